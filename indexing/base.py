@@ -1,0 +1,33 @@
+"""The search-index interface every index backend implements (SQLite FTS5, Elasticsearch).
+
+The index is derived from storage and can be rebuilt from it at any time.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from schemas import Record, SearchQuery, SearchResult
+
+
+@runtime_checkable
+class SearchIndex(Protocol):
+    url: str
+
+    def add(self, record: Record) -> None:
+        """Index (or re-index) one record, replacing any earlier version of it."""
+
+    def delete(self, record_id: str) -> None: ...
+
+    def has(self, record_id: str) -> bool: ...
+
+    def count(self) -> int:
+        """Number of records indexed."""
+
+    def search(self, query: SearchQuery) -> SearchResult: ...
+
+    def clear(self) -> None:
+        """Drop every indexed record (used by reindex)."""
+
+    def ping(self) -> None:
+        """Raise Transient when the index cannot be reached."""

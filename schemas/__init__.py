@@ -1,0 +1,38 @@
+"""Data models that cross module boundaries (pydantic v2)."""
+
+from schemas.outcome import BatchSummary, IngestOutcome, Status
+from schemas.page import Box, Page, Word
+from schemas.record import (
+    AccessClass,
+    Classification,
+    Decision,
+    Event,
+    Metadata,
+    PersonalData,
+    Record,
+    Signer,
+    record_id_for,
+)
+from schemas.search import SearchFilters, SearchHit, SearchQuery, SearchResult
+
+__all__ = [
+    "AccessClass",
+    "BatchSummary",
+    "Box",
+    "Classification",
+    "Decision",
+    "Event",
+    "IngestOutcome",
+    "Metadata",
+    "Page",
+    "PersonalData",
+    "Record",
+    "SearchFilters",
+    "SearchHit",
+    "SearchQuery",
+    "SearchResult",
+    "Signer",
+    "Status",
+    "Word",
+    "record_id_for",
+]

@@ -1,0 +1,50 @@
+"""Typed results of ingesting one file and a batch: expected outcomes are values, not errors."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from schemas.record import utcnow
+
+Status = Literal["ingested", "duplicate", "quarantined"]
+
+
+class IngestOutcome(BaseModel):
+    path: str
+    status: Status
+    id: str | None = None
+    pages: int = 0
+    reason: str | None = None
+    seconds: float = 0.0
+
+
+class BatchSummary(BaseModel):
+    batch: str
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    outcomes: list[IngestOutcome] = Field(default_factory=list)
+
+    def of(self, status: Status) -> list[IngestOutcome]:
+        return [o for o in self.outcomes if o.status == status]
+
+    @property
+    def pages(self) -> int:
+        return sum(o.pages for o in self.of("ingested"))
+
+    @property
+    def seconds(self) -> float:
+        if self.finished_at is None:
+            return 0.0
+        return (self.finished_at - self.started_at).total_seconds()
+
+    def to_contract(self) -> dict:
+        """The stable `sohoa ingest --json` shape."""
+        return {
+            "batch": self.batch,
+            "ingested": [{"path": o.path, "id": o.id, "pages": o.pages} for o in self.of("ingested")],
+            "duplicates": [{"path": o.path, "id": o.id} for o in self.of("duplicate")],
+            "quarantined": [{"path": o.path, "reason": o.reason} for o in self.of("quarantined")],
+        }

@@ -1,0 +1,118 @@
+"""The archival record: one original file, its pages, metadata and classification."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from schemas.page import Page
+
+AccessClass = Literal["public", "conditional", "not_accessible", "undetermined"]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Signer(BaseModel):
+    authority: str | None = None  # TM. / KT. / TL. / TUQ. / Q.
+    position: str | None = None
+    name: str | None = None
+
+
+class PersonalData(BaseModel):
+    kind: str  # cccd, cmnd, phone, dob, address, passport ...
+    value: str
+    page: int | None = None
+
+
+class Metadata(BaseModel):
+    """Metadata read from the document (filled by the classification step)."""
+
+    number: str | None = None  # "2154"
+    notation: str | None = None  # "QĐ-UBND"
+    doc_type: str | None = None  # "Quyết định"
+    issuer: str | None = None
+    parent_issuer: str | None = None
+    place: str | None = None
+    date: date | None = None
+    subject: str | None = None
+    signer: Signer | None = None
+    recipients: list[str] = Field(default_factory=list)
+    secrecy: str | None = None
+    urgency: str | None = None
+    personal_data: list[PersonalData] = Field(default_factory=list)
+    confidence: dict[str, float] = Field(default_factory=dict)
+
+
+class Decision(BaseModel):
+    """One rule that fired, what it decided and the evidence for it."""
+
+    rule: str
+    outcome: str
+    evidence: str = ""
+    page: int | None = None
+    confidence: float = 1.0
+
+
+class Classification(BaseModel):
+    """Access class and retention, each decision naming its rule and evidence."""
+
+    access: AccessClass = "undetermined"
+    retention: str | None = None
+    protect_until: date | None = None
+    decisions: list[Decision] = Field(default_factory=list)
+    needs_review: bool = True
+    review_reasons: list[str] = Field(default_factory=list)
+    rules_version: str | None = None
+
+
+class Event(BaseModel):
+    """One processing step in a record's provenance log (the PREMIS idea, kept simple)."""
+
+    step: str  # e.g. "ingest", "ocr", "classify", "store", "index", "review"
+    tool: str  # e.g. "tesseract", "sohoa"
+    tool_version: str = ""
+    parameters: dict[str, object] = Field(default_factory=dict)
+    outcome: str = "ok"
+    detail: str = ""
+    at: datetime = Field(default_factory=utcnow)
+    seconds: float = 0.0
+
+
+class Record(BaseModel):
+    """One ingested original file. `id` derives from the sha256 of the original bytes."""
+
+    id: str
+    source: str = Field(description="Original file name as received")
+    sha256: str
+    size: int
+    media_type: str
+    page_count: int
+    pages: list[Page] = Field(default_factory=list)
+    metadata: Metadata = Field(default_factory=Metadata)
+    classification: Classification = Field(default_factory=Classification)
+    batch: str | None = None
+    events: list[Event] = Field(default_factory=list)
+    ingested_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(page.text for page in self.pages)
+
+    @property
+    def title(self) -> str:
+        """A human title: the subject when known, else the source file name."""
+        meta = self.metadata
+        if meta.subject:
+            head = " ".join(x for x in (meta.doc_type, meta.number and f"số {meta.number}") if x)
+            return f"{head}: {meta.subject}" if head else meta.subject
+        return self.source
+
+
+def record_id_for(sha256: str) -> str:
+    """The record id for an original file: the first 32 hex digits of its sha256."""
+    return sha256[:32]

@@ -1,0 +1,46 @@
+"""One settings object, read once from the environment (prefix SOHOA_) with working defaults."""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Immutable configuration, loaded in entry points and passed down.
+
+    SOHOA_HOME     data root (default ./.sohoa)
+    SOHOA_STORAGE  where record packages live: a directory path or file:// URL (default HOME/store);
+                   s3://bucket/prefix for S3-compatible storage
+    SOHOA_INDEX    the search index: sqlite:///path (default HOME/index.sqlite3);
+                   http(s)://host:9200 for Elasticsearch
+    SOHOA_OCR_LANG Tesseract language (default vie)
+    SOHOA_WORKERS  documents processed at once (default: the number of cores)
+    """
+
+    model_config = SettingsConfigDict(env_prefix="SOHOA_", frozen=True, extra="ignore")
+
+    home: Path = Path(".sohoa")
+    storage: str | None = None
+    index: str | None = None
+    ocr_lang: str = "vie"
+    ocr_timeout: float = Field(default=180.0, gt=0, description="Seconds per page before giving up")
+    workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    max_image_pixels: int = Field(default=200_000_000, ge=1, description="Larger images are refused")
+
+    @cached_property
+    def storage_url(self) -> str:
+        return self.storage or str((self.home / "store").resolve())
+
+    @cached_property
+    def index_url(self) -> str:
+        return self.index or f"sqlite:///{(self.home / 'index.sqlite3').resolve()}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment once; entry points call this and pass the result down."""
+    return Settings(**overrides)  # type: ignore[arg-type]

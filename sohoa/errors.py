@@ -1,0 +1,32 @@
+"""The error tree. Each kind is translated once, at the edges (CLI, API, flows).
+
+- BadInput: the file itself is at fault. Never retried; the file is quarantined.
+- MissingDependency: the machine lacks a tool or data file. The message names what to install.
+- Transient: storage/index unreachable, timeouts. Retried with backoff by the flow.
+"""
+
+from __future__ import annotations
+
+
+class SohoaError(Exception):
+    """Base of every error sohoa raises on purpose."""
+
+
+class BadInput(SohoaError):
+    """The input file cannot be processed as it is; the message says why, for a person."""
+
+
+class MissingDependency(SohoaError):
+    """A required program or data file is not installed."""
+
+
+class Transient(SohoaError):
+    """A temporary failure of a service; the same call may succeed later."""
+
+
+class OcrTimeout(Transient):
+    """Tesseract did not finish a page in time."""
+
+
+class NotFound(SohoaError):
+    """A record or object that was asked for does not exist."""
