@@ -69,7 +69,8 @@ def canonical_tones(text: str) -> str:
 def _fold_char(char: str) -> str:
     if char in _EXTRA_FOLDS:
         return _EXTRA_FOLDS[char]
-    stripped = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
+    decomposed = unicodedata.normalize("NFD", char)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return stripped if len(stripped) == 1 else char
 
 

@@ -44,7 +44,9 @@ class BatchSummary(BaseModel):
         """The stable `sohoa ingest --json` shape."""
         return {
             "batch": self.batch,
-            "ingested": [{"path": o.path, "id": o.id, "pages": o.pages} for o in self.of("ingested")],
+            "ingested": [
+                {"path": o.path, "id": o.id, "pages": o.pages} for o in self.of("ingested")
+            ],
             "duplicates": [{"path": o.path, "id": o.id} for o in self.of("duplicate")],
             "quarantined": [{"path": o.path, "reason": o.reason} for o in self.of("quarantined")],
         }

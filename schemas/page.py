@@ -37,7 +37,7 @@ class Page(BaseModel):
     width: int = 0
     height: int = 0
     dpi: int | None = None
-    orientation: int = Field(default=0, description="Clockwise degrees the page was turned upright by")
+    orientation: int = Field(default=0, description="Clockwise degrees turned to upright")
     orientation_confidence: float | None = None
     skew: float = Field(default=0.0, description="Degrees of skew corrected before OCR")
     confidence: float = Field(default=0.0, ge=0, le=100, description="Mean word confidence")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import datetime as dt
+from datetime import UTC, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -37,7 +38,7 @@ class Metadata(BaseModel):
     issuer: str | None = None
     parent_issuer: str | None = None
     place: str | None = None
-    date: date | None = None
+    date: dt.date | None = None
     subject: str | None = None
     signer: Signer | None = None
     recipients: list[str] = Field(default_factory=list)
@@ -62,7 +63,7 @@ class Classification(BaseModel):
 
     access: AccessClass = "undetermined"
     retention: str | None = None
-    protect_until: date | None = None
+    protect_until: dt.date | None = None
     decisions: list[Decision] = Field(default_factory=list)
     needs_review: bool = True
     review_reasons: list[str] = Field(default_factory=list)

@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     ocr_lang: str = "vie"
     ocr_timeout: float = Field(default=180.0, gt=0, description="Seconds per page before giving up")
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
-    max_image_pixels: int = Field(default=200_000_000, ge=1, description="Larger images are refused")
+    max_image_pixels: int = Field(default=200_000_000, ge=1, description="Refuse larger images")
 
     @cached_property
     def storage_url(self) -> str:
