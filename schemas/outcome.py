@@ -9,7 +9,10 @@ from pydantic import BaseModel, Field
 
 from schemas.record import utcnow
 
-Status = Literal["ingested", "duplicate", "quarantined"]
+# ingested: stored and indexed; duplicate: the same bytes were ingested before (nothing done);
+# quarantined: the file is at fault (kept in quarantine with a reason, never retried);
+# failed: not the file's fault (service down, a bug) — left where it is for the next run.
+Status = Literal["ingested", "duplicate", "quarantined", "failed"]
 
 
 class IngestOutcome(BaseModel):
@@ -49,4 +52,5 @@ class BatchSummary(BaseModel):
             ],
             "duplicates": [{"path": o.path, "id": o.id} for o in self.of("duplicate")],
             "quarantined": [{"path": o.path, "reason": o.reason} for o in self.of("quarantined")],
+            "failed": [{"path": o.path, "reason": o.reason} for o in self.of("failed")],
         }

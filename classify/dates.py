@@ -1,0 +1,123 @@
+"""Place and date of issue ('Vĩnh Phúc, ngày 29 tháng 6 năm 2018') and numeric dates.
+
+Matching runs on the folded key, so 'ngay'/'thang'/'nam' without marks and 'ngảy'-style
+slips still match; digit look-alikes (O, l, I) inside the numbers are repaired.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from classify.norm import as_digits, key
+
+__all__ = ["PlaceDate", "parse_date_line", "parse_numeric_date", "valid_date", "NUMERIC_DATE"]
+
+_N = r"[0-9OILD|]"
+_DATE_LINE = re.compile(
+    rf"(?:^|[\s,.;:])(?P<place>[A-Z][^,\d]{{1,60}}?)\s*[,.]?\s*NGAY\s*(?P<d>{_N}{{1,2}})\s*"
+    rf"THANG\s*(?P<m>{_N}{{1,2}})\s*NAM\s*(?P<y>{_N}{{4}})(?!\d)"
+)
+_BARE_DATE = re.compile(
+    rf"NGAY\s*(?P<d>{_N}{{1,2}})\s*THANG\s*(?P<m>{_N}{{1,2}})\s*NAM\s*(?P<y>{_N}{{4}})(?!\d)"
+)
+NUMERIC_DATE = re.compile(r"(?<![\d/])(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})(?![\d/])")
+
+
+@dataclass(frozen=True)
+class PlaceDate:
+    place: str | None
+    date: dt.date
+    evidence: str
+    repaired: bool  # digits were repaired or the comma after the place is missing
+
+
+def valid_date(year: int, month: int, day: int) -> dt.date | None:
+    if not 1900 <= year <= 2100:
+        return None
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _number(text: str, match: re.Match[str], group: str) -> tuple[str, str]:
+    raw = text[match.start(group) : match.end(group)]
+    return raw, as_digits(raw)
+
+
+def parse_date_line(text: str) -> PlaceDate | None:
+    """The '<Place>, ngày D tháng M năm Y' line of the header; None when absent or invalid."""
+    folded = key(text)
+    match = _DATE_LINE.search(folded)
+    if not match:
+        return None
+    raws = [_number(text, match, g) for g in ("d", "m", "y")]
+    digits = [d for _, d in raws]
+    if not all(d.isdigit() for d in digits):
+        return None
+    day, month, year = (int(d) for d in digits)
+    date = valid_date(year, month, day)
+    if date is None:
+        return None
+    place_raw = text[match.start("place") : match.end("place")]
+    place = _clean_place(place_raw)
+    comma = "," in text[match.end("place") : match.start("d")]
+    repaired = any(r != d for r, d in raws) or not comma
+    return PlaceDate(place=place, date=date, evidence=text.strip(), repaired=repaired)
+
+
+def _clean_place(raw: str) -> str | None:
+    """The place name: the capitalised words just before ', ngày' (drops a merged notation).
+
+    'Thành phố Hồ Chí Minh' keeps its lower-case 'phố'; words in capitals belong to the
+    other header column when Tesseract merged the row, and are dropped.
+    """
+    words = [w.strip(",.;:") for w in raw.strip(" ,.;:-").split()]
+    kept: list[str] = []
+    for i in range(len(words) - 1, -1, -1):
+        word = words[i]
+        if not word or any(c.isdigit() or c in "/:" for c in word):
+            break
+        if word[:1].isupper():
+            kept.append(word)
+        elif i > 0 and key(f"{words[i - 1]} {word}") in _PREFIXES:
+            kept.append(word)
+        else:
+            break
+        if len(kept) == 8:
+            break
+    kept.reverse()
+    while len(kept) > 1 and _all_caps(kept[0]) and not _all_caps(kept[-1]):
+        kept.pop(0)
+    return " ".join(kept) or None
+
+
+_PREFIXES = {"THANH PHO", "THI XA", "THI TRAN"}
+
+
+def _all_caps(word: str) -> bool:
+    chars = [c for c in word if c.isalpha()]
+    return len(chars) > 1 and all(c.isupper() for c in chars)
+
+
+def parse_bare_date(text: str) -> dt.date | None:
+    """The first 'ngày D tháng M năm Y' anywhere in `text` (no place required)."""
+    folded = key(text)
+    for match in _BARE_DATE.finditer(folded):
+        digits = [as_digits(text[match.start(g) : match.end(g)]) for g in ("d", "m", "y")]
+        if all(d.isdigit() for d in digits):
+            date = valid_date(int(digits[2]), int(digits[1]), int(digits[0]))
+            if date:
+                return date
+    return None
+
+
+def parse_numeric_date(text: str) -> dt.date | None:
+    """'14/02/1968', '9.5.1979', '25-4-2019' -> date; None when not a valid date."""
+    match = NUMERIC_DATE.search(text)
+    if not match:
+        return None
+    day, month, year = (int(g) for g in match.groups())
+    return valid_date(year, month, day)

@@ -1,0 +1,107 @@
+"""Field-by-field comparison of extracted metadata with a corpus page manifest's "metadata".
+
+Pure: used by bench/classify_fields.py and by the corpus tests. Values are compared exactly
+after NFC and white-space collapsing; recipients without their bullets and end punctuation;
+personal data as a set of (kind, value with separators removed).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from classify.extraction import Extraction
+from classify.norm import clean
+
+__all__ = ["TARGET_FIELDS", "FIELDS", "Score", "expected_fields", "actual_fields", "score"]
+
+# The issue's target fields (>= 98 % exact on the OCR'd corpus).
+TARGET_FIELDS = ("number_notation", "doc_type", "date", "issuer", "signer_name", "secrecy",
+                 "urgency")
+FIELDS = (*TARGET_FIELDS, "place", "subject", "recipients", "personal_data")
+
+
+def _norm(value: object) -> object:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return clean(value)
+    return value
+
+
+def _recipient(text: str) -> str:
+    return clean(re.sub(r"^\s*[-–—•+]\s*", "", text)).rstrip(";,. ")
+
+
+def _pd_key(kind: str, value: str) -> tuple[str, str]:
+    if kind in ("cccd", "cmnd", "phone", "passport"):
+        return kind, re.sub(r"[\s.\-]", "", value)
+    return kind, clean(value)
+
+
+def expected_fields(meta: dict) -> dict[str, object]:
+    """The comparable fields of a manifest's "metadata" block."""
+    signer = meta.get("signer")
+    if isinstance(signer, list):
+        signer = signer[0] if signer else None
+    return {
+        "number_notation": _norm(meta.get("doc_number")),
+        "doc_type": _norm(meta.get("doc_type")),
+        "date": meta.get("date"),
+        "issuer": _norm(meta.get("issuing_body")),
+        "signer_name": _norm(signer.get("name")) if signer else None,
+        "secrecy": _norm(meta.get("secrecy")),
+        "urgency": _norm(meta.get("urgency")),
+        "place": _norm(meta.get("place")),
+        "subject": _norm(meta.get("subject")),
+        "recipients": [_recipient(x) for x in (meta.get("recipients") or [])],
+        "personal_data": sorted({_pd_key(x["kind"], x["value"])
+                                 for x in meta.get("personal_data_in_document") or []}),
+    }
+
+
+def actual_fields(extraction: Extraction) -> dict[str, object]:
+    meta = extraction.metadata
+    number = f"{meta.number}/{meta.notation}" if meta.number and meta.notation else None
+    return {
+        "number_notation": _norm(number),
+        "doc_type": _norm(meta.doc_type),
+        "date": meta.date.isoformat() if meta.date else None,
+        "issuer": _norm(meta.issuer),
+        "signer_name": _norm(meta.signer.name) if meta.signer else None,
+        "secrecy": _norm(meta.secrecy),
+        "urgency": _norm(meta.urgency),
+        "place": _norm(meta.place),
+        "subject": _norm(meta.subject),
+        "recipients": [_recipient(x) for x in meta.recipients],
+        "personal_data": sorted({_pd_key(x.kind, x.value) for x in meta.personal_data}),
+    }
+
+
+@dataclass
+class Score:
+    """Exact-match counts per field, and the misses for the report."""
+
+    total: dict[str, int] = field(default_factory=dict)
+    right: dict[str, int] = field(default_factory=dict)
+    misses: list[tuple[str, str, object, object]] = field(default_factory=list)
+
+    def add(self, name: str, expected: dict, actual: dict, fields: Iterable[str] = FIELDS):
+        for f in fields:
+            self.total[f] = self.total.get(f, 0) + 1
+            if expected[f] == actual[f]:
+                self.right[f] = self.right.get(f, 0) + 1
+            else:
+                self.misses.append((name, f, expected[f], actual[f]))
+
+    def accuracy(self, name: str) -> float:
+        total = self.total.get(name, 0)
+        return self.right.get(name, 0) / total if total else 0.0
+
+
+def score(cases: Iterable[tuple[str, dict, Extraction]]) -> Score:
+    result = Score()
+    for name, meta, extraction in cases:
+        result.add(name, expected_fields(meta), actual_fields(extraction))
+    return result

@@ -1,0 +1,235 @@
+"""extract_metadata: read the fixed layout of a Vietnamese administrative document.
+
+Pure: pages in (text, optionally word boxes), Metadata out, each field with a confidence
+(0-1) and, in `extract()`, the text it was read from.
+"""
+
+from __future__ import annotations
+
+from schemas import Metadata, Page, PersonalData, Signer
+
+from classify.doctypes import CONG_VAN
+from classify.extraction import (
+    Evidence,
+    Extraction,
+    IncomingStamp,
+    MarkFound,
+    SignerFound,
+)
+from classify.header import Header, read_header
+from classify.layout import Line, document_lines
+from classify.marks import SECRECY_LEVELS, URGENCY_LEVELS, Mark, find_marks, strongest
+from classify.notation import Notation
+from classify.orgname import clean_header_line, read_bodies
+from classify.personal import find_personal_data
+from classify.recipients import read_addressees, read_recipients
+from classify.signer import read_signers
+from classify.stamp import read_incoming
+from classify.subject import read_subject
+
+__all__ = ["extract", "extract_metadata", "find_document_marks"]
+
+# Confidence that a field is truly absent when nothing was found on a clean text.
+_ABSENT = 0.9
+
+
+def extract_metadata(pages: list[Page]) -> Metadata:
+    return extract(pages).metadata
+
+
+def extract(pages: list[Page]) -> Extraction:
+    """Metadata plus the evidence behind it and the fields Metadata cannot hold yet."""
+    pages = sorted(pages, key=lambda p: p.number)
+    doc = document_lines(pages)
+    first = doc[0] if doc else []
+    header = read_header(first)
+    conf: dict[str, float] = {}
+    evidence: dict[str, Evidence] = {}
+    fields: dict[str, object] = {}
+    quality = _quality(first)
+
+    _number(header, fields, conf, evidence)
+    _place_date(header, fields, conf, evidence, quality)
+    _issuer(header, fields, conf, evidence, quality)
+    fields["doc_type"], conf["doc_type"], form = _doc_type(header)
+    if header.title:
+        evidence["doc_type"] = _ev(header.title[2])
+    subject = read_subject(first, header)
+    if subject:
+        fields["subject"] = subject[0]
+        conf["subject"] = _mean(x.weight(0.85) for x in subject[1])
+        evidence["subject"] = Evidence(text=subject[0], page=subject[1][0].page)
+    else:
+        conf["subject"] = quality * 0.5
+
+    signers = read_signers(doc)
+    if signers:
+        main = signers[-1] if len(signers) == 1 else signers[0]
+        fields["signer"] = Signer(authority=main.authority, position=main.position, name=main.name)
+        conf["signer"] = main.confidence
+        evidence["signer"] = Evidence(text=" / ".join(main.evidence), page=main.page)
+    else:
+        conf["signer"] = quality * 0.5
+
+    recipients, used = read_recipients(doc)
+    fields["recipients"] = recipients
+    conf["recipients"] = _mean(x.weight(0.85) for x in used) if used else quality * 0.6
+    addressees, _ = read_addressees(first)
+
+    marks = find_document_marks(doc, header)
+    _marks(marks, fields, conf, evidence, quality)
+
+    personal = find_personal_data(doc)
+    fields["personal_data"] = [PersonalData(kind=x.kind, value=x.value, page=x.page)
+                               for x in personal]
+    conf["personal_data"] = (min(x.confidence for x in personal) if personal else quality)
+
+    incoming = read_incoming(first, fields.get("date"))  # type: ignore[arg-type]
+    conf["incoming"] = incoming.confidence if incoming else quality
+
+    metadata = _metadata(fields, conf, incoming, addressees, signers)
+    return Extraction(
+        metadata=metadata,
+        notation_form=form,
+        title=header.title[2].text if header.title else None,
+        header_left=[clean_header_line(x.text) for x in header.issuer_lines],
+        addressees=addressees,
+        signers=[SignerFound(name=s.name, authority=s.authority, position=s.position,
+                             on_behalf_of=s.on_behalf_of, title_lines=list(s.title_lines),
+                             page=s.page) for s in signers],
+        incoming=IncomingStamp(number=incoming.number, date=incoming.date, page=incoming.page)
+        if incoming else None,
+        marks=[MarkFound(kind=m.kind, value=m.value, page=m.page, evidence=m.evidence,
+                         confidence=m.confidence, standalone=m.standalone) for m in marks],
+        evidence=evidence,
+    )
+
+
+def find_document_marks(doc: list[list[Line]], header: Header | None = None) -> list[Mark]:
+    """Stamps anywhere in the document; mark words merged into a longer line only in the
+    header zone of page 1 (where ô 10a/10b are), not in the body."""
+    if not doc:
+        return []
+    first = doc[0]
+    header = header or read_header(first)
+    zone = set(range(min(len(first), header.end + 3)))
+    marks: list[Mark] = []
+    for lines in doc:
+        for i, line in enumerate(lines):
+            for mark in find_marks([line]):
+                if mark.standalone or (lines is first and i in zone):
+                    marks.append(mark)
+    return marks
+
+
+def _metadata(fields, conf, incoming, addressees, signers) -> Metadata:
+    data = dict(fields)
+    data["confidence"] = {k: round(max(0.0, min(1.0, v)), 3) for k, v in conf.items()}
+    # Fields the schema may gain (see the report): filled only once the schema has them.
+    optional = {
+        "incoming": IncomingStamp(number=incoming.number, date=incoming.date,
+                                  page=incoming.page).model_dump() if incoming else None,
+        "addressees": addressees,
+        "signers": [Signer(authority=s.authority, position=s.position, name=s.name).model_dump()
+                    for s in signers],
+    }
+    for name, value in optional.items():
+        if name in Metadata.model_fields:
+            data[name] = value
+    return Metadata.model_validate(data)
+
+
+def _ev(line: Line) -> Evidence:
+    return Evidence(text=line.text, page=line.page)
+
+
+def _mean(values) -> float:
+    items = list(values)
+    return round(sum(items) / len(items), 3) if items else 0.0
+
+
+def _quality(lines: list[Line]) -> float:
+    """How far an absence can be trusted: the engine's mean confidence, or 0.9 for plain
+    text (ground truth, or OCR text without word boxes)."""
+    confs = [x.confidence for x in lines if x.confidence is not None]
+    return round(min(_ABSENT, sum(confs) / len(confs)), 3) if confs else _ABSENT
+
+
+def _number(header: Header, fields, conf, evidence) -> None:
+    if header.number is None:
+        conf["number"] = conf["notation"] = 0.3
+        return
+    notation, line = header.number
+    fields["number"], fields["notation"] = notation.number, notation.notation
+    base = 0.8 if notation.repaired else 0.95
+    if notation.form == "cong_van" and "-" not in notation.notation:
+        base *= 0.7  # a single code: the notation may be cut short
+    conf["number"] = line.weight(base)
+    conf["notation"] = line.weight(base)
+    evidence["number"] = evidence["notation"] = _ev(line)
+
+
+def _place_date(header: Header, fields, conf, evidence, quality: float) -> None:
+    if header.place_date is None:
+        conf["date"] = conf["place"] = 0.3 * quality
+        return
+    found, line = header.place_date
+    fields["date"], fields["place"] = found.date, found.place
+    base = 0.8 if found.repaired else 0.95
+    conf["date"] = line.weight(base)
+    conf["place"] = line.weight(base if found.place else 0.3)
+    evidence["date"] = evidence["place"] = _ev(line)
+
+
+def _issuer(header: Header, fields, conf, evidence, quality: float) -> None:
+    issuer, parent = read_bodies([x.text for x in header.issuer_lines])
+    lines = header.issuer_lines
+    if issuer is None or not issuer.name:
+        conf["issuer"] = conf["parent_issuer"] = 0.3 * quality
+        return
+    fields["issuer"] = issuer.name
+    weight = _mean(x.weight(0.9) for x in lines)
+    conf["issuer"] = weight if len(lines) <= 3 else weight * 0.7
+    evidence["issuer"] = Evidence(text=" / ".join(x.text for x in lines), page=lines[0].page)
+    if parent is not None:
+        fields["parent_issuer"] = parent.name
+        conf["parent_issuer"] = weight
+    else:
+        conf["parent_issuer"] = weight * 0.9
+
+
+def _doc_type(header: Header) -> tuple[str | None, float, str | None]:
+    """The type from the title line and from the notation, reconciled."""
+    notation: Notation | None = header.number[0] if header.number else None
+    title = header.title[0].name if header.title else None
+    form = notation.form if notation else None
+    by_notation = notation.type_name if notation else None
+    has_vv = bool(header.vv_lines)
+    if title and by_notation:
+        if title == by_notation:
+            return title, 0.98, form
+        if by_notation == CONG_VAN:
+            return title, 0.85, "typed"  # an abbreviation this table does not know
+        return title, 0.6, form  # disagreement: the full word is the surer reading
+    if title:
+        return title, 0.8, form
+    if notation and notation.form == "cong_van":
+        return CONG_VAN, 0.95 if has_vv else 0.75, form
+    if notation and has_vv:
+        return CONG_VAN, 0.7, "cong_van"  # an issuer code that looks like a type
+    if by_notation:
+        return by_notation, 0.8, form
+    if has_vv:
+        return CONG_VAN, 0.6, "cong_van"
+    return None, 0.2, form
+
+
+def _marks(marks: list[Mark], fields, conf, evidence, quality: float) -> None:
+    for kind, levels in (("secrecy", SECRECY_LEVELS), ("urgency", URGENCY_LEVELS)):
+        mark = strongest(marks, kind, levels)  # type: ignore[arg-type]
+        if mark:
+            fields[kind] = mark.value
+            conf[kind] = mark.confidence
+            evidence[kind] = Evidence(text=mark.evidence, page=mark.page)
+        else:
+            conf[kind] = quality

@@ -1,0 +1,154 @@
+"""The header of page 1: issuer (top left), motto (top right), Số/ký hiệu, place and date,
+the công văn 'V/v' abstract, and where the title begins.
+
+Lines are recognised by their content, not their order, so both reading orders work: the
+ground truth's row-by-row interleaving of the two columns and Tesseract's column by column.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from classify.dates import PlaceDate, parse_date_line
+from classify.doctypes import DocType, by_title
+from classify.layout import Line, body_width
+from classify.marks import find_marks
+from classify.norm import compact_key, is_upper_line, key
+from classify.notation import Notation, parse_number_line
+from classify.orgname import clean_header_line
+
+__all__ = ["Header", "read_header", "is_motto", "is_body_start"]
+
+_NATIONAL = "CONG HOA XA HOI CHU NGHIA VIET NAM"
+_MOTTO = "DOC LAP TU DO HANH PHUC"
+_BODY_START = re.compile(
+    r"^[^A-Z]{0,3}(CAN CU|KINH GUI|DONG KINH GUI|THUC HIEN|XET |THEO |HOM NAY|DIEU \d|"
+    r"NOI NHAN|TRONG |NHAM |VAO HOI|THANH PHAN|\d+\s*[.)]|[IVX]+\s*\.)"
+)
+_VV = re.compile(r"^[^A-Z]{0,3}V\s*/\s*V\b|^[^A-Z]{0,3}VE VIEC\b")
+_MAX_HEADER_LINES = 24
+
+
+@dataclass
+class Header:
+    issuer_lines: list[Line] = field(default_factory=list)
+    number: tuple[Notation, Line] | None = None
+    place_date: tuple[PlaceDate, Line] | None = None
+    vv_lines: list[Line] = field(default_factory=list)
+    title: tuple[DocType, str, Line] | None = None  # type, rest of the title line, line
+    end: int = 0  # index (in page-1 lines) of the first line after the header and title
+
+
+def is_motto(text: str) -> bool:
+    """National title or motto line, OCR slips allowed."""
+    folded = " ".join(re.sub(r"[^A-Z ]", " ", key(text)).split())
+    if not folded:
+        return False
+    if any(part in folded for part in ("XA HOI CHU NGHIA", "CONG HOA XA", "DOC LAP", "HANH PHUC")):
+        return True
+    return max(SequenceMatcher(None, folded, x).ratio() for x in (_NATIONAL, _MOTTO)) >= 0.75
+
+
+def is_body_start(text: str) -> bool:
+    return bool(_BODY_START.match(key(text)))
+
+
+def is_vv(text: str) -> bool:
+    return bool(_VV.match(key(text)))
+
+
+def _is_issuer_candidate(line: Line) -> bool:
+    if line.side == "right" or is_motto(line.text):
+        return False
+    cleaned = clean_header_line(line.text)
+    return is_upper_line(cleaned) and not find_marks([line]) and by_title(cleaned) is None
+
+
+def _left_of_motto(line: Line) -> Line:
+    """The issuer part of a row the engine merged with the motto column ('UBND TỈNH X CỘNG
+    HÒA XÃ HỘI ...' -> 'UBND TỈNH X'); the line itself when nothing was merged."""
+    folded = key(line.text)
+    cuts = [folded.find(x) for x in ("CONG HOA", "ONG HOA XA", "DOC LAP") if folded.find(x) > 0]
+    if not cuts:
+        return line
+    cut = min(cuts)
+    # the motto may have lost its first letter or two ('-ĐỘNG HÒA', 'ỘNG HÒA'): back up to
+    # the start of the word
+    while cut > 0 and line.text[cut - 1] not in " \t":
+        cut -= 1
+    return Line(text=line.text[:cut].strip(), page=line.page, index=line.index, box=None,
+                page_width=line.page_width, confidence=line.confidence)
+
+
+def read_header(lines: list[Line]) -> Header:
+    """Read the header from the lines of page 1."""
+    header = Header()
+    width = body_width(lines)
+    limit = min(len(lines), _MAX_HEADER_LINES)
+    number_at: int | None = None
+    for i in range(limit):
+        line = lines[i]
+        if header.number is None:
+            notation = parse_number_line(line.text)
+            if notation:
+                header.number = (notation, line)
+                number_at = i
+                _date_on_same_line(header, line)
+                continue
+        if header.place_date is None and not is_body_start(line.text):
+            found = parse_date_line(line.text)
+            if found:
+                header.place_date = (found, line)
+                continue
+        if header.title is None and (number_at is not None or i >= 2):
+            title = by_title(line.text)
+            if title and line.side != "left":
+                header.title = (title[0], title[1], line)
+                header.end = i + 1
+                break
+        if is_body_start(line.text) or (
+            len(line.text) >= 0.8 * width and not is_motto(line.text) and i > 2
+        ):
+            header.end = i
+            break
+    else:
+        header.end = limit
+    zone = lines[: header.end]
+    stop = number_at if number_at is not None else len(zone)
+    left = [_left_of_motto(x) for x in zone]
+    header.issuer_lines = [x for x in left[:stop] if _is_issuer_candidate(x)]
+    if not header.issuer_lines and number_at is not None:
+        header.issuer_lines = [x for x in left[number_at + 1 :] if _is_issuer_candidate(x)][:3]
+    header.vv_lines = _vv_lines(zone, width)
+    return header
+
+
+def _date_on_same_line(header: Header, line: Line) -> None:
+    """Tesseract may merge 'Số: ...' and the date into one line (same row, two columns)."""
+    found = parse_date_line(line.text)
+    if found and header.place_date is None:
+        header.place_date = (found, line)
+
+
+def _vv_lines(zone: list[Line], width: int) -> list[Line]:
+    """The công văn abstract: the 'V/v ...' line and the short lines that continue it."""
+    start = next((i for i, x in enumerate(zone) if is_vv(x.text)), None)
+    if start is None:
+        return []
+    picked = [zone[start]]
+    for line in zone[start + 1 :]:
+        text = line.text
+        if is_motto(text) or parse_date_line(text) or find_marks([line]) or line.side == "right":
+            continue
+        if is_body_start(text) or is_upper_line(text) or len(text) >= 0.8 * width:
+            break
+        if picked[-1].text.rstrip().endswith((".", ";")) or len(picked) >= 4:
+            break
+        picked.append(line)
+    return picked
+
+
+def type_key(text: str) -> str:
+    return compact_key(text)

@@ -1,0 +1,165 @@
+"""Lines of a page, from its word boxes when present, else from its plain text.
+
+A `Line` is one run of text that belongs to ONE column: Tesseract's lines are split where the
+horizontal gap between two words is far wider than a word space, so the two header columns
+(issuer | motto) and the ending (Nơi nhận | signer) come apart even when the engine merged
+them into one line. Boxes are turned upright first (text progressing left to right), whatever
+convention the engine used for rotated pages, so `side` means the same on every page.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass
+from typing import Literal
+
+from schemas import Page, Word
+
+from classify.norm import clean
+
+Side = Literal["left", "center", "right"]
+
+# A gap wider than this many word heights splits a line into two columns.
+_COLUMN_GAP = 2.6
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of text of one column. `box` is (x0, y0, x1, y1) upright, None for plain text."""
+
+    text: str
+    page: int
+    index: int
+    box: tuple[int, int, int, int] | None = None
+    page_width: int = 0
+    confidence: float | None = None  # mean word confidence, 0-1
+
+    @property
+    def side(self) -> Side | None:
+        if self.box is None or self.page_width <= 0:
+            return None
+        x0, _, x1, _ = self.box
+        width = self.page_width
+        if x1 <= width * 0.55 and (x0 + x1) / 2 < width * 0.42:
+            return "left"
+        if x0 >= width * 0.42:
+            return "right"
+        return "center"
+
+    def weight(self, base: float) -> float:
+        """`base` confidence scaled by how sure the engine was of this line's words."""
+        if self.confidence is None:
+            return base
+        return round(base * (0.6 + 0.4 * self.confidence), 3)
+
+
+def page_lines(page: Page) -> list[Line]:
+    """The lines of one page, in the engine's reading order."""
+    if page.words:
+        return _lines_from_words(page)
+    texts = (clean(raw) for raw in page.text.splitlines())
+    return [Line(text=t, page=page.number, index=i) for i, t in enumerate(x for x in texts if x)]
+
+
+def document_lines(pages: list[Page]) -> list[list[Line]]:
+    return [page_lines(page) for page in pages]
+
+
+def _center(word: Word) -> tuple[float, float]:
+    box = word.box
+    return box.left + box.width / 2, box.top + box.height / 2
+
+
+def _runs(words: list[Word]) -> list[list[Word]]:
+    """Consecutive words sharing (block, line): the engine's own lines."""
+    runs: list[list[Word]] = []
+    for word in words:
+        if not word.text.strip():
+            continue
+        if runs and (runs[-1][-1].block, runs[-1][-1].line) == (word.block, word.line):
+            runs[-1].append(word)
+        else:
+            runs.append([word])
+    return runs
+
+
+def _turn(runs: list[list[Word]]) -> int:
+    """Clockwise quarter turns that make the words progress left to right (0, 1, 2 or 3)."""
+    dx = dy = 0.0
+    for run in runs:
+        for a, b in zip(run, run[1:], strict=False):
+            (ax, ay), (bx, by) = _center(a), _center(b)
+            dx += bx - ax
+            dy += by - ay
+    if dx == 0 and dy == 0:
+        return 0
+    angle = math.degrees(math.atan2(dy, dx)) % 360
+    return round(angle / 90) % 4
+
+
+def _upright(box: tuple[int, int, int, int], turn: int, w: int, h: int) -> tuple[int, ...]:
+    """Rotate a box so that the progression direction of the text becomes +x."""
+    x0, y0, x1, y1 = box
+    if turn == 1:  # text runs downwards
+        return (y0, w - x1, y1, w - x0)
+    if turn == 2:  # text runs right to left
+        return (w - x1, h - y1, w - x0, h - y0)
+    if turn == 3:  # text runs upwards
+        return (h - y1, x0, h - y0, x1)
+    return box
+
+
+def _lines_from_words(page: Page) -> list[Line]:
+    runs = _runs(page.words)
+    if not runs:
+        return []
+    turn = _turn(runs)
+    right = max(w.box.left + w.box.width for run in runs for w in run)
+    bottom = max(w.box.top + w.box.height for run in runs for w in run)
+    w, h = max(page.width, right), max(page.height, bottom)
+    width = h if turn in (1, 3) else w
+    boxes = {
+        id(word): _upright(
+            (word.box.left, word.box.top, word.box.left + word.box.width,
+             word.box.top + word.box.height), turn, w, h)
+        for run in runs for word in run
+    }
+    heights = [boxes[id(x)][3] - boxes[id(x)][1] for run in runs for x in run]
+    word_height = max(1.0, statistics.median(heights))
+    lines: list[Line] = []
+    for run in runs:
+        for segment in _split_at_gaps(run, boxes, word_height):
+            seg_boxes = [boxes[id(x)] for x in segment]
+            text = clean(" ".join(x.text for x in segment))
+            if not text:
+                continue
+            lines.append(Line(
+                text=text, page=page.number, index=len(lines),
+                box=(min(b[0] for b in seg_boxes), min(b[1] for b in seg_boxes),
+                     max(b[2] for b in seg_boxes), max(b[3] for b in seg_boxes)),
+                page_width=int(width),
+                confidence=round(sum(x.confidence for x in segment) / len(segment) / 100, 3),
+            ))
+    return lines
+
+
+def _split_at_gaps(run: list[Word], boxes: dict[int, tuple[int, ...]],
+                   word_height: float) -> list[list[Word]]:
+    ordered = sorted(run, key=lambda x: boxes[id(x)][0])
+    segments = [[ordered[0]]]
+    for prev, word in zip(ordered, ordered[1:], strict=False):
+        gap = boxes[id(word)][0] - boxes[id(prev)][2]
+        if gap > _COLUMN_GAP * word_height:
+            segments.append([word])
+        else:
+            segments[-1].append(word)
+    return segments
+
+
+def body_width(lines: list[Line]) -> int:
+    """The length in characters of a full body line on this page (a high percentile)."""
+    lengths = sorted(len(line.text) for line in lines)
+    if not lengths:
+        return 80
+    return max(40, lengths[int(len(lengths) * 0.85) - 1 if len(lengths) > 1 else 0])

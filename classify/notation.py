@@ -1,0 +1,119 @@
+"""Số, ký hiệu: '15/QĐ-UBND' (typed), '1234/UBND-VX' (công văn), '30/2020/NĐ-CP' (normative).
+
+OCR-tolerant: 'Số' read as 'S6'/'Sô'/'So', stray spaces around '/' and '-', 0/O and 1/l/I
+slips, a lost stroke on Đ. The line must START with the Số label (after stray marks), which
+keeps out body citations ('Văn bản số 3120/UBND-TCD') and the incoming stamp ('ĐẾN Số: 45').
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from classify.doctypes import CONG_VAN, DocType, by_abbreviation
+from classify.norm import as_digits, as_letters, key
+
+__all__ = ["Notation", "parse_number_line"]
+
+Form = Literal["typed", "cong_van", "normative"]
+
+# On the folded upper-case key: label, number, then segments joined by '/' or '-'.
+_LINE = re.compile(
+    r"^[^A-Z0-9]{0,4}S\s?[O06Q]\s*[:;.,]?\s*"
+    r"(?P<num>[0-9OILDS|]{1,6})\s*/\s*"
+    r"(?P<rest>[A-Z0-9|][A-Z0-9.|]*(?:\s*[-/]\s*[A-Z0-9|][A-Z0-9.|]*)*)"
+)
+_SEGMENT_SPLIT = re.compile(r"\s*([-/])\s*")
+_YEAR = re.compile(r"^(19|20)\d\d$")
+
+
+@dataclass(frozen=True)
+class Notation:
+    number: str  # "2154", leading zero kept ("05")
+    notation: str  # "QĐ-UBND", "SNV-CCVTLT", "2020/NĐ-CP"
+    form: Form
+    doc_type: DocType | None  # from the abbreviation; None for công văn / unknown
+    type_abbr: str | None  # the abbreviation as officially spelled
+    evidence: str  # the line it was read from
+    repaired: bool  # OCR slips were repaired to read it
+
+    @property
+    def full(self) -> str:
+        return f"{self.number}/{self.notation}"
+
+    @property
+    def type_name(self) -> str | None:
+        if self.form == "cong_van":
+            return CONG_VAN
+        return self.doc_type.name if self.doc_type else None
+
+
+def parse_number_line(text: str) -> Notation | None:
+    """Read a 'Số: 15/QĐ-UBND' line; None when the line is not one."""
+    folded = key(text)
+    if re.match(r"^[^A-Z]{0,4}DEN\b", folded):
+        return None
+    match = _LINE.match(folded)
+    if not match:
+        return None
+    raw_num = text[match.start("num") : match.end("num")]
+    number = as_digits(raw_num)
+    if not number.isdigit():
+        return None
+    raw_rest = text[match.start("rest") : match.end("rest")]
+    parts = _SEGMENT_SPLIT.split(raw_rest.strip().rstrip("."))
+    segments, seps = parts[::2], parts[1::2]
+    segments = [s.strip(".") for s in segments if s.strip(".")]
+    if not segments:
+        return None
+    repaired = raw_num != number or "S6" in folded[:6] or bool(re.search(r"\s[-/]|[-/]\s", raw_rest))
+    result = _read_segments(number, segments, seps)
+    if result is None:
+        return None
+    notation, form, doc_type, abbr, fixed = result
+    return Notation(number=number, notation=notation, form=form, doc_type=doc_type,
+                    type_abbr=abbr, evidence=text.strip(), repaired=repaired or fixed)
+
+
+def _read_segments(number: str, segments: list[str], seps: list[str]):
+    first = as_digits(segments[0])
+    if len(segments) >= 2 and _YEAR.match(first) and seps and seps[0] == "/":
+        return _normative(first, segments[1:], segments[0] != first)
+    head = segments[0]
+    found = by_abbreviation(head)
+    rest = [_fix_code(s) for s in segments[1:]]
+    if found and rest:
+        doc_type, official = found
+        fixed = official != head.upper() and official != head
+        return "-".join([official, *rest]), "typed", doc_type, official, fixed
+    codes = [_fix_code(s) for s in segments]
+    if len(codes) == 1:
+        return codes[0], "cong_van", None, None, codes[0] != segments[0]
+    return "-".join(codes), "cong_van", None, None, codes != segments
+
+
+def _normative(year: str, segments: list[str], fixed_year: bool):
+    head = segments[0]
+    found = by_abbreviation(head, normative=True) if len(segments) >= 2 else None
+    if found:
+        doc_type, official = found
+        rest = [_fix_code(s) for s in segments[1:]]
+        notation = f"{year}/" + "-".join([official, *rest])
+        return notation, "normative", doc_type, official, fixed_year or official != head
+    codes = [_fix_code(s) for s in segments]  # '104/2016/QH13': the issuer only (a law)
+    return f"{year}/" + "-".join(codes), "normative", None, None, fixed_year
+
+
+def _fix_code(segment: str) -> str:
+    """An issuer/unit code in capitals: a lone 0 or 1 between letters was an O or an I."""
+    chars = list(segment)
+    for i, char in enumerate(chars):
+        before = chars[i - 1] if i > 0 else ""
+        after = chars[i + 1] if i + 1 < len(chars) else ""
+        if char in "01|" and before.isalpha() and (after.isalpha() or not after):
+            if not (before.isalpha() and after == "" and any(c.isdigit() for c in chars[:i])):
+                chars[i] = as_letters(char)
+        elif char in "l" and (before.isupper() or after.isupper()):
+            chars[i] = "I"
+    return "".join(chars)

@@ -1,0 +1,213 @@
+"""Issuing-body names: header lines in capitals -> the name as written in running text.
+
+Decree 30/2020 Phụ lục II: capitalise the first letter of the words naming the KIND of body
+and of each field of activity ('Sở Tài nguyên và Môi trường', 'Trung tâm Lưu trữ lịch sử');
+the level of an administrative unit stays lower case and the place name is in title case
+('Ủy ban nhân dân tỉnh Phú Thọ'). A body without a place of its own takes its parent's
+('SỞ NỘI VỤ' under 'UBND TỈNH BẮC NINH' -> 'Sở Nội vụ tỉnh Bắc Ninh').
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from classify.norm import key
+
+__all__ = ["Body", "read_bodies", "clean_header_line"]
+
+_ABBREVIATIONS = {
+    "UBND": "ỦY BAN NHÂN DÂN",
+    "HĐND": "HỘI ĐỒNG NHÂN DÂN",
+    "TP.": "THÀNH PHỐ",
+    "TP": "THÀNH PHỐ",
+    "TX.": "THỊ XÃ",
+    "TT.": "THỊ TRẤN",
+}
+# Administrative levels (folded) -> lower-case form. Longest first.
+_LEVELS = {
+    "THANH PHO": "thành phố",
+    "THI XA": "thị xã",
+    "THI TRAN": "thị trấn",
+    "TINH": "tỉnh",
+    "HUYEN": "huyện",
+    "QUAN": "quận",
+    "PHUONG": "phường",
+    "XA": "xã",
+}
+# Kinds of body whose usual spelling is not 'first letter only'.
+_KINDS = {
+    "UY BAN NHAN DAN": "Ủy ban nhân dân",
+    "HOI DONG NHAN DAN": "Hội đồng nhân dân",
+    "TOA AN NHAN DAN": "Tòa án nhân dân",
+    "VIEN KIEM SAT NHAN DAN": "Viện kiểm sát nhân dân",
+    "KHO BAC NHA NUOC": "Kho bạc Nhà nước",
+    "BAO HIEM XA HOI": "Bảo hiểm xã hội",
+    "CONG AN": "Công an",
+}
+# Proper nouns that keep their capitals wherever they appear.
+_PROPER = {
+    "VIET NAM": "Việt Nam",
+    "CHINH PHU": "Chính phủ",
+    "QUOC HOI": "Quốc hội",
+    "TRUNG UONG": "Trung ương",
+    "TO QUOC": "Tổ quốc",
+}
+# Kinds made of one leading word: the rest of the name is its field of activity.
+_SPLIT = re.compile(r"\s+(VÀ|và)\s+|\s+-\s+|,\s*")
+
+
+@dataclass(frozen=True)
+class Body:
+    name: str  # as written in running text
+    printed: str  # the header lines joined, as printed
+    level: str | None  # "tỉnh"
+    place: str | None  # "Phú Thọ"
+
+
+def clean_header_line(text: str) -> str:
+    """Drop OCR debris from a header line in capitals: stray lower-case letters, dots, rules."""
+    tokens = []
+    for raw in text.split():
+        token = raw.strip(".,:;'\"`_~|!¬*")
+        if token == "-":
+            tokens.append(token)
+            continue
+        token = token.strip("-")
+        if not token or not any(c.isalpha() for c in token):
+            continue
+        if any(c.islower() for c in token):
+            continue
+        tokens.append(token)
+    while tokens and tokens[0] == "-":
+        tokens.pop(0)
+    while tokens and tokens[-1] == "-":
+        tokens.pop()
+    return " ".join(tokens)
+
+
+def _expand(text: str) -> str:
+    return " ".join(_ABBREVIATIONS.get(word, word) for word in text.split())
+
+
+def _starts_with_level(text: str) -> bool:
+    folded = key(text)
+    return any(folded == lvl or folded.startswith(lvl + " ") for lvl in _LEVELS) and not (
+        folded.startswith("XA HOI")
+    )
+
+
+def merge_lines(lines: list[str]) -> list[str]:
+    """Join wrapped lines: a line that starts with a level ('TỈNH PHÚ THỌ') or with 'VÀ'
+    continues the one before it."""
+    merged: list[str] = []
+    for line in lines:
+        folded = key(line)
+        if merged and (_starts_with_level(line) or folded.startswith(("VA ", "- "))):
+            merged[-1] = f"{merged[-1]} {line}"
+        else:
+            merged.append(line)
+    return merged
+
+
+def _find_level(words: list[str]) -> int | None:
+    """Index of the first word of an administrative level followed by a place (or at the end)."""
+    folded = [key(w) for w in words]
+    for i in range(len(words)):
+        for lvl in _LEVELS:
+            parts = lvl.split()
+            if folded[i : i + len(parts)] != parts:
+                continue
+            if lvl == "XA" and i + 1 < len(words) and folded[i + 1] == "HOI":
+                continue  # 'XÃ HỘI' is a field, not a commune
+            if i == 0:
+                continue  # a name starts with its kind, not a level
+            return i
+    return None
+
+
+def _title(word: str) -> str:
+    return word[:1].upper() + word[1:].lower()
+
+
+def _sentence(words: list[str]) -> str:
+    return " ".join([_title(words[0]), *(w.lower() for w in words[1:])]) if words else ""
+
+
+def _case_kind_and_fields(words: list[str]) -> str:
+    text = " ".join(words)
+    folded = key(text)
+    for kind_key, kind in sorted(_KINDS.items(), key=lambda kv: -len(kv[0])):
+        if folded == kind_key or folded.startswith(kind_key + " "):
+            rest = text[len(kind_key) :].strip()
+            return f"{kind} {_case_fields(rest)}".strip() if rest else kind
+    # Kind = the first word ('Sở', 'Bộ', 'Cục') or two ('Trung tâm', 'Thanh tra', 'Văn phòng').
+    first = words[0]
+    two_word_kinds = {"TRUNG TAM", "THANH TRA", "VAN PHONG", "HOI DONG", "CHI CUC", "TONG CUC",
+                      "BAN QUAN", "CHI NHANH", "BENH VIEN", "DAI PHAT", "BO CHI"}
+    if len(words) > 1 and key(" ".join(words[:2])) in two_word_kinds:
+        kind = _sentence(words[:2])
+        rest = words[2:]
+    else:
+        kind = _title(first)
+        rest = words[1:]
+    return f"{kind} {_case_fields(' '.join(rest))}".strip()
+
+
+def _case_fields(text: str) -> str:
+    """'THÔNG TIN VÀ TRUYỀN THÔNG' -> 'Thông tin và Truyền thông'."""
+    if not text:
+        return ""
+    out: list[str] = []
+    pos = 0
+    for match in _SPLIT.finditer(text):
+        out.append(_sentence(text[pos : match.start()].split()))
+        out.append(match.group(0).lower())
+        pos = match.end()
+    out.append(_sentence(text[pos:].split()))
+    return "".join(out)
+
+
+def _proper(text: str) -> str:
+    folded = key(text)
+    for proper_key, proper in _PROPER.items():
+        for match in re.finditer(rf"\b{proper_key}\b", folded):
+            text = text[: match.start()] + proper + text[match.end() :]
+    return text
+
+
+def _read_one(printed: str) -> Body:
+    words = _expand(printed).split()
+    if not words:
+        return Body(name="", printed=printed, level=None, place=None)
+    at = _find_level(words)
+    head, level, place = words, None, None
+    if at is not None:
+        head = words[:at]
+        level_len = next(len(lvl.split()) for lvl in _LEVELS
+                         if [key(w) for w in words[at : at + len(lvl.split())]] == lvl.split())
+        level = _LEVELS[key(" ".join(words[at : at + level_len]))]
+        place_words = words[at + level_len :]
+        place = " ".join(_title(w) for w in place_words) or None
+    name = _case_kind_and_fields(head) if head else ""
+    tail = " ".join(x for x in (level, place) if x)
+    name = _proper(f"{name} {tail}".strip())
+    return Body(name=name, printed=printed, level=level, place=place)
+
+
+def read_bodies(lines: list[str]) -> tuple[Body | None, Body | None]:
+    """(issuer, parent) from the issuer lines of the header, top to bottom."""
+    cleaned = [c for c in (clean_header_line(x) for x in lines) if c]
+    if not cleaned:
+        return None, None
+    merged = merge_lines(cleaned)
+    if len(merged) == 1:
+        return _read_one(merged[0]), None
+    parent = _read_one(merged[0])
+    issuer = _read_one(" ".join(merged[1:]))
+    if issuer.place is None and parent.place:
+        level = issuer.level or parent.level
+        suffix = parent.place if issuer.level else f"{level} {parent.place}"
+        issuer = Body(name=f"{issuer.name} {suffix}", printed=issuer.printed,
+                      level=level, place=parent.place)
+    return issuer, parent

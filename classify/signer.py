@@ -1,0 +1,160 @@
+"""The signature block (bottom right of the last page): authority, position, full name.
+
+'KT. CHỦ TỊCH / PHÓ CHỦ TỊCH / Nguyễn Thanh Bình' -> authority 'KT.', position 'PHÓ CHỦ
+TỊCH', on behalf of 'CHỦ TỊCH', name 'Nguyễn Thanh Bình'. The 'Nơi nhận' list that stands
+beside it (and which the ground truth interleaves with it row by row) is skipped by its
+'- ' bullets. Two signers side by side (a biên bản) are told apart by their columns when
+boxes exist, else by the interleaving of their title lines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from classify.layout import Line
+from classify.norm import is_upper_line, key
+
+__all__ = ["SignerBlock", "read_signers", "is_person_name"]
+
+_AUTHORITY = re.compile(r"^[^A-Z]{0,3}(?P<p>TM|KT|TL|TUQ|Q)\s*[.,:;]\s*(?=[A-Z])")
+_AUTHORITIES = {"TM": "TM.", "KT": "KT.", "TL": "TL.", "TUQ": "TUQ.", "Q": "Q."}
+# Common Vietnamese family names (folded): a name that starts with one is surely a name.
+_SURNAMES = set(
+    "NGUYEN TRAN LE PHAM HOANG HUYNH PHAN VU VO DANG BUI DO HO NGO DUONG LY DINH DOAN "
+    "TRUONG LAM MAI TRINH LUONG CAO HA TA TONG THAI VUONG LUU PHUNG KIEU QUACH TIEU CHU "
+    "LA LAI THAN KHUC MAC NONG NINH CU VIEN LUC KHONG TO TRIEU HAN UNG DIEP HUA AU VAN".split()
+)
+_MAX_GAP = 10  # lines between a title line and its name
+
+
+@dataclass(frozen=True)
+class SignerBlock:
+    name: str
+    authority: str | None  # innermost prefix: "KT."
+    position: str | None  # the signer's own title, as printed
+    on_behalf_of: str | None  # what follows the prefix: "CHỦ TỊCH", "ỦY BAN NHÂN DÂN"
+    title_lines: tuple[str, ...]
+    page: int
+    confidence: float
+    evidence: tuple[str, ...] = field(default=())
+
+
+def is_person_name(text: str) -> bool:
+    """'Nguyễn Thanh Bình': 2-6 words, each a capital then lower-case letters, no digits."""
+    words = text.strip().rstrip(".,;:").split()
+    if not 2 <= len(words) <= 6:
+        return False
+    for word in words:
+        if not word.isalpha() or not word[0].isupper() or not word[1:].islower():
+            if not (len(word) == 1 and word.isupper()):
+                return False
+    return True
+
+
+def _name_confidence(text: str) -> float:
+    first = key(text.split()[0])
+    return 0.95 if first in _SURNAMES else 0.75
+
+
+def _is_recipient(text: str) -> bool:
+    stripped = text.lstrip()
+    return stripped[:1] in "-–—•+*~" or key(stripped).startswith(("NOI NHAN", "LUU:", "LUU "))
+
+
+def _is_title_line(text: str) -> bool:
+    cleaned = re.sub(r"[^\w\s.]", " ", text).strip()
+    return is_upper_line(cleaned) and len(cleaned.split()) <= 9 and not cleaned.endswith(":")
+
+
+def read_signers(pages: list[list[Line]]) -> list[SignerBlock]:
+    """The signer block(s) of the document, from its last page that has one."""
+    for lines in reversed(pages):
+        blocks = _blocks_on_page(lines)
+        if blocks:
+            return blocks
+    return []
+
+
+def _blocks_on_page(lines: list[Line]) -> list[SignerBlock]:
+    names = [i for i, x in enumerate(lines) if _is_name_line(x)]
+    for end in reversed(names):
+        row = _name_row(lines, end)
+        titles = _titles_before(lines, row[0])
+        if not titles:
+            continue
+        if len(row) > 1:
+            groups = _by_column([lines[t] for t in titles], [lines[n] for n in row])
+            return [_block(group, lines[n]) for group, n in zip(groups, row, strict=True)]
+        blocks = [_block([lines[t] for t in titles], lines[end])]
+        # Column order: an earlier signer's name sits right above this signer's titles.
+        above = titles[0] - 1
+        while above >= 0 and _is_name_line(lines[above]):
+            earlier = _titles_before(lines, above)
+            if not earlier:
+                break
+            blocks.insert(0, _block([lines[t] for t in earlier], lines[above]))
+            above = earlier[0] - 1
+        return blocks
+    return []
+
+
+def _is_name_line(line: Line) -> bool:
+    return is_person_name(line.text) and not _is_recipient(line.text)
+
+
+def _name_row(lines: list[Line], end: int) -> list[int]:
+    """The names printed side by side on the last row (the ground truth lists them in turn)."""
+    row = [end]
+    while row[0] > 0 and _is_name_line(lines[row[0] - 1]):
+        row.insert(0, row[0] - 1)
+    return row
+
+
+def _titles_before(lines: list[Line], start: int) -> list[int]:
+    """Title lines above line `start`, skipping the recipient lines beside them."""
+    found: list[int] = []
+    for i in range(start - 1, max(-1, start - _MAX_GAP - 1), -1):
+        text = lines[i].text
+        if _is_recipient(text) or not text.strip(".,;: "):
+            continue
+        if is_person_name(text):
+            break  # another signer's name: its block ends here
+        if _is_title_line(text):
+            found.append(i)
+            continue
+        if text.rstrip().endswith(("./.", "/.")) or len(text) > 60:
+            break  # the end of the body
+    return sorted(found)
+
+
+def _by_column(titles: list[Line], names: list[Line]) -> list[list[Line]]:
+    """Share title lines among side-by-side signers: by x when boxes exist, else in turn."""
+    if all(x.box for x in (*titles, *names)):
+        centers = [(n.box[0] + n.box[2]) / 2 for n in names]  # type: ignore[index]
+        groups: list[list[Line]] = [[] for _ in names]
+        for title in titles:
+            mid = (title.box[0] + title.box[2]) / 2  # type: ignore[index]
+            groups[min(range(len(names)), key=lambda k: abs(centers[k] - mid))].append(title)
+        return groups
+    return [titles[k :: len(names)] for k in range(len(names))]
+
+
+def _block(titles: list[Line], name_line: Line) -> SignerBlock:
+    texts = [t.text.strip(" :;,") for t in titles]
+    authority = on_behalf = None
+    for text in texts:
+        match = _AUTHORITY.match(key(text))
+        if match:
+            authority = _AUTHORITIES[match.group("p")]
+            on_behalf = text[match.end() :].strip() or None
+    position = texts[-1] if texts else None
+    if position and _AUTHORITY.match(key(position)):
+        # 'Q. GIÁM ĐỐC' alone: the acting head's position is the one named after the prefix;
+        # 'KT. CHỦ TỊCH' alone leaves the deputy's own title unknown.
+        position = on_behalf if authority == "Q." else None
+    name = name_line.text.strip().rstrip(".,;:")
+    confidence = name_line.weight(_name_confidence(name) * (1.0 if titles else 0.7))
+    return SignerBlock(name=name, authority=authority, position=position,
+                       on_behalf_of=on_behalf, title_lines=tuple(texts), page=name_line.page,
+                       confidence=confidence, evidence=(*texts, name))

@@ -1,0 +1,376 @@
+"""The embedded search index: SQLite FTS5, one full-text row per page.
+
+Each page is indexed twice: `exact` (search_key: NFC, lower case, one tone-mark convention) and
+`folded` (folded_key: no diacritics, đ -> d). We fold ourselves because FTS5's remove_diacritics
+does not fold đ. Every query part matches either column. Ranking: pages holding every word that
+was typed with diacritics in that exact spelling come first, then BM25 with the exact column
+weighted well above the folded one. Hits are grouped per record (its best page). Display and
+filter fields live in a plain `records` table; filters are applied inside the SQL query.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from indexing.keys import page_keys
+from indexing.query import ParsedQuery, QueryPart, parse_query
+from indexing.snippets import snippet
+from ocr.text import nfc, search_key
+from schemas import Record, SearchFilters, SearchHit, SearchQuery, SearchResult
+from sohoa.errors import MissingDependency, Transient
+
+__all__ = ["SCHEMA_VERSION", "SqliteIndex", "fts5_exact_match", "fts5_match"]
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+EXACT_WEIGHT = 10.0
+FOLDED_WEIGHT = 1.0
+BUSY_TIMEOUT_MS = 10_000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (
+    rid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    source TEXT NOT NULL,
+    doc_type TEXT,
+    doc_type_key TEXT,
+    year INTEGER,
+    issuer TEXT,
+    issuer_key TEXT,
+    access TEXT NOT NULL,
+    retention TEXT,
+    needs_review INTEGER NOT NULL,
+    date TEXT,
+    ingested_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS records_newest ON records (date DESC, ingested_at DESC);
+CREATE TABLE IF NOT EXISTS pages (
+    pid INTEGER PRIMARY KEY,
+    rid INTEGER NOT NULL,
+    number INTEGER NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS pages_record ON pages (rid, number);
+CREATE VIRTUAL TABLE IF NOT EXISTS pages_fts USING fts5(
+    exact, folded, tokenize = 'unicode61 remove_diacritics 0'
+);
+"""
+_DROP = """
+DROP TABLE IF EXISTS pages_fts;
+DROP TABLE IF EXISTS pages;
+DROP TABLE IF EXISTS records;
+"""
+
+# Matching pages; each record's best page; the records that pass the filters, best first. Pages
+# that hold every diacritic-bearing query word in its exact spelling (`tier` 1) come before the
+# rest: BM25 gives no weight to words on more than half the pages, so weights alone cannot keep
+# "Phúc" above "Phục" in an archive where "Phúc" is common.
+_MATCH_HITS = """
+WITH matched AS (
+    SELECT p.rid AS rid, p.pid AS pid, p.number AS number,
+           bm25(pages_fts, {exact_weight}, {folded_weight}) AS rank, {tier} AS tier
+    FROM pages_fts JOIN pages AS p ON p.pid = pages_fts.rowid
+    WHERE pages_fts MATCH :match
+),
+best AS (
+    SELECT rid, pid, number, rank, tier,
+           row_number() OVER (PARTITION BY rid ORDER BY tier DESC, rank, number) AS nth
+    FROM matched
+)
+SELECT r.rid, r.id, r.title, b.pid, b.number, b.rank
+FROM best AS b JOIN records AS r ON r.rid = b.rid
+WHERE b.nth = 1 AND {where}
+ORDER BY b.tier DESC, b.rank, r.date DESC, r.id
+LIMIT :limit OFFSET :offset
+"""
+_EXACT_TIER = "pages_fts.rowid IN (SELECT rowid FROM pages_fts WHERE pages_fts MATCH :exact)"
+_MATCH_TOTAL = """
+SELECT count(DISTINCT p.rid)
+FROM pages_fts JOIN pages AS p ON p.pid = pages_fts.rowid JOIN records AS r ON r.rid = p.rid
+WHERE pages_fts MATCH :match AND {where}
+"""
+_ALL_HITS = """SELECT r.rid, r.id, r.title, NULL, NULL, 0.0 FROM records AS r
+WHERE {where}
+ORDER BY r.date IS NULL, r.date DESC, r.ingested_at DESC, r.id
+LIMIT :limit OFFSET :offset"""
+_ALL_TOTAL = "SELECT count(*) FROM records AS r WHERE {where}"
+
+
+def _phrase(tokens: tuple[str, ...]) -> str:
+    """An FTS5 string: always quoted, so no token can act as an operator."""
+    return '"' + " ".join(tokens).replace('"', '""') + '"'
+
+
+def _part_match(part: QueryPart) -> str:
+    return f"(exact : {_phrase(part.exact)} OR folded : {_phrase(part.folded)})"
+
+
+def fts5_match(query: ParsedQuery) -> str:
+    """The FTS5 MATCH expression for a non-empty query: every part, on either key column."""
+    return " AND ".join(_part_match(part) for part in query.parts)
+
+
+def fts5_exact_match(query: ParsedQuery) -> str | None:
+    """Every part typed with diacritics, in its exact spelling; None when no part has any."""
+    marked = [part for part in query.parts if part.exact != part.folded]
+    return " AND ".join(f"exact : {_phrase(part.exact)}" for part in marked) or None
+
+
+def _filter_sql(filters: SearchFilters) -> tuple[str, dict[str, Any]]:
+    """WHERE conditions on `records AS r` with their named parameters."""
+    clauses, params = ["1"], {}
+    if filters.doc_type is not None:
+        clauses.append("r.doc_type_key = :doc_type")
+        params["doc_type"] = search_key(filters.doc_type.strip())
+    if filters.issuer is not None:
+        clauses.append("r.issuer_key = :issuer")
+        params["issuer"] = search_key(filters.issuer.strip())
+    if filters.year is not None:
+        clauses.append("r.year = :year")
+        params["year"] = filters.year
+    if filters.needs_review is not None:
+        clauses.append("r.needs_review = :needs_review")
+        params["needs_review"] = int(filters.needs_review)
+    if filters.access is not None:
+        names = [f"access{i}" for i in range(len(filters.access))]
+        clauses.append(f"r.access IN ({', '.join(':' + n for n in names)})" if names else "0")
+        params.update(zip(names, filters.access, strict=True))
+    return " AND ".join(clauses), params
+
+
+def _utc_text(moment: datetime) -> str:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _key_or_none(value: str | None) -> str | None:
+    return search_key(value.strip()) if value else None
+
+
+def _record_row(record: Record) -> dict[str, Any]:
+    meta, classification = record.metadata, record.classification
+    return {
+        "id": record.id,
+        "title": nfc(record.title),
+        "source": nfc(record.source),
+        "doc_type": meta.doc_type and nfc(meta.doc_type),
+        "doc_type_key": _key_or_none(meta.doc_type),
+        "year": meta.date.year if meta.date else None,
+        "issuer": meta.issuer and nfc(meta.issuer),
+        "issuer_key": _key_or_none(meta.issuer),
+        "access": classification.access,
+        "retention": classification.retention,
+        "needs_review": int(classification.needs_review or any(page.needs_review for page in record.pages)),
+        "date": meta.date.isoformat() if meta.date else None,
+        "ingested_at": _utc_text(record.ingested_at),
+    }
+
+
+def _page_rows(record: Record) -> list[tuple[int, str, str, str]]:
+    """(number, text, exact key, folded key) per page: the CPU work, done outside the lock."""
+    rows = []
+    for page in record.pages:
+        text = nfc(page.text)
+        rows.append((page.number, text, *page_keys(text)))
+    return rows
+
+
+class SqliteIndex:
+    """SearchIndex on one SQLite file. Safe to share between threads (one connection, a lock)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path).expanduser().resolve()
+        self.url = f"sqlite://{self.path}"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._conn = sqlite3.connect(
+            self.path,
+            check_same_thread=False,
+            isolation_level=None,  # explicit BEGIN/COMMIT below
+            timeout=BUSY_TIMEOUT_MS / 1000,
+        )
+        try:
+            with self._translated("open"):
+                self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                self._conn.execute("PRAGMA journal_mode = WAL")
+                self._conn.execute("PRAGMA synchronous = NORMAL")  # derived data: speed over fsyncs
+                self._create_schema()
+        except BaseException:
+            self._conn.close()
+            raise
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _translated(self, action: str) -> Iterator[None]:
+        """Hold the lock; turn SQLite's operational failures (locked, I/O) into Transient."""
+        with self._lock:
+            try:
+                yield
+            except sqlite3.OperationalError as exc:
+                if "no such module: fts5" in str(exc):
+                    raise MissingDependency(
+                        "this SQLite has no FTS5; install a Python built with SQLite FTS5"
+                    ) from exc
+                raise Transient(f"search index {self.path}: {action} failed: {exc}") from exc
+            except sqlite3.ProgrammingError as exc:  # e.g. used after close()
+                raise Transient(f"search index {self.path}: {action} failed: {exc}") from exc
+
+    @contextmanager
+    def _write(self, action: str) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taking the write lock up front (no deadlock on upgrade)."""
+        with self._translated(action):
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _create_schema(self) -> None:
+        """Create the tables once; an older schema is replaced (the index is derived data)."""
+        with self._write("create schema") as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version == SCHEMA_VERSION:
+                return
+            if version > SCHEMA_VERSION:
+                raise MissingDependency(
+                    f"search index {self.path} has schema v{version}, newer than this sohoa "
+                    f"(v{SCHEMA_VERSION}): upgrade sohoa or point SOHOA_INDEX elsewhere"
+                )
+            if version:
+                log.warning(
+                    "search index %s: schema v%d replaced by v%d, index emptied: run reindex",
+                    self.path, version, SCHEMA_VERSION,
+                )  # fmt: skip
+            for statement in (_DROP + _SCHEMA).split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> SqliteIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"SqliteIndex({str(self.path)!r})"
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def add(self, record: Record) -> None:
+        row, pages = _record_row(record), _page_rows(record)
+        with self._write(f"add {record.id}") as conn:
+            self._delete(conn, record.id)
+            columns = ", ".join(row)
+            values = ", ".join(f":{name}" for name in row)
+            rid = conn.execute(f"INSERT INTO records ({columns}) VALUES ({values})", row).lastrowid
+            for number, text, exact, folded in pages:
+                pid = conn.execute(
+                    "INSERT INTO pages (rid, number, text) VALUES (?, ?, ?)", (rid, number, text)
+                ).lastrowid
+                conn.execute(
+                    "INSERT INTO pages_fts (rowid, exact, folded) VALUES (?, ?, ?)",
+                    (pid, exact, folded),
+                )
+        log.debug("record %s: indexed %d pages", record.id, len(pages))
+
+    @staticmethod
+    def _delete(conn: sqlite3.Connection, record_id: str) -> None:
+        found = conn.execute("SELECT rid FROM records WHERE id = ?", (record_id,)).fetchone()
+        if found is None:
+            return
+        conn.execute("DELETE FROM pages_fts WHERE rowid IN (SELECT pid FROM pages WHERE rid = ?)", found)
+        conn.execute("DELETE FROM pages WHERE rid = ?", found)
+        conn.execute("DELETE FROM records WHERE rid = ?", found)
+
+    def delete(self, record_id: str) -> None:
+        with self._write(f"delete {record_id}") as conn:
+            self._delete(conn, record_id)
+
+    def clear(self) -> None:
+        with self._write("clear") as conn:
+            for table in ("pages_fts", "pages", "records"):
+                conn.execute(f"DELETE FROM {table}")
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def has(self, record_id: str) -> bool:
+        with self._translated("has"):
+            sql = "SELECT 1 FROM records WHERE id = ?"
+            return self._conn.execute(sql, (record_id,)).fetchone() is not None
+
+    def count(self) -> int:
+        with self._translated("count"):
+            return self._conn.execute("SELECT count(*) FROM records").fetchone()[0]
+
+    def ping(self) -> None:
+        with self._translated("ping"):
+            self._conn.execute("SELECT count(*) FROM pages_fts WHERE rowid = 0").fetchone()
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        parsed = parse_query(query.q)
+        where, params = _filter_sql(query.filters)
+        params.update(limit=query.limit, offset=query.offset)
+        if parsed.is_empty:
+            hits_sql, total_sql = _ALL_HITS.format(where=where), _ALL_TOTAL.format(where=where)
+        else:
+            params["match"], params["exact"] = fts5_match(parsed), fts5_exact_match(parsed)
+            tier = "0" if params["exact"] is None else _EXACT_TIER
+            hits_sql = _MATCH_HITS.format(
+                exact_weight=EXACT_WEIGHT, folded_weight=FOLDED_WEIGHT, tier=tier, where=where
+            )
+            total_sql = _MATCH_TOTAL.format(where=where)
+        with self._translated("search"):
+            self._conn.execute("BEGIN")  # one snapshot for the hits and the total
+            try:
+                rows = self._conn.execute(hits_sql, params).fetchall()
+                total = self._conn.execute(total_sql, params).fetchone()[0]
+                texts = self._page_texts(rows)
+            finally:
+                self._conn.execute("COMMIT")
+        return SearchResult(total=total, hits=[self._hit(row, texts, parsed) for row in rows])
+
+    def _page_texts(self, rows: list[tuple]) -> dict[int, tuple[int, str]]:
+        """rid -> (page number, text) of the page each hit shows: its best page, else its first."""
+        texts: dict[int, tuple[int, str]] = {}
+        pids = [row[3] for row in rows if row[3] is not None]
+        if pids:
+            marks = ", ".join("?" * len(pids))
+            sql = f"SELECT rid, number, text FROM pages WHERE pid IN ({marks})"
+            texts.update((rid, (n, text)) for rid, n, text in self._conn.execute(sql, pids))
+        firsts = [row[0] for row in rows if row[3] is None]
+        if firsts:
+            marks = ", ".join("?" * len(firsts))
+            sql = f"SELECT rid, number, text FROM pages WHERE rid IN ({marks}) ORDER BY number DESC"
+            # Rows come last page first, so the first page of each record is the one kept.
+            texts.update((rid, (n, text)) for rid, n, text in self._conn.execute(sql, firsts))
+        return texts
+
+    @staticmethod
+    def _hit(row: tuple, texts: dict[int, tuple[int, str]], parsed: ParsedQuery) -> SearchHit:
+        rid, record_id, title, _pid, _number, rank = row
+        number, text = texts.get(rid, (None, ""))
+        return SearchHit(
+            id=record_id,
+            score=-rank if rank else 0.0,  # bm25() is lower-is-better; scores are higher-is-better
+            title=title,
+            snippet=snippet(text, parsed.parts),
+            page=number,
+        )

@@ -1,0 +1,357 @@
+"""Scan files in, page images out: type detection by content, page count, one page at a time.
+
+PDF pages are rendered by poppler (pdf2image) one by one, TIFF frames are read one by one, JPEG and
+PNG are one page. Whatever is wrong with a file becomes `BadInput` with a reason a person can act
+on; a missing poppler becomes `MissingDependency`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pdf2image
+from pdf2image.exceptions import (
+    PDFInfoNotInstalledError,
+    PDFPageCountError,
+    PDFPopplerTimeoutError,
+    PopplerNotInstalledError,
+)
+from PIL import Image, ImageOps
+
+from sohoa.errors import BadInput, MissingDependency, Transient
+
+__all__ = [
+    "JPEG",
+    "MEDIA_TYPES",
+    "PDF",
+    "PDF_DPI",
+    "PNG",
+    "TIFF",
+    "SourcePage",
+    "count_pages",
+    "detect_media_type",
+    "iter_pages",
+]
+
+log = logging.getLogger(__name__)
+
+PDF = "application/pdf"
+TIFF = "image/tiff"
+JPEG = "image/jpeg"
+PNG = "image/png"
+MEDIA_TYPES = (PDF, TIFF, JPEG, PNG)
+
+PDF_DPI = 300  # PDF pages are rendered at this resolution
+_POPPLER_TIMEOUT = 300  # seconds for pdfinfo / one page render
+_DPI_RANGE = (50, 4800)  # a resolution outside this is a placeholder (e.g. JFIF 1x1), not a scan's
+_HEAD_BYTES = 2048
+# What Pillow raises on damaged data (UnidentifiedImageError is an OSError). Its warnings about
+# corrupt data are caught too, for when warnings are turned into errors.
+_DAMAGED = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error, Warning)
+
+_DESCRIPTIONS = {PDF: "a PDF document", TIFF: "a TIFF image", JPEG: "a JPEG image", PNG: "a PNG image"}
+_SUFFIX_TYPES = {
+    ".pdf": PDF,
+    ".tif": TIFF,
+    ".tiff": TIFF,
+    ".jpg": JPEG,
+    ".jpeg": JPEG,
+    ".jpe": JPEG,
+    ".jfif": JPEG,
+    ".png": PNG,
+}
+# Suffixes that claim some other known format: a PDF named .docx is as mismatched as one named .png.
+# Any other suffix (none, ".2019" in "QD 12.2019", ".scan") makes no claim and is not checked.
+_OTHER_SUFFIXES = {
+    ".bmp", ".djvu", ".doc", ".docx", ".gif", ".heic", ".htm", ".html", ".jp2", ".odt", ".rtf",
+    ".txt", ".webp", ".xls", ".xlsx", ".xml", ".zip",
+}  # fmt: skip
+# Signatures of formats we do not take, so the reason can say what the file looks like.
+_OTHER_SIGNATURES = (
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"BM", "a BMP image"),
+    (b"\x00\x00\x00\x0cjP  ", "a JPEG 2000 image"),
+    (b"\xff\x4f\xff\x51", "a JPEG 2000 image"),
+    (b"AT&TFORM", "a DjVu document"),
+    (b"PK\x03\x04", "a ZIP archive (or a .docx/.xlsx/.odt office document)"),
+    (b"\xd0\xcf\x11\xe0", "a Microsoft Office document (.doc/.xls)"),
+    (b"{\\rtf", "an RTF document"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+)
+
+
+@dataclass(frozen=True)
+class SourcePage:
+    """One page image as it comes out of the file, before any clean-up."""
+
+    number: int  # 1-based
+    image: Image.Image
+    dpi: int | None  # from the file when it says, else None
+
+
+def detect_media_type(path: Path) -> str:
+    """The file's type by its content (magic bytes), checked against its name's suffix."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_HEAD_BYTES)
+    except OSError as exc:
+        raise BadInput(f"cannot read the file: {exc.strerror or exc}") from exc
+    if not head:
+        raise BadInput("file is empty (0 bytes); copy or scan it again")
+    suffix = path.suffix.lower()
+    media_type = _sniff(head)
+    if media_type is None:
+        what = _describe_other(head)
+        named = f"file is named {suffix} but is" if suffix in _SUFFIX_TYPES else "file is"
+        raise BadInput(f"{named} {what}: unsupported; accepted types are PDF, TIFF, JPEG and PNG")
+    claimed = _SUFFIX_TYPES.get(suffix)
+    if (claimed is not None and claimed != media_type) or suffix in _OTHER_SUFFIXES:
+        raise BadInput(
+            f"file is named {suffix} but is {_DESCRIPTIONS[media_type]}; rename it to match its content"
+        )
+    return media_type
+
+
+def _sniff(head: bytes) -> str | None:
+    if b"%PDF-" in head[:1024]:  # readers accept a little junk before the header
+        return PDF
+    if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
+        return TIFF
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    return None
+
+
+def _describe_other(head: bytes) -> str:
+    for signature, description in _OTHER_SIGNATURES:
+        if head.startswith(signature):
+            return description
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "a WebP image"
+    if head[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1"):
+        return "a HEIC photo"
+    if _is_text(head):
+        stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+        if stripped.startswith((b"<!doctype html", b"<html")):
+            return "an HTML page"
+        if stripped.startswith(b"<?xml"):
+            return "an XML document"
+        return "plain text"
+    return f"unrecognised binary data (starts with {head[:8].hex(' ')})"
+
+
+def _is_text(head: bytes) -> bool:
+    for cut in range(4):  # the sample may end inside a multi-byte character
+        try:
+            text = head[: len(head) - cut].decode("utf-8")
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        return False
+    return all(ch.isprintable() or ch in "\t\n\r\f" for ch in text)
+
+
+def count_pages(path: Path, media_type: str) -> int:
+    """Number of pages without rendering any: pdfinfo for PDF, frames for TIFF, 1 for JPEG/PNG."""
+    path = Path(path)
+    if media_type == PDF:
+        pages = int(_pdfinfo(path)["Pages"])
+        if pages < 1:
+            raise BadInput(_NO_PAGES)
+        return pages
+    _check_media_type(media_type)
+    with _open_image(path, media_type) as image:
+        if media_type != TIFF:
+            return 1
+        try:
+            return image.n_frames
+        except _DAMAGED as exc:
+            raise BadInput(f"TIFF file is damaged: cannot list its pages ({exc})") from exc
+
+
+def iter_pages(path: Path, media_type: str, *, max_pixels: int) -> Iterator[SourcePage]:
+    """Yield the pages one at a time; only the current page is held in memory."""
+    path = Path(path)
+    if media_type == PDF:
+        yield from _pdf_pages(path, max_pixels)
+    elif media_type == TIFF:
+        yield from _tiff_pages(path, max_pixels)
+    else:
+        _check_media_type(media_type)
+        with _open_image(path, media_type) as image:
+            _check_size(image.size, max_pixels)
+            dpi = _dpi(image.info)
+            _load(image, media_type)
+            yield SourcePage(number=1, image=_exif_upright(image), dpi=dpi)
+
+
+# --- PDF -----------------------------------------------------------------------------------------
+
+
+def _pdf_pages(path: Path, max_pixels: int) -> Iterator[SourcePage]:
+    pages = count_pages(path, PDF)
+    sizes = _pdf_page_sizes(path, pages)
+    for number in range(1, pages + 1):
+        if number in sizes:  # refuse a giant page before poppler allocates it
+            width_pt, height_pt = sizes[number]
+            scale = PDF_DPI / 72
+            _check_size((round(width_pt * scale), round(height_pt * scale)), max_pixels, number)
+        try:
+            images = pdf2image.convert_from_path(
+                path, dpi=PDF_DPI, first_page=number, last_page=number, timeout=_POPPLER_TIMEOUT
+            )
+        except PopplerNotInstalledError as exc:
+            raise _missing_poppler() from exc
+        except PDFPopplerTimeoutError as exc:
+            raise Transient(f"poppler took over {_POPPLER_TIMEOUT} s to render page {number}") from exc
+        except PDFPageCountError as exc:  # the file changed or broke since it was counted
+            raise BadInput(f"PDF page {number} cannot be rendered: {_pdf_problem(str(exc))}") from exc
+        if not images:
+            raise BadInput(f"PDF page {number} cannot be rendered; the file may be damaged")
+        yield SourcePage(number=number, image=images[0], dpi=PDF_DPI)
+
+
+_PAGE_SIZE = re.compile(r"Page\s+(\d+) size")
+_POINTS = re.compile(r"([\d.]+) x ([\d.]+) pts")
+
+
+def _pdf_page_sizes(path: Path, pages: int) -> dict[int, tuple[float, float]]:
+    """Page number -> (width, height) in points, from one pdfinfo call."""
+    info = _pdfinfo(path, last_page=pages)
+    sizes = {}
+    for key, value in info.items():
+        number, points = _PAGE_SIZE.fullmatch(key), _POINTS.match(str(value))
+        if number and points:
+            sizes[int(number.group(1))] = (float(points.group(1)), float(points.group(2)))
+    return sizes
+
+
+def _pdfinfo(path: Path, last_page: int | None = None) -> dict:
+    try:
+        first_page = 1 if last_page else None
+        return pdf2image.pdfinfo_from_path(
+            path, timeout=_POPPLER_TIMEOUT, first_page=first_page, last_page=last_page
+        )
+    except PDFInfoNotInstalledError as exc:
+        raise _missing_poppler() from exc
+    except PDFPopplerTimeoutError as exc:
+        raise Transient(f"poppler took over {_POPPLER_TIMEOUT} s to read the PDF") from exc
+    except PDFPageCountError as exc:
+        raise BadInput(_pdf_problem(str(exc))) from exc
+
+
+def _pdf_problem(poppler_message: str) -> str:
+    lines = [line.strip() for line in poppler_message.splitlines()[1:] if line.strip()]
+    if any("password" in line.lower() for line in lines):
+        return "PDF is password-protected; ask the sender for a copy without a password"
+    if any(line.endswith("page count 0") for line in lines):
+        return _NO_PAGES
+    details = list(dict.fromkeys(line.split(": ", 1)[-1] for line in lines))[:3]
+    detail = "; ".join(details) or "unreadable"
+    return f"PDF is damaged or incomplete ({detail}); get a complete copy of the file"
+
+
+_NO_PAGES = "PDF has no pages; the scan or export that made it failed"
+
+
+def _missing_poppler() -> MissingDependency:
+    return MissingDependency("poppler is not installed: install the Debian package poppler-utils")
+
+
+# --- TIFF, JPEG, PNG -----------------------------------------------------------------------------
+
+
+def _tiff_pages(path: Path, max_pixels: int) -> Iterator[SourcePage]:
+    pages = count_pages(path, TIFF)
+    with _open_image(path, TIFF) as image:
+        for index in range(pages):
+            try:
+                image.seek(index)
+            except _DAMAGED as exc:
+                raise BadInput(f"TIFF page {index + 1} cannot be read ({exc})") from exc
+            _check_size(image.size, max_pixels, index + 1)
+            dpi = _dpi(image.info)
+            _load(image, TIFF, index + 1)
+            yield SourcePage(number=index + 1, image=image.copy(), dpi=dpi)
+
+
+def _open_image(path: Path, media_type: str) -> Image.Image:
+    kind = _DESCRIPTIONS[media_type].removeprefix("a ")
+    try:
+        return Image.open(path, formats=[media_type.split("/")[1].upper()])
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        # Pillow refuses sizes past its own limit before we see them; the warning is raised
+        # only when warnings are turned into errors.
+        size = _png_size(path) if media_type == PNG else None
+        named = f"{size[0]}x{size[1]} pixels, " if size else ""
+        raise BadInput(f"{kind} is too large to open safely ({named}{exc})") from exc
+    except _DAMAGED as exc:
+        size = _png_size(path) if media_type == PNG else None
+        if size is not None and 0 in size:
+            raise BadInput(f"{kind} has no pixels ({size[0]}x{size[1]})") from exc
+        raise BadInput(f"{kind} is damaged: its header cannot be read") from exc
+
+
+def _load(image: Image.Image, media_type: str, number: int = 1) -> None:
+    """Decode the pixels now, so a damaged or truncated file fails here and not later."""
+    kind = _DESCRIPTIONS[media_type].removeprefix("a ")
+    where = f" (page {number})" if media_type == TIFF else ""
+    try:
+        image.load()
+    except _DAMAGED as exc:
+        raise BadInput(f"{kind}{where} is damaged or incomplete: {exc}") from exc
+
+
+def _exif_upright(image: Image.Image) -> Image.Image:
+    """Apply the EXIF orientation (how a camera or phone was held); a damaged EXIF is ignored."""
+    try:
+        return ImageOps.exif_transpose(image)
+    except _DAMAGED as exc:
+        log.warning("EXIF orientation ignored: %s", exc)
+        return image.copy()
+
+
+def _check_size(size: tuple[int, int], max_pixels: int, number: int = 1) -> None:
+    width, height = size
+    if width <= 0 or height <= 0:
+        raise BadInput(f"page {number} has no pixels ({width}x{height})")
+    if width * height > max_pixels:
+        raise BadInput(
+            f"page {number} is {width}x{height} pixels ({width * height / 1e6:.0f} megapixels), "
+            f"over the limit of {max_pixels / 1e6:.0f} megapixels; "
+            "check the scan settings (resolution, page size)"
+        )
+
+
+def _png_size(path: Path) -> tuple[int, int] | None:
+    """Width and height from a PNG's IHDR chunk, without decoding anything."""
+    with path.open("rb") as handle:
+        head = handle.read(24)
+    if len(head) < 24 or head[12:16] != b"IHDR":
+        return None
+    return struct.unpack(">II", head[16:24])
+
+
+def _dpi(info: dict) -> int | None:
+    dpi = info.get("dpi")
+    if not dpi:
+        return None
+    value = round(float(dpi[0] if isinstance(dpi, tuple) else dpi))
+    return value if _DPI_RANGE[0] <= value <= _DPI_RANGE[1] else None
+
+
+def _check_media_type(media_type: str) -> None:
+    if media_type not in MEDIA_TYPES:
+        raise ValueError(f"unknown media type {media_type!r}; expected one of {MEDIA_TYPES}")

@@ -1,0 +1,222 @@
+"""The `sohoa` command line: ingest, search, show, ocr. Errors are translated to exit codes here.
+
+Exit codes: 0 ok; 1 failure (a service or a bug: see the message); 2 usage error or missing
+dependency; 3 some files were quarantined; 4 not found.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from sohoa.config import Settings, load_settings
+from sohoa.errors import BadInput, MissingDependency, NotFound, SohoaError
+
+app = typer.Typer(
+    name="sohoa",
+    help="Digitise Vietnamese paper records: OCR, classify, store and search scanned documents.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+EXIT_FAILED, EXIT_USAGE, EXIT_QUARANTINED, EXIT_NOT_FOUND = 1, 2, 3, 4
+
+
+def _quiet_prefect(verbose: bool) -> None:
+    """Prefect reads these when first imported: keep its console quiet and its telemetry off."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every step.")] = False,
+) -> None:
+    """sohoa: scans in, a searchable and classified archive out.
+
+    Configuration comes from the environment: SOHOA_HOME (data root, default ./.sohoa),
+    SOHOA_STORAGE, SOHOA_INDEX, SOHOA_OCR_LANG, SOHOA_WORKERS.
+    """
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    _quiet_prefect(verbose)
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def _settings() -> Settings:
+    return load_settings()
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files and/or folders (searched recursively).")
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the batch summary as JSON.")
+    ] = False,
+    batch: Annotated[str | None, typer.Option(help="Batch name (default: generated).")] = None,
+) -> None:
+    """Ingest scans: OCR, classify, store the record package, index it."""
+    from sohoa.progress import run_batch
+
+    missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
+    if missing:
+        raise _fail(f"no such file or folder: {', '.join(missing)}", EXIT_USAGE)
+    settings = _settings()
+    _check_ocr(settings)
+    summary = run_batch(settings, paths, batch=batch, show_progress=not as_json)
+    if as_json:
+        _print_json(summary.to_contract())
+    else:
+        from sohoa.report import print_summary
+
+        print_summary(console, summary)
+    if summary.of("failed"):
+        raise typer.Exit(EXIT_FAILED)
+    if summary.of("quarantined"):
+        raise typer.Exit(EXIT_QUARANTINED)
+
+
+def _check_ocr(settings: Settings) -> None:
+    from ocr import TesseractEngine
+
+    try:
+        TesseractEngine(lang=settings.ocr_lang).check()
+    except MissingDependency as exc:
+        raise _fail(str(exc), EXIT_USAGE) from exc
+
+
+@app.command()
+def search(
+    query: Annotated[
+        str, typer.Argument(help='Words to find; "quotes" for a phrase. Accents optional.')
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
+    limit: Annotated[int, typer.Option(min=1, max=200, help="Hits per page.")] = 10,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many hits.")] = 0,
+) -> None:
+    """Search the archive (accent-insensitive: `vinh phuc` finds `Vĩnh Phúc`)."""
+    from indexing import open_index
+    from schemas import SearchQuery
+
+    index = open_index(_settings().index_url)
+    result = index.search(SearchQuery(q=query, limit=limit, offset=offset))
+    if as_json:
+        _print_json(
+            {
+                "total": result.total,
+                "hits": [
+                    h.model_dump(include={"id", "score", "title", "snippet", "page"})
+                    for h in result.hits
+                ],
+            }
+        )
+        return
+    from sohoa.report import print_hits
+
+    print_hits(console, query, result)
+
+
+@app.command()
+def show(
+    record_id: Annotated[
+        str, typer.Argument(metavar="ID", help="Record id (as printed by ingest).")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the record as JSON.")] = False,
+) -> None:
+    """Show one record: source, pages with text, metadata and classification."""
+    from storage import open_store, read_record
+
+    try:
+        record = read_record(open_store(_settings().storage_url), record_id, with_words=False)
+    except NotFound as exc:
+        raise _fail(f"no record {record_id}", EXIT_NOT_FOUND) from exc
+    data = {
+        "id": record.id,
+        "source": record.source,
+        "sha256": record.sha256,
+        "media_type": record.media_type,
+        "ingested_at": record.ingested_at.isoformat(),
+        "pages": [
+            {"number": p.number, "text": p.text, "confidence": round(p.confidence, 1)}
+            for p in record.pages
+        ],
+        "metadata": record.metadata.model_dump(mode="json"),
+        "classification": record.classification.model_dump(mode="json"),
+    }
+    if as_json:
+        _print_json(data)
+        return
+    from sohoa.report import print_record
+
+    print_record(console, record)
+
+
+@app.command()
+def ocr(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="A PDF/TIFF/JPEG/PNG scan.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print pages as JSON.")] = False,
+) -> None:
+    """OCR one file and print its text. Nothing is stored."""
+    from ocr import TesseractEngine, ocr_file
+
+    settings = _settings()
+    _check_ocr(settings)
+    engine = TesseractEngine(lang=settings.ocr_lang, timeout=settings.ocr_timeout)
+    try:
+        pages = list(ocr_file(file, engine, max_pixels=settings.max_image_pixels))
+    except BadInput as exc:
+        raise _fail(f"{file}: {exc}", EXIT_QUARANTINED) from exc
+    if as_json:
+        _print_json(
+            {
+                "pages": [
+                    {"number": p.number, "text": p.text, "confidence": round(p.confidence, 1)}
+                    for p in pages
+                ]
+            }
+        )
+        return
+    for page in pages:
+        console.rule(f"page {page.number} — confidence {page.confidence:.0f}")
+        console.print(page.text, markup=False, highlight=False)
+
+
+def run() -> None:
+    """Console-script entry point translating sohoa errors that escaped a command."""
+    try:
+        app()
+    except MissingDependency as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        sys.exit(EXIT_USAGE)
+    except SohoaError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        sys.exit(EXIT_FAILED)
+
+
+__all__ = ["app", "run"]

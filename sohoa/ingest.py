@@ -1,0 +1,131 @@
+"""Ingest one original file: hash, detect, OCR, classify, write the package, index it.
+
+Plain functions; the Prefect flow in flows/ingest.py only wires them. Expected outcomes
+(ingested, duplicate, quarantined) are returned as values; Transient errors propagate so the
+flow can retry them; anything unexpected propagates too and is reported as `failed`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from ocr import detect_media_type, ocr_file
+from schemas import Event, IngestOutcome, Page, Record, record_id_for
+from sohoa import __version__
+from sohoa.errors import BadInput
+from sohoa.services import Services
+from storage import package_exists, quarantine, read_record, sha256_file, write_package
+
+__all__ = ["collect_files", "ingest_file"]
+
+log = logging.getLogger(__name__)
+
+# Two copies of the same bytes in one batch must not both be ingested.
+_record_locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
+
+
+def collect_files(paths: Iterable[Path]) -> list[Path]:
+    """Every file named, and every file under every folder named (recursively), sorted.
+
+    Symlinked folders are not followed (no loops); a path that is neither a file nor a folder
+    (a broken link, a link loop) is still returned so that it is quarantined with its reason.
+    """
+    found: set[Path] = set()
+    for path in paths:
+        if path.is_dir() and not path.is_symlink():
+            for root, dirs, files in os.walk(path, followlinks=False):
+                dirs.sort()
+                found.update(Path(root) / name for name in files)
+                # links to folders are reported rather than followed
+                found.update(Path(root) / d for d in dirs if (Path(root) / d).is_symlink())
+        else:
+            found.add(path)
+    return sorted(found)
+
+
+def _quarantined(services: Services, path: Path, reason: str, batch: str | None, t0: float):
+    log.warning("quarantined %s: %s", path, reason)
+    quarantine(services.store, path, reason, batch=batch)
+    return IngestOutcome(
+        path=str(path), status="quarantined", reason=reason, seconds=time.monotonic() - t0
+    )
+
+
+def _ocr_pages(path: Path, services: Services, record_id: str) -> Iterator[Page]:
+    for page in ocr_file(path, services.engine, max_pixels=services.settings.max_image_pixels):
+        log.info("record %s page %d: confidence %.1f", record_id, page.number, page.confidence)
+        yield page
+
+
+def ingest_file(path: Path, services: Services, *, batch: str | None = None) -> IngestOutcome:
+    """Ingest one file. Idempotent: the same bytes give the same record id and a `duplicate`."""
+    t0 = time.monotonic()
+    if path.is_dir():
+        return _quarantined(
+            services, path, "a link to a folder, not a file (not followed)", batch, t0
+        )
+    try:
+        sha256 = sha256_file(path)
+    except OSError as exc:
+        return _quarantined(
+            services, path, f"cannot read the file: {exc.strerror or exc}", batch, t0
+        )
+    record_id = record_id_for(sha256)
+
+    with _record_locks[record_id]:
+        if package_exists(services.store, record_id):
+            if not services.index.has(record_id):  # stored but never indexed: heal
+                services.index.add(read_record(services.store, record_id, with_words=False))
+            return IngestOutcome(
+                path=str(path), status="duplicate", id=record_id, seconds=time.monotonic() - t0
+            )
+        try:
+            media_type = detect_media_type(path)
+            started = time.monotonic()
+            pages = list(_ocr_pages(path, services, record_id))
+            if not pages:
+                raise BadInput("the file has no pages")
+        except BadInput as exc:
+            return _quarantined(services, path, str(exc), batch, t0)
+
+        engine = services.engine
+        record = Record(
+            id=record_id,
+            source=path.name,
+            sha256=sha256,
+            size=path.stat().st_size,
+            media_type=media_type,
+            page_count=len(pages),
+            pages=pages,
+            batch=batch,
+            events=[
+                Event(step="ingest", tool="sohoa", tool_version=__version__, detail=str(path)),
+                Event(
+                    step="ocr",
+                    tool=engine.name,
+                    tool_version=engine.version,
+                    parameters={"lang": services.settings.ocr_lang},
+                    seconds=round(time.monotonic() - started, 3),
+                    detail=f"{len(pages)} pages",
+                ),
+            ],
+        )
+        try:
+            write_package(services.store, record, path)
+        except BadInput as exc:  # the file changed or vanished while we worked on it
+            return _quarantined(services, path, str(exc), batch, t0)
+        services.index.add(record)
+    log.info("record %s ingested from %s (%d pages)", record_id, path, len(pages))
+    return IngestOutcome(
+        path=str(path),
+        status="ingested",
+        id=record_id,
+        pages=len(pages),
+        seconds=time.monotonic() - t0,
+    )

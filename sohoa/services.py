@@ -1,0 +1,37 @@
+"""The back-end objects one process works with, built once from Settings."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from indexing import SearchIndex, open_index
+from ocr import OcrEngine, TesseractEngine
+from sohoa.config import Settings
+from storage import ObjectStore, open_store
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    store: ObjectStore
+    index: SearchIndex
+    engine: OcrEngine
+
+
+_cache: dict[tuple[str, str, str], Services] = {}
+_cache_lock = threading.Lock()
+
+
+def services_for(settings: Settings) -> Services:
+    """The store, index and OCR engine for these settings; one set per process and settings."""
+    key = (settings.storage_url, settings.index_url, settings.ocr_lang)
+    with _cache_lock:
+        if key not in _cache:
+            _cache[key] = Services(
+                settings=settings,
+                store=open_store(settings.storage_url),
+                index=open_index(settings.index_url),
+                engine=TesseractEngine(lang=settings.ocr_lang, timeout=settings.ocr_timeout),
+            )
+        return _cache[key]

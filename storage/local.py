@@ -1,0 +1,143 @@
+"""LocalStore: the ObjectStore over a local directory (the default backend).
+
+Writes are atomic and durable: a temporary file in the target's directory, fsync, rename over
+the target, then fsync of the directory. Readers see the old object or the new one, never a part.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from sohoa.errors import NotFound, Transient
+from storage.hashing import CHUNK
+from storage.keys import TEMP_PREFIX, check_key, check_prefix
+
+__all__ = ["LocalStore"]
+
+_MISSING = (FileNotFoundError, NotADirectoryError, IsADirectoryError)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _make_dirs(path: Path) -> None:
+    """mkdir -p, making each new directory entry durable in its parent."""
+    missing = []
+    while not path.is_dir():
+        missing.append(path)
+        path = path.parent
+    for directory in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            directory.mkdir()
+        _fsync_dir(directory.parent)
+
+
+def _write_atomic(target: Path, fill: Callable[[BinaryIO], None]) -> None:
+    """Write `target` through a temporary sibling: complete and durable, or not at all."""
+    temp = target.with_name(f"{TEMP_PREFIX}{uuid.uuid4().hex}")
+    try:
+        with temp.open("xb") as f:
+            fill(f)
+            f.flush()
+            os.fsync(f.fileno())
+        temp.replace(target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(target.parent)
+
+
+class LocalStore:
+    """Objects are files under `root`; key 'a/b/c.json' is the file root/a/b/c.json."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root).expanduser().resolve()
+        self.url = str(self.root)
+
+    def __repr__(self) -> str:
+        return f"LocalStore({self.url!r})"
+
+    def _path(self, key: str) -> Path:
+        return self.root.joinpath(*check_key(key).split("/"))
+
+    def put_bytes(self, key: str, data: bytes) -> None:
+        path = self._path(key)
+        _make_dirs(path.parent)
+        _write_atomic(path, lambda f: f.write(data))
+
+    def put_file(self, key: str, path: Path) -> None:
+        target = self._path(key)
+        with Path(path).open("rb") as src:  # open first: a missing source leaves no trace
+            _make_dirs(target.parent)
+            _write_atomic(target, lambda f: shutil.copyfileobj(src, f, CHUNK))
+
+    def get_bytes(self, key: str) -> bytes:
+        path = self._path(key)
+        try:
+            return path.read_bytes()
+        except _MISSING:
+            raise NotFound(f"no object {key!r} in {self.url}") from None
+
+    def get_file(self, key: str, dest: Path) -> None:
+        path = self._path(key)
+        try:
+            src = path.open("rb")
+        except _MISSING:
+            raise NotFound(f"no object {key!r} in {self.url}") from None
+        with src:
+            _write_atomic(Path(dest), lambda f: shutil.copyfileobj(src, f, CHUNK))
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def list(self, prefix: str = "") -> Iterator[str]:
+        base, _, partial = check_prefix(prefix).rpartition("/")  # checked now, not when iterated
+        directory = self.root.joinpath(*base.split("/")) if base else self.root
+        return self._walk(directory, f"{base}/" if base else "", partial)
+
+    def _walk(self, directory: Path, head: str, start: str = "") -> Iterator[str]:
+        """Keys under `directory` in lexical order: a folder 'a' sorts as 'a/' among files."""
+        try:
+            with os.scandir(directory) as it:
+                entries = [e for e in it if e.name.startswith(start)]
+        except _MISSING:
+            return
+        marked = []
+        for entry in entries:
+            if entry.name.startswith(TEMP_PREFIX):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                marked.append((f"{entry.name}/", entry))
+            elif entry.is_file(follow_symlinks=False):
+                marked.append((entry.name, entry))
+        for name, entry in sorted(marked, key=lambda item: item[0]):
+            if name.endswith("/"):
+                yield from self._walk(Path(entry.path), head + name)
+            else:
+                yield head + name
+
+    def delete(self, key: str) -> None:
+        with contextlib.suppress(*_MISSING):  # a folder is not an object either
+            self._path(key).unlink()
+
+    def ping(self) -> None:
+        """Raise Transient unless the root is a directory we can create files in."""
+        probe = self.root / f"{TEMP_PREFIX}ping-{uuid.uuid4().hex}"
+        try:
+            if not self.root.is_dir():
+                raise NotADirectoryError(f"{self.root} is not a directory")
+            probe.touch(exist_ok=False)
+            probe.unlink()
+        except OSError as exc:
+            raise Transient(f"local store {self.url} is not a writable directory: {exc}") from exc

@@ -1,0 +1,260 @@
+"""The record package: every file of one record under records/<id>/, committed by its manifest.
+
+    original/<safe name>     the original file, byte-identical
+    pages/0001.txt           page text (UTF-8, NFC)
+    pages/0001.words.json    the page's words with boxes and confidences (JSON list)
+    record.json              the Record without page words
+    metadata.json            Record.metadata
+    classification.json      Record.classification
+    events.json              Record.events (provenance log)
+    <extra files>            e.g. document.pdf
+    manifest-sha256.txt      '<sha256>  <path>' for every other file, written LAST
+
+The manifest is the commit marker: a package without it is incomplete (a crash mid-write) and
+invisible to readers; writing it again completes it. The manifest format is the one of
+`sha256sum`, so `sha256sum -c manifest-sha256.txt` checks a local package by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from types import MappingProxyType
+
+from schemas import Page, Record
+from sohoa.errors import BadInput, NotFound
+from storage.base import ObjectStore
+from storage.hashing import sha256_bytes, sha256_file
+from storage.jsonfile import json_bytes
+from storage.keys import check_key
+from storage.names import safe_name
+
+__all__ = [
+    "MANIFEST",
+    "iter_record_ids",
+    "original_key",
+    "package_exists",
+    "read_manifest",
+    "read_record",
+    "update_record",
+    "write_package",
+]
+
+RECORDS = "records"
+MANIFEST = "manifest-sha256.txt"
+_JSON_FILES = ("record.json", "metadata.json", "classification.json", "events.json")
+_NO_EXTRA: Mapping[str, bytes] = MappingProxyType({})
+
+
+# ---- names and serialisation (pure) ----
+
+
+def _prefix(record_id: str) -> str:
+    if not record_id or "/" in record_id:
+        raise ValueError(f"invalid record id {record_id!r}")
+    return check_key(f"{RECORDS}/{record_id}") + "/"
+
+
+def _page_stem(number: int) -> str:
+    return f"pages/{number:04d}"
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _normalized(record: Record) -> Record:
+    """The record with page and word text in NFC; duplicate page numbers are refused."""
+    numbers = [page.number for page in record.pages]
+    if len(set(numbers)) != len(numbers):
+        raise ValueError(f"record {record.id}: duplicate page numbers {numbers}")
+    pages = [
+        page.model_copy(
+            update={
+                "text": _nfc(page.text),
+                "words": [w.model_copy(update={"text": _nfc(w.text)}) for w in page.words],
+            }
+        )
+        for page in record.pages
+    ]
+    return record.model_copy(update={"pages": pages})
+
+
+def _words_json(page: Page) -> bytes:
+    """One word per line: compact, yet diffable and readable."""
+    if not page.words:
+        return b"[]\n"
+    lines = [json_bytes(w.model_dump(mode="json"), indent=None).rstrip() for w in page.words]
+    return b"[\n" + b",\n".join(lines) + b"\n]\n"
+
+
+def _json_files(record: Record) -> dict[str, bytes]:
+    without_words = record.model_dump(mode="json", exclude={"pages": {"__all__": {"words"}}})
+    return {
+        "record.json": json_bytes(without_words),
+        "metadata.json": json_bytes(record.metadata.model_dump(mode="json")),
+        "classification.json": json_bytes(record.classification.model_dump(mode="json")),
+        "events.json": json_bytes([event.model_dump(mode="json") for event in record.events]),
+    }
+
+
+def _page_files(record: Record) -> dict[str, bytes]:
+    files = {}
+    for page in record.pages:
+        stem = _page_stem(page.number)
+        files[f"{stem}.txt"] = page.text.encode()
+        files[f"{stem}.words.json"] = _words_json(page)
+    return files
+
+
+def _extra_files(extra: Mapping[str, bytes]) -> dict[str, bytes]:
+    for name, data in extra.items():
+        check_key(name)
+        reserved = name in (*_JSON_FILES, MANIFEST) or name.startswith(("original/", "pages/"))
+        if reserved:
+            raise ValueError(f"extra file {name!r} would replace a package file")
+        if not isinstance(data, bytes):
+            raise TypeError(f"extra file {name!r} must be bytes")
+    return dict(extra)
+
+
+def _manifest_text(hashes: Mapping[str, str]) -> bytes:
+    return "".join(f"{hashes[path]}  {path}\n" for path in sorted(hashes)).encode()
+
+
+def _parse_manifest(text: str, record_id: str) -> dict[str, str]:
+    hashes = {}
+    for line in text.splitlines():
+        digest, sep, path = line[:64], line[64:66], line[66:]
+        if len(digest) != 64 or sep != "  " or not path or not set(digest) <= set("0123456789abcdef"):
+            raise ValueError(f"record {record_id}: malformed manifest line {line!r}")
+        hashes[path] = digest
+    return hashes
+
+
+# ---- the original file ----
+
+
+def _fingerprint(path: Path) -> tuple[int, ...]:
+    st = path.stat()
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+
+
+def _check_original(path: Path, record: Record) -> tuple[int, ...]:
+    """Hash the original against the record; return its fingerprint to compare after copying."""
+    try:
+        before = _fingerprint(path)
+        digest = sha256_file(path)
+    except OSError as exc:
+        raise BadInput(f"cannot read {path.name}: {exc.strerror or exc}") from exc
+    if digest != record.sha256 or before[0] != record.size:
+        raise BadInput(
+            f"{path.name} changed since it was hashed: sha256 {digest[:12]}, {before[0]} bytes"
+            f" (record {record.id}: {record.sha256[:12]}, {record.size} bytes)"
+        )
+    return before
+
+
+def _put_original(store: ObjectStore, key: str, path: Path, before: tuple[int, ...]) -> None:
+    store.put_file(key, path)
+    try:
+        changed = _fingerprint(path) != before
+    except OSError:
+        changed = True
+    if changed:
+        store.delete(key)
+        raise BadInput(f"{path.name} changed while it was being stored")
+
+
+# ---- public API ----
+
+
+def write_package(
+    store: ObjectStore, record: Record, original: Path, extra: Mapping[str, bytes] = _NO_EXTRA
+) -> None:
+    """Write (or rewrite, or complete after a crash) the package of `record`.
+
+    `original` must still hold the bytes `record.sha256` names, else BadInput. The manifest is
+    removed first and written last, so readers never see a package half old, half new; files
+    left by an earlier attempt that are not part of this package are removed.
+    """
+    prefix = _prefix(record.id)
+    record = _normalized(record)
+    files = {**_page_files(record), **_json_files(record), **_extra_files(extra)}
+    original = Path(original)
+    before = _check_original(original, record)
+
+    store.delete(prefix + MANIFEST)  # uncommit before changing anything
+    original_name = f"original/{safe_name(record.source)}"
+    _put_original(store, prefix + original_name, original, before)
+    hashes = {original_name: record.sha256}
+    for name, data in files.items():
+        store.put_bytes(prefix + name, data)
+        hashes[name] = sha256_bytes(data)
+    for key in list(store.list(prefix)):
+        if key[len(prefix) :] not in hashes and key != prefix + MANIFEST:
+            store.delete(key)
+    store.put_bytes(prefix + MANIFEST, _manifest_text(hashes))
+
+
+def package_exists(store: ObjectStore, record_id: str) -> bool:
+    """True when the package of `record_id` is committed (its manifest is present)."""
+    return store.exists(_prefix(record_id) + MANIFEST)
+
+
+def read_manifest(store: ObjectStore, record_id: str) -> dict[str, str]:
+    """Path inside the package -> sha256, for every file but the manifest. NotFound if absent."""
+    try:
+        data = store.get_bytes(_prefix(record_id) + MANIFEST)
+    except NotFound:
+        raise NotFound(f"no record {record_id!r} in {store.url}") from None
+    return _parse_manifest(data.decode(), record_id)
+
+
+def read_record(store: ObjectStore, record_id: str, *, with_words: bool = True) -> Record:
+    """The stored record; page words are loaded only `with_words`. NotFound unless committed."""
+    prefix = _prefix(record_id)
+    if not package_exists(store, record_id):
+        raise NotFound(f"no record {record_id!r} in {store.url}")
+    data = json.loads(store.get_bytes(prefix + "record.json"))
+    if with_words:
+        for page in data["pages"]:
+            words_key = f"{prefix}{_page_stem(page['number'])}.words.json"
+            page["words"] = json.loads(store.get_bytes(words_key))
+    return Record.model_validate(data)
+
+
+def iter_record_ids(store: ObjectStore) -> Iterator[str]:
+    """The ids of committed packages, in lexical order."""
+    for key in store.list(f"{RECORDS}/"):
+        parts = key.split("/")
+        if len(parts) == 3 and parts[2] == MANIFEST:
+            yield parts[1]
+
+
+def original_key(store: ObjectStore, record_id: str) -> str:
+    """The key of the stored original file of a committed package."""
+    originals = [p for p in read_manifest(store, record_id) if p.startswith("original/")]
+    if len(originals) != 1:
+        raise ValueError(f"record {record_id}: expected one original, manifest has {originals}")
+    return _prefix(record_id) + originals[0]
+
+
+def update_record(store: ObjectStore, record: Record) -> None:
+    """Rewrite the JSON files of a committed package (e.g. after human review) and its manifest.
+
+    Page text and word files and the original are left as they are; `record` must be the same
+    record (same original sha256). A crash midway leaves a manifest whose hashes for the JSON
+    files are stale (the fixity check reports it); calling update_record again repairs it.
+    """
+    prefix = _prefix(record.id)
+    hashes = read_manifest(store, record.id)
+    stored = [hashes[p] for p in hashes if p.startswith("original/")]
+    if stored != [record.sha256]:
+        raise ValueError(f"record {record.id}: sha256 does not match the stored original")
+    for name, data in _json_files(_normalized(record)).items():
+        store.put_bytes(prefix + name, data)
+        hashes[name] = sha256_bytes(data)
+    store.put_bytes(prefix + MANIFEST, _manifest_text(hashes))

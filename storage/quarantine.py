@@ -1,0 +1,88 @@
+"""Quarantine: bad inputs kept with a reason a person can act on, never lost.
+
+    quarantine/<sha256 or uuid>/original/<safe name>   the file, byte-identical (if readable)
+    quarantine/<sha256 or uuid>/reason.json            {path, name, reason, batch, at, sha256,
+                                                        size, original}, written LAST
+
+An entry's id is the sha256 of the file, so the same bytes quarantined twice are one entry
+(the first one is kept). A file that cannot be read gets a uuid derived from its path instead:
+its reason says why no bytes were stored, and a rerun of the same batch still adds no entry.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from storage.base import ObjectStore
+from storage.hashing import sha256_file
+from storage.jsonfile import json_bytes
+from storage.names import safe_name
+
+__all__ = ["QUARANTINE", "iter_quarantined", "quarantine"]
+
+QUARANTINE = "quarantine"
+_REASON = "reason.json"
+
+
+def _unreadable_id(path: Path) -> str:
+    return uuid.uuid5(uuid.NAMESPACE_URL, path.absolute().as_uri()).hex
+
+
+def _not_read(reason: str, exc: OSError) -> str:
+    return f"{reason} (the file could not be read, no copy kept: {exc.strerror or exc})"
+
+
+def _keep_copy(store: ObjectStore, key: str, path: Path) -> bool:
+    """Copy the file; False when it vanished or became unreadable meanwhile."""
+    try:
+        store.put_file(key, path)
+    except OSError:
+        if os.access(path, os.R_OK) and path.is_file():
+            raise  # the source is fine: the store failed
+        return False
+    return True
+
+
+def quarantine(store: ObjectStore, path: Path, reason: str, *, batch: str | None) -> str:
+    """Keep `path` aside with `reason`; return the entry's key prefix ('quarantine/<id>')."""
+    path = Path(path)
+    try:
+        size: int | None = path.stat().st_size
+        digest: str | None = sha256_file(path)
+    except OSError as exc:
+        size = digest = None
+        reason = _not_read(reason, exc)
+    prefix = f"{QUARANTINE}/{digest or _unreadable_id(path)}"
+    if store.exists(f"{prefix}/{_REASON}"):
+        return prefix  # quarantined before: keep the first entry
+    original: str | None = f"original/{safe_name(path.name)}" if digest else None
+    if original and not _keep_copy(store, f"{prefix}/{original}", path):
+        original = None
+        reason = f"{reason} (the file vanished while being copied, no copy kept)"
+    entry = {
+        "path": str(path),
+        "name": path.name,
+        "reason": reason,
+        "batch": batch,
+        "at": datetime.now(UTC).isoformat(),
+        "sha256": digest,
+        "size": size,
+        "original": original,
+    }
+    store.put_bytes(f"{prefix}/{_REASON}", json_bytes(entry))
+    return prefix
+
+
+def iter_quarantined(store: ObjectStore) -> Iterator[dict]:
+    """Every quarantine entry (its reason.json plus 'key', the entry's prefix), by id."""
+    for key in store.list(f"{QUARANTINE}/"):
+        parts = key.split("/")
+        if len(parts) == 3 and parts[2] == _REASON:
+            entry = json.loads(store.get_bytes(key))
+            entry["key"] = f"{QUARANTINE}/{parts[1]}"
+            yield entry

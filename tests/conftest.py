@@ -1,0 +1,32 @@
+"""Shared fixtures: an isolated data root per test and one Prefect test server per session."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Prefect reads these at import: no telemetry, quiet logs, nothing written to ~/.prefect by tests.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """A temporary Prefect server and database for the whole session."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture
+def sohoa_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """SOHOA_HOME pointing at an empty folder, so storage and index start empty."""
+    home = tmp_path / "sohoa-home"
+    monkeypatch.setenv("SOHOA_HOME", str(home))
+    for name in ("SOHOA_STORAGE", "SOHOA_INDEX"):
+        monkeypatch.delenv(name, raising=False)
+    return home

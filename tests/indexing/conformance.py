@@ -1,0 +1,428 @@
+"""The conformance suite every SearchIndex backend must pass (SQLite FTS5 now, Elasticsearch later).
+
+Each test takes an `index` fixture: a factory returning a fresh, empty index. A backend's test
+module defines that fixture and imports these tests (see test_sqlite_conformance.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from indexing.base import SearchIndex
+from ocr.text import fold
+from schemas import Classification, Metadata, Page, Record, SearchFilters, SearchQuery, SearchResult
+
+IndexFactory = Callable[[], SearchIndex]
+
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
+
+
+def make_record(
+    record_id: str,
+    *texts: str,
+    subject: str | None = None,
+    doc_type: str | None = None,
+    issuer: str | None = None,
+    date: dt.date | None = None,
+    access: str = "public",
+    needs_review: bool = False,
+    review_pages: tuple[int, ...] = (),
+    ingested_at: dt.datetime | None = None,
+) -> Record:
+    """A record whose page n+1 holds texts[n]."""
+    pages = [
+        Page(number=n, text=text, needs_review=n in review_pages) for n, text in enumerate(texts, start=1)
+    ]
+    extra = {"ingested_at": ingested_at} if ingested_at else {}
+    return Record(
+        id=record_id,
+        source=f"{record_id}.pdf",
+        sha256=record_id.ljust(64, "0"),
+        size=1000,
+        media_type="application/pdf",
+        page_count=len(pages),
+        pages=pages,
+        metadata=Metadata(subject=subject, doc_type=doc_type, issuer=issuer, date=date),
+        classification=Classification(access=access, needs_review=needs_review),
+        **extra,
+    )
+
+
+def filled(index: IndexFactory, *records: Record) -> SearchIndex:
+    fresh = index()
+    for record in records:
+        fresh.add(record)
+    return fresh
+
+
+def search(idx: SearchIndex, q: str, **kwargs: object) -> SearchResult:
+    filters = kwargs.pop("filters", None) or {}
+    return idx.search(SearchQuery(q=q, filters=SearchFilters(**filters), **kwargs))
+
+
+def ids(idx: SearchIndex, q: str, **kwargs: object) -> list[str]:
+    return [hit.id for hit in search(idx, q, limit=200, **kwargs).hits]
+
+
+def marked(snippet: str) -> list[str]:
+    """The words inside <mark>…</mark>, unescaped, in order."""
+    return [word for span in _MARK.findall(snippet) for word in html.unescape(span).split()]
+
+
+def plain(snippet: str) -> str:
+    return html.unescape(snippet.replace("<mark>", "").replace("</mark>", ""))
+
+
+# Unrelated pages, so that BM25's document frequencies are not degenerate in tiny indexes.
+FILLER = [
+    make_record(f"filler-{n}", f"Biên bản họp thường kỳ lần {n} của hội đồng về công tác văn thư")
+    for n in range(4)
+]
+
+# -- accent-insensitive matching: folding, đ, tone placement -----------------------------------
+
+# (text in the document, query as typed): every row must find the document.
+FOLDING_ROWS = [
+    ("Đảng ủy xã", "dang uy"),
+    ("ĐẢNG ỦY XÃ", "đảng ủy"),
+    ("đường giao thông", "DUONG"),
+    ("Ủy ban nhân dân tỉnh Vĩnh Phúc", "vinh phuc"),
+    ("QUYẾT ĐỊNH", "quyet dinh"),
+    ("đảng uỷ", "Đảng ủy"),  # tone written on the other vowel
+    ("hoà bình", "hòa bình"),
+    ("hòa bình", "hoà bình"),
+    ("thuỷ lợi", "thủy lợi"),
+    ("sức khoẻ", "sức khỏe"),
+    ("Nguyễn Văn Đức", "nguyen van duc"),
+    ("Số: 2154/QĐ-UBND", "qd-ubnd"),
+]
+
+
+@pytest.mark.parametrize(("text", "query"), FOLDING_ROWS)
+def test_folded_and_respelled_queries_find_the_text(index: IndexFactory, text: str, query: str) -> None:
+    idx = filled(index, make_record("target", text), *FILLER)
+    assert ids(idx, query) == ["target"]
+
+
+# Each base letter with its marked forms (huyền, sắc, hỏi, ngã, nặng; đ for d).
+TONE_ROWS = {
+    "a": "àáảãạ",
+    "ă": "ằắẳẵặ",
+    "â": "ầấẩẫậ",
+    "e": "èéẻẽẹ",
+    "ê": "ềếểễệ",
+    "i": "ìíỉĩị",
+    "o": "òóỏõọ",
+    "ô": "ồốổỗộ",
+    "ơ": "ờớởỡợ",
+    "u": "ùúủũụ",
+    "ư": "ừứửữự",
+    "y": "ỳýỷỹỵ",
+    "d": "đ",
+}
+
+
+@pytest.mark.parametrize(("base", "marked_forms"), TONE_ROWS.items())
+def test_every_tone_mark_folds_and_the_exact_spelling_ranks_first(
+    index: IndexFactory, base: str, marked_forms: str
+) -> None:
+    words = {f"x{letter}n" if base != "d" else f"{letter}ao" for letter in base + marked_forms}
+    idx = filled(index, *(make_record(word, f"chữ {word} ở đây") for word in words), *FILLER)
+    plain_word = fold(next(iter(words)))
+    assert sorted(ids(idx, plain_word)) == sorted(words)
+    for word in words:
+        assert ids(idx, word.upper())[0] == word, word
+
+
+# -- phrases ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def phrase_index(index: IndexFactory) -> SearchIndex:
+    return filled(
+        index,
+        make_record("together", "Ủy ban nhân dân tỉnh Vĩnh Phúc ban hành quyết định"),
+        make_record("apart", "nhân viên văn phòng và người dân trong tỉnh"),
+        *FILLER,
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ('"nhân dân"', ["together"]),  # exact form
+        ('"nhan dan"', ["together"]),  # folded form
+        ('"NHÂN DÂN TỈNH"', ["together"]),
+        ('"Vinh Phúc"', ["together"]),  # mixed: folded match
+        ('"dân nhân"', []),  # order matters
+        ('"nhân tỉnh"', []),  # words apart
+        ("nhân dân", ["apart", "together"]),  # bare words: anywhere on the page
+    ],
+)
+def test_phrases_match_adjacent_words_in_order(
+    phrase_index: SearchIndex, query: str, expected: list[str]
+) -> None:
+    assert sorted(ids(phrase_index, query)) == expected
+
+
+# -- ranking, grouping, paging ---------------------------------------------------------------
+
+
+def test_exact_spelling_ranks_above_folded_only_match(index: IndexFactory) -> None:
+    idx = filled(
+        index,
+        make_record("phuc-dot", "Lễ hội làng Phục năm nay"),
+        make_record("phuc-acute", "Lễ hội làng Phúc năm nay"),
+        *FILLER,
+    )
+    assert ids(idx, "Phúc") == ["phuc-acute", "phuc-dot"]
+    assert ids(idx, "phục") == ["phuc-dot", "phuc-acute"]
+    assert sorted(ids(idx, "phuc")) == ["phuc-acute", "phuc-dot"]
+
+
+def test_exact_spelling_ranks_first_even_when_the_word_is_common(index: IndexFactory) -> None:
+    # "Phúc" is on most pages, so BM25 gives it almost no weight; "lợi" decides the score.
+    common = [make_record(f"common-{n}", f"Vĩnh Phúc công văn số {n}") for n in range(6)]
+    idx = filled(
+        index,
+        make_record("a-dot", "Phục lợi"),
+        make_record("b-acute", "Phúc lợi năm nay của toàn thể cán bộ công chức trong cơ quan"),
+        *common,
+    )
+    assert ids(idx, "Phúc lợi") == ["b-acute", "a-dot"]
+    assert ids(idx, "Phục lợi") == ["a-dot", "b-acute"]
+
+
+def test_hits_are_grouped_per_record_and_name_the_best_page(index: IndexFactory) -> None:
+    book = make_record(
+        "book",
+        "Lời giới thiệu về kho lưu trữ tỉnh",
+        "Mục lục hồ sơ",
+        "Kho lưu trữ chuyên dụng, kho lưu trữ tạm, kho lưu trữ điện tử",
+        "Phụ lục bảng biểu",
+    )
+    idx = filled(index, book, make_record("other", "Danh mục tài liệu"), *FILLER)
+    result = search(idx, "kho lưu trữ")
+    assert result.total == 1
+    assert [(hit.id, hit.page) for hit in result.hits] == [("book", 3)]
+    assert [(hit.id, hit.page) for hit in search(idx, "mục lục").hits] == [("book", 2)]
+
+
+def test_hit_carries_the_record_title(index: IndexFactory) -> None:
+    record = make_record("qd", "nội dung", subject="Về việc số hóa", doc_type="Quyết định")
+    idx = filled(index, record, make_record("bare", "nội dung khác"))
+    titles = {hit.id: hit.title for hit in search(idx, "nội dung").hits}
+    assert titles == {"qd": record.title, "bare": "bare.pdf"}
+
+
+@pytest.mark.parametrize("q", ["báo cáo", ""])
+def test_paging_walks_every_record_once(index: IndexFactory, q: str) -> None:
+    idx = filled(index, *(make_record(f"r{n:02}", f"Báo cáo tổng kết số {n}") for n in range(25)))
+    pages = [search(idx, q, limit=10, offset=offset) for offset in (0, 10, 20, 30)]
+    assert [page.total for page in pages] == [25] * 4
+    assert [len(page.hits) for page in pages] == [10, 10, 5, 0]
+    seen = [hit.id for page in pages for hit in page.hits]
+    assert sorted(seen) == [f"r{n:02}" for n in range(25)]
+
+
+def test_empty_query_lists_newest_documents_first(index: IndexFactory) -> None:
+    at = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    idx = filled(
+        index,
+        make_record("y2018", "a", date=dt.date(2018, 5, 1), ingested_at=at),
+        make_record("undated-old", "b", ingested_at=at),
+        make_record("y2021", "c", date=dt.date(2021, 1, 2), ingested_at=at),
+        make_record("undated-new", "d", ingested_at=at + dt.timedelta(days=1)),
+        make_record("y2020", "e", date=dt.date(2020, 12, 31), ingested_at=at),
+    )
+    assert ids(idx, "") == ["y2021", "y2020", "y2018", "undated-new", "undated-old"]
+
+
+def test_record_without_pages_is_listed_but_never_matched(index: IndexFactory) -> None:
+    idx = filled(index, make_record("blank"))
+    result = search(idx, "")
+    assert [(hit.id, hit.page, hit.snippet) for hit in result.hits] == [("blank", None, "")]
+    assert search(idx, "bất kỳ").total == 0
+
+
+# -- filters ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def filter_index(index: IndexFactory) -> SearchIndex:
+    return filled(
+        index,
+        make_record(
+            "a", "hồ sơ a", doc_type="Quyết định", issuer="UBND tỉnh Vĩnh Phúc",
+            date=dt.date(2019, 5, 2), access="public",
+        ),
+        make_record(
+            "b", "hồ sơ b", doc_type="Công văn", issuer="Sở Nội vụ",
+            date=dt.date(2020, 1, 1), access="conditional", needs_review=True,
+        ),
+        make_record(
+            "c", "hồ sơ c", "trang hai", doc_type="Quyết định", issuer="Sở Nội vụ",
+            date=dt.date(2020, 3, 3), access="not_accessible", review_pages=(2,),
+        ),
+        make_record("d", "hồ sơ d", access="undetermined", needs_review=True),
+    )  # fmt: skip
+
+
+FILTER_ROWS = [
+    ({}, "abcd"),
+    ({"doc_type": "Quyết định"}, "ac"),
+    ({"year": 2020}, "bc"),
+    ({"issuer": "Sở Nội vụ"}, "bc"),
+    ({"access": ["public", "conditional"]}, "ab"),
+    ({"access": ["undetermined"]}, "d"),
+    ({"access": []}, ""),
+    ({"needs_review": True}, "bcd"),  # c: one of its pages needs review
+    ({"needs_review": False}, "a"),
+    ({"doc_type": "Quyết định", "year": 2020}, "c"),
+    ({"doc_type": "Quyết định", "access": ["public"], "year": 2020}, ""),
+    ({"doc_type": "Chỉ thị"}, ""),
+]
+
+
+@pytest.mark.parametrize("q", ["hồ sơ", "ho so", ""])
+@pytest.mark.parametrize(("filters", "expected"), FILTER_ROWS)
+def test_filters_restrict_hits_and_total(
+    filter_index: SearchIndex, q: str, filters: dict, expected: str
+) -> None:
+    result = search(filter_index, q, filters=filters, limit=200)
+    assert sorted(hit.id for hit in result.hits) == list(expected)
+    assert result.total == len(expected)
+
+
+# -- snippets --------------------------------------------------------------------------------
+
+LONG_PAGE = (
+    "Căn cứ Luật Lưu trữ và các văn bản hướng dẫn thi hành. " * 40
+    + "Giao Ủy ban nhân dân tỉnh Vĩnh Phúc chủ trì thực hiện. "
+    + "Các sở, ngành phối hợp triển khai theo kế hoạch. " * 40
+)
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("vinh phuc", ["Vĩnh", "Phúc"]),  # folded query: original spelling is marked
+        ("Vĩnh Phúc", ["Vĩnh", "Phúc"]),
+        ('"ủy ban nhân dân"', ["Ủy", "ban", "nhân", "dân"]),
+    ],
+)
+def test_snippet_marks_the_matched_original_words(index: IndexFactory, query: str, words: list[str]) -> None:
+    idx = filled(index, make_record("long", LONG_PAGE), *FILLER)
+    (hit,) = search(idx, query).hits
+    assert marked(hit.snippet) == words
+    text = plain(hit.snippet)
+    assert "Vĩnh Phúc" in text
+    assert 100 <= len(text) <= 300
+
+
+def test_snippet_shows_the_original_tone_placement(index: IndexFactory) -> None:
+    idx = filled(index, make_record("uy", "Ban thường vụ đảng uỷ xã"), *FILLER)
+    (hit,) = search(idx, "Đảng ủy").hits
+    assert marked(hit.snippet) == ["đảng", "uỷ"]
+
+
+def test_snippet_is_html_escaped(index: IndexFactory) -> None:
+    page = "<script>alert('x')</script> Công ty A & B tại Vĩnh Phúc"
+    idx = filled(index, make_record("xss", page), *FILLER)
+    for query, words in [("vinh phuc", ["Vĩnh", "Phúc"]), ("script", ["script", "script"])]:
+        (hit,) = search(idx, query).hits
+        assert "<script>" not in hit.snippet and "</script>" not in hit.snippet
+        assert "&lt;" in hit.snippet and "&amp;" in hit.snippet
+        assert marked(hit.snippet) == words
+        assert _MARK.sub("", hit.snippet).count("<") == 0  # only our <mark> tags are markup
+
+
+# -- user input that looks like syntax -------------------------------------------------------
+
+JUNK_QUERIES = [
+    '"',
+    '""',
+    '"unbalanced phrase',
+    "AND",
+    "OR NOT",
+    "a*",
+    "*",
+    "(",
+    ")",
+    "-x",
+    "NEAR(",
+    "NEAR(a b, 2)",
+    "^start",
+    "col:value",
+    "exact:phrase",
+    "{exact folded}: x",
+    "a + b",
+    "'; DROP TABLE records; --",
+    "\\",
+    "\x00",
+    "🙂",
+]
+
+
+@pytest.mark.parametrize("query", JUNK_QUERIES)
+def test_junk_queries_are_plain_text(index: IndexFactory, query: str) -> None:
+    idx = filled(index, make_record("words", "AND or not NEAR a x start col value"), *FILLER)
+    result = search(idx, query)
+    assert result.total == len(result.hits)  # well-formed, and small enough for one page
+    assert idx.count() == 5
+
+
+def test_operator_words_are_searched_as_words(index: IndexFactory) -> None:
+    idx = filled(index, make_record("words", "rock and roll, near the sea"), *FILLER)
+    assert ids(idx, "AND") == ["words"]
+    assert ids(idx, "NEAR(") == ["words"]
+    assert ids(idx, "-roll") == ["words"]
+    assert ids(idx, '"rock AND') == ["words"]
+    assert ids(idx, "OR") == []
+    assert search(idx, "(").total == 5  # nothing searchable: everything, as for ""
+
+
+# -- maintenance: replace, delete, clear, concurrency ----------------------------------------
+
+
+def test_add_replaces_an_earlier_version(index: IndexFactory) -> None:
+    idx = index()
+    idx.add(make_record("doc", "nội dung bản cũ", "trang hai bản cũ", doc_type="Công văn"))
+    idx.add(make_record("doc", "nội dung bản mới", doc_type="Quyết định"))
+    assert idx.count() == 1
+    assert ids(idx, "bản mới") == ["doc"]
+    assert ids(idx, "bản cũ") == []
+    assert ids(idx, "trang hai") == []
+    assert ids(idx, "", filters={"doc_type": "Công văn"}) == []
+    assert ids(idx, "", filters={"doc_type": "Quyết định"}) == ["doc"]
+
+
+def test_delete_has_count_clear_ping(index: IndexFactory) -> None:
+    idx = filled(index, make_record("one", "văn bản một"), make_record("two", "văn bản hai"))
+    idx.ping()
+    assert (idx.count(), idx.has("one"), idx.has("nope")) == (2, True, False)
+    idx.delete("one")
+    idx.delete("nope")  # deleting what is not there is not an error
+    assert (idx.count(), idx.has("one")) == (1, False)
+    assert ids(idx, "văn bản") == ["two"]
+    idx.clear()
+    assert idx.count() == 0
+    assert search(idx, "").total == 0
+    idx.add(make_record("one", "văn bản một"))
+    assert ids(idx, "một") == ["one"]
+
+
+def test_concurrent_adds_from_threads(index: IndexFactory) -> None:
+    idx = index()
+    records = [make_record(f"t{n:02}", f"tài liệu chung mã{n:02}", f"trang {n}") for n in range(40)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(idx.add, records + records[:10]))  # some twice, at the same time
+    assert idx.count() == 40
+    assert search(idx, "tài liệu chung").total == 40
+    assert all(ids(idx, f"mã{n:02}") == [f"t{n:02}"] for n in range(0, 40, 7))

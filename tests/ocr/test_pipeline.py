@@ -1,0 +1,204 @@
+"""Page pipeline: geometry and grayscale (pure), paths with injected engines, real corpus pages."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ocr.engine import EngineResult, FailingEngine, FixedTextEngine
+from ocr.load import SourcePage
+from ocr.pipeline import (
+    MIN_ORIENTATION_CONFIDENCE,
+    box_to_original,
+    grayscale,
+    ocr_page,
+    rotate_clockwise,
+)
+from schemas import Box, Page
+from sohoa.errors import OcrTimeout
+from tests.ocr.conftest import ground_truth
+from tests.ocr.measures import cer
+from tests.support import CORPUS_FIXTURES
+
+# --- geometry ------------------------------------------------------------------------------------
+
+
+def _dark_box(image: Image.Image) -> Box:
+    rows, cols = np.nonzero(np.asarray(image) < 128)
+    return Box(
+        left=int(cols.min()),
+        top=int(rows.min()),
+        width=int(cols.max() - cols.min() + 1),
+        height=int(rows.max() - rows.min() + 1),
+    )
+
+
+@pytest.mark.parametrize("degrees", [0, 90, 180, 270])
+def test_box_found_on_turned_image_maps_back_to_the_original(degrees: int) -> None:
+    original = Image.new("L", (60, 40), 255)
+    original.paste(0, (5, 7, 17, 13))  # 12 x 6 dark rectangle, off-centre
+    turned = rotate_clockwise(original, degrees)
+    assert turned.size == ((40, 60) if degrees in (90, 270) else (60, 40))
+    assert box_to_original(_dark_box(turned), degrees, original.size) == _dark_box(original)
+
+
+def test_rotate_clockwise_turns_the_right_way() -> None:
+    image = Image.new("L", (4, 2), 255)
+    image.putpixel((0, 0), 0)  # top-left corner
+    assert rotate_clockwise(image, 90).getpixel((1, 0)) == 0  # goes to the top-right
+    assert rotate_clockwise(image, 270).getpixel((0, 3)) == 0  # or to the bottom-left
+
+
+def test_only_quarter_turns() -> None:
+    with pytest.raises(ValueError, match="multiple of 90"):
+        rotate_clockwise(Image.new("L", (2, 2)), 45)
+    with pytest.raises(ValueError, match="multiple of 90"):
+        box_to_original(Box(left=0, top=0, width=1, height=1), 45, (2, 2))
+
+
+def test_grayscale_flattens_transparency_on_white_and_scales_16_bit() -> None:
+    transparent = Image.new("RGBA", (2, 1), (0, 0, 0, 0))
+    transparent.putpixel((1, 0), (0, 0, 0, 255))
+    assert np.asarray(grayscale(transparent)).ravel().tolist() == [255, 0]
+    deep = Image.fromarray(np.array([[0, 32768, 65535]], dtype=np.uint16))
+    assert deep.mode.startswith("I;16")
+    assert np.asarray(grayscale(deep)).ravel().tolist() == [0, 128, 255]
+    assert grayscale(Image.new("RGB", (1, 1), (255, 255, 255))).mode == "L"
+    assert grayscale(Image.new("1", (1, 1), 1)).getpixel((0, 0)) == 255
+
+
+# --- the page pipeline with injected engines -------------------------------------------------------
+
+
+class RecordingEngine(FixedTextEngine):
+    """A FixedTextEngine that remembers the image and dpi it was asked to read."""
+
+    def recognise(self, image: Image.Image, *, dpi: int | None = None) -> EngineResult:
+        self.seen = (image.mode, image.size, dpi)
+        return super().recognise(image, dpi=dpi)
+
+
+def _source(size: tuple[int, int] = (300, 200), dpi: int | None = 300) -> SourcePage:
+    return SourcePage(number=2, image=Image.new("RGB", size, "white"), dpi=dpi)
+
+
+def test_page_carries_text_words_size_and_quality() -> None:
+    engine = RecordingEngine("Số: 12/QĐ-UBND\nHà Nội", confidence=88.0)
+    page = ocr_page(_source(), engine)
+    assert engine.seen == ("L", (300, 200), 300)
+    assert (page.number, page.width, page.height, page.dpi) == (2, 300, 200, 300)
+    assert page.text == "Số: 12/QĐ-UBND\nHà Nội"
+    assert [word.text for word in page.words] == ["Số:", "12/QĐ-UBND", "Hà", "Nội"]
+    assert (page.confidence, page.quality) == (88.0, 0.88)
+    assert (page.needs_review, page.review_reasons) == (False, [])
+
+
+@pytest.mark.parametrize(
+    ("text", "confidence", "reason"),
+    [("mờ nhòe", 41.0, "low OCR confidence (41 < 60)"), ("", 0.0, "no text recognised")],
+)
+def test_doubtful_pages_need_review(text: str, confidence: float, reason: str) -> None:
+    page = ocr_page(_source(), FixedTextEngine(text, confidence=confidence))
+    assert (page.needs_review, page.review_reasons) == (True, [reason])
+    assert page.quality == pytest.approx(confidence / 100)
+
+
+def test_confident_orientation_is_applied_and_boxes_come_back_to_the_scan() -> None:
+    engine = RecordingEngine("Điều 1", rotation=(90, 9.5))
+    page = ocr_page(_source((300, 200)), engine)
+    assert engine.seen[1] == (200, 300)  # the engine read the page upright
+    assert (page.orientation, page.orientation_confidence) == (90, 9.5)
+    assert (page.width, page.height) == (300, 200)  # the page as scanned
+    upright_words = engine.recognise(Image.new("L", (200, 300))).words
+    assert [word.box for word in page.words] == [
+        box_to_original(word.box, 90, (300, 200)) for word in upright_words
+    ]
+
+
+def test_unsure_orientation_is_not_applied() -> None:
+    engine = RecordingEngine("Điều 1", rotation=(180, MIN_ORIENTATION_CONFIDENCE / 2))
+    page = ocr_page(_source((300, 200)), engine)
+    assert engine.seen[1] == (300, 200)
+    assert (page.orientation, page.orientation_confidence) == (0, MIN_ORIENTATION_CONFIDENCE / 2)
+
+
+def test_engine_errors_pass_through() -> None:
+    with pytest.raises(OcrTimeout):
+        ocr_page(_source(), FailingEngine(OcrTimeout("page took too long")))
+
+
+# --- real Tesseract on corpus pages ----------------------------------------------------------------
+
+
+def _gt_box(name: str, text: str, degrees: int) -> tuple[int, int, int, int]:
+    """Where a ground-truth line lies on the scan: its clean-render bbox turned `degrees` clockwise."""
+    lines = json.loads((CORPUS_FIXTURES / "gt" / f"{name}.lines.json").read_text(encoding="utf-8"))
+    x0, y0, x1, y1 = next(line["bbox"] for line in lines["lines"] if line["text"] == text)
+    width, height = 2480, 3508  # the clean A4 render at 300 dpi
+    return {
+        0: (x0, y0, x1, y1),
+        90: (height - y1, x0, height - y0, x1),
+        180: (width - x1, height - y1, width - x0, height - y0),
+    }[degrees]
+
+
+def _centre_inside(page: Page, word: str, area: tuple[int, int, int, int], margin: int = 15) -> bool:
+    boxes = [w.box for w in page.words if w.text == word]
+    left, top, right, bottom = area
+    return any(
+        left - margin <= b.left + b.width / 2 <= right + margin
+        and top - margin <= b.top + b.height / 2 <= bottom + margin
+        for b in boxes
+    )
+
+
+def test_clean_page(clean_pages: list[Page]) -> None:
+    (page,) = clean_pages
+    truth = ground_truth("d01_qd_phutho__clean_p1")
+    assert "Số: 2154/QĐ-UBND" in page.text
+    assert "Điều 3. Quyết định này có hiệu lực kể từ ngày ký." in page.text
+    assert unicodedata.is_normalized("NFC", page.text)
+    assert cer(page.text, truth) < 0.03  # measured 0.008
+    assert (page.orientation, page.width, page.height, page.dpi) == (0, 2480, 3508, 300)
+    assert not page.needs_review
+    assert page.quality == pytest.approx(page.confidence / 100)
+    name = "d01_qd_phutho__clean_p1"
+    assert _centre_inside(page, "2154/QĐ-UBND", _gt_box(name, "Số: 2154/QĐ-UBND", 0))
+
+
+def test_pdf_page_reads_like_the_image(pdf_pages: list[Page], clean_pages: list[Page]) -> None:
+    (page,) = pdf_pages
+    assert (page.number, page.dpi, page.width, page.height) == (1, 300, 2480, 3508)
+    assert cer(page.text, ground_truth("d01_qd_phutho__clean_p1")) < 0.03
+    assert cer(page.text, clean_pages[0].text) < 0.02
+
+
+def test_upside_down_tiff_page_is_read_upright(tiff_pages: list[Page]) -> None:
+    (page,) = tiff_pages
+    name = "d06_tb_sadec__rot180_p1"
+    assert page.orientation == 180
+    for phrase in ("Số: 214/TB-HĐTD", "THÔNG BÁO", "Võ Thị Thanh Xuân", "Lưu trữ viên"):
+        assert phrase in page.text
+    assert cer(page.text, ground_truth(name)) < 0.05  # measured 0.011
+    assert _centre_inside(page, "Xuân", _gt_box(name, "Võ Thị Thanh Xuân", 180))
+
+
+def test_page_turned_90_degrees_is_read_upright(rot90_pages: list[Page]) -> None:
+    (page,) = rot90_pages
+    name = "d03_bc_mat_thaibinh__rot90_p2"
+    assert page.orientation == 270  # turned 90 clockwise when scanned: 270 more brings it upright
+    assert (page.width, page.height) == (3508, 2480)
+    for phrase in ("CHÁNH THANH TRA", "Phạm Văn Thành", "- Như trên;"):
+        assert phrase in page.text
+    assert _centre_inside(page, "Thành", _gt_box(name, "Phạm Văn Thành", 90))
+
+
+def test_jpeg_page(jpeg_pages: list[Page]) -> None:
+    (page,) = jpeg_pages
+    for phrase in ("Số: 112/GM-STTTT", "GIẤY MỜI", "Nghệ An, ngày 03 tháng 3 năm 2022"):
+        assert phrase in page.text
+    assert cer(page.text, ground_truth("d04_gm_nghean__jpeg_p1")) < 0.05  # measured 0.001

@@ -1,0 +1,135 @@
+"""LocalStore: the store conformance suite, plus what only a directory on disk can show."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from tests.storage.store_conformance import *  # noqa: F403
+from tests.storage.store_conformance import make_original, make_record
+
+from sohoa.errors import Transient
+from storage import LocalStore, ObjectStore, open_store, write_package
+from storage.keys import TEMP_PREFIX
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> LocalStore:
+    (tmp_path / "store").mkdir()
+    return LocalStore(tmp_path / "store")
+
+
+def _files_under(path: Path) -> list[Path]:
+    return sorted(p for p in path.rglob("*") if p.is_file())
+
+
+def test_an_interrupted_write_leaves_the_old_object_and_no_temp_file(store, tmp_path, monkeypatch):
+    store.put_bytes("dir/k", b"old")
+    src = tmp_path / "src"
+    src.write_bytes(b"new")
+
+    def disk_failure(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", disk_failure)
+    with pytest.raises(OSError, match="Input/output"):
+        store.put_bytes("dir/k", b"new")
+    with pytest.raises(OSError, match="Input/output"):
+        store.put_file("dir/k", src)
+    monkeypatch.undo()
+    assert store.get_bytes("dir/k") == b"old"
+    assert [p.name for p in _files_under(store.root)] == ["k"]
+
+
+def test_list_skips_temp_files_and_does_not_follow_links(store, tmp_path):
+    store.put_bytes("a/k", b"1")
+    (store.root / "a" / f"{TEMP_PREFIX}0123abcd").write_bytes(b"left by a crash")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret").write_bytes(b"s")
+    (store.root / "a" / "link").symlink_to(outside)
+    assert list(store.list()) == ["a/k"]
+    with pytest.raises(ValueError):
+        store.get_bytes(f"a/{TEMP_PREFIX}0123abcd")
+
+
+def test_put_file_streams_in_bounded_memory(store, tmp_path):
+    src = tmp_path / "big.bin"
+    with src.open("wb") as f:
+        for _ in range(24):
+            f.write(os.urandom(1 << 20))
+    tracemalloc.start()
+    try:
+        store.put_file("big", src)
+        store.get_file("big", tmp_path / "back.bin")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 << 20, f"peak {peak} bytes for a 24 MiB file"
+    assert (tmp_path / "back.bin").read_bytes() == src.read_bytes()
+
+
+def test_package_files_never_land_outside_the_root(store, tmp_path):
+    original = make_original(tmp_path)
+    for source in ("../../../../etc/passwd", "..\\..\\boot.ini", "/tmp/x/../../y.pdf"):
+        write_package(store, make_record(original, source=source), original)
+    outside = [p for p in _files_under(tmp_path) if store.root not in p.parents]
+    assert outside == [original]
+
+
+@pytest.mark.skipif(shutil.which("sha256sum") is None, reason="needs coreutils sha256sum")
+def test_manifest_is_checked_by_sha256sum(store, tmp_path):
+    original = make_original(tmp_path, name="Tờ trình 05.pdf")
+    record = make_record(original)
+    write_package(store, record, original, {"document.pdf": b"%PDF"})
+    package = store.root / "records" / record.id
+    done = subprocess.run(
+        ["sha256sum", "--check", "--strict", "manifest-sha256.txt"],
+        cwd=package,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.count(": OK") == 10
+
+
+def test_ping_fails_unless_the_root_is_a_writable_directory(tmp_path):
+    LocalStore(tmp_path).ping()
+    with pytest.raises(Transient):
+        LocalStore(tmp_path / "missing").ping()
+    (tmp_path / "file").write_bytes(b"")
+    with pytest.raises(Transient):
+        LocalStore(tmp_path / "file").ping()
+    assert not list(tmp_path.glob(f"{TEMP_PREFIX}*"))
+
+
+def test_open_store_takes_a_path_or_a_file_url(tmp_path):
+    by_path = open_store(str(tmp_path / "a" / "store"))
+    assert isinstance(by_path, LocalStore)
+    assert isinstance(by_path, ObjectStore)
+    assert by_path.url == str((tmp_path / "a" / "store").resolve())
+    assert (tmp_path / "a" / "store").is_dir()
+    by_url = open_store((tmp_path / "kho lưu trữ").as_uri())
+    assert by_url.url == str((tmp_path / "kho lưu trữ").resolve())
+    by_url.put_bytes("k", b"v")
+    assert (tmp_path / "kho lưu trữ" / "k").read_bytes() == b"v"
+    assert open_store(f"file://localhost{tmp_path}/b").url == str(tmp_path / "b")
+
+
+@pytest.mark.parametrize(
+    ("url", "error"),
+    [
+        ("s3://bucket/prefix", NotImplementedError),
+        ("http://example.org/x", ValueError),
+        ("file://otherhost/x", ValueError),
+        ("", ValueError),
+    ],
+)
+def test_open_store_refuses_what_it_cannot_open(url, error):
+    with pytest.raises(error):
+        open_store(url)

@@ -1,0 +1,101 @@
+"""The CLI contract: JSON shapes and exit codes, in-process and as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sohoa.cli import app
+from tests.support import CLEAN_PDF, CLEAN_PNG
+
+runner = CliRunner()
+PDF = CLEAN_PDF
+
+
+def invoke(*args: str):
+    result = runner.invoke(app, list(args))
+    return result, result.stdout
+
+
+@pytest.mark.flow
+def test_ingest_search_show_contract(tmp_path: Path, sohoa_home: Path, prefect_harness) -> None:
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    shutil.copy(PDF, scans / PDF.name)
+    (scans / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 20)
+
+    result, out = invoke("ingest", str(scans), "--json")
+    assert result.exit_code == 3, out  # one file quarantined
+    summary = json.loads(out)
+    assert set(summary) >= {"batch", "ingested", "duplicates", "quarantined"}
+    assert [Path(i["path"]).name for i in summary["ingested"]] == [PDF.name]
+    assert summary["ingested"][0]["pages"] == 1
+    assert [Path(q["path"]).name for q in summary["quarantined"]] == ["broken.png"]
+    record_id = summary["ingested"][0]["id"]
+
+    result, out = invoke("search", "quyet dinh thanh lap to cong tac", "--json")
+    assert result.exit_code == 0, out
+    found = json.loads(out)
+    assert found["total"] == 1
+    assert set(found["hits"][0]) == {"id", "score", "title", "snippet", "page"}
+    assert found["hits"][0]["id"] == record_id
+    assert found["hits"][0]["page"] == 1
+
+    result, out = invoke("show", record_id, "--json")
+    assert result.exit_code == 0, out
+    shown = json.loads(out)
+    assert shown["id"] == record_id
+    assert shown["source"] == PDF.name
+    assert len(shown["sha256"]) == 64
+    assert shown["pages"][0]["number"] == 1
+    assert "Phú Thọ" in shown["pages"][0]["text"]
+    assert {"metadata", "classification"} <= set(shown)
+
+    result, out = invoke("ingest", str(scans / PDF.name), "--json")
+    assert result.exit_code == 0
+    assert json.loads(out)["duplicates"][0]["id"] == record_id
+
+
+def test_show_unknown_record_exits_4(sohoa_home: Path) -> None:
+    result, _ = invoke("show", "0" * 32)
+    assert result.exit_code == 4
+
+
+def test_ingest_missing_path_is_a_usage_error(sohoa_home: Path, tmp_path: Path) -> None:
+    result, _ = invoke("ingest", str(tmp_path / "nowhere"))
+    assert result.exit_code == 2
+
+
+def test_ocr_prints_pages_and_stores_nothing(sohoa_home: Path) -> None:
+    result, out = invoke("ocr", str(CLEAN_PNG), "--json")
+    assert result.exit_code == 0, out
+    pages = json.loads(out)["pages"]
+    assert [p["number"] for p in pages] == [1]
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in pages[0]["text"]
+    assert not sohoa_home.exists()
+
+
+@pytest.mark.flow
+def test_console_script_runs_on_the_embedded_server(tmp_path: Path) -> None:
+    """No Prefect set-up at all: the installed `sohoa` starts Prefect's embedded server itself."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API", "SOHOA_"))}
+    env["SOHOA_HOME"] = str(tmp_path / "home")
+    exe = Path(sys.executable).with_name("sohoa")
+    done = subprocess.run(
+        [str(exe), "ingest", str(PDF), "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)["ingested"]) == 1
+    assert "Traceback" not in done.stderr
