@@ -7,6 +7,7 @@ relies on that to highlight matches of a folded query in the original text.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -26,6 +27,7 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+@functools.cache
 def _split_tone(char: str) -> tuple[str, str]:
     """('ờ') -> ('ơ', grave): the letter without its tone, and the tone (or '')."""
     parts = unicodedata.normalize("NFD", char)
@@ -49,6 +51,7 @@ def _tone_on_first(onset: str, pair: str) -> str:
     return onset + pair
 
 
+@functools.cache
 def _toneless(char: str) -> str:
     base = _split_tone(char)[0]
     return base if len(base) == 1 else char
