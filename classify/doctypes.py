@@ -114,11 +114,11 @@ _TITLES = sorted(
 def by_title(line: str) -> tuple[DocType, str] | None:
     """The type named by a title line ('QUYẾT ĐỊNH', 'BÁO CÁO TÓM TẮT ...') and the rest of it.
 
-    The line must be in capitals and start with the type name; an operative 'QUYẾT ĐỊNH:'
-    (ending in a colon) is not a title.
+    The line must be in capitals and start with the type name. (The operative 'QUYẾT ĐỊNH:'
+    of a quyết định comes after its title, so the first title-like line is the title.)
     """
-    text = line.strip()
-    if not text or text.endswith(":") or not _mostly_upper(text):
+    text = line.strip().rstrip(":;.,")
+    if not text or not _mostly_upper(text):
         return None
     folded = key(text)
     for name_key, doc_type in _TITLES:

@@ -19,8 +19,8 @@ from classify.extraction import (
 from classify.header import Header, read_header
 from classify.layout import Line, document_lines
 from classify.marks import SECRECY_LEVELS, URGENCY_LEVELS, Mark, find_marks, strongest
-from classify.notation import Notation
-from classify.orgname import clean_header_line, read_bodies
+from classify.notation import Notation, align_code
+from classify.orgname import clean_header_line, initials, merge_lines, read_bodies
 from classify.personal import find_personal_data
 from classify.recipients import read_addressees, read_recipients
 from classify.signer import read_signers
@@ -48,9 +48,9 @@ def extract(pages: list[Page]) -> Extraction:
     fields: dict[str, object] = {}
     quality = _quality(first)
 
+    _issuer(header, fields, conf, evidence, quality)
     _number(header, fields, conf, evidence)
     _place_date(header, fields, conf, evidence, quality)
-    _issuer(header, fields, conf, evidence, quality)
     fields["doc_type"], conf["doc_type"], form = _doc_type(header)
     if header.title:
         evidence["doc_type"] = _ev(header.title[2])
@@ -79,7 +79,7 @@ def extract(pages: list[Page]) -> Extraction:
     marks = find_document_marks(doc, header)
     _marks(marks, fields, conf, evidence, quality)
 
-    personal = find_personal_data(doc)
+    personal = find_personal_data(document_lines(pages, columns=False))
     fields["personal_data"] = [PersonalData(kind=x.kind, value=x.value, page=x.page)
                                for x in personal]
     conf["personal_data"] = (min(x.confidence for x in personal) if personal else quality)
@@ -160,13 +160,29 @@ def _number(header: Header, fields, conf, evidence) -> None:
         conf["number"] = conf["notation"] = 0.3
         return
     notation, line = header.number
-    fields["number"], fields["notation"] = notation.number, notation.notation
-    base = 0.8 if notation.repaired else 0.95
+    fields["number"], fields["notation"] = notation.number, _aligned(notation, header)
+    repaired = notation.repaired or fields["notation"] != notation.notation
+    base = 0.8 if repaired else 0.95
     if notation.form == "cong_van" and "-" not in notation.notation:
         base *= 0.7  # a single code: the notation may be cut short
     conf["number"] = line.weight(base)
     conf["notation"] = line.weight(base)
     evidence["number"] = evidence["notation"] = _ev(line)
+
+
+def _aligned(notation: Notation, header: Header) -> str:
+    """The notation with its issuer code checked against the issuer's initials (OCR slips)."""
+    if notation.form == "normative":
+        return notation.notation
+    merged = merge_lines([clean_header_line(x.text) for x in header.issuer_lines])
+    expected = [initials(x) for x in merged if x]
+    parts = notation.notation.split("-")
+    start = 1 if notation.form == "typed" else 0
+    for i in range(start, len(parts)):
+        fixed = align_code(parts[i], expected)
+        if fixed:
+            parts[i] = fixed
+    return "-".join(parts)
 
 
 def _place_date(header: Header, fields, conf, evidence, quality: float) -> None:

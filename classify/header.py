@@ -13,7 +13,7 @@ from difflib import SequenceMatcher
 
 from classify.dates import PlaceDate, parse_date_line
 from classify.doctypes import DocType, by_title
-from classify.layout import Line, body_width
+from classify.layout import Line, body_width, full_width
 from classify.marks import find_marks
 from classify.norm import compact_key, is_upper_line, key
 from classify.notation import Notation, parse_number_line
@@ -27,7 +27,8 @@ _BODY_START = re.compile(
     r"^[^A-Z]{0,3}(CAN CU|KINH GUI|DONG KINH GUI|THUC HIEN|XET |THEO |HOM NAY|DIEU \d|"
     r"NOI NHAN|TRONG |NHAM |VAO HOI|THANH PHAN|\d+\s*[.)]|[IVX]+\s*\.)"
 )
-_VV = re.compile(r"^[^A-Z]{0,3}V\s*/\s*V\b|^[^A-Z]{0,3}VE VIEC\b")
+# 'V/v', and the engine's 'V/V', 'V/', 'V/y'; or the spelled-out 'Về việc'.
+_VV = re.compile(r"^[^A-Z]{0,3}V\s*[/|]\s*[VY]?(?=[\s:.]|$)|^[^A-Z]{0,3}VE VIEC\b")
 _MAX_HEADER_LINES = 24
 
 
@@ -109,7 +110,7 @@ def read_header(lines: list[Line]) -> Header:
                 header.end = i + 1
                 break
         if is_body_start(line.text) or (
-            len(line.text) >= 0.8 * width and not is_motto(line.text) and i > 2
+            full_width(line, lines, width) and not is_motto(line.text) and i > 2
         ):
             header.end = i
             break
@@ -142,7 +143,7 @@ def _vv_lines(zone: list[Line], width: int) -> list[Line]:
         text = line.text
         if is_motto(text) or parse_date_line(text) or find_marks([line]) or line.side == "right":
             continue
-        if is_body_start(text) or is_upper_line(text) or len(text) >= 0.8 * width:
+        if is_body_start(text) or is_upper_line(text) or full_width(line, zone, width):
             break
         if picked[-1].text.rstrip().endswith((".", ";")) or len(picked) >= 4:
             break

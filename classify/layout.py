@@ -10,6 +10,7 @@ convention the engine used for rotated pages, so `side` means the same on every 
 from __future__ import annotations
 
 import math
+import re
 import statistics
 from dataclasses import dataclass
 from typing import Literal
@@ -54,16 +55,20 @@ class Line:
         return round(base * (0.6 + 0.4 * self.confidence), 3)
 
 
-def page_lines(page: Page) -> list[Line]:
-    """The lines of one page, in the engine's reading order."""
+def page_lines(page: Page, *, columns: bool = True) -> list[Line]:
+    """The lines of one page, in the engine's reading order.
+
+    `columns=False` keeps the engine's lines whole (a table row stays one line), for reading
+    running text; the default splits them into columns, for reading the layout.
+    """
     if page.words:
-        return _lines_from_words(page)
+        return _lines_from_words(page, columns=columns)
     texts = (clean(raw) for raw in page.text.splitlines())
     return [Line(text=t, page=page.number, index=i) for i, t in enumerate(x for x in texts if x)]
 
 
-def document_lines(pages: list[Page]) -> list[list[Line]]:
-    return [page_lines(page) for page in pages]
+def document_lines(pages: list[Page], *, columns: bool = True) -> list[list[Line]]:
+    return [page_lines(page, columns=columns) for page in pages]
 
 
 def _center(word: Word) -> tuple[float, float]:
@@ -110,7 +115,7 @@ def _upright(box: tuple[int, int, int, int], turn: int, w: int, h: int) -> tuple
     return box
 
 
-def _lines_from_words(page: Page) -> list[Line]:
+def _lines_from_words(page: Page, *, columns: bool) -> list[Line]:
     runs = _runs(page.words)
     if not runs:
         return []
@@ -129,7 +134,8 @@ def _lines_from_words(page: Page) -> list[Line]:
     word_height = max(1.0, statistics.median(heights))
     lines: list[Line] = []
     for run in runs:
-        for segment in _split_at_gaps(run, boxes, word_height):
+        segments = _split_at_gaps(run, boxes, word_height) if columns else [run]
+        for segment in segments:
             seg_boxes = [boxes[id(x)] for x in segment]
             text = clean(" ".join(x.text for x in segment))
             if not text:
@@ -158,8 +164,52 @@ def _split_at_gaps(run: list[Word], boxes: dict[int, tuple[int, ...]],
 
 
 def body_width(lines: list[Line]) -> int:
-    """The length in characters of a full body line on this page (a high percentile)."""
-    lengths = sorted(len(line.text) for line in lines)
+    """The length in characters of a full body line on this page (a high percentile of the
+    lines long enough to be running text, so table cells do not drag it down)."""
+    lengths = sorted(len(line.text) for line in lines if len(line.text) >= 15)
     if not lengths:
         return 80
-    return max(40, lengths[int(len(lengths) * 0.85) - 1 if len(lengths) > 1 else 0])
+    return max(40, lengths[min(len(lengths) - 1, int(len(lengths) * 0.9))])
+
+
+def full_width(line: Line, lines: list[Line], width: int | None = None) -> bool:
+    """A line as wide as the running text (a body line, not a centred title or abstract).
+
+    With boxes: at least 80 % of the width of the page's text block; without: at least 80 %
+    of `body_width` characters.
+    """
+    boxes = [x.box for x in lines if x.box is not None]
+    if line.box is not None and boxes:
+        left = min(b[0] for b in boxes)
+        right = max(b[2] for b in boxes)
+        return (line.box[2] - line.box[0]) >= 0.8 * (right - left)
+    return len(line.text) >= 0.8 * (width or body_width(lines))
+
+
+# Letters that are not Vietnamese (Tesseract emits them on noise: §8.3 of the rules file).
+_FOREIGN = set("öïäåůñÎīšçðßęěÏÖÄÅŮÑŠÇÐĘĚ€¢£¥§¤")
+
+
+def unreadable(line: Line) -> bool:
+    """A line the engine could not really read: low confidence, or mostly debris tokens
+    (foreign letters, digits inside words, capitals inside lower-case words)."""
+    if line.confidence is not None and line.confidence < 0.45 and len(line.text) > 8:
+        return True
+    tokens = [t for t in line.text.split() if any(c.isalnum() for c in t)]
+    if len(tokens) < 3:
+        return False
+    odd = sum(1 for t in tokens if _odd_token(t.strip(".,;:()[]|'\"")))
+    return odd / len(tokens) >= 0.4
+
+
+def _odd_token(token: str) -> bool:
+    if not token:
+        return False
+    if any(c in _FOREIGN for c in token):
+        return True
+    letters = [c for c in token if c.isalpha()]
+    digits = [c for c in token if c.isdigit()]
+    if letters and digits and not re.fullmatch(r"[\dA-ZĐ/.\-]+", token):
+        return True  # 'iw0lSm' (but '02/2019/TT-BNV', 'QH13' are fine)
+    inner = token[1:]
+    return any(c.isupper() for c in inner) and any(c.islower() for c in inner)

@@ -14,7 +14,7 @@ from typing import Literal
 from classify.doctypes import CONG_VAN, DocType, by_abbreviation
 from classify.norm import as_digits, as_letters, key
 
-__all__ = ["Notation", "parse_number_line"]
+__all__ = ["Notation", "align_code", "parse_number_line"]
 
 Form = Literal["typed", "cong_van", "normative"]
 
@@ -117,3 +117,24 @@ def _fix_code(segment: str) -> str:
         elif char in "l" and (before.isupper() or after.isupper()):
             chars[i] = "I"
     return "".join(chars)
+
+
+# Characters an engine confuses in capitals; a code is repaired only within one group.
+_CONFUSABLE = ("ITL1|J", "O0DQĐ", "B8", "S5", "GC6", "UV", "Z2")
+
+
+def _same_group(a: str, b: str) -> bool:
+    return any(a in group and b in group for group in _CONFUSABLE)
+
+
+def align_code(code: str, expected: list[str]) -> str | None:
+    """`code` as one of the `expected` codes (an issuer's initials) when they differ only by
+    characters an engine confuses: 'SIIIT' with 'STTTT' -> 'STTTT'. None otherwise."""
+    for want in expected:
+        if len(want) != len(code) or want == code or len(want) < 2:
+            continue
+        diffs = [(a, b) for a, b in zip(code, want, strict=True) if a != b]
+        if len(diffs) <= len(code) // 2 + 1 and all(_same_group(a, b) for a, b in diffs):
+            if code[0] == want[0]:
+                return want
+    return None

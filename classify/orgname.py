@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from classify.norm import key
 
-__all__ = ["Body", "read_bodies", "clean_header_line"]
+__all__ = ["Body", "clean_header_line", "initials", "read_bodies"]
 
 _ABBREVIATIONS = {
     "UBND": "ỦY BAN NHÂN DÂN",
@@ -86,8 +86,28 @@ def clean_header_line(text: str) -> str:
     return " ".join(tokens)
 
 
+# Single-word kinds of body, by folded key: restores accents the engine lost on the first
+# word of a header line ('SƠ NỘI VỤ' -> 'SỞ NỘI VỤ').
+_KIND_WORDS = {key(w): w for w in ("SỞ", "BỘ", "CỤC", "VỤ", "VIỆN", "BAN", "PHÒNG", "TRƯỜNG",
+                                    "ĐOÀN", "ĐẢNG", "TỔNG", "CHI", "TRUNG", "THANH", "VĂN",
+                                    "HỘI", "ỦY", "UỶ", "KHO", "TÒA", "CÔNG", "BỆNH", "ĐÀI")}
+
+
 def _expand(text: str) -> str:
-    return " ".join(_ABBREVIATIONS.get(word, word) for word in text.split())
+    words = [_ABBREVIATIONS.get(word, word) for word in text.split()]
+    if words and key(words[0]) in _KIND_WORDS and words[0] != "UỶ":
+        words[0] = _KIND_WORDS[key(words[0])] if len(words[0]) == len(_KIND_WORDS[key(words[0])]) else words[0]
+    return " ".join(words)
+
+
+def initials(printed: str) -> str:
+    """'SỞ THÔNG TIN VÀ TRUYỀN THÔNG' -> 'STTTT': the usual issuer code of a body, from the
+    words naming its kind and field (not its level and place)."""
+    words = _expand(printed).split()
+    at = _find_level(words)
+    head = words[:at] if at is not None else words
+    return "".join(w[0] if w[0] == "Đ" else key(w[0]) for w in head
+                   if w.isalpha() and key(w) != "VA")
 
 
 def _starts_with_level(text: str) -> bool:

@@ -27,6 +27,11 @@ PROVINCE_CODES = frozenset(
 )
 _ID_WORDS = r"(CCCD|CAN\s*CUOC|CMND|CMTND|CHUNG\s*MINH|DINH\s*DANH|HO\s*CHIEU|ID)"
 _CCCD = re.compile(r"(?<![\d.,/-])((?:\d[ .]?){11}\d)(?![\d/])")
+# An identity-number keyword followed by 9-13 digits (possibly misread by the engine).
+_ID_AFTER_WORD = re.compile(
+    r"(?P<w>CCCD|CC\w{0,3}D|CAN\s*CUOC(\s*CONG\s*DAN)?|CMND|CMTND|CHUNG\s*MINH(\s*NHAN\s*DAN)?"
+    r"|DINH\s*DANH(\s*CA\s*NHAN)?)\s*(SO)?\s*[:.]?\s*(?P<n>\d[\d .]{7,15}\d)(?![\d/])"
+)
 _CMND9 = re.compile(r"(?<![\d.,/-])(\d{9})(?![\d/])")
 _PASSPORT = re.compile(r"(?<![A-Z0-9])([A-Z]\d{7,8})(?![\d])")
 _PHONE = re.compile(r"(?<![\d/,])((?:\+84|84|0)(?:[\s.\-]?\d){8,10})(?![\d/])")
@@ -88,12 +93,23 @@ def _on_page(text: str, page: int) -> list[Found]:
     ids = _identity_numbers(text, folded, page, dobs)
     items.extend(ids)
     taken = [(x.start, x.start + len(x.value)) for x in ids]
-    items.extend(_phones(text, folded, page, taken))
-    items.extend(Found("email", m.group(0), page, 0.95, m.start(), m.group(0))
-                 for m in _EMAIL.finditer(text))
     items.extend(_addresses(text, folded, page))
+    contacts = _phones(text, folded, page, taken)
+    contacts += [Found("email", m.group(0), page, 0.95, m.start(), m.group(0))
+                 for m in _EMAIL.finditer(text)]
+    items.extend(c for c in contacts if _about_a_person(text, c.start, items))
     items.extend(_names(text, page, items))
     return items
+
+
+def _about_a_person(text: str, start: int, items: list[Found]) -> bool:
+    """A phone number or e-mail is personal when its sentence is about a person: it names
+    one ('ông', 'bà', 'Họ và tên') or carries their identity, birth date or address. The
+    number of an office ('liên hệ Phòng Nội vụ, điện thoại ...') is not."""
+    begin, end = _sentence_bounds(text, start)
+    if _PERSON_LEAD.search(text.replace("\n", " ")[begin:end]):
+        return True
+    return any(begin <= x.start < end for x in items)
 
 
 def _identity_numbers(text: str, folded: str, page: int, dobs: list[Found]) -> list[Found]:
@@ -116,6 +132,14 @@ def _identity_numbers(text: str, folded: str, page: int, dobs: list[Found]) -> l
         if valid and year and _dob_year_near(dobs, match.start()) == year:
             confidence = 0.99
         out.append(Found(kind, digits, page, confidence, match.start(), match.group(0)))
+    for match in _ID_AFTER_WORD.finditer(folded):
+        digits = re.sub(r"\D", "", match.group("n"))
+        if any(x.start <= match.start("n") < x.start + len(x.evidence) for x in out):
+            continue
+        kind = "cmnd" if re.search(r"CMND|CMTND|CHUNG", match.group("w")) else "cccd"
+        # the number the engine misread (a digit added or lost): still an identity number
+        out.append(Found(kind, text[match.start("n") : match.end("n")], page, 0.6,
+                         match.start("n"), text[match.start(0) : match.end(0)]))
     for match in _CMND9.finditer(text):
         if re.search(r"(CMND|CMTND|CHUNG\s*MINH)", _context(folded, match.start())):
             out.append(Found("cmnd", match.group(1), page, 0.9, match.start(), match.group(0)))
@@ -233,6 +257,13 @@ def _name_at(flat: str, start: int) -> str | None:
         if raw != word or len(words) == 5:
             break
     return " ".join(words) if len(words) >= 2 else None
+
+
+def _sentence_bounds(text: str, start: int) -> tuple[int, int]:
+    begin = 0
+    for match in _SENTENCE_END.finditer(text, 0, start):
+        begin = match.end()
+    return begin, _sentence_end(text, start)
 
 
 def _sentence_end(text: str, start: int) -> int:

@@ -59,6 +59,8 @@ def read_recipients(pages: list[list[Line]]) -> tuple[list[str], list[Line]]:
                 entries.append(_entry(text))
                 used.append(line)
                 break
+            elif text.rstrip().endswith("/.") or len(entries) == 0:
+                continue  # the end of the body, read out of order by the engine
             elif text.rstrip().endswith(";"):
                 entries.append(_entry(text))  # a bullet the engine did not read
                 used.append(line)

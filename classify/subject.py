@@ -8,7 +8,7 @@ The abstract is one to four short lines. It ends at a body opening ('Căn cứ',
 from __future__ import annotations
 
 from classify.header import Header, is_body_start, is_motto
-from classify.layout import Line, body_width
+from classify.layout import Line, body_width, full_width
 from classify.marks import find_marks
 from classify.norm import clean, is_upper_line, starts_lower
 
@@ -38,9 +38,10 @@ def _after_title(lines: list[Line], start: int) -> list[Line]:
         text = line.text
         if is_motto(text) or find_marks([line]):
             continue
-        if picked and starts_lower(text) and len(text) < 0.8 * width:
+        wide = full_width(line, lines, width)
+        if picked and starts_lower(text) and not wide:
             picked.append(line)
-        elif is_body_start(text) or is_upper_line(text) or len(text) >= 0.8 * width:
+        elif is_body_start(text) or is_upper_line(text) or wide:
             break
         elif picked and picked[-1].text.rstrip().endswith((".", ";", ":")):
             break

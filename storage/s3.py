@@ -1,4 +1,4 @@
-"""S3Store: the ObjectStore over an S3-compatible bucket (AWS S3, MinIO); the only boto3 client maker.
+"""S3Store: the ObjectStore over an S3-compatible bucket (AWS S3, MinIO); the one boto3 user.
 
 Key 'a/b.json' is the object '<prefix>/a/b.json' of the bucket. Endpoint, region and credentials
 come from S3Options or, when left None, from boto3's usual chain (AWS_ENDPOINT_URL_S3,
@@ -28,6 +28,8 @@ from typing import BinaryIO
 from urllib.parse import urlparse
 
 import boto3
+import botocore.loaders
+import botocore.session
 from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
@@ -56,6 +58,8 @@ log = logging.getLogger(__name__)
 MiB = 1 << 20
 MIN_PART_SIZE = 5 * MiB  # the S3 minimum for every part but the last
 SHA256_META = "sha256"  # sent as the header x-amz-meta-sha256
+
+_LOADER = botocore.loaders.create_loader()
 
 _NOT_FOUND = {"NoSuchKey", "NotFound", "404"}
 _DENIED = {
@@ -120,13 +124,16 @@ class ObjectStat:
 def _client(options: S3Options):  # noqa: ANN202 (boto3 clients are generated classes)
     config = Config(
         s3={"addressing_style": "path"},
-        retries={"mode": "standard", "max_attempts": options.max_attempts},
+        retries={"mode": "standard", "total_max_attempts": options.max_attempts},
         connect_timeout=options.connect_timeout,
         read_timeout=options.read_timeout,
         max_pool_connections=max(10, 2 * options.max_concurrency),
     )
-    session = boto3.session.Session()  # private: the default session is not thread-safe
-    return session.client(
+    # A fresh session per client (the default one is not thread-safe, and credentials are read
+    # when the client is made), sharing the parsed service models: ~20 ms instead of ~150 ms.
+    core = botocore.session.get_session()
+    core.register_component("data_loader", _LOADER)
+    return boto3.session.Session(botocore_session=core).client(
         "s3",
         endpoint_url=options.endpoint_url,
         region_name=options.region,
@@ -296,7 +303,7 @@ class S3Store:
         return self._list(self._root + prefix)
 
     def _list(self, full_prefix: str) -> Iterator[str]:
-        """Pages of ListObjectsV2: S3 returns keys in UTF-8 byte order, which is code point order."""
+        """Pages of ListObjectsV2, in UTF-8 byte order: the code point order of LocalStore."""
         request = {"Bucket": self.bucket, "Prefix": full_prefix, "MaxKeys": self.options.page_size}
         while True:
             with self._errors():
@@ -352,9 +359,11 @@ class S3Store:
                 if _code(exc) not in _NOT_FOUND:
                     raise
             region = self._client.meta.region_name
-            where = {} if region in (None, "us-east-1", "aws-global") else {
-                "CreateBucketConfiguration": {"LocationConstraint": region}
-            }
+            where = (
+                {}
+                if region in (None, "us-east-1", "aws-global")
+                else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+            )
             try:
                 self._client.create_bucket(Bucket=self.bucket, **where)
             except ClientError as exc:

@@ -16,8 +16,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from tests.storage.store_conformance import *  # noqa: F403
-from tests.storage.store_conformance import make_original, make_record
 
 from sohoa.errors import NotFound, SohoaError, Transient
 from storage import (
@@ -32,6 +30,8 @@ from storage import (
 )
 from storage.keys import TEMP_PREFIX
 from storage.s3 import MIN_PART_SIZE, S3Options, S3SetupError, S3Store
+from tests.storage.store_conformance import *  # noqa: F403
+from tests.storage.store_conformance import make_original, make_record
 
 pytestmark = pytest.mark.integration
 
@@ -50,7 +50,8 @@ def moto_endpoint() -> Iterator[str]:
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
     try:
-        S3Store(S3_BUCKET, options=S3Options(endpoint_url=endpoint, **S3_CREDENTIALS)).ensure_bucket()
+        options = S3Options(endpoint_url=endpoint, **S3_CREDENTIALS)
+        S3Store(S3_BUCKET, options=options).ensure_bucket()
         yield endpoint
     finally:
         server.stop()
@@ -198,14 +199,26 @@ def test_open_store_reads_the_usual_aws_variables(moto_endpoint, monkeypatch):
     store = open_store(f"s3://{S3_BUCKET}/{prefix}/")
     assert isinstance(store, S3Store)
     assert isinstance(store, ObjectStore)
-    assert (store.bucket, store.prefix, store.url) == (S3_BUCKET, prefix, f"s3://{S3_BUCKET}/{prefix}")
+    assert (store.bucket, store.prefix) == (S3_BUCKET, prefix)
+    assert store.url == f"s3://{S3_BUCKET}/{prefix}"
     store.ping()
     store.put_bytes("hồ sơ/1.txt", "Điều 1".encode())
     same = s3_store(moto_endpoint, prefix)
     assert same.get_bytes("hồ sơ/1.txt") == "Điều 1".encode()
 
 
-@pytest.mark.parametrize("url", ["s3://", "s3:///prefix", "s3://b/../x", "s3://b/a//c", "s3://b/p?x=1"])
+def test_missing_credentials_are_a_clear_set_up_error(moto_endpoint, monkeypatch, tmp_path):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    store = S3Store(S3_BUCKET, "p", S3Options(endpoint_url=moto_endpoint, region="us-east-1"))
+    with pytest.raises(S3SetupError, match="no usable S3 credentials.*AWS_ACCESS_KEY_ID"):
+        store.put_bytes("k", b"v")
+
+
+@pytest.mark.parametrize("url", ["s3://", "s3:///p", "s3://b/../x", "s3://b/a//c", "s3://b/p?x=1"])
 def test_bad_s3_urls_are_refused(url):
     with pytest.raises(ValueError):
         open_store(url)
@@ -264,10 +277,14 @@ class _FaultHandler(BaseHTTPRequestHandler):
         self.server.requests += 1
         length = int(self.headers.get("Content-Length") or 0)
         self.rfile.read(length)
-        body = b"" if self.command == "HEAD" else (
-            f"<?xml version='1.0' encoding='UTF-8'?><Error><Code>{self.server.code}</Code>"
-            f"<Message>injected</Message></Error>"
-        ).encode()
+        body = (
+            b""
+            if self.command == "HEAD"
+            else (
+                f"<?xml version='1.0' encoding='UTF-8'?><Error><Code>{self.server.code}</Code>"
+                f"<Message>injected</Message></Error>"
+            ).encode()
+        )
         self.send_response(self.server.status)
         self.send_header("Content-Type", "application/xml")
         self.send_header("Content-Length", str(len(body)))
@@ -283,7 +300,7 @@ class _FaultHandler(BaseHTTPRequestHandler):
 @pytest.fixture
 def fault_server(request) -> Iterator[FaultServer]:
     server = FaultServer(*request.param)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield server
@@ -342,13 +359,14 @@ def test_transfers_stream_in_bounded_memory(moto_endpoint, tmp_path):
     dest = tmp_path / "back.bin"
     prefix = f"t/{uuid.uuid4().hex}"
     done = subprocess.run(
-        [sys.executable, "-c", _MEMORY_PROBE, moto_endpoint, S3_BUCKET, prefix, str(src), str(dest)],
+        [sys.executable, "-c", _MEMORY_PROBE, moto_endpoint, S3_BUCKET, prefix, str(src), dest],
         capture_output=True,
         text=True,
         check=True,
         timeout=60,
     )
     peaks = json.loads(done.stdout)
+    print(f"peak traced memory for a 24 MiB file: {peaks}")
     assert peaks["up"] < 12 * MiB, peaks  # 24 MiB file
     assert peaks["down"] < 4 * MiB, peaks
     assert _sha(dest) == _sha(src)

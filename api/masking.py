@@ -1,0 +1,171 @@
+"""Personal-data masking for the public role: ID and phone numbers, dates of birth, e-mails.
+
+Pure and general: it works on raw text (OCR output included), not only on what the
+classification step found. Masking keeps the length of the text (each masked letter or digit
+becomes MASK, separators stay), so offsets found before masking still hold after it: a snippet's
+<mark> highlights and a page's word boxes line up with the masked text.
+
+What is masked (Decree 13/2023 basic personal data; patterns in vn-archival-rules §7.2):
+- any run of 9 or more digits, separators allowed inside (space, dot, hyphen, brackets, a line
+  break): CCCD (12), CMND (9 or 12), phones (10-11, +84), tax and insurance numbers — except a
+  money amount (a currency word right after it);
+- a run of 5 or more digits after a label such as CCCD, CMND, hộ chiếu, điện thoại, ĐT, MST;
+- a date (or a bare year) after "sinh", "ngày sinh", "sinh ngày", "năm sinh";
+- passport numbers (a capital letter and 7-8 digits) and the local part of e-mail addresses;
+- any value the classification step listed as personal data.
+OCR slips inside a number (O or o for 0, l, I or | for 1, between digits) do not stop a run.
+Labels are matched accent-insensitively, so "dien thoai" and "điện thoại" are both labels.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+
+from indexing.keys import folded_view
+from ocr.text import nfc
+
+__all__ = ["MASK", "find_spans", "mask_snippet", "mask_text", "merge_spans"]
+
+MASK = "•"
+MIN_RUN_DIGITS = 9
+MIN_LABELLED_DIGITS = 5
+MIN_VALUE_CHARS = 4
+
+_CONFUSABLE = re.compile(r"(?<=\d)[OolI|](?=\d)")
+_CONFUSABLE_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
+_SEP = r"[ \t\n.\-–()]{1,3}"
+_RUN = re.compile(rf"(?<!\d)\+?\(?\d(?:\d|{_SEP}(?=\d))*")
+_CURRENCY = re.compile(r"\s{0,2}(?:đồng|đ\b|vnđ|vnd|usd|triệu|tỷ)", re.IGNORECASE)
+# Matched on the folded, lower-case view of the text (no diacritics, đ -> d).
+_LABEL = re.compile(
+    r"(?<![a-z])(?:cccd|cmnd|cmtnd|can cuoc|chung minh|dinh danh|ho chieu|passport|dien thoai|"
+    r"sdt|dtdd|dt|di dong|tel|mobile|phone|fax|mst|ma so thue|bhxh|bhyt|so the|tai khoan)"
+    r"(?![a-z])[^\n\d]{0,30}"
+)
+_DATE = r"\d{1,2}\s?[/.\-]\s?\d{1,2}\s?[/.\-]\s?\d{2,4}|ngay \d{1,2},? thang \d{1,2},? nam \d{4}|\d{4}"
+_BIRTH = re.compile(
+    rf"(?<![a-z])(?:ngay|thang|nam)?,? ?sinh(?: (?:ngay|nam|thang))?(?![a-z])[\s:,]{{0,3}}"
+    rf"(?:vao |la )?({_DATE})(?!\d)"
+)
+_PASSPORT = re.compile(r"(?<![^\W\d_])[A-Z]\d{7,8}(?!\d)")
+_EMAIL = re.compile(r"[\w.+-]+(?=@[\w-]+(?:\.[\w-]+)+)")
+
+Span = tuple[int, int]
+
+
+def merge_spans(spans: Iterable[Span]) -> list[Span]:
+    """Sorted, overlapping or touching spans merged."""
+    merged: list[Span] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        elif end > start:
+            merged.append((start, end))
+    return merged
+
+
+def _digits(text: str) -> int:
+    return sum(c.isdigit() for c in text)
+
+
+def _is_money(text: str, end: int) -> bool:
+    return _CURRENCY.match(text, end) is not None
+
+
+def _run_spans(digitised: str) -> list[Span]:
+    return [m.span() for m in _RUN.finditer(digitised)]
+
+
+def _number_spans(digitised: str) -> list[Span]:
+    spans = []
+    for start, end in _run_spans(digitised):
+        if _digits(digitised[start:end]) >= MIN_RUN_DIGITS and not _is_money(digitised, end):
+            spans.append((start, end))
+    return spans
+
+
+def _labelled_spans(digitised: str, folded: str) -> list[Span]:
+    spans = []
+    for label in _LABEL.finditer(folded):
+        run = _RUN.match(digitised, label.end())
+        if run and _digits(run.group()) >= MIN_LABELLED_DIGITS:
+            spans.append(run.span())
+    return spans
+
+
+def _value_spans(folded: str, values: Sequence[str]) -> list[Span]:
+    spans = []
+    for value in values:
+        key = folded_view(nfc(value).strip())
+        if len(key) < MIN_VALUE_CHARS:
+            continue
+        start = folded.find(key)
+        while start != -1:
+            spans.append((start, start + len(key)))
+            start = folded.find(key, start + 1)
+    return spans
+
+
+def find_spans(text: str, values: Sequence[str] = ()) -> list[Span]:
+    """(start, end) of every piece of personal data in NFC `text`, merged and sorted.
+
+    `values` are known personal data (e.g. Metadata.personal_data values), found wherever they
+    occur, accent- and case-insensitively.
+    """
+    if not text:
+        return []
+    digitised = _CONFUSABLE.sub(lambda m: m.group().translate(_CONFUSABLE_DIGITS), text)
+    folded = folded_view(text)
+    spans = _number_spans(digitised) + _labelled_spans(digitised, folded)
+    spans += [m.span(1) for m in _BIRTH.finditer(folded)]
+    spans += [m.span() for m in _PASSPORT.finditer(text)]
+    spans += [m.span() for m in _EMAIL.finditer(text)]
+    spans += _value_spans(folded, values)
+    return merge_spans(spans)
+
+
+def _blank(piece: str) -> str:
+    return "".join(MASK if c.isalnum() else c for c in piece)
+
+
+def mask_text(text: str, values: Sequence[str] = ()) -> str:
+    """`text` with its personal data masked (letters and digits -> MASK); same length."""
+    text = nfc(text)
+    spans = find_spans(text, values)
+    if not spans:
+        return text
+    out, at = [], 0
+    for start, end in spans:
+        out.append(text[at:start])
+        out.append(_blank(text[start:end]))
+        at = end
+    out.append(text[at:])
+    return "".join(out)
+
+
+_TAG = re.compile(r"</?mark>")
+
+
+def mask_snippet(snippet: str, values: Sequence[str] = ()) -> str:
+    """Mask an HTML snippet with <mark> highlights (as the index returns them).
+
+    The snippet is read back to plain text with the marks' offsets, masked as a whole (a number
+    split by a highlight is still one number), and rendered again with the same highlights.
+    """
+    pieces, marks, plain, at = _TAG.split(snippet), [], [], 0
+    for index, piece in enumerate(pieces):
+        text = html.unescape(piece)
+        if index % 2 == 1:
+            marks.append((at, at + len(text)))
+        plain.append(text)
+        at += len(text)
+    masked = mask_text("".join(plain), values)
+    out, at = [], 0
+    for start, end in marks:
+        out.append(html.escape(masked[at:start], quote=False))
+        out.append(f"<mark>{html.escape(masked[start:end], quote=False)}</mark>")
+        at = end
+    out.append(html.escape(masked[at:], quote=False))
+    return "".join(out)

@@ -1,0 +1,145 @@
+"""Per-field accuracy of metadata extraction on the shared corpus, and the safety checks.
+
+    .venv/bin/python bench/classify_fields.py                 # ground-truth text
+    .venv/bin/python bench/classify_fields.py --ocr           # Tesseract via ocr.ocr_file
+    .venv/bin/python bench/classify_fields.py --ocr --cache /tmp/ocr-pages --misses
+
+Ground truth: gt/*.gt.txt as pages without word boxes. --ocr runs the OCR pipeline on each
+page image (needs ocr.ocr_file); --cache keeps the OCR'd pages as JSON to re-run quickly.
+Exit status 1 when a safety check fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from schemas import Page
+
+from classify import classify, extract, load_rules
+from classify.evaluate import FIELDS, TARGET_FIELDS, Score, actual_fields, expected_fields
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
+TODAY = dt.date(2025, 6, 1)  # fixed, so the figures do not drift with the calendar
+
+
+def _jobs(corpus: Path) -> dict[str, list[dict]]:
+    manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
+    jobs: dict[str, list[dict]] = defaultdict(list)
+    for entry in manifest["pages"]:
+        jobs[entry["job_id"]].append(entry)
+    return {job: sorted(pages, key=lambda p: p["page"]) for job, pages in sorted(jobs.items())}
+
+
+def _gt_pages(corpus: Path, entries: list[dict]) -> list[Page]:
+    return [Page(number=e["page"], text=(corpus / e["gt_text"]).read_text(encoding="utf-8"))
+            for e in entries]
+
+
+def _ocr_file():
+    """The OCR pipeline's entry point (written in parallel: ocr.ocr_file or ocr.pipeline)."""
+    try:
+        from ocr import ocr_file  # type: ignore[attr-defined]
+    except ImportError:
+        try:
+            from ocr.pipeline import ocr_file  # type: ignore[no-redef]
+        except ImportError as exc:
+            raise SystemExit(f"--ocr needs ocr.ocr_file, not available yet ({exc})") from exc
+    return ocr_file
+
+
+def _ocr_pages(corpus: Path, entries: list[dict], cache: Path | None) -> list[Page]:
+    pages: list[Page] = []
+    for entry in entries:
+        image = corpus / entry["image"]
+        cached = cache / f"{image.stem}.json" if cache else None
+        if cached and cached.exists():
+            page = Page.model_validate_json(cached.read_text(encoding="utf-8"))
+        else:
+            result = _ocr_file()(image)
+            found = list(getattr(result, "pages", result))
+            page = found[0]
+            if cached:
+                cached.write_text(page.model_dump_json(), encoding="utf-8")
+        pages.append(page.model_copy(update={"number": entry["page"]}))
+    return pages
+
+
+def _safety(meta: dict, pages_meta: list[dict], access: str) -> list[str]:
+    problems = []
+    if meta.get("secrecy") and access != "not_accessible":
+        problems.append(f"secret-marked ({meta['secrecy']}) but {access}")
+    has_id = any(p["kind"] in ("cccd", "cmnd") for e in pages_meta
+                 for p in e.get("personal_data_on_page", []))
+    if has_id and access not in ("conditional", "not_accessible"):
+        problems.append(f"a page holds a CCCD but the record is {access}")
+    return problems
+
+
+def run(corpus: Path, use_ocr: bool, cache: Path | None, show_misses: bool) -> int:
+    rules = load_rules()
+    score = Score()
+    problems: list[str] = []
+    accesses: dict[str, str] = {}
+    started = time.perf_counter()
+    for job, entries in _jobs(corpus).items():
+        manifests = [json.loads((corpus / e["page_manifest"]).read_text(encoding="utf-8"))
+                     for e in entries]
+        meta = manifests[0]["metadata"]
+        pages = _ocr_pages(corpus, entries, cache) if use_ocr else _gt_pages(corpus, entries)
+        extraction = extract(pages)
+        result = classify(extraction.metadata, pages, rules, today=TODAY)
+        accesses[job] = result.access
+        score.add(job, expected_fields(meta), actual_fields(extraction), FIELDS)
+        problems += [f"{job}: {p}" for p in _safety(meta, manifests, result.access)]
+    seconds = time.perf_counter() - started
+    _print(score, accesses, problems, seconds, "OCR" if use_ocr else "ground truth", show_misses)
+    return 1 if problems else 0
+
+
+def _print(score: Score, accesses: dict[str, str], problems: list[str], seconds: float,
+           source: str, show_misses: bool) -> None:
+    jobs = len(accesses)
+    print(f"classify_fields — {source}, {jobs} documents (jobs), {seconds:.1f} s")
+    print(f"{'field':<18}{'exact':>8}{'accuracy':>10}  target")
+    for name in FIELDS:
+        right, total = score.right.get(name, 0), score.total.get(name, 0)
+        target = "≥ 98 %" if name in TARGET_FIELDS else ""
+        print(f"{name:<18}{right:>4}/{total:<3}{score.accuracy(name):>9.1%}  {target}")
+    low = [n for n in TARGET_FIELDS if score.accuracy(n) < 0.98]
+    print("targets met" if not low else f"below target: {', '.join(low)}")
+    counts: dict[str, int] = defaultdict(int)
+    for access in accesses.values():
+        counts[access] += 1
+    print("access:", ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    print("safety:", "all checks pass" if not problems else f"{len(problems)} FAILURES")
+    for problem in problems:
+        print("  FAIL", problem)
+    if show_misses:
+        for job, name, want, got in score.misses:
+            print(f"  miss {job} {name}: expected {want!r} got {got!r}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--ocr", action="store_true", help="OCR the page images (ocr.ocr_file)")
+    parser.add_argument("--cache", type=Path, help="directory for OCR'd pages as JSON")
+    parser.add_argument("--misses", action="store_true", help="list every miss")
+    args = parser.parse_args(argv)
+    if not (args.corpus / "manifest.json").exists():
+        print(f"no corpus at {args.corpus}", file=sys.stderr)
+        return 2
+    if args.cache:
+        args.cache.mkdir(parents=True, exist_ok=True)
+    return run(args.corpus, args.ocr, args.cache, args.misses)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
