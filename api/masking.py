@@ -35,8 +35,14 @@ MIN_VALUE_CHARS = 4
 
 _CONFUSABLE = re.compile(r"(?<=\d)[OolI|](?=\d)")
 _CONFUSABLE_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
-_SEP = r"[ \t\n.\-–()]{1,3}"
-_RUN = re.compile(rf"(?<!\d)\+?\(?\d(?:\d|{_SEP}(?=\d))*")
+# A number: digit groups joined by one separator; groups after the first have 2+ digits, so a
+# list of single digits ("1 2 3 4") is not a number, and " - " between two dates splits them.
+_SEP = r"(?:[ .\-\n]|\) ?|\(| \()"
+_RUN = re.compile(rf"(?<!\d)\+?\(?\d+(?:{_SEP}\d{{2,}})*(?!\d)")
+# A number cut by a snippet's window ("…345 678") is too short to be recognised: mask it anyway.
+_CUT_START = re.compile(r"…\s?(\d+(?:[ .\-]\d+)*)")
+_CUT_END = re.compile(r"(\d+(?:[ .\-]\d+)*)\s?…$")
+MIN_CUT_DIGITS = 3
 _CURRENCY = re.compile(r"\s{0,2}(?:đồng|đ\b|vnđ|vnd|usd|triệu|tỷ)", re.IGNORECASE)
 # Matched on the folded, lower-case view of the text (no diacritics, đ -> d).
 _LABEL = re.compile(
@@ -44,10 +50,17 @@ _LABEL = re.compile(
     r"sdt|dtdd|dt|di dong|tel|mobile|phone|fax|mst|ma so thue|bhxh|bhyt|so the|tai khoan)"
     r"(?![a-z])[^\n\d]{0,30}"
 )
-_DATE = r"\d{1,2}\s?[/.\-]\s?\d{1,2}\s?[/.\-]\s?\d{2,4}|ngay \d{1,2},? thang \d{1,2},? nam \d{4}|\d{4}"
-_BIRTH = re.compile(
-    rf"(?<![a-z])(?:ngay|thang|nam)?,? ?sinh(?: (?:ngay|nam|thang))?(?![a-z])[\s:,]{{0,3}}"
-    rf"(?:vao |la )?({_DATE})(?!\d)"
+_FULL_DATE = r"\d{1,2} ?[/.\-] ?\d{1,2} ?[/.\-] ?\d{2,4}|(?:ngay )?\d{1,2},? thang \d{1,2},? nam \d{4}"
+_BIRTH_LABELLED = re.compile(
+    rf"(?<![a-z])(?:ngay,? (?:thang,? )?(?:nam )?sinh|sinh (?:ngay|nam|thang)|nam sinh)(?![a-z])"
+    rf"[\s:,]{{0,3}}(?:vao |la )?({_FULL_DATE}|\d{{4}})(?!\d)"
+)
+# A bare "sinh" before a date or a year 19xx/20xx, but not in học sinh, vệ sinh, phát sinh ...
+_NOT_BIRTH = ("hoc", "ve", "phat", "giao", "thi", "cuu", "san", "hy", "ky", "tai", "truong", "ho")
+_BIRTH_BARE = re.compile(
+    "".join(rf"(?<!{w} )" for w in _NOT_BIRTH)
+    + r"(?<![a-z])sinh(?![a-z])[\s:,]{0,3}(?:vao |la )?(\d{1,2} ?[/.\-] ?\d{1,2} ?[/.\-] ?\d{2,4}"
+    + r"|\d{1,2},? thang \d{1,2},? nam \d{4}|(?:19|20)\d\d)(?!\d)"
 )
 _PASSPORT = re.compile(r"(?<![^\W\d_])[A-Z]\d{7,8}(?!\d)")
 _EMAIL = re.compile(r"[\w.+-]+(?=@[\w-]+(?:\.[\w-]+)+)")
@@ -74,13 +87,9 @@ def _is_money(text: str, end: int) -> bool:
     return _CURRENCY.match(text, end) is not None
 
 
-def _run_spans(digitised: str) -> list[Span]:
-    return [m.span() for m in _RUN.finditer(digitised)]
-
-
 def _number_spans(digitised: str) -> list[Span]:
     spans = []
-    for start, end in _run_spans(digitised):
+    for start, end in (m.span() for m in _RUN.finditer(digitised)):
         if _digits(digitised[start:end]) >= MIN_RUN_DIGITS and not _is_money(digitised, end):
             spans.append((start, end))
     return spans
@@ -108,6 +117,19 @@ def _value_spans(folded: str, values: Sequence[str]) -> list[Span]:
     return spans
 
 
+def _spans(text: str, values: Sequence[str]) -> tuple[list[Span], list[Span]]:
+    """(spans to mask whole, date spans whose digits only are masked) in NFC `text`."""
+    digitised = _CONFUSABLE.sub(lambda m: m.group().translate(_CONFUSABLE_DIGITS), text)
+    folded = folded_view(text)
+    whole = _number_spans(digitised) + _labelled_spans(digitised, folded)
+    whole += [m.span() for m in _PASSPORT.finditer(text)]
+    whole += [m.span() for m in _EMAIL.finditer(text)]
+    whole += _value_spans(folded, values)
+    dates = [m.span(1) for m in _BIRTH_LABELLED.finditer(folded)]
+    dates += [m.span(1) for m in _BIRTH_BARE.finditer(folded)]
+    return whole, dates
+
+
 def find_spans(text: str, values: Sequence[str] = ()) -> list[Span]:
     """(start, end) of every piece of personal data in NFC `text`, merged and sorted.
 
@@ -116,36 +138,45 @@ def find_spans(text: str, values: Sequence[str] = ()) -> list[Span]:
     """
     if not text:
         return []
-    digitised = _CONFUSABLE.sub(lambda m: m.group().translate(_CONFUSABLE_DIGITS), text)
-    folded = folded_view(text)
-    spans = _number_spans(digitised) + _labelled_spans(digitised, folded)
-    spans += [m.span(1) for m in _BIRTH.finditer(folded)]
-    spans += [m.span() for m in _PASSPORT.finditer(text)]
-    spans += [m.span() for m in _EMAIL.finditer(text)]
-    spans += _value_spans(folded, values)
-    return merge_spans(spans)
+    whole, dates = _spans(text, values)
+    return merge_spans(whole + dates)
 
 
-def _blank(piece: str) -> str:
-    return "".join(MASK if c.isalnum() else c for c in piece)
+def _blank(piece: str, *, digits_only: bool = False) -> str:
+    hidden = str.isdigit if digits_only else str.isalnum
+    return "".join(MASK if hidden(c) else c for c in piece)
 
 
 def mask_text(text: str, values: Sequence[str] = ()) -> str:
-    """`text` with its personal data masked (letters and digits -> MASK); same length."""
+    """`text` with its personal data masked (letters and digits -> MASK); same length.
+
+    In a date of birth only the digits are masked ("ngày •• tháng • năm ••••").
+    """
     text = nfc(text)
-    spans = find_spans(text, values)
-    if not spans:
+    if not text:
         return text
-    out, at = [], 0
-    for start, end in spans:
-        out.append(text[at:start])
-        out.append(_blank(text[start:end]))
-        at = end
-    out.append(text[at:])
-    return "".join(out)
+    whole, dates = _spans(text, values)
+    if not whole and not dates:
+        return text
+    chars = list(text)
+    for spans, digits_only in ((dates, True), (merge_spans(whole), False)):
+        for start, end in spans:
+            chars[start:end] = _blank(text[start:end], digits_only=digits_only)
+    return "".join(chars)
 
 
 _TAG = re.compile(r"</?mark>")
+
+
+def _mask_cut_edges(text: str) -> str:
+    spans = []
+    for pattern in (_CUT_START, _CUT_END):
+        found = pattern.match(text) if pattern is _CUT_START else pattern.search(text)
+        if found and _digits(found.group(1)) >= MIN_CUT_DIGITS:
+            spans.append(found.span(1))
+    for start, end in spans:
+        text = text[:start] + _blank(text[start:end]) + text[end:]
+    return text
 
 
 def mask_snippet(snippet: str, values: Sequence[str] = ()) -> str:
@@ -161,7 +192,7 @@ def mask_snippet(snippet: str, values: Sequence[str] = ()) -> str:
             marks.append((at, at + len(text)))
         plain.append(text)
         at += len(text)
-    masked = mask_text("".join(plain), values)
+    masked = _mask_cut_edges(mask_text("".join(plain), values))
     out, at = [], 0
     for start, end in marks:
         out.append(html.escape(masked[at:start], quote=False))

@@ -174,8 +174,15 @@ def _record(rng: random.Random, serial: int, pages: int) -> Record:
         page_count=pages,
         pages=[Page(number=n, text=t, confidence=90.0) for n, t in enumerate(texts, start=1)],
         metadata=Metadata(
-            number=number, notation=notation, doc_type=doc_type, issuer=issuer, place=place,
-            date=date, subject=subject, signer=signer, personal_data=personal,
+            number=number,
+            notation=notation,
+            doc_type=doc_type,
+            issuer=issuer,
+            place=place,
+            date=date,
+            subject=subject,
+            signer=signer,
+            personal_data=personal,
         ),  # fmt: skip
         classification=Classification(
             access=access,  # type: ignore[arg-type]

@@ -19,10 +19,9 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from schemas import Page
-
 from classify import classify, extract, load_rules
 from classify.evaluate import FIELDS, TARGET_FIELDS, Score, actual_fields, expected_fields
+from schemas import Page
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
@@ -38,20 +37,17 @@ def _jobs(corpus: Path) -> dict[str, list[dict]]:
 
 
 def _gt_pages(corpus: Path, entries: list[dict]) -> list[Page]:
-    return [Page(number=e["page"], text=(corpus / e["gt_text"]).read_text(encoding="utf-8"))
-            for e in entries]
+    return [Page(number=e["page"], text=(corpus / e["gt_text"]).read_text(encoding="utf-8")) for e in entries]
 
 
 def _ocr_file():
-    """The OCR pipeline's entry point (written in parallel: ocr.ocr_file or ocr.pipeline)."""
+    """The OCR pipeline's entry point: a function of one path -> its pages."""
     try:
-        from ocr import ocr_file  # type: ignore[attr-defined]
-    except ImportError:
-        try:
-            from ocr.pipeline import ocr_file  # type: ignore[no-redef]
-        except ImportError as exc:
-            raise SystemExit(f"--ocr needs ocr.ocr_file, not available yet ({exc})") from exc
-    return ocr_file
+        from ocr import TesseractEngine, ocr_file
+    except ImportError as exc:  # the OCR pipeline is written in parallel
+        raise SystemExit(f"--ocr needs ocr.ocr_file, not available yet ({exc})") from exc
+    engine = TesseractEngine()
+    return lambda path: list(ocr_file(path, engine))
 
 
 def _ocr_pages(corpus: Path, entries: list[dict], cache: Path | None) -> list[Page]:
@@ -62,9 +58,7 @@ def _ocr_pages(corpus: Path, entries: list[dict], cache: Path | None) -> list[Pa
         if cached and cached.exists():
             page = Page.model_validate_json(cached.read_text(encoding="utf-8"))
         else:
-            result = _ocr_file()(image)
-            found = list(getattr(result, "pages", result))
-            page = found[0]
+            page = _ocr_file()(image)[0]
             if cached:
                 cached.write_text(page.model_dump_json(), encoding="utf-8")
         pages.append(page.model_copy(update={"number": entry["page"]}))
@@ -75,8 +69,9 @@ def _safety(meta: dict, pages_meta: list[dict], access: str) -> list[str]:
     problems = []
     if meta.get("secrecy") and access != "not_accessible":
         problems.append(f"secret-marked ({meta['secrecy']}) but {access}")
-    has_id = any(p["kind"] in ("cccd", "cmnd") for e in pages_meta
-                 for p in e.get("personal_data_on_page", []))
+    has_id = any(
+        p["kind"] in ("cccd", "cmnd") for e in pages_meta for p in e.get("personal_data_on_page", [])
+    )
     if has_id and access not in ("conditional", "not_accessible"):
         problems.append(f"a page holds a CCCD but the record is {access}")
     return problems
@@ -89,8 +84,7 @@ def run(corpus: Path, use_ocr: bool, cache: Path | None, show_misses: bool) -> i
     accesses: dict[str, str] = {}
     started = time.perf_counter()
     for job, entries in _jobs(corpus).items():
-        manifests = [json.loads((corpus / e["page_manifest"]).read_text(encoding="utf-8"))
-                     for e in entries]
+        manifests = [json.loads((corpus / e["page_manifest"]).read_text(encoding="utf-8")) for e in entries]
         meta = manifests[0]["metadata"]
         pages = _ocr_pages(corpus, entries, cache) if use_ocr else _gt_pages(corpus, entries)
         extraction = extract(pages)
@@ -103,8 +97,14 @@ def run(corpus: Path, use_ocr: bool, cache: Path | None, show_misses: bool) -> i
     return 1 if problems else 0
 
 
-def _print(score: Score, accesses: dict[str, str], problems: list[str], seconds: float,
-           source: str, show_misses: bool) -> None:
+def _print(
+    score: Score,
+    accesses: dict[str, str],
+    problems: list[str],
+    seconds: float,
+    source: str,
+    show_misses: bool,
+) -> None:
     jobs = len(accesses)
     print(f"classify_fields — {source}, {jobs} documents (jobs), {seconds:.1f} s")
     print(f"{'field':<18}{'exact':>8}{'accuracy':>10}  target")

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from schemas import Classification, Metadata, Page
-
 from classify.decide import classify
 from classify.extract import extract, extract_metadata
 from classify.extraction import Extraction
 from classify.rules import RuleBook, load_rules
+from schemas import Classification, Metadata, Page
 
 __all__ = [
     "Extraction",
@@ -38,8 +37,9 @@ def _default_rules() -> RuleBook:
     return _DEFAULT
 
 
-def classify_pages(pages: list[Page], rules: RuleBook | None = None,
-                   today: dt.date | None = None) -> tuple[Metadata, Classification]:
+def classify_pages(
+    pages: list[Page], rules: RuleBook | None = None, today: dt.date | None = None
+) -> tuple[Metadata, Classification]:
     """Extract the metadata of a document's pages and classify it (default rule book)."""
     metadata = extract_metadata(pages)
     return metadata, classify(metadata, pages, rules or _default_rules(), today=today)

@@ -64,7 +64,8 @@ def parse_date_line(text: str) -> PlaceDate | None:
     place_raw = text[match.start("place") : match.end("place")]
     place = _clean_place(place_raw)
     comma = "," in text[match.end("place") : match.start("d")]
-    repaired = any(r != d for r, d in raws) or not comma
+    labels = all(word in text for word in ("ngày", "tháng", "năm"))  # read with their accents
+    repaired = any(r != d for r, d in raws) or not comma or not labels
     return PlaceDate(place=place, date=date, evidence=text.strip(), repaired=repaired)
 
 
@@ -74,15 +75,16 @@ def _clean_place(raw: str) -> str | None:
     'Thành phố Hồ Chí Minh' keeps its lower-case 'phố'; words in capitals belong to the
     other header column when Tesseract merged the row, and are dropped.
     """
-    words = [w.strip(",.;:") for w in raw.strip(" ,.;:-").split()]
+    raw_words = raw.strip(" ,.;:-").split()
+    words = [w.strip(",.;:") for w in raw_words]
     kept: list[str] = []
     for i in range(len(words) - 1, -1, -1):
         word = words[i]
         if not word or any(c.isdigit() or c in "/:" for c in word):
             break
-        if word[:1].isupper():
-            kept.append(word)
-        elif i > 0 and key(f"{words[i - 1]} {word}") in _PREFIXES:
+        if kept and raw_words[i].endswith(".") and key(word) not in _ABBREVIATED:
+            break  # 'An. Nghệ An': a sentence or a merged column ends at the dot
+        if word[:1].isupper() or i > 0 and key(f"{words[i - 1]} {word}") in _PREFIXES:
             kept.append(word)
         else:
             break
@@ -95,6 +97,7 @@ def _clean_place(raw: str) -> str | None:
 
 
 _PREFIXES = {"THANH PHO", "THI XA", "THI TRAN"}
+_ABBREVIATED = {"TP", "TX", "TT"}  # 'TP. Hồ Chí Minh'
 
 
 def _all_caps(word: str) -> bool:

@@ -16,12 +16,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from schemas import Classification, Decision, Metadata, Page
-
 from classify.facts import Facts, gather
-from classify.matching import find_keyword, find_pattern
+from classify.matching import find_keyword, find_pattern, normalise
 from classify.norm import key
 from classify.rules import Rule, RuleBook
+from schemas import Classification, Decision, Metadata, Page
 
 __all__ = ["classify"]
 
@@ -40,8 +39,9 @@ class Hit:
         return self.rule.tag in _FIRM
 
 
-def classify(metadata: Metadata, pages: list[Page], rules: RuleBook, *,
-             today: dt.date | None = None) -> Classification:
+def classify(
+    metadata: Metadata, pages: list[Page], rules: RuleBook, *, today: dt.date | None = None
+) -> Classification:
     """Access class, retention and protection period of one record, with their evidence."""
     today = today or dt.date.today()
     facts = gather(metadata, pages)
@@ -119,11 +119,20 @@ def _form(wanted: list[str], facts: Facts):
     return None
 
 
+def _heading_confidence(facts: Facts, start: int) -> float:
+    """A match on the type name is as sure as the type; on the subject, as the subject."""
+    if start < len(normalise(facts.doc_type or "")):
+        return facts.doc_type_confidence
+    return min(1.0, facts.confidence.get("subject", 1.0) / 0.6)  # only a poor subject counts
+
+
 def _keywords(wanted: list[str], facts: Facts):
     for word in wanted:
         found = find_keyword(word, facts.heading)
         if found:
-            return f"title/subject: «{found[0]}»", facts.heading_page, found[1]
+            text, factor, start = found
+            confidence = factor * _heading_confidence(facts, start)
+            return f"title/subject: «{text}»", facts.heading_page, confidence
     return None
 
 
@@ -131,7 +140,8 @@ def _patterns(wanted: list[str], facts: Facts):
     for pattern in wanted:
         found = find_pattern(pattern, facts.heading)
         if found:
-            return f"title/subject: «{found}»", facts.heading_page, 0.9
+            text, start = found
+            return f"title/subject: «{text}»", facts.heading_page, 0.9 * _heading_confidence(facts, start)
     return None
 
 
@@ -167,26 +177,38 @@ def _personal(wanted: list[str], facts: Facts):
 
 def _decision(hit: Hit, outcome: str) -> Decision:
     # `basis` and `tag` are filled once schemas.Decision has them (see the report).
-    return Decision.model_validate({
-        "rule": hit.rule.id, "outcome": outcome, "evidence": hit.evidence, "page": hit.page,
-        "confidence": hit.confidence, "basis": hit.rule.basis, "tag": hit.rule.tag,
-    })
+    return Decision.model_validate(
+        {
+            "rule": hit.rule.id,
+            "outcome": outcome,
+            "evidence": hit.evidence,
+            "page": hit.page,
+            "confidence": hit.confidence,
+            "basis": hit.rule.basis,
+            "tag": hit.rule.tag,
+        }
+    )
 
 
-def _access(hits: list[Hit], facts: Facts, rules: RuleBook, decisions: list[Decision],
-            reasons: list[str]) -> str:
+def _access(
+    hits: list[Hit], facts: Facts, rules: RuleBook, decisions: list[Decision], reasons: list[str]
+) -> str:
     for hit in hits:
         decisions.append(_decision(hit, hit.rule.outcome.access or "undetermined"))
-    by = {c: [h for h in hits if h.rule.outcome.access == c]
-          for c in ("not_accessible", "conditional", "public", "undetermined")}
+    by = {
+        c: [h for h in hits if h.rule.outcome.access == c]
+        for c in ("not_accessible", "conditional", "public", "undetermined")
+    }
     firm_na = [h for h in by["not_accessible"] if h.firm]
     firm_cond = [h for h in by["conditional"] if h.firm]
     soft = [h for h in by["not_accessible"] + by["conditional"] if not h.firm]
     floor = _floors(facts, rules, firm_na, firm_cond, decisions, reasons)
 
     for hit in soft:
-        reasons.append(f"{hit.rule.id} ({hit.rule.tag}) suggests {hit.rule.outcome.access}: "
-                       f"{hit.rule.title} — {hit.evidence}")
+        reasons.append(
+            f"{hit.rule.id} ({hit.rule.tag}) suggests {hit.rule.outcome.access}: "
+            f"{hit.rule.title} — {hit.evidence}"
+        )
     for hit in by["undetermined"]:
         reasons.append(f"{hit.rule.id}: {hit.rule.title} — {hit.evidence}")
     for hit in firm_na + firm_cond:
@@ -198,42 +220,62 @@ def _access(hits: list[Hit], facts: Facts, rules: RuleBook, decisions: list[Deci
     if firm_cond or floor == "conditional":
         if by["public"]:
             ids = ", ".join(h.rule.id for h in by["public"])
-            reasons.append(f"{ids}: must be disclosed, but holds personal data — redact before "
-                           "release (Law 104/2016 Art. 7.2)")
+            reasons.append(
+                f"{ids}: must be disclosed, but holds personal data — redact before "
+                "release (Law 104/2016 Art. 7.2)"
+            )
         return "conditional"
     return _public_or_undetermined(by["public"], soft, facts, rules, reasons)
 
 
-def _floors(facts: Facts, rules: RuleBook, firm_na: list[Hit], firm_cond: list[Hit],
-            decisions: list[Decision], reasons: list[str]) -> str | None:
+def _floors(
+    facts: Facts,
+    rules: RuleBook,
+    firm_na: list[Hit],
+    firm_cond: list[Hit],
+    decisions: list[Decision],
+    reasons: list[str],
+) -> str | None:
     """The two restrictions no rules file can lift: secrecy marks and identity numbers."""
     secret = [m for m in facts.marks if m.kind == "secrecy"]
     if secret and not firm_na:
         mark = max(secret, key=lambda m: m.confidence)
-        decisions.append(Decision(rule="A6.1", outcome="not_accessible",
-                                  evidence=f"mark «{mark.value}»: {mark.evidence}",
-                                  page=mark.page, confidence=mark.confidence))
+        decisions.append(
+            Decision(
+                rule="A6.1",
+                outcome="not_accessible",
+                evidence=f"mark «{mark.value}»: {mark.evidence}",
+                page=mark.page,
+                confidence=mark.confidence,
+            )
+        )
         reasons.append("secrecy mark found but no rule of the rule set handled it")
     if secret:
         weak = [m for m in secret if m.confidence < 0.8 or not m.standalone]
         if weak:
-            reasons.append(f"secrecy mark read with low confidence ({weak[0].evidence!r}): "
-                           "confirm the mark")
+            reasons.append(f"secrecy mark read with low confidence ({weak[0].evidence!r}): confirm the mark")
         return "not_accessible"
     if any(m.kind == "declassified" for m in facts.marks):
         reasons.append("a 'GIẢI MẬT' stamp: check the declassification record")
     ids = [p for p in facts.personal if p.kind in rules.thresholds.identity_kinds]
     if ids and not firm_cond and not firm_na:
         best = max(ids, key=lambda p: p.confidence)
-        decisions.append(Decision(rule="A7.2", outcome="conditional",
-                                  evidence=f"personal data: {best.kind} {best.value}",
-                                  page=best.page, confidence=best.confidence))
+        decisions.append(
+            Decision(
+                rule="A7.2",
+                outcome="conditional",
+                evidence=f"personal data: {best.kind} {best.value}",
+                page=best.page,
+                confidence=best.confidence,
+            )
+        )
         reasons.append("identity number found but no rule of the rule set handled it")
     return "conditional" if ids else None
 
 
-def _public_or_undetermined(public: list[Hit], soft: list[Hit], facts: Facts, rules: RuleBook,
-                            reasons: list[str]) -> str:
+def _public_or_undetermined(
+    public: list[Hit], soft: list[Hit], facts: Facts, rules: RuleBook, reasons: list[str]
+) -> str:
     firm = [h for h in public if h.firm]
     if not public:
         if not soft:
@@ -245,21 +287,27 @@ def _public_or_undetermined(public: list[Hit], soft: list[Hit], facts: Facts, ru
         return "undetermined"
     best = max(firm, key=lambda h: h.confidence)
     if soft:
-        reasons.append(f"{best.rule.id} points to public disclosure, but a restriction is "
-                       "suggested: not public until a person decides")
+        reasons.append(
+            f"{best.rule.id} points to public disclosure, but a restriction is "
+            "suggested: not public until a person decides"
+        )
         return "undetermined"
     if best.confidence < rules.thresholds.public:
-        reasons.append(f"{best.rule.id}: evidence for public disclosure too weak "
-                       f"({best.confidence} < {rules.thresholds.public}) — {best.evidence}")
+        reasons.append(
+            f"{best.rule.id}: evidence for public disclosure too weak "
+            f"({best.confidence} < {rules.thresholds.public}) — {best.evidence}"
+        )
         return "undetermined"
     if facts.quality < rules.thresholds.field:
         reasons.append(f"page quality {facts.quality:.2f}: a secrecy mark cannot be ruled out")
         return "undetermined"
     if facts.unreadable:
         first = facts.unreadable[0]
-        reasons.append(f"{best.rule.id} points to public disclosure, but {len(facts.unreadable)} "
-                       f"line(s) could not be read (page {first.page}: {first.text[:60]!r}) — "
-                       "they may hold personal data or a mark")
+        reasons.append(
+            f"{best.rule.id} points to public disclosure, but {len(facts.unreadable)} "
+            f"line(s) could not be read (page {first.page}: {first.text[:60]!r}) — "
+            "they may hold personal data or a mark"
+        )
         return "undetermined"
     return "public"
 
@@ -272,24 +320,28 @@ def _add_years(day: dt.date, years: int) -> dt.date:
     return day.replace(year=year, day=min(day.day, calendar.monthrange(year, day.month)[1]))
 
 
-def _protection(hits: list[Hit], meta: Metadata, today: dt.date, decisions: list[Decision],
-                reasons: list[str]) -> dt.date | None:
+def _protection(
+    hits: list[Hit], meta: Metadata, today: dt.date, decisions: list[Decision], reasons: list[str]
+) -> dt.date | None:
     if not hits:
         return None
     hit = max(hits, key=lambda h: h.rule.outcome.protect_years or 0)
     years = hit.rule.outcome.protect_years or 0
     if meta.date is None:
         decisions.append(_decision(hit, f"{years} năm"))
-        reasons.append(f"{hit.rule.id}: secret for {years} years from classification, but the "
-                       "document date is unknown")
+        reasons.append(
+            f"{hit.rule.id}: secret for {years} years from classification, but the document date is unknown"
+        )
         return None
     until = _add_years(meta.date, years)
     decisions.append(_decision(hit, until.isoformat()))
     if not hit.firm:
         reasons.append(f"{hit.rule.id} ({hit.rule.tag}): protection period to be confirmed")
     if until <= today:
-        reasons.append(f"protection period ended {until.isoformat()}: declassification review "
-                       "due — no release without a recorded decision")
+        reasons.append(
+            f"protection period ended {until.isoformat()}: declassification review "
+            "due — no release without a recorded decision"
+        )
     return until
 
 
@@ -311,14 +363,15 @@ def _retention(hits: list[Hit], decisions: list[Decision], reasons: list[str]) -
     best = max(pool, key=lambda h: (_years(h.rule.outcome.retention or ""), h.confidence))
     period = best.rule.outcome.retention
     if not firm:
-        reasons.append(f"retention {period} from an unconfirmed (M) rule {best.rule.id} "
-                       "— to be appraised")
+        reasons.append(f"retention {period} from an unconfirmed (M) rule {best.rule.id} — to be appraised")
     else:
-        longer = [h for h in hits if not h.firm and _years(h.rule.outcome.retention or "")
-                  > _years(period or "")]
+        longer = [
+            h for h in hits if not h.firm and _years(h.rule.outcome.retention or "") > _years(period or "")
+        ]
         if longer:
-            reasons.append(f"{longer[0].rule.id} (M) suggests a longer period "
-                           f"({longer[0].rule.outcome.retention})")
+            reasons.append(
+                f"{longer[0].rule.id} (M) suggests a longer period ({longer[0].rule.outcome.retention})"
+            )
     return period
 
 
@@ -331,4 +384,3 @@ def _field_reviews(meta: Metadata, rules: RuleBook, reasons: list[str]) -> None:
 
 def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
-

@@ -17,8 +17,7 @@ from classify.norm import clean
 __all__ = ["TARGET_FIELDS", "FIELDS", "Score", "expected_fields", "actual_fields", "score"]
 
 # The target fields (>= 98 % exact on the OCR'd corpus).
-TARGET_FIELDS = ("number_notation", "doc_type", "date", "issuer", "signer_name", "secrecy",
-                 "urgency")
+TARGET_FIELDS = ("number_notation", "doc_type", "date", "issuer", "signer_name", "secrecy", "urgency")
 FIELDS = (*TARGET_FIELDS, "place", "subject", "recipients", "personal_data")
 
 
@@ -56,8 +55,9 @@ def expected_fields(meta: dict) -> dict[str, object]:
         "place": _norm(meta.get("place")),
         "subject": _norm(meta.get("subject")),
         "recipients": [_recipient(x) for x in (meta.get("recipients") or [])],
-        "personal_data": sorted({_pd_key(x["kind"], x["value"])
-                                 for x in meta.get("personal_data_in_document") or []}),
+        "personal_data": sorted(
+            {_pd_key(x["kind"], x["value"]) for x in meta.get("personal_data_in_document") or []}
+        ),
     }
 
 

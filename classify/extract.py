@@ -6,8 +6,6 @@ Pure: pages in (text, optionally word boxes), Metadata out, each field with a co
 
 from __future__ import annotations
 
-from schemas import Metadata, Page, PersonalData, Signer
-
 from classify.doctypes import CONG_VAN
 from classify.extraction import (
     Evidence,
@@ -26,6 +24,7 @@ from classify.recipients import read_addressees, read_recipients
 from classify.signer import read_signers
 from classify.stamp import read_incoming
 from classify.subject import read_subject
+from schemas import Metadata, Page, PersonalData, Signer
 
 __all__ = ["extract", "extract_metadata", "find_document_marks"]
 
@@ -80,9 +79,8 @@ def extract(pages: list[Page]) -> Extraction:
     _marks(marks, fields, conf, evidence, quality)
 
     personal = find_personal_data(document_lines(pages, columns=False))
-    fields["personal_data"] = [PersonalData(kind=x.kind, value=x.value, page=x.page)
-                               for x in personal]
-    conf["personal_data"] = (min(x.confidence for x in personal) if personal else quality)
+    fields["personal_data"] = [PersonalData(kind=x.kind, value=x.value, page=x.page) for x in personal]
+    conf["personal_data"] = min(x.confidence for x in personal) if personal else quality
 
     incoming = read_incoming(first, fields.get("date"))  # type: ignore[arg-type]
     conf["incoming"] = incoming.confidence if incoming else quality
@@ -94,13 +92,31 @@ def extract(pages: list[Page]) -> Extraction:
         title=header.title[2].text if header.title else None,
         header_left=[clean_header_line(x.text) for x in header.issuer_lines],
         addressees=addressees,
-        signers=[SignerFound(name=s.name, authority=s.authority, position=s.position,
-                             on_behalf_of=s.on_behalf_of, title_lines=list(s.title_lines),
-                             page=s.page) for s in signers],
+        signers=[
+            SignerFound(
+                name=s.name,
+                authority=s.authority,
+                position=s.position,
+                on_behalf_of=s.on_behalf_of,
+                title_lines=list(s.title_lines),
+                page=s.page,
+            )
+            for s in signers
+        ],
         incoming=IncomingStamp(number=incoming.number, date=incoming.date, page=incoming.page)
-        if incoming else None,
-        marks=[MarkFound(kind=m.kind, value=m.value, page=m.page, evidence=m.evidence,
-                         confidence=m.confidence, standalone=m.standalone) for m in marks],
+        if incoming
+        else None,
+        marks=[
+            MarkFound(
+                kind=m.kind,
+                value=m.value,
+                page=m.page,
+                evidence=m.evidence,
+                confidence=m.confidence,
+                standalone=m.standalone,
+            )
+            for m in marks
+        ],
         evidence=evidence,
     )
 
@@ -127,11 +143,13 @@ def _metadata(fields, conf, incoming, addressees, signers) -> Metadata:
     data["confidence"] = {k: round(max(0.0, min(1.0, v)), 3) for k, v in conf.items()}
     # Fields the schema may gain (see the report): filled only once the schema has them.
     optional = {
-        "incoming": IncomingStamp(number=incoming.number, date=incoming.date,
-                                  page=incoming.page).model_dump() if incoming else None,
+        "incoming": IncomingStamp(number=incoming.number, date=incoming.date, page=incoming.page).model_dump()
+        if incoming
+        else None,
         "addressees": addressees,
-        "signers": [Signer(authority=s.authority, position=s.position, name=s.name).model_dump()
-                    for s in signers],
+        "signers": [
+            Signer(authority=s.authority, position=s.position, name=s.name).model_dump() for s in signers
+        ],
     }
     for name, value in optional.items():
         if name in Metadata.model_fields:

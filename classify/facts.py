@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from schemas import Metadata, Page
-
 from classify.extract import find_document_marks
 from classify.layout import Line, document_lines, unreadable
 from classify.marks import Mark
 from classify.notation import parse_number_line
 from classify.personal import Found, find_personal_data
+from schemas import Metadata, Page
 
 __all__ = ["Facts", "gather"]
 
@@ -59,8 +58,11 @@ def _marks_from_metadata(meta: Metadata, found: list[Mark]) -> list[Mark]:
 def _personal_from_metadata(meta: Metadata, found: list[Found]) -> list[Found]:
     known = {(x.kind, x.value) for x in found}
     conf = meta.confidence.get("personal_data", 0.8)
-    return [Found(x.kind, x.value, x.page or 1, conf, 0, x.value)
-            for x in meta.personal_data if (x.kind, x.value) not in known]
+    return [
+        Found(x.kind, x.value, x.page or 1, conf, 0, x.value)
+        for x in meta.personal_data
+        if (x.kind, x.value) not in known
+    ]
 
 
 def gather(meta: Metadata, pages: list[Page]) -> Facts:
@@ -78,8 +80,9 @@ def gather(meta: Metadata, pages: list[Page]) -> Facts:
         form=_form(meta),
         heading=heading,
         heading_page=pages[0].number if pages else None,
-        body=tuple((p.number, "\n".join(x.text for x in lines))
-                   for p, lines in zip(pages, rows, strict=True)),
+        body=tuple(
+            (p.number, "\n".join(x.text for x in lines)) for p, lines in zip(pages, rows, strict=True)
+        ),
         unreadable=tuple(x for lines in rows for x in lines if unreadable(x)),
         marks=tuple(marks + _marks_from_metadata(meta, marks)),
         personal=tuple(personal + _personal_from_metadata(meta, personal)),

@@ -13,7 +13,7 @@ from difflib import SequenceMatcher
 
 from classify.dates import PlaceDate, parse_date_line
 from classify.doctypes import DocType, by_title
-from classify.layout import Line, body_width, full_width
+from classify.layout import Line, body_width, far_below, full_width
 from classify.marks import find_marks
 from classify.norm import compact_key, is_upper_line, key
 from classify.notation import Notation, parse_number_line
@@ -79,8 +79,14 @@ def _left_of_motto(line: Line) -> Line:
     # the start of the word
     while cut > 0 and line.text[cut - 1] not in " \t":
         cut -= 1
-    return Line(text=line.text[:cut].strip(), page=line.page, index=line.index, box=None,
-                page_width=line.page_width, confidence=line.confidence)
+    return Line(
+        text=line.text[:cut].strip(),
+        page=line.page,
+        index=line.index,
+        box=None,
+        page_width=line.page_width,
+        confidence=line.confidence,
+    )
 
 
 def read_header(lines: list[Line]) -> Header:
@@ -109,9 +115,7 @@ def read_header(lines: list[Line]) -> Header:
                 header.title = (title[0], title[1], line)
                 header.end = i + 1
                 break
-        if is_body_start(line.text) or (
-            full_width(line, lines, width) and not is_motto(line.text) and i > 2
-        ):
+        if is_body_start(line.text) or (full_width(line, lines, width) and not is_motto(line.text) and i > 2):
             header.end = i
             break
     else:
@@ -144,6 +148,8 @@ def _vv_lines(zone: list[Line], width: int) -> list[Line]:
         if is_motto(text) or parse_date_line(text) or find_marks([line]) or line.side == "right":
             continue
         if is_body_start(text) or is_upper_line(text) or full_width(line, zone, width):
+            break
+        if far_below(line, picked[-1]):
             break
         if picked[-1].text.rstrip().endswith((".", ";")) or len(picked) >= 4:
             break

@@ -15,9 +15,8 @@ import statistics
 from dataclasses import dataclass
 from typing import Literal
 
-from schemas import Page, Word
-
 from classify.norm import clean
+from schemas import Page, Word
 
 Side = Literal["left", "center", "right"]
 
@@ -56,7 +55,8 @@ class Line:
 
 
 def page_lines(page: Page, *, columns: bool = True) -> list[Line]:
-    """The lines of one page, in the engine's reading order.
+    """The lines of one page in reading order: top to bottom (skew taken out), then left to
+    right, so side-by-side blocks interleave row by row as in the ground truth.
 
     `columns=False` keeps the engine's lines whole (a table row stays one line), for reading
     running text; the default splits them into columns, for reading the layout.
@@ -126,32 +126,56 @@ def _lines_from_words(page: Page, *, columns: bool) -> list[Line]:
     width = h if turn in (1, 3) else w
     boxes = {
         id(word): _upright(
-            (word.box.left, word.box.top, word.box.left + word.box.width,
-             word.box.top + word.box.height), turn, w, h)
-        for run in runs for word in run
+            (word.box.left, word.box.top, word.box.left + word.box.width, word.box.top + word.box.height),
+            turn,
+            w,
+            h,
+        )
+        for run in runs
+        for word in run
     }
     heights = [boxes[id(x)][3] - boxes[id(x)][1] for run in runs for x in run]
     word_height = max(1.0, statistics.median(heights))
-    lines: list[Line] = []
+    found: list[tuple[str, tuple[int, int, int, int], float]] = []
     for run in runs:
         segments = _split_at_gaps(run, boxes, word_height) if columns else [run]
         for segment in segments:
             seg_boxes = [boxes[id(x)] for x in segment]
             text = clean(" ".join(x.text for x in segment))
-            if not text:
-                continue
-            lines.append(Line(
-                text=text, page=page.number, index=len(lines),
-                box=(min(b[0] for b in seg_boxes), min(b[1] for b in seg_boxes),
-                     max(b[2] for b in seg_boxes), max(b[3] for b in seg_boxes)),
-                page_width=int(width),
-                confidence=round(sum(x.confidence for x in segment) / len(segment) / 100, 3),
-            ))
+            if text:
+                box = (
+                    min(b[0] for b in seg_boxes),
+                    min(b[1] for b in seg_boxes),
+                    max(b[2] for b in seg_boxes),
+                    max(b[3] for b in seg_boxes),
+                )
+                confidence = round(sum(x.confidence for x in segment) / len(segment) / 100, 3)
+                found.append((text, box, confidence))
+    slope = _slope(runs, boxes)
+    found.sort(key=lambda item: (item[1][1] - slope * item[1][0], item[1][0]))
+    lines = [
+        Line(text=text, page=page.number, index=i, box=box, page_width=int(width), confidence=conf)
+        for i, (text, box, conf) in enumerate(found)
+    ]
     return lines
 
 
-def _split_at_gaps(run: list[Word], boxes: dict[int, tuple[int, ...]],
-                   word_height: float) -> list[list[Word]]:
+def _slope(runs: list[list[Word]], boxes: dict[int, tuple[int, ...]]) -> float:
+    """dy/dx of the text lines (a skew the engine did not correct), median over long lines."""
+    slopes = []
+    for run in runs:
+        if len(run) < 3:
+            continue
+        points = [((boxes[id(w)][0] + boxes[id(w)][2]) / 2, boxes[id(w)][3]) for w in run]
+        (xa, ya), (xb, yb) = points[0], points[-1]
+        if xb - xa > 200:
+            slopes.append((yb - ya) / (xb - xa))
+    return statistics.median(slopes) if slopes else 0.0
+
+
+def _split_at_gaps(
+    run: list[Word], boxes: dict[int, tuple[int, ...]], word_height: float
+) -> list[list[Word]]:
     ordered = sorted(run, key=lambda x: boxes[id(x)][0])
     segments = [[ordered[0]]]
     for prev, word in zip(ordered, ordered[1:], strict=False):
@@ -213,3 +237,11 @@ def _odd_token(token: str) -> bool:
         return True  # 'iw0lSm' (but '02/2019/TT-BNV', 'QH13' are fine)
     inner = token[1:]
     return any(c.isupper() for c in inner) and any(c.islower() for c in inner)
+
+
+def far_below(line: Line, previous: Line) -> bool:
+    """True when boxes show a blank band of more than one and a half lines between them."""
+    if line.box is None or previous.box is None:
+        return False
+    height = max(1, previous.box[3] - previous.box[1])
+    return line.box[1] - previous.box[3] > 1.5 * height

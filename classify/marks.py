@@ -88,12 +88,10 @@ def _embedded(line: Line) -> list[Mark]:
         nxt = words[i + 1] if i + 1 < len(words) else ""
         if word == "MAT" and prev not in _SECRECY_PRECEDERS and nxt not in {"TRAN", "KHAU"}:
             level = "TUYET MAT" if prev == "TUYET" else "TOI MAT" if prev == "TOI" else "MAT"
-            marks.append(Mark("secrecy", SECRECY_LEVELS[level], line.page, text,
-                              line.weight(0.6), False))
+            marks.append(Mark("secrecy", SECRECY_LEVELS[level], line.page, text, line.weight(0.6), False))
         elif word == "KHAN" and prev not in _URGENCY_PRECEDERS and nxt not in {"CAP", "TRUONG"}:
             level = "THUONG KHAN" if prev == "THUONG" else "KHAN"
-            marks.append(Mark("urgency", URGENCY_LEVELS[level], line.page, text,
-                              line.weight(0.6), False))
+            marks.append(Mark("urgency", URGENCY_LEVELS[level], line.page, text, line.weight(0.6), False))
         elif word == "TOC" and prev == "HOA":
             marks.append(Mark("urgency", "HỎA TỐC", line.page, text, line.weight(0.6), False))
     return marks
@@ -122,5 +120,4 @@ def strongest(marks: list[Mark], kind: Kind, order: dict[str, str]) -> Mark | No
     hits = [m for m in marks if m.kind == kind]
     if not hits:
         return None
-    return min(hits, key=lambda m: (ranked.index(m.value) if m.value in ranked else 99,
-                                    -m.confidence))
+    return min(hits, key=lambda m: (ranked.index(m.value) if m.value in ranked else 99, -m.confidence))

@@ -22,25 +22,26 @@ def _compatible(span: str, needle: str) -> bool:
     return all(a == b or a == fold(b) for a, b in zip(span, needle, strict=True))
 
 
-def find_keyword(keyword: str, text: str) -> tuple[str, float] | None:
-    """(matched text, confidence factor) of `keyword` in `text`, word-bounded."""
+def find_keyword(keyword: str, text: str) -> tuple[str, float, int] | None:
+    """(matched text, confidence factor, offset in `normalise(text)`) of `keyword` in `text`,
+    word-bounded."""
     hay = normalise(text)
     needle = normalise(keyword)
     if not needle:
         return None
     exact = re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", hay)
     if exact:
-        return exact.group(0), 1.0
+        return exact.group(0), 1.0, exact.start()
     folded_hay = fold(hay)
     for match in re.finditer(rf"(?<!\w){re.escape(fold(needle))}(?!\w)", folded_hay):
         span = hay[match.start() : match.end()]
         if _compatible(span, needle):
-            return span, LOST_MARKS
+            return span, LOST_MARKS, match.start()
     return None
 
 
-def find_pattern(pattern: str, text: str) -> str | None:
-    """A regular expression over the folded lower-case text; the matched text."""
+def find_pattern(pattern: str, text: str) -> tuple[str, int] | None:
+    """A regular expression over the folded lower-case text; the matched text and offset."""
     hay = fold(normalise(text))
     match = re.search(pattern, hay)
-    return match.group(0) if match else None
+    return (match.group(0), match.start()) if match else None

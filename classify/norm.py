@@ -11,8 +11,9 @@ import re
 from ocr.text import fold, nfc
 
 # Characters an OCR engine reads for digits inside a run that must be numeric.
-_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1",
-                                   "!": "1", "i": "1", "S": "5", "B": "8"})
+_DIGIT_LOOKALIKES = str.maketrans(
+    {"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1", "!": "1", "i": "1", "S": "5", "B": "8"}
+)
 # ... and for letters inside a run that must be alphabetic (a type abbreviation).
 _LETTER_LOOKALIKES = str.maketrans({"0": "O", "1": "I", "|": "I", "8": "B", "5": "S", "6": "G"})
 _SPACES = re.compile(r"\s+")
@@ -67,3 +68,8 @@ def is_upper_line(text: str, *, minimum: int = 3) -> bool:
 def starts_lower(text: str) -> bool:
     chars = letters(text[:3])
     return bool(chars) and chars[0].islower()
+
+
+def split_words(text: str) -> tuple[str, ...]:
+    """A word list written as one string (compact reference tables)."""
+    return tuple(text.split())

@@ -67,13 +67,24 @@ def parse_number_line(text: str) -> Notation | None:
     segments = [s.strip(".") for s in segments if s.strip(".")]
     if not segments:
         return None
-    repaired = raw_num != number or "S6" in folded[:6] or bool(re.search(r"\s[-/]|[-/]\s", raw_rest))
+    spaced = text[match.end("num") : match.start("rest")] != "/" or bool(
+        re.search(r"\s[-/]|[-/]\s", raw_rest)
+    )
+    label = key(text[: match.start("num")]).strip(" :;.,")
+    repaired = raw_num != number or spaced or not label.endswith("SO")
     result = _read_segments(number, segments, seps)
     if result is None:
         return None
     notation, form, doc_type, abbr, fixed = result
-    return Notation(number=number, notation=notation, form=form, doc_type=doc_type,
-                    type_abbr=abbr, evidence=text.strip(), repaired=repaired or fixed)
+    return Notation(
+        number=number,
+        notation=notation,
+        form=form,
+        doc_type=doc_type,
+        type_abbr=abbr,
+        evidence=text.strip(),
+        repaired=repaired or fixed,
+    )
 
 
 def _read_segments(number: str, segments: list[str], seps: list[str]):
@@ -134,7 +145,7 @@ def align_code(code: str, expected: list[str]) -> str | None:
         if len(want) != len(code) or want == code or len(want) < 2:
             continue
         diffs = [(a, b) for a, b in zip(code, want, strict=True) if a != b]
-        if len(diffs) <= len(code) // 2 + 1 and all(_same_group(a, b) for a, b in diffs):
-            if code[0] == want[0]:
-                return want
+        close = len(diffs) <= len(code) // 2 + 1 and code[0] == want[0]
+        if close and all(_same_group(a, b) for a, b in diffs):
+            return want
     return None

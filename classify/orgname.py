@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from classify.norm import key
+from classify.norm import key, split_words
 
 __all__ = ["Body", "clean_header_line", "initials", "read_bodies"]
 
@@ -88,15 +88,18 @@ def clean_header_line(text: str) -> str:
 
 # Single-word kinds of body, by folded key: restores accents the engine lost on the first
 # word of a header line ('SƠ NỘI VỤ' -> 'SỞ NỘI VỤ').
-_KIND_WORDS = {key(w): w for w in ("SỞ", "BỘ", "CỤC", "VỤ", "VIỆN", "BAN", "PHÒNG", "TRƯỜNG",
-                                    "ĐOÀN", "ĐẢNG", "TỔNG", "CHI", "TRUNG", "THANH", "VĂN",
-                                    "HỘI", "ỦY", "UỶ", "KHO", "TÒA", "CÔNG", "BỆNH", "ĐÀI")}
+_KIND_WORDS = {
+    key(w): w
+    for w in split_words(
+        "SỞ BỘ CỤC VỤ VIỆN BAN PHÒNG TRƯỜNG ĐOÀN ĐẢNG TỔNG CHI TRUNG THANH VĂN HỘI ỦY KHO TÒA CÔNG BỆNH ĐÀI"
+    )
+}
 
 
 def _expand(text: str) -> str:
     words = [_ABBREVIATIONS.get(word, word) for word in text.split()]
-    if words and key(words[0]) in _KIND_WORDS and words[0] != "UỶ":
-        words[0] = _KIND_WORDS[key(words[0])] if len(words[0]) == len(_KIND_WORDS[key(words[0])]) else words[0]
+    if words and key(words[0]) in _KIND_WORDS:
+        words[0] = _KIND_WORDS[key(words[0])]
     return " ".join(words)
 
 
@@ -106,8 +109,7 @@ def initials(printed: str) -> str:
     words = _expand(printed).split()
     at = _find_level(words)
     head = words[:at] if at is not None else words
-    return "".join(w[0] if w[0] == "Đ" else key(w[0]) for w in head
-                   if w.isalpha() and key(w) != "VA")
+    return "".join(w[0] if w[0] == "Đ" else key(w[0]) for w in head if w.isalpha() and key(w) != "VA")
 
 
 def _starts_with_level(text: str) -> bool:
@@ -163,8 +165,19 @@ def _case_kind_and_fields(words: list[str]) -> str:
             return f"{kind} {_case_fields(rest)}".strip() if rest else kind
     # Kind = the first word ('Sở', 'Bộ', 'Cục') or two ('Trung tâm', 'Thanh tra', 'Văn phòng').
     first = words[0]
-    two_word_kinds = {"TRUNG TAM", "THANH TRA", "VAN PHONG", "HOI DONG", "CHI CUC", "TONG CUC",
-                      "BAN QUAN", "CHI NHANH", "BENH VIEN", "DAI PHAT", "BO CHI"}
+    two_word_kinds = {
+        "TRUNG TAM",
+        "THANH TRA",
+        "VAN PHONG",
+        "HOI DONG",
+        "CHI CUC",
+        "TONG CUC",
+        "BAN QUAN",
+        "CHI NHANH",
+        "BENH VIEN",
+        "DAI PHAT",
+        "BO CHI",
+    }
     if len(words) > 1 and key(" ".join(words[:2])) in two_word_kinds:
         kind = _sentence(words[:2])
         rest = words[2:]
@@ -204,8 +217,11 @@ def _read_one(printed: str) -> Body:
     head, level, place = words, None, None
     if at is not None:
         head = words[:at]
-        level_len = next(len(lvl.split()) for lvl in _LEVELS
-                         if [key(w) for w in words[at : at + len(lvl.split())]] == lvl.split())
+        level_len = next(
+            len(lvl.split())
+            for lvl in _LEVELS
+            if [key(w) for w in words[at : at + len(lvl.split())]] == lvl.split()
+        )
         level = _LEVELS[key(" ".join(words[at : at + level_len]))]
         place_words = words[at + level_len :]
         place = " ".join(_title(w) for w in place_words) or None
@@ -228,6 +244,5 @@ def read_bodies(lines: list[str]) -> tuple[Body | None, Body | None]:
     if issuer.place is None and parent.place:
         level = issuer.level or parent.level
         suffix = parent.place if issuer.level else f"{level} {parent.place}"
-        issuer = Body(name=f"{issuer.name} {suffix}", printed=issuer.printed,
-                      level=level, place=parent.place)
+        issuer = Body(name=f"{issuer.name} {suffix}", printed=issuer.printed, level=level, place=parent.place)
     return issuer, parent

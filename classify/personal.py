@@ -15,15 +15,17 @@ from dataclasses import dataclass
 
 from classify.dates import NUMERIC_DATE, valid_date
 from classify.layout import Line
-from classify.norm import key
+from classify.norm import key, split_words
 
 __all__ = ["Found", "find_personal_data", "cccd_structure"]
 
 # Province codes of the 12-digit personal identification number (Circular 07/2016/TT-BCA).
 PROVINCE_CODES = frozenset(
-    "001 002 004 006 008 010 011 012 014 015 017 019 020 022 024 025 026 027 030 031 033 "
-    "034 035 036 037 038 040 042 044 045 046 048 049 051 052 054 056 058 060 062 064 066 "
-    "067 068 070 072 074 075 077 079 080 082 083 084 086 087 089 091 092 093 094 095 096".split()
+    split_words(
+        "001 002 004 006 008 010 011 012 014 015 017 019 020 022 024 025 026 027 030 031 033 "
+        "034 035 036 037 038 040 042 044 045 046 048 049 051 052 054 056 058 060 062 064 066 "
+        "067 068 070 072 074 075 077 079 080 082 083 084 086 087 089 091 092 093 094 095 096"
+    )
 )
 _ID_WORDS = r"(CCCD|CAN\s*CUOC|CMND|CMTND|CHUNG\s*MINH|DINH\s*DANH|HO\s*CHIEU|ID)"
 _CCCD = re.compile(r"(?<![\d.,/-])((?:\d[ .]?){11}\d)(?![\d/])")
@@ -36,16 +38,25 @@ _CMND9 = re.compile(r"(?<![\d.,/-])(\d{9})(?![\d/])")
 _PASSPORT = re.compile(r"(?<![A-Z0-9])([A-Z]\d{7,8})(?![\d])")
 _PHONE = re.compile(r"(?<![\d/,])((?:\+84|84|0)(?:[\s.\-]?\d){8,10})(?![\d/])")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_DOB_LEAD = re.compile(r"(SINH\s*NGAY|NGAY\s*SINH|SINH\s*NAM|NAM\s*SINH|NGAY,?\s*THANG,?\s*NAM\s*SINH)"
-                       r"\s*[:]?\s*$")
+_DOB_LEAD = re.compile(
+    r"(SINH\s*NGAY|NGAY\s*SINH|SINH\s*NAM|NAM\s*SINH|NGAY,?\s*THANG,?\s*NAM\s*SINH)"
+    r"\s*[:]?\s*$"
+)
 _ADDRESS_LEAD = re.compile(
     r"\b(DIA\s*CHI\s*(THUONG\s*TRU|TAM\s*TRU|CU\s*TRU|LIEN\s*HE|NOI\s*O)?|NOI\s*(THUONG\s*TRU|"
     r"TAM\s*TRU|O\s*HIEN\s*NAY|O|CU\s*TRU)|HO\s*KHAU\s*THUONG\s*TRU|THUONG\s*TRU\s*TAI|"
     r"TRU\s*TAI|QUE\s*QUAN|NGUYEN\s*QUAN)\b\s*[:]?\s*"
 )
-_PERSON_LEAD = re.compile(r"(?<!\w)(Ông|ông|Bà|bà|Anh|anh|Chị|chị|Họ và tên|họ và tên|Họ tên|họ tên)"
-                          r"\s*:?\s+")
-_SENTENCE_END = re.compile(r"\.(?=\s+[A-ZĐÀ-Ỹ\d-])|\n(?=\s*(?:\d+\s|-\s))")
+_PERSON_LEAD = re.compile(
+    r"(?<!\w)(Ông|ông|Bà|bà|Anh|anh|Chị|chị|Họ và tên|họ và tên|Họ tên|họ tên)"
+    r"\s*:?\s+"
+)
+# The end of a sentence, or of a table row / list item (the next line starts '2 ', '3| ', '- ').
+_SENTENCE_END = re.compile(
+    r"\.(?=\s+[A-ZĐÀ-Ỹ\d-])|\n(?=(?:[^\w\n]|_)*(?:\d{1,3}(?:[^\w/.,]|_)|[SIlO][_|]|-\s))"
+)
+# The head of a table row: its number, then cell borders or spaces the engine read ('1_ |').
+_ROW_HEAD = re.compile(r"(?m)^(?:[^\w\n]|_)*(?:\d{1,3}|[SIlO](?=[_|]))(?:[^\w\n/.,]|_)+(?=[^\W\d_])")
 
 
 @dataclass(frozen=True)
@@ -95,8 +106,7 @@ def _on_page(text: str, page: int) -> list[Found]:
     taken = [(x.start, x.start + len(x.value)) for x in ids]
     items.extend(_addresses(text, folded, page))
     contacts = _phones(text, folded, page, taken)
-    contacts += [Found("email", m.group(0), page, 0.95, m.start(), m.group(0))
-                 for m in _EMAIL.finditer(text)]
+    contacts += [Found("email", m.group(0), page, 0.95, m.start(), m.group(0)) for m in _EMAIL.finditer(text)]
     items.extend(c for c in contacts if _about_a_person(text, c.start, items))
     items.extend(_names(text, page, items))
     return items
@@ -121,8 +131,7 @@ def _identity_numbers(text: str, folded: str, page: int, dobs: list[Found]) -> l
         if digits != match.group(1) and not ctx:
             continue  # digits in groups are an identity number only when named as one
         valid, year = cccd_structure(digits)
-        if re.search(r"(CMND|CMTND|CHUNG\s*MINH)", before) and not re.search(r"CCCD|CAN\s*CUOC",
-                                                                              before):
+        if re.search(r"(CMND|CMTND|CHUNG\s*MINH)", before) and not re.search(r"CCCD|CAN\s*CUOC", before):
             kind = "cmnd"
         else:
             kind = "cccd"
@@ -138,15 +147,22 @@ def _identity_numbers(text: str, folded: str, page: int, dobs: list[Found]) -> l
             continue
         kind = "cmnd" if re.search(r"CMND|CMTND|CHUNG", match.group("w")) else "cccd"
         # the number the engine misread (a digit added or lost): still an identity number
-        out.append(Found(kind, text[match.start("n") : match.end("n")], page, 0.6,
-                         match.start("n"), text[match.start(0) : match.end(0)]))
+        out.append(
+            Found(
+                kind,
+                text[match.start("n") : match.end("n")],
+                page,
+                0.6,
+                match.start("n"),
+                text[match.start(0) : match.end(0)],
+            )
+        )
     for match in _CMND9.finditer(text):
         if re.search(r"(CMND|CMTND|CHUNG\s*MINH)", _context(folded, match.start())):
             out.append(Found("cmnd", match.group(1), page, 0.9, match.start(), match.group(0)))
     for match in _PASSPORT.finditer(text):
         if re.search(r"HO\s*CHIEU|PASSPORT", _context(folded, match.start())):
-            out.append(Found("passport", match.group(1), page, 0.9, match.start(),
-                             match.group(0)))
+            out.append(Found("passport", match.group(1), page, 0.9, match.start(), match.group(0)))
     return out
 
 
@@ -174,14 +190,15 @@ def _dates_of_birth(text: str, folded: str, page: int) -> list[Found]:
         row = text[line_start : line_end if line_end >= 0 else len(text)]
         if _DOB_LEAD.search(lead):
             confidence = 0.95
-        elif table_has_dob and re.match(r"^\s*\d{1,3}\s+\D", row):
-            confidence = 0.85
-        elif any(cccd_structure(d)[1] == year for d in re.findall(r"(?<!\d)\d{12}(?!\d)", row)):
+        elif (
+            table_has_dob
+            and _ROW_HEAD.match(row)
+            or any(cccd_structure(d)[1] == year for d in re.findall(r"(?<!\d)\d{12}(?!\d)", row))
+        ):
             confidence = 0.85
         else:
             continue
-        out.append(Found("date_of_birth", match.group(0), page, confidence, match.start(),
-                         match.group(0)))
+        out.append(Found("date_of_birth", match.group(0), page, confidence, match.start(), match.group(0)))
     return out
 
 
@@ -200,8 +217,10 @@ def _phones(text: str, folded: str, page: int, taken: list[tuple[int, int]]) -> 
         old_mobile = len(digits) == 11 and digits.startswith("01")
         if not (mobile or landline or old_mobile):
             continue
-        ctx = re.search(r"(DIEN\s*THOAI|\bD\s*T\b|SDT|\bTEL|DI\s*DONG|\bFAX|HOTLINE|LIEN\s*HE)",
-                        _context(folded, start, 50))
+        ctx = re.search(
+            r"(DIEN\s*THOAI|\bD\s*T\b|SDT|\bTEL|DI\s*DONG|\bFAX|HOTLINE|LIEN\s*HE)",
+            _context(folded, start, 50),
+        )
         if not ctx and not mobile:
             continue
         out.append(Found("phone", raw, page, 0.95 if ctx else 0.75, start, raw))
@@ -214,7 +233,7 @@ def _addresses(text: str, folded: str, page: int) -> list[Found]:
     for match in _ADDRESS_LEAD.finditer(folded.replace("\n", " ")):
         lead = match.group(1)
         personal = not lead.startswith("DIA") or match.group(2)
-        if not personal and not _PERSON_LEAD.search(flat[max(0, match.start() - 150):match.start()]):
+        if not personal and not _PERSON_LEAD.search(flat[max(0, match.start() - 150) : match.start()]):
             continue  # a bare 'Địa chỉ:' is an agency's unless a person is being described
         rest = flat[match.end() : match.end() + 200]
         value = re.split(r";|\.(?=\s|$)|\s-\s|,?\s+(?:số\s+)?(?:điện\s+thoại|ĐT|SĐT)\b", rest)[0]
@@ -236,7 +255,7 @@ def _names(text: str, page: int, items: list[Found]) -> list[Found]:
         name = _name_at(flat, match.end())
         if name:
             candidates.append((match.end(), name))
-    for match in re.finditer(r"(?m)^\s*\d{1,3}\s+(?=[A-ZĐÀ-Ỹ])", text):
+    for match in _ROW_HEAD.finditer(text):
         name = _name_at(flat, match.end())
         if name:
             candidates.append((match.end(), name))

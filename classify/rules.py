@@ -17,9 +17,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from schemas import AccessClass
-
 from classify.norm import key
+from schemas import AccessClass
 
 __all__ = ["DEFAULT_RULES", "Match", "Outcome", "Rule", "RuleBook", "RuleSet", "load_rules"]
 
@@ -60,8 +59,15 @@ class Match(_Strict):
 
     @model_validator(mode="after")
     def _not_empty(self) -> Match:
-        positive = (self.doc_types, self.notation_forms, self.keywords, self.patterns,
-                    self.body_keywords, self.marks, self.personal_data)
+        positive = (
+            self.doc_types,
+            self.notation_forms,
+            self.keywords,
+            self.patterns,
+            self.body_keywords,
+            self.marks,
+            self.personal_data,
+        )
         if not any(positive):
             raise ValueError("a rule must match on something (exclude alone matches all)")
         return self
@@ -133,8 +139,7 @@ class RuleSet(_Strict):
 class Thresholds(_Strict):
     public: float = Field(default=0.75, gt=0, le=1)  # least confidence for a public decision
     field: float = Field(default=0.6, gt=0, le=1)  # below: the field is flagged for review
-    review_fields: list[str] = Field(
-        default_factory=lambda: ["doc_type", "date", "number", "secrecy"])
+    review_fields: list[str] = Field(default_factory=lambda: ["doc_type", "date", "number", "secrecy"])
     # Identity numbers make a record at least conditional, whatever the rule sets say.
     identity_kinds: list[str] = Field(default_factory=lambda: ["cccd", "cmnd", "passport"])
 
@@ -156,8 +161,7 @@ class RuleFile(_Strict):
             if rule_set.id in seen:
                 raise ValueError(f"duplicate rule set id {rule_set.id}")
             if rule_set.extends and rule_set.extends not in seen:
-                raise ValueError(f"rule set {rule_set.id} extends unknown/later set "
-                                 f"{rule_set.extends}")
+                raise ValueError(f"rule set {rule_set.id} extends unknown/later set {rule_set.extends}")
             seen[rule_set.id] = rule_set
         return self
 
@@ -173,8 +177,7 @@ class ResolvedSet:
     rules: tuple[Rule, ...]
 
     def covers(self, day: dt.date) -> bool:
-        return self.effective_from <= day and (self.effective_to is None
-                                               or day <= self.effective_to)
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
 
     def of_kind(self, kind: Kind) -> tuple[Rule, ...]:
         return tuple(r for r in self.rules if r.kind == kind)
@@ -200,9 +203,13 @@ class RuleBook:
                     raise ValueError(f"rule set {rule_set.id} removes unknown rule {rule_id}")
                 del rules[rule_id]
             rules.update({r.id: r for r in rule_set.rules})
-            resolved[rule_set.id] = ResolvedSet(rule_set.id, rule_set.title,
-                                                rule_set.effective_from, rule_set.effective_to,
-                                                tuple(rules.values()))
+            resolved[rule_set.id] = ResolvedSet(
+                rule_set.id,
+                rule_set.title,
+                rule_set.effective_from,
+                rule_set.effective_to,
+                tuple(rules.values()),
+            )
         ordered = tuple(sorted(resolved.values(), key=lambda s: s.effective_from))
         return cls(version=parsed.version, thresholds=parsed.thresholds, sets=ordered)
 
@@ -213,8 +220,9 @@ class RuleBook:
                 if rule_set.covers(day):
                     return rule_set, None
             if day < self.sets[0].effective_from:
-                return self.sets[0], (f"dated {day.isoformat()}, before the earliest rule set "
-                                      f"({self.sets[0].id}); judged by it")
+                return self.sets[0], (
+                    f"dated {day.isoformat()}, before the earliest rule set ({self.sets[0].id}); judged by it"
+                )
         newest = self.sets[-1]
         if day is None:
             return newest, f"undated: judged by the newest rule set ({newest.id})"

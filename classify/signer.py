@@ -13,19 +13,22 @@ import re
 from dataclasses import dataclass, field
 
 from classify.layout import Line
-from classify.norm import is_upper_line, key
+from classify.norm import is_upper_line, key, split_words, strip_frame
 
 __all__ = ["SignerBlock", "read_signers", "is_person_name"]
 
 _AUTHORITY = re.compile(r"^[^A-Z]{0,3}(?P<p>TM|KT|TL|TUQ|Q)\s*[.,:;]\s*(?=[A-Z])")
 _AUTHORITIES = {"TM": "TM.", "KT": "KT.", "TL": "TL.", "TUQ": "TUQ.", "Q": "Q."}
 # Common Vietnamese family names (folded): a name that starts with one is surely a name.
-_SURNAMES = set(
-    "NGUYEN TRAN LE PHAM HOANG HUYNH PHAN VU VO DANG BUI DO HO NGO DUONG LY DINH DOAN "
-    "TRUONG LAM MAI TRINH LUONG CAO HA TA TONG THAI VUONG LUU PHUNG KIEU QUACH TIEU CHU "
-    "LA LAI THAN KHUC MAC NONG NINH CU VIEN LUC KHONG TO TRIEU HAN UNG DIEP HUA AU VAN".split()
-)
-_MAX_GAP = 10  # lines between a title line and its name
+_SURNAME_FORMS = {
+    key(name): name
+    for name in split_words(
+        "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Đoàn "
+        "Trương Lâm Mai Trịnh Lương Cao Hà Tạ Tống Thái Vương Lưu Phùng Kiều Quách Tiêu Chu "
+        "Lại Thân Khúc Mạc Nông Ninh Cù Lục Khổng Tô Triệu Ứng Diệp Hứa Âu Giang Châu Thạch"
+    )
+}
+_MAX_GAP = 16  # lines between a title line and its name (recipients and debris between)
 
 
 @dataclass(frozen=True)
@@ -40,21 +43,34 @@ class SignerBlock:
     evidence: tuple[str, ...] = field(default=())
 
 
+def name_text(text: str) -> str:
+    """The line without the debris an engine adds around a name ('__ Nguyễn Thanh Bình |')."""
+    return strip_frame(text).strip()
+
+
+def canonical_name(name: str) -> str:
+    """Restore the accents of a common family name read without or with wrong ones:
+    'Nguyen Van A' -> 'Nguyễn Van A', 'Đô Quang Vinh' -> 'Đỗ Quang Vinh'."""
+    first, _, rest = name.partition(" ")
+    fixed = _SURNAME_FORMS.get(key(first))
+    return f"{fixed} {rest}" if fixed and rest else name
+
+
 def is_person_name(text: str) -> bool:
     """'Nguyễn Thanh Bình': 2-6 words, each a capital then lower-case letters, no digits."""
-    words = text.strip().rstrip(".,;:").split()
+    words = name_text(text).split()
     if not 2 <= len(words) <= 6:
         return False
     for word in words:
-        if not word.isalpha() or not word[0].isupper() or not word[1:].islower():
-            if not (len(word) == 1 and word.isupper()):
-                return False
+        capitalised = word.isalpha() and word[0].isupper() and (len(word) == 1 or word[1:].islower())
+        if not capitalised:
+            return False
     return True
 
 
 def _name_confidence(text: str) -> float:
     first = key(text.split()[0])
-    return 0.95 if first in _SURNAMES else 0.75
+    return 0.95 if first in _SURNAME_FORMS else 0.75
 
 
 def _is_recipient(text: str) -> bool:
@@ -62,9 +78,23 @@ def _is_recipient(text: str) -> bool:
     return stripped[:1] in "-–—•+*~" or key(stripped).startswith(("NOI NHAN", "LUU:", "LUU "))
 
 
+def _title_part(text: str) -> str | None:
+    """The title a line carries: the whole line in capitals, or its trailing run of words in
+    capitals when debris (a seal, a signature) was read in front of it."""
+    cleaned = " ".join(re.sub(r"[^\w\s.-]", " ", text.strip().rstrip(":;,. ")).split())
+    if is_upper_line(cleaned) and len(cleaned.split()) <= 9:
+        return cleaned
+    run: list[str] = []
+    for word in reversed(cleaned.split()):
+        if len(word) >= 2 and is_upper_line(word, minimum=2):
+            run.insert(0, word)
+        else:
+            break
+    return " ".join(run) if len(run) >= 2 else None
+
+
 def _is_title_line(text: str) -> bool:
-    cleaned = re.sub(r"[^\w\s.]", " ", text).strip()
-    return is_upper_line(cleaned) and len(cleaned.split()) <= 9 and not cleaned.endswith(":")
+    return _title_part(text) is not None
 
 
 def read_signers(pages: list[list[Line]]) -> list[SignerBlock]:
@@ -84,6 +114,8 @@ def _blocks_on_page(lines: list[Line]) -> list[SignerBlock]:
         if not titles:
             continue
         if len(row) > 1:
+            if all(lines[n].box for n in row):
+                row.sort(key=lambda n: lines[n].box[0])  # type: ignore[index]
             groups = _by_column([lines[t] for t in titles], [lines[n] for n in row])
             return [_block(group, lines[n]) for group, n in zip(groups, row, strict=True)]
         blocks = [_block([lines[t] for t in titles], lines[end])]
@@ -141,7 +173,7 @@ def _by_column(titles: list[Line], names: list[Line]) -> list[list[Line]]:
 
 
 def _block(titles: list[Line], name_line: Line) -> SignerBlock:
-    texts = [t.text.strip(" :;,") for t in titles]
+    texts = [_title_part(t.text) or t.text.strip(" :;,") for t in titles]
     authority = on_behalf = None
     for text in texts:
         match = _AUTHORITY.match(key(text))
@@ -153,8 +185,15 @@ def _block(titles: list[Line], name_line: Line) -> SignerBlock:
         # 'Q. GIÁM ĐỐC' alone: the acting head's position is the one named after the prefix;
         # 'KT. CHỦ TỊCH' alone leaves the deputy's own title unknown.
         position = on_behalf if authority == "Q." else None
-    name = name_line.text.strip().rstrip(".,;:")
+    name = canonical_name(name_text(name_line.text))
     confidence = name_line.weight(_name_confidence(name) * (1.0 if titles else 0.7))
-    return SignerBlock(name=name, authority=authority, position=position,
-                       on_behalf_of=on_behalf, title_lines=tuple(texts), page=name_line.page,
-                       confidence=confidence, evidence=(*texts, name))
+    return SignerBlock(
+        name=name,
+        authority=authority,
+        position=position,
+        on_behalf_of=on_behalf,
+        title_lines=tuple(texts),
+        page=name_line.page,
+        confidence=confidence,
+        evidence=(*texts, name),
+    )

@@ -19,7 +19,7 @@ from classify.norm import as_digits, key
 __all__ = ["Incoming", "read_incoming"]
 
 _DEN = re.compile(r"(?:^|[^A-Z])DEN\b\s*[:.]?")
-_NUMBER = re.compile(r"\bS\s?[O06]\s*(?:DEN)?\s*[:.;]?\s*(?P<n>[0-9OIL|]{1,7})(?![0-9/])")
+_NUMBER = re.compile(r"\bS\s?[O06]\s*(?:DEN)?\s*[:.;]?\s*(?P<n>[0-9OILS|]{1,7})(?![0-9/])")
 _DATE = re.compile(
     r"\bNGAY\s*[:.;]?\s*(?P<d>[0-9OIL|]{1,2})\s*[/.-]\s*(?P<m>[0-9OIL|]{1,2})"
     r"(?:\s*[/.-]\s*(?P<y>[0-9OIL|]{2,4}))?"
@@ -48,7 +48,7 @@ def read_incoming(lines: list[Line], issued: dt.date | None = None) -> Incoming 
         tail = joined[head.end() :] if head else joined
         offset = len(joined) - len(tail)
         number = date = None
-        num = _NUMBER.search(tail) or re.match(r"\s*[:.;]?\s*(?P<n>[0-9OIL|]{1,7})(?![0-9/])", tail)
+        num = _NUMBER.search(tail) or re.match(r"\s*[:.;]?\s*(?P<n>[0-9OILS|]{1,7})(?![0-9/])", tail)
         if num:
             number = as_digits(text[offset + num.start("n") : offset + num.end("n")])
         found = _DATE.search(tail)
@@ -57,8 +57,9 @@ def read_incoming(lines: list[Line], issued: dt.date | None = None) -> Incoming 
         if number is None and date is None:
             continue
         confidence = line.weight(0.9 if number and date else 0.7)
-        return Incoming(number=number, date=date, page=line.page, evidence=text.strip(),
-                        confidence=confidence)
+        return Incoming(
+            number=number, date=date, page=line.page, evidence=text.strip(), confidence=confidence
+        )
     return None
 
 

@@ -7,14 +7,26 @@ The abstract is one to four short lines. It ends at a body opening ('Căn cứ',
 
 from __future__ import annotations
 
+import re
+
 from classify.header import Header, is_body_start, is_motto
-from classify.layout import Line, body_width, full_width
+from classify.layout import Line, body_width, far_below, full_width
 from classify.marks import find_marks
-from classify.norm import clean, is_upper_line, starts_lower
+from classify.norm import clean, is_upper_line, key, starts_lower
 
 __all__ = ["read_subject"]
 
 _MAX_LINES = 4
+
+
+_DEBRIS = " -_'\"`.,:;|~*"
+_VV_LABEL = re.compile(r"^\W{0,3}V\s*[/|]\s*[VvYy]?\s*[:.]?\s*")
+
+
+def _tidy(parts: list[str]) -> str:
+    """Join the abstract's lines; drop the debris an engine leaves at line ends."""
+    kept = [p.strip(_DEBRIS) if not p.rstrip().endswith(")") else p.lstrip(_DEBRIS) for p in parts]
+    return clean(" ".join(k for k in kept if k))
 
 
 def read_subject(lines: list[Line], header: Header) -> tuple[str, list[Line]] | None:
@@ -22,12 +34,14 @@ def read_subject(lines: list[Line], header: Header) -> tuple[str, list[Line]] | 
     if header.title is not None:
         _, rest, _title_line = header.title
         picked = _after_title(lines, header.end)
-        text = " ".join(x.text for x in picked)
-        if rest:
-            text = f"{rest} {text}".strip()
-        return (clean(text), picked) if text else None
+        text = _tidy([rest, *(x.text for x in picked)])
+        return (text, picked) if text else None
     if header.vv_lines:
-        return clean(" ".join(x.text for x in header.vv_lines)), header.vv_lines
+        first, *more = (x.text for x in header.vv_lines)
+        label = _VV_LABEL.match(first)
+        if label and not key(first).startswith("VE VIEC"):
+            first = "V/v " + first[label.end() :]  # 'V/', 'V/V:' as the engine read 'V/v'
+        return _tidy([first, *more]), header.vv_lines
     return None
 
 
@@ -39,11 +53,17 @@ def _after_title(lines: list[Line], start: int) -> list[Line]:
         if is_motto(text) or find_marks([line]):
             continue
         wide = full_width(line, lines, width)
+        if picked and far_below(line, picked[-1]):
+            break
         if picked and starts_lower(text) and not wide:
             picked.append(line)
-        elif is_body_start(text) or is_upper_line(text) or wide:
-            break
-        elif picked and picked[-1].text.rstrip().endswith((".", ";", ":")):
+        elif (
+            is_body_start(text)
+            or is_upper_line(text)
+            or wide
+            or picked
+            and picked[-1].text.rstrip().endswith((".", ";", ":"))
+        ):
             break
         else:
             picked.append(line)

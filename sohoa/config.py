@@ -19,6 +19,7 @@ class Settings(BaseSettings):
     SOHOA_INDEX    the search index: sqlite:///path (default HOME/index.sqlite3);
                    http(s)://host:9200 for Elasticsearch
     SOHOA_OCR_LANG Tesseract language (default vie)
+    SOHOA_RULES    archival rules file (default: the rules shipped in classify/rules/default.yaml)
     SOHOA_WORKERS  documents processed at once (default: the number of cores)
     """
 
@@ -28,6 +29,7 @@ class Settings(BaseSettings):
     storage: str | None = None
     index: str | None = None
     ocr_lang: str = "vie"
+    rules: Path | None = None
     ocr_timeout: float = Field(default=180.0, gt=0, description="Seconds per page before giving up")
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     max_image_pixels: int = Field(default=200_000_000, ge=1, description="Refuse larger images")

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from classify import classify, extract_metadata
 from ocr import detect_media_type, ocr_file
 from schemas import Event, IngestOutcome, Page, Record, record_id_for
 from sohoa import __version__
@@ -94,6 +95,9 @@ def ingest_file(path: Path, services: Services, *, batch: str | None = None) -> 
         except BadInput as exc:
             return _quarantined(services, path, str(exc), batch, t0)
 
+        ocr_seconds = time.monotonic() - started
+        metadata = extract_metadata(pages)
+        classification = classify(metadata, pages, services.rules)
         engine = services.engine
         record = Record(
             id=record_id,
@@ -103,6 +107,8 @@ def ingest_file(path: Path, services: Services, *, batch: str | None = None) -> 
             media_type=media_type,
             page_count=len(pages),
             pages=pages,
+            metadata=metadata,
+            classification=classification,
             batch=batch,
             events=[
                 Event(step="ingest", tool="sohoa", tool_version=__version__, detail=str(path)),
@@ -111,8 +117,16 @@ def ingest_file(path: Path, services: Services, *, batch: str | None = None) -> 
                     tool=engine.name,
                     tool_version=engine.version,
                     parameters={"lang": services.settings.ocr_lang},
-                    seconds=round(time.monotonic() - started, 3),
+                    seconds=round(ocr_seconds, 3),
                     detail=f"{len(pages)} pages",
+                ),
+                Event(
+                    step="classify",
+                    tool="sohoa",
+                    tool_version=__version__,
+                    parameters={"rules_version": classification.rules_version},
+                    outcome=classification.access,
+                    detail="; ".join(classification.review_reasons),
                 ),
             ],
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+from classify import RuleBook, load_rules
 from indexing import SearchIndex, open_index
 from ocr import OcrEngine, TesseractEngine
 from sohoa.config import Settings
@@ -17,15 +18,16 @@ class Services:
     store: ObjectStore
     index: SearchIndex
     engine: OcrEngine
+    rules: RuleBook
 
 
-_cache: dict[tuple[str, str, str], Services] = {}
+_cache: dict[tuple[str, ...], Services] = {}
 _cache_lock = threading.Lock()
 
 
 def services_for(settings: Settings) -> Services:
     """The store, index and OCR engine for these settings; one set per process and settings."""
-    key = (settings.storage_url, settings.index_url, settings.ocr_lang)
+    key = (settings.storage_url, settings.index_url, settings.ocr_lang, str(settings.rules))
     with _cache_lock:
         if key not in _cache:
             _cache[key] = Services(
@@ -33,5 +35,6 @@ def services_for(settings: Settings) -> Services:
                 store=open_store(settings.storage_url),
                 index=open_index(settings.index_url),
                 engine=TesseractEngine(lang=settings.ocr_lang, timeout=settings.ocr_timeout),
+                rules=load_rules(settings.rules),
             )
         return _cache[key]

@@ -1,0 +1,104 @@
+"""Who may see what: roles, their access classes, masking, and the checks on every read (pure).
+
+The Law on Access to Information, as the API applies it:
+
+| role      | search and read                       | personal data | page images, originals |
+|-----------|---------------------------------------|---------------|------------------------|
+| public    | public records                        | masked        | public records only    |
+| staff     | public and conditional records        | shown         | the same records       |
+| archivist | public, conditional, undetermined     | shown         | the same records       |
+
+`not_accessible` (secret) records are served to no role; archivists may list them by id and
+classification only. The API and `sohoa search --role/--key` both go through `scope_for` and
+`restrict`, so a script sees exactly what the API serves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+from schemas import AccessClass, SearchFilters
+
+__all__ = [
+    "ALL_CLASSES",
+    "Caller",
+    "Role",
+    "Scope",
+    "can_list_restricted",
+    "can_read",
+    "can_review",
+    "restrict",
+    "scope_for",
+]
+
+Role = Literal["public", "staff", "archivist"]
+ALL_CLASSES: tuple[AccessClass, ...] = get_args(AccessClass)
+SECRET: AccessClass = "not_accessible"
+
+_READABLE: dict[str, tuple[AccessClass, ...]] = {
+    "public": ("public",),
+    "staff": ("public", "conditional"),
+    "archivist": ("public", "conditional", "undetermined"),
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one role may be served."""
+
+    role: Role
+    classes: tuple[AccessClass, ...]  # access classes whose content may be served
+    masked: bool  # personal data masked in everything served
+    audited: tuple[AccessClass, ...]  # reads of these classes go to the audit log
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking: the role, and the key (id and name) for the audit log; none for public."""
+
+    role: Role = "public"
+    key_id: str | None = None
+    name: str | None = None
+
+    @property
+    def who(self) -> str:
+        return f"{self.name} ({self.key_id})" if self.key_id else "anonymous"
+
+
+PUBLIC = Caller()
+
+
+def scope_for(role: Role) -> Scope:
+    """The scope of a role; ValueError for an unknown role."""
+    if role not in _READABLE:
+        raise ValueError(f"unknown role {role!r}: use public, staff or archivist")
+    classes = _READABLE[role]
+    return Scope(
+        role=role,
+        classes=classes,
+        masked=role == "public",
+        audited=tuple(c for c in classes if c != "public"),
+    )
+
+
+def restrict(filters: SearchFilters, role: Role) -> SearchFilters:
+    """`filters` narrowed to what `role` may see: the requested access classes that the role may
+    read (none asked: all it may read). Asking only for classes out of reach gives no hits."""
+    allowed = scope_for(role).classes
+    wanted = allowed if filters.access is None else tuple(c for c in allowed if c in filters.access)
+    return filters.model_copy(update={"access": list(wanted)})
+
+
+def can_read(role: Role, access: AccessClass) -> bool:
+    """May `role` be served the content (text, images, metadata) of a record of this class?"""
+    return access in scope_for(role).classes
+
+
+def can_review(role: Role) -> bool:
+    return role == "archivist"
+
+
+def can_list_restricted(role: Role) -> bool:
+    """May `role` list secret records by id and classification?"""
+    return role == "archivist"

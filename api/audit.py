@@ -1,0 +1,113 @@
+"""The access log the Access Law asks for: one JSON line per read of a non-public record.
+
+Append-only: lines are only ever added (O_APPEND), each is flushed to disk (fsync) before the
+response goes out, and each carries the sha256 of the line before it, so a removed or edited
+line breaks the chain (`verify_chain`). Several processes may write the same file: an exclusive
+file lock is held while the last line is read and the new one appended.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sohoa.config import Settings
+
+__all__ = ["AUDIT_FILE", "AuditLog", "audit_path", "read_entries", "verify_chain"]
+
+AUDIT_FILE = "audit/access.jsonl"
+GENESIS = "0" * 64
+_TAIL_BYTES = 64 * 1024
+
+
+def audit_path(settings: Settings) -> Path:
+    """Where the access log of this installation lives: SOHOA_HOME/audit/access.jsonl."""
+    return Path(settings.home).expanduser().resolve() / AUDIT_FILE
+
+
+def _line_hash(line: bytes) -> str:
+    return hashlib.sha256(line.rstrip(b"\n")).hexdigest()
+
+
+def _last_line(fd: int) -> bytes | None:
+    size = os.lseek(fd, 0, os.SEEK_END)
+    if size == 0:
+        return None
+    start = max(0, size - _TAIL_BYTES)
+    tail = os.pread(fd, size - start, start).rstrip(b"\n")
+    return tail.rsplit(b"\n", 1)[-1]
+
+
+class AuditLog:
+    """Appends entries to one JSON-lines file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+
+    def append(
+        self,
+        *,
+        who: str,
+        role: str,
+        action: str,
+        records: Sequence[str],
+        client: str | None,
+        detail: dict[str, object] | None = None,
+    ) -> dict[str, object]:
+        """Write one entry and wait until it is on disk; returns the entry written."""
+        entry: dict[str, object] = {
+            "at": datetime.now(UTC).isoformat(timespec="microseconds"),
+            "who": who,
+            "role": role,
+            "action": action,
+            "records": list(records),
+            "from": client,
+            **({"detail": detail} if detail else {}),
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                read_fd = os.open(self.path, os.O_RDONLY)
+                try:
+                    last = _last_line(read_fd)
+                finally:
+                    os.close(read_fd)
+                entry["prev"] = _line_hash(last) if last else GENESIS
+                line = json.dumps(entry, ensure_ascii=False, sort_keys=True).encode() + b"\n"
+                os.write(fd, line)
+                os.fsync(fd)
+            finally:
+                os.close(fd)  # also releases the lock
+        return entry
+
+
+def read_entries(path: Path) -> Iterator[dict]:
+    """Every entry of the log, oldest first (nothing when there is no log yet)."""
+    if not Path(path).exists():
+        return
+    with Path(path).open("rb") as log:
+        for line in log:
+            if line.strip():
+                yield json.loads(line)
+
+
+def verify_chain(path: Path) -> int | None:
+    """The 1-based number of the first line whose `prev` does not match, or None if intact."""
+    if not Path(path).exists():
+        return None
+    previous = GENESIS
+    with Path(path).open("rb") as log:
+        for number, line in enumerate(log, start=1):
+            if json.loads(line).get("prev") != previous:
+                return number
+            previous = _line_hash(line)
+    return None

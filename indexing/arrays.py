@@ -1,0 +1,233 @@
+"""The records and pages of a SQLite index as NumPy arrays: filters, facet counts and order.
+
+Part of the browse addition (indexing/browse.py). Record slot s is row s of every record array;
+pages are addressed by their pid. Everything here is pure array work on a loaded snapshot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from ocr.text import search_key
+from schemas import AccessClass, SearchFilters
+
+__all__ = [
+    "ACCESS_CODES",
+    "FACETS",
+    "FacetValue",
+    "RecordArrays",
+    "Sort",
+    "access_mask",
+    "all_of",
+    "facet_counts",
+    "filter_masks",
+    "first_in_group",
+    "load_arrays",
+    "order_slots",
+]
+
+ACCESS_CODES: tuple[AccessClass, ...] = ("public", "conditional", "not_accessible", "undetermined")
+FACETS = ("doc_type", "year", "issuer", "access", "needs_review", "retention")
+Sort = Literal["relevance", "date"]
+NO_DATE = np.iinfo(np.int32).min  # the date of an undated record: last when newest come first
+_JULIAN_OFFSET = 1721425  # date.toordinal() + this = julian day number
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str | int | bool
+    count: int
+
+
+@dataclass
+class _Codes:
+    """Strings -> small integers by search key, keeping the first spelling seen as the label."""
+
+    index: dict[str, int] = field(default_factory=dict)
+    labels: list[str] = field(default_factory=list)
+
+    def code(self, key: str | None, label: str | None) -> int:
+        if key is None:
+            return -1
+        if key not in self.index:
+            self.index[key] = len(self.labels)
+            self.labels.append(label or key)
+        return self.index[key]
+
+    def lookup(self, value: str) -> int:
+        """The code of a filter value, compared by search key as the index compares it."""
+        return self.index.get(search_key(value.strip()), -2)
+
+
+@dataclass(frozen=True)
+class RecordArrays:
+    rids: np.ndarray
+    ids: list[str]
+    id_order: np.ndarray  # position of each id in sorted order (sort key without strings)
+    access: np.ndarray  # index into ACCESS_CODES
+    year: np.ndarray  # 0 when unknown
+    date: np.ndarray  # julian day, NO_DATE when unknown
+    ingested: np.ndarray  # julian day with time of day
+    doc_type: np.ndarray  # code, -1 when unknown
+    issuer: np.ndarray
+    retention: np.ndarray
+    needs_review: np.ndarray
+    doc_types: _Codes
+    issuers: _Codes
+    retentions: _Codes
+    page_slot: np.ndarray  # pid -> record slot, -1 where no page
+    page_number: np.ndarray  # pid -> page number
+    first_pid: np.ndarray  # slot -> pid of its lowest-numbered page, -1 without pages
+    pages: int
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+_RECORDS_SQL = """SELECT rid, id, access, year, CAST(julianday(date) AS INTEGER), julianday(ingested_at),
+doc_type_key, doc_type, issuer_key, issuer, retention, needs_review FROM records"""
+
+
+def _column(rows: list[tuple], get, dtype) -> np.ndarray:  # noqa: ANN001 - a tiny local helper
+    return np.fromiter((get(r) for r in rows), dtype=dtype, count=len(rows))
+
+
+def load_arrays(conn: sqlite3.Connection) -> RecordArrays:
+    """Read the records and pages tables of an open index (inside one read transaction)."""
+    rows = conn.execute(_RECORDS_SQL).fetchall()
+    doc_types, issuers, retentions = _Codes(), _Codes(), _Codes()
+    access_code = {name: code for code, name in enumerate(ACCESS_CODES)}
+    rids = _column(rows, lambda r: r[0], np.int64)
+    slot_of_rid = {int(rid): slot for slot, rid in enumerate(rids)}
+    pages = conn.execute("SELECT pid, rid, number FROM pages").fetchall()
+    size = max((p[0] for p in pages), default=0) + 1
+    page_slot = np.full(size, -1, dtype=np.int32)
+    page_number = np.zeros(size, dtype=np.int32)
+    pids = _column(pages, lambda p: p[0], np.int64)
+    page_slot[pids] = _column(pages, lambda p: slot_of_rid.get(p[1], -1), np.int32)
+    page_number[pids] = _column(pages, lambda p: p[2], np.int32)
+    first_pid = np.full(len(rows), -1, dtype=np.int64)
+    linked = pids[page_slot[pids] >= 0]
+    linked = linked[np.lexsort((page_number[linked], page_slot[linked]))]
+    first = first_in_group(page_slot[linked])
+    first_pid[page_slot[linked[first]]] = linked[first]
+    ids = [r[1] for r in rows]
+    return RecordArrays(
+        rids=rids,
+        ids=ids,
+        id_order=np.argsort(np.argsort(np.array(ids, dtype=str), kind="stable")),
+        access=_column(rows, lambda r: access_code.get(r[2], access_code["not_accessible"]), np.int8),
+        year=_column(rows, lambda r: r[3] or 0, np.int32),
+        date=_column(rows, lambda r: NO_DATE if r[4] is None else r[4], np.int32),
+        ingested=_column(rows, lambda r: r[5] or 0.0, np.float64),
+        doc_type=_column(rows, lambda r: doc_types.code(r[6], r[7]), np.int32),
+        issuer=_column(rows, lambda r: issuers.code(r[8], r[9]), np.int32),
+        retention=_column(rows, lambda r: retentions.code(r[10], r[10]), np.int32),
+        needs_review=_column(rows, lambda r: bool(r[11]), bool),
+        doc_types=doc_types,
+        issuers=issuers,
+        retentions=retentions,
+        page_slot=page_slot,
+        page_number=page_number,
+        first_pid=first_pid,
+        pages=len(pages),
+    )
+
+
+def first_in_group(sorted_keys: np.ndarray) -> np.ndarray:
+    """True at the first element of each run of equal keys in a sorted array."""
+    first = np.ones(len(sorted_keys), dtype=bool)
+    first[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    return first
+
+
+def access_mask(arrays: RecordArrays, classes: tuple[AccessClass, ...] | list[AccessClass]) -> np.ndarray:
+    return np.isin(arrays.access, [ACCESS_CODES.index(c) for c in classes])
+
+
+def filter_masks(
+    arrays: RecordArrays, filters: SearchFilters, date_from: dt.date | None, date_to: dt.date | None
+) -> dict[str, np.ndarray]:
+    """One mask per active filter, keyed by its facet name ('date' for the date range)."""
+    masks = {}
+    if filters.access is not None:
+        masks["access"] = access_mask(arrays, filters.access)
+    if filters.doc_type is not None:
+        masks["doc_type"] = arrays.doc_type == arrays.doc_types.lookup(filters.doc_type)
+    if filters.issuer is not None:
+        masks["issuer"] = arrays.issuer == arrays.issuers.lookup(filters.issuer)
+    if filters.year is not None:
+        masks["year"] = arrays.year == filters.year
+    if filters.needs_review is not None:
+        masks["needs_review"] = arrays.needs_review == filters.needs_review
+    if date_from is not None or date_to is not None:
+        low = date_from.toordinal() + _JULIAN_OFFSET if date_from else NO_DATE + 1
+        high = date_to.toordinal() + _JULIAN_OFFSET if date_to else np.iinfo(np.int32).max
+        masks["date"] = (arrays.date >= low) & (arrays.date <= high)
+    return masks
+
+
+def all_of(masks: dict[str, np.ndarray], base: np.ndarray) -> np.ndarray:
+    keep = base.copy()
+    for mask in masks.values():
+        keep &= mask
+    return keep
+
+
+def _by_code(codes: np.ndarray, labels: list[str], keep: np.ndarray) -> list[FacetValue]:
+    counts = np.bincount(codes[keep & (codes >= 0)], minlength=len(labels))
+    values = [FacetValue(labels[c], int(counts[c])) for c in np.flatnonzero(counts)]
+    return sorted(values, key=lambda v: (-v.count, str(v.value)))
+
+
+def _one_facet(arrays: RecordArrays, name: str, keep: np.ndarray) -> list[FacetValue]:
+    if name == "doc_type":
+        return _by_code(arrays.doc_type, arrays.doc_types.labels, keep)
+    if name == "issuer":
+        return _by_code(arrays.issuer, arrays.issuers.labels, keep)
+    if name == "retention":
+        return _by_code(arrays.retention, arrays.retentions.labels, keep)
+    if name == "year":
+        years, counts = np.unique(arrays.year[keep & (arrays.year > 0)], return_counts=True)
+        return [FacetValue(int(y), int(c)) for y, c in zip(years[::-1], counts[::-1], strict=True)]
+    if name == "access":
+        counts = np.bincount(arrays.access[keep], minlength=len(ACCESS_CODES))
+        return [FacetValue(ACCESS_CODES[c], int(counts[c])) for c in np.flatnonzero(counts)]
+    flags = arrays.needs_review[keep]
+    pairs = ((True, int(flags.sum())), (False, int((~flags).sum())))
+    return [FacetValue(value, count) for value, count in pairs if count]
+
+
+def facet_counts(
+    arrays: RecordArrays, candidates: np.ndarray, masks: dict[str, np.ndarray]
+) -> dict[str, list[FacetValue]]:
+    """Records per value of each facet. Each facet is counted under every filter but its own, so
+    the other values of a filtered facet stay visible; `candidates` are the records the query
+    matched that the caller may see."""
+    return {
+        name: _one_facet(arrays, name, all_of({k: m for k, m in masks.items() if k != name}, candidates))
+        for name in FACETS
+    }
+
+
+def order_slots(
+    arrays: RecordArrays, keep: np.ndarray, tier: np.ndarray, rank: np.ndarray, *, by_date: bool
+) -> np.ndarray:
+    """The slots of `keep` in the order shown, as SqliteIndex orders them.
+
+    Relevance: exact spelling first (tier), best BM25 rank, newest, id. By date (and for an empty
+    query): newest first with undated last, newest ingested, then relevance, then id.
+    """
+    slots = np.flatnonzero(keep)
+    newest = -arrays.date[slots].astype(np.int64)
+    ids = arrays.id_order[slots]
+    if by_date:
+        keys = (ids, rank[slots], -tier[slots], -arrays.ingested[slots], newest)
+    else:
+        keys = (ids, newest, rank[slots], -tier[slots])
+    return slots[np.lexsort(keys)]

@@ -1,0 +1,360 @@
+"""ElasticIndex: the SearchIndex on Elasticsearch 9 (production). The only module holding its client.
+
+URL (SOHOA_INDEX): http(s)://[user:password@]host[:port][/alias][?ca_certs=/path/ca.crt]
+[&verify_certs=false]. The alias defaults to `sohoa-pages`; user and password may be
+percent-encoded. The index layout lives in indexing.elastic_mapping and the request bodies in
+indexing.elastic_query, both pure; this module sends them and turns the client's failures into
+sohoa errors: unreachable, timeouts, 429 and 5xx are Transient; refused credentials, TLS
+failures and a missing privilege are ElasticSetupError (a person must fix the set-up).
+
+The index behind the alias is created on first use (template, then `<alias>-v1` with the alias).
+`rebuild(records)` bulk-loads a fresh `<alias>-v1-<UTC time>` index and moves the alias onto it in
+one atomic request, so searches never see a half-built index; the old index is then deleted.
+Records written through the alias while a rebuild runs land in the old index and are lost with
+it: do not ingest during a reindex (or ingest the batch again afterwards).
+
+Snippets: Elasticsearch's highlighter would cut the text with its own (UAX#29) tokenizer and
+sentence scanner, which differ from the tokens the query matched (e.g. "TP.HCM" is one token to
+it, two to us) and do not guarantee the window; the shared `indexing.snippets.snippet` runs on
+the best page's text instead (returned as the inner hit), HTML-escaped with <mark> tags exactly
+as the SQLite index does, so both backends show the same snippets.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from elasticsearch import (
+    ApiError,
+    AuthenticationException,
+    AuthorizationException,
+    Elasticsearch,
+    NotFoundError,
+    SSLError,
+    TransportError,
+    helpers,
+)
+
+from indexing.elastic_mapping import (
+    DEFAULT_ALIAS,
+    MAPPING_VERSION,
+    alias_swap_actions,
+    check_alias,
+    first_index_name,
+    index_template,
+    mapping_version_of,
+    rebuild_index_name,
+    record_document,
+)
+from indexing.elastic_query import search_body, search_result
+from indexing.query import parse_query
+from indexing.rebuild import BulkOutcome
+from schemas import Record, SearchQuery, SearchResult
+from sohoa.errors import MissingDependency, SohoaError, Transient
+
+__all__ = ["ElasticIndex", "ElasticOptions", "ElasticSetupError", "parse_elastic_url"]
+
+log = logging.getLogger(__name__)
+
+BULK_CHUNK = 500  # documents per bulk request
+_TRANSIENT_STATUS = {408, 429, 502, 503, 504}
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+class ElasticSetupError(MissingDependency):
+    """Credentials refused, TLS not trusted, or a privilege missing: a person must fix it."""
+
+
+@dataclass(frozen=True)
+class ElasticOptions:
+    """Where and how to connect, parsed from the index URL."""
+
+    host: str  # scheme://host:port, no credentials
+    alias: str = DEFAULT_ALIAS
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    ca_certs: str | None = None
+    verify_certs: bool = True
+
+    @property
+    def url(self) -> str:
+        """The URL without the password, safe to log and show."""
+        user = f"{self.username}:***@" if self.username else ""
+        scheme, _, rest = self.host.partition("://")
+        return f"{scheme}://{user}{rest}/{self.alias}"
+
+
+def _flag(name: str, values: list[str]) -> bool:
+    value = values[-1].strip().lower()
+    if value not in _TRUE | _FALSE:
+        raise ValueError(f"index URL parameter {name}={value!r}: use true or false")
+    return value in _TRUE
+
+
+def parse_elastic_url(url: str) -> ElasticOptions:
+    """'https://user:pw@es:9200/alias?ca_certs=/ca.crt' -> ElasticOptions (ValueError if bad)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"expected http(s)://host[:port][/alias], got {url!r}")
+    try:
+        port = parts.port or 9200  # Elasticsearch's port, with or without TLS
+    except ValueError as exc:
+        raise ValueError(f"invalid port in index URL: {exc}") from None
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    alias = parts.path.strip("/") or DEFAULT_ALIAS
+    query = parse_qs(parts.query, keep_blank_values=True)
+    unknown = set(query) - {"ca_certs", "verify_certs"}
+    if unknown or parts.fragment:
+        raise ValueError(f"unsupported index URL parts {sorted(unknown) or parts.fragment!r}")
+    return ElasticOptions(
+        host=f"{parts.scheme}://{host}:{port}",
+        alias=check_alias(alias),
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password is not None else None,
+        ca_certs=query["ca_certs"][-1] if "ca_certs" in query else None,
+        verify_certs=_flag("verify_certs", query["verify_certs"]) if "verify_certs" in query else True,
+    )
+
+
+def _reason(exc: ApiError) -> str:
+    """The error's type and reason from an Elasticsearch error body, else its message."""
+    body = exc.body if isinstance(exc.body, dict) else {}
+    error = body.get("error")
+    if isinstance(error, dict):
+        return f"{error.get('type', 'error')}: {error.get('reason', '')}"
+    return str(exc.message)
+
+
+class ElasticIndex:
+    """SearchIndex on one alias of an Elasticsearch cluster. Thread-safe (one client)."""
+
+    def __init__(
+        self,
+        options: ElasticOptions,
+        *,
+        refresh: bool = True,
+        request_timeout: float = 30.0,
+        node_class: type | None = None,
+    ) -> None:
+        """`refresh`: make each write searchable at once (read-your-writes for one ingest);
+        `node_class`: an elastic_transport node to use instead of HTTP (tests)."""
+        self.options = options
+        self.alias = options.alias
+        self.url = options.url
+        self.refresh = refresh
+        extra: dict[str, Any] = {"node_class": node_class} if node_class else {}
+        self._client = Elasticsearch(
+            options.host,
+            basic_auth=(options.username, options.password or "") if options.username else None,
+            ca_certs=options.ca_certs,
+            verify_certs=options.verify_certs,
+            request_timeout=request_timeout,
+            max_retries=3,
+            retry_on_timeout=True,
+            **extra,
+        )
+        self._ready = False
+        self._ready_lock = threading.Lock()
+
+    @classmethod
+    def from_url(cls, url: str, **kwargs: Any) -> ElasticIndex:
+        return cls(parse_elastic_url(url), **kwargs)
+
+    def __repr__(self) -> str:
+        return f"ElasticIndex({self.url!r})"
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> ElasticIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- errors and set-up ------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _errors(self, action: str) -> Iterator[None]:
+        """Translate the client's failures into sohoa errors."""
+        where = f"Elasticsearch {self.url}: {action}"
+        try:
+            yield
+        except (AuthenticationException, AuthorizationException) as exc:
+            raise ElasticSetupError(
+                f"{where} refused ({_reason(exc)}): check the user and password in SOHOA_INDEX "
+                "and the user's privileges on the index"
+            ) from exc
+        except ApiError as exc:
+            if exc.meta.status in _TRANSIENT_STATUS or exc.meta.status >= 500:
+                raise Transient(f"{where} failed, HTTP {exc.meta.status}: {_reason(exc)}") from exc
+            raise SohoaError(f"{where} failed, HTTP {exc.meta.status}: {_reason(exc)}") from exc
+        except SSLError as exc:
+            raise ElasticSetupError(
+                f"{where}: TLS failed ({exc}); give the cluster's CA with ?ca_certs=/path/ca.crt"
+            ) from exc
+        except TransportError as exc:  # connection refused, DNS, timeout: worth a retry
+            raise Transient(f"{where}: cannot be reached ({exc})") from exc
+
+    def _ensure(self) -> None:
+        """Create the template, first index and alias on an empty cluster; check the version."""
+        if self._ready:
+            return
+        with self._ready_lock:
+            if self._ready:
+                return
+            with self._errors("open"):
+                if self._client.indices.exists_alias(name=self.alias):
+                    self._check_version()
+                else:
+                    self._create_first()
+            self._ready = True
+
+    def _check_version(self) -> None:
+        mappings = self._client.indices.get_mapping(index=self.alias).body
+        for name, mapping in mappings.items():
+            version = mapping_version_of(mapping)
+            if version > MAPPING_VERSION:
+                raise MissingDependency(
+                    f"index {name} behind {self.url} has mapping v{version}, newer than this sohoa "
+                    f"(v{MAPPING_VERSION}): upgrade sohoa or point SOHOA_INDEX elsewhere"
+                )
+            if version < MAPPING_VERSION:
+                log.warning(
+                    "index %s behind %s has mapping v%d, this sohoa writes v%d: run `sohoa reindex`",
+                    name, self.url, version, MAPPING_VERSION,
+                )  # fmt: skip
+
+    def _create_first(self) -> None:
+        first = first_index_name(self.alias)
+        self._client.indices.put_index_template(name=self.alias, body=index_template(self.alias))
+        try:
+            self._client.indices.create(index=first, aliases={self.alias: {"is_write_index": True}})
+            log.info("created index %s behind alias %s", first, self.alias)
+        except ApiError as exc:
+            if "resource_already_exists" not in _reason(exc):
+                raise
+            # Another process created it meanwhile, or the alias was removed by hand.
+            if not self._client.indices.exists_alias(name=self.alias):
+                self._client.indices.put_alias(index=first, name=self.alias)
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def add(self, record: Record) -> None:
+        document = record_document(record)
+        self._ensure()
+        with self._errors(f"add {record.id}"):
+            self._client.index(index=self.alias, id=record.id, document=document, refresh=self.refresh)
+        log.debug("record %s: indexed %d pages", record.id, len(record.pages))
+
+    def delete(self, record_id: str) -> None:
+        self._ensure()
+        with self._errors(f"delete {record_id}"), contextlib.suppress(NotFoundError):
+            self._client.delete(index=self.alias, id=record_id, refresh=self.refresh)
+
+    def clear(self) -> None:
+        self._ensure()
+        with self._errors("clear"):
+            self._client.delete_by_query(
+                index=self.alias,
+                query={"match_all": {}},
+                conflicts="proceed",
+                refresh=True,
+                wait_for_completion=True,
+            )
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def has(self, record_id: str) -> bool:
+        self._ensure()
+        with self._errors(f"has {record_id}"):
+            return bool(self._client.exists(index=self.alias, id=record_id))
+
+    def count(self) -> int:
+        self._ensure()
+        with self._errors("count"):
+            return int(self._client.count(index=self.alias)["count"])
+
+    def ping(self) -> None:
+        self._ensure()
+        with self._errors("ping"):
+            self._client.count(index=self.alias)
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        parsed = parse_query(query.q)
+        body = search_body(query, parsed)
+        self._ensure()
+        with self._errors("search"):
+            response = self._client.search(index=self.alias, body=body).body
+        return search_result(response, parsed)
+
+    # -- rebuild -----------------------------------------------------------------------------
+
+    def rebuild(self, records: Iterable[Record]) -> BulkOutcome:
+        """Load `records` into a fresh index, then move the alias onto it atomically.
+
+        Documents Elasticsearch rejects are reported, not fatal; a failure of the cluster (or
+        of `records`) deletes the new index and leaves the alias where it was.
+        """
+        new = rebuild_index_name(self.alias, datetime.now(UTC))
+        with self._errors(f"create {new}"):
+            self._client.indices.put_index_template(name=self.alias, body=index_template(self.alias))
+            self._client.indices.create(index=new, settings={"refresh_interval": "-1"})
+        try:
+            outcome = self._bulk_load(new, records)
+            with self._errors(f"swap {self.alias} to {new}"):
+                self._client.indices.put_settings(index=new, settings={"refresh_interval": None})
+                self._client.indices.refresh(index=new)
+                old = self._aliased_indexes()
+                self._client.indices.update_aliases(actions=alias_swap_actions(self.alias, new, old))
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self._client.indices.delete(index=new)
+            raise
+        log.info("alias %s moved to %s (%d records)", self.alias, new, outcome.indexed)
+        self._drop_old(old, new)
+        with self._ready_lock:
+            self._ready = True
+        return outcome
+
+    def _bulk_load(self, index: str, records: Iterable[Record]) -> BulkOutcome:
+        actions = (
+            {"_index": index, "_id": record.id, "_source": record_document(record)} for record in records
+        )
+        outcome = BulkOutcome()
+        with self._errors(f"bulk load {index}"):
+            for ok, item in helpers.streaming_bulk(
+                self._client,
+                actions,
+                chunk_size=BULK_CHUNK,
+                raise_on_error=False,
+                max_retries=3,  # 429: the cluster asks us to slow down
+            ):
+                result = item.get("index", item)
+                if ok:
+                    outcome.indexed += 1
+                else:
+                    outcome.rejected[str(result.get("_id"))] = str(result.get("error"))
+        return outcome
+
+    def _aliased_indexes(self) -> list[str]:
+        try:
+            return sorted(self._client.indices.get_alias(name=self.alias).body)
+        except NotFoundError:
+            return []
+
+    def _drop_old(self, old: list[str], new: str) -> None:
+        """Delete the indexes the alias left, if they are ours (named after the alias)."""
+        ours = [name for name in old if name != new and name.startswith(f"{self.alias}-v")]
+        for name in sorted(set(old) - set(ours) - {new}):
+            log.warning("index %s left alias %s; not deleted (not made by sohoa)", name, self.alias)
+        if ours:
+            with self._errors(f"delete {', '.join(ours)}"):
+                self._client.indices.delete(index=",".join(ours))

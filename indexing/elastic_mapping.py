@@ -1,0 +1,220 @@
+"""The Elasticsearch index layout: names, analysis, mapping, template and documents (pure, no I/O).
+
+One document per record, its pages as `nested` documents, so that every query part must match on
+one page (as in SQLite, where a page is a row), a hit's total counts records, paging is plain
+from/size, and the best page comes back as an inner hit.
+
+Vietnamese text: each page is indexed as the same two keys as the embedded index builds in
+Python (ocr.text): `exact` (search_key: NFC, lower case, one tone-mark convention, so hoà = hòa)
+and `folded` (folded_key: no diacritics, đ -> d), both cut into tokens here the way
+indexing.query cuts a query, and joined by spaces. Doing the tone canonicalisation and the
+folding client-side (rather than with a char_filter) gives both backends the very same keys and
+tokens, so queries behave the same on both. The analyzers are stock components only (standard
+tokenizer, lowercase, asciifolding): the folded field's asciifolding, which folds đ/Đ to d like
+Lucene's ASCIIFoldingFilter table does, with preserve_original, keeps text typed with diacritics
+by other tools (Kibana, curl) finding the folded words. The original page text is kept in
+_source only, for snippets.
+
+Index names carry the mapping version behind an alias (`sohoa-pages-v1` -> `sohoa-pages`); a
+rebuild writes a new index and swaps the alias in one atomic request.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from indexing.query import token_spans
+from ocr.text import fold, nfc, search_key
+from schemas import Record
+
+__all__ = [
+    "DEFAULT_ALIAS",
+    "EXACT_ANALYZER",
+    "FOLDED_ANALYZER",
+    "MAPPING_VERSION",
+    "alias_swap_actions",
+    "check_alias",
+    "first_index_name",
+    "index_settings",
+    "index_template",
+    "mappings",
+    "mapping_version_of",
+    "rebuild_index_name",
+    "record_document",
+    "version_pattern",
+]
+
+MAPPING_VERSION = 1
+DEFAULT_ALIAS = "sohoa-pages"
+EXACT_ANALYZER = "sohoa_exact"
+FOLDED_ANALYZER = "sohoa_folded"
+MAX_PAGES = 50_000  # nested documents per record (Elasticsearch's default limit is 10,000)
+MAX_RESULT_WINDOW = 100_000  # offset + limit of the deepest page a search may ask for
+
+# Elasticsearch index names: lower case, no \ / * ? " < > | space , #, not starting with - _ +.
+_ALIAS = re.compile(r"[a-z0-9][a-z0-9._-]{0,150}")
+_META = "sohoa_mapping_version"
+
+
+def check_alias(alias: str) -> str:
+    """Return `alias` if it can name an index alias and its versioned indexes, else ValueError."""
+    if not _ALIAS.fullmatch(alias) or alias in (".", ".."):
+        raise ValueError(f"invalid index alias {alias!r}: use lower-case letters, digits, '.', '_' or '-'")
+    return alias
+
+
+def first_index_name(alias: str) -> str:
+    """The index an empty cluster starts with: `sohoa-pages-v1`."""
+    return f"{alias}-v{MAPPING_VERSION}"
+
+
+def rebuild_index_name(alias: str, at: datetime) -> str:
+    """A fresh index for a rebuild: `sohoa-pages-v1-20250102t030405123456z` (UTC, sortable)."""
+    return f"{first_index_name(alias)}-{at.astimezone(UTC):%Y%m%dt%H%M%S%fz}"
+
+
+def version_pattern(alias: str) -> str:
+    """The index pattern every versioned index of `alias` matches (and the template covers)."""
+    return f"{alias}-v*"
+
+
+# ---- analysis, mapping, template ----
+
+
+def index_settings() -> dict[str, Any]:
+    """Index settings: the Vietnamese analyzers, from stock components only (no plugins)."""
+    return {
+        "number_of_shards": 1,
+        "auto_expand_replicas": "0-1",  # 0 on a single node, 1 as soon as there is a second
+        "max_result_window": MAX_RESULT_WINDOW,
+        "mapping.nested_objects.limit": MAX_PAGES,
+        "analysis": {
+            "filter": {
+                "sohoa_ascii_folding": {"type": "asciifolding", "preserve_original": True},
+            },
+            "analyzer": {
+                EXACT_ANALYZER: {
+                    "type": "custom",
+                    "tokenizer": "standard",
+                    "filter": ["lowercase"],
+                },
+                FOLDED_ANALYZER: {
+                    "type": "custom",
+                    "tokenizer": "standard",
+                    "filter": ["lowercase", "sohoa_ascii_folding"],
+                },
+            },
+        },
+    }
+
+
+_KEYWORD = {"type": "keyword", "ignore_above": 2048}  # longer values are kept, not indexed
+_STORED_ONLY = {"type": "keyword", "index": False, "doc_values": False}
+
+
+def mappings() -> dict[str, Any]:
+    """Record fields (keywords for filters and facets) and the nested, twice-keyed pages."""
+    return {
+        "dynamic": "strict",
+        "_meta": {_META: MAPPING_VERSION},
+        # The keys are derived from `text`: searchable, but not worth keeping in _source.
+        "_source": {"excludes": ["pages.exact", "pages.folded"]},
+        "properties": {
+            "id": _KEYWORD,
+            "title": _STORED_ONLY,
+            "source": _STORED_ONLY,
+            "doc_type": _KEYWORD,
+            "doc_type_key": _KEYWORD,
+            "issuer": _KEYWORD,
+            "issuer_key": _KEYWORD,
+            "year": {"type": "integer"},
+            "date": {"type": "date", "format": "strict_date"},
+            "ingested_at": {"type": "date_nanos"},  # microseconds, as stored
+            "access": _KEYWORD,
+            "retention": _KEYWORD,
+            "needs_review": {"type": "boolean"},
+            "batch": _KEYWORD,
+            "page_count": {"type": "integer"},
+            "pages": {
+                "type": "nested",
+                "properties": {
+                    "number": {"type": "integer"},
+                    "text": {"type": "text", "index": False},
+                    "exact": {"type": "text", "analyzer": EXACT_ANALYZER},
+                    "folded": {"type": "text", "analyzer": FOLDED_ANALYZER},
+                },
+            },
+        },
+    }
+
+
+def index_template(alias: str) -> dict[str, Any]:
+    """The composable index template applied to every versioned index of `alias`."""
+    return {
+        "index_patterns": [version_pattern(alias)],
+        "priority": 500,
+        "template": {"settings": index_settings(), "mappings": mappings()},
+        "_meta": {"description": "sohoa record index (derived from storage)", _META: MAPPING_VERSION},
+    }
+
+
+def mapping_version_of(index_mapping: dict[str, Any]) -> int:
+    """The mapping version recorded in one index's mapping (0 when it names none)."""
+    return int(index_mapping.get("mappings", {}).get("_meta", {}).get(_META, 0))
+
+
+def alias_swap_actions(alias: str, new_index: str, old_indexes: list[str]) -> list[dict[str, Any]]:
+    """The actions of one atomic `_aliases` request moving `alias` onto `new_index`."""
+    actions: list[dict[str, Any]] = [
+        {"remove": {"index": old, "alias": alias}} for old in sorted(old_indexes) if old != new_index
+    ]
+    actions.append({"add": {"index": new_index, "alias": alias, "is_write_index": True}})
+    return actions
+
+
+# ---- documents ----
+
+
+def _tokens(key: str) -> str:
+    """The tokens of a search key joined by single spaces: the same cut as parse_query makes."""
+    return " ".join(key[start:end] for start, end in token_spans(key))
+
+
+def _key_or_none(value: str | None) -> str | None:
+    return search_key(value.strip()) if value else None
+
+
+def _utc(moment: datetime) -> str:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _page(number: int, text: str) -> dict[str, Any]:
+    exact = _tokens(search_key(text))
+    return {"number": number, "text": text, "exact": exact, "folded": fold(exact)}
+
+
+def record_document(record: Record) -> dict[str, Any]:
+    """The document of one record, with the same field rules as the SQLite index."""
+    meta, classification = record.metadata, record.classification
+    needs_review = classification.needs_review or any(page.needs_review for page in record.pages)
+    return {
+        "id": record.id,
+        "title": nfc(record.title),
+        "source": nfc(record.source),
+        "doc_type": meta.doc_type and nfc(meta.doc_type),
+        "doc_type_key": _key_or_none(meta.doc_type),
+        "issuer": meta.issuer and nfc(meta.issuer),
+        "issuer_key": _key_or_none(meta.issuer),
+        "year": meta.date.year if meta.date else None,
+        "date": meta.date.isoformat() if meta.date else None,
+        "ingested_at": _utc(record.ingested_at),
+        "access": classification.access,
+        "retention": classification.retention,
+        "needs_review": needs_review,
+        "batch": record.batch,
+        "page_count": len(record.pages),
+        "pages": [_page(page.number, nfc(page.text)) for page in record.pages],
+    }

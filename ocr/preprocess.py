@@ -1,0 +1,686 @@
+"""Page clean-up before OCR: pure functions over numpy arrays, each one a switchable, timed step.
+
+Every step takes an 8-bit image (grayscale `H x W`, or `H x W x 3` RGB for the colour step) and
+returns a new image and a small dict saying what it found or did; none alters its input. Sizes
+are in pixels at the page's resolution `dpi`, which the caller knows or `estimate_dpi` guesses.
+
+`prepare` runs the steps in order (colour ink, borders, punch holes, background, noise, skew,
+upscale, orientation, binarisation) and returns the image for the OCR engine together with the
+affine map from its pixels back to the ORIGINAL page's, and one `StepRecord` per step.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import cv2
+import numpy as np
+
+__all__ = [
+    "Orientation",
+    "Prepared",
+    "PrepareOptions",
+    "StepRecord",
+    "binarise",
+    "colour_to_gray",
+    "denoise",
+    "deskew",
+    "despeckle",
+    "estimate_dpi",
+    "estimate_skew",
+    "line_direction",
+    "map_box",
+    "noise_level",
+    "normalise_background",
+    "paper_level",
+    "prepare",
+    "remove_borders",
+    "remove_punch_holes",
+    "rotate",
+    "turn",
+    "upscale",
+]
+
+MM_PER_INCH = 25.4
+
+# (clockwise degrees that turn the page upright, confidence); see OcrEngine.orientation.
+Orientation = Callable[[np.ndarray], tuple[int, float]]
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """What one step did to one page: its parameters, what it found, how long it took."""
+
+    name: str
+    seconds: float
+    params: dict[str, Any] = field(default_factory=dict)
+    result: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PrepareOptions:
+    """Which steps run, and their few parameters. The defaults are the product's settings."""
+
+    colour: bool = True  # colour pages: round red seals (and blue ink if asked) removed
+    remove_blue_ink: bool = False  # signatures and hand notes in blue ink (never printed text)
+    borders: bool = True
+    punch_holes: bool = True
+    background: bool = True
+    denoise: bool = True  # applied only when noise is measured on the page
+    despeckle: bool = True
+    deskew: bool = True
+    max_skew: float = 10.0  # degrees
+    upscale: bool = True
+    min_dpi: int = 250  # pages below this resolution are upscaled ...
+    target_dpi: int = 300  # ... to this one
+    orientation: bool = True
+    min_orientation_confidence: float = 2.0  # a turn the detector is less sure of is not applied
+    binarise: bool = False  # Tesseract binarises itself; measured no better with ours
+
+
+@dataclass
+class Prepared:
+    """A page ready for OCR: the image, its resolution, and the way back to the original page."""
+
+    image: np.ndarray  # 8-bit grayscale
+    dpi: int
+    to_original: np.ndarray  # 3x3 affine: this image's pixel coordinates -> the original page's
+    original_size: tuple[int, int]  # (width, height) of the page as scanned
+    orientation: int = 0  # clockwise degrees turned to upright
+    orientation_confidence: float = 0.0
+    skew: float = 0.0  # degrees (counter-clockwise) of skew found and corrected
+    lines: str = "horizontal"  # direction of the text lines on the page as scanned
+    steps: list[StepRecord] = field(default_factory=list)
+    review_reasons: list[str] = field(default_factory=list)
+
+
+# --- small helpers ---------------------------------------------------------------------------------
+
+
+def _px(mm: float, dpi: float) -> int:
+    return max(1, round(mm * dpi / MM_PER_INCH))
+
+
+def _odd(value: float) -> int:
+    value = max(1, int(round(value)))
+    return value if value % 2 else value + 1
+
+
+def _shrink(gray: np.ndarray, factor: int) -> np.ndarray:
+    if factor <= 1:
+        return gray
+    height, width = gray.shape[:2]
+    size = (max(1, width // factor), max(1, height // factor))
+    return cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
+
+
+def _grow(mask: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    return cv2.resize(mask, (shape[1], shape[0]), interpolation=cv2.INTER_NEAREST)
+
+
+def paper_level(gray: np.ndarray) -> int:
+    """The brightness of the paper: the page's most common light value (its histogram mode
+    above the median), robust to text, borders and noise."""
+    small = _shrink(gray, max(1, min(gray.shape[:2]) // 600))
+    hist = np.bincount(small.ravel(), minlength=256).astype(np.float64)
+    hist = np.convolve(hist, np.ones(5) / 5, mode="same")
+    median = int(np.searchsorted(np.cumsum(hist), hist.sum() / 2))
+    return int(median + np.argmax(hist[median:]))
+
+
+def _ink_threshold(gray: np.ndarray) -> int:
+    """Otsu's threshold between ink and paper, from a reduced copy."""
+    small = _shrink(gray, max(1, min(gray.shape[:2]) // 800))
+    threshold, _ = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return int(threshold)
+
+
+# --- colour ----------------------------------------------------------------------------------------
+
+
+def _colour_masks(lab: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """(red, blue, paper a*): pixels clearly redder than the paper, and blue-violet pixels.
+
+    CIE Lab: a* is green-red, b* blue-yellow; yellowed paper is high in b*, not in a*, and black
+    or grey ink is near zero in both."""
+    a_star = lab[..., 1].astype(np.int16) - 128
+    b_star = lab[..., 2].astype(np.int16) - 128
+    paper_a = int(np.median(a_star[::8, ::8]))
+    red = (a_star > max(12, paper_a + 12)) & (b_star > -10)
+    blue = (b_star < -15) & (a_star < 40)
+    return red, blue, paper_a
+
+
+def _is_colourful(rgb: np.ndarray) -> bool:
+    """Whether any real colour ink (not a tinted paper) shows on a reduced copy."""
+    small = _shrink(rgb, max(1, min(rgb.shape[:2]) // 800))
+    red, blue, _ = _colour_masks(cv2.cvtColor(small, cv2.COLOR_RGB2LAB))
+    return bool((red | blue).mean() > 0.0002)
+
+
+def _round_regions(mask: np.ndarray, dpi: float) -> tuple[np.ndarray, list[list[int]]]:
+    """Filled convex hulls of the round (seal-shaped) regions of a colour-ink mask, with boxes."""
+    factor = max(1, round(dpi / 75))  # analyse at about 75 dpi
+    small = _shrink(mask.astype(np.uint8) * 255, factor) > 40
+    small_dpi = dpi / factor
+    kernel = np.ones((_odd(_px(2.5, small_dpi)),) * 2, np.uint8)
+    closed = cv2.morphologyEx(small.astype(np.uint8), cv2.MORPH_CLOSE, kernel)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+    regions = np.zeros_like(closed)
+    boxes = []
+    for label in range(1, count):
+        left, top, width, height, _ = stats[label]
+        size_mm = (width * MM_PER_INCH / small_dpi, height * MM_PER_INCH / small_dpi)
+        if not (15 <= min(size_mm) and max(size_mm) <= 80 and 0.7 <= width / height <= 1.43):
+            continue
+        hull = cv2.convexHull(cv2.findNonZero((labels == label).astype(np.uint8)))
+        # A round seal fills ~pi/4 of its box; rectangular stamps (KHẨN, MẬT, ĐẾN) fill it all.
+        if cv2.contourArea(hull) / float(width * height) > 0.86:
+            continue
+        cv2.fillPoly(regions, [hull], 1)
+        boxes.append([int(v * factor) for v in (left, top, width, height)])
+    regions = cv2.dilate(regions, np.ones((_odd(_px(1.5, small_dpi)),) * 2, np.uint8))
+    return _grow(regions, mask.shape) > 0, boxes
+
+
+def colour_to_gray(
+    rgb: np.ndarray, dpi: float, *, remove_blue: bool = False
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Grayscale with the ink of round red seals removed (and blue ink, if asked).
+
+    Inside a seal the red channel stands in for the brightness: red ink is bright in it, black
+    print (under the seal too) stays dark. Red ink outside round shapes (urgency and secrecy
+    marks, the incoming-document stamp) is text and is kept.
+    """
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    if not _is_colourful(rgb):
+        return gray, {"seals": 0, "colour": False}
+    red, blue, _ = _colour_masks(cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB))
+    regions, boxes = _round_regions(red, dpi)
+    out = gray.copy()
+    paper = paper_level(gray)
+    if boxes:
+        channel = rgb[..., 0]
+        scale = paper / max(int(np.median(channel[::8, ::8])), 1)
+        lifted = np.clip(channel.astype(np.float32) * scale, 0, 255).astype(np.uint8)
+        out[regions] = np.maximum(gray[regions], lifted[regions])
+        # What is still lighter than ink there is the seal's own pale ink: paper.
+        seal_ink = cv2.dilate((red & regions).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+        out[seal_ink & (out >= _ink_threshold(gray))] = paper
+    erased_blue = 0
+    if remove_blue:
+        blue = cv2.dilate(blue.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        blue &= gray > 40  # black print crossed by a stroke stays
+        out[blue] = paper
+        erased_blue = int(blue.sum())
+    return out, {"seals": len(boxes), "seal_boxes": boxes, "blue_px": erased_blue}
+
+
+# --- borders and punch holes ----------------------------------------------------------------------
+
+
+def _dark_components(gray: np.ndarray, factor: int) -> tuple[int, np.ndarray, np.ndarray]:
+    small = _shrink(gray, factor)
+    dark = (small < _ink_threshold(gray)).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    return count, labels, stats
+
+
+def remove_borders(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, dict[str, Any]]:
+    """Dark regions touching the page's edge and larger than any text (scanner lid, copier
+    border, binding shadow) become paper."""
+    factor = max(1, round(dpi / 100))
+    count, labels, stats = _dark_components(gray, factor)
+    small_h, small_w = labels.shape
+    small_dpi = dpi / factor
+    big = _px(8, small_dpi)  # larger than any character, smaller than any border
+    found = []
+    for label in range(1, count):
+        left, top, width, height, _ = stats[label]
+        touches = left == 0 or top == 0 or left + width >= small_w or top + height >= small_h
+        if touches and max(width, height) >= big:
+            found.append(label)
+    if not found:
+        return gray, {"borders": 0}
+    mask = np.isin(labels, found).astype(np.uint8)
+    mask = cv2.dilate(mask, np.ones((3, 3), np.uint8))
+    out = gray.copy()
+    out[_grow(mask, gray.shape) > 0] = paper_level(gray)
+    return out, {"borders": len(found), "area_px": int(mask.sum()) * factor * factor}
+
+
+def remove_punch_holes(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, dict[str, Any]]:
+    """Filled dark disks 4-10 mm across within 35 mm of the page's edge become paper.
+
+    Characters are never that big, and no glyph is a filled disk; bullets are a few mm at most.
+    """
+    factor = max(1, round(dpi / 100))
+    count, labels, stats = _dark_components(gray, factor)
+    small_h, small_w = labels.shape
+    small_dpi = dpi / factor
+    low, high, band = _px(4, small_dpi), _px(10, small_dpi), _px(35, small_dpi)
+    holes = []
+    for label in range(1, count):
+        left, top, width, height, area = stats[label]
+        if not (low <= width <= high and low <= height <= high and 0.75 <= width / height <= 1.33):
+            continue
+        near_edge = min(left, top, small_w - left - width, small_h - top - height) <= band
+        if near_edge and 0.65 <= area / float(width * height) <= 0.9:
+            holes.append(label)
+    if not holes:
+        return gray, {"holes": 0}
+    mask = cv2.dilate(np.isin(labels, holes).astype(np.uint8), np.ones((3, 3), np.uint8))
+    out = gray.copy()
+    out[_grow(mask, gray.shape) > 0] = paper_level(gray)
+    return out, {"holes": len(holes)}
+
+
+# --- background, noise and specks ----------------------------------------------------------------
+
+
+def normalise_background(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, dict[str, Any]]:
+    """Divide by the paper's own brightness (uneven light, yellowed paper, shadows), then stretch
+    so the paper is white and the ink dark."""
+    factor = max(1, round(dpi / 50))  # estimate the background at about 50 dpi
+    small = _shrink(gray, factor)
+    small_dpi = dpi / factor
+    # A maximum filter wider than any stroke removes the ink and leaves the paper.
+    background = cv2.dilate(small, np.ones((_odd(_px(3, small_dpi)),) * 2, np.uint8))
+    background = cv2.GaussianBlur(background, (0, 0), _px(3, small_dpi))
+    background = cv2.resize(background, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+    flat = gray.astype(np.float32) * (255.0 / np.maximum(background, 1).astype(np.float32))
+    flat = np.clip(flat, 0, 255).astype(np.uint8)
+    threshold = _ink_threshold(flat)
+    ink = flat[flat < threshold]
+    ink_level = float(np.percentile(ink, 25)) if ink.size else 0.0
+    # Levels: the typical ink -> near black, the paper -> white.
+    low, high = ink_level * 0.5, 235.0
+    if high - low < 40:
+        return flat, {"ink_level": round(ink_level, 1), "stretched": False}
+    lut = np.clip((np.arange(256, dtype=np.float32) - low) * 255.0 / (high - low), 0, 255)
+    return cv2.LUT(flat, lut.astype(np.uint8)), {"ink_level": round(ink_level, 1), "stretched": True}
+
+
+def noise_level(gray: np.ndarray) -> float:
+    """Standard deviation of the pixel noise on the paper (robust: median absolute deviation)."""
+    smooth = cv2.medianBlur(gray, 3)
+    paper = smooth >= np.percentile(smooth, 60)
+    residual = np.abs(gray.astype(np.int16) - smooth)[paper]
+    return float(1.4826 * np.median(residual)) if residual.size else 0.0
+
+
+def denoise(gray: np.ndarray, dpi: float, *, min_noise: float = 4.0) -> tuple[np.ndarray, dict[str, Any]]:
+    """A median filter (3 px, 5 px at 400 dpi and more) when the paper is measurably noisy."""
+    sigma = noise_level(gray)
+    if sigma < min_noise:
+        return gray, {"noise": round(sigma, 2), "filtered": False}
+    size = 5 if dpi >= 400 else 3
+    return cv2.medianBlur(gray, size), {"noise": round(sigma, 2), "filtered": True, "kernel": size}
+
+
+def _text_height(stats: np.ndarray, *, square: bool = False) -> float:
+    """Median height of letter-sized components (marks and specks below a third of it excluded).
+
+    `square`: the larger of height and width, for pages whose lines may run either way."""
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    widths = stats[1:, cv2.CC_STAT_WIDTH]
+    if square:
+        heights = widths = np.maximum(heights, widths)
+    candidates = heights[(heights >= 4) & (widths >= 2) & (widths <= 4 * heights)]
+    if candidates.size < 20:
+        return 0.0
+    typical = np.percentile(candidates, 75)
+    letters = candidates[(candidates >= typical / 3) & (candidates <= typical * 2)]
+    return float(np.median(letters)) if letters.size else 0.0
+
+
+def _box_sums(integral: np.ndarray, x0, y0, x1, y1) -> np.ndarray:
+    height, width = integral.shape[0] - 1, integral.shape[1] - 1
+    x0, x1 = np.clip(x0, 0, width), np.clip(x1, 0, width)
+    y0, y1 = np.clip(y0, 0, height), np.clip(y1, 0, height)
+    return integral[y1, x1] - integral[y0, x1] - integral[y1, x0] + integral[y0, x0]
+
+
+def despeckle(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, dict[str, Any]]:
+    """Remove specks: ink blobs much smaller than a letter that no letter could own.
+
+    A diacritic sits right above or below a letter, punctuation right after one; a speck in a
+    margin, between lines or in the middle of a word gap is noise. Letter size is measured on
+    the page, so this works at any resolution and type size.
+    """
+    ink = (gray < _ink_threshold(gray)).astype(np.uint8)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    text_height = _text_height(stats)
+    if text_height <= 0:
+        return gray, {"specks": 0, "text_height": 0.0}
+    left, top = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_TOP]
+    width, height = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+    small = (np.maximum(width, height) <= text_height * 0.28) & (stats[1:, cv2.CC_STAT_AREA] <= (text_height * 0.22) ** 2)
+    labels = np.arange(1, count)[small]
+    if labels.size == 0:
+        return gray, {"specks": 0, "text_height": round(text_height, 1)}
+    big_mask = np.zeros_like(ink)
+    _, label_image, _, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    big_mask[(label_image > 0) & ~np.isin(label_image, labels)] = 1
+    integral = cv2.integral(big_mask)
+    x0, y0 = left[small], top[small]
+    x1, y1 = x0 + width[small], y0 + height[small]
+    reach_v = int(round(text_height * 0.8))
+    reach_h = int(round(text_height * 0.45))
+    above_below = _box_sums(integral, x0, y0 - reach_v, x1, y1 + reach_v)
+    after_word = _box_sums(integral, x0 - reach_h, y0 - int(text_height * 0.6), x0, y1)
+    noise = labels[(above_below == 0) & (after_word == 0)]
+    if noise.size == 0:
+        return gray, {"specks": 0, "text_height": round(text_height, 1)}
+    out = gray.copy()
+    out[np.isin(label_image, noise)] = 255
+    return out, {"specks": int(noise.size), "text_height": round(text_height, 1)}
+
+
+# --- resolution ----------------------------------------------------------------------------------
+
+# Body text of administrative documents is 12-14 pt (Decree 30: 13-14); its letters' median
+# height (lower case with and without ascenders, capitals) is about 0.6 of the type size.
+_BODY_LETTER_HEIGHT_PT = 13 * 0.6
+
+
+def estimate_dpi(gray: np.ndarray) -> float | None:
+    """The page's resolution guessed from the height of its letters (None: too little text)."""
+    ink = (gray < _ink_threshold(gray)).astype(np.uint8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    height = _text_height(stats)
+    return height * 72 / _BODY_LETTER_HEIGHT_PT if height else None
+
+
+def upscale(gray: np.ndarray, factor: float) -> np.ndarray:
+    """Enlarge by `factor` (bicubic); small type reads better at 300 dpi."""
+    if factor <= 1.0:
+        return gray
+    size = (round(gray.shape[1] * factor), round(gray.shape[0] * factor))
+    return cv2.resize(gray, size, interpolation=cv2.INTER_CUBIC)
+
+
+# --- skew and orientation -----------------------------------------------------------------------
+
+
+def _ink_points(gray: np.ndarray, dpi: float, limit: int = 150_000) -> np.ndarray:
+    """Coordinates (x, y) of ink pixels in a copy at about 100 dpi, at most `limit` of them."""
+    factor = max(1, round(dpi / 100))
+    small = _shrink(gray, factor)
+    ys, xs = np.nonzero(small < _ink_threshold(small))
+    points = np.stack([xs, ys], axis=1).astype(np.float32) * factor
+    if len(points) > limit:
+        points = points[:: len(points) // limit + 1]
+    return points
+
+
+def _sharpness(points: np.ndarray, angles: np.ndarray, bin_px: float) -> np.ndarray:
+    """How sharply the ink falls into text lines when projected along each angle (degrees)."""
+    scores = np.empty(len(angles))
+    x, y = points[:, 0], points[:, 1]
+    for index, angle in enumerate(np.radians(angles)):
+        # Row of each point once the page is turned by -angle (its lines made level).
+        rows = (y * math.cos(angle) + x * math.sin(angle)) / bin_px
+        rows = (rows - rows.min()).astype(np.int64)
+        counts = np.bincount(rows).astype(np.float64)
+        scores[index] = np.sum(np.diff(counts) ** 2)
+    return scores
+
+
+def _search(points: np.ndarray, centre: float, half: float, step: float, bin_px: float):
+    angles = np.arange(centre - half, centre + half + step / 2, step)
+    scores = _sharpness(points, angles, bin_px)
+    best = int(np.argmax(scores))
+    return float(angles[best]), float(scores[best])
+
+
+def line_direction(gray: np.ndarray, dpi: float) -> tuple[str, float]:
+    """("horizontal" or "vertical", ratio): which way the text lines run, and how clearly.
+
+    Closing the ink along the lines joins the letters of each word; across them it joins little
+    more than marks to their letters. The direction that leaves fewer blobs is the lines'.
+    """
+    factor = max(1, round(dpi / 100))
+    small = _shrink(gray, factor)
+    ink = (small < _ink_threshold(small)).astype(np.uint8)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    height = _text_height(stats, square=True)
+    if count < 20 or height <= 0:
+        return "horizontal", 1.0
+    length = max(2, round(height * 0.3))
+    along = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((1, length), np.uint8))
+    across = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((length, 1), np.uint8))
+    blobs_h = cv2.connectedComponents(along, connectivity=8)[0]
+    blobs_v = cv2.connectedComponents(across, connectivity=8)[0]
+    if blobs_h <= blobs_v:
+        return "horizontal", blobs_v / max(blobs_h, 1)
+    return "vertical", blobs_h / max(blobs_v, 1)
+
+
+def _search(points: np.ndarray, centre: float, half: float, step: float, bin_px: float):
+    angles = np.arange(centre - half, centre + half + step / 2, step)
+    scores = _sharpness(points, angles, bin_px)
+    best = int(np.argmax(scores))
+    return float(angles[best]), float(scores[best])
+
+
+def estimate_skew(
+    gray: np.ndarray, dpi: float, max_angle: float = 10.0, lines: str = "horizontal"
+) -> float:
+    """The counter-clockwise skew in degrees of the text lines (running `lines`).
+
+    Projection profiles, coarse to fine: the angle at which the ink falls into the sharpest rows.
+    Bins shrink with the step, so a line across the page stays within one bin at every stage.
+    """
+    points = _ink_points(gray, dpi)
+    if len(points) < 500:
+        return 0.0
+    if lines == "vertical":
+        points = points[:, ::-1].copy()  # x and y swapped: a mirror image, so the sign flips
+    mm = dpi / MM_PER_INCH
+    angle, _ = _search(points, 0.0, max_angle, 0.25, mm)
+    angle, _ = _search(points, angle, 0.3, 0.05, mm / 3)
+    angle, _ = _search(points, angle, 0.06, 0.01, mm / 6)
+    angle = round(angle, 2) + 0.0
+    return angle if lines == "horizontal" else -angle
+
+
+def rotate(gray: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
+    """Turn by `angle` degrees counter-clockwise about the centre on a canvas grown to hold the
+    whole page, filled with paper. Returns the image and the 3x3 map old -> new coordinates."""
+    height, width = gray.shape[:2]
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
+    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+    new_w, new_h = int(math.ceil(width * cos + height * sin)), int(math.ceil(width * sin + height * cos))
+    matrix[0, 2] += (new_w - width) / 2
+    matrix[1, 2] += (new_h - height) / 2
+    turned = cv2.warpAffine(
+        gray,
+        matrix,
+        (new_w, new_h),
+        flags=cv2.INTER_CUBIC,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=paper_level(gray),
+    )
+    return turned, np.vstack([matrix, [0, 0, 1]])
+
+
+def deskew(gray: np.ndarray, dpi: float, max_angle: float = 10.0) -> tuple[np.ndarray, float]:
+    """The page with its text lines made level (or plumb), and the skew found (degrees, ccw)."""
+    lines, _ = line_direction(gray, dpi)
+    angle = estimate_skew(gray, dpi, max_angle, lines)
+    if abs(angle) < 0.05:
+        return gray, angle
+    return rotate(gray, -angle)[0], angle
+
+
+def turn(gray: np.ndarray, degrees: int) -> tuple[np.ndarray, np.ndarray]:
+    """Turn by a multiple of 90 degrees clockwise (lossless). Returns the image and the 3x3 map
+    old -> new coordinates (pixel edges: a W x H image spans [0, W] x [0, H])."""
+    degrees %= 360
+    height, width = gray.shape[:2]
+    if degrees == 0:
+        return gray, np.eye(3)
+    if degrees == 90:
+        return cv2.rotate(gray, cv2.ROTATE_90_CLOCKWISE), np.array([[0, -1, height], [1, 0, 0], [0, 0, 1.0]])
+    if degrees == 180:
+        return cv2.rotate(gray, cv2.ROTATE_180), np.array([[-1, 0, width], [0, -1, height], [0, 0, 1.0]])
+    if degrees == 270:
+        return cv2.rotate(gray, cv2.ROTATE_90_COUNTERCLOCKWISE), np.array(
+            [[0, 1, 0], [-1, 0, width], [0, 0, 1.0]]
+        )
+    raise ValueError(f"rotation must be a multiple of 90 degrees, not {degrees}")
+
+
+def binarise(gray: np.ndarray, dpi: float) -> np.ndarray:
+    """Sauvola-like adaptive threshold (OpenCV's Gaussian adaptive mean), window ~ 4 mm."""
+    window = _odd(_px(4, dpi))
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, window, 15)
+
+
+def map_box(matrix: np.ndarray, left: float, top: float, width: float, height: float) -> tuple[int, int, int, int]:
+    """The axis-aligned box (left, top, width, height) holding a box mapped through `matrix`."""
+    corners = np.array(
+        [[left, top, 1], [left + width, top, 1], [left, top + height, 1], [left + width, top + height, 1]]
+    )
+    mapped = corners @ matrix.T
+    x0, y0 = mapped[:, 0].min(), mapped[:, 1].min()
+    x1, y1 = mapped[:, 0].max(), mapped[:, 1].max()
+    return round(x0), round(y0), max(1, round(x1 - x0)), max(1, round(y1 - y0))
+
+
+# --- the pipeline -------------------------------------------------------------------------------
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.steps: list[StepRecord] = []
+
+    def run(self, name: str, params: dict[str, Any], action: Callable[[], tuple[Any, dict[str, Any]]]):
+        started = time.perf_counter()
+        value, result = action()
+        self.steps.append(StepRecord(name, round(time.perf_counter() - started, 4), params, result))
+        return value
+
+
+def prepare(
+    image: np.ndarray,
+    dpi: int | None,
+    *,
+    orientation: Orientation | None = None,
+    options: PrepareOptions | None = None,
+) -> Prepared:
+    """Clean one page for OCR. `image`: 8-bit gray (H x W) or RGB (H x W x 3), as scanned.
+
+    `orientation` reads a page's orientation (the OCR engine's OSD); without it pages are taken
+    as upright. The input array is never modified.
+    """
+    options = options or PrepareOptions()
+    record = _Recorder()
+    height, width = image.shape[:2]
+    gray = image
+    if image.ndim == 3:
+        remove_blue = options.remove_blue_ink
+        if options.colour:
+            gray = record.run(
+                "colour",
+                {"remove_blue": remove_blue},
+                lambda: colour_to_gray(image, dpi or 300, remove_blue=remove_blue),
+            )
+        else:
+            gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    page_dpi = record.run("resolution", {"from_file": dpi}, lambda: _resolution(gray, dpi))
+    gray = _clean(gray, page_dpi, options, record)
+    forward = np.eye(3)
+    skew, lines = 0.0, "horizontal"
+    if options.deskew:
+        skew, lines = record.run(
+            "deskew", {"max_angle": options.max_skew}, lambda: _skew(gray, page_dpi, options.max_skew)
+        )
+        if abs(skew) >= 0.05:
+            gray, matrix = rotate(gray, -skew)
+            forward = matrix @ forward
+    out_dpi = page_dpi
+    if options.upscale and page_dpi < options.min_dpi:
+        factor = options.target_dpi / page_dpi
+        gray = record.run(
+            "upscale",
+            {"factor": round(factor, 3)},
+            lambda: (upscale(gray, factor), {"dpi": options.target_dpi}),
+        )
+        forward = np.diag([factor, factor, 1.0]) @ forward
+        out_dpi = options.target_dpi
+    degrees, confidence, reasons = 0, 0.0, []
+    if options.orientation and orientation is not None:
+        degrees, confidence, reasons = record.run(
+            "orientation",
+            {"min_confidence": options.min_orientation_confidence},
+            lambda: _orientation(gray, lines, orientation, options),
+        )
+        gray, matrix = turn(gray, degrees)
+        forward = matrix @ forward
+    if options.despeckle:
+        gray = record.run("despeckle", {}, lambda: despeckle(gray, out_dpi))
+    if options.binarise:
+        gray = record.run("binarise", {}, lambda: (binarise(gray, out_dpi), {}))
+    return Prepared(
+        image=gray,
+        dpi=int(round(out_dpi)),
+        to_original=np.linalg.inv(forward),
+        original_size=(width, height),
+        orientation=degrees,
+        orientation_confidence=confidence,
+        skew=skew,
+        lines=lines,
+        steps=record.steps,
+        review_reasons=reasons,
+    )
+
+
+def _resolution(gray: np.ndarray, dpi: int | None) -> tuple[float, dict[str, Any]]:
+    if dpi:
+        return float(dpi), {"dpi": dpi, "source": "file"}
+    estimate = estimate_dpi(gray)
+    if estimate is None:
+        return 300.0, {"dpi": 300, "source": "default"}
+    estimate = float(min(max(estimate, 72), 1200))
+    return estimate, {"dpi": round(estimate), "source": "letter height"}
+
+
+def _clean(gray: np.ndarray, dpi: float, options: PrepareOptions, record: _Recorder) -> np.ndarray:
+    if options.borders:
+        gray = record.run("borders", {}, lambda: remove_borders(gray, dpi))
+    if options.punch_holes:
+        gray = record.run("punch_holes", {}, lambda: remove_punch_holes(gray, dpi))
+    if options.denoise:
+        gray = record.run("denoise", {}, lambda: denoise(gray, dpi))
+    if options.background:
+        gray = record.run("background", {}, lambda: normalise_background(gray, dpi))
+    return gray
+
+
+def _skew(gray: np.ndarray, dpi: float, max_angle: float):
+    lines, clarity = line_direction(gray, dpi)
+    angle = estimate_skew(gray, dpi, max_angle, lines)
+    return (angle, lines), {"angle": angle, "lines": lines, "clarity": round(clarity, 2)}
+
+
+def _orientation(gray: np.ndarray, lines: str, detect: Orientation, options: PrepareOptions):
+    degrees, confidence = detect(gray)
+    reasons = []
+    result: dict[str, Any] = {"detected": degrees, "confidence": round(confidence, 2)}
+    # Lines found vertical on the deskewed page mean a quarter turn; the detector must agree.
+    quarter = degrees in (90, 270)
+    if (lines == "vertical") != quarter:
+        reasons.append(
+            f"orientation unsure: text lines run {lines}ly but the detector says {degrees} degrees"
+        )
+    if confidence < options.min_orientation_confidence:
+        reasons.append(f"orientation unsure (confidence {confidence:.1f})")
+        degrees = 0 if lines == "horizontal" else degrees
+    result["applied"] = degrees
+    return (degrees, confidence, reasons), result

@@ -1,0 +1,303 @@
+"""Fixity: re-hash every stored object and compare it with what the store says it should be.
+
+    records/<id>/       every file named in manifest-sha256.txt must be there with that sha256;
+                        any other file is unexpected; a package without its manifest is reported
+                        (an interrupted write, or a deleted manifest: its files cannot be checked)
+    quarantine/<id>/    the original named in reason.json must be there with reason.json's
+                        sha256 (which is also the entry's id); any other file is unexpected
+
+Works on any ObjectStore: objects are read back through the store (streamed to a scratch file
+when they may be large), except that a LocalStore's files are hashed in place. Keys outside these
+two areas belong to other tools and are left alone. A package committed while the check runs is
+checked again at the end rather than reported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import logging
+import tempfile
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from sohoa.errors import NotFound
+from storage.base import ObjectStore
+from storage.hashing import sha256_file
+from storage.keys import check_key
+from storage.local import LocalStore
+from storage.package import MANIFEST, RECORDS, read_manifest
+from storage.quarantine import QUARANTINE
+
+__all__ = ["FixityReport", "Problem", "verify"]
+
+log = logging.getLogger(__name__)
+
+HASH_WORKERS = 4  # objects hashed at once (S3 latency; hashlib releases the GIL)
+_REASON = "reason.json"
+_SMALL_SUFFIXES = (".json", ".txt")  # read whole; anything else is streamed to a scratch file
+
+Kind = Literal["missing", "altered", "unexpected", "unreadable"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding: `key` is the object concerned, `entry` the record or quarantine id."""
+
+    area: str  # "records" or "quarantine"
+    entry: str  # "" for a stray object directly under the area
+    kind: Kind
+    key: str
+    detail: str = ""
+
+
+@dataclass
+class FixityReport:
+    store: str
+    records: int = 0  # record packages checked
+    quarantined: int = 0  # quarantine entries checked
+    objects: int = 0  # objects re-hashed
+    bytes: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def count(self, kind: Kind) -> int:
+        return sum(1 for problem in self.problems if problem.kind == kind)
+
+    def by_entry(self) -> dict[tuple[str, str], list[Problem]]:
+        """(area, entry) -> its problems, in key order."""
+        grouped: dict[tuple[str, str], list[Problem]] = {}
+        for problem in sorted(self.problems, key=lambda p: (p.area, p.entry, p.key)):
+            grouped.setdefault((problem.area, problem.entry), []).append(problem)
+        return grouped
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "store": self.store,
+            "ok": self.ok,
+            "records": self.records,
+            "quarantined": self.quarantined,
+            "objects": self.objects,
+            "bytes": self.bytes,
+            "seconds": round(self.seconds, 3),
+            "counts": {kind: self.count(kind) for kind in Kind.__args__},  # type: ignore[attr-defined]
+            "problems": [asdict(p) for found in self.by_entry().values() for p in found],
+        }
+
+
+@dataclass(frozen=True)
+class _Check:
+    """One object to re-hash against its expected sha256."""
+
+    area: str
+    entry: str
+    key: str
+    expected: str
+
+
+# ---- hashing through any store ----
+
+
+class _Hasher:
+    """sha256 and size of stored objects; None when the object has gone."""
+
+    def __init__(self, store: ObjectStore, scratch: Path) -> None:
+        self.store = store
+        self.scratch = scratch
+
+    def __call__(self, key: str) -> tuple[str, int] | None:
+        try:
+            if isinstance(self.store, LocalStore):
+                path = self.store.root.joinpath(*check_key(key).split("/"))
+                return sha256_file(path), path.stat().st_size
+            if key.endswith(_SMALL_SUFFIXES):
+                data = self.store.get_bytes(key)
+                return hashlib.sha256(data).hexdigest(), len(data)
+            temp = self.scratch / uuid.uuid4().hex
+            try:
+                self.store.get_file(key, temp)
+                return sha256_file(temp), temp.stat().st_size
+            finally:
+                temp.unlink(missing_ok=True)
+        except (NotFound, FileNotFoundError, NotADirectoryError):
+            return None
+
+
+def _bounded_map(function: Callable, items: Iterable, workers: int) -> Iterator[tuple[Any, Any]]:
+    """(item, function(item)) in order, at most 2 * workers calls in flight."""
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fixity") as pool:
+        pending: deque[tuple[Any, Future]] = deque()
+        for item in items:
+            pending.append((item, pool.submit(function, item)))
+            if len(pending) >= 2 * workers:
+                item_done, future = pending.popleft()
+                yield item_done, future.result()
+        while pending:
+            item_done, future = pending.popleft()
+            yield item_done, future.result()
+
+
+# ---- what each area should hold (pure over keys, plus small reads) ----
+
+
+def _grouped(keys: Iterable[str], area: str) -> Iterator[tuple[str, list[str]]]:
+    """(entry id, its keys) for keys listed under 'area/'; a stray 'area/x' has id ''."""
+
+    def entry(key: str) -> str:
+        parts = key.split("/")
+        return parts[1] if len(parts) > 2 else ""
+
+    for entry_id, group in itertools.groupby(keys, key=entry):
+        yield entry_id, list(group)
+
+
+class _Planner:
+    """Turns listed keys into checks (objects to hash) and problems found without hashing."""
+
+    def __init__(self, store: ObjectStore, report: FixityReport) -> None:
+        self.store = store
+        self.report = report
+        self.uncommitted: list[str] = []  # record ids without a manifest: re-checked at the end
+        self.lock = threading.Lock()
+
+    def problem(self, area: str, entry: str, kind: Kind, key: str, detail: str = "") -> None:
+        with self.lock:
+            self.report.problems.append(Problem(area, entry, kind, key, detail))
+
+    def strays(self, area: str, keys: list[str]) -> None:
+        for key in keys:
+            self.problem(area, "", "unexpected", key, f"not inside a {area} entry")
+
+    def record(self, record_id: str, keys: list[str]) -> Iterator[_Check]:
+        prefix = f"{RECORDS}/{record_id}/"
+        present = set(keys)
+        if prefix + MANIFEST not in present:
+            self.uncommitted.append(record_id)
+            return
+        try:
+            hashes = read_manifest(self.store, record_id)
+            named = {check_key(prefix + path): digest for path, digest in hashes.items()}
+        except NotFound:  # deleted since it was listed
+            self.uncommitted.append(record_id)
+            return
+        except (ValueError, UnicodeDecodeError) as exc:
+            self.report.records += 1
+            self.problem(RECORDS, record_id, "unreadable", prefix + MANIFEST, str(exc))
+            return
+        self.report.records += 1
+        for key in sorted(present - set(named) - {prefix + MANIFEST}):
+            self.problem(RECORDS, record_id, "unexpected", key, "not named in the manifest")
+        for key, digest in sorted(named.items()):
+            if key in present:
+                yield _Check(RECORDS, record_id, key, digest)
+            else:
+                self.problem(RECORDS, record_id, "missing", key, "named in the manifest")
+
+    def missing_manifest(self, record_id: str) -> None:
+        key = f"{RECORDS}/{record_id}/{MANIFEST}"
+        self.problem(
+            RECORDS, record_id, "missing", key,
+            "package without a manifest (an interrupted write, or the manifest was deleted):"
+            " its files cannot be checked",
+        )  # fmt: skip
+
+    def quarantined(self, entry_id: str, keys: list[str]) -> Iterator[_Check]:
+        prefix = f"{QUARANTINE}/{entry_id}/"
+        reason_key = prefix + _REASON
+        present = set(keys)
+        self.report.quarantined += 1
+        if reason_key not in present:
+            self.problem(QUARANTINE, entry_id, "missing", reason_key, "quarantine entry without reason")
+            return
+        try:
+            entry = json.loads(self.store.get_bytes(reason_key))
+            original = entry.get("original")
+            digest = entry.get("sha256")
+            original_key = check_key(prefix + original) if original else None
+        except (NotFound, ValueError, UnicodeDecodeError, AttributeError, TypeError) as exc:
+            self.problem(QUARANTINE, entry_id, "unreadable", reason_key, str(exc))
+            return
+        if digest and digest != entry_id:
+            detail = f"reason.json names sha256 {digest}, the entry id is {entry_id}"
+            self.problem(QUARANTINE, entry_id, "altered", reason_key, detail)
+        expected = {reason_key} | ({original_key} if original_key else set())
+        for key in sorted(present - expected):
+            self.problem(QUARANTINE, entry_id, "unexpected", key, "not named in reason.json")
+        if original_key is None:
+            return
+        if original_key not in present:
+            self.problem(QUARANTINE, entry_id, "missing", original_key, "named in reason.json")
+        elif not digest:
+            self.problem(QUARANTINE, entry_id, "unreadable", reason_key, "no sha256 for the original")
+        else:
+            yield _Check(QUARANTINE, entry_id, original_key, digest)
+
+    def checks(self) -> Iterator[_Check]:
+        for record_id, keys in _grouped(self.store.list(f"{RECORDS}/"), RECORDS):
+            if record_id:
+                yield from self.record(record_id, keys)
+            else:
+                self.strays(RECORDS, keys)
+        for entry_id, keys in _grouped(self.store.list(f"{QUARANTINE}/"), QUARANTINE):
+            if entry_id:
+                yield from self.quarantined(entry_id, keys)
+            else:
+                self.strays(QUARANTINE, keys)
+
+
+# ---- public API ----
+
+
+def _compare(planner: _Planner, check: _Check, found: tuple[str, int] | None) -> None:
+    report = planner.report
+    if found is None:
+        planner.problem(check.area, check.entry, "missing", check.key, "deleted while checking")
+        return
+    digest, size = found
+    report.objects += 1
+    report.bytes += size
+    if digest != check.expected:
+        detail = f"sha256 {digest}, expected {check.expected} ({size} bytes)"
+        planner.problem(check.area, check.entry, "altered", check.key, detail)
+
+
+def verify(store: ObjectStore, *, workers: int = HASH_WORKERS) -> FixityReport:
+    """Re-hash every record package and quarantine entry of `store`; report what is wrong."""
+    started = time.monotonic()
+    report = FixityReport(store=store.url)
+    planner = _Planner(store, report)
+    with tempfile.TemporaryDirectory(prefix="sohoa-fixity-") as scratch:
+        hasher = _Hasher(store, Path(scratch))
+
+        def rehash(check: _Check) -> tuple[str, int] | None:
+            return hasher(check.key)
+
+        for check, found in _bounded_map(rehash, planner.checks(), max(1, workers)):
+            _compare(planner, check, found)
+        # Packages without a manifest may have been committed meanwhile: check those again.
+        late, planner.uncommitted = planner.uncommitted, []
+        for record_id in late:
+            keys = list(store.list(f"{RECORDS}/{record_id}/"))
+            for check in list(planner.record(record_id, keys)) if keys else []:
+                _compare(planner, check, hasher(check.key))
+        for record_id in planner.uncommitted:
+            planner.missing_manifest(record_id)
+    report.seconds = time.monotonic() - started
+    log.info(
+        "fixity of %s: %d records, %d quarantined, %d objects, %d problems in %.1f s",
+        store.url, report.records, report.quarantined, report.objects, len(report.problems),
+        report.seconds,
+    )  # fmt: skip
+    return report
