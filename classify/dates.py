@@ -19,9 +19,6 @@ _DATE_LINE = re.compile(
     rf"(?:^|[\s,.;:])(?P<place>[A-Z][^,\d]{{1,60}}?)\s*[,.]?\s*NGAY\s*(?P<d>{_N}{{1,2}})\s*"
     rf"THANG\s*(?P<m>{_N}{{1,2}})\s*NAM\s*(?P<y>{_N}{{4}})(?!\d)"
 )
-_BARE_DATE = re.compile(
-    rf"NGAY\s*(?P<d>{_N}{{1,2}})\s*THANG\s*(?P<m>{_N}{{1,2}})\s*NAM\s*(?P<y>{_N}{{4}})(?!\d)"
-)
 NUMERIC_DATE = re.compile(r"(?<![\d/])(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})(?![\d/])")
 
 
@@ -103,18 +100,6 @@ _ABBREVIATED = {"TP", "TX", "TT"}  # 'TP. Hồ Chí Minh'
 def _all_caps(word: str) -> bool:
     chars = [c for c in word if c.isalpha()]
     return len(chars) > 1 and all(c.isupper() for c in chars)
-
-
-def parse_bare_date(text: str) -> dt.date | None:
-    """The first 'ngày D tháng M năm Y' anywhere in `text` (no place required)."""
-    folded = key(text)
-    for match in _BARE_DATE.finditer(folded):
-        digits = [as_digits(text[match.start(g) : match.end(g)]) for g in ("d", "m", "y")]
-        if all(d.isdigit() for d in digits):
-            date = valid_date(int(digits[2]), int(digits[1]), int(digits[0]))
-            if date:
-                return date
-    return None
 
 
 def parse_numeric_date(text: str) -> dt.date | None:

@@ -101,10 +101,6 @@ def by_abbreviation(abbr: str, *, normative: bool = False) -> tuple[DocType, str
     return hits[0] if len(hits) == 1 else None
 
 
-def shape_equal(a: str, b: str) -> bool:
-    return _shape(a) == _shape(b)
-
-
 _TITLES = sorted(
     ((compact_key(t.name), t) for t in (*TYPES, *NORMATIVE, *_TITLE_ONLY)),
     key=lambda item: -len(item[0]),

@@ -21,7 +21,7 @@ from classify.notation import Notation, align_code
 from classify.orgname import clean_header_line, initials, merge_lines, read_bodies
 from classify.personal import find_personal_data
 from classify.recipients import read_addressees, read_recipients
-from classify.signer import read_signers
+from classify.signer import SignerBlock, read_signers
 from classify.stamp import read_incoming
 from classify.subject import read_subject
 from schemas import Metadata, Page, PersonalData, Signer
@@ -64,7 +64,7 @@ def extract(pages: list[Page]) -> Extraction:
     signers = read_signers(doc)
     if signers:
         main = signers[-1] if len(signers) == 1 else signers[0]
-        fields["signer"] = Signer(authority=main.authority, position=main.position, name=main.name)
+        fields["signer"] = _signer(main)
         conf["signer"] = main.confidence
         evidence["signer"] = Evidence(text=" / ".join(main.evidence), page=main.page)
     else:
@@ -147,14 +147,24 @@ def _metadata(fields, conf, incoming, addressees, signers) -> Metadata:
         if incoming
         else None,
         "addressees": addressees,
-        "signers": [
-            Signer(authority=s.authority, position=s.position, name=s.name).model_dump() for s in signers
-        ],
+        "signers": [_signer(s).model_dump() for s in signers],
     }
     for name, value in optional.items():
         if name in Metadata.model_fields:
             data[name] = value
     return Metadata.model_validate(data)
+
+
+def _signer(block: SignerBlock) -> Signer:
+    # `on_behalf_of` is kept once schemas.Signer has the field (see the report).
+    return Signer.model_validate(
+        {
+            "authority": block.authority,
+            "position": block.position,
+            "name": block.name,
+            "on_behalf_of": block.on_behalf_of,
+        }
+    )
 
 
 def _ev(line: Line) -> Evidence:
@@ -169,6 +179,8 @@ def _mean(values) -> float:
 def _quality(lines: list[Line]) -> float:
     """How far an absence can be trusted: the engine's mean confidence, or 0.9 for plain
     text (ground truth, or OCR text without word boxes)."""
+    if not lines:
+        return 0.0  # nothing was read: nothing can be ruled out
     confs = [x.confidence for x in lines if x.confidence is not None]
     return round(min(_ABSENT, sum(confs) / len(confs)), 3) if confs else _ABSENT
 

@@ -72,7 +72,8 @@ def gather(meta: Metadata, pages: list[Page]) -> Facts:
     marks = find_document_marks(doc)
     personal = find_personal_data(rows)
     confs = [x.confidence for lines in doc[:1] for x in lines if x.confidence is not None]
-    quality = min(0.9, sum(confs) / len(confs)) if confs else 0.9
+    read = any(lines for lines in doc)
+    quality = (min(0.9, sum(confs) / len(confs)) if confs else 0.9) if read else 0.0
     heading = " ".join(x for x in (meta.doc_type, meta.subject) if x)
     return Facts(
         doc_type=meta.doc_type,

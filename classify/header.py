@@ -15,7 +15,7 @@ from classify.dates import PlaceDate, parse_date_line
 from classify.doctypes import DocType, by_title
 from classify.layout import Line, body_width, far_below, full_width
 from classify.marks import find_marks
-from classify.norm import compact_key, is_upper_line, key
+from classify.norm import is_upper_line, key
 from classify.notation import Notation, parse_number_line
 from classify.orgname import clean_header_line
 
@@ -155,7 +155,3 @@ def _vv_lines(zone: list[Line], width: int) -> list[Line]:
             break
         picked.append(line)
     return picked
-
-
-def type_key(text: str) -> str:
-    return compact_key(text)

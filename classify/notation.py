@@ -117,15 +117,16 @@ def _normative(year: str, segments: list[str], fixed_year: bool):
 
 
 def _fix_code(segment: str) -> str:
-    """An issuer/unit code in capitals: a lone 0 or 1 between letters was an O or an I."""
+    """A code in capitals: a 0/1 between letters, or closing a code with no other digit, was
+    an O/I ('UB0ND', 'UBN0'); a lower-case l beside capitals was an I. 'QH13' keeps its digits."""
     chars = list(segment)
     for i, char in enumerate(chars):
         before = chars[i - 1] if i > 0 else ""
         after = chars[i + 1] if i + 1 < len(chars) else ""
-        if char in "01|" and before.isalpha() and (after.isalpha() or not after):
-            if not (before.isalpha() and after == "" and any(c.isdigit() for c in chars[:i])):
-                chars[i] = as_letters(char)
-        elif char in "l" and (before.isupper() or after.isupper()):
+        closing = not after and not any(c.isdigit() for c in chars[:i])
+        if char in "01|" and before.isalpha() and (after.isalpha() or closing):
+            chars[i] = as_letters(char)
+        elif char == "l" and (before.isupper() or after.isupper()):
             chars[i] = "I"
     return "".join(chars)
 

@@ -52,6 +52,7 @@ from indexing.elastic_mapping import (
     mapping_version_of,
     rebuild_index_name,
     record_document,
+    version_pattern,
 )
 from indexing.elastic_query import search_body, search_result
 from indexing.query import parse_query
@@ -294,6 +295,17 @@ class ElasticIndex:
         with self._errors("search"):
             response = self._client.search(index=self.alias, body=body).body
         return search_result(response, parsed)
+
+    def drop(self) -> None:
+        """Delete every versioned index of this alias, and its template (tests, decommissioning)."""
+        with self._errors("drop"):
+            found = self._client.indices.get(index=version_pattern(self.alias), allow_no_indices=True)
+            if names := sorted(found.body):
+                self._client.indices.delete(index=",".join(names))
+            with contextlib.suppress(NotFoundError):
+                self._client.indices.delete_index_template(name=self.alias)
+        with self._ready_lock:
+            self._ready = False
 
     # -- rebuild -----------------------------------------------------------------------------
 

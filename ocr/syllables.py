@@ -116,7 +116,7 @@ def token_kind(token: str) -> str:
     ignored; "2154/QĐ-UBND" is split at / and - into parts judged one by one.
     """
     core = token.strip(".,;:!?()[]{}\"'“”‘’«»…*/-–—")
-    if not core:
+    if not core or "@" in core or core.lower().startswith(("http", "www.")):
         return "other"
     kinds = {_part_kind(part) for part in core.replace("/", "-").split("-") if part}
     if "invalid" in kinds:
@@ -131,6 +131,8 @@ def _part_kind(part: str) -> str:
         return "invalid"
     if is_syllable(part):
         return "syllable"
+    if len(part) <= 4 and not any(c in VOWELS for c in split_tone(part)[0]):
+        return "other"  # an abbreviation without vowels: b/c, V/v, TTr
     if part.isupper() and split_tone(part)[1] == "" and len(part) <= 8:
         return "other"  # an acronym: UBND, HĐND, QĐ, CCVTLT
     return "invalid"

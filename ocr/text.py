@@ -1,8 +1,13 @@
 """Vietnamese text hygiene: NFC, one tone-mark convention for search keys, diacritic folding.
 
-Every function here maps an NFC string to a string of the SAME length (one character in, one
-character out), so offsets found in a search key are offsets in the original text too. The index
-relies on that to highlight matches of a folded query in the original text.
+The search keys (`canonical_tones`, `fold`, `search_key`, `folded_key`) map an NFC string to a
+string of the SAME length (one character in, one character out), so offsets found in a search key
+are offsets in the original text too. The index relies on that to highlight matches of a folded
+query in the original text.
+
+The OCR hygiene functions (`fix_foreign_letters`, `join_hyphenated_lines`, `clean_ocr_text`) may
+change the length: they repair what an engine read (letters Vietnamese never uses, words broken
+at a line end).
 """
 
 from __future__ import annotations
@@ -11,7 +16,19 @@ import functools
 import re
 import unicodedata
 
-__all__ = ["canonical_tones", "fold", "folded_key", "nfc", "search_key"]
+from ocr.syllables import is_syllable
+
+__all__ = [
+    "canonical_tones",
+    "clean_ocr_text",
+    "fix_foreign_letters",
+    "fold",
+    "folded_key",
+    "foreign_letters",
+    "join_hyphenated_lines",
+    "nfc",
+    "search_key",
+]
 
 # The five tone marks; the other Vietnamese marks (circumflex, breve, horn) belong to the vowel.
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
@@ -90,3 +107,119 @@ def search_key(text: str) -> str:
 def folded_key(text: str) -> str:
     """The accent-insensitive search key: the search key with every diacritic folded."""
     return fold(search_key(text))
+
+
+# --- OCR hygiene ---------------------------------------------------------------------------------
+
+_VOWEL_MARKS = {"\u0302", "\u0306", "\u031b"}  # circumflex (â ê ô), breve (ă), horn (ơ ư)
+_MARKED_BASES = {"\u0302": "aeo", "\u0306": "a", "\u031b": "ou"}
+_VOWEL_BASES = set("aeiouyAEIOUY")
+# Marks Vietnamese never writes -> the Vietnamese mark that looks most alike on that base
+# ("" drops the mark). Diaeresis and caron read for a circumflex, a ring for a breve, a cedilla or
+# ogonek for the dot below, a double acute for an acute.
+_MARK_FIXES: dict[str, dict[str, str]] = {
+    "\u0308": {"aeo": "\u0302"},
+    "\u030c": {"aeo": "\u0302"},
+    "\u030a": {"a": "\u0306"},
+    "\u0327": {"aeiouy": "\u0323"},
+    "\u0328": {"aeiouy": "\u0323"},
+    "\u030b": {"aeiouy": "\u0301"},
+    "\u0304": {},
+    "\u0307": {},
+    "\u0311": {},
+}
+# Letters without a decomposition that stand for a Vietnamese one.
+_LETTER_FIXES = {"ð": "đ", "Ð": "Đ", "ø": "ơ", "Ø": "Ơ", "ı": "i", "ł": "l", "Ł": "L"}
+
+
+def _clusters(text: str) -> list[str]:
+    """NFD grapheme clusters: a base character and the combining marks after it."""
+    clusters: list[str] = []
+    for char in unicodedata.normalize("NFD", text):
+        if clusters and unicodedata.combining(char):
+            clusters[-1] += char
+        else:
+            clusters.append(char)
+    return clusters
+
+
+def _is_vietnamese_letter(cluster: str) -> bool:
+    base, marks = cluster[0], cluster[1:]
+    if not marks:
+        return True
+    vowel_marks = [m for m in marks if m in _VOWEL_MARKS]
+    tones = [m for m in marks if m in _TONES]
+    if len(vowel_marks) + len(tones) != len(marks) or len(vowel_marks) > 1 or len(tones) > 1:
+        return False
+    if vowel_marks and base.lower() not in _MARKED_BASES[vowel_marks[0]]:
+        return False
+    return not tones or base in _VOWEL_BASES
+
+
+def _fix_cluster(cluster: str) -> str:
+    base, marks = cluster[0], cluster[1:]
+    if base in _LETTER_FIXES:
+        return _LETTER_FIXES[base] + marks
+    kept = []
+    for mark in marks:
+        if mark in _MARK_FIXES:
+            fixes = _MARK_FIXES[mark]
+            mark = next((new for bases, new in fixes.items() if base.lower() in bases), "")
+        if mark and _is_vietnamese_letter(base + "".join(kept) + mark):
+            kept.append(mark)
+    return base + "".join(kept)
+
+
+def foreign_letters(text: str) -> list[str]:
+    """The letters in `text` that Vietnamese never writes (ö, ï, ñ, å, ð, ...), in order."""
+    found = []
+    for cluster in _clusters(text):
+        if not cluster[0].isalpha():
+            continue
+        if cluster[0] in _LETTER_FIXES or not _is_vietnamese_letter(cluster):
+            found.append(unicodedata.normalize("NFC", cluster))
+        elif not cluster[0].isascii() and cluster[0] not in "đĐ":
+            found.append(unicodedata.normalize("NFC", cluster))  # ß, æ, Cyrillic, Greek, ...
+    return found
+
+
+def fix_foreign_letters(text: str) -> tuple[str, list[str]]:
+    """Replace letters Vietnamese never writes by the closest Vietnamese letter (ö -> ô, å -> ă,
+    ï -> i, ñ -> n, ð -> đ); letters with no close one (ß, æ) are kept and listed.
+
+    Returns the NFC text and what was found, as "ö>ô" for a replacement or "ß" for a letter kept.
+    """
+    out, notes = [], []
+    for cluster in _clusters(text):
+        if cluster[0].isalpha() and (cluster[0] in _LETTER_FIXES or not _is_vietnamese_letter(cluster)):
+            fixed = _fix_cluster(cluster)
+            notes.append(f"{nfc(cluster)}>{nfc(fixed)}")
+            cluster = fixed
+        elif cluster[0].isalpha() and not cluster[0].isascii() and cluster[0] not in "đĐ":
+            notes.append(nfc(cluster))
+        out.append(cluster)
+    return nfc("".join(out)), notes
+
+
+_LINE_END_HYPHEN = re.compile(r"(\w+)-\n[ \t]*(\w+)")
+
+
+def _join(match: re.Match[str]) -> str:
+    left, right = match.group(1), match.group(2)
+    whole = is_syllable(left + right) and not (is_syllable(left) and is_syllable(right))
+    if right[0].isalpha() and whole:
+        return left + right  # one syllable broken by the hyphenation: nghi-|ệp
+    return f"{left}-{right}"  # a hyphenated word or notation broken at its hyphen: Xô-|viết, QĐ-|UBND
+
+
+def join_hyphenated_lines(text: str) -> str:
+    """Join words hyphenated at a line end. The hyphen stays when it belongs to the word
+    (Xô-viết, 2154/QĐ-UBND) and goes when it split one syllable. A dash after a space is text."""
+    return _LINE_END_HYPHEN.sub(_join, text)
+
+
+def clean_ocr_text(text: str) -> tuple[str, list[str]]:
+    """NFC, foreign letters replaced, hyphenated line ends joined; with the notes of
+    `fix_foreign_letters`."""
+    fixed, notes = fix_foreign_letters(nfc(text))
+    return join_hyphenated_lines(fixed), notes

@@ -19,8 +19,17 @@ def utcnow() -> datetime:
 
 class Signer(BaseModel):
     authority: str | None = None  # TM. / KT. / TL. / TUQ. / Q.
+    on_behalf_of: str | None = None  # e.g. "CHỦ TỊCH" after "KT."
     position: str | None = None
     name: str | None = None
+
+
+class IncomingStamp(BaseModel):
+    """The "ĐẾN Số: … Ngày: …" stamp a receiving office puts on an incoming document."""
+
+    number: str | None = None
+    date: dt.date | None = None
+    page: int | None = None
 
 
 class PersonalData(BaseModel):
@@ -41,7 +50,10 @@ class Metadata(BaseModel):
     date: dt.date | None = None
     subject: str | None = None
     signer: Signer | None = None
-    recipients: list[str] = Field(default_factory=list)
+    signers: list[Signer] = Field(default_factory=list)  # every signer (a biên bản has two)
+    addressees: list[str] = Field(default_factory=list)  # "Kính gửi" lines
+    recipients: list[str] = Field(default_factory=list)  # "Nơi nhận" entries
+    incoming: IncomingStamp | None = None
     secrecy: str | None = None
     urgency: str | None = None
     personal_data: list[PersonalData] = Field(default_factory=list)
@@ -53,6 +65,8 @@ class Decision(BaseModel):
 
     rule: str
     outcome: str
+    tag: Literal["P", "T", "M"] | None = None  # confidence of the legal fact behind the rule
+    basis: str = ""  # the legal text the rule encodes
     evidence: str = ""
     page: int | None = None
     confidence: float = 1.0

@@ -137,6 +137,15 @@ class FakeCluster:
         self.aliases = {a: m for a, m in self.aliases.items() if m}
         return 200, {"acknowledged": True}
 
+    def get_indexes(self, _r: Request, pattern: str) -> tuple[int, Any]:
+        regex = re.compile("|".join(p.replace("*", ".*") for p in pattern.split(",")))
+        return 200, {n: {"settings": i["settings"]} for n, i in self.indexes.items() if regex.fullmatch(n)}
+
+    def delete_template(self, _r: Request, name: str) -> tuple[int, Any]:
+        if self.templates.pop(name, None) is None:
+            return 404, {"error": {"type": "resource_not_found_exception", "reason": name}}
+        return 200, {"acknowledged": True}
+
     def get_mapping(self, _r: Request, name: str) -> tuple[int, Any]:
         return 200, {n: {"mappings": self.indexes[n]["mappings"]} for n in self._resolve(name)}
 
@@ -233,11 +242,13 @@ _ROUTES: list[tuple[str, str, Callable[..., tuple[int, Any]]]] = [
     (r"/_alias/([^/]+)", "HEAD", FakeCluster.exists_alias),
     (r"/_alias/([^/]+)", "GET", FakeCluster.get_alias),
     (r"/_index_template/([^/]+)", "PUT", FakeCluster.put_template),
+    (r"/_index_template/([^/]+)", "DELETE", FakeCluster.delete_template),
     (r"/_aliases", "POST", FakeCluster.update_aliases),
     (r"/_bulk", "PUT", FakeCluster.bulk),
     (r"/_bulk", "POST", FakeCluster.bulk),
     (rf"/{_NAME}", "PUT", FakeCluster.create_index),
     (rf"/{_NAME}", "DELETE", FakeCluster.delete_index),
+    (rf"/{_NAME}", "GET", FakeCluster.get_indexes),
     (rf"/{_NAME}/_mapping", "GET", FakeCluster.get_mapping),
     (rf"/{_NAME}/_settings", "PUT", FakeCluster.put_settings),
     (rf"/{_NAME}/_alias/([^/]+)", "PUT", FakeCluster.put_alias),

@@ -1,0 +1,96 @@
+"""Reading one record as a caller may see it: the access check, masking, and the access log.
+
+Every read of record content goes through `readable_record`, which checks the class stored in
+the record package (the source of truth), not the index. A record outside the caller's classes is
+"not found" for public and staff (its existence is not disclosed); archivists get 403 for a
+secret record, which they may only list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from api.access import Caller, can_read, scope_for
+from api.masking import mask_text
+from api.state import ApiState, values_of
+from schemas import AccessClass, Decision, Metadata, PersonalData, Record
+from sohoa.errors import NotFound
+from storage import read_record
+
+__all__ = ["Forbidden", "audit_reads", "masked_record", "readable_record"]
+
+
+class Forbidden(Exception):
+    """The caller knows the record exists but may not be served its content."""
+
+
+def readable_record(state: ApiState, caller: Caller, record_id: str, *, with_words: bool = False) -> Record:
+    """The stored record if `caller` may read it; NotFound or Forbidden otherwise."""
+    try:
+        record = read_record(state.store, record_id, with_words=with_words)
+    except (NotFound, ValueError):
+        raise NotFound(f"no record {record_id}") from None
+    access = record.classification.access
+    if can_read(caller.role, access):
+        return record
+    if caller.role == "archivist":
+        raise Forbidden(f"record {record_id} is {access}: it may be listed (GET /restricted), never served")
+    raise NotFound(f"no record {record_id}")
+
+
+def _masked_metadata(meta: Metadata, values: tuple[str, ...]) -> Metadata:
+    def mask(text: str | None) -> str | None:
+        return mask_text(text, values) if text else text
+
+    return meta.model_copy(
+        update={
+            "number": mask(meta.number),
+            "subject": mask(meta.subject),
+            "place": mask(meta.place),
+            "recipients": [mask_text(r, values) for r in meta.recipients],
+            "personal_data": [
+                PersonalData(kind=item.kind, value=mask_text(item.value, (item.value,)), page=item.page)
+                for item in meta.personal_data
+            ],
+        }
+    )
+
+
+def masked_record(record: Record) -> Record:
+    """The record as the public sees it: personal data masked in text, metadata and evidence."""
+    values = values_of(record)
+    classification = record.classification.model_copy(
+        update={
+            "decisions": [
+                Decision(**{**d.model_dump(), "evidence": mask_text(d.evidence, values)})
+                for d in record.classification.decisions
+            ]
+        }
+    )
+    pages = [p.model_copy(update={"text": mask_text(p.text, values), "words": []}) for p in record.pages]
+    return record.model_copy(
+        update={
+            "source": mask_text(record.source, values),
+            "metadata": _masked_metadata(record.metadata, values),
+            "classification": classification,
+            "pages": pages,
+            "events": [],
+        }
+    )
+
+
+def audit_reads(
+    state: ApiState,
+    caller: Caller,
+    client: str | None,
+    action: str,
+    records: Mapping[str, AccessClass],
+    detail: dict[str, object] | None = None,
+) -> None:
+    """Log the reads of records whose class the caller's role is audited for (e.g. conditional)."""
+    audited = scope_for(caller.role).audited
+    logged = [record_id for record_id, access in records.items() if access in audited]
+    if logged:
+        state.audit.append(
+            who=caller.who, role=caller.role, action=action, records=logged, client=client, detail=detail
+        )

@@ -1,0 +1,132 @@
+"""An archivist's review decision applied to a record (pure): accept, or override with a reason.
+
+The decision is recorded in the record itself: a `Decision` (rule REVIEW, the reason as its
+evidence) and an `Event` (step "review": who, when, old -> new, why). Taking a secret record out
+of `not_accessible` is a declassification: it is refused unless the request says so explicitly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from api.access import Caller
+from api.models import OverrideIn
+from schemas import Decision, Event, Metadata, Record
+from sohoa import __version__
+
+__all__ = ["REVIEW_RULE", "ReviewRefused", "apply_review", "is_declassification"]
+
+REVIEW_RULE = "REVIEW"
+DECLASSIFY_RULE = "REVIEW.declassify"
+
+
+class ReviewRefused(ValueError):
+    """The decision is not allowed as asked; the message says what is missing."""
+
+
+def _is_secret(record: Record) -> bool:
+    return record.classification.access == "not_accessible" or bool(record.metadata.secrecy)
+
+
+def is_declassification(record: Record, decision: OverrideIn) -> bool:
+    """Does `decision` take a secret (not_accessible or secrecy-marked) record to another class?"""
+    return _is_secret(record) and decision.access not in (None, "not_accessible")
+
+
+def _check(record: Record, decision: OverrideIn) -> None:
+    if is_declassification(record, decision) and not decision.declassify:
+        raise ReviewRefused(
+            f"record {record.id} is secret ({record.classification.access}"
+            f"{', marked ' + record.metadata.secrecy if record.metadata.secrecy else ''}): "
+            "giving it another access class is a declassification; send declassify=true with the "
+            "reason naming the declassification decision"
+        )
+    if decision.declassify and not is_declassification(record, decision):
+        raise ReviewRefused(
+            "declassify=true is only for taking a secret record to another access class"
+        )
+
+
+def _metadata(old: Metadata, fields: dict[str, str | None]) -> Metadata:
+    update: dict[str, object] = {}
+    for name, value in fields.items():
+        text = value.strip() if isinstance(value, str) else None
+        update[name] = dt.date.fromisoformat(text) if name == "date" and text else (text or None)
+    return old.model_copy(update=update)
+
+
+def _changes(old: Record, new: Record, decision: OverrideIn) -> dict[str, dict[str, object]]:
+    changes: dict[str, dict[str, object]] = {}
+    pairs = [
+        ("access", old.classification.access, new.classification.access),
+        ("retention", old.classification.retention, new.classification.retention),
+        ("protect_until", old.classification.protect_until, new.classification.protect_until),
+    ] + [(f"metadata.{name}", getattr(old.metadata, name), getattr(new.metadata, name)) for name in decision.fields]
+    for name, before, after in pairs:
+        if before != after:
+            changes[name] = {"old": _plain(before), "new": _plain(after)}
+    return changes
+
+
+def _plain(value: object) -> object:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def apply_review(
+    record: Record, decision: OverrideIn, caller: Caller, now: dt.datetime
+) -> tuple[Record, Event]:
+    """The record after `decision`, and the event recording it. ReviewRefused when not allowed."""
+    _check(record, decision)
+    old = record.classification
+    classification = old.model_copy(
+        update={
+            "access": decision.access or old.access,
+            "retention": decision.retention.strip() if decision.retention else old.retention,
+            "protect_until": decision.protect_until or old.protect_until,
+            "needs_review": False,
+            "review_reasons": [],
+        }
+    )
+    declassified = is_declassification(record, decision)
+    outcome = "declassified" if declassified else ("overridden" if decision.action == "override" else "accepted")
+    classification.decisions = [
+        *old.decisions,
+        Decision(
+            rule=DECLASSIFY_RULE if declassified else REVIEW_RULE,
+            outcome=f"{outcome}: access {classification.access}",
+            evidence=decision.reason,
+        ),
+    ]
+    flagged = [page.number for page in record.pages if page.needs_review]
+    pages = [
+        page.model_copy(update={"needs_review": False, "review_reasons": []}) if page.needs_review else page
+        for page in record.pages
+    ]
+    new = record.model_copy(
+        update={
+            "classification": classification,
+            "metadata": _metadata(record.metadata, decision.fields),
+            "pages": pages,
+            "updated_at": now,
+        }
+    )
+    event = Event(
+        step="review",
+        tool="sohoa-api",
+        tool_version=__version__,
+        parameters={
+            "by": caller.who,
+            "key_id": caller.key_id,
+            "role": caller.role,
+            "action": decision.action,
+            "changes": _changes(record, new, decision),
+            "reasons_resolved": list(old.review_reasons),
+            "pages_resolved": flagged,
+            "declassify": declassified,
+        },
+        outcome=outcome,
+        detail=decision.reason,
+        at=now,
+    )
+    new.events = [*record.events, event]
+    return new, event

@@ -1,0 +1,112 @@
+"""Search as a role sees it: the one function behind GET /search, the web page and the CLI.
+
+The role decides, before the index is asked, which access classes are searched (a hard limit
+on hits, totals and facets) and whether personal data is masked. For the public role the query
+itself is masked first, so nobody can find a record by an ID or phone number they could not see
+in it; page text and titles are masked before snippets are cut.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from api.access import Role, restrict, scope_for
+from api.masking import mask_snippet, mask_text
+from indexing import SearchIndex
+from indexing.arrays import FacetValue, Sort
+from indexing.browse import Browser, BrowseRequest
+from schemas import AccessClass, SearchFilters, SearchQuery, SearchResult
+from sohoa.errors import BadInput
+
+__all__ = ["Found", "SearchParams", "browse_request", "search_as"]
+
+ValuesFor = Callable[[str], tuple[str, ...]]
+
+
+def _no_values(_record_id: str) -> tuple[str, ...]:
+    return ()
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str = ""
+    doc_type: str | None = None
+    year: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    issuer: str | None = None
+    access: tuple[AccessClass, ...] | None = None
+    needs_review: bool | None = None
+    sort: Sort = "relevance"
+    limit: int = 10
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class Found:
+    result: SearchResult
+    masked: bool
+    ranked: bool = True
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    access: dict[str, AccessClass] = field(default_factory=dict)  # record id -> class, per hit
+
+
+def browse_request(params: SearchParams, role: Role, values_for: ValuesFor = _no_values) -> BrowseRequest:
+    """What the index is asked for `role` (pure): classes, filters, masked query and text."""
+    scope = scope_for(role)
+    filters = SearchFilters(
+        doc_type=params.doc_type,
+        year=params.year,
+        issuer=params.issuer,
+        access=list(params.access) if params.access is not None else None,
+        needs_review=params.needs_review,
+    )
+    q = mask_text(params.q) if scope.masked else params.q
+
+    def redact(record_id: str, text: str) -> str:
+        return mask_text(text, values_for(record_id))
+
+    return BrowseRequest(
+        query=SearchQuery(q=q, limit=params.limit, offset=params.offset, filters=restrict(filters, role)),
+        visible=scope.classes,
+        date_from=params.date_from,
+        date_to=params.date_to,
+        sort=params.sort,
+        redact=redact if scope.masked else None,
+    )
+
+
+def search_as(
+    index: SearchIndex,
+    role: Role,
+    params: SearchParams,
+    *,
+    browser: Browser | None = None,
+    values_for: ValuesFor = _no_values,
+) -> Found:
+    """Search `index` as `role`. With a Browser (SQLite): facets, date range and sort by date;
+    any other index: its own search, access classes and masking applied the same way."""
+    if params.date_from and params.date_to and params.date_from > params.date_to:
+        raise BadInput("date_from is after date_to")
+    request = browse_request(params, role, values_for)
+    masked = scope_for(role).masked
+    if browser is not None:
+        found = browser.browse(request)
+        return Found(found.result, masked, found.ranked, found.facets, found.access)
+    if params.date_from or params.date_to or params.sort != "relevance":
+        raise BadInput("this index supports neither date ranges nor sorting by date")
+    result = index.search(request.query)
+    if masked:
+        hits = [
+            hit.model_copy(
+                update={
+                    "title": mask_text(hit.title, values_for(hit.id)),
+                    "snippet": mask_snippet(hit.snippet, values_for(hit.id)),
+                }
+            )
+            for hit in result.hits
+        ]
+        result = result.model_copy(update={"hits": hits})
+    return Found(result, masked)

@@ -1,0 +1,82 @@
+"""What one running API holds: settings, store, index, keys, audit log, caches; built once.
+
+Files the API keeps under SOHOA_HOME (nothing is added to Settings):
+    api-keys.json          the hashed API keys (api.keys)
+    audit/access.jsonl     the access log (api.audit)
+    cache/pages/           page images rendered from originals, scaled (api.images)
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from api.audit import AuditLog, audit_path
+from api.keys import KeyStore, keys_path
+from indexing import SearchIndex, SqliteIndex
+from indexing.browse import Browser
+from schemas import Record
+from sohoa.config import Settings
+from sohoa.errors import NotFound
+from storage import ObjectStore, read_record
+
+__all__ = ["ApiState", "page_cache_dir"]
+
+_VALUES_CACHE = 4096
+
+
+def page_cache_dir(settings: Settings) -> Path:
+    return Path(settings.home).expanduser().resolve() / "cache" / "pages"
+
+
+@dataclass
+class ApiState:
+    settings: Settings
+    store: ObjectStore
+    index: SearchIndex
+    keys: KeyStore
+    audit: AuditLog
+    browser: Browser | None
+    page_cache: Path
+    _values: OrderedDict[str, tuple[str, ...]] = field(default_factory=OrderedDict)
+    _values_lock: threading.Lock = field(default_factory=threading.Lock)
+    review_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def build(cls, settings: Settings, store: ObjectStore, index: SearchIndex) -> ApiState:
+        return cls(
+            settings=settings,
+            store=store,
+            index=index,
+            keys=KeyStore(keys_path(settings)),
+            audit=AuditLog(audit_path(settings)),
+            browser=Browser.for_index(index) if isinstance(index, SqliteIndex) else None,
+            page_cache=page_cache_dir(settings),
+        )
+
+    def personal_values(self, record_id: str) -> tuple[str, ...]:
+        """The personal data the classification found in a record (cached; none if unknown)."""
+        with self._values_lock:
+            if record_id in self._values:
+                self._values.move_to_end(record_id)
+                return self._values[record_id]
+        try:
+            record = read_record(self.store, record_id, with_words=False)
+            values = values_of(record)
+        except NotFound:
+            values = ()
+        with self._values_lock:
+            self._values[record_id] = values
+            while len(self._values) > _VALUES_CACHE:
+                self._values.popitem(last=False)
+        return values
+
+    def forget(self, record_id: str) -> None:
+        with self._values_lock:
+            self._values.pop(record_id, None)
+
+
+def values_of(record: Record) -> tuple[str, ...]:
+    return tuple(item.value for item in record.metadata.personal_data if item.value.strip())

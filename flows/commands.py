@@ -1,0 +1,74 @@
+"""`sohoa reindex` and `sohoa verify`: run the flow, print the report, return the exit code.
+
+Plain functions for sohoa/cli.py to mount; the store and index come from the settings. Exit
+codes: 0 all well; 1 some records could not be indexed (reindex); 5 the fixity check found
+missing, altered or unexpected objects (verify). Errors that stop a run (store or index
+unreachable, refused credentials) propagate to the CLI's own handler.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, TextIO
+
+__all__ = ["EXIT_DAMAGED", "EXIT_FAILED", "EXIT_OK", "reindex_command", "verify_command"]
+
+EXIT_OK, EXIT_FAILED, EXIT_DAMAGED = 0, 1, 5
+
+
+def _json(data: Any, out: TextIO) -> None:
+    out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def reindex_command(as_json: bool = False, *, out: TextIO | None = None) -> int:
+    """Rebuild the search index from storage: 0 when every record was indexed, else 1.
+
+    JSON: {"store", "index", "records", "indexed", "failed": [{"id", "reason"}], "seconds",
+    "records_per_second"}.
+    """
+    from flows.reindex import reindex_flow
+
+    out = out or sys.stdout
+    report = reindex_flow()
+    if as_json:
+        _json(report.to_dict(), out)
+    else:
+        out.write(
+            f"reindexed {report.indexed:,} of {report.records:,} records from {report.store} "
+            f"into {report.index} in {report.seconds:.1f} s ({report.per_second:,.0f} records/s)\n"
+        )
+        for record_id, reason in sorted(report.failed.items()):
+            out.write(f"  not indexed: {record_id}: {reason}\n")
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def verify_command(as_json: bool = False, *, out: TextIO | None = None) -> int:
+    """Fixity check of the whole store: 0 when every object matches, else 5.
+
+    JSON: {"store", "ok", "records", "quarantined", "objects", "bytes", "seconds",
+    "counts": {"missing", "altered", "unexpected", "unreadable"},
+    "problems": [{"area", "entry", "kind", "key", "detail"}]}.
+    """
+    from flows.verify import verify_flow
+
+    out = out or sys.stdout
+    report = verify_flow()
+    if as_json:
+        _json(report.to_dict(), out)
+        return EXIT_OK if report.ok else EXIT_DAMAGED
+    out.write(
+        f"fixity of {report.store}: {report.records:,} records, {report.quarantined:,} quarantine "
+        f"entries, {report.objects:,} objects ({report.bytes:,} bytes) re-hashed in "
+        f"{report.seconds:.1f} s\n"
+    )
+    if report.ok:
+        out.write("OK: every stored object matches its manifest\n")
+        return EXIT_OK
+    counts = ", ".join(f"{report.count(k)} {k}" for k in ("missing", "altered", "unexpected", "unreadable"))
+    out.write(f"PROBLEMS: {counts}\n")
+    for (area, entry), problems in report.by_entry().items():
+        out.write(f"{area}/{entry or '(no entry)'}\n")
+        for p in problems:
+            out.write(f"  {p.kind:<10} {p.key}  {p.detail}\n")
+    return EXIT_DAMAGED

@@ -1,0 +1,60 @@
+"""Prefect flow `verify`: the fixity check of the whole store, with a report for the Prefect UI.
+
+One task calling storage.fixity.verify on the configured store (SOHOA_STORAGE). The findings are
+also attached to the flow run as a markdown artifact, so operators see them in the UI.
+"""
+
+from __future__ import annotations
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
+
+from flows.retrying import retry_transient_only
+from sohoa.config import load_settings
+from storage import open_store
+from storage.fixity import FixityReport, verify
+
+__all__ = ["check_store", "fixity_markdown", "verify_flow"]
+
+ARTIFACT_ROWS = 200  # problems listed in the artifact; the report itself keeps every one
+
+
+@task(
+    name="check-store",
+    retries=2,
+    retry_delay_seconds=[10, 60],
+    retry_condition_fn=retry_transient_only,
+    persist_result=False,
+)
+def check_store() -> FixityReport:
+    return verify(open_store(load_settings().storage_url))
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def fixity_markdown(report: FixityReport, rows: int = ARTIFACT_ROWS) -> str:
+    """The report as markdown: a summary line, then a table of the first `rows` problems."""
+    summary = (
+        f"**{'OK' if report.ok else 'PROBLEMS FOUND'}** — {report.records} records, "
+        f"{report.quarantined} quarantine entries, {report.objects} objects re-hashed "
+        f"({report.bytes:,} bytes) in {report.seconds:.1f} s; store `{report.store}`"
+    )
+    if report.ok:
+        return summary + "\n"
+    lines = [summary, "", "| area | entry | problem | object | detail |", "|---|---|---|---|---|"]
+    problems = [p for found in report.by_entry().values() for p in found]
+    for p in problems[:rows]:
+        lines.append(f"| {p.area} | {p.entry} | {p.kind} | `{_cell(p.key)}` | {_cell(p.detail)} |")
+    if len(problems) > rows:
+        lines.append(f"\n… and {len(problems) - rows} more (run `sohoa verify --json`)")
+    return "\n".join(lines) + "\n"
+
+
+@flow(name="verify", persist_result=False, log_prints=False)
+def verify_flow() -> FixityReport:
+    """Re-hash every stored object against its manifest; report missing, altered, unexpected."""
+    report = check_store()
+    create_markdown_artifact(key="fixity", markdown=fixity_markdown(report), description="sohoa fixity check")
+    return report

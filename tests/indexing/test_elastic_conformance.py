@@ -1,0 +1,80 @@
+"""The backend conformance suite against a real Elasticsearch, plus what only a cluster can show.
+
+Runs when ELASTICSEARCH_URL names a cluster (an index URL as SOHOA_INDEX takes it, e.g.
+https://elastic:PASSWORD@localhost:9200?ca_certs=/path/ca.crt); each test gets its own alias and
+indexes, deleted afterwards. No Elasticsearch server can be installed on the development
+machines, so there these tests are skipped and the ES path is covered by the mapping, request
+body and client tests (test_elastic_mapping.py, test_elastic_query.py, test_elastic_index.py).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from indexing.elastic import ElasticIndex
+from indexing.elastic_mapping import FOLDED_ANALYZER, first_index_name
+from tests.indexing.conformance import *  # noqa: F403 (the suite's test functions)
+from tests.indexing.conformance import IndexFactory, ids, make_record
+
+ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(
+        not ELASTICSEARCH_URL,
+        reason="ELASTICSEARCH_URL is not set: no Elasticsearch server on this machine",
+    ),
+]
+
+
+def _url_with_alias(alias: str) -> str:
+    parts = urlsplit(ELASTICSEARCH_URL)
+    return urlunsplit(parts._replace(path=f"/{alias}"))
+
+
+def fresh_index() -> ElasticIndex:
+    return ElasticIndex.from_url(_url_with_alias(f"sohoa-test-{uuid.uuid4().hex[:12]}"))
+
+
+@pytest.fixture
+def index() -> Iterator[IndexFactory]:
+    made: list[ElasticIndex] = []
+
+    def fresh() -> ElasticIndex:
+        made.append(fresh_index())
+        return made[-1]
+
+    yield fresh
+    for idx in made:
+        idx.drop()
+        idx.close()
+
+
+def test_the_folded_analyzer_folds_d_with_stroke_and_keeps_the_original(index: IndexFactory) -> None:
+    idx = index()
+    idx.count()  # creates the index
+    client = idx._client  # the analysis API is not part of SearchIndex
+    answer = client.indices.analyze(
+        index=first_index_name(idx.alias), analyzer=FOLDED_ANALYZER, text="ĐẢNG ủy Đồng"
+    )
+    tokens = {(t["token"], t["position"]) for t in answer["tokens"]}
+    assert {("dang", 0), ("đảng", 0), ("uy", 1), ("ủy", 1), ("dong", 2), ("đồng", 2)} <= tokens
+
+
+def test_rebuild_swaps_the_alias_while_searches_go_on(index: IndexFactory) -> None:
+    idx = index()
+    idx.add(make_record("old", "bản cũ của hồ sơ"))
+    before = set(idx._client.indices.get_alias(name=idx.alias).body)
+    outcome = idx.rebuild(make_record(f"r{n}", f"bản mới số {n}") for n in range(50))
+    after = set(idx._client.indices.get_alias(name=idx.alias).body)
+    assert outcome.indexed == 50 and not outcome.rejected
+    assert before != after and len(after) == 1
+    assert not idx._client.indices.exists(index=",".join(before))
+    assert idx.count() == 50
+    assert ids(idx, "ban cu") == []
+    assert len(ids(idx, '"bản mới"')) == 50

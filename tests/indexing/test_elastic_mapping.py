@@ -1,0 +1,204 @@
+"""The Elasticsearch index layout, without a server: analysis, mapping, names, documents."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+
+from indexing.elastic_mapping import (
+    DEFAULT_ALIAS,
+    EXACT_ANALYZER,
+    FOLDED_ANALYZER,
+    MAPPING_VERSION,
+    alias_swap_actions,
+    check_alias,
+    first_index_name,
+    index_settings,
+    index_template,
+    mapping_version_of,
+    mappings,
+    rebuild_index_name,
+    record_document,
+    version_pattern,
+)
+from indexing.query import parse_query
+from tests.indexing.conformance import FOLDING_ROWS, make_record
+
+# The analysis components that ship with every Elasticsearch (no plugin to download at start).
+STOCK_TOKENIZERS = {"standard"}
+STOCK_FILTERS = {"lowercase", "asciifolding"}
+
+
+def _analyzer(name: str) -> dict:
+    return index_settings()["analysis"]["analyzer"][name]
+
+
+def _filter_types(analyzer: dict) -> list[str]:
+    defined = index_settings()["analysis"]["filter"]
+    return [defined[f]["type"] if f in defined else f for f in analyzer["filter"]]
+
+
+def test_analyzers_use_stock_components_only() -> None:
+    analysis = index_settings()["analysis"]
+    assert set(analysis) == {"filter", "analyzer"}  # no char_filter, no custom tokenizer
+    for name in (EXACT_ANALYZER, FOLDED_ANALYZER):
+        analyzer = _analyzer(name)
+        assert analyzer["type"] == "custom"
+        assert analyzer["tokenizer"] in STOCK_TOKENIZERS
+        assert set(_filter_types(analyzer)) <= STOCK_FILTERS
+
+
+def test_exact_analyzer_lowercases_and_keeps_diacritics() -> None:
+    assert _filter_types(_analyzer(EXACT_ANALYZER)) == ["lowercase"]
+
+
+def test_folded_analyzer_folds_after_lowercase_and_keeps_the_original() -> None:
+    analyzer = _analyzer(FOLDED_ANALYZER)
+    assert _filter_types(analyzer) == ["lowercase", "asciifolding"]
+    (folding,) = [f for f in analyzer["filter"] if f != "lowercase"]
+    assert index_settings()["analysis"]["filter"][folding] == {
+        "type": "asciifolding",
+        "preserve_original": True,
+    }
+
+
+@pytest.mark.parametrize("text", ["Đ", "đ", "ĐẢNG ỦY", "Đồng Tháp", "đường"])
+def test_d_with_stroke_is_folded_to_d_in_the_folded_key(text: str) -> None:
+    # Lucene's ASCIIFoldingFilter maps U+0110/U+0111 to D/d too; the cluster test checks it live.
+    document = record_document(make_record("r", text))
+    (page,) = document["pages"]
+    assert "đ" not in page["folded"] and "Đ" not in page["folded"]
+    assert page["folded"].startswith("d")
+    assert page["exact"].startswith("đ")
+
+
+def test_mapping_has_keyword_facets_and_nested_twice_keyed_pages() -> None:
+    properties = mappings()["properties"]
+    for facet in ("doc_type", "year", "issuer", "access", "retention", "needs_review"):
+        assert properties[facet]["type"] in {"keyword", "integer", "boolean"}, facet
+        assert properties[facet].get("index", True), facet
+    pages = properties["pages"]
+    assert pages["type"] == "nested"
+    assert pages["properties"]["exact"]["analyzer"] == EXACT_ANALYZER
+    assert pages["properties"]["folded"]["analyzer"] == FOLDED_ANALYZER
+    assert pages["properties"]["text"]["index"] is False  # kept for snippets, never searched
+    assert mappings()["dynamic"] == "strict"
+    assert set(mappings()["_source"]["excludes"]) == {"pages.exact", "pages.folded"}
+
+
+def test_every_document_field_is_mapped() -> None:
+    record = make_record(
+        "r", "trang một", "trang hai", doc_type="Quyết định", issuer="UBND", date=dt.date(2020, 1, 2)
+    )
+    document = record_document(record)
+    properties = mappings()["properties"]
+    assert set(document) == set(properties)
+    assert set(document["pages"][0]) == set(properties["pages"]["properties"])
+    json.dumps(document)  # plain JSON
+
+
+def test_template_covers_every_versioned_index_and_carries_the_version() -> None:
+    template = index_template("sohoa-pages")
+    (pattern,) = template["index_patterns"]
+    assert pattern == version_pattern("sohoa-pages") == "sohoa-pages-v*"
+    regex = re.compile(pattern.replace("*", ".*"))
+    rebuilt = rebuild_index_name("sohoa-pages", dt.datetime(2025, 1, 2, 3, 4, 5, 6, tzinfo=dt.UTC))
+    assert first_index_name("sohoa-pages") == f"sohoa-pages-v{MAPPING_VERSION}"
+    assert rebuilt == f"sohoa-pages-v{MAPPING_VERSION}-20250102t030405000006z"
+    assert regex.fullmatch(first_index_name("sohoa-pages")) and regex.fullmatch(rebuilt)
+    assert not regex.fullmatch("sohoa-pages")  # the alias itself is never an index
+    assert mapping_version_of({"mappings": template["template"]["mappings"]}) == MAPPING_VERSION
+    assert mapping_version_of({"mappings": {}}) == 0
+
+
+def test_rebuild_names_sort_by_time() -> None:
+    at = dt.datetime(2025, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
+    names = [rebuild_index_name(DEFAULT_ALIAS, at + dt.timedelta(seconds=s)) for s in (0, 1, 3600)]
+    assert names == sorted(names) and len(set(names)) == 3
+
+
+@pytest.mark.parametrize("alias", ["sohoa-pages", "archive.2025", "a", "x_y-z"])
+def test_valid_aliases(alias: str) -> None:
+    assert check_alias(alias) == alias
+
+
+@pytest.mark.parametrize("alias", ["", "Sohoa", "-x", "_x", "a b", "a/b", "a*", "a,b", "a#", "..", "ả"])
+def test_invalid_aliases_are_refused(alias: str) -> None:
+    with pytest.raises(ValueError, match="alias"):
+        check_alias(alias)
+
+
+def test_alias_swap_is_one_request_removing_every_old_index() -> None:
+    actions = alias_swap_actions("a", "a-v1-2", ["a-v1", "a-v1-1"])
+    assert actions == [
+        {"remove": {"index": "a-v1", "alias": "a"}},
+        {"remove": {"index": "a-v1-1", "alias": "a"}},
+        {"add": {"index": "a-v1-2", "alias": "a", "is_write_index": True}},
+    ]
+    assert alias_swap_actions("a", "a-v1", []) == [
+        {"add": {"index": "a-v1", "alias": "a", "is_write_index": True}}
+    ]
+
+
+# -- documents -----------------------------------------------------------------------------
+
+
+def test_document_fields_follow_the_sqlite_rules() -> None:
+    record = make_record(
+        "r1",
+        "Trang một",
+        "Trang hai",
+        subject="Về việc số hóa",
+        doc_type="  Quyết định ",
+        issuer="UBND tỉnh Vĩnh Phúc",
+        date=dt.date(2019, 5, 2),
+        access="conditional",
+        review_pages=(2,),
+        ingested_at=dt.datetime(2024, 1, 1, 7, 0, tzinfo=dt.timezone(dt.timedelta(hours=7))),
+    )
+    document = record_document(record)
+    assert document["id"] == "r1" and document["title"] == record.title
+    assert document["doc_type_key"] == "quyết định"
+    assert document["issuer_key"] == "ubnd tỉnh vĩnh phúc"
+    assert (document["year"], document["date"]) == (2019, "2019-05-02")
+    assert document["ingested_at"] == "2024-01-01T00:00:00.000000+00:00"
+    assert document["needs_review"] is True  # page 2 needs review
+    assert document["page_count"] == 2
+    assert [p["number"] for p in document["pages"]] == [1, 2]
+    assert document["pages"][0]["text"] == "Trang một"
+
+
+def test_undated_unclassified_record() -> None:
+    document = record_document(make_record("bare"))
+    assert document["pages"] == [] and document["page_count"] == 0
+    assert document["date"] is None and document["year"] is None
+    assert document["doc_type"] is None and document["doc_type_key"] is None
+
+
+def test_keys_put_tones_in_one_place() -> None:
+    one = record_document(make_record("a", "đảng uỷ, hoà bình, thuỷ lợi, khoẻ"))["pages"][0]
+    two = record_document(make_record("b", "Đảng ủy, hòa bình, thủy lợi, khỏe"))["pages"][0]
+    assert one["exact"] == two["exact"] == "đảng ủy hòa bình thủy lợi khỏe"
+    assert one["folded"] == two["folded"] == "dang uy hoa binh thuy loi khoe"
+
+
+def _contains_tokens(haystack: str, needle: str) -> bool:
+    return f" {needle} " in f" {haystack} "
+
+
+@pytest.mark.parametrize(("text", "query"), FOLDING_ROWS)
+def test_page_keys_hold_the_query_tokens_in_a_row(text: str, query: str) -> None:
+    # The document keys are cut exactly like parse_query cuts the query, so the tokens a phrase
+    # query sends stand in a row in the indexed key (on the folded key at least).
+    (page,) = record_document(make_record("r", f"Mở đầu. {text}; kết thúc"))["pages"]
+    for part in parse_query(query).parts:
+        assert _contains_tokens(page["folded"], " ".join(part.folded)), (text, query)
+
+
+def test_keys_split_where_the_query_splits() -> None:
+    (page,) = record_document(make_record("r", "Số 2154/QĐ-UBND tại TP.HCM, 1.000 đồng (mã_01)"))["pages"]
+    assert page["exact"] == "số 2154 qđ ubnd tại tp hcm 1 000 đồng mã 01"
+    assert _contains_tokens(page["exact"], " ".join(parse_query("TP.HCM").parts[0].exact))

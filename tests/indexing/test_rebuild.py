@@ -1,0 +1,135 @@
+"""Rebuilding the SQLite index from storage alone: delete it, reindex, the same hits come back."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from indexing import ReindexReport, SqliteIndex, reindex
+from indexing.rebuild import prefetch
+from schemas import SearchQuery
+from storage import LocalStore, read_record, write_package
+from storage.package import RECORDS
+from tests.indexing.conformance import FILLER, make_record, search
+from tests.indexing.stored import stored_record
+
+RECORDS_IN_STORE = [
+    ("qd-2019", ["Ủy ban nhân dân tỉnh Vĩnh Phúc ban hành quyết định số hóa"], {"doc_type": "Quyết định", "date": dt.date(2019, 5, 2)}),
+    ("cv-2020", ["Công văn về công tác văn thư", "Kho lưu trữ chuyên dụng của tỉnh"], {"doc_type": "Công văn", "date": dt.date(2020, 1, 1), "access": "conditional"}),
+    ("tb-phuc", ["Lễ hội làng Phúc năm nay"], {"issuer": "Sở Nội vụ"}),
+    ("tb-phuc-dot", ["Lễ hội làng Phục năm nay"], {"issuer": "Sở Nội vụ", "needs_review": True}),
+    ("dang-uy", ["Ban thường vụ đảng uỷ xã, hoà bình và thuỷ lợi"], {}),
+    ("blank", [], {}),
+]  # fmt: skip
+
+QUERIES = [
+    ("vinh phuc", {}),
+    ('"nhân dân tỉnh"', {}),
+    ("Phúc", {}),
+    ("phuc", {}),
+    ("Đảng ủy", {}),
+    ("hòa bình", {}),
+    ("kho lưu trữ", {}),
+    ("", {}),
+    ("", {"doc_type": "Quyết định"}),
+    ("", {"access": ["conditional"]}),
+    ("năm", {"needs_review": True}),
+    ("biên bản", {}),
+]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> LocalStore:
+    store = LocalStore(tmp_path / "store")
+    for record_id, texts, fields in RECORDS_IN_STORE:
+        record, original = stored_record(tmp_path, record_id, *texts, **fields)
+        write_package(store, record, original)
+    for filler in FILLER:
+        record, original = stored_record(tmp_path, filler.id, *(p.text for p in filler.pages))
+        write_package(store, record, original)
+    return store
+
+
+def snapshot(index: SqliteIndex) -> list[tuple]:
+    """Everything a user sees for each query: hits in order with page and snippet, and totals."""
+    seen = []
+    for q, filters in QUERIES:
+        result = search(index, q, filters=filters, limit=50)
+        seen.append((q, result.total, [(h.id, h.title, h.page, h.snippet) for h in result.hits]))
+    return seen
+
+
+def _delete_index_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def test_delete_the_index_reindex_and_every_query_gives_the_same_hits(
+    store: LocalStore, tmp_path: Path
+) -> None:
+    path = tmp_path / "index.sqlite3"
+    with SqliteIndex(path) as index:
+        for record_id in sorted(r[0] for r in RECORDS_IN_STORE) + [f.id for f in FILLER]:
+            index.add(read_record(store, record_id, with_words=False))
+        before = snapshot(index)
+    assert before[0][1] == 1 and before[7][1] == len(RECORDS_IN_STORE) + len(FILLER)  # not empty
+
+    _delete_index_files(path)
+    with SqliteIndex(path) as index:
+        assert index.count() == 0
+        report = reindex(store, index)
+        assert snapshot(index) == before
+    assert isinstance(report, ReindexReport) and report.ok
+    assert (report.records, report.indexed) == (len(RECORDS_IN_STORE) + len(FILLER),) * 2
+    assert report.store == store.url and report.index == f"sqlite://{path}"
+    assert report.per_second > 0
+
+
+def test_reindex_replaces_what_the_index_held(store: LocalStore, tmp_path: Path) -> None:
+    with SqliteIndex(tmp_path / "index.sqlite3") as index:
+        index.add(make_record("ghost", "bản ghi không còn trong kho"))
+        reindex(store, index, workers=1)
+        assert not index.has("ghost")
+        assert index.count() == len(RECORDS_IN_STORE) + len(FILLER)
+
+
+def test_uncommitted_and_damaged_packages(store: LocalStore, tmp_path: Path) -> None:
+    # A package without its manifest is not a record (an interrupted write): silently skipped.
+    store.put_bytes(f"{RECORDS}/half-written/record.json", b"{}")
+    # A committed package whose record.json is damaged is reported, and the rest still indexed.
+    store.put_bytes(f"{RECORDS}/dang-uy/record.json", b"{not json")
+    store.put_bytes(f"{RECORDS}/blank/record.json", b'{"id": "blank"}')
+    with SqliteIndex(tmp_path / "index.sqlite3") as index:
+        report = reindex(store, index)
+        assert sorted(report.failed) == ["blank", "dang-uy"]
+        assert "JSONDecodeError" in report.failed["dang-uy"]
+        assert "ValidationError" in report.failed["blank"]
+        assert (report.records, report.indexed) == (len(RECORDS_IN_STORE) + len(FILLER), report.records - 2)
+        assert not report.ok
+        assert index.count() == report.indexed
+        assert report.to_dict()["failed"][0]["id"] == "blank"
+
+
+def test_reindex_of_an_empty_store_empties_the_index(tmp_path: Path) -> None:
+    with SqliteIndex(tmp_path / "index.sqlite3") as index:
+        index.add(make_record("x", "một"))
+        report = reindex(LocalStore(tmp_path / "empty"), index)
+        assert (report.records, report.indexed, index.count()) == (0, 0, 0)
+        assert index.search(SearchQuery(q="")).total == 0
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_prefetch_keeps_order_and_bounds_the_work_in_flight(workers: int) -> None:
+    started: list[int] = []
+
+    def work(n: int) -> int:
+        started.append(n)
+        return n * n
+
+    results = prefetch(work, range(100), workers)
+    first = next(results)
+    assert first == 0
+    assert len(started) <= max(1, 2 * workers)  # nothing read far ahead of the consumer
+    assert [first, *results] == [n * n for n in range(100)]
