@@ -26,16 +26,19 @@ __all__ = [
     "PrepareOptions",
     "StepRecord",
     "binarise",
+    "clean_page",
     "colour_to_gray",
     "denoise",
     "deskew",
     "despeckle",
+    "detect_orientation",
     "estimate_dpi",
     "estimate_skew",
     "line_direction",
     "map_box",
     "noise_level",
     "normalise_background",
+    "orient_page",
     "paper_level",
     "prepare",
     "remove_borders",
@@ -93,7 +96,7 @@ class Prepared:
     orientation: int = 0  # clockwise degrees turned to upright
     orientation_confidence: float = 0.0
     skew: float = 0.0  # degrees (counter-clockwise) of skew found and corrected
-    lines: str = "horizontal"  # direction of the text lines on the page as scanned
+    lines: str = "horizontal"  # text lines on the page as scanned: horizontal, vertical, unknown
     steps: list[StepRecord] = field(default_factory=list)
     review_reasons: list[str] = field(default_factory=list)
 
@@ -450,7 +453,7 @@ def line_direction(gray: np.ndarray, dpi: float) -> tuple[str, float]:
     count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     height = _text_height(stats, square=True)
     if count < 20 or height <= 0:
-        return "horizontal", 1.0
+        return "horizontal", 0.0  # no text to tell by
     length = max(2, round(height * 0.3))
     along = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((1, length), np.uint8))
     across = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((length, 1), np.uint8))
@@ -577,8 +580,21 @@ def prepare(
     """Clean one page for OCR. `image`: 8-bit gray (H x W) or RGB (H x W x 3), as scanned.
 
     `orientation` reads a page's orientation (the OCR engine's OSD); without it pages are taken
-    as upright. The input array is never modified.
+    as upright. The input array is never modified. Same as `clean_page`, `detect_orientation`,
+    then `orient_page`.
     """
+    options = options or PrepareOptions()
+    cleaned = clean_page(image, dpi, options)
+    degrees, confidence = 0, 0.0
+    if options.orientation and orientation is not None:
+        degrees, confidence, reasons = detect_orientation(cleaned, orientation, options)
+        cleaned.review_reasons.extend(reasons)
+    return orient_page(cleaned, degrees, confidence, options)
+
+
+def clean_page(image: np.ndarray, dpi: int | None, options: PrepareOptions | None = None) -> Prepared:
+    """Every step up to the orientation: colour, resolution, borders, holes, noise, background,
+    skew, upscale. The result is not yet turned upright nor despeckled (see `orient_page`)."""
     options = options or PrepareOptions()
     record = _Recorder()
     height, width = image.shape[:2]
@@ -596,9 +612,9 @@ def prepare(
     page_dpi = record.run("resolution", {"from_file": dpi}, lambda: _resolution(gray, dpi))
     gray = _clean(gray, page_dpi, options, record)
     forward = np.eye(3)
-    skew, lines = 0.0, "horizontal"
+    skew, lines, clarity = 0.0, "horizontal", 0.0
     if options.deskew:
-        skew, lines = record.run(
+        skew, lines, clarity = record.run(
             "deskew", {"max_angle": options.max_skew}, lambda: _skew(gray, page_dpi, options.max_skew)
         )
         if abs(skew) >= 0.05:
@@ -614,30 +630,68 @@ def prepare(
         )
         forward = np.diag([factor, factor, 1.0]) @ forward
         out_dpi = options.target_dpi
-    degrees, confidence, reasons = 0, 0.0, []
-    if options.orientation and orientation is not None:
-        degrees, confidence, reasons = record.run(
-            "orientation",
-            {"min_confidence": options.min_orientation_confidence},
-            lambda: _orientation(gray, lines, orientation, options),
-        )
-        gray, matrix = turn(gray, degrees)
-        forward = matrix @ forward
-    if options.despeckle:
-        gray = record.run("despeckle", {}, lambda: despeckle(gray, out_dpi))
-    if options.binarise:
-        gray = record.run("binarise", {}, lambda: (binarise(gray, out_dpi), {}))
     return Prepared(
         image=gray,
         dpi=int(round(out_dpi)),
-        to_original=np.linalg.inv(forward),
+        to_original=forward,  # old -> new until orient_page inverts it
         original_size=(width, height),
-        orientation=degrees,
-        orientation_confidence=confidence,
         skew=skew,
-        lines=lines,
+        lines=lines if clarity >= _CLEAR_LINES else "unknown",
         steps=record.steps,
-        review_reasons=reasons,
+    )
+
+
+# Fewer blobs along than across by this ratio: the text-line direction is trusted.
+_CLEAR_LINES = 1.1
+
+
+def detect_orientation(
+    cleaned: Prepared, detect: Orientation, options: PrepareOptions | None = None
+) -> tuple[int, float, list[str]]:
+    """(degrees, confidence, doubts): the detector's answer on a cleaned page, checked against
+    the direction of its text lines; a turn it is unsure of is not applied."""
+    options = options or PrepareOptions()
+    started = time.perf_counter()
+    degrees, confidence = detect(cleaned.image)
+    doubts = []
+    quarter = degrees in (90, 270)
+    if cleaned.lines != "unknown" and (cleaned.lines == "vertical") != quarter:
+        doubts.append(f"orientation unsure: text lines run {cleaned.lines}ly, OSD says {degrees} degrees")
+    if confidence < options.min_orientation_confidence:
+        doubts.append(f"orientation unsure (OSD confidence {confidence:.1f})")
+        degrees = 0 if cleaned.lines != "vertical" else degrees
+    cleaned.steps.append(
+        StepRecord(
+            "orientation",
+            round(time.perf_counter() - started, 4),
+            {"min_confidence": options.min_orientation_confidence},
+            {"detected": degrees, "confidence": round(confidence, 2), "doubts": len(doubts)},
+        )
+    )
+    return degrees, confidence, doubts
+
+
+def orient_page(
+    cleaned: Prepared, degrees: int, confidence: float = 0.0, options: PrepareOptions | None = None
+) -> Prepared:
+    """Turn a cleaned page upright (`degrees` clockwise), then despeckle and binarise if asked.
+    The result's `to_original` maps its pixels to the page as scanned."""
+    options = options or PrepareOptions()
+    record = _Recorder()
+    gray, matrix = turn(cleaned.image, degrees)
+    forward = matrix @ cleaned.to_original
+    if options.despeckle:
+        gray = record.run("despeckle", {}, lambda: despeckle(gray, cleaned.dpi))
+    if options.binarise:
+        gray = record.run("binarise", {}, lambda: (binarise(gray, cleaned.dpi), {}))
+    return replace(
+        cleaned,
+        image=gray,
+        to_original=np.linalg.inv(forward),
+        orientation=degrees % 360,
+        orientation_confidence=confidence,
+        steps=[*cleaned.steps, *record.steps],
+        review_reasons=list(cleaned.review_reasons),
     )
 
 
@@ -666,21 +720,4 @@ def _clean(gray: np.ndarray, dpi: float, options: PrepareOptions, record: _Recor
 def _skew(gray: np.ndarray, dpi: float, max_angle: float):
     lines, clarity = line_direction(gray, dpi)
     angle = estimate_skew(gray, dpi, max_angle, lines)
-    return (angle, lines), {"angle": angle, "lines": lines, "clarity": round(clarity, 2)}
-
-
-def _orientation(gray: np.ndarray, lines: str, detect: Orientation, options: PrepareOptions):
-    degrees, confidence = detect(gray)
-    reasons = []
-    result: dict[str, Any] = {"detected": degrees, "confidence": round(confidence, 2)}
-    # Lines found vertical on the deskewed page mean a quarter turn; the detector must agree.
-    quarter = degrees in (90, 270)
-    if (lines == "vertical") != quarter:
-        reasons.append(
-            f"orientation unsure: text lines run {lines}ly but the detector says {degrees} degrees"
-        )
-    if confidence < options.min_orientation_confidence:
-        reasons.append(f"orientation unsure (confidence {confidence:.1f})")
-        degrees = 0 if lines == "horizontal" else degrees
-    result["applied"] = degrees
-    return (degrees, confidence, reasons), result
+    return (angle, lines, clarity), {"angle": angle, "lines": lines, "clarity": round(clarity, 2)}

@@ -170,7 +170,7 @@ def show(
     if as_json:
         _print_json(data)
         return
-    from sohoa.report import print_record
+    from sohoa.views import print_record
 
     print_record(console, record)
 
@@ -205,6 +205,38 @@ def ocr(
     for page in pages:
         console.rule(f"page {page.number} — confidence {page.confidence:.0f}")
         console.print(page.text, markup=False, highlight=False)
+
+
+@app.command("classify")
+def classify_file(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A PDF/TIFF/JPEG/PNG scan.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print metadata and classification.")] = False,
+) -> None:
+    """OCR one file, read its metadata and classify it under the archival rules. Nothing is stored."""
+    from classify import classify, extract_metadata, load_rules
+    from ocr import TesseractEngine, ocr_file
+
+    settings = _settings()
+    _check_ocr(settings)
+    engine = TesseractEngine(lang=settings.ocr_lang, timeout=settings.ocr_timeout)
+    try:
+        pages = list(ocr_file(file, engine, max_pixels=settings.max_image_pixels))
+    except BadInput as exc:
+        raise _fail(f"{file}: {exc}", EXIT_QUARANTINED) from exc
+    metadata = extract_metadata(pages)
+    classification = classify(metadata, pages, load_rules(settings.rules))
+    if as_json:
+        _print_json(
+            {
+                "metadata": metadata.model_dump(mode="json"),
+                "classification": classification.model_dump(mode="json"),
+            }
+        )
+        return
+    from sohoa.views import print_classification, print_metadata
+
+    print_metadata(console, metadata)
+    print_classification(console, classification)
 
 
 def run() -> None:

@@ -1,4 +1,4 @@
-"""Human-readable output for the CLI: batch summaries, search hits, records (rich)."""
+"""Human-readable output: batch summaries and reports, search hits, records (rich, Markdown)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,17 @@ from rich.table import Table
 from rich.text import Text
 
 from schemas import BatchSummary, Record, SearchResult
+from sohoa.batches import BatchReport
 
-__all__ = ["print_hits", "print_record", "print_summary", "snippet_text"]
+__all__ = [
+    "batch_markdown",
+    "batch_table_rows",
+    "print_batch_report",
+    "print_hits",
+    "print_record",
+    "print_summary",
+    "snippet_text",
+]
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
 
@@ -63,3 +72,90 @@ def print_record(console: Console, record: Record) -> None:
     for page in record.pages:
         console.rule(f"page {page.number} — confidence {page.confidence:.0f}")
         console.print(page.text, markup=False, highlight=False)
+
+
+def _fmt(value: float | None, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def _headline(report: BatchReport) -> list[tuple[str, str]]:
+    c = report.counts
+    return [
+        ("files", str(report.files)),
+        ("ingested", str(c.get("ingested", 0))),
+        ("duplicates", str(c.get("duplicate", 0))),
+        ("near-duplicates", str(c.get("near_duplicate", 0))),
+        ("quarantined", str(c.get("quarantined", 0))),
+        ("failed", str(c.get("failed", 0))),
+        ("needs review", str(len(report.needs_review))),
+        ("pages", str(report.pages)),
+        ("pages/min (last run)", _fmt(report.pages_per_minute, ".1f")),
+        ("mean page quality", _fmt(report.mean_page_quality, ".2f")),
+        ("mean OCR confidence", _fmt(report.mean_confidence, ".1f")),
+    ]
+
+
+def batch_table_rows(report: BatchReport) -> list[dict[str, str]]:
+    """One row per file that needs a person: quarantined, failed, near-duplicate, to review."""
+    rows = [
+        {"file": q.path, "outcome": "quarantined", "reason": f"[{q.reason_class}] {q.reason}"}
+        for q in report.quarantined
+    ]
+    rows += [{"file": f.path, "outcome": "failed", "reason": f.reason or ""} for f in report.failed]
+    rows += [
+        {"file": n.path, "outcome": "near-duplicate", "reason": n.reason or ""}
+        for n in report.near_duplicates
+    ]
+    rows += [
+        {"file": r.path, "outcome": "needs review", "reason": "; ".join(r.reasons)}
+        for r in report.needs_review
+    ]
+    return rows
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def batch_markdown(report: BatchReport) -> str:
+    """The report as Markdown (a Prefect artifact in the UI)."""
+    lines = [
+        f"# Batch {_md_cell(report.batch)}",
+        "",
+        f"{report.started_at:%Y-%m-%d %H:%M:%S} → {report.finished_at:%H:%M:%S} UTC",
+        "",
+        "| | |",
+        "|---|---:|",
+        *(f"| {name} | {value} |" for name, value in _headline(report)),
+    ]
+    if report.quarantine_reasons:
+        lines += ["", "**Quarantined by reason:** "]
+        lines[-1] += ", ".join(f"{k} {v}" for k, v in report.quarantine_reasons.items())
+    rows = batch_table_rows(report)
+    if rows:
+        lines += ["", "| file | outcome | reason |", "|---|---|---|"]
+        lines += [
+            f"| {_md_cell(r['file'])} | {r['outcome']} | {_md_cell(r['reason'])} |" for r in rows
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def print_batch_report(console: Console, report: BatchReport) -> None:
+    """The report for archive staff: the counts, then every file that needs a person."""
+    console.print(
+        f"[bold]Batch {report.batch}[/bold]  [dim]{report.started_at:%Y-%m-%d %H:%M} → "
+        f"{report.finished_at:%H:%M} UTC[/dim]"
+    )
+    summary = Table(show_header=False, box=None)
+    for name, value in _headline(report):
+        summary.add_row(name, value)
+    console.print(summary)
+    if report.quarantine_reasons:
+        reasons = ", ".join(f"{k} {v}" for k, v in report.quarantine_reasons.items())
+        console.print(f"quarantined by reason: {reasons}")
+    rows = batch_table_rows(report)
+    if rows:
+        table = Table("file", "outcome", "reason")
+        for row in rows:
+            table.add_row(row["file"], row["outcome"], row["reason"])
+        console.print(table)

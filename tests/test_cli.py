@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sohoa.cli import app
-from tests.support import CLEAN_PDF, CLEAN_PNG
+from tests.support import CLEAN_PDF, CLEAN_PNG, JPEG_PAGE
 
 runner = CliRunner()
 PDF = CLEAN_PDF
@@ -99,3 +99,17 @@ def test_console_script_runs_on_the_embedded_server(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert len(json.loads(done.stdout)["ingested"]) == 1
     assert "Traceback" not in done.stderr
+
+
+def test_classify_reads_metadata_and_names_its_rules(sohoa_home: Path) -> None:
+    result, out = invoke("classify", str(JPEG_PAGE), "--json")
+    assert result.exit_code == 0, out
+    data = json.loads(out)
+    meta, decision = data["metadata"], data["classification"]
+    assert meta["doc_type"] == "Giấy mời"
+    assert meta["date"] == "2022-03-03"
+    assert meta["signer"]["name"] == "Trần Quốc Khánh"
+    assert decision["access"] in {"public", "conditional", "not_accessible", "undetermined"}
+    assert all(d["rule"] and d["evidence"] for d in decision["decisions"])
+    assert decision["rules_version"]
+    assert not sohoa_home.exists(), "classify stores nothing"

@@ -15,14 +15,16 @@ from storage.package import RECORDS
 from tests.indexing.conformance import FILLER, make_record, search
 from tests.indexing.stored import stored_record
 
+QD = {"doc_type": "Quyết định", "date": dt.date(2019, 5, 2)}
+CV = {"doc_type": "Công văn", "date": dt.date(2020, 1, 1), "access": "conditional"}
 RECORDS_IN_STORE = [
-    ("qd-2019", ["Ủy ban nhân dân tỉnh Vĩnh Phúc ban hành quyết định số hóa"], {"doc_type": "Quyết định", "date": dt.date(2019, 5, 2)}),
-    ("cv-2020", ["Công văn về công tác văn thư", "Kho lưu trữ chuyên dụng của tỉnh"], {"doc_type": "Công văn", "date": dt.date(2020, 1, 1), "access": "conditional"}),
+    ("qd-2019", ["Ủy ban nhân dân tỉnh Vĩnh Phúc ban hành quyết định số hóa"], QD),
+    ("cv-2020", ["Công văn về công tác văn thư", "Kho lưu trữ chuyên dụng của tỉnh"], CV),
     ("tb-phuc", ["Lễ hội làng Phúc năm nay"], {"issuer": "Sở Nội vụ"}),
     ("tb-phuc-dot", ["Lễ hội làng Phục năm nay"], {"issuer": "Sở Nội vụ", "needs_review": True}),
     ("dang-uy", ["Ban thường vụ đảng uỷ xã, hoà bình và thuỷ lợi"], {}),
     ("blank", [], {}),
-]  # fmt: skip
+]
 
 QUERIES = [
     ("vinh phuc", {}),

@@ -1,0 +1,184 @@
+"""GET /records/{id} and its text, page images, searchable PDF and original file."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path as PathParam, Query, Request
+from fastapi.responses import FileResponse, Response
+from starlette.background import BackgroundTask
+
+from api.access import Caller, scope_for
+from api.auth import caller_of, client_of, state_of
+from api.images import DEFAULT_WIDTH, FORMATS, MAX_WIDTH, MIN_WIDTH, CannotRedact, redaction_boxes, render_page
+from api.masking import find_spans
+from api.models import ErrorOut, PageOut, PageTextOut, RecordOut, TextOut
+from api.reading import Forbidden, audit_reads, masked_record, readable_record
+from api.state import ApiState, values_of
+from schemas import Record
+from sohoa.errors import NotFound
+from storage import original_key, read_manifest, safe_name
+from storage.package import RECORDS
+
+__all__ = ["PDF_NAME", "has_personal_data", "record_view", "router"]
+
+router = APIRouter(prefix="/records", tags=["records"])
+PDF_NAME = "document.pdf"
+RecordId = Annotated[str, PathParam(pattern=r"^[0-9a-f]{8,64}$", description="Record id (hex)")]
+_ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}}
+
+
+def has_personal_data(record: Record) -> bool:
+    """True when the record lists personal data or any page text holds some (the masker's view)."""
+    values = values_of(record)
+    return bool(values) or any(find_spans(page.text, values) for page in record.pages)
+
+
+def _read(request: Request, caller: Caller, record_id: str, action: str, **kw: bool) -> Record:
+    state = state_of(request)
+    record = readable_record(state, caller, record_id, **kw)
+    audit_reads(state, caller, client_of(request), action, {record.id: record.classification.access})
+    return record
+
+
+def record_view(state: ApiState, record: Record, caller: Caller) -> RecordOut:
+    masked = scope_for(caller.role).masked
+    shown = masked_record(record) if masked else record
+    has_pdf = PDF_NAME in read_manifest(state.store, record.id)
+    return RecordOut(
+        id=shown.id,
+        title=shown.title,
+        source=shown.source,
+        media_type=shown.media_type,
+        page_count=shown.page_count,
+        ingested_at=shown.ingested_at,
+        updated_at=shown.updated_at,
+        access=shown.classification.access,
+        masked=masked,
+        metadata=shown.metadata,
+        classification=shown.classification,
+        pages=[
+            PageOut(
+                number=p.number,
+                confidence=p.confidence,
+                needs_review=p.needs_review,
+                review_reasons=p.review_reasons,
+                width=p.width,
+                height=p.height,
+                image=f"/records/{record.id}/pages/{p.number}",
+            )
+            for p in shown.pages
+        ],
+        has_pdf=has_pdf,
+        events=None if masked else shown.events,
+    )
+
+
+@router.get("/{record_id}", response_model=RecordOut, responses=_ERRORS, summary="One record")
+def get_record(
+    request: Request, record_id: RecordId, caller: Annotated[Caller, Depends(caller_of)]
+) -> RecordOut:
+    """Metadata, classification with its rule-level evidence, and pages."""
+    record = _read(request, caller, record_id, "record")
+    return record_view(state_of(request), record, caller)
+
+
+@router.get("/{record_id}/text", response_model=TextOut, responses=_ERRORS, summary="Page texts")
+def get_text(request: Request, record_id: RecordId, caller: Annotated[Caller, Depends(caller_of)]) -> TextOut:
+    record = _read(request, caller, record_id, "text")
+    masked = scope_for(caller.role).masked
+    shown = masked_record(record) if masked else record
+    return TextOut(
+        id=record.id, masked=masked, pages=[PageTextOut(number=p.number, text=p.text) for p in shown.pages]
+    )
+
+
+@router.get(
+    "/{record_id}/pages/{number}",
+    responses={**_ERRORS, 200: {"content": {"image/png": {}, "image/jpeg": {}}}},
+    response_class=Response,
+    summary="A page image, scaled",
+)
+def get_page_image(
+    request: Request,
+    record_id: RecordId,
+    number: Annotated[int, PathParam(ge=1, le=100_000)],
+    caller: Annotated[Caller, Depends(caller_of)],
+    width: Annotated[int, Query(ge=MIN_WIDTH, le=MAX_WIDTH)] = DEFAULT_WIDTH,
+    format: Annotated[Literal["png", "jpeg"], Query()] = "png",  # noqa: A002 - the query name
+) -> Response:
+    """Rendered from the stored original; for the public, personal data is blacked out."""
+    state = state_of(request)
+    record = _read(request, caller, record_id, "page", with_words=True)
+    page = next((p for p in record.pages if p.number == number), None)
+    if page is None:
+        raise NotFound(f"record {record_id} has no page {number}")
+    boxes = []
+    if scope_for(caller.role).masked:
+        try:
+            boxes = redaction_boxes(page, values_of(record))
+        except CannotRedact as exc:
+            raise Forbidden(f"{exc}: the image cannot be shown to the public") from exc
+    data = render_page(
+        state.store,
+        record,
+        number,
+        width=width,
+        fmt=format,
+        boxes=boxes,
+        cache=state.page_cache,
+        max_pixels=state.settings.max_image_pixels,
+    )
+    return Response(data, media_type=FORMATS[format][1], headers={"Cache-Control": "private, max-age=300"})
+
+
+def _file_response(state: ApiState, key: str, media_type: str, filename: str) -> FileResponse:
+    tmp = Path(tempfile.mkdtemp(prefix="sohoa-file-"))
+    path = tmp / "file"
+    state.store.get_file(key, path)
+
+    def cleanup() -> None:
+        path.unlink(missing_ok=True)
+        tmp.rmdir()
+
+    return FileResponse(path, media_type=media_type, filename=filename, background=BackgroundTask(cleanup))
+
+
+def _whole_file_allowed(caller: Caller, record: Record) -> None:
+    if scope_for(caller.role).masked and has_personal_data(record):
+        raise Forbidden(
+            f"record {record.id} holds personal data: the public gets its masked text and redacted page images"
+        )
+
+
+@router.get(
+    "/{record_id}/pdf",
+    response_class=FileResponse,
+    responses={**_ERRORS, 200: {"content": {"application/pdf": {}}}},
+    summary="The searchable PDF (404 when none was made)",
+)
+def get_pdf(request: Request, record_id: RecordId, caller: Annotated[Caller, Depends(caller_of)]) -> FileResponse:
+    state = state_of(request)
+    record = _read(request, caller, record_id, "pdf")
+    if PDF_NAME not in read_manifest(state.store, record.id):
+        raise NotFound(f"record {record_id} has no searchable PDF")
+    _whole_file_allowed(caller, record)
+    name = f"{Path(safe_name(record.source)).stem}.pdf"
+    return _file_response(state, f"{RECORDS}/{record.id}/{PDF_NAME}", "application/pdf", name)
+
+
+@router.get(
+    "/{record_id}/original",
+    response_class=FileResponse,
+    responses={**_ERRORS, 200: {"content": {"application/octet-stream": {}}}},
+    summary="The original file, byte-identical",
+)
+def get_original(
+    request: Request, record_id: RecordId, caller: Annotated[Caller, Depends(caller_of)]
+) -> FileResponse:
+    state = state_of(request)
+    record = _read(request, caller, record_id, "original")
+    _whole_file_allowed(caller, record)
+    return _file_response(state, original_key(state.store, record.id), record.media_type, safe_name(record.source))

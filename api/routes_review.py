@@ -1,0 +1,171 @@
+"""Archivists only: the review queue, review decisions, and the list of secret records."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+
+from api.access import ALL_CLASSES, Caller, can_list_restricted, can_review
+from api.auth import caller_of, client_of, state_of
+from api.models import ErrorOut, OverrideIn, OverrideOut, RestrictedItem, RestrictedOut, ReviewItem, ReviewOut
+from api.review import apply_review
+from api.state import ApiState
+from indexing.browse import BrowseRequest
+from schemas import AccessClass, Decision, Record, SearchFilters, SearchQuery
+from sohoa.errors import NotFound
+from storage import read_record, update_record
+
+__all__ = ["apply_decision", "list_ids", "review_items", "router"]
+
+router = APIRouter(tags=["review"])
+_ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}}
+_RANK = {"public": 0, "conditional": 1, "undetermined": 2, "not_accessible": 3}
+
+
+def _archivist(caller: Annotated[Caller, Depends(caller_of)]) -> Caller:
+    if not (can_review(caller.role) and can_list_restricted(caller.role)):
+        status = 401 if caller.role == "public" else 403
+        raise HTTPException(status, "archivists only: send an archivist's API key")
+    return caller
+
+
+Archivist = Annotated[Caller, Depends(_archivist)]
+
+
+def list_ids(
+    state: ApiState, filters: SearchFilters, visible: tuple[AccessClass, ...], limit: int, offset: int
+) -> tuple[int, list[str]]:
+    """(total, ids) of the records passing `filters`, newest first; no content is read."""
+    query = SearchQuery(q="", limit=limit, offset=offset, filters=filters)
+    if state.browser is not None:
+        found = state.browser.browse(BrowseRequest(query=query, visible=visible, facets=False, content=False))
+        return found.result.total, [hit.id for hit in found.result.hits]
+    result = state.index.search(query)
+    return result.total, [hit.id for hit in result.hits]
+
+
+def _reasons(record: Record) -> list[str]:
+    reasons = list(record.classification.review_reasons)
+    for page in record.pages:
+        reasons += [f"trang {page.number}: {reason}" for reason in page.review_reasons]
+    if not reasons and record.classification.access == "undetermined":
+        reasons.append("access class undetermined")
+    return reasons
+
+
+def _withheld(decisions: list[Decision]) -> list[Decision]:
+    """Decisions of a secret record without their evidence (text from the record)."""
+    return [d.model_copy(update={"evidence": ""}) for d in decisions]
+
+
+def review_items(state: ApiState, limit: int, offset: int) -> ReviewOut:
+    filters = SearchFilters(needs_review=True)
+    total, ids = list_ids(state, filters, ALL_CLASSES, limit, offset)
+    items = []
+    for record_id in ids:
+        try:
+            record = read_record(state.store, record_id, with_words=False)
+        except NotFound:
+            continue
+        c = record.classification
+        secret = c.access == "not_accessible"
+        items.append(
+            ReviewItem(
+                id=record.id,
+                title=None if secret else record.title,
+                access=c.access,
+                retention=c.retention,
+                needs_review=c.needs_review or any(p.needs_review for p in record.pages),
+                reasons=_reasons(record) if not secret else list(c.review_reasons),
+                decisions=_withheld(c.decisions) if secret else c.decisions,
+            )
+        )
+    return ReviewOut(total=total, items=items)
+
+
+@router.get("/review", response_model=ReviewOut, responses=_ERRORS, summary="The review queue")
+def review_queue(
+    request: Request,
+    caller: Archivist,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> ReviewOut:
+    """Records waiting for a person, with the reasons; secret records by id and classification."""
+    return review_items(state_of(request), limit, offset)
+
+
+def apply_decision(state: ApiState, caller: Caller, record_id: str, decision: OverrideIn, client: str | None):
+    """Apply a review decision: storage first, then the index. A record whose access class
+    changes leaves the index before storage changes, so it is never found under its old class."""
+    with state.review_lock:
+        record = read_record(state.store, record_id, with_words=False)
+        new, event = apply_review(record, decision, caller, datetime.now(UTC))
+        access_changed = new.classification.access != record.classification.access
+        if access_changed:
+            state.index.delete(record.id)
+        update_record(state.store, new)
+        state.forget(record.id)
+        state.index.add(new)
+    state.audit.append(
+        who=caller.who,
+        role=caller.role,
+        action=f"review:{event.outcome}",
+        records=[record.id],
+        client=client,
+        detail={"changes": event.parameters.get("changes"), "reason": decision.reason},
+    )
+    return new, event
+
+
+@router.post(
+    "/review/{record_id}",
+    response_model=OverrideOut,
+    responses={**_ERRORS, 404: {"model": ErrorOut}, 409: {"model": ErrorOut}},
+    summary="Accept or override a record's classification (reason required)",
+)
+def review_record(request: Request, record_id: str, decision: OverrideIn, caller: Archivist) -> OverrideOut:
+    new, event = apply_decision(state_of(request), caller, record_id, decision, client_of(request))
+    return OverrideOut(
+        id=new.id,
+        access=new.classification.access,
+        classification=new.classification,
+        metadata=new.metadata,
+        event=event,
+    )
+
+
+@router.get(
+    "/restricted",
+    response_model=RestrictedOut,
+    responses=_ERRORS,
+    summary="Secret records, by id and classification only",
+)
+def restricted(
+    request: Request,
+    caller: Archivist,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> RestrictedOut:
+    state = state_of(request)
+    secret: tuple[AccessClass, ...] = ("not_accessible",)
+    total, ids = list_ids(state, SearchFilters(access=list(secret)), secret, limit, offset)
+    items = []
+    for record_id in ids:
+        try:
+            c = read_record(state.store, record_id, with_words=False).classification
+        except NotFound:
+            continue
+        items.append(
+            RestrictedItem(
+                id=record_id,
+                access=c.access,
+                retention=c.retention,
+                protect_until=c.protect_until,
+                needs_review=c.needs_review,
+                review_reasons=c.review_reasons,
+                decisions=_withheld(c.decisions),
+            )
+        )
+    return RestrictedOut(total=total, items=items)

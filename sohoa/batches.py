@@ -1,0 +1,244 @@
+"""Batch reports for archive staff, kept in storage next to the records they describe.
+
+    batches/<batch>.json                    the report of the batch (rewritten by each run)
+    batches/<batch>/outcomes/<key>.json     one document's outcome, written as soon as it is known
+
+Outcomes are stored one by one so that a batch killed midway, resumed, or spread over several
+workers still has one complete report: the report is folded from every stored outcome of the
+batch. A file that an earlier run of the same batch ingested and a rerun finds as a duplicate
+stays `ingested` in the report (it was this batch that stored it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from schemas import IngestOutcome, Record
+from schemas.record import utcnow
+from sohoa.errors import NotFound
+from sohoa.metrics import reason_class
+from storage import ObjectStore, package_exists, read_record, safe_name
+from storage.jsonfile import json_bytes
+
+__all__ = [
+    "BATCHES",
+    "BatchReport",
+    "FileNote",
+    "build_report",
+    "iter_batches",
+    "load_outcomes",
+    "load_report",
+    "merge_outcome",
+    "record_outcome",
+    "report_key",
+    "review_reasons",
+    "save_report",
+]
+
+BATCHES = "batches"
+# Always present in `counts`, in this order; any other status an outcome may gain is counted too.
+KNOWN_STATUSES = ("ingested", "duplicate", "near_duplicate", "quarantined", "failed")
+
+
+class FileNote(BaseModel):
+    """One file of the batch worth a line in the report."""
+
+    path: str
+    id: str | None = None
+    reason: str | None = None
+    reasons: list[str] = Field(default_factory=list)
+    reason_class: str | None = None
+
+
+class BatchReport(BaseModel):
+    """What a batch did: counts, problems with their reasons, and throughput."""
+
+    batch: str
+    started_at: datetime
+    finished_at: datetime
+    files: int
+    counts: dict[str, int]
+    pages: int = Field(description="Pages of the records the batch ingested (all its runs)")
+    run_pages: int = Field(description="Pages OCR'd by the last run")
+    run_seconds: float
+    pages_per_minute: float | None = Field(description="run_pages per minute of the last run")
+    mean_page_quality: float | None
+    mean_confidence: float | None
+    quarantined: list[FileNote] = Field(default_factory=list)
+    quarantine_reasons: dict[str, int] = Field(default_factory=dict)
+    needs_review: list[FileNote] = Field(default_factory=list)
+    near_duplicates: list[FileNote] = Field(default_factory=list)
+    failed: list[FileNote] = Field(default_factory=list)
+
+
+# ---- pure ----
+
+
+def merge_outcome(earlier: IngestOutcome | None, latest: IngestOutcome) -> IngestOutcome:
+    """The outcome that describes a file of a batch after a rerun of that batch."""
+    if (
+        earlier is not None
+        and earlier.status == "ingested"
+        and latest.status == "duplicate"
+        and earlier.id == latest.id
+    ):
+        return earlier
+    return latest
+
+
+def review_reasons(record: Record) -> list[str]:
+    """Why a person should look at the record: its classification's and its pages' reasons."""
+    reasons = list(record.classification.review_reasons)
+    for page in record.pages:
+        reasons.extend(f"page {page.number}: {reason}" for reason in page.review_reasons)
+    if not reasons and (
+        record.classification.needs_review or any(p.needs_review for p in record.pages)
+    ):
+        reasons.append("flagged for review")
+    return reasons
+
+
+def _note(outcome: IngestOutcome) -> FileNote:
+    return FileNote(path=outcome.path, id=outcome.id, reason=outcome.reason)
+
+
+def build_report(
+    batch: str,
+    outcomes: Iterable[IngestOutcome],
+    records: Iterable[Record],
+    *,
+    started_at: datetime,
+    finished_at: datetime,
+    run_pages: int,
+) -> BatchReport:
+    """Fold the outcomes of a batch and its stored records (pages without words) into a report."""
+    outcomes = sorted(outcomes, key=lambda o: o.path)
+    by_id = {o.id: o for o in outcomes if o.id}
+    counts = dict.fromkeys(KNOWN_STATUSES, 0) | Counter(o.status for o in outcomes)
+    quarantined = [
+        _note(o).model_copy(update={"reason_class": reason_class(o.reason)})
+        for o in outcomes
+        if o.status == "quarantined"
+    ]
+    needs_review, qualities, confidences = [], [], []
+    for record in sorted(records, key=lambda r: by_id[r.id].path if r.id in by_id else r.id):
+        qualities.extend(p.quality for p in record.pages)
+        confidences.extend(p.confidence for p in record.pages)
+        if reasons := review_reasons(record):
+            path = by_id[record.id].path if record.id in by_id else record.source
+            needs_review.append(FileNote(path=path, id=record.id, reasons=reasons))
+    seconds = max((finished_at - started_at).total_seconds(), 0.0)
+    return BatchReport(
+        batch=batch,
+        started_at=started_at,
+        finished_at=finished_at,
+        files=len(outcomes),
+        counts=counts,
+        pages=sum(o.pages for o in outcomes if o.status == "ingested"),
+        run_pages=run_pages,
+        run_seconds=round(seconds, 3),
+        pages_per_minute=round(run_pages * 60 / seconds, 2) if seconds and run_pages else None,
+        mean_page_quality=round(sum(qualities) / len(qualities), 4) if qualities else None,
+        mean_confidence=round(sum(confidences) / len(confidences), 2) if confidences else None,
+        quarantined=quarantined,
+        quarantine_reasons=dict(Counter(q.reason_class for q in quarantined).most_common()),
+        needs_review=needs_review,
+        near_duplicates=[_note(o) for o in outcomes if o.status == "near_duplicate"],
+        failed=[_note(o) for o in outcomes if o.status == "failed"],
+    )
+
+
+# ---- storage ----
+
+
+def _batch_segment(batch: str) -> str:
+    return safe_name(batch, default="batch")
+
+
+def report_key(batch: str) -> str:
+    return f"{BATCHES}/{_batch_segment(batch)}.json"
+
+
+def _outcomes_prefix(batch: str) -> str:
+    return f"{BATCHES}/{_batch_segment(batch)}/outcomes/"
+
+
+def _outcome_key(batch: str, path: str) -> str:
+    digest = hashlib.sha256(path.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return f"{_outcomes_prefix(batch)}{digest}.json"
+
+
+def record_outcome(store: ObjectStore, batch: str, outcome: IngestOutcome) -> IngestOutcome:
+    """Store one document's outcome in its batch (merged with an earlier run's); return it."""
+    key = _outcome_key(batch, outcome.path)
+    earlier = None
+    if store.exists(key):
+        try:
+            earlier = IngestOutcome.model_validate_json(store.get_bytes(key))
+        except (NotFound, ValueError):
+            earlier = None
+    merged = merge_outcome(earlier, outcome)
+    store.put_bytes(key, json_bytes(merged.model_dump(mode="json")))
+    return merged
+
+
+def load_outcomes(store: ObjectStore, batch: str) -> list[IngestOutcome]:
+    """Every stored outcome of the batch, by path."""
+    outcomes = [
+        IngestOutcome.model_validate_json(store.get_bytes(key))
+        for key in store.list(_outcomes_prefix(batch))
+        if key.endswith(".json")
+    ]
+    return sorted(outcomes, key=lambda o: o.path)
+
+
+def _records(store: ObjectStore, outcomes: Iterable[IngestOutcome]) -> Iterator[Record]:
+    for outcome in outcomes:
+        if outcome.id and outcome.status != "duplicate" and package_exists(store, outcome.id):
+            yield read_record(store, outcome.id, with_words=False)
+
+
+def save_report(
+    store: ObjectStore,
+    batch: str,
+    *,
+    started_at: datetime,
+    run_pages: int,
+    finished_at: datetime | None = None,
+) -> BatchReport:
+    """Fold the batch's stored outcomes into its report, store it and return it."""
+    outcomes = load_outcomes(store, batch)
+    report = build_report(
+        batch,
+        outcomes,
+        _records(store, outcomes),
+        started_at=started_at,
+        finished_at=finished_at or utcnow(),
+        run_pages=run_pages,
+    )
+    store.put_bytes(report_key(batch), json_bytes(report.model_dump(mode="json")))
+    return report
+
+
+def load_report(store: ObjectStore, batch: str) -> BatchReport:
+    """The stored report of `batch`; NotFound if no run of it finished."""
+    try:
+        data = store.get_bytes(report_key(batch))
+    except NotFound:
+        raise NotFound(f"no report for batch {batch!r} in {store.url}") from None
+    return BatchReport.model_validate(json.loads(data))
+
+
+def iter_batches(store: ObjectStore) -> Iterator[str]:
+    """The names of the batches that have a report, in lexical order of their keys."""
+    for key in store.list(f"{BATCHES}/"):
+        rest = key[len(BATCHES) + 1 :]
+        if "/" not in rest and rest.endswith(".json"):
+            yield Path(rest).stem

@@ -1,0 +1,67 @@
+"""Terminal views of one record and of its classification (rich), for `sohoa show` and `sohoa classify`."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from schemas import Classification, Metadata, Page, Record
+
+__all__ = ["print_classification", "print_metadata", "print_record"]
+
+
+def print_metadata(console: Console, meta: Metadata) -> None:
+    table = Table("field", "value", show_header=False, box=None, pad_edge=False)
+    signer = meta.signer
+    rows = {
+        "số, ký hiệu": "/".join(x for x in (meta.number, meta.notation) if x),
+        "loại": meta.doc_type,
+        "cơ quan ban hành": meta.issuer,
+        "cơ quan chủ quản": meta.parent_issuer,
+        "địa danh, ngày": ", ".join(x for x in (meta.place, meta.date and meta.date.isoformat()) if x),
+        "trích yếu": meta.subject,
+        "người ký": signer and " ".join(x for x in (signer.authority, signer.position, signer.name) if x),
+        "độ mật": meta.secrecy,
+        "độ khẩn": meta.urgency,
+        "kính gửi": "; ".join(meta.addressees),
+        "nơi nhận": "; ".join(meta.recipients),
+        "dữ liệu cá nhân": ", ".join(f"{p.kind} (p.{p.page})" for p in meta.personal_data),
+    }
+    for name, value in rows.items():
+        if value:
+            table.add_row(f"[dim]{name}[/dim]", value)
+    console.print(table)
+
+
+def print_classification(console: Console, c: Classification) -> None:
+    colour = {"public": "green", "conditional": "yellow", "not_accessible": "red"}.get(c.access, "magenta")
+    console.print(
+        f"access [bold {colour}]{c.access}[/bold {colour}] · retention {c.retention or '-'}"
+        + (f" · protected until {c.protect_until}" if c.protect_until else "")
+        + f" · rules {c.rules_version or '-'}"
+    )
+    if c.decisions:
+        table = Table("rule", "tag", "outcome", "evidence", "page", "conf.")
+        for d in c.decisions:
+            page = str(d.page or "")
+            table.add_row(d.rule, d.tag or "", d.outcome, d.evidence, page, f"{d.confidence:.2f}")
+        console.print(table)
+    if c.needs_review:
+        console.print("[bold magenta]needs review:[/bold magenta]")
+        for reason in c.review_reasons:
+            console.print(f"  • {reason}", markup=False)
+
+
+def print_pages(console: Console, pages: list[Page]) -> None:
+    for page in pages:
+        console.rule(f"page {page.number} — confidence {page.confidence:.0f}")
+        console.print(page.text, markup=False, highlight=False)
+
+
+def print_record(console: Console, record: Record, *, with_text: bool = True) -> None:
+    console.print(f"[bold]{record.title}[/bold]  [dim]{record.id}[/dim]")
+    console.print(f"source {record.source} · {record.page_count} pages · sha256 {record.sha256}")
+    print_metadata(console, record.metadata)
+    print_classification(console, record.classification)
+    if with_text:
+        print_pages(console, record.pages)
