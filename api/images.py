@@ -130,7 +130,13 @@ def render_page(
 
 
 def _render(
-    store: ObjectStore, record: Record, number: int, width: int, fmt: str, boxes: Sequence[Box], max_pixels: int
+    store: ObjectStore,
+    record: Record,
+    number: int,
+    width: int,
+    fmt: str,
+    boxes: Sequence[Box],
+    max_pixels: int,
 ) -> bytes:
     key = original_key(store, record.id)
     with tempfile.TemporaryDirectory(prefix="sohoa-page-") as tmp:

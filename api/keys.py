@@ -101,7 +101,7 @@ class KeyStore:
 
     # -- operations ---------------------------------------------------------------------------
 
-    def keys(self) -> list[ApiKey]:
+    def all_keys(self) -> list[ApiKey]:
         return list(self._load())
 
     def create(self, role: KeyRole, name: str = "") -> tuple[ApiKey, str]:

@@ -56,12 +56,14 @@ _BIRTH_LABELLED = re.compile(
     rf"[\s:,]{{0,3}}(?:vao |la )?({_FULL_DATE}|\d{{4}})(?!\d)"
 )
 # A bare "sinh" before a date or a year 19xx/20xx, but not in học sinh, vệ sinh, phát sinh ...
-_NOT_BIRTH = ("hoc", "ve", "phat", "giao", "thi", "cuu", "san", "hy", "ky", "tai", "truong", "ho")
-_BIRTH_BARE = re.compile(
-    "".join(rf"(?<!{w} )" for w in _NOT_BIRTH)
-    + r"(?<![a-z])sinh(?![a-z])[\s:,]{0,3}(?:vao |la )?(\d{1,2} ?[/.\-] ?\d{1,2} ?[/.\-] ?\d{2,4}"
-    + r"|\d{1,2},? thang \d{1,2},? nam \d{4}|(?:19|20)\d\d)(?!\d)"
+_NOT_BIRTH = frozenset(("hoc", "ve", "phat", "giao", "thi", "cuu", "san", "hy", "ky", "tai", "truong", "ho"))
+_SINH = re.compile(r"(?<![a-z])sinh(?![a-z])")
+_BARE_DATE = re.compile(
+    r"[\s:,]{0,3}(?:vao |la )?(\d{1,2} ?[/.\-] ?\d{1,2} ?[/.\-] ?\d{2,4}"
+    r"|\d{1,2},? thang \d{1,2},? nam \d{4}|(?:19|20)\d\d)(?!\d)"
 )
+_WORD_BEFORE = re.compile(r"([a-z]+) $")
+_ANY_DIGIT = re.compile(r"\d")
 _PASSPORT = re.compile(r"(?<![^\W\d_])[A-Z]\d{7,8}(?!\d)")
 _EMAIL = re.compile(r"[\w.+-]+(?=@[\w-]+(?:\.[\w-]+)+)")
 
@@ -80,7 +82,7 @@ def merge_spans(spans: Iterable[Span]) -> list[Span]:
 
 
 def _digits(text: str) -> int:
-    return sum(c.isdigit() for c in text)
+    return sum(map(str.isdigit, text))
 
 
 def _is_money(text: str, end: int) -> bool:
@@ -90,6 +92,8 @@ def _is_money(text: str, end: int) -> bool:
 def _number_spans(digitised: str) -> list[Span]:
     spans = []
     for start, end in (m.span() for m in _RUN.finditer(digitised)):
+        if end - start < MIN_RUN_DIGITS:  # too short to hold enough digits
+            continue
         if _digits(digitised[start:end]) >= MIN_RUN_DIGITS and not _is_money(digitised, end):
             spans.append((start, end))
     return spans
@@ -105,28 +109,43 @@ def _labelled_spans(digitised: str, folded: str) -> list[Span]:
 
 
 def _value_spans(folded: str, values: Sequence[str]) -> list[Span]:
+    """Where known values occur, case- and accent-insensitively, a line break or several spaces
+    standing for the space between two of their words ("Hồ\nSỹ Nam" is "Hồ Sỹ Nam")."""
     spans = []
     for value in values:
-        key = folded_view(nfc(value).strip())
-        if len(key) < MIN_VALUE_CHARS:
+        words = folded_view(nfc(value)).split()
+        if sum(len(w) for w in words) < MIN_VALUE_CHARS:
             continue
-        start = folded.find(key)
-        while start != -1:
-            spans.append((start, start + len(key)))
-            start = folded.find(key, start + 1)
+        pattern = re.compile(r"\s+".join(re.escape(w) for w in words))
+        spans += [m.span() for m in pattern.finditer(folded)]
+    return spans
+
+
+def _bare_birth_spans(folded: str) -> list[Span]:
+    spans = []
+    for word in _SINH.finditer(folded):
+        before = _WORD_BEFORE.search(folded, max(0, word.start() - 12), word.start())
+        date = _BARE_DATE.match(folded, word.end())
+        if date and not (before and before.group(1) in _NOT_BIRTH):
+            spans.append(date.span(1))
     return spans
 
 
 def _spans(text: str, values: Sequence[str]) -> tuple[list[Span], list[Span]]:
     """(spans to mask whole, date spans whose digits only are masked) in NFC `text`."""
-    digitised = _CONFUSABLE.sub(lambda m: m.group().translate(_CONFUSABLE_DIGITS), text)
     folded = folded_view(text)
-    whole = _number_spans(digitised) + _labelled_spans(digitised, folded)
+    whole = _value_spans(folded, values) if values else []
+    if "@" in text:
+        whole += [m.span() for m in _EMAIL.finditer(text)]
+    if not _ANY_DIGIT.search(text):  # every other kind of personal data holds digits
+        return whole, []
+    digitised = _CONFUSABLE.sub(lambda m: m.group().translate(_CONFUSABLE_DIGITS), text)
+    whole += _number_spans(digitised) + _labelled_spans(digitised, folded)
     whole += [m.span() for m in _PASSPORT.finditer(text)]
-    whole += [m.span() for m in _EMAIL.finditer(text)]
-    whole += _value_spans(folded, values)
-    dates = [m.span(1) for m in _BIRTH_LABELLED.finditer(folded)]
-    dates += [m.span(1) for m in _BIRTH_BARE.finditer(folded)]
+    dates: list[Span] = []
+    if "sinh" in folded:
+        dates += [m.span(1) for m in _BIRTH_LABELLED.finditer(folded)]
+        dates += _bare_birth_spans(folded)
     return whole, dates
 
 

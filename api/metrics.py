@@ -73,7 +73,9 @@ class _ArchiveCollector(Collector):
                 yield GaugeMetricFamily(f"sohoa_{name}", help_text, value=float(figures[name]))  # type: ignore[arg-type]
         by_access = figures.get("by_access")
         if isinstance(by_access, dict):
-            family = GaugeMetricFamily("sohoa_records_by_access", "Records per access class", labels=["access"])
+            family = GaugeMetricFamily(
+                "sohoa_records_by_access", "Records per access class", labels=["access"]
+            )
             for access, count in sorted(by_access.items()):
                 family.add_metric([access], float(count))
             yield family
@@ -85,7 +87,10 @@ class Metrics:
     def __init__(self, state: ApiState) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
-            "sohoa_http_requests", "HTTP requests served", ["method", "route", "status"], registry=self.registry
+            "sohoa_http_requests",
+            "HTTP requests served",
+            ["method", "route", "status"],
+            registry=self.registry,
         )
         self.latency = Histogram(
             "sohoa_http_request_seconds",

@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.access import Role
 from schemas import AccessClass, Classification, Decision, Event, Metadata
 
 __all__ = [
-    "EDITABLE_FIELDS",
     "ErrorOut",
     "FacetOut",
+    "FieldsIn",
     "HealthOut",
     "HitOut",
     "OverrideIn",
@@ -30,11 +30,6 @@ __all__ = [
     "WhoAmIOut",
 ]
 
-# Metadata fields an archivist may correct in review (text fields; `date` as YYYY-MM-DD).
-EDITABLE_FIELDS = (
-    "number", "notation", "doc_type", "issuer", "parent_issuer", "place", "date", "subject",
-    "secrecy", "urgency",
-)  # fmt: skip
 MIN_REASON_CHARS = 5
 
 
@@ -137,47 +132,58 @@ class ReviewOut(BaseModel):
     items: list[ReviewItem]
 
 
+class FieldsIn(BaseModel):
+    """Metadata corrections; a field sent as null is cleared, a field left out is kept."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    number: str | None = Field(default=None, max_length=50)
+    notation: str | None = Field(default=None, max_length=100)
+    doc_type: str | None = Field(default=None, max_length=100)
+    issuer: str | None = Field(default=None, max_length=300)
+    parent_issuer: str | None = Field(default=None, max_length=300)
+    place: str | None = Field(default=None, max_length=100)
+    date: dt.date | None = None
+    subject: str | None = Field(default=None, max_length=2000)
+    secrecy: str | None = Field(default=None, max_length=50)
+    urgency: str | None = Field(default=None, max_length=50)
+
+    def given(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in sorted(self.model_fields_set)}
+
+
 class OverrideIn(BaseModel):
     """An archivist's decision on a record. `reason` is required and recorded with it.
 
-    `accept` confirms the machine's classification; `override` changes what is given. Taking a
-    `not_accessible` record to any other class is a declassification: it needs `declassify: true`
-    (the reason is the recorded human decision) and never happens otherwise.
+    `accept` confirms the machine's classification as it is; `override` changes what is given
+    (at least one of access, retention, protect_until, fields). Taking a `not_accessible` record
+    to any other class is a declassification: it needs `declassify: true` (the reason is the
+    recorded human decision) and never happens otherwise. A decision that breaks these rules is
+    refused with 409.
     """
 
+    model_config = ConfigDict(extra="forbid")
+
     action: Literal["accept", "override"]
-    reason: str = Field(min_length=MIN_REASON_CHARS, max_length=2000)
+    reason: str = Field(
+        max_length=2000,
+        pattern=r"\S.*\S.*\S.*\S.*\S",
+        description=f"Why; at least {MIN_REASON_CHARS} non-blank characters",
+    )
     access: AccessClass | None = None
     retention: str | None = Field(default=None, max_length=100)
     protect_until: dt.date | None = None
-    fields: dict[str, str | None] = Field(default_factory=dict)
+    fields: FieldsIn = Field(default_factory=FieldsIn)
     declassify: bool = False
 
-    @field_validator("reason")
-    @classmethod
-    def _reason_has_words(cls, value: str) -> str:
-        if len(value.strip()) < MIN_REASON_CHARS:
-            raise ValueError(f"a reason of at least {MIN_REASON_CHARS} characters is required")
-        return value.strip()
-
-    @field_validator("fields")
-    @classmethod
-    def _known_fields(cls, value: dict[str, str | None]) -> dict[str, str | None]:
-        unknown = sorted(set(value) - set(EDITABLE_FIELDS))
-        if unknown:
-            raise ValueError(f"fields not editable: {unknown}; editable: {list(EDITABLE_FIELDS)}")
-        if value.get("date"):
-            dt.date.fromisoformat(str(value["date"]))
-        return value
-
-    @model_validator(mode="after")
-    def _override_changes_something(self) -> OverrideIn:
-        changes = self.access or self.retention or self.protect_until or self.fields
-        if self.action == "override" and not changes:
-            raise ValueError("an override must change access, retention, protect_until or fields")
-        if self.action == "accept" and changes:
-            raise ValueError("accept confirms the classification as it is: use override to change it")
-        return self
+    @property
+    def changes(self) -> bool:
+        return bool(
+            self.access
+            or (self.retention and self.retention.strip())
+            or self.protect_until
+            or self.fields.given()
+        )
 
 
 class OverrideOut(BaseModel):

@@ -34,6 +34,10 @@ def is_declassification(record: Record, decision: OverrideIn) -> bool:
 
 
 def _check(record: Record, decision: OverrideIn) -> None:
+    if decision.action == "override" and not decision.changes:
+        raise ReviewRefused("an override must change access, retention, protect_until or fields")
+    if decision.action == "accept" and decision.changes:
+        raise ReviewRefused("accept confirms the classification as it is: use override to change it")
     if is_declassification(record, decision) and not decision.declassify:
         raise ReviewRefused(
             f"record {record.id} is secret ({record.classification.access}"
@@ -42,16 +46,13 @@ def _check(record: Record, decision: OverrideIn) -> None:
             "reason naming the declassification decision"
         )
     if decision.declassify and not is_declassification(record, decision):
-        raise ReviewRefused(
-            "declassify=true is only for taking a secret record to another access class"
-        )
+        raise ReviewRefused("declassify=true is only for taking a secret record to another access class")
 
 
-def _metadata(old: Metadata, fields: dict[str, str | None]) -> Metadata:
-    update: dict[str, object] = {}
-    for name, value in fields.items():
-        text = value.strip() if isinstance(value, str) else None
-        update[name] = dt.date.fromisoformat(text) if name == "date" and text else (text or None)
+def _metadata(old: Metadata, fields: dict[str, object]) -> Metadata:
+    update = {
+        name: value.strip() or None if isinstance(value, str) else value for name, value in fields.items()
+    }
     return old.model_copy(update=update)
 
 
@@ -61,7 +62,10 @@ def _changes(old: Record, new: Record, decision: OverrideIn) -> dict[str, dict[s
         ("access", old.classification.access, new.classification.access),
         ("retention", old.classification.retention, new.classification.retention),
         ("protect_until", old.classification.protect_until, new.classification.protect_until),
-    ] + [(f"metadata.{name}", getattr(old.metadata, name), getattr(new.metadata, name)) for name in decision.fields]
+    ] + [
+        (f"metadata.{name}", getattr(old.metadata, name), getattr(new.metadata, name))
+        for name in decision.fields.given()
+    ]
     for name, before, after in pairs:
         if before != after:
             changes[name] = {"old": _plain(before), "new": _plain(after)}
@@ -88,13 +92,15 @@ def apply_review(
         }
     )
     declassified = is_declassification(record, decision)
-    outcome = "declassified" if declassified else ("overridden" if decision.action == "override" else "accepted")
+    outcome = (
+        "declassified" if declassified else ("overridden" if decision.action == "override" else "accepted")
+    )
     classification.decisions = [
         *old.decisions,
         Decision(
             rule=DECLASSIFY_RULE if declassified else REVIEW_RULE,
             outcome=f"{outcome}: access {classification.access}",
-            evidence=decision.reason,
+            evidence=decision.reason.strip(),
         ),
     ]
     flagged = [page.number for page in record.pages if page.needs_review]
@@ -105,7 +111,7 @@ def apply_review(
     new = record.model_copy(
         update={
             "classification": classification,
-            "metadata": _metadata(record.metadata, decision.fields),
+            "metadata": _metadata(record.metadata, decision.fields.given()),
             "pages": pages,
             "updated_at": now,
         }
@@ -125,7 +131,7 @@ def apply_review(
             "declassify": declassified,
         },
         outcome=outcome,
-        detail=decision.reason,
+        detail=decision.reason.strip(),
         at=now,
     )
     new.events = [*record.events, event]

@@ -6,13 +6,22 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path as PathParam, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 
 from api.access import Caller, scope_for
 from api.auth import caller_of, client_of, state_of
-from api.images import DEFAULT_WIDTH, FORMATS, MAX_WIDTH, MIN_WIDTH, CannotRedact, redaction_boxes, render_page
+from api.images import (
+    DEFAULT_WIDTH,
+    FORMATS,
+    MAX_WIDTH,
+    MIN_WIDTH,
+    CannotRedact,
+    redaction_boxes,
+    render_page,
+)
 from api.masking import find_spans
 from api.models import ErrorOut, PageOut, PageTextOut, RecordOut, TextOut
 from api.reading import Forbidden, audit_reads, masked_record, readable_record
@@ -149,7 +158,8 @@ def _file_response(state: ApiState, key: str, media_type: str, filename: str) ->
 def _whole_file_allowed(caller: Caller, record: Record) -> None:
     if scope_for(caller.role).masked and has_personal_data(record):
         raise Forbidden(
-            f"record {record.id} holds personal data: the public gets its masked text and redacted page images"
+            f"record {record.id} holds personal data: the public gets its masked text and"
+            " redacted page images"
         )
 
 
@@ -159,7 +169,9 @@ def _whole_file_allowed(caller: Caller, record: Record) -> None:
     responses={**_ERRORS, 200: {"content": {"application/pdf": {}}}},
     summary="The searchable PDF (404 when none was made)",
 )
-def get_pdf(request: Request, record_id: RecordId, caller: Annotated[Caller, Depends(caller_of)]) -> FileResponse:
+def get_pdf(
+    request: Request, record_id: RecordId, caller: Annotated[Caller, Depends(caller_of)]
+) -> FileResponse:
     state = state_of(request)
     record = _read(request, caller, record_id, "pdf")
     if PDF_NAME not in read_manifest(state.store, record.id):
@@ -181,4 +193,6 @@ def get_original(
     state = state_of(request)
     record = _read(request, caller, record_id, "original")
     _whole_file_allowed(caller, record)
-    return _file_response(state, original_key(state.store, record.id), record.media_type, safe_name(record.source))
+    return _file_response(
+        state, original_key(state.store, record.id), record.media_type, safe_name(record.source)
+    )

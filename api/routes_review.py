@@ -11,9 +11,10 @@ from api.access import ALL_CLASSES, Caller, can_list_restricted, can_review
 from api.auth import caller_of, client_of, state_of
 from api.models import ErrorOut, OverrideIn, OverrideOut, RestrictedItem, RestrictedOut, ReviewItem, ReviewOut
 from api.review import apply_review
+from api.routes_records import RecordId
 from api.state import ApiState
 from indexing.browse import BrowseRequest
-from schemas import AccessClass, Decision, Record, SearchFilters, SearchQuery
+from schemas import AccessClass, Decision, Event, Record, SearchFilters, SearchQuery
 from sohoa.errors import NotFound
 from storage import read_record, update_record
 
@@ -21,7 +22,6 @@ __all__ = ["apply_decision", "list_ids", "review_items", "router"]
 
 router = APIRouter(tags=["review"])
 _ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}}
-_RANK = {"public": 0, "conditional": 1, "undetermined": 2, "not_accessible": 3}
 
 
 def _archivist(caller: Annotated[Caller, Depends(caller_of)]) -> Caller:
@@ -96,7 +96,9 @@ def review_queue(
     return review_items(state_of(request), limit, offset)
 
 
-def apply_decision(state: ApiState, caller: Caller, record_id: str, decision: OverrideIn, client: str | None):
+def apply_decision(
+    state: ApiState, caller: Caller, record_id: str, decision: OverrideIn, client: str | None
+) -> tuple[Record, Event]:
     """Apply a review decision: storage first, then the index. A record whose access class
     changes leaves the index before storage changes, so it is never found under its old class."""
     with state.review_lock:
@@ -125,7 +127,9 @@ def apply_decision(state: ApiState, caller: Caller, record_id: str, decision: Ov
     responses={**_ERRORS, 404: {"model": ErrorOut}, 409: {"model": ErrorOut}},
     summary="Accept or override a record's classification (reason required)",
 )
-def review_record(request: Request, record_id: str, decision: OverrideIn, caller: Archivist) -> OverrideOut:
+def review_record(
+    request: Request, record_id: RecordId, decision: OverrideIn, caller: Archivist
+) -> OverrideOut:
     new, event = apply_decision(state_of(request), caller, record_id, decision, client_of(request))
     return OverrideOut(
         id=new.id,

@@ -17,7 +17,7 @@ from schemas import AccessClass
 from sohoa.errors import NotFound
 from storage import read_record
 
-__all__ = ["router", "run_search"]
+__all__ = ["hit_access", "router", "run_search"]
 
 router = APIRouter(tags=["search"])
 MAX_PAGE = 1000
@@ -35,12 +35,12 @@ def run_search(
         browser=state.browser,
         values_for=state.personal_values,
     )
-    access = _hit_access(state, found)
+    access = hit_access(state, found)
     audit_reads(state, caller, client, "search", access, {"q": params.q})
     return found, access
 
 
-def _hit_access(state: ApiState, found: Found) -> dict[str, AccessClass]:
+def hit_access(state: ApiState, found: Found) -> dict[str, AccessClass]:
     """Each hit's access class: from the browse result, else from the stored record."""
     access = dict(found.access)
     for hit in found.result.hits:
@@ -62,7 +62,9 @@ def search(
     request: Request,
     caller: Annotated[Caller, Depends(caller_of)],
     q: Annotated[str, Query(max_length=500, description='Words (ANDed); "quotes" for a phrase')] = "",
-    doc_type: Annotated[str | None, Query(max_length=200, description="Document type, e.g. Quyết định")] = None,
+    doc_type: Annotated[
+        str | None, Query(max_length=200, description="Document type, e.g. Quyết định")
+    ] = None,
     year: Annotated[int | None, Query(ge=1000, le=9999)] = None,
     date_from: Annotated[dt.date | None, Query(description="Documents dated on or after")] = None,
     date_to: Annotated[dt.date | None, Query(description="Documents dated on or before")] = None,
@@ -72,6 +74,9 @@ def search(
     sort: Literal["relevance", "date"] = "relevance",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 10,
+    facet_limit: Annotated[
+        int, Query(ge=0, le=1000, description="Values per facet, most frequent first")
+    ] = 20,
 ) -> SearchOut:
     """Hits are the records the caller may see; the public sees personal data masked."""
     state = state_of(request)
@@ -87,6 +92,7 @@ def search(
         sort=sort,
         limit=per_page,
         offset=(page - 1) * per_page,
+        facet_limit=facet_limit,
     )
     found, access_of = run_search(state, caller, params, client_of(request))
     return SearchOut(
@@ -110,6 +116,7 @@ def search(
             for hit in found.result.hits
         ],
         facets={
-            name: [FacetOut(value=v.value, count=v.count) for v in values] for name, values in found.facets.items()
+            name: [FacetOut(value=v.value, count=v.count) for v in values]
+            for name, values in found.facets.items()
         },
     )

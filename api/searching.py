@@ -42,6 +42,7 @@ class SearchParams:
     sort: Sort = "relevance"
     limit: int = 10
     offset: int = 0
+    facet_limit: int | None = None  # values per facet (most frequent first); None: all
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ def browse_request(params: SearchParams, role: Role, values_for: ValuesFor = _no
         date_from=params.date_from,
         date_to=params.date_to,
         sort=params.sort,
+        facet_limit=params.facet_limit,
         redact=redact if scope.masked else None,
     )
 
@@ -88,8 +90,6 @@ def search_as(
 ) -> Found:
     """Search `index` as `role`. With a Browser (SQLite): facets, date range and sort by date;
     any other index: its own search, access classes and masking applied the same way."""
-    if params.date_from and params.date_to and params.date_from > params.date_to:
-        raise BadInput("date_from is after date_to")
     request = browse_request(params, role, values_for)
     masked = scope_for(role).masked
     if browser is not None:

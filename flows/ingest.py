@@ -1,25 +1,52 @@
-"""Prefect flow `ingest_batch`: one task per document, each a call to sohoa.ingest.ingest_file."""
+"""Prefect ingest flows: one task per document, each a call to sohoa.ingest.ingest_file.
+
+- `ingest_batch`: the documents of a batch in a thread pool of this process (the CLI's way).
+- `ingest_document_flow`: one document as a flow of its own, deployed on a work pool, so that
+  workers on several machines share a batch (`ingest_batch_spread` hands the documents out).
+
+Each document's outcome is stored in its batch as soon as it is known, and every run ends by
+storing the batch report and attaching it to the flow run as artifacts (see sohoa/batches.py).
+"""
 
 from __future__ import annotations
 
+import logging
 import os
+import re
+import time
 import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
+from datetime import datetime
 from pathlib import Path
 
 from prefect import flow, task
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from flows.retrying import retry_transient_only
 from schemas import BatchSummary, IngestOutcome
 from schemas.record import utcnow
+from sohoa.batches import BatchReport, load_outcomes, record_outcome, save_report
 from sohoa.config import load_settings
-from sohoa.errors import Transient
 from sohoa.ingest import collect_files, ingest_file
 from sohoa.services import services_for
 
-__all__ = ["ingest_batch", "ingest_document", "progress_callback"]
+__all__ = [
+    "WORKER_NAME_ENV",
+    "batch_size_callback",
+    "ingest_batch",
+    "ingest_batch_spread",
+    "ingest_document",
+    "ingest_document_flow",
+    "new_batch_name",
+    "progress_callback",
+]
+
+log = logging.getLogger(__name__)
+
+# Set by `sohoa worker --name` for the flow runs it starts: recorded in each record's provenance.
+WORKER_NAME_ENV = "SOHOA_WORKER_NAME"
 
 # Set by an interactive caller (the CLI's progress bar); called in the flow's thread.
 progress_callback: ContextVar[Callable[[IngestOutcome], None] | None] = ContextVar(
@@ -31,28 +58,75 @@ batch_size_callback: ContextVar[Callable[[int], None] | None] = ContextVar(
 )
 
 
-def _retry_transient_only(task, task_run, state) -> bool:  # noqa: ANN001 (Prefect's hook signature)
-    """Retry storage/index/OCR timeouts; bad input and bugs are never retried."""
-    try:
-        state.result()
-    except Transient:
-        return True
-    except Exception:
-        return False
-    return False
+def new_batch_name(prefix: str = "batch") -> str:
+    return f"{prefix}-{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
 
 
 @task(
     name="ingest-document",
     retries=3,
     retry_delay_seconds=[2, 10, 30],
-    retry_condition_fn=_retry_transient_only,
+    retry_jitter_factor=0.5,
+    retry_condition_fn=retry_transient_only,
     persist_result=False,
     task_run_name="ingest {path}",
 )
-def ingest_document(path: str, batch: str) -> IngestOutcome:
+def ingest_document(path: str, batch: str, worker: str | None = None) -> IngestOutcome:
     services = services_for(load_settings())
-    return ingest_file(Path(path), services, batch=batch)
+    outcome = ingest_file(Path(path), services, batch=batch, worker=worker)
+    record_outcome(services.store, batch, outcome)
+    return outcome
+
+
+@task(
+    name="batch-report",
+    retries=2,
+    retry_delay_seconds=[5, 30],
+    retry_condition_fn=retry_transient_only,
+    persist_result=False,
+)
+def write_report(batch: str, started_at: datetime, run_pages: int) -> BatchReport:
+    store = services_for(load_settings()).store
+    return save_report(store, batch, started_at=started_at, run_pages=run_pages)
+
+
+def _artifact_key(batch: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", batch.lower()).strip("-")
+    return f"batch-{slug}"[:100].rstrip("-")
+
+
+def _publish(report: BatchReport) -> None:
+    """Attach the report to the current flow run (Markdown summary and a table of problems)."""
+    from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+    from sohoa.report import batch_markdown, batch_table_rows
+
+    key = _artifact_key(report.batch)
+    create_markdown_artifact(batch_markdown(report), key=key, description=f"Batch {report.batch}")
+    if rows := batch_table_rows(report):
+        create_table_artifact(rows, key=f"{key}-problems", description="Files that need a person")
+
+
+def _finish(summary: BatchSummary) -> BatchSummary:
+    """Store the batch report and publish it; a report that cannot be written never fails a batch."""
+    summary.outcomes.sort(key=lambda o: o.path)
+    summary.finished_at = utcnow()
+    try:
+        report = write_report(summary.batch, summary.started_at, summary.pages)
+        _publish(report)
+    except Exception:
+        log.exception("batch %s: the report could not be stored or published", summary.batch)
+    return summary
+
+
+def _failed(path: str, batch: str, exc: BaseException | str) -> IngestOutcome:
+    reason = exc if isinstance(exc, str) else f"{type(exc).__name__}: {exc}"
+    outcome = IngestOutcome(path=path, status="failed", reason=reason)
+    try:
+        record_outcome(services_for(load_settings()).store, batch, outcome)
+    except Exception:
+        log.exception("batch %s: the outcome of %s could not be stored", batch, path)
+    return outcome
 
 
 @flow(
@@ -62,22 +136,85 @@ def ingest_document(path: str, batch: str) -> IngestOutcome:
     log_prints=False,
 )
 def ingest_batch(paths: list[str], batch: str | None = None) -> BatchSummary:
-    """Ingest every file under `paths` (files and folders). A bad document never stops the batch."""
-    summary = BatchSummary(batch=batch or f"batch-{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}")
+    """Ingest every file under `paths` (files and folders). A bad document never stops the batch.
+
+    Running the same batch again is safe: stored records are duplicates, nothing is redone.
+    """
+    summary = BatchSummary(batch=batch or new_batch_name())
     files = [str(p) for p in collect_files(Path(p) for p in paths)]
     if (sized := batch_size_callback.get()) is not None:
         sized(len(files))
-    futures = {ingest_document.submit(f, summary.batch): f for f in files}
+    worker = os.environ.get(WORKER_NAME_ENV)  # set when a `sohoa worker` runs this flow
+    futures = {ingest_document.submit(f, summary.batch, worker): f for f in files}
     for future in as_completed(list(futures)):
         try:
             outcome = future.result()
         except Exception as exc:  # retries exhausted or a bug: report it, keep the batch going
-            outcome = IngestOutcome(
-                path=futures[future], status="failed", reason=f"{type(exc).__name__}: {exc}"
-            )
+            outcome = _failed(futures[future], summary.batch, exc)
         summary.outcomes.append(outcome)
         if (notify := progress_callback.get()) is not None:
             notify(outcome)
-    summary.outcomes.sort(key=lambda o: o.path)
-    summary.finished_at = utcnow()
-    return summary
+    return _finish(summary)
+
+
+@flow(name="ingest-document", persist_result=False, log_prints=False, flow_run_name="{path}")
+def ingest_document_flow(path: str, batch: str) -> IngestOutcome:
+    """One document as its own flow run, for a worker of a work pool to pick up."""
+    return ingest_document(path, batch, worker=os.environ.get(WORKER_NAME_ENV))
+
+
+def _wait(run_ids: list[uuid.UUID], poll_seconds: float) -> dict[uuid.UUID, object]:
+    """Poll the flow runs until each is in a final state; return their final states."""
+    from prefect.client.orchestration import get_client
+
+    states: dict[uuid.UUID, object] = {}
+    with get_client(sync_client=True) as client:
+        while len(states) < len(run_ids):
+            for run_id in run_ids:
+                if run_id not in states:
+                    state = client.read_flow_run(run_id).state
+                    if state is not None and state.is_final():
+                        states[run_id] = state
+            if len(states) < len(run_ids):
+                time.sleep(poll_seconds)
+    return states
+
+
+@flow(name="ingest-batch-spread", persist_result=False, log_prints=False)
+def ingest_batch_spread(
+    paths: list[str],
+    batch: str | None = None,
+    pool: str = "sohoa",
+    poll_seconds: float = 2.0,
+) -> BatchSummary:
+    """Hand each document of the batch to the work pool as its own flow run; wait for them all.
+
+    The files must be readable at the same path by every worker (a shared folder). A rerun of
+    the batch reuses the runs already made for it (idempotency key = batch and path).
+    """
+    from prefect.deployments import run_deployment
+
+    from sohoa.schedules import ensure_document_deployment
+
+    deployment = ensure_document_deployment(pool)
+    summary = BatchSummary(batch=batch or new_batch_name())
+    files = [str(p) for p in collect_files(Path(p) for p in paths)]
+    runs = {
+        run_deployment(
+            deployment,
+            parameters={"path": f, "batch": summary.batch},
+            timeout=0,
+            idempotency_key=f"{summary.batch}:{f}",
+        ).id: f
+        for f in files
+    }
+    states = _wait(list(runs), poll_seconds)
+    stored = {o.path: o for o in load_outcomes(services_for(load_settings()).store, summary.batch)}
+    for run_id, path in runs.items():
+        state = states[run_id]
+        if getattr(state, "is_completed", lambda: False)() and path in stored:
+            summary.outcomes.append(stored[path])
+        else:
+            message = getattr(state, "message", None) or getattr(state, "name", "failed")
+            summary.outcomes.append(_failed(path, summary.batch, f"flow run {run_id}: {message}"))
+    return _finish(summary)

@@ -69,6 +69,8 @@ class RecordArrays:
     rids: np.ndarray
     ids: list[str]
     id_order: np.ndarray  # position of each id in sorted order (sort key without strings)
+    date_order: np.ndarray  # position in (newest first, undated last, id) order
+    chrono_order: np.ndarray  # position in (newest first, undated last, newest ingested, id) order
     access: np.ndarray  # index into ACCESS_CODES
     year: np.ndarray  # 0 when unknown
     date: np.ndarray  # julian day, NO_DATE when unknown
@@ -117,14 +119,20 @@ def load_arrays(conn: sqlite3.Connection) -> RecordArrays:
     first = first_in_group(page_slot[linked])
     first_pid[page_slot[linked[first]]] = linked[first]
     ids = [r[1] for r in rows]
+    id_order = _positions(np.argsort(np.array(ids, dtype=str), kind="stable"))
+    date = _column(rows, lambda r: NO_DATE if r[4] is None else r[4], np.int32)
+    ingested = _column(rows, lambda r: r[5] or 0.0, np.float64)
+    newest = -date.astype(np.int64)
     return RecordArrays(
         rids=rids,
         ids=ids,
-        id_order=np.argsort(np.argsort(np.array(ids, dtype=str), kind="stable")),
+        id_order=id_order,
+        date_order=_positions(np.lexsort((id_order, newest))),
+        chrono_order=_positions(np.lexsort((id_order, -ingested, newest))),
         access=_column(rows, lambda r: access_code.get(r[2], access_code["not_accessible"]), np.int8),
         year=_column(rows, lambda r: r[3] or 0, np.int32),
-        date=_column(rows, lambda r: NO_DATE if r[4] is None else r[4], np.int32),
-        ingested=_column(rows, lambda r: r[5] or 0.0, np.float64),
+        date=date,
+        ingested=ingested,
         doc_type=_column(rows, lambda r: doc_types.code(r[6], r[7]), np.int32),
         issuer=_column(rows, lambda r: issuers.code(r[8], r[9]), np.int32),
         retention=_column(rows, lambda r: retentions.code(r[10], r[10]), np.int32),
@@ -137,6 +145,13 @@ def load_arrays(conn: sqlite3.Connection) -> RecordArrays:
         first_pid=first_pid,
         pages=len(pages),
     )
+
+
+def _positions(order: np.ndarray) -> np.ndarray:
+    """The inverse of an ordering: where each element stands in it."""
+    positions = np.empty(len(order), dtype=np.int64)
+    positions[order] = np.arange(len(order))
+    return positions
 
 
 def first_in_group(sorted_keys: np.ndarray) -> np.ndarray:
@@ -179,22 +194,28 @@ def all_of(masks: dict[str, np.ndarray], base: np.ndarray) -> np.ndarray:
     return keep
 
 
-def _by_code(codes: np.ndarray, labels: list[str], keep: np.ndarray) -> list[FacetValue]:
+def _by_code(codes: np.ndarray, labels: list[str], keep: np.ndarray, limit: int | None) -> list[FacetValue]:
     counts = np.bincount(codes[keep & (codes >= 0)], minlength=len(labels))
-    values = [FacetValue(labels[c], int(counts[c])) for c in np.flatnonzero(counts)]
-    return sorted(values, key=lambda v: (-v.count, str(v.value)))
+    present = np.flatnonzero(counts)
+    if limit is not None and len(present) > limit:  # the most frequent; ties all kept, then cut
+        floor = np.partition(counts[present], len(present) - limit)[len(present) - limit]
+        present = present[counts[present] >= floor]
+    values = sorted(
+        (FacetValue(labels[c], int(counts[c])) for c in present), key=lambda v: (-v.count, str(v.value))
+    )
+    return values[:limit]
 
 
-def _one_facet(arrays: RecordArrays, name: str, keep: np.ndarray) -> list[FacetValue]:
+def _one_facet(arrays: RecordArrays, name: str, keep: np.ndarray, limit: int | None) -> list[FacetValue]:
     if name == "doc_type":
-        return _by_code(arrays.doc_type, arrays.doc_types.labels, keep)
+        return _by_code(arrays.doc_type, arrays.doc_types.labels, keep, limit)
     if name == "issuer":
-        return _by_code(arrays.issuer, arrays.issuers.labels, keep)
+        return _by_code(arrays.issuer, arrays.issuers.labels, keep, limit)
     if name == "retention":
-        return _by_code(arrays.retention, arrays.retentions.labels, keep)
+        return _by_code(arrays.retention, arrays.retentions.labels, keep, limit)
     if name == "year":
         years, counts = np.unique(arrays.year[keep & (arrays.year > 0)], return_counts=True)
-        return [FacetValue(int(y), int(c)) for y, c in zip(years[::-1], counts[::-1], strict=True)]
+        return [FacetValue(int(y), int(c)) for y, c in zip(years[::-1], counts[::-1], strict=True)][:limit]
     if name == "access":
         counts = np.bincount(arrays.access[keep], minlength=len(ACCESS_CODES))
         return [FacetValue(ACCESS_CODES[c], int(counts[c])) for c in np.flatnonzero(counts)]
@@ -204,30 +225,53 @@ def _one_facet(arrays: RecordArrays, name: str, keep: np.ndarray) -> list[FacetV
 
 
 def facet_counts(
-    arrays: RecordArrays, candidates: np.ndarray, masks: dict[str, np.ndarray]
+    arrays: RecordArrays, candidates: np.ndarray, masks: dict[str, np.ndarray], limit: int | None = None
 ) -> dict[str, list[FacetValue]]:
-    """Records per value of each facet. Each facet is counted under every filter but its own, so
-    the other values of a filtered facet stay visible; `candidates` are the records the query
-    matched that the caller may see."""
+    """Records per value of each facet, the most frequent `limit` values (the latest years).
+
+    Each facet is counted under every filter but its own, so the other values of a filtered
+    facet stay visible; `candidates` are the records the query matched that the caller may see.
+    """
     return {
-        name: _one_facet(arrays, name, all_of({k: m for k, m in masks.items() if k != name}, candidates))
+        name: _one_facet(
+            arrays, name, all_of({k: m for k, m in masks.items() if k != name}, candidates), limit
+        )
         for name in FACETS
     }
 
 
-def order_slots(
-    arrays: RecordArrays, keep: np.ndarray, tier: np.ndarray, rank: np.ndarray, *, by_date: bool
-) -> np.ndarray:
-    """The slots of `keep` in the order shown, as SqliteIndex orders them.
+def _smallest(keys: np.ndarray, count: int) -> np.ndarray:
+    """Indices of the `count` smallest of unique `keys`, in order."""
+    if count < len(keys) // 2:
+        part = np.argpartition(keys, count - 1)[:count] if count else keys[:0].astype(np.int64)
+        return part[np.argsort(keys[part], kind="stable")]
+    return np.argsort(keys, kind="stable")[:count]
 
-    Relevance: exact spelling first (tier), best BM25 rank, newest, id. By date (and for an empty
-    query): newest first with undated last, newest ingested, then relevance, then id.
+
+def order_slots(
+    arrays: RecordArrays,
+    keep: np.ndarray,
+    tier: np.ndarray,
+    rank: np.ndarray,
+    *,
+    by_date: bool,
+    ranked: bool,
+    count: int,
+) -> np.ndarray:
+    """The first `count` slots of `keep` in the order shown.
+
+    Relevance, as SqliteIndex orders: exact spelling first (tier), best BM25 rank, newest, id
+    (unranked broad queries: tier, newest, id). By date, and for an empty query: newest first
+    with undated last, newest ingested, id.
     """
     slots = np.flatnonzero(keep)
-    newest = -arrays.date[slots].astype(np.int64)
-    ids = arrays.id_order[slots]
+    count = min(count, len(slots))
     if by_date:
-        keys = (ids, rank[slots], -tier[slots], -arrays.ingested[slots], newest)
-    else:
-        keys = (ids, newest, rank[slots], -tier[slots])
-    return slots[np.lexsort(keys)]
+        return slots[_smallest(arrays.chrono_order[slots], count)]
+    if not ranked:
+        keys = (1 - tier[slots].astype(np.int64)) * len(arrays) + arrays.date_order[slots]
+        return slots[_smallest(keys, count)]
+    order = np.lexsort(
+        (arrays.id_order[slots], -arrays.date[slots].astype(np.int64), rank[slots], -tier[slots])
+    )
+    return slots[order[:count]]

@@ -44,9 +44,17 @@ from indexing.arrays import (
     load_arrays,
     order_slots,
 )
+from indexing.postings import Postings
 from indexing.query import ParsedQuery, parse_query
 from indexing.snippets import snippet
-from indexing.sqlite import EXACT_WEIGHT, FOLDED_WEIGHT, SqliteIndex, fts5_exact_match, fts5_match
+from indexing.sqlite import (
+    EXACT_WEIGHT,
+    FOLDED_WEIGHT,
+    SCHEMA_VERSION,
+    SqliteIndex,
+    fts5_exact_match,
+    fts5_match,
+)
 from schemas import AccessClass, SearchHit, SearchQuery, SearchResult
 from sohoa.errors import Transient
 
@@ -73,6 +81,7 @@ class BrowseRequest:
     date_to: dt.date | None = None
     sort: Sort = "relevance"
     facets: bool = True
+    facet_limit: int | None = None
     content: bool = True
     redact: Callable[[str, str], str] | None = None
 
@@ -111,18 +120,6 @@ def _phrase(tokens: Sequence[str]) -> str:
     return '"' + " ".join(tokens).replace('"', '""') + '"'
 
 
-def _folded_match(parsed: ParsedQuery) -> str:
-    """Every part on the folded column: the same pages as fts5_match (folded ⊇ exact)."""
-    return " AND ".join(f"folded : {_phrase(part.folded)}" for part in parsed.parts)
-
-
-def _ids(text: str | None) -> np.ndarray:
-    if not text:
-        return np.zeros(0, dtype=np.int64)
-    return np.fromstring(text, dtype=np.int64, sep=",")  # the fastest parse of many ints
-
-
-_CONCAT = "SELECT group_concat(rowid) FROM pages_fts WHERE pages_fts MATCH ?"
 _RANKED = (
     f"SELECT rowid, bm25(pages_fts, {EXACT_WEIGHT}, {FOLDED_WEIGHT}), {{tier}} "
     "FROM pages_fts WHERE pages_fts MATCH :match"
@@ -134,13 +131,15 @@ _DF = "SELECT count(*) FROM (SELECT 1 FROM pages_fts WHERE pages_fts MATCH ? LIM
 class Browser:
     """Fast filtered, faceted, sorted search over one SqliteIndex file (thread-safe)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, rank_limit: int = RANK_LIMIT) -> None:
         self.path = Path(path).expanduser().resolve()
+        self.rank_limit = rank_limit
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
         self._inode: tuple[int, int] | None = None
         self._version: int | None = None
         self._arrays: RecordArrays | None = None
+        self._postings = Postings()
 
     @classmethod
     def for_index(cls, index: SqliteIndex) -> Browser:
@@ -175,6 +174,12 @@ class Browser:
             self.close()
             conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             conn.execute("PRAGMA busy_timeout = 10000")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version != SCHEMA_VERSION:  # the tables read here are those of this version
+                conn.close()
+                raise Transient(
+                    f"search index {self.path}: schema v{version}, browse reads v{SCHEMA_VERSION}"
+                )
             self._conn, self._inode = conn, (st.st_ino, st.st_dev)
         return self._conn
 
@@ -182,6 +187,7 @@ class Browser:
         conn.execute("SELECT 1 FROM records LIMIT 1").fetchall()  # start the read snapshot
         version = conn.execute("PRAGMA data_version").fetchone()[0]
         if self._arrays is None or version != self._version:
+            self._postings.clear()
             self._arrays = load_arrays(conn)
             self._version = version
             log.debug("browse arrays loaded: %d records", len(self._arrays))
@@ -208,12 +214,19 @@ class Browser:
                 candidates &= access_mask(arrays, request.visible)
             masks = filter_masks(arrays, query.filters, request.date_from, request.date_to)
             keep = all_of(masks, candidates)
-            facets = facet_counts(arrays, candidates, masks) if request.facets else {}
+            facets = facet_counts(arrays, candidates, masks, request.facet_limit) if request.facets else {}
             tier = np.zeros(len(arrays), np.int8) if matches is None else matches.tier
             rank = np.zeros(len(arrays)) if matches is None else matches.rank
-            by_date = matches is None or request.sort == "date"
-            order = order_slots(arrays, keep, tier, rank, by_date=by_date)
-            shown = order[query.offset : query.offset + query.limit]
+            order = order_slots(
+                arrays,
+                keep,
+                tier,
+                rank,
+                by_date=matches is None or request.sort == "date",
+                ranked=matches is not None and matches.ranked,
+                count=query.offset + query.limit,
+            )
+            shown = order[query.offset :]
             hits, access = self._hits(conn, arrays, matches, shown, parsed, request)
         return BrowseResult(
             result=SearchResult(total=int(keep.sum()), hits=hits),
@@ -224,22 +237,25 @@ class Browser:
 
     # -- matching -----------------------------------------------------------------------------
 
-    @staticmethod
-    def _narrow(conn: sqlite3.Connection, parsed: ParsedQuery) -> bool:
+    def _narrow(self, conn: sqlite3.Connection, parsed: ParsedQuery) -> bool:
         """True when some folded query token is on at most RANK_LIMIT pages (so the match is
-        driven by a rare token and small). Counting stops at RANK_LIMIT + 1: a common token
+        driven by a rare token and small). Counting stops at rank_limit + 1: a common token
         costs no more than a rare one."""
         tokens = sorted({token for part in parsed.parts for token in part.folded}, key=len, reverse=True)
         for token in tokens:
-            count = conn.execute(_DF, (f"folded : {_phrase((token,))}", RANK_LIMIT + 1)).fetchone()[0]
-            if count <= RANK_LIMIT:
+            known = self._postings.known("folded", (token,))
+            if known is None:
+                match = f"folded : {_phrase((token,))}"
+                count = conn.execute(_DF, (match, self.rank_limit + 1)).fetchone()[0]
+            else:
+                count = len(known)
+            if count <= self.rank_limit:
                 return True
         return False
 
     @staticmethod
-    def _page_ids(conn: sqlite3.Connection, arrays: RecordArrays, match: str) -> np.ndarray:
-        """Every page matching, as pids the arrays know and link to a record."""
-        pids = _ids(conn.execute(_CONCAT, (match,)).fetchone()[0])
+    def _known(arrays: RecordArrays, pids: np.ndarray) -> np.ndarray:
+        """The pids the arrays know and link to a record."""
         pids = pids[pids < len(arrays.page_slot)]
         return pids[arrays.page_slot[pids] >= 0]
 
@@ -250,10 +266,10 @@ class Browser:
             return None
         if self._narrow(conn, parsed):
             return self._ranked(conn, arrays, parsed)
-        pids = self._page_ids(conn, arrays, _folded_match(parsed))
-        exact_match = fts5_exact_match(parsed)
+        pids = self._known(arrays, self._postings.all_of(conn, "folded", [p.folded for p in parsed.parts]))
+        marked = [part.exact for part in parsed.parts if part.exact != part.folded]
         page_tier = np.zeros(len(arrays.page_slot), dtype=np.int8)
-        page_tier[self._page_ids(conn, arrays, exact_match) if exact_match else pids] = 1
+        page_tier[self._known(arrays, self._postings.all_of(conn, "exact", marked)) if marked else pids] = 1
         found, tier = np.zeros(len(arrays), dtype=bool), np.zeros(len(arrays), dtype=np.int8)
         found[arrays.page_slot[pids]] = True
         tier[arrays.page_slot[pids[page_tier[pids] == 1]]] = 1

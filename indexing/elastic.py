@@ -39,6 +39,7 @@ from elasticsearch import (
     NotFoundError,
     SSLError,
     TransportError,
+    UnsupportedProductError,
     helpers,
 )
 
@@ -193,6 +194,8 @@ class ElasticIndex:
                 f"{where} refused ({_reason(exc)}): check the user and password in SOHOA_INDEX "
                 "and the user's privileges on the index"
             ) from exc
+        except UnsupportedProductError as exc:
+            raise ElasticSetupError(f"{where}: the server is not Elasticsearch ({exc})") from exc
         except ApiError as exc:
             if exc.meta.status in _TRANSIENT_STATUS or exc.meta.status >= 500:
                 raise Transient(f"{where} failed, HTTP {exc.meta.status}: {_reason(exc)}") from exc
@@ -363,10 +366,17 @@ class ElasticIndex:
             return []
 
     def _drop_old(self, old: list[str], new: str) -> None:
-        """Delete the indexes the alias left, if they are ours (named after the alias)."""
+        """Delete the indexes the alias left, if they are ours (named after the alias).
+
+        The swap has happened: a failure here leaves an unused index behind, not a broken one.
+        """
         ours = [name for name in old if name != new and name.startswith(f"{self.alias}-v")]
         for name in sorted(set(old) - set(ours) - {new}):
             log.warning("index %s left alias %s; not deleted (not made by sohoa)", name, self.alias)
-        if ours:
+        if not ours:
+            return
+        try:
             with self._errors(f"delete {', '.join(ours)}"):
                 self._client.indices.delete(index=",".join(ours))
+        except SohoaError as exc:
+            log.warning("old index not deleted, delete it by hand: %s", exc)

@@ -25,8 +25,9 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from indexing.keys import page_keys
 from indexing.query import token_spans
-from ocr.text import fold, nfc, search_key
+from ocr.text import nfc, search_key
 from schemas import Record
 
 __all__ = [
@@ -177,11 +178,6 @@ def alias_swap_actions(alias: str, new_index: str, old_indexes: list[str]) -> li
 # ---- documents ----
 
 
-def _tokens(key: str) -> str:
-    """The tokens of a search key joined by single spaces: the same cut as parse_query makes."""
-    return " ".join(key[start:end] for start, end in token_spans(key))
-
-
 def _key_or_none(value: str | None) -> str | None:
     return search_key(value.strip()) if value else None
 
@@ -192,8 +188,18 @@ def _utc(moment: datetime) -> str:
 
 
 def _page(number: int, text: str) -> dict[str, Any]:
-    exact = _tokens(search_key(text))
-    return {"number": number, "text": text, "exact": exact, "folded": fold(exact)}
+    """A page with its keys cut into tokens the way parse_query cuts a query, space-joined.
+
+    Both keys have one character per character of the text, so one cut serves both.
+    """
+    exact, folded = page_keys(text)
+    spans = token_spans(exact)
+    return {
+        "number": number,
+        "text": text,
+        "exact": " ".join(exact[start:end] for start, end in spans),
+        "folded": " ".join(folded[start:end] for start, end in spans),
+    }
 
 
 def record_document(record: Record) -> dict[str, Any]:

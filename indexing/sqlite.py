@@ -10,10 +10,11 @@ filter fields live in a plain `records` table; filters are applied inside the SQ
 
 from __future__ import annotations
 
+import itertools
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import Any
 
 from indexing.keys import page_keys
 from indexing.query import ParsedQuery, QueryPart, parse_query
+from indexing.rebuild import BulkOutcome
 from indexing.snippets import snippet
 from ocr.text import nfc, search_key
 from schemas import Record, SearchFilters, SearchHit, SearchQuery, SearchResult
@@ -34,6 +36,7 @@ SCHEMA_VERSION = 1
 EXACT_WEIGHT = 10.0
 FOLDED_WEIGHT = 1.0
 BUSY_TIMEOUT_MS = 10_000
+REBUILD_BATCH = 500  # records per transaction in rebuild()
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
@@ -277,19 +280,34 @@ class SqliteIndex:
     def add(self, record: Record) -> None:
         row, pages = _record_row(record), _page_rows(record)
         with self._write(f"add {record.id}") as conn:
-            self._delete(conn, record.id)
-            columns = ", ".join(row)
-            values = ", ".join(f":{name}" for name in row)
-            rid = conn.execute(f"INSERT INTO records ({columns}) VALUES ({values})", row).lastrowid
-            for number, text, exact, folded in pages:
-                pid = conn.execute(
-                    "INSERT INTO pages (rid, number, text) VALUES (?, ?, ?)", (rid, number, text)
-                ).lastrowid
-                conn.execute(
-                    "INSERT INTO pages_fts (rowid, exact, folded) VALUES (?, ?, ?)",
-                    (pid, exact, folded),
-                )
+            self._insert(conn, record.id, row, pages)
         log.debug("record %s: indexed %d pages", record.id, len(pages))
+
+    def rebuild(self, records: Iterable[Record]) -> BulkOutcome:
+        """Empty the index, then add `records`, REBUILD_BATCH of them per transaction (reindex)."""
+        outcome = BulkOutcome()
+        self.clear()
+        remaining = iter(records)
+        while chunk := list(itertools.islice(remaining, REBUILD_BATCH)):
+            prepared = [(r.id, _record_row(r), _page_rows(r)) for r in chunk]  # outside the lock
+            with self._write("rebuild") as conn:
+                for record_id, row, pages in prepared:
+                    self._insert(conn, record_id, row, pages)
+            outcome.indexed += len(chunk)
+        return outcome
+
+    def _insert(self, conn: sqlite3.Connection, record_id: str, row: dict[str, Any], pages: list) -> None:
+        self._delete(conn, record_id)
+        columns = ", ".join(row)
+        values = ", ".join(f":{name}" for name in row)
+        rid = conn.execute(f"INSERT INTO records ({columns}) VALUES ({values})", row).lastrowid
+        for number, text, exact, folded in pages:
+            pid = conn.execute(
+                "INSERT INTO pages (rid, number, text) VALUES (?, ?, ?)", (rid, number, text)
+            ).lastrowid
+            conn.execute(
+                "INSERT INTO pages_fts (rowid, exact, folded) VALUES (?, ?, ?)", (pid, exact, folded)
+            )
 
     @staticmethod
     def _delete(conn: sqlite3.Connection, record_id: str) -> None:

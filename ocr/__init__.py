@@ -1,4 +1,5 @@
-"""OCR: scan files to page images, Tesseract to text and word boxes, Vietnamese text hygiene."""
+"""OCR: scan files to page images, clean-up, Tesseract to text and word boxes, Vietnamese text
+hygiene, page quality, searchable PDF; pages in parallel."""
 
 from ocr.engine import (
     EngineResult,
@@ -9,30 +10,74 @@ from ocr.engine import (
     debian_package,
     parse_tsv,
 )
-from ocr.load import SourcePage, count_pages, detect_media_type, iter_pages
-from ocr.pipeline import box_to_original, grayscale, ocr_file, ocr_page, rotate_clockwise
-from ocr.text import canonical_tones, fold, folded_key, nfc, search_key
+from ocr.load import SourcePage, count_pages, detect_media_type, iter_pages, load_page
+from ocr.parallel import PagePool, default_workers
+from ocr.pdf import PageImage, SearchablePdfWriter, build_searchable_pdf, encode_page_image
+from ocr.pipeline import (
+    PageResult,
+    box_to_original,
+    grayscale,
+    ocr_file,
+    ocr_file_results,
+    ocr_page,
+    process_page,
+    rotate_clockwise,
+)
+from ocr.preprocess import PrepareOptions, StepRecord, prepare
+from ocr.quality import PageQuality, assess_page
+from ocr.syllables import is_syllable
+from ocr.text import (
+    canonical_tones,
+    clean_ocr_text,
+    fix_foreign_letters,
+    fold,
+    folded_key,
+    foreign_letters,
+    join_hyphenated_lines,
+    nfc,
+    search_key,
+)
 
 __all__ = [
     "EngineResult",
     "FailingEngine",
     "FixedTextEngine",
     "OcrEngine",
+    "PageImage",
+    "PagePool",
+    "PageQuality",
+    "PageResult",
+    "PrepareOptions",
+    "SearchablePdfWriter",
     "SourcePage",
+    "StepRecord",
     "TesseractEngine",
+    "assess_page",
     "box_to_original",
+    "build_searchable_pdf",
     "canonical_tones",
+    "clean_ocr_text",
     "count_pages",
     "debian_package",
+    "default_workers",
     "detect_media_type",
+    "encode_page_image",
+    "fix_foreign_letters",
     "fold",
     "folded_key",
+    "foreign_letters",
     "grayscale",
+    "is_syllable",
     "iter_pages",
+    "join_hyphenated_lines",
+    "load_page",
     "nfc",
     "ocr_file",
+    "ocr_file_results",
     "ocr_page",
     "parse_tsv",
+    "prepare",
+    "process_page",
     "rotate_clockwise",
     "search_key",
 ]

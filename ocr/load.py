@@ -36,6 +36,8 @@ __all__ = [
     "count_pages",
     "detect_media_type",
     "iter_pages",
+    "load_page",
+    "pdf_page_sizes",
 ]
 
 log = logging.getLogger(__name__)
@@ -197,6 +199,40 @@ def iter_pages(path: Path, media_type: str, *, max_pixels: int) -> Iterator[Sour
             yield SourcePage(number=1, image=_exif_upright(image), dpi=dpi)
 
 
+def load_page(
+    path: Path, media_type: str, number: int, *, max_pixels: int, size_checked: bool = False
+) -> SourcePage:
+    """Page `number` (1-based) alone, for a worker that reads one page of a file.
+
+    `size_checked`: the PDF's page sizes were already checked (`pdf_page_sizes`), so poppler is
+    not asked for them again.
+    """
+    path = Path(path)
+    if media_type == PDF:
+        if not size_checked:
+            pdf_page_sizes(path, count_pages(path, PDF), max_pixels, only=number)
+        return _render_pdf_page(path, number)
+    if media_type == TIFF:
+        with _open_image(path, TIFF) as image:
+            return _tiff_page(image, number - 1, max_pixels)
+    if number != 1:
+        raise ValueError(f"a {media_type} file has one page, not page {number}")
+    return next(iter_pages(path, media_type, max_pixels=max_pixels))
+
+
+def pdf_page_sizes(
+    path: Path, pages: int, max_pixels: int, only: int | None = None
+) -> dict[int, tuple[float, float]]:
+    """Page number -> (width, height) in points, every page (or page `only`) checked against
+    `max_pixels` at the rendering resolution before poppler allocates it (BadInput if over)."""
+    sizes = _pdf_page_sizes(path, pages)
+    for number, (width_pt, height_pt) in sorted(sizes.items()):
+        if only is None or number == only:
+            scale = PDF_DPI / 72
+            _check_size((round(width_pt * scale), round(height_pt * scale)), max_pixels, number)
+    return sizes
+
+
 # --- PDF -----------------------------------------------------------------------------------------
 
 
@@ -208,19 +244,23 @@ def _pdf_pages(path: Path, max_pixels: int) -> Iterator[SourcePage]:
             width_pt, height_pt = sizes[number]
             scale = PDF_DPI / 72
             _check_size((round(width_pt * scale), round(height_pt * scale)), max_pixels, number)
-        try:
-            images = pdf2image.convert_from_path(
-                path, dpi=PDF_DPI, first_page=number, last_page=number, timeout=_POPPLER_TIMEOUT
-            )
-        except PopplerNotInstalledError as exc:
-            raise _missing_poppler() from exc
-        except PDFPopplerTimeoutError as exc:
-            raise Transient(f"poppler took over {_POPPLER_TIMEOUT} s to render page {number}") from exc
-        except PDFPageCountError as exc:  # the file changed or broke since it was counted
-            raise BadInput(f"PDF page {number} cannot be rendered: {_pdf_problem(str(exc))}") from exc
-        if not images:
-            raise BadInput(f"PDF page {number} cannot be rendered; the file may be damaged")
-        yield SourcePage(number=number, image=images[0], dpi=PDF_DPI)
+        yield _render_pdf_page(path, number)
+
+
+def _render_pdf_page(path: Path, number: int) -> SourcePage:
+    try:
+        images = pdf2image.convert_from_path(
+            path, dpi=PDF_DPI, first_page=number, last_page=number, timeout=_POPPLER_TIMEOUT
+        )
+    except PopplerNotInstalledError as exc:
+        raise _missing_poppler() from exc
+    except PDFPopplerTimeoutError as exc:
+        raise Transient(f"poppler took over {_POPPLER_TIMEOUT} s to render page {number}") from exc
+    except PDFPageCountError as exc:  # the file changed or broke since it was counted
+        raise BadInput(f"PDF page {number} cannot be rendered: {_pdf_problem(str(exc))}") from exc
+    if not images:
+        raise BadInput(f"PDF page {number} cannot be rendered; the file may be damaged")
+    return SourcePage(number=number, image=images[0], dpi=PDF_DPI)
 
 
 _PAGE_SIZE = re.compile(r"Page\s+(\d+) size")
@@ -277,14 +317,18 @@ def _tiff_pages(path: Path, max_pixels: int) -> Iterator[SourcePage]:
     pages = count_pages(path, TIFF)
     with _open_image(path, TIFF) as image:
         for index in range(pages):
-            try:
-                image.seek(index)
-            except _DAMAGED as exc:
-                raise BadInput(f"TIFF page {index + 1} cannot be read ({exc})") from exc
-            _check_size(image.size, max_pixels, index + 1)
-            dpi = _dpi(image.info)
-            _load(image, TIFF, index + 1)
-            yield SourcePage(number=index + 1, image=image.copy(), dpi=dpi)
+            yield _tiff_page(image, index, max_pixels)
+
+
+def _tiff_page(image: Image.Image, index: int, max_pixels: int) -> SourcePage:
+    try:
+        image.seek(index)
+    except _DAMAGED as exc:
+        raise BadInput(f"TIFF page {index + 1} cannot be read ({exc})") from exc
+    _check_size(image.size, max_pixels, index + 1)
+    dpi = _dpi(image.info)
+    _load(image, TIFF, index + 1)
+    return SourcePage(number=index + 1, image=image.copy(), dpi=dpi)
 
 
 def _open_image(path: Path, media_type: str) -> Image.Image:

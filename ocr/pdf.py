@@ -287,10 +287,14 @@ def _content(page: Page, scale: float, width_pt: float, height_pt: float) -> byt
     parts = [f"q {width_pt:.3f} 0 0 {height_pt:.3f} 0 0 cm /Im0 Do Q".encode()]
     words = [word for word in page.words if word.text.strip()]
     if words:
-        angle = math.radians((page.orientation + page.skew) % 360)
+        # Words are laid level with the page's quarter turn only: text matrices turned by the
+        # skew make pdftotext and viewers split words apart; a few degrees of skew moves a
+        # word's highlight by a fraction of its height.
+        skewed = math.radians((page.orientation + page.skew) % 360)
+        level = math.radians(page.orientation % 360)
         parts.append(b"BT 3 Tr")
         for line in _lines(words):
-            parts.extend(_line_ops(line, angle, scale, height_pt))
+            parts.extend(_line_ops(line, skewed, level, scale, height_pt))
         parts.append(b"ET")
     return b"\n".join(parts)
 
@@ -317,19 +321,25 @@ def _extent(word: Word, angle: float) -> tuple[float, float, float, float]:
     return cx, cy, max(along, 1.0), max(across, 1.0)
 
 
-def _line_ops(line: list[Word], angle: float, scale: float, height_pt: float) -> list[bytes]:
+def _line_ops(line: list[Word], skewed: float, angle: float, scale: float, height_pt: float) -> list[bytes]:
     cos, sin = math.cos(angle), math.sin(angle)
-    extents = [_extent(word, angle) for word in line]
+    extents = [_extent(word, skewed) for word in line]
     size = max(1.0, sorted(e[3] for e in extents)[len(extents) // 2]) * scale  # median height
+    # Position of each word's centre along the line, to find the gap to the next word.
+    centres = [cx * cos - cy * sin for cx, cy, _, _ in extents]  # image y points down
     ops = []
     for number, (word, (cx, cy, along, _)) in enumerate(zip(line, extents, strict=True)):
-        text = word.text + (" " if number < len(line) - 1 else "")
-        units = len(word.text.encode("utf-16-be")) // 2
+        text, span = word.text, along
+        if number + 1 < len(line):
+            gap = (centres[number + 1] - extents[number + 1][2] / 2) - (centres[number] + along / 2)
+            if gap > 0:  # a space glyph that fills the gap, as Tesseract's own PDFs do
+                text, span = text + " ", along + gap
+        units = len(text.encode("utf-16-be")) // 2
         # Baseline start in PDF points: from the centre, half the length back along the text
         # and half the height down across it (PDF's y axis points up).
         x = cx * scale - cos * along * scale / 2 + sin * size / 2
         y = height_pt - cy * scale - sin * along * scale / 2 - cos * size / 2
-        stretch = 100.0 * along * scale / max(units * _GLYPH_WIDTH * size, 1e-6)
+        stretch = 100.0 * span * scale / max(units * _GLYPH_WIDTH * size, 1e-6)
         hexed = text.encode("utf-16-be").hex().upper()
         ops.append(
             f"/F0 {size:.2f} Tf {stretch:.2f} Tz {cos:.5f} {sin:.5f} {-sin:.5f} {cos:.5f}"

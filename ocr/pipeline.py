@@ -1,30 +1,56 @@
-"""One page image -> one `schemas.Page`; one file -> its pages, streamed.
+"""One page image -> one `schemas.Page`; one file -> its pages, streamed, optionally in parallel.
 
-The page stages, in order: grayscale, orientation (turn upright), clean-up (the seam for
-ocr/preprocess.py), recognition, then word boxes mapped back to the page as scanned.
+The page stages, in order: clean-up (ocr/preprocess.py: colour, borders, holes, noise,
+background, skew, resolution), orientation (the engine's OSD, checked by reading both ways when
+unsure), recognition, noise words dropped, Vietnamese hygiene, word boxes mapped back to the page
+as scanned, quality score. `ocr_file` streams a file's pages through that, in a process pool when
+asked, and can write the searchable PDF on the way.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from PIL import Image
 
 from ocr.engine import EngineResult, OcrEngine
-from ocr.load import SourcePage, detect_media_type, iter_pages
-from schemas import Box, Page
+from ocr.load import JPEG, PNG, SourcePage, detect_media_type, iter_pages
+from ocr.parallel import PagePool
+from ocr.pdf import PageImage, SearchablePdfWriter, encode_page_image
+from ocr.preprocess import (
+    OrientationGuess,
+    Prepared,
+    PrepareOptions,
+    StepRecord,
+    clean_page,
+    detect_orientation,
+    map_box,
+    orient_page,
+)
+from ocr.quality import REVIEW_CONFIDENCE, assess_page, is_noise_word
+from ocr.syllables import token_kind
+from ocr.text import fix_foreign_letters, join_hyphenated_lines, nfc
+from schemas import Box, Page, Word
 
 __all__ = [
     "MIN_ORIENTATION_CONFIDENCE",
     "REVIEW_CONFIDENCE",
+    "VERIFY_ORIENTATION_BELOW",
+    "PageResult",
     "box_to_original",
     "grayscale",
     "ocr_file",
     "ocr_page",
+    "page_array",
+    "process_page",
     "rotate_clockwise",
+    "text_from_words",
 ]
 
 log = logging.getLogger(__name__)
@@ -32,8 +58,9 @@ log = logging.getLogger(__name__)
 # Tesseract's OSD confidence below which a detected turn is not applied (its usual rule of thumb:
 # under ~2 the answer is a guess; OCRmyPDF's stricter default is 14).
 MIN_ORIENTATION_CONFIDENCE = 2.0
-# Mean word confidence under which a page is sent to a person for review.
-REVIEW_CONFIDENCE = 60.0
+# Under this OSD confidence (or when OSD and the text lines disagree), both readings of the page
+# (as detected and turned 180 degrees) are recognised and the one with more Vietnamese wins.
+VERIFY_ORIENTATION_BELOW = PrepareOptions().verify_orientation_below
 
 _TRANSPOSE_CLOCKWISE = {
     90: Image.Transpose.ROTATE_270,  # PIL turns counter-clockwise
@@ -42,69 +69,242 @@ _TRANSPOSE_CLOCKWISE = {
 }
 
 
-def ocr_file(path: Path, engine: OcrEngine, *, max_pixels: int = 200_000_000) -> Iterator[Page]:
-    """OCR every page of a scan file, one page at a time (BadInput as soon as a page is bad)."""
+@dataclass
+class PageResult:
+    """A page read, with what the PDF needs and what each step did."""
+
+    page: Page
+    image: PageImage | None = None  # the page as scanned, compressed for the searchable PDF
+    steps: list[StepRecord] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # foreign letters replaced ("ö>ô")
+
+
+def ocr_file(
+    path: Path,
+    engine: OcrEngine,
+    *,
+    max_pixels: int = 200_000_000,
+    workers: int = 1,
+    options: PrepareOptions | None = None,
+    pdf: BinaryIO | None = None,
+    pool: PagePool | None = None,
+) -> Iterator[Page]:
+    """OCR every page of a scan file, in page order, one page at a time (BadInput as soon as a
+    page is bad). `workers` > 1: pages are read by that many processes, one Tesseract each (or
+    pass a `PagePool` to reuse one for many files). `pdf`: a binary stream to write the
+    searchable PDF to, complete once the last page is read."""
+    for result in ocr_file_results(
+        path, engine, max_pixels=max_pixels, workers=workers, options=options, pdf=pdf, pool=pool
+    ):
+        yield result.page
+
+
+def ocr_file_results(
+    path: Path,
+    engine: OcrEngine,
+    *,
+    max_pixels: int = 200_000_000,
+    workers: int = 1,
+    options: PrepareOptions | None = None,
+    pdf: BinaryIO | None = None,
+    pool: PagePool | None = None,
+) -> Iterator[PageResult]:
+    """`ocr_file` with each page's step records and notes. With a `pool`, its engine and
+    options are used."""
     path = Path(path)
     media_type = detect_media_type(path)
-    for source in iter_pages(path, media_type, max_pixels=max_pixels):
-        yield ocr_page(source, engine)
+    single = path if media_type in (JPEG, PNG) else None  # its bytes can go into the PDF as is
+    want_image = pdf is not None
+    if pool is not None:
+        results = pool.read_file(path, media_type, max_pixels=max_pixels, pdf_images=want_image)
+        yield from _written(results, pdf)
+        return
+    if workers > 1:
+        with PagePool(engine, workers, options) as own_pool:
+            results = own_pool.read_file(path, media_type, max_pixels=max_pixels, pdf_images=want_image)
+            yield from _written(results, pdf)
+        return
+    pages = iter_pages(path, media_type, max_pixels=max_pixels)
+    results = (
+        process_page(source, engine, options=options, pdf_image=want_image, source_file=single)
+        for source in pages
+    )
+    yield from _written(results, pdf)
 
 
-def ocr_page(source: SourcePage, engine: OcrEngine) -> Page:
-    """Read one page: grayscale, upright, recognise; boxes in the page's original coordinates."""
-    gray = grayscale(source.image)
-    degrees, orientation_confidence = engine.orientation(gray)
-    if degrees and orientation_confidence < MIN_ORIENTATION_CONFIDENCE:
-        log.info(
-            "page %d: orientation %d not applied (confidence %.2f)",
-            source.number,
-            degrees,
-            orientation_confidence,
+def _written(results: Iterator[PageResult], pdf: BinaryIO | None) -> Iterator[PageResult]:
+    writer = SearchablePdfWriter(pdf) if pdf is not None else None
+    for result in results:
+        if writer is not None and result.image is not None:
+            writer.add_page(result.image, result.page)
+            result.image = None  # written: let it go
+        yield result
+    if writer is not None:
+        writer.close()
+
+
+def ocr_page(source: SourcePage, engine: OcrEngine, *, options: PrepareOptions | None = None) -> Page:
+    """Read one page: clean, upright, recognise; boxes in the page's original coordinates."""
+    return process_page(source, engine, options=options).page
+
+
+def process_page(
+    source: SourcePage,
+    engine: OcrEngine,
+    *,
+    options: PrepareOptions | None = None,
+    pdf_image: bool = False,
+    source_file: Path | None = None,
+) -> PageResult:
+    """`ocr_page` with the step records, and the page compressed for the PDF if asked.
+    `source_file`: the file the page came from when it is the whole file (JPEG, PNG)."""
+    options = options or PrepareOptions()
+    cleaned = clean_page(page_array(source.image), source.dpi, options)
+    if options.orientation:
+        guess = detect_orientation(cleaned, _osd(engine), options)
+    else:
+        guess = OrientationGuess(0, 0.0, True, "none")
+    prepared, result, doubts = _read_upright(cleaned, guess, engine, options)
+    page, notes = _page(source, prepared, result, doubts)
+    image = encode_page_image(source.image, source.dpi, source_file) if pdf_image else None
+    if notes:
+        log.info("page %d: letters foreign to Vietnamese replaced: %s", source.number, " ".join(notes))
+    return PageResult(page=page, image=image, steps=prepared.steps, notes=notes)
+
+
+def _osd(engine: OcrEngine):
+    return lambda array: engine.orientation(Image.fromarray(array))
+
+
+def _recognise(prepared: Prepared, engine: OcrEngine) -> EngineResult:
+    started = time.perf_counter()
+    result = engine.recognise(Image.fromarray(prepared.image), dpi=prepared.dpi)
+    prepared.steps.append(
+        StepRecord(
+            "recognise",
+            round(time.perf_counter() - started, 4),
+            {"engine": engine.name, "dpi": prepared.dpi},
+            {"words": len(result.words), "confidence": round(result.confidence, 1)},
         )
-        degrees = 0
-    upright = rotate_clockwise(gray, degrees)
-    prepared = _clean_up(upright)
-    result = engine.recognise(prepared, dpi=source.dpi)
-    return _page(source, result, degrees, orientation_confidence)
+    )
+    return result
 
 
-def _clean_up(image: Image.Image) -> Image.Image:
-    """Seam for ocr/preprocess.py (deskew, denoise, border and seal removal): identity for now.
-
-    Whatever comes here must keep the upright image's size and coordinates, or report its skew
-    so boxes can be mapped back.
-    """
-    return image
+def _reading_score(result: EngineResult) -> float:
+    """How much readable Vietnamese a reading holds: confidences of its syllable words."""
+    return sum(w.confidence / 100 for w in result.words if token_kind(w.text) == "syllable")
 
 
-def _page(source: SourcePage, result: EngineResult, degrees: int, osd_conf: float) -> Page:
+def _read_upright(
+    cleaned: Prepared, guess: OrientationGuess, engine: OcrEngine, options: PrepareOptions
+) -> tuple[Prepared, EngineResult, list[str]]:
+    """Turn and read the page; when the orientation is unsure, read it both ways (as guessed and
+    half a turn round, or the two quarter turns for vertical lines) and keep the reading with
+    more Vietnamese in it. The doubts stay only when that comparison cannot tell either."""
+    if guess.sure:
+        prepared = orient_page(cleaned, guess.degrees, guess.confidence, options)
+        return prepared, _recognise(prepared, engine), list(guess.doubts)
+    degrees = guess.degrees
+    if cleaned.lines == "horizontal":
+        candidates = [0, 180] if degrees in (0, 90) else [180, 0]
+    elif cleaned.lines == "vertical":
+        candidates = [90, 270] if degrees in (90, 0) else [270, 90]
+    else:
+        candidates = [degrees, (degrees + 180) % 360]
+    readings = []
+    for candidate in candidates:
+        prepared = orient_page(cleaned, candidate, guess.confidence, options)
+        readings.append((prepared, _recognise(prepared, engine)))
+    scores = [_reading_score(result) for _, result in readings]
+    best = int(np.argmax(scores))  # ties: the first, i.e. the detector's answer
+    decisive = scores[best] >= 3 and scores[best] >= 2 * scores[1 - best]
+    same = readings[0][1].text == readings[1][1].text
+    prepared, result = readings[best]
+    prepared.steps.append(
+        StepRecord(
+            "orientation_check",
+            0.0,
+            {"candidates": candidates},
+            {"scores": [round(score, 2) for score in scores], "chosen": candidates[best]},
+        )
+    )
+    return prepared, result, [] if decisive or same else list(guess.doubts)
+
+
+def _page(source: SourcePage, prepared: Prepared, result: EngineResult, doubts: list[str]):
     width, height = source.image.size
-    words = [
-        word.model_copy(update={"box": box_to_original(word.box, degrees, (width, height))})
-        for word in result.words
-    ]
-    reasons = []
-    if not result.text.strip():
-        reasons.append("no text recognised")
-    elif result.confidence < REVIEW_CONFIDENCE:
-        reasons.append(f"low OCR confidence ({result.confidence:.0f} < {REVIEW_CONFIDENCE:.0f})")
-    return Page(
+    words, notes = [], []
+    for word in result.words:
+        if is_noise_word(word):
+            continue
+        text, found = fix_foreign_letters(word.text)
+        notes.extend(found)
+        box = _to_original(word.box, prepared.to_original, width, height)
+        words.append(word.model_copy(update={"text": text, "box": box}))
+    kept_all = len(words) == len(result.words)
+    text = fix_foreign_letters(result.text)[0] if kept_all else text_from_words(words)
+    text = join_hyphenated_lines(text)
+    quality = assess_page(words, text, doubts)
+    page = Page(
         number=source.number,
-        text=result.text,
+        text=text,
         words=words,
         width=width,
         height=height,
         dpi=source.dpi,
-        orientation=degrees,
-        orientation_confidence=osd_conf,
-        confidence=result.confidence,
-        quality=min(max(result.confidence / 100, 0.0), 1.0),
-        needs_review=bool(reasons),
-        review_reasons=reasons,
+        orientation=prepared.orientation,
+        orientation_confidence=prepared.orientation_confidence,
+        skew=prepared.skew,
+        confidence=quality.confidence,
+        quality=quality.score,
+        needs_review=bool(quality.reasons),
+        review_reasons=quality.reasons,
     )
+    return page, notes
+
+
+def _to_original(box: Box, matrix: np.ndarray, width: int, height: int) -> Box:
+    left, top, w, h = map_box(matrix, box.left, box.top, box.width, box.height)
+    left, top = min(max(left, 0), width - 1), min(max(top, 0), height - 1)
+    return Box(left=left, top=top, width=max(1, min(w, width - left)), height=max(1, min(h, height - top)))
+
+
+def text_from_words(words: list[Word]) -> str:
+    """Page text from words: a line per `line`, a blank line where the block changes (pure)."""
+    parts: list[str] = []
+    current: tuple[int, int] | None = None
+    for word in words:
+        key = (word.block, word.line)
+        if key == current:
+            parts.append(" ")
+        elif current is not None:
+            parts.append("\n" if key[0] == current[0] else "\n\n")
+        current = key
+        parts.append(word.text)
+    return nfc("".join(parts))
 
 
 # --- pure image and geometry helpers -------------------------------------------------------------
+
+
+def page_array(image: Image.Image) -> np.ndarray:
+    """The page as an 8-bit array: RGB (H x W x 3) when it has colour channels, else gray."""
+    if image.mode in ("RGB", "RGBA", "P", "PA", "CMYK", "YCbCr", "LAB", "HSV") and image.mode != "L":
+        if image.mode == "P" and not _palette_has_colour(image):
+            return np.asarray(grayscale(image))
+        flat = image
+        if "A" in image.getbands() or "transparency" in image.info:
+            rgba = image.convert("RGBA")
+            flat = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+            flat.alpha_composite(rgba)
+        return np.asarray(flat.convert("RGB"))
+    return np.asarray(grayscale(image))
+
+
+def _palette_has_colour(image: Image.Image) -> bool:
+    palette = image.getpalette() or []
+    triples = zip(palette[0::3], palette[1::3], palette[2::3], strict=False)
+    return any(not (r == g == b) for r, g, b in triples)
 
 
 def grayscale(image: Image.Image) -> Image.Image:

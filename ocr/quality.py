@@ -73,8 +73,6 @@ def assess_page(words: list[Word], text: str, orientation_doubts: Iterable[str] 
         if confidence < REVIEW_CONFIDENCE:
             reasons.append(f"low OCR confidence ({confidence:.0f} < {REVIEW_CONFIDENCE:.0f})")
         if share is not None and share < MIN_SYLLABLE_SHARE:
-            reasons.append(
-                f"only {share:.0%} of words are Vietnamese syllables (< {MIN_SYLLABLE_SHARE:.0%})"
-            )
+            reasons.append(f"only {share:.0%} of words are Vietnamese syllables (< {MIN_SYLLABLE_SHARE:.0%})")
     score = min(confidence / 100, share if share is not None else 1.0)
     return PageQuality(round(min(max(score, 0.0), 1.0), 4), confidence, share, reasons)

@@ -19,13 +19,18 @@ VOWELS = set("aăâeêioôơuưy")
 _LETTERS = set("abcdđeghiklmnopqrstuvxyăâêôơư")
 _TONE_MARKS = {"\u0300": "huyền", "\u0301": "sắc", "\u0303": "ngã", "\u0309": "hỏi", "\u0323": "nặng"}
 
+
+def _table(text: str) -> set[str]:
+    return set(text.split())
+
+
 # Onsets, longest first so that "ngh" is tried before "ng" and "n".
 _ONSETS = sorted(
-    "b c ch d đ g gh gi h k kh l m n ng ngh nh p ph qu r s t th tr v x".split(), key=len, reverse=True
+    _table("b c ch d đ g gh gi h k kh l m n ng ngh nh p ph qu r s t th tr v x"), key=len, reverse=True
 )
 
 # Rhymes without a medial glide: nucleus + optional final (m n ng nh p t c ch, glides i/y o/u).
-_PLAIN = set(
+_PLAIN = _table(
     """
     a ai ao au ay ac ach am an ang anh ap at
     ăc ăm ăn ăng ăp ăt
@@ -43,11 +48,11 @@ _PLAIN = set(
     ư ưa ưc ưi ưm ưn ưng ưt ưu
     ươc ươi ươm ươn ương ươp ươt ươu
     y
-    """.split()
+    """
 )
 
 # Rhymes with the medial glide, written o before a/ă/e and u before â/ê/y/ơ.
-_MEDIAL = set(
+_MEDIAL = _table(
     """
     oa oac oach oai oam oan oang oanh oao oap oat oay
     oăc oăm oăn oăng oăt
@@ -56,7 +61,7 @@ _MEDIAL = set(
     uê uêch uênh
     uy uych uynh uyp uyt uya uyu uyên uyêt
     uơ
-    """.split()
+    """
 )
 
 _FRONT = ("i", "e", "ê", "y")  # vowels after which k / gh / ngh are written
@@ -102,7 +107,9 @@ def is_syllable(word: str) -> bool:
         if not base.startswith(onset):
             continue
         rhyme = base[len(onset) :]
-        if onset == "gi" and (not rhyme or _rhyme_ok("gi", rhyme, tone) or _rhyme_ok("gi", "i" + rhyme, tone)):
+        if onset == "gi" and (
+            not rhyme or _rhyme_ok("gi", rhyme, tone) or _rhyme_ok("gi", "i" + rhyme, tone)
+        ):
             return True
         if rhyme and onset != "gi" and _rhyme_ok(onset, rhyme, tone):
             return True

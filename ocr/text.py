@@ -74,16 +74,30 @@ def _toneless(char: str) -> str:
     return base if len(base) == 1 else char
 
 
+class _ToneTable(dict[int, str]):
+    """str.translate table of _toneless, each character's entry computed on first use."""
+
+    def __missing__(self, code: int) -> str:
+        value = self[code] = _toneless(chr(code))
+        return value
+
+
+_TONELESS = _ToneTable()
+
+
 def canonical_tones(text: str) -> str:
     """Put the tone of open oa/oe/uy syllables on the first vowel: hoà -> hòa, thuỷ -> thủy."""
     text = nfc(text)
-    skeleton = "".join(_toneless(c) for c in text)  # find syllables without their tones
-    out = list(text)
+    skeleton = text.translate(_TONELESS)  # find syllables without their tones
+    out: list[str] | None = None
     for match in _OPEN_SYLLABLE.finditer(skeleton):
         start, end = match.span()
         split = start + len(match.group(1))
-        out[start:end] = _tone_on_first(text[start:split], text[split:end])
-    return "".join(out)
+        rewritten = _tone_on_first(text[start:split], text[split:end])
+        if rewritten != text[start:end]:
+            out = out or list(text)
+            out[start:end] = rewritten
+    return text if out is None else "".join(out)
 
 
 def _fold_char(char: str) -> str:

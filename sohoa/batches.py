@@ -98,9 +98,7 @@ def review_reasons(record: Record) -> list[str]:
     reasons = list(record.classification.review_reasons)
     for page in record.pages:
         reasons.extend(f"page {page.number}: {reason}" for reason in page.review_reasons)
-    if not reasons and (
-        record.classification.needs_review or any(p.needs_review for p in record.pages)
-    ):
+    if not reasons and (record.classification.needs_review or any(p.needs_review for p in record.pages)):
         reasons.append("flagged for review")
     return reasons
 
@@ -159,7 +157,8 @@ def build_report(
 
 
 def _batch_segment(batch: str) -> str:
-    return safe_name(batch, default="batch")
+    """The batch name as one key segment: '/' and '\\' become '-', tricks are removed."""
+    return safe_name(batch.replace("/", "-").replace("\\", "-"), default="batch")
 
 
 def report_key(batch: str) -> str:

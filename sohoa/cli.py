@@ -1,7 +1,8 @@
 """The `sohoa` command line: ingest, search, show, ocr. Errors are translated to exit codes here.
 
-Exit codes: 0 ok; 1 failure (a service or a bug: see the message); 2 usage error or missing
-dependency; 3 some files were quarantined; 4 not found.
+Exit codes: 0 ok; 1 failure (a service or a bug: see the message); 2 usage error, missing
+dependency or a refused export; 3 some files were quarantined; 4 not found; 5 verify found
+damaged objects.
 """
 
 from __future__ import annotations
@@ -237,6 +238,36 @@ def classify_file(
 
     print_metadata(console, metadata)
     print_classification(console, classification)
+
+
+@app.command()
+def reindex(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Rebuild the search index from storage alone (every committed record package)."""
+    from flows.commands import reindex_command
+
+    raise typer.Exit(reindex_command(as_json=as_json))
+
+
+@app.command()
+def verify(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Fixity check: re-hash every stored object against its manifest. Exit 5 when damaged."""
+    from flows.commands import verify_command
+
+    raise typer.Exit(verify_command(as_json=as_json))
+
+
+def _mount_optional_commands() -> None:
+    """Commands whose modules pull in heavier dependencies are registered from their packages."""
+    from export.commands import export as export_command
+
+    app.command("export")(export_command)
+
+
+_mount_optional_commands()
 
 
 def run() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import threading
 import time
 from collections import defaultdict
@@ -20,6 +21,8 @@ from ocr import detect_media_type, ocr_file
 from schemas import Event, IngestOutcome, Page, Record, record_id_for
 from sohoa import __version__
 from sohoa.errors import BadInput
+from sohoa.logs import log_context
+from sohoa.metrics import OCR_SECONDS, PAGES, count_outcome
 from sohoa.services import Services
 from storage import package_exists, quarantine, read_record, sha256_file, write_package
 
@@ -53,33 +56,51 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
 def _quarantined(services: Services, path: Path, reason: str, batch: str | None, t0: float):
     log.warning("quarantined %s: %s", path, reason)
     quarantine(services.store, path, reason, batch=batch)
-    return IngestOutcome(
-        path=str(path), status="quarantined", reason=reason, seconds=time.monotonic() - t0
-    )
+    return IngestOutcome(path=str(path), status="quarantined", reason=reason, seconds=time.monotonic() - t0)
 
 
 def _ocr_pages(path: Path, services: Services, record_id: str) -> Iterator[Page]:
-    for page in ocr_file(path, services.engine, max_pixels=services.settings.max_image_pixels):
-        log.info("record %s page %d: confidence %.1f", record_id, page.number, page.confidence)
+    """The pages, each read with its page number in the log context and timed for the metrics."""
+    pages = ocr_file(path, services.engine, max_pixels=services.settings.max_image_pixels)
+    number = 1
+    while True:
+        started = time.monotonic()
+        with log_context(page=number):  # pages come in order: the next one is `number`
+            page = next(pages, None)
+            if page is None:
+                return
+            OCR_SECONDS.observe(time.monotonic() - started)
+            PAGES.inc()
+            log.info("record %s page %d: confidence %.1f", record_id, page.number, page.confidence)
+        number = page.number + 1
         yield page
 
 
-def ingest_file(path: Path, services: Services, *, batch: str | None = None) -> IngestOutcome:
-    """Ingest one file. Idempotent: the same bytes give the same record id and a `duplicate`."""
+def ingest_file(
+    path: Path, services: Services, *, batch: str | None = None, worker: str | None = None
+) -> IngestOutcome:
+    """Ingest one file. Idempotent: the same bytes give the same record id and a `duplicate`.
+
+    `worker` names the worker doing it (kept in the record's ingest event, with the host name).
+    Every log line meanwhile carries the file name, and the record id once it is known.
+    """
+    with log_context(file=Path(path).name, record=None, page=None):
+        outcome = _ingest(Path(path), services, batch, worker)
+    count_outcome(outcome.status, outcome.reason)
+    return outcome
+
+
+def _ingest(path: Path, services: Services, batch: str | None, worker: str | None) -> IngestOutcome:
     t0 = time.monotonic()
     if path.is_dir():
-        return _quarantined(
-            services, path, "a link to a folder, not a file (not followed)", batch, t0
-        )
+        return _quarantined(services, path, "a link to a folder, not a file (not followed)", batch, t0)
     try:
         sha256 = sha256_file(path)
     except OSError as exc:
-        return _quarantined(
-            services, path, f"cannot read the file: {exc.strerror or exc}", batch, t0
-        )
+        return _quarantined(services, path, f"cannot read the file: {exc.strerror or exc}", batch, t0)
     record_id = record_id_for(sha256)
 
-    with _record_locks[record_id]:
+    with _record_locks[record_id], log_context(record=record_id):
         if package_exists(services.store, record_id):
             if not services.index.has(record_id):  # stored but never indexed: heal
                 services.index.add(read_record(services.store, record_id, with_words=False))
@@ -111,7 +132,13 @@ def ingest_file(path: Path, services: Services, *, batch: str | None = None) -> 
             classification=classification,
             batch=batch,
             events=[
-                Event(step="ingest", tool="sohoa", tool_version=__version__, detail=str(path)),
+                Event(
+                    step="ingest",
+                    tool="sohoa",
+                    tool_version=__version__,
+                    parameters={"host": socket.gethostname(), "worker": worker},
+                    detail=str(path),
+                ),
                 Event(
                     step="ocr",
                     tool=engine.name,
@@ -135,7 +162,7 @@ def ingest_file(path: Path, services: Services, *, batch: str | None = None) -> 
         except BadInput as exc:  # the file changed or vanished while we worked on it
             return _quarantined(services, path, str(exc), batch, t0)
         services.index.add(record)
-    log.info("record %s ingested from %s (%d pages)", record_id, path, len(pages))
+        log.info("record %s ingested from %s (%d pages)", record_id, path, len(pages))
     return IngestOutcome(
         path=str(path),
         status="ingested",

@@ -30,16 +30,13 @@ _page: ContextVar[int | None] = ContextVar("sohoa_log_page", default=None)
 _FIELDS = {"file": _file, "record_id": _record, "page": _page}
 
 TEXT_FORMAT = (
-    "%(asctime)s %(levelname)s %(name)s [file=%(file)s record=%(record_id)s page=%(page)s]: "
-    "%(message)s"
+    "%(asctime)s %(levelname)s %(name)s [file=%(file)s record=%(record_id)s page=%(page)s]: %(message)s"
 )
 _UNSET = object()
 
 
 @contextmanager
-def log_context(
-    *, file: object = _UNSET, record: object = _UNSET, page: object = _UNSET
-) -> Iterator[None]:
+def log_context(*, file: object = _UNSET, record: object = _UNSET, page: object = _UNSET) -> Iterator[None]:
     """Within the block, log lines carry these values (the others keep their outer value)."""
     tokens = []
     for var, value in ((_file, file), (_record, record), (_page, page)):
@@ -106,9 +103,7 @@ def configure_logging(level: int = logging.WARNING, *, json_lines: bool = False)
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter() if json_lines else logging.Formatter(TEXT_FORMAT))
     root = logging.getLogger()
-    for old in list(root.handlers):
-        if getattr(old, "_sohoa", False):
-            root.removeHandler(old)
-    handler._sohoa = True  # type: ignore[attr-defined]
+    for old in list(root.handlers):  # the entry point's choice replaces any earlier set-up
+        root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)

@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -31,14 +32,16 @@ __all__ = [
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
-PAGES = Counter("sohoa_pages_processed", "Pages read by OCR")
+PAGES = Counter("sohoa_ingest_pages", "Pages read by OCR while ingesting")
 OCR_SECONDS = Histogram(
-    "sohoa_ocr_seconds",
+    "sohoa_ingest_ocr_seconds",
     "Seconds to load and OCR one page",
     buckets=(0.5, 1, 2, 3, 5, 8, 13, 20, 30, 60, 120, 180, float("inf")),
 )
-DOCUMENTS = Counter("sohoa_documents", "Documents processed, by outcome", ["status"])
-QUARANTINED = Counter("sohoa_quarantined", "Files quarantined, by reason class", ["reason"])
+DOCUMENTS = Counter("sohoa_ingest_documents", "Documents processed, by outcome", ["status"])
+QUARANTINED = Counter(
+    "sohoa_ingest_quarantined", "Files quarantined while ingesting, by reason class", ["reason"]
+)
 
 # First match wins; the patterns look at the words the loaders and the store use in reasons.
 _REASON_CLASSES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -85,7 +88,7 @@ class QueueDepthCollector(Collector):
         return [gauge]
 
 
-def serve_metrics(port: int, *, extra: Iterable[Collector] = (), addr: str = "0.0.0.0") -> None:
+def serve_metrics(port: int, *, extra: Iterable[Collector] = (), addr: str = "0.0.0.0") -> Any:
     """Serve /metrics on `port`: this process's metrics, or all processes' in multiprocess mode."""
     registry = CollectorRegistry()
     if os.environ.get(MULTIPROC_ENV):
@@ -99,4 +102,5 @@ def serve_metrics(port: int, *, extra: Iterable[Collector] = (), addr: str = "0.
         registry = REGISTRY
     for collector in extra:
         registry.register(collector)
-    start_http_server(port, addr=addr, registry=registry)
+    server, _thread = start_http_server(port, addr=addr, registry=registry)
+    return server  # .shutdown() stops it

@@ -22,9 +22,7 @@ def run_batch(
 
     from flows.ingest import batch_size_callback, ingest_batch, progress_callback
 
-    runnable = ingest_batch.with_options(
-        task_runner=ThreadPoolTaskRunner(max_workers=settings.workers)
-    )
+    runnable = ingest_batch.with_options(task_runner=ThreadPoolTaskRunner(max_workers=settings.workers))
     args = {"paths": [str(p) for p in paths], "batch": batch}
     if not (show_progress and sys.stderr.isatty()):
         return runnable(**args)
@@ -37,9 +35,7 @@ def run_batch(
             progress.update(bar, total=total)
 
         def advanced(outcome: IngestOutcome) -> None:
-            progress.update(
-                bar, advance=1, description=f"{outcome.status}: {Path(outcome.path).name}"
-            )
+            progress.update(bar, advance=1, description=f"{outcome.status}: {Path(outcome.path).name}")
 
         size_token = batch_size_callback.set(sized)
         progress_token = progress_callback.set(advanced)

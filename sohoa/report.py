@@ -50,7 +50,7 @@ def print_summary(console: Console, summary: BatchSummary) -> None:
     if quarantined or failed:
         table = Table("file", "outcome", "reason", show_lines=False)
         for o in quarantined + failed:
-            table.add_row(o.path, o.status, o.reason or "")
+            table.add_row(Text(o.path), o.status, Text(o.reason or ""))
         console.print(table)
 
 
@@ -58,9 +58,7 @@ def print_hits(console: Console, query: str, result: SearchResult) -> None:
     console.print(f"[bold]{result.total}[/bold] records match [italic]{query}[/italic]")
     for hit in result.hits:
         page = f" p.{hit.page}" if hit.page else ""
-        console.print(
-            f"\n[bold]{hit.title}[/bold]  [dim]{hit.id}{page} score {hit.score:.2f}[/dim]"
-        )
+        console.print(f"\n[bold]{hit.title}[/bold]  [dim]{hit.id}{page} score {hit.score:.2f}[/dim]")
         console.print(snippet_text(hit.snippet))
 
 
@@ -134,18 +132,15 @@ def batch_markdown(report: BatchReport) -> str:
     rows = batch_table_rows(report)
     if rows:
         lines += ["", "| file | outcome | reason |", "|---|---|---|"]
-        lines += [
-            f"| {_md_cell(r['file'])} | {r['outcome']} | {_md_cell(r['reason'])} |" for r in rows
-        ]
+        lines += [f"| {_md_cell(r['file'])} | {r['outcome']} | {_md_cell(r['reason'])} |" for r in rows]
     return "\n".join(lines) + "\n"
 
 
 def print_batch_report(console: Console, report: BatchReport) -> None:
     """The report for archive staff: the counts, then every file that needs a person."""
-    console.print(
-        f"[bold]Batch {report.batch}[/bold]  [dim]{report.started_at:%Y-%m-%d %H:%M} → "
-        f"{report.finished_at:%H:%M} UTC[/dim]"
-    )
+    title = Text("Batch ", style="bold") + Text(report.batch, style="bold")
+    title.append(f"  {report.started_at:%Y-%m-%d %H:%M} → {report.finished_at:%H:%M} UTC", style="dim")
+    console.print(title)
     summary = Table(show_header=False, box=None)
     for name, value in _headline(report):
         summary.add_row(name, value)
@@ -156,6 +151,6 @@ def print_batch_report(console: Console, report: BatchReport) -> None:
     rows = batch_table_rows(report)
     if rows:
         table = Table("file", "outcome", "reason")
-        for row in rows:
-            table.add_row(row["file"], row["outcome"], row["reason"])
+        for row in rows:  # Text: names and reasons are data, never rich markup
+            table.add_row(Text(row["file"]), row["outcome"], Text(row["reason"]))
         console.print(table)

@@ -329,3 +329,32 @@ def test_an_unreachable_cluster_is_transient() -> None:
     index = ElasticIndex(parse_elastic_url(f"http://127.0.0.1:{_closed_port()}"), request_timeout=2)
     with pytest.raises(Transient, match="cannot be reached"):
         index.ping()
+
+
+def test_an_old_index_that_cannot_be_deleted_does_not_fail_the_rebuild(
+    cluster: FakeCluster, idx: ElasticIndex, caplog: pytest.LogCaptureFixture
+) -> None:
+    idx.count()
+
+    def refuse_delete(request: Request) -> tuple[int, dict] | None:
+        if request.method == "DELETE" and request.path == "/sohoa-pages-v1":
+            return 503, {"error": {"type": "unavailable", "reason": "busy"}}
+        return None
+
+    cluster.fail = refuse_delete
+    with caplog.at_level(logging.WARNING, logger="indexing.elastic"):
+        outcome = idx.rebuild([make_record("a", "một")])
+    assert outcome.indexed == 1 and idx.has("a")
+    assert "sohoa-pages-v1" in cluster.indexes and "delete it by hand" in caplog.text
+
+
+def test_a_server_that_is_not_elasticsearch_is_a_set_up_error(cluster: FakeCluster) -> None:
+    class NotElastic(cluster.node()):
+        def perform_request(self, method, target, body=None, headers=None, request_timeout=None):  # noqa: ANN001, ANN201
+            response = super().perform_request(method, target, body, headers, request_timeout)
+            response.meta.headers.pop("x-elastic-product")
+            return response
+
+    index = ElasticIndex(parse_elastic_url("http://es:9200"), node_class=NotElastic)
+    with pytest.raises(ElasticSetupError, match="not Elasticsearch"):
+        index.count()

@@ -14,6 +14,7 @@ from storage import LocalStore, read_record, write_package
 from storage.package import RECORDS
 from tests.indexing.conformance import FILLER, make_record, search
 from tests.indexing.stored import stored_record
+from tests.moto_s3 import moto_endpoint, s3_test_store  # noqa: F401 (a fixture)
 
 QD = {"doc_type": "Quyết định", "date": dt.date(2019, 5, 2)}
 CV = {"doc_type": "Công văn", "date": dt.date(2020, 1, 1), "access": "conditional"}
@@ -135,3 +136,24 @@ def test_prefetch_keeps_order_and_bounds_the_work_in_flight(workers: int) -> Non
     assert first == 0
     assert len(started) <= max(1, 2 * workers)  # nothing read far ahead of the consumer
     assert [first, *results] == [n * n for n in range(100)]
+
+
+@pytest.mark.integration
+def test_reindex_from_s3_over_http(request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """The same rebuild from an S3 store (moto's server, as MinIO would serve it)."""
+    store = s3_test_store(request.getfixturevalue("moto_endpoint"))
+    local = LocalStore(tmp_path / "local")
+    for record_id, texts, fields in RECORDS_IN_STORE:
+        record, original = stored_record(tmp_path, record_id, *texts, **fields)
+        write_package(store, record, original)
+        write_package(local, record, original)
+    with SqliteIndex(tmp_path / "from-s3.sqlite3") as from_s3, SqliteIndex(tmp_path / "local.sqlite3") as ref:
+        report = reindex(store, from_s3)
+        reindex(local, ref)
+        assert (report.records, report.indexed, report.ok) == (
+            len(RECORDS_IN_STORE),
+            len(RECORDS_IN_STORE),
+            True,
+        )
+        assert report.store == store.url
+        assert snapshot(from_s3) == snapshot(ref)

@@ -1,0 +1,140 @@
+"""The FastAPI application: `create_app(settings)` wires state, routes, errors and metrics.
+
+Errors are translated here, once: NotFound -> 404, Forbidden -> 403, ReviewRefused -> 409,
+BadInput -> 400, Transient and MissingDependency -> 503. Every response carries headers that
+keep the pages from being framed or sniffed; pages load nothing from outside the app.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from api import routes_ops, routes_records, routes_review, routes_search, web
+from api.metrics import Metrics
+from api.reading import Forbidden
+from api.review import ReviewRefused
+from api.state import ApiState
+from sohoa import __version__
+from sohoa.config import Settings
+from sohoa.errors import BadInput, MissingDependency, NotFound, Transient
+from sohoa.services import services_for
+
+__all__ = ["create_app"]
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).parent / "static"
+_SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    ),
+}
+_ERRORS: tuple[tuple[type[Exception], int], ...] = (
+    (NotFound, 404),
+    (Forbidden, 403),
+    (ReviewRefused, 409),
+    (BadInput, 400),
+    (Transient, 503),
+    (MissingDependency, 503),
+)
+
+
+def _error_handler(status: int):  # noqa: ANN202 - a Starlette exception handler
+    async def handle(request: Request, exc: Exception) -> Response:
+        if status >= 500:
+            log.warning("%s %s: %s", request.method, request.url.path, exc)
+        if web.wants_html(request):
+            return web.error_page(request, status, str(exc))
+        return JSONResponse({"detail": str(exc)}, status_code=status)
+
+    return handle
+
+
+async def _invalid_request(request: Request, exc: Exception) -> Response:
+    if web.wants_html(request):
+        return web.error_page(request, 400, "; ".join(str(e.get("msg")) for e in exc.errors()))  # type: ignore[attr-defined]
+    return await request_validation_exception_handler(request, exc)  # type: ignore[arg-type]
+
+
+def _route_name(request: Request) -> str:
+    route = request.scope.get("route")
+    return getattr(route, "path", None) or "unmatched"
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The API and web page for `settings` (store and index from sohoa.services)."""
+    services = services_for(settings)
+    state = ApiState.build(settings, services.store, services.index)
+    swagger = _swagger_files()
+    app = FastAPI(
+        docs_url=None if swagger else "/docs",
+        redoc_url=None,
+        title="sohoa",
+        version=__version__,
+        summary="Search the digitised archive: records, pages, access control, review",
+        description=(
+            "Anonymous callers are the public: public records only, personal data masked. "
+            "Staff and archivists send an API key (X-API-Key or Authorization: Bearer)."
+        ),
+    )
+    app.state.api = state
+    app.state.metrics = Metrics(state)
+    for exc_type, status in _ERRORS:
+        app.add_exception_handler(exc_type, _error_handler(status))
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+
+    @app.middleware("http")
+    async def observe(request: Request, call_next) -> Response:  # noqa: ANN001
+        elapsed = app.state.metrics.timer()
+        response = await call_next(request)
+        response.headers.update(_SECURITY_HEADERS)
+        if request.url.path.startswith("/docs"):  # Swagger UI needs its inline script
+            del response.headers["Content-Security-Policy"]
+        app.state.metrics.observe(request.method, _route_name(request), response.status_code, elapsed())
+        return response
+
+    app.include_router(routes_search.router)
+    app.include_router(routes_records.router)
+    app.include_router(routes_review.router)
+    app.include_router(routes_ops.router)
+    app.include_router(web.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    if swagger:
+        _local_docs(app, swagger)
+    return app
+
+
+def _swagger_files() -> Path | None:
+    """Swagger UI's files from the swagger-ui-bundle package (no CDN), when installed."""
+    try:
+        from swagger_ui_bundle import swagger_ui_path
+    except ImportError:
+        log.info("swagger-ui-bundle not installed: /docs loads Swagger UI from its CDN")
+        return None
+    return Path(swagger_ui_path)
+
+
+def _local_docs(app: FastAPI, files: Path) -> None:
+    app.mount("/docs-static", StaticFiles(directory=files), name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} — API",
+            swagger_js_url="/docs-static/swagger-ui-bundle.js",
+            swagger_css_url="/docs-static/swagger-ui.css",
+            swagger_favicon_url="/docs-static/favicon-32x32.png",
+        )

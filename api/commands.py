@@ -1,0 +1,119 @@
+"""CLI pieces for sohoa/cli.py: `sohoa serve` and `sohoa keys create|list|revoke`.
+
+app.command()(serve)
+app.add_typer(keys_app, name="keys")
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from typing import Annotated, Literal
+
+import typer
+
+from api.access import Caller, Role, scope_for
+from api.keys import KeyStore, keys_path
+from api.searching import Found, SearchParams
+from sohoa.config import Settings, load_settings
+
+__all__ = ["caller_for", "keys_app", "search_as_cli", "serve"]
+
+keys_app = typer.Typer(
+    help="API keys for staff and archivists (stored hashed under SOHOA_HOME).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the search API and the web page (OpenAPI at /docs)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    app = create_app(load_settings())
+    typer.echo(f"sohoa: http://{host}:{port}/ui (API docs at /docs)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+
+
+def _store() -> KeyStore:
+    return KeyStore(keys_path(load_settings()))
+
+
+@keys_app.command("create")
+def create_key(
+    role: Annotated[Literal["staff", "archivist"], typer.Option(help="staff or archivist.")],
+    name: Annotated[str, typer.Option(help="Who holds the key (shown in the audit log).")] = "",
+) -> None:
+    """Create a key; it is printed once and never stored (only its hash is)."""
+    key, token = _store().create(role, name)
+    typer.echo(f"created key {key.id} ({key.role}, {key.name}); it will not be shown again:", err=True)
+    sys.stdout.write(token + "\n")
+
+
+@keys_app.command("list")
+def list_keys(
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """List the keys (id, role, name, created, revoked); never the keys themselves."""
+    rows = [k.model_dump(mode="json", exclude={"sha256"}) for k in _store().all_keys()]
+    if as_json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    for row in rows:
+        state = f"revoked {row['revoked_at']}" if row["revoked_at"] else "active"
+        typer.echo(f"{row['id']}  {row['role']:<9}  {row['name']}  created {row['created_at']}  {state}")
+
+
+@keys_app.command("revoke")
+def revoke_key(
+    key_id: Annotated[str, typer.Argument(metavar="ID", help="Key id (or name) as listed.")],
+) -> None:
+    """Revoke a key: it stops working at once, also in a running server."""
+    try:
+        key = _store().revoke(key_id)
+    except KeyError:
+        typer.echo(f"error: no active key {key_id}", err=True)
+        raise typer.Exit(4) from None
+    typer.echo(f"revoked key {key.id} ({key.role}, {key.name})", err=True)
+
+
+def caller_for(settings: Settings, *, role: str | None = None, key: str | None = None) -> Caller:
+    """Who a command-line search runs as: the holder of `key`, else `role` (a local user, named
+    in the access log by login name), else an archivist (the operator of this installation).
+    ValueError for an unknown or revoked key, an unknown role, or a key and a different role."""
+    if key:
+        found = KeyStore(keys_path(settings)).lookup(key.strip())
+        if found is None:
+            raise ValueError("unknown or revoked API key")
+        if role and role != found.role:
+            raise ValueError(f"the key is a {found.role} key, not {role}")
+        return Caller(role=found.role, key_id=found.id, name=found.name)
+    chosen = role or "archivist"
+    scope_for(chosen)  # type: ignore[arg-type]  # raises ValueError for an unknown role
+    return Caller(role=chosen, key_id=None if chosen == "public" else "cli", name=f"cli:{getpass.getuser()}")  # type: ignore[arg-type]
+
+
+def search_as_cli(
+    settings: Settings, params: SearchParams, *, role: str | None = None, key: str | None = None
+) -> tuple[Found, Role]:
+    """`sohoa search`: the API's search (classes, masking, access log) for the CLI's caller."""
+    from api.reading import audit_reads
+    from api.routes_search import hit_access
+    from api.searching import search_as
+    from api.state import ApiState
+    from sohoa.services import services_for
+
+    caller = caller_for(settings, role=role, key=key)
+    services = services_for(settings)
+    state = ApiState.build(settings, services.store, services.index)
+    found = search_as(
+        state.index, caller.role, params, browser=state.browser, values_for=state.personal_values
+    )
+    audit_reads(state, caller, "cli", "search", hit_access(state, found), {"q": params.q})
+    return found, caller.role

@@ -1,0 +1,95 @@
+// sohoa web page: key sign-in (localStorage + cookie), review decisions, small conveniences.
+// No framework, no CDN. Changes (POST) send the key in the X-API-Key header, never by cookie alone.
+"use strict";
+
+const KEY = "sohoaKey";
+const COOKIE = "sohoa_key";
+
+function saveKey(key) {
+  localStorage.setItem(KEY, key);
+  document.cookie = `${COOKIE}=${encodeURIComponent(key)}; path=/; SameSite=Strict`;
+}
+
+function forgetKey() {
+  localStorage.removeItem(KEY);
+  document.cookie = `${COOKIE}=; path=/; Max-Age=0; SameSite=Strict`;
+}
+
+async function signIn(event) {
+  event.preventDefault();
+  const key = document.getElementById("key").value.trim();
+  const message = document.getElementById("login-message");
+  const response = await fetch("/whoami", { headers: { "X-API-Key": key } });
+  if (!response.ok) {
+    message.textContent = "Khóa không hợp lệ hoặc đã bị thu hồi.";
+    return;
+  }
+  const who = await response.json();
+  saveKey(key);
+  location.href = who.role === "archivist" ? "/ui/review" : "/ui";
+}
+
+function signOut(event) {
+  event.preventDefault();
+  forgetKey();
+  location.href = "/ui";
+}
+
+function decisionOf(form) {
+  const data = new FormData(form);
+  const decision = { action: data.get("action"), reason: (data.get("reason") || "").trim() };
+  if (decision.action === "override") {
+    if (data.get("access")) decision.access = data.get("access");
+    if ((data.get("retention") || "").trim()) decision.retention = data.get("retention").trim();
+    const fields = {};
+    for (const name of ["doc_type", "subject", "date"]) {
+      const value = (data.get(name) || "").trim();
+      if (value) fields[name] = value;
+    }
+    if (Object.keys(fields).length) decision.fields = fields;
+    if (data.get("declassify")) decision.declassify = true;
+  }
+  return decision;
+}
+
+async function submitReview(event) {
+  event.preventDefault();
+  const form = event.target;
+  const message = document.getElementById("review-message");
+  const response = await fetch(`/review/${form.dataset.record}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-API-Key": localStorage.getItem(KEY) || "" },
+    body: JSON.stringify(decisionOf(form)),
+  });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const detail = Array.isArray(body.detail) ? body.detail.map((d) => d.msg).join("; ") : body.detail;
+    message.textContent = `Không ghi được quyết định: ${detail || response.status}`;
+    message.className = "message error";
+    return;
+  }
+  message.textContent = `Đã ghi quyết định cho hồ sơ ${body.id.slice(0, 12)}: ${body.event.outcome}, mức tiếp cận ${body.access}.`;
+  message.className = "message ok";
+  form.closest(".review-item").classList.add("done");
+  form.querySelector("button").disabled = true;
+}
+
+function toggleOverride(form) {
+  const override = form.querySelector('input[name="action"][value="override"]').checked;
+  form.querySelector(".override-fields").hidden = !override;
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.getElementById("login-form")?.addEventListener("submit", signIn);
+  for (const element of document.querySelectorAll("[data-logout]")) element.addEventListener("click", signOut);
+  for (const select of document.querySelectorAll("[data-autosubmit]")) {
+    select.addEventListener("change", () => select.form.submit());
+  }
+  for (const form of document.querySelectorAll(".review-form")) {
+    form.addEventListener("submit", submitReview);
+    for (const radio of form.querySelectorAll('input[name="action"]')) {
+      radio.addEventListener("change", () => toggleOverride(form));
+    }
+    toggleOverride(form);
+  }
+});

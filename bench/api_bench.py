@@ -1,0 +1,248 @@
+"""Search latency over HTTP on the embedded index: p95 of GET /search at 100,000 pages (≤ 50 ms).
+
+    .venv/bin/python bench/api_bench.py                       # 100,000 pages (built once, cached)
+    .venv/bin/python bench/api_bench.py --pages 5000 --queries 200
+    .venv/bin/python bench/api_bench.py --screenshot docs/screenshot-search.png
+
+The records are generated (bench/api_records.py: Vietnamese administrative text, no OCR) and
+indexed once into bench/out/api-<pages>-v<generator>/index.sqlite3, which later runs reuse. The
+app runs under uvicorn on 127.0.0.1 in this process; one client sends a seeded mix of queries
+(single words and several, quoted phrases, names, places, numbers, filters, date sorting; with
+and without accents; as the public, staff and archivists) one after another over keep-alive
+HTTP and times each response. The figures go to bench/out/api_bench.json. Exit status 1 when
+the p95 is over the target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import socket
+import statistics
+import sys
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+import uvicorn  # noqa: E402
+
+from api import create_app  # noqa: E402
+from api.keys import KeyStore, keys_path  # noqa: E402
+from bench.api_records import (  # noqa: E402
+    GENERATOR_VERSION,
+    PHRASES,
+    PLACES,
+    SUBJECT_TOPICS,
+    TYPES,
+    generate_records,
+    person_name,
+)
+from indexing import SqliteIndex  # noqa: E402
+from ocr.text import fold  # noqa: E402
+from sohoa.config import Settings  # noqa: E402
+
+TARGET_P95_MS = 50.0
+OUT = ROOT / "bench" / "out"
+ROLES = (("public", 0.6), ("staff", 0.25), ("archivist", 0.15))
+
+
+def build_index(folder: Path, pages: int) -> dict:
+    """Index the generated records once; a marker file says the build completed."""
+    marker = folder / "built.json"
+    if marker.exists():
+        return json.loads(marker.read_text())
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    index = SqliteIndex(folder / "index.sqlite3")
+    started, records = time.perf_counter(), 0
+    for record in generate_records(pages):
+        index.add(record)
+        records += 1
+        if records % 2000 == 0:
+            print(f"  indexed {records} records …", file=sys.stderr)
+    index.close()
+    info = {
+        "pages": pages,
+        "records": records,
+        "seconds": round(time.perf_counter() - started, 1),
+        "bytes": (folder / "index.sqlite3").stat().st_size,
+    }
+    marker.write_text(json.dumps(info))
+    return info
+
+
+def _maybe_fold(rng: random.Random, text: str) -> str:
+    return fold(text) if rng.random() < 0.5 else text
+
+
+def _words(rng: random.Random, n: int) -> str:
+    return " ".join(
+        rng.choice(PHRASES).split()[0] if rng.random() < 0.3 else rng.choice(PHRASES) for _ in range(n)
+    )
+
+
+def query_mix(count: int, seed: int) -> list[tuple[str, dict]]:
+    """(category, params) for `count` searches: what citizens and staff type, seeded."""
+    rng = random.Random(seed)
+    makers = {
+        "one word": lambda: {"q": _maybe_fold(rng, rng.choice(PHRASES))},
+        "several words": lambda: {"q": _maybe_fold(rng, _words(rng, rng.randint(2, 4)))},
+        "phrase": lambda: {
+            "q": '"' + _maybe_fold(rng, " ".join(rng.choice(SUBJECT_TOPICS).split()[:3])) + '"'
+        },
+        "name": lambda: {"q": _maybe_fold(rng, person_name(rng))},
+        "place": lambda: {"q": _maybe_fold(rng, f"{rng.choice(TYPES)[0]} {rng.choice(PLACES)}")},
+        "number": lambda: {"q": f"{rng.randint(1, 3000)}/{rng.choice(['QĐ', 'KH', 'TB'])}-UBND"},
+        "filtered": lambda: {
+            "q": _maybe_fold(rng, rng.choice(PHRASES)),
+            "doc_type": rng.choice(TYPES)[0],
+            "date_from": f"{rng.randint(1995, 2015)}-01-01",
+            "date_to": f"{rng.randint(2016, 2024)}-12-31",
+        },
+        "browse by date": lambda: {"year": rng.randint(1995, 2024), "sort": "date"},
+    }
+    weights = {"one word": 20, "several words": 20, "phrase": 10, "name": 15, "place": 10, "number": 5}
+    weights |= {"filtered": 12, "browse by date": 8}
+    names = list(weights)
+    mix = []
+    for _ in range(count):
+        category = rng.choices(names, weights=[weights[n] for n in names])[0]
+        params = makers[category]()
+        if rng.random() < 0.1:
+            params["page"] = rng.randint(2, 5)
+        role = rng.choices([r for r, _ in ROLES], weights=[w for _, w in ROLES])[0]
+        mix.append((category, {**params, "_role": role}))
+    return mix
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve(settings: Settings) -> tuple[uvicorn.Server, str]:
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=port, log_level="warning", access_log=False
+    )
+    server = uvicorn.Server(config)
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.05)
+    return server, f"http://127.0.0.1:{port}"
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+def summary(values: list[float]) -> dict:
+    return {
+        "n": len(values),
+        "p50_ms": round(statistics.median(values), 2),
+        "p95_ms": round(percentile(values, 95), 2),
+        "p99_ms": round(percentile(values, 99), 2),
+        "max_ms": round(max(values), 2),
+    }
+
+
+def run(base: str, keys: dict[str, str], mix: list[tuple[str, dict]], warmup: int) -> dict:
+    timings: dict[str, list[float]] = defaultdict(list)
+    totals: list[int] = []
+    with httpx.Client(base_url=base, timeout=30) as client:
+        for number, (category, params) in enumerate(mix):
+            role = params.pop("_role")
+            headers = {"X-API-Key": keys[role]} if role in keys else {}
+            started = time.perf_counter()
+            response = client.get("/search", params=params, headers=headers)
+            elapsed = (time.perf_counter() - started) * 1000
+            response.raise_for_status()
+            if number >= warmup:
+                timings["all"].append(elapsed)
+                timings[category].append(elapsed)
+                timings[f"role {role}"].append(elapsed)
+                totals.append(response.json()["total"])
+    return {
+        "latency": {name: summary(values) for name, values in timings.items()},
+        "median_total": statistics.median(totals),
+    }
+
+
+def screenshot(base: str, path: Path, query: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+        page = browser.new_page(viewport={"width": 1280, "height": 860}, locale="vi-VN")
+        page.goto(f"{base}/ui?{httpx.QueryParams({'q': query})}")
+        page.wait_for_selector("ol.hits li.hit")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(path))
+        browser.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=100_000, help="pages indexed (default 100,000)")
+    parser.add_argument("--queries", type=int, default=600, help="searches timed (default 600)")
+    parser.add_argument("--warmup", type=int, default=30, help="searches sent first, not timed")
+    parser.add_argument("--seed", type=int, default=20240611)
+    parser.add_argument("--screenshot", type=Path, help="also save the search page as a PNG here")
+    args = parser.parse_args()
+
+    folder = OUT / f"api-{args.pages}-v{GENERATOR_VERSION}"
+    print(f"index: {folder} (building it if needed)", file=sys.stderr)
+    built = build_index(folder, args.pages)
+    settings = Settings(
+        home=folder / "home", index=f"sqlite:///{folder / 'index.sqlite3'}", storage=str(folder / "store")
+    )
+    store = KeyStore(keys_path(settings))
+    keys = {"staff": store.create("staff", "bench")[1], "archivist": store.create("archivist", "bench")[1]}
+    server, base = serve(settings)
+    try:
+        figures = run(base, keys, query_mix(args.warmup + args.queries, args.seed), args.warmup)
+        if args.screenshot:
+            screenshot(base, args.screenshot, "quyet dinh thuy loi")
+    finally:
+        server.should_exit = True
+        for key_id in [k.id for k in store.all_keys() if k.active]:
+            store.revoke(key_id)
+    p95 = figures["latency"]["all"]["p95_ms"]
+    report = {
+        "index": built,
+        "queries": args.queries,
+        "target_p95_ms": TARGET_P95_MS,
+        "p95_ms": p95,
+        "passed": p95 <= TARGET_P95_MS,
+        "cpu_count": os.cpu_count(),
+        "load_average": os.getloadavg(),
+        **figures,
+    }
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "api_bench.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    print(f"{built['pages']} pages, {built['records']} records; {args.queries} searches over HTTP")
+    print(f"{'':<22}{'n':>5}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
+    for name, row in sorted(figures["latency"].items(), key=lambda kv: (kv[0] != "all", kv[0])):
+        print(
+            f"{name:<22}{row['n']:>5}{row['p50_ms']:>9}{row['p95_ms']:>9}{row['p99_ms']:>9}{row['max_ms']:>9}"
+        )
+    verdict = "ok" if report["passed"] else "OVER TARGET"
+    print(f"p95 {p95} ms (target ≤ {TARGET_P95_MS:.0f} ms): {verdict}")
+    return 0 if report["passed"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,434 @@
+"""OCR benchmark: sohoa against raw Tesseract and OCRmyPDF on the shared corpus, in one run.
+
+    .venv/bin/python bench/ocr_bench.py [--corpus DIR] [--quick] [--workers 2] [--json FILE]
+
+For every page of the corpus (``--quick``: five pages, one per main degradation) each system
+reads the page image; the text is compared with the page's ground truth (NFC, whitespace runs as
+one space): CER and WER (Levenshtein over characters / tokens), CER without diacritics, bag-of-
+words recall, and an order-free CER that does not penalise reading side-by-side columns one after
+the other (see ocr/metrics.py). Tables per degradation preset of the corpus manifest, then the
+totals, throughput (pages/min, wall clock, same machine, same run), ratios and the issue's
+targets. Systems:
+
+- sohoa: ocr.pipeline in a PagePool of ``--workers`` processes (one Tesseract each);
+- raw Tesseract: ``tesseract IMAGE stdout -l vie --psm 3``, OMP_THREAD_LIMIT=1, ``--workers``
+  processes;
+- OCRmyPDF: ``ocrmypdf -l vie --rotate-pages --deskew --clean -j WORKERS --sidecar`` on one PDF of
+  all the pages (img2pdf, lossless); skipped with a note when ocrmypdf is not installed.
+
+Last, peak memory: a PDF of ``--rss-pages`` pages (300; ``--quick``: 12) built from the corpus
+pages is read by ``ocr_file(..., workers=WORKERS, pdf=...)`` in a child process while the RSS of
+its whole process tree (workers, Tesseract, poppler included) is sampled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ocr.metrics import bow_recall, levenshtein, normalise_spaces, order_free_cer  # noqa: E402
+from ocr.text import fold  # noqa: E402
+
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
+QUICK_PRESETS = ("clean", "skew", "rot180", "seal", "photocopy")
+SYSTEMS = ("sohoa", "tesseract", "ocrmypdf")
+TARGETS = {
+    "cer": 0.015,
+    "cer_clean": 0.005,
+    "bow": 0.97,
+    "vs_tesseract": 0.5,
+    "vs_ocrmypdf": 4.0,
+    "rss_mb": 1024,
+}
+
+
+@dataclass
+class PageCase:
+    image: Path
+    truth: str
+    preset: str
+    rotated_cw: int
+
+
+@dataclass
+class Run:
+    """One system's texts (page order) and wall-clock seconds; `note` when it could not run."""
+
+    texts: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    note: str = ""
+    orientations: list[int] = field(default_factory=list)
+
+
+# --- corpus ----------------------------------------------------------------------------------------
+
+
+def load_cases(corpus: Path, quick: bool) -> list[PageCase]:
+    manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
+    cases = [
+        PageCase(
+            corpus / page["image"],
+            (corpus / page["gt_text"]).read_text(encoding="utf-8"),
+            page["degradation"],
+            int(page.get("rotated_cw_deg", 0)),
+        )
+        for page in manifest["pages"]
+    ]
+    if quick:
+        firsts = {}
+        for case in cases:
+            firsts.setdefault(case.preset, case)
+        cases = [firsts[preset] for preset in QUICK_PRESETS if preset in firsts]
+    return cases
+
+
+# --- the three systems ---------------------------------------------------------------------------
+
+
+def run_sohoa(cases: list[PageCase], workers: int) -> Run:
+    from ocr import PagePool, TesseractEngine, detect_media_type
+    from ocr.parallel import PageTask
+
+    engine = TesseractEngine(lang="vie")
+    engine.check()
+    started = time.perf_counter()
+    with PagePool(engine, workers) as pool:
+        tasks = [PageTask(case.image, detect_media_type(case.image)) for case in cases]
+        results = list(pool.read_pages(tasks, max_pixels=200_000_000))
+    run = Run(seconds=time.perf_counter() - started)
+    run.texts = [result.page.text for result in results]
+    run.orientations = [result.page.orientation for result in results]
+    return run
+
+
+def run_tesseract(cases: list[PageCase], workers: int) -> Run:
+    if shutil.which("tesseract") is None:
+        return Run(note="tesseract not installed")
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+
+    def read(case: PageCase) -> str:
+        command = ["tesseract", str(case.image), "stdout", "-l", "vie", "--psm", "3"]
+        return subprocess.run(command, capture_output=True, text=True, env=env, check=True).stdout
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(workers) as pool:
+        texts = list(pool.map(read, cases))
+    return Run(texts=texts, seconds=time.perf_counter() - started)
+
+
+def ocrmypdf_command() -> list[str] | None:
+    found = shutil.which("ocrmypdf") or (
+        str(Path(sys.executable).parent / "ocrmypdf")
+        if (Path(sys.executable).parent / "ocrmypdf").exists()
+        else None
+    )
+    return [found] if found else None
+
+
+def run_ocrmypdf(cases: list[PageCase], workers: int, scratch: Path) -> Run:
+    command = ocrmypdf_command()
+    if command is None:
+        return Run(note="ocrmypdf not installed (pip install ocrmypdf; apt-get install unpaper ghostscript)")
+    try:
+        import img2pdf
+    except ImportError:
+        return Run(note="img2pdf (an ocrmypdf dependency) not installed")
+    source, output, sidecar = scratch / "all.pdf", scratch / "all.ocr.pdf", scratch / "all.txt"
+    source.write_bytes(img2pdf.convert([str(case.image) for case in cases]))
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    options = ["-l", "vie", "--rotate-pages", "--deskew", "--clean", "-j", str(workers), "--sidecar"]
+    started = time.perf_counter()
+    done = subprocess.run(
+        [*command, *options, str(sidecar), str(source), str(output)], capture_output=True, text=True, env=env
+    )
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        return Run(note=f"ocrmypdf failed ({done.returncode}): {done.stderr.strip().splitlines()[-1:]}")
+    texts = sidecar.read_text(encoding="utf-8").split("\f")
+    texts = (texts + [""] * len(cases))[: len(cases)]
+    return Run(texts=texts, seconds=seconds)
+
+
+# --- metrics ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Totals:
+    """Sums over pages, so that rates are weighted by page length (micro averages)."""
+
+    pages: int = 0
+    chars: int = 0
+    char_errors: int = 0
+    folded_errors: int = 0
+    tokens: int = 0
+    token_errors: int = 0
+    found_tokens: float = 0.0
+    free_errors: float = 0.0
+
+    def add(self, text: str, truth: str) -> None:
+        truth_n, text_n = normalise_spaces(truth), normalise_spaces(text)
+        self.pages += 1
+        self.chars += len(truth_n)
+        self.char_errors += levenshtein(text_n, truth_n)
+        self.folded_errors += levenshtein(fold(text_n), fold(truth_n))
+        tokens = truth_n.split()
+        self.tokens += len(tokens)
+        self.token_errors += levenshtein(text_n.split(), tokens)
+        self.found_tokens += bow_recall(text, truth) * len(tokens)
+        self.free_errors += order_free_cer(text, truth) * len(truth_n)
+
+    def rate(self, name: str) -> float:
+        chars, tokens = max(self.chars, 1), max(self.tokens, 1)
+        return {
+            "cer": self.char_errors / chars,
+            "cer_nodiac": self.folded_errors / chars,
+            "wer": self.token_errors / tokens,
+            "bow": self.found_tokens / tokens,
+            "ofcer": self.free_errors / chars,
+        }[name]
+
+
+METRICS = (
+    ("cer", "CER"),
+    ("cer_nodiac", "CER without diacritics"),
+    ("wer", "WER"),
+    ("bow", "bag-of-words recall"),
+    ("ofcer", "order-free CER"),
+)
+
+
+def score(cases: list[PageCase], runs: dict[str, Run]) -> dict[str, dict[str, Totals]]:
+    """system -> preset (and "all") -> Totals."""
+    table: dict[str, dict[str, Totals]] = {}
+    for system, run in runs.items():
+        if run.note:
+            continue
+        per = defaultdict(Totals)
+        for case, text in zip(cases, run.texts, strict=True):
+            per[case.preset].add(text, case.truth)
+            per["all"].add(text, case.truth)
+        table[system] = dict(per)
+    return table
+
+
+# --- peak memory on a long PDF ---------------------------------------------------------------------
+
+
+def build_long_pdf(cases: list[PageCase], pages: int, path: Path) -> None:
+    """An image-only PDF of `pages` pages, the corpus page images in turn (embedded as they are)."""
+    from PIL import Image
+
+    from ocr.pdf import SearchablePdfWriter, encode_page_image
+    from schemas import Page
+
+    images = []
+    for case in cases:
+        with Image.open(case.image) as image:
+            dpi = image.info.get("dpi", (300, 300))[0]
+            images.append(encode_page_image(image, round(float(dpi)), case.image))
+    with path.open("wb") as out, SearchablePdfWriter(out) as writer:
+        for number in range(1, pages + 1):
+            writer.add_page(images[(number - 1) % len(images)], Page(number=number))
+
+
+def _tree(root: int) -> list[int]:
+    children: dict[int, list[int]] = defaultdict(list)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            children[parent].append(int(entry.name))
+    pids, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        pids.append(pid)
+        todo.extend(children.get(pid, []))
+    return pids
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def measure_rss(pdf: Path, workers: int) -> dict[str, float]:
+    """Run ocr_file on `pdf` in a child process; peak RSS of its process tree, sampled."""
+    out_pdf = pdf.with_suffix(".searchable.pdf")
+    code = (
+        "import json, sys, time\n"
+        "from pathlib import Path\n"
+        "from ocr import TesseractEngine, ocr_file\n"
+        "if __name__ == '__main__':\n"
+        "    started = time.perf_counter()\n"
+        f"    with open({str(out_pdf)!r}, 'wb') as out:\n"
+        f"        pages = sum(1 for _ in ocr_file(Path({str(pdf)!r}), TesseractEngine(), workers={workers}, pdf=out))\n"
+        "    print(json.dumps({'pages': pages, 'seconds': time.perf_counter() - started}))\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    peak_tree = peak_one = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak_tree, peak_one
+        while not stop.is_set():
+            sizes = [_rss_kb(pid) for pid in _tree(child.pid)]
+            peak_tree, peak_one = max(peak_tree, sum(sizes)), max(peak_one, max(sizes, default=0))
+            stop.wait(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = child.communicate()
+    stop.set()
+    sampler.join()
+    if child.returncode != 0:
+        return {"error": float(child.returncode)}
+    done = json.loads(output.strip().splitlines()[-1])
+    return {
+        "pages": done["pages"],
+        "seconds": done["seconds"],
+        "pages_per_min": 60 * done["pages"] / done["seconds"],
+        "peak_tree_mb": peak_tree / 1024,
+        "peak_process_mb": peak_one / 1024,
+        "pdf_mb": out_pdf.stat().st_size / 1e6,
+    }
+
+
+# --- report ----------------------------------------------------------------------------------------
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    line = lambda cells: "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"  # noqa: E731
+    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    return "\n".join([line(headers), rule, *(line(r) for r in rows)])
+
+
+def _pct(value: float) -> str:
+    return f"{100 * value:.2f} %"
+
+
+def report(cases, runs, table, rss, out: Callable[[str], None] = print) -> dict:
+    systems = [s for s in SYSTEMS if s in table]
+    presets = sorted({case.preset for case in cases}, key=[c.preset for c in cases].index)
+    for note in (f"{s}: {runs[s].note}" for s in SYSTEMS if runs[s].note):
+        out(f"note: {note}")
+    headers = ["preset", "pages"]
+    for _, label in (METRICS[0], METRICS[3]):
+        headers += [f"{label} {s}" for s in systems]
+    rows = []
+    for preset in [*presets, "all"]:
+        row = [preset, str(table[systems[0]][preset].pages)]
+        for key in ("cer", "bow"):
+            row += [_pct(table[s][preset].rate(key)) for s in systems]
+        rows.append(row)
+    out("\nPer degradation: CER and bag-of-words recall\n")
+    out(_table(headers, rows))
+    out("\nAll pages, every measure\n")
+    rows = [[label, *(_pct(table[s]["all"].rate(key)) for s in systems)] for key, label in METRICS]
+    clean = {s: table[s]["clean"].rate("cer") for s in systems if "clean" in table[s]}
+    rows.append(["CER, clean pages", *(_pct(clean[s]) if s in clean else "-" for s in systems)])
+    speed = {s: 60 * len(cases) / runs[s].seconds for s in systems}
+    rows.append(["pages/min", *(f"{speed[s]:.1f}" for s in systems)])
+    out(_table(["measure", *systems], rows))
+    sohoa = runs["sohoa"]
+    upright = sum(
+        1 for case, turn in zip(cases, sohoa.orientations, strict=True) if (case.rotated_cw + turn) % 360 == 0
+    )
+    ratios = {f"vs_{s}": speed["sohoa"] / speed[s] for s in systems if s != "sohoa"}
+    out(f"\nsohoa throughput: {', '.join(f'{v:.2f}x {k[3:]}' for k, v in ratios.items())}")
+    out(f"orientation right on {upright} of {len(cases)} pages")
+    if rss:
+        out(
+            f"\n{rss.get('pages', 0):.0f}-page PDF, workers={rss.get('workers')}: peak RSS "
+            f"{rss.get('peak_tree_mb', 0):.0f} MB for the whole process tree (largest process "
+            f"{rss.get('peak_process_mb', 0):.0f} MB), {rss.get('pages_per_min', 0):.1f} pages/min, "
+            f"searchable PDF {rss.get('pdf_mb', 0):.0f} MB"
+        )
+    total = table["sohoa"]["all"]
+    checks = {
+        "CER all pages <= 1.5 %": total.rate("cer") <= TARGETS["cer"],
+        "CER clean pages <= 0.5 %": clean.get("sohoa", 1.0) <= TARGETS["cer_clean"],
+        "bag-of-words recall >= 97 %": total.rate("bow") >= TARGETS["bow"],
+        "orientation right on every page": upright == len(cases),
+    }
+    if "vs_tesseract" in ratios:
+        checks[">= 0.5x raw Tesseract pages/min"] = ratios["vs_tesseract"] >= TARGETS["vs_tesseract"]
+    if "vs_ocrmypdf" in ratios:
+        checks[">= 4x OCRmyPDF pages/min"] = ratios["vs_ocrmypdf"] >= TARGETS["vs_ocrmypdf"]
+    if rss and "peak_tree_mb" in rss:
+        checks["peak RSS <= 1 GB (long PDF)"] = rss["peak_tree_mb"] <= TARGETS["rss_mb"]
+    out("\nTargets")
+    for name, ok in checks.items():
+        out(f"  [{'met' if ok else 'NOT met'}] {name}")
+    return {
+        "pages": len(cases),
+        "metrics": {s: {p: {k: table[s][p].rate(k) for k, _ in METRICS} for p in table[s]} for s in systems},
+        "pages_per_min": speed,
+        "ratios": ratios,
+        "orientation_right": upright,
+        "rss": rss,
+        "targets": checks,
+        "notes": {s: runs[s].note for s in SYSTEMS if runs[s].note},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--quick", action="store_true", help="five pages, a 12-page PDF for memory")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rss-pages", type=int, default=None, help="pages of the long PDF (0: skip)")
+    parser.add_argument("--no-ocrmypdf", action="store_true")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args(argv)
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    cases = load_cases(args.corpus, args.quick)
+    print(f"{len(cases)} pages from {args.corpus}, {args.workers} workers per system", flush=True)
+    with tempfile.TemporaryDirectory(prefix="ocr-bench-") as scratch:
+        runs = {"sohoa": run_sohoa(cases, args.workers)}
+        print(f"sohoa: {runs['sohoa'].seconds:.1f} s", flush=True)
+        runs["tesseract"] = run_tesseract(cases, args.workers)
+        print(f"tesseract: {runs['tesseract'].seconds:.1f} s", flush=True)
+        runs["ocrmypdf"] = (
+            Run(note="skipped (--no-ocrmypdf)")
+            if args.no_ocrmypdf
+            else run_ocrmypdf(cases, args.workers, Path(scratch))
+        )
+        print(f"ocrmypdf: {runs['ocrmypdf'].seconds:.1f} s {runs['ocrmypdf'].note}", flush=True)
+        rss_pages = args.rss_pages if args.rss_pages is not None else (12 if args.quick else 300)
+        rss: dict = {}
+        if rss_pages:
+            long_pdf = Path(scratch) / "long.pdf"
+            build_long_pdf(load_cases(args.corpus, False), rss_pages, long_pdf)
+            rss = {**measure_rss(long_pdf, args.workers), "workers": args.workers}
+        results = report(cases, runs, score(cases, runs), rss)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,236 @@
+"""The near-duplicate lookup: fingerprints of stored records in a SQLite file of their own.
+
+Derived data, like the search index: storage holds each record's fingerprint.json, and
+rebuild_lookup() refills the file from storage at any time. Candidates are found through
+MinHash LSH bands (text-rich records) plus every record with little text (compared on images);
+then each candidate is compared in full (dedup/match.py).
+
+check_in() finds the best earlier match and registers the new record in ONE transaction, so
+two scans of the same paper ingested at the same moment (two threads, two processes on one
+file) still see each other. Re-running it for the same record id replaces its entry and never
+matches the record with itself: ingestion stays idempotent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dedup.fingerprint import FINGERPRINT_FILE, Fingerprint, fingerprint_file
+from dedup.match import DEFAULT_THRESHOLDS, Match, Thresholds, compare, decide
+from dedup.texthash import lsh_bands
+from sohoa.errors import BadInput, NotFound
+from storage import ObjectStore, iter_record_ids, original_key, read_manifest, read_record
+from storage.package import RECORDS
+
+__all__ = ["NearDuplicateIndex", "RebuildReport", "read_fingerprint", "rebuild_lookup"]
+
+log = logging.getLogger(__name__)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS fingerprints (
+    record_id TEXT PRIMARY KEY,
+    rich INTEGER NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS bands (
+    band INTEGER NOT NULL,
+    value INTEGER NOT NULL,
+    record_id TEXT NOT NULL,
+    PRIMARY KEY (band, value, record_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS bands_by_record ON bands (record_id);
+"""
+
+
+class NearDuplicateIndex:
+    """Thread-safe; several processes may share the file (SQLite locking, WAL)."""
+
+    def __init__(self, path: Path, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> None:
+        self.path = Path(path)
+        self.thresholds = thresholds
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(_SCHEMA)
+
+    def __repr__(self) -> str:
+        return f"NearDuplicateIndex({str(self.path)!r})"
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # ---- queries ----
+
+    def __len__(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT count(*) FROM fingerprints").fetchone()[0]
+
+    def __contains__(self, record_id: object) -> bool:
+        with self._lock:
+            row = self._db.execute("SELECT 1 FROM fingerprints WHERE record_id = ?", (record_id,)).fetchone()
+        return row is not None
+
+    def _candidates(self, db: sqlite3.Connection, fp: Fingerprint) -> Iterator[tuple[str, str]]:
+        rich = fp.shingles >= self.thresholds.min_shingles
+        if not rich:  # compared on images only: every record is a candidate
+            yield from db.execute("SELECT record_id, data FROM fingerprints")
+            return
+        bands = list(enumerate(lsh_bands(fp.minhash)))
+        where = " OR ".join("(band = ? AND value = ?)" for _ in bands)
+        params = [x for pair in bands for x in pair]
+        yield from db.execute(
+            f"SELECT record_id, data FROM fingerprints WHERE rich = 0 OR record_id IN "
+            f"(SELECT record_id FROM bands WHERE {where})",
+            params,
+        )
+
+    def _best(self, db: sqlite3.Connection, fp: Fingerprint, exclude: str | None) -> Match | None:
+        best: Match | None = None
+        for record_id, data in self._candidates(db, fp):
+            if record_id == exclude:
+                continue
+            comparison = compare(fp, Fingerprint.model_validate_json(data), self.thresholds)
+            basis = decide(comparison, self.thresholds)
+            if basis is None:
+                continue
+            match = Match(record_id, basis, comparison.text, comparison.image)
+            if best is None or _rank(match) > _rank(best):
+                best = match
+        return best
+
+    def find(self, fp: Fingerprint, *, exclude: str | None = None) -> Match | None:
+        """The closest earlier near-duplicate of `fp`, without registering anything."""
+        with self._lock:
+            return self._best(self._db, fp, exclude)
+
+    # ---- changes ----
+
+    def _put(self, db: sqlite3.Connection, record_id: str, fp: Fingerprint) -> None:
+        rich = fp.shingles >= self.thresholds.min_shingles
+        db.execute("DELETE FROM bands WHERE record_id = ?", (record_id,))
+        db.execute(
+            "INSERT OR REPLACE INTO fingerprints (record_id, rich, data) VALUES (?, ?, ?)",
+            (record_id, int(rich), fp.model_dump_json()),
+        )
+        if rich:
+            db.executemany(
+                "INSERT OR IGNORE INTO bands (band, value, record_id) VALUES (?, ?, ?)",
+                [(band, value, record_id) for band, value in enumerate(lsh_bands(fp.minhash))],
+            )
+
+    def check_in(self, record_id: str, fp: Fingerprint) -> Match | None:
+        """Find the best earlier near-duplicate of `record_id` and register it, atomically."""
+        with self._transaction() as db:
+            match = self._best(db, fp, exclude=record_id)
+            self._put(db, record_id, fp)
+        if match is not None:
+            log.info("record %s: %s", record_id, match.reason)
+        return match
+
+    def add(self, record_id: str, fp: Fingerprint) -> None:
+        with self._transaction() as db:
+            self._put(db, record_id, fp)
+
+    def remove(self, record_id: str) -> None:
+        """Forget a record (e.g. its package was never written after check_in)."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM bands WHERE record_id = ?", (record_id,))
+            db.execute("DELETE FROM fingerprints WHERE record_id = ?", (record_id,))
+
+    def clear(self) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM bands")
+            db.execute("DELETE FROM fingerprints")
+
+
+def _rank(match: Match) -> tuple[float, int]:
+    return (match.text if match.text is not None else 0.0, -match.image)
+
+
+# ---- from storage ----
+
+
+def read_fingerprint(store: ObjectStore, record_id: str) -> Fingerprint | None:
+    """The fingerprint stored in a committed package; None if the package has none.
+
+    NotFound when there is no committed package of that id.
+    """
+    if FINGERPRINT_FILE not in read_manifest(store, record_id):
+        return None
+    return Fingerprint.from_json(store.get_bytes(f"{RECORDS}/{record_id}/{FINGERPRINT_FILE}"))
+
+
+def _fingerprint_stored(store: ObjectStore, record_id: str, max_pixels: int) -> Fingerprint:
+    """Compute a fingerprint from a stored package (its original and page text)."""
+    record = read_record(store, record_id, with_words=False)
+    key = original_key(store, record_id)
+    with tempfile.TemporaryDirectory(prefix="sohoa-dedup-") as scratch:
+        local = Path(scratch) / key.rsplit("/", 1)[-1]
+        store.get_file(key, local)
+        return fingerprint_file(local, record.pages, record.metadata, max_pixels=max_pixels)
+
+
+@dataclass
+class RebuildReport:
+    added: int = 0
+    computed: int = 0  # packages without fingerprint.json, fingerprinted from their original
+    skipped: list[str] = field(default_factory=list)  # no fingerprint, and none computed
+
+
+def rebuild_lookup(
+    index: NearDuplicateIndex,
+    store: ObjectStore,
+    *,
+    compute_missing: bool = False,
+    max_pixels: int = 200_000_000,
+) -> RebuildReport:
+    """Refill `index` from every committed package of `store`.
+
+    Packages written before fingerprints existed are skipped, or fingerprinted from their stored
+    original when `compute_missing` (renders each first page once more: slow).
+    """
+    report = RebuildReport()
+    index.clear()
+    for record_id in iter_record_ids(store):
+        try:
+            fp = read_fingerprint(store, record_id)
+            if fp is None and compute_missing:
+                fp = _fingerprint_stored(store, record_id, max_pixels)
+                report.computed += 1
+        except NotFound:  # deleted while we listed
+            continue
+        except BadInput as exc:  # the stored original cannot be rendered any more
+            log.warning("record %s: no fingerprint computed: %s", record_id, exc)
+            fp = None
+        if fp is None:
+            report.skipped.append(record_id)
+            continue
+        index.add(record_id, fp)
+        report.added += 1
+    log.info(
+        "near-duplicate lookup rebuilt: %d records (%d computed, %d without fingerprint)",
+        report.added,
+        report.computed,
+        len(report.skipped),
+    )
+    return report

@@ -1,0 +1,184 @@
+"""CLI pieces for sohoa/cli.py: `sohoa export ID --format edxml` and the two access lists.
+
+    app.command("export")(export)
+
+    sohoa export ID [--output FILE] [--from-organ-id ID] [--to ORGAN_ID ...]
+    sohoa export --disclosure-list [ID ...] [--format csv|json] [--base-url URL] [--output FILE]
+    sohoa export --conditional-list [ID ...] [--format csv|json] [--output FILE]
+
+Without IDs a list holds every record of its access class; with IDs it holds exactly those and
+refuses (exit 2, naming them) any that is not of the class. Exit 4: no such record; exit 1:
+the output cannot be written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sys
+import uuid
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Annotated, BinaryIO, Literal
+
+import typer
+
+from export.edxml import Organ
+from export.errors import NotExportable
+from export.lists import (
+    CONDITIONAL,
+    DISCLOSURE,
+    DisclosureOptions,
+    ListKind,
+    conditional_list,
+    disclosure_list,
+    to_csv,
+    to_json,
+)
+from export.stored import export_edxml
+from schemas import Record
+from sohoa.config import Settings, load_settings
+from sohoa.errors import NotFound
+from storage import ObjectStore, iter_record_ids, open_store, read_record
+
+__all__ = ["export", "export_command", "list_command", "list_records"]
+
+EXIT_FAILED, EXIT_REFUSED, EXIT_NOT_FOUND = 1, 2, 4
+ListFormat = Literal["csv", "json"]
+_ACCESS: dict[ListKind, str] = {DISCLOSURE: "public", CONDITIONAL: "conditional"}
+
+
+@contextlib.contextmanager
+def _output(path: Path | None) -> Iterator[BinaryIO]:
+    """stdout for None or '-'; else a temporary sibling renamed over `path` once complete."""
+    if path is None or str(path) == "-":
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.part")
+    try:
+        with temp.open("wb") as out:
+            yield out
+        temp.replace(path)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def export_command(
+    record_id: str,
+    fmt: str = "edxml",
+    output: Path | None = None,
+    *,
+    sender_id: str = "",
+    to_ids: Sequence[str] = (),
+    settings: Settings | None = None,
+) -> Path | None:
+    """Write the edXML envelope of one record to `output` (default ./<id>.edxml; '-' stdout).
+
+    NotFound, NotExportable; ValueError for a format other than edxml.
+    """
+    if fmt != "edxml":
+        raise ValueError(f"a single record is exported as edxml, not {fmt!r}")
+    settings = settings or load_settings()
+    store = open_store(settings.storage_url)
+    record = read_record(store, record_id, with_words=False)  # NotFound before any file is made
+    sender = Organ(
+        organ_id=sender_id,
+        name=record.metadata.issuer or "",
+        in_charge=record.metadata.parent_issuer or "",
+    )
+    target = Path(f"{record.id}.edxml") if output is None else output
+    with _output(target) as out:
+        export_edxml(store, record.id, out, sender=sender, to=[Organ(organ_id=i) for i in to_ids])
+    return None if str(target) == "-" else target
+
+
+def list_records(store: ObjectStore, kind: ListKind, record_ids: Sequence[str] = ()) -> list[Record]:
+    """The records named (all of them, refused later if not of the class), or every stored
+    record of the list's access class."""
+    if record_ids:
+        return [read_record(store, record_id, with_words=False) for record_id in record_ids]
+    wanted = _ACCESS[kind]
+    records = (read_record(store, rid, with_words=False) for rid in iter_record_ids(store))
+    return [record for record in records if record.classification.access == wanted]
+
+
+def list_command(
+    kind: ListKind,
+    fmt: ListFormat = "csv",
+    output: Path | None = None,
+    record_ids: Sequence[str] = (),
+    *,
+    base_url: str = "",
+    settings: Settings | None = None,
+    today: dt.date | None = None,
+) -> int:
+    """Write the disclosure or conditional-access list; return the number of entries.
+
+    CSV is UTF-8 with a byte-order mark; NotExportable when a named record is not of the class.
+    """
+    settings = settings or load_settings()
+    records = list_records(open_store(settings.storage_url), kind, record_ids)
+    if kind == DISCLOSURE:
+        entries = disclosure_list(records, DisclosureOptions(base_url=base_url), today=today)
+    else:
+        entries = conditional_list(records)
+    text = to_csv(entries, kind) if fmt == "csv" else to_json(entries, kind)
+    with _output(output) as out:
+        out.write(text.encode("utf-8-sig" if fmt == "csv" else "utf-8"))
+    return len(entries)
+
+
+def export(
+    record_ids: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="ID", help="Record id(s): one for edxml; any for a list."),
+    ] = None,
+    disclosure: Annotated[
+        bool, typer.Option("--disclosure-list", help="The list of information to disclose.")
+    ] = False,
+    conditional: Annotated[
+        bool, typer.Option("--conditional-list", help="The list of conditional-access information.")
+    ] = False,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="edxml (one record); csv or json (lists).")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write ('-': standard output).")
+    ] = None,
+    base_url: Annotated[
+        str, typer.Option(help="Public address of the archive, for the disclosure list's links.")
+    ] = "",
+    from_organ_id: Annotated[
+        str, typer.Option(help="The sending agency's OrganId on the exchange network (edxml).")
+    ] = "",
+    to: Annotated[
+        list[str] | None, typer.Option(help="A receiving agency's OrganId (edxml; repeatable).")
+    ] = None,
+) -> None:
+    """Export a record as an edXML envelope, or the disclosure / conditional-access list."""
+    ids = record_ids or []
+    try:
+        if disclosure and conditional:
+            raise typer.BadParameter("choose one of --disclosure-list and --conditional-list")
+        if disclosure or conditional:
+            kind = DISCLOSURE if disclosure else CONDITIONAL
+            if (fmt or "csv") not in ("csv", "json"):
+                raise typer.BadParameter(f"a list is written as csv or json, not {fmt}")
+            count = list_command(kind, fmt or "csv", output, ids, base_url=base_url)
+            typer.echo(f"{kind} list: {count} records", err=True)
+            return
+        if len(ids) != 1 or (fmt or "edxml") != "edxml":
+            raise typer.BadParameter("give one record ID (with --format edxml), or a list option")
+        written = export_command(ids[0], "edxml", output, sender_id=from_organ_id, to_ids=to or ())
+        if written is not None:
+            typer.echo(f"wrote {written}", err=True)
+    except NotFound as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_NOT_FOUND) from exc
+    except NotExportable as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_REFUSED) from exc
+    except OSError as exc:  # the output cannot be written
+        typer.echo(f"error: cannot write {output}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(EXIT_FAILED) from exc

@@ -1,0 +1,132 @@
+"""Pages read in parallel: a pool of worker processes, one Tesseract each, pages streamed in order.
+
+Each worker loads its page from the file itself (poppler renders one PDF page, a TIFF frame is
+read alone), so the parent never holds a decoded page: it only receives the small results (the
+Page, and the page's compressed image when a PDF is being written). At most `2 x workers` pages
+are in flight, whatever the number of pages. Workers are forked (through a fork server when the
+parent runs threads) and run Tesseract with OMP_THREAD_LIMIT=1.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from ocr.engine import OcrEngine
+from ocr.load import JPEG, PDF, PNG, count_pages, load_page, pdf_page_sizes
+from ocr.preprocess import PrepareOptions
+
+if TYPE_CHECKING:
+    from ocr.pipeline import PageResult
+
+__all__ = ["PagePool", "PageTask", "default_workers"]
+
+# Set by the initializer in each worker process.
+_engine: OcrEngine | None = None
+_options: PrepareOptions | None = None
+
+
+def default_workers() -> int:
+    """One worker per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _start(engine: OcrEngine, options: PrepareOptions | None) -> None:
+    global _engine, _options
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    _engine, _options = engine, options
+
+
+class PageTask(NamedTuple):
+    """One page to read: page `number` of the file at `path`."""
+
+    path: Path
+    media_type: str
+    number: int = 1
+    size_checked: bool = False  # the PDF's page size was checked already (pdf_page_sizes)
+
+
+def _read(task: PageTask, max_pixels: int, pdf_image: bool) -> PageResult:
+    from ocr.pipeline import process_page
+
+    assert _engine is not None, "worker not initialised"
+    path, media_type, number, checked = task
+    source = load_page(path, media_type, number, max_pixels=max_pixels, size_checked=checked)
+    single = path if media_type in (JPEG, PNG) else None
+    return process_page(source, _engine, options=_options, pdf_image=pdf_image, source_file=single)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """fork when this process runs one thread (fast, nothing re-imported); else a fork server,
+    since forking a process with threads (Prefect's, a web server's) can copy a held lock. The
+    fork server imports the caller's main module: like any multiprocessing program, it must be
+    safe to import (`if __name__ == "__main__":`)."""
+    if threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["ocr.pipeline"])
+    return context
+
+
+class PagePool:
+    """A pool of OCR worker processes; reusable for many files. Use as a context manager."""
+
+    def __init__(self, engine: OcrEngine, workers: int | None = None, options: PrepareOptions | None = None):
+        self.workers = workers or default_workers()
+        context = _context()
+        self._executor = ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=context, initializer=_start, initargs=(engine, options)
+        )
+
+    def __enter__(self) -> PagePool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def read_file(
+        self, path: Path, media_type: str, *, max_pixels: int, pdf_images: bool = False
+    ) -> Iterator[PageResult]:
+        """PageResults of every page of one file, in order; BadInput (or any error) of the first
+        bad page. A PDF's page sizes are all checked against `max_pixels` before any is read."""
+        path = Path(path)
+        pages = count_pages(path, media_type)
+        checked = False
+        if media_type == PDF:
+            pdf_page_sizes(path, pages, max_pixels)
+            checked = True
+        tasks = (PageTask(path, media_type, number, checked) for number in range(1, pages + 1))
+        return self.read_pages(tasks, max_pixels=max_pixels, pdf_images=pdf_images)
+
+    def read_pages(
+        self, tasks: Iterable[PageTask], *, max_pixels: int, pdf_images: bool = False
+    ) -> Iterator[PageResult]:
+        """PageResults of the given pages (of one or many files), in the order given."""
+        pending: deque[Future] = deque()
+        tasks = iter(tasks)
+        try:
+            for task in tasks:
+                pending.append(self._executor.submit(_read, task, max_pixels, pdf_images))
+                if len(pending) >= 2 * self.workers:
+                    break
+            while pending:
+                result = pending.popleft().result()
+                task = next(tasks, None)
+                if task is not None:
+                    pending.append(self._executor.submit(_read, task, max_pixels, pdf_images))
+                yield result
+        finally:
+            for future in pending:
+                future.cancel()

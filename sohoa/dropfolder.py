@@ -1,0 +1,147 @@
+"""A drop folder's memory between scheduled runs: which files were handled, which still grow.
+
+The state of a folder is one small JSON object in the store (`dropfolders/<id>.json`): for each
+path, the size and mtime it had when last seen, the record id it gave and its outcome. A file
+whose size and mtime have not changed since it was ingested is skipped without reading it; a
+new or changed file is ingested only once it has settled (same size and mtime at two looks a
+few seconds apart, or since the previous run), so a scan still being copied waits for the next
+run. Pure selection logic apart from the two I/O edges (stat, store).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from schemas import IngestOutcome
+from sohoa.errors import NotFound
+from storage import ObjectStore, package_exists
+from storage.jsonfile import json_bytes
+
+__all__ = [
+    "DONE",
+    "FileState",
+    "FolderState",
+    "Stat",
+    "committed_ids",
+    "load_state",
+    "look",
+    "needs_work",
+    "save_state",
+    "settled",
+    "updated_state",
+]
+
+DROPFOLDERS = "dropfolders"
+# Outcomes after which the same bytes need nothing more (quarantine keeps the first copy).
+DONE = frozenset({"ingested", "duplicate", "near_duplicate", "quarantined"})
+PENDING = "pending"  # seen while still changing: taken next run if unchanged by then
+
+Stat = tuple[int, int]  # (size, mtime_ns)
+
+
+class FileState(BaseModel):
+    size: int
+    mtime_ns: int
+    status: str
+    id: str | None = None
+
+
+class FolderState(BaseModel):
+    source: str
+    files: dict[str, FileState] = Field(default_factory=dict)
+
+
+# ---- pure ----
+
+
+def needs_work(stats: Mapping[str, Stat], state: FolderState, committed: Mapping[str, bool]) -> list[str]:
+    """Paths to consider: new, changed, failed before, or whose record is no longer stored."""
+    todo = []
+    for path, stat in stats.items():
+        known = state.files.get(path)
+        unchanged = known is not None and (known.size, known.mtime_ns) == stat
+        if unchanged and known.status in DONE and (known.id is None or committed.get(known.id, False)):
+            continue
+        todo.append(path)
+    return sorted(todo)
+
+
+def settled(
+    paths: Iterable[str],
+    first: Mapping[str, Stat],
+    second: Mapping[str, Stat] | None,
+    state: FolderState,
+) -> tuple[list[str], list[str]]:
+    """Split `paths` into (ready, still changing).
+
+    Ready: unchanged since the previous run saw it, or unchanged between the two looks of this
+    run. `second` is None when no second look was taken (then only the previous run counts).
+    """
+    ready, changing = [], []
+    for path in paths:
+        known = state.files.get(path)
+        seen_before = known is not None and (known.size, known.mtime_ns) == first.get(path)
+        still = second is not None and path in second and second[path] == first.get(path)
+        (ready if seen_before or still else changing).append(path)
+    return sorted(ready), sorted(changing)
+
+
+def updated_state(
+    state: FolderState,
+    stats: Mapping[str, Stat],
+    outcomes: Iterable[IngestOutcome],
+    changing: Iterable[str],
+) -> FolderState:
+    """The state after a run: outcomes and still-changing files recorded, vanished files dropped."""
+    files = {p: s for p, s in state.files.items() if p in stats}
+    for outcome in outcomes:
+        if outcome.path in stats:
+            size, mtime = stats[outcome.path]
+            files[outcome.path] = FileState(size=size, mtime_ns=mtime, status=outcome.status, id=outcome.id)
+    for path in changing:
+        if path in stats:
+            size, mtime = stats[path]
+            files[path] = FileState(size=size, mtime_ns=mtime, status=PENDING)
+    return FolderState(source=state.source, files=dict(sorted(files.items())))
+
+
+# ---- I/O edges ----
+
+
+def look(paths: Iterable[Path | str]) -> dict[str, Stat]:
+    """(size, mtime_ns) of each path that is still there (links are not followed)."""
+    stats = {}
+    for path in paths:
+        try:
+            st = Path(path).lstat()
+        except OSError:
+            continue
+        stats[str(path)] = (st.st_size, st.st_mtime_ns)
+    return stats
+
+
+def _state_key(source: str) -> str:
+    return f"{DROPFOLDERS}/{hashlib.sha256(source.encode('utf-8', 'surrogatepass')).hexdigest()[:32]}.json"
+
+
+def load_state(store: ObjectStore, source: str) -> FolderState:
+    """The folder's state from the store (empty the first time)."""
+    try:
+        return FolderState.model_validate(json.loads(store.get_bytes(_state_key(source))))
+    except NotFound:
+        return FolderState(source=source)
+
+
+def save_state(store: ObjectStore, state: FolderState) -> None:
+    store.put_bytes(_state_key(state.source), json_bytes(state.model_dump(mode="json")))
+
+
+def committed_ids(store: ObjectStore, state: FolderState, paths: Iterable[str]) -> dict[str, bool]:
+    """For the known records of `paths`: is the package still committed? (one exists() each)"""
+    ids = {state.files[p].id for p in paths if p in state.files and state.files[p].id}
+    return {i: package_exists(store, i) for i in ids if i}

@@ -1,0 +1,128 @@
+"""The web page in headless Chromium (Debian's, driven by Playwright): search without accents,
+open a result and see the highlighted text; sign in as an archivist and override a classification.
+
+Set SOHOA_SCREENSHOTS=<folder> to keep a screenshot of the search page there (docs/ uses one).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from api import create_app
+from storage import read_record
+from tests.api.conftest import Archive, Keys
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"),
+]
+playwright_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python (pip)")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def server(archive: Archive) -> Iterator[str]:
+    import uvicorn
+
+    port = _free_port()
+    config = uvicorn.Config(create_app(archive.settings), host="127.0.0.1", port=port, log_level="warning")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uv.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    uv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def page(server: str) -> Iterator[object]:
+    with playwright_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+        tab = context.new_page()
+        tab.set_default_timeout(20_000)
+        yield tab
+        context.close()
+        browser.close()
+
+
+def _screenshot(tab, name: str, tmp_path: Path) -> None:  # noqa: ANN001
+    path = tmp_path / name
+    tab.screenshot(path=str(path), full_page=False)
+    assert path.stat().st_size > 10_000
+    folder = os.environ.get("SOHOA_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(folder) / name)
+
+
+def test_search_open_and_read_highlighted(page, server: str, archive: Archive, tmp_path: Path) -> None:
+    page.goto(f"{server}/ui")
+    page.fill("input[name=q]", "so hoa tai lieu")  # no accents typed
+    page.press("input[name=q]", "Enter")
+    page.wait_for_selector("ol.hits li.hit")
+    assert "hồ sơ khớp" in page.inner_text("#total")
+    marks = page.locator("ol.hits .snippet mark")
+    assert marks.count() >= 2 and marks.first.inner_text().lower() in ("số", "hóa", "tài", "liệu")
+    assert page.locator(".facets h3", has_text="Loại văn bản").count() == 1
+    _screenshot(page, "screenshot-search.png", tmp_path)
+
+    page.locator("ol.hits a.title").first.click()
+    page.wait_for_selector("pre.text mark")
+    assert page.locator("pre.text mark").count() >= 2
+    assert page.locator("#classification .badge").inner_text() == "Công khai"
+    page.wait_for_function("document.querySelector('.side-by-side img').naturalWidth > 0")
+    assert "001095001234" not in page.content()  # masked for the public
+
+
+def test_archivist_signs_in_and_overrides(page, server: str, archive: Archive, keys: Keys) -> None:
+    page.goto(f"{server}/ui/login")
+    page.fill("#key", keys.archivist)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(f"{server}/ui/review")
+    assert "Lưu trữ viên" in page.inner_text("#who")
+
+    record = archive.records["undetermined"]
+    form = page.locator(f"form.review-form[data-record='{record.id}']")
+    form.locator("input[name=action][value=override]").check()
+    form.locator("select[name=access]").select_option("conditional")
+    form.locator("textarea[name=reason]").fill("Có thông tin cá nhân: tiếp cận có điều kiện")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("#review-message.ok")
+    assert "conditional" in page.inner_text("#review-message")
+
+    stored = read_record(archive.services.store, record.id, with_words=False)
+    assert stored.classification.access == "conditional"
+    assert stored.events[-1].step == "review" and stored.events[-1].parameters["by"].startswith("Minh")
+
+    page.click("#nav-logout")
+    page.wait_for_url(f"{server}/ui")
+    assert page.inner_text("#who").startswith("Công dân")

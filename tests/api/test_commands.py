@@ -1,0 +1,76 @@
+"""The CLI pieces: `keys` and `serve` as mounted in sohoa/cli.py, and `search --role/--key`
+seeing exactly what the API serves."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from api.audit import audit_path, read_entries
+from api.commands import caller_for, keys_app, search_as_cli, serve
+from api.searching import SearchParams
+from tests.api.conftest import Archive, Keys
+
+runner = CliRunner()
+
+
+def _cli() -> typer.Typer:
+    app = typer.Typer()
+
+    @app.callback()
+    def main() -> None:
+        """sohoa (as mounted by sohoa/cli.py)."""
+
+    app.add_typer(keys_app, name="keys")
+    app.command()(serve)
+    return app
+
+
+def test_keys_commands(archive: Archive, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOHOA_HOME", str(archive.settings.home))
+    app = _cli()
+    created = runner.invoke(app, ["keys", "create", "--role", "archivist", "--name", "Minh"])
+    assert created.exit_code == 0 and created.stdout.startswith("sohoa_")
+    token = created.stdout.strip()
+    assert caller_for(archive.settings, key=token).name == "Minh"
+    listed = json.loads(runner.invoke(app, ["keys", "list", "--json"]).stdout)
+    assert [k["name"] for k in listed] == ["Minh"] and "sha256" not in listed[0]
+    assert token not in runner.invoke(app, ["keys", "list"]).stdout
+    assert runner.invoke(app, ["keys", "create", "--role", "boss"]).exit_code == 2
+    assert runner.invoke(app, ["keys", "revoke", "Minh"]).exit_code == 0
+    assert runner.invoke(app, ["keys", "revoke", "Minh"]).exit_code == 4
+    with pytest.raises(ValueError, match="revoked"):
+        caller_for(archive.settings, key=token)
+    assert "--port" in runner.invoke(app, ["serve", "--help"]).stdout
+
+
+@pytest.mark.parametrize("role", ["public", "staff", "archivist"])
+def test_cli_search_is_the_api_search(client, archive: Archive, keys: Keys, role: str) -> None:
+    api = client.get("/search", params={"q": "so hoa", "per_page": 50}, headers=keys.headers(role)).json()
+    by_key = (
+        search_as_cli(archive.settings, SearchParams(q="so hoa", limit=50), key=getattr(keys, role))
+        if role != "public"
+        else search_as_cli(archive.settings, SearchParams(q="so hoa", limit=50), role="public")
+    )
+    found, as_role = by_key
+    assert as_role == role
+    assert [(h.id, h.snippet, h.title) for h in found.result.hits] == [
+        (h["id"], h["snippet"], h["title"]) for h in api["hits"]
+    ]
+    assert found.result.total == api["total"]
+
+
+def test_cli_callers(archive: Archive, keys: Keys) -> None:
+    assert caller_for(archive.settings).role == "archivist"  # the operator, by default
+    assert caller_for(archive.settings, role="public").role == "public"
+    with pytest.raises(ValueError, match="not archivist"):
+        caller_for(archive.settings, role="archivist", key=keys.staff)
+    with pytest.raises(ValueError, match="unknown role"):
+        caller_for(archive.settings, role="admin")
+    search_as_cli(archive.settings, SearchParams(q="so hoa"), role="staff")
+    entries = list(read_entries(audit_path(archive.settings)))
+    assert entries[-1]["from"] == "cli" and entries[-1]["who"].startswith("cli:")
+    assert entries[-1]["records"] == [archive.records["conditional"].id]

@@ -1,0 +1,118 @@
+"""The personal-data masker: table rows that must be masked and rows that must stay as they are."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from api.images import CannotRedact, redaction_boxes
+from api.masking import MASK, find_spans, mask_snippet, mask_text
+from schemas import Box, Page, Word
+
+SHOULD_MASK = [
+    # (text, the part that must disappear)
+    ("CCCD số 001095001234 cấp ngày 01/02/2021", "001095001234"),
+    ("căn cước công dân: 001 095 001 234", "001 095 001 234"),
+    ("CMND 123456789", "123456789"),
+    ("số CMND: 12345678", "12345678"),  # a short (OCR-damaged) number after a label
+    ("điện thoại 0912 345 678", "0912 345 678"),
+    ("ĐT: 0912.345.678", "0912.345.678"),
+    ("SĐT 0912-345-678", "0912-345-678"),
+    ("dien thoai 0912345678", "0912345678"),  # no accents
+    ("liên hệ (024) 3825 1234", "(024) 3825 1234"),
+    ("gọi +84 912 345 678", "84 912 345 678"),
+    ("hoặc 84912345678", "84912345678"),
+    ("số 0238.3598.612 của phòng", "0238.3598.612"),
+    ("CCCD 0O1O95001234", "0O1O95001234"),  # OCR read some zeros as O
+    ("sinh ngày 12/03/1970", "12/03/1970"),
+    ("Sinh ngay 5 thang 6 nam 1990", "5"),
+    ("ngày, tháng, năm sinh: 05/06/1990", "05/06/1990"),
+    ("sinh năm 1970", "1970"),
+    ("Ông A, sinh 1985, trú tại", "1985"),
+    ("hộ chiếu B1234567", "B1234567"),
+    ("email nguyen.van.a@gmail.com", "nguyen.van.a"),
+    ("mã số thuế 0101234567", "0101234567"),
+]
+SHOULD_KEEP = [
+    "Số: 2154/QĐ-UBND",
+    "Vĩnh Phúc, ngày 29 tháng 6 năm 2018",
+    "Nghị định 30/2020/NĐ-CP",
+    "từ 01.01.2018 - 31.12.2018",
+    "Tổng kinh phí 1.234.567.890 đồng",
+    "Số học sinh 1250 em",
+    "vệ sinh môi trường năm 2019",
+    "thí sinh 2024",
+    "Điều 1 2 3 4 5 6 7 8 9 10",
+    "ngày 08/3/2022",
+    "lúc 08 giờ 00 ngày 10 tháng 3 năm 2022",
+]
+
+
+@pytest.mark.parametrize(("text", "secret"), SHOULD_MASK)
+def test_masks_personal_data(text: str, secret: str) -> None:
+    masked = mask_text(text)
+    assert secret not in masked, masked
+    assert len(masked) == len(text)
+    assert MASK in masked
+
+
+@pytest.mark.parametrize("text", SHOULD_KEEP)
+def test_keeps_other_numbers(text: str) -> None:
+    assert mask_text(text) == text
+
+
+def test_date_of_birth_keeps_its_words() -> None:
+    assert mask_text("sinh ngày 5 tháng 6 năm 1990") == "sinh ngày • tháng • năm ••••"
+
+
+def test_known_values_are_masked_accent_insensitively() -> None:
+    values = ["thôn Đông Xuân, xã Tam Hợp"]
+    masked = mask_text("Địa chỉ: THON DONG XUAN, XA TAM HOP, huyện", values)
+    assert "DONG" not in masked and masked.endswith(", huyện")
+
+
+def test_spans_are_merged_and_sorted() -> None:
+    text = f"CCCD {'0' * 12} và điện thoại 0912345678"
+    spans = find_spans(text)
+    assert spans == sorted(spans) and len(spans) == 2
+    assert all(text[s:e].strip("0123456789") == "" for s, e in spans)
+
+
+def test_snippet_mask_keeps_highlights_and_escaping() -> None:
+    snippet = "Ông A &amp; bà B, điện thoại 0912 <mark>345</mark> 678 và <mark>số hóa</mark>"
+    masked = mask_snippet(snippet)
+    assert "<mark>•••</mark>" in masked and "<mark>số hóa</mark>" in masked
+    assert "&amp;" in masked and not re.search(r"\d{3}", masked)
+
+
+def test_snippet_cut_through_a_number_is_masked() -> None:
+    assert mask_snippet("…345 678 là số của ông A") == "…••• ••• là số của ông A"
+    assert mask_snippet("liên hệ số 0912 345…") == "liên hệ số •••• •••…"
+
+
+def _page(tokens: list[tuple[str, int]]) -> Page:
+    words = [
+        Word(text=t, confidence=90, box=Box(left=i * 50, top=line * 30, width=40, height=20), line=line)
+        for i, (t, line) in enumerate(tokens)
+    ]
+    return Page(number=1, text=" ".join(t for t, _ in tokens), words=words)
+
+
+def test_redaction_boxes_cover_a_number_split_into_words() -> None:
+    page = _page([("CCCD", 0), ("0010", 0), ("9500", 0), ("1234", 0), ("ký", 1), ("tên", 1)])
+    boxes = redaction_boxes(page)
+    assert [b.left for b in boxes] == [50, 100, 150]
+
+
+def test_redaction_refuses_a_page_without_word_boxes() -> None:
+    with pytest.raises(CannotRedact):
+        redaction_boxes(Page(number=1, text="điện thoại 0912345678"))
+    assert redaction_boxes(Page(number=1, text="không có dữ liệu cá nhân")) == []
+
+
+def test_known_values_are_found_across_line_breaks() -> None:
+    assert (
+        mask_text("liên hệ ông Hồ\nSỹ Nam, điện thoại", ["Hồ Sỹ Nam"]) == "liên hệ ông ••\n•• •••, điện thoại"
+    )
+    assert mask_text("số Hồ", ["Hồ"]) == "số Hồ"  # too short to be a value worth masking

@@ -1,0 +1,245 @@
+"""docker-compose.yml cannot run here (no Docker engine): its structure is checked instead.
+
+Services present and wired in order, health checks, persistent volumes, secrets required rather
+than defaulted, and sohoa's settings pointing at the services that the file defines: the index
+URL parses and names the Elasticsearch service and the CA the certificate job writes, the S3
+bucket is the one the MinIO job creates, Prefect's URL is the server's.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from indexing.elastic import parse_elastic_url
+from storage.s3 import parse_s3_url
+
+ROOT = Path(__file__).resolve().parents[1]
+COMPOSE = ROOT / "docker-compose.yml"
+DEPLOY = ROOT / "deploy"
+
+SERVICES = {
+    "es-certs", "elasticsearch", "es-setup", "minio", "minio-init",
+    "prefect-db", "prefect-server", "worker", "api",
+}  # fmt: skip
+ONE_SHOTS = {"es-certs", "es-setup", "minio-init"}
+SOHOA = {"worker", "api"}
+# Values given to the variables compose would read from .env.
+ENV = {
+    "ELASTIC_PASSWORD": "Elastic0pw",
+    "SOHOA_ES_PASSWORD": "Sohoa0pw",
+    "MINIO_ROOT_USER": "root",
+    "MINIO_ROOT_PASSWORD": "Minio0pw",
+    "SOHOA_S3_ACCESS_KEY": "sohoa",
+    "SOHOA_S3_SECRET_KEY": "S3secret0",
+    "PREFECT_DB_PASSWORD": "Prefect0pw",
+}
+_VARIABLE = re.compile(r"\$\{(\w+)(?:(:?[-?])([^}]*))?\}")
+
+
+def interpolate(value: Any, env: dict[str, str]) -> Any:
+    """Compose's ${VAR}, ${VAR:-default} and ${VAR:?error} substitution ($$ is a literal $)."""
+    if isinstance(value, dict):
+        return {k: interpolate(v, env) for k, v in value.items()}
+    if isinstance(value, list):
+        return [interpolate(v, env) for v in value]
+    if not isinstance(value, str):
+        return value
+
+    def substitute(match: re.Match) -> str:
+        name, op, arg = match.groups()
+        if env.get(name):
+            return env[name]
+        if op and op.endswith("?"):
+            raise KeyError(f"{name} is required: {arg}")
+        return arg if op and op.endswith("-") else ""
+
+    return _VARIABLE.sub(substitute, value.replace("$$", "\0")).replace("\0", "$")
+
+
+@pytest.fixture(scope="module")
+def raw() -> dict[str, Any]:
+    return yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def services(raw: dict[str, Any]) -> dict[str, Any]:
+    return interpolate(raw["services"], ENV)
+
+
+def environment(service: dict[str, Any]) -> dict[str, str]:
+    env = service.get("environment", {})
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) for item in env)
+    return {k: str(v) for k, v in env.items()}
+
+
+def mounts(service: dict[str, Any]) -> dict[str, str]:
+    """Container path -> source (volume name or host path)."""
+    found = {}
+    for spec in service.get("volumes", []):
+        source, target, *_ = spec.split(":")
+        found[target] = source
+    return found
+
+
+def test_every_service_is_there(services: dict[str, Any]) -> None:
+    assert set(services) == SERVICES
+
+
+def test_secrets_are_required_not_defaulted(raw: dict[str, Any]) -> None:
+    text = COMPOSE.read_text(encoding="utf-8")
+    for name in ENV:
+        assert f"${{{name}:?" in text, name
+        assert not re.search(rf"\${{{name}:-", text), f"{name} has a default"
+    with pytest.raises(KeyError, match="ELASTIC_PASSWORD"):
+        interpolate(raw["services"], {k: v for k, v in ENV.items() if k != "ELASTIC_PASSWORD"})
+    assert "changeme" not in text.lower()
+    example = (DEPLOY / "example.env").read_text(encoding="utf-8")
+    assert all(re.search(rf"^{name}=$", example, re.M) for name in ENV)  # named, left empty
+
+
+def test_depends_on_names_services_and_has_no_cycle(services: dict[str, Any]) -> None:
+    graph = {name: set(service.get("depends_on", {})) for name, service in services.items()}
+    assert all(deps <= set(services) for deps in graph.values())
+    done: set[str] = set()
+    while graph.keys() - done:
+        ready = {n for n, deps in graph.items() if n not in done and deps <= done}
+        assert ready, f"dependency cycle among {graph.keys() - done}"
+        done |= ready
+
+
+def test_one_shot_jobs_run_once_and_gate_what_needs_them(services: dict[str, Any]) -> None:
+    for name in ONE_SHOTS:
+        assert services[name]["restart"] == "no", name
+    waits = {
+        (name, dep): cond["condition"]
+        for name, service in services.items()
+        for dep, cond in service.get("depends_on", {}).items()
+    }
+    assert waits[("elasticsearch", "es-certs")] == "service_completed_successfully"
+    assert waits[("es-setup", "elasticsearch")] == "service_healthy"
+    assert waits[("minio-init", "minio")] == "service_healthy"
+    assert waits[("prefect-server", "prefect-db")] == "service_healthy"
+    for name in SOHOA:
+        assert waits[(name, "es-setup")] == "service_completed_successfully"
+        assert waits[(name, "minio-init")] == "service_completed_successfully"
+        assert waits[(name, "prefect-server")] == "service_healthy"
+
+
+def test_long_running_services_have_health_checks_and_restart(services: dict[str, Any]) -> None:
+    for name in SERVICES - ONE_SHOTS:
+        check = services[name].get("healthcheck", {})
+        assert check.get("test") and check["test"][0] in ("CMD", "CMD-SHELL"), name
+        assert services[name]["restart"] == "unless-stopped", name
+
+
+def test_data_lives_in_named_volumes(raw: dict[str, Any], services: dict[str, Any]) -> None:
+    declared = set(raw["volumes"])
+    assert mounts(services["elasticsearch"])["/usr/share/elasticsearch/data"] == "es-data"
+    assert mounts(services["minio"])["/data"] == "minio-data"
+    assert mounts(services["prefect-db"])["/var/lib/postgresql/data"] == "prefect-db"
+    for name, service in services.items():
+        for target, source in mounts(service).items():
+            if not source.startswith((".", "/")):
+                assert source in declared, (name, source)
+            else:
+                assert (ROOT / source).exists() or target == "/srv/inbox", (name, source)
+
+
+def test_elasticsearch_is_the_stock_image_with_security_on(services: dict[str, Any]) -> None:
+    es = services["elasticsearch"]
+    image, _, tag = es["image"].rpartition(":")
+    assert image == "docker.elastic.co/elasticsearch/elasticsearch"
+    assert tag.split(".")[0] == "9"  # the elasticsearch client in use is 9.x
+    env = environment(es)
+    assert env["discovery.type"] == "single-node"
+    assert env["xpack.security.enabled"] == "true"
+    assert env["xpack.security.http.ssl.enabled"] == "true"
+    assert "command" not in es and "entrypoint" not in es  # nothing installed at start
+    for service in ("es-certs", "es-setup"):
+        assert services[service]["image"] == es["image"]
+    assert "elasticsearch-plugin" not in COMPOSE.read_text(encoding="utf-8")
+
+
+def test_sohoa_settings_point_at_the_services(services: dict[str, Any]) -> None:
+    certs_script = (DEPLOY / "es-certs.sh").read_text(encoding="utf-8")
+    for name in SOHOA:
+        env = environment(services[name])
+        index = parse_elastic_url(env["SOHOA_INDEX"])
+        assert index.host == "https://elasticsearch:9200"
+        assert (index.username, index.password) == ("sohoa", ENV["SOHOA_ES_PASSWORD"])
+        assert index.alias == environment(services["es-setup"])["SOHOA_ES_ALIAS"]
+        assert "dns: [elasticsearch," in certs_script  # the certificate names that host
+        # the CA file sohoa trusts is in the certs volume the job writes
+        ca_dir, _, ca_file = index.ca_certs.rpartition("/ca/")
+        assert mounts(services[name])[ca_dir] == "certs" and ca_file == "ca.crt"
+        assert mounts(services["es-certs"])["/usr/share/elasticsearch/config/certs"] == "certs"
+
+        bucket, prefix = parse_s3_url(env["SOHOA_STORAGE"])
+        assert bucket == environment(services["minio-init"])["SOHOA_BUCKET"] and prefix
+        endpoint = urlsplit(env["AWS_ENDPOINT_URL"])
+        assert (endpoint.hostname, endpoint.port) == ("minio", 9000)
+        assert env["AWS_ACCESS_KEY_ID"] == environment(services["minio-init"])["SOHOA_S3_ACCESS_KEY"]
+        assert env["AWS_ACCESS_KEY_ID"] != environment(services["minio"])["MINIO_ROOT_USER"]
+
+        prefect = urlsplit(env["PREFECT_API_URL"])
+        assert (prefect.hostname, prefect.port, prefect.path) == ("prefect-server", 4200, "/api")
+        assert "4200" in services["prefect-server"]["command"]
+
+
+def test_api_and_worker_commands(services: dict[str, Any]) -> None:
+    assert services["api"]["command"][:4] == ["sohoa", "serve", "--host", "0.0.0.0"]
+    assert services["worker"]["command"] == ["python", "deploy/serve.py"]
+    assert services["api"]["build"]["dockerfile"] == "deploy/Dockerfile"
+    assert (
+        mounts(services["worker"])["/srv/inbox"]
+        and environment(services["worker"])["SOHOA_INBOX"] == "/srv/inbox"
+    )
+
+
+def test_only_the_api_is_published_beyond_this_host(services: dict[str, Any]) -> None:
+    for name, service in services.items():
+        for port in service.get("ports", []):
+            if name != "api":
+                assert str(port).startswith("127.0.0.1:"), (name, port)
+
+
+def test_the_worker_serves_the_sohoa_flows() -> None:
+    spec = importlib.util.spec_from_file_location("sohoa_serve", DEPLOY / "serve.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    served = module.deployments("/srv/inbox", None, "0 2 * * 0", "Asia/Ho_Chi_Minh")
+    assert [(d.flow_name, d.name) for d in served] == [
+        ("ingest-batch", "ingest-inbox"),
+        ("reindex", "reindex"),
+        ("verify", "verify"),
+    ]
+    assert served[0].parameters == {"paths": ["/srv/inbox"]}
+    (schedule,) = served[2].schedules
+    assert (schedule.schedule.cron, schedule.schedule.timezone) == ("0 2 * * 0", "Asia/Ho_Chi_Minh")
+
+
+def test_image_has_the_ocr_tools_and_runs_unprivileged() -> None:
+    dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    assert re.search(r"^FROM python:3\.1[1-9]-slim", dockerfile, re.M)
+    for package in ("tesseract-ocr-vie", "tesseract-ocr-osd", "poppler-utils"):
+        assert package in dockerfile
+    users = re.findall(r"^USER (\S+)", dockerfile, re.M)
+    assert users and users[-1] not in ("root", "0")
+    ignored = (DEPLOY / "Dockerfile.dockerignore").read_text(encoding="utf-8").split()
+    assert {".venv", ".git", ".sohoa", "bench/out"} <= set(ignored)
+
+
+@pytest.mark.parametrize(
+    ("script", "shell"), [("es-certs.sh", "bash"), ("es-setup.sh", "bash"), ("minio-init.sh", "sh")]
+)
+def test_job_scripts_parse(script: str, shell: str) -> None:
+    subprocess.run([shell, "-n", str(DEPLOY / script)], check=True)
