@@ -27,7 +27,7 @@ _cache_lock = threading.Lock()
 
 def services_for(settings: Settings) -> Services:
     """The store, index and OCR engine for these settings; one set per process and settings."""
-    key = (settings.storage_url, settings.index_url, settings.ocr_lang, str(settings.rules))
+    key = (settings.model_dump_json(),)
     with _cache_lock:
         if key not in _cache:
             _cache[key] = Services(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -33,8 +34,10 @@ def _unreadable_id(path: Path) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, path.absolute().as_uri()).hex
 
 
-def _not_read(reason: str, exc: OSError) -> str:
-    return f"{reason} (the file could not be read, no copy kept: {exc.strerror or exc})"
+def _not_read(reason: str, why: OSError | str) -> str:
+    if isinstance(why, OSError):
+        why = why.strerror or str(why)
+    return f"{reason} (the file could not be read, no copy kept: {why})"
 
 
 def _keep_copy(store: ObjectStore, key: str, path: Path) -> bool:
@@ -51,11 +54,15 @@ def _keep_copy(store: ObjectStore, key: str, path: Path) -> bool:
 def quarantine(store: ObjectStore, path: Path, reason: str, *, batch: str | None) -> str:
     """Keep `path` aside with `reason`; return the entry's key prefix ('quarantine/<id>')."""
     path = Path(path)
+    size: int | None = None
+    digest: str | None = None
     try:
-        size: int | None = path.stat().st_size
-        digest: str | None = sha256_file(path)
+        info = path.stat()
+        if stat.S_ISREG(info.st_mode):  # never read a pipe or device: it may block forever
+            size, digest = info.st_size, sha256_file(path)
+        else:
+            reason = _not_read(reason, "not a regular file")
     except OSError as exc:
-        size = digest = None
         reason = _not_read(reason, exc)
     prefix = f"{QUARANTINE}/{digest or _unreadable_id(path)}"
     if store.exists(f"{prefix}/{_REASON}"):
