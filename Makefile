@@ -2,6 +2,8 @@
 SHELL := /bin/bash
 VENV ?= .venv
 BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
 export SOHOA_HOME ?= $(CURDIR)/.sohoa
 # Prefect: no telemetry, a quiet console, the embedded server unless PREFECT_API_URL is set.
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
@@ -13,15 +15,25 @@ export PREFECT_LOGGING_LEVEL ?= WARNING
 setup:
 	@scripts/bootstrap.sh
 
+# Ingest the sample scans, show a search, then serve the API and the web page (Ctrl-C stops it).
 run: setup
 	$(BIN)/sohoa ingest samples/
 	$(BIN)/sohoa search "quyet dinh so hoa tai lieu"
+	@echo "web page: http://$(HOST):$(PORT)/ui   API: http://$(HOST):$(PORT)/docs"
+	$(BIN)/sohoa serve --host $(HOST) --port $(PORT)
 
-test: setup
+test:
+	@WITH_BROWSER=1 scripts/bootstrap.sh
 	$(BIN)/pytest
 
-bench: setup
-	@echo "make bench: not yet — the OCR benchmark arrives with the OCR-quality issue"
+# Benchmarks (figures in the README). QUICK=1 for a short smoke run.
+bench:
+	@WITH_BENCH=1 EXTRAS=dev,bench scripts/bootstrap.sh
+	$(BIN)/python bench/ocr_bench.py $(if $(QUICK),--quick)
+	$(BIN)/python bench/classify_fields.py --ocr --cache $(SOHOA_HOME)/bench-ocr
+	$(BIN)/python bench/reindex_bench.py $(if $(QUICK),--quick)
+	$(BIN)/python bench/api_bench.py $(if $(QUICK),--pages 3000)
+	$(BIN)/python bench/ingest_bench.py $(if $(QUICK),--quick)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -1,10 +1,19 @@
-"""The search API and web page: FastAPI app, roles and keys, masking, audit log, review queue."""
+"""The search API and web page: FastAPI app, roles and keys, masking, audit log, review queue.
+
+`create_app` is imported on first use, so the CLI's `keys` and `search` do not load FastAPI.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from api.access import Caller, Role, Scope, can_read, restrict, scope_for
-from api.app import create_app
 from api.keys import KeyStore, keys_path
 from api.masking import mask_text
 from api.searching import Found, SearchParams, search_as
+
+if TYPE_CHECKING:
+    from api.app import create_app
 
 __all__ = [
     "Caller",
@@ -21,3 +30,11 @@ __all__ = [
     "scope_for",
     "search_as",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name == "create_app":
+        from api.app import create_app
+
+        return create_app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

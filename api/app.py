@@ -8,6 +8,8 @@ keep the pages from being framed or sniffed; pages load nothing from outside the
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -78,7 +80,15 @@ def create_app(settings: Settings) -> FastAPI:
     services = services_for(settings)
     state = ApiState.build(settings, services.store, services.index)
     swagger = _swagger_files()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if state.browser is not None:
+            state.browser.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         docs_url=None if swagger else "/docs",
         redoc_url=None,
         title="sohoa",

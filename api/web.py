@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlencode
@@ -57,6 +58,22 @@ PER_PAGE = 10
 
 def wants_html(request: Request) -> bool:
     return request.url.path == "/" or request.url.path.startswith("/ui")
+
+
+_MARK_TAG = re.compile(r"</?mark>")
+
+
+def safe_snippet(snippet: str) -> Markup:
+    """A hit's snippet as HTML holding nothing but text and <mark> highlights, whatever the
+    index sent (the index escapes its snippets; this does not rely on it)."""
+    pieces = _MARK_TAG.split(snippet)
+    out = [
+        f"<mark>{html.escape(html.unescape(piece))}</mark>"
+        if index % 2
+        else html.escape(html.unescape(piece))
+        for index, piece in enumerate(pieces)
+    ]
+    return Markup("".join(out))
 
 
 def highlight(text: str, q: str) -> Markup:
@@ -208,7 +225,7 @@ def search_page(
         date_from=date_from or "",
         date_to=date_to or "",
         found=found,
-        hits=[(hit, access_of[hit.id], Markup(hit.snippet)) for hit in found.result.hits],
+        hits=[(hit, access_of[hit.id], safe_snippet(hit.snippet)) for hit in found.result.hits],
         facets=_facet_links(request, found.facets, active),
         page=page,
         pages=min(pages, MAX_PAGE),

@@ -25,6 +25,7 @@ from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.retrying import retry_transient_only
+from ocr.text import fold
 from schemas import BatchSummary, IngestOutcome
 from schemas.record import utcnow
 from sohoa.batches import BatchReport, load_outcomes, record_outcome, save_report
@@ -91,7 +92,7 @@ def write_report(batch: str, started_at: datetime, run_pages: int) -> BatchRepor
 
 
 def _artifact_key(batch: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", batch.lower()).strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(batch).lower()).strip("-")  # keys: a-z, 0-9 and '-'
     return f"batch-{slug}"[:100].rstrip("-")
 
 

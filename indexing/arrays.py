@@ -105,14 +105,18 @@ def load_arrays(conn: sqlite3.Connection) -> RecordArrays:
     doc_types, issuers, retentions = _Codes(), _Codes(), _Codes()
     access_code = {name: code for code, name in enumerate(ACCESS_CODES)}
     rids = _column(rows, lambda r: r[0], np.int64)
-    slot_of_rid = {int(rid): slot for slot, rid in enumerate(rids)}
-    pages = conn.execute("SELECT pid, rid, number FROM pages").fetchall()
-    size = max((p[0] for p in pages), default=0) + 1
+    pages = np.array(conn.execute("SELECT pid, rid, number FROM pages").fetchall(), dtype=np.int64).reshape(
+        -1, 3
+    )
+    pids, page_rids = pages[:, 0], pages[:, 1]
+    size = int(pids.max(initial=0)) + 1
     page_slot = np.full(size, -1, dtype=np.int32)
     page_number = np.zeros(size, dtype=np.int32)
-    pids = _column(pages, lambda p: p[0], np.int64)
-    page_slot[pids] = _column(pages, lambda p: slot_of_rid.get(p[1], -1), np.int32)
-    page_number[pids] = _column(pages, lambda p: p[2], np.int32)
+    by_rid = np.argsort(rids)
+    at = np.minimum(np.searchsorted(rids[by_rid], page_rids), max(len(rids) - 1, 0))
+    linked_rid = len(rids) > 0 and rids[by_rid][at] == page_rids
+    page_slot[pids] = np.where(linked_rid, by_rid[at] if len(rids) else -1, -1)
+    page_number[pids] = pages[:, 2]
     first_pid = np.full(len(rows), -1, dtype=np.int64)
     linked = pids[page_slot[pids] >= 0]
     linked = linked[np.lexsort((page_number[linked], page_slot[linked]))]

@@ -6,16 +6,19 @@ second when a query matches most of 100,000 pages. Here the record fields and th
 map are held as NumPy arrays (indexing/arrays.py), reloaded whenever the file changes (PRAGMA
 data_version). A query is then:
 
-1. the matching pages from FTS5, in one statement;
+1. the matching pages: each query part's page list read from FTS5 once and then kept in memory
+   (indexing/postings.py), the parts ANDed as masks; or, for a query with a rare word, every
+   match ranked by BM25 in one SQL statement;
 2. filters, facet counts and order, vectorised over records;
 3. titles and page texts read for the one page of hits shown.
 
 Ranking is the index's own (pages holding every accented word in its exact spelling first, then
 BM25 with the exact column weighted up, then newest) whenever the rarest query word is on at most
-RANK_LIMIT pages. A broader query — every word on more pages than that, where BM25's IDF is small
-and scoring every match costs ~2-20 µs a page — is ordered by exact spelling, then newest
-(`BrowseResult.ranked` is False). Hits are checked again against the records table before they
-are returned, so a record whose access class changed since the arrays were loaded is not served.
+RANK_LIMIT pages divided by the number of query parts, or the query's words (no phrase) meet on
+that few pages. A broader query (common words only, where BM25's IDF is small and scoring each
+match costs 2-20 µs) is ordered by exact spelling, then newest: `BrowseResult.ranked` is False.
+Hits are checked again against the records table before they are returned, so a record whose
+access class changed since the arrays were loaded is not served.
 """
 
 from __future__ import annotations
@@ -58,11 +61,19 @@ from indexing.sqlite import (
 from schemas import AccessClass, SearchHit, SearchQuery, SearchResult
 from sohoa.errors import Transient
 
-__all__ = ["RANK_LIMIT", "BrowseRequest", "BrowseResult", "Browser", "FacetValue", "IndexStats", "Sort"]
+__all__ = [
+    "RANK_LIMIT",
+    "BrowseRequest",
+    "BrowseResult",
+    "Browser",
+    "FacetValue",
+    "IndexStats",
+    "Sort",
+]
 
 log = logging.getLogger(__name__)
 
-RANK_LIMIT = 3000  # pages: BM25 over more matches than this costs more than ~15 ms
+RANK_LIMIT = 3000  # pages x query parts: BM25 over more costs more than ~15 ms
 
 
 @dataclass(frozen=True)
@@ -163,7 +174,8 @@ class Browser:
                 try:
                     yield conn, self._fresh_arrays(conn)
                 finally:
-                    conn.execute("COMMIT")
+                    if conn.in_transaction:
+                        conn.execute("COMMIT")
             except sqlite3.Error as exc:
                 self.close()
                 raise Transient(f"search index {self.path}: {action} failed: {exc}") from exc
@@ -187,8 +199,8 @@ class Browser:
         conn.execute("SELECT 1 FROM records LIMIT 1").fetchall()  # start the read snapshot
         version = conn.execute("PRAGMA data_version").fetchone()[0]
         if self._arrays is None or version != self._version:
-            self._postings.clear()
             self._arrays = load_arrays(conn)
+            self._postings.reset(len(self._arrays.page_slot))
             self._version = version
             log.debug("browse arrays loaded: %d records", len(self._arrays))
         return self._arrays
@@ -238,26 +250,21 @@ class Browser:
     # -- matching -----------------------------------------------------------------------------
 
     def _narrow(self, conn: sqlite3.Connection, parsed: ParsedQuery) -> bool:
-        """True when some folded query token is on at most RANK_LIMIT pages (so the match is
-        driven by a rare token and small). Counting stops at rank_limit + 1: a common token
-        costs no more than a rare one."""
+        """True when BM25 over every match is cheap: some folded query token is on at most
+        rank_limit / (number of parts) pages. BM25 costs per page and per part (its phrases are
+        read on both columns), so a query of four words is ranked up to a quarter as many
+        pages as a query of one. Counting stops past the limit: a common token costs no more
+        than a rare one."""
+        limit = self.rank_limit // len(parsed.parts)
         tokens = sorted({token for part in parsed.parts for token in part.folded}, key=len, reverse=True)
         for token in tokens:
-            known = self._postings.known("folded", (token,))
-            if known is None:
+            count = self._postings.count("folded", (token,))
+            if count is None:
                 match = f"folded : {_phrase((token,))}"
-                count = conn.execute(_DF, (match, self.rank_limit + 1)).fetchone()[0]
-            else:
-                count = len(known)
-            if count <= self.rank_limit:
+                count = conn.execute(_DF, (match, limit + 1)).fetchone()[0]
+            if count <= limit:
                 return True
         return False
-
-    @staticmethod
-    def _known(arrays: RecordArrays, pids: np.ndarray) -> np.ndarray:
-        """The pids the arrays know and link to a record."""
-        pids = pids[pids < len(arrays.page_slot)]
-        return pids[arrays.page_slot[pids] >= 0]
 
     def _matches(
         self, conn: sqlite3.Connection, arrays: RecordArrays, parsed: ParsedQuery
@@ -266,10 +273,17 @@ class Browser:
             return None
         if self._narrow(conn, parsed):
             return self._ranked(conn, arrays, parsed)
-        pids = self._known(arrays, self._postings.all_of(conn, "folded", [p.folded for p in parsed.parts]))
+        matched = self._postings.all_of(conn, "folded", [part.folded for part in parsed.parts])
+        matched &= arrays.page_slot >= 0
+        pids = np.flatnonzero(matched)
+        few = 0 < len(pids) * len(parsed.parts) <= self.rank_limit
+        if few and all(len(part.folded) == 1 for part in parsed.parts):
+            # Common words that meet on few pages (a name): BM25 reads only those pages. A phrase
+            # of common words would have its positions checked on every page that has the words.
+            return self._ranked(conn, arrays, parsed)
         marked = [part.exact for part in parsed.parts if part.exact != part.folded]
-        page_tier = np.zeros(len(arrays.page_slot), dtype=np.int8)
-        page_tier[self._known(arrays, self._postings.all_of(conn, "exact", marked)) if marked else pids] = 1
+        exact = self._postings.all_of(conn, "exact", marked) & matched if marked else matched
+        page_tier = exact.view(np.int8)
         found, tier = np.zeros(len(arrays), dtype=bool), np.zeros(len(arrays), dtype=np.int8)
         found[arrays.page_slot[pids]] = True
         tier[arrays.page_slot[pids[page_tier[pids] == 1]]] = 1
@@ -277,6 +291,7 @@ class Browser:
 
     @staticmethod
     def _ranked(conn: sqlite3.Connection, arrays: RecordArrays, parsed: ParsedQuery) -> _Matches:
+        """Every match ranked by BM25 in SQL, as SqliteIndex.search ranks them."""
         exact_match = fts5_exact_match(parsed)
         sql = _RANKED.format(tier="0" if exact_match is None else _TIER)
         rows = conn.execute(sql, {"match": fts5_match(parsed), "exact": exact_match}).fetchall()

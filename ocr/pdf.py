@@ -325,24 +325,37 @@ def _line_ops(line: list[Word], skewed: float, angle: float, scale: float, heigh
     cos, sin = math.cos(angle), math.sin(angle)
     extents = [_extent(word, skewed) for word in line]
     size = max(1.0, sorted(e[3] for e in extents)[len(extents) // 2]) * scale  # median height
-    # Position of each word's centre along the line, to find the gap to the next word.
-    centres = [cx * cos - cy * sin for cx, cy, _, _ in extents]  # image y points down
-    ops = []
-    for number, (word, (cx, cy, along, _)) in enumerate(zip(line, extents, strict=True)):
-        text, span = word.text, along
-        if number + 1 < len(line):
-            gap = (centres[number + 1] - extents[number + 1][2] / 2) - (centres[number] + along / 2)
-            if gap > 0:  # a space glyph that fills the gap, as Tesseract's own PDFs do
-                text, span = text + " ", along + gap
-        units = len(text.encode("utf-16-be")) // 2
-        # Baseline start in PDF points: from the centre, half the length back along the text
-        # and half the height down across it (PDF's y axis points up).
+    # Baseline start and length of each word in PDF points: from the centre, half the length back
+    # along the text and half the height down across it (PDF's y axis points up).
+    spans = []
+    for cx, cy, along, _ in extents:
         x = cx * scale - cos * along * scale / 2 + sin * size / 2
         y = height_pt - cy * scale - sin * along * scale / 2 - cos * size / 2
-        stretch = 100.0 * span * scale / max(units * _GLYPH_WIDTH * size, 1e-6)
-        hexed = text.encode("utf-16-be").hex().upper()
-        ops.append(
-            f"/F0 {size:.2f} Tf {stretch:.2f} Tz {cos:.5f} {sin:.5f} {-sin:.5f} {cos:.5f}"
-            f" {x:.2f} {y:.2f} Tm <{hexed}> Tj".encode()
-        )
+        spans.append([x, y, along * scale])
+    # Between words, a space glyph filling the gap, so extractors split words even when the gap
+    # is narrow; boxes that overlap (a speck joined to a word) are trimmed to leave one.
+    min_gap = 0.1 * size
+    for previous, following in zip(spans, spans[1:], strict=False):
+        gap = (following[0] - previous[0]) * cos + (following[1] - previous[1]) * sin - previous[2]
+        if gap < min_gap and previous[2] + gap - min_gap > previous[2] / 2:
+            previous[2] += gap - min_gap
+    ops = []
+    for number, (word, (x, y, length)) in enumerate(zip(line, spans, strict=True)):
+        ops.append(_show(word.text, length, size, cos, sin, x, y))
+        if number + 1 < len(spans):
+            following = spans[number + 1]
+            gap = (following[0] - x) * cos + (following[1] - y) * sin - length
+            if gap > 0:
+                ops.append(_show(" ", gap, size, cos, sin, x + cos * length, y + sin * length))
     return ops
+
+
+def _show(text: str, length: float, size: float, cos: float, sin: float, x: float, y: float) -> bytes:
+    """Draw `text` from (x, y) along (cos, sin), its glyphs stretched over `length` points."""
+    units = len(text.encode("utf-16-be")) // 2
+    stretch = 100.0 * length / max(units * _GLYPH_WIDTH * size, 1e-6)
+    hexed = text.encode("utf-16-be").hex().upper()
+    return (
+        f"/F0 {size:.2f} Tf {stretch:.2f} Tz {cos:.5f} {sin:.5f} {-sin:.5f} {cos:.5f}"
+        f" {x:.2f} {y:.2f} Tm <{hexed}> Tj"
+    ).encode()

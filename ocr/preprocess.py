@@ -20,6 +20,8 @@ from typing import Any
 import cv2
 import numpy as np
 
+from sohoa.errors import BadInput
+
 __all__ = [
     "Orientation",
     "OrientationGuess",
@@ -129,21 +131,29 @@ def _grow(mask: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return cv2.resize(mask, (shape[1], shape[0]), interpolation=cv2.INTER_NEAREST)
 
 
+def _sample(gray: np.ndarray, pixels: int = 400_000) -> np.ndarray:
+    """Every n-th pixel of every n-th row: a free view of about `pixels` pixels, for statistics."""
+    step = max(1, int(math.sqrt(gray.shape[0] * gray.shape[1] / pixels)))
+    return gray[::step, ::step]
+
+
 def paper_level(gray: np.ndarray) -> int:
     """The brightness of the paper: the page's most common light value (its histogram mode
     above the median), robust to text, borders and noise."""
-    small = _shrink(gray, max(1, min(gray.shape[:2]) // 600))
-    hist = np.bincount(small.ravel(), minlength=256).astype(np.float64)
-    hist = np.convolve(hist, np.ones(5) / 5, mode="same")
+    raw = np.bincount(_sample(gray).ravel(), minlength=256).astype(np.float64)
+    hist = np.convolve(raw, np.ones(5) / 5, mode="same")
     median = int(np.searchsorted(np.cumsum(hist), hist.sum() / 2))
-    return int(median + np.argmax(hist[median:]))
+    mode = median + int(np.argmax(hist[median:]))
+    low, high = max(mode - 2, 0), min(mode + 3, 256)
+    return low + int(np.argmax(raw[low:high]))  # the exact commonest value near the smoothed mode
 
 
 def _ink_threshold(gray: np.ndarray) -> int:
-    """Otsu's threshold between ink and paper, from a reduced copy."""
-    small = _shrink(gray, max(1, min(gray.shape[:2]) // 800))
-    threshold, _ = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    return int(threshold)
+    """Otsu's threshold between ink and paper, from a sample of the pixels: ink is `< threshold`
+    (Otsu's own threshold belongs to the dark side; for a bilevel page it is the ink's level)."""
+    sample = np.ascontiguousarray(_sample(gray))
+    threshold, _ = cv2.threshold(sample, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return int(threshold) + 1
 
 
 # --- colour ----------------------------------------------------------------------------------------
@@ -158,7 +168,7 @@ def _colour_masks(lab: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     b_star = lab[..., 2].astype(np.int16) - 128
     paper_a = int(np.median(a_star[::8, ::8]))
     red = (a_star > max(12, paper_a + 12)) & (b_star > -10)
-    blue = (b_star < -15) & (a_star < 40)
+    blue = b_star < -20  # blue to violet ballpoint and ink-pad colours
     return red, blue, paper_a
 
 
@@ -231,7 +241,7 @@ def colour_to_gray(
 
 
 def _dark_components(gray: np.ndarray, factor: int) -> tuple[int, np.ndarray, np.ndarray]:
-    small = _shrink(gray, factor)
+    small = gray[::factor, ::factor]  # nearest-pixel reduction: enough for page-sized shapes
     dark = (small < _ink_threshold(gray)).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
     return count, labels, stats
@@ -299,10 +309,10 @@ def normalise_background(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, dict
     background = cv2.dilate(small, np.ones((_odd(_px(3, small_dpi)),) * 2, np.uint8))
     background = cv2.GaussianBlur(background, (0, 0), _px(3, small_dpi))
     background = cv2.resize(background, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
-    flat = gray.astype(np.float32) * (255.0 / np.maximum(background, 1).astype(np.float32))
-    flat = np.clip(flat, 0, 255).astype(np.uint8)
+    flat = cv2.divide(gray, background, scale=255)
     threshold = _ink_threshold(flat)
-    ink = flat[flat < threshold]
+    sample = _sample(flat)
+    ink = sample[sample < threshold]
     ink_level = float(np.percentile(ink, 25)) if ink.size else 0.0
     # Levels: the typical ink -> near black, the paper -> white.
     low, high = ink_level * 0.5, 235.0
@@ -395,11 +405,10 @@ def despeckle(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, dict[str, Any]]
     if not small.any():
         return gray, found
     small_labels = np.arange(1, count)[small]
-    is_small = np.zeros(count, bool)
-    is_small[small_labels] = True
-    big_ink = ((labels > 0) & ~is_small[labels]).astype(np.uint8)
-    small_ink = is_small[labels].astype(np.uint8)
-    big, marks = cv2.integral(big_ink), cv2.integral(small_ink)
+    is_small = np.zeros(count, np.uint8)
+    is_small[small_labels] = 1
+    small_ink = is_small[labels]
+    big, marks = cv2.integral(ink - small_ink), cv2.integral(small_ink)
     x0, y0 = left[small], top[small]
     x1, y1 = x0 + width[small], y0 + height[small]
     h = text_height
@@ -433,9 +442,10 @@ def despeckle(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, dict[str, Any]]
     if noise.size == 0:
         return gray, found
     out = gray.copy()
-    is_noise = np.zeros(count, bool)
-    is_noise[noise] = True
-    out[is_noise[labels]] = 255
+    for label in noise:  # each speck within its own small box
+        left_, top_, width_, height_ = stats[label, :4]
+        box = (slice(top_, top_ + height_), slice(left_, left_ + width_))
+        out[box][labels[box] == label] = 255
     return out, found
 
 
@@ -558,7 +568,7 @@ def rotate(gray: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
         gray,
         matrix,
         (new_w, new_h),
-        flags=cv2.INTER_CUBIC,
+        flags=cv2.INTER_LINEAR,
         borderMode=cv2.BORDER_CONSTANT,
         borderValue=paper_level(gray),
     )
@@ -651,8 +661,12 @@ def clean_page(image: np.ndarray, dpi: int | None, options: PrepareOptions | Non
     """Every step up to the orientation: colour, resolution, borders, holes, noise, background,
     skew, upscale. The result is not yet turned upright nor despeckled (see `orient_page`)."""
     options = options or PrepareOptions()
-    record = _Recorder()
+    if image.ndim not in (2, 3) or image.dtype != np.uint8:
+        raise ValueError(f"expected an 8-bit gray or RGB array, not {image.dtype} {image.shape}")
     height, width = image.shape[:2]
+    if width == 0 or height == 0:
+        raise BadInput(f"page has no pixels ({width}x{height})")
+    record = _Recorder()
     gray = image
     if image.ndim == 3:
         remove_blue = options.remove_blue_ink
@@ -739,9 +753,8 @@ def detect_orientation(
 def _orientation_guess(
     cleaned: Prepared, detect: Orientation | None, options: PrepareOptions
 ) -> OrientationGuess:
-    degrees, score, sure = estimate_orientation(cleaned.image, cleaned.dpi)
-    quarter = degrees in (90, 270)
-    if sure and (cleaned.lines == "unknown" or (cleaned.lines == "vertical") == quarter):
+    degrees, score, sure = estimate_orientation(cleaned.image, cleaned.dpi, cleaned.lines)
+    if sure:
         return OrientationGuess(degrees, score, True, "script")
     if detect is None:
         return OrientationGuess(degrees if sure else 0, score, False, "script")
@@ -778,25 +791,28 @@ def _above_below(ink: np.ndarray) -> tuple[float, int]:
     return (above + 1) / (below + 1), lines
 
 
-def estimate_orientation(gray: np.ndarray, dpi: float) -> tuple[int, float, bool]:
+def estimate_orientation(gray: np.ndarray, dpi: float, lines: str = "unknown") -> tuple[int, float, bool]:
     """(clockwise degrees to upright, score, sure) from the shape of Latin script.
 
     Along a text line, ink above the x-height band (ascenders, capitals, digits and, in
     Vietnamese, the tone and vowel marks on most syllables) far outweighs ink below it
     (descenders g p q y, the dot below): about 3-5 times on a page. Upside down the ratio
     inverts; turned a quarter, the line profile shows it across the other axis. The score is
-    |ln ratio| x sqrt(lines); sure when over 3 and clearly stronger than the other axis'.
+    |ln ratio| x sqrt(lines); sure from 3. With `lines` unknown both axes are tried and the
+    stronger must be clearly so.
     """
     small = _shrink(gray, max(1, round(dpi / 150)))
     ink = small < _ink_threshold(small)
-    ratio_h, lines_h = _above_below(ink)
-    ratio_v, lines_v = _above_below(np.ascontiguousarray(np.rot90(ink, -1)))  # turned 90 cw
-    score_h = abs(math.log(ratio_h)) * math.sqrt(lines_h)
-    score_v = abs(math.log(ratio_v)) * math.sqrt(lines_v)
-    if score_h >= score_v:
-        degrees, score, other = (0 if ratio_h > 1 else 180), score_h, score_v
-    else:
-        degrees, score, other = (90 if ratio_v > 1 else 270), score_v, score_h
+    scores = {}
+    if lines in ("horizontal", "unknown"):
+        ratio, count = _above_below(ink)
+        scores[0 if ratio > 1 else 180] = abs(math.log(ratio)) * math.sqrt(count)
+    if lines in ("vertical", "unknown"):
+        ratio, count = _above_below(np.ascontiguousarray(np.rot90(ink, -1)))  # turned 90 cw
+        scores[90 if ratio > 1 else 270] = abs(math.log(ratio)) * math.sqrt(count)
+    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    degrees, score = ranked[0]
+    other = ranked[1][1] if len(ranked) > 1 else 0.0
     return degrees, score, score >= 3.0 and score >= 1.5 * other
 
 

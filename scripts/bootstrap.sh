@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Set up this machine for sohoa, installing only what is missing:
 #   1. Debian packages: tesseract-ocr, tesseract-ocr-vie, tesseract-ocr-osd, poppler-utils
+#      (+ chromium for the browser tests when WITH_BROWSER=1,
+#       + unpaper ghostscript for the OCRmyPDF comparison when WITH_BENCH=1)
 #   2. a virtual environment .venv with sohoa installed editable (with the dev extras)
 # Safe to run again: it does nothing when everything is there.
 set -euo pipefail
@@ -20,6 +22,13 @@ else
   missing+=(tesseract-ocr-vie tesseract-ocr-osd)
 fi
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+if [ "${WITH_BROWSER:-0}" = 1 ]; then
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+fi
+if [ "${WITH_BENCH:-0}" = 1 ]; then
+  command -v unpaper >/dev/null 2>&1 || missing+=(unpaper)
+  command -v gs >/dev/null 2>&1 || missing+=(ghostscript)
+fi
 
 if ((${#missing[@]})); then
   if [ "$(id -u)" -ne 0 ]; then

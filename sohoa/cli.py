@@ -118,13 +118,29 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
     limit: Annotated[int, typer.Option(min=1, max=200, help="Hits per page.")] = 10,
     offset: Annotated[int, typer.Option(min=0, help="Skip this many hits.")] = 0,
+    role: Annotated[
+        str | None,
+        typer.Option(help="Search as public, staff or archivist (default: archivist, the operator)."),
+    ] = None,
+    key: Annotated[
+        str | None, typer.Option(envvar="SOHOA_API_KEY", help="Search as the holder of this API key.")
+    ] = None,
 ) -> None:
-    """Search the archive (accent-insensitive: `vinh phuc` finds `Vĩnh Phúc`)."""
-    from indexing import open_index
-    from schemas import SearchQuery
+    """Search the archive (accent-insensitive: `vinh phuc` finds `Vĩnh Phúc`).
 
-    index = open_index(_settings().index_url)
-    result = index.search(SearchQuery(q=query, limit=limit, offset=offset))
+    The same search, access classes and masking as the API: `--role public` shows what a
+    citizen sees. Secret (not_accessible) records are never shown.
+    """
+    from api.commands import search_as_cli
+    from api.searching import SearchParams
+
+    try:
+        found, _ = search_as_cli(
+            _settings(), SearchParams(q=query, limit=limit, offset=offset), role=role, key=key
+        )
+    except ValueError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from exc
+    result = found.result
     if as_json:
         _print_json(
             {
@@ -260,14 +276,17 @@ def verify(
     raise typer.Exit(verify_command(as_json=as_json))
 
 
-def _mount_optional_commands() -> None:
-    """Commands whose modules pull in heavier dependencies are registered from their packages."""
+def _mount_package_commands() -> None:
+    """Commands that live beside the code they drive (light imports: no FastAPI, no boto3)."""
+    from api.commands import keys_app, serve
     from export.commands import export as export_command
 
     app.command("export")(export_command)
+    app.command()(serve)
+    app.add_typer(keys_app, name="keys", help="Create, list and revoke API keys.")
 
 
-_mount_optional_commands()
+_mount_package_commands()
 
 
 def run() -> None:

@@ -124,13 +124,15 @@ def worker(
 ) -> None:
     """Run scheduled scans and spread batches: a Prefect process worker on the work pool."""
     from sohoa.logs import configure_logging
+    from sohoa.schedules import require_server
     from sohoa.worker import run_worker
 
-    configure_logging(logging.INFO, json_lines=os.environ.get("SOHOA_LOG_FORMAT", "").lower() == "json")
     try:
-        run_worker(pool=pool, name=name, limit=limit, metrics_port=metrics_port, run_once=run_once)
+        require_server()
     except MissingDependency as exc:
         raise _fail(str(exc), EXIT_USAGE) from exc
+    configure_logging(logging.INFO, json_lines=os.environ.get("SOHOA_LOG_FORMAT", "").lower() == "json")
+    run_worker(pool=pool, name=name, limit=limit, metrics_port=metrics_port, run_once=run_once)
 
 
 def report(

@@ -27,10 +27,6 @@ from storage import write_package
 pytest.register_assert_rewrite("tests.api.support")
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "browser: drives the web page in headless Chromium (Playwright)")
-
-
 PAGE_SIZE = (1000, 1400)
 LINE_HEIGHT = 40
 

@@ -273,3 +273,19 @@ def test_web_pages(client, archive: Archive, keys: Keys) -> None:
     queue = client.get("/ui/review")
     assert queue.status_code == 200 and 'class="review-form"' in queue.text
     assert client.get("/").status_code == 200  # redirected to /ui
+
+
+def test_web_page_escapes_what_it_echoes(client) -> None:
+    page = client.get("/ui", params={"q": '<script>alert("x")</script> số hóa', "doc_type": '"><img src=x>'})
+    assert page.status_code == 200
+    assert "<script>alert" not in page.text and "<img src=x>" not in page.text
+    assert "&lt;script&gt;" in page.text
+
+
+def test_safe_snippet_keeps_only_marks() -> None:
+    from api.web import safe_snippet
+
+    assert (
+        str(safe_snippet("a <mark>b</mark> &lt;c&gt; <b>d</b>"))
+        == "a <mark>b</mark> &lt;c&gt; &lt;b&gt;d&lt;/b&gt;"
+    )

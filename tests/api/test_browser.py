@@ -99,7 +99,12 @@ def test_search_open_and_read_highlighted(page, server: str, archive: Archive, t
     page.wait_for_selector("pre.text mark")
     assert page.locator("pre.text mark").count() >= 2
     assert page.locator("#classification .badge").inner_text() == "Công khai"
-    page.wait_for_function("document.querySelector('.side-by-side img').naturalWidth > 0")
+    image = page.locator(".side-by-side img").first
+    image.scroll_into_view_if_needed()
+    deadline = time.monotonic() + 20
+    while image.evaluate("img => img.complete && img.naturalWidth") == 0:  # the page image loaded
+        assert time.monotonic() < deadline, "the page image did not load"
+        time.sleep(0.1)
     assert "001095001234" not in page.content()  # masked for the public
 
 

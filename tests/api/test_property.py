@@ -159,7 +159,12 @@ params = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=120,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(query=params)
 def test_public_gets_only_public_and_masked(world, query: dict) -> None:
     client, archive = world.client, world.archive
@@ -178,7 +183,9 @@ def test_public_gets_only_public_and_masked(world, query: dict) -> None:
             assert not [leak for s in _strings(shown) for leak in _leaks(s)]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(query=params, role=st.sampled_from(["staff", "archivist"]))
 def test_staff_and_archivists_never_get_secrets(world, query: dict, role: str) -> None:
     client, archive, tokens = world.client, world.archive, world.tokens

@@ -61,7 +61,7 @@ def test_report_is_an_artifact_of_the_flow_run(ran) -> None:
         )
     by_type = {a.type: a for a in artifacts}
     assert set(by_type) == {"markdown", "table"}
-    assert by_type["markdown"].key == "batch-l-t-i-2025-01-07"
+    assert by_type["markdown"].key == "batch-lo-toi-2025-01-07"
     assert f"# Batch {BATCH}" in by_type["markdown"].data
     assert "| quarantined | 1 |" in by_type["markdown"].data
     table = json.loads(by_type["table"].data)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import unicodedata
+from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,16 +15,18 @@ from PIL import Image
 from ocr.engine import EngineResult, FailingEngine, FixedTextEngine
 from ocr.load import SourcePage
 from ocr.pipeline import (
-    MIN_ORIENTATION_CONFIDENCE,
     box_to_original,
     grayscale,
     ocr_page,
+    page_array,
+    process_page,
     rotate_clockwise,
+    text_from_words,
 )
-from schemas import Box, Page
-from sohoa.errors import OcrTimeout
-from tests.ocr.conftest import ground_truth
-from tests.ocr.measures import cer
+from schemas import Box, Page, Word
+from sohoa.errors import BadInput, OcrTimeout
+from tests.ocr.conftest import Read, ground_truth
+from tests.ocr.measures import bow_recall, cer, order_free_cer
 from tests.support import CORPUS_FIXTURES
 
 # --- geometry ------------------------------------------------------------------------------------
@@ -71,15 +76,49 @@ def test_grayscale_flattens_transparency_on_white_and_scales_16_bit() -> None:
     assert grayscale(Image.new("1", (1, 1), 1)).getpixel((0, 0)) == 255
 
 
+def test_page_array_keeps_colour_only_where_there_is_some() -> None:
+    assert page_array(Image.new("RGB", (3, 2), "red")).shape == (2, 3, 3)
+    assert page_array(Image.new("L", (3, 2))).shape == (2, 3)
+    grey_palette = Image.new("L", (3, 2), 90).convert("P")
+    assert page_array(grey_palette).shape == (2, 3)
+    assert page_array(Image.new("RGBA", (3, 2), (0, 0, 255, 0)))[0, 0].tolist() == [255, 255, 255]
+
+
+def test_text_from_words_breaks_lines_and_blocks() -> None:
+    box = Box(left=0, top=0, width=1, height=1)
+    words = [
+        Word(text=t, confidence=90, box=box, block=b, line=line)
+        for t, b, line in [("Số:", 1, 1), ("12", 1, 1), ("Hà", 1, 2), ("Nội", 1, 2), ("Điều", 2, 3)]
+    ]
+    assert text_from_words(words) == "Số: 12\nHà Nội\n\nĐiều"
+
+
 # --- the page pipeline with injected engines -------------------------------------------------------
 
 
 class RecordingEngine(FixedTextEngine):
-    """A FixedTextEngine that remembers the image and dpi it was asked to read."""
+    """A FixedTextEngine that remembers the images and dpi it was asked to read."""
 
     def recognise(self, image: Image.Image, *, dpi: int | None = None) -> EngineResult:
         self.seen = (image.mode, image.size, dpi)
+        self.calls = getattr(self, "calls", 0) + 1
         return super().recognise(image, dpi=dpi)
+
+
+class ScriptedEngine(FixedTextEngine):
+    """Returns the given words (text, confidence), in one line."""
+
+    def __init__(self, words: list[tuple[str, float]]) -> None:
+        super().__init__(" ".join(text for text, _ in words), rotation=(0, 15.0))
+        self.scripted = words
+
+    def recognise(self, image: Image.Image, *, dpi: int | None = None) -> EngineResult:
+        result = super().recognise(image, dpi=dpi)
+        words = [
+            w.model_copy(update={"confidence": c})
+            for w, (_, c) in zip(result.words, self.scripted, strict=True)
+        ]
+        return EngineResult(result.text, words, sum(c for _, c in self.scripted) / len(words))
 
 
 def _source(size: tuple[int, int] = (300, 200), dpi: int | None = 300) -> SourcePage:
@@ -87,7 +126,7 @@ def _source(size: tuple[int, int] = (300, 200), dpi: int | None = 300) -> Source
 
 
 def test_page_carries_text_words_size_and_quality() -> None:
-    engine = RecordingEngine("Số: 12/QĐ-UBND\nHà Nội", confidence=88.0)
+    engine = RecordingEngine("Số: 12/QĐ-UBND\nHà Nội", confidence=88.0, rotation=(0, 15.0))
     page = ocr_page(_source(), engine)
     assert engine.seen == ("L", (300, 200), 300)
     assert (page.number, page.width, page.height, page.dpi) == (2, 300, 200, 300)
@@ -107,6 +146,21 @@ def test_doubtful_pages_need_review(text: str, confidence: float, reason: str) -
     assert page.quality == pytest.approx(confidence / 100)
 
 
+def test_noise_words_are_dropped_and_foreign_letters_replaced() -> None:
+    engine = ScriptedEngine(
+        [("Quyết", 95), ("đinh", 90), ('"ẽ:..Ỏẳằ', 12), ("thöng", 80), ("—_", 30), ("báo", 93)]
+    )
+    page = ocr_page(_source(), engine)
+    assert [word.text for word in page.words] == ["Quyết", "đinh", "thông", "báo"]
+    assert page.text == "Quyết đinh thông báo"
+    assert page.confidence == pytest.approx((95 + 90 + 80 + 93) / 4)
+
+
+def test_page_text_joins_hyphenated_line_ends() -> None:
+    page = ocr_page(_source(), FixedTextEngine("chủ nghĩa Mác-\nLênin", rotation=(0, 15.0)))
+    assert page.text == "chủ nghĩa Mác-Lênin"
+
+
 def test_confident_orientation_is_applied_and_boxes_come_back_to_the_scan() -> None:
     engine = RecordingEngine("Điều 1", rotation=(90, 9.5))
     page = ocr_page(_source((300, 200)), engine)
@@ -119,16 +173,50 @@ def test_confident_orientation_is_applied_and_boxes_come_back_to_the_scan() -> N
     ]
 
 
-def test_unsure_orientation_is_not_applied() -> None:
-    engine = RecordingEngine("Điều 1", rotation=(180, MIN_ORIENTATION_CONFIDENCE / 2))
+def test_unsure_orientation_is_not_applied_when_both_readings_agree() -> None:
+    engine = RecordingEngine("Điều 1", rotation=(180, 1.0))
     page = ocr_page(_source((300, 200)), engine)
-    assert engine.seen[1] == (300, 200)
-    assert (page.orientation, page.orientation_confidence) == (0, MIN_ORIENTATION_CONFIDENCE / 2)
+    assert engine.calls == 2  # read both ways: the same text, so orientation does not matter
+    assert (page.orientation, page.orientation_confidence) == (0, 1.0)
+    assert page.review_reasons == []
+
+
+class UprightOnlyEngine(FixedTextEngine):
+    """Reads Vietnamese only when the dark mark is at the top left, garbage otherwise; its OSD
+    cannot tell."""
+
+    def __init__(self) -> None:
+        super().__init__("", rotation=(0, 0.4))
+
+    def recognise(self, image: Image.Image, *, dpi: int | None = None) -> EngineResult:
+        mark_top_left = np.asarray(image)[:40, :40].mean() < 128
+        self.text = "Quyết định thành lập Tổ công tác" if mark_top_left else "ỏ:;ằ Tlie qnick"
+        return super().recognise(image, dpi=dpi)
+
+
+def test_unsure_orientation_is_settled_by_reading_both_ways() -> None:
+    scanned = Image.new("L", (300, 200), 255)
+    scanned.paste(0, (260, 160, 300, 200))  # the mark at the bottom right: upside down
+    page = ocr_page(SourcePage(number=1, image=scanned, dpi=300), UprightOnlyEngine())
+    assert page.orientation == 180
+    assert page.text == "Quyết định thành lập Tổ công tác"
+    assert page.review_reasons == []  # the comparison was decisive
+
+
+def test_steps_are_recorded_for_each_page() -> None:
+    result = process_page(_source(), RecordingEngine("Điều 1", rotation=(0, 15.0)))
+    names = [step.name for step in result.steps]
+    assert names[0] == "colour" and "deskew" in names and names[-1] == "recognise"
 
 
 def test_engine_errors_pass_through() -> None:
     with pytest.raises(OcrTimeout):
         ocr_page(_source(), FailingEngine(OcrTimeout("page took too long")))
+
+
+def test_page_without_pixels_is_bad_input() -> None:
+    with pytest.raises(BadInput, match=r"no pixels \(0x0\)"):
+        ocr_page(SourcePage(number=1, image=Image.new("L", (0, 0)), dpi=300), FixedTextEngine("x"))
 
 
 # --- real Tesseract on corpus pages ----------------------------------------------------------------
@@ -162,10 +250,9 @@ def test_clean_page(clean_pages: list[Page]) -> None:
     assert "Số: 2154/QĐ-UBND" in page.text
     assert "Điều 3. Quyết định này có hiệu lực kể từ ngày ký." in page.text
     assert unicodedata.is_normalized("NFC", page.text)
-    assert cer(page.text, truth) < 0.03  # measured 0.008
+    assert cer(page.text, truth) < 0.01  # measured 0.002 (raw Tesseract: 0.008, the signature read)
     assert (page.orientation, page.width, page.height, page.dpi) == (0, 2480, 3508, 300)
-    assert not page.needs_review
-    assert page.quality == pytest.approx(page.confidence / 100)
+    assert not page.needs_review and page.quality > 0.9
     name = "d01_qd_phutho__clean_p1"
     assert _centre_inside(page, "2154/QĐ-UBND", _gt_box(name, "Số: 2154/QĐ-UBND", 0))
 
@@ -173,7 +260,7 @@ def test_clean_page(clean_pages: list[Page]) -> None:
 def test_pdf_page_reads_like_the_image(pdf_pages: list[Page], clean_pages: list[Page]) -> None:
     (page,) = pdf_pages
     assert (page.number, page.dpi, page.width, page.height) == (1, 300, 2480, 3508)
-    assert cer(page.text, ground_truth("d01_qd_phutho__clean_p1")) < 0.03
+    assert cer(page.text, ground_truth("d01_qd_phutho__clean_p1")) < 0.02
     assert cer(page.text, clean_pages[0].text) < 0.02
 
 
@@ -183,7 +270,7 @@ def test_upside_down_tiff_page_is_read_upright(tiff_pages: list[Page]) -> None:
     assert page.orientation == 180
     for phrase in ("Số: 214/TB-HĐTD", "THÔNG BÁO", "Võ Thị Thanh Xuân", "Lưu trữ viên"):
         assert phrase in page.text
-    assert cer(page.text, ground_truth(name)) < 0.05  # measured 0.011
+    assert cer(page.text, ground_truth(name)) < 0.03  # measured 0.009
     assert _centre_inside(page, "Xuân", _gt_box(name, "Võ Thị Thanh Xuân", 180))
 
 
@@ -201,4 +288,53 @@ def test_jpeg_page(jpeg_pages: list[Page]) -> None:
     (page,) = jpeg_pages
     for phrase in ("Số: 112/GM-STTTT", "GIẤY MỜI", "Nghệ An, ngày 03 tháng 3 năm 2022"):
         assert phrase in page.text
-    assert cer(page.text, ground_truth("d04_gm_nghean__jpeg_p1")) < 0.05  # measured 0.001
+    assert cer(page.text, ground_truth("d04_gm_nghean__jpeg_p1")) < 0.02  # measured 0.001
+
+
+def test_skewed_page_is_deskewed_and_boxes_land_on_the_scan(skew_read: Read) -> None:
+    (page,) = skew_read.pages
+    name = "d02_cv_khan_bacninh__skew_p1"
+    assert page.skew == pytest.approx(-2.68, abs=0.1)  # the corpus manifest's skew
+    assert cer(page.text, ground_truth(name)) < 0.03  # measured 0.003; raw Tesseract 0.81
+    # The signer's name, on the skewed scan: its clean-render box turned by the skew.
+    (x0, y0, x1, y1) = _gt_box(name, "Đỗ Quang Vinh", 0)
+    centre = np.array([(x0 + x1) / 2 - 1240, (y0 + y1) / 2 - 1754])
+    angle = np.radians(-2.68)  # counter-clockwise on screen: y points down
+    turned = np.array([[np.cos(angle), np.sin(angle)], [-np.sin(angle), np.cos(angle)]]) @ centre
+    cx, cy = turned + [1240, 1754]
+    assert _centre_inside(page, "Vinh", (cx - 200, cy - 40, cx + 200, cy + 40))
+
+
+def test_red_seal_over_the_signer_block_is_removed(seal_read: Read) -> None:
+    (page,) = seal_read.pages
+    for phrase in ("CHÁNH THANH TRA", "Phạm Văn Thành"):  # raw Tesseract loses both under the seal
+        assert phrase in page.text
+    seal = next(step for step in seal_read.results[0].steps if step.name == "colour")
+    assert seal.result["seals"] == 1
+    assert bow_recall(page.text, ground_truth("d03_bc_mat_thaibinh__seal_p2")) > 0.85
+
+
+def test_photocopy_reads_within_a_generous_bound(photocopy_read: Read) -> None:
+    (page,) = photocopy_read.pages
+    truth = ground_truth("d02_cv_khan_bacninh__photocopy_p1")
+    assert cer(page.text, truth) < 0.06  # measured 0.021; raw Tesseract 0.12
+    assert order_free_cer(page.text, truth) < 0.06
+    steps = {step.name: step.result for step in photocopy_read.results[0].steps}
+    assert steps["borders"]["borders"] >= 1 and steps["denoise"]["bilevel"] is True
+
+
+@pytest.mark.parametrize("fixture", ["skew_read", "seal_read", "photocopy_read"])
+def test_searchable_pdf_text_layer_extracts_to_the_ocr_words(
+    fixture: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    read: Read = request.getfixturevalue(fixture)
+    path = tmp_path / "document.pdf"
+    path.write_bytes(read.pdf)
+    extracted = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    (page,) = read.pages
+    assert Counter(extracted.split()) == Counter(word.text for word in page.words)
+    assert Counter(extracted.split()) == Counter(page.text.split())
+    images = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True)
+    assert len(images.stdout.strip().splitlines()) == 3  # header, rule, the one page image

@@ -1,0 +1,72 @@
+"""Page quality: the score and the review reasons, and which words are noise (pure)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ocr.quality import MIN_SYLLABLE_SHARE, assess_page, is_noise_word, syllable_share
+from schemas import Box, Word
+
+
+def _words(text: str, confidence: float = 95.0) -> list[Word]:
+    box = Box(left=0, top=0, width=10, height=10)
+    return [Word(text=token, confidence=confidence, box=box) for token in text.split()]
+
+
+GOOD = "Căn cứ Luật Lưu trữ ngày 11 tháng 11 năm 2011 của Quốc hội Số: 2154/QĐ-UBND"
+
+
+def test_a_good_page_needs_no_review() -> None:
+    quality = assess_page(_words(GOOD), GOOD)
+    assert quality.reasons == []
+    assert quality.syllable_share == 1.0
+    assert quality.score == pytest.approx(0.95)
+
+
+def test_garbage_that_the_engine_is_sure_of_is_caught_by_the_syllables() -> None:
+    text = "Tlie qnick hrown fox jnmps ovcr tbe lazv dog Quyết định"
+    quality = assess_page(_words(text, 91.0), text)
+    assert quality.syllable_share is not None and quality.syllable_share < MIN_SYLLABLE_SHARE
+    assert quality.reasons == [f"only 18% of words are Vietnamese syllables (< {MIN_SYLLABLE_SHARE:.0%})"]
+    assert quality.score == pytest.approx(quality.syllable_share, abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("text", "confidence", "reasons"),
+    [
+        ("", 0.0, ["no text recognised"]),
+        (GOOD, 41.0, ["low OCR confidence (41 < 60)"]),
+        ("KT. CHỦ TỊCH", 30.0, ["low OCR confidence (30 < 60)"]),  # too few words to judge syllables
+    ],
+)
+def test_review_reasons(text: str, confidence: float, reasons: list[str]) -> None:
+    assert assess_page(_words(text, confidence), text).reasons == reasons
+
+
+def test_orientation_doubts_come_first() -> None:
+    doubt = "orientation unsure (OSD confidence 0.4)"
+    assert assess_page(_words(GOOD), GOOD, [doubt]).reasons == [doubt]
+
+
+def test_share_ignores_numbers_notations_and_acronyms() -> None:
+    share, judged = syllable_share(_words("2154/QĐ-UBND UBND 12/9/2019 - Quyết định"))
+    assert (share, judged) == (None, 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "confidence", "noise"),
+    [
+        ('"ẽ:...Ỏẳằẳằ', 0.0, True),  # a signature read as letters
+        ("—_", 40.0, True),  # a rule read as symbols
+        ("C===,", 20.0, True),
+        ("-", 40.0, False),  # a dash is punctuation
+        ("./.", 30.0, False),
+        ("Quyết", 10.0, False),  # a syllable is kept however unsure
+        ("UBND", 10.0, False),
+        ("Tlie", 85.0, False),  # sure enough to keep
+        ("Tlie", 25.0, True),
+    ],
+)
+def test_noise_words(text: str, confidence: float, noise: bool) -> None:
+    word = Word(text=text, confidence=confidence, box=Box(left=0, top=0, width=5, height=5))
+    assert is_noise_word(word) is noise
