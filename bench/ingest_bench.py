@@ -11,8 +11,8 @@
    measured over the whole command, start-up included; then the same command on one page already
    stored (a duplicate: start-up only), to show the per-page rate without the fixed start-up.
 3. Peak RSS (the largest process of the `sohoa ingest` tree, from wait4) for a --small and a
-   --large page batch; the pages are corpus pages cycled, each copy made distinct by a comment
-   added to the file (same image, new sha256), so every page is really OCR'd and stored.
+   --large page batch of the same --small corpus pages cycled, each copy made distinct by a
+   comment added to the file (same image, new sha256), so every page is really OCR'd and stored.
 Exit status 1 only with --strict when the target is missed or RSS grows by more than 25 %.
 """
 
@@ -147,7 +147,9 @@ def main() -> int:
             rss = {}
             for size in (args.small, args.large):
                 folder = work / f"in-{size}"
-                copies = distinct_copies(pages, size, folder)
+                # the same pages in both batches (the first --small ones, cycled): only the
+                # batch length differs, not the mix of page sizes
+                copies = distinct_copies(pages[: args.small], size, folder)
                 result = run_ingest(copies, work / f"rss-{size}", args.workers)
                 shutil.rmtree(folder)
                 rss[size] = result["peak_rss_mib"]

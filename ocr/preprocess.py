@@ -74,7 +74,9 @@ class PrepareOptions:
     """Which steps run, and their few parameters. The defaults are the product's settings."""
 
     colour: bool = True  # colour pages: round red seals (and blue ink if asked) removed
-    remove_blue_ink: bool = False  # signatures and hand notes in blue ink (never printed text)
+    # Signatures and notes in blue ink (scattered: a page mostly in blue, a carbon copy, is kept).
+    # Off: an incoming-document stamp in violet ink is text; measured gain 0.61 -> 0.59 % CER.
+    remove_blue_ink: bool = False
     borders: bool = True
     punch_holes: bool = True
     background: bool = True
@@ -103,6 +105,7 @@ class Prepared:
     orientation_confidence: float = 0.0
     skew: float = 0.0  # degrees (counter-clockwise) of skew found and corrected
     lines: str = "horizontal"  # text lines on the page as scanned: horizontal, vertical, unknown
+    bilevel: bool = False  # the page came hard-thresholded (two grey levels)
     steps: list[StepRecord] = field(default_factory=list)
     review_reasons: list[str] = field(default_factory=list)
 
@@ -229,12 +232,17 @@ def colour_to_gray(
         seal_ink = cv2.dilate((red & regions).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
         out[seal_ink & (out >= _ink_threshold(gray))] = paper
     erased_blue = 0
-    if remove_blue:
+    ink = gray < _ink_threshold(gray)
+    blue_share = float((blue & ink).sum() / max(int(ink.sum()), 1))
+    # Blue ink that is a good part of the page's ink is its text (a carbon copy, a form printed
+    # in blue): only scattered blue (signatures, notes) goes.
+    if remove_blue and blue_share <= 0.3:
         blue = cv2.dilate(blue.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
         blue &= gray > 40  # black print crossed by a stroke stays
         out[blue] = paper
         erased_blue = int(blue.sum())
-    return out, {"seals": len(boxes), "seal_boxes": boxes, "blue_px": erased_blue}
+    found = {"seals": len(boxes), "seal_boxes": boxes, "blue_share": round(blue_share, 3)}
+    return out, {**found, "blue_px": erased_blue}
 
 
 # --- borders and punch holes ----------------------------------------------------------------------
@@ -349,14 +357,17 @@ def is_bilevel(gray: np.ndarray) -> bool:
 
 
 def denoise(gray: np.ndarray, dpi: float, *, min_noise: float = 4.0) -> tuple[np.ndarray, dict[str, Any]]:
-    """A median filter (3 px; 5 px at 400 dpi and more) when the paper is measurably noisy or
-    the page is bilevel (its jagged edges and toner specks smooth out the same way)."""
+    """A median filter (3 px; 5 px at 400 dpi and more) when the paper is measurably noisy.
+
+    A bilevel page (hard-thresholded scan or copy) is reported, not filtered: a median filter
+    before or after despeckling measured worse on one (CER 2.1 % unfiltered, 2.4 % and 3.1 %)."""
     sigma, bilevel = noise_level(gray), is_bilevel(gray)
     found = {"noise": round(sigma, 2), "bilevel": bilevel}
-    if sigma < min_noise and not bilevel:
+    if sigma < min_noise or bilevel:
         return gray, {**found, "filtered": False}
     size = 5 if dpi >= 400 else 3
     return cv2.medianBlur(gray, size), {**found, "filtered": True, "kernel": size}
+
 
 
 def _text_height(stats: np.ndarray, *, square: bool = False) -> float:
@@ -706,6 +717,7 @@ def clean_page(image: np.ndarray, dpi: int | None, options: PrepareOptions | Non
         original_size=(width, height),
         skew=skew,
         lines=lines if clarity >= _CLEAR_LINES else "unknown",
+        bilevel=any(step.result.get("bilevel") for step in record.steps if step.name == "denoise"),
         steps=record.steps,
     )
 

@@ -8,6 +8,11 @@ from pathlib import Path
 
 import pytest
 
+# Shared suites imported by several test modules: rewrite their asserts for readable failures.
+pytest.register_assert_rewrite(
+    "tests.api.support", "tests.indexing.conformance", "tests.storage.store_conformance"
+)
+
 # Prefect reads these at import: no telemetry, quiet logs, nothing written to ~/.prefect by tests.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")

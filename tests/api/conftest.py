@@ -24,9 +24,6 @@ from sohoa.config import Settings
 from sohoa.services import Services, services_for
 from storage import write_package
 
-pytest.register_assert_rewrite("tests.api.support")
-
-
 PAGE_SIZE = (1000, 1400)
 LINE_HEIGHT = 40
 

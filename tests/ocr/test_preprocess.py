@@ -143,6 +143,10 @@ def test_blue_ink_is_removed_only_when_asked() -> None:
     removed, found = colour_to_gray(rgb, DPI, remove_blue=True)
     assert kept[2120:2130, 500].min() < 100
     assert found["blue_px"] > 0 and removed[2120:2130, 500].min() > 200
+    carbon_copy = cv2.cvtColor(PAGE, cv2.COLOR_GRAY2RGB)
+    carbon_copy[PAGE < 128] = (40, 50, 150)  # the whole text typed in blue: kept
+    kept, found = colour_to_gray(carbon_copy, DPI, remove_blue=True)
+    assert found["blue_px"] == 0 and found["blue_share"] > 0.9
 
 
 # --- borders, holes, background, noise, specks ----------------------------------------------------
