@@ -19,6 +19,7 @@ from schemas import BatchSummary
 from schemas.record import utcnow
 from sohoa.config import load_settings
 from sohoa.dropfolder import (
+    Stat,
     committed_ids,
     load_state,
     look,
@@ -38,8 +39,8 @@ log = logging.getLogger(__name__)
 DROP_FLOW = "ingest-drop-folder"
 
 
-def find_ready_files(source: str, settle_seconds: float) -> tuple[list[str], list[str]]:
-    """(files to ingest now, files still changing) of the drop folder `source`."""
+def find_ready_files(source: str, settle_seconds: float) -> tuple[list[str], list[str], dict[str, Stat]]:
+    """(files to ingest now, files still changing, what every file looked like) of `source`."""
     store = services_for(load_settings()).store
     state = load_state(store, source)
     first = look(collect_files([Path(source)]))
@@ -50,19 +51,18 @@ def find_ready_files(source: str, settle_seconds: float) -> tuple[list[str], lis
         second = look(changing)
         more, changing = settled(changing, first, second, state)
         ready = sorted(ready + more)
-    return ready, changing
+    return ready, changing, first
 
 
 @task(
     name="drop-folder-state", retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=retry_transient_only
 )
-def _remember(source: str, ready: list[str], changing: list[str], summary: BatchSummary | None) -> None:
+def _remember(source: str, seen: dict[str, Stat], changing: list[str], summary: BatchSummary) -> None:
+    """Note each outcome with the size and mtime the file had BEFORE it was read: a file that
+    changed after that no longer matches and is looked at afresh next run."""
     store = services_for(load_settings()).store
     state = load_state(store, source)
-    stats = look(collect_files([Path(source)]))
-    # a file that changed again while it was being ingested is looked at afresh next run
-    outcomes = [o for o in (summary.outcomes if summary else []) if o.path in ready]
-    save_state(store, updated_state(state, stats, outcomes, changing))
+    save_state(store, updated_state(state, seen, summary.outcomes, changing))
 
 
 @flow(name=DROP_FLOW, persist_result=False, log_prints=False)
@@ -73,7 +73,7 @@ def ingest_drop_folder(
 
     With `spread`, each file becomes its own flow run on the work pool `pool`.
     """
-    ready, changing = find_ready_files(source, settle_seconds)
+    ready, changing, seen = find_ready_files(source, settle_seconds)
     if changing:
         log.info("drop folder %s: %d files still being written, left for next run", source, len(changing))
     batch = new_batch_name(f"drop-{safe_name(Path(source).name, default='folder')}")
@@ -84,5 +84,5 @@ def ingest_drop_folder(
             summary = ingest_batch(ready, batch=batch)
     else:
         summary = BatchSummary(batch=batch, finished_at=utcnow())
-    _remember(source, ready, changing, summary)
+    _remember(source, seen, changing, summary)
     return summary

@@ -369,7 +369,6 @@ def denoise(gray: np.ndarray, dpi: float, *, min_noise: float = 4.0) -> tuple[np
     return cv2.medianBlur(gray, size), {**found, "filtered": True, "kernel": size}
 
 
-
 def _text_height(stats: np.ndarray, *, square: bool = False) -> float:
     """Median height of letter-sized components (marks and specks below a third of it excluded).
 

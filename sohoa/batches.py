@@ -6,7 +6,8 @@
 Outcomes are stored one by one so that a batch killed midway, resumed, or spread over several
 workers still has one complete report: the report is folded from every stored outcome of the
 batch. A file that an earlier run of the same batch ingested and a rerun finds as a duplicate
-stays `ingested` in the report (it was this batch that stored it).
+stays `ingested` in the report (it was this batch that stored it), also when the crash came
+between storing the record and noting its outcome (the record names its batch).
 """
 
 from __future__ import annotations
@@ -183,9 +184,22 @@ def record_outcome(store: ObjectStore, batch: str, outcome: IngestOutcome) -> In
             earlier = IngestOutcome.model_validate_json(store.get_bytes(key))
         except (NotFound, ValueError):
             earlier = None
+    if earlier is None and outcome.status == "duplicate" and outcome.id:
+        earlier = _stored_by_batch(store, batch, outcome)
     merged = merge_outcome(earlier, outcome)
     store.put_bytes(key, json_bytes(merged.model_dump(mode="json")))
     return merged
+
+
+def _stored_by_batch(store: ObjectStore, batch: str, outcome: IngestOutcome) -> IngestOutcome | None:
+    """The `ingested` outcome of a record this batch stored but did not get to note (a crash)."""
+    try:
+        record = read_record(store, outcome.id or "", with_words=False)
+    except (NotFound, ValueError):
+        return None
+    if record.batch != batch:
+        return None
+    return outcome.model_copy(update={"status": "ingested", "pages": record.page_count, "reason": None})
 
 
 def load_outcomes(store: ObjectStore, batch: str) -> list[IngestOutcome]:

@@ -154,3 +154,24 @@ def test_markdown_lists_every_file_that_needs_a_person() -> None:
     for path in ("in/empty.pdf", "in/lock.pdf", "in/down.pdf", "in/b-rescan.pdf", "in/a.pdf"):
         assert f"| {path} |" in text
     assert "| quarantined | 3 |" in text
+
+
+def test_a_record_stored_just_before_a_crash_counts_as_ingested_by_its_batch(tmp_path: Path) -> None:
+    """Killed after the package was committed but before its outcome was noted: the rerun finds
+    a duplicate, and the report still says this batch ingested it."""
+    from storage import sha256_file, write_package
+
+    original = tmp_path / "scan.png"
+    original.write_bytes(b"not really a png, but bytes to keep")
+    digest = sha256_file(original)
+    record = _record(digest[:32], qualities=[0.9, 0.8]).model_copy(
+        update={"sha256": digest, "size": original.stat().st_size, "batch": "b1"}
+    )
+    store = open_store(str(tmp_path / "store"))
+    write_package(store, record, original)
+    rerun = IngestOutcome(path=str(original), status="duplicate", id=record.id)
+    assert record_outcome(store, "b1", rerun).model_dump(include={"status", "pages"}) == {
+        "status": "ingested",
+        "pages": 2,
+    }
+    assert record_outcome(store, "b2", rerun).status == "duplicate"  # another batch's record
