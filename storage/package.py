@@ -45,7 +45,7 @@ __all__ = [
 RECORDS = "records"
 MANIFEST = "manifest-sha256.txt"
 _JSON_FILES = ("record.json", "metadata.json", "classification.json", "events.json")
-_NO_EXTRA: Mapping[str, bytes] = MappingProxyType({})
+_NO_EXTRA: Mapping[str, bytes | Path] = MappingProxyType({})
 
 
 # ---- names and serialisation (pure) ----
@@ -109,14 +109,14 @@ def _page_files(record: Record) -> dict[str, bytes]:
     return files
 
 
-def _extra_files(extra: Mapping[str, bytes]) -> dict[str, bytes]:
+def _extra_files(extra: Mapping[str, bytes | Path]) -> dict[str, bytes | Path]:
     for name, data in extra.items():
         check_key(name)
         reserved = name in (*_JSON_FILES, MANIFEST) or name.startswith(("original/", "pages/"))
         if reserved:
             raise ValueError(f"extra file {name!r} would replace a package file")
-        if not isinstance(data, bytes):
-            raise TypeError(f"extra file {name!r} must be bytes")
+        if not isinstance(data, bytes | Path):
+            raise TypeError(f"extra file {name!r} must be bytes or the Path of a local file")
     return dict(extra)
 
 
@@ -172,9 +172,15 @@ def _put_original(store: ObjectStore, key: str, path: Path, before: tuple[int, .
 
 
 def write_package(
-    store: ObjectStore, record: Record, original: Path, extra: Mapping[str, bytes] = _NO_EXTRA
+    store: ObjectStore,
+    record: Record,
+    original: Path,
+    extra: Mapping[str, bytes | Path] = _NO_EXTRA,
 ) -> None:
     """Write (or rewrite, or complete after a crash) the package of `record`.
+
+    `extra` adds files to the package (e.g. "document.pdf"): bytes, or the Path of a local file,
+    which is streamed (a large searchable PDF never sits in memory).
 
     `original` must still hold the bytes `record.sha256` names, else BadInput. The manifest is
     removed first and written last, so readers never see a package half old, half new; files
@@ -191,8 +197,12 @@ def write_package(
     _put_original(store, prefix + original_name, original, before)
     hashes = {original_name: record.sha256}
     for name, data in files.items():
-        store.put_bytes(prefix + name, data)
-        hashes[name] = sha256_bytes(data)
+        if isinstance(data, Path):
+            store.put_file(prefix + name, data)
+            hashes[name] = sha256_file(data)
+        else:
+            store.put_bytes(prefix + name, data)
+            hashes[name] = sha256_bytes(data)
     for key in list(store.list(prefix)):
         if key[len(prefix) :] not in hashes and key != prefix + MANIFEST:
             store.delete(key)

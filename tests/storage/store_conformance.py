@@ -614,3 +614,16 @@ def test_unreadable_file_is_quarantined_without_bytes(store, tmp_path):
 
 # what `from store_conformance import *` brings into a backend's test module
 __all__ = [name for name in dir() if name.startswith("test_")]
+
+
+def test_extra_files_may_be_local_files_streamed_into_the_package(store, tmp_path):
+    original = make_original(tmp_path)
+    record = make_record(original)
+    pdf = tmp_path / "document.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n" + os.urandom(200_000))
+    write_package(store, record, original, {"document.pdf": pdf, "note.txt": b"ghi ch\xc3\xba"})
+    prefix = f"records/{record.id}/"
+    assert store.get_bytes(prefix + "document.pdf") == pdf.read_bytes()
+    manifest = read_manifest(store, record.id)
+    assert manifest["document.pdf"] == hashlib.sha256(pdf.read_bytes()).hexdigest()
+    assert manifest["note.txt"] == hashlib.sha256("ghi chú".encode()).hexdigest()
