@@ -11,6 +11,7 @@ import contextlib
 
 from prefect import flow, task
 
+from dedup import NearDuplicateIndex, rebuild_lookup
 from flows.retrying import retry_transient_only
 from indexing import ReindexReport, open_index, reindex
 from sohoa.config import load_settings
@@ -37,7 +38,26 @@ def rebuild_index() -> ReindexReport:
                 close()
 
 
+@task(
+    name="rebuild-near-duplicate-lookup",
+    retries=2,
+    retry_delay_seconds=[10, 60],
+    retry_condition_fn=retry_transient_only,
+    persist_result=False,
+)
+def rebuild_similarity() -> None:
+    settings = load_settings()
+    lookup = NearDuplicateIndex((settings.home / "similarity.sqlite3").resolve())
+    try:
+        rebuild_lookup(lookup, open_store(settings.storage_url))
+    finally:
+        lookup.close()
+
+
 @flow(name="reindex", persist_result=False, log_prints=False)
 def reindex_flow() -> ReindexReport:
-    """Make the search index hold exactly the committed record packages of the store."""
-    return rebuild_index()
+    """Make the search index (and the near-duplicate lookup) hold exactly the committed record
+    packages of the store."""
+    report = rebuild_index()
+    rebuild_similarity()
+    return report

@@ -1,10 +1,11 @@
 """One page image -> one `schemas.Page`; one file -> its pages, streamed, optionally in parallel.
 
-The page stages, in order: clean-up (ocr/preprocess.py: colour, borders, holes, noise,
-background, skew, resolution), orientation (the engine's OSD, checked by reading both ways when
-unsure), recognition, noise words dropped, Vietnamese hygiene, word boxes mapped back to the page
-as scanned, quality score. `ocr_file` streams a file's pages through that, in a process pool when
-asked, and can write the searchable PDF on the way.
+The page stages, in order: clean-up (ocr/preprocess.py: resolution, colour, borders, holes,
+noise, background, skew), orientation (the shape of the script; when unsure the engine's OSD; when
+that is unsure too, the page read both ways), recognition, noise words dropped, Vietnamese hygiene
+(ocr/text.py), word boxes mapped back to the page as scanned, quality score (ocr/quality.py).
+`ocr_file` streams a file's pages through that, in a process pool when asked (ocr/parallel.py),
+and can write the searchable PDF on the way (ocr/pdf.py).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ __all__ = [
     "box_to_original",
     "grayscale",
     "ocr_file",
+    "ocr_file_results",
     "ocr_page",
     "page_array",
     "process_page",

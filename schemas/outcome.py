@@ -11,8 +11,9 @@ from schemas.record import utcnow
 
 # ingested: stored and indexed; duplicate: the same bytes were ingested before (nothing done);
 # quarantined: the file is at fault (kept in quarantine with a reason, never retried);
+# near_duplicate: stored, but a re-scan of a record already archived (linked, flagged for review);
 # failed: not the file's fault (service down, a bug) — left where it is for the next run.
-Status = Literal["ingested", "duplicate", "quarantined", "failed"]
+Status = Literal["ingested", "near_duplicate", "duplicate", "quarantined", "failed"]
 
 
 class IngestOutcome(BaseModel):
@@ -35,7 +36,7 @@ class BatchSummary(BaseModel):
 
     @property
     def pages(self) -> int:
-        return sum(o.pages for o in self.of("ingested"))
+        return sum(o.pages for o in self.of("ingested") + self.of("near_duplicate"))
 
     @property
     def seconds(self) -> float:
@@ -47,8 +48,9 @@ class BatchSummary(BaseModel):
         """The stable `sohoa ingest --json` shape."""
         return {
             "batch": self.batch,
-            "ingested": [
-                {"path": o.path, "id": o.id, "pages": o.pages} for o in self.of("ingested")
+            "ingested": [{"path": o.path, "id": o.id, "pages": o.pages} for o in self.of("ingested")],
+            "near_duplicates": [
+                {"path": o.path, "id": o.id, "reason": o.reason} for o in self.of("near_duplicate")
             ],
             "duplicates": [{"path": o.path, "id": o.id} for o in self.of("duplicate")],
             "quarantined": [{"path": o.path, "reason": o.reason} for o in self.of("quarantined")],

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up this machine for sohoa, installing only what is missing:
 #   1. Debian packages: tesseract-ocr, tesseract-ocr-vie, tesseract-ocr-osd, poppler-utils
-#      (+ chromium for the browser tests when WITH_BROWSER=1,
+#      (+ chromium and fonts-liberation for the tests when WITH_BROWSER=1,
 #       + unpaper ghostscript for the OCRmyPDF comparison when WITH_BENCH=1)
 #   2. a virtual environment .venv with sohoa installed editable (with the dev extras)
 # Safe to run again: it does nothing when everything is there.
@@ -24,6 +24,8 @@ fi
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 if [ "${WITH_BROWSER:-0}" = 1 ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
+  # Vietnamese-capable fonts: the browser test's page, and the test scans drawn with Pillow
+  [ -f /usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf ] || missing+=(fonts-liberation)
 fi
 if [ "${WITH_BENCH:-0}" = 1 ]; then
   command -v unpaper >/dev/null 2>&1 || missing+=(unpaper)

@@ -48,12 +48,13 @@ def main(
     """sohoa: scans in, a searchable and classified archive out.
 
     Configuration comes from the environment: SOHOA_HOME (data root, default ./.sohoa),
-    SOHOA_STORAGE, SOHOA_INDEX, SOHOA_OCR_LANG, SOHOA_WORKERS.
+    SOHOA_STORAGE, SOHOA_INDEX, SOHOA_OCR_LANG, SOHOA_WORKERS, SOHOA_RULES;
+    SOHOA_LOG_FORMAT=json for JSON log lines.
     """
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from sohoa.logs import configure_logging
+
+    json_lines = os.environ.get("SOHOA_LOG_FORMAT", "").lower() == "json"
+    configure_logging(logging.INFO if verbose else logging.WARNING, json_lines=json_lines)
     _quiet_prefect(verbose)
 
 
@@ -280,10 +281,14 @@ def _mount_package_commands() -> None:
     """Commands that live beside the code they drive (light imports: no FastAPI, no boto3)."""
     from api.commands import keys_app, serve
     from export.commands import export as export_command
+    from sohoa.ops_commands import report, schedule_app, worker
 
     app.command("export")(export_command)
     app.command()(serve)
     app.add_typer(keys_app, name="keys", help="Create, list and revoke API keys.")
+    app.command()(report)
+    app.command()(worker)
+    app.add_typer(schedule_app, name="schedule", help="Scheduled ingest of drop folders.")
 
 
 _mount_package_commands()

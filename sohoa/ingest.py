@@ -10,14 +10,17 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import tempfile
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from classify import classify, extract_metadata
-from ocr import detect_media_type, ocr_file
+from dedup import FINGERPRINT_FILE, fingerprint_file, link_near_duplicate
+from ocr import detect_media_type, nfc, ocr_file
 from schemas import Event, IngestOutcome, Page, Record, record_id_for
 from sohoa import __version__
 from sohoa.errors import BadInput
@@ -29,6 +32,8 @@ from storage import package_exists, quarantine, read_record, sha256_file, write_
 __all__ = ["collect_files", "ingest_file"]
 
 log = logging.getLogger(__name__)
+
+SEARCHABLE_PDF = "document.pdf"  # in the record package: page images + invisible text layer
 
 # Two copies of the same bytes in one batch must not both be ingested.
 _record_locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
@@ -59,9 +64,10 @@ def _quarantined(services: Services, path: Path, reason: str, batch: str | None,
     return IngestOutcome(path=str(path), status="quarantined", reason=reason, seconds=time.monotonic() - t0)
 
 
-def _ocr_pages(path: Path, services: Services, record_id: str) -> Iterator[Page]:
-    """The pages, each read with its page number in the log context and timed for the metrics."""
-    pages = ocr_file(path, services.engine, max_pixels=services.settings.max_image_pixels)
+def _ocr_pages(path: Path, services: Services, record_id: str, pdf: BinaryIO) -> Iterator[Page]:
+    """The pages, each read with its page number in the log context and timed for the metrics;
+    the searchable PDF is written to `pdf` as they come."""
+    pages = ocr_file(path, services.engine, max_pixels=services.settings.max_image_pixels, pdf=pdf)
     number = 1
     while True:
         started = time.monotonic()
@@ -94,6 +100,9 @@ def _ingest(path: Path, services: Services, batch: str | None, worker: str | Non
     t0 = time.monotonic()
     if path.is_dir():
         return _quarantined(services, path, "a link to a folder, not a file (not followed)", batch, t0)
+    if path.exists() and not path.is_file():  # never read a pipe or device: it may block forever
+        reason = "not a regular file (a named pipe, socket or device); copy the scan in as a file"
+        return _quarantined(services, path, reason, batch, t0)
     try:
         sha256 = sha256_file(path)
     except OSError as exc:
@@ -107,66 +116,95 @@ def _ingest(path: Path, services: Services, batch: str | None, worker: str | Non
             return IngestOutcome(
                 path=str(path), status="duplicate", id=record_id, seconds=time.monotonic() - t0
             )
-        try:
-            media_type = detect_media_type(path)
-            started = time.monotonic()
-            pages = list(_ocr_pages(path, services, record_id))
-            if not pages:
-                raise BadInput("the file has no pages")
-        except BadInput as exc:
-            return _quarantined(services, path, str(exc), batch, t0)
+        with tempfile.TemporaryDirectory(prefix="sohoa-ingest-") as work:
+            return _ocr_classify_store(path, services, batch, worker, sha256, Path(work), t0)
 
+
+def _ocr_classify_store(
+    path: Path,
+    services: Services,
+    batch: str | None,
+    worker: str | None,
+    sha256: str,
+    work: Path,
+    t0: float,
+) -> IngestOutcome:
+    """The new-record path: OCR (and the searchable PDF), classify, fingerprint, store, index."""
+    record_id = record_id_for(sha256)
+    pdf_path = work / SEARCHABLE_PDF
+    try:
+        media_type = detect_media_type(path)
+        started = time.monotonic()
+        with pdf_path.open("wb") as pdf:
+            pages = list(_ocr_pages(path, services, record_id, pdf))
+        if not pages:
+            raise BadInput("the file has no pages")
         ocr_seconds = time.monotonic() - started
         metadata = extract_metadata(pages)
-        classification = classify(metadata, pages, services.rules)
-        engine = services.engine
-        record = Record(
-            id=record_id,
-            source=path.name,
-            sha256=sha256,
-            size=path.stat().st_size,
-            media_type=media_type,
-            page_count=len(pages),
-            pages=pages,
-            metadata=metadata,
-            classification=classification,
-            batch=batch,
-            events=[
-                Event(
-                    step="ingest",
-                    tool="sohoa",
-                    tool_version=__version__,
-                    parameters={"host": socket.gethostname(), "worker": worker},
-                    detail=str(path),
-                ),
-                Event(
-                    step="ocr",
-                    tool=engine.name,
-                    tool_version=engine.version,
-                    parameters={"lang": services.settings.ocr_lang},
-                    seconds=round(ocr_seconds, 3),
-                    detail=f"{len(pages)} pages",
-                ),
-                Event(
-                    step="classify",
-                    tool="sohoa",
-                    tool_version=__version__,
-                    parameters={"rules_version": classification.rules_version},
-                    outcome=classification.access,
-                    detail="; ".join(classification.review_reasons),
-                ),
-            ],
-        )
-        try:
-            write_package(services.store, record, path)
-        except BadInput as exc:  # the file changed or vanished while we worked on it
-            return _quarantined(services, path, str(exc), batch, t0)
-        services.index.add(record)
-        log.info("record %s ingested from %s (%d pages)", record_id, path, len(pages))
+        fprint = fingerprint_file(path, pages, metadata, max_pixels=services.settings.max_image_pixels)
+    except BadInput as exc:
+        return _quarantined(services, path, str(exc), batch, t0)
+
+    classification = classify(metadata, pages, services.rules)
+    engine = services.engine
+    record = Record(
+        id=record_id,
+        source=_source_name(path),
+        sha256=sha256,
+        size=path.stat().st_size,
+        media_type=media_type,
+        page_count=len(pages),
+        pages=pages,
+        metadata=metadata,
+        classification=classification,
+        batch=batch,
+        events=[
+            Event(
+                step="ingest",
+                tool="sohoa",
+                tool_version=__version__,
+                parameters={"host": socket.gethostname(), "worker": worker},
+                detail=str(path),
+            ),
+            Event(
+                step="ocr",
+                tool=engine.name,
+                tool_version=engine.version,
+                parameters={"lang": services.settings.ocr_lang, "searchable_pdf": SEARCHABLE_PDF},
+                seconds=round(ocr_seconds, 3),
+                detail=f"{len(pages)} pages",
+            ),
+            Event(
+                step="classify",
+                tool="sohoa",
+                tool_version=__version__,
+                parameters={"rules_version": classification.rules_version},
+                outcome=classification.access,
+                detail="; ".join(classification.review_reasons),
+            ),
+        ],
+    )
+    match = services.similar.check_in(record_id, fprint)
+    if match is not None:  # a re-scan of paper already in the archive: link it, a person decides
+        record = link_near_duplicate(record, match)
+    extra = {SEARCHABLE_PDF: pdf_path, FINGERPRINT_FILE: fprint.to_json()}
+    try:
+        write_package(services.store, record, path, extra)
+    except BadInput as exc:  # the file changed or vanished while we worked on it
+        services.similar.remove(record_id)
+        return _quarantined(services, path, str(exc), batch, t0)
+    services.index.add(record)
+    log.info("record %s ingested from %s (%d pages)", record_id, path, len(pages))
     return IngestOutcome(
         path=str(path),
-        status="ingested",
+        status="near_duplicate" if match else "ingested",
         id=record_id,
         pages=len(pages),
+        reason=match.reason if match else None,
         seconds=time.monotonic() - t0,
     )
+
+
+def _source_name(path: Path) -> str:
+    """The file name as a person reads it: NFC, undecodable bytes replaced (old 8-bit names)."""
+    return nfc(os.fsencode(path.name).decode("utf-8", "replace"))

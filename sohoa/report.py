@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from schemas import BatchSummary, Record, SearchResult
+from schemas import BatchSummary, SearchResult
 from sohoa.batches import BatchReport
 
 __all__ = [
@@ -17,7 +17,6 @@ __all__ = [
     "batch_table_rows",
     "print_batch_report",
     "print_hits",
-    "print_record",
     "print_summary",
     "snippet_text",
 ]
@@ -39,17 +38,18 @@ def snippet_text(snippet: str) -> Text:
 
 def print_summary(console: Console, summary: BatchSummary) -> None:
     ingested, dups = summary.of("ingested"), summary.of("duplicate")
-    quarantined, failed = summary.of("quarantined"), summary.of("failed")
+    near, quarantined, failed = (summary.of(s) for s in ("near_duplicate", "quarantined", "failed"))
     minutes = summary.seconds / 60
     rate = f"{summary.pages / minutes:.1f} pages/min" if minutes > 0 and summary.pages else "-"
     console.print(
         f"[bold]Batch {summary.batch}[/bold]: {len(ingested)} ingested ({summary.pages} pages), "
-        f"{len(dups)} duplicates, {len(quarantined)} quarantined, {len(failed)} failed "
+        f"{len(near)} near-duplicates, {len(dups)} duplicates, {len(quarantined)} quarantined, "
+        f"{len(failed)} failed "
         f"in {summary.seconds:.1f} s ({rate})"
     )
-    if quarantined or failed:
+    if near or quarantined or failed:
         table = Table("file", "outcome", "reason", show_lines=False)
-        for o in quarantined + failed:
+        for o in near + quarantined + failed:
             table.add_row(Text(o.path), o.status, Text(o.reason or ""))
         console.print(table)
 
@@ -61,15 +61,6 @@ def print_hits(console: Console, query: str, result: SearchResult) -> None:
         console.print(f"\n[bold]{hit.title}[/bold]  [dim]{hit.id}{page} score {hit.score:.2f}[/dim]")
         console.print(snippet_text(hit.snippet))
 
-
-def print_record(console: Console, record: Record) -> None:
-    c = record.classification
-    console.print(f"[bold]{record.title}[/bold]  [dim]{record.id}[/dim]")
-    console.print(f"source {record.source} · {record.page_count} pages · sha256 {record.sha256}")
-    console.print(f"access {c.access} · retention {c.retention or '-'} · review {c.needs_review}")
-    for page in record.pages:
-        console.rule(f"page {page.number} — confidence {page.confidence:.0f}")
-        console.print(page.text, markup=False, highlight=False)
 
 
 def _fmt(value: float | None, spec: str) -> str:

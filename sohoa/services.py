@@ -6,6 +6,7 @@ import threading
 from dataclasses import dataclass
 
 from classify import RuleBook, load_rules
+from dedup import NearDuplicateIndex
 from indexing import SearchIndex, open_index
 from ocr import OcrEngine, TesseractEngine
 from sohoa.config import Settings
@@ -19,6 +20,7 @@ class Services:
     index: SearchIndex
     engine: OcrEngine
     rules: RuleBook
+    similar: NearDuplicateIndex  # fingerprints of stored records (derived; rebuilt by reindex)
 
 
 _cache: dict[tuple[str, ...], Services] = {}
@@ -30,11 +32,17 @@ def services_for(settings: Settings) -> Services:
     key = (settings.model_dump_json(),)
     with _cache_lock:
         if key not in _cache:
-            _cache[key] = Services(
-                settings=settings,
-                store=open_store(settings.storage_url),
-                index=open_index(settings.index_url),
-                engine=TesseractEngine(lang=settings.ocr_lang, timeout=settings.ocr_timeout),
-                rules=load_rules(settings.rules),
-            )
+            _cache[key] = build_services(settings)
         return _cache[key]
+
+
+def build_services(settings: Settings, *, engine: OcrEngine | None = None) -> Services:
+    """A fresh set of services (tests pass their own OCR engine)."""
+    return Services(
+        settings=settings,
+        store=open_store(settings.storage_url),
+        index=open_index(settings.index_url),
+        engine=engine or TesseractEngine(lang=settings.ocr_lang, timeout=settings.ocr_timeout),
+        rules=load_rules(settings.rules),
+        similar=NearDuplicateIndex((settings.home / "similarity.sqlite3").resolve()),
+    )

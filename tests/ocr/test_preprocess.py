@@ -246,6 +246,14 @@ def test_low_resolution_page_is_upscaled_and_mapped_back() -> None:
     assert map_box(prepared.to_original, 300, 600, 30, 60) == (100, 200, 10, 20)
 
 
+def test_high_resolution_page_is_downscaled_first_and_mapped_back() -> None:
+    double = cv2.resize(PAGE, None, fx=3, fy=3, interpolation=cv2.INTER_CUBIC)  # 600 dpi
+    prepared = prepare(double, 600)
+    assert [step.name for step in prepared.steps][:2] == ["downscale", "resolution"]
+    assert prepared.dpi == 300 and prepared.image.shape[0] == pytest.approx(double.shape[0] / 2, abs=2)
+    assert map_box(prepared.to_original, 100, 200, 10, 20) == (200, 400, 20, 40)
+
+
 def test_resolution_unknown_is_guessed_before_upscaling() -> None:
     prepared = prepare(PAGE, None)  # 11 pt type at 200 dpi, taken for 13 pt at ~140 dpi
     step = next(step for step in prepared.steps if step.name == "resolution")

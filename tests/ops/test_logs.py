@@ -8,14 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from classify import load_rules
-from indexing import open_index
 from ocr import FixedTextEngine
 from sohoa.config import load_settings
 from sohoa.ingest import ingest_file
 from sohoa.logs import JsonFormatter, configure_logging, current_context, install_record_factory, log_context
-from sohoa.services import Services
-from storage import open_store
+from sohoa.services import build_services
 from tests.ops.scans import small_pages
 
 
@@ -69,13 +66,7 @@ def test_ingest_log_lines_name_record_and_page(tmp_path: Path, caplog: pytest.Lo
     """The real ingest step with a fixed-text engine: its per-page lines carry record and page."""
     install_record_factory()
     settings = load_settings(home=tmp_path / "home")
-    services = Services(
-        settings=settings,
-        store=open_store(settings.storage_url),
-        index=open_index(settings.index_url),
-        engine=FixedTextEngine("QUYẾT ĐỊNH về việc thử nghiệm"),
-        rules=load_rules(settings.rules),
-    )
+    services = build_services(settings, engine=FixedTextEngine("QUYẾT ĐỊNH về việc thử nghiệm"))
     [scan] = small_pages(tmp_path / "in", 1)
     with caplog.at_level(logging.INFO):
         outcome = ingest_file(scan, services, batch="logs")

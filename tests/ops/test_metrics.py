@@ -11,14 +11,11 @@ from pathlib import Path
 import pytest
 from prometheus_client import REGISTRY
 
-from classify import load_rules
-from indexing import open_index
 from ocr import FixedTextEngine
 from sohoa.config import load_settings
 from sohoa.ingest import ingest_file
 from sohoa.metrics import MULTIPROC_ENV, QueueDepthCollector, reason_class, serve_metrics
-from sohoa.services import Services
-from storage import open_store
+from sohoa.services import build_services
 from tests.ops.scans import small_pages
 
 
@@ -51,13 +48,7 @@ def _value(name: str, **labels: str) -> float:
 
 def test_ingest_counts_pages_seconds_and_outcomes(tmp_path: Path) -> None:
     settings = load_settings(home=tmp_path / "home")
-    services = Services(
-        settings=settings,
-        store=open_store(settings.storage_url),
-        index=open_index(settings.index_url),
-        engine=FixedTextEngine("CÔNG VĂN"),
-        rules=load_rules(settings.rules),
-    )
+    services = build_services(settings, engine=FixedTextEngine("CÔNG VĂN"))
     scans = small_pages(tmp_path / "in", 2)
     empty = tmp_path / "in" / "empty.pdf"
     empty.write_bytes(b"")

@@ -1,6 +1,5 @@
 """Zoo inputs checked one file at a time, without Prefect: a huge valid image within the limit,
-and two inputs that break the ingest step today (strict xfail: each flips to a failure once
-fixed, so the marker is then removed)."""
+a named pipe (must not block the batch) and a file name that is not valid UTF-8."""
 
 from __future__ import annotations
 
@@ -60,11 +59,6 @@ def _ingest_in_child(folder: Path, home: Path, name: str, timeout: float) -> str
     return done.stdout.strip() or done.stderr.strip().splitlines()[-1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a named pipe in the drop folder blocks ingest forever (sohoa/ingest.py hashes "
-    "any path that is not a folder; storage/quarantine.py hashes it too)",
-)
 def test_a_named_pipe_is_quarantined_not_waited_on(tmp_path: Path) -> None:
     folder = tmp_path / "drop"
     folder.mkdir()
@@ -73,11 +67,6 @@ def test_a_named_pipe_is_quarantined_not_waited_on(tmp_path: Path) -> None:
     assert outcome.startswith("quarantined"), outcome
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a file name that is not valid UTF-8 fails at the index (indexing/sqlite.py "
-    "cannot store Record.source with surrogates), so the record is stored but never indexed",
-)
 def test_a_file_name_that_is_not_utf8_is_ingested(tmp_path: Path) -> None:
     folder = tmp_path / "drop"
     folder.mkdir()

@@ -39,6 +39,13 @@ def text_image(text: str, size: tuple[int, int] = (900, 200)) -> Image.Image:
     return image
 
 
+def small_pages_image(number: int) -> Image.Image:
+    """A different small document for each number (its own text), so none is a re-scan."""
+    from tests.ops.scans import page_image
+
+    return page_image(f"zoo-{number}", number)
+
+
 def _png(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
@@ -129,8 +136,8 @@ def build_zoo(folder: Path) -> dict[str, Expect]:
             Expect("quarantined", "page 1 is 12000x9000 pixels (108 megapixels), over the limit of 100"),
         ),
     }
-    for number, name in enumerate(TRICKY_NAMES, start=1):
-        files[name] = (_png(text_image(f"Văn bản số {number}")), Expect("ingested"))
+    for number, name in enumerate(TRICKY_NAMES, start=1):  # distinct documents, not re-scans
+        files[name] = (_png(small_pages_image(number)), Expect("ingested"))
     files["sub/copy of -rf.png"] = (files["-rf.png"][0], Expect("duplicate"))  # same bytes
     for name, (content, _) in files.items():
         (folder / name).write_bytes(content)
