@@ -73,12 +73,8 @@ def _settings() -> Settings:
 
 @app.command()
 def ingest(
-    paths: Annotated[
-        list[Path], typer.Argument(help="Files and/or folders (searched recursively).")
-    ],
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the batch summary as JSON.")
-    ] = False,
+    paths: Annotated[list[Path], typer.Argument(help="Files and/or folders (searched recursively).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the batch summary as JSON.")] = False,
     batch: Annotated[str | None, typer.Option(help="Batch name (default: generated).")] = None,
 ) -> None:
     """Ingest scans: OCR, classify, store the record package, index it."""
@@ -113,9 +109,7 @@ def _check_ocr(settings: Settings) -> None:
 
 @app.command()
 def search(
-    query: Annotated[
-        str, typer.Argument(help='Words to find; "quotes" for a phrase. Accents optional.')
-    ],
+    query: Annotated[str, typer.Argument(help='Words to find; "quotes" for a phrase. Accents optional.')],
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
     limit: Annotated[int, typer.Option(min=1, max=200, help="Hits per page.")] = 10,
     offset: Annotated[int, typer.Option(min=0, help="Skip this many hits.")] = 0,
@@ -147,8 +141,7 @@ def search(
             {
                 "total": result.total,
                 "hits": [
-                    h.model_dump(include={"id", "score", "title", "snippet", "page"})
-                    for h in result.hits
+                    h.model_dump(include={"id", "score", "title", "snippet", "page"}) for h in result.hits
                 ],
             }
         )
@@ -160,9 +153,7 @@ def search(
 
 @app.command()
 def show(
-    record_id: Annotated[
-        str, typer.Argument(metavar="ID", help="Record id (as printed by ingest).")
-    ],
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="Record id (as printed by ingest).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the record as JSON.")] = False,
 ) -> None:
     """Show one record: source, pages with text, metadata and classification."""
@@ -179,8 +170,7 @@ def show(
         "media_type": record.media_type,
         "ingested_at": record.ingested_at.isoformat(),
         "pages": [
-            {"number": p.number, "text": p.text, "confidence": round(p.confidence, 1)}
-            for p in record.pages
+            {"number": p.number, "text": p.text, "confidence": round(p.confidence, 1)} for p in record.pages
         ],
         "metadata": record.metadata.model_dump(mode="json"),
         "classification": record.classification.model_dump(mode="json"),
@@ -195,9 +185,7 @@ def show(
 
 @app.command()
 def ocr(
-    file: Annotated[
-        Path, typer.Argument(exists=True, dir_okay=False, help="A PDF/TIFF/JPEG/PNG scan.")
-    ],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A PDF/TIFF/JPEG/PNG scan.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print pages as JSON.")] = False,
 ) -> None:
     """OCR one file and print its text. Nothing is stored."""
@@ -214,8 +202,7 @@ def ocr(
         _print_json(
             {
                 "pages": [
-                    {"number": p.number, "text": p.text, "confidence": round(p.confidence, 1)}
-                    for p in pages
+                    {"number": p.number, "text": p.text, "confidence": round(p.confidence, 1)} for p in pages
                 ]
             }
         )

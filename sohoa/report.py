@@ -62,7 +62,6 @@ def print_hits(console: Console, query: str, result: SearchResult) -> None:
         console.print(snippet_text(hit.snippet))
 
 
-
 def _fmt(value: float | None, spec: str) -> str:
     return "-" if value is None else format(value, spec)
 
