@@ -10,7 +10,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export DO_NOT_TRACK ?= 1
 export PREFECT_LOGGING_LEVEL ?= WARNING
 
-.PHONY: setup run test bench lint format clean
+.PHONY: setup run test bench scale-demo lint format clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -34,6 +34,10 @@ bench:
 	$(BIN)/python bench/reindex_bench.py $(if $(QUICK),--quick)
 	$(BIN)/python bench/api_bench.py $(if $(QUICK),--pages 3000)
 	$(BIN)/python bench/ingest_bench.py $(if $(QUICK),--quick)
+
+# Two Prefect workers on one machine share one batch, no document done twice (~1 min).
+scale-demo: setup
+	$(BIN)/pytest -m slow tests/ops/test_scale_out.py -q
 
 lint: setup
 	$(BIN)/ruff check .
