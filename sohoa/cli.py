@@ -183,21 +183,27 @@ def show(
     print_record(console, record)
 
 
+def _read_file(file: Path, settings: Settings) -> list:
+    """OCR every page of one file, pages spread over the cores; a bad file exits 3."""
+    from ocr import TesseractEngine, ocr_file
+
+    _check_ocr(settings)
+    engine = TesseractEngine(lang=settings.ocr_lang, timeout=settings.ocr_timeout)
+    try:
+        return list(
+            ocr_file(file, engine, max_pixels=settings.max_image_pixels, workers=settings.workers)
+        )
+    except BadInput as exc:
+        raise _fail(f"{file}: {exc}", EXIT_QUARANTINED) from exc
+
+
 @app.command()
 def ocr(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A PDF/TIFF/JPEG/PNG scan.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print pages as JSON.")] = False,
 ) -> None:
     """OCR one file and print its text. Nothing is stored."""
-    from ocr import TesseractEngine, ocr_file
-
-    settings = _settings()
-    _check_ocr(settings)
-    engine = TesseractEngine(lang=settings.ocr_lang, timeout=settings.ocr_timeout)
-    try:
-        pages = list(ocr_file(file, engine, max_pixels=settings.max_image_pixels))
-    except BadInput as exc:
-        raise _fail(f"{file}: {exc}", EXIT_QUARANTINED) from exc
+    pages = _read_file(file, _settings())
     if as_json:
         _print_json(
             {
@@ -219,15 +225,9 @@ def classify_file(
 ) -> None:
     """OCR one file, read its metadata and classify it under the archival rules. Nothing is stored."""
     from classify import classify, extract_metadata, load_rules
-    from ocr import TesseractEngine, ocr_file
 
     settings = _settings()
-    _check_ocr(settings)
-    engine = TesseractEngine(lang=settings.ocr_lang, timeout=settings.ocr_timeout)
-    try:
-        pages = list(ocr_file(file, engine, max_pixels=settings.max_image_pixels))
-    except BadInput as exc:
-        raise _fail(f"{file}: {exc}", EXIT_QUARANTINED) from exc
+    pages = _read_file(file, settings)
     metadata = extract_metadata(pages)
     classification = classify(metadata, pages, load_rules(settings.rules))
     if as_json:
