@@ -36,3 +36,7 @@ def sohoa_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("SOHOA_STORAGE", "SOHOA_INDEX"):
         monkeypatch.delenv(name, raising=False)
     return home
+
+
+# moto's S3 server over HTTP (module-scoped), for every test that asks for `moto_endpoint`.
+from tests.moto_s3 import moto_endpoint  # noqa: E402, F401

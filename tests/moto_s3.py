@@ -1,7 +1,7 @@
 """moto's S3 server on 127.0.0.1 (a random port) for tests: the same HTTP path as MinIO.
 
-Import `moto_endpoint` into a test module to use it as a fixture; `s3_test_store` gives an
-empty store under a fresh prefix of the test bucket.
+`moto_endpoint` is a fixture for every test (tests/conftest.py registers it); `s3_test_store`
+gives an empty store under a fresh prefix of the test bucket.
 """
 
 from __future__ import annotations
@@ -32,7 +32,10 @@ def moto_endpoint() -> Iterator[str]:
         server.stop()
 
 
-def s3_test_store(endpoint: str):  # noqa: ANN201 (storage.s3 is imported lazily)
+def s3_test_store(endpoint: str, prefix: str | None = None, **options: object):  # noqa: ANN201
+    """A store under a fresh prefix of the test bucket: each test sees an empty store.
+    (storage.s3 is imported lazily: boto3 is slow to import.)"""
     from storage.s3 import S3Options, S3Store
 
-    return S3Store(BUCKET, f"t/{uuid.uuid4().hex}", S3Options(endpoint_url=endpoint, **CREDENTIALS))
+    settings = {"endpoint_url": endpoint, **CREDENTIALS, **options}
+    return S3Store(BUCKET, prefix or f"t/{uuid.uuid4().hex}", S3Options(**settings))

@@ -14,7 +14,7 @@ from storage import LocalStore, read_record, write_package
 from storage.package import RECORDS
 from tests.indexing.conformance import FILLER, make_record, search
 from tests.indexing.stored import stored_record
-from tests.moto_s3 import moto_endpoint, s3_test_store  # noqa: F401 (a fixture)
+from tests.moto_s3 import s3_test_store
 
 QD = {"doc_type": "Quyết định", "date": dt.date(2019, 5, 2)}
 CV = {"doc_type": "Công văn", "date": dt.date(2020, 1, 1), "access": "conditional"}

@@ -16,7 +16,7 @@ from storage.fixity import FixityReport, Problem, verify
 from storage.package import RECORDS
 from storage.quarantine import QUARANTINE
 from tests.indexing.stored import stored_record
-from tests.moto_s3 import moto_endpoint, s3_test_store  # noqa: F401 (a fixture)
+from tests.moto_s3 import s3_test_store
 
 EXTRA = {"document.pdf": b"%PDF-1.7 searchable layer " + bytes(range(256)) * 40}
 

@@ -30,37 +30,15 @@ from storage import (
 )
 from storage.keys import TEMP_PREFIX
 from storage.s3 import MIN_PART_SIZE, S3Options, S3SetupError, S3Store
+from tests.moto_s3 import BUCKET, CREDENTIALS, s3_test_store
 from tests.storage.store_conformance import *  # noqa: F403
 from tests.storage.store_conformance import make_original, make_record
 
 pytestmark = pytest.mark.integration
 
 MiB = 1 << 20
-S3_BUCKET = "sohoa-test"
-S3_CREDENTIALS = {"access_key_id": "testing", "secret_access_key": "testing", "region": "us-east-1"}
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint() -> Iterator[str]:
-    """http://127.0.0.1:<port> of moto's S3 server (the same HTTP path as MinIO), bucket made."""
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    try:
-        options = S3Options(endpoint_url=endpoint, **S3_CREDENTIALS)
-        S3Store(S3_BUCKET, options=options).ensure_bucket()
-        yield endpoint
-    finally:
-        server.stop()
-
-
-def s3_store(endpoint: str, prefix: str | None = None, **options: object) -> S3Store:
-    """A store under a fresh prefix of the test bucket: each test sees an empty store."""
-    settings = {"endpoint_url": endpoint, **S3_CREDENTIALS, **options}
-    return S3Store(S3_BUCKET, prefix or f"t/{uuid.uuid4().hex}", S3Options(**settings))
+S3_BUCKET, S3_CREDENTIALS = BUCKET, CREDENTIALS
+s3_store = s3_test_store
 
 
 @pytest.fixture
