@@ -33,7 +33,7 @@ bench:
 	$(BIN)/python bench/classify_fields.py --ocr --cache $(SOHOA_HOME)/bench-ocr
 	$(BIN)/python bench/reindex_bench.py $(if $(QUICK),--quick)
 	$(BIN)/python bench/api_bench.py $(if $(QUICK),--pages 3000)
-	$(BIN)/python bench/ingest_bench.py $(if $(QUICK),--quick)
+	$(BIN)/python bench/ingest_bench.py $(if $(QUICK),--skip-rss)
 
 # Two Prefect workers on one machine share one batch, no document done twice (~1 min).
 scale-demo: setup

@@ -100,7 +100,8 @@ def run_ingest(files: list[Path], home: Path, workers: int) -> dict:
     process.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.monotonic() - started
     summary = json.loads(out.read_text() or "{}")
-    pages = sum(i["pages"] for i in summary.get("ingested", []))
+    stored = summary.get("ingested", []) + summary.get("near_duplicates", [])  # both were OCR'd
+    pages = sum(i["pages"] for i in stored)
     return {
         "files": len(files),
         "pages": pages,

@@ -50,7 +50,8 @@ class BatchSummary(BaseModel):
             "batch": self.batch,
             "ingested": [{"path": o.path, "id": o.id, "pages": o.pages} for o in self.of("ingested")],
             "near_duplicates": [
-                {"path": o.path, "id": o.id, "reason": o.reason} for o in self.of("near_duplicate")
+                {"path": o.path, "id": o.id, "pages": o.pages, "reason": o.reason}
+                for o in self.of("near_duplicate")
             ],
             "duplicates": [{"path": o.path, "id": o.id} for o in self.of("duplicate")],
             "quarantined": [{"path": o.path, "reason": o.reason} for o in self.of("quarantined")],
