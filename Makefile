@@ -20,6 +20,8 @@ run: setup
 	$(BIN)/sohoa ingest samples/
 	$(BIN)/sohoa search "quyet dinh so hoa tai lieu"
 	@echo "web page: http://$(HOST):$(PORT)/ui   API: http://$(HOST):$(PORT)/docs"
+	@echo "Visitors see public records only; records waiting for review need an archivist key:"
+	@echo "  $(BIN)/sohoa keys create --role archivist   (then sign in on the page with it)"
 	$(BIN)/sohoa serve --host $(HOST) --port $(PORT)
 
 test:
