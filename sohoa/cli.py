@@ -190,9 +190,7 @@ def _read_file(file: Path, settings: Settings) -> list:
     _check_ocr(settings)
     engine = TesseractEngine(lang=settings.ocr_lang, timeout=settings.ocr_timeout)
     try:
-        return list(
-            ocr_file(file, engine, max_pixels=settings.max_image_pixels, workers=settings.workers)
-        )
+        return list(ocr_file(file, engine, max_pixels=settings.max_image_pixels, workers=settings.workers))
     except BadInput as exc:
         raise _fail(f"{file}: {exc}", EXIT_QUARANTINED) from exc
 
