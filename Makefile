@@ -5,10 +5,6 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export SOHOA_HOME ?= $(CURDIR)/.sohoa
-# Prefect: no telemetry, a quiet console, the embedded server unless PREFECT_API_URL is set.
-export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
-export DO_NOT_TRACK ?= 1
-export PREFECT_LOGGING_LEVEL ?= WARNING
 
 .PHONY: setup run test bench scale-demo lint format clean
 

@@ -19,6 +19,7 @@ from rich.console import Console
 
 from sohoa.config import Settings, load_settings
 from sohoa.errors import BadInput, MissingDependency, NotFound, SohoaError
+from sohoa.prefect_env import quiet_prefect
 
 app = typer.Typer(
     name="sohoa",
@@ -31,14 +32,6 @@ console = Console()
 err = Console(stderr=True)
 
 EXIT_FAILED, EXIT_USAGE, EXIT_QUARANTINED, EXIT_NOT_FOUND = 1, 2, 3, 4
-
-
-def _quiet_prefect(verbose: bool) -> None:
-    """Prefect reads these when first imported: keep its console quiet and its telemetry off."""
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("DO_NOT_TRACK", "1")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
-    os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
 
 
 @app.callback()
@@ -55,7 +48,7 @@ def main(
 
     json_lines = os.environ.get("SOHOA_LOG_FORMAT", "").lower() == "json"
     configure_logging(logging.INFO if verbose else logging.WARNING, json_lines=json_lines)
-    _quiet_prefect(verbose)
+    quiet_prefect(verbose)
 
 
 def _fail(message: str, code: int) -> typer.Exit:

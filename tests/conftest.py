@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from sohoa.prefect_env import quiet_prefect
 
 # Shared suites imported by several test modules: rewrite their asserts for readable failures.
 pytest.register_assert_rewrite(
     "tests.api.support", "tests.indexing.conformance", "tests.storage.store_conformance"
 )
 
-# Prefect reads these at import: no telemetry, quiet logs, nothing written to ~/.prefect by tests.
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("DO_NOT_TRACK", "1")
-os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+# Before anything imports Prefect: no telemetry, quiet logs.
+quiet_prefect()
 
 
 @pytest.fixture(scope="session")
