@@ -1,11 +1,16 @@
 """Prefect ingest flows: one task per document, each a call to sohoa.ingest.ingest_file.
 
-- `ingest_batch`: the documents of a batch in a thread pool of this process (the CLI's way).
+- `ingest_batch`: the documents of a batch as tasks of one flow run, in a thread pool of this
+  process, or on a Dask cluster when SOHOA_DASK_ADDRESS is set (see flows/runners.py).
 - `ingest_document_flow`: one document as a flow of its own, deployed on a work pool, so that
   workers on several machines share a batch (`ingest_batch_spread` hands the documents out).
 
 Each document's outcome is stored in its batch as soon as it is known, and every run ends by
 storing the batch report and attaching it to the flow run as artifacts (see sohoa/batches.py).
+
+Tasks and flows are shipped to Dask workers by pickling, and a flow's function is pickled by
+value together with the globals it names: flow bodies therefore reach the callers' context
+variables only through module-level functions (`_announce_size`, `_announce`), never directly.
 """
 
 from __future__ import annotations
@@ -22,9 +27,9 @@ from pathlib import Path
 
 from prefect import flow, task
 from prefect.futures import as_completed
-from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.retrying import retry_transient_only
+from flows.runners import task_runner_for
 from ocr.text import fold
 from schemas import BatchSummary, IngestOutcome
 from schemas.record import utcnow
@@ -72,8 +77,11 @@ def new_batch_name(prefix: str = "batch") -> str:
     persist_result=False,
     task_run_name="ingest {path}",
 )
-def ingest_document(path: str, batch: str, worker: str | None = None) -> IngestOutcome:
+def ingest_document(path: str, batch: str) -> IngestOutcome:
+    """Ingest one file wherever this task runs (a thread, a worker's flow run, a Dask worker):
+    the settings and the worker's name are read from that process's environment."""
     services = services_for(load_settings())
+    worker = os.environ.get(WORKER_NAME_ENV)
     outcome = ingest_file(Path(path), services, batch=batch, worker=worker)
     record_outcome(services.store, batch, outcome)
     return outcome
@@ -130,10 +138,23 @@ def _failed(path: str, batch: str, exc: BaseException | str) -> IngestOutcome:
     return outcome
 
 
+def _announce_size(files: int) -> None:
+    if (sized := batch_size_callback.get()) is not None:
+        sized(files)
+
+
+def _announce(outcome: IngestOutcome) -> None:
+    if (notify := progress_callback.get()) is not None:
+        notify(outcome)
+
+
+# The task runner is chosen when this module is imported, from that process's settings: a flow
+# run started by a deployment imports it afresh in the worker's environment. Callers holding
+# their own Settings (the CLI) pick it again with `with_options` (sohoa/progress.py).
 @flow(
     name="ingest-batch",
     persist_result=False,
-    task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 1),
+    task_runner=task_runner_for(load_settings()),
     log_prints=False,
 )
 def ingest_batch(paths: list[str], batch: str | None = None) -> BatchSummary:
@@ -143,25 +164,22 @@ def ingest_batch(paths: list[str], batch: str | None = None) -> BatchSummary:
     """
     summary = BatchSummary(batch=batch or new_batch_name())
     files = [str(p) for p in collect_files(Path(p) for p in paths)]
-    if (sized := batch_size_callback.get()) is not None:
-        sized(len(files))
-    worker = os.environ.get(WORKER_NAME_ENV)  # set when a `sohoa worker` runs this flow
-    futures = {ingest_document.submit(f, summary.batch, worker): f for f in files}
+    _announce_size(len(files))
+    futures = {ingest_document.submit(f, summary.batch): f for f in files}
     for future in as_completed(list(futures)):
         try:
             outcome = future.result()
         except Exception as exc:  # retries exhausted or a bug: report it, keep the batch going
             outcome = _failed(futures[future], summary.batch, exc)
         summary.outcomes.append(outcome)
-        if (notify := progress_callback.get()) is not None:
-            notify(outcome)
+        _announce(outcome)
     return _finish(summary)
 
 
 @flow(name="ingest-document", persist_result=False, log_prints=False, flow_run_name="{path}")
 def ingest_document_flow(path: str, batch: str) -> IngestOutcome:
     """One document as its own flow run, for a worker of a work pool to pick up."""
-    return ingest_document(path, batch, worker=os.environ.get(WORKER_NAME_ENV))
+    return ingest_document(path, batch)
 
 
 def _wait(run_ids: list[uuid.UUID], poll_seconds: float) -> dict[uuid.UUID, object]:

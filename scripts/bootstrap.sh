@@ -51,11 +51,15 @@ fi
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
 
 # Reinstall only when the project definition changed since the last install.
+# The editable install puts the project folder on sys.path (editable_mode=compat) rather than
+# setuptools' import hook: a Dask worker puts its scratch folder first on sys.path, and that
+# folder holds a "storage" directory that would otherwise shadow sohoa's `storage` package.
 stamp="$VENV/.sohoa-installed"
-want=$(sha256sum pyproject.toml | cut -d' ' -f1)-$EXTRAS
+want=$(sha256sum pyproject.toml | cut -d' ' -f1)-$EXTRAS-compat
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "installing sohoa into $VENV ..."
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e ".[$EXTRAS]"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e ".[$EXTRAS]" \
+    --config-settings editable_mode=compat
   echo "$want" >"$stamp"
 fi

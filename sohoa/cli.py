@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 
 from sohoa.config import Settings, load_settings
-from sohoa.errors import BadInput, MissingDependency, NotFound, SohoaError
+from sohoa.errors import BadInput, ConfigurationError, MissingDependency, NotFound, SohoaError
 from sohoa.prefect_env import quiet_prefect
 
 app = typer.Typer(
@@ -78,7 +78,10 @@ def ingest(
         raise _fail(f"no such file or folder: {', '.join(missing)}", EXIT_USAGE)
     settings = _settings()
     _check_ocr(settings)
-    summary = run_batch(settings, paths, batch=batch, show_progress=not as_json)
+    try:
+        summary = run_batch(settings, paths, batch=batch, show_progress=not as_json)
+    except ConfigurationError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from exc
     if as_json:
         _print_json(summary.to_contract())
     else:

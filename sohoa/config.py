@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     SOHOA_OCR_LANG Tesseract language (default vie)
     SOHOA_RULES    archival rules file (default: the rules shipped in classify/rules/default.yaml)
     SOHOA_WORKERS  documents processed at once (default: the number of cores)
+    SOHOA_DASK_ADDRESS  a Dask scheduler (tcp://host:8786): documents of a batch run on its
+                   workers instead of this process's threads (default: unset)
     """
 
     model_config = SettingsConfigDict(env_prefix="SOHOA_", frozen=True, extra="ignore")
@@ -32,6 +34,7 @@ class Settings(BaseSettings):
     rules: Path | None = None
     ocr_timeout: float = Field(default=180.0, gt=0, description="Seconds per page before giving up")
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    dask_address: str | None = None
     max_image_pixels: int = Field(default=200_000_000, ge=1, description="Refuse larger images")
 
     @cached_property

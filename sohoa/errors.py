@@ -2,6 +2,8 @@
 
 - BadInput: the file itself is at fault. Never retried; the file is quarantined.
 - MissingDependency: the machine lacks a tool or data file. The message names what to install.
+- ConfigurationError: the settings ask for something that cannot work as set; the message says
+  what to change.
 - Transient: storage/index unreachable, timeouts. Retried with backoff by the flow.
 """
 
@@ -18,6 +20,10 @@ class BadInput(SohoaError):
 
 class MissingDependency(SohoaError):
     """A required program or data file is not installed."""
+
+
+class ConfigurationError(SohoaError):
+    """The settings cannot work as given (a service they name is unset or unreachable)."""
 
 
 class Transient(SohoaError):

@@ -17,12 +17,13 @@ __all__ = ["run_batch"]
 def run_batch(
     settings: Settings, paths: Sequence[Path], *, batch: str | None, show_progress: bool
 ) -> BatchSummary:
-    """Run `ingest_batch` through Prefect (embedded server unless PREFECT_API_URL is set)."""
-    from prefect.task_runners import ThreadPoolTaskRunner
-
+    """Run `ingest_batch` through Prefect (embedded server unless PREFECT_API_URL is set), its
+    documents in `settings.workers` threads or on the Dask cluster at `settings.dask_address`."""
     from flows.ingest import batch_size_callback, ingest_batch, progress_callback
+    from flows.runners import check_task_runner, task_runner_for
 
-    runnable = ingest_batch.with_options(task_runner=ThreadPoolTaskRunner(max_workers=settings.workers))
+    check_task_runner(settings)
+    runnable = ingest_batch.with_options(task_runner=task_runner_for(settings))
     args = {"paths": [str(p) for p in paths], "batch": batch}
     if not (show_progress and sys.stderr.isatty()):
         return runnable(**args)

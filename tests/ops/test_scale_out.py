@@ -7,21 +7,15 @@ exactly one worker. Slow (a server and three Python processes start): `pytest -m
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from sohoa.config import load_settings
-from storage import iter_record_ids, open_store, read_record
+from tests.ops.processes import documents_by_worker, prefect_server, start, stop
 from tests.ops.scans import small_pages
 
 pytestmark = [pytest.mark.slow]
@@ -30,62 +24,10 @@ FILES = 6
 POOL = "scale-demo"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    with log.open("w") as out:
-        return subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def _wait_healthy(url: str, server: subprocess.Popen, log: Path, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"prefect server exited: {log.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    pytest.fail("prefect server did not become healthy")
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[dict[str, str]]:
-    """`prefect server start` on 127.0.0.1 and a random port, with its own PREFECT_HOME."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SOHOA_"))}
-    env.update(
-        PREFECT_HOME=str(tmp_path / "prefect-home"),
-        PREFECT_SERVER_ANALYTICS_ENABLED="false",
-        PREFECT_UI_ENABLED="false",
-        DO_NOT_TRACK="1",
-        PREFECT_LOGGING_LEVEL="WARNING",
-    )
-    prefect = str(Path(sys.executable).with_name("prefect"))
-    log = tmp_path / "server.log"
-    process = _start([prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)], env, log)
-    api = f"http://127.0.0.1:{port}/api"
-    try:
-        _wait_healthy(api, process, log)
-        yield env | {"PREFECT_API_URL": api, "SOHOA_HOME": str(tmp_path / "sohoa-home")}
-    finally:
-        _stop(process)
+    with prefect_server(tmp_path) as env:
+        yield env
 
 
 WORKER = (
@@ -112,7 +54,7 @@ def test_two_workers_share_one_batch(server: dict[str, str], tmp_path: Path) -> 
     small_pages(drop, 1, prefix="dropped")
     env = server | {"PREFECT_WORKER_QUERY_SECONDS": "1", "PREFECT_WORKER_PREFETCH_SECONDS": "1"}
     workers = [
-        _start([sys.executable, "-c", WORKER, POOL, name], env, tmp_path / f"{name}.log")
+        start([sys.executable, "-c", WORKER, POOL, name], env, tmp_path / f"{name}.log")
         for name in ("w1", "w2")
     ]
     try:
@@ -126,7 +68,7 @@ def test_two_workers_share_one_batch(server: dict[str, str], tmp_path: Path) -> 
         )
     finally:
         for worker in workers:
-            _stop(worker)
+            stop(worker)
     logs = {p.name: p.read_text()[-1500:] for p in tmp_path.glob("w*.log")}
     assert done.returncode == 0, f"{done.stderr[-3000:]}\n{logs}"
     result = json.loads(done.stdout.strip().splitlines()[-1])
@@ -135,11 +77,7 @@ def test_two_workers_share_one_batch(server: dict[str, str], tmp_path: Path) -> 
 
     assert result["drop"] == "COMPLETED", logs
 
-    store = open_store(load_settings(home=Path(server["SOHOA_HOME"])).storage_url)
-    done_by: dict[str, set[str]] = {}
-    for record_id in iter_record_ids(store):
-        [event] = [e for e in read_record(store, record_id, with_words=False).events if e.step == "ingest"]
-        done_by.setdefault(str(event.parameters["worker"]), set()).add(event.detail)
+    done_by = documents_by_worker(server["SOHOA_HOME"])
     assert set(done_by) == {"w1", "w2"}, f"both workers took part: {done_by}"
     expected = {str(p) for p in [*folder.iterdir(), *drop.iterdir()]}
     assert done_by["w1"] | done_by["w2"] == expected
