@@ -27,10 +27,11 @@ DEPLOY = ROOT / "deploy"
 
 SERVICES = {
     "es-certs", "elasticsearch", "es-setup", "minio", "minio-init",
-    "prefect-db", "prefect-server", "worker", "api",
+    "prefect-db", "prefect-server", "worker", "api", "dask-scheduler", "dask-worker",
 }  # fmt: skip
 ONE_SHOTS = {"es-certs", "es-setup", "minio-init"}
-SOHOA = {"worker", "api"}
+SOHOA = {"worker", "api", "dask-worker"}  # services that read sohoa's settings
+DASK = {"dask-scheduler", "dask-worker"}
 # Values given to the variables compose would read from .env.
 ENV = {
     "ELASTIC_PASSWORD": "Elastic0pw",
@@ -203,6 +204,28 @@ def test_api_and_worker_commands(services: dict[str, Any]) -> None:
         mounts(services["worker"])["/srv/inbox"]
         and environment(services["worker"])["SOHOA_INBOX"] == "/srv/inbox"
     )
+
+
+def test_dask_is_optional_and_wired_to_the_worker(services: dict[str, Any]) -> None:
+    """The Dask services start only with `--profile dask`; SOHOA_DASK_ADDRESS set in .env makes
+    the worker's batches run on them, and they read the inbox at the worker's path."""
+    for name in DASK:
+        assert services[name]["profiles"] == ["dask"], name
+        assert services[name]["image"] == services["worker"]["image"], "one Dask and sohoa version"
+    assert not any("profiles" in services[name] for name in SERVICES - DASK)
+    assert environment(services["worker"])["SOHOA_DASK_ADDRESS"] == ""  # threads unless set
+    address = "tcp://dask-scheduler:8786"
+    wired = interpolate(
+        yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))["services"], ENV | {"SOHOA_DASK_ADDRESS": address}
+    )
+    assert environment(wired["worker"])["SOHOA_DASK_ADDRESS"] == address
+    scheduler = services["dask-scheduler"]["command"]
+    assert scheduler[:2] == ["dask", "scheduler"] and scheduler[scheduler.index("--port") + 1] == "8786"
+    worker = services["dask-worker"]["command"]
+    assert worker[:3] == ["dask", "worker", address]
+    assert worker[worker.index("--nthreads") + 1] == "1"
+    assert services["dask-worker"]["depends_on"]["dask-scheduler"]["condition"] == "service_healthy"
+    assert mounts(services["dask-worker"]) == mounts(services["worker"])
 
 
 def test_only_the_api_is_published_beyond_this_host(services: dict[str, Any]) -> None:
