@@ -10,6 +10,8 @@
    a fresh SOHOA_HOME, SOHOA_WORKERS=--workers): OCR + classification + storage + index, pages/min
    measured over the whole command, start-up included; then the same command on one page already
    stored (a duplicate: start-up only), to show the per-page rate without the fixed start-up.
+   Then the same batch again in a fresh SOHOA_HOME with a running `prefect server start` (the
+   set-up the README gives operators who ingest every day): no embedded server to start.
 3. Peak RSS (the largest process of the `sohoa ingest` tree, from wait4) for a --small and a
    --large page batch of the same --small corpus pages cycled, each copy made distinct by a
    comment added to the file (same image, new sha256), so every page is really OCR'd and stored.
@@ -30,6 +32,8 @@ import time
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from tests.ops.processes import prefect_server
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -83,10 +87,13 @@ def distinct_copies(pages: list[Path], count: int, folder: Path) -> list[Path]:
     return made
 
 
-def run_ingest(files: list[Path], home: Path, workers: int) -> dict:
-    """Run `sohoa ingest FILE... --json`; return pages, seconds, peak RSS (MiB), exit code."""
+def run_ingest(files: list[Path], home: Path, workers: int, prefect_api: str | None = None) -> dict:
+    """Run `sohoa ingest FILE... --json` (on Prefect's embedded server unless `prefect_api` is
+    given); return pages, seconds, peak RSS (MiB), exit code."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SOHOA_", "PREFECT_API"))}
     env |= {"SOHOA_HOME": str(home), "SOHOA_WORKERS": str(workers), "PREFECT_LOGGING_LEVEL": "ERROR"}
+    if prefect_api:
+        env["PREFECT_API_URL"] = prefect_api
     out = home.parent / f"{home.name}.json"
     started = time.monotonic()
     with out.open("w") as stdout:
@@ -143,6 +150,12 @@ def main() -> int:
         overhead = run_ingest(pages[:1], work / "corpus", args.workers)["seconds"]
         steady = corpus_run["pages"] * 60 / max(corpus_run["seconds"] - overhead, 1e-9)
         print(f"  of which start-up {overhead:.1f} s; per-page work alone {steady:.1f} pages/min")
+        with prefect_server(work) as server:
+            served = run_ingest(pages, work / "served", args.workers, server["PREFECT_API_URL"])
+        print(
+            f"  with a running Prefect server {served['pages_per_min']:6.1f} pages/min"
+            f"  ({served['pages_per_min'] / raw if raw else 0:.0%} of raw)  {served}"
+        )
         ok = corpus_run["pages_per_min"] >= TARGET_PAGES_PER_MIN and corpus_run["exit"] == 0
         if not args.skip_rss:
             rss = {}

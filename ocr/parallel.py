@@ -55,14 +55,17 @@ class PageTask(NamedTuple):
     size_checked: bool = False  # the PDF's page size was checked already (pdf_page_sizes)
 
 
-def _read(task: PageTask, max_pixels: int, pdf_image: bool) -> PageResult:
+def _read(task: PageTask, max_pixels: int, pdf_image: bool, keep_first: bool) -> PageResult:
     from ocr.pipeline import process_page
 
     assert _engine is not None, "worker not initialised"
     path, media_type, number, checked = task
     source = load_page(path, media_type, number, max_pixels=max_pixels, size_checked=checked)
     single = path if media_type in (JPEG, PNG) else None
-    return process_page(source, _engine, options=_options, pdf_image=pdf_image, source_file=single)
+    keep = keep_first and number == 1
+    return process_page(
+        source, _engine, options=_options, pdf_image=pdf_image, source_file=single, keep_source=keep
+    )
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -97,7 +100,13 @@ class PagePool:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
     def read_file(
-        self, path: Path, media_type: str, *, max_pixels: int, pdf_images: bool = False
+        self,
+        path: Path,
+        media_type: str,
+        *,
+        max_pixels: int,
+        pdf_images: bool = False,
+        keep_first: bool = False,
     ) -> Iterator[PageResult]:
         """PageResults of every page of one file, in order; BadInput (or any error) of the first
         bad page. A PDF's page sizes are all checked against `max_pixels` before any is read."""
@@ -108,24 +117,30 @@ class PagePool:
             pdf_page_sizes(path, pages, max_pixels)
             checked = True
         tasks = (PageTask(path, media_type, number, checked) for number in range(1, pages + 1))
-        return self.read_pages(tasks, max_pixels=max_pixels, pdf_images=pdf_images)
+        return self.read_pages(tasks, max_pixels=max_pixels, pdf_images=pdf_images, keep_first=keep_first)
 
     def read_pages(
-        self, tasks: Iterable[PageTask], *, max_pixels: int, pdf_images: bool = False
+        self,
+        tasks: Iterable[PageTask],
+        *,
+        max_pixels: int,
+        pdf_images: bool = False,
+        keep_first: bool = False,
     ) -> Iterator[PageResult]:
-        """PageResults of the given pages (of one or many files), in the order given."""
+        """PageResults of the given pages (of one or many files), in the order given;
+        `keep_first`: each page 1 also carries its image as loaded (see ocr_file_results)."""
         pending: deque[Future] = deque()
         tasks = iter(tasks)
         try:
             for task in tasks:
-                pending.append(self._executor.submit(_read, task, max_pixels, pdf_images))
+                pending.append(self._executor.submit(_read, task, max_pixels, pdf_images, keep_first))
                 if len(pending) >= 2 * self.workers:
                     break
             while pending:
                 result = pending.popleft().result()
                 task = next(tasks, None)
                 if task is not None:
-                    pending.append(self._executor.submit(_read, task, max_pixels, pdf_images))
+                    pending.append(self._executor.submit(_read, task, max_pixels, pdf_images, keep_first))
                 yield result
         finally:
             for future in pending:

@@ -78,6 +78,7 @@ class PageResult:
     page: Page
     image: PageImage | None = None  # the page as scanned, compressed for the searchable PDF
     steps: list[StepRecord] = field(default_factory=list)
+    source_image: Image.Image | None = None  # the page as loaded: page 1 only, when asked
     notes: list[str] = field(default_factory=list)  # foreign letters replaced ("ö>ô")
 
 
@@ -110,25 +111,38 @@ def ocr_file_results(
     options: PrepareOptions | None = None,
     pdf: BinaryIO | None = None,
     pool: PagePool | None = None,
+    keep_first: bool = False,
 ) -> Iterator[PageResult]:
     """`ocr_file` with each page's step records and notes. With a `pool`, its engine and
-    options are used."""
+    options are used. `keep_first`: page 1's result also carries the image as loaded
+    (`source_image`), for whatever else needs to look at the page without loading it again."""
     path = Path(path)
     media_type = detect_media_type(path)
     single = path if media_type in (JPEG, PNG) else None  # its bytes can go into the PDF as is
     want_image = pdf is not None
     if pool is not None:
-        results = pool.read_file(path, media_type, max_pixels=max_pixels, pdf_images=want_image)
+        results = pool.read_file(
+            path, media_type, max_pixels=max_pixels, pdf_images=want_image, keep_first=keep_first
+        )
         yield from _written(results, pdf)
         return
     if workers > 1:
         with PagePool(engine, workers, options) as own_pool:
-            results = own_pool.read_file(path, media_type, max_pixels=max_pixels, pdf_images=want_image)
+            results = own_pool.read_file(
+                path, media_type, max_pixels=max_pixels, pdf_images=want_image, keep_first=keep_first
+            )
             yield from _written(results, pdf)
         return
     pages = iter_pages(path, media_type, max_pixels=max_pixels)
     results = (
-        process_page(source, engine, options=options, pdf_image=want_image, source_file=single)
+        process_page(
+            source,
+            engine,
+            options=options,
+            pdf_image=want_image,
+            source_file=single,
+            keep_source=keep_first and source.number == 1,
+        )
         for source in pages
     )
     yield from _written(results, pdf)
@@ -157,9 +171,11 @@ def process_page(
     options: PrepareOptions | None = None,
     pdf_image: bool = False,
     source_file: Path | None = None,
+    keep_source: bool = False,
 ) -> PageResult:
     """`ocr_page` with the step records, and the page compressed for the PDF if asked.
-    `source_file`: the file the page came from when it is the whole file (JPEG, PNG)."""
+    `source_file`: the file the page came from when it is the whole file (JPEG, PNG).
+    `keep_source`: the result also carries the page image as loaded."""
     options = options or PrepareOptions()
     cleaned = clean_page(page_array(source.image), source.dpi, options)
     if options.orientation:
@@ -171,7 +187,8 @@ def process_page(
     image = encode_page_image(source.image, source.dpi, source_file) if pdf_image else None
     if notes:
         log.info("page %d: letters foreign to Vietnamese replaced: %s", source.number, " ".join(notes))
-    return PageResult(page=page, image=image, steps=prepared.steps, notes=notes)
+    kept = source.image if keep_source else None
+    return PageResult(page=page, image=image, steps=prepared.steps, notes=notes, source_image=kept)
 
 
 def _osd(engine: OcrEngine):

@@ -14,13 +14,13 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
 from classify import classify, extract_metadata
-from dedup import FINGERPRINT_FILE, fingerprint_file, link_near_duplicate
-from ocr import detect_media_type, nfc, ocr_file
+from dedup import FINGERPRINT_FILE, ImageHashes, fingerprint, link_near_duplicate, page_hashes
+from ocr import detect_media_type, nfc, ocr_file_results
 from schemas import Event, IngestOutcome, Page, Record, record_id_for
 from sohoa import __version__
 from sohoa.errors import BadInput
@@ -64,22 +64,35 @@ def _quarantined(services: Services, path: Path, reason: str, batch: str | None,
     return IngestOutcome(path=str(path), status="quarantined", reason=reason, seconds=time.monotonic() - t0)
 
 
-def _ocr_pages(path: Path, services: Services, record_id: str, pdf: BinaryIO) -> Iterator[Page]:
+def _read_pages(
+    path: Path, services: Services, record_id: str, pdf: BinaryIO
+) -> tuple[list[Page], ImageHashes]:
     """The pages, each read with its page number in the log context and timed for the metrics;
-    the searchable PDF is written to `pdf` as they come."""
-    pages = ocr_file(path, services.engine, max_pixels=services.settings.max_image_pixels, pdf=pdf)
-    number = 1
+    the searchable PDF is written to `pdf` as they come. Also the first page's image hashes,
+    taken while the page is at hand (the near-duplicate fingerprint needs them)."""
+    results = ocr_file_results(
+        path, services.engine, max_pixels=services.settings.max_image_pixels, pdf=pdf, keep_first=True
+    )
+    pages: list[Page] = []
+    hashes: ImageHashes | None = None
     while True:
         started = time.monotonic()
-        with log_context(page=number):  # pages come in order: the next one is `number`
-            page = next(pages, None)
-            if page is None:
-                return
+        with log_context(page=len(pages) + 1):  # pages come in order
+            result = next(results, None)
+            if result is None:
+                break
             OCR_SECONDS.observe(time.monotonic() - started)
             PAGES.inc()
+            page = result.page
             log.info("record %s page %d: confidence %.1f", record_id, page.number, page.confidence)
-        number = page.number + 1
-        yield page
+        if result.source_image is not None:
+            hashes = page_hashes(result.source_image, page.orientation)
+            result.source_image = None
+        pages.append(page)
+    if not pages:
+        raise BadInput("the file has no pages")
+    assert hashes is not None, "page 1 comes with its image (keep_first)"
+    return pages, hashes
 
 
 def ingest_file(
@@ -136,12 +149,10 @@ def _ocr_classify_store(
         media_type = detect_media_type(path)
         started = time.monotonic()
         with pdf_path.open("wb") as pdf:
-            pages = list(_ocr_pages(path, services, record_id, pdf))
-        if not pages:
-            raise BadInput("the file has no pages")
+            pages, first_page = _read_pages(path, services, record_id, pdf)
         ocr_seconds = time.monotonic() - started
         metadata = extract_metadata(pages)
-        fprint = fingerprint_file(path, pages, metadata, max_pixels=services.settings.max_image_pixels)
+        fprint = fingerprint(pages, first_page, metadata)
     except BadInput as exc:
         return _quarantined(services, path, str(exc), batch, t0)
 

@@ -123,3 +123,18 @@ def test_real_pages_in_parallel_read_as_alone_and_make_the_pdf(
         ["pdftotext", str(out), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert Counter(extracted.split()) == Counter(w.text for r in results for w in r.page.words)
+
+
+def test_keep_first_hands_back_page_one_as_loaded_alone_and_pooled(tmp_path: Path) -> None:
+    """Whoever needs page 1's image after OCR (the near-duplicate hashes) gets it without
+    loading the file again, in a pool as one by one; later pages are let go."""
+    path = _tiff(tmp_path, [(300 + 10 * n, 400) for n in range(3)])
+    with Image.open(path) as tiff:
+        first = tiff.convert("L").tobytes()
+    for workers in (1, 2):
+        results = list(ocr_file_results(path, ENGINE, workers=workers, keep_first=True))
+        kept = [r.source_image for r in results]
+        assert kept[0] is not None and kept[0].size == (300, 400), workers
+        assert kept[0].convert("L").tobytes() == first, workers
+        assert kept[1:] == [None, None], workers
+    assert all(r.source_image is None for r in ocr_file_results(path, ENGINE))
