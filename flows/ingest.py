@@ -35,7 +35,7 @@ from schemas import BatchSummary, IngestOutcome
 from schemas.record import utcnow
 from sohoa.batches import BatchReport, load_outcomes, record_outcome, save_report
 from sohoa.config import load_settings
-from sohoa.ingest import collect_files, ingest_file
+from sohoa.ingest import collect_files, ingest_file, largest_first
 from sohoa.services import services_for
 
 __all__ = [
@@ -163,7 +163,7 @@ def ingest_batch(paths: list[str], batch: str | None = None) -> BatchSummary:
     Running the same batch again is safe: stored records are duplicates, nothing is redone.
     """
     summary = BatchSummary(batch=batch or new_batch_name())
-    files = [str(p) for p in collect_files(Path(p) for p in paths)]
+    files = [str(p) for p in largest_first(collect_files(Path(p) for p in paths))]
     _announce_size(len(files))
     futures = {ingest_document.submit(f, summary.batch): f for f in files}
     for future in as_completed(list(futures)):
@@ -217,7 +217,7 @@ def ingest_batch_spread(
 
     deployment = ensure_document_deployment(pool)
     summary = BatchSummary(batch=batch or new_batch_name())
-    files = [str(p) for p in collect_files(Path(p) for p in paths)]
+    files = [str(p) for p in largest_first(collect_files(Path(p) for p in paths))]
     runs = {
         run_deployment(
             deployment,

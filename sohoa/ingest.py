@@ -29,7 +29,7 @@ from sohoa.metrics import OCR_SECONDS, PAGES, count_outcome
 from sohoa.services import Services
 from storage import package_exists, quarantine, read_record, sha256_file, write_package
 
-__all__ = ["collect_files", "ingest_file"]
+__all__ = ["collect_files", "ingest_file", "largest_first"]
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,19 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
         else:
             found.add(path)
     return sorted(found)
+
+
+def largest_first(files: Iterable[Path]) -> list[Path]:
+    """The files biggest first (ties by path): workers that take them in this order finish a
+    mixed batch sooner, since a long PDF started last would keep one worker busy alone."""
+
+    def size(path: Path) -> int:
+        try:
+            return path.stat().st_size
+        except OSError:  # a broken link or a loop: quick to quarantine, goes last
+            return -1
+
+    return sorted(files, key=lambda path: (-size(path), str(path)))
 
 
 def _quarantined(services: Services, path: Path, reason: str, batch: str | None, t0: float):
