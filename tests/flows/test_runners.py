@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import cloudpickle
@@ -57,3 +60,26 @@ def test_an_unreachable_scheduler_is_a_clear_error() -> None:
         pytest.raises(ConfigurationError, match="does not answer"),
     ):
         check_task_runner(settings, timeout_seconds=1)
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"SOHOA_WORKERS": "3"}, "ThreadPoolTaskRunner 3"),
+        ({"SOHOA_DASK_ADDRESS": "tcp://d:8786"}, "DaskTaskRunner"),
+    ],
+)
+def test_deployed_flow_runs_take_their_runner_from_the_workers_environment(
+    env: dict[str, str], expected: str
+) -> None:
+    """A deployment's flow run imports flows.ingest afresh in the worker's environment: the
+    batch flow's own task runner follows SOHOA_WORKERS / SOHOA_DASK_ADDRESS there."""
+    code = (
+        "from flows.ingest import ingest_batch as f; r = f.task_runner; "
+        "print(type(r).__name__, getattr(r, '_max_workers', '') or '')"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SOHOA_")}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=clean | env, capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip().splitlines()[-1] == expected
