@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
 
 from classify import RuleBook, load_rules
 from dedup import NearDuplicateIndex
@@ -20,9 +22,19 @@ class Services:
     index: SearchIndex
     engine: OcrEngine
     rules: RuleBook
-    similar: NearDuplicateIndex  # fingerprints of stored records (derived; rebuilt by reindex)
+    similarity_path: Path  # where the near-duplicate lookup lives
+
+    @cached_property
+    def similar(self) -> NearDuplicateIndex:
+        """Fingerprints of stored records (derived; rebuilt by reindex). Opened on first use:
+        a process that only searches never creates it."""
+        with _similar_lock:  # one lookup per Services, whichever thread asks first
+            if (opened := self.__dict__.get("similar")) is not None:
+                return opened
+            return NearDuplicateIndex(self.similarity_path)
 
 
+_similar_lock = threading.Lock()
 _cache: dict[tuple[str, ...], Services] = {}
 _cache_lock = threading.Lock()
 
@@ -44,5 +56,5 @@ def build_services(settings: Settings, *, engine: OcrEngine | None = None) -> Se
         index=open_index(settings.index_url),
         engine=engine or TesseractEngine(lang=settings.ocr_lang, timeout=settings.ocr_timeout),
         rules=load_rules(settings.rules),
-        similar=NearDuplicateIndex((settings.home / "similarity.sqlite3").resolve()),
+        similarity_path=(settings.home / "similarity.sqlite3").resolve(),
     )

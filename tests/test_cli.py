@@ -68,6 +68,12 @@ def test_show_unknown_record_exits_4(sohoa_home: Path) -> None:
     assert result.exit_code == 4
 
 
+def test_searching_opens_no_near_duplicate_lookup(sohoa_home: Path) -> None:
+    result, _ = invoke("search", "quyết định")
+    assert result.exit_code == 0
+    assert not (sohoa_home / "similarity.sqlite3").exists()
+
+
 def test_ingest_missing_path_is_a_usage_error(sohoa_home: Path, tmp_path: Path) -> None:
     result, _ = invoke("ingest", str(tmp_path / "nowhere"))
     assert result.exit_code == 2
