@@ -13,7 +13,13 @@ from dedup.fingerprint import (
 )
 from dedup.imagehash import ImageHashes, hamming, page_hashes
 from dedup.link import NEAR_DUPLICATE, link_near_duplicate, near_duplicate_of
-from dedup.lookup import NearDuplicateIndex, RebuildReport, read_fingerprint, rebuild_lookup
+from dedup.lookup import (
+    NearDuplicateIndex,
+    RebuildReport,
+    SimilarityLookup,
+    read_fingerprint,
+    rebuild_lookup,
+)
 from dedup.match import DEFAULT_THRESHOLDS, Comparison, Match, Thresholds, compare, decide
 from dedup.texthash import estimate_jaccard, minhash, shingles, tokens
 
@@ -41,6 +47,7 @@ __all__ = [
     "page_hashes",
     "read_fingerprint",
     "rebuild_lookup",
+    "SimilarityLookup",
     "shingles",
     "tokens",
 ]

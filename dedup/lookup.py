@@ -1,9 +1,10 @@
-"""The near-duplicate lookup: fingerprints of stored records in a SQLite file of their own.
+"""The near-duplicate lookup: fingerprints of stored records, by default in a SQLite file of
+their own (one machine); dedup/elastic_lookup.py keeps them in Elasticsearch (several machines).
 
 Derived data, like the search index: storage holds each record's fingerprint.json, and
-rebuild_lookup() refills the file from storage at any time. Candidates are found through
+rebuild_lookup() refills the lookup from storage at any time. Candidates are found through
 MinHash LSH bands (text-rich records) plus every record with little text (compared on images);
-then each candidate is compared in full (dedup/match.py).
+then each candidate is compared in full (dedup/match.py) and `best_match` picks the closest.
 
 check_in() finds the best earlier match and registers the new record in ONE transaction, so
 two scans of the same paper ingested at the same moment (two threads, two processes on one
@@ -18,9 +19,10 @@ import logging
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from dedup.fingerprint import FINGERPRINT_FILE, Fingerprint, fingerprint_file
 from dedup.match import DEFAULT_THRESHOLDS, Match, Thresholds, compare, decide
@@ -29,7 +31,15 @@ from sohoa.errors import BadInput, NotFound
 from storage import ObjectStore, iter_record_ids, original_key, read_manifest, read_record
 from storage.package import RECORDS
 
-__all__ = ["NearDuplicateIndex", "RebuildReport", "read_fingerprint", "rebuild_lookup"]
+__all__ = [
+    "NearDuplicateIndex",
+    "RebuildReport",
+    "SimilarityLookup",
+    "best_match",
+    "is_rich",
+    "read_fingerprint",
+    "rebuild_lookup",
+]
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +59,54 @@ CREATE INDEX IF NOT EXISTS bands_by_record ON bands (record_id);
 """
 
 
+class SimilarityLookup(Protocol):
+    """What ingest and reindex need of a near-duplicate lookup, whatever holds it."""
+
+    thresholds: Thresholds
+
+    def check_in(self, record_id: str, fp: Fingerprint) -> Match | None:
+        """The best near-duplicate registered before `record_id`; registers it. A check-in
+        that runs at the same time as another sees it or is seen by it, never neither."""
+        ...
+
+    def find(self, fp: Fingerprint, *, exclude: str | None = None) -> Match | None: ...
+    def add(self, record_id: str, fp: Fingerprint) -> None: ...
+    def remove(self, record_id: str) -> None: ...
+    def clear(self) -> None: ...
+    def close(self) -> None: ...
+    def __len__(self) -> int: ...
+    def __contains__(self, record_id: object) -> bool: ...
+
+
+def is_rich(fp: Fingerprint, thresholds: Thresholds) -> bool:
+    """Enough text to find candidates by LSH bands; others are compared with every record."""
+    return fp.shingles >= thresholds.min_shingles
+
+
+def best_match(
+    fp: Fingerprint,
+    candidates: Iterable[tuple[str, Fingerprint]],
+    thresholds: Thresholds,
+    exclude: str | None = None,
+) -> Match | None:
+    """The closest of `candidates` that is a near-duplicate of `fp` (never `exclude`)."""
+    best: Match | None = None
+    for record_id, other in candidates:
+        if record_id == exclude:
+            continue
+        comparison = compare(fp, other, thresholds)
+        basis = decide(comparison, thresholds)
+        if basis is None:
+            continue
+        match = Match(record_id, basis, comparison.text, comparison.image)
+        if best is None or _rank(match) > _rank(best):
+            best = match
+    return best
+
+
 class NearDuplicateIndex:
-    """Thread-safe; several processes may share the file (SQLite locking, WAL)."""
+    """The lookup in a SQLite file. Thread-safe; several processes may share the file (SQLite
+    locking, WAL), not several machines."""
 
     def __init__(self, path: Path, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> None:
         self.path = Path(path)
@@ -90,33 +146,23 @@ class NearDuplicateIndex:
             row = self._db.execute("SELECT 1 FROM fingerprints WHERE record_id = ?", (record_id,)).fetchone()
         return row is not None
 
-    def _candidates(self, db: sqlite3.Connection, fp: Fingerprint) -> Iterator[tuple[str, str]]:
-        rich = fp.shingles >= self.thresholds.min_shingles
-        if not rich:  # compared on images only: every record is a candidate
-            yield from db.execute("SELECT record_id, data FROM fingerprints")
-            return
-        bands = list(enumerate(lsh_bands(fp.minhash)))
-        where = " OR ".join("(band = ? AND value = ?)" for _ in bands)
-        params = [x for pair in bands for x in pair]
-        yield from db.execute(
-            f"SELECT record_id, data FROM fingerprints WHERE rich = 0 OR record_id IN "
-            f"(SELECT record_id FROM bands WHERE {where})",
-            params,
-        )
+    def _candidates(self, db: sqlite3.Connection, fp: Fingerprint) -> Iterator[tuple[str, Fingerprint]]:
+        if not is_rich(fp, self.thresholds):  # compared on images only: every record is a candidate
+            rows = db.execute("SELECT record_id, data FROM fingerprints")
+        else:
+            bands = list(enumerate(lsh_bands(fp.minhash)))
+            where = " OR ".join("(band = ? AND value = ?)" for _ in bands)
+            params = [x for pair in bands for x in pair]
+            rows = db.execute(
+                f"SELECT record_id, data FROM fingerprints WHERE rich = 0 OR record_id IN "
+                f"(SELECT record_id FROM bands WHERE {where})",
+                params,
+            )
+        for record_id, data in rows:
+            yield record_id, Fingerprint.model_validate_json(data)
 
     def _best(self, db: sqlite3.Connection, fp: Fingerprint, exclude: str | None) -> Match | None:
-        best: Match | None = None
-        for record_id, data in self._candidates(db, fp):
-            if record_id == exclude:
-                continue
-            comparison = compare(fp, Fingerprint.model_validate_json(data), self.thresholds)
-            basis = decide(comparison, self.thresholds)
-            if basis is None:
-                continue
-            match = Match(record_id, basis, comparison.text, comparison.image)
-            if best is None or _rank(match) > _rank(best):
-                best = match
-        return best
+        return best_match(fp, self._candidates(db, fp), self.thresholds, exclude)
 
     def find(self, fp: Fingerprint, *, exclude: str | None = None) -> Match | None:
         """The closest earlier near-duplicate of `fp`, without registering anything."""
@@ -126,7 +172,7 @@ class NearDuplicateIndex:
     # ---- changes ----
 
     def _put(self, db: sqlite3.Connection, record_id: str, fp: Fingerprint) -> None:
-        rich = fp.shingles >= self.thresholds.min_shingles
+        rich = is_rich(fp, self.thresholds)
         db.execute("DELETE FROM bands WHERE record_id = ?", (record_id,))
         db.execute(
             "INSERT OR REPLACE INTO fingerprints (record_id, rich, data) VALUES (?, ?, ?)",
@@ -198,7 +244,7 @@ class RebuildReport:
 
 
 def rebuild_lookup(
-    index: NearDuplicateIndex,
+    index: SimilarityLookup,
     store: ObjectStore,
     *,
     compute_missing: bool = False,

@@ -14,7 +14,7 @@ done
 call -X PUT "$es/_security/role/sohoa_index" -d @- <<JSON
 {
   "cluster": ["manage_index_templates", "monitor"],
-  "indices": [{"names": ["${SOHOA_ES_ALIAS}", "${SOHOA_ES_ALIAS}-v*"], "privileges": ["all"]}]
+  "indices": [{"names": ["${SOHOA_ES_ALIAS}", "${SOHOA_ES_ALIAS}-v*", "${SOHOA_ES_ALIAS}-fingerprints"], "privileges": ["all"]}]
 }
 JSON
 call -X PUT "$es/_security/user/sohoa" -d @- <<JSON

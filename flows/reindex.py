@@ -11,10 +11,11 @@ import contextlib
 
 from prefect import flow, task
 
-from dedup import NearDuplicateIndex, rebuild_lookup
+from dedup import rebuild_lookup
 from flows.retrying import retry_transient_only
 from indexing import ReindexReport, open_index, reindex
 from sohoa.config import load_settings
+from sohoa.services import build_services
 from storage import open_store
 
 __all__ = ["rebuild_index", "reindex_flow"]
@@ -46,12 +47,11 @@ def rebuild_index() -> ReindexReport:
     persist_result=False,
 )
 def rebuild_similarity() -> None:
-    settings = load_settings()
-    lookup = NearDuplicateIndex((settings.home / "similarity.sqlite3").resolve())
+    services = build_services(load_settings())  # the lookup beside the configured index
     try:
-        rebuild_lookup(lookup, open_store(settings.storage_url))
+        rebuild_lookup(services.similar, services.store)
     finally:
-        lookup.close()
+        services.close()
 
 
 @flow(name="reindex", persist_result=False, log_prints=False)

@@ -1,4 +1,6 @@
-"""ElasticIndex: the SearchIndex on Elasticsearch 9 (production). The only module holding its client.
+"""ElasticIndex: the SearchIndex on Elasticsearch 9 (production). The only module that makes an
+Elasticsearch client; the near-duplicate lookup on the same cluster (dedup/elastic_lookup.py)
+borrows this one's, with its error translation (`errors`).
 
 URL (SOHOA_INDEX): http(s)://[user:password@]host[:port][/alias][?ca_certs=/path/ca.crt]
 [&verify_certs=false]. The alias defaults to `sohoa-pages`; user and password may be
@@ -175,6 +177,11 @@ class ElasticIndex:
     def close(self) -> None:
         self._client.close()
 
+    @property
+    def client(self) -> Elasticsearch:
+        """The client, for other data sohoa keeps on this cluster (the near-duplicate lookup)."""
+        return self._client
+
     def __enter__(self) -> ElasticIndex:
         return self
 
@@ -184,7 +191,7 @@ class ElasticIndex:
     # -- errors and set-up ------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def _errors(self, action: str) -> Iterator[None]:
+    def errors(self, action: str) -> Iterator[None]:
         """Translate the client's failures into sohoa errors."""
         where = f"Elasticsearch {self.url}: {action}"
         try:
@@ -214,7 +221,7 @@ class ElasticIndex:
         with self._ready_lock:
             if self._ready:
                 return
-            with self._errors("open"):
+            with self.errors("open"):
                 if self._client.indices.exists_alias(name=self.alias):
                     self._check_version()
                 else:
@@ -254,18 +261,18 @@ class ElasticIndex:
     def add(self, record: Record) -> None:
         document = record_document(record)
         self._ensure()
-        with self._errors(f"add {record.id}"):
+        with self.errors(f"add {record.id}"):
             self._client.index(index=self.alias, id=record.id, document=document, refresh=self.refresh)
         log.debug("record %s: indexed %d pages", record.id, len(record.pages))
 
     def delete(self, record_id: str) -> None:
         self._ensure()
-        with self._errors(f"delete {record_id}"), contextlib.suppress(NotFoundError):
+        with self.errors(f"delete {record_id}"), contextlib.suppress(NotFoundError):
             self._client.delete(index=self.alias, id=record_id, refresh=self.refresh)
 
     def clear(self) -> None:
         self._ensure()
-        with self._errors("clear"):
+        with self.errors("clear"):
             self._client.delete_by_query(
                 index=self.alias,
                 query={"match_all": {}},
@@ -278,30 +285,30 @@ class ElasticIndex:
 
     def has(self, record_id: str) -> bool:
         self._ensure()
-        with self._errors(f"has {record_id}"):
+        with self.errors(f"has {record_id}"):
             return bool(self._client.exists(index=self.alias, id=record_id))
 
     def count(self) -> int:
         self._ensure()
-        with self._errors("count"):
+        with self.errors("count"):
             return int(self._client.count(index=self.alias)["count"])
 
     def ping(self) -> None:
         self._ensure()
-        with self._errors("ping"):
+        with self.errors("ping"):
             self._client.count(index=self.alias)
 
     def search(self, query: SearchQuery) -> SearchResult:
         parsed = parse_query(query.q)
         body = search_body(query, parsed)
         self._ensure()
-        with self._errors("search"):
+        with self.errors("search"):
             response = self._client.search(index=self.alias, body=body).body
         return search_result(response, parsed)
 
     def drop(self) -> None:
         """Delete every versioned index of this alias, and its template (tests, decommissioning)."""
-        with self._errors("drop"):
+        with self.errors("drop"):
             found = self._client.indices.get(index=version_pattern(self.alias), allow_no_indices=True)
             if names := sorted(found.body):
                 self._client.indices.delete(index=",".join(names))
@@ -319,12 +326,12 @@ class ElasticIndex:
         of `records`) deletes the new index and leaves the alias where it was.
         """
         new = rebuild_index_name(self.alias, datetime.now(UTC))
-        with self._errors(f"create {new}"):
+        with self.errors(f"create {new}"):
             self._client.indices.put_index_template(name=self.alias, body=index_template(self.alias))
             self._client.indices.create(index=new, settings={"refresh_interval": "-1"})
         try:
             outcome = self._bulk_load(new, records)
-            with self._errors(f"swap {self.alias} to {new}"):
+            with self.errors(f"swap {self.alias} to {new}"):
                 self._client.indices.put_settings(index=new, settings={"refresh_interval": None})
                 self._client.indices.refresh(index=new)
                 old = self._aliased_indexes()
@@ -344,7 +351,7 @@ class ElasticIndex:
             {"_index": index, "_id": record.id, "_source": record_document(record)} for record in records
         )
         outcome = BulkOutcome()
-        with self._errors(f"bulk load {index}"):
+        with self.errors(f"bulk load {index}"):
             for ok, item in helpers.streaming_bulk(
                 self._client,
                 actions,
@@ -376,7 +383,7 @@ class ElasticIndex:
         if not ours:
             return
         try:
-            with self._errors(f"delete {', '.join(ours)}"):
+            with self.errors(f"delete {', '.join(ours)}"):
                 self._client.indices.delete(index=",".join(ours))
         except SohoaError as exc:
             log.warning("old index not deleted, delete it by hand: %s", exc)

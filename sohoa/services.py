@@ -8,8 +8,8 @@ from functools import cached_property
 from pathlib import Path
 
 from classify import RuleBook, load_rules
-from dedup import NearDuplicateIndex
-from indexing import SearchIndex, open_index
+from dedup import NearDuplicateIndex, SimilarityLookup
+from indexing import SearchIndex, SqliteIndex, open_index
 from ocr import OcrEngine, TesseractEngine
 from sohoa.config import Settings
 from storage import ObjectStore, open_store
@@ -22,16 +22,31 @@ class Services:
     index: SearchIndex
     engine: OcrEngine
     rules: RuleBook
-    similarity_path: Path  # where the near-duplicate lookup lives
+    similarity_path: Path  # the near-duplicate lookup's file, beside a SQLite index
 
     @cached_property
-    def similar(self) -> NearDuplicateIndex:
-        """Fingerprints of stored records (derived; rebuilt by reindex). Opened on first use:
-        a process that only searches never creates it."""
+    def similar(self) -> SimilarityLookup:
+        """Fingerprints of stored records (derived; rebuilt by reindex), where the search index
+        is: on Elasticsearch one lookup for every machine; else a SQLite file of this machine.
+        Opened on first use: a process that only searches never creates it."""
         with _similar_lock:  # one lookup per Services, whichever thread asks first
             if (opened := self.__dict__.get("similar")) is not None:
                 return opened
+            if not isinstance(self.index, SqliteIndex):
+                from indexing.elastic import ElasticIndex
+
+                if isinstance(self.index, ElasticIndex):
+                    from dedup.elastic_lookup import ElasticNearDuplicateIndex
+
+                    return ElasticNearDuplicateIndex(self.index)
             return NearDuplicateIndex(self.similarity_path)
+
+    def close(self) -> None:
+        """Close the near-duplicate lookup (if opened), then the index."""
+        if (lookup := self.__dict__.get("similar")) is not None:
+            lookup.close()
+        if (close := getattr(self.index, "close", None)) is not None:
+            close()
 
 
 _similar_lock = threading.Lock()

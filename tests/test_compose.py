@@ -266,3 +266,16 @@ def test_image_has_the_ocr_tools_and_runs_unprivileged() -> None:
 )
 def test_job_scripts_parse(script: str, shell: str) -> None:
     subprocess.run([shell, "-n", str(DEPLOY / script)], check=True)
+
+
+def test_the_sohoa_user_may_write_every_index_sohoa_keeps() -> None:
+    """The restricted Elasticsearch user's role covers the record indexes and the near-duplicate
+    lookup, by the names the code gives them."""
+    from dedup.elastic_lookup import lookup_index_name
+    from indexing.elastic_mapping import version_pattern
+
+    script = (DEPLOY / "es-setup.sh").read_text(encoding="utf-8")
+    (names,) = re.findall(r'"names": \[([^\]]*)\]', script)
+    granted = {name.strip().strip('"') for name in names.split(",")}
+    alias = "${SOHOA_ES_ALIAS}"
+    assert {alias, version_pattern(alias), lookup_index_name(alias)} <= granted

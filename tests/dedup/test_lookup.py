@@ -1,77 +1,26 @@
-"""The near-duplicate lookup: atomic check-in, idempotent, rebuilt from storage."""
+"""The near-duplicate lookup in SQLite (one machine): the shared behaviour, and its file."""
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PIL import Image
 
-from dedup import (
-    FINGERPRINT_FILE,
-    Fingerprint,
-    NearDuplicateIndex,
-    fingerprint,
-    read_fingerprint,
-    rebuild_lookup,
-)
-from dedup.texthash import minhash
-from schemas import Metadata, Page, Record
+from dedup import NearDuplicateIndex, fingerprint, read_fingerprint
+from schemas import Metadata, Page
 from sohoa.errors import NotFound
-from storage import LocalStore, sha256_file, write_package
+from storage import LocalStore
+from tests.dedup.lookup_conformance import *  # noqa: F403 (the suite's test functions)
+from tests.dedup.lookup_conformance import LETTER, RESCAN
 from tests.dedup.pages import corpus_page
 
 
-def _fp(text: range, phash: int = 0, dhash: int = 0) -> Fingerprint:
-    shingles = set(text)
-    return Fingerprint(
-        phash=f"{phash:x}", dhash=f"{dhash:x}", ink=0.1, shingles=len(shingles),
-        minhash=minhash(shingles),
-    )  # fmt: skip
-
-
-LETTER = _fp(range(1000))
-RESCAN = _fp(range(50, 1050), phash=(1 << 30) - 1)  # Jaccard ~0.9, image 30 bits away
-OTHER = _fp(range(5000, 6000))
-PHOTO = _fp(range(0), phash=0xF0F0, dhash=0xFF)
-
-
 @pytest.fixture
-def lookup(tmp_path: Path) -> NearDuplicateIndex:
+def lookup(tmp_path: Path) -> Iterator[NearDuplicateIndex]:
     index = NearDuplicateIndex(tmp_path / "similarity.sqlite3")
     yield index
     index.close()
-
-
-def test_check_in_links_a_rescan_to_the_earlier_record(lookup: NearDuplicateIndex) -> None:
-    assert lookup.check_in("a", LETTER) is None
-    assert lookup.check_in("b", OTHER) is None
-    match = lookup.check_in("c", RESCAN)
-    assert match is not None
-    assert (match.record_id, match.basis, match.image) == ("a", "text+image", 30)
-    assert len(lookup) == 3 and "c" in lookup
-
-
-def test_checking_in_the_same_record_again_never_matches_itself(lookup: NearDuplicateIndex) -> None:
-    assert lookup.check_in("a", LETTER) is None
-    assert lookup.check_in("a", LETTER) is None
-    assert len(lookup) == 1
-
-
-def test_records_without_text_are_compared_on_images(lookup: NearDuplicateIndex) -> None:
-    lookup.check_in("photo", PHOTO)
-    lookup.check_in("letter", LETTER)
-    match = lookup.find(_fp(range(0), phash=0xF0F1, dhash=0xFF))
-    assert match is not None and (match.record_id, match.basis, match.text) == ("photo", "image", None)
-
-
-def test_find_registers_nothing_and_remove_forgets(lookup: NearDuplicateIndex) -> None:
-    lookup.add("a", LETTER)
-    assert lookup.find(RESCAN) is not None
-    assert len(lookup) == 1
-    lookup.remove("a")
-    assert lookup.find(RESCAN) is None and "a" not in lookup
 
 
 def test_the_lookup_persists_in_its_file(tmp_path: Path) -> None:
@@ -81,69 +30,6 @@ def test_the_lookup_persists_in_its_file(tmp_path: Path) -> None:
     again = NearDuplicateIndex(tmp_path / "s.sqlite3")
     assert again.find(RESCAN).record_id == "a"
     again.close()
-
-
-def test_concurrent_rescans_see_each_other(lookup: NearDuplicateIndex) -> None:
-    """Eight scans of one paper checked in at once: the first is unique, every other is linked."""
-    results: dict[str, object] = {}
-    barrier = threading.Barrier(8)
-
-    def check_in(n: int) -> None:
-        barrier.wait()
-        results[f"r{n}"] = lookup.check_in(f"r{n}", _fp(range(n, 1000 + n)))
-
-    threads = [threading.Thread(target=check_in, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sum(match is None for match in results.values()) == 1
-    assert len(lookup) == 8
-
-
-# ---- from storage ----
-
-
-def _stored(store: LocalStore, tmp_path: Path, name: str, *, with_fingerprint: bool) -> Record:
-    original = tmp_path / name
-    corpus_page("d01_qd_phutho__clean_p1.png").save(original)
-    digest = sha256_file(original)
-    text = "Quyết định về việc thành lập Tổ công tác số hóa tài liệu lưu trữ lịch sử của tỉnh " * 3
-    pages = [Page(number=1, text=text)]
-    record = Record(
-        id=digest[:32], source=name, sha256=digest, size=original.stat().st_size,
-        media_type="image/png", page_count=1, pages=pages, metadata=Metadata(),
-    )  # fmt: skip
-    extra = {}
-    if with_fingerprint:
-        with Image.open(original) as image:
-            extra[FINGERPRINT_FILE] = fingerprint(pages, image, record.metadata).to_json()
-    write_package(store, record, original, extra)
-    return record
-
-
-def test_rebuild_refills_the_lookup_from_the_packages(tmp_path: Path, lookup) -> None:
-    store = LocalStore(tmp_path / "store")
-    kept = _stored(store, tmp_path, "a.png", with_fingerprint=True)
-    assert read_fingerprint(store, kept.id).shingles == 19  # distinct bigrams of the text
-    lookup.add("stale", OTHER)
-
-    report = rebuild_lookup(lookup, store)
-
-    assert (report.added, report.skipped) == (1, [])
-    assert kept.id in lookup and "stale" not in lookup
-
-
-def test_rebuild_can_fingerprint_older_packages_from_their_original(tmp_path: Path, lookup) -> None:
-    store = LocalStore(tmp_path / "store")
-    old = _stored(store, tmp_path, "old.png", with_fingerprint=False)
-    assert read_fingerprint(store, old.id) is None
-
-    assert rebuild_lookup(lookup, store).skipped == [old.id]
-    report = rebuild_lookup(lookup, store, compute_missing=True)
-
-    assert (report.added, report.computed, report.skipped) == (1, 1, [])
-    assert old.id in lookup
 
 
 def test_read_fingerprint_of_an_unknown_record_is_not_found(tmp_path: Path) -> None:

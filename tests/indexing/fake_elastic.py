@@ -39,6 +39,7 @@ class FakeCluster:
     search_response: dict = field(default_factory=dict)
     reject_ids: set[str] = field(default_factory=set)  # bulk items refused with a mapping error
     fail: Callable[[Request], tuple[int, dict] | None] | None = None  # inject an error answer
+    seq_no: int = 0  # the next sequence number a document write gets
 
     def node(self) -> type[BaseNode]:
         cluster = self
@@ -180,7 +181,11 @@ class FakeCluster:
         if index is None:
             return self._missing(name)
         self.indexes[index]["docs"][doc_id] = r.body
-        return 200, {"_id": doc_id, "result": "created"}
+        self.seq_no += 1
+        return 200, {"_id": doc_id, "result": "created", "_seq_no": self.seq_no - 1, "_primary_term": 1}
+
+    def exists_index(self, _r: Request, name: str) -> tuple[int, Any]:
+        return (200, {}) if self._resolve(name) else (404, {})
 
     def head_doc(self, _r: Request, name: str, doc_id: str) -> tuple[int, Any]:
         index = self._write_index(name)
@@ -249,6 +254,7 @@ _ROUTES: list[tuple[str, str, Callable[..., tuple[int, Any]]]] = [
     (rf"/{_NAME}", "PUT", FakeCluster.create_index),
     (rf"/{_NAME}", "DELETE", FakeCluster.delete_index),
     (rf"/{_NAME}", "GET", FakeCluster.get_indexes),
+    (rf"/{_NAME}", "HEAD", FakeCluster.exists_index),
     (rf"/{_NAME}/_mapping", "GET", FakeCluster.get_mapping),
     (rf"/{_NAME}/_settings", "PUT", FakeCluster.put_settings),
     (rf"/{_NAME}/_alias/([^/]+)", "PUT", FakeCluster.put_alias),
