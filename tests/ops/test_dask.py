@@ -8,6 +8,7 @@ On one machine: a real Prefect server, a `dask scheduler` and two `dask worker` 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections import Counter
 from collections.abc import Iterator
@@ -23,13 +24,15 @@ pytestmark = [pytest.mark.slow]
 
 PAGES = 4
 DASK_WORKERS = ("dask-1", "dask-2")
+Cluster = tuple[str, dict[str, str], list[str]]  # scheduler address, environment, workers' HTTP
 
 
 @pytest.fixture
-def dask_cluster(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
+def dask_cluster(tmp_path: Path) -> Iterator[Cluster]:
     """A Prefect server, a Dask scheduler and two single-thread Dask workers that know the server.
 
-    Yields the scheduler's address and the environment of the Prefect server's clients."""
+    Yields the scheduler's address, the environment of the Prefect server's clients and the
+    workers' HTTP addresses (their /metrics is Prometheus's, with sohoa's counters in it)."""
     from distributed import Client
 
     with prefect_server(tmp_path) as env:
@@ -37,16 +40,17 @@ def dask_cluster(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
         dask = venv_command("dask")
         scheduler_args = [dask, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1]]
         processes = [start([*scheduler_args, "--no-dashboard"], env, tmp_path / "scheduler.log")]
-        for name in DASK_WORKERS:
-            worker_args = [dask, "worker", address, "--name", name, "--nthreads", "1", "--no-dashboard"]
-            worker_args += ["--local-directory", str(tmp_path / name)]
+        http = [f"127.0.0.1:{free_port()}" for _ in DASK_WORKERS]
+        for name, dashboard in zip(DASK_WORKERS, http, strict=True):
+            worker_args = [dask, "worker", address, "--name", name, "--nthreads", "1"]
+            worker_args += ["--dashboard-address", dashboard, "--local-directory", str(tmp_path / name)]
             # Each Dask worker names itself in the provenance of the records it makes.
             worker_env = env | {"SOHOA_WORKER_NAME": name}
             processes.append(start(worker_args, worker_env, tmp_path / f"{name}.log"))
         try:
             with Client(address, timeout=60) as client:
                 client.wait_for_workers(len(DASK_WORKERS), timeout=120)
-            yield address, env
+            yield address, env, http
         finally:
             for process in reversed(processes):
                 stop(process)
@@ -58,8 +62,15 @@ def _task_run_states(api: str) -> Counter[str]:
     return Counter(run["state_type"] for run in runs if run["name"].startswith("ingest "))
 
 
-def test_ingest_fans_documents_out_over_dask(dask_cluster: tuple[str, dict], tmp_path: Path) -> None:
-    address, env = dask_cluster
+def _pages_counted(http: str) -> float:
+    """sohoa_ingest_pages_total on a Dask worker's Prometheus endpoint."""
+    text = httpx.get(f"http://{http}/metrics", timeout=10).raise_for_status().text
+    found = re.search(r"^sohoa_ingest_pages_total (\S+)$", text, re.MULTILINE)
+    return float(found.group(1)) if found else 0.0
+
+
+def test_ingest_fans_documents_out_over_dask(dask_cluster: Cluster, tmp_path: Path) -> None:
+    address, env, http = dask_cluster
     folder = tmp_path / "scans"
     pages = small_pages(folder, PAGES)
     (folder / "empty.pdf").write_bytes(b"")  # bad input on a Dask worker: quarantined, batch goes on
@@ -84,3 +95,6 @@ def test_ingest_fans_documents_out_over_dask(dask_cluster: tuple[str, dict], tmp
     assert set.union(*done_by.values()) == {str(p) for p in pages}
     assert not done_by["dask-1"] & done_by["dask-2"], "no document done twice"
     assert _task_run_states(env["PREFECT_API_URL"]) == {"COMPLETED": PAGES + 1}, "Prefect saw every task run"
+    # Each Dask worker serves sohoa's metrics with its own: the pages it read.
+    counted = {name: _pages_counted(where) for name, where in zip(DASK_WORKERS, http, strict=True)}
+    assert counted == {name: len(done_by[name]) for name in DASK_WORKERS}
