@@ -33,9 +33,10 @@ bench:
 	$(BIN)/python bench/api_bench.py $(if $(QUICK),--pages 3000)
 	$(BIN)/python bench/ingest_bench.py $(if $(QUICK),--skip-rss)
 
-# Two Prefect workers on one machine share one batch, no document done twice (~1 min).
+# Scale-out on one machine (~1.5 min): two Prefect workers share one batch, no document done
+# twice; then a batch fanned out over two Dask workers.
 scale-demo: setup
-	$(BIN)/pytest -m slow tests/ops/test_scale_out.py -q
+	$(BIN)/pytest -m slow tests/ops/test_scale_out.py tests/ops/test_dask.py -q
 
 lint: setup
 	$(BIN)/ruff check .
