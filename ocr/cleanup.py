@@ -107,7 +107,10 @@ def colour_to_gray(
     if boxes:
         channel = rgb[..., 0]
         scale = paper / max(int(np.median(channel[::8, ::8])), 1)
-        lifted = np.clip(channel.astype(np.float32) * scale, 0, 255).astype(np.uint8)
+        lifted = channel.astype(np.float32)  # scaled in place: one float page, not three
+        lifted *= scale
+        np.clip(lifted, 0, 255, out=lifted)
+        lifted = lifted.astype(np.uint8)
         out[regions] = np.maximum(gray[regions], lifted[regions])
         # What is still lighter than ink there is the seal's own pale ink: paper.
         seal_ink = cv2.dilate((red & regions).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
@@ -268,8 +271,15 @@ def despeckle(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, dict[str, Any]]
     small_labels = np.arange(1, count)[small]
     is_small = np.zeros(count, np.uint8)
     is_small[small_labels] = 1
+    # Memory: a page-sized int32 label image and two int32 integral images are the largest
+    # arrays of the whole clean-up; labels go to 16 bits when they fit, and the two integral
+    # images are never held at once.
+    if count <= np.iinfo(np.uint16).max:
+        labels = labels.astype(np.uint16)
     small_ink = is_small[labels]
-    big, marks = cv2.integral(ink - small_ink), cv2.integral(small_ink)
+    np.subtract(ink, small_ink, out=ink)  # the letters' ink, without the small marks
+    big = cv2.integral(ink)
+    del ink
     x0, y0 = left[small], top[small]
     x1, y1 = x0 + width[small], y0 + height[small]
     h = text_height
@@ -289,14 +299,18 @@ def despeckle(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, dict[str, Any]]
     above_next = near(big, x1, y0 - round(h * 0.35), x1 + gap, y0 - round(h * 0.15))
     punctuation = after & (~below | ~above)
     opening_quote = before & ~above_next
-    # Two marks one above the other (colon, semicolon): the pair counts as punctuation.
-    pair = near(marks, x0, y1 + round(h * 0.1), x1, y1 + round(h * 0.7)) | near(
-        marks, x0, y0 - round(h * 0.7), x1, y0 - round(h * 0.1)
-    )
     reach = round(h)
     beside = near(big, x0 - 2 * gap, y0 - reach, x0, y1 + reach) | near(
         big, x1, y0 - reach, x1 + 2 * gap, y1 + reach
     )
+    del big
+    marks = cv2.integral(small_ink)
+    del small_ink
+    # Two marks one above the other (colon, semicolon): the pair counts as punctuation.
+    pair = near(marks, x0, y1 + round(h * 0.1), x1, y1 + round(h * 0.7)) | near(
+        marks, x0, y0 - round(h * 0.7), x1, y0 - round(h * 0.1)
+    )
+    del marks
     keep = mark | punctuation | opening_quote | (pair & beside)
     noise = small_labels[~keep]
     found["specks"] = int(noise.size)
