@@ -47,12 +47,12 @@ def _colour_masks(lab: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """(red, blue, paper a*): pixels clearly redder than the paper, and blue-violet pixels.
 
     CIE Lab: a* is green-red, b* blue-yellow; yellowed paper is high in b*, not in a*, and black
-    or grey ink is near zero in both."""
-    a_star = lab[..., 1].astype(np.int16) - 128
-    b_star = lab[..., 2].astype(np.int16) - 128
-    paper_a = int(np.median(a_star[::8, ::8]))
-    red = (a_star > max(12, paper_a + 12)) & (b_star > -10)
-    blue = b_star < -20  # blue to violet ballpoint and ink-pad colours
+    or grey ink is near zero in both. OpenCV stores a* and b* as 8-bit values offset by 128; the
+    thresholds are offset instead of the page-sized channels (no 16-bit copies of the page)."""
+    a_channel, b_channel = lab[..., 1], lab[..., 2]
+    paper_a = int(np.median(a_channel[::8, ::8]) - 128)
+    red = (a_channel > 128 + max(12, paper_a + 12)) & (b_channel > 128 - 10)
+    blue = b_channel < 128 - 20  # blue to violet ballpoint and ink-pad colours
     return red, blue, paper_a
 
 
