@@ -1,7 +1,8 @@
 """Near-duplicate detection: the same paper scanned twice, found by image hash and text.
 
-Pure fingerprints and decisions (imagehash, texthash, fingerprint, match), a rebuildable SQLite
-lookup (lookup), and the link written into the new record (link).
+Pure fingerprints and decisions (imagehash, texthash, fingerprint, match), a rebuildable lookup
+of earlier fingerprints (lookup: SQLite, one machine; elastic_lookup: Elasticsearch, shared), and
+the link written into the new record (link).
 """
 
 from dedup.fingerprint import (

@@ -1,22 +1,20 @@
 """Prefect flow `reindex`: rebuild the configured search index from storage alone.
 
-One task calling indexing.reindex; the store and index come from the settings (SOHOA_STORAGE,
-SOHOA_INDEX), never from flow parameters. Rebuilding is idempotent, so a run that failed on an
+Two tasks: indexing.reindex, then dedup.rebuild_lookup for the near-duplicate lookup beside
+that index; the store and index come from the settings (SOHOA_STORAGE, SOHOA_INDEX), never from
+flow parameters. Rebuilding is idempotent, so a run that failed on an
 unreachable store or index is simply retried whole.
 """
 
 from __future__ import annotations
 
-import contextlib
-
 from prefect import flow, task
 
 from dedup import rebuild_lookup
 from flows.retrying import retry_transient_only
-from indexing import ReindexReport, open_index, reindex
+from indexing import ReindexReport, reindex
 from sohoa.config import load_settings
 from sohoa.services import build_services
-from storage import open_store
 
 __all__ = ["rebuild_index", "reindex_flow"]
 
@@ -29,14 +27,11 @@ __all__ = ["rebuild_index", "reindex_flow"]
     persist_result=False,
 )
 def rebuild_index() -> ReindexReport:
-    settings = load_settings()
-    index = open_index(settings.index_url)
+    services = build_services(load_settings())
     try:
-        return reindex(open_store(settings.storage_url), index)
+        return reindex(services.store, services.index)
     finally:
-        if (close := getattr(index, "close", None)) is not None:
-            with contextlib.suppress(Exception):
-                close()
+        services.close()
 
 
 @task(

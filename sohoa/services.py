@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from functools import cached_property
@@ -42,13 +43,17 @@ class Services:
             return NearDuplicateIndex(self.similarity_path)
 
     def close(self) -> None:
-        """Close the near-duplicate lookup (if opened), then the index."""
-        if (lookup := self.__dict__.get("similar")) is not None:
-            lookup.close()
-        if (close := getattr(self.index, "close", None)) is not None:
-            close()
+        """Close the near-duplicate lookup (if opened), then the index. A failure to close is
+        logged, never raised: it must not hide what the caller did before."""
+        closers = [getattr(self.__dict__.get("similar"), "close", None), getattr(self.index, "close", None)]
+        for close in filter(None, closers):
+            try:
+                close()
+            except Exception:
+                log.warning("closing %r failed", close, exc_info=True)
 
 
+log = logging.getLogger(__name__)
 _similar_lock = threading.Lock()
 _cache: dict[tuple[str, ...], Services] = {}
 _cache_lock = threading.Lock()
