@@ -63,6 +63,7 @@ class Body:
     printed: str  # the header lines joined, as printed
     level: str | None  # "tỉnh"
     place: str | None  # "Phú Thọ"
+    head: str = ""  # the kind of body and its field: "Sở Nội vụ"
 
 
 def clean_header_line(text: str) -> str:
@@ -225,10 +226,10 @@ def _read_one(printed: str) -> Body:
         level = _LEVELS[key(" ".join(words[at : at + level_len]))]
         place_words = words[at + level_len :]
         place = " ".join(_title(w) for w in place_words) or None
-    name = _case_kind_and_fields(head) if head else ""
+    kind = _proper(_case_kind_and_fields(head)) if head else ""
     tail = " ".join(x for x in (level, place) if x)
-    name = _proper(f"{name} {tail}".strip())
-    return Body(name=name, printed=printed, level=level, place=place)
+    name = _proper(f"{kind} {tail}".strip())
+    return Body(name=name, printed=printed, level=level, place=place, head=kind)
 
 
 def read_bodies(lines: list[str]) -> tuple[Body | None, Body | None]:
@@ -244,5 +245,6 @@ def read_bodies(lines: list[str]) -> tuple[Body | None, Body | None]:
     if issuer.place is None and parent.place:
         level = issuer.level or parent.level
         suffix = parent.place if issuer.level else f"{level} {parent.place}"
-        issuer = Body(name=f"{issuer.name} {suffix}", printed=issuer.printed, level=level, place=parent.place)
+        name = f"{issuer.name} {suffix}"
+        issuer = Body(name=name, printed=issuer.printed, level=level, place=parent.place, head=issuer.head)
     return issuer, parent

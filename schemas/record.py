@@ -21,6 +21,7 @@ class Signer(BaseModel):
     authority: str | None = None  # TM. / KT. / TL. / TUQ. / Q.
     on_behalf_of: str | None = None  # e.g. "CHỦ TỊCH" after "KT."
     position: str | None = None
+    position_canonical: str | None = None  # "Phó Chủ tịch" for a printed "PHÓ CHỦ TỊCH" (or "HỦ TỊCH")
     name: str | None = None
 
 
@@ -44,10 +45,20 @@ class Metadata(BaseModel):
     number: str | None = None  # "2154"
     notation: str | None = None  # "QĐ-UBND"
     doc_type: str | None = None  # "Quyết định"
+    # Issuer and parent: the canonical name when it could be established, else the name as
+    # read; `*_printed` keeps the name as read from the paper (tên trên văn bản) beside it.
     issuer: str | None = None
+    issuer_printed: str | None = None
     parent_issuer: str | None = None
+    parent_issuer_printed: str | None = None
+    # The issuer's province as named on the document's date, and the province it lies in
+    # today (34 provinces from 1 July 2025): "Vĩnh Phúc" / "Phú Thọ".
+    province: str | None = None
+    province_present: str | None = None
     place: str | None = None
     date: dt.date | None = None
+    # "2019-05" when only the month and year are printed (the day written by hand or unreadable).
+    date_partial: str | None = Field(default=None, pattern=r"^\d{4}(-\d{2})?$")
     subject: str | None = None
     signer: Signer | None = None
     signers: list[Signer] = Field(default_factory=list)  # every signer (a biên bản has two)
@@ -58,6 +69,8 @@ class Metadata(BaseModel):
     urgency: str | None = None
     personal_data: list[PersonalData] = Field(default_factory=list)
     confidence: dict[str, float] = Field(default_factory=dict)
+    # Why a field was left empty or kept as read (Vietnamese, shown on the record page).
+    review: list[str] = Field(default_factory=list)
 
 
 class Decision(BaseModel):
