@@ -376,6 +376,7 @@ def _retention(hits: list[Hit], decisions: list[Decision], reasons: list[str]) -
 
 
 def _field_reviews(meta: Metadata, rules: RuleBook, reasons: list[str]) -> None:
+    reasons.extend(x for x in meta.review if x)  # fields left empty or kept as read, and why
     for name in rules.thresholds.review_fields:
         value = meta.confidence.get(name)
         if value is not None and value < rules.thresholds.field:

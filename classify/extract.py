@@ -6,6 +6,9 @@ Pure: pages in (text, optionally word boxes), Metadata out, each field with a co
 
 from __future__ import annotations
 
+import logging
+
+from classify.bodies import CanonicalBody, canonical_body, canonical_position
 from classify.doctypes import CONG_VAN
 from classify.extraction import (
     Evidence,
@@ -14,6 +17,7 @@ from classify.extraction import (
     MarkFound,
     SignerFound,
 )
+from classify.gazetteer import match_place
 from classify.header import Header, read_header
 from classify.layout import Line, document_lines
 from classify.marks import SECRECY_LEVELS, URGENCY_LEVELS, Mark, find_marks, strongest
@@ -27,6 +31,8 @@ from classify.subject import read_subject
 from schemas import Metadata, Page, PersonalData, Signer
 
 __all__ = ["extract", "extract_metadata", "find_document_marks"]
+
+log = logging.getLogger(__name__)
 
 # Confidence that a field is truly absent when nothing was found on a clean text.
 _ABSENT = 0.9
@@ -47,9 +53,10 @@ def extract(pages: list[Page]) -> Extraction:
     fields: dict[str, object] = {}
     quality = _quality(first)
 
-    _issuer(header, fields, conf, evidence, quality)
+    review: list[str] = []
     _number(header, fields, conf, evidence)
     _place_date(header, fields, conf, evidence, quality)
+    _issuer(header, fields, conf, evidence, quality, review)
     fields["doc_type"], conf["doc_type"], form = _doc_type(header)
     if header.title:
         evidence["doc_type"] = _ev(header.title[2])
@@ -85,6 +92,7 @@ def extract(pages: list[Page]) -> Extraction:
     incoming = read_incoming(first, fields.get("date"))  # type: ignore[arg-type]
     conf["incoming"] = incoming.confidence if incoming else quality
 
+    fields["review"] = review
     metadata = _metadata(fields, conf, incoming, addressees, signers)
     return Extraction(
         metadata=metadata,
@@ -156,14 +164,12 @@ def _metadata(fields, conf, incoming, addressees, signers) -> Metadata:
 
 
 def _signer(block: SignerBlock) -> Signer:
-    # `on_behalf_of` is kept once schemas.Signer has the field (see the report).
-    return Signer.model_validate(
-        {
-            "authority": block.authority,
-            "position": block.position,
-            "name": block.name,
-            "on_behalf_of": block.on_behalf_of,
-        }
+    return Signer(
+        authority=block.authority,
+        position=block.position,
+        position_canonical=canonical_position(block.position)[0],
+        name=block.name,
+        on_behalf_of=block.on_behalf_of,
     )
 
 
@@ -227,21 +233,60 @@ def _place_date(header: Header, fields, conf, evidence, quality: float) -> None:
     evidence["date"] = evidence["place"] = _ev(line)
 
 
-def _issuer(header: Header, fields, conf, evidence, quality: float) -> None:
+def _issuer(header: Header, fields, conf, evidence, quality: float, review: list[str]) -> None:
+    """Issuer and parent as read and, beside them, their canonical names (gazetteer and the
+    table of bodies); the issuer's province then and now; the place's canonical spelling."""
     issuer, parent = read_bodies([x.text for x in header.issuer_lines])
     lines = header.issuer_lines
+    on = fields.get("date")
     if issuer is None or not issuer.name:
         conf["issuer"] = conf["parent_issuer"] = 0.3 * quality
+        _place(fields, None, on)
         return
-    fields["issuer"] = issuer.name
     weight = _mean(x.weight(0.9) for x in lines)
-    conf["issuer"] = weight if len(lines) <= 3 else weight * 0.7
-    evidence["issuer"] = Evidence(text=" / ".join(x.text for x in lines), page=lines[0].page)
+    weight = weight if len(lines) <= 3 else weight * 0.7
+    printed = " / ".join(x.text for x in lines)
+    found = canonical_body(issuer, on)  # type: ignore[arg-type]
+    fields["issuer"], fields["issuer_printed"] = found.name or issuer.name, issuer.name
+    conf["issuer"] = round(weight * found.confidence, 3) if found.name else min(weight, 0.5) * 0.8
+    evidence["issuer"] = Evidence(text=_canonical_evidence(printed, found), page=lines[0].page)
+    unit = found.unit
+    if found.name is None:
+        log.info("issuer kept as read: %s", found.reason)
+        review.append(found.review or "")
     if parent is not None:
-        fields["parent_issuer"] = parent.name
-        conf["parent_issuer"] = weight
+        parent_found = canonical_body(parent, on)  # type: ignore[arg-type]
+        fields["parent_issuer"] = parent_found.name or parent.name
+        fields["parent_issuer_printed"] = parent.name
+        conf["parent_issuer"] = round(weight * parent_found.confidence, 3) if parent_found.name else 0.4
+        unit = unit or parent_found.unit
     else:
         conf["parent_issuer"] = weight * 0.9
+    _place(fields, unit, on)
+
+
+def _place(fields, unit, on) -> None:
+    """The province (then and now) from the issuer's unit, else from the place of issue; the
+    place's canonical spelling when it names a known unit clearly."""
+    place = fields.get("place")
+    province = unit.province if unit else None
+    found = match_place(place, on=on, province=province).unit if place else None
+    if found is None and place and province:
+        found = match_place(place, on=on).unit
+    if found is not None:
+        fields["place"] = found.name
+    unit = unit or found
+    if unit is not None:
+        fields["province"] = unit.province
+        fields["province_present"] = unit.present_province
+
+
+def _canonical_evidence(printed: str, found: CanonicalBody) -> str:
+    if found.name is None:
+        return f"{printed} (kept as read: {found.reason})"
+    if found.name == found.read:
+        return printed
+    return f"{printed} → {found.name} ({found.confidence:.2f})"
 
 
 def _doc_type(header: Header) -> tuple[str | None, float, str | None]:

@@ -121,9 +121,11 @@ def test_ocr_text_without_accents_two_columns_merged():
     meta = extract_metadata([text_page(CONG_VAN_OCR)])
     assert (meta.number, meta.notation, meta.doc_type) == ("1234", "SNV-VP", "Công văn")
     assert meta.date == dt.date(2018, 6, 29)
-    assert meta.place == "Vinh Phuc"
-    assert meta.issuer == "Sở Noi vu tỉnh Vĩnh Phúc"  # the kind of body gets its accent back
+    assert meta.place == "Vĩnh Phúc"  # the gazetteer's spelling
+    assert meta.issuer_printed == "Sở Noi vu tỉnh Vĩnh Phúc"  # the kind of body gets its accent back
+    assert meta.issuer == "Sở Nội vụ tỉnh Vĩnh Phúc"  # the table of bodies gives the field's
     assert meta.parent_issuer == "Ủy ban nhân dân tỉnh Vĩnh Phúc"
+    assert (meta.province, meta.province_present) == ("Vĩnh Phúc", "Phú Thọ")
     assert meta.subject == "V/v gui bao cao"
     assert meta.urgency == "THƯỢNG KHẨN"
     assert meta.signer.name == "Nguyễn Van An"
