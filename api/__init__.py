@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from api.access import Caller, Role, Scope, can_read, restrict, scope_for
 from api.keys import KeyStore, keys_path
-from api.masking import mask_text
 from api.searching import Found, SearchParams, search_as
+from indexing.masking import mask_text
 
 if TYPE_CHECKING:
     from api.app import create_app

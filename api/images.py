@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from api.masking import find_spans
+from indexing.masking import find_spans
 from ocr import iter_pages
 from schemas import Box, Page, Record
 from storage import ObjectStore, original_key

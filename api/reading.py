@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from api.access import Caller, can_read, scope_for
-from api.masking import mask_text
-from api.state import ApiState, values_of
+from api.state import ApiState
+from indexing.masking import mask_text, values_of
 from schemas import AccessClass, Decision, Metadata, PersonalData, Record
 from sohoa.errors import NotFound
 from storage import read_record

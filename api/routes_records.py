@@ -22,10 +22,10 @@ from api.images import (
     redaction_boxes,
     render_page,
 )
-from api.masking import find_spans
 from api.models import ErrorOut, PageOut, PageTextOut, RecordOut, TextOut
 from api.reading import Forbidden, audit_reads, masked_record, readable_record
-from api.state import ApiState, values_of
+from api.state import ApiState
+from indexing.masking import find_spans, values_of
 from schemas import Record
 from sohoa.errors import NotFound
 from storage import original_key, read_manifest, safe_name

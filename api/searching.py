@@ -1,9 +1,12 @@
 """Search as a role sees it: the one function behind GET /search, the web page and the CLI.
 
 The role decides, before the index is asked, which access classes are searched (a hard limit
-on hits, totals and facets) and whether personal data is masked. For the public role the query
-itself is masked first, so nobody can find a record by an ID or phone number they could not see
-in it; page text and titles are masked before snippets are cut.
+on hits, totals and facets) and whether personal data is masked. For the public role the index
+searches the public form of the pages only (SearchQuery.masked: personal data masked, as the
+public sees it), so nobody can find a record by an ID, phone number, name or birth date they
+could not see in it, however they write it. As defence in depth the query itself is masked too,
+and a query that masks to nothing finds nothing (not every record); page text and titles are
+masked before snippets are cut.
 """
 
 from __future__ import annotations
@@ -13,14 +16,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from api.access import Role, restrict, scope_for
-from api.masking import mask_snippet, mask_text
 from indexing import SearchIndex
 from indexing.arrays import FacetValue, Sort
 from indexing.browse import Browser, BrowseRequest
+from indexing.masking import mask_snippet, mask_text
+from indexing.query import parse_query
 from schemas import AccessClass, SearchFilters, SearchQuery, SearchResult
 from sohoa.errors import BadInput
 
-__all__ = ["Found", "SearchParams", "browse_request", "search_as"]
+__all__ = ["Found", "SearchParams", "browse_request", "masked_to_nothing", "search_as"]
 
 ValuesFor = Callable[[str], tuple[str, ...]]
 
@@ -70,7 +74,13 @@ def browse_request(params: SearchParams, role: Role, values_for: ValuesFor = _no
         return mask_text(text, values_for(record_id))
 
     return BrowseRequest(
-        query=SearchQuery(q=q, limit=params.limit, offset=params.offset, filters=restrict(filters, role)),
+        query=SearchQuery(
+            q=q,
+            limit=params.limit,
+            offset=params.offset,
+            filters=restrict(filters, role),
+            masked=scope.masked,
+        ),
         visible=scope.classes,
         date_from=params.date_from,
         date_to=params.date_to,
@@ -78,6 +88,11 @@ def browse_request(params: SearchParams, role: Role, values_for: ValuesFor = _no
         facet_limit=params.facet_limit,
         redact=redact if scope.masked else None,
     )
+
+
+def masked_to_nothing(asked: str, masked: str) -> bool:
+    """True when the words asked were all masked away: such a query finds nothing."""
+    return not parse_query(asked).is_empty and parse_query(masked).is_empty
 
 
 def search_as(
@@ -92,6 +107,8 @@ def search_as(
     any other index: its own search, access classes and masking applied the same way."""
     request = browse_request(params, role, values_for)
     masked = scope_for(role).masked
+    if masked_to_nothing(params.q, request.query.q):
+        return Found(SearchResult(total=0, hits=[]), masked)
     if browser is not None:
         found = browser.browse(request)
         return Found(found.result, masked, found.ranked, found.facets, found.access)

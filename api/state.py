@@ -17,7 +17,7 @@ from api.audit import AuditLog, audit_path
 from api.keys import KeyStore, keys_path
 from indexing import SearchIndex, SqliteIndex
 from indexing.browse import Browser
-from schemas import Record
+from indexing.masking import values_of
 from sohoa.config import Settings
 from sohoa.errors import NotFound
 from storage import ObjectStore, read_record
@@ -76,7 +76,3 @@ class ApiState:
     def forget(self, record_id: str) -> None:
         with self._values_lock:
             self._values.pop(record_id, None)
-
-
-def values_of(record: Record) -> tuple[str, ...]:
-    return tuple(item.value for item in record.metadata.personal_data if item.value.strip())

@@ -5,7 +5,7 @@
   access class is "public" — any other record given is refused, naming it.
 - Conditional-access list (danh mục thông tin công dân được tiếp cận có điều kiện, Art. 7):
   records whose access class is "conditional", with the condition (whose consent is needed).
-  Published lists are read by anyone: the name is masked of personal data (api.masking) and no
+  Published lists are read by anyone: the name is masked of personal data (indexing.masking) and no
   evidence text is included.
 
 Rows are built by pure functions from Records; CSV (UTF-8 with a byte-order mark, so Excel
@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
 from export.errors import NotExportable
+from indexing.masking import mask_text
 from ocr.text import nfc
 from schemas import Record
 from storage import safe_name
@@ -190,8 +191,6 @@ def _condition(record: Record) -> tuple[str, str]:
 
 
 def _masked(text: str, record: Record) -> str:
-    from api.masking import mask_text  # the one masking implementation (imports the API package)
-
     return mask_text(text, [p.value for p in record.metadata.personal_data])
 
 

@@ -84,6 +84,7 @@ class RecordArrays:
     retentions: _Codes
     page_slot: np.ndarray  # pid -> record slot, -1 where no page
     page_number: np.ndarray  # pid -> page number
+    page_public: np.ndarray  # pid -> the page has a public form of its own (personal data masked)
     first_pid: np.ndarray  # slot -> pid of its lowest-numbered page, -1 without pages
     pages: int
 
@@ -91,8 +92,9 @@ class RecordArrays:
         return len(self.ids)
 
 
-_RECORDS_SQL = """SELECT rid, id, access, year, CAST(julianday(date) AS INTEGER), julianday(ingested_at),
-doc_type_key, doc_type, issuer_key, issuer, retention, needs_review FROM records"""
+# julianday() of a date is its midnight (x.5); + 0.5 gives the day number date.toordinal() maps to.
+_RECORDS_SQL = """SELECT rid, id, access, year, CAST(julianday(date) + 0.5 AS INTEGER),
+julianday(ingested_at), doc_type_key, doc_type, issuer_key, issuer, retention, needs_review FROM records"""
 
 
 def _column(rows: list[tuple], get, dtype) -> np.ndarray:  # noqa: ANN001 - a tiny local helper
@@ -105,9 +107,9 @@ def load_arrays(conn: sqlite3.Connection) -> RecordArrays:
     doc_types, issuers, retentions = _Codes(), _Codes(), _Codes()
     access_code = {name: code for code, name in enumerate(ACCESS_CODES)}
     rids = _column(rows, lambda r: r[0], np.int64)
-    pages = np.array(conn.execute("SELECT pid, rid, number FROM pages").fetchall(), dtype=np.int64).reshape(
-        -1, 3
-    )
+    pages = np.array(
+        conn.execute("SELECT pid, rid, number, public_text IS NOT NULL FROM pages").fetchall(), dtype=np.int64
+    ).reshape(-1, 4)
     pids, page_rids = pages[:, 0], pages[:, 1]
     size = int(pids.max(initial=0)) + 1
     page_slot = np.full(size, -1, dtype=np.int32)
@@ -117,6 +119,8 @@ def load_arrays(conn: sqlite3.Connection) -> RecordArrays:
     linked_rid = len(rids) > 0 and rids[by_rid][at] == page_rids
     page_slot[pids] = np.where(linked_rid, by_rid[at] if len(rids) else -1, -1)
     page_number[pids] = pages[:, 2]
+    page_public = np.zeros(size, dtype=bool)
+    page_public[pids] = pages[:, 3] == 1
     first_pid = np.full(len(rows), -1, dtype=np.int64)
     linked = pids[page_slot[pids] >= 0]
     linked = linked[np.lexsort((page_number[linked], page_slot[linked]))]
@@ -146,6 +150,7 @@ def load_arrays(conn: sqlite3.Connection) -> RecordArrays:
         retentions=retentions,
         page_slot=page_slot,
         page_number=page_number,
+        page_public=page_public,
         first_pid=first_pid,
         pages=len(pages),
     )
@@ -199,6 +204,8 @@ def all_of(masks: dict[str, np.ndarray], base: np.ndarray) -> np.ndarray:
 
 
 def _by_code(codes: np.ndarray, labels: list[str], keep: np.ndarray, limit: int | None) -> list[FacetValue]:
+    if limit == 0:
+        return []
     counts = np.bincount(codes[keep & (codes >= 0)], minlength=len(labels))
     present = np.flatnonzero(counts)
     if limit is not None and len(present) > limit:  # the most frequent; ties all kept, then cut
@@ -222,10 +229,10 @@ def _one_facet(arrays: RecordArrays, name: str, keep: np.ndarray, limit: int | N
         return [FacetValue(int(y), int(c)) for y, c in zip(years[::-1], counts[::-1], strict=True)][:limit]
     if name == "access":
         counts = np.bincount(arrays.access[keep], minlength=len(ACCESS_CODES))
-        return [FacetValue(ACCESS_CODES[c], int(counts[c])) for c in np.flatnonzero(counts)]
+        return [FacetValue(ACCESS_CODES[c], int(counts[c])) for c in np.flatnonzero(counts)][:limit]
     flags = arrays.needs_review[keep]
     pairs = ((True, int(flags.sum())), (False, int((~flags).sum())))
-    return [FacetValue(value, count) for value, count in pairs if count]
+    return [FacetValue(value, count) for value, count in pairs if count][:limit]
 
 
 def facet_counts(

@@ -18,7 +18,8 @@ RANK_LIMIT pages divided by the number of query parts, or the query's words (no 
 that few pages. A broader query (common words only, where BM25's IDF is small and scoring each
 match costs 2-20 µs) is ordered by exact spelling, then newest: `BrowseResult.ranked` is False.
 Hits are checked again against the records table before they are returned, so a record whose
-access class changed since the arrays were loaded is not served.
+access class changed since the arrays were loaded is not served. A masked query (the public role)
+matches the public form of every page that has one (indexing/sqlite.py), in both ways.
 """
 
 from __future__ import annotations
@@ -132,10 +133,10 @@ def _phrase(tokens: Sequence[str]) -> str:
 
 
 _RANKED = (
-    f"SELECT rowid, bm25(pages_fts, {EXACT_WEIGHT}, {FOLDED_WEIGHT}), {{tier}} "
-    "FROM pages_fts WHERE pages_fts MATCH :match"
+    f"SELECT rowid, bm25({{table}}, {EXACT_WEIGHT}, {FOLDED_WEIGHT}), {{tier}} "
+    "FROM {table} WHERE {table} MATCH :match"
 )
-_TIER = "rowid IN (SELECT rowid FROM pages_fts WHERE pages_fts MATCH :exact)"
+_TIER = "rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH :exact)"
 _DF = "SELECT count(*) FROM (SELECT 1 FROM pages_fts WHERE pages_fts MATCH ? LIMIT ?)"
 
 
@@ -220,7 +221,7 @@ class Browser:
     def browse(self, request: BrowseRequest) -> BrowseResult:
         parsed, query = parse_query(request.query.q), request.query
         with self._session("browse") as (conn, arrays):
-            matches = self._matches(conn, arrays, parsed)
+            matches = self._matches(conn, arrays, parsed, masked=query.masked)
             candidates = np.ones(len(arrays), dtype=bool) if matches is None else matches.found.copy()
             if request.visible is not None:
                 candidates &= access_mask(arrays, request.visible)
@@ -267,35 +268,60 @@ class Browser:
         return False
 
     def _matches(
-        self, conn: sqlite3.Connection, arrays: RecordArrays, parsed: ParsedQuery
+        self, conn: sqlite3.Connection, arrays: RecordArrays, parsed: ParsedQuery, *, masked: bool
     ) -> _Matches | None:
+        """The pages `parsed` matches; `masked`: pages with a public form are matched on it."""
         if parsed.is_empty:
             return None
         if self._narrow(conn, parsed):
-            return self._ranked(conn, arrays, parsed)
-        matched = self._postings.all_of(conn, "folded", [part.folded for part in parsed.parts])
+            return self._ranked(conn, arrays, parsed, masked=masked)
+        matched = self._all_of(conn, arrays, "folded", [part.folded for part in parsed.parts], masked)
         matched &= arrays.page_slot >= 0
         pids = np.flatnonzero(matched)
         few = 0 < len(pids) * len(parsed.parts) <= self.rank_limit
         if few and all(len(part.folded) == 1 for part in parsed.parts):
             # Common words that meet on few pages (a name): BM25 reads only those pages. A phrase
             # of common words would have its positions checked on every page that has the words.
-            return self._ranked(conn, arrays, parsed)
+            return self._ranked(conn, arrays, parsed, masked=masked)
         marked = [part.exact for part in parsed.parts if part.exact != part.folded]
-        exact = self._postings.all_of(conn, "exact", marked) & matched if marked else matched
+        exact = self._all_of(conn, arrays, "exact", marked, masked) & matched if marked else matched
         page_tier = exact.view(np.int8)
         found, tier = np.zeros(len(arrays), dtype=bool), np.zeros(len(arrays), dtype=np.int8)
         found[arrays.page_slot[pids]] = True
         tier[arrays.page_slot[pids[page_tier[pids] == 1]]] = 1
         return _Matches(found, tier, np.zeros(len(arrays)), pids, page_tier, None, ranked=False)
 
+    def _all_of(
+        self,
+        conn: sqlite3.Connection,
+        arrays: RecordArrays,
+        column: str,
+        parts: list[tuple[str, ...]],
+        masked: bool,
+    ) -> np.ndarray:
+        """The pages holding every part on `column`; masked: on the public form where one exists."""
+        found = self._postings.all_of(conn, column, parts)
+        if masked:
+            public = arrays.page_public
+            found = (found & ~public) | (self._postings.all_of(conn, column, parts, "public_fts") & public)
+        return found
+
     @staticmethod
-    def _ranked(conn: sqlite3.Connection, arrays: RecordArrays, parsed: ParsedQuery) -> _Matches:
+    def _ranked(
+        conn: sqlite3.Connection, arrays: RecordArrays, parsed: ParsedQuery, *, masked: bool
+    ) -> _Matches:
         """Every match ranked by BM25 in SQL, as SqliteIndex.search ranks them."""
         exact_match = fts5_exact_match(parsed)
-        sql = _RANKED.format(tier="0" if exact_match is None else _TIER)
-        rows = conn.execute(sql, {"match": fts5_match(parsed), "exact": exact_match}).fetchall()
-        rows = [r for r in rows if r[0] < len(arrays.page_slot) and arrays.page_slot[r[0]] >= 0]
+        params = {"match": fts5_match(parsed), "exact": exact_match}
+        rows: list[tuple] = []
+        for table in ("pages_fts", "public_fts") if masked else ("pages_fts",):
+            tier = "0" if exact_match is None else _TIER.format(table=table)
+            found = conn.execute(_RANKED.format(table=table, tier=tier), params).fetchall()
+            found = [r for r in found if r[0] < len(arrays.page_slot) and arrays.page_slot[r[0]] >= 0]
+            if masked:  # a page with a public form is matched on that form only
+                own = table == "public_fts"
+                found = [r for r in found if bool(arrays.page_public[r[0]]) == own]
+            rows += found
         pids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         page_rank = np.zeros(len(arrays.page_slot))
         page_tier = np.zeros(len(arrays.page_slot), dtype=np.int8)
@@ -326,11 +352,12 @@ class Browser:
         )
         current = {rid: (record_id, title, access) for rid, record_id, title, access in rows}
         allowed = set(request.query.filters.access or ACCESS_CODES) & set(request.visible or ACCESS_CODES)
+        column = "coalesce(public_text, text)" if request.query.masked else "text"
         best = _best_pid_of(arrays, matches, shown)
         texts: dict[int, tuple[int, str]] = {}
         if request.content:
             pids = [pid for pid in best.values() if pid >= 0]
-            sql = f"SELECT pid, number, text FROM pages WHERE pid IN ({', '.join('?' * len(pids))})"
+            sql = f"SELECT pid, number, {column} FROM pages WHERE pid IN ({', '.join('?' * len(pids))})"
             texts = {pid: (number, text) for pid, number, text in conn.execute(sql, pids)}
         hits, access = [], {}
         for slot, rid in zip(shown, rids, strict=True):

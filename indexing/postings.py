@@ -18,7 +18,8 @@ import numpy as np
 __all__ = ["DEFAULT_BUDGET", "Postings"]
 
 DEFAULT_BUDGET = 64 * 1024 * 1024  # bytes of masks kept
-_CONCAT = "SELECT group_concat(rowid) FROM pages_fts WHERE pages_fts MATCH ?"
+_CONCAT = "SELECT group_concat(rowid) FROM {table} WHERE {table} MATCH ?"
+TABLES = ("pages_fts", "public_fts")  # the page texts, and the public forms of pages that differ
 
 
 def _phrase(tokens: Sequence[str]) -> str:
@@ -38,8 +39,8 @@ class Postings:
     def __init__(self, budget: int = DEFAULT_BUDGET) -> None:
         self.budget = budget
         self.size = 0
-        self._masks: OrderedDict[tuple[str, tuple[str, ...]], np.ndarray] = OrderedDict()
-        self._counts: dict[tuple[str, tuple[str, ...]], int] = {}
+        self._masks: OrderedDict[tuple[str, str, tuple[str, ...]], np.ndarray] = OrderedDict()
+        self._counts: dict[tuple[str, str, tuple[str, ...]], int] = {}
         self.hits = self.misses = 0
 
     def reset(self, size: int) -> None:
@@ -48,19 +49,24 @@ class Postings:
         self._counts.clear()
         self.size = size
 
-    def count(self, column: str, tokens: tuple[str, ...]) -> int | None:
+    def count(self, column: str, tokens: tuple[str, ...], table: str = "pages_fts") -> int | None:
         """How many pages hold the part, if known."""
-        return self._counts.get((column, tokens))
+        return self._counts.get((table, column, tokens))
 
-    def mask(self, conn: sqlite3.Connection, column: str, tokens: tuple[str, ...]) -> np.ndarray:
-        key = (column, tokens)
+    def mask(
+        self, conn: sqlite3.Connection, column: str, tokens: tuple[str, ...], table: str = "pages_fts"
+    ) -> np.ndarray:
+        if table not in TABLES:
+            raise ValueError(f"not a page table: {table!r}")
+        key = (table, column, tokens)
         found = self._masks.get(key)
         if found is not None:
             self._masks.move_to_end(key)
             self.hits += 1
             return found
         self.misses += 1
-        ids = _parse(conn.execute(_CONCAT, (f"{column} : {_phrase(tokens)}",)).fetchone()[0])
+        sql = _CONCAT.format(table=table)
+        ids = _parse(conn.execute(sql, (f"{column} : {_phrase(tokens)}",)).fetchone()[0])
         mask = np.zeros(self.size, dtype=bool)
         mask[ids[(ids >= 0) & (ids < self.size)]] = True
         self._masks[key] = mask
@@ -69,9 +75,15 @@ class Postings:
             self._masks.popitem(last=False)
         return mask
 
-    def all_of(self, conn: sqlite3.Connection, column: str, parts: Sequence[tuple[str, ...]]) -> np.ndarray:
-        """The pages holding every part (each a word or a phrase) on `column`."""
-        masks = [self.mask(conn, column, tokens) for tokens in parts]
+    def all_of(
+        self,
+        conn: sqlite3.Connection,
+        column: str,
+        parts: Sequence[tuple[str, ...]],
+        table: str = "pages_fts",
+    ) -> np.ndarray:
+        """The pages holding every part (each a word or a phrase) on `column` of `table`."""
+        masks = [self.mask(conn, column, tokens, table) for tokens in parts]
         result = masks[0].copy()
         for other in masks[1:]:
             result &= other

@@ -6,6 +6,11 @@ does not fold đ. Every query part matches either column. Ranking: pages holding
 was typed with diacritics in that exact spelling come first, then BM25 with the exact column
 weighted well above the folded one. Hits are grouped per record (its best page). Display and
 filter fields live in a plain `records` table; filters are applied inside the SQL query.
+
+A page that holds personal data also gets its public form (indexing.masking.mask_text: each piece
+of personal data one fixed token) in `pages.public_text` and its keys in `public_fts`. A masked
+query (SearchQuery.masked, the public role) matches `public_fts` for those pages and `pages_fts`
+for all others, and cuts snippets from the public form, so it can find only what the public sees.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from indexing.keys import page_keys
+from indexing.masking import mask_text, values_of
 from indexing.query import ParsedQuery, QueryPart, parse_query
 from indexing.rebuild import BulkOutcome
 from indexing.snippets import snippet
@@ -28,11 +34,11 @@ from ocr.text import nfc, search_key
 from schemas import Record, SearchFilters, SearchHit, SearchQuery, SearchResult
 from sohoa.errors import MissingDependency, Transient
 
-__all__ = ["SCHEMA_VERSION", "SqliteIndex", "fts5_exact_match", "fts5_match"]
+__all__ = ["SCHEMA_VERSION", "SqliteIndex", "fts5_exact_match", "fts5_match", "matched_pages_sql"]
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 EXACT_WEIGHT = 10.0
 FOLDED_WEIGHT = 1.0
 BUSY_TIMEOUT_MS = 10_000
@@ -60,14 +66,19 @@ CREATE TABLE IF NOT EXISTS pages (
     pid INTEGER PRIMARY KEY,
     rid INTEGER NOT NULL,
     number INTEGER NOT NULL,
-    text TEXT NOT NULL
+    text TEXT NOT NULL,
+    public_text TEXT  -- the public form when it differs from text (personal data masked)
 );
 CREATE INDEX IF NOT EXISTS pages_record ON pages (rid, number);
 CREATE VIRTUAL TABLE IF NOT EXISTS pages_fts USING fts5(
     exact, folded, tokenize = 'unicode61 remove_diacritics 0'
 );
+CREATE VIRTUAL TABLE IF NOT EXISTS public_fts USING fts5(
+    exact, folded, tokenize = 'unicode61 remove_diacritics 0'
+);
 """
 _DROP = """
+DROP TABLE IF EXISTS public_fts;
 DROP TABLE IF EXISTS pages_fts;
 DROP TABLE IF EXISTS pages;
 DROP TABLE IF EXISTS records;
@@ -77,13 +88,12 @@ DROP TABLE IF EXISTS records;
 # that hold every diacritic-bearing query word in its exact spelling (`tier` 1) come before the
 # rest: BM25 gives no weight to words on more than half the pages, so weights alone cannot keep
 # "Phúc" above "Phục" in an archive where "Phúc" is common.
+_MATCHED = """SELECT p.rid AS rid, p.pid AS pid, p.number AS number, {rank} AS rank, {tier} AS tier
+    FROM {table} JOIN pages AS p ON p.pid = {table}.rowid
+    WHERE {table} MATCH :match{only}"""
+_EXACT_TIER = "{table}.rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH :exact)"
 _MATCH_HITS = """
-WITH matched AS (
-    SELECT p.rid AS rid, p.pid AS pid, p.number AS number,
-           bm25(pages_fts, {exact_weight}, {folded_weight}) AS rank, {tier} AS tier
-    FROM pages_fts JOIN pages AS p ON p.pid = pages_fts.rowid
-    WHERE pages_fts MATCH :match
-),
+WITH matched AS ({matched}),
 best AS (
     SELECT rid, pid, number, rank, tier,
            row_number() OVER (PARTITION BY rid ORDER BY tier DESC, rank, number) AS nth
@@ -95,17 +105,30 @@ WHERE b.nth = 1 AND {where}
 ORDER BY b.tier DESC, b.rank, r.date DESC, r.id
 LIMIT :limit OFFSET :offset
 """
-_EXACT_TIER = "pages_fts.rowid IN (SELECT rowid FROM pages_fts WHERE pages_fts MATCH :exact)"
 _MATCH_TOTAL = """
-SELECT count(DISTINCT p.rid)
-FROM pages_fts JOIN pages AS p ON p.pid = pages_fts.rowid JOIN records AS r ON r.rid = p.rid
-WHERE pages_fts MATCH :match AND {where}
+SELECT count(DISTINCT m.rid) FROM ({matched}) AS m JOIN records AS r ON r.rid = m.rid WHERE {where}
 """
 _ALL_HITS = """SELECT r.rid, r.id, r.title, NULL, NULL, 0.0 FROM records AS r
 WHERE {where}
 ORDER BY r.date IS NULL, r.date DESC, r.ingested_at DESC, r.id
 LIMIT :limit OFFSET :offset"""
 _ALL_TOTAL = "SELECT count(*) FROM records AS r WHERE {where}"
+
+
+def matched_pages_sql(*, masked: bool, ranked: bool, exact: bool) -> str:
+    """The pages a query matches, as rows (rid, pid, number, rank, tier).
+
+    Masked: pages with a public form are matched on it (public_fts), the others on pages_fts.
+    `ranked` adds BM25 (else rank 0), `exact` the exact-spelling tier (else tier 0)."""
+
+    def one(table: str, only: str = "") -> str:
+        rank = f"bm25({table}, {EXACT_WEIGHT}, {FOLDED_WEIGHT})" if ranked else "0.0"
+        tier = _EXACT_TIER.format(table=table) if exact else "0"
+        return _MATCHED.format(rank=rank, tier=tier, table=table, only=only)
+
+    if not masked:
+        return one("pages_fts")
+    return f"{one('pages_fts', ' AND p.public_text IS NULL')} UNION ALL {one('public_fts')}"
 
 
 def _phrase(tokens: tuple[str, ...]) -> str:
@@ -178,12 +201,21 @@ def _record_row(record: Record) -> dict[str, Any]:
     }
 
 
-def _page_rows(record: Record) -> list[tuple[int, str, str, str]]:
-    """(number, text, exact key, folded key) per page: the CPU work, done outside the lock."""
-    rows = []
+_PageRow = tuple[int, str, str, str, str | None, tuple[str, str] | None]
+
+
+def _page_rows(record: Record) -> list[_PageRow]:
+    """(number, text, exact key, folded key, public form or None, its keys or None) per page:
+    the CPU work, done outside the lock."""
+    rows: list[_PageRow] = []
+    values = values_of(record)
     for page in record.pages:
         text = nfc(page.text)
-        rows.append((page.number, text, *page_keys(text)))
+        public = mask_text(text, values)
+        if public == text:
+            rows.append((page.number, text, *page_keys(text), None, None))
+        else:
+            rows.append((page.number, text, *page_keys(text), public, page_keys(public)))
     return rows
 
 
@@ -301,13 +333,18 @@ class SqliteIndex:
         columns = ", ".join(row)
         values = ", ".join(f":{name}" for name in row)
         rid = conn.execute(f"INSERT INTO records ({columns}) VALUES ({values})", row).lastrowid
-        for number, text, exact, folded in pages:
+        for number, text, exact, folded, public, public_keys in pages:
             pid = conn.execute(
-                "INSERT INTO pages (rid, number, text) VALUES (?, ?, ?)", (rid, number, text)
+                "INSERT INTO pages (rid, number, text, public_text) VALUES (?, ?, ?, ?)",
+                (rid, number, text, public),
             ).lastrowid
             conn.execute(
                 "INSERT INTO pages_fts (rowid, exact, folded) VALUES (?, ?, ?)", (pid, exact, folded)
             )
+            if public_keys is not None:
+                conn.execute(
+                    "INSERT INTO public_fts (rowid, exact, folded) VALUES (?, ?, ?)", (pid, *public_keys)
+                )
 
     @staticmethod
     def _delete(conn: sqlite3.Connection, record_id: str) -> None:
@@ -315,6 +352,7 @@ class SqliteIndex:
         if found is None:
             return
         conn.execute("DELETE FROM pages_fts WHERE rowid IN (SELECT pid FROM pages WHERE rid = ?)", found)
+        conn.execute("DELETE FROM public_fts WHERE rowid IN (SELECT pid FROM pages WHERE rid = ?)", found)
         conn.execute("DELETE FROM pages WHERE rid = ?", found)
         conn.execute("DELETE FROM records WHERE rid = ?", found)
 
@@ -324,7 +362,7 @@ class SqliteIndex:
 
     def clear(self) -> None:
         with self._write("clear") as conn:
-            for table in ("pages_fts", "pages", "records"):
+            for table in ("public_fts", "pages_fts", "pages", "records"):
                 conn.execute(f"DELETE FROM {table}")
 
     # -- reads -------------------------------------------------------------------------------
@@ -350,33 +388,37 @@ class SqliteIndex:
             hits_sql, total_sql = _ALL_HITS.format(where=where), _ALL_TOTAL.format(where=where)
         else:
             params["match"], params["exact"] = fts5_match(parsed), fts5_exact_match(parsed)
-            tier = "0" if params["exact"] is None else _EXACT_TIER
+            masked, exact = query.masked, params["exact"] is not None
             hits_sql = _MATCH_HITS.format(
-                exact_weight=EXACT_WEIGHT, folded_weight=FOLDED_WEIGHT, tier=tier, where=where
+                matched=matched_pages_sql(masked=masked, ranked=True, exact=exact), where=where
             )
-            total_sql = _MATCH_TOTAL.format(where=where)
+            total_sql = _MATCH_TOTAL.format(
+                matched=matched_pages_sql(masked=masked, ranked=False, exact=False), where=where
+            )
         with self._translated("search"):
             self._conn.execute("BEGIN")  # one snapshot for the hits and the total
             try:
                 rows = self._conn.execute(hits_sql, params).fetchall()
                 total = self._conn.execute(total_sql, params).fetchone()[0]
-                texts = self._page_texts(rows)
+                texts = self._page_texts(rows, masked=query.masked)
             finally:
                 self._conn.execute("COMMIT")
         return SearchResult(total=total, hits=[self._hit(row, texts, parsed) for row in rows])
 
-    def _page_texts(self, rows: list[tuple]) -> dict[int, tuple[int, str]]:
-        """rid -> (page number, text) of the page each hit shows: its best page, else its first."""
+    def _page_texts(self, rows: list[tuple], *, masked: bool) -> dict[int, tuple[int, str]]:
+        """rid -> (page number, text) of the page each hit shows: its best page, else its first
+        (masked: the public form of the page)."""
         texts: dict[int, tuple[int, str]] = {}
+        column = "coalesce(public_text, text)" if masked else "text"
         pids = [row[3] for row in rows if row[3] is not None]
         if pids:
             marks = ", ".join("?" * len(pids))
-            sql = f"SELECT rid, number, text FROM pages WHERE pid IN ({marks})"
+            sql = f"SELECT rid, number, {column} FROM pages WHERE pid IN ({marks})"
             texts.update((rid, (n, text)) for rid, n, text in self._conn.execute(sql, pids))
         firsts = [row[0] for row in rows if row[3] is None]
         if firsts:
             marks = ", ".join("?" * len(firsts))
-            sql = f"SELECT rid, number, text FROM pages WHERE rid IN ({marks}) ORDER BY number DESC"
+            sql = f"SELECT rid, number, {column} FROM pages WHERE rid IN ({marks}) ORDER BY number DESC"
             # Rows come last page first, so the first page of each record is the one kept.
             texts.update((rid, (n, text)) for rid, n, text in self._conn.execute(sql, firsts))
         return texts

@@ -22,6 +22,11 @@ class SearchQuery(BaseModel):
     limit: int = Field(default=10, ge=1, le=200)
     offset: int = Field(default=0, ge=0)
     filters: SearchFilters = Field(default_factory=SearchFilters)
+    masked: bool = Field(
+        default=False,
+        description="Search the public form of the pages only (personal data masked) and cut "
+        "snippets from it: what the public role may search",
+    )
 
 
 class SearchHit(BaseModel):

@@ -12,7 +12,7 @@ from indexing import SqliteIndex
 from indexing.browse import Browser, BrowseRequest
 from indexing.query import token_spans
 from ocr.text import search_key
-from schemas import Classification, Metadata, Page, Record, SearchFilters, SearchQuery
+from schemas import Classification, Metadata, Page, PersonalData, Record, SearchFilters, SearchQuery
 
 WORDS = [
     "quyết",
@@ -243,3 +243,71 @@ def test_changes_are_seen_at_once(tmp_path: Path) -> None:
     index.delete(record.id)
     assert browser.browse(BrowseRequest(query=SearchQuery(q=""))).result.total == 0
     assert browser.stats().records == 0
+
+
+def _dated(record_id: str, date: dt.date) -> Record:
+    return _records(1)[0].model_copy(
+        update={
+            "id": record_id,
+            "metadata": Metadata(date=date),
+            "classification": Classification(access="public"),
+        }
+    )
+
+
+def test_date_range_includes_both_end_days(tmp_path: Path) -> None:
+    """date_from = date_to = the record's date finds it (issue 12: it was one day off)."""
+    index = SqliteIndex(tmp_path / "index.sqlite3")
+    index.add(_dated("a" * 32, dt.date(2018, 6, 29)))
+    browser = Browser(index.path)
+
+    def total(low: dt.date | None, high: dt.date | None) -> int:
+        return browser.browse(
+            BrowseRequest(query=SearchQuery(q=""), date_from=low, date_to=high)
+        ).result.total
+
+    day = dt.date(2018, 6, 29)
+    assert total(day, day) == 1 and total(None, day) == 1 and total(day, None) == 1
+    assert total(None, dt.date(2018, 6, 28)) == 0 and total(dt.date(2018, 6, 30), None) == 0
+
+
+def test_facet_limit_zero_gives_no_values(filled: tuple[SqliteIndex, list[Record]]) -> None:
+    index, _ = filled
+    found = Browser(index.path).browse(BrowseRequest(query=SearchQuery(q="số hóa"), facet_limit=0))
+    assert found.facets and all(values == [] for values in found.facets.values())
+    assert found.result.total > 0
+
+
+PERSONAL_TEXT = "Ông Bùi Văn Thắng sinh năm 1976, CCCD 001076012345, điện thoại 0914 762 305, số hóa tài liệu"
+
+
+@pytest.fixture(scope="module")
+def personal(tmp_path_factory: pytest.TempPathFactory) -> SqliteIndex:
+    index = SqliteIndex(tmp_path_factory.mktemp("personal") / "index.sqlite3")
+    for record in _records(40, seed=3):
+        index.add(record)
+    for i in range(3):
+        record = _records(1, seed=i)[0]
+        pages = [
+            Page(number=1, text=PERSONAL_TEXT),
+            *[p.model_copy(update={"number": 2}) for p in record.pages[:1]],
+        ]
+        metadata = Metadata(personal_data=[PersonalData(kind="name", value="Bùi Văn Thắng")])
+        index.add(record.model_copy(update={"id": f"{i:031x}f", "pages": pages, "metadata": metadata}))
+    return index
+
+
+@pytest.mark.parametrize(
+    "q", ["số hóa", "so hoa tai lieu", "thang", '"0914 762 305"', "1976", "001076012345", "phúc"]
+)
+@pytest.mark.parametrize("rank_limit", [0, 3000])
+def test_masked_browse_matches_the_index(personal: SqliteIndex, q: str, rank_limit: int) -> None:
+    """Ranked and broad, the browser searches the public form exactly as SqliteIndex does."""
+    query = SearchQuery(q=q, limit=200, masked=True)
+    found = Browser(personal.path, rank_limit=rank_limit).browse(BrowseRequest(query=query)).result
+    expected = personal.search(query)
+    assert found.total == expected.total and {h.id for h in found.hits} == {h.id for h in expected.hits}
+    assert all("Thắng" not in h.snippet and "0914" not in h.snippet for h in found.hits)
+    if q in ("thang", '"0914 762 305"', "1976", "001076012345"):
+        assert not any(h.id.endswith("f") for h in found.hits)
+        assert any(h.id.endswith("f") for h in personal.search(SearchQuery(q=q, limit=200)).hits)

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from api.images import CannotRedact, redaction_boxes
-from api.masking import MASK, find_spans, mask_snippet, mask_text
+from indexing.masking import MASK, MASKED, find_spans, mask_in_place, mask_snippet, mask_text
 from schemas import Box, Page, Word
 
 SHOULD_MASK = [
@@ -33,6 +33,14 @@ SHOULD_MASK = [
     ("hộ chiếu B1234567", "B1234567"),
     ("email nguyen.van.a@gmail.com", "nguyen.van.a"),
     ("mã số thuế 0101234567", "0101234567"),
+    # any one non-alphanumeric character separates digit groups (issue 12: "/", "_", "+" passed)
+    ("gọi 0914/762/305", "0914/762/305"),
+    ("gọi 0914_762_305", "0914_762_305"),
+    ("gọi 0914+762+305", "0914+762+305"),
+    ("gọi 0914·762·305", "0914·762·305"),
+    ("gọi 0914\u00a0762\u00a0305", "0914\u00a0762\u00a0305"),
+    ("gọi 0914–762–305", "0914–762–305"),
+    ("gọi 0914,762,305", "0914,762,305"),
 ]
 SHOULD_KEEP = [
     "Số: 2154/QĐ-UBND",
@@ -52,18 +60,26 @@ SHOULD_KEEP = [
 @pytest.mark.parametrize(("text", "secret"), SHOULD_MASK)
 def test_masks_personal_data(text: str, secret: str) -> None:
     masked = mask_text(text)
-    assert secret not in masked, masked
-    assert len(masked) == len(text)
-    assert MASK in masked
+    assert secret not in masked and MASKED in masked, masked
+    in_place = mask_in_place(text)
+    assert secret not in in_place and len(in_place) == len(text) and MASK in in_place
+
+
+def test_the_public_form_shows_no_length() -> None:
+    """A 9-digit CMND and a 12-digit CCCD, a 10- and an 11-digit phone all become one token."""
+    forms = {mask_text(f"CCCD {n}") for n in ("123456789", "001095001234", "0912 345 678", "+84 912 345 678")}
+    assert forms == {f"CCCD {MASKED}"}
 
 
 @pytest.mark.parametrize("text", SHOULD_KEEP)
 def test_keeps_other_numbers(text: str) -> None:
     assert mask_text(text) == text
+    assert mask_in_place(text) == text
 
 
-def test_date_of_birth_keeps_its_words() -> None:
-    assert mask_text("sinh ngày 5 tháng 6 năm 1990") == "sinh ngày • tháng • năm ••••"
+def test_date_of_birth_keeps_its_words_in_place_and_is_one_token_in_public() -> None:
+    assert mask_in_place("sinh ngày 5 tháng 6 năm 1990") == "sinh ngày • tháng • năm ••••"
+    assert mask_text("sinh ngày 5 tháng 6 năm 1990") == f"sinh ngày {MASKED}"
 
 
 def test_known_values_are_masked_accent_insensitively() -> None:
@@ -82,13 +98,13 @@ def test_spans_are_merged_and_sorted() -> None:
 def test_snippet_mask_keeps_highlights_and_escaping() -> None:
     snippet = "Ông A &amp; bà B, điện thoại 0912 <mark>345</mark> 678 và <mark>số hóa</mark>"
     masked = mask_snippet(snippet)
-    assert "<mark>•••</mark>" in masked and "<mark>số hóa</mark>" in masked
+    assert "<mark>số hóa</mark>" in masked and "<mark>•" not in masked  # no highlight on a mask
     assert "&amp;" in masked and not re.search(r"\d{3}", masked)
 
 
 def test_snippet_cut_through_a_number_is_masked() -> None:
-    assert mask_snippet("…345 678 là số của ông A") == "…••• ••• là số của ông A"
-    assert mask_snippet("liên hệ số 0912 345…") == "liên hệ số •••• •••…"
+    assert mask_snippet("…345 678 là số của ông A") == f"…{MASKED} là số của ông A"
+    assert mask_snippet("liên hệ số 0912 345…") == f"liên hệ số {MASKED}…"
 
 
 def _page(tokens: list[tuple[str, int]]) -> Page:
@@ -113,6 +129,7 @@ def test_redaction_refuses_a_page_without_word_boxes() -> None:
 
 def test_known_values_are_found_across_line_breaks() -> None:
     assert (
-        mask_text("liên hệ ông Hồ\nSỹ Nam, điện thoại", ["Hồ Sỹ Nam"]) == "liên hệ ông ••\n•• •••, điện thoại"
+        mask_text("liên hệ ông Hồ\nSỹ Nam, điện thoại", ["Hồ Sỹ Nam"]) == f"liên hệ ông {MASKED}, điện thoại"
     )
+    assert mask_in_place("ông Hồ\nSỹ Nam", ["Hồ Sỹ Nam"]) == "ông ••\n•• •••"
     assert mask_text("số Hồ", ["Hồ"]) == "số Hồ"  # too short to be a value worth masking

@@ -16,7 +16,16 @@ import pytest
 
 from indexing.base import SearchIndex
 from ocr.text import fold
-from schemas import Classification, Metadata, Page, Record, SearchFilters, SearchQuery, SearchResult
+from schemas import (
+    Classification,
+    Metadata,
+    Page,
+    PersonalData,
+    Record,
+    SearchFilters,
+    SearchQuery,
+    SearchResult,
+)
 
 IndexFactory = Callable[[], SearchIndex]
 
@@ -426,3 +435,71 @@ def test_concurrent_adds_from_threads(index: IndexFactory) -> None:
     assert idx.count() == 40
     assert search(idx, "tài liệu chung").total == 40
     assert all(ids(idx, f"mã{n:02}") == [f"t{n:02}"] for n in range(0, 40, 7))
+
+
+# -- the public form (SearchQuery.masked) ------------------------------------------------------
+
+PERSONAL_PAGE = (
+    "Quyết định cấp lại giấy tờ cho ông Bùi Văn Thắng, sinh năm 1976, CCCD số 001076012345, "
+    "điện thoại 0914 762 305, trú tại thôn Đông."
+)
+PLAIN_PAGE = "Quyết định cấp lại giấy tờ cho các hộ dân trú tại thôn Đông."
+
+
+def _personal_record(record_id: str) -> Record:
+    record = make_record(record_id, PERSONAL_PAGE)
+    record.metadata.personal_data = [
+        PersonalData(kind="name", value="Bùi Văn Thắng", page=1),
+        PersonalData(kind="cccd", value="001076012345", page=1),
+    ]
+    return record
+
+
+@pytest.fixture
+def public_form_index(index: IndexFactory) -> SearchIndex:
+    return filled(index, _personal_record("pd"), make_record("plain", PLAIN_PAGE), *FILLER)
+
+
+@pytest.mark.parametrize(
+    ("q", "in_full_text"),
+    [
+        ("001076012345", True),
+        ('"001 076 012 345"', False),
+        ("0914762305", False),
+        ('"0914 762 305"', True),
+        ("762", True),
+        ("0914", True),
+        ('"bui van thang"', True),
+        ("Thắng", True),
+        ("thang", True),
+        ('"sinh nam 1976"', True),
+        ("1976", True),
+    ],
+)
+def test_masked_query_never_matches_personal_data(
+    public_form_index: SearchIndex, q: str, in_full_text: bool
+) -> None:
+    """The public form of a page holds no personal data: no query finds it there, while the full
+    text (staff) still finds what it holds."""
+    assert ids(public_form_index, q, masked=True) == []
+    assert search(public_form_index, q, masked=True).total == 0
+    assert ids(public_form_index, q) == (["pd"] if in_full_text else [])
+
+
+def test_masked_query_finds_the_rest_of_the_page_with_a_masked_snippet(
+    public_form_index: SearchIndex,
+) -> None:
+    result = search(public_form_index, "thôn Đông", masked=True, limit=200)
+    assert sorted(hit.id for hit in result.hits) == ["pd", "plain"] and result.total == 2
+    (hit,) = [h for h in result.hits if h.id == "pd"]
+    text = plain(hit.snippet)
+    assert "Thắng" not in text and "0914" not in text and "1976" not in text and "•" in text
+    assert marked(hit.snippet) == ["thôn", "Đông"]
+
+
+def test_masked_and_full_searches_agree_on_pages_without_personal_data(index: IndexFactory) -> None:
+    idx = filled(
+        index, make_record("a", PLAIN_PAGE), make_record("b", "Kế hoạch phòng chống lụt bão"), *FILLER
+    )
+    for q in ("thôn Đông", "ke hoach", '"phòng chống"', ""):
+        assert ids(idx, q, masked=True) == ids(idx, q)

@@ -1,14 +1,18 @@
 """Personal-data masking for the public role: ID and phone numbers, dates of birth, e-mails.
 
 Pure and general: it works on raw text (OCR output included), not only on what the
-classification step found. Masking keeps the length of the text (each masked letter or digit
-becomes MASK, separators stay), so offsets found before masking still hold after it: a snippet's
-<mark> highlights and a page's word boxes line up with the masked text.
+classification step found. `mask_text` gives the public form: each piece of personal data becomes
+one fixed token (MASKED), so neither its length nor its shape (12 digits or 10, where the
+separators were) is shown. `mask_in_place` keeps the length (each masked letter or digit becomes
+MASK) for callers that map offsets, e.g. a snippet's <mark> highlights. The search index keeps the
+public form of every page that holds personal data (indexing.sqlite, indexing.elastic_mapping),
+and the public role searches that form only, so a masked value can never be found.
 
 What is masked (Decree 13/2023 basic personal data; patterns in vn-archival-rules §7.2):
-- any run of 9 or more digits, separators allowed inside (space, dot, hyphen, brackets, a line
-  break): CCCD (12), CMND (9 or 12), phones (10-11, +84), tax and insurance numbers — except a
-  money amount (a currency word right after it);
+- any run of 9 or more digits, one separator allowed between digit groups (any character that is
+  not a letter or digit: space, NBSP, dot, slash, hyphen, en dash, underscore, plus, middle dot,
+  brackets, a line break): CCCD (12), CMND (9 or 12), phones (10-11, +84), tax and insurance
+  numbers — except a money amount (a currency word right after it);
 - a run of 5 or more digits after a label such as CCCD, CMND, hộ chiếu, điện thoại, ĐT, MST;
 - a date (or a bare year) after "sinh", "ngày sinh", "sinh ngày", "năm sinh";
 - passport numbers (a capital letter and 7-8 digits) and the local part of e-mail addresses;
@@ -25,10 +29,21 @@ from collections.abc import Iterable, Sequence
 
 from indexing.keys import folded_view
 from ocr.text import nfc
+from schemas import Record
 
-__all__ = ["MASK", "find_spans", "mask_snippet", "mask_text", "merge_spans"]
+__all__ = [
+    "MASK",
+    "MASKED",
+    "find_spans",
+    "mask_in_place",
+    "mask_snippet",
+    "mask_text",
+    "merge_spans",
+    "values_of",
+]
 
 MASK = "•"
+MASKED = MASK * 5  # what one piece of personal data becomes in the public form
 MIN_RUN_DIGITS = 9
 MIN_LABELLED_DIGITS = 5
 MIN_VALUE_CHARS = 4
@@ -37,11 +52,13 @@ _CONFUSABLE = re.compile(r"(?<=\d)[OolI|](?=\d)")
 _CONFUSABLE_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
 # A number: digit groups joined by one separator; groups after the first have 2+ digits, so a
 # list of single digits ("1 2 3 4") is not a number, and " - " between two dates splits them.
-_SEP = r"(?:[ .\-\n]|\) ?|\(| \()"
+# A separator is one character that is neither a letter nor a digit, in any script ("/", "_",
+# "+", "·", NBSP, "–" ...), or a bracket with a space.
+_SEP = r"(?:\) | \(|[^\w]|_)"
 _RUN = re.compile(rf"(?<!\d)\+?\(?\d+(?:{_SEP}\d{{2,}})*(?!\d)")
 # A number cut by a snippet's window ("…345 678") is too short to be recognised: mask it anyway.
-_CUT_START = re.compile(r"…\s?(\d+(?:[ .\-]\d+)*)")
-_CUT_END = re.compile(r"(\d+(?:[ .\-]\d+)*)\s?…$")
+_CUT_START = re.compile(r"…\s?(\d+(?:(?:[^\w…]|_)\d+)*)")
+_CUT_END = re.compile(r"(\d+(?:(?:[^\w…]|_)\d+)*)\s?…$")
 MIN_CUT_DIGITS = 3
 _CURRENCY = re.compile(r"\s{0,2}(?:đồng|đ\b|vnđ|vnd|usd|triệu|tỷ)", re.IGNORECASE)
 # Matched on the folded, lower-case view of the text (no diacritics, đ -> d).
@@ -166,11 +183,10 @@ def _blank(piece: str, *, digits_only: bool = False) -> str:
     return "".join(MASK if hidden(c) else c for c in piece)
 
 
-def mask_text(text: str, values: Sequence[str] = ()) -> str:
-    """`text` with its personal data masked (letters and digits -> MASK); same length.
-
-    In a date of birth only the digits are masked ("ngày •• tháng • năm ••••").
-    """
+def mask_in_place(text: str, values: Sequence[str] = ()) -> str:
+    """`text` with its personal data masked letter by letter (-> MASK); same length, so offsets
+    found before masking still hold. In a date of birth only the digits are masked
+    ("ngày •• tháng • năm ••••")."""
     text = nfc(text)
     if not text:
         return text
@@ -182,6 +198,26 @@ def mask_text(text: str, values: Sequence[str] = ()) -> str:
         for start, end in spans:
             chars[start:end] = _blank(text[start:end], digits_only=digits_only)
     return "".join(chars)
+
+
+def mask_text(text: str, values: Sequence[str] = ()) -> str:
+    """The public form of `text`: each piece of personal data (a number, a date of birth, a known
+    value) replaced by the one fixed token MASKED, whatever its length."""
+    text = nfc(text)
+    if not text:
+        return text
+    spans = find_spans(text, values)
+    out, at = [], 0
+    for start, end in spans:
+        out += [text[at:start], MASKED]
+        at = end
+    out.append(text[at:])
+    return "".join(out)
+
+
+def values_of(record: Record) -> tuple[str, ...]:
+    """The personal data the classification step listed for `record` (masked wherever found)."""
+    return tuple(item.value for item in record.metadata.personal_data if item.value.strip())
 
 
 _TAG = re.compile(r"</?mark>")
@@ -202,7 +238,8 @@ def mask_snippet(snippet: str, values: Sequence[str] = ()) -> str:
     """Mask an HTML snippet with <mark> highlights (as the index returns them).
 
     The snippet is read back to plain text with the marks' offsets, masked as a whole (a number
-    split by a highlight is still one number), and rendered again with the same highlights.
+    split by a highlight is still one number), and rendered again with the same highlights; a
+    highlight on masked text is dropped, and every masked run becomes the fixed token.
     """
     pieces, marks, plain, at = _TAG.split(snippet), [], [], 0
     for index, piece in enumerate(pieces):
@@ -211,11 +248,20 @@ def mask_snippet(snippet: str, values: Sequence[str] = ()) -> str:
             marks.append((at, at + len(text)))
         plain.append(text)
         at += len(text)
-    masked = _mask_cut_edges(mask_text("".join(plain), values))
+    masked = _mask_cut_edges(mask_in_place("".join(plain), values))
     out, at = [], 0
     for start, end in marks:
-        out.append(html.escape(masked[at:start], quote=False))
-        out.append(f"<mark>{html.escape(masked[start:end], quote=False)}</mark>")
+        out.append(_shown(masked[at:start]))
+        inside = _shown(masked[start:end])
+        out.append(inside if MASK in masked[start:end] else f"<mark>{inside}</mark>")
         at = end
-    out.append(html.escape(masked[at:], quote=False))
+    out.append(_shown(masked[at:]))
     return "".join(out)
+
+
+_MASK_RUN = re.compile(rf"{MASK}(?:[^\w\n]*{MASK})*")
+
+
+def _shown(piece: str) -> str:
+    """A piece of a masked snippet, escaped, each masked run as the fixed token (no length)."""
+    return html.escape(_MASK_RUN.sub(MASKED, piece), quote=False)
