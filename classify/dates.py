@@ -15,9 +15,13 @@ from classify.norm import as_digits, key
 __all__ = ["PlaceDate", "parse_date_line", "parse_numeric_date", "valid_date", "NUMERIC_DATE"]
 
 _N = r"[0-9OILD|]"
+# The day may be blank or dotted for a hand to fill in ('ngày …… tháng 5'), or written by
+# hand and read as letters; digits may be split by a space ('2 6', '20 19') or glued to the
+# label ('26tháng').
 _DATE_LINE = re.compile(
-    rf"(?:^|[\s,.;:])(?P<place>[A-Z][^,\d]{{1,60}}?)\s*[,.]?\s*NGAY\s*(?P<d>{_N}{{1,2}})\s*"
-    rf"THANG\s*(?P<m>{_N}{{1,2}})\s*NAM\s*(?P<y>{_N}{{4}})(?!\d)"
+    rf"(?:^|[\s,.;:])(?P<place>[A-Z][^,\d]{{1,60}}?)\s*[,.]?\s*NGAY\s*"
+    rf"(?P<d>[0-9A-Z|](?:\s?[0-9A-Z|])?)?[\s.…_·,:-]*?\s*"
+    rf"THANG\s*(?P<m>{_N}(?:\s?{_N})?)\s*NAM\s*(?P<y>{_N}(?:\s?{_N}){{3}})(?!\d)"
 )
 NUMERIC_DATE = re.compile(r"(?<![\d/])(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})(?![\d/])")
 
@@ -25,9 +29,18 @@ NUMERIC_DATE = re.compile(r"(?<![\d/])(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\
 @dataclass(frozen=True)
 class PlaceDate:
     place: str | None
-    date: dt.date
+    date: dt.date | None  # None when the day is blank or not digits: see `partial`
     evidence: str
     repaired: bool  # digits were repaired or the comma after the place is missing
+    year: int = 0
+    month: int = 0
+    day_span: tuple[int, int] | None = None  # where the day stands in the line read
+    day_read: str | None = None  # what stood in the day's place, when not a day
+
+    @property
+    def partial(self) -> str:
+        """'2019-05': what the printed form says when the day is missing."""
+        return f"{self.year:04d}-{self.month:02d}"
 
 
 def valid_date(year: int, month: int, day: int) -> dt.date | None:
@@ -40,6 +53,8 @@ def valid_date(year: int, month: int, day: int) -> dt.date | None:
 
 
 def _number(text: str, match: re.Match[str], group: str) -> tuple[str, str]:
+    if match.group(group) is None:
+        return "", ""
     raw = text[match.start(group) : match.end(group)]
     return raw, as_digits(raw)
 
@@ -51,19 +66,31 @@ def parse_date_line(text: str) -> PlaceDate | None:
     if not match:
         return None
     raws = [_number(text, match, g) for g in ("d", "m", "y")]
-    digits = [d for _, d in raws]
-    if not all(d.isdigit() for d in digits):
+    digits = [d.replace(" ", "") for _, d in raws]
+    if not all(d.isdigit() for d in digits[1:]):
         return None
-    day, month, year = (int(d) for d in digits)
-    date = valid_date(year, month, day)
-    if date is None:
+    month, year = int(digits[1]), int(digits[2])
+    if valid_date(year, month, 1) is None:
         return None
+    date = valid_date(year, month, int(digits[0])) if digits[0].isdigit() else None
+    if date is None and digits[0].isdigit():
+        return None  # a day the month does not have: a misreading, not a partial date
     place_raw = text[match.start("place") : match.end("place")]
     place = _clean_place(place_raw)
     comma = "," in text[match.end("place") : match.start("d")]
     labels = all(word in text for word in ("ngày", "tháng", "năm"))  # read with their accents
     repaired = any(r != d for r, d in raws) or not comma or not labels
-    return PlaceDate(place=place, date=date, evidence=text.strip(), repaired=repaired)
+    day_raw = raws[0][0]
+    return PlaceDate(
+        place=place,
+        date=date,
+        evidence=text.strip(),
+        repaired=repaired,
+        year=year,
+        month=month,
+        day_span=(match.start("d"), match.end("d")) if day_raw else None,
+        day_read=day_raw if day_raw and date is None else None,
+    )
 
 
 def _clean_place(raw: str) -> str | None:

@@ -67,7 +67,7 @@ def actual_fields(extraction: Extraction) -> dict[str, object]:
     return {
         "number_notation": _norm(number),
         "doc_type": _norm(meta.doc_type),
-        "date": meta.date.isoformat() if meta.date else None,
+        "date": meta.date.isoformat() if meta.date else meta.date_partial,
         "issuer": _norm(meta.issuer),
         "signer_name": _norm(meta.signer.name) if meta.signer else None,
         "secrecy": _norm(meta.secrecy),

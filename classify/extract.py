@@ -6,6 +6,7 @@ Pure: pages in (text, optionally word boxes), Metadata out, each field with a co
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from classify.bodies import CanonicalBody, canonical_body, canonical_position
@@ -18,6 +19,7 @@ from classify.extraction import (
     SignerFound,
 )
 from classify.gazetteer import match_place
+from classify.handwriting import hand_filled
 from classify.header import Header, read_header
 from classify.layout import Line, document_lines
 from classify.marks import SECRECY_LEVELS, URGENCY_LEVELS, Mark, find_marks, strongest
@@ -54,9 +56,9 @@ def extract(pages: list[Page]) -> Extraction:
     quality = _quality(first)
 
     review: list[str] = []
-    _number(header, fields, conf, evidence)
-    _place_date(header, fields, conf, evidence, quality)
-    _issuer(header, fields, conf, evidence, quality, review)
+    _number(header, fields, conf, evidence, review)
+    on = _place_date(header, fields, conf, evidence, quality, review)
+    _issuer(header, fields, conf, evidence, quality, review, on)
     fields["doc_type"], conf["doc_type"], form = _doc_type(header)
     if header.title:
         evidence["doc_type"] = _ev(header.title[2])
@@ -191,7 +193,7 @@ def _quality(lines: list[Line]) -> float:
     return round(min(_ABSENT, sum(confs) / len(confs)), 3) if confs else _ABSENT
 
 
-def _number(header: Header, fields, conf, evidence) -> None:
+def _number(header: Header, fields, conf, evidence, review: list[str]) -> None:
     if header.number is None:
         conf["number"] = conf["notation"] = 0.3
         return
@@ -204,6 +206,19 @@ def _number(header: Header, fields, conf, evidence) -> None:
     conf["number"] = line.weight(base)
     conf["notation"] = line.weight(base)
     evidence["number"] = evidence["notation"] = _ev(line)
+    hand = hand_filled(line, notation.number_span) if notation.number else None
+    if notation.number is None or hand:
+        fields["number"] = None
+        conf["number"] = 0.0
+        why = hand or (f"{notation.number_read!r} is not a number" if notation.number_read else "blank")
+        log.info("number left empty: %s", why)
+        review.append(
+            f"Số văn bản {_HAND_VI if hand or notation.number_read else _BLANK_VI}: để trống, cần nhập"
+        )
+
+
+_HAND_VI = "viết tay hoặc không đọc rõ"
+_BLANK_VI = "để trống trên bản in"
 
 
 def _aligned(notation: Notation, header: Header) -> str:
@@ -221,24 +236,46 @@ def _aligned(notation: Notation, header: Header) -> str:
     return "-".join(parts)
 
 
-def _place_date(header: Header, fields, conf, evidence, quality: float) -> None:
+def _place_date(header: Header, fields, conf, evidence, quality: float, review: list[str]) -> dt.date | None:
+    """Place and date of issue; the day left empty (month and year kept) when it was left
+    blank or written by hand. Returns the date to look names up for (the 1st when partial)."""
     if header.place_date is None:
         conf["date"] = conf["place"] = 0.3 * quality
-        return
+        return None
     found, line = header.place_date
     fields["date"], fields["place"] = found.date, found.place
     base = 0.8 if found.repaired else 0.95
     conf["date"] = line.weight(base)
     conf["place"] = line.weight(base if found.place else 0.3)
     evidence["date"] = evidence["place"] = _ev(line)
+    hand = hand_filled(line, found.day_span) if found.date else None
+    if found.date is None or hand:
+        fields["date"], fields["date_partial"] = None, found.partial
+        conf["date"] = 0.0
+        log.info("day left empty: %s", hand or found.day_read or "blank")
+        state = _HAND_VI if hand or found.day_read else _BLANK_VI
+        review.append(f"Ngày ban hành {state}: chỉ ghi tháng {found.month}/{found.year}, cần nhập ngày")
+        return dt.date(found.year, found.month, 1)
+    _cross_check(fields, header, review)
+    return found.date
 
 
-def _issuer(header: Header, fields, conf, evidence, quality: float, review: list[str]) -> None:
+def _cross_check(fields, header: Header, review: list[str]) -> None:
+    """The date against the year inside a normative notation ('30/2020/NĐ-CP')."""
+    notation = header.number[0] if header.number else None
+    date = fields.get("date")
+    if notation and notation.form == "normative" and date:
+        year = notation.notation.split("/")[0]
+        if year.isdigit() and int(year) != date.year:
+            log.info("date %s disagrees with the notation's year %s", date, year)
+            review.append(f"Năm ban hành {date.year} khác năm trong ký hiệu ({year}): cần kiểm tra")
+
+
+def _issuer(header: Header, fields, conf, evidence, quality: float, review: list[str], on) -> None:
     """Issuer and parent as read and, beside them, their canonical names (gazetteer and the
     table of bodies); the issuer's province then and now; the place's canonical spelling."""
     issuer, parent = read_bodies([x.text for x in header.issuer_lines])
     lines = header.issuer_lines
-    on = fields.get("date")
     if issuer is None or not issuer.name:
         conf["issuer"] = conf["parent_issuer"] = 0.3 * quality
         _place(fields, None, on)

@@ -25,6 +25,16 @@ _COLUMN_GAP = 2.6
 
 
 @dataclass(frozen=True)
+class Token:
+    """One word as the engine read it: its confidence (0-1) and height, relative to the
+    median word height of the page (a handwritten number stands out by both)."""
+
+    text: str
+    confidence: float
+    height: float
+
+
+@dataclass(frozen=True)
 class Line:
     """One line of text of one column. `box` is (x0, y0, x1, y1) upright, None for plain text."""
 
@@ -34,6 +44,17 @@ class Line:
     box: tuple[int, int, int, int] | None = None
     page_width: int = 0
     confidence: float | None = None  # mean word confidence, 0-1
+    words: tuple[Token, ...] = ()  # the engine's words, when it gave them
+
+    def token_at(self, offset: int) -> Token | None:
+        """The engine's word that holds character `offset` of `text` (words joined by one space)."""
+        pos = 0
+        for token in self.words:
+            end = pos + len(token.text)
+            if pos <= offset < end:
+                return token
+            pos = end + 1
+        return None
 
     @property
     def side(self) -> Side | None:
@@ -136,12 +157,17 @@ def _lines_from_words(page: Page, *, columns: bool) -> list[Line]:
     }
     heights = [boxes[id(x)][3] - boxes[id(x)][1] for run in runs for x in run]
     word_height = max(1.0, statistics.median(heights))
-    found: list[tuple[str, tuple[int, int, int, int], float]] = []
+    found: list[tuple[str, tuple[int, int, int, int], float, tuple[Token, ...]]] = []
     for run in runs:
         segments = _split_at_gaps(run, boxes, word_height) if columns else [run]
         for segment in segments:
             seg_boxes = [boxes[id(x)] for x in segment]
-            text = clean(" ".join(x.text for x in segment))
+            tokens = tuple(
+                Token(clean(x.text), x.confidence / 100, (boxes[id(x)][3] - boxes[id(x)][1]) / word_height)
+                for x in segment
+                if clean(x.text)
+            )
+            text = " ".join(t.text for t in tokens)
             if text:
                 box = (
                     min(b[0] for b in seg_boxes),
@@ -150,12 +176,14 @@ def _lines_from_words(page: Page, *, columns: bool) -> list[Line]:
                     max(b[3] for b in seg_boxes),
                 )
                 confidence = round(sum(x.confidence for x in segment) / len(segment) / 100, 3)
-                found.append((text, box, confidence))
+                found.append((text, box, confidence, tokens))
     slope = _slope(runs, boxes)
     found.sort(key=lambda item: (item[1][1] - slope * item[1][0], item[1][0]))
     lines = [
-        Line(text=text, page=page.number, index=i, box=box, page_width=int(width), confidence=conf)
-        for i, (text, box, conf) in enumerate(found)
+        Line(
+            text=text, page=page.number, index=i, box=box, page_width=int(width), confidence=conf, words=words
+        )
+        for i, (text, box, conf, words) in enumerate(found)
     ]
     return lines
 

@@ -19,9 +19,11 @@ __all__ = ["Notation", "align_code", "parse_number_line"]
 Form = Literal["typed", "cong_van", "normative"]
 
 # On the folded upper-case key: label, number, then segments joined by '/' or '-'.
+# The number may be missing: left blank or dotted for a hand to fill in ('Số: ……/KH-UBND'),
+# or written by hand and read as letters.
 _LINE = re.compile(
     r"^[^A-Z0-9]{0,4}S\s?[O06Q]\s*[:;.,]?\s*"
-    r"(?P<num>[0-9OILDS|]{1,6})\s*/\s*"
+    r"(?P<num>[0-9A-Z|]{1,6})?[\s.…_·,:-]*/\s*"
     r"(?P<rest>[A-Z0-9|][A-Z0-9.|]*(?:\s*[-/]\s*[A-Z0-9|][A-Z0-9.|]*)*)"
 )
 _SEGMENT_SPLIT = re.compile(r"\s*([-/])\s*")
@@ -30,13 +32,15 @@ _YEAR = re.compile(r"^(19|20)\d\d$")
 
 @dataclass(frozen=True)
 class Notation:
-    number: str  # "2154", leading zero kept ("05")
+    number: str | None  # "2154", leading zero kept ("05"); None when blank or not digits
     notation: str  # "QĐ-UBND", "SNV-CCVTLT", "2020/NĐ-CP"
     form: Form
     doc_type: DocType | None  # from the abbreviation; None for công văn / unknown
     type_abbr: str | None  # the abbreviation as officially spelled
     evidence: str  # the line it was read from
     repaired: bool  # OCR slips were repaired to read it
+    number_span: tuple[int, int] | None = None  # where the number stands in the line read
+    number_read: str | None = None  # what stood in the number's place, when not a number
 
     @property
     def full(self) -> str:
@@ -57,10 +61,10 @@ def parse_number_line(text: str) -> Notation | None:
     match = _LINE.match(folded)
     if not match:
         return None
-    raw_num = text[match.start("num") : match.end("num")]
-    number = as_digits(raw_num)
-    if not number.isdigit():
-        return None
+    raw_num = text[match.start("num") : match.end("num")] if match.group("num") else ""
+    number: str | None = as_digits(raw_num)
+    if not number or not number.isdigit():
+        number = None  # a blank, or a hand's strokes read as letters: never guessed
     raw_rest = text[match.start("rest") : match.end("rest")]
     parts = _SEGMENT_SPLIT.split(raw_rest.strip().rstrip("."))
     segments, seps = parts[::2], parts[1::2]
@@ -72,7 +76,7 @@ def parse_number_line(text: str) -> Notation | None:
     )
     label = key(text[: match.start("num")]).strip(" :;.,")
     repaired = raw_num != number or spaced or not label.endswith("SO")
-    result = _read_segments(number, segments, seps)
+    result = _read_segments(segments, seps)
     if result is None:
         return None
     notation, form, doc_type, abbr, fixed = result
@@ -84,10 +88,12 @@ def parse_number_line(text: str) -> Notation | None:
         type_abbr=abbr,
         evidence=text.strip(),
         repaired=repaired or fixed,
+        number_span=(match.start("num"), match.end("num")) if raw_num else None,
+        number_read=raw_num if raw_num and number is None else None,
     )
 
 
-def _read_segments(number: str, segments: list[str], seps: list[str]):
+def _read_segments(segments: list[str], seps: list[str]):
     first = as_digits(segments[0])
     if len(segments) >= 2 and _YEAR.match(first) and seps and seps[0] == "/":
         return _normative(first, segments[1:], segments[0] != first)

@@ -1,0 +1,39 @@
+"""Was a field of the printed form filled in by hand? Then it is not read as fact.
+
+The số and the day are often written by hand into 'Số: …/KH-UBND' and 'ngày … tháng 5 năm
+2019' when the document is registered. A hand's digits come out of the engine as a low-
+confidence word, or as a word taller than the print around it; a guess from them ('115'
+stored as 445) is worse than an empty field flagged for review. Plain text without word
+boxes (ground truth, a born-digital PDF) carries no such evidence and is trusted.
+"""
+
+from __future__ import annotations
+
+from classify.layout import Line, Token
+
+__all__ = ["MIN_CONFIDENCE", "MAX_HEIGHT", "hand_filled"]
+
+# Tuned on the tuning split of the corpus generator and ../shared/corpus (see README).
+MIN_CONFIDENCE = 0.5  # engine word confidence (0-1) below which a number is not trusted
+MAX_HEIGHT = 2.5  # word height / the page's median word height above which it is not print
+
+
+def _tokens(line: Line, span: tuple[int, int]) -> list[Token]:
+    found: list[Token] = []
+    for offset in (span[0], span[1] - 1):
+        token = line.token_at(offset)
+        if token is not None and token not in found:
+            found.append(token)
+    return found
+
+
+def hand_filled(line: Line, span: tuple[int, int] | None) -> str | None:
+    """Why the characters at `span` of `line.text` look hand-written (English), or None."""
+    if span is None or not line.words:
+        return None
+    for token in _tokens(line, span):
+        if token.confidence < MIN_CONFIDENCE:
+            return f"engine confidence {token.confidence:.2f} on {token.text!r}"
+        if token.height > MAX_HEIGHT:
+            return f"{token.text!r} is {token.height:.1f}x the height of the print"
+    return None
