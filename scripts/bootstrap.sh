@@ -27,6 +27,12 @@ if [ "${WITH_BROWSER:-0}" = 1 ]; then
   # Vietnamese-capable fonts: the browser test's page, and the test scans drawn with Pillow
   [ -f /usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf ] || missing+=(fonts-liberation)
 fi
+if [ "${WITH_BROWSER:-0}" = 1 ] || [ "${WITH_BENCH:-0}" = 1 ]; then
+  # The corpus generator (corpusgen/): Times-metric fonts with Vietnamese glyphs, a handwriting font
+  [ -f /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || missing+=(fonts-liberation2)
+  [ -f /usr/share/texmf/fonts/opentype/public/tex-gyre/texgyretermes-regular.otf ] || missing+=(fonts-texgyre)
+  [ -f /usr/share/fonts/truetype/fifthhorseman/dkg.ttf ] || missing+=(fonts-dkg-handwriting)
+fi
 if [ "${WITH_BENCH:-0}" = 1 ]; then
   command -v unpaper >/dev/null 2>&1 || missing+=(unpaper)
   command -v gs >/dev/null 2>&1 || missing+=(ghostscript)
