@@ -304,7 +304,7 @@ class ElasticIndex:
         self._ensure()
         with self.errors("search"):
             response = self._client.search(index=self.alias, body=body).body
-        return search_result(response, parsed)
+        return search_result(response, parsed, query.masked)
 
     def drop(self) -> None:
         """Delete every versioned index of this alias, and its template (tests, decommissioning)."""

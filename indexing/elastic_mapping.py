@@ -15,6 +15,10 @@ Lucene's ASCIIFoldingFilter table does, with preserve_original, keeps text typed
 by other tools (Kibana, curl) finding the folded words. The original page text is kept in
 _source only, for snippets.
 
+A page that holds personal data also carries its public form (indexing.masking.mask_text) as
+`public_text` with its own two keys (`public_exact`, `public_folded`) and `public: true`; a masked
+query (the public role) matches those pages on their public form only (indexing.elastic_query).
+
 Index names carry the mapping version behind an alias (`sohoa-pages-v1` -> `sohoa-pages`); a
 rebuild writes a new index and swaps the alias in one atomic request.
 """
@@ -26,6 +30,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from indexing.keys import page_keys
+from indexing.masking import mask_text, values_of
 from indexing.query import token_spans
 from ocr.text import nfc, search_key
 from schemas import Record
@@ -47,7 +52,7 @@ __all__ = [
     "version_pattern",
 ]
 
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2
 DEFAULT_ALIAS = "sohoa-pages"
 EXACT_ANALYZER = "sohoa_exact"
 FOLDED_ANALYZER = "sohoa_folded"
@@ -111,6 +116,7 @@ def index_settings() -> dict[str, Any]:
     }
 
 
+PAGE_KEYS = ("exact", "folded", "public_exact", "public_folded")
 _KEYWORD = {"type": "keyword", "ignore_above": 2048}  # longer values are kept, not indexed
 _STORED_ONLY = {"type": "keyword", "index": False, "doc_values": False}
 
@@ -121,7 +127,7 @@ def mappings() -> dict[str, Any]:
         "dynamic": "strict",
         "_meta": {_META: MAPPING_VERSION},
         # The keys are derived from `text`: searchable, but not worth keeping in _source.
-        "_source": {"excludes": ["pages.exact", "pages.folded"]},
+        "_source": {"excludes": [f"pages.{key}" for key in PAGE_KEYS]},
         "properties": {
             "id": _KEYWORD,
             "title": _STORED_ONLY,
@@ -145,6 +151,10 @@ def mappings() -> dict[str, Any]:
                     "text": {"type": "text", "index": False},
                     "exact": {"type": "text", "analyzer": EXACT_ANALYZER},
                     "folded": {"type": "text", "analyzer": FOLDED_ANALYZER},
+                    "public": {"type": "boolean"},
+                    "public_text": {"type": "text", "index": False},
+                    "public_exact": {"type": "text", "analyzer": EXACT_ANALYZER},
+                    "public_folded": {"type": "text", "analyzer": FOLDED_ANALYZER},
                 },
             },
         },
@@ -187,19 +197,27 @@ def _utc(moment: datetime) -> str:
     return aware.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def _page(number: int, text: str) -> dict[str, Any]:
-    """A page with its keys cut into tokens the way parse_query cuts a query, space-joined.
+def _keys(text: str) -> tuple[str, str]:
+    """(exact, folded) keys cut into tokens the way parse_query cuts a query, space-joined.
 
     Both keys have one character per character of the text, so one cut serves both.
     """
     exact, folded = page_keys(text)
     spans = token_spans(exact)
-    return {
-        "number": number,
-        "text": text,
-        "exact": " ".join(exact[start:end] for start, end in spans),
-        "folded": " ".join(folded[start:end] for start, end in spans),
-    }
+    return " ".join(exact[start:end] for start, end in spans), " ".join(
+        folded[start:end] for start, end in spans
+    )
+
+
+def _page(number: int, text: str, values: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A page with its keys; with its public form and that form's keys when they differ."""
+    exact, folded = _keys(text)
+    page: dict[str, Any] = {"number": number, "text": text, "exact": exact, "folded": folded, "public": False}
+    public = mask_text(text, values)
+    if public != text:
+        public_exact, public_folded = _keys(public)
+        page.update(public=True, public_text=public, public_exact=public_exact, public_folded=public_folded)
+    return page
 
 
 def record_document(record: Record) -> dict[str, Any]:
@@ -222,5 +240,5 @@ def record_document(record: Record) -> dict[str, Any]:
         "needs_review": needs_review,
         "batch": record.batch,
         "page_count": len(record.pages),
-        "pages": [_page(page.number, nfc(page.text)) for page in record.pages],
+        "pages": [_page(page.number, nfc(page.text), values_of(record)) for page in record.pages],
     }

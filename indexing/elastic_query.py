@@ -15,10 +15,14 @@ The same semantics as the SQLite index (indexing.sqlite):
 
 Snippets are made from the best page's text by the shared `indexing.snippets.snippet`, as in the
 SQLite index, so both backends mark the same words (see indexing/elastic.py on why).
+
+A masked query (SearchQuery.masked, the public role) matches a page that has a public form on
+that form's keys only, any other page on its own keys, and cuts snippets from the public form.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from indexing.elastic_mapping import MAX_RESULT_WINDOW
@@ -62,37 +66,49 @@ def _phrase(field: str, tokens: tuple[str, ...], boost: float | None = None) -> 
     return {"match_phrase": {field: clause}}
 
 
-def _part_clause(part: QueryPart) -> dict[str, Any]:
+_OWN_KEYS = ("pages.exact", "pages.folded")
+_PUBLIC_KEYS = ("pages.public_exact", "pages.public_folded")
+_HAS_PUBLIC_FORM = {"term": {"pages.public": True}}
+
+
+def _part_clause(part: QueryPart, keys: tuple[str, str] = _OWN_KEYS) -> dict[str, Any]:
     """One part, as a phrase, on either key of a page."""
+    exact, folded = keys
     return {
         "bool": {
-            "should": [
-                _phrase("pages.exact", part.exact, EXACT_WEIGHT),
-                _phrase("pages.folded", part.folded, FOLDED_WEIGHT),
-            ],
+            "should": [_phrase(exact, part.exact, EXACT_WEIGHT), _phrase(folded, part.folded, FOLDED_WEIGHT)],
             "minimum_should_match": 1,
         }
     }
 
 
-def _exact_tier(parsed: ParsedQuery) -> dict[str, Any] | None:
+def _on_text(clauses: Callable[[tuple[str, str]], list[dict[str, Any]]], masked: bool) -> dict[str, Any]:
+    """All `clauses` on a page's keys; masked: on the public form's keys where a page has one."""
+    if not masked:
+        return {"bool": {"must": clauses(_OWN_KEYS)}}
+    own = {"bool": {"must": clauses(_OWN_KEYS), "must_not": [_HAS_PUBLIC_FORM]}}
+    public = {"bool": {"must": clauses(_PUBLIC_KEYS)}}
+    return {"bool": {"should": [own, public], "minimum_should_match": 1}}
+
+
+def _exact_tier(parsed: ParsedQuery, masked: bool = False) -> dict[str, Any] | None:
     """1.0 for a page holding every part typed with diacritics in that exact spelling."""
     marked = [part for part in parsed.parts if part.exact != part.folded]
     if not marked:
         return None
-    phrases = [_phrase("pages.exact", part.exact) for part in marked]
-    return {"constant_score": {"filter": {"bool": {"filter": phrases}}, "boost": 1.0}}
+    matched = _on_text(lambda keys: [_phrase(keys[0], part.exact) for part in marked], masked)
+    return {"constant_score": {"filter": matched, "boost": 1.0}}
 
 
-def page_query(parsed: ParsedQuery) -> dict[str, Any]:
+def page_query(parsed: ParsedQuery, masked: bool = False) -> dict[str, Any]:
     """The query one page must match, scored tier + s / (s + k) with s its BM25 score."""
     relevance = {
         "script_score": {
-            "query": {"bool": {"must": [_part_clause(part) for part in parsed.parts]}},
+            "query": _on_text(lambda keys: [_part_clause(part, keys) for part in parsed.parts], masked),
             "script": {"source": "_score / (_score + params.k)", "params": {"k": SATURATION_K}},
         }
     }
-    tier = _exact_tier(parsed)
+    tier = _exact_tier(parsed, masked)
     if tier is None:
         return relevance
     return {"bool": {"must": [relevance], "should": [tier]}}
@@ -139,7 +155,8 @@ def search_body(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
         body["sort"] = _NEWEST_FIRST
     else:
         best = _best_page(
-            page_query(parsed), [{"_score": {"order": "desc"}}, {"pages.number": {"order": "asc"}}]
+            page_query(parsed, query.masked),
+            [{"_score": {"order": "desc"}}, {"pages.number": {"order": "asc"}}],
         )
         body["query"] = {"bool": {"must": [best], "filter": filters}}
         body["sort"] = _BEST_FIRST
@@ -150,19 +167,21 @@ def search_body(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
     return body
 
 
-def _page_of(hit: dict[str, Any]) -> tuple[int | None, str]:
+def _page_of(hit: dict[str, Any], masked: bool) -> tuple[int | None, str]:
     pages = hit.get("inner_hits", {}).get(BEST_PAGE, {}).get("hits", {}).get("hits", [])
     if not pages:
         return None, ""
     source = pages[0].get("_source", {})
-    return source.get("number"), source.get("text", "")
+    text = source.get("public_text") if masked and source.get("public") else source.get("text")
+    return source.get("number"), text or ""
 
 
-def search_result(response: dict[str, Any], parsed: ParsedQuery) -> SearchResult:
-    """The SearchResult of a `_search` response to `search_body`."""
+def search_result(response: dict[str, Any], parsed: ParsedQuery, masked: bool = False) -> SearchResult:
+    """The SearchResult of a `_search` response to `search_body` (masked: snippets from the
+    public form of the page)."""
     hits = []
     for hit in response["hits"]["hits"]:
-        number, text = _page_of(hit)
+        number, text = _page_of(hit, masked)
         source = hit["_source"]
         hits.append(
             SearchHit(

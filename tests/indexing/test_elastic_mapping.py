@@ -25,6 +25,7 @@ from indexing.elastic_mapping import (
     version_pattern,
 )
 from indexing.query import parse_query
+from schemas import PersonalData
 from tests.indexing.conformance import FOLDING_ROWS, make_record
 
 # The analysis components that ship with every Elasticsearch (no plugin to download at start).
@@ -86,18 +87,39 @@ def test_mapping_has_keyword_facets_and_nested_twice_keyed_pages() -> None:
     assert pages["properties"]["folded"]["analyzer"] == FOLDED_ANALYZER
     assert pages["properties"]["text"]["index"] is False  # kept for snippets, never searched
     assert mappings()["dynamic"] == "strict"
-    assert set(mappings()["_source"]["excludes"]) == {"pages.exact", "pages.folded"}
+    assert set(mappings()["_source"]["excludes"]) == {
+        "pages.exact",
+        "pages.folded",
+        "pages.public_exact",
+        "pages.public_folded",
+    }
+    assert pages["properties"]["public_exact"]["analyzer"] == EXACT_ANALYZER
+    assert pages["properties"]["public_folded"]["analyzer"] == FOLDED_ANALYZER
 
 
 def test_every_document_field_is_mapped() -> None:
     record = make_record(
         "r", "trang một", "trang hai", doc_type="Quyết định", issuer="UBND", date=dt.date(2020, 1, 2)
     )
+    record.pages[1].text = "ông Bùi Văn Thắng, điện thoại 0914 762 305"
+    record.metadata.personal_data = [PersonalData(kind="name", value="Bùi Văn Thắng")]
     document = record_document(record)
     properties = mappings()["properties"]
     assert set(document) == set(properties)
-    assert set(document["pages"][0]) == set(properties["pages"]["properties"])
+    plain, personal = document["pages"]
+    assert set(personal) == set(properties["pages"]["properties"])
+    assert set(plain) < set(personal) and plain["public"] is False  # no public form: nothing more
     json.dumps(document)  # plain JSON
+
+
+def test_a_page_with_personal_data_gets_a_public_form_without_it() -> None:
+    record = make_record("r", "ông Bùi Văn Thắng, sinh năm 1976, điện thoại 0914/762/305")
+    record.metadata.personal_data = [PersonalData(kind="name", value="Bùi Văn Thắng")]
+    (page,) = record_document(record)["pages"]
+    assert page["public"] is True and "0914" in page["folded"] and "thang" in page["folded"]
+    for key in ("public_text", "public_exact", "public_folded"):
+        assert not re.search(r"0914|762|305|1976|thắng|thang", page[key], re.IGNORECASE), (key, page[key])
+    assert "dien thoai" in page["public_folded"]
 
 
 def test_template_covers_every_versioned_index_and_carries_the_version() -> None:

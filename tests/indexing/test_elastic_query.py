@@ -238,3 +238,50 @@ def test_record_without_pages_has_no_page_and_an_empty_snippet() -> None:
     assert (only.id, only.page, only.snippet, only.score) == ("blank", None, "", 0.0)
     no_inner = {"_id": "x", "_source": {"id": "x", "title": "x"}}
     assert search_result(response(no_inner), parse_query("")).hits[0].page is None
+
+
+def _on_fields(node: Any) -> set[str]:
+    return {field for field, _text, _boost in phrases(node)}
+
+
+def test_a_masked_query_reads_the_public_form_of_pages_that_have_one() -> None:
+    """Every branch that reads a page's own keys excludes pages with a public form; those are
+    read on their public keys only (so a masked value can never match)."""
+    full = body("Vĩnh Phúc 0914")
+    masked = body("Vĩnh Phúc 0914", masked=True)
+    assert _on_fields(full["query"]) == {"pages.exact", "pages.folded"}
+    assert _on_fields(masked["query"]) == {
+        "pages.exact",
+        "pages.folded",
+        "pages.public_exact",
+        "pages.public_folded",
+    }
+    assert query_types(masked["query"]) <= SAFE_LEAVES | COMPOUND
+
+    def check(node: Any, excluded: bool = False) -> None:
+        if isinstance(node, list):
+            for item in node:
+                check(item, excluded)
+        elif isinstance(node, dict):
+            if "bool" in node:
+                excluded = excluded or {"term": {"pages.public": True}} in node["bool"].get("must_not", [])
+            for key, value in node.items():
+                if key == "match_phrase":
+                    ((field, _),) = value.items()
+                    assert field.startswith("pages.public_") or excluded, field
+                else:
+                    check(value, excluded)
+
+    check(masked["query"])
+
+
+def test_a_masked_query_takes_snippets_from_the_public_form() -> None:
+    page = {"number": 1, "text": "ông A, điện thoại 0914 762 305, thôn Đông", "public": True}
+    page["public_text"] = "ông A, điện thoại •••••, thôn Đông"
+    found = {"_id": "a", "_score": 1.0, "_source": {"id": "a", "title": "a"}}
+    found["inner_hits"] = {BEST_PAGE: {"hits": {"total": {"value": 1}, "hits": [{"_source": page}]}}}
+    parsed = parse_query("thôn Đông")
+    (masked,) = search_result(response(found), parsed, masked=True).hits
+    (full,) = search_result(response(found), parsed).hits
+    assert "0914" not in masked.snippet and marked(masked.snippet) == ["thôn", "Đông"]
+    assert "0914" in full.snippet
