@@ -1,0 +1,73 @@
+"""A số or day written by hand into the printed form is left empty and flagged, never guessed;
+the printed ký hiệu, month and year are still read."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from classify import classify_pages, extract_metadata
+from schemas import Page
+from tests.classify.classify_support import fixture_docs, text_page, word_page
+
+FORM = """ỦY BAN NHÂN DÂN
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+THÀNH PHỐ ĐÀ NẴNG
+Độc lập - Tự do - Hạnh phúc
+Số: {number}/KH-UBND
+Đà Nẵng, ngày {day} tháng 5 năm 2019
+KẾ HOẠCH
+Về việc chỉnh lý tài liệu lưu trữ
+Căn cứ Luật Lưu trữ ngày 11 tháng 11 năm 2011;
+Nơi nhận:
+KT. CHỦ TỊCH
+- Như trên;
+PHÓ CHỦ TỊCH
+- Lưu: VT.
+Lê Trung Chinh"""
+
+
+@pytest.mark.parametrize(("number", "day"), [("……", "……"), ("", ""), ("..........", "....."), ("AB", "xy")])
+def test_blank_or_unreadable_number_and_day_are_left_empty(number, day):
+    meta = extract_metadata([text_page(FORM.format(number=number, day=day))])
+    assert meta.number is None and meta.notation == "KH-UBND" and meta.doc_type == "Kế hoạch"
+    assert meta.date is None and meta.date_partial == "2019-05"
+    assert meta.issuer == "Ủy ban nhân dân thành phố Đà Nẵng"
+    assert any(x.startswith("Số văn bản") for x in meta.review)
+    assert any(x.startswith("Ngày ban hành") and "5/2019" in x for x in meta.review)
+    assert meta.confidence["number"] == 0.0 and meta.confidence["date"] == 0.0
+
+
+def test_the_review_reasons_reach_the_classification():
+    meta, result = classify_pages([text_page(FORM.format(number="……", day="……"))], today=dt.date(2025, 6, 1))
+    assert result.needs_review
+    assert set(meta.review) <= set(result.review_reasons)
+
+
+def test_printed_number_and_day_are_read():
+    meta = extract_metadata([text_page(FORM.format(number="115", day="2 6"))])
+    assert (meta.number, meta.date, meta.date_partial) == ("115", dt.date(2019, 5, 26), None)
+    assert meta.review == []
+
+
+def _with_confidence(page: Page, text: str, confidence: float) -> Page:
+    words = [w.model_copy(update={"confidence": confidence}) if w.text == text else w for w in page.words]
+    return page.model_copy(update={"words": words})
+
+
+@pytest.fixture(scope="module")
+def d01() -> Page:
+    doc = next(d for d in fixture_docs() if d.doc_id == "d01_qd_phutho")
+    return word_page(doc.lines[0])
+
+
+def test_low_confidence_number_and_day_are_not_guessed(d01):
+    clean = extract_metadata([d01])
+    assert (clean.number, clean.date) == ("2154", dt.date(2019, 9, 12))
+    page = _with_confidence(_with_confidence(d01, "2154/QĐ-UBND", 31.0), "12", 28.0)
+    meta = extract_metadata([page])
+    assert meta.number is None and meta.notation == "QĐ-UBND"
+    assert meta.date is None and meta.date_partial == "2019-09"
+    assert len(meta.review) == 2
+    assert meta.issuer == clean.issuer and meta.signer == clean.signer
