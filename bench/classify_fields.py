@@ -1,12 +1,18 @@
-"""Per-field accuracy of metadata extraction on the shared corpus, and the safety checks.
+"""Per-field accuracy of metadata extraction, and the safety checks, on the shared corpus and
+on the corpus generator's evaluation split.
 
-    .venv/bin/python bench/classify_fields.py                 # ground-truth text
-    .venv/bin/python bench/classify_fields.py --ocr           # Tesseract via ocr.ocr_file
-    .venv/bin/python bench/classify_fields.py --ocr --cache /tmp/ocr-pages --misses
+    .venv/bin/python bench/classify_fields.py --ocr --cache /tmp/ocr-pages   # both, OCR'd
+    .venv/bin/python bench/classify_fields.py                   # ground-truth text, both
+    .venv/bin/python bench/classify_fields.py --split tuning --ocr --misses  # tune here
+    .venv/bin/python bench/classify_fields.py --corpus ../shared/corpus --ocr
 
 Ground truth: gt/*.gt.txt as pages without word boxes. --ocr runs the OCR pipeline on each
-page image (needs ocr.ocr_file); --cache keeps the OCR'd pages as JSON to re-run quickly.
-Exit status 1 when a safety check fails.
+page image (ocr.ocr_file); --cache keeps the OCR'd pages as JSON (one folder per corpus) to
+re-run quickly. A generated split is written under $SOHOA_HOME/corpusgen the first time.
+Handwritten number/day pages are scored on what a careful reading gives (number empty, date
+'YYYY-MM'), and every number or day stored WRONG there is counted (target: 0). --misses lists
+misses: use it on the tuning split only, never on the evaluation split.
+Exit status 1 when a safety check fails or a wrong handwritten number/day is stored.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from classify import classify, extract, load_rules
-from classify.evaluate import FIELDS, TARGET_FIELDS, Score, actual_fields, expected_fields
+from classify.evaluate import FIELDS, TARGET_FIELDS, Score, actual_fields, expected_fields, hand_errors
 from schemas import Page
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,6 +87,8 @@ def run(corpus: Path, use_ocr: bool, cache: Path | None, show_misses: bool) -> i
     rules = load_rules()
     score = Score()
     problems: list[str] = []
+    hand: list[str] = []
+    hand_docs = 0
     accesses: dict[str, str] = {}
     started = time.perf_counter()
     for job, entries in _jobs(corpus).items():
@@ -92,9 +100,17 @@ def run(corpus: Path, use_ocr: bool, cache: Path | None, show_misses: bool) -> i
         accesses[job] = result.access
         score.add(job, expected_fields(meta), actual_fields(extraction), FIELDS)
         problems += [f"{job}: {p}" for p in _safety(meta, manifests, result.access)]
+        hand_docs += bool(meta.get("handwritten_fields"))
+        hand += [f"{job}: {p}" for p in hand_errors(meta, extraction)]
     seconds = time.perf_counter() - started
-    _print(score, accesses, problems, seconds, "OCR" if use_ocr else "ground truth", show_misses)
-    return 1 if problems else 0
+    source = f"{corpus.name}, {'OCR' if use_ocr else 'ground truth'}"
+    _print(score, accesses, problems, seconds, source, show_misses)
+    if hand_docs:
+        print(f"handwritten number/day: {hand_docs} documents, {len(hand)} wrong values stored (target 0)")
+        if show_misses:
+            for line in hand:
+                print("  WRONG", line)
+    return 1 if problems or hand else 0
 
 
 def _print(
@@ -126,19 +142,42 @@ def _print(
             print(f"  miss {job} {name}: expected {want!r} got {got!r}")
 
 
+def _split(name: str) -> Path:
+    """A corpus generator split, written under $SOHOA_HOME the first time."""
+    try:
+        from corpusgen import split_dir, write_split
+    except ImportError as exc:
+        raise SystemExit(f"--split needs the corpus generator (corpusgen): {exc}") from exc
+    folder = split_dir(name)
+    if not (folder / "manifest.json").exists():
+        print(f"writing the {name} split to {folder} (a few minutes, once)", file=sys.stderr)
+        write_split(name, folder)
+    return folder
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--corpus", type=Path, action="append", help="a corpus folder (repeatable)")
+    parser.add_argument("--split", action="append", help="a generated split: tuning, evaluation")
     parser.add_argument("--ocr", action="store_true", help="OCR the page images (ocr.ocr_file)")
     parser.add_argument("--cache", type=Path, help="directory for OCR'd pages as JSON")
-    parser.add_argument("--misses", action="store_true", help="list every miss")
+    parser.add_argument("--misses", action="store_true", help="list every miss (not on evaluation)")
     args = parser.parse_args(argv)
-    if not (args.corpus / "manifest.json").exists():
-        print(f"no corpus at {args.corpus}", file=sys.stderr)
-        return 2
-    if args.cache:
-        args.cache.mkdir(parents=True, exist_ok=True)
-    return run(args.corpus, args.ocr, args.cache, args.misses)
+    corpora = list(args.corpus or [])
+    if not corpora and not args.split:
+        corpora.append(DEFAULT_CORPUS)
+        args.split = ["evaluation"]
+    status = 0
+    for corpus in corpora + [_split(x) for x in args.split or []]:
+        if not (corpus / "manifest.json").exists():
+            print(f"no corpus at {corpus}: skipped", file=sys.stderr)
+            continue
+        cache = args.cache / corpus.name if args.cache else None
+        if cache:
+            cache.mkdir(parents=True, exist_ok=True)
+        status = max(status, run(corpus, args.ocr, cache, args.misses))
+        print()
+    return status
 
 
 if __name__ == "__main__":

@@ -14,11 +14,19 @@ from dataclasses import dataclass, field
 from classify.extraction import Extraction
 from classify.norm import clean
 
-__all__ = ["TARGET_FIELDS", "FIELDS", "Score", "expected_fields", "actual_fields", "score"]
+__all__ = [
+    "TARGET_FIELDS",
+    "FIELDS",
+    "Score",
+    "expected_fields",
+    "actual_fields",
+    "score",
+    "hand_errors",
+]
 
 # The issue's target fields (>= 98 % exact on the OCR'd corpus).
 TARGET_FIELDS = ("number_notation", "doc_type", "date", "issuer", "signer_name", "secrecy", "urgency")
-FIELDS = (*TARGET_FIELDS, "place", "subject", "recipients", "personal_data")
+FIELDS = (*TARGET_FIELDS, "notation", "place", "subject", "recipients", "personal_data")
 
 
 def _norm(value: object) -> object:
@@ -40,14 +48,21 @@ def _pd_key(kind: str, value: str) -> tuple[str, str]:
 
 
 def expected_fields(meta: dict) -> dict[str, object]:
-    """The comparable fields of a manifest's "metadata" block."""
+    """The comparable fields of a manifest's "metadata" block. Where the number or the day was
+    written by hand ("handwritten_fields"), the right reading leaves it empty: no number, and
+    the date as its printed month ('2019-05')."""
     signer = meta.get("signer")
     if isinstance(signer, list):
         signer = signer[0] if signer else None
+    hand = meta.get("handwritten_fields") or []
+    number = _norm(meta.get("doc_number"))
+    notation = number.split("/", 1)[1] if isinstance(number, str) and "/" in number else None
+    date = meta.get("date")
     return {
-        "number_notation": _norm(meta.get("doc_number")),
+        "number_notation": None if "number" in hand else number,
         "doc_type": _norm(meta.get("doc_type")),
-        "date": meta.get("date"),
+        "date": date[:7] if date and "day" in hand else date,
+        "notation": _norm(meta.get("notation")) or notation,
         "issuer": _norm(meta.get("issuing_body")),
         "signer_name": _norm(signer.get("name")) if signer else None,
         "secrecy": _norm(meta.get("secrecy")),
@@ -68,6 +83,7 @@ def actual_fields(extraction: Extraction) -> dict[str, object]:
         "number_notation": _norm(number),
         "doc_type": _norm(meta.doc_type),
         "date": meta.date.isoformat() if meta.date else meta.date_partial,
+        "notation": _norm(meta.notation),
         "issuer": _norm(meta.issuer),
         "signer_name": _norm(meta.signer.name) if meta.signer else None,
         "secrecy": _norm(meta.secrecy),
@@ -105,3 +121,16 @@ def score(cases: Iterable[tuple[str, dict, Extraction]]) -> Score:
     for name, meta, extraction in cases:
         result.add(name, expected_fields(meta), actual_fields(extraction))
     return result
+
+
+def hand_errors(meta: dict, extraction: Extraction) -> list[str]:
+    """Numbers or days stored although written by hand, and stored WRONG (the target is none).
+    A stored value equal to the truth is not an error, only a lucky read."""
+    hand = meta.get("handwritten_fields") or []
+    got = extraction.metadata
+    errors = []
+    if "number" in hand and got.number and got.number != meta.get("number"):
+        errors.append(f"number {got.number!r} stored for a handwritten number")
+    if "day" in hand and got.date and got.date.isoformat() != meta.get("date"):
+        errors.append(f"date {got.date.isoformat()} stored for a handwritten day")
+    return errors
