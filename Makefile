@@ -24,10 +24,11 @@ test:
 	@WITH_BROWSER=1 scripts/bootstrap.sh
 	$(BIN)/pytest
 
-# Benchmarks (figures in the README). QUICK=1 for a short smoke run.
+# Benchmarks (figures in the README). QUICK=1 for a short smoke run. SPLIT=tuning reports the
+# generated tuning split instead of the evaluation split (corpusgen/, cached under SOHOA_HOME).
 bench:
 	@WITH_BENCH=1 EXTRAS=dev,bench scripts/bootstrap.sh
-	$(BIN)/python bench/ocr_bench.py $(if $(QUICK),--quick)
+	$(BIN)/python bench/ocr_bench.py $(if $(QUICK),--quick) --split $(or $(SPLIT),evaluation)
 	$(BIN)/python bench/classify_fields.py --ocr --cache $(SOHOA_HOME)/bench-ocr
 	$(BIN)/python bench/reindex_bench.py $(if $(QUICK),--quick)
 	$(BIN)/python bench/api_bench.py $(if $(QUICK),--pages 3000)

@@ -1,6 +1,10 @@
-"""OCR benchmark: sohoa against raw Tesseract and OCRmyPDF on the shared corpus, in one run.
+"""OCR benchmark: sohoa against raw Tesseract and OCRmyPDF on the shared corpus and a generated split.
 
     .venv/bin/python bench/ocr_bench.py [--corpus DIR] [--quick] [--workers 2] [--json FILE]
+        [--split evaluation|tuning|none] [--limit N] [--lowres-pages N] [--no-corpus]
+
+    # while tuning OCR: the tuning split only, quickly
+    .venv/bin/python bench/ocr_bench.py --no-corpus --split tuning --limit 40 --no-ocrmypdf
 
 For every page of the corpus (``--quick``: five pages, one per main degradation) each system
 reads the page image; the text is compared with the page's ground truth (NFC, whitespace runs as
@@ -20,6 +24,15 @@ does not change), ratios and the issue's targets. Systems:
 Last, peak memory: a PDF of ``--rss-pages`` pages (300; ``--quick``: 12) built from the corpus
 pages is read by ``ocr_file(..., workers=WORKERS, pdf=...)`` in a child process while the RSS of
 its whole process tree (workers, Tesseract, poppler included) is sampled.
+
+Then the generated split (corpusgen; `--split`, default the evaluation split, written once under
+$SOHOA_HOME/corpusgen): each system reads every page once; CER and bag-of-words recall per
+degradation kind (a page counts under each of its kinds) and per page kind (full / text-poor);
+the page-quality flag (sohoa's needs_review) against pages read with CER over 10 %: how many it
+caught and its false alarms; orientation on pages with >= 3 lines; and the 70-dpi variants
+(the split's first ``--lowres-pages`` pages rendered clean, downscaled to 70 dpi, JPEG q60): CER
+of sohoa against bare Tesseract. The evaluation split is for measuring only: tune on
+``--split tuning``, never look at evaluation pages one by one.
 """
 
 from __future__ import annotations
@@ -65,6 +78,8 @@ class PageCase:
     truth: str
     preset: str
     rotated_cw: int
+    kinds: tuple[str, ...] = ()  # generated splits: every degradation kind on the page
+    page_kind: str = "full"  # generated splits: "full" or "text_poor"
 
 
 class CpuClock:
@@ -95,12 +110,13 @@ class Run:
     cpu: float = 0.0  # CPU seconds of the whole process tree (user + system)
     note: str = ""
     orientations: list[int] = field(default_factory=list)
+    flagged: list[bool] = field(default_factory=list)  # sohoa: page.needs_review
 
 
 # --- corpus ----------------------------------------------------------------------------------------
 
 
-def load_cases(corpus: Path, quick: bool) -> list[PageCase]:
+def load_cases(corpus: Path, quick: bool, limit: int | None = None) -> list[PageCase]:
     manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
     cases = [
         PageCase(
@@ -108,8 +124,10 @@ def load_cases(corpus: Path, quick: bool) -> list[PageCase]:
             (corpus / page["gt_text"]).read_text(encoding="utf-8"),
             page["degradation"],
             int(page.get("rotated_cw_deg", 0)),
+            tuple(page.get("kinds", [page["degradation"]])),
+            page.get("page_kind", "full"),
         )
-        for page in manifest["pages"]
+        for page in manifest["pages"][:limit]
     ]
     if quick:
         firsts = {}
@@ -137,6 +155,7 @@ def run_sohoa(cases: list[PageCase], workers: int) -> Run:
     run = Run(seconds=seconds, cpu=clock.seconds)
     run.texts = [result.page.text for result in results]
     run.orientations = [result.page.orientation for result in results]
+    run.flagged = [result.page.needs_review for result in results]
     return run
 
 
@@ -429,6 +448,167 @@ def report(cases, runs, table, rss, out: Callable[[str], None] = print) -> dict:
     }
 
 
+# --- generated splits (corpusgen): per kind, per page kind, the quality flag, 70 dpi ------------
+
+BAD_PAGE_CER = 0.10  # a page read worse than this must be flagged for review
+SPLIT_TARGETS = {"cer": 0.010, "cer_clean": 0.003, "bow": 0.98, "lowres_vs_tesseract": 0.6}
+
+
+def score_groups(
+    cases: list[PageCase], runs: dict[str, Run], groups: Callable[[PageCase], list[str]]
+) -> dict[str, dict[str, Totals]]:
+    """system -> group -> Totals; a page counts in every group `groups` gives it, and in "all"."""
+    table: dict[str, dict[str, Totals]] = {}
+    for system, run in runs.items():
+        if run.note:
+            continue
+        per = defaultdict(Totals)
+        for case, text in zip(cases, run.texts, strict=True):
+            for group in [*groups(case), "all"]:
+                per[group].add(text, case.truth)
+        table[system] = dict(per)
+    return table
+
+
+def _group_table(table: dict[str, dict[str, Totals]], groups: list[str], label: str) -> str:
+    systems = [s for s in SYSTEMS if s in table]
+    headers = [label, "pages", *(f"CER {s}" for s in systems), *(f"BoW recall {s}" for s in systems)]
+    rows = []
+    for group in groups:
+        if group not in table[systems[0]]:
+            continue
+        row = [group, str(table[systems[0]][group].pages)]
+        row += [_pct(table[s][group].rate("cer")) for s in systems]
+        row += [_pct(table[s][group].rate("bow")) for s in systems]
+        rows.append(row)
+    return _table(headers, rows)
+
+
+def flag_rates(cases: list[PageCase], run: Run) -> dict[str, int]:
+    """How the page-quality flag (needs_review) matches pages read with CER over 10 %."""
+    counts = {"bad": 0, "caught": 0, "good": 0, "false_alarms": 0}
+    for case, text, flagged in zip(cases, run.texts, run.flagged, strict=True):
+        page = Totals()
+        page.add(text, case.truth)
+        bad = page.rate("cer") > BAD_PAGE_CER
+        counts["bad" if bad else "good"] += 1
+        counts["caught" if bad else "false_alarms"] += int(flagged)
+    return counts
+
+
+def report_split(name: str, cases: list[PageCase], runs: dict[str, Run], out=print) -> dict:
+    """The generated split's tables: per degradation kind, per page kind, all; flag; targets."""
+    for note in (f"{s}: {runs[s].note}" for s in SYSTEMS if s in runs and runs[s].note):
+        out(f"note: {note}")
+    by_kind = score_groups(cases, runs, lambda case: list(case.kinds))
+    by_page = score_groups(cases, runs, lambda case: [case.page_kind])
+    kinds = sorted({kind for case in cases for kind in case.kinds}, key=lambda k: (k != "clean", k))
+    out(f"\n{name}: {len(cases)} pages. Per degradation kind (a page counts under each of its kinds)\n")
+    out(_group_table(by_kind, [*kinds, "all"], "kind"))
+    out(f"\n{name}: per page kind\n")
+    out(_group_table(by_page, ["full", "text_poor", "all"], "page kind"))
+    sohoa = runs["sohoa"]
+    flags = flag_rates(cases, sohoa)
+    catch = flags["caught"] / flags["bad"] if flags["bad"] else 1.0
+    alarms = flags["false_alarms"] / flags["good"] if flags["good"] else 0.0
+    out(
+        f"\nquality flag (needs_review): caught {flags['caught']} of {flags['bad']} pages over "
+        f"{BAD_PAGE_CER:.0%} CER ({catch:.0%}); false alarms on {flags['false_alarms']} of "
+        f"{flags['good']} other pages ({alarms:.0%})"
+    )
+    readable = [
+        (case, turn)
+        for case, turn in zip(cases, sohoa.orientations, strict=True)
+        if len(case.truth.strip().splitlines()) >= 3
+    ]
+    upright = sum(1 for case, turn in readable if (case.rotated_cw + turn) % 360 == 0)
+    out(f"orientation right on {upright} of {len(readable)} pages with >= 3 lines")
+    total = by_kind["sohoa"]["all"]
+    clean = by_kind["sohoa"].get("clean")
+    checks = {
+        "CER all pages <= 1.0 %": total.rate("cer") <= SPLIT_TARGETS["cer"],
+        "CER clean pages <= 0.3 %": clean is not None and clean.rate("cer") <= SPLIT_TARGETS["cer_clean"],
+        "bag-of-words recall >= 98 %": total.rate("bow") >= SPLIT_TARGETS["bow"],
+        "orientation right on every page with >= 3 lines": upright == len(readable),
+        "every page over 10 % CER flagged": flags["caught"] == flags["bad"],
+    }
+    out(f"\nTargets ({name})")
+    for check, ok in checks.items():
+        out(f"  [{'met' if ok else 'NOT met'}] {check}")
+    metrics = lambda table: {  # noqa: E731
+        s: {g: {k: table[s][g].rate(k) for k, _ in METRICS} | {"pages": table[s][g].pages} for g in table[s]}
+        for s in table
+    }
+    return {
+        "pages": len(cases),
+        "by_kind": metrics(by_kind),
+        "by_page_kind": metrics(by_page),
+        "flag": flags,
+        "orientation_right": [upright, len(readable)],
+        "targets": checks,
+        "notes": {s: runs[s].note for s in runs if runs[s].note},
+    }
+
+
+def report_lowres(cases: list[PageCase], runs: dict[str, Run], out=print) -> dict:
+    """70-dpi variants (clean pages downscaled, JPEG q60): sohoa against bare Tesseract."""
+    table = score(cases, runs)
+    rows, ratio = [], None
+    for key, label in (("cer", "CER"), ("cer_nodiac", "CER without diacritics"), ("bow", "BoW recall")):
+        rows.append([label, *(_pct(table[s]["all"].rate(key)) for s in ("sohoa", "tesseract"))])
+    if table["tesseract"]["all"].rate("cer"):
+        ratio = table["sohoa"]["all"].rate("cer") / table["tesseract"]["all"].rate("cer")
+    out(f"\n70-dpi variants, JPEG q60: {len(cases)} pages\n")
+    out(_table(["measure", "sohoa", "tesseract"], rows))
+    if ratio is not None:
+        met = ratio <= SPLIT_TARGETS["lowres_vs_tesseract"]
+        out(f"  CER sohoa / bare Tesseract = {ratio:.2f}  [{'met' if met else 'NOT met'}] <= 0.6")
+    return {
+        "pages": len(cases),
+        "cer": {s: table[s]["all"].rate("cer") for s in table},
+        "bow": {s: table[s]["all"].rate("bow") for s in table},
+        "ratio_vs_tesseract": ratio,
+    }
+
+
+def generated_cases(split: str, limit: int | None, variant: str = "") -> tuple[Path, list[PageCase]]:
+    """The split's pages (written once under $SOHOA_HOME/corpusgen), the first `limit` of them."""
+    from corpusgen import split_dir, write_split
+
+    folder = split_dir(split, variant=variant)
+    if not (folder / "manifest.json").exists() and limit is not None:
+        folder = split_dir(split, pages=limit, variant=variant)  # the first documents only
+    if not (folder / "manifest.json").exists():
+        print(f"generating the {split} split{' ' + variant if variant else ''} into {folder} ...", flush=True)
+        write_split(split, folder, None if folder == split_dir(split, variant=variant) else limit, variant)
+    return folder, load_cases(folder, False, limit)
+
+
+def run_generated(args: argparse.Namespace, scratch: Path) -> dict:
+    """Read the generated split with the three systems (once each) and report it."""
+    scratch.mkdir()
+    folder, cases = generated_cases(args.split, args.limit)
+    print(f"\n{len(cases)} pages of the {args.split} split from {folder}", flush=True)
+    runs = {
+        name: run(cases, args.workers) for name, run in (("sohoa", run_sohoa), ("tesseract", run_tesseract))
+    }
+    runs["ocrmypdf"] = (
+        Run(note="skipped (--no-ocrmypdf)")
+        if args.no_ocrmypdf
+        else run_ocrmypdf(cases, args.workers, scratch)
+    )
+    for name, run in runs.items():
+        print(f"{name}: {run.seconds:.1f} s {run.note}", flush=True)
+    results = {"split": args.split, "folder": str(folder), **report_split(f"{args.split} split", cases, runs)}
+    if args.lowres_pages:
+        _, low = generated_cases(args.split, args.lowres_pages, "lowres70")
+        low_runs = {
+            name: run(low, args.workers) for name, run in (("sohoa", run_sohoa), ("tesseract", run_tesseract))
+        }
+        results["lowres70"] = report_lowres(low, low_runs)
+    return results
+
+
 def _fastest(best: Run | None, new: Run) -> Run:
     """The run with the least wall-clock time (the machine's other load added least to it)."""
     if best is None or new.note:
@@ -446,6 +626,33 @@ def rss_child(pdf: Path, out_pdf: Path, workers: int) -> None:
     print(json.dumps({"pages": pages, "seconds": time.perf_counter() - started}))
 
 
+def run_corpus(args: argparse.Namespace, scratch: Path) -> dict:
+    """The shared corpus: three systems, throughput (fastest of --repeat runs), peak memory."""
+    scratch.mkdir()
+    cases = load_cases(args.corpus, args.quick)
+    print(f"{len(cases)} pages from {args.corpus}, {args.workers} workers per system", flush=True)
+    repeat = args.repeat or (1 if args.quick else 2)
+    runs: dict[str, Run] = {}
+    for attempt in range(repeat):  # alternated, so that other load on the machine hits both
+        for name, run in (("sohoa", run_sohoa), ("tesseract", run_tesseract)):
+            result = run(cases, args.workers)
+            print(f"{name} (run {attempt + 1}): {result.seconds:.1f} s, {result.cpu:.1f} CPU s", flush=True)
+            runs[name] = _fastest(runs.get(name), result)
+    runs["ocrmypdf"] = (
+        Run(note="skipped (--no-ocrmypdf)")
+        if args.no_ocrmypdf
+        else run_ocrmypdf(cases, args.workers, scratch)
+    )
+    print(f"ocrmypdf: {runs['ocrmypdf'].seconds:.1f} s {runs['ocrmypdf'].note}", flush=True)
+    rss_pages = args.rss_pages if args.rss_pages is not None else (12 if args.quick else 300)
+    rss: dict = {}
+    if rss_pages:
+        long_pdf = scratch / "long.pdf"
+        build_long_pdf(load_cases(args.corpus, False), rss_pages, long_pdf)
+        rss = {**measure_rss(long_pdf, args.workers), "workers": args.workers}
+    return report(cases, runs, score(cases, runs), rss)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -459,6 +666,15 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="runs of sohoa and raw Tesseract, the fastest kept (2; quick: 1)",
     )
+    parser.add_argument(
+        "--split",
+        choices=["evaluation", "tuning", "none"],
+        default="evaluation",
+        help="generated split to report too (corpusgen; tune on 'tuning', measure on 'evaluation')",
+    )
+    parser.add_argument("--limit", type=int, help="only the first N pages of the generated split")
+    parser.add_argument("--lowres-pages", type=int, help="70-dpi variants of the split's first N pages (24)")
+    parser.add_argument("--no-corpus", action="store_true", help="skip the shared corpus (and memory)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--rss-child", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -466,31 +682,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.rss_child:
         rss_child(*args.rss_child, args.workers)
         return 0
-    cases = load_cases(args.corpus, args.quick)
-    print(f"{len(cases)} pages from {args.corpus}, {args.workers} workers per system", flush=True)
-    repeat = args.repeat or (1 if args.quick else 2)
+    if args.quick:
+        args.limit = args.limit or 15
+    if args.lowres_pages is None:
+        args.lowres_pages = 6 if args.quick else 24
+    results: dict = {}
     with tempfile.TemporaryDirectory(prefix="ocr-bench-") as scratch:
-        runs: dict[str, Run] = {}
-        for attempt in range(repeat):  # alternated, so that other load on the machine hits both
-            for name, run in (("sohoa", run_sohoa), ("tesseract", run_tesseract)):
-                result = run(cases, args.workers)
-                print(
-                    f"{name} (run {attempt + 1}): {result.seconds:.1f} s, {result.cpu:.1f} CPU s", flush=True
-                )
-                runs[name] = _fastest(runs.get(name), result)
-        runs["ocrmypdf"] = (
-            Run(note="skipped (--no-ocrmypdf)")
-            if args.no_ocrmypdf
-            else run_ocrmypdf(cases, args.workers, Path(scratch))
-        )
-        print(f"ocrmypdf: {runs['ocrmypdf'].seconds:.1f} s {runs['ocrmypdf'].note}", flush=True)
-        rss_pages = args.rss_pages if args.rss_pages is not None else (12 if args.quick else 300)
-        rss: dict = {}
-        if rss_pages:
-            long_pdf = Path(scratch) / "long.pdf"
-            build_long_pdf(load_cases(args.corpus, False), rss_pages, long_pdf)
-            rss = {**measure_rss(long_pdf, args.workers), "workers": args.workers}
-        results = report(cases, runs, score(cases, runs), rss)
+        if not args.no_corpus:
+            results = run_corpus(args, Path(scratch) / "corpus")
+        if args.split != "none":
+            results["generated"] = run_generated(args, Path(scratch) / "generated")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
     return 0
