@@ -13,6 +13,7 @@ from classify.header import Header, is_body_start, is_motto
 from classify.layout import Line, body_width, far_below, full_width
 from classify.marks import find_marks
 from classify.norm import clean, is_upper_line, key, starts_lower
+from ocr.syllables import token_kind
 
 __all__ = ["read_subject"]
 
@@ -26,7 +27,26 @@ _VV_LABEL = re.compile(r"^\W{0,3}V\s*[/|]\s*[VvYy]?\s*[:.]?\s*")
 def _tidy(parts: list[str]) -> str:
     """Join the abstract's lines; drop the debris an engine leaves at line ends."""
     kept = [p.strip(_DEBRIS) if not p.rstrip().endswith(")") else p.lstrip(_DEBRIS) for p in parts]
-    return clean(" ".join(k for k in kept if k))
+    return trim_noise(clean(" ".join(k for k in kept if k)))
+
+
+def _noise(token: str) -> bool:
+    core = token.strip(_DEBRIS)
+    return not core or (len(core) == 1 and core.isalpha()) or token_kind(token) == "invalid"
+
+
+def trim_noise(text: str) -> str:
+    """Drop a trailing run of OCR debris ('… Đức Chúa trời S S à S ì' -> '… Đức Chúa trời'):
+    stray single letters and words no Vietnamese syllable spells (ocr.syllables). One lone
+    letter is kept ('Phụ lục A')."""
+    words = text.split()
+    end = len(words)
+    while end > 0 and _noise(words[end - 1]):
+        end -= 1
+    run = words[end:]
+    if len(run) >= 2 or any(token_kind(w) == "invalid" for w in run):
+        return " ".join(words[:end]).rstrip(_DEBRIS)
+    return text
 
 
 def read_subject(lines: list[Line], header: Header) -> tuple[str, list[Line]] | None:
