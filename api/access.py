@@ -7,6 +7,7 @@ The Law on Access to Information, as the API applies it:
 | public    | public records                        | masked        | public records only    |
 | staff     | public and conditional records        | shown         | the same records       |
 | archivist | public, conditional, undetermined     | shown         | the same records       |
+| metrics   | nothing (reads /metrics only)         | -             | none                   |
 
 `not_accessible` (secret) records are served to no role; archivists may list them by id and
 classification only. The API and `sohoa search --role/--key` both go through `scope_for` and
@@ -26,13 +27,14 @@ __all__ = [
     "Role",
     "Scope",
     "can_list_restricted",
+    "can_read_metrics",
     "can_read",
     "can_review",
     "restrict",
     "scope_for",
 ]
 
-Role = Literal["public", "staff", "archivist"]
+Role = Literal["public", "staff", "archivist", "metrics"]
 ALL_CLASSES: tuple[AccessClass, ...] = get_args(AccessClass)
 SECRET: AccessClass = "not_accessible"
 
@@ -40,7 +42,9 @@ _READABLE: dict[str, tuple[AccessClass, ...]] = {
     "public": ("public",),
     "staff": ("public", "conditional"),
     "archivist": ("public", "conditional", "undetermined"),
+    "metrics": (),  # a Prometheus scraper's key: /metrics and nothing else
 }
+_SHOWN_PERSONAL_DATA = ("staff", "archivist")
 
 
 @dataclass(frozen=True)
@@ -72,12 +76,12 @@ PUBLIC = Caller()
 def scope_for(role: Role) -> Scope:
     """The scope of a role; ValueError for an unknown role."""
     if role not in _READABLE:
-        raise ValueError(f"unknown role {role!r}: use public, staff or archivist")
+        raise ValueError(f"unknown role {role!r}: use public, staff, archivist or metrics")
     classes = _READABLE[role]
     return Scope(
         role=role,
         classes=classes,
-        masked=role == "public",
+        masked=role not in _SHOWN_PERSONAL_DATA,
         audited=tuple(c for c in classes if c != "public"),
     )
 
@@ -97,6 +101,11 @@ def can_read(role: Role, access: AccessClass) -> bool:
 
 def can_review(role: Role) -> bool:
     return role == "archivist"
+
+
+def can_read_metrics(role: Role) -> bool:
+    """May `role` read /metrics (counts per access class, per route and status)?"""
+    return role in ("archivist", "metrics")
 
 
 def can_list_restricted(role: Role) -> bool:

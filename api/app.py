@@ -3,6 +3,11 @@
 Errors are translated here, once: NotFound -> 404, Forbidden -> 403, ReviewRefused -> 409,
 BadInput -> 400, Transient and MissingDependency -> 503. Every response carries headers that
 keep the pages from being framed or sniffed; pages load nothing from outside the app.
+
+Nothing but the page's static files may be kept by a browser or a proxy (`no-store`, and `Vary`
+on every credential): records, page images, search results and pages differ by role (personal
+data masked for the public), and on a shared reading-room PC the next visitor must never be
+served what a staff member saw. Every response is counted in /metrics, a 500 included.
 """
 
 from __future__ import annotations
@@ -10,26 +15,28 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import routes_ops, routes_records, routes_review, routes_search, web
 from api.metrics import Metrics
 from api.reading import Forbidden
 from api.review import ReviewRefused
 from api.state import ApiState
+from api.vietnamese import validation_message
 from sohoa import __version__
 from sohoa.config import Settings
 from sohoa.errors import BadInput, MissingDependency, NotFound, Transient
 from sohoa.services import services_for
 
-__all__ = ["create_app"]
+__all__ = ["cache_policy", "create_app"]
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +50,8 @@ _SECURITY_HEADERS = {
         "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
     ),
 }
+_CREDENTIALS = ("Authorization", "X-API-Key", "Cookie")
+_CACHEABLE = ("/static/", "/docs-static/")
 _ERRORS: tuple[tuple[type[Exception], int], ...] = (
     (NotFound, 404),
     (Forbidden, 403),
@@ -53,21 +62,58 @@ _ERRORS: tuple[tuple[type[Exception], int], ...] = (
 )
 
 
+UNAVAILABLE = "Kho lưu trữ hoặc chỉ mục tìm kiếm tạm thời không truy cập được; vui lòng thử lại sau."
+_HTTP_TEXT = {
+    401: "Cần khóa API hợp lệ.",
+    403: "Không được phép.",
+    404: "Không tìm thấy.",
+    405: "Phương thức không được hỗ trợ.",
+}
+
+
 def _error_handler(status: int):  # noqa: ANN202 - a Starlette exception handler
     async def handle(request: Request, exc: Exception) -> Response:
-        if status >= 500:
+        detail = str(exc)
+        if status >= 500:  # the cause (English, with paths) goes to the log, not to the visitor
             log.warning("%s %s: %s", request.method, request.url.path, exc)
+            detail = UNAVAILABLE
         if web.wants_html(request):
-            return web.error_page(request, status, str(exc))
-        return JSONResponse({"detail": str(exc)}, status_code=status)
+            return web.error_page(request, status, detail)
+        return JSONResponse({"detail": detail}, status_code=status)
 
     return handle
 
 
-async def _invalid_request(request: Request, exc: Exception) -> Response:
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """HTTPException, with Starlette's English defaults ("Not Found") said in Vietnamese."""
+    status, detail = exc.status_code, exc.detail  # type: ignore[attr-defined]
+    if not isinstance(detail, str) or detail == HTTPStatus(status).phrase:
+        detail = _HTTP_TEXT.get(status, "Yêu cầu không thực hiện được.")
     if web.wants_html(request):
-        return web.error_page(request, 400, "; ".join(str(e.get("msg")) for e in exc.errors()))  # type: ignore[attr-defined]
-    return await request_validation_exception_handler(request, exc)  # type: ignore[arg-type]
+        return web.error_page(request, status, detail)
+    return JSONResponse({"detail": detail}, status_code=status, headers=getattr(exc, "headers", None))
+
+
+async def _invalid_request(request: Request, exc: Exception) -> Response:
+    """422 with each error's message in Vietnamese (the field and what is wrong; never a raw
+    pattern, never the value sent)."""
+    errors = [
+        {"loc": list(error.get("loc", ())), "msg": validation_message(error), "type": error.get("type", "")}
+        for error in exc.errors()  # type: ignore[attr-defined]
+    ]
+    if web.wants_html(request):
+        return web.error_page(request, 400, " ".join(error["msg"] for error in errors))
+    return JSONResponse({"detail": errors}, status_code=422)
+
+
+def cache_policy(path: str, response: Response) -> None:
+    """`no-store` and `Vary` on the credentials for everything but the page's static files."""
+    if path.startswith(_CACHEABLE):
+        return
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    vary = [v.strip() for v in response.headers.get("Vary", "").split(",") if v.strip()]
+    response.headers["Vary"] = ", ".join(dict.fromkeys([*vary, *_CREDENTIALS]))
 
 
 def _route_name(request: Request) -> str:
@@ -104,12 +150,18 @@ def create_app(settings: Settings) -> FastAPI:
     for exc_type, status in _ERRORS:
         app.add_exception_handler(exc_type, _error_handler(status))
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
 
     @app.middleware("http")
     async def observe(request: Request, call_next) -> Response:  # noqa: ANN001
         elapsed = app.state.metrics.timer()
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception:
+            app.state.metrics.observe(request.method, _route_name(request), 500, elapsed())
+            raise
         response.headers.update(_SECURITY_HEADERS)
+        cache_policy(request.url.path, response)
         if request.url.path.startswith("/docs"):  # Swagger UI needs its inline script
             del response.headers["Content-Security-Policy"]
         app.state.metrics.observe(request.method, _route_name(request), response.status_code, elapsed())

@@ -9,17 +9,18 @@ file lock is held while the last line is read and the new one appended.
 from __future__ import annotations
 
 import fcntl
+import getpass
 import hashlib
 import json
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sohoa.config import Settings
 
-__all__ = ["AUDIT_FILE", "AuditLog", "audit_path", "read_entries", "verify_chain"]
+__all__ = ["AUDIT_FILE", "AuditLog", "audit_path", "log_cli_read", "os_user", "read_entries", "verify_chain"]
 
 AUDIT_FILE = "audit/access.jsonl"
 GENESIS = "0" * 64
@@ -88,6 +89,26 @@ class AuditLog:
             finally:
                 os.close(fd)  # also releases the lock
         return entry
+
+
+def os_user() -> str:
+    """The operating-system user running this process (its uid when it has no name)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return f"uid {os.getuid()}"
+
+
+def log_cli_read(
+    settings: Settings, action: str, records: Mapping[str, str], detail: dict[str, object] | None = None
+) -> None:
+    """Log a command-line read (`sohoa show`, `sohoa export`) of the records, id -> access
+    class, that are not public, under the OS user; nothing when all are public."""
+    logged = [record_id for record_id, access in records.items() if access != "public"]
+    if logged:
+        AuditLog(audit_path(settings)).append(
+            who=os_user(), role="operator", action=action, records=logged, client="cli", detail=detail
+        )
 
 
 def read_entries(path: Path) -> Iterator[dict]:

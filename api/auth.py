@@ -41,7 +41,9 @@ def caller_of(request: Request) -> Caller:
     if token is not None:
         key = keys.lookup(token)
         if key is None:
-            raise HTTPException(401, "unknown or revoked API key", headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(
+                401, "Khóa API không hợp lệ hoặc đã bị thu hồi.", headers={"WWW-Authenticate": "Bearer"}
+            )
         return Caller(role=key.role, key_id=key.id, name=key.name)
     cookie = request.cookies.get(COOKIE)
     if cookie and request.method in _SAFE_METHODS:

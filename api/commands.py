@@ -21,7 +21,7 @@ from sohoa.config import Settings, load_settings
 __all__ = ["caller_for", "keys_app", "search_as_cli", "serve"]
 
 keys_app = typer.Typer(
-    help="API keys for staff and archivists (stored hashed under SOHOA_HOME).",
+    help="API keys for staff, archivists and metrics scrapers (stored hashed under SOHOA_HOME).",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -47,7 +47,10 @@ def _store() -> KeyStore:
 
 @keys_app.command("create")
 def create_key(
-    role: Annotated[Literal["staff", "archivist"], typer.Option(help="staff or archivist.")],
+    role: Annotated[
+        Literal["staff", "archivist", "metrics"],
+        typer.Option(help="staff, archivist, or metrics (a Prometheus scraper: reads /metrics only)."),
+    ],
     name: Annotated[str, typer.Option(help="Who holds the key (shown in the audit log).")] = "",
 ) -> None:
     """Create a key; it is printed once and never stored (only its hash is)."""

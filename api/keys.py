@@ -1,4 +1,4 @@
-"""API keys for staff and archivists, stored hashed in one small JSON file under SOHOA_HOME.
+"""API keys for staff, archivists and metrics scrapers, stored hashed in one small JSON file under SOHOA_HOME.
 
 A key is shown once, when it is created: "sohoa_<key id>_<secret>". The file keeps its sha256,
 never the key itself, so a copy of the file lets nobody in. Lookups compare digests in constant
@@ -23,11 +23,12 @@ from pydantic import BaseModel
 
 from sohoa.config import Settings
 
-__all__ = ["KEYS_FILE", "ApiKey", "KeyRole", "KeyStore", "keys_path"]
+__all__ = ["KEYS_FILE", "KEY_ROLES", "ApiKey", "KeyRole", "KeyStore", "keys_path"]
 
 KEYS_FILE = "api-keys.json"
 PREFIX = "sohoa_"
-KeyRole = Literal["staff", "archivist"]
+KeyRole = Literal["staff", "archivist", "metrics"]
+KEY_ROLES: tuple[KeyRole, ...] = ("staff", "archivist", "metrics")
 
 
 def keys_path(settings: Settings) -> Path:
@@ -106,8 +107,8 @@ class KeyStore:
 
     def create(self, role: KeyRole, name: str = "") -> tuple[ApiKey, str]:
         """A new key: (its record, the key itself — shown once, never stored)."""
-        if role not in ("staff", "archivist"):
-            raise ValueError(f"role must be staff or archivist, not {role!r}")
+        if role not in KEY_ROLES:
+            raise ValueError(f"role must be one of {', '.join(KEY_ROLES)}, not {role!r}")
         key_id = secrets.token_hex(4)
         token = f"{PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
         record = ApiKey(

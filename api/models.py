@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.access import Role
 from schemas import AccessClass, Classification, Decision, Event, Metadata
@@ -174,7 +174,9 @@ class OverrideIn(BaseModel):
     retention: str | None = Field(default=None, max_length=100)
     protect_until: dt.date | None = None
     fields: FieldsIn = Field(default_factory=FieldsIn)
-    declassify: bool = False
+    declassify: StrictBool = Field(
+        default=False, description="JSON true to declassify; a string or a number is refused (422)"
+    )
 
     @property
     def changes(self) -> bool:
@@ -195,9 +197,9 @@ class OverrideOut(BaseModel):
 
 
 class HealthOut(BaseModel):
+    """Up or down, nothing more: what is wrong goes to the log, and counts are in /metrics."""
+
     status: Literal["ok", "degraded"]
-    storage: str
-    index: str
 
 
 class WhoAmIOut(BaseModel):

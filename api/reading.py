@@ -1,41 +1,56 @@
 """Reading one record as a caller may see it: the access check, masking, and the access log.
 
 Every read of record content goes through `readable_record`, which checks the class stored in
-the record package (the source of truth), not the index. A record outside the caller's classes is
-"not found" for public and staff (its existence is not disclosed); archivists get 403 for a
-secret record, which they may only list.
+the record package (the source of truth). A record outside the caller's classes is "not found"
+for public and staff (its existence is not disclosed); archivists get 403 for a secret record,
+which they may only list. For public and staff, an unknown id and a hidden record take the very
+same path (one index lookup of the access class, then "not found", no storage read), so the
+answer's timing does not tell them apart either.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from api.access import Caller, can_read, scope_for
+from api.access import Caller, can_list_restricted, can_read, scope_for
+from api.review import REVIEW_RULE
 from api.state import ApiState
 from indexing.masking import mask_text, values_of
 from schemas import AccessClass, Decision, Metadata, PersonalData, Record
 from sohoa.errors import NotFound
 from storage import read_record
 
-__all__ = ["Forbidden", "audit_reads", "masked_record", "readable_record"]
+__all__ = ["Forbidden", "audit_reads", "masked_record", "not_found", "readable_record"]
 
 
 class Forbidden(Exception):
     """The caller knows the record exists but may not be served its content."""
 
 
+def not_found(record_id: str) -> NotFound:
+    """The one answer for an unknown record and for one the caller may not know of."""
+    return NotFound(f"Không có hồ sơ {record_id}, hoặc hồ sơ không thuộc phạm vi bạn được xem.")
+
+
 def readable_record(state: ApiState, caller: Caller, record_id: str, *, with_words: bool = False) -> Record:
     """The stored record if `caller` may read it; NotFound or Forbidden otherwise."""
+    if not can_list_restricted(caller.role):
+        indexed = state.index.access_of(record_id)
+        if indexed is None or not can_read(caller.role, indexed):  # type: ignore[arg-type]
+            raise not_found(record_id)
     try:
         record = read_record(state.store, record_id, with_words=with_words)
     except (NotFound, ValueError):
-        raise NotFound(f"no record {record_id}") from None
+        raise not_found(record_id) from None
     access = record.classification.access
     if can_read(caller.role, access):
         return record
-    if caller.role == "archivist":
-        raise Forbidden(f"record {record_id} is {access}: it may be listed (GET /restricted), never served")
-    raise NotFound(f"no record {record_id}")
+    if can_list_restricted(caller.role):
+        raise Forbidden(
+            f"Hồ sơ {record_id} thuộc loại «{access}»: chỉ được liệt kê (GET /restricted), "
+            "không bao giờ được cung cấp nội dung."
+        )
+    raise not_found(record_id)
 
 
 def _masked_metadata(meta: Metadata, values: tuple[str, ...]) -> Metadata:
@@ -57,17 +72,23 @@ def _masked_metadata(meta: Metadata, values: tuple[str, ...]) -> Metadata:
 
 
 def masked_record(record: Record) -> Record:
-    """The record as the public sees it: personal data masked in text, metadata and evidence."""
+    """The record as the public sees it: personal data masked in text, metadata and evidence;
+    no review internals (the archivists' review decisions, review reasons, provenance)."""
     values = values_of(record)
     classification = record.classification.model_copy(
         update={
             "decisions": [
                 Decision(**{**d.model_dump(), "evidence": mask_text(d.evidence, values)})
                 for d in record.classification.decisions
-            ]
+                if not d.rule.startswith(REVIEW_RULE)
+            ],
+            "review_reasons": [],
         }
     )
-    pages = [p.model_copy(update={"text": mask_text(p.text, values), "words": []}) for p in record.pages]
+    pages = [
+        p.model_copy(update={"text": mask_text(p.text, values), "words": [], "review_reasons": []})
+        for p in record.pages
+    ]
     return record.model_copy(
         update={
             "source": mask_text(record.source, values),

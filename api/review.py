@@ -35,18 +35,20 @@ def is_declassification(record: Record, decision: OverrideIn) -> bool:
 
 def _check(record: Record, decision: OverrideIn) -> None:
     if decision.action == "override" and not decision.changes:
-        raise ReviewRefused("an override must change access, retention, protect_until or fields")
+        raise ReviewRefused(
+            "Sửa phân loại phải thay đổi mức tiếp cận, thời hạn bảo quản, hạn bảo vệ hoặc trường."
+        )
     if decision.action == "accept" and decision.changes:
-        raise ReviewRefused("accept confirms the classification as it is: use override to change it")
+        raise ReviewRefused("«Chấp nhận» giữ nguyên phân loại: muốn thay đổi, hãy chọn «Sửa».")
     if is_declassification(record, decision) and not decision.declassify:
         raise ReviewRefused(
-            f"record {record.id} is secret ({record.classification.access}"
-            f"{', marked ' + record.metadata.secrecy if record.metadata.secrecy else ''}): "
-            "giving it another access class is a declassification; send declassify=true with the "
-            "reason naming the declassification decision"
+            f"Hồ sơ {record.id} là hồ sơ mật"
+            f"{' (dấu ' + record.metadata.secrecy + ')' if record.metadata.secrecy else ''}: "
+            "chuyển sang mức tiếp cận khác là giải mật; cần gửi declassify=true và nêu số, ngày "
+            "quyết định giải mật trong lý do."
         )
     if decision.declassify and not is_declassification(record, decision):
-        raise ReviewRefused("declassify=true is only for taking a secret record to another access class")
+        raise ReviewRefused("declassify=true chỉ dùng khi chuyển hồ sơ mật sang mức tiếp cận khác.")
 
 
 def _metadata(old: Metadata, fields: dict[str, object]) -> Metadata:

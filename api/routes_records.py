@@ -123,13 +123,15 @@ def get_page_image(
     record = _read(request, caller, record_id, "page", with_words=True)
     page = next((p for p in record.pages if p.number == number), None)
     if page is None:
-        raise NotFound(f"record {record_id} has no page {number}")
+        raise NotFound(f"Hồ sơ {record_id} không có trang {number}.")
     boxes = []
     if scope_for(caller.role).masked:
         try:
             boxes = redaction_boxes(page, values_of(record))
         except CannotRedact as exc:
-            raise Forbidden(f"{exc}: the image cannot be shown to the public") from exc
+            raise Forbidden(
+                "Không che được dữ liệu cá nhân trên ảnh trang này, nên ảnh không được hiển thị công khai."
+            ) from exc
     data = render_page(
         state.store,
         record,
@@ -140,7 +142,7 @@ def get_page_image(
         cache=state.page_cache,
         max_pixels=state.settings.max_image_pixels,
     )
-    return Response(data, media_type=FORMATS[format][1], headers={"Cache-Control": "private, max-age=300"})
+    return Response(data, media_type=FORMATS[format][1])  # never cached: api.app.cache_policy
 
 
 def _file_response(state: ApiState, key: str, media_type: str, filename: str) -> FileResponse:
@@ -158,8 +160,7 @@ def _file_response(state: ApiState, key: str, media_type: str, filename: str) ->
 def _whole_file_allowed(caller: Caller, record: Record) -> None:
     if scope_for(caller.role).masked and has_personal_data(record):
         raise Forbidden(
-            f"record {record.id} holds personal data: the public gets its masked text and"
-            " redacted page images"
+            f"Hồ sơ {record.id} có dữ liệu cá nhân: công dân chỉ được xem văn bản và ảnh trang đã che."
         )
 
 
@@ -175,7 +176,7 @@ def get_pdf(
     state = state_of(request)
     record = _read(request, caller, record_id, "pdf")
     if PDF_NAME not in read_manifest(state.store, record.id):
-        raise NotFound(f"record {record_id} has no searchable PDF")
+        raise NotFound(f"Hồ sơ {record_id} không có bản PDF có lớp chữ.")
     _whole_file_allowed(caller, record)
     name = f"{Path(safe_name(record.source)).stem}.pdf"
     return _file_response(state, f"{RECORDS}/{record.id}/{PDF_NAME}", "application/pdf", name)

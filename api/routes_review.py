@@ -18,7 +18,7 @@ from schemas import AccessClass, Decision, Event, Record, SearchFilters, SearchQ
 from sohoa.errors import NotFound
 from storage import read_record, update_record
 
-__all__ = ["apply_decision", "list_ids", "review_items", "router"]
+__all__ = ["apply_decision", "list_ids", "log_queue_read", "review_items", "router"]
 
 router = APIRouter(tags=["review"])
 _ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}}
@@ -27,7 +27,7 @@ _ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}}
 def _archivist(caller: Annotated[Caller, Depends(caller_of)]) -> Caller:
     if not (can_review(caller.role) and can_list_restricted(caller.role)):
         status = 401 if caller.role == "public" else 403
-        raise HTTPException(status, "archivists only: send an archivist's API key")
+        raise HTTPException(status, "Chỉ dành cho lưu trữ viên: cần khóa API của lưu trữ viên.")
     return caller
 
 
@@ -51,7 +51,7 @@ def _reasons(record: Record) -> list[str]:
     for page in record.pages:
         reasons += [f"trang {page.number}: {reason}" for reason in page.review_reasons]
     if not reasons and record.classification.access == "undetermined":
-        reasons.append("access class undetermined")
+        reasons.append("access class undetermined")  # shown through api.vietnamese.reason_vi
     return reasons
 
 
@@ -85,6 +85,18 @@ def review_items(state: ApiState, limit: int, offset: int) -> ReviewOut:
     return ReviewOut(total=total, items=items)
 
 
+def log_queue_read(state: ApiState, caller: Caller, client: str | None, queue: ReviewOut, where: str) -> None:
+    """Log a read of the review queue: its evidence may quote personal data of any record."""
+    state.audit.append(
+        who=caller.who,
+        role=caller.role,
+        action="review-queue",
+        records=[item.id for item in queue.items],
+        client=client,
+        detail={"via": where, "total": queue.total},
+    )
+
+
 @router.get("/review", response_model=ReviewOut, responses=_ERRORS, summary="The review queue")
 def review_queue(
     request: Request,
@@ -92,8 +104,12 @@ def review_queue(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> ReviewOut:
-    """Records waiting for a person, with the reasons; secret records by id and classification."""
-    return review_items(state_of(request), limit, offset)
+    """Records waiting for a person, with the reasons; secret records by id and classification.
+    Each read is logged in the access log."""
+    state = state_of(request)
+    queue = review_items(state, limit, offset)
+    log_queue_read(state, caller, client_of(request), queue, "api")
+    return queue
 
 
 def apply_decision(

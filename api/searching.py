@@ -113,7 +113,7 @@ def search_as(
         found = browser.browse(request)
         return Found(found.result, masked, found.ranked, found.facets, found.access)
     if params.date_from or params.date_to or params.sort != "relevance":
-        raise BadInput("this index supports neither date ranges nor sorting by date")
+        raise BadInput("Chỉ mục tìm kiếm này không hỗ trợ lọc theo khoảng ngày hay sắp xếp theo ngày.")
     result = index.search(request.query)
     if masked:
         hits = [

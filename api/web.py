@@ -20,12 +20,13 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from api.access import Caller, scope_for
-from api.auth import caller_of, client_of, state_of
+from api.auth import COOKIE, caller_of, client_of, state_of
 from api.reading import audit_reads, masked_record, readable_record
 from api.routes_records import PDF_NAME, RecordId, has_personal_data
-from api.routes_review import review_items
+from api.routes_review import log_queue_read, review_items
 from api.routes_search import MAX_PAGE, run_search
 from api.searching import SearchParams
+from api.vietnamese import ACCESS_LABELS, conclusion_vi, evidence_vi, reason_vi, rule_title_vi
 from indexing.query import parse_query
 from indexing.snippets import find_matches
 from schemas import AccessClass
@@ -36,14 +37,11 @@ __all__ = ["error_page", "router", "wants_html"]
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.filters.update(
+    reason_vi=reason_vi, conclusion_vi=conclusion_vi, evidence_vi=evidence_vi, rule_title_vi=rule_title_vi
+)
 
-ROLE_LABELS = {"public": "Công dân", "staff": "Cán bộ", "archivist": "Lưu trữ viên"}
-ACCESS_LABELS = {
-    "public": "Công khai",
-    "conditional": "Tiếp cận có điều kiện",
-    "not_accessible": "Không được tiếp cận (mật)",
-    "undetermined": "Chưa xác định",
-}
+ROLE_LABELS = {"public": "Công dân", "staff": "Cán bộ", "archivist": "Lưu trữ viên", "metrics": "Giám sát"}
 FACET_LABELS = {
     "doc_type": "Loại văn bản",
     "year": "Năm",
@@ -169,7 +167,7 @@ def _form_date(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise BadInput(f"not a date (YYYY-MM-DD): {value!r}") from None
+        raise BadInput(f"Ngày không hợp lệ (cần dạng YYYY-MM-DD): {value[:20]}") from None
 
 
 @router.get("/ui", response_class=HTMLResponse)
@@ -268,9 +266,23 @@ def review_page(
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> HTMLResponse:
     if caller.role != "archivist":
-        return error_page(request, 401 if caller.role == "public" else 403, "archivists only")
-    queue = review_items(state_of(request), PER_PAGE * 2, (page - 1) * PER_PAGE * 2)
+        return error_page(request, 401 if caller.role == "public" else 403, "Chỉ dành cho lưu trữ viên.")
+    state = state_of(request)
+    queue = review_items(state, PER_PAGE * 2, (page - 1) * PER_PAGE * 2)
+    log_queue_read(state, caller, client_of(request), queue, "web")
     return _render(request, "review.html", caller, queue=queue, page=page)
+
+
+SIGN_OUT_CLEARS = '"cache", "cookies", "storage"'
+
+
+@router.post("/ui/logout")
+def logout() -> Response:
+    """Sign-out: the browser forgets the key and everything this site left in it (its cache
+    included, so the next visitor on a shared PC is served nothing a staff member saw)."""
+    response = Response(status_code=204, headers={"Clear-Site-Data": SIGN_OUT_CLEARS})
+    response.delete_cookie(COOKIE, path="/", samesite="strict")
+    return response
 
 
 @router.get("/ui/login", response_class=HTMLResponse)

@@ -91,6 +91,7 @@ class Rule(_Strict):
     kind: Kind
     tag: Tag
     title: str
+    title_vi: str = ""  # the title as the web page shows it (Vietnamese); logs and CLI use `title`
     basis: str  # the legal text, article, appendix row
     match: Match
     outcome: Outcome

@@ -21,6 +21,10 @@ class SearchIndex(Protocol):
 
     def has(self, record_id: str) -> bool: ...
 
+    def access_of(self, record_id: str) -> str | None:
+        """The access class a record is indexed with; None when it is not indexed. One lookup,
+        the same work whatever the answer (the API answers an unknown and a hidden id alike)."""
+
     def count(self) -> int:
         """Number of records indexed."""
 

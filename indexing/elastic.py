@@ -288,6 +288,15 @@ class ElasticIndex:
         with self.errors(f"has {record_id}"):
             return bool(self._client.exists(index=self.alias, id=record_id))
 
+    def access_of(self, record_id: str) -> str | None:
+        self._ensure()
+        with self.errors(f"access of {record_id}"):
+            try:
+                found = self._client.get(index=self.alias, id=record_id, source_includes=["access"])
+            except NotFoundError:
+                return None
+        return found["_source"].get("access")
+
     def count(self) -> int:
         self._ensure()
         with self.errors("count"):

@@ -372,6 +372,11 @@ class SqliteIndex:
             sql = "SELECT 1 FROM records WHERE id = ?"
             return self._conn.execute(sql, (record_id,)).fetchone() is not None
 
+    def access_of(self, record_id: str) -> str | None:
+        with self._translated("access of"):
+            row = self._conn.execute("SELECT access FROM records WHERE id = ?", (record_id,)).fetchone()
+            return row[0] if row else None
+
     def count(self) -> int:
         with self._translated("count"):
             return self._conn.execute("SELECT count(*) FROM records").fetchone()[0]

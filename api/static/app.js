@@ -4,6 +4,13 @@
 
 const KEY = "sohoaKey";
 const COOKIE = "sohoa_key";
+const ACCESS = {
+  public: "công khai",
+  conditional: "tiếp cận có điều kiện",
+  not_accessible: "không được tiếp cận (mật)",
+  undetermined: "chưa xác định",
+};
+const OUTCOMES = { accepted: "đã chấp nhận", overridden: "đã sửa", declassified: "đã giải mật" };
 
 function saveKey(key) {
   localStorage.setItem(KEY, key);
@@ -29,10 +36,12 @@ async function signIn(event) {
   location.href = who.role === "archivist" ? "/ui/review" : "/ui";
 }
 
-function signOut(event) {
+async function signOut(event) {
   event.preventDefault();
   forgetKey();
-  location.href = "/ui";
+  // The server answers Clear-Site-Data: the browser drops its cache of this site too.
+  await fetch("/ui/logout", { method: "POST", credentials: "same-origin" }).catch(() => {});
+  location.replace("/ui");
 }
 
 function decisionOf(form) {
@@ -68,7 +77,8 @@ async function submitReview(event) {
     message.className = "message error";
     return;
   }
-  message.textContent = `Đã ghi quyết định cho hồ sơ ${body.id.slice(0, 12)}: ${body.event.outcome}, mức tiếp cận ${body.access}.`;
+  const outcome = OUTCOMES[body.event.outcome] || body.event.outcome;
+  message.textContent = `Đã ghi quyết định cho hồ sơ ${body.id.slice(0, 12)}: ${outcome}, mức tiếp cận ${ACCESS[body.access] || body.access}.`;
   message.className = "message ok";
   form.closest(".review-item").classList.add("done");
   form.querySelector("button").disabled = true;

@@ -420,6 +420,9 @@ def test_delete_has_count_clear_ping(index: IndexFactory) -> None:
     idx.delete("nope")  # deleting what is not there is not an error
     assert (idx.count(), idx.has("one")) == (1, False)
     assert ids(idx, "văn bản") == ["two"]
+    assert (idx.access_of("two"), idx.access_of("one"), idx.access_of("nope")) == ("public", None, None)
+    idx.add(make_record("two", "văn bản hai", access="conditional"))
+    assert idx.access_of("two") == "conditional"
     idx.clear()
     assert idx.count() == 0
     assert search(idx, "").total == 0

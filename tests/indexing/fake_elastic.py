@@ -191,6 +191,15 @@ class FakeCluster:
         index = self._write_index(name)
         return (200, {}) if index and doc_id in self.indexes[index]["docs"] else (404, {})
 
+    def get_doc(self, r: Request, name: str, doc_id: str) -> tuple[int, Any]:
+        index = self._write_index(name)
+        if index is None or doc_id not in self.indexes[index]["docs"]:
+            return 404, {"_id": doc_id, "found": False}
+        doc = self.indexes[index]["docs"][doc_id]
+        wanted = r.params.get("_source_includes")
+        source = {k: v for k, v in doc.items() if k in wanted.split(",")} if wanted else doc
+        return 200, {"_id": doc_id, "found": True, "_source": source}
+
     def delete_doc(self, _r: Request, name: str, doc_id: str) -> tuple[int, Any]:
         index = self._write_index(name)
         if index is None or self.indexes[index]["docs"].pop(doc_id, None) is None:
@@ -260,6 +269,7 @@ _ROUTES: list[tuple[str, str, Callable[..., tuple[int, Any]]]] = [
     (rf"/{_NAME}/_alias/([^/]+)", "PUT", FakeCluster.put_alias),
     (rf"/{_NAME}/_doc/([^/]+)", "PUT", FakeCluster.put_doc),
     (rf"/{_NAME}/_doc/([^/]+)", "HEAD", FakeCluster.head_doc),
+    (rf"/{_NAME}/_doc/([^/]+)", "GET", FakeCluster.get_doc),
     (rf"/{_NAME}/_doc/([^/]+)", "DELETE", FakeCluster.delete_doc),
     (rf"/{_NAME}/_count", "POST", FakeCluster.count),
     (rf"/{_NAME}/_count", "GET", FakeCluster.count),

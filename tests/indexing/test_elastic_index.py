@@ -165,6 +165,9 @@ def test_writes_and_reads_go_through_the_alias(cluster: FakeCluster, idx: Elasti
     idx.delete("one")
     idx.delete("nope")  # not there: not an error
     assert (idx.count(), idx.has("one")) == (1, False)
+    assert (idx.access_of("two"), idx.access_of("one")) == ("public", None)
+    lookup = [r for r in cluster.requests if r.method == "GET" and "/_doc/" in r.path][-1]
+    assert lookup.params.get("_source_includes") == "access"  # the class only, never the text
     idx.clear()
     assert idx.count() == 0
     writes = [r for r in cluster.requests if r.method in ("PUT", "DELETE") and "/_doc/" in r.path]

@@ -1,0 +1,371 @@
+"""What a visitor or clerk reads, in Vietnamese: review reasons, conclusions, rule titles, fields.
+
+The classification and OCR steps write their review reasons in English (they go to logs, the CLI
+and the record's provenance). The web page shows them through `reason_vi`, which knows every
+reason those steps write (a table of patterns) and says something Vietnamese, never English, for
+any other. Rule titles come from the rules file's `title_vi` (classify/rules/default.yaml).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from functools import cache
+
+from classify import load_rules
+
+__all__ = [
+    "ACCESS_LABELS",
+    "FIELD_LABELS",
+    "GENERIC_REASON",
+    "conclusion_vi",
+    "evidence_vi",
+    "reason_vi",
+    "rule_title_vi",
+    "validation_message",
+]
+
+ACCESS_LABELS = {
+    "public": "Công khai",
+    "conditional": "Tiếp cận có điều kiện",
+    "not_accessible": "Không được tiếp cận (mật)",
+    "undetermined": "Chưa xác định",
+}
+FIELD_LABELS = {
+    "doc_type": "loại văn bản",
+    "type": "loại văn bản",
+    "date": "ngày văn bản",
+    "number": "số văn bản",
+    "notation": "ký hiệu",
+    "issuer": "cơ quan ban hành",
+    "subject": "trích yếu",
+    "secrecy": "độ mật",
+    "urgency": "độ khẩn",
+    "signer": "người ký",
+    "place": "địa danh",
+}
+_TAGS = {"P": "văn bản pháp luật", "T": "nguồn thứ cấp", "M": "chưa xác nhận"}
+_OUTCOMES = {"accepted": "chấp nhận", "overridden": "sửa", "declassified": "giải mật"}
+GENERIC_REASON = "Cần lưu trữ viên xem xét."
+
+
+@cache
+def _rule_titles() -> dict[str, str]:
+    titles: dict[str, str] = {}
+    for rule_set in load_rules().sets:
+        for rule in rule_set.rules:
+            titles[rule.id] = rule.title_vi or titles.get(rule.id, "")
+    return titles
+
+
+def rule_title_vi(rule_id: str) -> str:
+    """The Vietnamese title of a rule (any rule set), '' when the rules file has none."""
+    if rule_id.startswith("REVIEW"):
+        return "Quyết định của lưu trữ viên"
+    return _rule_titles().get(rule_id, "")
+
+
+def _date(iso: str) -> str:
+    try:
+        return dt.date.fromisoformat(iso).strftime("%d/%m/%Y")
+    except ValueError:
+        return iso
+
+
+def _access(value: str) -> str:
+    return ACCESS_LABELS.get(value, value)
+
+
+def _title(match: re.Match[str]) -> str:
+    return rule_title_vi(match["id"]) or "quy tắc"
+
+
+Rewrite = Callable[[re.Match[str]], str]
+_REASONS: list[tuple[re.Pattern[str], Rewrite]] = [
+    (
+        re.compile(r"(?P<id>\S+) \((?P<tag>\w)\) suggests (?P<access>\w+): .*? — (?P<ev>.*)", re.S),
+        lambda m: (
+            f"{m['id']} ({_TAGS.get(m['tag'], m['tag'])}) gợi ý {_access(m['access']).lower()}: "
+            f"{_title(m)} — {evidence_vi(m['ev'])}"
+        ),
+    ),
+    (
+        re.compile(r"(?P<ids>.+?): must be disclosed, but holds personal data — redact before release.*"),
+        lambda m: (
+            f"{m['ids']}: thuộc diện công khai nhưng có dữ liệu cá nhân — phải che trước khi "
+            "cung cấp (Luật Tiếp cận thông tin 2016, Điều 7.2)"
+        ),
+    ),
+    (
+        re.compile(r"(?P<id>\S+): weak evidence \((?P<c>[\d.]+)\) — (?P<ev>.*)", re.S),
+        lambda m: f"{m['id']}: căn cứ yếu (độ tin cậy {m['c']}) — {evidence_vi(m['ev'])}",
+    ),
+    (
+        re.compile(r"secrecy mark found but no rule of the rule set handled it"),
+        lambda m: "Có dấu mật nhưng không quy tắc nào trong bộ quy tắc xử lý.",
+    ),
+    (
+        re.compile(r"secrecy mark read with low confidence \((?P<ev>.*)\): confirm the mark", re.S),
+        lambda m: f"Dấu mật đọc được với độ tin cậy thấp ({evidence_vi(m['ev'])}): cần xác nhận dấu.",
+    ),
+    (
+        re.compile(r"a 'GIẢI MẬT' stamp: check the declassification record"),
+        lambda m: "Có dấu «GIẢI MẬT»: cần kiểm tra quyết định giải mật.",
+    ),
+    (
+        re.compile(r"identity number found but no rule of the rule set handled it"),
+        lambda m: "Có số định danh cá nhân nhưng không quy tắc nào trong bộ quy tắc xử lý.",
+    ),
+    (
+        re.compile(r"no access rule matched: an archivist must decide"),
+        lambda m: "Không quy tắc tiếp cận nào phù hợp: lưu trữ viên cần quyết định.",
+    ),
+    (
+        re.compile(r"(?P<ids>.+?): only unconfirmed \(M\) rules point to public disclosure"),
+        lambda m: f"{m['ids']}: chỉ có quy tắc chưa xác nhận (M) hướng tới công khai.",
+    ),
+    (
+        re.compile(r"(?P<id>\S+) points to public disclosure, but a restriction is suggested.*"),
+        lambda m: (
+            f"{m['id']} hướng tới công khai nhưng có gợi ý hạn chế: chưa công khai cho tới khi "
+            "có người quyết định."
+        ),
+    ),
+    (
+        re.compile(
+            r"(?P<id>\S+): evidence for public disclosure too weak "
+            r"\((?P<a>[\d.]+) < (?P<b>[\d.]+)\) — (?P<ev>.*)",
+            re.S,
+        ),
+        lambda m: (
+            f"{m['id']}: căn cứ để công khai chưa đủ mạnh ({m['a']} < {m['b']}) — {evidence_vi(m['ev'])}"
+        ),
+    ),
+    (
+        re.compile(r"page quality (?P<q>[\d.]+): a secrecy mark cannot be ruled out"),
+        lambda m: f"Chất lượng trang thấp ({m['q']}): chưa loại trừ được khả năng có dấu mật.",
+    ),
+    (
+        re.compile(
+            r"(?P<id>\S+) points to public disclosure, but (?P<n>\d+) line\(s\) could not be read "
+            r"\(page (?P<p>\d+): (?P<t>.*)\) — they may hold personal data or a mark",
+            re.S,
+        ),
+        lambda m: (
+            f"{m['id']} hướng tới công khai nhưng {m['n']} dòng không đọc được (trang {m['p']}: "
+            f"{m['t']}) — có thể chứa dữ liệu cá nhân hoặc dấu mật."
+        ),
+    ),
+    (
+        re.compile(
+            r"(?P<id>\S+): secret for (?P<y>\d+) years from classification, but the document date is unknown"
+        ),
+        lambda m: (
+            f"{m['id']}: bảo vệ bí mật {m['y']} năm kể từ khi xác định độ mật, nhưng chưa rõ ngày văn bản."
+        ),
+    ),
+    (
+        re.compile(r"(?P<id>\S+) \((?P<tag>\w)\): protection period to be confirmed"),
+        lambda m: f"{m['id']} ({_TAGS.get(m['tag'], m['tag'])}): thời hạn bảo vệ bí mật cần được xác nhận.",
+    ),
+    (
+        re.compile(r"protection period ended (?P<d>[\d-]+): declassification review due.*"),
+        lambda m: (
+            f"Thời hạn bảo vệ bí mật đã hết ({_date(m['d'])}): cần xem xét giải mật — không cung cấp "
+            "khi chưa có quyết định được ghi lại."
+        ),
+    ),
+    (
+        re.compile(r"no retention rule matched: an archivist must set the period"),
+        lambda m: "Không quy tắc thời hạn bảo quản nào phù hợp: lưu trữ viên cần xác định thời hạn.",
+    ),
+    (
+        re.compile(r"retention (?P<p>.+?) from an unconfirmed \(M\) rule (?P<id>\S+) — to be appraised"),
+        lambda m: f"Thời hạn bảo quản {m['p']} theo quy tắc chưa xác nhận (M) {m['id']} — cần thẩm định.",
+    ),
+    (
+        re.compile(r"(?P<id>\S+) \(M\) suggests a longer period \((?P<p>.+)\)"),
+        lambda m: f"{m['id']} (quy tắc chưa xác nhận) gợi ý thời hạn dài hơn ({m['p']}).",
+    ),
+    (
+        re.compile(r"low confidence in (?P<name>\w+) \((?P<v>[\d.]+)\)"),
+        lambda m: f"Độ tin cậy thấp ở trường {FIELD_LABELS.get(m['name'], m['name'])} ({m['v']}).",
+    ),
+    (
+        re.compile(r"dated (?P<d>[\d-]+), before the earliest rule set \((?P<set>\S+)\); judged by it"),
+        lambda m: f"Văn bản ngày {_date(m['d'])}, trước bộ quy tắc sớm nhất ({m['set']}): xét theo bộ đó.",
+    ),
+    (
+        re.compile(r"undated: judged by the newest rule set \((?P<set>\S+)\)"),
+        lambda m: f"Văn bản không rõ ngày: xét theo bộ quy tắc mới nhất ({m['set']}).",
+    ),
+    (
+        re.compile(r"no rule set covers (?P<d>[\d-]+); judged by (?P<set>\S+)"),
+        lambda m: f"Không bộ quy tắc nào áp dụng cho ngày {_date(m['d'])}: xét theo {m['set']}.",
+    ),
+    (re.compile(r"no text recognised"), lambda m: "Không nhận dạng được chữ."),
+    (
+        re.compile(r"low OCR confidence \((?P<a>\d+) < (?P<b>\d+)\)"),
+        lambda m: f"Độ tin cậy nhận dạng chữ (OCR) thấp ({m['a']} < {m['b']}).",
+    ),
+    (
+        re.compile(r"only (?P<a>\d+%) of words are Vietnamese syllables \(< (?P<b>\d+%)\)"),
+        lambda m: f"Chỉ {m['a']} số từ là âm tiết tiếng Việt (< {m['b']}).",
+    ),
+    (
+        re.compile(r"orientation unsure.*"),
+        lambda m: "Chưa chắc chắn về hướng trang: cần kiểm tra ảnh.",
+    ),
+    (
+        re.compile(r"access class undetermined"),
+        lambda m: "Chưa xác định được mức độ tiếp cận.",
+    ),
+    (  # a rule hit written as "<id>: <title> — <evidence>"
+        re.compile(r"(?P<id>[AR]\d*[.\w]*|S\.\w+): .*? — (?P<ev>.*)", re.S),
+        lambda m: f"{m['id']}: {_title(m)} — {evidence_vi(m['ev'])}",
+    ),
+]
+
+
+def reason_vi(reason: str) -> str:
+    """A review reason in Vietnamese ("access: …" and "trang n: …" prefixes kept in Vietnamese)."""
+    text = reason.strip()
+    if text.startswith("access: "):
+        return f"Quyền tiếp cận: {reason_vi(text[len('access: ') :])}"
+    page = re.match(r"trang (\d+): (.*)", text, re.S)
+    if page:
+        return f"trang {page[1]}: {reason_vi(page[2])}"
+    for pattern, rewrite in _REASONS:
+        found = pattern.fullmatch(text)
+        if found:
+            return rewrite(found)
+    return GENERIC_REASON
+
+
+_KINDS = {
+    "cccd": "CCCD",
+    "cmnd": "CMND",
+    "passport": "hộ chiếu",
+    "phone": "điện thoại",
+    "email": "thư điện tử",
+    "date_of_birth": "ngày sinh",
+    "dob": "ngày sinh",
+    "address": "địa chỉ",
+    "name": "họ tên",
+}
+_FORMS = {"typed": "văn bản có tên loại", "cong_van": "công văn", "normative": "văn bản quy phạm"}
+_EVIDENCE: list[tuple[re.Pattern[str], Rewrite]] = [
+    (re.compile(r"type: (?P<v>.*)", re.S), lambda m: f"loại văn bản: {m['v']}"),
+    (
+        re.compile(r"notation form: (?P<v>.*)", re.S),
+        lambda m: f"hình thức ký hiệu: {_FORMS.get(m['v'], m['v'])}",
+    ),
+    (re.compile(r"title/subject: (?P<v>.*)", re.S), lambda m: f"tên loại/trích yếu: {m['v']}"),
+    (re.compile(r"text: (?P<v>.*)", re.S), lambda m: f"nội dung: {m['v']}"),
+    (re.compile(r"mark (?P<v>«.*?»): (?P<e>.*)", re.S), lambda m: f"dấu {m['v']}: {m['e']}"),
+    (
+        re.compile(r"personal data(?: \((?P<k>[^)]*)\))?: (?P<kind>\w+) (?P<v>.*)", re.S),
+        lambda m: f"dữ liệu cá nhân: {_KINDS.get(m['kind'], m['kind'])} {m['v']}",
+    ),
+]
+
+
+def evidence_vi(evidence: str) -> str:
+    """A decision's evidence with its English labels ("type:", "text:" ...) in Vietnamese; the
+    quoted document text is left as it is."""
+    parts = []
+    for part in evidence.split("; "):
+        for pattern, rewrite in _EVIDENCE:
+            found = pattern.fullmatch(part)
+            if found:
+                part = rewrite(found)
+                break
+        parts.append(part)
+    return "; ".join(parts)
+
+
+def conclusion_vi(outcome: str) -> str:
+    """A decision's outcome in Vietnamese: an access class, a period, or a review's outcome."""
+    if outcome in ACCESS_LABELS:
+        return ACCESS_LABELS[outcome]
+    review = re.fullmatch(r"(\w+): access (\w+)", outcome)
+    if review:
+        return f"{_OUTCOMES.get(review[1], review[1]).capitalize()}: {_access(review[2]).lower()}"
+    return outcome.replace("years", "năm").replace("Permanent", "Vĩnh viễn")
+
+
+_FIELDS_IN_ERRORS = {
+    **FIELD_LABELS,
+    "q": "từ khóa",
+    "reason": "lý do",
+    "action": "hành động",
+    "access": "mức độ tiếp cận",
+    "retention": "thời hạn bảo quản",
+    "protect_until": "bảo vệ đến ngày",
+    "declassify": "giải mật",
+    "fields": "các trường",
+    "year": "năm",
+    "date_from": "từ ngày",
+    "date_to": "đến ngày",
+    "needs_review": "cần duyệt",
+    "sort": "sắp xếp",
+    "page": "trang",
+    "per_page": "số kết quả mỗi trang",
+    "facet_limit": "số giá trị mỗi nhóm lọc",
+    "limit": "số mục",
+    "offset": "vị trí bắt đầu",
+    "width": "chiều rộng",
+    "format": "định dạng",
+    "number": "số trang",
+    "record_id": "mã hồ sơ",
+}
+
+
+def _expected(ctx: dict[str, object]) -> str:
+    return str(ctx.get("expected", "")).replace(" or ", " hoặc ")
+
+
+_VALIDATION: dict[str, Callable[[dict[str, object]], str]] = {
+    "missing": lambda ctx: "thiếu, cần nhập",
+    "string_too_short": lambda ctx: f"cần ít nhất {ctx.get('min_length')} ký tự",
+    "string_too_long": lambda ctx: f"dài quá {ctx.get('max_length')} ký tự",
+    "string_pattern_mismatch": lambda ctx: "không đúng dạng cho phép",
+    "string_type": lambda ctx: "phải là một chuỗi ký tự",
+    "greater_than_equal": lambda ctx: f"phải lớn hơn hoặc bằng {ctx.get('ge')}",
+    "less_than_equal": lambda ctx: f"phải nhỏ hơn hoặc bằng {ctx.get('le')}",
+    "greater_than": lambda ctx: f"phải lớn hơn {ctx.get('gt')}",
+    "less_than": lambda ctx: f"phải nhỏ hơn {ctx.get('lt')}",
+    "int_parsing": lambda ctx: "phải là một số nguyên",
+    "int_type": lambda ctx: "phải là một số nguyên",
+    "int_from_float": lambda ctx: "phải là một số nguyên",
+    "bool_parsing": lambda ctx: "phải là true hoặc false",
+    "bool_type": lambda ctx: "phải là giá trị logic JSON true hoặc false (không nhận chuỗi hay số)",
+    "literal_error": lambda ctx: f"chỉ nhận một trong các giá trị: {_expected(ctx)}",
+    "enum": lambda ctx: f"chỉ nhận một trong các giá trị: {_expected(ctx)}",
+    "date_parsing": lambda ctx: "phải là một ngày dạng YYYY-MM-DD",
+    "date_from_datetime_parsing": lambda ctx: "phải là một ngày dạng YYYY-MM-DD",
+    "date_from_datetime_inexact": lambda ctx: "phải là một ngày dạng YYYY-MM-DD",
+    "date_type": lambda ctx: "phải là một ngày dạng YYYY-MM-DD",
+    "extra_forbidden": lambda ctx: "trường này không được phép",
+    "json_invalid": lambda ctx: "nội dung JSON không hợp lệ",
+    "model_attributes_type": lambda ctx: "phải là một đối tượng JSON",
+    "dict_type": lambda ctx: "phải là một đối tượng JSON",
+    "list_type": lambda ctx: "phải là một danh sách",
+    "value_error": lambda ctx: "giá trị không hợp lệ",
+}
+_REASON_PATTERN = "lý do phải có ít nhất 5 ký tự (không tính khoảng trắng)"
+
+
+def validation_message(error: dict[str, object]) -> str:
+    """One pydantic/FastAPI validation error in Vietnamese: the field, then what is wrong (never
+    the raw pattern or the English message)."""
+    loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "header")]  # type: ignore[union-attr]
+    field = loc[-1] if loc else ""
+    kind = str(error.get("type", ""))
+    ctx = error.get("ctx") if isinstance(error.get("ctx"), dict) else {}
+    if field == "reason" and kind in ("string_pattern_mismatch", "string_too_short", "missing"):
+        return _REASON_PATTERN.capitalize() + "."
+    what = _VALIDATION.get(kind, lambda _ctx: "giá trị không hợp lệ")(ctx)  # type: ignore[arg-type]
+    name = _FIELDS_IN_ERRORS.get(field, field)
+    return f"{name.capitalize()}: {what}." if name else f"{what.capitalize()}."
