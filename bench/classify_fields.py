@@ -98,10 +98,11 @@ def run(corpus: Path, use_ocr: bool, cache: Path | None, show_misses: bool) -> i
         extraction = extract(pages)
         result = classify(extraction.metadata, pages, rules, today=TODAY)
         accesses[job] = result.access
-        score.add(job, expected_fields(meta), actual_fields(extraction), FIELDS)
+        score.add(job, expected_fields(meta, images=use_ocr), actual_fields(extraction), FIELDS)
         problems += [f"{job}: {p}" for p in _safety(meta, manifests, result.access)]
-        hand_docs += bool(meta.get("handwritten_fields"))
-        hand += [f"{job}: {p}" for p in hand_errors(meta, extraction)]
+        if use_ocr:
+            hand_docs += bool(meta.get("handwritten_fields"))
+            hand += [f"{job}: {p}" for p in hand_errors(meta, extraction)]
     seconds = time.perf_counter() - started
     source = f"{corpus.name}, {'OCR' if use_ocr else 'ground truth'}"
     _print(score, accesses, problems, seconds, source, show_misses)

@@ -90,7 +90,7 @@ def canonical_body(body: Body, on: dt.date | None = None) -> CanonicalBody:
             f"Địa danh “{body.place}” không khớp đơn vị hành chính nào: giữ nguyên như đọc được",
         )
     unit = place.unit
-    level = body.level if body.level == unit.level else unit.level
+    level = body.level or unit.level  # the printed level: 'huyện' before it became a thị xã
     name = f"{head_name} {level} {unit.name}"
     return CanonicalBody(body.name, name, unit, round(head_conf * place.confidence, 3))
 

@@ -47,14 +47,15 @@ def _pd_key(kind: str, value: str) -> tuple[str, str]:
     return kind, clean(value)
 
 
-def expected_fields(meta: dict) -> dict[str, object]:
-    """The comparable fields of a manifest's "metadata" block. Where the number or the day was
-    written by hand ("handwritten_fields"), the right reading leaves it empty: no number, and
-    the date as its printed month ('2019-05')."""
+def expected_fields(meta: dict, *, images: bool = False) -> dict[str, object]:
+    """The comparable fields of a manifest's "metadata" block. Read from page `images`, where
+    the number or the day was written by hand ("handwritten_fields"), the right reading leaves
+    it empty: no number, and the date as its printed month ('2019-05'). Ground-truth text
+    gives what was written as text, to be read as such."""
     signer = meta.get("signer")
     if isinstance(signer, list):
         signer = signer[0] if signer else None
-    hand = meta.get("handwritten_fields") or []
+    hand = (meta.get("handwritten_fields") or []) if images else []
     number = _norm(meta.get("doc_number"))
     notation = number.split("/", 1)[1] if isinstance(number, str) and "/" in number else None
     date = meta.get("date")

@@ -1,7 +1,9 @@
 """Stamped marks: secrecy (MẬT / TỐI MẬT / TUYỆT MẬT), urgency (KHẨN / THƯỢNG KHẨN / HỎA TỐC),
 circulation (LƯU HÀNH NỘI BỘ, XEM XONG TRẢ LẠI, TÀI LIỆU THU HỒI, DỰ THẢO) and 'GIẢI MẬT'.
 
-A mark is a stamp: a line of its own, in capitals, possibly framed ('| MẬT |'). A mark word
+A mark is a stamp: a line of its own, in capitals, possibly framed ('| MẬT |'); an urgency
+stamp read with other accents than its own is a word ('KHĂN'), while a secrecy stamp is
+taken on its letters alone (a false 'MẬT' only restricts access). A mark word
 inside a line of other capitals is still reported, with a lower confidence, when it stands
 apart from words that make it ordinary vocabulary ('BÍ MẬT', 'BẢO MẬT', 'ĐỘ MẬT').
 """
@@ -9,6 +11,7 @@ apart from words that make it ordinary vocabulary ('BÍ MẬT', 'BẢO MẬT', '
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
@@ -67,6 +70,8 @@ def _standalone(line: Line) -> Mark | None:
     folded = " ".join(re.sub(r"[^A-Z ]", " ", key(core)).split())
     for kind, table in _TABLES:
         if folded in table:
+            if kind == "urgency" and not _accents_fit(core, table[folded]):
+                return None  # other accents: 'KHĂN' (a wrapped 'KHÓ KHĂN') is not 'KHẨN'
             return Mark(kind, table[folded], line.page, line.text, line.weight(base), True)
     return None
 
@@ -89,12 +94,32 @@ def _embedded(line: Line) -> list[Mark]:
         if word == "MAT" and prev not in _SECRECY_PRECEDERS and nxt not in {"TRAN", "KHAU"}:
             level = "TUYET MAT" if prev == "TUYET" else "TOI MAT" if prev == "TOI" else "MAT"
             marks.append(Mark("secrecy", SECRECY_LEVELS[level], line.page, text, line.weight(0.6), False))
-        elif word == "KHAN" and prev not in _URGENCY_PRECEDERS and nxt not in {"CAP", "TRUONG"}:
+        elif (
+            word == "KHAN" and prev not in _URGENCY_PRECEDERS and nxt not in {"CAP", "TRUONG"} and _khan(raw)
+        ):
             level = "THUONG KHAN" if prev == "THUONG" else "KHAN"
             marks.append(Mark("urgency", URGENCY_LEVELS[level], line.page, text, line.weight(0.6), False))
         elif word == "TOC" and prev == "HOA":
             marks.append(Mark("urgency", "HỎA TỐC", line.page, text, line.weight(0.6), False))
     return marks
+
+
+def _khan(raw: str) -> bool:
+    return _accents_fit(raw, "KHẨN")
+
+
+def _accents_fit(read: str, want: str) -> bool:
+    """Each letter of `read` is the one of `want` or it with marks LOST ('KHÂN', 'KHAN' fit
+    'KHẨN'), never with other marks ('KHĂN'). Letters are compared where both are letters."""
+    a = [c for c in read.upper() if c.isalpha()]
+    b = [c for c in want.upper() if c.isalpha()]
+    if len(a) != len(b):
+        return True  # not aligned letter by letter: the folded match decides
+    for x, y in zip(a, b, strict=True):
+        mx, my = unicodedata.normalize("NFD", x), unicodedata.normalize("NFD", y)
+        if mx[0] != my[0] or not set(mx[1:]) <= set(my[1:]):
+            return False
+    return True
 
 
 def find_marks(lines: list[Line]) -> list[Mark]:

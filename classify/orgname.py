@@ -242,6 +242,11 @@ def read_bodies(lines: list[str]) -> tuple[Body | None, Body | None]:
         return _read_one(merged[0]), None
     parent = _read_one(merged[0])
     issuer = _read_one(" ".join(merged[1:]))
+    if key(issuer.head) == "VAN PHONG" and parent.head:
+        # 'VĂN PHÒNG' under 'UBND TỈNH X' is the Văn phòng of that body (Văn phòng Ủy ban nhân dân)
+        head = f"{issuer.head} {parent.head}"
+        issuer = Body(name=issuer.name.replace(issuer.head, head, 1), printed=issuer.printed,
+                      level=issuer.level, place=issuer.place, head=head)  # fmt: skip
     if issuer.place is None and parent.place:
         level = issuer.level or parent.level
         suffix = parent.place if issuer.level else f"{level} {parent.place}"

@@ -2,7 +2,9 @@
 
 The abstract is one to four short lines. It ends at a body opening ('Căn cứ', 'Kính gửi',
 'Thực hiện' ...), at a line in capitals (the 'CHỦ TỊCH ...' authority line of a quyết
-định), or at a full-width body line. A line that begins in lower case continues it.
+định), or at a full-width body line. A line that begins in lower case continues it. The
+first line under the title may be as wide as the body ('Triển khai chuyển đổi số ... năm
+2023' under KẾ HOẠCH) unless it ends like a sentence.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ _VV_LABEL = re.compile(r"^\W{0,3}V\s*[/|]\s*[VvYy]?\s*[:.]?\s*")
 def _tidy(parts: list[str]) -> str:
     """Join the abstract's lines; drop the debris an engine leaves at line ends."""
     kept = [p.strip(_DEBRIS) if not p.rstrip().endswith(")") else p.lstrip(_DEBRIS) for p in parts]
+    # a comma that ends a line before the next one is the text's own ('văn thư,' / 'lưu trữ')
+    kept = [k + "," if p.rstrip().endswith(",") and i < len(parts) - 1 and k else k
+            for i, (p, k) in enumerate(zip(parts, kept, strict=True))]  # fmt: skip
     return trim_noise(clean(" ".join(k for k in kept if k)))
 
 
@@ -80,7 +85,7 @@ def _after_title(lines: list[Line], start: int) -> list[Line]:
         elif (
             is_body_start(text)
             or is_upper_line(text)
-            or wide
+            or (wide and (picked or text.rstrip().endswith((".", ";", ":", ","))))
             or picked
             and picked[-1].text.rstrip().endswith((".", ";", ":"))
         ):
