@@ -130,12 +130,16 @@ def _family(rng: random.Random) -> FontFamily:
     return wanted
 
 
-def document_pages(split: str, seed: int, index: int, variant: str = "") -> list[GeneratedPage]:
-    """Document `index` of a split, rendered and scanned (deterministic by split, seed, index)."""
+def document_pages(
+    split: str, seed: int, index: int, variant: str = "", length: int | None = None
+) -> list[GeneratedPage]:
+    """Document `index` of a split, rendered and scanned (deterministic by split, seed, index);
+    `length` overrides the body length (2: most often one page)."""
     rng = random.Random(f"{split}:{seed}:{index}")
     forced = FORCED_KINDS[index % len(FORCED_KINDS)]
     doc_id = f"{split[:4]}{index:04d}"
-    doc = make_document(rng, doc_id, length=rng.choice((3, 4, 5, 7, 9, 12)))
+    chosen = rng.choice((3, 4, 5, 7, 9, 12))
+    doc = make_document(rng, doc_id, length=length or chosen)
     if forced == "handwritten":
         if handwriting_font() is None:
             raise RuntimeError("the handwriting font is not installed (Debian fonts-dkg-handwriting)")

@@ -132,3 +132,22 @@ def test_written_split_reads_back(tmp_path):
     before = manifest_path.stat().st_mtime_ns
     write_split("evaluation", tmp_path / "eval", pages=1)  # cached: left alone
     assert manifest_path.stat().st_mtime_ns == before
+
+
+def test_dossier_boundaries_match_its_sheets(tmp_path):
+    from corpusgen.dossier import make_dossier, write_dossier
+
+    dossier = make_dossier("tuning", 1, documents=2)
+    path = write_dossier(dossier, tmp_path)
+    truth = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    with Image.open(path) as image:
+        assert image.n_frames == truth["page_count"] == len(dossier.sheets)
+    documents = truth["documents"]
+    assert [d["order"] for d in documents] == [1, 2]
+    covered = sorted(n for d in documents for n in range(d["pages"][0], d["pages"][1] + 1))
+    assert sorted(covered + truth["blank_pages"]) == list(range(1, truth["page_count"] + 1))
+    for doc in documents:
+        first = truth["pages"][doc["pages"][0] - 1]
+        assert first["role"] == "first" and f"Số: {doc['metadata']['doc_number']}" in first["text"]
+        last = truth["pages"][doc["pages"][1] - 1]
+        assert last["role"] in ("first", "signature", "appendix")
