@@ -83,7 +83,7 @@ def _safety(meta: dict, pages_meta: list[dict], access: str) -> list[str]:
     return problems
 
 
-def run(corpus: Path, use_ocr: bool, cache: Path | None, show_misses: bool) -> int:
+def run(corpus: Path, use_ocr: bool, cache: Path | None, show_misses: bool, limit: int | None = None) -> int:
     rules = load_rules()
     score = Score()
     problems: list[str] = []
@@ -91,7 +91,7 @@ def run(corpus: Path, use_ocr: bool, cache: Path | None, show_misses: bool) -> i
     hand_docs = 0
     accesses: dict[str, str] = {}
     started = time.perf_counter()
-    for job, entries in _jobs(corpus).items():
+    for job, entries in list(_jobs(corpus).items())[:limit]:
         manifests = [json.loads((corpus / e["page_manifest"]).read_text(encoding="utf-8")) for e in entries]
         meta = manifests[0]["metadata"]
         pages = _ocr_pages(corpus, entries, cache) if use_ocr else _gt_pages(corpus, entries)
@@ -163,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ocr", action="store_true", help="OCR the page images (ocr.ocr_file)")
     parser.add_argument("--cache", type=Path, help="directory for OCR'd pages as JSON")
     parser.add_argument("--misses", action="store_true", help="list every miss (not on evaluation)")
+    parser.add_argument("--limit", type=int, help="only the first N documents of each corpus")
     args = parser.parse_args(argv)
     corpora = list(args.corpus or [])
     if not corpora and not args.split:
@@ -176,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         cache = args.cache / corpus.name if args.cache else None
         if cache:
             cache.mkdir(parents=True, exist_ok=True)
-        status = max(status, run(corpus, args.ocr, cache, args.misses))
+        status = max(status, run(corpus, args.ocr, cache, args.misses, args.limit))
         print()
     return status
 
