@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import unicodedata
 from dataclasses import dataclass, field
 
 __all__ = ["Block", "Document", "make_document"]
@@ -529,10 +528,6 @@ def _body(rng: random.Random, doc: dict, ctx: dict, length: int) -> list[Block]:
     closing = CLOSINGS[3] if doc_type == "Báo cáo" else rng.choice(CLOSINGS[:2])
     blocks.append(Block("paragraph", _fill(closing, ctx, rng)))
     return blocks
-
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
 
 
 def make_document(rng: random.Random, doc_id: str, length: int | None = None) -> Document:

@@ -61,10 +61,6 @@ class Result:
     def image_format(self) -> str:
         return "jpeg" if self.jpeg_quality else "png"
 
-    @property
-    def label(self) -> str:
-        return "+".join(step["name"] for step in self.steps) or "clean"
-
 
 def plan_for(rng: random.Random, forced: str | None, sparse: bool) -> Plan:
     """Kinds for one document: `forced` (or clean when None) plus random extras."""
