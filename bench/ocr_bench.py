@@ -261,16 +261,7 @@ METRICS = (
 
 def score(cases: list[PageCase], runs: dict[str, Run]) -> dict[str, dict[str, Totals]]:
     """system -> preset (and "all") -> Totals."""
-    table: dict[str, dict[str, Totals]] = {}
-    for system, run in runs.items():
-        if run.note:
-            continue
-        per = defaultdict(Totals)
-        for case, text in zip(cases, run.texts, strict=True):
-            per[case.preset].add(text, case.truth)
-            per["all"].add(text, case.truth)
-        table[system] = dict(per)
-    return table
+    return score_groups(cases, runs, lambda case: [case.preset])
 
 
 # --- peak memory on a long PDF ---------------------------------------------------------------------

@@ -364,28 +364,17 @@ def _phone(rng: random.Random) -> str:
 def _issuer(rng: random.Random, province: str) -> dict:
     upper = province.upper()
     kind = rng.choices(("ubnd", "so", "huyen", "thanhtra", "vp"), (4, 5, 2, 1, 1))[0]
-    if kind == "ubnd":
+    if kind in ("ubnd", "huyen"):
+        level, place = ("tỉnh", province) if kind == "ubnd" else ("huyện", rng.choice(DISTRICT_NAMES))
         return {
-            "header": [("ỦY BAN NHÂN DÂN", "b"), (f"TỈNH {upper}", "b")],
-            "name": f"Ủy ban nhân dân tỉnh {province}",
-            "short": "Ủy ban nhân dân tỉnh",
+            "header": [("ỦY BAN NHÂN DÂN", "b"), (f"{level.upper()} {place.upper()}", "b")],
+            "name": f"Ủy ban nhân dân {level} {place}",
+            "short": f"Ủy ban nhân dân {level}",
             "abbr": "UBND",
             "head": "CHỦ TỊCH",
             "deputy": "PHÓ CHỦ TỊCH",
             "collective": "TM. ỦY BAN NHÂN DÂN",
-            "place": province,
-        }
-    if kind == "huyen":
-        district = rng.choice(DISTRICT_NAMES)
-        return {
-            "header": [("ỦY BAN NHÂN DÂN", "b"), (f"HUYỆN {district.upper()}", "b")],
-            "name": f"Ủy ban nhân dân huyện {district}",
-            "short": "Ủy ban nhân dân huyện",
-            "abbr": "UBND",
-            "head": "CHỦ TỊCH",
-            "deputy": "PHÓ CHỦ TỊCH",
-            "collective": "TM. ỦY BAN NHÂN DÂN",
-            "place": district,
+            "place": place,
         }
     if kind == "thanhtra":
         header, name, abbr = "THANH TRA TỈNH", f"Thanh tra tỉnh {province}", "TTr"
