@@ -7,6 +7,8 @@
 
 Each document's outcome is stored in its batch as soon as it is known, and every run ends by
 storing the batch report and attaching it to the flow run as artifacts (see sohoa/batches.py).
+A batch that quarantined or failed a file ends in the state "Completed with problems" (its
+message gives the counts), so the runs list tells it from a clean batch at a glance.
 
 Tasks and flows are shipped to Dask workers by pickling, and a flow's function is pickled by
 value together with the globals it names: flow bodies therefore reach the callers' context
@@ -27,6 +29,7 @@ from pathlib import Path
 
 from prefect import flow, task
 from prefect.futures import as_completed
+from prefect.states import Completed, State
 
 from flows.retrying import retry_transient_only
 from flows.runners import task_runner_for
@@ -36,10 +39,16 @@ from schemas.record import utcnow
 from sohoa.batches import BatchReport, load_outcomes, record_outcome, save_report
 from sohoa.config import load_settings
 from sohoa.ingest import collect_files, ingest_file, largest_first
+from sohoa.logs import log_outcome
+from sohoa.prefect_watch import OrchestratorLost, check_not_lost, in_flight
+from sohoa.report import counts_line
 from sohoa.services import services_for
 
 __all__ = [
+    "PROBLEMS",
     "WORKER_NAME_ENV",
+    "artifact_key",
+    "batch_state",
     "batch_size_callback",
     "ingest_batch",
     "ingest_batch_spread",
@@ -53,6 +62,8 @@ log = logging.getLogger(__name__)
 
 # Set by `sohoa worker --name` for the flow runs it starts: recorded in each record's provenance.
 WORKER_NAME_ENV = "SOHOA_WORKER_NAME"
+# The name of the final state of a batch that quarantined or failed a file.
+PROBLEMS = "Completed with problems"
 
 # Set by an interactive caller (the CLI's progress bar); called in the flow's thread.
 progress_callback: ContextVar[Callable[[IngestOutcome], None] | None] = ContextVar(
@@ -80,10 +91,12 @@ def new_batch_name(prefix: str = "batch") -> str:
 def ingest_document(path: str, batch: str) -> IngestOutcome:
     """Ingest one file wherever this task runs (a thread, a worker's flow run, a Dask worker):
     the settings and the worker's name are read from that process's environment."""
-    services = services_for(load_settings())
-    worker = os.environ.get(WORKER_NAME_ENV)
-    outcome = ingest_file(Path(path), services, batch=batch, worker=worker)
-    record_outcome(services.store, batch, outcome)
+    check_not_lost()
+    with in_flight():
+        services = services_for(load_settings())
+        worker = os.environ.get(WORKER_NAME_ENV)
+        outcome = ingest_file(Path(path), services, batch=batch, worker=worker)
+        record_outcome(services.store, batch, outcome)
     return outcome
 
 
@@ -99,7 +112,8 @@ def write_report(batch: str, started_at: datetime, run_pages: int) -> BatchRepor
     return save_report(store, batch, started_at=started_at, run_pages=run_pages)
 
 
-def _artifact_key(batch: str) -> str:
+def artifact_key(batch: str) -> str:
+    """`batch-<name>` as Prefect allows keys: lower case, accents dropped, other characters '-'."""
     slug = re.sub(r"[^a-z0-9]+", "-", fold(batch).lower()).strip("-")  # keys: a-z, 0-9 and '-'
     return f"batch-{slug}"[:100].rstrip("-")
 
@@ -108,15 +122,23 @@ def _publish(report: BatchReport) -> None:
     """Attach the report to the current flow run (Markdown summary and a table of problems)."""
     from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-    from sohoa.report import batch_markdown, batch_table_rows
+    from sohoa.report import batch_markdown, problem_rows
 
-    key = _artifact_key(report.batch)
+    key = artifact_key(report.batch)
     create_markdown_artifact(batch_markdown(report), key=key, description=f"Batch {report.batch}")
-    if rows := batch_table_rows(report):
-        create_table_artifact(rows, key=f"{key}-problems", description="Files that need a person")
+    if rows := problem_rows(report):
+        create_table_artifact(rows, key=f"{key}-problems", description="Quarantined and failed files")
 
 
-def _finish(summary: BatchSummary) -> BatchSummary:
+def batch_state(summary: BatchSummary) -> State:
+    """The final state of a batch's flow run: Completed, or "Completed with problems" when a
+    file was quarantined or failed; the message gives the counts. Calling the flow still
+    returns the summary."""
+    problems = summary.of("quarantined") or summary.of("failed")
+    return Completed(name=PROBLEMS if problems else "Completed", message=counts_line(summary), data=summary)
+
+
+def _finish(summary: BatchSummary) -> State:
     """Store the batch report and publish it; a report that cannot be written never fails a batch."""
     summary.outcomes.sort(key=lambda o: o.path)
     summary.finished_at = utcnow()
@@ -125,12 +147,14 @@ def _finish(summary: BatchSummary) -> BatchSummary:
         _publish(report)
     except Exception:
         log.exception("batch %s: the report could not be stored or published", summary.batch)
-    return summary
+    log.info("batch %s: %s", summary.batch, counts_line(summary))
+    return batch_state(summary)
 
 
 def _failed(path: str, batch: str, exc: BaseException | str) -> IngestOutcome:
     reason = exc if isinstance(exc, str) else f"{type(exc).__name__}: {exc}"
     outcome = IngestOutcome(path=path, status="failed", reason=reason)
+    log_outcome(log, outcome)
     try:
         record_outcome(services_for(load_settings()).store, batch, outcome)
     except Exception:
@@ -169,6 +193,8 @@ def ingest_batch(paths: list[str], batch: str | None = None) -> BatchSummary:
     for future in as_completed(list(futures)):
         try:
             outcome = future.result()
+        except OrchestratorLost:  # not begun: the caller reports what was stored
+            continue
         except Exception as exc:  # retries exhausted or a bug: report it, keep the batch going
             outcome = _failed(futures[future], summary.batch, exc)
         summary.outcomes.append(outcome)

@@ -2,7 +2,10 @@
 
 Files handled before and unchanged since are skipped without being read; files still being
 written are left for the next run (see sohoa/dropfolder.py); the rest go through `ingest_batch`
-(or, with `spread`, through the work pool, one flow run per document).
+(or, with `spread`, through the work pool, one flow run per document). The batch is named
+after the schedule (`<schedule>-<time>-<id>`); the drop-folder run, the one an operator opens
+first, ends in the batch's state (with its counts) and carries the batch report with a link to
+the batch's own flow run.
 """
 
 from __future__ import annotations
@@ -12,11 +15,13 @@ import time
 from pathlib import Path
 
 from prefect import flow, task
+from prefect.states import Completed, State
 
-from flows.ingest import ingest_batch, ingest_batch_spread, new_batch_name
+from flows.ingest import artifact_key, batch_state, ingest_batch, ingest_batch_spread, new_batch_name
 from flows.retrying import retry_transient_only
 from schemas import BatchSummary
 from schemas.record import utcnow
+from sohoa.batches import load_report
 from sohoa.config import load_settings
 from sohoa.dropfolder import (
     Stat,
@@ -32,7 +37,7 @@ from sohoa.ingest import collect_files
 from sohoa.services import services_for
 from storage import safe_name
 
-__all__ = ["DROP_FLOW", "find_ready_files", "ingest_drop_folder"]
+__all__ = ["DROP_FLOW", "batch_prefix", "find_ready_files", "ingest_drop_folder"]
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +59,33 @@ def find_ready_files(source: str, settle_seconds: float) -> tuple[list[str], lis
     return ready, changing, first
 
 
+def batch_prefix(deployment: str | None, source: str) -> str:
+    """The schedule's name (the deployment's), else `drop-<folder>` for a run by hand."""
+    if deployment:
+        return safe_name(deployment, default="drop")
+    return f"drop-{safe_name(Path(source).name, default='folder')}"
+
+
+def _flow_run_link(run_id: object) -> str:
+    """The UI address of a flow run (absolute when PREFECT_UI_URL is known)."""
+    from prefect.settings import get_current_settings
+
+    base = (get_current_settings().ui_url or "").rstrip("/")
+    return f"{base}/runs/flow-run/{run_id}"
+
+
+def _publish_summary(batch: str, child: State) -> None:
+    """The batch report on the drop-folder run too, under a link to the batch's flow run."""
+    from prefect.artifacts import create_markdown_artifact
+
+    from sohoa.report import batch_markdown
+
+    report = load_report(services_for(load_settings()).store, batch)
+    link = f"Batch run: [{batch}]({_flow_run_link(child.state_details.flow_run_id)}) · "
+    link += f"artifact `{artifact_key(batch)}`\n\n"
+    create_markdown_artifact(link + batch_markdown(report), description=f"Batch {batch}")
+
+
 @task(
     name="drop-folder-state", retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=retry_transient_only
 )
@@ -73,16 +105,22 @@ def ingest_drop_folder(
 
     With `spread`, each file becomes its own flow run on the work pool `pool`.
     """
+    from prefect.runtime import deployment
+
     ready, changing, seen = find_ready_files(source, settle_seconds)
     if changing:
         log.info("drop folder %s: %d files still being written, left for next run", source, len(changing))
-    batch = new_batch_name(f"drop-{safe_name(Path(source).name, default='folder')}")
-    if ready:
-        if spread:
-            summary = ingest_batch_spread(ready, batch=batch, pool=pool)
-        else:
-            summary = ingest_batch(ready, batch=batch)
-    else:
-        summary = BatchSummary(batch=batch, finished_at=utcnow())
+    batch = new_batch_name(batch_prefix(deployment.name, source))
+    if not ready:
+        _remember(source, seen, changing, BatchSummary(batch=batch, finished_at=utcnow()))
+        return Completed(message="no new files", data=BatchSummary(batch=batch, finished_at=utcnow()))
+    run = ingest_batch_spread if spread else ingest_batch
+    options = {"pool": pool} if spread else {}
+    child = run(ready, batch=batch, return_state=True, **options)
+    summary: BatchSummary = child.result()
     _remember(source, seen, changing, summary)
-    return summary
+    try:
+        _publish_summary(batch, child)
+    except Exception:  # the batch's own run has the report; never fail the scan for this
+        log.exception("batch %s: the summary could not be attached to the drop-folder run", batch)
+    return batch_state(summary)

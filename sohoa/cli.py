@@ -2,7 +2,7 @@
 
 Exit codes: 0 ok; 1 failure (a service or a bug: see the message); 2 usage error, missing
 dependency or a refused export; 3 some files were quarantined; 4 not found; 5 verify found
-damaged objects.
+damaged objects; 6 the Prefect API went away mid-batch (what was stored is kept and reported).
 """
 
 from __future__ import annotations
@@ -31,12 +31,16 @@ app = typer.Typer(
 console = Console()
 err = Console(stderr=True)
 
-EXIT_FAILED, EXIT_USAGE, EXIT_QUARANTINED, EXIT_NOT_FOUND = 1, 2, 3, 4
+EXIT_FAILED, EXIT_USAGE, EXIT_QUARANTINED, EXIT_NOT_FOUND, EXIT_ORCHESTRATOR_LOST = 1, 2, 3, 4, 6
 
 
 @app.callback()
 def main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every step.")] = False,
+    log_format: Annotated[
+        str | None,
+        typer.Option("--log-format", help="text or json (one JSON object per line, for log shippers)."),
+    ] = None,
 ) -> None:
     """sohoa: scans in, a searchable and classified archive out.
 
@@ -44,10 +48,13 @@ def main(
     SOHOA_STORAGE, SOHOA_INDEX, SOHOA_OCR_LANG, SOHOA_WORKERS, SOHOA_RULES;
     SOHOA_LOG_FORMAT=json for JSON log lines.
     """
-    from sohoa.logs import configure_logging
+    from sohoa.logs import LOG_FORMAT_ENV, configure_logging
 
-    json_lines = os.environ.get("SOHOA_LOG_FORMAT", "").lower() == "json"
-    configure_logging(logging.INFO if verbose else logging.WARNING, json_lines=json_lines)
+    if log_format is not None:
+        if log_format not in ("text", "json"):
+            raise _fail(f"--log-format is text or json, not {log_format!r}", EXIT_USAGE)
+        os.environ[LOG_FORMAT_ENV] = log_format  # for the processes this one starts, too
+    configure_logging(logging.INFO if verbose else logging.WARNING, verbose=verbose)
     quiet_prefect(verbose)
 
 
@@ -71,6 +78,7 @@ def ingest(
     batch: Annotated[str | None, typer.Option(help="Batch name (default: generated).")] = None,
 ) -> None:
     """Ingest scans: OCR, classify, store the record package, index it."""
+    from sohoa.prefect_watch import OrchestratorLost
     from sohoa.progress import run_batch
 
     missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
@@ -82,6 +90,8 @@ def ingest(
         summary = run_batch(settings, paths, batch=batch, show_progress=not as_json)
     except ConfigurationError as exc:
         raise _fail(str(exc), EXIT_USAGE) from exc
+    except OrchestratorLost as exc:
+        _orchestrator_lost(settings, exc, as_json)
     if as_json:
         _print_json(summary.to_contract())
     else:
@@ -92,6 +102,26 @@ def ingest(
         raise typer.Exit(EXIT_FAILED)
     if summary.of("quarantined"):
         raise typer.Exit(EXIT_QUARANTINED)
+
+
+def _orchestrator_lost(settings: Settings, lost: Any, as_json: bool) -> None:
+    """One line naming the cause, the summary of what was stored, exit 6 — at once: Prefect's
+    client would otherwise retry for minutes to report to a server that is gone."""
+    from sohoa.progress import exit_now, stored_so_far
+
+    summary = stored_so_far(settings, lost)
+    err.print(
+        f"[red]error:[/red] {lost.cause}; {len(summary.outcomes)} files done and kept; run again "
+        f"with --batch {lost.batch} once Prefect is back: only the rest is done",
+        soft_wrap=True,
+    )
+    if as_json:
+        _print_json(summary.to_contract())
+    else:
+        from sohoa.report import print_summary
+
+        print_summary(console, summary)
+    exit_now(EXIT_ORCHESTRATOR_LOST)
 
 
 def _check_ocr(settings: Settings) -> None:

@@ -24,7 +24,7 @@ from ocr import detect_media_type, nfc, ocr_file_results
 from schemas import Event, IngestOutcome, Page, Record, record_id_for
 from sohoa import __version__
 from sohoa.errors import BadInput
-from sohoa.logs import log_context
+from sohoa.logs import log_context, log_outcome
 from sohoa.metrics import OCR_SECONDS, PAGES, count_outcome
 from sohoa.services import Services
 from storage import package_exists, quarantine, read_record, sha256_file, write_package
@@ -72,7 +72,6 @@ def largest_first(files: Iterable[Path]) -> list[Path]:
 
 
 def _quarantined(services: Services, path: Path, reason: str, batch: str | None, t0: float):
-    log.warning("quarantined %s: %s", path, reason)
     quarantine(services.store, path, reason, batch=batch)
     return IngestOutcome(path=str(path), status="quarantined", reason=reason, seconds=time.monotonic() - t0)
 
@@ -97,7 +96,7 @@ def _read_pages(
             OCR_SECONDS.observe(time.monotonic() - started)
             PAGES.inc()
             page = result.page
-            log.info("record %s page %d: confidence %.1f", record_id, page.number, page.confidence)
+            log.debug("record %s page %d: confidence %.1f", record_id, page.number, page.confidence)
         if result.source_image is not None:
             hashes = page_hashes(result.source_image, page.orientation)
             result.source_image = None
@@ -119,6 +118,7 @@ def ingest_file(
     with log_context(file=Path(path).name, record=None, page=None):
         outcome = _ingest(Path(path), services, batch, worker)
     count_outcome(outcome.status, outcome.reason)
+    log_outcome(log, outcome)  # the one line per file: ingested, duplicate, quarantined…
     return outcome
 
 
@@ -218,7 +218,6 @@ def _ocr_classify_store(
         services.similar.remove(record_id)
         return _quarantined(services, path, str(exc), batch, t0)
     services.index.add(record)
-    log.info("record %s ingested from %s (%d pages)", record_id, path, len(pages))
     return IngestOutcome(
         path=str(path),
         status="near_duplicate" if match else "ingested",

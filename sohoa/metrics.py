@@ -88,8 +88,9 @@ class QueueDepthCollector(Collector):
         return [gauge]
 
 
-def serve_metrics(port: int, *, extra: Iterable[Collector] = (), addr: str = "0.0.0.0") -> Any:
-    """Serve /metrics on `port`: this process's metrics, or all processes' in multiprocess mode."""
+def serve_metrics(port: int, *, extra: Iterable[Collector] = (), addr: str = "127.0.0.1") -> Any:
+    """Serve /metrics on `addr`:`port` (loopback unless told otherwise): this process's
+    metrics, or all processes' in multiprocess mode."""
     registry = CollectorRegistry()
     if os.environ.get(MULTIPROC_ENV):
         from prometheus_client import multiprocess

@@ -1,10 +1,12 @@
-"""Operator commands, mounted on the `sohoa` CLI: schedule add/list/remove, worker, report."""
+"""Operator commands, mounted on the `sohoa` CLI: schedule add/list/remove, worker, report.
+
+Exit codes: 0 ok; 1 failure; 2 usage error or no Prefect server; 4 no such schedule or batch.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -120,6 +122,9 @@ def worker(
     metrics_port: Annotated[
         int | None, typer.Option(min=1, max=65535, help="Serve Prometheus /metrics on this port.")
     ] = None,
+    metrics_host: Annotated[
+        str, typer.Option(help="Address /metrics listens on (0.0.0.0: every address).")
+    ] = "127.0.0.1",
     run_once: Annotated[bool, typer.Option(hidden=True)] = False,
 ) -> None:
     """Run scheduled scans and spread batches: a Prefect process worker on the work pool."""
@@ -131,27 +136,38 @@ def worker(
         require_server()
     except MissingDependency as exc:
         raise _fail(str(exc), EXIT_USAGE) from exc
-    configure_logging(logging.INFO, json_lines=os.environ.get("SOHOA_LOG_FORMAT", "").lower() == "json")
-    run_worker(pool=pool, name=name, limit=limit, metrics_port=metrics_port, run_once=run_once)
+    verbose = logging.getLogger().level <= logging.INFO  # `sohoa -v worker`
+    configure_logging(logging.DEBUG if verbose else logging.INFO, verbose=verbose)
+    run_worker(
+        pool=pool,
+        name=name,
+        limit=limit,
+        metrics_port=metrics_port,
+        metrics_host=metrics_host,
+        run_once=run_once,
+    )
 
 
 def report(
     batch: Annotated[str | None, typer.Argument(help="Batch name (omit to list the batches).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """A batch's report: counts, quarantined and needs-review files with reasons, pages/min."""
+    """A batch's report: counts, problems and files to review with reasons, pages/min.
+
+    Without BATCH: every batch, newest first, with its date, counts and problems.
+    """
     from sohoa.batches import iter_batches, load_report
     from sohoa.config import load_settings
+    from sohoa.report import batch_list_rows, print_batch_list
     from storage import open_store
 
     store = open_store(load_settings().storage_url)
     if batch is None:
-        names = list(iter_batches(store))
+        rows = batch_list_rows([load_report(store, name) for name in iter_batches(store)])
         if as_json:
-            _print_json({"batches": names})
+            _print_json({"batches": rows})
         else:
-            for name in names:
-                console.print(name)
+            print_batch_list(console, rows)
         return
     try:
         found = load_report(store, batch)

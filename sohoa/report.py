@@ -13,11 +13,15 @@ from schemas import BatchSummary, SearchResult
 from sohoa.batches import BatchReport
 
 __all__ = [
+    "batch_list_rows",
     "batch_markdown",
-    "batch_table_rows",
+    "counts_line",
+    "print_batch_list",
     "print_batch_report",
     "print_hits",
     "print_summary",
+    "problem_rows",
+    "review_rows",
     "snippet_text",
 ]
 
@@ -34,6 +38,20 @@ def snippet_text(snippet: str) -> Text:
         pos = match.end()
     text.append(html.unescape(snippet[pos:]))
     return text
+
+
+def counts_line(summary: BatchSummary) -> str:
+    """ "2 ingested, 0 near-duplicates, 0 duplicates, 1 quarantined, 0 failed" (state messages, logs)."""
+    return ", ".join(
+        f"{len(summary.of(status))} {label}"
+        for status, label in (
+            ("ingested", "ingested"),
+            ("near_duplicate", "near-duplicates"),
+            ("duplicate", "duplicates"),
+            ("quarantined", "quarantined"),
+            ("failed", "failed"),
+        )
+    )
 
 
 def print_summary(console: Console, summary: BatchSummary) -> None:
@@ -83,22 +101,30 @@ def _headline(report: BatchReport) -> list[tuple[str, str]]:
     ]
 
 
-def batch_table_rows(report: BatchReport) -> list[dict[str, str]]:
-    """One row per file that needs a person: quarantined, failed, near-duplicate, to review."""
+def problem_rows(report: BatchReport) -> list[dict[str, str]]:
+    """One row per file that went wrong: quarantined (with its reason class) or failed."""
     rows = [
         {"file": q.path, "outcome": "quarantined", "reason": f"[{q.reason_class}] {q.reason}"}
         for q in report.quarantined
     ]
-    rows += [{"file": f.path, "outcome": "failed", "reason": f.reason or ""} for f in report.failed]
-    rows += [
+    return rows + [{"file": f.path, "outcome": "failed", "reason": f.reason or ""} for f in report.failed]
+
+
+def review_rows(report: BatchReport) -> list[dict[str, str]]:
+    """One row per stored record an archivist should look at: near-duplicates, needs review."""
+    rows = [
         {"file": n.path, "outcome": "near-duplicate", "reason": n.reason or ""}
         for n in report.near_duplicates
     ]
-    rows += [
+    return rows + [
         {"file": r.path, "outcome": "needs review", "reason": "; ".join(r.reasons)}
         for r in report.needs_review
     ]
-    return rows
+
+
+def _md_table(rows: list[dict[str, str]]) -> list[str]:
+    lines = ["| file | outcome | reason |", "|---|---|---|"]
+    return lines + [f"| {_md_cell(r['file'])} | {r['outcome']} | {_md_cell(r['reason'])} |" for r in rows]
 
 
 def _md_cell(text: str) -> str:
@@ -119,10 +145,10 @@ def batch_markdown(report: BatchReport) -> str:
     if report.quarantine_reasons:
         lines += ["", "**Quarantined by reason:** "]
         lines[-1] += ", ".join(f"{k} {v}" for k, v in report.quarantine_reasons.items())
-    rows = batch_table_rows(report)
-    if rows:
-        lines += ["", "| file | outcome | reason |", "|---|---|---|"]
-        lines += [f"| {_md_cell(r['file'])} | {r['outcome']} | {_md_cell(r['reason'])} |" for r in rows]
+    if problems := problem_rows(report):
+        lines += ["", "## Problems", "", *_md_table(problems)]
+    if review := review_rows(report):
+        lines += ["", "## To review (stored; an archivist decides)", "", *_md_table(review)]
     return "\n".join(lines) + "\n"
 
 
@@ -138,9 +164,48 @@ def print_batch_report(console: Console, report: BatchReport) -> None:
     if report.quarantine_reasons:
         reasons = ", ".join(f"{k} {v}" for k, v in report.quarantine_reasons.items())
         console.print(f"quarantined by reason: {reasons}")
-    rows = batch_table_rows(report)
-    if rows:
-        table = Table("file", "outcome", "reason")
-        for row in rows:  # Text: names and reasons are data, never rich markup
-            table.add_row(Text(row["file"]), row["outcome"], Text(row["reason"]))
-        console.print(table)
+    for title, rows in (("Problems", problem_rows(report)), ("To review", review_rows(report))):
+        if rows:
+            table = Table("file", "outcome", "reason", title=title, title_justify="left")
+            for row in rows:  # Text: names and reasons are data, never rich markup
+                table.add_row(Text(row["file"]), row["outcome"], Text(row["reason"]))
+            console.print(table)
+
+
+def batch_list_rows(reports: list[BatchReport]) -> list[dict[str, object]]:
+    """`sohoa report` without a batch: one row per batch, newest first."""
+    rows = []
+    for r in sorted(reports, key=lambda r: r.started_at, reverse=True):
+        problems = r.counts.get("quarantined", 0) + r.counts.get("failed", 0)
+        rows.append(
+            {
+                "batch": r.batch,
+                "started_at": r.started_at.isoformat(),
+                "finished_at": r.finished_at.isoformat(),
+                "files": r.files,
+                "counts": r.counts,
+                "problems": problems,
+                "needs_review": len(r.needs_review),
+            }
+        )
+    return rows
+
+
+def print_batch_list(console: Console, rows: list[dict[str, object]]) -> None:
+    table = Table(box=None)
+    table.add_column("batch", no_wrap=True)
+    table.add_column("started UTC", no_wrap=True)
+    for name in ("files", "ingested", "duplicates", "problems", "to review"):
+        table.add_column(name, justify="right")
+    for row in rows:
+        counts: dict = row["counts"]  # type: ignore[assignment]
+        table.add_row(
+            Text(str(row["batch"])),
+            str(row["started_at"])[:16].replace("T", " "),
+            str(row["files"]),
+            str(counts.get("ingested", 0) + counts.get("near_duplicate", 0)),
+            str(counts.get("duplicate", 0)),
+            Text(str(row["problems"]), style="bold red" if row["problems"] else ""),
+            str(row["needs_review"]),
+        )
+    console.print(table)

@@ -3,13 +3,18 @@
 The worker polls the pool for flow runs (scheduled drop-folder scans, per-document runs of a
 spread batch) and starts each as a child process. Any number of workers, on any number of
 machines, may poll the same pool: the server hands each run to exactly one of them.
+
+Its log: a start line, one line per file outcome (from the flow-run processes, in sohoa's
+format: see sohoa/prefect_logging.yaml), one line per batch, a stop line (also on SIGTERM).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
+import signal
 import socket
 import tempfile
 from pathlib import Path
@@ -18,12 +23,13 @@ from flows.ingest import WORKER_NAME_ENV
 from sohoa.metrics import MULTIPROC_ENV, QueueDepthCollector, serve_metrics
 from sohoa.schedules import DEFAULT_POOL, ensure_document_deployment, queue_depth, require_server
 
-__all__ = ["default_worker_name", "run_worker"]
+__all__ = ["CHILD_LOGGING", "default_worker_name", "run_worker"]
 
 log = logging.getLogger(__name__)
 
 # Module loggers whose lines should also reach the Prefect UI from inside flow runs.
 _UI_LOGGERS = "sohoa,flows,ocr,classify,storage,indexing"
+CHILD_LOGGING = Path(__file__).with_name("prefect_logging.yaml")
 
 
 def default_worker_name() -> str:
@@ -34,12 +40,19 @@ def _prepare_children(name: str, metrics_port: int | None) -> None:
     """Environment the flow-run child processes inherit (set before any of them starts)."""
     os.environ[WORKER_NAME_ENV] = name
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", _UI_LOGGERS)
+    os.environ.setdefault("PREFECT_LOGGING_SETTINGS_PATH", str(CHILD_LOGGING))
     if metrics_port is not None and not os.environ.get(MULTIPROC_ENV):
         os.environ[MULTIPROC_ENV] = tempfile.mkdtemp(prefix="sohoa-metrics-")
 
 
 def _print(*parts: object, **_: object) -> None:
-    log.warning("%s", " ".join(str(p) for p in parts))
+    """Prefect's own worker messages ('Worker … started!'): detail, our lines say it better."""
+    log.debug("%s", " ".join(str(p) for p in parts))
+
+
+def _stop_on_sigterm() -> None:
+    """systemd and Docker stop with SIGTERM: stop like on Ctrl-C, with the stop line."""
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
 def run_worker(
@@ -48,11 +61,13 @@ def run_worker(
     name: str | None = None,
     limit: int | None = None,
     metrics_port: int | None = None,
+    metrics_host: str = "127.0.0.1",
     run_once: bool = False,
 ) -> None:
     """Run a process worker on `pool` until interrupted (or one poll with `run_once`).
 
-    `limit`: flow runs at once (default: the number of cores).
+    `limit`: flow runs at once (default: the number of cores). /metrics on `metrics_host`
+    (loopback unless told otherwise) when `metrics_port` is given.
     """
     from prefect.workers.process import ProcessWorker
 
@@ -60,13 +75,16 @@ def run_worker(
     name = name or default_worker_name()
     _prepare_children(name, metrics_port)
     ensure_document_deployment(pool)
+    metrics = ""
     if metrics_port is not None:
         Path(os.environ[MULTIPROC_ENV]).mkdir(parents=True, exist_ok=True)
-        serve_metrics(metrics_port, extra=[QueueDepthCollector(pool, queue_depth)])
-        log.warning("worker %s: metrics on http://0.0.0.0:%d/metrics", name, metrics_port)
+        serve_metrics(metrics_port, addr=metrics_host, extra=[QueueDepthCollector(pool, queue_depth)])
+        metrics = f", metrics on http://{metrics_host}:{metrics_port}/metrics"
     # each flow run is a process with its own Tesseract: by default one per core, never unbounded
-    worker = ProcessWorker(work_pool_name=pool, name=name, limit=limit or os.cpu_count() or 1)
-    try:
+    limit = limit or os.cpu_count() or 1
+    worker = ProcessWorker(work_pool_name=pool, name=name, limit=limit)
+    _stop_on_sigterm()
+    log.info("worker %s started: pool %s, %d flow runs at once%s", name, pool, limit, metrics)
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C or SIGTERM: stop, saying so
         asyncio.run(worker.start(run_once=run_once, printer=_print))
-    except KeyboardInterrupt:
-        log.warning("worker %s stopped", name)
+    log.info("worker %s stopped", name)

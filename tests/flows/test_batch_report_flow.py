@@ -65,7 +65,27 @@ def test_report_is_an_artifact_of_the_flow_run(ran) -> None:
     assert f"# Batch {BATCH}" in by_type["markdown"].data
     assert "| quarantined | 1 |" in by_type["markdown"].data
     table = json.loads(by_type["table"].data)
-    assert [row["outcome"] for row in table] == ["quarantined"] + ["needs review"] * (len(table) - 1)
+    assert [(Path(row["file"]).name, row["outcome"]) for row in table] == [("empty.pdf", "quarantined")]
+    problems, review = by_type["markdown"].data.split("## Problems")[1].split("## To review")
+    assert "empty.pdf | quarantined" in problems and "needs review" not in problems
+    assert "needs review" in review, "review items are listed apart from the problems"
+
+
+def test_a_batch_with_problems_ends_in_a_state_of_its_own(ran) -> None:
+    """The runs list tells it from a clean batch: its own state name, the counts as message."""
+    from prefect.client.orchestration import get_client
+
+    from flows import ingest_batch
+
+    with get_client(sync_client=True) as client:
+        stored = client.read_flow_run(ran.state_details.flow_run_id).state
+    assert (stored.type.value, stored.name) == ("COMPLETED", "Completed with problems")
+    assert stored.message == "2 ingested, 0 near-duplicates, 0 duplicates, 1 quarantined, 0 failed"
+    clean = ingest_batch([], batch="nothing to do", return_state=True)
+    assert (clean.name, clean.message) == (
+        "Completed",
+        "0 ingested, 0 near-duplicates, 0 duplicates, 0 quarantined, 0 failed",
+    )
 
 
 def _cli() -> typer.Typer:
@@ -90,6 +110,10 @@ def test_report_command_json_and_human(ran, home: Path, monkeypatch: pytest.Monk
     assert "[empty]" in human.stdout
 
     listed = runner.invoke(_cli(), ["report", "--json"])
-    assert json.loads(listed.stdout)["batches"] == ["Lô tối 2025-01-07"]
+    [row] = json.loads(listed.stdout)["batches"]
+    assert (row["batch"], row["files"], row["problems"], row["counts"]["ingested"]) == (BATCH, 3, 1, 2)
+    assert row["started_at"] <= row["finished_at"] and row["needs_review"] == data["needs_review"].__len__()
+    table = runner.invoke(_cli(), ["report"])
+    assert BATCH in table.stdout and row["started_at"][:10] in table.stdout
 
     assert runner.invoke(_cli(), ["report", "no such batch"]).exit_code == 4

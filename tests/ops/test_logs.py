@@ -9,9 +9,18 @@ from pathlib import Path
 import pytest
 
 from ocr import FixedTextEngine
+from schemas import IngestOutcome
 from sohoa.config import load_settings
 from sohoa.ingest import ingest_file
-from sohoa.logs import JsonFormatter, configure_logging, current_context, install_record_factory, log_context
+from sohoa.logs import (
+    JsonFormatter,
+    TextFormatter,
+    configure_logging,
+    current_context,
+    install_record_factory,
+    log_context,
+    log_outcome,
+)
 from sohoa.services import build_services
 from tests.ops.scans import small_pages
 
@@ -68,13 +77,65 @@ def test_ingest_log_lines_name_record_and_page(tmp_path: Path, caplog: pytest.Lo
     settings = load_settings(home=tmp_path / "home")
     services = build_services(settings, engine=FixedTextEngine("QUYẾT ĐỊNH về việc thử nghiệm"))
     [scan] = small_pages(tmp_path / "in", 1)
-    with caplog.at_level(logging.INFO):
+    with caplog.at_level(logging.DEBUG):
         outcome = ingest_file(scan, services, batch="logs")
-    assert outcome.status == "ingested"
+        again = ingest_file(scan, services, batch="logs")
+    assert (outcome.status, again.status) == ("ingested", "duplicate")
     mine = [r for r in caplog.records if r.name.startswith(("sohoa", "ocr"))]
     assert mine, "the ingest step logs"
     assert all(r.file == scan.name for r in mine)
     page_lines = [r for r in mine if "page 1" in r.getMessage()]
     assert page_lines and all(r.record_id == outcome.id and r.page == 1 for r in page_lines)
-    done = [r for r in mine if "ingested" in r.getMessage()]
-    assert done and done[0].record_id == outcome.id
+    assert all(r.levelno == logging.DEBUG for r in page_lines), "per-page lines only with -v"
+    info = [r for r in mine if r.levelno >= logging.INFO]
+    assert [r.getMessage() for r in info] == [f"ingested {scan} (1 page)", f"duplicate {scan}"]
+    assert all(r.record_id == outcome.id for r in info), "one line per file outcome, with its record"
+
+
+@pytest.mark.parametrize(
+    ("outcome", "level", "line"),
+    [
+        (
+            IngestOutcome(path="/in/a.pdf", status="near_duplicate", id="r1", pages=2, reason="like r0"),
+            logging.INFO,
+            "near-duplicate /in/a.pdf (2 pages; like r0)",
+        ),
+        (
+            IngestOutcome(path="/in/e.pdf", status="quarantined", reason="file is empty (0 bytes)"),
+            logging.WARNING,
+            "quarantined /in/e.pdf (file is empty (0 bytes))",
+        ),
+        (
+            IngestOutcome(path="/in/f.pdf", status="failed", reason="OSError: disk full"),
+            logging.ERROR,
+            "failed /in/f.pdf (OSError: disk full)",
+        ),
+    ],
+)
+def test_one_line_per_outcome_with_the_documented_fields(
+    outcome: IngestOutcome, level: int, line: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG, logger="sohoa.test.outcome"):
+        log_outcome(logging.getLogger("sohoa.test.outcome"), outcome)
+    [record] = caplog.records
+    assert (record.levelno, record.getMessage()) == (level, line)
+    text = TextFormatter().format(record)  # no record factory needed (flow-run processes)
+    assert f"[file={Path(outcome.path).name} record={outcome.id or '-'} page=-]: {line}" in text
+
+
+def test_http_request_lines_only_when_verbose(capfd: pytest.CaptureFixture[str]) -> None:
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level, logging.getLogger("httpx").level)
+    try:
+        configure_logging(logging.INFO)
+        logging.getLogger("httpx").info("HTTP Request: GET http://127.0.0.1:4200/api/health")
+        logging.getLogger("sohoa.worker").info("worker w started")
+        quiet = capfd.readouterr().err
+        configure_logging(logging.DEBUG, verbose=True)
+        logging.getLogger("httpx").info("HTTP Request: GET http://127.0.0.1:4200/api/health")
+        loud = capfd.readouterr().err
+    finally:
+        root.handlers[:], root.level = saved[:2]
+        logging.getLogger("httpx").setLevel(saved[2])
+    assert "worker w started" in quiet and "HTTP Request" not in quiet
+    assert "HTTP Request" in loud
