@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 ACCESS_CODES: tuple[AccessClass, ...] = ("public", "conditional", "not_accessible", "undetermined")
-FACETS = ("doc_type", "year", "issuer", "access", "needs_review", "retention")
+FACETS = ("doc_type", "year", "issuer", "province", "access", "needs_review", "retention")
 Sort = Literal["relevance", "date"]
 NO_DATE = np.iinfo(np.int32).min  # the date of an undated record: last when newest come first
 _JULIAN_OFFSET = 1721425  # date.toordinal() + this = julian day number
@@ -77,10 +77,14 @@ class RecordArrays:
     ingested: np.ndarray  # julian day with time of day
     doc_type: np.ndarray  # code, -1 when unknown
     issuer: np.ndarray
+    province: np.ndarray  # the province today (after 1 July 2025), -1 when unknown
+    province_then: np.ndarray  # the province as named on the document's date, -1 when unknown
     retention: np.ndarray
     needs_review: np.ndarray
     doc_types: _Codes
     issuers: _Codes
+    provinces: _Codes
+    provinces_then: _Codes
     retentions: _Codes
     page_slot: np.ndarray  # pid -> record slot, -1 where no page
     page_number: np.ndarray  # pid -> page number
@@ -94,7 +98,8 @@ class RecordArrays:
 
 # julianday() of a date is its midnight (x.5); + 0.5 gives the day number date.toordinal() maps to.
 _RECORDS_SQL = """SELECT rid, id, access, year, CAST(julianday(date) + 0.5 AS INTEGER),
-julianday(ingested_at), doc_type_key, doc_type, issuer_key, issuer, retention, needs_review FROM records"""
+julianday(ingested_at), doc_type_key, doc_type, issuer_key, issuer, retention, needs_review,
+province_present_key, province_present, province_key FROM records"""
 
 
 def _column(rows: list[tuple], get, dtype) -> np.ndarray:  # noqa: ANN001 - a tiny local helper
@@ -104,7 +109,7 @@ def _column(rows: list[tuple], get, dtype) -> np.ndarray:  # noqa: ANN001 - a ti
 def load_arrays(conn: sqlite3.Connection) -> RecordArrays:
     """Read the records and pages tables of an open index (inside one read transaction)."""
     rows = conn.execute(_RECORDS_SQL).fetchall()
-    doc_types, issuers, retentions = _Codes(), _Codes(), _Codes()
+    doc_types, issuers, retentions, provinces, thens = _Codes(), _Codes(), _Codes(), _Codes(), _Codes()
     access_code = {name: code for code, name in enumerate(ACCESS_CODES)}
     rids = _column(rows, lambda r: r[0], np.int64)
     pages = np.array(
@@ -143,10 +148,14 @@ def load_arrays(conn: sqlite3.Connection) -> RecordArrays:
         ingested=ingested,
         doc_type=_column(rows, lambda r: doc_types.code(r[6], r[7]), np.int32),
         issuer=_column(rows, lambda r: issuers.code(r[8], r[9]), np.int32),
+        province=_column(rows, lambda r: provinces.code(r[12], r[13]), np.int32),
+        province_then=_column(rows, lambda r: thens.code(r[14], r[14]), np.int32),
         retention=_column(rows, lambda r: retentions.code(r[10], r[10]), np.int32),
         needs_review=_column(rows, lambda r: bool(r[11]), bool),
         doc_types=doc_types,
         issuers=issuers,
+        provinces=provinces,
+        provinces_then=thens,
         retentions=retentions,
         page_slot=page_slot,
         page_number=page_number,
@@ -185,6 +194,10 @@ def filter_masks(
         masks["doc_type"] = arrays.doc_type == arrays.doc_types.lookup(filters.doc_type)
     if filters.issuer is not None:
         masks["issuer"] = arrays.issuer == arrays.issuers.lookup(filters.issuer)
+    if filters.province is not None:
+        masks["province"] = (arrays.province == arrays.provinces.lookup(filters.province)) | (
+            arrays.province_then == arrays.provinces_then.lookup(filters.province)
+        )
     if filters.year is not None:
         masks["year"] = arrays.year == filters.year
     if filters.needs_review is not None:
@@ -222,6 +235,8 @@ def _one_facet(arrays: RecordArrays, name: str, keep: np.ndarray, limit: int | N
         return _by_code(arrays.doc_type, arrays.doc_types.labels, keep, limit)
     if name == "issuer":
         return _by_code(arrays.issuer, arrays.issuers.labels, keep, limit)
+    if name == "province":
+        return _by_code(arrays.province, arrays.provinces.labels, keep, limit)
     if name == "retention":
         return _by_code(arrays.retention, arrays.retentions.labels, keep, limit)
     if name == "year":

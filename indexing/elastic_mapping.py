@@ -52,7 +52,7 @@ __all__ = [
     "version_pattern",
 ]
 
-MAPPING_VERSION = 2
+MAPPING_VERSION = 3
 DEFAULT_ALIAS = "sohoa-pages"
 EXACT_ANALYZER = "sohoa_exact"
 FOLDED_ANALYZER = "sohoa_folded"
@@ -136,6 +136,9 @@ def mappings() -> dict[str, Any]:
             "doc_type_key": _KEYWORD,
             "issuer": _KEYWORD,
             "issuer_key": _KEYWORD,
+            "province_key": _KEYWORD,  # the issuer's province on the document's date
+            "province_present": _KEYWORD,  # ... and today
+            "province_present_key": _KEYWORD,
             "year": {"type": "integer"},
             "date": {"type": "date", "format": "strict_date"},
             "ingested_at": {"type": "date_nanos"},  # microseconds, as stored
@@ -232,6 +235,9 @@ def record_document(record: Record) -> dict[str, Any]:
         "doc_type_key": _key_or_none(meta.doc_type),
         "issuer": meta.issuer and nfc(meta.issuer),
         "issuer_key": _key_or_none(meta.issuer),
+        "province_key": _key_or_none(meta.province),
+        "province_present": meta.province_present and nfc(meta.province_present),
+        "province_present_key": _key_or_none(meta.province_present),
         "year": meta.date.year if meta.date else None,
         "date": meta.date.isoformat() if meta.date else None,
         "ingested_at": _utc(record.ingested_at),

@@ -121,6 +121,10 @@ def filter_clauses(filters: SearchFilters) -> list[dict[str, Any]]:
         clauses.append({"term": {"doc_type_key": search_key(filters.doc_type.strip())}})
     if filters.issuer is not None:
         clauses.append({"term": {"issuer_key": search_key(filters.issuer.strip())}})
+    if filters.province is not None:
+        wanted = search_key(filters.province.strip())
+        either = [{"term": {"province_key": wanted}}, {"term": {"province_present_key": wanted}}]
+        clauses.append({"bool": {"should": either, "minimum_should_match": 1}})
     if filters.year is not None:
         clauses.append({"term": {"year": filters.year}})
     if filters.needs_review is not None:

@@ -38,7 +38,7 @@ __all__ = ["SCHEMA_VERSION", "SqliteIndex", "fts5_exact_match", "fts5_match", "m
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 EXACT_WEIGHT = 10.0
 FOLDED_WEIGHT = 1.0
 BUSY_TIMEOUT_MS = 10_000
@@ -55,6 +55,9 @@ CREATE TABLE IF NOT EXISTS records (
     year INTEGER,
     issuer TEXT,
     issuer_key TEXT,
+    province_key TEXT,  -- the issuer's province as named on the document's date
+    province_present TEXT,  -- the province it lies in today (facet)
+    province_present_key TEXT,
     access TEXT NOT NULL,
     retention TEXT,
     needs_review INTEGER NOT NULL,
@@ -160,6 +163,9 @@ def _filter_sql(filters: SearchFilters) -> tuple[str, dict[str, Any]]:
     if filters.issuer is not None:
         clauses.append("r.issuer_key = :issuer")
         params["issuer"] = search_key(filters.issuer.strip())
+    if filters.province is not None:
+        clauses.append("(r.province_key = :province OR r.province_present_key = :province)")
+        params["province"] = search_key(filters.province.strip())
     if filters.year is not None:
         clauses.append("r.year = :year")
         params["year"] = filters.year
@@ -193,6 +199,9 @@ def _record_row(record: Record) -> dict[str, Any]:
         "year": meta.date.year if meta.date else None,
         "issuer": meta.issuer and nfc(meta.issuer),
         "issuer_key": _key_or_none(meta.issuer),
+        "province_key": _key_or_none(meta.province),
+        "province_present": meta.province_present and nfc(meta.province_present),
+        "province_present_key": _key_or_none(meta.province_present),
         "access": classification.access,
         "retention": classification.retention,
         "needs_review": int(classification.needs_review or any(page.needs_review for page in record.pages)),

@@ -11,6 +11,9 @@ class SearchFilters(BaseModel):
     doc_type: str | None = None
     year: int | None = None
     issuer: str | None = None
+    # A province by its name then or now: 'Phú Thọ' finds records issued in Vĩnh Phúc before
+    # 1 July 2025 (now part of Phú Thọ), 'Vĩnh Phúc' finds them too.
+    province: str | None = None
     access: list[AccessClass] | None = None
     needs_review: bool | None = None
 

@@ -309,6 +309,30 @@ def test_filters_restrict_hits_and_total(
     assert result.total == len(expected)
 
 
+def _in_province(record_id: str, issuer: str, then: str, now: str, date: dt.date) -> Record:
+    record = make_record(record_id, f"hồ sơ {record_id}", issuer=issuer, date=date)
+    meta = record.metadata.model_copy(update={"province": then, "province_present": now})
+    return record.model_copy(update={"metadata": meta})
+
+
+@pytest.mark.parametrize(
+    ("province", "expected"),
+    [("Phú Thọ", "ab"), ("Vĩnh Phúc", "a"), ("  phú thọ ", "ab"), ("Bắc Ninh", "c"), ("Hà Nội", "")],
+)
+def test_province_filter_finds_records_under_the_name_then_or_now(
+    index: IndexFactory, province: str, expected: str
+) -> None:
+    """A 2018 record of tỉnh Vĩnh Phúc is found under today's Phú Thọ and under its own name."""
+    idx = filled(
+        index,
+        _in_province("a", "Ủy ban nhân dân tỉnh Vĩnh Phúc", "Vĩnh Phúc", "Phú Thọ", dt.date(2018, 6, 29)),
+        _in_province("b", "Ủy ban nhân dân tỉnh Phú Thọ", "Phú Thọ", "Phú Thọ", dt.date(2019, 9, 12)),
+        _in_province("c", "Sở Nội vụ tỉnh Bắc Ninh", "Bắc Ninh", "Bắc Ninh", dt.date(2021, 4, 8)),
+    )
+    result = search(idx, "", filters={"province": province}, limit=200)
+    assert sorted(hit.id for hit in result.hits) == list(expected)
+
+
 # -- snippets --------------------------------------------------------------------------------
 
 LONG_PAGE = (

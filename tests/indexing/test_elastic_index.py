@@ -111,14 +111,14 @@ def test_first_use_creates_template_index_and_alias_once(cluster: FakeCluster, i
     assert cluster.paths() == [
         "HEAD /_alias/sohoa-pages",
         "PUT /_index_template/sohoa-pages",
-        "PUT /sohoa-pages-v2",
+        f"PUT /sohoa-pages-v{MAPPING_VERSION}",
         "PUT /sohoa-pages/_doc/a",
         "PUT /sohoa-pages/_doc/b",
     ]
     create = cluster.requests[2].body
     assert create == {"aliases": {"sohoa-pages": {"is_write_index": True}}}  # mapping: the template
     assert cluster.templates["sohoa-pages"]["index_patterns"] == ["sohoa-pages-v*"]
-    assert cluster.aliases == {"sohoa-pages": {"sohoa-pages-v2"}}
+    assert cluster.aliases == {"sohoa-pages": {f"sohoa-pages-v{MAPPING_VERSION}"}}
     assert cluster.docs("sohoa-pages")["a"] == record_document(first)
 
 
@@ -140,14 +140,14 @@ def test_a_lost_race_to_create_the_first_index_is_fine(cluster: FakeCluster) -> 
     cluster.aliases.clear()  # and an operator removed the alias by hand
     with connect(cluster) as index:
         assert index.count() == 0
-    assert cluster.aliases == {"sohoa-pages": {"sohoa-pages-v2"}}
+    assert cluster.aliases == {"sohoa-pages": {f"sohoa-pages-v{MAPPING_VERSION}"}}
 
 
 def test_a_newer_mapping_is_refused_and_an_older_one_only_warned(
     cluster: FakeCluster, caplog: pytest.LogCaptureFixture
 ) -> None:
     connect(cluster).count()
-    meta = cluster.indexes["sohoa-pages-v2"]["mappings"]["_meta"]
+    meta = cluster.indexes[f"sohoa-pages-v{MAPPING_VERSION}"]["mappings"]["_meta"]
     meta["sohoa_mapping_version"] = MAPPING_VERSION + 1
     with pytest.raises(MissingDependency, match="newer than this sohoa"):
         connect(cluster).count()
@@ -215,7 +215,8 @@ def test_rebuild_fills_a_new_index_then_swaps_the_alias_in_one_request(
     outcome = idx.rebuild(make_record(f"r{n}", f"bản mới {n}") for n in range(1200))
     assert (outcome.indexed, outcome.rejected) == (1200, {})
     (new,) = cluster.aliases["sohoa-pages"]
-    assert new.startswith("sohoa-pages-v2-") and list(cluster.indexes) == [new]  # old one deleted
+    # the old one deleted
+    assert new.startswith(f"sohoa-pages-v{MAPPING_VERSION}-") and list(cluster.indexes) == [new]
     assert sorted(cluster.docs("sohoa-pages")) == sorted(f"r{n}" for n in range(1200))
     paths = cluster.paths()[before:]
     assert paths[:2] == ["PUT /_index_template/sohoa-pages", f"PUT /{new}"]
@@ -225,12 +226,12 @@ def test_rebuild_fills_a_new_index_then_swaps_the_alias_in_one_request(
         f"POST /{new}/_refresh",
         "GET /_alias/sohoa-pages",
         "POST /_aliases",
-        "DELETE /sohoa-pages-v2",
+        f"DELETE /sohoa-pages-v{MAPPING_VERSION}",
     ]
     assert cluster.requests[before + 1].body == {"settings": {"refresh_interval": "-1"}}
     swap = cluster.requests[-2].body["actions"]
     assert swap == [
-        {"remove": {"index": "sohoa-pages-v2", "alias": "sohoa-pages"}},
+        {"remove": {"index": f"sohoa-pages-v{MAPPING_VERSION}", "alias": "sohoa-pages"}},
         {"add": {"index": new, "alias": "sohoa-pages", "is_write_index": True}},
     ]
 
@@ -252,8 +253,8 @@ def test_a_failed_rebuild_leaves_the_alias_where_it_was(cluster: FakeCluster, id
 
     with pytest.raises(Transient):
         idx.rebuild(records())
-    assert cluster.aliases == {"sohoa-pages": {"sohoa-pages-v2"}}
-    assert list(cluster.indexes) == ["sohoa-pages-v2"]  # the half-built index is gone
+    assert cluster.aliases == {"sohoa-pages": {f"sohoa-pages-v{MAPPING_VERSION}"}}
+    assert list(cluster.indexes) == [f"sohoa-pages-v{MAPPING_VERSION}"]  # the half-built index is gone
     assert idx.has("kept")
 
 
@@ -262,7 +263,7 @@ def test_indexes_not_made_by_sohoa_are_unaliased_but_kept(cluster: FakeCluster, 
     cluster.indexes["hand-made"] = {"settings": {}, "mappings": {}, "docs": {}}
     cluster.aliases["sohoa-pages"].add("hand-made")
     idx.rebuild([make_record("a", "một")])
-    assert "hand-made" in cluster.indexes and "sohoa-pages-v2" not in cluster.indexes
+    assert "hand-made" in cluster.indexes and f"sohoa-pages-v{MAPPING_VERSION}" not in cluster.indexes
     assert cluster.aliases["sohoa-pages"] != {"hand-made"}
 
 
@@ -340,7 +341,7 @@ def test_an_old_index_that_cannot_be_deleted_does_not_fail_the_rebuild(
     idx.count()
 
     def refuse_delete(request: Request) -> tuple[int, dict] | None:
-        if request.method == "DELETE" and request.path == "/sohoa-pages-v2":
+        if request.method == "DELETE" and request.path == f"/sohoa-pages-v{MAPPING_VERSION}":
             return 503, {"error": {"type": "unavailable", "reason": "busy"}}
         return None
 
@@ -348,7 +349,7 @@ def test_an_old_index_that_cannot_be_deleted_does_not_fail_the_rebuild(
     with caplog.at_level(logging.WARNING, logger="indexing.elastic"):
         outcome = idx.rebuild([make_record("a", "một")])
     assert outcome.indexed == 1 and idx.has("a")
-    assert "sohoa-pages-v2" in cluster.indexes and "delete it by hand" in caplog.text
+    assert f"sohoa-pages-v{MAPPING_VERSION}" in cluster.indexes and "delete it by hand" in caplog.text
 
 
 def test_a_server_that_is_not_elasticsearch_is_a_set_up_error(cluster: FakeCluster) -> None:
