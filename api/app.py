@@ -94,6 +94,14 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"detail": detail}, status_code=status, headers=getattr(exc, "headers", None))
 
 
+async def _server_error(request: Request, exc: Exception) -> Response:
+    """An unexpected failure: the traceback goes to the log, the visitor reads Vietnamese."""
+    detail = "Lỗi máy chủ: yêu cầu chưa thực hiện được, vui lòng thử lại sau."
+    if web.wants_html(request):
+        return web.error_page(request, 500, detail)
+    return JSONResponse({"detail": detail}, status_code=500)
+
+
 async def _invalid_request(request: Request, exc: Exception) -> Response:
     """422 with each error's message in Vietnamese (the field and what is wrong; never a raw
     pattern, never the value sent)."""
@@ -151,6 +159,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.add_exception_handler(exc_type, _error_handler(status))
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _server_error)
 
     @app.middleware("http")
     async def observe(request: Request, call_next) -> Response:  # noqa: ANN001

@@ -49,6 +49,7 @@ from bench.api_records import (  # noqa: E402
     person_name,
 )
 from indexing import SqliteIndex  # noqa: E402
+from indexing.sqlite import SCHEMA_VERSION  # noqa: E402
 from ocr.text import fold  # noqa: E402
 from sohoa.config import Settings  # noqa: E402
 
@@ -227,7 +228,7 @@ def main() -> int:
     parser.add_argument("--strict", action="store_true", help="exit 1 when the p95 is over the target")
     args = parser.parse_args()
 
-    folder = OUT / f"api-{args.pages}-v{GENERATOR_VERSION}"
+    folder = OUT / f"api-{args.pages}-v{GENERATOR_VERSION}-s{SCHEMA_VERSION}"  # a new schema: rebuilt
     print(f"index: {folder} (building it if needed)", file=sys.stderr)
     built = build_index(folder, args.pages)
     settings = Settings(

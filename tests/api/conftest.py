@@ -139,7 +139,7 @@ COND_CCCD = "037188004321"
 SECRET_WORD = "tuyệtmậtkhóaxyz"
 
 
-def _fill(archive: Archive) -> None:
+def fill_archive(archive: Archive) -> None:
     page, image = page_with_words(
         1,
         [
@@ -227,7 +227,7 @@ def _fill(archive: Archive) -> None:
 def archive(tmp_path: Path) -> Archive:
     settings = Settings(home=tmp_path / "home")
     built = Archive(settings=settings, services=services_for(settings), records={})
-    _fill(built)
+    fill_archive(built)
     return built
 
 

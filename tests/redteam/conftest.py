@@ -1,0 +1,143 @@
+"""The red-team suite's target: the real app served by uvicorn on a loopback port, over the API
+test archive (tests/api/conftest.py) plus a public decision that holds a citizen's CCCD, phone
+number, name and birth year — the record an attacker tries to learn something about."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from api import create_app
+from api.keys import KeyStore, keys_path
+from schemas import PersonalData
+from sohoa.config import Settings
+from sohoa.services import services_for
+from tests.api.conftest import Archive, Keys, fill_archive, make_record, page_with_words
+
+VICTIM_NAME = "Bùi Văn Thắng"
+VICTIM_CCCD = "001076012345"
+VICTIM_PHONE = "0914 762 305"
+VICTIM_YEAR = "1976"
+VICTIM_LINES = [
+    "QUYẾT ĐỊNH Về việc cấp lại giấy tờ cho công dân",
+    f"Cấp lại cho ông {VICTIM_NAME}, sinh năm {VICTIM_YEAR},",
+    f"CCCD số {VICTIM_CCCD}, điện thoại {VICTIM_PHONE}.",
+    "Nơi nhận: như trên; lưu văn thư.",
+]
+
+
+def add_victim(archive: Archive) -> None:
+    page, image = page_with_words(1, VICTIM_LINES, "victim")
+    record = make_record(
+        [page],
+        access="public",
+        subject="Về việc cấp lại giấy tờ cho công dân",
+        personal=(
+            PersonalData(kind="name", value=VICTIM_NAME, page=1),
+            PersonalData(kind="cccd", value=VICTIM_CCCD, page=1),
+            PersonalData(kind="phone", value=VICTIM_PHONE, page=1),
+        ),
+        reasons=("no retention rule matched: an archivist must set the period",),
+    )
+    archive.add("victim", record, image)
+
+
+@dataclass
+class Live:
+    url: str
+    app: FastAPI
+    archive: Archive
+    keys: Keys
+
+    def get(self, path: str, role: str = "public", **kwargs: object) -> httpx.Response:
+        headers = {**self.keys.headers(role), **kwargs.pop("headers", {})}  # type: ignore[dict-item]
+        return httpx.get(f"{self.url}{path}", headers=headers, timeout=30, **kwargs)  # type: ignore[arg-type]
+
+    def post(self, path: str, role: str = "public", **kwargs: object) -> httpx.Response:
+        headers = {**self.keys.headers(role), **kwargs.pop("headers", {})}  # type: ignore[dict-item]
+        return httpx.post(f"{self.url}{path}", headers=headers, timeout=30, **kwargs)  # type: ignore[arg-type]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def build_archive(home: Path) -> tuple[Archive, Keys]:
+    """The API test archive, the victim's record, and a staff and an archivist key."""
+    settings = Settings(home=home)
+    built = Archive(settings=settings, services=services_for(settings), records={})
+    fill_archive(built)
+    add_victim(built)
+    store = KeyStore(keys_path(settings))
+    keys = Keys(staff=store.create("staff", "Lan")[1], archivist=store.create("archivist", "Minh")[1])
+    return built, keys
+
+
+@contextmanager
+def serving(archive: Archive, keys: Keys) -> Iterator[Live]:
+    """The app over `archive`, served by uvicorn on a free loopback port while the block runs."""
+    import uvicorn
+
+    app = create_app(archive.settings)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield Live(f"http://127.0.0.1:{port}", app, archive, keys)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[Live]:
+    """A server of its own, for a test that changes the archive (a review decision)."""
+    with serving(*build_archive(tmp_path / "home")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """One server for a module of read-only attacks."""
+    with serving(*build_archive(tmp_path_factory.mktemp("redteam") / "home")) as server:
+        yield server
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def chromium() -> Iterator[object]:
+    """A Playwright browser (Debian's Chromium); skipped where either is missing."""
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's chromium (apt-get install chromium)")
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python (pip)")
+    with playwright_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
