@@ -23,6 +23,7 @@ from typing import Annotated, BinaryIO, Literal
 
 import typer
 
+from api.audit import log_cli_read
 from export.edxml import Organ
 from export.errors import NotExportable
 from export.lists import (
@@ -35,7 +36,7 @@ from export.lists import (
     to_csv,
     to_json,
 )
-from export.stored import export_edxml
+from export.stored import check_exportable, export_edxml
 from schemas import Record
 from sohoa.config import Settings, load_settings
 from sohoa.errors import NotFound
@@ -87,6 +88,8 @@ def export_command(
         name=record.metadata.issuer or "",
         in_charge=record.metadata.parent_issuer or "",
     )
+    check_exportable(record)
+    log_cli_read(settings, "export", {record.id: record.classification.access}, {"format": "edxml"})
     target = Path(f"{record.id}.edxml") if output is None else output
     with _output(target) as out:
         export_edxml(store, record.id, out, sender=sender, to=[Organ(organ_id=i) for i in to_ids])
@@ -123,6 +126,8 @@ def list_command(
         entries = disclosure_list(records, DisclosureOptions(base_url=base_url), today=today)
     else:
         entries = conditional_list(records)
+    accesses = {record.id: record.classification.access for record in records}
+    log_cli_read(settings, f"export-{kind}-list", accesses, {"format": fmt})
     text = to_csv(entries, kind) if fmt == "csv" else to_json(entries, kind)
     with _output(output) as out:
         out.write(text.encode("utf-8-sig" if fmt == "csv" else "utf-8"))

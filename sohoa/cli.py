@@ -56,6 +56,7 @@ def main(
         os.environ[LOG_FORMAT_ENV] = log_format  # for the processes this one starts, too
     configure_logging(logging.INFO if verbose else logging.WARNING, verbose=verbose)
     quiet_prefect(verbose)
+    os.umask(0o077)  # what sohoa writes (SOHOA_HOME, index, caches, logs) is its user's alone
 
 
 def _fail(message: str, code: int) -> typer.Exit:
@@ -182,13 +183,23 @@ def show(
     record_id: Annotated[str, typer.Argument(metavar="ID", help="Record id (as printed by ingest).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the record as JSON.")] = False,
 ) -> None:
-    """Show one record: source, pages with text, metadata and classification."""
+    """Show one record: source, pages with text, metadata and classification.
+
+    A record that may not be read (not_accessible: a state secret) shows its catalogue row
+    only; reads of records that are not public are written to the access log (OS user).
+    """
+    from api.audit import log_cli_read
+    from sohoa.secret_docs import catalogue_row
     from storage import open_store, read_record
 
+    settings = _settings()
     try:
-        record = read_record(open_store(_settings().storage_url), record_id, with_words=False)
+        record = read_record(open_store(settings.storage_url), record_id, with_words=False)
     except NotFound as exc:
         raise _fail(f"no record {record_id}", EXIT_NOT_FOUND) from exc
+    if record.classification.access == "not_accessible":
+        record = catalogue_row(record, hold=None)
+    log_cli_read(settings, "show", {record.id: record.classification.access})
     data = {
         "id": record.id,
         "source": record.source,
@@ -300,6 +311,9 @@ def _mount_package_commands() -> None:
     app.command()(report)
     app.command()(worker)
     app.add_typer(schedule_app, name="schedule", help="Scheduled ingest of drop folders.")
+    from sohoa.secret_commands import secret_app
+
+    app.add_typer(secret_app, name="secret", help="The secret holding area: its key, held documents.")
 
 
 _mount_package_commands()

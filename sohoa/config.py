@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     SOHOA_WORKERS  documents processed at once (default: the number of cores)
     SOHOA_DASK_ADDRESS  a Dask scheduler (tcp://host:8786): documents of a batch run on its
                    workers instead of this process's threads (default: unset)
+    SOHOA_SECRET_HOLD  where the content of documents marked MẬT / TỐI MẬT / TUYỆT MẬT goes,
+                   encrypted (an isolated machine's share or a removable volume; default: unset,
+                   such documents are then not stored at all, see README "Secret documents")
+    SOHOA_SECRET_KEY_FILE  the key encrypting the hold (outside SOHOA_HOME, the store, the hold)
     """
 
     model_config = SettingsConfigDict(env_prefix="SOHOA_", frozen=True, extra="ignore")
@@ -36,6 +40,8 @@ class Settings(BaseSettings):
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     dask_address: str | None = None
     max_image_pixels: int = Field(default=200_000_000, ge=1, description="Refuse larger images")
+    secret_hold: Path | None = None
+    secret_key_file: Path | None = None
 
     @cached_property
     def storage_url(self) -> str:

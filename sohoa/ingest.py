@@ -1,5 +1,9 @@
 """Ingest one original file: hash, detect, OCR, classify, write the package, index it.
 
+A document marked as a state secret takes another path (sohoa/secret_docs.py): OCR stops at
+the page bearing the mark, the content goes encrypted to the holding area, the store and the
+index get the catalogue row only.
+
 Plain functions; the Prefect flow in flows/ingest.py only wires them. Expected outcomes
 (ingested, duplicate, quarantined) are returned as values; Transient errors propagate so the
 flow can retry them; anything unexpected propagates too and is reported as `failed`.
@@ -20,14 +24,15 @@ from typing import BinaryIO
 
 from classify import classify, extract_metadata
 from dedup import FINGERPRINT_FILE, ImageHashes, fingerprint, link_near_duplicate, page_hashes
-from ocr import detect_media_type, nfc, ocr_file_results
+from ocr import count_pages, detect_media_type, nfc, ocr_file_results
 from schemas import Event, IngestOutcome, Page, Record, record_id_for
 from sohoa import __version__
 from sohoa.errors import BadInput
 from sohoa.logs import log_context, log_outcome
 from sohoa.metrics import OCR_SECONDS, PAGES, count_outcome
+from sohoa.secret_docs import NO_HOLD_REASON, hold_secret, is_marked_secret, open_hold, page_shows_secrecy
 from sohoa.services import Services
-from storage import package_exists, quarantine, read_record, sha256_file, write_package
+from storage import package_exists, quarantine, read_record, sha256_file, write_catalogue, write_package
 
 __all__ = ["collect_files", "ingest_file", "largest_first"]
 
@@ -71,17 +76,20 @@ def largest_first(files: Iterable[Path]) -> list[Path]:
     return sorted(files, key=lambda path: (-size(path), str(path)))
 
 
-def _quarantined(services: Services, path: Path, reason: str, batch: str | None, t0: float):
-    quarantine(services.store, path, reason, batch=batch)
+def _quarantined(
+    services: Services, path: Path, reason: str, batch: str | None, t0: float, *, keep_copy: bool = True
+):
+    quarantine(services.store, path, reason, batch=batch, keep_copy=keep_copy)
     return IngestOutcome(path=str(path), status="quarantined", reason=reason, seconds=time.monotonic() - t0)
 
 
 def _read_pages(
     path: Path, services: Services, record_id: str, pdf: BinaryIO
-) -> tuple[list[Page], ImageHashes]:
+) -> tuple[list[Page], ImageHashes, bool]:
     """The pages, each read with its page number in the log context and timed for the metrics;
     the searchable PDF is written to `pdf` as they come. Also the first page's image hashes,
-    taken while the page is at hand (the near-duplicate fingerprint needs them)."""
+    taken while the page is at hand (the near-duplicate fingerprint needs them), and whether
+    reading stopped at a page bearing a secrecy mark (a state secret is read no further)."""
     results = ocr_file_results(
         path, services.engine, max_pixels=services.settings.max_image_pixels, pdf=pdf, keep_first=True
     )
@@ -101,10 +109,14 @@ def _read_pages(
             hashes = page_hashes(result.source_image, page.orientation)
             result.source_image = None
         pages.append(page)
+        if page_shows_secrecy(page):
+            results.close()
+            log.warning("record %s: secrecy mark on page %d, reading stops there", record_id, page.number)
+            return pages, hashes, True
     if not pages:
         raise BadInput("the file has no pages")
     assert hashes is not None, "page 1 comes with its image (keep_first)"
-    return pages, hashes
+    return pages, hashes, False
 
 
 def ingest_file(
@@ -162,8 +174,9 @@ def _ocr_classify_store(
         media_type = detect_media_type(path)
         started = time.monotonic()
         with pdf_path.open("wb") as pdf:
-            pages, first_page = _read_pages(path, services, record_id, pdf)
+            pages, first_page, marked = _read_pages(path, services, record_id, pdf)
         ocr_seconds = time.monotonic() - started
+        page_count = count_pages(path, media_type) if marked else len(pages)
         metadata = extract_metadata(pages)
         fprint = fingerprint(pages, first_page, metadata)
     except BadInput as exc:
@@ -177,7 +190,7 @@ def _ocr_classify_store(
         sha256=sha256,
         size=path.stat().st_size,
         media_type=media_type,
-        page_count=len(pages),
+        page_count=page_count,
         pages=pages,
         metadata=metadata,
         classification=classification,
@@ -208,6 +221,8 @@ def _ocr_classify_store(
             ),
         ],
     )
+    if is_marked_secret(record):
+        return _hold(path, services, record, batch, t0)
     match = services.similar.check_in(record_id, fprint)
     if match is not None:  # a re-scan of paper already in the archive: link it, a person decides
         record = link_near_duplicate(record, match)
@@ -224,6 +239,29 @@ def _ocr_classify_store(
         id=record_id,
         pages=len(pages),
         reason=match.reason if match else None,
+        seconds=time.monotonic() - t0,
+    )
+
+
+def _hold(path: Path, services: Services, record: Record, batch: str | None, t0: float) -> IngestOutcome:
+    """A state secret: its content to the holding area, its catalogue row to the store and the
+    index; without a hold, nothing stored (the file stays where it is) and a reason why."""
+    hold = open_hold(services.settings)
+    if hold is None:
+        return _quarantined(services, path, NO_HOLD_REASON, batch, t0, keep_copy=False)
+    try:
+        catalogue = hold_secret(hold, record, path)
+    except BadInput as exc:
+        reason = f"{exc} (secret document: no copy kept, the file was left where it is)"
+        return _quarantined(services, path, reason, batch, t0, keep_copy=False)
+    write_catalogue(services.store, catalogue)
+    services.index.add(catalogue)
+    log.info("record %s: secret document held in %s, catalogue row stored", record.id, hold.root)
+    return IngestOutcome(
+        path=str(path),
+        status="ingested",
+        id=record.id,
+        pages=len(record.pages),
         seconds=time.monotonic() - t0,
     )
 

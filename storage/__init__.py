@@ -12,13 +12,16 @@ from storage.keys import check_key
 from storage.local import LocalStore
 from storage.names import safe_name
 from storage.package import (
+    HELD_STEP,
     MANIFEST,
+    is_held,
     iter_record_ids,
     original_key,
     package_exists,
     read_manifest,
     read_record,
     update_record,
+    write_catalogue,
     write_package,
 )
 from storage.quarantine import iter_quarantined, quarantine
@@ -27,6 +30,7 @@ if TYPE_CHECKING:
     from storage.s3 import S3Options, S3SetupError, S3Store
 
 __all__ = [
+    "HELD_STEP",
     "MANIFEST",
     "LocalStore",
     "ObjectStore",
@@ -34,6 +38,7 @@ __all__ = [
     "S3SetupError",
     "S3Store",
     "check_key",
+    "is_held",
     "iter_quarantined",
     "iter_record_ids",
     "open_store",
@@ -45,6 +50,7 @@ __all__ = [
     "safe_name",
     "sha256_file",
     "update_record",
+    "write_catalogue",
     "write_package",
 ]
 
@@ -86,5 +92,5 @@ def open_store(url: str) -> ObjectStore:
     if scheme not in ("", "file") and len(scheme) > 1:  # one letter: a Windows drive
         raise ValueError(f"unsupported storage URL scheme {scheme!r}: {url}")
     root = _local_path(url).expanduser()
-    root.mkdir(parents=True, exist_ok=True)
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)
     return LocalStore(root)

@@ -2,6 +2,7 @@
 
 Writes are atomic and durable: a temporary file in the target's directory, fsync, rename over
 the target, then fsync of the directory. Readers see the old object or the new one, never a part.
+Objects are private to the user running sohoa: files 0600, folders 0700.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def _make_dirs(path: Path) -> None:
         path = path.parent
     for directory in reversed(missing):
         with contextlib.suppress(FileExistsError):
-            directory.mkdir()
+            directory.mkdir(mode=0o700)
         _fsync_dir(directory.parent)
 
 
@@ -47,7 +48,7 @@ def _write_atomic(target: Path, fill: Callable[[BinaryIO], None]) -> None:
     """Write `target` through a temporary sibling: complete and durable, or not at all."""
     temp = target.with_name(f"{TEMP_PREFIX}{uuid.uuid4().hex}")
     try:
-        with temp.open("xb") as f:
+        with os.fdopen(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as f:
             fill(f)
             f.flush()
             os.fsync(f.fileno())

@@ -10,6 +10,9 @@
     <extra files>            e.g. document.pdf
     manifest-sha256.txt      '<sha256>  <path>' for every other file, written LAST
 
+A record whose content is held outside the store (a state secret: storage/hold.py) has a
+catalogue package: the four JSON files and the manifest, no original, no pages, no extra files.
+
 The manifest is the commit marker: a package without it is incomplete (a crash mid-write) and
 invisible to readers; writing it again completes it. The manifest format is the one of
 `sha256sum`, so `sha256sum -c manifest-sha256.txt` checks a local package by hand.
@@ -32,13 +35,16 @@ from storage.keys import check_key
 from storage.names import safe_name
 
 __all__ = [
+    "HELD_STEP",
     "MANIFEST",
+    "is_held",
     "iter_record_ids",
     "original_key",
     "package_exists",
     "read_manifest",
     "read_record",
     "update_record",
+    "write_catalogue",
     "write_package",
 ]
 
@@ -46,6 +52,7 @@ RECORDS = "records"
 MANIFEST = "manifest-sha256.txt"
 _JSON_FILES = ("record.json", "metadata.json", "classification.json", "events.json")
 _NO_EXTRA: Mapping[str, bytes | Path] = MappingProxyType({})
+HELD_STEP = "secret-hold"  # the event of a record whose content went to the holding area
 
 
 # ---- names and serialisation (pure) ----
@@ -195,7 +202,23 @@ def write_package(
     store.delete(prefix + MANIFEST)  # uncommit before changing anything
     original_name = f"original/{safe_name(record.source)}"
     _put_original(store, prefix + original_name, original, before)
-    hashes = {original_name: record.sha256}
+    _commit(store, prefix, files, {original_name: record.sha256})
+
+
+def write_catalogue(store: ObjectStore, record: Record) -> None:
+    """Write the catalogue package of a record whose content is held elsewhere: the JSON files
+    and the manifest only. The record must carry no page and name its hold (a HELD_STEP event)."""
+    if record.pages or not is_held(record):
+        raise ValueError(f"record {record.id}: a catalogue package holds no pages and names its hold")
+    prefix = _prefix(record.id)
+    store.delete(prefix + MANIFEST)
+    _commit(store, prefix, dict(_json_files(_normalized(record))), {})
+
+
+def _commit(
+    store: ObjectStore, prefix: str, files: Mapping[str, bytes | Path], hashes: dict[str, str]
+) -> None:
+    """Write `files`, remove what an earlier attempt left, then the manifest (the commit)."""
     for name, data in files.items():
         if isinstance(data, Path):
             store.put_file(prefix + name, data)
@@ -207,6 +230,11 @@ def write_package(
         if key[len(prefix) :] not in hashes and key != prefix + MANIFEST:
             store.delete(key)
     store.put_bytes(prefix + MANIFEST, _manifest_text(hashes))
+
+
+def is_held(record: Record) -> bool:
+    """True for a record whose original and text are in the secret holding area, not here."""
+    return any(event.step == HELD_STEP for event in record.events)
 
 
 def package_exists(store: ObjectStore, record_id: str) -> bool:
@@ -245,8 +273,11 @@ def iter_record_ids(store: ObjectStore) -> Iterator[str]:
 
 
 def original_key(store: ObjectStore, record_id: str) -> str:
-    """The key of the stored original file of a committed package."""
+    """The key of the stored original file of a committed package; NotFound when the package
+    has none (a catalogue package: the content is held outside the store)."""
     originals = [p for p in read_manifest(store, record_id) if p.startswith("original/")]
+    if not originals:
+        raise NotFound(f"record {record_id}: no original in the store (its content is held elsewhere)")
     if len(originals) != 1:
         raise ValueError(f"record {record_id}: expected one original, manifest has {originals}")
     return _prefix(record_id) + originals[0]
@@ -262,7 +293,7 @@ def update_record(store: ObjectStore, record: Record) -> None:
     prefix = _prefix(record.id)
     hashes = read_manifest(store, record.id)
     stored = [hashes[p] for p in hashes if p.startswith("original/")]
-    if stored != [record.sha256]:
+    if stored != [record.sha256] and not (not stored and is_held(record) and not record.pages):
         raise ValueError(f"record {record.id}: sha256 does not match the stored original")
     for name, data in _json_files(_normalized(record)).items():
         store.put_bytes(prefix + name, data)

@@ -51,8 +51,14 @@ def _keep_copy(store: ObjectStore, key: str, path: Path) -> bool:
     return True
 
 
-def quarantine(store: ObjectStore, path: Path, reason: str, *, batch: str | None) -> str:
-    """Keep `path` aside with `reason`; return the entry's key prefix ('quarantine/<id>')."""
+def quarantine(
+    store: ObjectStore, path: Path, reason: str, *, batch: str | None, keep_copy: bool = True
+) -> str:
+    """Keep `path` aside with `reason`; return the entry's key prefix ('quarantine/<id>').
+
+    Without `keep_copy` only the reason is stored (the file must stay where it is: a state
+    secret may not be copied into the store); the reason must say so.
+    """
     path = Path(path)
     size: int | None = None
     digest: str | None = None
@@ -67,7 +73,7 @@ def quarantine(store: ObjectStore, path: Path, reason: str, *, batch: str | None
     prefix = f"{QUARANTINE}/{digest or _unreadable_id(path)}"
     if store.exists(f"{prefix}/{_REASON}"):
         return prefix  # quarantined before: keep the first entry
-    original: str | None = f"original/{safe_name(path.name)}" if digest else None
+    original: str | None = f"original/{safe_name(path.name)}" if digest and keep_copy else None
     if original and not _keep_copy(store, f"{prefix}/{original}", path):
         original = None
         reason = f"{reason} (the file vanished while being copied, no copy kept)"

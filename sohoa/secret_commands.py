@@ -1,0 +1,76 @@
+"""`sohoa secret new-key PATH` and `sohoa secret open ID DIR`: the operator's side of the hold.
+
+new-key makes the key that encrypts the secret holding area (SOHOA_SECRET_KEY_FILE); open
+decrypts what the hold keeps of one record into a folder, meant to be run on the isolated
+machine the hold lives on (README "Secret documents"). Exit 2: refused (configuration, an
+existing key file); 4: nothing held under that id; 1: a held file was altered or the key is
+not the one it was held with.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sohoa.config import load_settings
+from sohoa.errors import ConfigurationError, NotFound
+
+__all__ = ["secret_app"]
+
+EXIT_FAILED, EXIT_REFUSED, EXIT_NOT_FOUND = 1, 2, 4
+
+secret_app = typer.Typer(no_args_is_help=True)
+
+
+@secret_app.command("new-key")
+def new_key_command(
+    path: Annotated[Path, typer.Argument(help="Where to write the key (outside SOHOA_HOME and the store).")],
+) -> None:
+    """Make a new key for the secret holding area (32 random bytes, mode 0600)."""
+    from storage.hold import new_key, refuse_inside
+
+    settings = load_settings()
+    try:
+        refuse_inside(path, "the secret key file", [("SOHOA_HOME", settings.home)])
+        new_key(path)
+    except ConfigurationError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_REFUSED) from exc
+    except FileExistsError as exc:
+        typer.echo(f"error: {path} exists: a key is never overwritten (what it encrypted needs it)", err=True)
+        raise typer.Exit(EXIT_REFUSED) from exc
+    typer.echo(f"wrote {path}; set SOHOA_SECRET_KEY_FILE={path} and keep a copy apart", err=True)
+
+
+@secret_app.command("open")
+def open_command(
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="The record id of a held document.")],
+    folder: Annotated[Path, typer.Argument(help="Folder to decrypt into (created, mode 0700).")],
+) -> None:
+    """Decrypt a held document (its original and the record as read) into FOLDER."""
+    from sohoa.secret_docs import open_hold
+    from storage import safe_name
+    from storage.hold import ORIGINAL, RECORD
+
+    try:
+        hold = open_hold(load_settings())
+        if hold is None:
+            raise ConfigurationError("SOHOA_SECRET_HOLD is not set: name the holding area to open")
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        hold.open_to(record_id, RECORD, folder / "record.json")
+        source = json.loads((folder / "record.json").read_bytes())["source"]
+        target = folder / safe_name(source)
+        hold.open_to(record_id, ORIGINAL, target)
+    except ConfigurationError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_REFUSED) from exc
+    except NotFound as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_NOT_FOUND) from exc
+    except ValueError as exc:
+        typer.echo(f"error: {record_id}: {exc}", err=True)
+        raise typer.Exit(EXIT_FAILED) from exc
+    typer.echo(f"wrote {target} and {folder / 'record.json'}", err=True)

@@ -1,0 +1,163 @@
+"""State-secret documents at ingest: the catalogue row that stays, the content that goes away.
+
+A document marked MẬT / TỐI MẬT / TUYỆT MẬT is read only until its mark shows (ingest stops
+OCR at the first page bearing one). Its catalogue row (number, notation, type, date, issuer,
+level, protection period, the mark's evidence) is all the store and the index keep; the
+original and every text read go, encrypted, to the holding area (storage/hold.py). Without a
+configured hold nothing of it is stored: the file stays where it is and the batch quarantines
+it with a reason saying what to set (README "Secret documents").
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+from classify import extract_metadata
+from schemas import Classification, Event, Metadata, Page, Record
+from sohoa import __version__
+from sohoa.config import Settings
+from sohoa.errors import ConfigurationError
+from storage import HELD_STEP, is_held
+from storage.hold import CATALOGUE, ORIGINAL, RECORD, SecretHold, load_key, refuse_inside
+from storage.jsonfile import json_bytes
+
+__all__ = [
+    "NO_HOLD_REASON",
+    "catalogue_row",
+    "hold_secret",
+    "is_marked_secret",
+    "open_hold",
+    "page_shows_secrecy",
+]
+
+NO_HOLD_REASON = (
+    "secret document (tài liệu mật): not stored, SOHOA_SECRET_HOLD is not configured; the file "
+    "was left where it is and no copy was kept. Set SOHOA_SECRET_HOLD and SOHOA_SECRET_KEY_FILE, "
+    "then ingest it again"
+)
+HELD_NOTE = "secret document: catalogue row only; original and text held encrypted in {hold}"
+SHOWN_NOTE = "not accessible: catalogue row only, the content is not shown"
+
+_CATALOGUE_FIELDS = ("number", "notation", "doc_type", "issuer", "date", "secrecy", "urgency")
+# Decision evidence that is the mark itself (the line it was read on), nothing else.
+_MARK_EVIDENCE = re.compile(r"mark «[^»]+»: [^;]*")
+# Review reasons that name no content: kept; every other reason is dropped from the row.
+_SAFE_REASONS = (
+    re.compile(r"secrecy mark .*"),  # the mark and its evidence
+    re.compile(r"protection period ended \d{4}-\d\d-\d\d: .*"),
+    re.compile(r"[\w.]+ \([PTM]\): protection period to be confirmed"),
+    re.compile(r"[\w.]+: secret for \d+ years from classification, but the document date is unknown"),
+    re.compile(r"low confidence in \w+ \(\d+\.\d+\)"),
+    re.compile(r"no (access|retention) rule matched: an archivist must [\w ]+"),
+)
+
+
+def page_shows_secrecy(page: Page) -> bool:
+    """True when this page alone carries a MẬT / TỐI MẬT / TUYỆT MẬT mark."""
+    return extract_metadata([page]).secrecy is not None
+
+
+def is_marked_secret(record: Record) -> bool:
+    """True for a record marked as a state secret (its metadata, or the A6.1 mark rule)."""
+    return bool(record.metadata.secrecy) or any(d.rule == "A6.1" for d in record.classification.decisions)
+
+
+def _metadata_row(meta: Metadata) -> Metadata:
+    kept = {name: getattr(meta, name) for name in _CATALOGUE_FIELDS}
+    confidence = {name: value for name, value in meta.confidence.items() if name in _CATALOGUE_FIELDS}
+    return Metadata(**kept, confidence=confidence)
+
+
+def _classification_row(c: Classification, note: str) -> Classification:
+    reasons = [r for r in c.review_reasons if any(p.fullmatch(r) for p in _SAFE_REASONS)]
+    return Classification(
+        access="not_accessible",
+        retention=c.retention,
+        protect_until=c.protect_until,
+        decisions=[d for d in c.decisions if _MARK_EVIDENCE.fullmatch(d.evidence)],
+        needs_review=True,
+        review_reasons=[note, *reasons],
+        rules_version=c.rules_version,
+    )
+
+
+def catalogue_row(record: Record, *, hold: str | None) -> Record:
+    """The record as the store and the index may keep it: no page, no text, no subject, no
+    names; the decisions and reasons that carry only the mark; an event naming the `hold`.
+    With no `hold`: the row to show of a record that may not be read (nothing held)."""
+    if is_held(record):
+        return record  # already a catalogue row
+    note = HELD_NOTE.format(hold=hold) if hold else SHOWN_NOTE
+    classification = _classification_row(record.classification, note)
+    events = [e for e in record.events if e.step in ("ingest", "ocr")]
+    events.append(
+        Event(
+            step="classify",
+            tool="sohoa",
+            tool_version=__version__,
+            parameters={"rules_version": classification.rules_version},
+            outcome=classification.access,
+            detail="; ".join(classification.review_reasons),
+        )
+    )
+    if hold:
+        events.append(
+            Event(
+                step=HELD_STEP,
+                tool="sohoa",
+                tool_version=__version__,
+                parameters={"hold": hold, "files": [ORIGINAL, RECORD], "cipher": "AES-256-GCM"},
+                detail=f"{len(record.pages)} of {record.page_count} pages read (up to the secrecy mark)",
+            )
+        )
+    return record.model_copy(
+        update={
+            "pages": [],
+            "metadata": _metadata_row(record.metadata),
+            "classification": classification,
+            "events": events,
+        }
+    )
+
+
+def _local_root(url: str) -> Path | None:
+    parsed = urlparse(url)
+    if parsed.scheme in ("", "file"):
+        return Path(parsed.path if parsed.scheme else url)
+    return None
+
+
+def open_hold(settings: Settings) -> SecretHold | None:
+    """The holding area the settings name, or None when SOHOA_SECRET_HOLD is unset.
+
+    ConfigurationError when the key file is unset, unreadable, readable by others, or when the
+    hold or the key lies inside SOHOA_HOME or the store (or the key inside the hold).
+    """
+    if settings.secret_hold is None:
+        return None
+    if settings.secret_key_file is None:
+        raise ConfigurationError(
+            "SOHOA_SECRET_HOLD is set but SOHOA_SECRET_KEY_FILE is not: make a key with "
+            "`sohoa secret new-key PATH` (outside SOHOA_HOME and the store) and set it"
+        )
+    forbidden = [("SOHOA_HOME", settings.home)]
+    store = _local_root(settings.storage_url)
+    if store is not None:
+        forbidden.append(("the store", store))
+    refuse_inside(settings.secret_hold, "SOHOA_SECRET_HOLD", forbidden)
+    forbidden.append(("SOHOA_SECRET_HOLD", settings.secret_hold))
+    return SecretHold(settings.secret_hold, load_key(settings.secret_key_file, forbidden=forbidden))
+
+
+def hold_secret(hold: SecretHold, record: Record, original: Path) -> Record:
+    """Encrypt the original and the record as read into the hold; return the catalogue row.
+
+    BadInput (nothing replaced in the hold) when the original no longer has the record's bytes.
+    """
+    catalogue = catalogue_row(record, hold=str(hold.root))
+    hold.put_file(record.id, ORIGINAL, original, sha256=record.sha256)
+    hold.put_bytes(record.id, RECORD, json_bytes(record.model_dump(mode="json")))
+    hold.put_bytes(record.id, CATALOGUE, json_bytes(catalogue.model_dump(mode="json")))
+    return catalogue

@@ -1,0 +1,200 @@
+"""Secrets at rest, through the installed `sohoa` command: a scanned MẬT report is ingested; no
+phrase of its text is left anywhere under SOHOA_HOME (store, index, WAL), the store keeps its
+catalogue row only, the hold gives back the original bytes, everything written is private, and
+`sohoa show` prints the row (and logs the read). Without a hold nothing of it is stored."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from api.audit import read_entries
+from ocr import fold
+from schemas import Classification, Decision, Metadata, PersonalData, Record
+from sohoa.secret_docs import catalogue_row
+from storage.hold import ORIGINAL, RECORD, SecretHold, load_key, new_key
+
+_FONTS = Path("/usr/share/fonts/truetype/liberation2")
+SOHOA = Path(sys.executable).with_name("sohoa")
+PAGE_ONE = [  # (text, bold, left)
+    ("UBND TỈNH THÁI BÌNH", True, 150),
+    ("THANH TRA TỈNH", True, 150),
+    ("Số: 46/BC-TTr", False, 150),
+    ("Thái Bình, ngày 17 tháng 11 năm 2020", False, 700),
+    ("MẬT", True, 180),
+    ("BÁO CÁO", True, 700),
+    ("Kết quả xác minh kho vũ khí Đồng Quỹ", True, 400),
+    ("Kính gửi: Ủy ban nhân dân tỉnh Thái Bình.", False, 300),
+    ("Đoàn xác minh đã kiểm tra kho vũ khí Đồng Quỹ tại xã Thụy Hải", False, 150),
+    ("và xác định trữ lượng đạn dược còn lại là bốn nghìn hòm.", False, 150),
+]
+PAGE_TWO = [("Trang hai ghi vị trí hầm ngầm Bạch Long Vĩ dưới chân đồi.", False, 150)]
+# Phrases of the secret body (page 1 as read, page 2 never read), in every form an index keeps.
+PHRASES = ("kho vũ khí Đồng Quỹ", "đạn dược", "Đồng Quỹ", "Bạch Long Vĩ", "hầm ngầm")
+
+pytestmark = [
+    pytest.mark.flow,
+    pytest.mark.skipif(not (_FONTS / "LiberationSerif-Bold.ttf").exists(), reason="needs fonts-liberation2"),
+]
+
+
+def _page(lines: list[tuple[str, bool, int]]) -> Image.Image:
+    image = Image.new("L", (1654, 2339), 255)
+    draw = ImageDraw.Draw(image)
+    for row, (text, bold, left) in enumerate(lines):
+        font = ImageFont.truetype(str(_FONTS / f"LiberationSerif-{'Bold' if bold else 'Regular'}.ttf"),
+                                  60 if text == "MẬT" else 52)  # fmt: skip
+        draw.text((left, 150 + 90 * row), text, font=font, fill=0)
+    return image
+
+
+def _forms(phrase: str) -> set[bytes]:
+    nfc = unicodedata.normalize("NFC", phrase)
+    forms = {nfc, unicodedata.normalize("NFD", phrase), fold(nfc), fold(nfc).lower(), nfc.lower()}
+    return {form.encode() for form in forms}
+
+
+def _leaks(folder: Path) -> list[tuple[str, str]]:
+    found = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        lower = data.lower()
+        found += [(str(path), p) for p in PHRASES for f in _forms(p) if f in data or f in lower]
+    return found
+
+
+def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(SOHOA), *args], env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+
+
+def _env(base: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API", "SOHOA_"))}
+    return {**env, "SOHOA_HOME": str(base / "home"), "SOHOA_WORKERS": "1", **extra}
+
+
+@pytest.fixture(scope="module")
+def scan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("scans") / "bao-cao-46.tif"
+    first, second = _page(PAGE_ONE), _page(PAGE_TWO)
+    first.save(path, save_all=True, append_images=[second], compression="tiff_deflate", dpi=(200, 200))
+    return path
+
+
+@pytest.fixture(scope="module")
+def held(tmp_path_factory: pytest.TempPathFactory, scan: Path) -> dict:
+    base = tmp_path_factory.mktemp("held")
+    new_key(base / "keys" / "hold.key")
+    env = _env(base, SOHOA_SECRET_HOLD=str(base / "hold"), SOHOA_SECRET_KEY_FILE=str(base / "keys/hold.key"))
+    done = _run(env, "ingest", str(scan), "--json")
+    assert done.returncode == 0, done.stderr
+    (ingested,) = json.loads(done.stdout)["ingested"]
+    return {"base": base, "env": env, "id": ingested["id"], "home": base / "home"}
+
+
+def test_no_phrase_of_the_secret_text_is_left_under_sohoa_home(held) -> None:
+    home = held["home"]
+    assert (home / "index.sqlite3").exists() and (home / "store" / "records" / held["id"]).is_dir()
+    assert _leaks(home) == []
+    package = sorted(p.name for p in (home / "store" / "records" / held["id"]).iterdir())
+    assert package == sorted(
+        ["record.json", "metadata.json", "classification.json", "events.json", "manifest-sha256.txt"]
+    )
+
+
+def test_the_store_keeps_the_catalogue_row(held) -> None:
+    record = json.loads((held["home"] / "store" / "records" / held["id"] / "record.json").read_bytes())
+    meta, decision = record["metadata"], record["classification"]
+    assert (meta["secrecy"], meta["date"], meta["doc_type"]) == ("MẬT", "2020-11-17", "Báo cáo")
+    assert meta["subject"] is None and record["pages"] == [] and record["page_count"] == 2
+    assert decision["access"] == "not_accessible" and decision["protect_until"] == "2030-11-17"
+    assert {d["rule"] for d in decision["decisions"]} >= {"A6.1"}
+    assert all(d["evidence"].startswith("mark «MẬT»") for d in decision["decisions"])
+
+
+def test_the_hold_gives_back_the_original_and_only_the_pages_read(held, scan, tmp_path) -> None:
+    hold = SecretHold(held["base"] / "hold", load_key(held["base"] / "keys" / "hold.key"))
+    hold.open_to(held["id"], ORIGINAL, tmp_path / "original.tif")
+    assert (tmp_path / "original.tif").read_bytes() == scan.read_bytes()
+    hold.open_to(held["id"], RECORD, tmp_path / "record.json")
+    read = json.loads((tmp_path / "record.json").read_bytes())
+    assert [p["number"] for p in read["pages"]] == [1]  # reading stopped at the mark's page
+    assert "Đồng Quỹ" in read["pages"][0]["text"]
+    assert {phrase for _, phrase in _leaks(tmp_path)} >= {"Đồng Quỹ"}  # the search does find text
+    assert _leaks(held["base"] / "hold") == []  # encrypted there too (the row is clear)
+
+
+def test_everything_written_under_home_and_hold_is_private(held) -> None:
+    for folder in (held["home"], held["base"] / "hold"):
+        for path in [folder, *folder.rglob("*")]:
+            mode = stat.S_IMODE(path.stat().st_mode)
+            assert mode == (0o700 if path.is_dir() else 0o600), (path, oct(mode))
+
+
+def test_show_prints_the_row_and_logs_the_read(held) -> None:
+    done = _run(held["env"], "show", held["id"], "--json")
+    assert done.returncode == 0, done.stderr
+    shown = json.loads(done.stdout)
+    assert shown["pages"] == [] and shown["metadata"]["secrecy"] == "MẬT"
+    assert _leaks(held["home"]) == []
+    (entry,) = [e for e in read_entries(held["home"] / "audit" / "access.jsonl") if e["action"] == "show"]
+    assert entry["records"] == [held["id"]] and entry["from"] == "cli" and entry["who"]
+    found = _run(held["env"], "search", "kho vũ khí Đồng Quỹ", "--json")
+    assert found.returncode == 0 and json.loads(found.stdout)["total"] == 0
+
+
+def test_without_a_hold_nothing_of_a_secret_is_stored(tmp_path: Path, scan: Path) -> None:
+    env = _env(tmp_path)
+    done = _run(env, "ingest", str(scan), "--json")
+    assert done.returncode == 3, done.stderr  # quarantined: the operator must act
+    (entry,) = json.loads(done.stdout)["quarantined"]
+    assert "SOHOA_SECRET_HOLD" in entry["reason"]
+    assert scan.exists()  # left where it was
+    home = tmp_path / "home"
+    assert not (home / "store" / "records").exists()
+    (reason_file,) = (home / "store" / "quarantine").rglob("reason.json")
+    assert json.loads(reason_file.read_bytes())["original"] is None
+    assert [p.name for p in reason_file.parent.iterdir()] == ["reason.json"]
+    assert _leaks(home) == []
+
+
+def test_the_catalogue_row_drops_every_field_that_carries_content() -> None:
+    record = Record(
+        id="r",
+        source="a.pdf",
+        sha256="0" * 64,
+        size=1,
+        media_type="application/pdf",
+        page_count=3,
+        metadata=Metadata(
+            number="7",
+            subject="kho vũ khí",
+            secrecy="TỐI MẬT",
+            addressees=["Bộ Quốc phòng"],
+            personal_data=[PersonalData(kind="cccd", value="034068004127", page=1)],
+        ),
+        classification=Classification(
+            access="not_accessible",
+            decisions=[
+                Decision(rule="A6.1", outcome="not_accessible", evidence="mark «TỐI MẬT»: TỐI MẬT"),
+                Decision(rule="A7.2", outcome="conditional", evidence="personal data: cccd 034068004127"),
+                Decision(rule="R.4", outcome="Vĩnh viễn", evidence="title/subject: «kho vũ khí»"),
+            ],
+            review_reasons=["A7.2: weak evidence (0.5) — personal data: cccd 034068004127"],
+        ),
+    )
+    row = catalogue_row(record, hold="/mnt/hold")
+    dumped = row.model_dump_json()
+    assert "034068004127" not in dumped and "kho vũ khí" not in dumped and "Quốc phòng" not in dumped
+    assert [d.rule for d in row.classification.decisions] == ["A6.1"]
+    assert row.metadata.secrecy == "TỐI MẬT" and row.metadata.number == "7"
+    assert catalogue_row(row, hold="/elsewhere") == row  # a row stays a row
