@@ -18,7 +18,7 @@ from fastapi import FastAPI
 
 from api import create_app
 from api.keys import KeyStore, keys_path
-from schemas import PersonalData
+from schemas import Decision, PersonalData
 from sohoa.config import Settings
 from sohoa.services import services_for
 from tests.api.conftest import Archive, Keys, fill_archive, make_record, page_with_words
@@ -46,8 +46,15 @@ def add_victim(archive: Archive) -> None:
             PersonalData(kind="cccd", value=VICTIM_CCCD, page=1),
             PersonalData(kind="phone", value=VICTIM_PHONE, page=1),
         ),
+        needs_review=True,
         reasons=("no retention rule matched: an archivist must set the period",),
     )
+    record.classification.decisions = [
+        Decision(
+            rule="A17.d", outcome="public", evidence="type: Quyết định; title/subject: «cấp lại»", page=1
+        ),
+        Decision(rule="R.11", outcome="10 năm", evidence="notation form: cong_van", page=1, confidence=0.8),
+    ]
     archive.add("victim", record, image)
 
 
