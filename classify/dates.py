@@ -14,13 +14,13 @@ from classify.norm import as_digits, key
 
 __all__ = ["PlaceDate", "parse_date_line", "parse_numeric_date", "valid_date", "NUMERIC_DATE"]
 
-_N = r"[0-9OILD|]"
+_N = r"[0-9OILDS|]"
 # The day may be blank or dotted for a hand to fill in ('ngày …… tháng 5'), or written by
 # hand and read as letters; digits may be split by a space ('2 6', '20 19') or glued to the
 # label ('26tháng').
 _DATE_LINE = re.compile(
     rf"(?:^|[\s,.;:])(?P<place>[A-Z][^,\d]{{1,60}}?)\s*[,.]?\s*NGAY\s*"
-    rf"(?P<d>[0-9A-Z|](?:\s?[0-9A-Z|])?)?[\s.…_·,:-]*?\s*"
+    rf"(?P<d>.{{0,10}}?)\s*"
     rf"THANG\s*(?P<m>{_N}(?:\s?{_N})?)\s*NAM\s*(?P<y>{_N}(?:\s?{_N}){{3}})(?!\d)"
 )
 NUMERIC_DATE = re.compile(r"(?<![\d/])(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})(?![\d/])")
@@ -52,6 +52,9 @@ def valid_date(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
+_BLANK = " \t.…_·,:;-"
+
+
 def _number(text: str, match: re.Match[str], group: str) -> tuple[str, str]:
     if match.group(group) is None:
         return "", ""
@@ -66,21 +69,27 @@ def parse_date_line(text: str) -> PlaceDate | None:
     if not match:
         return None
     raws = [_number(text, match, g) for g in ("d", "m", "y")]
+    raws[0] = (raws[0][0].strip(_BLANK), as_digits(raws[0][0].strip(_BLANK)))
+    if re.search(r"[^\W\d_]{3}", raws[0][0]):
+        return None  # words between 'ngày' and 'tháng': running text, not the date line
     digits = [d.replace(" ", "") for _, d in raws]
+    if not all(d.isdigit() for d in digits[1:]) or len(digits[0]) > 2:
+        digits[0] = "x" if raws[0][0] else ""  # a hand's strokes ('\\5', 'o'): never guessed
     if not all(d.isdigit() for d in digits[1:]):
         return None
     month, year = int(digits[1]), int(digits[2])
     if valid_date(year, month, 1) is None:
         return None
+    # a day the month does not have ('31 tháng 2', 'o' read as 0) is a misreading: the printed
+    # month and year still stand, the day is left for a person
     date = valid_date(year, month, int(digits[0])) if digits[0].isdigit() else None
-    if date is None and digits[0].isdigit():
-        return None  # a day the month does not have: a misreading, not a partial date
     place_raw = text[match.start("place") : match.end("place")]
     place = _clean_place(place_raw)
     comma = "," in text[match.end("place") : match.start("d")]
     labels = all(word in text for word in ("ngày", "tháng", "năm"))  # read with their accents
     repaired = any(r != d for r, d in raws) or not comma or not labels
     day_raw = raws[0][0]
+    day_at = text.find(day_raw, match.start("d")) if day_raw else -1
     return PlaceDate(
         place=place,
         date=date,
@@ -88,7 +97,7 @@ def parse_date_line(text: str) -> PlaceDate | None:
         repaired=repaired,
         year=year,
         month=month,
-        day_span=(match.start("d"), match.end("d")) if day_raw else None,
+        day_span=(day_at, day_at + len(day_raw)) if day_raw else None,
         day_read=day_raw if day_raw and date is None else None,
     )
 

@@ -23,6 +23,7 @@ from classify.handwriting import hand_filled
 from classify.header import Header, read_header
 from classify.layout import Line, document_lines
 from classify.marks import SECRECY_LEVELS, URGENCY_LEVELS, Mark, find_marks, strongest
+from classify.norm import key
 from classify.notation import Notation, align_code
 from classify.orgname import clean_header_line, initials, merge_lines, read_bodies
 from classify.personal import find_personal_data
@@ -310,6 +311,8 @@ def _place(fields, unit, on) -> None:
     found = match_place(place, on=on, province=province).unit if place else None
     if found is None and place and province:
         found = match_place(place, on=on).unit
+    if found is None and place and unit and key(unit.name).endswith(" " + key(place)):
+        found = unit  # 'Phú' for Tân Phú: the engine lost the first word of the place
     if found is not None:
         fields["place"] = found.name
     unit = unit or found

@@ -23,7 +23,7 @@ Form = Literal["typed", "cong_van", "normative"]
 # or written by hand and read as letters.
 _LINE = re.compile(
     r"^[^A-Z0-9]{0,4}S\s?[O06Q]\s*[:;.,]?\s*"
-    r"(?P<num>[0-9A-Z|]{1,6})?[\s.…_·,:-]*/\s*"
+    r"(?P<num>[^/]{0,14}?)\s*/\s*"
     r"(?P<rest>[A-Z0-9|][A-Z0-9.|]*(?:\s*[-/]\s*[A-Z0-9|][A-Z0-9.|]*)*)"
 )
 _SEGMENT_SPLIT = re.compile(r"\s*([-/])\s*")
@@ -61,10 +61,12 @@ def parse_number_line(text: str) -> Notation | None:
     match = _LINE.match(folded)
     if not match:
         return None
-    raw_num = text[match.start("num") : match.end("num")] if match.group("num") else ""
-    number: str | None = as_digits(raw_num)
-    if not number or not number.isdigit():
-        number = None  # a blank, or a hand's strokes read as letters: never guessed
+    raw_num = text[match.start("num") : match.end("num")].strip(_BLANK)
+    if re.search(r"[^\W\d_]{3}", raw_num):
+        return None  # a word where the number goes: 'Số lượng: 12/15' is not a number line
+    number: str | None = as_digits(re.sub(r"(?<=\w) (?=\w)", "", raw_num))  # '2 154' split digits
+    if not number or not number.isdigit() or len(number) > 6:
+        number = None  # a blank, or a hand's strokes ('\\527', '+7 3'): never guessed
     raw_rest = text[match.start("rest") : match.end("rest")]
     parts = _SEGMENT_SPLIT.split(raw_rest.strip().rstrip("."))
     segments, seps = parts[::2], parts[1::2]
@@ -88,9 +90,20 @@ def parse_number_line(text: str) -> Notation | None:
         type_abbr=abbr,
         evidence=text.strip(),
         repaired=repaired or fixed,
-        number_span=(match.start("num"), match.end("num")) if raw_num else None,
+        number_span=_span(text, match, raw_num),
         number_read=raw_num if raw_num and number is None else None,
     )
+
+
+_BLANK = " \t.…_·,:;-"
+
+
+def _span(text: str, match: re.Match[str], raw: str) -> tuple[int, int] | None:
+    """Where the number's characters stand in the line (the blank around them left out)."""
+    if not raw:
+        return None
+    start = text.index(raw, match.start("num"))
+    return start, start + len(raw)
 
 
 def _read_segments(segments: list[str], seps: list[str]):
@@ -98,7 +111,7 @@ def _read_segments(segments: list[str], seps: list[str]):
     if len(segments) >= 2 and _YEAR.match(first) and seps and seps[0] == "/":
         return _normative(first, segments[1:], segments[0] != first)
     head = segments[0]
-    found = by_abbreviation(head)
+    found = by_abbreviation(head) or by_abbreviation(_undouble(head))
     rest = [_fix_code(s) for s in segments[1:]]
     if found and rest:
         doc_type, official = found
@@ -120,6 +133,11 @@ def _normative(year: str, segments: list[str], fixed_year: bool):
         return notation, "normative", doc_type, official, fixed_year or official != head
     codes = [_fix_code(s) for s in segments]  # '104/2016/QH13': the issuer only (a law)
     return f"{year}/" + "-".join(codes), "normative", None, None, fixed_year
+
+
+def _undouble(code: str) -> str:
+    """'QĐĐ' -> 'QĐ': a letter an engine read twice (tried only when the code is unknown)."""
+    return re.sub(r"(.)\1+", r"\1", code)
 
 
 def _fix_code(segment: str) -> str:

@@ -101,7 +101,10 @@ def test_read_between_two_real_units_is_flagged_with_a_reason(read, first, secon
     ("lines", "issuer"),
     [
         (["ỦY BAN NHÂN DÂN", "TỈNH I VĨNH P PHÚC"], "Ủy ban nhân dân tỉnh Vĩnh Phúc"),
-        (["UBND TỈNH LÂM ĐỒNG", "SỞ THÔNG TIN VÀ TRUYÊỀN THÔNG"], "Sở Thông tin và Truyền thông tỉnh Lâm Đồng"),  # noqa: E501
+        (
+            ["UBND TỈNH LÂM ĐỒNG", "SỞ THÔNG TIN VÀ TRUYÊỀN THÔNG"],
+            "Sở Thông tin và Truyền thông tỉnh Lâm Đồng",
+        ),  # noqa: E501
         (["UBND TỈNH TUYÊN QUANG", "SỞNỘI VỤ"], "Sở Nội vụ tỉnh Tuyên Quang"),
         (["ỦY BAN NHÂN DÂN", "THÀNH PHỐ ĐÁ NANG"], "Ủy ban nhân dân thành phố Đà Nẵng"),
         (["UBND TỈNH THÁI BÌNH", "THANH TRA TỈNH"], "Thanh tra tỉnh Thái Bình"),

@@ -24,8 +24,11 @@ def test_dates_through_ocr_slips(line, date):
     assert found is not None and found.date == date and found.place
 
 
-def test_an_impossible_day_is_no_date_at_all():
-    assert parse_date_line("Đà Nẵng, ngày 31 tháng 2 năm 2019") is None
+@pytest.mark.parametrize("day", ["31", "o", "\\5", "ab"])
+def test_an_impossible_or_unreadable_day_leaves_the_month(day):
+    found = parse_date_line(f"Đà Nẵng, ngày {day} tháng 2 năm 2019")
+    assert found is not None and found.date is None and found.partial == "2019-02"
+    assert found.day_read == day
 
 
 @pytest.mark.parametrize(
