@@ -133,8 +133,9 @@ def extract(pages: list[Page]) -> Extraction:
 
 
 def find_document_marks(doc: list[list[Line]], header: Header | None = None) -> list[Mark]:
-    """Stamps anywhere in the document; mark words merged into a longer line only in the
-    header zone of page 1 (where ô 10a/10b are), not in the body."""
+    """Stamps anywhere in the document (urgency on page 1 only: an appendix line 'KHĂN' is
+    not one); mark words merged into a longer line only in the header zone of page 1 (where
+    ô 10a/10b are), not in the body."""
     if not doc:
         return []
     first = doc[0]
@@ -144,6 +145,8 @@ def find_document_marks(doc: list[list[Line]], header: Header | None = None) -> 
     for lines in doc:
         for i, line in enumerate(lines):
             for mark in find_marks([line]):
+                if mark.kind == "urgency" and lines is not first:
+                    continue  # the độ khẩn stamp stands under the number on page 1 (Decree 30, ô 10b)
                 if mark.standalone or (lines is first and i in zone):
                     marks.append(mark)
     return marks

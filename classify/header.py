@@ -8,7 +8,7 @@ ground truth's row-by-row interleaving of the two columns and Tesseract's column
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
 from classify.dates import PlaceDate, parse_date_line
@@ -30,6 +30,10 @@ _BODY_START = re.compile(
 # 'V/v', and the engine's 'V/V', 'V/', 'V/y'; or the spelled-out 'Về việc'.
 _VV = re.compile(r"^[^A-Z]{0,3}V\s*[/|]\s*[VY]?(?=[\s:.]|$)|^[^A-Z]{0,3}VE VIEC\b")
 _MAX_HEADER_LINES = 24
+# A piece of a số/ký hiệu line ('/QĐĐ-UBND', '1&33/UBNID-VP'): never part of the issuer's name.
+_NOTATION_PIECE = re.compile(r"/\s*[A-ZĐ]{1,6}\s*-|\d\s*/")
+# The Số label alone, its number and notation read as separate lines (a hand's number between).
+_LABEL_ONLY = re.compile(r"^\W{0,4}S\s?[O06QE]\s*[:;.,]?\s*$")
 
 
 @dataclass
@@ -61,7 +65,7 @@ def is_vv(text: str) -> bool:
 
 
 def _is_issuer_candidate(line: Line) -> bool:
-    if line.side == "right" or is_motto(line.text):
+    if line.side == "right" or is_motto(line.text) or _NOTATION_PIECE.search(line.text):
         return False
     cleaned = clean_header_line(line.text)
     return is_upper_line(cleaned) and not find_marks([line]) and by_title(cleaned) is None
@@ -98,7 +102,11 @@ def read_header(lines: list[Line]) -> Header:
     for i in range(limit):
         line = lines[i]
         if header.number is None:
-            notation = parse_number_line(line.text)
+            text = _with_pieces(lines, i, limit)
+            notation = parse_number_line(text)
+            if notation and text != line.text:
+                # the number stood off the label's line: written in by hand, never taken as read
+                notation = replace(notation, number=None, number_span=None, number_read=notation.number)
             if notation:
                 header.number = (notation, line)
                 number_at = i
@@ -128,6 +136,22 @@ def read_header(lines: list[Line]) -> Header:
         header.issuer_lines = [x for x in left[number_at + 1 :] if _is_issuer_candidate(x)][:3]
     header.vv_lines = _vv_lines(zone, width)
     return header
+
+
+def _with_pieces(lines: list[Line], i: int, limit: int) -> str:
+    """A 'Số:' line read alone joined with the pieces of its number and notation that follow
+    on the same side ('Số:' / 'ô 27o Ọ' / '/QĐĐ-UBND'); any other line as it is."""
+    text = lines[i].text
+    if not _LABEL_ONLY.match(key(text)):
+        return text
+    pieces = [text]
+    for line in lines[i + 1 : min(limit, i + 5)]:
+        if line.side == "right" or is_motto(line.text):
+            continue
+        pieces.append(line.text)
+        if "/" in line.text:
+            return " ".join(pieces)
+    return text
 
 
 def _date_on_same_line(header: Header, line: Line) -> None:

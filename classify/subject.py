@@ -70,6 +70,15 @@ def read_subject(lines: list[Line], header: Header) -> tuple[str, list[Line]] | 
     return None
 
 
+def _off_centre(line: Line, first: Line) -> bool:
+    """The abstract is centred: a line whose middle stands far from its first line's is the
+    right-hand part of a justified body line ('… ngày 10 tháng 3 năm 2018 của Ủy ban')."""
+    if line.box is None or first.box is None or not first.page_width:
+        return False
+    middle = (line.box[0] + line.box[2]) / 2
+    return abs(middle - (first.box[0] + first.box[2]) / 2) > 0.15 * first.page_width
+
+
 def _after_title(lines: list[Line], start: int) -> list[Line]:
     width = body_width(lines)
     picked: list[Line] = []
@@ -78,7 +87,7 @@ def _after_title(lines: list[Line], start: int) -> list[Line]:
         if is_motto(text) or find_marks([line]):
             continue
         wide = full_width(line, lines, width)
-        if picked and far_below(line, picked[-1]):
+        if picked and (far_below(line, picked[-1]) or _off_centre(line, picked[0])):
             break
         if picked and starts_lower(text) and not wide:
             picked.append(line)
