@@ -167,6 +167,9 @@ def align_code(code: str, expected: list[str]) -> str | None:
     """`code` as one of the `expected` codes (an issuer's initials) when they differ only by
     characters an engine confuses: 'SIIIT' with 'STTTT' -> 'STTTT'. None otherwise."""
     for want in expected:
+        small = want[-1:].islower() and len(want) >= 3
+        if small and code != want and code in (want[:-1], want[:-1] + want[-1].upper(), want[:-1] + "T"):
+            return want  # 'TT', 'TTR', 'TTT' for 'TTr': the small letter of a code dropped or misread
         if len(want) != len(code) or want == code or len(want) < 2:
             continue
         diffs = [(a, b) for a, b in zip(code, want, strict=True) if a != b]

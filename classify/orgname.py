@@ -104,12 +104,18 @@ def _expand(text: str) -> str:
     return " ".join(words)
 
 
+# Issuer codes that are not plain initials (Decree 30/2020, Phụ lục III: 'TTr' for Thanh tra).
+_CODES = {"THANH TRA": "TTr"}
+
+
 def initials(printed: str) -> str:
     """'SỞ THÔNG TIN VÀ TRUYỀN THÔNG' -> 'STTTT': the usual issuer code of a body, from the
     words naming its kind and field (not its level and place)."""
     words = _expand(printed).split()
     at = _find_level(words)
     head = words[:at] if at is not None else words
+    if key(" ".join(head)) in _CODES:
+        return _CODES[key(" ".join(head))]
     return "".join(w[0] if w[0] == "Đ" else key(w[0]) for w in head if w.isalpha() and key(w) != "VA")
 
 

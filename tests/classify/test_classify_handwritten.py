@@ -51,8 +51,13 @@ def test_printed_number_and_day_are_read():
     assert meta.review == []
 
 
-def _with_confidence(page: Page, text: str, confidence: float) -> Page:
-    words = [w.model_copy(update={"confidence": confidence}) if w.text == text else w for w in page.words]
+def _with(page: Page, text: str, *, confidence: float | None = None, taller: float = 1.0) -> Page:
+    words = []
+    for w in page.words:
+        if w.text == text:
+            box = w.box.model_copy(update={"height": int(w.box.height * taller)})
+            w = w.model_copy(update={"confidence": confidence or w.confidence, "box": box})
+        words.append(w)
     return page.model_copy(update={"words": words})
 
 
@@ -62,12 +67,17 @@ def d01() -> Page:
     return word_page(doc.lines[0])
 
 
-def test_low_confidence_number_and_day_are_not_guessed(d01):
+def test_low_confidence_number_and_tall_day_are_not_guessed(d01):
     clean = extract_metadata([d01])
     assert (clean.number, clean.date) == ("2154", dt.date(2019, 9, 12))
-    page = _with_confidence(_with_confidence(d01, "2154/QĐ-UBND", 31.0), "12", 28.0)
+    page = _with(_with(d01, "2154/QĐ-UBND", confidence=20.0), "12", taller=1.8)  # a hand's day
     meta = extract_metadata([page])
     assert meta.number is None and meta.notation == "QĐ-UBND"
     assert meta.date is None and meta.date_partial == "2019-09"
     assert len(meta.review) == 2
     assert meta.issuer == clean.issuer and meta.signer == clean.signer
+
+
+def test_a_printed_number_read_with_middling_confidence_is_kept(d01):
+    meta = extract_metadata([_with(d01, "2154/QĐ-UBND", confidence=45.0)])
+    assert meta.number == "2154" and meta.review == []
