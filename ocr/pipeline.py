@@ -34,9 +34,11 @@ from ocr.preprocess import (
     map_box,
     orient_page,
 )
-from ocr.quality import REVIEW_CONFIDENCE, assess_page, is_noise_word
+from ocr.quality import REVIEW_CONFIDENCE, assess_page
+from ocr.reading_order import order_lines
 from ocr.syllables import token_kind
 from ocr.text import fix_foreign_letters, join_hyphenated_lines, nfc
+from ocr.wordfilter import filter_words
 from schemas import Box, Page, Word
 
 __all__ = [
@@ -251,19 +253,35 @@ def _read_upright(
 
 
 def _page(source: SourcePage, prepared: Prepared, result: EngineResult, doubts: list[str]):
+    started = time.perf_counter()
     width, height = source.image.size
-    words, notes = [], []
-    for word in result.words:
-        if is_noise_word(word):
-            continue
+    filtered = filter_words(result.words)
+    ordered = order_lines(filtered.words)
+    words, notes = [], list(filtered.repaired)
+    for word in ordered:
         text, found = fix_foreign_letters(word.text)
         notes.extend(found)
         box = _to_original(word.box, prepared.to_original, width, height)
         words.append(word.model_copy(update={"text": text, "box": box}))
-    kept_all = len(words) == len(result.words)
-    text = fix_foreign_letters(result.text)[0] if kept_all else text_from_words(words)
+    unchanged = not filtered.dropped and not filtered.repaired and ordered == result.words
+    text = fix_foreign_letters(result.text)[0] if unchanged else text_from_words(words)
     text = join_hyphenated_lines(text)
-    quality = assess_page(words, text, doubts)
+    quality = assess_page(words, text, doubts, dropped=filtered.dropped)
+    prepared.steps.append(
+        StepRecord(
+            "text",
+            round(time.perf_counter() - started, 4),
+            {},
+            {
+                "dropped": filtered.dropped,
+                "noise_share": quality.noise_share,
+                "suspect_share": quality.suspect_share,
+                "confidence": round(quality.confidence, 1),
+                "syllable_share": quality.syllable_share,
+                "words": len(words),
+            },
+        )
+    )
     page = Page(
         number=source.number,
         text=text,
@@ -278,7 +296,11 @@ def _page(source: SourcePage, prepared: Prepared, result: EngineResult, doubts: 
         quality=quality.score,
         needs_review=bool(quality.reasons),
         review_reasons=quality.reasons,
+        unreadable=quality.unreadable,
     )
+    if quality.unreadable:
+        noise = 100 * quality.noise_share
+        log.warning("page %d: unreadable page (%.0f %% of the reading was noise)", source.number, noise)
     return page, notes
 
 

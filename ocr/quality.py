@@ -1,10 +1,12 @@
 """How far to trust one page's OCR: a score from 0 to 1 and the reasons to have a person look.
 
-Three signals: the engine's mean word confidence, the share of words that are well-formed
+Signals: the engine's mean word confidence, the share of words that are well-formed
 Vietnamese syllables (`ocr.syllables`: garbage from stains, seals, signatures or a page read
-upside down is not), and how sure the orientation was. Also which words are noise to drop:
-low-confidence tokens that are neither syllables, numbers nor notations (Tesseract's reading of
-a signature scribble or a rule line).
+upside down is not), the share of the text in unsure or malformed words, the share of the
+engine's tokens dropped as noise (`ocr.wordfilter`: where specks were read, letters were lost),
+and how sure the orientation was. A page mostly unsure and mostly noise is unreadable: it is
+flagged with the Vietnamese reason `UNREADABLE_REASON`, and keeps only the words that passed
+the filter (no invented text).
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ from schemas import Word
 __all__ = [
     "MIN_SYLLABLE_SHARE",
     "REVIEW_CONFIDENCE",
+    "UNREADABLE_REASON",
     "PageQuality",
     "assess_page",
-    "is_noise_word",
     "syllable_share",
 ]
 
@@ -30,10 +32,19 @@ REVIEW_CONFIDENCE = 60.0
 MIN_SYLLABLE_SHARE = 0.85
 # Fewer judged words than this and the share says nothing (a page with a signature block only).
 _MIN_JUDGED = 8
-# Noise words: below these confidences, a token that is no syllable / only symbols is dropped.
-_NOISE_CONFIDENCE = 40.0
-_SYMBOL_CONFIDENCE = 60.0
-_PUNCTUATION = {"-", "–", "—", "+", "*", "•", ".", ",", ";", ":", "(", ")", "/.", "./.", "...", "…"}
+# A word is suspect when it is no syllable/number/notation or read less sure than this.
+_SUSPECT_CONFIDENCE = 60.0
+# A page is flagged when this share of its text is suspect, or this share of what the engine
+# gave was noise (with at least _MIN_DROPPED tokens dropped): where specks were read, letters
+# were lost. Measured on pages of known text: every page over 10 % CER is above one of them.
+MAX_SUSPECT_SHARE = 0.15
+MAX_NOISE_SHARE = 0.15
+_MIN_DROPPED = 8
+# Unreadable: this much of the text suspect and this much of the reading noise.
+_UNREADABLE_SUSPECT = 0.3
+_UNREADABLE_NOISE = 0.5
+# The review reason of a page that cannot be read (Vietnamese: shown to archive staff).
+UNREADABLE_REASON = "trang không đọc được"
 
 
 @dataclass(frozen=True)
@@ -42,15 +53,9 @@ class PageQuality:
     confidence: float  # mean word confidence, 0-100
     syllable_share: float | None  # None when too few words to judge
     reasons: list[str] = field(default_factory=list)  # empty: no review needed
-
-
-def is_noise_word(word: Word) -> bool:
-    """A word that is most likely not text: symbols only, or an unreadable token, read with low
-    confidence (never a syllable, a number or a notation)."""
-    text = word.text.strip()
-    if not any(c.isalnum() for c in text):
-        return text not in _PUNCTUATION and word.confidence < _SYMBOL_CONFIDENCE
-    return word.confidence < _NOISE_CONFIDENCE and token_kind(text) == "invalid"
+    unreadable: bool = False  # the page could not be read (reason UNREADABLE_REASON)
+    noise_share: float = 0.0  # tokens dropped as noise / tokens the engine gave
+    suspect_share: float = 0.0  # characters in suspect words / characters in words
 
 
 def syllable_share(words: Iterable[Word]) -> tuple[float | None, int]:
@@ -62,8 +67,22 @@ def syllable_share(words: Iterable[Word]) -> tuple[float | None, int]:
     return sum(1 for kind in kinds if kind == "syllable") / judged, judged
 
 
-def assess_page(words: list[Word], text: str, orientation_doubts: Iterable[str] = ()) -> PageQuality:
-    """Score a page and list what a reviewer should know (pure)."""
+def suspect_share(words: list[Word]) -> float:
+    """Share of the characters of `words` in words that are invalid or read unsure (pure)."""
+    total = sum(len(w.text) for w in words)
+    suspect = sum(
+        len(w.text) for w in words if w.confidence < _SUSPECT_CONFIDENCE or token_kind(w.text) == "invalid"
+    )
+    return suspect / total if total else 0.0
+
+
+def assess_page(
+    words: list[Word], text: str, orientation_doubts: Iterable[str] = (), *, dropped: int = 0
+) -> PageQuality:
+    """Score a page and list what a reviewer should know (pure). `dropped`: tokens the engine
+    gave that were dropped as noise."""
+    noise = dropped / (dropped + len(words)) if dropped else 0.0
+    suspect = suspect_share(words)
     confidence = sum(word.confidence for word in words) / len(words) if words else 0.0
     share, _ = syllable_share(words)
     reasons = list(orientation_doubts)
@@ -72,7 +91,22 @@ def assess_page(words: list[Word], text: str, orientation_doubts: Iterable[str] 
     else:
         if confidence < REVIEW_CONFIDENCE:
             reasons.append(f"low OCR confidence ({confidence:.0f} < {REVIEW_CONFIDENCE:.0f})")
-        if share is not None and share < MIN_SYLLABLE_SHARE:
+        elif share is not None and share < MIN_SYLLABLE_SHARE:
             reasons.append(f"only {share:.0%} of words are Vietnamese syllables (< {MIN_SYLLABLE_SHARE:.0%})")
-    score = min(confidence / 100, share if share is not None else 1.0)
-    return PageQuality(round(min(max(score, 0.0), 1.0), 4), confidence, share, reasons)
+        elif suspect >= MAX_SUSPECT_SHARE:
+            reasons.append(f"{suspect:.0%} of the text read unsure (>= {MAX_SUSPECT_SHARE:.0%})")
+        if noise >= MAX_NOISE_SHARE and dropped >= _MIN_DROPPED:
+            reasons.append(f"{noise:.0%} of what was read was noise (>= {MAX_NOISE_SHARE:.0%})")
+    unreadable = bool(text.strip()) and suspect >= _UNREADABLE_SUSPECT and noise >= _UNREADABLE_NOISE
+    if unreadable:
+        reasons.insert(0, UNREADABLE_REASON)
+    score = min(confidence / 100, share if share is not None else 1.0, 1 - noise)
+    return PageQuality(
+        round(min(max(score, 0.0), 1.0), 4),
+        confidence,
+        share,
+        reasons,
+        unreadable,
+        round(noise, 4),
+        round(suspect, 4),
+    )

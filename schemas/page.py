@@ -44,3 +44,4 @@ class Page(BaseModel):
     quality: float = Field(default=0.0, ge=0, le=1, description="Page quality score, 0-1")
     needs_review: bool = False
     review_reasons: list[str] = Field(default_factory=list)
+    unreadable: bool = Field(default=False, description="The page could not be read: text kept is partial")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ocr.quality import MIN_SYLLABLE_SHARE, assess_page, is_noise_word, syllable_share
+from ocr.quality import MIN_SYLLABLE_SHARE, assess_page, syllable_share
+from ocr.wordfilter import is_noise_word
 from schemas import Box, Word
 
 
