@@ -214,6 +214,14 @@ _REASONS: list[tuple[re.Pattern[str], Rewrite]] = [
         lambda m: f"Chỉ {m['a']} số từ là âm tiết tiếng Việt (< {m['b']}).",
     ),
     (
+        re.compile(r"(?P<a>\d+%) of the text read unsure \(>= (?P<b>\d+%)\)"),
+        lambda m: f"{m['a']} nội dung đọc được không chắc chắn (>= {m['b']}).",
+    ),
+    (
+        re.compile(r"(?P<a>\d+%) of what was read was noise \(>= (?P<b>\d+%)\)"),
+        lambda m: f"{m['a']} nội dung đọc được là nhiễu (>= {m['b']}).",
+    ),
+    (
         re.compile(r"orientation unsure.*"),
         lambda m: "Chưa chắc chắn về hướng trang: cần kiểm tra ảnh.",
     ),
@@ -240,7 +248,23 @@ def reason_vi(reason: str) -> str:
         found = pattern.fullmatch(text)
         if found:
             return rewrite(found)
-    return GENERIC_REASON
+    return text if _in_vietnamese(text) else GENERIC_REASON
+
+
+_VIETNAMESE_LETTERS = re.compile(
+    r"[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]", re.I
+)
+_ENGLISH_WORDS = re.compile(
+    r"\b(the|of|no|not|is|be|but|for|from|with|to|and|or|found|rule|page|secrecy|mark|access|class|"
+    r"undetermined|review|evidence|weak|low|confidence|matched|period|retention|decided?|document|"
+    r"text|stamp|record|unknown|unsure|noise|read|lines?|could)\b",
+    re.I,
+)
+
+
+def _in_vietnamese(text: str) -> bool:
+    """A reason some step already wrote in Vietnamese (it has Vietnamese letters, no English)."""
+    return bool(_VIETNAMESE_LETTERS.search(text)) and not _ENGLISH_WORDS.search(text)
 
 
 _KINDS = {
@@ -292,6 +316,8 @@ def conclusion_vi(outcome: str) -> str:
     review = re.fullmatch(r"(\w+): access (\w+)", outcome)
     if review:
         return f"{_OUTCOMES.get(review[1], review[1]).capitalize()}: {_access(review[2]).lower()}"
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", outcome):
+        return f"bảo vệ đến {_date(outcome)}"
     return outcome.replace("years", "năm").replace("Permanent", "Vĩnh viễn")
 
 

@@ -1,0 +1,94 @@
+"""What a visitor or clerk reads is Vietnamese: the classifier's own review reasons, decisions and
+evidence through api.vietnamese, rule titles from the rules file, and validation messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from api.vietnamese import (
+    GENERIC_REASON,
+    conclusion_vi,
+    evidence_vi,
+    reason_vi,
+    rule_title_vi,
+    validation_message,
+)
+from classify import load_rules
+from classify.decide import classify
+from schemas import Metadata, Page, PersonalData
+
+VIETNAMESE = re.compile(r"[àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]", re.I)
+ENGLISH = re.compile(
+    r"\b(no|rule|matched|archivist|must|period|retention|access|undated|judged|newest|before|earliest|"
+    r"secrecy|mark|confidence|confirm|protection|ended|review|release|unconfirmed|appraised|type|"
+    r"notation|form|subject|title|personal|data|public|conditional|not_accessible|undetermined)\b"
+)
+CASES = [
+    (Metadata(), "xin chào"),
+    (
+        Metadata(doc_type="Kế hoạch", date=dt.date(2019, 3, 1), subject="Kế hoạch công tác năm 2019"),
+        "KẾ HOẠCH",
+    ),
+    (Metadata(doc_type="Công văn", date=dt.date(2005, 3, 1), secrecy="MẬT"), "MẬT công văn"),
+    (
+        Metadata(
+            doc_type="Quyết định",
+            date=dt.date(2030, 3, 1),
+            personal_data=[PersonalData(kind="cccd", value="0010")],
+        ),
+        "CCCD 0010",
+    ),
+    (Metadata(doc_type="Biên bản", date=dt.date(2021, 3, 1), subject="Biên bản họp"), "BIÊN BẢN họp nội bộ"),
+    (Metadata(doc_type="Giấy mời", date=dt.date(2021, 3, 1)), "GIẤY MỜI họp"),
+]
+
+
+@pytest.mark.parametrize(("metadata", "text"), CASES)
+def test_the_classifiers_reasons_decisions_and_evidence_read_in_vietnamese(
+    metadata: Metadata, text: str
+) -> None:
+    c = classify(metadata, [Page(number=1, text=text)], load_rules(), today=dt.date(2026, 1, 1))
+    shown = [reason_vi(r) for r in c.review_reasons]
+    shown += [
+        f"{rule_title_vi(d.rule)} {conclusion_vi(d.outcome)} {evidence_vi(d.evidence)}" for d in c.decisions
+    ]
+    assert shown
+    for line in shown:
+        assert line != GENERIC_REASON and not ENGLISH.search(line), line
+
+
+def test_every_rule_has_a_vietnamese_title() -> None:
+    for rule_set in load_rules().sets:
+        for rule in rule_set.rules:
+            assert VIETNAMESE.search(rule.title_vi), (rule_set.id, rule.id)
+
+
+def test_an_unknown_reason_is_said_in_vietnamese_and_a_vietnamese_one_is_kept() -> None:
+    assert reason_vi("some new English reason nobody translated") == GENERIC_REASON
+    assert reason_vi("trang 2: trang không đọc được") == "trang 2: trang không đọc được"
+    assert reason_vi("access: undated: judged by the newest rule set (vn-2023)").startswith(
+        "Quyền tiếp cận: "
+    )
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (
+            {"type": "string_pattern_mismatch", "loc": ("body", "reason"), "ctx": {"pattern": r"\S.*\S"}},
+            "Lý do",
+        ),
+        ({"type": "bool_type", "loc": ("body", "declassify")}, "Giải mật: phải là giá trị logic JSON true"),
+        (
+            {"type": "less_than_equal", "loc": ("query", "per_page"), "ctx": {"le": 100}},
+            "nhỏ hơn hoặc bằng 100",
+        ),
+        ({"type": "something_new", "loc": ("query", "q")}, "Từ khóa: giá trị không hợp lệ."),
+    ],
+)
+def test_validation_messages(error: dict, expected: str) -> None:
+    message = validation_message(error)
+    assert expected in message and "\\S" not in message
