@@ -16,9 +16,17 @@ def print_metadata(console: Console, meta: Metadata) -> None:
     rows = {
         "số, ký hiệu": "/".join(x for x in (meta.number, meta.notation) if x),
         "loại": meta.doc_type,
-        "cơ quan ban hành": meta.issuer,
-        "cơ quan chủ quản": meta.parent_issuer,
-        "địa danh, ngày": ", ".join(x for x in (meta.place, meta.date and meta.date.isoformat()) if x),
+        "cơ quan ban hành": _named(meta.issuer, meta.issuer_printed, meta.confidence.get("issuer")),
+        "cơ quan chủ quản": _named(meta.parent_issuer, meta.parent_issuer_printed, None),
+        "tỉnh (nay)": meta.province
+        and (
+            f"{meta.province} (nay {meta.province_present})"
+            if meta.province_present != meta.province
+            else meta.province
+        ),
+        "địa danh, ngày": ", ".join(
+            x for x in (meta.place, meta.date and meta.date.isoformat() or meta.date_partial) if x
+        ),
         "trích yếu": meta.subject,
         "người ký": signer and " ".join(x for x in (signer.authority, signer.position, signer.name) if x),
         "độ mật": meta.secrecy,
@@ -30,7 +38,17 @@ def print_metadata(console: Console, meta: Metadata) -> None:
     for name, value in rows.items():
         if value:
             table.add_row(f"[dim]{name}[/dim]", value)
+    for reason in meta.review:
+        table.add_row("[dim]cần kiểm tra[/dim]", reason)
     console.print(table)
+
+
+def _named(name: str | None, printed: str | None, confidence: float | None) -> str | None:
+    """'Ủy ban nhân dân tỉnh Vĩnh Phúc (0.86) ← trên văn bản: Ủy ban nhân dân tỉnh I Vĩnh P Phúc'."""
+    if not name:
+        return None
+    text = f"{name} ({confidence:.2f})" if confidence is not None else name
+    return f"{text} ← trên văn bản: {printed}" if printed and printed != name else text
 
 
 def print_classification(console: Console, c: Classification) -> None:
