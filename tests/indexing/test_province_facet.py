@@ -8,7 +8,8 @@ from pathlib import Path
 from classify import extract_metadata
 from indexing import SqliteIndex
 from indexing.browse import Browser, BrowseRequest
-from schemas import Classification, Page, Record, SearchFilters, SearchQuery
+from schemas import Record, SearchFilters, SearchQuery
+from tests.indexing.conformance import make_record
 
 HEADER = """{issuer}
 CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
@@ -22,18 +23,8 @@ Căn cứ Luật Lưu trữ ngày 11 tháng 11 năm 2011;"""
 
 
 def _record(rid: str, **parts: str) -> Record:
-    page = Page(number=1, text=HEADER.format(**parts))
-    return Record(
-        id=rid,
-        source=f"{rid}.png",
-        sha256=rid.ljust(64, "0"),
-        size=1,
-        media_type="image/png",
-        page_count=1,
-        pages=[page],
-        metadata=extract_metadata([page]),
-        classification=Classification(access="public", needs_review=False),
-    )
+    record = make_record(rid, HEADER.format(**parts))
+    return record.model_copy(update={"metadata": extract_metadata(record.pages)})
 
 
 def test_issuer_and_province_facets_use_canonical_names(tmp_path: Path) -> None:
