@@ -8,16 +8,9 @@ import datetime as dt
 from classify import extract_metadata
 from schemas import Page
 from tests.api.conftest import Archive, Keys, make_record
+from tests.classify.classify_support import plan
 
-NOISY = """ỦY BAN NHÂN DÂN
-CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
-TỈNH I VĨNH P PHÚC
-Độc lập - Tự do - Hạnh phúc
-Số: ……/KH-UBND
-Vĩnh Phúc, ngày …… tháng 5 năm 2018
-KẾ HOẠCH
-Về việc chỉnh lý tài liệu lưu trữ năm 2018
-Căn cứ Luật Lưu trữ ngày 11 tháng 11 năm 2011;"""
+NOISY = plan(unit="TỈNH I VĨNH P PHÚC", place="Vĩnh Phúc", number="……", day="……", year="2018")
 
 
 def test_record_page_shows_both_names_and_the_present_province(client, archive: Archive, keys: Keys):

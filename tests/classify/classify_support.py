@@ -31,6 +31,36 @@ def text_page(text: str, number: int = 1) -> Page:
     return Page(number=number, text=text)
 
 
+# A one-page kế hoạch as plain text, its header and date line to fill in (number and day may be
+# left blank or dotted, as on a form awaiting a hand).
+PLAN = """ỦY BAN NHÂN DÂN
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+{unit}
+Độc lập - Tự do - Hạnh phúc
+Số: {number}/KH-UBND
+{place}, ngày {day} tháng {month} năm {year}
+KẾ HOẠCH
+Về việc chỉnh lý tài liệu lưu trữ
+Căn cứ Luật Lưu trữ ngày 11 tháng 11 năm 2011;
+Nơi nhận:
+KT. CHỦ TỊCH
+- Như trên;
+PHÓ CHỦ TỊCH
+- Lưu: VT.
+Lê Trung Chinh"""
+
+
+def plan(
+    unit: str = "THÀNH PHỐ ĐÀ NẴNG",
+    place: str = "Đà Nẵng",
+    number: str = "115",
+    day: str = "26",
+    month: str = "5",
+    year: str = "2019",
+) -> str:
+    return PLAN.format(unit=unit, place=place, number=number, day=day, month=month, year=year)
+
+
 def fixture_docs() -> list[Doc]:
     docs = []
     for first in sorted(FIXTURES.glob("*_p1.gt.txt")):

@@ -9,28 +9,12 @@ import pytest
 
 from classify import classify_pages, extract_metadata
 from schemas import Page
-from tests.classify.classify_support import fixture_docs, text_page, word_page
-
-FORM = """ỦY BAN NHÂN DÂN
-CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
-THÀNH PHỐ ĐÀ NẴNG
-Độc lập - Tự do - Hạnh phúc
-Số: {number}/KH-UBND
-Đà Nẵng, ngày {day} tháng 5 năm 2019
-KẾ HOẠCH
-Về việc chỉnh lý tài liệu lưu trữ
-Căn cứ Luật Lưu trữ ngày 11 tháng 11 năm 2011;
-Nơi nhận:
-KT. CHỦ TỊCH
-- Như trên;
-PHÓ CHỦ TỊCH
-- Lưu: VT.
-Lê Trung Chinh"""
+from tests.classify.classify_support import fixture_docs, plan, text_page, word_page
 
 
 @pytest.mark.parametrize(("number", "day"), [("……", "……"), ("", ""), ("..........", "....."), ("AB", "xy")])
 def test_blank_or_unreadable_number_and_day_are_left_empty(number, day):
-    meta = extract_metadata([text_page(FORM.format(number=number, day=day))])
+    meta = extract_metadata([text_page(plan(number=number, day=day))])
     assert meta.number is None and meta.notation == "KH-UBND" and meta.doc_type == "Kế hoạch"
     assert meta.date is None and meta.date_partial == "2019-05"
     assert meta.issuer == "Ủy ban nhân dân thành phố Đà Nẵng"
@@ -40,13 +24,13 @@ def test_blank_or_unreadable_number_and_day_are_left_empty(number, day):
 
 
 def test_the_review_reasons_reach_the_classification():
-    meta, result = classify_pages([text_page(FORM.format(number="……", day="……"))], today=dt.date(2025, 6, 1))
+    meta, result = classify_pages([text_page(plan(number="……", day="……"))], today=dt.date(2025, 6, 1))
     assert result.needs_review
     assert set(meta.review) <= set(result.review_reasons)
 
 
 def test_printed_number_and_day_are_read():
-    meta = extract_metadata([text_page(FORM.format(number="115", day="2 6"))])
+    meta = extract_metadata([text_page(plan(number="115", day="2 6"))])
     assert (meta.number, meta.date, meta.date_partial) == ("115", dt.date(2019, 5, 26), None)
     assert meta.review == []
 

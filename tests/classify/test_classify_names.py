@@ -12,7 +12,7 @@ from classify.bodies import canonical_body, canonical_position
 from classify.fuzzy import compact
 from classify.gazetteer import REORGANISED, gazetteer, match_place
 from classify.orgname import read_bodies
-from tests.classify.classify_support import text_page
+from tests.classify.classify_support import plan, text_page
 
 
 def test_gazetteer_holds_both_periods_with_successors():
@@ -134,21 +134,7 @@ def test_position_canonical(printed, canonical):
     assert canonical_position(printed)[0] == canonical
 
 
-NOISY = """ỦY BAN NHÂN DÂN
-CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
-TỈNH I VĨNH P PHÚC
-Độc lập - Tự do - Hạnh phúc
-Số: 88/KH-UBND
-Vĩnh Phúc, ngày 26tháng 7 năm 2018
-KẾ HOẠCH
-Về việc chỉnh lý tài liệu lưu trữ năm 2018
-Căn cứ Luật Lưu trữ ngày 11 tháng 11 năm 2011;
-Nơi nhận:
-KT. CHỦ TỊCH
-- Như trên;
-PHÓ CHỦ TỊCH
-- Lưu: VT.
-Lê Trung Chinh"""
+NOISY = plan(unit="TỈNH I VĨNH P PHÚC", place="Vĩnh Phúc", number="88", day="26", month="7", year="2018")
 
 
 def test_noisy_document_carries_canonical_issuer_and_present_province():
