@@ -2,15 +2,15 @@
 
 Append-only: lines are only ever added (O_APPEND), each is flushed to disk (fsync) before the
 response goes out, and each carries the sha256 of the line before it, so a removed or edited
-line breaks the chain (`verify_chain`). Several processes may write the same file: an exclusive
-file lock is held while the last line is read and the new one appended.
+line breaks the chain (`verify_chain`; storage/audit_chain.py checks it and anchors its end in
+the store). Several processes may write the same file: an exclusive file lock is held while the
+last line is read and the new one appended.
 """
 
 from __future__ import annotations
 
 import fcntl
 import getpass
-import hashlib
 import json
 import os
 import threading
@@ -19,21 +19,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sohoa.config import Settings
+from storage.audit_chain import AUDIT_FILE, GENESIS, audit_path, line_hash, read_chain
 
 __all__ = ["AUDIT_FILE", "AuditLog", "audit_path", "log_cli_read", "os_user", "read_entries", "verify_chain"]
 
-AUDIT_FILE = "audit/access.jsonl"
-GENESIS = "0" * 64
 _TAIL_BYTES = 64 * 1024
-
-
-def audit_path(settings: Settings) -> Path:
-    """Where the access log of this installation lives: SOHOA_HOME/audit/access.jsonl."""
-    return Path(settings.home).expanduser().resolve() / AUDIT_FILE
-
-
-def _line_hash(line: bytes) -> str:
-    return hashlib.sha256(line.rstrip(b"\n")).hexdigest()
 
 
 def _last_line(fd: int) -> bytes | None:
@@ -82,7 +72,7 @@ class AuditLog:
                     last = _last_line(read_fd)
                 finally:
                     os.close(read_fd)
-                entry["prev"] = _line_hash(last) if last else GENESIS
+                entry["prev"] = line_hash(last) if last else GENESIS
                 line = json.dumps(entry, ensure_ascii=False, sort_keys=True).encode() + b"\n"
                 os.write(fd, line)
                 os.fsync(fd)
@@ -123,12 +113,4 @@ def read_entries(path: Path) -> Iterator[dict]:
 
 def verify_chain(path: Path) -> int | None:
     """The 1-based number of the first line whose `prev` does not match, or None if intact."""
-    if not Path(path).exists():
-        return None
-    previous = GENESIS
-    with Path(path).open("rb") as log:
-        for number, line in enumerate(log, start=1):
-            if json.loads(line).get("prev") != previous:
-                return number
-            previous = _line_hash(line)
-    return None
+    return read_chain(path).broken_at

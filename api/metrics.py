@@ -18,6 +18,7 @@ from prometheus_client.registry import Collector
 
 from api.state import ApiState
 from storage import iter_quarantined
+from storage.audit_chain import ChainReport, read_anchor, read_chain
 
 __all__ = ["CONTENT_TYPE", "Metrics"]
 
@@ -47,6 +48,7 @@ class _ArchiveCollector(Collector):
         else:
             figures = {"records": state.index.count()}
         figures["quarantined"] = sum(1 for _ in iter_quarantined(state.store))
+        figures["access_log"] = read_chain(state.audit.path, read_anchor(state.store))
         return figures
 
     def _figures(self) -> dict[str, object]:
@@ -79,6 +81,29 @@ class _ArchiveCollector(Collector):
             for access, count in sorted(by_access.items()):
                 family.add_metric([access], float(count))
             yield family
+        chain = figures.get("access_log")
+        if isinstance(chain, ChainReport):
+            yield from _chain_metrics(chain)
+
+
+def _chain_metrics(chain: ChainReport) -> Iterator[GaugeMetricFamily]:
+    """The access log's end and its anchor in the store, for the archivist to compare over time
+    (a count that drops, or a hash that changes for the same count, is a tampered log)."""
+    anchor = chain.anchor
+    yield GaugeMetricFamily("sohoa_access_log_lines", "Lines in the access log", value=chain.lines)
+    yield GaugeMetricFamily(
+        "sohoa_access_log_anchor_lines", "Lines anchored in the store", value=anchor.lines if anchor else 0
+    )
+    yield GaugeMetricFamily(
+        "sohoa_access_log_chain_ok", "1 when the chain and its anchor hold", value=1.0 if chain.ok else 0.0
+    )
+    info = GaugeMetricFamily(
+        "sohoa_access_log_info",
+        "The access log's last hash and its anchor",
+        labels=["last_hash", "anchor_hash", "anchor_at"],
+    )
+    info.add_metric([chain.last_hash, anchor.hash if anchor else "", anchor.at if anchor else ""], 1.0)
+    yield info
 
 
 class Metrics:

@@ -43,12 +43,21 @@ def reindex_command(as_json: bool = False, *, out: TextIO | None = None) -> int:
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
+def _chain_line(log: dict[str, Any]) -> str:
+    anchored = log.get("anchored")
+    where = f"; anchored at line {anchored['lines']} on {anchored['at']}" if anchored else ""
+    state = "chain intact" if log["ok"] else "CHAIN BROKEN"
+    return f"access log {log['path']}: {log['lines']:,} lines, {state}{where}\n"
+
+
 def verify_command(as_json: bool = False, *, out: TextIO | None = None) -> int:
-    """Fixity check of the whole store: 0 when every object matches, else 5.
+    """Fixity check of the whole store and of the access log's chain: 0 when all is well, else 5.
 
     JSON: {"store", "ok", "records", "quarantined", "objects", "bytes", "seconds",
     "counts": {"missing", "altered", "unexpected", "unreadable"},
-    "problems": [{"area", "entry", "kind", "key", "detail"}]}.
+    "problems": [{"area", "entry", "kind", "key", "detail"}], "access_log": {"path", "ok",
+    "lines", "last_hash", "problems", "anchor", "anchored"}}. A broken access log is a problem
+    of area "audit" whose detail names the line.
     """
     from flows.verify import verify_flow
 
@@ -62,8 +71,10 @@ def verify_command(as_json: bool = False, *, out: TextIO | None = None) -> int:
         f"entries, {report.objects:,} objects ({report.bytes:,} bytes) re-hashed in "
         f"{report.seconds:.1f} s\n"
     )
+    if report.access_log is not None:
+        out.write(_chain_line(report.access_log))
     if report.ok:
-        out.write("OK: every stored object matches its manifest\n")
+        out.write("OK: every stored object matches its manifest; the access log's chain is intact\n")
         return EXIT_OK
     counts = ", ".join(f"{report.count(k)} {k}" for k in ("missing", "altered", "unexpected", "unreadable"))
     out.write(f"PROBLEMS: {counts}\n")

@@ -43,6 +43,7 @@ from sohoa.logs import log_outcome
 from sohoa.prefect_watch import OrchestratorLost, check_not_lost, in_flight
 from sohoa.report import counts_line
 from sohoa.services import services_for
+from storage.audit_chain import audit_path, check_and_anchor
 
 __all__ = [
     "PROBLEMS",
@@ -108,8 +109,13 @@ def ingest_document(path: str, batch: str) -> IngestOutcome:
     persist_result=False,
 )
 def write_report(batch: str, started_at: datetime, run_pages: int) -> BatchReport:
-    store = services_for(load_settings()).store
-    return save_report(store, batch, started_at=started_at, run_pages=run_pages)
+    settings = load_settings()
+    store = services_for(settings).store
+    report = save_report(store, batch, started_at=started_at, run_pages=run_pages)
+    chain = check_and_anchor(store, audit_path(settings), by=f"ingest batch {batch}")  # with each batch
+    if not chain.ok:
+        log.error("access log not anchored: %s (see sohoa verify)", "; ".join(w for _, w in chain.problems))
+    return report
 
 
 def artifact_key(batch: str) -> str:

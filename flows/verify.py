@@ -1,7 +1,10 @@
-"""Prefect flow `verify`: the fixity check of the whole store, with a report for the Prefect UI.
+"""Prefect flow `verify`: the fixity check of the whole store and of the access log's chain,
+with a report for the Prefect UI.
 
-One task calling storage.fixity.verify on the configured store (SOHOA_STORAGE). The findings are
-also attached to the flow run as a markdown artifact, so operators see them in the UI.
+One task calling storage.fixity.verify on the configured store (SOHOA_STORAGE), one checking the
+access log's hash chain against the anchor in the store and anchoring its end when it passes
+(storage.audit_chain); a broken chain is a problem of area "audit" in the same report. The
+findings are also attached to the flow run as a markdown artifact, so operators see them in the UI.
 """
 
 from __future__ import annotations
@@ -12,22 +15,43 @@ from prefect.artifacts import create_markdown_artifact
 from flows.retrying import retry_transient_only
 from sohoa.config import load_settings
 from storage import open_store
-from storage.fixity import FixityReport, verify
+from storage.audit_chain import AUDIT_FILE, ChainReport, audit_path, check_and_anchor
+from storage.fixity import FixityReport, Problem, verify
 
-__all__ = ["check_store", "fixity_markdown", "verify_flow"]
+__all__ = ["add_chain", "check_access_log", "check_store", "fixity_markdown", "verify_flow"]
 
 ARTIFACT_ROWS = 200  # problems listed in the artifact; the report itself keeps every one
 
 
-@task(
-    name="check-store",
-    retries=2,
-    retry_delay_seconds=[10, 60],
-    retry_condition_fn=retry_transient_only,
-    persist_result=False,
-)
+def _retried(name: str):
+    """A task retried on Transient errors (the store unreachable), its result not persisted."""
+    return task(
+        name=name,
+        retries=2,
+        retry_delay_seconds=[10, 60],
+        retry_condition_fn=retry_transient_only,
+        persist_result=False,
+    )
+
+
+@_retried("check-store")
 def check_store() -> FixityReport:
     return verify(open_store(load_settings().storage_url))
+
+
+@_retried("check-access-log")
+def check_access_log() -> ChainReport:
+    settings = load_settings()
+    return check_and_anchor(open_store(settings.storage_url), audit_path(settings), by="verify")
+
+
+def add_chain(report: FixityReport, chain: ChainReport) -> FixityReport:
+    """The fixity report with the chain check in it: its summary, and each finding a problem."""
+    report.access_log = chain.to_dict()
+    report.problems += [
+        Problem("audit", "access.jsonl", kind, AUDIT_FILE, what) for kind, what in chain.problems
+    ]
+    return report
 
 
 def _cell(text: str) -> str:
@@ -54,7 +78,8 @@ def fixity_markdown(report: FixityReport, rows: int = ARTIFACT_ROWS) -> str:
 
 @flow(name="verify", persist_result=False, log_prints=False)
 def verify_flow() -> FixityReport:
-    """Re-hash every stored object against its manifest; report missing, altered, unexpected."""
-    report = check_store()
+    """Re-hash every stored object against its manifest; report missing, altered, unexpected;
+    check the access log's chain against its anchor."""
+    report = add_chain(check_store(), check_access_log())
     create_markdown_artifact(key="fixity", markdown=fixity_markdown(report), description="sohoa fixity check")
     return report

@@ -25,6 +25,11 @@ EXIT_FAILED, EXIT_REFUSED, EXIT_NOT_FOUND = 1, 2, 4
 secret_app = typer.Typer(no_args_is_help=True)
 
 
+def _fail(message: str, code: int) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
 @secret_app.command("new-key")
 def new_key_command(
     path: Annotated[Path, typer.Argument(help="Where to write the key (outside SOHOA_HOME and the store).")],
@@ -37,11 +42,11 @@ def new_key_command(
         refuse_inside(path, "the secret key file", [("SOHOA_HOME", settings.home)])
         new_key(path)
     except ConfigurationError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(EXIT_REFUSED) from exc
+        raise _fail(str(exc), EXIT_REFUSED) from exc
     except FileExistsError as exc:
-        typer.echo(f"error: {path} exists: a key is never overwritten (what it encrypted needs it)", err=True)
-        raise typer.Exit(EXIT_REFUSED) from exc
+        raise _fail(
+            f"{path} exists: a key is never overwritten (what it encrypted needs it)", EXIT_REFUSED
+        ) from exc
     typer.echo(f"wrote {path}; set SOHOA_SECRET_KEY_FILE={path} and keep a copy apart", err=True)
 
 
@@ -65,12 +70,9 @@ def open_command(
         target = folder / safe_name(source)
         hold.open_to(record_id, ORIGINAL, target)
     except ConfigurationError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(EXIT_REFUSED) from exc
+        raise _fail(str(exc), EXIT_REFUSED) from exc
     except NotFound as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(EXIT_NOT_FOUND) from exc
+        raise _fail(str(exc), EXIT_NOT_FOUND) from exc
     except ValueError as exc:
-        typer.echo(f"error: {record_id}: {exc}", err=True)
-        raise typer.Exit(EXIT_FAILED) from exc
+        raise _fail(f"{record_id}: {exc}", EXIT_FAILED) from exc
     typer.echo(f"wrote {target} and {folder / 'record.json'}", err=True)

@@ -91,17 +91,12 @@ def catalogue_row(record: Record, *, hold: str | None) -> Record:
         return record  # already a catalogue row
     note = HELD_NOTE.format(hold=hold) if hold else SHOWN_NOTE
     classification = _classification_row(record.classification, note)
-    events = [e for e in record.events if e.step in ("ingest", "ocr")]
-    events.append(
-        Event(
-            step="classify",
-            tool="sohoa",
-            tool_version=__version__,
-            parameters={"rules_version": classification.rules_version},
-            outcome=classification.access,
-            detail="; ".join(classification.review_reasons),
-        )
-    )
+    reasons = "; ".join(classification.review_reasons)
+    events = [
+        e.model_copy(update={"detail": reasons}) if e.step == "classify" else e
+        for e in record.events
+        if e.step in ("ingest", "ocr", "classify")
+    ]
     if hold:
         events.append(
             Event(

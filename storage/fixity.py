@@ -52,7 +52,7 @@ Kind = Literal["missing", "altered", "unexpected", "unreadable"]
 class Problem:
     """One finding: `key` is the object concerned, `entry` the record or quarantine id."""
 
-    area: str  # "records" or "quarantine"
+    area: str  # "records", "quarantine" or "audit" (the access log)
     entry: str  # "" for a stray object directly under the area
     kind: Kind
     key: str
@@ -68,6 +68,7 @@ class FixityReport:
     bytes: int = 0
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
+    access_log: dict[str, Any] | None = None  # the access log's chain check, when made
 
     @property
     def ok(self) -> bool:
@@ -94,6 +95,7 @@ class FixityReport:
             "seconds": round(self.seconds, 3),
             "counts": {kind: self.count(kind) for kind in Kind.__args__},  # type: ignore[attr-defined]
             "problems": [asdict(p) for found in self.by_entry().values() for p in found],
+            "access_log": self.access_log,
         }
 
 

@@ -1,0 +1,113 @@
+"""The access log's chain, through the real `sohoa verify`: an edited line, cut last lines and a
+log rewritten with recomputed hashes each make it fail (exit 5, naming the line); the anchor
+in the store only moves forward from a sound log. `sohoa show` and `sohoa export` log reads of
+records that are not public, under the OS user."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from api.audit import AuditLog, audit_path, os_user, read_entries
+from sohoa.cli import app
+from sohoa.config import load_settings
+from storage import open_store
+from storage.audit_chain import GENESIS, line_hash, read_anchor, read_chain
+from tests.export.records import store_record
+
+pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
+runner = CliRunner()
+
+
+def _verify() -> tuple[int, dict]:
+    result = runner.invoke(app, ["verify", "--json"])
+    return result.exit_code, json.loads(result.stdout)
+
+
+@pytest.fixture
+def log(sohoa_home: Path) -> Path:
+    """An access log of six reads, anchored by a first `sohoa verify`."""
+    path = audit_path(load_settings())
+    audit = AuditLog(path)
+    for n in range(6):
+        audit.append(who=f"staff {n}", role="staff", action="record", records=[f"r{n}"], client="10.0.0.9")
+    code, report = _verify()
+    assert code == 0, report
+    assert report["access_log"]["ok"] and report["access_log"]["anchored"]["lines"] == 6
+    return path
+
+
+def _lines(path: Path) -> list[bytes]:
+    return path.read_bytes().splitlines(keepends=True)
+
+
+def _audit_problems(report: dict) -> list[str]:
+    return [p["detail"] for p in report["problems"] if p["area"] == "audit"]
+
+
+def test_an_edited_line_fails_verify_naming_it(log: Path) -> None:
+    lines = _lines(log)
+    lines[2] = lines[2].replace(b"staff 2", b"staff 7")
+    log.write_bytes(b"".join(lines))
+    code, report = _verify()
+    assert code == 5
+    assert _audit_problems(report)[0].startswith("line 4: its 'prev' does not match the hash of line 3")
+    text = runner.invoke(app, ["verify"]).stdout
+    assert "CHAIN BROKEN" in text and "line 4: its 'prev'" in text
+
+
+def test_cut_last_lines_fail_verify(log: Path) -> None:
+    log.write_bytes(b"".join(_lines(log)[:4]))
+    assert read_chain(log).broken_at is None  # the chain alone cannot see it
+    code, report = _verify()
+    assert code == 5
+    (problem,) = [p for p in report["problems"] if p["area"] == "audit"]
+    assert problem["kind"] == "missing" and "the log has 4 lines but 6 were anchored" in problem["detail"]
+    code, _ = _verify()
+    assert code == 5, "a failed check does not move the anchor"
+    assert read_anchor(open_store(load_settings().storage_url)).lines == 6
+
+
+def test_a_log_rewritten_with_recomputed_hashes_fails_verify(log: Path) -> None:
+    entries = list(read_entries(log))
+    entries[1]["who"] = "nobody"  # hide who read r1, then recompute every hash after it
+    previous, out = GENESIS, []
+    for entry in [*entries, {**entries[0], "records": ["r9"]}]:
+        entry["prev"] = previous
+        line = json.dumps(entry, ensure_ascii=False, sort_keys=True).encode() + b"\n"
+        previous = line_hash(line)
+        out.append(line)
+    log.write_bytes(b"".join(out))
+    assert read_chain(log).broken_at is None
+    code, report = _verify()
+    assert code == 5
+    assert _audit_problems(report) == [
+        f"line 6 does not hash to the value anchored on {report['access_log']['anchor']['at']} (verify): "
+        "the log was rewritten up to there"
+    ]
+
+
+def test_an_intact_log_that_grew_moves_the_anchor(log: Path) -> None:
+    AuditLog(log).append(who="a", role="archivist", action="review-queue", records=[], client=None)
+    code, report = _verify()
+    assert code == 0 and report["access_log"]["anchored"]["lines"] == 7
+    assert report["access_log"]["anchor"]["lines"] == 6
+
+
+def test_cli_reads_of_records_that_are_not_public_are_logged(sohoa_home: Path, tmp_path: Path) -> None:
+    store = open_store(load_settings().storage_url)
+    public = store_record(store, tmp_path, b"public", access="public")
+    conditional = store_record(store, tmp_path, b"conditional", access="conditional", source="b.pdf")
+    for record in (public, conditional):
+        assert runner.invoke(app, ["show", record.id, "--json"]).exit_code == 0
+    out = tmp_path / "c.edxml"
+    assert runner.invoke(app, ["export", conditional.id, "-o", str(out)]).exit_code == 0
+    entries = list(read_entries(audit_path(load_settings())))
+    assert [(e["action"], e["records"], e["who"], e["from"]) for e in entries] == [
+        ("show", [conditional.id], os_user(), "cli"),
+        ("export", [conditional.id], os_user(), "cli"),
+    ]
+    assert read_chain(audit_path(load_settings())).ok
