@@ -10,10 +10,13 @@ boxes exist, else by the interleaving of their title lines.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from rapidfuzz.distance import Levenshtein
 
 from classify.layout import Line
 from classify.norm import is_upper_line, key, split_words, strip_frame
+from ocr.syllables import is_syllable
 
 __all__ = ["SignerBlock", "read_signers", "is_person_name"]
 
@@ -98,12 +101,36 @@ def _is_title_line(text: str) -> bool:
 
 
 def read_signers(pages: list[list[Line]]) -> list[SignerBlock]:
-    """The signer block(s) of the document, from its last page that has one."""
+    """The signer block(s) of the document, from its last page that has one (a text-poor last
+    page holding only the block included); each name checked against its repeats in the text."""
     for lines in reversed(pages):
         blocks = _blocks_on_page(lines)
         if blocks:
-            return blocks
+            return [_checked(block, pages) for block in blocks]
     return []
+
+
+def _misspelled(name: str) -> list[str]:
+    return [w for w in name.split() if not is_syllable(w)]
+
+
+def _checked(block: SignerBlock, pages: list[list[Line]]) -> SignerBlock:
+    """A name with a word no Vietnamese syllable spells ('Lươnz Xuân Thắng') takes the spelling
+    of a well-spelled repeat of it one or two edits away elsewhere in the text, if there is one."""
+    if not _misspelled(block.name):
+        return block
+    words = len(block.name.split())
+    target = key(block.name)
+    for lines in pages:
+        for line in lines:
+            tokens = [t.strip(",.;:()") for t in line.text.split()]
+            for i in range(len(tokens) - words + 1):
+                candidate = " ".join(tokens[i : i + words])
+                if candidate == block.name or not is_person_name(candidate) or _misspelled(candidate):
+                    continue
+                if Levenshtein.distance(key(candidate), target) <= 2:
+                    return replace(block, name=candidate, evidence=(*block.evidence, candidate))
+    return replace(block, confidence=round(block.confidence * 0.7, 3))
 
 
 def _blocks_on_page(lines: list[Line]) -> list[SignerBlock]:

@@ -6,8 +6,10 @@ import datetime as dt
 
 import pytest
 
+from classify import extract_metadata
 from classify.dates import parse_date_line
 from classify.subject import trim_noise
+from tests.classify.classify_support import text_page
 
 
 @pytest.mark.parametrize(
@@ -43,3 +45,29 @@ def test_an_impossible_or_unreadable_day_leaves_the_month(day):
 )
 def test_subject_loses_trailing_debris_only(read, kept):
     assert trim_noise(read) == kept
+
+
+SIGNED = """ỦY BAN NHÂN DÂN
+TỈNH PHÚ THỌ
+Số: 15/QĐ-UBND
+Phú Thọ, ngày 12 tháng 9 năm 2019
+QUYẾT ĐỊNH
+Về việc thành lập Tổ công tác
+Điều 1. Giao ông {repeat}, Phó Giám đốc Sở, làm tổ trưởng./.
+Nơi nhận:
+KT. CHỦ TỊCH
+- Như trên;
+PHÓ CHỦ TỊCH
+- Lưu: VT.
+Lươnz Xuân Thắng"""
+
+
+def test_a_misspelled_signer_takes_the_spelling_of_its_repeat_in_the_text():
+    meta = extract_metadata([text_page(SIGNED.format(repeat="Lương Xuân Thắng"))])
+    assert meta.signer.name == "Lương Xuân Thắng"
+
+
+def test_a_misspelled_signer_without_a_close_repeat_stays_as_read_and_less_sure():
+    meta = extract_metadata([text_page(SIGNED.format(repeat="Nguyễn Văn An"))])
+    assert meta.signer.name == "Lươnz Xuân Thắng"
+    assert meta.confidence["signer"] < 0.7
