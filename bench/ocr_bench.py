@@ -111,6 +111,7 @@ class Run:
     note: str = ""
     orientations: list[int] = field(default_factory=list)
     flagged: list[bool] = field(default_factory=list)  # sohoa: page.needs_review
+    steps: list = field(default_factory=list)  # sohoa: each page's step records (stage profile)
 
 
 # --- corpus ----------------------------------------------------------------------------------------
@@ -156,6 +157,7 @@ def run_sohoa(cases: list[PageCase], workers: int) -> Run:
     run.texts = [result.page.text for result in results]
     run.orientations = [result.page.orientation for result in results]
     run.flagged = [result.page.needs_review for result in results]
+    run.steps = [result.steps for result in results]
     return run
 
 
@@ -562,6 +564,30 @@ def report_lowres(cases: list[PageCase], runs: dict[str, Run], out=print) -> dic
     }
 
 
+# --- stage profile (where sohoa's time goes) --------------------------------------------------------
+
+
+def report_stage_profile(run: Run, cpu_tesseract: float | None = None, out=print) -> dict:
+    """Seconds per page of each sohoa step (the workers' clocks), Tesseract calls per page; with
+    bare Tesseract's CPU seconds per page, what sohoa's own steps add to it."""
+    from ocr.profile import stage_profile
+
+    profile = stage_profile(run.steps)
+    if not profile.pages:
+        return {}
+    rows = [
+        [name, f"{seconds:.3f}", f"{profile.runs[name]:.2f}"]
+        for name, seconds in sorted(profile.seconds.items(), key=lambda item: -item[1])
+    ]
+    rows.append(["all steps", f"{profile.total:.3f}", ""])
+    out(f"\nStage profile: sohoa, {profile.pages} pages (seconds per page, runs per page)\n")
+    out(_table(["step", "s/page", "runs/page"], rows))
+    out(f"Tesseract calls per page: {profile.tesseract_calls:.2f} (recognition passes + OSD)")
+    if cpu_tesseract:
+        out(f"bare Tesseract: {cpu_tesseract:.2f} CPU s/page")
+    return {"seconds": profile.seconds, "runs": profile.runs, "tesseract_calls": profile.tesseract_calls}
+
+
 def generated_cases(split: str, limit: int | None, variant: str = "") -> tuple[Path, list[PageCase]]:
     """The split's pages (written once under $SOHOA_HOME/corpusgen), the first `limit` of them."""
     from corpusgen import split_dir, write_split
@@ -591,6 +617,8 @@ def run_generated(args: argparse.Namespace, scratch: Path) -> dict:
     for name, run in runs.items():
         print(f"{name}: {run.seconds:.1f} s {run.note}", flush=True)
     results = {"split": args.split, "folder": str(folder), **report_split(f"{args.split} split", cases, runs)}
+    tesseract_cpu = runs["tesseract"].cpu / len(cases) if cases and not runs["tesseract"].note else None
+    results["stage_profile"] = report_stage_profile(runs["sohoa"], tesseract_cpu)
     if args.lowres_pages:
         _, low = generated_cases(args.split, args.lowres_pages, "lowres70")
         low_runs = {
@@ -641,7 +669,10 @@ def run_corpus(args: argparse.Namespace, scratch: Path) -> dict:
         long_pdf = scratch / "long.pdf"
         build_long_pdf(load_cases(args.corpus, False), rss_pages, long_pdf)
         rss = {**measure_rss(long_pdf, args.workers), "workers": args.workers}
-    return report(cases, runs, score(cases, runs), rss)
+    results = report(cases, runs, score(cases, runs), rss)
+    tesseract_cpu = runs["tesseract"].cpu / len(cases) if cases and not runs["tesseract"].note else None
+    results["stage_profile"] = report_stage_profile(runs["sohoa"], tesseract_cpu)
+    return results
 
 
 def main(argv: list[str] | None = None) -> int:
