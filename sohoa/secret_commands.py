@@ -1,8 +1,9 @@
-"""`sohoa secret new-key PATH` and `sohoa secret open ID DIR`: the operator's side of the hold.
+"""`sohoa secret new-key PATH`, `open ID DIR` and `sweep`: the operator's side of the hold.
 
 new-key makes the key that encrypts the secret holding area (SOHOA_SECRET_KEY_FILE); open
 decrypts what the hold keeps of one record into a folder, meant to be run on the isolated
-machine the hold lives on (README "Secret documents"). Exit 2: refused (configuration, an
+machine the hold lives on; sweep moves secret records stored in clear by earlier versions to
+the hold (README "Secret documents"). Exit 2: refused (configuration, an
 existing key file); 4: nothing held under that id; 1: a held file was altered or the key is
 not the one it was held with.
 """
@@ -76,3 +77,26 @@ def open_command(
     except ValueError as exc:
         raise _fail(f"{record_id}: {exc}", EXIT_FAILED) from exc
     typer.echo(f"wrote {target} and {folder / 'record.json'}", err=True)
+
+
+@secret_app.command("sweep")
+def sweep_command() -> None:
+    """Move secret records stored in clear (by earlier versions) to the hold; keep their row."""
+    from sohoa.secret_docs import open_hold, sweep_secrets
+    from sohoa.services import build_services
+
+    settings = load_settings()
+    try:
+        hold = open_hold(settings)
+    except ConfigurationError as exc:
+        raise _fail(str(exc), EXIT_REFUSED) from exc
+    if hold is None:
+        raise _fail("SOHOA_SECRET_HOLD is not set: name the holding area to move them to", EXIT_REFUSED)
+    services = build_services(settings)
+    try:
+        moved = sweep_secrets(services, hold)
+    finally:
+        services.close()
+    for record_id in moved:
+        typer.echo(record_id)
+    typer.echo(f"{len(moved)} secret records moved to {hold.root}", err=True)

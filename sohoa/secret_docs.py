@@ -10,7 +10,9 @@ it with a reason saying what to set (README "Secret documents").
 
 from __future__ import annotations
 
+import logging
 import re
+import tempfile
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -18,8 +20,9 @@ from classify import extract_metadata
 from schemas import Classification, Event, Metadata, Page, Record
 from sohoa import __version__
 from sohoa.config import Settings
-from sohoa.errors import ConfigurationError
-from storage import HELD_STEP, is_held
+from sohoa.errors import BadInput, ConfigurationError
+from sohoa.services import Services
+from storage import HELD_STEP, is_held, iter_record_ids, original_key, read_record, write_catalogue
 from storage.hold import CATALOGUE, ORIGINAL, RECORD, SecretHold, load_key, refuse_inside
 from storage.jsonfile import json_bytes
 
@@ -30,7 +33,10 @@ __all__ = [
     "is_marked_secret",
     "open_hold",
     "page_shows_secrecy",
+    "sweep_secrets",
 ]
+
+log = logging.getLogger(__name__)
 
 NO_HOLD_REASON = (
     "secret document (tài liệu mật): not stored, SOHOA_SECRET_HOLD is not configured; the file "
@@ -156,3 +162,33 @@ def hold_secret(hold: SecretHold, record: Record, original: Path) -> Record:
     hold.put_bytes(record.id, RECORD, json_bytes(record.model_dump(mode="json")))
     hold.put_bytes(record.id, CATALOGUE, json_bytes(catalogue.model_dump(mode="json")))
     return catalogue
+
+
+def sweep_secrets(services: Services, hold: SecretHold) -> list[str]:
+    """Move the content of secret records stored in clear (by versions before the hold) to the
+    hold: the original and the record as stored, encrypted; the package rewritten as its
+    catalogue row (which removes the original, pages, PDF and fingerprint from the store), the
+    index entry replaced, the near-duplicate fingerprint forgotten. Returns the ids moved.
+
+    Idempotent: a record already held is left alone. Deleted rows may survive in the index
+    file's free pages: rebuild the index afterwards (README "Secret documents").
+    """
+    moved = []
+    for record_id in iter_record_ids(services.store):
+        record = read_record(services.store, record_id)
+        if is_held(record) or not is_marked_secret(record):
+            continue
+        with tempfile.TemporaryDirectory(prefix="sohoa-sweep-") as scratch:
+            original = Path(scratch) / "original"
+            services.store.get_file(original_key(services.store, record_id), original)
+            try:
+                catalogue = hold_secret(hold, record, original)
+            except BadInput as exc:  # the stored original is damaged: sohoa verify says more
+                log.error("record %s: not moved to the hold: %s", record_id, exc)
+                continue
+        write_catalogue(services.store, catalogue)
+        services.index.add(catalogue)
+        services.similar.remove(record_id)
+        log.warning("record %s: secret content moved to the hold %s", record_id, hold.root)
+        moved.append(record_id)
+    return moved
