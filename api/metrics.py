@@ -48,7 +48,7 @@ class _ArchiveCollector(Collector):
         else:
             figures = {"records": state.index.count()}
         figures["quarantined"] = sum(1 for _ in iter_quarantined(state.store))
-        figures["access_log"] = read_chain(state.audit.path, read_anchor(state.store))
+        figures["access_log"] = read_chain(state.audit.path, read_anchor(state.store), links=False)
         return figures
 
     def _figures(self) -> dict[str, object]:
@@ -95,7 +95,7 @@ def _chain_metrics(chain: ChainReport) -> Iterator[GaugeMetricFamily]:
         "sohoa_access_log_anchor_lines", "Lines anchored in the store", value=anchor.lines if anchor else 0
     )
     yield GaugeMetricFamily(
-        "sohoa_access_log_chain_ok", "1 when the chain and its anchor hold", value=1.0 if chain.ok else 0.0
+        "sohoa_access_log_chain_ok", "1 when the log still holds its anchor", value=1.0 if chain.ok else 0.0
     )
     info = GaugeMetricFamily(
         "sohoa_access_log_info",

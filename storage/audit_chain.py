@@ -97,18 +97,23 @@ def _prev(line: bytes) -> object:
     return entry.get("prev") if isinstance(entry, dict) else None
 
 
-def read_chain(path: Path, anchor: Anchor | None = None) -> ChainReport:
-    """Walk the log once: the chain, its end, and how it stands against `anchor`."""
+def read_chain(path: Path, anchor: Anchor | None = None, *, links: bool = True) -> ChainReport:
+    """Walk the log once: its end, how it stands against `anchor`, and (with `links`, the slow
+    part: every line parsed) whether each line names the hash of the one before it."""
     report = ChainReport(path=str(path), anchor=anchor)
     at_anchor = GENESIS if anchor and anchor.lines == 0 else None
+    last = b""
     if Path(path).exists():
         with Path(path).open("rb") as log:
             for number, line in enumerate(log, start=1):
-                if report.broken_at is None and _prev(line) != report.last_hash:
-                    report.broken_at = number
-                report.lines, report.last_hash = number, line_hash(line)
+                if links:
+                    if report.broken_at is None and _prev(line) != report.last_hash:
+                        report.broken_at = number
+                    report.last_hash = line_hash(line)
                 if anchor and number == anchor.lines:
-                    at_anchor = report.last_hash
+                    at_anchor = line_hash(line)
+                report.lines, last = number, line
+    report.last_hash = line_hash(last) if last else GENESIS
     if report.broken_at is not None:
         n = report.broken_at
         what = (
