@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from classify.fuzzy import ACCEPT, Matcher
-from classify.gazetteer import Unit, match_place
+from classify.gazetteer import AMBIGUOUS, Unit, match_place
 from classify.orgname import Body
 from ocr.syllables import is_syllable
 
@@ -60,8 +60,9 @@ def _well_spelled(text: str) -> bool:
     return all(is_syllable(w) for w in words if w)
 
 
-def canonical_body(body: Body, on: dt.date | None = None) -> CanonicalBody:
-    """The canonical name of a body read from the header, for a document dated `on`."""
+def canonical_body(body: Body, on: dt.date | None = None, within: str | None = None) -> CanonicalBody:
+    """The canonical name of a body read from the header, for a document dated `on`, its place
+    looked for first `within` a province (its parent's)."""
     head = known_heads().match(body.head) if body.head else None
     if head is not None and head.name is not None:
         head_name, head_conf = head.name, head.confidence
@@ -79,7 +80,13 @@ def canonical_body(body: Body, on: dt.date | None = None) -> CanonicalBody:
         )
     if not body.place:
         return CanonicalBody(body.name, head_name, None, head_conf)
-    place = match_place(body.place, body.level, on=on)
+    place = match_place(body.place, body.level, on=on, province=within) if within else None
+    if place is None or place.unit is None:
+        place = match_place(body.place, body.level, on=on)
+    if place.unit is None and place.reason == AMBIGUOUS and place.name:
+        # a name several communes bear ('xã Tân Lập'): the spelling is sure, the unit is not
+        name = f"{head_name} {body.level or ''} {place.name}".replace("  ", " ")
+        return CanonicalBody(body.name, name, None, round(head_conf * place.confidence * 0.95, 3))
     if place.unit is None:
         return CanonicalBody(
             body.name,

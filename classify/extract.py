@@ -287,7 +287,9 @@ def _issuer(header: Header, fields, conf, evidence, quality: float, review: list
     weight = _mean(x.weight(0.9) for x in lines)
     weight = weight if len(lines) <= 3 else weight * 0.7
     printed = " / ".join(x.text for x in lines)
-    found = canonical_body(issuer, on)  # type: ignore[arg-type]
+    parent_found = canonical_body(parent, on) if parent is not None else None
+    within = parent_found.unit.province if parent_found and parent_found.unit else None
+    found = canonical_body(issuer, on, within)
     fields["issuer"], fields["issuer_printed"] = found.name or issuer.name, issuer.name
     conf["issuer"] = round(weight * found.confidence, 3) if found.name else min(weight, 0.5) * 0.8
     evidence["issuer"] = Evidence(text=_canonical_evidence(printed, found), page=lines[0].page)
@@ -295,8 +297,7 @@ def _issuer(header: Header, fields, conf, evidence, quality: float, review: list
     if found.name is None:
         log.info("issuer kept as read: %s", found.reason)
         review.append(found.review or "")
-    if parent is not None:
-        parent_found = canonical_body(parent, on)  # type: ignore[arg-type]
+    if parent is not None and parent_found is not None:
         fields["parent_issuer"] = parent_found.name or parent.name
         fields["parent_issuer_printed"] = parent.name
         conf["parent_issuer"] = round(weight * parent_found.confidence, 3) if parent_found.name else 0.4

@@ -30,6 +30,7 @@ SOURCE = "vietnamadminunits 1.0.4 (PyPI, October 2025)"
 REORGANISED = dt.date(2025, 7, 1)
 _LAST_OLD_DAY = REORGANISED - dt.timedelta(days=1)
 _OTHER_PERIOD = 0.9  # confidence factor for a name not valid on the document's date
+AMBIGUOUS = "one name, several units"
 Tier = Literal["province", "district", "commune"]
 # The level word as printed in a name (folded) -> its tier(s).
 LEVEL_TIERS: dict[str, tuple[Tier, ...]] = {
@@ -74,6 +75,7 @@ class PlaceMatch:
     confidence: float
     distance: int | None
     reason: str | None  # why nothing was accepted (English)
+    name: str | None = None  # the known name, also when it names several units ('Châu Thành')
 
 
 def _data_dir() -> Path:
@@ -252,8 +254,8 @@ def match_place(
         units = same or units
     unit = _one(units, on)
     if unit is None:
-        return PlaceMatch(read, None, 0.0, found.distance, "one name, several units")
-    return PlaceMatch(read, unit, found.confidence, found.distance, None)
+        return PlaceMatch(read, None, found.confidence, found.distance, AMBIGUOUS, found.name)
+    return PlaceMatch(read, unit, found.confidence, found.distance, None, found.name)
 
 
 def _one(units: list[Unit], on: dt.date | None) -> Unit | None:
