@@ -145,3 +145,14 @@ def test_noisy_document_carries_canonical_issuer_and_present_province():
     assert meta.date == dt.date(2018, 7, 26)
     assert meta.signer.position_canonical == "Phó Chủ tịch"
     assert meta.review == []
+
+
+def test_a_name_many_units_bear_is_found_inside_the_parents_province():
+    alone = plan(unit="HUYỆN CHÂU THÀNH", place="Châu Thành")
+    meta = extract_metadata([text_page(alone)])
+    assert meta.issuer == "Ủy ban nhân dân huyện Châu Thành" and meta.province is None  # which one?
+    under = alone.replace("ỦY BAN NHÂN DÂN", "UBND TỈNH TIỀN GIANG", 1)
+    meta = extract_metadata([text_page(under.replace("HUYỆN CHÂU THÀNH", "UBND HUYỆN CHÂU THÀNH", 1))])
+    assert meta.issuer == "Ủy ban nhân dân huyện Châu Thành"
+    assert (meta.province, meta.province_present) == ("Tiền Giang", "Đồng Tháp")
+    assert meta.review == []
