@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -18,18 +17,8 @@ import pytest
 
 from api import create_app
 from storage import read_record
+from tests.api.chromium import CHROMIUM, CHROMIUM_ARGS, free_port
 from tests.api.conftest import Archive, Keys
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 pytestmark = [
     pytest.mark.browser,
@@ -38,17 +27,11 @@ pytestmark = [
 playwright_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python (pip)")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def server(archive: Archive) -> Iterator[str]:
     import uvicorn
 
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(create_app(archive.settings), host="127.0.0.1", port=port, log_level="warning")
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, daemon=True)

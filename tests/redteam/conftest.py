@@ -4,7 +4,6 @@ number, name and birth year — the record an attacker tries to learn something 
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from api.keys import KeyStore, keys_path
 from schemas import Decision, PersonalData
 from sohoa.config import Settings
 from sohoa.services import services_for
+from tests.api.chromium import CHROMIUM, CHROMIUM_ARGS, free_port
 from tests.api.conftest import Archive, Keys, fill_archive, make_record, page_with_words
 
 VICTIM_NAME = "Bùi Văn Thắng"
@@ -74,12 +74,6 @@ class Live:
         return httpx.post(f"{self.url}{path}", headers=headers, timeout=30, **kwargs)  # type: ignore[arg-type]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def build_archive(home: Path) -> tuple[Archive, Keys]:
     """The API test archive, the victim's record, and a staff and an archivist key."""
     settings = Settings(home=home)
@@ -97,7 +91,7 @@ def serving(archive: Archive, keys: Keys) -> Iterator[Live]:
     import uvicorn
 
     app = create_app(archive.settings)
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -124,18 +118,6 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     """One server for a module of read-only attacks."""
     with serving(*build_archive(tmp_path_factory.mktemp("redteam") / "home")) as server:
         yield server
-
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture

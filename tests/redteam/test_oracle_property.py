@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from api.searching import SearchParams, search_as
 from indexing import SqliteIndex
 from indexing.browse import Browser
-from schemas import Classification, Metadata, Page, PersonalData, Record, SearchQuery
+from schemas import PersonalData, Record, SearchQuery
+from tests.indexing.conformance import make_record
 
 SURNAMES = ["Bùi", "Trần", "Lê", "Phạm", "Đỗ", "Ngô", "Vũ", "Đặng"]
 MIDDLE = ["Văn", "Thị", "Đức", "Quang"]
@@ -81,18 +82,12 @@ def _page(values: dict[str, str], doc_sep: str) -> str:
 
 
 def _record(record_id: str, text: str, access: str, values: dict[str, str] | None = None) -> Record:
-    personal = [PersonalData(kind=k, value=values[k], page=1) for k in ("name", "cccd")] if values else []
-    return Record(
-        id=record_id,
-        source=f"{record_id}.pdf",
-        sha256=record_id.ljust(64, "0"),
-        size=1,
-        media_type="application/pdf",
-        page_count=1,
-        pages=[Page(number=1, text=text)],
-        metadata=Metadata(doc_type="Quyết định", date=dt.date(2018, 6, 29), personal_data=personal),
-        classification=Classification(access=access),  # type: ignore[arg-type]
-    )
+    record = make_record(record_id, text, doc_type="Quyết định", date=dt.date(2018, 6, 29), access=access)
+    if values:
+        record.metadata.personal_data = [
+            PersonalData(kind=k, value=values[k], page=1) for k in ("name", "cccd")
+        ]
+    return record
 
 
 def _answers(index: SqliteIndex, browser: Browser, q: str) -> tuple:
