@@ -35,9 +35,9 @@ class Facts:
 
 
 def _form(meta: Metadata) -> str | None:
-    if not (meta.number and meta.notation):
+    if not meta.notation:
         return None
-    parsed = parse_number_line(f"Số: {meta.number}/{meta.notation}")
+    parsed = parse_number_line(f"Số: {meta.number or 1}/{meta.notation}")  # a hand's number left empty
     if parsed is None:
         return None
     if parsed.form == "typed" and meta.doc_type == "Công văn":
