@@ -1,7 +1,8 @@
 #!/bin/sh
 # One-shot (docker-compose service minio-init, in the minio/mc image): the bucket sohoa stores
-# record packages in, with versioning on (an overwritten or deleted object can be recovered), and
-# a user for sohoa that is not MinIO's root. Safe to run again.
+# record packages in, with versioning on (an overwritten or deleted object can be recovered), a
+# user for sohoa that is not MinIO's root, and the clean-up of incomplete multipart uploads.
+# Safe to run again.
 set -eu
 : "${MINIO_ROOT_USER:?}" "${MINIO_ROOT_PASSWORD:?}" "${SOHOA_BUCKET:?}"
 : "${SOHOA_S3_ACCESS_KEY:?}" "${SOHOA_S3_SECRET_KEY:?}"
@@ -30,4 +31,8 @@ mc admin policy create archive sohoa-archive "$policy"
 mc admin user add archive "$SOHOA_S3_ACCESS_KEY" "$SOHOA_S3_SECRET_KEY"
 # attach fails when the policy is attached already (a second run): that is fine
 mc admin policy attach archive sohoa-archive --user "$SOHOA_S3_ACCESS_KEY" || true
+# Incomplete multipart uploads: MinIO refuses the S3 lifecycle rule AbortIncompleteMultipartUpload
+# (minio/minio#16120) and removes them itself after api stale_uploads_expiry (the compose file sets
+# MINIO_API_STALE_UPLOADS_EXPIRY). Show the value in force, so the job's log records it.
+mc admin config get archive api | tr ' ' '\n' | grep '^stale_uploads' || true
 echo "bucket $SOHOA_BUCKET ready"

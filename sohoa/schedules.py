@@ -27,6 +27,7 @@ __all__ = [
     "ensure_document_deployment",
     "ensure_pool",
     "list_schedules",
+    "ensure_upkeep_deployments",
     "queue_depth",
     "remove_schedule",
     "require_server",
@@ -180,6 +181,29 @@ def ensure_document_deployment(pool: str = DEFAULT_POOL) -> str:
         ingest_document_flow, pool, pool, description="Ingest one document (work pool fan-out)"
     )
     return str(deployment.apply())
+
+
+def ensure_upkeep_deployments(
+    pool: str = DEFAULT_POOL, *, verify_cron: str | None = None, timezone: str = DEFAULT_TIMEZONE
+) -> list[str]:
+    """Register `reindex/reindex` (by hand) and `verify/verify` (on `verify_cron`, if any) on
+    `pool`, for its workers to run; return their ids."""
+    from prefect.client.schemas.schedules import CronSchedule
+
+    from flows.reindex import reindex_flow
+    from flows.verify import verify_flow
+
+    require_server()
+    ensure_pool(pool)
+    schedules = [CronSchedule(cron=verify_cron, timezone=timezone)] if verify_cron else []
+    return [
+        str(_deployment(reindex_flow, "reindex", pool, description="Rebuild the search index").apply()),
+        str(
+            _deployment(
+                verify_flow, "verify", pool, schedules=schedules, description="Fixity check of the store"
+            ).apply()
+        ),
+    ]
 
 
 def queue_depth(pool: str) -> int:

@@ -122,3 +122,28 @@ def test_document_deployment_and_queue_depth() -> None:
         as_subflow=False,
     )
     assert queue_depth(POOL) == 1  # due, and no worker polls this pool in the tests
+
+
+def test_the_compose_set_registers_the_inbox_reindex_and_verify_on_the_pool(tmp_path: Path) -> None:
+    """`python -m flows.deployments` (service `schedules`): what the compose workers run."""
+    from prefect.client.orchestration import get_client
+
+    from flows.deployments import register
+    from sohoa.schedules import remove_schedule
+
+    register(tmp_path, ingest_cron="*/10 * * * *", verify_cron="0 2 * * 0", pool=POOL)
+    with get_client(sync_client=True) as client:
+        inbox = client.read_deployment_by_name("ingest-drop-folder/inbox")
+        reindex = client.read_deployment_by_name("reindex/reindex")
+        verify = client.read_deployment_by_name("verify/verify")
+    assert inbox.parameters["source"] == str(tmp_path) and inbox.work_pool_name == POOL
+    assert [s.schedule.cron for s in inbox.schedules] == ["*/10 * * * *"]
+    assert (reindex.entrypoint, reindex.work_pool_name, reindex.schedules) == (
+        "flows.reindex.reindex_flow",
+        POOL,
+        [],
+    )
+    assert (verify.entrypoint, verify.work_pool_name) == ("flows.verify.verify_flow", POOL)
+    [weekly] = verify.schedules
+    assert (weekly.schedule.cron, weekly.schedule.timezone) == ("0 2 * * 0", "Asia/Ho_Chi_Minh")
+    remove_schedule("inbox")
