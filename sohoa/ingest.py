@@ -1,7 +1,7 @@
 """Ingest one original file: hash, detect, OCR, classify, write the package, index it.
 
-A document marked as a state secret takes another path (sohoa/secret_docs.py): OCR stops at
-the page bearing the mark, the content goes encrypted to the holding area, the store and the
+A document marked as a state secret takes another path (sohoa/secret_docs.py): OCR stops
+after page 1 when it bears the mark, the content goes encrypted to the holding area, the store and the
 index get the catalogue row only.
 
 Plain functions; the Prefect flow in flows/ingest.py only wires them. Expected outcomes
@@ -89,7 +89,8 @@ def _read_pages(
     """The pages, each read with its page number in the log context and timed for the metrics;
     the searchable PDF is written to `pdf` as they come. Also the first page's image hashes,
     taken while the page is at hand (the near-duplicate fingerprint needs them), and whether
-    reading stopped at a page bearing a secrecy mark (a state secret is read no further)."""
+    reading stopped after page 1 because it bears a secrecy mark (a state secret is read no
+    further; a mark found only on a later page is seen once the whole document is read)."""
     results = ocr_file_results(
         path, services.engine, max_pixels=services.settings.max_image_pixels, pdf=pdf, keep_first=True
     )
@@ -109,9 +110,9 @@ def _read_pages(
             hashes = page_hashes(result.source_image, page.orientation)
             result.source_image = None
         pages.append(page)
-        if page_shows_secrecy(page):
+        if len(pages) == 1 and page_shows_secrecy(page):  # the mark's place: page 1, ô 10a
             results.close()
-            log.warning("record %s: secrecy mark on page %d, reading stops there", record_id, page.number)
+            log.warning("record %s: secrecy mark on page 1, reading stops there", record_id)
             return pages, hashes, True
     if not pages:
         raise BadInput("the file has no pages")

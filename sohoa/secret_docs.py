@@ -1,11 +1,13 @@
 """State-secret documents at ingest: the catalogue row that stays, the content that goes away.
 
 A document marked MẬT / TỐI MẬT / TUYỆT MẬT is read only until its mark shows (ingest stops
-OCR at the first page bearing one). Its catalogue row (number, notation, type, date, issuer,
-level, protection period, the mark's evidence) is all the store and the index keep; the
-original and every text read go, encrypted, to the holding area (storage/hold.py). Without a
-configured hold nothing of it is stored: the file stays where it is and the batch quarantines
-it with a reason saying what to set (README "Secret documents").
+OCR after page 1 when the mark is there, its place by Decree 30; a mark found only further on
+is seen once the whole document was read, and the whole of it is held). Its catalogue row
+(number, notation, type, date, issuer, level, protection period, the mark's evidence) is all
+the store and the index keep; the original and every text read go, encrypted, to the holding
+area (storage/hold.py). Without a configured hold nothing of it is stored: the file stays
+where it is and the batch quarantines it with a reason saying what to set (README "Secret
+documents").
 """
 
 from __future__ import annotations
@@ -61,7 +63,8 @@ _SAFE_REASONS = (
 
 
 def page_shows_secrecy(page: Page) -> bool:
-    """True when this page alone carries a MẬT / TỐI MẬT / TUYỆT MẬT mark."""
+    """True when this page, read as the first of its document, carries a MẬT / TỐI MẬT /
+    TUYỆT MẬT mark (then the whole document's metadata carries it too)."""
     return extract_metadata([page]).secrecy is not None
 
 

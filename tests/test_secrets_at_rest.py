@@ -152,6 +152,19 @@ def test_show_prints_the_row_and_logs_the_read(held) -> None:
     assert found.returncode == 0 and json.loads(found.stdout)["total"] == 0
 
 
+def test_a_mark_found_after_page_one_holds_the_whole_document(held, tmp_path: Path) -> None:
+    scan = tmp_path / "mark-on-page-2.tif"
+    first, second = _page(PAGE_TWO), _page(PAGE_ONE)
+    first.save(scan, save_all=True, append_images=[second], compression="tiff_deflate", dpi=(200, 200))
+    done = _run(held["env"], "ingest", str(scan), "--json")
+    assert done.returncode == 0, done.stderr
+    (ingested,) = json.loads(done.stdout)["ingested"]
+    hold = SecretHold(held["base"] / "hold", load_key(held["base"] / "keys" / "hold.key"))
+    hold.open_to(ingested["id"], RECORD, tmp_path / "record.json")
+    assert [p["number"] for p in json.loads((tmp_path / "record.json").read_bytes())["pages"]] == [1, 2]
+    assert _leaks(held["home"]) == []
+
+
 def test_without_a_hold_nothing_of_a_secret_is_stored(tmp_path: Path, scan: Path) -> None:
     env = _env(tmp_path)
     done = _run(env, "ingest", str(scan), "--json")
