@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,8 +16,8 @@ import pytest
 
 from api import create_app
 from storage import read_record
-from tests.api.chromium import CHROMIUM, CHROMIUM_ARGS, free_port
 from tests.api.conftest import Archive, Keys
+from tests.api.live import CHROMIUM, CHROMIUM_ARGS, served
 
 pytestmark = [
     pytest.mark.browser,
@@ -29,20 +28,8 @@ playwright_api = pytest.importorskip("playwright.sync_api", reason="needs Playwr
 
 @pytest.fixture
 def server(archive: Archive) -> Iterator[str]:
-    import uvicorn
-
-    port = free_port()
-    config = uvicorn.Config(create_app(archive.settings), host="127.0.0.1", port=port, log_level="warning")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(timeout=10)
+    with served(create_app(archive.settings)) as url:
+        yield url
 
 
 @pytest.fixture

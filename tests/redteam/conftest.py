@@ -4,8 +4,6 @@ number, name and birth year — the record an attacker tries to learn something 
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,8 +18,8 @@ from api.keys import KeyStore, keys_path
 from schemas import Decision, PersonalData
 from sohoa.config import Settings
 from sohoa.services import services_for
-from tests.api.chromium import CHROMIUM, CHROMIUM_ARGS, free_port
 from tests.api.conftest import Archive, Keys, fill_archive, make_record, page_with_words
+from tests.api.live import CHROMIUM, CHROMIUM_ARGS, served
 
 VICTIM_NAME = "Bùi Văn Thắng"
 VICTIM_CCCD = "001076012345"
@@ -88,22 +86,9 @@ def build_archive(home: Path) -> tuple[Archive, Keys]:
 @contextmanager
 def serving(archive: Archive, keys: Keys) -> Iterator[Live]:
     """The app over `archive`, served by uvicorn on a free loopback port while the block runs."""
-    import uvicorn
-
     app = create_app(archive.settings)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield Live(f"http://127.0.0.1:{port}", app, archive, keys)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with served(app) as url:
+        yield Live(url, app, archive, keys)
 
 
 @pytest.fixture
