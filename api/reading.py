@@ -11,6 +11,7 @@ answer's timing does not tell them apart either.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import PurePath
 
 from api.access import Caller, can_list_restricted, can_read, scope_for
 from api.review import REVIEW_RULE
@@ -18,9 +19,9 @@ from api.state import ApiState
 from indexing.masking import mask_text, values_of
 from schemas import AccessClass, Decision, Metadata, PersonalData, Record
 from sohoa.errors import NotFound
-from storage import read_record
+from storage import read_record, safe_name
 
-__all__ = ["Forbidden", "audit_reads", "masked_record", "not_found", "readable_record"]
+__all__ = ["Forbidden", "audit_reads", "masked_record", "not_found", "public_file_name", "readable_record"]
 
 
 class Forbidden(Exception):
@@ -71,6 +72,12 @@ def _masked_metadata(meta: Metadata, values: tuple[str, ...]) -> Metadata:
     )
 
 
+def public_file_name(record: Record) -> str:
+    """The file name the public is shown: the record id and the original's extension (the name
+    the office gave the scan is internal, and may name a person)."""
+    return f"{record.id}{PurePath(safe_name(record.source)).suffix.lower()}"
+
+
 def masked_record(record: Record) -> Record:
     """The record as the public sees it: personal data masked in text, metadata and evidence;
     no review internals (the archivists' review decisions, review reasons, provenance)."""
@@ -91,7 +98,7 @@ def masked_record(record: Record) -> Record:
     ]
     return record.model_copy(
         update={
-            "source": mask_text(record.source, values),
+            "source": public_file_name(record),
             "metadata": _masked_metadata(record.metadata, values),
             "classification": classification,
             "pages": pages,

@@ -23,7 +23,7 @@ from api.images import (
     render_page,
 )
 from api.models import ErrorOut, PageOut, PageTextOut, RecordOut, TextOut
-from api.reading import Forbidden, audit_reads, masked_record, readable_record
+from api.reading import Forbidden, audit_reads, masked_record, public_file_name, readable_record
 from api.state import ApiState
 from indexing.masking import find_spans, values_of
 from schemas import Record
@@ -157,6 +157,10 @@ def _file_response(state: ApiState, key: str, media_type: str, filename: str) ->
     return FileResponse(path, media_type=media_type, filename=filename, background=BackgroundTask(cleanup))
 
 
+def _file_name(caller: Caller, record: Record) -> str:
+    return public_file_name(record) if scope_for(caller.role).masked else safe_name(record.source)
+
+
 def _whole_file_allowed(caller: Caller, record: Record) -> None:
     if scope_for(caller.role).masked and has_personal_data(record):
         raise Forbidden(
@@ -178,7 +182,7 @@ def get_pdf(
     if PDF_NAME not in read_manifest(state.store, record.id):
         raise NotFound(f"Hồ sơ {record_id} không có bản PDF có lớp chữ.")
     _whole_file_allowed(caller, record)
-    name = f"{Path(safe_name(record.source)).stem}.pdf"
+    name = f"{Path(_file_name(caller, record)).stem}.pdf"
     return _file_response(state, f"{RECORDS}/{record.id}/{PDF_NAME}", "application/pdf", name)
 
 
@@ -195,5 +199,5 @@ def get_original(
     record = _read(request, caller, record_id, "original")
     _whole_file_allowed(caller, record)
     return _file_response(
-        state, original_key(state.store, record.id), record.media_type, safe_name(record.source)
+        state, original_key(state.store, record.id), record.media_type, _file_name(caller, record)
     )

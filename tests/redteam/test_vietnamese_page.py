@@ -61,6 +61,10 @@ def test_vietnamese_public_record_page_has_no_english_and_no_review_internals(li
     body = live.get(f"/records/{victim.id}").json()  # the JSON the public gets holds no review rows
     assert all(not d["rule"].startswith("REVIEW") for d in body["classification"]["decisions"])
     assert body["classification"]["review_reasons"] == [] and body["events"] is None
+    assert body["source"] == f"{victim.id}.png" and "victim" not in body["source"]
+    plain = live.archive.records["public_plain"].id
+    download = live.get(f"/records/{plain}/original")
+    assert download.status_code == 200 and f'filename="{plain}.png"' in download.headers["content-disposition"]
 
 
 def test_vietnamese_staff_and_archivist_read_reasons_in_vietnamese(shared: Live) -> None:
