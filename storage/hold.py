@@ -25,8 +25,7 @@ import hashlib
 import io
 import os
 import stat
-import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -36,6 +35,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from sohoa.errors import BadInput, ConfigurationError, NotFound
 from storage.hashing import CHUNK
 from storage.keys import check_key
+from storage.local import write_atomic
 
 __all__ = [
     "CATALOGUE",
@@ -44,14 +44,12 @@ __all__ = [
     "SecretHold",
     "load_key",
     "new_key",
-    "private_file",
     "refuse_inside",
 ]
 
 MAGIC = b"SOHOA-HOLD-1\n"
 NONCE_BYTES, TAG_BYTES, KEY_BYTES = 12, 16, 32
 CATALOGUE, ORIGINAL, RECORD = "catalogue.json", "original.enc", "record.json.enc"
-_TEMP = ".~hold-"
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -69,21 +67,6 @@ def refuse_inside(path: Path, what: str, forbidden: Iterable[tuple[str, Path]]) 
             raise ConfigurationError(
                 f"{what} {path} is inside {name} ({root}): keep it apart (another volume or machine)"
             )
-
-
-def private_file(path: Path, fill: Callable[[BinaryIO], None]) -> None:
-    """Write `path` atomically (temporary sibling, fsync, rename) with mode 0600."""
-    temp = path.with_name(f"{_TEMP}{uuid.uuid4().hex}")
-    try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            fill(f)
-            f.flush()
-            os.fsync(f.fileno())
-        temp.replace(path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
 
 
 def new_key(path: Path) -> None:
@@ -193,16 +176,16 @@ class SecretHold:
             if digest != sha256:
                 raise BadInput(f"{Path(src).name} changed since it was hashed: sha256 {digest[:12]}")
 
-        private_file(target, fill)
+        write_atomic(target, fill)
 
     def put_bytes(self, record_id: str, name: str, data: bytes) -> None:
         """Encrypt `data` as `name` (names ending in .enc) or write it clear (the catalogue)."""
         target = self._make_folder(record_id) / name
         if name.endswith(".enc"):
             aad = _aad(record_id, name)
-            private_file(target, lambda out: _encrypt(self._key, aad, io.BytesIO(data), out))
+            write_atomic(target, lambda out: _encrypt(self._key, aad, io.BytesIO(data), out))
         else:
-            private_file(target, lambda out: out.write(data))
+            write_atomic(target, lambda out: out.write(data))
 
     def open_to(self, record_id: str, name: str, dest: Path) -> None:
         """Decrypt the held `name` to the file `dest` (0600), which appears only once the whole
@@ -214,7 +197,7 @@ class SecretHold:
             raise NotFound(f"nothing held as {record_id}/{name} in {self.root}") from None
         with src:
             size = os.fstat(src.fileno()).st_size
-            private_file(Path(dest), lambda out: _decrypt(self._key, _aad(record_id, name), src, size, out))
+            write_atomic(Path(dest), lambda out: _decrypt(self._key, _aad(record_id, name), src, size, out))
 
     def has(self, record_id: str) -> bool:
         return (self._folder(record_id) / ORIGINAL).is_file()

@@ -19,7 +19,7 @@ from sohoa.errors import NotFound, Transient
 from storage.hashing import CHUNK
 from storage.keys import TEMP_PREFIX, check_key, check_prefix
 
-__all__ = ["LocalStore"]
+__all__ = ["LocalStore", "write_atomic"]
 
 _MISSING = (FileNotFoundError, NotADirectoryError, IsADirectoryError)
 
@@ -44,8 +44,8 @@ def _make_dirs(path: Path) -> None:
         _fsync_dir(directory.parent)
 
 
-def _write_atomic(target: Path, fill: Callable[[BinaryIO], None]) -> None:
-    """Write `target` through a temporary sibling: complete and durable, or not at all."""
+def write_atomic(target: Path, fill: Callable[[BinaryIO], None]) -> None:
+    """Write `target` through a temporary sibling: complete and durable, or not at all; 0600."""
     temp = target.with_name(f"{TEMP_PREFIX}{uuid.uuid4().hex}")
     try:
         with os.fdopen(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as f:
@@ -75,13 +75,13 @@ class LocalStore:
     def put_bytes(self, key: str, data: bytes) -> None:
         path = self._path(key)
         _make_dirs(path.parent)
-        _write_atomic(path, lambda f: f.write(data))
+        write_atomic(path, lambda f: f.write(data))
 
     def put_file(self, key: str, path: Path) -> None:
         target = self._path(key)
         with Path(path).open("rb") as src:  # open first: a missing source leaves no trace
             _make_dirs(target.parent)
-            _write_atomic(target, lambda f: shutil.copyfileobj(src, f, CHUNK))
+            write_atomic(target, lambda f: shutil.copyfileobj(src, f, CHUNK))
 
     def get_bytes(self, key: str) -> bytes:
         path = self._path(key)
@@ -97,7 +97,7 @@ class LocalStore:
         except _MISSING:
             raise NotFound(f"no object {key!r} in {self.url}") from None
         with src:
-            _write_atomic(Path(dest), lambda f: shutil.copyfileobj(src, f, CHUNK))
+            write_atomic(Path(dest), lambda f: shutil.copyfileobj(src, f, CHUNK))
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()

@@ -49,7 +49,7 @@ from s3transfer.manager import TransferConfig, TransferManager
 from sohoa.errors import MissingDependency, NotFound, SohoaError, Transient
 from storage.hashing import CHUNK, sha256_bytes, sha256_file
 from storage.keys import MAX_KEY_BYTES, TEMP_PREFIX, check_key, check_prefix
-from storage.local import _write_atomic
+from storage.local import write_atomic
 
 __all__ = ["MIN_PART_SIZE", "ObjectStat", "S3Options", "S3SetupError", "S3Store", "parse_s3_url"]
 
@@ -293,7 +293,7 @@ class S3Store:
         with self._errors(key):
             body = self._client.get_object(Bucket=self.bucket, Key=name)["Body"]
             with contextlib.closing(body):
-                _write_atomic(Path(dest), lambda f: _copy_chunks(body, f))
+                write_atomic(Path(dest), lambda f: _copy_chunks(body, f))
 
     def exists(self, key: str) -> bool:
         return self._head(key) is not None
