@@ -1,4 +1,4 @@
-"""Secrets at rest, through the installed `sohoa` command: a scanned MẬT report is ingested; no
+"""Secrets at rest, through the real `sohoa` command line: a scanned MẬT report is ingested; no
 phrase of its text is left anywhere under SOHOA_HOME (store, index, WAL), the store keeps its
 catalogue row only, the hold gives back the original bytes, everything written is private, and
 `sohoa show` prints the row (and logs the read). Without a hold nothing of it is stored."""
@@ -8,22 +8,23 @@ from __future__ import annotations
 import json
 import os
 import stat
-import subprocess
-import sys
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw, ImageFont
+from typer.testing import CliRunner
 
 from api.audit import read_entries
 from ocr import fold
 from schemas import Classification, Decision, Metadata, PersonalData, Record
+from sohoa.cli import app
 from sohoa.secret_docs import catalogue_row
 from storage.hold import ORIGINAL, RECORD, SecretHold, load_key, new_key
 
 _FONTS = Path("/usr/share/fonts/truetype/liberation2")
-SOHOA = Path(sys.executable).with_name("sohoa")
+runner = CliRunner()
 PAGE_ONE = [  # (text, bold, left)
     ("UBND TỈNH THÁI BÌNH", True, 150),
     ("THANH TRA TỈNH", True, 150),
@@ -42,6 +43,7 @@ PHRASES = ("kho vũ khí Đồng Quỹ", "đạn dược", "Đồng Quỹ", "B�
 
 pytestmark = [
     pytest.mark.flow,
+    pytest.mark.usefixtures("prefect_harness"),
     pytest.mark.skipif(not (_FONTS / "LiberationSerif-Bold.ttf").exists(), reason="needs fonts-liberation2"),
 ]
 
@@ -71,15 +73,32 @@ def _leaks(folder: Path) -> list[tuple[str, str]]:
     return found
 
 
-def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(SOHOA), *args], env=env, capture_output=True, text=True, timeout=600, check=False
-    )
+@dataclass(frozen=True)
+class Done:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def _run(env: dict[str, str], *args: str) -> Done:
+    """The real CLI in this process, with exactly these SOHOA_ variables; the umask it sets
+    (077) is put back afterwards."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [n for n in os.environ if n.startswith("SOHOA_")]:
+            patch.delenv(name)
+        for name, value in env.items():
+            patch.setenv(name, value)
+        umask = os.umask(0o022)
+        os.umask(umask)
+        try:
+            result = runner.invoke(app, list(args))
+        finally:
+            os.umask(umask)
+    return Done(result.exit_code, result.stdout, result.stderr)
 
 
 def _env(base: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API", "SOHOA_"))}
-    return {**env, "SOHOA_HOME": str(base / "home"), "SOHOA_WORKERS": "1", **extra}
+    return {"SOHOA_HOME": str(base / "home"), "SOHOA_WORKERS": "1", **extra}
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +110,7 @@ def scan(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def held(tmp_path_factory: pytest.TempPathFactory, scan: Path) -> dict:
+def held(tmp_path_factory: pytest.TempPathFactory, scan: Path, prefect_harness) -> dict:
     base = tmp_path_factory.mktemp("held")
     new_key(base / "keys" / "hold.key")
     env = _env(base, SOHOA_SECRET_HOLD=str(base / "hold"), SOHOA_SECRET_KEY_FILE=str(base / "keys/hold.key"))
