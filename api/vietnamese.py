@@ -81,13 +81,26 @@ def _title(match: re.Match[str]) -> str:
     return rule_title_vi(match["id"]) or "quy tắc"
 
 
+@cache
+def _english_titles() -> dict[str, str]:
+    return {rule.id: rule.title for rule_set in load_rules().sets for rule in rule_set.rules}
+
+
+def _evidence_after_title(match: re.Match[str]) -> str:
+    """The evidence of "<rule title> — <evidence>" (a title may itself hold " — ")."""
+    rest, title = match["rest"], _english_titles().get(match["id"], "")
+    if title and rest.startswith(f"{title} — "):
+        return evidence_vi(rest[len(title) + 3 :])
+    return evidence_vi(rest.split(" — ", 1)[-1])
+
+
 Rewrite = Callable[[re.Match[str]], str]
 _REASONS: list[tuple[re.Pattern[str], Rewrite]] = [
     (
-        re.compile(r"(?P<id>\S+) \((?P<tag>\w)\) suggests (?P<access>\w+): .*? — (?P<ev>.*)", re.S),
+        re.compile(r"(?P<id>\S+) \((?P<tag>\w)\) suggests (?P<access>\w+): (?P<rest>.* — .*)", re.S),
         lambda m: (
             f"{m['id']} ({_TAGS.get(m['tag'], m['tag'])}) gợi ý {_access(m['access']).lower()}: "
-            f"{_title(m)} — {evidence_vi(m['ev'])}"
+            f"{_title(m)} — {_evidence_after_title(m)}"
         ),
     ),
     (
@@ -230,8 +243,8 @@ _REASONS: list[tuple[re.Pattern[str], Rewrite]] = [
         lambda m: "Chưa xác định được mức độ tiếp cận.",
     ),
     (  # a rule hit written as "<id>: <title> — <evidence>"
-        re.compile(r"(?P<id>[AR]\d*[.\w]*|S\.\w+): .*? — (?P<ev>.*)", re.S),
-        lambda m: f"{m['id']}: {_title(m)} — {evidence_vi(m['ev'])}",
+        re.compile(r"(?P<id>[AR]\d*[.\w]*|S\.\w+): (?P<rest>.* — .*)", re.S),
+        lambda m: f"{m['id']}: {_title(m)} — {_evidence_after_title(m)}",
     ),
 ]
 
@@ -277,6 +290,7 @@ _KINDS = {
     "dob": "ngày sinh",
     "address": "địa chỉ",
     "name": "họ tên",
+    "full_name": "họ tên",
 }
 _FORMS = {"typed": "văn bản có tên loại", "cong_van": "công văn", "normative": "văn bản quy phạm"}
 _EVIDENCE: list[tuple[re.Pattern[str], Rewrite]] = [

@@ -50,12 +50,13 @@ MIN_VALUE_CHARS = 4
 
 _CONFUSABLE = re.compile(r"(?<=\d)[OolI|](?=\d)")
 _CONFUSABLE_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
-# A number: digit groups joined by one separator; groups after the first have 2+ digits, so a
-# list of single digits ("1 2 3 4") is not a number, and " - " between two dates splits them.
+# A number: digit groups joined by one separator; groups after the first have 2+ digits (or one
+# digit between two such groups: a landline "0277 3 861 245"), so a list of single digits
+# ("1 2 3 4") is not a number, and " - " between two dates splits them.
 # A separator is one character that is neither a letter nor a digit, in any script ("/", "_",
 # "+", "·", NBSP, "–" ...), or a bracket with a space.
 _SEP = r"(?:\) | \(|[^\w]|_)"
-_RUN = re.compile(rf"(?<!\d)\+?\(?\d+(?:{_SEP}\d{{2,}})*(?!\d)")
+_RUN = re.compile(rf"(?<!\d)\+?\(?\d+(?:{_SEP}(?:\d{{2,}}|\d(?={_SEP}\d{{2}})))*(?!\d)")
 # A number cut by a snippet's window ("…345 678") is too short to be recognised: mask it anyway.
 _CUT_START = re.compile(r"…\s?(\d+(?:(?:[^\w…]|_)\d+)*)")
 _CUT_END = re.compile(r"(\d+(?:(?:[^\w…]|_)\d+)*)\s?…$")

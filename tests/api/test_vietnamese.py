@@ -66,6 +66,18 @@ def test_every_rule_has_a_vietnamese_title() -> None:
             assert VIETNAMESE.search(rule.title_vi), (rule_set.id, rule.id)
 
 
+def test_a_rule_title_holding_a_dash_is_not_taken_for_the_evidence() -> None:
+    reason = (
+        "A7.2.contact (M) suggests conditional: Contact details of a named person (phone, e-mail) — "
+        "private or official? — personal data (full_name): full_name Nguyễn Thị Ngọc Hân"
+    )
+    shown = reason_vi(reason)
+    assert shown.endswith("— dữ liệu cá nhân: họ tên Nguyễn Thị Ngọc Hân") and not ENGLISH.search(shown), (
+        shown
+    )
+    assert "private" not in shown
+
+
 def test_an_unknown_reason_is_said_in_vietnamese_and_a_vietnamese_one_is_kept() -> None:
     assert reason_vi("some new English reason nobody translated") == GENERIC_REASON
     assert reason_vi("trang 2: trang không đọc được") == "trang 2: trang không đọc được"

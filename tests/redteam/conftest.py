@@ -29,6 +29,7 @@ VICTIM_LINES = [
     "QUYẾT ĐỊNH Về việc cấp lại giấy tờ cho công dân",
     f"Cấp lại cho ông {VICTIM_NAME}, sinh năm {VICTIM_YEAR},",
     f"CCCD số {VICTIM_CCCD}, điện thoại {VICTIM_PHONE}.",
+    "Liên hệ Phòng Nội vụ, điện thoại 0277 3 861 245.",
     "Nơi nhận: như trên; lưu văn thư.",
 ]
 

@@ -32,6 +32,7 @@ def _forms(groups: list[str]) -> list[str]:
         (["001", "076", "012", "345"], ["001", "076", "012", "346"]),  # the CCCD
         (["0914762305"], ["0914762306"]),
         (["+84", "914", "762", "305"], ["+84", "914", "762", "306"]),
+        (["0277", "3", "861", "245"], ["0277", "3", "861", "246"]),  # a landline, a one-digit group
     ],
 )
 def test_oracle_numbers_whatever_the_separators(shared: Live, true: list[str], false: list[str]) -> None:
