@@ -108,9 +108,16 @@ def ingest_drop_folder(
     from prefect.runtime import deployment
 
     ready, changing, seen = find_ready_files(source, settle_seconds)
-    if changing:
-        log.info("drop folder %s: %d files still being written, left for next run", source, len(changing))
     batch = new_batch_name(batch_prefix(deployment.name, source))
+    waiting = f"; {len(changing)} still being written, left for the next run" if changing else ""
+    # one line per scan with work (on this run's page in the UI); an idle scan stays quiet
+    log.log(
+        logging.INFO if ready or changing else logging.DEBUG,
+        "drop folder %s: %s%s",
+        source,
+        f"{len(ready)} new files, batch {batch}" if ready else "no new files",
+        waiting,
+    )
     if not ready:
         _remember(source, seen, changing, BatchSummary(batch=batch, finished_at=utcnow()))
         return Completed(message="no new files", data=BatchSummary(batch=batch, finished_at=utcnow()))

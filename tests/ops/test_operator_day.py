@@ -76,6 +76,14 @@ def _wait_for_port(port: int, timeout: float = 60) -> None:
     pytest.fail(f"nothing listens on 127.0.0.1:{port}")
 
 
+def _logs(flow_run_id: str) -> list:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+
+    with get_client(sync_client=True) as client:
+        return client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])))
+
+
 def _artifacts(flow_run_id: str) -> list:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
@@ -110,6 +118,7 @@ def test_a_scheduled_batch_with_a_damaged_file_is_told_apart(server: dict[str, s
                 re.search(r"/runs/flow-run/([0-9a-f-]{36})", summary[0].data).group(1) if summary else ""
             )
             child = {a.type: a for a in _artifacts(child_id)} if child_id else {}
+            logged = [entry.message for entry in _logs(run["id"])]
     finally:
         stop(worker)  # SIGTERM, as systemd and Docker stop it
     log = (tmp_path / "worker.log").read_text().splitlines()
@@ -118,6 +127,9 @@ def test_a_scheduled_batch_with_a_damaged_file_is_told_apart(server: dict[str, s
     assert run["message"] == "2 ingested, 0 near-duplicates, 0 duplicates, 1 quarantined, 0 failed"
 
     [summary] = summary
+    assert logged == [f"drop folder {drop}: 3 new files, batch {child['markdown'].description[6:]}"], (
+        "the run an operator opens first says what it took"
+    )
     assert f"# Batch {SCHEDULE}-" in summary.data, "batches are named after their schedule"
     assert "| quarantined | 1 |" in summary.data and "empty.pdf | quarantined" in summary.data
     assert child["markdown"].key.startswith(f"batch-{SCHEDULE}-"), "the link leads to the batch's run"
