@@ -40,7 +40,8 @@ def redaction_boxes(page: Page, values: Sequence[str] = ()) -> list[Box]:
     """The boxes of the words of `page` that hold personal data (pure).
 
     The words are joined line by line as the text reads, masked as a whole (so a number split
-    into several words is still found), and every word overlapping a masked span is returned.
+    into several words is still found), and the words overlapping each masked span are covered by
+    one box per line (how many words a name has, and how long each is, is not shown).
     """
     spans_in_text = find_spans(page.text, values)
     if not page.words:
@@ -58,11 +59,18 @@ def redaction_boxes(page: Page, values: Sequence[str] = ()) -> list[Box]:
         at += len(word.text)
         previous = (word.block, word.line)
     spans = find_spans("".join(parts), values)
-    return [
-        word.box
-        for word, (start, end) in zip(page.words, offsets, strict=True)
-        if any(start < span_end and span_start < end for span_start, span_end in spans)
-    ]
+    groups: dict[tuple[int, int, int], list[Box]] = {}
+    for word, (start, end) in zip(page.words, offsets, strict=True):
+        for number, (span_start, span_end) in enumerate(spans):
+            if start < span_end and span_start < end:
+                groups.setdefault((number, word.block, word.line), []).append(word.box)
+    return [_union(boxes) for boxes in groups.values()]
+
+
+def _union(boxes: Sequence[Box]) -> Box:
+    left, top = min(b.left for b in boxes), min(b.top for b in boxes)
+    right, bottom = max(b.left + b.width for b in boxes), max(b.top + b.height for b in boxes)
+    return Box(left=left, top=top, width=right - left, height=bottom - top)
 
 
 def _redact(image: Image.Image, boxes: Sequence[Box]) -> Image.Image:
