@@ -115,7 +115,7 @@ def ingest_drop_folder(
         logging.INFO if ready or changing else logging.DEBUG,
         "drop folder %s: %s%s",
         source,
-        f"{len(ready)} new files, batch {batch}" if ready else "no new files",
+        f"{len(ready)} new file{'s' if len(ready) != 1 else ''}, batch {batch}" if ready else "no new files",
         waiting,
     )
     if not ready:
