@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,8 +115,13 @@ def held(tmp_path_factory: pytest.TempPathFactory, scan: Path, prefect_harness) 
     base = tmp_path_factory.mktemp("held")
     new_key(base / "keys" / "hold.key")
     env = _env(base, SOHOA_SECRET_HOLD=str(base / "hold"), SOHOA_SECRET_KEY_FILE=str(base / "keys/hold.key"))
-    done = _run(env, "ingest", str(scan), "--json")
+    scratch = base / "tmp"
+    scratch.mkdir()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tempfile, "tempdir", str(scratch))  # where the OCR's temporary files go
+        done = _run(env, "ingest", str(scan), "--json")
     assert done.returncode == 0, done.stderr
+    assert list(scratch.iterdir()) == [], "temporary copies are removed"
     (ingested,) = json.loads(done.stdout)["ingested"]
     return {"base": base, "env": env, "id": ingested["id"], "home": base / "home"}
 
