@@ -64,7 +64,9 @@ def test_vietnamese_public_record_page_has_no_english_and_no_review_internals(li
     assert body["source"] == f"{victim.id}.png" and "victim" not in body["source"]
     plain = live.archive.records["public_plain"].id
     download = live.get(f"/records/{plain}/original")
-    assert download.status_code == 200 and f'filename="{plain}.png"' in download.headers["content-disposition"]
+    assert (
+        download.status_code == 200 and f'filename="{plain}.png"' in download.headers["content-disposition"]
+    )
 
 
 def test_vietnamese_staff_and_archivist_read_reasons_in_vietnamese(shared: Live) -> None:
