@@ -17,6 +17,7 @@ import os
 import signal
 import socket
 import tempfile
+import threading
 from pathlib import Path
 
 from flows.ingest import WORKER_NAME_ENV
@@ -55,6 +56,15 @@ def _stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
+def _exit_within(seconds: float) -> None:
+    """After the stop line, leave within `seconds` even if Prefect's event thread still tries
+    to deliver to a server that has gone (seen: a worker stopped with SIGTERM that never exited);
+    a daemon timer keeps running while the interpreter waits for other threads."""
+    timer = threading.Timer(seconds, os._exit, args=(0,))
+    timer.daemon = True
+    timer.start()
+
+
 def run_worker(
     *,
     pool: str = DEFAULT_POOL,
@@ -88,3 +98,4 @@ def run_worker(
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C or SIGTERM: stop, saying so
         asyncio.run(worker.start(run_once=run_once, printer=_print))
     log.info("worker %s stopped", name)
+    _exit_within(10)
