@@ -63,14 +63,20 @@ class Live:
     app: FastAPI
     archive: Archive
     keys: Keys
+    client: httpx.Client
 
     def get(self, path: str, role: str = "public", **kwargs: object) -> httpx.Response:
-        headers = {**self.keys.headers(role), **kwargs.pop("headers", {})}  # type: ignore[dict-item]
-        return httpx.get(f"{self.url}{path}", headers=headers, timeout=30, **kwargs)  # type: ignore[arg-type]
+        return self._send("GET", path, role, **kwargs)
 
     def post(self, path: str, role: str = "public", **kwargs: object) -> httpx.Response:
+        return self._send("POST", path, role, **kwargs)
+
+    def _send(self, method: str, path: str, role: str, **kwargs: object) -> httpx.Response:
+        """One request, with no cookie kept between requests (each is a new visitor unless the
+        test sends one), over a kept-alive connection."""
         headers = {**self.keys.headers(role), **kwargs.pop("headers", {})}  # type: ignore[dict-item]
-        return httpx.post(f"{self.url}{path}", headers=headers, timeout=30, **kwargs)  # type: ignore[arg-type]
+        self.client.cookies.clear()
+        return self.client.request(method, f"{self.url}{path}", headers=headers, **kwargs)  # type: ignore[arg-type]
 
 
 def build_archive(home: Path) -> tuple[Archive, Keys]:
@@ -88,8 +94,8 @@ def build_archive(home: Path) -> tuple[Archive, Keys]:
 def serving(archive: Archive, keys: Keys) -> Iterator[Live]:
     """The app over `archive`, served by uvicorn on a free loopback port while the block runs."""
     app = create_app(archive.settings)
-    with served(app) as url:
-        yield Live(url, app, archive, keys)
+    with served(app) as url, httpx.Client(timeout=30) as client:
+        yield Live(url, app, archive, keys, client)
 
 
 @pytest.fixture
