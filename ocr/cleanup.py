@@ -132,18 +132,33 @@ def colour_to_gray(
 # --- borders and punch holes ----------------------------------------------------------------------
 
 
-def _dark_components(gray: np.ndarray, factor: int) -> tuple[int, np.ndarray, np.ndarray]:
+def _dark_components(
+    gray: np.ndarray, factor: int, flatten_mm: float = 0.0, dpi: float = 300.0
+) -> tuple[int, np.ndarray, np.ndarray]:
+    """Connected dark regions at 1/`factor` scale. `flatten_mm`: first divide by the paper's
+    brightness over that distance, so that light falling off across the page (a shade that
+    varies slowly) is not dark while a border (a sharp edge) still is."""
     small = gray[::factor, ::factor]  # nearest-pixel reduction: enough for page-sized shapes
-    dark = (small < ink_threshold(gray)).astype(np.uint8)
+    if flatten_mm:
+        paper = cv2.dilate(small, np.ones((odd(px(flatten_mm, dpi / factor)),) * 2, np.uint8))
+        small = cv2.divide(small, paper, scale=255)
+        dark = (small < ink_threshold(small)).astype(np.uint8)
+    else:
+        dark = (small < ink_threshold(gray)).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
     return count, labels, stats
+
+
+# Light falling off across a page (a lamp, a phone photo) varies over more than this; a border's
+# edge is sharp. Borders wider than it are left to the background step (which whitens them).
+_BORDER_FLATTEN_MM = 30.0
 
 
 def remove_borders(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, dict[str, Any]]:
     """Dark regions touching the page's edge and larger than any text (scanner lid, copier
     border, binding shadow) become paper."""
     factor = max(1, round(dpi / 100))
-    count, labels, stats = _dark_components(gray, factor)
+    count, labels, stats = _dark_components(gray, factor, _BORDER_FLATTEN_MM, dpi)
     small_h, small_w = labels.shape
     small_dpi = dpi / factor
     big = px(8, small_dpi)  # larger than any character, smaller than any border

@@ -53,18 +53,25 @@ class PageTask(NamedTuple):
     media_type: str
     number: int = 1
     size_checked: bool = False  # the PDF's page size was checked already (pdf_page_sizes)
+    orientation_hint: int | None = None  # the document's orientation so far (DocumentOrientation)
 
 
 def _read(task: PageTask, max_pixels: int, pdf_image: bool, keep_first: bool) -> PageResult:
     from ocr.pipeline import process_page
 
     assert _engine is not None, "worker not initialised"
-    path, media_type, number, checked = task
+    path, media_type, number, checked, hint = task
     source = load_page(path, media_type, number, max_pixels=max_pixels, size_checked=checked)
     single = path if media_type in (JPEG, PNG) else None
     keep = keep_first and number == 1
     return process_page(
-        source, _engine, options=_options, pdf_image=pdf_image, source_file=single, keep_source=keep
+        source,
+        _engine,
+        options=_options,
+        pdf_image=pdf_image,
+        source_file=single,
+        keep_source=keep,
+        orientation_hint=hint,
     )
 
 
@@ -128,20 +135,33 @@ class PagePool:
         keep_first: bool = False,
     ) -> Iterator[PageResult]:
         """PageResults of the given pages (of one or many files), in the order given;
-        `keep_first`: each page 1 also carries its image as loaded (see ocr_file_results)."""
-        pending: deque[Future] = deque()
+        `keep_first`: each page 1 also carries its image as loaded (see ocr_file_results).
+        Each page is told its document's orientation as far as the pages read so far show it."""
+        from ocr.pipeline import DocumentOrientation
+
+        pending: deque[tuple[Path, Future]] = deque()
+        documents: dict[Path, DocumentOrientation] = {}
         tasks = iter(tasks)
+
+        def submit(task: PageTask) -> None:
+            document = documents.setdefault(task.path, DocumentOrientation())
+            task = task._replace(orientation_hint=document.hint)
+            future = self._executor.submit(_read, task, max_pixels, pdf_images, keep_first)
+            pending.append((task.path, future))
+
         try:
             for task in tasks:
-                pending.append(self._executor.submit(_read, task, max_pixels, pdf_images, keep_first))
+                submit(task)
                 if len(pending) >= 2 * self.workers:
                     break
             while pending:
-                result = pending.popleft().result()
+                path, future = pending.popleft()
+                result = future.result()
+                documents[path].add(result)
                 task = next(tasks, None)
                 if task is not None:
-                    pending.append(self._executor.submit(_read, task, max_pixels, pdf_images, keep_first))
+                    submit(task)
                 yield result
         finally:
-            for future in pending:
+            for _, future in pending:
                 future.cancel()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image
 
+from ocr.coverage import unread_share
 from ocr.engine import EngineResult, OcrEngine
 from ocr.load import JPEG, PNG, SourcePage, detect_media_type, iter_pages
 from ocr.parallel import PagePool
@@ -34,7 +36,7 @@ from ocr.preprocess import (
     map_box,
     orient_page,
 )
-from ocr.quality import REVIEW_CONFIDENCE, assess_page
+from ocr.quality import REVIEW_CONFIDENCE, assess_page, syllable_share
 from ocr.reading_order import order_lines
 from ocr.syllables import token_kind
 from ocr.text import fix_foreign_letters, join_hyphenated_lines, nfc
@@ -43,6 +45,7 @@ from schemas import Box, Page, Word
 
 __all__ = [
     "MIN_ORIENTATION_CONFIDENCE",
+    "DocumentOrientation",
     "REVIEW_CONFIDENCE",
     "VERIFY_ORIENTATION_BELOW",
     "PageResult",
@@ -55,6 +58,7 @@ __all__ = [
     "process_page",
     "rotate_clockwise",
     "text_from_words",
+    "verdict",
 ]
 
 log = logging.getLogger(__name__)
@@ -65,6 +69,14 @@ MIN_ORIENTATION_CONFIDENCE = 2.0
 # Under this OSD confidence (or when OSD and the text lines disagree), both readings of the page
 # (as detected and turned 180 degrees) are recognised and the one with more Vietnamese wins.
 VERIFY_ORIENTATION_BELOW = PrepareOptions().verify_orientation_below
+# A script-shape score this high is the page's own strong evidence: it overrides the document's.
+STRONG_ORIENTATION = 6.0
+# The syllable validator's verdict on a reading (see `verdict`): valid from this share of
+# Vietnamese syllables among the judged words, rejected under INVALID_SHARE (or under
+# VALID_SHARE with twice MIN_JUDGED judged); upright pages here: 0.95-1.0, turned ones < 0.4.
+VALID_SHARE = 0.75
+INVALID_SHARE = 0.5
+MIN_JUDGED = 8
 
 _TRANSPOSE_CLOCKWISE = {
     90: Image.Transpose.ROTATE_270,  # PIL turns counter-clockwise
@@ -82,6 +94,23 @@ class PageResult:
     steps: list[StepRecord] = field(default_factory=list)
     source_image: Image.Image | None = None  # the page as loaded: page 1 only, when asked
     notes: list[str] = field(default_factory=list)  # foreign letters replaced ("ö>ô")
+    orientation_known: bool = False  # the page's own evidence settled its orientation
+
+
+class DocumentOrientation:
+    """The orientation the pages of one document share: the commonest among pages whose own
+    evidence settled theirs (None until one has)."""
+
+    def __init__(self) -> None:
+        self._seen: Counter[int] = Counter()
+
+    def add(self, result: PageResult) -> None:
+        if result.orientation_known:
+            self._seen[result.page.orientation] += 1
+
+    @property
+    def hint(self) -> int | None:
+        return self._seen.most_common(1)[0][0] if self._seen else None
 
 
 def ocr_file(
@@ -136,18 +165,24 @@ def ocr_file_results(
             yield from _written(results, pdf)
         return
     pages = iter_pages(path, media_type, max_pixels=max_pixels)
-    results = (
-        process_page(
+    yield from _written(_in_turn(pages, engine, options, want_image, single, keep_first), pdf)
+
+
+def _in_turn(pages, engine, options, want_image, single, keep_first) -> Iterator[PageResult]:
+    """Pages read one after the other, each told the document's orientation so far."""
+    document = DocumentOrientation()
+    for source in pages:
+        result = process_page(
             source,
             engine,
             options=options,
             pdf_image=want_image,
             source_file=single,
             keep_source=keep_first and source.number == 1,
+            orientation_hint=document.hint,
         )
-        for source in pages
-    )
-    yield from _written(results, pdf)
+        document.add(result)
+        yield result
 
 
 def _written(results: Iterator[PageResult], pdf: BinaryIO | None) -> Iterator[PageResult]:
@@ -174,23 +209,31 @@ def process_page(
     pdf_image: bool = False,
     source_file: Path | None = None,
     keep_source: bool = False,
+    orientation_hint: int | None = None,
 ) -> PageResult:
     """`ocr_page` with the step records, and the page compressed for the PDF if asked.
     `source_file`: the file the page came from when it is the whole file (JPEG, PNG).
-    `keep_source`: the result also carries the page image as loaded."""
+    `keep_source`: the result also carries the page image as loaded. `orientation_hint`: the
+    document's orientation (`DocumentOrientation`), tried first unless the page's own evidence
+    is strong; with it the engine's OSD is not asked."""
     options = options or PrepareOptions()
     cleaned = clean_page(page_array(source.image), source.dpi, options)
     if options.orientation:
-        guess = detect_orientation(cleaned, _osd(engine), options)
+        osd = _osd(engine) if orientation_hint is None else None
+        guess = detect_orientation(cleaned, osd, options)
     else:
         guess = OrientationGuess(0, 0.0, True, "none")
-    prepared, result, doubts = _read_upright(cleaned, guess, engine, options)
+        orientation_hint = None
+    prepared, result, doubts = _read_upright(cleaned, guess, engine, options, orientation_hint)
+    known = verdict(result) is True or (guess.sure and guess.confidence >= STRONG_ORIENTATION)
     page, notes = _page(source, prepared, result, doubts)
     image = encode_page_image(source.image, source.dpi, source_file) if pdf_image else None
     if notes:
         log.info("page %d: letters foreign to Vietnamese replaced: %s", source.number, " ".join(notes))
     kept = source.image if keep_source else None
-    return PageResult(page=page, image=image, steps=prepared.steps, notes=notes, source_image=kept)
+    return PageResult(
+        page=page, image=image, steps=prepared.steps, notes=notes, source_image=kept, orientation_known=known
+    )
 
 
 def _osd(engine: OcrEngine):
@@ -216,40 +259,76 @@ def _reading_score(result: EngineResult) -> float:
     return sum(w.confidence / 100 for w in result.words if token_kind(w.text) == "syllable")
 
 
+def verdict(result: EngineResult) -> bool | None:
+    """Does the syllable validator accept a reading? True: enough words judged and most are
+    Vietnamese syllables; False: enough judged and too few are; None: too few words to tell."""
+    share, judged = syllable_share(result.words)
+    if share is None:
+        return None
+    if share >= VALID_SHARE:
+        return True
+    return False if share < INVALID_SHARE or judged >= 2 * MIN_JUDGED else None
+
+
+def _candidates(cleaned: Prepared, first: int) -> list[int]:
+    """Turns to try, `first` first: its half turn next; the quarter turns when the direction
+    of the text lines is unknown or disagrees with `first`."""
+    flip = (first + 180) % 360
+    across = [(first + 90) % 360, (first + 270) % 360]
+    quarter = first in (90, 270)
+    if cleaned.lines == "unknown" or (cleaned.lines == "vertical") != quarter:
+        return [first, flip, *across]
+    return [first, flip]
+
+
 def _read_upright(
-    cleaned: Prepared, guess: OrientationGuess, engine: OcrEngine, options: PrepareOptions
+    cleaned: Prepared,
+    guess: OrientationGuess,
+    engine: OcrEngine,
+    options: PrepareOptions,
+    hint: int | None = None,
 ) -> tuple[Prepared, EngineResult, list[str]]:
-    """Turn and read the page; when the orientation is unsure, read it both ways (as guessed and
-    half a turn round, or the two quarter turns for vertical lines) and keep the reading with
-    more Vietnamese in it. The doubts stay only when that comparison cannot tell either."""
-    if guess.sure:
-        prepared = orient_page(cleaned, guess.degrees, guess.confidence, options)
-        return prepared, _recognise(prepared, engine), list(guess.doubts)
-    degrees = guess.degrees
-    if cleaned.lines == "horizontal":
-        candidates = [0, 180] if degrees in (0, 90) else [180, 0]
-    elif cleaned.lines == "vertical":
-        candidates = [90, 270] if degrees in (90, 0) else [270, 90]
-    else:
-        candidates = [degrees, (degrees + 180) % 360]
-    readings = []
-    for candidate in candidates:
+    """Turn and read the page, the first turn tried being the document's (`hint`) unless the
+    page's own evidence is strong, else the guess. A reading the syllable validator rejects,
+    or one too short to judge on an unsure page, is not stored before the other turns are read:
+    the first that validates wins, else the one with the most Vietnamese in it. The doubts stay
+    only when no reading could tell."""
+    first = guess.degrees
+    strong = guess.sure and guess.confidence >= STRONG_ORIENTATION
+    if hint is not None and hint != first and not strong:
+        first = hint
+    readings: list[tuple[int, Prepared, EngineResult]] = []
+    decided = False
+    for candidate in _candidates(cleaned, first):
         prepared = orient_page(cleaned, candidate, guess.confidence, options)
-        readings.append((prepared, _recognise(prepared, engine)))
-    scores = [_reading_score(result) for _, result in readings]
-    best = int(np.argmax(scores))  # ties: the first, i.e. the detector's answer
-    decisive = scores[best] >= 3 and scores[best] >= 2 * scores[1 - best]
-    same = readings[0][1].text == readings[1][1].text
-    prepared, result = readings[best]
-    prepared.steps.append(
-        StepRecord(
-            "orientation_check",
-            0.0,
-            {"candidates": candidates},
-            {"scores": [round(score, 2) for score in scores], "chosen": candidates[best]},
+        result = _recognise(prepared, engine)
+        readings.append((candidate, prepared, result))
+        judged = verdict(result)
+        settled = guess.sure or candidate == hint
+        if judged is True or (judged is None and settled and len(readings) == 1):
+            decided = True
+            break
+        if judged is None and len(readings) >= 2:
+            break  # two short readings: compare them
+    scores = [_reading_score(result) for _, _, result in readings]
+    best = int(np.argmax(scores))  # ties: the first tried
+    candidate, prepared, result = readings[best]
+    if len(readings) > 1:
+        others = sorted(scores, reverse=True)[1]
+        decided = decided or (scores[best] >= 3 and scores[best] >= 2 * others)
+        decided = decided or all(r.text == result.text for _, _, r in readings)
+        prepared.steps.append(
+            StepRecord(
+                "orientation_check",
+                0.0,
+                {"candidates": [c for c, _, _ in readings]},
+                {"scores": [round(score, 2) for score in scores], "chosen": candidate},
+            )
         )
-    )
-    return prepared, result, [] if decisive or same else list(guess.doubts)
+    doubts = [] if decided or guess.sure else list(guess.doubts)
+    if not decided and guess.sure and len(readings) > 1:
+        doubts = [f"orientation unsure: no turn of the page reads as Vietnamese (kept {candidate} degrees)"]
+    return prepared, result, doubts
 
 
 def _page(source: SourcePage, prepared: Prepared, result: EngineResult, doubts: list[str]):
@@ -266,7 +345,8 @@ def _page(source: SourcePage, prepared: Prepared, result: EngineResult, doubts: 
     unchanged = not filtered.dropped and not filtered.repaired and ordered == result.words
     text = fix_foreign_letters(result.text)[0] if unchanged else text_from_words(words)
     text = join_hyphenated_lines(text)
-    quality = assess_page(words, text, doubts, dropped=filtered.dropped)
+    unread = unread_share(prepared.image, prepared.dpi, ordered)
+    quality = assess_page(words, text, doubts, dropped=filtered.dropped, unread=unread)
     prepared.steps.append(
         StepRecord(
             "text",
@@ -276,6 +356,7 @@ def _page(source: SourcePage, prepared: Prepared, result: EngineResult, doubts: 
                 "dropped": filtered.dropped,
                 "noise_share": quality.noise_share,
                 "suspect_share": quality.suspect_share,
+                "unread_share": round(unread, 4),
                 "confidence": round(quality.confidence, 1),
                 "syllable_share": quality.syllable_share,
                 "words": len(words),

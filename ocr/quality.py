@@ -6,7 +6,8 @@ upside down is not), the share of the text in unsure or malformed words, the sha
 engine's tokens dropped as noise (`ocr.wordfilter`: where specks were read, letters were lost),
 and how sure the orientation was. A page mostly unsure and mostly noise is unreadable: it is
 flagged with the Vietnamese reason `UNREADABLE_REASON`, and keeps only the words that passed
-the filter (no invented text).
+the filter (no invented text). Last, the share of the page's lettering that no kept word
+holds (`ocr.coverage`): text the engine skipped leaves no trace in the words.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ _SUSPECT_CONFIDENCE = 60.0
 # were lost. Measured on pages of known text: every page over 10 % CER is above one of them.
 MAX_SUSPECT_SHARE = 0.15
 MAX_NOISE_SHARE = 0.15
+# Share of the page's letter-sized ink outside every kept word over which a page is flagged.
+MAX_UNREAD_SHARE = 0.15
 _MIN_DROPPED = 8
 # Unreadable: this much of the text suspect and this much of the reading noise.
 _UNREADABLE_SUSPECT = 0.3
@@ -77,10 +80,16 @@ def suspect_share(words: list[Word]) -> float:
 
 
 def assess_page(
-    words: list[Word], text: str, orientation_doubts: Iterable[str] = (), *, dropped: int = 0
+    words: list[Word],
+    text: str,
+    orientation_doubts: Iterable[str] = (),
+    *,
+    dropped: int = 0,
+    unread: float = 0.0,
 ) -> PageQuality:
     """Score a page and list what a reviewer should know (pure). `dropped`: tokens the engine
-    gave that were dropped as noise."""
+    gave that were dropped as noise; `unread`: share of the page's lettering outside every kept
+    word (`ocr.coverage`)."""
     noise = dropped / (dropped + len(words)) if dropped else 0.0
     suspect = suspect_share(words)
     confidence = sum(word.confidence for word in words) / len(words) if words else 0.0
@@ -97,10 +106,12 @@ def assess_page(
             reasons.append(f"{suspect:.0%} of the text read unsure (>= {MAX_SUSPECT_SHARE:.0%})")
         if noise >= MAX_NOISE_SHARE and dropped >= _MIN_DROPPED:
             reasons.append(f"{noise:.0%} of what was read was noise (>= {MAX_NOISE_SHARE:.0%})")
+    if unread >= MAX_UNREAD_SHARE:
+        reasons.append(f"{unread:.0%} of the lettering was not read (>= {MAX_UNREAD_SHARE:.0%})")
     unreadable = bool(text.strip()) and suspect >= _UNREADABLE_SUSPECT and noise >= _UNREADABLE_NOISE
     if unreadable:
         reasons.insert(0, UNREADABLE_REASON)
-    score = min(confidence / 100, share if share is not None else 1.0, 1 - noise)
+    score = min(confidence / 100, share if share is not None else 1.0, 1 - noise, 1 - unread)
     return PageQuality(
         round(min(max(score, 0.0), 1.0), 4),
         confidence,

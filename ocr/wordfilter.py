@@ -35,10 +35,12 @@ _SURE_SYMBOL = 85.0
 _MIN_HEIGHT_SHARE = 0.4
 # Confident syllables needed to measure the page's letter height.
 _MIN_REFERENCE_WORDS = 3
-# A word standing on its own: a syllable read at least this sure, or a notation/number so sure.
-_SOLID_SYLLABLE = 30.0
-_SOLID_OTHER = 70.0
-_SOLID_HEIGHT_SHARE = 0.6  # ... and as tall as this share of the page's letters
+# A word standing on its own: as tall as this share of the page's letters, and a syllable of two
+# letters or more (however unsure: a real line read badly is still the line), a number or
+# notation read at least _SOLID_OTHER sure, or a longer word read _SOLID_WORD sure.
+_SOLID_HEIGHT_SHARE = 0.6
+_SOLID_OTHER = 50.0
+_SOLID_WORD = 70.0
 # Words covering this share of the smaller one's box: one word read twice.
 _DUPLICATE_OVERLAP = 0.6
 
@@ -134,11 +136,11 @@ def _solid(word: Word, height: float | None) -> bool:
     core = _core(word.text)
     kind = token_kind(word.text)
     if kind == "syllable":
-        return word.confidence >= _SOLID_SYLLABLE and (len(core) >= 2 or word.confidence >= _SURE_SYMBOL)
+        return len(core) >= 2 or word.confidence >= _SURE_SYMBOL
     if kind == "other" and core:
         digits = any(c.isdigit() for c in core)
         return word.confidence >= _SOLID_OTHER and (digits or len(core) >= 2)
-    return len(core) >= 3 and word.confidence >= _SURE_SYMBOL  # a foreign word, a name: Lênin
+    return len(core) >= 3 and word.confidence >= _SOLID_WORD  # a foreign word, a name: Lênin
 
 
 def _without_duplicates(words: list[Word]) -> list[Word]:

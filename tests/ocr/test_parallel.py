@@ -37,7 +37,12 @@ def test_pool_gives_the_pages_in_order_like_one_by_one(tmp_path: Path) -> None:
     pooled = list(ocr_file(path, ENGINE, workers=2))
     assert [page.number for page in pooled] == list(range(1, 8))
     assert [page.width for page in pooled] == [300 + 10 * n for n in range(7)]
-    assert [page.model_dump() for page in pooled] == [page.model_dump() for page in alone]
+    # The document's orientation reaches a page once an earlier page is read (sooner one by one
+    # than in the pool), and spares it the engine's OSD: only the confidence shown may differ.
+    unsure = {"orientation_confidence"}
+    assert [page.model_dump(exclude=unsure) for page in pooled] == [
+        page.model_dump(exclude=unsure) for page in alone
+    ]
 
 
 def test_a_pool_serves_many_files_and_pages_of_several(tmp_path: Path) -> None:

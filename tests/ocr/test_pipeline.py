@@ -15,6 +15,7 @@ from PIL import Image
 from ocr.engine import EngineResult, FailingEngine, FixedTextEngine
 from ocr.load import SourcePage
 from ocr.pipeline import (
+    DocumentOrientation,
     box_to_original,
     grayscale,
     ocr_page,
@@ -201,6 +202,67 @@ def test_unsure_orientation_is_settled_by_reading_both_ways() -> None:
     assert page.orientation == 180
     assert page.text == "Quyết định thành lập Tổ công tác"
     assert page.review_reasons == []  # the comparison was decisive
+
+
+class TurnCountingEngine(FixedTextEngine):
+    """Vietnamese when the dark mark is at the top left, English-like garbage otherwise; its
+    OSD says `rotation`; counts recognition passes and OSD calls."""
+
+    def __init__(self, rotation: tuple[int, float]) -> None:
+        super().__init__("", rotation=rotation)
+        self.reads = self.osd_calls = 0
+
+    def recognise(self, image: Image.Image, *, dpi: int | None = None) -> EngineResult:
+        self.reads += 1
+        upright = np.asarray(image)[:40, :40].mean() < 128
+        self.text = (
+            "Quyết định thành lập Tổ công tác số hóa tài liệu lưu trữ"
+            if upright
+            else "Tlie qnick hrown fox jnmps ovcr tbe lazv dog"
+        )
+        return super().recognise(image, dpi=dpi)
+
+    def orientation(self, image: Image.Image) -> tuple[int, float]:
+        self.osd_calls += 1
+        return super().orientation(image)
+
+
+def _upside_down_page() -> SourcePage:
+    scanned = Image.new("L", (300, 200), 255)
+    scanned.paste(0, (260, 160, 300, 200))
+    return SourcePage(number=2, image=scanned, dpi=300)
+
+
+def test_a_reading_the_validator_rejects_is_not_stored_before_the_other_turn_is_read() -> None:
+    engine = TurnCountingEngine(rotation=(0, 15.0))  # OSD sure, and wrong
+    result = process_page(_upside_down_page(), engine)
+    assert result.page.orientation == 180
+    assert result.page.text.startswith("Quyết định")
+    assert engine.reads == 2 and result.orientation_known
+
+
+def test_the_document_orientation_is_tried_first_and_saves_the_osd_and_a_second_read() -> None:
+    engine = TurnCountingEngine(rotation=(0, 0.5))
+    result = process_page(_upside_down_page(), engine, orientation_hint=180)
+    assert result.page.orientation == 180
+    assert (engine.reads, engine.osd_calls) == (1, 0)
+
+
+def test_a_validated_first_reading_is_the_only_one() -> None:
+    upright = Image.new("L", (300, 200), 255)
+    upright.paste(0, (0, 0, 40, 40))
+    engine = TurnCountingEngine(rotation=(0, 0.5))  # OSD unsure
+    result = process_page(SourcePage(number=1, image=upright, dpi=300), engine)
+    assert (result.page.orientation, engine.reads) == (0, 1)
+
+
+def test_document_orientation_is_the_commonest_settled_one() -> None:
+    document = DocumentOrientation()
+    assert document.hint is None
+    engine = TurnCountingEngine(rotation=(0, 15.0))
+    for _ in range(2):
+        document.add(process_page(_upside_down_page(), engine))
+    assert document.hint == 180
 
 
 def test_steps_are_recorded_for_each_page() -> None:
