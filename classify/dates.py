@@ -14,14 +14,14 @@ from classify.norm import as_digits, key
 
 __all__ = ["PlaceDate", "parse_date_line", "parse_numeric_date", "valid_date", "NUMERIC_DATE"]
 
-_N = r"[0-9OILDS|]"
+_N = r"[0-9OILD|!]"
 # The day may be blank or dotted for a hand to fill in ('ngày …… tháng 5'), or written by
 # hand and read as letters; digits may be split by a space ('2 6', '20 19') or glued to the
 # label ('26tháng').
 _DATE_LINE = re.compile(
-    rf"(?:^|[\s,.;:])(?P<place>[A-Z][^,\d]{{1,60}}?)\s*[,.]?\s*NGAY\s*"
+    rf"(?:^|[\s,.;:])(?P<place>[A-Z][^,\d]{{1,60}}?)\s*[,.]?\s*NGA[YV]\s*"
     rf"(?P<d>.{{0,10}}?)\s*"
-    rf"THANG\s*(?P<m>{_N}(?:\s?{_N})?)\s*NAM\s*(?P<y>{_N}(?:\s?{_N}){{3}})(?!\d)"
+    rf"TH[A-Z]NG\s*(?P<m>{_N}(?:\s?{_N})?)\s*NA(?:M|RN)\s*(?P<y>{_N}(?:\s?{_N}){{3,4}})(?!\d)"
 )
 NUMERIC_DATE = re.compile(r"(?<![\d/])(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})(?![\d/])")
 
@@ -59,7 +59,19 @@ def _number(text: str, match: re.Match[str], group: str) -> tuple[str, str]:
     if match.group(group) is None:
         return "", ""
     raw = text[match.start(group) : match.end(group)]
-    return raw, as_digits(raw)
+    if re.search(r"[SsBb]", raw):
+        return raw, ""  # S and B stand for 5 or 8 and for 8 or 3 alike: not a digit to trust
+    digits = as_digits(raw)
+    if group == "y" and len(digits.replace(" ", "")) == 5:
+        digits = _one_year(digits.replace(" ", ""))
+    return raw, digits
+
+
+def _one_year(digits: str) -> str:
+    """'20019' -> '2019': a digit read twice, when undoing it gives exactly one plausible year."""
+    years = {digits[:i] + digits[i + 1 :] for i in range(4) if digits[i] == digits[i + 1]}
+    years = {y for y in years if 1900 <= int(y) <= 2100}
+    return years.pop() if len(years) == 1 else ""
 
 
 def parse_date_line(text: str) -> PlaceDate | None:
@@ -69,14 +81,15 @@ def parse_date_line(text: str) -> PlaceDate | None:
     if not match:
         return None
     raws = [_number(text, match, g) for g in ("d", "m", "y")]
-    raws[0] = (raws[0][0].strip(_BLANK), as_digits(raws[0][0].strip(_BLANK)))
+    day = raws[0][0].strip(_BLANK)
+    raws[0] = (day, "" if re.search(r"[SsBb]", day) else as_digits(day))
     if re.search(r"[^\W\d_]{3}", raws[0][0]):
         return None  # words between 'ngày' and 'tháng': running text, not the date line
     digits = [d.replace(" ", "") for _, d in raws]
-    if not all(d.isdigit() for d in digits[1:]) or len(digits[0]) > 2:
-        digits[0] = "x" if raws[0][0] else ""  # a hand's strokes ('\\5', 'o'): never guessed
     if not all(d.isdigit() for d in digits[1:]):
         return None
+    if len(digits[0]) > 2 or (raws[0][0] and not digits[0]):
+        digits[0] = "x"  # a hand's strokes ('\\5', 'o') or an unsure letter ('0S'): never guessed
     month, year = int(digits[1]), int(digits[2])
     if valid_date(year, month, 1) is None:
         return None

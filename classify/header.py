@@ -33,7 +33,7 @@ _MAX_HEADER_LINES = 24
 # A piece of a số/ký hiệu line ('/QĐĐ-UBND', '1&33/UBNID-VP'): never part of the issuer's name.
 _NOTATION_PIECE = re.compile(r"/\s*[A-ZĐ]{1,6}\s*-|\d\s*/")
 # The Số label alone, its number and notation read as separate lines (a hand's number between).
-_LABEL_ONLY = re.compile(r"^\W{0,4}S\s?[O06QE]\s*[:;.,]?\s*$")
+_LABEL_ONLY = re.compile(r"^\W{0,4}S\s?[O068QE]\s*[:;.,]?\s*$")
 
 
 @dataclass

@@ -22,7 +22,7 @@ Form = Literal["typed", "cong_van", "normative"]
 # The number may be missing: left blank or dotted for a hand to fill in ('Số: ……/KH-UBND'),
 # or written by hand and read as letters.
 _LINE = re.compile(
-    r"^[^A-Z0-9]{0,4}S\s?[O06QE]\s*[:;.,]?\s*"
+    r"^[^A-Z0-9]{0,4}S\s?[O068QE]\s*[:;.,]?\s*"
     r"(?P<num>[^/]{0,14}?)\s*/\s*"
     r"(?P<rest>[A-Z0-9|][A-Z0-9.|]*(?:\s*[-/]\s*[A-Z0-9|][A-Z0-9.|]*)*)"
 )

@@ -139,8 +139,9 @@ def merge_lines(lines: list[str]) -> list[str]:
     return merged
 
 
-def _find_level(words: list[str]) -> int | None:
-    """Index of the first word of an administrative level followed by a place (or at the end)."""
+def _find_level(words: list[str], first: bool = False) -> int | None:
+    """Index of the first word of an administrative level followed by a place (or at the end);
+    at the very start only when `first` (a top line whose kind the engine lost: 'TỈNH TRÀ VINH')."""
     folded = [key(w) for w in words]
     for i in range(len(words)):
         for lvl in _LEVELS:
@@ -149,8 +150,8 @@ def _find_level(words: list[str]) -> int | None:
                 continue
             if lvl == "XA" and i + 1 < len(words) and folded[i + 1] == "HOI":
                 continue  # 'XÃ HỘI' is a field, not a commune
-            if i == 0:
-                continue  # a name starts with its kind, not a level
+            if i == 0 and not first:
+                continue  # a name starts with its kind, not a level ('TỈNH ĐOÀN', 'HUYỆN ỦY')
             return i
     return None
 
@@ -216,11 +217,11 @@ def _proper(text: str) -> str:
     return text
 
 
-def _read_one(printed: str) -> Body:
+def _read_one(printed: str, first: bool = False) -> Body:
     words = _expand(printed).split()
     if not words:
         return Body(name="", printed=printed, level=None, place=None)
-    at = _find_level(words)
+    at = _find_level(words, first)
     head, level, place = words, None, None
     if at is not None:
         head = words[:at]
@@ -247,6 +248,9 @@ def read_bodies(lines: list[str]) -> tuple[Body | None, Body | None]:
     if len(merged) == 1:
         return _read_one(merged[0]), None
     parent = _read_one(merged[0])
+    second = key(merged[0]).split()[1:2]
+    if parent.place is None and len(merged[0].split()) >= 3 and second != ["UY"] and second != ["DOAN"]:
+        parent = _read_one(merged[0], first=True)  # 'TỈNH TRÀ VINH' over 'SỞ NỘI VỤ': UBND lost
     issuer = _read_one(" ".join(merged[1:]))
     if key(issuer.head) == "VAN PHONG" and parent.head:
         # 'VĂN PHÒNG' under 'UBND TỈNH X' is the Văn phòng of that body (Văn phòng Ủy ban nhân dân)
