@@ -88,7 +88,7 @@ class RecordArrays:
     retentions: _Codes
     page_slot: np.ndarray  # pid -> record slot, -1 where no page
     page_number: np.ndarray  # pid -> page number
-    page_public: np.ndarray  # pid -> the page has a public form of its own (personal data masked)
+    page_personal: np.ndarray  # pid -> the page holds personal data (full text in private_fts)
     first_pid: np.ndarray  # slot -> pid of its lowest-numbered page, -1 without pages
     pages: int
 
@@ -124,8 +124,8 @@ def load_arrays(conn: sqlite3.Connection) -> RecordArrays:
     linked_rid = len(rids) > 0 and rids[by_rid][at] == page_rids
     page_slot[pids] = np.where(linked_rid, by_rid[at] if len(rids) else -1, -1)
     page_number[pids] = pages[:, 2]
-    page_public = np.zeros(size, dtype=bool)
-    page_public[pids] = pages[:, 3] == 1
+    page_personal = np.zeros(size, dtype=bool)
+    page_personal[pids] = pages[:, 3] == 1
     first_pid = np.full(len(rows), -1, dtype=np.int64)
     linked = pids[page_slot[pids] >= 0]
     linked = linked[np.lexsort((page_number[linked], page_slot[linked]))]
@@ -159,7 +159,7 @@ def load_arrays(conn: sqlite3.Connection) -> RecordArrays:
         retentions=retentions,
         page_slot=page_slot,
         page_number=page_number,
-        page_public=page_public,
+        page_personal=page_personal,
         first_pid=first_pid,
         pages=len(pages),
     )

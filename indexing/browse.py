@@ -19,7 +19,8 @@ that few pages. A broader query (common words only, where BM25's IDF is small an
 match costs 2-20 µs) is ordered by exact spelling, then newest: `BrowseResult.ranked` is False.
 Hits are checked again against the records table before they are returned, so a record whose
 access class changed since the arrays were loaded is not served. A masked query (the public role)
-matches the public form of every page that has one (indexing/sqlite.py), in both ways.
+reads pages_fts alone, which holds the public form of every page that has one; a full query
+also reads private_fts for those pages (indexing/sqlite.py), in both ways.
 """
 
 from __future__ import annotations
@@ -270,7 +271,7 @@ class Browser:
     def _matches(
         self, conn: sqlite3.Connection, arrays: RecordArrays, parsed: ParsedQuery, *, masked: bool
     ) -> _Matches | None:
-        """The pages `parsed` matches; `masked`: pages with a public form are matched on it."""
+        """The pages `parsed` matches; masked: on what the public may search only."""
         if parsed.is_empty:
             return None
         if self._narrow(conn, parsed):
@@ -299,11 +300,13 @@ class Browser:
         parts: list[tuple[str, ...]],
         masked: bool,
     ) -> np.ndarray:
-        """The pages holding every part on `column`; masked: on the public form where one exists."""
+        """The pages holding every part on `column`; full: a page with personal data on its text."""
         found = self._postings.all_of(conn, column, parts)
-        if masked:
-            public = arrays.page_public
-            found = (found & ~public) | (self._postings.all_of(conn, column, parts, "public_fts") & public)
+        if not masked:
+            personal = arrays.page_personal
+            found = (found & ~personal) | (
+                self._postings.all_of(conn, column, parts, "private_fts") & personal
+            )
         return found
 
     @staticmethod
@@ -314,13 +317,13 @@ class Browser:
         exact_match = fts5_exact_match(parsed)
         params = {"match": fts5_match(parsed), "exact": exact_match}
         rows: list[tuple] = []
-        for table in ("pages_fts", "public_fts") if masked else ("pages_fts",):
+        for table in ("pages_fts",) if masked else ("pages_fts", "private_fts"):
             tier = "0" if exact_match is None else _TIER.format(table=table)
             found = conn.execute(_RANKED.format(table=table, tier=tier), params).fetchall()
             found = [r for r in found if r[0] < len(arrays.page_slot) and arrays.page_slot[r[0]] >= 0]
-            if masked:  # a page with a public form is matched on that form only
-                own = table == "public_fts"
-                found = [r for r in found if bool(arrays.page_public[r[0]]) == own]
+            if not masked:  # a page with personal data is matched on its full text only
+                private = table == "private_fts"
+                found = [r for r in found if bool(arrays.page_personal[r[0]]) == private]
             rows += found
         pids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         page_rank = np.zeros(len(arrays.page_slot))

@@ -15,9 +15,11 @@ Lucene's ASCIIFoldingFilter table does, with preserve_original, keeps text typed
 by other tools (Kibana, curl) finding the folded words. The original page text is kept in
 _source only, for snippets.
 
-A page that holds personal data also carries its public form (indexing.masking.mask_text) as
-`public_text` with its own two keys (`public_exact`, `public_folded`) and `public: true`; a masked
-query (the public role) matches those pages on their public form only (indexing.elastic_query).
+A page's `exact` and `folded` keys are what the public may search: for a page that holds personal
+data (`personal: true`) they are the keys of its public form (indexing.masking.mask_text, kept as
+`public_text` for snippets), and its full text's keys are `private_exact` and `private_folded`. A
+masked query (the public role) reads `exact`/`folded` alone, so a masked value is in no field it
+reads; a full query reads the private keys of pages with personal data (indexing.elastic_query).
 
 Index names carry the mapping version behind an alias (`sohoa-pages-v1` -> `sohoa-pages`); a
 rebuild writes a new index and swaps the alias in one atomic request.
@@ -52,7 +54,7 @@ __all__ = [
     "version_pattern",
 ]
 
-MAPPING_VERSION = 3
+MAPPING_VERSION = 4
 DEFAULT_ALIAS = "sohoa-pages"
 EXACT_ANALYZER = "sohoa_exact"
 FOLDED_ANALYZER = "sohoa_folded"
@@ -116,7 +118,7 @@ def index_settings() -> dict[str, Any]:
     }
 
 
-PAGE_KEYS = ("exact", "folded", "public_exact", "public_folded")
+PAGE_KEYS = ("exact", "folded", "private_exact", "private_folded")
 _KEYWORD = {"type": "keyword", "ignore_above": 2048}  # longer values are kept, not indexed
 _STORED_ONLY = {"type": "keyword", "index": False, "doc_values": False}
 
@@ -154,10 +156,10 @@ def mappings() -> dict[str, Any]:
                     "text": {"type": "text", "index": False},
                     "exact": {"type": "text", "analyzer": EXACT_ANALYZER},
                     "folded": {"type": "text", "analyzer": FOLDED_ANALYZER},
-                    "public": {"type": "boolean"},
+                    "personal": {"type": "boolean"},
                     "public_text": {"type": "text", "index": False},
-                    "public_exact": {"type": "text", "analyzer": EXACT_ANALYZER},
-                    "public_folded": {"type": "text", "analyzer": FOLDED_ANALYZER},
+                    "private_exact": {"type": "text", "analyzer": EXACT_ANALYZER},
+                    "private_folded": {"type": "text", "analyzer": FOLDED_ANALYZER},
                 },
             },
         },
@@ -213,13 +215,27 @@ def _keys(text: str) -> tuple[str, str]:
 
 
 def _page(number: int, text: str, values: tuple[str, ...] = ()) -> dict[str, Any]:
-    """A page with its keys; with its public form and that form's keys when they differ."""
+    """A page with the keys the public may search; a page holding personal data: those of its
+    public form, with the public form itself and its full text's keys."""
     exact, folded = _keys(text)
-    page: dict[str, Any] = {"number": number, "text": text, "exact": exact, "folded": folded, "public": False}
+    page: dict[str, Any] = {
+        "number": number,
+        "text": text,
+        "exact": exact,
+        "folded": folded,
+        "personal": False,
+    }
     public = mask_text(text, values)
     if public != text:
         public_exact, public_folded = _keys(public)
-        page.update(public=True, public_text=public, public_exact=public_exact, public_folded=public_folded)
+        page.update(
+            exact=public_exact,
+            folded=public_folded,
+            personal=True,
+            public_text=public,
+            private_exact=exact,
+            private_folded=folded,
+        )
     return page
 
 

@@ -16,8 +16,9 @@ The same semantics as the SQLite index (indexing.sqlite):
 Snippets are made from the best page's text by the shared `indexing.snippets.snippet`, as in the
 SQLite index, so both backends mark the same words (see indexing/elastic.py on why).
 
-A masked query (SearchQuery.masked, the public role) matches a page that has a public form on
-that form's keys only, any other page on its own keys, and cuts snippets from the public form.
+A masked query (SearchQuery.masked, the public role) reads the keys the public may search
+(`exact`, `folded`: the public form of a page holding personal data) and cuts snippets from the
+public form; a full query reads the private keys of pages holding personal data instead.
 """
 
 from __future__ import annotations
@@ -67,8 +68,8 @@ def _phrase(field: str, tokens: tuple[str, ...], boost: float | None = None) -> 
 
 
 _OWN_KEYS = ("pages.exact", "pages.folded")
-_PUBLIC_KEYS = ("pages.public_exact", "pages.public_folded")
-_HAS_PUBLIC_FORM = {"term": {"pages.public": True}}
+_PRIVATE_KEYS = ("pages.private_exact", "pages.private_folded")
+_PERSONAL = {"term": {"pages.personal": True}}
 
 
 def _part_clause(part: QueryPart, keys: tuple[str, str] = _OWN_KEYS) -> dict[str, Any]:
@@ -83,12 +84,13 @@ def _part_clause(part: QueryPart, keys: tuple[str, str] = _OWN_KEYS) -> dict[str
 
 
 def _on_text(clauses: Callable[[tuple[str, str]], list[dict[str, Any]]], masked: bool) -> dict[str, Any]:
-    """All `clauses` on a page's keys; masked: on the public form's keys where a page has one."""
-    if not masked:
+    """All `clauses` on the keys the public may search; full: a page holding personal data on
+    its private keys (its full text)."""
+    if masked:
         return {"bool": {"must": clauses(_OWN_KEYS)}}
-    own = {"bool": {"must": clauses(_OWN_KEYS), "must_not": [_HAS_PUBLIC_FORM]}}
-    public = {"bool": {"must": clauses(_PUBLIC_KEYS)}}
-    return {"bool": {"should": [own, public], "minimum_should_match": 1}}
+    own = {"bool": {"must": clauses(_OWN_KEYS), "must_not": [_PERSONAL]}}
+    private = {"bool": {"must": clauses(_PRIVATE_KEYS)}}
+    return {"bool": {"should": [own, private], "minimum_should_match": 1}}
 
 
 def _exact_tier(parsed: ParsedQuery, masked: bool = False) -> dict[str, Any] | None:
@@ -176,7 +178,7 @@ def _page_of(hit: dict[str, Any], masked: bool) -> tuple[int | None, str]:
     if not pages:
         return None, ""
     source = pages[0].get("_source", {})
-    text = source.get("public_text") if masked and source.get("public") else source.get("text")
+    text = source.get("public_text") if masked and source.get("personal") else source.get("text")
     return source.get("number"), text or ""
 
 

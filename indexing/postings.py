@@ -19,7 +19,7 @@ __all__ = ["DEFAULT_BUDGET", "Postings"]
 
 DEFAULT_BUDGET = 64 * 1024 * 1024  # bytes of masks kept
 _CONCAT = "SELECT group_concat(rowid) FROM {table} WHERE {table} MATCH ?"
-TABLES = ("pages_fts", "public_fts")  # the page texts, and the public forms of pages that differ
+TABLES = ("pages_fts", "private_fts")  # what the public may search; full texts holding personal data
 
 
 def _phrase(tokens: Sequence[str]) -> str:

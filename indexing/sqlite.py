@@ -7,10 +7,13 @@ was typed with diacritics in that exact spelling come first, then BM25 with the 
 weighted well above the folded one. Hits are grouped per record (its best page). Display and
 filter fields live in a plain `records` table; filters are applied inside the SQL query.
 
-A page that holds personal data also gets its public form (indexing.masking.mask_text: each piece
-of personal data one fixed token) in `pages.public_text` and its keys in `public_fts`. A masked
-query (SearchQuery.masked, the public role) matches `public_fts` for those pages and `pages_fts`
-for all others, and cuts snippets from the public form, so it can find only what the public sees.
+`pages_fts` holds what the public may search: a page's text, or for a page that holds personal
+data its public form (indexing.masking.mask_text: each piece of personal data one fixed token,
+kept in `pages.public_text`), whose full text goes to `private_fts` instead. A masked query
+(SearchQuery.masked, the public role) reads `pages_fts` alone and cuts snippets from the public
+form: it can find only what the public sees, and a masked value is in no list it reads (no
+answer, and no time, depends on it). A full query (staff, archivists) reads `pages_fts` for pages
+without personal data and `private_fts` for the others.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ __all__ = ["SCHEMA_VERSION", "SqliteIndex", "fts5_exact_match", "fts5_match", "m
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 EXACT_WEIGHT = 10.0
 FOLDED_WEIGHT = 1.0
 BUSY_TIMEOUT_MS = 10_000
@@ -76,12 +79,12 @@ CREATE INDEX IF NOT EXISTS pages_record ON pages (rid, number);
 CREATE VIRTUAL TABLE IF NOT EXISTS pages_fts USING fts5(
     exact, folded, tokenize = 'unicode61 remove_diacritics 0'
 );
-CREATE VIRTUAL TABLE IF NOT EXISTS public_fts USING fts5(
+CREATE VIRTUAL TABLE IF NOT EXISTS private_fts USING fts5(
     exact, folded, tokenize = 'unicode61 remove_diacritics 0'
 );
 """
 _DROP = """
-DROP TABLE IF EXISTS public_fts;
+DROP TABLE IF EXISTS private_fts;
 DROP TABLE IF EXISTS pages_fts;
 DROP TABLE IF EXISTS pages;
 DROP TABLE IF EXISTS records;
@@ -121,17 +124,18 @@ _ALL_TOTAL = "SELECT count(*) FROM records AS r WHERE {where}"
 def matched_pages_sql(*, masked: bool, ranked: bool, exact: bool) -> str:
     """The pages a query matches, as rows (rid, pid, number, rank, tier).
 
-    Masked: pages with a public form are matched on it (public_fts), the others on pages_fts.
-    `ranked` adds BM25 (else rank 0), `exact` the exact-spelling tier (else tier 0)."""
+    Masked: pages_fts alone (public forms). Full: pages_fts for pages without personal data,
+    private_fts for the others. `ranked` adds BM25 (else rank 0), `exact` the exact-spelling tier
+    (else tier 0)."""
 
     def one(table: str, only: str = "") -> str:
         rank = f"bm25({table}, {EXACT_WEIGHT}, {FOLDED_WEIGHT})" if ranked else "0.0"
         tier = _EXACT_TIER.format(table=table) if exact else "0"
         return _MATCHED.format(rank=rank, tier=tier, table=table, only=only)
 
-    if not masked:
+    if masked:
         return one("pages_fts")
-    return f"{one('pages_fts', ' AND p.public_text IS NULL')} UNION ALL {one('public_fts')}"
+    return f"{one('pages_fts', ' AND p.public_text IS NULL')} UNION ALL {one('private_fts')}"
 
 
 def _phrase(tokens: tuple[str, ...]) -> str:
@@ -214,8 +218,9 @@ _PageRow = tuple[int, str, str, str, str | None, tuple[str, str] | None]
 
 
 def _page_rows(record: Record) -> list[_PageRow]:
-    """(number, text, exact key, folded key, public form or None, its keys or None) per page:
-    the CPU work, done outside the lock."""
+    """(number, text, exact and folded keys of what the public may search, the public form or
+    None, the full text's keys when they are private or None) per page: the CPU work, done
+    outside the lock."""
     rows: list[_PageRow] = []
     values = values_of(record)
     for page in record.pages:
@@ -224,7 +229,7 @@ def _page_rows(record: Record) -> list[_PageRow]:
         if public == text:
             rows.append((page.number, text, *page_keys(text), None, None))
         else:
-            rows.append((page.number, text, *page_keys(text), public, page_keys(public)))
+            rows.append((page.number, text, *page_keys(public), public, page_keys(text)))
     return rows
 
 
@@ -342,7 +347,7 @@ class SqliteIndex:
         columns = ", ".join(row)
         values = ", ".join(f":{name}" for name in row)
         rid = conn.execute(f"INSERT INTO records ({columns}) VALUES ({values})", row).lastrowid
-        for number, text, exact, folded, public, public_keys in pages:
+        for number, text, exact, folded, public, private_keys in pages:
             pid = conn.execute(
                 "INSERT INTO pages (rid, number, text, public_text) VALUES (?, ?, ?, ?)",
                 (rid, number, text, public),
@@ -350,9 +355,9 @@ class SqliteIndex:
             conn.execute(
                 "INSERT INTO pages_fts (rowid, exact, folded) VALUES (?, ?, ?)", (pid, exact, folded)
             )
-            if public_keys is not None:
+            if private_keys is not None:
                 conn.execute(
-                    "INSERT INTO public_fts (rowid, exact, folded) VALUES (?, ?, ?)", (pid, *public_keys)
+                    "INSERT INTO private_fts (rowid, exact, folded) VALUES (?, ?, ?)", (pid, *private_keys)
                 )
 
     @staticmethod
@@ -361,7 +366,7 @@ class SqliteIndex:
         if found is None:
             return
         conn.execute("DELETE FROM pages_fts WHERE rowid IN (SELECT pid FROM pages WHERE rid = ?)", found)
-        conn.execute("DELETE FROM public_fts WHERE rowid IN (SELECT pid FROM pages WHERE rid = ?)", found)
+        conn.execute("DELETE FROM private_fts WHERE rowid IN (SELECT pid FROM pages WHERE rid = ?)", found)
         conn.execute("DELETE FROM pages WHERE rid = ?", found)
         conn.execute("DELETE FROM records WHERE rid = ?", found)
 
@@ -371,7 +376,7 @@ class SqliteIndex:
 
     def clear(self) -> None:
         with self._write("clear") as conn:
-            for table in ("public_fts", "pages_fts", "pages", "records"):
+            for table in ("private_fts", "pages_fts", "pages", "records"):
                 conn.execute(f"DELETE FROM {table}")
 
     # -- reads -------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 from indexing import SqliteIndex
 from indexing.browse import Browser, BrowseRequest
 from indexing.query import token_spans
+from indexing.sqlite import matched_pages_sql
 from ocr.text import search_key
 from schemas import Classification, Metadata, Page, PersonalData, Record, SearchFilters, SearchQuery
 
@@ -311,3 +312,19 @@ def test_masked_browse_matches_the_index(personal: SqliteIndex, q: str, rank_lim
     if q in ("thang", '"0914 762 305"', "1976", "001076012345"):
         assert not any(h.id.endswith("f") for h in found.hits)
         assert any(h.id.endswith("f") for h in personal.search(SearchQuery(q=q, limit=200)).hits)
+
+
+@pytest.mark.parametrize("rank_limit", [0, 3000])
+def test_a_masked_search_never_reads_the_private_text(personal: SqliteIndex, rank_limit: int) -> None:
+    """The public role's search reads pages_fts alone: a masked value is in no list it reads, so
+    neither its answer nor its time can depend on it (staff's search reads private_fts)."""
+    browser = Browser(personal.path, rank_limit=rank_limit)
+    browser.browse(BrowseRequest(query=SearchQuery(q="")))  # open the connection
+    statements: list[str] = []
+    browser._conn.set_trace_callback(statements.append)  # type: ignore[union-attr]
+    for q in ("thang", '"0914 762 305"', "số hóa tài liệu"):
+        browser.browse(BrowseRequest(query=SearchQuery(q=q, masked=True)))
+    assert statements and not any("private_fts" in s for s in statements)
+    assert "private_fts" not in matched_pages_sql(masked=True, ranked=True, exact=True)
+    browser.browse(BrowseRequest(query=SearchQuery(q="thang")))
+    assert any("private_fts" in s for s in statements)

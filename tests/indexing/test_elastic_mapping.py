@@ -90,11 +90,11 @@ def test_mapping_has_keyword_facets_and_nested_twice_keyed_pages() -> None:
     assert set(mappings()["_source"]["excludes"]) == {
         "pages.exact",
         "pages.folded",
-        "pages.public_exact",
-        "pages.public_folded",
+        "pages.private_exact",
+        "pages.private_folded",
     }
-    assert pages["properties"]["public_exact"]["analyzer"] == EXACT_ANALYZER
-    assert pages["properties"]["public_folded"]["analyzer"] == FOLDED_ANALYZER
+    assert pages["properties"]["private_exact"]["analyzer"] == EXACT_ANALYZER
+    assert pages["properties"]["private_folded"]["analyzer"] == FOLDED_ANALYZER
 
 
 def test_every_document_field_is_mapped() -> None:
@@ -108,18 +108,19 @@ def test_every_document_field_is_mapped() -> None:
     assert set(document) == set(properties)
     plain, personal = document["pages"]
     assert set(personal) == set(properties["pages"]["properties"])
-    assert set(plain) < set(personal) and plain["public"] is False  # no public form: nothing more
+    assert set(plain) < set(personal) and plain["personal"] is False  # no public form: nothing more
     json.dumps(document)  # plain JSON
 
 
-def test_a_page_with_personal_data_gets_a_public_form_without_it() -> None:
+def test_a_page_with_personal_data_is_searchable_by_the_public_in_its_public_form_only() -> None:
     record = make_record("r", "ông Bùi Văn Thắng, sinh năm 1976, điện thoại 0914/762/305")
     record.metadata.personal_data = [PersonalData(kind="name", value="Bùi Văn Thắng")]
     (page,) = record_document(record)["pages"]
-    assert page["public"] is True and "0914" in page["folded"] and "thang" in page["folded"]
-    for key in ("public_text", "public_exact", "public_folded"):
+    assert page["personal"] is True
+    for key in ("exact", "folded", "public_text"):  # what the public may search, and its snippets
         assert not re.search(r"0914|762|305|1976|thắng|thang", page[key], re.IGNORECASE), (key, page[key])
-    assert "dien thoai" in page["public_folded"]
+    assert "dien thoai" in page["folded"]
+    assert "0914" in page["private_folded"] and "thang" in page["private_folded"]  # staff's keys
 
 
 def test_template_covers_every_versioned_index_and_carries_the_version() -> None:
