@@ -26,7 +26,15 @@ from collections import defaultdict
 from pathlib import Path
 
 from classify import classify, extract, load_rules
-from classify.evaluate import FIELDS, TARGET_FIELDS, Score, actual_fields, expected_fields, hand_errors
+from classify.evaluate import (
+    FIELDS,
+    TARGET_FIELDS,
+    Score,
+    actual_fields,
+    expected_fields,
+    hand_errors,
+    wrong_values,
+)
 from schemas import Page
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,6 +97,7 @@ def run(corpus: Path, use_ocr: bool, cache: Path | None, show_misses: bool, limi
     problems: list[str] = []
     hand: list[str] = []
     hand_docs = 0
+    wrong = 0
     accesses: dict[str, str] = {}
     started = time.perf_counter()
     for job, entries in list(_jobs(corpus).items())[:limit]:
@@ -100,12 +109,14 @@ def run(corpus: Path, use_ocr: bool, cache: Path | None, show_misses: bool, limi
         accesses[job] = result.access
         score.add(job, expected_fields(meta, images=use_ocr), actual_fields(extraction), FIELDS)
         problems += [f"{job}: {p}" for p in _safety(meta, manifests, result.access)]
+        wrong += len(wrong_values(meta, extraction))
         if use_ocr:
             hand_docs += bool(meta.get("handwritten_fields"))
             hand += [f"{job}: {p}" for p in hand_errors(meta, extraction)]
     seconds = time.perf_counter() - started
     source = f"{corpus.name}, {'OCR' if use_ocr else 'ground truth'}"
     _print(score, accesses, problems, seconds, source, show_misses)
+    print(f"numbers or days stored wrong (any page): {wrong}")
     if hand_docs:
         print(f"handwritten number/day: {hand_docs} documents, {len(hand)} wrong values stored (target 0)")
         if show_misses:

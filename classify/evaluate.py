@@ -22,6 +22,7 @@ __all__ = [
     "actual_fields",
     "score",
     "hand_errors",
+    "wrong_values",
 ]
 
 # The issue's target fields (>= 98 % exact on the OCR'd corpus).
@@ -128,10 +129,16 @@ def hand_errors(meta: dict, extraction: Extraction) -> list[str]:
     """Numbers or days stored although written by hand, and stored WRONG (the target is none).
     A stored value equal to the truth is not an error, only a lucky read."""
     hand = meta.get("handwritten_fields") or []
+    return [x for x in wrong_values(meta, extraction) if x.split()[0] in hand]
+
+
+def wrong_values(meta: dict, extraction: Extraction) -> list[str]:
+    """A number or a day stored and different from the truth: worse than one left empty."""
     got = extraction.metadata
+    number = meta.get("number") or (meta.get("doc_number") or "").split("/")[0] or None
     errors = []
-    if "number" in hand and got.number and got.number != meta.get("number"):
-        errors.append(f"number {got.number!r} stored for a handwritten number")
-    if "day" in hand and got.date and got.date.isoformat() != meta.get("date"):
-        errors.append(f"date {got.date.isoformat()} stored for a handwritten day")
+    if got.number and got.number != number:
+        errors.append(f"number {got.number!r} stored for {number!r}")
+    if got.date and got.date.isoformat() != meta.get("date"):
+        errors.append(f"day {got.date.isoformat()} stored for {meta.get('date')}")
     return errors

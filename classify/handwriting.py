@@ -13,11 +13,13 @@ from classify.layout import Line, Token
 
 __all__ = ["MIN_CONFIDENCE", "MAX_HEIGHT", "hand_filled"]
 
-# Tuned on the tuning split of the corpus generator and ../shared/corpus: printed numbers and
-# days read at confidence >= 0.32 (a blurred 150-dpi scan) and 0.8-1.3x the median word height
-# (1.8x when glued to a notation with Đ and '/'); a hand's digits at 1.5-1.9x, most often with
-# strokes that are no digit at all ('\\527', '+7 3', 'o'), which the parsers already refuse.
-MIN_CONFIDENCE = 0.3  # engine word confidence (0-1) below which a number or day is not trusted
+# Tuned on the tuning split of the corpus generator and ../shared/corpus (word confidence of the
+# number's word, number right/wrong): printed numbers misread as other numbers came at 0.30 and
+# 0.45, right ones from 0.18 up (three below 0.5); a hand's digits at 1.5-1.9x the median word
+# height, most often with strokes that are no digit at all ('\\527', '+7 3', 'o'), which the parsers
+# refuse anyway; printed digits-only words at 0.8-1.3x. A wrong number is worse than an empty one,
+# so the confidence floor stands above both wrong reads.
+MIN_CONFIDENCE = 0.5  # engine word confidence (0-1) below which a number or day is not trusted
 MAX_HEIGHT = 1.45  # height of a digits-only word / the page's median word height: above, not print
 
 

@@ -63,5 +63,5 @@ def test_low_confidence_number_and_tall_day_are_not_guessed(d01):
 
 
 def test_a_printed_number_read_with_middling_confidence_is_kept(d01):
-    meta = extract_metadata([_with(d01, "2154/QĐ-UBND", confidence=45.0)])
+    meta = extract_metadata([_with(d01, "2154/QĐ-UBND", confidence=60.0)])
     assert meta.number == "2154" and meta.review == []
