@@ -261,7 +261,13 @@ def _reading_score(result: EngineResult) -> float:
 
 def verdict(result: EngineResult) -> bool | None:
     """Does the syllable validator accept a reading? True: enough words judged and most are
-    Vietnamese syllables; False: enough judged and too few are; None: too few words to tell."""
+    Vietnamese syllables; False: enough judged and too few are, or the words stand taller than
+    wide (Tesseract reads a page turned a quarter by turning its lines itself: good syllables,
+    wrong orientation); None: too few words to tell."""
+    long_words = [w for w in result.words if sum(c.isalnum() for c in w.text) >= 3]
+    upright = sum(1 for w in long_words if w.box.width > w.box.height)
+    if len(long_words) >= 3 and upright < len(long_words) / 2:
+        return False  # words taller than wide: the engine read lines running across the page
     share, judged = syllable_share(result.words)
     if share is None:
         return None
@@ -298,12 +304,14 @@ def _read_upright(
     if hint is not None and hint != first and not strong:
         first = hint
     readings: list[tuple[int, Prepared, EngineResult]] = []
+    verdicts: list[bool | None] = []
     decided = False
     for candidate in _candidates(cleaned, first):
         prepared = orient_page(cleaned, candidate, guess.confidence, options)
         result = _recognise(prepared, engine)
         readings.append((candidate, prepared, result))
         judged = verdict(result)
+        verdicts.append(judged)
         settled = guess.sure or candidate == hint
         if judged is True or (judged is None and settled and len(readings) == 1):
             decided = True
@@ -311,7 +319,9 @@ def _read_upright(
         if judged is None and len(readings) >= 2:
             break  # two short readings: compare them
     scores = [_reading_score(result) for _, _, result in readings]
-    best = int(np.argmax(scores))  # ties: the first tried
+    # A validated reading first, a rejected one last; then the most Vietnamese; ties: the first.
+    rank = [(v is True, v is not False, score) for v, score in zip(verdicts, scores, strict=True)]
+    best = max(range(len(readings)), key=lambda i: (rank[i], -i))
     candidate, prepared, result = readings[best]
     if len(readings) > 1:
         others = sorted(scores, reverse=True)[1]

@@ -9,7 +9,8 @@ signature `ẽ:..Ỏẳằ`. Three kinds of evidence tell them from text, none t
   resolution works);
 - company: a line with no word that stands on its own (a syllable of two letters or more, a
   number, a notation, a longer word read with confidence) is a line of specks.
-Words whose boxes mostly cover one another are one word read twice; the surer one stays.
+Words whose boxes mostly cover one another, one's letters part of the other's, are one word
+read twice; the surer one stays.
 """
 
 from __future__ import annotations
@@ -148,13 +149,23 @@ def _without_duplicates(words: list[Word]) -> list[Word]:
     out: list[Word] = []
     for word in words:
         previous = out[-1] if out else None
-        twice = previous is not None and previous.line == word.line
+        twice = previous is not None and previous.line == word.line and _same_letters(previous, word)
         if twice and _overlap(previous, word) >= _DUPLICATE_OVERLAP:
             if word.confidence > previous.confidence:
                 out[-1] = word
             continue
         out.append(word)
     return out
+
+
+def _same_letters(a: Word, b: Word) -> bool:
+    """The shorter word's letters (folded) are part of the longer one's: "P" in "PHÚC"."""
+    short, long = sorted((_letters(a.text), _letters(b.text)), key=len)
+    return bool(short) and short in long
+
+
+def _letters(text: str) -> str:
+    return "".join(_bare(c) for c in text if c.isalnum())
 
 
 def _overlap(a: Word, b: Word) -> float:

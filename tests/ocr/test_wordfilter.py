@@ -44,6 +44,14 @@ def test_real_short_lines_stay() -> None:
     assert [w.text for w in filter_words(page).words] == [w.text for w in page]
 
 
+def test_punctuation_boxed_with_its_word_is_no_duplicate() -> None:
+    pair = [
+        Word(text="ngày", confidence=33.0, box=Box(left=500, top=100, width=90, height=40), line=1),
+        Word(text="./.", confidence=33.0, box=Box(left=520, top=100, width=70, height=40), line=1),
+    ]
+    assert [w.text for w in filter_words(BODY[:3] + pair).words][-2:] == ["ngày", "./."]
+
+
 def test_a_word_read_twice_keeps_the_surer_reading() -> None:
     twice = [
         Word(text="PHÚC", confidence=93.0, box=Box(left=500, top=100, width=90, height=40), line=1),
