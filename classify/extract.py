@@ -19,7 +19,7 @@ from classify.extraction import (
     SignerFound,
 )
 from classify.gazetteer import match_place
-from classify.handwriting import hand_filled
+from classify.handwriting import DAY_MIN_CONFIDENCE, hand_filled
 from classify.header import Header, read_header
 from classify.layout import Line, document_lines
 from classify.marks import SECRECY_LEVELS, URGENCY_LEVELS, Mark, find_marks, strongest
@@ -252,7 +252,7 @@ def _place_date(header: Header, fields, conf, evidence, quality: float, review: 
     conf["date"] = line.weight(base)
     conf["place"] = line.weight(base if found.place else 0.3)
     evidence["date"] = evidence["place"] = _ev(line)
-    hand = hand_filled(line, found.day_span) if found.date else None
+    hand = hand_filled(line, found.day_span, DAY_MIN_CONFIDENCE) if found.date else None
     if found.date is None or hand:
         fields["date"], fields["date_partial"] = None, found.partial
         conf["date"] = 0.0

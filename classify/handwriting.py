@@ -11,15 +11,17 @@ from __future__ import annotations
 
 from classify.layout import Line, Token
 
-__all__ = ["MIN_CONFIDENCE", "MAX_HEIGHT", "hand_filled"]
+__all__ = ["DAY_MIN_CONFIDENCE", "MIN_CONFIDENCE", "MAX_HEIGHT", "hand_filled"]
 
 # Tuned on the tuning split of the corpus generator and ../shared/corpus (word confidence of the
 # number's word, number right/wrong): printed numbers misread as other numbers came at 0.30 and
 # 0.45, right ones from 0.18 up (three below 0.5); a hand's digits at 1.5-1.9x the median word
 # height, most often with strokes that are no digit at all ('\\527', '+7 3', 'o'), which the parsers
 # refuse anyway; printed digits-only words at 0.8-1.3x. A wrong number is worse than an empty one,
-# so the confidence floor stands above both wrong reads.
-MIN_CONFIDENCE = 0.5  # engine word confidence (0-1) below which a number or day is not trusted
+# so the confidence floor stands above both wrong reads. Printed days (72 pages) were all right
+# from 0.43 up; a hand's days stood at 1.5-1.7x the print or were no digits at all.
+MIN_CONFIDENCE = 0.5  # engine word confidence (0-1) below which a number is not trusted
+DAY_MIN_CONFIDENCE = 0.4  # ... and a day
 MAX_HEIGHT = 1.45  # height of a digits-only word / the page's median word height: above, not print
 
 
@@ -32,12 +34,12 @@ def _tokens(line: Line, span: tuple[int, int]) -> list[Token]:
     return found
 
 
-def hand_filled(line: Line, span: tuple[int, int] | None) -> str | None:
+def hand_filled(line: Line, span: tuple[int, int] | None, floor: float = MIN_CONFIDENCE) -> str | None:
     """Why the characters at `span` of `line.text` look hand-written (English), or None."""
     if span is None or not line.words:
         return None
     for token in _tokens(line, span):
-        if token.confidence < MIN_CONFIDENCE:
+        if token.confidence < floor:
             return f"engine confidence {token.confidence:.2f} on {token.text!r}"
         digits_only = token.text.strip(".,;:").isdigit()
         if digits_only and token.height > MAX_HEIGHT:
