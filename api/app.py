@@ -1,8 +1,9 @@
 """The FastAPI application: `create_app(settings)` wires state, routes, errors and metrics.
 
 Errors are translated here, once: NotFound -> 404, Forbidden -> 403, ReviewRefused -> 409,
-BadInput -> 400, Transient and MissingDependency -> 503. Every response carries headers that
-keep the pages from being framed or sniffed; pages load nothing from outside the app.
+BadInput -> 400, Transient and MissingDependency -> 503, IndexUnusable -> 503 saying that an
+administrator must run sohoa reindex. Every response carries headers that keep the pages from
+being framed or sniffed; pages load nothing from outside the app.
 
 Nothing but the page's static files may be kept by a browser or a proxy (`no-store`, and `Vary`
 on every credential): records, page images, search results and pages differ by role (personal
@@ -35,6 +36,7 @@ from sohoa import __version__
 from sohoa.config import Settings
 from sohoa.errors import BadInput, MissingDependency, NotFound, Transient
 from sohoa.services import services_for
+from sohoa.sqlite_files import IndexUnusable
 
 __all__ = ["cache_policy", "create_app"]
 
@@ -59,10 +61,12 @@ _ERRORS: tuple[tuple[type[Exception], int], ...] = (
     (BadInput, 400),
     (Transient, 503),
     (MissingDependency, 503),
+    (IndexUnusable, 503),
 )
 
 
 UNAVAILABLE = "Kho lưu trữ hoặc chỉ mục tìm kiếm tạm thời không truy cập được; vui lòng thử lại sau."
+INDEX_UNUSABLE = "Chỉ mục tìm kiếm bị hỏng; quản trị viên cần chạy sohoa reindex."
 _HTTP_TEXT = {
     401: "Cần khóa API hợp lệ.",
     403: "Không được phép.",
@@ -76,7 +80,7 @@ def _error_handler(status: int):  # noqa: ANN202 - a Starlette exception handler
         detail = str(exc)
         if status >= 500:  # the cause (English, with paths) goes to the log, not to the visitor
             log.warning("%s %s: %s", request.method, request.url.path, exc)
-            detail = UNAVAILABLE
+            detail = INDEX_UNUSABLE if isinstance(exc, IndexUnusable) else UNAVAILABLE
         if web.wants_html(request):
             return web.error_page(request, status, detail)
         return JSONResponse({"detail": detail}, status_code=status)

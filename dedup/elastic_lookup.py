@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from dedup.fingerprint import Fingerprint
@@ -206,8 +206,12 @@ class ElasticNearDuplicateIndex:
         with self._index.errors(f"remove {record_id} from {self.name}"):
             self._client.options(ignore_status=404).delete(index=self.name, id=record_id, refresh=True)
 
-    def clear(self) -> None:
+    def rebuild(self, entries: Iterable[tuple[str, Fingerprint]]) -> None:
+        """Empty the lookup, then register `entries`. Unlike the SQLite lookup this is not built
+        beside and swapped in: an ingest checking in meanwhile may miss an earlier record."""
         self._ensure()
         with self._index.errors(f"clear {self.name}"):
             self._client.delete_by_query(index=self.name, query={"match_all": {}}, refresh=True)
         self._stale = False
+        for record_id, fp in entries:
+            self.add(record_id, fp)

@@ -2,7 +2,9 @@
 their own (one machine); dedup/elastic_lookup.py keeps them in Elasticsearch (several machines).
 
 Derived data, like the search index: storage holds each record's fingerprint.json, and
-rebuild_lookup() refills the lookup from storage at any time. Candidates are found through
+rebuild_lookup() refills the lookup from storage at any time (the SQLite file: a fresh file built
+beside it and swapped in whole, as the search index is; a damaged or foreign file is left as it
+is and every use says "run sohoa reindex"). Candidates are found through
 MinHash LSH bands (text-rich records) plus every record with little text (compared on images);
 then each candidate is compared in full (dedup/match.py) and `best_match` picks the closest.
 
@@ -15,6 +17,7 @@ matches the record with itself: ingestion stays idempotent.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import sqlite3
 import tempfile
@@ -28,6 +31,16 @@ from dedup.fingerprint import FINGERPRINT_FILE, Fingerprint, fingerprint_file
 from dedup.match import DEFAULT_THRESHOLDS, Match, Thresholds, compare, decide
 from dedup.texthash import lsh_bands
 from sohoa.errors import BadInput, NotFound
+from sohoa.sqlite_files import (
+    REBUILD_HINT,
+    check_file,
+    file_id,
+    fresh_path,
+    is_damage,
+    remove_files,
+    swap_in,
+    unusable,
+)
 from storage import ObjectStore, iter_record_ids, original_key, read_manifest, read_record
 from storage.package import RECORDS
 
@@ -57,6 +70,10 @@ CREATE TABLE IF NOT EXISTS bands (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS bands_by_record ON bands (record_id);
 """
+_TABLES = ("fingerprints", "bands")
+_VERSION = 0  # user_version of the lookup's file (never set)
+_WHAT = "near-duplicate lookup"
+REBUILD_BATCH = 500  # fingerprints per transaction in rebuild()
 
 
 class SimilarityLookup(Protocol):
@@ -72,7 +89,10 @@ class SimilarityLookup(Protocol):
     def find(self, fp: Fingerprint, *, exclude: str | None = None) -> Match | None: ...
     def add(self, record_id: str, fp: Fingerprint) -> None: ...
     def remove(self, record_id: str) -> None: ...
-    def clear(self) -> None: ...
+    def rebuild(self, entries: Iterable[tuple[str, Fingerprint]]) -> None:
+        """Hold exactly `entries` (record id, fingerprint) afterwards, whatever it held before."""
+        ...
+
     def close(self) -> None: ...
     def __len__(self) -> int: ...
     def __contains__(self, record_id: object) -> bool: ...
@@ -108,14 +128,35 @@ class NearDuplicateIndex:
     """The lookup in a SQLite file. Thread-safe; several processes may share the file (SQLite
     locking, WAL), not several machines."""
 
-    def __init__(self, path: Path, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> None:
+    def __init__(
+        self, path: Path, thresholds: Thresholds = DEFAULT_THRESHOLDS, *, scratch: bool = False
+    ) -> None:
+        """`scratch`: a file being rebuilt, thrown away if anything fails (no journal)."""
         self.path = Path(path)
         self.thresholds = thresholds
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        self._scratch = scratch
+        self._closed = False
+        self._open()
+
+    def _open(self) -> None:
+        """Connect; a new file gets the tables, a damaged or foreign one is left untouched."""
+        self._problem: str | None = None
+        self._file = file_id(self.path)
         self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
+        try:
+            state = check_file(self._db, tables=_TABLES, version=_VERSION)
+            if state not in ("ready", "empty"):
+                self._problem = state
+                log.info("%s %s %s: %s", _WHAT, self.path, state, REBUILD_HINT)
+                return
+            self._db.execute("PRAGMA journal_mode=OFF" if self._scratch else "PRAGMA journal_mode=WAL")
+            self._db.executescript(_SCHEMA)
+            self._file = file_id(self.path)
+        except BaseException:
+            self._db.close()
+            raise
 
     def __repr__(self) -> str:
         return f"NearDuplicateIndex({str(self.path)!r})"
@@ -123,27 +164,45 @@ class NearDuplicateIndex:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+            self._closed = True
+
+    @contextlib.contextmanager
+    def _usable(self) -> Iterator[sqlite3.Connection]:
+        """Hold the lock, on the file now at `path`; a damaged or foreign file: IndexUnusable."""
+        with self._lock:
+            if not self._closed and file_id(self.path) != self._file:  # replaced by a rebuild
+                self._db.close()
+                self._open()
+            if self._problem is not None:
+                raise unusable(_WHAT, self.path, self._problem)
+            try:
+                yield self._db
+            except sqlite3.DatabaseError as exc:
+                if is_damage(exc):
+                    raise unusable(_WHAT, self.path, f"is damaged ({exc})") from exc
+                raise
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+        with self._usable() as db:
+            db.execute("BEGIN IMMEDIATE")
             try:
-                yield self._db
+                yield db
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
+            db.execute("COMMIT")
 
     # ---- queries ----
 
     def __len__(self) -> int:
-        with self._lock:
-            return self._db.execute("SELECT count(*) FROM fingerprints").fetchone()[0]
+        with self._usable() as db:
+            return db.execute("SELECT count(*) FROM fingerprints").fetchone()[0]
 
     def __contains__(self, record_id: object) -> bool:
-        with self._lock:
-            row = self._db.execute("SELECT 1 FROM fingerprints WHERE record_id = ?", (record_id,)).fetchone()
+        with self._usable() as db:
+            row = db.execute("SELECT 1 FROM fingerprints WHERE record_id = ?", (record_id,)).fetchone()
         return row is not None
 
     def _candidates(self, db: sqlite3.Connection, fp: Fingerprint) -> Iterator[tuple[str, Fingerprint]]:
@@ -166,8 +225,8 @@ class NearDuplicateIndex:
 
     def find(self, fp: Fingerprint, *, exclude: str | None = None) -> Match | None:
         """The closest earlier near-duplicate of `fp`, without registering anything."""
-        with self._lock:
-            return self._best(self._db, fp, exclude)
+        with self._usable() as db:
+            return self._best(db, fp, exclude)
 
     # ---- changes ----
 
@@ -203,10 +262,29 @@ class NearDuplicateIndex:
             db.execute("DELETE FROM bands WHERE record_id = ?", (record_id,))
             db.execute("DELETE FROM fingerprints WHERE record_id = ?", (record_id,))
 
-    def clear(self) -> None:
-        with self._transaction() as db:
-            db.execute("DELETE FROM bands")
-            db.execute("DELETE FROM fingerprints")
+    def rebuild(self, entries: Iterable[tuple[str, Fingerprint]]) -> None:
+        """Fill a fresh file beside this one, then swap it in (sohoa.sqlite_files.swap_in): the
+        live file, damaged or foreign included, is untouched until the new one is complete."""
+        fresh = fresh_path(self.path)
+        remove_files(fresh)  # a killed rebuild's leftover
+        try:
+            building = NearDuplicateIndex(fresh, self.thresholds, scratch=True)
+            try:
+                remaining = iter(entries)
+                while chunk := list(itertools.islice(remaining, REBUILD_BATCH)):
+                    with building._transaction() as db:
+                        for record_id, fp in chunk:
+                            building._put(db, record_id, fp)
+            finally:
+                building.close()
+            with self._lock:
+                self._db.close()  # before a rename, so its close cannot touch the new file's journal
+                try:
+                    swap_in(fresh, self.path)
+                finally:
+                    self._open()
+        finally:
+            remove_files(fresh)
 
 
 def _rank(match: Match) -> tuple[float, int]:
@@ -256,7 +334,21 @@ def rebuild_lookup(
     original when `compute_missing` (renders each first page once more: slow).
     """
     report = RebuildReport()
-    index.clear()
+    index.rebuild(_stored_fingerprints(store, report, compute_missing, max_pixels))
+    log.info(
+        "near-duplicate lookup rebuilt: %d records (%d computed, %d without fingerprint)",
+        report.added,
+        report.computed,
+        len(report.skipped),
+    )
+    return report
+
+
+def _stored_fingerprints(
+    store: ObjectStore, report: RebuildReport, compute_missing: bool, max_pixels: int
+) -> Iterator[tuple[str, Fingerprint]]:
+    """(record id, fingerprint) of every committed package that has or gets one; counted in
+    `report`."""
     for record_id in iter_record_ids(store):
         try:
             fp = read_fingerprint(store, record_id)
@@ -271,12 +363,5 @@ def rebuild_lookup(
         if fp is None:
             report.skipped.append(record_id)
             continue
-        index.add(record_id, fp)
         report.added += 1
-    log.info(
-        "near-duplicate lookup rebuilt: %d records (%d computed, %d without fingerprint)",
-        report.added,
-        report.computed,
-        len(report.skipped),
-    )
-    return report
+        yield record_id, fp

@@ -2,8 +2,10 @@
 
 Two tasks: indexing.reindex, then dedup.rebuild_lookup for the near-duplicate lookup beside
 that index; the store and index come from the settings (SOHOA_STORAGE, SOHOA_INDEX), never from
-flow parameters. Rebuilding is idempotent, so a run that failed on an
-unreachable store or index is simply retried whole.
+flow parameters. Each builds a new index beside the live one and swaps it in when complete, so
+a damaged or foreign index is rebuilt too and a failed run leaves the live one as it was.
+Rebuilding is idempotent, so a run that failed on an unreachable store or index is simply
+retried whole.
 """
 
 from __future__ import annotations

@@ -5,9 +5,13 @@ The index is derived from storage and can be rebuilt from it at any time.
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from schemas import Record, SearchQuery, SearchResult
+
+if TYPE_CHECKING:
+    from indexing.rebuild import BulkOutcome
 
 
 @runtime_checkable
@@ -31,7 +35,15 @@ class SearchIndex(Protocol):
     def search(self, query: SearchQuery) -> SearchResult: ...
 
     def clear(self) -> None:
-        """Drop every indexed record (used by reindex)."""
+        """Drop every indexed record."""
+
+    def scrub(self) -> None:
+        """Erase from the index's files what deleted records left behind (after a record's
+        content went to the secret hold): afterwards no byte of it is on disk."""
+
+    def rebuild(self, records: Iterable[Record]) -> BulkOutcome:
+        """Hold exactly `records` afterwards: a new index filled beside the live one and swapped
+        in when complete; the live one is not read, and is left as it was when this fails."""
 
     def ping(self) -> None:
         """Raise Transient when the index cannot be reached."""

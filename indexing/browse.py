@@ -55,6 +55,7 @@ from indexing.snippets import snippet
 from indexing.sqlite import (
     EXACT_WEIGHT,
     FOLDED_WEIGHT,
+    SCHEMA_TABLES,
     SCHEMA_VERSION,
     SqliteIndex,
     fts5_exact_match,
@@ -62,6 +63,7 @@ from indexing.sqlite import (
 )
 from schemas import AccessClass, SearchHit, SearchQuery, SearchResult
 from sohoa.errors import Transient
+from sohoa.sqlite_files import check_file, is_damage, unusable
 
 __all__ = [
     "RANK_LIMIT",
@@ -180,6 +182,8 @@ class Browser:
                         conn.execute("COMMIT")
             except sqlite3.Error as exc:
                 self.close()
+                if is_damage(exc):
+                    raise unusable("search index", self.path, f"is damaged ({exc})") from exc
                 raise Transient(f"search index {self.path}: {action} failed: {exc}") from exc
 
     def _connection(self) -> sqlite3.Connection:
@@ -188,12 +192,10 @@ class Browser:
             self.close()
             conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             conn.execute("PRAGMA busy_timeout = 10000")
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version != SCHEMA_VERSION:  # the tables read here are those of this version
+            state = check_file(conn, tables=SCHEMA_TABLES, version=SCHEMA_VERSION)
+            if state != "ready":  # the tables read here are those of this version
                 conn.close()
-                raise Transient(
-                    f"search index {self.path}: schema v{version}, browse reads v{SCHEMA_VERSION}"
-                )
+                raise unusable("search index", self.path, "is empty" if state == "empty" else state)
             self._conn, self._inode = conn, (st.st_ino, st.st_dev)
         return self._conn
 

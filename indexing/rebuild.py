@@ -1,10 +1,12 @@
 """Rebuild a search index from storage alone: every committed record package, nothing else.
 
 `reindex(store, index)` reads the records (without their word boxes, which the index does not
-need) a few at a time in parallel, then either hands them to the index's own `rebuild` (a
-backend that can build a new index and swap it in, such as Elasticsearch) or clears the index and
-adds them one by one (SQLite). A package that cannot be read is reported, not fatal; a store or
-index that cannot be reached is (Transient), so the flow can retry the whole run.
+need) a few at a time in parallel and hands them to the index's own `rebuild`, which fills a new
+index beside the live one and swaps it in only when complete (Elasticsearch: a new index, then
+the alias; SQLite: a new file, then one transaction or a rename). The live index is never read
+and never emptied first, so a damaged or foreign one is rebuilt too, and a rebuild that fails or
+is killed leaves it serving as before. A package that cannot be read is reported, not fatal; a
+store or index that cannot be reached is (Transient), so the flow can retry the whole run.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -25,7 +27,7 @@ from schemas import Record
 from sohoa.errors import NotFound
 from storage import ObjectStore, iter_record_ids, read_record
 
-__all__ = ["BulkOutcome", "ReindexReport", "Rebuildable", "prefetch", "read_records", "reindex"]
+__all__ = ["BulkOutcome", "ReindexReport", "prefetch", "read_records", "reindex"]
 
 log = logging.getLogger(__name__)
 
@@ -44,13 +46,6 @@ class BulkOutcome:
 
     indexed: int = 0
     rejected: dict[str, str] = field(default_factory=dict)
-
-
-@runtime_checkable
-class Rebuildable(Protocol):
-    """An index that rebuilds itself from a stream of records (new index, then swap)."""
-
-    def rebuild(self, records: Iterable[Record]) -> BulkOutcome: ...
 
 
 @dataclass
@@ -119,16 +114,9 @@ def reindex(store: ObjectStore, index: SearchIndex, *, workers: int = READ_WORKE
     """Make `index` hold exactly the committed records of `store`."""
     started = time.monotonic()
     report = ReindexReport(store=store.url, index=index.url)
-    records = read_records(store, report, workers)
-    if isinstance(index, Rebuildable):
-        outcome = index.rebuild(records)
-        report.indexed = outcome.indexed
-        report.failed.update(outcome.rejected)
-    else:
-        index.clear()
-        for record in records:
-            index.add(record)
-            report.indexed += 1
+    outcome = index.rebuild(read_records(store, report, workers))
+    report.indexed = outcome.indexed
+    report.failed.update(outcome.rejected)
     report.seconds = time.monotonic() - started
     log.info(
         "reindexed %d of %d records from %s into %s in %.1f s",

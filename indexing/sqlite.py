@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -36,8 +37,25 @@ from indexing.snippets import snippet
 from ocr.text import nfc, search_key
 from schemas import Record, SearchFilters, SearchHit, SearchQuery, SearchResult
 from sohoa.errors import MissingDependency, Transient
+from sohoa.sqlite_files import (
+    REBUILD_HINT,
+    check_file,
+    file_id,
+    fresh_path,
+    is_damage,
+    remove_files,
+    swap_in,
+    unusable,
+)
 
-__all__ = ["SCHEMA_VERSION", "SqliteIndex", "fts5_exact_match", "fts5_match", "matched_pages_sql"]
+__all__ = [
+    "SCHEMA_TABLES",
+    "SCHEMA_VERSION",
+    "SqliteIndex",
+    "fts5_exact_match",
+    "fts5_match",
+    "matched_pages_sql",
+]
 
 log = logging.getLogger(__name__)
 
@@ -83,12 +101,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS private_fts USING fts5(
     exact, folded, tokenize = 'unicode61 remove_diacritics 0'
 );
 """
-_DROP = """
-DROP TABLE IF EXISTS private_fts;
-DROP TABLE IF EXISTS pages_fts;
-DROP TABLE IF EXISTS pages;
-DROP TABLE IF EXISTS records;
-"""
+SCHEMA_TABLES = tuple(re.findall(r"CREATE (?:VIRTUAL )?TABLE IF NOT EXISTS (\w+)", _SCHEMA))
 
 # Matching pages; each record's best page; the records that pass the filters, best first. Pages
 # that hold every diacritic-bearing query word in its exact spelling (`tier` 1) come before the
@@ -236,11 +249,21 @@ def _page_rows(record: Record) -> list[_PageRow]:
 class SqliteIndex:
     """SearchIndex on one SQLite file. Safe to share between threads (one connection, a lock)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, scratch: bool = False) -> None:
+        """`scratch`: a file being rebuilt, thrown away if anything fails (no journal, no fsync)."""
         self.path = Path(path).expanduser().resolve()
         self.url = f"sqlite://{self.path}"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
+        self._scratch = scratch
+        self._closed = False
+        self._open()
+
+    def _open(self) -> None:
+        """Connect. A new file gets the tables and ours is used as it is; a damaged or foreign
+        file is left exactly as it is, and every use says so (IndexUnusable: run sohoa reindex)."""
+        self._problem: str | None = None
+        self._file = file_id(self.path)
         self._conn = sqlite3.connect(
             self.path,
             check_same_thread=False,
@@ -248,21 +271,42 @@ class SqliteIndex:
             timeout=BUSY_TIMEOUT_MS / 1000,
         )
         try:
-            with self._translated("open"):
+            with self._translated("open", check=False):
                 self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-                self._conn.execute("PRAGMA journal_mode = WAL")
-                self._conn.execute("PRAGMA synchronous = NORMAL")  # derived data: speed over fsyncs
-                self._create_schema()
+                state = check_file(self._conn, tables=SCHEMA_TABLES, version=SCHEMA_VERSION)
+                if state not in ("ready", "empty"):
+                    self._problem = state
+                    log.info("search index %s %s: %s", self.path, state, REBUILD_HINT)
+                    return
+                journal, sync = ("OFF", "OFF") if self._scratch else ("WAL", "NORMAL")
+                self._conn.execute(f"PRAGMA journal_mode = {journal}")
+                self._conn.execute(f"PRAGMA synchronous = {sync}")  # derived data: speed over fsyncs
+                if state == "empty":
+                    self._create_schema()
+            self._file = file_id(self.path)
         except BaseException:
             self._conn.close()
             raise
 
     # -- plumbing ---------------------------------------------------------------------------
 
+    def _follow_replacement(self) -> None:
+        """Reconnect when the file was replaced under this connection (a rebuild renamed a new
+        one over a damaged one): long-running processes serve the new index without a restart."""
+        if not self._closed and file_id(self.path) != self._file:
+            log.info("search index %s was replaced: reconnecting", self.path)
+            self._conn.close()
+            self._open()
+
     @contextmanager
-    def _translated(self, action: str) -> Iterator[None]:
-        """Hold the lock; turn SQLite's operational failures (locked, I/O) into Transient."""
+    def _translated(self, action: str, *, check: bool = True) -> Iterator[None]:
+        """Hold the lock; turn SQLite's operational failures (locked, I/O) into Transient and a
+        damaged or foreign file into IndexUnusable (run sohoa reindex)."""
         with self._lock:
+            if check:
+                self._follow_replacement()
+                if self._problem is not None:
+                    raise unusable("search index", self.path, self._problem)
             try:
                 yield
             except sqlite3.OperationalError as exc:
@@ -273,11 +317,15 @@ class SqliteIndex:
                 raise Transient(f"search index {self.path}: {action} failed: {exc}") from exc
             except sqlite3.ProgrammingError as exc:  # e.g. used after close()
                 raise Transient(f"search index {self.path}: {action} failed: {exc}") from exc
+            except sqlite3.DatabaseError as exc:
+                if is_damage(exc):
+                    raise unusable("search index", self.path, f"is damaged ({exc})") from exc
+                raise
 
     @contextmanager
-    def _write(self, action: str) -> Iterator[sqlite3.Connection]:
+    def _write(self, action: str, *, check: bool = True) -> Iterator[sqlite3.Connection]:
         """One write transaction, taking the write lock up front (no deadlock on upgrade)."""
-        with self._translated(action):
+        with self._translated(action, check=check):
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self._conn
@@ -288,22 +336,9 @@ class SqliteIndex:
             self._conn.execute("COMMIT")
 
     def _create_schema(self) -> None:
-        """Create the tables once; an older schema is replaced (the index is derived data)."""
-        with self._write("create schema") as conn:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version == SCHEMA_VERSION:
-                return
-            if version > SCHEMA_VERSION:
-                raise MissingDependency(
-                    f"search index {self.path} has schema v{version}, newer than this sohoa "
-                    f"(v{SCHEMA_VERSION}): upgrade sohoa or point SOHOA_INDEX elsewhere"
-                )
-            if version:
-                log.warning(
-                    "search index %s: schema v%d replaced by v%d, index emptied: run reindex",
-                    self.path, version, SCHEMA_VERSION,
-                )  # fmt: skip
-            for statement in (_DROP + _SCHEMA).split(";"):
+        """The tables of a new file (IF NOT EXISTS: another process may be creating them too)."""
+        with self._write("create schema", check=False) as conn:
+            for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -311,6 +346,7 @@ class SqliteIndex:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+            self._closed = True
 
     def __enter__(self) -> SqliteIndex:
         return self
@@ -330,9 +366,29 @@ class SqliteIndex:
         log.debug("record %s: indexed %d pages", record.id, len(pages))
 
     def rebuild(self, records: Iterable[Record]) -> BulkOutcome:
-        """Empty the index, then add `records`, REBUILD_BATCH of them per transaction (reindex)."""
+        """Fill a fresh file beside this one with `records` (reindex), then swap it in
+        (sohoa.sqlite_files.swap_in). The live file is not touched before the fresh one is
+        complete, and not at all when reading the records fails: whatever it held, damaged or
+        foreign included, is replaced only by a whole new index."""
+        fresh = fresh_path(self.path)
+        remove_files(fresh)  # a killed rebuild's leftover
+        try:
+            with SqliteIndex(fresh, scratch=True) as building:
+                outcome = building._fill(records)
+            with self._lock:
+                self._conn.close()  # before a rename, so its close cannot touch the new file's journal
+                try:
+                    how = swap_in(fresh, self.path)
+                finally:
+                    self._open()
+        finally:
+            remove_files(fresh)
+        log.info("search index %s rebuilt (%d records, %s in)", self.path, outcome.indexed, how)
+        return outcome
+
+    def _fill(self, records: Iterable[Record]) -> BulkOutcome:
+        """Add `records` REBUILD_BATCH at a time, one transaction each."""
         outcome = BulkOutcome()
-        self.clear()
         remaining = iter(records)
         while chunk := list(itertools.islice(remaining, REBUILD_BATCH)):
             prepared = [(r.id, _record_row(r), _page_rows(r)) for r in chunk]  # outside the lock
@@ -378,6 +434,18 @@ class SqliteIndex:
         with self._write("clear") as conn:
             for table in ("private_fts", "pages_fts", "pages", "records"):
                 conn.execute(f"DELETE FROM {table}")
+
+    def scrub(self) -> None:
+        """An FTS5 delete only adds a tombstone: 'optimize' merges the segments, dropping the
+        deleted terms; VACUUM rewrites the file without its free pages; the WAL is checkpointed
+        into it and truncated to nothing."""
+        with self._translated("scrub"):
+            for table in ("pages_fts", "private_fts"):
+                self._conn.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
+            self._conn.execute("VACUUM")
+            busy, _, _ = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:
+            log.warning("search index %s: WAL not emptied (a reader holds it); it is on the next write", self.path)
 
     # -- reads -------------------------------------------------------------------------------
 

@@ -11,7 +11,8 @@ import pytest
 from indexing import SearchIndex, SqliteIndex, open_index, parse_query
 from indexing.sqlite import SCHEMA_VERSION, fts5_exact_match, fts5_match
 from schemas import SearchQuery
-from sohoa.errors import MissingDependency, Transient
+from sohoa.errors import Transient
+from sohoa.sqlite_files import IndexUnusable
 from tests.indexing.conformance import filled, ids, make_record
 
 
@@ -48,18 +49,23 @@ def test_schema_is_created_once_and_data_survives_reopening(tmp_path: Path) -> N
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_older_schema_is_replaced_and_newer_refused(tmp_path: Path) -> None:
+def test_a_file_of_another_schema_is_left_alone_and_named_until_reindex(tmp_path: Path) -> None:
     path = tmp_path / "index.sqlite3"
     with closing(sqlite3.connect(path, isolation_level=None)) as conn:
         conn.execute("CREATE TABLE records (old TEXT)")
-        conn.execute("PRAGMA user_version = 0")
-    with SqliteIndex(path) as index:  # version 0 with a stray table: rebuilt
-        index.add(make_record("new", "mới"))
-        assert index.count() == 1
-    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-    with pytest.raises(MissingDependency, match="newer"):
-        SqliteIndex(path)
+        conn.execute("INSERT INTO records VALUES ('kept')")
+    before = path.read_bytes()
+    with SqliteIndex(path) as index:  # version 0 with a stray table: not ours
+        with pytest.raises(IndexUnusable, match="not a sohoa file .*: run sohoa reindex$"):
+            index.count()
+        with pytest.raises(IndexUnusable):
+            index.add(make_record("new", "mới"))
+    assert path.read_bytes() == before
+    for version, says in ((SCHEMA_VERSION - 1, "this sohoa reads"), (SCHEMA_VERSION + 1, "newer")):
+        with closing(sqlite3.connect(path, isolation_level=None)) as conn:
+            conn.execute(f"PRAGMA user_version = {version}")
+        with SqliteIndex(path) as index, pytest.raises(IndexUnusable, match=f"v{version}, {says}"):
+            index.search(SearchQuery(q="mới"))
 
 
 def test_two_connections_on_one_file_see_each_other(tmp_path: Path) -> None:

@@ -1,0 +1,146 @@
+"""SQLite files of derived data (the search index, the near-duplicate lookup): check one on
+opening without changing it, say "run sohoa reindex" when it cannot be used, and put a rebuilt
+file in its place in one step.
+
+A rebuild fills a fresh file beside the live one (`<name>.new`), then `swap_in` copies it into
+the live file in one SQLite transaction (the backup API): every connection, in this process or
+another, sees the old contents or the new, never a mixture, and a reader in the middle of a read
+keeps its snapshot. Only when the live file cannot take that copy (not a database any more,
+someone else's file with another page size) is the fresh file fsync'ed and renamed over it, the
+old file's journal files removed first so that no one replays them onto the new one. A rebuild
+that fails or is killed leaves the live file as it was; its `.new` leftover is removed by the
+next rebuild and never read by anything else.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Literal
+
+from sohoa.errors import SohoaError, Transient
+
+__all__ = [
+    "REBUILD_HINT",
+    "IndexUnusable",
+    "check_file",
+    "file_id",
+    "fresh_path",
+    "is_damage",
+    "remove_files",
+    "swap_in",
+    "unusable",
+]
+
+log = logging.getLogger(__name__)
+
+REBUILD_HINT = "run sohoa reindex"
+_SIDECARS = ("-wal", "-shm", "-journal")
+SWAP_TIMEOUT_S = 60  # waiting for a long write on the live file before copying over it
+
+
+class IndexUnusable(SohoaError):
+    """A derived SQLite file that cannot be used as it is (damaged, or not one of ours at this
+    schema version). `sohoa reindex` rebuilds it from storage; nothing else repairs it."""
+
+
+def unusable(what: str, path: Path, reason: str) -> IndexUnusable:
+    """The one-line error: "<what> <path> <reason>: run sohoa reindex"."""
+    return IndexUnusable(f"{what} {path} {reason}: {REBUILD_HINT}")
+
+
+def is_damage(exc: sqlite3.Error) -> bool:
+    """SQLite's "database disk image is malformed" / "file is not a database" (not a lock or
+    an I/O failure, which may pass)."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    return name.startswith("SQLITE_CORRUPT") or name == "SQLITE_NOTADB"
+
+
+def check_file(
+    conn: sqlite3.Connection, *, tables: Iterable[str], version: int
+) -> Literal["ready", "empty"] | str:
+    """`ready` (ours, at `version`), `empty` (a new file), else why it cannot be used. Reads
+    only: a foreign or damaged file is left exactly as it is."""
+    try:
+        found = conn.execute("PRAGMA user_version").fetchone()[0]
+        names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as exc:
+        if not is_damage(exc):
+            raise
+        return f"is damaged ({exc})"
+    if not names and found == 0:
+        return "empty"
+    missing = sorted(set(tables) - names)
+    if found == version and not missing:
+        return "ready"
+    if found > version:
+        return f"has schema v{found}, newer than this sohoa's v{version} (upgrade sohoa, or rebuild it)"
+    if found:
+        return f"has schema v{found}, this sohoa reads v{version}"
+    return f"is not a sohoa file (it lacks the tables {', '.join(missing)})"
+
+
+def file_id(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the file now at `path`; None when there is none: a new value means
+    the file was replaced."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def fresh_path(path: Path) -> Path:
+    """Where a rebuild of `path` is built: beside it, so the final rename stays on one disk."""
+    return path.with_name(path.name + ".new")
+
+
+def remove_files(path: Path) -> None:
+    """`path` and its journal files, if there."""
+    for suffix in ("", *_SIDECARS):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _rename_over(built: Path, live: Path) -> None:
+    """fsync, drop the old file's journals, rename, fsync the folder."""
+    _fsync(built)
+    for suffix in _SIDECARS:
+        Path(f"{live}{suffix}").unlink(missing_ok=True)
+    built.replace(live)
+    _fsync(live.parent)
+
+
+def swap_in(built: Path, live: Path) -> Literal["copied", "renamed"]:
+    """Put the closed, complete file `built` in the place of `live` (see the module docstring);
+    `built` is gone afterwards."""
+    try:
+        with (
+            contextlib.closing(sqlite3.connect(built, isolation_level=None)) as source,
+            contextlib.closing(sqlite3.connect(live, isolation_level=None, timeout=SWAP_TIMEOUT_S)) as target,
+        ):
+            source.backup(target)
+            with contextlib.suppress(sqlite3.Error):  # the WAL back to nothing; busy readers may forbid it
+                target.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise Transient(f"{live}: in use for {SWAP_TIMEOUT_S} s, rebuild not swapped in: {exc}") from exc
+        log.warning("%s cannot take the rebuilt copy (%s): replacing the file", live, exc)
+    except sqlite3.DatabaseError as exc:
+        log.warning("%s cannot take the rebuilt copy (%s): replacing the file", live, exc)
+    else:
+        remove_files(built)
+        return "copied"
+    _rename_over(built, live)
+    return "renamed"
