@@ -42,6 +42,9 @@ MAX_SUSPECT_SHARE = 0.15
 MAX_NOISE_SHARE = 0.15
 # Share of the page's letter-sized ink outside every kept word over which a page is flagged.
 MAX_UNREAD_SHARE = 0.15
+# The three shares together over which a page is flagged when none alone is over its limit
+# (tuning pages: every page over 10 % CER at 0.24 or more, pages under it at 0.16 or less).
+MAX_DOUBT = 0.2
 _MIN_DROPPED = 8
 # Unreadable: this much of the text suspect and this much of the reading noise.
 _UNREADABLE_SUSPECT = 0.3
@@ -94,7 +97,8 @@ def assess_page(
     suspect = suspect_share(words)
     confidence = sum(word.confidence for word in words) / len(words) if words else 0.0
     share, _ = syllable_share(words)
-    reasons = list(orientation_doubts)
+    doubts = list(orientation_doubts)
+    reasons = list(doubts)
     if not text.strip():
         reasons.append("no text recognised")
     else:
@@ -108,6 +112,12 @@ def assess_page(
             reasons.append(f"{noise:.0%} of what was read was noise (>= {MAX_NOISE_SHARE:.0%})")
     if unread >= MAX_UNREAD_SHARE:
         reasons.append(f"{unread:.0%} of the lettering was not read (>= {MAX_UNREAD_SHARE:.0%})")
+    doubt = suspect + noise + unread
+    if text.strip() and len(reasons) == len(doubts) and doubt >= MAX_DOUBT:
+        reasons.append(
+            f"{doubt:.0%} of the page in doubt (unsure {suspect:.0%}, noise {noise:.0%}, "
+            f"unread {unread:.0%}; >= {MAX_DOUBT:.0%})"
+        )
     unreadable = bool(text.strip()) and suspect >= _UNREADABLE_SUSPECT and noise >= _UNREADABLE_NOISE
     if unreadable:
         reasons.insert(0, UNREADABLE_REASON)

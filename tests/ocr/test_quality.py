@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ocr.quality import MIN_SYLLABLE_SHARE, assess_page, syllable_share
+from ocr.quality import MIN_SYLLABLE_SHARE, UNREADABLE_REASON, assess_page, syllable_share
 from ocr.wordfilter import is_noise_word
 from schemas import Box, Word
 
@@ -71,3 +71,32 @@ def test_share_ignores_numbers_notations_and_acronyms() -> None:
 def test_noise_words(text: str, confidence: float, noise: bool) -> None:
     word = Word(text=text, confidence=confidence, box=Box(left=0, top=0, width=5, height=5))
     assert is_noise_word(word) is noise
+
+
+def _boxed(text: str, confidence: float) -> list[Word]:
+    return [
+        Word(text=t, confidence=confidence, box=Box(left=0, top=0, width=10, height=10)) for t in text.split()
+    ]
+
+
+def test_shares_in_doubt_add_up_to_a_flag() -> None:
+    words = _boxed(GOOD, 95.0) + _boxed("thành lập", 50.0)
+    alone = assess_page(words, GOOD)
+    assert alone.reasons == [] and 0.05 < alone.suspect_share < 0.15
+    flagged = assess_page(words, GOOD, dropped=2, unread=0.05)
+    assert len(flagged.reasons) == 1 and "of the page in doubt" in flagged.reasons[0]
+
+
+def test_noise_and_unread_lettering_are_reasons() -> None:
+    assert assess_page(_boxed(GOOD, 95.0), GOOD, dropped=40).reasons == [
+        "71% of what was read was noise (>= 15%)"
+    ]
+    assert assess_page(_boxed(GOOD, 95.0), GOOD, unread=0.5).reasons == [
+        "50% of the lettering was not read (>= 15%)"
+    ]
+
+
+def test_a_page_mostly_noise_and_unsure_is_unreadable() -> None:
+    words = _boxed("Quyết định", 95.0) + _boxed("Tlie qnick hrown", 30.0)
+    quality = assess_page(words, "Quyết định Tlie qnick hrown", dropped=50)
+    assert quality.unreadable and quality.reasons[0] == UNREADABLE_REASON
