@@ -35,10 +35,8 @@ from sohoa.sqlite_files import (
     REBUILD_HINT,
     check_file,
     file_id,
-    fresh_path,
     is_damage,
-    remove_files,
-    swap_in,
+    rebuild_beside,
     unusable,
 )
 from storage import ObjectStore, iter_record_ids, original_key, read_manifest, read_record
@@ -263,11 +261,10 @@ class NearDuplicateIndex:
             db.execute("DELETE FROM fingerprints WHERE record_id = ?", (record_id,))
 
     def rebuild(self, entries: Iterable[tuple[str, Fingerprint]]) -> None:
-        """Fill a fresh file beside this one, then swap it in (sohoa.sqlite_files.swap_in): the
-        live file, damaged or foreign included, is untouched until the new one is complete."""
-        fresh = fresh_path(self.path)
-        remove_files(fresh)  # a killed rebuild's leftover
-        try:
+        """Fill a fresh file beside this one, then swap it in (sohoa.sqlite_files.rebuild_beside):
+        the live file, damaged or foreign included, is untouched until the new one is complete."""
+
+        def fill(fresh: Path) -> None:
             building = NearDuplicateIndex(fresh, self.thresholds, scratch=True)
             try:
                 remaining = iter(entries)
@@ -277,14 +274,17 @@ class NearDuplicateIndex:
                             building._put(db, record_id, fp)
             finally:
                 building.close()
-            with self._lock:
-                self._db.close()  # before a rename, so its close cannot touch the new file's journal
-                try:
-                    swap_in(fresh, self.path)
-                finally:
-                    self._open()
-        finally:
-            remove_files(fresh)
+
+        rebuild_beside(self.path, fill, self._disconnected)
+
+    @contextlib.contextmanager
+    def _disconnected(self) -> Iterator[None]:
+        with self._lock:
+            self._db.close()
+            try:
+                yield
+            finally:
+                self._open()
 
 
 def _rank(match: Match) -> tuple[float, int]:

@@ -41,10 +41,8 @@ from sohoa.sqlite_files import (
     REBUILD_HINT,
     check_file,
     file_id,
-    fresh_path,
     is_damage,
-    remove_files,
-    swap_in,
+    rebuild_beside,
     unusable,
 )
 
@@ -367,24 +365,24 @@ class SqliteIndex:
 
     def rebuild(self, records: Iterable[Record]) -> BulkOutcome:
         """Fill a fresh file beside this one with `records` (reindex), then swap it in
-        (sohoa.sqlite_files.swap_in). The live file is not touched before the fresh one is
-        complete, and not at all when reading the records fails: whatever it held, damaged or
-        foreign included, is replaced only by a whole new index."""
-        fresh = fresh_path(self.path)
-        remove_files(fresh)  # a killed rebuild's leftover
-        try:
+        (sohoa.sqlite_files.rebuild_beside). The live file is not touched before the fresh one
+        is complete, and not at all when reading the records fails: whatever it held, damaged
+        or foreign included, is replaced only by a whole new index."""
+
+        def fill(fresh: Path) -> BulkOutcome:
             with SqliteIndex(fresh, scratch=True) as building:
-                outcome = building._fill(records)
-            with self._lock:
-                self._conn.close()  # before a rename, so its close cannot touch the new file's journal
-                try:
-                    how = swap_in(fresh, self.path)
-                finally:
-                    self._open()
-        finally:
-            remove_files(fresh)
-        log.info("search index %s rebuilt (%d records, %s in)", self.path, outcome.indexed, how)
-        return outcome
+                return building._fill(records)
+
+        return rebuild_beside(self.path, fill, self._disconnected)
+
+    @contextmanager
+    def _disconnected(self) -> Iterator[None]:
+        with self._lock:
+            self._conn.close()
+            try:
+                yield
+            finally:
+                self._open()
 
     def _fill(self, records: Iterable[Record]) -> BulkOutcome:
         """Add `records` REBUILD_BATCH at a time, one transaction each."""

@@ -18,9 +18,10 @@ import contextlib
 import logging
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from sohoa.errors import SohoaError, Transient
 
@@ -31,6 +32,7 @@ __all__ = [
     "file_id",
     "fresh_path",
     "is_damage",
+    "rebuild_beside",
     "remove_files",
     "swap_in",
     "unusable",
@@ -41,6 +43,8 @@ log = logging.getLogger(__name__)
 REBUILD_HINT = "run sohoa reindex"
 _SIDECARS = ("-wal", "-shm", "-journal")
 SWAP_TIMEOUT_S = 60  # waiting for a long write on the live file before copying over it
+
+T = TypeVar("T")
 
 
 class IndexUnusable(SohoaError):
@@ -144,3 +148,22 @@ def swap_in(built: Path, live: Path) -> Literal["copied", "renamed"]:
         return "copied"
     _rename_over(built, live)
     return "renamed"
+
+
+def rebuild_beside(
+    live: Path, fill: Callable[[Path], T], disconnected: Callable[[], AbstractContextManager[object]]
+) -> T:
+    """`fill(fresh)` builds the new file beside `live` (and closes it); then, inside
+    `disconnected()` (the owner's lock held and its connection to `live` closed, reopened on
+    leaving, so its close can never touch the new file's journal), swap_in. Whatever fails, no
+    `.new` file is left behind and `live` is as it was."""
+    fresh = fresh_path(live)
+    remove_files(fresh)  # a killed rebuild's leftover
+    try:
+        result = fill(fresh)
+        with disconnected():
+            how = swap_in(fresh, live)
+    finally:
+        remove_files(fresh)
+    log.info("%s rebuilt beside and swapped in (%s)", live, how)
+    return result
