@@ -7,9 +7,12 @@ the live file in one SQLite transaction (the backup API): every connection, in t
 another, sees the old contents or the new, never a mixture, and a reader in the middle of a read
 keeps its snapshot. Only when the live file cannot take that copy (not a database any more,
 someone else's file with another page size) is the fresh file fsync'ed and renamed over it, the
-old file's journal files removed first so that no one replays them onto the new one. A rebuild
-that fails or is killed leaves the live file as it was; its `.new` leftover is removed by the
-next rebuild and never read by anything else.
+old file's journal files removed first so that no one replays them onto the new one; a process
+still connected to the old file keeps reading it (POSIX) and reconnects on its next call (the
+owners compare `file_id`). Why a copy and not always a rename: SQLite finds a database's WAL by
+name, so an old connection closing after a rename would checkpoint and delete the journal the
+new file's connections are using. A rebuild that fails or is killed leaves the live file as it
+was; its `.new` leftover is removed by the next rebuild and never read by anything else.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ log = logging.getLogger(__name__)
 REBUILD_HINT = "run sohoa reindex"
 _SIDECARS = ("-wal", "-shm", "-journal")
 SWAP_TIMEOUT_S = 60  # waiting for a long write on the live file before copying over it
+CHECKPOINT_WAIT_MS = 2000  # then the copy is in; a reader on an old snapshot only delays the WAL's truncation
 
 T = TypeVar("T")
 
@@ -136,6 +140,7 @@ def swap_in(built: Path, live: Path) -> Literal["copied", "renamed"]:
         ):
             source.backup(target)
             with contextlib.suppress(sqlite3.Error):  # the WAL back to nothing; busy readers may forbid it
+                target.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
                 target.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     except sqlite3.OperationalError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
