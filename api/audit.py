@@ -19,27 +19,44 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sohoa.config import Settings
-from storage.audit_chain import AUDIT_FILE, GENESIS, audit_path, line_hash, read_chain
+from storage import open_store
+from storage.audit_chain import AUDIT_FILE, GENESIS, anchor_start, audit_path, line_hash, read_chain
+from storage.base import ObjectStore
 
 __all__ = ["AUDIT_FILE", "AuditLog", "audit_path", "log_cli_read", "os_user", "read_entries", "verify_chain"]
 
-_TAIL_BYTES = 64 * 1024
+_CHUNK = 64 * 1024
 
 
 def _last_line(fd: int) -> bytes | None:
-    size = os.lseek(fd, 0, os.SEEK_END)
-    if size == 0:
+    """The log's last line, however long: read backwards, a chunk at a time, to the newline
+    before it (or the start of the file)."""
+    end = os.lseek(fd, 0, os.SEEK_END)
+    if end and os.pread(fd, 1, end - 1) == b"\n":
+        end -= 1
+    if end == 0:
         return None
-    start = max(0, size - _TAIL_BYTES)
-    tail = os.pread(fd, size - start, start).rstrip(b"\n")
-    return tail.rsplit(b"\n", 1)[-1]
+    parts: list[bytes] = []
+    start = end
+    while start > 0:
+        size = min(_CHUNK, start)
+        start -= size
+        chunk = os.pread(fd, size, start)
+        newline = chunk.rfind(b"\n")
+        if newline >= 0:
+            parts.append(chunk[newline + 1 :])
+            break
+        parts.append(chunk)
+    return b"".join(reversed(parts))
 
 
 class AuditLog:
     """Appends entries to one JSON-lines file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, store: ObjectStore | None = None) -> None:
+        """`store`: where the log's first line is anchored when this writer starts the log."""
         self.path = Path(path)
+        self.store = store
         self._lock = threading.Lock()
 
     def append(
@@ -76,6 +93,8 @@ class AuditLog:
                 line = json.dumps(entry, ensure_ascii=False, sort_keys=True).encode() + b"\n"
                 os.write(fd, line)
                 os.fsync(fd)
+                if last is None and self.store is not None:
+                    anchor_start(self.store, self.path, line, by=f"log start ({action})")
             finally:
                 os.close(fd)  # also releases the lock
         return entry
@@ -96,7 +115,7 @@ def log_cli_read(
     class, that are not public, under the OS user; nothing when all are public."""
     logged = [record_id for record_id, access in records.items() if access != "public"]
     if logged:
-        AuditLog(audit_path(settings)).append(
+        AuditLog(audit_path(settings), open_store(settings.storage_url)).append(
             who=os_user(), role="operator", action=action, records=logged, client="cli", detail=detail
         )
 

@@ -48,7 +48,8 @@ class _ArchiveCollector(Collector):
         else:
             figures = {"records": state.index.count()}
         figures["quarantined"] = sum(1 for _ in iter_quarantined(state.store))
-        figures["access_log"] = read_chain(state.audit.path, read_anchor(state.store), links=False)
+        anchor = read_anchor(state.store, state.audit.path)
+        figures["access_log"] = read_chain(state.audit.path, anchor, links=False)
         return figures
 
     def _figures(self) -> dict[str, object]:

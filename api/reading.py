@@ -43,7 +43,8 @@ def readable_record(state: ApiState, caller: Caller, record_id: str, *, with_wor
         record = read_record(state.store, record_id, with_words=with_words)
     except (NotFound, ValueError):
         raise not_found(record_id) from None
-    access = record.classification.access
+    # A record marked as a state secret is not accessible whatever its class says.
+    access = "not_accessible" if record.metadata.secrecy else record.classification.access
     if can_read(caller.role, access):
         return record
     if can_list_restricted(caller.role):

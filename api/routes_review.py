@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -10,16 +11,18 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from api.access import ALL_CLASSES, Caller, can_list_restricted, can_review
 from api.auth import caller_of, client_of, state_of
 from api.models import ErrorOut, OverrideIn, OverrideOut, RestrictedItem, RestrictedOut, ReviewItem, ReviewOut
-from api.review import apply_review
+from api.review import ReviewRefused, apply_review
 from api.routes_records import RecordId
 from api.state import ApiState
 from indexing.browse import BrowseRequest
 from schemas import AccessClass, Decision, Event, Record, SearchFilters, SearchQuery
-from sohoa.errors import NotFound
-from storage import read_record, update_record
+from sohoa.errors import ConfigurationError, NotFound
+from sohoa.secret_docs import erase_traces, is_marked_secret, move_to_hold, open_hold, row_changes
+from storage import is_held, read_record, update_record
 
 __all__ = ["apply_decision", "list_ids", "log_queue_read", "review_items", "router"]
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["review"])
 _ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}}
 
@@ -116,25 +119,53 @@ def apply_decision(
     state: ApiState, caller: Caller, record_id: str, decision: OverrideIn, client: str | None
 ) -> tuple[Record, Event]:
     """Apply a review decision: storage first, then the index. A record whose access class
-    changes leaves the index before storage changes, so it is never found under its old class."""
+    changes leaves the index before storage changes, so it is never found under its old class.
+    A decision that leaves a record marked as a state secret moves its content to the secret
+    hold at once (`_hold`)."""
     with state.review_lock:
+        now = datetime.now(UTC)
         record = read_record(state.store, record_id, with_words=False)
-        new, event = apply_review(record, decision, caller, datetime.now(UTC))
-        access_changed = new.classification.access != record.classification.access
-        if access_changed:
-            state.index.delete(record.id)
-        update_record(state.store, new)
+        new, event = apply_review(record, decision, caller, now)
+        changes = event.parameters.get("changes") or {}
+        if is_marked_secret(new) and not is_held(new):
+            new = _hold(state, read_record(state.store, record_id), decision, caller, now)
+            changes = row_changes(changes)
+        else:
+            if new.classification.access != record.classification.access:
+                state.index.delete(record.id)
+            update_record(state.store, new)
+            state.index.add(new)
         state.forget(record.id)
-        state.index.add(new)
     state.audit.append(
         who=caller.who,
         role=caller.role,
         action=f"review:{event.outcome}",
         records=[record.id],
         client=client,
-        detail={"changes": event.parameters.get("changes"), "reason": decision.reason},
+        detail={"changes": changes, "reason": decision.reason},
     )
     return new, event
+
+
+def _hold(state: ApiState, record: Record, decision: OverrideIn, caller: Caller, now: datetime) -> Record:
+    """The decision applied to the whole record (words included), its content moved to the
+    hold, the index and the page cache cleared of it; the catalogue row. Refused (409) when no
+    hold is configured: nothing is changed then."""
+    try:
+        hold = open_hold(state.settings)
+    except ConfigurationError as exc:
+        log.error("secret hold unusable: %s", exc)
+        hold = None
+    if hold is None:
+        raise ReviewRefused(
+            f"Hồ sơ {record.id} mang dấu mật: nội dung phải chuyển sang khu lưu giữ tài liệu mật, "
+            "nhưng khu này chưa được cấu hình (SOHOA_SECRET_HOLD, SOHOA_SECRET_KEY_FILE). Chưa "
+            "thay đổi gì; hãy báo quản trị hệ thống."
+        )
+    new, _ = apply_review(record, decision, caller, now)
+    catalogue = move_to_hold(state.store, state.index, hold, new)
+    erase_traces(state.index, state.page_cache, [record.id])
+    return catalogue
 
 
 @router.post(

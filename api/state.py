@@ -51,7 +51,7 @@ class ApiState:
             store=store,
             index=index,
             keys=KeyStore(keys_path(settings)),
-            audit=AuditLog(audit_path(settings)),
+            audit=AuditLog(audit_path(settings), store),
             browser=Browser.for_index(index) if isinstance(index, SqliteIndex) else None,
             page_cache=page_cache_dir(settings),
         )

@@ -50,7 +50,7 @@ def _chain_line(log: dict[str, Any]) -> str:
     return f"access log {log['path']}: {log['lines']:,} lines, {state}{where}\n"
 
 
-def verify_command(as_json: bool = False, *, out: TextIO | None = None) -> int:
+def verify_command(as_json: bool = False, *, first_anchor: bool = False, out: TextIO | None = None) -> int:
     """Fixity check of the whole store and of the access log's chain: 0 when all is well, else 5.
 
     JSON: {"store", "ok", "records", "quarantined", "objects", "bytes", "seconds",
@@ -62,7 +62,7 @@ def verify_command(as_json: bool = False, *, out: TextIO | None = None) -> int:
     from flows.verify import verify_flow
 
     out = out or sys.stdout
-    report = verify_flow()
+    report = verify_flow(first_anchor)
     if as_json:
         _json(report.to_dict(), out)
         return EXIT_OK if report.ok else EXIT_DAMAGED

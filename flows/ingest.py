@@ -36,7 +36,7 @@ from flows.runners import task_runner_for
 from ocr.text import fold
 from schemas import BatchSummary, IngestOutcome
 from schemas.record import utcnow
-from sohoa.batches import BatchReport, load_outcomes, record_outcome, save_report
+from sohoa.batches import BatchReport, load_outcomes, outcome_digest, record_outcome, save_report
 from sohoa.config import load_settings
 from sohoa.ingest import collect_files, ingest_file, largest_first
 from sohoa.logs import log_outcome
@@ -51,6 +51,7 @@ __all__ = [
     "artifact_key",
     "batch_state",
     "batch_size_callback",
+    "document_run_name",
     "ingest_batch",
     "ingest_batch_spread",
     "ingest_document",
@@ -76,6 +77,16 @@ batch_size_callback: ContextVar[Callable[[int], None] | None] = ContextVar(
 )
 
 
+def document_run_name() -> str:
+    """A document's task or flow run name: `ingest <hash>`, not its path (a secret document's
+    file and folder names may tell its subject, and Prefect keeps run names); the hash begins
+    the name of the batch outcome stored for that path (sohoa.batches)."""
+    from prefect.runtime import flow_run, task_run
+
+    path = (task_run.parameters or flow_run.parameters or {}).get("path", "")
+    return f"ingest {outcome_digest(str(path))[:12]}"
+
+
 def new_batch_name(prefix: str = "batch") -> str:
     return f"{prefix}-{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
 
@@ -87,7 +98,7 @@ def new_batch_name(prefix: str = "batch") -> str:
     retry_jitter_factor=0.5,
     retry_condition_fn=retry_transient_only,
     persist_result=False,
-    task_run_name="ingest {path}",
+    task_run_name=document_run_name,
 )
 def ingest_document(path: str, batch: str) -> IngestOutcome:
     """Ingest one file wherever this task runs (a thread, a worker's flow run, a Dask worker):
@@ -111,11 +122,10 @@ def ingest_document(path: str, batch: str) -> IngestOutcome:
 def write_report(batch: str, started_at: datetime, run_pages: int) -> BatchReport:
     settings = load_settings()
     store = services_for(settings).store
-    report = save_report(store, batch, started_at=started_at, run_pages=run_pages)
     chain = check_and_anchor(store, audit_path(settings), by=f"ingest batch {batch}")  # with each batch
     if not chain.ok:
         log.error("access log not anchored: %s (see sohoa verify)", "; ".join(w for _, w in chain.problems))
-    return report
+    return save_report(store, batch, started_at=started_at, run_pages=run_pages, access_log=chain.to_dict())
 
 
 def artifact_key(batch: str) -> str:
@@ -208,7 +218,7 @@ def ingest_batch(paths: list[str], batch: str | None = None) -> BatchSummary:
     return _finish(summary)
 
 
-@flow(name="ingest-document", persist_result=False, log_prints=False, flow_run_name="{path}")
+@flow(name="ingest-document", persist_result=False, log_prints=False, flow_run_name=document_run_name)
 def ingest_document_flow(path: str, batch: str) -> IngestOutcome:
     """One document as its own flow run, for a worker of a work pool to pick up."""
     return ingest_document(path, batch)

@@ -40,9 +40,12 @@ def check_store() -> FixityReport:
 
 
 @_retried("check-access-log")
-def check_access_log() -> ChainReport:
+def check_access_log(first_anchor: bool = False) -> ChainReport:
     settings = load_settings()
-    return check_and_anchor(open_store(settings.storage_url), audit_path(settings), by="verify")
+    by = "verify --first-anchor" if first_anchor else "verify"
+    return check_and_anchor(
+        open_store(settings.storage_url), audit_path(settings), by=by, first_anchor=first_anchor
+    )
 
 
 def add_chain(report: FixityReport, chain: ChainReport) -> FixityReport:
@@ -77,9 +80,10 @@ def fixity_markdown(report: FixityReport, rows: int = ARTIFACT_ROWS) -> str:
 
 
 @flow(name="verify", persist_result=False, log_prints=False)
-def verify_flow() -> FixityReport:
+def verify_flow(first_anchor: bool = False) -> FixityReport:
     """Re-hash every stored object against its manifest; report missing, altered, unexpected;
-    check the access log's chain against its anchor."""
-    report = add_chain(check_store(), check_access_log())
+    check the access log's chain against its anchor (`first_anchor`: anchor a log that has none,
+    see storage.audit_chain.check_and_anchor)."""
+    report = add_chain(check_store(), check_access_log(first_anchor))
     create_markdown_artifact(key="fixity", markdown=fixity_markdown(report), description="sohoa fixity check")
     return report

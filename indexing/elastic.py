@@ -281,6 +281,12 @@ class ElasticIndex:
                 wait_for_completion=True,
             )
 
+    def scrub(self) -> None:
+        """Merge away the segments' deleted documents (Elasticsearch keeps them until a merge)."""
+        self._ensure()
+        with self.errors("scrub"):
+            self._client.indices.forcemerge(index=self.alias, only_expunge_deletes=True)
+
     # -- reads -------------------------------------------------------------------------------
 
     def has(self, record_id: str) -> bool:

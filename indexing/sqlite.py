@@ -443,7 +443,7 @@ class SqliteIndex:
             self._conn.execute("VACUUM")
             busy, _, _ = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         if busy:
-            log.warning("search index %s: WAL not emptied (a reader holds it); it is on the next write", self.path)
+            log.warning("search index %s: WAL not emptied, a reader holds it", self.path)
 
     # -- reads -------------------------------------------------------------------------------
 

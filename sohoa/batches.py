@@ -37,6 +37,7 @@ __all__ = [
     "load_outcomes",
     "load_report",
     "merge_outcome",
+    "outcome_digest",
     "record_outcome",
     "report_key",
     "review_reasons",
@@ -77,6 +78,9 @@ class BatchReport(BaseModel):
     needs_review: list[FileNote] = Field(default_factory=list)
     near_duplicates: list[FileNote] = Field(default_factory=list)
     failed: list[FileNote] = Field(default_factory=list)
+    access_log: dict[str, object] | None = Field(
+        default=None, description="The access log's check and anchor at the end of the batch"
+    )
 
 
 # ---- pure ----
@@ -170,9 +174,13 @@ def _outcomes_prefix(batch: str) -> str:
     return f"{BATCHES}/{_batch_segment(batch)}/outcomes/"
 
 
+def outcome_digest(path: str) -> str:
+    """The name of a document's stored outcome in its batch (a hash of its path)."""
+    return hashlib.sha256(path.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
 def _outcome_key(batch: str, path: str) -> str:
-    digest = hashlib.sha256(path.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-    return f"{_outcomes_prefix(batch)}{digest}.json"
+    return f"{_outcomes_prefix(batch)}{outcome_digest(path)}.json"
 
 
 def record_outcome(store: ObjectStore, batch: str, outcome: IngestOutcome) -> IngestOutcome:
@@ -225,8 +233,10 @@ def save_report(
     started_at: datetime,
     run_pages: int,
     finished_at: datetime | None = None,
+    access_log: dict[str, object] | None = None,
 ) -> BatchReport:
-    """Fold the batch's stored outcomes into its report, store it and return it."""
+    """Fold the batch's stored outcomes into its report, with `access_log` (the chain's check
+    and anchor), store it and return it."""
     outcomes = load_outcomes(store, batch)
     report = build_report(
         batch,
@@ -236,6 +246,7 @@ def save_report(
         finished_at=finished_at or utcnow(),
         run_pages=run_pages,
     )
+    report.access_log = access_log
     store.put_bytes(report_key(batch), json_bytes(report.model_dump(mode="json")))
     return report
 

@@ -292,11 +292,20 @@ def reindex(
 @app.command()
 def verify(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    first_anchor: Annotated[
+        bool,
+        typer.Option(
+            "--first-anchor",
+            help="Anchor an access log that has no anchor (deleted, or a replaced log) as it is now; "
+            "only after checking it is whole.",
+        ),
+    ] = False,
 ) -> None:
-    """Fixity check: re-hash every stored object against its manifest. Exit 5 when damaged."""
+    """Fixity check: re-hash every stored object against its manifest and check the access
+    log's chain and anchor. Exit 5 when damaged."""
     from flows.commands import verify_command
 
-    raise typer.Exit(verify_command(as_json=as_json))
+    raise typer.Exit(verify_command(as_json=as_json, first_anchor=first_anchor))
 
 
 def _mount_package_commands() -> None:

@@ -112,7 +112,8 @@ def _read_pages(
         pages.append(page)
         if len(pages) == 1 and page_shows_secrecy(page):  # the mark's place: page 1, ô 10a
             results.close()
-            log.warning("record %s: secrecy mark on page 1, reading stops there", record_id)
+            with log_context(file=record_id):  # a secret's file name may tell its subject
+                log.warning("record %s: secrecy mark on page 1, reading stops there", record_id)
             return pages, hashes, True
     if not pages:
         raise BadInput("the file has no pages")
@@ -152,8 +153,12 @@ def _ingest(path: Path, services: Services, batch: str | None, worker: str | Non
         if package_exists(services.store, record_id):
             if not services.index.has(record_id):  # stored but never indexed: heal
                 services.index.add(read_record(services.store, record_id, with_words=False))
+            secret = services.index.access_of(record_id) == "not_accessible"  # name it by its id only
             return IngestOutcome(
-                path=str(path), status="duplicate", id=record_id, seconds=time.monotonic() - t0
+                path=record_id if secret else str(path),
+                status="duplicate",
+                id=record_id,
+                seconds=time.monotonic() - t0,
             )
         with tempfile.TemporaryDirectory(prefix="sohoa-ingest-") as work:
             return _ocr_classify_store(path, services, batch, worker, sha256, Path(work), t0)
@@ -259,7 +264,7 @@ def _hold(path: Path, services: Services, record: Record, batch: str | None, t0:
     services.index.add(catalogue)
     log.info("record %s: secret document held in %s, catalogue row stored", record.id, hold.root)
     return IngestOutcome(
-        path=str(path),
+        path=record.id,  # its file and folder names may tell its subject: the hold keeps them
         status="ingested",
         id=record.id,
         pages=len(record.pages),

@@ -15,26 +15,32 @@ from __future__ import annotations
 import logging
 import re
 import tempfile
-from pathlib import Path
+from collections.abc import Iterable
+from pathlib import Path, PurePath
 from urllib.parse import urlparse
 
 from classify import extract_metadata
+from indexing.base import SearchIndex
 from schemas import Classification, Event, Metadata, Page, Record
 from sohoa import __version__
 from sohoa.config import Settings
 from sohoa.errors import BadInput, ConfigurationError
 from sohoa.services import Services
-from storage import HELD_STEP, is_held, iter_record_ids, original_key, read_record, write_catalogue
+from storage import HELD_STEP, is_held, iter_record_ids, original_key, read_record, safe_name, write_catalogue
+from storage.base import ObjectStore
 from storage.hold import CATALOGUE, ORIGINAL, RECORD, SecretHold, load_key, refuse_inside
 from storage.jsonfile import json_bytes
 
 __all__ = [
     "NO_HOLD_REASON",
     "catalogue_row",
+    "erase_traces",
     "hold_secret",
     "is_marked_secret",
+    "move_to_hold",
     "open_hold",
     "page_shows_secrecy",
+    "row_changes",
     "sweep_secrets",
 ]
 
@@ -69,8 +75,12 @@ def page_shows_secrecy(page: Page) -> bool:
 
 
 def is_marked_secret(record: Record) -> bool:
-    """True for a record marked as a state secret (its metadata, or the A6.1 mark rule)."""
-    return bool(record.metadata.secrecy) or any(d.rule == "A6.1" for d in record.classification.decisions)
+    """True for a record marked as a state secret: its metadata, or the A6.1 mark rule while
+    it is not accessible (a declassification lifts the mark and changes the class)."""
+    return bool(record.metadata.secrecy) or (
+        record.classification.access == "not_accessible"
+        and any(d.rule == "A6.1" for d in record.classification.decisions)
+    )
 
 
 def _metadata_row(meta: Metadata) -> Metadata:
@@ -92,6 +102,26 @@ def _classification_row(c: Classification, note: str) -> Classification:
     )
 
 
+def row_changes(changes: dict[str, object]) -> dict[str, object]:
+    """A review's changes as the row may keep them: the values of the class and of the row's
+    fields; of any other field only that it changed."""
+    kept = {"access", "retention", "protect_until", *(f"metadata.{name}" for name in _CATALOGUE_FIELDS)}
+    return {name: value if name in kept else "changed" for name, value in changes.items()}
+
+
+def _row_event(event: Event, reasons: str) -> Event:
+    """An event as the row keeps it: the ingest without the file's path (its names may tell the
+    subject), the classification with the row's reasons, a review with `row_changes`."""
+    if event.step == "ingest":
+        return event.model_copy(update={"detail": ""})
+    if event.step == "classify":
+        return event.model_copy(update={"detail": reasons})
+    if event.step == "review":
+        changes = event.parameters.get("changes") or {}
+        return event.model_copy(update={"parameters": {**event.parameters, "changes": row_changes(changes)}})
+    return event
+
+
 def catalogue_row(record: Record, *, hold: str | None) -> Record:
     """The record as the store and the index may keep it: no page, no text, no subject, no
     names; the decisions and reasons that carry only the mark; an event naming the `hold`.
@@ -101,11 +131,8 @@ def catalogue_row(record: Record, *, hold: str | None) -> Record:
     note = HELD_NOTE.format(hold=hold) if hold else SHOWN_NOTE
     classification = _classification_row(record.classification, note)
     reasons = "; ".join(classification.review_reasons)
-    events = [
-        e.model_copy(update={"detail": reasons}) if e.step == "classify" else e
-        for e in record.events
-        if e.step in ("ingest", "ocr", "classify")
-    ]
+    kept = ("ingest", "ocr", "classify", "review")
+    events = [_row_event(e, reasons) for e in record.events if e.step in kept]
     if hold:
         events.append(
             Event(
@@ -118,6 +145,7 @@ def catalogue_row(record: Record, *, hold: str | None) -> Record:
         )
     return record.model_copy(
         update={
+            "source": f"{record.id}{PurePath(safe_name(record.source)).suffix.lower()}",
             "pages": [],
             "metadata": _metadata_row(record.metadata),
             "classification": classification,
@@ -167,31 +195,48 @@ def hold_secret(hold: SecretHold, record: Record, original: Path) -> Record:
     return catalogue
 
 
-def sweep_secrets(services: Services, hold: SecretHold) -> list[str]:
-    """Move the content of secret records stored in clear (by versions before the hold) to the
-    hold: the original and the record as stored, encrypted; the package rewritten as its
-    catalogue row (which removes the original, pages, PDF and fingerprint from the store), the
-    index entry replaced, the near-duplicate fingerprint forgotten. Returns the ids moved.
+def move_to_hold(store: ObjectStore, index: SearchIndex, hold: SecretHold, record: Record) -> Record:
+    """Move a record stored in clear to the hold: the original and the record, encrypted; the
+    package rewritten as its catalogue row (the original, pages and PDF leave the store); the
+    index entry replaced by the row. Returns the row. BadInput (nothing changed here) when the
+    stored original is damaged. Call `erase_traces` afterwards."""
+    with tempfile.TemporaryDirectory(prefix="sohoa-hold-") as scratch:
+        original = Path(scratch) / "original"
+        store.get_file(original_key(store, record.id), original)
+        catalogue = hold_secret(hold, record, original)
+    index.delete(record.id)
+    write_catalogue(store, catalogue)
+    index.add(catalogue)
+    log.warning("record %s: secret content moved to the hold %s", record.id, hold.root)
+    return catalogue
 
-    Idempotent: a record already held is left alone. Deleted rows may survive in the index
-    file's free pages: rebuild the index afterwards (README "Secret documents").
+
+def erase_traces(index: SearchIndex, page_cache: Path, record_ids: Iterable[str]) -> None:
+    """What a record's content left outside the store once it went to the hold: the index's
+    deleted rows and terms (SearchIndex.scrub) and the page images rendered from it."""
+    for record_id in record_ids:
+        for cached in Path(page_cache).glob(f"{record_id}-*"):
+            cached.unlink(missing_ok=True)
+    index.scrub()
+
+
+def sweep_secrets(services: Services, hold: SecretHold, page_cache: Path) -> list[str]:
+    """Move the content of secret records stored in clear (by versions before the hold, or
+    marked later) to the hold (`move_to_hold`), forget their near-duplicate fingerprints and
+    erase their traces. Returns the ids moved. Idempotent: a record already held is left alone.
     """
     moved = []
     for record_id in iter_record_ids(services.store):
         record = read_record(services.store, record_id)
         if is_held(record) or not is_marked_secret(record):
             continue
-        with tempfile.TemporaryDirectory(prefix="sohoa-sweep-") as scratch:
-            original = Path(scratch) / "original"
-            services.store.get_file(original_key(services.store, record_id), original)
-            try:
-                catalogue = hold_secret(hold, record, original)
-            except BadInput as exc:  # the stored original is damaged: sohoa verify says more
-                log.error("record %s: not moved to the hold: %s", record_id, exc)
-                continue
-        write_catalogue(services.store, catalogue)
-        services.index.add(catalogue)
+        try:
+            move_to_hold(services.store, services.index, hold, record)
+        except BadInput as exc:  # the stored original is damaged: sohoa verify says more
+            log.error("record %s: not moved to the hold: %s", record_id, exc)
+            continue
         services.similar.remove(record_id)
-        log.warning("record %s: secret content moved to the hold %s", record_id, hold.root)
         moved.append(record_id)
+    if moved:
+        erase_traces(services.index, page_cache, moved)
     return moved

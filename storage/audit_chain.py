@@ -4,8 +4,11 @@ Every line of the access log (SOHOA_HOME/audit/access.jsonl, written by api/audi
 `prev`, the sha256 of the line before it, so an edited, removed or inserted line breaks the
 chain. Cutting the last lines, or rewriting the whole log with recomputed hashes, keeps a valid
 chain: so its end (line count and the hash of the last line) is anchored in the store, under
-audit/anchors/<host>.json, by every ingest batch and every `sohoa verify`, and shown in the
-API's /metrics. A later check needs line N of the log to still hash to the anchored value.
+audit/anchors/<log id>.json (the log's identity is the hash of its first line, so every machine
+and container sharing one log shares its anchor), when the log is started, by every ingest
+batch and every `sohoa verify`, and shown in the API's /metrics. A later check needs line N of
+the log to still hash to the anchored value; a log with lines but no anchor, or an anchored log
+gone from its path, fails the check.
 
 An anchor only moves forward from a log that passes the check against the anchor before it:
 a damaged log keeps failing until a person looks at it.
@@ -32,9 +35,11 @@ __all__ = [
     "Anchor",
     "ChainReport",
     "anchor_key",
+    "anchor_start",
     "audit_path",
     "check_and_anchor",
     "line_hash",
+    "log_id",
     "read_anchor",
     "read_chain",
 ]
@@ -59,8 +64,11 @@ class Anchor:
     lines: int  # lines in the log when anchored
     hash: str  # line_hash of line `lines` (GENESIS for an empty log)
     at: str  # when (UTC, ISO 8601)
-    by: str  # what anchored it: "verify", "ingest batch <name>"
-    host: str
+    by: str  # what anchored it: "verify", "ingest batch <name>", "log start"
+    host: str  # where (information only: the anchor belongs to the log, not to a machine)
+    log: str = ""  # the log's identity (log_id)
+    path: str = ""  # where that log lives
+    retired: dict[str, str] | None = None  # set when `--first-anchor` accepted a later log
 
 
 @dataclass
@@ -138,31 +146,106 @@ def read_chain(path: Path, anchor: Anchor | None = None, *, links: bool = True) 
     return report
 
 
-def anchor_key(host: str | None = None) -> str:
-    """The store key of this host's anchor (each machine keeps its own access log)."""
-    return f"{ANCHORS}/{safe_name(host or socket.gethostname(), default='host')}.json"
-
-
-def read_anchor(store: ObjectStore, host: str | None = None) -> Anchor | None:
-    """The anchor this host last wrote, or None before the first one."""
+def log_id(path: Path) -> str | None:
+    """The identity of the log at `path`: the hash of its first line (which holds the time of
+    the first read, to the microsecond); None for a missing or empty log. A log replaced by
+    another, rewritten or not, has another identity, and so no anchor."""
     try:
-        return Anchor(**json.loads(store.get_bytes(anchor_key(host))))
+        with Path(path).open("rb") as log:
+            first = log.readline()
+    except FileNotFoundError:
+        return None
+    return line_hash(first)[:32] if first.strip() else None
+
+
+def anchor_key(identity: str) -> str:
+    """The store key of the anchor of the log with this identity (`log_id`)."""
+    return f"{ANCHORS}/{safe_name(identity, default='log')}.json"
+
+
+def _load(data: bytes) -> Anchor:
+    fields = json.loads(data)
+    return Anchor(**{name: fields[name] for name in Anchor.__dataclass_fields__ if name in fields})
+
+
+def read_anchor(store: ObjectStore, path: Path) -> Anchor | None:
+    """The last anchor of the log at `path`, or None before its first one."""
+    identity = log_id(path)
+    if identity is None:
+        return None
+    try:
+        return _load(store.get_bytes(anchor_key(identity)))
     except NotFound:
         return None
 
 
-def check_and_anchor(store: ObjectStore, path: Path, *, by: str) -> ChainReport:
-    """Check the log against this host's anchor; when it passes, anchor its current end."""
-    report = read_chain(path, read_anchor(store))
+def _earlier_logs(store: ObjectStore, path: Path, identity: str | None) -> list[tuple[str, Anchor]]:
+    """Anchors, not retired, of other logs that lived at this same path: the log was replaced."""
+    found = []
+    for key in store.list(f"{ANCHORS}/"):
+        anchor = _load(store.get_bytes(key))
+        if anchor.path == str(path) and anchor.log != identity and not anchor.retired and anchor.lines:
+            found.append((key, anchor))
+    return found
+
+
+def _new_anchor(path: Path, identity: str, lines: int, last_hash: str, by: str) -> Anchor:
+    return Anchor(
+        lines=lines,
+        hash=last_hash,
+        at=datetime.now(UTC).isoformat(timespec="seconds"),
+        by=by,
+        host=socket.gethostname(),
+        log=identity,
+        path=str(path),
+    )
+
+
+def anchor_start(store: ObjectStore, path: Path, first_line: bytes, *, by: str) -> Anchor:
+    """Anchor a log that has just been started (its first line written): from then on, a cut,
+    a rewrite or a replacement of it is seen."""
+    identity = line_hash(first_line)[:32]
+    anchor = _new_anchor(path, identity, 1, line_hash(first_line), by)
+    store.put_bytes(anchor_key(identity), json_bytes(asdict(anchor)))
+    return anchor
+
+
+def check_and_anchor(store: ObjectStore, path: Path, *, by: str, first_anchor: bool = False) -> ChainReport:
+    """Check the log against its anchor; when it passes, anchor its current end.
+
+    A log with lines but no anchor (its anchor deleted, or the log replaced by another) fails:
+    nothing can tell whether lines were cut from it. `first_anchor` (`sohoa verify
+    --first-anchor`, a person's decision after looking) anchors such a log as it is, and
+    retires the anchors of earlier logs at the same path.
+    """
+    identity = log_id(path)
+    report = read_chain(path, read_anchor(store, path))
     report.anchored = report.anchor
-    if report.ok and (report.anchor is None or report.anchor.lines != report.lines):
-        anchor = Anchor(
-            lines=report.lines,
-            hash=report.last_hash,
-            at=datetime.now(UTC).isoformat(timespec="seconds"),
-            by=by,
-            host=socket.gethostname(),
+    earlier = _earlier_logs(store, path, identity)
+    if first_anchor and report.anchor is None:
+        for key, old in earlier:
+            retired = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "by": by, "for": identity}
+            store.put_bytes(key, json_bytes({**asdict(old), "retired": retired}))
+        earlier = []
+    elif identity is not None and report.anchor is None:
+        report.problems.append(
+            (
+                "missing",
+                f"no anchor for this log (identity {identity}) in the store: its anchor was deleted "
+                "or the log was replaced, and whether lines were cut from it cannot be checked; if "
+                "it is known to be whole, anchor it with `sohoa verify --first-anchor`",
+            )
         )
-        store.put_bytes(anchor_key(), json_bytes(asdict(anchor)))
+    for _, old in earlier:
+        report.problems.append(
+            (
+                "missing",
+                f"the log {old.log} at this path, anchored with {old.lines} lines on {old.at} "
+                f"({old.by}), is gone: the log was deleted or replaced",
+            )
+        )
+    if report.ok and identity is not None and (report.anchor is None or report.anchor.lines != report.lines):
+        anchor = _new_anchor(path, identity, report.lines, report.last_hash, by)
+        store.put_bytes(anchor_key(identity), json_bytes(asdict(anchor)))
         report.anchored = anchor
     return report

@@ -29,9 +29,10 @@ def _verify() -> tuple[int, dict]:
 
 @pytest.fixture
 def log(sohoa_home: Path) -> Path:
-    """An access log of six reads, anchored by a first `sohoa verify`."""
-    path = audit_path(load_settings())
-    audit = AuditLog(path)
+    """An access log of six reads (anchored when started), anchored by a `sohoa verify`."""
+    settings = load_settings()
+    path = audit_path(settings)
+    audit = AuditLog(path, open_store(settings.storage_url))
     for n in range(6):
         audit.append(who=f"staff {n}", role="staff", action="record", records=[f"r{n}"], client="10.0.0.9")
     code, report = _verify()
@@ -68,7 +69,7 @@ def test_cut_last_lines_fail_verify(log: Path) -> None:
     assert problem["kind"] == "missing" and "the log has 4 lines but 6 were anchored" in problem["detail"]
     code, _ = _verify()
     assert code == 5, "a failed check does not move the anchor"
-    assert read_anchor(open_store(load_settings().storage_url)).lines == 6
+    assert read_anchor(open_store(load_settings().storage_url), log).lines == 6
 
 
 def test_a_log_rewritten_with_recomputed_hashes_fails_verify(log: Path) -> None:
@@ -111,3 +112,65 @@ def test_cli_reads_of_records_that_are_not_public_are_logged(sohoa_home: Path, t
         ("export", [conditional.id], os_user(), "cli"),
     ]
     assert read_chain(audit_path(load_settings())).ok
+
+
+def _store():
+    return open_store(load_settings().storage_url)
+
+
+def test_a_line_over_64_kib_keeps_the_chain(log: Path) -> None:
+    audit = AuditLog(log)
+    audit.append(
+        who="op",
+        role="operator",
+        action="export-conditional-list",
+        records=[f"{n:032x}" for n in range(3000)],
+        client="cli",
+    )  # a 100 KiB line
+    audit.append(who="staff", role="staff", action="record", records=["b" * 32], client="10.0.0.9")
+    assert len(_lines(log)[-2]) > 100 * 1024
+    assert read_chain(log).broken_at is None
+    code, report = _verify()
+    assert code == 0, report
+    assert report["access_log"]["anchored"]["lines"] == 8
+
+
+def test_a_deleted_anchor_then_a_cut_log_fails_verify(log: Path) -> None:
+    store = _store()
+    (key,) = list(store.list("audit/anchors/"))
+    store.delete(key)
+    log.write_bytes(b"".join(_lines(log)[:4]))
+    code, report = _verify()
+    assert code == 5
+    assert any("no anchor for this log" in p for p in _audit_problems(report))
+    assert runner.invoke(app, ["verify"]).exit_code == 5, "nothing was anchored in silence"
+    code, report = runner.invoke(app, ["verify", "--json", "--first-anchor"]).exit_code, None
+    assert code == 0  # a person's decision, after looking: anchored as it is now
+    assert read_anchor(store, log).lines == 4 and read_anchor(store, log).by == "verify --first-anchor"
+
+
+def test_a_replaced_log_fails_verify(log: Path) -> None:
+    log.unlink()
+    AuditLog(log, _store()).append(who="x", role="staff", action="record", records=["r"], client=None)
+    code, report = _verify()  # the new log was anchored when started; the old one is gone
+    assert code == 5
+    assert any("anchored with 6 lines" in p and "deleted or replaced" in p for p in _audit_problems(report))
+
+
+def test_the_anchor_belongs_to_the_log_not_to_the_host(log: Path, monkeypatch) -> None:
+    import socket
+
+    monkeypatch.setattr(socket, "gethostname", lambda: "a-new-container-id")
+    log.write_bytes(b"".join(_lines(log)[:4]))
+    code, report = _verify()
+    assert code == 5 and _audit_problems(report)[0].startswith("the log has 4 lines but 6 were anchored")
+
+
+def test_a_new_log_is_anchored_when_started(sohoa_home: Path) -> None:
+    settings = load_settings()
+    path = audit_path(settings)
+    AuditLog(path, _store()).append(who="a", role="staff", action="record", records=["r"], client=None)
+    anchor = read_anchor(_store(), path)
+    assert anchor is not None and anchor.lines == 1 and anchor.log
+    code, report = _verify()
+    assert code == 0, report
