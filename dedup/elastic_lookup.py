@@ -1,9 +1,12 @@
 """The near-duplicate lookup on Elasticsearch: one lookup shared by every machine that ingests.
 
 With SOHOA_INDEX on Elasticsearch, fingerprints live beside the record index in
-`<alias>-fingerprints` (one shard), through the ElasticIndex's own client. A document per record:
-its LSH band keys (`"<band>:<value>"`, keyword) for candidate search, whether it is text-rich,
-and the fingerprint itself (kept, not indexed). The request bodies are pure functions below.
+`<alias>-fingerprints` (one shard), through the ElasticIndex's own client. A rebuild fills a new
+index `<alias>-fingerprints-<time>` and points the name at it in one `_aliases` request (the first
+rebuild turns the concrete index of earlier versions into that alias), as the record index
+does. A document per record: its LSH band keys (`"<band>:<value>"`, keyword) for candidate
+search, whether it is text-rich, and the fingerprint itself (kept, not indexed). The request
+bodies are pure functions below.
 
 check_in() registers the record first (refreshed at once), then searches: on one shard every
 write gets the next sequence number, so of two re-scans checked in at the same moment on two
@@ -13,10 +16,14 @@ machines, each sees the other, and only the later (higher `_seq_no`) links itsel
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+
+from elasticsearch import helpers
 
 from dedup.fingerprint import Fingerprint
 from dedup.lookup import best_match, is_rich
@@ -33,6 +40,8 @@ __all__ = [
     "fingerprint_document",
     "lookup_index_body",
     "lookup_index_name",
+    "lookup_swap_actions",
+    "rebuilt_lookup_name",
 ]
 
 log = logging.getLogger(__name__)
@@ -43,6 +52,22 @@ PAGE_SIZE = 1000  # candidates per search request (search_after paging)
 def lookup_index_name(alias: str) -> str:
     """`sohoa-pages` -> `sohoa-pages-fingerprints` (outside the record indexes' `-v*` pattern)."""
     return f"{alias}-fingerprints"
+
+
+def rebuilt_lookup_name(name: str, at: datetime) -> str:
+    """`sohoa-pages-fingerprints` -> `sohoa-pages-fingerprints-20250102t030405123456z` (UTC)."""
+    return f"{name}-{at.astimezone(UTC):%Y%m%dt%H%M%S%fz}"
+
+
+def lookup_swap_actions(name: str, new: str, old: list[str], *, concrete: bool) -> list[dict[str, Any]]:
+    """One atomic `_aliases` request pointing `name` at `new`: from the indexes `old` it names,
+    or, when `name` is itself an index (`concrete`), removing that index in the same step."""
+    if concrete:
+        return [{"remove_index": {"index": name}}, {"add": {"index": new, "alias": name}}]
+    return [
+        *({"remove": {"index": index, "alias": name}} for index in old),
+        {"add": {"index": new, "alias": name}},
+    ]
 
 
 def lookup_index_body() -> dict[str, Any]:
@@ -207,11 +232,49 @@ class ElasticNearDuplicateIndex:
             self._client.options(ignore_status=404).delete(index=self.name, id=record_id, refresh=True)
 
     def rebuild(self, entries: Iterable[tuple[str, Fingerprint]]) -> None:
-        """Empty the lookup, then register `entries`. Unlike the SQLite lookup this is not built
-        beside and swapped in: an ingest checking in meanwhile may miss an earlier record."""
+        """Load `entries` into a new index, then point the lookup's name at it in one step; the
+        old index is deleted afterwards. A failure deletes the new index and leaves the lookup
+        as it was."""
         self._ensure()
-        with self._index.errors(f"clear {self.name}"):
-            self._client.delete_by_query(index=self.name, query={"match_all": {}}, refresh=True)
+        new = rebuilt_lookup_name(self.name, datetime.now(UTC))
+        with self._index.errors(f"create {new}"):
+            self._client.indices.create(index=new, **lookup_index_body())
+        try:
+            actions = (
+                {
+                    "_index": new,
+                    "_id": record_id,
+                    "_source": fingerprint_document(record_id, fp, self.thresholds),
+                }
+                for record_id, fp in entries
+            )
+            with self._index.errors(f"bulk load {new}"):
+                try:
+                    helpers.bulk(self._client, actions, chunk_size=PAGE_SIZE, refresh=True)
+                except helpers.BulkIndexError as exc:
+                    raise SohoaError(
+                        f"{new}: {len(exc.errors)} fingerprints refused: {exc.errors[:1]}"
+                    ) from exc
+            with self._index.errors(f"swap {self.name} to {new}"):
+                old, concrete = self._behind_name()
+                self._client.indices.update_aliases(
+                    actions=lookup_swap_actions(self.name, new, old, concrete=concrete)
+                )
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self._client.indices.delete(index=new)
+            raise
         self._stale = False
-        for record_id, fp in entries:
-            self.add(record_id, fp)
+        log.info("near-duplicate lookup %s moved to %s", self.name, new)
+        for index in [] if concrete else old:
+            try:
+                with self._index.errors(f"delete {index}"):
+                    self._client.indices.delete(index=index)
+            except SohoaError as exc:  # the swap is done; a leftover index costs only disk
+                log.warning("old near-duplicate lookup index %s not deleted: %s", index, exc)
+
+    def _behind_name(self) -> tuple[list[str], bool]:
+        """The indexes the lookup's name points at, and whether the name is itself an index."""
+        if self._client.indices.exists_alias(name=self.name):
+            return sorted(self._client.indices.get_alias(name=self.name)), False
+        return [self.name], True

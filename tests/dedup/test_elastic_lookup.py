@@ -149,5 +149,7 @@ def lookup() -> Iterator[ElasticNearDuplicateIndex]:
     index = ElasticIndex.from_url(urlunsplit(parts._replace(path=f"/{alias}")))
     made = ElasticNearDuplicateIndex(index)
     yield made
-    index.client.indices.delete(index=made.name, ignore_unavailable=True)
+    made_indexes = list(index.client.indices.get(index=f"{made.name}*"))  # the name may be an alias now
+    if made_indexes:
+        index.client.indices.delete(index=",".join(made_indexes))
     index.close()

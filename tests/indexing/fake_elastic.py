@@ -162,6 +162,10 @@ class FakeCluster:
     def update_aliases(self, r: Request) -> tuple[int, Any]:
         for action in r.body["actions"]:
             ((verb, spec),) = action.items()
+            if verb == "remove_index":  # an index removed in the same step as the alias moves
+                if self.indexes.pop(spec["index"], None) is None:
+                    return self._missing(spec["index"])
+                continue
             members = self.aliases.setdefault(spec["alias"], set())
             if verb == "add":
                 members.add(spec["index"])
