@@ -135,13 +135,24 @@ def _solid(word: Word, height: float | None) -> bool:
     if height is not None and word.box.height < _SOLID_HEIGHT_SHARE * height:
         return False
     core = _core(word.text)
-    kind = token_kind(word.text)
+    kind = _kind(word.text)
     if kind == "syllable":
         return len(core) >= 2 or word.confidence >= _SURE_SYMBOL
     if kind == "other" and core:
         digits = any(c.isdigit() for c in core)
         return word.confidence >= _SOLID_OTHER and (digits or len(core) >= 2)
     return len(core) >= 3 and word.confidence >= _SOLID_WORD  # a foreign word, a name: Lênin
+
+
+def _kind(text: str) -> str:
+    """`token_kind`, words run together at a comma judged one by one ("CVP,PCVP;": other)."""
+    parts = [part for part in text.split(",") if part.strip(".;:")]
+    if len(parts) < 2:
+        return token_kind(text)
+    kinds = {token_kind(part) for part in parts}
+    if "invalid" in kinds:
+        return "invalid"
+    return "syllable" if kinds == {"syllable"} else "other"
 
 
 def _without_duplicates(words: list[Word]) -> list[Word]:

@@ -40,7 +40,12 @@ def test_speck_tokens_and_speck_lines_are_dropped() -> None:
 
 
 def test_real_short_lines_stay() -> None:
-    page = BODY + _line("- CVP, PCVP;", 3, top=220) + _line("2", 4, top=300) + _line("Lênin", 5, top=360)
+    page = (
+        BODY
+        + _line("- CVP,PCVP;", 3, top=220, conf=64.0)
+        + _line("2", 4, top=300)
+        + _line("Lênin", 5, top=360)
+    )
     assert [w.text for w in filter_words(page).words] == [w.text for w in page]
 
 
