@@ -1,15 +1,21 @@
 """`sohoa secret sweep`: secret records stored in clear by earlier versions move to the hold;
 the store and the index keep their catalogue row, nothing of their text stays under
-SOHOA_HOME, and the hold gives back the original."""
+SOHOA_HOME (not in the index's full-text segments, its free pages or its WAL, nor in a page
+render cached before), the hold gives back the original, and the sweep is in the access log."""
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
+from PIL import Image, PngImagePlugin
 from typer.testing import CliRunner
 
+from api.audit import audit_path, read_entries
+from api.state import page_cache_dir
 from indexing import open_index
+from ocr import fold
 from schemas import SearchQuery
 from sohoa.cli import app
 from sohoa.config import load_settings
@@ -18,6 +24,7 @@ from storage.hold import ORIGINAL, SecretHold, load_key, new_key
 from tests.export.records import make_record, store_record
 
 PHRASE = "kho vũ khí Đồng Quỹ"
+TOKEN = "khoxyzđạnquỹ"  # one word: the full-text index keeps it whole, as one term
 runner = CliRunner()
 
 
@@ -26,7 +33,7 @@ def test_sweep_moves_clear_secrets_to_the_hold(sohoa_home: Path, tmp_path: Path,
     store = open_store(settings.storage_url)
     index = open_index(settings.index_url)
     secret = make_record(b"secret scan", access="not_accessible", secrecy="MẬT", subject=PHRASE)
-    secret.pages[0].text = PHRASE
+    secret.pages[0].text = f"{PHRASE} {TOKEN}"
     original = tmp_path / "secret-original"
     original.write_bytes(b"secret scan")
     write_package(store, secret, original, {"document.pdf": b"%PDF " + PHRASE.encode()})
@@ -34,7 +41,14 @@ def test_sweep_moves_clear_secrets_to_the_hold(sohoa_home: Path, tmp_path: Path,
     for record in (secret, public):
         index.add(read_record(store, record.id))
     assert index.search(SearchQuery(q=PHRASE)).total == 1  # in clear, as an earlier version left it
-    index.close()
+    # `index` stays open through the sweep, as a running API keeps it: the file is not
+    # checkpointed when the sweep's own connection closes.
+    render = page_cache_dir(settings) / f"{secret.id}-0001-1000-0123456789ab.png"
+    render.parent.mkdir(parents=True)
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", TOKEN)  # stands for the text drawn on the page: a grep can see it
+    Image.new("L", (40, 20), 255).save(render, pnginfo=info)
+    assert _leaks(sohoa_home)
     assert PHRASE.encode() in (store.root / "records" / secret.id / "pages" / "0001.txt").read_bytes()
 
     result = runner.invoke(app, ["secret", "sweep"])
@@ -54,10 +68,9 @@ def test_sweep_moves_clear_secrets_to_the_hold(sohoa_home: Path, tmp_path: Path,
     row = read_record(store, secret.id)
     assert is_held(row) and row.pages == [] and row.metadata.secrecy == "MẬT"
     assert read_manifest(store, public.id)  # the public record is untouched
-    for path in sohoa_home.rglob("*"):
-        if path.is_file():
-            assert PHRASE.encode() not in path.read_bytes(), path
-    index = open_index(settings.index_url)
+    assert _leaks(sohoa_home) == []
+    (entry,) = [e for e in read_entries(audit_path(settings)) if e["action"] == "secret-sweep"]
+    assert entry["records"] == [secret.id] and entry["from"] == "cli" and entry["who"]
     try:
         assert index.search(SearchQuery(q=PHRASE)).total == 0 and index.has(secret.id)
     finally:
@@ -65,6 +78,16 @@ def test_sweep_moves_clear_secrets_to_the_hold(sohoa_home: Path, tmp_path: Path,
     hold = SecretHold(tmp_path / "hold", load_key(tmp_path / "keys" / "hold.key"))
     hold.open_to(secret.id, ORIGINAL, tmp_path / "back")
     assert (tmp_path / "back").read_bytes() == b"secret scan"
+
+
+def _leaks(home: Path) -> list[str]:
+    """Files under `home` holding a phrase of the secret, in any form an index keeps."""
+    forms = set()
+    for text in (PHRASE, TOKEN):
+        nfc = unicodedata.normalize("NFC", text)
+        forms |= {f.encode() for f in (nfc, unicodedata.normalize("NFD", nfc), fold(nfc), fold(nfc).lower())}
+    files = [p for p in sorted(home.rglob("*")) if p.is_file()]
+    return [str(p) for p in files if any(form in p.read_bytes() for form in forms)]
 
 
 @pytest.fixture(autouse=True)
