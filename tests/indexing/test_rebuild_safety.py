@@ -296,3 +296,51 @@ def test_the_near_duplicate_lookup_is_rebuilt_beside_and_swapped_in(tmp_path: Pa
         assert len(lookup) == 2 and "other" in lookup  # the sound lookup is kept too
     finally:
         lookup.close()
+
+
+_OLD_FILE_READER = """
+import json, sqlite3, sys
+old = sqlite3.connect(sys.argv[1], isolation_level=None)
+old.execute("BEGIN")
+before = old.execute("SELECT count(*) FROM customers").fetchone()[0]
+print("ready", flush=True)
+sys.stdin.readline()  # the index is swapped in meanwhile
+after = old.execute("SELECT count(*) FROM customers").fetchone()[0]
+old.execute("COMMIT")
+new = sqlite3.connect(sys.argv[1])
+records = new.execute("SELECT count(*) FROM records").fetchone()[0]
+new.close()
+print(json.dumps({"before": before, "after": after, "records": records}))
+"""
+
+
+def test_a_file_replaced_by_rename_keeps_serving_its_open_reader(store: LocalStore, tmp_path: Path) -> None:
+    """Someone else's database in WAL mode with 1 KiB pages cannot take the copy: the rebuilt file
+    is renamed over it. A process reading the old file inside a transaction keeps reading it
+    (POSIX), and its next connection opens the new index."""
+    path = tmp_path / "index.sqlite3"
+    before = build(store, tmp_path / "reference.sqlite3")
+    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        conn.execute("PRAGMA page_size = 1024")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("CREATE TABLE customers (name TEXT)")
+        conn.executemany("INSERT INTO customers VALUES (?)", [("Nguyễn Văn A",), ("Trần Thị B",)])
+    old_inode = path.stat().st_ino
+    reader = subprocess.Popen(
+        [sys.executable, "-c", _OLD_FILE_READER, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert reader.stdout is not None and reader.stdout.readline().strip() == "ready"
+        with SqliteIndex(path) as index:
+            reindex(store, index)
+            assert snapshot(index) == before
+        assert path.stat().st_ino != old_inode  # renamed in, not copied
+        out, _ = reader.communicate("go\n", timeout=60)
+    finally:
+        reader.kill()
+    assert json.loads(out) == {"before": 2, "after": 2, "records": before[7][1]}  # [7]: q="" lists all
+    with SqliteIndex(path) as index:
+        assert snapshot(index) == before
