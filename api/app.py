@@ -8,7 +8,8 @@ being framed or sniffed; pages load nothing from outside the app.
 Nothing but the page's static files may be kept by a browser or a proxy (`no-store`, and `Vary`
 on every credential): records, page images, search results and pages differ by role (personal
 data masked for the public), and on a shared reading-room PC the next visitor must never be
-served what a staff member saw. Every response is counted in /metrics, a 500 included.
+served what a staff member saw. Every response is counted in /metrics, a 500 included; a 500 is
+answered inside the middleware, so it carries the same headers as any other response.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from api.reading import Forbidden
 from api.review import ReviewRefused
 from api.state import ApiState
 from api.vietnamese import validation_message
-from sohoa import __version__
 from sohoa.config import Settings
 from sohoa.errors import BadInput, MissingDependency, NotFound, Transient
 from sohoa.services import services_for
@@ -52,6 +52,7 @@ _SECURITY_HEADERS = {
         "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
     ),
 }
+API_VERSION = "1"
 _CREDENTIALS = ("Authorization", "X-API-Key", "Cookie")
 _CACHEABLE = ("/static/", "/docs-static/")
 _ERRORS: tuple[tuple[type[Exception], int], ...] = (
@@ -150,7 +151,7 @@ def create_app(settings: Settings) -> FastAPI:
         docs_url=None if swagger else "/docs",
         redoc_url=None,
         title="sohoa",
-        version=__version__,
+        version=API_VERSION,  # of the interface; the software's version is not published
         summary="Search the digitised archive: records, pages, access control, review",
         description=(
             "Anonymous callers are the public: public records only, personal data masked. "
@@ -163,16 +164,16 @@ def create_app(settings: Settings) -> FastAPI:
         app.add_exception_handler(exc_type, _error_handler(status))
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(Exception, _server_error)
+    app.add_exception_handler(Exception, _server_error)  # last resort: a failure in `observe` itself
 
     @app.middleware("http")
     async def observe(request: Request, call_next) -> Response:  # noqa: ANN001
         elapsed = app.state.metrics.timer()
         try:
             response = await call_next(request)
-        except Exception:
-            app.state.metrics.observe(request.method, _route_name(request), 500, elapsed())
-            raise
+        except Exception as exc:  # answered here, so a 500 gets the same headers as any response
+            log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+            response = await _server_error(request, exc)
         response.headers.update(_SECURITY_HEADERS)
         cache_policy(request.url.path, response)
         if request.url.path.startswith("/docs"):  # Swagger UI needs its inline script

@@ -18,13 +18,18 @@ from api.keys import KeyStore, keys_path
 from api.searching import Found, SearchParams
 from sohoa.config import Settings, load_settings
 
-__all__ = ["caller_for", "keys_app", "search_as_cli", "serve"]
+__all__ = ["SERVER_OPTIONS", "caller_for", "keys_app", "search_as_cli", "serve"]
 
 keys_app = typer.Typer(
     help="API keys for staff, archivists and metrics scrapers (stored hashed under SOHOA_HOME).",
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+# No "server: uvicorn" header (nothing tells a visitor what runs the site); client addresses are
+# the socket's, never a header's.
+SERVER_OPTIONS = {"proxy_headers": False, "server_header": False}
 
 
 def serve(
@@ -38,7 +43,7 @@ def serve(
 
     app = create_app(load_settings())
     typer.echo(f"sohoa: http://{host}:{port}/ui (API docs at /docs)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+    uvicorn.run(app, host=host, port=port, log_level="info", **SERVER_OPTIONS)
 
 
 def _store() -> KeyStore:

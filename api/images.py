@@ -1,14 +1,20 @@
 """Page images for the web page: rendered from the stored original, scaled, cached, redacted.
 
 For the public role the words holding personal data are covered with black boxes (their OCR
-word boxes, found by the same masker as the text). A page whose text holds personal data but
-which has no word boxes cannot be redacted and is refused rather than shown.
+word boxes, found by the same masker as the text). A page whose text holds personal data that
+its word boxes do not hold (no boxes, a word dropped, text edited after OCR) cannot be redacted
+and is refused rather than shown.
+
+Only what the public is served is cached on disk (cache/pages): renders for staff and
+archivists, which show personal data, stay in memory. Widths are rounded up to a few steps and
+the cache is bounded in size; a record's renders are removed on any review decision.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import os
 import tempfile
 import threading
 from collections import defaultdict
@@ -17,15 +23,28 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
+from indexing.keys import folded_view
 from indexing.masking import find_spans
 from ocr import iter_pages
+from ocr.text import nfc
 from schemas import Box, Page, Record
 from storage import ObjectStore, original_key
 
-__all__ = ["DEFAULT_WIDTH", "FORMATS", "CannotRedact", "redaction_boxes", "render_page"]
+__all__ = [
+    "DEFAULT_WIDTH",
+    "FORMATS",
+    "WIDTHS",
+    "CannotRedact",
+    "forget_record",
+    "redaction_boxes",
+    "render_page",
+    "step_width",
+]
 
 DEFAULT_WIDTH = 1000
 MIN_WIDTH, MAX_WIDTH = 200, 2000
+WIDTHS = (400, 700, 1000, 1400, MAX_WIDTH)  # the widths rendered (step_width)
+CACHE_BYTES = 256 * 1024 * 1024  # the page cache's size bound
 FORMATS = {"png": ("PNG", "image/png"), "jpeg": ("JPEG", "image/jpeg")}
 _PAD = 2  # pixels added around each redacted word box
 
@@ -58,13 +77,30 @@ def redaction_boxes(page: Page, values: Sequence[str] = ()) -> list[Box]:
         parts.append(word.text)
         at += len(word.text)
         previous = (word.block, word.line)
-    spans = find_spans("".join(parts), values)
+    joined = "".join(parts)
+    spans = find_spans(joined, values)
+    _check_covered(page, spans_in_text, [joined[start:end] for start, end in spans])
     groups: dict[tuple[int, int, int], list[Box]] = {}
     for word, (start, end) in zip(page.words, offsets, strict=True):
         for number, (span_start, span_end) in enumerate(spans):
             if start < span_end and span_start < end:
                 groups.setdefault((number, word.block, word.line), []).append(word.box)
     return [_union(boxes) for boxes in groups.values()]
+
+
+def _letters(text: str) -> str:
+    return "".join(c for c in folded_view(nfc(text)) if c.isalnum())
+
+
+def _check_covered(page: Page, spans_in_text: Sequence[tuple[int, int]], boxed: Sequence[str]) -> None:
+    """CannotRedact unless every piece of personal data found in the page's text is found, whole,
+    among the pieces found in its words: where the two disagree (a word dropped, the text edited
+    after OCR) a value could otherwise be served unboxed."""
+    covered = [_letters(piece) for piece in boxed]
+    for start, end in spans_in_text:
+        wanted = _letters(page.text[start:end])
+        if wanted and not any(wanted in piece for piece in covered):
+            raise CannotRedact(f"page {page.number}: personal data in its text is not on its word boxes")
 
 
 def _union(boxes: Sequence[Box]) -> Box:
@@ -111,6 +147,12 @@ def _cache_name(record: Record, number: int, width: int, fmt: str, boxes: Sequen
     return f"{record.id}-{number:04d}-{width}-{redaction[:12]}.{fmt}"
 
 
+def step_width(width: int) -> int:
+    """The rendered width for a requested one: the next of WIDTHS (the browser scales down), so
+    a page has at most len(WIDTHS) renders per format, whatever widths are asked for."""
+    return next((step for step in WIDTHS if step >= width), WIDTHS[-1])
+
+
 def render_page(
     store: ObjectStore,
     record: Record,
@@ -119,22 +161,59 @@ def render_page(
     width: int,
     fmt: str,
     boxes: Sequence[Box],
-    cache: Path,
+    cache: Path | None,
     max_pixels: int,
+    cache_bytes: int = CACHE_BYTES,
 ) -> bytes:
-    """Page `number` of the stored original, `boxes` blacked out, at most `width` pixels wide."""
-    width = max(MIN_WIDTH, min(MAX_WIDTH, width))
+    """Page `number` of the stored original, `boxes` blacked out, `step_width(width)` pixels
+    wide at most. Kept in `cache` when one is given (the caller gives one for public renders
+    only: a render that shows personal data stays in memory), which is kept under
+    `cache_bytes`, the least recently used renders going first."""
+    width = step_width(width)
+    if cache is None:
+        return _render(store, record, number, width, fmt, boxes, max_pixels)
     target = cache / _cache_name(record, number, width, fmt, boxes)
     with _render_locks[target.name]:
-        if target.exists():
-            return target.read_bytes()
+        try:
+            data = target.read_bytes()
+            os.utime(target)  # recently used
+            return data
+        except FileNotFoundError:
+            pass
         data = _render(store, record, number, width, fmt, boxes, max_pixels)
         cache.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.{threading.get_ident()}.tmp")
         partial.write_bytes(data)
         partial.replace(target)
     _render_locks.pop(target.name, None)
+    _evict(cache, cache_bytes)
     return data
+
+
+def _evict(cache: Path, budget: int) -> None:
+    """The least recently used renders removed until the cache holds at most `budget` bytes."""
+    files = []
+    for path in cache.glob("*.*"):
+        if path.name.startswith("."):  # a render being written
+            continue
+        try:
+            st = path.stat()
+        except FileNotFoundError:  # removed by another thread
+            continue
+        files.append((st.st_mtime, st.st_size, path))
+    total = sum(size for _, size, _ in files)
+    for _, size, path in sorted(files, key=lambda f: f[0]):
+        if total <= budget:
+            break
+        path.unlink(missing_ok=True)
+        total -= size
+
+
+def forget_record(cache: Path, record_id: str) -> None:
+    """Remove every cached render of a record (after a review decision, or when its content
+    leaves the store): what was rendered under its old class or metadata is not served again."""
+    for path in Path(cache).glob(f"{record_id}-*"):
+        path.unlink(missing_ok=True)
 
 
 def _render(

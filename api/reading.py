@@ -16,7 +16,7 @@ from pathlib import PurePath
 from api.access import Caller, can_list_restricted, can_read, scope_for
 from api.review import REVIEW_RULE
 from api.state import ApiState
-from indexing.masking import mask_text, values_of
+from indexing.masking import MASKED, mask_text, values_of
 from schemas import AccessClass, Decision, Metadata, PersonalData, Record
 from sohoa.errors import NotFound
 from storage import read_record, safe_name
@@ -55,22 +55,42 @@ def readable_record(state: ApiState, caller: Caller, record_id: str, *, with_wor
     raise not_found(record_id)
 
 
-def _masked_metadata(meta: Metadata, values: tuple[str, ...]) -> Metadata:
-    def mask(text: str | None) -> str | None:
-        return mask_text(text, values) if text else text
+# The metadata the public may see; every other field (the names as printed, the "Kính gửi"
+# lines, the incoming stamp, confidences, the review notes) is internal and may name a citizen.
+PUBLIC_METADATA = frozenset(
+    {
+        "number", "notation", "doc_type", "issuer", "parent_issuer", "province", "province_present",
+        "place", "date", "date_partial", "subject", "signer", "signers", "recipients", "secrecy",
+        "urgency", "personal_data",
+    }
+)  # fmt: skip
+_NOT_TEXT = frozenset({"date", "date_partial"})  # a date, checked by its pattern: not free text
 
-    return meta.model_copy(
-        update={
-            "number": mask(meta.number),
-            "subject": mask(meta.subject),
-            "place": mask(meta.place),
-            "recipients": [mask_text(r, values) for r in meta.recipients],
-            "personal_data": [
-                PersonalData(kind=item.kind, value=mask_text(item.value, (item.value,)), page=item.page)
-                for item in meta.personal_data
-            ],
-        }
-    )
+
+def _masked(value: object, values: tuple[str, ...]) -> object:
+    """Every string in `value` (a string, list or dict, as dumped) masked."""
+    if isinstance(value, str):
+        return mask_text(value, values) if value else value
+    if isinstance(value, list):
+        return [_masked(item, values) for item in value]
+    if isinstance(value, dict):
+        return {key: _masked(item, values) for key, item in value.items()}
+    return value
+
+
+def _masked_metadata(meta: Metadata, values: tuple[str, ...]) -> Metadata:
+    """The public fields of `meta` alone, every string in them masked; a listed personal-data
+    value is masked whole, whatever it is."""
+    shown = {
+        name: value if name in _NOT_TEXT else _masked(value, values)
+        for name, value in meta.model_dump().items()
+        if name in PUBLIC_METADATA and name != "personal_data"
+    }
+    shown["personal_data"] = [
+        PersonalData(kind=mask_text(item.kind, values), value=MASKED, page=item.page)
+        for item in meta.personal_data
+    ]
+    return Metadata.model_validate(shown)
 
 
 def public_file_name(record: Record) -> str:
@@ -81,7 +101,8 @@ def public_file_name(record: Record) -> str:
 
 def masked_record(record: Record) -> Record:
     """The record as the public sees it: personal data masked in text, metadata and evidence;
-    no review internals (the archivists' review decisions, review reasons, provenance)."""
+    the public metadata fields only (PUBLIC_METADATA); no review state (the archivists' review
+    decisions, whether and why a record or page awaits review, provenance)."""
     values = values_of(record)
     classification = record.classification.model_copy(
         update={
@@ -90,11 +111,19 @@ def masked_record(record: Record) -> Record:
                 for d in record.classification.decisions
                 if not d.rule.startswith(REVIEW_RULE)
             ],
+            "needs_review": False,
             "review_reasons": [],
         }
     )
     pages = [
-        p.model_copy(update={"text": mask_text(p.text, values), "words": [], "review_reasons": []})
+        p.model_copy(
+            update={
+                "text": mask_text(p.text, values),
+                "words": [],
+                "needs_review": False,
+                "review_reasons": [],
+            }
+        )
         for p in record.pages
     ]
     return record.model_copy(

@@ -124,8 +124,8 @@ def get_page_image(
     page = next((p for p in record.pages if p.number == number), None)
     if page is None:
         raise NotFound(f"Hồ sơ {record_id} không có trang {number}.")
-    boxes = []
-    if scope_for(caller.role).masked:
+    boxes, masked = [], scope_for(caller.role).masked
+    if masked:
         try:
             boxes = redaction_boxes(page, values_of(record))
         except CannotRedact as exc:
@@ -139,7 +139,7 @@ def get_page_image(
         width=width,
         fmt=format,
         boxes=boxes,
-        cache=state.page_cache,
+        cache=state.page_cache if masked else None,  # a render showing personal data is not kept
         max_pixels=state.settings.max_image_pixels,
     )
     return Response(data, media_type=FORMATS[format][1])  # never cached: api.app.cache_policy

@@ -7,6 +7,10 @@ public sees it), so nobody can find a record by an ID, phone number, name or bir
 could not see in it, however they write it. As defence in depth the query itself is masked too,
 and a query that masks to nothing finds nothing (not every record); page text and titles are
 masked before snippets are cut.
+
+The public is told nothing that depends on records it may not see, nor on review state: no
+needs_review filter or facet, no BM25 scores (the index weighs words over all its pages), and
+whether a query was ranked is decided on the pages the caller may see (indexing.browse).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from sohoa.errors import BadInput
 __all__ = ["Found", "SearchParams", "browse_request", "masked_to_nothing", "search_as"]
 
 ValuesFor = Callable[[str], tuple[str, ...]]
+REVIEW_FACETS = ("needs_review",)  # review state: not shown to the public
 
 
 def _no_values(_record_id: str) -> tuple[str, ...]:
@@ -66,7 +71,7 @@ def browse_request(params: SearchParams, role: Role, values_for: ValuesFor = _no
         year=params.year,
         issuer=params.issuer,
         access=list(params.access) if params.access is not None else None,
-        needs_review=params.needs_review,
+        needs_review=None if scope.masked else params.needs_review,  # review state is internal
     )
     q = mask_text(params.q) if scope.masked else params.q
 
@@ -111,7 +116,11 @@ def search_as(
         return Found(SearchResult(total=0, hits=[]), masked)
     if browser is not None:
         found = browser.browse(request)
-        return Found(found.result, masked, found.ranked, found.facets, found.access)
+        result, facets = found.result, found.facets
+        if masked:
+            result = _without_scores(result)
+            facets = {name: values for name, values in facets.items() if name not in REVIEW_FACETS}
+        return Found(result, masked, found.ranked, facets, found.access)
     if params.date_from or params.date_to or params.sort != "relevance":
         raise BadInput("Chỉ mục tìm kiếm này không hỗ trợ lọc theo khoảng ngày hay sắp xếp theo ngày.")
     result = index.search(request.query)
@@ -125,5 +134,11 @@ def search_as(
             )
             for hit in result.hits
         ]
-        result = result.model_copy(update={"hits": hits})
+        result = _without_scores(result.model_copy(update={"hits": hits}))
     return Found(result, masked)
+
+
+def _without_scores(result: SearchResult) -> SearchResult:
+    """Hits without their scores: a BM25 score weighs a word by how many pages of the whole
+    index hold it, hidden records' pages included, so the public is not told it."""
+    return result.model_copy(update={"hits": [hit.model_copy(update={"score": 0.0}) for hit in result.hits]})

@@ -3,7 +3,7 @@
 Files the API keeps under SOHOA_HOME (nothing is added to Settings):
     api-keys.json          the hashed API keys (api.keys)
     audit/access.jsonl     the access log (api.audit)
-    cache/pages/           page images rendered from originals, scaled (api.images)
+    cache/pages/           public page images rendered from originals, scaled (api.images)
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from api.audit import AuditLog, audit_path
+from api.images import forget_record
 from api.keys import KeyStore, keys_path
 from indexing import SearchIndex, SqliteIndex
 from indexing.browse import Browser
@@ -74,5 +75,8 @@ class ApiState:
         return values
 
     def forget(self, record_id: str) -> None:
+        """Forget what was derived from a record (after a review decision): its listed personal
+        data and its cached page images."""
         with self._values_lock:
             self._values.pop(record_id, None)
+        forget_record(self.page_cache, record_id)

@@ -224,7 +224,8 @@ class Browser:
     def browse(self, request: BrowseRequest) -> BrowseResult:
         parsed, query = parse_query(request.query.q), request.query
         with self._session("browse") as (conn, arrays):
-            matches = self._matches(conn, arrays, parsed, masked=query.masked)
+            seen = _visible_pages(arrays, request.visible)
+            matches = self._matches(conn, arrays, parsed, seen, masked=query.masked)
             candidates = np.ones(len(arrays), dtype=bool) if matches is None else matches.found.copy()
             if request.visible is not None:
                 candidates &= access_mask(arrays, request.visible)
@@ -253,17 +254,20 @@ class Browser:
 
     # -- matching -----------------------------------------------------------------------------
 
-    def _narrow(self, conn: sqlite3.Connection, parsed: ParsedQuery) -> bool:
+    def _narrow(self, conn: sqlite3.Connection, parsed: ParsedQuery, seen: np.ndarray | None) -> bool:
         """True when BM25 over every match is cheap: some folded query token is on at most
         rank_limit / (number of parts) pages. BM25 costs per page and per part (its phrases are
         read on both columns), so a query of four words is ranked up to a quarter as many
         pages as a query of one. Counting stops past the limit: a common token costs no more
-        than a rare one."""
+        than a rare one. With `seen` (the pages the caller may see) only those are counted, so
+        the choice, which the caller sees (`ranked`, the order of hits), tells nothing about
+        hidden pages."""
         limit = self.rank_limit // len(parsed.parts)
         tokens = sorted({token for part in parsed.parts for token in part.folded}, key=len, reverse=True)
         for token in tokens:
-            count = self._postings.count("folded", (token,))
-            if count is None:
+            if seen is not None:
+                count = int(np.count_nonzero(self._postings.mask(conn, "folded", (token,)) & seen))
+            elif (count := self._postings.count("folded", (token,))) is None:
                 match = f"folded : {_phrase((token,))}"
                 count = conn.execute(_DF, (match, limit + 1)).fetchone()[0]
             if count <= limit:
@@ -271,15 +275,22 @@ class Browser:
         return False
 
     def _matches(
-        self, conn: sqlite3.Connection, arrays: RecordArrays, parsed: ParsedQuery, *, masked: bool
+        self,
+        conn: sqlite3.Connection,
+        arrays: RecordArrays,
+        parsed: ParsedQuery,
+        seen: np.ndarray | None,
+        *,
+        masked: bool,
     ) -> _Matches | None:
-        """The pages `parsed` matches; masked: on what the public may search only."""
+        """The pages `parsed` matches; masked: on what the public may search only; `seen`: the
+        pages the caller may see (None: all)."""
         if parsed.is_empty:
             return None
-        if self._narrow(conn, parsed):
+        if self._narrow(conn, parsed, seen):
             return self._ranked(conn, arrays, parsed, masked=masked)
         matched = self._all_of(conn, arrays, "folded", [part.folded for part in parsed.parts], masked)
-        matched &= arrays.page_slot >= 0
+        matched &= arrays.page_slot >= 0 if seen is None else seen
         pids = np.flatnonzero(matched)
         few = 0 < len(pids) * len(parsed.parts) <= self.rank_limit
         if few and all(len(part.folded) == 1 for part in parsed.parts):
@@ -386,6 +397,17 @@ class Browser:
             )
             access[record_id] = klass
         return hits, access
+
+
+def _visible_pages(arrays: RecordArrays, visible: tuple[AccessClass, ...] | None) -> np.ndarray | None:
+    """Per page id: True when its record is of a class in `visible` (None: no limit)."""
+    if visible is None:
+        return None
+    slots = arrays.page_slot
+    seen = np.zeros(len(slots), dtype=bool)
+    indexed = slots >= 0
+    seen[indexed] = access_mask(arrays, visible)[slots[indexed]]
+    return seen
 
 
 def _best_pages(

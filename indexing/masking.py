@@ -16,7 +16,8 @@ What is masked (Decree 13/2023 basic personal data; patterns in vn-archival-rule
 - a run of 5 or more digits after a label such as CCCD, CMND, hộ chiếu, điện thoại, ĐT, MST;
 - a date (or a bare year) after "sinh", "ngày sinh", "sinh ngày", "năm sinh";
 - passport numbers (a capital letter and 7-8 digits) and the local part of e-mail addresses;
-- any value the classification step listed as personal data.
+- any value the classification step listed as personal data, whatever its length (a very short
+  one, e.g. the name "Lò A", where it stands as whole words, with its accents).
 OCR slips inside a number (O or o for 0, l, I or | for 1, between digits) do not stop a run.
 Labels are matched accent-insensitively, so "dien thoai" and "điện thoại" are both labels.
 """
@@ -46,7 +47,7 @@ MASK = "•"
 MASKED = MASK * 5  # what one piece of personal data becomes in the public form
 MIN_RUN_DIGITS = 9
 MIN_LABELLED_DIGITS = 5
-MIN_VALUE_CHARS = 4
+MIN_VALUE_CHARS = 4  # a listed value this short is masked where it stands as whole words only
 
 _CONFUSABLE = re.compile(r"(?<=\d)[OolI|](?=\d)")
 _CONFUSABLE_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
@@ -126,16 +127,22 @@ def _labelled_spans(digitised: str, folded: str) -> list[Span]:
     return spans
 
 
-def _value_spans(folded: str, values: Sequence[str]) -> list[Span]:
+def _value_spans(text: str, folded: str, values: Sequence[str]) -> list[Span]:
     """Where known values occur, case- and accent-insensitively, a line break or several spaces
-    standing for the space between two of their words ("Hồ\nSỹ Nam" is "Hồ Sỹ Nam")."""
+    standing for the space between two of their words ("Hồ\nSỹ Nam" is "Hồ Sỹ Nam"). A value of
+    fewer than MIN_VALUE_CHARS letters ("Lò A") is masked too, but only where it stands as whole
+    words with its accents (case aside): folded, "a" would be every à, á, ả in the text."""
     spans = []
     for value in values:
         words = folded_view(nfc(value)).split()
-        if sum(len(w) for w in words) < MIN_VALUE_CHARS:
+        if not words:
             continue
-        pattern = re.compile(r"\s+".join(re.escape(w) for w in words))
-        spans += [m.span() for m in pattern.finditer(folded)]
+        if sum(len(w) for w in words) >= MIN_VALUE_CHARS:
+            pattern, where = re.compile(r"\s+".join(re.escape(w) for w in words)), folded
+        else:
+            exact = r"\s+".join(re.escape(w) for w in nfc(value).split())
+            pattern, where = re.compile(rf"(?<!\w){exact}(?!\w)", re.IGNORECASE), text
+        spans += [m.span() for m in pattern.finditer(where)]
     return spans
 
 
@@ -152,7 +159,7 @@ def _bare_birth_spans(folded: str) -> list[Span]:
 def _spans(text: str, values: Sequence[str]) -> tuple[list[Span], list[Span]]:
     """(spans to mask whole, date spans whose digits only are masked) in NFC `text`."""
     folded = folded_view(text)
-    whole = _value_spans(folded, values) if values else []
+    whole = _value_spans(text, folded, values) if values else []
     if "@" in text:
         whole += [m.span() for m in _EMAIL.finditer(text)]
     if not _ANY_DIGIT.search(text):  # every other kind of personal data holds digits

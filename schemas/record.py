@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from schemas.page import Page
 
+NO_SUBJECT = "(không có trích yếu)"  # in the title of a record whose subject is not known
 AccessClass = Literal["public", "conditional", "not_accessible", "undetermined"]
 
 
@@ -133,12 +134,14 @@ class Record(BaseModel):
 
     @property
     def title(self) -> str:
-        """A human title: the subject when known, else the source file name."""
+        """A human title: the type, number and subject (trích yếu) as far as they are known. Never
+        the source file name: the office's name for a scan may name a person, and the title is
+        indexed and shown to the public."""
         meta = self.metadata
+        head = " ".join(x for x in (meta.doc_type, meta.number and f"số {meta.number}") if x)
         if meta.subject:
-            head = " ".join(x for x in (meta.doc_type, meta.number and f"số {meta.number}") if x)
             return f"{head}: {meta.subject}" if head else meta.subject
-        return self.source
+        return f"{head or 'Tài liệu'} {NO_SUBJECT}"
 
 
 def record_id_for(sha256: str) -> str:

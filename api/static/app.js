@@ -1,4 +1,4 @@
-// sohoa web page: key sign-in (localStorage + cookie), review decisions, small conveniences.
+// sohoa web page: key sign-in (sessionStorage + cookie, both expiring), review decisions, small conveniences.
 // No framework, no CDN. Changes (POST) send the key in the X-API-Key header, never by cookie alone.
 "use strict";
 
@@ -12,13 +12,30 @@ const ACCESS = {
 };
 const OUTCOMES = { accepted: "đã chấp nhận", overridden: "đã sửa", declassified: "đã giải mật" };
 
+// A sign-in lasts this long, and only in this tab (sessionStorage): a staff member who leaves
+// the reading-room PC without signing out does not leave the next visitor signed in for long.
+const SIGN_IN_SECONDS = 2 * 60 * 60;
+
 function saveKey(key) {
-  localStorage.setItem(KEY, key);
-  document.cookie = `${COOKIE}=${encodeURIComponent(key)}; path=/; SameSite=Strict`;
+  const until = Date.now() + SIGN_IN_SECONDS * 1000;
+  sessionStorage.setItem(KEY, JSON.stringify({ key, until }));
+  document.cookie = `${COOKIE}=${encodeURIComponent(key)}; path=/; Max-Age=${SIGN_IN_SECONDS}; SameSite=Strict`;
+}
+
+// The key this tab signed in with, if its time is not up (then it is forgotten, cookie too).
+function savedKey() {
+  let saved = null;
+  try {
+    saved = JSON.parse(sessionStorage.getItem(KEY) || "null");
+  } catch (_) {}
+  if (saved && saved.until > Date.now()) return saved.key;
+  if (saved) forgetKey();
+  return "";
 }
 
 function forgetKey() {
-  localStorage.removeItem(KEY);
+  sessionStorage.removeItem(KEY);
+  localStorage.removeItem(KEY); // what versions before kept there
   document.cookie = `${COOKIE}=; path=/; Max-Age=0; SameSite=Strict`;
 }
 
@@ -67,7 +84,7 @@ async function submitReview(event) {
   const message = document.getElementById("review-message");
   const response = await fetch(`/review/${form.dataset.record}`, {
     method: "POST",
-    headers: { "Content-Type": "application/json", "X-API-Key": localStorage.getItem(KEY) || "" },
+    headers: { "Content-Type": "application/json", "X-API-Key": savedKey() },
     body: JSON.stringify(decisionOf(form)),
   });
   const body = await response.json().catch(() => ({}));
@@ -90,6 +107,7 @@ function toggleOverride(form) {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
+  savedKey(); // an expired sign-in is forgotten
   document.getElementById("login-form")?.addEventListener("submit", signIn);
   for (const element of document.querySelectorAll("[data-logout]")) element.addEventListener("click", signOut);
   for (const select of document.querySelectorAll("[data-autosubmit]")) {

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from api.commands import SERVER_OPTIONS
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -32,11 +34,13 @@ def free_port() -> int:
 
 @contextmanager
 def served(app: FastAPI) -> Iterator[str]:
-    """`app` served by uvicorn on 127.0.0.1 while the block runs; yields its base URL."""
+    """`app` served by uvicorn on 127.0.0.1 (with `sohoa serve`'s options) while the block runs;
+    yields its base URL."""
     import uvicorn
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **SERVER_OPTIONS)
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

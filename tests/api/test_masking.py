@@ -134,4 +134,10 @@ def test_known_values_are_found_across_line_breaks() -> None:
         mask_text("liên hệ ông Hồ\nSỹ Nam, điện thoại", ["Hồ Sỹ Nam"]) == f"liên hệ ông {MASKED}, điện thoại"
     )
     assert mask_in_place("ông Hồ\nSỹ Nam", ["Hồ Sỹ Nam"]) == "ông ••\n•• •••"
-    assert mask_text("số Hồ", ["Hồ"]) == "số Hồ"  # too short to be a value worth masking
+    # a short value is masked too, where it stands as whole words with its accents (folded, a
+    # value "A" would be every à, á, ả of the text)
+    assert mask_text("số Hồ", ["Hồ"]) == f"số {MASKED}"
+    assert (
+        mask_text("ông Lò A và bà Lò Ả, hồ sơ; Lò Anh", ["Lò A"]) == f"ông {MASKED} và bà Lò Ả, hồ sơ; Lò Anh"
+    )
+    assert mask_text("Phụ lục A, LÒ A", ["Lò A"]) == f"Phụ lục A, {MASKED}"

@@ -6,7 +6,6 @@ never served, whatever its class says."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,26 +14,19 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.audit import audit_path, read_entries
-from ocr import fold
 from schemas import SearchQuery
 from storage import is_held, read_manifest, read_record, update_record
 from storage.hold import ORIGINAL, RECORD, SecretHold, load_key, new_key
 from tests.api.conftest import Archive, Keys, make_record, page_with_words
+from tests.secret_leaks import leaks
 
 TOKEN = "hầmđạnxyzquỹ"  # one word of the record's text, as FTS5 keeps it: a single term
 REASON = "Phát hiện dấu mật trên bản giấy"
 MARK = {"action": "override", "reason": REASON, "access": "not_accessible", "fields": {"secrecy": "MẬT"}}
 
 
-def _forms(text: str) -> set[bytes]:
-    nfc = unicodedata.normalize("NFC", text)
-    return {f.encode() for f in (nfc, unicodedata.normalize("NFD", nfc), fold(nfc), fold(nfc).lower())}
-
-
-def _leaks(home: Path) -> list[str]:
-    forms = _forms(TOKEN)
-    files = [p for p in sorted(home.rglob("*")) if p.is_file()]
-    return [str(p) for p in files if any(f in p.read_bytes() for f in forms)]
+def _leaks(home: Path) -> list[tuple[str, str]]:
+    return leaks(home, (TOKEN,))
 
 
 @pytest.fixture
@@ -87,8 +79,10 @@ def test_marking_secret_holds_the_record_at_once(
 ) -> None:
     staff = keys.headers("staff")
     assert held_client.get(f"/records/{target.id}/pages/1", headers=staff).status_code == 200
-    cache = archive.settings.home / "cache" / "pages"
-    assert list(cache.glob(f"{target.id}-*")), "a page render made before the decision"
+    cache = archive.settings.home / "cache" / "pages"  # staff renders are not cached: plant one
+    cache.mkdir(parents=True, exist_ok=True)  # as a version before the public-only cache left it
+    (cache / f"{target.id}-0001-1000-000000000000.png").write_bytes(held_client.get(
+        f"/records/{target.id}/pages/1", headers=staff).content)  # fmt: skip
     assert _found(archive) == 1
     assert _leaks(archive.settings.home)
 
