@@ -122,3 +122,15 @@ def chromium() -> Iterator[object]:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def signed_in(chromium, live: Live, key: str):  # noqa: ANN001, ANN201 - Playwright objects
+    """A new browser context and page, signed in on the web page with `key` (the search page open)."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(f"{live.url}/ui/login")
+    page.fill("#key", key)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(f"{live.url}/ui")
+    return context, page

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from tests.redteam.conftest import Live
+from tests.redteam.conftest import Live, signed_in
 
 CREDENTIALS = {"authorization", "x-api-key", "cookie"}
 
@@ -85,13 +85,7 @@ def test_cache_after_staff_sign_out_the_next_visitor_sees_the_masked_image(live:
     clear = Image.open(io.BytesIO(live.get(image_url, "staff").content)).convert("L")
     assert _distance(masked, clear) > 0.5, "the public image must differ from the staff one"
 
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.goto(f"{live.url}/ui/login")
-    page.fill("#key", live.keys.staff)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(f"{live.url}/ui")
+    context, page = signed_in(chromium, live, live.keys.staff)
     page.goto(f"{live.url}/ui/records/{victim}")
     seen_by_staff = _shown_image(page, ".side-by-side img")
     assert _distance(seen_by_staff, clear) < _distance(seen_by_staff, masked)

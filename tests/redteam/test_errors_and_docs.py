@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from sohoa import __version__
-from tests.redteam.conftest import Live
+from tests.redteam.conftest import Live, signed_in
 
 APP_JS = Path(__file__).parents[2] / "api" / "static" / "app.js"
 HEADERS = {
@@ -66,13 +66,7 @@ def test_errors_the_sign_in_key_is_kept_per_tab_and_expires() -> None:
 
 @pytest.mark.browser
 def test_errors_in_chromium_a_sign_in_expires_and_is_not_kept_past_the_tab(live: Live, chromium) -> None:  # noqa: ANN001
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.goto(f"{live.url}/ui/login")
-    page.fill("#key", live.keys.staff)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(f"{live.url}/ui")
+    context, page = signed_in(chromium, live, live.keys.staff)
     assert page.locator("#who").get_attribute("data-role") == "staff"
     assert page.evaluate("localStorage.length") == 0
     saved = page.evaluate("JSON.parse(sessionStorage.getItem('sohoaKey'))")
