@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import getpass
 import json
+import logging
 import os
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -19,11 +20,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sohoa.config import Settings
+from sohoa.errors import SohoaError
 from storage import open_store
 from storage.audit_chain import AUDIT_FILE, GENESIS, anchor_start, audit_path, line_hash, read_chain
 from storage.base import ObjectStore
 
 __all__ = ["AUDIT_FILE", "AuditLog", "audit_path", "log_cli_read", "os_user", "read_entries", "verify_chain"]
+
+log = logging.getLogger(__name__)
 
 _CHUNK = 64 * 1024
 
@@ -94,10 +98,18 @@ class AuditLog:
                 os.write(fd, line)
                 os.fsync(fd)
                 if last is None and self.store is not None:
-                    anchor_start(self.store, self.path, line, by=f"log start ({action})")
+                    self._anchor_start(line, action)
             finally:
                 os.close(fd)  # also releases the lock
         return entry
+
+    def _anchor_start(self, line: bytes, action: str) -> None:
+        """Anchor a log just started; when the store cannot take it, the read is served all the
+        same and `sohoa verify` reports the log as unanchored."""
+        try:
+            anchor_start(self.store, self.path, line, by=f"log start ({action})")
+        except (OSError, SohoaError) as exc:
+            log.error("access log %s started but not anchored: %s", self.path, exc)
 
 
 def os_user() -> str:

@@ -5,7 +5,6 @@ render cached before), the hold gives back the original, and the sweep is in the
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 
 import pytest
@@ -15,13 +14,13 @@ from typer.testing import CliRunner
 from api.audit import audit_path, read_entries
 from api.state import page_cache_dir
 from indexing import open_index
-from ocr import fold
 from schemas import SearchQuery
 from sohoa.cli import app
 from sohoa.config import load_settings
 from storage import is_held, open_store, read_manifest, read_record, write_package
 from storage.hold import ORIGINAL, SecretHold, load_key, new_key
 from tests.export.records import make_record, store_record
+from tests.secret_leaks import leaks
 
 PHRASE = "kho vũ khí Đồng Quỹ"
 TOKEN = "khoxyzđạnquỹ"  # one word: the full-text index keeps it whole, as one term
@@ -80,14 +79,8 @@ def test_sweep_moves_clear_secrets_to_the_hold(sohoa_home: Path, tmp_path: Path,
     assert (tmp_path / "back").read_bytes() == b"secret scan"
 
 
-def _leaks(home: Path) -> list[str]:
-    """Files under `home` holding a phrase of the secret, in any form an index keeps."""
-    forms = set()
-    for text in (PHRASE, TOKEN):
-        nfc = unicodedata.normalize("NFC", text)
-        forms |= {f.encode() for f in (nfc, unicodedata.normalize("NFD", nfc), fold(nfc), fold(nfc).lower())}
-    files = [p for p in sorted(home.rglob("*")) if p.is_file()]
-    return [str(p) for p in files if any(form in p.read_bytes() for form in forms)]
+def _leaks(home: Path) -> list[tuple[str, str]]:
+    return leaks(home, (PHRASE, TOKEN))
 
 
 @pytest.fixture(autouse=True)

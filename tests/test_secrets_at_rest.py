@@ -10,7 +10,6 @@ import os
 import stat
 import tempfile
 import time
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from schemas import Classification, Decision, Metadata, PersonalData, Record
 from sohoa.cli import app
 from sohoa.secret_docs import catalogue_row
 from storage.hold import ORIGINAL, RECORD, SecretHold, load_key, new_key
+from tests.secret_leaks import forms, leaks
 
 _FONTS = Path("/usr/share/fonts/truetype/liberation2")
 runner = CliRunner()
@@ -63,19 +63,8 @@ def _page(lines: list[tuple[str, bool, int]]) -> Image.Image:
     return image
 
 
-def _forms(phrase: str) -> set[bytes]:
-    nfc = unicodedata.normalize("NFC", phrase)
-    forms = {nfc, unicodedata.normalize("NFD", phrase), fold(nfc), fold(nfc).lower(), nfc.lower()}
-    return {form.encode() for form in forms}
-
-
 def _leaks(folder: Path, phrases: tuple[str, ...] = PHRASES + NAME_PHRASES) -> list[tuple[str, str]]:
-    found = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        data = path.read_bytes()
-        lower = data.lower()
-        found += [(str(path), p) for p in phrases for f in _forms(p) if f in data or f in lower]
-    return found
+    return leaks(folder, phrases)
 
 
 @dataclass(frozen=True)
@@ -265,8 +254,8 @@ def test_prefect_keeps_no_name_of_the_secret_scan(held, scan) -> None:
         texts = [run.name for run in client.read_task_runs(limit=200)]
         texts += [run.name for run in client.read_flow_runs(limit=200)]
         texts += [line.message for line in client.read_logs(limit=200)]
-    forms = {form.decode() for phrase in (*NAME_PHRASES, "Đồng Quỹ") for form in _forms(phrase)}
-    assert [t for t in texts if any(form in t or form in t.lower() for form in forms)] == []
+    found = {form.decode() for phrase in (*NAME_PHRASES, "Đồng Quỹ") for form in forms(phrase)}
+    assert [t for t in texts if any(form in t or form in t.lower() for form in found)] == []
     record = (held["home"] / "store" / "records" / held["id"] / "record.json").read_text()
     assert json.loads(record)["source"] == f"{held['id']}.tif"
 
