@@ -225,6 +225,14 @@ def test_specks_go_and_the_marks_of_text_stay() -> None:
     assert marks.sum() == 0  # i and j dots, colon, period and comma all kept
 
 
+def test_a_handful_of_specks_is_a_clean_page_left_as_it_is() -> None:
+    page = PAGE.copy()
+    for y in (300, 900, 1500):  # three marks in the margin: fewer than a noisy page's thousands
+        page[y - 1 : y + 2, 50:53] = 20
+    cleaned, found = despeckle(page, DPI)
+    assert np.array_equal(cleaned, page) and found["kept"] == 3
+
+
 def test_resolution_is_estimated_from_letter_height() -> None:
     with Image.open(CLEAN_PNG) as image:  # body text 13 pt at 300 dpi
         page = np.asarray(image.convert("L"))
