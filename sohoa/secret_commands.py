@@ -113,9 +113,7 @@ def sweep_command() -> None:
     finally:
         services.close()
     if moved:
-        log_cli_read(
-            settings, "secret-sweep", dict.fromkeys(moved, "not_accessible"), {"to": str(hold.root)}
-        )
+        log_cli_read(settings, "secret-sweep", dict.fromkeys(moved, "not_accessible"), {"to": str(hold.root)})
     for record_id in moved:
         typer.echo(record_id)
     typer.echo(f"{len(moved)} secret records moved to {hold.root}", err=True)
