@@ -19,12 +19,16 @@ import socket
 import tempfile
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from flows.ingest import WORKER_NAME_ENV
 from sohoa.metrics import MULTIPROC_ENV, QueueDepthCollector, serve_metrics
 from sohoa.schedules import DEFAULT_POOL, ensure_document_deployment, queue_depth, require_server
 
 __all__ = ["CHILD_LOGGING", "default_worker_name", "run_worker"]
+
+if TYPE_CHECKING:
+    from prefect.workers.process import ProcessWorker
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +69,20 @@ def _exit_within(seconds: float) -> None:
     timer.start()
 
 
+def _ignore_cancelled(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """At shutdown Prefect's control-channel connections are cancelled; Python 3.11's stream
+    callback then reports the CancelledError as an ERROR with a traceback. That is the stop
+    working as meant, not a fault: anything else goes to the default handler."""
+    if isinstance(context.get("exception"), asyncio.CancelledError):
+        return
+    loop.default_exception_handler(context)
+
+
+async def _serve(worker: ProcessWorker, run_once: bool) -> None:
+    asyncio.get_running_loop().set_exception_handler(_ignore_cancelled)
+    await worker.start(run_once=run_once, printer=_print)
+
+
 def run_worker(
     *,
     pool: str = DEFAULT_POOL,
@@ -96,6 +114,6 @@ def run_worker(
     _stop_on_sigterm()
     log.info("worker %s started: pool %s, %d flow runs at once%s", name, pool, limit, metrics)
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C or SIGTERM: stop, saying so
-        asyncio.run(worker.start(run_once=run_once, printer=_print))
+        asyncio.run(_serve(worker, run_once))
     log.info("worker %s stopped", name)
     _exit_within(10)
