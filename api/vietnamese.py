@@ -235,6 +235,20 @@ _REASONS: list[tuple[re.Pattern[str], Rewrite]] = [
         lambda m: f"{m['a']} nội dung đọc được là nhiễu (>= {m['b']}).",
     ),
     (
+        re.compile(r"(?P<a>\d+%) of the lettering was not read \(>= (?P<b>\d+%)\)"),
+        lambda m: f"{m['a']} chữ trên trang không đọc được (>= {m['b']}).",
+    ),
+    (
+        re.compile(
+            r"(?P<a>\d+%) of the page in doubt \(unsure (?P<u>\d+%), noise (?P<n>\d+%), "
+            r"unread (?P<r>\d+%); >= (?P<b>\d+%)\)"
+        ),
+        lambda m: (
+            f"{m['a']} trang còn nghi ngờ (đọc không chắc {m['u']}, nhiễu {m['n']}, "
+            f"không đọc được {m['r']}; >= {m['b']})."
+        ),
+    ),
+    (
         re.compile(r"orientation unsure.*"),
         lambda m: "Chưa chắc chắn về hướng trang: cần kiểm tra ảnh.",
     ),

@@ -104,3 +104,24 @@ def test_an_unknown_reason_is_said_in_vietnamese_and_a_vietnamese_one_is_kept() 
 def test_validation_messages(error: dict, expected: str) -> None:
     message = validation_message(error)
     assert expected in message and "\\S" not in message
+
+
+def test_every_page_quality_reason_is_shown_in_vietnamese() -> None:
+    from ocr.quality import assess_page
+    from schemas import Box, Word
+
+    text = "Căn cứ Luật Lưu trữ ngày 11 tháng 11 năm 2011 của Quốc hội Số: 2154/QĐ-UBND"
+    box = Box(left=0, top=0, width=10, height=10)
+    sure = [Word(text=t, confidence=95.0, box=box) for t in text.split()]
+    unsure = [Word(text=t, confidence=30.0, box=box) for t in text.split()]
+    reasons = [
+        *assess_page(sure, text, dropped=40).reasons,  # noise
+        *assess_page(sure, text, unread=0.5).reasons,  # lettering not read
+        *assess_page(sure + unsure[:2], text, dropped=2, unread=0.05).reasons,  # shares together
+        *assess_page(unsure, text).reasons,  # unsure / low confidence
+        *assess_page([], "").reasons,  # nothing read
+    ]
+    assert len(reasons) >= 5, reasons
+    for reason in reasons:
+        shown = reason_vi(reason)
+        assert shown != GENERIC_REASON and not ENGLISH.search(shown), (reason, shown)
