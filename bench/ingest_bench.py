@@ -40,6 +40,7 @@ import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from storage.hold import new_key
 from tests.ops.processes import prefect_server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,6 +100,12 @@ def run_ingest(files: list[Path], home: Path, workers: int, prefect_api: str | N
     given); return pages, seconds, peak RSS (MiB), exit code."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SOHOA_", "PREFECT_API"))}
     env |= {"SOHOA_HOME": str(home), "SOHOA_WORKERS": str(workers), "PREFECT_LOGGING_LEVEL": "ERROR"}
+    # a holding area (and its key, outside SOHOA_HOME) as an agency would configure: secret
+    # documents are held rather than quarantined, so every file of the corpus is counted
+    key = home.parent / f"{home.name}.key"
+    if not key.exists():
+        new_key(key)
+    env |= {"SOHOA_SECRET_HOLD": str(home.parent / f"{home.name}-hold"), "SOHOA_SECRET_KEY_FILE": str(key)}
     if prefect_api:
         env["PREFECT_API_URL"] = prefect_api
     out = home.parent / f"{home.name}.json"
