@@ -31,14 +31,7 @@ from dedup.fingerprint import FINGERPRINT_FILE, Fingerprint, fingerprint_file
 from dedup.match import DEFAULT_THRESHOLDS, Match, Thresholds, compare, decide
 from dedup.texthash import lsh_bands
 from sohoa.errors import BadInput, NotFound
-from sohoa.sqlite_files import (
-    REBUILD_HINT,
-    check_file,
-    file_id,
-    is_damage,
-    rebuild_beside,
-    unusable,
-)
+from sohoa.sqlite_files import check_opened, damage_unusable, file_id, rebuild_beside, unusable
 from storage import ObjectStore, iter_record_ids, original_key, read_manifest, read_record
 from storage.package import RECORDS
 
@@ -144,10 +137,9 @@ class NearDuplicateIndex:
         self._file = file_id(self.path)
         self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
         try:
-            state = check_file(self._db, tables=_TABLES, version=_VERSION)
+            state = check_opened(self._db, _WHAT, self.path, tables=_TABLES, version=_VERSION)
             if state not in ("ready", "empty"):
                 self._problem = state
-                log.info("%s %s %s: %s", _WHAT, self.path, state, REBUILD_HINT)
                 return
             self._db.execute("PRAGMA journal_mode=OFF" if self._scratch else "PRAGMA journal_mode=WAL")
             self._db.executescript(_SCHEMA)
@@ -173,12 +165,8 @@ class NearDuplicateIndex:
                 self._open()
             if self._problem is not None:
                 raise unusable(_WHAT, self.path, self._problem)
-            try:
+            with damage_unusable(_WHAT, self.path):
                 yield self._db
-            except sqlite3.DatabaseError as exc:
-                if is_damage(exc):
-                    raise unusable(_WHAT, self.path, f"is damaged ({exc})") from exc
-                raise
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:

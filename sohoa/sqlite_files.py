@@ -21,7 +21,7 @@ import contextlib
 import logging
 import os
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -32,6 +32,8 @@ __all__ = [
     "REBUILD_HINT",
     "IndexUnusable",
     "check_file",
+    "check_opened",
+    "damage_unusable",
     "file_id",
     "fresh_path",
     "is_damage",
@@ -90,6 +92,27 @@ def check_file(
     if found:
         return f"has schema v{found}, this sohoa reads v{version}"
     return f"is not a sohoa file (it lacks the tables {', '.join(missing)})"
+
+
+def check_opened(
+    conn: sqlite3.Connection, what: str, path: Path, *, tables: Iterable[str], version: int
+) -> Literal["ready", "empty"] | str:
+    """check_file on a file just opened; when it cannot be used, log why and the hint."""
+    state = check_file(conn, tables=tables, version=version)
+    if state not in ("ready", "empty"):
+        log.info("%s %s %s: %s", what, path, state, REBUILD_HINT)
+    return state
+
+
+@contextlib.contextmanager
+def damage_unusable(what: str, path: Path) -> Iterator[None]:
+    """SQLite's damage errors inside become IndexUnusable (run sohoa reindex); others pass."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        if is_damage(exc):
+            raise unusable(what, path, f"is damaged ({exc})") from exc
+        raise
 
 
 def file_id(path: Path) -> tuple[int, int] | None:
