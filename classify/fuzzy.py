@@ -16,10 +16,10 @@ from typing import Generic, TypeVar
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extract
 
-from classify.norm import key
+from classify.norm import compact_key
 from ocr.text import nfc
 
-__all__ = ["Match", "Matcher", "compact", "ACCEPT"]
+__all__ = ["Match", "Matcher", "ACCEPT"]
 
 T = TypeVar("T")
 ACCEPT = 0.7  # below this confidence a match is not used
@@ -27,11 +27,6 @@ ACCEPT = 0.7  # below this confidence a match is not used
 _BY_DISTANCE = {0: 1.0, 1: 0.9, 2: 0.78}
 _NARROW_MARGIN = 0.1
 _LOST_MARKS = 0.03  # same letters, different diacritics (folded equal)
-
-
-def compact(text: str) -> str:
-    """'Sở Thông tin và Truyền thông' -> 'SOTHONGTINVATRUYENTHONG'."""
-    return re.sub(r"[^A-Z0-9]", "", key(text))
 
 
 def tolerance(folded: str) -> int:
@@ -57,7 +52,7 @@ class Matcher(Generic[T]):
     def __init__(self, names: dict[str, T]):
         self._by_key: dict[str, list[tuple[str, T]]] = {}
         for name, value in names.items():
-            self._by_key.setdefault(compact(name), []).append((nfc(name), value))
+            self._by_key.setdefault(compact_key(name), []).append((nfc(name), value))
         self._keys = list(self._by_key)
 
     def __len__(self) -> int:
@@ -65,12 +60,12 @@ class Matcher(Generic[T]):
 
     def match(self, read: str, variants: tuple[str, ...] = ()) -> Match[T]:
         """The known name closest to `read` (or to one of its `variants`, each at +1 edit)."""
-        folded = compact(read)
+        folded = compact_key(read)
         if not folded:
             return Match(None, None, None, 0.0, "nothing to match")
         scored: dict[str, int] = {}
         for i, text in enumerate((read, *variants)):
-            probe = compact(text)
+            probe = compact_key(text)
             extra = 0 if i == 0 else 1
             for cand, dist, _ in extract(probe, self._keys, scorer=Levenshtein.distance, limit=4):
                 scored[cand] = min(scored.get(cand, 99), int(dist) + extra)

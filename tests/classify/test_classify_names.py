@@ -9,8 +9,8 @@ from rapidfuzz.distance import Levenshtein
 
 from classify import extract_metadata
 from classify.bodies import canonical_body, canonical_position
-from classify.fuzzy import compact
 from classify.gazetteer import REORGANISED, gazetteer, match_place
+from classify.norm import compact_key as compact
 from classify.orgname import read_bodies
 from tests.classify.classify_support import plan, text_page
 
