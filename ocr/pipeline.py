@@ -224,8 +224,7 @@ def process_page(
     else:
         guess = OrientationGuess(0, 0.0, True, "none")
         orientation_hint = None
-    prepared, result, doubts = _read_upright(cleaned, guess, engine, options, orientation_hint)
-    known = verdict(result) is True or (guess.sure and guess.confidence >= STRONG_ORIENTATION)
+    prepared, result, doubts, known = _read_upright(cleaned, guess, engine, options, orientation_hint)
     page, notes = _page(source, prepared, result, doubts)
     image = encode_page_image(source.image, source.dpi, source_file) if pdf_image else None
     if notes:
@@ -293,12 +292,13 @@ def _read_upright(
     engine: OcrEngine,
     options: PrepareOptions,
     hint: int | None = None,
-) -> tuple[Prepared, EngineResult, list[str]]:
+) -> tuple[Prepared, EngineResult, list[str], bool]:
     """Turn and read the page, the first turn tried being the document's (`hint`) unless the
     page's own evidence is strong, else the guess. A reading the syllable validator rejects,
     or one too short to judge on an unsure page, is not stored before the other turns are read:
     the first that validates wins, else the one with the most Vietnamese in it. The doubts stay
-    only when no reading could tell."""
+    only when no reading could tell. Last: whether the page's own evidence settled its
+    orientation (the reading kept validates, or the guess is strong)."""
     first = guess.degrees
     strong = guess.sure and guess.confidence >= STRONG_ORIENTATION
     if hint is not None and hint != first and not strong:
@@ -338,7 +338,7 @@ def _read_upright(
     doubts = [] if decided or guess.sure else list(guess.doubts)
     if not decided and guess.sure and len(readings) > 1:
         doubts = [f"orientation unsure: no turn of the page reads as Vietnamese (kept {candidate} degrees)"]
-    return prepared, result, doubts
+    return prepared, result, doubts, verdicts[best] is True or strong
 
 
 def _page(source: SourcePage, prepared: Prepared, result: EngineResult, doubts: list[str]):
