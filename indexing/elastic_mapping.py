@@ -243,6 +243,7 @@ def record_document(record: Record) -> dict[str, Any]:
     """The document of one record, with the same field rules as the SQLite index."""
     meta, classification = record.metadata, record.classification
     needs_review = classification.needs_review or any(page.needs_review for page in record.pages)
+    values = values_of(record)
     return {
         "id": record.id,
         "title": nfc(record.title),
@@ -262,5 +263,5 @@ def record_document(record: Record) -> dict[str, Any]:
         "needs_review": needs_review,
         "batch": record.batch,
         "page_count": len(record.pages),
-        "pages": [_page(page.number, nfc(page.text), values_of(record)) for page in record.pages],
+        "pages": [_page(page.number, nfc(page.text), values) for page in record.pages],
     }
