@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from classify.norm import as_digits, key
+from classify.norm import BLANK, as_digits, key
 
 __all__ = ["PlaceDate", "parse_date_line", "parse_numeric_date", "valid_date", "NUMERIC_DATE"]
 
@@ -52,9 +52,6 @@ def valid_date(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
-_BLANK = " \t.…_·,:;-"
-
-
 def _number(text: str, match: re.Match[str], group: str) -> tuple[str, str]:
     if match.group(group) is None:
         return "", ""
@@ -81,7 +78,7 @@ def parse_date_line(text: str) -> PlaceDate | None:
     if not match:
         return None
     raws = [_number(text, match, g) for g in ("d", "m", "y")]
-    day = raws[0][0].strip(_BLANK)
+    day = raws[0][0].strip(BLANK)
     raws[0] = (day, "" if re.search(r"[SsBb]", day) else as_digits(day))
     if re.search(r"[^\W\d_]{3}", raws[0][0]):
         return None  # words between 'ngày' and 'tháng': running text, not the date line

@@ -19,6 +19,8 @@ _LETTER_LOOKALIKES = str.maketrans({"0": "O", "1": "I", "|": "I", "8": "B", "5":
 _SPACES = re.compile(r"\s+")
 # Box borders, rules and stray punctuation around a stamp or a mark.
 _FRAME = " \t|[](){}<>_=~*.,:;'\"`“”‘’«»-–—¬^°•+/\\"
+# What fills a field of a printed form left for a hand ('Số: ……/KH', 'ngày …… tháng').
+BLANK = " \t.…_·,:;-"
 
 
 def clean(text: str) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from classify.doctypes import CONG_VAN, DocType, by_abbreviation
-from classify.norm import as_digits, as_letters, key
+from classify.norm import BLANK, as_digits, as_letters, key
 
 __all__ = ["Notation", "align_code", "parse_number_line"]
 
@@ -61,7 +61,7 @@ def parse_number_line(text: str) -> Notation | None:
     match = _LINE.match(folded)
     if not match:
         return None
-    raw_num = text[match.start("num") : match.end("num")].strip(_BLANK)
+    raw_num = text[match.start("num") : match.end("num")].strip(BLANK)
     if re.search(r"[^\W\d_]{3}", raw_num):
         return None  # a word where the number goes: 'Số lượng: 12/15' is not a number line
     number: str | None = as_digits(re.sub(r"(?<=\w) (?=\w)", "", raw_num))  # '2 154' split digits
@@ -93,9 +93,6 @@ def parse_number_line(text: str) -> Notation | None:
         number_span=_span(text, match, raw_num),
         number_read=raw_num if raw_num and number is None else None,
     )
-
-
-_BLANK = " \t.…_·,:;-"
 
 
 def _span(text: str, match: re.Match[str], raw: str) -> tuple[int, int] | None:
