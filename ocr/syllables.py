@@ -11,6 +11,7 @@ i (gì, giếng). A rhyme closed by p, t, c or ch takes only the sắc or nặng
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 __all__ = ["VOWELS", "is_syllable", "split_tone", "token_kind"]
@@ -116,6 +117,8 @@ def is_syllable(word: str) -> bool:
     return False
 
 
+# Each word of a page is judged several times (orientation check, word filter, quality): once.
+@functools.lru_cache(maxsize=65536)
 def token_kind(token: str) -> str:
     """'syllable', 'invalid', or 'other' (numbers, notations, acronyms: not judged).
 
