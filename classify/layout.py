@@ -163,9 +163,9 @@ def _lines_from_words(page: Page, *, columns: bool) -> list[Line]:
         for segment in segments:
             seg_boxes = [boxes[id(x)] for x in segment]
             tokens = tuple(
-                Token(clean(x.text), x.confidence / 100, (boxes[id(x)][3] - boxes[id(x)][1]) / word_height)
+                Token(read, x.confidence / 100, (boxes[id(x)][3] - boxes[id(x)][1]) / word_height)
                 for x in segment
-                if clean(x.text)
+                if (read := clean(x.text))
             )
             text = " ".join(t.text for t in tokens)
             if text:
