@@ -21,7 +21,6 @@ from sohoa.errors import SohoaError
 __all__ = [
     "ApiWatch",
     "OrchestratorLost",
-    "api_is_lost",
     "check_not_lost",
     "documents_in_flight",
     "in_flight",
@@ -40,10 +39,6 @@ class OrchestratorLost(SohoaError):
         self.cause = cause
         self.batch = batch
         self.started_at: datetime | None = None  # when the batch started, if known
-
-
-def api_is_lost() -> bool:
-    return _lost.is_set()
 
 
 def check_not_lost() -> None:
