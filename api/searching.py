@@ -112,7 +112,7 @@ def search_as(
     any other index: its own search, access classes and masking applied the same way."""
     request = browse_request(params, role, values_for)
     masked = scope_for(role).masked
-    if masked_to_nothing(params.q, request.query.q):
+    if masked and masked_to_nothing(params.q, request.query.q):  # only a masked query changes
         return Found(SearchResult(total=0, hits=[]), masked)
     if browser is not None:
         found = browser.browse(request)
