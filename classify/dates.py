@@ -56,12 +56,16 @@ def _number(text: str, match: re.Match[str], group: str) -> tuple[str, str]:
     if match.group(group) is None:
         return "", ""
     raw = text[match.start(group) : match.end(group)]
-    if re.search(r"[SsBb]", raw):
-        return raw, ""  # S and B stand for 5 or 8 and for 8 or 3 alike: not a digit to trust
-    digits = as_digits(raw)
+    digits = _digits(raw)
     if group == "y" and len(digits.replace(" ", "")) == 5:
         digits = _one_year(digits.replace(" ", ""))
     return raw, digits
+
+
+def _digits(raw: str) -> str:
+    """Digit look-alikes repaired; '' when an S or B stands in it (5 or 8, 8 or 3 alike: not a
+    digit to trust)."""
+    return "" if re.search(r"[SsBb]", raw) else as_digits(raw)
 
 
 def _one_year(digits: str) -> str:
@@ -79,7 +83,7 @@ def parse_date_line(text: str) -> PlaceDate | None:
         return None
     raws = [_number(text, match, g) for g in ("d", "m", "y")]
     day = raws[0][0].strip(BLANK)
-    raws[0] = (day, "" if re.search(r"[SsBb]", day) else as_digits(day))
+    raws[0] = (day, _digits(day))
     if re.search(r"[^\W\d_]{3}", raws[0][0]):
         return None  # words between 'ngày' and 'tháng': running text, not the date line
     digits = [d.replace(" ", "") for _, d in raws]
