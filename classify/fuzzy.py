@@ -64,8 +64,7 @@ class Matcher(Generic[T]):
         if not folded:
             return Match(None, None, None, 0.0, "nothing to match")
         scored: dict[str, int] = {}
-        for i, text in enumerate((read, *variants)):
-            probe = compact_key(text)
+        for i, probe in enumerate((folded, *map(compact_key, variants))):
             extra = 0 if i == 0 else 1
             for cand, dist, _ in extract(probe, self._keys, scorer=Levenshtein.distance, limit=4):
                 scored[cand] = min(scored.get(cand, 99), int(dist) + extra)
