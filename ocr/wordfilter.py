@@ -25,9 +25,9 @@ from schemas import Word
 
 __all__ = ["FilteredWords", "filter_words", "is_noise_word", "reference_height", "repair_doubled_vowel"]
 
-# Noise words: below these confidences, a token that is no syllable / only symbols is dropped.
+# Noise words: below this confidence, a token that is no syllable (and no number or notation)
+# is dropped.
 _NOISE_CONFIDENCE = 40.0
-_SYMBOL_CONFIDENCE = 60.0
 # Symbols that stand alone in Vietnamese administrative text (a dash in a list or in the motto,
 # the closing "./.", an ellipsis); any other symbol-only token must be read with this confidence.
 _PUNCTUATION = {"-", "–", "—", ".", ",", ";", ":", "(", ")", "/.", "./.", "...", "…", '"', "“", "”"}
@@ -60,7 +60,7 @@ def is_noise_word(word: Word) -> bool:
     if not any(c.isalnum() for c in text):
         if text in _PUNCTUATION:
             return False
-        return word.confidence < max(_SYMBOL_CONFIDENCE, _SURE_SYMBOL)
+        return word.confidence < _SURE_SYMBOL
     return word.confidence < _NOISE_CONFIDENCE and token_kind(text) == "invalid"
 
 
