@@ -37,14 +37,7 @@ from indexing.snippets import snippet
 from ocr.text import nfc, search_key
 from schemas import Record, SearchFilters, SearchHit, SearchQuery, SearchResult
 from sohoa.errors import MissingDependency, Transient
-from sohoa.sqlite_files import (
-    REBUILD_HINT,
-    check_file,
-    file_id,
-    is_damage,
-    rebuild_beside,
-    unusable,
-)
+from sohoa.sqlite_files import check_opened, damage_unusable, file_id, rebuild_beside, unusable
 
 __all__ = [
     "SCHEMA_TABLES",
@@ -271,10 +264,11 @@ class SqliteIndex:
         try:
             with self._translated("open", check=False):
                 self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-                state = check_file(self._conn, tables=SCHEMA_TABLES, version=SCHEMA_VERSION)
+                state = check_opened(
+                    self._conn, "search index", self.path, tables=SCHEMA_TABLES, version=SCHEMA_VERSION
+                )
                 if state not in ("ready", "empty"):
                     self._problem = state
-                    log.info("search index %s %s: %s", self.path, state, REBUILD_HINT)
                     return
                 journal, sync = ("OFF", "OFF") if self._scratch else ("WAL", "NORMAL")
                 self._conn.execute(f"PRAGMA journal_mode = {journal}")
@@ -305,20 +299,17 @@ class SqliteIndex:
                 self._follow_replacement()
                 if self._problem is not None:
                     raise unusable("search index", self.path, self._problem)
-            try:
-                yield
-            except sqlite3.OperationalError as exc:
-                if "no such module: fts5" in str(exc):
-                    raise MissingDependency(
-                        "this SQLite has no FTS5; install a Python built with SQLite FTS5"
-                    ) from exc
-                raise Transient(f"search index {self.path}: {action} failed: {exc}") from exc
-            except sqlite3.ProgrammingError as exc:  # e.g. used after close()
-                raise Transient(f"search index {self.path}: {action} failed: {exc}") from exc
-            except sqlite3.DatabaseError as exc:
-                if is_damage(exc):
-                    raise unusable("search index", self.path, f"is damaged ({exc})") from exc
-                raise
+            with damage_unusable("search index", self.path):
+                try:
+                    yield
+                except sqlite3.OperationalError as exc:
+                    if "no such module: fts5" in str(exc):
+                        raise MissingDependency(
+                            "this SQLite has no FTS5; install a Python built with SQLite FTS5"
+                        ) from exc
+                    raise Transient(f"search index {self.path}: {action} failed: {exc}") from exc
+                except sqlite3.ProgrammingError as exc:  # e.g. used after close()
+                    raise Transient(f"search index {self.path}: {action} failed: {exc}") from exc
 
     @contextmanager
     def _write(self, action: str, *, check: bool = True) -> Iterator[sqlite3.Connection]:
