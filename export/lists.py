@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
 from export.errors import NotExportable
-from indexing.masking import mask_text
+from indexing.masking import mask_text, values_of
 from ocr.text import nfc
 from schemas import Record
 from storage import safe_name
@@ -191,7 +191,7 @@ def _condition(record: Record) -> tuple[str, str]:
 
 
 def _masked(text: str, record: Record) -> str:
-    return mask_text(text, [p.value for p in record.metadata.personal_data])
+    return mask_text(text, values_of(record))
 
 
 def conditional_entry(record: Record) -> ConditionalEntry:
