@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from api.access import Caller, Role, Scope, can_read, restrict, scope_for
-from api.keys import KeyStore, keys_path
-from api.searching import Found, SearchParams, search_as
+from api.key_store import KeyStore, keys_path
+from application.access import Caller, Role, Scope, can_read, restrict, scope_for
+from application.searching import Found, SearchParams, search_as
 from indexing.masking import mask_text
 
 if TYPE_CHECKING:

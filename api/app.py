@@ -28,15 +28,15 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import routes_ops, routes_records, routes_review, routes_search, web
-from api.metrics import Metrics
+from api.prometheus import Metrics
 from api.reading import Forbidden
 from api.review import ReviewRefused
 from api.state import ApiState
 from api.vietnamese import validation_message
-from sohoa.config import Settings
-from sohoa.errors import BadInput, MissingDependency, NotFound, Transient
-from sohoa.services import services_for
-from sohoa.sqlite_files import IndexUnusable
+from application.services import services_for
+from core.errors import BadInput, MissingDependency, NotFound, Transient
+from core.settings import Settings
+from indexing.sqlite_files import IndexUnusable
 
 __all__ = ["cache_policy", "create_app"]
 
@@ -135,7 +135,7 @@ def _route_name(request: Request) -> str:
 
 
 def create_app(settings: Settings) -> FastAPI:
-    """The API and web page for `settings` (store and index from sohoa.services)."""
+    """The API and web page for `settings` (store and index from application.services)."""
     services = services_for(settings)
     state = ApiState.build(settings, services.store, services.index)
     swagger = _swagger_files()

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from fastapi import HTTPException, Request
 
-from api.access import PUBLIC, Caller
 from api.state import ApiState
+from application.access import PUBLIC, Caller
 
 __all__ = ["COOKIE", "caller_of", "state_of"]
 

@@ -23,12 +23,12 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from indexing.keys import folded_view
 from indexing.masking import find_spans
+from indexing.page_keys import folded_view
 from ocr import iter_pages
-from ocr.text import nfc
 from schemas import Box, Page, Record
 from storage import ObjectStore, original_key
+from vntext.normalise import nfc
 
 __all__ = [
     "DEFAULT_WIDTH",

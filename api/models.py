@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from api.access import Role
+from application.access import Role
 from schemas import AccessClass, Classification, Decision, Event, Metadata
 
 __all__ = [

@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import PurePath
 
-from api.access import Caller, can_list_restricted, can_read, scope_for
 from api.review import REVIEW_RULE
 from api.state import ApiState
+from application.access import Caller, can_list_restricted, can_read, scope_for
+from core.errors import NotFound
 from indexing.masking import MASKED, mask_text, values_of
 from schemas import AccessClass, Decision, Metadata, PersonalData, Record
-from sohoa.errors import NotFound
 from storage import read_record, safe_name
 
 __all__ = ["Forbidden", "audit_reads", "masked_record", "not_found", "public_file_name", "readable_record"]

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from api.access import Caller
 from api.models import OverrideIn
+from application.access import Caller
+from core import __version__
 from schemas import Decision, Event, Metadata, Record
-from sohoa import __version__
 
 __all__ = ["REVIEW_RULE", "ReviewRefused", "apply_review", "is_declassification"]
 

@@ -9,11 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
-from api.access import Caller, can_read_metrics
 from api.auth import caller_of, state_of
-from api.metrics import CONTENT_TYPE
 from api.models import ErrorOut, HealthOut, WhoAmIOut
-from sohoa.errors import SohoaError
+from api.prometheus import CONTENT_TYPE
+from application.access import Caller, can_read_metrics
+from core.errors import SohoaError
 
 __all__ = ["router"]
 

@@ -11,7 +11,6 @@ from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 
-from api.access import Caller, scope_for
 from api.auth import caller_of, client_of, state_of
 from api.images import (
     DEFAULT_WIDTH,
@@ -25,9 +24,10 @@ from api.images import (
 from api.models import ErrorOut, PageOut, PageTextOut, RecordOut, TextOut
 from api.reading import Forbidden, audit_reads, masked_record, public_file_name, readable_record
 from api.state import ApiState
+from application.access import Caller, scope_for
+from core.errors import NotFound
 from indexing.masking import find_spans, values_of
 from schemas import Record
-from sohoa.errors import NotFound
 from storage import original_key, read_manifest, safe_name
 from storage.package import RECORDS
 

@@ -8,16 +8,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
-from api.access import ALL_CLASSES, Caller, can_list_restricted, can_review
 from api.auth import caller_of, client_of, state_of
 from api.models import ErrorOut, OverrideIn, OverrideOut, RestrictedItem, RestrictedOut, ReviewItem, ReviewOut
 from api.review import ReviewRefused, apply_review
 from api.routes_records import RecordId
 from api.state import ApiState
+from application.access import ALL_CLASSES, Caller, can_list_restricted, can_review
+from application.secret_docs import erase_traces, is_marked_secret, move_to_hold, open_hold, row_changes
+from core.errors import ConfigurationError, NotFound
 from indexing.browse import BrowseRequest
 from schemas import AccessClass, Decision, Event, Record, SearchFilters, SearchQuery
-from sohoa.errors import ConfigurationError, NotFound
-from sohoa.secret_docs import erase_traces, is_marked_secret, move_to_hold, open_hold, row_changes
 from storage import is_held, read_record, update_record
 
 __all__ = ["apply_decision", "list_ids", "log_queue_read", "review_items", "router"]

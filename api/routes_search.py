@@ -7,14 +7,14 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from api.access import Caller
 from api.auth import caller_of, client_of, state_of
 from api.models import ErrorOut, FacetOut, HitOut, SearchOut
 from api.reading import audit_reads
-from api.searching import Found, SearchParams, search_as
 from api.state import ApiState
+from application.access import Caller
+from application.searching import Found, SearchParams, search_as
+from core.errors import NotFound
 from schemas import AccessClass
-from sohoa.errors import NotFound
 from storage import read_record
 
 __all__ = ["hit_access", "router", "run_search"]

@@ -1,8 +1,8 @@
 """What one running API holds: settings, store, index, keys, audit log, caches; built once.
 
 Files the API keeps under SOHOA_HOME (nothing is added to Settings):
-    api-keys.json          the hashed API keys (api.keys)
-    audit/access.jsonl     the access log (api.audit)
+    api-keys.json          the hashed API keys (api.key_store)
+    audit/access.jsonl     the access log (application.access_log)
     cache/pages/           public page images rendered from originals, scaled (api.images)
 """
 
@@ -13,14 +13,14 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from api.audit import AuditLog, audit_path
 from api.images import forget_record
-from api.keys import KeyStore, keys_path
+from api.key_store import KeyStore, keys_path
+from application.access_log import AuditLog, audit_path
+from core.errors import NotFound
+from core.settings import Settings
 from indexing import SearchIndex, SqliteIndex
 from indexing.browse import Browser
 from indexing.masking import values_of
-from sohoa.config import Settings
-from sohoa.errors import NotFound
 from storage import ObjectStore, read_record
 
 __all__ = ["ApiState", "page_cache_dir"]

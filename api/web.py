@@ -19,18 +19,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
-from api.access import Caller, scope_for
 from api.auth import COOKIE, caller_of, client_of, state_of
 from api.reading import audit_reads, masked_record, readable_record
 from api.routes_records import PDF_NAME, RecordId, has_personal_data
 from api.routes_review import log_queue_read, review_items
 from api.routes_search import MAX_PAGE, run_search
-from api.searching import SearchParams
 from api.vietnamese import ACCESS_LABELS, conclusion_vi, evidence_vi, reason_vi, rule_title_vi
+from application.access import Caller, scope_for
+from application.searching import SearchParams
+from core.errors import BadInput
 from indexing.query import parse_query
 from indexing.snippets import find_matches
 from schemas import AccessClass
-from sohoa.errors import BadInput
 from storage import read_manifest
 
 __all__ = ["error_page", "router", "wants_html"]

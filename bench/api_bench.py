@@ -38,7 +38,7 @@ import httpx  # noqa: E402
 import uvicorn  # noqa: E402
 
 from api import create_app  # noqa: E402
-from api.keys import KeyStore, keys_path  # noqa: E402
+from api.key_store import KeyStore, keys_path  # noqa: E402
 from bench.api_records import (  # noqa: E402
     GENERATOR_VERSION,
     PHRASES,
@@ -48,10 +48,10 @@ from bench.api_records import (  # noqa: E402
     generate_records,
     person_name,
 )
+from core.settings import Settings  # noqa: E402
 from indexing import SqliteIndex  # noqa: E402
 from indexing.sqlite import SCHEMA_VERSION  # noqa: E402
-from ocr.text import fold  # noqa: E402
-from sohoa.config import Settings  # noqa: E402
+from vntext.normalise import fold  # noqa: E402
 
 TARGET_P95_MS = 50.0
 OUT = ROOT / "bench" / "out"

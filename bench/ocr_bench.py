@@ -10,7 +10,7 @@ For every page of the corpus (``--quick``: five pages, one per main degradation)
 reads the page image; the text is compared with the page's ground truth (NFC, whitespace runs as
 one space): CER and WER (Levenshtein over characters / tokens), CER without diacritics, bag-of-
 words recall, and an order-free CER that does not penalise reading side-by-side columns one after
-the other (see ocr/metrics.py). Tables per degradation preset of the corpus manifest, then the
+the other (see ocr/accuracy.py). Tables per degradation preset of the corpus manifest, then the
 totals, throughput (pages/min by wall clock, the fastest of ``--repeat`` alternated runs; and
 CPU seconds per page of each system's whole process tree, which other load on a shared machine
 does not change), ratios and the issue's targets. Systems:
@@ -56,8 +56,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ocr.metrics import bow_recall, levenshtein, normalise_spaces, order_free_cer  # noqa: E402
-from ocr.text import fold  # noqa: E402
+from ocr.accuracy import bow_recall, levenshtein, normalise_spaces, order_free_cer  # noqa: E402
+from vntext.normalise import fold  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
 QUICK_PRESETS = ("clean", "skew", "rot180", "seal", "photocopy")

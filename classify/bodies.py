@@ -19,7 +19,7 @@ import yaml
 from classify.fuzzy import ACCEPT, Matcher
 from classify.gazetteer import AMBIGUOUS, Unit, match_place
 from classify.orgname import Body
-from ocr.syllables import is_syllable
+from vntext.syllables import is_syllable
 
 __all__ = ["CanonicalBody", "canonical_body", "canonical_position", "known_heads"]
 

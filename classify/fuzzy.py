@@ -17,7 +17,7 @@ from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extract
 
 from classify.norm import compact_key
-from ocr.text import nfc
+from vntext.normalise import nfc
 
 __all__ = ["Match", "Matcher", "ACCEPT"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ocr.text import fold, search_key
+from vntext.normalise import fold, search_key
 
 __all__ = ["find_keyword", "find_pattern", "normalise"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ocr.text import fold, nfc
+from vntext.normalise import fold, nfc
 
 # Characters an OCR engine reads for digits inside a run that must be numeric.
 _DIGIT_LOOKALIKES = str.maketrans(

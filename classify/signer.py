@@ -16,7 +16,7 @@ from rapidfuzz.distance import Levenshtein
 
 from classify.layout import Line
 from classify.norm import is_upper_line, key, split_words, strip_frame
-from ocr.syllables import is_syllable
+from vntext.syllables import is_syllable
 
 __all__ = ["SignerBlock", "read_signers", "is_person_name"]
 

@@ -15,7 +15,7 @@ from classify.header import Header, is_body_start, is_motto
 from classify.layout import Line, body_width, far_below, full_width
 from classify.marks import find_marks
 from classify.norm import clean, is_upper_line, key, starts_lower
-from ocr.syllables import token_kind
+from vntext.syllables import token_kind
 
 __all__ = ["read_subject"]
 
@@ -42,7 +42,7 @@ def _noise(token: str) -> bool:
 
 def trim_noise(text: str) -> str:
     """Drop a trailing run of OCR debris ('… Đức Chúa trời S S à S ì' -> '… Đức Chúa trời'):
-    stray single letters and words no Vietnamese syllable spells (ocr.syllables). One lone
+    stray single letters and words no Vietnamese syllable spells (vntext.syllables). One lone
     letter is kept ('Phụ lục A')."""
     words = text.split()
     end = len(words)

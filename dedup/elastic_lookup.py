@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING, Any
 
 from elasticsearch import helpers
 
+from core.errors import SohoaError
 from dedup.fingerprint import Fingerprint
 from dedup.lookup import best_match, is_rich
 from dedup.match import DEFAULT_THRESHOLDS, Match, Thresholds
 from dedup.texthash import lsh_bands
-from sohoa.errors import SohoaError
 
 if TYPE_CHECKING:
     from indexing.elastic import ElasticIndex

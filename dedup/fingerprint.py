@@ -18,8 +18,8 @@ from pydantic import BaseModel, Field
 from dedup.imagehash import ImageHashes, page_hashes
 from dedup.texthash import minhash, shingles, tokens
 from ocr import detect_media_type, iter_pages
-from ocr.text import folded_key
 from schemas import Metadata, Page
+from vntext.normalise import folded_key
 
 __all__ = [
     "FINGERPRINT_FILE",

@@ -7,9 +7,9 @@ the classification, and a review reason. near_duplicate_of() reads it back.
 
 from __future__ import annotations
 
+from core import __version__
 from dedup.match import Match
 from schemas import Decision, Event, Record
-from sohoa import __version__
 
 __all__ = ["NEAR_DUPLICATE", "RULE", "link_near_duplicate", "near_duplicate_of"]
 

@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from core.errors import BadInput, NotFound
 from dedup.fingerprint import FINGERPRINT_FILE, Fingerprint, fingerprint_file
 from dedup.match import DEFAULT_THRESHOLDS, Match, Thresholds, compare, decide
 from dedup.texthash import lsh_bands
-from sohoa.errors import BadInput, NotFound
-from sohoa.sqlite_files import check_opened, damage_unusable, file_id, rebuild_beside, unusable
+from indexing.sqlite_files import check_opened, damage_unusable, file_id, rebuild_beside, unusable
 from storage import ObjectStore, iter_record_ids, original_key, read_manifest, read_record
 from storage.package import RECORDS
 
@@ -249,7 +249,7 @@ class NearDuplicateIndex:
             db.execute("DELETE FROM fingerprints WHERE record_id = ?", (record_id,))
 
     def rebuild(self, entries: Iterable[tuple[str, Fingerprint]]) -> None:
-        """Fill a fresh file beside this one, then swap it in (sohoa.sqlite_files.rebuild_beside):
+        """Fill a fresh file beside this one, then swap it in (indexing.sqlite_files.rebuild_beside):
         the live file, damaged or foreign included, is untouched until the new one is complete."""
 
         def fill(fresh: Path) -> None:

@@ -1,7 +1,7 @@
 """Text fingerprints: word-bigram shingles of the accent-folded text, and their MinHash.
 
 OCR of two scans of one paper differs in diacritics, a few letters and line breaks; folding
-(ocr.text.folded_key: no diacritics, đ->d, lower case, one tone convention) and word tokens
+(vntext.normalise.folded_key: no diacritics, đ->d, lower case, one tone convention) and word tokens
 absorb most of that. The Jaccard similarity of the bigram sets is estimated from 128 MinHash
 values (standard error ~0.04), so a record's text is summarised in a fixed 1 KiB whatever its
 length, and candidates are found by LSH bands (rows of the signature hashed together).
@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from ocr.text import folded_key
+from vntext.normalise import folded_key
 
 __all__ = [
     "BANDS",

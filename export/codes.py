@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from ocr.text import folded_key
+from vntext.normalise import folded_key
 
 __all__ = ["DOCUMENT_TYPE_CODES", "PRIORITY_NAMES", "UNKNOWN_TYPE", "priority_code", "type_code"]
 

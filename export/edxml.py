@@ -34,8 +34,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from export.codes import DOCUMENT_TYPE_CODES, priority_code, type_code
-from ocr.text import nfc
 from schemas import Record
+from vntext.normalise import nfc
 
 __all__ = [
     "NS",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sohoa.errors import SohoaError
+from core.errors import SohoaError
 
 __all__ = ["NotExportable"]
 

@@ -25,9 +25,9 @@ from typing import Any, Literal
 
 from export.errors import NotExportable
 from indexing.masking import mask_text, values_of
-from ocr.text import nfc
 from schemas import Record
 from storage import safe_name
+from vntext.normalise import nfc
 
 __all__ = [
     "CONDITIONAL",

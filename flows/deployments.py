@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sohoa.schedules import DEFAULT_POOL, DEFAULT_TIMEZONE, add_schedule, ensure_upkeep_deployments
+from flows.schedules import DEFAULT_POOL, DEFAULT_TIMEZONE, add_schedule, ensure_upkeep_deployments
 
 __all__ = ["register"]
 

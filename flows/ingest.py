@@ -1,4 +1,4 @@
-"""Prefect ingest flows: one task per document, each a call to sohoa.ingest.ingest_file.
+"""Prefect ingest flows: one task per document, each a call to application.ingest.ingest_file.
 
 - `ingest_batch`: the documents of a batch as tasks of one flow run, in a thread pool of this
   process, or on a Dask cluster when SOHOA_DASK_ADDRESS is set (see flows/runners.py).
@@ -6,7 +6,7 @@
   workers on several machines share a batch (`ingest_batch_spread` hands the documents out).
 
 Each document's outcome is stored in its batch as soon as it is known, and every run ends by
-storing the batch report and attaching it to the flow run as artifacts (see sohoa/batches.py).
+storing the batch report and attaching it to the flow run as artifacts (see application/batches.py).
 A batch that quarantined or failed a file ends in the state "Completed with problems" (its
 message gives the counts), so the runs list tells it from a clean batch at a glance.
 
@@ -31,19 +31,19 @@ from prefect import flow, task
 from prefect.futures import as_completed
 from prefect.states import Completed, State
 
+from application.batch_text import counts_line
+from application.batches import BatchReport, load_outcomes, outcome_digest, record_outcome, save_report
+from application.ingest import collect_files, ingest_file, largest_first
+from application.logs import log_outcome
+from application.services import services_for
+from core.settings import load_settings
+from flows.prefect_watch import OrchestratorLost, check_not_lost, in_flight
 from flows.retrying import retry_transient_only
 from flows.runners import task_runner_for
-from ocr.text import fold
 from schemas import BatchSummary, IngestOutcome
 from schemas.record import utcnow
-from sohoa.batches import BatchReport, load_outcomes, outcome_digest, record_outcome, save_report
-from sohoa.config import load_settings
-from sohoa.ingest import collect_files, ingest_file, largest_first
-from sohoa.logs import log_outcome
-from sohoa.prefect_watch import OrchestratorLost, check_not_lost, in_flight
-from sohoa.report import counts_line
-from sohoa.services import services_for
 from storage.audit_chain import audit_path, check_and_anchor
+from vntext.normalise import fold
 
 __all__ = [
     "PROBLEMS",
@@ -80,7 +80,7 @@ batch_size_callback: ContextVar[Callable[[int], None] | None] = ContextVar(
 def document_run_name() -> str:
     """A document's task or flow run name: `ingest <hash>`, not its path (a secret document's
     file and folder names may tell its subject, and Prefect keeps run names); the hash begins
-    the name of the batch outcome stored for that path (sohoa.batches)."""
+    the name of the batch outcome stored for that path (application.batches)."""
     from prefect.runtime import flow_run, task_run
 
     path = (task_run.parameters or flow_run.parameters or {}).get("path", "")
@@ -138,7 +138,7 @@ def _publish(report: BatchReport) -> None:
     """Attach the report to the current flow run (Markdown summary and a table of problems)."""
     from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-    from sohoa.report import batch_markdown, problem_rows
+    from application.batch_text import batch_markdown, problem_rows
 
     key = artifact_key(report.batch)
     create_markdown_artifact(batch_markdown(report), key=key, description=f"Batch {report.batch}")
@@ -190,7 +190,7 @@ def _announce(outcome: IngestOutcome) -> None:
 
 # The task runner is chosen when this module is imported, from that process's settings: a flow
 # run started by a deployment imports it afresh in the worker's environment. Callers holding
-# their own Settings (the CLI) pick it again with `with_options` (sohoa/progress.py).
+# their own Settings (the CLI) pick it again with `with_options` (cli/progress.py).
 @flow(
     name="ingest-batch",
     persist_result=False,
@@ -255,7 +255,7 @@ def ingest_batch_spread(
     """
     from prefect.deployments import run_deployment
 
-    from sohoa.schedules import ensure_document_deployment
+    from flows.schedules import ensure_document_deployment
 
     deployment = ensure_document_deployment(pool)
     summary = BatchSummary(batch=batch or new_batch_name())

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from prefect import flow, task
 
+from application.services import build_services
+from core.settings import load_settings
 from dedup import rebuild_lookup
 from flows.retrying import retry_transient_only
 from indexing import ReindexReport, reindex
-from sohoa.config import load_settings
-from sohoa.services import build_services
 
 __all__ = ["rebuild_index", "reindex_flow"]
 

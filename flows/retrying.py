@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sohoa.errors import Transient
+from core.errors import Transient
 
 __all__ = ["retry_transient_only"]
 

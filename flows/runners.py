@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
-from sohoa.config import Settings
-from sohoa.errors import ConfigurationError
+from core.errors import ConfigurationError
+from core.settings import Settings
 
 __all__ = ["check_task_runner", "task_runner_for"]
 

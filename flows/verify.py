@@ -12,8 +12,8 @@ from __future__ import annotations
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 
+from core.settings import load_settings
 from flows.retrying import retry_transient_only
-from sohoa.config import load_settings
 from storage import open_store
 from storage.audit_chain import AUDIT_FILE, ChainReport, audit_path, check_and_anchor
 from storage.fixity import FixityReport, Problem, verify

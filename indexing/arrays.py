@@ -13,8 +13,8 @@ from typing import Literal
 
 import numpy as np
 
-from ocr.text import search_key
 from schemas import AccessClass, SearchFilters
+from vntext.normalise import search_key
 
 __all__ = [
     "ACCESS_CODES",

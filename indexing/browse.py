@@ -36,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core.errors import Transient
 from indexing.arrays import (
     ACCESS_CODES,
     FacetValue,
@@ -61,9 +62,8 @@ from indexing.sqlite import (
     fts5_exact_match,
     fts5_match,
 )
+from indexing.sqlite_files import check_file, is_damage, unusable
 from schemas import AccessClass, SearchHit, SearchQuery, SearchResult
-from sohoa.errors import Transient
-from sohoa.sqlite_files import check_file, is_damage, unusable
 
 __all__ = [
     "RANK_LIMIT",
@@ -86,7 +86,7 @@ class BrowseRequest:
 
     `visible` holds the access classes the caller may see: records of other classes are neither
     counted nor returned, whatever the filters. `query.filters.access` is the caller's choice
-    among them (api.access.restrict). `redact(record_id, text)` is applied to page text and titles
+    among them (application.access.restrict). `redact(record_id, text)` is applied to page text and titles
     before snippets are cut; `content=False` returns ids only (no title, no snippet).
     """
 

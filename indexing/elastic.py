@@ -45,6 +45,7 @@ from elasticsearch import (
     helpers,
 )
 
+from core.errors import MissingDependency, SohoaError, Transient
 from indexing.elastic_mapping import (
     DEFAULT_ALIAS,
     MAPPING_VERSION,
@@ -61,7 +62,6 @@ from indexing.elastic_query import search_body, search_result
 from indexing.query import parse_query
 from indexing.rebuild import BulkOutcome
 from schemas import Record, SearchQuery, SearchResult
-from sohoa.errors import MissingDependency, SohoaError, Transient
 
 __all__ = ["ElasticIndex", "ElasticOptions", "ElasticSetupError", "parse_elastic_url"]
 

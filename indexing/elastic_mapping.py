@@ -5,7 +5,7 @@ one page (as in SQLite, where a page is a row), a hit's total counts records, pa
 from/size, and the best page comes back as an inner hit.
 
 Vietnamese text: each page is indexed as the same two keys as the embedded index builds in
-Python (ocr.text): `exact` (search_key: NFC, lower case, one tone-mark convention, so hoà = hòa)
+Python (vntext.normalise): `exact` (search_key: NFC, lower case, one tone-mark convention, so hoà = hòa)
 and `folded` (folded_key: no diacritics, đ -> d), both cut into tokens here the way
 indexing.query cuts a query, and joined by spaces. Doing the tone canonicalisation and the
 folding client-side (rather than with a char_filter) gives both backends the very same keys and
@@ -31,11 +31,11 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from indexing.keys import page_keys
 from indexing.masking import mask_text, values_of
+from indexing.page_keys import page_keys
 from indexing.query import token_spans
-from ocr.text import nfc, search_key
 from schemas import Record
+from vntext.normalise import nfc, search_key
 
 __all__ = [
     "DEFAULT_ALIAS",

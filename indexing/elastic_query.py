@@ -29,8 +29,8 @@ from typing import Any
 from indexing.elastic_mapping import MAX_RESULT_WINDOW
 from indexing.query import ParsedQuery, QueryPart
 from indexing.snippets import snippet
-from ocr.text import search_key
 from schemas import SearchFilters, SearchHit, SearchQuery, SearchResult
+from vntext.normalise import search_key
 
 __all__ = [
     "BEST_PAGE",

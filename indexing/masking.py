@@ -28,9 +28,9 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 
-from indexing.keys import folded_view
-from ocr.text import nfc
+from indexing.page_keys import folded_view
 from schemas import Record
+from vntext.normalise import nfc
 
 __all__ = [
     "MASK",

@@ -4,7 +4,7 @@ Bare words are ANDed; text in "double quotes" is a phrase. Everything a user typ
 word tokens (letters and digits, as SQLite FTS5's unicode61 tokenizer cuts them), so operators and
 special characters of a search engine (AND, OR, NEAR, *, ^, :, parentheses, -) are plain text and
 never reach the engine as syntax. Each part carries its exact key (NFC, lower case, one tone-mark
-convention) and its folded key (no diacritics, đ -> d), as ocr.text builds them for the index.
+convention) and its folded key (no diacritics, đ -> d), as vntext.normalise builds them for the index.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ocr.text import fold, nfc, search_key
+from vntext.normalise import fold, nfc, search_key
 
 __all__ = ["ParsedQuery", "QueryPart", "parse_query", "token_spans"]
 

@@ -22,9 +22,9 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from core.errors import NotFound
 from indexing.base import SearchIndex
 from schemas import Record
-from sohoa.errors import NotFound
 from storage import ObjectStore, iter_record_ids, read_record
 
 __all__ = ["BulkOutcome", "ReindexReport", "prefetch", "read_records", "reindex"]

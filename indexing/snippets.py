@@ -12,9 +12,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from indexing.keys import folded_view
+from indexing.page_keys import folded_view
 from indexing.query import QueryPart, token_spans
-from ocr.text import nfc
+from vntext.normalise import nfc
 
 __all__ = ["SNIPPET_CHARS", "Match", "find_matches", "snippet"]
 

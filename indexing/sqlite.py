@@ -29,15 +29,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from indexing.keys import page_keys
+from core.errors import MissingDependency, Transient
 from indexing.masking import mask_text, values_of
+from indexing.page_keys import page_keys
 from indexing.query import ParsedQuery, QueryPart, parse_query
 from indexing.rebuild import BulkOutcome
 from indexing.snippets import snippet
-from ocr.text import nfc, search_key
+from indexing.sqlite_files import check_opened, damage_unusable, file_id, rebuild_beside, unusable
 from schemas import Record, SearchFilters, SearchHit, SearchQuery, SearchResult
-from sohoa.errors import MissingDependency, Transient
-from sohoa.sqlite_files import check_opened, damage_unusable, file_id, rebuild_beside, unusable
+from vntext.normalise import nfc, search_key
 
 __all__ = [
     "SCHEMA_TABLES",
@@ -356,7 +356,7 @@ class SqliteIndex:
 
     def rebuild(self, records: Iterable[Record]) -> BulkOutcome:
         """Fill a fresh file beside this one with `records` (reindex), then swap it in
-        (sohoa.sqlite_files.rebuild_beside). The live file is not touched before the fresh one
+        (indexing.sqlite_files.rebuild_beside). The live file is not touched before the fresh one
         is complete, and not at all when reading the records fails: whatever it held, damaged
         or foreign included, is replaced only by a whole new index."""
 

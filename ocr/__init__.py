@@ -25,18 +25,6 @@ from ocr.pipeline import (
 )
 from ocr.preprocess import PrepareOptions, StepRecord, prepare
 from ocr.quality import PageQuality, assess_page
-from ocr.syllables import is_syllable
-from ocr.text import (
-    canonical_tones,
-    clean_ocr_text,
-    fix_foreign_letters,
-    fold,
-    folded_key,
-    foreign_letters,
-    join_hyphenated_lines,
-    nfc,
-    search_key,
-)
 
 __all__ = [
     "EngineResult",
@@ -55,23 +43,14 @@ __all__ = [
     "assess_page",
     "box_to_original",
     "build_searchable_pdf",
-    "canonical_tones",
-    "clean_ocr_text",
     "count_pages",
     "debian_package",
     "default_workers",
     "detect_media_type",
     "encode_page_image",
-    "fix_foreign_letters",
-    "fold",
-    "folded_key",
-    "foreign_letters",
     "grayscale",
-    "is_syllable",
     "iter_pages",
-    "join_hyphenated_lines",
     "load_page",
-    "nfc",
     "ocr_file",
     "ocr_file_results",
     "ocr_page",
@@ -79,5 +58,4 @@ __all__ = [
     "prepare",
     "process_page",
     "rotate_clockwise",
-    "search_key",
 ]

@@ -18,9 +18,9 @@ from typing import Protocol
 import pytesseract
 from PIL import Image
 
-from ocr.text import nfc
+from core.errors import BadInput, MissingDependency, OcrTimeout
 from schemas import Box, Word
-from sohoa.errors import BadInput, MissingDependency, OcrTimeout
+from vntext.normalise import nfc
 
 __all__ = [
     "EngineResult",

@@ -23,7 +23,7 @@ from pdf2image.exceptions import (
 )
 from PIL import Image, ImageOps
 
-from sohoa.errors import BadInput, MissingDependency, Transient
+from core.errors import BadInput, MissingDependency, Transient
 
 __all__ = [
     "JPEG",

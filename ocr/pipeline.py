@@ -3,7 +3,7 @@
 The page stages, in order: clean-up (ocr/preprocess.py: resolution, colour, borders, holes,
 noise, background, skew), orientation (the shape of the script; when unsure the engine's OSD; when
 that is unsure too, the page read both ways), recognition, noise words dropped, Vietnamese hygiene
-(ocr/text.py), word boxes mapped back to the page as scanned, quality score (ocr/quality.py).
+(vntext/normalise.py), word boxes mapped back to the page as scanned, quality score (ocr/quality.py).
 `ocr_file` streams a file's pages through that, in a process pool when asked (ocr/parallel.py),
 and can write the searchable PDF on the way (ocr/pdf.py).
 """
@@ -38,10 +38,10 @@ from ocr.preprocess import (
 )
 from ocr.quality import REVIEW_CONFIDENCE, assess_page, syllable_share
 from ocr.reading_order import order_lines
-from ocr.syllables import token_kind
-from ocr.text import fix_foreign_letters, join_hyphenated_lines, nfc
 from ocr.wordfilter import filter_words
 from schemas import Box, Page, Word
+from vntext.normalise import fix_foreign_letters, join_hyphenated_lines, nfc
+from vntext.syllables import token_kind
 
 __all__ = [
     "MIN_ORIENTATION_CONFIDENCE",

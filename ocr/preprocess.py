@@ -19,6 +19,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from core.errors import BadInput
 from ocr.cleanup import (
     binarise,
     colour_to_gray,
@@ -42,7 +43,6 @@ from ocr.geometry import (
     upscale,
 )
 from ocr.imaging import paper_level
-from sohoa.errors import BadInput
 
 __all__ = [
     "Orientation",

@@ -1,7 +1,7 @@
 """How far to trust one page's OCR: a score from 0 to 1 and the reasons to have a person look.
 
 Signals: the engine's mean word confidence, the share of words that are well-formed
-Vietnamese syllables (`ocr.syllables`: garbage from stains, seals, signatures or a page read
+Vietnamese syllables (`vntext.syllables`: garbage from stains, seals, signatures or a page read
 upside down is not), the share of the text in unsure or malformed words, the share of the
 engine's tokens dropped as noise (`ocr.wordfilter`: where specks were read, letters were lost),
 and how sure the orientation was. A page mostly unsure and mostly noise is unreadable: it is
@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ocr.syllables import token_kind
 from schemas import Word
+from vntext.syllables import token_kind
 
 __all__ = [
     "MIN_SYLLABLE_SHARE",

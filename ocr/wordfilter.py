@@ -20,8 +20,8 @@ import unicodedata
 from dataclasses import dataclass
 from itertools import groupby
 
-from ocr.syllables import VOWELS, is_syllable, split_tone, token_kind
 from schemas import Word
+from vntext.syllables import VOWELS, is_syllable, split_tone, token_kind
 
 __all__ = ["FilteredWords", "filter_words", "is_noise_word", "reference_height", "repair_doubled_vowel"]
 

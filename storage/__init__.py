@@ -8,9 +8,9 @@ from urllib.parse import unquote, urlparse
 
 from storage.base import ObjectStore
 from storage.hashing import sha256_file
-from storage.keys import check_key
 from storage.local import LocalStore
 from storage.names import safe_name
+from storage.object_keys import check_key
 from storage.package import (
     HELD_STEP,
     MANIFEST,

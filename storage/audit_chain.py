@@ -1,6 +1,6 @@
 """The access log's hash chain, checked, and its end anchored in the store.
 
-Every line of the access log (SOHOA_HOME/audit/access.jsonl, written by api/audit.py) carries
+Every line of the access log (SOHOA_HOME/audit/access.jsonl, written by application/access_log.py) carries
 `prev`, the sha256 of the line before it, so an edited, removed or inserted line breaks the
 chain. Cutting the last lines, or rewriting the whole log with recomputed hashes, keeps a valid
 chain: so its end (line count and the hash of the last line) is anchored in the store, under
@@ -23,8 +23,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sohoa.config import Settings
-from sohoa.errors import NotFound
+from core.errors import NotFound
+from core.settings import Settings
 from storage.base import ObjectStore
 from storage.jsonfile import json_bytes
 from storage.names import safe_name

@@ -29,11 +29,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from sohoa.errors import NotFound
+from core.errors import NotFound
 from storage.base import ObjectStore
 from storage.hashing import sha256_file
-from storage.keys import check_key
 from storage.local import LocalStore
+from storage.object_keys import check_key
 from storage.package import MANIFEST, RECORDS, read_manifest
 from storage.quarantine import QUARANTINE
 

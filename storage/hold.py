@@ -32,10 +32,10 @@ from typing import BinaryIO
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from sohoa.errors import BadInput, ConfigurationError, NotFound
+from core.errors import BadInput, ConfigurationError, NotFound
 from storage.hashing import CHUNK
-from storage.keys import check_key
 from storage.local import write_atomic
+from storage.object_keys import check_key
 
 __all__ = [
     "CATALOGUE",

@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from sohoa.errors import NotFound, Transient
+from core.errors import NotFound, Transient
 from storage.hashing import CHUNK
-from storage.keys import TEMP_PREFIX, check_key, check_prefix
+from storage.object_keys import TEMP_PREFIX, check_key, check_prefix
 
 __all__ = ["LocalStore", "write_atomic"]
 

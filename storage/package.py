@@ -26,13 +26,13 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
 
+from core.errors import BadInput, NotFound
 from schemas import Page, Record
-from sohoa.errors import BadInput, NotFound
 from storage.base import ObjectStore
 from storage.hashing import sha256_bytes, sha256_file
 from storage.jsonfile import json_bytes
-from storage.keys import check_key
 from storage.names import safe_name
+from storage.object_keys import check_key
 
 __all__ = [
     "HELD_STEP",

@@ -46,10 +46,10 @@ from botocore.exceptions import (
 from botocore.response import StreamingBody
 from s3transfer.manager import TransferConfig, TransferManager
 
-from sohoa.errors import MissingDependency, NotFound, SohoaError, Transient
+from core.errors import MissingDependency, NotFound, SohoaError, Transient
 from storage.hashing import CHUNK, sha256_bytes, sha256_file
-from storage.keys import MAX_KEY_BYTES, TEMP_PREFIX, check_key, check_prefix
 from storage.local import write_atomic
+from storage.object_keys import MAX_KEY_BYTES, TEMP_PREFIX, check_key, check_prefix
 
 __all__ = ["MIN_PART_SIZE", "ObjectStat", "S3Options", "S3SetupError", "S3Store", "parse_s3_url"]
 

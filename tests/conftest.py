@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sohoa.prefect_env import quiet_prefect
+from flows.prefect_env import quiet_prefect
 
 # Shared suites imported by several test modules: rewrite their asserts for readable failures.
 pytest.register_assert_rewrite(

@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
-from ocr import fold
+from vntext.normalise import fold
 
 __all__ = ["forms", "leaks"]
 

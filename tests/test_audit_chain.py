@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from api.audit import AuditLog, audit_path, os_user, read_entries
-from sohoa.cli import app
-from sohoa.config import load_settings
+from application.access_log import AuditLog, audit_path, os_user, read_entries
+from cli.main import app
+from core.settings import load_settings
 from storage import open_store
 from storage.audit_chain import GENESIS, line_hash, read_anchor, read_chain
 from tests.export.records import store_record

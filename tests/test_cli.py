@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sohoa.cli import app
+from cli.main import app
 from tests.support import CLEAN_PDF, CLEAN_PNG, JPEG_PAGE
 
 runner = CliRunner()

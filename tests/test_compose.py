@@ -333,7 +333,7 @@ def test_the_build_context_keeps_secrets_inboxes_and_data_out(tmp_path: Path) ->
         "certs/ca.key", "sohoa/.env", "api/inbox/b.pdf", "sohoa/__pycache__/x.pyc", "tests/t.py",
         "deploy/example.env", "docs/images/x.png", "bench/out/r.json", ".git/config",
     ]  # fmt: skip
-    needed = ["pyproject.toml", "README.md", "sohoa/__init__.py", "sohoa/prefect_logging.yaml", "flows/x.py"]
+    needed = ["pyproject.toml", "README.md", "sohoa/__init__.py", "cli/prefect_logging.yaml", "flows/x.py"]
     for name in planted + needed:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")

@@ -11,12 +11,12 @@ import pytest
 from PIL import Image, PngImagePlugin
 from typer.testing import CliRunner
 
-from api.audit import audit_path, read_entries
 from api.state import page_cache_dir
+from application.access_log import audit_path, read_entries
+from cli.main import app
+from core.settings import load_settings
 from indexing import open_index
 from schemas import SearchQuery
-from sohoa.cli import app
-from sohoa.config import load_settings
 from storage import is_held, open_store, read_manifest, read_record, write_package
 from storage.hold import ORIGINAL, SecretHold, load_key, new_key
 from tests.export.records import make_record, store_record

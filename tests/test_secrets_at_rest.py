@@ -17,13 +17,13 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 from typer.testing import CliRunner
 
-from api.audit import read_entries
-from ocr import fold
+from application.access_log import read_entries
+from application.secret_docs import catalogue_row
+from cli.main import app
 from schemas import Classification, Decision, Metadata, PersonalData, Record
-from sohoa.cli import app
-from sohoa.secret_docs import catalogue_row
 from storage.hold import ORIGINAL, RECORD, SecretHold, load_key, new_key
 from tests.secret_leaks import forms, leaks
+from vntext.normalise import fold
 
 _FONTS = Path("/usr/share/fonts/truetype/liberation2")
 runner = CliRunner()
@@ -241,7 +241,7 @@ def test_prefect_keeps_no_name_of_the_secret_scan(held, scan) -> None:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterName
 
-    from sohoa.batches import outcome_digest
+    from application.batches import outcome_digest
 
     name = f"ingest {outcome_digest(str(scan))[:12]}"
     with get_client(sync_client=True) as client:

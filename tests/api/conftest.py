@@ -18,10 +18,10 @@ with warnings.catch_warnings():  # Starlette's TestClient asks for httpx2, which
     from fastapi.testclient import TestClient
 
 from api import create_app
-from api.keys import KeyStore, keys_path
+from api.key_store import KeyStore, keys_path
+from application.services import Services, services_for
+from core.settings import Settings
 from schemas import Box, Classification, Decision, Metadata, Page, PersonalData, Record, Word
-from sohoa.config import Settings
-from sohoa.services import Services, services_for
 from storage import write_package
 
 PAGE_SIZE = (1000, 1400)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from api.access import ALL_CLASSES, can_read, restrict, scope_for
-from api.searching import SearchParams, browse_request
+from application.access import ALL_CLASSES, can_read, restrict, scope_for
+from application.searching import SearchParams, browse_request
 from schemas import SearchFilters
 
 READABLE = [

@@ -8,7 +8,7 @@ import json
 import pytest
 from PIL import Image
 
-from api.audit import audit_path, read_entries, verify_chain
+from application.access_log import audit_path, read_entries, verify_chain
 from storage import read_record
 from tests.api.conftest import CCCD, COND_CCCD, PHONE, SECRET_WORD, Archive, Keys
 

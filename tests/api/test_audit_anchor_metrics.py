@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-import api.metrics
-from api.audit import audit_path
+import api.prometheus
+from application.access_log import audit_path
 from storage.audit_chain import check_and_anchor, read_chain
 from tests.api.conftest import Archive, Keys
 
@@ -18,7 +18,7 @@ def _gauge(text: str, name: str) -> float:
 
 
 def test_metrics_show_the_log_end_and_its_anchor(client, archive: Archive, keys: Keys, monkeypatch) -> None:
-    monkeypatch.setattr(api.metrics, "CACHE_SECONDS", 0.0)
+    monkeypatch.setattr(api.prometheus, "CACHE_SECONDS", 0.0)
     record = archive.records["conditional"]
     for _ in range(3):
         assert client.get(f"/records/{record.id}", headers=keys.headers("staff")).status_code == 200

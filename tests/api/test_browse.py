@@ -12,8 +12,8 @@ from indexing import SqliteIndex
 from indexing.browse import Browser, BrowseRequest
 from indexing.query import token_spans
 from indexing.sqlite import matched_pages_sql
-from ocr.text import search_key
 from schemas import Classification, Metadata, Page, PersonalData, Record, SearchFilters, SearchQuery
+from vntext.normalise import search_key
 
 WORDS = [
     "quyết",

@@ -1,4 +1,4 @@
-"""The CLI pieces: `keys` and `serve` as mounted in sohoa/cli.py, and `search --role/--key`
+"""The CLI pieces: `keys` and `serve` as mounted in cli/main.py, and `search --role/--key`
 seeing exactly what the API serves."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from api.audit import audit_path, read_entries
-from api.commands import caller_for, keys_app, search_as_cli, serve
-from api.searching import SearchParams
+from application.access_log import audit_path, read_entries
+from application.searching import SearchParams
+from cli.api_commands import caller_for, keys_app, search_as_cli, serve
 from tests.api.conftest import Archive, Keys
 
 runner = CliRunner()
@@ -22,7 +22,7 @@ def _cli() -> typer.Typer:
 
     @app.callback()
     def main() -> None:
-        """sohoa (as mounted by sohoa/cli.py)."""
+        """sohoa (as mounted by cli/main.py)."""
 
     app.add_typer(keys_app, name="keys")
     app.command()(serve)

@@ -1,4 +1,4 @@
-"""One real scan through the whole house: OCR and classification (sohoa.ingest), then the API.
+"""One real scan through the whole house: OCR and classification (application.ingest), then the API.
 
 The corpus page (a Giấy mời) names a contact person with a phone number and an e-mail address;
 classification sends it to review. An archivist finds it, makes it public with a reason, and the
@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from sohoa.ingest import ingest_file
+from application.ingest import ingest_file
 from storage import read_record
 from tests.api.conftest import Archive, Keys
 from tests.support import JPEG_PAGE

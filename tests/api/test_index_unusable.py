@@ -14,8 +14,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import INDEX_UNUSABLE, create_app
+from core.settings import Settings
 from indexing import SqliteIndex, reindex
-from sohoa.config import Settings
 from storage import open_store, write_package
 from tests.indexing.stored import stored_record
 from tests.indexing.test_rebuild_safety import not_sqlite_at_all, zero_the_header, zero_the_middle
@@ -70,7 +70,7 @@ def test_sohoa_search_says_in_one_line_to_reindex(tmp_path: Path) -> None:
     env.pop("SOHOA_INDEX", None)
     env.pop("SOHOA_STORAGE", None)
     done = subprocess.run(
-        [sys.executable, "-c", "from sohoa.cli import run; run()", "search", "vĩnh phúc"],
+        [sys.executable, "-c", "from cli.main import run; run()", "search", "vĩnh phúc"],
         env=env,
         capture_output=True,
         text=True,

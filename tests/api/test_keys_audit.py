@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from api.audit import AuditLog, read_entries, verify_chain
-from api.keys import KeyStore
+from api.key_store import KeyStore
+from application.access_log import AuditLog, read_entries, verify_chain
 
 
 def test_keys_are_stored_hashed_and_revocable(tmp_path: Path) -> None:

@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api import create_app
-from api.keys import KeyStore, keys_path
+from api.key_store import KeyStore, keys_path
+from application.services import services_for
+from core.settings import Settings
 from schemas import PersonalData
-from sohoa.config import Settings
-from sohoa.services import services_for
 from tests.api.conftest import Archive, make_record, page_with_words
 
 with warnings.catch_warnings():

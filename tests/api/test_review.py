@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from api.access import Caller
 from api.models import OverrideIn
 from api.review import ReviewRefused, apply_review
+from application.access import Caller
 from schemas import Classification, Metadata, Page, Record
 
 NOW = dt.datetime(2025, 1, 2, 3, 4, 5, tzinfo=dt.UTC)

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.audit import audit_path, read_entries
+from application.access_log import audit_path, read_entries
 from schemas import SearchQuery
 from storage import is_held, read_manifest, read_record, update_record
 from storage.hold import ORIGINAL, RECORD, SecretHold, load_key, new_key

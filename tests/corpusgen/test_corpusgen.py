@@ -13,7 +13,7 @@ from PIL import Image
 from corpusgen import FORCED_KINDS, KINDS, SPLITS, load_split, write_split
 from corpusgen.fonts import FAMILIES, available_families, handwriting_font
 from corpusgen.split import document_pages
-from ocr.metrics import order_free_cer
+from ocr.accuracy import order_free_cer
 
 pytestmark = pytest.mark.skipif(
     len(available_families()) < len(FAMILIES) or handwriting_font() is None,

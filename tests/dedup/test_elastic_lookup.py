@@ -15,6 +15,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from application.services import build_services
+from core.settings import load_settings
 from dedup import Fingerprint, NearDuplicateIndex
 from dedup.elastic_lookup import (
     ElasticNearDuplicateIndex,
@@ -25,8 +27,6 @@ from dedup.elastic_lookup import (
 )
 from dedup.match import DEFAULT_THRESHOLDS
 from indexing.elastic import ElasticIndex, parse_elastic_url
-from sohoa.config import load_settings
-from sohoa.services import build_services
 from tests.dedup.lookup_conformance import *  # noqa: F403 (the suite, run on `lookup` below)
 from tests.dedup.lookup_conformance import LETTER, OTHER, PHOTO, RESCAN, _fp
 from tests.indexing.fake_elastic import FakeCluster

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from core.errors import Transient
 from dedup import Fingerprint
 from dedup.elastic_lookup import ElasticNearDuplicateIndex, lookup_swap_actions
 from indexing.elastic import ElasticIndex, parse_elastic_url
-from sohoa.errors import Transient
 from tests.dedup.lookup_conformance import LETTER, OTHER
 from tests.indexing.fake_elastic import FakeCluster
 

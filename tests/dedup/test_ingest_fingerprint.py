@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from application.ingest import ingest_file
+from application.services import build_services
+from core.settings import load_settings
 from dedup import fingerprint_file, read_fingerprint
-from sohoa.config import load_settings
-from sohoa.ingest import ingest_file
-from sohoa.services import build_services
 from storage import read_record
 from tests.support import CLEAN_PDF
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import NotFound
 from dedup import NearDuplicateIndex, fingerprint, read_fingerprint
 from schemas import Metadata, Page
-from sohoa.errors import NotFound
 from storage import LocalStore
 from tests.dedup.lookup_conformance import *  # noqa: F403 (the suite's test functions)
 from tests.dedup.lookup_conformance import LETTER, RESCAN

@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cli.export_commands import export_command
+from core.errors import NotFound
+from core.settings import load_settings
 from export import (
     Attachment,
     NotExportable,
@@ -22,11 +25,8 @@ from export import (
     priority_code,
     type_code,
 )
-from export.commands import export_command
 from export.edxml import NS, XLINK
 from schemas import Decision, Metadata
-from sohoa.config import load_settings
-from sohoa.errors import NotFound
 from storage import LocalStore
 from tests.export.records import make_record, store_record
 
@@ -180,10 +180,10 @@ def test_export_command_writes_the_file(
 
 
 def test_cli_mounting(store: LocalStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The command as sohoa/cli.py mounts it: `app.command("export")(export)`."""
+    """The command as cli/main.py mounts it: `app.command("export")(export)`."""
     import typer
 
-    from export.commands import export
+    from cli.export_commands import export
 
     app = typer.Typer()
     app.command("export")(export)

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cli.export_commands import list_command
+from core.settings import load_settings
 from export import (
     DisclosureOptions,
     NotExportable,
@@ -21,10 +23,8 @@ from export import (
     to_csv,
     to_json,
 )
-from export.commands import list_command
 from indexing.masking import MASKED
 from schemas import Decision
-from sohoa.config import load_settings
 from storage import LocalStore
 from tests.export.records import PERSONAL, make_record, store_record
 
@@ -158,7 +158,7 @@ def test_list_command_refuses_a_named_secret_record(stored, tmp_path: Path) -> N
 def test_cli_lists(stored, monkeypatch: pytest.MonkeyPatch) -> None:
     import typer
 
-    from export.commands import export
+    from cli.export_commands import export
 
     store, ids = stored
     app = typer.Typer()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sohoa.ingest import collect_files, largest_first
+from application.ingest import collect_files, largest_first
 
 
 def test_biggest_first_ties_by_path_unreadable_last(tmp_path: Path) -> None:

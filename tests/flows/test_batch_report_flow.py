@@ -9,8 +9,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from sohoa.config import load_settings
-from sohoa.ops_commands import report
+from cli.ops_commands import report
+from core.settings import load_settings
 from storage import open_store
 from tests.ops.scans import small_pages
 
@@ -38,7 +38,7 @@ def ran(home: Path, tmp_path_factory: pytest.TempPathFactory, prefect_harness: N
 
 
 def test_report_is_stored_with_counts_and_reasons(ran, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from sohoa.batches import load_report
+    from application.batches import load_report
 
     monkeypatch.setenv("SOHOA_HOME", str(home))
     stored = load_report(open_store(load_settings().storage_url), BATCH)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import load_settings
 from indexing import open_index
 from schemas import SearchQuery
-from sohoa.config import load_settings
 from storage import iter_record_ids, open_store, read_record
 from tests.support import CLEAN_PDF, JPEG_PAGE
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from prefect import flow, task
 
+from core.errors import BadInput, OcrTimeout, Transient
 from flows.ingest import ingest_document
 from flows.retrying import retry_transient_only
-from sohoa.errors import BadInput, OcrTimeout, Transient
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
 

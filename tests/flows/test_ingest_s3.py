@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from application.ingest import ingest_file
+from application.services import build_services
+from core.settings import load_settings
 from indexing import reindex
 from schemas import SearchQuery
-from sohoa.config import load_settings
-from sohoa.ingest import ingest_file
-from sohoa.services import build_services
 from storage import iter_record_ids, read_record
 from storage.fixity import verify
 from tests.moto_s3 import BUCKET, CREDENTIALS

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from flows.commands import EXIT_DAMAGED, EXIT_FAILED, EXIT_OK, reindex_command, verify_command
+from cli.flow_commands import EXIT_DAMAGED, EXIT_FAILED, EXIT_OK, reindex_command, verify_command
+from core.settings import load_settings
 from flows.verify import fixity_markdown
 from indexing import SqliteIndex, open_index
 from schemas import SearchQuery
-from sohoa.config import load_settings
 from storage import MANIFEST, open_store, write_package
 from storage.fixity import FixityReport, Problem
 from storage.package import RECORDS

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from application.batches import load_report
+from core.settings import load_settings
 from indexing import open_index
-from sohoa.batches import load_report
-from sohoa.config import load_settings
 from storage import iter_quarantined, iter_record_ids, open_store
 from tests.ops.scans import small_pages
 

@@ -14,11 +14,11 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect_dask import DaskTaskRunner
 from typer.testing import CliRunner
 
+from cli.main import app
+from core.errors import ConfigurationError
+from core.settings import load_settings
 from flows.ingest import ingest_batch, ingest_document
 from flows.runners import check_task_runner, task_runner_for
-from sohoa.cli import app
-from sohoa.config import load_settings
-from sohoa.errors import ConfigurationError
 from tests.ops.processes import free_port
 from tests.support import CLEAN_PNG
 

@@ -9,8 +9,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from sohoa.errors import MissingDependency, NotFound
-from sohoa.ops_commands import schedule_app
+from cli.ops_commands import schedule_app
+from core.errors import MissingDependency, NotFound
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
 
@@ -27,11 +27,11 @@ def _deployment(name: str):
 def test_add_creates_a_cron_deployment_on_a_process_pool(tmp_path: Path) -> None:
     from prefect.client.orchestration import get_client
 
-    from sohoa.schedules import add_schedule, list_schedules, remove_schedule
+    from flows.schedules import add_schedule, list_schedules, remove_schedule
 
     add_schedule("nightly", tmp_path, "0 22 * * *", pool=POOL, settle_seconds=3.0)
     deployment = _deployment("nightly")
-    assert deployment.entrypoint == "flows.schedule.ingest_drop_folder"  # importable on any worker
+    assert deployment.entrypoint == "flows.drop_folder.ingest_drop_folder"  # importable on any worker
     assert deployment.work_pool_name == POOL
     assert deployment.parameters == {
         "source": str(tmp_path),
@@ -101,7 +101,7 @@ def test_schedule_commands(tmp_path: Path) -> None:
 def test_without_a_server_the_message_says_how_to_start_one() -> None:
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from sohoa.schedules import require_server
+    from flows.schedules import require_server
 
     with temporary_settings(updates={PREFECT_API_URL: None}), pytest.raises(MissingDependency) as info:
         require_server()
@@ -111,7 +111,7 @@ def test_without_a_server_the_message_says_how_to_start_one() -> None:
 def test_document_deployment_and_queue_depth() -> None:
     from prefect.deployments import run_deployment
 
-    from sohoa.schedules import ensure_document_deployment, queue_depth
+    from flows.schedules import ensure_document_deployment, queue_depth
 
     ensure_document_deployment(POOL)
     assert queue_depth(POOL) == 0
@@ -129,7 +129,7 @@ def test_the_compose_set_registers_the_inbox_reindex_and_verify_on_the_pool(tmp_
     from prefect.client.orchestration import get_client
 
     from flows.deployments import register
-    from sohoa.schedules import remove_schedule
+    from flows.schedules import remove_schedule
 
     register(tmp_path, ingest_cron="*/10 * * * *", verify_cron="0 2 * * 0", pool=POOL)
     with get_client(sync_client=True) as client:

@@ -15,7 +15,6 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from indexing.base import SearchIndex
-from ocr.text import fold
 from schemas import (
     Classification,
     Metadata,
@@ -26,6 +25,7 @@ from schemas import (
     SearchQuery,
     SearchResult,
 )
+from vntext.normalise import fold
 
 IndexFactory = Callable[[], SearchIndex]
 

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import MissingDependency, SohoaError, Transient
 from indexing import SearchIndex, open_index, reindex
 from indexing.elastic import ElasticIndex, ElasticOptions, ElasticSetupError, parse_elastic_url
 from indexing.elastic_mapping import MAPPING_VERSION, record_document
 from indexing.elastic_query import BEST_PAGE
 from schemas import SearchQuery
-from sohoa.errors import MissingDependency, SohoaError, Transient
 from storage import LocalStore, write_package
 from tests.indexing.conformance import make_record
 from tests.indexing.fake_elastic import FakeCluster, Request

@@ -1,11 +1,11 @@
-"""The fast page keys agree with ocr.text's definitions."""
+"""The fast page keys agree with vntext.normalise's definitions."""
 
 from __future__ import annotations
 
 import pytest
 
-from indexing.keys import folded_view, page_keys
-from ocr.text import folded_key, search_key
+from indexing.page_keys import folded_view, page_keys
+from vntext.normalise import folded_key, search_key
 
 TEXTS = [
     "ỦY BAN NHÂN DÂN TỈNH VĨNH PHÚC\nSố: 2154/QĐ-UBND",

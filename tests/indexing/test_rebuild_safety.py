@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import Transient
 from dedup import NearDuplicateIndex
 from indexing import SqliteIndex, reindex
 from indexing.sqlite import SCHEMA_VERSION
+from indexing.sqlite_files import IndexUnusable, fresh_path
 from schemas import SearchQuery
-from sohoa.errors import Transient
-from sohoa.sqlite_files import IndexUnusable, fresh_path
 from storage import LocalStore, write_package
 from tests.dedup.lookup_conformance import LETTER, OTHER, RESCAN
 from tests.indexing.stored import stored_record

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import Transient
 from indexing import SearchIndex, SqliteIndex, open_index, parse_query
 from indexing.sqlite import SCHEMA_VERSION, fts5_exact_match, fts5_match
+from indexing.sqlite_files import IndexUnusable
 from schemas import SearchQuery
-from sohoa.errors import Transient
-from sohoa.sqlite_files import IndexUnusable
 from tests.indexing.conformance import filled, ids, make_record
 
 

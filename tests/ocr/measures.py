@@ -1,7 +1,7 @@
-"""Text accuracy measures for OCR tests: the definitions of ocr.metrics (also used by the bench)."""
+"""Text accuracy measures for OCR tests: the definitions of ocr.accuracy (also used by the bench)."""
 
 from __future__ import annotations
 
-from ocr.metrics import bow_recall, cer, levenshtein, normalise_spaces, order_free_cer
+from ocr.accuracy import bow_recall, cer, levenshtein, normalise_spaces, order_free_cer
 
 __all__ = ["bow_recall", "cer", "levenshtein", "normalise_spaces", "order_free_cer"]

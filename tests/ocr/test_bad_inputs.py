@@ -11,10 +11,10 @@ import pdf2image
 import pytest
 from PIL import Image
 
+from core.errors import BadInput
 from ocr.engine import FailingEngine
 from ocr.load import count_pages, detect_media_type, iter_pages
 from ocr.pipeline import ocr_file
-from sohoa.errors import BadInput
 from tests.ocr.badfiles import (
     corrupt_pdf,
     encrypted_pdf,

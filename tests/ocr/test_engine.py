@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from core.errors import BadInput, MissingDependency, OcrTimeout
 from ocr.engine import (
     EngineResult,
     FailingEngine,
@@ -16,7 +17,6 @@ from ocr.engine import (
     debian_package,
     parse_tsv,
 )
-from sohoa.errors import BadInput, MissingDependency, OcrTimeout
 from tests.ocr.conftest import CLEAN_PNG, ROT180_TIFF, ground_truth
 from tests.ocr.measures import cer
 

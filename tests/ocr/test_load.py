@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from core.errors import BadInput
 from ocr.load import JPEG, PDF, PNG, TIFF, count_pages, detect_media_type, iter_pages
-from sohoa.errors import BadInput
 from tests.ocr.badfiles import pdf_with_pages, simple_pdf
 from tests.ocr.conftest import CLEAN_PDF, CLEAN_PNG, JPEG_PAGE, ROT180_TIFF
 

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from ocr.metrics import (
+from ocr.accuracy import (
     best_match,
     bow_recall,
     cer,

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from core.errors import BadInput
 from ocr import PagePool, default_workers, detect_media_type
 from ocr.engine import FixedTextEngine, TesseractEngine
 from ocr.parallel import PageTask
 from ocr.pipeline import ocr_file, ocr_file_results
 from schemas import Page
-from sohoa.errors import BadInput
 from tests.ocr.badfiles import pdf_with_pages, png_header_only, simple_pdf
 from tests.ocr.conftest import ROT90_PNG, SEAL_PNG, Read
 

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from core.errors import BadInput, OcrTimeout
 from ocr.engine import EngineResult, FailingEngine, FixedTextEngine
 from ocr.load import SourcePage
 from ocr.pipeline import (
@@ -25,7 +26,6 @@ from ocr.pipeline import (
     text_from_words,
 )
 from schemas import Box, Page, Word
-from sohoa.errors import BadInput, OcrTimeout
 from tests.ocr.conftest import Read, ground_truth
 from tests.ocr.measures import bow_recall, cer, order_free_cer
 from tests.support import CORPUS_FIXTURES

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from core.errors import BadInput
 from ocr.preprocess import (
     PrepareOptions,
     clean_page,
@@ -28,7 +29,6 @@ from ocr.preprocess import (
     remove_punch_holes,
     turn,
 )
-from sohoa.errors import BadInput
 from tests.ocr.conftest import CLEAN_PNG
 from tests.ocr.synthetic import DPI, rotate_page, text_page, with_red_seal
 

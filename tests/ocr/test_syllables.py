@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ocr.syllables import is_syllable, split_tone, token_kind
 from tests.support import CORPUS_FIXTURES
+from vntext.syllables import is_syllable, split_tone, token_kind
 
 VALID = [
     "a", "ý", "ở", "yêu", "oai", "uyên", "ước", "gì", "giếng", "giữ", "quốc", "quyết", "quý", "khuya",

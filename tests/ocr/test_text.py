@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from ocr.text import (
+from vntext.normalise import (
     canonical_tones,
     clean_ocr_text,
     fix_foreign_letters,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from sohoa.config import load_settings
+from core.settings import load_settings
 from storage import iter_record_ids, open_store, read_record
 
 

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from schemas import Classification, IngestOutcome, Page, Record
-from schemas.record import utcnow
-from sohoa.batches import (
+from application.batch_text import batch_markdown
+from application.batches import (
     build_report,
     iter_batches,
     load_outcomes,
@@ -19,8 +18,9 @@ from sohoa.batches import (
     review_reasons,
     save_report,
 )
-from sohoa.errors import NotFound
-from sohoa.report import batch_markdown
+from core.errors import NotFound
+from schemas import Classification, IngestOutcome, Page, Record
+from schemas.record import utcnow
 from storage import open_store
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from application.dropfolder import FileState, FolderState, look, needs_work, settled, updated_state
 from schemas import IngestOutcome
-from sohoa.dropfolder import FileState, FolderState, look, needs_work, settled, updated_state
 
 STATE = FolderState(
     source="/drop",

@@ -8,11 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ocr import FixedTextEngine
-from schemas import IngestOutcome
-from sohoa.config import load_settings
-from sohoa.ingest import ingest_file
-from sohoa.logs import (
+from application.ingest import ingest_file
+from application.logs import (
     JsonFormatter,
     TextFormatter,
     configure_logging,
@@ -21,7 +18,10 @@ from sohoa.logs import (
     log_context,
     log_outcome,
 )
-from sohoa.services import build_services
+from application.services import build_services
+from core.settings import load_settings
+from ocr import FixedTextEngine
+from schemas import IngestOutcome
 from tests.ops.scans import small_pages
 
 
@@ -129,7 +129,7 @@ def test_http_request_lines_only_when_verbose(capfd: pytest.CaptureFixture[str])
     try:
         configure_logging(logging.INFO)
         logging.getLogger("httpx").info("HTTP Request: GET http://127.0.0.1:4200/api/health")
-        logging.getLogger("sohoa.worker").info("worker w started")
+        logging.getLogger("cli.worker").info("worker w started")
         quiet = capfd.readouterr().err
         configure_logging(logging.DEBUG, verbose=True)
         logging.getLogger("httpx").info("HTTP Request: GET http://127.0.0.1:4200/api/health")

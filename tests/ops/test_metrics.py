@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from prometheus_client import REGISTRY
 
+from application.ingest import ingest_file
+from application.ingest_metrics import MULTIPROC_ENV, QueueDepthCollector, reason_class, serve_metrics
+from application.services import build_services
+from core.settings import load_settings
 from ocr import FixedTextEngine
-from sohoa.config import load_settings
-from sohoa.ingest import ingest_file
-from sohoa.metrics import MULTIPROC_ENV, QueueDepthCollector, reason_class, serve_metrics
-from sohoa.services import build_services
 from tests.ops.scans import small_pages
 
 
@@ -80,7 +80,7 @@ def test_worker_metrics_sum_the_flow_run_processes(tmp_path: Path, monkeypatch: 
     monkeypatch.setenv(MULTIPROC_ENV, str(folder))
     folder.mkdir()
     child = (
-        "from sohoa.metrics import PAGES, count_outcome; "
+        "from application.ingest_metrics import PAGES, count_outcome; "
         "PAGES.inc(3); count_outcome('quarantined', 'file is empty')"
     )
     for _ in range(2):

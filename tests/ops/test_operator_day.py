@@ -95,7 +95,7 @@ def _artifacts(flow_run_id: str) -> list:
 
 
 def test_a_scheduled_batch_with_a_damaged_file_is_told_apart(server: dict[str, str], tmp_path: Path) -> None:
-    from sohoa.schedules import add_schedule
+    from flows.schedules import add_schedule
 
     drop = tmp_path / "drop"
     small_pages(drop, 2)

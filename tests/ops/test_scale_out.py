@@ -31,13 +31,13 @@ def server(tmp_path: Path) -> Iterator[dict[str, str]]:
 
 
 WORKER = (
-    "from sohoa.worker import run_worker; import sys; run_worker(pool=sys.argv[1], name=sys.argv[2], limit=1)"
+    "from cli.worker import run_worker; import sys; run_worker(pool=sys.argv[1], name=sys.argv[2], limit=1)"
 )
 COORDINATOR = """
 import json, sys
 from prefect.deployments import run_deployment
 from flows import ingest_batch_spread
-from sohoa.schedules import add_schedule
+from flows.schedules import add_schedule
 
 scans, drop, pool = sys.argv[1:4]
 summary = ingest_batch_spread([scans], batch="spread", pool=pool, poll_seconds=0.5)

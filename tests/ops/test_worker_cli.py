@@ -6,7 +6,7 @@ import typer
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from typer.testing import CliRunner
 
-from sohoa.ops_commands import schedule_app, worker
+from cli.ops_commands import schedule_app, worker
 
 
 def test_worker_and_schedules_need_a_server(tmp_path) -> None:

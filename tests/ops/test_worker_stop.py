@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from sohoa.worker import _ignore_cancelled
+from cli.worker import _ignore_cancelled
 
 
 def test_a_connection_cancelled_at_stop_is_not_logged_but_real_errors_are(

@@ -14,10 +14,10 @@ import pytest
 from fastapi import FastAPI
 
 from api import create_app
-from api.keys import KeyStore, keys_path
+from api.key_store import KeyStore, keys_path
+from application.services import services_for
+from core.settings import Settings
 from schemas import Decision, PersonalData
-from sohoa.config import Settings
-from sohoa.services import services_for
 from tests.api.conftest import Archive, Keys, fill_archive, make_record, page_with_words
 from tests.api.live import CHROMIUM, CHROMIUM_ARGS, served
 

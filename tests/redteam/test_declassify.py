@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from api.audit import audit_path, read_entries
+from application.access_log import audit_path, read_entries
 from storage import read_record
 from tests.redteam.conftest import Live
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sohoa import __version__
+from core import __version__
 from tests.redteam.conftest import Live, signed_in
 
 APP_JS = Path(__file__).parents[2] / "api" / "static" / "app.js"

@@ -3,7 +3,7 @@ undetermined) and per-route 403 counts to anyone; /health is for anyone and says
 
 from __future__ import annotations
 
-from api.keys import KeyStore, keys_path
+from api.key_store import KeyStore, keys_path
 from tests.redteam.conftest import Live
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.searching import SearchParams, search_as
+from application.searching import SearchParams, search_as
 from indexing import SqliteIndex
 from indexing.browse import Browser
 from schemas import PersonalData, Record, SearchQuery

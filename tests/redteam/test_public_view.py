@@ -10,11 +10,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from indexing.keys import folded_view
-from ocr.text import nfc
+from indexing.page_keys import folded_view
 from schemas import IncomingStamp, PersonalData, Signer
 from tests.api.conftest import make_record, page_with_words
 from tests.redteam.conftest import Live, build_archive, serving
+from vntext.normalise import nfc
 
 FILE_STEM = "Don_Hoang_Thi_Mai_sinh_1988"
 KHOI, KHOI_PHONE, SHORT = "Đỗ Minh Khôi", "0983 111 222", "Lò A"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from api.searching import SearchParams, search_as
+from application.searching import SearchParams, search_as
 from indexing import SqliteIndex
 from indexing.browse import Browser
 from tests.indexing.conformance import make_record

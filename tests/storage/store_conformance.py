@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import BadInput, NotFound
 from schemas import (
     Box,
     Classification,
@@ -29,7 +30,6 @@ from schemas import (
     Word,
     record_id_for,
 )
-from sohoa.errors import BadInput, NotFound
 from storage import (
     MANIFEST,
     iter_quarantined,

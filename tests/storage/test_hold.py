@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from sohoa.config import Settings
-from sohoa.errors import BadInput, ConfigurationError
-from sohoa.secret_docs import open_hold
+from application.secret_docs import open_hold
+from core.errors import BadInput, ConfigurationError
+from core.settings import Settings
 from storage import open_store
 from storage.hashing import sha256_file
 from storage.hold import ORIGINAL, RECORD, SecretHold, load_key, new_key

@@ -10,7 +10,7 @@ import pytest
 
 from storage import check_key, safe_name, sha256_file
 from storage.hashing import CHUNK
-from storage.keys import check_prefix
+from storage.object_keys import check_prefix
 
 NFD = unicodedata.normalize("NFD", "Quyết định số 12.pdf")
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from sohoa.errors import Transient
+from core.errors import Transient
 from storage import LocalStore, ObjectStore, open_store, write_package
-from storage.keys import TEMP_PREFIX
+from storage.object_keys import TEMP_PREFIX
 from tests.storage.store_conformance import *  # noqa: F403
 from tests.storage.store_conformance import make_original, make_record
 

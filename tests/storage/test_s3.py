@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from sohoa.errors import NotFound, SohoaError, Transient
+from core.errors import NotFound, SohoaError, Transient
 from storage import (
     MANIFEST,
     ObjectStore,
@@ -28,7 +28,7 @@ from storage import (
     read_record,
     write_package,
 )
-from storage.keys import TEMP_PREFIX
+from storage.object_keys import TEMP_PREFIX
 from storage.s3 import MIN_PART_SIZE, S3Options, S3SetupError, S3Store
 from tests.moto_s3 import BUCKET, CREDENTIALS, s3_test_store
 from tests.storage.store_conformance import *  # noqa: F403

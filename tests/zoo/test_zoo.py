@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import load_settings
 from schemas import BatchSummary
-from sohoa.config import load_settings
 from storage import LocalStore, iter_quarantined, iter_record_ids, original_key, read_record
 from tests.zoo.zoo import MAX_PIXELS, TRICKY_NAMES, Expect, build_zoo
 

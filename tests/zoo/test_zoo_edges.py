@@ -41,9 +41,9 @@ def _ingest_in_child(folder: Path, home: Path, name: str, timeout: float) -> str
         f"""
         import os, sys
         from pathlib import Path
-        from sohoa.config import load_settings
-        from sohoa.ingest import ingest_file
-        from sohoa.services import services_for
+        from core.settings import load_settings
+        from application.ingest import ingest_file
+        from application.services import services_for
         path = Path(os.fsdecode({os.fsencode(folder / name)!r}))
         outcome = ingest_file(path, services_for(load_settings()), batch="edge")
         print(outcome.status, outcome.reason)

@@ -1,6 +1,6 @@
 """Ingest one original file: hash, detect, OCR, classify, write the package, index it.
 
-A document marked as a state secret takes another path (sohoa/secret_docs.py): OCR stops
+A document marked as a state secret takes another path (application/secret_docs.py): OCR stops
 after page 1 when it bears the mark, the content goes encrypted to the holding area, the store and the
 index get the catalogue row only.
 
@@ -22,17 +22,24 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
+from application.ingest_metrics import OCR_SECONDS, PAGES, count_outcome
+from application.logs import log_context, log_outcome
+from application.secret_docs import (
+    NO_HOLD_REASON,
+    hold_secret,
+    is_marked_secret,
+    open_hold,
+    page_shows_secrecy,
+)
+from application.services import Services
 from classify import classify, extract_metadata
+from core import __version__
+from core.errors import BadInput
 from dedup import FINGERPRINT_FILE, ImageHashes, fingerprint, link_near_duplicate, page_hashes
-from ocr import count_pages, detect_media_type, nfc, ocr_file_results
+from ocr import count_pages, detect_media_type, ocr_file_results
 from schemas import Event, IngestOutcome, Page, Record, record_id_for
-from sohoa import __version__
-from sohoa.errors import BadInput
-from sohoa.logs import log_context, log_outcome
-from sohoa.metrics import OCR_SECONDS, PAGES, count_outcome
-from sohoa.secret_docs import NO_HOLD_REASON, hold_secret, is_marked_secret, open_hold, page_shows_secrecy
-from sohoa.services import Services
 from storage import package_exists, quarantine, read_record, sha256_file, write_catalogue, write_package
+from vntext.normalise import nfc
 
 __all__ = ["collect_files", "ingest_file", "largest_first"]
 

@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sohoa.errors import MissingDependency, NotFound
+from core.errors import MissingDependency, NotFound
 
 __all__ = ["report", "schedule_app", "worker"]
 
@@ -64,7 +64,7 @@ def schedule_add(
     ] = False,
 ) -> None:
     """Scan SOURCE on a schedule; new files are ingested, files still being copied wait."""
-    from sohoa.schedules import add_schedule
+    from flows.schedules import add_schedule
 
     _check_cron(cron, timezone)
     try:
@@ -84,7 +84,7 @@ def schedule_list(
     """The drop-folder schedules on the Prefect server."""
     from dataclasses import asdict
 
-    from sohoa.schedules import list_schedules
+    from flows.schedules import list_schedules
 
     try:
         schedules = list_schedules()
@@ -102,7 +102,7 @@ def schedule_list(
 @schedule_app.command("remove")
 def schedule_remove(name: Annotated[str, typer.Argument(help="Schedule name.")]) -> None:
     """Delete a schedule (its deployment and its future runs; past runs stay in the UI)."""
-    from sohoa.schedules import remove_schedule
+    from flows.schedules import remove_schedule
 
     try:
         remove_schedule(name)
@@ -128,9 +128,9 @@ def worker(
     run_once: Annotated[bool, typer.Option(hidden=True)] = False,
 ) -> None:
     """Run scheduled scans and spread batches: a Prefect process worker on the work pool."""
-    from sohoa.logs import configure_logging
-    from sohoa.schedules import require_server
-    from sohoa.worker import run_worker
+    from application.logs import configure_logging
+    from cli.worker import run_worker
+    from flows.schedules import require_server
 
     try:
         require_server()
@@ -156,9 +156,10 @@ def report(
 
     Without BATCH: every batch, newest first, with its date, counts and problems.
     """
-    from sohoa.batches import iter_batches, load_report
-    from sohoa.config import load_settings
-    from sohoa.report import batch_list_rows, print_batch_list
+    from application.batch_text import batch_list_rows
+    from application.batches import iter_batches, load_report
+    from cli.report import print_batch_list
+    from core.settings import load_settings
     from storage import open_store
 
     store = open_store(load_settings().storage_url)
@@ -176,6 +177,6 @@ def report(
     if as_json:
         _print_json(found.model_dump(mode="json"))
         return
-    from sohoa.report import print_batch_report
+    from cli.report import print_batch_report
 
     print_batch_report(console, found)

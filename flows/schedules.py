@@ -3,7 +3,7 @@
 `add_schedule` registers a deployment of the flow `ingest-drop-folder` with a cron schedule and
 the folder as its parameter; the Prefect server's scheduler creates its runs and any
 `sohoa worker` polling the pool runs them. Deployments name their flow by module path
-(`flows.schedule.ingest_drop_folder`), so every machine where sohoa is installed can run them:
+(`flows.drop_folder.ingest_drop_folder`), so every machine where sohoa is installed can run them:
 no code is copied around. Everything here needs a real Prefect server (`prefect server start`):
 the embedded server of a single command stops with it and runs no scheduler.
 """
@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sohoa.errors import MissingDependency, NotFound
+from core.errors import MissingDependency, NotFound
 
 __all__ = [
     "DEFAULT_POOL",
@@ -102,7 +102,7 @@ def add_schedule(
     """Create or replace the schedule `name`: scan `source` on `cron`; return the deployment id."""
     from prefect.client.schemas.schedules import CronSchedule
 
-    from flows.schedule import ingest_drop_folder
+    from flows.drop_folder import ingest_drop_folder
 
     require_server()
     ensure_pool(pool)
@@ -137,7 +137,7 @@ def _drop_existing(full_name: str) -> bool:
 
 def remove_schedule(name: str) -> None:
     """Delete the schedule `name` (its deployment and future runs); NotFound if there is none."""
-    from flows.schedule import DROP_FLOW
+    from flows.drop_folder import DROP_FLOW
 
     require_server()
     if not _drop_existing(f"{DROP_FLOW}/{name}"):
@@ -149,7 +149,7 @@ def list_schedules() -> list[Schedule]:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowFilter, FlowFilterName
 
-    from flows.schedule import DROP_FLOW
+    from flows.drop_folder import DROP_FLOW
 
     require_server()
     with get_client(sync_client=True) as client:

@@ -4,7 +4,7 @@ Prefect 3 keeps running the tasks of a flow when its API goes away (their states
 events), but the flow run itself cannot finish: its client retries for minutes and ends in a
 traceback. `sohoa ingest` therefore watches the API; once it stops answering, documents not yet
 started are not begun (`check_not_lost`), those in flight finish and are stored (`in_flight`),
-and the command reports what was stored (sohoa/progress.py, sohoa/cli.py).
+and the command reports what was stored (cli/progress.py, cli/main.py).
 Process-wide state: one batch per process (the CLI).
 """
 
@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from sohoa.errors import SohoaError
+from core.errors import SohoaError
 
 __all__ = [
     "ApiWatch",

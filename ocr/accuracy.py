@@ -16,7 +16,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Hashable, Sequence
 
-from ocr.text import fold
+from vntext.normalise import fold
 
 __all__ = [
     "best_match",

@@ -19,8 +19,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sohoa.config import Settings
-from sohoa.errors import SohoaError
+from core.errors import SohoaError
+from core.settings import Settings
 from storage import open_store
 from storage.audit_chain import AUDIT_FILE, GENESIS, anchor_start, audit_path, line_hash, read_chain
 from storage.base import ObjectStore

@@ -1,7 +1,7 @@
 """Prefect flow `ingest_drop_folder`: what a schedule runs — the new, settled files of a folder.
 
 Files handled before and unchanged since are skipped without being read; files still being
-written are left for the next run (see sohoa/dropfolder.py); the rest go through `ingest_batch`
+written are left for the next run (see application/dropfolder.py); the rest go through `ingest_batch`
 (or, with `spread`, through the work pool, one flow run per document). The batch is named
 after the schedule (`<schedule>-<time>-<id>`); the drop-folder run, the one an operator opens
 first, ends in the batch's state (with its counts) and carries the batch report with a link to
@@ -17,13 +17,8 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.states import Completed, State
 
-from flows.ingest import artifact_key, batch_state, ingest_batch, ingest_batch_spread, new_batch_name
-from flows.retrying import retry_transient_only
-from schemas import BatchSummary
-from schemas.record import utcnow
-from sohoa.batches import load_report
-from sohoa.config import load_settings
-from sohoa.dropfolder import (
+from application.batches import load_report
+from application.dropfolder import (
     Stat,
     committed_ids,
     load_state,
@@ -33,8 +28,13 @@ from sohoa.dropfolder import (
     settled,
     updated_state,
 )
-from sohoa.ingest import collect_files
-from sohoa.services import services_for
+from application.ingest import collect_files
+from application.services import services_for
+from core.settings import load_settings
+from flows.ingest import artifact_key, batch_state, ingest_batch, ingest_batch_spread, new_batch_name
+from flows.retrying import retry_transient_only
+from schemas import BatchSummary
+from schemas.record import utcnow
 from storage import safe_name
 
 __all__ = ["DROP_FLOW", "batch_prefix", "find_ready_files", "ingest_drop_folder"]
@@ -78,7 +78,7 @@ def _publish_summary(batch: str, child: State) -> None:
     """The batch report on the drop-folder run too, under a link to the batch's flow run."""
     from prefect.artifacts import create_markdown_artifact
 
-    from sohoa.report import batch_markdown
+    from application.batch_text import batch_markdown
 
     report = load_report(services_for(load_settings()).store, batch)
     link = f"Batch run: [{batch}]({_flow_run_link(child.state_details.flow_run_id)}) · "

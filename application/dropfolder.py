@@ -17,8 +17,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from core.errors import NotFound
 from schemas import IngestOutcome
-from sohoa.errors import NotFound
 from storage import ObjectStore, package_exists
 from storage.jsonfile import json_bytes
 

@@ -1,4 +1,4 @@
-"""CLI pieces for sohoa/cli.py: `sohoa serve` and `sohoa keys create|list|revoke`.
+"""CLI pieces for cli/main.py: `sohoa serve` and `sohoa keys create|list|revoke`.
 
 app.command()(serve)
 app.add_typer(keys_app, name="keys")
@@ -13,10 +13,10 @@ from typing import Annotated, Literal
 
 import typer
 
-from api.access import Caller, Role, scope_for
-from api.keys import KeyStore, keys_path
-from api.searching import Found, SearchParams
-from sohoa.config import Settings, load_settings
+from api.key_store import KeyStore, keys_path
+from application.access import Caller, Role, scope_for
+from application.searching import Found, SearchParams
+from core.settings import Settings, load_settings
 
 __all__ = ["SERVER_OPTIONS", "caller_for", "keys_app", "search_as_cli", "serve"]
 
@@ -113,9 +113,9 @@ def search_as_cli(
     """`sohoa search`: the API's search (classes, masking, access log) for the CLI's caller."""
     from api.reading import audit_reads
     from api.routes_search import hit_access
-    from api.searching import search_as
     from api.state import ApiState
-    from sohoa.services import services_for
+    from application.searching import search_as
+    from application.services import services_for
 
     caller = caller_for(settings, role=role, key=key)
     services = services_for(settings)

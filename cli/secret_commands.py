@@ -17,8 +17,8 @@ from typing import Annotated
 
 import typer
 
-from sohoa.config import load_settings
-from sohoa.errors import ConfigurationError, NotFound
+from core.errors import ConfigurationError, NotFound
+from core.settings import load_settings
 
 __all__ = ["secret_app"]
 
@@ -67,8 +67,8 @@ def open_command(
 ) -> None:
     """Decrypt a held document (its original and the record as read) into FOLDER. Each opening
     is written to the access log (OS user, the folder)."""
-    from api.audit import log_cli_read
-    from sohoa.secret_docs import open_hold
+    from application.access_log import log_cli_read
+    from application.secret_docs import open_hold
     from storage import safe_name
     from storage.hold import ORIGINAL, RECORD
 
@@ -95,10 +95,10 @@ def open_command(
 @secret_app.command("sweep")
 def sweep_command() -> None:
     """Move secret records stored in clear (by earlier versions) to the hold; keep their row."""
-    from api.audit import log_cli_read
     from api.state import page_cache_dir
-    from sohoa.secret_docs import open_hold, sweep_secrets
-    from sohoa.services import build_services
+    from application.access_log import log_cli_read
+    from application.secret_docs import open_hold, sweep_secrets
+    from application.services import build_services
 
     settings = load_settings()
     try:

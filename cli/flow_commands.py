@@ -1,6 +1,6 @@
 """`sohoa reindex` and `sohoa verify`: run the flow, print the report, return the exit code.
 
-Plain functions for sohoa/cli.py to mount; the store and index come from the settings. Exit
+Plain functions for cli/main.py to mount; the store and index come from the settings. Exit
 codes: 0 all well; 1 some records could not be indexed (reindex); 5 the fixity check found
 missing, altered or unexpected objects (verify). Errors that stop a run (store or index
 unreachable, refused credentials) propagate to the CLI's own handler.

@@ -16,7 +16,7 @@ import functools
 import re
 import unicodedata
 
-from ocr.syllables import is_syllable
+from vntext.syllables import is_syllable
 
 __all__ = [
     "canonical_tones",

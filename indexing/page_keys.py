@@ -1,6 +1,6 @@
 """Search keys for whole page texts, computed fast enough for indexing and snippets.
 
-ocr.text defines the keys. fold() works one character at a time, so a cached per-character
+vntext.normalise defines the keys. fold() works one character at a time, so a cached per-character
 table gives the same result as calling it, at a dictionary lookup per character.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ocr.text import fold, search_key
+from vntext.normalise import fold, search_key
 
 __all__ = ["folded_view", "page_keys"]
 

@@ -19,14 +19,14 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from api.access import Role, restrict, scope_for
+from application.access import Role, restrict, scope_for
+from core.errors import BadInput
 from indexing import SearchIndex
 from indexing.arrays import FacetValue, Sort
 from indexing.browse import Browser, BrowseRequest
 from indexing.masking import mask_snippet, mask_text
 from indexing.query import parse_query
 from schemas import AccessClass, SearchFilters, SearchQuery, SearchResult
-from sohoa.errors import BadInput
 
 __all__ = ["Found", "SearchParams", "browse_request", "masked_to_nothing", "search_as"]
 

@@ -19,13 +19,13 @@ from collections.abc import Iterable
 from pathlib import Path, PurePath
 from urllib.parse import urlparse
 
+from application.services import Services
 from classify import extract_metadata
+from core import __version__
+from core.errors import BadInput, ConfigurationError
+from core.settings import Settings
 from indexing.base import SearchIndex
 from schemas import Classification, Event, Metadata, Page, Record
-from sohoa import __version__
-from sohoa.config import Settings
-from sohoa.errors import BadInput, ConfigurationError
-from sohoa.services import Services
 from storage import HELD_STEP, is_held, iter_record_ids, original_key, read_record, safe_name, write_catalogue
 from storage.base import ObjectStore
 from storage.hold import CATALOGUE, ORIGINAL, RECORD, SecretHold, load_key, refuse_inside

@@ -5,7 +5,7 @@ spread batch) and starts each as a child process. Any number of workers, on any 
 machines, may poll the same pool: the server hands each run to exactly one of them.
 
 Its log: a start line, one line per file outcome (from the flow-run processes, in sohoa's
-format: see sohoa/prefect_logging.yaml), one line per batch, a stop line (also on SIGTERM).
+format: see cli/prefect_logging.yaml), one line per batch, a stop line (also on SIGTERM).
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from application.ingest_metrics import MULTIPROC_ENV, QueueDepthCollector, serve_metrics
 from flows.ingest import WORKER_NAME_ENV
-from sohoa.metrics import MULTIPROC_ENV, QueueDepthCollector, serve_metrics
-from sohoa.schedules import DEFAULT_POOL, ensure_document_deployment, queue_depth, require_server
+from flows.schedules import DEFAULT_POOL, ensure_document_deployment, queue_depth, require_server
 
 __all__ = ["CHILD_LOGGING", "default_worker_name", "run_worker"]
 

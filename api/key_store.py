@@ -21,7 +21,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from sohoa.config import Settings
+from core.settings import Settings
 
 __all__ = ["KEYS_FILE", "KEY_ROLES", "ApiKey", "KeyRole", "KeyStore", "keys_path"]
 

@@ -26,7 +26,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from sohoa.errors import SohoaError, Transient
+from core.errors import SohoaError, Transient
 
 __all__ = [
     "REBUILD_HINT",

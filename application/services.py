@@ -9,10 +9,10 @@ from functools import cached_property
 from pathlib import Path
 
 from classify import RuleBook, load_rules
+from core.settings import Settings
 from dedup import NearDuplicateIndex, SimilarityLookup
 from indexing import SearchIndex, SqliteIndex, open_index
 from ocr import OcrEngine, TesseractEngine
-from sohoa.config import Settings
 from storage import ObjectStore, open_store
 
 

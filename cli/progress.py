@@ -1,5 +1,5 @@
 """Run the ingest flow for the CLI, with a progress bar when attached to a terminal, while
-watching the Prefect API (sohoa/prefect_watch.py): if it goes away mid-batch, the documents in
+watching the Prefect API (flows/prefect_watch.py): if it goes away mid-batch, the documents in
 flight finish and `OrchestratorLost` says so; `stored_so_far` tells what the batch kept."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from core.settings import Settings
+from flows.prefect_watch import ApiWatch, OrchestratorLost, documents_in_flight
 from schemas import BatchSummary, IngestOutcome
-from sohoa.config import Settings
-from sohoa.prefect_watch import ApiWatch, OrchestratorLost, documents_in_flight
 
 __all__ = ["exit_now", "run_batch", "stored_so_far"]
 
@@ -112,8 +112,8 @@ def run_batch(
 
 def stored_so_far(settings: Settings, lost: OrchestratorLost) -> BatchSummary:
     """What the lost batch stored (its outcomes in the store), its report brought up to date."""
+    from application.batches import load_outcomes, save_report
     from schemas.record import utcnow
-    from sohoa.batches import load_outcomes, save_report
     from storage import open_store
 
     store = open_store(settings.storage_url)

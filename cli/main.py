@@ -17,9 +17,9 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from sohoa.config import Settings, load_settings
-from sohoa.errors import BadInput, ConfigurationError, MissingDependency, NotFound, SohoaError
-from sohoa.prefect_env import quiet_prefect
+from core.errors import BadInput, ConfigurationError, MissingDependency, NotFound, SohoaError
+from core.settings import Settings, load_settings
+from flows.prefect_env import quiet_prefect
 
 app = typer.Typer(
     name="sohoa",
@@ -48,7 +48,7 @@ def main(
     SOHOA_STORAGE, SOHOA_INDEX, SOHOA_OCR_LANG, SOHOA_WORKERS, SOHOA_RULES;
     SOHOA_LOG_FORMAT=json for JSON log lines.
     """
-    from sohoa.logs import LOG_FORMAT_ENV, configure_logging
+    from application.logs import LOG_FORMAT_ENV, configure_logging
 
     if log_format is not None:
         if log_format not in ("text", "json"):
@@ -79,8 +79,8 @@ def ingest(
     batch: Annotated[str | None, typer.Option(help="Batch name (default: generated).")] = None,
 ) -> None:
     """Ingest scans: OCR, classify, store the record package, index it."""
-    from sohoa.prefect_watch import OrchestratorLost
-    from sohoa.progress import run_batch
+    from cli.progress import run_batch
+    from flows.prefect_watch import OrchestratorLost
 
     missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
@@ -96,7 +96,7 @@ def ingest(
     if as_json:
         _print_json(summary.to_contract())
     else:
-        from sohoa.report import print_summary
+        from cli.report import print_summary
 
         print_summary(console, summary)
     if summary.of("failed"):
@@ -108,7 +108,7 @@ def ingest(
 def _orchestrator_lost(settings: Settings, lost: Any, as_json: bool) -> None:
     """One line naming the cause, the summary of what was stored, exit 6 — at once: Prefect's
     client would otherwise retry for minutes to report to a server that is gone."""
-    from sohoa.progress import exit_now, stored_so_far
+    from cli.progress import exit_now, stored_so_far
 
     summary = stored_so_far(settings, lost)
     err.print(
@@ -119,7 +119,7 @@ def _orchestrator_lost(settings: Settings, lost: Any, as_json: bool) -> None:
     if as_json:
         _print_json(summary.to_contract())
     else:
-        from sohoa.report import print_summary
+        from cli.report import print_summary
 
         print_summary(console, summary)
     exit_now(EXIT_ORCHESTRATOR_LOST)
@@ -153,8 +153,8 @@ def search(
     The same search, access classes and masking as the API: `--role public` shows what a
     citizen sees. Secret (not_accessible) records are never shown.
     """
-    from api.commands import search_as_cli
-    from api.searching import SearchParams
+    from application.searching import SearchParams
+    from cli.api_commands import search_as_cli
 
     try:
         found, _ = search_as_cli(
@@ -173,7 +173,7 @@ def search(
             }
         )
         return
-    from sohoa.report import print_hits
+    from cli.report import print_hits
 
     print_hits(console, query, result)
 
@@ -188,8 +188,8 @@ def show(
     A record that may not be read (not_accessible: a state secret) shows its catalogue row
     only; reads of records that are not public are written to the access log (OS user).
     """
-    from api.audit import log_cli_read
-    from sohoa.secret_docs import catalogue_row
+    from application.access_log import log_cli_read
+    from application.secret_docs import catalogue_row
     from storage import open_store, read_record
 
     settings = _settings()
@@ -215,7 +215,7 @@ def show(
     if as_json:
         _print_json(data)
         return
-    from sohoa.views import print_record
+    from cli.views import print_record
 
     print_record(console, record)
 
@@ -273,7 +273,7 @@ def classify_file(
             }
         )
         return
-    from sohoa.views import print_classification, print_metadata
+    from cli.views import print_classification, print_metadata
 
     print_metadata(console, metadata)
     print_classification(console, classification)
@@ -284,7 +284,7 @@ def reindex(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Rebuild the search index from storage alone (every committed record package)."""
-    from flows.commands import reindex_command
+    from cli.flow_commands import reindex_command
 
     raise typer.Exit(reindex_command(as_json=as_json))
 
@@ -303,16 +303,16 @@ def verify(
 ) -> None:
     """Fixity check: re-hash every stored object against its manifest and check the access
     log's chain and anchor. Exit 5 when damaged."""
-    from flows.commands import verify_command
+    from cli.flow_commands import verify_command
 
     raise typer.Exit(verify_command(as_json=as_json, first_anchor=first_anchor))
 
 
 def _mount_package_commands() -> None:
     """Commands that live beside the code they drive (light imports: no FastAPI, no boto3)."""
-    from api.commands import keys_app, serve
-    from export.commands import export as export_command
-    from sohoa.ops_commands import report, schedule_app, worker
+    from cli.api_commands import keys_app, serve
+    from cli.export_commands import export as export_command
+    from cli.ops_commands import report, schedule_app, worker
 
     app.command("export")(export_command)
     app.command()(serve)
@@ -320,7 +320,7 @@ def _mount_package_commands() -> None:
     app.command()(report)
     app.command()(worker)
     app.add_typer(schedule_app, name="schedule", help="Scheduled ingest of drop folders.")
-    from sohoa.secret_commands import secret_app
+    from cli.secret_commands import secret_app
 
     app.add_typer(secret_app, name="secret", help="The secret holding area: its key, held documents.")
 

@@ -21,10 +21,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from application.ingest_metrics import reason_class
+from core.errors import NotFound
 from schemas import IngestOutcome, Record
 from schemas.record import utcnow
-from sohoa.errors import NotFound
-from sohoa.metrics import reason_class
 from storage import ObjectStore, package_exists, read_record, safe_name
 from storage.jsonfile import json_bytes
 

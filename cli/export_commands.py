@@ -1,4 +1,4 @@
-"""CLI pieces for sohoa/cli.py: `sohoa export ID --format edxml` and the two access lists.
+"""CLI pieces for cli/main.py: `sohoa export ID --format edxml` and the two access lists.
 
     app.command("export")(export)
 
@@ -23,7 +23,9 @@ from typing import Annotated, BinaryIO, Literal
 
 import typer
 
-from api.audit import log_cli_read
+from application.access_log import log_cli_read
+from core.errors import NotFound
+from core.settings import Settings, load_settings
 from export.edxml import Organ
 from export.errors import NotExportable
 from export.lists import (
@@ -38,8 +40,6 @@ from export.lists import (
 )
 from export.stored import check_exportable, export_edxml
 from schemas import Record
-from sohoa.config import Settings, load_settings
-from sohoa.errors import NotFound
 from storage import ObjectStore, iter_record_ids, open_store, read_record
 
 __all__ = ["export", "export_command", "list_command", "list_records"]
