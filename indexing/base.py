@@ -1,17 +1,27 @@
 """The search-index interface every index backend implements (SQLite FTS5, Elasticsearch).
 
-The index is derived from storage and can be rebuilt from it at any time.
+The index is derived from storage and can be rebuilt from it at any time. `search` takes the
+whole search contract (schemas/search.py): text, filters, date range, sort, paging, facets and
+the caller's access scope; callers never need to know which engine answers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
 
-from schemas import Record, SearchQuery, SearchResult
+from schemas import IndexStats, Record, SearchQuery, SearchResult
 
-if TYPE_CHECKING:
-    from indexing.rebuild import BulkOutcome
+__all__ = ["BulkOutcome", "SearchIndex"]
+
+
+@dataclass
+class BulkOutcome:
+    """What a bulk load did: records indexed, and those the index refused with its reason."""
+
+    indexed: int = 0
+    rejected: dict[str, str] = field(default_factory=dict)
 
 
 @runtime_checkable
@@ -32,7 +42,12 @@ class SearchIndex(Protocol):
     def count(self) -> int:
         """Number of records indexed."""
 
-    def search(self, query: SearchQuery) -> SearchResult: ...
+    def stats(self) -> IndexStats:
+        """Records, pages, records needing review and records per access class."""
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        """The whole contract of schemas/search.py: scope, filters, date range, sort, paging,
+        facets; each hit with the access class it is indexed with."""
 
     def clear(self) -> None:
         """Drop every indexed record."""
@@ -47,3 +62,6 @@ class SearchIndex(Protocol):
 
     def ping(self) -> None:
         """Raise Transient when the index cannot be reached."""
+
+    def close(self) -> None:
+        """Release connections and caches (idempotent)."""

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from core.errors import NotFound
-from indexing.base import SearchIndex
+from indexing.base import BulkOutcome, SearchIndex
 from schemas import Record
 from storage import ObjectStore, iter_record_ids, read_record
 
@@ -38,14 +38,6 @@ _UNREADABLE = (NotFound, ValueError, ValidationError, json.JSONDecodeError, Unic
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-
-@dataclass
-class BulkOutcome:
-    """What a bulk load did: records indexed, and those the index refused with its reason."""
-
-    indexed: int = 0
-    rejected: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -14,9 +14,26 @@ from schemas.record import (
     Signer,
     record_id_for,
 )
-from schemas.search import SearchFilters, SearchHit, SearchQuery, SearchResult
+from schemas.search import (
+    FACETS,
+    AccessScope,
+    FacetName,
+    FacetValue,
+    IndexStats,
+    SearchFilters,
+    SearchHit,
+    SearchQuery,
+    SearchResult,
+    Sort,
+)
 
 __all__ = [
+    "FACETS",
+    "AccessScope",
+    "FacetName",
+    "FacetValue",
+    "IndexStats",
+    "Sort",
     "AccessClass",
     "BatchSummary",
     "Box",
