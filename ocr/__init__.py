@@ -10,19 +10,12 @@ from ocr.engine import (
     debian_package,
     parse_tsv,
 )
+from ocr.imaging import box_to_original, flatten_on_white, grayscale, rotate_clockwise
 from ocr.load import SourcePage, count_pages, detect_media_type, iter_pages, load_page
+from ocr.page_reader import PageResult, ocr_page, process_page
 from ocr.parallel import PagePool, default_workers
 from ocr.pdf import PageImage, SearchablePdfWriter, build_searchable_pdf, encode_page_image
-from ocr.pipeline import (
-    PageResult,
-    box_to_original,
-    grayscale,
-    ocr_file,
-    ocr_file_results,
-    ocr_page,
-    process_page,
-    rotate_clockwise,
-)
+from ocr.pipeline import ocr_file, ocr_file_results
 from ocr.preprocess import PrepareOptions, StepRecord, prepare
 from ocr.quality import PageQuality, assess_page
 
@@ -48,6 +41,7 @@ __all__ = [
     "default_workers",
     "detect_media_type",
     "encode_page_image",
+    "flatten_on_white",
     "grayscale",
     "iter_pages",
     "load_page",

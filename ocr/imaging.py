@@ -1,7 +1,10 @@
-"""Measurements shared by the page clean-up steps: paper and ink levels, letter size, sizes in mm.
+"""Image helpers shared by the OCR steps and the modules above them (pure functions).
 
-Pure functions over 8-bit numpy arrays; statistics come from samples of the pixels, so they cost
-little on a 9-megapixel page.
+Images as they come (Pillow): any mode to 8-bit gray or RGB, transparency flattened onto white
+(the one place that does it), quarter turns and the boxes found on a turned page mapped back.
+Measurements for the page clean-up steps over 8-bit numpy arrays: paper and ink levels, letter
+size, sizes in mm; statistics come from samples of the pixels, so they cost little on a
+9-megapixel page.
 """
 
 from __future__ import annotations
@@ -10,20 +13,115 @@ import math
 
 import cv2
 import numpy as np
+from PIL import Image
+
+from schemas import Box
 
 __all__ = [
     "MM_PER_INCH",
     "bands",
     "box_sums",
+    "box_to_original",
+    "flatten_on_white",
+    "grayscale",
     "grow",
+    "has_transparency",
     "ink_threshold",
     "letter_height",
     "odd",
+    "page_array",
     "paper_level",
     "pixel_sample",
     "px",
+    "rotate_clockwise",
     "shrink",
 ]
+
+_TRANSPOSE_CLOCKWISE = {
+    90: Image.Transpose.ROTATE_270,  # PIL turns counter-clockwise
+    180: Image.Transpose.ROTATE_180,
+    270: Image.Transpose.ROTATE_90,
+}
+_WHITE = (255, 255, 255, 255)
+
+
+# --- images as loaded (Pillow) -------------------------------------------------------------------
+
+
+def has_transparency(image: Image.Image) -> bool:
+    """Whether the image has an alpha band or a transparent palette entry or colour."""
+    return "A" in image.getbands() or "transparency" in image.info
+
+
+def flatten_on_white(image: Image.Image, mode: str = "RGB") -> Image.Image:
+    """The image in `mode` ("RGB" or "L"), what is transparent in it composited onto white paper
+    (a plain conversion when nothing is)."""
+    if not has_transparency(image):
+        return image.convert(mode)
+    rgba = image.convert("RGBA")
+    flat = Image.new("RGBA", rgba.size, _WHITE)
+    flat.alpha_composite(rgba)
+    return flat.convert(mode)
+
+
+def page_array(image: Image.Image) -> np.ndarray:
+    """The page as an 8-bit array: RGB (H x W x 3) when it has colour channels, else gray."""
+    if image.mode in ("RGB", "RGBA", "P", "PA", "CMYK", "YCbCr", "LAB", "HSV"):
+        if image.mode == "P" and not _palette_has_colour(image):
+            return np.asarray(grayscale(image))
+        return np.asarray(flatten_on_white(image, "RGB"))
+    return np.asarray(grayscale(image))
+
+
+def _palette_has_colour(image: Image.Image) -> bool:
+    palette = image.getpalette() or []
+    triples = zip(palette[0::3], palette[1::3], palette[2::3], strict=False)
+    return any(not (r == g == b) for r, g, b in triples)
+
+
+def grayscale(image: Image.Image) -> Image.Image:
+    """8-bit grayscale ("L"): transparency flattened on white, 16-bit scaled rather than clipped."""
+    if image.mode == "L":
+        return image
+    if image.mode.startswith("I;16"):
+        return Image.fromarray((np.asarray(image) >> 8).astype(np.uint8))
+    if image.mode in ("I", "F"):
+        values = np.asarray(image, dtype=np.float64)
+        top = values.max() or 1.0
+        return Image.fromarray((np.clip(values, 0, None) * 255 / top).astype(np.uint8))
+    return flatten_on_white(image, "L")
+
+
+def rotate_clockwise(image: Image.Image, degrees: int) -> Image.Image:
+    """Turn an image by a multiple of 90 degrees clockwise (lossless)."""
+    degrees %= 360
+    if degrees == 0:
+        return image
+    if degrees not in _TRANSPOSE_CLOCKWISE:
+        raise ValueError(f"rotation must be a multiple of 90 degrees, not {degrees}")
+    return image.transpose(_TRANSPOSE_CLOCKWISE[degrees])
+
+
+def box_to_original(box: Box, degrees: int, size: tuple[int, int]) -> Box:
+    """Map a box found on the image turned `degrees` clockwise back to the original image.
+
+    `size` is the ORIGINAL image's (width, height).
+    """
+    width, height = size
+    left, top, w, h = box.left, box.top, box.width, box.height
+    degrees %= 360
+    if degrees == 90:
+        return Box(left=top, top=height - left - w, width=h, height=w)
+    if degrees == 180:
+        return Box(left=width - left - w, top=height - top - h, width=w, height=h)
+    if degrees == 270:
+        return Box(left=width - top - h, top=left, width=h, height=w)
+    if degrees == 0:
+        return box
+    raise ValueError(f"rotation must be a multiple of 90 degrees, not {degrees}")
+
+
+# --- measurements over 8-bit arrays --------------------------------------------------------------
 
 MM_PER_INCH = 25.4
 

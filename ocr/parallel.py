@@ -16,14 +16,12 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from ocr.engine import OcrEngine
 from ocr.load import JPEG, PDF, PNG, count_pages, load_page, pdf_page_sizes
+from ocr.page_reader import DocumentOrientation, PageResult, process_page
 from ocr.preprocess import PrepareOptions
-
-if TYPE_CHECKING:
-    from ocr.pipeline import PageResult
 
 __all__ = ["PagePool", "PageTask", "default_workers"]
 
@@ -57,8 +55,6 @@ class PageTask(NamedTuple):
 
 
 def _read(task: PageTask, max_pixels: int, pdf_image: bool, keep_first: bool) -> PageResult:
-    from ocr.pipeline import process_page
-
     assert _engine is not None, "worker not initialised"
     path, media_type, number, checked, hint = task
     source = load_page(path, media_type, number, max_pixels=max_pixels, size_checked=checked)
@@ -83,7 +79,7 @@ def _context() -> multiprocessing.context.BaseContext:
     if threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["ocr.pipeline"])
+    context.set_forkserver_preload(["ocr.parallel"])
     return context
 
 
@@ -137,8 +133,6 @@ class PagePool:
         """PageResults of the given pages (of one or many files), in the order given;
         `keep_first`: each page 1 also carries its image as loaded (see ocr_file_results).
         Each page is told its document's orientation as far as the pages read so far show it."""
-        from ocr.pipeline import DocumentOrientation
-
         pending: deque[tuple[Path, Future]] = deque()
         documents: dict[Path, DocumentOrientation] = {}
         tasks = iter(tasks)

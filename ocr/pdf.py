@@ -27,6 +27,7 @@ from typing import BinaryIO
 
 from PIL import Image
 
+from ocr.imaging import flatten_on_white, grayscale
 from schemas import Page, Word
 
 __all__ = ["PageImage", "SearchablePdfWriter", "build_searchable_pdf", "encode_page_image"]
@@ -93,15 +94,8 @@ def encode_page_image(image: Image.Image, dpi: float | None, source: Path | None
 
 def _flatten(image: Image.Image) -> Image.Image:
     if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-        from ocr.pipeline import grayscale  # one definition of how deep images become 8-bit
-
-        return grayscale(image)
-    if "A" in image.getbands() or "transparency" in image.info:
-        rgba = image.convert("RGBA")
-        flat = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        flat.alpha_composite(rgba)
-        return flat.convert("RGB")
-    return image.convert("RGB")
+        return grayscale(image)  # one definition of how deep images become 8-bit
+    return flatten_on_white(image, "RGB")
 
 
 def _passthrough(path: Path, image: Image.Image, dpi: float) -> PageImage | None:

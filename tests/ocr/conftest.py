@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from ocr.engine import TesseractEngine
-from ocr.pipeline import PageResult, ocr_file, ocr_file_results
+from ocr.page_reader import PageResult
+from ocr.pipeline import ocr_file, ocr_file_results
 from schemas import Page
 from tests.support import CORPUS_FIXTURES
 

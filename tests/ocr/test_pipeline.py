@@ -14,17 +14,9 @@ from PIL import Image
 
 from core.errors import BadInput, OcrTimeout
 from ocr.engine import EngineResult, FailingEngine, FixedTextEngine
+from ocr.imaging import box_to_original, flatten_on_white, grayscale, page_array, rotate_clockwise
 from ocr.load import SourcePage
-from ocr.pipeline import (
-    DocumentOrientation,
-    box_to_original,
-    grayscale,
-    ocr_page,
-    page_array,
-    process_page,
-    rotate_clockwise,
-    text_from_words,
-)
+from ocr.page_reader import DocumentOrientation, ocr_page, process_page, text_from_words
 from schemas import Box, Page, Word
 from tests.ocr.conftest import Read, ground_truth
 from tests.ocr.measures import bow_recall, cer, order_free_cer
@@ -75,6 +67,23 @@ def test_grayscale_flattens_transparency_on_white_and_scales_16_bit() -> None:
     assert np.asarray(grayscale(deep)).ravel().tolist() == [0, 128, 255]
     assert grayscale(Image.new("RGB", (1, 1), (255, 255, 255))).mode == "L"
     assert grayscale(Image.new("1", (1, 1), 1)).getpixel((0, 0)) == 255
+
+
+def test_flatten_on_white_composites_alpha_and_palette_transparency_and_keeps_the_rest() -> None:
+    half = Image.new("RGBA", (3, 1), (0, 0, 0, 0))
+    half.putpixel((1, 0), (255, 0, 0, 255))
+    half.putpixel((2, 0), (0, 0, 0, 128))
+    flat = flatten_on_white(half)
+    assert [flat.getpixel((x, 0)) for x in range(3)] == [(255, 255, 255), (255, 0, 0), (127, 127, 127)]
+    palette = Image.new("P", (2, 1), 0)
+    palette.putpalette([0, 0, 0, 0, 0, 255])
+    palette.putpixel((1, 0), 1)
+    palette.info["transparency"] = 0  # entry 0 (black) is transparent
+    flat = flatten_on_white(palette)
+    assert [flat.getpixel((x, 0)) for x in range(2)] == [(255, 255, 255), (0, 0, 255)]
+    assert flatten_on_white(palette, "L").getpixel((0, 0)) == 255
+    opaque = Image.new("CMYK", (1, 1), (0, 0, 0, 255))
+    assert flatten_on_white(opaque).getpixel((0, 0)) == opaque.convert("RGB").getpixel((0, 0))
 
 
 def test_page_array_keeps_colour_only_where_there_is_some() -> None:
