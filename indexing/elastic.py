@@ -15,6 +15,11 @@ one atomic request, so searches never see a half-built index; the old index is t
 Records written through the alias while a rebuild runs land in the old index and are lost with
 it: do not ingest during a reindex (or ingest the batch again afterwards).
 
+`search` implements the whole search contract (schemas/search.py) in one `_search` request: hits,
+exact total, facets (aggregations), date range, sort, paging and the access scope, each hit with
+the access class it is indexed with (from `_source`, never a read of storage); `stats` is one
+aggregation request. See indexing.elastic_query for the bodies.
+
 Snippets: Elasticsearch's highlighter would cut the text with its own (UAX#29) tokenizer and
 sentence scanner, which differ from the tokens the query matched (e.g. "TP.HCM" is one token to
 it, two to us) and do not guarantee the window; the shared `indexing.snippets.snippet` runs on
@@ -58,10 +63,10 @@ from indexing.elastic_mapping import (
     record_document,
     version_pattern,
 )
-from indexing.elastic_query import search_body, search_result
+from indexing.elastic_query import index_stats, search_body, search_result, stats_body
 from indexing.query import parse_query
 from indexing.rebuild import BulkOutcome
-from schemas import Record, SearchQuery, SearchResult
+from schemas import IndexStats, Record, SearchQuery, SearchResult
 
 __all__ = ["ElasticIndex", "ElasticOptions", "ElasticSetupError", "parse_elastic_url"]
 
@@ -166,6 +171,7 @@ class ElasticIndex:
         )
         self._ready = False
         self._ready_lock = threading.Lock()
+        self._closed = False
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> ElasticIndex:
@@ -175,7 +181,10 @@ class ElasticIndex:
         return f"ElasticIndex({self.url!r})"
 
     def close(self) -> None:
-        self._client.close()
+        """Close the client's connections (idempotent)."""
+        if not self._closed:
+            self._closed = True
+            self._client.close()
 
     @property
     def client(self) -> Elasticsearch:
@@ -319,7 +328,13 @@ class ElasticIndex:
         self._ensure()
         with self.errors("search"):
             response = self._client.search(index=self.alias, body=body).body
-        return search_result(response, parsed, query.masked)
+        return search_result(response, query, parsed)
+
+    def stats(self) -> IndexStats:
+        self._ensure()
+        with self.errors("stats"):
+            response = self._client.search(index=self.alias, body=stats_body()).body
+        return index_stats(response)
 
     def drop(self) -> None:
         """Delete every versioned index of this alias, and its template (tests, decommissioning)."""

@@ -15,11 +15,14 @@ Lucene's ASCIIFoldingFilter table does, with preserve_original, keeps text typed
 by other tools (Kibana, curl) finding the folded words. The original page text is kept in
 _source only, for snippets.
 
-A page's `exact` and `folded` keys are what the public may search: for a page that holds personal
-data (`personal: true`) they are the keys of its public form (indexing.masking.mask_text, kept as
-`public_text` for snippets), and its full text's keys are `private_exact` and `private_folded`. A
-masked query (the public role) reads `exact`/`folded` alone, so a masked value is in no field it
-reads; a full query reads the private keys of pages with personal data (indexing.elastic_query).
+What the public may see and search is kept apart from the full text, field by field. A page's
+`text`, `exact` and `folded` are its public form (indexing.masking.mask_text) and that form's
+keys; for a page that holds personal data (`personal: true`) the full text and its keys are
+`private_text`, `private_exact` and `private_folded`. Likewise a record's `title` is its public
+form and `private_title` the full title when the two differ. A masked scope (the public role)
+reads the public fields alone, in its query and in the `_source` it asks for, so a masked value
+is in no field it reads and never leaves the cluster; a full scope reads the private fields of
+records and pages that have them (indexing.elastic_query).
 
 Index names carry the mapping version behind an alias (`sohoa-pages-v1` -> `sohoa-pages`); a
 rebuild writes a new index and swaps the alias in one atomic request.
@@ -54,7 +57,7 @@ __all__ = [
     "version_pattern",
 ]
 
-MAPPING_VERSION = 4
+MAPPING_VERSION = 5  # 5: text/title are public forms, private_text/private_title
 DEFAULT_ALIAS = "sohoa-pages"
 EXACT_ANALYZER = "sohoa_exact"
 FOLDED_ANALYZER = "sohoa_folded"
@@ -132,7 +135,8 @@ def mappings() -> dict[str, Any]:
         "_source": {"excludes": [f"pages.{key}" for key in PAGE_KEYS]},
         "properties": {
             "id": _KEYWORD,
-            "title": _STORED_ONLY,
+            "title": _STORED_ONLY,  # the public form of the title
+            "private_title": _STORED_ONLY,  # the full title, when it holds personal data
             "source": _STORED_ONLY,
             "doc_type": _KEYWORD,
             "doc_type_key": _KEYWORD,
@@ -153,11 +157,11 @@ def mappings() -> dict[str, Any]:
                 "type": "nested",
                 "properties": {
                     "number": {"type": "integer"},
-                    "text": {"type": "text", "index": False},
+                    "text": {"type": "text", "index": False},  # the public form, for snippets
                     "exact": {"type": "text", "analyzer": EXACT_ANALYZER},
                     "folded": {"type": "text", "analyzer": FOLDED_ANALYZER},
                     "personal": {"type": "boolean"},
-                    "public_text": {"type": "text", "index": False},
+                    "private_text": {"type": "text", "index": False},  # the full text
                     "private_exact": {"type": "text", "analyzer": EXACT_ANALYZER},
                     "private_folded": {"type": "text", "analyzer": FOLDED_ANALYZER},
                 },
@@ -215,27 +219,20 @@ def _keys(text: str) -> tuple[str, str]:
 
 
 def _page(number: int, text: str, values: tuple[str, ...] = ()) -> dict[str, Any]:
-    """A page with the keys the public may search; a page holding personal data: those of its
-    public form, with the public form itself and its full text's keys."""
-    exact, folded = _keys(text)
+    """A page: its public form and that form's keys; a page holding personal data also its full
+    text and the full text's keys."""
+    public = mask_text(text, values)
+    exact, folded = _keys(public)
     page: dict[str, Any] = {
         "number": number,
-        "text": text,
+        "text": public,
         "exact": exact,
         "folded": folded,
-        "personal": False,
+        "personal": public != text,
     }
-    public = mask_text(text, values)
     if public != text:
-        public_exact, public_folded = _keys(public)
-        page.update(
-            exact=public_exact,
-            folded=public_folded,
-            personal=True,
-            public_text=public,
-            private_exact=exact,
-            private_folded=folded,
-        )
+        private_exact, private_folded = _keys(text)
+        page.update(private_text=text, private_exact=private_exact, private_folded=private_folded)
     return page
 
 
@@ -244,9 +241,12 @@ def record_document(record: Record) -> dict[str, Any]:
     meta, classification = record.metadata, record.classification
     needs_review = classification.needs_review or any(page.needs_review for page in record.pages)
     values = values_of(record)
+    title = nfc(record.title)
+    public_title = mask_text(title, values)
     return {
         "id": record.id,
-        "title": nfc(record.title),
+        "title": public_title,
+        "private_title": title if public_title != title else None,
         "source": nfc(record.source),
         "doc_type": meta.doc_type and nfc(meta.doc_type),
         "doc_type_key": _key_or_none(meta.doc_type),

@@ -1,6 +1,7 @@
-"""Elasticsearch request bodies for a SearchQuery, and the SearchResult of a response (pure).
+"""Elasticsearch request bodies for the search contract (schemas/search.py), and the results of
+their responses (pure, no I/O).
 
-The same semantics as the SQLite index (indexing.sqlite):
+The same semantics as the SQLite index (indexing.sqlite, indexing.browse, indexing.arrays):
 
 - every query part (a bare word or a "phrase") must match on ONE page, as a phrase, on either the
   exact key or the folded key (so phrases keep their folding);
@@ -9,44 +10,76 @@ The same semantics as the SQLite index (indexing.sqlite):
   The tier is added as 1.0 to a BM25 score squashed into [0, 1) (s / (s + k)), so no BM25 score,
   however large, can lift a page over the tier;
 - hits are records (one document per record, pages nested): a record's score is its best page's
-  and that page comes back as the inner hit; ties go to the newest document, then the id;
-- an empty query lists every record, newest first (date, then ingested_at, then id);
-- filters apply to the record; `total` counts records, exactly.
+  and that page comes back as the inner hit; ties go to the newest document, then the id.
+  Elasticsearch scores every match, so a result is always `ranked`;
+- sort by date, and an empty query: newest first, undated last, then newest ingested, then id;
+- the access scope is a hard limit: its classes filter the query itself, so records outside it
+  are neither counted, faceted nor returned; the date range too applies to hits and facets alike;
+- the caller's filters (doc_type, issuer, province then or now, year, needs_review, access) are
+  the `post_filter`, so they narrow the hits and the total, while each requested facet is an
+  aggregation under every filter but its own (the standard faceted-search shape): the other
+  values of a filtered facet stay visible;
+- facets: the most frequent `facet_limit` values (ties by value), years latest first, access
+  classes and review flags in their fixed order, as indexing.arrays counts them. A keyed facet
+  (doc_type, issuer, province) is counted per search key and labelled with its most frequent
+  spelling;
+- `content=False`: `_source` holds the access class alone and no page comes back: hits carry ids
+  and access classes only. Every hit's access class comes from `_source`, never from storage.
 
 Snippets are made from the best page's text by the shared `indexing.snippets.snippet`, as in the
 SQLite index, so both backends mark the same words (see indexing/elastic.py on why).
 
-A masked query (SearchQuery.masked, the public role) reads the keys the public may search
-(`exact`, `folded`: the public form of a page holding personal data) and cuts snippets from the
-public form; a full query reads the private keys of pages holding personal data instead.
+A masked scope (the public role) reads the public fields alone (indexing.elastic_mapping): the
+keys `exact`/`folded` in its query, the public `text` of pages and the public `title` in the
+`_source` it asks for, so a masked value is neither matched nor sent back. A full scope reads a
+page holding personal data on its private keys and shows its private text and title.
 """
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable
 from typing import Any
 
 from indexing.elastic_mapping import MAX_RESULT_WINDOW
 from indexing.query import ParsedQuery, QueryPart
 from indexing.snippets import snippet
-from schemas import SearchFilters, SearchHit, SearchQuery, SearchResult
+from schemas import (
+    AccessClass,
+    FacetName,
+    FacetValue,
+    IndexStats,
+    SearchFilters,
+    SearchHit,
+    SearchQuery,
+    SearchResult,
+)
 from vntext.normalise import search_key
 
 __all__ = [
+    "ACCESS_CLASSES",
     "BEST_PAGE",
     "EXACT_WEIGHT",
+    "FACET_ALL",
     "FOLDED_WEIGHT",
     "SATURATION_K",
+    "facet_aggregations",
+    "facet_values",
     "filter_clauses",
+    "index_stats",
     "page_query",
+    "scope_clauses",
     "search_body",
     "search_result",
+    "stats_body",
 ]
 
 EXACT_WEIGHT = 10.0
 FOLDED_WEIGHT = 1.0
 SATURATION_K = 5.0
 BEST_PAGE = "best_page"  # the inner hits' name
+FACET_ALL = 10_000  # buckets asked for when every value of a facet is wanted (facet_limit None)
+ACCESS_CLASSES: tuple[AccessClass, ...] = typing.get_args(AccessClass)  # the access facet's order
 
 _NEWEST_FIRST: list[dict[str, Any]] = [
     {"date": {"order": "desc", "missing": "_last"}},
@@ -116,61 +149,147 @@ def page_query(parsed: ParsedQuery, masked: bool = False) -> dict[str, Any]:
     return {"bool": {"must": [relevance], "should": [tier]}}
 
 
-def filter_clauses(filters: SearchFilters) -> list[dict[str, Any]]:
-    """Record-level filters; the values are keyed the way the documents are."""
-    clauses: list[dict[str, Any]] = []
+def filter_clauses(filters: SearchFilters) -> dict[FacetName, dict[str, Any]]:
+    """The caller's record filters, each keyed by the facet it narrows (values keyed the way the
+    documents are); the date range is not among them (scope_clauses)."""
+    clauses: dict[FacetName, dict[str, Any]] = {}
     if filters.doc_type is not None:
-        clauses.append({"term": {"doc_type_key": search_key(filters.doc_type.strip())}})
+        clauses["doc_type"] = {"term": {"doc_type_key": search_key(filters.doc_type.strip())}}
     if filters.issuer is not None:
-        clauses.append({"term": {"issuer_key": search_key(filters.issuer.strip())}})
-    if filters.province is not None:
+        clauses["issuer"] = {"term": {"issuer_key": search_key(filters.issuer.strip())}}
+    if filters.province is not None:  # the province named on the document's date, or today's
         wanted = search_key(filters.province.strip())
         either = [{"term": {"province_key": wanted}}, {"term": {"province_present_key": wanted}}]
-        clauses.append({"bool": {"should": either, "minimum_should_match": 1}})
+        clauses["province"] = {"bool": {"should": either, "minimum_should_match": 1}}
     if filters.year is not None:
-        clauses.append({"term": {"year": filters.year}})
+        clauses["year"] = {"term": {"year": filters.year}}
     if filters.needs_review is not None:
-        clauses.append({"term": {"needs_review": filters.needs_review}})
+        clauses["needs_review"] = {"term": {"needs_review": filters.needs_review}}
     if filters.access is not None:
         access = sorted(set(filters.access))
-        clauses.append({"terms": {"access": access}} if access else {"match_none": {}})
+        clauses["access"] = {"terms": {"access": access}} if access else {"match_none": {}}
     return clauses
 
 
-def _best_page(query: dict[str, Any], sort: list[Any]) -> dict[str, Any]:
-    """A nested query over the pages that also returns the record's best page."""
+def scope_clauses(query: SearchQuery) -> list[dict[str, Any]]:
+    """What limits hits, totals and every facet alike: the scope's classes and the date range."""
+    clauses: list[dict[str, Any]] = []
+    if query.scope.classes is not None:
+        classes = sorted(set(query.scope.classes))
+        clauses.append({"terms": {"access": classes}} if classes else {"match_none": {}})
+    filters = query.filters
+    if filters.date_from is not None or filters.date_to is not None:
+        bounds = {"format": "strict_date"}  # both bounds inclusive; undated records never match
+        if filters.date_from is not None:
+            bounds["gte"] = filters.date_from.isoformat()
+        if filters.date_to is not None:
+            bounds["lte"] = filters.date_to.isoformat()
+        clauses.append({"range": {"date": bounds}})
+    return clauses
+
+
+def _all_of(clauses: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"bool": {"filter": clauses}} if clauses else {"match_all": {}}
+
+
+# facet -> (field counted, field holding its label); keyed facets are counted per search key.
+_FACET_FIELDS: dict[FacetName, tuple[str, str | None]] = {
+    "doc_type": ("doc_type_key", "doc_type"),
+    "issuer": ("issuer_key", "issuer"),
+    "province": ("province_present_key", "province_present"),  # the province it lies in today
+    "retention": ("retention", None),
+    "year": ("year", None),
+    "access": ("access", None),
+    "needs_review": ("needs_review", None),
+}
+FACET = "values"  # the terms aggregation inside each facet's filter aggregation
+LABEL = "label"
+
+
+def _facet_terms(name: FacetName, limit: int | None) -> dict[str, Any]:
+    field, label = _FACET_FIELDS[name]
+    if name == "access":
+        terms: dict[str, Any] = {"field": field, "size": len(ACCESS_CLASSES)}
+    elif name == "needs_review":
+        terms = {"field": field, "size": 2}
+    elif name == "year":
+        terms = {"field": field, "size": limit or FACET_ALL, "order": {"_key": "desc"}}
+    else:
+        terms = {"field": field, "size": limit or FACET_ALL}
+    aggregation: dict[str, Any] = {"terms": terms}
+    if label is not None:
+        aggregation["aggs"] = {LABEL: {"terms": {"field": label, "size": 1}}}
+    return aggregation
+
+
+def facet_aggregations(query: SearchQuery, owned: dict[FacetName, dict[str, Any]]) -> dict[str, Any]:
+    """One aggregation per requested facet, each under every filter in `owned` but its own.
+    With facet_limit 0 no values are wanted: nothing is aggregated (facet_values answers [])."""
+    if query.facet_limit == 0:
+        return {}
     return {
-        "nested": {
-            "path": "pages",
-            "score_mode": "max",
-            "query": query,
-            "inner_hits": {"name": BEST_PAGE, "size": 1, "sort": sort},
+        name: {
+            "filter": _all_of([clause for facet, clause in owned.items() if facet != name]),
+            "aggs": {FACET: _facet_terms(name, query.facet_limit)},
         }
+        for name in dict.fromkeys(query.facets)
     }
+
+
+def _source(query: SearchQuery) -> list[str]:
+    """The record fields a hit brings back: never a private field for a masked scope."""
+    if not query.content:
+        return ["access"]
+    return ["title", "access"] if query.scope.masked else ["title", "private_title", "access"]
+
+
+def _page_source(query: SearchQuery) -> list[str]:
+    """The page fields the best page brings back (full paths, as Elasticsearch takes them)."""
+    fields = ["pages.number", "pages.text"]
+    return fields if query.scope.masked else [*fields, "pages.private_text"]
+
+
+def _best_page(query: dict[str, Any], sort: list[Any], source: list[str] | None) -> dict[str, Any]:
+    """A nested query over the pages; with `source`, it also returns the record's best page."""
+    nested: dict[str, Any] = {"path": "pages", "score_mode": "max", "query": query}
+    if source is not None:
+        nested["inner_hits"] = {"name": BEST_PAGE, "size": 1, "sort": sort, "_source": source}
+    return {"nested": nested}
 
 
 def search_body(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
     """The `_search` body for `query` (already parsed into `parsed`)."""
-    filters = filter_clauses(query.filters)
-    body: dict[str, Any] = {"track_total_hits": True, "_source": ["id", "title"]}
+    owned = filter_clauses(query.filters)
+    limits = scope_clauses(query)
+    page_source = _page_source(query) if query.content else None
+    body: dict[str, Any] = {"track_total_hits": True, "_source": _source(query)}
     if parsed.is_empty:
         # Every record, pages or not; the first page (if any) comes back for the snippet.
-        first_page = _best_page({"match_all": {}}, [{"pages.number": {"order": "asc"}}])
-        must: list[dict[str, Any]] = [{"match_all": {}}]
-        body["query"] = {"bool": {"must": must, "filter": filters, "should": [first_page]}}
-        body["sort"] = _NEWEST_FIRST
+        bool_query: dict[str, Any] = {"must": [{"match_all": {}}], "filter": limits}
+        if page_source is not None:
+            by_number = [{"pages.number": {"order": "asc"}}]
+            bool_query["should"] = [_best_page({"match_all": {}}, by_number, page_source)]
+        body["query"] = {"bool": bool_query}
     else:
         best = _best_page(
-            page_query(parsed, query.masked),
+            page_query(parsed, query.scope.masked),
             [{"_score": {"order": "desc"}}, {"pages.number": {"order": "asc"}}],
+            page_source,
         )
-        body["query"] = {"bool": {"must": [best], "filter": filters}}
-        body["sort"] = _BEST_FIRST
+        body["query"] = {"bool": {"must": [best], "filter": limits}}
         body["track_scores"] = True
+    body["sort"] = _BEST_FIRST if not parsed.is_empty and query.sort == "relevance" else _NEWEST_FIRST
+    if owned:
+        body["post_filter"] = _all_of(list(owned.values()))
+    if aggregations := facet_aggregations(query, owned):
+        body["aggs"] = aggregations
     # Deeper than the result window there is nothing to show but the total.
     start = min(query.offset, MAX_RESULT_WINDOW)
     body["from"], body["size"] = start, max(0, min(query.limit, MAX_RESULT_WINDOW - start))
     return body
+
+
+# ---- responses ----
 
 
 def _page_of(hit: dict[str, Any], masked: bool) -> tuple[int | None, str]:
@@ -178,24 +297,95 @@ def _page_of(hit: dict[str, Any], masked: bool) -> tuple[int | None, str]:
     if not pages:
         return None, ""
     source = pages[0].get("_source", {})
-    text = source.get("public_text") if masked and source.get("personal") else source.get("text")
+    text = source.get("text") if masked else source.get("private_text") or source.get("text")
     return source.get("number"), text or ""
 
 
-def search_result(response: dict[str, Any], parsed: ParsedQuery, masked: bool = False) -> SearchResult:
-    """The SearchResult of a `_search` response to `search_body` (masked: snippets from the
-    public form of the page)."""
-    hits = []
-    for hit in response["hits"]["hits"]:
-        number, text = _page_of(hit, masked)
-        source = hit["_source"]
-        hits.append(
-            SearchHit(
-                id=source["id"],
-                score=hit.get("_score") or 0.0,
-                title=source["title"],
-                snippet=snippet(text, parsed.parts),
-                page=number,
-            )
+def _hit(hit: dict[str, Any], query: SearchQuery, parsed: ParsedQuery) -> SearchHit:
+    source = hit.get("_source", {})
+    found = SearchHit(
+        id=hit["_id"], score=hit.get("_score") or 0.0, title="", snippet="", access=source["access"]
+    )
+    if not query.content:
+        return found
+    number, text = _page_of(hit, query.scope.masked)
+    title = source.get("title") if query.scope.masked else source.get("private_title") or source.get("title")
+    return found.model_copy(
+        update={"title": title or "", "snippet": snippet(text, parsed.parts), "page": number}
+    )
+
+
+def _bucket_value(name: FacetName, bucket: dict[str, Any]) -> str | int | bool:
+    if name == "needs_review":  # a boolean field's buckets are keyed 1 / 0
+        return bool(bucket["key"])
+    if name == "year":
+        return int(bucket["key"])
+    labels = bucket.get(LABEL, {}).get("buckets", [])
+    return labels[0]["key"] if labels else bucket["key"]
+
+
+def facet_values(name: FacetName, aggregation: dict[str, Any] | None, limit: int | None) -> list[FacetValue]:
+    """The values of one facet from its aggregation in a response, in the contract's order."""
+    if aggregation is None or limit == 0:
+        return []
+    buckets = aggregation[FACET]["buckets"]
+    values = [
+        FacetValue(value=_bucket_value(name, b), count=b["doc_count"]) for b in buckets if b["doc_count"]
+    ]
+    if name == "access":
+        values.sort(
+            key=lambda v: ACCESS_CLASSES.index(v.value) if v.value in ACCESS_CLASSES else len(ACCESS_CLASSES)
         )
-    return SearchResult(total=response["hits"]["total"]["value"], hits=hits)
+    elif name == "needs_review":
+        values.sort(key=lambda v: not v.value)  # True first
+    elif name == "year":
+        values.sort(key=lambda v: -int(v.value))
+    else:
+        values.sort(key=lambda v: (-v.count, str(v.value)))
+    return values[:limit]
+
+
+def search_result(response: dict[str, Any], query: SearchQuery, parsed: ParsedQuery) -> SearchResult:
+    """The SearchResult of a `_search` response to `search_body(query, parsed)`."""
+    aggregations = response.get("aggregations", {})
+    return SearchResult(
+        total=response["hits"]["total"]["value"],
+        hits=[_hit(hit, query, parsed) for hit in response["hits"]["hits"]],
+        facets={
+            name: facet_values(name, aggregations.get(name), query.facet_limit)
+            for name in dict.fromkeys(query.facets)
+        },
+        ranked=True,  # Elasticsearch scores every match
+    )
+
+
+# ---- stats ----
+
+
+def stats_body() -> dict[str, Any]:
+    """Records (the total), pages, records needing review and records per access class."""
+    return {
+        "size": 0,
+        "track_total_hits": True,
+        "aggs": {
+            "pages": {"sum": {"field": "page_count"}},
+            "needs_review": {"filter": {"term": {"needs_review": True}}},
+            "access": {"terms": {"field": "access", "size": len(ACCESS_CLASSES)}},
+        },
+    }
+
+
+def index_stats(response: dict[str, Any]) -> IndexStats:
+    """IndexStats from the response to stats_body(); every access class is named, 0 included
+    (a class the index does not know counts as not accessible, as in the SQLite index)."""
+    aggregations = response["aggregations"]
+    by_access = dict.fromkeys(ACCESS_CLASSES, 0)
+    for bucket in aggregations["access"]["buckets"]:
+        klass = bucket["key"] if bucket["key"] in by_access else "not_accessible"
+        by_access[klass] += bucket["doc_count"]
+    return IndexStats(
+        records=response["hits"]["total"]["value"],
+        pages=int(aggregations["pages"]["value"] or 0),
+        needs_review=aggregations["needs_review"]["doc_count"],
+        by_access=by_access,
+    )

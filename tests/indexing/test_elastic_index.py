@@ -18,8 +18,9 @@ from core.errors import MissingDependency, SohoaError, Transient
 from indexing import SearchIndex, open_index, reindex
 from indexing.elastic import ElasticIndex, ElasticOptions, ElasticSetupError, parse_elastic_url
 from indexing.elastic_mapping import MAPPING_VERSION, record_document
-from indexing.elastic_query import BEST_PAGE
-from schemas import SearchQuery
+from indexing.elastic_query import BEST_PAGE, search_body, stats_body
+from indexing.query import parse_query
+from schemas import AccessScope, FacetValue, SearchFilters, SearchQuery
 from storage import LocalStore, write_package
 from tests.indexing.conformance import make_record
 from tests.indexing.fake_elastic import FakeCluster, Request
@@ -189,19 +190,57 @@ def test_search_sends_the_built_body_and_reads_the_answer(cluster: FakeCluster, 
                 {
                     "_id": "a",
                     "_score": 1.5,
-                    "_source": {"id": "a", "title": "A"},
+                    "_source": {"title": "A", "access": "conditional"},
                     "inner_hits": {BEST_PAGE: inner},
                 }
             ],
-        }
+        },
+        "aggregations": {"year": {"doc_count": 1, "values": {"buckets": [{"key": 2019, "doc_count": 1}]}}},
     }
-    result = idx.search(SearchQuery(q="vinh phuc", limit=5, offset=5))
+    query = SearchQuery(
+        q="vinh phuc",
+        limit=5,
+        offset=5,
+        facets=("year",),
+        filters=SearchFilters(doc_type="Công văn"),
+        scope=AccessScope(classes=("public", "conditional")),
+    )
+    result = idx.search(query)
     request = cluster.requests[-1]
     assert request.path == "/sohoa-pages/_search"
+    assert request.body == search_body(query, parse_query(query.q))  # the body, as built
     assert (request.body["from"], request.body["size"]) == (5, 5)
-    assert result.total == 1
-    assert (result.hits[0].id, result.hits[0].page) == ("a", 2)
+    assert result.total == 1 and result.ranked
+    assert (result.hits[0].id, result.hits[0].page, result.hits[0].access) == ("a", 2, "conditional")
     assert "<mark>Vĩnh</mark>" in result.hits[0].snippet
+    assert result.facets == {"year": [FacetValue(value=2019, count=1)]}
+    assert not any("/_doc/" in r.path for r in cluster.requests)  # no read per hit
+
+
+def test_stats_is_one_aggregation_request(cluster: FakeCluster, idx: ElasticIndex) -> None:
+    cluster.search_response = {
+        "hits": {"total": {"value": 3, "relation": "eq"}, "max_score": None, "hits": []},
+        "aggregations": {
+            "access": {
+                "buckets": [{"key": "public", "doc_count": 2}, {"key": "conditional", "doc_count": 1}]
+            },
+            "needs_review": {"doc_count": 1},
+            "pages": {"value": 7.0},
+        },
+    }
+    idx.count()  # the index exists
+    before = len(cluster.requests)
+    stats = idx.stats()
+    assert cluster.paths()[before:] == ["POST /sohoa-pages/_search"]
+    assert cluster.requests[-1].body == stats_body()
+    assert (stats.records, stats.pages, stats.needs_review) == (3, 7, 1)
+    assert stats.by_access == {"public": 2, "conditional": 1, "not_accessible": 0, "undetermined": 0}
+
+
+def test_close_is_idempotent(cluster: FakeCluster) -> None:
+    index = connect(cluster)
+    index.close()
+    index.close()
 
 
 # -- rebuild and alias swap ----------------------------------------------------------------

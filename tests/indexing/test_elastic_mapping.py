@@ -108,7 +108,8 @@ def test_every_document_field_is_mapped() -> None:
     assert set(document) == set(properties)
     plain, personal = document["pages"]
     assert set(personal) == set(properties["pages"]["properties"])
-    assert set(plain) < set(personal) and plain["personal"] is False  # no public form: nothing more
+    assert set(plain) < set(personal) and plain["personal"] is False  # one form: nothing private
+    assert plain["text"] == "trang một" and personal["private_text"] == record.pages[1].text
     json.dumps(document)  # plain JSON
 
 
@@ -117,10 +118,24 @@ def test_a_page_with_personal_data_is_searchable_by_the_public_in_its_public_for
     record.metadata.personal_data = [PersonalData(kind="name", value="Bùi Văn Thắng")]
     (page,) = record_document(record)["pages"]
     assert page["personal"] is True
-    for key in ("exact", "folded", "public_text"):  # what the public may search, and its snippets
+    for key in ("exact", "folded", "text"):  # what the public may search, and its snippets
         assert not re.search(r"0914|762|305|1976|thắng|thang", page[key], re.IGNORECASE), (key, page[key])
     assert "dien thoai" in page["folded"]
     assert "0914" in page["private_folded"] and "thang" in page["private_folded"]  # staff's keys
+    assert page["private_text"] == record.pages[0].text
+
+
+def test_the_title_is_kept_in_its_public_form_and_in_full_apart() -> None:
+    record = make_record("r", "trang một", subject="Cấp lại giấy tờ cho ông Bùi Văn Thắng, CCCD 001076012345")
+    record.metadata.personal_data = [PersonalData(kind="name", value="Bùi Văn Thắng")]
+    document = record_document(record)
+    assert not re.search(r"thắng|001076012345", document["title"], re.IGNORECASE), document["title"]
+    assert document["title"].startswith("Cấp lại giấy tờ cho ông ")
+    assert document["private_title"] == record.title
+    plain = record_document(make_record("p", "trang một", subject="Về việc số hóa"))
+    assert plain["title"] == "Về việc số hóa" and plain["private_title"] is None  # one form
+    assert mappings()["properties"]["private_title"] == mappings()["properties"]["title"]  # stored only
+    assert mappings()["properties"]["title"]["index"] is False
 
 
 def test_template_covers_every_versioned_index_and_carries_the_version() -> None:
