@@ -35,17 +35,16 @@ from application.services import Services
 from classify import classify, extract_metadata
 from core import __version__
 from core.errors import BadInput
-from dedup import FINGERPRINT_FILE, ImageHashes, fingerprint, link_near_duplicate, page_hashes
+from dedup import ImageHashes, fingerprint, link_near_duplicate, page_hashes
 from ocr import count_pages, detect_media_type, ocr_file_results
 from schemas import Event, IngestOutcome, Page, Record, record_id_for
 from storage import package_exists, quarantine, read_record, sha256_file, write_catalogue, write_package
+from storage.layout import FINGERPRINT_FILE, SEARCHABLE_PDF
 from vntext.normalise import nfc
 
 __all__ = ["collect_files", "ingest_file", "largest_first"]
 
 log = logging.getLogger(__name__)
-
-SEARCHABLE_PDF = "document.pdf"  # in the record package: page images + invisible text layer
 
 # Two copies of the same bytes in one batch must not both be ingested.
 _record_locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)

@@ -19,6 +19,7 @@ from dedup.imagehash import ImageHashes, page_hashes
 from dedup.texthash import minhash, shingles, tokens
 from ocr import detect_media_type, iter_pages
 from schemas import Metadata, Page
+from storage.layout import FINGERPRINT_FILE  # its name in the record package, re-exported
 from vntext.normalise import folded_key
 
 __all__ = [
@@ -30,7 +31,6 @@ __all__ = [
     "first_page_image",
 ]
 
-FINGERPRINT_FILE = "fingerprint.json"  # its name inside the record package
 FINGERPRINT_VERSION = 1
 _NOT_ALNUM = re.compile(r"[\W_]+")
 

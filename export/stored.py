@@ -18,11 +18,11 @@ from export.errors import NotExportable
 from ocr.load import MEDIA_TYPES
 from schemas import Record
 from storage import ObjectStore, original_key, read_manifest, read_record, safe_name
-from storage.package import RECORDS
+from storage.layout import SEARCHABLE_PDF
+from storage.package import package_key
 
-__all__ = ["PDF_FILE", "check_exportable", "export_edxml"]
+__all__ = ["check_exportable", "export_edxml"]
 
-PDF_FILE = "document.pdf"  # the searchable PDF inside a record package, when one was made
 _SECRET_RULES = ("A6.1",)  # state-secret decisions (the mark, or the text saying so)
 
 
@@ -46,8 +46,8 @@ def check_exportable(record: Record) -> None:
 def _attachment_file(store: ObjectStore, record: Record, scratch: Path) -> tuple[Path, str, str]:
     """(local copy, name, content type) of the PDF made for the record, else of its original."""
     stem = Path(safe_name(record.source)).stem or record.id
-    if PDF_FILE in read_manifest(store, record.id):
-        key, name, content_type = f"{RECORDS}/{record.id}/{PDF_FILE}", f"{stem}.pdf", "application/pdf"
+    if SEARCHABLE_PDF in read_manifest(store, record.id):  # made for the record at ingest
+        key, name, content_type = package_key(record.id, SEARCHABLE_PDF), f"{stem}.pdf", "application/pdf"
     else:
         key = original_key(store, record.id)
         name = key.rsplit("/", 1)[-1]

@@ -32,17 +32,16 @@ from typing import Any, Literal
 from core.errors import NotFound
 from storage.base import ObjectStore
 from storage.hashing import sha256_file
+from storage.layout import MANIFEST, QUARANTINE, REASON_FILE, RECORDS
 from storage.local import LocalStore
 from storage.object_keys import check_key
-from storage.package import MANIFEST, RECORDS, read_manifest
-from storage.quarantine import QUARANTINE
+from storage.package import read_manifest
 
 __all__ = ["FixityReport", "Problem", "verify"]
 
 log = logging.getLogger(__name__)
 
 HASH_WORKERS = 4  # objects hashed at once (S3 latency; hashlib releases the GIL)
-_REASON = "reason.json"
 _SMALL_SUFFIXES = (".json", ".txt")  # read whole; anything else is streamed to a scratch file
 
 Kind = Literal["missing", "altered", "unexpected", "unreadable"]
@@ -217,7 +216,7 @@ class _Planner:
 
     def quarantined(self, entry_id: str, keys: list[str]) -> Iterator[_Check]:
         prefix = f"{QUARANTINE}/{entry_id}/"
-        reason_key = prefix + _REASON
+        reason_key = prefix + REASON_FILE
         present = set(keys)
         self.report.quarantined += 1
         if reason_key not in present:

@@ -10,6 +10,8 @@ share or a removable volume), each file encrypted as a second line of defence:
     <hold>/<record id>/original.enc         the original file, encrypted
     <hold>/<record id>/record.json.enc      the record as read (page text, words), encrypted
 
+(the names: storage/layout.py)
+
 Each .enc file is AES-256-GCM (the `cryptography` package) under one key, a fresh 96-bit nonce
 per file, the record id and file name as authenticated data (a file moved to another name or
 record does not open), streamed in 1 MiB chunks: MAGIC | nonce | ciphertext | 16-byte tag.
@@ -34,6 +36,9 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from core.errors import BadInput, ConfigurationError, NotFound
 from storage.hashing import CHUNK
+from storage.layout import HOLD_CATALOGUE as CATALOGUE
+from storage.layout import HOLD_ORIGINAL as ORIGINAL
+from storage.layout import HOLD_RECORD as RECORD
 from storage.local import write_atomic
 from storage.object_keys import check_key
 
@@ -49,7 +54,6 @@ __all__ = [
 
 MAGIC = b"SOHOA-HOLD-1\n"
 NONCE_BYTES, TAG_BYTES, KEY_BYTES = 12, 16, 32
-CATALOGUE, ORIGINAL, RECORD = "catalogue.json", "original.enc", "record.json.enc"
 
 
 def _inside(path: Path, root: Path) -> bool:

@@ -7,8 +7,10 @@
     metadata.json            Record.metadata
     classification.json      Record.classification
     events.json              Record.events (provenance log)
-    <extra files>            e.g. document.pdf
+    <extra files>            e.g. document.pdf, fingerprint.json
     manifest-sha256.txt      '<sha256>  <path>' for every other file, written LAST
+
+The names are spelled in storage/layout.py.
 
 A record whose content is held outside the store (a state secret: storage/hold.py) has a
 catalogue package: the four JSON files and the manifest, no original, no pages, no extra files.
@@ -31,7 +33,20 @@ from schemas import Page, Record
 from storage.base import ObjectStore
 from storage.hashing import sha256_bytes, sha256_file
 from storage.jsonfile import json_bytes
-from storage.names import safe_name
+from storage.layout import (
+    CLASSIFICATION_FILE,
+    EVENTS_FILE,
+    JSON_FILES,
+    MANIFEST,
+    METADATA_FILE,
+    ORIGINAL_DIR,
+    PAGES_DIR,
+    RECORD_FILE,
+    RECORDS,
+    original_name,
+    page_text_name,
+    page_words_name,
+)
 from storage.object_keys import check_key
 
 __all__ = [
@@ -41,6 +56,7 @@ __all__ = [
     "iter_record_ids",
     "original_key",
     "package_exists",
+    "package_key",
     "read_manifest",
     "read_record",
     "update_record",
@@ -48,9 +64,6 @@ __all__ = [
     "write_package",
 ]
 
-RECORDS = "records"
-MANIFEST = "manifest-sha256.txt"
-_JSON_FILES = ("record.json", "metadata.json", "classification.json", "events.json")
 _NO_EXTRA: Mapping[str, bytes | Path] = MappingProxyType({})
 HELD_STEP = "secret-hold"  # the event of a record whose content went to the holding area
 
@@ -62,10 +75,6 @@ def _prefix(record_id: str) -> str:
     if not record_id or "/" in record_id:
         raise ValueError(f"invalid record id {record_id!r}")
     return check_key(f"{RECORDS}/{record_id}") + "/"
-
-
-def _page_stem(number: int) -> str:
-    return f"pages/{number:04d}"
 
 
 def _nfc(text: str) -> str:
@@ -100,26 +109,25 @@ def _words_json(page: Page) -> bytes:
 def _json_files(record: Record) -> dict[str, bytes]:
     without_words = record.model_dump(mode="json", exclude={"pages": {"__all__": {"words"}}})
     return {
-        "record.json": json_bytes(without_words),
-        "metadata.json": json_bytes(record.metadata.model_dump(mode="json")),
-        "classification.json": json_bytes(record.classification.model_dump(mode="json")),
-        "events.json": json_bytes([event.model_dump(mode="json") for event in record.events]),
+        RECORD_FILE: json_bytes(without_words),
+        METADATA_FILE: json_bytes(record.metadata.model_dump(mode="json")),
+        CLASSIFICATION_FILE: json_bytes(record.classification.model_dump(mode="json")),
+        EVENTS_FILE: json_bytes([event.model_dump(mode="json") for event in record.events]),
     }
 
 
 def _page_files(record: Record) -> dict[str, bytes]:
     files = {}
     for page in record.pages:
-        stem = _page_stem(page.number)
-        files[f"{stem}.txt"] = page.text.encode()
-        files[f"{stem}.words.json"] = _words_json(page)
+        files[page_text_name(page.number)] = page.text.encode()
+        files[page_words_name(page.number)] = _words_json(page)
     return files
 
 
 def _extra_files(extra: Mapping[str, bytes | Path]) -> dict[str, bytes | Path]:
     for name, data in extra.items():
         check_key(name)
-        reserved = name in (*_JSON_FILES, MANIFEST) or name.startswith(("original/", "pages/"))
+        reserved = name in (*JSON_FILES, MANIFEST) or name.startswith((f"{ORIGINAL_DIR}/", f"{PAGES_DIR}/"))
         if reserved:
             raise ValueError(f"extra file {name!r} would replace a package file")
         if not isinstance(data, bytes | Path):
@@ -200,9 +208,9 @@ def write_package(
     before = _check_original(original, record)
 
     store.delete(prefix + MANIFEST)  # uncommit before changing anything
-    original_name = f"original/{safe_name(record.source)}"
-    _put_original(store, prefix + original_name, original, before)
-    _commit(store, prefix, files, {original_name: record.sha256})
+    original_file = original_name(record.source)
+    _put_original(store, prefix + original_file, original, before)
+    _commit(store, prefix, files, {original_file: record.sha256})
 
 
 def write_catalogue(store: ObjectStore, record: Record) -> None:
@@ -237,6 +245,11 @@ def is_held(record: Record) -> bool:
     return any(event.step == HELD_STEP for event in record.events)
 
 
+def package_key(record_id: str, name: str) -> str:
+    """The store key of the file `name` (a storage.layout name) in the package of `record_id`."""
+    return _prefix(record_id) + check_key(name)
+
+
 def package_exists(store: ObjectStore, record_id: str) -> bool:
     """True when the package of `record_id` is committed (its manifest is present)."""
     return store.exists(_prefix(record_id) + MANIFEST)
@@ -256,11 +269,10 @@ def read_record(store: ObjectStore, record_id: str, *, with_words: bool = True) 
     prefix = _prefix(record_id)
     if not package_exists(store, record_id):
         raise NotFound(f"no record {record_id!r} in {store.url}")
-    data = json.loads(store.get_bytes(prefix + "record.json"))
+    data = json.loads(store.get_bytes(prefix + RECORD_FILE))
     if with_words:
         for page in data["pages"]:
-            words_key = f"{prefix}{_page_stem(page['number'])}.words.json"
-            page["words"] = json.loads(store.get_bytes(words_key))
+            page["words"] = json.loads(store.get_bytes(prefix + page_words_name(page["number"])))
     return Record.model_validate(data)
 
 
@@ -275,7 +287,7 @@ def iter_record_ids(store: ObjectStore) -> Iterator[str]:
 def original_key(store: ObjectStore, record_id: str) -> str:
     """The key of the stored original file of a committed package; NotFound when the package
     has none (a catalogue package: the content is held outside the store)."""
-    originals = [p for p in read_manifest(store, record_id) if p.startswith("original/")]
+    originals = [p for p in read_manifest(store, record_id) if p.startswith(f"{ORIGINAL_DIR}/")]
     if not originals:
         raise NotFound(f"record {record_id}: no original in the store (its content is held elsewhere)")
     if len(originals) != 1:
@@ -292,7 +304,7 @@ def update_record(store: ObjectStore, record: Record) -> None:
     """
     prefix = _prefix(record.id)
     hashes = read_manifest(store, record.id)
-    stored = [hashes[p] for p in hashes if p.startswith("original/")]
+    stored = [hashes[p] for p in hashes if p.startswith(f"{ORIGINAL_DIR}/")]
     if stored != [record.sha256] and not (not stored and is_held(record) and not record.pages):
         raise ValueError(f"record {record.id}: sha256 does not match the stored original")
     for name, data in _json_files(_normalized(record)).items():

@@ -4,6 +4,8 @@
     quarantine/<sha256 or uuid>/reason.json            {path, name, reason, batch, at, sha256,
                                                         size, original}, written LAST
 
+(the names: storage/layout.py)
+
 An entry's id is the sha256 of the file, so the same bytes quarantined twice are one entry
 (the first one is kept). A file that cannot be read gets a uuid derived from its path instead:
 its reason says why no bytes were stored, and a rerun of the same batch still adds no entry.
@@ -22,12 +24,9 @@ from pathlib import Path
 from storage.base import ObjectStore
 from storage.hashing import sha256_file
 from storage.jsonfile import json_bytes
-from storage.names import safe_name
+from storage.layout import QUARANTINE, REASON_FILE, original_name
 
 __all__ = ["QUARANTINE", "iter_quarantined", "quarantine"]
-
-QUARANTINE = "quarantine"
-_REASON = "reason.json"
 
 
 def _unreadable_id(path: Path) -> str:
@@ -71,9 +70,9 @@ def quarantine(
     except OSError as exc:
         reason = _not_read(reason, exc)
     prefix = f"{QUARANTINE}/{digest or _unreadable_id(path)}"
-    if store.exists(f"{prefix}/{_REASON}"):
+    if store.exists(f"{prefix}/{REASON_FILE}"):
         return prefix  # quarantined before: keep the first entry
-    original: str | None = f"original/{safe_name(path.name)}" if digest and keep_copy else None
+    original: str | None = original_name(path.name) if digest and keep_copy else None
     if original and not _keep_copy(store, f"{prefix}/{original}", path):
         original = None
         reason = f"{reason} (the file vanished while being copied, no copy kept)"
@@ -87,7 +86,7 @@ def quarantine(
         "size": size,
         "original": original,
     }
-    store.put_bytes(f"{prefix}/{_REASON}", json_bytes(entry))
+    store.put_bytes(f"{prefix}/{REASON_FILE}", json_bytes(entry))
     return prefix
 
 
@@ -95,7 +94,7 @@ def iter_quarantined(store: ObjectStore) -> Iterator[dict]:
     """Every quarantine entry (its reason.json plus 'key', the entry's prefix), by id."""
     for key in store.list(f"{QUARANTINE}/"):
         parts = key.split("/")
-        if len(parts) == 3 and parts[2] == _REASON:
+        if len(parts) == 3 and parts[2] == REASON_FILE:
             entry = json.loads(store.get_bytes(key))
             entry["key"] = f"{QUARANTINE}/{parts[1]}"
             yield entry

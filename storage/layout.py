@@ -1,0 +1,86 @@
+"""What the store and the secret hold are made of, by name: the one place their names are spelled.
+
+A record package (storage/package.py), under records/<id>/:
+
+    original/<safe name>     the original file, byte-identical
+    pages/0001.txt           page text
+    pages/0001.words.json    the page's words with boxes and confidences
+    record.json              the Record without page words
+    metadata.json            Record.metadata
+    classification.json      Record.classification
+    events.json              Record.events (provenance log)
+    document.pdf             the searchable PDF, when one was made (application/ingest.py)
+    fingerprint.json         page hashes and text signature for near duplicates (dedup/)
+    manifest-sha256.txt      sha256 of every other file, written last: the commit marker
+
+A quarantine entry (storage/quarantine.py), under quarantine/<id>/: original/<safe name> and
+reason.json. A hold entry (storage/hold.py), under <hold>/<id>/: catalogue.json, original.enc,
+record.json.enc. Names only, no I/O: writers and readers in and above storage import them here.
+"""
+
+from __future__ import annotations
+
+from storage.names import safe_name
+
+__all__ = [
+    "CLASSIFICATION_FILE",
+    "EVENTS_FILE",
+    "FINGERPRINT_FILE",
+    "HOLD_CATALOGUE",
+    "HOLD_ORIGINAL",
+    "HOLD_RECORD",
+    "JSON_FILES",
+    "MANIFEST",
+    "METADATA_FILE",
+    "ORIGINAL_DIR",
+    "PAGES_DIR",
+    "QUARANTINE",
+    "REASON_FILE",
+    "RECORDS",
+    "RECORD_FILE",
+    "SEARCHABLE_PDF",
+    "original_name",
+    "page_text_name",
+    "page_words_name",
+]
+
+# --- the record package ---
+RECORDS = "records"  # the packages' folder (key prefix) in the store
+MANIFEST = "manifest-sha256.txt"
+RECORD_FILE = "record.json"
+METADATA_FILE = "metadata.json"
+CLASSIFICATION_FILE = "classification.json"
+EVENTS_FILE = "events.json"
+JSON_FILES = (RECORD_FILE, METADATA_FILE, CLASSIFICATION_FILE, EVENTS_FILE)
+ORIGINAL_DIR = "original"
+PAGES_DIR = "pages"
+SEARCHABLE_PDF = "document.pdf"  # page images with an invisible text layer
+FINGERPRINT_FILE = "fingerprint.json"
+
+# --- a quarantine entry ---
+QUARANTINE = "quarantine"  # the entries' folder (key prefix) in the store
+REASON_FILE = "reason.json"  # written last
+
+# --- a hold entry (outside the store) ---
+HOLD_CATALOGUE = "catalogue.json"  # clear
+HOLD_ORIGINAL = "original.enc"
+HOLD_RECORD = "record.json.enc"
+
+
+def _page_stem(number: int) -> str:
+    return f"{PAGES_DIR}/{number:04d}"
+
+
+def page_text_name(number: int) -> str:
+    """`pages/0001.txt`: the text of page `number` in its package."""
+    return f"{_page_stem(number)}.txt"
+
+
+def page_words_name(number: int) -> str:
+    """`pages/0001.words.json`: the words of page `number` in its package."""
+    return f"{_page_stem(number)}.words.json"
+
+
+def original_name(source: str) -> str:
+    """`original/<safe name>`: the original file of a package or quarantine entry."""
+    return f"{ORIGINAL_DIR}/{safe_name(source)}"
