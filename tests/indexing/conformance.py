@@ -1,7 +1,13 @@
-"""The conformance suite every SearchIndex backend must pass (SQLite FTS5 now, Elasticsearch later).
+"""The conformance suite every SearchIndex backend must pass: SQLite FTS5 and Elasticsearch.
+
+It holds each engine to the whole search contract (schemas/search.py): matching and ranking,
+phrases, snippets, filters, facets, date ranges, sort, paging, the access scope and the masked
+(public) form, ids-only results, per-hit access classes, stats and maintenance. The cases are
+engine-neutral: they speak only the SearchIndex protocol (indexing/base.py).
 
 Each test takes an `index` fixture: a factory returning a fresh, empty index. A backend's test
-module defines that fixture and imports these tests (see test_sqlite_conformance.py).
+module defines that fixture and imports these tests: test_sqlite_conformance.py (always run) and
+test_elastic_conformance.py (run when ELASTICSEARCH_URL names a cluster).
 """
 
 from __future__ import annotations
@@ -16,7 +22,10 @@ import pytest
 
 from indexing.base import SearchIndex
 from schemas import (
+    AccessScope,
     Classification,
+    FacetValue,
+    IndexStats,
     Metadata,
     Page,
     PersonalData,
@@ -43,8 +52,12 @@ def make_record(
     needs_review: bool = False,
     review_pages: tuple[int, ...] = (),
     ingested_at: dt.datetime | None = None,
+    retention: str | None = None,
+    province: str | None = None,
+    province_present: str | None = None,
 ) -> Record:
-    """A record whose page n+1 holds texts[n]."""
+    """A record whose page n+1 holds texts[n]; `province` as named on its date, `province_present`
+    the province it lies in today."""
     pages = [
         Page(number=n, text=text, needs_review=n in review_pages) for n, text in enumerate(texts, start=1)
     ]
@@ -57,8 +70,15 @@ def make_record(
         media_type="application/pdf",
         page_count=len(pages),
         pages=pages,
-        metadata=Metadata(subject=subject, doc_type=doc_type, issuer=issuer, date=date),
-        classification=Classification(access=access, needs_review=needs_review),
+        metadata=Metadata(
+            subject=subject,
+            doc_type=doc_type,
+            issuer=issuer,
+            date=date,
+            province=province,
+            province_present=province_present,
+        ),
+        classification=Classification(access=access, needs_review=needs_review, retention=retention),
         **extra,
     )
 
@@ -71,8 +91,10 @@ def filled(index: IndexFactory, *records: Record) -> SearchIndex:
 
 
 def search(idx: SearchIndex, q: str, **kwargs: object) -> SearchResult:
+    """`filters` as a dict; the scope as `classes` (None: every class) and `masked`."""
     filters = kwargs.pop("filters", None) or {}
-    return idx.search(SearchQuery(q=q, filters=SearchFilters(**filters), **kwargs))
+    scope = AccessScope(classes=kwargs.pop("classes", None), masked=kwargs.pop("masked", False))
+    return idx.search(SearchQuery(q=q, filters=SearchFilters(**filters), scope=scope, **kwargs))
 
 
 def ids(idx: SearchIndex, q: str, **kwargs: object) -> list[str]:
@@ -464,7 +486,7 @@ def test_concurrent_adds_from_threads(index: IndexFactory) -> None:
     assert all(ids(idx, f"mã{n:02}") == [f"t{n:02}"] for n in range(0, 40, 7))
 
 
-# -- the public form (SearchQuery.masked) ------------------------------------------------------
+# -- the public form (AccessScope.masked) -----------------------------------------------------
 
 PERSONAL_PAGE = (
     "Quyết định cấp lại giấy tờ cho ông Bùi Văn Thắng, sinh năm 1976, CCCD số 001076012345, "
@@ -530,3 +552,347 @@ def test_masked_and_full_searches_agree_on_pages_without_personal_data(index: In
     )
     for q in ("thôn Đông", "ke hoach", '"phòng chống"', ""):
         assert ids(idx, q, masked=True) == ids(idx, q)
+
+
+# -- the search contract: facets, date range, sort, paging, scope, ids only, stats -------------
+
+AT = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+ALL_FACETS = ("doc_type", "issuer", "province", "year", "access", "retention", "needs_review")
+
+
+def _catalogued(
+    record_id: str,
+    doc_type: str | None,
+    issuer: str | None,
+    provinces: tuple[str, str] | None,
+    date: dt.date | None,
+    access: str,
+    retention: str | None,
+    **kwargs: object,
+) -> Record:
+    texts = kwargs.pop("texts", (f"Hồ sơ lưu trữ {record_id}",))
+    then, now = provinces or (None, None)
+    return make_record(
+        record_id,
+        *texts,
+        doc_type=doc_type,
+        issuer=issuer,
+        date=date,
+        access=access,
+        retention=retention,
+        province=then,
+        province_present=now,
+        ingested_at=AT,
+        **kwargs,
+    )
+
+
+VP, PT, BN = ("Vĩnh Phúc", "Phú Thọ"), ("Phú Thọ", "Phú Thọ"), ("Bắc Ninh", "Bắc Ninh")
+# Six records hold "hồ sơ lưu trữ"; z does not.
+CATALOGUE = [
+    _catalogued("a", "Quyết định", "UBND tỉnh Vĩnh Phúc", VP, dt.date(2019, 5, 2), "public", "Vĩnh viễn"),
+    _catalogued(
+        "b", "Công văn", "Sở Nội vụ", PT, dt.date(2020, 1, 1), "conditional", "20 năm", needs_review=True
+    ),
+    _catalogued(
+        "c", "Quyết định", "Sở Nội vụ", PT, dt.date(2020, 3, 3), "not_accessible", "Vĩnh viễn",
+        texts=("Hồ sơ lưu trữ c", "trang hai về mật mã"), review_pages=(2,),
+    ),
+    _catalogued("d", None, None, None, None, "undetermined", None, needs_review=True),
+    _catalogued("e", "Quyết định", "Sở Nội vụ", BN, dt.date(2021, 7, 1), "public", "Vĩnh viễn"),
+    _catalogued("f", "Báo cáo", "UBND tỉnh Vĩnh Phúc", VP, dt.date(2018, 12, 31), "public", "20 năm"),
+    _catalogued(
+        "z", "Công văn", "Sở Tài chính", BN, dt.date(2022, 2, 2), "public", "20 năm",
+        texts=("Kế hoạch phòng chống lụt bão",),
+    ),
+]  # fmt: skip
+Q = "hồ sơ lưu trữ"
+
+
+def fv(*pairs: tuple[str | int | bool, int]) -> list[FacetValue]:
+    return [FacetValue(value=value, count=count) for value, count in pairs]
+
+
+@pytest.fixture
+def catalogue(index: IndexFactory) -> SearchIndex:
+    return filled(index, *CATALOGUE)
+
+
+def test_facets_count_the_records_the_query_matched(catalogue: SearchIndex) -> None:
+    result = search(catalogue, Q, facets=ALL_FACETS)
+    assert result.total == 6
+    assert result.facets == {
+        "doc_type": fv(("Quyết định", 3), ("Báo cáo", 1), ("Công văn", 1)),  # z not matched
+        "issuer": fv(("Sở Nội vụ", 3), ("UBND tỉnh Vĩnh Phúc", 2)),
+        "province": fv(("Phú Thọ", 4), ("Bắc Ninh", 1)),  # the province it lies in today
+        "year": fv((2021, 1), (2020, 2), (2019, 1), (2018, 1)),  # latest first, undated not counted
+        "access": fv(("public", 3), ("conditional", 1), ("not_accessible", 1), ("undetermined", 1)),
+        "retention": fv(("Vĩnh viễn", 3), ("20 năm", 2)),
+        "needs_review": fv((True, 3), (False, 3)),
+    }
+    assert search(catalogue, "lụt bão", facets=("doc_type", "year")).facets == {
+        "doc_type": fv(("Công văn", 1)),
+        "year": fv((2022, 1)),
+    }
+
+
+@pytest.mark.parametrize("q", [Q, "ho so luu tru", ""])
+def test_each_facet_is_counted_under_every_filter_but_its_own(catalogue: SearchIndex, q: str) -> None:
+    result = search(
+        catalogue, q, filters={"doc_type": "Quyết định", "year": 2020}, facets=ALL_FACETS, limit=200
+    )
+    assert [hit.id for hit in result.hits] == ["c"] and result.total == 1
+    assert result.facets["doc_type"] == fv(("Công văn", 1), ("Quyết định", 1))  # under year 2020 only
+    assert result.facets["year"] == fv((2021, 1), (2020, 1), (2019, 1))  # under Quyết định only
+    assert result.facets["issuer"] == fv(("Sở Nội vụ", 1))  # under both
+    assert result.facets["access"] == fv(("not_accessible", 1))
+    assert result.facets["needs_review"] == fv((True, 1))
+
+
+def test_a_filtered_province_keeps_the_other_provinces_in_its_facet(catalogue: SearchIndex) -> None:
+    result = search(catalogue, Q, filters={"province": "Vĩnh Phúc"}, facets=("province", "doc_type"))
+    assert result.total == 2  # a and f: Vĩnh Phúc on their date, Phú Thọ today
+    assert result.facets == {
+        "province": fv(("Phú Thọ", 4), ("Bắc Ninh", 1)),
+        "doc_type": fv(("Báo cáo", 1), ("Quyết định", 1)),
+    }
+
+
+def test_facet_limit_keeps_the_most_frequent_values_and_the_latest_years(catalogue: SearchIndex) -> None:
+    one = search(catalogue, Q, facets=ALL_FACETS, facet_limit=1).facets
+    assert one == {
+        "doc_type": fv(("Quyết định", 3)),
+        "issuer": fv(("Sở Nội vụ", 3)),
+        "province": fv(("Phú Thọ", 4)),
+        "year": fv((2021, 1)),
+        "access": fv(("public", 3)),
+        "retention": fv(("Vĩnh viễn", 3)),
+        "needs_review": fv((True, 3)),
+    }
+    two = search(catalogue, Q, facets=("doc_type", "year", "access"), facet_limit=2).facets
+    assert two == {
+        "doc_type": fv(("Quyết định", 3), ("Báo cáo", 1)),  # a tie is cut by value
+        "year": fv((2021, 1), (2020, 2)),
+        "access": fv(("public", 3), ("conditional", 1)),
+    }
+    assert search(catalogue, Q, facets=("doc_type", "year"), facet_limit=0).facets == {
+        "doc_type": [],
+        "year": [],
+    }
+
+
+def test_only_the_requested_facets_are_returned(catalogue: SearchIndex) -> None:
+    assert search(catalogue, Q).facets == {}
+    assert set(search(catalogue, Q, facets=("year", "access")).facets) == {"year", "access"}
+    assert set(search(catalogue, "", facets=("retention",)).facets) == {"retention"}
+
+
+# (date_from, date_to, ids in range, z included: it does not hold Q)
+DATE_ROWS = [
+    (dt.date(2020, 1, 1), dt.date(2020, 3, 3), "bc"),  # both bounds inclusive
+    (dt.date(2020, 1, 1), dt.date(2020, 1, 1), "b"),  # one day
+    (dt.date(2020, 1, 2), None, "cez"),
+    (None, dt.date(2019, 5, 2), "af"),
+    (None, dt.date(2018, 12, 30), ""),
+    (dt.date(2022, 2, 3), None, ""),
+    (dt.date(1900, 1, 1), dt.date(2100, 1, 1), "abcefz"),  # never the undated d
+]
+
+
+@pytest.mark.parametrize("q", [Q, ""])
+@pytest.mark.parametrize(("date_from", "date_to", "expected"), DATE_ROWS)
+def test_a_date_range_is_inclusive_and_leaves_undated_records_out(
+    catalogue: SearchIndex, q: str, date_from: dt.date | None, date_to: dt.date | None, expected: str
+) -> None:
+    result = search(catalogue, q, filters={"date_from": date_from, "date_to": date_to}, limit=200)
+    wanted = [record_id for record_id in expected if q == "" or record_id != "z"]
+    assert sorted(hit.id for hit in result.hits) == wanted
+    assert result.total == len(wanted)
+
+
+def test_a_date_range_limits_every_facet(catalogue: SearchIndex) -> None:
+    result = search(catalogue, Q, filters={"date_from": dt.date(2020, 1, 1)}, facets=("year", "access"))
+    assert result.facets == {
+        "year": fv((2021, 1), (2020, 2)),
+        "access": fv(("public", 1), ("conditional", 1), ("not_accessible", 1)),
+    }
+
+
+@pytest.fixture
+def dated_index(index: IndexFactory) -> SearchIndex:
+    day = dt.timedelta(days=1)
+    records = [
+        ("n1", dt.date(2021, 1, 1), AT, "thông báo về việc tổ chức hội nghị"),
+        ("n2", dt.date(2021, 1, 1), AT + day, "thông báo"),  # same day, ingested later: first
+        ("n3", dt.date(2023, 6, 1), AT, "thông báo thông báo thông báo"),
+        ("u1", None, AT + 2 * day, "thông báo về việc khác"),
+        ("u2", None, AT, "thông báo, thông báo"),
+        ("t2", dt.date(2020, 1, 1), AT, "thông báo số hai"),  # same day, same ingestion: by id
+        ("t1", dt.date(2020, 1, 1), AT, "thông báo số một"),
+    ]
+    return filled(
+        index,
+        *(make_record(rid, text, date=date, ingested_at=at) for rid, date, at, text in records),
+        *FILLER,
+    )
+
+
+DATE_ORDER = ["n3", "n2", "n1", "t1", "t2", "u1", "u2"]
+
+
+def test_sort_by_date_puts_the_newest_first_undated_last_then_newest_ingested(
+    dated_index: SearchIndex,
+) -> None:
+    assert ids(dated_index, "thông báo", sort="date") == DATE_ORDER
+    assert ids(dated_index, "thong bao", sort="date") == DATE_ORDER
+
+
+def test_an_empty_query_is_ordered_by_date_whatever_the_sort(dated_index: SearchIndex) -> None:
+    everything = ids(dated_index, "", sort="relevance")
+    assert everything == ids(dated_index, "", sort="date")
+    dated = [rid for rid in everything if rid in DATE_ORDER]
+    assert dated == DATE_ORDER
+
+
+@pytest.mark.parametrize(("q", "sort"), [("thông báo", "date"), ("thông báo", "relevance"), ("", "date")])
+def test_paging_walks_the_same_order_and_keeps_the_total(dated_index: SearchIndex, q: str, sort: str) -> None:
+    full = search(dated_index, q, sort=sort, limit=200, facets=("year",))
+    pages = [
+        search(dated_index, q, sort=sort, limit=3, offset=offset, facets=("year",))
+        for offset in range(0, 12, 3)
+    ]
+    assert [hit.id for page in pages for hit in page.hits] == [hit.id for hit in full.hits]
+    assert {page.total for page in pages} == {full.total}
+    assert all(page.facets == full.facets for page in pages)  # facets do not depend on the page
+    nothing = search(dated_index, q, sort=sort, limit=0)
+    assert (nothing.total, nothing.hits) == (full.total, [])
+    beyond = search(dated_index, q, sort=sort, offset=full.total + 5)
+    assert (beyond.total, beyond.hits) == (full.total, [])
+
+
+# -- the access scope ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("q", [Q, ""])
+def test_the_scope_limits_hits_totals_and_facets(catalogue: SearchIndex, q: str) -> None:
+    result = search(catalogue, q, classes=("public", "conditional"), facets=ALL_FACETS, limit=200)
+    shown = "abef" if q else "abefz"
+    assert sorted(hit.id for hit in result.hits) == list(shown) and result.total == len(shown)
+    facets = result.facets
+    assert facets["access"] == fv(("public", len(shown) - 1), ("conditional", 1))
+    if q:
+        assert facets["doc_type"] == fv(("Quyết định", 2), ("Báo cáo", 1), ("Công văn", 1))
+        assert facets["year"] == fv((2021, 1), (2020, 1), (2019, 1), (2018, 1))
+        assert facets["needs_review"] == fv((True, 1), (False, 3))
+        assert facets["issuer"] == fv(("Sở Nội vụ", 2), ("UBND tỉnh Vĩnh Phúc", 2))
+
+
+@pytest.mark.parametrize("q", [Q, ""])
+def test_an_access_filter_narrows_within_the_scope(catalogue: SearchIndex, q: str) -> None:
+    scope = ("public", "conditional")
+    public = search(
+        catalogue, q, classes=scope, filters={"access": ["public"]}, facets=("access",), limit=200
+    )
+    assert sorted(hit.id for hit in public.hits) == (["a", "e", "f"] + ([] if q else ["z"]))
+    assert public.facets["access"] == fv(
+        ("public", 4 if not q else 3), ("conditional", 1)
+    )  # its own filter off
+    hidden = search(catalogue, q, classes=scope, filters={"access": ["not_accessible"]}, facets=("access",))
+    assert (hidden.total, hidden.hits) == (0, [])
+    nothing = search(catalogue, q, classes=(), facets=ALL_FACETS)
+    assert (nothing.total, nothing.hits) == (0, [])
+    assert all(values == [] for values in nothing.facets.values())
+
+
+def test_a_record_outside_the_scope_is_not_found_by_its_words(catalogue: SearchIndex) -> None:
+    assert ids(catalogue, "mật mã") == ["c"]
+    hidden = search(catalogue, "mật mã", classes=("public", "conditional", "undetermined"), facets=ALL_FACETS)
+    assert (hidden.total, hidden.hits) == (0, [])
+    assert all(values == [] for values in hidden.facets.values())
+
+
+def test_every_hit_carries_the_access_class_it_is_indexed_with(catalogue: SearchIndex) -> None:
+    classes = {record.id: record.classification.access for record in CATALOGUE}
+    for q in ("", Q):
+        for content in (True, False):
+            result = search(catalogue, q, limit=200, content=content)
+            assert result.hits and {hit.id: hit.access for hit in result.hits} == {
+                hit.id: classes[hit.id] for hit in result.hits
+            }
+    catalogue.add(_catalogued("a", None, None, None, None, "conditional", None))
+    (hit,) = [hit for hit in search(catalogue, "", limit=200).hits if hit.id == "a"]
+    assert hit.access == "conditional"
+
+
+@pytest.mark.parametrize(("q", "sort"), [(Q, "relevance"), (Q, "date"), ("", "date")])
+def test_ids_only_gives_the_same_hits_without_content(catalogue: SearchIndex, q: str, sort: str) -> None:
+    full = search(catalogue, q, sort=sort, limit=200, facets=("year",))
+    bare = search(catalogue, q, sort=sort, limit=200, facets=("year",), content=False)
+    assert [(hit.id, hit.access) for hit in bare.hits] == [(hit.id, hit.access) for hit in full.hits]
+    assert (bare.total, bare.facets) == (full.total, full.facets)
+    assert all((hit.title, hit.snippet, hit.page) == ("", "", None) for hit in bare.hits)
+
+
+# -- stats ---------------------------------------------------------------------------------
+
+
+def test_stats_count_records_pages_review_and_classes(index: IndexFactory) -> None:
+    assert index().stats() == IndexStats(
+        records=0,
+        pages=0,
+        needs_review=0,
+        by_access={"public": 0, "conditional": 0, "not_accessible": 0, "undetermined": 0},
+    )
+    idx = filled(index, *CATALOGUE, make_record("blank", access="conditional"))
+    assert idx.stats() == IndexStats(
+        records=8,
+        pages=8,  # c has two pages, blank none
+        needs_review=3,  # b and d by classification, c by a page
+        by_access={"public": 4, "conditional": 2, "not_accessible": 1, "undetermined": 1},
+    )
+    idx.delete("c")
+    assert (idx.stats().records, idx.stats().pages, idx.stats().by_access["not_accessible"]) == (7, 6, 0)
+
+
+# -- the public form of titles ------------------------------------------------------------------
+
+NAME_TITLE = "Cấp lại giấy tờ cho ông Bùi Văn Thắng, CCCD 001076012345"
+PERSONAL_VALUES = ("Thắng", "Bùi", "thang", "001076012345", "0914", "762 305", "1976")
+
+
+def _titled_personal_record(record_id: str) -> Record:
+    record = _personal_record(record_id)
+    record.metadata.subject = NAME_TITLE
+    record.metadata.doc_type = "Quyết định"
+    return record
+
+
+def test_a_masked_scope_shows_the_public_form_of_the_title(index: IndexFactory) -> None:
+    record = _titled_personal_record("pd")
+    idx = filled(index, record, make_record("plain", PLAIN_PAGE, subject="Cấp lại giấy tờ"), *FILLER)
+    for q in ("giấy tờ", ""):
+        masked = {hit.id: hit.title for hit in search(idx, q, masked=True, limit=200).hits}
+        full = {hit.id: hit.title for hit in search(idx, q, limit=200).hits}
+        assert full["pd"] == record.title
+        assert masked["pd"].startswith("Quyết định: Cấp lại giấy tờ cho ông ")
+        assert not any(value in masked["pd"] for value in PERSONAL_VALUES), masked["pd"]
+        assert masked["plain"] == full["plain"] == "Cấp lại giấy tờ"
+
+
+@pytest.mark.parametrize("q", ["", "quyết định", "thôn Đông", '"cấp lại"', "ông", "điện thoại"])
+def test_masked_snippets_and_titles_carry_no_personal_data(index: IndexFactory, q: str) -> None:
+    idx = filled(index, _titled_personal_record("pd"), make_record("plain", PLAIN_PAGE), *FILLER)
+    result = search(idx, q, masked=True, limit=200)
+    assert "pd" in [hit.id for hit in result.hits]
+    for hit in result.hits:
+        shown = plain(hit.snippet) + " " + hit.title
+        assert not any(value in shown for value in PERSONAL_VALUES), (hit.id, shown)
+
+
+@pytest.mark.parametrize("q", ["Thắng", "001076012345", '"0914 762 305"', "Bùi Văn Thắng thôn Đông"])
+def test_a_masked_value_finds_nothing_not_even_by_its_title(index: IndexFactory, q: str) -> None:
+    idx = filled(index, _titled_personal_record("pd"), make_record("plain", PLAIN_PAGE), *FILLER)
+    result = search(idx, q, masked=True, facets=("access",))
+    assert (result.total, result.hits) == (0, [])
+    assert result.facets == {"access": []}
+    assert ids(idx, q) == ["pd"]  # the full text (staff) finds it
