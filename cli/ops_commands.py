@@ -130,7 +130,7 @@ def worker(
     """Run scheduled scans and spread batches: a Prefect process worker on the work pool."""
     from application.logs import configure_logging
     from cli.worker import run_worker
-    from flows.schedules import require_server
+    from flows.prefect_server import require_server
 
     try:
         require_server()

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from application.ingest_metrics import MULTIPROC_ENV, QueueDepthCollector, serve_metrics
-from flows.ingest import WORKER_NAME_ENV
-from flows.schedules import DEFAULT_POOL, ensure_document_deployment, queue_depth, require_server
+from flows.ingest import WORKER_NAME_ENV, ensure_document_deployment
+from flows.prefect_server import DEFAULT_POOL, queue_depth, require_server
 
 __all__ = ["CHILD_LOGGING", "default_worker_name", "run_worker"]
 

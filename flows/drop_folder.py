@@ -5,7 +5,7 @@ written are left for the next run (see application/dropfolder.py); the rest go t
 (or, with `spread`, through the work pool, one flow run per document). The batch is named
 after the schedule (`<schedule>-<time>-<id>`); the drop-folder run, the one an operator opens
 first, ends in the batch's state (with its counts) and carries the batch report with a link to
-the batch's own flow run.
+the batch's own flow run. The flow reads the settings once and hands them to its tasks.
 """
 
 from __future__ import annotations
@@ -30,8 +30,9 @@ from application.dropfolder import (
 )
 from application.ingest import collect_files
 from application.services import services_for
-from core.settings import load_settings
+from core.settings import Settings, load_settings
 from flows.ingest import artifact_key, batch_state, ingest_batch, ingest_batch_spread, new_batch_name
+from flows.prefect_server import DEFAULT_POOL
 from flows.retrying import retry_transient_only
 from schemas import BatchSummary
 from schemas.record import utcnow
@@ -44,9 +45,11 @@ log = logging.getLogger(__name__)
 DROP_FLOW = "ingest-drop-folder"
 
 
-def find_ready_files(source: str, settle_seconds: float) -> tuple[list[str], list[str], dict[str, Stat]]:
+def find_ready_files(
+    source: str, settle_seconds: float, settings: Settings
+) -> tuple[list[str], list[str], dict[str, Stat]]:
     """(files to ingest now, files still changing, what every file looked like) of `source`."""
-    store = services_for(load_settings()).store
+    store = services_for(settings).store
     state = load_state(store, source)
     first = look(collect_files([Path(source)]))
     todo = needs_work(first, state, committed_ids(store, state, first))
@@ -74,13 +77,13 @@ def _flow_run_link(run_id: object) -> str:
     return f"{base}/runs/flow-run/{run_id}"
 
 
-def _publish_summary(batch: str, child: State) -> None:
+def _publish_summary(batch: str, child: State, settings: Settings) -> None:
     """The batch report on the drop-folder run too, under a link to the batch's flow run."""
     from prefect.artifacts import create_markdown_artifact
 
     from application.batch_text import batch_markdown
 
-    report = load_report(services_for(load_settings()).store, batch)
+    report = load_report(services_for(settings).store, batch)
     link = f"Batch run: [{batch}]({_flow_run_link(child.state_details.flow_run_id)}) · "
     link += f"artifact `{artifact_key(batch)}`\n\n"
     create_markdown_artifact(link + batch_markdown(report), description=f"Batch {batch}")
@@ -89,17 +92,19 @@ def _publish_summary(batch: str, child: State) -> None:
 @task(
     name="drop-folder-state", retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=retry_transient_only
 )
-def _remember(source: str, seen: dict[str, Stat], changing: list[str], summary: BatchSummary) -> None:
+def _remember(
+    source: str, seen: dict[str, Stat], changing: list[str], summary: BatchSummary, settings: Settings
+) -> None:
     """Note each outcome with the size and mtime the file had BEFORE it was read: a file that
     changed after that no longer matches and is looked at afresh next run."""
-    store = services_for(load_settings()).store
+    store = services_for(settings).store
     state = load_state(store, source)
     save_state(store, updated_state(state, seen, summary.outcomes, changing))
 
 
 @flow(name=DROP_FLOW, persist_result=False, log_prints=False)
 def ingest_drop_folder(
-    source: str, settle_seconds: float = 5.0, spread: bool = False, pool: str = "sohoa"
+    source: str, settle_seconds: float = 5.0, spread: bool = False, pool: str = DEFAULT_POOL
 ) -> BatchSummary:
     """Ingest the files of `source` that are new and no longer being written.
 
@@ -107,7 +112,8 @@ def ingest_drop_folder(
     """
     from prefect.runtime import deployment
 
-    ready, changing, seen = find_ready_files(source, settle_seconds)
+    settings = load_settings()
+    ready, changing, seen = find_ready_files(source, settle_seconds, settings)
     batch = new_batch_name(batch_prefix(deployment.name, source))
     waiting = f"; {len(changing)} still being written, left for the next run" if changing else ""
     # one line per scan with work (on this run's page in the UI); an idle scan stays quiet
@@ -119,15 +125,15 @@ def ingest_drop_folder(
         waiting,
     )
     if not ready:
-        _remember(source, seen, changing, BatchSummary(batch=batch, finished_at=utcnow()))
+        _remember(source, seen, changing, BatchSummary(batch=batch, finished_at=utcnow()), settings)
         return Completed(message="no new files", data=BatchSummary(batch=batch, finished_at=utcnow()))
     run = ingest_batch_spread if spread else ingest_batch
     options = {"pool": pool} if spread else {}
     child = run(ready, batch=batch, return_state=True, **options)
     summary: BatchSummary = child.result()
-    _remember(source, seen, changing, summary)
+    _remember(source, seen, changing, summary, settings)
     try:
-        _publish_summary(batch, child)
+        _publish_summary(batch, child, settings)
     except Exception:  # the batch's own run has the report; never fail the scan for this
         log.exception("batch %s: the summary could not be attached to the drop-folder run", batch)
     return batch_state(summary)

@@ -2,8 +2,12 @@
 
 - `ingest_batch`: the documents of a batch as tasks of one flow run, in a thread pool of this
   process, or on a Dask cluster when SOHOA_DASK_ADDRESS is set (see flows/runners.py).
-- `ingest_document_flow`: one document as a flow of its own, deployed on a work pool, so that
-  workers on several machines share a batch (`ingest_batch_spread` hands the documents out).
+- `ingest_document_flow`: one document as a flow of its own, deployed on a work pool
+  (`ensure_document_deployment`), so that workers on several machines share a batch
+  (`ingest_batch_spread` hands the documents out).
+
+Each flow reads the settings once, where it runs, and hands them to its tasks as a value: a
+task never reads the environment for them (a document task on a Dask worker gets the flow's).
 
 Each document's outcome is stored in its batch as soon as it is known, and every run ends by
 storing the batch report and attaching it to the flow run as artifacts (see application/batches.py).
@@ -36,7 +40,8 @@ from application.batches import BatchReport, load_outcomes, outcome_digest, reco
 from application.ingest import collect_files, ingest_file, largest_first
 from application.logs import log_outcome
 from application.services import services_for
-from core.settings import load_settings
+from core.settings import Settings, load_settings
+from flows.prefect_server import DEFAULT_POOL, deployment, ensure_pool, require_server
 from flows.prefect_watch import OrchestratorLost, check_not_lost, in_flight
 from flows.retrying import retry_transient_only
 from flows.runners import task_runner_for
@@ -52,6 +57,7 @@ __all__ = [
     "batch_state",
     "batch_size_callback",
     "document_run_name",
+    "ensure_document_deployment",
     "ingest_batch",
     "ingest_batch_spread",
     "ingest_document",
@@ -100,12 +106,12 @@ def new_batch_name(prefix: str = "batch") -> str:
     persist_result=False,
     task_run_name=document_run_name,
 )
-def ingest_document(path: str, batch: str) -> IngestOutcome:
-    """Ingest one file wherever this task runs (a thread, a worker's flow run, a Dask worker):
-    the settings and the worker's name are read from that process's environment."""
+def ingest_document(path: str, batch: str, settings: Settings) -> IngestOutcome:
+    """Ingest one file wherever this task runs (a thread, a worker's flow run, a Dask worker),
+    with the flow's `settings`; the worker's name is that process's (SOHOA_WORKER_NAME)."""
     check_not_lost()
     with in_flight():
-        services = services_for(load_settings())
+        services = services_for(settings)
         worker = os.environ.get(WORKER_NAME_ENV)
         outcome = ingest_file(Path(path), services, batch=batch, worker=worker)
         record_outcome(services.store, batch, outcome)
@@ -119,8 +125,7 @@ def ingest_document(path: str, batch: str) -> IngestOutcome:
     retry_condition_fn=retry_transient_only,
     persist_result=False,
 )
-def write_report(batch: str, started_at: datetime, run_pages: int) -> BatchReport:
-    settings = load_settings()
+def write_report(batch: str, started_at: datetime, run_pages: int, settings: Settings) -> BatchReport:
     store = services_for(settings).store
     chain = check_and_anchor(store, audit_path(settings), by=f"ingest batch {batch}")  # with each batch
     if not chain.ok:
@@ -154,12 +159,12 @@ def batch_state(summary: BatchSummary) -> State:
     return Completed(name=PROBLEMS if problems else "Completed", message=counts_line(summary), data=summary)
 
 
-def _finish(summary: BatchSummary) -> State:
+def _finish(summary: BatchSummary, settings: Settings) -> State:
     """Store the batch report and publish it; a report that cannot be written never fails a batch."""
     summary.outcomes.sort(key=lambda o: o.path)
     summary.finished_at = utcnow()
     try:
-        report = write_report(summary.batch, summary.started_at, summary.pages)
+        report = write_report(summary.batch, summary.started_at, summary.pages, settings)
         _publish(report)
     except Exception:
         log.exception("batch %s: the report could not be stored or published", summary.batch)
@@ -167,12 +172,12 @@ def _finish(summary: BatchSummary) -> State:
     return batch_state(summary)
 
 
-def _failed(path: str, batch: str, exc: BaseException | str) -> IngestOutcome:
+def _failed(path: str, batch: str, exc: BaseException | str, settings: Settings) -> IngestOutcome:
     reason = exc if isinstance(exc, str) else f"{type(exc).__name__}: {exc}"
     outcome = IngestOutcome(path=path, status="failed", reason=reason)
     log_outcome(log, outcome)
     try:
-        record_outcome(services_for(load_settings()).store, batch, outcome)
+        record_outcome(services_for(settings).store, batch, outcome)
     except Exception:
         log.exception("batch %s: the outcome of %s could not be stored", batch, path)
     return outcome
@@ -202,26 +207,38 @@ def ingest_batch(paths: list[str], batch: str | None = None) -> BatchSummary:
 
     Running the same batch again is safe: stored records are duplicates, nothing is redone.
     """
+    settings = load_settings()
     summary = BatchSummary(batch=batch or new_batch_name())
     files = [str(p) for p in largest_first(collect_files(Path(p) for p in paths))]
     _announce_size(len(files))
-    futures = {ingest_document.submit(f, summary.batch): f for f in files}
+    futures = {ingest_document.submit(f, summary.batch, settings): f for f in files}
     for future in as_completed(list(futures)):
         try:
             outcome = future.result()
         except OrchestratorLost:  # not begun: the caller reports what was stored
             continue
         except Exception as exc:  # retries exhausted or a bug: report it, keep the batch going
-            outcome = _failed(futures[future], summary.batch, exc)
+            outcome = _failed(futures[future], summary.batch, exc, settings)
         summary.outcomes.append(outcome)
         _announce(outcome)
-    return _finish(summary)
+    return _finish(summary, settings)
 
 
 @flow(name="ingest-document", persist_result=False, log_prints=False, flow_run_name=document_run_name)
 def ingest_document_flow(path: str, batch: str) -> IngestOutcome:
     """One document as its own flow run, for a worker of a work pool to pick up."""
-    return ingest_document(path, batch)
+    return ingest_document(path, batch, load_settings())
+
+
+def ensure_document_deployment(pool: str = DEFAULT_POOL) -> str:
+    """Register `ingest-document/<pool>` on `pool` (one flow run per document); return its id."""
+    require_server()
+    ensure_pool(pool)
+    return str(
+        deployment(
+            ingest_document_flow, pool, pool, description="Ingest one document (work pool fan-out)"
+        ).apply()
+    )
 
 
 def _wait(run_ids: list[uuid.UUID], poll_seconds: float) -> dict[uuid.UUID, object]:
@@ -245,7 +262,7 @@ def _wait(run_ids: list[uuid.UUID], poll_seconds: float) -> dict[uuid.UUID, obje
 def ingest_batch_spread(
     paths: list[str],
     batch: str | None = None,
-    pool: str = "sohoa",
+    pool: str = DEFAULT_POOL,
     poll_seconds: float = 2.0,
 ) -> BatchSummary:
     """Hand each document of the batch to the work pool as its own flow run; wait for them all.
@@ -255,14 +272,13 @@ def ingest_batch_spread(
     """
     from prefect.deployments import run_deployment
 
-    from flows.schedules import ensure_document_deployment
-
-    deployment = ensure_document_deployment(pool)
+    settings = load_settings()
+    document_deployment = ensure_document_deployment(pool)
     summary = BatchSummary(batch=batch or new_batch_name())
     files = [str(p) for p in largest_first(collect_files(Path(p) for p in paths))]
     runs = {
         run_deployment(
-            deployment,
+            document_deployment,
             parameters={"path": f, "batch": summary.batch},
             timeout=0,
             idempotency_key=f"{summary.batch}:{f}",
@@ -270,12 +286,12 @@ def ingest_batch_spread(
         for f in files
     }
     states = _wait(list(runs), poll_seconds)
-    stored = {o.path: o for o in load_outcomes(services_for(load_settings()).store, summary.batch)}
+    stored = {o.path: o for o in load_outcomes(services_for(settings).store, summary.batch)}
     for run_id, path in runs.items():
         state = states[run_id]
         if getattr(state, "is_completed", lambda: False)() and path in stored:
             summary.outcomes.append(stored[path])
         else:
             message = getattr(state, "message", None) or getattr(state, "name", "failed")
-            summary.outcomes.append(_failed(path, summary.batch, f"flow run {run_id}: {message}"))
-    return _finish(summary)
+            summary.outcomes.append(_failed(path, summary.batch, f"flow run {run_id}: {message}", settings))
+    return _finish(summary, settings)

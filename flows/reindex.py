@@ -1,11 +1,11 @@
 """Prefect flow `reindex`: rebuild the configured search index from storage alone.
 
 Two tasks: indexing.reindex, then dedup.rebuild_lookup for the near-duplicate lookup beside
-that index; the store and index come from the settings (SOHOA_STORAGE, SOHOA_INDEX), never from
-flow parameters. Each builds a new index beside the live one and swaps it in when complete, so
-a damaged or foreign index is rebuilt too and a failed run leaves the live one as it was.
-Rebuilding is idempotent, so a run that failed on an unreachable store or index is simply
-retried whole.
+that index; the store and index come from the settings (SOHOA_STORAGE, SOHOA_INDEX), read once
+by the flow and handed to both tasks, never from flow parameters. Each builds a new index beside
+the live one and swaps it in when complete, so a damaged or foreign index is rebuilt too and a
+failed run leaves the live one as it was. Rebuilding is idempotent, so a run that failed on an
+unreachable store or index is simply retried whole.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from prefect import flow, task
 
 from application.services import build_services
-from core.settings import load_settings
+from core.settings import Settings, load_settings
 from dedup import rebuild_lookup
 from flows.retrying import retry_transient_only
 from indexing import ReindexReport, reindex
@@ -28,8 +28,8 @@ __all__ = ["rebuild_index", "reindex_flow"]
     retry_condition_fn=retry_transient_only,
     persist_result=False,
 )
-def rebuild_index() -> ReindexReport:
-    services = build_services(load_settings())
+def rebuild_index(settings: Settings) -> ReindexReport:
+    services = build_services(settings)
     try:
         return reindex(services.store, services.index)
     finally:
@@ -43,8 +43,8 @@ def rebuild_index() -> ReindexReport:
     retry_condition_fn=retry_transient_only,
     persist_result=False,
 )
-def rebuild_similarity() -> None:
-    services = build_services(load_settings())  # the lookup beside the configured index
+def rebuild_similarity(settings: Settings) -> None:
+    services = build_services(settings)  # the lookup beside the configured index
     try:
         rebuild_lookup(services.similar, services.store)
     finally:
@@ -55,6 +55,7 @@ def rebuild_similarity() -> None:
 def reindex_flow() -> ReindexReport:
     """Make the search index (and the near-duplicate lookup) hold exactly the committed record
     packages of the store."""
-    report = rebuild_index()
-    rebuild_similarity()
+    settings = load_settings()
+    report = rebuild_index(settings)
+    rebuild_similarity(settings)
     return report

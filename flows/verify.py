@@ -5,6 +5,7 @@ One task calling storage.fixity.verify on the configured store (SOHOA_STORAGE), 
 access log's hash chain against the anchor in the store and anchoring its end when it passes
 (storage.audit_chain); a broken chain is a problem of area "audit" in the same report. The
 findings are also attached to the flow run as a markdown artifact, so operators see them in the UI.
+The flow reads the settings once and hands them to both tasks.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 
-from core.settings import load_settings
+from core.settings import Settings, load_settings
 from flows.retrying import retry_transient_only
 from storage import open_store
 from storage.audit_chain import AUDIT_FILE, ChainReport, audit_path, check_and_anchor
@@ -35,13 +36,12 @@ def _retried(name: str):
 
 
 @_retried("check-store")
-def check_store() -> FixityReport:
-    return verify(open_store(load_settings().storage_url))
+def check_store(settings: Settings) -> FixityReport:
+    return verify(open_store(settings.storage_url))
 
 
 @_retried("check-access-log")
-def check_access_log(first_anchor: bool = False) -> ChainReport:
-    settings = load_settings()
+def check_access_log(settings: Settings, first_anchor: bool = False) -> ChainReport:
     by = "verify --first-anchor" if first_anchor else "verify"
     return check_and_anchor(
         open_store(settings.storage_url), audit_path(settings), by=by, first_anchor=first_anchor
@@ -84,6 +84,7 @@ def verify_flow(first_anchor: bool = False) -> FixityReport:
     """Re-hash every stored object against its manifest; report missing, altered, unexpected;
     check the access log's chain against its anchor (`first_anchor`: anchor a log that has none,
     see storage.audit_chain.check_and_anchor)."""
-    report = add_chain(check_store(), check_access_log(first_anchor))
+    settings = load_settings()
+    report = add_chain(check_store(settings), check_access_log(settings, first_anchor))
     create_markdown_artifact(key="fixity", markdown=fixity_markdown(report), description="sohoa fixity check")
     return report

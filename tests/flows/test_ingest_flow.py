@@ -119,3 +119,17 @@ def test_bad_files_are_quarantined_and_the_batch_goes_on(tmp_path: Path, sohoa_h
     assert {r["name"] for r in reasons} >= {"notes.tif", "photo.pdf", "truncated.pdf", "readme.docx"}
     kept = {p.name: p.read_bytes() for p in quarantine.glob("*/original/*")}
     assert kept["truncated.pdf"] == pdf[: len(pdf) // 3]
+
+
+def test_the_document_task_uses_the_settings_it_is_given_not_its_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Settings travel into a task as a value (a Dask worker runs it with the flow's settings)."""
+    from flows.ingest import ingest_document
+
+    given = load_settings(home=tmp_path / "given")
+    monkeypatch.setenv("SOHOA_HOME", str(tmp_path / "environment"))
+    outcome = ingest_document(str(JPEG_PAGE), "given", given)
+    assert outcome.status == "ingested"
+    assert list(iter_record_ids(open_store(given.storage_url))) == [outcome.id]
+    assert not (tmp_path / "environment").exists()

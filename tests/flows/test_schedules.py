@@ -101,7 +101,7 @@ def test_schedule_commands(tmp_path: Path) -> None:
 def test_without_a_server_the_message_says_how_to_start_one() -> None:
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from flows.schedules import require_server
+    from flows.prefect_server import require_server
 
     with temporary_settings(updates={PREFECT_API_URL: None}), pytest.raises(MissingDependency) as info:
         require_server()
@@ -111,7 +111,8 @@ def test_without_a_server_the_message_says_how_to_start_one() -> None:
 def test_document_deployment_and_queue_depth() -> None:
     from prefect.deployments import run_deployment
 
-    from flows.schedules import ensure_document_deployment, queue_depth
+    from flows.ingest import ensure_document_deployment
+    from flows.prefect_server import queue_depth
 
     ensure_document_deployment(POOL)
     assert queue_depth(POOL) == 0
