@@ -11,13 +11,7 @@ import logging
 
 from classify.bodies import CanonicalBody, canonical_body, canonical_position
 from classify.doctypes import CONG_VAN
-from classify.extraction import (
-    Evidence,
-    Extraction,
-    IncomingStamp,
-    MarkFound,
-    SignerFound,
-)
+from classify.extraction import Evidence, Extraction, MarkFound, SignerFound
 from classify.gazetteer import match_place
 from classify.handwriting import DAY_MIN_CONFIDENCE, hand_filled
 from classify.header import Header, read_header
@@ -31,7 +25,7 @@ from classify.recipients import read_addressees, read_recipients
 from classify.signer import SignerBlock, read_signers
 from classify.stamp import read_incoming
 from classify.subject import read_subject
-from schemas import Metadata, Page, PersonalData, Signer
+from schemas import IncomingStamp, Metadata, Page, PersonalData, Signer
 
 __all__ = ["extract", "extract_metadata", "find_document_marks"]
 
@@ -92,8 +86,9 @@ def extract(pages: list[Page]) -> Extraction:
     fields["personal_data"] = [PersonalData(kind=x.kind, value=x.value, page=x.page) for x in personal]
     conf["personal_data"] = min(x.confidence for x in personal) if personal else quality
 
-    incoming = read_incoming(first, fields.get("date"))  # type: ignore[arg-type]
-    conf["incoming"] = incoming.confidence if incoming else quality
+    found = read_incoming(first, fields.get("date"))  # type: ignore[arg-type]
+    conf["incoming"] = found.confidence if found else quality
+    incoming = IncomingStamp(number=found.number, date=found.date, page=found.page) if found else None
 
     fields["review"] = review
     metadata = _metadata(fields, conf, incoming, addressees, signers)
@@ -114,9 +109,7 @@ def extract(pages: list[Page]) -> Extraction:
             )
             for s in signers
         ],
-        incoming=IncomingStamp(number=incoming.number, date=incoming.date, page=incoming.page)
-        if incoming
-        else None,
+        incoming=incoming,
         marks=[
             MarkFound(
                 kind=m.kind,
@@ -152,20 +145,12 @@ def find_document_marks(doc: list[list[Line]], header: Header | None = None) -> 
     return marks
 
 
-def _metadata(fields, conf, incoming, addressees, signers) -> Metadata:
+def _metadata(fields, conf, incoming: IncomingStamp | None, addressees, signers) -> Metadata:
     data = dict(fields)
     data["confidence"] = {k: round(max(0.0, min(1.0, v)), 3) for k, v in conf.items()}
-    # Fields the schema may gain (see the report): filled only once the schema has them.
-    optional = {
-        "incoming": IncomingStamp(number=incoming.number, date=incoming.date, page=incoming.page).model_dump()
-        if incoming
-        else None,
-        "addressees": addressees,
-        "signers": [_signer(s).model_dump() for s in signers],
-    }
-    for name, value in optional.items():
-        if name in Metadata.model_fields:
-            data[name] = value
+    data["incoming"] = incoming.model_copy() if incoming else None  # not shared with the Extraction
+    data["addressees"] = addressees
+    data["signers"] = [_signer(s) for s in signers]
     return Metadata.model_validate(data)
 
 

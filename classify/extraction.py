@@ -1,27 +1,17 @@
-"""What extraction returns beyond schemas.Metadata: the evidence behind each field and the
-fields Metadata has no place for yet (incoming stamp, addressees, every signer, marks)."""
+"""What `classify.extract.extract` returns beside schemas.Metadata: the evidence behind each
+field, the header as printed, every signer with its title lines and page, the marks found."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from pydantic import BaseModel, Field
 
-from schemas import Metadata
+from schemas import IncomingStamp, Metadata
 
-__all__ = ["Evidence", "Extraction", "IncomingStamp", "MarkFound", "SignerFound"]
+__all__ = ["Evidence", "Extraction", "MarkFound", "SignerFound"]
 
 
 class Evidence(BaseModel):
     text: str
-    page: int | None = None
-
-
-class IncomingStamp(BaseModel):
-    """The 'ĐẾN Số: … Ngày: …' stamp of a received document (edXML ArrivalNumber/Date)."""
-
-    number: str | None = None
-    date: dt.date | None = None
     page: int | None = None
 
 
