@@ -19,7 +19,7 @@ from rapidfuzz.process import extract
 from classify.norm import compact_key
 from vntext.normalise import nfc
 
-__all__ = ["Match", "Matcher", "ACCEPT"]
+__all__ = ["FuzzyMatch", "Matcher", "ACCEPT"]
 
 T = TypeVar("T")
 ACCEPT = 0.7  # below this confidence a match is not used
@@ -37,7 +37,7 @@ def tolerance(folded: str) -> int:
 
 
 @dataclass(frozen=True)
-class Match(Generic[T]):
+class FuzzyMatch(Generic[T]):
     value: T | None  # the known name's payload; None when nothing was accepted
     name: str | None  # the known name
     distance: int | None  # edits on the folded key
@@ -58,35 +58,39 @@ class Matcher(Generic[T]):
     def __len__(self) -> int:
         return len(self._by_key)
 
-    def match(self, read: str, variants: tuple[str, ...] = ()) -> Match[T]:
+    def match(self, read: str, variants: tuple[str, ...] = ()) -> FuzzyMatch[T]:
         """The known name closest to `read` (or to one of its `variants`, each at +1 edit)."""
         folded = compact_key(read)
         if not folded:
-            return Match(None, None, None, 0.0, "nothing to match")
+            return FuzzyMatch(None, None, None, 0.0, "nothing to match")
         scored: dict[str, int] = {}
         for i, probe in enumerate((folded, *map(compact_key, variants))):
             extra = 0 if i == 0 else 1
             for cand, dist, _ in extract(probe, self._keys, scorer=Levenshtein.distance, limit=4):
                 scored[cand] = min(scored.get(cand, 99), int(dist) + extra)
         if not scored:
-            return Match(None, None, None, 0.0, "no known names")
+            return FuzzyMatch(None, None, None, 0.0, "no known names")
         ranked = sorted(scored.items(), key=lambda kv: kv[1])
         best_key, best = ranked[0]
         second = ranked[1][1] if len(ranked) > 1 else 99
         runner = self._by_key[ranked[1][0]][0][0] if len(ranked) > 1 else None
         if best > tolerance(best_key):
-            return Match(None, None, best, 0.0, f"{best} edits from the nearest known name", runner_up=runner)
+            return FuzzyMatch(
+                None, None, best, 0.0, f"{best} edits from the nearest known name", runner_up=runner
+            )
         if second <= best:
-            return Match(None, None, best, 0.0, "two known names equally close", runner_up=runner)
+            return FuzzyMatch(None, None, best, 0.0, "two known names equally close", runner_up=runner)
         name, value, accents = self._by_accents(read, self._by_key[best_key])
         if name is None:
-            return Match(None, None, best, 0.0, "names differing only by accents", runner_up=runner)
+            return FuzzyMatch(None, None, best, 0.0, "names differing only by accents", runner_up=runner)
         confidence = _BY_DISTANCE.get(best, 0.0) - (_NARROW_MARGIN if second == best + 1 else 0.0)
         if best == 0 and not accents:
             confidence -= _LOST_MARKS
         if confidence < ACCEPT:
-            return Match(None, None, best, round(confidence, 3), "too close to another known name", runner)
-        return Match(value, name, best, round(confidence, 3), runner_up=runner)
+            return FuzzyMatch(
+                None, None, best, round(confidence, 3), "too close to another known name", runner
+            )
+        return FuzzyMatch(value, name, best, round(confidence, 3), runner_up=runner)
 
     @staticmethod
     def _by_accents(read: str, entries: list[tuple[str, T]]) -> tuple[str | None, T | None, bool]:

@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from classify.fuzzy import ACCEPT, Match, Matcher
+from classify.fuzzy import ACCEPT, FuzzyMatch, Matcher
 from classify.norm import key
 
 __all__ = ["REORGANISED", "Unit", "PlaceMatch", "gazetteer", "match_place", "Gazetteer", "SOURCE"]
@@ -240,12 +240,14 @@ def match_place(
     tiers = LEVEL_TIERS.get(level or "", ("province", "district"))
     words = read.split()
     variants = (" ".join(w for w in words if len(w) > 1),) if any(len(w) == 1 for w in words) else ()
-    found: Match[list[Unit]] = gazetteer().matcher(tiers, on, province).match(read, variants)
+    found: FuzzyMatch[list[Unit]] = gazetteer().matcher(tiers, on, province).match(read, variants)
     if found.value is None and on is not None:
         # a name of the other period: the date may be misread, or the paper used an old name
         other = gazetteer().matcher(tiers, None, province).match(read, variants)
         if other.value is not None:
-            found = Match(other.value, other.name, other.distance, round(other.confidence * _OTHER_PERIOD, 3))
+            found = FuzzyMatch(
+                other.value, other.name, other.distance, round(other.confidence * _OTHER_PERIOD, 3)
+            )
     if found.value is None or found.confidence < ACCEPT:
         return PlaceMatch(read, None, found.confidence, found.distance, found.reason or "outside its period")
     units = found.value

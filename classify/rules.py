@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from classify.norm import key
 from schemas import AccessClass
 
-__all__ = ["DEFAULT_RULES", "Match", "Outcome", "Rule", "RuleBook", "RuleSet", "load_rules"]
+__all__ = ["DEFAULT_RULES", "RuleCondition", "Outcome", "Rule", "RuleBook", "RuleSet", "load_rules"]
 
 DEFAULT_RULES = Path(__file__).parent / "rules" / "default.yaml"
 
@@ -35,7 +35,7 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Match(_Strict):
+class RuleCondition(_Strict):
     """What a rule looks for. Every condition given must hold; within a list, any item."""
 
     doc_types: list[str] = Field(default_factory=list)  # "Báo cáo"
@@ -58,7 +58,7 @@ class Match(_Strict):
         return patterns
 
     @model_validator(mode="after")
-    def _not_empty(self) -> Match:
+    def _not_empty(self) -> RuleCondition:
         positive = (
             self.doc_types,
             self.notation_forms,
@@ -93,7 +93,7 @@ class Rule(_Strict):
     title: str
     title_vi: str = ""  # the title as the web page shows it (Vietnamese); logs and CLI use `title`
     basis: str  # the legal text, article, appendix row
-    match: Match
+    match: RuleCondition
     outcome: Outcome
     confidence: float = Field(default=0.9, gt=0, le=1)
     note: str = ""

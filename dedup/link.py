@@ -8,7 +8,7 @@ the classification, and a review reason. near_duplicate_of() reads it back.
 from __future__ import annotations
 
 from core import __version__
-from dedup.match import Match
+from dedup.match import DuplicateMatch
 from schemas import Decision, Event, Record
 
 __all__ = ["NEAR_DUPLICATE", "RULE", "link_near_duplicate", "near_duplicate_of"]
@@ -17,7 +17,7 @@ NEAR_DUPLICATE = "near_duplicate"
 RULE = "DUP.near"
 
 
-def link_near_duplicate(record: Record, match: Match) -> Record:
+def link_near_duplicate(record: Record, match: DuplicateMatch) -> Record:
     """A copy of `record` linked to `match.record_id` and flagged for review."""
     if match.record_id == record.id:
         raise ValueError(f"record {record.id} cannot be a near-duplicate of itself")

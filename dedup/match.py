@@ -22,7 +22,7 @@ from dedup.fingerprint import Fingerprint
 from dedup.imagehash import PHASH_BITS, hamming
 from dedup.texthash import estimate_jaccard
 
-__all__ = ["DEFAULT_THRESHOLDS", "Comparison", "Match", "Thresholds", "compare", "decide"]
+__all__ = ["DEFAULT_THRESHOLDS", "Comparison", "DuplicateMatch", "Thresholds", "compare", "decide"]
 
 Basis = Literal["text+image", "image"]
 
@@ -50,7 +50,7 @@ class Comparison:
 
 
 @dataclass(frozen=True)
-class Match:
+class DuplicateMatch:
     """The earlier record a new one is a near-duplicate of, and the evidence."""
 
     record_id: str
@@ -66,6 +66,10 @@ class Match:
             f"first-page image distance {self.image}/{PHASH_BITS}): possibly the same paper "
             "scanned again; keep one or confirm both"
         )
+
+
+# The old name, for dedup/__init__.py, lookup.py and elastic_lookup.py until they say DuplicateMatch.
+Match = DuplicateMatch
 
 
 def _conflict(a: Fingerprint, b: Fingerprint) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dedup import Match, link_near_duplicate, near_duplicate_of
+from dedup import DuplicateMatch, link_near_duplicate, near_duplicate_of
 from schemas import Classification, Record
 
 
@@ -17,7 +17,7 @@ def _record(record_id: str = "b" * 32) -> Record:
 
 
 def test_link_flags_the_record_for_review_and_names_the_earlier_one() -> None:
-    match = Match(record_id="a" * 32, basis="text+image", text=0.91, image=40)
+    match = DuplicateMatch(record_id="a" * 32, basis="text+image", text=0.91, image=40)
     linked = link_near_duplicate(_record(), match)
 
     assert near_duplicate_of(linked) == "a" * 32
@@ -40,4 +40,4 @@ def test_an_unlinked_record_is_nobodys_near_duplicate() -> None:
 
 def test_a_record_is_never_linked_to_itself() -> None:
     with pytest.raises(ValueError, match="itself"):
-        link_near_duplicate(_record("a" * 32), Match("a" * 32, "image", None, 3))
+        link_near_duplicate(_record("a" * 32), DuplicateMatch("a" * 32, "image", None, 3))
