@@ -10,6 +10,8 @@ sohoa errors: unreachable, timeouts, 429 and 5xx are Transient; refused credenti
 failures and a missing privilege are ElasticSetupError (a person must fix the set-up).
 
 The index behind the alias is created on first use (template, then `<alias>-v1` with the alias).
+An index of an older mapping version is not used (IndexUnusable: run sohoa reindex, which builds
+a new one of this version), one of a newer version neither (MissingDependency: upgrade sohoa).
 `rebuild(records)` bulk-loads a fresh `<alias>-v1-<UTC time>` index and moves the alias onto it in
 one atomic request, so searches never see a half-built index; the old index is then deleted.
 Records written through the alias while a rebuild runs land in the old index and are lost with
@@ -50,7 +52,7 @@ from elasticsearch import (
     helpers,
 )
 
-from core.errors import MissingDependency, SohoaError, Transient
+from core.errors import REBUILD_HINT, IndexUnusable, MissingDependency, SohoaError, Transient
 from indexing.elastic_mapping import (
     DEFAULT_ALIAS,
     MAPPING_VERSION,
@@ -247,10 +249,12 @@ class ElasticIndex:
                     f"(v{MAPPING_VERSION}): upgrade sohoa or point SOHOA_INDEX elsewhere"
                 )
             if version < MAPPING_VERSION:
-                log.warning(
-                    "index %s behind %s has mapping v%d, this sohoa writes v%d: run `sohoa reindex`",
-                    name, self.url, version, MAPPING_VERSION,
-                )  # fmt: skip
+                # Not served: an older layout keeps other fields (before v5 a page's `text` was its
+                # full text, which a masked scope would show), and refuses this version's writes.
+                raise IndexUnusable(
+                    f"index {name} behind {self.url} has mapping v{version}, this sohoa needs "
+                    f"v{MAPPING_VERSION}: {REBUILD_HINT}"
+                )
 
     def _create_first(self) -> None:
         first = first_index_name(self.alias)

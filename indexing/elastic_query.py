@@ -303,9 +303,9 @@ def _page_of(hit: dict[str, Any], masked: bool) -> tuple[int | None, str]:
 
 def _hit(hit: dict[str, Any], query: SearchQuery, parsed: ParsedQuery) -> SearchHit:
     source = hit.get("_source", {})
-    found = SearchHit(
-        id=hit["_id"], score=hit.get("_score") or 0.0, title="", snippet="", access=source["access"]
-    )
+    access = source.get("access")  # a class this sohoa does not know: the most closed one
+    access = access if access in ACCESS_CLASSES else "not_accessible"
+    found = SearchHit(id=hit["_id"], score=hit.get("_score") or 0.0, title="", snippet="", access=access)
     if not query.content:
         return found
     number, text = _page_of(hit, query.scope.masked)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import MissingDependency, SohoaError, Transient
+from core.errors import IndexUnusable, MissingDependency, SohoaError, Transient
 from indexing import SearchIndex, open_index, reindex
 from indexing.elastic import ElasticIndex, ElasticOptions, ElasticSetupError, parse_elastic_url
 from indexing.elastic_mapping import MAPPING_VERSION, record_document
@@ -144,18 +144,21 @@ def test_a_lost_race_to_create_the_first_index_is_fine(cluster: FakeCluster) -> 
     assert cluster.aliases == {"sohoa-pages": {f"sohoa-pages-v{MAPPING_VERSION}"}}
 
 
-def test_a_newer_mapping_is_refused_and_an_older_one_only_warned(
-    cluster: FakeCluster, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_a_newer_mapping_asks_for_an_upgrade_and_an_older_one_for_a_reindex(cluster: FakeCluster) -> None:
     connect(cluster).count()
     meta = cluster.indexes[f"sohoa-pages-v{MAPPING_VERSION}"]["mappings"]["_meta"]
     meta["sohoa_mapping_version"] = MAPPING_VERSION + 1
     with pytest.raises(MissingDependency, match="newer than this sohoa"):
         connect(cluster).count()
     meta["sohoa_mapping_version"] = MAPPING_VERSION - 1
-    with caplog.at_level(logging.WARNING, logger="indexing.elastic"):
-        assert connect(cluster).count() == 0
-    assert "run `sohoa reindex`" in caplog.text
+    older = connect(cluster)
+    # An older layout is never served: before v5 a page's `text` was its full text.
+    for use in (older.count, lambda: older.search(SearchQuery(scope=AccessScope(masked=True)))):
+        with pytest.raises(IndexUnusable, match=f"mapping v{MAPPING_VERSION - 1}, .*: run sohoa reindex$"):
+            use()
+    assert not any(r.path.endswith("/_search") for r in cluster.requests)
+    older.rebuild([make_record("a", "một")])  # reindex builds an index of this version
+    assert older.count() == 1 and connect(cluster).count() == 1
 
 
 def test_writes_and_reads_go_through_the_alias(cluster: FakeCluster, idx: ElasticIndex) -> None:

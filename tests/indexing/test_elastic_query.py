@@ -716,3 +716,8 @@ def test_stats_response_names_every_access_class() -> None:
         },
     }
     assert index_stats(empty).pages == 0 and sum(index_stats(empty).by_access.values()) == 0
+
+
+def test_a_class_this_sohoa_does_not_know_is_read_as_the_most_closed() -> None:
+    answer = response({"_id": "a", "_score": None, "_source": {"access": "secret-ish"}})
+    assert parse(answer, content=False).hits[0].access == "not_accessible"
