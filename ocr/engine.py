@@ -19,6 +19,7 @@ import pytesseract
 from PIL import Image
 
 from core.errors import BadInput, MissingDependency, OcrTimeout
+from ocr.imaging import flatten_on_white
 from schemas import Box, Word
 from vntext.normalise import nfc
 
@@ -162,9 +163,11 @@ def _lossless(image: Image.Image) -> Image.Image:
     """A copy for pytesseract, which writes the image to a file in its `format` (lossy again for
     a JPEG) and sets that attribute on the object it is given. Netpbm (PGM/PBM/PPM) is lossless
     and written at once: PNG takes about a second to compress a noisy 300 dpi page."""
-    copy = image.copy()
-    if copy.mode not in ("1", "L", "RGB"):
-        copy = copy.convert("RGB" if "A" in copy.getbands() or copy.mode in ("P", "CMYK") else "L")
+    if image.mode in ("1", "L", "RGB"):
+        copy = image.copy()
+    else:  # transparency onto white, as the page stages see it
+        colour = "A" in image.getbands() or image.mode in ("P", "CMYK")
+        copy = flatten_on_white(image, "RGB" if colour else "L")
     copy.format = "PPM"
     return copy
 

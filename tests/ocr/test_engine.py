@@ -96,6 +96,16 @@ def test_clean_page_text_words_and_accuracy(engine: TesseractEngine) -> None:
     assert all(0 <= word.box.left < 2480 and 0 <= word.box.top < 3508 for word in result.words)
 
 
+def test_ink_on_a_transparent_sheet_is_read_as_on_white_paper(engine: TesseractEngine) -> None:
+    """Black ink whose paper is transparent black (alpha only): flattened onto white, not read as
+    a black page."""
+    with Image.open(CLEAN_PNG) as image:
+        gray = image.convert("L").crop((0, 0, 2480, 900))
+    sheet = Image.new("RGBA", gray.size, (0, 0, 0, 0))
+    sheet.putalpha(gray.point(lambda v: 255 - v))
+    assert "2154/QĐ-UBND" in engine.recognise(sheet, dpi=300).text
+
+
 def test_orientation_of_upside_down_and_upright_pages(engine: TesseractEngine) -> None:
     with Image.open(ROT180_TIFF) as upside_down:
         degrees, confidence = engine.orientation(upside_down.convert("L"))
