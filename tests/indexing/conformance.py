@@ -860,7 +860,7 @@ NAME_TITLE = "Cấp lại giấy tờ cho ông Bùi Văn Thắng, CCCD 001076012
 PERSONAL_VALUES = ("Thắng", "Bùi", "thang", "001076012345", "0914", "762 305", "1976")
 
 
-def _titled_personal_record(record_id: str) -> Record:
+def titled_personal_record(record_id: str) -> Record:
     record = _personal_record(record_id)
     record.metadata.subject = NAME_TITLE
     record.metadata.doc_type = "Quyết định"
@@ -868,7 +868,7 @@ def _titled_personal_record(record_id: str) -> Record:
 
 
 def test_a_masked_scope_shows_the_public_form_of_the_title(index: IndexFactory) -> None:
-    record = _titled_personal_record("pd")
+    record = titled_personal_record("pd")
     idx = filled(index, record, make_record("plain", PLAIN_PAGE, subject="Cấp lại giấy tờ"), *FILLER)
     for q in ("giấy tờ", ""):
         masked = {hit.id: hit.title for hit in search(idx, q, masked=True, limit=200).hits}
@@ -881,7 +881,7 @@ def test_a_masked_scope_shows_the_public_form_of_the_title(index: IndexFactory) 
 
 @pytest.mark.parametrize("q", ["", "quyết định", "thôn Đông", '"cấp lại"', "ông", "điện thoại"])
 def test_masked_snippets_and_titles_carry_no_personal_data(index: IndexFactory, q: str) -> None:
-    idx = filled(index, _titled_personal_record("pd"), make_record("plain", PLAIN_PAGE), *FILLER)
+    idx = filled(index, titled_personal_record("pd"), make_record("plain", PLAIN_PAGE), *FILLER)
     result = search(idx, q, masked=True, limit=200)
     assert "pd" in [hit.id for hit in result.hits]
     for hit in result.hits:
@@ -891,7 +891,7 @@ def test_masked_snippets_and_titles_carry_no_personal_data(index: IndexFactory, 
 
 @pytest.mark.parametrize("q", ["Thắng", "001076012345", '"0914 762 305"', "Bùi Văn Thắng thôn Đông"])
 def test_a_masked_value_finds_nothing_not_even_by_its_title(index: IndexFactory, q: str) -> None:
-    idx = filled(index, _titled_personal_record("pd"), make_record("plain", PLAIN_PAGE), *FILLER)
+    idx = filled(index, titled_personal_record("pd"), make_record("plain", PLAIN_PAGE), *FILLER)
     result = search(idx, q, masked=True, facets=("access",))
     assert (result.total, result.hits) == (0, [])
     assert result.facets == {"access": []}

@@ -9,6 +9,7 @@ body and client tests (test_elastic_mapping.py, test_elastic_query.py, test_elas
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -18,8 +19,18 @@ import pytest
 
 from indexing.elastic import ElasticIndex
 from indexing.elastic_mapping import FOLDED_ANALYZER, first_index_name
+from indexing.elastic_query import search_body
+from indexing.query import parse_query
+from schemas import AccessScope, SearchQuery
 from tests.indexing.conformance import *  # noqa: F403 (the suite's test functions)
-from tests.indexing.conformance import IndexFactory, ids, make_record
+from tests.indexing.conformance import (
+    CATALOGUE,
+    IndexFactory,
+    filled,
+    ids,
+    make_record,
+    titled_personal_record,
+)
 
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 
@@ -78,3 +89,15 @@ def test_rebuild_swaps_the_alias_while_searches_go_on(index: IndexFactory) -> No
     assert idx.count() == 50
     assert ids(idx, "ban cu") == []
     assert len(ids(idx, '"bản mới"')) == 50
+
+
+def test_a_masked_scope_gets_no_private_field_back_from_the_cluster(index: IndexFactory) -> None:
+    """The raw answer to a masked search (inner hits' source filtering on nested pages included)
+    holds no private field and no personal data: it never leaves the cluster."""
+    idx = filled(index, titled_personal_record("pd"), *CATALOGUE)
+    for q in ("", "thôn Đông", "quyết định"):
+        query = SearchQuery(q=q, limit=50, scope=AccessScope(masked=True), facets=("doc_type",))
+        raw = idx._client.search(index=idx.alias, body=search_body(query, parse_query(q))).body
+        text = json.dumps(raw, ensure_ascii=False)
+        assert "pd" in [hit["_id"] for hit in raw["hits"]["hits"]]
+        assert "private" not in text and "Thắng" not in text and "0914" not in text, q
