@@ -721,3 +721,66 @@ def test_stats_response_names_every_access_class() -> None:
 def test_a_class_this_sohoa_does_not_know_is_read_as_the_most_closed() -> None:
     answer = response({"_id": "a", "_score": None, "_source": {"access": "secret-ish"}})
     assert parse(answer, content=False).hits[0].access == "not_accessible"
+
+
+def test_the_whole_body_of_a_public_faceted_search_by_date() -> None:
+    """Every part of one request the web page sends for the public, as Elasticsearch gets it."""
+    built = body(
+        "",
+        classes=("public",),
+        masked=True,
+        filters={"issuer": "Sở Nội vụ", "date_from": dt.date(2020, 1, 1), "date_to": dt.date(2020, 12, 31)},
+        facets=("issuer", "year"),
+        facet_limit=10,
+        sort="date",
+        limit=20,
+        offset=20,
+    )
+    issuer = {"term": {"issuer_key": "sở nội vụ"}}
+    first_page = {
+        "nested": {
+            "path": "pages",
+            "score_mode": "max",
+            "query": {"match_all": {}},
+            "inner_hits": {
+                "name": BEST_PAGE,
+                "size": 1,
+                "sort": [{"pages.number": {"order": "asc"}}],
+                "_source": ["pages.number", "pages.text"],
+            },
+        }
+    }
+    assert built == {
+        "track_total_hits": True,
+        "_source": ["title", "access"],
+        "query": {
+            "bool": {
+                "must": [{"match_all": {}}],
+                "filter": [
+                    {"terms": {"access": ["public"]}},
+                    {"range": {"date": {"format": "strict_date", "gte": "2020-01-01", "lte": "2020-12-31"}}},
+                ],
+                "should": [first_page],
+            }
+        },
+        "sort": NEWEST_FIRST,
+        "post_filter": {"bool": {"filter": [issuer]}},
+        "aggs": {
+            "issuer": {
+                "filter": {"match_all": {}},
+                "aggs": {
+                    "values": {
+                        "terms": {"field": "issuer_key", "size": 10},
+                        "aggs": {"label": {"terms": {"field": "issuer", "size": 1}}},
+                    }
+                },
+            },
+            "year": {
+                "filter": {"bool": {"filter": [issuer]}},
+                "aggs": {"values": {"terms": {"field": "year", "size": 10, "order": {"_key": "desc"}}}},
+            },
+        },
+        "from": 20,
+        "size": 20,
+    }
+    json.dumps(built)
