@@ -28,7 +28,7 @@ from elasticsearch import helpers
 from core.errors import SohoaError
 from dedup.fingerprint import Fingerprint
 from dedup.lookup import best_match, is_rich
-from dedup.match import DEFAULT_THRESHOLDS, Match, Thresholds
+from dedup.match import DEFAULT_THRESHOLDS, DuplicateMatch, Thresholds
 from dedup.texthash import lsh_bands
 
 if TYPE_CHECKING:
@@ -176,7 +176,7 @@ class ElasticNearDuplicateIndex:
                 return
             after = hits[-1]["sort"]
 
-    def _best(self, fp: Fingerprint, exclude: str | None, before: int | None) -> Match | None:
+    def _best(self, fp: Fingerprint, exclude: str | None, before: int | None) -> DuplicateMatch | None:
         """The best match among records written before sequence number `before` (all if None)."""
         candidates = (
             (hit["_id"], Fingerprint.model_validate(hit["_source"]["fingerprint"]))
@@ -185,7 +185,7 @@ class ElasticNearDuplicateIndex:
         )
         return best_match(fp, candidates, self.thresholds, exclude)
 
-    def find(self, fp: Fingerprint, *, exclude: str | None = None) -> Match | None:
+    def find(self, fp: Fingerprint, *, exclude: str | None = None) -> DuplicateMatch | None:
         """The closest near-duplicate of `fp`, without registering anything."""
         self._ensure()
         self._refreshed()
@@ -212,7 +212,7 @@ class ElasticNearDuplicateIndex:
         self._stale = self._stale or not refresh
         return int(answer["_seq_no"])
 
-    def check_in(self, record_id: str, fp: Fingerprint) -> Match | None:
+    def check_in(self, record_id: str, fp: Fingerprint) -> DuplicateMatch | None:
         """Register `record_id`, then find its best near-duplicate among the records registered
         before it (by sequence number): see the module docstring."""
         sequence = self._put(record_id, fp, refresh=True)
