@@ -3,7 +3,7 @@
 The ingest step says what it works on with `log_context(record=..., page=...)`; a log-record
 factory copies that context onto every LogRecord, so any logger (sohoa's, ocr's, a library's)
 gets `%(file)s %(record_id)s %(page)s`. Entry points call `configure_logging` once; flow-run
-processes started by a Prefect worker get the same format through `prefect_logging.yml` (the
+processes started by a Prefect worker get the same format through cli/prefect_logging.yaml (the
 formatters below read the context themselves, so they need no record factory).
 
 Default verbosity: one line per file outcome (`log_outcome`), start and stop lines; the request
@@ -140,7 +140,7 @@ def json_wanted() -> bool:
 
 
 def console_formatter() -> logging.Formatter:
-    """The formatter this process's environment asks for (a factory for logging.yml files)."""
+    """The formatter this process's environment asks for (the factory cli/prefect_logging.yaml names)."""
     return JsonFormatter() if json_wanted() else TextFormatter()
 
 

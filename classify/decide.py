@@ -176,17 +176,14 @@ def _personal(wanted: list[str], facts: Facts):
 
 
 def _decision(hit: Hit, outcome: str) -> Decision:
-    # `basis` and `tag` are filled once schemas.Decision has them (see the report).
-    return Decision.model_validate(
-        {
-            "rule": hit.rule.id,
-            "outcome": outcome,
-            "evidence": hit.evidence,
-            "page": hit.page,
-            "confidence": hit.confidence,
-            "basis": hit.rule.basis,
-            "tag": hit.rule.tag,
-        }
+    return Decision(
+        rule=hit.rule.id,
+        outcome=outcome,
+        evidence=hit.evidence,
+        page=hit.page,
+        confidence=hit.confidence,
+        basis=hit.rule.basis,
+        tag=hit.rule.tag,
     )
 
 
