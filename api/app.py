@@ -15,8 +15,6 @@ answered inside the middleware, so it carries the same headers as any other resp
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from http import HTTPStatus
 from pathlib import Path
 
@@ -34,9 +32,8 @@ from api.review import ReviewRefused
 from api.state import ApiState
 from api.vietnamese import validation_message
 from application.services import services_for
-from core.errors import BadInput, MissingDependency, NotFound, Transient
+from core.errors import BadInput, IndexUnusable, MissingDependency, NotFound, Transient
 from core.settings import Settings
-from indexing.sqlite_files import IndexUnusable
 
 __all__ = ["cache_policy", "create_app"]
 
@@ -139,15 +136,7 @@ def create_app(settings: Settings) -> FastAPI:
     services = services_for(settings)
     state = ApiState.build(settings, services.store, services.index)
     swagger = _swagger_files()
-
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        if state.browser is not None:
-            state.browser.close()
-
     app = FastAPI(
-        lifespan=lifespan,
         docs_url=None if swagger else "/docs",
         redoc_url=None,
         title="sohoa",

@@ -37,16 +37,13 @@ class _ArchiveCollector(Collector):
 
     def _read(self) -> dict[str, object]:
         state = self._state
-        if state.browser is not None:
-            stats = state.browser.stats()
-            figures: dict[str, object] = {
-                "records": stats.records,
-                "pages": stats.pages,
-                "needs_review": stats.needs_review,
-                "by_access": stats.by_access,
-            }
-        else:
-            figures = {"records": state.index.count()}
+        stats = state.index.stats()
+        figures: dict[str, object] = {
+            "records": stats.records,
+            "pages": stats.pages,
+            "needs_review": stats.needs_review,
+            "by_access": stats.by_access,
+        }
         figures["quarantined"] = sum(1 for _ in iter_quarantined(state.store))
         anchor = read_anchor(state.store, state.audit.path)
         figures["access_log"] = read_chain(state.audit.path, anchor, links=False)

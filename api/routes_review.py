@@ -16,8 +16,7 @@ from api.state import ApiState
 from application.access import ALL_CLASSES, Caller, can_list_restricted, can_review
 from application.secret_docs import erase_traces, is_marked_secret, move_to_hold, open_hold, row_changes
 from core.errors import ConfigurationError, NotFound
-from indexing.browse import BrowseRequest
-from schemas import AccessClass, Decision, Event, Record, SearchFilters, SearchQuery
+from schemas import AccessClass, AccessScope, Decision, Event, Record, SearchFilters, SearchQuery
 from storage import is_held, read_record, update_record
 
 __all__ = ["apply_decision", "list_ids", "log_queue_read", "review_items", "router"]
@@ -40,11 +39,11 @@ Archivist = Annotated[Caller, Depends(_archivist)]
 def list_ids(
     state: ApiState, filters: SearchFilters, visible: tuple[AccessClass, ...], limit: int, offset: int
 ) -> tuple[int, list[str]]:
-    """(total, ids) of the records passing `filters`, newest first; no content is read."""
-    query = SearchQuery(q="", limit=limit, offset=offset, filters=filters)
-    if state.browser is not None:
-        found = state.browser.browse(BrowseRequest(query=query, visible=visible, facets=False, content=False))
-        return found.result.total, [hit.id for hit in found.result.hits]
+    """(total, ids) of the records of the `visible` classes passing `filters`, newest first; no
+    content is read."""
+    query = SearchQuery(
+        q="", limit=limit, offset=offset, filters=filters, scope=AccessScope(classes=visible), content=False
+    )
     result = state.index.search(query)
     return result.total, [hit.id for hit in result.hits]
 

@@ -13,43 +13,21 @@ from api.reading import audit_reads
 from api.state import ApiState
 from application.access import Caller
 from application.searching import Found, SearchParams, search_as
-from core.errors import NotFound
 from schemas import AccessClass
-from storage import read_record
 
-__all__ = ["hit_access", "router", "run_search"]
+__all__ = ["router", "run_search"]
 
 router = APIRouter(tags=["search"])
 MAX_PAGE = 1000
 
 
-def run_search(
-    state: ApiState, caller: Caller, params: SearchParams, client: str | None
-) -> tuple[Found, dict[str, AccessClass]]:
-    """Search as `caller` and log the non-public records whose snippets were served; also
-    returns each hit's access class."""
-    found = search_as(
-        state.index,
-        caller.role,
-        params,
-        browser=state.browser,
-        values_for=state.personal_values,
-    )
-    access = hit_access(state, found)
+def run_search(state: ApiState, caller: Caller, params: SearchParams, client: str | None) -> Found:
+    """Search as `caller` and log the non-public records whose snippets were served (each hit
+    carries the access class it is indexed with)."""
+    found = search_as(state.index, caller.role, params)
+    access = {hit.id: hit.access for hit in found.result.hits}
     audit_reads(state, caller, client, "search", access, {"q": params.q})
-    return found, access
-
-
-def hit_access(state: ApiState, found: Found) -> dict[str, AccessClass]:
-    """Each hit's access class: from the browse result, else from the stored record."""
-    access = dict(found.access)
-    for hit in found.result.hits:
-        if hit.id not in access:
-            try:
-                access[hit.id] = read_record(state.store, hit.id, with_words=False).classification.access
-            except NotFound:
-                access[hit.id] = "not_accessible"
-    return access
+    return found
 
 
 @router.get(
@@ -94,14 +72,14 @@ def search(
         offset=(page - 1) * per_page,
         facet_limit=facet_limit,
     )
-    found, access_of = run_search(state, caller, params, client_of(request))
+    found = run_search(state, caller, params, client_of(request))
     return SearchOut(
         q=q,
         total=found.result.total,
         page=page,
         per_page=per_page,
         sort=sort,
-        ranked=found.ranked,
+        ranked=found.result.ranked,
         role=caller.role,
         masked=found.masked,
         hits=[
@@ -111,12 +89,12 @@ def search(
                 snippet=hit.snippet,
                 page=hit.page,
                 score=hit.score,
-                access=access_of[hit.id],
+                access=hit.access,
             )
             for hit in found.result.hits
         ],
         facets={
             name: [FacetOut(value=v.value, count=v.count) for v in values]
-            for name, values in found.facets.items()
+            for name, values in found.result.facets.items()
         },
     )

@@ -200,7 +200,7 @@ def search_page(
         offset=(page - 1) * PER_PAGE,
         facet_limit=FACETS_SHOWN,
     )
-    found, access_of = run_search(state, caller, params, client_of(request))
+    found = run_search(state, caller, params, client_of(request))
     active = {
         k: v
         for k, v in {
@@ -223,8 +223,8 @@ def search_page(
         date_from=date_from or "",
         date_to=date_to or "",
         found=found,
-        hits=[(hit, access_of[hit.id], safe_snippet(hit.snippet)) for hit in found.result.hits],
-        facets=_facet_links(request, found.facets, active),
+        hits=[(hit, hit.access, safe_snippet(hit.snippet)) for hit in found.result.hits],
+        facets=_facet_links(request, found.result.facets, active),
         page=page,
         pages=min(pages, MAX_PAGE),
         prev_href=f"/ui?{urlencode({**base, 'page': page - 1})}" if page > 1 else None,

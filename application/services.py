@@ -10,8 +10,8 @@ from pathlib import Path
 
 from classify import RuleBook, load_rules
 from core.settings import Settings
-from dedup import NearDuplicateIndex, SimilarityLookup
-from indexing import SearchIndex, SqliteIndex, open_index
+from dedup import SimilarityLookup, open_lookup
+from indexing import SearchIndex, open_index
 from ocr import OcrEngine, TesseractEngine
 from storage import ObjectStore, open_store
 
@@ -33,14 +33,7 @@ class Services:
         with _similar_lock:  # one lookup per Services, whichever thread asks first
             if (opened := self.__dict__.get("similar")) is not None:
                 return opened
-            if not isinstance(self.index, SqliteIndex):
-                from indexing.elastic import ElasticIndex
-
-                if isinstance(self.index, ElasticIndex):
-                    from dedup.elastic_lookup import ElasticNearDuplicateIndex
-
-                    return ElasticNearDuplicateIndex(self.index)
-            return NearDuplicateIndex(self.similarity_path)
+            return open_lookup(self.index, self.similarity_path)
 
     def close(self) -> None:
         """Close the near-duplicate lookup (if opened), then the index. A failure to close is

@@ -111,17 +111,11 @@ def search_as_cli(
     settings: Settings, params: SearchParams, *, role: str | None = None, key: str | None = None
 ) -> tuple[Found, Role]:
     """`sohoa search`: the API's search (classes, masking, access log) for the CLI's caller."""
-    from api.reading import audit_reads
-    from api.routes_search import hit_access
+    from api.routes_search import run_search
     from api.state import ApiState
-    from application.searching import search_as
     from application.services import services_for
 
     caller = caller_for(settings, role=role, key=key)
     services = services_for(settings)
     state = ApiState.build(settings, services.store, services.index)
-    found = search_as(
-        state.index, caller.role, params, browser=state.browser, values_for=state.personal_values
-    )
-    audit_reads(state, caller, "cli", "search", hit_access(state, found), {"q": params.q})
-    return found, caller.role
+    return run_search(state, caller, params, "cli"), caller.role

@@ -158,7 +158,7 @@ def search(
 
     try:
         found, _ = search_as_cli(
-            _settings(), SearchParams(q=query, limit=limit, offset=offset), role=role, key=key
+            _settings(), SearchParams(q=query, limit=limit, offset=offset, facets=False), role=role, key=key
         )
     except ValueError as exc:
         raise _fail(str(exc), EXIT_USAGE) from exc
@@ -168,7 +168,8 @@ def search(
             {
                 "total": result.total,
                 "hits": [
-                    h.model_dump(include={"id", "score", "title", "snippet", "page"}) for h in result.hits
+                    h.model_dump(include={"id", "score", "title", "snippet", "page", "access"})
+                    for h in result.hits
                 ],
             }
         )

@@ -52,7 +52,9 @@ def print_hits(console: Console, query: str, result: SearchResult) -> None:
     console.print(f"[bold]{result.total}[/bold] records match [italic]{query}[/italic]")
     for hit in result.hits:
         page = f" p.{hit.page}" if hit.page else ""
-        console.print(f"\n[bold]{hit.title}[/bold]  [dim]{hit.id}{page} score {hit.score:.2f}[/dim]")
+        line = Text("\n") + Text(hit.title, style="bold")  # Text: titles are data, never rich markup
+        line.append(f"  {hit.id}{page} {hit.access} score {hit.score:.2f}", style="dim")
+        console.print(line)
         console.print(snippet_text(hit.snippet))
 
 

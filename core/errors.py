@@ -5,6 +5,9 @@
 - ConfigurationError: the settings ask for something that cannot work as set; the message says
   what to change.
 - Transient: storage/index unreachable, timeouts. Retried with backoff by the flow.
+- IndexUnusable: a derived index (search index, near-duplicate lookup) cannot be used as it is;
+  the message ends with REBUILD_HINT, and the API tells its visitors (in Vietnamese) that an
+  administrator must run it.
 """
 
 from __future__ import annotations
@@ -36,3 +39,12 @@ class OcrTimeout(Transient):
 
 class NotFound(SohoaError):
     """A record or object that was asked for does not exist."""
+
+
+REBUILD_HINT = "run sohoa reindex"
+
+
+class IndexUnusable(SohoaError):
+    """A derived index that cannot be used as it is (damaged, or not one of ours at this schema
+    version), whatever its engine. `sohoa reindex` rebuilds it from storage; nothing else
+    repairs it. The message ends with REBUILD_HINT."""

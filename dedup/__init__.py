@@ -2,8 +2,13 @@
 
 Pure fingerprints and decisions (imagehash, texthash, fingerprint, match), a rebuildable lookup
 of earlier fingerprints (lookup: SQLite, one machine; elastic_lookup: Elasticsearch, shared), and
-the link written into the new record (link).
+the link written into the new record (link). `open_lookup` picks the lookup that goes with a
+search index, from its URL as indexing.open_index picks the index.
 """
+
+from __future__ import annotations
+
+from pathlib import Path
 
 from dedup.fingerprint import (
     FINGERPRINT_FILE,
@@ -21,8 +26,9 @@ from dedup.lookup import (
     read_fingerprint,
     rebuild_lookup,
 )
-from dedup.match import DEFAULT_THRESHOLDS, Comparison, Match, Thresholds, compare, decide
+from dedup.match import DEFAULT_THRESHOLDS, Comparison, DuplicateMatch, Thresholds, compare, decide
 from dedup.texthash import estimate_jaccard, minhash, shingles, tokens
+from indexing.base import SearchIndex
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
@@ -31,7 +37,7 @@ __all__ = [
     "Comparison",
     "Fingerprint",
     "ImageHashes",
-    "Match",
+    "DuplicateMatch",
     "NearDuplicateIndex",
     "RebuildReport",
     "Thresholds",
@@ -45,6 +51,7 @@ __all__ = [
     "link_near_duplicate",
     "minhash",
     "near_duplicate_of",
+    "open_lookup",
     "page_hashes",
     "read_fingerprint",
     "rebuild_lookup",
@@ -52,3 +59,14 @@ __all__ = [
     "shingles",
     "tokens",
 ]
+
+
+def open_lookup(index: SearchIndex, path: Path) -> SimilarityLookup:
+    """The near-duplicate lookup beside `index`: with an Elasticsearch index (an http(s) URL)
+    one lookup on its cluster, shared by every machine; else a SQLite file of this machine at
+    `path`."""
+    if index.url.startswith(("http://", "https://")):
+        from dedup.elastic_lookup import ElasticNearDuplicateIndex
+
+        return ElasticNearDuplicateIndex(index)  # type: ignore[arg-type]  # an ElasticIndex by its URL
+    return NearDuplicateIndex(path)

@@ -29,7 +29,7 @@ from typing import Protocol
 
 from core.errors import BadInput, NotFound
 from dedup.fingerprint import FINGERPRINT_FILE, Fingerprint, fingerprint_file
-from dedup.match import DEFAULT_THRESHOLDS, Match, Thresholds, compare, decide
+from dedup.match import DEFAULT_THRESHOLDS, DuplicateMatch, Thresholds, compare, decide
 from dedup.texthash import lsh_bands
 from indexing.sqlite_files import check_opened, damage_unusable, file_id, rebuild_beside, unusable
 from storage import ObjectStore, iter_record_ids, original_key, read_manifest, read_record
@@ -72,12 +72,12 @@ class SimilarityLookup(Protocol):
 
     thresholds: Thresholds
 
-    def check_in(self, record_id: str, fp: Fingerprint) -> Match | None:
+    def check_in(self, record_id: str, fp: Fingerprint) -> DuplicateMatch | None:
         """The best near-duplicate registered before `record_id`; registers it. A check-in
         that runs at the same time as another sees it or is seen by it, never neither."""
         ...
 
-    def find(self, fp: Fingerprint, *, exclude: str | None = None) -> Match | None: ...
+    def find(self, fp: Fingerprint, *, exclude: str | None = None) -> DuplicateMatch | None: ...
     def add(self, record_id: str, fp: Fingerprint) -> None: ...
     def remove(self, record_id: str) -> None: ...
     def rebuild(self, entries: Iterable[tuple[str, Fingerprint]]) -> None:
@@ -99,9 +99,9 @@ def best_match(
     candidates: Iterable[tuple[str, Fingerprint]],
     thresholds: Thresholds,
     exclude: str | None = None,
-) -> Match | None:
+) -> DuplicateMatch | None:
     """The closest of `candidates` that is a near-duplicate of `fp` (never `exclude`)."""
-    best: Match | None = None
+    best: DuplicateMatch | None = None
     for record_id, other in candidates:
         if record_id == exclude:
             continue
@@ -109,7 +109,7 @@ def best_match(
         basis = decide(comparison, thresholds)
         if basis is None:
             continue
-        match = Match(record_id, basis, comparison.text, comparison.image)
+        match = DuplicateMatch(record_id, basis, comparison.text, comparison.image)
         if best is None or _rank(match) > _rank(best):
             best = match
     return best
@@ -206,10 +206,10 @@ class NearDuplicateIndex:
         for record_id, data in rows:
             yield record_id, Fingerprint.model_validate_json(data)
 
-    def _best(self, db: sqlite3.Connection, fp: Fingerprint, exclude: str | None) -> Match | None:
+    def _best(self, db: sqlite3.Connection, fp: Fingerprint, exclude: str | None) -> DuplicateMatch | None:
         return best_match(fp, self._candidates(db, fp), self.thresholds, exclude)
 
-    def find(self, fp: Fingerprint, *, exclude: str | None = None) -> Match | None:
+    def find(self, fp: Fingerprint, *, exclude: str | None = None) -> DuplicateMatch | None:
         """The closest earlier near-duplicate of `fp`, without registering anything."""
         with self._usable() as db:
             return self._best(db, fp, exclude)
@@ -229,7 +229,7 @@ class NearDuplicateIndex:
                 [(band, value, record_id) for band, value in enumerate(lsh_bands(fp.minhash))],
             )
 
-    def check_in(self, record_id: str, fp: Fingerprint) -> Match | None:
+    def check_in(self, record_id: str, fp: Fingerprint) -> DuplicateMatch | None:
         """Find the best earlier near-duplicate of `record_id` and register it, atomically."""
         with self._transaction() as db:
             match = self._best(db, fp, exclude=record_id)
@@ -275,7 +275,7 @@ class NearDuplicateIndex:
                 self._open()
 
 
-def _rank(match: Match) -> tuple[float, int]:
+def _rank(match: DuplicateMatch) -> tuple[float, int]:
     return (match.text if match.text is not None else 0.0, -match.image)
 
 

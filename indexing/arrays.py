@@ -1,27 +1,23 @@
 """The records and pages of a SQLite index as NumPy arrays: filters, facet counts and order.
 
-Part of the browse addition (indexing/browse.py). Record slot s is row s of every record array;
+Part of SqliteIndex's search (indexing/browse.py). Record slot s is row s of every record array;
 pages are addressed by their pid. Everything here is pure array work on a loaded snapshot.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 
-from schemas import AccessClass, SearchFilters
+from schemas import AccessClass, FacetName, FacetValue, SearchFilters
 from vntext.normalise import search_key
 
 __all__ = [
     "ACCESS_CODES",
-    "FACETS",
-    "FacetValue",
     "RecordArrays",
-    "Sort",
     "access_mask",
     "all_of",
     "facet_counts",
@@ -32,16 +28,8 @@ __all__ = [
 ]
 
 ACCESS_CODES: tuple[AccessClass, ...] = ("public", "conditional", "not_accessible", "undetermined")
-FACETS = ("doc_type", "year", "issuer", "province", "access", "needs_review", "retention")
-Sort = Literal["relevance", "date"]
 NO_DATE = np.iinfo(np.int32).min  # the date of an undated record: last when newest come first
 _JULIAN_OFFSET = 1721425  # date.toordinal() + this = julian day number
-
-
-@dataclass(frozen=True)
-class FacetValue:
-    value: str | int | bool
-    count: int
 
 
 @dataclass
@@ -183,9 +171,7 @@ def access_mask(arrays: RecordArrays, classes: tuple[AccessClass, ...] | list[Ac
     return np.isin(arrays.access, [ACCESS_CODES.index(c) for c in classes])
 
 
-def filter_masks(
-    arrays: RecordArrays, filters: SearchFilters, date_from: dt.date | None, date_to: dt.date | None
-) -> dict[str, np.ndarray]:
+def filter_masks(arrays: RecordArrays, filters: SearchFilters) -> dict[str, np.ndarray]:
     """One mask per active filter, keyed by its facet name ('date' for the date range)."""
     masks = {}
     if filters.access is not None:
@@ -202,6 +188,7 @@ def filter_masks(
         masks["year"] = arrays.year == filters.year
     if filters.needs_review is not None:
         masks["needs_review"] = arrays.needs_review == filters.needs_review
+    date_from, date_to = filters.date_from, filters.date_to
     if date_from is not None or date_to is not None:
         low = date_from.toordinal() + _JULIAN_OFFSET if date_from else NO_DATE + 1
         high = date_to.toordinal() + _JULIAN_OFFSET if date_to else np.iinfo(np.int32).max
@@ -225,7 +212,8 @@ def _by_code(codes: np.ndarray, labels: list[str], keep: np.ndarray, limit: int 
         floor = np.partition(counts[present], len(present) - limit)[len(present) - limit]
         present = present[counts[present] >= floor]
     values = sorted(
-        (FacetValue(labels[c], int(counts[c])) for c in present), key=lambda v: (-v.count, str(v.value))
+        (FacetValue(value=labels[c], count=int(counts[c])) for c in present),
+        key=lambda v: (-v.count, str(v.value)),
     )
     return values[:limit]
 
@@ -241,19 +229,26 @@ def _one_facet(arrays: RecordArrays, name: str, keep: np.ndarray, limit: int | N
         return _by_code(arrays.retention, arrays.retentions.labels, keep, limit)
     if name == "year":
         years, counts = np.unique(arrays.year[keep & (arrays.year > 0)], return_counts=True)
-        return [FacetValue(int(y), int(c)) for y, c in zip(years[::-1], counts[::-1], strict=True)][:limit]
+        pairs = zip(years[::-1][:limit], counts[::-1][:limit], strict=True)
+        return [FacetValue(value=int(y), count=int(c)) for y, c in pairs]
     if name == "access":
         counts = np.bincount(arrays.access[keep], minlength=len(ACCESS_CODES))
-        return [FacetValue(ACCESS_CODES[c], int(counts[c])) for c in np.flatnonzero(counts)][:limit]
+        present = np.flatnonzero(counts)[:limit]
+        return [FacetValue(value=ACCESS_CODES[c], count=int(counts[c])) for c in present]
     flags = arrays.needs_review[keep]
     pairs = ((True, int(flags.sum())), (False, int((~flags).sum())))
-    return [FacetValue(value, count) for value, count in pairs if count][:limit]
+    return [FacetValue(value=value, count=count) for value, count in pairs if count][:limit]
 
 
 def facet_counts(
-    arrays: RecordArrays, candidates: np.ndarray, masks: dict[str, np.ndarray], limit: int | None = None
-) -> dict[str, list[FacetValue]]:
-    """Records per value of each facet, the most frequent `limit` values (the latest years).
+    arrays: RecordArrays,
+    candidates: np.ndarray,
+    masks: dict[str, np.ndarray],
+    names: Sequence[FacetName],
+    limit: int | None = None,
+) -> dict[FacetName, list[FacetValue]]:
+    """Records per value of each facet in `names`, the most frequent `limit` values (the latest
+    years).
 
     Each facet is counted under every filter but its own, so the other values of a filtered
     facet stay visible; `candidates` are the records the query matched that the caller may see.
@@ -262,7 +257,7 @@ def facet_counts(
         name: _one_facet(
             arrays, name, all_of({k: m for k, m in masks.items() if k != name}, candidates), limit
         )
-        for name in FACETS
+        for name in names
     }
 
 

@@ -1,47 +1,41 @@
-"""Browsing the SQLite index for the API: date ranges, sort by date, facet counts, fast at scale.
+"""How SqliteIndex answers the search contract: filters, date ranges, sort, facets, access scope.
 
-A separate addition to indexing/sqlite.py (issue 6), reading the same file through its own
-connection. `SqliteIndex.search` ranks every matching page with BM25 in SQL, which takes over a
-second when a query matches most of 100,000 pages. Here the record fields and the page -> record
+The inside of `SqliteIndex.search` and `SqliteIndex.stats` (indexing/sqlite.py), on the index's
+own connection and under its lock. Ranking every matching page with BM25 in SQL takes over a
+second when a query matches most of 100,000 pages, so the record fields and the page -> record
 map are held as NumPy arrays (indexing/arrays.py), reloaded whenever the file changes (PRAGMA
-data_version). A query is then:
+data_version for other connections; the index says when it wrote itself). A query is then:
 
 1. the matching pages: each query part's page list read from FTS5 once and then kept in memory
    (indexing/postings.py), the parts ANDed as masks; or, for a query with a rare word, every
    match ranked by BM25 in one SQL statement;
-2. filters, facet counts and order, vectorised over records;
+2. the access scope, filters, facet counts and order, vectorised over records;
 3. titles and page texts read for the one page of hits shown.
 
-Ranking is the index's own (pages holding every accented word in its exact spelling first, then
-BM25 with the exact column weighted up, then newest) whenever the rarest query word is on at most
-RANK_LIMIT pages divided by the number of query parts, or the query's words (no phrase) meet on
-that few pages. A broader query (common words only, where BM25's IDF is small and scoring each
-match costs 2-20 µs) is ordered by exact spelling, then newest: `BrowseResult.ranked` is False.
-Hits are checked again against the records table before they are returned, so a record whose
-access class changed since the arrays were loaded is not served. A masked query (the public role)
-reads pages_fts alone, which holds the public form of every page that has one; a full query
-also reads private_fts for those pages (indexing/sqlite.py), in both ways.
+Ranking (pages holding every accented word in its exact spelling first, then BM25 with the exact
+column weighted well above the folded one, then newest) is used whenever the rarest query word
+is on at most RANK_LIMIT pages divided by the number of query parts, or the query's words (no
+phrase) meet on that few pages. A broader query (common words only, where BM25's IDF is small
+and scoring each match costs 2-20 µs) is ordered by exact spelling, then newest:
+`SearchResult.ranked` is False. Hits are checked again against the records table before they are
+returned, so a record whose access class changed since the arrays were loaded is not served.
+
+A masked scope (the public role) reads pages_fts alone, which holds the public form of every
+page that has one, and shows the public form of pages and titles; a full scope also reads
+private_fts for the pages holding personal data (indexing/sqlite.py), in both ways.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import sqlite3
-import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
 
-from core.errors import Transient
 from indexing.arrays import (
     ACCESS_CODES,
-    FacetValue,
     RecordArrays,
-    Sort,
     access_mask,
     all_of,
     facet_counts,
@@ -50,71 +44,18 @@ from indexing.arrays import (
     load_arrays,
     order_slots,
 )
-from indexing.postings import Postings
+from indexing.postings import Postings, fts5_exact_match, fts5_match, fts5_phrase
 from indexing.query import ParsedQuery, parse_query
 from indexing.snippets import snippet
-from indexing.sqlite import (
-    EXACT_WEIGHT,
-    FOLDED_WEIGHT,
-    SCHEMA_TABLES,
-    SCHEMA_VERSION,
-    SqliteIndex,
-    fts5_exact_match,
-    fts5_match,
-)
-from indexing.sqlite_files import check_file, is_damage, unusable
-from schemas import AccessClass, SearchHit, SearchQuery, SearchResult
+from schemas import AccessClass, IndexStats, SearchHit, SearchQuery, SearchResult
 
-__all__ = [
-    "RANK_LIMIT",
-    "BrowseRequest",
-    "BrowseResult",
-    "Browser",
-    "FacetValue",
-    "IndexStats",
-    "Sort",
-]
+__all__ = ["EXACT_WEIGHT", "FOLDED_WEIGHT", "RANK_LIMIT", "Browser"]
 
 log = logging.getLogger(__name__)
 
 RANK_LIMIT = 3000  # pages x query parts: BM25 over more costs more than ~15 ms
-
-
-@dataclass(frozen=True)
-class BrowseRequest:
-    """A search with the extras the API needs.
-
-    `visible` holds the access classes the caller may see: records of other classes are neither
-    counted nor returned, whatever the filters. `query.filters.access` is the caller's choice
-    among them (application.access.restrict). `redact(record_id, text)` is applied to page text and titles
-    before snippets are cut; `content=False` returns ids only (no title, no snippet).
-    """
-
-    query: SearchQuery
-    visible: tuple[AccessClass, ...] | None = None
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    sort: Sort = "relevance"
-    facets: bool = True
-    facet_limit: int | None = None
-    content: bool = True
-    redact: Callable[[str, str], str] | None = None
-
-
-@dataclass(frozen=True)
-class BrowseResult:
-    result: SearchResult
-    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
-    ranked: bool = True  # False: a broad query, ordered by exact spelling then date
-    access: dict[str, AccessClass] = field(default_factory=dict)  # record id -> class, per hit
-
-
-@dataclass(frozen=True)
-class IndexStats:
-    records: int
-    pages: int
-    needs_review: int
-    by_access: dict[str, int]
+EXACT_WEIGHT = 10.0
+FOLDED_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -131,125 +72,77 @@ class _Matches:
     ranked: bool
 
 
-def _phrase(tokens: Sequence[str]) -> str:
-    return '"' + " ".join(tokens).replace('"', '""') + '"'
-
-
 _RANKED = (
     f"SELECT rowid, bm25({{table}}, {EXACT_WEIGHT}, {FOLDED_WEIGHT}), {{tier}} "
     "FROM {table} WHERE {table} MATCH :match"
 )
 _TIER = "rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH :exact)"
 _DF = "SELECT count(*) FROM (SELECT 1 FROM pages_fts WHERE pages_fts MATCH ? LIMIT ?)"
+_SHOWN = "SELECT rid, id, {title}, access FROM records WHERE rid IN ({marks})"
 
 
 class Browser:
-    """Fast filtered, faceted, sorted search over one SqliteIndex file (thread-safe)."""
+    """The search of one SqliteIndex over a connection it is handed, inside a read transaction.
+    Not thread-safe: the index holds its lock around every call."""
 
-    def __init__(self, path: Path, *, rank_limit: int = RANK_LIMIT) -> None:
-        self.path = Path(path).expanduser().resolve()
+    def __init__(self, *, rank_limit: int = RANK_LIMIT) -> None:
         self.rank_limit = rank_limit
-        self._lock = threading.RLock()
-        self._conn: sqlite3.Connection | None = None
-        self._inode: tuple[int, int] | None = None
-        self._version: int | None = None
         self._arrays: RecordArrays | None = None
+        self._version: tuple[sqlite3.Connection, int] | None = None
         self._postings = Postings()
 
-    @classmethod
-    def for_index(cls, index: SqliteIndex) -> Browser:
-        return cls(index.path)
-
-    def close(self) -> None:
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-            self._conn, self._arrays, self._version = None, None, None
-
-    # -- connection and arrays ----------------------------------------------------------------
-
-    @contextmanager
-    def _session(self, action: str) -> Iterator[tuple[sqlite3.Connection, RecordArrays]]:
-        """One read transaction (one snapshot of the file) and the arrays loaded from it."""
-        with self._lock:
-            try:
-                conn = self._connection()
-                conn.execute("BEGIN")
-                try:
-                    yield conn, self._fresh_arrays(conn)
-                finally:
-                    if conn.in_transaction:
-                        conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                self.close()
-                if is_damage(exc):
-                    raise unusable("search index", self.path, f"is damaged ({exc})") from exc
-                raise Transient(f"search index {self.path}: {action} failed: {exc}") from exc
-
-    def _connection(self) -> sqlite3.Connection:
-        st = self.path.stat()  # a rebuilt file (a new inode) needs a new connection
-        if self._conn is None or (st.st_ino, st.st_dev) != self._inode:
-            self.close()
-            conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            conn.execute("PRAGMA busy_timeout = 10000")
-            state = check_file(conn, tables=SCHEMA_TABLES, version=SCHEMA_VERSION)
-            if state != "ready":  # the tables read here are those of this version
-                conn.close()
-                raise unusable("search index", self.path, "is empty" if state == "empty" else state)
-            self._conn, self._inode = conn, (st.st_ino, st.st_dev)
-        return self._conn
+    def forget(self) -> None:
+        """Drop the arrays and page lists: the index wrote, or its connection changed."""
+        self._arrays, self._version = None, None
+        self._postings.reset(0)
 
     def _fresh_arrays(self, conn: sqlite3.Connection) -> RecordArrays:
         conn.execute("SELECT 1 FROM records LIMIT 1").fetchall()  # start the read snapshot
-        version = conn.execute("PRAGMA data_version").fetchone()[0]
-        if self._arrays is None or version != self._version:
+        version = (conn, conn.execute("PRAGMA data_version").fetchone()[0])
+        if self._arrays is None or self._version is None or not _same_version(version, self._version):
             self._arrays = load_arrays(conn)
             self._postings.reset(len(self._arrays.page_slot))
             self._version = version
-            log.debug("browse arrays loaded: %d records", len(self._arrays))
+            log.debug("search arrays loaded: %d records", len(self._arrays))
         return self._arrays
 
-    # -- public -------------------------------------------------------------------------------
+    # -- the contract -------------------------------------------------------------------------
 
-    def stats(self) -> IndexStats:
-        with self._session("stats") as (_conn, arrays):
-            counts = np.bincount(arrays.access, minlength=len(ACCESS_CODES))
-            return IndexStats(
-                records=len(arrays),
-                pages=arrays.pages,
-                needs_review=int(arrays.needs_review.sum()),
-                by_access={name: int(counts[code]) for code, name in enumerate(ACCESS_CODES)},
-            )
+    def stats(self, conn: sqlite3.Connection) -> IndexStats:
+        arrays = self._fresh_arrays(conn)
+        counts = np.bincount(arrays.access, minlength=len(ACCESS_CODES))
+        return IndexStats(
+            records=len(arrays),
+            pages=arrays.pages,
+            needs_review=int(arrays.needs_review.sum()),
+            by_access={name: int(counts[code]) for code, name in enumerate(ACCESS_CODES)},
+        )
 
-    def browse(self, request: BrowseRequest) -> BrowseResult:
-        parsed, query = parse_query(request.query.q), request.query
-        with self._session("browse") as (conn, arrays):
-            seen = _visible_pages(arrays, request.visible)
-            matches = self._matches(conn, arrays, parsed, seen, masked=query.masked)
-            candidates = np.ones(len(arrays), dtype=bool) if matches is None else matches.found.copy()
-            if request.visible is not None:
-                candidates &= access_mask(arrays, request.visible)
-            masks = filter_masks(arrays, query.filters, request.date_from, request.date_to)
-            keep = all_of(masks, candidates)
-            facets = facet_counts(arrays, candidates, masks, request.facet_limit) if request.facets else {}
-            tier = np.zeros(len(arrays), np.int8) if matches is None else matches.tier
-            rank = np.zeros(len(arrays)) if matches is None else matches.rank
-            order = order_slots(
-                arrays,
-                keep,
-                tier,
-                rank,
-                by_date=matches is None or request.sort == "date",
-                ranked=matches is not None and matches.ranked,
-                count=query.offset + query.limit,
-            )
-            shown = order[query.offset :]
-            hits, access = self._hits(conn, arrays, matches, shown, parsed, request)
-        return BrowseResult(
-            result=SearchResult(total=int(keep.sum()), hits=hits),
-            facets=facets,
-            ranked=matches is None or matches.ranked,
-            access=access,
+    def search(self, conn: sqlite3.Connection, query: SearchQuery) -> SearchResult:
+        parsed, scope = parse_query(query.q), query.scope
+        arrays = self._fresh_arrays(conn)
+        seen = _visible_pages(arrays, scope.classes)
+        matches = self._matches(conn, arrays, parsed, seen, masked=scope.masked)
+        candidates = np.ones(len(arrays), dtype=bool) if matches is None else matches.found.copy()
+        if scope.classes is not None:
+            candidates &= access_mask(arrays, scope.classes)
+        masks = filter_masks(arrays, query.filters)
+        keep = all_of(masks, candidates)
+        facets = facet_counts(arrays, candidates, masks, query.facets, query.facet_limit)
+        tier = np.zeros(len(arrays), np.int8) if matches is None else matches.tier
+        rank = np.zeros(len(arrays)) if matches is None else matches.rank
+        order = order_slots(
+            arrays,
+            keep,
+            tier,
+            rank,
+            by_date=matches is None or query.sort == "date",
+            ranked=matches is not None and matches.ranked,
+            count=query.offset + query.limit,
+        )
+        hits = self._hits(conn, arrays, matches, order[query.offset :], parsed, query)
+        return SearchResult(
+            total=int(keep.sum()), hits=hits, facets=facets, ranked=matches is None or matches.ranked
         )
 
     # -- matching -----------------------------------------------------------------------------
@@ -268,7 +161,7 @@ class Browser:
             if seen is not None:
                 count = int(np.count_nonzero(self._postings.mask(conn, "folded", (token,)) & seen))
             elif (count := self._postings.count("folded", (token,))) is None:
-                match = f"folded : {_phrase((token,))}"
+                match = f"folded : {fts5_phrase((token,))}"
                 count = conn.execute(_DF, (match, limit + 1)).fetchone()[0]
             if count <= limit:
                 return True
@@ -326,7 +219,7 @@ class Browser:
     def _ranked(
         conn: sqlite3.Connection, arrays: RecordArrays, parsed: ParsedQuery, *, masked: bool
     ) -> _Matches:
-        """Every match ranked by BM25 in SQL, as SqliteIndex.search ranks them."""
+        """Every match ranked by BM25 in SQL."""
         exact_match = fts5_exact_match(parsed)
         params = {"match": fts5_match(parsed), "exact": exact_match}
         rows: list[tuple] = []
@@ -358,45 +251,62 @@ class Browser:
         matches: _Matches | None,
         shown: np.ndarray,
         parsed: ParsedQuery,
-        request: BrowseRequest,
-    ) -> tuple[list[SearchHit], dict[str, AccessClass]]:
+        query: SearchQuery,
+    ) -> list[SearchHit]:
+        """The hits shown, each with the access class it is indexed with; masked: the public
+        form of its title and page. Without content: ids and access classes only."""
         if not len(shown):
-            return [], {}
+            return []
+        masked = query.scope.masked
         rids = [int(arrays.rids[s]) for s in shown]
-        rows = conn.execute(
-            f"SELECT rid, id, title, access FROM records WHERE rid IN ({', '.join('?' * len(rids))})", rids
-        )
+        title = "coalesce(public_title, title)" if masked else "title"
+        rows = conn.execute(_SHOWN.format(title=title, marks=", ".join("?" * len(rids))), rids)
         current = {rid: (record_id, title, access) for rid, record_id, title, access in rows}
-        allowed = set(request.query.filters.access or ACCESS_CODES) & set(request.visible or ACCESS_CODES)
-        column = "coalesce(public_text, text)" if request.query.masked else "text"
-        best = _best_pid_of(arrays, matches, shown)
+        allowed = _allowed(query)
+        best = _best_pid_of(arrays, matches, shown) if query.content else {}
         texts: dict[int, tuple[int, str]] = {}
-        if request.content:
+        if query.content:
+            column = "coalesce(public_text, text)" if masked else "text"
             pids = [pid for pid in best.values() if pid >= 0]
             sql = f"SELECT pid, number, {column} FROM pages WHERE pid IN ({', '.join('?' * len(pids))})"
             texts = {pid: (number, text) for pid, number, text in conn.execute(sql, pids)}
-        hits, access = [], {}
+        hits = []
         for slot, rid in zip(shown, rids, strict=True):
             if rid not in current or current[rid][2] not in allowed:
-                self._version = None  # the arrays are stale: reload them on the next call
-                log.warning("record rid %d changed under the browse arrays: not served", rid)
+                self.forget()  # the arrays are stale: reload them on the next call
+                log.warning("record rid %d changed under the search arrays: not served", rid)
                 continue
-            record_id, title, klass = current[rid]
-            number, text = texts.get(best[int(slot)], (None, ""))
-            if request.redact is not None:
-                text, title = request.redact(record_id, text), request.redact(record_id, title)
+            record_id, title, access = current[rid]
             rank = matches.rank[slot] if matches is not None else 0.0
+            score = -float(rank) if rank else 0.0  # bm25() is lower-is-better; scores are higher-is-better
+            if not query.content:
+                hits.append(SearchHit(id=record_id, score=score, title="", snippet="", access=access))
+                continue
+            number, text = texts.get(best[int(slot)], (None, ""))
             hits.append(
                 SearchHit(
                     id=record_id,
-                    score=-float(rank) if rank else 0.0,
-                    title=title if request.content else "",
-                    snippet=snippet(text, parsed.parts) if request.content else "",
-                    page=number if request.content else None,
+                    score=score,
+                    title=title,
+                    snippet=snippet(text, parsed.parts),
+                    page=number,
+                    access=access,
                 )
             )
-            access[record_id] = klass
-        return hits, access
+        return hits
+
+
+def _same_version(one: tuple[sqlite3.Connection, int], other: tuple[sqlite3.Connection, int]) -> bool:
+    """The same connection (by identity) at the same data_version."""
+    return one[0] is other[0] and one[1] == other[1]
+
+
+def _allowed(query: SearchQuery) -> set[str]:
+    """The classes a hit may have: the scope's, narrowed by the access filter."""
+    allowed = set(ACCESS_CODES if query.scope.classes is None else query.scope.classes)
+    if query.filters.access is not None:
+        allowed &= set(query.filters.access)
+    return allowed
 
 
 def _visible_pages(arrays: RecordArrays, visible: tuple[AccessClass, ...] | None) -> np.ndarray | None:

@@ -1,6 +1,10 @@
-"""Which pages hold a query part, read from FTS5 once and kept while the index does not change.
+"""FTS5 query text, and which pages hold a query part, read from FTS5 once and kept while the
+index does not change.
 
-Part of the browse addition (indexing/browse.py). A broad query's cost is reading the page lists
+Part of SqliteIndex's search (indexing/browse.py). Every FTS5 string the index sends is built by
+`fts5_phrase`: always quoted, so no token a user typed can act as an operator.
+
+A broad query's cost is reading the page lists
 of common words, and those are the same few words again and again. Each list is kept as a
 boolean mask over page ids (1 byte a page: 100 KB at 100,000 pages, whatever the word), so
 ANDing the parts of a query is a vectorised `&`. Masks are kept until the index changes or the
@@ -15,15 +19,33 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["DEFAULT_BUDGET", "Postings"]
+from indexing.query import ParsedQuery, QueryPart
+
+__all__ = ["DEFAULT_BUDGET", "Postings", "fts5_exact_match", "fts5_match", "fts5_phrase"]
 
 DEFAULT_BUDGET = 64 * 1024 * 1024  # bytes of masks kept
 _CONCAT = "SELECT group_concat(rowid) FROM {table} WHERE {table} MATCH ?"
 TABLES = ("pages_fts", "private_fts")  # what the public may search; full texts holding personal data
 
 
-def _phrase(tokens: Sequence[str]) -> str:
+def fts5_phrase(tokens: Sequence[str]) -> str:
+    """An FTS5 string: always quoted, so no token can act as an operator."""
     return '"' + " ".join(tokens).replace('"', '""') + '"'
+
+
+def _part_match(part: QueryPart) -> str:
+    return f"(exact : {fts5_phrase(part.exact)} OR folded : {fts5_phrase(part.folded)})"
+
+
+def fts5_match(query: ParsedQuery) -> str:
+    """The FTS5 MATCH expression for a non-empty query: every part, on either key column."""
+    return " AND ".join(_part_match(part) for part in query.parts)
+
+
+def fts5_exact_match(query: ParsedQuery) -> str | None:
+    """Every part typed with diacritics, in its exact spelling; None when no part has any."""
+    marked = [part for part in query.parts if part.exact != part.folded]
+    return " AND ".join(f"exact : {fts5_phrase(part.exact)}" for part in marked) or None
 
 
 def _parse(text: str | None) -> np.ndarray:
@@ -34,7 +56,7 @@ def _parse(text: str | None) -> np.ndarray:
 
 class Postings:
     """Masks of the pages holding `column : "tokens"`, for pages 0 .. size-1 of one snapshot
-    of the index. Not thread-safe: the Browser holds its lock while using it."""
+    of the index. Not thread-safe: the index holds its lock while using it."""
 
     def __init__(self, budget: int = DEFAULT_BUDGET) -> None:
         self.budget = budget
@@ -66,7 +88,7 @@ class Postings:
             return found
         self.misses += 1
         sql = _CONCAT.format(table=table)
-        ids = _parse(conn.execute(sql, (f"{column} : {_phrase(tokens)}",)).fetchone()[0])
+        ids = _parse(conn.execute(sql, (f"{column} : {fts5_phrase(tokens)}",)).fetchone()[0])
         mask = np.zeros(self.size, dtype=bool)
         mask[ids[(ids >= 0) & (ids < self.size)]] = True
         self._masks[key] = mask

@@ -16,20 +16,22 @@ from indexing.page_keys import folded_view
 from indexing.query import QueryPart, token_spans
 from vntext.normalise import nfc
 
-__all__ = ["SNIPPET_CHARS", "Match", "find_matches", "snippet"]
+__all__ = ["SNIPPET_CHARS", "TextMatch", "find_matches", "snippet"]
 
 SNIPPET_CHARS = 200
 _SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
-class Match:
+class TextMatch:
+    """Where in a page's text a query part matched: [start, end) of the NFC text."""
+
     start: int
     end: int
     part: int  # index of the query part that matched
 
 
-def find_matches(text: str, parts: Sequence[QueryPart]) -> list[Match]:
+def find_matches(text: str, parts: Sequence[QueryPart]) -> list[TextMatch]:
     """Every place in NFC `text` where a query part's folded tokens stand in a row, in order."""
     folded = folded_view(text)
     spans = token_spans(folded)
@@ -42,11 +44,11 @@ def find_matches(text: str, parts: Sequence[QueryPart]) -> list[Match]:
         size = len(part.folded)
         for first in where.get(part.folded[0], []):
             if tuple(tokens[first : first + size]) == part.folded:
-                matches.append(Match(spans[first][0], spans[first + size - 1][1], number))
+                matches.append(TextMatch(spans[first][0], spans[first + size - 1][1], number))
     return sorted(matches, key=lambda m: (m.start, -m.end))
 
 
-def _best_run(matches: list[Match], width: int) -> tuple[int, int]:
+def _best_run(matches: list[TextMatch], width: int) -> tuple[int, int]:
     """(start, end) of the first run of matches within `width` chars showing the most parts."""
     wanted = len({m.part for m in matches})
     best, best_count = (matches[0].start, matches[0].end), 0
@@ -84,7 +86,7 @@ def _window(text: str, run: tuple[int, int], width: int) -> tuple[int, int]:
     return start, end
 
 
-def _merged(matches: list[Match], start: int, end: int) -> list[tuple[int, int]]:
+def _merged(matches: list[TextMatch], start: int, end: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for match in matches:
         if match.start < start or match.end > end:

@@ -5,15 +5,18 @@ Each page is indexed twice: `exact` (search_key: NFC, lower case, one tone-mark 
 does not fold đ. Every query part matches either column. Ranking: pages holding every word that
 was typed with diacritics in that exact spelling come first, then BM25 with the exact column
 weighted well above the folded one. Hits are grouped per record (its best page). Display and
-filter fields live in a plain `records` table; filters are applied inside the SQL query.
+filter fields live in a plain `records` table. `search` answers the whole contract of
+schemas/search.py (scope, filters, date range, sort, paging, facets) through indexing/browse.py,
+on this index's connection and under its lock.
 
 `pages_fts` holds what the public may search: a page's text, or for a page that holds personal
 data its public form (indexing.masking.mask_text: each piece of personal data one fixed token,
-kept in `pages.public_text`), whose full text goes to `private_fts` instead. A masked query
-(SearchQuery.masked, the public role) reads `pages_fts` alone and cuts snippets from the public
-form: it can find only what the public sees, and a masked value is in no list it reads (no
-answer, and no time, depends on it). A full query (staff, archivists) reads `pages_fts` for pages
-without personal data and `private_fts` for the others.
+kept in `pages.public_text`), whose full text goes to `private_fts` instead; a title holding
+personal data keeps its public form in `records.public_title`. A masked scope
+(SearchQuery.scope.masked, the public role) reads `pages_fts` alone and shows the public form of
+pages and titles: it can find only what the public sees, and a masked value is in no list it
+reads (no answer, and no time, depends on it), with no read of storage. A full scope (staff,
+archivists) reads `pages_fts` for pages without personal data and `private_fts` for the others.
 """
 
 from __future__ import annotations
@@ -30,29 +33,19 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import MissingDependency, Transient
+from indexing.base import BulkOutcome
+from indexing.browse import RANK_LIMIT, Browser
 from indexing.masking import mask_text, values_of
 from indexing.page_keys import page_keys
-from indexing.query import ParsedQuery, QueryPart, parse_query
-from indexing.rebuild import BulkOutcome
-from indexing.snippets import snippet
 from indexing.sqlite_files import check_opened, damage_unusable, file_id, rebuild_beside, unusable
-from schemas import Record, SearchFilters, SearchHit, SearchQuery, SearchResult
+from schemas import IndexStats, Record, SearchQuery, SearchResult
 from vntext.normalise import nfc, search_key
 
-__all__ = [
-    "SCHEMA_TABLES",
-    "SCHEMA_VERSION",
-    "SqliteIndex",
-    "fts5_exact_match",
-    "fts5_match",
-    "matched_pages_sql",
-]
+__all__ = ["SCHEMA_TABLES", "SCHEMA_VERSION", "SqliteIndex"]
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
-EXACT_WEIGHT = 10.0
-FOLDED_WEIGHT = 1.0
+SCHEMA_VERSION = 5  # v5: records.public_title
 BUSY_TIMEOUT_MS = 10_000
 REBUILD_BATCH = 500  # records per transaction in rebuild()
 
@@ -61,6 +54,7 @@ CREATE TABLE IF NOT EXISTS records (
     rid INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
     title TEXT NOT NULL,
+    public_title TEXT,  -- the public form when it differs from title (personal data masked)
     source TEXT NOT NULL,
     doc_type TEXT,
     doc_type_key TEXT,
@@ -94,98 +88,6 @@ CREATE VIRTUAL TABLE IF NOT EXISTS private_fts USING fts5(
 """
 SCHEMA_TABLES = tuple(re.findall(r"CREATE (?:VIRTUAL )?TABLE IF NOT EXISTS (\w+)", _SCHEMA))
 
-# Matching pages; each record's best page; the records that pass the filters, best first. Pages
-# that hold every diacritic-bearing query word in its exact spelling (`tier` 1) come before the
-# rest: BM25 gives no weight to words on more than half the pages, so weights alone cannot keep
-# "Phúc" above "Phục" in an archive where "Phúc" is common.
-_MATCHED = """SELECT p.rid AS rid, p.pid AS pid, p.number AS number, {rank} AS rank, {tier} AS tier
-    FROM {table} JOIN pages AS p ON p.pid = {table}.rowid
-    WHERE {table} MATCH :match{only}"""
-_EXACT_TIER = "{table}.rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH :exact)"
-_MATCH_HITS = """
-WITH matched AS ({matched}),
-best AS (
-    SELECT rid, pid, number, rank, tier,
-           row_number() OVER (PARTITION BY rid ORDER BY tier DESC, rank, number) AS nth
-    FROM matched
-)
-SELECT r.rid, r.id, r.title, b.pid, b.number, b.rank
-FROM best AS b JOIN records AS r ON r.rid = b.rid
-WHERE b.nth = 1 AND {where}
-ORDER BY b.tier DESC, b.rank, r.date DESC, r.id
-LIMIT :limit OFFSET :offset
-"""
-_MATCH_TOTAL = """
-SELECT count(DISTINCT m.rid) FROM ({matched}) AS m JOIN records AS r ON r.rid = m.rid WHERE {where}
-"""
-_ALL_HITS = """SELECT r.rid, r.id, r.title, NULL, NULL, 0.0 FROM records AS r
-WHERE {where}
-ORDER BY r.date IS NULL, r.date DESC, r.ingested_at DESC, r.id
-LIMIT :limit OFFSET :offset"""
-_ALL_TOTAL = "SELECT count(*) FROM records AS r WHERE {where}"
-
-
-def matched_pages_sql(*, masked: bool, ranked: bool, exact: bool) -> str:
-    """The pages a query matches, as rows (rid, pid, number, rank, tier).
-
-    Masked: pages_fts alone (public forms). Full: pages_fts for pages without personal data,
-    private_fts for the others. `ranked` adds BM25 (else rank 0), `exact` the exact-spelling tier
-    (else tier 0)."""
-
-    def one(table: str, only: str = "") -> str:
-        rank = f"bm25({table}, {EXACT_WEIGHT}, {FOLDED_WEIGHT})" if ranked else "0.0"
-        tier = _EXACT_TIER.format(table=table) if exact else "0"
-        return _MATCHED.format(rank=rank, tier=tier, table=table, only=only)
-
-    if masked:
-        return one("pages_fts")
-    return f"{one('pages_fts', ' AND p.public_text IS NULL')} UNION ALL {one('private_fts')}"
-
-
-def _phrase(tokens: tuple[str, ...]) -> str:
-    """An FTS5 string: always quoted, so no token can act as an operator."""
-    return '"' + " ".join(tokens).replace('"', '""') + '"'
-
-
-def _part_match(part: QueryPart) -> str:
-    return f"(exact : {_phrase(part.exact)} OR folded : {_phrase(part.folded)})"
-
-
-def fts5_match(query: ParsedQuery) -> str:
-    """The FTS5 MATCH expression for a non-empty query: every part, on either key column."""
-    return " AND ".join(_part_match(part) for part in query.parts)
-
-
-def fts5_exact_match(query: ParsedQuery) -> str | None:
-    """Every part typed with diacritics, in its exact spelling; None when no part has any."""
-    marked = [part for part in query.parts if part.exact != part.folded]
-    return " AND ".join(f"exact : {_phrase(part.exact)}" for part in marked) or None
-
-
-def _filter_sql(filters: SearchFilters) -> tuple[str, dict[str, Any]]:
-    """WHERE conditions on `records AS r` with their named parameters."""
-    clauses, params = ["1"], {}
-    if filters.doc_type is not None:
-        clauses.append("r.doc_type_key = :doc_type")
-        params["doc_type"] = search_key(filters.doc_type.strip())
-    if filters.issuer is not None:
-        clauses.append("r.issuer_key = :issuer")
-        params["issuer"] = search_key(filters.issuer.strip())
-    if filters.province is not None:
-        clauses.append("(r.province_key = :province OR r.province_present_key = :province)")
-        params["province"] = search_key(filters.province.strip())
-    if filters.year is not None:
-        clauses.append("r.year = :year")
-        params["year"] = filters.year
-    if filters.needs_review is not None:
-        clauses.append("r.needs_review = :needs_review")
-        params["needs_review"] = int(filters.needs_review)
-    if filters.access is not None:
-        names = [f"access{i}" for i in range(len(filters.access))]
-        clauses.append(f"r.access IN ({', '.join(':' + n for n in names)})" if names else "0")
-        params.update(zip(names, filters.access, strict=True))
-    return " AND ".join(clauses), params
-
 
 def _utc_text(moment: datetime) -> str:
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
@@ -196,11 +98,14 @@ def _key_or_none(value: str | None) -> str | None:
     return search_key(value.strip()) if value else None
 
 
-def _record_row(record: Record) -> dict[str, Any]:
+def _record_row(record: Record, values: tuple[str, ...]) -> dict[str, Any]:
     meta, classification = record.metadata, record.classification
+    title = nfc(record.title)
+    public_title = mask_text(title, values)
     return {
         "id": record.id,
-        "title": nfc(record.title),
+        "title": title,
+        "public_title": public_title if public_title != title else None,
         "source": nfc(record.source),
         "doc_type": meta.doc_type and nfc(meta.doc_type),
         "doc_type_key": _key_or_none(meta.doc_type),
@@ -221,12 +126,10 @@ def _record_row(record: Record) -> dict[str, Any]:
 _PageRow = tuple[int, str, str, str, str | None, tuple[str, str] | None]
 
 
-def _page_rows(record: Record) -> list[_PageRow]:
+def _page_rows(record: Record, values: tuple[str, ...]) -> list[_PageRow]:
     """(number, text, exact and folded keys of what the public may search, the public form or
-    None, the full text's keys when they are private or None) per page: the CPU work, done
-    outside the lock."""
+    None, the full text's keys when they are private or None) per page."""
     rows: list[_PageRow] = []
-    values = values_of(record)
     for page in record.pages:
         text = nfc(page.text)
         public = mask_text(text, values)
@@ -237,23 +140,33 @@ def _page_rows(record: Record) -> list[_PageRow]:
     return rows
 
 
+def _prepared(record: Record) -> tuple[str, dict[str, Any], list[_PageRow]]:
+    """The rows of one record (its public forms made with its listed personal data): the CPU
+    work, done outside the lock."""
+    values = values_of(record)
+    return record.id, _record_row(record, values), _page_rows(record, values)
+
+
 class SqliteIndex:
     """SearchIndex on one SQLite file. Safe to share between threads (one connection, a lock)."""
 
-    def __init__(self, path: Path, *, scratch: bool = False) -> None:
-        """`scratch`: a file being rebuilt, thrown away if anything fails (no journal, no fsync)."""
+    def __init__(self, path: Path, *, scratch: bool = False, rank_limit: int = RANK_LIMIT) -> None:
+        """`scratch`: a file being rebuilt, thrown away if anything fails (no journal, no fsync).
+        `rank_limit`: see indexing.browse (pages x query parts ranked by BM25)."""
         self.path = Path(path).expanduser().resolve()
         self.url = f"sqlite://{self.path}"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._scratch = scratch
         self._closed = False
+        self._browser = Browser(rank_limit=rank_limit)
         self._open()
 
     def _open(self) -> None:
         """Connect. A new file gets the tables and ours is used as it is; a damaged or foreign
         file is left exactly as it is, and every use says so (IndexUnusable: run sohoa reindex)."""
         self._problem: str | None = None
+        self._browser.forget()
         self._file = file_id(self.path)
         self._conn = sqlite3.connect(
             self.path,
@@ -322,7 +235,23 @@ class SqliteIndex:
                 if self._conn.in_transaction:
                     self._conn.execute("ROLLBACK")
                 raise
+            finally:
+                self._browser.forget()  # PRAGMA data_version does not count this connection's writes
             self._conn.execute("COMMIT")
+
+    @contextmanager
+    def _read(self, action: str) -> Iterator[sqlite3.Connection]:
+        """One read transaction: one snapshot of the file for everything a search reads."""
+        with self._translated(action):
+            self._conn.execute("BEGIN")
+            try:
+                yield self._conn
+            except BaseException:
+                self._browser.forget()
+                raise
+            finally:
+                if self._conn.in_transaction:
+                    self._conn.execute("COMMIT")
 
     def _create_schema(self) -> None:
         """The tables of a new file (IF NOT EXISTS: another process may be creating them too)."""
@@ -335,6 +264,7 @@ class SqliteIndex:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+            self._browser.forget()
             self._closed = True
 
     def __enter__(self) -> SqliteIndex:
@@ -349,9 +279,9 @@ class SqliteIndex:
     # -- writes ------------------------------------------------------------------------------
 
     def add(self, record: Record) -> None:
-        row, pages = _record_row(record), _page_rows(record)
+        record_id, row, pages = _prepared(record)
         with self._write(f"add {record.id}") as conn:
-            self._insert(conn, record.id, row, pages)
+            self._insert(conn, record_id, row, pages)
         log.debug("record %s: indexed %d pages", record.id, len(pages))
 
     def rebuild(self, records: Iterable[Record]) -> BulkOutcome:
@@ -380,7 +310,7 @@ class SqliteIndex:
         outcome = BulkOutcome()
         remaining = iter(records)
         while chunk := list(itertools.islice(remaining, REBUILD_BATCH)):
-            prepared = [(r.id, _record_row(r), _page_rows(r)) for r in chunk]  # outside the lock
+            prepared = [_prepared(r) for r in chunk]  # outside the lock
             with self._write("rebuild") as conn:
                 for record_id, row, pages in prepared:
                     self._insert(conn, record_id, row, pages)
@@ -433,6 +363,7 @@ class SqliteIndex:
                 self._conn.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
             self._conn.execute("VACUUM")
             busy, _, _ = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            self._browser.forget()
         if busy:
             log.warning("search index %s: WAL not emptied, a reader holds it", self.path)
 
@@ -456,57 +387,11 @@ class SqliteIndex:
         with self._translated("ping"):
             self._conn.execute("SELECT count(*) FROM pages_fts WHERE rowid = 0").fetchone()
 
+    def stats(self) -> IndexStats:
+        with self._read("stats") as conn:
+            return self._browser.stats(conn)
+
     def search(self, query: SearchQuery) -> SearchResult:
-        parsed = parse_query(query.q)
-        where, params = _filter_sql(query.filters)
-        params.update(limit=query.limit, offset=query.offset)
-        if parsed.is_empty:
-            hits_sql, total_sql = _ALL_HITS.format(where=where), _ALL_TOTAL.format(where=where)
-        else:
-            params["match"], params["exact"] = fts5_match(parsed), fts5_exact_match(parsed)
-            masked, exact = query.masked, params["exact"] is not None
-            hits_sql = _MATCH_HITS.format(
-                matched=matched_pages_sql(masked=masked, ranked=True, exact=exact), where=where
-            )
-            total_sql = _MATCH_TOTAL.format(
-                matched=matched_pages_sql(masked=masked, ranked=False, exact=False), where=where
-            )
-        with self._translated("search"):
-            self._conn.execute("BEGIN")  # one snapshot for the hits and the total
-            try:
-                rows = self._conn.execute(hits_sql, params).fetchall()
-                total = self._conn.execute(total_sql, params).fetchone()[0]
-                texts = self._page_texts(rows, masked=query.masked)
-            finally:
-                self._conn.execute("COMMIT")
-        return SearchResult(total=total, hits=[self._hit(row, texts, parsed) for row in rows])
-
-    def _page_texts(self, rows: list[tuple], *, masked: bool) -> dict[int, tuple[int, str]]:
-        """rid -> (page number, text) of the page each hit shows: its best page, else its first
-        (masked: the public form of the page)."""
-        texts: dict[int, tuple[int, str]] = {}
-        column = "coalesce(public_text, text)" if masked else "text"
-        pids = [row[3] for row in rows if row[3] is not None]
-        if pids:
-            marks = ", ".join("?" * len(pids))
-            sql = f"SELECT rid, number, {column} FROM pages WHERE pid IN ({marks})"
-            texts.update((rid, (n, text)) for rid, n, text in self._conn.execute(sql, pids))
-        firsts = [row[0] for row in rows if row[3] is None]
-        if firsts:
-            marks = ", ".join("?" * len(firsts))
-            sql = f"SELECT rid, number, {column} FROM pages WHERE rid IN ({marks}) ORDER BY number DESC"
-            # Rows come last page first, so the first page of each record is the one kept.
-            texts.update((rid, (n, text)) for rid, n, text in self._conn.execute(sql, firsts))
-        return texts
-
-    @staticmethod
-    def _hit(row: tuple, texts: dict[int, tuple[int, str]], parsed: ParsedQuery) -> SearchHit:
-        rid, record_id, title, _pid, _number, rank = row
-        number, text = texts.get(rid, (None, ""))
-        return SearchHit(
-            id=record_id,
-            score=-rank if rank else 0.0,  # bm25() is lower-is-better; scores are higher-is-better
-            title=title,
-            snippet=snippet(text, parsed.parts),
-            page=number,
-        )
+        """The whole contract (schemas/search.py), answered by indexing.browse."""
+        with self._read("search") as conn:
+            return self._browser.search(conn, query)

@@ -26,7 +26,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from core.errors import SohoaError, Transient
+from core.errors import REBUILD_HINT, IndexUnusable, Transient
 
 __all__ = [
     "REBUILD_HINT",
@@ -45,17 +45,11 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-REBUILD_HINT = "run sohoa reindex"
 _SIDECARS = ("-wal", "-shm", "-journal")
 SWAP_TIMEOUT_S = 60  # waiting for a long write on the live file before copying over it
 CHECKPOINT_WAIT_MS = 2000  # then the copy is in; a reader on an old snapshot only delays the WAL's truncation
 
 T = TypeVar("T")
-
-
-class IndexUnusable(SohoaError):
-    """A derived SQLite file that cannot be used as it is (damaged, or not one of ours at this
-    schema version). `sohoa reindex` rebuilds it from storage; nothing else repairs it."""
 
 
 def unusable(what: str, path: Path, reason: str) -> IndexUnusable:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from application.access import ALL_CLASSES, can_read, restrict, scope_for
-from application.searching import SearchParams, browse_request
+from application.searching import SearchParams, search_query
 from schemas import SearchFilters
 
 READABLE = [
@@ -56,14 +58,18 @@ def test_restrict_never_widens(role: str, asked: list | None, expected: list) ->
     assert filters.access == expected and filters.year == 2018
 
 
-def test_public_plan_masks_the_query_and_the_text() -> None:
-    request = browse_request(SearchParams(q="CCCD 001095001234 số hóa"), "public")
-    assert "001095001234" not in request.query.q and "số hóa" in request.query.q
-    assert request.visible == ("public",)
-    assert request.redact is not None and "0912" not in request.redact("id", "gọi 0912345678")
+def test_public_plan_masks_the_query_and_scopes_the_index() -> None:
+    query = search_query(SearchParams(q="CCCD 001095001234 số hóa", needs_review=True), "public")
+    assert "001095001234" not in query.q and "số hóa" in query.q
+    assert query.scope.classes == ("public",) and query.scope.masked
+    assert query.filters.needs_review is None  # review state is internal
+    assert "needs_review" not in query.facets and "doc_type" in query.facets
 
 
 def test_staff_plan_is_unmasked() -> None:
-    request = browse_request(SearchParams(q="CCCD 001095001234", access=("conditional",)), "staff")
-    assert request.query.q == "CCCD 001095001234" and request.redact is None
-    assert request.query.filters.access == ["conditional"] and request.visible == ("public", "conditional")
+    params = SearchParams(q="CCCD 001095001234", access=("conditional",), date_from=dt.date(2018, 1, 1))
+    query = search_query(params, "staff")
+    assert query.q == "CCCD 001095001234" and not query.scope.masked
+    assert query.filters.access == ["conditional"] and query.scope.classes == ("public", "conditional")
+    assert query.filters.date_from == dt.date(2018, 1, 1) and "needs_review" in query.facets
+    assert search_query(SearchParams(facets=False), "staff").facets == ()

@@ -1,4 +1,5 @@
-"""indexing.browse: the same hits as SqliteIndex.search, plus facets, date ranges, sort by date."""
+"""SqliteIndex.search against a brute-force reading of the records: the whole search contract
+(scope, filters, date range, sort, paging, facets, content), ranked and broad."""
 
 from __future__ import annotations
 
@@ -9,10 +10,19 @@ from pathlib import Path
 import pytest
 
 from indexing import SqliteIndex
-from indexing.browse import Browser, BrowseRequest
-from indexing.query import token_spans
-from indexing.sqlite import matched_pages_sql
-from schemas import Classification, Metadata, Page, PersonalData, Record, SearchFilters, SearchQuery
+from indexing.masking import MASKED as MASK_TOKEN
+from indexing.query import parse_query, token_spans
+from indexing.snippets import find_matches
+from schemas import (
+    AccessScope,
+    Classification,
+    Metadata,
+    Page,
+    PersonalData,
+    Record,
+    SearchFilters,
+    SearchQuery,
+)
 from vntext.normalise import search_key
 
 WORDS = [
@@ -106,38 +116,95 @@ def filled(tmp_path_factory: pytest.TempPathFactory) -> tuple[SqliteIndex, list[
     return index, records
 
 
-def _same(index: SqliteIndex, browser: Browser, query: SearchQuery) -> None:
-    expected = index.search(query)
-    got = browser.browse(BrowseRequest(query=query)).result
-    assert got.total == expected.total, query
-    assert [h.id for h in got.hits] == [h.id for h in expected.hits], query
-    for mine, theirs in zip(got.hits, expected.hits, strict=True):
-        assert (mine.page, mine.snippet, mine.title) == (theirs.page, theirs.snippet, theirs.title)
-        assert mine.score == pytest.approx(theirs.score)
+def _found(record: Record, q: str) -> bool:
+    """Brute force: some page of the record holds every part of `q` (all records for none)."""
+    parts = parse_query(q).parts
+    if not parts:
+        return True
+    return any(len({m.part for m in find_matches(p.text, parts)}) == len(parts) for p in record.pages)
 
 
+def _key(value: str | None) -> str | None:
+    return search_key(value.strip()) if value else None
+
+
+def _passes(record: Record, filters: SearchFilters) -> bool:
+    meta, c = record.metadata, record.classification
+    needs_review = c.needs_review or any(p.needs_review for p in record.pages)
+    checks = (
+        filters.access is None or c.access in filters.access,
+        filters.doc_type is None or _key(filters.doc_type) == _key(meta.doc_type),
+        filters.issuer is None or _key(filters.issuer) == _key(meta.issuer),
+        filters.year is None or (meta.date is not None and meta.date.year == filters.year),
+        filters.needs_review is None or needs_review == filters.needs_review,
+        filters.date_from is None or (meta.date is not None and meta.date >= filters.date_from),
+        filters.date_to is None or (meta.date is not None and meta.date <= filters.date_to),
+    )
+    return all(checks)
+
+
+def _expected(records: list[Record], query: SearchQuery) -> set[str]:
+    classes = query.scope.classes
+    return {
+        r.id
+        for r in records
+        if (classes is None or r.classification.access in classes)
+        and _passes(r, query.filters)
+        and _found(r, query.q)
+    }
+
+
+FILTERS = (
+    SearchFilters(),
+    SearchFilters(access=["public"]),
+    SearchFilters(doc_type="quyet dinh", year=2018),
+    SearchFilters(issuer="Sở Nội vụ", needs_review=True, access=["public", "conditional"]),
+    SearchFilters(date_from=dt.date(2017, 3, 1), date_to=dt.date(2020, 12, 31)),
+)
+SCOPES = (AccessScope(), AccessScope(classes=("public", "conditional")))
+
+
+@pytest.mark.parametrize("rank_limit", [0, 3000])
 @pytest.mark.parametrize("q", QUERIES)
-def test_same_hits_as_the_index(filled: tuple[SqliteIndex, list[Record]], q: str) -> None:
-    index, _ = filled
-    browser = Browser(index.path)
-    _same(index, browser, SearchQuery(q=q, limit=200))
-    for filters in (
-        SearchFilters(access=["public"]),
-        SearchFilters(doc_type="quyet dinh", year=2018),
-        SearchFilters(issuer="Sở Nội vụ", needs_review=True, access=["public", "conditional"]),
-    ):
-        _same(index, browser, SearchQuery(q=q, limit=7, offset=2, filters=filters))
+def test_hits_and_totals_are_those_of_a_brute_force_reading(
+    filled: tuple[SqliteIndex, list[Record]], q: str, rank_limit: int
+) -> None:
+    index, records = filled
+    searched = SqliteIndex(index.path, rank_limit=rank_limit)
+    try:
+        for filters in FILTERS:
+            for scope in SCOPES:
+                query = SearchQuery(q=q, limit=200, filters=filters, scope=scope)
+                result = searched.search(query)
+                expected = _expected(records, query)
+                assert {h.id for h in result.hits} == expected, query
+                assert result.total == len(expected), query
+                by_id = {r.id: r for r in records}
+                assert all(h.access == by_id[h.id].classification.access for h in result.hits)
+                assert all("<mark>" in h.snippet for h in result.hits if q and q != "zzz")
+    finally:
+        searched.close()
 
 
 @pytest.mark.parametrize("q", [q for q in QUERIES if q and q != "zzz"])
-def test_broad_queries_keep_the_set(filled: tuple[SqliteIndex, list[Record]], q: str) -> None:
+def test_broad_queries_are_not_ranked_and_keep_the_set(
+    filled: tuple[SqliteIndex, list[Record]], q: str
+) -> None:
     index, _ = filled
-    found = Browser(index.path, rank_limit=0).browse(BrowseRequest(query=SearchQuery(q=q, limit=200)))
-    expected = index.search(SearchQuery(q=q, limit=200))
-    assert not found.ranked
-    assert found.result.total == expected.total
-    assert {h.id for h in found.result.hits} == {h.id for h in expected.hits}
-    assert all("<mark>" in h.snippet for h in found.result.hits)
+    with SqliteIndex(index.path, rank_limit=0) as broad:
+        found = broad.search(SearchQuery(q=q, limit=200))
+    ranked = index.search(SearchQuery(q=q, limit=200))
+    assert not found.ranked and ranked.ranked
+    assert found.total == ranked.total
+    assert {h.id for h in found.hits} == {h.id for h in ranked.hits}
+
+
+def test_paging_cuts_one_order(filled: tuple[SqliteIndex, list[Record]]) -> None:
+    index, _ = filled
+    for q, sort in (("số hóa", "relevance"), ("so hoa", "date"), ("", "relevance")):
+        whole = [h.id for h in index.search(SearchQuery(q=q, limit=200, sort=sort)).hits]
+        pages = [index.search(SearchQuery(q=q, limit=7, offset=o, sort=sort)).hits for o in range(0, 70, 7)]
+        assert [h.id for page in pages for h in page] == whole
 
 
 def _tokens(text: str) -> set[str]:
@@ -150,7 +217,8 @@ def test_broad_queries_put_exact_spelling_first_then_newest(
     filled: tuple[SqliteIndex, list[Record]], word: str
 ) -> None:
     index, records = filled
-    found = Browser(index.path, rank_limit=0).browse(BrowseRequest(query=SearchQuery(q=word, limit=200)))
+    with SqliteIndex(index.path, rank_limit=0) as broad:
+        found = broad.search(SearchQuery(q=word, limit=200))
     by_id = {r.id: r for r in records}
     exact = search_key(word)
     order = [
@@ -158,7 +226,7 @@ def test_broad_queries_put_exact_spelling_first_then_newest(
             not any(exact in _tokens(p.text) for p in by_id[h.id].pages),
             -(by_id[h.id].metadata.date or dt.date.min).toordinal(),
         )
-        for h in found.result.hits
+        for h in found.hits
     ]
     assert order == sorted(order) and order[0][0] is False
 
@@ -176,74 +244,81 @@ def _brute(records: list[Record], keep) -> dict:  # noqa: ANN001
 
 def test_facets_count_each_facet_without_its_own_filter(filled: tuple[SqliteIndex, list[Record]]) -> None:
     index, records = filled
-    request = BrowseRequest(
-        query=SearchQuery(q="", filters=SearchFilters(doc_type="Báo cáo", access=["public", "conditional"])),
-        visible=("public", "conditional", "undetermined"),
+    found = index.search(
+        SearchQuery(
+            q="",
+            filters=SearchFilters(doc_type="Báo cáo", access=["public", "conditional"]),
+            scope=AccessScope(classes=("public", "conditional", "undetermined")),
+            facets=("doc_type", "access"),
+        )
     )
-    found = Browser(index.path).browse(request)
     visible = {"public", "conditional", "undetermined"}
     by_type = _brute(records, lambda r: r.classification.access in {"public", "conditional"})["doc_type"]
     by_access = _brute(
         records, lambda r: r.classification.access in visible and r.metadata.doc_type == "Báo cáo"
     )
+    assert list(found.facets) == ["doc_type", "access"]  # the facets asked for, no others
     assert {v.value: v.count for v in found.facets["doc_type"]} == by_type
     assert {v.value: v.count for v in found.facets["access"]} == by_access["access"]
-    assert found.result.total == by_type["Báo cáo"]
+    assert found.total == by_type["Báo cáo"]
 
 
-def test_visible_classes_are_a_hard_limit(filled: tuple[SqliteIndex, list[Record]]) -> None:
+def test_the_scope_is_a_hard_limit(filled: tuple[SqliteIndex, list[Record]]) -> None:
     index, records = filled
-    request = BrowseRequest(
-        query=SearchQuery(q="", limit=200, filters=SearchFilters(access=None)), visible=("public",)
+    found = index.search(
+        SearchQuery(q="", limit=200, scope=AccessScope(classes=("public",)), facets=("access",))
     )
-    found = Browser(index.path).browse(request)
     public = {r.id for r in records if r.classification.access == "public"}
-    assert {h.id for h in found.result.hits} == public and found.result.total == len(public)
+    assert {h.id for h in found.hits} == public and found.total == len(public)
     assert [v.value for v in found.facets["access"]] == ["public"]
-    assert set(found.access.values()) == {"public"}
+    assert {h.access for h in found.hits} == {"public"}
+    asked_more = SearchQuery(
+        q="", limit=200, filters=SearchFilters(access=["conditional"]), scope=AccessScope(classes=("public",))
+    )
+    assert index.search(asked_more).total == 0
 
 
 def test_date_range_and_sort_by_date(filled: tuple[SqliteIndex, list[Record]]) -> None:
     index, records = filled
     low, high = dt.date(2017, 3, 1), dt.date(2020, 12, 31)
-    request = BrowseRequest(
-        query=SearchQuery(q="số hóa", limit=200), date_from=low, date_to=high, sort="date"
+    query = SearchQuery(
+        q="số hóa", limit=200, filters=SearchFilters(date_from=low, date_to=high), sort="date"
     )
-    found = Browser(index.path).browse(request)
+    found = index.search(query)
     by_id = {r.id: r for r in records}
-    dates = [by_id[h.id].metadata.date for h in found.result.hits]
+    dates = [by_id[h.id].metadata.date for h in found.hits]
     assert dates and all(d is not None and low <= d <= high for d in dates)
     assert dates == sorted(dates, reverse=True)
-    matching = index.search(SearchQuery(q="số hóa", limit=200))
-    assert found.result.total == sum(
-        1 for h in matching.hits if by_id[h.id].metadata.date and low <= by_id[h.id].metadata.date <= high
-    )
+    assert found.total == len(_expected(records, query))
 
 
-def test_ids_only_and_redaction(filled: tuple[SqliteIndex, list[Record]]) -> None:
-    index, _ = filled
-    browser = Browser(index.path)
-    bare = browser.browse(BrowseRequest(query=SearchQuery(q="phúc"), content=False, facets=False))
-    assert bare.result.hits and all(h.title == "" and h.snippet == "" for h in bare.result.hits)
+def test_ids_only(filled: tuple[SqliteIndex, list[Record]]) -> None:
+    index, records = filled
+    bare = index.search(SearchQuery(q="phúc", content=False))
+    assert bare.hits and all(h.title == "" and h.snippet == "" and h.page is None for h in bare.hits)
+    by_id = {r.id: r for r in records}
+    assert all(h.access == by_id[h.id].classification.access for h in bare.hits)
     assert bare.facets == {}
-    shouted = browser.browse(
-        BrowseRequest(query=SearchQuery(q="phúc"), redact=lambda _id, text: text.upper())
-    )
-    assert all(h.title.isupper() for h in shouted.result.hits)
+    full = index.search(SearchQuery(q="phúc"))
+    assert [h.id for h in full.hits] == [h.id for h in bare.hits]
 
 
 def test_changes_are_seen_at_once(tmp_path: Path) -> None:
     index = SqliteIndex(tmp_path / "index.sqlite3")
+    other = SqliteIndex(tmp_path / "index.sqlite3")  # another connection (another process)
     record = _records(1)[0].model_copy(update={"classification": Classification(access="public")})
-    index.add(record)
-    browser = Browser(index.path)
-    public = BrowseRequest(query=SearchQuery(q=""), visible=("public",))
-    assert browser.browse(public).result.total == 1
-    index.add(record.model_copy(update={"classification": Classification(access="not_accessible")}))
-    assert browser.browse(public).result.total == 0
-    index.delete(record.id)
-    assert browser.browse(BrowseRequest(query=SearchQuery(q=""))).result.total == 0
-    assert browser.stats().records == 0
+    public = SearchQuery(q="", scope=AccessScope(classes=("public",)))
+    for writer, reader in ((index, index), (other, index), (index, other)):
+        writer.add(record)
+        assert reader.search(public).total == 1
+        writer.add(record.model_copy(update={"classification": Classification(access="not_accessible")}))
+        assert reader.search(public).total == 0
+        assert reader.stats().by_access["not_accessible"] == 1
+        writer.delete(record.id)
+        assert reader.search(SearchQuery(q="")).total == 0
+        assert reader.stats().records == 0
+    index.close()
+    other.close()
 
 
 def _dated(record_id: str, date: dt.date) -> Record:
@@ -260,23 +335,22 @@ def test_date_range_includes_both_end_days(tmp_path: Path) -> None:
     """date_from = date_to = the record's date finds it (issue 12: it was one day off)."""
     index = SqliteIndex(tmp_path / "index.sqlite3")
     index.add(_dated("a" * 32, dt.date(2018, 6, 29)))
-    browser = Browser(index.path)
 
     def total(low: dt.date | None, high: dt.date | None) -> int:
-        return browser.browse(
-            BrowseRequest(query=SearchQuery(q=""), date_from=low, date_to=high)
-        ).result.total
+        filters = SearchFilters(date_from=low, date_to=high)
+        return index.search(SearchQuery(q="", filters=filters)).total
 
     day = dt.date(2018, 6, 29)
     assert total(day, day) == 1 and total(None, day) == 1 and total(day, None) == 1
     assert total(None, dt.date(2018, 6, 28)) == 0 and total(dt.date(2018, 6, 30), None) == 0
+    index.close()
 
 
 def test_facet_limit_zero_gives_no_values(filled: tuple[SqliteIndex, list[Record]]) -> None:
     index, _ = filled
-    found = Browser(index.path).browse(BrowseRequest(query=SearchQuery(q="số hóa"), facet_limit=0))
-    assert found.facets and all(values == [] for values in found.facets.values())
-    assert found.result.total > 0
+    found = index.search(SearchQuery(q="số hóa", facets=("doc_type", "year"), facet_limit=0))
+    assert found.facets == {"doc_type": [], "year": []}
+    assert found.total > 0
 
 
 PERSONAL_TEXT = "Ông Bùi Văn Thắng sinh năm 1976, CCCD 001076012345, điện thoại 0914 762 305, số hóa tài liệu"
@@ -293,38 +367,58 @@ def personal(tmp_path_factory: pytest.TempPathFactory) -> SqliteIndex:
             Page(number=1, text=PERSONAL_TEXT),
             *[p.model_copy(update={"number": 2}) for p in record.pages[:1]],
         ]
-        metadata = Metadata(personal_data=[PersonalData(kind="name", value="Bùi Văn Thắng")])
+        metadata = Metadata(
+            subject="Cấp lại giấy tờ cho ông Bùi Văn Thắng",
+            personal_data=[PersonalData(kind="name", value="Bùi Văn Thắng")],
+        )
         index.add(record.model_copy(update={"id": f"{i:031x}f", "pages": pages, "metadata": metadata}))
     return index
 
 
+MASKED = AccessScope(masked=True)
+
+
 @pytest.mark.parametrize(
-    "q", ["số hóa", "so hoa tai lieu", "thang", '"0914 762 305"', "1976", "001076012345", "phúc"]
+    "q", ["số hóa", "so hoa tai lieu", "thang", '"0914 762 305"', "1976", "001076012345", "phúc", "cap lai"]
 )
 @pytest.mark.parametrize("rank_limit", [0, 3000])
-def test_masked_browse_matches_the_index(personal: SqliteIndex, q: str, rank_limit: int) -> None:
-    """Ranked and broad, the browser searches the public form exactly as SqliteIndex does."""
-    query = SearchQuery(q=q, limit=200, masked=True)
-    found = Browser(personal.path, rank_limit=rank_limit).browse(BrowseRequest(query=query)).result
-    expected = personal.search(query)
-    assert found.total == expected.total and {h.id for h in found.hits} == {h.id for h in expected.hits}
+def test_a_masked_scope_searches_and_shows_the_public_form(
+    personal: SqliteIndex, q: str, rank_limit: int
+) -> None:
+    """Ranked and broad, a masked scope finds only what the public form holds and shows the public
+    form of pages and titles (no storage read: the index keeps both)."""
+    with SqliteIndex(personal.path, rank_limit=rank_limit) as index:
+        found = index.search(SearchQuery(q=q, limit=200, scope=MASKED))
+        full = index.search(SearchQuery(q=q, limit=200))
     assert all("Thắng" not in h.snippet and "0914" not in h.snippet for h in found.hits)
+    assert all("Thắng" not in h.title for h in found.hits)
     if q in ("thang", '"0914 762 305"', "1976", "001076012345"):
-        assert not any(h.id.endswith("f") for h in found.hits)
-        assert any(h.id.endswith("f") for h in personal.search(SearchQuery(q=q, limit=200)).hits)
+        assert not any(h.id.endswith("f") for h in found.hits) and found.total == len(found.hits)
+        assert any(h.id.endswith("f") for h in full.hits)
+    if q == "cap lai":  # the title is not searched: its words on no page find nothing
+        assert found.total == full.total == 0
+    titles = {h.id: h.title for h in full.hits if h.id.endswith("f")}
+    assert all("Bùi Văn Thắng" in title for title in titles.values())
+
+
+def test_a_masked_scope_shows_the_public_title(personal: SqliteIndex) -> None:
+    found = personal.search(SearchQuery(q="số hóa", limit=200, scope=MASKED))
+    (title,) = {h.title for h in found.hits if h.id.endswith("f")}
+    assert "Thắng" not in title and "•" in title
+    full = personal.search(SearchQuery(q="số hóa", limit=200))
+    assert {h.title for h in full.hits if h.id.endswith("f")} == {title.replace(MASK_TOKEN, "Bùi Văn Thắng")}
 
 
 @pytest.mark.parametrize("rank_limit", [0, 3000])
 def test_a_masked_search_never_reads_the_private_text(personal: SqliteIndex, rank_limit: int) -> None:
     """The public role's search reads pages_fts alone: a masked value is in no list it reads, so
     neither its answer nor its time can depend on it (staff's search reads private_fts)."""
-    browser = Browser(personal.path, rank_limit=rank_limit)
-    browser.browse(BrowseRequest(query=SearchQuery(q="")))  # open the connection
-    statements: list[str] = []
-    browser._conn.set_trace_callback(statements.append)  # type: ignore[union-attr]
-    for q in ("thang", '"0914 762 305"', "số hóa tài liệu"):
-        browser.browse(BrowseRequest(query=SearchQuery(q=q, masked=True)))
-    assert statements and not any("private_fts" in s for s in statements)
-    assert "private_fts" not in matched_pages_sql(masked=True, ranked=True, exact=True)
-    browser.browse(BrowseRequest(query=SearchQuery(q="thang")))
-    assert any("private_fts" in s for s in statements)
+    with SqliteIndex(personal.path, rank_limit=rank_limit) as index:
+        index.search(SearchQuery(q=""))  # load the arrays
+        statements: list[str] = []
+        index._conn.set_trace_callback(statements.append)
+        for q in ("thang", '"0914 762 305"', "số hóa tài liệu"):
+            index.search(SearchQuery(q=q, scope=MASKED))
+        assert statements and not any("private_fts" in s for s in statements)
+        index.search(SearchQuery(q="thang"))
+        assert any("private_fts" in s for s in statements)

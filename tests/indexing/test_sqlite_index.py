@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import Transient
+from core.errors import IndexUnusable, Transient
 from indexing import SearchIndex, SqliteIndex, open_index, parse_query
-from indexing.sqlite import SCHEMA_VERSION, fts5_exact_match, fts5_match
-from indexing.sqlite_files import IndexUnusable
+from indexing.postings import fts5_exact_match, fts5_match
+from indexing.sqlite import SCHEMA_VERSION
 from schemas import SearchQuery
 from tests.indexing.conformance import filled, ids, make_record
 

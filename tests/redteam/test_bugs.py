@@ -24,7 +24,7 @@ def test_bug_a_500_is_counted_in_metrics(live: Live, monkeypatch: pytest.MonkeyP
     def broken(_request: object) -> None:
         raise RuntimeError("index exploded")
 
-    monkeypatch.setattr(live.app.state.api.browser, "browse", broken)
+    monkeypatch.setattr(live.app.state.api.index, "search", broken)
     response = live.get("/search", params={"q": "số hóa"})
     assert response.status_code == 500 and "exploded" not in response.text
     assert response.json()["detail"].startswith("Lỗi máy chủ")

@@ -28,7 +28,7 @@ def test_errors_a_500_carries_the_security_and_cache_headers(
     def broken(_request: object) -> None:
         raise RuntimeError("index exploded at /srv/secret/path")
 
-    monkeypatch.setattr(shared.app.state.api.browser, "browse", broken)
+    monkeypatch.setattr(shared.app.state.api.index, "search", broken)
     for role in ("public", "staff"):
         response = shared.get(path, role)
         assert response.status_code == 500

@@ -11,7 +11,6 @@ import pytest
 
 from application.searching import SearchParams, search_as
 from indexing import SqliteIndex
-from indexing.browse import Browser
 from tests.indexing.conformance import make_record
 
 RANK_LIMIT = 4  # small, so a handful of hidden pages decide it (3000 pages in production)
@@ -23,26 +22,26 @@ PUBLIC = [
 HIDDEN = ("conditional", "undetermined", "not_accessible")
 
 
-def _archive(path: Path, hidden: int, classes: tuple[str, ...] = HIDDEN) -> tuple[SqliteIndex, Browser]:
-    index = SqliteIndex(path / "index.sqlite3")
+def _archive(path: Path, hidden: int, classes: tuple[str, ...] = HIDDEN) -> SqliteIndex:
+    index = SqliteIndex(path / "index.sqlite3", rank_limit=RANK_LIMIT)
     for record in PUBLIC:
         index.add(record)
     for n in range(hidden):
         klass = classes[n % len(classes)]
         index.add(make_record(f"hid{n:02}", f"Báo cáo trồng rừng mật số {n}", access=klass))
-    return index, Browser(index.path, rank_limit=RANK_LIMIT)
+    return index
 
 
 @pytest.mark.parametrize("q", ["trồng rừng", "rừng"])
 def test_rank_oracle_public_answers_do_not_depend_on_hidden_pages(tmp_path: Path, q: str) -> None:
     answers = []
     for hidden in (0, 12):
-        index, browser = _archive(tmp_path / str(hidden), hidden)
-        found = search_as(index, "public", SearchParams(q=q, limit=10), browser=browser)
+        index = _archive(tmp_path / str(hidden), hidden)
+        found = search_as(index, "public", SearchParams(q=q, limit=10))
         answers.append(
-            (found.ranked, found.result.total, [(h.id, h.score, h.page) for h in found.result.hits])
+            (found.result.ranked, found.result.total, [(h.id, h.score, h.page) for h in found.result.hits])
         )
-        browser.close()
+        index.close()
     assert answers[0] == answers[1]
     assert answers[0][1] == len(PUBLIC) and all(score == 0.0 for _, score, _ in answers[0][2])
 
@@ -52,8 +51,8 @@ def test_rank_oracle_staff_decide_on_what_staff_may_see(tmp_path: Path) -> None:
     not told about undetermined or secret pages either, but their own classes count."""
     answers = []
     for hidden, classes in ((0, HIDDEN), (12, ("undetermined", "not_accessible")), (4, ("conditional",))):
-        index, browser = _archive(tmp_path / f"{hidden}{classes[0]}", hidden, classes)
-        found = search_as(index, "staff", SearchParams(q="trồng rừng"), browser=browser)
-        answers.append(found.ranked)
-        browser.close()
+        index = _archive(tmp_path / f"{hidden}{classes[0]}", hidden, classes)
+        found = search_as(index, "staff", SearchParams(q="trồng rừng"))
+        answers.append(found.result.ranked)
+        index.close()
     assert answers == [True, True, False]  # 2 pages, 2 (+12 unseen), 2 + 4 seen: more than 4
