@@ -104,9 +104,7 @@ class SearchHit(BaseModel):
     title: str
     snippet: str = Field(description="HTML-escaped text with matches wrapped in <mark>…</mark>")
     page: int | None = None
-    access: AccessClass = Field(  # TRANSITION: required once both engines fill it (issue 14)
-        default="undetermined", description="The access class the record is indexed with"
-    )
+    access: AccessClass = Field(description="The access class the record is indexed with")
 
 
 class SearchResult(BaseModel):
