@@ -68,10 +68,6 @@ class DuplicateMatch:
         )
 
 
-# The old name, for dedup/__init__.py, lookup.py and elastic_lookup.py until they say DuplicateMatch.
-Match = DuplicateMatch
-
-
 def _conflict(a: Fingerprint, b: Fingerprint) -> str | None:
     if a.code and b.code and a.code != b.code:
         return f"different numbers/notations ({a.code} vs {b.code})"
