@@ -1,14 +1,23 @@
-"""API test fixtures: an archive of records built in code (real packages, a real SQLite index),
-the real app over it, and API keys for each role."""
+"""API test fixtures: an archive of records built in code (real packages, a real index), the real
+app over it, and API keys for each role.
+
+The index is the engine ELASTICSEARCH_URL names (a fresh alias per archive, dropped afterwards),
+else SQLite under the test's home: one `ELASTICSEARCH_URL=… make test` runs the API suite on the
+production engine, with the same cases the embedded one passes (the API calls only the search
+contract, so nothing here branches on the engine but where the index is and how it is dropped).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import uuid
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from PIL import Image, ImageDraw
@@ -24,6 +33,7 @@ from core.settings import Settings
 from schemas import Box, Classification, Decision, Metadata, Page, PersonalData, Record, Word
 from storage import write_package
 
+ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 PAGE_SIZE = (1000, 1400)
 LINE_HEIGHT = 40
 
@@ -223,12 +233,33 @@ def fill_archive(archive: Archive) -> None:
     )
 
 
+def archive_settings(home: Path) -> Settings:
+    """Settings of a test archive: its index on the cluster ELASTICSEARCH_URL names (an alias of
+    its own), else the default SQLite file under `home`."""
+    if not ELASTICSEARCH_URL:
+        return Settings(home=home)
+    alias = f"sohoa-api-test-{uuid.uuid4().hex[:12]}"
+    return Settings(home=home, index=urlunsplit(urlsplit(ELASTICSEARCH_URL)._replace(path=f"/{alias}")))
+
+
+def drop_archive_index(services: Services) -> None:
+    """Delete what a test archive left on the cluster (its index and fingerprint lookup); a
+    SQLite index goes with the test's folder."""
+    if not ELASTICSEARCH_URL:
+        return
+    similar = services.__dict__.get("similar")
+    if similar is not None:
+        services.index.client.options(ignore_status=404).indices.delete(index=similar.name)  # type: ignore[attr-defined]
+    services.index.drop()  # type: ignore[attr-defined]
+
+
 @pytest.fixture
-def archive(tmp_path: Path) -> Archive:
-    settings = Settings(home=tmp_path / "home")
+def archive(tmp_path: Path) -> Iterator[Archive]:
+    settings = archive_settings(tmp_path / "home")
     built = Archive(settings=settings, services=services_for(settings), records={})
     fill_archive(built)
-    return built
+    yield built
+    drop_archive_index(built.services)
 
 
 @dataclass

@@ -1,5 +1,9 @@
 """SqliteIndex.search against a brute-force reading of the records: the whole search contract
-(scope, filters, date range, sort, paging, facets, content), ranked and broad."""
+(scope, filters, date range, sort, paging, facets, content), ranked and broad.
+
+SQLite only, whatever ELASTICSEARCH_URL says: these read the engine's inside (its rank limit, the
+statements it sends); the contract itself is held on every engine by tests/indexing/conformance.py.
+"""
 
 from __future__ import annotations
 

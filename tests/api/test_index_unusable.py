@@ -1,6 +1,8 @@
 """A damaged or foreign search index, met by the API, the web page and `sohoa search`: one clear
 line saying to run sohoa reindex (Vietnamese for the visitor), never a traceback; after the
-reindex the running API serves again without a restart."""
+reindex the running API serves again without a restart.
+
+SQLite only, whatever ELASTICSEARCH_URL says: the damage is done to the index file."""
 
 from __future__ import annotations
 

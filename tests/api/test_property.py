@@ -18,9 +18,8 @@ from hypothesis import strategies as st
 from api import create_app
 from api.key_store import KeyStore, keys_path
 from application.services import services_for
-from core.settings import Settings
 from schemas import PersonalData
-from tests.api.conftest import Archive, make_record, page_with_words
+from tests.api.conftest import Archive, archive_settings, drop_archive_index, make_record, page_with_words
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=".*httpx2")
@@ -93,7 +92,7 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    settings_ = Settings(home=tmp_path_factory.mktemp("prop") / "home")
+    settings_ = archive_settings(tmp_path_factory.mktemp("prop") / "home")
     archive = Archive(settings=settings_, services=services_for(settings_), records={})
     rng = random.Random(20240611)
     for i in range(32):
@@ -121,6 +120,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     tokens = {"staff": store.create("staff")[1], "archivist": store.create("archivist")[1]}
     with TestClient(create_app(settings_)) as client:
         yield World(client, archive, tokens)
+    drop_archive_index(archive.services)
 
 
 def _leaks(text: str) -> list[str]:

@@ -16,9 +16,16 @@ from fastapi import FastAPI
 from api import create_app
 from api.key_store import KeyStore, keys_path
 from application.services import services_for
-from core.settings import Settings
 from schemas import Decision, PersonalData
-from tests.api.conftest import Archive, Keys, fill_archive, make_record, page_with_words
+from tests.api.conftest import (
+    Archive,
+    Keys,
+    archive_settings,
+    drop_archive_index,
+    fill_archive,
+    make_record,
+    page_with_words,
+)
 from tests.api.live import CHROMIUM, CHROMIUM_ARGS, served
 
 VICTIM_NAME = "Bùi Văn Thắng"
@@ -81,7 +88,7 @@ class Live:
 
 def build_archive(home: Path) -> tuple[Archive, Keys]:
     """The API test archive, the victim's record, and a staff and an archivist key."""
-    settings = Settings(home=home)
+    settings = archive_settings(home)
     built = Archive(settings=settings, services=services_for(settings), records={})
     fill_archive(built)
     add_victim(built)
@@ -94,8 +101,11 @@ def build_archive(home: Path) -> tuple[Archive, Keys]:
 def serving(archive: Archive, keys: Keys) -> Iterator[Live]:
     """The app over `archive`, served by uvicorn on a free loopback port while the block runs."""
     app = create_app(archive.settings)
-    with served(app) as url, httpx.Client(timeout=30) as client:
-        yield Live(url, app, archive, keys, client)
+    try:
+        with served(app) as url, httpx.Client(timeout=30) as client:
+            yield Live(url, app, archive, keys, client)
+    finally:
+        drop_archive_index(archive.services)
 
 
 @pytest.fixture
