@@ -26,6 +26,7 @@ from PIL import Image, ImageDraw
 from indexing.masking import find_spans
 from indexing.page_keys import folded_view
 from ocr import iter_pages
+from ocr.imaging import flatten_on_white
 from schemas import Box, Page, Record
 from storage import ObjectStore, original_key
 from vntext.normalise import nfc
@@ -125,7 +126,7 @@ def _redact(image: Image.Image, boxes: Sequence[Box]) -> Image.Image:
 
 def _encode(image: Image.Image, width: int, fmt: str) -> bytes:
     if image.mode not in ("L", "RGB"):
-        image = image.convert("RGB") if "A" not in image.getbands() else _flatten(image)
+        image = flatten_on_white(image)
     if image.width > width:
         height = max(1, round(image.height * width / image.width))
         image = image.resize((width, height), Image.Resampling.LANCZOS)
@@ -133,13 +134,6 @@ def _encode(image: Image.Image, width: int, fmt: str) -> bytes:
     kind, _ = FORMATS[fmt]
     image.save(out, kind, **({"quality": 85, "optimize": True} if kind == "JPEG" else {"optimize": True}))
     return out.getvalue()
-
-
-def _flatten(image: Image.Image) -> Image.Image:
-    rgba = image.convert("RGBA")
-    flat = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-    flat.alpha_composite(rgba)
-    return flat.convert("RGB")
 
 
 def _cache_name(record: Record, number: int, width: int, fmt: str, boxes: Sequence[Box]) -> str:

@@ -29,12 +29,12 @@ from core.errors import NotFound
 from indexing.masking import find_spans, values_of
 from schemas import Record
 from storage import original_key, read_manifest, safe_name
-from storage.package import RECORDS
+from storage.layout import SEARCHABLE_PDF as PDF_NAME
+from storage.package import package_key
 
 __all__ = ["PDF_NAME", "has_personal_data", "record_view", "router"]
 
 router = APIRouter(prefix="/records", tags=["records"])
-PDF_NAME = "document.pdf"
 RecordId = Annotated[str, PathParam(pattern=r"^[0-9a-f]{8,64}$", description="Record id (hex)")]
 _ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}}
 
@@ -183,7 +183,7 @@ def get_pdf(
         raise NotFound(f"Hồ sơ {record_id} không có bản PDF có lớp chữ.")
     _whole_file_allowed(caller, record)
     name = f"{Path(_file_name(caller, record)).stem}.pdf"
-    return _file_response(state, f"{RECORDS}/{record.id}/{PDF_NAME}", "application/pdf", name)
+    return _file_response(state, package_key(record.id, PDF_NAME), "application/pdf", name)
 
 
 @router.get(

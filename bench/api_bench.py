@@ -5,7 +5,8 @@
     .venv/bin/python bench/api_bench.py --screenshot docs/screenshot-search.png
 
 The records are generated (bench/api_records.py: Vietnamese administrative text, no OCR) and
-indexed once into bench/out/api-<pages>-v<generator>/index.sqlite3, which later runs reuse. The
+indexed once (as `sohoa reindex` fills an index) into
+bench/out/api-<pages>-v<generator>-s<schema>/index.sqlite3, which later runs reuse. The
 app runs under uvicorn on 127.0.0.1 in this process; one client sends a seeded mix of queries
 (single words and several, quoted phrases, names, places, numbers, filters, date sorting; with
 and without accents; as the public, staff and archivists) one after another over keep-alive
@@ -66,17 +67,12 @@ def build_index(folder: Path, pages: int) -> dict:
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
-    index = SqliteIndex(folder / "index.sqlite3")
-    started, records = time.perf_counter(), 0
-    for record in generate_records(pages):
-        index.add(record)
-        records += 1
-        if records % 2000 == 0:
-            print(f"  indexed {records} records …", file=sys.stderr)
-    index.close()
+    started = time.perf_counter()
+    with SqliteIndex(folder / "index.sqlite3") as index:  # as `sohoa reindex` fills it, in batches
+        outcome = index.rebuild(generate_records(pages))
     info = {
         "pages": pages,
-        "records": records,
+        "records": outcome.indexed,
         "seconds": round(time.perf_counter() - started, 1),
         "bytes": (folder / "index.sqlite3").stat().st_size,
     }
