@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # Module loggers whose lines should also reach the Prefect UI from inside flow runs.
-_UI_LOGGERS = "sohoa,flows,ocr,classify,storage,indexing"
+_UI_LOGGERS = "application,flows,ocr,classify,dedup,storage,indexing"
 CHILD_LOGGING = Path(__file__).with_name("prefect_logging.yaml")
 
 

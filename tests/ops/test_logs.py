@@ -81,7 +81,7 @@ def test_ingest_log_lines_name_record_and_page(tmp_path: Path, caplog: pytest.Lo
         outcome = ingest_file(scan, services, batch="logs")
         again = ingest_file(scan, services, batch="logs")
     assert (outcome.status, again.status) == ("ingested", "duplicate")
-    mine = [r for r in caplog.records if r.name.startswith(("sohoa", "ocr"))]
+    mine = [r for r in caplog.records if r.name.startswith(("application", "ocr"))]
     assert mine, "the ingest step logs"
     assert all(r.file == scan.name for r in mine)
     page_lines = [r for r in mine if "page 1" in r.getMessage()]
