@@ -168,8 +168,7 @@ def search(
             {
                 "total": result.total,
                 "hits": [
-                    h.model_dump(include={"id", "score", "title", "snippet", "page", "access"})
-                    for h in result.hits
+                    h.model_dump(include={"id", "score", "title", "snippet", "page"}) for h in result.hits
                 ],
             }
         )
