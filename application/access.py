@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from schemas import AccessClass, SearchFilters
+from schemas import AccessClass, AccessScope, SearchFilters
 
 __all__ = [
     "ALL_CLASSES",
@@ -32,6 +32,7 @@ __all__ = [
     "can_review",
     "restrict",
     "scope_for",
+    "search_scope",
 ]
 
 Role = Literal["public", "staff", "archivist", "metrics"]
@@ -84,6 +85,12 @@ def scope_for(role: Role) -> Scope:
         masked=role not in _SHOWN_PERSONAL_DATA,
         audited=tuple(c for c in classes if c != "public"),
     )
+
+
+def search_scope(role: Role) -> AccessScope:
+    """The access scope of the search contract for `role`: its classes, masked or not."""
+    scope = scope_for(role)
+    return AccessScope(classes=scope.classes, masked=scope.masked)
 
 
 def restrict(filters: SearchFilters, role: Role) -> SearchFilters:

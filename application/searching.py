@@ -19,11 +19,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from application.access import Role, restrict, scope_for
+from application.access import Role, restrict, scope_for, search_scope
 from indexing.base import SearchIndex
 from indexing.masking import mask_snippet, mask_text
 from indexing.query import parse_query
-from schemas import FACETS, AccessClass, AccessScope, SearchFilters, SearchQuery, SearchResult, Sort
+from schemas import FACETS, AccessClass, SearchFilters, SearchQuery, SearchResult, Sort
 
 __all__ = [
     "REVIEW_FACETS",
@@ -91,7 +91,7 @@ def search_query(params: SearchParams, role: Role) -> SearchQuery:
         sort=params.sort,
         facets=facets,
         facet_limit=params.facet_limit,
-        scope=AccessScope(classes=scope.classes, masked=scope.masked),
+        scope=search_scope(role),
     )
 
 
