@@ -5,8 +5,9 @@ classification step found. `mask_text` gives the public form: each piece of pers
 one fixed token (MASKED), so neither its length nor its shape (12 digits or 10, where the
 separators were) is shown. `mask_in_place` keeps the length (each masked letter or digit becomes
 MASK) for callers that map offsets, e.g. a snippet's <mark> highlights. The search index keeps the
-public form of every page that holds personal data (indexing.sqlite, indexing.elastic_mapping),
-and the public role searches that form only, so a masked value can never be found.
+public form of every page and title that holds personal data (indexing.sqlite,
+indexing.elastic_mapping), made at add time with the record's listed values; the public role
+searches and is shown that form only, so a masked value can never be found.
 
 What is masked (Decree 13/2023 basic personal data; patterns in vn-archival-rules §7.2):
 - any run of 9 or more digits, one separator allowed between digit groups (any character that is
