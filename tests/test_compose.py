@@ -330,10 +330,10 @@ def test_the_build_context_keeps_secrets_inboxes_and_data_out(tmp_path: Path) ->
     (tmp_path / ".dockerignore").write_text((ROOT / ".dockerignore").read_text(encoding="utf-8"))
     planted = [
         ".env", ".env.production", "inbox/scan.pdf", ".sohoa/store/records/a/manifest.json",
-        "certs/ca.key", "sohoa/.env", "api/inbox/b.pdf", "sohoa/__pycache__/x.pyc", "tests/t.py",
+        "certs/ca.key", "core/.env", "api/inbox/b.pdf", "core/__pycache__/x.pyc", "tests/t.py",
         "deploy/example.env", "docs/images/x.png", "bench/out/r.json", ".git/config",
     ]  # fmt: skip
-    needed = ["pyproject.toml", "README.md", "sohoa/__init__.py", "cli/prefect_logging.yaml", "flows/x.py"]
+    needed = ["pyproject.toml", "README.md", "core/__init__.py", "cli/prefect_logging.yaml", "flows/x.py"]
     for name in planted + needed:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
