@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import datetime
@@ -26,6 +27,7 @@ from core.errors import NotFound
 from schemas import IngestOutcome, Record
 from schemas.record import utcnow
 from storage import ObjectStore, package_exists, read_record, safe_name
+from storage.audit_chain import check_and_anchor
 from storage.jsonfile import json_bytes
 
 __all__ = [
@@ -33,6 +35,7 @@ __all__ = [
     "BatchReport",
     "FileNote",
     "build_report",
+    "finish_report",
     "iter_batches",
     "load_outcomes",
     "load_report",
@@ -43,6 +46,8 @@ __all__ = [
     "review_reasons",
     "save_report",
 ]
+
+log = logging.getLogger(__name__)
 
 BATCHES = "batches"
 # Always present in `counts`, in this order; any other status an outcome may gain is counted too.
@@ -249,6 +254,18 @@ def save_report(
     report.access_log = access_log
     store.put_bytes(report_key(batch), json_bytes(report.model_dump(mode="json")))
     return report
+
+
+def finish_report(
+    store: ObjectStore, access_log: Path, batch: str, *, started_at: datetime, run_pages: int
+) -> BatchReport:
+    """The end of a batch run: the access log's chain at `access_log` checked and its end
+    anchored in the store (with each batch), then the report saved with the chain's summary. A
+    broken chain is logged (sohoa verify tells more), it never stops the report."""
+    chain = check_and_anchor(store, access_log, by=f"ingest batch {batch}")
+    if not chain.ok:
+        log.error("access log not anchored: %s (see sohoa verify)", "; ".join(w for _, w in chain.problems))
+    return save_report(store, batch, started_at=started_at, run_pages=run_pages, access_log=chain.to_dict())
 
 
 def load_report(store: ObjectStore, batch: str) -> BatchReport:

@@ -5,18 +5,22 @@ path, the size and mtime it had when last seen, the record id it gave and its ou
 whose size and mtime have not changed since it was ingested is skipped without reading it; a
 new or changed file is ingested only once it has settled (same size and mtime at two looks a
 few seconds apart, or since the previous run), so a scan still being copied waits for the next
-run. Pure selection logic apart from the two I/O edges (stat, store).
+run. Pure selection logic apart from the I/O edges (stat, store), and the two steps the
+drop-folder flow (flows/drop_folder.py) takes: `find_ready_files` before the batch, `remember`
+after it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from application.ingest import collect_files
 from core.errors import NotFound
 from schemas import IngestOutcome
 from storage import ObjectStore, package_exists
@@ -28,9 +32,11 @@ __all__ = [
     "FolderState",
     "Stat",
     "committed_ids",
+    "find_ready_files",
     "load_state",
     "look",
     "needs_work",
+    "remember",
     "save_state",
     "settled",
     "updated_state",
@@ -145,3 +151,35 @@ def committed_ids(store: ObjectStore, state: FolderState, paths: Iterable[str]) 
     """For the known records of `paths`: is the package still committed? (one exists() each)"""
     ids = {state.files[p].id for p in paths if p in state.files and state.files[p].id}
     return {i: package_exists(store, i) for i in ids if i}
+
+
+# ---- the drop-folder flow's two steps ----
+
+
+def find_ready_files(
+    store: ObjectStore, source: str, settle_seconds: float
+) -> tuple[list[str], list[str], dict[str, Stat]]:
+    """(files to ingest now, files still changing, what every file looked like) of `source`:
+    a file not seen settled before is looked at again after `settle_seconds`."""
+    state = load_state(store, source)
+    first = look(collect_files([Path(source)]))
+    todo = needs_work(first, state, committed_ids(store, state, first))
+    ready, changing = settled(todo, first, None, state)
+    if changing and settle_seconds > 0:
+        time.sleep(settle_seconds)
+        second = look(changing)
+        more, changing = settled(changing, first, second, state)
+        ready = sorted(ready + more)
+    return ready, changing, first
+
+
+def remember(
+    store: ObjectStore,
+    source: str,
+    seen: Mapping[str, Stat],
+    changing: Iterable[str],
+    outcomes: Iterable[IngestOutcome],
+) -> None:
+    """Note each outcome with the size and mtime the file had BEFORE it was read (`seen`): a file
+    that changed after that no longer matches and is looked at afresh next run."""
+    save_state(store, updated_state(load_state(store, source), seen, outcomes, changing))

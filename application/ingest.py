@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
+from application.batches import record_outcome
 from application.ingest_metrics import OCR_SECONDS, PAGES, count_outcome
 from application.logs import log_context, log_outcome
 from application.secret_docs import (
@@ -42,7 +43,7 @@ from storage import package_exists, quarantine, read_record, sha256_file, write_
 from storage.layout import FINGERPRINT_FILE, SEARCHABLE_PDF
 from vntext.normalise import nfc
 
-__all__ = ["collect_files", "ingest_file", "largest_first"]
+__all__ = ["collect_files", "ingest_file", "ingest_into_batch", "largest_first"]
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +140,16 @@ def ingest_file(
         outcome = _ingest(Path(path), services, batch, worker)
     count_outcome(outcome.status, outcome.reason)
     log_outcome(log, outcome)  # the one line per file: ingested, duplicate, quarantined…
+    return outcome
+
+
+def ingest_into_batch(
+    path: Path, services: Services, batch: str, *, worker: str | None = None
+) -> IngestOutcome:
+    """`ingest_file`, its outcome stored in `batch` as soon as it is known (application/batches.py),
+    so that a batch killed midway still has it."""
+    outcome = ingest_file(path, services, batch=batch, worker=worker)
+    record_outcome(services.store, batch, outcome)
     return outcome
 
 

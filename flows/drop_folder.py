@@ -11,24 +11,13 @@ the batch's own flow run. The flow reads the settings once and hands them to its
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
 
 from prefect import flow, task
 from prefect.states import Completed, State
 
 from application.batches import load_report
-from application.dropfolder import (
-    Stat,
-    committed_ids,
-    load_state,
-    look,
-    needs_work,
-    save_state,
-    settled,
-    updated_state,
-)
-from application.ingest import collect_files
+from application.dropfolder import Stat, find_ready_files, remember
 from application.services import services_for
 from core.settings import Settings, load_settings
 from flows.ingest import artifact_key, batch_state, ingest_batch, ingest_batch_spread, new_batch_name
@@ -38,28 +27,11 @@ from schemas import BatchSummary
 from schemas.record import utcnow
 from storage import safe_name
 
-__all__ = ["DROP_FLOW", "batch_prefix", "find_ready_files", "ingest_drop_folder"]
+__all__ = ["DROP_FLOW", "batch_prefix", "ingest_drop_folder"]
 
 log = logging.getLogger(__name__)
 
 DROP_FLOW = "ingest-drop-folder"
-
-
-def find_ready_files(
-    source: str, settle_seconds: float, settings: Settings
-) -> tuple[list[str], list[str], dict[str, Stat]]:
-    """(files to ingest now, files still changing, what every file looked like) of `source`."""
-    store = services_for(settings).store
-    state = load_state(store, source)
-    first = look(collect_files([Path(source)]))
-    todo = needs_work(first, state, committed_ids(store, state, first))
-    ready, changing = settled(todo, first, None, state)
-    if changing and settle_seconds > 0:
-        time.sleep(settle_seconds)
-        second = look(changing)
-        more, changing = settled(changing, first, second, state)
-        ready = sorted(ready + more)
-    return ready, changing, first
 
 
 def batch_prefix(deployment: str | None, source: str) -> str:
@@ -95,11 +67,8 @@ def _publish_summary(batch: str, child: State, settings: Settings) -> None:
 def _remember(
     source: str, seen: dict[str, Stat], changing: list[str], summary: BatchSummary, settings: Settings
 ) -> None:
-    """Note each outcome with the size and mtime the file had BEFORE it was read: a file that
-    changed after that no longer matches and is looked at afresh next run."""
-    store = services_for(settings).store
-    state = load_state(store, source)
-    save_state(store, updated_state(state, seen, summary.outcomes, changing))
+    """The folder's memory after a run (application.dropfolder.remember)."""
+    remember(services_for(settings).store, source, seen, changing, summary.outcomes)
 
 
 @flow(name=DROP_FLOW, persist_result=False, log_prints=False)
@@ -113,7 +82,7 @@ def ingest_drop_folder(
     from prefect.runtime import deployment
 
     settings = load_settings()
-    ready, changing, seen = find_ready_files(source, settle_seconds, settings)
+    ready, changing, seen = find_ready_files(services_for(settings).store, source, settle_seconds)
     batch = new_batch_name(batch_prefix(deployment.name, source))
     waiting = f"; {len(changing)} still being written, left for the next run" if changing else ""
     # one line per scan with work (on this run's page in the UI); an idle scan stays quiet

@@ -1,4 +1,4 @@
-"""Prefect ingest flows: one task per document, each a call to application.ingest.ingest_file.
+"""Prefect ingest flows: one task per document, each a call to application.ingest.ingest_into_batch.
 
 - `ingest_batch`: the documents of a batch as tasks of one flow run, in a thread pool of this
   process, or on a Dask cluster when SOHOA_DASK_ADDRESS is set (see flows/runners.py).
@@ -36,8 +36,8 @@ from prefect.futures import as_completed
 from prefect.states import Completed, State
 
 from application.batch_text import counts_line
-from application.batches import BatchReport, load_outcomes, outcome_digest, record_outcome, save_report
-from application.ingest import collect_files, ingest_file, largest_first
+from application.batches import BatchReport, finish_report, load_outcomes, outcome_digest, record_outcome
+from application.ingest import collect_files, ingest_into_batch, largest_first
 from application.logs import log_outcome
 from application.services import services_for
 from core.settings import Settings, load_settings
@@ -47,7 +47,7 @@ from flows.retrying import retry_transient_only
 from flows.runners import task_runner_for
 from schemas import BatchSummary, IngestOutcome
 from schemas.record import utcnow
-from storage.audit_chain import audit_path, check_and_anchor
+from storage.audit_chain import audit_path
 from vntext.normalise import fold
 
 __all__ = [
@@ -111,11 +111,8 @@ def ingest_document(path: str, batch: str, settings: Settings) -> IngestOutcome:
     with the flow's `settings`; the worker's name is that process's (SOHOA_WORKER_NAME)."""
     check_not_lost()
     with in_flight():
-        services = services_for(settings)
         worker = os.environ.get(WORKER_NAME_ENV)
-        outcome = ingest_file(Path(path), services, batch=batch, worker=worker)
-        record_outcome(services.store, batch, outcome)
-    return outcome
+        return ingest_into_batch(Path(path), services_for(settings), batch, worker=worker)
 
 
 @task(
@@ -127,10 +124,7 @@ def ingest_document(path: str, batch: str, settings: Settings) -> IngestOutcome:
 )
 def write_report(batch: str, started_at: datetime, run_pages: int, settings: Settings) -> BatchReport:
     store = services_for(settings).store
-    chain = check_and_anchor(store, audit_path(settings), by=f"ingest batch {batch}")  # with each batch
-    if not chain.ok:
-        log.error("access log not anchored: %s (see sohoa verify)", "; ".join(w for _, w in chain.problems))
-    return save_report(store, batch, started_at=started_at, run_pages=run_pages, access_log=chain.to_dict())
+    return finish_report(store, audit_path(settings), batch, started_at=started_at, run_pages=run_pages)
 
 
 def artifact_key(batch: str) -> str:
