@@ -2,8 +2,9 @@
 
 With SOHOA_DASK_ADDRESS set (`tcp://scheduler:8786`), each document task of `ingest_batch`
 is sent to the Dask cluster through prefect-dask; the flow run stays in this process and
-Prefect still records every task run. Dask workers run the tasks in their own environment:
-they need the same SOHOA_* settings (shared storage and index) and PREFECT_API_URL.
+Prefect still records every task run. Each task carries the flow's settings as a value, so
+what they name must be reachable from every Dask worker (shared storage and index; S3
+credentials in the workers' own environment), and the workers need PREFECT_API_URL.
 """
 
 from __future__ import annotations
