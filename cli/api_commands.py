@@ -18,7 +18,7 @@ from application.access import Caller, Role, scope_for
 from application.searching import Found, SearchParams
 from core.settings import Settings, load_settings
 
-__all__ = ["SERVER_OPTIONS", "caller_for", "keys_app", "search_as_cli", "serve"]
+__all__ = ["SERVER_OPTIONS", "app_factory", "caller_for", "keys_app", "search_as_cli", "serve"]
 
 keys_app = typer.Typer(
     help="API keys for staff, archivists and metrics scrapers (stored hashed under SOHOA_HOME).",
@@ -32,18 +32,43 @@ keys_app = typer.Typer(
 SERVER_OPTIONS = {"proxy_headers": False, "server_header": False}
 
 
+def app_factory():  # noqa: ANN201 - a FastAPI app; the import stays inside (typer loads this module)
+    """The app of one server process, settings read once at its start. `serve --workers N`
+    starts N processes (uvicorn imports this by name in each): each opens the index and the
+    store itself, reads the index through its own connection (SQLite in WAL mode: readers never
+    block each other) and keeps its own search arrays and page lists."""
+    from api.app import create_app
+
+    return create_app(load_settings())
+
+
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1, max=64, help="Server processes sharing the index read-only (about one per CPU core)."
+        ),
+    ] = 1,
 ) -> None:
     """Serve the search API and the web page (OpenAPI at /docs)."""
     import uvicorn
 
-    from api.app import create_app
-
-    app = create_app(load_settings())
-    typer.echo(f"sohoa: http://{host}:{port}/ui (API docs at /docs)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="info", **SERVER_OPTIONS)
+    typer.echo(f"sohoa: http://{host}:{port}/ui (API docs at /docs), {workers} process(es)", err=True)
+    if workers == 1:
+        uvicorn.run(app_factory(), host=host, port=port, log_level="info", **SERVER_OPTIONS)
+        return
+    load_settings()  # a bad setting fails here, once, before any process starts
+    uvicorn.run(
+        f"{__name__}:app_factory",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="info",
+        **SERVER_OPTIONS,
+    )
 
 
 def _store() -> KeyStore:

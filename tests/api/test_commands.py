@@ -4,7 +4,14 @@ seeing exactly what the API serves."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
+import httpx
 import pytest
 import typer
 from typer.testing import CliRunner
@@ -12,7 +19,8 @@ from typer.testing import CliRunner
 from application.access_log import audit_path, read_entries
 from application.searching import SearchParams
 from cli.api_commands import caller_for, keys_app, search_as_cli, serve
-from tests.api.conftest import Archive, Keys
+from tests.api.conftest import ELASTICSEARCH_URL, Archive, Keys
+from tests.api.live import free_port
 
 runner = CliRunner()
 
@@ -74,3 +82,44 @@ def test_cli_callers(archive: Archive, keys: Keys) -> None:
     entries = list(read_entries(audit_path(archive.settings)))
     assert entries[-1]["from"] == "cli" and entries[-1]["who"].startswith("cli:")
     assert entries[-1]["records"] == [archive.records["conditional"].id]
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except FileNotFoundError:
+        return ""
+
+
+@pytest.mark.skipif(bool(ELASTICSEARCH_URL), reason="serves the SQLite archive of the test home")
+def test_serve_with_two_workers_answers_as_the_app_does(client, archive: Archive) -> None:
+    """`sohoa serve --workers 2`: two server processes over the same index, each answering the
+    search the in-process app answers."""
+    port = free_port()
+    env = {**os.environ, "SOHOA_HOME": str(archive.settings.home)}
+    env |= {"SOHOA_INDEX": archive.settings.index_url, "SOHOA_STORAGE": archive.settings.storage_url}
+    command = [str(Path(sys.executable).parent / "sohoa"), "serve", "--workers", "2", "--port", str(port)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        expected = client.get("/search", params={"q": "so hoa"}).json()
+        deadline, answers = time.monotonic() + 60, []
+        while len(answers) < 6:
+            assert time.monotonic() < deadline and server.poll() is None, "sohoa serve did not answer"
+            try:
+                answers.append(httpx.get(f"http://127.0.0.1:{port}/search", params={"q": "so hoa"}).json())
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert all(answer == expected for answer in answers)
+        workers = [c for c in _children(server.pid) if "spawn_main" in _cmdline(c)]
+        assert len(workers) == 2
+    finally:
+        server.send_signal(signal.SIGINT)
+        _, stderr = server.communicate(timeout=30)
+    assert b"2 process(es)" in stderr
