@@ -51,6 +51,7 @@ from bench.api_records import (  # noqa: E402
 )
 from core.settings import Settings  # noqa: E402
 from indexing import SqliteIndex  # noqa: E402
+from indexing.browse import profiling  # noqa: E402
 from indexing.sqlite import SCHEMA_VERSION  # noqa: E402
 from vntext.normalise import fold  # noqa: E402
 
@@ -76,6 +77,7 @@ def build_index(folder: Path, pages: int) -> dict:
         "seconds": round(time.perf_counter() - started, 1),
         "bytes": (folder / "index.sqlite3").stat().st_size,
     }
+    info["bytes_per_page"] = round(info["bytes"] / pages)
     marker.write_text(json.dumps(info))
     return info
 
@@ -161,6 +163,8 @@ def run(base: str, keys: dict[str, str], mix: list[tuple[str, dict]], warmup: in
     """Send the searches one after another; time each, and the process CPU they cost (client
     and server share this process, so CPU per search does not grow with other load)."""
     timings: dict[str, list[float]] = defaultdict(list)
+    phases: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    profile = profiling(True)
     totals: list[int] = []
     slowest: list[tuple[float, str, dict]] = []
     cpu_start = 0.0
@@ -179,7 +183,12 @@ def run(base: str, keys: dict[str, str], mix: list[tuple[str, dict]], warmup: in
             response = client.get("/search", params=params, headers=headers)
             elapsed = (time.perf_counter() - started) * 1000
             response.raise_for_status()
+            spent = profile.take()
             if number >= warmup:
+                for name in (category, "all"):
+                    for phase, seconds in spent.items():
+                        phases[name][phase] += seconds * 1000
+                    phases[name]["(http, app)"] += elapsed - sum(spent.values()) * 1000
                 timings["all"].append(elapsed)
                 timings[category].append(elapsed)
                 timings[f"role {role}"].append(elapsed)
@@ -188,13 +197,31 @@ def run(base: str, keys: dict[str, str], mix: list[tuple[str, dict]], warmup: in
                     [*slowest, (elapsed, category, {**params, "role": role})], key=lambda x: -x[0]
                 )[:8]
     searches = max(1, len(timings["all"]))
+    profiling(False)
     return {
+        "phases_ms": {
+            name: {phase: round(ms / len(timings[name]), 2) for phase, ms in spent.items()}
+            for name, spent in phases.items()
+        },
         "latency": {name: summary(values) for name, values in timings.items()},
         "cpu_ms_per_search": round((time.process_time() - cpu_start) * 1000 / searches, 2),
         "http_baseline_ms": round(statistics.median(baseline[10:]), 2),
         "median_total": statistics.median(totals),
         "slowest": [{"ms": round(ms, 1), "category": c, "params": p} for ms, c, p in slowest],
     }
+
+
+PHASES = ("scope", "match", "rank", "facets", "order", "hits", "snippets", "(http, app)")
+
+
+def print_phases(phases: dict[str, dict[str, float]]) -> None:
+    """Mean ms per search in each phase of the search path, per query kind."""
+    print("mean ms per search, by phase (scope: arrays and access; match: page lists; rank: BM25;")
+    print("facets: filters and facet counts; hits: rows read; (http, app): the rest of the request)")
+    print(f"{'':<16}" + "".join(f"{name:>9}" for name in PHASES) + f"{'total':>9}")
+    for name, row in sorted(phases.items(), key=lambda kv: (kv[0] != "all", kv[0])):
+        cells = "".join(f"{row.get(phase, 0.0):>9.2f}" for phase in PHASES)
+        print(f"{name:<16}{cells}{sum(row.values()):>9.2f}")
 
 
 def screenshot(base: str, path: Path, query: str) -> None:
@@ -260,6 +287,10 @@ def main() -> int:
         print(
             f"{name:<22}{row['n']:>5}{row['p50_ms']:>9}{row['p95_ms']:>9}{row['p99_ms']:>9}{row['max_ms']:>9}"
         )
+    print_phases(figures["phases_ms"])
+    if "bytes_per_page" not in built:
+        built["bytes_per_page"] = round(built["bytes"] / built["pages"])
+    print(f"index: {built['bytes'] / 1e9:.2f} GB, {built['bytes_per_page']} bytes per page")
     print(
         f"CPU per search (client + server): {figures['cpu_ms_per_search']} ms; GET /whoami: "
         f"{figures['http_baseline_ms']} ms; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"

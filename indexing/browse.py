@@ -29,6 +29,9 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,13 +52,58 @@ from indexing.query import ParsedQuery, parse_query
 from indexing.snippets import snippet
 from schemas import AccessClass, IndexStats, SearchHit, SearchQuery, SearchResult
 
-__all__ = ["EXACT_WEIGHT", "FOLDED_WEIGHT", "RANK_LIMIT", "Browser"]
+__all__ = ["EXACT_WEIGHT", "FOLDED_WEIGHT", "RANK_LIMIT", "Browser", "Phases", "profiling"]
 
 log = logging.getLogger(__name__)
 
 RANK_LIMIT = 3000  # pages x query parts: BM25 over more costs more than ~15 ms
 EXACT_WEIGHT = 10.0
 FOLDED_WEIGHT = 1.0
+
+
+class Phases:
+    """Seconds spent in each phase of the searches of this process, summed until taken: a
+    bench's per-phase breakdown. Phases nest; a phase's time excludes the phases inside it."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._stack: list[list] = []  # [name, started] of the phases open, innermost last
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        now = time.perf_counter()
+        if self._stack:  # pause the enclosing phase
+            outer = self._stack[-1]
+            self.seconds[outer[0]] = self.seconds.get(outer[0], 0.0) + now - outer[1]
+        self._stack.append([name, now])
+        try:
+            yield
+        finally:
+            now = time.perf_counter()
+            _, started = self._stack.pop()
+            self.seconds[name] = self.seconds.get(name, 0.0) + now - started
+            if self._stack:
+                self._stack[-1][1] = now
+
+    def take(self) -> dict[str, float]:
+        """The seconds per phase since the last take, and start again from zero."""
+        taken, self.seconds = self.seconds, {}
+        return taken
+
+
+PROFILE: Phases | None = None  # set by a bench (`profiling`); None: phases cost one check each
+_OFF = nullcontext()
+
+
+def profiling(on: bool = True) -> Phases | None:
+    """Turn the per-phase timers of this process's searches on (a fresh Phases) or off."""
+    global PROFILE
+    PROFILE = Phases() if on else None
+    return PROFILE
+
+
+def _phase(name: str) -> AbstractContextManager[None]:
+    return _OFF if PROFILE is None else PROFILE.phase(name)
 
 
 @dataclass(frozen=True)
@@ -120,27 +168,32 @@ class Browser:
 
     def search(self, conn: sqlite3.Connection, query: SearchQuery) -> SearchResult:
         parsed, scope = parse_query(query.q), query.scope
-        arrays = self._fresh_arrays(conn)
-        seen = _visible_pages(arrays, scope.classes)
-        matches = self._matches(conn, arrays, parsed, seen, masked=scope.masked)
-        candidates = np.ones(len(arrays), dtype=bool) if matches is None else matches.found.copy()
-        if scope.classes is not None:
-            candidates &= access_mask(arrays, scope.classes)
-        masks = filter_masks(arrays, query.filters)
-        keep = all_of(masks, candidates)
-        facets = facet_counts(arrays, candidates, masks, query.facets, query.facet_limit)
-        tier = np.zeros(len(arrays), np.int8) if matches is None else matches.tier
-        rank = np.zeros(len(arrays)) if matches is None else matches.rank
-        order = order_slots(
-            arrays,
-            keep,
-            tier,
-            rank,
-            by_date=matches is None or query.sort == "date",
-            ranked=matches is not None and matches.ranked,
-            count=query.offset + query.limit,
-        )
-        hits = self._hits(conn, arrays, matches, order[query.offset :], parsed, query)
+        with _phase("scope"):
+            arrays = self._fresh_arrays(conn)
+            seen = _visible_pages(arrays, scope.classes)
+        with _phase("match"):
+            matches = self._matches(conn, arrays, parsed, seen, masked=scope.masked)
+        with _phase("facets"):
+            candidates = np.ones(len(arrays), dtype=bool) if matches is None else matches.found.copy()
+            if scope.classes is not None:
+                candidates &= access_mask(arrays, scope.classes)
+            masks = filter_masks(arrays, query.filters)
+            keep = all_of(masks, candidates)
+            facets = facet_counts(arrays, candidates, masks, query.facets, query.facet_limit)
+        with _phase("order"):
+            tier = np.zeros(len(arrays), np.int8) if matches is None else matches.tier
+            rank = np.zeros(len(arrays)) if matches is None else matches.rank
+            order = order_slots(
+                arrays,
+                keep,
+                tier,
+                rank,
+                by_date=matches is None or query.sort == "date",
+                ranked=matches is not None and matches.ranked,
+                count=query.offset + query.limit,
+            )
+        with _phase("hits"):
+            hits = self._hits(conn, arrays, matches, order[query.offset :], parsed, query)
         return SearchResult(
             total=int(keep.sum()), hits=hits, facets=facets, ranked=matches is None or matches.ranked
         )
@@ -181,7 +234,8 @@ class Browser:
         if parsed.is_empty:
             return None
         if self._narrow(conn, parsed, seen):
-            return self._ranked(conn, arrays, parsed, masked=masked)
+            with _phase("rank"):
+                return self._ranked(conn, arrays, parsed, masked=masked)
         matched = self._all_of(conn, arrays, "folded", [part.folded for part in parsed.parts], masked)
         matched &= arrays.page_slot >= 0 if seen is None else seen
         pids = np.flatnonzero(matched)
@@ -189,7 +243,8 @@ class Browser:
         if few and all(len(part.folded) == 1 for part in parsed.parts):
             # Common words that meet on few pages (a name): BM25 reads only those pages. A phrase
             # of common words would have its positions checked on every page that has the words.
-            return self._ranked(conn, arrays, parsed, masked=masked)
+            with _phase("rank"):
+                return self._ranked(conn, arrays, parsed, masked=masked)
         marked = [part.exact for part in parsed.parts if part.exact != part.folded]
         exact = self._all_of(conn, arrays, "exact", marked, masked) & matched if marked else matched
         page_tier = exact.view(np.int8)
@@ -283,12 +338,14 @@ class Browser:
                 hits.append(SearchHit(id=record_id, score=score, title="", snippet="", access=access))
                 continue
             number, text = texts.get(best[int(slot)], (None, ""))
+            with _phase("snippets"):
+                shown_text = snippet(text, parsed.parts)
             hits.append(
                 SearchHit(
                     id=record_id,
                     score=score,
                     title=title,
-                    snippet=snippet(text, parsed.parts),
+                    snippet=shown_text,
                     page=number,
                     access=access,
                 )
