@@ -32,6 +32,7 @@ bench:
 	$(BIN)/python bench/classify_fields.py --ocr --cache $(SOHOA_HOME)/bench-ocr
 	$(BIN)/python bench/reindex_bench.py $(if $(QUICK),--quick)
 	$(BIN)/python bench/api_bench.py $(if $(QUICK),--pages 3000)
+	$(BIN)/python bench/load_bench.py $(if $(QUICK),--pages 3000 --seconds 5)
 	$(BIN)/python bench/ingest_bench.py $(if $(QUICK),--skip-rss)
 
 # Scale-out on one machine (~1.5 min): two Prefect workers share one batch, no document done
