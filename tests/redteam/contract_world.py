@@ -15,6 +15,7 @@ from typing import Any
 from api import create_app
 from api.key_store import KeyStore, keys_path
 from application.services import Services, services_for
+from core.settings import Settings
 from schemas import PersonalData, Record
 from tests.api.conftest import ELASTICSEARCH_URL, Keys, archive_settings, drop_archive_index
 
@@ -39,10 +40,10 @@ class World:
 
 
 @contextmanager
-def world(home: Path, records: Iterable[Record]) -> Iterator[World]:
+def world(home: Path, records: Iterable[Record], settings: Settings | None = None) -> Iterator[World]:
     """The API over an index holding `records` (added in the order given), with a staff and an
-    archivist key."""
-    settings = archive_settings(home)
+    archivist key; `settings` for an archive of its own (default: the test archive's)."""
+    settings = settings or archive_settings(home)
     services = services_for(settings)
     for record in records:
         services.index.add(record)
