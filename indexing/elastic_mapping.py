@@ -19,10 +19,13 @@ What the public may see and search is kept apart from the full text, field by fi
 `text`, `exact` and `folded` are its public form (indexing.masking.mask_text) and that form's
 keys; for a page that holds personal data (`personal: true`) the full text and its keys are
 `private_text`, `private_exact` and `private_folded`. Likewise a record's `title` is its public
-form and `private_title` the full title when the two differ. A masked scope (the public role)
-reads the public fields alone, in its query and in the `_source` it asks for, so a masked value
-is in no field it reads and never leaves the cluster; a full scope reads the private fields of
-records and pages that have them (indexing.elastic_query).
+form and `private_title` the full title when the two differ. The metadata a facet counts and a
+filter compares, `doc_type` and `issuer` (with their `_key`s), are public forms too, and
+`private_doc_type`, `private_issuer` (and keys) the full values, on every record (an aggregation
+needs the field on each document); provinces come from a fixed list of names and hold no
+personal data. A masked scope (the public role) reads the public fields alone: in its query, its
+filters, its facets and the `_source` it asks for, so a masked value is in no field it reads and
+never leaves the cluster; a full scope reads the private fields (indexing.elastic_query).
 
 Index names carry the mapping version behind an alias (`sohoa-pages-v1` -> `sohoa-pages`); a
 rebuild writes a new index and swaps the alias in one atomic request.
@@ -57,7 +60,7 @@ __all__ = [
     "version_pattern",
 ]
 
-MAPPING_VERSION = 5  # 5: text/title are public forms, private_text/private_title
+MAPPING_VERSION = 6  # 5: text, title are public forms (private_*); 6: doc_type, issuer too
 DEFAULT_ALIAS = "sohoa-pages"
 EXACT_ANALYZER = "sohoa_exact"
 FOLDED_ANALYZER = "sohoa_folded"
@@ -138,10 +141,14 @@ def mappings() -> dict[str, Any]:
             "title": _STORED_ONLY,  # the public form of the title
             "private_title": _STORED_ONLY,  # the full title, when it holds personal data
             "source": _STORED_ONLY,
-            "doc_type": _KEYWORD,
+            "doc_type": _KEYWORD,  # public forms (personal data masked) ...
             "doc_type_key": _KEYWORD,
             "issuer": _KEYWORD,
             "issuer_key": _KEYWORD,
+            "private_doc_type": _KEYWORD,  # ... and the full values
+            "private_doc_type_key": _KEYWORD,
+            "private_issuer": _KEYWORD,
+            "private_issuer_key": _KEYWORD,
             "province_key": _KEYWORD,  # the issuer's province on the document's date
             "province_present": _KEYWORD,  # ... and today
             "province_present_key": _KEYWORD,
@@ -201,6 +208,18 @@ def _key_or_none(value: str | None) -> str | None:
     return search_key(value.strip()) if value else None
 
 
+def _both_forms(name: str, value: str | None, values: tuple[str, ...]) -> dict[str, str | None]:
+    """A metadata value and its key in public form (`name`, `name_key`) and in full (`private_`)."""
+    full = nfc(value) if value else None
+    public = mask_text(full, values) if full else None
+    return {
+        name: public,
+        f"{name}_key": _key_or_none(public),
+        f"private_{name}": full,
+        f"private_{name}_key": _key_or_none(full),
+    }
+
+
 def _utc(moment: datetime) -> str:
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return aware.astimezone(UTC).isoformat(timespec="microseconds")
@@ -248,10 +267,8 @@ def record_document(record: Record) -> dict[str, Any]:
         "title": public_title,
         "private_title": title if public_title != title else None,
         "source": nfc(record.source),
-        "doc_type": meta.doc_type and nfc(meta.doc_type),
-        "doc_type_key": _key_or_none(meta.doc_type),
-        "issuer": meta.issuer and nfc(meta.issuer),
-        "issuer_key": _key_or_none(meta.issuer),
+        **_both_forms("doc_type", meta.doc_type, values),
+        **_both_forms("issuer", meta.issuer, values),
         "province_key": _key_or_none(meta.province),
         "province_present": meta.province_present and nfc(meta.province_present),
         "province_present_key": _key_or_none(meta.province_present),

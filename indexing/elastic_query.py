@@ -32,8 +32,9 @@ Snippets are made from the best page's text by the shared `indexing.snippets.sni
 SQLite index, so both backends mark the same words (see indexing/elastic.py on why).
 
 A masked scope (the public role) reads the public fields alone (indexing.elastic_mapping): the
-keys `exact`/`folded` in its query, the public `text` of pages and the public `title` in the
-`_source` it asks for, so a masked value is neither matched nor sent back. A full scope reads a
+keys `exact`/`folded` in its query, the public forms of doc_type and issuer in its filters and
+facets, the public `text` of pages and the public `title` in the `_source` it asks for, so a
+masked value is neither matched, counted, labelled nor sent back. A full scope reads a
 page holding personal data on its private keys and shows its private text and title.
 """
 
@@ -151,14 +152,22 @@ def page_query(parsed: ParsedQuery, masked: bool = False) -> dict[str, Any]:
     return {"bool": {"must": [relevance], "should": [tier]}}
 
 
-def filter_clauses(filters: SearchFilters) -> dict[FacetName, dict[str, Any]]:
+def _metadata_field(name: str, masked: bool) -> str:
+    """The field of a metadata value the scope may read: its public form, or the full value."""
+    return name if masked else f"private_{name}"
+
+
+def filter_clauses(filters: SearchFilters, masked: bool = False) -> dict[FacetName, dict[str, Any]]:
     """The caller's record filters, each keyed by the facet it narrows (values keyed the way the
-    documents are); the date range is not among them (scope_clauses)."""
+    documents are; masked: compared with the public forms of doc_type and issuer, so a masked
+    value answers as a made-up one); the date range is not among them (scope_clauses)."""
     clauses: dict[FacetName, dict[str, Any]] = {}
     if filters.doc_type is not None:
-        clauses["doc_type"] = {"term": {"doc_type_key": search_key(filters.doc_type.strip())}}
+        field = _metadata_field("doc_type_key", masked)
+        clauses["doc_type"] = {"term": {field: search_key(filters.doc_type.strip())}}
     if filters.issuer is not None:
-        clauses["issuer"] = {"term": {"issuer_key": search_key(filters.issuer.strip())}}
+        field = _metadata_field("issuer_key", masked)
+        clauses["issuer"] = {"term": {field: search_key(filters.issuer.strip())}}
     if filters.province is not None:  # the province named on the document's date, or today's
         wanted = search_key(filters.province.strip())
         either = [{"term": {"province_key": wanted}}, {"term": {"province_present_key": wanted}}]
@@ -204,12 +213,15 @@ _FACET_FIELDS: dict[FacetName, tuple[str, str | None]] = {
     "access": ("access", None),
     "needs_review": ("needs_review", None),
 }
+_TWO_FORMS = ("doc_type", "issuer")  # facets whose values have a public and a full form
 FACET = "values"  # the terms aggregation inside each facet's filter aggregation
 LABEL = "label"
 
 
-def _facet_terms(name: FacetName, limit: int | None) -> dict[str, Any]:
+def _facet_terms(name: FacetName, limit: int | None, masked: bool) -> dict[str, Any]:
     field, label = _FACET_FIELDS[name]
+    if name in _TWO_FORMS:
+        field, label = _metadata_field(field, masked), _metadata_field(name, masked)
     if name == "access":
         terms: dict[str, Any] = {"field": field, "size": len(ACCESS_CLASSES)}
     elif name == "needs_review":
@@ -232,7 +244,7 @@ def facet_aggregations(query: SearchQuery, owned: dict[FacetName, dict[str, Any]
     return {
         name: {
             "filter": _all_of([clause for facet, clause in owned.items() if facet != name]),
-            "aggs": {FACET: _facet_terms(name, query.facet_limit)},
+            "aggs": {FACET: _facet_terms(name, query.facet_limit, query.scope.masked)},
         }
         for name in dict.fromkeys(query.facets)
     }
@@ -261,7 +273,7 @@ def _best_page(query: dict[str, Any], sort: list[Any], source: list[str] | None)
 
 def search_body(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
     """The `_search` body for `query` (already parsed into `parsed`)."""
-    owned = filter_clauses(query.filters)
+    owned = filter_clauses(query.filters, query.scope.masked)
     limits = scope_clauses(query)
     page_source = _page_source(query) if query.content else None
     body: dict[str, Any] = {"track_total_hits": True, "_source": _source(query)}

@@ -138,6 +138,25 @@ def test_the_title_is_kept_in_its_public_form_and_in_full_apart() -> None:
     assert mappings()["properties"]["title"]["index"] is False
 
 
+def test_doc_type_and_issuer_are_kept_in_public_form_and_in_full() -> None:
+    record = make_record(
+        "r", "trang một", doc_type="Đơn", issuer="Hộ kinh doanh Bùi Văn Thắng, ĐT 0914 762 305"
+    )
+    record.metadata.personal_data = [PersonalData(kind="name", value="Bùi Văn Thắng")]
+    document = record_document(record)
+    for key in ("issuer", "issuer_key"):
+        assert not re.search(r"thắng|0914|762", document[key], re.IGNORECASE), document[key]
+    assert document["issuer"].startswith("Hộ kinh doanh ")
+    assert document["private_issuer"] == "Hộ kinh doanh Bùi Văn Thắng, ĐT 0914 762 305"
+    assert document["private_issuer_key"] == "hộ kinh doanh bùi văn thắng, đt 0914 762 305"
+    assert document["doc_type"] == document["private_doc_type"] == "Đơn"  # no personal data: equal
+    assert document["doc_type_key"] == document["private_doc_type_key"] == "đơn"
+    bare = record_document(make_record("b"))
+    assert (
+        bare["issuer"] is bare["private_issuer"] is bare["issuer_key"] is bare["private_issuer_key"] is None
+    )
+
+
 def test_template_covers_every_versioned_index_and_carries_the_version() -> None:
     template = index_template("sohoa-pages")
     (pattern,) = template["index_patterns"]

@@ -209,8 +209,8 @@ def test_paging_stays_inside_the_result_window(offset: int, limit: int, expected
     ("filters", "clauses"),
     [
         ({}, {}),
-        ({"doc_type": " Quyết Định "}, {"doc_type": {"term": {"doc_type_key": "quyết định"}}}),
-        ({"issuer": "Sở Nội vụ"}, {"issuer": {"term": {"issuer_key": "sở nội vụ"}}}),
+        ({"doc_type": " Quyết Định "}, {"doc_type": {"term": {"private_doc_type_key": "quyết định"}}}),
+        ({"issuer": "Sở Nội vụ"}, {"issuer": {"term": {"private_issuer_key": "sở nội vụ"}}}),
         ({"year": 2020}, {"year": {"term": {"year": 2020}}}),
         ({"needs_review": False}, {"needs_review": {"term": {"needs_review": False}}}),
         (
@@ -237,6 +237,30 @@ def test_paging_stays_inside_the_result_window(offset: int, limit: int, expected
 )
 def test_filters_are_keyed_by_the_facet_they_narrow(filters: dict, clauses: dict) -> None:
     assert filter_clauses(SearchFilters(**filters)) == clauses
+
+
+@pytest.mark.parametrize(("masked", "prefix"), [(True, ""), (False, "private_")])
+def test_metadata_filters_and_facets_read_the_form_the_scope_may_see(masked: bool, prefix: str) -> None:
+    """A masked scope compares and counts the public forms of doc_type and issuer (a masked value
+    answers as a made-up one, and no facet label shows it); a full scope the full values."""
+    built = body(
+        "",
+        masked=masked,
+        filters={"issuer": "Hộ kinh doanh Bùi Văn Thắng", "doc_type": "Đơn"},
+        facets=("doc_type", "issuer", "province"),
+    )
+    assert built["post_filter"]["bool"]["filter"] == [
+        {"term": {f"{prefix}doc_type_key": "đơn"}},
+        {"term": {f"{prefix}issuer_key": "hộ kinh doanh bùi văn thắng"}},
+    ]
+    for name in ("doc_type", "issuer"):
+        values = built["aggs"][name]["aggs"]["values"]
+        assert values["terms"]["field"] == f"{prefix}{name}_key"
+        assert values["aggs"]["label"]["terms"]["field"] == f"{prefix}{name}"
+    province = built["aggs"]["province"]["aggs"]["values"]  # a fixed list of names: one form
+    assert province["terms"]["field"] == "province_present_key"
+    if masked:
+        assert "private" not in json.dumps(built)
 
 
 @pytest.mark.parametrize("q", ["", "hồ sơ"])
@@ -292,7 +316,7 @@ def test_each_facet_is_counted_under_every_filter_but_its_own() -> None:
         facets=("doc_type", "year", "issuer", "access"),
         facet_limit=5,
     )
-    doc_type = {"term": {"doc_type_key": "quyết định"}}
+    doc_type = {"term": {"private_doc_type_key": "quyết định"}}
     year = {"term": {"year": 2020}}
     access = {"terms": {"access": ["public"]}}
     aggs = built["aggs"]
@@ -304,11 +328,11 @@ def test_each_facet_is_counted_under_every_filter_but_its_own() -> None:
     assert built["post_filter"] == {"bool": {"filter": [doc_type, year, access]}}
     assert aggs["doc_type"]["aggs"] == {
         "values": {
-            "terms": {"field": "doc_type_key", "size": 5},
-            "aggs": {"label": {"terms": {"field": "doc_type", "size": 1}}},
+            "terms": {"field": "private_doc_type_key", "size": 5},
+            "aggs": {"label": {"terms": {"field": "private_doc_type", "size": 1}}},
         }
     }
-    assert aggs["issuer"]["aggs"]["values"]["terms"] == {"field": "issuer_key", "size": 5}
+    assert aggs["issuer"]["aggs"]["values"]["terms"] == {"field": "private_issuer_key", "size": 5}
     assert aggs["year"]["aggs"] == {
         "values": {"terms": {"field": "year", "size": 5, "order": {"_key": "desc"}}}  # the latest
     }
