@@ -901,3 +901,70 @@ def test_a_masked_value_finds_nothing_not_even_by_its_title(index: IndexFactory,
     assert (result.total, result.hits) == (0, [])
     assert result.facets == {"access": []}
     assert ids(idx, q) == ["pd"]  # the full text (staff) finds it
+
+
+# -- metadata the public sees: facet labels and filters -----------------------------------------
+
+SHOP_ISSUER = "Hộ kinh doanh Bùi Văn Thắng, ĐT 0914 762 305"
+
+
+def _shop_record() -> Record:
+    """A public record whose issuer holds a citizen's name and phone, the name listed."""
+    record = make_record("shop", "Đơn đề nghị cấp giấy phép kinh doanh", doc_type="Đơn", issuer=SHOP_ISSUER)
+    record.metadata.personal_data = [PersonalData(kind="name", value="Bùi Văn Thắng", page=1)]
+    return record
+
+
+@pytest.fixture
+def shop_index(index: IndexFactory) -> SearchIndex:
+    return filled(index, _shop_record(), *CATALOGUE)
+
+
+def test_a_masked_scope_counts_and_labels_the_public_form_of_metadata(shop_index: SearchIndex) -> None:
+    masked = search(shop_index, "", masked=True, facets=ALL_FACETS).facets
+    labels = " | ".join(str(value.value) for values in masked.values() for value in values)
+    assert not any(value in labels for value in PERSONAL_VALUES), labels
+    (shop,) = [value for value in masked["issuer"] if str(value.value).startswith("Hộ kinh doanh")]
+    assert shop.count == 1
+    full = search(shop_index, "", facets=("issuer",)).facets["issuer"]
+    assert FacetValue(value=SHOP_ISSUER, count=1) in full
+
+
+def test_a_masked_scope_filters_on_the_public_form_of_metadata(shop_index: SearchIndex) -> None:
+    """The true issuer answers the public as a made-up one; the public form it sees finds it."""
+    true = search(shop_index, "", masked=True, filters={"issuer": SHOP_ISSUER}, facets=ALL_FACETS)
+    false = search(
+        shop_index,
+        "",
+        masked=True,
+        filters={"issuer": SHOP_ISSUER.replace("Thắng", "Thanh")},
+        facets=ALL_FACETS,
+    )
+    assert (true.total, true.hits) == (false.total, false.hits) == (0, [])
+    assert true.facets == false.facets
+    (shown,) = [
+        v.value
+        for v in search(shop_index, "", masked=True, facets=("issuer",)).facets["issuer"]
+        if str(v.value).startswith("Hộ kinh doanh")
+    ]
+    assert ids(shop_index, "", masked=True, filters={"issuer": str(shown)}) == ["shop"]
+    assert ids(shop_index, "", filters={"issuer": SHOP_ISSUER}) == ["shop"]  # staff: the full value
+
+
+def test_facet_labels_are_spelled_by_records_in_the_scope(index: IndexFactory) -> None:
+    """A hidden record indexed first spells the values otherwise: the scope sees its own spelling."""
+    hidden = make_record(
+        "hidden", "Biên bản họp nội bộ", doc_type="BIÊN BẢN", issuer="UBND XÃ TAM HỢP",
+        access="not_accessible", province="Vĩnh Phúc", province_present="PHÚ THỌ",
+    )  # fmt: skip
+    shown = make_record(
+        "shown", "Biên bản nghiệm thu", doc_type="Biên bản", issuer="UBND xã Tam Hợp",
+        province="Vĩnh Phúc", province_present="Phú Thọ",
+    )  # fmt: skip
+    idx = filled(index, hidden, shown)
+    facets = search(idx, "", classes=("public",), facets=("doc_type", "issuer", "province")).facets
+    assert facets == {
+        "doc_type": fv(("Biên bản", 1)),
+        "issuer": fv(("UBND xã Tam Hợp", 1)),
+        "province": fv(("Phú Thọ", 1)),
+    }
