@@ -203,10 +203,11 @@ def all_of(masks: dict[str, np.ndarray], base: np.ndarray) -> np.ndarray:
     return keep
 
 
-def _by_code(codes: np.ndarray, labels: list[str], keep: np.ndarray, limit: int | None) -> list[FacetValue]:
+def _by_code(codes: np.ndarray, labels: list[str], slots: np.ndarray, limit: int | None) -> list[FacetValue]:
     if limit == 0:
         return []
-    counts = np.bincount(codes[keep & (codes >= 0)], minlength=len(labels))
+    chosen = codes[slots]
+    counts = np.bincount(chosen[chosen >= 0], minlength=len(labels))
     present = np.flatnonzero(counts)
     if limit is not None and len(present) > limit:  # the most frequent; ties all kept, then cut
         floor = np.partition(counts[present], len(present) - limit)[len(present) - limit]
@@ -218,25 +219,27 @@ def _by_code(codes: np.ndarray, labels: list[str], keep: np.ndarray, limit: int 
     return values[:limit]
 
 
-def _one_facet(arrays: RecordArrays, name: str, keep: np.ndarray, limit: int | None) -> list[FacetValue]:
+def _one_facet(arrays: RecordArrays, name: str, slots: np.ndarray, limit: int | None) -> list[FacetValue]:
+    """The values of facet `name` over the record `slots`."""
     if name == "doc_type":
-        return _by_code(arrays.doc_type, arrays.doc_types.labels, keep, limit)
+        return _by_code(arrays.doc_type, arrays.doc_types.labels, slots, limit)
     if name == "issuer":
-        return _by_code(arrays.issuer, arrays.issuers.labels, keep, limit)
+        return _by_code(arrays.issuer, arrays.issuers.labels, slots, limit)
     if name == "province":
-        return _by_code(arrays.province, arrays.provinces.labels, keep, limit)
+        return _by_code(arrays.province, arrays.provinces.labels, slots, limit)
     if name == "retention":
-        return _by_code(arrays.retention, arrays.retentions.labels, keep, limit)
+        return _by_code(arrays.retention, arrays.retentions.labels, slots, limit)
     if name == "year":
-        years, counts = np.unique(arrays.year[keep & (arrays.year > 0)], return_counts=True)
-        pairs = zip(years[::-1][:limit], counts[::-1][:limit], strict=True)
-        return [FacetValue(value=int(y), count=int(c)) for y, c in pairs]
+        years = arrays.year[slots]
+        counts = np.bincount(years[years > 0])
+        present = np.flatnonzero(counts)[::-1][:limit]
+        return [FacetValue(value=int(y), count=int(counts[y])) for y in present]
     if name == "access":
-        counts = np.bincount(arrays.access[keep], minlength=len(ACCESS_CODES))
+        counts = np.bincount(arrays.access[slots], minlength=len(ACCESS_CODES))
         present = np.flatnonzero(counts)[:limit]
         return [FacetValue(value=ACCESS_CODES[c], count=int(counts[c])) for c in present]
-    flags = arrays.needs_review[keep]
-    pairs = ((True, int(flags.sum())), (False, int((~flags).sum())))
+    flagged = int(np.count_nonzero(arrays.needs_review[slots]))
+    pairs = ((True, flagged), (False, len(slots) - flagged))
     return [FacetValue(value=value, count=count) for value, count in pairs if count][:limit]
 
 
@@ -252,13 +255,20 @@ def facet_counts(
 
     Each facet is counted under every filter but its own, so the other values of a filtered
     facet stay visible; `candidates` are the records the query matched that the caller may see.
+    Counted over the slots of the records kept (the facets without a filter share one list),
+    never over every record.
     """
-    return {
-        name: _one_facet(
-            arrays, name, all_of({k: m for k, m in masks.items() if k != name}, candidates), limit
-        )
-        for name in names
-    }
+    shared: np.ndarray | None = None
+    counted = {}
+    for name in names:
+        if name in masks:
+            slots = np.flatnonzero(all_of({k: m for k, m in masks.items() if k != name}, candidates))
+        else:
+            if shared is None:
+                shared = np.flatnonzero(all_of(masks, candidates))
+            slots = shared
+        counted[name] = _one_facet(arrays, name, slots, limit)
+    return counted
 
 
 def _smallest(keys: np.ndarray, count: int) -> np.ndarray:

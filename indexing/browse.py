@@ -30,7 +30,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 
@@ -47,8 +47,9 @@ from indexing.arrays import (
     load_arrays,
     order_slots,
 )
+from indexing.bm25 import TableStats, bm25_term, idf, instances, row_lengths, table_stats
 from indexing.postings import Postings, fts5_exact_match, fts5_match, fts5_phrase
-from indexing.query import ParsedQuery, parse_query
+from indexing.query import ParsedQuery, QueryPart, parse_query
 from indexing.snippets import snippet
 from schemas import AccessClass, IndexStats, SearchHit, SearchQuery, SearchResult
 
@@ -57,6 +58,7 @@ __all__ = ["EXACT_WEIGHT", "FOLDED_WEIGHT", "RANK_LIMIT", "Browser", "Phases", "
 log = logging.getLogger(__name__)
 
 RANK_LIMIT = 3000  # pages x query parts: BM25 over more costs more than ~15 ms
+OWN_SCORED = 16  # a part on more pages than this many times those ranked is scored by indexing/bm25.py
 EXACT_WEIGHT = 10.0
 FOLDED_WEIGHT = 1.0
 
@@ -65,13 +67,15 @@ class Phases:
     """Seconds spent in each phase of the searches of this process, summed until taken: a
     bench's per-phase breakdown. Phases nest; a phase's time excludes the phases inside it."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
+        """`clock`: wall time by default; time.thread_time counts this thread's CPU only."""
+        self.clock = clock
         self.seconds: dict[str, float] = {}
         self._stack: list[list] = []  # [name, started] of the phases open, innermost last
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
-        now = time.perf_counter()
+        now = self.clock()
         if self._stack:  # pause the enclosing phase
             outer = self._stack[-1]
             self.seconds[outer[0]] = self.seconds.get(outer[0], 0.0) + now - outer[1]
@@ -79,7 +83,7 @@ class Phases:
         try:
             yield
         finally:
-            now = time.perf_counter()
+            now = self.clock()
             _, started = self._stack.pop()
             self.seconds[name] = self.seconds.get(name, 0.0) + now - started
             if self._stack:
@@ -95,10 +99,10 @@ PROFILE: Phases | None = None  # set by a bench (`profiling`); None: phases cost
 _OFF = nullcontext()
 
 
-def profiling(on: bool = True) -> Phases | None:
+def profiling(on: bool = True, clock: Callable[[], float] = time.perf_counter) -> Phases | None:
     """Turn the per-phase timers of this process's searches on (a fresh Phases) or off."""
     global PROFILE
-    PROFILE = Phases() if on else None
+    PROFILE = Phases(clock) if on else None
     return PROFILE
 
 
@@ -138,11 +142,29 @@ class Browser:
         self._arrays: RecordArrays | None = None
         self._version: tuple[sqlite3.Connection, int] | None = None
         self._postings = Postings()
+        self._scopes: dict[tuple[AccessClass, ...], tuple[np.ndarray, np.ndarray]] = {}
+        self._counts: dict[tuple[str, str, tuple[str, ...]], int] = {}
+        self._stats: dict[str, TableStats] = {}
 
     def forget(self) -> None:
         """Drop the arrays and page lists: the index wrote, or its connection changed."""
         self._arrays, self._version = None, None
         self._postings.reset(0)
+        self._scopes.clear()
+        self._counts.clear()
+        self._stats.clear()
+
+    def _scope(
+        self, arrays: RecordArrays, classes: tuple[AccessClass, ...] | None
+    ) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """(the pages, the records) of the classes a caller may see, None: all; kept per set of
+        classes while the arrays are (one per role: reading them costs ~10 ms at 1,000,000 pages)."""
+        if classes is None:
+            return None, None
+        key = tuple(sorted(classes))
+        if key not in self._scopes:
+            self._scopes[key] = (_visible_pages(arrays, key), access_mask(arrays, key))
+        return self._scopes[key]
 
     def _fresh_arrays(self, conn: sqlite3.Connection) -> RecordArrays:
         conn.execute("SELECT 1 FROM records LIMIT 1").fetchall()  # start the read snapshot
@@ -150,6 +172,9 @@ class Browser:
         if self._arrays is None or self._version is None or not _same_version(version, self._version):
             self._arrays = load_arrays(conn)
             self._postings.reset(len(self._arrays.page_slot))
+            self._scopes.clear()
+            self._counts.clear()
+            self._stats.clear()
             self._version = version
             log.debug("search arrays loaded: %d records", len(self._arrays))
         return self._arrays
@@ -170,13 +195,13 @@ class Browser:
         parsed, scope = parse_query(query.q), query.scope
         with _phase("scope"):
             arrays = self._fresh_arrays(conn)
-            seen = _visible_pages(arrays, scope.classes)
+            seen, visible = self._scope(arrays, scope.classes)
         with _phase("match"):
             matches = self._matches(conn, arrays, parsed, seen, masked=scope.masked)
         with _phase("facets"):
             candidates = np.ones(len(arrays), dtype=bool) if matches is None else matches.found.copy()
-            if scope.classes is not None:
-                candidates &= access_mask(arrays, scope.classes)
+            if visible is not None:
+                candidates &= visible
             masks = filter_masks(arrays, query.filters)
             keep = all_of(masks, candidates)
             facets = facet_counts(arrays, candidates, masks, query.facets, query.facet_limit)
@@ -200,8 +225,9 @@ class Browser:
 
     # -- matching -----------------------------------------------------------------------------
 
-    def _narrow(self, conn: sqlite3.Connection, parsed: ParsedQuery, seen: np.ndarray | None) -> bool:
-        """True when BM25 over every match is cheap: some folded query token is on at most
+    def _narrow(self, conn: sqlite3.Connection, parsed: ParsedQuery, seen: np.ndarray | None) -> int | None:
+        """The pages of a rare query token when BM25 over every match is cheap (None when it is
+        not): some folded query token is on at most
         rank_limit / (number of parts) pages. BM25 costs per page and per part (its phrases are
         read on both columns), so a query of four words is ranked up to a quarter as many
         pages as a query of one. Counting stops past the limit: a common token costs no more
@@ -217,8 +243,8 @@ class Browser:
                 match = f"folded : {fts5_phrase((token,))}"
                 count = conn.execute(_DF, (match, limit + 1)).fetchone()[0]
             if count <= limit:
-                return True
-        return False
+                return count
+        return None
 
     def _matches(
         self,
@@ -233,9 +259,9 @@ class Browser:
         pages the caller may see (None: all)."""
         if parsed.is_empty:
             return None
-        if self._narrow(conn, parsed, seen):
+        if (bound := self._narrow(conn, parsed, seen)) is not None:
             with _phase("rank"):
-                return self._ranked(conn, arrays, parsed, masked=masked)
+                return self._ranked(conn, arrays, parsed, masked=masked, seen=seen, bound=bound)
         matched = self._all_of(conn, arrays, "folded", [part.folded for part in parsed.parts], masked)
         matched &= arrays.page_slot >= 0 if seen is None else seen
         pids = np.flatnonzero(matched)
@@ -244,7 +270,7 @@ class Browser:
             # Common words that meet on few pages (a name): BM25 reads only those pages. A phrase
             # of common words would have its positions checked on every page that has the words.
             with _phase("rank"):
-                return self._ranked(conn, arrays, parsed, masked=masked)
+                return self._ranked(conn, arrays, parsed, masked=masked, seen=seen, bound=len(pids))
         marked = [part.exact for part in parsed.parts if part.exact != part.folded]
         exact = self._all_of(conn, arrays, "exact", marked, masked) & matched if marked else matched
         page_tier = exact.view(np.int8)
@@ -270,32 +296,128 @@ class Browser:
             )
         return found
 
-    @staticmethod
+    def _hits_of(self, conn: sqlite3.Connection, table: str, column: str, tokens: tuple[str, ...]) -> int:
+        """Rows of `table` holding the phrase on `column` (BM25's IDF), counted once per snapshot."""
+        key = (table, column, tokens)
+        known = self._postings.count(column, tokens, table)
+        if known is None:
+            known = self._counts.get(key)
+        if known is None:
+            sql = f"SELECT count(*) FROM {table} WHERE {table} MATCH ?"
+            known = self._counts[key] = conn.execute(sql, (f"{column} : {fts5_phrase(tokens)}",)).fetchone()[
+                0
+            ]
+        return known
+
+    def _table_stats(self, conn: sqlite3.Connection, table: str) -> TableStats:
+        if table not in self._stats:
+            self._stats[table] = table_stats(conn, table)
+        return self._stats[table]
+
     def _ranked(
-        conn: sqlite3.Connection, arrays: RecordArrays, parsed: ParsedQuery, *, masked: bool
+        self,
+        conn: sqlite3.Connection,
+        arrays: RecordArrays,
+        parsed: ParsedQuery,
+        *,
+        masked: bool,
+        seen: np.ndarray | None,
+        bound: int,
     ) -> _Matches:
-        """Every match ranked by BM25 in SQL."""
-        exact_match = fts5_exact_match(parsed)
-        params = {"match": fts5_match(parsed), "exact": exact_match}
-        rows: list[tuple] = []
+        """Every match ranked by BM25: the parts on few pages by FTS5's bm25() in SQL, the parts
+        on more than OWN_SCORED x `bound` pages (about the pages ranked) by indexing/bm25.py, so
+        that no common word's whole page list is read again (FTS5 reads it for its IDF)."""
+        common = [
+            part
+            for part in parsed.parts
+            if self._hits_of(conn, "pages_fts", "folded", part.folded) > OWN_SCORED * max(bound, 1)
+        ]
+        rare = tuple(part for part in parsed.parts if part not in common)
+        any_marked = any(part.exact != part.folded for part in parsed.parts)
+        all_pids, all_ranks, all_tiers = [], [], []
+        size = len(arrays.page_slot)
         for table in ("pages_fts",) if masked else ("pages_fts", "private_fts"):
-            tier = "0" if exact_match is None else _TIER.format(table=table)
-            found = conn.execute(_RANKED.format(table=table, tier=tier), params).fetchall()
-            found = [r for r in found if r[0] < len(arrays.page_slot) and arrays.page_slot[r[0]] >= 0]
+            if rare:
+                exact_match = fts5_exact_match(ParsedQuery(rare))
+                tier = "1" if exact_match is None else _TIER.format(table=table)
+                params = {"match": fts5_match(ParsedQuery(rare)), "exact": exact_match}
+                found = conn.execute(_RANKED.format(table=table, tier=tier), params).fetchall()
+                pids = np.fromiter((r[0] for r in found), dtype=np.int64, count=len(found))
+                ranks = np.fromiter((r[1] for r in found), dtype=np.float64, count=len(found))
+                tiers = np.fromiter((r[2] for r in found), dtype=np.int8, count=len(found))
+            else:  # only common words: their page lists are in memory
+                pids = np.flatnonzero(
+                    self._postings.all_of(conn, "folded", [p.folded for p in common], table)
+                )
+                ranks, tiers = np.zeros(len(pids)), np.ones(len(pids), dtype=np.int8)
+            keep = pids < size
+            keep[keep] = arrays.page_slot[pids[keep]] >= 0
+            if seen is not None:
+                keep[keep] = seen[pids[keep]]
             if not masked:  # a page with personal data is matched on its full text only
-                private = table == "private_fts"
-                found = [r for r in found if bool(arrays.page_personal[r[0]]) == private]
-            rows += found
-        pids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        page_rank = np.zeros(len(arrays.page_slot))
-        page_tier = np.zeros(len(arrays.page_slot), dtype=np.int8)
-        page_rank[pids] = np.fromiter((r[1] for r in rows), dtype=np.float64, count=len(rows))
-        page_tier[pids] = np.fromiter((r[2] for r in rows), dtype=np.int8, count=len(rows))
+                keep[keep] = arrays.page_personal[pids[keep]] == (table == "private_fts")
+            if rare:
+                for part in common:  # the common parts' page lists: every part must be on the page
+                    keep[keep] = self._postings.mask(conn, "folded", part.folded, table)[pids[keep]]
+            pids, ranks, tiers = pids[keep], ranks[keep], tiers[keep]
+            if common and len(pids):
+                self._score_common(conn, table, common, pids, ranks, tiers)
+            all_pids.append(pids)
+            all_ranks.append(ranks)
+            all_tiers.append(tiers)
+        pids = np.concatenate(all_pids)
+        page_rank = np.zeros(size)
+        page_tier = np.zeros(size, dtype=np.int8)
+        page_rank[pids] = np.concatenate(all_ranks)
+        page_tier[pids] = np.concatenate(all_tiers) if any_marked else 0
         best = _best_pages(arrays, pids, page_tier, page_rank)
         found, tier, rank = np.zeros(len(arrays), bool), np.zeros(len(arrays), np.int8), np.zeros(len(arrays))
         slots = arrays.page_slot[best]
         found[slots], tier[slots], rank[slots] = True, page_tier[best], page_rank[best]
         return _Matches(found, tier, rank, pids, page_tier, page_rank, ranked=True)
+
+    def _score_common(
+        self,
+        conn: sqlite3.Connection,
+        table: str,
+        common: list[QueryPart],
+        pids: np.ndarray,
+        ranks: np.ndarray,
+        tiers: np.ndarray,
+    ) -> None:
+        """Add the common parts' BM25 shares to `ranks` (bm25() is negative: lower is better)
+        and clear `tiers` where a part typed with diacritics is not on the page in that spelling."""
+        stats = self._table_stats(conn, table)
+        rowids = [int(pid) for pid in pids]
+        lengths = row_lengths(conn, table, rowids)
+        marks = ", ".join("?" * len(rowids))
+        texts = {
+            row: (exact, folded)
+            for row, exact, folded in conn.execute(
+                f"SELECT id, c0, c1 FROM {table}_content WHERE id IN ({marks})", rowids
+            )
+        }
+        weights = [
+            (
+                part,
+                part.exact != part.folded,
+                EXACT_WEIGHT,
+                idf(stats.rows, self._hits_of(conn, table, "exact", part.exact)),
+                idf(stats.rows, self._hits_of(conn, table, "folded", part.folded)),
+            )
+            for part in common
+        ]
+        for at, row in enumerate(rowids):
+            exact, folded = texts[row]
+            length, score, whole = lengths[row], 0.0, True
+            for part, marked, weight, idf_exact, idf_folded in weights:
+                in_exact = instances(exact, part.exact)
+                score += bm25_term(weight * in_exact, length, stats, idf_exact)
+                score += bm25_term(FOLDED_WEIGHT * instances(folded, part.folded), length, stats, idf_folded)
+                whole = whole and (in_exact > 0 or not marked)
+            ranks[at] -= score
+            if not whole:
+                tiers[at] = 0
 
     # -- hits ---------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from vntext.normalise import fold, nfc, search_key
 
-__all__ = ["ParsedQuery", "QueryPart", "parse_query", "token_spans"]
+__all__ = ["ParsedQuery", "QueryPart", "parse_query", "token_spans", "word_spans"]
 
 # A token starts with a letter, digit or private-use character and may go on with combining marks
 # (unicode61 keeps a diacritic inside a token but not at its start). `[^\W_]` is letters + digits.
@@ -60,6 +60,48 @@ class ParsedQuery:
 def token_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every word token in `text`, cut the way FTS5 unicode61 cuts it."""
     return [match.span() for match in _TOKEN.finditer(text)]
+
+
+# What goes on a token after its first character, and the usual separators (decided without it).
+_GOES_ON = re.compile(rf"[^\W_]|[{_PRIVATE_USE}{_COMBINING}]")
+_MARK = re.compile(rf"[{_COMBINING}]")
+_SEPARATORS = frozenset(" \n\t\r.,;:!?-/()[]\"'")
+
+
+def _continues(char: str) -> bool:
+    if char in _SEPARATORS:
+        return False
+    return char.isalnum() or _GOES_ON.match(char) is not None
+
+
+def word_spans(text: str, word: str) -> list[tuple[int, int]] | None:
+    """(start, end) of every token of `text` that is exactly `word` (one token), as
+    `token_spans` cuts it, found by substring search (much faster than cutting the whole text);
+    None where a combining mark stands right before an occurrence (only cutting can tell)."""
+    spans, at, size = [], text.find(word), len(word)
+    while at >= 0:
+        end = at + size
+        whole = True
+        if at > 0:
+            before = text[at - 1]
+            if before not in _SEPARATORS and (before.isalnum() or _GOES_ON.match(before)):
+                if _MARK.match(before):
+                    return None
+                whole = False
+        if whole and (end == len(text) or not _continues(text[end])):
+            spans.append((at, end))
+        at = text.find(word, end if whole else at + 1)
+    return spans
+
+
+def tokens_after(text: str, at: int, count: int) -> list[tuple[int, int]]:
+    """(start, end) of the next `count` tokens from `at` (the end of a token), or fewer."""
+    found = []
+    for match in _TOKEN.finditer(text, at):
+        found.append(match.span())
+        if len(found) == count:
+            break
+    return found
 
 
 def _part(text: str, phrase: bool) -> QueryPart | None:

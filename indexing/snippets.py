@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from indexing.page_keys import folded_view
-from indexing.query import QueryPart, token_spans
+from indexing.query import QueryPart, token_spans, tokens_after, word_spans
 from vntext.normalise import nfc
 
 __all__ = ["SNIPPET_CHARS", "TextMatch", "find_matches", "snippet"]
@@ -32,8 +32,30 @@ class TextMatch:
 
 
 def find_matches(text: str, parts: Sequence[QueryPart]) -> list[TextMatch]:
-    """Every place in NFC `text` where a query part's folded tokens stand in a row, in order."""
+    """Every place in NFC `text` where a query part's folded tokens stand in a row, in order.
+
+    Each part's first token is found by substring search (indexing.query.word_spans) and the
+    tokens after it cut one by one: the whole text is cut into tokens only where that cannot
+    tell (a combining mark before a match)."""
     folded = folded_view(text)
+    matches = []
+    for number, part in enumerate(parts):
+        starts = word_spans(folded, part.folded[0])
+        if starts is None:
+            return _cut_matches(folded, parts)
+        rest = part.folded[1:]
+        for start, end in starts:
+            if rest:
+                after = tokens_after(folded, end, len(rest))
+                if [folded[a:b] for a, b in after] != list(rest):
+                    continue
+                end = after[-1][1]
+            matches.append(TextMatch(start, end, number))
+    return sorted(matches, key=lambda m: (m.start, -m.end))
+
+
+def _cut_matches(folded: str, parts: Sequence[QueryPart]) -> list[TextMatch]:
+    """find_matches by cutting the whole folded text into tokens."""
     spans = token_spans(folded)
     tokens = [folded[start:end] for start, end in spans]
     where: dict[str, list[int]] = {}
