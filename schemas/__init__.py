@@ -1,5 +1,6 @@
 """Data models that cross module boundaries (pydantic v2)."""
 
+from schemas.dossier import BoundaryCue, DocumentSpan, PageSegment, Segmentation
 from schemas.outcome import BatchSummary, IngestOutcome, Status
 from schemas.page import Box, Page, Word
 from schemas.record import (
@@ -36,20 +37,24 @@ __all__ = [
     "Sort",
     "AccessClass",
     "BatchSummary",
+    "BoundaryCue",
     "Box",
     "Classification",
     "Decision",
+    "DocumentSpan",
     "Event",
     "IncomingStamp",
     "IngestOutcome",
     "Metadata",
     "Page",
+    "PageSegment",
     "PersonalData",
     "Record",
     "SearchFilters",
     "SearchHit",
     "SearchQuery",
     "SearchResult",
+    "Segmentation",
     "Signer",
     "Status",
     "Word",

@@ -1,0 +1,260 @@
+"""Dossier segmentation benchmark: classify.segment on corpusgen dossiers with exact boundary truth.
+
+    .venv/bin/python bench/segment_bench.py [--split evaluation|tuning] [--dossiers N] [--first K]
+        [--ocr] [--limit PAGES] [--json FILE] [--show]
+
+    # while tuning: the tuning split (ground-truth text, then OCR)
+    .venv/bin/python bench/segment_bench.py --split tuning --dossiers 40
+    .venv/bin/python bench/segment_bench.py --split tuning --dossiers 6 --ocr --limit 60 --show
+
+For each dossier of the split (corpusgen/dossier.py: 2-15 documents, one-page documents,
+appendices without a header, blank separator sheets, degraded pages) the pages are segmented by
+`classify.segment.segment_dossier`:
+
+(a) from each page's ground-truth text (fast, no image);
+(b) with --ocr: from the real OCR of the dossier's multi-page TIFF, page by page through the
+    pipeline's page reader (ocr/page_reader.py, Tesseract `vie`, one process). Each page read is
+    cached under $SOHOA_HOME/bench-segment/<split>/<code>/ so a rerun only reads what is new;
+    `--limit` caps the pages read anew in one run (dossiers beyond it are left out and counted).
+
+Reported: boundaries exact (precision, recall and F1 of the pages that start a document), the
+share of dossiers segmented exactly, boundaries missed between two documents whose số/ký hiệu
+were both read (target 0), blank sheets found, boundaries and pages sent to review. Targets
+(issue 15): >= 98 % of boundaries exact, 0 missed between two documents whose số/ký hiệu were
+both read. The evaluation split is for measuring only: tune on --split tuning; --show prints
+per-dossier errors and is refused on the evaluation split.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from classify.header import read_header  # noqa: E402
+from classify.layout import page_lines  # noqa: E402
+from classify.segment import REVIEW_BELOW, segment_dossier  # noqa: E402
+from schemas import Page  # noqa: E402
+from schemas.dossier import Segmentation  # noqa: E402
+
+TARGETS = {"boundary_f1": 0.98, "missed_both_read": 0}
+
+
+def _home() -> Path:
+    return Path(os.environ.get("SOHOA_HOME", ROOT / ".sohoa"))
+
+
+def truth_pages(truth: dict) -> list[Page]:
+    return [Page(number=p["page"], text=p.get("text", "")) for p in truth["pages"]]
+
+
+def ocr_pages(dossier, split: str, budget: list[int]) -> list[Page] | None:
+    """The dossier's pages as the OCR pipeline reads them, cached page by page; None when the
+    page budget of this run would be exceeded."""
+    from corpusgen.dossier import write_dossier
+    from ocr.engine import TesseractEngine
+    from ocr.load import TIFF, load_page
+    from ocr.page_reader import DocumentOrientation, process_page
+
+    folder = _home() / "bench-segment" / split / dossier.code
+    cached = {n: folder / f"p{n:04d}.json" for n in range(1, len(dossier.sheets) + 1)}
+    missing = [n for n, path in cached.items() if not path.exists()]
+    if len(missing) > budget[0]:
+        return None
+    if missing:
+        tif = folder / f"{dossier.code}.tif"
+        if not tif.exists():
+            write_dossier(dossier, folder)
+        engine = TesseractEngine()
+        orientation = DocumentOrientation()
+        for number in missing:
+            source = load_page(tif, TIFF, number, max_pixels=200_000_000)
+            result = process_page(source, engine, orientation_hint=orientation.hint)
+            orientation.add(result)
+            cached[number].write_text(result.page.model_dump_json(), encoding="utf-8")
+            budget[0] -= 1
+        tif.unlink(missing_ok=True)  # the pages are read: keep the cache small
+    return [Page.model_validate_json(cached[n].read_text(encoding="utf-8")) for n in sorted(cached)]
+
+
+def truth_starts(truth: dict) -> set[int]:
+    return {doc["pages"][0] for doc in truth["documents"]}
+
+
+def number_read(page: Page, metadata: dict) -> bool:
+    """The document's số/ký hiệu read right on its first page (number and notation)."""
+    header = read_header(page_lines(page))
+    if header.number is None:
+        return False
+    notation = header.number[0]
+    return notation.number is not None and notation.number.lstrip("0") == str(metadata["number"]).lstrip("0")
+
+
+@dataclass
+class Tally:
+    dossiers: int = 0
+    exact: int = 0
+    pages: int = 0
+    true_starts: int = 0
+    found_starts: int = 0
+    hits: int = 0
+    both_read: int = 0
+    missed_both_read: int = 0
+    blanks: int = 0
+    blanks_found: int = 0
+    blank_false: int = 0
+    review_boundaries: int = 0
+    review_wrong: int = 0
+    wrong: int = 0
+    wrong_flagged: int = 0
+    docs_exact: int = 0
+    docs: int = 0
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, truth: dict, pages: list[Page], result: Segmentation, show: bool) -> None:
+        self.dossiers += 1
+        self.pages += len(pages)
+        want = truth_starts(truth)
+        got = {d.pages[0] for d in result.documents}
+        self.true_starts += len(want)
+        self.found_starts += len(got)
+        self.hits += len(want & got)
+        blanks = set(truth["blank_pages"])
+        found_blank = {p.number for p in result.pages if p.role == "blank"}
+        self.blanks += len(blanks)
+        self.blanks_found += len(blanks & found_blank)
+        self.blank_false += len(found_blank - blanks)
+        want_docs = {(d["pages"][0], d["pages"][1]) for d in truth["documents"]}
+        got_docs = {(d.pages[0], d.pages[-1]) for d in result.documents}
+        self.docs += len(want_docs)
+        self.docs_exact += len(want_docs & got_docs)
+        exact = want == got and blanks == found_blank
+        self.exact += exact
+        by_page = {p.number: p for p in pages}
+        docs = truth["documents"]
+        for before, after in zip(docs, docs[1:], strict=False):
+            a, b = before["pages"][0], after["pages"][0]
+            if number_read(by_page[a], before["metadata"]) and number_read(by_page[b], after["metadata"]):
+                self.both_read += 1
+                self.missed_both_read += b not in got
+        for page in result.pages:
+            if page.role == "blank":
+                continue
+            is_start = page.number in want
+            right = (page.role == "start") == is_start
+            if page.review and (page.role == "start" or is_start):
+                self.review_boundaries += 1
+            if page.review and not right:
+                self.review_wrong += 1
+            if not right:
+                self.wrong += 1
+                self.wrong_flagged += page.review
+        if show and not exact:
+            for page in result.pages:
+                is_start = page.number in want
+                tag = "blank" if page.number in blanks else ("start" if is_start else "continuation")
+                if tag != page.role:
+                    cues = ", ".join(f"{c.cue}{c.weight:+.1f}" for c in page.cues)
+                    self.errors.append(
+                        f"{truth['code']} p{page.number}: truth {tag}, got {page.role} "
+                        f"({page.confidence:.2f}{' review' if page.review else ''}) [{cues}]"
+                    )
+
+    def summary(self) -> dict:
+        precision = self.hits / self.found_starts if self.found_starts else 0.0
+        recall = self.hits / self.true_starts if self.true_starts else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        return {
+            "dossiers": self.dossiers,
+            "pages": self.pages,
+            "documents": self.true_starts,
+            "boundary_precision": round(precision, 4),
+            "boundary_recall": round(recall, 4),
+            "boundary_f1": round(f1, 4),
+            "documents_exact": round(self.docs_exact / self.docs, 4) if self.docs else 0.0,
+            "dossiers_exact": round(self.exact / self.dossiers, 4) if self.dossiers else 0.0,
+            "boundaries_both_numbers_read": self.both_read,
+            "missed_both_read": self.missed_both_read,
+            "blank_sheets": self.blanks,
+            "blank_sheets_found": self.blanks_found,
+            "blank_false_alarms": self.blank_false,
+            "review_boundaries": self.review_boundaries,
+            "wrong_pages": self.wrong,
+            "wrong_pages_flagged": self.wrong_flagged,
+            "seconds": round(self.seconds, 1),
+        }
+
+
+def run(split: str, first: int, count: int, ocr: bool, limit: int, show: bool) -> tuple[dict, Tally]:
+    from corpusgen.dossier import make_dossier
+
+    tally = Tally()
+    budget = [limit]
+    skipped = 0
+    for index in range(first, first + count):
+        dossier = make_dossier(split, index)
+        truth = dossier.truth()
+        pages = ocr_pages(dossier, split, budget) if ocr else truth_pages(truth)
+        if pages is None:
+            skipped += 1
+            continue
+        started = time.perf_counter()
+        result = segment_dossier(pages)
+        tally.seconds += time.perf_counter() - started
+        tally.add(truth, pages, result, show)
+    summary = {"split": split, "text": "ocr" if ocr else "ground truth", **tally.summary()}
+    if skipped:
+        summary["dossiers_left_out_by_limit"] = skipped
+    return summary, tally
+
+
+def _print(summary: dict) -> None:
+    print(f"\n== {summary['split']} split, {summary['text']} text ==")
+    for name, value in summary.items():
+        if name in ("split", "text"):
+            continue
+        print(f"  {name:32s} {value}")
+    f1 = summary["boundary_f1"]
+    print(
+        f"  targets: boundaries exact {f1:.1%} (>= {TARGETS['boundary_f1']:.0%}) "
+        f"{'OK' if f1 >= TARGETS['boundary_f1'] else 'MISSED'}; missed between two read numbers "
+        f"{summary['missed_both_read']} (target 0) {'OK' if summary['missed_both_read'] == 0 else 'MISSED'}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--split", default="evaluation", choices=["evaluation", "tuning"])
+    parser.add_argument("--dossiers", type=int, default=30, help="how many dossiers")
+    parser.add_argument("--first", type=int, default=0, help="index of the first dossier")
+    parser.add_argument("--ocr", action="store_true", help="also segment the OCR of the dossiers")
+    parser.add_argument("--only-ocr", action="store_true", help="the OCR run only")
+    parser.add_argument("--limit", type=int, default=80, help="pages to OCR anew in this run")
+    parser.add_argument("--json", type=Path, help="write the figures here")
+    parser.add_argument("--show", action="store_true", help="print the wrong pages (tuning split only)")
+    args = parser.parse_args(argv)
+    if args.show and args.split == "evaluation":
+        parser.error("--show is for the tuning split: the evaluation split is read by its totals only")
+    out = {"review_below": REVIEW_BELOW}
+    runs = ([] if args.only_ocr else [False]) + ([True] if args.ocr or args.only_ocr else [])
+    for ocr in runs:
+        summary, tally = run(args.split, args.first, args.dossiers, ocr, args.limit, args.show)
+        _print(summary)
+        for line in tally.errors:
+            print("   ", line)
+        out["ocr" if ocr else "ground_truth"] = summary
+    if args.json:
+        args.json.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,336 @@
+"""Cut a dossier (hồ sơ) scan into its documents by reading its pages.
+
+A document of the Decree 30/2020 layout opens with a header — issuing body top left, the
+national motto top right ('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM / Độc lập - Tự do - Hạnh phúc'),
+the Số/ký hiệu line, place and date, the type's title — and closes with its signature block and
+'Nơi nhận'. Its later pages carry a page number ('2', '- 2 -', 'Trang 2/5') and go on with the
+text; its appendices ('PHỤ LỤC', '(Kèm theo Quyết định số …)') and attachments ('DỰ THẢO') follow
+it without a header of their own; a blank separator sheet may stand between two documents.
+
+Each page is weighed on those cues (the header reading of classify/header.py, the ending of
+classify/signer.py and classify/recipients.py): every cue adds log-odds toward "this page starts
+a document" or toward "it continues the one before", and names the text it saw. The sum gives
+the page's role and a confidence; a role below `REVIEW_BELOW` goes to review (a person moves the
+boundary), it is never silently taken as sure.
+
+    from classify.segment import segment_dossier
+    result = segment_dossier(pages)      # schemas.Page list, in scan order
+    [d.pages for d in result.documents]  # [[1, 2], [3], [5, 6, 7]]   (4: a blank sheet)
+
+Pure: pages in, `schemas.dossier.Segmentation` out.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from classify.header import Header, is_motto, read_header
+from classify.layout import Line, page_lines, unreadable
+from classify.norm import key, letters, starts_lower
+from classify.recipients import read_recipients
+from classify.signer import read_signers
+from schemas import Page
+from schemas.dossier import BoundaryCue, CueName, DocumentSpan, PageSegment, Segmentation
+
+__all__ = ["REVIEW_BELOW", "PageCues", "read_page_cues", "segment_dossier"]
+
+# A role less sure than this goes to review.
+REVIEW_BELOW = 0.8
+
+# Log-odds of "starts a document" for a page that shows nothing either way: most pages of a
+# dossier continue a document, and a start is only taken on evidence.
+_PRIOR = -2.5
+WEIGHTS: dict[CueName, float] = {
+    "motto": 4.0,
+    "number": 4.0,
+    "issuer": 1.0,
+    "title": 1.5,
+    "place_date": 1.5,
+    "page_number": -4.0,
+    "first_page_number": 2.5,
+    "appendix": -5.5,
+    "attachment": -3.5,
+    "continuation_text": -2.0,
+    "previous_ended": 1.5,
+    "previous_open": -1.5,
+    "after_blank": 0.75,
+}
+_SEQUENCE_BONUS = -1.5  # a page number that follows the page before's: surer still
+_APPENDIX_BONUS = -1.5  # an appendix naming the number of the document before it
+_UNREAD_CONFIDENCE = 0.6  # a page partly unread is never sure: it goes to review
+
+_HEADER_CUES = ("motto", "number", "title")
+_HEADER_LINES = 12  # the header zone: the first lines of a page in reading order
+_EDGE_LINES = 2  # a page number stands among the first (or last) lines
+_MOTTO_MAX = 70  # a motto line is short (a merged issuer | motto row a little longer)
+_BLANK_LETTERS = 12  # fewer readable letters than this: a blank sheet
+
+_PAGE_NO = re.compile(r"^[\s\-–—_.·(]*(\d{1,3})[\s\-–—_.·)]*$")
+_PAGE_OF = re.compile(r"^[\s\-–—_.]*(?:TRANG\s*)?(\d{1,3})\s*/\s*(\d{1,3})[\s\-–—_.]*$")
+_PAGE_WORD = re.compile(r"^[\s\-–—_.]*TRANG\s*(?:SO\s*)?(\d{1,3})(?:\s*(?:/|TREN)\s*(\d{1,3}))?[\s\-–—_.]*$")
+_APPENDIX = re.compile(r"^[^A-Z]{0,3}(PHU\s*LUC|PH\s*LUC|PHULUC)\b")
+_ENCLOSED = re.compile(r"^[^A-Z]{0,3}\(?\s*(KEM\s*THEO|BAN\s*HANH\s*KEM\s*THEO)\b")
+_DRAFT = re.compile(r"^[^A-Z]{0,3}(DU\s*THAO|BAN\s*DU\s*THAO)\b")
+_END_OF_BODY = re.compile(r"[./]\s*/\s*\.\s*$")  # './.' closing the body
+_REF_NUMBER = re.compile(r"(\d{1,6})\s*/\s*([0-9A-Z][0-9A-Z/\-]*)")
+
+
+@dataclass
+class PageCues:
+    """What one page shows: blank or not, its header, page number, appendix and ending."""
+
+    number: int
+    lines: list[Line]
+    blank: bool
+    header: Header | None = None
+    notation: str | None = None  # the số/ký hiệu read in the header ("15/QĐ-UBND")
+    page_number: tuple[int, int | None, str] | None = None  # (n, of m, text)
+    start: list[BoundaryCue] = field(default_factory=list)  # cues of the page itself
+    ended: BoundaryCue | None = None  # the page closes its document (signature, Nơi nhận)
+    body_closed: bool = False  # its running text ends with './.'
+    unread: str | None = None  # the OCR saw lettering it could not read (why)
+    enclosed_ref: str | None = None  # the number an appendix says it belongs to
+    first_text: str = ""  # the first line of running text
+
+
+def segment_dossier(pages: list[Page], review_below: float = REVIEW_BELOW) -> Segmentation:
+    """The documents of a dossier scan: each page's role with its confidence and cues."""
+    ordered = sorted(pages, key=lambda p: p.number)
+    views = [read_page_cues(page) for page in ordered]
+    out: list[PageSegment] = []
+    documents: list[DocumentSpan] = []
+    previous: PageCues | None = None  # the last page with text
+    blank_before = False
+    numbers: dict[int, str] = {}  # document order -> its số/ký hiệu, for appendix references
+    for view in views:
+        if view.blank:
+            confidence = 1.0 if not view.lines else 0.95
+            cue = BoundaryCue(cue="blank", weight=0.0, text=_sample(view.lines), page=view.number)
+            out.append(PageSegment(number=view.number, role="blank", confidence=confidence, cues=[cue]))
+            blank_before = previous is not None
+            continue
+        if previous is None:
+            cues = list(view.start)
+            role, confidence = "start", 1.0  # nothing before it: the first document starts here
+        else:
+            cues = _context_cues(view, previous, blank_before, numbers.get(len(documents)))
+            score = _PRIOR + sum(c.weight for c in cues)
+            p_start = 1 / (1 + math.exp(-score))
+            role = "start" if p_start >= 0.5 else "continuation"
+            confidence = round(max(p_start, 1 - p_start), 4)
+            if any(c.cue == "attachment" for c in cues) and any(c.cue in _HEADER_CUES for c in cues):
+                confidence = min(confidence, _UNREAD_CONFIDENCE)  # a draft with a header: a person decides
+            if view.unread is not None:  # what could not be read may hold a header
+                cues.append(_cue("unreadable", view.unread, view.number))
+                confidence = min(confidence, _UNREAD_CONFIDENCE)
+        review = confidence < review_below
+        if role == "start":
+            documents.append(
+                DocumentSpan(order=len(documents) + 1, pages=[], confidence=confidence, review=review)
+            )
+            if view.notation:
+                numbers[len(documents)] = view.notation
+        elif view.notation and len(documents) not in numbers:
+            numbers[len(documents)] = view.notation
+        documents[-1].pages.append(view.number)
+        if review:
+            documents[-1].review = True  # a boundary at or inside it is uncertain
+        out.append(
+            PageSegment(
+                number=view.number,
+                role=role,
+                confidence=confidence,
+                review=review,
+                document=len(documents),
+                cues=cues,
+            )
+        )
+        previous, blank_before = view, False
+    return Segmentation(pages=out, documents=documents, threshold=review_below)
+
+
+def _context_cues(view: PageCues, previous: PageCues, blank_before: bool, open_number: str | None):
+    """The page's own cues, weighed against the page before it."""
+    cues = []
+    for cue in view.start:
+        if cue.cue == "page_number" and view.page_number and _follows(view.page_number, previous):
+            cue = cue.model_copy(update={"weight": cue.weight + _SEQUENCE_BONUS})
+        ref = view.enclosed_ref
+        if cue.cue == "appendix" and ref and open_number and _same_number(ref, open_number):
+            cue = cue.model_copy(
+                update={"weight": cue.weight + _APPENDIX_BONUS, "text": f"{cue.text} = {open_number}"}
+            )
+        cues.append(cue)
+    if previous.ended is not None:
+        cues.append(previous.ended)
+    elif not previous.body_closed:  # './.' without the ending: the ending may be overleaf
+        cues.append(_cue("previous_open", _sample(previous.lines[-1:]), previous.number))
+    if blank_before:
+        cues.append(_cue("after_blank", "", view.number))
+    return cues
+
+
+def _follows(page_number: tuple[int, int | None, str], previous: PageCues) -> bool:
+    n = page_number[0]
+    if previous.page_number is not None:
+        return n == previous.page_number[0] + 1
+    return n == 2 and any(c.cue in ("motto", "number") for c in previous.start)
+
+
+def _same_number(ref: str, number: str) -> bool:
+    def digits(text: str) -> str:
+        return key(text).split("/")[0].strip().lstrip("0")
+
+    return digits(ref) == digits(number)
+
+
+def read_page_cues(page: Page) -> PageCues:
+    """Read one page's cues (pure)."""
+    lines = [x for x in page_lines(page) if x.text.strip()]
+    unread = _unread(page)
+    blank = not unread and _is_blank(page, lines)
+    view = PageCues(number=page.number, lines=lines, blank=blank, unread=unread)
+    if view.blank:
+        return view
+    number = page.number
+    view.page_number = _page_number(lines)
+    body = lines
+    if view.page_number is not None:
+        n, of, text = view.page_number
+        if n == 1 and (of is not None or text.strip() != "1"):
+            view.start.append(_cue("first_page_number", text, number))
+        elif n >= 2:
+            view.start.append(_cue("page_number", text, number))
+        body = [x for x in lines if x.text != text]
+    header = read_header(body)
+    view.header = header
+    zone = body[:_HEADER_LINES]
+    motto = next((x for x in zone if len(x.text) <= _MOTTO_MAX and is_motto(x.text)), None)
+    if motto is not None:
+        view.start.append(_cue("motto", motto.text, number))
+    if header.number is not None and header.number[1] in zone:
+        notation, line = header.number
+        view.start.append(_cue("number", line.text, number))
+        if notation.number:
+            view.notation = notation.full
+    if header.issuer_lines and header.issuer_lines[0] in zone[:6]:
+        view.start.append(_cue("issuer", " / ".join(x.text for x in header.issuer_lines[:3]), number))
+    if header.place_date is not None and header.place_date[1] in zone:
+        view.start.append(_cue("place_date", header.place_date[1].text, number))
+    if header.title is not None and header.title[2] in zone:
+        view.start.append(_cue("title", header.title[2].text, number))
+    _appendix(view, body[:6])
+    first = _first_running_line(body, header)
+    if first is not None:
+        view.first_text = first.text
+        if starts_lower(first.text) and not view.start:
+            view.start.append(_cue("continuation_text", first.text, number))
+    view.ended = _ending(lines, number)
+    view.body_closed = view.ended is None and _body_closed(lines)
+    return view
+
+
+def _cue(name: CueName, text: str, page: int) -> BoundaryCue:
+    return BoundaryCue(cue=name, weight=WEIGHTS.get(name, 0.0), text=text.strip()[:160], page=page)
+
+
+def _sample(lines: list[Line]) -> str:
+    return " / ".join(x.text for x in lines[:3])[:160]
+
+
+def _unread(page: Page) -> str | None:
+    """Why the page's own reading says lettering on it went unread (None: it does not)."""
+    if page.unreadable:
+        return "; ".join(page.review_reasons) or "unreadable page"
+    return next((r for r in page.review_reasons if "not read" in r), None)
+
+
+def _is_blank(page: Page, lines: list[Line]) -> bool:
+    """No readable text: no line, or only debris (an edge, a punch hole read as letters)."""
+    readable = [x for x in lines if not unreadable(x)]
+    if page.words:
+        # words the engine was fairly sure of, with two letters or more
+        sure = [w for w in page.words if w.confidence >= 50 and len(letters(w.text)) >= 2]
+        count = sum(len(letters(w.text)) for w in sure)
+        return count < _BLANK_LETTERS and len(sure) < 3
+    return sum(len(letters(x.text)) for x in readable) < _BLANK_LETTERS and not any(
+        _PAGE_NO.match(x.text) for x in lines
+    )
+
+
+def _page_number(lines: list[Line]) -> tuple[int, int | None, str] | None:
+    """'2', '- 2 -', 'Trang 2/5', '2/5' standing alone at the top (or the foot) of the page."""
+    edge = lines[:_EDGE_LINES] + lines[-_EDGE_LINES:]
+    for line in edge:
+        text = line.text.strip()
+        if len(text) > 14:
+            continue
+        folded = key(text)
+        for pattern in (_PAGE_WORD, _PAGE_OF, _PAGE_NO):
+            match = pattern.match(folded)
+            if not match:
+                continue
+            n = int(match.group(1))
+            of = int(match.group(2)) if match.lastindex and match.lastindex >= 2 and match.group(2) else None
+            if n == 0 or n > 500 or (of is not None and (of < n or of > 500)):
+                break
+            if pattern is _PAGE_NO and not _centred(line):
+                break  # a lone number off centre: a table cell, not a page number
+            return n, of, text
+    return None
+
+
+def _centred(line: Line) -> bool:
+    if line.box is None or line.page_width <= 0:
+        return True
+    middle = (line.box[0] + line.box[2]) / 2
+    return 0.3 * line.page_width <= middle <= 0.7 * line.page_width
+
+
+def _appendix(view: PageCues, top: list[Line]) -> None:
+    """'PHỤ LỤC' / '(Kèm theo …)' near the top: an appendix; 'DỰ THẢO': an attached draft."""
+    found = None
+    for line in top:
+        folded = key(line.text)
+        if _APPENDIX.match(folded) and len(line.text) <= 60:
+            found = found or line
+        if _ENCLOSED.match(folded):
+            found = found or line
+            ref = _REF_NUMBER.search(folded)
+            if ref:
+                view.enclosed_ref = f"{ref.group(1)}/{ref.group(2)}"
+    if found is not None:
+        view.start.append(_cue("appendix", found.text, view.number))
+        return
+    for line in top:
+        if _DRAFT.match(key(line.text)) and len(line.text) <= 30:
+            view.start.append(_cue("attachment", line.text, view.number))
+            return
+
+
+def _first_running_line(lines: list[Line], header: Header) -> Line | None:
+    """The first line of body text: after the header when the page has one."""
+    rest = lines[header.end :] if (header.number or header.title) else lines
+    for line in rest:
+        if len(letters(line.text)) >= 3 and not unreadable(line):
+            return line
+    return None
+
+
+def _ending(lines: list[Line], page: int) -> BoundaryCue | None:
+    """The page closes its document: a signature block, the 'Nơi nhận' list, or './.'."""
+    signers = read_signers([lines])
+    if signers:
+        block = signers[-1]
+        return _cue("previous_ended", " / ".join(block.evidence), page)
+    recipients, used = read_recipients([lines])
+    if used:
+        return _cue("previous_ended", "Nơi nhận: " + "; ".join(recipients[:3]), page)
+    return None
+
+
+def _body_closed(lines: list[Line]) -> bool:
+    """The running text ends with './.' on this page (its ending may still follow overleaf)."""
+    return any(_END_OF_BODY.search(x.text) for x in lines[-12:])
