@@ -40,6 +40,7 @@ page holding personal data on its private keys and shows its private text and ti
 
 from __future__ import annotations
 
+import logging
 import typing
 from collections.abc import Callable
 from typing import Any
@@ -76,6 +77,8 @@ __all__ = [
     "search_result",
     "stats_body",
 ]
+
+log = logging.getLogger(__name__)
 
 EXACT_WEIGHT = 10.0
 FOLDED_WEIGHT = 1.0
@@ -359,12 +362,26 @@ def facet_values(name: FacetName, aggregation: dict[str, Any] | None, limit: int
     return values[:limit]
 
 
+def _allowed(query: SearchQuery) -> set[str]:
+    """The classes a hit may have: in the scope, and in the caller's access filter."""
+    allowed = set(ACCESS_CLASSES if query.scope.classes is None else query.scope.classes)
+    return allowed if query.filters.access is None else allowed & set(query.filters.access)
+
+
 def search_result(response: dict[str, Any], query: SearchQuery, parsed: ParsedQuery) -> SearchResult:
-    """The SearchResult of a `_search` response to `search_body(query, parsed)`."""
+    """The SearchResult of a `_search` response to `search_body(query, parsed)`. Each hit's class
+    is checked against the scope again (as the SQLite index checks its hits): a hit outside it (a
+    wrong alias, a body regression) is dropped and logged, never served."""
     aggregations = response.get("aggregations", {})
+    allowed, hits = _allowed(query), []
+    for found in (_hit(hit, query, parsed) for hit in response["hits"]["hits"]):
+        if found.access in allowed:
+            hits.append(found)
+        else:
+            log.warning("search: hit %s of class %s outside the scope dropped", found.id, found.access)
     return SearchResult(
         total=response["hits"]["total"]["value"],
-        hits=[_hit(hit, query, parsed) for hit in response["hits"]["hits"]],
+        hits=hits,
         facets={
             name: facet_values(name, aggregations.get(name), query.facet_limit)
             for name in dict.fromkeys(query.facets)

@@ -808,3 +808,21 @@ def test_the_whole_body_of_a_public_faceted_search_by_date() -> None:
         "size": 20,
     }
     json.dumps(built)
+
+
+def test_a_hit_outside_the_scope_is_never_served(caplog: pytest.LogCaptureFixture) -> None:
+    """The cluster is asked for the scope alone; an answer with another class (a wrong alias, a
+    body regression) is checked again, as the SQLite index checks its hits."""
+    answer = response(
+        hit("open", "Công văn", (1, "kho"), 1.0, access="public"),
+        hit("secret", "Biên bản họp kín", (1, "kho vũ khí"), 2.0, access="not_accessible"),
+        hit("review", "Tờ trình", (1, "kho"), 1.0, access="conditional"),
+    )
+    with caplog.at_level("WARNING", logger="indexing.elastic_query"):
+        public = parse(answer, "kho", classes=("public",), masked=True)
+    assert [h.id for h in public.hits] == ["open"]
+    assert "secret" in caplog.text and "not_accessible" in caplog.text
+    staff = parse(answer, "kho", classes=("public", "conditional"), filters={"access": ["conditional"]})
+    assert [h.id for h in staff.hits] == ["review"]  # the caller's access filter too
+    assert [h.id for h in parse(answer, "kho", classes=()).hits] == []
+    assert [h.id for h in parse(answer, "kho").hits] == ["open", "secret", "review"]  # no scope: all
