@@ -515,7 +515,9 @@ def _best_pid_of(arrays: RecordArrays, matches: _Matches | None, shown: np.ndarr
     """slot -> the pid of the page shown for it: its best matching page, else its first page."""
     best = {int(slot): int(arrays.first_pid[slot]) for slot in shown}
     if matches is not None:
-        pids = matches.pids[np.isin(arrays.page_slot[matches.pids], shown)]
+        wanted = np.zeros(len(arrays), dtype=bool)
+        wanted[shown] = True
+        pids = matches.pids[wanted[arrays.page_slot[matches.pids]]]
         for pid in _best_pages(arrays, pids, matches.page_tier, matches.page_rank):
             best[int(arrays.page_slot[pid])] = int(pid)
     return best
