@@ -386,22 +386,21 @@ class Browser:
         tiers: np.ndarray,
     ) -> None:
         """Add the common parts' BM25 shares to `ranks` (bm25() is negative: lower is better)
-        and clear `tiers` where a part typed with diacritics is not on the page in that spelling."""
+        and clear `tiers` where a part typed with diacritics is not on the page in that spelling.
+
+        Every page here holds every part on its folded key; whether it holds a part in the exact
+        spelling is in that spelling's page list (in memory), so the exact key is read and
+        searched only on the pages that hold some part in its exact spelling."""
         stats = self._table_stats(conn, table)
         rowids = [int(pid) for pid in pids]
         lengths = row_lengths(conn, table, rowids)
-        marks = ", ".join("?" * len(rowids))
-        texts = {
-            row: (exact, folded)
-            for row, exact, folded in conn.execute(
-                f"SELECT id, c0, c1 FROM {table}_content WHERE id IN ({marks})", rowids
-            )
-        }
-        weights = [
+        present = np.stack([self._postings.mask(conn, "exact", part.exact, table)[pids] for part in common])
+        marked = np.array([part.exact != part.folded for part in common])
+        whole = ~(marked[:, None] & ~present).any(axis=0)
+        tiers[~whole] = 0
+        texts = self._keys(conn, table, rowids, present.any(axis=0))
+        idfs = [
             (
-                part,
-                part.exact != part.folded,
-                EXACT_WEIGHT,
                 idf(stats.rows, self._hits_of(conn, table, "exact", part.exact)),
                 idf(stats.rows, self._hits_of(conn, table, "folded", part.folded)),
             )
@@ -409,15 +408,29 @@ class Browser:
         ]
         for at, row in enumerate(rowids):
             exact, folded = texts[row]
-            length, score, whole = lengths[row], 0.0, True
-            for part, marked, weight, idf_exact, idf_folded in weights:
-                in_exact = instances(exact, part.exact)
-                score += bm25_term(weight * in_exact, length, stats, idf_exact)
-                score += bm25_term(FOLDED_WEIGHT * instances(folded, part.folded), length, stats, idf_folded)
-                whole = whole and (in_exact > 0 or not marked)
+            length, score = lengths[row], 0.0
+            for number, part in enumerate(common):
+                idf_exact, idf_folded = idfs[number]
+                if present[number, at]:
+                    in_exact = instances(exact, part.exact)
+                    score += bm25_term(EXACT_WEIGHT * in_exact, length, stats, idf_exact)
+                in_folded = instances(folded, part.folded)
+                score += bm25_term(FOLDED_WEIGHT * in_folded, length, stats, idf_folded)
             ranks[at] -= score
-            if not whole:
-                tiers[at] = 0
+
+    @staticmethod
+    def _keys(
+        conn: sqlite3.Connection, table: str, rowids: list[int], with_exact: np.ndarray
+    ) -> dict[int, tuple[str, str]]:
+        """row -> (exact key or "", folded key) as FTS5 holds them; the exact key only where asked."""
+        texts: dict[int, tuple[str, str]] = {}
+        both = [row for row, wanted in zip(rowids, with_exact, strict=True) if wanted]
+        folded_only = [row for row, wanted in zip(rowids, with_exact, strict=True) if not wanted]
+        for rows, columns in ((both, "c0, c1"), (folded_only, "'', c1")):
+            if rows:
+                sql = f"SELECT id, {columns} FROM {table}_content WHERE id IN ({', '.join('?' * len(rows))})"
+                texts.update((row, (exact, folded)) for row, exact, folded in conn.execute(sql, rows))
+        return texts
 
     # -- hits ---------------------------------------------------------------------------------
 
