@@ -94,7 +94,7 @@ def test_contract_staff_scores_say_nothing_of_pages_staff_cannot_see(tmp_path: P
 
 @contextmanager
 def counting(index: SqliteIndex) -> Iterator[list[int]]:
-    """Count SQLite virtual-machine steps (in hundreds) on the index's connection."""
+    """Count SQLite virtual-machine steps (in tens) on the index's connection."""
     steps = [0]
 
     def tick() -> int:
@@ -102,7 +102,7 @@ def counting(index: SqliteIndex) -> Iterator[list[int]]:
         return 0
 
     conn: sqlite3.Connection = index._conn  # the connection every search of this index uses
-    conn.set_progress_handler(tick, 100)
+    conn.set_progress_handler(tick, 10)
     try:
         yield steps
     finally:
@@ -110,8 +110,10 @@ def counting(index: SqliteIndex) -> Iterator[list[int]]:
 
 
 def _work(index: SqliteIndex, role: str, q: str) -> tuple[int, int]:
-    """(total, SQLite steps) of one search as `role`, after a first one (caches warm)."""
-    search_as(index, role, SearchParams(q=q))
+    """(total, SQLite steps) of the first search for `q` as `role`: the index's arrays loaded by
+    another search, `q`'s page lists not yet read (an attacker's first try of a word; the index
+    keeps page lists until it changes, so a repeat costs nothing either way)."""
+    search_as(index, role, SearchParams(q="khởiđộngmáy"))
     with counting(index) as steps:
         found = search_as(index, role, SearchParams(q=q))
     return found.result.total, steps[0]
@@ -121,12 +123,12 @@ def _work(index: SqliteIndex, role: str, q: str) -> tuple[int, int]:
 @pytest.mark.xfail(strict=True, reason="side door: a public search's work grows with hidden pages")
 @pytest.mark.parametrize("klass", ["conditional", "undetermined", "not_accessible"])
 def test_contract_work_of_a_public_search_does_not_depend_on_hidden_pages(tmp_path: Path, klass: str) -> None:
-    """A name, or a project's code word, in 300 hidden pages: the public search for it must cost
+    """A name, or a project's code word, in 600 hidden pages: the public search for it must cost
     what a search for a word nobody wrote costs (both find nothing)."""
     index = SqliteIndex(tmp_path / "index.sqlite3")
     hidden = [
         make_record(f"hid{n:04}", f"Biên bản họp dự án thủyđiệnxyz số {n}, ông Bùi Văn Thắng", access=klass)
-        for n in range(300)
+        for n in range(600)
     ]
     index.rebuild([*FILLER, *hidden])
     try:
@@ -137,8 +139,8 @@ def test_contract_work_of_a_public_search_does_not_depend_on_hidden_pages(tmp_pa
     finally:
         index.close()
     assert {total for total, _ in work.values()} == {0}
-    assert work["thủyđiệnxyz"][1] <= work["thủyđiệnabc"][1] + 2, work
-    assert work['"Bùi Văn Thắng"'][1] <= work['"Bùi Văn Thanh"'][1] + 2, work
+    assert work["thủyđiệnxyz"][1] <= work["thủyđiệnabc"][1] + 10, work
+    assert work['"Bùi Văn Thắng"'][1] <= work['"Bùi Văn Thanh"'][1] + 10, work
 
 
 @sqlite_only
@@ -163,7 +165,7 @@ def test_contract_work_of_a_public_search_does_not_depend_on_a_masked_value(tmp_
     finally:
         index.close()
     assert true[0] == false[0] == 0 and staff[0] == 1  # staff find it: the value is there
-    assert abs(true[1] - false[1]) <= 2, (true, false)
+    assert abs(true[1] - false[1]) <= 10, (true, false)
 
 
 # -- paging edges and what a masked scope reads --------------------------------------------------
