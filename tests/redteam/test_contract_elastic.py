@@ -175,9 +175,6 @@ def test_contract_elastic_a_hostile_answer_shows_the_public_no_private_field(es)
     assert "thôn" in hit.snippet.lower() or "Đông" in hit.snippet
 
 
-@pytest.mark.xfail(
-    strict=True, reason="side door (hardening): Elasticsearch hits are not checked against the scope"
-)
 @pytest.mark.parametrize("role", ["public", "staff"])
 def test_contract_elastic_a_hit_outside_the_scope_is_never_served(es, role: str) -> None:  # noqa: ANN001
     """SQLite checks each hit's class against the scope before serving it (indexing/browse.py
