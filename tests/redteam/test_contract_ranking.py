@@ -230,3 +230,23 @@ def test_contract_a_masked_scope_never_reads_the_private_table(tmp_path: Path, q
     assert all("coalesce(public_text, text)" in s for s in public if "FROM pages WHERE pid IN" in s)
     if q:
         assert [s for s in staff if "private_fts" in s]  # the trace sees it when it is read
+
+
+@sqlite_only
+def test_contract_content_false_lists_ids_and_classes_only(tmp_path: Path) -> None:
+    """The review list's query (content=False, every class, unmasked): ids and classes, no title,
+    snippet or page, and no page text read."""
+    secret = make_record("secret", "Biên bản họp kín kho vũ khí", subject="Họp kín", access="not_accessible")
+    index = SqliteIndex(tmp_path / "index.sqlite3")
+    index.rebuild([*FILLER, secret])
+    statements: list[str] = []
+    index._conn.set_trace_callback(statements.append)
+    try:
+        for q in ("", "kho vũ khí"):
+            found = index.search(SearchQuery(q=q, limit=50, content=False))
+            assert found.hits and all((h.title, h.snippet, h.page) == ("", "", None) for h in found.hits)
+            assert "secret" in {h.id for h in found.hits}
+    finally:
+        index._conn.set_trace_callback(None)
+        index.close()
+    assert not [s for s in statements if "FROM pages WHERE pid IN" in s]
