@@ -113,14 +113,15 @@ def _phase(name: str) -> AbstractContextManager[None]:
 @dataclass(frozen=True)
 class _Matches:
     """What a query matched. Per record slot: found, the tier of its best page and that page's
-    BM25 rank (0 when not ranked). Per page (by pid): tier 1 and rank, for picking best pages."""
+    BM25 rank (0 when not ranked). Per matched page (`pids`, and aligned with them): tier 1 and
+    rank, for picking best pages (never an array over every page of the index)."""
 
     found: np.ndarray
     tier: np.ndarray
     rank: np.ndarray
     pids: np.ndarray
-    page_tier: np.ndarray
-    page_rank: np.ndarray | None
+    pid_tier: np.ndarray
+    pid_rank: np.ndarray | None
     ranked: bool
 
 
@@ -277,7 +278,7 @@ class Browser:
         found, tier = np.zeros(len(arrays), dtype=bool), np.zeros(len(arrays), dtype=np.int8)
         found[arrays.page_slot[pids]] = True
         tier[arrays.page_slot[pids[page_tier[pids] == 1]]] = 1
-        return _Matches(found, tier, np.zeros(len(arrays)), pids, page_tier, None, ranked=False)
+        return _Matches(found, tier, np.zeros(len(arrays)), pids, page_tier[pids], None, ranked=False)
 
     def _all_of(
         self,
@@ -366,15 +367,13 @@ class Browser:
             all_ranks.append(ranks)
             all_tiers.append(tiers)
         pids = np.concatenate(all_pids)
-        page_rank = np.zeros(size)
-        page_tier = np.zeros(size, dtype=np.int8)
-        page_rank[pids] = np.concatenate(all_ranks)
-        page_tier[pids] = np.concatenate(all_tiers) if any_marked else 0
-        best = _best_pages(arrays, pids, page_tier, page_rank)
+        pid_rank = np.concatenate(all_ranks)
+        pid_tier = np.concatenate(all_tiers) if any_marked else np.zeros(len(pids), dtype=np.int8)
+        at = _best_pages(arrays, pids, pid_tier, pid_rank)
         found, tier, rank = np.zeros(len(arrays), bool), np.zeros(len(arrays), np.int8), np.zeros(len(arrays))
-        slots = arrays.page_slot[best]
-        found[slots], tier[slots], rank[slots] = True, page_tier[best], page_rank[best]
-        return _Matches(found, tier, rank, pids, page_tier, page_rank, ranked=True)
+        slots = arrays.page_slot[pids[at]]
+        found[slots], tier[slots], rank[slots] = True, pid_tier[at], pid_rank[at]
+        return _Matches(found, tier, rank, pids, pid_tier, pid_rank, ranked=True)
 
     def _score_common(
         self,
@@ -513,15 +512,16 @@ def _visible_pages(arrays: RecordArrays, visible: tuple[AccessClass, ...] | None
 
 
 def _best_pages(
-    arrays: RecordArrays, pids: np.ndarray, page_tier: np.ndarray, page_rank: np.ndarray | None
+    arrays: RecordArrays, pids: np.ndarray, tiers: np.ndarray, ranks: np.ndarray | None
 ) -> np.ndarray:
-    """The best of `pids` for each record: highest tier, then best rank, then lowest number."""
+    """Where in `pids` (with their `tiers` and `ranks`) the best page of each record stands:
+    highest tier, then best rank, then lowest number."""
     if not len(pids):
-        return pids
+        return np.zeros(0, dtype=np.int64)
     slots = arrays.page_slot[pids]
-    rank = page_rank[pids] if page_rank is not None else np.zeros(len(pids))
-    ordered = pids[np.lexsort((arrays.page_number[pids], rank, -page_tier[pids], slots))]
-    return ordered[first_in_group(arrays.page_slot[ordered])]
+    rank = ranks if ranks is not None else np.zeros(len(pids))
+    ordered = np.lexsort((arrays.page_number[pids], rank, -tiers, slots))
+    return ordered[first_in_group(slots[ordered])]
 
 
 def _best_pid_of(arrays: RecordArrays, matches: _Matches | None, shown: np.ndarray) -> dict[int, int]:
@@ -530,7 +530,8 @@ def _best_pid_of(arrays: RecordArrays, matches: _Matches | None, shown: np.ndarr
     if matches is not None:
         wanted = np.zeros(len(arrays), dtype=bool)
         wanted[shown] = True
-        pids = matches.pids[wanted[arrays.page_slot[matches.pids]]]
-        for pid in _best_pages(arrays, pids, matches.page_tier, matches.page_rank):
+        chosen = wanted[arrays.page_slot[matches.pids]]
+        pids, ranks = matches.pids[chosen], None if matches.pid_rank is None else matches.pid_rank[chosen]
+        for pid in pids[_best_pages(arrays, pids, matches.pid_tier[chosen], ranks)]:
             best[int(arrays.page_slot[pid])] = int(pid)
     return best
