@@ -9,8 +9,11 @@ it. As defence in depth the query itself is masked too, and a query that masks t
 nothing (not every record); what comes back is masked once more by pattern (no stored values).
 
 The public is told nothing that depends on records it may not see, nor on review state: no
-needs_review filter or facet, no BM25 scores (the index weighs words over all its pages), and
-whether a query was ranked is decided on the pages the caller may see (the index's contract).
+needs_review filter or facet, and whether a query was ranked is decided on the pages the caller
+may see (the index's contract). No role is told BM25 scores: an engine weighs a word by how many
+pages of the whole index hold it and by their lengths, pages of classes the caller may not see
+included (staff would learn of undetermined and secret pages, archivists of secret ones), so
+every hit's score is 0; the order of the hits is the index's and is kept.
 Every index engine answers the same contract: nothing here knows which one is behind it.
 """
 
@@ -46,6 +49,7 @@ class SearchParams:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     issuer: str | None = None
+    province: str | None = None  # its name then or now (SearchFilters.province)
     access: tuple[AccessClass, ...] | None = None
     needs_review: bool | None = None
     sort: Sort = "relevance"
@@ -77,6 +81,7 @@ def search_query(params: SearchParams, role: Role) -> SearchQuery:
         doc_type=params.doc_type,
         year=params.year,
         issuer=params.issuer,
+        province=params.province,
         access=list(params.access) if params.access is not None else None,
         needs_review=None if scope.masked else params.needs_review,  # review state is internal
         date_from=params.date_from,
@@ -102,7 +107,8 @@ def masked_to_nothing(asked: str, masked: str) -> bool:
 
 def search_as(index: SearchIndex, role: Role, params: SearchParams) -> Found:
     """Search `index` as `role`: the index applies the scope; the public's answer is masked once
-    more by pattern and carries no scores. An empty date range finds nothing."""
+    more by pattern. No answer carries scores (module docstring), whatever the role. An empty
+    date range finds nothing."""
     masked = scope_for(role).masked
     if empty_range(params):
         return Found(SearchResult(total=0), masked)
@@ -110,15 +116,18 @@ def search_as(index: SearchIndex, role: Role, params: SearchParams) -> Found:
     if masked and masked_to_nothing(params.q, query.q):  # only a masked query changes
         return Found(SearchResult(total=0), masked)
     result = index.search(query)
-    if masked:
-        result = _public(result)
-    return Found(result, masked)
+    return Found(_public(result) if masked else _unscored(result), masked)
+
+
+def _unscored(result: SearchResult) -> SearchResult:
+    """The hits in the index's order, each with score 0 (module docstring: a score counts pages
+    the caller may not see)."""
+    hits = [hit.model_copy(update={"score": 0.0}) for hit in result.hits]
+    return result.model_copy(update={"hits": hits})
 
 
 def _public(result: SearchResult) -> SearchResult:
-    """Hits masked again by pattern, without their scores: a BM25 score weighs a word by how
-    many pages of the whole index hold it, hidden records' pages included, so the public is not
-    told it."""
+    """Hits masked again by pattern, without their scores."""
     hits = [
         hit.model_copy(
             update={"title": mask_text(hit.title), "snippet": mask_snippet(hit.snippet), "score": 0.0}

@@ -76,7 +76,6 @@ def test_contract_order_of_one_word_does_not_follow_hidden_page_lengths(tmp_path
     assert found == expected
 
 
-@pytest.mark.xfail(strict=True, reason="side door: staff scores count undetermined and secret pages")
 @pytest.mark.parametrize(
     ("role", "klass"),
     [("staff", "undetermined"), ("staff", "not_accessible"), ("archivist", "not_accessible")],

@@ -40,7 +40,6 @@ RECORDS = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason="side door (bug): /ui answers 500 when a record has a province")
 @pytest.mark.parametrize("role", ["public", "staff", "archivist"])
 def test_contract_web_page_shows_the_province_facet(tmp_path: Path, role: str) -> None:
     with world(tmp_path / "home", RECORDS) as w:
