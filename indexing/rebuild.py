@@ -7,6 +7,21 @@ the alias; SQLite: a new file, then one transaction or a rename). The live index
 and never emptied first, so a damaged or foreign one is rebuilt too, and a rebuild that fails or
 is killed leaves it serving as before. A package that cannot be read is reported, not fatal; a
 store or index that cannot be reached is (Transient), so the flow can retry the whole run.
+
+Changes committed while the rebuild runs (a review decision, a secret moved to the hold, a
+`sohoa secret sweep`, an ingest — in the API, a worker, another machine) are not lost by the
+swap. Every commit of a package is noted in the store's change journal (storage/changes.py);
+`reindex` notes the time it starts and, once the fresh index is filled and before it is swapped
+in, reads again every package the journal names since then and applies it to the fresh index
+(`catch_up`: the package as committed now; a record no longer committed is deleted; a record
+whose content went to the secret hold is replaced by its catalogue row and the fresh index
+scrubbed, so no byte of the secret reaches the live one). After the swap it catches up once
+more, on the live index, with the entries it had not yet applied: a change committed before the
+swap, whose own index write went to the index being replaced, is there. Both passes go through
+the public SearchIndex methods, so they hold for every engine, across processes and machines
+(the store is shared; the journal is read with a margin for clocks). SQLite runs the first pass
+through indexing.sqlite_files.before_swap; an engine that offers no hook before its swap gets
+the second pass only (a short window in which the index serves what was read earlier).
 """
 
 from __future__ import annotations
@@ -18,16 +33,21 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
 from core.errors import NotFound
 from indexing.base import BulkOutcome, SearchIndex
+from indexing.sqlite import SqliteIndex
+from indexing.sqlite_files import before_swap
 from schemas import Record
-from storage import ObjectStore, iter_record_ids, read_record
+from storage import ObjectStore, is_held, iter_record_ids, read_record
+from storage.changes import changes_since, prune_changes
 
-__all__ = ["BulkOutcome", "ReindexReport", "prefetch", "read_records", "reindex"]
+__all__ = ["BulkOutcome", "CatchUp", "ReindexReport", "catch_up", "prefetch", "read_records", "reindex"]
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +68,7 @@ class ReindexReport:
     indexed: int = 0
     failed: dict[str, str] = field(default_factory=dict)  # record id -> why it is not indexed
     seconds: float = 0.0
+    caught_up: int = 0  # records read again because they changed while the rebuild ran
 
     @property
     def ok(self) -> bool:
@@ -64,6 +85,7 @@ class ReindexReport:
             "records": self.records,
             "indexed": self.indexed,
             "failed": [{"id": rid, "reason": why} for rid, why in sorted(self.failed.items())],
+            "caught_up": self.caught_up,
             "seconds": round(self.seconds, 3),
             "records_per_second": round(self.per_second, 1),
         }
@@ -102,16 +124,73 @@ def read_records(store: ObjectStore, report: ReindexReport, workers: int = READ_
             report.failed[record_id] = result
 
 
+JOURNAL_KEPT = timedelta(days=7)  # journal entries older than any rebuild can need
+
+
+@dataclass
+class CatchUp:
+    """What the catch-up passes of one rebuild have applied, by journal entry."""
+
+    since: datetime
+    applied: set[str] = field(default_factory=set)  # journal keys
+
+
+def catch_up(store: ObjectStore, index: SearchIndex, state: CatchUp, report: ReindexReport) -> list[str]:
+    """Apply to `index` every package the journal names since `state.since` and `state` has not
+    applied yet, as committed now: re-added; deleted when no longer committed; a record held in
+    the secret hold re-added as its catalogue row. The index is scrubbed when a record left it
+    or was held (its old text must not stay in the index's files). Returns the ids applied."""
+    fresh = [change for change in changes_since(store, state.since) if change.key not in state.applied]
+    ids = sorted({change.record_id for change in fresh})
+    erased = False
+    for record_id in ids:
+        try:
+            record = read_record(store, record_id, with_words=False)
+        except NotFound:
+            index.delete(record_id)
+            erased = True
+            continue
+        except _UNREADABLE as exc:
+            index.delete(record_id)  # not served as it was read earlier; reported like the fill does
+            erased = True
+            report.failed[record_id] = f"unreadable package: {type(exc).__name__}: {exc}"
+            continue
+        if is_held(record):
+            index.delete(record_id)
+            erased = True
+        index.add(record)
+        report.failed.pop(record_id, None)
+    if erased:
+        index.scrub()
+    state.applied.update(change.key for change in fresh)
+    report.caught_up += len(ids)
+    if ids:
+        log.info("caught up with %d records changed during the rebuild of %s", len(ids), index.url)
+    return ids
+
+
 def reindex(store: ObjectStore, index: SearchIndex, *, workers: int = READ_WORKERS) -> ReindexReport:
-    """Make `index` hold exactly the committed records of `store`."""
+    """Make `index` hold exactly the committed records of `store`, those committed while it ran
+    included (module docstring)."""
     started = time.monotonic()
     report = ReindexReport(store=store.url, index=index.url)
-    outcome = index.rebuild(read_records(store, report, workers))
+    state = CatchUp(since=datetime.now(UTC))
+
+    def on_fresh_sqlite(fresh: Path) -> None:
+        with SqliteIndex(fresh, scratch=True) as building:
+            catch_up(store, building, state, report)
+
+    with before_swap(on_fresh_sqlite):
+        outcome = index.rebuild(read_records(store, report, workers))
     report.indexed = outcome.indexed
     report.failed.update(outcome.rejected)
+    catch_up(store, index, state, report)  # committed before the swap, written to the index replaced
     report.seconds = time.monotonic() - started
     log.info(
         "reindexed %d of %d records from %s into %s in %.1f s",
         report.indexed, report.records, report.store, report.index, report.seconds,
     )  # fmt: skip
+    pruned = prune_changes(store, state.since - JOURNAL_KEPT)
+    if pruned:
+        log.info("change journal: %d entries older than %s dropped", pruned, JOURNAL_KEPT)
     return report

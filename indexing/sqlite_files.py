@@ -13,6 +13,10 @@ owners compare `file_id`). Why a copy and not always a rename: SQLite finds a da
 name, so an old connection closing after a rename would checkpoint and delete the journal the
 new file's connections are using. A rebuild that fails or is killed leaves the live file as it
 was; its `.new` leftover is removed by the next rebuild and never read by anything else.
+
+Between the fill and the swap, `rebuild_beside` calls the hook its caller installed with
+`before_swap` (indexing/rebuild.py: catch up on the fresh file with what storage committed while
+it was filled, so that the swap never puts back a version read earlier).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Literal, TypeVar
 
@@ -31,6 +36,7 @@ from core.errors import REBUILD_HINT, IndexUnusable, Transient
 __all__ = [
     "REBUILD_HINT",
     "IndexUnusable",
+    "before_swap",
     "check_file",
     "check_opened",
     "damage_unusable",
@@ -50,6 +56,20 @@ SWAP_TIMEOUT_S = 60  # waiting for a long write on the live file before copying 
 CHECKPOINT_WAIT_MS = 2000  # then the copy is in; a reader on an old snapshot only delays the WAL's truncation
 
 T = TypeVar("T")
+
+_before_swap: ContextVar[Callable[[Path], None] | None] = ContextVar("sohoa_before_swap", default=None)
+
+
+@contextlib.contextmanager
+def before_swap(hook: Callable[[Path], None]) -> Iterator[None]:
+    """Within this block (this thread or task), every `rebuild_beside` calls `hook(fresh)` once
+    the fresh file is filled and closed, before swapping it in; the hook may open, change and
+    close it. When the hook raises, nothing is swapped in (the live file stays as it was)."""
+    token = _before_swap.set(hook)
+    try:
+        yield
+    finally:
+        _before_swap.reset(token)
 
 
 def unusable(what: str, path: Path, reason: str) -> IndexUnusable:
@@ -175,14 +195,17 @@ def swap_in(built: Path, live: Path) -> Literal["copied", "renamed"]:
 def rebuild_beside(
     live: Path, fill: Callable[[Path], T], disconnected: Callable[[], AbstractContextManager[object]]
 ) -> T:
-    """`fill(fresh)` builds the new file beside `live` (and closes it); then, inside
-    `disconnected()` (the owner's lock held and its connection to `live` closed, reopened on
-    leaving, so its close can never touch the new file's journal), swap_in. Whatever fails, no
-    `.new` file is left behind and `live` is as it was."""
+    """`fill(fresh)` builds the new file beside `live` (and closes it); the `before_swap` hook,
+    if one is installed, brings it up to date; then, inside `disconnected()` (the owner's lock
+    held and its connection to `live` closed, reopened on leaving, so its close can never touch
+    the new file's journal), swap_in. Whatever fails, no `.new` file is left behind and `live`
+    is as it was."""
     fresh = fresh_path(live)
     remove_files(fresh)  # a killed rebuild's leftover
     try:
         result = fill(fresh)
+        if (hook := _before_swap.get()) is not None:
+            hook(fresh)
         with disconnected():
             how = swap_in(fresh, live)
     finally:

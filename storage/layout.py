@@ -13,6 +13,9 @@ A record package (storage/package.py), under records/<id>/:
     fingerprint.json         page hashes and text signature for near duplicates (dedup/)
     manifest-sha256.txt      sha256 of every other file, written last: the commit marker
 
+The change journal (storage/changes.py), under changes/<hour>/: one empty object per committed
+change of a package, named by time and record id.
+
 A quarantine entry (storage/quarantine.py), under quarantine/<id>/: original/<safe name> and
 reason.json. A hold entry (storage/hold.py), under <hold>/<id>/: catalogue.json, original.enc,
 record.json.enc. Names only, no I/O: writers and readers in and above storage import them here.
@@ -23,6 +26,7 @@ from __future__ import annotations
 from storage.names import safe_name
 
 __all__ = [
+    "CHANGES",
     "CLASSIFICATION_FILE",
     "EVENTS_FILE",
     "FINGERPRINT_FILE",
@@ -56,6 +60,9 @@ ORIGINAL_DIR = "original"
 PAGES_DIR = "pages"
 SEARCHABLE_PDF = "document.pdf"  # page images with an invisible text layer
 FINGERPRINT_FILE = "fingerprint.json"
+
+# --- the change journal ---
+CHANGES = "changes"  # its folder (key prefix) in the store
 
 # --- a quarantine entry ---
 QUARANTINE = "quarantine"  # the entries' folder (key prefix) in the store

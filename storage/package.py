@@ -16,7 +16,9 @@ A record whose content is held outside the store (a state secret: storage/hold.p
 catalogue package: the four JSON files and the manifest, no original, no pages, no extra files.
 
 The manifest is the commit marker: a package without it is incomplete (a crash mid-write) and
-invisible to readers; writing it again completes it. The manifest format is the one of
+invisible to readers; writing it again completes it. Every commit (and every update_record) is
+then noted in the change journal (storage/changes.py), which a rebuild of the index reads to
+catch up with what changed while it ran. The manifest format is the one of
 `sha256sum`, so `sha256sum -c manifest-sha256.txt` checks a local package by hand.
 """
 
@@ -31,6 +33,7 @@ from types import MappingProxyType
 from core.errors import BadInput, NotFound
 from schemas import Page, Record
 from storage.base import ObjectStore
+from storage.changes import note_change
 from storage.hashing import sha256_bytes, sha256_file
 from storage.jsonfile import json_bytes
 from storage.layout import (
@@ -238,6 +241,7 @@ def _commit(
         if key[len(prefix) :] not in hashes and key != prefix + MANIFEST:
             store.delete(key)
     store.put_bytes(prefix + MANIFEST, _manifest_text(hashes))
+    note_change(store, prefix[len(RECORDS) + 1 : -1])
 
 
 def is_held(record: Record) -> bool:
@@ -311,3 +315,4 @@ def update_record(store: ObjectStore, record: Record) -> None:
         store.put_bytes(prefix + name, data)
         hashes[name] = sha256_bytes(data)
     store.put_bytes(prefix + MANIFEST, _manifest_text(hashes))
+    note_change(store, record.id)
