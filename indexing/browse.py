@@ -8,9 +8,18 @@ data_version for other connections; the index says when it wrote itself). A quer
 
 1. the matching pages: each query part's page list read from FTS5 once and then kept in memory
    (indexing/postings.py), the parts ANDed as masks; or, for a query with a rare word, every
-   match ranked by BM25 in one SQL statement;
-2. the access scope, filters, facet counts and order, vectorised over records;
-3. titles and page texts read for the one page of hits shown.
+   match ranked by BM25 (below);
+2. the access scope (masks kept per role), filters, facet counts (over the kept records' slots)
+   and order, vectorised over records;
+3. titles and page texts read for the one page of hits shown, snippets made for those only.
+
+BM25 is FTS5's, but FTS5's bm25() reads the whole page list of every query phrase for its IDF on
+every search: ~130 ms for a word on most of 1,000,000 pages. So only the rare parts of a ranked
+query go to FTS5 (MATCH and bm25() in one statement); a part on more than OWN_SCORED times the
+pages being ranked is scored by indexing/bm25.py on those pages alone, with the same formula
+(its IDF counted once per snapshot, its exact-spelling tier from the page lists in memory).
+A query's cost then follows the pages it ranks and shows, not the pages its words are on.
+The optional `Phases` timers (`profiling()`, off by default) give the API bench its breakdown.
 
 Ranking (pages holding every accented word in its exact spelling first, then BM25 with the exact
 column weighted well above the folded one, then newest) is used whenever the rarest query word
