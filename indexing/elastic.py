@@ -32,9 +32,11 @@ as the SQLite index does, so both backends show the same snippets.
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -70,13 +72,31 @@ from indexing.query import parse_query
 from indexing.rebuild import BulkOutcome
 from schemas import IndexStats, Record, SearchQuery, SearchResult
 
-__all__ = ["ElasticIndex", "ElasticOptions", "ElasticSetupError", "parse_elastic_url"]
+__all__ = ["ElasticIndex", "ElasticOptions", "ElasticSetupError", "before_swap", "parse_elastic_url"]
 
 log = logging.getLogger(__name__)
 
 BULK_CHUNK = 500  # documents per bulk request
 _TRANSIENT_STATUS = {408, 429, 502, 503, 504}
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+_BEFORE_SWAP: ContextVar[Callable[[ElasticIndex], None] | None] = ContextVar(
+    "elastic_before_swap", default=None
+)
+
+
+@contextlib.contextmanager
+def before_swap(hook: Callable[[ElasticIndex], None]) -> Iterator[None]:
+    """While inside, `rebuild` calls `hook` with the fresh index, filled and not yet swapped in
+    (an ElasticIndex on the new concrete index, sharing the client), as
+    indexing.sqlite_files.before_swap does for a file: a reindex catches up there with what
+    storage committed meanwhile, so the swap never serves a version read earlier."""
+    token = _BEFORE_SWAP.set(hook)
+    try:
+        yield
+    finally:
+        _BEFORE_SWAP.reset(token)
 
 
 class ElasticSetupError(MissingDependency):
@@ -365,6 +385,8 @@ class ElasticIndex:
             self._client.indices.create(index=new, settings={"refresh_interval": "-1"})
         try:
             outcome = self._bulk_load(new, records)
+            if (hook := _BEFORE_SWAP.get()) is not None:
+                hook(self._view(new))
             with self.errors(f"swap {self.alias} to {new}"):
                 self._client.indices.put_settings(index=new, settings={"refresh_interval": None})
                 self._client.indices.refresh(index=new)
@@ -379,6 +401,14 @@ class ElasticIndex:
         with self._ready_lock:
             self._ready = True
         return outcome
+
+    def _view(self, index: str) -> ElasticIndex:
+        """This index on one concrete index (a rebuild's fresh one), sharing the client: it is
+        neither created nor version-checked, and closing it leaves the client open."""
+        view = copy.copy(self)
+        view.alias, view.url = index, f"{self.url} ({index})"
+        view._ready, view._ready_lock, view._closed = True, threading.Lock(), True
+        return view
 
     def _bulk_load(self, index: str, records: Iterable[Record]) -> BulkOutcome:
         actions = (

@@ -224,6 +224,11 @@ class FakeCluster:
     def refresh(self, _r: Request, _name: str) -> tuple[int, Any]:
         return 200, {}
 
+    def forcemerge(self, _r: Request, name: str) -> tuple[int, Any]:
+        if not self._resolve(name):
+            return self._missing(name)
+        return 200, {"_shards": {"total": 1, "successful": 1, "failed": 0}}
+
     def search(self, _r: Request, _name: str) -> tuple[int, Any]:
         return 200, self.search_response
 
@@ -279,5 +284,6 @@ _ROUTES: list[tuple[str, str, Callable[..., tuple[int, Any]]]] = [
     (rf"/{_NAME}/_count", "GET", FakeCluster.count),
     (rf"/{_NAME}/_delete_by_query", "POST", FakeCluster.delete_by_query),
     (rf"/{_NAME}/_refresh", "POST", FakeCluster.refresh),
+    (rf"/{_NAME}/_forcemerge", "POST", FakeCluster.forcemerge),
     (rf"/{_NAME}/_search", "POST", FakeCluster.search),
 ]

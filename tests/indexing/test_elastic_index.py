@@ -16,7 +16,7 @@ import pytest
 
 from core.errors import IndexUnusable, MissingDependency, SohoaError, Transient
 from indexing import SearchIndex, open_index, reindex
-from indexing.elastic import ElasticIndex, ElasticOptions, ElasticSetupError, parse_elastic_url
+from indexing.elastic import ElasticIndex, ElasticOptions, ElasticSetupError, before_swap, parse_elastic_url
 from indexing.elastic_mapping import MAPPING_VERSION, record_document
 from indexing.elastic_query import BEST_PAGE, search_body, stats_body
 from indexing.query import parse_query
@@ -276,6 +276,47 @@ def test_rebuild_fills_a_new_index_then_swaps_the_alias_in_one_request(
         {"remove": {"index": f"sohoa-pages-v{MAPPING_VERSION}", "alias": "sohoa-pages"}},
         {"add": {"index": new, "alias": "sohoa-pages", "is_write_index": True}},
     ]
+
+
+def test_a_hook_catches_up_on_the_fresh_index_before_the_swap(
+    cluster: FakeCluster, idx: ElasticIndex
+) -> None:
+    """reindex's catch-up (indexing.rebuild) writes to the fresh index, filled and not yet swapped."""
+    idx.add(make_record("old", "bản cũ"))
+    seen: list[str] = []
+
+    def catch_up(fresh: ElasticIndex) -> None:
+        seen.append(fresh.alias)
+        assert cluster.aliases["sohoa-pages"] == {f"sohoa-pages-v{MAPPING_VERSION}"}  # not swapped yet
+        fresh.add(make_record("late", "ghi sau khi đọc"))
+        fresh.delete("gone")
+        fresh.scrub()
+        fresh.close()  # the view: the shared client stays open
+
+    before = len(cluster.requests)
+    with before_swap(catch_up):
+        idx.rebuild([make_record("kept", "giữ"), make_record("gone", "bị xóa")])
+    (new,) = cluster.aliases["sohoa-pages"]
+    assert seen == [new]
+    assert sorted(cluster.docs("sohoa-pages")) == ["kept", "late"]
+    paths = cluster.paths()[before:]
+    assert paths.index(f"PUT /{new}/_doc/late") < paths.index("POST /_aliases")
+    assert paths.index(f"POST /{new}/_forcemerge") < paths.index("POST /_aliases")
+    assert idx.count() == 2  # the client still works
+    idx.rebuild([make_record("after", "sau")])  # outside the context: no hook
+    assert seen == [new]
+
+
+def test_a_failing_hook_leaves_the_alias_where_it_was(cluster: FakeCluster, idx: ElasticIndex) -> None:
+    idx.add(make_record("kept", "giữ"))
+
+    def fail(_fresh: ElasticIndex) -> None:
+        raise Transient("store unreachable")
+
+    with before_swap(fail), pytest.raises(Transient):
+        idx.rebuild([make_record("x", "một")])
+    assert cluster.aliases == {"sohoa-pages": {f"sohoa-pages-v{MAPPING_VERSION}"}}
+    assert list(cluster.indexes) == [f"sohoa-pages-v{MAPPING_VERSION}"]
 
 
 def test_rebuild_reports_refused_documents_and_still_swaps(cluster: FakeCluster, idx: ElasticIndex) -> None:
