@@ -14,7 +14,8 @@ from api.review import ReviewRefused, apply_review
 from api.routes_records import RecordId
 from api.state import ApiState
 from application.access import ALL_CLASSES, Caller, can_list_restricted, can_review
-from application.secret_docs import erase_traces, is_marked_secret, move_to_hold, open_hold, row_changes
+from application.secret_docs import erase_traces, hold_content, is_marked_secret, open_hold, row_changes
+from application.services import services_for
 from core.errors import ConfigurationError, NotFound
 from schemas import AccessClass, AccessScope, Decision, Event, Record, SearchFilters, SearchQuery
 from storage import is_held, read_record, update_record
@@ -148,7 +149,8 @@ def apply_decision(
 
 def _hold(state: ApiState, record: Record, decision: OverrideIn, caller: Caller, now: datetime) -> Record:
     """The decision applied to the whole record (words included), its content moved to the
-    hold, the index and the page cache cleared of it; the catalogue row. Refused (409) when no
+    hold and its near-duplicate fingerprint forgotten (`hold_content`, as `sohoa secret sweep`
+    does), the index and the page cache cleared of it; the catalogue row. Refused (409) when no
     hold is configured: nothing is changed then."""
     try:
         hold = open_hold(state.settings)
@@ -162,7 +164,8 @@ def _hold(state: ApiState, record: Record, decision: OverrideIn, caller: Caller,
             "thay đổi gì; hãy báo quản trị hệ thống."
         )
     new, _ = apply_review(record, decision, caller, now)
-    catalogue = move_to_hold(state.store, state.index, hold, new)
+    similar = services_for(state.settings).similar  # the API's lookup, beside its index
+    catalogue = hold_content(state.store, state.index, similar, hold, new)
     erase_traces(state.index, state.page_cache, [record.id])
     return catalogue
 

@@ -24,6 +24,7 @@ from classify import extract_metadata
 from core import __version__
 from core.errors import BadInput, ConfigurationError
 from core.settings import Settings
+from dedup import SimilarityLookup
 from indexing.base import SearchIndex
 from schemas import Classification, Event, Metadata, Page, Record
 from storage import HELD_STEP, is_held, iter_record_ids, original_key, read_record, safe_name, write_catalogue
@@ -35,6 +36,7 @@ __all__ = [
     "NO_HOLD_REASON",
     "catalogue_row",
     "erase_traces",
+    "hold_content",
     "hold_secret",
     "is_marked_secret",
     "move_to_hold",
@@ -211,6 +213,18 @@ def move_to_hold(store: ObjectStore, index: SearchIndex, hold: SecretHold, recor
     return catalogue
 
 
+def hold_content(
+    store: ObjectStore, index: SearchIndex, similar: SimilarityLookup, hold: SecretHold, record: Record
+) -> Record:
+    """What a record marked secret after it was stored goes through, from a review decision or
+    `sohoa secret sweep` alike: its content moved to the hold (`move_to_hold`) and its
+    near-duplicate fingerprint (hashes of its first page, its number and notation) forgotten.
+    Returns the catalogue row; BadInput as move_to_hold. Call `erase_traces` afterwards."""
+    catalogue = move_to_hold(store, index, hold, record)
+    similar.remove(record.id)
+    return catalogue
+
+
 def erase_traces(index: SearchIndex, page_cache: Path, record_ids: Iterable[str]) -> None:
     """What a record's content left outside the store once it went to the hold: the index's
     deleted rows and terms (SearchIndex.scrub) and the page images rendered from it."""
@@ -222,7 +236,7 @@ def erase_traces(index: SearchIndex, page_cache: Path, record_ids: Iterable[str]
 
 def sweep_secrets(services: Services, hold: SecretHold, page_cache: Path) -> list[str]:
     """Move the content of secret records stored in clear (by versions before the hold, or
-    marked later) to the hold (`move_to_hold`), forget their near-duplicate fingerprints and
+    marked later) to the hold and forget their near-duplicate fingerprints (`hold_content`), and
     erase their traces. Returns the ids moved. Idempotent: a record already held is left alone.
     """
     moved = []
@@ -231,11 +245,10 @@ def sweep_secrets(services: Services, hold: SecretHold, page_cache: Path) -> lis
         if is_held(record) or not is_marked_secret(record):
             continue
         try:
-            move_to_hold(services.store, services.index, hold, record)
+            hold_content(services.store, services.index, services.similar, hold, record)
         except BadInput as exc:  # the stored original is damaged: sohoa verify says more
             log.error("record %s: not moved to the hold: %s", record_id, exc)
             continue
-        services.similar.remove(record_id)
         moved.append(record_id)
     if moved:
         erase_traces(services.index, page_cache, moved)
