@@ -68,7 +68,8 @@ class ReindexReport:
     indexed: int = 0
     failed: dict[str, str] = field(default_factory=dict)  # record id -> why it is not indexed
     seconds: float = 0.0
-    caught_up: int = 0  # records read again because they changed while the rebuild ran
+    caught_up: int = 0  # records read again before the swap: they changed while the fill ran
+    caught_up_after_swap: int = 0  # ... after it: committed while the swap was being made
 
     @property
     def ok(self) -> bool:
@@ -86,6 +87,7 @@ class ReindexReport:
             "indexed": self.indexed,
             "failed": [{"id": rid, "reason": why} for rid, why in sorted(self.failed.items())],
             "caught_up": self.caught_up,
+            "caught_up_after_swap": self.caught_up_after_swap,
             "seconds": round(self.seconds, 3),
             "records_per_second": round(self.per_second, 1),
         }
@@ -163,7 +165,6 @@ def catch_up(store: ObjectStore, index: SearchIndex, state: CatchUp, report: Rei
     if erased:
         index.scrub()
     state.applied.update(change.key for change in fresh)
-    report.caught_up += len(ids)
     if ids:
         log.info("caught up with %d records changed during the rebuild of %s", len(ids), index.url)
     return ids
@@ -178,13 +179,14 @@ def reindex(store: ObjectStore, index: SearchIndex, *, workers: int = READ_WORKE
 
     def on_fresh_sqlite(fresh: Path) -> None:
         with SqliteIndex(fresh, scratch=True) as building:
-            catch_up(store, building, state, report)
+            report.caught_up += len(catch_up(store, building, state, report))
 
     with before_swap(on_fresh_sqlite):
         outcome = index.rebuild(read_records(store, report, workers))
     report.indexed = outcome.indexed
     report.failed.update(outcome.rejected)
-    catch_up(store, index, state, report)  # committed before the swap, written to the index replaced
+    # committed before the swap, after the first pass read the journal: written to the index replaced
+    report.caught_up_after_swap += len(catch_up(store, index, state, report))
     report.seconds = time.monotonic() - started
     log.info(
         "reindexed %d of %d records from %s into %s in %.1f s",
