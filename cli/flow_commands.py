@@ -24,8 +24,9 @@ def _json(data: Any, out: TextIO) -> None:
 def reindex_command(as_json: bool = False, *, out: TextIO | None = None) -> int:
     """Rebuild the search index from storage: 0 when every record was indexed, else 1.
 
-    JSON: {"store", "index", "records", "indexed", "failed": [{"id", "reason"}], "seconds",
-    "records_per_second"}.
+    JSON: {"store", "index", "records", "indexed", "failed": [{"id", "reason"}], "caught_up",
+    "caught_up_after_swap", "seconds", "records_per_second"}: `caught_up*` count the records read
+    again because they were committed while the rebuild ran (indexing/rebuild.py).
     """
     from flows.reindex import reindex_flow
 
@@ -38,6 +39,8 @@ def reindex_command(as_json: bool = False, *, out: TextIO | None = None) -> int:
             f"reindexed {report.indexed:,} of {report.records:,} records from {report.store} "
             f"into {report.index} in {report.seconds:.1f} s ({report.per_second:,.0f} records/s)\n"
         )
+        if caught := report.caught_up + report.caught_up_after_swap:
+            out.write(f"  {caught:,} records committed while it ran were read again and applied\n")
         for record_id, reason in sorted(report.failed.items()):
             out.write(f"  not indexed: {record_id}: {reason}\n")
     return EXIT_OK if report.ok else EXIT_FAILED

@@ -5,7 +5,9 @@ that index; the store and index come from the settings (SOHOA_STORAGE, SOHOA_IND
 by the flow and handed to both tasks, never from flow parameters. Each builds a new index beside
 the live one and swaps it in when complete, so a damaged or foreign index is rebuilt too and a
 failed run leaves the live one as it was. Rebuilding is idempotent, so a run that failed on an
-unreachable store or index is simply retried whole.
+unreachable store or index is simply retried whole. The index's rebuild catches up with what
+was committed while it ran (review decisions, secrets held, ingests: storage's change journal,
+indexing/rebuild.py), so the API and workers need not stop for it.
 """
 
 from __future__ import annotations
