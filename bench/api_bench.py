@@ -51,7 +51,7 @@ from bench.api_records import (  # noqa: E402
 )
 from core.settings import Settings  # noqa: E402
 from indexing import SqliteIndex  # noqa: E402
-from indexing.browse import profiling  # noqa: E402
+from indexing.phases import profiling  # noqa: E402
 from indexing.sqlite import SCHEMA_VERSION  # noqa: E402
 from vntext.normalise import fold  # noqa: E402
 
@@ -211,12 +211,13 @@ def run(base: str, keys: dict[str, str], mix: list[tuple[str, dict]], warmup: in
     }
 
 
-PHASES = ("scope", "match", "rank", "facets", "order", "hits", "snippets", "(http, app)")
+PHASES = ("scope", "match", "read", "rank", "facets", "order", "hits", "snippets", "(http, app)")
 
 
 def print_phases(phases: dict[str, dict[str, float]]) -> None:
     """Mean ms per search in each phase of the search path, per query kind."""
-    print("mean ms per search, by phase (scope: arrays and access; match: page lists; rank: BM25;")
+    print("mean ms per search, by phase (scope: arrays and access; match: page lists; read: page")
+    print("lists read from FTS5 (not yet in memory); rank: BM25;")
     print("facets: filters and facet counts; hits: rows read; (http, app): the rest of the request)")
     print(f"{'':<16}" + "".join(f"{name:>9}" for name in PHASES) + f"{'total':>9}")
     for name, row in sorted(phases.items(), key=lambda kv: (kv[0] != "all", kv[0])):

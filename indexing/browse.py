@@ -38,9 +38,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import time
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,6 +54,7 @@ from indexing.arrays import (
     order_slots,
 )
 from indexing.bm25 import TableStats, bm25_term, idf, instances, row_lengths, table_stats
+from indexing.phases import Phases, phase, profiling
 from indexing.postings import Postings, fts5_exact_match, fts5_match, fts5_phrase
 from indexing.query import ParsedQuery, QueryPart, parse_query
 from indexing.snippets import snippet
@@ -70,53 +68,6 @@ RANK_LIMIT = 3000  # pages x query parts: BM25 over more costs more than ~15 ms
 OWN_SCORED = 16  # a part on more pages than this many times those ranked is scored by indexing/bm25.py
 EXACT_WEIGHT = 10.0
 FOLDED_WEIGHT = 1.0
-
-
-class Phases:
-    """Seconds spent in each phase of the searches of this process, summed until taken: a
-    bench's per-phase breakdown. Phases nest; a phase's time excludes the phases inside it."""
-
-    def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
-        """`clock`: wall time by default; time.thread_time counts this thread's CPU only."""
-        self.clock = clock
-        self.seconds: dict[str, float] = {}
-        self._stack: list[list] = []  # [name, started] of the phases open, innermost last
-
-    @contextmanager
-    def phase(self, name: str) -> Iterator[None]:
-        now = self.clock()
-        if self._stack:  # pause the enclosing phase
-            outer = self._stack[-1]
-            self.seconds[outer[0]] = self.seconds.get(outer[0], 0.0) + now - outer[1]
-        self._stack.append([name, now])
-        try:
-            yield
-        finally:
-            now = self.clock()
-            _, started = self._stack.pop()
-            self.seconds[name] = self.seconds.get(name, 0.0) + now - started
-            if self._stack:
-                self._stack[-1][1] = now
-
-    def take(self) -> dict[str, float]:
-        """The seconds per phase since the last take, and start again from zero."""
-        taken, self.seconds = self.seconds, {}
-        return taken
-
-
-PROFILE: Phases | None = None  # set by a bench (`profiling`); None: phases cost one check each
-_OFF = nullcontext()
-
-
-def profiling(on: bool = True, clock: Callable[[], float] = time.perf_counter) -> Phases | None:
-    """Turn the per-phase timers of this process's searches on (a fresh Phases) or off."""
-    global PROFILE
-    PROFILE = Phases(clock) if on else None
-    return PROFILE
-
-
-def _phase(name: str) -> AbstractContextManager[None]:
-    return _OFF if PROFILE is None else PROFILE.phase(name)
 
 
 @dataclass(frozen=True)
@@ -203,19 +154,19 @@ class Browser:
 
     def search(self, conn: sqlite3.Connection, query: SearchQuery) -> SearchResult:
         parsed, scope = parse_query(query.q), query.scope
-        with _phase("scope"):
+        with phase("scope"):
             arrays = self._fresh_arrays(conn)
             seen, visible = self._scope(arrays, scope.classes)
-        with _phase("match"):
+        with phase("match"):
             matches = self._matches(conn, arrays, parsed, seen, masked=scope.masked)
-        with _phase("facets"):
+        with phase("facets"):
             candidates = np.ones(len(arrays), dtype=bool) if matches is None else matches.found.copy()
             if visible is not None:
                 candidates &= visible
             masks = filter_masks(arrays, query.filters)
             keep = all_of(masks, candidates)
             facets = facet_counts(arrays, candidates, masks, query.facets, query.facet_limit)
-        with _phase("order"):
+        with phase("order"):
             tier = np.zeros(len(arrays), np.int8) if matches is None else matches.tier
             rank = np.zeros(len(arrays)) if matches is None else matches.rank
             order = order_slots(
@@ -227,7 +178,7 @@ class Browser:
                 ranked=matches is not None and matches.ranked,
                 count=query.offset + query.limit,
             )
-        with _phase("hits"):
+        with phase("hits"):
             hits = self._hits(conn, arrays, matches, order[query.offset :], parsed, query)
         return SearchResult(
             total=int(keep.sum()), hits=hits, facets=facets, ranked=matches is None or matches.ranked
@@ -270,7 +221,7 @@ class Browser:
         if parsed.is_empty:
             return None
         if (bound := self._narrow(conn, parsed, seen)) is not None:
-            with _phase("rank"):
+            with phase("rank"):
                 return self._ranked(conn, arrays, parsed, masked=masked, seen=seen, bound=bound)
         matched = self._all_of(conn, arrays, "folded", [part.folded for part in parsed.parts], masked)
         matched &= arrays.page_slot >= 0 if seen is None else seen
@@ -279,7 +230,7 @@ class Browser:
         if few and all(len(part.folded) == 1 for part in parsed.parts):
             # Common words that meet on few pages (a name): BM25 reads only those pages. A phrase
             # of common words would have its positions checked on every page that has the words.
-            with _phase("rank"):
+            with phase("rank"):
                 return self._ranked(conn, arrays, parsed, masked=masked, seen=seen, bound=len(pids))
         marked = [part.exact for part in parsed.parts if part.exact != part.folded]
         exact = self._all_of(conn, arrays, "exact", marked, masked) & matched if marked else matched
@@ -481,7 +432,7 @@ class Browser:
                 hits.append(SearchHit(id=record_id, score=score, title="", snippet="", access=access))
                 continue
             number, text = texts.get(best[int(slot)], (None, ""))
-            with _phase("snippets"):
+            with phase("snippets"):
                 shown_text = snippet(text, parsed.parts)
             hits.append(
                 SearchHit(

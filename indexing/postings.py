@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from indexing.phases import phase
 from indexing.query import ParsedQuery, QueryPart
 
 __all__ = ["DEFAULT_BUDGET", "Postings", "fts5_exact_match", "fts5_match", "fts5_phrase"]
@@ -90,7 +91,8 @@ class Postings:
             return np.unpackbits(found, count=self.size).view(bool)
         self.misses += 1
         sql = _CONCAT.format(table=table)
-        ids = _parse(conn.execute(sql, (f"{column} : {fts5_phrase(tokens)}",)).fetchone()[0])
+        with phase("read"):
+            ids = _parse(conn.execute(sql, (f"{column} : {fts5_phrase(tokens)}",)).fetchone()[0])
         mask = np.zeros(self.size, dtype=bool)
         mask[ids[(ids >= 0) & (ids < self.size)]] = True
         self._masks[key] = np.packbits(mask)
