@@ -55,23 +55,37 @@ def truth_pages(truth: dict) -> list[Page]:
     return [Page(number=p["page"], text=p.get("text", "")) for p in truth["pages"]]
 
 
-def ocr_pages(dossier, split: str, budget: list[int]) -> list[Page] | None:
+def dossier_truth(split: str, index: int) -> dict:
+    """Dossier `index` of the split's truth (pages' text, documents, blank sheets), cached: making
+    a dossier renders its pages, which takes seconds."""
+    from corpusgen.dossier import make_dossier
+
+    path = _home() / "bench-segment" / split / "truth" / f"{index:04d}.json"
+    if path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))
+    truth = make_dossier(split, index).truth()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(truth, ensure_ascii=False), encoding="utf-8")
+    return truth
+
+
+def ocr_pages(split: str, index: int, truth: dict, budget: list[int]) -> list[Page] | None:
     """The dossier's pages as the OCR pipeline reads them, cached page by page; None when the
     page budget of this run would be exceeded."""
-    from corpusgen.dossier import write_dossier
+    from corpusgen.dossier import make_dossier, write_dossier
     from ocr.engine import TesseractEngine
     from ocr.load import TIFF, load_page
     from ocr.page_reader import DocumentOrientation, process_page
 
-    folder = _home() / "bench-segment" / split / dossier.code
-    cached = {n: folder / f"p{n:04d}.json" for n in range(1, len(dossier.sheets) + 1)}
+    folder = _home() / "bench-segment" / split / truth["code"]
+    cached = {n: folder / f"p{n:04d}.json" for n in range(1, truth["page_count"] + 1)}
     missing = [n for n, path in cached.items() if not path.exists()]
     if len(missing) > budget[0]:
         return None
     if missing:
-        tif = folder / f"{dossier.code}.tif"
+        tif = folder / f"{truth['code']}.tif"
         if not tif.exists():
-            write_dossier(dossier, folder)
+            write_dossier(make_dossier(split, index), folder)
         engine = TesseractEngine()
         orientation = DocumentOrientation()
         for number in missing:
@@ -111,6 +125,7 @@ class Tally:
     blanks_found: int = 0
     blank_false: int = 0
     review_boundaries: int = 0
+    review_pages: int = 0
     review_wrong: int = 0
     wrong: int = 0
     wrong_flagged: int = 0
@@ -146,6 +161,7 @@ class Tally:
                 self.both_read += 1
                 self.missed_both_read += b not in got
         for page in result.pages:
+            self.review_pages += page.review
             if page.role == "blank":
                 continue
             is_start = page.number in want
@@ -187,6 +203,7 @@ class Tally:
             "blank_sheets_found": self.blanks_found,
             "blank_false_alarms": self.blank_false,
             "review_boundaries": self.review_boundaries,
+            "review_pages": self.review_pages,
             "wrong_pages": self.wrong,
             "wrong_pages_flagged": self.wrong_flagged,
             "seconds": round(self.seconds, 1),
@@ -194,15 +211,12 @@ class Tally:
 
 
 def run(split: str, first: int, count: int, ocr: bool, limit: int, show: bool) -> tuple[dict, Tally]:
-    from corpusgen.dossier import make_dossier
-
     tally = Tally()
     budget = [limit]
     skipped = 0
     for index in range(first, first + count):
-        dossier = make_dossier(split, index)
-        truth = dossier.truth()
-        pages = ocr_pages(dossier, split, budget) if ocr else truth_pages(truth)
+        truth = dossier_truth(split, index)
+        pages = ocr_pages(split, index, truth, budget) if ocr else truth_pages(truth)
         if pages is None:
             skipped += 1
             continue

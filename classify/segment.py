@@ -44,7 +44,7 @@ REVIEW_BELOW = 0.8
 _PRIOR = -2.5
 WEIGHTS: dict[CueName, float] = {
     "motto": 4.0,
-    "number": 4.0,
+    "number": 5.0,
     "issuer": 1.0,
     "title": 1.5,
     "place_date": 1.5,
@@ -60,6 +60,8 @@ WEIGHTS: dict[CueName, float] = {
 _SEQUENCE_BONUS = -1.5  # a page number that follows the page before's: surer still
 _APPENDIX_BONUS = -1.5  # an appendix naming the number of the document before it
 _UNREAD_CONFIDENCE = 0.6  # a page partly unread is never sure: it goes to review
+_UNREAD_MIN = 40  # % of a page's lettering unread (ocr/quality.py's reason) that makes it unsure
+_UNREAD_SHARE = re.compile(r"^(\d+)% of the lettering was not read")
 
 _HEADER_CUES = ("motto", "number", "title")
 _HEADER_LINES = 12  # the header zone: the first lines of a page in reading order
@@ -104,25 +106,34 @@ def segment_dossier(pages: list[Page], review_below: float = REVIEW_BELOW) -> Se
     previous: PageCues | None = None  # the last page with text
     blank_before = False
     numbers: dict[int, str] = {}  # document order -> its số/ký hiệu, for appendix references
+    ended = False  # the open document has shown its ending (its appendices may follow)
     for view in views:
         if view.blank:
             confidence = 1.0 if not view.lines else 0.95
-            cue = BoundaryCue(cue="blank", weight=0.0, text=_sample(view.lines), page=view.number)
-            out.append(PageSegment(number=view.number, role="blank", confidence=confidence, cues=[cue]))
+            cues = [BoundaryCue(cue="blank", weight=0.0, text=_sample(view.lines), page=view.number)]
+            if previous is not None and not ended and not previous.body_closed:
+                # the document before has not ended: maybe a page of it the OCR did not read
+                cues.append(_cue("previous_open", _sample(previous.lines[-1:]), previous.number))
+                confidence = _UNREAD_CONFIDENCE
+            review = confidence < review_below
+            out.append(
+                PageSegment(number=view.number, role="blank", confidence=confidence, review=review, cues=cues)
+            )
             blank_before = previous is not None
             continue
         if previous is None:
             cues = list(view.start)
             role, confidence = "start", 1.0  # nothing before it: the first document starts here
         else:
-            cues = _context_cues(view, previous, blank_before, numbers.get(len(documents)))
+            cues = _context_cues(view, previous, blank_before, numbers.get(len(documents)), ended)
             score = _PRIOR + sum(c.weight for c in cues)
             p_start = 1 / (1 + math.exp(-score))
             role = "start" if p_start >= 0.5 else "continuation"
             confidence = round(max(p_start, 1 - p_start), 4)
             if any(c.cue == "attachment" for c in cues) and any(c.cue in _HEADER_CUES for c in cues):
                 confidence = min(confidence, _UNREAD_CONFIDENCE)  # a draft with a header: a person decides
-            if view.unread is not None:  # what could not be read may hold a header
+            if view.unread is not None and not any(c.cue in _HEADER_CUES for c in cues):
+                # what could not be read may hold a header
                 cues.append(_cue("unreadable", view.unread, view.number))
                 confidence = min(confidence, _UNREAD_CONFIDENCE)
         review = confidence < review_below
@@ -132,8 +143,10 @@ def segment_dossier(pages: list[Page], review_below: float = REVIEW_BELOW) -> Se
             )
             if view.notation:
                 numbers[len(documents)] = view.notation
+            ended = False
         elif view.notation and len(documents) not in numbers:
             numbers[len(documents)] = view.notation
+        ended = ended or view.ended is not None
         documents[-1].pages.append(view.number)
         if review:
             documents[-1].review = True  # a boundary at or inside it is uncertain
@@ -151,8 +164,11 @@ def segment_dossier(pages: list[Page], review_below: float = REVIEW_BELOW) -> Se
     return Segmentation(pages=out, documents=documents, threshold=review_below)
 
 
-def _context_cues(view: PageCues, previous: PageCues, blank_before: bool, open_number: str | None):
-    """The page's own cues, weighed against the page before it."""
+def _context_cues(
+    view: PageCues, previous: PageCues, blank_before: bool, open_number: str | None, ended: bool
+) -> list[BoundaryCue]:
+    """The page's own cues, weighed against the page before it (`ended`: the open document
+    showed its ending on an earlier page, so what follows it is an appendix or a new document)."""
     cues = []
     for cue in view.start:
         if cue.cue == "page_number" and view.page_number and _follows(view.page_number, previous):
@@ -165,7 +181,7 @@ def _context_cues(view: PageCues, previous: PageCues, blank_before: bool, open_n
         cues.append(cue)
     if previous.ended is not None:
         cues.append(previous.ended)
-    elif not previous.body_closed:  # './.' without the ending: the ending may be overleaf
+    elif not previous.body_closed and not ended:  # './.' alone: the ending may be overleaf
         cues.append(_cue("previous_open", _sample(previous.lines[-1:]), previous.number))
     if blank_before:
         cues.append(_cue("after_blank", "", view.number))
@@ -207,7 +223,7 @@ def read_page_cues(page: Page) -> PageCues:
     header = read_header(body)
     view.header = header
     zone = body[:_HEADER_LINES]
-    motto = next((x for x in zone if len(x.text) <= _MOTTO_MAX and is_motto(x.text)), None)
+    motto = next((x for x in zone if len(x.text) <= _MOTTO_MAX and _is_motto(x.text)), None)
     if motto is not None:
         view.start.append(_cue("motto", motto.text, number))
     if header.number is not None and header.number[1] in zone:
@@ -232,6 +248,11 @@ def read_page_cues(page: Page) -> PageCues:
     return view
 
 
+def _is_motto(text: str) -> bool:
+    """The national motto, or the Party's 'ĐẢNG CỘNG SẢN VIỆT NAM' that stands in its place."""
+    return is_motto(text) or "DANG CONG SAN VIET NAM" in " ".join(re.sub(r"[^A-Z ]", " ", key(text)).split())
+
+
 def _cue(name: CueName, text: str, page: int) -> BoundaryCue:
     return BoundaryCue(cue=name, weight=WEIGHTS.get(name, 0.0), text=text.strip()[:160], page=page)
 
@@ -241,10 +262,15 @@ def _sample(lines: list[Line]) -> str:
 
 
 def _unread(page: Page) -> str | None:
-    """Why the page's own reading says lettering on it went unread (None: it does not)."""
+    """Why the page's own reading says much of its lettering went unread (None: it does not).
+    The page reader's review reasons say so ('46% of the lettering was not read (>= 15%)')."""
     if page.unreadable:
         return "; ".join(page.review_reasons) or "unreadable page"
-    return next((r for r in page.review_reasons if "not read" in r), None)
+    for reason in page.review_reasons:
+        share = _UNREAD_SHARE.match(reason)
+        if share and int(share.group(1)) >= _UNREAD_MIN:
+            return reason
+    return None
 
 
 def _is_blank(page: Page, lines: list[Line]) -> bool:
