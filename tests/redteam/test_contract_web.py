@@ -1,8 +1,8 @@
 """The web page over the rebuilt search contract (GET /ui, the real app and index).
 
-Door found on the way (not a leak; xfail strict until fixed, /tmp/s11/notes/F.md): the contract
-now counts the province facet for every role, and the page has no label for it, so /ui answers
-500 to everyone as soon as one record has a province (the gazetteer gives most records one).
+Door found on the way (not a leak; D7 in /tmp/s11/notes/F.md, closed): the contract now counts the
+province facet for every role, and the page had no label for it, so /ui answered 500 to everyone
+as soon as one record had a province (the gazetteer gives most records one).
 The guarantee beside it: the page tells the public no more than /search does.
 """
 
