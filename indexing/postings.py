@@ -26,7 +26,7 @@ from indexing.query import ParsedQuery, QueryPart
 
 __all__ = ["DEFAULT_BUDGET", "Postings", "fts5_exact_match", "fts5_match", "fts5_phrase"]
 
-DEFAULT_BUDGET = 128 * 1024 * 1024  # bytes of masks kept: ~1,000 masks at 1,000,000 pages
+DEFAULT_BUDGET = 256 * 1024 * 1024  # bytes of masks kept: ~2,100 masks at 1,000,000 pages
 _CONCAT = "SELECT group_concat(rowid) FROM {table} WHERE {table} MATCH ?"
 TABLES = ("pages_fts", "private_fts")  # what the public may search; full texts holding personal data
 
