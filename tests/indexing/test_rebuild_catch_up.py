@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from application.secret_docs import catalogue_row
+from application.secret_docs import erase_traces, move_to_hold
 from indexing import SqliteIndex, reindex
 from indexing.elastic import ElasticIndex, parse_elastic_url
 from schemas import Record, SearchQuery
-from storage import LocalStore, ObjectStore, read_record, update_record, write_catalogue, write_package
+from storage import LocalStore, ObjectStore, is_held, read_record, update_record, write_package
 from storage.changes import CLOCK_MARGIN, changes_since, note_change, prune_changes
+from storage.hold import SecretHold, load_key, new_key
 from storage.layout import CHANGES, MANIFEST, RECORDS
 from tests.indexing.fake_elastic import FakeCluster
 from tests.indexing.stored import stored_record
@@ -77,21 +78,24 @@ def _changed(record: Record) -> Record:
     return record.model_copy(update={"pages": [page], "classification": classification})
 
 
-def decisions(store: ObjectStore, live: Callable[[], object]) -> dict[str, Callable[[], None]]:
+def decisions(
+    store: ObjectStore, live: Callable[[], object], hold: SecretHold
+) -> dict[str, Callable[[], None]]:
     """What an archivist, a sweep or a clean-up commits (storage first, then the live index
-    `live()`, as the API does), by record."""
+    `live()`, as the API does), by record; "held" goes to the secret hold as a review or
+    `sohoa secret sweep` sends it (application.secret_docs)."""
 
     def change() -> None:
         new = _changed(read_record(store, "changed"))
         update_record(store, new)
         live().add(new)  # type: ignore[attr-defined]
 
-    def hold() -> None:
-        row = catalogue_row(read_record(store, "held"), hold="/srv/hold")
-        write_catalogue(store, row)
-        live().delete("held")  # type: ignore[attr-defined]
-        live().add(row)  # type: ignore[attr-defined]
-        live().scrub()  # type: ignore[attr-defined]
+    def to_hold() -> None:
+        record = read_record(store, "held")
+        record = record.model_copy(update={"metadata": record.metadata.model_copy(update={"secrecy": "MẬT"})})
+        move_to_hold(store, live(), hold, record)  # type: ignore[arg-type]
+        erase_traces(live(), hold.root / "no-page-cache", ["held"])  # type: ignore[arg-type]
+        assert is_held(read_record(store, "held"))
 
     def remove() -> None:
         store.delete(f"{RECORDS}/gone/{MANIFEST}")  # no longer committed
@@ -105,7 +109,13 @@ def decisions(store: ObjectStore, live: Callable[[], object]) -> dict[str, Calla
         update_record(store, new)
         live().add(new)  # type: ignore[attr-defined]
 
-    return {"changed": change, "held": hold, "gone": remove, "late": late}
+    return {"changed": change, "held": to_hold, "gone": remove, "late": late}
+
+
+@pytest.fixture
+def hold(tmp_path: Path) -> SecretHold:
+    new_key(tmp_path / "keys" / "hold.key")
+    return SecretHold(tmp_path / "hold", load_key(tmp_path / "keys" / "hold.key"))
 
 
 def _files_holding(folder: Path, word: str) -> list[str]:
@@ -131,10 +141,10 @@ def live_pair(tmp_path: Path, store: LocalStore) -> Iterator[tuple[SqliteIndex, 
 
 
 def test_sqlite_changes_during_the_fill_reach_the_fresh_index_before_the_swap(
-    store: LocalStore, live_pair: tuple[SqliteIndex, SqliteIndex]
+    store: LocalStore, live_pair: tuple[SqliteIndex, SqliteIndex], hold: SecretHold
 ) -> None:
     flow_index, api_index = live_pair
-    act = decisions(store, lambda: api_index)
+    act = decisions(store, lambda: api_index, hold)
     during_fill = {(rid, 1): act[rid] for rid in ("changed", "held", "gone")}
 
     report = reindex(Interleaved(store, during_fill), flow_index)  # type: ignore[arg-type]
@@ -153,10 +163,10 @@ def test_sqlite_changes_during_the_fill_reach_the_fresh_index_before_the_swap(
 
 
 def test_sqlite_a_change_committed_after_the_first_pass_reaches_the_live_index_after_the_swap(
-    store: LocalStore, live_pair: tuple[SqliteIndex, SqliteIndex]
+    store: LocalStore, live_pair: tuple[SqliteIndex, SqliteIndex], hold: SecretHold
 ) -> None:
     flow_index, api_index = live_pair
-    act = decisions(store, lambda: api_index)
+    act = decisions(store, lambda: api_index, hold)
     # "changed" is read by the fill, changed, read again by the first pass: then "late" commits,
     # after the journal was read and before the swap (its index write goes to the file replaced)
     plan = {("changed", 1): act["changed"], ("changed", 2): act["late"]}
@@ -169,7 +179,7 @@ def test_sqlite_a_change_committed_after_the_first_pass_reaches_the_live_index_a
 
 
 def test_sqlite_the_api_index_writes_to_the_rebuilt_file_when_it_was_renamed_in(
-    tmp_path: Path, store: LocalStore
+    tmp_path: Path, store: LocalStore, hold: SecretHold
 ) -> None:
     """A live file that cannot take the rebuilt copy (another page size) is replaced by a rename:
     the API's SqliteIndex, connected to the old file, follows to the new one on its next call,
@@ -185,7 +195,7 @@ def test_sqlite_the_api_index_writes_to_the_rebuilt_file_when_it_was_renamed_in(
         for record_id in ("changed", "held", "gone", "kept", "late"):
             api_index.add(read_record(store, record_id))
         before = path.stat().st_ino
-        act = decisions(store, lambda: api_index)
+        act = decisions(store, lambda: api_index, hold)
         report = reindex(Interleaved(store, {("held", 1): act["held"]}), flow_index)  # type: ignore[arg-type]
         assert path.stat().st_ino != before  # renamed in, not copied
         assert report.caught_up == 1
@@ -206,11 +216,13 @@ def test_without_changes_nothing_is_read_again(store: LocalStore, tmp_path: Path
 # -- Elasticsearch (fake cluster: the requests) -------------------------------------------------
 
 
-def test_elasticsearch_changes_during_the_fill_reach_the_index_served(store: LocalStore) -> None:
+def test_elasticsearch_changes_during_the_fill_reach_the_index_served(
+    store: LocalStore, hold: SecretHold
+) -> None:
     cluster = FakeCluster()
     with ElasticIndex(parse_elastic_url("http://es:9200"), node_class=cluster.node()) as index:
         reindex(store, index)
-        act = decisions(store, lambda: index)
+        act = decisions(store, lambda: index, hold)
         during_fill = {(rid, 1): act[rid] for rid in ("changed", "held", "gone")}
         start = len(cluster.requests)
 
