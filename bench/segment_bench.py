@@ -51,8 +51,28 @@ def _home() -> Path:
     return Path(os.environ.get("SOHOA_HOME", ROOT / ".sohoa"))
 
 
-def truth_pages(truth: dict) -> list[Page]:
-    return [Page(number=p["page"], text=p.get("text", "")) for p in truth["pages"]]
+VARIANTS = ("no-page-numbers", "no-motto", "page-number-styles", "no-endings")
+
+
+def truth_pages(truth: dict, vary: tuple[str, ...] = ()) -> list[Page]:
+    """Each page's ground-truth text; `vary` takes cues away or changes them, to see how the
+    segmentation holds on dossiers unlike the generator's (ground-truth text only)."""
+    pages = []
+    lengths = {d["doc_id"]: d["pages"][1] - d["pages"][0] + 1 for d in truth["documents"]}
+    for p in truth["pages"]:
+        lines = p.get("text", "").split("\n")
+        if lines and p.get("doc_page", 1) > 1 and lines[0].strip() == str(p["doc_page"]):
+            if "no-page-numbers" in vary:
+                lines = lines[1:]
+            elif "page-number-styles" in vary:
+                styles = (f"- {p['doc_page']} -", f"Trang {p['doc_page']}/{lengths[p['doc_id']]}")
+                lines = [styles[p["page"] % 2], *lines[1:]] if p["page"] % 3 else [*lines[1:], lines[0]]
+        if "no-motto" in vary:
+            lines = [x for x in lines if "CỘNG HÒA" not in x and "Độc lập" not in x]
+        if "no-endings" in vary and "Nơi nhận:" in lines:
+            lines = lines[: lines.index("Nơi nhận:")]  # the ending block lost (a torn-off foot)
+        pages.append(Page(number=p["page"], text="\n".join(lines)))
+    return pages
 
 
 def dossier_truth(split: str, index: int) -> dict:
@@ -210,13 +230,15 @@ class Tally:
         }
 
 
-def run(split: str, first: int, count: int, ocr: bool, limit: int, show: bool) -> tuple[dict, Tally]:
+def run(
+    split: str, first: int, count: int, ocr: bool, limit: int, show: bool, vary: tuple[str, ...] = ()
+) -> tuple[dict, Tally]:
     tally = Tally()
     budget = [limit]
     skipped = 0
     for index in range(first, first + count):
         truth = dossier_truth(split, index)
-        pages = ocr_pages(split, index, truth, budget) if ocr else truth_pages(truth)
+        pages = ocr_pages(split, index, truth, budget) if ocr else truth_pages(truth, vary)
         if pages is None:
             skipped += 1
             continue
@@ -224,7 +246,8 @@ def run(split: str, first: int, count: int, ocr: bool, limit: int, show: bool) -
         result = segment_dossier(pages)
         tally.seconds += time.perf_counter() - started
         tally.add(truth, pages, result, show)
-    summary = {"split": split, "text": "ocr" if ocr else "ground truth", **tally.summary()}
+    text = "ocr" if ocr else "ground truth" + (f" ({', '.join(vary)})" if vary else "")
+    summary = {"split": split, "text": text, **tally.summary()}
     if skipped:
         summary["dossiers_left_out_by_limit"] = skipped
     return summary, tally
@@ -252,19 +275,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ocr", action="store_true", help="also segment the OCR of the dossiers")
     parser.add_argument("--only-ocr", action="store_true", help="the OCR run only")
     parser.add_argument("--limit", type=int, default=80, help="pages to OCR anew in this run")
+    parser.add_argument(
+        "--vary", default="", help=f"ground-truth text changed: comma-separated of {', '.join(VARIANTS)}"
+    )
     parser.add_argument("--json", type=Path, help="write the figures here")
     parser.add_argument("--show", action="store_true", help="print the wrong pages (tuning split only)")
     args = parser.parse_args(argv)
     if args.show and args.split == "evaluation":
         parser.error("--show is for the tuning split: the evaluation split is read by its totals only")
+    vary = tuple(x for x in args.vary.split(",") if x)
+    if set(vary) - set(VARIANTS):
+        parser.error(f"--vary: one or more of {', '.join(VARIANTS)}")
     out = {"review_below": REVIEW_BELOW}
     runs = ([] if args.only_ocr else [False]) + ([True] if args.ocr or args.only_ocr else [])
     for ocr in runs:
-        summary, tally = run(args.split, args.first, args.dossiers, ocr, args.limit, args.show)
+        summary, tally = run(args.split, args.first, args.dossiers, ocr, args.limit, args.show, vary)
         _print(summary)
         for line in tally.errors:
             print("   ", line)
-        out["ocr" if ocr else "ground_truth"] = summary
+        out["ocr" if ocr else "ground_truth" + ("_" + "_".join(vary) if vary else "")] = summary
     if args.json:
         args.json.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return 0

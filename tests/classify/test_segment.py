@@ -265,3 +265,30 @@ def test_generated_dossiers_are_segmented_exactly_from_their_text(index: int):
     assert result.blank_pages == truth["blank_pages"]
     assert len(result.documents) == len(truth["documents"]) >= 2
     assert not result.review_pages
+
+
+def test_a_blank_after_a_document_that_has_not_ended_goes_to_review():
+    """A page read empty where the document before has shown no ending may be one of its pages
+    the OCR did not read (a faint signature page): blank, but a person looks."""
+    result = segment_dossier(
+        _pages(
+            _first("12/KH-UBND", "KẾ HOẠCH", "Triển khai", _BODY, ending=False),
+            "",
+            _first("15/QĐ-UBND", "QUYẾT ĐỊNH", "Ban hành quy chế", _BODY),
+        )
+    )
+    assert result.blank_pages == [2]
+    assert result.review_pages == [2]
+    assert _spans(result) == [[1], [3]]
+
+
+def test_a_numbered_first_page_opens_a_document_without_a_readable_header():
+    result = segment_dossier(
+        _pages(
+            _first("2972/BC-UBND", "BÁO CÁO", "Kết quả thực hiện", _BODY),
+            "Trang 1/2\nNhằm nâng cao hiệu quả công tác văn thư, các cơ quan đã triển khai nhiều giải pháp.",
+            "Trang 2/2\nđồng bộ và bảo đảm tiến độ./.\n" + "\n".join(_ENDING),
+        )
+    )
+    assert _spans(result) == [[1], [2, 3]]
+    assert _cues(result, 2)["first_page_number"] == "Trang 1/2"
