@@ -34,7 +34,7 @@ from classify.signer import read_signers
 from schemas import Page
 from schemas.dossier import BoundaryCue, CueName, DocumentSpan, PageSegment, Segmentation
 
-__all__ = ["REVIEW_BELOW", "PageCues", "read_page_cues", "segment_dossier"]
+__all__ = ["REVIEW_BELOW", "PageCues", "document_pages", "read_page_cues", "segment_dossier", "split_at"]
 
 # A role less sure than this goes to review.
 REVIEW_BELOW = 0.8
@@ -360,3 +360,41 @@ def _ending(lines: list[Line], page: int) -> BoundaryCue | None:
 def _body_closed(lines: list[Line]) -> bool:
     """The running text ends with './.' on this page (its ending may still follow overleaf)."""
     return any(_END_OF_BODY.search(x.text) for x in lines[-12:])
+
+
+def document_pages(pages: list[Page], segmentation: Segmentation) -> list[list[Page]]:
+    """The pages of each document, in order (blank sheets left out), for reading its metadata."""
+    by_number = {page.number: page for page in pages}
+    return [[by_number[n] for n in document.pages] for document in segmentation.documents]
+
+
+def split_at(segmentation: Segmentation, starts: list[int]) -> Segmentation:
+    """The segmentation with its boundaries set by a person: documents start at `starts` (page
+    numbers; the first page with text always starts one), blank sheets stay blank. Every page
+    then carries a 'reviewed' cue and confidence 1 ('sohoa dossier split ID --at 3,7')."""
+    wanted = set(starts)
+    text_pages = [p for p in segmentation.pages if p.role != "blank"]
+    unknown = wanted - {p.number for p in text_pages}
+    if unknown:
+        raise ValueError(f"not a page with text of this dossier: {sorted(unknown)}")
+    out: list[PageSegment] = []
+    documents: list[DocumentSpan] = []
+    for page in segmentation.pages:
+        if page.role == "blank":
+            out.append(page.model_copy(update={"review": False, "confidence": 1.0}))
+            continue
+        if not documents or page.number in wanted:
+            documents.append(DocumentSpan(order=len(documents) + 1, pages=[], confidence=1.0))
+        documents[-1].pages.append(page.number)
+        role = "start" if documents[-1].pages == [page.number] else "continuation"
+        cue = BoundaryCue(cue="reviewed", weight=0.0, text=role, page=page.number)
+        out.append(
+            PageSegment(
+                number=page.number,
+                role=role,
+                confidence=1.0,
+                document=len(documents),
+                cues=[*page.cues, cue],
+            )
+        )
+    return Segmentation(pages=out, documents=documents, threshold=segmentation.threshold)

@@ -28,6 +28,7 @@ CueName = Literal[
     "after_blank",  # a blank separator sheet stands before the page
     "blank",  # no text on the page
     "unreadable",  # the page's lettering was partly not read: its role is unsure
+    "reviewed",  # a person set the role (the cue's text says which)
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from classify.segment import REVIEW_BELOW, segment_dossier
+from classify.segment import REVIEW_BELOW, document_pages, segment_dossier, split_at
 from schemas import Box, Page, Segmentation, Word
 
 
@@ -292,3 +292,22 @@ def test_a_numbered_first_page_opens_a_document_without_a_readable_header():
     )
     assert _spans(result) == [[1], [2, 3]]
     assert _cues(result, 2)["first_page_number"] == "Trang 1/2"
+
+
+def test_a_person_moves_a_boundary():
+    pages = _pages(
+        _first("2972/BC-UBND", "BÁO CÁO", "Kết quả thực hiện", _BODY),
+        "Nhằm nâng cao hiệu quả công tác văn thư, các cơ quan đã triển khai nhiều giải pháp.",
+        "",
+        _first("15/QĐ-UBND", "QUYẾT ĐỊNH", "Ban hành quy chế", _BODY),
+    )
+    found = segment_dossier(pages)
+    assert found.review_pages == [2]
+    fixed = split_at(found, [2, 4])
+    assert _spans(fixed) == [[1], [2], [4]]
+    assert fixed.review_pages == [] and fixed.blank_pages == [3]
+    assert _cues(fixed, 2)["reviewed"] == "start"
+    assert [[p.number for p in doc] for doc in document_pages(pages, fixed)] == [[1], [2], [4]]
+    assert _spans(split_at(found, [])) == [[1, 2, 4]]
+    with pytest.raises(ValueError):
+        split_at(found, [3])  # a blank sheet starts nothing
