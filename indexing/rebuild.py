@@ -16,8 +16,12 @@ in, reads again every package the journal names since then and applies it to the
 (`catch_up`: the package as committed now; a record no longer committed is deleted; a record
 whose content went to the secret hold is replaced by its catalogue row and the fresh index
 scrubbed, so no byte of the secret reaches the live one). After the swap it catches up once
-more, on the live index, with the entries it had not yet applied: a change committed before the
-swap, whose own index write went to the index being replaced, is there. Both passes go through
+more, on the live index, with the entries it had not yet applied. Every writer commits to
+storage (which notes the journal) before it writes to the index, so a write that went to the
+index being replaced has its entry in the journal before the swap, and this second pass, which
+lists the journal after the swap, applies it: no window is left and no lock is needed (a write
+after the swap goes to the new index itself; a SqliteIndex connected to a file renamed over
+follows the new one on its next call). Both passes go through
 the public SearchIndex methods, so they hold for every engine, across processes and machines
 (the store is shared; the journal is read with a margin for clocks). SQLite runs the first pass
 through indexing.sqlite_files.before_swap; an engine that offers no hook before its swap gets
