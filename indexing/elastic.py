@@ -55,6 +55,7 @@ from elasticsearch import (
 )
 
 from core.errors import REBUILD_HINT, IndexUnusable, MissingDependency, SohoaError, Transient
+from indexing.base import BulkOutcome
 from indexing.elastic_mapping import (
     DEFAULT_ALIAS,
     MAPPING_VERSION,
@@ -69,7 +70,6 @@ from indexing.elastic_mapping import (
 )
 from indexing.elastic_query import index_stats, search_body, search_result, stats_body
 from indexing.query import parse_query
-from indexing.rebuild import BulkOutcome
 from schemas import IndexStats, Record, SearchQuery, SearchResult
 
 __all__ = ["ElasticIndex", "ElasticOptions", "ElasticSetupError", "before_swap", "parse_elastic_url"]

@@ -23,13 +23,14 @@ lists the journal after the swap, applies it: no window is left and no lock is n
 after the swap goes to the new index itself; a SqliteIndex connected to a file renamed over
 follows the new one on its next call). Both passes go through
 the public SearchIndex methods, so they hold for every engine, across processes and machines
-(the store is shared; the journal is read with a margin for clocks). SQLite runs the first pass
-through indexing.sqlite_files.before_swap; an engine that offers no hook before its swap gets
-the second pass only (a short window in which the index serves what was read earlier).
+(the store is shared; the journal is read with a margin for clocks). The first pass runs in the
+engine's hook before its swap: indexing.sqlite_files.before_swap (the fresh file) and
+indexing.elastic.before_swap (the fresh concrete index, before the alias moves).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -181,11 +182,19 @@ def reindex(store: ObjectStore, index: SearchIndex, *, workers: int = READ_WORKE
     report = ReindexReport(store=store.url, index=index.url)
     state = CatchUp(since=datetime.now(UTC))
 
+    def on_fresh_index(fresh: SearchIndex) -> None:
+        report.caught_up += len(catch_up(store, fresh, state, report))
+
     def on_fresh_sqlite(fresh: Path) -> None:
         with SqliteIndex(fresh, scratch=True) as building:
-            report.caught_up += len(catch_up(store, building, state, report))
+            on_fresh_index(building)
 
-    with before_swap(on_fresh_sqlite):
+    with contextlib.ExitStack() as hooks:
+        hooks.enter_context(before_swap(on_fresh_sqlite))
+        if not isinstance(index, SqliteIndex):  # Elasticsearch: its client is imported only then
+            from indexing.elastic import before_swap as elastic_before_swap
+
+            hooks.enter_context(elastic_before_swap(on_fresh_index))
         outcome = index.rebuild(read_records(store, report, workers))
     report.indexed = outcome.indexed
     report.failed.update(outcome.rejected)

@@ -228,7 +228,7 @@ def test_elasticsearch_changes_during_the_fill_reach_the_index_served(
 
         report = reindex(Interleaved(store, during_fill), index)  # type: ignore[arg-type]
 
-        assert report.caught_up + report.caught_up_after_swap == 3
+        assert (report.caught_up, report.caught_up_after_swap) == (3, 0)
         docs = cluster.docs("sohoa-pages")
         assert sorted(docs) == ["changed", "held", "kept", "late"]
         assert docs["changed"]["access"] == "conditional"
@@ -238,18 +238,16 @@ def test_elasticsearch_changes_during_the_fill_reach_the_index_served(
         paths = cluster.paths()[start:]
         swap = paths.index("POST /_aliases")
         bulk = max(i for i, p in enumerate(paths) if p.endswith("/_bulk"))
-        # the catch-up's writes: after the fill (bulk), each record re-read and written, a
-        # force-merge after the held and removed ones left; on the fresh index before the swap
-        # when the engine offers the hook, else through the alias after it
+        # the catch-up: after the fill (bulk) and before the alias moves, each record re-read
+        # and written to the new index, then a force-merge of it (the held and removed ones left)
         names = ("/_doc/changed", "/_doc/held", "/_doc/gone")
         caught = [i for i, p in enumerate(paths) if i > bulk and p.endswith(names)]
         merges = [i for i, p in enumerate(paths) if i > bulk and p.endswith("/_forcemerge")]
         assert {paths[i].split("/_doc/")[1] for i in caught} == {"changed", "held", "gone"}
-        assert merges and max(merges) > max(caught)
-        if report.caught_up:  # before the swap, on the new index
-            assert all(i < swap and paths[i].split()[1].startswith(f"/{new}/") for i in caught)
-        else:
-            assert all(i > swap for i in caught)
+        assert all(i < swap and paths[i].split()[1].startswith(f"/{new}/") for i in caught)
+        assert [paths[i] for i in merges] == [f"POST /{new}/_forcemerge"]
+        assert max(caught) < merges[0] < swap
+        assert not any(p.endswith(names) for p in paths[swap:])  # nothing left for after the swap
 
 
 # -- the journal --------------------------------------------------------------------------------
@@ -285,3 +283,23 @@ def test_old_journal_hours_are_pruned_and_newer_kept(tmp_path: Path) -> None:
     assert prune_changes(store, day - timedelta(days=7)) == 3
     assert list(store.list(f"{CHANGES}/")) == [kept]
     assert all(not store.exists(key) for key in old)
+
+
+def test_elasticsearch_a_change_after_the_first_pass_goes_through_the_alias_after_the_swap(
+    store: LocalStore, hold: SecretHold
+) -> None:
+    cluster = FakeCluster()
+    with ElasticIndex(parse_elastic_url("http://es:9200"), node_class=cluster.node()) as index:
+        reindex(store, index)
+        act = decisions(store, lambda: index, hold)
+        start = len(cluster.requests)
+
+        plan = {("changed", 1): act["changed"], ("changed", 2): act["late"]}
+        report = reindex(Interleaved(store, plan), index)  # type: ignore[arg-type]
+
+        assert (report.caught_up, report.caught_up_after_swap) == (1, 1)
+        assert LATE in str(cluster.docs("sohoa-pages")["late"])
+        paths = cluster.paths()[start:]
+        swap = paths.index("POST /_aliases")
+        assert paths.index("PUT /sohoa-pages/_doc/late", swap) > swap  # the second pass, through the alias
+        assert not any(p.endswith("/_forcemerge") for p in paths[swap:])  # nothing left the index
