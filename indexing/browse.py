@@ -163,9 +163,11 @@ class Browser:
             candidates = np.ones(len(arrays), dtype=bool) if matches is None else matches.found.copy()
             if visible is not None:
                 candidates &= visible
-            masks = filter_masks(arrays, query.filters)
+            masks = filter_masks(arrays, query.filters, masked=scope.masked)
             keep = all_of(masks, candidates)
-            facets = facet_counts(arrays, candidates, masks, query.facets, query.facet_limit)
+            facets = facet_counts(
+                arrays, candidates, masks, query.facets, query.facet_limit, masked=scope.masked
+            )
         with phase("order"):
             tier = np.zeros(len(arrays), np.int8) if matches is None else matches.tier
             rank = np.zeros(len(arrays)) if matches is None else matches.rank
@@ -347,17 +349,17 @@ class Browser:
         """Add the common parts' BM25 shares to `ranks` (bm25() is negative: lower is better)
         and clear `tiers` where a part typed with diacritics is not on the page in that spelling.
 
-        Every page here holds every part on its folded key; whether it holds a part in the exact
-        spelling is in that spelling's page list (in memory), so the exact key is read and
-        searched only on the pages that hold some part in its exact spelling."""
+        Every page here holds every part on its folded key. Whether it holds a part in the exact
+        spelling is in that spelling's page list when that is in memory: then the exact key is
+        read and searched only on the pages that hold it. A list not in memory is not read for
+        this (~150 ms for a common word at 1,000,000 pages): the exact key of every page is."""
         stats = self._table_stats(conn, table)
         rowids = [int(pid) for pid in pids]
         lengths = row_lengths(conn, table, rowids)
-        present = np.stack([self._postings.mask(conn, "exact", part.exact, table)[pids] for part in common])
-        marked = np.array([part.exact != part.folded for part in common])
-        whole = ~(marked[:, None] & ~present).any(axis=0)
-        tiers[~whole] = 0
+        kept = [self._postings.kept("exact", part.exact, table) for part in common]
+        present = np.stack([np.ones(len(pids), bool) if k is None else k[pids] for k in kept])
         texts = self._keys(conn, table, rowids, present.any(axis=0))
+        marked = [part.exact != part.folded for part in common]
         idfs = [
             (
                 idf(stats.rows, self._hits_of(conn, table, "exact", part.exact)),
@@ -367,15 +369,18 @@ class Browser:
         ]
         for at, row in enumerate(rowids):
             exact, folded = texts[row]
-            length, score = lengths[row], 0.0
+            length, score, whole = lengths[row], 0.0, True
             for number, part in enumerate(common):
                 idf_exact, idf_folded = idfs[number]
-                if present[number, at]:
-                    in_exact = instances(exact, part.exact)
-                    score += bm25_term(EXACT_WEIGHT * in_exact, length, stats, idf_exact)
+                in_exact = instances(exact, part.exact) if present[number, at] else 0
+                score += bm25_term(EXACT_WEIGHT * in_exact, length, stats, idf_exact)
                 in_folded = instances(folded, part.folded)
                 score += bm25_term(FOLDED_WEIGHT * in_folded, length, stats, idf_folded)
+                if marked[number] and not in_exact:
+                    whole = False
             ranks[at] -= score
+            if not whole:
+                tiers[at] = 0
 
     @staticmethod
     def _keys(

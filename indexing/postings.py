@@ -78,6 +78,11 @@ class Postings:
         """How many pages hold the part, if known."""
         return self._counts.get((table, column, tokens))
 
+    def kept(self, column: str, tokens: tuple[str, ...], table: str = "pages_fts") -> np.ndarray | None:
+        """The mask of the part if it is in memory (None: it would have to be read)."""
+        found = self._masks.get((table, column, tokens))
+        return None if found is None else np.unpackbits(found, count=self.size).view(bool)
+
     def mask(
         self, conn: sqlite3.Connection, column: str, tokens: tuple[str, ...], table: str = "pages_fts"
     ) -> np.ndarray:

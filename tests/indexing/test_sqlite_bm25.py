@@ -38,9 +38,17 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> SqliteIndex:
     built.close()
 
 
-def _answer(index: SqliteIndex, role: str, q: str, own_scored: int, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(browse, "OWN_SCORED", own_scored)
+def _answer(index: SqliteIndex, role: str, q: str, own: int, patch: pytest.MonkeyPatch, *, exact_kept=False):
+    """`exact_kept`: the exact-spelling page lists of the query's parts in memory beforehand (they
+    then tell which pages to search for the exact spelling); else they are not read for BM25."""
+    patch.setattr(browse, "OWN_SCORED", own)
     index._browser.forget()
+    search_as(index, role, SearchParams(q=q, limit=40))
+    if exact_kept:
+        with index._read("warm") as conn:
+            for part in parse_query(q).parts:
+                for table in ("pages_fts", "private_fts"):
+                    index._browser._postings.mask(conn, "exact", part.exact, table)
     found = search_as(index, role, SearchParams(q=q, limit=40)).result
     return found.total, found.ranked, [(h.id, h.page, h.score) for h in found.hits]
 
@@ -51,10 +59,11 @@ def test_common_parts_scored_here_rank_as_fts5_ranks(
     index: SqliteIndex, role: str, q: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     by_fts5 = _answer(index, role, q, 10**12, monkeypatch)  # no part is common: bm25() alone
-    here = _answer(index, role, q, 0, monkeypatch)  # every part is common: indexing/bm25.py
-    assert by_fts5[0] > 0 and by_fts5[1] and here[:2] == by_fts5[:2]
-    assert [(i, p) for i, p, _ in here[2]] == [(i, p) for i, p, _ in by_fts5[2]]
-    assert [s for _, _, s in here[2]] == pytest.approx([s for _, _, s in by_fts5[2]], rel=1e-9)
+    for exact_kept in (False, True):  # every part is common: indexing/bm25.py
+        here = _answer(index, role, q, 0, monkeypatch, exact_kept=exact_kept)
+        assert by_fts5[0] > 0 and by_fts5[1] and here[:2] == by_fts5[:2]
+        assert [(i, p) for i, p, _ in here[2]] == [(i, p) for i, p, _ in by_fts5[2]]
+        assert [s for _, _, s in here[2]] == pytest.approx([s for _, _, s in by_fts5[2]], rel=1e-9)
 
 
 def test_mixed_rare_and_common_parts_rank_as_fts5_ranks(
