@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -17,6 +17,7 @@ from vntext.normalise import search_key
 
 __all__ = [
     "ACCESS_CODES",
+    "Keyed",
     "RecordArrays",
     "access_mask",
     "all_of",
@@ -32,24 +33,82 @@ NO_DATE = np.iinfo(np.int32).min  # the date of an undated record: last when new
 _JULIAN_OFFSET = 1721425  # date.toordinal() + this = julian day number
 
 
-@dataclass
-class _Codes:
-    """Strings -> small integers by search key, keeping the first spelling seen as the label."""
+@dataclass(frozen=True)
+class Keyed:
+    """One metadata field of every record, compared by search key: per record slot the code of
+    its key (-1: no value) and of its spelling. A value is labelled from the records counted,
+    never from a record outside them (a hidden record's spelling would tell of it)."""
 
-    index: dict[str, int] = field(default_factory=dict)
-    labels: list[str] = field(default_factory=list)
-
-    def code(self, key: str | None, label: str | None) -> int:
-        if key is None:
-            return -1
-        if key not in self.index:
-            self.index[key] = len(self.labels)
-            self.labels.append(label or key)
-        return self.index[key]
+    key: np.ndarray  # slot -> key code, -1 when unknown
+    spelling: np.ndarray  # slot -> index into `spellings`, -1 when unknown
+    codes: dict[str, int]  # key -> key code
+    spellings: list[str]  # every spelling, in string order (a tie goes to the first)
+    sole: np.ndarray  # key code -> its spelling when every record spells it alike, else -1
 
     def lookup(self, value: str) -> int:
         """The code of a filter value, compared by search key as the index compares it."""
-        return self.index.get(search_key(value.strip()), -2)
+        return self.codes.get(search_key(value.strip()), -2)
+
+    def values(self, slots: np.ndarray, limit: int | None) -> list[FacetValue]:
+        """Records per value over the record `slots`: the most frequent `limit` values (ties at
+        the cut all kept, then cut by label), each labelled by the records counted."""
+        if limit == 0:
+            return []
+        chosen = self.key[slots]
+        counted = chosen >= 0
+        counts = np.bincount(chosen[counted], minlength=len(self.codes))
+        present = np.flatnonzero(counts)
+        if limit is not None and len(present) > limit:  # the most frequent; ties all kept, then cut
+            floor = np.partition(counts[present], len(present) - limit)[len(present) - limit]
+            present = present[counts[present] >= floor]
+        labels = self._labels(slots[counted], present)
+        values = sorted(
+            (FacetValue(value=labels[c], count=int(counts[c])) for c in present.tolist()),
+            key=lambda v: (-v.count, str(v.value)),
+        )
+        return values[:limit]
+
+    def _labels(self, slots: np.ndarray, codes: np.ndarray) -> dict[int, str]:
+        """key code -> its most frequent spelling among the records `slots` (all with a value);
+        ties: the first in string order (as Elasticsearch's label sub-aggregation)."""
+        sole = self.sole[codes]
+        labels = {c: self.spellings[s] for c, s in zip(codes.tolist(), sole.tolist(), strict=True) if s >= 0}
+        mixed = codes[sole < 0]
+        if len(mixed):
+            wanted = np.zeros(len(self.sole), dtype=bool)
+            wanted[mixed] = True
+            mine = slots[wanted[self.key[slots]]]
+            size = len(self.spellings)
+            pairs, counts = np.unique(
+                self.key[mine].astype(np.int64) * size + self.spelling[mine], return_counts=True
+            )
+            owners, spelled = pairs // size, pairs % size
+            order = np.lexsort((spelled, -counts, owners))
+            best = order[first_in_group(owners[order])]
+            labels.update(
+                zip(owners[best].tolist(), (self.spellings[s] for s in spelled[best].tolist()), strict=True)
+            )
+        return labels
+
+
+def _keyed(keys: list[str | None], spelled: list[str | None]) -> Keyed:
+    """A Keyed field from each record's key and spelling (None: no value)."""
+    codes: dict[str, int] = {}
+    key = np.fromiter(
+        (-1 if k is None else codes.setdefault(k, len(codes)) for k in keys), dtype=np.int32, count=len(keys)
+    )
+    spellings = sorted({s for s in spelled if s is not None})
+    at = {s: n for n, s in enumerate(spellings)}
+    spelling = np.fromiter((-1 if s is None else at[s] for s in spelled), dtype=np.int32, count=len(spelled))
+    sole = np.full(len(codes), -1, dtype=np.int32)
+    known = key >= 0
+    if known.any():
+        size = len(spellings)
+        pairs = np.unique(key[known].astype(np.int64) * size + spelling[known])
+        owners = pairs // size
+        alone = np.bincount(owners, minlength=len(codes))[owners] == 1
+        sole[owners[alone]] = (pairs % size)[alone]
+    return Keyed(key=key, spelling=spelling, codes=codes, spellings=spellings, sole=sole)
 
 
 @dataclass(frozen=True)
@@ -63,17 +122,12 @@ class RecordArrays:
     year: np.ndarray  # 0 when unknown
     date: np.ndarray  # julian day, NO_DATE when unknown
     ingested: np.ndarray  # julian day with time of day
-    doc_type: np.ndarray  # code, -1 when unknown
-    issuer: np.ndarray
-    province: np.ndarray  # the province today (after 1 July 2025), -1 when unknown
-    province_then: np.ndarray  # the province as named on the document's date, -1 when unknown
-    retention: np.ndarray
     needs_review: np.ndarray
-    doc_types: _Codes
-    issuers: _Codes
-    provinces: _Codes
-    provinces_then: _Codes
-    retentions: _Codes
+    # doc_type, issuer, province (today), province_then (as named on the document's date),
+    # retention: the full values (a full scope) and their public forms (a masked scope, the
+    # public: personal data masked, as the record page shows them)
+    keyed: dict[str, Keyed]
+    public: dict[str, Keyed]
     page_slot: np.ndarray  # pid -> record slot, -1 where no page
     page_number: np.ndarray  # pid -> page number
     page_personal: np.ndarray  # pid -> the page holds personal data (full text in private_fts)
@@ -86,8 +140,38 @@ class RecordArrays:
 
 # julianday() of a date is its midnight (x.5); + 0.5 gives the day number date.toordinal() maps to.
 _RECORDS_SQL = """SELECT rid, id, access, year, CAST(julianday(date) + 0.5 AS INTEGER),
-julianday(ingested_at), doc_type_key, doc_type, issuer_key, issuer, retention, needs_review,
-province_present_key, province_present, province_key FROM records"""
+julianday(ingested_at), needs_review, doc_type_key, doc_type, public_doc_type, issuer_key, issuer,
+public_issuer, province_present_key, province_present, public_province_present, province_key,
+province_key, public_province, retention, retention, public_retention FROM records"""
+# (key, spelling, public form or NULL when it is the full one) per keyed field, from column 7 on;
+# the province then is only compared (its key is its label), retention is compared as it is.
+KEYED = ("doc_type", "issuer", "province", "province_then", "retention")
+_BY_KEY = frozenset({"doc_type", "issuer", "province", "province_then"})
+
+
+def _key_or_none(value: str | None) -> str | None:
+    return search_key(value.strip()) if value else None
+
+
+def _keyed_fields(rows: list[tuple]) -> tuple[dict[str, Keyed], dict[str, Keyed]]:
+    """(full, public) Keyed fields; a field no record masks shares one Keyed for both."""
+    full, public = {}, {}
+    for n, name in enumerate(KEYED):
+        at = 7 + 3 * n
+        keys = [r[at] for r in rows]
+        spelled = [None if r[at] is None else r[at + 1] or r[at] for r in rows]
+        full[name] = _keyed(keys, spelled)
+        if any(r[at + 2] is not None for r in rows):
+            masked = [r[at + 2] for r in rows]
+            keys = [
+                k if m is None else (_key_or_none(m) if name in _BY_KEY else m)
+                for k, m in zip(keys, masked, strict=True)
+            ]
+            spelled = [s if m is None else m for s, m in zip(spelled, masked, strict=True)]
+            public[name] = _keyed(keys, spelled)
+        else:
+            public[name] = full[name]
+    return full, public
 
 
 def _column(rows: list[tuple], get, dtype) -> np.ndarray:  # noqa: ANN001 - a tiny local helper
@@ -97,7 +181,6 @@ def _column(rows: list[tuple], get, dtype) -> np.ndarray:  # noqa: ANN001 - a ti
 def load_arrays(conn: sqlite3.Connection) -> RecordArrays:
     """Read the records and pages tables of an open index (inside one read transaction)."""
     rows = conn.execute(_RECORDS_SQL).fetchall()
-    doc_types, issuers, retentions, provinces, thens = _Codes(), _Codes(), _Codes(), _Codes(), _Codes()
     access_code = {name: code for code, name in enumerate(ACCESS_CODES)}
     rids = _column(rows, lambda r: r[0], np.int64)
     pages = np.array(
@@ -124,6 +207,7 @@ def load_arrays(conn: sqlite3.Connection) -> RecordArrays:
     date = _column(rows, lambda r: NO_DATE if r[4] is None else r[4], np.int32)
     ingested = _column(rows, lambda r: r[5] or 0.0, np.float64)
     newest = -date.astype(np.int64)
+    keyed, public = _keyed_fields(rows)
     return RecordArrays(
         rids=rids,
         ids=ids,
@@ -134,17 +218,9 @@ def load_arrays(conn: sqlite3.Connection) -> RecordArrays:
         year=_column(rows, lambda r: r[3] or 0, np.int32),
         date=date,
         ingested=ingested,
-        doc_type=_column(rows, lambda r: doc_types.code(r[6], r[7]), np.int32),
-        issuer=_column(rows, lambda r: issuers.code(r[8], r[9]), np.int32),
-        province=_column(rows, lambda r: provinces.code(r[12], r[13]), np.int32),
-        province_then=_column(rows, lambda r: thens.code(r[14], r[14]), np.int32),
-        retention=_column(rows, lambda r: retentions.code(r[10], r[10]), np.int32),
-        needs_review=_column(rows, lambda r: bool(r[11]), bool),
-        doc_types=doc_types,
-        issuers=issuers,
-        provinces=provinces,
-        provinces_then=thens,
-        retentions=retentions,
+        needs_review=_column(rows, lambda r: bool(r[6]), bool),
+        keyed=keyed,
+        public=public,
         page_slot=page_slot,
         page_number=page_number,
         page_personal=page_personal,
@@ -171,18 +247,26 @@ def access_mask(arrays: RecordArrays, classes: tuple[AccessClass, ...] | list[Ac
     return np.isin(arrays.access, [ACCESS_CODES.index(c) for c in classes])
 
 
-def filter_masks(arrays: RecordArrays, filters: SearchFilters) -> dict[str, np.ndarray]:
-    """One mask per active filter, keyed by its facet name ('date' for the date range)."""
+def filter_masks(
+    arrays: RecordArrays, filters: SearchFilters, *, masked: bool = False
+) -> dict[str, np.ndarray]:
+    """One mask per active filter, keyed by its facet name ('date' for the date range); masked:
+    doc_type, issuer and province compared with their public forms (a masked value finds
+    nothing, as a made-up one)."""
     masks = {}
+    keyed = arrays.public if masked else arrays.keyed
     if filters.access is not None:
         masks["access"] = access_mask(arrays, filters.access)
     if filters.doc_type is not None:
-        masks["doc_type"] = arrays.doc_type == arrays.doc_types.lookup(filters.doc_type)
+        field = keyed["doc_type"]
+        masks["doc_type"] = field.key == field.lookup(filters.doc_type)
     if filters.issuer is not None:
-        masks["issuer"] = arrays.issuer == arrays.issuers.lookup(filters.issuer)
+        field = keyed["issuer"]
+        masks["issuer"] = field.key == field.lookup(filters.issuer)
     if filters.province is not None:
-        masks["province"] = (arrays.province == arrays.provinces.lookup(filters.province)) | (
-            arrays.province_then == arrays.provinces_then.lookup(filters.province)
+        now, then = keyed["province"], keyed["province_then"]
+        masks["province"] = (now.key == now.lookup(filters.province)) | (
+            then.key == then.lookup(filters.province)
         )
     if filters.year is not None:
         masks["year"] = arrays.year == filters.year
@@ -203,32 +287,12 @@ def all_of(masks: dict[str, np.ndarray], base: np.ndarray) -> np.ndarray:
     return keep
 
 
-def _by_code(codes: np.ndarray, labels: list[str], slots: np.ndarray, limit: int | None) -> list[FacetValue]:
-    if limit == 0:
-        return []
-    chosen = codes[slots]
-    counts = np.bincount(chosen[chosen >= 0], minlength=len(labels))
-    present = np.flatnonzero(counts)
-    if limit is not None and len(present) > limit:  # the most frequent; ties all kept, then cut
-        floor = np.partition(counts[present], len(present) - limit)[len(present) - limit]
-        present = present[counts[present] >= floor]
-    values = sorted(
-        (FacetValue(value=labels[c], count=int(counts[c])) for c in present),
-        key=lambda v: (-v.count, str(v.value)),
-    )
-    return values[:limit]
-
-
-def _one_facet(arrays: RecordArrays, name: str, slots: np.ndarray, limit: int | None) -> list[FacetValue]:
-    """The values of facet `name` over the record `slots`."""
-    if name == "doc_type":
-        return _by_code(arrays.doc_type, arrays.doc_types.labels, slots, limit)
-    if name == "issuer":
-        return _by_code(arrays.issuer, arrays.issuers.labels, slots, limit)
-    if name == "province":
-        return _by_code(arrays.province, arrays.provinces.labels, slots, limit)
-    if name == "retention":
-        return _by_code(arrays.retention, arrays.retentions.labels, slots, limit)
+def _one_facet(
+    arrays: RecordArrays, name: str, slots: np.ndarray, limit: int | None, masked: bool
+) -> list[FacetValue]:
+    """The values of facet `name` over the record `slots`; masked: in their public forms."""
+    if name in ("doc_type", "issuer", "province", "retention"):
+        return (arrays.public if masked else arrays.keyed)[name].values(slots, limit)
     if name == "year":
         years = arrays.year[slots]
         counts = np.bincount(years[years > 0])
@@ -249,12 +313,15 @@ def facet_counts(
     masks: dict[str, np.ndarray],
     names: Sequence[FacetName],
     limit: int | None = None,
+    *,
+    masked: bool = False,
 ) -> dict[FacetName, list[FacetValue]]:
     """Records per value of each facet in `names`, the most frequent `limit` values (the latest
     years).
 
     Each facet is counted under every filter but its own, so the other values of a filtered
     facet stay visible; `candidates` are the records the query matched that the caller may see.
+    A value is labelled by the records it counts; masked: values in their public forms.
     Counted over the slots of the records kept (the facets without a filter share one list),
     never over every record.
     """
@@ -267,7 +334,7 @@ def facet_counts(
             if shared is None:
                 shared = np.flatnonzero(all_of(masks, candidates))
             slots = shared
-        counted[name] = _one_facet(arrays, name, slots, limit)
+        counted[name] = _one_facet(arrays, name, slots, limit, masked)
     return counted
 
 

@@ -45,7 +45,7 @@ __all__ = ["SCHEMA_TABLES", "SCHEMA_VERSION", "SqliteIndex"]
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5  # v5: records.public_title
+SCHEMA_VERSION = 6  # v5: records.public_title; v6: public forms of doc_type, issuer, provinces, retention
 BUSY_TIMEOUT_MS = 10_000
 REBUILD_BATCH = 500  # records per transaction in rebuild()
 MMAP_BYTES = 1 << 34  # read the file through a memory map (shared by every process serving it)
@@ -68,6 +68,13 @@ CREATE TABLE IF NOT EXISTS records (
     province_present_key TEXT,
     access TEXT NOT NULL,
     retention TEXT,
+    -- the public forms (personal data masked) of the metadata a facet counts or a filter
+    -- compares, when they differ from the full values: what a masked scope counts and compares
+    public_doc_type TEXT,
+    public_issuer TEXT,
+    public_province TEXT,
+    public_province_present TEXT,
+    public_retention TEXT,
     needs_review INTEGER NOT NULL,
     date TEXT,
     ingested_at TEXT NOT NULL
@@ -100,6 +107,15 @@ def _key_or_none(value: str | None) -> str | None:
     return search_key(value.strip()) if value else None
 
 
+def _public_form(value: str | None, values: tuple[str, ...]) -> str | None:
+    """The public form of a metadata value, None when it is the value itself."""
+    if not value:
+        return None
+    full = nfc(value)
+    public = mask_text(full, values)
+    return public if public != full else None
+
+
 def _record_row(record: Record, values: tuple[str, ...]) -> dict[str, Any]:
     meta, classification = record.metadata, record.classification
     title = nfc(record.title)
@@ -122,6 +138,11 @@ def _record_row(record: Record, values: tuple[str, ...]) -> dict[str, Any]:
         "needs_review": int(classification.needs_review or any(page.needs_review for page in record.pages)),
         "date": meta.date.isoformat() if meta.date else None,
         "ingested_at": _utc_text(record.ingested_at),
+        "public_doc_type": _public_form(meta.doc_type, values),
+        "public_issuer": _public_form(meta.issuer, values),
+        "public_province": _public_form(meta.province, values),
+        "public_province_present": _public_form(meta.province_present, values),
+        "public_retention": _public_form(classification.retention, values),
     }
 
 

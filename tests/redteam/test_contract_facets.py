@@ -1,11 +1,14 @@
 """The search contract attacked through its facets and filters (GET /search, real app and index).
 
-Doors (xfail strict until fixed; /tmp/s11/notes/F.md):
-- a facet value is labelled with the first spelling the index met, a hidden record's included:
-  the public reads a secret record's spelling of an issuer or a type, and a hidden spelling
-  decides which value is cut at a tie under facet_limit;
-- facet labels and the issuer filter are the raw metadata: an issuer holding personal data (the
-  record JSON masks it) is shown whole in the facets and answers yes/no to a guessed value.
+Doors found by the red team (/tmp/s11/notes/F.md), closed on both engines (SQLite: schema v6,
+indexing/arrays.py `Keyed`; Elasticsearch: mapping v6), now guarded by these tests:
+- a facet value was labelled with the first spelling the index met, a hidden record's included:
+  the public read a secret record's spelling of an issuer or a type, and a hidden spelling
+  decided which value is cut at a tie under facet_limit; now a value is labelled by the records
+  it counts;
+- facet labels and the issuer filter were the raw metadata: an issuer holding personal data (the
+  record JSON masks it) was shown whole in the facets and answered yes/no to a guessed value; now
+  a masked scope counts, labels and filters the public form.
 
 Guarantees (pass): a filter on a value only hidden records have, on a hidden class, on review
 state, a date range or a province around hidden records only, answers exactly as a made-up one,
@@ -23,10 +26,9 @@ from application.access import search_scope
 from indexing.masking import MASKED
 from schemas import FACETS, SearchFilters, SearchQuery
 from tests.indexing.conformance import make_record
-from tests.redteam.contract_world import ELASTICSEARCH_URL, answer, personal, world
+from tests.redteam.contract_world import answer, personal, world
 
 HIDDEN_CLASSES = ("conditional", "undetermined", "not_accessible")
-ON_SQLITE = not ELASTICSEARCH_URL  # the facet doors are SQLite's: Elasticsearch labels and masks (mapping v6)
 
 
 def _public_records() -> list:
@@ -100,9 +102,6 @@ def _hidden_records(klass: str, *, spelled: bool = False) -> list:
 # -- doors ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    ON_SQLITE, strict=True, reason="side door: facet labels spelled by hidden records (SQLite)"
-)
 @pytest.mark.parametrize("klass", HIDDEN_CLASSES)
 def test_contract_facet_labels_are_never_a_hidden_records_spelling(tmp_path: Path, klass: str) -> None:
     """A hidden record indexed first spells 'BIÊN BẢN', 'UBND XÃ TAM HỢP', 'PHÚ THỌ': the
@@ -117,9 +116,6 @@ def test_contract_facet_labels_are_never_a_hidden_records_spelling(tmp_path: Pat
     assert answer(found) == answer(expected)
 
 
-@pytest.mark.xfail(
-    ON_SQLITE, strict=True, reason="side door: the facet cut at a tie follows a hidden spelling (SQLite)"
-)
 def test_contract_facet_cut_at_a_tie_does_not_follow_a_hidden_spelling(tmp_path: Path) -> None:
     """Three public issuers, one record each; facet_limit=1 keeps one of them. Which one must not
     depend on how an undetermined record (staff cannot see it) spells another."""
@@ -144,9 +140,6 @@ def _shop_record():
     return personal(record, ("name", "Bùi Văn Thắng"), ("phone", "0914 762 305"))
 
 
-@pytest.mark.xfail(
-    ON_SQLITE, strict=True, reason="side door: facet labels are not masked (SQLite; ES: d572381)"
-)
 def test_contract_facet_labels_show_no_personal_data(tmp_path: Path) -> None:
     with world(tmp_path / "home", [*_public_records(), _shop_record()]) as w:
         found = w.search(q="")
@@ -155,11 +148,6 @@ def test_contract_facet_labels_show_no_personal_data(tmp_path: Path) -> None:
     assert f"Hộ kinh doanh {MASKED}" in labels  # the public form, as the record JSON shows it
 
 
-@pytest.mark.xfail(
-    ON_SQLITE,
-    strict=True,
-    reason="side door: the issuer filter answers yes/no on a masked value (SQLite; ES: d572381)",
-)
 def test_contract_issuer_filter_is_no_oracle_for_personal_data(tmp_path: Path) -> None:
     with world(tmp_path / "home", [*_public_records(), _shop_record()]) as w:
         true = w.search(issuer="Hộ kinh doanh Bùi Văn Thắng, ĐT 0914 762 305")
