@@ -123,7 +123,8 @@ def truth_starts(truth: dict) -> set[int]:
 
 
 def number_read(page: Page, metadata: dict) -> bool:
-    """The document's số/ký hiệu read right on its first page (number and notation)."""
+    """The document's số/ký hiệu read on its first page: a Số line in its header whose number is
+    the document's (the notation after it may carry OCR slips)."""
     header = read_header(page_lines(page))
     if header.number is None:
         return False

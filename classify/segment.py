@@ -75,7 +75,7 @@ _PAGE_WORD = re.compile(r"^[\s\-–—_.]*TRANG\s*(?:SO\s*)?(\d{1,3})(?:\s*(?:/|
 _APPENDIX = re.compile(r"^[^A-Z]{0,3}(PHU\s*LUC|PH\s*LUC|PHULUC)\b")
 _ENCLOSED = re.compile(r"^[^A-Z]{0,3}\(?\s*(KEM\s*THEO|BAN\s*HANH\s*KEM\s*THEO)\b")
 _DRAFT = re.compile(r"^[^A-Z]{0,3}(DU\s*THAO|BAN\s*DU\s*THAO)\b")
-_END_OF_BODY = re.compile(r"[./]\s*/\s*\.\s*$")  # './.' closing the body
+_END_OF_BODY = re.compile(r"\.?\s*/\s*\.\s*$")  # "./." (or "/." as read) closing the body
 _REF_NUMBER = re.compile(r"(\d{1,6})\s*/\s*([0-9A-Z][0-9A-Z/\-]*)")
 
 
