@@ -38,6 +38,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from classify import extract  # noqa: E402
+from classify.evaluate import TARGET_FIELDS, Score, actual_fields, expected_fields  # noqa: E402
 from classify.header import read_header  # noqa: E402
 from classify.layout import page_lines  # noqa: E402
 from classify.segment import REVIEW_BELOW, segment_dossier  # noqa: E402
@@ -154,6 +156,22 @@ class Tally:
     docs: int = 0
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
+    found_fields: Score = field(default_factory=Score)  # metadata of the documents as found
+    true_fields: Score = field(default_factory=Score)  # ... and as cut by the truth
+
+    def add_metadata(self, truth: dict, pages: list[Page], result: Segmentation, images: bool) -> None:
+        """Each true document's metadata read from the document found at its first page, and from
+        its true pages: the first against the second is what the segmentation costs."""
+        by_page = {p.number: p for p in pages}
+        found = {d.pages[0]: d.pages for d in result.documents}
+        for doc in truth["documents"]:
+            want = expected_fields(doc["metadata"], images=images)
+            first, last = doc["pages"]
+            span = [by_page[n] for n in range(first, last + 1) if n not in truth["blank_pages"]]
+            self.true_fields.add(doc["doc_id"], want, actual_fields(extract(span)), TARGET_FIELDS)
+            mine = found.get(first)
+            got = actual_fields(extract([by_page[n] for n in mine])) if mine else dict.fromkeys(want)
+            self.found_fields.add(doc["doc_id"], want, got, TARGET_FIELDS)
 
     def add(self, truth: dict, pages: list[Page], result: Segmentation, show: bool) -> None:
         self.dossiers += 1
@@ -205,6 +223,15 @@ class Tally:
                         f"({page.confidence:.2f}{' review' if page.review else ''}) [{cues}]"
                     )
 
+    def metadata_summary(self) -> dict:
+        return {
+            name: {
+                "segmented": round(self.found_fields.accuracy(name), 4),
+                "true_spans": round(self.true_fields.accuracy(name), 4),
+            }
+            for name in TARGET_FIELDS
+        }
+
     def summary(self) -> dict:
         precision = self.hits / self.found_starts if self.found_starts else 0.0
         recall = self.hits / self.true_starts if self.true_starts else 0.0
@@ -232,7 +259,14 @@ class Tally:
 
 
 def run(
-    split: str, first: int, count: int, ocr: bool, limit: int, show: bool, vary: tuple[str, ...] = ()
+    split: str,
+    first: int,
+    count: int,
+    ocr: bool,
+    limit: int,
+    show: bool,
+    vary: tuple[str, ...] = (),
+    metadata: bool = False,
 ) -> tuple[dict, Tally]:
     tally = Tally()
     budget = [limit]
@@ -247,19 +281,27 @@ def run(
         result = segment_dossier(pages)
         tally.seconds += time.perf_counter() - started
         tally.add(truth, pages, result, show)
+        if metadata:
+            tally.add_metadata(truth, pages, result, images=ocr)
     text = "ocr" if ocr else "ground truth" + (f" ({', '.join(vary)})" if vary else "")
     summary = {"split": split, "text": text, **tally.summary()}
     if skipped:
         summary["dossiers_left_out_by_limit"] = skipped
+    if metadata:
+        summary["metadata_exact"] = tally.metadata_summary()
     return summary, tally
 
 
 def _print(summary: dict) -> None:
     print(f"\n== {summary['split']} split, {summary['text']} text ==")
     for name, value in summary.items():
-        if name in ("split", "text"):
+        if name in ("split", "text", "metadata_exact"):
             continue
         print(f"  {name:32s} {value}")
+    if "metadata_exact" in summary:
+        print("  metadata exact per document      documents as segmented | as cut by the truth")
+        for name, pair in summary["metadata_exact"].items():
+            print(f"    {name:30s} {pair['segmented']:.1%} | {pair['true_spans']:.1%}")
     f1 = summary["boundary_f1"]
     print(
         f"  targets: boundaries exact {f1:.1%} (>= {TARGETS['boundary_f1']:.0%}) "
@@ -279,6 +321,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--vary", default="", help=f"ground-truth text changed: comma-separated of {', '.join(VARIANTS)}"
     )
+    parser.add_argument(
+        "--metadata", action="store_true", help="also read each document's metadata (classify.extract)"
+    )
     parser.add_argument("--json", type=Path, help="write the figures here")
     parser.add_argument("--show", action="store_true", help="print the wrong pages (tuning split only)")
     args = parser.parse_args(argv)
@@ -290,7 +335,9 @@ def main(argv: list[str] | None = None) -> int:
     out = {"review_below": REVIEW_BELOW}
     runs = ([] if args.only_ocr else [False]) + ([True] if args.ocr or args.only_ocr else [])
     for ocr in runs:
-        summary, tally = run(args.split, args.first, args.dossiers, ocr, args.limit, args.show, vary)
+        summary, tally = run(
+            args.split, args.first, args.dossiers, ocr, args.limit, args.show, vary, args.metadata
+        )
         _print(summary)
         for line in tally.errors:
             print("   ", line)
