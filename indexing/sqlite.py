@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import re
 import sqlite3
 import threading
@@ -47,6 +48,7 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 6  # v5: records.public_title; v6: public forms of doc_type, issuer, provinces, retention
 BUSY_TIMEOUT_MS = 10_000
+SCRUB_PENDING = "-scrub-pending"  # beside the index: a scrub not finished (see SqliteIndex.scrub)
 REBUILD_BATCH = 500  # records per transaction in rebuild()
 MMAP_BYTES = 1 << 34  # read the file through a memory map (shared by every process serving it)
 CACHE_KIB = 65_536  # SQLite's own page cache per connection (the default is 2 MB)
@@ -238,6 +240,7 @@ class SqliteIndex:
                 self._follow_replacement()
                 if self._problem is not None:
                     raise unusable("search index", self.path, self._problem)
+                self._finish_scrub()
             with damage_unusable("search index", self.path):
                 try:
                     yield
@@ -383,15 +386,83 @@ class SqliteIndex:
     def scrub(self) -> None:
         """An FTS5 delete only adds a tombstone: 'optimize' merges the segments, dropping the
         deleted terms; VACUUM rewrites the file without its free pages; the WAL is checkpointed
-        into it and truncated to nothing."""
+        into it and truncated to nothing.
+
+        The WAL keeps the deleted text until that truncation, which waits for every reader of an
+        older snapshot (a backup, a sqlite3 shell, another worker's long search) and gives up
+        after the busy timeout. So the scrub is noted as pending in a file beside the index
+        (`<index>-scrub-pending`, before it starts: a scrub cut short is pending too) and, while
+        it is, every later use of the index, from any process, tries again without waiting (a
+        scrub cut before its VACUUM is done again whole) until the WAL is empty.
+        `scrub_pending` says whether one is still pending (for /metrics, sohoa verify)."""
         with self._translated("scrub"):
-            for table in ("pages_fts", "private_fts"):
-                self._conn.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
-            self._conn.execute("VACUUM")
+            self._scrub_stage("vacuum")
+            self._vacuum()
+            done = self._truncate_wal(wait=True)
+        if not done:
+            log.warning(
+                "search index %s: WAL not emptied, a reader holds it; scrub pending, retried on later use",
+                self.path,
+            )
+
+    @property
+    def _scrub_marker(self) -> Path:
+        return self.path.with_name(self.path.name + SCRUB_PENDING)
+
+    def _scrub_stage(self, stage: str) -> None:
+        """Note (durably) what is left of a scrub: 'vacuum' (all of it) or 'checkpoint'."""
+        with self._scrub_marker.open("w", encoding="utf-8") as out:
+            out.write(stage)
+            out.flush()
+            os.fsync(out.fileno())
+
+    def _vacuum(self) -> None:
+        for table in ("pages_fts", "private_fts"):
+            self._conn.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
+        self._conn.execute("VACUUM")
+        self._browser.forget()
+        self._scrub_stage("checkpoint")
+
+    def _truncate_wal(self, *, wait: bool) -> bool:
+        """Checkpoint the WAL into the file and truncate it; True (and no scrub pending) when
+        done. Without `wait`, busy at once when a reader holds an older snapshot."""
+        if not wait:
+            self._conn.execute("PRAGMA busy_timeout = 0")
+        try:
             busy, _, _ = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-            self._browser.forget()
-        if busy:
-            log.warning("search index %s: WAL not emptied, a reader holds it", self.path)
+        finally:
+            if not wait:
+                self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if not busy:
+            self._scrub_marker.unlink(missing_ok=True)
+        return not busy
+
+    def _finish_scrub(self) -> None:
+        """Try once more, without waiting, to finish a pending scrub (under the lock, outside any
+        transaction); a failure leaves it pending for the next try."""
+        try:
+            stage = self._scrub_marker.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return
+        try:
+            if stage != "checkpoint":
+                self._conn.execute("PRAGMA busy_timeout = 0")
+                try:
+                    self._vacuum()
+                finally:
+                    self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if self._truncate_wal(wait=False):
+                log.info("search index %s: pending scrub finished", self.path)
+        except (sqlite3.Error, OSError) as exc:
+            log.debug("search index %s: pending scrub not finished yet: %s", self.path, exc)
+
+    def scrub_pending(self) -> bool:
+        """Whether a scrub has not emptied the WAL yet (the held text may still be in
+        `<index>-wal`), after one more try to finish it."""
+        with self._lock:
+            if not self._closed and self._problem is None:
+                self._finish_scrub()
+            return self._scrub_marker.exists()
 
     # -- reads -------------------------------------------------------------------------------
 
