@@ -113,6 +113,9 @@ def counting(index: SqliteIndex) -> Iterator[list[int]]:
         conn.set_progress_handler(None, 0)
 
 
+HIDDEN_PAGES = 10  # few enough that its query goes to FTS5 (see the door test below)
+
+
 def _work(index: SqliteIndex, role: str, q: str) -> tuple[int, int]:
     """(total, SQLite steps) of the first search for `q` as `role`: the index's arrays loaded by
     another search, `q`'s page lists not yet read (an attacker's first try of a word; the index
@@ -127,12 +130,17 @@ def _work(index: SqliteIndex, role: str, q: str) -> tuple[int, int]:
 @pytest.mark.xfail(strict=True, reason="side door: a public search's work grows with hidden pages")
 @pytest.mark.parametrize("klass", ["conditional", "undetermined", "not_accessible"])
 def test_contract_work_of_a_public_search_does_not_depend_on_hidden_pages(tmp_path: Path, klass: str) -> None:
-    """A name, or a project's code word, in 600 hidden pages: the public search for it must cost
-    what a search for a word nobody wrote costs (both find nothing)."""
+    """A name, or a project's code word, on a few hidden pages: the public search for it must
+    cost what a search for a word nobody wrote costs (both find nothing).
+
+    Few pages (HIDDEN_PAGES), because a word on many pages is now scored from the page lists in
+    memory, filtered to the caller's pages first (indexing/bm25.py, helper E's notes): a rare
+    word still goes to FTS5, whose MATCH and bm25() read its whole page list, hidden pages
+    included. Open until the statistics are kept per class (red team D3/D5)."""
     index = SqliteIndex(tmp_path / "index.sqlite3")
     hidden = [
         make_record(f"hid{n:04}", f"Biên bản họp dự án thủyđiệnxyz số {n}, ông Bùi Văn Thắng", access=klass)
-        for n in range(600)
+        for n in range(HIDDEN_PAGES)
     ]
     index.rebuild([*FILLER, *hidden])
     try:
