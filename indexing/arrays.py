@@ -36,14 +36,16 @@ _JULIAN_OFFSET = 1721425  # date.toordinal() + this = julian day number
 @dataclass(frozen=True)
 class Keyed:
     """One metadata field of every record, compared by search key: per record slot the code of
-    its key (-1: no value) and of its spelling. A value is labelled from the records counted,
-    never from a record outside them (a hidden record's spelling would tell of it)."""
+    its key (-1: no value) and of its (key, spelling) pair. A value is labelled from the records
+    counted, never from a record outside them (a hidden record's spelling would tell of it), and
+    the work of labelling follows the records counted and the index's size alone."""
 
     key: np.ndarray  # slot -> key code, -1 when unknown
-    spelling: np.ndarray  # slot -> index into `spellings`, -1 when unknown
+    pair: np.ndarray  # slot -> pair code, -1 when unknown; pairs sorted by key code, then spelling
     codes: dict[str, int]  # key -> key code
-    spellings: list[str]  # every spelling, in string order (a tie goes to the first)
-    sole: np.ndarray  # key code -> its spelling when every record spells it alike, else -1
+    pair_key: np.ndarray  # pair code -> key code
+    labels: list[str]  # pair code -> spelling
+    starts: np.ndarray  # key code -> its first pair code
 
     def lookup(self, value: str) -> int:
         """The code of a filter value, compared by search key as the index compares it."""
@@ -51,64 +53,62 @@ class Keyed:
 
     def values(self, slots: np.ndarray, limit: int | None) -> list[FacetValue]:
         """Records per value over the record `slots`: the most frequent `limit` values (ties at
-        the cut all kept, then cut by label), each labelled by the records counted."""
-        if limit == 0:
+        the cut all kept, then cut by label), each labelled with its most frequent spelling among
+        those records (ties: the first in string order, as Elasticsearch's label sub-aggregation)."""
+        if limit == 0 or not len(self.starts):
             return []
-        chosen = self.key[slots]
-        counted = chosen >= 0
-        counts = np.bincount(chosen[counted], minlength=len(self.codes))
+        pairs = self.pair[slots]
+        spelled = np.bincount(pairs[pairs >= 0], minlength=len(self.pair_key))
+        counts = np.add.reduceat(spelled, self.starts)
         present = np.flatnonzero(counts)
         if limit is not None and len(present) > limit:  # the most frequent; ties all kept, then cut
             floor = np.partition(counts[present], len(present) - limit)[len(present) - limit]
             present = present[counts[present] >= floor]
-        labels = self._labels(slots[counted], present)
+        wanted = np.zeros(len(self.starts), dtype=bool)
+        wanted[present] = True
+        chosen = np.flatnonzero(wanted[self.pair_key] & (spelled > 0))  # grouped by key, in order
+        first = first_in_group(self.pair_key[chosen])
+        most = np.maximum.reduceat(spelled[chosen], np.flatnonzero(first)) if len(chosen) else chosen
+        chosen = chosen[spelled[chosen] == most[np.cumsum(first) - 1]]
+        chosen = chosen[first_in_group(self.pair_key[chosen])]  # the first spelling of the most frequent
         values = sorted(
-            (FacetValue(value=labels[c], count=int(counts[c])) for c in present.tolist()),
+            (
+                FacetValue(value=self.labels[p], count=int(counts[k]))
+                for k, p in zip(self.pair_key[chosen].tolist(), chosen.tolist(), strict=True)
+            ),
             key=lambda v: (-v.count, str(v.value)),
         )
         return values[:limit]
 
-    def _labels(self, slots: np.ndarray, codes: np.ndarray) -> dict[int, str]:
-        """key code -> its most frequent spelling among the records `slots` (all with a value);
-        ties: the first in string order (as Elasticsearch's label sub-aggregation)."""
-        sole = self.sole[codes]
-        labels = {c: self.spellings[s] for c, s in zip(codes.tolist(), sole.tolist(), strict=True) if s >= 0}
-        mixed = codes[sole < 0]
-        if len(mixed):
-            wanted = np.zeros(len(self.sole), dtype=bool)
-            wanted[mixed] = True
-            mine = slots[wanted[self.key[slots]]]
-            size = len(self.spellings)
-            pairs, counts = np.unique(
-                self.key[mine].astype(np.int64) * size + self.spelling[mine], return_counts=True
-            )
-            owners, spelled = pairs // size, pairs % size
-            order = np.lexsort((spelled, -counts, owners))
-            best = order[first_in_group(owners[order])]
-            labels.update(
-                zip(owners[best].tolist(), (self.spellings[s] for s in spelled[best].tolist()), strict=True)
-            )
-        return labels
-
 
 def _keyed(keys: list[str | None], spelled: list[str | None]) -> Keyed:
-    """A Keyed field from each record's key and spelling (None: no value)."""
+    """A Keyed field from each record's key and spelling (None: no value; no spelling: its key)."""
+    spelled = [k if s is None else s for k, s in zip(keys, spelled, strict=True)]
     codes: dict[str, int] = {}
     key = np.fromiter(
         (-1 if k is None else codes.setdefault(k, len(codes)) for k in keys), dtype=np.int32, count=len(keys)
     )
-    spellings = sorted({s for s in spelled if s is not None})
+    spellings = sorted({s for k, s in zip(keys, spelled, strict=True) if k is not None})
     at = {s: n for n, s in enumerate(spellings)}
-    spelling = np.fromiter((-1 if s is None else at[s] for s in spelled), dtype=np.int32, count=len(spelled))
-    sole = np.full(len(codes), -1, dtype=np.int32)
-    known = key >= 0
-    if known.any():
-        size = len(spellings)
-        pairs = np.unique(key[known].astype(np.int64) * size + spelling[known])
-        owners = pairs // size
-        alone = np.bincount(owners, minlength=len(codes))[owners] == 1
-        sole[owners[alone]] = (pairs % size)[alone]
-    return Keyed(key=key, spelling=spelling, codes=codes, spellings=spellings, sole=sole)
+    spelling = np.fromiter(
+        (-1 if k is None else at[s] for k, s in zip(keys, spelled, strict=True)),
+        dtype=np.int32,
+        count=len(keys),
+    )
+    known = key >= 0  # every key has a spelling: each key code has a pair
+    size = max(len(spellings), 1)
+    unique, inverse = np.unique(key[known].astype(np.int64) * size + spelling[known], return_inverse=True)
+    pair = np.full(len(keys), -1, dtype=np.int32)
+    pair[known] = inverse.reshape(-1)
+    pair_key = (unique // size).astype(np.int32)
+    return Keyed(
+        key=key,
+        pair=pair,
+        codes=codes,
+        pair_key=pair_key,
+        labels=[spellings[s] for s in (unique % size).tolist()],
+        starts=np.searchsorted(pair_key, np.arange(len(codes))),
+    )
 
 
 @dataclass(frozen=True)
