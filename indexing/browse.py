@@ -65,6 +65,8 @@ __all__ = ["EXACT_WEIGHT", "FOLDED_WEIGHT", "RANK_LIMIT", "Browser", "Phases", "
 log = logging.getLogger(__name__)
 
 RANK_LIMIT = 3000  # pages x query parts: BM25 over more costs more than ~15 ms
+SETTLE_CHUNK = 32  # records whose exact-spelling tier is settled at a time (unranked queries)
+SETTLE_RECORDS = 512  # past this many, the exact-spelling page lists are read
 OWN_SCORED = 16  # a part on more pages than this many times those ranked is scored by indexing/bm25.py
 EXACT_WEIGHT = 10.0
 FOLDED_WEIGHT = 1.0
@@ -83,6 +85,10 @@ class _Matches:
     pid_tier: np.ndarray
     pid_rank: np.ndarray | None
     ranked: bool
+    # An unranked query whose exact-spelling page lists are not all in memory: its tiers are
+    # settled only for the records the order needs (Browser._settle), from the pages' keys.
+    unsettled: tuple[tuple[str, ...], ...] = ()
+    matched: np.ndarray | None = None  # per page id: matched (with `unsettled`)
 
 
 _RANKED = (
@@ -106,6 +112,8 @@ class Browser:
         self._scopes: dict[tuple[AccessClass, ...], tuple[np.ndarray, np.ndarray]] = {}
         self._counts: dict[tuple[str, str, tuple[str, ...]], int] = {}
         self._stats: dict[str, TableStats] = {}
+        self._walk: np.ndarray | None = None
+        self._pages_of: tuple[np.ndarray, np.ndarray] | None = None
 
     def forget(self) -> None:
         """Drop the arrays and page lists: the index wrote, or its connection changed."""
@@ -114,6 +122,7 @@ class Browser:
         self._scopes.clear()
         self._counts.clear()
         self._stats.clear()
+        self._walk = self._pages_of = None
 
     def _scope(
         self, arrays: RecordArrays, classes: tuple[AccessClass, ...] | None
@@ -136,6 +145,7 @@ class Browser:
             self._scopes.clear()
             self._counts.clear()
             self._stats.clear()
+            self._walk = self._pages_of = None
             self._version = version
             log.debug("search arrays loaded: %d records", len(self._arrays))
         return self._arrays
@@ -169,6 +179,11 @@ class Browser:
                 arrays, candidates, masks, query.facets, query.facet_limit, masked=scope.masked
             )
         with phase("order"):
+            by_date = matches is None or query.sort == "date"
+            if matches is not None and matches.unsettled and not by_date:
+                self._settle_order(
+                    conn, arrays, matches, keep, query.offset + query.limit, masked=scope.masked
+                )
             tier = np.zeros(len(arrays), np.int8) if matches is None else matches.tier
             rank = np.zeros(len(arrays)) if matches is None else matches.rank
             order = order_slots(
@@ -176,10 +191,12 @@ class Browser:
                 keep,
                 tier,
                 rank,
-                by_date=matches is None or query.sort == "date",
+                by_date=by_date,
                 ranked=matches is not None and matches.ranked,
                 count=query.offset + query.limit,
             )
+            if matches is not None and matches.unsettled and by_date:  # the page shown for each hit
+                self._settle(conn, arrays, matches, order[query.offset :], masked=scope.masked)
         with phase("hits"):
             hits = self._hits(conn, arrays, matches, order[query.offset :], parsed, query)
         return SearchResult(
@@ -235,12 +252,100 @@ class Browser:
             with phase("rank"):
                 return self._ranked(conn, arrays, parsed, masked=masked, seen=seen, bound=len(pids))
         marked = [part.exact for part in parsed.parts if part.exact != part.folded]
-        exact = self._all_of(conn, arrays, "exact", marked, masked) & matched if marked else matched
-        page_tier = exact.view(np.int8)
         found, tier = np.zeros(len(arrays), dtype=bool), np.zeros(len(arrays), dtype=np.int8)
         found[arrays.page_slot[pids]] = True
+        tables = ("pages_fts",) if masked else ("pages_fts", "private_fts")
+        if marked and not all(self._postings.kept("exact", m, t) is not None for m in marked for t in tables):
+            unsettled = tuple(marked)  # not read now: ~150 ms a common word at 1,000,000 pages
+            return _Matches(
+                found, tier, np.zeros(len(arrays)), pids, np.zeros(len(pids), np.int8), None,
+                ranked=False, unsettled=unsettled, matched=matched,
+            )  # fmt: skip
+        exact = self._all_of(conn, arrays, "exact", marked, masked) & matched if marked else matched
+        page_tier = exact.view(np.int8)
         tier[arrays.page_slot[pids[page_tier[pids] == 1]]] = 1
         return _Matches(found, tier, np.zeros(len(arrays)), pids, page_tier[pids], None, ranked=False)
+
+    # -- exact-spelling tiers of an unranked query, settled where the order needs them --------
+
+    def _settle_order(
+        self,
+        conn: sqlite3.Connection,
+        arrays: RecordArrays,
+        matches: _Matches,
+        keep: np.ndarray,
+        count: int,
+        *,
+        masked: bool,
+    ) -> None:
+        """Settle the tiers of the records kept in date order until `count` records in the exact
+        spelling are known (they are then the first `count` shown) or all are; past
+        SETTLE_PAGES pages read, the exact-spelling page lists are read after all."""
+        if not matches.unsettled:
+            return
+        walk = self._date_walk(arrays)
+        walk = walk[keep[walk]]
+        exact, read = 0, 0
+        for start in range(0, len(walk), SETTLE_CHUNK):
+            chunk = walk[start : start + SETTLE_CHUNK]
+            exact, read = exact + self._settle(conn, arrays, matches, chunk, masked=masked), read + 1
+            if exact >= count:
+                return
+            if read * SETTLE_CHUNK >= SETTLE_RECORDS:
+                break
+        else:
+            return
+        pages = self._all_of(conn, arrays, "exact", list(matches.unsettled), masked) & matches.matched
+        matches.pid_tier[:] = pages[matches.pids]
+        matches.tier[:] = 0
+        matches.tier[arrays.page_slot[matches.pids[matches.pid_tier == 1]]] = 1
+
+    def _settle(
+        self,
+        conn: sqlite3.Connection,
+        arrays: RecordArrays,
+        matches: _Matches,
+        slots: np.ndarray,
+        *,
+        masked: bool,
+    ) -> int:
+        """Tiers of the records `slots` and of their matched pages, from the pages' exact keys;
+        how many are in the exact spelling."""
+        order, starts = self._record_pages(arrays)
+        pages = np.concatenate([order[starts[s] : starts[s + 1]] for s in slots]) if len(slots) else order[:0]
+        pages = pages[matches.matched[pages]]
+        private = np.zeros(len(pages), bool) if masked else arrays.page_personal[pages]
+        whole = np.zeros(len(pages), dtype=np.int8)
+        for table, chosen in (("pages_fts", ~private), ("private_fts", private)):
+            rows = [int(pid) for pid in pages[chosen]]
+            if not rows:
+                continue
+            sql = f"SELECT id, c0 FROM {table}_content WHERE id IN ({', '.join('?' * len(rows))})"
+            keys = dict(conn.execute(sql, rows))
+            whole[np.flatnonzero(chosen)] = [
+                all(instances(keys.get(row, ""), part) > 0 for part in matches.unsettled) for row in rows
+            ]
+        matches.pid_tier[np.searchsorted(matches.pids, pages)] = whole
+        tiers = np.zeros(len(arrays), dtype=np.int8)
+        tiers[arrays.page_slot[pages[whole == 1]]] = 1
+        matches.tier[slots] = tiers[slots]
+        return int(tiers[slots].sum())
+
+    def _date_walk(self, arrays: RecordArrays) -> np.ndarray:
+        """Record slots in the unranked order after the tier: newest first, undated last, id."""
+        if self._walk is None:
+            self._walk = np.empty(len(arrays), dtype=np.int64)
+            self._walk[arrays.date_order] = np.arange(len(arrays))
+        return self._walk
+
+    def _record_pages(self, arrays: RecordArrays) -> tuple[np.ndarray, np.ndarray]:
+        """Page ids grouped by record slot, and where each slot's group starts."""
+        if self._pages_of is None:
+            pids = np.flatnonzero(arrays.page_slot >= 0)
+            order = pids[np.argsort(arrays.page_slot[pids], kind="stable")]
+            starts = np.searchsorted(arrays.page_slot[order], np.arange(len(arrays) + 1))
+            self._pages_of = (order, starts)
+        return self._pages_of
 
     def _all_of(
         self,

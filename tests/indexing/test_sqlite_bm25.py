@@ -106,3 +106,44 @@ def test_snippet_matches_found_by_search_are_those_found_by_cutting(q: str) -> N
     for text in texts:
         assert folded_view(text) == text.translate(_LOWER_FOLD)
         assert find_matches(text, parts) == _cut_matches(folded_view(text), parts)
+
+
+@pytest.fixture(scope="module")
+def broad(tmp_path_factory: pytest.TempPathFactory) -> SqliteIndex:
+    """Every query here is broad: ordered by exact spelling, then newest (not ranked)."""
+    path = Path(tmp_path_factory.mktemp("broad")) / "index.sqlite3"
+    built = SqliteIndex(path, rank_limit=4)
+    built.rebuild(generate_records(300, seed=5))
+    yield built
+    built.close()
+
+
+def _broad_answer(index: SqliteIndex, role: str, params: SearchParams, *, exact_kept: bool):
+    index._browser.forget()
+    search_as(index, "archivist", SearchParams(q="zzz"))  # the arrays loaded, no list kept
+    if exact_kept:
+        with index._read("warm") as conn:
+            for part in parse_query(params.q).parts:
+                for table in ("pages_fts", "private_fts"):
+                    index._browser._postings.mask(conn, "exact", part.exact, table)
+    found = search_as(index, role, params).result
+    return found.total, found.ranked, found.facets, [(h.id, h.page, h.snippet, h.title) for h in found.hits]
+
+
+@pytest.mark.parametrize("settle_records", [32, 100_000])
+@pytest.mark.parametrize("role", ["public", "staff", "archivist"])
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+@pytest.mark.parametrize("q", ["quyết định", "Ủy ban nhân dân", "kế hoạch", "ngân sách nhà nước", "Hà Nội"])
+def test_exact_tiers_settled_from_keys_order_as_page_lists_do(
+    broad: SqliteIndex, role: str, sort: str, q: str, settle_records: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A broad query whose exact-spelling page lists are not in memory settles the tiers of the
+    records it shows from their pages' keys (or, past SETTLE_RECORDS, reads the lists): the
+    same hits, pages, snippets, totals and facets as with the lists, on every page of hits."""
+    monkeypatch.setattr(browse, "SETTLE_RECORDS", settle_records)
+    for offset in (0, 10, 40):
+        params = SearchParams(q=q, sort=sort, offset=offset, limit=10)
+        with_lists = _broad_answer(broad, role, params, exact_kept=True)
+        settled = _broad_answer(broad, role, params, exact_kept=False)
+        assert with_lists[0] > 0 and not with_lists[1]
+        assert settled == with_lists
