@@ -42,7 +42,10 @@ class HitOut(BaseModel):
     title: str
     snippet: str = Field(description="HTML-escaped text, matches wrapped in <mark>…</mark>")
     page: int | None = None
-    score: float
+    score: float = Field(
+        0.0,
+        description="Always 0: a relevance score counts pages the caller may not see (hits come in order)",
+    )
     access: AccessClass
 
 

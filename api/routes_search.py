@@ -47,6 +47,9 @@ def search(
     date_from: Annotated[dt.date | None, Query(description="Documents dated on or after")] = None,
     date_to: Annotated[dt.date | None, Query(description="Documents dated on or before")] = None,
     issuer: Annotated[str | None, Query(max_length=300)] = None,
+    province: Annotated[
+        str | None, Query(max_length=100, description="Province by its name then or now, e.g. Vĩnh Phúc")
+    ] = None,
     access: Annotated[list[AccessClass] | None, Query(description="Access classes (repeat)")] = None,
     needs_review: bool | None = None,
     sort: Literal["relevance", "date"] = "relevance",
@@ -65,6 +68,7 @@ def search(
         date_from=date_from,
         date_to=date_to,
         issuer=issuer or None,
+        province=province or None,
         access=tuple(access) if access else None,
         needs_review=needs_review,
         sort=sort,

@@ -53,7 +53,7 @@ def print_hits(console: Console, query: str, result: SearchResult) -> None:
     for hit in result.hits:
         page = f" p.{hit.page}" if hit.page else ""
         line = Text("\n") + Text(hit.title, style="bold")  # Text: titles are data, never rich markup
-        line.append(f"  {hit.id}{page} {hit.access} score {hit.score:.2f}", style="dim")
+        line.append(f"  {hit.id}{page} {hit.access}", style="dim")
         console.print(line)
         console.print(snippet_text(hit.snippet))
 

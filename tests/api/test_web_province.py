@@ -31,3 +31,12 @@ def test_the_province_facet_is_labelled_and_its_links_filter(tmp_path: Path) -> 
     assert "Kế hoạch trồng rừng" in page.text and "Báo cáo lũ quét" in page.text
     assert filtered.status_code == 200
     assert "Kế hoạch trồng rừng" in filtered.text and "Báo cáo lũ quét" not in filtered.text
+
+
+def test_the_search_api_filters_by_province_then_or_now(tmp_path: Path) -> None:
+    with world(tmp_path / "home", RECORDS) as w:
+        now = w.client.get("/search", params={"province": "Phú Thọ"}).json()
+        then = w.client.get("/search", params={"province": "Vĩnh Phúc"}).json()
+        other = w.client.get("/search", params={"province": "Lai Châu"}).json()
+    assert [h["id"] for h in now["hits"]] == ["plan"] == [h["id"] for h in then["hits"]]
+    assert [h["id"] for h in other["hits"]] == ["flood"]
