@@ -24,6 +24,7 @@ import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -32,7 +33,8 @@ from dedup.fingerprint import FINGERPRINT_FILE, Fingerprint, fingerprint_file
 from dedup.match import DEFAULT_THRESHOLDS, DuplicateMatch, Thresholds, compare, decide
 from dedup.texthash import lsh_bands
 from indexing.sqlite_files import check_opened, damage_unusable, file_id, rebuild_beside, unusable
-from storage import ObjectStore, iter_record_ids, original_key, read_manifest, read_record
+from storage import ObjectStore, is_held, iter_record_ids, original_key, read_manifest, read_record
+from storage.changes import changes_since
 from storage.package import RECORDS
 
 __all__ = [
@@ -307,6 +309,7 @@ class RebuildReport:
     added: int = 0
     computed: int = 0  # packages without fingerprint.json, fingerprinted from their original
     skipped: list[str] = field(default_factory=list)  # no fingerprint, and none computed
+    caught_up: int = 0  # records read again after the swap: committed while the rebuild ran
 
 
 def rebuild_lookup(
@@ -322,7 +325,9 @@ def rebuild_lookup(
     original when `compute_missing` (renders each first page once more: slow).
     """
     report = RebuildReport()
+    started = datetime.now(UTC)
     index.rebuild(_stored_fingerprints(store, report, compute_missing, max_pixels))
+    report.caught_up = catch_up_lookup(index, store, started)
     log.info(
         "near-duplicate lookup rebuilt: %d records (%d computed, %d without fingerprint)",
         report.added,
@@ -330,6 +335,29 @@ def rebuild_lookup(
         len(report.skipped),
     )
     return report
+
+
+def catch_up_lookup(index: SimilarityLookup, store: ObjectStore, since: datetime) -> int:
+    """Apply to `index` what the store's change journal says was committed since `since`: a
+    record held (its content went to the secret hold) or no longer committed is removed, one
+    with a stored fingerprint gets it again (others are left as the rebuild made them).
+    A rebuild reads each package once, early or late; a review that held a record after its
+    package was read would otherwise get the fingerprint back."""
+    seen = set()
+    for change in changes_since(store, since):
+        if change.record_id in seen:
+            continue
+        seen.add(change.record_id)
+        try:
+            fp = read_fingerprint(store, change.record_id)
+            withdrawn = fp is None and is_held(read_record(store, change.record_id, with_words=False))
+        except NotFound:
+            fp, withdrawn = None, True
+        if withdrawn:
+            index.remove(change.record_id)
+        elif fp is not None:
+            index.add(change.record_id, fp)
+    return len(seen)
 
 
 def _stored_fingerprints(

@@ -21,6 +21,8 @@ from dedup import (
 from dedup.texthash import minhash
 from schemas import Metadata, Page, Record
 from storage import LocalStore, sha256_file, write_package
+from storage.changes import note_change
+from storage.layout import MANIFEST, RECORDS
 from tests.dedup.pages import corpus_page
 
 
@@ -89,9 +91,16 @@ def test_concurrent_rescans_see_each_other(lookup: SimilarityLookup) -> None:
 # ---- from storage ----
 
 
-def _stored(store: LocalStore, tmp_path: Path, name: str, *, with_fingerprint: bool) -> Record:
+def _stored(
+    store: LocalStore,
+    tmp_path: Path,
+    name: str,
+    *,
+    with_fingerprint: bool,
+    page: str = "d01_qd_phutho__clean_p1.png",
+) -> Record:
     original = tmp_path / name
-    corpus_page("d01_qd_phutho__clean_p1.png").save(original)
+    corpus_page(page).save(original)
     digest = sha256_file(original)
     text = "Quyết định về việc thành lập Tổ công tác số hóa tài liệu lưu trữ lịch sử của tỉnh " * 3
     pages = [Page(number=1, text=text)]
@@ -129,3 +138,43 @@ def test_rebuild_can_fingerprint_older_packages_from_their_original(tmp_path: Pa
 
     assert (report.added, report.computed, report.skipped) == (1, 1, [])
     assert old.id in lookup
+
+
+OTHER_PAGE = "d02_cv_khan_bacninh__photocopy_p1.png"
+
+
+class _StoreActingMidRebuild(LocalStore):
+    """A store on which, right after the rebuild read the first fingerprint, `act` runs: what
+    another process (a review, an ingest) commits while the rebuild goes on."""
+
+    def __init__(self, root: Path, act) -> None:  # noqa: ANN001 - a test helper
+        super().__init__(root)
+        self.act = act
+
+    def get_bytes(self, key: str) -> bytes:
+        data = super().get_bytes(key)
+        if key.endswith(FINGERPRINT_FILE) and self.act is not None:
+            act, self.act = self.act, None
+            act()
+        return data
+
+
+def test_rebuild_catches_up_with_packages_committed_or_withdrawn_meanwhile(tmp_path: Path, lookup) -> None:
+    """A record withdrawn after the rebuild read its fingerprint (a review holding it as secret
+    replaces its package by a catalogue row without one) is not put back by the swap, and a
+    record committed meanwhile is in the lookup afterwards: both through the change journal."""
+    plain = LocalStore(tmp_path / "store")
+    early = _stored(plain, tmp_path, "early.png", with_fingerprint=True)
+    arrived: list[Record] = []
+
+    def meanwhile() -> None:
+        plain.delete(f"{RECORDS}/{early.id}/{MANIFEST}")  # no longer committed
+        note_change(plain, early.id)
+        arrived.append(_stored(plain, tmp_path, "late.png", with_fingerprint=True, page=OTHER_PAGE))
+
+    store = _StoreActingMidRebuild(tmp_path / "store", meanwhile)
+    report = rebuild_lookup(lookup, store)
+
+    assert arrived and report.caught_up == 2
+    assert early.id not in lookup
+    assert arrived[0].id in lookup
