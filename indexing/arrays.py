@@ -6,9 +6,11 @@ pages are addressed by their pid. Everything here is pure array work on a loaded
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy as np
 
@@ -81,32 +83,32 @@ class Keyed:
         return values[:limit]
 
 
-def _keyed(keys: list[str | None], spelled: list[str | None]) -> Keyed:
-    """A Keyed field from each record's key and spelling (None: no value; no spelling: its key)."""
-    spelled = [k if s is None else s for k, s in zip(keys, spelled, strict=True)]
+def _keyed(pairs: Iterable[tuple[str | None, str | None]], count: int) -> Keyed:
+    """A Keyed field from each of `count` records' (key, spelling): key None, no value; spelling
+    None, its key. The records are passed over once, in C (dict.setdefault through map); the rest
+    works on the distinct pairs."""
+    seen: dict[tuple[str | None, str | None], int] = {}
+    raw = np.fromiter(map(seen.setdefault, pairs, itertools.count()), dtype=np.int64, count=count)
+    firsts = np.fromiter(seen.values(), dtype=np.int64, count=len(seen))  # increasing: insertion order
+    normal = [(k, k if s is None else s) for k, s in seen]
+    ordered = sorted(
+        {p for p in normal if p[0] is not None}
+    )  # by key, then spelling: a tie goes to the first
+    position = {p: n for n, p in enumerate(ordered)}
+    target = np.fromiter((position.get(p, -1) for p in normal), dtype=np.int32, count=len(normal))
+    pair = target[np.searchsorted(firsts, raw)] if count else np.zeros(0, dtype=np.int32)
     codes: dict[str, int] = {}
-    key = np.fromiter(
-        (-1 if k is None else codes.setdefault(k, len(codes)) for k in keys), dtype=np.int32, count=len(keys)
+    pair_key = np.fromiter(
+        (codes.setdefault(k, len(codes)) for k, _ in ordered), dtype=np.int32, count=len(ordered)
     )
-    spellings = sorted({s for k, s in zip(keys, spelled, strict=True) if k is not None})
-    at = {s: n for n, s in enumerate(spellings)}
-    spelling = np.fromiter(
-        (-1 if k is None else at[s] for k, s in zip(keys, spelled, strict=True)),
-        dtype=np.int32,
-        count=len(keys),
-    )
-    known = key >= 0  # every key has a spelling: each key code has a pair
-    size = max(len(spellings), 1)
-    unique, inverse = np.unique(key[known].astype(np.int64) * size + spelling[known], return_inverse=True)
-    pair = np.full(len(keys), -1, dtype=np.int32)
-    pair[known] = inverse.reshape(-1)
-    pair_key = (unique // size).astype(np.int32)
+    key = np.full(count, -1, dtype=np.int32)
+    key[pair >= 0] = pair_key[pair[pair >= 0]]
     return Keyed(
         key=key,
         pair=pair,
         codes=codes,
         pair_key=pair_key,
-        labels=[spellings[s] for s in (unique % size).tolist()],
+        labels=[spelling for _, spelling in ordered],
         starts=np.searchsorted(pair_key, np.arange(len(codes))),
     )
 
@@ -158,19 +160,16 @@ def _keyed_fields(rows: list[tuple]) -> tuple[dict[str, Keyed], dict[str, Keyed]
     full, public = {}, {}
     for n, name in enumerate(KEYED):
         at = 7 + 3 * n
-        keys = [r[at] for r in rows]
-        spelled = [None if r[at] is None else r[at + 1] or r[at] for r in rows]
-        full[name] = _keyed(keys, spelled)
-        if any(r[at + 2] is not None for r in rows):
-            masked = [r[at + 2] for r in rows]
-            keys = [
-                k if m is None else (_key_or_none(m) if name in _BY_KEY else m)
-                for k, m in zip(keys, masked, strict=True)
-            ]
-            spelled = [s if m is None else m for s, m in zip(spelled, masked, strict=True)]
-            public[name] = _keyed(keys, spelled)
-        else:
+        full[name] = _keyed(map(itemgetter(at, at + 1), rows), len(rows))
+        if not any(map(itemgetter(at + 2), rows)):
             public[name] = full[name]
+            continue
+        public_key = _key_or_none if name in _BY_KEY else (lambda value: value)
+        pairs = (
+            (k, s) if m is None else (public_key(m), m)
+            for k, s, m in map(itemgetter(at, at + 1, at + 2), rows)
+        )
+        public[name] = _keyed(pairs, len(rows))
     return full, public
 
 

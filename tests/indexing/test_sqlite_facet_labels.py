@@ -49,7 +49,7 @@ def test_a_value_is_labelled_by_the_most_frequent_spelling_of_the_records_counte
     size = rng.randint(0, 60)
     spelled = [rng.choice(words) for _ in range(size)]
     keys: list[str | None] = [None if rng.random() < 0.15 else s.lower() for s in spelled]
-    field = _keyed(keys, list(spelled))
+    field = _keyed(zip(keys, spelled, strict=True), size)
     slots = sorted(rng.sample(range(size), rng.randint(0, size)))
     for limit in (None, 0, 1, 2, 5):
         found = field.values(np.array(slots, dtype=np.int64), limit)
