@@ -113,6 +113,10 @@ def masked_record(record: Record) -> Record:
             ],
             "needs_review": False,
             "review_reasons": [],
+            # free text an archivist may type in a review: masked as the public's facets mask it
+            "retention": mask_text(record.classification.retention, values)
+            if record.classification.retention
+            else record.classification.retention,
         }
     )
     pages = [

@@ -141,3 +141,20 @@ def test_known_values_are_found_across_line_breaks() -> None:
         mask_text("ông Lò A và bà Lò Ả, hồ sơ; Lò Anh", ["Lò A"]) == f"ông {MASKED} và bà Lò Ả, hồ sơ; Lò Anh"
     )
     assert mask_text("Phụ lục A, LÒ A", ["Lò A"]) == f"Phụ lục A, {MASKED}"
+
+
+def test_the_public_record_masks_a_retention_typed_with_a_name() -> None:
+    """Retention is free text in a review: the public record masks a listed name in it, as the
+    public's retention facet does (indexing/arrays.py)."""
+    from api.reading import masked_record
+    from schemas import Classification, Metadata, PersonalData, Record
+
+    record = Record(
+        id="r1", source="r1.pdf", sha256="0" * 64, size=1, media_type="application/pdf", page_count=0,
+        metadata=Metadata(personal_data=[PersonalData(kind="name", value="Bùi Văn Thắng", page=1)]),
+        classification=Classification(access="public", retention="Đến khi ông Bùi Văn Thắng nghỉ hưu"),
+    )  # fmt: skip
+    shown = masked_record(record).classification.retention
+    assert "Thắng" not in shown and MASKED in shown and shown.startswith("Đến khi ông")
+    unset = record.model_copy(update={"classification": Classification()})
+    assert masked_record(unset).classification.retention is None
