@@ -32,6 +32,7 @@ import json
 import os
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +44,7 @@ from classify.evaluate import TARGET_FIELDS, Score, actual_fields, expected_fiel
 from classify.header import read_header  # noqa: E402
 from classify.layout import page_lines  # noqa: E402
 from classify.segment import REVIEW_BELOW, segment_dossier  # noqa: E402
+from corpusgen.split import GENERATOR_VERSION  # noqa: E402
 from schemas import Page  # noqa: E402
 from schemas.dossier import Segmentation  # noqa: E402
 
@@ -51,6 +53,11 @@ TARGETS = {"boundary_f1": 0.98, "missed_both_read": 0}
 
 def _home() -> Path:
     return Path(os.environ.get("SOHOA_HOME", ROOT / ".sohoa"))
+
+
+def _cache() -> Path:
+    """Truth and OCR of the dossiers, per generator version (a new generator draws new pages)."""
+    return _home() / "bench-segment" / f"v{GENERATOR_VERSION}"
 
 
 VARIANTS = ("no-page-numbers", "no-motto", "page-number-styles", "no-endings")
@@ -82,7 +89,7 @@ def dossier_truth(split: str, index: int) -> dict:
     a dossier renders its pages, which takes seconds."""
     from corpusgen.dossier import make_dossier
 
-    path = _home() / "bench-segment" / split / "truth" / f"{index:04d}.json"
+    path = _cache() / split / "truth" / f"{index:04d}.json"
     if path.exists():
         return json.loads(path.read_text(encoding="utf-8"))
     truth = make_dossier(split, index).truth()
@@ -99,7 +106,7 @@ def ocr_pages(split: str, index: int, truth: dict, budget: list[int]) -> list[Pa
     from ocr.load import TIFF, load_page
     from ocr.page_reader import DocumentOrientation, process_page
 
-    folder = _home() / "bench-segment" / split / truth["code"]
+    folder = _cache() / split / truth["code"]
     cached = {n: folder / f"p{n:04d}.json" for n in range(1, truth["page_count"] + 1)}
     missing = [n for n, path in cached.items() if not path.exists()]
     if len(missing) > budget[0]:
@@ -118,6 +125,21 @@ def ocr_pages(split: str, index: int, truth: dict, budget: list[int]) -> list[Pa
             budget[0] -= 1
         tif.unlink(missing_ok=True)  # the pages are read: keep the cache small
     return [Page.model_validate_json(cached[n].read_text(encoding="utf-8")) for n in sorted(cached)]
+
+
+def _page_category(truth: dict, number: int) -> str:
+    """What a page that starts no document is, for the aggregate count of false starts."""
+    page = truth["pages"][number - 1]
+    if page.get("blank"):
+        return f"blank_{page.get('blank_kind', 'separator')}"
+    before = truth["pages"][number - 2] if number > 1 else {}
+    if before.get("blank_kind") == "back":
+        return "after_blank_back"
+    if page.get("part") in ("draft", "form"):
+        return f"attachment_{page['part']}" + ("" if page["doc_page"] == 1 else "_later_page")
+    if page["role"] == "appendix":
+        return f"appendix_{page.get('appendix_style', 'standard')}"
+    return f"{page['role']}_{page.get('page_numbers', 'bare')}"
 
 
 def truth_starts(truth: dict) -> set[int]:
@@ -146,7 +168,11 @@ class Tally:
     missed_both_read: int = 0
     blanks: int = 0
     blanks_found: int = 0
+    backs: int = 0
+    backs_found: int = 0
     blank_false: int = 0
+    missed_by_kind: Counter = field(default_factory=Counter)  # true starts not found, by document kind
+    false_by_kind: Counter = field(default_factory=Counter)  # starts found on pages that start nothing
     review_boundaries: int = 0
     review_pages: int = 0
     review_wrong: int = 0
@@ -167,7 +193,8 @@ class Tally:
         for doc in truth["documents"]:
             want = expected_fields(doc["metadata"], images=images)
             first, last = doc["pages"]
-            span = [by_page[n] for n in range(first, last + 1) if n not in truth["blank_pages"]]
+            blank = {*truth["blank_pages"], *truth.get("blank_backs", [])}
+            span = [by_page[n] for n in range(first, last + 1) if n not in blank]
             self.true_fields.add(doc["doc_id"], want, actual_fields(extract(span)), TARGET_FIELDS)
             mine = found.get(first)
             got = actual_fields(extract([by_page[n] for n in mine])) if mine else dict.fromkeys(want)
@@ -181,11 +208,20 @@ class Tally:
         self.true_starts += len(want)
         self.found_starts += len(got)
         self.hits += len(want & got)
-        blanks = set(truth["blank_pages"])
+        separators = set(truth["blank_pages"])
+        backs = set(truth.get("blank_backs", []))  # blank, but inside a document
+        blanks = separators | backs
         found_blank = {p.number for p in result.pages if p.role == "blank"}
-        self.blanks += len(blanks)
-        self.blanks_found += len(blanks & found_blank)
+        self.blanks += len(separators)
+        self.blanks_found += len(separators & found_blank)
+        self.backs += len(backs)
+        self.backs_found += len(backs & found_blank)
         self.blank_false += len(found_blank - blanks)
+        kind_of = {d["pages"][0]: d.get("kind", "state") for d in truth["documents"]}
+        for start in want - got:
+            self.missed_by_kind[kind_of[start]] += 1
+        for start in got - want:
+            self.false_by_kind[_page_category(truth, start)] += 1
         want_docs = {(d["pages"][0], d["pages"][1]) for d in truth["documents"]}
         got_docs = {(d.pages[0], d.pages[-1]) for d in result.documents}
         self.docs += len(want_docs)
@@ -249,7 +285,11 @@ class Tally:
             "missed_both_read": self.missed_both_read,
             "blank_sheets": self.blanks,
             "blank_sheets_found": self.blanks_found,
+            "blank_backs": self.backs,
+            "blank_backs_found": self.backs_found,
             "blank_false_alarms": self.blank_false,
+            "missed_starts_by_kind": dict(self.missed_by_kind.most_common()),
+            "false_starts_by_page": dict(self.false_by_kind.most_common()),
             "review_boundaries": self.review_boundaries,
             "review_pages": self.review_pages,
             "wrong_pages": self.wrong,

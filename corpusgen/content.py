@@ -11,7 +11,16 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
-__all__ = ["Block", "Document", "make_document"]
+__all__ = [
+    "Block",
+    "Document",
+    "make_document",
+    "make_draft",
+    "make_form",
+    "make_list",
+    "make_party",
+    "make_petition",
+]
 
 PROVINCES = (
     "Hà Giang",
@@ -305,18 +314,41 @@ class Document:
     blocks: list[Block]
     personal_data: list[dict]
     handwritten: list[str] = field(default_factory=list)  # "number", "day": written by hand
+    # "" (a state document in the Decree 30 layout), "party" (ĐẢNG CỘNG SẢN VIỆT NAM instead of the
+    # motto, "Số 45-BC/HU"), "draft" (DỰ THẢO: number and day left blank, not signed), "form" (Mẫu
+    # số …: motto, no issuing body, fields to fill), "petition" (đơn: motto, no issuing body,
+    # signed by a citizen), "list" (Danh sách / Danh mục: no motto, no header, no number)
+    variant: str = ""
+    top_lines: list[str] = field(default_factory=list)  # boxed at the top right of page 1
+    title_lines: list[str] = field(default_factory=list)  # instead of type + trích yếu
+    appendix_style: str = ""  # "", "no_reference", "heading_below", "numbered" (see split.py)
 
     @property
     def doc_number(self) -> str:
-        return f"{self.number}/{self.notation}"
+        if not self.number:
+            return ""
+        joint = "-" if self.variant == "party" else "/"
+        return f"{self.number}{joint}{self.notation}"
+
+    @property
+    def number_line(self) -> str:
+        """The Số line as drawn ("" when the document has none)."""
+        if self.variant in ("petition", "form", "list"):
+            return ""
+        if self.variant == "draft":
+            return f"Số: /{self.notation}"
+        return f"Số {self.doc_number}" if self.variant == "party" else f"Số: {self.doc_number}"
 
     @property
     def date_line(self) -> str:
+        if self.variant in ("draft", "form"):
+            return f"{self.place}, ngày tháng năm {self.date.year}"
         return f"{self.place}, ngày {_day(self.date)} tháng {_month(self.date)} năm {self.date.year}"
 
     def metadata(self) -> dict:
         """The ground-truth metadata block, in the shared corpus's keys."""
         return {
+            "variant": self.variant or "state",
             "doc_type": self.doc_type,
             "type_code": self.type_code,
             "doc_number": self.doc_number,
@@ -329,7 +361,7 @@ class Document:
             "header_left": [text for text, _ in self.header_left],
             "subject": self.subject,
             "signer": {"name": self.signer_name, "title_lines": list(self.signer_titles)},
-            "signer_position": self.signer_titles[-1],
+            "signer_position": self.signer_titles[-1] if self.signer_titles else "",
             "secrecy": self.secrecy,
             "urgency": self.urgency,
             "recipients": list(self.recipients),
@@ -519,13 +551,23 @@ def _body(rng: random.Random, doc: dict, ctx: dict, length: int) -> list[Block]:
     return blocks
 
 
-def make_document(rng: random.Random, doc_id: str, length: int | None = None) -> Document:
-    """A whole document; `length` (paragraph groups) sets how many pages it fills (1-3)."""
+def make_document(
+    rng: random.Random,
+    doc_id: str,
+    length: int | None = None,
+    doc_type: str | None = None,
+    before: dt.date | None = None,
+) -> Document:
+    """A whole document; `length` (paragraph groups) sets how many pages it fills (1-3);
+    `doc_type` forces the type, `before` a date at least two months before it (an older
+    document, as a copy of it in a dossier). Without them the rng is drawn as always."""
     province = rng.choice(PROVINCES)
     issuer = _issuer(rng, province)
-    doc_type = rng.choices(tuple(TYPES), TYPE_WEIGHTS)[0]
+    doc_type = doc_type or rng.choices(tuple(TYPES), TYPE_WEIGHTS)[0]
     type_code = TYPES[doc_type]
     date = dt.date(2016, 1, 1) + dt.timedelta(days=rng.randrange(9 * 365))
+    if before is not None:
+        date = before - dt.timedelta(days=60 + date.toordinal() % 1500)
     number = rng.randint(1, 2999)
     number_text = f"{number:02d}"
     notation = f"{issuer['abbr']}-{rng.choice(UNITS)}" if not type_code else f"{type_code}-{issuer['abbr']}"
@@ -601,3 +643,151 @@ def make_document(rng: random.Random, doc_id: str, length: int | None = None) ->
         blocks=blocks,
         personal_data=personal,
     )
+
+
+# ---- documents unlike the Decree 30 state layout (dossiers mix them in) ----
+
+PARTY_TYPES = {"Báo cáo": "BC", "Thông báo": "TB", "Kế hoạch": "KH", "Nghị quyết": "NQ", "Công văn": "CV"}
+PETITIONS = (
+    ("ĐƠN ĐỀ NGHỊ", "Về việc cấp giấy chứng nhận quyền sử dụng đất"),
+    ("ĐƠN KIẾN NGHỊ", "Về việc sửa chữa đường giao thông nông thôn"),
+    ("ĐƠN KHIẾU NẠI", "Về việc bồi thường, hỗ trợ khi Nhà nước thu hồi đất"),
+    ("ĐƠN XIN XÁC NHẬN", "Về việc xác nhận nơi cư trú"),
+)
+FORMS = (
+    ("TỜ KHAI", "Đăng ký thông tin cán bộ, công chức"),
+    ("PHIẾU ĐĂNG KÝ", "Tham gia lớp bồi dưỡng nghiệp vụ"),
+    ("PHIẾU KHẢO SÁT", "Mức độ hài lòng của tổ chức, cá nhân"),
+    ("BIÊN BẢN", "Kiểm tra hiện trạng kho lưu trữ"),
+)
+LISTS = (
+    ("DANH SÁCH", "CÁN BỘ, CÔNG CHỨC THAM GIA TẬP HUẤN"),
+    ("DANH SÁCH", "ĐẠI BIỂU DỰ HỘI NGHỊ"),
+    ("DANH MỤC", "HỒ SƠ, TÀI LIỆU GIAO NỘP VÀO LƯU TRỮ"),
+    ("DANH MỤC", "VĂN BẢN ĐỀ NGHỊ BÃI BỎ"),
+)
+
+
+def make_party(rng: random.Random, doc_id: str, length: int | None = None) -> Document:
+    """A Party committee's document: ĐẢNG CỘNG SẢN VIỆT NAM, "Số 45-BC/HU", T/M BAN THƯỜNG VỤ."""
+    doc_type = rng.choice(tuple(PARTY_TYPES))
+    doc = make_document(rng, doc_id, length, doc_type="Báo cáo" if doc_type == "Nghị quyết" else doc_type)
+    doc.doc_type, doc.type_code = doc_type, PARTY_TYPES[doc_type]
+    province = doc.place if doc.place in PROVINCES else rng.choice(PROVINCES)
+    if rng.random() < 0.5:
+        committee, abbr, name = "TỈNH ỦY", "TU", f"Tỉnh ủy {province}"
+        upper = f"ĐẢNG BỘ TỈNH {province.upper()}"
+    else:
+        district = rng.choice(DISTRICT_NAMES)
+        committee, abbr, name = f"HUYỆN ỦY {district.upper()}", "HU", f"Huyện ủy {district}"
+        upper = f"ĐẢNG BỘ TỈNH {province.upper()}"
+    doc.header_left = [(upper, "r"), (committee, "b"), ("*", "b")]
+    doc.issuing_body = name
+    doc.notation = f"{doc.type_code}/{abbr}"
+    doc.signer_titles = ["T/M BAN THƯỜNG VỤ", rng.choice(("BÍ THƯ", "PHÓ BÍ THƯ"))]
+    doc.recipients = ["- Các đồng chí Ủy viên Ban Thường vụ,", f"- Lưu Văn phòng {committee.title()}."]
+    doc.variant = "party"
+    doc.handwritten = []
+    if doc_type != "Công văn":
+        doc.kinh_gui = []
+    return doc
+
+
+def make_draft(rng: random.Random, doc_id: str, host: Document) -> Document:
+    """The draft decision a tờ trình submits (DỰ THẢO): number and day blank, not signed."""
+    doc = make_document(rng, doc_id, rng.choice((2, 3, 4)), doc_type="Quyết định")
+    doc.variant, doc.top_lines, doc.date = "draft", ["DỰ THẢO"], host.date
+    doc.signer_name, doc.secrecy, doc.urgency, doc.handwritten, doc.personal_data = "", None, None, [], []
+    return doc
+
+
+def _citizen(rng: random.Random, province: str) -> tuple[list[Block], list[dict], str]:
+    name = _name(rng)
+    birth = dt.date(rng.randint(1950, 2000), rng.randint(1, 12), rng.randint(1, 28))
+    cccd = f"0{rng.randint(1, 96):02d}{rng.randint(0, 3)}{birth.year % 100:02d}{rng.randrange(10**6):06d}"
+    address = f"{rng.choice(VILLAGES)}, {rng.choice(COMMUNES)}, tỉnh {province}"
+    phone = _phone(rng)
+    blocks = [
+        Block("paragraph", f"Tôi tên là: {name}, sinh ngày {birth:%d/%m/%Y}."),
+        Block("paragraph", f"Số định danh cá nhân (CCCD): {cccd}."),
+        Block("paragraph", f"Nơi thường trú: {address}. Số điện thoại: {phone}."),
+    ]
+    data = [
+        {"kind": "full_name", "value": name},
+        {"kind": "date_of_birth", "value": f"{birth:%d/%m/%Y}"},
+        {"kind": "cccd", "value": cccd},
+        {"kind": "address", "value": address},
+        {"kind": "phone", "value": phone},
+    ]
+    return blocks, data, name
+
+
+def make_petition(rng: random.Random, doc_id: str) -> Document:
+    """A citizen's đơn: the motto, no issuing body, no number; signed by the citizen."""
+    doc = make_document(rng, doc_id, 3, doc_type="Công văn")
+    title, subject = rng.choice(PETITIONS)
+    blocks, data, name = _citizen(rng, doc.place)
+    ctx = {"topic": rng.choice(TOPICS), "year": doc.date.year, "province": doc.place}
+    story = [
+        Block(
+            "paragraph",
+            _paragraph(
+                rng,
+                {
+                    **ctx,
+                    "deadline": doc.date,
+                    "issuer_short": "xã",
+                    "issuer_cap": "Xã",
+                    "ref": "",
+                    "date_long": "",
+                },
+                2,
+            ),
+        ),
+        Block("paragraph", "Vậy tôi làm đơn này kính đề nghị cơ quan có thẩm quyền xem xét, giải quyết."),
+        Block("paragraph", "Tôi xin cam đoan những nội dung trình bày trên là đúng sự thật./."),
+    ]
+    doc.doc_type, doc.type_code, doc.number, doc.notation = title.title(), "", "", ""
+    doc.subject, doc.title_lines = subject, [title, subject]
+    addressees = ("Ủy ban nhân dân xã", "Ủy ban nhân dân huyện", "Sở Tài nguyên và Môi trường")
+    doc.kinh_gui = [rng.choice(addressees)]
+    doc.header_left, doc.issuing_body = [], name
+    doc.blocks, doc.personal_data = blocks + story, data
+    doc.signer_name, doc.signer_titles, doc.recipients = name, ["NGƯỜI LÀM ĐƠN"], []
+    doc.secrecy = doc.urgency = None
+    doc.variant, doc.handwritten = "petition", []
+    return doc
+
+
+def make_form(rng: random.Random, doc_id: str, host: Document) -> Document:
+    """A form attached to a document (Mẫu số 02): the motto, fields left to fill, unsigned."""
+    doc = make_document(rng, doc_id, 2, doc_type="Công văn")
+    title, subject = rng.choice(FORMS)
+    fields = ("Họ và tên", "Ngày, tháng, năm sinh", "Chức vụ", "Đơn vị công tác", "Số điện thoại", "Ý kiến")
+    dots = "." * 40
+    doc.blocks = [Block("paragraph", f"{label}: {dots}") for label in fields]
+    doc.doc_type, doc.type_code, doc.number, doc.notation = title.title(), "", "", ""
+    doc.subject, doc.title_lines = subject, [title, subject]
+    doc.top_lines = [f"Mẫu số {rng.randint(1, 9):02d}"]
+    doc.kinh_gui, doc.header_left, doc.issuing_body, doc.date = [], [], host.issuing_body, host.date
+    doc.signer_name, doc.signer_titles, doc.recipients = "", ["NGƯỜI KHAI"], []
+    doc.secrecy = doc.urgency = None
+    doc.variant, doc.handwritten, doc.personal_data = "form", [], []
+    return doc
+
+
+def make_list(rng: random.Random, doc_id: str) -> Document:
+    """A one-page list (Danh sách / Danh mục): a title and a table, no motto, header or number."""
+    doc = make_document(rng, doc_id, 2)
+    kind, what = rng.choice(LISTS)
+    ctx = {"year": doc.date.year}
+    doc.doc_type, doc.type_code, doc.number, doc.notation = kind.title(), "", "", ""
+    doc.subject = f"{kind.title()} {what.lower()}"
+    doc.title_lines = [f"{kind} {what}", f"(Tính đến ngày {_long(doc.date)})"]
+    doc.blocks = [Block("table", rows=_table(rng, ctx, rng.randint(5, 14)))]
+    doc.header_left, doc.kinh_gui, doc.recipients = [], [], []
+    doc.signer_titles = ["NGƯỜI LẬP BIỂU"] if rng.random() < 0.6 else []
+    doc.signer_name = _name(rng) if doc.signer_titles else ""
+    doc.secrecy = doc.urgency = None
+    doc.variant, doc.handwritten, doc.personal_data = "list", [], []
+    return doc

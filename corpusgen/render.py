@@ -82,6 +82,9 @@ class Style:
     margins: tuple[int, int, int, int] = (400, 260, 2280, 3260)  # x0, y0, x1, y1 (text area)
     justify: bool = True
     ending_alone: bool = False  # the closing paragraph and the signer block start a new page
+    # pages 2+: "bare" ("2"), "dash" ("- 2 -"), "trang" ("Trang 2/5"), "fraction" ("2/5"), "none"
+    page_numbers: str = "bare"
+    page_number_foot: bool = False  # at the foot of the page instead of the top
 
 
 class _Pages:
@@ -103,11 +106,6 @@ class _Pages:
         self.draw = ImageDraw.Draw(image)
         self.pages.append(self.page)
         self.y = self.style.margins[1]
-        if len(self.pages) > 1:
-            number = str(len(self.pages))
-            font = self.font("r", 13)
-            x = (A4[0] - font.getlength(number)) / 2
-            self.text(number, x, 120, "r", 13, "page_number")
 
     def font(self, style: str, points: float) -> ImageFont.FreeTypeFont:
         return load(self.style.family.files[style], px(points))
@@ -185,6 +183,11 @@ def _header(pages: _Pages, doc: Document, rng: random.Random) -> None:
     right_centre = x0 + (x1 - x0) * 0.7
     pitch = pages.pitch(13)
     right = [("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "b", 13), ("Độc lập - Tự do - Hạnh phúc", "b", 14)]
+    if doc.variant == "party":
+        right = [("ĐẢNG CỘNG SẢN VIỆT NAM", "b", 14)]
+    if doc.variant in ("petition", "form"):
+        _citizen_header(pages, doc, right)
+        return
     right_start = right_centre - pages.font("b", 13).getlength(right[0][0]) / 2
     left_centre = x0 + (right_start - 40 - x0) / 2
     left_width = right_start - 40 - x0 + 80  # the left cell may reach into the margin a little
@@ -201,7 +204,7 @@ def _header(pages: _Pages, doc: Document, rng: random.Random) -> None:
             pages.centred(right[row][0], right_centre, y, right[row][1], right[row][2], "header_right")
         y += pitch
     # rules under the issuing body and the motto (not text)
-    motto = pages.font("b", 14).getlength(right[1][0])
+    motto = pages.font("b", 14).getlength(right[-1][0])
     top = style.margins[1] + px(14) + 10
     rule = top + (len(right) - 1) * pitch
     pages.draw.line((right_centre - motto / 2, rule, right_centre + motto / 2, rule), fill=INK, width=3)
@@ -228,9 +231,14 @@ def _header(pages: _Pages, doc: Document, rng: random.Random) -> None:
 def _number_and_date(
     pages: _Pages, doc: Document, left_c: float, right_c: float, y: int, rng: random.Random
 ) -> None:
-    number_text = f"Số: {doc.number}/{doc.notation}"
+    number_text = doc.number_line
     date_text = doc.date_line
     hand = handwriting_font()
+    if doc.variant == "draft":  # blanks left for the number and the day: drawn wide, read single-spaced
+        _spaced(pages, f"Số:{' ' * 14}/{doc.notation}", left_c, y, "r", "header_left")
+        day = f"{doc.place}, ngày{' ' * 8}tháng{' ' * 8}năm {doc.date.year}"
+        _spaced(pages, day, right_c, y, "i", "header_right")
+        return
     if "number" not in doc.handwritten or hand is None:
         pages.centred(number_text, left_c, y, "r", 13, "header_left")
     else:
@@ -240,6 +248,38 @@ def _number_and_date(
     else:
         before, after = f"{doc.place}, ngày ", f" tháng {_month(doc.date)} năm {doc.date.year}"
         _with_hand(pages, (before, _day(doc.date), after), right_c, y, "i", date_text, rng)
+
+
+def _spaced(pages: _Pages, drawn: str, centre: float, y: int, style: str, region: str) -> None:
+    line = pages.centred(drawn, centre, y, style, 13, region)
+    line.text = " ".join(drawn.split())
+
+
+def _citizen_header(pages: _Pages, doc: Document, motto: list[tuple[str, str, float]]) -> None:
+    """A citizen's petition or a form: the motto centred, no issuing body, the date at the right."""
+    x0, x1 = pages.style.margins[0], pages.style.margins[2]
+    centre, y = (x0 + x1) / 2, pages.style.margins[1]
+    for text, weight, points in motto:
+        pages.centred(text, centre, y, weight, points, "header_right")
+        y += pages.pitch(13)
+    width = pages.font("b", 14).getlength(motto[-1][0])
+    rule = pages.style.margins[1] + px(14) + 10 + (len(motto) - 1) * pages.pitch(13)
+    pages.draw.line((centre - width / 2, rule, centre + width / 2, rule), fill=INK, width=3)
+    y += px(12)
+    if doc.variant == "petition":
+        pages.centred(doc.date_line, x0 + (x1 - x0) * 0.68, y, "i", 13.5, "header_right")
+        y += pages.pitch(13)
+    pages.y = y + px(14)
+
+
+def _top_lines(pages: _Pages, doc: Document) -> None:
+    """'DỰ THẢO', 'Mẫu số 02' boxed at the top right of the first page, above the header."""
+    for row, text in enumerate(doc.top_lines):
+        font = pages.font("b", 13)
+        x = pages.style.margins[2] - font.getlength(text) - 20
+        line = pages.text(text, x, 110 + row * pages.pitch(13), "b", 13, "mark")
+        box = line.bbox
+        pages.draw.rectangle((box[0] - 16, box[1] - 10, box[2] + 16, box[3] + 10), outline=INK, width=3)
 
 
 def _with_hand(
@@ -275,7 +315,14 @@ def _with_hand(
 def _title(pages: _Pages, doc: Document) -> None:
     x0, x1 = pages.style.margins[0], pages.style.margins[2]
     centre, width = (x0 + x1) / 2, (x1 - x0) * 0.8
-    if doc.doc_type != "Công văn":
+    if doc.title_lines:
+        for index, line in enumerate(doc.title_lines):
+            style = "i" if line.startswith("(") else "b"
+            for text in pages.wrap(line, width, style, 14):
+                pages.centred(text, centre, pages.y, style, 14 if index == 0 else 13.5, "title")
+                pages.y += pages.pitch(14)
+        pages.y += px(14)
+    elif doc.doc_type != "Công văn":
         pages.centred(doc.doc_type.upper(), centre, pages.y, "b", 14, "title")
         pages.y += pages.pitch(14)
         for text in pages.wrap(doc.subject, width, "b", 14):
@@ -359,7 +406,9 @@ def _ending(pages: _Pages, doc: Document, rng: random.Random) -> None:
     right = [(text, "b", 13.5) for text in doc.signer_titles]
     sign_rows = 4
     name_row = len(right) + sign_rows
-    left = [("Nơi nhận:", "bi", 12)] + [(text, "r", 11) for text in doc.recipients]
+    left = [("Nơi nhận:", "bi", 12)] + [(text, "r", 11) for text in doc.recipients] if doc.recipients else []
+    if not doc.signer_titles:
+        return
     rows = max(len(left), name_row + 1)
     pages.need(rows * pitch + px(10))
     y = pages.y + px(6)
@@ -369,9 +418,12 @@ def _ending(pages: _Pages, doc: Document, rng: random.Random) -> None:
             pages.text(text, x0, y + (4 if points < 12 else 0), style, points, "recipients")
         if row < len(right):
             pages.centred(right[row][0], right_centre, y, right[row][1], right[row][2], "signer")
-        if row == name_row:
+        if row == name_row and doc.signer_name:
             pages.centred(doc.signer_name, right_centre, y, "b", 13.5, "signer")
         y += pitch
+    if not doc.signer_name:  # a draft or a form: not signed
+        pages.y = y
+        return
     top = pages.y + px(6) + len(right) * pitch
     box = (round(right_centre - 330), top, round(right_centre + 330), top + sign_rows * pitch)
     _scribble(pages.draw, box, rng)
@@ -395,26 +447,62 @@ def _scribble(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], rng: ra
 def render_document(doc: Document, style: Style, rng: random.Random) -> list[RenderedPage]:
     """The document's pages, clean, at 300 dpi, with their lines."""
     pages = _Pages(style, rng)
-    _header(pages, doc, rng)
+    _top_lines(pages, doc)
+    if doc.variant != "list":
+        _header(pages, doc, rng)
     _title(pages, doc)
     blocks = list(doc.blocks)
     appendix_at = next((i for i, b in enumerate(blocks) if b.kind == "appendix_start"), len(blocks))
     body, appendix = blocks[:appendix_at], blocks[appendix_at:]
     for index, block in enumerate(body):
-        if style.ending_alone and index == len(body) - 1 and len(pages.pages) >= 1:
+        alone = style.ending_alone and doc.variant not in ("list", "form")  # one-page by nature
+        if alone and index == len(body) - 1 and len(pages.pages) >= 1:
             pages.new_page()
         _block(pages, block)
     _ending(pages, doc, rng)
     for block in appendix:
         if block.kind == "appendix_start":
             pages.new_page("appendix")
-            pages.centred(block.text, (style.margins[0] + style.margins[2]) / 2, pages.y, "b", 14, "title")
-            pages.y += pages.pitch(14)
+            if block.text:  # an appendix may open with its title, the heading under it
+                centre = (style.margins[0] + style.margins[2]) / 2
+                pages.centred(block.text, centre, pages.y, "b", 14, "title")
+                pages.y += pages.pitch(14)
         else:
             _block(pages, block)
+    _number_pages(pages.pages, style)
     for page in pages.pages:
         page.free_boxes = _free_boxes(page, style)
     return pages.pages
+
+
+def _number_pages(pages: list[RenderedPage], style: Style) -> None:
+    """Pages 2+ numbered in the document's style, centred at the top (the first line of the page's
+    text) or at the foot (its last line; "Trang 2/5" and "2/5" at the right)."""
+    if style.page_numbers == "none":
+        return
+    total = len(pages)
+    for number, page in enumerate(pages[1:], 2):
+        text = {
+            "bare": str(number),
+            "dash": f"- {number} -",
+            "trang": f"Trang {number}/{total}",
+            "fraction": f"{number}/{total}",
+        }[style.page_numbers]
+        font = load(style.family.files["r"], px(13))
+        x = (A4[0] - font.getlength(text)) / 2
+        y = 120
+        if style.page_number_foot:
+            y = A4[1] - 190
+            if style.page_numbers in ("trang", "fraction"):
+                x = style.margins[2] - font.getlength(text)
+        draw = ImageDraw.Draw(page.image)
+        draw.text((x, y), text, font=font, fill=INK)
+        box = tuple(round(v) for v in draw.textbbox((x, y), text, font=font))
+        line = Line(text, box, "page_number", "r", 13)
+        if style.page_number_foot:
+            page.lines.append(line)
+        else:
+            page.lines.insert(0, line)
 
 
 def _block(pages: _Pages, block: Block) -> None:

@@ -22,7 +22,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from corpusgen.content import Document, make_document
+from corpusgen.content import (
+    Block,
+    Document,
+    make_document,
+    make_draft,
+    make_form,
+    make_list,
+    make_party,
+    make_petition,
+)
 from corpusgen.degrade import KINDS, Result, degrade, plan_for, to_lowres
 from corpusgen.fonts import FAMILIES, FontFamily, available_families, handwriting_font
 from corpusgen.render import RenderedPage, Style, render_document
@@ -43,7 +52,7 @@ DEFAULT_PAGES = {"tuning": 120, "evaluation": 210}
 # Document k is degraded with FORCED_KINDS[k % len] plus random extras: every kind appears in
 # every split of 15 documents or more. None: a clean scan; "handwritten": số and day by hand.
 FORCED_KINDS = (None, *KINDS, "handwritten")
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: dossiers with attachments, Party documents, lists, petitions
 
 
 @dataclass
@@ -130,16 +139,89 @@ def _family(rng: random.Random) -> FontFamily:
     return wanted
 
 
+PAGE_NUMBER_STYLES = ("bare", "dash", "trang", "fraction", "none")
+PAGE_NUMBER_WEIGHTS = (35, 20, 12, 8, 25)
+APPENDIX_STYLES = ("", "no_reference", "heading_below", "numbered")
+APPENDIX_WEIGHTS = (40, 25, 20, 15)
+
+
+def _make(
+    rng: random.Random, doc_id: str, length: int, kind: str, host: Document | None, doc_type: str | None
+) -> Document:
+    if kind == "party":
+        return make_party(rng, doc_id, length)
+    if kind == "list":
+        return make_list(rng, doc_id)
+    if kind == "petition":
+        return make_petition(rng, doc_id)
+    if kind in ("draft", "form"):
+        assert host is not None, f"a {kind} is attached to a document"
+        return (make_draft if kind == "draft" else make_form)(rng, doc_id, host)
+    before = host.date if kind == "copy" and host else None
+    if doc_type is None and before is None:
+        return make_document(rng, doc_id, length=length)  # the rng drawn as in version 1
+    return make_document(rng, doc_id, length=length, doc_type=doc_type, before=before)
+
+
+def _vary_appendix(doc: Document, vrng: random.Random) -> None:
+    """Appendices unlike the first version's 'Phụ lục' + title + '(Kèm theo …)': the reference
+    left out, the heading under the title, or 'PHỤ LỤC I' with '(Ban hành kèm theo …)'."""
+    at = next((i for i, b in enumerate(doc.blocks) if b.kind == "appendix_start"), None)
+    if at is None:
+        return
+    style = vrng.choices(APPENDIX_STYLES, APPENDIX_WEIGHTS)[0]
+    doc.appendix_style = style
+    _, title, reference = doc.blocks[at : at + 3]
+    if style == "no_reference":
+        del doc.blocks[at + 2]
+    elif style == "heading_below":
+        doc.blocks[at : at + 3] = [
+            Block("appendix_start", ""),
+            title,
+            Block("centre", "Phụ lục I", "i"),
+            reference,
+        ]
+    elif style == "numbered":
+        reference = Block("centre", reference.text.replace("(Kèm theo", "(Ban hành kèm theo"), "i")
+        doc.blocks[at : at + 3] = [Block("appendix_start", "PHỤ LỤC I"), title, reference]
+
+
 def document_pages(
-    split: str, seed: int, index: int, variant: str = "", length: int | None = None
+    split: str,
+    seed: int,
+    index: int,
+    variant: str = "",
+    length: int | None = None,
+    *,
+    kind: str = "",
+    host: Document | None = None,
+    doc_type: str | None = None,
+    variety: bool = False,
 ) -> list[GeneratedPage]:
     """Document `index` of a split, rendered and scanned (deterministic by split, seed, index);
-    `length` overrides the body length (2: most often one page)."""
+    `length` overrides the body length (2: most often one page).
+
+    For dossiers: `kind` makes a document unlike the state layout ("party", "list", "petition"),
+    an attachment of `host` ("draft", "form") or a photocopy of an older document ("copy");
+    `doc_type` forces the type; `variety` draws page-number styles (also none, also at the foot)
+    and appendix headings from a second rng, so the first rng draws what version 1 drew."""
     rng = random.Random(f"{split}:{seed}:{index}")
+    vrng = random.Random(f"{split}:{seed}:{index}:variety")
     forced = FORCED_KINDS[index % len(FORCED_KINDS)]
+    if kind == "copy":
+        forced = "photocopy"
     doc_id = f"{split[:4]}{index:04d}"
     chosen = rng.choice((3, 4, 5, 7, 9, 12))
-    doc = make_document(rng, doc_id, length=length or chosen)
+    doc = _make(rng, doc_id, length or chosen, kind, host, doc_type)
+    page_numbers, foot = "bare", False
+    if variety:
+        page_numbers = vrng.choices(PAGE_NUMBER_STYLES, PAGE_NUMBER_WEIGHTS)[0]
+        foot = page_numbers != "none" and vrng.random() < 0.3
+        _vary_appendix(doc, vrng)
+        if kind == "copy" and vrng.random() < 0.5:
+            doc.top_lines = ["BẢN SAO"]
+    if forced == "handwritten" and doc.variant:
+        forced = None  # no number or day to write by hand
     if forced == "handwritten":
         if handwriting_font() is None:
             raise RuntimeError("the handwriting font is not installed (Debian fonts-dkg-handwriting)")
@@ -157,6 +239,8 @@ def document_pages(
         ),
         justify=rng.random() < 0.7,
         ending_alone=rng.random() < 0.45,
+        page_numbers=page_numbers,
+        page_number_foot=foot,
     )
     pages = render_document(doc, style, rng)
     sparse = any(page.kind == "text_poor" for page in pages)
