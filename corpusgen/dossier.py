@@ -153,8 +153,10 @@ def _with_back(pages: list[GeneratedPage], doc_id: str, part: str, vrng: random.
     return sheets
 
 
-def make_dossier(split: str, index: int, documents: int | None = None) -> Dossier:
-    """Dossier `index` of a split: 2-15 documents (deterministic by split and index)."""
+def make_dossier(split: str, index: int, documents: int | None = None, plain: bool = False) -> Dossier:
+    """Dossier `index` of a split: 2-15 documents (deterministic by split and index). `plain`:
+    the dossier as generator version 1 drew it (state documents only, bare page numbers at the
+    top, no attachments, copies or blank backs; the same pages, byte for byte)."""
     seed = SPLITS[split]
     rng = random.Random(f"dossier:{split}:{seed}:{index}")
     vrng = random.Random(f"dossier-variety:{split}:{seed}:{index}")
@@ -168,15 +170,20 @@ def make_dossier(split: str, index: int, documents: int | None = None) -> Dossie
         roll = vrng.random()
         kind = "party" if roll < 0.08 else "list" if roll < 0.15 else "petition" if roll < 0.21 else ""
         doc_type = "Tờ trình" if not kind and roll < 0.26 else None
+        if plain:
+            kind, doc_type = "", None
         pages = document_pages(
-            split, seed, at, length=2 if short else None, kind=kind, doc_type=doc_type, variety=True
+            split, seed, at, length=2 if short else None, kind=kind, doc_type=doc_type, variety=not plain
         )
         if k and rng.random() < 0.2:
             sheets.append(Sheet(None, None, "separator"))
         doc = pages[0].doc
         relations[doc.doc_id] = {"kind": doc.variant or "state"}
-        sheets.extend(_with_back(pages, doc.doc_id, "main", vrng))
         years.append(doc.date.year)
+        if plain:
+            sheets.extend(Sheet(page, doc.doc_id, "main") for page in pages)
+            continue
+        sheets.extend(_with_back(pages, doc.doc_id, "main", vrng))
         if doc.variant:
             continue
         attach = None

@@ -316,3 +316,14 @@ def test_blank_back_shows_the_front_through_faintly(rich_dossier, tmp_path):
                 mirrored = np.asarray(front.transpose(Image.FLIP_LEFT_RIGHT), dtype=float)
                 ink = 255 - mirrored[200:-200, 200:-200]
                 assert np.corrcoef((255 - pixels).ravel(), ink.ravel())[0, 1] > 0.2
+
+
+def test_a_plain_dossier_is_drawn_as_version_1_drew_it():
+    from corpusgen.dossier import make_dossier
+
+    truth = make_dossier("tuning", 1, documents=2, plain=True).truth()
+    assert [d["kind"] for d in truth["documents"]] == ["state", "state"]
+    assert not truth["blank_backs"] and not any(d["attachments"] for d in truth["documents"])
+    for page in truth["pages"]:
+        if not page.get("blank") and page["doc_page"] > 1:
+            assert page["page_numbers"] == "bare" and page["text"].splitlines()[0] == str(page["doc_page"])
