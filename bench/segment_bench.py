@@ -8,18 +8,24 @@
     .venv/bin/python bench/segment_bench.py --split tuning --dossiers 6 --ocr --limit 60 --show
 
 For each dossier of the split (corpusgen/dossier.py: 2-15 documents, one-page documents,
-appendices without a header, blank separator sheets, degraded pages) the pages are segmented by
-`classify.segment.segment_dossier`:
+appendices without a header, blank separator sheets, degraded pages; since generator version 2
+also Party documents, one-page lists, citizens' petitions, drafts and forms attached to their
+document, photocopies of older documents, blank backs inside a document, page numbers in several
+styles or none) the pages are segmented by `classify.segment.segment_dossier`:
 
 (a) from each page's ground-truth text (fast, no image);
 (b) with --ocr: from the real OCR of the dossier's multi-page TIFF, page by page through the
     pipeline's page reader (ocr/page_reader.py, Tesseract `vie`, one process). Each page read is
-    cached under $SOHOA_HOME/bench-segment/<split>/<code>/ so a rerun only reads what is new;
+    cached under $SOHOA_HOME/bench-segment/v<generator version>/<split>/<code>/ so a rerun only
+    reads what is new;
     `--limit` caps the pages read anew in one run (dossiers beyond it are left out and counted).
 
 Reported: boundaries exact (precision, recall and F1 of the pages that start a document), the
 share of dossiers segmented exactly, boundaries missed between two documents whose số/ký hiệu
-were both read (target 0), blank sheets found, boundaries and pages sent to review. Targets
+were both read (target 0), blank sheets found (separators, and blank backs: blank, but inside a
+document, so the page after one continues it), boundaries and pages sent to review, and (totals
+only, fit for the evaluation split) the true starts missed by document kind and the false starts
+by what the page is (an attached draft or form, an appendix of a heading style, ...). Targets
 (issue 15): >= 98 % of boundaries exact, 0 missed between two documents whose số/ký hiệu were
 both read. The evaluation split is for measuring only: tune on --split tuning; --show prints
 per-dossier errors and is refused on the evaluation split.
