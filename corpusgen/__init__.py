@@ -13,7 +13,7 @@ Two disjoint splits, each deterministic by its seed:
   it saw, again.
 
     from corpusgen import write_split, split_dir, load_split
-    folder = split_dir("tuning")              # $SOHOA_HOME/corpusgen/v1/tuning-<seed>
+    folder = split_dir("tuning")              # $SOHOA_HOME/corpusgen/v<version>/tuning-<seed>
     write_split("tuning", folder)              # cached: does nothing when already written
     for page in load_split(folder): ...        # page manifests (metadata, degradations, gt paths)
 
