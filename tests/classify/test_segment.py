@@ -254,11 +254,14 @@ def _fonts_missing() -> bool:
 )
 @pytest.mark.parametrize("index", [0, 2])
 def test_generated_dossiers_are_segmented_exactly_from_their_text(index: int):
-    """Dossiers of the tuning split (one-page documents, appendices, blank sheets): the
-    documents found from each page's ground-truth text are the generator's, page for page."""
+    """Plain dossiers of the tuning split (state documents with one-page documents, appendices,
+    blank sheets; the generator's version 1 material): the documents found from each page's
+    ground-truth text are the generator's, page for page. The harder version 2 dossiers
+    (attachments, lists, petitions, page-number styles, blank backs) are measured by
+    bench/segment_bench.py, not pinned here."""
     from corpusgen.dossier import make_dossier
 
-    truth = make_dossier("tuning", index).truth()
+    truth = make_dossier("tuning", index, plain=True).truth()
     result = segment_dossier([Page(number=p["page"], text=p.get("text", "")) for p in truth["pages"]])
     # blank sheets stand between documents, never inside one
     assert _spans(result) == [list(range(d["pages"][0], d["pages"][1] + 1)) for d in truth["documents"]]
