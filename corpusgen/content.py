@@ -482,6 +482,17 @@ def _paragraph(rng: random.Random, ctx: dict, sentences: int) -> str:
     return " ".join(_fill(template, ctx, rng) for template in rng.sample(STATEMENTS, sentences))
 
 
+def _personal_truth(name: str, birth: dt.date, cccd: str, address: str, phone: str) -> list[dict]:
+    """The personal data a page shows, as its truth lists it."""
+    return [
+        {"kind": "full_name", "value": name},
+        {"kind": "date_of_birth", "value": f"{birth:%d/%m/%Y}"},
+        {"kind": "cccd", "value": cccd},
+        {"kind": "address", "value": address},
+        {"kind": "phone", "value": phone},
+    ]
+
+
 def _personal(rng: random.Random, province: str, year: int) -> tuple[str, list[dict]]:
     name = _name(rng)
     birth = dt.date(rng.randint(1955, 2000), rng.randint(1, 12), rng.randint(1, 28))
@@ -493,13 +504,7 @@ def _personal(rng: random.Random, province: str, year: int) -> tuple[str, list[d
         f"Giao {title} {name}, sinh ngày {birth:%d/%m/%Y}, số định danh cá nhân (CCCD) {cccd}, thường trú"
         f" tại {address}, số điện thoại {phone}, làm đầu mối liên hệ trong quá trình thực hiện."
     )
-    data = [
-        {"kind": "full_name", "value": name},
-        {"kind": "date_of_birth", "value": f"{birth:%d/%m/%Y}"},
-        {"kind": "cccd", "value": cccd},
-        {"kind": "address", "value": address},
-        {"kind": "phone", "value": phone},
-    ]
+    data = _personal_truth(name, birth, cccd, address, phone)
     return text, data
 
 
@@ -712,13 +717,7 @@ def _citizen(rng: random.Random, province: str) -> tuple[list[Block], list[dict]
         Block("paragraph", f"Số định danh cá nhân (CCCD): {cccd}."),
         Block("paragraph", f"Nơi thường trú: {address}. Số điện thoại: {phone}."),
     ]
-    data = [
-        {"kind": "full_name", "value": name},
-        {"kind": "date_of_birth", "value": f"{birth:%d/%m/%Y}"},
-        {"kind": "cccd", "value": cccd},
-        {"kind": "address", "value": address},
-        {"kind": "phone", "value": phone},
-    ]
+    data = _personal_truth(name, birth, cccd, address, phone)
     return blocks, data, name
 
 
