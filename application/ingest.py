@@ -255,6 +255,9 @@ def _ocr_classify_store(
     except BadInput as exc:  # the file changed or vanished while we worked on it
         services.similar.remove(record_id)
         return _quarantined(services, path, str(exc), batch, t0)
+    # again once committed: a lookup rebuilt (swapped in) between check_in and the commit, and
+    # caught up before this commit was in the change journal, would not hold it otherwise
+    services.similar.add(record_id, fprint)
     services.index.add(record)
     return IngestOutcome(
         path=str(path),

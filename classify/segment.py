@@ -371,7 +371,7 @@ def document_pages(pages: list[Page], segmentation: Segmentation) -> list[list[P
 def split_at(segmentation: Segmentation, starts: list[int]) -> Segmentation:
     """The segmentation with its boundaries set by a person: documents start at `starts` (page
     numbers; the first page with text always starts one), blank sheets stay blank. Every page
-    then carries a 'reviewed' cue and confidence 1 ('sohoa dossier split ID --at 3,7')."""
+    then carries a 'reviewed' cue and confidence 1 (for the planned 'sohoa dossier split ID --at 3,7')."""
     wanted = set(starts)
     text_pages = [p for p in segmentation.pages if p.role != "blank"]
     unknown = wanted - {p.number for p in text_pages}

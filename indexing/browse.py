@@ -280,7 +280,7 @@ class Browser:
     ) -> None:
         """Settle the tiers of the records kept in date order until `count` records in the exact
         spelling are known (they are then the first `count` shown) or all are; past
-        SETTLE_PAGES pages read, the exact-spelling page lists are read after all."""
+        SETTLE_RECORDS records read, the exact-spelling page lists are read after all."""
         if not matches.unsettled:
             return
         walk = self._date_walk(arrays)

@@ -14,8 +14,9 @@ An index of an older mapping version is not used (IndexUnusable: run sohoa reind
 a new one of this version), one of a newer version neither (MissingDependency: upgrade sohoa).
 `rebuild(records)` bulk-loads a fresh `<alias>-v1-<UTC time>` index and moves the alias onto it in
 one atomic request, so searches never see a half-built index; the old index is then deleted.
-Records written through the alias while a rebuild runs land in the old index and are lost with
-it: do not ingest during a reindex (or ingest the batch again afterwards).
+Records written through the alias while a rebuild runs land in the old index; `before_swap` lets
+indexing/rebuild.py catch the new index up from the store's change journal before the alias
+moves, and once more after, so nothing committed meanwhile is lost.
 
 `search` implements the whole search contract (schemas/search.py) in one `_search` request: hits,
 exact total, facets (aggregations), date range, sort, paging and the access scope, each hit with

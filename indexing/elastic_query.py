@@ -22,7 +22,7 @@ The same semantics as the SQLite index (indexing.sqlite, indexing.browse, indexi
 - facets: the most frequent `facet_limit` values (ties by value), years latest first, access
   classes and review flags in their fixed order, as indexing.arrays counts them. A keyed facet
   (doc_type, issuer, province) is counted per search key and labelled with its most frequent
-  spelling (SQLite: the first seen). Where values tie at the cut, Elasticsearch keeps the first
+  spelling among the records counted (SQLite too). Where values tie at the cut, Elasticsearch keeps the first
   by search key and SQLite by label; the two differ only for labels whose order changes with
   letter case;
 - `content=False`: `_source` holds the access class alone and no page comes back: hits carry ids

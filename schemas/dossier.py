@@ -1,7 +1,8 @@
 """A dossier (hồ sơ) scan cut into its documents: each page's role, each boundary's evidence.
 
-`classify.segment.segment_dossier` makes a `Segmentation` from the pages of one scan; ingest,
-review and the catalogues read it. Page numbers are the 1-based positions in the scan file.
+`classify.segment.segment_dossier` makes a `Segmentation` from the pages of one scan (dossier
+intake, its review and the catalogues, issue 15, are still to be built on it). Page numbers are
+the 1-based positions in the scan file.
 """
 
 from __future__ import annotations
