@@ -17,9 +17,10 @@ classification only. The API and `sohoa search --role/--key` both go through `sc
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Literal
 
 from schemas import AccessClass, AccessScope, SearchFilters
+from schemas.record import ACCESS_CLASSES
 
 __all__ = [
     "ALL_CLASSES",
@@ -36,8 +37,7 @@ __all__ = [
 ]
 
 Role = Literal["public", "staff", "archivist", "metrics"]
-ALL_CLASSES: tuple[AccessClass, ...] = get_args(AccessClass)
-SECRET: AccessClass = "not_accessible"
+ALL_CLASSES = ACCESS_CLASSES
 
 _READABLE: dict[str, tuple[AccessClass, ...]] = {
     "public": ("public",),

@@ -15,7 +15,8 @@ from operator import itemgetter
 import numpy as np
 
 from schemas import AccessClass, FacetName, FacetValue, SearchFilters
-from vntext.normalise import search_key
+from schemas.record import ACCESS_CLASSES
+from vntext.normalise import key_or_none, search_key
 
 __all__ = [
     "ACCESS_CODES",
@@ -30,7 +31,7 @@ __all__ = [
     "order_slots",
 ]
 
-ACCESS_CODES: tuple[AccessClass, ...] = ("public", "conditional", "not_accessible", "undetermined")
+ACCESS_CODES = ACCESS_CLASSES  # a record's access code is its class's position here
 NO_DATE = np.iinfo(np.int32).min  # the date of an undated record: last when newest come first
 _JULIAN_OFFSET = 1721425  # date.toordinal() + this = julian day number
 
@@ -151,10 +152,6 @@ KEYED = ("doc_type", "issuer", "province", "province_then", "retention")
 _BY_KEY = frozenset({"doc_type", "issuer", "province", "province_then"})
 
 
-def _key_or_none(value: str | None) -> str | None:
-    return search_key(value.strip()) if value else None
-
-
 def _keyed_fields(rows: list[tuple]) -> tuple[dict[str, Keyed], dict[str, Keyed]]:
     """(full, public) Keyed fields; a field no record masks shares one Keyed for both."""
     full, public = {}, {}
@@ -164,7 +161,7 @@ def _keyed_fields(rows: list[tuple]) -> tuple[dict[str, Keyed], dict[str, Keyed]
         if not any(map(itemgetter(at + 2), rows)):
             public[name] = full[name]
             continue
-        public_key = _key_or_none if name in _BY_KEY else (lambda value: value)
+        public_key = key_or_none if name in _BY_KEY else (lambda value: value)
         pairs = (
             (k, s) if m is None else (public_key(m), m)
             for k, s, m in map(itemgetter(at, at + 1, at + 2), rows)

@@ -41,7 +41,7 @@ from indexing.masking import mask_text, values_of
 from indexing.page_keys import page_keys
 from indexing.query import token_spans
 from schemas import Record
-from vntext.normalise import nfc, search_key
+from vntext.normalise import key_or_none, nfc
 
 __all__ = [
     "DEFAULT_ALIAS",
@@ -204,19 +204,15 @@ def alias_swap_actions(alias: str, new_index: str, old_indexes: list[str]) -> li
 # ---- documents ----
 
 
-def _key_or_none(value: str | None) -> str | None:
-    return search_key(value.strip()) if value else None
-
-
 def _both_forms(name: str, value: str | None, values: tuple[str, ...]) -> dict[str, str | None]:
     """A metadata value and its key in public form (`name`, `name_key`) and in full (`private_`)."""
     full = nfc(value) if value else None
     public = mask_text(full, values) if full else None
     return {
         name: public,
-        f"{name}_key": _key_or_none(public),
+        f"{name}_key": key_or_none(public),
         f"private_{name}": full,
-        f"private_{name}_key": _key_or_none(full),
+        f"private_{name}_key": key_or_none(full),
     }
 
 
@@ -269,9 +265,9 @@ def record_document(record: Record) -> dict[str, Any]:
         "source": nfc(record.source),
         **_both_forms("doc_type", meta.doc_type, values),
         **_both_forms("issuer", meta.issuer, values),
-        "province_key": _key_or_none(meta.province),
+        "province_key": key_or_none(meta.province),
         "province_present": meta.province_present and nfc(meta.province_present),
-        "province_present_key": _key_or_none(meta.province_present),
+        "province_present_key": key_or_none(meta.province_present),
         "year": meta.date.year if meta.date else None,
         "date": meta.date.isoformat() if meta.date else None,
         "ingested_at": _utc(record.ingested_at),

@@ -41,7 +41,6 @@ page holding personal data on its private keys and shows its private text and ti
 from __future__ import annotations
 
 import logging
-import typing
 from collections.abc import Callable
 from typing import Any
 
@@ -49,7 +48,6 @@ from indexing.elastic_mapping import MAX_RESULT_WINDOW
 from indexing.query import ParsedQuery, QueryPart
 from indexing.snippets import snippet
 from schemas import (
-    AccessClass,
     FacetName,
     FacetValue,
     IndexStats,
@@ -58,6 +56,7 @@ from schemas import (
     SearchQuery,
     SearchResult,
 )
+from schemas.record import ACCESS_CLASSES
 from vntext.normalise import search_key
 
 __all__ = [
@@ -85,7 +84,6 @@ FOLDED_WEIGHT = 1.0
 SATURATION_K = 5.0
 BEST_PAGE = "best_page"  # the inner hits' name
 FACET_ALL = 10_000  # buckets asked for when every value of a facet is wanted (facet_limit None)
-ACCESS_CLASSES: tuple[AccessClass, ...] = typing.get_args(AccessClass)  # the access facet's order
 
 _NEWEST_FIRST: list[dict[str, Any]] = [
     {"date": {"order": "desc", "missing": "_last"}},

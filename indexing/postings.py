@@ -66,7 +66,6 @@ class Postings:
         self.size = 0
         self._masks: OrderedDict[tuple[str, str, tuple[str, ...]], np.ndarray] = OrderedDict()
         self._counts: dict[tuple[str, str, tuple[str, ...]], int] = {}
-        self.hits = self.misses = 0
 
     def reset(self, size: int) -> None:
         """Forget every mask: the index changed; pages now run from 0 to size-1."""
@@ -92,9 +91,7 @@ class Postings:
         found = self._masks.get(key)
         if found is not None:
             self._masks.move_to_end(key)
-            self.hits += 1
             return np.unpackbits(found, count=self.size).view(bool)
-        self.misses += 1
         sql = _CONCAT.format(table=table)
         with phase("read"):
             ids = _parse(conn.execute(sql, (f"{column} : {fts5_phrase(tokens)}",)).fetchone()[0])

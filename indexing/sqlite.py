@@ -40,7 +40,7 @@ from indexing.masking import mask_text, values_of
 from indexing.page_keys import page_keys
 from indexing.sqlite_files import check_opened, damage_unusable, file_id, rebuild_beside, unusable
 from schemas import IndexStats, Record, SearchQuery, SearchResult
-from vntext.normalise import nfc, search_key
+from vntext.normalise import key_or_none, nfc
 
 __all__ = ["SCHEMA_TABLES", "SCHEMA_VERSION", "SqliteIndex"]
 
@@ -105,10 +105,6 @@ def _utc_text(moment: datetime) -> str:
     return aware.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def _key_or_none(value: str | None) -> str | None:
-    return search_key(value.strip()) if value else None
-
-
 def _public_form(value: str | None, values: tuple[str, ...]) -> str | None:
     """The public form of a metadata value, None when it is the value itself."""
     if not value:
@@ -128,13 +124,13 @@ def _record_row(record: Record, values: tuple[str, ...]) -> dict[str, Any]:
         "public_title": public_title if public_title != title else None,
         "source": nfc(record.source),
         "doc_type": meta.doc_type and nfc(meta.doc_type),
-        "doc_type_key": _key_or_none(meta.doc_type),
+        "doc_type_key": key_or_none(meta.doc_type),
         "year": meta.date.year if meta.date else None,
         "issuer": meta.issuer and nfc(meta.issuer),
-        "issuer_key": _key_or_none(meta.issuer),
-        "province_key": _key_or_none(meta.province),
+        "issuer_key": key_or_none(meta.issuer),
+        "province_key": key_or_none(meta.province),
         "province_present": meta.province_present and nfc(meta.province_present),
-        "province_present_key": _key_or_none(meta.province_present),
+        "province_present_key": key_or_none(meta.province_present),
         "access": classification.access,
         "retention": classification.retention,
         "needs_review": int(classification.needs_review or any(page.needs_review for page in record.pages)),

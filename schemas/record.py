@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, Field
 
@@ -12,6 +12,7 @@ from schemas.page import Page
 
 NO_SUBJECT = "(không có trích yếu)"  # in the title of a record whose subject is not known
 AccessClass = Literal["public", "conditional", "not_accessible", "undetermined"]
+ACCESS_CLASSES: tuple[AccessClass, ...] = get_args(AccessClass)  # in this order wherever listed
 
 
 def utcnow() -> datetime:

@@ -129,6 +129,11 @@ def search_key(text: str) -> str:
     return canonical_tones(nfc(text)).lower()
 
 
+def key_or_none(value: str | None) -> str | None:
+    """The search key of a field value; None for a missing or empty one."""
+    return search_key(value.strip()) if value else None
+
+
 def folded_key(text: str) -> str:
     """The accent-insensitive search key: the search key with every diacritic folded."""
     return fold(search_key(text))
