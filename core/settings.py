@@ -27,6 +27,9 @@ class Settings(BaseSettings):
                    encrypted (an isolated machine's share or a removable volume; default: unset,
                    such documents are then not stored at all, see README "Secret documents")
     SOHOA_SECRET_KEY_FILE  the key encrypting the hold (outside SOHOA_HOME, the store, the hold)
+    SOHOA_ORGAN_ID the agency's mã định danh cơ quan (13 characters; in a dossier's mã hồ sơ and
+                   edXML From/OrganId; default: unset)
+    SOHOA_FONDS_CODE  the agency's mã phông (archive fonds) for the mã hồ sơ (default: unset)
     """
 
     model_config = SettingsConfigDict(env_prefix="SOHOA_", frozen=True, extra="ignore")
@@ -42,6 +45,8 @@ class Settings(BaseSettings):
     max_image_pixels: int = Field(default=200_000_000, ge=1, description="Refuse larger images")
     secret_hold: Path | None = None
     secret_key_file: Path | None = None
+    organ_id: str | None = Field(default=None, max_length=13, description="Mã định danh cơ quan")
+    fonds_code: str | None = Field(default=None, max_length=13, description="Mã phông")
 
     @cached_property
     def storage_url(self) -> str:

@@ -1,18 +1,28 @@
 """Data models that cross module boundaries (pydantic v2)."""
 
-from schemas.dossier import BoundaryCue, DocumentSpan, PageSegment, Segmentation
-from schemas.outcome import BatchSummary, IngestOutcome, Status
+from schemas.dossier import (
+    BoundaryCue,
+    DocumentSpan,
+    Dossier,
+    DossierDocument,
+    DossierFile,
+    PageSegment,
+    Segmentation,
+)
+from schemas.outcome import BatchSummary, DocumentOutcome, DossierOutcome, IngestOutcome, Status
 from schemas.page import Box, Page, Word
 from schemas.record import (
     AccessClass,
     Classification,
     Decision,
+    DossierLink,
     Event,
     IncomingStamp,
     Metadata,
     PersonalData,
     Record,
     Signer,
+    document_id_for,
     record_id_for,
 )
 from schemas.search import (
@@ -41,7 +51,13 @@ __all__ = [
     "Box",
     "Classification",
     "Decision",
+    "DocumentOutcome",
     "DocumentSpan",
+    "Dossier",
+    "DossierDocument",
+    "DossierFile",
+    "DossierLink",
+    "DossierOutcome",
     "Event",
     "IncomingStamp",
     "IngestOutcome",
@@ -58,5 +74,6 @@ __all__ = [
     "Signer",
     "Status",
     "Word",
+    "document_id_for",
     "record_id_for",
 ]

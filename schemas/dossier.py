@@ -1,15 +1,20 @@
-"""A dossier (hồ sơ) scan cut into its documents: each page's role, each boundary's evidence.
+"""A dossier (hồ sơ): its scan cut into documents, each page's role, each boundary's evidence,
+and the dossier record kept beside its documents' records.
 
-`classify.segment.segment_dossier` makes a `Segmentation` from the pages of one scan (dossier
-intake, its review and the catalogues, issue 15, are still to be built on it). Page numbers are
-the 1-based positions in the scan file.
+`classify.segment.segment_dossier` makes a `Segmentation` from the pages of one scan;
+application/dossier_intake.py makes the `Dossier` and one `Record` per document from it. Page
+numbers are 1-based positions in the dossier scan (all its files, in order).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.page import Page
+from schemas.record import Event, utcnow
 
 PageRole = Literal["start", "continuation", "blank"]
 
@@ -87,3 +92,67 @@ class Segmentation(BaseModel):
     @property
     def review_pages(self) -> list[int]:
         return [p.number for p in self.pages if p.review]
+
+
+# Mức độ tin cậy (Circular 02/2019 §2.2): what a scanned paper dossier is.
+Reliability = Literal["Số hóa", "Gốc điện tử", "Hỗn hợp"]
+
+
+class DossierFile(BaseModel):
+    """One file of a dossier's original, kept byte for byte in the dossier package."""
+
+    name: str = Field(description="The file name as received (NFC)")
+    sha256: str
+    size: int = Field(ge=0)
+    media_type: str
+    first_page: int = Field(ge=1, description="The dossier scan page that is this file's page 1")
+    page_count: int = Field(ge=0)
+    order: int | None = Field(
+        default=None, description="Số thứ tự văn bản from a per-document file name (<mã>.<0000001>.pdf)"
+    )
+
+
+class DossierDocument(BaseModel):
+    """One document of the dossier: its record id, order and scan pages."""
+
+    id: str
+    order: int = Field(ge=1)
+    pages: list[int] = Field(min_length=1)
+    confidence: float = Field(ge=0, le=1, description="Of its first page being a start")
+    review: bool = False
+
+    @property
+    def first(self) -> int:
+        return self.pages[0]
+
+    @property
+    def last(self) -> int:
+        return self.pages[-1]
+
+
+class Dossier(BaseModel):
+    """The dossier record (hồ sơ): what the digitisation standard asks of a file, and how its scan
+    was cut. Dates, retention, access and counts of its documents are read from their records
+    (application/dossiers.py), for the role asking: a dossier never counts what a role may not see.
+    """
+
+    id: str
+    code: str | None = Field(default=None, description="Mã hồ sơ")
+    title: str | None = Field(default=None, description="Tiêu đề hồ sơ, as given at intake")
+    organ_id: str | None = Field(default=None, description="Mã định danh cơ quan (SOHOA_ORGAN_ID)")
+    fonds_code: str | None = Field(default=None, description="Mã phông (SOHOA_FONDS_CODE)")
+    source: str = Field(description="The file or folder name as received (NFC)")
+    sha256: str = Field(description="Of the files' sha256s in order: the dossier's content")
+    files: list[DossierFile]
+    page_count: int = Field(ge=0, description="Số lượng trang of the scan")
+    pages: list[Page] = Field(default_factory=list, description="Every scan page as read")
+    segmentation: Segmentation
+    documents: list[DossierDocument] = Field(default_factory=list)
+    language: str = "Tiếng Việt"
+    reliability: Reliability = "Số hóa"
+    held: bool = Field(default=False, description="The original is in the secret hold, not the store")
+    review_reasons: list[str] = Field(default_factory=list, description="Vietnamese, for the archivist")
+    batch: str | None = None
+    events: list[Event] = Field(default_factory=list)
+    ingested_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

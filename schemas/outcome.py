@@ -25,11 +25,30 @@ class IngestOutcome(BaseModel):
     seconds: float = 0.0
 
 
+class DocumentOutcome(BaseModel):
+    """One document cut from a dossier scan: its record, order and first and last scan page."""
+
+    id: str
+    order: int
+    pages: tuple[int, int]
+
+
+class DossierOutcome(BaseModel):
+    """What became of one dossier (hồ sơ): its id and mã hồ sơ and its documents, in order."""
+
+    path: str
+    id: str
+    code: str | None = None
+    status: Literal["ingested", "duplicate"] = "ingested"
+    documents: list[DocumentOutcome] = Field(default_factory=list)
+
+
 class BatchSummary(BaseModel):
     batch: str
     started_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
     outcomes: list[IngestOutcome] = Field(default_factory=list)
+    dossiers: list[DossierOutcome] = Field(default_factory=list)
 
     def of(self, status: Status) -> list[IngestOutcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -45,8 +64,8 @@ class BatchSummary(BaseModel):
         return (self.finished_at - self.started_at).total_seconds()
 
     def to_contract(self) -> dict:
-        """The stable `sohoa ingest --json` shape."""
-        return {
+        """The stable `sohoa ingest --json` shape (`dossiers` only for a dossier intake)."""
+        contract = {
             "batch": self.batch,
             "ingested": [{"path": o.path, "id": o.id, "pages": o.pages} for o in self.of("ingested")],
             "near_duplicates": [
@@ -57,3 +76,17 @@ class BatchSummary(BaseModel):
             "quarantined": [{"path": o.path, "reason": o.reason} for o in self.of("quarantined")],
             "failed": [{"path": o.path, "reason": o.reason} for o in self.of("failed")],
         }
+        if self.dossiers:
+            contract["dossiers"] = [
+                {
+                    "path": d.path,
+                    "id": d.id,
+                    "code": d.code,
+                    "status": d.status,
+                    "documents": [
+                        {"id": x.id, "order": x.order, "pages": list(x.pages)} for x in d.documents
+                    ],
+                }
+                for d in self.dossiers
+            ]
+        return contract

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from datetime import UTC, datetime
 from typing import Literal, get_args
 
@@ -112,8 +113,29 @@ class Event(BaseModel):
     seconds: float = 0.0
 
 
+class DossierLink(BaseModel):
+    """Where a document of a dossier (hồ sơ) sits in it: the dossier's id and mã hồ sơ, the
+    document's order (số thứ tự văn bản trong hồ sơ) and the scan pages it was cut from (its own
+    pages are numbered 1..n; `pages[n-1]` is page n's page in the dossier scan)."""
+
+    dossier: str
+    code: str | None = None
+    order: int = Field(ge=1)
+    pages: list[int] = Field(min_length=1)
+
+    @property
+    def first(self) -> int:
+        return self.pages[0]
+
+    @property
+    def last(self) -> int:
+        return self.pages[-1]
+
+
 class Record(BaseModel):
-    """One ingested original file. `id` derives from the sha256 of the original bytes."""
+    """One ingested original file, or one document cut from a dossier scan (`dossier` set: its
+    original is the dossier's, kept once in the dossier package). `id` derives from the sha256
+    of the original bytes (for a document: of the dossier's id and its scan pages)."""
 
     id: str
     source: str = Field(description="Original file name as received")
@@ -125,6 +147,7 @@ class Record(BaseModel):
     metadata: Metadata = Field(default_factory=Metadata)
     classification: Classification = Field(default_factory=Classification)
     batch: str | None = None
+    dossier: DossierLink | None = None
     events: list[Event] = Field(default_factory=list)
     ingested_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -148,3 +171,10 @@ class Record(BaseModel):
 def record_id_for(sha256: str) -> str:
     """The record id for an original file: the first 32 hex digits of its sha256."""
     return sha256[:32]
+
+
+def document_id_for(dossier_id: str, pages: list[int]) -> str:
+    """The record id of the document made of these scan pages of a dossier: the same pages
+    give the same id (a re-run is idempotent); moved boundaries give a new one."""
+    text = f"{dossier_id}:{','.join(str(n) for n in pages)}"
+    return record_id_for(hashlib.sha256(text.encode()).hexdigest())

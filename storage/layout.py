@@ -13,6 +13,14 @@ A record package (storage/package.py), under records/<id>/:
     fingerprint.json         page hashes and text signature for near duplicates (dedup/)
     manifest-sha256.txt      sha256 of every other file, written last: the commit marker
 
+A record cut from a dossier scan has no original/ of its own: its original is the dossier's.
+A dossier package (storage/dossier_package.py), under dossiers/<id>/:
+
+    original/<safe name>     each file of the dossier scan, byte-identical (none when held)
+    pages/0001.txt, .words.json   every scan page as read (blank sheets too)
+    dossier.json             the Dossier without page words: files, segmentation, documents
+    manifest-sha256.txt      written last: the commit marker (after the documents' packages)
+
 The change journal (storage/changes.py), under changes/<hour>/: one empty object per committed
 change of a package, named by time and record id.
 
@@ -28,6 +36,8 @@ from storage.names import safe_name
 __all__ = [
     "CHANGES",
     "CLASSIFICATION_FILE",
+    "DOSSIERS",
+    "DOSSIER_FILE",
     "EVENTS_FILE",
     "FINGERPRINT_FILE",
     "HOLD_CATALOGUE",
@@ -60,6 +70,10 @@ ORIGINAL_DIR = "original"
 PAGES_DIR = "pages"
 SEARCHABLE_PDF = "document.pdf"  # page images with an invisible text layer
 FINGERPRINT_FILE = "fingerprint.json"
+
+# --- the dossier package ---
+DOSSIERS = "dossiers"  # the dossier packages' folder (key prefix) in the store
+DOSSIER_FILE = "dossier.json"
 
 # --- the change journal ---
 CHANGES = "changes"  # its folder (key prefix) in the store

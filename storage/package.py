@@ -64,6 +64,7 @@ __all__ = [
     "read_record",
     "update_record",
     "write_catalogue",
+    "write_document_package",
     "write_package",
 ]
 
@@ -84,7 +85,7 @@ def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def _normalized(record: Record) -> Record:
+def normalized_pages(record: Record) -> Record:
     """The record with page and word text in NFC; duplicate page numbers are refused."""
     numbers = [page.number for page in record.pages]
     if len(set(numbers)) != len(numbers):
@@ -119,7 +120,7 @@ def _json_files(record: Record) -> dict[str, bytes]:
     }
 
 
-def _page_files(record: Record) -> dict[str, bytes]:
+def page_files(record: Record) -> dict[str, bytes]:
     files = {}
     for page in record.pages:
         files[page_text_name(page.number)] = page.text.encode()
@@ -138,11 +139,11 @@ def _extra_files(extra: Mapping[str, bytes | Path]) -> dict[str, bytes | Path]:
     return dict(extra)
 
 
-def _manifest_text(hashes: Mapping[str, str]) -> bytes:
+def manifest_text(hashes: Mapping[str, str]) -> bytes:
     return "".join(f"{hashes[path]}  {path}\n" for path in sorted(hashes)).encode()
 
 
-def _parse_manifest(text: str, record_id: str) -> dict[str, str]:
+def parse_manifest(text: str, record_id: str) -> dict[str, str]:
     hashes = {}
     for line in text.splitlines():
         digest, sep, path = line[:64], line[64:66], line[66:]
@@ -155,30 +156,31 @@ def _parse_manifest(text: str, record_id: str) -> dict[str, str]:
 # ---- the original file ----
 
 
-def _fingerprint(path: Path) -> tuple[int, ...]:
+def file_fingerprint(path: Path) -> tuple[int, ...]:
     st = path.stat()
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
 
 
-def _check_original(path: Path, record: Record) -> tuple[int, ...]:
-    """Hash the original against the record; return its fingerprint to compare after copying."""
+def check_original(path: Path, sha256: str, size: int, owner: str) -> tuple[int, ...]:
+    """Hash the original against what `owner` (a record or dossier) says it is; return its
+    fingerprint to compare after copying."""
     try:
-        before = _fingerprint(path)
+        before = file_fingerprint(path)
         digest = sha256_file(path)
     except OSError as exc:
         raise BadInput(f"cannot read {path.name}: {exc.strerror or exc}") from exc
-    if digest != record.sha256 or before[0] != record.size:
+    if digest != sha256 or before[0] != size:
         raise BadInput(
             f"{path.name} changed since it was hashed: sha256 {digest[:12]}, {before[0]} bytes"
-            f" (record {record.id}: {record.sha256[:12]}, {record.size} bytes)"
+            f" ({owner}: {sha256[:12]}, {size} bytes)"
         )
     return before
 
 
-def _put_original(store: ObjectStore, key: str, path: Path, before: tuple[int, ...]) -> None:
+def put_original(store: ObjectStore, key: str, path: Path, before: tuple[int, ...]) -> None:
     store.put_file(key, path)
     try:
-        changed = _fingerprint(path) != before
+        changed = file_fingerprint(path) != before
     except OSError:
         changed = True
     if changed:
@@ -205,15 +207,15 @@ def write_package(
     left by an earlier attempt that are not part of this package are removed.
     """
     prefix = _prefix(record.id)
-    record = _normalized(record)
-    files = {**_page_files(record), **_json_files(record), **_extra_files(extra)}
+    record = normalized_pages(record)
+    files = {**page_files(record), **_json_files(record), **_extra_files(extra)}
     original = Path(original)
-    before = _check_original(original, record)
+    before = check_original(original, record.sha256, record.size, f"record {record.id}")
 
     store.delete(prefix + MANIFEST)  # uncommit before changing anything
     original_file = original_name(record.source)
-    _put_original(store, prefix + original_file, original, before)
-    _commit(store, prefix, files, {original_file: record.sha256})
+    put_original(store, prefix + original_file, original, before)
+    commit_files(store, prefix, files, {original_file: record.sha256})
 
 
 def write_catalogue(store: ObjectStore, record: Record) -> None:
@@ -223,13 +225,35 @@ def write_catalogue(store: ObjectStore, record: Record) -> None:
         raise ValueError(f"record {record.id}: a catalogue package holds no pages and names its hold")
     prefix = _prefix(record.id)
     store.delete(prefix + MANIFEST)
-    _commit(store, prefix, dict(_json_files(_normalized(record))), {})
+    commit_files(store, prefix, dict(_json_files(normalized_pages(record))), {})
 
 
-def _commit(
-    store: ObjectStore, prefix: str, files: Mapping[str, bytes | Path], hashes: dict[str, str]
+def write_document_package(
+    store: ObjectStore, record: Record, extra: Mapping[str, bytes | Path] = _NO_EXTRA
 ) -> None:
-    """Write `files`, remove what an earlier attempt left, then the manifest (the commit)."""
+    """Write (or complete) the package of a document cut from a dossier scan: its pages, JSON
+    files and `extra` (its searchable PDF), no original — that is the dossier's, kept once in
+    the dossier package (storage/dossier_package.py)."""
+    if record.dossier is None:
+        raise ValueError(f"record {record.id}: not a document of a dossier")
+    prefix = _prefix(record.id)
+    record = normalized_pages(record)
+    files = {**page_files(record), **_json_files(record), **_extra_files(extra)}
+    store.delete(prefix + MANIFEST)
+    commit_files(store, prefix, files, {})
+
+
+def commit_files(
+    store: ObjectStore,
+    prefix: str,
+    files: Mapping[str, bytes | Path],
+    hashes: dict[str, str],
+    *,
+    journal: bool = True,
+) -> None:
+    """Write `files`, remove what an earlier attempt left under `prefix`, then the manifest (the
+    commit); `hashes` already holds the files written before (an original). A record's commit is
+    noted in the change journal (`journal`)."""
     for name, data in files.items():
         if isinstance(data, Path):
             store.put_file(prefix + name, data)
@@ -240,8 +264,9 @@ def _commit(
     for key in list(store.list(prefix)):
         if key[len(prefix) :] not in hashes and key != prefix + MANIFEST:
             store.delete(key)
-    store.put_bytes(prefix + MANIFEST, _manifest_text(hashes))
-    note_change(store, prefix[len(RECORDS) + 1 : -1])
+    store.put_bytes(prefix + MANIFEST, manifest_text(hashes))
+    if journal:
+        note_change(store, prefix[len(RECORDS) + 1 : -1])
 
 
 def is_held(record: Record) -> bool:
@@ -265,7 +290,7 @@ def read_manifest(store: ObjectStore, record_id: str) -> dict[str, str]:
         data = store.get_bytes(_prefix(record_id) + MANIFEST)
     except NotFound:
         raise NotFound(f"no record {record_id!r} in {store.url}") from None
-    return _parse_manifest(data.decode(), record_id)
+    return parse_manifest(data.decode(), record_id)
 
 
 def read_record(store: ObjectStore, record_id: str, *, with_words: bool = True) -> Record:
@@ -293,7 +318,10 @@ def original_key(store: ObjectStore, record_id: str) -> str:
     has none (a catalogue package: the content is held outside the store)."""
     originals = [p for p in read_manifest(store, record_id) if p.startswith(f"{ORIGINAL_DIR}/")]
     if not originals:
-        raise NotFound(f"record {record_id}: no original in the store (its content is held elsewhere)")
+        raise NotFound(
+            f"record {record_id}: no original of its own in the store (held elsewhere, or a document"
+            " of a dossier, whose original is the dossier's)"
+        )
     if len(originals) != 1:
         raise ValueError(f"record {record_id}: expected one original, manifest has {originals}")
     return _prefix(record_id) + originals[0]
@@ -309,10 +337,11 @@ def update_record(store: ObjectStore, record: Record) -> None:
     prefix = _prefix(record.id)
     hashes = read_manifest(store, record.id)
     stored = [hashes[p] for p in hashes if p.startswith(f"{ORIGINAL_DIR}/")]
-    if stored != [record.sha256] and not (not stored and is_held(record) and not record.pages):
+    kept_elsewhere = not stored and (record.dossier is not None or (is_held(record) and not record.pages))
+    if stored != [record.sha256] and not kept_elsewhere:
         raise ValueError(f"record {record.id}: sha256 does not match the stored original")
-    for name, data in _json_files(_normalized(record)).items():
+    for name, data in _json_files(normalized_pages(record)).items():
         store.put_bytes(prefix + name, data)
         hashes[name] = sha256_bytes(data)
-    store.put_bytes(prefix + MANIFEST, _manifest_text(hashes))
+    store.put_bytes(prefix + MANIFEST, manifest_text(hashes))
     note_change(store, record.id)
