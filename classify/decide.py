@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from classify.facts import Facts, gather
 from classify.matching import find_keyword, find_pattern, normalise
 from classify.norm import key
-from classify.rules import Rule, RuleBook
+from classify.rules import Rule, RuleBook, retention_years
 from schemas import Classification, Decision, Metadata, Page
 
 __all__ = ["classify"]
@@ -342,13 +341,6 @@ def _protection(
     return until
 
 
-def _years(period: str) -> int:
-    if period == "Vĩnh viễn":
-        return 10_000
-    match = re.match(r"(\d+) năm", period)
-    return int(match.group(1)) if match else 500
-
-
 def _retention(hits: list[Hit], decisions: list[Decision], reasons: list[str]) -> str | None:
     for hit in hits:
         decisions.append(_decision(hit, hit.rule.outcome.retention or ""))
@@ -357,14 +349,13 @@ def _retention(hits: list[Hit], decisions: list[Decision], reasons: list[str]) -
         return None
     firm = [h for h in hits if h.firm]
     pool = firm or hits
-    best = max(pool, key=lambda h: (_years(h.rule.outcome.retention or ""), h.confidence))
+    best = max(pool, key=lambda h: (retention_years(h.rule.outcome.retention or ""), h.confidence))
     period = best.rule.outcome.retention
     if not firm:
         reasons.append(f"retention {period} from an unconfirmed (M) rule {best.rule.id} — to be appraised")
     else:
-        longer = [
-            h for h in hits if not h.firm and _years(h.rule.outcome.retention or "") > _years(period or "")
-        ]
+        chosen = retention_years(period or "")
+        longer = [h for h in hits if not h.firm and retention_years(h.rule.outcome.retention or "") > chosen]
         if longer:
             reasons.append(
                 f"{longer[0].rule.id} (M) suggests a longer period ({longer[0].rule.outcome.retention})"

@@ -31,6 +31,15 @@ _RULE_ID = re.compile(r"^(A\d+\.[0-9a-zđ]+(\.[a-z0-9]+)?|R\.\d+[a-z]?|S\.[A-Z]+
 _RETENTION = re.compile(r"^(Vĩnh viễn|\d{1,3} năm|Đến khi văn bản hết hiệu lực|Theo tuổi thọ công trình)$")
 
 
+def retention_years(period: str) -> int:
+    """A retention period as years to compare: 'Vĩnh viễn' the longest, 'N năm' N, a special
+    value ('Đến khi văn bản hết hiệu lực', …) between the two."""
+    if period == "Vĩnh viễn":
+        return 10_000
+    match = re.match(r"(\d+) năm", period)
+    return int(match.group(1)) if match else 500
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

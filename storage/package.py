@@ -66,6 +66,7 @@ __all__ = [
     "write_catalogue",
     "write_document_package",
     "write_package",
+    "withdraw_package",
 ]
 
 _NO_EXTRA: Mapping[str, bytes | Path] = MappingProxyType({})
@@ -267,6 +268,17 @@ def commit_files(
     store.put_bytes(prefix + MANIFEST, manifest_text(hashes))
     if journal:
         note_change(store, prefix[len(RECORDS) + 1 : -1])
+
+
+def withdraw_package(store: ObjectStore, record_id: str) -> None:
+    """Remove the package of a document whose pages now belong to other documents (a boundary
+    moved by an archivist; the dossier keeps the scan, its events say what was withdrawn).
+    Uncommitted first, then emptied; noted in the change journal so an index drops it."""
+    prefix = _prefix(record_id)
+    store.delete(prefix + MANIFEST)
+    for key in list(store.list(prefix)):
+        store.delete(key)
+    note_change(store, record_id)
 
 
 def is_held(record: Record) -> bool:
