@@ -179,6 +179,10 @@ class Tally:
     blank_false: int = 0
     missed_by_kind: Counter = field(default_factory=Counter)  # true starts not found, by document kind
     false_by_kind: Counter = field(default_factory=Counter)  # starts found on pages that start nothing
+    backs_missed_as: Counter = field(
+        default_factory=Counter
+    )  # blank backs not found: what they were taken for
+    blank_false_by_page: Counter = field(default_factory=Counter)  # pages with text taken for blank sheets
     review_boundaries: int = 0
     review_pages: int = 0
     review_wrong: int = 0
@@ -228,6 +232,16 @@ class Tally:
             self.missed_by_kind[kind_of[start]] += 1
         for start in got - want:
             self.false_by_kind[_page_category(truth, start)] += 1
+        by_number = {p.number: p for p in result.pages}
+        for number in sorted(backs - found_blank):
+            page = by_number[number]
+            unread = any(c.cue == "unreadable" for c in page.cues)
+            shown = truth["pages"][number - 1].get("show_through")
+            self.backs_missed_as[
+                f"{page.role}{'_unread' if unread else ''}{'_show_through' if shown else ''}"
+            ] += 1
+        for number in sorted(found_blank - blanks):
+            self.blank_false_by_page[truth["pages"][number - 1].get("page_kind", "?")] += 1
         want_docs = {(d["pages"][0], d["pages"][1]) for d in truth["documents"]}
         got_docs = {(d.pages[0], d.pages[-1]) for d in result.documents}
         self.docs += len(want_docs)
@@ -293,7 +307,9 @@ class Tally:
             "blank_sheets_found": self.blanks_found,
             "blank_backs": self.backs,
             "blank_backs_found": self.backs_found,
+            "blank_backs_missed_as": dict(self.backs_missed_as.most_common()),
             "blank_false_alarms": self.blank_false,
+            "blank_false_alarms_by_page": dict(self.blank_false_by_page.most_common()),
             "missed_starts_by_kind": dict(self.missed_by_kind.most_common()),
             "false_starts_by_page": dict(self.false_by_kind.most_common()),
             "review_boundaries": self.review_boundaries,

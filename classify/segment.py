@@ -4,8 +4,15 @@ A document of the Decree 30/2020 layout opens with a header — issuing body top
 national motto top right ('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM / Độc lập - Tự do - Hạnh phúc'),
 the Số/ký hiệu line, place and date, the type's title — and closes with its signature block and
 'Nơi nhận'. Its later pages carry a page number ('2', '- 2 -', 'Trang 2/5') and go on with the
-text; its appendices ('PHỤ LỤC', '(Kèm theo Quyết định số …)') and attachments ('DỰ THẢO') follow
-it without a header of their own; a blank separator sheet may stand between two documents.
+text; its appendices ('PHỤ LỤC', '(Kèm theo Quyết định số …)') follow it without a header of their
+own; a blank separator sheet may stand between two documents, a blank back inside one.
+
+Attachments are part of the document they come with, though they carry a header of their own: the
+draft a tờ trình submits ('DỰ THẢO' at the top, its number and day blank) and a blank form ('Mẫu
+số 02' at the top — a box the OCR often misses — and fields left to fill, 'Họ và tên: .....').
+Their header weighs nothing toward a start; the document before naming them ('có dự thảo … kèm
+theo') or submitting them (a tờ trình) makes them surer. A document with no header of its own —
+a one-page list — opens with its title ('DANH SÁCH …', 'DANH MỤC …') at the top of the page.
 
 Each page is weighed on those cues (the header reading of classify/header.py, the ending of
 classify/signer.py and classify/recipients.py): every cue adds log-odds toward "this page starts
@@ -28,7 +35,7 @@ from dataclasses import dataclass, field
 
 from classify.header import Header, is_motto, read_header
 from classify.layout import Line, page_lines, unreadable
-from classify.norm import key, letters, starts_lower
+from classify.norm import is_upper_line, key, letters, starts_lower
 from classify.recipients import read_recipients
 from classify.signer import read_signers
 from schemas import Page
@@ -51,7 +58,10 @@ WEIGHTS: dict[CueName, float] = {
     "page_number": -4.0,
     "first_page_number": 2.5,
     "appendix": -5.5,
-    "attachment": -3.5,
+    "attachment": -1.0,
+    "form_fields": -1.0,
+    "attached_to": -2.0,
+    "list_title": 3.0,
     "continuation_text": -2.0,
     "previous_ended": 1.5,
     "previous_open": -1.5,
@@ -60,10 +70,12 @@ WEIGHTS: dict[CueName, float] = {
 _SEQUENCE_BONUS = -1.5  # a page number that follows the page before's: surer still
 _APPENDIX_BONUS = -1.5  # an appendix naming the number of the document before it
 _UNREAD_CONFIDENCE = 0.6  # a page partly unread is never sure: it goes to review
+_BACK_CONFIDENCE = 0.9  # a page read empty that the text or the numbering runs across
 _UNREAD_MIN = 40  # % of a page's lettering unread (ocr/quality.py's reason) that makes it unsure
 _UNREAD_SHARE = re.compile(r"^(\d+)% of the lettering was not read")
 
 _HEADER_CUES = ("motto", "number", "title")
+_OWN_HEADER_CUES = ("motto", "number", "issuer", "title", "place_date", "first_page_number", "list_title")
 _HEADER_LINES = 12  # the header zone: the first lines of a page in reading order
 _EDGE_LINES = 2  # a page number stands among the first (or last) lines
 _MOTTO_MAX = 70  # a motto line is short (a merged issuer | motto row a little longer)
@@ -75,6 +87,23 @@ _PAGE_WORD = re.compile(r"^[\s\-–—_.]*TRANG\s*(?:SO\s*)?(\d{1,3})(?:\s*(?:/|
 _APPENDIX = re.compile(r"^[^A-Z]{0,3}(PHU\s*LUC|PH\s*LUC|PHULUC)\b")
 _ENCLOSED = re.compile(r"^[^A-Z]{0,3}\(?\s*(KEM\s*THEO|BAN\s*HANH\s*KEM\s*THEO)\b")
 _DRAFT = re.compile(r"^[^A-Z]{0,3}(DU\s*THAO|BAN\s*DU\s*THAO)\b")
+# 'Mẫu số 02', 'Biểu số 3', 'Mẫu 01/TK' boxed at the top of a form
+_FORM_LABEL = re.compile(r"^[^A-Z]{0,3}(MAU|BIEU)\s*(SO\s*)?[0-9IVX]{1,3}\b")
+# a field left to fill: 'Họ và tên: ........' (the dots may be lost in reading: 'Họ và tên:')
+_FIELD = re.compile(r"^([^\W\d_][^:.]{1,30}):\s*[.…_\s]*$")
+_NOT_FIELDS = ("SO", "NOI NHAN", "KINH GUI", "DONG KINH GUI", "CAN CU")
+_FORM_FIELDS = 3  # this many empty fields one under the other: a blank form
+# a document with no header that opens with its title: a list or a table of its own
+_LIST_TITLE = re.compile(
+    r"^[^A-Z]{0,3}(DANH\s*SACH|DANH\s*MUC|BANG\s*KE|BANG\s*TONG\s*HOP|BANG\s*THONG\s*KE)\b"
+)
+# what a document says of an attachment it comes with
+_NAMES_ATTACHMENT = re.compile(
+    r"\b(CO\s+)?(DU\s*THAO|BIEU\s*MAU|MAU\s*SO|CAC\s*MAU|MAU\s*PHIEU)\b[^.;]{0,60}\bKEM\s*THEO\b"
+    r"|\bKEM\s*THEO\b[^.;]{0,40}\b(DU\s*THAO|BIEU\s*MAU|MAU\s*SO|CAC\s*MAU)\b"
+)
+# a document that submits a draft for approval: its attached draft follows it
+_SUBMITS_DRAFT = ("Tờ trình",)
 _END_OF_BODY = re.compile(r"\.?\s*/\s*\.\s*$")  # "./." (or "/." as read) closing the body
 _REF_NUMBER = re.compile(r"(\d{1,6})\s*/\s*([0-9A-Z][0-9A-Z/\-]*)")
 
@@ -95,23 +124,36 @@ class PageCues:
     unread: str | None = None  # the OCR saw lettering it could not read (why)
     enclosed_ref: str | None = None  # the number an appendix says it belongs to
     first_text: str = ""  # the first line of running text
+    attachment: str | None = None  # "draft" ('DỰ THẢO') or "form" ('Mẫu số', empty fields)
+    doc_type: str | None = None  # the type its title names ("Tờ trình"), on a first page
+    names_attachment: str | None = None  # the line where it says an attachment comes with it
 
 
 def segment_dossier(pages: list[Page], review_below: float = REVIEW_BELOW) -> Segmentation:
     """The documents of a dossier scan: each page's role with its confidence and cues."""
     ordered = sorted(pages, key=lambda p: p.number)
     views = [read_page_cues(page) for page in ordered]
+    backs = _backs(views)
     out: list[PageSegment] = []
     documents: list[DocumentSpan] = []
     previous: PageCues | None = None  # the last page with text
     blank_before = False
     numbers: dict[int, str] = {}  # document order -> its số/ký hiệu, for appendix references
     ended = False  # the open document has shown its ending (its appendices may follow)
+    host: BoundaryCue | None = None  # what makes the open document one that comes with attachments
     for view in views:
-        if view.blank:
+        if view.blank or view.number in backs:
             confidence = 1.0 if not view.lines else 0.95
             cues = [BoundaryCue(cue="blank", weight=0.0, text=_sample(view.lines), page=view.number)]
-            if previous is not None and not ended and not previous.body_closed:
+            if view.number in backs:
+                # the document's text runs on across it: the back of one of its sheets
+                cues.append(_cue("blank_back", backs[view.number], view.number))
+                if not view.blank:
+                    # read as unread lettering (the front showing through, or a page of text the
+                    # OCR could not read): blank, but not sure
+                    cues.append(_cue("unreadable", view.unread or "", view.number))
+                    confidence = _BACK_CONFIDENCE
+            elif previous is not None and not ended and not previous.body_closed:
                 # the document before has not ended: maybe a page of it the OCR did not read
                 cues.append(_cue("previous_open", _sample(previous.lines[-1:]), previous.number))
                 confidence = _UNREAD_CONFIDENCE
@@ -125,13 +167,14 @@ def segment_dossier(pages: list[Page], review_below: float = REVIEW_BELOW) -> Se
             cues = list(view.start)
             role, confidence = "start", 1.0  # nothing before it: the first document starts here
         else:
-            cues = _context_cues(view, previous, blank_before, numbers.get(len(documents)), ended)
+            cues = _context_cues(view, previous, blank_before, numbers.get(len(documents)), ended, host)
             score = _PRIOR + sum(c.weight for c in cues)
             p_start = 1 / (1 + math.exp(-score))
             role = "start" if p_start >= 0.5 else "continuation"
             confidence = round(max(p_start, 1 - p_start), 4)
-            if any(c.cue == "attachment" for c in cues) and any(c.cue in _HEADER_CUES for c in cues):
-                confidence = min(confidence, _UNREAD_CONFIDENCE)  # a draft with a header: a person decides
+            if view.attachment and blank_before and host is None:
+                # an attachment behind a separator sheet, its document not naming it: a person decides
+                confidence = min(confidence, _UNREAD_CONFIDENCE)
             if view.unread is not None and not any(c.cue in _HEADER_CUES for c in cues):
                 # what could not be read may hold a header
                 cues.append(_cue("unreadable", view.unread, view.number))
@@ -144,8 +187,11 @@ def segment_dossier(pages: list[Page], review_below: float = REVIEW_BELOW) -> Se
             if view.notation:
                 numbers[len(documents)] = view.notation
             ended = False
+            host = _host(view)
         elif view.notation and len(documents) not in numbers:
             numbers[len(documents)] = view.notation
+        if host is None and view.attachment is None and view.names_attachment:
+            host = _cue("attached_to", view.names_attachment, view.number)
         ended = ended or view.ended is not None
         documents[-1].pages.append(view.number)
         if review:
@@ -165,12 +211,21 @@ def segment_dossier(pages: list[Page], review_below: float = REVIEW_BELOW) -> Se
 
 
 def _context_cues(
-    view: PageCues, previous: PageCues, blank_before: bool, open_number: str | None, ended: bool
+    view: PageCues,
+    previous: PageCues,
+    blank_before: bool,
+    open_number: str | None,
+    ended: bool,
+    host: BoundaryCue | None,
 ) -> list[BoundaryCue]:
     """The page's own cues, weighed against the page before it (`ended`: the open document
-    showed its ending on an earlier page, so what follows it is an appendix or a new document)."""
+    showed its ending on an earlier page, so what follows it is an appendix or a new document;
+    `host`: the open document says it comes with an attachment, or is of a type that does)."""
     cues = []
     for cue in view.start:
+        if view.attachment and cue.cue in _OWN_HEADER_CUES:
+            # an attached draft or form carries a header of its own: it starts no document
+            cue = cue.model_copy(update={"weight": 0.0})
         if cue.cue == "page_number" and view.page_number and _follows(view.page_number, previous):
             cue = cue.model_copy(update={"weight": cue.weight + _SEQUENCE_BONUS})
         ref = view.enclosed_ref
@@ -185,7 +240,60 @@ def _context_cues(
         cues.append(_cue("previous_open", _sample(previous.lines[-1:]), previous.number))
     if blank_before:
         cues.append(_cue("after_blank", "", view.number))
+    if view.attachment and host is not None:
+        cues.append(host)
     return cues
+
+
+def _host(view: PageCues) -> BoundaryCue | None:
+    """A first page whose document comes with an attachment: it says so, or it is a tờ trình
+    (which submits the draft it asks to approve)."""
+    if view.names_attachment:
+        return _cue("attached_to", view.names_attachment, view.number)
+    if view.doc_type in _SUBMITS_DRAFT:
+        return _cue("attached_to", view.doc_type, view.number)
+    return None
+
+
+def _is_field(text: str) -> bool:
+    """A label with its value left blank: capitalised, not in capitals (a heading), not one of
+    a document's own labels ('Số:', 'Nơi nhận:'); not the end of a wrapped sentence ('hằng quý:',
+    the ';' read as ':')."""
+    match = _FIELD.match(text.strip())
+    if match is None:
+        return False
+    label = match.group(1).strip()
+    return label[0].isupper() and not is_upper_line(label) and key(label) not in _NOT_FIELDS
+
+
+def _backs(views: list[PageCues]) -> dict[int, str]:
+    """The pages with nothing read on them (blank, or all their lettering unread) that a
+    document's text runs across: the pages either side numbered n and n + 1, or a sentence left
+    open before and taken up after. Such a page is the back of a sheet, not a page of text."""
+    out: dict[int, str] = {}
+    for i, view in enumerate(views):
+        empty = view.blank or (view.unread is not None and not view.lines and not view.start)
+        if not empty:
+            continue
+        before, after = views[i - 1] if i else None, views[i + 1] if i + 1 < len(views) else None
+        if before is None or after is None or before.blank or after.blank or not before.lines:
+            continue
+        if after.page_number is not None and _follows(after.page_number, before):
+            out[view.number] = (
+                f"page {before.number} and page {after.number} ('{after.page_number[2]}') follow on"
+            )
+        elif (
+            before.lines
+            and _open_sentence(before.lines[-1].text)
+            and starts_lower(after.first_text)
+            and (not after.start or all(c.cue == "continuation_text" for c in after.start))
+        ):
+            out[view.number] = f"'{before.lines[-1].text[-40:]}' … '{after.first_text[:40]}'"
+    return out
+
+
+def _open_sentence(text: str) -> bool:
+    return bool(letters(text)) and not text.rstrip().endswith((".", ";", ":", "!", "?", ")"))
 
 
 def _follows(page_number: tuple[int, int | None, str], previous: PageCues) -> bool:
@@ -237,7 +345,16 @@ def read_page_cues(page: Page) -> PageCues:
         view.start.append(_cue("place_date", header.place_date[1].text, number))
     if header.title is not None and header.title[2] in zone:
         view.start.append(_cue("title", header.title[2].text, number))
+        view.doc_type = header.title[0].name
     _appendix(view, body[:6])
+    _form(view, body)
+    if not view.start or all(c.cue in ("issuer", "place_date") for c in view.start):
+        heading = next(
+            (x for x in body[:2] if _LIST_TITLE.match(key(x.text)) and is_upper_line(x.text)), None
+        )
+        if heading is not None:
+            view.start.append(_cue("list_title", heading.text, number))
+    view.names_attachment = next((x.text for x in lines if _NAMES_ATTACHMENT.search(key(x.text))), None)
     first = _first_running_line(body, header)
     if first is not None:
         view.first_text = first.text
@@ -331,9 +448,27 @@ def _appendix(view: PageCues, top: list[Line]) -> None:
         view.start.append(_cue("appendix", found.text, view.number))
         return
     for line in top:
-        if _DRAFT.match(key(line.text)) and len(line.text) <= 30:
+        folded = key(line.text)
+        kind = "draft" if _DRAFT.match(folded) else "form" if _FORM_LABEL.match(folded) else None
+        if kind and len(line.text) <= 30:
             view.start.append(_cue("attachment", line.text, view.number))
+            view.attachment = kind
             return
+
+
+def _form(view: PageCues, lines: list[Line]) -> None:
+    """Fields left to fill ('Họ và tên: ......'): a blank form, attached to the document it
+    comes with (a filled-in form, signed, is a document of its own: its fields are not empty)."""
+    fields: list[Line] = []
+    run: list[Line] = []
+    for line in lines:
+        run = [*run, line] if _is_field(line.text) else []
+        if len(run) > len(fields):
+            fields = run
+    if len(fields) < _FORM_FIELDS or any(c.cue == "appendix" for c in view.start):
+        return
+    view.start.append(_cue("form_fields", " / ".join(x.text.strip() for x in fields[:3]), view.number))
+    view.attachment = view.attachment or "form"
 
 
 def _first_running_line(lines: list[Line], header: Header) -> Line | None:

@@ -27,12 +27,16 @@ CueName = Literal[
     "page_number",  # '2', '- 2 -', 'Trang 2/5' at the top or foot of the page
     "first_page_number",  # '1', 'Trang 1/5': the page opens a numbered document
     "appendix",  # 'PHỤ LỤC', '(Kèm theo ...)': stays with its document
-    "attachment",  # 'DỰ THẢO', 'Bản sao', a form attached: stays with its document
+    "attachment",  # 'DỰ THẢO', 'Mẫu số 02' at the top: an attached draft or form, part of its document
+    "form_fields",  # fields left to fill ('Họ và tên: .....'): a blank form, attached
+    "attached_to",  # the document before comes with an attachment: it says so, or a tờ trình
+    "list_title",  # the page opens with a list's title (DANH SÁCH, DANH MỤC), no header
     "continuation_text",  # the page goes on with the sentence the page before left open
     "previous_ended",  # the page before closed its document (signature, 'Nơi nhận', './.')
     "previous_open",  # the page before did not close its document
     "after_blank",  # a blank separator sheet stands before the page
     "blank",  # no text on the page
+    "blank_back",  # nothing read, and its document's text runs across it: the back of a sheet
     "unreadable",  # the page's lettering was partly not read: its role is unsure
     "reviewed",  # a person set the role (the cue's text says which)
 ]

@@ -204,16 +204,238 @@ def test_a_page_the_ocr_could_not_read_is_not_a_blank_sheet():
     assert "unreadable" in _cues(result, 2)
 
 
-def test_an_attached_draft_with_a_header_goes_to_review():
-    draft = _first("      /QĐ-UBND", "QUYẾT ĐỊNH", "Ban hành quy chế", _BODY).replace(
-        "Hải Dương, ngày", "DỰ THẢO\nHải Dương, ngày", 1
-    )
-    draft = "DỰ THẢO\n" + draft
+def _draft(notation: str = "/QĐ-UBND") -> str:
+    """Page 1 of an attached draft decision: 'DỰ THẢO' boxed at the top, its number and day left
+    blank, a header of its own, unsigned."""
+    lines = [
+        "DỰ THẢO",
+        "ỦY BAN NHÂN DÂN",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "TỈNH HẢI DƯƠNG",
+        "Độc lập - Tự do - Hạnh phúc",
+        f"Số: {notation}",
+        "Hải Dương, ngày tháng năm 2019",
+        "QUYẾT ĐỊNH",
+        "Ban hành quy chế phối hợp",
+        _BODY,
+        "Nơi nhận:",
+        "TM. ỦY BAN NHÂN DÂN",
+        "- Như Điều 3;",
+        "CHỦ TỊCH",
+        "- Lưu: VT, TH.",
+    ]
+    return "\n".join(lines)
+
+
+def _form(dots: str = " " + "." * 40, label: str = "Mẫu số 02") -> str:
+    """A blank form: 'Mẫu số 02' boxed at the top, the motto, its title, fields left to fill
+    (the dots after each label may be lost in reading), unsigned."""
+    fields = ["Họ và tên", "Ngày, tháng, năm sinh", "Chức vụ", "Đơn vị công tác", "Số điện thoại"]
+    lines = [
+        *([label] if label else []),
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "PHIẾU ĐĂNG KÝ",
+        "Tham gia lớp bồi dưỡng nghiệp vụ",
+        *[f"{x}:{dots}" for x in fields],
+        "NGƯỜI KHAI",
+    ]
+    return "\n".join(lines)
+
+
+def test_an_attached_draft_stays_with_the_to_trinh_that_submits_it():
+    """A tờ trình submits a draft decision for approval: the draft follows it with a full header
+    of its own, 'DỰ THẢO' at the top, its number and day blank. It is part of the tờ trình (one
+    entry of the catalogue), not a document of its own; the decision after it is."""
     result = segment_dossier(
-        _pages(_first("20/TTr-UBND", "TỜ TRÌNH", "Đề nghị ban hành quy chế", _BODY), draft)
+        _pages(
+            _first("20/TTr-UBND", "TỜ TRÌNH", "Đề nghị ban hành quy chế", _BODY),
+            _draft(),
+            _continuation("2", "tổ chức thực hiện Quyết định này.\nĐiều 3. Chánh Văn phòng thi hành./."),
+            _first("15/QĐ-UBND", "QUYẾT ĐỊNH", "Về việc ban hành quy chế", _BODY),
+        )
     )
-    assert result.pages[1].review
-    assert "attachment" in _cues(result, 2)
+    assert _spans(result) == [[1, 2, 3], [4]]
+    page = result.pages[1]
+    assert page.role == "continuation" and not page.review and page.confidence >= 0.95
+    cues = _cues(result, 2)
+    assert cues["attachment"] == "DỰ THẢO"
+    assert cues["attached_to"] == "Tờ trình"  # the document before submits it
+    weights = {c.cue: c.weight for c in page.cues}
+    assert weights["motto"] == weights["number"] == 0.0  # its header is its own: no start
+    assert result.pages[3].role == "start" and not result.pages[3].review
+
+
+def test_an_attachment_named_by_the_document_before_it():
+    """A công văn that says a draft comes with it ('có dự thảo … kèm theo'): its draft stays."""
+    body = _BODY + "\nỦy ban nhân dân tỉnh gửi xin ý kiến (có dự thảo Quyết định kèm theo)."
+    result = segment_dossier(_pages(_first("399/UBND-KT", "", "V/v góp ý dự thảo quy chế", body), _draft()))
+    assert _spans(result) == [[1, 2]]
+    assert "kèm theo" in _cues(result, 2)["attached_to"]
+    assert not result.pages[1].review
+
+
+def test_a_draft_no_document_names_stays_but_is_less_sure():
+    """After a báo cáo (which submits nothing) a draft is still not a document of its own, but
+    less surely; behind a separator sheet, a person decides."""
+    after_report = segment_dossier(
+        _pages(_first("2972/BC-UBND", "BÁO CÁO", "Kết quả thực hiện", _BODY), _draft())
+    )
+    assert _spans(after_report) == [[1, 2]]
+    assert "attached_to" not in _cues(after_report, 2)
+    assert after_report.pages[1].confidence < 0.95
+    separated = segment_dossier(
+        _pages(_first("2972/BC-UBND", "BÁO CÁO", "Kết quả thực hiện", _BODY), "", _draft())
+    )
+    assert separated.pages[2].review and separated.pages[2].confidence < REVIEW_BELOW
+
+
+@pytest.mark.parametrize(
+    ("dots", "label"),
+    [(" " + "." * 40, "Mẫu số 02"), (" " + "." * 40, ""), ("", "")],
+    ids=["label-and-dots", "dots", "as-read-without-label-or-dots"],
+)
+def test_a_blank_form_stays_with_the_document_it_comes_with(dots: str, label: str):
+    """A form (the motto, a title, fields left to fill, unsigned) after a decision: an attachment.
+    The OCR may miss the boxed 'Mẫu số' and the dots: the empty fields one under the other still
+    say it."""
+    result = segment_dossier(
+        _pages(
+            _first("15/QĐ-UBND", "QUYẾT ĐỊNH", "Ban hành quy chế", _BODY),
+            _form(dots, label),
+            _first("40/BC-UBND", "BÁO CÁO", "Tình hình thực hiện", _BODY),
+        )
+    )
+    assert _spans(result) == [[1, 2], [3]]
+    assert "Họ và tên" in _cues(result, 2)["form_fields"]
+    assert ("attachment" in _cues(result, 2)) == bool(label)
+    assert not result.review_pages
+
+
+def test_a_filled_petition_is_a_document_not_a_form():
+    petition = "\n".join(
+        [
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "Độc lập - Tự do - Hạnh phúc",
+            "Hải Dương, ngày 02 tháng 8 năm 2019",
+            "ĐƠN ĐỀ NGHỊ",
+            "Về việc cấp giấy chứng nhận quyền sử dụng đất",
+            "Kính gửi: Ủy ban nhân dân xã",
+            "Tôi tên là: Nguyễn Văn An, sinh ngày 18/03/1968.",
+            "Số định danh cá nhân (CCCD): 016168350662.",
+            "Nơi thường trú: xã Quang Minh, tỉnh Hải Dương.",
+            "Tôi xin cam đoan những nội dung trình bày trên là đúng sự thật./.",
+            "NGƯỜI LÀM ĐƠN",
+            "Nguyễn Văn An",
+        ]
+    )
+    result = segment_dossier(_pages(_first("15/QĐ-UBND", "QUYẾT ĐỊNH", "Ban hành", _BODY), petition))
+    assert _spans(result) == [[1], [2]]
+    assert "form_fields" not in _cues(result, 2)
+
+
+def test_wrapped_lines_ending_in_a_colon_are_not_empty_fields():
+    """The engine reads the ';' ending a list item as ':' ('định kỳ hằng quý:'): lines that go on
+    a sentence are not fields, and the decision after a document still starts one."""
+    items = "\n".join(
+        [
+            "a) Chủ động đề xuất kết quả giải quyết hồ sơ định kỳ",
+            "hằng quý:",
+            "b) Xây dựng kế hoạch đội ngũ cán bộ bảo đảm tiến độ và",
+            "chất lượng:",
+            "c) Đánh giá kết quả các mô hình theo hướng dẫn của cơ quan",
+            "chuyên môn:",
+        ]
+    )
+    result = segment_dossier(
+        _pages(
+            _first("2972/BC-UBND", "BÁO CÁO", "Kết quả thực hiện", _BODY),
+            _first("15/QĐ-UBND", "QUYẾT ĐỊNH", "Ban hành quy chế", items),
+        )
+    )
+    assert _spans(result) == [[1], [2]]
+    assert "form_fields" not in _cues(result, 2)
+
+
+def _list(title: str, rows: int = 6) -> str:
+    lines = [title, "(Tính đến ngày 21 tháng 3 năm 2021)", "STT Nội dung Đơn vị thực hiện Thời gian"]
+    lines += [f"{n} Kiểm tra, đôn đốc Văn phòng Quý I/2021" for n in range(1, rows + 1)]
+    return "\n".join(lines)
+
+
+def test_a_list_after_a_list_starts_a_document():
+    """One-page lists (a title and a table; no header, no number, no ending): the second one
+    opens with its title, so it starts a document even though the one before never ended."""
+    result = segment_dossier(
+        _pages(
+            _list("DANH SÁCH CÁN BỘ, CÔNG CHỨC THAM GIA TẬP HUẤN"),
+            _list("DANH MỤC HỒ SƠ, TÀI LIỆU GIAO NỘP VÀO LƯU TRỮ"),
+            _continuation("2", "7 Rà soát, thống kê Sở Tài chính Quý III/2021"),
+        )
+    )
+    assert _spans(result) == [[1], [2, 3]]
+    assert _cues(result, 2)["list_title"].startswith("DANH MỤC")
+
+
+def test_an_appendix_headed_by_its_title_is_not_a_list_of_its_own():
+    appendix = "\n".join(
+        [
+            "DANH MỤC NHIỆM VỤ CHUYỂN ĐỔI SỐ",
+            "Phụ lục I",
+            "(Kèm theo Quyết định số 15/QĐ-UBND ngày 14 tháng 4 năm 2019)",
+            "STT Nội dung Đơn vị thực hiện Thời gian",
+            "1 Rà soát, thống kê Sở Nội vụ Quý III/2019",
+        ]
+    )
+    result = segment_dossier(_pages(_first("15/QĐ-UBND", "QUYẾT ĐỊNH", "Ban hành", _BODY), appendix))
+    assert _spans(result) == [[1, 2]]
+
+
+def _unread(number: int) -> Page:
+    """A page with no text and its lettering unread: the front showing through a blank back, or
+    a page of text the OCR could not read."""
+    return Page(
+        number=number,
+        text="",
+        needs_review=True,
+        review_reasons=["no text recognised", "100% of the lettering was not read (>= 15%)"],
+    )
+
+
+def test_a_show_through_back_the_numbering_runs_across_is_a_blank_back():
+    first = _first("12/KH-UBND", "KẾ HOẠCH", "Triển khai", _BODY, ending=False)
+    second = _continuation("2", "các cơ quan, đơn vị thực hiện.", ending=True)
+    result = segment_dossier([Page(number=1, text=first), _unread(2), Page(number=3, text=second)])
+    assert _spans(result) == [[1, 3]]
+    assert result.blank_pages == [2]
+    page = result.pages[1]
+    assert "'2'" in _cues(result, 2)["blank_back"] and "unreadable" in _cues(result, 2)
+    assert page.confidence < 1 and not page.review
+    # the page after a page numbered 2 is numbered 4: the unread page is page 3, to be read
+    pages = [
+        Page(number=1, text=first),
+        Page(number=2, text=_continuation("2", "các cơ quan, đơn vị thực hiện;")),
+        _unread(3),
+        Page(number=4, text=_continuation("4", "bảo đảm tiến độ.", ending=True)),
+    ]
+    unread = segment_dossier(pages)
+    assert unread.blank_pages == [] and unread.review_pages == [3]
+    assert _spans(unread) == [[1, 2, 3, 4]]
+
+
+def test_a_blank_back_inside_a_document_is_sure_when_the_text_runs_across_it():
+    """A blank sheet after a page whose document has not ended would be sent to review (a page
+    the OCR missed?), but the sentence it interrupts goes on after it: the back of a sheet."""
+    result = segment_dossier(
+        _pages(
+            _first("12/KH-UBND", "KẾ HOẠCH", "Triển khai", _BODY, ending=False),
+            "",
+            "và bảo đảm tiến độ theo kế hoạch đã đề ra.\n" + "\n".join(_ENDING),
+        )
+    )
+    assert _spans(result) == [[1, 3]]
+    assert result.blank_pages == [2] and not result.review_pages
+    assert "blank_back" in _cues(result, 2)
 
 
 def _word(text: str, left: int, top: int, line: int) -> Word:
