@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 
 from application.ingest import collect_files
 from core.errors import NotFound
-from schemas import IngestOutcome
+from schemas import BatchSummary, IngestOutcome
 from storage import ObjectStore, package_exists
 from storage.jsonfile import json_bytes
 
@@ -32,6 +32,8 @@ __all__ = [
     "FolderState",
     "Stat",
     "committed_ids",
+    "dossier_entries",
+    "dossier_file_outcomes",
     "find_ready_files",
     "load_state",
     "look",
@@ -114,6 +116,46 @@ def updated_state(
             size, mtime = stats[path]
             files[path] = FileState(size=size, mtime_ns=mtime, status=PENDING)
     return FolderState(source=state.source, files=dict(sorted(files.items())))
+
+
+def _entry(source: str, path: str) -> str:
+    """The top-level entry of `source` that holds `path` (a file, or a folder: one hồ sơ)."""
+    return str(Path(source) / Path(path).relative_to(source).parts[0])
+
+
+def dossier_entries(
+    source: str, ready: Iterable[str], changing: Iterable[str]
+) -> tuple[dict[str, list[str]], list[str]]:
+    """A dossier drop folder: each top-level file or folder of `source` is one hồ sơ. Returns the
+    entries to ingest now with their ready files, and the ready files that wait because a file
+    of their entry is still being written (the whole dossier waits for the next run)."""
+    busy = {_entry(source, p) for p in changing}
+    entries: dict[str, list[str]] = {}
+    waiting = []
+    for path in sorted(ready):
+        entry = _entry(source, path)
+        if entry in busy:
+            waiting.append(path)
+        else:
+            entries.setdefault(entry, []).append(path)
+    return entries, waiting
+
+
+def dossier_file_outcomes(entries: Mapping[str, list[str]], summary: BatchSummary) -> list[IngestOutcome]:
+    """One outcome per file of the dossier entries, for the folder's memory: the dossier's
+    (ingested or duplicate, with its first document's id), or its entry's quarantine or failure."""
+    dossiers = {d.path: d for d in summary.dossiers}
+    by_path = {o.path: o for o in summary.outcomes}
+    out = []
+    for entry, files in entries.items():
+        done = dossiers.get(entry)
+        if done is not None:
+            first = done.documents[0].id if done.documents else None
+            out += [IngestOutcome(path=f, status=done.status, id=first) for f in files]
+        elif (problem := by_path.get(entry)) is not None:
+            out += [IngestOutcome(path=f, status=problem.status, reason=problem.reason) for f in files]
+        # neither: not begun (the orchestrator was lost); the files are looked at next run
+    return out
 
 
 # ---- I/O edges ----

@@ -62,14 +62,26 @@ def schedule_add(
     spread: Annotated[
         bool, typer.Option(help="One flow run per document, shared by all workers of the pool.")
     ] = False,
+    dossier: Annotated[
+        bool, typer.Option("--dossier", help="Each top-level file or folder of SOURCE is one hồ sơ.")
+    ] = False,
 ) -> None:
     """Scan SOURCE on a schedule; new files are ingested, files still being copied wait."""
     from flows.schedules import add_schedule
 
     _check_cron(cron, timezone)
+    if dossier and spread:
+        raise _fail("--dossier and --spread cannot be combined: one dossier is one run", EXIT_USAGE)
     try:
         deployment_id = add_schedule(
-            name, source, cron, pool=pool, timezone=timezone, settle_seconds=settle, spread=spread
+            name,
+            source,
+            cron,
+            pool=pool,
+            timezone=timezone,
+            settle_seconds=settle,
+            spread=spread,
+            dossier=dossier,
         )
     except MissingDependency as exc:
         raise _fail(str(exc), EXIT_USAGE) from exc

@@ -17,7 +17,13 @@ from prefect import flow, task
 from prefect.states import Completed, State
 
 from application.batches import load_report
-from application.dropfolder import Stat, find_ready_files, remember
+from application.dropfolder import (
+    Stat,
+    dossier_entries,
+    dossier_file_outcomes,
+    find_ready_files,
+    remember,
+)
 from application.services import services_for
 from core.settings import Settings, load_settings
 from flows.ingest import artifact_key, batch_state, ingest_batch, ingest_batch_spread, new_batch_name
@@ -65,24 +71,41 @@ def _publish_summary(batch: str, child: State, settings: Settings) -> None:
     name="drop-folder-state", retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=retry_transient_only
 )
 def _remember(
-    source: str, seen: dict[str, Stat], changing: list[str], summary: BatchSummary, settings: Settings
+    source: str,
+    seen: dict[str, Stat],
+    changing: list[str],
+    summary: BatchSummary,
+    settings: Settings,
+    dossiers: dict[str, list[str]] | None = None,
 ) -> None:
-    """The folder's memory after a run (application.dropfolder.remember)."""
-    remember(services_for(settings).store, source, seen, changing, summary.outcomes)
+    """The folder's memory after a run (application.dropfolder.remember); for a dossier intake
+    each file of a dossier gets its dossier's outcome."""
+    outcomes = summary.outcomes if dossiers is None else dossier_file_outcomes(dossiers, summary)
+    remember(services_for(settings).store, source, seen, changing, outcomes)
 
 
 @flow(name=DROP_FLOW, persist_result=False, log_prints=False)
 def ingest_drop_folder(
-    source: str, settle_seconds: float = 5.0, spread: bool = False, pool: str = DEFAULT_POOL
+    source: str,
+    settle_seconds: float = 5.0,
+    spread: bool = False,
+    pool: str = DEFAULT_POOL,
+    dossier: bool = False,
 ) -> BatchSummary:
     """Ingest the files of `source` that are new and no longer being written.
 
-    With `spread`, each file becomes its own flow run on the work pool `pool`.
+    With `spread`, each file becomes its own flow run on the work pool `pool`. With `dossier`,
+    each top-level file or folder of `source` is one hồ sơ, taken once all its files settled.
     """
     from prefect.runtime import deployment
 
     settings = load_settings()
     ready, changing, seen = find_ready_files(services_for(settings).store, source, settle_seconds)
+    entries: dict[str, list[str]] | None = None
+    if dossier:
+        entries, waiting_files = dossier_entries(source, ready, changing)
+        changing = sorted(changing + waiting_files)
+        ready = list(entries)
     batch = new_batch_name(batch_prefix(deployment.name, source))
     waiting = f"; {len(changing)} still being written, left for the next run" if changing else ""
     # one line per scan with work (on this run's page in the UI); an idle scan stays quiet
@@ -96,11 +119,14 @@ def ingest_drop_folder(
     if not ready:
         _remember(source, seen, changing, BatchSummary(batch=batch, finished_at=utcnow()), settings)
         return Completed(message="no new files", data=BatchSummary(batch=batch, finished_at=utcnow()))
-    run = ingest_batch_spread if spread else ingest_batch
-    options = {"pool": pool} if spread else {}
-    child = run(ready, batch=batch, return_state=True, **options)
+    if dossier:
+        child = ingest_batch(ready, batch=batch, dossier=True, return_state=True)
+    elif spread:
+        child = ingest_batch_spread(ready, batch=batch, pool=pool, return_state=True)
+    else:
+        child = ingest_batch(ready, batch=batch, return_state=True)
     summary: BatchSummary = child.result()
-    _remember(source, seen, changing, summary, settings)
+    _remember(source, seen, changing, summary, settings, entries)
     try:
         _publish_summary(batch, child, settings)
     except Exception:  # the batch's own run has the report; never fail the scan for this

@@ -49,10 +49,14 @@ def add_schedule(
     timezone: str = DEFAULT_TIMEZONE,
     settle_seconds: float = 5.0,
     spread: bool = False,
+    dossier: bool = False,
 ) -> str:
-    """Create or replace the schedule `name`: scan `source` on `cron`; return the deployment id."""
+    """Create or replace the schedule `name`: scan `source` on `cron`; return the deployment id.
+    `dossier`: each top-level file or folder of `source` is one hồ sơ (not with `spread`)."""
     from prefect.client.schemas.schedules import CronSchedule
 
+    if dossier and spread:
+        raise ValueError("a dossier drop folder is not spread over the pool (one dossier, one run)")
     require_server()
     ensure_pool(pool)
     scan = deployment(
@@ -65,6 +69,7 @@ def add_schedule(
             "settle_seconds": settle_seconds,
             "spread": spread,
             "pool": pool,
+            "dossier": dossier,
         },
         description=f"Ingest the new files of {source} on '{cron}' ({timezone})",
     )

@@ -3,6 +3,7 @@
     records/<id>/       every file named in manifest-sha256.txt must be there with that sha256;
                         any other file is unexpected; a package without its manifest is reported
                         (an interrupted write, or a deleted manifest: its files cannot be checked)
+    dossiers/<id>/      the same, for a dossier package (its original files, pages, dossier.json)
     quarantine/<id>/    the original named in reason.json must be there with reason.json's
                         sha256 (which is also the entry's id); any other file is unexpected
 
@@ -31,8 +32,9 @@ from typing import Any, Literal
 
 from core.errors import NotFound
 from storage.base import ObjectStore
+from storage.dossier_package import read_dossier_manifest
 from storage.hashing import sha256_file
-from storage.layout import MANIFEST, QUARANTINE, REASON_FILE, RECORDS
+from storage.layout import DOSSIERS, MANIFEST, QUARANTINE, REASON_FILE, RECORDS
 from storage.local import LocalStore
 from storage.object_keys import check_key
 from storage.package import read_manifest
@@ -51,7 +53,7 @@ Kind = Literal["missing", "altered", "unexpected", "unreadable"]
 class Problem:
     """One finding: `key` is the object concerned, `entry` the record or quarantine id."""
 
-    area: str  # "records", "quarantine" or "audit" (the access log)
+    area: str  # "records", "dossiers", "quarantine" or "audit" (the access log)
     entry: str  # "" for a stray object directly under the area
     kind: Kind
     key: str
@@ -62,6 +64,7 @@ class Problem:
 class FixityReport:
     store: str
     records: int = 0  # record packages checked
+    dossiers: int = 0  # dossier packages checked
     quarantined: int = 0  # quarantine entries checked
     objects: int = 0  # objects re-hashed
     bytes: int = 0
@@ -88,6 +91,7 @@ class FixityReport:
             "store": self.store,
             "ok": self.ok,
             "records": self.records,
+            "dossiers": self.dossiers,
             "quarantined": self.quarantined,
             "objects": self.objects,
             "bytes": self.bytes,
@@ -170,7 +174,7 @@ class _Planner:
     def __init__(self, store: ObjectStore, report: FixityReport) -> None:
         self.store = store
         self.report = report
-        self.uncommitted: list[str] = []  # record ids without a manifest: re-checked at the end
+        self.uncommitted: list[tuple[str, str]] = []  # (area, id) without a manifest: checked again
         self.lock = threading.Lock()
 
     def problem(self, area: str, entry: str, kind: Kind, key: str, detail: str = "") -> None:
@@ -181,35 +185,42 @@ class _Planner:
         for key in keys:
             self.problem(area, "", "unexpected", key, f"not inside a {area} entry")
 
-    def record(self, record_id: str, keys: list[str]) -> Iterator[_Check]:
-        prefix = f"{RECORDS}/{record_id}/"
+    def package(self, area: str, package_id: str, keys: list[str]) -> Iterator[_Check]:
+        """The checks of a record or dossier package (`area`) from its manifest."""
+        prefix = f"{area}/{package_id}/"
         present = set(keys)
         if prefix + MANIFEST not in present:
-            self.uncommitted.append(record_id)
+            self.uncommitted.append((area, package_id))
             return
         try:
-            hashes = read_manifest(self.store, record_id)
+            hashes = _MANIFESTS[area](self.store, package_id)
             named = {check_key(prefix + path): digest for path, digest in hashes.items()}
         except NotFound:  # deleted since it was listed
-            self.uncommitted.append(record_id)
+            self.uncommitted.append((area, package_id))
             return
         except (ValueError, UnicodeDecodeError) as exc:
-            self.report.records += 1
-            self.problem(RECORDS, record_id, "unreadable", prefix + MANIFEST, str(exc))
+            self._counted(area)
+            self.problem(area, package_id, "unreadable", prefix + MANIFEST, str(exc))
             return
-        self.report.records += 1
+        self._counted(area)
         for key in sorted(present - set(named) - {prefix + MANIFEST}):
-            self.problem(RECORDS, record_id, "unexpected", key, "not named in the manifest")
+            self.problem(area, package_id, "unexpected", key, "not named in the manifest")
         for key, digest in sorted(named.items()):
             if key in present:
-                yield _Check(RECORDS, record_id, key, digest)
+                yield _Check(area, package_id, key, digest)
             else:
-                self.problem(RECORDS, record_id, "missing", key, "named in the manifest")
+                self.problem(area, package_id, "missing", key, "named in the manifest")
 
-    def missing_manifest(self, record_id: str) -> None:
-        key = f"{RECORDS}/{record_id}/{MANIFEST}"
+    def _counted(self, area: str) -> None:
+        if area == DOSSIERS:
+            self.report.dossiers += 1
+        else:
+            self.report.records += 1
+
+    def missing_manifest(self, area: str, package_id: str) -> None:
+        key = f"{area}/{package_id}/{MANIFEST}"
         self.problem(
-            RECORDS, record_id, "missing", key,
+            area, package_id, "missing", key,
             "package without a manifest (an interrupted write, or the manifest was deleted):"
             " its files cannot be checked",
         )  # fmt: skip
@@ -246,16 +257,20 @@ class _Planner:
             yield _Check(QUARANTINE, entry_id, original_key, digest)
 
     def checks(self) -> Iterator[_Check]:
-        for record_id, keys in _grouped(self.store.list(f"{RECORDS}/"), RECORDS):
-            if record_id:
-                yield from self.record(record_id, keys)
-            else:
-                self.strays(RECORDS, keys)
+        for area in (RECORDS, DOSSIERS):
+            for package_id, keys in _grouped(self.store.list(f"{area}/"), area):
+                if package_id:
+                    yield from self.package(area, package_id, keys)
+                else:
+                    self.strays(area, keys)
         for entry_id, keys in _grouped(self.store.list(f"{QUARANTINE}/"), QUARANTINE):
             if entry_id:
                 yield from self.quarantined(entry_id, keys)
             else:
                 self.strays(QUARANTINE, keys)
+
+
+_MANIFESTS = {RECORDS: read_manifest, DOSSIERS: read_dossier_manifest}
 
 
 # ---- public API ----
@@ -275,7 +290,8 @@ def _compare(planner: _Planner, check: _Check, found: tuple[str, int] | None) ->
 
 
 def verify(store: ObjectStore, *, workers: int = HASH_WORKERS) -> FixityReport:
-    """Re-hash every record package and quarantine entry of `store`; report what is wrong."""
+    """Re-hash every record and dossier package and quarantine entry of `store`; report what is
+    wrong."""
     started = time.monotonic()
     report = FixityReport(store=store.url)
     planner = _Planner(store, report)
@@ -289,16 +305,16 @@ def verify(store: ObjectStore, *, workers: int = HASH_WORKERS) -> FixityReport:
             _compare(planner, check, found)
         # Packages without a manifest may have been committed meanwhile: check those again.
         late, planner.uncommitted = planner.uncommitted, []
-        for record_id in late:
-            keys = list(store.list(f"{RECORDS}/{record_id}/"))
-            for check in list(planner.record(record_id, keys)) if keys else []:
+        for area, package_id in late:
+            keys = list(store.list(f"{area}/{package_id}/"))
+            for check in list(planner.package(area, package_id, keys)) if keys else []:
                 _compare(planner, check, hasher(check.key))
-        for record_id in planner.uncommitted:
-            planner.missing_manifest(record_id)
+        for area, package_id in planner.uncommitted:
+            planner.missing_manifest(area, package_id)
     report.seconds = time.monotonic() - started
     log.info(
-        "fixity of %s: %d records, %d quarantined, %d objects, %d problems in %.1f s",
-        store.url, report.records, report.quarantined, report.objects, len(report.problems),
+        "fixity of %s: %d records, %d dossiers, %d quarantined, %d objects, %d problems in %.1f s",
+        store.url, report.records, report.dossiers, report.quarantined, report.objects, len(report.problems),
         report.seconds,
     )  # fmt: skip
     return report

@@ -1,0 +1,101 @@
+"""The dossier package: the original kept once, the scan pages, dossier.json; fixity covers it."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from core.errors import BadInput, NotFound
+from schemas import Dossier, DossierFile, Page, Segmentation, Word
+from schemas.page import Box
+from storage import LocalStore, sha256_file
+from storage.dossier_package import (
+    dossier_exists,
+    dossier_file_key,
+    iter_dossier_ids,
+    read_dossier,
+    update_dossier,
+    write_dossier_package,
+)
+from storage.fixity import verify
+
+
+def _dossier(original: Path, *, held: bool = False) -> Dossier:
+    decomposed = unicodedata.normalize("NFD", "Quyết định số 15")
+    word = Word(text=decomposed, confidence=90, box=Box(left=1, top=1, width=10, height=5))
+    return Dossier(
+        id="d" * 32,
+        code="G09.2019.15",
+        source="G09.2019.15.pdf",
+        sha256="0" * 64,
+        files=[
+            DossierFile(
+                name=original.name,
+                sha256=sha256_file(original),
+                size=original.stat().st_size,
+                media_type="application/pdf",
+                first_page=1,
+                page_count=2,
+            )
+        ],
+        page_count=2,
+        pages=[Page(number=1, text=decomposed, words=[word]), Page(number=2, text="")],
+        segmentation=Segmentation(pages=[], documents=[], threshold=0.8),
+        held=held,
+    )
+
+
+@pytest.fixture
+def original(tmp_path: Path) -> Path:
+    path = tmp_path / "G09.2019.15.pdf"
+    path.write_bytes(b"%PDF-1.4 the scan of a whole box\n")
+    return path
+
+
+def test_written_read_and_verified(tmp_path: Path, original: Path) -> None:
+    store = LocalStore(tmp_path / "store")
+    dossier = _dossier(original)
+    write_dossier_package(store, dossier, [original])
+    assert dossier_exists(store, dossier.id) and list(iter_dossier_ids(store)) == [dossier.id]
+    kept = tmp_path / "store" / "dossiers" / dossier.id / "original" / original.name
+    assert kept.read_bytes() == original.read_bytes()
+    back = read_dossier(store, dossier.id, with_words=True)
+    assert back.pages[0].text == "Quyết định số 15" == unicodedata.normalize("NFC", back.pages[0].text)
+    assert back.pages[0].words[0].text == "Quyết định số 15"
+    assert read_dossier(store, dossier.id).pages[0].words == []  # words only when asked
+    assert dossier_file_key(back, 0).endswith(f"original/{original.name}")
+
+    report = verify(store)
+    assert report.ok and report.dossiers == 1 and report.records == 0
+    update_dossier(store, back.model_copy(update={"title": "Hồ sơ đất đai"}))
+    assert read_dossier(store, dossier.id).title == "Hồ sơ đất đai" and verify(store).ok
+
+    kept.write_bytes(b"%PDF-1.4 altered\n")
+    problems = verify(store).problems
+    assert [(p.area, p.kind, p.key.rsplit("/", 1)[-1]) for p in problems] == [
+        ("dossiers", "altered", original.name)
+    ]
+
+
+def test_a_changed_original_is_refused(tmp_path: Path, original: Path) -> None:
+    store = LocalStore(tmp_path / "store")
+    dossier = _dossier(original)
+    original.write_bytes(b"%PDF-1.4 someone saved over it\n")
+    with pytest.raises(BadInput, match="changed since it was hashed"):
+        write_dossier_package(store, dossier, [original])
+    assert not dossier_exists(store, dossier.id)
+
+
+def test_a_held_dossier_keeps_no_original(tmp_path: Path, original: Path) -> None:
+    store = LocalStore(tmp_path / "store")
+    dossier = _dossier(original, held=True)
+    with pytest.raises(ValueError):
+        write_dossier_package(store, dossier, [original])  # a held dossier's file stays out
+    write_dossier_package(store, dossier, None)
+    assert not (tmp_path / "store" / "dossiers" / dossier.id / "original").exists()
+    with pytest.raises(NotFound):
+        dossier_file_key(read_dossier(store, dossier.id), 0)
+    with pytest.raises(NotFound):
+        read_dossier(store, "e" * 32)
