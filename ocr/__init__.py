@@ -18,6 +18,7 @@ from ocr.pdf import PageImage, SearchablePdfWriter, build_searchable_pdf, encode
 from ocr.pipeline import ocr_file, ocr_file_results
 from ocr.preprocess import PrepareOptions, StepRecord, prepare
 from ocr.quality import PageQuality, assess_page
+from ocr.searchable_pdf import write_searchable_pdf
 
 __all__ = [
     "EngineResult",
@@ -52,4 +53,5 @@ __all__ = [
     "prepare",
     "process_page",
     "rotate_clockwise",
+    "write_searchable_pdf",
 ]

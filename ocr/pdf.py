@@ -1,11 +1,14 @@
-"""Searchable PDF: the original page images with an invisible text layer aligned on the words.
+"""Searchable PDF written while pages are read: each page image (re-)encoded, with an invisible
+text layer aligned on the words. Superseded by `ocr.searchable_pdf.write_searchable_pdf`, which
+grafts the same layer onto the original's own pages without re-encoding them (a PDF original
+grew about 2x here); kept while `ocr.pipeline` still writes with it.
 
-No second OCR run: the layer is drawn from the words `ocr_page` found (boxes in ORIGINAL page
-pixels), in Tesseract's own way: a glyph-less embedded font (Tesseract's `pdf.ttf`, every glyph
-blank and 1/2 em wide), text render mode 3 (invisible), one text object per word, scaled to the
-word's box and turned with the page (quarter turn and skew), Unicode through a ToUnicode map so
-copy, search and `pdftotext` give the OCR text. Pages turned when scanned get /Rotate, so viewers
-show them upright.
+No second OCR run: the layer (ocr/searchable_pdf.py `text_layer`) is drawn from the words
+`ocr_page` found (boxes in ORIGINAL page pixels), in Tesseract's own way: a glyph-less embedded
+font (Tesseract's `pdf.ttf`, every glyph blank and 1/2 em wide), text render mode 3 (invisible),
+one text object per word, scaled to the word's box and turned with the page (quarter turn and
+skew), Unicode through a ToUnicode map so copy, search and `pdftotext` give the OCR text. Pages
+turned when scanned get /Rotate, so viewers show them upright.
 
 The writer streams: each page's image is written as soon as it comes, only object offsets stay in
 memory. JPEG pages and simple PNG pages are embedded byte for byte (no recompression, no loss);
@@ -17,7 +20,6 @@ claim it.
 from __future__ import annotations
 
 import io
-import math
 import struct
 import zlib
 from collections.abc import Iterable
@@ -28,34 +30,10 @@ from typing import BinaryIO
 from PIL import Image
 
 from ocr.imaging import flatten_on_white, grayscale
-from schemas import Page, Word
+from ocr.searchable_pdf import GLYPH_WIDTH, TO_UNICODE, glyphless_font, text_layer
+from schemas import Page
 
 __all__ = ["PageImage", "SearchablePdfWriter", "build_searchable_pdf", "encode_page_image"]
-
-_FONT_PATHS = (
-    Path("/usr/share/tesseract-ocr/5/tessdata/pdf.ttf"),
-    Path("/usr/share/tesseract-ocr/4.00/tessdata/pdf.ttf"),
-    Path("/usr/share/tessdata/pdf.ttf"),
-)
-_GLYPH_WIDTH = 0.5  # em: every glyph of the glyph-less font
-
-_TO_UNICODE = b"""/CIDInit /ProcSet findresource begin
-12 dict begin
-begincmap
-/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def
-/CMapName /Adobe-Identify-UCS def
-/CMapType 2 def
-1 begincodespacerange
-<0000> <FFFF>
-endcodespacerange
-1 beginbfrange
-<0000> <FFFF> <0000>
-endbfrange
-endcmap
-CMapName currentdict /CMap defineresource pop
-end
-end
-"""
 
 
 @dataclass(frozen=True)
@@ -145,13 +123,6 @@ def _png(path: Path, image: Image.Image, dpi: float) -> PageImage | None:
     return PageImage(width, height, colour, depth, "FlateDecode", b"".join(idat), dpi, parms)
 
 
-def _font_file() -> bytes:
-    for path in _FONT_PATHS:
-        if path.is_file():
-            return path.read_bytes()
-    raise FileNotFoundError("Tesseract's pdf.ttf not found: install the Debian package tesseract-ocr")
-
-
 class SearchablePdfWriter:
     """Write a searchable PDF page by page to a binary stream (a file opened "wb")."""
 
@@ -191,7 +162,7 @@ class SearchablePdfWriter:
         return self._next - 1
 
     def _fonts(self) -> None:
-        font = _font_file()
+        font = glyphless_font()
         cid_map = zlib.compress(b"\x00\x01" * 65536)  # every CID -> glyph 1
         self._object(
             self._FONT,
@@ -203,15 +174,15 @@ class SearchablePdfWriter:
             b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /GlyphLessFont"
             b" /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >>"
             b" /FontDescriptor %d 0 R /CIDToGIDMap %d 0 R /DW %d >>"
-            % (self._DESCRIPTOR, self._CID_MAP, round(_GLYPH_WIDTH * 1000)),
+            % (self._DESCRIPTOR, self._CID_MAP, round(GLYPH_WIDTH * 1000)),
         )
         self._object(self._CID_MAP, b"<< /Length %d /Filter /FlateDecode >>" % len(cid_map), cid_map)
-        self._object(self._UNICODE, b"<< /Length %d >>" % len(_TO_UNICODE), _TO_UNICODE)
+        self._object(self._UNICODE, b"<< /Length %d >>" % len(TO_UNICODE), TO_UNICODE)
         self._object(
             self._DESCRIPTOR,
             b"<< /Type /FontDescriptor /FontName /GlyphLessFont /Flags 5 /FontBBox [0 0 %d 1000]"
             b" /ItalicAngle 0 /Ascent 1000 /Descent -1 /CapHeight 1000 /StemV 80 /FontFile2 %d 0 R >>"
-            % (round(_GLYPH_WIDTH * 1000), self._FONT_FILE),
+            % (round(GLYPH_WIDTH * 1000), self._FONT_FILE),
         )
         self._object(self._FONT_FILE, b"<< /Length %d /Length1 %d >>" % (len(font), len(font)), font)
 
@@ -279,77 +250,7 @@ def build_searchable_pdf(pages: Iterable[tuple[PageImage, Page]]) -> bytes:
 
 def _content(page: Page, scale: float, width_pt: float, height_pt: float) -> bytes:
     parts = [f"q {width_pt:.3f} 0 0 {height_pt:.3f} 0 0 cm /Im0 Do Q".encode()]
-    words = [word for word in page.words if word.text.strip()]
-    if words:
-        # Words are laid level with the page's quarter turn only: text matrices turned by the
-        # skew make pdftotext and viewers split words apart; a few degrees of skew moves a
-        # word's highlight by a fraction of its height.
-        skewed = math.radians((page.orientation + page.skew) % 360)
-        level = math.radians(page.orientation % 360)
-        parts.append(b"BT 3 Tr")
-        for line in _lines(words):
-            parts.extend(_line_ops(line, skewed, level, scale, height_pt))
-        parts.append(b"ET")
+    layer = text_layer(page.words, page, scale, height_pt)
+    if layer:
+        parts.append(layer)
     return b"\n".join(parts)
-
-
-def _lines(words: list[Word]) -> list[list[Word]]:
-    lines: dict[tuple[int, int], list[Word]] = {}
-    for index, word in enumerate(words):
-        key = (word.block, word.line) if word.line else (word.block, -index)
-        lines.setdefault(key, []).append(word)
-    return list(lines.values())
-
-
-def _extent(word: Word, angle: float) -> tuple[float, float, float, float]:
-    """(centre x, centre y, length along the text, height across it), in pixels of the page as
-    scanned, of a word whose axis-aligned box holds text turned by `angle` (radians, ccw)."""
-    box = word.box
-    cx, cy = box.left + box.width / 2, box.top + box.height / 2
-    quarter = round(angle / (math.pi / 2)) % 4
-    along, across = (box.width, box.height) if quarter in (0, 2) else (box.height, box.width)
-    skew = abs(angle - round(angle / (math.pi / 2)) * (math.pi / 2))
-    cos, sin, cos2 = math.cos(skew), math.sin(skew), math.cos(2 * skew)
-    if skew > 1e-3 and cos2 > 0.2:  # undo the box's growth from the turned rectangle in it
-        along, across = (along * cos - across * sin) / cos2, (across * cos - along * sin) / cos2
-    return cx, cy, max(along, 1.0), max(across, 1.0)
-
-
-def _line_ops(line: list[Word], skewed: float, angle: float, scale: float, height_pt: float) -> list[bytes]:
-    cos, sin = math.cos(angle), math.sin(angle)
-    extents = [_extent(word, skewed) for word in line]
-    size = max(1.0, sorted(e[3] for e in extents)[len(extents) // 2]) * scale  # median height
-    # Baseline start and length of each word in PDF points: from the centre, half the length back
-    # along the text and half the height down across it (PDF's y axis points up).
-    spans = []
-    for cx, cy, along, _ in extents:
-        x = cx * scale - cos * along * scale / 2 + sin * size / 2
-        y = height_pt - cy * scale - sin * along * scale / 2 - cos * size / 2
-        spans.append([x, y, along * scale])
-    # Between words, a space glyph filling the gap, so extractors split words even when the gap
-    # is narrow; boxes that overlap (a speck joined to a word) are trimmed to leave one.
-    min_gap = 0.1 * size
-    for previous, following in zip(spans, spans[1:], strict=False):
-        gap = (following[0] - previous[0]) * cos + (following[1] - previous[1]) * sin - previous[2]
-        if gap < min_gap and previous[2] + gap - min_gap > previous[2] / 2:
-            previous[2] += gap - min_gap
-    ops = []
-    for number, (word, (x, y, length)) in enumerate(zip(line, spans, strict=True)):
-        ops.append(_show(word.text, length, size, cos, sin, x, y))
-        if number + 1 < len(spans):
-            following = spans[number + 1]
-            gap = (following[0] - x) * cos + (following[1] - y) * sin - length
-            if gap > 0:
-                ops.append(_show(" ", gap, size, cos, sin, x + cos * length, y + sin * length))
-    return ops
-
-
-def _show(text: str, length: float, size: float, cos: float, sin: float, x: float, y: float) -> bytes:
-    """Draw `text` from (x, y) along (cos, sin), its glyphs stretched over `length` points."""
-    units = len(text.encode("utf-16-be")) // 2
-    stretch = 100.0 * length / max(units * _GLYPH_WIDTH * size, 1e-6)
-    hexed = text.encode("utf-16-be").hex().upper()
-    return (
-        f"/F0 {size:.2f} Tf {stretch:.2f} Tz {cos:.5f} {sin:.5f} {-sin:.5f} {cos:.5f}"
-        f" {x:.2f} {y:.2f} Tm <{hexed}> Tj"
-    ).encode()
