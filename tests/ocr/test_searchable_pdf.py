@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import unicodedata
+from collections import Counter
 from pathlib import Path
 
 import img2pdf
@@ -21,7 +22,7 @@ from core.errors import BadInput
 from ocr.load import JPEG, PDF, PDF_DPI, PNG, TIFF
 from ocr.searchable_pdf import write_searchable_pdf
 from schemas import Box, Page, Word
-from tests.ocr.conftest import CLEAN_PNG, PHOTOCOPY_PNG
+from tests.ocr.conftest import CLEAN_PDF, CLEAN_PNG, PHOTOCOPY_PNG, ROT90_PNG, ROT180_TIFF, SKEW_PNG
 from tests.support import CORPUS_FIXTURES
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
@@ -377,3 +378,28 @@ def test_pages_and_page_numbers_must_agree(tmp_path: Path) -> None:
         write_searchable_pdf(original, PDF, [pages[1]], out, source_pages=[4])
     with pytest.raises(ValueError, match="source page numbers"):
         write_searchable_pdf(original, PDF, [pages[1], pages[2]], out, source_pages=[1])
+
+
+@pytest.mark.parametrize(
+    ("fixture", "original", "media_type"),
+    [
+        ("pdf_pages", CLEAN_PDF, PDF),
+        ("tiff_pages", ROT180_TIFF, TIFF),
+        ("rot90_pages", ROT90_PNG, PNG),
+        ("skew_read", SKEW_PNG, PNG),
+    ],
+)
+def test_pages_read_by_tesseract_extract_to_their_words(
+    fixture: str, original: Path, media_type: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """The real thing: corpus files OCR'd by the project's engine (a PDF, a TIFF scanned upside
+    down, a page turned a quarter, a skewed page), their words laid over the original."""
+    value = request.getfixturevalue(fixture)
+    pages = value.pages if hasattr(value, "pages") else value
+    out = tmp_path / "document.pdf"
+    write_searchable_pdf(original, media_type, pages, out)
+    assert out.stat().st_size <= 1.1 * original.stat().st_size
+    with pikepdf.open(out) as pdf:
+        assert [int(p.obj.get("/Rotate", 0)) for p in pdf.pages] == [p.orientation for p in pages]
+    for number, page in enumerate(pages, start=1):
+        assert Counter(_text(out, number).split()) == Counter(word.text for word in page.words)
