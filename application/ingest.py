@@ -20,25 +20,24 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
-from typing import BinaryIO
 
 from application.batches import record_outcome
-from application.ingest_metrics import OCR_SECONDS, PAGES, count_outcome
+from application.ingest_metrics import count_outcome
 from application.logs import log_context, log_outcome
+from application.page_reading import forget_pages, read_pages
 from application.secret_docs import (
     NO_HOLD_REASON,
     hold_secret,
     is_marked_secret,
     open_hold,
-    page_shows_secrecy,
 )
 from application.services import Services
 from classify import classify, extract_metadata
 from core import __version__
 from core.errors import BadInput
-from dedup import ImageHashes, fingerprint, link_near_duplicate, page_hashes
-from ocr import count_pages, detect_media_type, ocr_file_results
-from schemas import Event, IngestOutcome, Page, Record, record_id_for
+from dedup import fingerprint, link_near_duplicate
+from ocr import count_pages, detect_media_type
+from schemas import Event, IngestOutcome, Record, record_id_for
 from storage import package_exists, quarantine, read_record, sha256_file, write_catalogue, write_package
 from storage.layout import FINGERPRINT_FILE, SEARCHABLE_PDF
 from vntext.normalise import nfc
@@ -88,44 +87,6 @@ def _quarantined(
 ):
     quarantine(services.store, path, reason, batch=batch, keep_copy=keep_copy)
     return IngestOutcome(path=str(path), status="quarantined", reason=reason, seconds=time.monotonic() - t0)
-
-
-def _read_pages(
-    path: Path, services: Services, record_id: str, pdf: BinaryIO
-) -> tuple[list[Page], ImageHashes, bool]:
-    """The pages, each read with its page number in the log context and timed for the metrics;
-    the searchable PDF is written to `pdf` as they come. Also the first page's image hashes,
-    taken while the page is at hand (the near-duplicate fingerprint needs them), and whether
-    reading stopped after page 1 because it bears a secrecy mark (a state secret is read no
-    further; a mark found only on a later page is seen once the whole document is read)."""
-    results = ocr_file_results(
-        path, services.engine, max_pixels=services.settings.max_image_pixels, pdf=pdf, keep_first=True
-    )
-    pages: list[Page] = []
-    hashes: ImageHashes | None = None
-    while True:
-        started = time.monotonic()
-        with log_context(page=len(pages) + 1):  # pages come in order
-            result = next(results, None)
-            if result is None:
-                break
-            OCR_SECONDS.observe(time.monotonic() - started)
-            PAGES.inc()
-            page = result.page
-            log.debug("record %s page %d: confidence %.1f", record_id, page.number, page.confidence)
-        if result.source_image is not None:
-            hashes = page_hashes(result.source_image, page.orientation)
-            result.source_image = None
-        pages.append(page)
-        if len(pages) == 1 and page_shows_secrecy(page):  # the mark's place: page 1, ô 10a
-            results.close()
-            with log_context(file=record_id):  # a secret's file name may tell its subject
-                log.warning("record %s: secrecy mark on page 1, reading stops there", record_id)
-            return pages, hashes, True
-    if not pages:
-        raise BadInput("the file has no pages")
-    assert hashes is not None, "page 1 comes with its image (keep_first)"
-    return pages, hashes, False
 
 
 def ingest_file(
@@ -178,7 +139,9 @@ def _ingest(path: Path, services: Services, batch: str | None, worker: str | Non
                 seconds=time.monotonic() - t0,
             )
         with tempfile.TemporaryDirectory(prefix="sohoa-ingest-") as work:
-            return _ocr_classify_store(path, services, batch, worker, sha256, Path(work), t0)
+            outcome = _ocr_classify_store(path, services, batch, worker, sha256, Path(work), t0)
+        forget_pages(services, record_id)  # its outcome is stored: the pages kept meanwhile go
+        return outcome
 
 
 def _ocr_classify_store(
@@ -197,7 +160,7 @@ def _ocr_classify_store(
         media_type = detect_media_type(path)
         started = time.monotonic()
         with pdf_path.open("wb") as pdf:
-            pages, first_page, marked = _read_pages(path, services, record_id, pdf)
+            pages, first_page, marked = read_pages(path, services, record_id, pdf)
         ocr_seconds = time.monotonic() - started
         page_count = count_pages(path, media_type) if marked else len(pages)
         metadata = extract_metadata(pages)

@@ -1,4 +1,5 @@
-"""Pages read in parallel: a pool of worker processes, one Tesseract each, pages streamed in order.
+"""Pages read in parallel: a pool of worker processes, one Tesseract each, pages streamed in order;
+and the process-wide page threads (`page_threads`) that ingest spreads every document's pages over.
 
 Each worker loads its page from the file itself (poppler renders one PDF page, a TIFF frame is
 read alone), so the parent never holds a decoded page: it only receives the small results (the
@@ -14,7 +15,7 @@ import os
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
 
@@ -23,7 +24,7 @@ from ocr.load import JPEG, PDF, PNG, count_pages, load_page, pdf_page_sizes
 from ocr.page_reader import DocumentOrientation, PageResult, process_page
 from ocr.preprocess import PrepareOptions
 
-__all__ = ["PagePool", "PageTask", "default_workers"]
+__all__ = ["PagePool", "PageTask", "default_workers", "page_threads"]
 
 # Set by the initializer in each worker process.
 _engine: OcrEngine | None = None
@@ -36,6 +37,29 @@ def default_workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+# The process-wide page threads, by number of slots (see page_threads).
+_threads: dict[int, ThreadPoolExecutor] = {}
+_threads_lock = threading.Lock()
+
+
+def page_threads(workers: int) -> ThreadPoolExecutor:
+    """The process-wide executor of `workers` page slots, shared by every document this process
+    reads (ocr/pipeline.py `read_file_spread`): a batch of single pages keeps the slots busy with
+    one page each, one long PDF alone fills them all, and together they never read more than
+    `workers` pages at once. Threads, not processes: Tesseract runs as a subprocess and OpenCV,
+    zlib and poppler (a subprocess too) release the GIL, so a thread per slot keeps a core busy
+    (bench/long_pdf_bench.py measures it) without a second copy of the process per slot.
+    Created on first use, never shut down (idle threads cost nothing; they end with the process)."""
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, not {workers}")
+    with _threads_lock:
+        executor = _threads.get(workers)
+        if executor is None:
+            executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"sohoa-page{workers}")
+            _threads[workers] = executor
+        return executor
 
 
 def _start(engine: OcrEngine, options: PrepareOptions | None) -> None:

@@ -1,0 +1,166 @@
+"""Read the pages of one file for ingest: spread over the process's page slots, kept as they come.
+
+Every document this process ingests sends its pages through one process-wide executor of
+`settings.workers` page slots (ocr.parallel.page_threads): a batch of single pages keeps the slots
+busy as before (a page each), and one long PDF alone fills them all instead of reading its pages
+one after the other. A document keeps at most 2 x workers of its pages in flight and takes them
+in page order.
+
+Each page taken is written to the file's page spool (application/page_spool.py) at once, so a run
+killed in the middle of a long document loses only the pages in flight: the next run reads only
+the pages not kept. The spool goes when the file's outcome is stored (`forget_pages`), or at
+the latest when a later file is read and the record is found committed (`sweep`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+from application.ingest_metrics import OCR_SECONDS, PAGES
+from application.logs import log_context
+from application.page_spool import PageSpool, forget, sweep
+from application.secret_docs import page_shows_secrecy
+from application.services import Services
+from core import __version__
+from core.errors import BadInput
+from dedup import ImageHashes, page_hashes
+from ocr import PageResult
+from ocr.parallel import page_threads
+from ocr.pipeline import read_file_spread
+from schemas import Page
+from storage import package_exists
+
+__all__ = ["LOOK_AHEAD", "forget_pages", "read_pages", "read_spooled", "reader_of"]
+
+log = logging.getLogger(__name__)
+
+LOOK_AHEAD = 2  # pages in flight per document: this many per page slot
+
+
+def reader_of(services: Services) -> dict[str, str]:
+    """What makes two readings of a page the same: pages read otherwise are not reused."""
+    engine = services.engine
+    return {
+        "sohoa": __version__,
+        "engine": engine.name,
+        "engine_version": str(engine.version),
+        "lang": services.settings.ocr_lang,
+    }
+
+
+def read_pages(
+    path: Path, services: Services, record_id: str, pdf: BinaryIO | None
+) -> tuple[list[Page], ImageHashes, bool]:
+    """The pages of the file, in order, each read with its page number in the log context and
+    timed for the metrics; the searchable PDF is written to `pdf` as they come (None: no PDF).
+    Also the first page's image hashes, taken while the page is at hand (the near-duplicate
+    fingerprint needs them), and whether reading stopped after page 1 because it bears a
+    secrecy mark (a state secret is read no further, and nothing of it is kept in the spool;
+    a mark found only on a later page is seen once the whole document is read).
+
+    Pages kept by an earlier run of the same file (killed, or stopped by a Transient error) are
+    taken from the spool, not read again. BadInput (the file is quarantined) removes the spool;
+    any other error leaves it for the next run; the caller removes it once the file's outcome
+    is stored (`forget_pages`)."""
+    results = read_spooled(path, services, record_id, pdf=pdf, keep_first=True, secrecy_stop=True)
+    pages: list[Page] = []
+    hashes: ImageHashes | None = None
+    for result in results:
+        page = result.page
+        if result.source_image is not None:
+            hashes = page_hashes(result.source_image, page.orientation)
+            result.source_image = None
+        pages.append(page)
+        if page.number == 1 and page_shows_secrecy(page):
+            results.close()
+            assert hashes is not None, "page 1 comes with its image (keep_first)"
+            return pages, hashes, True
+    if not pages:
+        raise BadInput("the file has no pages")
+    assert hashes is not None, "page 1 comes with its image (keep_first)"
+    return pages, hashes, False
+
+
+def read_spooled(
+    path: Path,
+    services: Services,
+    spool_id: str,
+    *,
+    pdf: BinaryIO | None = None,
+    keep_first: bool = False,
+    secrecy_stop: bool = False,
+) -> Iterator[PageResult]:
+    """The page results of one file, in order, read over the process's page slots and each
+    kept in the page spool `<home>/work/<spool_id>/` (a record id: 32 hex digits) as soon as it
+    is taken; pages the spool holds from an earlier run are taken from it, not read again.
+    `secrecy_stop`: page 1 is read alone first; when it bears a secrecy mark it is yielded but
+    not spooled, the spool is removed and nothing more is read (the caller stops there).
+    BadInput removes the spool; other errors leave it. Once the pages' outcome is stored, the
+    caller calls `forget_pages(services, spool_id)`."""
+    settings = services.settings
+    sweep(settings.home, lambda rid: package_exists(services.store, rid), keep=spool_id)
+    spool = PageSpool.open(settings.home, spool_id, reader_of(services))
+    reused: set[int] = set()
+
+    def reuse(number: int) -> PageResult | None:
+        before = spool.load(number)
+        if before is not None:
+            reused.add(number)
+        return before
+
+    @contextmanager
+    def around(number: int) -> Iterator[None]:
+        started = time.monotonic()
+        with log_context(page=number):
+            yield
+        if number not in reused:
+            OCR_SECONDS.observe(time.monotonic() - started)
+            PAGES.inc()
+
+    workers = settings.workers
+    results = read_file_spread(
+        path,
+        services.engine,
+        page_threads(workers),
+        in_flight=LOOK_AHEAD * workers,
+        max_pixels=settings.max_image_pixels,
+        pdf=pdf,
+        keep_first=keep_first,
+        first_alone=secrecy_stop,
+        reuse=reuse,
+        around=around,
+    )
+    taken = 0
+    try:
+        for result in results:
+            page = result.page
+            if secrecy_stop and page.number == 1 and page_shows_secrecy(page):  # page 1, ô 10a
+                results.close()
+                spool.remove()
+                with log_context(file=spool_id):  # a secret's file name may tell its subject
+                    log.warning("record %s: secrecy mark on page 1, reading stops there", spool_id)
+                yield result
+                return
+            if page.number not in reused:
+                spool.save(result)
+            with log_context(page=page.number):
+                log.debug("record %s page %d: confidence %.1f", spool_id, page.number, page.confidence)
+            taken += 1
+            yield result
+    except BadInput:
+        spool.remove()  # the file is quarantined: its pages are not wanted
+        raise
+    finally:
+        results.close()  # a caller that stops early: the pages not begun are not read
+    if reused:
+        log.info("record %s: %d of %d pages taken from the page spool", spool_id, len(reused), taken)
+
+
+def forget_pages(services: Services, record_id: str) -> None:
+    """Remove the page spool of this record: its outcome (package, hold, quarantine) is stored."""
+    forget(services.settings.home, record_id)
