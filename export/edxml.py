@@ -15,7 +15,8 @@ mapping from the record: From.OrganName = issuer (OrganizationInCharge = parent 
 number and notation; PromulgationInfo = place and date (yyyy/MM/dd); DocumentType = Type code
 (export/codes.py, unconfirmed) and TypeName; SignerInfo = authority (KT./TM./...), position and
 name; ToPlaces = the "Nơi nhận" entries; OtherInfo = Priority (urgency) and PageAmount.
-To and the sender's OrganId are not in the paper: the caller supplies them.
+To and the sender's OrganId are not in the paper: the caller supplies them (the sender's OrganId
+is the agency's mã định danh, SOHOA_ORGAN_ID, unless the command names another).
 
 Attachments are streamed (base64 in chunks), so a large PDF is never held encoded in memory.
 """
@@ -138,12 +139,14 @@ def envelope_for(
     to: Sequence[Organ] = (),
     type_codes: Mapping[str, int] = DOCUMENT_TYPE_CODES,
     document_id: str = "",
+    organ_id: str = "",
 ) -> Envelope:
-    """The envelope of `record` (pure). `sender` defaults to the issuer named on the paper."""
+    """The envelope of `record` (pure). `sender` defaults to the issuer named on the paper, with
+    `organ_id` (the sending agency's OrganId) as its OrganId."""
     meta = record.metadata
     signer = meta.signer
     if sender is None:
-        sender = Organ(name=meta.issuer or "", in_charge=meta.parent_issuer or "")
+        sender = Organ(organ_id=organ_id, name=meta.issuer or "", in_charge=meta.parent_issuer or "")
     return Envelope(
         sender=sender,
         to=tuple(to),

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
+from export.cells import guard, unguard
 from export.errors import NotExportable
 from indexing.masking import mask_text, values_of
 from schemas import Record
@@ -211,19 +212,6 @@ def conditional_list(records: Iterable[Record]) -> list[ConditionalEntry]:
 # ---- CSV and JSON ----
 
 
-# A cell starting with one of these is a formula to a spreadsheet (CSV injection): it is written
-# with a leading apostrophe, which spreadsheets hide, and parse_csv() removes it again.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
-
-
-def _guard(cell: str) -> str:
-    return f"'{cell}" if cell.startswith(_FORMULA_START) else cell
-
-
-def _unguard(cell: str) -> str:
-    return cell[1:] if cell.startswith("'") else cell
-
-
 def _keys(kind: ListKind) -> list[str]:
     return [f.name for f in fields(_ENTRY_TYPES[kind])]
 
@@ -236,7 +224,7 @@ def to_csv(entries: Iterable[DisclosureEntry | ConditionalEntry], kind: ListKind
     writer.writerow([_HEADINGS[k] for k in keys])
     for entry in entries:
         row = asdict(entry)
-        writer.writerow([_guard(row[k]) for k in keys])
+        writer.writerow([guard(row[k]) for k in keys])
     return buffer.getvalue()
 
 
@@ -264,7 +252,7 @@ def parse_csv(text: str, kind: ListKind) -> list[DisclosureEntry | ConditionalEn
     if set(reader.fieldnames or ()) != set(by_heading):
         raise ValueError(f"not a {kind} list: columns {reader.fieldnames}")
     entry_type = _ENTRY_TYPES[kind]
-    return [entry_type(**{by_heading[h]: _unguard(v) for h, v in row.items()}) for row in reader]
+    return [entry_type(**{by_heading[h]: unguard(v) for h, v in row.items()}) for row in reader]
 
 
 def parse_json(text: str) -> tuple[ListKind, list[Any]]:

@@ -65,13 +65,15 @@ def export_edxml(
     sender: Organ | None = None,
     to: Sequence[Organ] = (),
     timestamp: dt.datetime | None = None,
+    organ_id: str = "",
 ) -> Envelope:
-    """Write the edXML envelope of a stored record to `out`; NotFound, NotExportable."""
+    """Write the edXML envelope of a stored record to `out`; NotFound, NotExportable. Without a
+    `sender`, the issuer on the paper sends it under `organ_id` (the agency's OrganId)."""
     record = read_record(store, record_id, with_words=False)
     check_exportable(record)
     with tempfile.TemporaryDirectory(prefix="sohoa-edxml-") as scratch:
         local, name, content_type = _attachment_file(store, record, Path(scratch))
         attachment = Attachment(name=name, content_type=content_type, source=local, description=record.title)
-        envelope = envelope_for(record, attachment, sender=sender, to=to)
+        envelope = envelope_for(record, attachment, sender=sender, to=to, organ_id=organ_id)
         write_edxml(envelope, out, timestamp=timestamp)
     return envelope
