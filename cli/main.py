@@ -323,6 +323,9 @@ def _mount_package_commands() -> None:
     from cli.secret_commands import secret_app
 
     app.add_typer(secret_app, name="secret", help="The secret holding area: its key, held documents.")
+    from cli.dossier_commands import dossier_app
+
+    app.add_typer(dossier_app, name="dossier", help="Dossiers (hồ sơ): show one, list them.")
 
 
 _mount_package_commands()
