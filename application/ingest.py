@@ -172,7 +172,7 @@ def _ocr_classify_store(
     engine = services.engine
     record = Record(
         id=record_id,
-        source=_source_name(path),
+        source=source_name(path),
         sha256=sha256,
         size=path.stat().st_size,
         media_type=media_type,
@@ -255,6 +255,6 @@ def _hold(path: Path, services: Services, record: Record, batch: str | None, t0:
     )
 
 
-def _source_name(path: Path) -> str:
+def source_name(path: Path) -> str:
     """The file name as a person reads it: NFC, undecodable bytes replaced (old 8-bit names)."""
     return nfc(os.fsencode(path.name).decode("utf-8", "replace"))

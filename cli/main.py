@@ -77,6 +77,17 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files and/or folders (searched recursively).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the batch summary as JSON.")] = False,
     batch: Annotated[str | None, typer.Option(help="Batch name (default: generated).")] = None,
+    dossier: Annotated[
+        bool,
+        typer.Option(
+            "--dossier",
+            help="Each PATH is one hồ sơ (a PDF/TIFF, or a folder of scans): cut into its documents.",
+        ),
+    ] = False,
+    code: Annotated[
+        str | None, typer.Option(help="Mã hồ sơ of the one dossier given (default: from its name).")
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="Tiêu đề hồ sơ of the one dossier given.")] = None,
 ) -> None:
     """Ingest scans: OCR, classify, store the record package, index it."""
     from cli.progress import run_batch
@@ -85,10 +96,15 @@ def ingest(
     missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
         raise _fail(f"no such file or folder: {', '.join(missing)}", EXIT_USAGE)
+    if (code or title) and not dossier:
+        raise _fail("--code and --title name a dossier: add --dossier", EXIT_USAGE)
+    if (code or title) and len(paths) != 1:
+        raise _fail("--code and --title name one dossier: give one PATH", EXIT_USAGE)
     settings = _settings()
     _check_ocr(settings)
+    intake = {"dossier": True, "code": code, "title": title} if dossier else {}
     try:
-        summary = run_batch(settings, paths, batch=batch, show_progress=not as_json)
+        summary = run_batch(settings, paths, batch=batch, show_progress=not as_json, intake=intake)
     except ConfigurationError as exc:
         raise _fail(str(exc), EXIT_USAGE) from exc
     except OrchestratorLost as exc:

@@ -9,7 +9,7 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -77,17 +77,23 @@ def _watched(run: Callable[[], BatchSummary], batch: str) -> BatchSummary:
 
 
 def run_batch(
-    settings: Settings, paths: Sequence[Path], *, batch: str | None, show_progress: bool
+    settings: Settings,
+    paths: Sequence[Path],
+    *,
+    batch: str | None,
+    show_progress: bool,
+    intake: Mapping[str, object] | None = None,
 ) -> BatchSummary:
     """Run `ingest_batch` through Prefect (embedded server unless PREFECT_API_URL is set), its
-    documents in `settings.workers` threads or on the Dask cluster at `settings.dask_address`."""
+    documents in `settings.workers` threads or on the Dask cluster at `settings.dask_address`.
+    `intake`: more arguments of the flow (a dossier intake: dossier, code, title)."""
     from flows.ingest import batch_size_callback, ingest_batch, new_batch_name, progress_callback
     from flows.runners import check_task_runner, task_runner_for
 
     check_task_runner(settings)
     runnable = ingest_batch.with_options(task_runner=task_runner_for(settings))
     batch = batch or new_batch_name()  # known before the run: the summary of a lost run needs it
-    args = {"paths": [str(p) for p in paths], "batch": batch}
+    args = {"paths": [str(p) for p in paths], "batch": batch, **(intake or {})}
     if not (show_progress and sys.stderr.isatty()):
         return _watched(lambda: runnable(**args), batch)
 

@@ -2,6 +2,8 @@
 
 - `ingest_batch`: the documents of a batch as tasks of one flow run, in a thread pool of this
   process, or on a Dask cluster when SOHOA_DASK_ADDRESS is set (see flows/runners.py).
+- `ingest_batch(paths, dossier=True)`: each path one hồ sơ (a file or a folder), cut into its
+  documents (application/dossier_intake.py), one task per dossier.
 - `ingest_document_flow`: one document as a flow of its own, deployed on a work pool
   (`ensure_document_deployment`), so that workers on several machines share a batch
   (`ingest_batch_spread` hands the documents out).
@@ -37,6 +39,7 @@ from prefect.states import Completed, State
 
 from application.batch_text import counts_line
 from application.batches import BatchReport, finish_report, load_outcomes, outcome_digest, record_outcome
+from application.dossier_intake import DossierIntake, ingest_dossier_into_batch
 from application.ingest import collect_files, ingest_into_batch, largest_first
 from application.logs import log_outcome
 from application.services import services_for
@@ -62,6 +65,7 @@ __all__ = [
     "ingest_batch_spread",
     "ingest_document",
     "ingest_document_flow",
+    "ingest_dossier_task",
     "new_batch_name",
     "progress_callback",
 ]
@@ -113,6 +117,26 @@ def ingest_document(path: str, batch: str, settings: Settings) -> IngestOutcome:
     with in_flight():
         worker = os.environ.get(WORKER_NAME_ENV)
         return ingest_into_batch(Path(path), services_for(settings), batch, worker=worker)
+
+
+@task(
+    name="ingest-dossier",
+    retries=3,
+    retry_delay_seconds=[2, 10, 30],
+    retry_jitter_factor=0.5,
+    retry_condition_fn=retry_transient_only,
+    persist_result=False,
+    task_run_name=document_run_name,
+)
+def ingest_dossier_task(
+    path: str, batch: str, settings: Settings, code: str | None = None, title: str | None = None
+) -> DossierIntake:
+    """Ingest one dossier (a file or a folder of scans) with the flow's `settings`."""
+    check_not_lost()
+    with in_flight():
+        worker = os.environ.get(WORKER_NAME_ENV)
+        services = services_for(settings)
+        return ingest_dossier_into_batch(Path(path), services, batch, code=code, title=title, worker=worker)
 
 
 @task(
@@ -196,13 +220,24 @@ def _announce(outcome: IngestOutcome) -> None:
     task_runner=task_runner_for(load_settings()),
     log_prints=False,
 )
-def ingest_batch(paths: list[str], batch: str | None = None) -> BatchSummary:
+def ingest_batch(
+    paths: list[str],
+    batch: str | None = None,
+    dossier: bool = False,
+    code: str | None = None,
+    title: str | None = None,
+) -> BatchSummary:
     """Ingest every file under `paths` (files and folders). A bad document never stops the batch.
+    `dossier`: each path is one hồ sơ, cut into its documents (`code`, `title`: its mã hồ sơ and
+    tiêu đề, for a single path).
 
     Running the same batch again is safe: stored records are duplicates, nothing is redone.
     """
     settings = load_settings()
     summary = BatchSummary(batch=batch or new_batch_name())
+    if dossier:
+        _ingest_dossiers(paths, summary, settings, code, title)
+        return _finish(summary, settings)
     files = [str(p) for p in largest_first(collect_files(Path(p) for p in paths))]
     _announce_size(len(files))
     futures = {ingest_document.submit(f, summary.batch, settings): f for f in files}
@@ -216,6 +251,29 @@ def ingest_batch(paths: list[str], batch: str | None = None) -> BatchSummary:
         summary.outcomes.append(outcome)
         _announce(outcome)
     return _finish(summary, settings)
+
+
+def _ingest_dossiers(
+    paths: list[str], summary: BatchSummary, settings: Settings, code: str | None, title: str | None
+) -> None:
+    if (code or title) and len(paths) != 1:
+        raise ValueError("a mã hồ sơ or tiêu đề names one dossier: give one path with --code/--title")
+    _announce_size(len(paths))
+    futures = {ingest_dossier_task.submit(p, summary.batch, settings, code, title): p for p in paths}
+    for future in as_completed(list(futures)):
+        try:
+            intake = future.result()
+        except OrchestratorLost:
+            continue
+        except Exception as exc:
+            intake = DossierIntake(
+                dossier=None, outcomes=[_failed(futures[future], summary.batch, exc, settings)]
+            )
+        summary.outcomes.extend(intake.outcomes)
+        if intake.dossier is not None:
+            summary.dossiers.append(intake.dossier)
+        if intake.outcomes:
+            _announce(intake.outcomes[0])
 
 
 @flow(name="ingest-document", persist_result=False, log_prints=False, flow_run_name=document_run_name)

@@ -1,0 +1,572 @@
+"""Ingest one hồ sơ (dossier): its scan read page by page, cut into documents, each document a
+record of its own, the dossier record and its original kept once.
+
+A dossier is one PDF/TIFF holding the whole hồ sơ, or one folder of scans: either the pages in
+file-name order (read and cut like one scan), or per-document files named
+`<mã hồ sơ>.<số thứ tự, 7 digits>.pdf` as scanning rooms deliver them (each file one document,
+in that order). The mã hồ sơ is the one given (`--code`), else the name when it follows the
+convention, else none and the dossier says so for the archivist.
+
+What is written, in this order (storage/dossier_package.py): each document's record package
+(its pages, metadata, classification, searchable PDF cut from the scan; no original of its
+own), then the dossier package with the original files and every scan page as read, whose
+manifest commits the whole. A rerun after a crash redoes what was not committed; the same
+bytes give the same ids.
+
+A document marked as a state secret (MẬT …) puts the whole dossier's original in the secret
+hold (its clear copy would hold the secret pages): the store keeps the other documents, the
+secret one's catalogue row, and a dossier package without original and without the secret
+pages' text. Without a hold nothing of the dossier is stored (application/secret_docs.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import socket
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from application.batches import record_outcome
+from application.ingest import collect_files, source_name
+from application.ingest_metrics import PAGES, count_outcome
+from application.logs import log_context, log_outcome
+from application.secret_docs import NO_HOLD_REASON, hold_secret, is_marked_secret, open_hold
+from application.services import Services
+from classify import classify, extract_metadata
+from classify.segment import segment_dossier
+from core import __version__
+from core.errors import BadInput
+from dedup import fingerprint_file, link_near_duplicate
+from ocr import detect_media_type, ocr_file_results
+from ocr.pdf_join import join_pdfs
+from ocr.searchable_pdf import write_searchable_pdf
+from schemas import (
+    BoundaryCue,
+    DocumentOutcome,
+    DocumentSpan,
+    Dossier,
+    DossierDocument,
+    DossierFile,
+    DossierLink,
+    DossierOutcome,
+    Event,
+    IngestOutcome,
+    Page,
+    PageSegment,
+    Record,
+    Segmentation,
+    document_id_for,
+    record_id_for,
+)
+from storage import quarantine, sha256_file, write_catalogue
+from storage.dossier_package import dossier_exists, read_dossier, write_dossier_package
+from storage.layout import FINGERPRINT_FILE, SEARCHABLE_PDF
+from storage.package import write_document_package
+from vntext.normalise import nfc
+
+__all__ = [
+    "DossierIntake",
+    "PER_DOCUMENT_FILE",
+    "build_documents",
+    "dossier_code",
+    "dossier_files",
+    "ingest_dossier",
+    "ingest_dossier_into_batch",
+    "store_document",
+]
+
+log = logging.getLogger(__name__)
+
+# `<mã hồ sơ>.<số thứ tự văn bản, 7 digits>.<ext>`: one document per file, in that order.
+PER_DOCUMENT_FILE = re.compile(r"^(?P<code>.+)\.(?P<order>\d{7})\.(?:pdf|tiff?|jpe?g|png)$", re.IGNORECASE)
+# A mã hồ sơ: mã phông or mã định danh + mục lục/năm + số và ký hiệu hồ sơ, joined by '.'.
+_CODE = re.compile(r"^[0-9A-Za-zĐđ][0-9A-Za-zĐđ\-_]*(?:\.[0-9A-Za-zĐđ][0-9A-Za-zĐđ\-_]*){2,}$")
+_SCAN_SUFFIXES = (".pdf", ".tif", ".tiff", ".jpg", ".jpeg", ".png")
+
+NO_CODE_REASON = "Mã hồ sơ chưa có: tên tệp không theo quy ước <mã phông>.<năm>.<số hồ sơ>, cần nhập"
+UNSURE_BOUNDARY = "Ranh giới văn bản chưa chắc chắn (trang {page} của hồ sơ, độ tin cậy {confidence:.2f})"
+
+_dossier_locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
+
+
+@dataclass
+class DossierIntake:
+    """What one dossier path became: its outcome (None when it was quarantined or failed) and
+    one IngestOutcome per document (or the one that says why nothing was stored)."""
+
+    dossier: DossierOutcome | None
+    outcomes: list[IngestOutcome] = field(default_factory=list)
+
+
+# ---- which files, which code (pure over names) ----
+
+
+def dossier_files(path: Path) -> tuple[list[Path], list[int | None]]:
+    """The files of a dossier path, in scan order, and each one's document order when the
+    folder holds per-document files (`<mã>.<0000001>.pdf`: every scan file so named)."""
+    path = Path(path)
+    if not path.is_dir():
+        return [path], [None]
+    files = [f for f in collect_files([path]) if f.suffix.lower() in _SCAN_SUFFIXES or not f.suffix]
+    named = [PER_DOCUMENT_FILE.match(f.name) for f in files]
+    if files and all(named):
+        pairs = sorted(zip(files, named, strict=True), key=lambda pair: int(pair[1]["order"]))
+        return [f for f, _ in pairs], [int(m["order"]) for _, m in pairs]
+    return files, [None] * len(files)
+
+
+def dossier_code(path: Path, given: str | None) -> tuple[str | None, str | None]:
+    """The mã hồ sơ and, when there is none, the reason to show the archivist: the code given,
+    else the per-document files' common code, else the file or folder name when it follows the
+    convention."""
+    if given:
+        return nfc(given.strip()), None
+    path = Path(path)
+    if path.is_dir():
+        codes = {m["code"] for f in path.iterdir() if (m := PER_DOCUMENT_FILE.match(f.name))}
+        if len(codes) == 1:
+            return nfc(codes.pop()), None
+        name = path.name
+    else:
+        name = path.name.rsplit(".", 1)[0] if "." in path.name else path.name
+    name = nfc(name)
+    return (name, None) if _CODE.match(name) else (None, NO_CODE_REASON)
+
+
+def _dossier_sha256(files: Sequence[DossierFile]) -> str:
+    """The dossier's content: its files' sha256s in scan order."""
+    return hashlib.sha256(("dossier\n" + "\n".join(f.sha256 for f in files)).encode()).hexdigest()
+
+
+# ---- cutting (pure) ----
+
+
+def _by_file(pages: list[Page], files: list[DossierFile]) -> Segmentation:
+    """Per-document files: each file one document (its blank pages left out, unless all are)."""
+    out: list[PageSegment] = []
+    documents: list[DocumentSpan] = []
+    for file in files:
+        numbers = range(file.first_page, file.first_page + file.page_count)
+        texts = [n for n in numbers if pages[n - 1].text.strip()] or list(numbers)
+        if not texts:
+            continue
+        documents.append(DocumentSpan(order=len(documents) + 1, pages=texts, confidence=1.0))
+        for n in numbers:
+            role = "blank" if n not in texts else ("start" if n == texts[0] else "continuation")
+            cue = BoundaryCue(cue="reviewed", weight=0.0, text=f"file {file.name}", page=n)
+            document = len(documents) if role != "blank" else None
+            out.append(PageSegment(number=n, role=role, confidence=1.0, document=document, cues=[cue]))
+    return Segmentation(pages=out, documents=documents, threshold=0.0)
+
+
+def _boundary_reasons(span: DocumentSpan, segmentation: Segmentation) -> list[str]:
+    """Vietnamese review reasons for the unsure pages of a document (its start, a page within
+    it, a blank sheet just after it)."""
+    unsure = [
+        p for p in segmentation.pages if p.review and (p.document == span.order or p.number == span.last + 1)
+    ]
+    return [UNSURE_BOUNDARY.format(page=p.number, confidence=p.confidence) for p in unsure]
+
+
+# ---- documents ----
+
+
+def build_documents(
+    dossier: Dossier,
+    pages: list[Page],
+    segmentation: Segmentation,
+    services: Services,
+    originals: Sequence[Path],
+    work: Path,
+    *,
+    batch: str | None,
+    events: Sequence[Event] = (),
+) -> list[tuple[Record, Path]]:
+    """One record per document of `segmentation` (its own metadata and classification), each
+    with its searchable PDF cut from `originals` into `work`. Pages are renumbered 1..n in the
+    record; the link keeps the scan pages."""
+    by_number = {page.number: page for page in pages}
+    built: list[tuple[Record, Path]] = []
+    for span in segmentation.documents:
+        doc_id = document_id_for(dossier.id, span.pages)
+        own = [by_number[n].model_copy(update={"number": i}) for i, n in enumerate(span.pages, start=1)]
+        metadata = extract_metadata(own)
+        classification = classify(metadata, own, services.rules)
+        reasons = _boundary_reasons(span, segmentation)
+        if reasons:
+            classification = classification.model_copy(
+                update={"needs_review": True, "review_reasons": [*classification.review_reasons, *reasons]}
+            )
+        pdf = work / f"{doc_id}.pdf"
+        _document_pdf(dossier.files, originals, [by_number[n] for n in span.pages], pdf)
+        link = DossierLink(dossier=dossier.id, code=dossier.code, order=span.order, pages=span.pages)
+        record = Record(
+            id=doc_id,
+            source=dossier.source,
+            sha256=sha256_file(pdf),
+            size=pdf.stat().st_size,
+            media_type="application/pdf",
+            page_count=len(own),
+            pages=own,
+            metadata=metadata,
+            classification=classification,
+            batch=batch,
+            dossier=link,
+            events=[
+                *events,
+                Event(
+                    step="segment",
+                    tool="sohoa",
+                    tool_version=__version__,
+                    parameters={
+                        "dossier": dossier.id,
+                        "order": span.order,
+                        "threshold": segmentation.threshold,
+                    },
+                    outcome="review" if reasons else "ok",
+                    detail=f"scan pages {span.first}-{span.last} (confidence {span.confidence:.2f})",
+                ),
+                Event(
+                    step="classify",
+                    tool="sohoa",
+                    tool_version=__version__,
+                    parameters={"rules_version": classification.rules_version},
+                    outcome=classification.access,
+                    detail="; ".join(classification.review_reasons),
+                ),
+            ],
+        )
+        built.append((record, pdf))
+    return built
+
+
+def _document_pdf(
+    files: Sequence[DossierFile], originals: Sequence[Path], pages: list[Page], out: Path
+) -> None:
+    """The document's searchable PDF: its scan pages cut from the original files, the text
+    layer grafted on (ocr/searchable_pdf.py); pages from several files are joined."""
+    parts: list[tuple[Path, str, list[Page], list[int]]] = []
+    for page in pages:
+        index = next(
+            i for i, f in enumerate(files) if f.first_page <= page.number < f.first_page + f.page_count
+        )
+        local = page.number - files[index].first_page + 1
+        if parts and parts[-1][0] == originals[index]:
+            parts[-1][2].append(page)
+            parts[-1][3].append(local)
+        else:
+            parts.append((originals[index], files[index].media_type, [page], [local]))
+    if len(parts) == 1:
+        original, media_type, own, numbers = parts[0]
+        write_searchable_pdf(original, media_type, own, out, source_pages=numbers)
+        return
+    pieces = []
+    for i, (original, media_type, own, numbers) in enumerate(parts):
+        piece = out.with_suffix(f".part{i}.pdf")
+        write_searchable_pdf(original, media_type, own, piece, source_pages=numbers)
+        pieces.append(piece)
+    join_pdfs(pieces, out)
+    for piece in pieces:
+        piece.unlink(missing_ok=True)
+
+
+# ---- reading the scan ----
+
+
+def _read_scan(
+    paths: Sequence[Path], services: Services, dossier_hint: str
+) -> tuple[list[Page], list[DossierFile]]:
+    """Every page of every file, numbered across the dossier, and the files' descriptions.
+    BadInput names the file at fault."""
+    pages: list[Page] = []
+    files: list[DossierFile] = []
+    for path in paths:
+        try:
+            sha256 = sha256_file(path)
+            media_type = detect_media_type(path)
+            first = len(pages) + 1
+            for result in ocr_file_results(
+                path, services.engine, max_pixels=services.settings.max_image_pixels
+            ):
+                PAGES.inc()
+                pages.append(result.page.model_copy(update={"number": len(pages) + 1}))
+        except BadInput as exc:
+            raise BadInput(f"{path.name}: {exc}") from exc
+        except OSError as exc:
+            raise BadInput(f"{path.name}: cannot read the file: {exc.strerror or exc}") from exc
+        files.append(
+            DossierFile(
+                name=source_name(path),
+                sha256=sha256,
+                size=path.stat().st_size,
+                media_type=media_type,
+                first_page=first,
+                page_count=len(pages) - first + 1,
+            )
+        )
+        log.debug("dossier %s: %s read, %d pages", dossier_hint, path.name, len(pages) - first + 1)
+    if not pages:
+        raise BadInput("the dossier has no pages")
+    return pages, files
+
+
+# ---- the intake ----
+
+
+def ingest_dossier(
+    path: Path,
+    services: Services,
+    *,
+    code: str | None = None,
+    title: str | None = None,
+    batch: str | None = None,
+    worker: str | None = None,
+) -> DossierIntake:
+    """Ingest one dossier path (a file or a folder). Idempotent: the same files give the same
+    dossier and document ids, and a `duplicate`."""
+    path = Path(path)
+    t0 = time.monotonic()
+    with log_context(file=path.name, record=None, page=None):
+        paths, orders = dossier_files(path)
+        try:
+            hashes = [sha256_file(p) for p in paths]
+        except OSError as exc:
+            return _quarantined(services, path, f"cannot read a file of the dossier: {exc}", batch, t0)
+        if not paths:
+            return _quarantined(
+                services, path, "the dossier folder holds no scan file", batch, t0, keep_copy=False
+            )
+        dossier_id = record_id_for(hashlib.sha256(("dossier\n" + "\n".join(hashes)).encode()).hexdigest())
+        with _dossier_locks[dossier_id], log_context(record=dossier_id):
+            if dossier_exists(services.store, dossier_id):
+                return _duplicate(services, path, dossier_id, t0)
+            try:
+                intake = _ingest_new(path, paths, orders, services, code, title, batch, worker, t0)
+            except BadInput as exc:
+                return _quarantined(services, path, str(exc), batch, t0)
+    for outcome in intake.outcomes:
+        count_outcome(outcome.status, outcome.reason)
+        log_outcome(log, outcome)
+    return intake
+
+
+def ingest_dossier_into_batch(
+    path: Path, services: Services, batch: str, *, code: str | None = None, title: str | None = None,
+    worker: str | None = None,
+) -> DossierIntake:  # fmt: skip
+    """`ingest_dossier`, each outcome stored in `batch` as soon as it is known."""
+    intake = ingest_dossier(path, services, code=code, title=title, batch=batch, worker=worker)
+    for outcome in intake.outcomes:
+        record_outcome(services.store, batch, outcome)
+    return intake
+
+
+def _ingest_new(
+    path: Path,
+    paths: list[Path],
+    orders: list[int | None],
+    services: Services,
+    code: str | None,
+    title: str | None,
+    batch: str | None,
+    worker: str | None,
+    t0: float,
+) -> DossierIntake:
+    started = time.monotonic()
+    pages, files = _read_scan(paths, services, path.name)
+    ocr_seconds = time.monotonic() - started
+    files = [f.model_copy(update={"order": o}) for f, o in zip(files, orders, strict=True)]
+    per_document = all(o is not None for o in orders) and path.is_dir()
+    segmentation = _by_file(pages, files) if per_document else segment_dossier(pages)
+    the_code, no_code = dossier_code(path, code)
+    settings = services.settings
+    engine = services.engine
+    events = [
+        Event(
+            step="ingest",
+            tool="sohoa",
+            tool_version=__version__,
+            parameters={"host": socket.gethostname(), "worker": worker, "dossier": True},
+            detail=str(path),
+        ),
+        Event(
+            step="ocr",
+            tool=engine.name,
+            tool_version=engine.version,
+            parameters={"lang": settings.ocr_lang, "searchable_pdf": SEARCHABLE_PDF},
+            seconds=round(ocr_seconds, 3),
+            detail=f"{len(pages)} scan pages",
+        ),
+    ]
+    dossier = Dossier(
+        id=record_id_for(_dossier_sha256(files)),
+        code=the_code,
+        title=nfc(title.strip()) if title else None,
+        organ_id=settings.organ_id,
+        fonds_code=settings.fonds_code,
+        source=source_name(path),
+        sha256=_dossier_sha256(files),
+        files=files,
+        page_count=len(pages),
+        pages=pages,
+        segmentation=segmentation,
+        review_reasons=[no_code] if no_code else [],
+        batch=batch,
+        events=events,
+    )
+    with tempfile.TemporaryDirectory(prefix="sohoa-dossier-") as work:
+        built = build_documents(
+            dossier, pages, segmentation, services, paths, Path(work), batch=batch, events=events
+        )
+        secret = [record for record, _ in built if is_marked_secret(record)]
+        if secret:
+            return _store_held(path, paths, dossier, built, services, batch, t0)
+        built = [(store_document(services, record, pdf), pdf) for record, pdf in built]
+        dossier = _with_documents(dossier, built, segmentation)
+        write_dossier_package(services.store, dossier, paths)
+    for record, _ in built:
+        services.index.add(record)
+    return _done(path, dossier, built, t0)
+
+
+def store_document(services: Services, record: Record, pdf: Path) -> Record:
+    """Fingerprint a document (page 1 of its PDF), link it to a near duplicate already in the
+    archive (a person decides), write its package; return the record as stored. Indexing is
+    the caller's, once the dossier is committed."""
+    fprint = fingerprint_file(
+        pdf, record.pages, record.metadata, max_pixels=services.settings.max_image_pixels
+    )
+    match = services.similar.check_in(record.id, fprint)
+    if match is not None:
+        record = link_near_duplicate(record, match)
+    write_document_package(services.store, record, {SEARCHABLE_PDF: pdf, FINGERPRINT_FILE: fprint.to_json()})
+    services.similar.add(record.id, fprint)
+    return record
+
+
+def _with_documents(
+    dossier: Dossier, built: list[tuple[Record, Path]], segmentation: Segmentation
+) -> Dossier:
+    spans = {span.order: span for span in segmentation.documents}
+    documents = [
+        DossierDocument(
+            id=record.id,
+            order=record.dossier.order,
+            pages=record.dossier.pages,
+            confidence=spans[record.dossier.order].confidence,
+            review=spans[record.dossier.order].review,
+        )
+        for record, _ in built
+        if record.dossier is not None
+    ]
+    return dossier.model_copy(update={"documents": documents})
+
+
+def _store_held(
+    path: Path,
+    paths: list[Path],
+    dossier: Dossier,
+    built: list[tuple[Record, Path]],
+    services: Services,
+    batch: str | None,
+    t0: float,
+) -> DossierIntake:
+    """A dossier holding a state secret: its original files and the secret documents go to the
+    hold; the store keeps the other documents, the secret ones' catalogue rows, and the dossier
+    without its original and without the secret pages' text or cues."""
+    hold = open_hold(services.settings)
+    if hold is None:
+        return _quarantined(services, path, NO_HOLD_REASON, batch, t0, keep_copy=False)
+    secret_pages: set[int] = set()
+    stored: list[tuple[Record, Path]] = []
+    for record, pdf in built:
+        if is_marked_secret(record):
+            assert record.dossier is not None
+            secret_pages.update(record.dossier.pages)
+            catalogue = hold_secret(hold, record, pdf)
+            write_catalogue(services.store, catalogue)
+            stored.append((catalogue, pdf))
+        else:
+            stored.append((store_document(services, record, pdf), pdf))
+    for i, (original, file) in enumerate(zip(paths, dossier.files, strict=True)):
+        hold.put_file(dossier.id, f"original-{i + 1:04d}.enc", original, sha256=file.sha256)
+    hidden = _without_pages(dossier, secret_pages)
+    dossier = _with_documents(hidden, built, dossier.segmentation).model_copy(update={"held": True})
+    write_dossier_package(services.store, dossier, None)
+    for record, _ in stored:
+        services.index.add(record)
+    log.info("dossier %s: held (a secret document in it), %d documents", dossier.id, len(built))
+    return _done(path, dossier, stored, t0)
+
+
+def _without_pages(dossier: Dossier, hidden: set[int]) -> Dossier:
+    """The dossier without the text, words and cue texts of `hidden` pages."""
+    pages = [
+        p.model_copy(update={"text": "", "words": []}) if p.number in hidden else p for p in dossier.pages
+    ]
+    segments = [
+        s.model_copy(update={"cues": [c.model_copy(update={"text": ""}) for c in s.cues]})
+        if s.number in hidden
+        else s
+        for s in dossier.segmentation.pages
+    ]
+    segmentation = dossier.segmentation.model_copy(update={"pages": segments})
+    return dossier.model_copy(update={"pages": pages, "segmentation": segmentation})
+
+
+def _done(path: Path, dossier: Dossier, built: list[tuple[Record, Path]], t0: float) -> DossierIntake:
+    seconds = time.monotonic() - t0
+    outcomes = []
+    documents = []
+    for record, _ in built:
+        assert record.dossier is not None
+        link = record.dossier
+        held = is_marked_secret(record)
+        outcomes.append(
+            IngestOutcome(
+                path=record.id if held else f"{path}#{link.order}",
+                status="ingested",
+                id=record.id,
+                pages=len(link.pages),
+                seconds=seconds,
+            )
+        )
+        documents.append(DocumentOutcome(id=record.id, order=link.order, pages=(link.first, link.last)))
+    outcome = DossierOutcome(path=str(path), id=dossier.id, code=dossier.code, documents=documents)
+    return DossierIntake(dossier=outcome, outcomes=outcomes)
+
+
+def _duplicate(services: Services, path: Path, dossier_id: str, t0: float) -> DossierIntake:
+    dossier = read_dossier(services.store, dossier_id)
+    documents = [DocumentOutcome(id=d.id, order=d.order, pages=(d.first, d.last)) for d in dossier.documents]
+    outcomes = [
+        IngestOutcome(path=f"{path}#{d.order}", status="duplicate", id=d.id, seconds=time.monotonic() - t0)
+        for d in dossier.documents
+    ]
+    outcome = DossierOutcome(
+        path=str(path), id=dossier_id, code=dossier.code, status="duplicate", documents=documents
+    )
+    return DossierIntake(dossier=outcome, outcomes=outcomes)
+
+
+def _quarantined(
+    services: Services, path: Path, reason: str, batch: str | None, t0: float, *, keep_copy: bool = True
+) -> DossierIntake:
+    """The dossier is at fault: a file of it kept aside with the reason (a folder: the reason
+    only, its files stay where they are). Nothing of it is stored."""
+    quarantine(
+        services.store, path, f"dossier: {reason}", batch=batch, keep_copy=keep_copy and path.is_file()
+    )
+    outcome = IngestOutcome(
+        path=str(path), status="quarantined", reason=f"dossier: {reason}", seconds=time.monotonic() - t0
+    )
+    count_outcome(outcome.status, outcome.reason)
+    log_outcome(log, outcome)
+    return DossierIntake(dossier=None, outcomes=[outcome])

@@ -1,0 +1,180 @@
+"""An archivist moves a dossier's document boundaries (`sohoa dossier split ID --at 3,7`).
+
+The documents whose pages are unchanged keep their records (their order, and the boundary
+doubts that are now settled, updated); every new page span becomes a document read again from
+the dossier's stored pages and classified afresh, with its searchable PDF cut from the stored
+original; the documents whose pages went elsewhere are withdrawn. The dossier's events say who
+moved which boundaries and which records came and went.
+
+Order of writes: the new documents' packages, then the dossier (its manifest: the commit), then
+the withdrawn packages and the index. A crash midway leaves the dossier as it was or as wanted;
+running the same split again finishes it.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from application.dossier_intake import UNSURE_BOUNDARY, build_documents, store_document
+from application.secret_docs import is_marked_secret
+from application.services import Services
+from classify.segment import split_at
+from core import __version__
+from core.errors import BadInput
+from schemas import Event, Record
+from schemas.dossier import Dossier, DossierDocument, Segmentation
+from storage import read_record, update_record
+from storage.dossier_package import dossier_file_key, read_dossier, update_dossier
+from storage.package import withdraw_package
+
+__all__ = ["SplitReport", "split_dossier"]
+
+log = logging.getLogger(__name__)
+
+_DOUBT = UNSURE_BOUNDARY.split("(", 1)[0].strip()  # the start every boundary doubt shares
+
+
+@dataclass
+class SplitReport:
+    """What a split did: documents kept (ids), made and withdrawn, in dossier order."""
+
+    dossier: str
+    kept: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)
+    documents: list[DossierDocument] = field(default_factory=list)
+
+
+def split_dossier(services: Services, dossier_id: str, starts: list[int], who: str) -> SplitReport:
+    """Set the dossier's documents to start at the pages `starts` (scan page numbers; the first
+    page with text always starts one). NotFound for an unknown dossier; BadInput when the pages
+    are not pages with text of this dossier, or the dossier is held (a state secret in it)."""
+    store = services.store
+    dossier = read_dossier(store, dossier_id, with_words=True)
+    if dossier.held:
+        raise BadInput(
+            f"dossier {dossier_id} holds a state secret: its original is in the hold, split it there"
+        )
+    try:
+        segmentation = split_at(dossier.segmentation, starts)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    old = {tuple(d.pages): d for d in dossier.documents}
+    report = SplitReport(dossier=dossier_id)
+    event = Event(
+        step="review-split",
+        tool="sohoa",
+        tool_version=__version__,
+        parameters={"by": who, "starts": sorted(set(starts))},
+        detail="document boundaries set by an archivist",
+    )
+    changed = segmentation.model_copy(
+        update={"documents": [s for s in segmentation.documents if tuple(s.pages) not in old]}
+    )
+    with tempfile.TemporaryDirectory(prefix="sohoa-split-") as work:
+        built = _rebuild(dossier, changed, services, Path(work), event)
+        for record, _ in built:
+            if is_marked_secret(record):
+                raise BadInput(
+                    f"dossier {dossier_id}: a document of the split bears a secrecy mark"
+                    f" (pages {record.dossier.pages}); such a dossier is split only in the hold"  # type: ignore[union-attr]
+                )
+        added = [store_document(services, record, pdf) for record, pdf in built]
+    kept = _renumber_kept(services, segmentation, old, event)
+    documents = sorted(
+        [
+            DossierDocument(
+                id=r.id,
+                order=r.dossier.order,
+                pages=r.dossier.pages,
+                confidence=1.0,  # type: ignore[union-attr]
+            )
+            for r in [*kept, *added]
+        ],
+        key=lambda d: d.order,
+    )
+    wanted = {d.id for d in documents}
+    withdrawn = [d.id for d in dossier.documents if d.id not in wanted]
+    event = event.model_copy(
+        update={"parameters": {**event.parameters, "added": [r.id for r in added], "withdrawn": withdrawn}}
+    )
+    update_dossier(
+        store,
+        dossier.model_copy(
+            update={"pages": dossier.pages, "segmentation": segmentation, "documents": documents,
+                    "events": [*dossier.events, event]}
+        ),
+    )  # fmt: skip
+    for record in [*kept, *added]:
+        services.index.add(record)
+    for record_id in withdrawn:
+        withdraw_package(store, record_id)
+        services.index.delete(record_id)
+        services.similar.remove(record_id)
+    report.kept = [r.id for r in kept]
+    report.added = [r.id for r in added]
+    report.withdrawn = withdrawn
+    report.documents = documents
+    log.info(
+        "dossier %s split by %s: %d kept, %d new, %d withdrawn",
+        dossier_id,
+        who,
+        len(kept),
+        len(added),
+        len(withdrawn),
+    )
+    return report
+
+
+def _rebuild(
+    dossier: Dossier, changed: Segmentation, services: Services, work: Path, event: Event
+) -> list[tuple[Record, Path]]:
+    """The new documents, read from the stored pages, their PDFs cut from the stored originals."""
+    if not changed.documents:
+        return []
+    originals = []
+    for index, file in enumerate(dossier.files):
+        local = work / f"original-{index + 1:04d}{Path(file.name).suffix.lower()}"
+        services.store.get_file(dossier_file_key(dossier, index), local)
+        originals.append(local)
+    return build_documents(
+        dossier, dossier.pages, changed, services, originals, work, batch=dossier.batch, events=[event]
+    )
+
+
+def _renumber_kept(
+    services: Services, segmentation: Segmentation, old: dict[tuple[int, ...], DossierDocument], event: Event
+) -> list[Record]:
+    """The documents whose pages are unchanged: their order as now, their boundary doubts gone
+    (a person settled them), rewritten only when something changed."""
+    kept: list[Record] = []
+    for span in segmentation.documents:
+        previous = old.get(tuple(span.pages))
+        if previous is None:
+            continue
+        record = read_record(services.store, previous.id, with_words=False)
+        assert record.dossier is not None
+        reasons = record.classification.review_reasons
+        settled = [r for r in reasons if not r.startswith(_DOUBT)]
+        if record.dossier.order == span.order and settled == reasons:
+            kept.append(record)
+            continue
+        classification = record.classification.model_copy(
+            update={
+                "review_reasons": settled,
+                "needs_review": bool(settled) or record.classification.access == "undetermined",
+            }
+        )
+        record = record.model_copy(
+            update={
+                "dossier": record.dossier.model_copy(update={"order": span.order}),
+                "classification": classification,
+                "events": [*record.events, event],
+            }
+        )
+        update_record(services.store, record)
+        kept.append(record)
+    return kept
