@@ -43,9 +43,17 @@ __all__ = ["GLYPH_WIDTH", "TO_UNICODE", "glyphless_font", "text_layer", "write_s
 
 IMAGE_DPI = 300  # an image whose file does not say its resolution (the old writer's rule too)
 _DPI_RANGE = (50, 4800)  # as ocr.load: outside it, a placeholder, not a scan's resolution
-_TEXT_NAME = "OCRText"
-# What Pillow, img2pdf and pikepdf raise on an image they cannot read or embed.
+_TEXT_NAME = "OCRText"  # the text layer's Form XObject in each page's resources
+# What Pillow raises on a damaged image (as ocr.load).
 _DAMAGED = (OSError, SyntaxError, ValueError, EOFError, IndexError)
+# What img2pdf raises on an image it will not embed as it is.
+_REFUSED = (
+    ValueError,
+    img2pdf.AlphaChannelError,
+    img2pdf.UnsupportedColorspaceError,
+    img2pdf.JpegColorspaceError,
+)
+# What Pillow, img2pdf and pikepdf raise on an image they cannot read or embed.
 _IMAGE_ERRORS = (
     *_DAMAGED,
     Image.DecompressionBombError,
@@ -56,7 +64,7 @@ _IMAGE_ERRORS = (
     img2pdf.JpegColorspaceError,
     img2pdf.NegativeDimensionError,
     img2pdf.PdfTooLargeError,
-)  # the text layer's Form XObject in each page's resources
+)
 
 _FONT_PATHS = (
     Path("/usr/share/tesseract-ocr/5/tessdata/pdf.ttf"),
@@ -116,14 +124,14 @@ def write_searchable_pdf(
         wrong = [number for number in numbers if not 1 <= number <= count]
         if wrong:
             raise ValueError(f"the original has {count} pages; no page {wrong[0]}")
-        target = pikepdf.new()
-        font = _font(target)
-        shared: dict[bytes, pikepdf.Object] = {}
-        default_dpi = PDF_DPI if media_type == PDF else IMAGE_DPI
-        for page, number in zip(pages, numbers, strict=True):
-            target.pages.append(source.pages[number - 1])
-            _graft(target, target.pages[-1], page, font, default_dpi, shared)
-        _save(target, out)
+        with pikepdf.new() as target:
+            font = _font(target)
+            shared: dict[bytes, pikepdf.Object] = {}
+            default_dpi = PDF_DPI if media_type == PDF else IMAGE_DPI
+            for page, number in zip(pages, numbers, strict=True):
+                target.pages.append(source.pages[number - 1])
+                _graft(target, target.pages[-1], page, font, default_dpi, shared)
+            _save(target, out)
 
 
 # --- PDF originals --------------------------------------------------------------------------------
@@ -194,8 +202,8 @@ def _tiff_pdf(
             try:  # the whole file: G4 frames pass through, other bilevel frames become G4
                 data = _convert([path.read_bytes()], file_dpis)
                 return pikepdf.open(io.BytesIO(data)), numbers
-            except ValueError:
-                pass  # e.g. 16-bit frames, which img2pdf refuses: frame by frame below
+            except _REFUSED:
+                pass  # e.g. 16-bit frames, or palette and alpha: frame by frame below
         # Some frames only (or frames img2pdf refuses): each needed frame encoded losslessly.
         encoded = []
         for number in wanted:
@@ -215,8 +223,8 @@ def _lossless(image: Image.Image) -> bytes:
         return buffer.getvalue()
     if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
         image = grayscale(image)
-    elif image.mode not in ("L", "RGB", "RGBA", "LA", "P", "PA"):
-        image = flatten_on_white(image, "RGB")  # CMYK, YCbCr...
+    elif image.mode not in ("L", "RGB", "RGBA", "LA", "P"):
+        image = flatten_on_white(image, "RGB")  # CMYK, YCbCr, palette with alpha...
     image.save(buffer, format="PNG", compress_level=6)
     return buffer.getvalue()
 

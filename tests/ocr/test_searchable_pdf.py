@@ -14,6 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 import img2pdf
+import numpy as np
 import pikepdf
 import pytest
 from PIL import Image, ImageDraw, ImageFont
@@ -403,3 +404,52 @@ def test_pages_read_by_tesseract_extract_to_their_words(
         assert [int(p.obj.get("/Rotate", 0)) for p in pdf.pages] == [p.orientation for p in pages]
     for number, page in enumerate(pages, start=1):
         assert Counter(_text(out, number).split()) == Counter(word.text for word in page.words)
+
+
+@pytest.mark.parametrize(
+    ("mode", "kind", "compression"),
+    [
+        ("1", "PNG", None),
+        ("L", "PNG", None),
+        ("RGB", "PNG", None),
+        ("RGBA", "PNG", None),
+        ("P", "PNG", None),
+        ("L", "TIFF", "tiff_deflate"),
+        ("RGB", "TIFF", "tiff_lzw"),
+        ("CMYK", "TIFF", "tiff_lzw"),
+        ("PA", "TIFF", "tiff_deflate"),
+        ("I;16", "TIFF", "tiff_deflate"),
+    ],
+)
+def test_image_pages_of_any_mode_are_embedded_losslessly(
+    mode: str, kind: str, compression: str | None, tmp_path: Path
+) -> None:
+    image, words = _render(LINES[2])
+    if mode == "I;16":
+        image = Image.fromarray(np.asarray(image).astype(np.uint16) * 257)
+    elif mode in ("RGBA", "PA"):
+        image = image.convert(mode)
+        image.putalpha(255)
+    else:
+        image = image.convert(mode)
+    original, out = tmp_path / f"page.{kind.lower()}", tmp_path / "document.pdf"
+    image.save(original, format=kind, **({"compression": compression} if compression else {}))
+    write_searchable_pdf(original, TIFF if kind == "TIFF" else PNG, [_page(1, words)], out)
+    assert _text(out).split() == _words(_page(1, words))
+    subprocess.run(["pdfimages", "-png", str(out), str(tmp_path / "img")], check=True)
+    with Image.open(tmp_path / "img-000.png") as extracted:
+        shown = np.asarray(extracted.convert("L")).astype(int)
+    as_grey = _render(LINES[2])[0] if mode == "I;16" else image.convert("RGB").convert("L")
+    # Poppler and Pillow turn CMYK into grey by different formulas; every other mode is exact.
+    assert np.abs(shown - np.asarray(as_grey).astype(int)).max() <= (40 if mode == "CMYK" else 1)
+
+
+def test_mirrored_jpeg_is_embedded_as_the_ocr_saw_it(tmp_path: Path) -> None:
+    original, out = tmp_path / "mirrored.jpg", tmp_path / "document.pdf"
+    upright, words = _render(LINES[1], mode="RGB")
+    exif = Image.Exif()
+    exif[0x0112] = 2  # mirrored left to right: no /Rotate shows it, so it is embedded upright
+    upright.transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(original, quality=90, exif=exif, dpi=(300, 300))
+    write_searchable_pdf(original, JPEG, [_page(1, words)], out)
+    assert [f for f, _ in _images(out)] == ["/FlateDecode"]
+    assert _text(out).split() == _words(_page(1, words))
