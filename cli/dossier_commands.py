@@ -4,13 +4,15 @@
 
     sohoa dossier show ID [--json]   one dossier: its file-level fields and its documents
     sohoa dossier list [--json]      every committed dossier: id, code, title, documents, pages
+    sohoa dossier split ID --at 3,7  documents start at these scan pages (an archivist's decision)
 
 These are operator commands: a dossier is shown with every document (the catalogues'
 view, application/dossiers.py), and reading one that holds documents that are not public is
 written to the access log (OS user), as `sohoa show` does. A document that may not be read
 (not_accessible) shows its catalogue row only, as in `sohoa show`: no subject.
 
-Exit codes: 0 ok; 4 no such dossier (or one of its documents is missing).
+Exit codes: 0 ok; 2 pages that are not pages with text of the dossier; 4 no such dossier (or one
+of its documents is missing).
 """
 
 from __future__ import annotations
@@ -46,7 +48,6 @@ dossier_app = typer.Typer(
     help="Dossiers (hồ sơ): show one with its documents, list them.",
     no_args_is_help=True,
 )
-# `sohoa dossier split ID --at 3,7` (move a boundary) is added here beside show and list.
 
 
 def _fail(message: str, code: int) -> typer.Exit:
@@ -178,3 +179,57 @@ def list_dossiers(
         cells = (row["id"], row["code"] or "", row["title"] or "", row["documents"], row["pages"])
         table.add_row(*(Text(str(cell)) for cell in cells))
     console.print(table)
+
+
+def _pages(text: str) -> list[int]:
+    try:
+        pages = [int(part) for part in text.replace(" ", "").split(",") if part]
+    except ValueError:
+        raise _fail(f"--at takes page numbers separated by commas (3,7), not {text!r}", 2) from None
+    if not pages or min(pages) < 1:
+        raise _fail("--at takes page numbers from 1", 2)
+    return pages
+
+
+@dossier_app.command("split")
+def split(
+    dossier_id: Annotated[str, typer.Argument(metavar="ID", help="Dossier id (as printed by ingest).")],
+    at: Annotated[str, typer.Option("--at", help="Scan pages where documents start: 3,7")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print what changed as JSON.")] = False,
+) -> None:
+    """Move the document boundaries of a dossier: its documents start at the pages given (page 1
+    always starts one). Documents whose pages change are read again and classified afresh."""
+    import getpass
+
+    from application.dossier_review import split_dossier
+    from application.services import services_for
+    from core.errors import BadInput
+
+    starts = _pages(at)
+    services = services_for(load_settings())
+    try:
+        report = split_dossier(services, dossier_id, starts, who=f"{getpass.getuser()} (sohoa dossier split)")
+    except (NotFound, ValueError) as exc:
+        raise _fail(
+            str(exc) if isinstance(exc, NotFound) else f"no dossier {dossier_id!r}", EXIT_NOT_FOUND
+        ) from exc
+    except BadInput as exc:
+        raise _fail(str(exc), 2) from exc
+    finally:
+        services.close()
+    result = {
+        "id": report.dossier,
+        "kept": report.kept,
+        "added": report.added,
+        "withdrawn": report.withdrawn,
+        "documents": [{"id": d.id, "order": d.order, "pages": [d.first, d.last]} for d in report.documents],
+    }
+    if as_json:
+        _print_json(result)
+        return
+    console.print(
+        f"dossier {report.dossier}: {len(report.documents)} documents"
+        f" ({len(report.kept)} kept, {len(report.added)} read again, {len(report.withdrawn)} withdrawn)"
+    )
+    for d in report.documents:
+        console.print(f"  {d.order:>3}  pages {d.first}-{d.last}  {d.id}")

@@ -240,3 +240,17 @@ def test_usage_errors_exit_2(dossier: BuiltDossier, args: list[str], message: st
     result = invoke("export", *args)
     assert result.exit_code == 2
     assert message in " ".join(result.stderr.replace("│", " ").split())
+
+
+# ---- sohoa dossier split (the boundaries themselves: tests/application/test_dossier_intake.py) ----
+
+
+def test_split_refuses_what_it_cannot_do(dossier: BuiltDossier) -> None:
+    unknown = invoke("dossier", "split", "f" * 32, "--at", "1,2")
+    assert unknown.exit_code == 4 and "no dossier" in unknown.output
+    assert invoke("dossier", "split", dossier.id, "--at", "ba").exit_code == 2
+    assert invoke("dossier", "split", dossier.id, "--at", "0").exit_code == 2
+    blank_or_beyond = invoke("dossier", "split", dossier.id, "--at", "1,99")
+    assert blank_or_beyond.exit_code == 2 and "99" in blank_or_beyond.output
+    shown = json.loads(invoke("dossier", "show", dossier.id, "--json").stdout)
+    assert len(shown["documents"]) == len(DOCS)  # nothing changed
