@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
+from typing import Literal
 
 import numpy as np
 
@@ -126,6 +127,9 @@ class RecordArrays:
     date: np.ndarray  # julian day, NO_DATE when unknown
     ingested: np.ndarray  # julian day with time of day
     needs_review: np.ndarray
+    dossier: np.ndarray  # the code of its dossier's id (codes in id order), -1 outside a dossier
+    dossier_codes: dict[str, int]  # dossier id -> code
+    dossier_walk: np.ndarray  # position in (dossier id, order, none last, then by date) order
     # doc_type, issuer, province (today), province_then (as named on the document's date),
     # retention: the full values (a full scope) and their public forms (a masked scope, the
     # public: personal data masked, as the record page shows them)
@@ -145,10 +149,12 @@ class RecordArrays:
 _RECORDS_SQL = """SELECT rid, id, access, year, CAST(julianday(date) + 0.5 AS INTEGER),
 julianday(ingested_at), needs_review, doc_type_key, doc_type, public_doc_type, issuer_key, issuer,
 public_issuer, province_present_key, province_present, public_province_present, province_key,
-province_key, public_province, retention, retention, public_retention FROM records"""
+province_key, public_province, retention, retention, public_retention, dossier, dossier_order
+FROM records"""
 # (key, spelling, public form or NULL when it is the full one) per keyed field, from column 7 on;
 # the province then is only compared (its key is its label), retention is compared as it is.
 KEYED = ("doc_type", "issuer", "province", "province_then", "retention")
+_DOSSIER = 7 + 3 * len(KEYED)  # then the dossier id and the order in it
 _BY_KEY = frozenset({"doc_type", "issuer", "province", "province_then"})
 
 
@@ -204,17 +210,22 @@ def load_arrays(conn: sqlite3.Connection) -> RecordArrays:
     ingested = _column(rows, lambda r: r[5] or 0.0, np.float64)
     newest = -date.astype(np.int64)
     keyed, public = _keyed_fields(rows)
+    chrono_order = _positions(np.lexsort((id_order, -ingested, newest)))
+    dossier, dossier_codes, dossier_walk = _dossiers(rows, chrono_order)
     return RecordArrays(
         rids=rids,
         ids=ids,
         id_order=id_order,
         date_order=_positions(np.lexsort((id_order, newest))),
-        chrono_order=_positions(np.lexsort((id_order, -ingested, newest))),
+        chrono_order=chrono_order,
         access=_column(rows, lambda r: access_code.get(r[2], access_code["not_accessible"]), np.int8),
         year=_column(rows, lambda r: r[3] or 0, np.int32),
         date=date,
         ingested=ingested,
         needs_review=_column(rows, lambda r: bool(r[6]), bool),
+        dossier=dossier,
+        dossier_codes=dossier_codes,
+        dossier_walk=dossier_walk,
         keyed=keyed,
         public=public,
         page_slot=page_slot,
@@ -223,6 +234,19 @@ def load_arrays(conn: sqlite3.Connection) -> RecordArrays:
         first_pid=first_pid,
         pages=len(pages),
     )
+
+
+def _dossiers(rows: list[tuple], chrono_order: np.ndarray) -> tuple[np.ndarray, dict[str, int], np.ndarray]:
+    """Per record slot its dossier's code (-1: none), the codes by dossier id (numbered in id
+    order), and each slot's position in dossier order: by dossier id, then the order in it, records
+    outside a dossier last, then as by date (`chrono_order`)."""
+    ids = [r[_DOSSIER] for r in rows]
+    codes = {dossier_id: code for code, dossier_id in enumerate(sorted({d for d in ids if d is not None}))}
+    dossier = np.fromiter((codes.get(d, -1) for d in ids), dtype=np.int32, count=len(rows))
+    last = np.iinfo(np.int32).max
+    order = _column(rows, lambda r: last if r[_DOSSIER + 1] is None else r[_DOSSIER + 1], np.int64)
+    walk = _positions(np.lexsort((chrono_order, order, np.where(dossier < 0, len(codes), dossier))))
+    return dossier, codes, walk
 
 
 def _positions(order: np.ndarray) -> np.ndarray:
@@ -246,7 +270,8 @@ def access_mask(arrays: RecordArrays, classes: tuple[AccessClass, ...] | list[Ac
 def filter_masks(
     arrays: RecordArrays, filters: SearchFilters, *, masked: bool = False
 ) -> dict[str, np.ndarray]:
-    """One mask per active filter, keyed by its facet name ('date' for the date range); masked:
+    """One mask per active filter, keyed by its facet name ('date' for the date range, 'dossier'
+    for the dossier: no facet's, so every facet is counted under them); masked:
     doc_type, issuer and province compared with their public forms (a masked value finds
     nothing, as a made-up one)."""
     masks = {}
@@ -268,6 +293,8 @@ def filter_masks(
         masks["year"] = arrays.year == filters.year
     if filters.needs_review is not None:
         masks["needs_review"] = arrays.needs_review == filters.needs_review
+    if filters.dossier is not None:  # an id: compared as it is; an unknown one matches nothing
+        masks["dossier"] = arrays.dossier == arrays.dossier_codes.get(filters.dossier, -2)
     date_from, date_to = filters.date_from, filters.date_to
     if date_from is not None or date_to is not None:
         low = date_from.toordinal() + _JULIAN_OFFSET if date_from else NO_DATE + 1
@@ -348,20 +375,23 @@ def order_slots(
     tier: np.ndarray,
     rank: np.ndarray,
     *,
-    by_date: bool,
+    by: Literal["score", "date", "dossier"],
     ranked: bool,
     count: int,
 ) -> np.ndarray:
     """The first `count` slots of `keep` in the order shown.
 
-    Relevance, as SqliteIndex orders: exact spelling first (tier), best BM25 rank, newest, id
-    (unranked broad queries: tier, newest, id). By date, and for an empty query: newest first
-    with undated last, newest ingested, id.
+    By score (relevance), as SqliteIndex orders: exact spelling first (tier), best BM25 rank,
+    newest, id (unranked broad queries: tier, newest, id). By date, and for an empty query: newest
+    first with undated last, newest ingested, id. By dossier: dossier id, order in it, records
+    outside a dossier last, then by date.
     """
     slots = np.flatnonzero(keep)
     count = min(count, len(slots))
-    if by_date:
+    if by == "date":
         return slots[_smallest(arrays.chrono_order[slots], count)]
+    if by == "dossier":
+        return slots[_smallest(arrays.dossier_walk[slots], count)]
     if not ranked:
         keys = (1 - tier[slots].astype(np.int64)) * len(arrays) + arrays.date_order[slots]
         return slots[_smallest(keys, count)]

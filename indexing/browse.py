@@ -39,6 +39,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -97,7 +98,7 @@ _RANKED = (
 )
 _TIER = "rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH :exact)"
 _DF = "SELECT count(*) FROM (SELECT 1 FROM pages_fts WHERE pages_fts MATCH ? LIMIT ?)"
-_SHOWN = "SELECT rid, id, {title}, access FROM records WHERE rid IN ({marks})"
+_SHOWN = "SELECT rid, id, {title}, access, dossier, dossier_order FROM records WHERE rid IN ({marks})"
 
 
 class Browser:
@@ -179,8 +180,8 @@ class Browser:
                 arrays, candidates, masks, query.facets, query.facet_limit, masked=scope.masked
             )
         with phase("order"):
-            by_date = matches is None or query.sort == "date"
-            if matches is not None and matches.unsettled and not by_date:
+            by = _order_by(query, matches is None)
+            if matches is not None and matches.unsettled and by == "score":
                 self._settle_order(
                     conn, arrays, matches, keep, query.offset + query.limit, masked=scope.masked
                 )
@@ -191,11 +192,11 @@ class Browser:
                 keep,
                 tier,
                 rank,
-                by_date=by_date,
+                by=by,
                 ranked=matches is not None and matches.ranked,
                 count=query.offset + query.limit,
             )
-            if matches is not None and matches.unsettled and by_date:  # the page shown for each hit
+            if matches is not None and matches.unsettled and by != "score":  # the page shown for each hit
                 self._settle(conn, arrays, matches, order[query.offset :], masked=scope.masked)
         with phase("hits"):
             hits = self._hits(conn, arrays, matches, order[query.offset :], parsed, query)
@@ -520,7 +521,7 @@ class Browser:
         rids = [int(arrays.rids[s]) for s in shown]
         title = "coalesce(public_title, title)" if masked else "title"
         rows = conn.execute(_SHOWN.format(title=title, marks=", ".join("?" * len(rids))), rids)
-        current = {rid: (record_id, title, access) for rid, record_id, title, access in rows}
+        current = {rid: row for rid, *row in rows}
         allowed = _allowed(query)
         best = _best_pid_of(arrays, matches, shown) if query.content else {}
         texts: dict[int, tuple[int, str]] = {}
@@ -535,11 +536,12 @@ class Browser:
                 self.forget()  # the arrays are stale: reload them on the next call
                 log.warning("record rid %d changed under the search arrays: not served", rid)
                 continue
-            record_id, title, access = current[rid]
+            record_id, title, access, dossier, order = current[rid]
             rank = matches.rank[slot] if matches is not None else 0.0
             score = -float(rank) if rank else 0.0  # bm25() is lower-is-better; scores are higher-is-better
             if not query.content:
-                hits.append(SearchHit(id=record_id, score=score, title="", snippet="", access=access))
+                bare = SearchHit(id=record_id, score=score, title="", snippet="", access=access)
+                hits.append(bare.model_copy(update={"dossier": dossier, "order": order}))
                 continue
             number, text = texts.get(best[int(slot)], (None, ""))
             with phase("snippets"):
@@ -552,6 +554,8 @@ class Browser:
                     snippet=shown_text,
                     page=number,
                     access=access,
+                    dossier=dossier,
+                    order=order,
                 )
             )
         return hits
@@ -560,6 +564,13 @@ class Browser:
 def _same_version(one: tuple[sqlite3.Connection, int], other: tuple[sqlite3.Connection, int]) -> bool:
     """The same connection (by identity) at the same data_version."""
     return one[0] is other[0] and one[1] == other[1]
+
+
+def _order_by(query: SearchQuery, empty: bool) -> Literal["score", "date", "dossier"]:
+    """The order shown: by dossier when asked; by score for a query's relevance; else by date."""
+    if query.sort == "dossier_order":
+        return "dossier"
+    return "score" if query.sort == "relevance" and not empty else "date"
 
 
 def _allowed(query: SearchQuery) -> set[str]:

@@ -20,12 +20,19 @@ What the public may see and search is kept apart from the full text, field by fi
 keys; for a page that holds personal data (`personal: true`) the full text and its keys are
 `private_text`, `private_exact` and `private_folded`. Likewise a record's `title` is its public
 form and `private_title` the full title when the two differ. The metadata a facet counts and a
-filter compares, `doc_type` and `issuer` (with their `_key`s), are public forms too, and
-`private_doc_type`, `private_issuer` (and keys) the full values, on every record (an aggregation
-needs the field on each document); provinces come from a fixed list of names and hold no
-personal data. A masked scope (the public role) reads the public fields alone: in its query, its
+filter compares, `doc_type`, `issuer`, the provinces (`province_key` as named on the document's
+date, `province_present` today) and `retention` (with their `_key`s), are public forms too, and
+`private_doc_type`, `private_issuer`, `private_province_key`, `private_province_present`,
+`private_retention` (and keys) the full values, on every record (an aggregation needs the field
+on each document): a province is usually a name from a fixed list, and a retention one of a few
+periods, but an archivist may type any value in a review, so they are masked as the SQLite index
+masks them. Every value and its public form come from indexing.fields, which the SQLite index
+stores too. A masked scope (the public role) reads the public fields alone: in its query, its
 filters, its facets and the `_source` it asks for, so a masked value is in no field it reads and
 never leaves the cluster; a full scope reads the private fields (indexing.elastic_query).
+
+A document cut from a dossier (hồ sơ) holds the dossier's id (`dossier`) and its order in it
+(`dossier_order`): the dossier filter and the dossier order sort read them.
 
 Index names carry the mapping version behind an alias (`sohoa-pages-v1` -> `sohoa-pages`); a
 rebuild writes a new index and swaps the alias in one atomic request.
@@ -37,11 +44,10 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from indexing.masking import mask_text, values_of
+from indexing.fields import IndexedPage, TwoForms, indexed
 from indexing.page_keys import page_keys
 from indexing.query import token_spans
 from schemas import Record
-from vntext.normalise import key_or_none, nfc
 
 __all__ = [
     "DEFAULT_ALIAS",
@@ -60,7 +66,9 @@ __all__ = [
     "version_pattern",
 ]
 
-MAPPING_VERSION = 6  # 5: text, title are public forms (private_*); 6: doc_type, issuer too
+# 5: text, title are public forms (private_*); 6: doc_type, issuer too; 7: provinces and
+# retention too, and dossier, dossier_order
+MAPPING_VERSION = 7
 DEFAULT_ALIAS = "sohoa-pages"
 EXACT_ANALYZER = "sohoa_exact"
 FOLDED_ANALYZER = "sohoa_folded"
@@ -149,15 +157,21 @@ def mappings() -> dict[str, Any]:
             "private_doc_type_key": _KEYWORD,
             "private_issuer": _KEYWORD,
             "private_issuer_key": _KEYWORD,
-            "province_key": _KEYWORD,  # the issuer's province on the document's date
+            "province_key": _KEYWORD,  # the issuer's province on the document's date (public) ...
             "province_present": _KEYWORD,  # ... and today
             "province_present_key": _KEYWORD,
+            "private_province_key": _KEYWORD,  # ... in full
+            "private_province_present": _KEYWORD,
+            "private_province_present_key": _KEYWORD,
             "year": {"type": "integer"},
             "date": {"type": "date", "format": "strict_date"},
             "ingested_at": {"type": "date_nanos"},  # microseconds, as stored
             "access": _KEYWORD,
-            "retention": _KEYWORD,
+            "retention": _KEYWORD,  # public form ...
+            "private_retention": _KEYWORD,  # ... and in full
             "needs_review": {"type": "boolean"},
+            "dossier": _KEYWORD,  # the id of the dossier the record is a document of
+            "dossier_order": {"type": "integer"},  # its order in that dossier
             "batch": _KEYWORD,
             "page_count": {"type": "integer"},
             "pages": {
@@ -204,21 +218,14 @@ def alias_swap_actions(alias: str, new_index: str, old_indexes: list[str]) -> li
 # ---- documents ----
 
 
-def _both_forms(name: str, value: str | None, values: tuple[str, ...]) -> dict[str, str | None]:
+def _both_forms(name: str, value: TwoForms) -> dict[str, str | None]:
     """A metadata value and its key in public form (`name`, `name_key`) and in full (`private_`)."""
-    full = nfc(value) if value else None
-    public = mask_text(full, values) if full else None
     return {
-        name: public,
-        f"{name}_key": key_or_none(public),
-        f"private_{name}": full,
-        f"private_{name}_key": key_or_none(full),
+        name: value.public,
+        f"{name}_key": value.public_key,
+        f"private_{name}": value.full,
+        f"private_{name}_key": value.full_key,
     }
-
-
-def _utc(moment: datetime) -> str:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _keys(text: str) -> tuple[str, str]:
@@ -233,48 +240,47 @@ def _keys(text: str) -> tuple[str, str]:
     )
 
 
-def _page(number: int, text: str, values: tuple[str, ...] = ()) -> dict[str, Any]:
+def _page(page: IndexedPage) -> dict[str, Any]:
     """A page: its public form and that form's keys; a page holding personal data also its full
     text and the full text's keys."""
-    public = mask_text(text, values)
-    exact, folded = _keys(public)
-    page: dict[str, Any] = {
-        "number": number,
-        "text": public,
+    exact, folded = _keys(page.public)
+    document: dict[str, Any] = {
+        "number": page.number,
+        "text": page.public,
         "exact": exact,
         "folded": folded,
-        "personal": public != text,
+        "personal": page.personal,
     }
-    if public != text:
-        private_exact, private_folded = _keys(text)
-        page.update(private_text=text, private_exact=private_exact, private_folded=private_folded)
-    return page
+    if page.personal:
+        private_exact, private_folded = _keys(page.text)
+        document.update(private_text=page.text, private_exact=private_exact, private_folded=private_folded)
+    return document
 
 
 def record_document(record: Record) -> dict[str, Any]:
-    """The document of one record, with the same field rules as the SQLite index."""
-    meta, classification = record.metadata, record.classification
-    needs_review = classification.needs_review or any(page.needs_review for page in record.pages)
-    values = values_of(record)
-    title = nfc(record.title)
-    public_title = mask_text(title, values)
+    """The document of one record: the fields of indexing.fields, as the SQLite index stores them."""
+    fields = indexed(record)
+    province_then = _both_forms("province", fields.province_then)
     return {
-        "id": record.id,
-        "title": public_title,
-        "private_title": title if public_title != title else None,
-        "source": nfc(record.source),
-        **_both_forms("doc_type", meta.doc_type, values),
-        **_both_forms("issuer", meta.issuer, values),
-        "province_key": key_or_none(meta.province),
-        "province_present": meta.province_present and nfc(meta.province_present),
-        "province_present_key": key_or_none(meta.province_present),
-        "year": meta.date.year if meta.date else None,
-        "date": meta.date.isoformat() if meta.date else None,
-        "ingested_at": _utc(record.ingested_at),
-        "access": classification.access,
-        "retention": classification.retention,
-        "needs_review": needs_review,
-        "batch": record.batch,
-        "page_count": len(record.pages),
-        "pages": [_page(page.number, nfc(page.text), values) for page in record.pages],
+        "id": fields.id,
+        "title": fields.title.public,
+        "private_title": fields.title.full if fields.title.masked else None,
+        "source": fields.source,
+        **_both_forms("doc_type", fields.doc_type),
+        **_both_forms("issuer", fields.issuer),
+        "province_key": province_then["province_key"],  # the name then is compared, never shown
+        "private_province_key": province_then["private_province_key"],
+        **_both_forms("province_present", fields.province),
+        "year": fields.year,
+        "date": fields.date.isoformat() if fields.date else None,
+        "ingested_at": fields.ingested_at,
+        "access": fields.access,
+        "retention": fields.retention.public,
+        "private_retention": fields.retention.full,
+        "needs_review": fields.needs_review,
+        "batch": fields.batch,
+        "page_count": len(fields.pages),
+        "dossier": fields.dossier,
+        "dossier_order": fields.dossier_order,
+        "pages": [_page(page) for page in fields.pages],
     }

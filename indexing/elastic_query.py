@@ -14,7 +14,10 @@ The same semantics as the SQLite index (indexing.sqlite, indexing.browse, indexi
   Elasticsearch scores every match, so a result is always `ranked`;
 - sort by date, and an empty query: newest first, undated last, then newest ingested, then id;
 - the access scope is a hard limit: its classes filter the query itself, so records outside it
-  are neither counted, faceted nor returned; the date range too applies to hits and facets alike;
+  are neither counted, faceted nor returned; the date range and the dossier filter too apply to
+  hits and facets alike (no facet is theirs);
+- sort by dossier order: dossier id, then the order in it, records outside a dossier last, then
+  as by date;
 - the caller's filters (doc_type, issuer, province then or now, year, needs_review, access) are
   the `post_filter`, so they narrow the hits and the total, while each requested facet is an
   aggregation under every filter but its own (the standard faceted-search shape): the other
@@ -25,17 +28,19 @@ The same semantics as the SQLite index (indexing.sqlite, indexing.browse, indexi
   spelling among the records counted (SQLite too). Where values tie at the cut, Elasticsearch keeps the first
   by search key and SQLite by label; the two differ only for labels whose order changes with
   letter case;
-- `content=False`: `_source` holds the access class alone and no page comes back: hits carry ids
-  and access classes only. Every hit's access class comes from `_source`, never from storage.
+- `content=False`: `_source` holds the access class and dossier fields alone and no page comes
+  back: hits carry ids, access classes and their dossier and order only. Every hit's access
+  class comes from `_source`, never from storage.
 
 Snippets are made from the best page's text by the shared `indexing.snippets.snippet`, as in the
 SQLite index, so both backends mark the same words (see indexing/elastic.py on why).
 
 A masked scope (the public role) reads the public fields alone (indexing.elastic_mapping): the
-keys `exact`/`folded` in its query, the public forms of doc_type and issuer in its filters and
-facets, the public `text` of pages and the public `title` in the `_source` it asks for, so a
-masked value is neither matched, counted, labelled nor sent back. A full scope reads a
-page holding personal data on its private keys and shows its private text and title.
+keys `exact`/`folded` in its query, the public forms of doc_type, issuer, provinces and
+retention in its filters and facets, the public `text` of pages and the public `title` in the
+`_source` it asks for, so a masked value is neither matched, counted, labelled nor sent back.
+A full scope reads a page holding personal data on its private keys and shows its private text
+and title.
 """
 
 from __future__ import annotations
@@ -89,6 +94,11 @@ _NEWEST_FIRST: list[dict[str, Any]] = [
     {"date": {"order": "desc", "missing": "_last"}},
     {"ingested_at": {"order": "desc"}},
     {"id": {"order": "asc"}},
+]
+_DOSSIER_FIRST: list[dict[str, Any]] = [
+    {"dossier": {"order": "asc", "missing": "_last"}},
+    {"dossier_order": {"order": "asc", "missing": "_last"}},
+    *_NEWEST_FIRST,
 ]
 _BEST_FIRST: list[Any] = [
     {"_score": {"order": "desc"}},
@@ -160,8 +170,9 @@ def _metadata_field(name: str, masked: bool) -> str:
 
 def filter_clauses(filters: SearchFilters, masked: bool = False) -> dict[FacetName, dict[str, Any]]:
     """The caller's record filters, each keyed by the facet it narrows (values keyed the way the
-    documents are; masked: compared with the public forms of doc_type and issuer, so a masked
-    value answers as a made-up one); the date range is not among them (scope_clauses)."""
+    documents are; masked: compared with the public forms of doc_type, issuer and the provinces,
+    so a masked value answers as a made-up one); the date range and the dossier are not among them
+    (scope_clauses)."""
     clauses: dict[FacetName, dict[str, Any]] = {}
     if filters.doc_type is not None:
         field = _metadata_field("doc_type_key", masked)
@@ -171,7 +182,10 @@ def filter_clauses(filters: SearchFilters, masked: bool = False) -> dict[FacetNa
         clauses["issuer"] = {"term": {field: search_key(filters.issuer.strip())}}
     if filters.province is not None:  # the province named on the document's date, or today's
         wanted = search_key(filters.province.strip())
-        either = [{"term": {"province_key": wanted}}, {"term": {"province_present_key": wanted}}]
+        either = [
+            {"term": {_metadata_field("province_key", masked): wanted}},
+            {"term": {_metadata_field("province_present_key", masked): wanted}},
+        ]
         clauses["province"] = {"bool": {"should": either, "minimum_should_match": 1}}
     if filters.year is not None:
         clauses["year"] = {"term": {"year": filters.year}}
@@ -184,7 +198,8 @@ def filter_clauses(filters: SearchFilters, masked: bool = False) -> dict[FacetNa
 
 
 def scope_clauses(query: SearchQuery) -> list[dict[str, Any]]:
-    """What limits hits, totals and every facet alike: the scope's classes and the date range."""
+    """What limits hits, totals and every facet alike: the scope's classes, the date range and
+    the dossier."""
     clauses: list[dict[str, Any]] = []
     if query.scope.classes is not None:
         classes = sorted(set(query.scope.classes))
@@ -197,6 +212,8 @@ def scope_clauses(query: SearchQuery) -> list[dict[str, Any]]:
         if filters.date_to is not None:
             bounds["lte"] = filters.date_to.isoformat()
         clauses.append({"range": {"date": bounds}})
+    if filters.dossier is not None:  # an id: compared as it is
+        clauses.append({"term": {"dossier": filters.dossier}})
     return clauses
 
 
@@ -214,7 +231,7 @@ _FACET_FIELDS: dict[FacetName, tuple[str, str | None]] = {
     "access": ("access", None),
     "needs_review": ("needs_review", None),
 }
-_TWO_FORMS = ("doc_type", "issuer")  # facets whose values have a public and a full form
+_TWO_FORMS = ("doc_type", "issuer", "province", "retention")  # values in public and in full form
 FACET = "values"  # the terms aggregation inside each facet's filter aggregation
 LABEL = "label"
 
@@ -222,7 +239,7 @@ LABEL = "label"
 def _facet_terms(name: FacetName, limit: int | None, masked: bool) -> dict[str, Any]:
     field, label = _FACET_FIELDS[name]
     if name in _TWO_FORMS:
-        field, label = _metadata_field(field, masked), _metadata_field(name, masked)
+        field, label = _metadata_field(field, masked), label and _metadata_field(label, masked)
     if name == "access":
         terms: dict[str, Any] = {"field": field, "size": len(ACCESS_CLASSES)}
     elif name == "needs_review":
@@ -251,11 +268,15 @@ def facet_aggregations(query: SearchQuery, owned: dict[FacetName, dict[str, Any]
     }
 
 
+_DOSSIER_FIELDS = ("dossier", "dossier_order")
+
+
 def _source(query: SearchQuery) -> list[str]:
     """The record fields a hit brings back: never a private field for a masked scope."""
     if not query.content:
-        return ["access"]
-    return ["title", "access"] if query.scope.masked else ["title", "private_title", "access"]
+        return ["access", *_DOSSIER_FIELDS]
+    titles = ["title"] if query.scope.masked else ["title", "private_title"]
+    return [*titles, "access", *_DOSSIER_FIELDS]
 
 
 def _page_source(query: SearchQuery) -> list[str]:
@@ -293,7 +314,10 @@ def search_body(query: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
         )
         body["query"] = {"bool": {"must": [best], "filter": limits}}
         body["track_scores"] = True
-    body["sort"] = _BEST_FIRST if not parsed.is_empty and query.sort == "relevance" else _NEWEST_FIRST
+    if query.sort == "dossier_order":
+        body["sort"] = _DOSSIER_FIRST
+    else:
+        body["sort"] = _BEST_FIRST if not parsed.is_empty and query.sort == "relevance" else _NEWEST_FIRST
     if owned:
         body["post_filter"] = _all_of(list(owned.values()))
     if aggregations := facet_aggregations(query, owned):
@@ -320,7 +344,16 @@ def _hit(hit: dict[str, Any], query: SearchQuery, parsed: ParsedQuery) -> Search
     source = hit.get("_source", {})
     access = source.get("access")  # a class this sohoa does not know: the most closed one
     access = access if access in ACCESS_CLASSES else "not_accessible"
-    found = SearchHit(id=hit["_id"], score=hit.get("_score") or 0.0, title="", snippet="", access=access)
+    order = source.get("dossier_order")
+    found = SearchHit(
+        id=hit["_id"],
+        score=hit.get("_score") or 0.0,
+        title="",
+        snippet="",
+        access=access,
+        dossier=source.get("dossier"),
+        order=int(order) if order is not None else None,
+    )
     if not query.content:
         return found
     number, text = _page_of(hit, query.scope.masked)

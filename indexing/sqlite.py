@@ -5,9 +5,10 @@ Each page is indexed twice: `exact` (search_key: NFC, lower case, one tone-mark 
 does not fold đ. Every query part matches either column. Ranking: pages holding every word that
 was typed with diacritics in that exact spelling come first, then BM25 with the exact column
 weighted well above the folded one. Hits are grouped per record (its best page). Display and
-filter fields live in a plain `records` table. `search` answers the whole contract of
-schemas/search.py (scope, filters, date range, sort, paging, facets) through indexing/browse.py,
-on this index's connection and under its lock.
+filter fields live in a plain `records` table, made by indexing.fields (which makes Elasticsearch's
+documents too), a document's dossier (hồ sơ) and its order in it included. `search` answers
+the whole contract of schemas/search.py (scope, filters, date range, sort, paging, facets)
+through indexing/browse.py, on this index's connection and under its lock.
 
 `pages_fts` holds what the public may search: a page's text, or for a page that holds personal
 data its public form (indexing.masking.mask_text: each piece of personal data one fixed token,
@@ -29,24 +30,24 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from core.errors import MissingDependency, Transient
 from indexing.base import BulkOutcome
 from indexing.browse import RANK_LIMIT, Browser
-from indexing.masking import mask_text, values_of
+from indexing.fields import IndexedRecord, indexed
 from indexing.page_keys import page_keys
 from indexing.sqlite_files import check_opened, damage_unusable, file_id, rebuild_beside, unusable
 from schemas import IndexStats, Record, SearchQuery, SearchResult
-from vntext.normalise import key_or_none, nfc
 
 __all__ = ["SCHEMA_TABLES", "SCHEMA_VERSION", "SqliteIndex"]
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 6  # v5: records.public_title; v6: public forms of doc_type, issuer, provinces, retention
+# v5: records.public_title; v6: public forms of doc_type, issuer, provinces, retention;
+# v7: records.dossier, records.dossier_order (a document's dossier and its order in it)
+SCHEMA_VERSION = 7
 BUSY_TIMEOUT_MS = 10_000
 SCRUB_PENDING = "-scrub-pending"  # beside the index: a scrub not finished (see SqliteIndex.scrub)
 REBUILD_BATCH = 500  # records per transaction in rebuild()
@@ -79,7 +80,9 @@ CREATE TABLE IF NOT EXISTS records (
     public_retention TEXT,
     needs_review INTEGER NOT NULL,
     date TEXT,
-    ingested_at TEXT NOT NULL
+    ingested_at TEXT NOT NULL,
+    dossier TEXT,  -- the id of the dossier (hồ sơ) the record is a document of
+    dossier_order INTEGER  -- its order in that dossier
 );
 CREATE INDEX IF NOT EXISTS records_newest ON records (date DESC, ingested_at DESC);
 CREATE TABLE IF NOT EXISTS pages (
@@ -100,72 +103,56 @@ CREATE VIRTUAL TABLE IF NOT EXISTS private_fts USING fts5(
 SCHEMA_TABLES = tuple(re.findall(r"CREATE (?:VIRTUAL )?TABLE IF NOT EXISTS (\w+)", _SCHEMA))
 
 
-def _utc_text(moment: datetime) -> str:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _public_form(value: str | None, values: tuple[str, ...]) -> str | None:
-    """The public form of a metadata value, None when it is the value itself."""
-    if not value:
-        return None
-    full = nfc(value)
-    public = mask_text(full, values)
-    return public if public != full else None
-
-
-def _record_row(record: Record, values: tuple[str, ...]) -> dict[str, Any]:
-    meta, classification = record.metadata, record.classification
-    title = nfc(record.title)
-    public_title = mask_text(title, values)
+def _record_row(fields: IndexedRecord) -> dict[str, Any]:
+    """The records row: full values, and the public forms (indexing.fields) where they differ."""
     return {
-        "id": record.id,
-        "title": title,
-        "public_title": public_title if public_title != title else None,
-        "source": nfc(record.source),
-        "doc_type": meta.doc_type and nfc(meta.doc_type),
-        "doc_type_key": key_or_none(meta.doc_type),
-        "year": meta.date.year if meta.date else None,
-        "issuer": meta.issuer and nfc(meta.issuer),
-        "issuer_key": key_or_none(meta.issuer),
-        "province_key": key_or_none(meta.province),
-        "province_present": meta.province_present and nfc(meta.province_present),
-        "province_present_key": key_or_none(meta.province_present),
-        "access": classification.access,
-        "retention": classification.retention,
-        "needs_review": int(classification.needs_review or any(page.needs_review for page in record.pages)),
-        "date": meta.date.isoformat() if meta.date else None,
-        "ingested_at": _utc_text(record.ingested_at),
-        "public_doc_type": _public_form(meta.doc_type, values),
-        "public_issuer": _public_form(meta.issuer, values),
-        "public_province": _public_form(meta.province, values),
-        "public_province_present": _public_form(meta.province_present, values),
-        "public_retention": _public_form(classification.retention, values),
+        "id": fields.id,
+        "title": fields.title.full,
+        "public_title": fields.title.public_if_masked,
+        "source": fields.source,
+        "doc_type": fields.doc_type.full,
+        "doc_type_key": fields.doc_type.full_key,
+        "year": fields.year,
+        "issuer": fields.issuer.full,
+        "issuer_key": fields.issuer.full_key,
+        "province_key": fields.province_then.full_key,
+        "province_present": fields.province.full,
+        "province_present_key": fields.province.full_key,
+        "access": fields.access,
+        "retention": fields.retention.full,
+        "needs_review": int(fields.needs_review),
+        "date": fields.date.isoformat() if fields.date else None,
+        "ingested_at": fields.ingested_at,
+        "public_doc_type": fields.doc_type.public_if_masked,
+        "public_issuer": fields.issuer.public_if_masked,
+        "public_province": fields.province_then.public_if_masked,
+        "public_province_present": fields.province.public_if_masked,
+        "public_retention": fields.retention.public_if_masked,
+        "dossier": fields.dossier,
+        "dossier_order": fields.dossier_order,
     }
 
 
 _PageRow = tuple[int, str, str, str, str | None, tuple[str, str] | None]
 
 
-def _page_rows(record: Record, values: tuple[str, ...]) -> list[_PageRow]:
+def _page_rows(fields: IndexedRecord) -> list[_PageRow]:
     """(number, text, exact and folded keys of what the public may search, the public form or
     None, the full text's keys when they are private or None) per page."""
     rows: list[_PageRow] = []
-    for page in record.pages:
-        text = nfc(page.text)
-        public = mask_text(text, values)
-        if public == text:
-            rows.append((page.number, text, *page_keys(text), None, None))
+    for page in fields.pages:
+        if not page.personal:
+            rows.append((page.number, page.text, *page_keys(page.text), None, None))
         else:
-            rows.append((page.number, text, *page_keys(public), public, page_keys(text)))
+            rows.append((page.number, page.text, *page_keys(page.public), page.public, page_keys(page.text)))
     return rows
 
 
 def _prepared(record: Record) -> tuple[str, dict[str, Any], list[_PageRow]]:
     """The rows of one record (its public forms made with its listed personal data): the CPU
     work, done outside the lock."""
-    values = values_of(record)
-    return record.id, _record_row(record, values), _page_rows(record, values)
+    fields = indexed(record)
+    return record.id, _record_row(fields), _page_rows(fields)
 
 
 class SqliteIndex:

@@ -10,6 +10,9 @@ suite (tests/indexing/conformance.py) holds each engine to the same cases.
   `masked` scope searches and shows the public form of every page and title only (personal data
   masked), so nothing is found by a value the caller could not see.
 - `filters.access` is the caller's choice among the classes of the scope.
+- `filters.dossier` keeps the documents of one dossier (hồ sơ) only, under the scope like every
+  filter: a document the scope does not see is neither listed nor counted. Each hit names its
+  dossier and its order in it; `sort="dossier_order"` lists documents by dossier, then order.
 - Facets are counted over the records the query matched within the scope, each under every
   filter but its own (the other values of a filtered facet stay visible).
 """
@@ -37,7 +40,7 @@ __all__ = [
     "Sort",
 ]
 
-Sort = Literal["relevance", "date"]
+Sort = Literal["relevance", "date", "dossier_order"]
 FacetName = Literal["doc_type", "issuer", "province", "year", "access", "retention", "needs_review"]
 FACETS: tuple[FacetName, ...] = typing.get_args(FacetName)
 
@@ -53,6 +56,7 @@ class SearchFilters(BaseModel):
     needs_review: bool | None = None
     date_from: dt.date | None = Field(default=None, description="Documents dated on or after this day")
     date_to: dt.date | None = Field(default=None, description="Documents dated on or before this day")
+    dossier: str | None = Field(default=None, description="The documents of this dossier (its id) only")
 
     @model_validator(mode="after")
     def _range_in_order(self) -> SearchFilters:
@@ -83,7 +87,8 @@ class SearchQuery(BaseModel):
     sort: Sort = Field(
         default="relevance",
         description="relevance: exact spelling, then score, then newest; date: newest first, undated "
-        "last. An empty query is always ordered by date.",
+        "last; dossier_order: by dossier id, then the document's order in it (records outside a "
+        "dossier last), then as by date. An empty query is ordered by date unless dossier_order.",
     )
     facets: tuple[FacetName, ...] = Field(default=(), description="Facets to count")
     facet_limit: int | None = Field(
@@ -105,6 +110,8 @@ class SearchHit(BaseModel):
     snippet: str = Field(description="HTML-escaped text with matches wrapped in <mark>…</mark>")
     page: int | None = None
     access: AccessClass = Field(description="The access class the record is indexed with")
+    dossier: str | None = Field(default=None, description="The id of the dossier it is a document of")
+    order: int | None = Field(default=None, description="Its order in that dossier (số thứ tự văn bản)")
 
 
 class SearchResult(BaseModel):

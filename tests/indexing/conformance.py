@@ -21,9 +21,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from indexing.base import SearchIndex
+from indexing.masking import MASKED
 from schemas import (
     AccessScope,
     Classification,
+    DossierLink,
     FacetValue,
     IndexStats,
     Metadata,
@@ -55,13 +57,21 @@ def make_record(
     retention: str | None = None,
     province: str | None = None,
     province_present: str | None = None,
+    dossier: tuple[str, int] | None = None,
 ) -> Record:
     """A record whose page n+1 holds texts[n]; `province` as named on its date, `province_present`
-    the province it lies in today."""
+    the province it lies in today; `dossier`: (the dossier's id, its order in it) for a document
+    of a dossier."""
     pages = [
         Page(number=n, text=text, needs_review=n in review_pages) for n, text in enumerate(texts, start=1)
     ]
-    extra = {"ingested_at": ingested_at} if ingested_at else {}
+    extra: dict[str, object] = {"ingested_at": ingested_at} if ingested_at else {}
+    if dossier is not None:
+        dossier_id, order = dossier
+        scan_pages = [10 * order + n for n in range(max(len(pages), 1))]
+        extra["dossier"] = DossierLink(
+            dossier=dossier_id, code=f"{dossier_id}-code", order=order, pages=scan_pages
+        )
     return Record(
         id=record_id,
         source=f"{record_id}.pdf",
@@ -968,3 +978,190 @@ def test_facet_labels_are_spelled_by_records_in_the_scope(index: IndexFactory) -
         "issuer": fv(("UBND xã Tam Hợp", 1)),
         "province": fv(("Phú Thọ", 1)),
     }
+
+
+ODD_NAME = "Bùi Văn Thắng"
+
+
+def odd_record() -> Record:
+    """A public record whose doc_type, issuer, provinces and retention hold a listed name (an
+    archivist may type any value in a review)."""
+    record = make_record(
+        "odd",
+        "Đơn đề nghị",
+        doc_type=f"Đơn của {ODD_NAME}",
+        issuer=f"Hộ kinh doanh {ODD_NAME}",
+        retention=f"Đến khi {ODD_NAME} thôi kinh doanh",
+        province=f"Tỉnh {ODD_NAME}",
+        province_present=f"Tỉnh {ODD_NAME}",
+    )
+    record.metadata.personal_data = [PersonalData(kind="name", value=ODD_NAME, page=1)]
+    return record
+
+
+def test_a_masked_scope_sees_provinces_and_retention_in_their_public_form(index: IndexFactory) -> None:
+    plain_record = make_record(
+        "plain", "Kế hoạch", doc_type="Kế hoạch", retention="10 năm", province_present="Phú Thọ"
+    )
+    idx = filled(index, odd_record(), plain_record)
+    facets = ("doc_type", "issuer", "province", "retention")
+    masked = search(idx, "", classes=("public",), masked=True, facets=facets).facets
+    full = search(idx, "", classes=("public",), facets=facets).facets
+    shown = " | ".join(str(v.value) for values in masked.values() for v in values)
+    assert "Thắng" not in shown, shown
+    assert {str(v.value) for v in masked["retention"]} == {f"Đến khi {MASKED} thôi kinh doanh", "10 năm"}
+    assert {str(v.value) for v in masked["province"]} == {f"Tỉnh {MASKED}", "Phú Thọ"}
+    assert {str(v.value) for v in full["province"]} == {f"Tỉnh {ODD_NAME}", "Phú Thọ"}
+    assert {str(v.value) for v in full["retention"]} == {f"Đến khi {ODD_NAME} thôi kinh doanh", "10 năm"}
+    assert {str(v.value) for v in full["doc_type"]} == {f"Đơn của {ODD_NAME}", "Kế hoạch"}
+    by = {
+        (masked_scope, value): search(idx, "", masked=masked_scope, filters={"province": value}).total
+        for masked_scope in (True, False)
+        for value in (f"Tỉnh {ODD_NAME}", f"Tỉnh {MASKED}")
+    }
+    assert by == {
+        (True, f"Tỉnh {ODD_NAME}"): 0,  # the true name answers the public as a made-up one
+        (True, f"Tỉnh {MASKED}"): 1,  # the public form it sees finds it
+        (False, f"Tỉnh {ODD_NAME}"): 1,
+        (False, f"Tỉnh {MASKED}"): 0,
+    }
+
+
+# -- dossiers (hồ sơ): a dossier's documents, listed for a role ---------------------------------
+
+PROJECT = "dự án đường giao thông liên xã"
+# hs-1 holds three documents, one per class, whose dates run against their order; hs-2 one more;
+# `loose` holds the same words outside any dossier.
+DOSSIER_RECORDS = [
+    make_record(
+        "hs1-conditional", f"Tờ trình xin phê duyệt {PROJECT}", subject="Xin phê duyệt dự án",
+        doc_type="Tờ trình", issuer="Phòng Kinh tế hạ tầng", date=dt.date(2020, 3, 2),
+        access="conditional", retention="20 năm", dossier=("hs-1", 1), ingested_at=AT,
+    ),
+    make_record(
+        "hs1-public", f"Quyết định phê duyệt {PROJECT}", subject="Phê duyệt dự án",
+        doc_type="Quyết định", issuer="Ủy ban nhân dân huyện", date=dt.date(2020, 1, 5),
+        access="public", retention="Vĩnh viễn", dossier=("hs-1", 2), ingested_at=AT,
+    ),
+    make_record(
+        "hs1-closed", f"Báo cáo thẩm định {PROJECT}", f"Phụ lục kinh phí {PROJECT}",
+        subject="Thẩm định kinh phí mật", doc_type="Báo cáo", issuer="Công an huyện",
+        date=dt.date(2021, 6, 1), access="not_accessible", retention="10 năm",
+        dossier=("hs-1", 3), ingested_at=AT,
+    ),
+    make_record(
+        "hs2-public", f"Công văn đôn đốc {PROJECT}", subject="Đôn đốc tiến độ", doc_type="Công văn",
+        issuer="Ủy ban nhân dân huyện", date=dt.date(2019, 1, 1), access="public",
+        dossier=("hs-2", 1), ingested_at=AT,
+    ),
+    make_record(
+        "loose", f"Thông báo về {PROJECT}", subject="Thông báo kết quả", doc_type="Thông báo",
+        issuer="Ủy ban nhân dân huyện", date=dt.date(2022, 1, 1), access="public", ingested_at=AT,
+    ),
+]  # fmt: skip
+for _in_dossier in DOSSIER_RECORDS:
+    _in_dossier.metadata.province = _in_dossier.metadata.province_present = "Phú Thọ"
+HIDDEN_FROM_PUBLIC = ("hs1-conditional", "hs1-closed")
+
+
+@pytest.fixture
+def dossier_index(index: IndexFactory) -> SearchIndex:
+    return filled(index, *DOSSIER_RECORDS, *FILLER)
+
+
+def _record(record_id: str) -> Record:
+    (record,) = [r for r in DOSSIER_RECORDS if r.id == record_id]
+    return record
+
+
+@pytest.mark.parametrize("q", ["", "phê duyệt", "du an duong"])
+@pytest.mark.parametrize("sort", ["dossier_order", "date", "relevance"])
+def test_a_dossier_lists_for_the_public_only_what_the_public_may_see(
+    dossier_index: SearchIndex, q: str, sort: str
+) -> None:
+    result = search(
+        dossier_index, q, classes=("public",), masked=True, filters={"dossier": "hs-1"},
+        facets=ALL_FACETS, sort=sort, limit=200,
+    )  # fmt: skip
+    (hit,) = result.hits
+    assert (hit.id, hit.dossier, hit.order, result.total) == ("hs1-public", "hs-1", 2, 1)
+    for name, values in result.facets.items():
+        assert sum(value.count for value in values) == 1, name
+    assert result.facets["access"] == fv(("public", 1))
+    assert result.facets["issuer"] == fv(("Ủy ban nhân dân huyện", 1))
+    shown = result.model_dump_json()
+    for record_id in HIDDEN_FROM_PUBLIC:
+        record = _record(record_id)
+        for told in (record.id, record.title, record.metadata.issuer, record.metadata.doc_type):
+            assert told not in shown, told
+    assert "10 năm" not in shown and "20 năm" not in shown
+
+
+@pytest.mark.parametrize("q", ["", "dự án", "phe duyet kinh phi"])
+def test_staff_see_every_document_of_a_dossier_in_order(dossier_index: SearchIndex, q: str) -> None:
+    expected = ["hs1-conditional", "hs1-public", "hs1-closed"]
+    if q == "phe duyet kinh phi":
+        expected = []  # no page holds all three words
+    result = search(dossier_index, q, filters={"dossier": "hs-1"}, sort="dossier_order", limit=200)
+    assert [(h.id, h.dossier, h.order) for h in result.hits] == [
+        (record_id, "hs-1", n) for n, record_id in enumerate(expected, start=1)
+    ]
+    assert result.total == len(expected)
+    by_date = search(dossier_index, q, filters={"dossier": "hs-1"}, sort="date", limit=200)
+    assert [h.id for h in by_date.hits] == sorted(
+        expected, key=lambda r: _record(r).metadata.date, reverse=True
+    )
+
+
+def test_a_dossier_filter_counts_facets_within_the_scope(dossier_index: SearchIndex) -> None:
+    staff = search(dossier_index, "", filters={"dossier": "hs-1"}, facets=("access", "year", "retention"))
+    assert staff.facets == {
+        "access": fv(("public", 1), ("conditional", 1), ("not_accessible", 1)),
+        "year": fv((2021, 1), (2020, 2)),
+        "retention": fv(("10 năm", 1), ("20 năm", 1), ("Vĩnh viễn", 1)),
+    }
+    reader = search(
+        dossier_index, "", classes=("public", "conditional"), filters={"dossier": "hs-1"},
+        facets=("access", "year"), sort="dossier_order",
+    )  # fmt: skip
+    assert [h.id for h in reader.hits] == ["hs1-conditional", "hs1-public"] and reader.total == 2
+    assert reader.facets == {"access": fv(("public", 1), ("conditional", 1)), "year": fv((2020, 2))}
+    narrowed = search(
+        dossier_index, "", classes=("public", "conditional"),
+        filters={"dossier": "hs-1", "access": ["conditional"]}, facets=("access",),
+    )  # fmt: skip
+    assert [h.id for h in narrowed.hits] == ["hs1-conditional"]
+    assert narrowed.facets == {"access": fv(("public", 1), ("conditional", 1))}  # its own filter off
+
+
+@pytest.mark.parametrize("q", ["", "dự án đường"])
+def test_a_record_outside_any_dossier_never_matches_a_dossier_filter(
+    dossier_index: SearchIndex, q: str
+) -> None:
+    assert "loose" in ids(dossier_index, q)
+    for dossier in ("hs-1", "hs-2"):
+        assert "loose" not in ids(dossier_index, q, filters={"dossier": dossier})
+    assert ids(dossier_index, q, filters={"dossier": "hs-2"}) == ["hs2-public"]
+    for unknown in ("hs-3", "", "HS-1", "hs"):
+        result = search(dossier_index, q, filters={"dossier": unknown}, facets=ALL_FACETS)
+        assert (result.total, result.hits) == (0, []), unknown
+        assert all(values == [] for values in result.facets.values()), unknown
+
+
+@pytest.mark.parametrize("content", [True, False])
+def test_every_hit_names_its_dossier_and_order_and_dossier_order_puts_loose_records_last(
+    dossier_index: SearchIndex, content: bool
+) -> None:
+    result = search(dossier_index, "dự án", sort="dossier_order", limit=200, content=content)
+    assert [(h.id, h.dossier, h.order) for h in result.hits] == [
+        ("hs1-conditional", "hs-1", 1),
+        ("hs1-public", "hs-1", 2),
+        ("hs1-closed", "hs-1", 3),
+        ("hs2-public", "hs-2", 1),
+        ("loose", None, None),
+    ]
+    everything = search(dossier_index, "", sort="dossier_order", limit=200, content=content)
+    listed = [h.id for h in everything.hits]
+    assert listed[:5] == [h.id for h in result.hits]
+    assert sorted(listed[5:]) == sorted(r.id for r in FILLER)  # outside a dossier: last
+    assert all((h.dossier, h.order) == (None, None) for h in everything.hits[4:])

@@ -157,6 +157,34 @@ def test_doc_type_and_issuer_are_kept_in_public_form_and_in_full() -> None:
     )
 
 
+def test_provinces_and_retention_are_kept_in_public_form_and_in_full() -> None:
+    """As the SQLite index keeps them: an archivist may type any value in a review."""
+    name = "Bùi Văn Thắng"
+    record = make_record(
+        "r", "trang một", retention=f"Đến khi {name} thôi kinh doanh", province=f"Tỉnh {name}",
+        province_present="Phú Thọ",
+    )  # fmt: skip
+    record.metadata.personal_data = [PersonalData(kind="name", value=name)]
+    document = record_document(record)
+    for key in ("retention", "province_key"):
+        assert not re.search(r"thắng", document[key], re.IGNORECASE), document[key]
+    assert document["private_retention"] == f"Đến khi {name} thôi kinh doanh"
+    assert document["private_province_key"] == f"tỉnh {name.lower()}"
+    assert document["province_present"] == document["private_province_present"] == "Phú Thọ"
+    assert document["province_present_key"] == document["private_province_present_key"] == "phú thọ"
+    properties = mappings()["properties"]
+    for field in ("private_retention", "private_province_key", "private_province_present_key", "dossier"):
+        assert properties[field] == properties["retention"], field  # keywords, for terms and aggs
+
+
+def test_a_document_of_a_dossier_names_its_dossier_and_order() -> None:
+    document = record_document(make_record("d", "trang một", dossier=("hs-1", 3)))
+    assert (document["dossier"], document["dossier_order"]) == ("hs-1", 3)
+    assert mappings()["properties"]["dossier_order"] == {"type": "integer"}
+    loose = record_document(make_record("r", "trang một"))
+    assert (loose["dossier"], loose["dossier_order"]) == (None, None)
+
+
 def test_template_covers_every_versioned_index_and_carries_the_version() -> None:
     template = index_template("sohoa-pages")
     (pattern,) = template["index_patterns"]

@@ -149,7 +149,7 @@ def test_text_query_body_groups_pages_per_record() -> None:
     assert built["sort"] == BEST_FIRST
     assert (built["from"], built["size"], built["track_total_hits"]) == (40, 20, True)
     assert built["track_scores"] is True
-    assert built["_source"] == ["title", "private_title", "access"]
+    assert built["_source"] == ["title", "private_title", "access", "dossier", "dossier_order"]
     assert built["query"]["bool"]["filter"] == []  # no scope, no date range
     assert "post_filter" not in built and "aggs" not in built  # no filter, no facet asked
     assert "highlight" not in built  # snippets are cut here, not by Elasticsearch
@@ -224,8 +224,8 @@ def test_paging_stays_inside_the_result_window(offset: int, limit: int, expected
                 "province": {
                     "bool": {
                         "should": [
-                            {"term": {"province_key": "phú thọ"}},
-                            {"term": {"province_present_key": "phú thọ"}},
+                            {"term": {"private_province_key": "phú thọ"}},
+                            {"term": {"private_province_present_key": "phú thọ"}},
                         ],
                         "minimum_should_match": 1,
                     }
@@ -233,6 +233,7 @@ def test_paging_stays_inside_the_result_window(offset: int, limit: int, expected
             },
         ),
         ({"date_from": dt.date(2020, 1, 1)}, {}),  # the date range is no facet's filter
+        ({"dossier": "hs-1"}, {}),  # nor the dossier
     ],
 )
 def test_filters_are_keyed_by_the_facet_they_narrow(filters: dict, clauses: dict) -> None:
@@ -241,24 +242,30 @@ def test_filters_are_keyed_by_the_facet_they_narrow(filters: dict, clauses: dict
 
 @pytest.mark.parametrize(("masked", "prefix"), [(True, ""), (False, "private_")])
 def test_metadata_filters_and_facets_read_the_form_the_scope_may_see(masked: bool, prefix: str) -> None:
-    """A masked scope compares and counts the public forms of doc_type and issuer (a masked value
-    answers as a made-up one, and no facet label shows it); a full scope the full values."""
+    """A masked scope compares and counts the public forms of doc_type, issuer, the provinces and
+    retention (a masked value answers as a made-up one, and no facet label shows it); a full
+    scope the full values."""
     built = body(
         "",
         masked=masked,
-        filters={"issuer": "Hộ kinh doanh Bùi Văn Thắng", "doc_type": "Đơn"},
-        facets=("doc_type", "issuer", "province"),
+        filters={"issuer": "Hộ kinh doanh Bùi Văn Thắng", "doc_type": "Đơn", "province": "Tỉnh Thắng"},
+        facets=("doc_type", "issuer", "province", "retention"),
     )
+    either = [
+        {"term": {f"{prefix}province_key": "tỉnh thắng"}},
+        {"term": {f"{prefix}province_present_key": "tỉnh thắng"}},
+    ]
     assert built["post_filter"]["bool"]["filter"] == [
         {"term": {f"{prefix}doc_type_key": "đơn"}},
         {"term": {f"{prefix}issuer_key": "hộ kinh doanh bùi văn thắng"}},
+        {"bool": {"should": either, "minimum_should_match": 1}},
     ]
-    for name in ("doc_type", "issuer"):
+    for name, field in (("doc_type", "doc_type"), ("issuer", "issuer"), ("province", "province_present")):
         values = built["aggs"][name]["aggs"]["values"]
-        assert values["terms"]["field"] == f"{prefix}{name}_key"
-        assert values["aggs"]["label"]["terms"]["field"] == f"{prefix}{name}"
-    province = built["aggs"]["province"]["aggs"]["values"]  # a fixed list of names: one form
-    assert province["terms"]["field"] == "province_present_key"
+        assert values["terms"]["field"] == f"{prefix}{field}_key"
+        assert values["aggs"]["label"]["terms"]["field"] == f"{prefix}{field}"
+    retention = built["aggs"]["retention"]["aggs"]["values"]  # counted as typed: no key, no label
+    assert retention == {"terms": {"field": f"{prefix}retention", "size": FACET_ALL}}
     if masked:
         assert "private" not in json.dumps(built)
 
@@ -344,11 +351,13 @@ def test_a_facet_alone_under_no_other_filter_counts_everything_the_query_matched
     aggs = built["aggs"]
     assert aggs["province"]["filter"] == {"match_all": {}}  # its own filter is not applied
     assert aggs["province"]["aggs"]["values"] == {
-        "terms": {"field": "province_present_key", "size": FACET_ALL},  # today's province
-        "aggs": {"label": {"terms": {"field": "province_present", "size": 1}}},
+        "terms": {"field": "private_province_present_key", "size": FACET_ALL},  # today's province
+        "aggs": {"label": {"terms": {"field": "private_province_present", "size": 1}}},
     }
     assert aggs["retention"]["filter"] == {"bool": {"filter": [built["post_filter"]["bool"]["filter"][0]]}}
-    assert aggs["retention"]["aggs"] == {"values": {"terms": {"field": "retention", "size": FACET_ALL}}}
+    assert aggs["retention"]["aggs"] == {
+        "values": {"terms": {"field": "private_retention", "size": FACET_ALL}}
+    }
     assert aggs["needs_review"]["aggs"] == {"values": {"terms": {"field": "needs_review", "size": 2}}}
 
 
@@ -410,21 +419,21 @@ def _inner_hits(node: Any) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("q", ["", "hồ sơ", '"kho lưu trữ" 0914'])
 def test_ids_only_asks_for_the_access_class_and_no_page(q: str) -> None:
     built = body(q, content=False, masked=True)
-    assert built["_source"] == ["access"]
+    assert built["_source"] == ["access", "dossier", "dossier_order"]
     assert _inner_hits(built) == []
     assert "highlight" not in built
-    assert body(q, content=False)["_source"] == ["access"]
+    assert body(q, content=False)["_source"] == ["access", "dossier", "dossier_order"]
 
 
 @pytest.mark.parametrize("q", ["", "hồ sơ"])
 def test_a_masked_scope_asks_for_public_fields_only(q: str) -> None:
     built = body(q, masked=True)
-    assert built["_source"] == ["title", "access"]
+    assert built["_source"] == ["title", "access", "dossier", "dossier_order"]
     (inner,) = _inner_hits(built)
     assert inner["_source"] == ["pages.number", "pages.text"]
     assert "private" not in json.dumps(built["_source"]) + json.dumps(inner)
     full = body(q)
-    assert full["_source"] == ["title", "private_title", "access"]
+    assert full["_source"] == ["title", "private_title", "access", "dossier", "dossier_order"]
     (inner,) = _inner_hits(full)
     assert inner["_source"] == ["pages.number", "pages.text", "pages.private_text"]
 
@@ -776,7 +785,7 @@ def test_the_whole_body_of_a_public_faceted_search_by_date() -> None:
     }
     assert built == {
         "track_total_hits": True,
-        "_source": ["title", "access"],
+        "_source": ["title", "access", "dossier", "dossier_order"],
         "query": {
             "bool": {
                 "must": [{"match_all": {}}],
@@ -826,3 +835,66 @@ def test_a_hit_outside_the_scope_is_never_served(caplog: pytest.LogCaptureFixtur
     assert [h.id for h in staff.hits] == ["review"]  # the caller's access filter too
     assert [h.id for h in parse(answer, "kho", classes=()).hits] == []
     assert [h.id for h in parse(answer, "kho").hits] == ["open", "secret", "review"]  # no scope: all
+
+
+# -- dossiers ------------------------------------------------------------------------------
+
+DOSSIER_FIRST = [
+    {"dossier": {"order": "asc", "missing": "_last"}},
+    {"dossier_order": {"order": "asc", "missing": "_last"}},
+    *NEWEST_FIRST,
+]
+
+
+@pytest.mark.parametrize("q", ["", "hồ sơ"])
+@pytest.mark.parametrize("masked", [True, False])
+def test_a_dossier_filter_limits_the_query_itself_so_hits_totals_and_every_facet(
+    q: str, masked: bool
+) -> None:
+    """The dossier is in the query's filter, beside the scope: what the scope does not see is
+    neither listed nor counted, and every facet (none is the dossier's) counts within it."""
+    built = body(
+        q,
+        classes=("public",),
+        masked=masked,
+        filters={"dossier": "hs-1", "year": 2020},
+        facets=("access", "year"),
+    )
+    assert built["query"]["bool"]["filter"] == [
+        {"terms": {"access": ["public"]}},
+        {"term": {"dossier": "hs-1"}},
+    ]
+    assert built["post_filter"] == {"bool": {"filter": [{"term": {"year": 2020}}]}}  # the year's own
+    assert built["aggs"]["year"]["filter"] == {"match_all": {}}
+    assert built["aggs"]["access"]["filter"] == {"bool": {"filter": [{"term": {"year": 2020}}]}}
+    assert "dossier" not in json.dumps(built.get("post_filter"))
+    assert "dossier" not in json.dumps(built["aggs"])
+
+
+def test_a_dossier_id_is_compared_as_it_is() -> None:
+    built = body("", filters={"dossier": " HS-1 "})
+    assert built["query"]["bool"]["filter"] == [{"term": {"dossier": " HS-1 "}}]
+
+
+@pytest.mark.parametrize("q", ["", "hồ sơ"])
+def test_sort_by_dossier_order_lists_documents_by_dossier_then_order_then_by_date(q: str) -> None:
+    built = body(q, sort="dossier_order", filters={"dossier": "hs-1"})
+    assert built["sort"] == DOSSIER_FIRST
+    if q:
+        assert built["track_scores"] is True  # scores are still returned, not used for the order
+    assert body(q, sort="date")["sort"] == NEWEST_FIRST
+
+
+def test_hits_carry_their_dossier_and_order() -> None:
+    document = hit("doc", "Biên bản", (1, "hồ sơ"), 1.0)
+    document["_source"].update(dossier="hs-1", dossier_order=3)
+    loose = hit("loose", "Công văn", (1, "hồ sơ"), 1.0)
+    loose["_source"].update(dossier=None)  # a record outside any dossier: null, or not there at all
+    bare = hit("bare", "Tờ trình", (1, "hồ sơ"), 1.0)
+    for content in (True, False):
+        result = parse(response(document, loose, bare), "hồ sơ", content=content)
+        assert [(h.id, h.dossier, h.order) for h in result.hits] == [
+            ("doc", "hs-1", 3),
+            ("loose", None, None),
+            ("bare", None, None),
+        ]

@@ -1,7 +1,7 @@
 """SQLite facets: each value labelled by the records it counts; a masked scope's metadata in its
 public form (red team D1, D2). The shared cases are in tests/indexing/conformance.py; these add
-what is SQLite's own: the label rule against a plain count, the public forms of provinces and
-retention, and the records table holding the public forms."""
+what is SQLite's own: the label rule against a plain count and the records table holding the
+public forms (the public forms of provinces and retention are conformance cases)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ import pytest
 from indexing.arrays import _keyed
 from indexing.masking import MASKED
 from indexing.sqlite import SqliteIndex
-from schemas import FacetValue, PersonalData, Record
-from tests.indexing.conformance import make_record, search
+from schemas import FacetValue
+from tests.indexing.conformance import make_record, odd_record, search
 
 NAME = "Bùi Văn Thắng"
 
@@ -76,54 +76,10 @@ def test_labels_follow_the_records_in_scope_not_the_index(tmp_path: Path) -> Non
     assert after == {"issuer": [FacetValue(value=min("ubnd xã tam hợp", "UBND xã Tam Hợp"), count=2)]}
 
 
-def _listed(record: Record) -> Record:
-    record.metadata.personal_data = [PersonalData(kind="name", value=NAME, page=1)]
-    return record
-
-
-def _odd_record() -> Record:
-    """A public record whose province and retention hold a listed name (an archivist may type any
-    retention in a review)."""
-    return _listed(
-        make_record(
-            "odd",
-            "Đơn đề nghị",
-            doc_type=f"Đơn của {NAME}",
-            issuer=f"Hộ kinh doanh {NAME}",
-            retention=f"Đến khi {NAME} thôi kinh doanh",
-            province=f"Tỉnh {NAME}",
-            province_present=f"Tỉnh {NAME}",
-        )
-    )
-
-
-def test_a_masked_scope_sees_provinces_and_retention_in_their_public_form(tmp_path: Path) -> None:
-    with SqliteIndex(tmp_path / "index.sqlite3") as index:
-        index.add(_odd_record())
-        index.add(
-            make_record(
-                "plain", "Kế hoạch", doc_type="Kế hoạch", retention="10 năm", province_present="Phú Thọ"
-            )
-        )
-        facets = ("doc_type", "issuer", "province", "retention")
-        masked = search(index, "", classes=("public",), masked=True, facets=facets).facets
-        full = search(index, "", classes=("public",), facets=facets).facets
-        by_name = search(index, "", masked=True, filters={"province": f"Tỉnh {NAME}"}).total
-        by_public = search(index, "", masked=True, filters={"province": f"Tỉnh {MASKED}"}).total
-        staff_by_name = search(index, "", filters={"province": f"Tỉnh {NAME}"}).total
-    shown = " | ".join(str(v.value) for values in masked.values() for v in values)
-    assert "Thắng" not in shown, shown
-    assert {str(v.value) for v in masked["retention"]} == {f"Đến khi {MASKED} thôi kinh doanh", "10 năm"}
-    assert {str(v.value) for v in masked["province"]} == {f"Tỉnh {MASKED}", "Phú Thọ"}
-    assert {str(v.value) for v in full["province"]} == {f"Tỉnh {NAME}", "Phú Thọ"}
-    assert {str(v.value) for v in full["doc_type"]} == {f"Đơn của {NAME}", "Kế hoạch"}
-    assert (by_name, by_public, staff_by_name) == (0, 1, 1)
-
-
 def test_the_records_table_holds_the_public_forms_only_where_they_differ(tmp_path: Path) -> None:
     path = tmp_path / "index.sqlite3"
     with SqliteIndex(path) as index:
-        index.add(_odd_record())
+        index.add(odd_record())
         index.add(
             make_record("plain", "Kế hoạch", doc_type="Kế hoạch", issuer="Sở Nội vụ", retention="10 năm")
         )

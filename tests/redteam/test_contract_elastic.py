@@ -105,7 +105,8 @@ def test_contract_elastic_a_public_body_reads_public_fields_alone(es) -> None:  
         assert "needs_review" not in text, text  # no review state: neither filter nor facet
         assert "undetermined" not in text and "not_accessible" not in text and "conditional" not in text
         assert not set(_keys(body)) & FORBIDDEN_KEYS, text
-        assert body["_source"] in (["title", "access"], ["access"])
+        dossier = ["dossier", "dossier_order"]  # a document's dossier id and order: no personal data
+        assert body["_source"] in (["title", "access", *dossier], ["access", *dossier])
         for inner in (v for k, v in _walk(body) if k == "inner_hits"):
             assert set(inner["_source"]) <= {"pages.number", "pages.text"}
         assert {"terms": {"access": ["public"]}} in _scope_filter(body)  # a query filter: under every agg
