@@ -147,12 +147,15 @@ def segment_dossier(pages: list[Page], review_below: float = REVIEW_BELOW) -> Se
             cues = [BoundaryCue(cue="blank", weight=0.0, text=_sample(view.lines), page=view.number)]
             if view.number in backs:
                 # the document's text runs on across it: the back of one of its sheets
-                cues.append(_cue("blank_back", backs[view.number], view.number))
+                reason, sure = backs[view.number]
+                cues.append(_cue("blank_back", reason, view.number))
+                if not sure:
+                    confidence = _BACK_CONFIDENCE
                 if not view.blank:
                     # read as unread lettering (the front showing through, or a page of text the
                     # OCR could not read): blank, but not sure
                     cues.append(_cue("unreadable", view.unread or "", view.number))
-                    confidence = _BACK_CONFIDENCE
+                    confidence = _BACK_CONFIDENCE if sure else _UNREAD_CONFIDENCE
             elif previous is not None and not ended and not previous.body_closed:
                 # the document before has not ended: maybe a page of it the OCR did not read
                 cues.append(_cue("previous_open", _sample(previous.lines[-1:]), previous.number))
@@ -266,11 +269,14 @@ def _is_field(text: str) -> bool:
     return label[0].isupper() and not is_upper_line(label) and key(label) not in _NOT_FIELDS
 
 
-def _backs(views: list[PageCues]) -> dict[int, str]:
+def _backs(views: list[PageCues]) -> dict[int, tuple[str, bool]]:
     """The pages with nothing read on them (blank, or all their lettering unread) that a
-    document's text runs across: the pages either side numbered n and n + 1, or a sentence left
-    open before and taken up after. Such a page is the back of a sheet, not a page of text."""
-    out: dict[int, str] = {}
+    document's text runs across, and whether that is sure: the pages either side numbered n and
+    n + 1, or a sentence left open before and taken up after (sure); the page before not closing
+    its document and the page after going on with it (less sure: a text-poor page the OCR missed
+    stands at a document's end, before a new one or an appendix, seldom in the middle). Such a
+    page is the back of a sheet, not a page of text."""
+    out: dict[int, tuple[str, bool]] = {}
     for i, view in enumerate(views):
         empty = view.blank or (view.unread is not None and not view.lines and not view.start)
         if not empty:
@@ -278,17 +284,17 @@ def _backs(views: list[PageCues]) -> dict[int, str]:
         before, after = views[i - 1] if i else None, views[i + 1] if i + 1 < len(views) else None
         if before is None or after is None or before.blank or after.blank or not before.lines:
             continue
+        plain = all(c.cue in ("page_number", "continuation_text") for c in after.start)
         if after.page_number is not None and _follows(after.page_number, before):
             out[view.number] = (
-                f"page {before.number} and page {after.number} ('{after.page_number[2]}') follow on"
+                f"page {before.number} and page {after.number} ('{after.page_number[2]}') follow on",
+                True,
             )
-        elif (
-            before.lines
-            and _open_sentence(before.lines[-1].text)
-            and starts_lower(after.first_text)
-            and (not after.start or all(c.cue == "continuation_text" for c in after.start))
-        ):
-            out[view.number] = f"'{before.lines[-1].text[-40:]}' … '{after.first_text[:40]}'"
+        elif _open_sentence(before.lines[-1].text) and starts_lower(after.first_text) and plain:
+            out[view.number] = (f"'{before.lines[-1].text[-40:]}' … '{after.first_text[:40]}'", True)
+        elif before.ended is None and not before.body_closed and plain and after.page_number is None:
+            # (numbered pages either side that do not follow on: the page between is one of them)
+            out[view.number] = (f"page {before.number} not ended, page {after.number} goes on", False)
     return out
 
 

@@ -507,6 +507,40 @@ def test_a_blank_after_a_document_that_has_not_ended_goes_to_review():
     assert _spans(result) == [[1], [3]]
 
 
+def test_a_blank_between_an_open_page_and_one_that_goes_on_is_a_back():
+    """No page numbers, no sentence across: the page before has not closed its document and the
+    page after goes on with it (no header, no appendix): the blank is the back of a sheet. After
+    a page that has not ended, before an appendix, it may be the signature page the OCR missed:
+    a person looks."""
+    inside = segment_dossier(
+        _pages(
+            _first("12/KH-UBND", "KẾ HOẠCH", "Triển khai", _BODY + ".", ending=False),
+            "",
+            "Trong quá trình thực hiện, nếu có vướng mắc, đề nghị phản ánh về Văn phòng./.\n"
+            + "\n".join(_ENDING[1:]),
+        )
+    )
+    assert _spans(inside) == [[1, 3]] and inside.blank_pages == [2]
+    assert not inside.review_pages
+    assert "not ended" in _cues(inside, 2)["blank_back"]
+    appendix = "Phụ lục\nDANH MỤC NHIỆM VỤ\n(Kèm theo Kế hoạch số 12/KH-UBND ngày 14 tháng 4 năm 2019)"
+    before_appendix = segment_dossier(
+        _pages(_first("12/KH-UBND", "KẾ HOẠCH", "Triển khai", _BODY + ".", ending=False), "", appendix)
+    )
+    assert _spans(before_appendix) == [[1, 3]]
+    assert before_appendix.review_pages == [2] and "blank_back" not in _cues(before_appendix, 2)
+    # all of its lettering unread, with nothing to say the numbering runs across: blank, reviewed
+    unread = segment_dossier(
+        [
+            Page(number=1, text=_first("12/KH-UBND", "KẾ HOẠCH", "Triển khai", _BODY + ".", ending=False)),
+            _unread(2),
+            Page(number=3, text="Trong quá trình thực hiện, đề nghị phản ánh về Văn phòng./."),
+        ]
+    )
+    assert unread.blank_pages == [2] and unread.review_pages == [2]
+    assert _spans(unread) == [[1, 3]]
+
+
 def test_a_numbered_first_page_opens_a_document_without_a_readable_header():
     result = segment_dossier(
         _pages(
