@@ -240,11 +240,13 @@ def _dossiers(rows: list[tuple], chrono_order: np.ndarray) -> tuple[np.ndarray, 
     """Per record slot its dossier's code (-1: none), the codes by dossier id (numbered in id
     order), and each slot's position in dossier order: by dossier id, then the order in it, records
     outside a dossier last, then as by date (`chrono_order`)."""
-    ids = [r[_DOSSIER] for r in rows]
-    codes = {dossier_id: code for code, dossier_id in enumerate(sorted({d for d in ids if d is not None}))}
-    dossier = np.fromiter((codes.get(d, -1) for d in ids), dtype=np.int32, count=len(rows))
-    last = np.iinfo(np.int32).max
-    order = _column(rows, lambda r: last if r[_DOSSIER + 1] is None else r[_DOSSIER + 1], np.int64)
+    ids = list(map(itemgetter(_DOSSIER), rows))
+    named = set(ids)
+    named.discard(None)
+    codes = {dossier_id: code for code, dossier_id in enumerate(sorted(named))}
+    dossier = np.fromiter(map(codes.get, ids, itertools.repeat(-1)), dtype=np.int32, count=len(rows))
+    order = np.array(list(map(itemgetter(_DOSSIER + 1), rows)), dtype=np.float64).reshape(-1)  # None: nan
+    order = np.nan_to_num(order, nan=np.inf)  # outside a dossier: last
     walk = _positions(np.lexsort((chrono_order, order, np.where(dossier < 0, len(codes), dossier))))
     return dossier, codes, walk
 
