@@ -477,9 +477,45 @@ def _extent(word: Word, angle: float) -> tuple[float, float, float, float]:
     return cx, cy, max(along, 1.0), max(across, 1.0)
 
 
+def _aligned(
+    extents: list[tuple[float, float, float, float]], cos: float, sin: float
+) -> list[tuple[float, float, float, float]]:
+    """The words' centres moved onto one straight line (Theil-Sen, robust to a stray word):
+    box centres wander with accents and descenders ("Quyết" stands taller than "số"), and
+    extractors that group words by baseline (Ghostscript) would break the line apart. A line
+    all but level is made level; a word the line passes more than half its height away from
+    keeps its own centre."""
+    if len(extents) < 2:
+        return extents
+    # Along and across the text, in pixels (y down): the text runs along (cos, -sin).
+    points = [(cx * cos - cy * sin, cx * sin + cy * cos) for cx, cy, _, _ in extents]
+    slopes = sorted(
+        (c2 - c1) / (a2 - a1)
+        for index, (a1, c1) in enumerate(points)
+        for a2, c2 in points[index + 1 :]
+        if abs(a2 - a1) > 1e-6
+    )
+    if not slopes:
+        return extents
+    slope = slopes[len(slopes) // 2]
+    reach = max(a for a, _ in points) - min(a for a, _ in points)
+    height = sorted(e[3] for e in extents)[len(extents) // 2]
+    if abs(slope) * reach < height / 4:
+        slope = 0.0  # level within a quarter of the text's height: drawn level, one baseline
+    offsets = sorted(c - slope * a for a, c in points)
+    offset = offsets[len(offsets) // 2]
+    aligned = []
+    for (a, c), (cx, cy, along, across) in zip(points, extents, strict=True):
+        fitted = offset + slope * a
+        if abs(fitted - c) <= across / 2:
+            cx, cy = a * cos + fitted * sin, fitted * cos - a * sin
+        aligned.append((cx, cy, along, across))
+    return aligned
+
+
 def _line_ops(line: list[Word], skewed: float, angle: float, scale: float, height_pt: float) -> list[bytes]:
     cos, sin = math.cos(angle), math.sin(angle)
-    extents = [_extent(word, skewed) for word in line]
+    extents = _aligned([_extent(word, skewed) for word in line], cos, sin)
     size = max(1.0, sorted(e[3] for e in extents)[len(extents) // 2]) * scale  # median height
     # Baseline start and length of each word in PDF points: from the centre, half the length back
     # along the text and half the height down across it (PDF's y axis points up).

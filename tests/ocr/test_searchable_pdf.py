@@ -146,6 +146,12 @@ def _images(path: Path) -> list[tuple[str, bytes]]:
         return found
 
 
+def _look(path: Path, page: int) -> bytes:
+    """The page as poppler shows it (grey, 50 dpi)."""
+    command = ["pdftoppm", "-r", "50", "-gray", "-f", str(page), "-l", str(page), str(path)]
+    return subprocess.run(command, capture_output=True, check=True).stdout
+
+
 def _g4_strips(path: Path) -> list[bytes]:
     """Each frame's CCITT data, of a TIFF whose frames are one strip each."""
     data, strips = path.read_bytes(), []
@@ -179,6 +185,8 @@ def test_chosen_pdf_pages_come_out_in_order_with_their_text_and_images_untouched
     assert _text(out, 2).split() == _words(pages[1])
     # The images are the original's streams, byte for byte; the bilevel page 2 is left out.
     assert _images(out) == [_images(original)[2], _images(original)[0]]
+    # And the pages look exactly as they did: the text layer draws nothing.
+    assert _look(out, 1) == _look(original, 3) and _look(out, 2) == _look(original, 1)
 
 
 def test_whole_pdf_grows_by_the_text_layer_only(tmp_path: Path) -> None:
