@@ -156,8 +156,9 @@ def segment_dossier(pages: list[Page], review_below: float = REVIEW_BELOW) -> Se
                     # OCR could not read): blank, but not sure
                     cues.append(_cue("unreadable", view.unread or "", view.number))
                     confidence = _BACK_CONFIDENCE if sure else _UNREAD_CONFIDENCE
-            elif previous is not None and not ended and not previous.body_closed:
-                # the document before has not ended: maybe a page of it the OCR did not read
+            elif previous is not None and not ended:
+                # the document before has not ended (its text may close with './.', its signature
+                # and 'Nơi nhận' overleaf): maybe a page of it the OCR did not read
                 cues.append(_cue("previous_open", _sample(previous.lines[-1:]), previous.number))
                 confidence = _UNREAD_CONFIDENCE
             review = confidence < review_below
@@ -292,7 +293,13 @@ def _backs(views: list[PageCues]) -> dict[int, tuple[str, bool]]:
             )
         elif _open_sentence(before.lines[-1].text) and starts_lower(after.first_text) and plain:
             out[view.number] = (f"'{before.lines[-1].text[-40:]}' … '{after.first_text[:40]}'", True)
-        elif before.ended is None and not before.body_closed and plain and after.page_number is None:
+        elif (
+            before.ended is None
+            and (not before.body_closed or after.ended is not None)
+            and plain
+            and after.page_number is None
+        ):
+            # the text ends with './.' before it and its ending is read after it: not that ending
             # (numbered pages either side that do not follow on: the page between is one of them)
             out[view.number] = (f"page {before.number} not ended, page {after.number} goes on", False)
     return out

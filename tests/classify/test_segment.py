@@ -541,6 +541,20 @@ def test_a_blank_between_an_open_page_and_one_that_goes_on_is_a_back():
     assert _spans(unread) == [[1, 3]]
 
 
+def test_a_blank_after_a_closed_text_without_its_ending_goes_to_review():
+    """'./.' closes the text, the signature and 'Nơi nhận' may stand overleaf: a page read empty
+    after it may be that ending page the OCR did not read (a text-poor page). When the ending is
+    read on the page after it, the blank was the back of the sheet."""
+    closed = _first("12/KH-UBND", "KẾ HOẠCH", "Triển khai", _BODY + "./.", ending=False)
+    missed = segment_dossier(
+        _pages(closed, "", _first("15/QĐ-UBND", "QUYẾT ĐỊNH", "Ban hành quy chế", _BODY))
+    )
+    assert _spans(missed) == [[1], [3]] and missed.review_pages == [2]
+    back = segment_dossier(_pages(closed, "", "\n".join(_ENDING[1:])))
+    assert _spans(back) == [[1, 3]] and back.blank_pages == [2] and not back.review_pages
+    assert "blank_back" in _cues(back, 2)
+
+
 def test_a_numbered_first_page_opens_a_document_without_a_readable_header():
     result = segment_dossier(
         _pages(
