@@ -25,7 +25,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api import routes_ops, routes_records, routes_review, routes_search, web
+from api import routes_dossiers, routes_ops, routes_records, routes_review, routes_search, web
 from api.prometheus import Metrics
 from api.reading import Forbidden
 from api.review import ReviewRefused
@@ -172,6 +172,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     app.include_router(routes_search.router)
     app.include_router(routes_records.router)
+    app.include_router(routes_dossiers.router)
     app.include_router(routes_review.router)
     app.include_router(routes_ops.router)
     app.include_router(web.router)

@@ -1,5 +1,10 @@
 """Page images for the web page: rendered from the stored original, scaled, cached, redacted.
 
+A document cut from a dossier (hồ sơ) has no original of its own: its page n is page n of its
+own searchable PDF, which holds its pages only, never the dossier's scan (that holds the other
+documents, some perhaps secret). The render is brought to the page's size as read (the size its
+word boxes are measured in); a page whose render is turned against it is not redacted but refused.
+
 For the public role the words holding personal data are covered with black boxes (their OCR
 word boxes, found by the same masker as the text). A page whose text holds personal data that
 its word boxes do not hold (no boxes, a word dropped, text edited after OCR) cannot be redacted
@@ -25,10 +30,12 @@ from PIL import Image, ImageDraw
 
 from indexing.masking import find_spans
 from indexing.page_keys import folded_view
-from ocr import iter_pages
+from ocr import iter_pages, load_page
 from ocr.imaging import flatten_on_white
 from schemas import Box, Page, Record
 from storage import ObjectStore, original_key
+from storage.layout import SEARCHABLE_PDF
+from storage.package import package_key
 from vntext.normalise import nfc
 
 __all__ = [
@@ -219,6 +226,8 @@ def _render(
     boxes: Sequence[Box],
     max_pixels: int,
 ) -> bytes:
+    if record.dossier is not None:
+        return _render_document_page(store, record, number, width, fmt, boxes, max_pixels)
     key = original_key(store, record.id)
     with tempfile.TemporaryDirectory(prefix="sohoa-page-") as tmp:
         path = Path(tmp) / "original"
@@ -227,3 +236,39 @@ def _render(
             if source.number == number:
                 return _encode(_redact(source.image, boxes), width, fmt)
     raise LookupError(f"record {record.id} has no page {number} in its original")
+
+
+_PDF = "application/pdf"
+_ASPECT_SLACK = 0.02  # a render whose width/height differs more from the page's is turned
+
+
+def _render_document_page(
+    store: ObjectStore,
+    record: Record,
+    number: int,
+    width: int,
+    fmt: str,
+    boxes: Sequence[Box],
+    max_pixels: int,
+) -> bytes:
+    """Page `number` of a dossier document, from its own searchable PDF (module docstring)."""
+    page = next((p for p in record.pages if p.number == number), None)
+    if page is None or number > record.page_count:
+        raise LookupError(f"record {record.id} has no page {number}")
+    with tempfile.TemporaryDirectory(prefix="sohoa-page-") as tmp:
+        path = Path(tmp) / SEARCHABLE_PDF
+        store.get_file(package_key(record.id, SEARCHABLE_PDF), path)
+        image = load_page(path, _PDF, number, max_pixels=max_pixels).image
+        image.load()
+    return _encode(_redact(_to_page_size(image, page, bool(boxes)), boxes), width, fmt)
+
+
+def _to_page_size(image: Image.Image, page: Page, redacting: bool) -> Image.Image:
+    """`image` at the page's size as read when boxes are to be drawn on it, so that they fall on
+    their words. CannotRedact when the render is not shaped as the page read (turned)."""
+    if not redacting or image.size == (page.width, page.height):
+        return image
+    aspect = page.width / page.height if page.width and page.height else 0.0
+    if not aspect or abs(image.width / image.height - aspect) > _ASPECT_SLACK * aspect:
+        raise CannotRedact(f"page {page.number}: its render is not shaped as the page read")
+    return image.resize((page.width, page.height), Image.Resampling.LANCZOS)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
@@ -11,6 +11,11 @@ from application.access import Role
 from schemas import AccessClass, Classification, Decision, Event, Metadata
 
 __all__ = [
+    "DossierDocumentOut",
+    "DossierItemOut",
+    "DossierLinkOut",
+    "DossierOut",
+    "DossiersOut",
     "ErrorOut",
     "FacetOut",
     "FieldsIn",
@@ -26,8 +31,12 @@ __all__ = [
     "ReviewItem",
     "ReviewOut",
     "SearchOut",
+    "SplitDocumentOut",
+    "SplitIn",
+    "SplitOut",
     "TextOut",
     "WhoAmIOut",
+    "WithheldOut",
 ]
 
 MIN_REASON_CHARS = 5
@@ -47,6 +56,7 @@ class HitOut(BaseModel):
         description="Always 0: a relevance score counts pages the caller may not see (hits come in order)",
     )
     access: AccessClass
+    dossier: str | None = Field(default=None, description="The dossier (hồ sơ) it is a document of")
 
 
 class FacetOut(BaseModel):
@@ -59,7 +69,7 @@ class SearchOut(BaseModel):
     total: int
     page: int
     per_page: int
-    sort: Literal["relevance", "date"]
+    sort: Literal["relevance", "date", "dossier_order"]
     ranked: bool = Field(description="False: a broad query, ordered by exact spelling then date")
     role: Role
     masked: bool = Field(description="Personal data is masked in titles and snippets")
@@ -77,6 +87,15 @@ class PageOut(BaseModel):
     image: str = Field(description="URL of the page image")
 
 
+class DossierLinkOut(BaseModel):
+    """The dossier a document belongs to, numbered as the caller's view of that dossier is."""
+
+    id: str
+    code: str | None
+    order: int = Field(description="Số thứ tự văn bản among the documents the caller may see")
+    pages: list[int] = Field(description="First and last page, in the caller's view of the dossier")
+
+
 class RecordOut(BaseModel):
     id: str
     title: str
@@ -91,7 +110,103 @@ class RecordOut(BaseModel):
     classification: Classification
     pages: list[PageOut]
     has_pdf: bool
+    has_original: bool = Field(
+        default=True, description="False for a document of a dossier: the original is the dossier's scan"
+    )
+    dossier: DossierLinkOut | None = Field(default=None, description="The dossier it is a document of")
     events: list[Event] | None = Field(default=None, description="Provenance; staff and archivists only")
+
+
+class DossierDocumentOut(BaseModel):
+    """One document of a dossier as the caller may see it (personal data masked for the public)."""
+
+    id: str
+    order: int = Field(description="Số thứ tự văn bản among the documents the caller may see")
+    pages: list[int] = Field(description="First and last page")
+    page_count: int
+    number: str | None
+    notation: str | None
+    doc_type: str | None
+    date: dt.date | None
+    issuer: str | None
+    subject: str | None
+    access: AccessClass
+    retention: str | None
+
+
+class WithheldOut(BaseModel):
+    """A document an archivist may list but not read (not_accessible): no content."""
+
+    id: str
+    order: int
+    pages: list[int]
+    access: AccessClass
+
+
+class DossierItemOut(BaseModel):
+    id: str
+    code: str | None
+    title: str | None
+    start_date: dt.date | None
+    end_date: dt.date | None
+    retention: str | None
+    access: AccessClass | None = Field(description="Chế độ sử dụng: the most restricted document shown")
+    pages: int
+    documents: int = Field(description="Tổng số văn bản the caller may see")
+
+
+class DossiersOut(BaseModel):
+    total: int
+    page: int
+    per_page: int
+    items: list[DossierItemOut]
+
+
+class DossierOut(BaseModel):
+    """The dossier record (hồ sơ), its fields computed over the documents the caller may see."""
+
+    id: str
+    code: str | None
+    title: str | None
+    organ_id: str | None
+    fonds_code: str | None
+    start_date: dt.date | None
+    end_date: dt.date | None
+    retention: str | None
+    access: AccessClass | None = Field(description="Chế độ sử dụng: the most restricted document shown")
+    pages: int = Field(description="Số lượng trang (archivists: the whole scan)")
+    language: str
+    reliability: str
+    documents: list[DossierDocumentOut]
+    withheld: list[WithheldOut] | None = Field(
+        default=None, description="Archivists: documents listed only (not_accessible), never served"
+    )
+    review_reasons: list[str] | None = Field(default=None, description="Archivists only")
+
+
+class SplitIn(BaseModel):
+    """Where the dossier's documents start: scan page numbers (page 1 always starts one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    at: list[Annotated[int, Field(ge=1, le=100_000)]] = Field(min_length=1, max_length=10_000)
+
+
+class SplitDocumentOut(BaseModel):
+    id: str
+    order: int
+    pages: list[int] = Field(description="First and last scan page")
+
+
+class SplitOut(BaseModel):
+    """What a split did: the documents kept, read again (added) and withdrawn, and the dossier's
+    documents now."""
+
+    id: str
+    kept: list[str]
+    added: list[str]
+    withdrawn: list[str]
+    documents: list[SplitDocumentOut]
 
 
 class PageTextOut(BaseModel):

@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 
 from api.auth import caller_of, client_of, state_of
+from api.dossier_view import shown_link
 from api.images import (
     DEFAULT_WIDTH,
     FORMATS,
@@ -21,7 +22,7 @@ from api.images import (
     redaction_boxes,
     render_page,
 )
-from api.models import ErrorOut, PageOut, PageTextOut, RecordOut, TextOut
+from api.models import DossierLinkOut, ErrorOut, PageOut, PageTextOut, RecordOut, TextOut
 from api.reading import Forbidden, audit_reads, masked_record, public_file_name, readable_record
 from api.state import ApiState
 from application.access import Caller, scope_for
@@ -56,6 +57,7 @@ def record_view(state: ApiState, record: Record, caller: Caller) -> RecordOut:
     masked = scope_for(caller.role).masked
     shown = masked_record(record) if masked else record
     has_pdf = PDF_NAME in read_manifest(state.store, record.id)
+    link = shown_link(state, caller, record)
     return RecordOut(
         id=shown.id,
         title=shown.title,
@@ -81,6 +83,10 @@ def record_view(state: ApiState, record: Record, caller: Caller) -> RecordOut:
             for p in shown.pages
         ],
         has_pdf=has_pdf,
+        has_original=record.dossier is None,
+        dossier=DossierLinkOut(id=link.id, code=link.code, order=link.order, pages=list(link.pages))
+        if link
+        else None,
         events=None if masked else shown.events,
     )
 
@@ -118,30 +124,33 @@ def get_page_image(
     width: Annotated[int, Query(ge=MIN_WIDTH, le=MAX_WIDTH)] = DEFAULT_WIDTH,
     format: Annotated[Literal["png", "jpeg"], Query()] = "png",  # noqa: A002 - the query name
 ) -> Response:
-    """Rendered from the stored original; for the public, personal data is blacked out."""
+    """Rendered from the stored original (a document of a dossier: from its own searchable PDF,
+    which holds its pages only, never from the dossier's scan); for the public, personal data is
+    blacked out."""
     state = state_of(request)
     record = _read(request, caller, record_id, "page", with_words=True)
     page = next((p for p in record.pages if p.number == number), None)
     if page is None:
         raise NotFound(f"Hồ sơ {record_id} không có trang {number}.")
-    boxes, masked = [], scope_for(caller.role).masked
-    if masked:
-        try:
-            boxes = redaction_boxes(page, values_of(record))
-        except CannotRedact as exc:
-            raise Forbidden(
-                "Không che được dữ liệu cá nhân trên ảnh trang này, nên ảnh không được hiển thị công khai."
-            ) from exc
-    data = render_page(
-        state.store,
-        record,
-        number,
-        width=width,
-        fmt=format,
-        boxes=boxes,
-        cache=state.page_cache if masked else None,  # a render showing personal data is not kept
-        max_pixels=state.settings.max_image_pixels,
-    )
+    if record.dossier is not None and PDF_NAME not in read_manifest(state.store, record.id):
+        raise NotFound(f"Văn bản {record_id} không có ảnh trang: bản PDF của văn bản chưa được lập.")
+    masked = scope_for(caller.role).masked
+    try:
+        boxes = redaction_boxes(page, values_of(record)) if masked else []
+        data = render_page(
+            state.store,
+            record,
+            number,
+            width=width,
+            fmt=format,
+            boxes=boxes,
+            cache=state.page_cache if masked else None,  # a render showing personal data is not kept
+            max_pixels=state.settings.max_image_pixels,
+        )
+    except CannotRedact as exc:
+        raise Forbidden(
+            "Không che được dữ liệu cá nhân trên ảnh trang này, nên ảnh không được hiển thị công khai."
+        ) from exc
     return Response(data, media_type=FORMATS[format][1])  # never cached: api.app.cache_policy
 
 
@@ -190,13 +199,18 @@ def get_pdf(
     "/{record_id}/original",
     response_class=FileResponse,
     responses={**_ERRORS, 200: {"content": {"application/octet-stream": {}}}},
-    summary="The original file, byte-identical",
+    summary="The original file, byte-identical (404 for a document of a dossier: see its /pdf)",
 )
 def get_original(
     request: Request, record_id: RecordId, caller: Annotated[Caller, Depends(caller_of)]
 ) -> FileResponse:
     state = state_of(request)
     record = _read(request, caller, record_id, "original")
+    if record.dossier is not None:  # never the dossier's scan: it holds the other documents
+        raise NotFound(
+            f"Văn bản {record_id} là một văn bản trong hồ sơ: tệp gốc là bản quét của cả hồ sơ, không "
+            f"cung cấp riêng. Các trang của văn bản này có trong bản PDF: /records/{record_id}/pdf"
+        )
     _whole_file_allowed(caller, record)
     return _file_response(
         state, original_key(state.store, record.id), record.media_type, _file_name(caller, record)

@@ -13,7 +13,8 @@ from api.reading import audit_reads
 from api.state import ApiState
 from application.access import Caller
 from application.searching import Found, SearchParams, search_as
-from schemas import AccessClass
+from indexing.base import SearchIndex
+from schemas import AccessClass, SearchQuery, SearchResult
 
 __all__ = ["router", "run_search"]
 
@@ -21,10 +22,26 @@ router = APIRouter(tags=["search"])
 MAX_PAGE = 1000
 
 
-def run_search(state: ApiState, caller: Caller, params: SearchParams, client: str | None) -> Found:
-    """Search as `caller` and log the non-public records whose snippets were served (each hit
-    carries the access class it is indexed with)."""
-    found = search_as(state.index, caller.role, params)
+class _InDossier:
+    """The index with every query narrowed to one dossier's documents (`filters.dossier`, under
+    the scope like every filter): `search_as` is asked as it is, masking included.
+    application.searching.SearchParams has no dossier field yet; this goes when it has."""
+
+    def __init__(self, index: SearchIndex, dossier: str) -> None:
+        self.index, self.dossier = index, dossier
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        filters = query.filters.model_copy(update={"dossier": self.dossier})
+        return self.index.search(query.model_copy(update={"filters": filters}))
+
+
+def run_search(
+    state: ApiState, caller: Caller, params: SearchParams, client: str | None, dossier: str | None = None
+) -> Found:
+    """Search as `caller` (the documents of `dossier` only, when given) and log the non-public
+    records whose snippets were served (each hit carries the access class it is indexed with)."""
+    index = _InDossier(state.index, dossier) if dossier else state.index
+    found = search_as(index, caller.role, params)  # type: ignore[arg-type]
     access = {hit.id: hit.access for hit in found.result.hits}
     audit_reads(state, caller, client, "search", access, {"q": params.q})
     return found
@@ -52,7 +69,10 @@ def search(
     ] = None,
     access: Annotated[list[AccessClass] | None, Query(description="Access classes (repeat)")] = None,
     needs_review: bool | None = None,
-    sort: Literal["relevance", "date"] = "relevance",
+    dossier: Annotated[
+        str | None, Query(pattern=r"^[0-9a-f]{8,64}$", description="This dossier's documents only (its id)")
+    ] = None,
+    sort: Literal["relevance", "date", "dossier_order"] = "relevance",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 10,
     facet_limit: Annotated[
@@ -76,7 +96,7 @@ def search(
         offset=(page - 1) * per_page,
         facet_limit=facet_limit,
     )
-    found = run_search(state, caller, params, client_of(request))
+    found = run_search(state, caller, params, client_of(request), dossier)
     return SearchOut(
         q=q,
         total=found.result.total,
@@ -94,6 +114,7 @@ def search(
                 page=hit.page,
                 score=hit.score,
                 access=hit.access,
+                dossier=hit.dossier,  # its order is not shown: it would count hidden documents
             )
             for hit in found.result.hits
         ],

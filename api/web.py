@@ -20,12 +20,14 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from api.auth import COOKIE, caller_of, client_of, state_of
+from api.dossier_view import shown_link
 from api.reading import audit_reads, masked_record, readable_record
+from api.routes_dossiers import DossierId, dossier_item, dossier_out, list_dossiers, read_dossier_view
 from api.routes_records import PDF_NAME, RecordId, has_personal_data
 from api.routes_review import log_queue_read, review_items
 from api.routes_search import MAX_PAGE, run_search
 from api.vietnamese import ACCESS_LABELS, conclusion_vi, evidence_vi, reason_vi, rule_title_vi
-from application.access import Caller, scope_for
+from application.access import Caller, can_review, scope_for
 from application.searching import SearchParams
 from core.errors import BadInput
 from indexing.query import parse_query
@@ -259,7 +261,44 @@ def record_page(
         q=q,
         pages=[(page, highlight(page.text, q)) for page in shown.pages],
         has_pdf=whole_files and PDF_NAME in read_manifest(state.store, record.id),
-        has_original=whole_files,
+        has_original=whole_files and record.dossier is None,  # a document's original is the dossier's
+        dossier=shown_link(state, caller, record),
+    )
+
+
+@router.get("/ui/dossiers", response_class=HTMLResponse)
+def dossiers_page(
+    request: Request,
+    caller: Annotated[Caller, Depends(caller_of)],
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+) -> HTMLResponse:
+    per_page = PER_PAGE * 2
+    total, views = list_dossiers(request, caller, page, per_page)
+    return _render(
+        request,
+        "dossiers.html",
+        caller,
+        total=total,
+        items=[dossier_item(v) for v in views],
+        masked=scope_for(caller.role).masked,
+        page=page,
+        pages=max(1, -(-total // per_page)),
+    )
+
+
+@router.get("/ui/dossiers/{dossier_id}", response_class=HTMLResponse)
+def dossier_page(
+    request: Request, dossier_id: DossierId, caller: Annotated[Caller, Depends(caller_of)]
+) -> HTMLResponse:
+    view = read_dossier_view(request, caller, dossier_id, "dossier-page")
+    return _render(
+        request,
+        "dossier.html",
+        caller,
+        dossier=dossier_out(view, caller),
+        masked=scope_for(caller.role).masked,
+        can_split=can_review(caller.role),
+        starts=", ".join(str(d.first) for d in view.dossier.documents),
     )
 
 

@@ -101,6 +101,41 @@ async function submitReview(event) {
   form.querySelector("button").disabled = true;
 }
 
+// An archivist moves a dossier's document boundaries: POST /dossiers/{id}/split {"at": [3, 7]}.
+async function submitSplit(event) {
+  event.preventDefault();
+  const form = event.target;
+  const message = document.getElementById("split-message");
+  const text = new FormData(form).get("at") || "";
+  const at = text.split(",").map((part) => part.trim()).filter((part) => part !== "").map(Number);
+  if (!at.length || at.some((n) => !Number.isInteger(n) || n < 1)) {
+    message.textContent = "Nhập số trang, cách nhau bằng dấu phẩy (ví dụ: 1, 3, 7).";
+    message.className = "message error";
+    return;
+  }
+  form.querySelector("button").disabled = true;
+  message.textContent = "Đang tách lại và đọc lại các văn bản…";
+  message.className = "message";
+  const response = await fetch(`/dossiers/${form.dataset.dossier}/split`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-API-Key": savedKey() },
+    body: JSON.stringify({ at }),
+  });
+  const body = await response.json().catch(() => ({}));
+  form.querySelector("button").disabled = false;
+  if (!response.ok) {
+    const detail = Array.isArray(body.detail) ? body.detail.map((d) => d.msg).join("; ") : body.detail;
+    message.textContent = `Không tách được: ${detail || response.status}`;
+    message.className = "message error";
+    return;
+  }
+  message.textContent =
+    `Đã tách lại: ${body.documents.length} văn bản (${body.kept.length} giữ nguyên, ` +
+    `${body.added.length} đọc lại, ${body.withdrawn.length} rút bỏ). Đang tải lại trang…`;
+  message.className = "message ok";
+  setTimeout(() => location.reload(), 1200);
+}
+
 function toggleOverride(form) {
   const override = form.querySelector('input[name="action"][value="override"]').checked;
   form.querySelector(".override-fields").hidden = !override;
@@ -113,6 +148,7 @@ document.addEventListener("DOMContentLoaded", () => {
   for (const select of document.querySelectorAll("[data-autosubmit]")) {
     select.addEventListener("change", () => select.form.submit());
   }
+  document.querySelector(".split-form")?.addEventListener("submit", submitSplit);
   for (const form of document.querySelectorAll(".review-form")) {
     form.addEventListener("submit", submitReview);
     for (const radio of form.querySelectorAll('input[name="action"]')) {

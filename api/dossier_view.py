@@ -1,0 +1,219 @@
+"""A dossier (hồ sơ) as a caller may see it: its documents found through the index under the
+caller's scope, each read and checked like `readable_record`, the file-level fields computed over
+those alone (application/dossiers.py `summarise`).
+
+A dossier tells a role nothing of a document the role may not see. For public and staff:
+- a dossier none of whose documents they may see does not exist for them: an unknown id and such
+  a dossier take the very same path (one index query with the dossier filter under their scope,
+  no hit, "not found", no storage read), so neither the answer nor its timing tells them apart;
+- a hidden document is not read, not counted, and leaves no gap: when some document is hidden,
+  the visible ones are numbered 1..k in their order and their pages renumbered consecutively over
+  the visible documents alone (a document at order 2, scan pages 4-5, behind a hidden one at
+  pages 1-3 would otherwise say that something precedes it). The record's own link to its
+  dossier (`shown_link`) uses the same numbering.
+Archivists may list what they may not read (as GET /restricted does): such documents appear in
+`withheld` with id, order, scan pages and class only; their numbering is the dossier's own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+from api.reading import masked_record
+from api.state import ApiState
+from application.access import ALL_CLASSES, Caller, can_list_restricted, can_read, scope_for
+from application.dossiers import DocumentRow, DossierSummary, summarise
+from core.errors import NotFound
+from indexing.masking import mask_text, values_of
+from schemas import AccessClass, AccessScope, Dossier, Record, SearchFilters, SearchHit, SearchQuery
+from storage import read_record
+from storage.dossier_package import read_dossier
+
+__all__ = [
+    "DossierView",
+    "ShownLink",
+    "Withheld",
+    "dossier_hits",
+    "dossier_not_found",
+    "dossier_view",
+    "iter_known_dossiers",
+    "shown_link",
+]
+
+BATCH = 200  # hits per index query (the contract's largest page)
+
+
+def dossier_not_found(dossier_id: str) -> NotFound:
+    """The one answer for an unknown dossier and for one the caller may not know of."""
+    return NotFound(f"Không có hồ sơ {dossier_id}, hoặc hồ sơ không thuộc phạm vi bạn được xem.")
+
+
+def _classes(caller: Caller) -> tuple[AccessClass, ...]:
+    """The classes of documents the caller may know of: those it may read; archivists every class
+    (they list what they may not read)."""
+    return ALL_CLASSES if can_list_restricted(caller.role) else scope_for(caller.role).classes
+
+
+def _walk(state: ApiState, caller: Caller, dossier: str | None) -> Iterator[SearchHit]:
+    """Hits (ids, classes, dossier and order; no content) in dossier order under the caller's
+    classes, `dossier`'s documents only when given, BATCH per query."""
+    classes = _classes(caller)
+    scope = AccessScope(classes=classes, masked=scope_for(caller.role).masked)
+    offset = 0
+    while True:
+        query = SearchQuery(
+            q="",
+            limit=BATCH,
+            offset=offset,
+            filters=SearchFilters(dossier=dossier, access=list(classes)),
+            sort="dossier_order",
+            scope=scope,
+            content=False,
+        )
+        result = state.index.search(query)
+        yield from result.hits
+        offset += len(result.hits)
+        if not result.hits or offset >= result.total:
+            return
+
+
+def dossier_hits(state: ApiState, caller: Caller, dossier_id: str) -> list[SearchHit]:
+    """The dossier's documents the caller may know of, as the index has them (one query per
+    BATCH documents; a document the caller may not know of costs nothing)."""
+    return list(_walk(state, caller, dossier_id))
+
+
+def iter_known_dossiers(state: ApiState, caller: Caller) -> Iterator[tuple[str, list[SearchHit]]]:
+    """(dossier id, its documents' hits) for every dossier the caller may know of, in id order:
+    one walk of the index in dossier order, ended at the first record outside a dossier."""
+    current: str | None = None
+    hits: list[SearchHit] = []
+    for hit in _walk(state, caller, None):
+        if hit.dossier is None:
+            break
+        if hit.dossier != current:
+            if hits:
+                yield current, hits  # type: ignore[misc]
+            current, hits = hit.dossier, []
+        hits.append(hit)
+    if hits:
+        yield current, hits  # type: ignore[misc]
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """A document an archivist may list but not read: id, order, scan pages and class only."""
+
+    id: str
+    order: int
+    pages: tuple[int, int]
+    access: AccessClass
+
+
+@dataclass(frozen=True)
+class DossierView:
+    """What the caller is shown: the summary over the documents it may read (masked for the
+    public, renumbered when some are hidden), the records read, and the withheld documents
+    (archivists)."""
+
+    dossier: Dossier
+    summary: DossierSummary
+    records: list[Record]  # as stored (not masked), in order: for the access log
+    withheld: list[Withheld] = field(default_factory=list)
+    renumbered: bool = False
+
+
+def _stored_class(record: Record) -> AccessClass:
+    """A record marked as a state secret is not accessible whatever its class says."""
+    return "not_accessible" if record.metadata.secrecy else record.classification.access
+
+
+def _renumbered(rows: list[DocumentRow]) -> list[DocumentRow]:
+    """The rows numbered 1..k in their order, their pages consecutive over these rows alone."""
+    out, at = [], 1
+    for number, row in enumerate(sorted(rows, key=lambda r: r.order), start=1):
+        out.append(replace(row, order=number, pages=(at, at + row.page_count - 1)))
+        at += row.page_count
+    return out
+
+
+def dossier_view(
+    state: ApiState, caller: Caller, dossier_id: str, hits: list[SearchHit] | None = None
+) -> DossierView:
+    """The dossier as `caller` may see it (module docstring); `hits` when already found
+    (`iter_known_dossiers`). NotFound (`dossier_not_found`) when the caller may know of none of
+    its documents, before any storage read."""
+    hits = dossier_hits(state, caller, dossier_id) if hits is None else hits
+    if not hits:
+        raise dossier_not_found(dossier_id)
+    try:
+        dossier = read_dossier(state.store, dossier_id)
+    except (NotFound, ValueError):
+        raise dossier_not_found(dossier_id) from None
+    role = caller.role
+    listed = can_list_restricted(role)
+    records: list[Record] = []
+    withheld: list[Withheld] = []
+    for hit in hits:
+        try:
+            record = read_record(state.store, hit.id, with_words=False)
+        except (NotFound, ValueError):  # withdrawn since it was indexed (a boundary moved)
+            continue
+        link = record.dossier
+        if link is None or link.dossier != dossier_id:
+            continue
+        access = _stored_class(record)
+        if can_read(role, access):
+            records.append(record)
+        elif listed:
+            withheld.append(Withheld(record.id, link.order, (link.first, link.last), access))
+    if not records and not withheld:
+        raise dossier_not_found(dossier_id)
+    masked = scope_for(role).masked
+    shown = [masked_record(r) for r in records] if masked else records
+    summary = summarise(dossier, shown)
+    if masked:  # a title given at intake may name a person (the code is the archive's)
+        values = tuple(v for r in records for v in values_of(r))
+        summary = replace(summary, title=summary.title and mask_text(summary.title, values))
+    hidden = len(records) < len(dossier.documents)
+    if listed:  # archivists know every document: the scan's page count and review notes
+        summary = replace(summary, pages=dossier.page_count, review_reasons=list(dossier.review_reasons))
+    elif hidden:
+        summary = replace(summary, documents=_renumbered(summary.documents))
+    records.sort(key=lambda r: r.dossier.order if r.dossier else 0)
+    return DossierView(
+        dossier=dossier,
+        summary=summary,
+        records=records,
+        withheld=sorted(withheld, key=lambda w: w.order),
+        renumbered=hidden and not listed,
+    )
+
+
+@dataclass(frozen=True)
+class ShownLink:
+    """A record's dossier as the caller is shown it: id, code, order and (first, last) pages."""
+
+    id: str
+    code: str | None
+    order: int
+    pages: tuple[int, int]
+
+
+def shown_link(state: ApiState, caller: Caller, record: Record) -> ShownLink | None:
+    """The dossier of a record the caller may read, the record numbered as the caller's view of
+    that dossier numbers it; None outside a dossier."""
+    link = record.dossier
+    if link is None:
+        return None
+    if can_list_restricted(caller.role):
+        return ShownLink(link.dossier, link.code, link.order, (link.first, link.last))
+    try:
+        view = dossier_view(state, caller, link.dossier)
+    except NotFound:  # the dossier is not committed (or the index lags): its own numbering
+        return None
+    row = next((d for d in view.summary.documents if d.id == record.id), None)
+    if row is None:
+        return None
+    return ShownLink(link.dossier, view.summary.code, row.order, row.pages)
