@@ -361,6 +361,8 @@ def read_page_cues(page: Page) -> PageCues:
         view.doc_type = header.title[0].name
     _appendix(view, body[:6])
     _form(view, body)
+    if view.attachment and view.notation:
+        view.attachment = None  # its number is read: an issued document, not a draft or a blank form
     if not view.start or all(c.cue in ("issuer", "place_date") for c in view.start):
         heading = next(
             (x for x in body[:2] if _LIST_TITLE.match(key(x.text)) and is_upper_line(x.text)), None

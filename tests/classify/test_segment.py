@@ -312,6 +312,16 @@ def test_a_blank_form_stays_with_the_document_it_comes_with(dots: str, label: st
     assert not result.review_pages
 
 
+def test_a_document_on_a_form_with_its_number_read_is_a_document_of_its_own():
+    """'Mẫu số 02' at the top of an issued document (drawn up on a prescribed form, its number
+    given): not a blank attachment; it starts a document."""
+    issued = "Mẫu số 02\n" + _first("45/GCN-UBND", "GIẤY CHỨNG NHẬN", "Hoàn thành khóa bồi dưỡng", _BODY)
+    result = segment_dossier(_pages(_first("15/QĐ-UBND", "QUYẾT ĐỊNH", "Ban hành", _BODY), issued))
+    assert _spans(result) == [[1], [2]]
+    assert _cues(result, 2)["attachment"] == "Mẫu số 02"
+    assert not result.review_pages
+
+
 def test_a_filled_petition_is_a_document_not_a_form():
     petition = "\n".join(
         [
