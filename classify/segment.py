@@ -75,6 +75,8 @@ _UNREAD_MIN = 40  # % of a page's lettering unread (ocr/quality.py's reason) tha
 _UNREAD_SHARE = re.compile(r"^(\d+)% of the lettering was not read")
 
 _HEADER_CUES = ("motto", "number", "title")
+_STRONG_CUES = (*_HEADER_CUES, "appendix", "attachment", "list_title")
+_GARBLED_CONFIDENCE = 50  # mean word confidence below which an unread page's reading is noise
 _OWN_HEADER_CUES = ("motto", "number", "issuer", "title", "place_date", "first_page_number", "list_title")
 _HEADER_LINES = 12  # the header zone: the first lines of a page in reading order
 _EDGE_LINES = 2  # a page number stands among the first (or last) lines
@@ -122,6 +124,7 @@ class PageCues:
     ended: BoundaryCue | None = None  # the page closes its document (signature, Nơi nhận)
     body_closed: bool = False  # its running text ends with './.'
     unread: str | None = None  # the OCR saw lettering it could not read (why)
+    garbled: bool = False  # ... and what it read is mostly noise (a page seen through the paper)
     enclosed_ref: str | None = None  # the number an appendix says it belongs to
     first_text: str = ""  # the first line of running text
     attachment: str | None = None  # "draft" ('DỰ THẢO') or "form" ('Mẫu số', empty fields)
@@ -174,7 +177,7 @@ def segment_dossier(pages: list[Page], review_below: float = REVIEW_BELOW) -> Se
             cues = _context_cues(view, previous, blank_before, numbers.get(len(documents)), ended, host)
             score = _PRIOR + sum(c.weight for c in cues)
             p_start = 1 / (1 + math.exp(-score))
-            role = "start" if p_start >= 0.5 else "continuation"
+            role = "start" if p_start > 0.5 else "continuation"  # a start only on evidence
             confidence = round(max(p_start, 1 - p_start), 4)
             if view.attachment and blank_before and host is None:
                 # an attachment behind a separator sheet, its document not naming it: a person decides
@@ -279,8 +282,8 @@ def _backs(views: list[PageCues]) -> dict[int, tuple[str, bool]]:
     page is the back of a sheet, not a page of text."""
     out: dict[int, tuple[str, bool]] = {}
     for i, view in enumerate(views):
-        empty = view.blank or (view.unread is not None and not view.lines and not view.start)
-        if not empty:
+        read = view.lines and not view.garbled
+        if not view.blank and (view.unread is None or read or any(c.cue in _STRONG_CUES for c in view.start)):
             continue
         before, after = views[i - 1] if i else None, views[i + 1] if i + 1 < len(views) else None
         if before is None or after is None or before.blank or after.blank or not before.lines:
@@ -302,6 +305,9 @@ def _backs(views: list[PageCues]) -> dict[int, tuple[str, bool]]:
             # the text ends with './.' before it and its ending is read after it: not that ending
             # (numbered pages either side that do not follow on: the page between is one of them)
             out[view.number] = (f"page {before.number} not ended, page {after.number} goes on", False)
+        elif before.ended is not None and any(c.cue == "appendix" for c in after.start):
+            # between a document's ending and its appendix: not a page of either
+            out[view.number] = (f"page {before.number} ended, page {after.number} its appendix", False)
     return out
 
 
@@ -329,6 +335,7 @@ def read_page_cues(page: Page) -> PageCues:
     unread = _unread(page)
     blank = not unread and _is_blank(page, lines)
     view = PageCues(number=page.number, lines=lines, blank=blank, unread=unread)
+    view.garbled = unread is not None and (page.unreadable or page.confidence < _GARBLED_CONFIDENCE)
     if view.blank:
         return view
     number = page.number

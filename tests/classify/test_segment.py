@@ -433,6 +433,41 @@ def test_a_show_through_back_the_numbering_runs_across_is_a_blank_back():
     assert _spans(unread) == [[1, 2, 3, 4]]
 
 
+def _seen_through(number: int) -> Page:
+    """A blank back with the front's lettering seen through the paper, mirrored: the engine
+    reads noise ('CHHIAGH THỌU'), unsure, and most of the lettering not at all."""
+    return Page(
+        number=number,
+        text="CHHIAGH THỌU\nHHU (AC)\nHỌY Xý HỘI CHÍ\nđ90 A9U bDou5",
+        confidence=41.0,
+        needs_review=True,
+        review_reasons=[
+            "low OCR confidence (41 < 60)",
+            "37% of what was read was noise (>= 15%)",
+            "64% of the lettering was not read (>= 15%)",
+        ],
+    )
+
+
+def test_a_back_read_as_noise_is_a_blank_back_where_the_text_runs_across_it():
+    first = _first("12/KH-UBND", "KẾ HOẠCH", "Triển khai", _BODY, ending=False)
+    second = _continuation("2", "các cơ quan, đơn vị thực hiện.", ending=True)
+    result = segment_dossier([Page(number=1, text=first), _seen_through(2), Page(number=3, text=second)])
+    assert _spans(result) == [[1, 3]] and result.blank_pages == [2]
+    assert not result.review_pages
+    # between a document's ending and its appendix: a back too, but a person looks
+    appendix = "Phụ lục\nDANH MỤC NHIỆM VỤ\n(Kèm theo Quyết định số 15/QĐ-UBND ngày 14 tháng 4 năm 2019)"
+    ended = _first("15/QĐ-UBND", "QUYẾT ĐỊNH", "Ban hành", _BODY)
+    result = segment_dossier([Page(number=1, text=ended), _seen_through(2), Page(number=3, text=appendix)])
+    assert _spans(result) == [[1, 3]] and result.blank_pages == [2] and result.review_pages == [2]
+    assert "appendix" in _cues(result, 2)["blank_back"]
+    # read as noise but not a back: between two documents it stays a page, and goes to review
+    other = _first("40/BC-UBND", "BÁO CÁO", "Tình hình thực hiện", _BODY)
+    result = segment_dossier([Page(number=1, text=ended), _seen_through(2), Page(number=3, text=other)])
+    assert result.blank_pages == [] and 2 in result.review_pages
+    assert _spans(result) == [[1, 2], [3]]
+
+
 def test_a_blank_back_inside_a_document_is_sure_when_the_text_runs_across_it():
     """A blank sheet after a page whose document has not ended would be sent to review (a page
     the OCR missed?), but the sentence it interrupts goes on after it: the back of a sheet."""
