@@ -24,8 +24,10 @@ Reported: boundaries exact (precision, recall and F1 of the pages that start a d
 share of dossiers segmented exactly, boundaries missed between two documents whose số/ký hiệu
 were both read (target 0), blank sheets found (separators, and blank backs: blank, but inside a
 document, so the page after one continues it), boundaries and pages sent to review, and (totals
-only, fit for the evaluation split) the true starts missed by document kind and the false starts
-by what the page is (an attached draft or form, an appendix of a heading style, ...). Targets
+only, fit for the evaluation split) the true starts missed by document kind, the false starts
+by what the page is (an attached draft or form, an appendix of a heading style, ...), the blank
+backs missed by what they were taken for (a continuation, read as unread lettering, seen
+through) and the pages with text taken for blank sheets by what they are (text-poor). Targets
 (issue 15): >= 98 % of boundaries exact, 0 missed between two documents whose số/ký hiệu were
 both read. The evaluation split is for measuring only: tune on --split tuning; --show prints
 per-dossier errors and is refused on the evaluation split.

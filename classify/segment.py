@@ -40,6 +40,7 @@ from classify.recipients import read_recipients
 from classify.signer import read_signers
 from schemas import Page
 from schemas.dossier import BoundaryCue, CueName, DocumentSpan, PageSegment, Segmentation
+from vntext.normalise import nfc
 
 __all__ = ["REVIEW_BELOW", "PageCues", "document_pages", "read_page_cues", "segment_dossier", "split_at"]
 
@@ -99,9 +100,11 @@ _FORM_FIELDS = 3  # this many empty fields one under the other: a blank form
 _LIST_TITLE = re.compile(
     r"^[^A-Z]{0,3}(DANH\s*SACH|DANH\s*MUC|BANG\s*KE|BANG\s*TONG\s*HOP|BANG\s*THONG\s*KE)\b"
 )
-# what a document says of an attachment it comes with
+# what a document says of an attachment it comes with ('có dự thảo Quyết định kèm theo', 'theo
+# mẫu kèm theo', 'gửi kèm theo dự thảo', 'biểu mẫu kèm theo')
 _NAMES_ATTACHMENT = re.compile(
-    r"\b(CO\s+)?(DU\s*THAO|BIEU\s*MAU|MAU\s*SO|CAC\s*MAU|MAU\s*PHIEU)\b[^.;]{0,60}\bKEM\s*THEO\b"
+    r"\b(DU\s*THAO|BIEU\s*MAU|MAU\s*SO|CAC\s*MAU|MAU\s*PHIEU)\b[^.;]{0,60}\bKEM\s*THEO\b"
+    r"|\bMAU\s+KEM\s*THEO\b"
     r"|\bKEM\s*THEO\b[^.;]{0,40}\b(DU\s*THAO|BIEU\s*MAU|MAU\s*SO|CAC\s*MAU)\b"
 )
 # a document that submits a draft for approval: its attached draft follows it
@@ -376,7 +379,7 @@ def read_page_cues(page: Page) -> PageCues:
         )
         if heading is not None:
             view.start.append(_cue("list_title", heading.text, number))
-    view.names_attachment = next((x.text for x in lines if _NAMES_ATTACHMENT.search(key(x.text))), None)
+    view.names_attachment = _names_attachment(lines)
     first = _first_running_line(body, header)
     if first is not None:
         view.first_text = first.text
@@ -476,6 +479,14 @@ def _appendix(view: PageCues, top: list[Line]) -> None:
             view.start.append(_cue("attachment", line.text, view.number))
             view.attachment = kind
             return
+
+
+def _names_attachment(lines: list[Line]) -> str | None:
+    """Where the page says an attachment comes with its document (the phrase may run over two
+    lines), as written."""
+    text = nfc(" ".join(x.text.strip() for x in lines))
+    match = _NAMES_ATTACHMENT.search(key(text))  # key() keeps an NFC text's length: offsets carry over
+    return text[match.start() : match.end()] if match else None
 
 
 def _form(view: PageCues, lines: list[Line]) -> None:

@@ -268,10 +268,10 @@ def test_an_attached_draft_stays_with_the_to_trinh_that_submits_it():
 
 def test_an_attachment_named_by_the_document_before_it():
     """A công văn that says a draft comes with it ('có dự thảo … kèm theo'): its draft stays."""
-    body = _BODY + "\nỦy ban nhân dân tỉnh gửi xin ý kiến (có dự thảo Quyết định kèm theo)."
+    body = _BODY + "\nỦy ban nhân dân tỉnh gửi xin ý kiến (có dự thảo Quyết\nđịnh kèm theo)."
     result = segment_dossier(_pages(_first("399/UBND-KT", "", "V/v góp ý dự thảo quy chế", body), _draft()))
     assert _spans(result) == [[1, 2]]
-    assert "kèm theo" in _cues(result, 2)["attached_to"]
+    assert _cues(result, 2)["attached_to"] == "dự thảo Quyết định kèm theo"  # over two lines
     assert not result.pages[1].review
 
 
