@@ -36,7 +36,7 @@ from classify import classify, extract_metadata
 from core import __version__
 from core.errors import BadInput
 from dedup import fingerprint, link_near_duplicate
-from ocr import count_pages, detect_media_type
+from ocr import count_pages, detect_media_type, write_searchable_pdf
 from schemas import Event, IngestOutcome, Record, record_id_for
 from storage import package_exists, quarantine, read_record, sha256_file, write_catalogue, write_package
 from storage.layout import FINGERPRINT_FILE, SEARCHABLE_PDF
@@ -153,14 +153,13 @@ def _ocr_classify_store(
     work: Path,
     t0: float,
 ) -> IngestOutcome:
-    """The new-record path: OCR (and the searchable PDF), classify, fingerprint, store, index."""
+    """The new-record path: OCR, classify, fingerprint, the searchable PDF, store, index."""
     record_id = record_id_for(sha256)
     pdf_path = work / SEARCHABLE_PDF
     try:
         media_type = detect_media_type(path)
         started = time.monotonic()
-        with pdf_path.open("wb") as pdf:
-            pages, first_page, marked = read_pages(path, services, record_id, pdf)
+        pages, first_page, marked = read_pages(path, services, record_id, None)
         ocr_seconds = time.monotonic() - started
         page_count = count_pages(path, media_type) if marked else len(pages)
         metadata = extract_metadata(pages)
@@ -209,6 +208,10 @@ def _ocr_classify_store(
     )
     if is_marked_secret(record):
         return _hold(path, services, record, batch, t0)
+    try:  # the text layer grafted onto the original's own pages (never re-encoded)
+        write_searchable_pdf(path, media_type, pages, pdf_path)
+    except BadInput as exc:  # the file changed or vanished while we worked on it
+        return _quarantined(services, path, str(exc), batch, t0)
     match = services.similar.check_in(record_id, fprint)
     if match is not None:  # a re-scan of paper already in the archive: link it, a person decides
         record = link_near_duplicate(record, match)
