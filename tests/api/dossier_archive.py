@@ -63,6 +63,8 @@ class DocSpec:
     personal: tuple[PersonalData, ...] = ()
     lines: tuple[str, ...] = ()  # each page's text (besides its heading line)
     blank_after: bool = False  # a blank separator sheet after it in the scan
+    heading: str | None = None  # each page's first line; default '<TYPE> văn bản <order> trang <n>'
+    level: int | None = None  # the pages' grey; default from the order and page number
 
 
 @dataclass
@@ -79,11 +81,10 @@ class StoredDossier:
         return self.images[(record_id, page)]
 
 
-def _page(number: int, lines: Sequence[str], level: int, seed: str) -> tuple[Page, Image.Image]:
+def _page(number: int, lines: Sequence[str], level: int) -> tuple[Page, Image.Image]:
     """A page whose text is `lines`, a word box per word, drawn as dark bars on a `level` grey."""
     image = Image.new("L", PAGE, level)
     draw = ImageDraw.Draw(image)
-    draw.text((6, PAGE[1] - 14), seed[:40], fill=255 - level)
     words, top = [], 12
     for line_no, line in enumerate(lines):
         left = 10
@@ -102,10 +103,10 @@ def _page(number: int, lines: Sequence[str], level: int, seed: str) -> tuple[Pag
     return page, image
 
 
-def pdf_of(images: Sequence[Image.Image], path: Path) -> Path:
+def pdf_of(images: Sequence[Image.Image], path: Path, title: str = "") -> Path:
     """The images as one PDF, each page at 300 dpi (so it renders back at its pixel size)."""
     first, *rest = [image.copy() for image in images]  # Pillow keeps an appended image's options
-    first.save(path, "PDF", save_all=True, append_images=rest, resolution=_PDF_DPI)
+    first.save(path, "PDF", save_all=True, append_images=rest, resolution=_PDF_DPI, title=title)
     return path
 
 
@@ -137,9 +138,9 @@ def add_dossier(
     for order, doc in enumerate(docs, start=1):
         pages = []
         for n in range(1, doc.pages + 1):
-            heading = f"{doc.doc_type.upper()} văn bản {order} trang {n}"
-            level = 150 + 9 * (order % 10) + 3 * n
-            pages.append(_page(n, [heading, *doc.lines], level, f"{tag}-{order}-{n}"))
+            heading = f"{doc.heading or doc.doc_type.upper() + ' văn bản ' + str(order)} trang {n}"
+            level = (doc.level if doc.level is not None else 150 + 9 * (order % 10)) + 3 * n
+            pages.append(_page(n, [heading, *doc.lines], level))
         scan = list(range(at + 1, at + doc.pages + 1))
         at += doc.pages
         drawn.append((order, pages))
@@ -159,7 +160,7 @@ def add_dossier(
             scan_images.append(Image.new("L", PAGE, 255))
             scan_pages.append(Page(number=at, width=PAGE[0], height=PAGE[1]))
             segments.append(PageSegment(number=at, role="blank", confidence=1.0))
-    scan_path = pdf_of(scan_images, folder / f"{tag}.pdf")
+    scan_path = pdf_of(scan_images, folder / f"{tag}.pdf", title=tag)  # the tag makes the id
     scan_sha = _sha(scan_path)
     dossier_id = scan_sha[:32]
     source = f"{code or 'ho-so'}.pdf"
