@@ -68,7 +68,7 @@ def _cache() -> Path:
     return _home() / "bench-segment" / f"v{GENERATOR_VERSION}"
 
 
-VARIANTS = ("no-page-numbers", "no-motto", "page-number-styles", "no-endings")
+VARIANTS = ("no-page-numbers", "no-motto", "page-number-styles", "no-endings", "no-attachment-labels")
 
 
 def truth_pages(truth: dict, vary: tuple[str, ...] = ()) -> list[Page]:
@@ -86,6 +86,8 @@ def truth_pages(truth: dict, vary: tuple[str, ...] = ()) -> list[Page]:
                 lines = [styles[p["page"] % 2], *lines[1:]] if p["page"] % 3 else [*lines[1:], lines[0]]
         if "no-motto" in vary:
             lines = [x for x in lines if "CỘNG HÒA" not in x and "Độc lập" not in x]
+        if "no-attachment-labels" in vary and p.get("part") in ("draft", "form") and p.get("doc_page") == 1:
+            lines = lines[1:]  # the boxed 'DỰ THẢO' / 'Mẫu số 02' not read (as the OCR often misses it)
         if "no-endings" in vary and "Nơi nhận:" in lines:
             lines = lines[: lines.index("Nơi nhận:")]  # the ending block lost (a torn-off foot)
         pages.append(Page(number=p["page"], text="\n".join(lines)))

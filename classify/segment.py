@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from classify.header import Header, is_motto, read_header
 from classify.layout import Line, page_lines, unreadable
 from classify.norm import is_upper_line, key, letters, starts_lower
+from classify.notation import Notation
 from classify.recipients import read_recipients
 from classify.signer import read_signers
 from schemas import Page
@@ -60,6 +61,7 @@ WEIGHTS: dict[CueName, float] = {
     "first_page_number": 2.5,
     "appendix": -5.5,
     "attachment": -1.0,
+    "unissued": -1.0,
     "form_fields": -1.0,
     "attached_to": -2.0,
     "list_title": 3.0,
@@ -96,6 +98,8 @@ _FORM_LABEL = re.compile(r"^[^A-Z]{0,3}(MAU|BIEU)\s*(SO\s*)?[0-9IVX]{1,3}\b")
 _FIELD = re.compile(r"^([^\W\d_][^:.]{1,30}):\s*[.…_\s]*$")
 _NOT_FIELDS = ("SO", "NOI NHAN", "KINH GUI", "DONG KINH GUI", "CAN CU")
 _FORM_FIELDS = 3  # this many empty fields one under the other: a blank form
+# the date of a document not issued yet: 'Hải Dương, ngày    tháng    năm 2019'
+_BLANK_DAY = re.compile(r"\bNGAY[\s.…_]*THANG[\s.…_]*NAM\s*\d{4}")
 # a document with no header that opens with its title: a list or a table of its own
 _LIST_TITLE = re.compile(
     r"^[^A-Z]{0,3}(DANH\s*SACH|DANH\s*MUC|BANG\s*KE|BANG\s*TONG\s*HOP|BANG\s*THONG\s*KE)\b"
@@ -182,8 +186,9 @@ def segment_dossier(pages: list[Page], review_below: float = REVIEW_BELOW) -> Se
             p_start = 1 / (1 + math.exp(-score))
             role = "start" if p_start > 0.5 else "continuation"  # a start only on evidence
             confidence = round(max(p_start, 1 - p_start), 4)
-            if view.attachment and blank_before and host is None:
-                # an attachment behind a separator sheet, its document not naming it: a person decides
+            if view.attachment and host is None and (blank_before or _only_unissued(view)):
+                # an attachment behind a separator sheet, or known only by its blank number and day,
+                # its document not naming it: a person decides
                 confidence = min(confidence, _UNREAD_CONFIDENCE)
             if view.unread is not None and not any(c.cue in _HEADER_CUES for c in cues):
                 # what could not be read may hold a header
@@ -253,6 +258,10 @@ def _context_cues(
     if view.attachment and host is not None:
         cues.append(host)
     return cues
+
+
+def _only_unissued(view: PageCues) -> bool:
+    return not any(c.cue in ("attachment", "form_fields") for c in view.start)
 
 
 def _host(view: PageCues) -> BoundaryCue | None:
@@ -371,6 +380,8 @@ def read_page_cues(page: Page) -> PageCues:
         view.doc_type = header.title[0].name
     _appendix(view, body[:6])
     _form(view, body)
+    if header.number is not None and header.number[1] in zone:
+        _unissued(view, header.number[0], zone)
     if view.attachment and view.notation:
         view.attachment = None  # its number is read: an issued document, not a draft or a blank form
     if not view.start or all(c.cue in ("issuer", "place_date") for c in view.start):
@@ -479,6 +490,20 @@ def _appendix(view: PageCues, top: list[Line]) -> None:
             view.start.append(_cue("attachment", line.text, view.number))
             view.attachment = kind
             return
+
+
+def _unissued(view: PageCues, notation: Notation, zone: list[Line]) -> None:
+    """A Số line with no number and a date with no day: a document not issued yet, a draft (the
+    'DỰ THẢO' box may go unread). A number or day written in by hand and not read looks the same
+    for one of the two, seldom for both."""
+    if notation.number is not None or notation.number_read is not None:
+        return
+    text = nfc(" ".join(x.text for x in zone))
+    day = _BLANK_DAY.search(key(text))  # key() keeps an NFC text's length: offsets carry over
+    if day is None:
+        return
+    view.start.append(_cue("unissued", f"{notation.evidence} / {text[day.start() : day.end()]}", view.number))
+    view.attachment = view.attachment or "draft"
 
 
 def _names_attachment(lines: list[Line]) -> str | None:

@@ -29,6 +29,7 @@ CueName = Literal[
     "appendix",  # 'PHỤ LỤC', '(Kèm theo ...)': stays with its document
     "attachment",  # 'DỰ THẢO', 'Mẫu số 02' at the top: an attached draft or form, part of its document
     "form_fields",  # fields left to fill ('Họ và tên: .....'): a blank form, attached
+    "unissued",  # 'Số:' with no number and a date with no day: a draft not issued yet, attached
     "attached_to",  # the document before comes with an attachment: it says so, or a tờ trình
     "list_title",  # the page opens with a list's title (DANH SÁCH, DANH MỤC), no header
     "continuation_text",  # the page goes on with the sentence the page before left open

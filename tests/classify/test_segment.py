@@ -266,6 +266,28 @@ def test_an_attached_draft_stays_with_the_to_trinh_that_submits_it():
     assert result.pages[3].role == "start" and not result.pages[3].review
 
 
+def test_a_draft_whose_label_went_unread_is_known_by_its_blank_number_and_day():
+    """The boxed 'DỰ THẢO' missed: 'Số: /QĐ-UBND' and 'ngày tháng năm 2019' (number and day left
+    blank) still say it is not issued. After the tờ trình that submits it: part of it; after a
+    báo cáo: most likely too, but a person decides. A number left blank with its day given (a
+    number written in by hand and not read) is an issued document."""
+    unlabelled = _draft().split("\n", 1)[1]
+    after_submission = segment_dossier(
+        _pages(_first("20/TTr-UBND", "TỜ TRÌNH", "Đề nghị ban hành quy chế", _BODY), unlabelled)
+    )
+    assert _spans(after_submission) == [[1, 2]] and not after_submission.review_pages
+    assert "ngày tháng năm 2019" in _cues(after_submission, 2)["unissued"]
+    after_report = segment_dossier(
+        _pages(_first("2972/BC-UBND", "BÁO CÁO", "Kết quả thực hiện", _BODY), unlabelled)
+    )
+    assert after_report.review_pages == [2]
+    hand_numbered = _first("   /QĐ-UBND", "QUYẾT ĐỊNH", "Ban hành quy chế", _BODY)
+    issued = segment_dossier(
+        _pages(_first("20/TTr-UBND", "TỜ TRÌNH", "Đề nghị ban hành quy chế", _BODY), hand_numbered)
+    )
+    assert _spans(issued) == [[1], [2]] and "unissued" not in _cues(issued, 2)
+
+
 def test_an_attachment_named_by_the_document_before_it():
     """A công văn that says a draft comes with it ('có dự thảo … kèm theo'): its draft stays."""
     body = _BODY + "\nỦy ban nhân dân tỉnh gửi xin ý kiến (có dự thảo Quyết\nđịnh kèm theo)."
@@ -283,7 +305,10 @@ def test_a_draft_no_document_names_stays_but_is_less_sure():
     )
     assert _spans(after_report) == [[1, 2]]
     assert "attached_to" not in _cues(after_report, 2)
-    assert after_report.pages[1].confidence < 0.95
+    submitted = segment_dossier(
+        _pages(_first("20/TTr-UBND", "TỜ TRÌNH", "Đề nghị ban hành quy chế", _BODY), _draft())
+    )
+    assert after_report.pages[1].confidence < submitted.pages[1].confidence
     separated = segment_dossier(
         _pages(_first("2972/BC-UBND", "BÁO CÁO", "Kết quả thực hiện", _BODY), "", _draft())
     )
