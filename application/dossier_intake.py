@@ -35,8 +35,9 @@ from pathlib import Path
 
 from application.batches import record_outcome
 from application.ingest import collect_files, source_name
-from application.ingest_metrics import PAGES, count_outcome
+from application.ingest_metrics import count_outcome
 from application.logs import log_context, log_outcome
+from application.page_reading import forget_pages, read_spooled
 from application.secret_docs import NO_HOLD_REASON, hold_secret, is_marked_secret, open_hold
 from application.services import Services
 from classify import classify, extract_metadata
@@ -44,7 +45,7 @@ from classify.segment import segment_dossier
 from core import __version__
 from core.errors import BadInput
 from dedup import fingerprint_file, link_near_duplicate
-from ocr import detect_media_type, ocr_file_results
+from ocr import detect_media_type
 from ocr.pdf_join import join_pdfs
 from ocr.searchable_pdf import write_searchable_pdf
 from schemas import (
@@ -281,21 +282,19 @@ def _document_pdf(
 
 
 def _read_scan(
-    paths: Sequence[Path], services: Services, dossier_hint: str
+    paths: Sequence[Path], hashes: Sequence[str], services: Services, dossier_hint: str
 ) -> tuple[list[Page], list[DossierFile]]:
-    """Every page of every file, numbered across the dossier, and the files' descriptions.
+    """Every page of every file, numbered across the dossier, and the files' descriptions. The
+    pages of each file are spread over the process's page slots and kept in its page spool as
+    they come (a kill loses only the pages in flight; none is kept once a secrecy mark shows).
     BadInput names the file at fault."""
     pages: list[Page] = []
     files: list[DossierFile] = []
-    for path in paths:
+    for path, sha256 in zip(paths, hashes, strict=True):
         try:
-            sha256 = sha256_file(path)
             media_type = detect_media_type(path)
             first = len(pages) + 1
-            for result in ocr_file_results(
-                path, services.engine, max_pixels=services.settings.max_image_pixels
-            ):
-                PAGES.inc()
+            for result in read_spooled(path, services, record_id_for(sha256), secrecy_unspooled=True):
                 pages.append(result.page.model_copy(update={"number": len(pages) + 1}))
         except BadInput as exc:
             raise BadInput(f"{path.name}: {exc}") from exc
@@ -348,13 +347,21 @@ def ingest_dossier(
             if dossier_exists(services.store, dossier_id):
                 return _duplicate(services, path, dossier_id, t0)
             try:
-                intake = _ingest_new(path, paths, orders, services, code, title, batch, worker, t0)
+                intake = _ingest_new(path, paths, hashes, orders, services, code, title, batch, worker, t0)
             except BadInput as exc:
-                return _quarantined(services, path, str(exc), batch, t0)
+                intake = _quarantined(services, path, str(exc), batch, t0)
+                _forget(services, hashes)
+                return intake
+            _forget(services, hashes)  # its outcome is stored: the pages kept meanwhile go
     for outcome in intake.outcomes:
         count_outcome(outcome.status, outcome.reason)
         log_outcome(log, outcome)
     return intake
+
+
+def _forget(services: Services, hashes: Sequence[str]) -> None:
+    for sha256 in hashes:
+        forget_pages(services, record_id_for(sha256))
 
 
 def ingest_dossier_into_batch(
@@ -371,6 +378,7 @@ def ingest_dossier_into_batch(
 def _ingest_new(
     path: Path,
     paths: list[Path],
+    hashes: list[str],
     orders: list[int | None],
     services: Services,
     code: str | None,
@@ -380,7 +388,7 @@ def _ingest_new(
     t0: float,
 ) -> DossierIntake:
     started = time.monotonic()
-    pages, files = _read_scan(paths, services, path.name)
+    pages, files = _read_scan(paths, hashes, services, path.name)
     ocr_seconds = time.monotonic() - started
     files = [f.model_copy(update={"order": o}) for f, o in zip(files, orders, strict=True)]
     per_document = all(o is not None for o in orders) and path.is_dir()

@@ -94,12 +94,16 @@ def read_spooled(
     pdf: BinaryIO | None = None,
     keep_first: bool = False,
     secrecy_stop: bool = False,
+    secrecy_unspooled: bool = False,
 ) -> Iterator[PageResult]:
     """The page results of one file, in order, read over the process's page slots and each
     kept in the page spool `<home>/work/<spool_id>/` (a record id: 32 hex digits) as soon as it
     is taken; pages the spool holds from an earlier run are taken from it, not read again.
     `secrecy_stop`: page 1 is read alone first; when it bears a secrecy mark it is yielded but
     not spooled, the spool is removed and nothing more is read (the caller stops there).
+    `secrecy_unspooled` (a dossier, read to its end whatever it holds): from the first page that
+    bears a secrecy mark on, the spool is removed and no page is kept in it (nothing of a secret
+    stays in clear at rest; a rerun reads the file again).
     BadInput removes the spool; other errors leave it. Once the pages' outcome is stored, the
     caller calls `forget_pages(services, spool_id)`."""
     settings = services.settings
@@ -136,9 +140,16 @@ def read_spooled(
         around=around,
     )
     taken = 0
+    spooling = True
     try:
         for result in results:
             page = result.page
+            if spooling and secrecy_unspooled and page_shows_secrecy(page):
+                spooling = False
+                spool.remove()
+                log.warning(
+                    "record %s: a secrecy mark on page %d, no page is kept from here", spool_id, page.number
+                )
             if secrecy_stop and page.number == 1 and page_shows_secrecy(page):  # page 1, ô 10a
                 results.close()
                 spool.remove()
@@ -146,7 +157,7 @@ def read_spooled(
                     log.warning("record %s: secrecy mark on page 1, reading stops there", spool_id)
                 yield result
                 return
-            if page.number not in reused:
+            if spooling and page.number not in reused:
                 spool.save(result)
             with log_context(page=page.number):
                 log.debug("record %s page %d: confidence %.1f", spool_id, page.number, page.confidence)
