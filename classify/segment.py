@@ -14,6 +14,12 @@ Their header weighs nothing toward a start; the document before naming them ('c�
 theo') or submitting them (a tờ trình) makes them surer. A document with no header of its own —
 a one-page list — opens with its title ('DANH SÁCH …', 'DANH MỤC …') at the top of the page.
 
+A page read empty — blank, or its lettering unread or read as noise (the front seen through the
+back of the sheet) — is the back of a sheet when its document's text runs across it: page
+numbers n and n + 1 either side, a sentence taken up after it, the page before not closing its
+document and the page after going on with it, or a document's ending before it and its appendix
+after. After a document that has not shown its ending it may be that ending, unread: review.
+
 Each page is weighed on those cues (the header reading of classify/header.py, the ending of
 classify/signer.py and classify/recipients.py): every cue adds log-odds toward "this page starts
 a document" or toward "it continues the one before", and names the text it saw. The sum gives
@@ -175,7 +181,7 @@ def segment_dossier(pages: list[Page], review_below: float = REVIEW_BELOW) -> Se
             out.append(
                 PageSegment(number=view.number, role="blank", confidence=confidence, review=review, cues=cues)
             )
-            blank_before = previous is not None
+            blank_before = previous is not None and view.number not in backs  # a back separates nothing
             continue
         if previous is None:
             cues = list(view.start)
