@@ -1,7 +1,8 @@
 """Scan files in, page images out: type detection by content, page count, one page at a time.
 
-PDF pages are rendered by poppler (pdf2image) one by one, TIFF frames are read one by one, JPEG and
-PNG are one page. Whatever is wrong with a file becomes `BadInput` with a reason a person can act
+PDF pages are rendered by poppler (pdf2image) one by one (a page whose images are all gray is
+rendered gray: a third of the bytes of colour, the same pixels), TIFF frames are read one by one,
+JPEG and PNG are one page. Whatever is wrong with a file becomes `BadInput` with a reason a person can act
 on; a missing poppler becomes `MissingDependency`.
 """
 
@@ -10,8 +11,10 @@ from __future__ import annotations
 import logging
 import re
 import struct
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pdf2image
@@ -37,6 +40,7 @@ __all__ = [
     "detect_media_type",
     "iter_pages",
     "load_page",
+    "pdf_gray_pages",
     "pdf_page_sizes",
 ]
 
@@ -250,7 +254,12 @@ def _pdf_pages(path: Path, max_pixels: int) -> Iterator[SourcePage]:
 def _render_pdf_page(path: Path, number: int) -> SourcePage:
     try:
         images = pdf2image.convert_from_path(
-            path, dpi=PDF_DPI, first_page=number, last_page=number, timeout=_POPPLER_TIMEOUT
+            path,
+            dpi=PDF_DPI,
+            first_page=number,
+            last_page=number,
+            timeout=_POPPLER_TIMEOUT,
+            grayscale=number in pdf_gray_pages(path),
         )
     except PopplerNotInstalledError as exc:
         raise _missing_poppler() from exc
@@ -261,6 +270,34 @@ def _render_pdf_page(path: Path, number: int) -> SourcePage:
     if not images:
         raise BadInput(f"PDF page {number} cannot be rendered; the file may be damaged")
     return SourcePage(number=number, image=images[0], dpi=PDF_DPI)
+
+
+def pdf_gray_pages(path: Path) -> frozenset[int]:
+    """The pages of a PDF whose every image is gray (`pdfimages -list`, once per file version):
+    a scan's page rendered in colour would hold each gray value three times. Empty when that
+    cannot be told (no pdfimages, a damaged file): the pages are then rendered in colour."""
+    path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError:
+        return frozenset()
+    return _gray_pages(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=32)
+def _gray_pages(path: str, size: int, mtime_ns: int) -> frozenset[int]:
+    try:
+        listing = subprocess.run(
+            ["pdfimages", "-list", path], capture_output=True, text=True, timeout=_POPPLER_TIMEOUT, check=True
+        ).stdout
+    except (OSError, subprocess.SubprocessError, UnicodeDecodeError):
+        return frozenset()
+    colours: dict[int, set[str]] = {}
+    for line in listing.splitlines():
+        fields = line.split()  # page num type width height color comp bpc enc ...
+        if len(fields) > 5 and fields[0].isdigit() and fields[2] == "image":
+            colours.setdefault(int(fields[0]), set()).add(fields[5])
+    return frozenset(number for number, seen in colours.items() if seen == {"gray"})
 
 
 _PAGE_SIZE = re.compile(r"Page\s+(\d+) size")

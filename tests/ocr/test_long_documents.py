@@ -14,6 +14,7 @@ from PIL import Image
 
 from core.errors import BadInput
 from ocr.engine import FixedTextEngine, TesseractEngine
+from ocr.load import PDF, load_page, pdf_gray_pages
 from ocr.page_reader import PageResult
 from ocr.parallel import page_threads
 from ocr.pipeline import ocr_file_results, read_file_spread
@@ -132,3 +133,15 @@ def test_a_bad_page_is_bad_input_after_the_good_ones_and_the_rest_is_not_begun(t
         next(pages)
     time.sleep(0.3)
     assert counting.calls < 2 * 10  # the pages in flight at most, not the 20 after page 3
+
+
+def test_a_pdf_page_of_gray_images_is_rendered_gray_a_colour_one_in_colour(tmp_path: Path) -> None:
+    gray = Image.new("L", (620, 877), 200)
+    colour = Image.new("RGB", (620, 877), (200, 30, 30))  # a red seal's colour must stay
+    path = tmp_path / "mixed.pdf"
+    gray.save(path, "PDF", save_all=True, append_images=[colour], resolution=75)
+    assert pdf_gray_pages(path) == {1}
+    first, second = (load_page(path, PDF, n, max_pixels=50_000_000) for n in (1, 2))
+    assert (first.image.mode, second.image.mode) == ("L", "RGB")
+    red, green, _ = second.image.getpixel((100, 100))  # JPEG inside the PDF: near the colour
+    assert first.image.getpixel((100, 100)) == 200 and red > 180 and green < 50
