@@ -13,6 +13,11 @@ A dossier tells a role nothing of a document the role may not see. For public an
   dossier (`shown_link`) uses the same numbering.
 Archivists may list what they may not read (as GET /restricted does): such documents appear in
 `withheld` with id, order, scan pages and class only; their numbering is the dossier's own.
+
+A document's own record speaks of its dossier's scan too: its provenance (the scan's page count,
+its scan pages, a split's boundaries and the ids of the documents it made or withdrew) and its
+boundary doubts ("trang 7 của hồ sơ"). Roles that may not list every document are shown those
+events without their parameters and detail, and without the boundary doubts (`scrubbed`).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from api.reading import masked_record
 from api.state import ApiState
 from application.access import ALL_CLASSES, Caller, can_list_restricted, can_read, scope_for
+from application.dossier_intake import UNSURE_BOUNDARY
 from application.dossiers import DocumentRow, DossierSummary, summarise
 from core.errors import NotFound
 from indexing.masking import mask_text, values_of
@@ -38,6 +44,7 @@ __all__ = [
     "dossier_not_found",
     "dossier_view",
     "iter_known_dossiers",
+    "scrubbed",
     "shown_link",
 ]
 
@@ -217,3 +224,22 @@ def shown_link(state: ApiState, caller: Caller, record: Record) -> ShownLink | N
     if row is None:
         return None
     return ShownLink(link.dossier, view.summary.code, row.order, row.pages)
+
+
+_DOUBT = UNSURE_BOUNDARY.split("(", 1)[0].strip()  # how every boundary doubt begins
+
+
+def scrubbed(record: Record, caller: Caller) -> Record:
+    """`record` without what it says of its dossier's scan (module docstring), unless it is no
+    document of a dossier or the caller may list every document."""
+    if record.dossier is None or can_list_restricted(caller.role):
+        return record
+    c = record.classification
+    return record.model_copy(
+        update={
+            "events": [e.model_copy(update={"parameters": {}, "detail": ""}) for e in record.events],
+            "classification": c.model_copy(
+                update={"review_reasons": [r for r in c.review_reasons if not r.startswith(_DOUBT)]}
+            ),
+        }
+    )

@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse, Response
 from starlette.background import BackgroundTask
 
 from api.auth import caller_of, client_of, state_of
-from api.dossier_view import shown_link
+from api.dossier_view import scrubbed, shown_link
 from api.images import (
     DEFAULT_WIDTH,
     FORMATS,
@@ -55,7 +55,7 @@ def _read(request: Request, caller: Caller, record_id: str, action: str, **kw: b
 
 def record_view(state: ApiState, record: Record, caller: Caller) -> RecordOut:
     masked = scope_for(caller.role).masked
-    shown = masked_record(record) if masked else record
+    shown = masked_record(record) if masked else scrubbed(record, caller)
     has_pdf = PDF_NAME in read_manifest(state.store, record.id)
     link = shown_link(state, caller, record)
     return RecordOut(

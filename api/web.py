@@ -20,7 +20,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from api.auth import COOKIE, caller_of, client_of, state_of
-from api.dossier_view import shown_link
+from api.dossier_view import scrubbed, shown_link
 from api.reading import audit_reads, masked_record, readable_record
 from api.routes_dossiers import DossierId, dossier_item, dossier_out, list_dossiers, read_dossier_view
 from api.routes_records import PDF_NAME, RecordId, has_personal_data
@@ -250,7 +250,7 @@ def record_page(
     record = readable_record(state, caller, record_id)
     audit_reads(state, caller, client_of(request), "record-page", {record.id: record.classification.access})
     masked = scope_for(caller.role).masked
-    shown = masked_record(record) if masked else record
+    shown = masked_record(record) if masked else scrubbed(record, caller)
     whole_files = not (masked and has_personal_data(record))
     return _render(
         request,

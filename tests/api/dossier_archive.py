@@ -28,6 +28,7 @@ from schemas import (
     DossierDocument,
     DossierFile,
     DossierLink,
+    Event,
     Metadata,
     Page,
     PageSegment,
@@ -65,6 +66,8 @@ class DocSpec:
     blank_after: bool = False  # a blank separator sheet after it in the scan
     heading: str | None = None  # each page's first line; default '<TYPE> văn bản <order> trang <n>'
     level: int | None = None  # the pages' grey; default from the order and page number
+    review_reasons: tuple[str, ...] = ()
+    events: tuple[Event, ...] = ()
 
 
 @dataclass
@@ -189,9 +192,12 @@ def add_dossier(
             classification=Classification(
                 access=access,  # type: ignore[arg-type]
                 retention=doc.retention,
+                needs_review=bool(doc.review_reasons),
+                review_reasons=list(doc.review_reasons),
                 decisions=[Decision(rule="A17.d", outcome=access, evidence=f"bằng chứng {access}", page=1)],
             ),
             dossier=DossierLink(dossier=dossier_id, code=code, order=order, pages=span.pages),
+            events=list(doc.events),
         )
         write_document_package(store, record, {"document.pdf": pdf})
         built.records.append(record)

@@ -13,7 +13,8 @@ import pytest
 from PIL import ImageChops, ImageStat
 
 from api import create_app
-from schemas import PersonalData
+from application.dossier_intake import UNSURE_BOUNDARY
+from schemas import Event, PersonalData
 from storage.package import package_key
 from tests.api.conftest import Archive, Keys, TestClient
 from tests.api.dossier_archive import DocSpec, StoredDossier, add_dossier, png_image
@@ -51,6 +52,11 @@ def dossiers(archive: Archive) -> Dossiers:
                 subject="Về việc công nhận xã đạt chuẩn",
                 lines=(f"Ông Lê Văn Tám CCCD {CCCD}",),
                 personal=(PersonalData(kind="id", value=CCCD, page=1),),
+                review_reasons=(UNSURE_BOUNDARY.format(page=4, confidence=0.41), "no rule decided"),
+                events=(
+                    Event(step="ocr", tool="tesseract", detail="6 scan pages"),
+                    Event(step="segment", tool="sohoa", parameters={"order": 2}, detail="scan pages 4-5"),
+                ),
             ),
             DocSpec(
                 access="conditional",
@@ -338,3 +344,19 @@ def test_archivist_moves_boundaries_and_others_may_not(
     listed = shown["documents"] + (shown["withheld"] or [])
     assert sorted(d["pages"][0] for d in listed) == [1, 2, 3]
     assert client.get(f"/records/{second.id}", headers=keys.headers("archivist")).status_code == 404
+
+
+def test_staff_are_not_told_of_the_scan_by_a_documents_provenance(
+    client: TestClient, dossiers: Dossiers, keys: Keys
+) -> None:
+    public = dossiers.mixed.records[1]
+    staff = client.get(f"/records/{public.id}", headers=keys.headers("staff")).json()
+    assert [e["step"] for e in staff["events"]] == ["ocr", "segment"]
+    assert all(e["parameters"] == {} and e["detail"] == "" for e in staff["events"])
+    assert staff["classification"]["review_reasons"] == ["no rule decided"]
+    page = client.get(f"/ui/records/{public.id}", headers=keys.headers("staff")).text
+    assert "trang 4 của hồ sơ" not in page
+    archivist = client.get(f"/records/{public.id}", headers=keys.headers("archivist")).json()
+    assert [e["detail"] for e in archivist["events"]] == ["6 scan pages", "scan pages 4-5"]
+    assert len(archivist["classification"]["review_reasons"]) == 2
+    assert client.get(f"/records/{public.id}").json()["events"] is None
