@@ -190,7 +190,7 @@ def segment_dossier(pages: list[Page], review_below: float = REVIEW_BELOW) -> Se
             cues = _context_cues(view, previous, blank_before, numbers.get(len(documents)), ended, host)
             score = _PRIOR + sum(c.weight for c in cues)
             p_start = 1 / (1 + math.exp(-score))
-            role = "start" if p_start > 0.5 else "continuation"  # a start only on evidence
+            role = "start" if p_start >= 0.5 else "continuation"
             confidence = round(max(p_start, 1 - p_start), 4)
             if view.attachment and host is None and (blank_before or _only_unissued(view)):
                 # an attachment behind a separator sheet, or known only by its blank number and day,
@@ -247,6 +247,8 @@ def _context_cues(
         if view.attachment and cue.cue in _OWN_HEADER_CUES:
             # an attached draft or form carries a header of its own: it starts no document
             cue = cue.model_copy(update={"weight": 0.0})
+        if view.garbled and cue.cue in ("issuer", "place_date"):
+            cue = cue.model_copy(update={"weight": 0.0})  # capitals and digits read from noise
         if cue.cue == "page_number" and view.page_number and _follows(view.page_number, previous):
             cue = cue.model_copy(update={"weight": cue.weight + _SEQUENCE_BONUS})
         ref = view.enclosed_ref
