@@ -294,12 +294,12 @@ def _is_field(text: str) -> bool:
 
 
 def _backs(views: list[PageCues]) -> dict[int, tuple[str, bool]]:
-    """The pages with nothing read on them (blank, or all their lettering unread) that a
-    document's text runs across, and whether that is sure: the pages either side numbered n and
-    n + 1, or a sentence left open before and taken up after (sure); the page before not closing
-    its document and the page after going on with it (less sure: a text-poor page the OCR missed
-    stands at a document's end, before a new one or an appendix, seldom in the middle). Such a
-    page is the back of a sheet, not a page of text."""
+    """The pages with nothing read on them (blank; or their lettering unread, nothing read or
+    only noise) that a document's text runs across, and whether that is sure: the pages either
+    side numbered n and n + 1, or a sentence left open before and taken up after (sure); the page
+    before not closing its document and the page after going on with it, or a document's ending
+    before it and its appendix after it (less sure: a text-poor page the OCR missed stands at a
+    document's end, seldom in the middle). Such a page is the back of a sheet, not a page of text."""
     out: dict[int, tuple[str, bool]] = {}
     for i, view in enumerate(views):
         read = view.lines and not view.garbled
