@@ -122,7 +122,11 @@ def list_dossiers(
     known = list(iter_known_dossiers(state, caller))
     views = []
     for dossier_id, hits in known[(page - 1) * per_page : page * per_page]:
-        view = dossier_view(state, caller, dossier_id, hits)
+        try:
+            view = dossier_view(state, caller, dossier_id, hits)
+        except NotFound:  # its documents indexed, the dossier not committed (or gone): not listed
+            log.warning("dossier %s: documents in the index, no committed dossier", dossier_id)
+            continue
         _audit(state, caller, request, "dossiers", view)
         views.append(view)
     return len(known), views
