@@ -186,6 +186,7 @@ def search_page(
     province: Annotated[str | None, Query(max_length=100)] = None,
     access: AccessClass | None = None,
     needs_review: bool | None = None,
+    dossier: Annotated[str | None, Query(pattern=r"^[0-9a-f]{8,64}$")] = None,
     sort: Literal["relevance", "date"] = "relevance",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> HTMLResponse:
@@ -205,7 +206,7 @@ def search_page(
         offset=(page - 1) * PER_PAGE,
         facet_limit=FACETS_SHOWN,
     )
-    found = run_search(state, caller, params, client_of(request))
+    found = run_search(state, caller, params, client_of(request), dossier)
     active = {
         k: v
         for k, v in {
@@ -236,6 +237,8 @@ def search_page(
         prev_href=f"/ui?{urlencode({**base, 'page': page - 1})}" if page > 1 else None,
         next_href=f"/ui?{urlencode({**base, 'page': page + 1})}" if page < min(pages, MAX_PAGE) else None,
         view_query=urlencode({"q": q}) if q else "",
+        in_dossier=dossier,
+        all_href=f"/ui?{urlencode({k: v for k, v in base.items() if k != 'dossier'})}",
     )
 
 

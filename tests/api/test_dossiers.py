@@ -360,3 +360,17 @@ def test_staff_are_not_told_of_the_scan_by_a_documents_provenance(
     assert [e["detail"] for e in archivist["events"]] == ["6 scan pages", "scan pages 4-5"]
     assert len(archivist["classification"]["review_reasons"]) == 2
     assert client.get(f"/records/{public.id}").json()["events"] is None
+
+
+def test_web_search_within_a_dossier(client: TestClient, dossiers: Dossiers, keys: Keys) -> None:
+    mixed = dossiers.mixed
+    secret, public, conditional = mixed.records
+    assert 'name="dossier"' in client.get(f"/ui/dossiers/{mixed.id}").text
+    page = client.get("/ui", params={"dossier": mixed.id}).text
+    assert 'id="in-dossier"' in page and f"/ui/records/{public.id}" in page
+    assert secret.id[:12] not in page and conditional.id[:12] not in page
+    assert f'value="{mixed.id}"' in page  # a new search from the form stays in the dossier
+    staff = client.get("/ui", params={"dossier": mixed.id}, headers=keys.headers("staff")).text
+    assert conditional.id[:12] in staff and secret.id[:12] not in staff
+    everything = client.get("/ui").text
+    assert f"/ui/dossiers/{mixed.id}" in everything  # a hit names its dossier
