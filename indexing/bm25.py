@@ -14,7 +14,9 @@ docsize record, the average length from the table's averages record. The formula
 
 where f is the phrase's instances in the row times the weight of their column, D the row's tokens
 in all columns; bm25() returns -score. tests/indexing/test_sqlite_bm25.py holds this equal to
-bm25() on generated pages.
+bm25() on generated pages. Every page table (indexing/postings.py: one per access class, and
+the private one of each) has its own counts and lengths: a page is scored against the pages of
+its own class, as FTS5 scores it in that table.
 """
 
 from __future__ import annotations
@@ -23,13 +25,13 @@ import math
 import sqlite3
 from dataclasses import dataclass
 
+from indexing.postings import TABLES
 from indexing.query import token_spans, word_spans
 
 __all__ = ["B", "K1", "TableStats", "bm25_term", "idf", "instances", "row_lengths", "table_stats"]
 
 K1 = 1.2
 B = 0.75
-_TABLES = ("pages_fts", "private_fts")
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ def _varints(data: bytes) -> list[int]:
 def table_stats(conn: sqlite3.Connection, table: str) -> TableStats:
     """Rows and average row length of an FTS5 table: its averages record (rowid 1 of %_data:
     the number of rows, then the tokens of each column over all rows)."""
-    if table not in _TABLES:
+    if table not in TABLES:
         raise ValueError(f"not a page table: {table!r}")
     found = conn.execute(f"SELECT block FROM {table}_data WHERE id = 1").fetchone()
     values = _varints(found[0]) if found and found[0] else [0]
@@ -72,7 +74,7 @@ def table_stats(conn: sqlite3.Connection, table: str) -> TableStats:
 
 def row_lengths(conn: sqlite3.Connection, table: str, rowids: list[int]) -> dict[int, int]:
     """Tokens in all columns of each row (its %_docsize record)."""
-    if table not in _TABLES:
+    if table not in TABLES:
         raise ValueError(f"not a page table: {table!r}")
     marks = ", ".join("?" * len(rowids))
     sql = f"SELECT id, sz FROM {table}_docsize WHERE id IN ({marks})"

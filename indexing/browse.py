@@ -29,9 +29,14 @@ and scoring each match costs 2-20 µs) is ordered by exact spelling, then newest
 `SearchResult.ranked` is False. Hits are checked again against the records table before they are
 returned, so a record whose access class changed since the arrays were loaded is not served.
 
-A masked scope (the public role) reads pages_fts alone, which holds the public form of every
-page that has one, and shows the public form of pages and titles; a full scope also reads
-private_fts for the pages holding personal data (indexing/sqlite.py), in both ways.
+Every access class has full-text tables of its own (indexing/postings.py), and a search reads
+those of its scope's classes and no other: what it finds, the BM25 statistics its hits are ranked
+by (each page scored against the pages of its class, as FTS5 scores it in that class's table)
+and the work it does (its page lists, counts and reads) depend on the pages the caller may see
+alone. A masked scope (the public role) reads the `pages_fts_*` tables alone, which hold the
+public form of every page that has one, and shows the public form of pages and titles; a full
+scope also reads `private_fts_*` for the pages holding personal data (indexing/sqlite.py), in
+both ways.
 """
 
 from __future__ import annotations
@@ -56,10 +61,19 @@ from indexing.arrays import (
 )
 from indexing.bm25 import TableStats, bm25_term, idf, instances, row_lengths, table_stats
 from indexing.phases import Phases, phase, profiling
-from indexing.postings import Postings, fts5_exact_match, fts5_match, fts5_phrase
+from indexing.postings import (
+    PAGE_TABLES,
+    PRIVATE_TABLES,
+    Postings,
+    Tables,
+    fts5_exact_match,
+    fts5_match,
+    fts5_phrase,
+    page_tables,
+)
 from indexing.query import ParsedQuery, QueryPart, parse_query
 from indexing.snippets import snippet
-from schemas import AccessClass, IndexStats, SearchHit, SearchQuery, SearchResult
+from schemas import AccessClass, AccessScope, IndexStats, SearchHit, SearchQuery, SearchResult
 
 __all__ = ["EXACT_WEIGHT", "FOLDED_WEIGHT", "RANK_LIMIT", "Browser", "Phases", "profiling"]
 
@@ -97,7 +111,31 @@ _RANKED = (
     "FROM {table} WHERE {table} MATCH :match"
 )
 _TIER = "rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH :exact)"
-_DF = "SELECT count(*) FROM (SELECT 1 FROM pages_fts WHERE pages_fts MATCH ? LIMIT ?)"
+# table -> (the code of its access class, whether it holds the full text of personal pages)
+_TABLE_CLASS = {
+    **{table: (ACCESS_CODES.index(c), False) for c, table in PAGE_TABLES.items()},
+    **{table: (ACCESS_CODES.index(c), True) for c, table in PRIVATE_TABLES.items()},
+}
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """The full-text tables one search reads: those of its scope's classes (indexing/postings.py)."""
+
+    searched: Tables  # what the public may search of their pages
+    private: Tables  # the full text of their pages holding personal data; none when masked
+    masked: bool
+
+    @classmethod
+    def of(cls, scope: AccessScope) -> _Tables:
+        private = () if scope.masked else page_tables(scope.classes, private=True)
+        return cls(page_tables(scope.classes), private, scope.masked)
+
+    def each(self) -> list[tuple[str, bool]]:
+        """(table, holds full texts of personal pages) for every table read."""
+        return [(t, False) for t in self.searched] + [(t, True) for t in self.private]
+
+
 _SHOWN = "SELECT rid, id, {title}, access, dossier, dossier_order FROM records WHERE rid IN ({marks})"
 
 
@@ -165,11 +203,12 @@ class Browser:
 
     def search(self, conn: sqlite3.Connection, query: SearchQuery) -> SearchResult:
         parsed, scope = parse_query(query.q), query.scope
+        tables = _Tables.of(scope)
         with phase("scope"):
             arrays = self._fresh_arrays(conn)
             seen, visible = self._scope(arrays, scope.classes)
         with phase("match"):
-            matches = self._matches(conn, arrays, parsed, seen, masked=scope.masked)
+            matches = self._matches(conn, arrays, parsed, seen, tables)
         with phase("facets"):
             candidates = np.ones(len(arrays), dtype=bool) if matches is None else matches.found.copy()
             if visible is not None:
@@ -182,9 +221,7 @@ class Browser:
         with phase("order"):
             by = _order_by(query, matches is None)
             if matches is not None and matches.unsettled and by == "score":
-                self._settle_order(
-                    conn, arrays, matches, keep, query.offset + query.limit, masked=scope.masked
-                )
+                self._settle_order(conn, arrays, matches, keep, query.offset + query.limit, tables)
             tier = np.zeros(len(arrays), np.int8) if matches is None else matches.tier
             rank = np.zeros(len(arrays)) if matches is None else matches.rank
             order = order_slots(
@@ -197,7 +234,7 @@ class Browser:
                 count=query.offset + query.limit,
             )
             if matches is not None and matches.unsettled and by != "score":  # the page shown for each hit
-                self._settle(conn, arrays, matches, order[query.offset :], masked=scope.masked)
+                self._settle(conn, arrays, matches, order[query.offset :], tables)
         with phase("hits"):
             hits = self._hits(conn, arrays, matches, order[query.offset :], parsed, query)
         return SearchResult(
@@ -206,23 +243,19 @@ class Browser:
 
     # -- matching -----------------------------------------------------------------------------
 
-    def _narrow(self, conn: sqlite3.Connection, parsed: ParsedQuery, seen: np.ndarray | None) -> int | None:
+    def _narrow(self, conn: sqlite3.Connection, parsed: ParsedQuery, tables: _Tables) -> int | None:
         """The pages of a rare query token when BM25 over every match is cheap (None when it is
         not): some folded query token is on at most
         rank_limit / (number of parts) pages. BM25 costs per page and per part (its phrases are
         read on both columns), so a query of four words is ranked up to a quarter as many
         pages as a query of one. Counting stops past the limit: a common token costs no more
-        than a rare one. With `seen` (the pages the caller may see) only those are counted, so
-        the choice, which the caller sees (`ranked`, the order of hits), tells nothing about
-        hidden pages."""
+        than a rare one. Only the scope's tables are counted (the pages the caller may see), so
+        the choice, which the caller sees (`ranked`, the order of hits), and its work tell nothing
+        about hidden pages."""
         limit = self.rank_limit // len(parsed.parts)
         tokens = sorted({token for part in parsed.parts for token in part.folded}, key=len, reverse=True)
         for token in tokens:
-            if seen is not None:
-                count = int(np.count_nonzero(self._postings.mask(conn, "folded", (token,)) & seen))
-            elif (count := self._postings.count("folded", (token,))) is None:
-                match = f"folded : {fts5_phrase((token,))}"
-                count = conn.execute(_DF, (match, limit + 1)).fetchone()[0]
+            count = self._postings.count_upto(conn, "folded", (token,), tables.searched, limit)
             if count <= limit:
                 return count
         return None
@@ -233,17 +266,16 @@ class Browser:
         arrays: RecordArrays,
         parsed: ParsedQuery,
         seen: np.ndarray | None,
-        *,
-        masked: bool,
+        tables: _Tables,
     ) -> _Matches | None:
-        """The pages `parsed` matches; masked: on what the public may search only; `seen`: the
-        pages the caller may see (None: all)."""
+        """The pages `parsed` matches in `tables` (masked: on what the public may search only);
+        `seen`: the pages the caller may see (None: all)."""
         if parsed.is_empty:
             return None
-        if (bound := self._narrow(conn, parsed, seen)) is not None:
+        if (bound := self._narrow(conn, parsed, tables)) is not None:
             with phase("rank"):
-                return self._ranked(conn, arrays, parsed, masked=masked, seen=seen, bound=bound)
-        matched = self._all_of(conn, arrays, "folded", [part.folded for part in parsed.parts], masked)
+                return self._ranked(conn, arrays, parsed, tables, seen=seen, bound=bound)
+        matched = self._all_of(conn, arrays, "folded", [part.folded for part in parsed.parts], tables)
         matched &= arrays.page_slot >= 0 if seen is None else seen
         pids = np.flatnonzero(matched)
         few = 0 < len(pids) * len(parsed.parts) <= self.rank_limit
@@ -251,18 +283,18 @@ class Browser:
             # Common words that meet on few pages (a name): BM25 reads only those pages. A phrase
             # of common words would have its positions checked on every page that has the words.
             with phase("rank"):
-                return self._ranked(conn, arrays, parsed, masked=masked, seen=seen, bound=len(pids))
+                return self._ranked(conn, arrays, parsed, tables, seen=seen, bound=len(pids))
         marked = [part.exact for part in parsed.parts if part.exact != part.folded]
         found, tier = np.zeros(len(arrays), dtype=bool), np.zeros(len(arrays), dtype=np.int8)
         found[arrays.page_slot[pids]] = True
-        tables = ("pages_fts",) if masked else ("pages_fts", "private_fts")
-        if marked and not all(self._postings.kept("exact", m, t) is not None for m in marked for t in tables):
+        groups = (tables.searched, tables.private)
+        if marked and not all(self._postings.kept("exact", m, g) is not None for m in marked for g in groups):
             unsettled = tuple(marked)  # not read now: ~150 ms a common word at 1,000,000 pages
             return _Matches(
                 found, tier, np.zeros(len(arrays)), pids, np.zeros(len(pids), np.int8), None,
                 ranked=False, unsettled=unsettled, matched=matched,
             )  # fmt: skip
-        exact = self._all_of(conn, arrays, "exact", marked, masked) & matched if marked else matched
+        exact = self._all_of(conn, arrays, "exact", marked, tables) & matched if marked else matched
         page_tier = exact.view(np.int8)
         tier[arrays.page_slot[pids[page_tier[pids] == 1]]] = 1
         return _Matches(found, tier, np.zeros(len(arrays)), pids, page_tier[pids], None, ranked=False)
@@ -276,8 +308,7 @@ class Browser:
         matches: _Matches,
         keep: np.ndarray,
         count: int,
-        *,
-        masked: bool,
+        tables: _Tables,
     ) -> None:
         """Settle the tiers of the records kept in date order until `count` records in the exact
         spelling are known (they are then the first `count` shown) or all are; past
@@ -289,14 +320,14 @@ class Browser:
         exact, read = 0, 0
         for start in range(0, len(walk), SETTLE_CHUNK):
             chunk = walk[start : start + SETTLE_CHUNK]
-            exact, read = exact + self._settle(conn, arrays, matches, chunk, masked=masked), read + 1
+            exact, read = exact + self._settle(conn, arrays, matches, chunk, tables), read + 1
             if exact >= count:
                 return
             if read * SETTLE_CHUNK >= SETTLE_RECORDS:
                 break
         else:
             return
-        pages = self._all_of(conn, arrays, "exact", list(matches.unsettled), masked) & matches.matched
+        pages = self._all_of(conn, arrays, "exact", list(matches.unsettled), tables) & matches.matched
         matches.pid_tier[:] = pages[matches.pids]
         matches.tier[:] = 0
         matches.tier[arrays.page_slot[matches.pids[matches.pid_tier == 1]]] = 1
@@ -307,17 +338,19 @@ class Browser:
         arrays: RecordArrays,
         matches: _Matches,
         slots: np.ndarray,
-        *,
-        masked: bool,
+        tables: _Tables,
     ) -> int:
         """Tiers of the records `slots` and of their matched pages, from the pages' exact keys;
         how many are in the exact spelling."""
         order, starts = self._record_pages(arrays)
         pages = np.concatenate([order[starts[s] : starts[s + 1]] for s in slots]) if len(slots) else order[:0]
         pages = pages[matches.matched[pages]]
-        private = np.zeros(len(pages), bool) if masked else arrays.page_personal[pages]
+        private = np.zeros(len(pages), bool) if tables.masked else arrays.page_personal[pages]
+        classes = arrays.access[arrays.page_slot[pages]]
         whole = np.zeros(len(pages), dtype=np.int8)
-        for table, chosen in (("pages_fts", ~private), ("private_fts", private)):
+        for table, holds_private in tables.each():
+            code, _ = _TABLE_CLASS[table]
+            chosen = (classes == code) & (private == holds_private)
             rows = [int(pid) for pid in pages[chosen]]
             if not rows:
                 continue
@@ -354,21 +387,22 @@ class Browser:
         arrays: RecordArrays,
         column: str,
         parts: list[tuple[str, ...]],
-        masked: bool,
+        tables: _Tables,
     ) -> np.ndarray:
-        """The pages holding every part on `column`; full: a page with personal data on its text."""
-        found = self._postings.all_of(conn, column, parts)
-        if not masked:
+        """The pages of `tables` holding every part on `column`; full: a page with personal data
+        on its text."""
+        found = self._postings.all_of(conn, column, parts, tables.searched)
+        if not tables.masked:
             personal = arrays.page_personal
             found = (found & ~personal) | (
-                self._postings.all_of(conn, column, parts, "private_fts") & personal
+                self._postings.all_of(conn, column, parts, tables.private) & personal
             )
         return found
 
     def _hits_of(self, conn: sqlite3.Connection, table: str, column: str, tokens: tuple[str, ...]) -> int:
         """Rows of `table` holding the phrase on `column` (BM25's IDF), counted once per snapshot."""
         key = (table, column, tokens)
-        known = self._postings.count(column, tokens, table)
+        known = self._postings.count(column, tokens, (table,))
         if known is None:
             known = self._counts.get(key)
         if known is None:
@@ -388,24 +422,26 @@ class Browser:
         conn: sqlite3.Connection,
         arrays: RecordArrays,
         parsed: ParsedQuery,
+        tables: _Tables,
         *,
-        masked: bool,
         seen: np.ndarray | None,
         bound: int,
     ) -> _Matches:
-        """Every match ranked by BM25: the parts on few pages by FTS5's bm25() in SQL, the parts
-        on more than OWN_SCORED x `bound` pages (about the pages ranked) by indexing/bm25.py, so
-        that no common word's whole page list is read again (FTS5 reads it for its IDF)."""
+        """Every match in `tables` ranked by BM25, each table's pages by that table's statistics:
+        the parts on few pages by FTS5's bm25() in SQL, the parts on more than OWN_SCORED x
+        `bound` pages (about the pages ranked) by indexing/bm25.py, so that no common word's whole
+        page list is read again (FTS5 reads it for its IDF)."""
         common = [
             part
             for part in parsed.parts
-            if self._hits_of(conn, "pages_fts", "folded", part.folded) > OWN_SCORED * max(bound, 1)
+            if sum(self._hits_of(conn, t, "folded", part.folded) for t in tables.searched)
+            > OWN_SCORED * max(bound, 1)
         ]
         rare = tuple(part for part in parsed.parts if part not in common)
         any_marked = any(part.exact != part.folded for part in parsed.parts)
-        all_pids, all_ranks, all_tiers = [], [], []
+        all_pids, all_ranks, all_tiers = [np.zeros(0, np.int64)], [np.zeros(0)], [np.zeros(0, np.int8)]
         size = len(arrays.page_slot)
-        for table in ("pages_fts",) if masked else ("pages_fts", "private_fts"):
+        for table, private in tables.each():
             if rare:
                 exact_match = fts5_exact_match(ParsedQuery(rare))
                 tier = "1" if exact_match is None else _TIER.format(table=table)
@@ -416,18 +452,18 @@ class Browser:
                 tiers = np.fromiter((r[2] for r in found), dtype=np.int8, count=len(found))
             else:  # only common words: their page lists are in memory
                 pids = np.flatnonzero(
-                    self._postings.all_of(conn, "folded", [p.folded for p in common], table)
+                    self._postings.all_of(conn, "folded", [p.folded for p in common], (table,))
                 )
                 ranks, tiers = np.zeros(len(pids)), np.ones(len(pids), dtype=np.int8)
             keep = pids < size
             keep[keep] = arrays.page_slot[pids[keep]] >= 0
             if seen is not None:
                 keep[keep] = seen[pids[keep]]
-            if not masked:  # a page with personal data is matched on its full text only
-                keep[keep] = arrays.page_personal[pids[keep]] == (table == "private_fts")
+            if not tables.masked:  # a page with personal data is matched on its full text only
+                keep[keep] = arrays.page_personal[pids[keep]] == private
             if rare:
                 for part in common:  # the common parts' page lists: every part must be on the page
-                    keep[keep] = self._postings.mask(conn, "folded", part.folded, table)[pids[keep]]
+                    keep[keep] = self._postings.mask(conn, "folded", part.folded, (table,))[pids[keep]]
             pids, ranks, tiers = pids[keep], ranks[keep], tiers[keep]
             if common and len(pids):
                 self._score_common(conn, table, common, pids, ranks, tiers)
@@ -462,7 +498,7 @@ class Browser:
         stats = self._table_stats(conn, table)
         rowids = [int(pid) for pid in pids]
         lengths = row_lengths(conn, table, rowids)
-        kept = [self._postings.kept("exact", part.exact, table) for part in common]
+        kept = [self._postings.kept("exact", part.exact, (table,)) for part in common]
         present = np.stack([np.ones(len(pids), bool) if k is None else k[pids] for k in kept])
         texts = self._keys(conn, table, rowids, present.any(axis=0))
         marked = [part.exact != part.folded for part in common]

@@ -1,8 +1,14 @@
-"""FTS5 query text, and which pages hold a query part, read from FTS5 once and kept while the
-index does not change.
+"""The full-text tables, FTS5 query text, and which pages hold a query part, read from FTS5 once
+and kept while the index does not change.
 
 Part of SqliteIndex's search (indexing/browse.py). Every FTS5 string the index sends is built by
 `fts5_phrase`: always quoted, so no token a user typed can act as an operator.
+
+The pages of each access class have full-text tables of their own (`page_tables`): what the public
+may search of them (`pages_fts_<class>`), and the full text of those holding personal data
+(`private_fts_<class>`). A search reads the tables of the classes its scope may see and no other,
+so what it finds, how its hits are ranked (BM25's page counts and lengths are per table) and the
+work it does depend on those pages alone. A page id is in one class's tables at a time.
 
 A broad query's cost is reading the page lists
 of common words (at 1,000,000 pages ~150 ms for a word on most pages), and those are the same
@@ -23,12 +29,36 @@ import numpy as np
 
 from indexing.phases import phase
 from indexing.query import ParsedQuery, QueryPart
+from schemas import AccessClass
+from schemas.record import ACCESS_CLASSES
 
-__all__ = ["DEFAULT_BUDGET", "Postings", "fts5_exact_match", "fts5_match", "fts5_phrase"]
+__all__ = [
+    "DEFAULT_BUDGET",
+    "PAGE_TABLES",
+    "PRIVATE_TABLES",
+    "TABLES",
+    "Postings",
+    "fts5_exact_match",
+    "fts5_match",
+    "fts5_phrase",
+    "page_tables",
+]
 
 DEFAULT_BUDGET = 256 * 1024 * 1024  # bytes of masks kept: ~2,100 masks at 1,000,000 pages
 _CONCAT = "SELECT group_concat(rowid) FROM {table} WHERE {table} MATCH ?"
-TABLES = ("pages_fts", "private_fts")  # what the public may search; full texts holding personal data
+_COUNT = "SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {table} MATCH ? LIMIT ?)"
+# per access class: what the public may search of its pages; the full text of those holding personal data
+PAGE_TABLES: dict[str, str] = {c: f"pages_fts_{c}" for c in ACCESS_CLASSES}
+PRIVATE_TABLES: dict[str, str] = {c: f"private_fts_{c}" for c in ACCESS_CLASSES}
+TABLES = (*PAGE_TABLES.values(), *PRIVATE_TABLES.values())
+Tables = tuple[str, ...]
+
+
+def page_tables(classes: tuple[AccessClass, ...] | None, *, private: bool = False) -> Tables:
+    """The tables of `classes` (None: every class), in ACCESS_CLASSES order: what the public may
+    search of their pages, or (`private`) the full text of their pages holding personal data."""
+    named = PRIVATE_TABLES if private else PAGE_TABLES
+    return tuple(named[c] for c in ACCESS_CLASSES if classes is None or c in classes)
 
 
 def fts5_phrase(tokens: Sequence[str]) -> str:
@@ -58,8 +88,9 @@ def _parse(text: str | None) -> np.ndarray:
 
 
 class Postings:
-    """Masks of the pages holding `column : "tokens"`, for pages 0 .. size-1 of one snapshot
-    of the index. Not thread-safe: the index holds its lock while using it."""
+    """Masks of the pages holding `column : "tokens"` in one table, for pages 0 .. size-1 of one
+    snapshot of the index, and of several tables (a scope's) as the union of theirs. Not
+    thread-safe: the index holds its lock while using it."""
 
     def __init__(self, budget: int = DEFAULT_BUDGET) -> None:
         self.budget = budget
@@ -73,17 +104,42 @@ class Postings:
         self._counts.clear()
         self.size = size
 
-    def count(self, column: str, tokens: tuple[str, ...], table: str = "pages_fts") -> int | None:
-        """How many pages hold the part, if known."""
-        return self._counts.get((table, column, tokens))
+    def count(self, column: str, tokens: tuple[str, ...], tables: Tables) -> int | None:
+        """How many pages of `tables` hold the part, if known."""
+        known = [self._counts.get((table, column, tokens)) for table in tables]
+        return None if None in known else sum(known)  # type: ignore[arg-type]
 
-    def kept(self, column: str, tokens: tuple[str, ...], table: str = "pages_fts") -> np.ndarray | None:
-        """The mask of the part if it is in memory (None: it would have to be read)."""
-        found = self._masks.get((table, column, tokens))
-        return None if found is None else np.unpackbits(found, count=self.size).view(bool)
+    def count_upto(
+        self, conn: sqlite3.Connection, column: str, tokens: tuple[str, ...], tables: Tables, limit: int
+    ) -> int:
+        """How many pages of `tables` hold the part, counted no further than past `limit`: a
+        common part costs no more than a rare one."""
+        if (known := self.count(column, tokens, tables)) is not None:
+            return known
+        total, match = 0, f"{column} : {fts5_phrase(tokens)}"
+        for table in tables:
+            if (known := self._counts.get((table, column, tokens))) is None:
+                known = conn.execute(_COUNT.format(table=table), (match, limit + 1 - total)).fetchone()[0]
+            total += known
+            if total > limit:
+                break
+        return total
 
-    def mask(
-        self, conn: sqlite3.Connection, column: str, tokens: tuple[str, ...], table: str = "pages_fts"
+    def kept(self, column: str, tokens: tuple[str, ...], tables: Tables) -> np.ndarray | None:
+        """The mask of the part over `tables` if it is in memory (None: it would have to be read)."""
+        found = [self._masks.get((table, column, tokens)) for table in tables]
+        if any(mask is None for mask in found):
+            return None
+        return self._union(found)
+
+    def _union(self, packed: list[np.ndarray]) -> np.ndarray:
+        if not packed:
+            return np.zeros(self.size, dtype=bool)
+        union = packed[0] if len(packed) == 1 else np.bitwise_or.reduce(packed)
+        return np.unpackbits(union, count=self.size).view(bool)
+
+    def _packed(
+        self, conn: sqlite3.Connection, column: str, tokens: tuple[str, ...], table: str
     ) -> np.ndarray:
         if table not in TABLES:
             raise ValueError(f"not a page table: {table!r}")
@@ -91,27 +147,33 @@ class Postings:
         found = self._masks.get(key)
         if found is not None:
             self._masks.move_to_end(key)
-            return np.unpackbits(found, count=self.size).view(bool)
+            return found
         sql = _CONCAT.format(table=table)
         with phase("read"):
             ids = _parse(conn.execute(sql, (f"{column} : {fts5_phrase(tokens)}",)).fetchone()[0])
         mask = np.zeros(self.size, dtype=bool)
         mask[ids[(ids >= 0) & (ids < self.size)]] = True
-        self._masks[key] = np.packbits(mask)
+        packed = self._masks[key] = np.packbits(mask)
         self._counts[key] = len(ids)
         while len(self._masks) * (self.size // 8 + 1) > self.budget and len(self._masks) > 1:
             self._masks.popitem(last=False)
-        return mask
+        return packed
+
+    def mask(
+        self, conn: sqlite3.Connection, column: str, tokens: tuple[str, ...], tables: Tables
+    ) -> np.ndarray:
+        """The pages of `tables` holding the part (each table's list read once and kept)."""
+        return self._union([self._packed(conn, column, tokens, table) for table in tables])
 
     def all_of(
         self,
         conn: sqlite3.Connection,
         column: str,
         parts: Sequence[tuple[str, ...]],
-        table: str = "pages_fts",
+        tables: Tables,
     ) -> np.ndarray:
-        """The pages holding every part (each a word or a phrase) on `column` of `table`."""
-        masks = [self.mask(conn, column, tokens, table) for tokens in parts]
+        """The pages of `tables` holding every part (each a word or a phrase) on `column`."""
+        masks = [self.mask(conn, column, tokens, tables) for tokens in parts]
         result = masks[0].copy()
         for other in masks[1:]:
             result &= other

@@ -10,14 +10,19 @@ documents too), a document's dossier (hồ sơ) and its order in it included. `s
 the whole contract of schemas/search.py (scope, filters, date range, sort, paging, facets)
 through indexing/browse.py, on this index's connection and under its lock.
 
-`pages_fts` holds what the public may search: a page's text, or for a page that holds personal
-data its public form (indexing.masking.mask_text: each piece of personal data one fixed token,
-kept in `pages.public_text`), whose full text goes to `private_fts` instead; a title holding
-personal data keeps its public form in `records.public_title`. A masked scope
-(SearchQuery.scope.masked, the public role) reads `pages_fts` alone and shows the public form of
-pages and titles: it can find only what the public sees, and a masked value is in no list it
-reads (no answer, and no time, depends on it), with no read of storage. A full scope (staff,
-archivists) reads `pages_fts` for pages without personal data and `private_fts` for the others.
+Each access class has its own full-text tables (indexing/postings.py): `pages_fts_<class>` holds
+what the public may search of its pages: a page's text, or for a page that holds personal data
+its public form (indexing.masking.mask_text: each piece of personal data one fixed token, kept in
+`pages.public_text`), whose full text goes to `private_fts_<class>` instead; a title holding
+personal data keeps its public form in `records.public_title`. A search reads the tables of the
+classes its scope may see and no other: what it finds, the order of its hits (BM25's page counts
+and lengths are those of its tables) and the work it does depend on those pages alone. A record
+whose class changes (a review, a hold) leaves its old class's tables and enters the new one's in
+one transaction. A masked scope (SearchQuery.scope.masked, the public role) reads `pages_fts_*`
+alone and shows the public form of pages and titles: it can find only what the public sees, and a
+masked value is in no list it reads (no answer, and no time, depends on it), with no read of
+storage. A full scope (staff, archivists) reads `pages_fts_*` for pages without personal data and
+`private_fts_*` for the others.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from indexing.base import BulkOutcome
 from indexing.browse import RANK_LIMIT, Browser
 from indexing.fields import IndexedRecord, indexed
 from indexing.page_keys import page_keys
+from indexing.postings import PAGE_TABLES, PRIVATE_TABLES, TABLES
 from indexing.sqlite_files import check_opened, damage_unusable, file_id, rebuild_beside, unusable
 from schemas import IndexStats, Record, SearchQuery, SearchResult
 
@@ -46,8 +52,9 @@ __all__ = ["SCHEMA_TABLES", "SCHEMA_VERSION", "SqliteIndex"]
 log = logging.getLogger(__name__)
 
 # v5: records.public_title; v6: public forms of doc_type, issuer, provinces, retention;
-# v7: records.dossier, records.dossier_order (a document's dossier and its order in it)
-SCHEMA_VERSION = 7
+# v7: records.dossier, records.dossier_order (a document's dossier and its order in it);
+# v8: full-text tables per access class (pages_fts_<class>, private_fts_<class>)
+SCHEMA_VERSION = 8
 BUSY_TIMEOUT_MS = 10_000
 SCRUB_PENDING = "-scrub-pending"  # beside the index: a scrub not finished (see SqliteIndex.scrub)
 REBUILD_BATCH = 500  # records per transaction in rebuild()
@@ -93,13 +100,13 @@ CREATE TABLE IF NOT EXISTS pages (
     public_text TEXT  -- the public form when it differs from text (personal data masked)
 );
 CREATE INDEX IF NOT EXISTS pages_record ON pages (rid, number);
-CREATE VIRTUAL TABLE IF NOT EXISTS pages_fts USING fts5(
-    exact, folded, tokenize = 'unicode61 remove_diacritics 0'
-);
-CREATE VIRTUAL TABLE IF NOT EXISTS private_fts USING fts5(
+""" + "".join(
+    f"""CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5(
     exact, folded, tokenize = 'unicode61 remove_diacritics 0'
 );
 """
+    for table in TABLES
+)
 SCHEMA_TABLES = tuple(re.findall(r"CREATE (?:VIRTUAL )?TABLE IF NOT EXISTS (\w+)", _SCHEMA))
 
 
@@ -146,6 +153,14 @@ def _page_rows(fields: IndexedRecord) -> list[_PageRow]:
         else:
             rows.append((page.number, page.text, *page_keys(page.public), page.public, page_keys(page.text)))
     return rows
+
+
+def _tables_of(access: str) -> tuple[str, str]:
+    """The full-text tables of a record of class `access` (what the public may search, the full
+    text of pages with personal data); an unknown class's are the secret ones, as the search
+    arrays count it (indexing/arrays.py)."""
+    access = access if access in PAGE_TABLES else "not_accessible"
+    return PAGE_TABLES[access], PRIVATE_TABLES[access]
 
 
 def _prepared(record: Record) -> tuple[str, dict[str, Any], list[_PageRow]]:
@@ -330,32 +345,37 @@ class SqliteIndex:
         return outcome
 
     def _insert(self, conn: sqlite3.Connection, record_id: str, row: dict[str, Any], pages: list) -> None:
+        """The record's rows, its pages in its class's full-text tables (after deleting any
+        earlier version from its earlier class's: a change of class moves it, in the caller's
+        transaction)."""
         self._delete(conn, record_id)
         columns = ", ".join(row)
         values = ", ".join(f":{name}" for name in row)
         rid = conn.execute(f"INSERT INTO records ({columns}) VALUES ({values})", row).lastrowid
+        searched, private = _tables_of(row["access"])
         for number, text, exact, folded, public, private_keys in pages:
             pid = conn.execute(
                 "INSERT INTO pages (rid, number, text, public_text) VALUES (?, ?, ?, ?)",
                 (rid, number, text, public),
             ).lastrowid
             conn.execute(
-                "INSERT INTO pages_fts (rowid, exact, folded) VALUES (?, ?, ?)", (pid, exact, folded)
+                f"INSERT INTO {searched} (rowid, exact, folded) VALUES (?, ?, ?)", (pid, exact, folded)
             )
             if private_keys is not None:
                 conn.execute(
-                    "INSERT INTO private_fts (rowid, exact, folded) VALUES (?, ?, ?)", (pid, *private_keys)
+                    f"INSERT INTO {private} (rowid, exact, folded) VALUES (?, ?, ?)", (pid, *private_keys)
                 )
 
     @staticmethod
     def _delete(conn: sqlite3.Connection, record_id: str) -> None:
-        found = conn.execute("SELECT rid FROM records WHERE id = ?", (record_id,)).fetchone()
+        found = conn.execute("SELECT rid, access FROM records WHERE id = ?", (record_id,)).fetchone()
         if found is None:
             return
-        conn.execute("DELETE FROM pages_fts WHERE rowid IN (SELECT pid FROM pages WHERE rid = ?)", found)
-        conn.execute("DELETE FROM private_fts WHERE rowid IN (SELECT pid FROM pages WHERE rid = ?)", found)
-        conn.execute("DELETE FROM pages WHERE rid = ?", found)
-        conn.execute("DELETE FROM records WHERE rid = ?", found)
+        rid, access = found
+        for table in _tables_of(access):
+            conn.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT pid FROM pages WHERE rid = ?)", (rid,))
+        conn.execute("DELETE FROM pages WHERE rid = ?", (rid,))
+        conn.execute("DELETE FROM records WHERE rid = ?", (rid,))
 
     def delete(self, record_id: str) -> None:
         with self._write(f"delete {record_id}") as conn:
@@ -363,7 +383,7 @@ class SqliteIndex:
 
     def clear(self) -> None:
         with self._write("clear") as conn:
-            for table in ("private_fts", "pages_fts", "pages", "records"):
+            for table in (*TABLES, "pages", "records"):
                 conn.execute(f"DELETE FROM {table}")
 
     def scrub(self) -> None:
@@ -400,7 +420,7 @@ class SqliteIndex:
             os.fsync(out.fileno())
 
     def _vacuum(self) -> None:
-        for table in ("pages_fts", "private_fts"):
+        for table in TABLES:
             self._conn.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
         self._conn.execute("VACUUM")
         self._browser.forget()
@@ -465,7 +485,7 @@ class SqliteIndex:
 
     def ping(self) -> None:
         with self._translated("ping"):
-            self._conn.execute("SELECT count(*) FROM pages_fts WHERE rowid = 0").fetchone()
+            self._conn.execute(f"SELECT count(*) FROM {PAGE_TABLES['public']} WHERE rowid = 0").fetchone()
 
     def stats(self) -> IndexStats:
         with self._read("stats") as conn:

@@ -13,6 +13,7 @@ from bench.api_records import generate_records
 from indexing import SqliteIndex, browse
 from indexing.bm25 import instances
 from indexing.page_keys import _LOWER_FOLD, folded_view
+from indexing.postings import TABLES
 from indexing.query import parse_query, token_spans
 from indexing.snippets import _cut_matches, find_matches
 
@@ -47,8 +48,7 @@ def _answer(index: SqliteIndex, role: str, q: str, own: int, patch: pytest.Monke
     if exact_kept:
         with index._read("warm") as conn:
             for part in parse_query(q).parts:
-                for table in ("pages_fts", "private_fts"):
-                    index._browser._postings.mask(conn, "exact", part.exact, table)
+                index._browser._postings.mask(conn, "exact", part.exact, TABLES)  # every table's list
     found = search_as(index, role, SearchParams(q=q, limit=40)).result
     return found.total, found.ranked, [(h.id, h.page, h.score) for h in found.hits]
 
@@ -124,8 +124,7 @@ def _broad_answer(index: SqliteIndex, role: str, params: SearchParams, *, exact_
     if exact_kept:
         with index._read("warm") as conn:
             for part in parse_query(params.q).parts:
-                for table in ("pages_fts", "private_fts"):
-                    index._browser._postings.mask(conn, "exact", part.exact, table)
+                index._browser._postings.mask(conn, "exact", part.exact, TABLES)  # every table's list
     found = search_as(index, role, params).result
     return found.total, found.ranked, found.facets, [(h.id, h.page, h.snippet, h.title) for h in found.hits]
 

@@ -16,6 +16,7 @@ import pytest
 
 from indexing import SqliteIndex
 from indexing.masking import MASKED
+from indexing.postings import PAGE_TABLES, PRIVATE_TABLES
 from schemas import PersonalData
 from tests.api.conftest import Archive, archive_settings, make_record, page_with_words
 from tests.indexing.conformance import make_record as bare_record
@@ -199,8 +200,8 @@ def test_contract_a_readded_record_has_its_public_title_refreshed(tmp_path: Path
 
 @sqlite_only
 def test_contract_what_the_public_reads_at_rest_holds_no_masked_value(tmp_path: Path) -> None:
-    """The file keeps the full text for staff (records.title, pages.text, private_fts); what a
-    masked scope reads — records.public_title, pages.public_text, pages_fts — holds no listed
+    """The file keeps the full text for staff (records.title, pages.text, private_fts_*); what a
+    masked scope reads — records.public_title, pages.public_text, pages_fts_* — holds no listed
     value in any form, exact or folded."""
     victim = bare_record(
         "victim", f"Cấp cho ông {NAME}, CCCD {CCCD}, thôn Đông", subject=f"Cấp giấy cho ông {NAME}"
@@ -214,9 +215,10 @@ def test_contract_what_the_public_reads_at_rest_holds_no_masked_value(tmp_path: 
             "SELECT public_title, public_text FROM records JOIN pages USING (rid)"
         ).fetchone()
         found = {
-            match: conn.execute(
-                "SELECT count(*) FROM pages_fts WHERE pages_fts MATCH ?", (match,)
-            ).fetchone()[0]
+            match: sum(
+                conn.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH ?", (match,)).fetchone()[0]
+                for table in PAGE_TABLES.values()  # every class's
+            )
             for match in (
                 'exact : "thắng"',
                 'folded : "thang"',
@@ -224,9 +226,12 @@ def test_contract_what_the_public_reads_at_rest_holds_no_masked_value(tmp_path: 
                 'exact : "bùi văn"',
             )
         }
-        private = conn.execute(
-            "SELECT count(*) FROM private_fts WHERE private_fts MATCH 'exact : \"thắng\"'"
-        ).fetchone()[0]
+        private = sum(
+            conn.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH 'exact : \"thắng\"'").fetchone()[
+                0
+            ]
+            for table in PRIVATE_TABLES.values()
+        )
     assert NAME not in public_title and NAME not in public_text and CCCD not in public_text
     assert found == dict.fromkeys(found, 0)
     assert private == 1  # staff's table holds it: the check above can see a value

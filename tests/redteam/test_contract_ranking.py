@@ -1,17 +1,19 @@
 """The search contract attacked through what depends on the whole index: the order of ranked
 hits, staff's scores and the work a search does (real app and SQLite index).
 
-Doors (xfail strict until fixed; /tmp/s11/notes/F.md):
-- the public's order of ranked hits follows BM25 weights counted over every page, hidden ones
+Doors found by the red team (/tmp/s11/notes/F.md), all closed now:
+- the public's order of ranked hits followed BM25 weights counted over every page, hidden ones
   included (words' document frequencies and the mean page length): adding secret pages that
-  hold a word reorders the public's hits (noted as "seen and left alone" in issue 12; the brief
-  of this review names the order of hits);
-- staff get raw BM25 scores, so a score tells them how many undetermined or secret pages hold a
-  word they typed;
-- the work (and so the time) of a public search grows with the hidden pages holding its words:
-  a word or a name in 300 hidden pages costs the public search ~80 times the SQLite steps of one
-  nobody wrote (measured by hand on 2,000 secret pages: 9-14 ms against 0.6 ms), so timing tells
-  the public whether conditional, undetermined or secret records hold a word or a name.
+  hold a word reordered the public's hits (D3). Closed by full-text tables per access class
+  (indexing/postings.py): a search reads its scope's tables only, each page scored against the
+  pages of its class;
+- staff got raw BM25 scores, so a score told them how many undetermined or secret pages hold a
+  word they typed (D4; closed: no role gets a score);
+- the work (and so the time) of a public search grew with the hidden pages holding its words:
+  a word or a name in 300 hidden pages cost the public search ~80 times the SQLite steps of one
+  nobody wrote (measured by hand on 2,000 secret pages: 9-14 ms against 0.6 ms), so timing told
+  the public whether conditional, undetermined or secret records hold a word or a name (D5).
+  Closed by the same tables: a hidden page's words are in no list a public search reads.
 
 Guarantees (pass): the work of a public search does not depend on a masked value (true and
 false name alike); paging past the end and limit 0 change nothing but the hits; a masked scope
@@ -49,7 +51,6 @@ def _secret_alpha(count: int) -> list:
     return [make_record(f"sec{n}", "alpha thông tin nội bộ", access="not_accessible") for n in range(count)]
 
 
-@pytest.mark.xfail(strict=True, reason="side door: hit order follows BM25 over hidden pages")
 @pytest.mark.parametrize("role", ["public", "staff"])
 def test_contract_order_of_hits_does_not_follow_hidden_pages(tmp_path: Path, role: str) -> None:
     """Two visible records hold 'alpha beta' three times one way and three times the other; four
@@ -62,7 +63,6 @@ def test_contract_order_of_hits_does_not_follow_hidden_pages(tmp_path: Path, rol
     assert [h["id"] for h in found["hits"]] == [h["id"] for h in expected["hits"]]
 
 
-@pytest.mark.xfail(strict=True, reason="side door: a single word's order follows the hidden pages' length")
 def test_contract_order_of_one_word_does_not_follow_hidden_page_lengths(tmp_path: Path) -> None:
     """BM25 weighs a page's length against the mean length of all pages: long secret pages
     reorder a one-word public search."""
@@ -127,16 +127,26 @@ def _work(index: SqliteIndex, role: str, q: str) -> tuple[int, int]:
 
 
 @sqlite_only
-@pytest.mark.xfail(strict=True, reason="side door: a public search's work grows with hidden pages")
-@pytest.mark.parametrize("klass", ["conditional", "undetermined", "not_accessible"])
-def test_contract_work_of_a_public_search_does_not_depend_on_hidden_pages(tmp_path: Path, klass: str) -> None:
-    """A name, or a project's code word, on a few hidden pages: the public search for it must
-    cost what a search for a word nobody wrote costs (both find nothing).
+@pytest.mark.parametrize(
+    ("role", "klass"),
+    [
+        ("public", "conditional"),
+        ("public", "undetermined"),
+        ("public", "not_accessible"),
+        ("staff", "undetermined"),
+        ("staff", "not_accessible"),
+        ("archivist", "not_accessible"),
+    ],
+)
+def test_contract_work_of_a_public_search_does_not_depend_on_hidden_pages(
+    tmp_path: Path, role: str, klass: str
+) -> None:
+    """A name, or a project's code word, on a few hidden pages: the search for it (by the public,
+    or by staff and archivists for pages of a class they may not see) must cost what a search
+    for a word nobody wrote costs (both find nothing).
 
-    Few pages (HIDDEN_PAGES), because a word on many pages is now scored from the page lists in
-    memory, filtered to the caller's pages first (indexing/bm25.py, helper E's notes): a rare
-    word still goes to FTS5, whose MATCH and bm25() read its whole page list, hidden pages
-    included. Open until the statistics are kept per class (red team D3/D5)."""
+    Few pages (HIDDEN_PAGES): a rare word goes to FTS5, whose MATCH and bm25() read its whole
+    page list; the scope's tables hold none of the hidden pages (red team D5, closed)."""
     index = SqliteIndex(tmp_path / "index.sqlite3")
     hidden = [
         make_record(f"hid{n:04}", f"Biên bản họp dự án thủyđiệnxyz số {n}, ông Bùi Văn Thắng", access=klass)
@@ -145,7 +155,7 @@ def test_contract_work_of_a_public_search_does_not_depend_on_hidden_pages(tmp_pa
     index.rebuild([*FILLER, *hidden])
     try:
         work = {
-            q: _work(index, "public", q)
+            q: _work(index, role, q)
             for q in ("thủyđiệnxyz", "thủyđiệnabc", '"Bùi Văn Thắng"', '"Bùi Văn Thanh"')
         }
     finally:
