@@ -17,8 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pikepdf
 from PIL import Image, ImageDraw
 
+from ocr.searchable_pdf import write_searchable_pdf
 from schemas import (
     Box,
     Classification,
@@ -42,7 +44,7 @@ from storage.dossier_package import write_dossier_package
 from storage.package import write_document_package
 from tests.api.conftest import Archive
 
-__all__ = ["PAGE", "DocSpec", "StoredDossier", "add_dossier", "pdf_of"]
+__all__ = ["PAGE", "DocSpec", "StoredDossier", "add_dossier", "image_objects", "pdf_of", "png_image"]
 
 PAGE = (300, 420)  # pixels; rendered from the PDF at 300 dpi, the same size again
 _PDF_DPI = 300
@@ -125,6 +127,8 @@ def add_dossier(
     title: str | None = "Hồ sơ số hóa tài liệu lưu trữ",
     seed: str = "",
     index: bool = True,
+    cut: bool = False,
+    shared_resources: bool = False,
 ) -> StoredDossier:
     """Write the documents' packages, then the dossier package (the commit), then index the
     documents. Each page is a grey of its own (order and page) with its words as dark bars."""
@@ -164,12 +168,20 @@ def add_dossier(
             scan_pages.append(Page(number=at, width=PAGE[0], height=PAGE[1]))
             segments.append(PageSegment(number=at, role="blank", confidence=1.0))
     scan_path = pdf_of(scan_images, folder / f"{tag}.pdf", title=tag)  # the tag makes the id
+    if shared_resources:
+        _share_resources(scan_path)
     scan_sha = _sha(scan_path)
     dossier_id = scan_sha[:32]
     source = f"{code or 'ho-so'}.pdf"
     built = StoredDossier(dossier=None, records=[])  # type: ignore[arg-type]
     for (order, pages), doc, span in zip(drawn, docs, spans, strict=True):
-        pdf = pdf_of([image for _, image in pages], folder / f"{tag}-{order}.pdf")
+        pdf = folder / f"{tag}-{order}.pdf"
+        if cut:
+            write_searchable_pdf(
+                scan_path, "application/pdf", [p for p, _ in pages], pdf, source_pages=span.pages
+            )
+        else:
+            pdf_of([image for _, image in pages], pdf)
         access = doc.access
         record = Record(
             id=document_id_for(dossier_id, span.pages),
@@ -234,6 +246,28 @@ def add_dossier(
         for record in built.records:
             archive.services.index.add(record)
     return built
+
+
+def _share_resources(path: Path) -> None:
+    """Rewrite the PDF at `path` so that its pages share one /Resources dictionary holding every
+    page's image (/Im1, /Im2 …), each page drawing its own."""
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        shared = pikepdf.Dictionary()
+        for n, page in enumerate(pdf.pages, start=1):
+            (name, image), *_ = page.Resources.XObject.items()
+            shared[f"/Im{n}"] = image
+            content = page.obj.Contents.read_bytes().replace(name.encode(), f"/Im{n}".encode())
+            page.obj.Contents = pdf.make_stream(content)
+        resources = pdf.make_indirect(pikepdf.Dictionary(XObject=shared))
+        for page in pdf.pages:
+            page.obj.Resources = resources
+        pdf.save(path)
+
+
+def image_objects(data: bytes) -> int:
+    """How many images a PDF holds, drawn or not."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        return sum(1 for o in pdf.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image")
 
 
 def png_image(data: bytes) -> Image.Image:

@@ -17,7 +17,7 @@ from application.dossier_intake import UNSURE_BOUNDARY
 from schemas import Event, PersonalData
 from storage.package import package_key
 from tests.api.conftest import Archive, Keys, TestClient
-from tests.api.dossier_archive import DocSpec, StoredDossier, add_dossier, png_image
+from tests.api.dossier_archive import DocSpec, StoredDossier, add_dossier, image_objects, png_image
 
 CCCD = "001095004567"
 
@@ -374,3 +374,31 @@ def test_web_search_within_a_dossier(client: TestClient, dossiers: Dossiers, key
     assert conditional.id[:12] in staff and secret.id[:12] not in staff
     everything = client.get("/ui").text
     assert f"/ui/dossiers/{mixed.id}" in everything  # a hit names its dossier
+
+
+def test_a_documents_pdf_cut_from_a_plain_scan_holds_its_own_images(
+    client: TestClient, archive: Archive
+) -> None:
+    built = add_dossier(
+        archive, "H.CUT", [DocSpec(pages=1), DocSpec(access="not_accessible", pages=2)], cut=True
+    )
+    pdf = client.get(f"/records/{built.records[0].id}/pdf")
+    assert pdf.status_code == 200 and image_objects(pdf.content) == 1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="ocr/searchable_pdf.py copies a scan page with its /Resources: when the scan's pages share"
+    " one, a document's PDF carries the other documents' page images (undrawn); reported to the lead",
+)
+def test_a_documents_pdf_holds_no_image_of_another_document(client: TestClient, archive: Archive) -> None:
+    built = add_dossier(
+        archive,
+        "H.SHARED",
+        [DocSpec(pages=1), DocSpec(access="not_accessible", secrecy="MẬT", pages=2)],
+        cut=True,
+        shared_resources=True,
+    )
+    pdf = client.get(f"/records/{built.records[0].id}/pdf")
+    assert pdf.status_code == 200
+    assert image_objects(pdf.content) == 1  # not the secret document's two pages too
