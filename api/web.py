@@ -300,7 +300,8 @@ def dossier_page(
         caller,
         dossier=dossier_out(view, caller),
         masked=scope_for(caller.role).masked,
-        can_split=can_review(caller.role),
+        can_split=can_review(caller.role) and not view.dossier.held,
+        held=can_review(caller.role) and view.dossier.held,
         starts=", ".join(str(d.first) for d in view.dossier.documents),
     )
 

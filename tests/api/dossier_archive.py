@@ -129,6 +129,7 @@ def add_dossier(
     index: bool = True,
     cut: bool = False,
     shared_resources: bool = False,
+    held: bool = False,
 ) -> StoredDossier:
     """Write the documents' packages, then the dossier package (the commit), then index the
     documents. Each page is a grey of its own (order and page) with its words as dark bars."""
@@ -240,7 +241,9 @@ def add_dossier(
             if r.dossier is not None
         ],
     )
-    write_dossier_package(store, dossier, [scan_path])
+    if held:  # its original in the secret hold (not kept here): the dossier package without it
+        dossier = dossier.model_copy(update={"held": True})
+    write_dossier_package(store, dossier, None if held else [scan_path])
     built.dossier = dossier
     if index:
         for record in built.records:

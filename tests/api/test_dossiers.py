@@ -402,3 +402,12 @@ def test_a_documents_pdf_holds_no_image_of_another_document(client: TestClient, 
     pdf = client.get(f"/records/{built.records[0].id}/pdf")
     assert pdf.status_code == 200
     assert image_objects(pdf.content) == 1  # not the secret document's two pages too
+
+
+def test_a_held_dossier_is_not_split_from_the_api(client: TestClient, archive: Archive, keys: Keys) -> None:
+    held = add_dossier(archive, "H.HELD", [DocSpec(pages=1), DocSpec(pages=1)], held=True)
+    page = client.get(f"/ui/dossiers/{held.id}", headers=keys.headers("archivist")).text
+    assert 'id="split-held"' in page and 'class="split-form"' not in page
+    refused = client.post(f"/dossiers/{held.id}/split", json={"at": [1]}, headers=keys.headers("archivist"))
+    assert refused.status_code == 400 and "khu lưu giữ tài liệu mật" in refused.json()["detail"]
+    assert client.get(f"/dossiers/{held.id}").json()["pages"] == 2  # its documents still served
