@@ -33,7 +33,10 @@ from api.state import ApiState
 from application.access import Caller, can_list_restricted
 from application.dossier_review import split_dossier
 from application.services import services_for
+from classify.segment import split_at
 from core.errors import BadInput, NotFound
+from storage import read_record
+from storage.dossier_package import read_dossier
 
 __all__ = ["DossierId", "dossier_item", "dossier_out", "list_dossiers", "read_dossier_view", "router"]
 
@@ -154,6 +157,29 @@ def get_dossier(
     return dossier_out(read_dossier_view(request, caller, dossier_id, "dossier"), caller)
 
 
+def _secret_moved(state: ApiState, dossier_id: str, starts: list[int]) -> tuple[int, int] | None:
+    """The scan pages (first, last) of a not_accessible document the split would cut up or join
+    to others, if any: its pages would be read again and classified afresh from their text, and
+    a class a person set (or a mark not on those pages) would be lost. NotFound for no dossier."""
+    dossier = read_dossier(state.store, dossier_id)
+    if dossier.held:  # split_dossier refuses it (split in the hold)
+        return None
+    try:
+        spans = {tuple(span.pages) for span in split_at(dossier.segmentation, starts).documents}
+    except ValueError:  # bad pages: split_dossier says so
+        return None
+    for document in dossier.documents:
+        if tuple(document.pages) in spans:
+            continue
+        try:
+            record = read_record(state.store, document.id, with_words=False)
+        except NotFound:
+            continue
+        if record.metadata.secrecy or record.classification.access == "not_accessible":
+            return document.first, document.last
+    return None
+
+
 def _split_refused(dossier_id: str, starts: list[int], cause: str) -> BadInput:
     """split_dossier's refusal (English, for the log) said in Vietnamese."""
     if "holds a state secret" in cause:
@@ -189,6 +215,16 @@ def split(request: Request, dossier_id: DossierId, body: SplitIn, caller: Archiv
     services = services_for(state.settings)  # the API's own (application.services caches them)
     who = f"{caller.who} (API)"
     with state.review_lock:
+        try:
+            secret = _secret_moved(state, dossier_id, list(body.at))
+        except NotFound:
+            raise dossier_not_found(dossier_id) from None
+        if secret is not None:
+            raise BadInput(
+                f"Không tách được: các trang {secret[0]}–{secret[1]} là một văn bản không được tiếp cận "
+                "(mật); tách lại sẽ đọc lại và phân loại lại chúng từ đầu. Hãy giữ nguyên ranh giới "
+                "của văn bản đó, hoặc duyệt lại nó trước. Chưa thay đổi gì."
+            )
         try:
             report = split_dossier(services, dossier_id, list(body.at), who)
         except NotFound:

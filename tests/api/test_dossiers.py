@@ -411,3 +411,17 @@ def test_a_held_dossier_is_not_split_from_the_api(client: TestClient, archive: A
     refused = client.post(f"/dossiers/{held.id}/split", json={"at": [1]}, headers=keys.headers("archivist"))
     assert refused.status_code == 400 and "khu lưu giữ tài liệu mật" in refused.json()["detail"]
     assert client.get(f"/dossiers/{held.id}").json()["pages"] == 2  # its documents still served
+
+
+def test_a_split_never_cuts_up_a_secret_document(client: TestClient, dossiers: Dossiers, keys: Keys) -> None:
+    mixed = dossiers.mixed  # secret p.1-3 (its class; no mark on its pages), public p.4-5, conditional p.6
+    secret, public, conditional = mixed.records
+    url, archivist = f"/dossiers/{mixed.id}/split", keys.headers("archivist")
+    for at in ([1, 2], [1, 5], [1, 6]):  # the secret one cut, or joined with the public one
+        refused = client.post(url, json={"at": at}, headers=archivist)
+        assert refused.status_code == 400, at
+        assert "các trang 1–3 là một văn bản không được tiếp cận" in refused.json()["detail"]
+    assert client.get(f"/records/{secret.id}", headers=archivist).status_code == 403  # still there
+    done = client.post(url, json={"at": [1, 4, 5, 6]}, headers=archivist)  # the secret one kept whole
+    assert done.status_code == 200, done.text
+    assert secret.id in done.json()["kept"] and public.id in done.json()["withdrawn"]
