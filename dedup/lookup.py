@@ -32,7 +32,7 @@ from core.errors import BadInput, NotFound
 from dedup.fingerprint import FINGERPRINT_FILE, Fingerprint, fingerprint_file
 from dedup.match import DEFAULT_THRESHOLDS, DuplicateMatch, Thresholds, compare, decide
 from dedup.texthash import lsh_bands
-from indexing.sqlite_files import check_opened, damage_unusable, file_id, rebuild_beside, unusable
+from indexing.sqlite_files import check_opened, damage_unusable, file_id, opening, rebuild_beside, unusable
 from storage import ObjectStore, is_held, iter_record_ids, original_key, read_manifest, read_record
 from storage.changes import changes_since
 from storage.package import RECORDS
@@ -134,21 +134,23 @@ class NearDuplicateIndex:
         self._open()
 
     def _open(self) -> None:
-        """Connect; a new file gets the tables, a damaged or foreign one is left untouched."""
+        """Connect; a new file gets the tables, a damaged or foreign one is left untouched.
+        Inside `opening`: no rebuild renames a new file in meanwhile (indexing.sqlite_files)."""
         self._problem: str | None = None
-        self._file = file_id(self.path)
-        self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        try:
-            state = check_opened(self._db, _WHAT, self.path, tables=_TABLES, version=_VERSION)
-            if state not in ("ready", "empty"):
-                self._problem = state
-                return
-            self._db.execute("PRAGMA journal_mode=OFF" if self._scratch else "PRAGMA journal_mode=WAL")
-            self._db.executescript(_SCHEMA)
+        with opening(self.path):
             self._file = file_id(self.path)
-        except BaseException:
-            self._db.close()
-            raise
+            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            try:
+                state = check_opened(self._db, _WHAT, self.path, tables=_TABLES, version=_VERSION)
+                if state not in ("ready", "empty"):
+                    self._problem = state
+                    return
+                self._db.execute("PRAGMA journal_mode=OFF" if self._scratch else "PRAGMA journal_mode=WAL")
+                self._db.executescript(_SCHEMA)
+                self._file = file_id(self.path)
+            except BaseException:
+                self._db.close()
+                raise
 
     def __repr__(self) -> str:
         return f"NearDuplicateIndex({str(self.path)!r})"

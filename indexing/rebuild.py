@@ -3,7 +3,7 @@
 `reindex(store, index)` reads the records (without their word boxes, which the index does not
 need) a few at a time in parallel and hands them to the index's own `rebuild`, which fills a new
 index beside the live one and swaps it in only when complete (Elasticsearch: a new index, then
-the alias; SQLite: a new file, then one transaction or a rename). The live index is never read
+the alias; SQLite: a new file, then a rename over the old). The live index is never read
 and never emptied first, so a damaged or foreign one is rebuilt too, and a rebuild that fails or
 is killed leaves it serving as before. A package that cannot be read is reported, not fatal; a
 store or index that cannot be reached is (Transient), so the flow can retry the whole run.

@@ -44,7 +44,7 @@ from indexing.browse import RANK_LIMIT, Browser
 from indexing.fields import IndexedRecord, indexed
 from indexing.page_keys import page_keys
 from indexing.postings import PAGE_TABLES, PRIVATE_TABLES, TABLES
-from indexing.sqlite_files import check_opened, damage_unusable, file_id, rebuild_beside, unusable
+from indexing.sqlite_files import check_opened, damage_unusable, file_id, opening, rebuild_beside, unusable
 from schemas import IndexStats, Record, SearchQuery, SearchResult
 
 __all__ = ["SCHEMA_TABLES", "SCHEMA_VERSION", "SqliteIndex"]
@@ -187,7 +187,13 @@ class SqliteIndex:
 
     def _open(self) -> None:
         """Connect. A new file gets the tables and ours is used as it is; a damaged or foreign
-        file is left exactly as it is, and every use says so (IndexUnusable: run sohoa reindex)."""
+        file is left exactly as it is, and every use says so (IndexUnusable: run sohoa reindex).
+        Inside `opening`: no rebuild renames a new file in while this connection finds its
+        journal files."""
+        with opening(self.path):
+            self._connect()
+
+    def _connect(self) -> None:
         self._problem: str | None = None
         self._browser.forget()
         self._file = file_id(self.path)
@@ -223,7 +229,8 @@ class SqliteIndex:
 
     def _follow_replacement(self) -> None:
         """Reconnect when the file was replaced under this connection (a rebuild renamed a new
-        one over a damaged one): long-running processes serve the new index without a restart."""
+        one over it): long-running processes serve the new index without a restart. The old
+        connection's close leaves the new file's journal alone (indexing/sqlite_files.py)."""
         if not self._closed and file_id(self.path) != self._file:
             log.info("search index %s was replaced: reconnecting", self.path)
             self._conn.close()

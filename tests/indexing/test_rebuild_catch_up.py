@@ -181,8 +181,8 @@ def test_sqlite_a_change_committed_after_the_first_pass_reaches_the_live_index_a
 def test_sqlite_the_api_index_writes_to_the_rebuilt_file_when_it_was_renamed_in(
     tmp_path: Path, store: LocalStore, hold: SecretHold
 ) -> None:
-    """A live file that cannot take the rebuilt copy (another page size) is replaced by a rename:
-    the API's SqliteIndex, connected to the old file, follows to the new one on its next call,
+    """The rebuilt file is renamed over the live one (here one with another page size): the
+    API's SqliteIndex, connected to the old file, follows to the new one on its next call,
     its writes included, and the catch-up still applies."""
     import sqlite3
 

@@ -5,12 +5,14 @@ another process keeps working through the swap and then sees the new index."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from contextlib import closing
@@ -315,8 +317,8 @@ print(json.dumps({"before": before, "after": after, "records": records}))
 
 
 def test_a_file_replaced_by_rename_keeps_serving_its_open_reader(store: LocalStore, tmp_path: Path) -> None:
-    """Someone else's database in WAL mode with 1 KiB pages cannot take the copy: the rebuilt file
-    is renamed over it. A process reading the old file inside a transaction keeps reading it
+    """Someone else's database in WAL mode with 1 KiB pages: the rebuilt file is renamed over
+    it. A process reading the old file inside a transaction keeps reading it
     (POSIX), and its next connection opens the new index."""
     path = tmp_path / "index.sqlite3"
     before = build(store, tmp_path / "reference.sqlite3")
@@ -344,3 +346,76 @@ def test_a_file_replaced_by_rename_keeps_serving_its_open_reader(store: LocalSto
     assert json.loads(out) == {"before": 2, "after": 2, "records": before[7][1]}  # [7]: q="" lists all
     with SqliteIndex(path) as index:
         assert snapshot(index) == before
+
+
+_STALE = """
+import sys
+from indexing import SqliteIndex
+from schemas import SearchQuery
+
+index = SqliteIndex(sys.argv[1])
+print(index.search(SearchQuery(q="", limit=100)).total, flush=True)
+sys.stdin.readline()  # the index is swapped in and written to meanwhile
+index.close()  # its connection to the file renamed over, closed as a process ending closes it
+print("closed", flush=True)
+sys.stdin.readline()
+"""
+
+
+def test_the_rebuilt_file_is_renamed_in_and_an_old_connection_closing_leaves_its_journal(
+    store: LocalStore, tmp_path: Path
+) -> None:
+    """The swap renames the rebuilt file in (no copy). SQLite finds a WAL by name: a process
+    still connected to the old file, closing after the swap, must neither checkpoint into nor
+    delete the journal of the new file, whose last write is still in it."""
+    path = tmp_path / "index.sqlite3"
+    before = build(store, path)
+    old_inode = path.stat().st_ino
+    stale = subprocess.Popen(
+        [sys.executable, "-c", _STALE, str(path)],
+        cwd=ROOT,
+        env=_env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert stale.stdout is not None and int(stale.stdout.readline()) == before[7][1]
+        with SqliteIndex(path) as index:
+            reindex(store, index)
+            assert path.stat().st_ino != old_inode  # renamed in, not copied
+            index._conn.execute("PRAGMA wal_autocheckpoint = 0")  # the next write stays in the WAL
+            index.add(stored_record(tmp_path, "late", "văn bản viết sau khi thay tệp")[0])
+            assert Path(f"{path}-wal").stat().st_size > 0
+            stale.stdin.write("go\n")
+            stale.stdin.flush()
+            assert stale.stdout.readline().strip() == "closed"
+            assert Path(f"{path}-wal").stat().st_size > 0  # still there: the old connection left it
+            with SqliteIndex(path) as other:  # a new connection finds the write in the journal
+                assert other.has("late") and other.search(SearchQuery(q="viết sau")).total == 1
+            index.add(stored_record(tmp_path, "later", "văn bản thứ hai")[0])
+        with closing(sqlite3.connect(path)) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+            ids = {row[0] for row in conn.execute("SELECT id FROM records")}
+        assert {"late", "later"} <= ids
+    finally:
+        stale.kill()
+        stale.wait(timeout=30)
+
+
+def test_an_index_opened_during_a_swap_waits_for_it(tmp_path: Path) -> None:
+    """A connection opened while the old file's journals are removed and the new file renamed in
+    would make journals for the old file under the new one's names: it waits for the swap."""
+    from indexing.sqlite_files import _folder_lock
+
+    path = tmp_path / "index.sqlite3"
+    SqliteIndex(path).close()
+    opened: list[SqliteIndex] = []
+    with _folder_lock(path, fcntl.LOCK_EX):  # what swap_in holds while it renames
+        opener = threading.Thread(target=lambda: opened.append(SqliteIndex(path)))
+        opener.start()
+        opener.join(0.5)
+        assert opener.is_alive() and not opened
+    opener.join(10)
+    assert len(opened) == 1
+    opened[0].close()
