@@ -131,6 +131,9 @@ def write_searchable_pdf(
             for page, number in zip(pages, numbers, strict=True):
                 target.pages.append(source.pages[number - 1])
                 _graft(target, target.pages[-1], page, font, default_dpi, shared)
+            # pages that shared one resource dictionary (some scanners list every page's image in
+            # it) keep only what they draw: a document cut from a dossier carries no other page
+            target.remove_unreferenced_resources()
             _save(target, out)
 
 

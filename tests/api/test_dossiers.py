@@ -386,11 +386,6 @@ def test_a_documents_pdf_cut_from_a_plain_scan_holds_its_own_images(
     assert pdf.status_code == 200 and image_objects(pdf.content) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ocr/searchable_pdf.py copies a scan page with its /Resources: when the scan's pages share"
-    " one, a document's PDF carries the other documents' page images (undrawn); reported to the lead",
-)
 def test_a_documents_pdf_holds_no_image_of_another_document(client: TestClient, archive: Archive) -> None:
     built = add_dossier(
         archive,
