@@ -13,8 +13,7 @@ from api.reading import audit_reads
 from api.state import ApiState
 from application.access import Caller
 from application.searching import Found, SearchParams, search_as
-from indexing.base import SearchIndex
-from schemas import AccessClass, SearchQuery, SearchResult
+from schemas import AccessClass
 
 __all__ = ["router", "run_search"]
 
@@ -22,26 +21,10 @@ router = APIRouter(tags=["search"])
 MAX_PAGE = 1000
 
 
-class _InDossier:
-    """The index with every query narrowed to one dossier's documents (`filters.dossier`, under
-    the scope like every filter): `search_as` is asked as it is, masking included.
-    application.searching.SearchParams has no dossier field yet; this goes when it has."""
-
-    def __init__(self, index: SearchIndex, dossier: str) -> None:
-        self.index, self.dossier = index, dossier
-
-    def search(self, query: SearchQuery) -> SearchResult:
-        filters = query.filters.model_copy(update={"dossier": self.dossier})
-        return self.index.search(query.model_copy(update={"filters": filters}))
-
-
-def run_search(
-    state: ApiState, caller: Caller, params: SearchParams, client: str | None, dossier: str | None = None
-) -> Found:
-    """Search as `caller` (the documents of `dossier` only, when given) and log the non-public
-    records whose snippets were served (each hit carries the access class it is indexed with)."""
-    index = _InDossier(state.index, dossier) if dossier else state.index
-    found = search_as(index, caller.role, params)  # type: ignore[arg-type]
+def run_search(state: ApiState, caller: Caller, params: SearchParams, client: str | None) -> Found:
+    """Search as `caller` and log the non-public records whose snippets were served (each hit
+    carries the access class it is indexed with)."""
+    found = search_as(state.index, caller.role, params)  # type: ignore[arg-type]
     access = {hit.id: hit.access for hit in found.result.hits}
     audit_reads(state, caller, client, "search", access, {"q": params.q})
     return found
@@ -89,6 +72,7 @@ def search(
         date_to=date_to,
         issuer=issuer or None,
         province=province or None,
+        dossier=dossier or None,
         access=tuple(access) if access else None,
         needs_review=needs_review,
         sort=sort,
@@ -96,7 +80,7 @@ def search(
         offset=(page - 1) * per_page,
         facet_limit=facet_limit,
     )
-    found = run_search(state, caller, params, client_of(request), dossier)
+    found = run_search(state, caller, params, client_of(request))
     return SearchOut(
         q=q,
         total=found.result.total,

@@ -199,6 +199,7 @@ def search_page(
         date_to=_form_date(date_to),
         issuer=issuer or None,
         province=province or None,
+        dossier=dossier or None,
         access=(access,) if access else None,
         needs_review=needs_review,
         sort=sort,
@@ -206,7 +207,7 @@ def search_page(
         offset=(page - 1) * PER_PAGE,
         facet_limit=FACETS_SHOWN,
     )
-    found = run_search(state, caller, params, client_of(request), dossier)
+    found = run_search(state, caller, params, client_of(request))
     active = {
         k: v
         for k, v in {

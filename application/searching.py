@@ -50,6 +50,7 @@ class SearchParams:
     date_to: dt.date | None = None
     issuer: str | None = None
     province: str | None = None  # its name then or now (SearchFilters.province)
+    dossier: str | None = None  # one dossier's documents (its id), under the scope like every filter
     access: tuple[AccessClass, ...] | None = None
     needs_review: bool | None = None
     sort: Sort = "relevance"
@@ -86,6 +87,7 @@ def search_query(params: SearchParams, role: Role) -> SearchQuery:
         needs_review=None if scope.masked else params.needs_review,  # review state is internal
         date_from=params.date_from,
         date_to=params.date_to,
+        dossier=params.dossier,
     )
     facets = tuple(f for f in FACETS if not (scope.masked and f in REVIEW_FACETS)) if params.facets else ()
     return SearchQuery(
