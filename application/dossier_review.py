@@ -24,7 +24,7 @@ from application.services import Services
 from classify.segment import split_at
 from core import __version__
 from core.errors import BadInput
-from schemas import Event, Record
+from schemas import AccessClass, Event, Record
 from schemas.dossier import Dossier, DossierDocument, Segmentation
 from storage import read_record, update_record
 from storage.dossier_package import dossier_file_key, read_dossier, update_dossier
@@ -76,6 +76,7 @@ def split_dossier(services: Services, dossier_id: str, starts: list[int], who: s
     )
     with tempfile.TemporaryDirectory(prefix="sohoa-split-") as work:
         built = _rebuild(dossier, changed, services, Path(work), event)
+        built = [(_no_more_open(record, dossier, services), pdf) for record, pdf in built]
         for record, _ in built:
             if is_marked_secret(record):
                 raise BadInput(
@@ -127,6 +128,40 @@ def split_dossier(services: Services, dossier_id: str, starts: list[int], who: s
         len(withdrawn),
     )
     return report
+
+
+# The most restricted first: a document cut again is never more open than the pages it took.
+_RESTRICTION: tuple[AccessClass, ...] = ("not_accessible", "undetermined", "conditional", "public")
+KEPT_CLASS = (
+    "Văn bản được tách lại từ trang {pages} vốn thuộc loại «{was}»: giữ loại đó cho đến khi người"
+    " lưu trữ xác nhận (phân loại lại cho ra «{now}»)"
+)
+
+
+def _no_more_open(record: Record, dossier: Dossier, services: Services) -> Record:
+    """`record` (a document cut again) with the most restricted class of the documents whose
+    pages it takes, when classifying it afresh gave a more open one: it goes to review with the
+    reason, and a person decides. An archivist's decision is never undone by a split."""
+    assert record.dossier is not None
+    mine = set(record.dossier.pages)
+    before = [
+        read_record(services.store, d.id, with_words=False).classification.access
+        for d in dossier.documents
+        if mine & set(d.pages)
+    ]
+    strictest = min(before, key=_RESTRICTION.index, default=None)
+    now = record.classification.access
+    if strictest is None or _RESTRICTION.index(strictest) >= _RESTRICTION.index(now):
+        return record
+    reason = KEPT_CLASS.format(pages=",".join(map(str, sorted(mine))), was=strictest, now=now)
+    classification = record.classification.model_copy(
+        update={
+            "access": strictest,
+            "needs_review": True,
+            "review_reasons": [*record.classification.review_reasons, reason],
+        }
+    )
+    return record.model_copy(update={"classification": classification})
 
 
 def _rebuild(

@@ -20,7 +20,7 @@ from core.errors import BadInput
 from core.settings import Settings
 from corpusgen.dossier import make_dossier, write_dossier
 from schemas import SearchFilters, SearchQuery
-from storage import read_record
+from storage import read_record, update_record
 from storage.dossier_package import read_dossier
 from storage.hold import new_key
 
@@ -98,6 +98,10 @@ def test_an_archivist_moves_a_boundary(scans, tmp_path: Path) -> None:
     assert intake.dossier is not None
     old = {d.pages: d.id for d in intake.dossier.documents}  # {(1, 2): a, (3, 3): b}
 
+    first = read_record(services.store, old[(1, 2)])  # an archivist held it back for now
+    held_back = first.classification.model_copy(update={"access": "undetermined"})
+    update_record(services.store, first.model_copy(update={"classification": held_back}))
+
     report = split_dossier(services, intake.dossier.id, [1, 2, 3], who="archivist test")
     assert report.kept == [old[(3, 3)]]
     assert report.withdrawn == [old[(1, 2)]] and len(report.added) == 2
@@ -109,9 +113,13 @@ def test_an_archivist_moves_a_boundary(scans, tmp_path: Path) -> None:
     )
     kept = read_record(services.store, old[(3, 3)])
     assert kept.dossier and kept.dossier.order == 3  # renumbered, not re-read
-    for record_id in report.added:
+    for record_id in report.added:  # pages 1 and 2, cut again: never more open than before
         added = read_record(services.store, record_id)
         assert services.index.has(record_id) and added.classification.rules_version
+        assert added.classification.access in ("undetermined", "not_accessible")
+        assert services.index.access_of(record_id) == added.classification.access
+    reasons = [r for i in report.added for r in read_record(services.store, i).classification.review_reasons]
+    assert any("giữ loại đó cho đến khi" in r for r in reasons)  # page 1 alone reads as public now
     assert not services.index.has(old[(1, 2)])
     assert not (services.store.exists(f"records/{old[(1, 2)]}/manifest-sha256.txt"))
     found = services.index.search(SearchQuery(filters=SearchFilters(dossier=intake.dossier.id), limit=10))
