@@ -15,9 +15,12 @@ Archivists may list what they may not read (as GET /restricted does): such docum
 `withheld` with id, order, scan pages and class only; their numbering is the dossier's own.
 
 A document's own record speaks of its dossier's scan too: its provenance (the scan's page count,
-its scan pages, a split's boundaries and the ids of the documents it made or withdrew) and its
-boundary doubts ("trang 7 của hồ sơ"). Roles that may not list every document are shown those
-events without their parameters and detail, and without the boundary doubts (`scrubbed`).
+its scan pages, a split's boundaries and the ids of the documents it made or withdrew; its OCR
+event's time is the whole scan's), its boundary doubts ("trang 7 của hồ sơ") and a split's "class
+kept" reason ("tách lại từ trang 4,5"). Roles that may not list every document are shown those
+events without their parameters, detail and time, and without those reasons (`scrubbed`). No
+record shown to them names its near-duplicate: the other record may be one they may not know of
+(a hidden document of the same dossier).
 """
 
 from __future__ import annotations
@@ -29,8 +32,10 @@ from api.reading import masked_record
 from api.state import ApiState
 from application.access import ALL_CLASSES, Caller, can_list_restricted, can_read, scope_for
 from application.dossier_intake import UNSURE_BOUNDARY
+from application.dossier_review import KEPT_CLASS
 from application.dossiers import DocumentRow, DossierSummary, summarise
 from core.errors import NotFound
+from dedup.link import RULE as NEAR_DUPLICATE_RULE
 from indexing.masking import mask_text, values_of
 from schemas import AccessClass, AccessScope, Dossier, Record, SearchFilters, SearchHit, SearchQuery
 from storage import read_record
@@ -226,20 +231,49 @@ def shown_link(state: ApiState, caller: Caller, record: Record) -> ShownLink | N
     return ShownLink(link.dossier, view.summary.code, row.order, row.pages)
 
 
+_TWIN = "near-duplicate of record"  # how dedup's review reason begins (dedup/match.py)
 _DOUBT = UNSURE_BOUNDARY.split("(", 1)[0].strip()  # how every boundary doubt begins
+_KEPT = KEPT_CLASS.split("{", 1)[0]  # how a split's "class kept" reason begins (it names scan pages)
+
+
+def _unlinked(record: Record) -> Record:
+    """`record` without its near-duplicate link (dedup's DUP.near decision, its review reason and
+    its event): the link names the other record, which may be one the caller may not know of."""
+    c = record.classification
+    if not any(d.rule == NEAR_DUPLICATE_RULE for d in c.decisions) and not any(
+        e.step == "dedup" for e in record.events
+    ):
+        return record
+    return record.model_copy(
+        update={
+            "events": [e for e in record.events if e.step != "dedup"],
+            "classification": c.model_copy(
+                update={
+                    "decisions": [d for d in c.decisions if d.rule != NEAR_DUPLICATE_RULE],
+                    "review_reasons": [r for r in c.review_reasons if not r.startswith(_TWIN)],
+                }
+            ),
+        }
+    )
 
 
 def scrubbed(record: Record, caller: Caller) -> Record:
-    """`record` without what it says of its dossier's scan (module docstring), unless it is no
-    document of a dossier or the caller may list every document."""
-    if record.dossier is None or can_list_restricted(caller.role):
+    """`record` without what it says of its dossier's scan (module docstring) and without its
+    near-duplicate link (`_unlinked`), unless the caller may list every document."""
+    if can_list_restricted(caller.role):
+        return record
+    record = _unlinked(record)
+    if record.dossier is None:
         return record
     c = record.classification
     return record.model_copy(
         update={
-            "events": [e.model_copy(update={"parameters": {}, "detail": ""}) for e in record.events],
+            # an event's time counts pages too: the intake's OCR event is the whole scan's reading
+            "events": [
+                e.model_copy(update={"parameters": {}, "detail": "", "seconds": 0.0}) for e in record.events
+            ],
             "classification": c.model_copy(
-                update={"review_reasons": [r for r in c.review_reasons if not r.startswith(_DOUBT)]}
+                update={"review_reasons": [r for r in c.review_reasons if not r.startswith((_DOUBT, _KEPT))]}
             ),
         }
     )

@@ -17,6 +17,7 @@ from api.review import REVIEW_RULE
 from api.state import ApiState
 from application.access import Caller, can_list_restricted, can_read, scope_for
 from core.errors import NotFound
+from dedup.link import RULE as NEAR_DUPLICATE_RULE
 from indexing.masking import MASKED, mask_text, values_of
 from schemas import AccessClass, Decision, Metadata, PersonalData, Record
 from storage import read_record, safe_name
@@ -109,7 +110,9 @@ def masked_record(record: Record) -> Record:
             "decisions": [
                 Decision(**{**d.model_dump(), "evidence": mask_text(d.evidence, values)})
                 for d in record.classification.decisions
-                if not d.rule.startswith(REVIEW_RULE)
+                # a near-duplicate link names the other record, which may be one the public may not
+                # know of (a hidden document of the same dossier): review state, not served
+                if not d.rule.startswith(REVIEW_RULE) and d.rule != NEAR_DUPLICATE_RULE
             ],
             "needs_review": False,
             "review_reasons": [],
