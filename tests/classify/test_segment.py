@@ -370,15 +370,20 @@ def test_a_filled_petition_is_a_document_not_a_form():
 
 
 def test_wrapped_lines_ending_in_a_colon_are_not_empty_fields():
-    """The engine reads the ';' ending a list item as ':' ('định kỳ hằng quý:'): lines that go on
-    a sentence are not fields, and the decision after a document still starts one."""
+    """The engine reads the ';' ending a list item as ':' ('định kỳ hằng quý:'), and reads the
+    ends of wrapped lines one under the other when it takes them for a column; a document's own
+    labels ('Kính gửi:', 'QUYẾT ĐỊNH:', 'Nơi nhận:') stand alone on their lines too. None of these
+    is an empty field: the decision after a document still starts one."""
     items = "\n".join(
         [
+            "Kính gửi:",
+            "QUYẾT ĐỊNH:",
+            "Nơi nhận:",
             "a) Chủ động đề xuất kết quả giải quyết hồ sơ định kỳ",
-            "hằng quý:",
             "b) Xây dựng kế hoạch đội ngũ cán bộ bảo đảm tiến độ và",
-            "chất lượng:",
             "c) Đánh giá kết quả các mô hình theo hướng dẫn của cơ quan",
+            "hằng quý:",
+            "chất lượng:",
             "chuyên môn:",
         ]
     )
