@@ -6,11 +6,13 @@ A dossier tells a role nothing of a document the role may not see. For public an
 - a dossier none of whose documents they may see does not exist for them: an unknown id and such
   a dossier take the very same path (one index query with the dossier filter under their scope,
   no hit, "not found", no storage read), so neither the answer nor its timing tells them apart;
-- a hidden document is not read, not counted, and leaves no gap: when some document is hidden,
-  the visible ones are numbered 1..k in their order and their pages renumbered consecutively over
-  the visible documents alone (a document at order 2, scan pages 4-5, behind a hidden one at
-  pages 1-3 would otherwise say that something precedes it). The record's own link to its
-  dossier (`shown_link`) uses the same numbering.
+- a hidden document is not read, not counted, and leaves no gap: the visible ones are numbered
+  1..k in their order and their pages renumbered consecutively over the visible documents alone
+  (a document at order 2, scan pages 4-5, behind a hidden one at pages 1-3 would otherwise say
+  that something precedes it), the page count their sum. This is done whether or not something
+  is hidden: the scan's own numbering (a blank separator sheet's jump, a page count above the
+  documents') would say "nothing hidden here". The record's own link to its dossier
+  (`shown_link`) uses the same numbering.
 Archivists may list what they may not read (as GET /restricted does): such documents appear in
 `withheld` with id, order, scan pages and class only; their numbering is the dossier's own.
 
@@ -126,7 +128,7 @@ class Withheld:
 @dataclass(frozen=True)
 class DossierView:
     """What the caller is shown: the summary over the documents it may read (masked for the
-    public, renumbered when some are hidden), the records read, and the withheld documents
+    public, renumbered over them for all but archivists), the records read, and the withheld documents
     (archivists)."""
 
     dossier: Dossier
@@ -188,18 +190,18 @@ def dossier_view(
     if masked:  # a title given at intake may name a person (the code is the archive's)
         values = tuple(v for r in records for v in values_of(r))
         summary = replace(summary, title=summary.title and mask_text(summary.title, values))
-    hidden = len(records) < len(dossier.documents)
     if listed:  # archivists know every document: the scan's page count and review notes
         summary = replace(summary, pages=dossier.page_count, review_reasons=list(dossier.review_reasons))
-    elif hidden:
-        summary = replace(summary, documents=_renumbered(summary.documents))
+    else:  # numbered so whether or not something is hidden: a blank sheet's jump would say "nothing"
+        rows = _renumbered(summary.documents)
+        summary = replace(summary, documents=rows, pages=sum(r.page_count for r in rows), review_reasons=[])
     records.sort(key=lambda r: r.dossier.order if r.dossier else 0)
     return DossierView(
         dossier=dossier,
         summary=summary,
         records=records,
         withheld=sorted(withheld, key=lambda w: w.order),
-        renumbered=hidden and not listed,
+        renumbered=not listed,
     )
 
 

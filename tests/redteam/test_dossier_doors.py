@@ -32,7 +32,7 @@ class World:
     live: Live
     mixed: StoredDossier  # conditional (3 pages), public (2), not_accessible (1)
     hidden: StoredDossier  # one not_accessible document
-    plain: StoredDossier  # two public documents
+    plain: StoredDossier  # two public documents, a blank sheet between them
     resplit: StoredDossier  # not_accessible (2 pages), conditional re-cut by a split (2)
 
     @property
@@ -63,7 +63,9 @@ def _world(home: Path) -> tuple:
     hidden = add_dossier(
         archive, "000.00.01.H43.2020.08", [DocSpec(access="not_accessible", pages=2, doc_type="Báo cáo")]
     )
-    plain = add_dossier(archive, "000.00.01.H43.2020.09", [DocSpec(pages=2), DocSpec(pages=1)])
+    plain = add_dossier(  # a blank separator sheet between them (scan page 3)
+        archive, "000.00.01.H43.2020.09", [DocSpec(pages=2, blank_after=True), DocSpec(pages=1)]
+    )
     resplit = add_dossier(  # a split made the second document of scan pages 3-4 (a split keeps the class)
         archive,
         "000.00.01.H43.2020.10",
@@ -378,3 +380,19 @@ def test_staff_are_not_told_the_scan_pages_by_a_splits_review_reason(world: Worl
     assert "3,4" not in _text(body["classification"]), body["classification"]["review_reasons"]
     page = world.live.get(f"/ui/records/{doc.id}", "staff").text
     assert "3,4" not in page
+
+
+@pytest.mark.parametrize("role", ["public", "staff"])
+def test_a_dossier_with_nothing_hidden_looks_like_one_with_something_hidden(world: World, role: str) -> None:
+    """A dossier with a hidden document is shown numbered over the visible documents alone (pages
+    consecutive, the page count their sum). One with nothing hidden must be shown the same way:
+    shown with the scan's own numbering, a blank separator sheet makes a jump in the page numbers
+    (1-2, then 4) and a page count above the documents' (4 for 3), which says "nothing is hidden
+    here" — and a dossier without such a jump is then more likely to hide something."""
+    body = world.live.get(f"/dossiers/{world.plain.id}", role).json()
+    assert [d["pages"] for d in body["documents"]] == [[1, 2], [3, 3]]
+    assert body["pages"] == 3
+    listed = world.live.get("/dossiers", role, params={"per_page": 100}).json()
+    assert next(i for i in listed["items"] if i["id"] == world.plain.id)["pages"] == 3
+    second = world.live.get(f"/records/{world.plain.records[1].id}", role).json()
+    assert second["dossier"]["pages"] == [3, 3]
