@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from api.key_store import KeyStore, keys_path
 from application.dossier_review import KEPT_CLASS
 from dedup.link import link_near_duplicate
 from dedup.match import DuplicateMatch
@@ -34,6 +35,7 @@ class World:
     hidden: StoredDossier  # one not_accessible document
     plain: StoredDossier  # two public documents, a blank sheet between them
     resplit: StoredDossier  # not_accessible (2 pages), conditional re-cut by a split (2)
+    metrics_key: str  # a Prometheus scraper's key
 
     @property
     def public_doc(self):  # noqa: ANN201
@@ -98,8 +100,9 @@ def _near_duplicate(archive, record, of: str) -> None:  # noqa: ANN001
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     archive, keys, mixed, hidden, plain, resplit = _world(tmp_path_factory.mktemp("dossier-doors") / "home")
+    metrics_key = KeyStore(keys_path(archive.settings)).create("metrics", "Prometheus")[1]
     with serving(archive, keys) as live:
-        yield World(live, mixed, hidden, plain, resplit)
+        yield World(live, mixed, hidden, plain, resplit, metrics_key)
 
 
 # ---- the record id is a hash of the dossier id and the scan pages ----
@@ -396,3 +399,31 @@ def test_a_dossier_with_nothing_hidden_looks_like_one_with_something_hidden(worl
     assert next(i for i in listed["items"] if i["id"] == world.plain.id)["pages"] == 3
     second = world.live.get(f"/records/{world.plain.records[1].id}", role).json()
     assert second["dossier"]["pages"] == [3, 3]
+
+
+def test_an_access_filter_does_not_reach_past_the_role(world: World) -> None:
+    """Asking for the hidden classes by name inside a dossier finds what asking in an unknown
+    dossier finds: nothing (public), the conditional letter only (staff: not the secret report)."""
+    live = world.live
+    for role, expected in (("public", []), ("staff", [world.mixed.records[0].id])):
+        asked = live.get(
+            "/search",
+            role,
+            params={"dossier": world.mixed.id, "access": ["conditional", "not_accessible", "undetermined"]},
+        )
+        assert asked.status_code == 200
+        assert [h["id"] for h in asked.json()["hits"]] == expected
+        assert asked.json()["total"] == len(expected)
+        facets = _text(asked.json()["facets"])
+        assert "not_accessible" not in facets and "Báo cáo" not in facets and "2022" not in facets
+
+
+def test_a_metrics_key_knows_of_no_dossier(world: World) -> None:
+    """A scraper's key reads /metrics and nothing else: no dossier listed, counted or found."""
+    live, headers = world.live, {"X-API-Key": world.metrics_key}
+    listed = live.client.get(f"{live.url}/dossiers", headers=headers).json()
+    assert listed["total"] == 0 and listed["items"] == []
+    for dossier in (world.mixed, world.plain):
+        assert live.client.get(f"{live.url}/dossiers/{dossier.id}", headers=headers).status_code == 404
+        found = live.client.get(f"{live.url}/search", params={"dossier": dossier.id}, headers=headers).json()
+        assert found["total"] == 0
