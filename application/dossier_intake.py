@@ -22,6 +22,7 @@ pages' text. Without a hold nothing of the dossier is stored (application/secret
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import re
 import socket
@@ -46,8 +47,7 @@ from core import __version__
 from core.errors import BadInput
 from dedup import fingerprint_file, link_near_duplicate
 from ocr import detect_media_type
-from ocr.pdf_join import join_pdfs
-from ocr.searchable_pdf import write_searchable_pdf
+from ocr.searchable_pdf import PagesOf, write_pages_pdf
 from schemas import (
     BoundaryCue,
     DocumentOutcome,
@@ -68,6 +68,7 @@ from schemas import (
 )
 from storage import quarantine, sha256_file, write_catalogue
 from storage.dossier_package import dossier_exists, read_dossier, write_dossier_package
+from storage.hashing import sha256_bytes
 from storage.layout import FINGERPRINT_FILE, SEARCHABLE_PDF
 from storage.package import write_document_package
 from vntext.normalise import nfc
@@ -189,14 +190,15 @@ def build_documents(
     *,
     batch: str | None,
     events: Sequence[Event] = (),
-) -> list[tuple[Record, Path]]:
+) -> list[tuple[Record, Path | bytes]]:
     """One record per document of `segmentation` (its own metadata and classification), each
-    with its searchable PDF cut from `originals` into `work`. Pages are renumbered 1..n in the
-    record; the link keeps the scan pages."""
+    with its searchable PDF cut from `originals`: a file in `work`, or, for a document marked as
+    a state secret, bytes in memory on their way to the hold (never at rest in clear). Pages are
+    renumbered 1..n in the record; the link keeps the scan pages."""
     by_number = {page.number: page for page in pages}
-    built: list[tuple[Record, Path]] = []
+    built: list[tuple[Record, Path | bytes]] = []
     for span in segmentation.documents:
-        doc_id = document_id_for(dossier.id, span.pages)
+        doc_id = document_id_for(dossier.sha256, span.pages)
         own = [by_number[n].model_copy(update={"number": i}) for i, n in enumerate(span.pages, start=1)]
         metadata = extract_metadata(own)
         classification = classify(metadata, own, services.rules)
@@ -205,14 +207,12 @@ def build_documents(
             classification = classification.model_copy(
                 update={"needs_review": True, "review_reasons": [*classification.review_reasons, *reasons]}
             )
-        pdf = work / f"{doc_id}.pdf"
-        _document_pdf(dossier.files, originals, [by_number[n] for n in span.pages], pdf)
         link = DossierLink(dossier=dossier.id, code=dossier.code, order=span.order, pages=span.pages)
         record = Record(
             id=doc_id,
             source=dossier.source,
-            sha256=sha256_file(pdf),
-            size=pdf.stat().st_size,
+            sha256="",  # of its PDF, below
+            size=0,
             media_type="application/pdf",
             page_count=len(own),
             pages=own,
@@ -244,38 +244,33 @@ def build_documents(
                 ),
             ],
         )
-        built.append((record, pdf))
+        parts = _pages_of(dossier.files, originals, [by_number[n] for n in span.pages])
+        pdf: Path | bytes
+        if is_marked_secret(record):
+            buffer = io.BytesIO()
+            write_pages_pdf(parts, buffer)
+            pdf = buffer.getvalue()
+            digest, size = sha256_bytes(pdf), len(pdf)
+        else:
+            pdf = work / f"{doc_id}.pdf"
+            write_pages_pdf(parts, pdf)
+            digest, size = sha256_file(pdf), pdf.stat().st_size
+        built.append((record.model_copy(update={"sha256": digest, "size": size}), pdf))
     return built
 
 
-def _document_pdf(
-    files: Sequence[DossierFile], originals: Sequence[Path], pages: list[Page], out: Path
-) -> None:
-    """The document's searchable PDF: its scan pages cut from the original files, the text
-    layer grafted on (ocr/searchable_pdf.py); pages from several files are joined."""
-    parts: list[tuple[Path, str, list[Page], list[int]]] = []
+def _pages_of(files: Sequence[DossierFile], originals: Sequence[Path], pages: list[Page]) -> list[PagesOf]:
+    """A document's scan pages grouped by the original file they are in, in order."""
+    parts: list[PagesOf] = []
     for page in pages:
-        index = next(
-            i for i, f in enumerate(files) if f.first_page <= page.number < f.first_page + f.page_count
-        )
+        index = next(i for i, f in enumerate(files) if page.number < f.first_page + f.page_count)
         local = page.number - files[index].first_page + 1
-        if parts and parts[-1][0] == originals[index]:
-            parts[-1][2].append(page)
-            parts[-1][3].append(local)
+        if parts and parts[-1].original == originals[index]:
+            parts[-1].pages.append(page)
+            parts[-1].numbers.append(local)
         else:
-            parts.append((originals[index], files[index].media_type, [page], [local]))
-    if len(parts) == 1:
-        original, media_type, own, numbers = parts[0]
-        write_searchable_pdf(original, media_type, own, out, source_pages=numbers)
-        return
-    pieces = []
-    for i, (original, media_type, own, numbers) in enumerate(parts):
-        piece = out.with_suffix(f".part{i}.pdf")
-        write_searchable_pdf(original, media_type, own, piece, source_pages=numbers)
-        pieces.append(piece)
-    join_pdfs(pieces, out)
-    for piece in pieces:
-        piece.unlink(missing_ok=True)
+            parts.append(PagesOf(originals[index], files[index].media_type, [page], [local]))
+    return parts
 
 
 # ---- reading the scan ----
@@ -444,10 +439,12 @@ def _ingest_new(
     return _done(path, dossier, built, t0)
 
 
-def store_document(services: Services, record: Record, pdf: Path) -> Record:
+def store_document(services: Services, record: Record, pdf: Path | bytes) -> Record:
     """Fingerprint a document (page 1 of its PDF), link it to a near duplicate already in the
     archive (a person decides), write its package; return the record as stored. Indexing is
     the caller's, once the dossier is committed."""
+    if not isinstance(pdf, Path):
+        raise TypeError(f"record {record.id}: a secret document's PDF goes to the hold, not the store")
     fprint = fingerprint_file(
         pdf, record.pages, record.metadata, max_pixels=services.settings.max_image_pixels
     )
@@ -515,14 +512,16 @@ def _store_held(
 
 
 def _without_pages(dossier: Dossier, hidden: set[int]) -> Dossier:
-    """The dossier without the text, words and cue texts of `hidden` pages."""
+    """The dossier without the text and words of `hidden` pages, and without the text of every
+    cue seen on them, on whichever page it is kept (a page's 'previous_ended' quotes the
+    signature block of the page before)."""
     pages = [
         p.model_copy(update={"text": "", "words": []}) if p.number in hidden else p for p in dossier.pages
     ]
     segments = [
-        s.model_copy(update={"cues": [c.model_copy(update={"text": ""}) for c in s.cues]})
-        if s.number in hidden
-        else s
+        s.model_copy(
+            update={"cues": [c.model_copy(update={"text": ""}) if c.page in hidden else c for c in s.cues]}
+        )
         for s in dossier.segmentation.pages
     ]
     segmentation = dossier.segmentation.model_copy(update={"pages": segments})

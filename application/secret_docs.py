@@ -185,13 +185,17 @@ def open_hold(settings: Settings) -> SecretHold | None:
     return SecretHold(settings.secret_hold, load_key(settings.secret_key_file, forbidden=forbidden))
 
 
-def hold_secret(hold: SecretHold, record: Record, original: Path) -> Record:
-    """Encrypt the original and the record as read into the hold; return the catalogue row.
+def hold_secret(hold: SecretHold, record: Record, original: Path | bytes) -> Record:
+    """Encrypt the original (a file, or bytes never written in clear: a secret document's PDF
+    cut from a dossier scan) and the record as read into the hold; return the catalogue row.
 
     BadInput (nothing replaced in the hold) when the original no longer has the record's bytes.
     """
     catalogue = catalogue_row(record, hold=str(hold.root))
-    hold.put_file(record.id, ORIGINAL, original, sha256=record.sha256)
+    if isinstance(original, bytes):
+        hold.put_bytes(record.id, ORIGINAL, original)
+    else:
+        hold.put_file(record.id, ORIGINAL, original, sha256=record.sha256)
     hold.put_bytes(record.id, RECORD, json_bytes(record.model_dump(mode="json")))
     hold.put_bytes(record.id, CATALOGUE, json_bytes(catalogue.model_dump(mode="json")))
     return catalogue

@@ -28,7 +28,9 @@ import io
 import math
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import img2pdf
 import pikepdf
@@ -99,42 +101,72 @@ def write_searchable_pdf(
     original: Path,
     media_type: str,
     pages: Sequence[Page],
-    out: Path,
+    out: Path | BinaryIO,
     *,
     source_pages: Sequence[int] | None = None,
 ) -> None:
-    """Write `out`: the pages of `original` (a scan file of `media_type`) with the OCR text of
-    `pages` laid invisibly over them. `source_pages`: for each of `pages`, the 1-based page of
-    `original` it was read from (default 1..n); the output holds those pages only, in that
-    order. BadInput when the original cannot be read; ValueError when the arguments disagree."""
-    original, out = Path(original), Path(out)
+    """Write `out` (a file, or a binary stream: what must never be at rest in clear, a secret
+    document's PDF on its way to the hold): the pages of `original` (a scan file of
+    `media_type`) with the OCR text of `pages` laid invisibly over them. `source_pages`: for
+    each of `pages`, the 1-based page of `original` it was read from (default 1..n); the output
+    holds those pages only, in that order. BadInput when the original cannot be read;
+    ValueError when the arguments disagree."""
     numbers = list(source_pages) if source_pages is not None else list(range(1, len(pages) + 1))
-    if len(numbers) != len(pages):
-        raise ValueError(f"{len(pages)} pages but {len(numbers)} source page numbers")
-    if not numbers:
+    write_pages_pdf([PagesOf(Path(original), media_type, list(pages), numbers)], out)
+
+
+@dataclass(frozen=True)
+class PagesOf:
+    """Pages read from one scan file: the file, its type, the pages and their numbers in it."""
+
+    original: Path
+    media_type: str
+    pages: list[Page]
+    numbers: list[int]
+
+
+def write_pages_pdf(parts: Sequence[PagesOf], out: Path | BinaryIO) -> None:
+    """`write_searchable_pdf` for pages taken from several scan files, in the order given (a
+    document of a dossier scanned as a folder of page files)."""
+    if not any(part.pages for part in parts):
         raise ValueError("no pages to write")
-    if media_type == PDF:
-        source = _open_pdf(original)
-    elif media_type in (TIFF, JPEG, PNG):
-        source, numbers = _image_pdf(original, media_type, pages, numbers)
-    else:
-        raise ValueError(f"unknown media type {media_type!r}")
-    with source:
-        count = len(source.pages)
-        wrong = [number for number in numbers if not 1 <= number <= count]
-        if wrong:
-            raise ValueError(f"the original has {count} pages; no page {wrong[0]}")
-        with pikepdf.new() as target:
-            font = _font(target)
-            shared: dict[bytes, pikepdf.Object] = {}
-            default_dpi = PDF_DPI if media_type == PDF else IMAGE_DPI
-            for page, number in zip(pages, numbers, strict=True):
-                target.pages.append(source.pages[number - 1])
-                _graft(target, target.pages[-1], page, font, default_dpi, shared)
-            # pages that shared one resource dictionary (some scanners list every page's image in
-            # it) keep only what they draw: a document cut from a dossier carries no other page
+    with pikepdf.new() as target:
+        font = _font(target)
+        shared: dict[bytes, pikepdf.Object] = {}
+        sources = []
+        try:
+            for part in parts:
+                sources.append(_append(target, part, font, shared))
+            # pages that shared one resource dictionary (some scanners list every page's image
+            # in it) keep only what they draw: a document cut from a dossier carries no other page
             target.remove_unreferenced_resources()
             _save(target, out)
+        finally:
+            for source in sources:
+                source.close()
+
+
+def _append(target: pikepdf.Pdf, part: PagesOf, font: pikepdf.Object, shared: dict) -> pikepdf.Pdf:
+    """Copy `part`'s pages into `target` with their text layers; return the open source."""
+    pages, numbers = part.pages, list(part.numbers)
+    if len(numbers) != len(pages):
+        raise ValueError(f"{len(pages)} pages but {len(numbers)} source page numbers")
+    if part.media_type == PDF:
+        source = _open_pdf(part.original)
+    elif part.media_type in (TIFF, JPEG, PNG):
+        source, numbers = _image_pdf(part.original, part.media_type, pages, numbers)
+    else:
+        raise ValueError(f"unknown media type {part.media_type!r}")
+    count = len(source.pages)
+    wrong = [number for number in numbers if not 1 <= number <= count]
+    if wrong:
+        source.close()
+        raise ValueError(f"the original has {count} pages; no page {wrong[0]}")
+    default_dpi = PDF_DPI if part.media_type == PDF else IMAGE_DPI
+    for page, number in zip(pages, numbers, strict=True):
+        target.pages.append(source.pages[number - 1])
+        _graft(target, target.pages[-1], page, font, default_dpi, shared)
+    return source
 
 
 # --- PDF originals --------------------------------------------------------------------------------
@@ -421,17 +453,21 @@ def glyphless_font() -> bytes:
     raise MissingDependency("Tesseract's pdf.ttf not found: install the Debian package tesseract-ocr")
 
 
-def _save(pdf: pikepdf.Pdf, out: Path) -> None:
-    """Write next to `out` and rename, so a reader never sees half a file."""
+def _save(pdf: pikepdf.Pdf, out: Path | BinaryIO) -> None:
+    """Write next to `out` and rename, so a reader never sees half a file (or to a stream)."""
     pdf.docinfo[pikepdf.Name.Producer] = "sohoa"
+    options = {
+        "compress_streams": True,
+        "object_stream_mode": pikepdf.ObjectStreamMode.generate,
+        "deterministic_id": True,
+    }
+    if not isinstance(out, str | Path):
+        pdf.save(out, **options)
+        return
+    out = Path(out)
     partial = out.with_name(f".{out.name}.partial")
     try:
-        pdf.save(
-            partial,
-            compress_streams=True,
-            object_stream_mode=pikepdf.ObjectStreamMode.generate,
-            deterministic_id=True,
-        )
+        pdf.save(partial, **options)
         partial.replace(out)
     finally:
         partial.unlink(missing_ok=True)

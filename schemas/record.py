@@ -173,8 +173,10 @@ def record_id_for(sha256: str) -> str:
     return sha256[:32]
 
 
-def document_id_for(dossier_id: str, pages: list[int]) -> str:
-    """The record id of the document made of these scan pages of a dossier: the same pages
-    give the same id (a re-run is idempotent); moved boundaries give a new one."""
-    text = f"{dossier_id}:{','.join(str(n) for n in pages)}"
+def document_id_for(dossier_sha256: str, pages: list[int]) -> str:
+    """The record id of the document made of these scan pages of a dossier, from the dossier's
+    whole content hash (its id shows only the first half: nobody can work out the ids of a
+    dossier's other documents from what they are shown). The same pages give the same id (a
+    re-run is idempotent); moved boundaries give a new one."""
+    text = f"{dossier_sha256}:{','.join(str(n) for n in pages)}"
     return record_id_for(hashlib.sha256(text.encode()).hexdigest())

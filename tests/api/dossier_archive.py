@@ -185,7 +185,7 @@ def add_dossier(
             pdf_of([image for _, image in pages], pdf)
         access = doc.access
         record = Record(
-            id=document_id_for(dossier_id, span.pages),
+            id=document_id_for(scan_sha, span.pages),
             source=source,
             sha256=_sha(pdf),
             size=pdf.stat().st_size,
