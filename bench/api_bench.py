@@ -185,7 +185,7 @@ def run(base: str, keys: dict[str, str], mix: list[tuple[str, dict]], warmup: in
             response.raise_for_status()
             spent = profile.take()
             if number >= warmup:
-                for name in (category, "all"):
+                for name in (category, "all", f"role {role}"):  # a role's rows: its scope's tables
                     for phase, seconds in spent.items():
                         phases[name][phase] += seconds * 1000
                     phases[name]["(http, app)"] += elapsed - sum(spent.values()) * 1000
