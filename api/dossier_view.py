@@ -20,7 +20,8 @@ A document's own record speaks of its dossier's scan too: its provenance (the sc
 its scan pages, a split's boundaries and the ids of the documents it made or withdrew; its OCR
 event's time is the whole scan's), its boundary doubts ("trang 7 của hồ sơ") and a split's "class
 kept" reason ("tách lại từ trang 4,5"). Roles that may not list every document are shown those
-events without their parameters, detail and time, and without those reasons (`scrubbed`). No
+events without their parameters, detail and time, without a split's event (a split among documents
+hidden from them moves the order of a document they see) and without those reasons (`scrubbed`). No
 record shown to them names its near-duplicate: the other record may be one they may not know of
 (a hidden document of the same dossier).
 """
@@ -233,6 +234,7 @@ def shown_link(state: ApiState, caller: Caller, record: Record) -> ShownLink | N
     return ShownLink(link.dossier, view.summary.code, row.order, row.pages)
 
 
+_SPLIT_STEP = "review-split"  # the step of a split's event (application/dossier_review.py)
 _TWIN = "near-duplicate of record"  # how dedup's review reason begins (dedup/match.py)
 _DOUBT = UNSURE_BOUNDARY.split("(", 1)[0].strip()  # how every boundary doubt begins
 _KEPT = KEPT_CLASS.split("{", 1)[0]  # how a split's "class kept" reason begins (it names scan pages)
@@ -271,8 +273,12 @@ def scrubbed(record: Record, caller: Caller) -> Record:
     return record.model_copy(
         update={
             # an event's time counts pages too: the intake's OCR event is the whole scan's reading
+            # and a split's event (application/dossier_review.py) is left out: a document kept by a
+            # split among documents hidden from the caller gets one when its order moves
             "events": [
-                e.model_copy(update={"parameters": {}, "detail": "", "seconds": 0.0}) for e in record.events
+                e.model_copy(update={"parameters": {}, "detail": "", "seconds": 0.0})
+                for e in record.events
+                if e.step != _SPLIT_STEP
             ],
             "classification": c.model_copy(
                 update={"review_reasons": [r for r in c.review_reasons if not r.startswith((_DOUBT, _KEPT))]}
