@@ -61,13 +61,16 @@ def read_pages(
     Also the first page's image hashes, taken while the page is at hand (the near-duplicate
     fingerprint needs them), and whether reading stopped after page 1 because it bears a
     secrecy mark (a state secret is read no further, and nothing of it is kept in the spool;
-    a mark found only on a later page is seen once the whole document is read).
+    a mark found only on a later page is seen once the whole document is read, and from that
+    page on the spool is removed and nothing more kept: a kill then costs the whole reading).
 
     Pages kept by an earlier run of the same file (killed, or stopped by a Transient error) are
     taken from the spool, not read again. BadInput (the file is quarantined) removes the spool;
     any other error leaves it for the next run; the caller removes it once the file's outcome
     is stored (`forget_pages`)."""
-    results = read_spooled(path, services, record_id, pdf=pdf, keep_first=True, secrecy_stop=True)
+    results = read_spooled(
+        path, services, record_id, pdf=pdf, keep_first=True, secrecy_stop=True, secrecy_unspooled=True
+    )
     pages: list[Page] = []
     hashes: ImageHashes | None = None
     for result in results:

@@ -7,7 +7,8 @@
 Target: one N-page PDF ingests at the pages/min of a batch of N single pages, its RSS flat in N
 (<= 1 GiB at 1,000 pages). Rows, all in the same run on the same N pages (the corpus page images
 of ../shared/corpus/pages, cycled; the PDF made of them losslessly with img2pdf, as a scanning
-room's PDF is):
+room's PDF is). The pages of the document marked MẬT are left out unless --with-secret: a PDF
+holding one is held encrypted, not stored (another path than the one measured here).
 
 1. bare Tesseract: `tesseract IMAGE - -l vie tsv` on the N page images, --workers at once.
 2. reading alone (no classification, no store), on the first --compare-pages pages of the PDF:
@@ -158,6 +159,12 @@ def compare_readers(pdf: Path, workers: int, lang: str) -> dict[str, float]:
     return rates
 
 
+def _secret(image: Path) -> bool:
+    """Whether the corpus page belongs to a document marked secret (its manifest says)."""
+    manifest = json.loads(image.with_suffix(".json").read_text(encoding="utf-8"))
+    return bool((manifest.get("metadata") or {}).get("secrecy"))
+
+
 def _spooled(home: Path) -> int:
     return sum(1 for _ in (home / "work").glob("*/[0-9]*.json"))
 
@@ -175,10 +182,13 @@ def main() -> int:
     parser.add_argument("--skip-batch", action="store_true")
     parser.add_argument("--skip-raw", action="store_true")
     parser.add_argument("--kill-at", type=float, default=None, help="fraction of the pages, e.g. 0.5")
+    parser.add_argument("--with-secret", action="store_true", help="keep the MẬT document's pages")
     parser.add_argument("--keep", type=Path, help="work folder to keep (default: a temporary one)")
     args = parser.parse_args()
 
     images = corpus_pages(args.corpus)
+    if not args.with_secret:
+        images = [image for image in images if not _secret(image)]
     work = args.keep or Path(tempfile.mkdtemp(prefix="sohoa-long-pdf-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     rows: dict[str, object] = {"pages": args.pages, "workers": args.workers}

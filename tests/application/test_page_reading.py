@@ -133,3 +133,38 @@ def test_a_document_marked_secret_on_page_1_is_read_no_further_and_never_spooled
     assert engine.pages == {1}
     assert outcome.status in ("quarantined", "ingested")  # held, or refused without a holding area
     assert not (tmp_path / "home" / "work").exists() or not any((tmp_path / "home" / "work").iterdir())
+
+
+class PerPageEngine:
+    """A fixed text per page (from the log context's page number); `kill_at` raises there."""
+
+    name, version = "per-page", "1"
+
+    def __init__(self, texts: dict[int, str], kill_at: int) -> None:
+        self.texts, self.kill_at = texts, kill_at
+
+    def recognise(self, image, *, dpi=None):
+        page = current_context()["page"]
+        if page == self.kill_at:
+            raise Killed(f"killed while page {page} was read")
+        return FixedTextEngine(self.texts.get(page, "QUYẾT ĐỊNH\nVề việc thử")).recognise(image, dpi=dpi)
+
+    def orientation(self, image):
+        return (0, 15.0)
+
+
+def _killed_spool(tmp_path: Path, texts: dict[int, str]) -> list[str]:
+    path = tmp_path / f"scan{len(texts)}.tif"
+    frames = [Image.new("L", (600, 800), 255) for _ in range(5)]
+    frames[0].save(path, save_all=True, append_images=frames[1:], dpi=(300, 300))
+    home = tmp_path / f"home{len(texts)}"
+    with pytest.raises(Killed):
+        ingest_file(path, _services(home, PerPageEngine(texts, kill_at=4), workers=1))
+    return sorted(p.name for p in (home / "work").glob("*/0*.json"))
+
+
+def test_from_a_page_with_a_secrecy_mark_on_nothing_of_the_document_stays_in_the_spool(
+    tmp_path: Path,
+) -> None:
+    assert _killed_spool(tmp_path, {}) == ["0001.json", "0002.json", "0003.json"]
+    assert _killed_spool(tmp_path, {2: "MẬT\nQUYẾT ĐỊNH\nVề việc thử"}) == []
