@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -447,3 +448,39 @@ def test_a_split_among_hidden_documents_changes_nothing_the_public_or_staff_see(
         for role in ("public", "staff"):
             assert live.get(f"/records/{public.id}", role).json() == before[role], role
             assert live.get(f"/ui/records/{public.id}", role).text == pages[role], role
+
+
+_STAMP = re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+Z?|\d\d/\d\d/\d{4} \d\d:\d\d(:\d\d)?")
+
+
+def test_a_held_dossier_looks_like_any_other_to_public_and_staff(tmp_path: Path) -> None:
+    """A dossier holding a MẬT report is held (its original in the secret hold): the archivist's
+    page says so, the public's and staff's must not — their view of it is that of a dossier with
+    the same visible document and a not_accessible one that is not marked secret."""
+    archive, keys = build_archive(tmp_path / "home")
+    docs = [DocSpec(pages=2, date=dt.date(2020, 3, 1)), DocSpec(access="not_accessible", pages=1)]
+    held = add_dossier(
+        archive,
+        "H1.2020.07",
+        [docs[0], DocSpec(access="not_accessible", pages=1, secrecy="MẬT")],
+        held=True,
+        seed="held",
+    )
+    plain = add_dossier(archive, "H1.2020.07", docs, seed="plain")
+    with serving(archive, keys) as live:
+        assert "split-held" in live.get(f"/ui/dossiers/{held.id}", "archivist").text
+        for role in ("public", "staff"):
+            views = []
+            for built in (held, plain):
+                swap = {built.id: "DOSSIER", built.records[0].id: "DOC"}
+                texts = [
+                    live.get(f"/dossiers/{built.id}", role).text,
+                    live.get(f"/ui/dossiers/{built.id}", role).text,
+                    live.get(f"/records/{built.records[0].id}", role).text,
+                    live.get(f"/ui/records/{built.records[0].id}", role).text,
+                    live.get("/search", role, params={"dossier": built.id}).text,
+                ]
+                for old, new in swap.items():
+                    texts = [t.replace(old, new) for t in texts]
+                views.append([_STAMP.sub("TIME", t) for t in texts])  # made a moment apart
+            assert views[0] == views[1], role
