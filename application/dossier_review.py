@@ -53,7 +53,7 @@ def split_dossier(services: Services, dossier_id: str, starts: list[int], who: s
     page with text always starts one). NotFound for an unknown dossier; BadInput when the pages
     are not pages with text of this dossier, or the dossier is held (a state secret in it)."""
     store = services.store
-    dossier = read_dossier(store, dossier_id, with_words=True)
+    dossier = read_dossier(store, dossier_id, scan=True, with_words=True)
     if dossier.held:
         raise BadInput(
             f"dossier {dossier_id} holds a state secret: its original is in the hold, split it there"

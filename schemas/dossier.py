@@ -150,8 +150,11 @@ class Dossier(BaseModel):
     sha256: str = Field(description="Of the files' sha256s in order: the dossier's content")
     files: list[DossierFile]
     page_count: int = Field(ge=0, description="Số lượng trang of the scan")
-    pages: list[Page] = Field(default_factory=list, description="Every scan page as read")
-    segmentation: Segmentation
+    pages: list[Page] = Field(default_factory=list, description="Every scan page as read (with its scan)")
+    segmentation: Segmentation = Field(
+        default_factory=lambda: Segmentation(pages=[], documents=[], threshold=0.0),
+        description="How the scan was cut (with its scan; empty in a dossier read without it)",
+    )
     documents: list[DossierDocument] = Field(default_factory=list)
     language: str = "Tiếng Việt"
     reliability: Reliability = "Số hóa"

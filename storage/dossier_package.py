@@ -2,7 +2,8 @@
 
     dossiers/<id>/original/<safe name>   each file of the scan, byte-identical (not when held)
     dossiers/<id>/pages/0001.txt, 0001.words.json
-    dossiers/<id>/dossier.json           the Dossier without page words
+    dossiers/<id>/dossier.json           the Dossier's head: no scan pages, no segmentation
+    dossiers/<id>/scan.json              the scan: every page as read (no words), how it was cut
     dossiers/<id>/manifest-sha256.txt    written last: the commit marker
 
 Its documents are record packages of their own (storage/package.py `write_document_package`),
@@ -21,7 +22,14 @@ from schemas import Dossier, Record
 from storage.base import ObjectStore
 from storage.hashing import sha256_bytes
 from storage.jsonfile import json_bytes
-from storage.layout import DOSSIER_FILE, DOSSIERS, MANIFEST, original_name, page_words_name
+from storage.layout import (
+    DOSSIER_FILE,
+    DOSSIER_SCAN_FILE,
+    DOSSIERS,
+    MANIFEST,
+    original_name,
+    page_words_name,
+)
 from storage.object_keys import check_key
 from storage.package import (
     check_original,
@@ -58,10 +66,18 @@ def _pages_as_record(dossier: Dossier) -> Record:
     return normalized_pages(shell.model_copy(update={"pages": dossier.pages}))
 
 
-def _dossier_json(dossier: Dossier, pages: Record) -> bytes:
-    data = dossier.model_copy(update={"pages": pages.pages}).model_dump(
-        mode="json", exclude={"pages": {"__all__": {"words"}}}
-    )
+def _head_json(dossier: Dossier) -> bytes:
+    """dossier.json: what showing a dossier needs, read in the same time however many pages its
+    scan has (the pages of documents a caller may not see must not cost that caller time)."""
+    return json_bytes(dossier.model_dump(mode="json", exclude={"pages", "segmentation"}))
+
+
+def _scan_json(dossier: Dossier, pages: Record) -> bytes:
+    """scan.json: the pages as read (words in their own files) and how the scan was cut."""
+    data = {
+        "pages": [p.model_dump(mode="json", exclude={"words"}) for p in pages.pages],
+        "segmentation": dossier.segmentation.model_dump(mode="json"),
+    }
     return json_bytes(data)
 
 
@@ -73,7 +89,11 @@ def write_dossier_package(store: ObjectStore, dossier: Dossier, originals: Seque
         raise ValueError(f"dossier {dossier.id}: originals are given exactly when it is not held")
     prefix = _prefix(dossier.id)
     pages = _pages_as_record(dossier)
-    files: dict[str, bytes | Path] = {**page_files(pages), DOSSIER_FILE: _dossier_json(dossier, pages)}
+    files: dict[str, bytes | Path] = {
+        **page_files(pages),
+        DOSSIER_FILE: _head_json(dossier),
+        DOSSIER_SCAN_FILE: _scan_json(dossier, pages),
+    }
     store.delete(prefix + MANIFEST)
     hashes: dict[str, str] = {}
     if originals is not None:
@@ -90,13 +110,17 @@ def write_dossier_package(store: ObjectStore, dossier: Dossier, originals: Seque
 
 
 def update_dossier(store: ObjectStore, dossier: Dossier) -> None:
-    """Rewrite dossier.json of a committed dossier (a boundary moved) and its manifest; the
+    """Rewrite dossier.json of a committed dossier, and scan.json when the dossier was read with
+    its scan (a boundary moved: `read_dossier(..., scan=True)`), then its manifest; the
     originals and page files stay as they are."""
     prefix = _prefix(dossier.id)
     hashes = read_dossier_manifest(store, dossier.id)
-    data = _dossier_json(dossier, _pages_as_record(dossier))
-    store.put_bytes(prefix + DOSSIER_FILE, data)
-    hashes[DOSSIER_FILE] = sha256_bytes(data)
+    files = {DOSSIER_FILE: _head_json(dossier)}
+    if dossier.pages:  # read with its scan (a dossier has a page at least)
+        files[DOSSIER_SCAN_FILE] = _scan_json(dossier, _pages_as_record(dossier))
+    for name, data in files.items():
+        store.put_bytes(prefix + name, data)
+        hashes[name] = sha256_bytes(data)
     store.put_bytes(prefix + MANIFEST, manifest_text(hashes))
 
 
@@ -114,12 +138,18 @@ def read_dossier_manifest(store: ObjectStore, dossier_id: str) -> dict[str, str]
     return parse_manifest(data.decode(), dossier_id)
 
 
-def read_dossier(store: ObjectStore, dossier_id: str, *, with_words: bool = False) -> Dossier:
-    """The stored dossier; its pages' words only `with_words`. NotFound unless committed."""
+def read_dossier(
+    store: ObjectStore, dossier_id: str, *, scan: bool = False, with_words: bool = False
+) -> Dossier:
+    """The stored dossier: its head only (no pages, an empty segmentation), or with its `scan`
+    (every page as read and how it was cut), the pages' words too `with_words`. NotFound
+    unless committed."""
     if not dossier_exists(store, dossier_id):
         raise NotFound(f"no dossier {dossier_id!r} in {store.url}")
     prefix = _prefix(dossier_id)
     data = json.loads(store.get_bytes(prefix + DOSSIER_FILE))
+    if scan or with_words:
+        data |= json.loads(store.get_bytes(prefix + DOSSIER_SCAN_FILE))
     if with_words:
         for page in data["pages"]:
             page["words"] = json.loads(store.get_bytes(prefix + page_words_name(page["number"])))

@@ -18,7 +18,8 @@ A dossier package (storage/dossier_package.py), under dossiers/<id>/:
 
     original/<safe name>     each file of the dossier scan, byte-identical (none when held)
     pages/0001.txt, .words.json   every scan page as read (blank sheets too)
-    dossier.json             the Dossier without page words: files, segmentation, documents
+    dossier.json             the Dossier's head: code, title, files, its documents' ids and pages
+    scan.json                every scan page as read (no words) and how the scan was cut
     manifest-sha256.txt      written last: the commit marker (after the documents' packages)
 
 The change journal (storage/changes.py), under changes/<hour>/: one empty object per committed
@@ -38,6 +39,7 @@ __all__ = [
     "CLASSIFICATION_FILE",
     "DOSSIERS",
     "DOSSIER_FILE",
+    "DOSSIER_SCAN_FILE",
     "EVENTS_FILE",
     "FINGERPRINT_FILE",
     "HOLD_CATALOGUE",
@@ -73,7 +75,8 @@ FINGERPRINT_FILE = "fingerprint.json"
 
 # --- the dossier package ---
 DOSSIERS = "dossiers"  # the dossier packages' folder (key prefix) in the store
-DOSSIER_FILE = "dossier.json"
+DOSSIER_FILE = "dossier.json"  # the head: what showing a dossier needs
+DOSSIER_SCAN_FILE = "scan.json"  # every scan page as read (no words) and how the scan was cut
 
 # --- the change journal ---
 CHANGES = "changes"  # its folder (key prefix) in the store
