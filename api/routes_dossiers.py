@@ -161,7 +161,10 @@ def _secret_moved(state: ApiState, dossier_id: str, starts: list[int]) -> tuple[
     """The scan pages (first, last) of a not_accessible document the split would cut up or join
     to others, if any: its pages would be read again and classified afresh from their text, and
     a class a person set (or a mark not on those pages) would be lost. NotFound for no dossier."""
-    dossier = read_dossier(state.store, dossier_id)
+    # with its scan: how it was cut (read with the pages' words, which bring the scan whichever way
+    # the package stores it; a dossier read without it has no segmentation, and every split would
+    # be let through here)
+    dossier = read_dossier(state.store, dossier_id, with_words=True)
     if dossier.held:  # split_dossier refuses it (split in the hold)
         return None
     try:
