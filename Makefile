@@ -30,6 +30,7 @@ bench:
 	@WITH_BENCH=1 EXTRAS=dev,bench scripts/bootstrap.sh
 	$(BIN)/python bench/ocr_bench.py $(if $(QUICK),--quick) --split $(or $(SPLIT),evaluation)
 	$(BIN)/python bench/classify_fields.py --ocr --cache $(SOHOA_HOME)/bench-ocr
+	$(BIN)/python bench/segment_bench.py --split $(or $(SPLIT),evaluation) $(if $(QUICK),--dossiers 10)
 	$(BIN)/python bench/reindex_bench.py $(if $(QUICK),--quick)
 	$(BIN)/python bench/api_bench.py $(if $(QUICK),--pages 3000)
 	$(BIN)/python bench/load_bench.py $(if $(QUICK),--pages 3000 --seconds 5)
