@@ -117,22 +117,10 @@ class DossierFile(BaseModel):
     )
 
 
-class DossierDocument(BaseModel):
-    """One document of the dossier: its record id, order and scan pages."""
+class DossierDocument(DocumentSpan):
+    """One document of the dossier: its record id, with its order and scan pages."""
 
     id: str
-    order: int = Field(ge=1)
-    pages: list[int] = Field(min_length=1)
-    confidence: float = Field(ge=0, le=1, description="Of its first page being a start")
-    review: bool = False
-
-    @property
-    def first(self) -> int:
-        return self.pages[0]
-
-    @property
-    def last(self) -> int:
-        return self.pages[-1]
 
 
 class Dossier(BaseModel):
