@@ -101,15 +101,18 @@ def new_batch_name(prefix: str = "batch") -> str:
     return f"{prefix}-{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
 
 
-@task(
-    name="ingest-document",
-    retries=3,
-    retry_delay_seconds=[2, 10, 30],
-    retry_jitter_factor=0.5,
-    retry_condition_fn=retry_transient_only,
-    persist_result=False,
-    task_run_name=document_run_name,
-)
+# A document's (or a dossier's) task: Transient errors retried with backoff, named by a hash.
+_DOCUMENT_TASK = {
+    "retries": 3,
+    "retry_delay_seconds": [2, 10, 30],
+    "retry_jitter_factor": 0.5,
+    "retry_condition_fn": retry_transient_only,
+    "persist_result": False,
+    "task_run_name": document_run_name,
+}
+
+
+@task(name="ingest-document", **_DOCUMENT_TASK)
 def ingest_document(path: str, batch: str, settings: Settings) -> IngestOutcome:
     """Ingest one file wherever this task runs (a thread, a worker's flow run, a Dask worker),
     with the flow's `settings`; the worker's name is that process's (SOHOA_WORKER_NAME)."""
@@ -119,15 +122,7 @@ def ingest_document(path: str, batch: str, settings: Settings) -> IngestOutcome:
         return ingest_into_batch(Path(path), services_for(settings), batch, worker=worker)
 
 
-@task(
-    name="ingest-dossier",
-    retries=3,
-    retry_delay_seconds=[2, 10, 30],
-    retry_jitter_factor=0.5,
-    retry_condition_fn=retry_transient_only,
-    persist_result=False,
-    task_run_name=document_run_name,
-)
+@task(name="ingest-dossier", **_DOCUMENT_TASK)
 def ingest_dossier_task(
     path: str, batch: str, settings: Settings, code: str | None = None, title: str | None = None
 ) -> DossierIntake:
