@@ -159,7 +159,7 @@ def _ocr_classify_store(
     try:
         media_type = detect_media_type(path)
         started = time.monotonic()
-        pages, first_page, marked = read_pages(path, services, record_id, None)
+        pages, first_page, marked = read_pages(path, services, record_id)
         ocr_seconds = time.monotonic() - started
         page_count = count_pages(path, media_type) if marked else len(pages)
         metadata = extract_metadata(pages)

@@ -19,7 +19,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
 
 from application.ingest_metrics import OCR_SECONDS, PAGES
 from application.logs import log_context
@@ -53,11 +52,9 @@ def reader_of(services: Services) -> dict[str, str]:
     }
 
 
-def read_pages(
-    path: Path, services: Services, record_id: str, pdf: BinaryIO | None
-) -> tuple[list[Page], ImageHashes, bool]:
+def read_pages(path: Path, services: Services, record_id: str) -> tuple[list[Page], ImageHashes, bool]:
     """The pages of the file, in order, each read with its page number in the log context and
-    timed for the metrics; the searchable PDF is written to `pdf` as they come (None: no PDF).
+    timed for the metrics (the searchable PDF is written from them afterwards, by the caller).
     Also the first page's image hashes, taken while the page is at hand (the near-duplicate
     fingerprint needs them), and whether reading stopped after page 1 because it bears a
     secrecy mark (a state secret is read no further, and nothing of it is kept in the spool;
@@ -69,7 +66,7 @@ def read_pages(
     any other error leaves it for the next run; the caller removes it once the file's outcome
     is stored (`forget_pages`)."""
     results = read_spooled(
-        path, services, record_id, pdf=pdf, keep_first=True, secrecy_stop=True, secrecy_unspooled=True
+        path, services, record_id, keep_first=True, secrecy_stop=True, secrecy_unspooled=True
     )
     pages: list[Page] = []
     hashes: ImageHashes | None = None
@@ -94,7 +91,6 @@ def read_spooled(
     services: Services,
     spool_id: str,
     *,
-    pdf: BinaryIO | None = None,
     keep_first: bool = False,
     secrecy_stop: bool = False,
     secrecy_unspooled: bool = False,
@@ -136,7 +132,6 @@ def read_spooled(
         page_threads(workers),
         in_flight=LOOK_AHEAD * workers,
         max_pixels=settings.max_image_pixels,
-        pdf=pdf,
         keep_first=keep_first,
         first_alone=secrecy_stop,
         reuse=reuse,

@@ -14,7 +14,6 @@ from ocr.imaging import box_to_original, flatten_on_white, grayscale, rotate_clo
 from ocr.load import SourcePage, count_pages, detect_media_type, iter_pages, load_page
 from ocr.page_reader import PageResult, ocr_page, process_page
 from ocr.parallel import PagePool, default_workers
-from ocr.pdf import PageImage, SearchablePdfWriter, build_searchable_pdf, encode_page_image
 from ocr.pipeline import ocr_file, ocr_file_results
 from ocr.preprocess import PrepareOptions, StepRecord, prepare
 from ocr.quality import PageQuality, assess_page
@@ -25,23 +24,19 @@ __all__ = [
     "FailingEngine",
     "FixedTextEngine",
     "OcrEngine",
-    "PageImage",
     "PagePool",
     "PageQuality",
     "PageResult",
     "PrepareOptions",
-    "SearchablePdfWriter",
     "SourcePage",
     "StepRecord",
     "TesseractEngine",
     "assess_page",
     "box_to_original",
-    "build_searchable_pdf",
     "count_pages",
     "debian_package",
     "default_workers",
     "detect_media_type",
-    "encode_page_image",
     "flatten_on_white",
     "grayscale",
     "iter_pages",

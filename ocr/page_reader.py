@@ -14,7 +14,6 @@ import logging
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -23,7 +22,6 @@ from ocr.coverage import unread_share
 from ocr.engine import EngineResult, OcrEngine
 from ocr.imaging import page_array
 from ocr.load import SourcePage
-from ocr.pdf import PageImage, encode_page_image
 from ocr.preprocess import (
     OrientationGuess,
     Prepared,
@@ -73,10 +71,9 @@ MIN_JUDGED = 8
 
 @dataclass
 class PageResult:
-    """A page read, with what the PDF needs and what each step did."""
+    """A page read, with what each step did."""
 
     page: Page
-    image: PageImage | None = None  # the page as scanned, compressed for the searchable PDF
     steps: list[StepRecord] = field(default_factory=list)
     source_image: Image.Image | None = None  # the page as loaded: page 1 only, when asked
     notes: list[str] = field(default_factory=list)  # foreign letters replaced ("ö>ô")
@@ -109,13 +106,10 @@ def process_page(
     engine: OcrEngine,
     *,
     options: PrepareOptions | None = None,
-    pdf_image: bool = False,
-    source_file: Path | None = None,
     keep_source: bool = False,
     orientation_hint: int | None = None,
 ) -> PageResult:
-    """`ocr_page` with the step records, and the page compressed for the PDF if asked.
-    `source_file`: the file the page came from when it is the whole file (JPEG, PNG).
+    """`ocr_page` with the step records.
     `keep_source`: the result also carries the page image as loaded. `orientation_hint`: the
     document's orientation (`DocumentOrientation`), tried first unless the page's own evidence
     is strong; with it the engine's OSD is not asked."""
@@ -129,12 +123,11 @@ def process_page(
         orientation_hint = None
     prepared, result, doubts, known = _read_upright(cleaned, guess, engine, options, orientation_hint)
     page, notes = _page(source, prepared, result, doubts)
-    image = encode_page_image(source.image, source.dpi, source_file) if pdf_image else None
     if notes:
         log.info("page %d: letters foreign to Vietnamese replaced: %s", source.number, " ".join(notes))
     kept = source.image if keep_source else None
     return PageResult(
-        page=page, image=image, steps=prepared.steps, notes=notes, source_image=kept, orientation_known=known
+        page=page, steps=prepared.steps, notes=notes, source_image=kept, orientation_known=known
     )
 
 

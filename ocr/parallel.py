@@ -3,7 +3,7 @@ and the process-wide page threads (`page_threads`) that ingest spreads every doc
 
 Each worker loads its page from the file itself (poppler renders one PDF page, a TIFF frame is
 read alone), so the parent never holds a decoded page: it only receives the small results (the
-Page, and the page's compressed image when a PDF is being written). At most `2 x workers` pages
+Page and its step records; page 1's image only when asked, `keep_first`). At most `2 x workers` pages
 are in flight, whatever the number of pages. Workers are forked (through a fork server when the
 parent runs threads) and run Tesseract with OMP_THREAD_LIMIT=1.
 """
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ocr.engine import OcrEngine
-from ocr.load import JPEG, PDF, PNG, count_pages, load_page, pdf_page_sizes
+from ocr.load import PDF, count_pages, load_page, pdf_page_sizes
 from ocr.page_reader import DocumentOrientation, PageResult, process_page
 from ocr.preprocess import PrepareOptions
 
@@ -78,21 +78,12 @@ class PageTask(NamedTuple):
     orientation_hint: int | None = None  # the document's orientation so far (DocumentOrientation)
 
 
-def _read(task: PageTask, max_pixels: int, pdf_image: bool, keep_first: bool) -> PageResult:
+def _read(task: PageTask, max_pixels: int, keep_first: bool) -> PageResult:
     assert _engine is not None, "worker not initialised"
     path, media_type, number, checked, hint = task
     source = load_page(path, media_type, number, max_pixels=max_pixels, size_checked=checked)
-    single = path if media_type in (JPEG, PNG) else None
     keep = keep_first and number == 1
-    return process_page(
-        source,
-        _engine,
-        options=_options,
-        pdf_image=pdf_image,
-        source_file=single,
-        keep_source=keep,
-        orientation_hint=hint,
-    )
+    return process_page(source, _engine, options=_options, keep_source=keep, orientation_hint=hint)
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -132,7 +123,6 @@ class PagePool:
         media_type: str,
         *,
         max_pixels: int,
-        pdf_images: bool = False,
         keep_first: bool = False,
     ) -> Iterator[PageResult]:
         """PageResults of every page of one file, in order; BadInput (or any error) of the first
@@ -144,14 +134,13 @@ class PagePool:
             pdf_page_sizes(path, pages, max_pixels)
             checked = True
         tasks = (PageTask(path, media_type, number, checked) for number in range(1, pages + 1))
-        return self.read_pages(tasks, max_pixels=max_pixels, pdf_images=pdf_images, keep_first=keep_first)
+        return self.read_pages(tasks, max_pixels=max_pixels, keep_first=keep_first)
 
     def read_pages(
         self,
         tasks: Iterable[PageTask],
         *,
         max_pixels: int,
-        pdf_images: bool = False,
         keep_first: bool = False,
     ) -> Iterator[PageResult]:
         """PageResults of the given pages (of one or many files), in the order given;
@@ -164,7 +153,7 @@ class PagePool:
         def submit(task: PageTask) -> None:
             document = documents.setdefault(task.path, DocumentOrientation())
             task = task._replace(orientation_hint=document.hint)
-            future = self._executor.submit(_read, task, max_pixels, pdf_images, keep_first)
+            future = self._executor.submit(_read, task, max_pixels, keep_first)
             pending.append((task.path, future))
 
         try:

@@ -3,7 +3,7 @@
 Each page goes through the page stages (ocr/page_reader.py), one after the other in this process,
 in a pool of worker processes (ocr/parallel.py), or spread over an executor that many documents
 share (`read_file_spread`, with a bounded number of pages in flight and pages already read
-reused); the searchable PDF can be written on the way (ocr/pdf.py).
+reused). The searchable PDF is written once the pages are read (ocr/searchable_pdf.py).
 """
 
 from __future__ import annotations
@@ -14,13 +14,11 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import BinaryIO
 
 from ocr.engine import OcrEngine
-from ocr.load import JPEG, PDF, PNG, count_pages, detect_media_type, iter_pages, load_page, pdf_page_sizes
+from ocr.load import PDF, count_pages, detect_media_type, iter_pages, load_page, pdf_page_sizes
 from ocr.page_reader import DocumentOrientation, PageResult, process_page
 from ocr.parallel import PagePool
-from ocr.pdf import SearchablePdfWriter, encode_page_image
 from ocr.preprocess import PrepareOptions
 from schemas import Page
 
@@ -34,15 +32,13 @@ def ocr_file(
     max_pixels: int = 200_000_000,
     workers: int = 1,
     options: PrepareOptions | None = None,
-    pdf: BinaryIO | None = None,
     pool: PagePool | None = None,
 ) -> Iterator[Page]:
     """OCR every page of a scan file, in page order, one page at a time (BadInput as soon as a
     page is bad). `workers` > 1: pages are read by that many processes, one Tesseract each (or
-    pass a `PagePool` to reuse one for many files). `pdf`: a binary stream to write the
-    searchable PDF to, complete once the last page is read."""
+    pass a `PagePool` to reuse one for many files)."""
     for result in ocr_file_results(
-        path, engine, max_pixels=max_pixels, workers=workers, options=options, pdf=pdf, pool=pool
+        path, engine, max_pixels=max_pixels, workers=workers, options=options, pool=pool
     ):
         yield result.page
 
@@ -54,7 +50,6 @@ def ocr_file_results(
     max_pixels: int = 200_000_000,
     workers: int = 1,
     options: PrepareOptions | None = None,
-    pdf: BinaryIO | None = None,
     pool: PagePool | None = None,
     keep_first: bool = False,
 ) -> Iterator[PageResult]:
@@ -63,26 +58,18 @@ def ocr_file_results(
     (`source_image`), for whatever else needs to look at the page without loading it again."""
     path = Path(path)
     media_type = detect_media_type(path)
-    single = path if media_type in (JPEG, PNG) else None  # its bytes can go into the PDF as is
-    want_image = pdf is not None
     if pool is not None:
-        results = pool.read_file(
-            path, media_type, max_pixels=max_pixels, pdf_images=want_image, keep_first=keep_first
-        )
-        yield from _written(results, pdf)
+        yield from pool.read_file(path, media_type, max_pixels=max_pixels, keep_first=keep_first)
         return
     if workers > 1:
         with PagePool(engine, workers, options) as own_pool:
-            results = own_pool.read_file(
-                path, media_type, max_pixels=max_pixels, pdf_images=want_image, keep_first=keep_first
-            )
-            yield from _written(results, pdf)
+            yield from own_pool.read_file(path, media_type, max_pixels=max_pixels, keep_first=keep_first)
         return
     pages = iter_pages(path, media_type, max_pixels=max_pixels)
-    yield from _written(_in_turn(pages, engine, options, want_image, single, keep_first), pdf)
+    yield from _in_turn(pages, engine, options, keep_first)
 
 
-def _in_turn(pages, engine, options, want_image, single, keep_first) -> Iterator[PageResult]:
+def _in_turn(pages, engine, options, keep_first) -> Iterator[PageResult]:
     """Pages read one after the other, each told the document's orientation so far."""
     document = DocumentOrientation()
     for source in pages:
@@ -90,24 +77,11 @@ def _in_turn(pages, engine, options, want_image, single, keep_first) -> Iterator
             source,
             engine,
             options=options,
-            pdf_image=want_image,
-            source_file=single,
             keep_source=keep_first and source.number == 1,
             orientation_hint=document.hint,
         )
         document.add(result)
         yield result
-
-
-def _written(results: Iterator[PageResult], pdf: BinaryIO | None) -> Iterator[PageResult]:
-    writer = SearchablePdfWriter(pdf) if pdf is not None else None
-    for result in results:
-        if writer is not None and result.image is not None:
-            writer.add_page(result.image, result.page)
-            result.image = None  # written: let it go
-        yield result
-    if writer is not None:
-        writer.close()
 
 
 def read_file_spread(
@@ -118,7 +92,6 @@ def read_file_spread(
     in_flight: int,
     max_pixels: int = 200_000_000,
     options: PrepareOptions | None = None,
-    pdf: BinaryIO | None = None,
     keep_first: bool = False,
     first_alone: bool = False,
     reuse: Callable[[int], PageResult | None] | None = None,
@@ -130,8 +103,8 @@ def read_file_spread(
     good pages before it; closing the iterator cancels the pages not begun.
 
     `reuse(number)`: the page as read before (its `page` and `orientation_known`), or None to
-    read it; a reused page is not read again, only loaded when its image is wanted (the
-    searchable PDF, page 1's `source_image`). `first_alone`: page 1 is read alone, and no other
+    read it; a reused page is not read again, only loaded when its image is wanted (page 1's
+    `source_image` with `keep_first`). `first_alone`: page 1 is read alone, and no other
     page is begun before the caller has taken it (and not closed the iterator: a document whose
     page 1 bears a secrecy mark is read no further). `around(number)`: a context manager entered in the
     executor's thread around each page (log context, timing); the caller's context variables
@@ -145,8 +118,6 @@ def read_file_spread(
     if media_type == PDF:  # every page size before any page is rendered
         pdf_page_sizes(path, pages, max_pixels)
         checked = True
-    single = path if media_type in (JPEG, PNG) else None  # its bytes can go into the PDF as is
-    want_image = pdf is not None
     document = DocumentOrientation()
     pending: deque[Future[PageResult]] = deque()
 
@@ -159,20 +130,15 @@ def read_file_spread(
                     source,
                     engine,
                     options=options,
-                    pdf_image=want_image,
-                    source_file=single,
                     keep_source=keep,
                     orientation_hint=hint,
                 )
-            image = encode_page_image(source.image, source.dpi, single) if want_image else None
             kept = source.image if keep else None
-            return PageResult(
-                page=before.page, image=image, source_image=kept, orientation_known=before.orientation_known
-            )
+            return PageResult(page=before.page, source_image=kept, orientation_known=before.orientation_known)
 
     def submit(number: int) -> None:
         before = reuse(number) if reuse is not None else None
-        if before is not None and not want_image and not (keep_first and number == 1):
+        if before is not None and not (keep_first and number == 1):
             done: Future[PageResult] = Future()
             done.set_result(before)
             pending.append(done)
@@ -205,4 +171,4 @@ def read_file_spread(
             for future in pending:
                 future.cancel()
 
-    yield from _written(results(), pdf)
+    yield from results()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,10 +30,9 @@ def ground_truth(name: str) -> str:
 
 @dataclass(frozen=True)
 class Read:
-    """A file read once: its page results and the searchable PDF written on the way."""
+    """A file read once: its page results (steps and notes with each page)."""
 
     results: list[PageResult]
-    pdf: bytes
 
     @property
     def pages(self) -> list[Page]:
@@ -53,9 +51,7 @@ def _ocr(path: Path, engine: TesseractEngine) -> list[Page]:
 
 
 def _read(path: Path, engine: TesseractEngine) -> Read:
-    buffer = io.BytesIO()
-    results = list(ocr_file_results(path, engine, pdf=buffer))
-    return Read(results, buffer.getvalue())
+    return Read(list(ocr_file_results(path, engine)))
 
 
 @pytest.fixture(scope="session")

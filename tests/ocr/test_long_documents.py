@@ -1,9 +1,8 @@
-"""A long document's pages spread over the page threads: the pages and the searchable PDF of one
-by one, in order; pages already read reused; page 1 alone when asked; a bad page after the good."""
+"""A long document's pages spread over the page threads: the pages of one by one, in order; pages
+already read reused; page 1 alone when asked; a bad page after the good."""
 
 from __future__ import annotations
 
-import io
 import re
 import threading
 import time
@@ -61,17 +60,15 @@ def four_pages(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def one_by_one(four_pages: Path, engine: TesseractEngine) -> tuple[list[PageResult], bytes]:
-    pdf = io.BytesIO()
-    return list(ocr_file_results(four_pages, engine, pdf=pdf)), pdf.getvalue()
+def one_by_one(four_pages: Path, engine: TesseractEngine) -> list[PageResult]:
+    return list(ocr_file_results(four_pages, engine))
 
 
 def test_two_page_threads_give_the_pages_of_one_by_one_in_order(
-    four_pages: Path, engine: TesseractEngine, one_by_one: tuple[list[PageResult], bytes]
+    four_pages: Path, engine: TesseractEngine, one_by_one: list[PageResult]
 ) -> None:
-    alone, alone_pdf = one_by_one
-    pdf = io.BytesIO()
-    spread = list(read_file_spread(four_pages, engine, page_threads(2), in_flight=4, pdf=pdf))
+    alone = one_by_one
+    spread = list(read_file_spread(four_pages, engine, page_threads(2), in_flight=4))
     assert [r.page.number for r in spread] == [1, 2, 3, 4]
     assert [r.page.orientation for r in spread] == [0, 0, 0, 270]
     # a page told the document's orientation is spared the engine's OSD: only the confidence
@@ -80,25 +77,23 @@ def test_two_page_threads_give_the_pages_of_one_by_one_in_order(
     assert [r.page.model_dump(exclude=unsure) for r in spread] == [
         r.page.model_dump(exclude=unsure) for r in alone
     ]
-    assert pdf.getvalue() == alone_pdf  # the searchable PDF still streams, page by page, in order
 
 
 def test_pages_already_read_are_taken_as_they_are(
-    four_pages: Path, engine: TesseractEngine, one_by_one: tuple[list[PageResult], bytes]
+    four_pages: Path, engine: TesseractEngine, one_by_one: list[PageResult]
 ) -> None:
-    alone, alone_pdf = one_by_one
+    alone = one_by_one
     before = {r.page.number: PageResult(page=r.page, orientation_known=r.orientation_known) for r in alone}
     counting = CountingEngine(engine)
-    pdf = io.BytesIO()
     taken = list(
         read_file_spread(
-            four_pages, counting, page_threads(2), in_flight=4, pdf=pdf, reuse=before.get, keep_first=True
+            four_pages, counting, page_threads(2), in_flight=4, reuse=before.get, keep_first=True
         )
     )
-    assert counting.calls == 0  # not one page read again: only loaded, for the PDF and page 1
+    assert counting.calls == 0  # not one page read again: page 1 only loaded, for its image
     assert [r.page for r in taken] == [r.page for r in alone]
     assert taken[0].source_image is not None and taken[1].source_image is None
-    assert pdf.getvalue() == alone_pdf
+    assert all(taken[n] is before[n + 1] for n in (1, 2, 3))  # handed back as kept, not loaded
 
 
 def test_page_1_alone_no_other_page_begun_before_it_is_taken(tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 import subprocess
 from collections import Counter
@@ -14,8 +13,10 @@ from PIL import Image
 from core.errors import BadInput
 from ocr import PagePool, default_workers, detect_media_type
 from ocr.engine import FixedTextEngine, TesseractEngine
+from ocr.load import TIFF
 from ocr.parallel import PageTask
 from ocr.pipeline import ocr_file, ocr_file_results
+from ocr.searchable_pdf import write_searchable_pdf
 from schemas import Page
 from tests.ocr.badfiles import pdf_with_pages, png_header_only, simple_pdf
 from tests.ocr.conftest import ROT90_PNG, SEAL_PNG, Read
@@ -117,13 +118,12 @@ def test_real_pages_in_parallel_read_as_alone_and_make_the_pdf(
             dpi=(300, 300),
             compression="tiff_deflate",
         )
-    assert detect_media_type(path) == "image/tiff"
-    pdf = io.BytesIO()
-    results = list(ocr_file_results(path, engine, workers=2, pdf=pdf))
+    assert detect_media_type(path) == TIFF
+    results = list(ocr_file_results(path, engine, workers=2))
     assert [r.page.text for r in results] == [rot90_pages[0].text, seal_read.pages[0].text]
     assert results[0].page.orientation == 270
     out = tmp_path / "two.pdf"
-    out.write_bytes(pdf.getvalue())
+    write_searchable_pdf(path, TIFF, [r.page for r in results], out)
     extracted = subprocess.run(
         ["pdftotext", str(out), "-"], capture_output=True, text=True, check=True
     ).stdout
