@@ -22,8 +22,11 @@ does not change), ratios and the issue's targets. Systems:
   all the pages (img2pdf, lossless); skipped with a note when ocrmypdf is not installed.
 
 Last, peak memory: a PDF of ``--rss-pages`` pages (300; ``--quick``: 12) built from the corpus
-pages is read by ``ocr_file(..., workers=WORKERS, pdf=...)`` in a child process while the RSS of
-its whole process tree (workers, Tesseract, poppler included) is sampled.
+pages is read by ``ocr_file(..., workers=WORKERS)`` in a child process, then its searchable PDF
+written as ingest writes it (``write_searchable_pdf``: the text layer grafted onto the original's
+own pages), while the RSS of its whole process tree (workers, Tesseract, poppler included) is
+sampled; the writer's cost is reported apart: ms per page, and the output's size against the
+original's.
 
 Then the generated split (corpusgen; `--split`, default the evaluation split, written once under
 $SOHOA_HOME/corpusgen): each system reads every page once; CER and bag-of-words recall per
@@ -270,20 +273,12 @@ def score(cases: list[PageCase], runs: dict[str, Run]) -> dict[str, dict[str, To
 
 
 def build_long_pdf(cases: list[PageCase], pages: int, path: Path) -> None:
-    """An image-only PDF of `pages` pages, the corpus page images in turn (embedded as they are)."""
-    from PIL import Image
+    """An image-only PDF of `pages` pages, the corpus page images in turn (img2pdf: a JPEG's and
+    a PNG's own data when it can, else lossless)."""
+    import img2pdf
 
-    from ocr.pdf import SearchablePdfWriter, encode_page_image
-    from schemas import Page
-
-    images = []
-    for case in cases:
-        with Image.open(case.image) as image:
-            dpi = image.info.get("dpi", (300, 300))[0]
-            images.append(encode_page_image(image, round(float(dpi)), case.image))
-    with path.open("wb") as out, SearchablePdfWriter(out) as writer:
-        for number in range(1, pages + 1):
-            writer.add_page(images[(number - 1) % len(images)], Page(number=number))
+    images = [case.image.read_bytes() for case in cases]
+    path.write_bytes(img2pdf.convert([images[(number - 1) % len(images)] for number in range(1, pages + 1)]))
 
 
 def _tree(root: int) -> list[int]:
@@ -321,7 +316,8 @@ def _memory_kb(pid: int) -> tuple[int, int]:
 
 
 def measure_rss(pdf: Path, workers: int) -> dict[str, float]:
-    """Run ocr_file on `pdf` in a child process; peak RSS of its process tree, sampled."""
+    """Run ocr_file and write_searchable_pdf on `pdf` in a child process; peak RSS of its
+    process tree, sampled; the writer's ms/page and output size against the original."""
     out_pdf = pdf.with_suffix(".searchable.pdf")
     command = [sys.executable, __file__, "--rss-child", str(pdf), str(out_pdf), "--workers", str(workers)]
     child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT)
@@ -353,6 +349,8 @@ def measure_rss(pdf: Path, workers: int) -> dict[str, float]:
         "peak_tree_rss_mb": peak_rss_tree / 1024,  # RSS summed: shared pages counted per process
         "peak_process_mb": peak_one / 1024,
         "pdf_mb": out_pdf.stat().st_size / 1e6,
+        "pdf_vs_original": out_pdf.stat().st_size / pdf.stat().st_size,
+        "pdf_ms_per_page": 1000 * done["pdf_seconds"] / done["pages"],
     }
 
 
@@ -409,7 +407,9 @@ def report(cases, runs, table, rss, out: Callable[[str], None] = print) -> dict:
             f"\n{rss.get('pages', 0):.0f}-page PDF, workers={rss.get('workers')}: peak memory of the "
             f"whole process tree {rss.get('peak_tree_mb', 0):.0f} MB (PSS; RSS summed "
             f"{rss.get('peak_tree_rss_mb', 0):.0f} MB, largest process {rss.get('peak_process_mb', 0):.0f}"
-            f" MB), {rss.get('pages_per_min', 0):.1f} pages/min, searchable PDF {rss.get('pdf_mb', 0):.0f} MB"
+            f" MB), {rss.get('pages_per_min', 0):.1f} pages/min; searchable PDF {rss.get('pdf_mb', 0):.0f} MB"
+            f" ({rss.get('pdf_vs_original', 0):.3f}x the original), written in"
+            f" {rss.get('pdf_ms_per_page', 0):.1f} ms/page"
         )
     total = table["sohoa"]["all"]
     checks = {
@@ -636,13 +636,17 @@ def _fastest(best: Run | None, new: Run) -> Run:
 
 
 def rss_child(pdf: Path, out_pdf: Path, workers: int) -> None:
-    """The measured run: ocr_file over the long PDF, writing the searchable PDF; prints JSON."""
-    from ocr import TesseractEngine, ocr_file
+    """The measured run: ocr_file over the long PDF, then its searchable PDF written as ingest
+    writes it (the pages kept until then, as ingest keeps them); prints JSON."""
+    from ocr import TesseractEngine, ocr_file, write_searchable_pdf
+    from ocr.load import PDF
 
     started = time.perf_counter()
-    with out_pdf.open("wb") as out:
-        pages = sum(1 for _ in ocr_file(pdf, TesseractEngine(), workers=workers, pdf=out))
-    print(json.dumps({"pages": pages, "seconds": time.perf_counter() - started}))
+    pages = list(ocr_file(pdf, TesseractEngine(), workers=workers))
+    writing = time.perf_counter()
+    write_searchable_pdf(pdf, PDF, pages, out_pdf)
+    done = time.perf_counter()
+    print(json.dumps({"pages": len(pages), "seconds": done - started, "pdf_seconds": done - writing}))
 
 
 def run_corpus(args: argparse.Namespace, scratch: Path) -> dict:
