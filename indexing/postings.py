@@ -119,7 +119,10 @@ class Postings:
         total, match = 0, f"{column} : {fts5_phrase(tokens)}"
         for table in tables:
             if (known := self._counts.get((table, column, tokens))) is None:
-                known = conn.execute(_COUNT.format(table=table), (match, limit + 1 - total)).fetchone()[0]
+                cap = limit + 1 - total
+                known = conn.execute(_COUNT.format(table=table), (match, cap)).fetchone()[0]
+                if known < cap:  # counted to the end: the table's count (BM25's IDF needs it too)
+                    self._counts[(table, column, tokens)] = known
             total += known
             if total > limit:
                 break
