@@ -33,8 +33,9 @@ from ocr.parallel import page_threads
 from ocr.pipeline import read_file_spread
 from schemas import Page
 from storage import package_exists
+from storage.dossier_package import dossier_exists
 
-__all__ = ["LOOK_AHEAD", "forget_pages", "read_pages", "read_spooled", "reader_of"]
+__all__ = ["LOOK_AHEAD", "dossier_spool_id", "forget_pages", "read_pages", "read_spooled", "reader_of"]
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ def read_spooled(
     BadInput removes the spool; other errors leave it. Once the pages' outcome is stored, the
     caller calls `forget_pages(services, spool_id)`."""
     settings = services.settings
-    sweep(settings.home, lambda rid: package_exists(services.store, rid), keep=spool_id)
+    sweep(settings.home, lambda sid: _committed(services, sid), keep=spool_id)
     spool = PageSpool.open(settings.home, spool_id, reader_of(services))
     reused: set[int] = set()
 
@@ -168,6 +169,19 @@ def read_spooled(
         results.close()  # a caller that stops early: the pages not begun are not read
     if reused:
         log.info("record %s: %d of %d pages taken from the page spool", spool_id, len(reused), taken)
+
+
+def dossier_spool_id(dossier_id: str, index: int) -> str:
+    """The page spool of a dossier's `index`-th file (0-based): the dossier's id and the index,
+    so that a spool left by a kill after the dossier's commit is known for one and swept."""
+    return f"{dossier_id}{index:04x}"
+
+
+def _committed(services: Services, spool_id: str) -> bool:
+    """Is what this spool was read for committed: a record (its id), or a dossier (its files')?"""
+    if len(spool_id) == len(dossier_spool_id("0" * 32, 0)):
+        return dossier_exists(services.store, spool_id[:32])
+    return package_exists(services.store, spool_id)
 
 
 def forget_pages(services: Services, record_id: str) -> None:
