@@ -14,6 +14,7 @@ from application.access import scope_for
 from application.searching import SearchParams, search_as
 from bench.api_records import generate_records
 from indexing import SqliteIndex
+from indexing import sqlite as sqlite_module
 from indexing.postings import PAGE_TABLES, PRIVATE_TABLES, TABLES
 from schemas import PersonalData, Record
 from tests.indexing.conformance import make_record
@@ -151,3 +152,25 @@ def test_every_role_gets_the_answer_of_an_index_of_what_it_may_see(
         assert found.model_dump() == expected.model_dump()
         if q and params.offset == 0:
             assert found.total > 0, q  # the query finds something: the comparison means something
+
+
+def test_a_rebuilt_index_has_one_segment_a_table(
+    records: list[Record], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild ends by merging each full-text table (FTS5 'optimize'): a word is looked up once
+    a table rather than once a segment (one segment a transaction, merged only so far)."""
+    monkeypatch.setattr(sqlite_module, "REBUILD_BATCH", 10)  # many transactions, many segments
+    path = tmp_path / "index.sqlite3"
+    with SqliteIndex(path) as index:
+        index.rebuild(records)
+        expected = search_as(index, "archivist", SearchParams(q="quyết định", limit=50)).result
+    with sqlite3.connect(path) as conn:
+        segments = {
+            t: conn.execute(f"SELECT count(DISTINCT segid) FROM {t}_idx").fetchone()[0] for t in TABLES
+        }
+        free = conn.execute("PRAGMA freelist_count").fetchone()[0]
+    assert segments == dict.fromkeys(TABLES, 1), segments
+    assert free == 0  # and rewritten without the merged segments' pages
+    with SqliteIndex(path) as index:
+        index.add(records[0])  # a later write works on the merged tables
+        assert search_as(index, "archivist", SearchParams(q="quyết định", limit=50)).result == expected
