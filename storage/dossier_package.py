@@ -14,11 +14,12 @@ names are spelled in storage/layout.py; the manifest is the one of record packag
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain
 from pathlib import Path
 
 from core.errors import NotFound
-from schemas import Dossier, Record
+from schemas import Dossier, Page
 from storage.base import ObjectStore
 from storage.hashing import sha256_bytes
 from storage.jsonfile import json_bytes
@@ -33,10 +34,11 @@ from storage.layout import (
 from storage.object_keys import check_key
 from storage.package import (
     check_original,
+    check_page_numbers,
     commit_files,
     manifest_text,
-    normalized_pages,
     page_files,
+    page_head,
     parse_manifest,
     put_original,
 )
@@ -58,42 +60,40 @@ def _prefix(dossier_id: str) -> str:
     return check_key(f"{DOSSIERS}/{dossier_id}") + "/"
 
 
-def _pages_as_record(dossier: Dossier) -> Record:
-    """The scan pages in a Record shell, to reuse the record package's page files (NFC)."""
-    shell = Record(
-        id=dossier.id, source=dossier.source, sha256=dossier.sha256, size=0, media_type="", page_count=0
-    )
-    return normalized_pages(shell.model_copy(update={"pages": dossier.pages}))
-
-
 def _head_json(dossier: Dossier) -> bytes:
     """dossier.json: what showing a dossier needs, read in the same time however many pages its
     scan has (the pages of documents a caller may not see must not cost that caller time)."""
     return json_bytes(dossier.model_dump(mode="json", exclude={"pages", "segmentation"}))
 
 
-def _scan_json(dossier: Dossier, pages: Record) -> bytes:
-    """scan.json: the pages as read (words in their own files) and how the scan was cut."""
+def _scan_json(dossier: Dossier) -> bytes:
+    """scan.json: the pages as read (words in their own files, text NFC) and how the scan was cut."""
+    check_page_numbers(f"dossier {dossier.id}", dossier.pages)
     data = {
-        "pages": [p.model_dump(mode="json", exclude={"words"}) for p in pages.pages],
+        "pages": [page_head(p) for p in dossier.pages],
         "segmentation": dossier.segmentation.model_dump(mode="json"),
     }
     return json_bytes(data)
 
 
-def write_dossier_package(store: ObjectStore, dossier: Dossier, originals: Sequence[Path] | None) -> None:
+def write_dossier_package(
+    store: ObjectStore,
+    dossier: Dossier,
+    originals: Sequence[Path] | None,
+    *,
+    pages: Iterable[Page] | None = None,
+) -> None:
     """Write (or complete after a crash) the package of `dossier`: `originals` are its files in
     the order of `dossier.files` (each must still hold the bytes recorded), or None when the
-    original went to the secret hold (`dossier.held`). The manifest goes last."""
+    original went to the secret hold (`dossier.held`). The manifest goes last. The pages' files
+    are built and written one page at a time, from `pages` when given (the scan pages with
+    their words, e.g. loaded one by one from disk, while `dossier.pages` may have none), else
+    `dossier.pages`."""
     if (originals is None) != dossier.held:
         raise ValueError(f"dossier {dossier.id}: originals are given exactly when it is not held")
     prefix = _prefix(dossier.id)
-    pages = _pages_as_record(dossier)
-    files: dict[str, bytes | Path] = {
-        **page_files(pages),
-        DOSSIER_FILE: _head_json(dossier),
-        DOSSIER_SCAN_FILE: _scan_json(dossier, pages),
-    }
+    heads = {DOSSIER_FILE: _head_json(dossier), DOSSIER_SCAN_FILE: _scan_json(dossier)}
+    files = chain(page_files(dossier.pages if pages is None else pages), heads.items())
     store.delete(prefix + MANIFEST)
     hashes: dict[str, str] = {}
     if originals is not None:
@@ -117,7 +117,7 @@ def update_dossier(store: ObjectStore, dossier: Dossier) -> None:
     hashes = read_dossier_manifest(store, dossier.id)
     files = {DOSSIER_FILE: _head_json(dossier)}
     if dossier.pages:  # read with its scan (a dossier has a page at least)
-        files[DOSSIER_SCAN_FILE] = _scan_json(dossier, _pages_as_record(dossier))
+        files[DOSSIER_SCAN_FILE] = _scan_json(dossier)
     for name, data in files.items():
         store.put_bytes(prefix + name, data)
         hashes[name] = sha256_bytes(data)

@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import chain
 from pathlib import Path
 from types import MappingProxyType
 
@@ -86,33 +87,36 @@ def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def normalized_pages(record: Record) -> Record:
-    """The record with page and word text in NFC; duplicate page numbers are refused."""
-    numbers = [page.number for page in record.pages]
+def check_page_numbers(owner: str, pages: Sequence[Page]) -> None:
+    """Refuse duplicate page numbers (ValueError), before anything is written."""
+    numbers = [page.number for page in pages]
     if len(set(numbers)) != len(numbers):
-        raise ValueError(f"record {record.id}: duplicate page numbers {numbers}")
-    pages = [
-        page.model_copy(
-            update={
-                "text": _nfc(page.text),
-                "words": [w.model_copy(update={"text": _nfc(w.text)}) for w in page.words],
-            }
-        )
-        for page in record.pages
-    ]
-    return record.model_copy(update={"pages": pages})
+        raise ValueError(f"{owner}: duplicate page numbers {numbers}")
+
+
+def page_head(page: Page) -> dict:
+    """A page as record.json (or a dossier's scan.json) keeps it: no words, text in NFC."""
+    data = page.model_dump(mode="json", exclude={"words"})
+    data["text"] = _nfc(data["text"])
+    return data
 
 
 def _words_json(page: Page) -> bytes:
-    """One word per line: compact, yet diffable and readable."""
+    """One word per line, text in NFC: compact, yet diffable and readable."""
     if not page.words:
         return b"[]\n"
-    lines = [json_bytes(w.model_dump(mode="json"), indent=None).rstrip() for w in page.words]
+    lines = []
+    for word in page.words:
+        data = word.model_dump(mode="json")
+        data["text"] = _nfc(data["text"])
+        lines.append(json_bytes(data, indent=None).rstrip())
     return b"[\n" + b",\n".join(lines) + b"\n]\n"
 
 
 def _json_files(record: Record) -> dict[str, bytes]:
     without_words = record.model_dump(mode="json", exclude={"pages": {"__all__": {"words"}}})
+    for page in without_words["pages"]:
+        page["text"] = _nfc(page["text"])
     return {
         RECORD_FILE: json_bytes(without_words),
         METADATA_FILE: json_bytes(record.metadata.model_dump(mode="json")),
@@ -121,12 +125,12 @@ def _json_files(record: Record) -> dict[str, bytes]:
     }
 
 
-def page_files(record: Record) -> dict[str, bytes]:
-    files = {}
-    for page in record.pages:
-        files[page_text_name(page.number)] = page.text.encode()
-        files[page_words_name(page.number)] = _words_json(page)
-    return files
+def page_files(pages: Iterable[Page]) -> Iterator[tuple[str, bytes]]:
+    """Each page's text and words files, built one page at a time as they are written (NFC): the
+    pages of a long document are never all serialised (nor copied) at once."""
+    for page in pages:
+        yield page_text_name(page.number), _nfc(page.text).encode()
+        yield page_words_name(page.number), _words_json(page)
 
 
 def _extra_files(extra: Mapping[str, bytes | Path]) -> dict[str, bytes | Path]:
@@ -197,19 +201,23 @@ def write_package(
     record: Record,
     original: Path,
     extra: Mapping[str, bytes | Path] = _NO_EXTRA,
+    *,
+    pages: Iterable[Page] | None = None,
 ) -> None:
     """Write (or rewrite, or complete after a crash) the package of `record`.
 
     `extra` adds files to the package (e.g. "document.pdf"): bytes, or the Path of a local file,
-    which is streamed (a large searchable PDF never sits in memory).
+    which is streamed (a large searchable PDF never sits in memory). Page files are built and
+    written one page at a time, from `pages` when given (the record's pages with their words,
+    e.g. loaded one by one from disk, while `record.pages` may have none), else `record.pages`.
 
     `original` must still hold the bytes `record.sha256` names, else BadInput. The manifest is
     removed first and written last, so readers never see a package half old, half new; files
     left by an earlier attempt that are not part of this package are removed.
     """
     prefix = _prefix(record.id)
-    record = normalized_pages(record)
-    files = {**page_files(record), **_json_files(record), **_extra_files(extra)}
+    check_page_numbers(f"record {record.id}", record.pages)
+    files = _package_files(record, extra, pages)
     original = Path(original)
     before = check_original(original, record.sha256, record.size, f"record {record.id}")
 
@@ -226,36 +234,52 @@ def write_catalogue(store: ObjectStore, record: Record) -> None:
         raise ValueError(f"record {record.id}: a catalogue package holds no pages and names its hold")
     prefix = _prefix(record.id)
     store.delete(prefix + MANIFEST)
-    commit_files(store, prefix, dict(_json_files(normalized_pages(record))), {})
+    commit_files(store, prefix, _json_files(record).items(), {})
 
 
 def write_document_package(
-    store: ObjectStore, record: Record, extra: Mapping[str, bytes | Path] = _NO_EXTRA
+    store: ObjectStore,
+    record: Record,
+    extra: Mapping[str, bytes | Path] = _NO_EXTRA,
+    *,
+    pages: Iterable[Page] | None = None,
 ) -> None:
     """Write (or complete) the package of a document cut from a dossier scan: its pages, JSON
     files and `extra` (its searchable PDF), no original — that is the dossier's, kept once in
-    the dossier package (storage/dossier_package.py)."""
+    the dossier package (storage/dossier_package.py). `pages` as in `write_package`."""
     if record.dossier is None:
         raise ValueError(f"record {record.id}: not a document of a dossier")
     prefix = _prefix(record.id)
-    record = normalized_pages(record)
-    files = {**page_files(record), **_json_files(record), **_extra_files(extra)}
+    check_page_numbers(f"record {record.id}", record.pages)
+    files = _package_files(record, extra, pages)
     store.delete(prefix + MANIFEST)
     commit_files(store, prefix, files, {})
+
+
+def _package_files(
+    record: Record, extra: Mapping[str, bytes | Path], pages: Iterable[Page] | None
+) -> Iterator[tuple[str, bytes | Path]]:
+    """The package's files as they are written: its page files one page at a time, then the JSON
+    files and `extra` (checked now, before anything is written)."""
+    json_files = _json_files(record)
+    extra_files = _extra_files(extra)
+    own = record.pages if pages is None else pages
+    return chain(page_files(own), json_files.items(), extra_files.items())
 
 
 def commit_files(
     store: ObjectStore,
     prefix: str,
-    files: Mapping[str, bytes | Path],
+    files: Iterable[tuple[str, bytes | Path]],
     hashes: dict[str, str],
     *,
     journal: bool = True,
 ) -> None:
-    """Write `files`, remove what an earlier attempt left under `prefix`, then the manifest (the
-    commit); `hashes` already holds the files written before (an original). A record's commit is
-    noted in the change journal (`journal`)."""
-    for name, data in files.items():
+    """Write `files` (name and content pairs, taken one at a time: a generator builds each just
+    before it is written), remove what an earlier attempt left under `prefix`, then the manifest
+    (the commit); `hashes` already holds the files written before (an original). A record's
+    commit is noted in the change journal (`journal`)."""
+    for name, data in files:
         if isinstance(data, Path):
             store.put_file(prefix + name, data)
             hashes[name] = sha256_file(data)
@@ -352,7 +376,8 @@ def update_record(store: ObjectStore, record: Record) -> None:
     kept_elsewhere = not stored and (record.dossier is not None or (is_held(record) and not record.pages))
     if stored != [record.sha256] and not kept_elsewhere:
         raise ValueError(f"record {record.id}: sha256 does not match the stored original")
-    for name, data in _json_files(normalized_pages(record)).items():
+    check_page_numbers(f"record {record.id}", record.pages)
+    for name, data in _json_files(record).items():
         store.put_bytes(prefix + name, data)
         hashes[name] = sha256_bytes(data)
     store.put_bytes(prefix + MANIFEST, manifest_text(hashes))
