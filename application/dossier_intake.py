@@ -290,7 +290,10 @@ def _read_scan(
             media_type = detect_media_type(path)
             first = len(pages) + 1
             for result in read_spooled(path, services, record_id_for(sha256), secrecy_unspooled=True):
-                pages.append(result.page.model_copy(update={"number": len(pages) + 1}))
+                page = result.page
+                if page.number != len(pages) + 1:  # a file after the first: numbered on from it
+                    page = page.model_copy(update={"number": len(pages) + 1})
+                pages.append(page)
         except BadInput as exc:
             raise BadInput(f"{path.name}: {exc}") from exc
         except OSError as exc:
