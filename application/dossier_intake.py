@@ -45,8 +45,9 @@ from classify import classify, extract_metadata
 from classify.segment import segment_dossier
 from core import __version__
 from core.errors import BadInput
-from dedup import fingerprint_file, link_near_duplicate
+from dedup import Fingerprint, fingerprint_file, link_near_duplicate
 from ocr import detect_media_type
+from ocr.parallel import page_threads
 from ocr.searchable_pdf import PagesOf, write_pages_pdf
 from schemas import (
     BoundaryCue,
@@ -434,7 +435,8 @@ def _ingest_new(
         secret = [record for record, _ in built if is_marked_secret(record)]
         if secret:
             return _store_held(path, paths, dossier, built, services, batch, t0)
-        built = [(store_document(services, record, pdf), pdf) for record, pdf in built]
+        prints = _fingerprints(services, built)
+        built = [(store_document(services, record, pdf, prints.get(record.id)), pdf) for record, pdf in built]
         dossier = _with_documents(dossier, built, segmentation)
         write_dossier_package(services.store, dossier, paths)
     for record, _ in built:
@@ -442,15 +444,36 @@ def _ingest_new(
     return _done(path, dossier, built, t0)
 
 
-def store_document(services: Services, record: Record, pdf: Path | bytes) -> Record:
-    """Fingerprint a document (page 1 of its PDF), link it to a near duplicate already in the
-    archive (a person decides), write its package; return the record as stored. Indexing is
-    the caller's, once the dossier is committed."""
+def _fingerprints(services: Services, built: Sequence[tuple[Record, Path | bytes]]) -> dict[str, Fingerprint]:
+    """The fingerprint of each document to store (page 1 of its PDF rendered: most of a
+    document's time after reading), computed over the process's page slots, idle once the scan
+    is read, in place of one document after another."""
+    pixels = services.settings.max_image_pixels
+    threads = page_threads(services.settings.workers)
+    futures = {
+        record.id: threads.submit(fingerprint_file, pdf, record.pages, record.metadata, max_pixels=pixels)
+        for record, pdf in built
+        if isinstance(pdf, Path) and not is_marked_secret(record)
+    }
+    try:
+        return {doc_id: future.result() for doc_id, future in futures.items()}
+    finally:
+        for future in futures.values():
+            future.cancel()
+
+
+def store_document(
+    services: Services, record: Record, pdf: Path | bytes, fprint: Fingerprint | None = None
+) -> Record:
+    """Fingerprint a document (page 1 of its PDF; `fprint` when already computed), link it to a
+    near duplicate already in the archive (a person decides), write its package; return the
+    record as stored. Indexing is the caller's, once the dossier is committed."""
     if not isinstance(pdf, Path):
         raise TypeError(f"record {record.id}: a secret document's PDF goes to the hold, not the store")
-    fprint = fingerprint_file(
-        pdf, record.pages, record.metadata, max_pixels=services.settings.max_image_pixels
-    )
+    if fprint is None:
+        fprint = fingerprint_file(
+            pdf, record.pages, record.metadata, max_pixels=services.settings.max_image_pixels
+        )
     match = services.similar.check_in(record.id, fprint)
     if match is not None:
         record = link_near_duplicate(record, match)
@@ -494,6 +517,7 @@ def _store_held(
         return _quarantined(services, path, NO_HOLD_REASON, batch, t0, keep_copy=False)
     secret_pages: set[int] = set()
     stored: list[tuple[Record, Path]] = []
+    prints = _fingerprints(services, built)
     for record, pdf in built:
         if is_marked_secret(record):
             assert record.dossier is not None
@@ -502,7 +526,7 @@ def _store_held(
             write_catalogue(services.store, catalogue)
             stored.append((catalogue, pdf))
         else:
-            stored.append((store_document(services, record, pdf), pdf))
+            stored.append((store_document(services, record, pdf, prints.get(record.id)), pdf))
     for i, (original, file) in enumerate(zip(paths, dossier.files, strict=True)):
         hold.put_file(dossier.id, f"original-{i + 1:04d}.enc", original, sha256=file.sha256)
     hidden = _without_pages(dossier, secret_pages)
