@@ -38,7 +38,7 @@ from application.batches import record_outcome
 from application.ingest import collect_files, source_name
 from application.ingest_metrics import count_outcome
 from application.logs import log_context, log_outcome
-from application.page_reading import forget_pages, read_spooled
+from application.page_reading import dossier_spool_id, forget_pages, read_spooled
 from application.secret_docs import NO_HOLD_REASON, hold_secret, is_marked_secret, open_hold
 from application.services import Services
 from classify import classify, extract_metadata
@@ -143,9 +143,9 @@ def dossier_code(path: Path, given: str | None) -> tuple[str | None, str | None]
     return (name, None) if _CODE.match(name) else (None, NO_CODE_REASON)
 
 
-def _dossier_sha256(files: Sequence[DossierFile]) -> str:
-    """The dossier's content: its files' sha256s in scan order."""
-    return hashlib.sha256(("dossier\n" + "\n".join(f.sha256 for f in files)).encode()).hexdigest()
+def _content_sha256(hashes: Sequence[str]) -> str:
+    """The dossier's content: its files' sha256s in scan order (its id is the first half)."""
+    return hashlib.sha256(("dossier\n" + "\n".join(hashes)).encode()).hexdigest()
 
 
 # ---- cutting (pure) ----
@@ -278,7 +278,7 @@ def _pages_of(files: Sequence[DossierFile], originals: Sequence[Path], pages: li
 
 
 def _read_scan(
-    paths: Sequence[Path], hashes: Sequence[str], services: Services, dossier_hint: str
+    paths: Sequence[Path], hashes: Sequence[str], services: Services, dossier_id: str
 ) -> tuple[list[Page], list[DossierFile]]:
     """Every page of every file, numbered across the dossier, and the files' descriptions. The
     pages of each file are spread over the process's page slots and kept in its page spool as
@@ -286,11 +286,12 @@ def _read_scan(
     BadInput names the file at fault."""
     pages: list[Page] = []
     files: list[DossierFile] = []
-    for path, sha256 in zip(paths, hashes, strict=True):
+    for index, (path, sha256) in enumerate(zip(paths, hashes, strict=True)):
+        spool = dossier_spool_id(dossier_id, index)
         try:
             media_type = detect_media_type(path)
             first = len(pages) + 1
-            for result in read_spooled(path, services, record_id_for(sha256), secrecy_unspooled=True):
+            for result in read_spooled(path, services, spool, secrecy_unspooled=True):
                 page = result.page
                 if page.number != len(pages) + 1:  # a file after the first: numbered on from it
                     page = page.model_copy(update={"number": len(pages) + 1})
@@ -309,7 +310,7 @@ def _read_scan(
                 page_count=len(pages) - first + 1,
             )
         )
-        log.debug("dossier %s: %s read, %d pages", dossier_hint, path.name, len(pages) - first + 1)
+        log.debug("dossier %s: %s read, %d pages", dossier_id, path.name, len(pages) - first + 1)
     if not pages:
         raise BadInput("the dossier has no pages")
     return pages, files
@@ -341,26 +342,27 @@ def ingest_dossier(
             return _quarantined(
                 services, path, "the dossier folder holds no scan file", batch, t0, keep_copy=False
             )
-        dossier_id = record_id_for(hashlib.sha256(("dossier\n" + "\n".join(hashes)).encode()).hexdigest())
+        dossier_id = record_id_for(_content_sha256(hashes))
         with _dossier_locks[dossier_id], log_context(record=dossier_id):
             if dossier_exists(services.store, dossier_id):
+                _forget(services, dossier_id, len(paths))  # a kill after the commit left them
                 return _duplicate(services, path, dossier_id, t0)
             try:
                 intake = _ingest_new(path, paths, hashes, orders, services, code, title, batch, worker, t0)
             except BadInput as exc:
                 intake = _quarantined(services, path, str(exc), batch, t0)
-                _forget(services, hashes)
+                _forget(services, dossier_id, len(paths))
                 return intake
-            _forget(services, hashes)  # its outcome is stored: the pages kept meanwhile go
+            _forget(services, dossier_id, len(paths))  # its outcome is stored: the pages kept go
     for outcome in intake.outcomes:
         count_outcome(outcome.status, outcome.reason)
         log_outcome(log, outcome)
     return intake
 
 
-def _forget(services: Services, hashes: Sequence[str]) -> None:
-    for sha256 in hashes:
-        forget_pages(services, record_id_for(sha256))
+def _forget(services: Services, dossier_id: str, files: int) -> None:
+    for index in range(files):
+        forget_pages(services, dossier_spool_id(dossier_id, index))
 
 
 def ingest_dossier_into_batch(
@@ -387,7 +389,8 @@ def _ingest_new(
     t0: float,
 ) -> DossierIntake:
     started = time.monotonic()
-    pages, files = _read_scan(paths, hashes, services, path.name)
+    dossier_sha256 = _content_sha256(hashes)
+    pages, files = _read_scan(paths, hashes, services, record_id_for(dossier_sha256))
     ocr_seconds = time.monotonic() - started
     files = [f.model_copy(update={"order": o}) for f, o in zip(files, orders, strict=True)]
     per_document = all(o is not None for o in orders) and path.is_dir()
@@ -413,13 +416,13 @@ def _ingest_new(
         ),
     ]
     dossier = Dossier(
-        id=record_id_for(_dossier_sha256(files)),
+        id=record_id_for(dossier_sha256),
         code=the_code,
         title=nfc(title.strip()) if title else None,
         organ_id=settings.organ_id,
         fonds_code=settings.fonds_code,
         source=source_name(path),
-        sha256=_dossier_sha256(files),
+        sha256=dossier_sha256,
         files=files,
         page_count=len(pages),
         pages=pages,

@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 
 from application.dossier_intake import ingest_dossier
-from application.page_spool import sweep
+from application.ingest import ingest_file
+from application.page_reading import dossier_spool_id
 from application.services import build_services
 from core.settings import Settings
 from corpusgen.dossier import Dossier, make_dossier, write_dossier
-from schemas import record_id_for
-from storage import package_exists, sha256_file
 from storage.hold import new_key
+from tests.ops.scans import small_pages
 
 pytestmark = pytest.mark.slow
 
@@ -174,30 +174,29 @@ def test_a_verbose_dossier_intake_logs_nothing_of_the_secret_report(
     assert said == [], f"secret lines in the log: {said}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a dossier file's page spool is keyed by the file's id (work/<sha256[:32]>), which is never "
-    "a committed package: sweep (application/page_spool.py) never removes it, and a rerun of the "
-    "committed dossier returns 'duplicate' before forgetting it; a kill between the dossier's "
-    "commit and _forget leaves its pages' text in SOHOA_HOME/work for good",
-)
 def test_a_committed_dossiers_page_spool_is_swept(tmp_path: Path) -> None:
+    """A kill between the dossier's commit and the removal of its files' page spools: a rerun of
+    the dossier removes them, and so does the sweep any later file's reading makes."""
     made = make_dossier("tuning", 3, documents=2, plain=True)  # two public documents, 3 pages
     scan = write_dossier(made, tmp_path / "scan")
     services = build_services(Settings(home=tmp_path / "home", workers=1))
     try:
         first = ingest_dossier(scan, services)
         assert first.dossier is not None
-        # the run was killed after the dossier's commit, before its spool was forgotten: the spool
-        # as read_spooled leaves it (one JSON file per page read)
-        spool = tmp_path / "home" / "work" / record_id_for(sha256_file(scan))
-        spool.mkdir(parents=True)
-        (spool / "0001.json").write_text(json.dumps({"page": {"number": 1, "text": "Nội dung trang 1"}}))
+        spool = tmp_path / "home" / "work" / dossier_spool_id(first.dossier.id, 0)
+
+        def left_by_a_kill() -> None:  # as read_spooled leaves it: one JSON file per page read
+            spool.mkdir(parents=True)
+            (spool / "0001.json").write_text(json.dumps({"page": {"number": 1, "text": "Nội dung trang 1"}}))
+
+        left_by_a_kill()
         again = ingest_dossier(scan, services)  # the operator runs it again
         assert again.dossier is not None and again.dossier.status == "duplicate"
-        sweep(
-            tmp_path / "home", lambda rid: package_exists(services.store, rid)
-        )  # as the next file's read does
+        assert not spool.exists(), "a rerun of the committed dossier left its page spool"
+
+        left_by_a_kill()
+        (page,) = small_pages(tmp_path / "other", 1)
+        ingest_file(page, services)  # any later file's reading sweeps committed spools
+        assert not spool.exists(), "the committed dossier's page spool is still in SOHOA_HOME/work"
     finally:
         services.close()
-    assert not spool.exists(), "the committed dossier's page spool is still in SOHOA_HOME/work"
