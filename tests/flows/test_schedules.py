@@ -38,6 +38,7 @@ def test_add_creates_a_cron_deployment_on_a_process_pool(tmp_path: Path) -> None
         "settle_seconds": 3.0,
         "spread": False,
         "pool": POOL,
+        "dossier": False,
     }
     [schedule] = deployment.schedules
     assert (schedule.schedule.cron, schedule.schedule.timezone, schedule.active) == (
@@ -52,6 +53,12 @@ def test_add_creates_a_cron_deployment_on_a_process_pool(tmp_path: Path) -> None
     again = _deployment("nightly")
     assert again.id == deployment.id
     assert [s.schedule.cron for s in again.schedules] == ["30 23 * * 1-5"]
+
+    add_schedule("boxes", tmp_path, "0 2 * * *", pool=POOL, dossier=True)  # each entry one hồ sơ
+    assert _deployment("boxes").parameters["dossier"] is True
+    with pytest.raises(ValueError, match="dossier"):
+        add_schedule("boxes", tmp_path, "0 2 * * *", pool=POOL, dossier=True, spread=True)
+    remove_schedule("boxes")
 
     assert [s.name for s in list_schedules()] == ["nightly"]
     remove_schedule("nightly")
