@@ -170,7 +170,10 @@ def dossier_view(
     listed = can_list_restricted(role)
     records: list[Record] = []
     withheld: list[Withheld] = []
+    listed_ids = {d.id for d in dossier.documents}  # not one a split left behind
     for hit in hits:
+        if hit.id not in listed_ids:
+            continue
         try:
             record = read_record(state.store, hit.id, with_words=False)
         except (NotFound, ValueError):  # withdrawn since it was indexed (a boundary moved)

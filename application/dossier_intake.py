@@ -39,7 +39,13 @@ from application.ingest import collect_files, source_name
 from application.ingest_metrics import count_outcome
 from application.logs import log_context, log_outcome
 from application.page_reading import dossier_spool_id, forget_pages, read_spooled
-from application.secret_docs import NO_HOLD_REASON, hold_secret, is_marked_secret, open_hold
+from application.secret_docs import (
+    NO_HOLD_REASON,
+    hold_secret,
+    is_marked_secret,
+    open_hold,
+    page_shows_secrecy,
+)
 from application.services import Services
 from classify import classify, extract_metadata
 from classify.segment import segment_dossier
@@ -71,7 +77,7 @@ from storage import quarantine, sha256_file, write_catalogue
 from storage.dossier_package import dossier_exists, read_dossier, write_dossier_package
 from storage.hashing import sha256_bytes
 from storage.layout import FINGERPRINT_FILE, SEARCHABLE_PDF
-from storage.package import write_document_package
+from storage.package import check_original, write_document_package
 from vntext.normalise import nfc
 
 __all__ = [
@@ -117,12 +123,21 @@ def dossier_files(path: Path) -> tuple[list[Path], list[int | None]]:
     path = Path(path)
     if not path.is_dir():
         return [path], [None]
-    files = [f for f in collect_files([path]) if f.suffix.lower() in _SCAN_SUFFIXES or not f.suffix]
+    files = [
+        f
+        for f in collect_files([path])
+        if not _system_file(f.name) and (f.suffix.lower() in _SCAN_SUFFIXES or not f.suffix)
+    ]
     named = [PER_DOCUMENT_FILE.match(f.name) for f in files]
     if files and all(named):
         pairs = sorted(zip(files, named, strict=True), key=lambda pair: int(pair[1]["order"]))
         return [f for f, _ in pairs], [int(m["order"]) for _, m in pairs]
     return files, [None] * len(files)
+
+
+def _system_file(name: str) -> bool:
+    """A file a desktop leaves in a folder (.DS_Store, Thumbs.db, desktop.ini): not a scan."""
+    return name.startswith(".") or name.lower() in ("thumbs.db", "desktop.ini")
 
 
 def dossier_code(path: Path, given: str | None) -> tuple[str | None, str | None]:
@@ -160,11 +175,12 @@ def _by_file(pages: list[Page], files: list[DossierFile]) -> Segmentation:
         texts = [n for n in numbers if pages[n - 1].text.strip()] or list(numbers)
         if not texts:
             continue
-        documents.append(DocumentSpan(order=len(documents) + 1, pages=texts, confidence=1.0))
+        order = file.order or len(documents) + 1  # số thứ tự as the file is named
+        documents.append(DocumentSpan(order=order, pages=texts, confidence=1.0))
         for n in numbers:
             role = "blank" if n not in texts else ("start" if n == texts[0] else "continuation")
             cue = BoundaryCue(cue="reviewed", weight=0.0, text=f"file {file.name}", page=n)
-            document = len(documents) if role != "blank" else None
+            document = order if role != "blank" else None
             out.append(PageSegment(number=n, role=role, confidence=1.0, document=document, cues=[cue]))
     return Segmentation(pages=out, documents=documents, threshold=0.0)
 
@@ -286,13 +302,18 @@ def _read_scan(
     BadInput names the file at fault."""
     pages: list[Page] = []
     files: list[DossierFile] = []
+    secret_seen = False  # from then on no page of any later file is spooled either
     for index, (path, sha256) in enumerate(zip(paths, hashes, strict=True)):
         spool = dossier_spool_id(dossier_id, index)
         try:
             media_type = detect_media_type(path)
             first = len(pages) + 1
-            for result in read_spooled(path, services, spool, secrecy_unspooled=True):
+            results = read_spooled(
+                path, services, spool, secrecy_unspooled=True, spooled=not secret_seen, sweep_first=index == 0
+            )
+            for result in results:
                 page = result.page
+                secret_seen = secret_seen or page_shows_secrecy(page)
                 if page.number != len(pages) + 1:  # a file after the first: numbered on from it
                     page = page.model_copy(update={"number": len(pages) + 1})
                 pages.append(page)
@@ -435,6 +456,8 @@ def _ingest_new(
         built = build_documents(
             dossier, pages, segmentation, services, paths, Path(work), batch=batch, events=events
         )
+        for original, file in zip(paths, files, strict=True):  # nothing stored from a file since changed
+            check_original(original, file.sha256, file.size, f"dossier {dossier.id}")
         secret = [record for record, _ in built if is_marked_secret(record)]
         if secret:
             return _store_held(path, paths, dossier, built, services, batch, t0)

@@ -19,12 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from application.dossier_intake import UNSURE_BOUNDARY, build_documents, store_document
+from application.dossiers import RESTRICTION
 from application.secret_docs import is_marked_secret
 from application.services import Services
 from classify.segment import split_at
 from core import __version__
-from core.errors import BadInput
-from schemas import AccessClass, Event, Record
+from core.errors import BadInput, NotFound
+from schemas import Event, Record, SearchFilters, SearchQuery
 from schemas.dossier import Dossier, DossierDocument, Segmentation
 from storage import read_record, update_record
 from storage.dossier_package import dossier_file_key, read_dossier, update_dossier
@@ -53,7 +54,10 @@ def split_dossier(services: Services, dossier_id: str, starts: list[int], who: s
     page with text always starts one). NotFound for an unknown dossier; BadInput when the pages
     are not pages with text of this dossier, or the dossier is held (a state secret in it)."""
     store = services.store
-    dossier = read_dossier(store, dossier_id, scan=True, with_words=True)
+    try:
+        dossier = read_dossier(store, dossier_id, scan=True, with_words=True)
+    except ValueError:  # not a possible dossier id ('a/b', '')
+        raise NotFound(f"no dossier {dossier_id!r}") from None
     if dossier.held:
         raise BadInput(
             f"dossier {dossier_id} holds a state secret: its original is in the hold, split it there"
@@ -63,6 +67,7 @@ def split_dossier(services: Services, dossier_id: str, starts: list[int], who: s
     except ValueError as exc:
         raise BadInput(str(exc)) from None
     old = {tuple(d.pages): d for d in dossier.documents}
+    _withdraw_stale(services, dossier)  # a split killed after its commit: finish it
     report = SplitReport(dossier=dossier_id)
     event = Event(
         step="review-split",
@@ -74,6 +79,13 @@ def split_dossier(services: Services, dossier_id: str, starts: list[int], who: s
     changed = segmentation.model_copy(
         update={"documents": [s for s in segmentation.documents if tuple(s.pages) not in old]}
     )
+    going = [
+        d.id
+        for d in dossier.documents
+        if tuple(d.pages) not in {tuple(s.pages) for s in segmentation.documents}
+    ]
+    for record_id in going:  # their pages are cut again: no new document is their near duplicate
+        services.similar.remove(record_id)
     with tempfile.TemporaryDirectory(prefix="sohoa-split-") as work:
         built = _rebuild(dossier, changed, services, Path(work), event)
         built = [(_no_more_open(record, dossier, services), pdf) for record, pdf in built]
@@ -130,12 +142,32 @@ def split_dossier(services: Services, dossier_id: str, starts: list[int], who: s
     return report
 
 
-# The most restricted first: a document cut again is never more open than the pages it took.
-_RESTRICTION: tuple[AccessClass, ...] = ("not_accessible", "undetermined", "conditional", "public")
 KEPT_CLASS = (
     "Văn bản được tách lại từ trang {pages} vốn thuộc loại «{was}»: giữ loại đó cho đến khi người"
     " lưu trữ xác nhận (phân loại lại cho ra «{now}»)"
 )
+
+
+def _withdraw_stale(services: Services, dossier: Dossier) -> None:
+    """Withdraw the documents linked to `dossier` in the index that it no longer lists: a split
+    killed between the dossier's commit and the withdrawals left them."""
+    listed = {d.id for d in dossier.documents}
+    query = SearchQuery(
+        filters=SearchFilters(dossier=dossier.id), limit=200, content=False, sort="dossier_order"
+    )
+    stale: list[str] = []
+    while True:
+        hits = services.index.search(query).hits
+        stale += [h.id for h in hits if h.id not in listed]
+        if len(hits) < query.limit:
+            break
+        query = query.model_copy(update={"offset": query.offset + query.limit})
+    for record_id in stale:
+        withdraw_package(services.store, record_id)
+        services.index.delete(record_id)
+        services.similar.remove(record_id)
+    if stale:
+        log.info("dossier %s: %d documents of an unfinished split withdrawn", dossier.id, len(stale))
 
 
 def _no_more_open(record: Record, dossier: Dossier, services: Services) -> Record:
@@ -149,9 +181,9 @@ def _no_more_open(record: Record, dossier: Dossier, services: Services) -> Recor
         for d in dossier.documents
         if mine & set(d.pages)
     ]
-    strictest = min(before, key=_RESTRICTION.index, default=None)
+    strictest = min(before, key=RESTRICTION.index, default=None)
     now = record.classification.access
-    if strictest is None or _RESTRICTION.index(strictest) >= _RESTRICTION.index(now):
+    if strictest is None or RESTRICTION.index(strictest) >= RESTRICTION.index(now):
         return record
     reason = KEPT_CLASS.format(pages=",".join(map(str, sorted(mine))), was=strictest, now=now)
     classification = record.classification.model_copy(
@@ -176,7 +208,14 @@ def _rebuild(
         services.store.get_file(dossier_file_key(dossier, index), local)
         originals.append(local)
     return build_documents(
-        dossier, dossier.pages, changed, services, originals, work, batch=dossier.batch, events=[event]
+        dossier,
+        dossier.pages,
+        changed,
+        services,
+        originals,
+        work,
+        batch=dossier.batch,
+        events=[*dossier.events, event],  # how the scan was read, then who cut it again
     )
 
 

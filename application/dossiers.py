@@ -18,10 +18,10 @@ from storage import read_record
 from storage.base import ObjectStore
 from storage.dossier_package import read_dossier
 
-__all__ = ["DocumentRow", "DossierSummary", "load_summary", "summarise"]
+__all__ = ["RESTRICTION", "DocumentRow", "DossierSummary", "load_summary", "summarise"]
 
 # The most restricted class first: a dossier's chế độ sử dụng is its most restricted document's.
-_RESTRICTION: tuple[AccessClass, ...] = ("not_accessible", "undetermined", "conditional", "public")
+RESTRICTION: tuple[AccessClass, ...] = ("not_accessible", "undetermined", "conditional", "public")
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ def summarise(dossier: Dossier, records: Iterable[Record]) -> DossierSummary:
         start_date=min(dates, default=None),
         end_date=max(dates, default=None),
         retention=max(periods, key=retention_years, default=None),
-        access=next((c for c in _RESTRICTION if any(r.access == c for r in rows)), None),
+        access=next((c for c in RESTRICTION if any(r.access == c for r in rows)), None),
         pages=dossier.page_count if complete else sum(r.page_count for r in rows),
         language=dossier.language,
         reliability=dossier.reliability,

@@ -95,6 +95,8 @@ def read_spooled(
     keep_first: bool = False,
     secrecy_stop: bool = False,
     secrecy_unspooled: bool = False,
+    spooled: bool = True,
+    sweep_first: bool = True,
 ) -> Iterator[PageResult]:
     """The page results of one file, in order, read over the process's page slots and each
     kept in the page spool `<home>/work/<spool_id>/` (a record id: 32 hex digits) as soon as it
@@ -103,15 +105,23 @@ def read_spooled(
     not spooled, the spool is removed and nothing more is read (the caller stops there).
     `secrecy_unspooled` (a dossier, read to its end whatever it holds): from the first page that
     bears a secrecy mark on, the spool is removed and no page is kept in it (nothing of a secret
-    stays in clear at rest; a rerun reads the file again).
+    stays in clear at rest; a rerun reads the file again). `spooled=False`: no page is kept at all
+    (a file of a dossier after one where a secrecy mark showed). `sweep_first`: remove the spools
+    of what is committed first (once per dossier is enough: the sweep asks the store of each).
     BadInput removes the spool; other errors leave it. Once the pages' outcome is stored, the
     caller calls `forget_pages(services, spool_id)`."""
     settings = services.settings
-    sweep(settings.home, lambda sid: _committed(services, sid), keep=spool_id)
+    if sweep_first:
+        sweep(settings.home, lambda sid: _committed(services, sid), keep=spool_id)
     spool = PageSpool.open(settings.home, spool_id, reader_of(services))
+    spooling = spooled
+    if not spooling:
+        spool.remove()
     reused: set[int] = set()
 
     def reuse(number: int) -> PageResult | None:
+        if not spooling:
+            return None
         before = spool.load(number)
         if before is not None:
             reused.add(number)
@@ -139,7 +149,6 @@ def read_spooled(
         around=around,
     )
     taken = 0
-    spooling = True
     try:
         for result in results:
             page = result.page

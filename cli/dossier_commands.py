@@ -209,10 +209,8 @@ def split(
     services = services_for(load_settings())
     try:
         report = split_dossier(services, dossier_id, starts, who=f"{getpass.getuser()} (sohoa dossier split)")
-    except (NotFound, ValueError) as exc:
-        raise _fail(
-            str(exc) if isinstance(exc, NotFound) else f"no dossier {dossier_id!r}", EXIT_NOT_FOUND
-        ) from exc
+    except NotFound as exc:
+        raise _fail(str(exc), EXIT_NOT_FOUND) from exc
     except BadInput as exc:
         raise _fail(str(exc), 2) from exc
     finally:

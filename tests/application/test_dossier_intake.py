@@ -175,6 +175,8 @@ def test_dossier_files_and_codes(tmp_path: Path) -> None:
     folder.mkdir()
     for name in ("G09.2019.15.0000002.pdf", "G09.2019.15.0000001.pdf", "G09.2019.15.0000010.pdf"):
         (folder / name).write_bytes(b"%PDF-1.4")
+    (folder / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")  # a Mac's folder file: not a scan
+    (folder / "Thumbs.db").write_bytes(b"\xd0\xcf")
     files, orders = dossier_files(folder)
     assert [f.name for f in files] == [
         "G09.2019.15.0000001.pdf",
