@@ -33,9 +33,9 @@ from dataclasses import dataclass, field, replace
 
 from api.reading import masked_record
 from api.state import ApiState
-from application.access import ALL_CLASSES, Caller, can_list_restricted, can_read, scope_for
-from application.dossier_intake import UNSURE_BOUNDARY
-from application.dossier_review import KEPT_CLASS
+from application.access import ALL_CLASSES, Caller, can_list_restricted, can_read, class_served, scope_for
+from application.dossier_intake import BOUNDARY_DOUBT
+from application.dossier_review import KEPT_CLASS_START
 from application.dossiers import DocumentRow, DossierSummary, summarise
 from core.errors import NotFound
 from dedup.link import RULE as NEAR_DUPLICATE_RULE
@@ -139,11 +139,6 @@ class DossierView:
     renumbered: bool = False
 
 
-def _stored_class(record: Record) -> AccessClass:
-    """A record marked as a state secret is not accessible whatever its class says."""
-    return "not_accessible" if record.metadata.secrecy else record.classification.access
-
-
 def _renumbered(rows: list[DocumentRow]) -> list[DocumentRow]:
     """The rows numbered 1..k in their order, their pages consecutive over these rows alone."""
     out, at = [], 1
@@ -181,7 +176,7 @@ def dossier_view(
         link = record.dossier
         if link is None or link.dossier != dossier_id:
             continue
-        access = _stored_class(record)
+        access = class_served(record)
         if can_read(role, access):
             records.append(record)
         elif listed:
@@ -239,8 +234,6 @@ def shown_link(state: ApiState, caller: Caller, record: Record) -> ShownLink | N
 
 _SPLIT_STEP = "review-split"  # the step of a split's event (application/dossier_review.py)
 _TWIN = "near-duplicate of record"  # how dedup's review reason begins (dedup/match.py)
-_DOUBT = UNSURE_BOUNDARY.split("(", 1)[0].strip()  # how every boundary doubt begins
-_KEPT = KEPT_CLASS.split("{", 1)[0]  # how a split's "class kept" reason begins (it names scan pages)
 
 
 def _unlinked(record: Record) -> Record:
@@ -284,7 +277,11 @@ def scrubbed(record: Record, caller: Caller) -> Record:
                 if e.step != _SPLIT_STEP
             ],
             "classification": c.model_copy(
-                update={"review_reasons": [r for r in c.review_reasons if not r.startswith((_DOUBT, _KEPT))]}
+                update={
+                    "review_reasons": [
+                        r for r in c.review_reasons if not r.startswith((BOUNDARY_DOUBT, KEPT_CLASS_START))
+                    ]
+                }
             ),
         }
     )

@@ -15,7 +15,7 @@ from pathlib import PurePath
 
 from api.review import REVIEW_RULE
 from api.state import ApiState
-from application.access import Caller, can_list_restricted, can_read, scope_for
+from application.access import Caller, can_list_restricted, can_read, class_served, scope_for
 from core.errors import NotFound
 from dedup.link import RULE as NEAR_DUPLICATE_RULE
 from indexing.masking import MASKED, mask_text, values_of
@@ -44,8 +44,7 @@ def readable_record(state: ApiState, caller: Caller, record_id: str, *, with_wor
         record = read_record(state.store, record_id, with_words=with_words)
     except (NotFound, ValueError):
         raise not_found(record_id) from None
-    # A record marked as a state secret is not accessible whatever its class says.
-    access = "not_accessible" if record.metadata.secrecy else record.classification.access
+    access = class_served(record)
     if can_read(caller.role, access):
         return record
     if can_list_restricted(caller.role):

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from schemas import AccessClass, AccessScope, SearchFilters
+from schemas import AccessClass, AccessScope, Record, SearchFilters
 from schemas.record import ACCESS_CLASSES
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "can_read_metrics",
     "can_read",
     "can_review",
+    "class_served",
     "restrict",
     "scope_for",
     "search_scope",
@@ -99,6 +100,12 @@ def restrict(filters: SearchFilters, role: Role) -> SearchFilters:
     allowed = scope_for(role).classes
     wanted = allowed if filters.access is None else tuple(c for c in allowed if c in filters.access)
     return filters.model_copy(update={"access": list(wanted)})
+
+
+def class_served(record: Record) -> AccessClass:
+    """The class a stored record is served by: a record marked as a state secret is not
+    accessible whatever its class says."""
+    return "not_accessible" if record.metadata.secrecy else record.classification.access
 
 
 def can_read(role: Role, access: AccessClass) -> bool:

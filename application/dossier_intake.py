@@ -82,6 +82,7 @@ from vntext.normalise import nfc
 
 __all__ = [
     "DossierIntake",
+    "BOUNDARY_DOUBT",
     "PER_DOCUMENT_FILE",
     "build_documents",
     "dossier_code",
@@ -101,6 +102,7 @@ _SCAN_SUFFIXES = (".pdf", ".tif", ".tiff", ".jpg", ".jpeg", ".png")
 
 NO_CODE_REASON = "Mã hồ sơ chưa có: tên tệp không theo quy ước <mã phông>.<năm>.<số hồ sơ>, cần nhập"
 UNSURE_BOUNDARY = "Ranh giới văn bản chưa chắc chắn (trang {page} của hồ sơ, độ tin cậy {confidence:.2f})"
+BOUNDARY_DOUBT = UNSURE_BOUNDARY.split("(", 1)[0].strip()  # how every boundary doubt begins
 
 _dossier_locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
 

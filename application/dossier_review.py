@@ -18,7 +18,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from application.dossier_intake import UNSURE_BOUNDARY, build_documents, store_document
+from application.dossier_intake import BOUNDARY_DOUBT, build_documents, store_document
 from application.dossiers import RESTRICTION
 from application.secret_docs import is_marked_secret
 from application.services import Services
@@ -31,11 +31,9 @@ from storage import read_record, update_record
 from storage.dossier_package import dossier_file_key, read_dossier, update_dossier
 from storage.package import withdraw_package
 
-__all__ = ["SplitReport", "split_dossier"]
+__all__ = ["KEPT_CLASS", "KEPT_CLASS_START", "SplitReport", "split_dossier"]
 
 log = logging.getLogger(__name__)
-
-_DOUBT = UNSURE_BOUNDARY.split("(", 1)[0].strip()  # the start every boundary doubt shares
 
 
 @dataclass
@@ -146,6 +144,7 @@ KEPT_CLASS = (
     "Văn bản được tách lại từ trang {pages} vốn thuộc loại «{was}»: giữ loại đó cho đến khi người"
     " lưu trữ xác nhận (phân loại lại cho ra «{now}»)"
 )
+KEPT_CLASS_START = KEPT_CLASS.split("{", 1)[0]  # how every such reason begins (it names scan pages)
 
 
 def _withdraw_stale(services: Services, dossier: Dossier) -> None:
@@ -232,7 +231,7 @@ def _renumber_kept(
         record = read_record(services.store, previous.id, with_words=False)
         assert record.dossier is not None
         reasons = record.classification.review_reasons
-        settled = [r for r in reasons if not r.startswith(_DOUBT)]
+        settled = [r for r in reasons if not r.startswith(BOUNDARY_DOUBT)]
         if record.dossier.order == span.order and settled == reasons:
             kept.append(record)
             continue

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from application.access import class_served
 from classify.rules import retention_years
 from schemas import AccessClass, Dossier, Record
 from storage import read_record
@@ -96,7 +97,7 @@ class DossierSummary:
 def _row(record: Record) -> DocumentRow:
     assert record.dossier is not None, f"record {record.id} is not a document of a dossier"
     meta = record.metadata
-    access = "not_accessible" if meta.secrecy else record.classification.access
+    access = class_served(record)
     return DocumentRow(
         id=record.id,
         order=record.dossier.order,

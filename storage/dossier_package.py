@@ -14,12 +14,12 @@ names are spelled in storage/layout.py; the manifest is the one of record packag
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from itertools import chain
 from pathlib import Path
 
 from core.errors import NotFound
-from schemas import Dossier, Page
+from schemas import Dossier
 from storage.base import ObjectStore
 from storage.hashing import sha256_bytes
 from storage.jsonfile import json_bytes
@@ -80,20 +80,16 @@ def write_dossier_package(
     store: ObjectStore,
     dossier: Dossier,
     originals: Sequence[Path] | None,
-    *,
-    pages: Iterable[Page] | None = None,
 ) -> None:
     """Write (or complete after a crash) the package of `dossier`: `originals` are its files in
     the order of `dossier.files` (each must still hold the bytes recorded), or None when the
-    original went to the secret hold (`dossier.held`). The manifest goes last. The pages' files
-    are built and written one page at a time, from `pages` when given (the scan pages with
-    their words, e.g. loaded one by one from disk, while `dossier.pages` may have none), else
-    `dossier.pages`."""
+    original went to the secret hold (`dossier.held`). The manifest goes last; the pages' files
+    are built and written one page at a time."""
     if (originals is None) != dossier.held:
         raise ValueError(f"dossier {dossier.id}: originals are given exactly when it is not held")
     prefix = _prefix(dossier.id)
     heads = {DOSSIER_FILE: _head_json(dossier), DOSSIER_SCAN_FILE: _scan_json(dossier)}
-    files = chain(page_files(dossier.pages if pages is None else pages), heads.items())
+    files = chain(page_files(dossier.pages), heads.items())
     store.delete(prefix + MANIFEST)
     hashes: dict[str, str] = {}
     if originals is not None:

@@ -201,15 +201,12 @@ def write_package(
     record: Record,
     original: Path,
     extra: Mapping[str, bytes | Path] = _NO_EXTRA,
-    *,
-    pages: Iterable[Page] | None = None,
 ) -> None:
     """Write (or rewrite, or complete after a crash) the package of `record`.
 
     `extra` adds files to the package (e.g. "document.pdf"): bytes, or the Path of a local file,
     which is streamed (a large searchable PDF never sits in memory). Page files are built and
-    written one page at a time, from `pages` when given (the record's pages with their words,
-    e.g. loaded one by one from disk, while `record.pages` may have none), else `record.pages`.
+    written one page at a time.
 
     `original` must still hold the bytes `record.sha256` names, else BadInput. The manifest is
     removed first and written last, so readers never see a package half old, half new; files
@@ -217,7 +214,7 @@ def write_package(
     """
     prefix = _prefix(record.id)
     check_page_numbers(f"record {record.id}", record.pages)
-    files = _package_files(record, extra, pages)
+    files = _package_files(record, extra)
     original = Path(original)
     before = check_original(original, record.sha256, record.size, f"record {record.id}")
 
@@ -241,30 +238,25 @@ def write_document_package(
     store: ObjectStore,
     record: Record,
     extra: Mapping[str, bytes | Path] = _NO_EXTRA,
-    *,
-    pages: Iterable[Page] | None = None,
 ) -> None:
     """Write (or complete) the package of a document cut from a dossier scan: its pages, JSON
     files and `extra` (its searchable PDF), no original — that is the dossier's, kept once in
-    the dossier package (storage/dossier_package.py). `pages` as in `write_package`."""
+    the dossier package (storage/dossier_package.py)."""
     if record.dossier is None:
         raise ValueError(f"record {record.id}: not a document of a dossier")
     prefix = _prefix(record.id)
     check_page_numbers(f"record {record.id}", record.pages)
-    files = _package_files(record, extra, pages)
+    files = _package_files(record, extra)
     store.delete(prefix + MANIFEST)
     commit_files(store, prefix, files, {})
 
 
-def _package_files(
-    record: Record, extra: Mapping[str, bytes | Path], pages: Iterable[Page] | None
-) -> Iterator[tuple[str, bytes | Path]]:
+def _package_files(record: Record, extra: Mapping[str, bytes | Path]) -> Iterator[tuple[str, bytes | Path]]:
     """The package's files as they are written: its page files one page at a time, then the JSON
     files and `extra` (checked now, before anything is written)."""
     json_files = _json_files(record)
     extra_files = _extra_files(extra)
-    own = record.pages if pages is None else pages
-    return chain(page_files(own), json_files.items(), extra_files.items())
+    return chain(page_files(record.pages), json_files.items(), extra_files.items())
 
 
 def commit_files(
