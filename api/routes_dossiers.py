@@ -31,12 +31,9 @@ from api.reading import audit_reads
 from api.routes_review import Archivist
 from api.state import ApiState
 from application.access import Caller, can_list_restricted
-from application.dossier_review import split_dossier
+from application.dossier_review import Refusal, SplitRefused, split_dossier
 from application.services import services_for
-from classify.segment import split_at
 from core.errors import BadInput, NotFound
-from storage import read_record
-from storage.dossier_package import read_dossier
 
 __all__ = ["DossierId", "dossier_item", "dossier_out", "list_dossiers", "read_dossier_view", "router"]
 
@@ -157,51 +154,37 @@ def get_dossier(
     return dossier_out(read_dossier_view(request, caller, dossier_id, "dossier"), caller)
 
 
-def _secret_moved(state: ApiState, dossier_id: str, starts: list[int]) -> tuple[int, int] | None:
-    """The scan pages (first, last) of a not_accessible document the split would cut up or join
-    to others, if any: its pages would be read again and classified afresh from their text, and
-    a class a person set (or a mark not on those pages) would be lost. NotFound for no dossier."""
-    # with its scan: how it was cut (read with the pages' words, which bring the scan whichever way
-    # the package stores it; a dossier read without it has no segmentation, and every split would
-    # be let through here)
-    dossier = read_dossier(state.store, dossier_id, with_words=True)
-    if dossier.held:  # split_dossier refuses it (split in the hold)
-        return None
-    try:
-        spans = {tuple(span.pages) for span in split_at(dossier.segmentation, starts).documents}
-    except ValueError:  # bad pages: split_dossier says so
-        return None
-    for document in dossier.documents:
-        if tuple(document.pages) in spans:
-            continue
-        try:
-            record = read_record(state.store, document.id, with_words=False)
-        except NotFound:
-            continue
-        if record.metadata.secrecy or record.classification.access == "not_accessible":
-            return document.first, document.last
-    return None
+_REFUSED = {  # what the archivist reads when a split is refused (application/dossier_review.py)
+    Refusal.HELD: (
+        "Hồ sơ {dossier} có văn bản mật: bản gốc nằm trong khu lưu giữ tài liệu mật, chỉ tách lại được ở đó."
+    ),
+    Refusal.NOT_TEXT_PAGES: (
+        "Không tách được theo các trang {listed}: chỉ chọn được các trang có chữ của hồ sơ (theo số "
+        "trang của bản quét cả hồ sơ)."
+    ),
+    Refusal.SECRET_DOCUMENT: (
+        "Không tách được: các trang {first}–{last} là một văn bản không được tiếp cận (mật); tách lại "
+        "sẽ đọc lại và phân loại lại chúng từ đầu. Hãy giữ nguyên ranh giới của văn bản đó, hoặc "
+        "duyệt lại nó trước."
+    ),
+    Refusal.SECRECY_MARK: (
+        "Không tách được: văn bản các trang {first}–{last} sau khi tách mang dấu mật; hồ sơ như vậy chỉ "
+        "được tách lại trong khu lưu giữ tài liệu mật."
+    ),
+}
+_UNCHANGED = " Chưa thay đổi gì."
 
 
-def _split_refused(dossier_id: str, starts: list[int], cause: str) -> BadInput:
-    """split_dossier's refusal (English, for the log) said in Vietnamese."""
-    if "holds a state secret" in cause:
-        text = (
-            f"Hồ sơ {dossier_id} có văn bản mật: bản gốc nằm trong khu lưu giữ tài liệu mật, chỉ tách lại "
-            "được ở đó. Chưa thay đổi gì."
-        )
-    elif "secrecy mark" in cause:
-        text = (
-            "Một văn bản sau khi tách mang dấu mật: hồ sơ như vậy chỉ được tách lại trong khu lưu giữ tài "
-            "liệu mật. Chưa thay đổi gì."
-        )
-    else:
-        pages = ", ".join(str(n) for n in sorted(set(starts)))
-        text = (
-            f"Không tách được theo các trang {pages}: chỉ chọn được các trang có chữ của hồ sơ (theo số "
-            "trang của bản quét cả hồ sơ). Chưa thay đổi gì."
-        )
-    return BadInput(text)
+def _split_refused(refused: SplitRefused) -> NotFound | BadInput:
+    """A refused split said in Vietnamese: an unknown dossier the one answer for any dossier not
+    found (`dossier_not_found`), the others a 400 naming the pages at fault."""
+    if refused.kind is Refusal.NO_DOSSIER:
+        return dossier_not_found(refused.dossier)
+    pages = refused.pages or (0,)
+    text = _REFUSED[refused.kind].format(
+        dossier=refused.dossier, first=pages[0], last=pages[-1], listed=", ".join(map(str, pages))
+    )
+    return BadInput(text + _UNCHANGED)
 
 
 @router.post(
@@ -219,22 +202,10 @@ def split(request: Request, dossier_id: DossierId, body: SplitIn, caller: Archiv
     who = f"{caller.who} (API)"
     with state.review_lock:
         try:
-            secret = _secret_moved(state, dossier_id, list(body.at))
-        except NotFound:
-            raise dossier_not_found(dossier_id) from None
-        if secret is not None:
-            raise BadInput(
-                f"Không tách được: các trang {secret[0]}–{secret[1]} là một văn bản không được tiếp cận "
-                "(mật); tách lại sẽ đọc lại và phân loại lại chúng từ đầu. Hãy giữ nguyên ranh giới "
-                "của văn bản đó, hoặc duyệt lại nó trước. Chưa thay đổi gì."
-            )
-        try:
             report = split_dossier(services, dossier_id, list(body.at), who)
-        except NotFound:
-            raise dossier_not_found(dossier_id) from None
-        except BadInput as exc:
+        except SplitRefused as exc:
             log.info("split of %s refused: %s", dossier_id, exc)
-            raise _split_refused(dossier_id, list(body.at), str(exc)) from None
+            raise _split_refused(exc) from None
     for record_id in [*report.kept, *report.added, *report.withdrawn]:
         state.forget(record_id)  # renders made under the old boundaries
     state.audit.append(

@@ -9,6 +9,13 @@ moved which boundaries and which records came and went.
 Order of writes: the new documents' packages, then the dossier (its manifest: the commit), then
 the withdrawn packages and the index. A crash midway leaves the dossier as it was or as wanted;
 running the same split again finishes it.
+
+A split that cannot be done raises `SplitRefused` before anything is written, its `kind` (a
+`Refusal`) and the facts (the pages at fault) for each edge to say in its own words: the CLI in
+English (`str()`), the API in Vietnamese. The same rules hold whichever edge asks: a dossier in
+the secret hold is split only there; a document that may not be read (not_accessible, or marked
+secret) is never cut up nor joined to others, since its pages would be read again and classified
+afresh, and a class a person set (or a mark not on those pages) would be lost.
 """
 
 from __future__ import annotations
@@ -16,24 +23,66 @@ from __future__ import annotations
 import logging
 import tempfile
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
+from application.access import class_served
 from application.dossier_intake import BOUNDARY_DOUBT, build_documents, store_document
 from application.dossiers import RESTRICTION
 from application.secret_docs import is_marked_secret
 from application.services import Services
 from classify.segment import split_at
 from core import __version__
-from core.errors import BadInput, NotFound
+from core.errors import NotFound, SohoaError
 from schemas import Event, Record, SearchFilters, SearchQuery
 from schemas.dossier import Dossier, DossierDocument, Segmentation
 from storage import read_record, update_record
 from storage.dossier_package import dossier_file_key, read_dossier, update_dossier
 from storage.package import withdraw_package
 
-__all__ = ["KEPT_CLASS", "KEPT_CLASS_START", "SplitReport", "split_dossier"]
+__all__ = ["KEPT_CLASS", "KEPT_CLASS_START", "Refusal", "SplitRefused", "SplitReport", "split_dossier"]
 
 log = logging.getLogger(__name__)
+
+
+class Refusal(StrEnum):
+    """Why a split was refused (nothing was changed)."""
+
+    NO_DOSSIER = "no-dossier"  # no committed dossier of that id
+    HELD = "held"  # its original is in the secret hold: split it there
+    NOT_TEXT_PAGES = "not-text-pages"  # `pages`: not pages with text of the dossier (blank, beyond)
+    SECRET_DOCUMENT = "secret-document"  # `pages`: a document that may not be read, cut up or joined
+    SECRECY_MARK = "secrecy-mark"  # `pages`: a document of the new cut bears a secrecy mark
+
+
+_ENGLISH = {
+    Refusal.NO_DOSSIER: "no dossier {dossier!r}",
+    Refusal.HELD: "dossier {dossier} holds a state secret: its original is in the hold, split it there",
+    Refusal.NOT_TEXT_PAGES: "dossier {dossier}: not a page with text of this dossier: {listed}",
+    Refusal.SECRET_DOCUMENT: (
+        "dossier {dossier}: scan pages {first}-{last} are one document that may not be read"
+        " (not_accessible): a split would read them again and classify them afresh; keep its"
+        " boundaries, or review it first"
+    ),
+    Refusal.SECRECY_MARK: (
+        "dossier {dossier}: the document of scan pages {first}-{last} would bear a secrecy mark;"
+        " such a dossier is split only in the hold"
+    ),
+}
+
+
+class SplitRefused(SohoaError):
+    """A split that was not done (nothing changed): `kind` says why, `pages` the scan pages at
+    fault (the pages asked for that are not pages with text; a document's pages otherwise).
+    `str()` is the English reason, for the CLI and the log."""
+
+    def __init__(self, kind: Refusal, dossier: str, pages: tuple[int, ...] = ()) -> None:
+        self.kind = kind
+        self.dossier = dossier
+        self.pages = pages
+        first, last = (pages[0], pages[-1]) if pages else (0, 0)
+        listed = ", ".join(map(str, pages))
+        super().__init__(_ENGLISH[kind].format(dossier=dossier, first=first, last=last, listed=listed))
 
 
 @dataclass
@@ -49,21 +98,22 @@ class SplitReport:
 
 def split_dossier(services: Services, dossier_id: str, starts: list[int], who: str) -> SplitReport:
     """Set the dossier's documents to start at the pages `starts` (scan page numbers; the first
-    page with text always starts one). NotFound for an unknown dossier; BadInput when the pages
-    are not pages with text of this dossier, or the dossier is held (a state secret in it)."""
+    page with text always starts one). SplitRefused (nothing changed) for an unknown dossier, a
+    held one, pages that are not pages with text of it, a document that may not be read cut up
+    or joined to others, or a document of the new cut that bears a secrecy mark."""
     store = services.store
     try:
         dossier = read_dossier(store, dossier_id, scan=True, with_words=True)
-    except ValueError:  # not a possible dossier id ('a/b', '')
-        raise NotFound(f"no dossier {dossier_id!r}") from None
+    except (NotFound, ValueError):  # ValueError: not a possible dossier id ('a/b', '')
+        raise SplitRefused(Refusal.NO_DOSSIER, dossier_id) from None
     if dossier.held:
-        raise BadInput(
-            f"dossier {dossier_id} holds a state secret: its original is in the hold, split it there"
-        )
-    try:
-        segmentation = split_at(dossier.segmentation, starts)
-    except ValueError as exc:
-        raise BadInput(str(exc)) from None
+        raise SplitRefused(Refusal.HELD, dossier_id)
+    text_pages = {p.number for p in dossier.segmentation.pages if p.role != "blank"}
+    if bad := sorted(set(starts) - text_pages):
+        raise SplitRefused(Refusal.NOT_TEXT_PAGES, dossier_id, tuple(bad))
+    segmentation = split_at(dossier.segmentation, starts)
+    if (secret := _unreadable_moved(services, dossier, segmentation)) is not None:
+        raise SplitRefused(Refusal.SECRET_DOCUMENT, dossier_id, tuple(secret.pages))
     old = {tuple(d.pages): d for d in dossier.documents}
     _withdraw_stale(services, dossier)  # a split killed after its commit: finish it
     report = SplitReport(dossier=dossier_id)
@@ -82,17 +132,15 @@ def split_dossier(services: Services, dossier_id: str, starts: list[int], who: s
         for d in dossier.documents
         if tuple(d.pages) not in {tuple(s.pages) for s in segmentation.documents}
     ]
-    for record_id in going:  # their pages are cut again: no new document is their near duplicate
-        services.similar.remove(record_id)
     with tempfile.TemporaryDirectory(prefix="sohoa-split-") as work:
         built = _rebuild(dossier, changed, services, Path(work), event)
         built = [(_no_more_open(record, dossier, services), pdf) for record, pdf in built]
         for record, _ in built:
             if is_marked_secret(record):
-                raise BadInput(
-                    f"dossier {dossier_id}: a document of the split bears a secrecy mark"
-                    f" (pages {record.dossier.pages}); such a dossier is split only in the hold"  # type: ignore[union-attr]
-                )
+                assert record.dossier is not None
+                raise SplitRefused(Refusal.SECRECY_MARK, dossier_id, tuple(record.dossier.pages))
+        for record_id in going:  # their pages are cut again: no new document is their near duplicate
+            services.similar.remove(record_id)
         added = [store_document(services, record, pdf) for record, pdf in built]
     kept = _renumber_kept(services, segmentation, old, event)
     documents = sorted(
@@ -145,6 +193,24 @@ KEPT_CLASS = (
     " lưu trữ xác nhận (phân loại lại cho ra «{now}»)"
 )
 KEPT_CLASS_START = KEPT_CLASS.split("{", 1)[0]  # how every such reason begins (it names scan pages)
+
+
+def _unreadable_moved(
+    services: Services, dossier: Dossier, segmentation: Segmentation
+) -> DossierDocument | None:
+    """The first document that may not be read (not_accessible, or marked secret) whose pages
+    `segmentation` would cut up or join to others; None when every such one is kept whole."""
+    spans = {tuple(span.pages) for span in segmentation.documents}
+    for document in dossier.documents:
+        if tuple(document.pages) in spans:
+            continue
+        try:
+            record = read_record(services.store, document.id, with_words=False)
+        except NotFound:  # withdrawn meanwhile: nothing of it to lose
+            continue
+        if class_served(record) == "not_accessible":
+            return document
+    return None
 
 
 def _withdraw_stale(services: Services, dossier: Dossier) -> None:

@@ -11,8 +11,10 @@ view, application/dossiers.py), and reading one that holds documents that are no
 written to the access log (OS user), as `sohoa show` does. A document that may not be read
 (not_accessible) shows its catalogue row only, as in `sohoa show`: no subject.
 
-Exit codes: 0 ok; 2 pages that are not pages with text of the dossier; 4 no such dossier (or one
-of its documents is missing).
+Exit codes: 0 ok; 2 a split refused (pages that are not pages with text of the dossier, a dossier
+in the secret hold, a document that may not be read cut up or joined to others, a new document
+bearing a secrecy mark: application/dossier_review.py); 4 no such dossier (or one of its
+documents is missing).
 """
 
 from __future__ import annotations
@@ -201,18 +203,17 @@ def split(
     always starts one). Documents whose pages change are read again and classified afresh."""
     import getpass
 
-    from application.dossier_review import split_dossier
+    from application.dossier_review import Refusal, SplitRefused, split_dossier
     from application.services import services_for
-    from core.errors import BadInput
 
     starts = _pages(at)
     services = services_for(load_settings())
     try:
         report = split_dossier(services, dossier_id, starts, who=f"{getpass.getuser()} (sohoa dossier split)")
-    except NotFound as exc:
-        raise _fail(str(exc), EXIT_NOT_FOUND) from exc
-    except BadInput as exc:
-        raise _fail(str(exc), 2) from exc
+    except SplitRefused as exc:
+        if exc.kind is Refusal.NO_DOSSIER:
+            raise _fail(str(exc), EXIT_NOT_FOUND) from exc
+        raise _fail(f"{exc}. Nothing changed.", 2) from exc
     finally:
         services.close()
     result = {
