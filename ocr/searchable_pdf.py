@@ -18,7 +18,14 @@ A page the OCR found turned (`Page.orientation`) gets that turn added to its /Ro
 show it upright.
 
 `write_searchable_pdf` can cut one document out of a dossier scan: `source_pages` says which
-page of the original each OCR'd page is, and the output holds only those, in that order.
+page of the original each OCR'd page is, and the output holds only those, in that order. A page
+copied whole carries every image it draws whole; so a page that shows only part of an image is
+not copied but rendered: when it draws an image that a page left out also draws (a book spread
+split into two pages by cropping or clipping), or an image that stands past the page's MediaBox,
+the page becomes a rendering of its MediaBox at the image's own resolution (poppler), coded
+as the image was (bilevel: CCITT G4; JPEG: JPEG; else Flate), with its box and turn and the
+same text layer. Ordinary scan pages (one image filling the page, drawn by it alone) are copied
+as they are, their images untouched.
 Output is deterministic (no dates, fixed file ID). Not PDF/A.
 """
 
@@ -33,10 +40,18 @@ from pathlib import Path
 from typing import BinaryIO
 
 import img2pdf
+import pdf2image
 import pikepdf
+from pdf2image.exceptions import (
+    PDFInfoNotInstalledError,
+    PDFPageCountError,
+    PDFPopplerTimeoutError,
+    PDFSyntaxError,
+    PopplerNotInstalledError,
+)
 from PIL import Image, ImageOps
 
-from core.errors import BadInput, MissingDependency
+from core.errors import BadInput, MissingDependency, Transient
 from ocr.imaging import flatten_on_white, grayscale
 from ocr.load import JPEG, PDF, PDF_DPI, PNG, TIFF
 from schemas import Page, Word
@@ -163,8 +178,12 @@ def _append(target: pikepdf.Pdf, part: PagesOf, font: pikepdf.Object, shared: di
         source.close()
         raise ValueError(f"the original has {count} pages; no page {wrong[0]}")
     default_dpi = PDF_DPI if part.media_type == PDF else IMAGE_DPI
+    partial = _partial_pages(source, numbers) if part.media_type == PDF else {}
     for page, number in zip(pages, numbers, strict=True):
-        target.pages.append(source.pages[number - 1])
+        if number in partial:
+            target.pages.append(_rendered(target, part.original, source, number, partial[number]))
+        else:
+            target.pages.append(source.pages[number - 1])
         _graft(target, target.pages[-1], page, font, default_dpi, shared)
     return source
 
@@ -185,6 +204,200 @@ def _open_pdf(path: Path) -> pikepdf.Pdf:
 def _first_line(exc: Exception) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
+
+
+# --- pages that show part of an image ------------------------------------------------------------
+
+Matrix = tuple[float, float, float, float, float, float]
+_IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+_FORM_DEPTH = 8  # nested Form XObjects followed
+_SLACK = 1.0  # points an image may stand past the box (a scanner's rounding)
+_RENDER_DPI = (72, 600)
+_RENDER_PIXELS = 150_000_000  # a rendering larger than this is made at a lower resolution
+_RENDER_TIMEOUT = 300  # seconds
+
+
+@dataclass(frozen=True)
+class _Drawn:
+    """An image a page draws: the object (None for an inline image), where it lands in the
+    page's user space (x0, y0, x1, y1), its size in pixels and how it is coded."""
+
+    key: tuple[int, int] | None
+    box: tuple[float, float, float, float]
+    pixels: tuple[int, int]
+    bilevel: bool
+    gray: bool
+    jpeg: bool
+
+
+def _partial_pages(source: pikepdf.Pdf, numbers: Sequence[int]) -> dict[int, list[_Drawn]]:
+    """The pages of `numbers` that show only part of an image they draw, with their images: an
+    image a page not in `numbers` draws too, or one that stands past the page's MediaBox. (Not
+    past its CropBox: a scanner's CropBox trims the page's own margin, which the OCR read too,
+    since poppler renders the MediaBox; a spread cropped into two pages shares its image.)"""
+    wanted = set(numbers)
+    drawn = {number: _drawn(source.pages[number - 1]) for number in wanted}
+    keys = {d.key for images in drawn.values() for d in images if d.key is not None}
+    elsewhere: set[tuple[int, int]] = set()
+    if keys:
+        for number, page in enumerate(source.pages, start=1):
+            if number not in wanted:
+                elsewhere |= {d.key for d in _drawn(page) if d.key in keys}  # type: ignore[misc]
+    partial = {}
+    for number, images in drawn.items():
+        box = _box(source.pages[number - 1].mediabox)
+        if any(d.key in elsewhere or _past(d.box, box) for d in images):
+            partial[number] = images
+    return partial
+
+
+def _past(box: tuple[float, ...], visible: tuple[float, ...]) -> bool:
+    return (
+        box[0] < visible[0] - _SLACK
+        or box[1] < visible[1] - _SLACK
+        or box[2] > visible[2] + _SLACK
+        or box[3] > visible[3] + _SLACK
+    )
+
+
+def _drawn(page: pikepdf.Page) -> list[_Drawn]:
+    """The images the page's content draws (through Form XObjects too), where each lands. A
+    content stream that cannot be parsed draws nothing known: the page is copied as it is."""
+    found: list[_Drawn] = []
+    try:
+        _walk(pikepdf.parse_content_stream(page), page.get_resources(), _IDENTITY, 0, found)
+    except (pikepdf.PdfError, ValueError, TypeError, AttributeError, KeyError, IndexError):
+        return found
+    return found
+
+
+def _walk(instructions, resources: object, ctm: Matrix, depth: int, found: list[_Drawn]) -> None:  # noqa: ANN001
+    stack: list[Matrix] = []
+    xobjects = resources.get("/XObject") if isinstance(resources, pikepdf.Dictionary) else None
+    for instruction in instructions:
+        operator, operands = str(instruction.operator), instruction.operands
+        if operator == "q":
+            stack.append(ctm)
+        elif operator == "Q":
+            ctm = stack.pop() if stack else ctm
+        elif operator == "cm" and len(operands) == 6:
+            ctm = _times(tuple(float(v) for v in operands), ctm)  # type: ignore[arg-type]
+        elif operator == "INLINE IMAGE":
+            image = instruction.iimage.obj
+            found.append(_image(None, ctm, image.get("/W", 0), image.get("/H", 0), image))
+        elif operator == "Do" and isinstance(xobjects, pikepdf.Dictionary) and operands:
+            xobject = xobjects.get(str(operands[0]))
+            if not isinstance(xobject, pikepdf.Stream):
+                continue
+            if xobject.get("/Subtype") == "/Image":
+                key = xobject.objgen if xobject.is_indirect else None
+                found.append(_image(key, ctm, xobject.get("/Width", 0), xobject.get("/Height", 0), xobject))
+            elif xobject.get("/Subtype") == "/Form" and depth < _FORM_DEPTH:
+                matrix = tuple(float(v) for v in xobject.get("/Matrix", _IDENTITY))
+                inner = xobject.get("/Resources", resources)
+                _walk(pikepdf.parse_content_stream(xobject), inner, _times(matrix, ctm), depth + 1, found)  # type: ignore[arg-type]
+
+
+def _image(key: tuple[int, int] | None, ctm: Matrix, width: object, height: object, image) -> _Drawn:  # noqa: ANN001
+    """An image drawn with `ctm`: the unit square it fills, mapped to the page."""
+    a, b, c, d, e, f = ctm
+    xs = (e, a + e, c + e, a + c + e)
+    ys = (f, b + f, d + f, b + d + f)
+    names = lambda value: [str(v) for v in value] if isinstance(value, pikepdf.Array) else [str(value)]  # noqa: E731
+    filters = names(image.get("/Filter", image.get("/F", [])))
+    space = image.get("/ColorSpace", image.get("/CS"))
+    bits = int(image.get("/BitsPerComponent", image.get("/BPC", 8)))
+    bilevel = bool(image.get("/ImageMask", image.get("/IM", False))) or bits == 1
+    if isinstance(space, pikepdf.Array) and len(space) > 1 and str(space[0]) == "/ICCBased":
+        gray = int(space[1].get("/N", 3)) == 1
+    else:
+        gray = bool(space is not None and names(space)[0] in ("/DeviceGray", "/G", "/CalGray"))
+    return _Drawn(
+        key=key,
+        box=(min(xs), min(ys), max(xs), max(ys)),
+        pixels=(int(width), int(height)),  # type: ignore[call-overload]
+        bilevel=bilevel,
+        gray=bilevel or gray,
+        jpeg=any(name in ("/DCTDecode", "/DCT", "/JPXDecode") for name in filters),
+    )
+
+
+def _times(m: Matrix, n: Matrix) -> Matrix:
+    """The PDF matrix product m × n (m applied first)."""
+    return (
+        m[0] * n[0] + m[1] * n[2],
+        m[0] * n[1] + m[1] * n[3],
+        m[2] * n[0] + m[3] * n[2],
+        m[2] * n[1] + m[3] * n[3],
+        m[4] * n[0] + m[5] * n[2] + n[4],
+        m[4] * n[1] + m[5] * n[3] + n[5],
+    )
+
+
+def _render_dpi(images: list[_Drawn], media: tuple[float, ...]) -> int:
+    """The images' own resolution (pixels per inch as placed; the finest of them), bounded."""
+    dpi = 0.0
+    for d in images:
+        width, height = d.box[2] - d.box[0], d.box[3] - d.box[1]
+        if width > 0 and height > 0:
+            dpi = max(dpi, d.pixels[0] * 72 / width, d.pixels[1] * 72 / height)
+    dpi = min(max(round(dpi) or IMAGE_DPI, _RENDER_DPI[0]), _RENDER_DPI[1])
+    area = (media[2] - media[0]) * (media[3] - media[1]) / 72 / 72
+    while dpi > _RENDER_DPI[0] and area * dpi * dpi > _RENDER_PIXELS:
+        dpi = max(_RENDER_DPI[0], int(dpi * 0.8))
+    return dpi
+
+
+def _rendered(
+    target: pikepdf.Pdf, original: Path, source: pikepdf.Pdf, number: int, images: list[_Drawn]
+) -> pikepdf.Page:
+    """Page `number` of `source` as a new page of `target`: a rendering of its MediaBox (not
+    turned) at the images' resolution, coded as they were, with the page's boxes and turn."""
+    page = source.pages[number - 1]
+    media = _box(page.mediabox)
+    rotate = _rotation(page)
+    dpi = _render_dpi(images, media)
+    with pikepdf.new() as alone:  # the page alone, not turned: poppler renders its MediaBox
+        alone.pages.append(page)
+        alone.pages[0].obj.Rotate = 0
+        buffer = io.BytesIO()
+        alone.save(buffer)
+    gray = all(d.gray for d in images)
+    try:
+        (image,) = pdf2image.convert_from_bytes(
+            buffer.getvalue(), dpi=dpi, grayscale=gray, timeout=_RENDER_TIMEOUT
+        )
+    except (PopplerNotInstalledError, PDFInfoNotInstalledError) as exc:
+        raise MissingDependency("poppler not found: install the Debian package poppler-utils") from exc
+    except PDFPopplerTimeoutError as exc:
+        raise Transient(f"poppler took over {_RENDER_TIMEOUT} s to render page {number}") from exc
+    except (PDFPageCountError, PDFSyntaxError, *_DAMAGED) as exc:  # ValueError: no page drawn
+        problem = _first_line(exc)
+        raise BadInput(f"PDF page {number} of {original.name} cannot be rendered ({problem})") from exc
+    if all(d.bilevel for d in images):
+        data = _lossless(image.convert("L").point(lambda v: 255 if v >= 128 else 0).convert("1"))
+    elif any(d.jpeg for d in images):
+        out = io.BytesIO()
+        image.save(out, format="JPEG", quality=90)
+        data = out.getvalue()
+    else:
+        data = _lossless(image)
+    with pikepdf.open(io.BytesIO(_convert([data], [dpi]))) as made:
+        (drawn,) = made.pages[0].obj.Resources.XObject.values()  # img2pdf's one image
+        picture = target.copy_foreign(drawn)
+    x0, y0, x1, y1 = media
+    content = f"q {_num(x1 - x0, 4)} 0 0 {_num(y1 - y0, 4)} {_num(x0, 4)} {_num(y0, 4)} cm /Im0 Do Q"
+    obj = pikepdf.Dictionary(
+        Type=pikepdf.Name.Page,
+        MediaBox=pikepdf.Array([x0, y0, x1, y1]),
+        Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=picture)),
+        Contents=target.make_stream(content.encode()),
+    )
+    if "/CropBox" in page.obj:
+        obj.CropBox = pikepdf.Array(list(_box(page.cropbox)))
+    if rotate:
+        obj.Rotate = rotate
+    return pikepdf.Page(target.make_indirect(obj))
 
 
 # --- image originals ------------------------------------------------------------------------------
