@@ -10,11 +10,13 @@ call() { curl -fsS --cacert "$ca" -u "elastic:${ELASTIC_PASSWORD}" -H 'Content-T
 until call "$es/_cluster/health?wait_for_status=yellow&timeout=10s" > /dev/null; do
   echo "waiting for Elasticsearch"; sleep 5
 done
-# The alias, its versioned indexes (<alias>-v1, <alias>-v1-<time>) and its index template.
+# The alias, its class aliases (one index per access class: a search names its scope's alone, and
+# Elasticsearch checks privileges on the names a request uses), its versioned indexes
+# (<alias>-v8-<class>, <alias>-v8-<class>-<time>), its index template and the near-duplicate lookup.
 call -X PUT "$es/_security/role/sohoa_index" -d @- <<JSON
 {
   "cluster": ["manage_index_templates", "monitor"],
-  "indices": [{"names": ["${SOHOA_ES_ALIAS}", "${SOHOA_ES_ALIAS}-v*", "${SOHOA_ES_ALIAS}-fingerprints"], "privileges": ["all"]}]
+  "indices": [{"names": ["${SOHOA_ES_ALIAS}", "${SOHOA_ES_ALIAS}-public", "${SOHOA_ES_ALIAS}-conditional", "${SOHOA_ES_ALIAS}-not_accessible", "${SOHOA_ES_ALIAS}-undetermined", "${SOHOA_ES_ALIAS}-v*", "${SOHOA_ES_ALIAS}-fingerprints"], "privileges": ["all"]}]
 }
 JSON
 call -X PUT "$es/_security/user/sohoa" -d @- <<JSON

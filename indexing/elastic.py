@@ -9,19 +9,34 @@ indexing.elastic_query, both pure; this module sends them and turns the client's
 sohoa errors: unreachable, timeouts, 429 and 5xx are Transient; refused credentials, TLS
 failures and a missing privilege are ElasticSetupError (a person must fix the set-up).
 
-The index behind the alias is created on first use (template, then `<alias>-v1` with the alias).
-An index of an older mapping version is not used (IndexUnusable: run sohoa reindex, which builds
-a new one of this version), one of a newer version neither (MissingDependency: upgrade sohoa).
-`rebuild(records)` bulk-loads a fresh `<alias>-v1-<UTC time>` index and moves the alias onto it in
-one atomic request, so searches never see a half-built index; the old index is then deleted.
-Records written through the alias while a rebuild runs land in the old index; `before_swap` lets
-indexing/rebuild.py catch the new index up from the store's change journal before the alias
-moves, and once more after, so nothing committed meanwhile is lost.
+One index per access class (indexing.elastic_mapping): `<alias>-public`, `<alias>-conditional`,
+`<alias>-not_accessible` and `<alias>-undetermined` are aliases on one index each, and `<alias>`
+names the four together. They are created on first use (template, the four indexes with their
+class aliases, then `<alias>` on all four: once it exists, the layout is whole). An index of an
+older mapping version is not used (IndexUnusable: run sohoa reindex, which builds the indexes of
+this version; the single index of mapping v7 and before is migrated so), one of a newer version
+neither (MissingDependency: upgrade sohoa), nor a layout missing a class alias (IndexUnusable).
+`rebuild(records)` bulk-loads four fresh `<alias>-v8-<class>-<UTC time>` indexes, each record into
+its class's, and moves the five aliases onto them in one atomic request, so searches never see a
+half-built index; the old indexes are then deleted. Records written while a rebuild runs land in
+the old indexes; `before_swap` lets indexing/rebuild.py catch the new ones up from the store's
+change journal before the aliases move, and once more after, so nothing committed meanwhile is lost.
 
-`search` implements the whole search contract (schemas/search.py) in one `_search` request: hits,
-exact total, facets (aggregations), date range, sort, paging and the access scope, each hit with
-the access class it is indexed with (from `_source`, never a read of storage); `stats` is one
-aggregation request. See indexing.elastic_query for the bodies.
+Writes: a record is written to its class's index only. Before that, the class indexes are
+looked up (one realtime multi-get) and, where the record is found in another (a
+reclassification), it is deleted from that one first: a failure or a crash between the two
+steps leaves the record in no index (found by no scope until the next write or reindex), never
+in two, so never where a scope its new class is outside of finds it, nor twice. `access_of` and
+`has` are that one multi-get; `delete` deletes where it finds the record.
+
+`search` implements the whole search contract (schemas/search.py) in one `_search` request over
+the class indexes of the caller's scope and no other (`elastic_query.searched_classes`; the
+public's names the public index alone), `query_then_fetch`: each record is scored with the
+statistics of its own class's index, so neither the order of the public's hits nor the work of
+its search depends on records it may not see (red team D3, D5). Hits, exact total, facets
+(aggregations), date range, sort, paging and the access scope, each hit with the access class it
+is indexed with (from `_source`, never a read of storage); `stats` is one aggregation request
+over the four indexes. See indexing.elastic_query for the bodies.
 
 Snippets: Elasticsearch's highlighter would cut the text with its own (UAX#29) tokenizer and
 sentence scanner, which differ from the tokens the query matched (e.g. "TP.HCM" is one token to
@@ -36,7 +51,7 @@ import contextlib
 import copy
 import logging
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -60,18 +75,20 @@ from indexing.base import BulkOutcome
 from indexing.elastic_mapping import (
     DEFAULT_ALIAS,
     MAPPING_VERSION,
-    alias_swap_actions,
     check_alias,
+    class_aliases,
     first_index_name,
     index_template,
+    layout_swap_actions,
     mapping_version_of,
     rebuild_index_name,
     record_document,
     version_pattern,
 )
-from indexing.elastic_query import index_stats, search_body, search_result, stats_body
+from indexing.elastic_query import index_stats, search_body, search_result, searched_classes, stats_body
 from indexing.query import parse_query
 from schemas import IndexStats, Record, SearchQuery, SearchResult
+from schemas.record import ACCESS_CLASSES, AccessClass
 
 __all__ = ["ElasticIndex", "ElasticOptions", "ElasticSetupError", "before_swap", "parse_elastic_url"]
 
@@ -165,7 +182,8 @@ def _reason(exc: ApiError) -> str:
 
 
 class ElasticIndex:
-    """SearchIndex on one alias of an Elasticsearch cluster. Thread-safe (one client)."""
+    """SearchIndex on one alias of an Elasticsearch cluster (and its class aliases). Thread-safe
+    (one client)."""
 
     def __init__(
         self,
@@ -179,6 +197,9 @@ class ElasticIndex:
         `node_class`: an elastic_transport node to use instead of HTTP (tests)."""
         self.options = options
         self.alias = options.alias
+        # where each class's records are written and searched: its alias (a rebuild's view: its
+        # fresh concrete index)
+        self._targets: dict[AccessClass, str] = class_aliases(self.alias)
         self.url = options.url
         self.refresh = refresh
         extra: dict[str, Any] = {"node_class": node_class} if node_class else {}
@@ -247,7 +268,7 @@ class ElasticIndex:
             raise Transient(f"{where}: cannot be reached ({exc})") from exc
 
     def _ensure(self) -> None:
-        """Create the template, first index and alias on an empty cluster; check the version."""
+        """Create the template, class indexes and aliases on an empty cluster; check the layout."""
         if self._ready:
             return
         with self._ready_lock:
@@ -255,15 +276,16 @@ class ElasticIndex:
                 return
             with self.errors("open"):
                 if self._client.indices.exists_alias(name=self.alias):
-                    self._check_version()
+                    self._check_layout()
                 else:
                     self._create_first()
             self._ready = True
 
-    def _check_version(self) -> None:
-        mappings = self._client.indices.get_mapping(index=self.alias).body
-        for name, mapping in mappings.items():
-            version = mapping_version_of(mapping)
+    def _check_layout(self) -> None:
+        """Every index behind the alias of this mapping version, and each class alias on one."""
+        found = self._client.indices.get(index=self.alias, features=["aliases", "mappings"]).body
+        for name, index in sorted(found.items()):
+            version = mapping_version_of(index)
             if version > MAPPING_VERSION:
                 raise MissingDependency(
                     f"index {name} behind {self.url} has mapping v{version}, newer than this sohoa "
@@ -271,44 +293,97 @@ class ElasticIndex:
                 )
             if version < MAPPING_VERSION:
                 # Not served: an older layout keeps other fields (before v5 a page's `text` was its
-                # full text, which a masked scope would show), and refuses this version's writes.
+                # full text, which a masked scope would show; before v8 every class in one index,
+                # scored together), and refuses this version's writes.
                 raise IndexUnusable(
                     f"index {name} behind {self.url} has mapping v{version}, this sohoa needs "
                     f"v{MAPPING_VERSION}: {REBUILD_HINT}"
                 )
+        for klass, alias in class_aliases(self.alias).items():
+            holders = [name for name, index in found.items() if alias in index.get("aliases", {})]
+            if len(holders) != 1:
+                raise IndexUnusable(
+                    f"{self.url}: the alias {alias} of class {klass} is on {len(holders)} of the "
+                    f"indexes behind {self.alias}, not one: {REBUILD_HINT}"
+                )
 
     def _create_first(self) -> None:
-        first = first_index_name(self.alias)
+        """The four class indexes, each with its class alias, then the alias of the whole on them
+        (last: once it exists the layout is whole, and a process killed before it starts over)."""
         self._client.indices.put_index_template(name=self.alias, body=index_template(self.alias))
-        try:
-            self._client.indices.create(index=first, aliases={self.alias: {"is_write_index": True}})
-            log.info("created index %s behind alias %s", first, self.alias)
-        except ApiError as exc:
-            if "resource_already_exists" not in _reason(exc):
-                raise
-            # Another process created it meanwhile, or the alias was removed by hand.
-            if not self._client.indices.exists_alias(name=self.alias):
-                self._client.indices.put_alias(index=first, name=self.alias)
+        made = []
+        for klass, alias in class_aliases(self.alias).items():
+            name = first_index_name(self.alias, klass)
+            try:
+                self._client.indices.create(index=name, aliases={alias: {"is_write_index": True}})
+                log.info("created index %s behind alias %s", name, alias)
+            except ApiError as exc:
+                if "resource_already_exists" not in _reason(exc):
+                    raise
+                # Another process created it meanwhile, or the aliases were removed by hand.
+                self._client.indices.put_alias(index=name, name=alias, is_write_index=True)
+            made.append(name)
+        self._client.indices.update_aliases(
+            actions=[{"add": {"index": name, "alias": self.alias}} for name in made]
+        )
 
     # -- writes ------------------------------------------------------------------------------
 
     def add(self, record: Record) -> None:
+        """Into its class's index, after deleting it from any other class's (module docstring)."""
         document = record_document(record)
+        klass: AccessClass = record.classification.access
         self._ensure()
         with self.errors(f"add {record.id}"):
-            self._client.index(index=self.alias, id=record.id, document=document, refresh=self.refresh)
+            elsewhere = [found for found in self._where(record.id) if found != klass]
+            if elsewhere:  # a reclassification: out of the old class first, never in two at once
+                self._delete_from(record.id, elsewhere)
+                log.info("record %s: moved from class %s to %s", record.id, ", ".join(elsewhere), klass)
+            self._client.index(
+                index=self._targets[klass], id=record.id, document=document, refresh=self.refresh
+            )
         log.debug("record %s: indexed %d pages", record.id, len(record.pages))
 
     def delete(self, record_id: str) -> None:
         self._ensure()
-        with self.errors(f"delete {record_id}"), contextlib.suppress(NotFoundError):
-            self._client.delete(index=self.alias, id=record_id, refresh=self.refresh)
+        with self.errors(f"delete {record_id}"):
+            if found := self._where(record_id):
+                self._delete_from(record_id, found)
+
+    def _where(self, record_id: str) -> list[AccessClass]:
+        """The classes whose index holds `record_id` (one at most, by the order of `add`): one
+        realtime multi-get over the four, the same work whatever the answer, no text read."""
+        docs = [{"_index": target, "_id": record_id} for target in self._targets.values()]
+        answer = self._client.mget(docs=docs, source=False).body["docs"]
+        found: list[AccessClass] = []
+        for klass, doc in zip(self._targets, answer, strict=True):
+            if "error" in doc:  # a class index gone: the layout is broken; else a shard failed
+                error = doc["error"] if isinstance(doc["error"], dict) else {"reason": doc["error"]}
+                where = f"Elasticsearch {self.url}: look up {record_id} in {doc.get('_index')}"
+                reason = f"{error.get('type', 'error')}: {error.get('reason', '')}"
+                if error.get("type") == "index_not_found_exception":
+                    raise IndexUnusable(f"{where}: {reason}: {REBUILD_HINT}")
+                raise Transient(f"{where} failed: {reason}")
+            if doc.get("found"):
+                found.append(klass)
+        return found
+
+    def _delete_from(self, record_id: str, classes: list[AccessClass]) -> None:
+        """Delete `record_id` from the indexes of `classes` (one, but for a copy made by hand)."""
+        for klass in classes:
+            with contextlib.suppress(NotFoundError):  # deleted meanwhile: as wanted
+                self._client.delete(index=self._targets[klass], id=record_id, refresh=self.refresh)
+
+    @property
+    def _everything(self) -> str:
+        """The four class indexes, for what spans them all (counts, stats, maintenance)."""
+        return ",".join(self._targets.values())
 
     def clear(self) -> None:
         self._ensure()
         with self.errors("clear"):
             self._client.delete_by_query(
-                index=self.alias,
+                index=self._everything,
                 query={"match_all": {}},
                 conflicts="proceed",
                 refresh=True,
@@ -319,50 +394,54 @@ class ElasticIndex:
         """Merge away the segments' deleted documents (Elasticsearch keeps them until a merge)."""
         self._ensure()
         with self.errors("scrub"):
-            self._client.indices.forcemerge(index=self.alias, only_expunge_deletes=True)
+            self._client.indices.forcemerge(index=self._everything, only_expunge_deletes=True)
 
     # -- reads -------------------------------------------------------------------------------
 
     def has(self, record_id: str) -> bool:
         self._ensure()
         with self.errors(f"has {record_id}"):
-            return bool(self._client.exists(index=self.alias, id=record_id))
+            return bool(self._where(record_id))
 
     def access_of(self, record_id: str) -> str | None:
+        """The class of the index that holds the record (the scopes that find it)."""
         self._ensure()
         with self.errors(f"access of {record_id}"):
-            try:
-                found = self._client.get(index=self.alias, id=record_id, source_includes=["access"])
-            except NotFoundError:
-                return None
-        return found["_source"].get("access")
+            found = self._where(record_id)
+        if len(found) > 1:  # not by `add`; a hand-made copy: the most closed class answers
+            log.warning("record %s is in the indexes of %s", record_id, ", ".join(found))
+            return "not_accessible"
+        return found[0] if found else None
 
     def count(self) -> int:
         self._ensure()
         with self.errors("count"):
-            return int(self._client.count(index=self.alias)["count"])
+            return int(self._client.count(index=self._everything)["count"])
 
     def ping(self) -> None:
         self._ensure()
         with self.errors("ping"):
-            self._client.count(index=self.alias)
+            self._client.count(index=self._everything)
 
     def search(self, query: SearchQuery) -> SearchResult:
         parsed = parse_query(query.q)
         body = search_body(query, parsed)
+        indexes = [self._targets[klass] for klass in searched_classes(query)]  # the scope's alone
         self._ensure()
         with self.errors("search"):
-            response = self._client.search(index=self.alias, body=body).body
+            # query_then_fetch: each index's own statistics score its records (never pooled by dfs)
+            response = self._client.search(index=indexes, body=body, search_type="query_then_fetch").body
         return search_result(response, query, parsed)
 
     def stats(self) -> IndexStats:
         self._ensure()
         with self.errors("stats"):
-            response = self._client.search(index=self.alias, body=stats_body()).body
+            response = self._client.search(index=self._everything, body=stats_body()).body
         return index_stats(response)
 
     def drop(self) -> None:
-        """Delete every versioned index of this alias, and its template (tests, decommissioning)."""
+        """Delete every versioned index of this alias (the class aliases go with them), and its
+        template (tests, decommissioning)."""
         with self.errors("drop"):
             found = self._client.indices.get(index=version_pattern(self.alias), allow_no_indices=True)
             if names := sorted(found.body):
@@ -375,48 +454,62 @@ class ElasticIndex:
     # -- rebuild -----------------------------------------------------------------------------
 
     def rebuild(self, records: Iterable[Record]) -> BulkOutcome:
-        """Load `records` into a fresh index, then move the alias onto it atomically.
+        """Load `records` into four fresh class indexes, then move the aliases onto them atomically.
 
         Documents Elasticsearch rejects are reported, not fatal; a failure of the cluster (or
-        of `records`) deletes the new index and leaves the alias where it was.
+        of `records`) deletes the new indexes and leaves the aliases where they were. The single
+        index of an older layout (mapping v7 and before) is replaced so, like any other.
         """
-        new = rebuild_index_name(self.alias, datetime.now(UTC))
-        with self.errors(f"create {new}"):
-            self._client.indices.put_index_template(name=self.alias, body=index_template(self.alias))
-            self._client.indices.create(index=new, settings={"refresh_interval": "-1"})
+        at = datetime.now(UTC)
+        new = {klass: rebuild_index_name(self.alias, klass, at) for klass in ACCESS_CLASSES}
+        made: list[str] = []
         try:
+            with self.errors(f"create {', '.join(new.values())}"):
+                self._client.indices.put_index_template(name=self.alias, body=index_template(self.alias))
+                for name in new.values():
+                    self._client.indices.create(index=name, settings={"refresh_interval": "-1"})
+                    made.append(name)
             outcome = self._bulk_load(new, records)
             if (hook := _BEFORE_SWAP.get()) is not None:
                 hook(self._view(new))
-            with self.errors(f"swap {self.alias} to {new}"):
-                self._client.indices.put_settings(index=new, settings={"refresh_interval": None})
-                self._client.indices.refresh(index=new)
-                old = self._aliased_indexes()
-                self._client.indices.update_aliases(actions=alias_swap_actions(self.alias, new, old))
+            fresh = ",".join(new.values())
+            with self.errors(f"swap {self.alias} to {fresh}"):
+                self._client.indices.put_settings(index=fresh, settings={"refresh_interval": None})
+                self._client.indices.refresh(index=fresh)
+                old = self._layout_indexes()
+                self._client.indices.update_aliases(actions=layout_swap_actions(self.alias, new, old))
         except BaseException:
-            with contextlib.suppress(Exception):
-                self._client.indices.delete(index=new)
+            if made:
+                with contextlib.suppress(Exception):
+                    self._client.indices.delete(index=",".join(made))
             raise
-        log.info("alias %s moved to %s (%d records)", self.alias, new, outcome.indexed)
-        self._drop_old(old, new)
+        log.info("aliases of %s moved to %s (%d records)", self.alias, fresh, outcome.indexed)
+        self._drop_old(sorted(old), list(new.values()))
         with self._ready_lock:
             self._ready = True
         return outcome
 
-    def _view(self, index: str) -> ElasticIndex:
-        """This index on one concrete index (a rebuild's fresh one), sharing the client: it is
-        neither created nor version-checked, and closing it leaves the client open."""
+    def _view(self, indexes: Mapping[AccessClass, str]) -> ElasticIndex:
+        """This index on concrete indexes (a rebuild's fresh ones), sharing the client: they are
+        neither created nor version-checked, and closing the view leaves the client open."""
         view = copy.copy(self)
-        view.alias, view.url = index, f"{self.url} ({index})"
+        view._targets = dict(indexes)
+        view.url = f"{self.url} ({', '.join(indexes.values())})"
         view._ready, view._ready_lock, view._closed = True, threading.Lock(), True
         return view
 
-    def _bulk_load(self, index: str, records: Iterable[Record]) -> BulkOutcome:
+    def _bulk_load(self, indexes: Mapping[AccessClass, str], records: Iterable[Record]) -> BulkOutcome:
+        """Each record into the index of its class."""
         actions = (
-            {"_index": index, "_id": record.id, "_source": record_document(record)} for record in records
+            {
+                "_index": indexes[record.classification.access],
+                "_id": record.id,
+                "_source": record_document(record),
+            }
+            for record in records
         )
         outcome = BulkOutcome()
-        with self.errors(f"bulk load {index}"):
+        with self.errors(f"bulk load {', '.join(indexes.values())}"):
             for ok, item in helpers.streaming_bulk(
                 self._client,
                 actions,
@@ -431,19 +524,27 @@ class ElasticIndex:
                     outcome.rejected[str(result.get("_id"))] = str(result.get("error"))
         return outcome
 
-    def _aliased_indexes(self) -> list[str]:
+    def _layout_indexes(self) -> dict[str, set[str]]:
+        """The indexes holding an alias of this layout (the alias of the whole or a class's), with
+        those they hold: the ones behind the alias and any versioned index of it. An index no
+        alias names (another process's rebuild being filled) is not among them."""
+        ours = {self.alias, *class_aliases(self.alias).values()}
         try:
-            return sorted(self._client.indices.get_alias(name=self.alias).body)
+            found = self._client.indices.get_alias(
+                index=[self.alias, version_pattern(self.alias)], ignore_unavailable=True
+            ).body
         except NotFoundError:
-            return []
+            return {}
+        held = {name: set(index.get("aliases", {})) & ours for name, index in found.items()}
+        return {name: aliases for name, aliases in held.items() if aliases}
 
-    def _drop_old(self, old: list[str], new: str) -> None:
-        """Delete the indexes the alias left, if they are ours (named after the alias).
+    def _drop_old(self, old: list[str], new: list[str]) -> None:
+        """Delete the indexes the aliases left, if they are ours (named after the alias).
 
         The swap has happened: a failure here leaves an unused index behind, not a broken one.
         """
-        ours = [name for name in old if name != new and name.startswith(f"{self.alias}-v")]
-        for name in sorted(set(old) - set(ours) - {new}):
+        ours = [name for name in old if name not in new and name.startswith(f"{self.alias}-v")]
+        for name in sorted(set(old) - set(ours) - set(new)):
             log.warning("index %s left alias %s; not deleted (not made by sohoa)", name, self.alias)
         if not ours:
             return

@@ -34,13 +34,28 @@ never leaves the cluster; a full scope reads the private fields (indexing.elasti
 A document cut from a dossier (hồ sơ) holds the dossier's id (`dossier`) and its order in it
 (`dossier_order`): the dossier filter and the dossier order sort read them.
 
-Index names carry the mapping version behind an alias (`sohoa-pages-v1` -> `sohoa-pages`); a
-rebuild writes a new index and swaps the alias in one atomic request.
+One index per access class (mapping v8): the records of class `public` are in `sohoa-pages-public`
+(an alias on `sohoa-pages-v8-public`), those of class `conditional` in `sohoa-pages-conditional`,
+and so on; the alias `sohoa-pages` names the four indexes together (a marker of the layout and a
+name for operators; sohoa writes through the class aliases only). Elasticsearch computes the
+statistics BM25 weighs with (a word's document frequency, the mean field length) per shard, and a
+search over several indexes scores each document with those of its own index's shard (the default
+`query_then_fetch`; `dfs_query_then_fetch`, which pools them, is never used). So a search
+addressing only its scope's class indexes scores every record against the records of its class
+alone, as the SQLite index scores a page against its class's full-text tables: the public's
+search names the public index alone, and neither the order of its hits (red team D3) nor the work
+it does (D5) depends on a record it may not see. `access` stays in every document and every
+search still filters on it (a second lock).
+
+Index names carry the mapping version and the class behind the aliases (`sohoa-pages-v8-public`
+-> `sohoa-pages-public`, `sohoa-pages`); a rebuild writes four new indexes and moves the five
+aliases in one atomic request.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,17 +63,20 @@ from indexing.fields import IndexedPage, TwoForms, indexed
 from indexing.page_keys import page_keys
 from indexing.query import token_spans
 from schemas import Record
+from schemas.record import ACCESS_CLASSES, AccessClass
 
 __all__ = [
     "DEFAULT_ALIAS",
     "EXACT_ANALYZER",
     "FOLDED_ANALYZER",
     "MAPPING_VERSION",
-    "alias_swap_actions",
     "check_alias",
+    "class_alias",
+    "class_aliases",
     "first_index_name",
     "index_settings",
     "index_template",
+    "layout_swap_actions",
     "mappings",
     "mapping_version_of",
     "rebuild_index_name",
@@ -67,8 +85,8 @@ __all__ = [
 ]
 
 # 5: text, title are public forms (private_*); 6: doc_type, issuer too; 7: provinces and
-# retention too, and dossier, dossier_order
-MAPPING_VERSION = 7
+# retention too, and dossier, dossier_order; 8: one index per access class
+MAPPING_VERSION = 8
 DEFAULT_ALIAS = "sohoa-pages"
 EXACT_ANALYZER = "sohoa_exact"
 FOLDED_ANALYZER = "sohoa_folded"
@@ -87,14 +105,24 @@ def check_alias(alias: str) -> str:
     return alias
 
 
-def first_index_name(alias: str) -> str:
-    """The index an empty cluster starts with: `sohoa-pages-v1`."""
-    return f"{alias}-v{MAPPING_VERSION}"
+def class_alias(alias: str, klass: AccessClass) -> str:
+    """The alias of one access class's index: `sohoa-pages-public`."""
+    return f"{alias}-{klass}"
 
 
-def rebuild_index_name(alias: str, at: datetime) -> str:
-    """A fresh index for a rebuild: `sohoa-pages-v1-20250102t030405123456z` (UTC, sortable)."""
-    return f"{first_index_name(alias)}-{at.astimezone(UTC):%Y%m%dt%H%M%S%fz}"
+def class_aliases(alias: str) -> dict[AccessClass, str]:
+    """Every class's alias, in the order of ACCESS_CLASSES."""
+    return {klass: class_alias(alias, klass) for klass in ACCESS_CLASSES}
+
+
+def first_index_name(alias: str, klass: AccessClass) -> str:
+    """A class's index on an empty cluster: `sohoa-pages-v8-public`."""
+    return f"{alias}-v{MAPPING_VERSION}-{klass}"
+
+
+def rebuild_index_name(alias: str, klass: AccessClass, at: datetime) -> str:
+    """A class's fresh index for a rebuild: `sohoa-pages-v8-public-20250102t030405123456z` (UTC)."""
+    return f"{first_index_name(alias, klass)}-{at.astimezone(UTC):%Y%m%dt%H%M%S%fz}"
 
 
 def version_pattern(alias: str) -> str:
@@ -206,12 +234,25 @@ def mapping_version_of(index_mapping: dict[str, Any]) -> int:
     return int(index_mapping.get("mappings", {}).get("_meta", {}).get(_META, 0))
 
 
-def alias_swap_actions(alias: str, new_index: str, old_indexes: list[str]) -> list[dict[str, Any]]:
-    """The actions of one atomic `_aliases` request moving `alias` onto `new_index`."""
+def layout_swap_actions(
+    alias: str, new: Mapping[AccessClass, str], old: Mapping[str, Iterable[str]]
+) -> list[dict[str, Any]]:
+    """The actions of one atomic `_aliases` request moving the layout onto the indexes `new` (one
+    per class): each class alias (the write index of its class) and the alias of the whole onto
+    them, and off the indexes `old` (index -> the aliases of this layout it holds, as found)."""
+    ours = {alias, *class_aliases(alias).values()}
+    targets = set(new.values())
     actions: list[dict[str, Any]] = [
-        {"remove": {"index": old, "alias": alias}} for old in sorted(old_indexes) if old != new_index
+        {"remove": {"index": index, "alias": name}}
+        for index in sorted(old)
+        if index not in targets
+        for name in sorted(set(old[index]) & ours)
     ]
-    actions.append({"add": {"index": new_index, "alias": alias, "is_write_index": True}})
+    for klass in ACCESS_CLASSES:
+        actions.append(
+            {"add": {"index": new[klass], "alias": class_alias(alias, klass), "is_write_index": True}}
+        )
+        actions.append({"add": {"index": new[klass], "alias": alias}})
     return actions
 
 

@@ -41,6 +41,13 @@ retention in its filters and facets, the public `text` of pages and the public `
 `_source` it asks for, so a masked value is neither matched, counted, labelled nor sent back.
 A full scope reads a page holding personal data on its private keys and shows its private text
 and title.
+
+Which indexes a search addresses (`searched_classes`): the class indexes of its scope, no other
+(indexing.elastic_mapping: one index per access class, each scored on its own statistics). The
+public's search names the public index alone; an empty scope (a metrics key) names it too, with a
+body that matches nothing. The scope's `access` filter stays in the body all the same. A search
+over several class indexes gathers each facet's values from every index (`shard_size`: all of
+them), so its counts are exact as on one index.
 """
 
 from __future__ import annotations
@@ -61,7 +68,7 @@ from schemas import (
     SearchQuery,
     SearchResult,
 )
-from schemas.record import ACCESS_CLASSES
+from schemas.record import ACCESS_CLASSES, AccessClass
 from vntext.normalise import search_key
 
 __all__ = [
@@ -79,6 +86,7 @@ __all__ = [
     "scope_clauses",
     "search_body",
     "search_result",
+    "searched_classes",
     "stats_body",
 ]
 
@@ -217,6 +225,16 @@ def scope_clauses(query: SearchQuery) -> list[dict[str, Any]]:
     return clauses
 
 
+def searched_classes(query: SearchQuery) -> tuple[AccessClass, ...]:
+    """The access classes whose indexes a search for `query` addresses: its scope's, in the order
+    of ACCESS_CLASSES; every class when the scope names none; the public class alone for an empty
+    scope, whose body matches nothing (scope_clauses)."""
+    if query.scope.classes is None:
+        return ACCESS_CLASSES
+    wanted = set(query.scope.classes)
+    return tuple(klass for klass in ACCESS_CLASSES if klass in wanted) or ("public",)
+
+
 def _all_of(clauses: list[dict[str, Any]]) -> dict[str, Any]:
     return {"bool": {"filter": clauses}} if clauses else {"match_all": {}}
 
@@ -236,7 +254,9 @@ FACET = "values"  # the terms aggregation inside each facet's filter aggregation
 LABEL = "label"
 
 
-def _facet_terms(name: FacetName, limit: int | None, masked: bool) -> dict[str, Any]:
+def _facet_terms(name: FacetName, limit: int | None, masked: bool, spread: bool = False) -> dict[str, Any]:
+    """`spread`: the search addresses several indexes, each sends every value it holds (exact
+    counts once merged, as on one index)."""
     field, label = _FACET_FIELDS[name]
     if name in _TWO_FORMS:
         field, label = _metadata_field(field, masked), label and _metadata_field(label, masked)
@@ -248,9 +268,12 @@ def _facet_terms(name: FacetName, limit: int | None, masked: bool) -> dict[str, 
         terms = {"field": field, "size": limit or FACET_ALL, "order": {"_key": "desc"}}
     else:
         terms = {"field": field, "size": limit or FACET_ALL}
+    labels: dict[str, Any] = {"field": label, "size": 1}
+    if spread:
+        terms["shard_size"] = labels["shard_size"] = FACET_ALL
     aggregation: dict[str, Any] = {"terms": terms}
     if label is not None:
-        aggregation["aggs"] = {LABEL: {"terms": {"field": label, "size": 1}}}
+        aggregation["aggs"] = {LABEL: {"terms": labels}}
     return aggregation
 
 
@@ -259,10 +282,11 @@ def facet_aggregations(query: SearchQuery, owned: dict[FacetName, dict[str, Any]
     With facet_limit 0 no values are wanted: nothing is aggregated (facet_values answers [])."""
     if query.facet_limit == 0:
         return {}
+    spread = len(searched_classes(query)) > 1
     return {
         name: {
             "filter": _all_of([clause for facet, clause in owned.items() if facet != name]),
-            "aggs": {FACET: _facet_terms(name, query.facet_limit, query.scope.masked)},
+            "aggs": {FACET: _facet_terms(name, query.facet_limit, query.scope.masked, spread)},
         }
         for name in dict.fromkeys(query.facets)
     }

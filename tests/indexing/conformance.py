@@ -839,6 +839,72 @@ def test_every_hit_carries_the_access_class_it_is_indexed_with(catalogue: Search
     assert hit.access == "conditional"
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [("public", "not_accessible"), ("not_accessible", "public"), ("conditional", "undetermined")],
+)
+def test_a_reclassified_record_is_found_once_by_the_scopes_of_its_new_class(
+    index: IndexFactory, old: str, new: str
+) -> None:
+    """Indexed again with another class (a review, a declassification): the scope of its old class
+    finds it no more, that of its new class finds it once, and so does every count."""
+    text = "Biên bản kiểm kê kho lưu trữ"
+    idx = filled(
+        index, make_record("r", text, access=old), make_record("o", "Công văn khác", access="public")
+    )
+    idx.add(make_record("r", text, access=new))
+    for classes in ((old,), (new,), None):
+        for q in ("kiểm kê", ""):
+            found = search(idx, q, classes=classes, facets=("access",), limit=200)
+            expected = [] if classes == (old,) else ["r"]
+            assert [hit.id for hit in found.hits if hit.id == "r"] == expected, (classes, q)
+            assert [hit.access for hit in found.hits if hit.id == "r"] == [new] * len(expected)
+            if q:
+                assert found.total == len(expected)
+                assert found.facets["access"] == fv(*[(new, 1)] * len(expected))
+    by_access = {"public": 1, "conditional": 0, "not_accessible": 0, "undetermined": 0}
+    by_access[new] += 1
+    assert (idx.access_of("r"), idx.count(), idx.stats().by_access) == (new, 2, by_access)
+
+
+_ROUTINE = [make_record(f"fill{n}", f"Văn bản thường lệ số {n} về công tác chung") for n in range(10)]
+_SAME_DAY = dt.date(2020, 1, 1)
+
+
+@pytest.mark.parametrize("classes", [("public",), ("public", "conditional")])
+def test_the_order_of_a_scopes_hits_does_not_follow_the_words_of_records_outside_it(
+    index: IndexFactory, classes: tuple[str, ...]
+) -> None:
+    """Red team D3: two visible records hold 'alpha beta', three times one word, once the other;
+    hidden records holding 'alpha' (a word's document frequency, counted over the whole index)
+    must not decide which comes first. Each class is scored on its own records."""
+    visible = [
+        *_ROUTINE,
+        make_record("pub-a", "alpha alpha alpha beta văn bản", date=_SAME_DAY),
+        make_record("pub-b", "alpha beta beta beta văn bản", date=_SAME_DAY),
+    ]
+    hidden = [make_record(f"sec{n}", "alpha thông tin nội bộ", access="not_accessible") for n in range(4)]
+    assert ids(filled(index, *visible, *hidden), "alpha beta", classes=classes) == ids(
+        filled(index, *visible), "alpha beta", classes=classes
+    )
+
+
+def test_the_order_of_a_scopes_hits_does_not_follow_the_length_of_records_outside_it(
+    index: IndexFactory,
+) -> None:
+    """Red team D3: BM25 weighs a page's length against the mean length of the pages it is
+    scored with; long hidden pages must not reorder a one-word public search."""
+    visible = [
+        *_ROUTINE,
+        make_record("pub-short", "gamma ngắn gọn một dòng", date=_SAME_DAY),
+        make_record("pub-long", "gamma gamma " + "chữ " * 18, date=_SAME_DAY),
+    ]
+    hidden = [make_record(f"sec{n}", "mật " * 400, access="undetermined") for n in range(6)]
+    assert ids(filled(index, *visible, *hidden), "gamma", classes=("public",)) == ids(
+        filled(index, *visible), "gamma", classes=("public",)
+    )
+
+
 @pytest.mark.parametrize(("q", "sort"), [(Q, "relevance"), (Q, "date"), ("", "date")])
 def test_ids_only_gives_the_same_hits_without_content(catalogue: SearchIndex, q: str, sort: str) -> None:
     full = search(catalogue, q, sort=sort, limit=200, facets=("year",))

@@ -70,15 +70,33 @@ class FakeCluster:
         return [f"{r.method} {r.path}" for r in self.requests if method in (None, r.method)]
 
     def docs(self, alias_or_index: str) -> dict[str, dict]:
-        (name,) = self._resolve(alias_or_index)
-        return self.indexes[name]["docs"]
+        """The documents of an index, or of every index an alias (or a comma list) names."""
+        names = self._resolve(alias_or_index)
+        if len(names) == 1:
+            return self.indexes[names[0]]["docs"]
+        return {doc_id: doc for name in names for doc_id, doc in self.indexes[name]["docs"].items()}
+
+    def holders(self, doc_id: str) -> list[str]:
+        """The indexes holding a document of id `doc_id`."""
+        return sorted(name for name, index in self.indexes.items() if doc_id in index["docs"])
 
     # -- the emulated API ---------------------------------------------------------------------
 
     def _resolve(self, name: str) -> list[str]:
-        if name in self.aliases:
-            return sorted(self.aliases[name])
-        return [n for n in name.split(",") if n in self.indexes]
+        """Indexes by comma-separated names: aliases, indexes and wildcard patterns."""
+        found: set[str] = set()
+        for part in name.split(","):
+            if part in self.aliases:
+                found |= self.aliases[part]
+            elif part in self.indexes:
+                found.add(part)
+            elif "*" in part:
+                regex = re.compile(part.replace("*", ".*"))
+                found |= {n for n in self.indexes if regex.fullmatch(n)}
+        return sorted(found)
+
+    def _aliases_of(self, index: str) -> dict[str, dict]:
+        return {alias: {} for alias, members in sorted(self.aliases.items()) if index in members}
 
     def _missing(self, what: str) -> tuple[int, dict]:
         return 404, {"error": {"type": "index_not_found_exception", "reason": f"no such {what}"}}
@@ -138,9 +156,24 @@ class FakeCluster:
         self.aliases = {a: m for a, m in self.aliases.items() if m}
         return 200, {"acknowledged": True}
 
-    def get_indexes(self, _r: Request, pattern: str) -> tuple[int, Any]:
-        regex = re.compile("|".join(p.replace("*", ".*") for p in pattern.split(",")))
-        return 200, {n: {"settings": i["settings"]} for n, i in self.indexes.items() if regex.fullmatch(n)}
+    def get_indexes(self, _r: Request, name: str) -> tuple[int, Any]:
+        found = self._resolve(name)
+        if not found and "*" not in name:
+            return self._missing(name)
+        return 200, {
+            n: {
+                "aliases": self._aliases_of(n),
+                "mappings": self.indexes[n]["mappings"],
+                "settings": self.indexes[n]["settings"],
+            }
+            for n in found
+        }
+
+    def get_index_aliases(self, r: Request, name: str) -> tuple[int, Any]:
+        missing = [p for p in name.split(",") if "*" not in p and not self._resolve(p)]
+        if missing and r.params.get("ignore_unavailable") != "true":
+            return self._missing(missing[0])
+        return 200, {n: {"aliases": self._aliases_of(n)} for n in self._resolve(name)}
 
     def delete_template(self, _r: Request, name: str) -> tuple[int, Any]:
         if self.templates.pop(name, None) is None:
@@ -232,17 +265,38 @@ class FakeCluster:
     def search(self, _r: Request, _name: str) -> tuple[int, Any]:
         return 200, self.search_response
 
+    def mget(self, r: Request) -> tuple[int, Any]:
+        docs = []
+        for spec in r.body["docs"]:
+            index = self._write_index(spec["_index"])
+            if index is None:
+                error = {"type": "index_not_found_exception", "reason": f"no such index [{spec['_index']}]"}
+                docs.append({"_index": spec["_index"], "_id": spec["_id"], "error": error})
+                continue
+            found = spec["_id"] in self.indexes[index]["docs"]
+            docs.append({"_index": index, "_id": spec["_id"], "found": found})
+        return 200, {"docs": docs}
+
     def bulk(self, r: Request) -> tuple[int, Any]:
-        items, lines = [], list(r.body)
-        for action, source in zip(lines[::2], lines[1::2], strict=True):
-            meta = action["index"]
+        items = []
+        lines = [r.body] if isinstance(r.body, dict) else list(r.body)  # one line parses as JSON
+        while lines:
+            action = lines.pop(0)
+            ((verb, meta),) = action.items()
+            index = self._write_index(meta["_index"])
+            if verb == "delete":
+                gone = index is not None and self.indexes[index]["docs"].pop(meta["_id"], None) is not None
+                result = {"_index": index, "_id": meta["_id"], "status": 200 if gone else 404}
+                items.append({"delete": {**result, "result": "deleted" if gone else "not_found"}})
+                continue
+            source = lines.pop(0)
             if meta["_id"] in self.reject_ids:
                 error = {"type": "document_parsing_exception", "reason": "refused by the test"}
                 items.append({"index": {"_id": meta["_id"], "status": 400, "error": error}})
                 continue
-            self.indexes[meta["_index"]]["docs"][meta["_id"]] = source
+            self.indexes[index]["docs"][meta["_id"]] = source
             items.append({"index": {"_id": meta["_id"], "status": 201, "result": "created"}})
-        errors = any(item["index"]["status"] >= 300 for item in items)
+        errors = any("error" in item[next(iter(item))] for item in items)
         return 200, {"took": 1, "errors": errors, "items": items}
 
     def info(self, _r: Request) -> tuple[int, Any]:
@@ -269,6 +323,8 @@ _ROUTES: list[tuple[str, str, Callable[..., tuple[int, Any]]]] = [
     (r"/_aliases", "POST", FakeCluster.update_aliases),
     (r"/_bulk", "PUT", FakeCluster.bulk),
     (r"/_bulk", "POST", FakeCluster.bulk),
+    (r"/_mget", "POST", FakeCluster.mget),
+    (r"/_mget", "GET", FakeCluster.mget),
     (rf"/{_NAME}", "PUT", FakeCluster.create_index),
     (rf"/{_NAME}", "DELETE", FakeCluster.delete_index),
     (rf"/{_NAME}", "GET", FakeCluster.get_indexes),
@@ -276,6 +332,7 @@ _ROUTES: list[tuple[str, str, Callable[..., tuple[int, Any]]]] = [
     (rf"/{_NAME}/_mapping", "GET", FakeCluster.get_mapping),
     (rf"/{_NAME}/_settings", "PUT", FakeCluster.put_settings),
     (rf"/{_NAME}/_alias/([^/]+)", "PUT", FakeCluster.put_alias),
+    (rf"/{_NAME}/_alias", "GET", FakeCluster.get_index_aliases),
     (rf"/{_NAME}/_doc/([^/]+)", "PUT", FakeCluster.put_doc),
     (rf"/{_NAME}/_doc/([^/]+)", "HEAD", FakeCluster.head_doc),
     (rf"/{_NAME}/_doc/([^/]+)", "GET", FakeCluster.get_doc),

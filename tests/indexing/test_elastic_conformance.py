@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from indexing.elastic import ElasticIndex
-from indexing.elastic_mapping import FOLDED_ANALYZER, first_index_name
+from indexing.elastic_mapping import FOLDED_ANALYZER, class_aliases, first_index_name
 from indexing.elastic_query import search_body
 from indexing.query import parse_query
 from schemas import AccessScope, SearchQuery
@@ -71,20 +71,23 @@ def test_the_folded_analyzer_folds_d_with_stroke_and_keeps_the_original(index: I
     idx.count()  # creates the index
     client = idx._client  # the analysis API is not part of SearchIndex
     answer = client.indices.analyze(
-        index=first_index_name(idx.alias), analyzer=FOLDED_ANALYZER, text="ĐẢNG ủy Đồng"
+        index=first_index_name(idx.alias, "public"), analyzer=FOLDED_ANALYZER, text="ĐẢNG ủy Đồng"
     )
     tokens = {(t["token"], t["position"]) for t in answer["tokens"]}
     assert {("dang", 0), ("đảng", 0), ("uy", 1), ("ủy", 1), ("dong", 2), ("đồng", 2)} <= tokens
 
 
-def test_rebuild_swaps_the_alias_while_searches_go_on(index: IndexFactory) -> None:
+def test_rebuild_swaps_the_aliases_while_searches_go_on(index: IndexFactory) -> None:
     idx = index()
     idx.add(make_record("old", "bản cũ của hồ sơ"))
     before = set(idx._client.indices.get_alias(name=idx.alias).body)
     outcome = idx.rebuild(make_record(f"r{n}", f"bản mới số {n}") for n in range(50))
     after = set(idx._client.indices.get_alias(name=idx.alias).body)
     assert outcome.indexed == 50 and not outcome.rejected
-    assert before != after and len(after) == 1
+    assert len(before) == len(after) == 4 and not before & after  # one index per access class
+    for klass, alias in class_aliases(idx.alias).items():
+        (behind,) = idx._client.indices.get_alias(name=alias).body
+        assert behind in after and f"-{klass}-" in behind
     assert not idx._client.indices.exists(index=",".join(before))
     assert idx.count() == 50
     assert ids(idx, "ban cu") == []
@@ -101,3 +104,30 @@ def test_a_masked_scope_gets_no_private_field_back_from_the_cluster(index: Index
         text = json.dumps(raw, ensure_ascii=False)
         assert "pd" in [hit["_id"] for hit in raw["hits"]["hits"]]
         assert "private" not in text and "Thắng" not in text and "0914" not in text, q
+
+
+def test_the_publics_scores_are_those_of_an_index_holding_only_public_records(index: IndexFactory) -> None:
+    """Red team D3 on the cluster: each class index is scored on its own statistics, so a public
+    hit's score (which the API never shows, but which orders the hits) is the same whether
+    hidden records hold the words or not; a single index scored them all together."""
+    visible = [make_record(f"p{n}", f"alpha văn bản số {n}" + " chữ" * n) for n in range(5)]
+    hidden = [
+        make_record(f"h{n}", "alpha " * 5 + "mật " * 300, access=klass)
+        for n, klass in enumerate(["conditional", "not_accessible", "undetermined"] * 3)
+    ]
+    plain, spied = filled(index, *visible), filled(index, *visible, *hidden)
+    query = SearchQuery(q="alpha", limit=50, scope=AccessScope(classes=("public",), masked=True))
+    assert [(h.id, h.score) for h in spied.search(query).hits] == [
+        (h.id, h.score) for h in plain.search(query).hits
+    ]
+
+
+def test_a_reclassified_record_is_in_its_new_class_index_alone(index: IndexFactory) -> None:
+    idx = index()
+    idx.add(make_record("r", "biên bản", access="public"))
+    idx.add(make_record("r", "biên bản", access="not_accessible"))
+    found = {
+        klass: idx._client.exists(index=alias, id="r").body
+        for klass, alias in class_aliases(idx.alias).items()
+    }
+    assert found == {"public": False, "conditional": False, "not_accessible": True, "undetermined": False}

@@ -13,11 +13,13 @@ from indexing.elastic_mapping import (
     EXACT_ANALYZER,
     FOLDED_ANALYZER,
     MAPPING_VERSION,
-    alias_swap_actions,
     check_alias,
+    class_alias,
+    class_aliases,
     first_index_name,
     index_settings,
     index_template,
+    layout_swap_actions,
     mapping_version_of,
     mappings,
     rebuild_index_name,
@@ -26,6 +28,7 @@ from indexing.elastic_mapping import (
 )
 from indexing.query import parse_query
 from schemas import PersonalData
+from schemas.record import ACCESS_CLASSES
 from tests.indexing.conformance import FOLDING_ROWS, make_record
 
 # The analysis components that ship with every Elasticsearch (no plugin to download at start).
@@ -190,18 +193,33 @@ def test_template_covers_every_versioned_index_and_carries_the_version() -> None
     (pattern,) = template["index_patterns"]
     assert pattern == version_pattern("sohoa-pages") == "sohoa-pages-v*"
     regex = re.compile(pattern.replace("*", ".*"))
-    rebuilt = rebuild_index_name("sohoa-pages", dt.datetime(2025, 1, 2, 3, 4, 5, 6, tzinfo=dt.UTC))
-    assert first_index_name("sohoa-pages") == f"sohoa-pages-v{MAPPING_VERSION}"
-    assert rebuilt == f"sohoa-pages-v{MAPPING_VERSION}-20250102t030405000006z"
-    assert regex.fullmatch(first_index_name("sohoa-pages")) and regex.fullmatch(rebuilt)
+    at = dt.datetime(2025, 1, 2, 3, 4, 5, 6, tzinfo=dt.UTC)
+    for klass in ACCESS_CLASSES:
+        rebuilt = rebuild_index_name("sohoa-pages", klass, at)
+        assert first_index_name("sohoa-pages", klass) == f"sohoa-pages-v{MAPPING_VERSION}-{klass}"
+        assert rebuilt == f"sohoa-pages-v{MAPPING_VERSION}-{klass}-20250102t030405000006z"
+        assert regex.fullmatch(first_index_name("sohoa-pages", klass)) and regex.fullmatch(rebuilt)
+        assert not regex.fullmatch(class_alias("sohoa-pages", klass))  # an alias is never an index
     assert not regex.fullmatch("sohoa-pages")  # the alias itself is never an index
     assert mapping_version_of({"mappings": template["template"]["mappings"]}) == MAPPING_VERSION
     assert mapping_version_of({"mappings": {}}) == 0
 
 
+def test_one_alias_per_access_class() -> None:
+    assert class_aliases("a") == {
+        "public": "a-public",
+        "conditional": "a-conditional",
+        "not_accessible": "a-not_accessible",
+        "undetermined": "a-undetermined",
+    }
+    for alias in class_aliases("sohoa-pages").values():
+        assert check_alias(alias) == alias  # a valid name
+    assert "fingerprints" not in ACCESS_CLASSES  # no clash with the near-duplicate lookup's alias
+
+
 def test_rebuild_names_sort_by_time() -> None:
     at = dt.datetime(2025, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
-    names = [rebuild_index_name(DEFAULT_ALIAS, at + dt.timedelta(seconds=s)) for s in (0, 1, 3600)]
+    names = [rebuild_index_name(DEFAULT_ALIAS, "public", at + dt.timedelta(seconds=s)) for s in (0, 1, 3600)]
     assert names == sorted(names) and len(set(names)) == 3
 
 
@@ -216,15 +234,39 @@ def test_invalid_aliases_are_refused(alias: str) -> None:
         check_alias(alias)
 
 
-def test_alias_swap_is_one_request_removing_every_old_index() -> None:
-    actions = alias_swap_actions("a", "a-v1-2", ["a-v1", "a-v1-1"])
-    assert actions == [
-        {"remove": {"index": "a-v1", "alias": "a"}},
-        {"remove": {"index": "a-v1-1", "alias": "a"}},
-        {"add": {"index": "a-v1-2", "alias": "a", "is_write_index": True}},
+NEW = {klass: f"a-v8-{klass}-2" for klass in ACCESS_CLASSES}
+ADDS = [
+    action
+    for klass in ACCESS_CLASSES
+    for action in (
+        {"add": {"index": f"a-v8-{klass}-2", "alias": f"a-{klass}", "is_write_index": True}},
+        {"add": {"index": f"a-v8-{klass}-2", "alias": "a"}},
+    )
+]
+
+
+def test_the_layout_swap_is_one_request_moving_every_alias_off_the_old_indexes() -> None:
+    old = {
+        "a-v8-public": {"a", "a-public"},
+        "a-v8-not_accessible": {"a", "a-not_accessible"},
+        "hand-made": {"a", "other-alias"},  # an alias not of this layout is left alone
+    }
+    assert layout_swap_actions("a", NEW, old) == [
+        {"remove": {"index": "a-v8-not_accessible", "alias": "a"}},
+        {"remove": {"index": "a-v8-not_accessible", "alias": "a-not_accessible"}},
+        {"remove": {"index": "a-v8-public", "alias": "a"}},
+        {"remove": {"index": "a-v8-public", "alias": "a-public"}},
+        {"remove": {"index": "hand-made", "alias": "a"}},
+        *ADDS,
     ]
-    assert alias_swap_actions("a", "a-v1", []) == [
-        {"add": {"index": "a-v1", "alias": "a", "is_write_index": True}}
+    assert layout_swap_actions("a", NEW, {}) == ADDS
+
+
+def test_the_single_index_of_mapping_v7_is_moved_off_in_the_same_request() -> None:
+    """Migration: the alias of the whole leaves the old single index as the class aliases arrive."""
+    assert layout_swap_actions("a", NEW, {"a-v7": {"a"}}) == [
+        {"remove": {"index": "a-v7", "alias": "a"}},
+        *ADDS,
     ]
 
 

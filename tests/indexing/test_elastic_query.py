@@ -25,6 +25,7 @@ from indexing.elastic_query import (
     page_query,
     search_body,
     search_result,
+    searched_classes,
     stats_body,
 )
 from indexing.query import parse_query
@@ -265,7 +266,7 @@ def test_metadata_filters_and_facets_read_the_form_the_scope_may_see(masked: boo
         assert values["terms"]["field"] == f"{prefix}{field}_key"
         assert values["aggs"]["label"]["terms"]["field"] == f"{prefix}{field}"
     retention = built["aggs"]["retention"]["aggs"]["values"]  # counted as typed: no key, no label
-    assert retention == {"terms": {"field": f"{prefix}retention", "size": FACET_ALL}}
+    assert retention == {"terms": {"field": f"{prefix}retention", "size": FACET_ALL, "shard_size": FACET_ALL}}
     if masked:
         assert "private" not in json.dumps(built)
 
@@ -335,15 +336,21 @@ def test_each_facet_is_counted_under_every_filter_but_its_own() -> None:
     assert built["post_filter"] == {"bool": {"filter": [doc_type, year, access]}}
     assert aggs["doc_type"]["aggs"] == {
         "values": {
-            "terms": {"field": "private_doc_type_key", "size": 5},
-            "aggs": {"label": {"terms": {"field": "private_doc_type", "size": 1}}},
+            "terms": {"field": "private_doc_type_key", "size": 5, "shard_size": FACET_ALL},
+            "aggs": {"label": {"terms": {"field": "private_doc_type", "size": 1, "shard_size": FACET_ALL}}},
         }
     }
-    assert aggs["issuer"]["aggs"]["values"]["terms"] == {"field": "private_issuer_key", "size": 5}
-    assert aggs["year"]["aggs"] == {
-        "values": {"terms": {"field": "year", "size": 5, "order": {"_key": "desc"}}}  # the latest
+    assert aggs["issuer"]["aggs"]["values"]["terms"] == {
+        "field": "private_issuer_key",
+        "size": 5,
+        "shard_size": FACET_ALL,  # every class index sends every value: exact counts once merged
     }
-    assert aggs["access"]["aggs"] == {"values": {"terms": {"field": "access", "size": 4}}}
+    assert aggs["year"]["aggs"] == {
+        "values": {"terms": {"field": "year", "size": 5, "order": {"_key": "desc"}, "shard_size": FACET_ALL}}
+    }  # the latest
+    assert aggs["access"]["aggs"] == {
+        "values": {"terms": {"field": "access", "size": 4, "shard_size": FACET_ALL}}
+    }
 
 
 def test_a_facet_alone_under_no_other_filter_counts_everything_the_query_matched() -> None:
@@ -351,14 +358,48 @@ def test_a_facet_alone_under_no_other_filter_counts_everything_the_query_matched
     aggs = built["aggs"]
     assert aggs["province"]["filter"] == {"match_all": {}}  # its own filter is not applied
     assert aggs["province"]["aggs"]["values"] == {
-        "terms": {"field": "private_province_present_key", "size": FACET_ALL},  # today's province
-        "aggs": {"label": {"terms": {"field": "private_province_present", "size": 1}}},
-    }
+        "terms": {"field": "private_province_present_key", "size": FACET_ALL, "shard_size": FACET_ALL},
+        "aggs": {
+            "label": {"terms": {"field": "private_province_present", "size": 1, "shard_size": FACET_ALL}}
+        },
+    }  # today's province
     assert aggs["retention"]["filter"] == {"bool": {"filter": [built["post_filter"]["bool"]["filter"][0]]}}
     assert aggs["retention"]["aggs"] == {
-        "values": {"terms": {"field": "private_retention", "size": FACET_ALL}}
+        "values": {"terms": {"field": "private_retention", "size": FACET_ALL, "shard_size": FACET_ALL}}
     }
-    assert aggs["needs_review"]["aggs"] == {"values": {"terms": {"field": "needs_review", "size": 2}}}
+    assert aggs["needs_review"]["aggs"] == {
+        "values": {"terms": {"field": "needs_review", "size": 2, "shard_size": FACET_ALL}}
+    }
+
+
+@pytest.mark.parametrize(
+    ("classes", "searched"),
+    [
+        (("public",), ("public",)),
+        (("conditional", "public"), ("public", "conditional")),
+        (("public", "conditional", "not_accessible"), ("public", "conditional", "not_accessible")),
+        (None, ("public", "conditional", "not_accessible", "undetermined")),
+        ((), ("public",)),  # nothing to see: the public index, asked for nothing
+    ],
+)
+def test_a_search_addresses_the_class_indexes_of_its_scope_alone(
+    classes: tuple[str, ...] | None, searched: tuple[str, ...]
+) -> None:
+    query = make_query("x", classes=classes, masked=classes == ("public",))
+    assert searched_classes(query) == searched
+    built = search_body(query, parse_query("x"))
+    if classes == ():
+        assert {"match_none": {}} in built["query"]["bool"]["filter"]
+
+
+@pytest.mark.parametrize("masked", [True, False])
+def test_a_search_of_one_class_index_asks_for_no_more_facet_values_than_it_shows(masked: bool) -> None:
+    """On one index the counts are exact as they are; only a search spread over several class
+    indexes asks each for every value (`shard_size`)."""
+    one = body("", classes=("public",), masked=masked, facets=("issuer", "year"), facet_limit=5)
+    assert "shard_size" not in json.dumps(one)
+    several = body("", classes=("public", "conditional"), facets=("issuer", "year"), facet_limit=5)
+    assert several["aggs"]["issuer"]["aggs"]["values"]["terms"]["shard_size"] == FACET_ALL
 
 
 def test_only_the_requested_facets_are_aggregated() -> None:
