@@ -22,6 +22,7 @@ from application.dropfolder import (
     dossier_entries,
     dossier_file_outcomes,
     find_ready_files,
+    refuse_grown,
     remember,
 )
 from application.services import services_for
@@ -29,7 +30,7 @@ from core.settings import Settings, load_settings
 from flows.ingest import artifact_key, batch_state, ingest_batch, ingest_batch_spread, new_batch_name
 from flows.prefect_server import DEFAULT_POOL
 from flows.retrying import retry_transient_only
-from schemas import BatchSummary
+from schemas import BatchSummary, IngestOutcome
 from schemas.record import utcnow
 from storage import safe_name
 
@@ -77,11 +78,13 @@ def _remember(
     summary: BatchSummary,
     settings: Settings,
     dossiers: dict[str, list[str]] | None = None,
+    refused: list[IngestOutcome] | None = None,
 ) -> None:
     """The folder's memory after a run (application.dropfolder.remember); for a dossier intake
-    each file of a dossier gets its dossier's outcome."""
+    each file of a dossier gets its dossier's outcome, the files of a stored dossier's folder that
+    grew their refusal."""
     outcomes = summary.outcomes if dossiers is None else dossier_file_outcomes(dossiers, summary)
-    remember(services_for(settings).store, source, seen, changing, outcomes)
+    remember(services_for(settings).store, source, seen, changing, [*outcomes, *(refused or [])])
 
 
 @flow(name=DROP_FLOW, persist_result=False, log_prints=False)
@@ -100,13 +103,16 @@ def ingest_drop_folder(
     from prefect.runtime import deployment
 
     settings = load_settings()
-    ready, changing, seen = find_ready_files(services_for(settings).store, source, settle_seconds)
+    store = services_for(settings).store
+    ready, changing, seen = find_ready_files(store, source, settle_seconds)
+    batch = new_batch_name(batch_prefix(deployment.name, source))
     entries: dict[str, list[str]] | None = None
+    refused: list[IngestOutcome] = []
     if dossier:
         entries, waiting_files = dossier_entries(source, ready, changing)
         changing = sorted(changing + waiting_files)
+        entries, refused = refuse_grown(store, source, entries, batch)  # no second, overlapping dossier
         ready = list(entries)
-    batch = new_batch_name(batch_prefix(deployment.name, source))
     waiting = f"; {len(changing)} still being written, left for the next run" if changing else ""
     # one line per scan with work (on this run's page in the UI); an idle scan stays quiet
     log.log(
@@ -117,8 +123,11 @@ def ingest_drop_folder(
         waiting,
     )
     if not ready:
-        _remember(source, seen, changing, BatchSummary(batch=batch, finished_at=utcnow()), settings)
-        return Completed(message="no new files", data=BatchSummary(batch=batch, finished_at=utcnow()))
+        idle = BatchSummary(batch=batch, finished_at=utcnow())
+        _remember(source, seen, changing, idle, settings, entries, refused)
+        if refused:  # a stored dossier's folder grew: its files quarantined, the run has problems
+            return batch_state(idle.model_copy(update={"outcomes": refused}))
+        return Completed(message="no new files", data=idle)
     if dossier:
         child = ingest_batch(ready, batch=batch, dossier=True, return_state=True)
     elif spread:
@@ -126,7 +135,8 @@ def ingest_drop_folder(
     else:
         child = ingest_batch(ready, batch=batch, return_state=True)
     summary: BatchSummary = child.result()
-    _remember(source, seen, changing, summary, settings, entries)
+    _remember(source, seen, changing, summary, settings, entries, refused)
+    summary.outcomes.extend(refused)
     try:
         _publish_summary(batch, child, settings)
     except Exception:  # the batch's own run has the report; never fail the scan for this

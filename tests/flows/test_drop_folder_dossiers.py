@@ -36,10 +36,10 @@ def test_each_file_gets_its_dossiers_outcome() -> None:
         {"/d/A": ["/d/A/1.pdf", "/d/A/2.pdf"], "/d/C.pdf": ["/d/C.pdf"], "/d/E": ["/d/E/1"]}, summary
     )
     assert [(o.path, o.status, o.id) for o in out] == [
-        ("/d/A/1.pdf", "ingested", "r1"),
-        ("/d/A/2.pdf", "ingested", "r1"),
+        ("/d/A/1.pdf", "ingested", "d1"),
+        ("/d/A/2.pdf", "ingested", "d1"),
         ("/d/C.pdf", "quarantined", None),
-    ]  # /d/E not begun: looked at again next run
+    ]  # the dossier's id, which a split keeps; /d/E not begun: looked at again next run
 
 
 @pytest.mark.flow
