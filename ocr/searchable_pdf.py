@@ -212,6 +212,7 @@ Matrix = tuple[float, float, float, float, float, float]
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 _FORM_DEPTH = 8  # nested Form XObjects followed
 _SLACK = 1.0  # points an image may stand past the box (a scanner's rounding)
+_BLEED = 0.02  # or this share of the page's width or height (an image placed with a small bleed)
 _RENDER_DPI = (72, 600)
 _RENDER_PIXELS = 150_000_000  # a rendering larger than this is made at a lower resolution
 _RENDER_TIMEOUT = 300  # seconds
@@ -251,12 +252,16 @@ def _partial_pages(source: pikepdf.Pdf, numbers: Sequence[int]) -> dict[int, lis
     return partial
 
 
-def _past(box: tuple[float, ...], visible: tuple[float, ...]) -> bool:
+def _past(box: tuple[float, ...], page: tuple[float, ...]) -> bool:
+    """Does `box` stand past `page` by more than a scanner's rounding or bleed (the larger of
+    _SLACK and _BLEED of the page's size, on each side)?"""
+    across = max(_SLACK, _BLEED * (page[2] - page[0]))
+    down = max(_SLACK, _BLEED * (page[3] - page[1]))
     return (
-        box[0] < visible[0] - _SLACK
-        or box[1] < visible[1] - _SLACK
-        or box[2] > visible[2] + _SLACK
-        or box[3] > visible[3] + _SLACK
+        box[0] < page[0] - across
+        or box[1] < page[1] - down
+        or box[2] > page[2] + across
+        or box[3] > page[3] + down
     )
 
 
@@ -283,8 +288,8 @@ def _walk(instructions, resources: object, ctm: Matrix, depth: int, found: list[
         elif operator == "cm" and len(operands) == 6:
             ctm = _times(tuple(float(v) for v in operands), ctm)  # type: ignore[arg-type]
         elif operator == "INLINE IMAGE":
-            image = instruction.iimage.obj
-            found.append(_image(None, ctm, image.get("/W", 0), image.get("/H", 0), image))
+            inline = instruction.iimage
+            found.append(_image(None, ctm, inline.width, inline.height, inline.obj))
         elif operator == "Do" and isinstance(xobjects, pikepdf.Dictionary) and operands:
             xobject = xobjects.get(str(operands[0]))
             if not isinstance(xobject, pikepdf.Stream):

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pikepdf
+import pytest
 from PIL import Image, ImageDraw
 
 from ocr.searchable_pdf import write_searchable_pdf
@@ -91,6 +92,45 @@ def test_a_page_cut_from_a_split_spread_carries_only_its_half(tmp_path: Path) ->
     write_searchable_pdf(scan, PDF, [Page(number=1, width=300, height=420)], right, source_pages=[2])
     (image,) = _pixels(right)
     assert image.size == (300, 420) and image.getpixel((150, 75)) == 0 and image.getpixel((20, 75)) == 255
+
+
+@pytest.mark.parametrize("how", ["inline", "form"])
+def test_a_spread_half_drawn_inline_or_through_a_form_is_rendered(tmp_path: Path, how: str) -> None:
+    """The left half of a spread each page draws on its own (an inline image), or through a Form
+    XObject: the image stands past the page's box, so the page is rendered, not copied."""
+    spread = Image.new("L", (600, 420), 255)
+    ImageDraw.Draw(spread).rectangle((350, 50, 550, 100), fill=0)
+    pdf = pikepdf.new()
+    for left in (0, 300):
+        place = f"600 0 0 420 {-left} 0 cm".encode()
+        if how == "inline":
+            inline = b"BI /W 600 /H 420 /BPC 8 /CS /G ID " + spread.tobytes() + b" EI"
+            content, resources = b"q " + place + b" " + inline + b" Q", pikepdf.Dictionary()
+        else:
+            image = pikepdf.Stream(pdf, spread.tobytes())
+            image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
+            image.Width, image.Height, image.BitsPerComponent = 600, 420, 8
+            image.ColorSpace = pikepdf.Name.DeviceGray
+            form = pikepdf.Stream(pdf, b"q " + place + b" /Im0 Do Q")
+            form.Type, form.Subtype, form.BBox = pikepdf.Name.XObject, pikepdf.Name.Form, [-300, 0, 300, 420]
+            form.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+            content = b"q /Fm0 Do Q"
+            resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Fm0=form))
+        page = pikepdf.Dictionary(
+            Type=pikepdf.Name.Page,
+            MediaBox=[0, 0, 300, 420],
+            Contents=pdf.make_stream(content),
+            Resources=resources,
+        )
+        pdf.pages.append(pikepdf.Page(page))
+    scan = tmp_path / "spread.pdf"
+    pdf.save(scan)
+    out = tmp_path / "left.pdf"
+    write_searchable_pdf(scan, PDF, [Page(number=1, width=300, height=420)], out, source_pages=[1])
+    assert _images(out) == [(300, 420)] and _pixels(out)[0].getextrema() == (255, 255)
+    with pikepdf.open(out) as cut:  # the inline spread is not copied either
+        operators = [str(i.operator) for i in pikepdf.parse_content_stream(cut.pages[0])]
+    assert operators == ["q", "cm", "Do", "Q"]  # the rendered page only
 
 
 def test_a_bilevel_spread_half_stays_bilevel_g4(tmp_path: Path) -> None:
