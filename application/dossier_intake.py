@@ -13,6 +13,13 @@ own), then the dossier package with the original files and every scan page as re
 manifest commits the whole. A rerun after a crash redoes what was not committed; the same
 bytes give the same ids.
 
+Memory stays flat in the number of pages: the scan is held as `ScanPages`
+(application/dossier_scan.py) — each page without its words, what cutting it reads, its image
+hashes — and cut from that; each document loads its pages' words back from the page spool when
+it is built, and again when it is stored, and lets them go; the dossier package writes the
+scan's words one page at a time. A document's near-duplicate fingerprint takes its first page's
+hashes, taken while the page was read: no page is rendered twice.
+
 A document marked as a state secret (MẬT …) puts the whole dossier's original in the secret
 hold (its clear copy would hold the secret pages): the store keeps the other documents, the
 secret one's catalogue row, and a dossier package without original and without the secret
@@ -35,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from application.batches import record_outcome
+from application.dossier_scan import ScanPages
 from application.ingest import collect_files, source_name
 from application.ingest_metrics import count_outcome
 from application.logs import log_context, log_outcome
@@ -44,16 +52,14 @@ from application.secret_docs import (
     hold_secret,
     is_marked_secret,
     open_hold,
-    page_shows_secrecy,
 )
 from application.services import Services
 from classify import classify, extract_metadata
-from classify.segment import segment_dossier
+from classify.segment import segment_cues
 from core import __version__
 from core.errors import BadInput
-from dedup import Fingerprint, fingerprint_file, link_near_duplicate
+from dedup import Fingerprint, fingerprint, fingerprint_file, link_near_duplicate
 from ocr import detect_media_type
-from ocr.parallel import page_threads
 from ocr.searchable_pdf import PagesOf, write_pages_pdf
 from schemas import (
     BoundaryCue,
@@ -73,7 +79,7 @@ from schemas import (
     document_id_for,
     record_id_for,
 )
-from storage import quarantine, sha256_file, write_catalogue
+from storage import quarantine, read_record, sha256_file, write_catalogue
 from storage.dossier_package import dossier_exists, read_dossier, write_dossier_package
 from storage.hashing import sha256_bytes
 from storage.layout import FINGERPRINT_FILE, SEARCHABLE_PDF
@@ -84,6 +90,7 @@ __all__ = [
     "DossierIntake",
     "BOUNDARY_DOUBT",
     "PER_DOCUMENT_FILE",
+    "build_document",
     "build_documents",
     "dossier_code",
     "dossier_files",
@@ -201,7 +208,7 @@ def _boundary_reasons(span: DocumentSpan, segmentation: Segmentation) -> list[st
 
 def build_documents(
     dossier: Dossier,
-    pages: list[Page],
+    pages: Sequence[Page],
     segmentation: Segmentation,
     services: Services,
     originals: Sequence[Path],
@@ -210,72 +217,100 @@ def build_documents(
     batch: str | None,
     events: Sequence[Event] = (),
 ) -> list[tuple[Record, Path | bytes]]:
-    """One record per document of `segmentation` (its own metadata and classification), each
-    with its searchable PDF cut from `originals`: a file in `work`, or, for a document marked as
-    a state secret, bytes in memory on their way to the hold (never at rest in clear). Pages are
-    renumbered 1..n in the record; the link keeps the scan pages."""
+    """`build_document` for each document of `segmentation`, from the scan's `pages` (all of
+    them with their words: a dossier read again from the store)."""
     by_number = {page.number: page for page in pages}
-    built: list[tuple[Record, Path | bytes]] = []
-    for span in segmentation.documents:
-        doc_id = document_id_for(dossier.sha256, span.pages)
-        own = [by_number[n].model_copy(update={"number": i}) for i, n in enumerate(span.pages, start=1)]
-        metadata = extract_metadata(own)
-        classification = classify(metadata, own, services.rules)
-        reasons = _boundary_reasons(span, segmentation)
-        if reasons:
-            classification = classification.model_copy(
-                update={"needs_review": True, "review_reasons": [*classification.review_reasons, *reasons]}
-            )
-        link = DossierLink(dossier=dossier.id, code=dossier.code, order=span.order, pages=span.pages)
-        record = Record(
-            id=doc_id,
-            source=dossier.source,
-            sha256="",  # of its PDF, below
-            size=0,
-            media_type="application/pdf",
-            page_count=len(own),
-            pages=own,
-            metadata=metadata,
-            classification=classification,
+    return [
+        build_document(
+            dossier,
+            span,
+            [by_number[n] for n in span.pages],
+            segmentation,
+            services,
+            originals,
+            work,
             batch=batch,
-            dossier=link,
-            events=[
-                *events,
-                Event(
-                    step="segment",
-                    tool="sohoa",
-                    tool_version=__version__,
-                    parameters={
-                        "dossier": dossier.id,
-                        "order": span.order,
-                        "threshold": segmentation.threshold,
-                    },
-                    outcome="review" if reasons else "ok",
-                    detail=f"scan pages {span.first}-{span.last} (confidence {span.confidence:.2f})",
-                ),
-                Event(
-                    step="classify",
-                    tool="sohoa",
-                    tool_version=__version__,
-                    parameters={"rules_version": classification.rules_version},
-                    outcome=classification.access,
-                    detail="; ".join(classification.review_reasons),
-                ),
-            ],
+            events=events,
         )
-        parts = _pages_of(dossier.files, originals, [by_number[n] for n in span.pages])
-        pdf: Path | bytes
-        if is_marked_secret(record):
-            buffer = io.BytesIO()
-            write_pages_pdf(parts, buffer)
-            pdf = buffer.getvalue()
-            digest, size = sha256_bytes(pdf), len(pdf)
-        else:
-            pdf = work / f"{doc_id}.pdf"
-            write_pages_pdf(parts, pdf)
-            digest, size = sha256_file(pdf), pdf.stat().st_size
-        built.append((record.model_copy(update={"sha256": digest, "size": size}), pdf))
-    return built
+        for span in segmentation.documents
+    ]
+
+
+def build_document(
+    dossier: Dossier,
+    span: DocumentSpan,
+    pages: list[Page],
+    segmentation: Segmentation,
+    services: Services,
+    originals: Sequence[Path],
+    work: Path,
+    *,
+    batch: str | None,
+    events: Sequence[Event] = (),
+) -> tuple[Record, Path | bytes]:
+    """The record of one document of `segmentation` (its own metadata and classification) from
+    its scan `pages` (with their words), and its searchable PDF cut from `originals`: a file in
+    `work`, or, for a document marked as a state secret, bytes in memory on their way to the
+    hold (never at rest in clear). Pages are renumbered 1..n in the record; the link keeps the
+    scan pages."""
+    doc_id = document_id_for(dossier.sha256, span.pages)
+    own = [page.model_copy(update={"number": i}) for i, page in enumerate(pages, start=1)]
+    metadata = extract_metadata(own)
+    classification = classify(metadata, own, services.rules)
+    reasons = _boundary_reasons(span, segmentation)
+    if reasons:
+        classification = classification.model_copy(
+            update={"needs_review": True, "review_reasons": [*classification.review_reasons, *reasons]}
+        )
+    link = DossierLink(dossier=dossier.id, code=dossier.code, order=span.order, pages=span.pages)
+    record = Record(
+        id=doc_id,
+        source=dossier.source,
+        sha256="",  # of its PDF, below
+        size=0,
+        media_type="application/pdf",
+        page_count=len(own),
+        pages=own,
+        metadata=metadata,
+        classification=classification,
+        batch=batch,
+        dossier=link,
+        events=[
+            *events,
+            Event(
+                step="segment",
+                tool="sohoa",
+                tool_version=__version__,
+                parameters={
+                    "dossier": dossier.id,
+                    "order": span.order,
+                    "threshold": segmentation.threshold,
+                },
+                outcome="review" if reasons else "ok",
+                detail=f"scan pages {span.first}-{span.last} (confidence {span.confidence:.2f})",
+            ),
+            Event(
+                step="classify",
+                tool="sohoa",
+                tool_version=__version__,
+                parameters={"rules_version": classification.rules_version},
+                outcome=classification.access,
+                detail="; ".join(classification.review_reasons),
+            ),
+        ],
+    )
+    parts = _pages_of(dossier.files, originals, pages)
+    pdf: Path | bytes
+    if is_marked_secret(record):
+        buffer = io.BytesIO()
+        write_pages_pdf(parts, buffer)
+        pdf = buffer.getvalue()
+        digest, size = sha256_bytes(pdf), len(pdf)
+    else:
+        pdf = work / f"{doc_id}.pdf"
+        write_pages_pdf(parts, pdf)
+        digest, size = sha256_file(pdf), pdf.stat().st_size
+    return record.model_copy(update={"sha256": digest, "size": size}), pdf
 
 
 def _pages_of(files: Sequence[DossierFile], originals: Sequence[Path], pages: list[Page]) -> list[PagesOf]:
@@ -297,28 +332,32 @@ def _pages_of(files: Sequence[DossierFile], originals: Sequence[Path], pages: li
 
 def _read_scan(
     paths: Sequence[Path], hashes: Sequence[str], services: Services, dossier_id: str
-) -> tuple[list[Page], list[DossierFile]]:
+) -> tuple[ScanPages, list[DossierFile]]:
     """Every page of every file, numbered across the dossier, and the files' descriptions. The
     pages of each file are spread over the process's page slots and kept in its page spool as
-    they come (a kill loses only the pages in flight; none is kept once a secrecy mark shows).
-    BadInput names the file at fault."""
-    pages: list[Page] = []
+    they come (a kill loses only the pages in flight; none is kept once a secrecy mark shows),
+    each page's image hashed while it is at hand; the scan holds what cutting it reads of each
+    page, its words stay in the spool. BadInput names the file at fault."""
+    scan = ScanPages()
     files: list[DossierFile] = []
     secret_seen = False  # from then on no page of any later file is spooled either
     for index, (path, sha256) in enumerate(zip(paths, hashes, strict=True)):
         spool = dossier_spool_id(dossier_id, index)
         try:
             media_type = detect_media_type(path)
-            first = len(pages) + 1
-            results = read_spooled(
-                path, services, spool, secrecy_unspooled=True, spooled=not secret_seen, sweep_first=index == 0
-            )
-            for result in results:
-                page = result.page
-                secret_seen = secret_seen or page_shows_secrecy(page)
-                if page.number != len(pages) + 1:  # a file after the first: numbered on from it
-                    page = page.model_copy(update={"number": len(pages) + 1})
-                pages.append(page)
+            first = len(scan) + 1
+            for read in read_spooled(
+                path,
+                services,
+                spool,
+                hash_pages=True,
+                secrecy_unspooled=True,
+                spooled=not secret_seen,
+                sweep_first=index == 0,
+                unspooling=scan.take_in,
+            ):
+                scan.add(read)
+                secret_seen = secret_seen or read.spool is None  # not kept: a secrecy mark showed
         except BadInput as exc:
             raise BadInput(f"{path.name}: {exc}") from exc
         except OSError as exc:
@@ -330,13 +369,13 @@ def _read_scan(
                 size=path.stat().st_size,
                 media_type=media_type,
                 first_page=first,
-                page_count=len(pages) - first + 1,
+                page_count=len(scan) - first + 1,
             )
         )
-        log.debug("dossier %s: %s read, %d pages", dossier_id, path.name, len(pages) - first + 1)
-    if not pages:
+        log.debug("dossier %s: %s read, %d pages", dossier_id, path.name, len(scan) - first + 1)
+    if not len(scan):
         raise BadInput("the dossier has no pages")
-    return pages, files
+    return scan, files
 
 
 # ---- the intake ----
@@ -413,11 +452,11 @@ def _ingest_new(
 ) -> DossierIntake:
     started = time.monotonic()
     dossier_sha256 = _content_sha256(hashes)
-    pages, files = _read_scan(paths, hashes, services, record_id_for(dossier_sha256))
+    scan, files = _read_scan(paths, hashes, services, record_id_for(dossier_sha256))
     ocr_seconds = time.monotonic() - started
     files = [f.model_copy(update={"order": o}) for f, o in zip(files, orders, strict=True)]
     per_document = all(o is not None for o in orders) and path.is_dir()
-    segmentation = _by_file(pages, files) if per_document else segment_dossier(pages)
+    segmentation = _by_file(scan.heads, files) if per_document else segment_cues(scan.cues)
     the_code, no_code = dossier_code(path, code)
     settings = services.settings
     engine = services.engine
@@ -435,7 +474,7 @@ def _ingest_new(
             tool_version=engine.version,
             parameters={"lang": settings.ocr_lang, "searchable_pdf": SEARCHABLE_PDF},
             seconds=round(ocr_seconds, 3),
-            detail=f"{len(pages)} scan pages",
+            detail=f"{len(scan)} scan pages",
         ),
     ]
     dossier = Dossier(
@@ -447,47 +486,71 @@ def _ingest_new(
         source=source_name(path),
         sha256=dossier_sha256,
         files=files,
-        page_count=len(pages),
-        pages=pages,
+        page_count=len(scan),
         segmentation=segmentation,
         review_reasons=[no_code] if no_code else [],
         batch=batch,
         events=events,
     )
     with tempfile.TemporaryDirectory(prefix="sohoa-dossier-") as work:
-        built = build_documents(
-            dossier, pages, segmentation, services, paths, Path(work), batch=batch, events=events
-        )
+        built, prints = _build(dossier, scan, segmentation, services, paths, Path(work), batch, events)
         for original, file in zip(paths, files, strict=True):  # nothing stored from a file since changed
             check_original(original, file.sha256, file.size, f"dossier {dossier.id}")
-        secret = [record for record, _ in built if is_marked_secret(record)]
-        if secret:
-            return _store_held(path, paths, dossier, built, services, batch, t0)
-        prints = _fingerprints(services, built)
-        built = [(store_document(services, record, pdf, prints.get(record.id)), pdf) for record, pdf in built]
-        dossier = _with_documents(dossier, built, segmentation)
+        if any(is_marked_secret(record) for record, _ in built):
+            return _store_held(path, paths, dossier, scan, built, prints, services, batch, t0)
+        built = [(_stored(services, scan, record, pdf, prints[record.id]), pdf) for record, pdf in built]
+        # the scan as the dossier's pages, their words loaded page by page as they are written
+        # (a lazy Sequence[Page]: set by model_copy, never validated into a list nor dumped whole)
+        dossier = _with_documents(dossier, built, segmentation).model_copy(update={"pages": scan})
         write_dossier_package(services.store, dossier, paths)
     for record, _ in built:
         services.index.add(record)
     return _done(path, dossier, built, t0)
 
 
-def _fingerprints(services: Services, built: Sequence[tuple[Record, Path | bytes]]) -> dict[str, Fingerprint]:
-    """The fingerprint of each document to store (page 1 of its PDF rendered: most of a
-    document's time after reading), computed over the process's page slots, idle once the scan
-    is read, in place of one document after another."""
-    pixels = services.settings.max_image_pixels
-    threads = page_threads(services.settings.workers)
-    futures = {
-        record.id: threads.submit(fingerprint_file, pdf, record.pages, record.metadata, max_pixels=pixels)
-        for record, pdf in built
-        if isinstance(pdf, Path) and not is_marked_secret(record)
-    }
-    try:
-        return {doc_id: future.result() for doc_id, future in futures.items()}
-    finally:
-        for future in futures.values():
-            future.cancel()
+def _build(
+    dossier: Dossier,
+    scan: ScanPages,
+    segmentation: Segmentation,
+    services: Services,
+    originals: Sequence[Path],
+    work: Path,
+    batch: str | None,
+    events: Sequence[Event],
+) -> tuple[list[tuple[Record, Path | bytes]], dict[str, Fingerprint]]:
+    """Each document built from its pages' words loaded back from the spool, kept without them
+    (its PDF written; its fingerprint, but a secret's, from its first page's hashes taken when
+    the page was read: no page is rendered again)."""
+    built: list[tuple[Record, Path | bytes]] = []
+    prints: dict[str, Fingerprint] = {}
+    for span in segmentation.documents:
+        record, pdf = build_document(
+            dossier,
+            span,
+            scan.pages_of(span.pages),
+            segmentation,
+            services,
+            originals,
+            work,
+            batch=batch,
+            events=events,
+        )
+        if not is_marked_secret(record):
+            prints[record.id] = fingerprint(record.pages, scan.hashes(span.first), record.metadata)
+        built.append((_without_words(record), pdf))
+    return built, prints
+
+
+def _stored(
+    services: Services, scan: ScanPages, record: Record, pdf: Path | bytes, fprint: Fingerprint
+) -> Record:
+    """`store_document` of a document built without its words kept: they are loaded back for it,
+    and let go again once it is stored."""
+    return _without_words(store_document(services, scan.with_words(record), pdf, fprint))
+
+
+def _without_words(record: Record) -> Record:
+    return record.model_copy(update={"pages": [p.model_copy(update={"words": []}) for p in record.pages]})
 
 
 def store_document(
@@ -511,7 +574,7 @@ def store_document(
 
 
 def _with_documents(
-    dossier: Dossier, built: list[tuple[Record, Path]], segmentation: Segmentation
+    dossier: Dossier, built: list[tuple[Record, Path | bytes]], segmentation: Segmentation
 ) -> Dossier:
     spans = {span.order: span for span in segmentation.documents}
     documents = [
@@ -532,7 +595,9 @@ def _store_held(
     path: Path,
     paths: list[Path],
     dossier: Dossier,
-    built: list[tuple[Record, Path]],
+    scan: ScanPages,
+    built: list[tuple[Record, Path | bytes]],
+    prints: dict[str, Fingerprint],
     services: Services,
     batch: str | None,
     t0: float,
@@ -544,20 +609,19 @@ def _store_held(
     if hold is None:
         return _quarantined(services, path, NO_HOLD_REASON, batch, t0, keep_copy=False)
     secret_pages: set[int] = set()
-    stored: list[tuple[Record, Path]] = []
-    prints = _fingerprints(services, built)
+    stored: list[tuple[Record, Path | bytes]] = []
     for record, pdf in built:
         if is_marked_secret(record):
             assert record.dossier is not None
             secret_pages.update(record.dossier.pages)
-            catalogue = hold_secret(hold, record, pdf)
+            catalogue = hold_secret(hold, scan.with_words(record), pdf)
             write_catalogue(services.store, catalogue)
             stored.append((catalogue, pdf))
         else:
-            stored.append((store_document(services, record, pdf, prints.get(record.id)), pdf))
+            stored.append((_stored(services, scan, record, pdf, prints[record.id]), pdf))
     for i, (original, file) in enumerate(zip(paths, dossier.files, strict=True)):
         hold.put_file(dossier.id, f"original-{i + 1:04d}.enc", original, sha256=file.sha256)
-    hidden = _without_pages(dossier, secret_pages)
+    hidden = _without_pages(dossier, scan, secret_pages)
     dossier = _with_documents(hidden, built, dossier.segmentation).model_copy(update={"held": True})
     write_dossier_package(services.store, dossier, None)
     for record, _ in stored:
@@ -566,13 +630,10 @@ def _store_held(
     return _done(path, dossier, stored, t0)
 
 
-def _without_pages(dossier: Dossier, hidden: set[int]) -> Dossier:
-    """The dossier without the text and words of `hidden` pages, and without the text of every
-    cue seen on them, on whichever page it is kept (a page's 'previous_ended' quotes the
-    signature block of the page before)."""
-    pages = [
-        p.model_copy(update={"text": "", "words": []}) if p.number in hidden else p for p in dossier.pages
-    ]
+def _without_pages(dossier: Dossier, scan: ScanPages, hidden: set[int]) -> Dossier:
+    """The dossier with its scan, but without the text and words of `hidden` pages, and without
+    the text of every cue seen on them, on whichever page it is kept (a page's 'previous_ended'
+    quotes the signature block of the page before)."""
     segments = [
         s.model_copy(
             update={"cues": [c.model_copy(update={"text": ""}) if c.page in hidden else c for c in s.cues]}
@@ -580,20 +641,19 @@ def _without_pages(dossier: Dossier, hidden: set[int]) -> Dossier:
         for s in dossier.segmentation.pages
     ]
     segmentation = dossier.segmentation.model_copy(update={"pages": segments})
-    return dossier.model_copy(update={"pages": pages, "segmentation": segmentation})
+    return dossier.model_copy(update={"pages": scan.without(hidden), "segmentation": segmentation})
 
 
-def _done(path: Path, dossier: Dossier, built: list[tuple[Record, Path]], t0: float) -> DossierIntake:
+def _done(path: Path, dossier: Dossier, built: list[tuple[Record, Path | bytes]], t0: float) -> DossierIntake:
     seconds = time.monotonic() - t0
     outcomes = []
     documents = []
     for record, _ in built:
         assert record.dossier is not None
         link = record.dossier
-        held = is_marked_secret(record)
         outcomes.append(
             IngestOutcome(
-                path=record.id if held else f"{path}#{link.order}",
+                path=_document_path(path, record.id, link.order, held=is_marked_secret(record)),
                 status="ingested",
                 id=record.id,
                 pages=len(link.pages),
@@ -608,14 +668,31 @@ def _done(path: Path, dossier: Dossier, built: list[tuple[Record, Path]], t0: fl
 def _duplicate(services: Services, path: Path, dossier_id: str, t0: float) -> DossierIntake:
     dossier = read_dossier(services.store, dossier_id)
     documents = [DocumentOutcome(id=d.id, order=d.order, pages=(d.first, d.last)) for d in dossier.documents]
+    held = {d.id for d in dossier.documents if dossier.held and _is_held(services, d.id)}
     outcomes = [
-        IngestOutcome(path=f"{path}#{d.order}", status="duplicate", id=d.id, seconds=time.monotonic() - t0)
+        IngestOutcome(
+            path=_document_path(path, d.id, d.order, held=d.id in held),
+            status="duplicate",
+            id=d.id,
+            seconds=time.monotonic() - t0,
+        )
         for d in dossier.documents
     ]
     outcome = DossierOutcome(
         path=str(path), id=dossier_id, code=dossier.code, status="duplicate", documents=documents
     )
     return DossierIntake(dossier=outcome, outcomes=outcomes)
+
+
+def _document_path(path: Path, record_id: str, order: int, *, held: bool) -> str:
+    """What an outcome calls a document of the dossier at `path`: the path and its order, but a
+    document in the secret hold its id alone (the outcome, its log line and its batch say
+    nothing of where in which file the secret is)."""
+    return record_id if held else f"{path}#{order}"
+
+
+def _is_held(services: Services, record_id: str) -> bool:
+    return is_marked_secret(read_record(services.store, record_id, with_words=False))
 
 
 def _quarantined(

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from application.ingest_metrics import OCR_SECONDS, PAGES
 from application.logs import log_context
-from application.page_spool import PageSpool, forget, sweep
+from application.page_spool import PageSpool, SpooledPage, forget, sweep
 from application.secret_docs import page_shows_secrecy
 from application.services import Services
 from core import __version__
@@ -71,11 +71,10 @@ def read_pages(path: Path, services: Services, record_id: str) -> tuple[list[Pag
     )
     pages: list[Page] = []
     hashes: ImageHashes | None = None
-    for result in results:
-        page = result.page
-        if result.source_image is not None:
-            hashes = page_hashes(result.source_image, page.orientation)
-            result.source_image = None
+    for read in results:
+        page = read.result.page
+        if page.number == 1:
+            hashes = read.hashes
         pages.append(page)
         if page.number == 1 and page_shows_secrecy(page):
             results.close()
@@ -93,23 +92,30 @@ def read_spooled(
     spool_id: str,
     *,
     keep_first: bool = False,
+    hash_pages: bool = False,
     secrecy_stop: bool = False,
     secrecy_unspooled: bool = False,
     spooled: bool = True,
     sweep_first: bool = True,
-) -> Iterator[PageResult]:
-    """The page results of one file, in order, read over the process's page slots and each
-    kept in the page spool `<home>/work/<spool_id>/` (a record id: 32 hex digits) as soon as it
-    is taken; pages the spool holds from an earlier run are taken from it, not read again.
+    unspooling: Callable[[PageSpool], None] | None = None,
+) -> Iterator[SpooledPage]:
+    """The pages of one file, in order, read over the process's page slots and each kept in
+    the page spool `<home>/work/<spool_id>/` (a record id: 32 hex digits) as soon as it is
+    taken; pages the spool holds from an earlier run are taken from it, not read again. Each
+    comes with the image hashes of the page as loaded (dedup.page_hashes) when its image was at
+    hand: page 1's with `keep_first` (loaded again when the page is reused), every page's with
+    `hash_pages` (taken as each page is read, kept in the spool with it: a page kept without
+    them is read again); the image itself is dropped at once.
     `secrecy_stop`: page 1 is read alone first; when it bears a secrecy mark it is yielded but
     not spooled, the spool is removed and nothing more is read (the caller stops there).
     `secrecy_unspooled` (a dossier, read to its end whatever it holds): from the first page that
     bears a secrecy mark on, the spool is removed and no page is kept in it (nothing of a secret
-    stays in clear at rest; a rerun reads the file again). `spooled=False`: no page is kept at all
-    (a file of a dossier after one where a secrecy mark showed). `sweep_first`: remove the spools
-    of what is committed first (once per dossier is enough: the sweep asks the store of each).
-    BadInput removes the spool; other errors leave it. Once the pages' outcome is stored, the
-    caller calls `forget_pages(services, spool_id)`."""
+    stays in clear at rest; a rerun reads the file again); `unspooling(spool)` is called just
+    before, for the caller to take what it still wants of the pages kept. `spooled=False`: no
+    page is kept at all (a file of a dossier after one where a secrecy mark showed).
+    `sweep_first`: remove the spools of what is committed first (once per dossier is enough:
+    the sweep asks the store of each). BadInput removes the spool; other errors leave it. Once
+    the pages' outcome is stored, the caller calls `forget_pages(services, spool_id)`."""
     settings = services.settings
     if sweep_first:
         sweep(settings.home, lambda sid: _committed(services, sid), keep=spool_id)
@@ -117,15 +123,16 @@ def read_spooled(
     spooling = spooled
     if not spooling:
         spool.remove()
-    reused: set[int] = set()
+    reused: dict[int, ImageHashes | None] = {}
 
     def reuse(number: int) -> PageResult | None:
         if not spooling:
             return None
         before = spool.load(number)
-        if before is not None:
-            reused.add(number)
-        return before
+        if before is None or (hash_pages and before.hashes is None):
+            return None
+        reused[number] = before.hashes
+        return before.result
 
     @contextmanager
     def around(number: int) -> Iterator[None]:
@@ -144,6 +151,7 @@ def read_spooled(
         in_flight=LOOK_AHEAD * workers,
         max_pixels=settings.max_image_pixels,
         keep_first=keep_first,
+        keep_sources=hash_pages,
         first_alone=secrecy_stop,
         reuse=reuse,
         around=around,
@@ -152,8 +160,14 @@ def read_spooled(
     try:
         for result in results:
             page = result.page
+            hashes = reused.get(page.number)
+            if result.source_image is not None:
+                hashes = page_hashes(result.source_image, page.orientation)
+                result.source_image = None
             if spooling and secrecy_unspooled and page_shows_secrecy(page):
                 spooling = False
+                if unspooling is not None:
+                    unspooling(spool)
                 spool.remove()
                 log.warning(
                     "record %s: a secrecy mark on page %d, no page is kept from here", spool_id, page.number
@@ -163,14 +177,15 @@ def read_spooled(
                 spool.remove()
                 with log_context(file=spool_id):  # a secret's file name may tell its subject
                     log.warning("record %s: secrecy mark on page 1, reading stops there", spool_id)
-                yield result
+                yield SpooledPage(result, hashes)
                 return
             if spooling and page.number not in reused:
-                spool.save(result)
+                spool.save(result, hashes)
+            read = SpooledPage(result, hashes, spool if spooling else None)
             with log_context(page=page.number):
                 log.debug("record %s page %d: confidence %.1f", spool_id, page.number, page.confidence)
             taken += 1
-            yield result
+            yield read
     except BadInput:
         spool.remove()  # the file is quarantined: its pages are not wanted
         raise

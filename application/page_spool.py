@@ -1,7 +1,8 @@
 """The pages of a file read so far, kept on disk until its package is committed.
 
 A long document is read page by page (application/page_reading.py); each page's result (the
-`schemas.Page` with its words, and whether its own evidence settled its orientation) is written
+`schemas.Page` with its words, whether its own evidence settled its orientation, and the image
+hashes of the page when they were taken while it was read) is written
 to `<SOHOA_HOME>/work/<record id>/0001.json` as soon as it is taken, so that a run killed in the
 middle of the document loses only the pages in flight: the next run of the same file (the same
 bytes: the record id is the file's sha256) takes the pages already read from here and reads only
@@ -24,14 +25,16 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from dedup import ImageHashes
 from ocr import PageResult
 from schemas import Page
 
-__all__ = ["SPOOL_FOLDER", "PageSpool", "forget", "spool_folder", "sweep"]
+__all__ = ["SPOOL_FOLDER", "PageSpool", "SpooledPage", "forget", "spool_folder", "sweep"]
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,16 @@ def spool_folder(home: Path, record_id: str) -> Path:
     if not record_id or not all(c in "0123456789abcdef" for c in record_id):
         raise ValueError(f"not a record id: {record_id!r}")
     return Path(home) / SPOOL_FOLDER / record_id
+
+
+@dataclass
+class SpooledPage:
+    """One page as read or kept: its reading (no image), its image hashes if they were taken,
+    and the spool it is kept in (None: in none, its words are only in `result`)."""
+
+    result: PageResult
+    hashes: ImageHashes | None = None
+    spool: PageSpool | None = None
 
 
 class PageSpool:
@@ -87,12 +100,16 @@ class PageSpool:
                 found.append(int(entry.stem))
         return sorted(found)
 
-    def save(self, result: PageResult) -> None:
-        """Keep one page read (whole, or not at all if the process dies while writing it)."""
-        data = {"orientation_known": result.orientation_known, "page": result.page.model_dump(mode="json")}
+    def save(self, result: PageResult, hashes: ImageHashes | None = None) -> None:
+        """Keep one page read, with its image `hashes` when taken (whole, or not at all if the
+        process dies while writing it)."""
+        data: dict = {"orientation_known": result.orientation_known}
+        data["page"] = result.page.model_dump(mode="json")
+        if hashes is not None:
+            data["hashes"] = asdict(hashes)
         _write_whole(self._path(result.page.number), json.dumps(data, ensure_ascii=False).encode())
 
-    def load(self, number: int) -> PageResult | None:
+    def load(self, number: int) -> SpooledPage | None:
         """Page `number` as read before (no image), or None when it is not kept (or its file
         cannot be read back: then it is dropped, and the page is read again)."""
         path = self._path(number)
@@ -100,6 +117,7 @@ class PageSpool:
             data = json.loads(path.read_bytes())
             page = Page.model_validate(data["page"])
             known = bool(data["orientation_known"])
+            hashes = ImageHashes(**data["hashes"]) if "hashes" in data else None
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError, ValidationError) as exc:
@@ -111,14 +129,14 @@ class PageSpool:
         if page.number != number:
             path.unlink(missing_ok=True)
             return None
-        return PageResult(page=page, orientation_known=known)
+        return SpooledPage(PageResult(page=page, orientation_known=known), hashes, self)
 
     def pages(self) -> Iterator[Page]:
         """The pages kept, in order, one at a time."""
         for number in self.numbers():
-            result = self.load(number)
-            if result is not None:
-                yield result.page
+            kept = self.load(number)
+            if kept is not None:
+                yield kept.result.page
 
     def remove(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -30,14 +30,19 @@ boundary), it is never silently taken as sure.
     result = segment_dossier(pages)      # schemas.Page list, in scan order
     [d.pages for d in result.documents]  # [[1, 2], [3], [5, 6, 7]]   (4: a blank sheet)
 
-Pure: pages in, `schemas.dossier.Segmentation` out.
+A long scan need not keep its pages' words until it is cut: each page's cues are read as the
+page is read (`page_cues`: what the cutting reads of a page, a few lines' text and no words) and
+`segment_cues` cuts the scan from them; `segment_dossier(pages)` is the two in one.
+
+Pure: pages (or their cues) in, `schemas.dossier.Segmentation` out.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 from classify.header import Header, is_motto, read_header
 from classify.layout import Line, page_lines, unreadable
@@ -49,7 +54,16 @@ from schemas import Page
 from schemas.dossier import BoundaryCue, CueName, DocumentSpan, PageSegment, Segmentation
 from vntext.normalise import nfc
 
-__all__ = ["REVIEW_BELOW", "PageCues", "document_pages", "read_page_cues", "segment_dossier", "split_at"]
+__all__ = [
+    "REVIEW_BELOW",
+    "PageCues",
+    "document_pages",
+    "page_cues",
+    "read_page_cues",
+    "segment_cues",
+    "segment_dossier",
+    "split_at",
+]
 
 # A role less sure than this goes to review.
 REVIEW_BELOW = 0.8
@@ -91,6 +105,7 @@ _HEADER_LINES = 12  # the header zone: the first lines of a page in reading orde
 _EDGE_LINES = 2  # a page number stands among the first (or last) lines
 _MOTTO_MAX = 70  # a motto line is short (a merged issuer | motto row a little longer)
 _BLANK_LETTERS = 12  # fewer readable letters than this: a blank sheet
+_QUOTED_LINES = 3  # a page's first lines quoted by a blank-sheet cue (the last: 'previous_open')
 
 _PAGE_NO = re.compile(r"^[\s\-–—_.·(]*(\d{1,3})[\s\-–—_.·)]*$")
 _PAGE_OF = re.compile(r"^[\s\-–—_.]*(?:TRANG\s*)?(\d{1,3})\s*/\s*(\d{1,3})[\s\-–—_.]*$")
@@ -147,8 +162,12 @@ class PageCues:
 
 def segment_dossier(pages: list[Page], review_below: float = REVIEW_BELOW) -> Segmentation:
     """The documents of a dossier scan: each page's role with its confidence and cues."""
-    ordered = sorted(pages, key=lambda p: p.number)
-    views = [read_page_cues(page) for page in ordered]
+    return segment_cues([page_cues(page) for page in pages], review_below)
+
+
+def segment_cues(cues: Sequence[PageCues], review_below: float = REVIEW_BELOW) -> Segmentation:
+    """`segment_dossier` from each page's cues (`page_cues`), read as the pages were read."""
+    views = sorted(cues, key=lambda view: view.number)
     backs = _backs(views)
     out: list[PageSegment] = []
     documents: list[DocumentSpan] = []
@@ -349,8 +368,20 @@ def _same_number(ref: str, number: str) -> bool:
     return digits(ref) == digits(number)
 
 
+def page_cues(page: Page) -> PageCues:
+    """What cutting the scan reads of one page: its cues, with only the lines a cue or a blank
+    sheet quotes (the first three, the last), without the engine's words, and no header (read
+    into the cues). Small beside the page: a long scan keeps these, not its pages' words."""
+    view = read_page_cues(page)
+    lines = view.lines
+    kept = lines if len(lines) <= _QUOTED_LINES + 1 else [*lines[:_QUOTED_LINES], lines[-1]]
+    view.lines = [replace(line, words=()) for line in kept]
+    view.header = None
+    return view
+
+
 def read_page_cues(page: Page) -> PageCues:
-    """Read one page's cues (pure)."""
+    """Read one page's cues (pure), with every line of the page and its header as read."""
     lines = [x for x in page_lines(page) if x.text.strip()]
     unread = _unread(page)
     blank = not unread and _is_blank(page, lines)
@@ -419,7 +450,7 @@ def _cue(name: CueName, text: str, page: int) -> BoundaryCue:
 
 
 def _sample(lines: list[Line]) -> str:
-    return " / ".join(x.text for x in lines[:3])[:160]
+    return " / ".join(x.text for x in lines[:_QUOTED_LINES])[:160]
 
 
 def _unread(page: Page) -> str | None:

@@ -93,6 +93,7 @@ def read_file_spread(
     max_pixels: int = 200_000_000,
     options: PrepareOptions | None = None,
     keep_first: bool = False,
+    keep_sources: bool = False,
     first_alone: bool = False,
     reuse: Callable[[int], PageResult | None] | None = None,
     around: Callable[[int], AbstractContextManager[object]] | None = None,
@@ -104,7 +105,8 @@ def read_file_spread(
 
     `reuse(number)`: the page as read before (its `page` and `orientation_known`), or None to
     read it; a reused page is not read again, only loaded when its image is wanted (page 1's
-    `source_image` with `keep_first`). `first_alone`: page 1 is read alone, and no other
+    `source_image` with `keep_first`). `keep_sources`: every page read carries its image as loaded
+    (a reused page does not). `first_alone`: page 1 is read alone, and no other
     page is begun before the caller has taken it (and not closed the iterator: a document whose
     page 1 bears a secrecy mark is read no further). `around(number)`: a context manager entered in the
     executor's thread around each page (log context, timing); the caller's context variables
@@ -124,7 +126,7 @@ def read_file_spread(
     def read(number: int, hint: int | None, before: PageResult | None) -> PageResult:
         with around(number) if around is not None else nullcontext():
             source = load_page(path, media_type, number, max_pixels=max_pixels, size_checked=checked)
-            keep = keep_first and number == 1
+            keep = keep_sources or (keep_first and number == 1)
             if before is None:
                 return process_page(
                     source,

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from classify.segment import REVIEW_BELOW, document_pages, segment_dossier, split_at
+from classify.segment import (
+    REVIEW_BELOW,
+    document_pages,
+    page_cues,
+    read_page_cues,
+    segment_cues,
+    segment_dossier,
+    split_at,
+)
 from schemas import Box, Page, Segmentation, Word
 
 
@@ -659,3 +667,56 @@ def test_a_person_moves_a_boundary():
     assert _spans(split_at(found, [])) == [[1, 2, 4]]
     with pytest.raises(ValueError):
         split_at(found, [3])  # a blank sheet starts nothing
+
+
+@pytest.mark.skipif(
+    _fonts_missing(),
+    reason="generator fonts missing (fonts-liberation2, fonts-texgyre, fonts-dkg-handwriting)",
+)
+@pytest.mark.parametrize("index", [0, 1, 2, 3])
+def test_the_cut_reads_each_pages_cues_not_its_words(index: int):
+    """A long scan is cut from what was read of each page as it was read (`page_cues`: a few
+    lines' text, no word, no header), not from its pages' words: the same cut, cue for cue, as
+    from every line of every page. The harder version 2 dossiers (attachments, lists, backs)."""
+    from corpusgen.dossier import make_dossier
+
+    truth = make_dossier("tuning", index).truth()
+    pages = [Page(number=p["page"], text=p.get("text", "")) for p in truth["pages"]]
+    pages.append(_boxed_continuation(len(pages) + 1))  # read with the engine's words
+    full = [read_page_cues(page) for page in pages]
+    small = [page_cues(page) for page in pages]
+    assert any(line.words for view in full for line in view.lines)  # the words were there
+    for view in small:
+        assert view.header is None and len(view.lines) <= 4
+        assert all(not line.words for line in view.lines)
+    assert segment_cues(small) == segment_cues(full) == segment_dossier(pages)
+    assert segment_cues(list(reversed(small))) == segment_dossier(pages)  # taken in page order
+
+
+def _boxed_continuation(number: int) -> Page:
+    """Page 2 of a document (its centred page number, then its text), with the words' boxes."""
+    words = [_word("2", 1220, 100, 0)]
+    body = [
+        "còn",
+        "chậm",
+        "chưa",
+        "đồng",
+        "bộ",
+        "và",
+        "chưa",
+        "bảo",
+        "đảm",
+        "tiến",
+        "độ",
+        "theo",
+        "kế",
+        "hoạch",
+        "đã",
+        "đề",
+        "ra",
+        "trong",
+        "năm",
+    ]
+    words += [_word(w, 300 + 150 * (i % 12), 200 + 60 * (i // 12), 1 + i // 12) for i, w in enumerate(body)]
+    text = "2\n" + "\n".join(" ".join(body[i : i + 12]) for i in range(0, len(body), 12))
+    return Page(number=number, text=text, words=words, width=2480, height=3508)
