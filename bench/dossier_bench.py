@@ -14,7 +14,9 @@ the scan cuts into documents as a hồ sơ does; the MẬT document's pages left
 2. `sohoa ingest DOSSIER.pdf --dossier --json` (fresh SOHOA_HOME, SOHOA_WORKERS=--workers):
    pages/min over the whole command (the N scan pages), the documents it was cut into, peak RSS
    (wait4) and, from VmRSS sampled every 0.5 s, the median and the peak of each quarter of the
-   run (the first 10 % of the samples, start-up, left out).
+   run (the first 10 % of the samples, start-up, left out); the same of the process tree (sohoa
+   with its Tesseract and renderer subprocesses, summed at each sample); the load average at
+   the end (the machine may be shared).
 3. `sohoa ingest` of the same N pages as single files (each made distinct), the same figures.
 """
 
@@ -38,6 +40,7 @@ from bench.long_pdf_bench import _env, _quarters, _rss_sampler, _secret, long_pd
 def run(args: list[str], home: Path, workers: int, pages: int) -> dict:
     """`sohoa ingest ARGS --json`: seconds, pages/min over `pages`, documents, RSS figures."""
     out = home.parent / f"{home.name}.json"
+    load_before = [round(x, 2) for x in os.getloadavg()]
     started = time.monotonic()
     with out.open("w") as stdout:
         process = subprocess.Popen(
@@ -48,7 +51,8 @@ def run(args: list[str], home: Path, workers: int, pages: int) -> dict:
             start_new_session=True,
         )
         samples: list[tuple[float, float]] = []
-        sampler = threading.Thread(target=_rss_sampler, args=(process.pid, samples), daemon=True)
+        tree: list[tuple[float, float]] = []
+        sampler = threading.Thread(target=_rss_sampler, args=(process.pid, samples, 0.5, tree), daemon=True)
         sampler.start()
         _, status, usage = os.wait4(process.pid, 0)
         sampler.join()
@@ -65,6 +69,9 @@ def run(args: list[str], home: Path, workers: int, pages: int) -> dict:
         "pages_per_min": round(pages * 60 / seconds, 1),
         "peak_rss_mib": round(usage.ru_maxrss / 1024),
         "rss_quarters_mib": _quarters(samples),
+        "peak_tree_rss_mib": round(max((rss for _, rss in tree), default=0)),
+        "tree_rss_quarters_mib": _quarters(tree),
+        "load_average": {"start": load_before, "end": [round(x, 2) for x in os.getloadavg()]},
         "exit": os.waitstatus_to_exitcode(status),
     }
 

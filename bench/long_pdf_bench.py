@@ -68,7 +68,14 @@ def _env(home: Path, workers: int) -> dict[str, str]:
     }
 
 
-def _rss_sampler(pid: int, samples: list[tuple[float, float]], every: float = 0.5) -> None:
+def _rss_sampler(
+    pid: int,
+    samples: list[tuple[float, float]],
+    every: float = 0.5,
+    tree: list[tuple[float, float]] | None = None,
+) -> None:
+    """VmRSS of `pid` (MiB) every `every` s into `samples` while it runs; with `tree`, the sum
+    over it and every process under it (the Tesseract and renderer subprocesses) too."""
     status = Path(f"/proc/{pid}/status")
     while True:
         try:
@@ -78,8 +85,30 @@ def _rss_sampler(pid: int, samples: list[tuple[float, float]], every: float = 0.
         rss = [line.split()[1] for line in lines if line.startswith("VmRSS:")]
         if not rss:
             return
-        samples.append((time.monotonic(), int(rss[0]) / 1024))
+        now = time.monotonic()
+        samples.append((now, int(rss[0]) / 1024))
+        if tree is not None:
+            tree.append((now, _tree_rss_kib(pid) / 1024))
         time.sleep(every)
+
+
+def _tree_rss_kib(pid: int) -> int:
+    """The resident memory of `pid` and its descendants, in KiB (those gone meanwhile: 0)."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            lines = Path(f"/proc/{current}/status").read_text().splitlines()
+            children = [
+                int(child)
+                for task in Path(f"/proc/{current}/task").iterdir()
+                for child in (task / "children").read_text().split()
+            ]
+        except OSError:
+            continue
+        total += sum(int(line.split()[1]) for line in lines if line.startswith("VmRSS:"))
+        stack.extend(children)
+    return total
 
 
 def _quarters(samples: list[tuple[float, float]]) -> dict[str, list[float]]:
