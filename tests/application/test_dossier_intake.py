@@ -13,10 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from application.dossier_intake import dossier_code, dossier_files, ingest_dossier
-from application.dossier_review import split_dossier
+from application.dossier_review import Refusal, SplitRefused, split_dossier
 from application.services import build_services
 from cli.main import app
-from core.errors import BadInput
 from core.settings import Settings
 from corpusgen.dossier import make_dossier, write_dossier
 from schemas import SearchFilters, SearchQuery
@@ -125,8 +124,9 @@ def test_an_archivist_moves_a_boundary(scans, tmp_path: Path) -> None:
     found = services.index.search(SearchQuery(filters=SearchFilters(dossier=intake.dossier.id), limit=10))
     assert sorted(h.id for h in found.hits) == sorted(d.id for d in report.documents)
 
-    with pytest.raises(BadInput):
+    with pytest.raises(SplitRefused) as refused:
         split_dossier(services, intake.dossier.id, [99], who="archivist test")
+    assert refused.value.kind == Refusal.NOT_TEXT_PAGES
     services.close()
 
 
