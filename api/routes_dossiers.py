@@ -154,22 +154,23 @@ def get_dossier(
     return dossier_out(read_dossier_view(request, caller, dossier_id, "dossier"), caller)
 
 
-_REFUSED = {  # what the archivist reads when a split is refused (application/dossier_review.py)
+_REFUSED = {  # what the archivist reads when a split is refused (application/dossier_review.py);
+    # the web page shows it after "Không tách được: ", an API client alone: each a whole reason
     Refusal.HELD: (
         "Hồ sơ {dossier} có văn bản mật: bản gốc nằm trong khu lưu giữ tài liệu mật, chỉ tách lại được ở đó."
     ),
     Refusal.NOT_TEXT_PAGES: (
-        "Không tách được theo các trang {listed}: chỉ chọn được các trang có chữ của hồ sơ (theo số "
+        "Các trang {listed} không phải trang có chữ của hồ sơ: chỉ chọn được các trang có chữ (theo số "
         "trang của bản quét cả hồ sơ)."
     ),
     Refusal.SECRET_DOCUMENT: (
-        "Không tách được: các trang {first}–{last} là một văn bản không được tiếp cận (mật); tách lại "
-        "sẽ đọc lại và phân loại lại chúng từ đầu. Hãy giữ nguyên ranh giới của văn bản đó, hoặc "
-        "duyệt lại nó trước."
+        "Ranh giới mới cắt hoặc gộp một văn bản mật: {span} là một văn bản không được "
+        "tiếp cận; tách lại sẽ đọc lại và phân loại lại chúng từ đầu. Hãy giữ nguyên ranh giới của văn "
+        "bản đó, hoặc duyệt lại nó trước."
     ),
     Refusal.SECRECY_MARK: (
-        "Không tách được: văn bản các trang {first}–{last} sau khi tách mang dấu mật; hồ sơ như vậy chỉ "
-        "được tách lại trong khu lưu giữ tài liệu mật."
+        "Văn bản ở {span} sau khi tách mang dấu mật: hồ sơ như vậy chỉ được tách lại "
+        "trong khu lưu giữ tài liệu mật."
     ),
 }
 _UNCHANGED = " Chưa thay đổi gì."
@@ -181,8 +182,9 @@ def _split_refused(refused: SplitRefused) -> NotFound | BadInput:
     if refused.kind is Refusal.NO_DOSSIER:
         return dossier_not_found(refused.dossier)
     pages = refused.pages or (0,)
+    span = f"trang {pages[0]}" if pages[0] == pages[-1] else f"các trang {pages[0]}–{pages[-1]}"
     text = _REFUSED[refused.kind].format(
-        dossier=refused.dossier, first=pages[0], last=pages[-1], listed=", ".join(map(str, pages))
+        dossier=refused.dossier, span=span, listed=", ".join(map(str, pages))
     )
     return BadInput(text + _UNCHANGED)
 

@@ -60,12 +60,12 @@ _ENGLISH = {
     Refusal.HELD: "dossier {dossier} holds a state secret: its original is in the hold, split it there",
     Refusal.NOT_TEXT_PAGES: "dossier {dossier}: not a page with text of this dossier: {listed}",
     Refusal.SECRET_DOCUMENT: (
-        "dossier {dossier}: scan pages {first}-{last} are one document that may not be read"
-        " (not_accessible): a split would read them again and classify them afresh; keep its"
-        " boundaries, or review it first"
+        "dossier {dossier}: the document of {span} may not be read (not_accessible) and would be cut"
+        " up or joined to others, its pages read again and classified afresh; keep its boundaries, or"
+        " review it first"
     ),
     Refusal.SECRECY_MARK: (
-        "dossier {dossier}: the document of scan pages {first}-{last} would bear a secrecy mark;"
+        "dossier {dossier}: the document of {span} would bear a secrecy mark;"
         " such a dossier is split only in the hold"
     ),
 }
@@ -81,8 +81,9 @@ class SplitRefused(SohoaError):
         self.dossier = dossier
         self.pages = pages
         first, last = (pages[0], pages[-1]) if pages else (0, 0)
+        span = f"scan page {first}" if first == last else f"scan pages {first}-{last}"
         listed = ", ".join(map(str, pages))
-        super().__init__(_ENGLISH[kind].format(dossier=dossier, first=first, last=last, listed=listed))
+        super().__init__(_ENGLISH[kind].format(dossier=dossier, span=span, listed=listed))
 
 
 @dataclass

@@ -78,7 +78,7 @@ def test_each_refusal_names_its_kind_and_pages_and_changes_nothing(
     assert _snapshot(archive) == before  # nothing stored, indexed or withdrawn
 
     secret = _refused(archive, mixed.id, [1, 2])
-    assert str(secret).startswith(f"dossier {mixed.id}: scan pages 1-3 are one document that may not")
+    assert str(secret).startswith(f"dossier {mixed.id}: the document of scan pages 1-3 may not be read")
     assert "6, 99" in str(_refused(archive, mixed.id, [99, 6]))
 
 
@@ -105,9 +105,9 @@ def test_the_api_says_each_refusal_in_vietnamese(
     assert status == shown.status_code == 404 and text == shown.json()["detail"]  # the one answer
     expected = {
         (held.id, (1,)): "khu lưu giữ tài liệu mật, chỉ tách lại được ở đó",
-        (mixed.id, (1, 6, 99)): "Không tách được theo các trang 6, 99: chỉ chọn được các trang có chữ",
+        (mixed.id, (1, 6, 99)): "Các trang 6, 99 không phải trang có chữ của hồ sơ",
         (mixed.id, (1, 7)): "các trang 1–3 là một văn bản không được tiếp cận",
-        (marked.id, (1, 2, 3)): "văn bản các trang 1–1 sau khi tách mang dấu mật",
+        (marked.id, (1, 2, 3)): "Văn bản ở trang 1 sau khi tách mang dấu mật",
     }
     for (dossier, at), words in expected.items():
         status, text = post(dossier, list(at))
@@ -126,6 +126,6 @@ def test_the_cli_holds_the_same_rule_in_english(
     cut = runner.invoke(app, ["dossier", "split", mixed.id, "--at", "1,2,4,7"])
     assert cut.exit_code == 2, cut.output
     said = " ".join(cut.output.split())
-    assert "scan pages 1-3 are one document that may not be read" in said and "Nothing changed" in said
+    assert "the document of scan pages 1-3 may not be read" in said and "Nothing changed" in said
     unknown = runner.invoke(app, ["dossier", "split", "e" * 32, "--at", "1"])
     assert unknown.exit_code == 4 and "no dossier" in unknown.output
