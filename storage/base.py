@@ -36,5 +36,10 @@ class ObjectStore(Protocol):
     def delete(self, key: str) -> None:
         """Remove one object; absent is not an error."""
 
+    def delete_tree(self, prefix: str) -> None:
+        """Remove every object under the folder `prefix` (ending in '/'); a directory store
+        removes the folders it emptied too, the prefix's parents included. Nothing there is
+        not an error."""
+
     def ping(self) -> None:
         """Raise Transient when the store cannot be reached."""

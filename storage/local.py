@@ -132,6 +132,27 @@ class LocalStore:
         with contextlib.suppress(*_MISSING):  # a folder is not an object either
             self._path(key).unlink()
 
+    def delete_tree(self, prefix: str) -> None:
+        if not check_prefix(prefix).endswith("/") or prefix == "/":
+            raise ValueError(f"delete_tree needs a folder prefix ending in '/', not {prefix!r}")
+        for key in list(self.list(prefix)):
+            self.delete(key)
+        top = self._path(prefix[:-1])
+        if not top.is_dir():
+            return
+        folders = sorted((Path(d) for d, _, _ in os.walk(top)), key=lambda p: len(p.parts), reverse=True)
+        folders += list(top.parents[: len(top.relative_to(self.root).parts) - 1])
+        for folder in folders:  # deepest first, then the parents it leaves empty; stop at one in use
+            try:
+                folder.rmdir()
+            except OSError:
+                if folder not in top.parents:
+                    continue
+                break
+        kept = next(folder for folder in top.parents if folder.is_dir())
+        with contextlib.suppress(OSError):
+            _fsync_dir(kept)
+
     def ping(self) -> None:
         """Raise Transient unless the root is a directory we can create files in."""
         probe = self.root / f"{TEMP_PREFIX}ping-{uuid.uuid4().hex}"

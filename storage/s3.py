@@ -323,6 +323,12 @@ class S3Store:
         with self._errors(key):
             self._client.delete_object(Bucket=self.bucket, Key=name)  # absent: S3 says 204 too
 
+    def delete_tree(self, prefix: str) -> None:
+        if not check_prefix(prefix).endswith("/") or prefix == "/":
+            raise ValueError(f"delete_tree needs a folder prefix ending in '/', not {prefix!r}")
+        for key in list(self.list(prefix)):
+            self.delete(key)
+
     def ping(self) -> None:
         """Transient when unreachable; S3SetupError when the bucket is missing or not writable."""
         self._bucket_seen.clear()

@@ -1,0 +1,80 @@
+"""Where OCFL objects live in the storage root, and what sohoa's objects are called (pure).
+
+The storage root uses the registered layout extension 0003-hash-and-id-n-tuple-storage-layout:
+an object with id I lives at `<t1>/<t2>/<t3>/<I encoded>/`, where t1..t3 are the first three
+3-hex-digit tuples of sha256(I) and `<I encoded>` is I with every character outside
+[A-Za-z0-9_-] percent-encoded (lowercase hex of its UTF-8 bytes); an encoding longer than 100
+characters is cut to 100 and followed by '-' and the whole sha256. So the tree stays balanced
+(4,096 folders a level, whatever the number of records), and the id can still be read in the
+path. sohoa's ids are URIs (an OCFL id SHOULD be one): `urn:sohoa:record:<record id>` and
+`urn:sohoa:dossier:<dossier id>`, records and dossiers side by side in one storage root.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+__all__ = [
+    "LAYOUT_CONFIG",
+    "LAYOUT_DESCRIPTION",
+    "LAYOUT_EXTENSION",
+    "dossier_object_id",
+    "encapsulation_name",
+    "object_path",
+    "record_object_id",
+]
+
+LAYOUT_EXTENSION = "0003-hash-and-id-n-tuple-storage-layout"
+LAYOUT_DESCRIPTION = (
+    "Extension 0003: Hashed Truncated N-tuple Trees with Object ID Encapsulating Directory"
+    " for OCFL Storage Hierarchies"
+)
+TUPLE_SIZE = 3
+NUMBER_OF_TUPLES = 3
+LAYOUT_CONFIG = {
+    "extensionName": LAYOUT_EXTENSION,
+    "digestAlgorithm": "sha256",
+    "tupleSize": TUPLE_SIZE,
+    "numberOfTuples": NUMBER_OF_TUPLES,
+}
+_MAX_ENCODED = 100
+_KEPT = re.compile(r"[A-Za-z0-9_-]")
+_RECORD_PREFIX = "urn:sohoa:record:"
+_DOSSIER_PREFIX = "urn:sohoa:dossier:"
+_PLAIN_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def encapsulation_name(object_id: str, digest: str) -> str:
+    """The object's own folder: its id, percent-encoded, cut to 100 characters plus the digest."""
+    encoded = "".join(c if _KEPT.fullmatch(c) else _percent(c) for c in object_id)
+    return f"{encoded[:_MAX_ENCODED]}-{digest}" if len(encoded) > _MAX_ENCODED else encoded
+
+
+def _percent(char: str) -> str:
+    return "".join(f"%{byte:02x}" for byte in char.encode())
+
+
+def object_path(object_id: str) -> str:
+    """The object root of `object_id`, relative to the storage root (no trailing '/')."""
+    if not object_id:
+        raise ValueError("an OCFL object id must not be empty")
+    digest = hashlib.sha256(object_id.encode()).hexdigest()
+    tuples = [digest[i * TUPLE_SIZE : (i + 1) * TUPLE_SIZE] for i in range(NUMBER_OF_TUPLES)]
+    return "/".join([*tuples, encapsulation_name(object_id, digest)])
+
+
+def _checked(kind: str, plain_id: str) -> str:
+    if not _PLAIN_ID.fullmatch(plain_id):
+        raise ValueError(f"invalid {kind} id {plain_id!r}: expected 32 lowercase hex digits")
+    return plain_id
+
+
+def record_object_id(record_id: str) -> str:
+    """The OCFL object id of a record: `urn:sohoa:record:<record id>`."""
+    return _RECORD_PREFIX + _checked("record", record_id)
+
+
+def dossier_object_id(dossier_id: str) -> str:
+    """The OCFL object id of a dossier (hồ sơ): `urn:sohoa:dossier:<dossier id>`."""
+    return _DOSSIER_PREFIX + _checked("dossier", dossier_id)
