@@ -357,7 +357,7 @@ def _read_scan(
                 unspooling=scan.take_in,
             ):
                 scan.add(read)
-                secret_seen = secret_seen or read.spool is None  # not kept: a secrecy mark showed
+                secret_seen = secret_seen or read.marked
         except BadInput as exc:
             raise BadInput(f"{path.name}: {exc}") from exc
         except OSError as exc:

@@ -76,7 +76,7 @@ def read_pages(path: Path, services: Services, record_id: str) -> tuple[list[Pag
         if page.number == 1:
             hashes = read.hashes
         pages.append(page)
-        if page.number == 1 and page_shows_secrecy(page):
+        if page.number == 1 and read.marked:
             results.close()
             assert hashes is not None, "page 1 comes with its image (keep_first)"
             return pages, hashes, True
@@ -105,7 +105,9 @@ def read_spooled(
     comes with the image hashes of the page as loaded (dedup.page_hashes) when its image was at
     hand: page 1's with `keep_first` (loaded again when the page is reused), every page's with
     `hash_pages` (taken as each page is read, kept in the spool with it: a page kept without
-    them is read again); the image itself is dropped at once.
+    them is read again); the image itself is dropped at once. `marked`: the page bears a
+    secrecy mark, looked for on every page while the spool is kept with `secrecy_unspooled`, and
+    on page 1 with `secrecy_stop` (once a page: it is a whole metadata reading).
     `secrecy_stop`: page 1 is read alone first; when it bears a secrecy mark it is yielded but
     not spooled, the spool is removed and nothing more is read (the caller stops there).
     `secrecy_unspooled` (a dossier, read to its end whatever it holds): from the first page that
@@ -164,7 +166,9 @@ def read_spooled(
             if result.source_image is not None:
                 hashes = page_hashes(result.source_image, page.orientation)
                 result.source_image = None
-            if spooling and secrecy_unspooled and page_shows_secrecy(page):
+            looked = (spooling and secrecy_unspooled) or (secrecy_stop and page.number == 1)
+            marked = looked and page_shows_secrecy(page)  # once a page: a whole metadata reading
+            if marked and spooling and secrecy_unspooled:
                 spooling = False
                 if unspooling is not None:
                     unspooling(spool)
@@ -172,16 +176,16 @@ def read_spooled(
                 log.warning(
                     "record %s: a secrecy mark on page %d, no page is kept from here", spool_id, page.number
                 )
-            if secrecy_stop and page.number == 1 and page_shows_secrecy(page):  # page 1, ô 10a
+            if marked and secrecy_stop and page.number == 1:  # page 1, ô 10a
                 results.close()
                 spool.remove()
                 with log_context(file=spool_id):  # a secret's file name may tell its subject
                     log.warning("record %s: secrecy mark on page 1, reading stops there", spool_id)
-                yield SpooledPage(result, hashes)
+                yield SpooledPage(result, hashes, marked=True)
                 return
             if spooling and page.number not in reused:
                 spool.save(result, hashes)
-            read = SpooledPage(result, hashes, spool if spooling else None)
+            read = SpooledPage(result, hashes, spool if spooling else None, marked)
             with log_context(page=page.number):
                 log.debug("record %s page %d: confidence %.1f", spool_id, page.number, page.confidence)
             taken += 1

@@ -53,11 +53,13 @@ def spool_folder(home: Path, record_id: str) -> Path:
 @dataclass
 class SpooledPage:
     """One page as read or kept: its reading (no image), its image hashes if they were taken,
-    and the spool it is kept in (None: in none, its words are only in `result`)."""
+    the spool it is kept in (None: in none, its words are only in `result`), and whether it was
+    seen to bear a secrecy mark (application/page_reading.py says when it is looked for)."""
 
     result: PageResult
     hashes: ImageHashes | None = None
     spool: PageSpool | None = None
+    marked: bool = False
 
 
 class PageSpool:
