@@ -1,7 +1,7 @@
 """A drop folder's memory between scheduled runs: which files were handled, which still grow.
 
 The state of a folder is one small JSON object in the store (`dropfolders/<id>.json`): for each
-path, the size and mtime it had when last seen, the record id it gave and its outcome. A file
+path, the size and mtime it had when last seen, the record (or dossier) id it gave and its outcome. A file
 whose size and mtime have not changed since it was ingested is skipped without reading it; a
 new or changed file is ingested only once it has settled (same size and mtime at two looks a
 few seconds apart, or since the previous run), so a scan still being copied waits for the next
