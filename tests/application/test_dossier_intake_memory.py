@@ -181,3 +181,51 @@ def test_a_rerun_of_a_held_dossier_names_its_secret_document_by_its_id_alone(
     said += [r.getMessage() for r in caplog.records] + [str(r.__dict__) for r in caplog.records]
     assert not [s for s in said if f"#{secret.order}" in s]
     assert not [(s, p) for s in said for p in phrases if p in s]
+
+
+@pytest.mark.slow
+def test_a_killed_dossier_rerun_takes_the_pages_and_their_hashes_from_the_spool(
+    scans, tmp_path: Path
+) -> None:
+    """A kill in the middle of a dossier loses only the pages in flight: the rerun reads only the
+    rest, and its documents' fingerprints, from the first pages' hashes kept in the spool, are
+    those of a run never killed."""
+    from core.settings import load_settings
+    from ocr.engine import TesseractEngine
+    from tests.application.test_page_reading import Killed, WatchedEngine
+
+    path, truth = scans[PLAIN]
+    tesseract = TesseractEngine(lang="vie")
+
+    def services(home: Path, engine):  # noqa: ANN001, ANN202
+        return build_services(load_settings(home=home, workers=1), engine=engine)
+
+    reference = services(tmp_path / "reference", tesseract)
+    try:
+        done = ingest_dossier(path, reference)
+        assert done.dossier is not None
+        store = reference.store
+        expected = {d.id: store.get_bytes(f"records/{d.id}/fingerprint.json") for d in done.dossier.documents}
+    finally:
+        reference.close()
+
+    home = tmp_path / "home"
+    killed = services(home, WatchedEngine(tesseract, kill_at=3))
+    try:
+        with pytest.raises(Killed):
+            ingest_dossier(path, killed)
+    finally:
+        killed.close()
+    assert sorted(p.name for p in (home / "work").glob("*/0*.json")) == ["0001.json", "0002.json"]
+
+    watched = WatchedEngine(tesseract)
+    rerun = services(home, watched)
+    try:
+        again = ingest_dossier(path, rerun)
+        assert again.dossier is not None and again.dossier.id == done.dossier.id
+        assert watched.pages == {3}  # pages 1-2 taken from the spool, not read again
+        for document_id, fingerprint_json in expected.items():
+            assert rerun.store.get_bytes(f"records/{document_id}/fingerprint.json") == fingerprint_json
+    finally:
+        rerun.close()
+    assert len(truth["pages"]) == 3
