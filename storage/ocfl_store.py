@@ -293,6 +293,8 @@ class OcflStore:
         """
         previous = self._committed(object_id)
         prefix = self.object_root(object_id)
+        if previous is not None:
+            self.finish_commit(object_id)  # a writer killed after its commit point left it so
         files = {} if previous is None or replace_all else previous.version().files()
         payload: dict[str, Content] = {}
         sha256: dict[str, str] = {}
@@ -347,7 +349,9 @@ class OcflStore:
 
     def finish_commit(self, object_id: str) -> bool:
         """Rewrite the root sidecar when a crash came between the root inventory and it (the
-        inventory is the head version's own, byte for byte); True when it was rewritten."""
+        inventory is the head version's own, byte for byte); True when it was rewritten. Every
+        commit does this first, so a rerun after a kill leaves the object valid even when it
+        has no new version to write."""
         prefix = self.object_root(object_id)
         data = self.store.get_bytes(prefix + INVENTORY_FILE)
         try:
