@@ -126,7 +126,10 @@ def _head_inventory(ocfl: OcflStore, prefix: str, report: ObjectFixity) -> Inven
         },
         reverse=True,
     )
+    claimed = version_number(head) if head else None  # never an uncommitted version beyond it
     for number in numbers:
+        if claimed is not None and number > claimed:
+            continue
         name = version_name(number)
         copy = _read(ocfl, f"{prefix}{name}/{INVENTORY_FILE}")
         side = _read(ocfl, f"{prefix}{name}/{SIDECAR_FILE}")

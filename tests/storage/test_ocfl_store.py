@@ -294,6 +294,17 @@ def test_a_changed_root_inventory_is_found(ocfl, root, two_versions):
     assert ocfl_py_validate(str(root)).good == 0
 
 
+def test_a_changed_root_inventory_beside_an_incomplete_version_falls_back_to_the_head(ocfl, two_versions):
+    crashing = RecordingStore(ocfl.store, crash_before=ocfl.object_root(RECORD) + "inventory.json")
+    with pytest.raises(Crash):
+        OcflStore(crashing).commit(RECORD, review("bao-cao"), info("crashed"))
+    inventory = two_versions / "inventory.json"
+    inventory.write_text(inventory.read_text().replace('"review"', '"forged"'))
+    report = check_object(ocfl, RECORD)
+    assert report.head == "v2" and report.incomplete == ["v3"]  # v3's own inventory is not taken
+    assert [(d.version, d.path) for d in report.damage] == [("v2", "inventory.json")]
+
+
 def test_a_changed_version_inventory_is_found(ocfl, root, two_versions):
     inventory = two_versions / "v1/inventory.json"
     text = inventory.read_text().replace('"ingest"', '"forged"')
