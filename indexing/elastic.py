@@ -37,8 +37,9 @@ back to the last commit. `access_of` and `has` are that one multi-get; `delete` 
 finds the record.
 
 A record that left a class's index (reclassified, deleted) is found there by no search at once,
-but its words and length still count in that index's BM25 statistics until a merge drops the
-deleted document: so until then the order of that class's hits still depends on it. Each time,
+but its words and length still count in that index's BM25 statistics, and its postings are
+still read past, until a merge drops the deleted document: until then the order of that class's
+hits and the work of its searches still depend on it (D3, D5). Each time,
 sohoa asks Elasticsearch for that merge (`_expunge`, also what `scrub` does for every class),
 and again on later writes while the index holds deleted documents; `deleted_documents` and
 `scrub_pending` say whether any are left. The merge runs in Elasticsearch's background, and
