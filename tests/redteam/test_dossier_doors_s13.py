@@ -458,3 +458,44 @@ def test_web_pages_pdfs_and_images_of_a_dossier_answer_as_its_twins(tmp_path: Pa
                         live.get(f"/records/{mine.id}/pages/{n}", params=params).content
                         == live.get(f"/records/{theirs.id}/pages/{n}", params=params).content
                     )
+
+
+def test_a_hidden_document_of_a_dossier_answers_every_record_route_as_an_unknown_id(tmp_path: Path) -> None:
+    """The conditional, not_accessible and undetermined documents of a dossier, asked for by id on
+    every record route (JSON, text, PDF, original, a page image in either format), answer as an
+    unknown id does, body and headers (the date aside), for the public and staff alike; a split
+    of the dossier asked by staff answers as one of an unknown dossier."""
+    archive, keys = build_archive(tmp_path / "home")
+    built = add_dossier(
+        archive,
+        "H1.2020.01",
+        [
+            DocSpec(pages=1),
+            DocSpec(access="conditional", pages=3),
+            DocSpec(access="not_accessible", pages=3),
+            DocSpec(access="undetermined", pages=2),
+        ],
+    )
+    _, conditional, secret, undetermined = built.records
+    unknown = "0123456789abcdef0123456789abcdef"
+    routes = ("", "/text", "/pdf", "/original", "/pages/1", "/pages/1?width=400&format=jpeg")
+    with serving(archive, keys) as live:
+        for role, hidden in (
+            ("public", conditional),
+            ("public", secret),
+            ("staff", secret),
+            ("staff", undetermined),
+        ):
+            for route in routes:
+                answers = []
+                for record_id in (hidden.id, unknown):
+                    got = live.get(f"/records/{record_id}{route}", role)
+                    headers = {k: v for k, v in got.headers.items() if k != "date"}
+                    answers.append((got.status_code, got.text.replace(record_id, "ID"), headers))
+                assert answers[0] == answers[1], (role, hidden.classification.access, route)
+                assert answers[0][0] == 404
+        split = [
+            live.post(f"/dossiers/{dossier}/split", "staff", json={"at": [1, 2]})
+            for dossier in (built.id, unknown)
+        ]
+        assert [s.status_code for s in split] == [403, 403] and split[0].text == split[1].text
