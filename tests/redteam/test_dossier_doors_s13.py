@@ -11,6 +11,8 @@ suite goes red when one is closed, so that the mark is taken off with the fix):
   conditional document lists is shown to the public in clear;
 - a boundary doubt about the page after a document is scrubbed for staff but leaves the document
   awaiting review (needs_review, its facet and filter): a page follows it;
+- the published disclosure list names a citizen the public's API masks (an export door, not the
+  dossier's own);
 - the store bytes read (and so the time) for a public document's answer grow with the number of
   hidden documents in its dossier (the dossier head lists them all);
 - a document's own PDF, cut from a PDF scan, carries objects of another page reached through its
@@ -37,8 +39,10 @@ from api import create_app
 from api.key_store import KeyStore, keys_path
 from application.dossier_intake import UNSURE_BOUNDARY, ingest_dossier
 from application.services import build_services
+from cli.export_commands import list_command
 from core.settings import Settings
 from corpusgen.dossier import make_dossier, write_dossier
+from export.lists import DISCLOSURE
 from ocr import load_page
 from ocr.searchable_pdf import write_searchable_pdf
 from schemas import Page, PersonalData
@@ -201,6 +205,37 @@ def test_staff_are_not_told_a_page_follows_by_a_scrubbed_boundary_doubt(tmp_path
     assert shown[0]["review_reasons"] == []  # the doubt's text is scrubbed (it names scan page 3)
     assert shown[0]["needs_review"] == shown[1]["needs_review"], "awaiting review, with no reason"
     assert facets[0] == facets[1]
+
+
+# ---- the published disclosure list ----
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="door (privacy, export): `sohoa export --disclosure-list` writes the list the agency "
+    "publishes (export/lists.py: 'published lists are read by anyone: the name is masked of "
+    "personal data'), but only the conditional list's name is masked (conditional_entry); a "
+    "disclosure entry's name is the subject in clear: a public decision of a dossier whose "
+    "trích yếu names the citizen it lists as personal data is published with his name, which "
+    "the public's API and web page show masked",
+)
+def test_the_published_disclosure_list_masks_personal_data_as_the_public_api_does(tmp_path: Path) -> None:
+    archive, keys = build_archive(tmp_path / "home")
+    name = "Bùi Văn Thắng"
+    decision = DocSpec(
+        subject=f"Về việc cấp lại giấy tờ cho ông {name}",
+        lines=(f"Cấp lại cho ông {name}",),
+        personal=(PersonalData(kind="name", value=name, page=1),),
+    )
+    built = add_dossier(archive, "H1.2020.04", [decision, DocSpec(access="not_accessible")])
+    with serving(archive, keys) as live:
+        shown = live.get(f"/records/{built.records[0].id}").json()["metadata"]["subject"]
+    assert name not in shown  # the public's API masks him
+    out = tmp_path / "cong-khai.json"
+    list_command(DISCLOSURE, "json", out, [built.records[0].id], settings=archive.settings)
+    published = out.read_text(encoding="utf-8")
+    assert built.records[0].id in published
+    assert name not in published, "the published list names the citizen"
 
 
 # ---- the work an answer does: hidden documents (not pages) ----
