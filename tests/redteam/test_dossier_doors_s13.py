@@ -98,17 +98,10 @@ def ingested(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
 _INTAKE_STEPS = ("ingest", "ocr", "segment", "classify")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="door: each document of a dossier is shown with its own ingested_at, set as the intake "
-    "builds the documents one after another (application/dossier_intake.py build_document: "
-    "Record() and its segment/classify Events default to utcnow), hidden documents included. The "
-    "public sees the two visible documents of a dossier ~0.4 s apart per document built between "
-    "them (measured: 24 ms, then +415, +559 ms for documents of 2, 1, 2 pages): a gap larger than "
-    "the visible documents' own build time says a hidden document lies between them, and about "
-    "how long it is",
-)
 def test_the_public_is_not_told_a_hidden_document_by_the_documents_intake_times(ingested: dict) -> None:
+    """Was a door (each document's ingested_at the time it was built: a gap between two visible
+    documents told of a hidden one between them); closed: the documents built together share
+    one time (application/dossier_intake.py build_document `at`)."""
     client, dossier = ingested["client"], ingested["dossier"]
     first, hidden, last = ingested["ids"]
     shown = client.get(f"/dossiers/{dossier}").json()
@@ -118,15 +111,9 @@ def test_the_public_is_not_told_a_hidden_document_by_the_documents_intake_times(
     assert len(times) == 1, f"the two visible documents were ingested at {sorted(times)}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="door: staff are shown a document's intake events without their parameters, detail "
-    "and seconds (api/dossier_view.py scrubbed), but with their `at`: the ocr event's time is when "
-    "the whole scan was read, the segment and classify events' when this document was built, so "
-    "segment.at - ocr.at is the time taken to build every document before it, hidden ones "
-    "included (the `seconds` that `scrubbed` zeroes, said another way)",
-)
 def test_staff_are_not_told_the_documents_before_by_the_intake_events_times(ingested: dict) -> None:
+    """Was a door (the segment and classify events' `at`, when each document was built, told the
+    time taken by the documents before it); closed: one time for the documents built together."""
     client, headers = ingested["client"], ingested["headers"]["staff"]
     first, _, last = ingested["ids"]
     stamps = []
