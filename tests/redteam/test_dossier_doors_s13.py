@@ -4,9 +4,6 @@ test_dossier_pdf.py.
 
 Doors found open are `xfail(strict=True)` with the door in the reason (each fails today; the
 suite goes red when one is closed, so that the mark is taken off with the fix):
-- the times a document is shown with (`ingested_at`, its intake events' `at`) are taken one
-  document after another as the intake builds them, hidden ones included: the gap between two
-  visible documents is the time it took to build what lies between them;
 - a dossier's title is masked of the visible documents' personal data only: a name that a
   conditional document lists is shown to the public in clear;
 - a boundary doubt about the page after a document is scrubbed for staff but leaves the document
@@ -20,7 +17,10 @@ suite goes red when one is closed, so that the mark is taken off with the fix):
 - a document's own PDF, cut from a PDF scan, carries objects of another page reached through its
   annotations (a reply note's /IRT, a popup's /Parent, a form field's other widgets), an image a
   spread's pages draw through a tiling pattern whole, and a JBIG2 scan's shared symbol dictionary.
-Guards (pass) show routes that hold, with coverage the earlier files do not have.
+Guards (pass) show routes that hold, with coverage the earlier files do not have, and doors
+closed since: the times a document is shown with (`ingested_at`, its intake events' `at`) were
+taken one document after another as the intake built them, hidden ones included (the gap between
+two visible documents was the time it took to build what lies between them); closed in 955db0c.
 """
 
 from __future__ import annotations
