@@ -198,9 +198,14 @@ def _by_file(pages: list[Page], files: list[DossierFile]) -> Segmentation:
 
 def _boundary_reasons(span: DocumentSpan, segmentation: Segmentation) -> list[str]:
     """Vietnamese review reasons for the unsure pages of a document (its start, a page within
-    it, a blank sheet just after it)."""
+    it, a blank sheet just after it). An unsure start of the next document is that document's
+    doubt alone: were it this one's too, a reader shown this document but not the next would
+    see it awaiting review, and so learn that a document follows it."""
+    after = span.last + 1
     unsure = [
-        p for p in segmentation.pages if p.review and (p.document == span.order or p.number == span.last + 1)
+        p
+        for p in segmentation.pages
+        if p.review and (p.document == span.order or (p.number == after and p.document is None))
     ]
     return [UNSURE_BOUNDARY.format(page=p.number, confidence=p.confidence) for p in unsure]
 
