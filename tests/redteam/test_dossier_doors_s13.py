@@ -347,14 +347,6 @@ def _popup(pdf: pikepdf.Pdf) -> None:
     pdf.pages[0].obj.Annots = pikepdf.Array([popup])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="door: ocr/searchable_pdf.py copies a page with everything it references; QPDF nulls "
-    "references to other pages (a link's /Dest) but not to other pages' annotations: a note on "
-    "the public page that replies (/IRT) to a note on the secret page, or a popup whose /Parent is "
-    "the secret page's markup, brings that annotation and its text (/Contents) into the public "
-    "document's PDF (GET /records/{id}/pdf)",
-)
 @pytest.mark.parametrize("how", ["reply", "popup"])
 def test_a_public_pages_annotation_does_not_bring_the_secret_pages_note(tmp_path: Path, how: str) -> None:
     scan = _scan(tmp_path / "scan.pdf")
@@ -391,12 +383,6 @@ def _field_across_pages(pdf: pikepdf.Pdf) -> None:
     pdf.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array([field]))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="door: a form field whose widgets sit on several pages of the scan: page 1's widget "
-    "brings its /Parent field, whose /Kids bring the secret page's widget with its appearance "
-    "stream (here the report's seal image) and the field's value into the public document's PDF",
-)
 @pytest.mark.filterwarnings("ignore::UserWarning")  # pikepdf: widgets not reachable from /AcroForm
 def test_a_form_field_across_pages_does_not_bring_the_secret_pages_widget(tmp_path: Path) -> None:
     scan = _scan(tmp_path / "scan.pdf")
@@ -438,13 +424,6 @@ def _pattern_spread(path: Path) -> Path:
     return path
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="door: the spread fix (ocr/searchable_pdf.py _partial_pages) follows images drawn by Do "
-    "and inline, through Form XObjects, but not through a tiling pattern (nor a Type3 glyph or an "
-    "annotation's appearance): a spread whose pages paint one image through a pattern is copied "
-    "whole, and the left page's PDF carries the right (secret) page's half",
-)
 def test_a_spread_painted_through_a_pattern_carries_only_its_half(tmp_path: Path) -> None:
     scan = _pattern_spread(tmp_path / "spread.pdf")
     seen = load_page(scan, PDF, 1, max_pixels=10**8).image.convert("L")
@@ -490,14 +469,6 @@ def _jbig2_scan(path: Path) -> Path:
     return path
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="door (low): a JBIG2-coded scan (the usual coding of bilevel office scans) keeps the "
-    "symbols that several pages use in one /JBIG2Globals stream shared by all its pages; a page "
-    "copied whole brings that stream along, so the public document's PDF carries glyph bitmaps "
-    "of the secret pages (shapes only, not their order). The spread fix renders a page whose "
-    "image is shared with a page left out, but not one whose image's coding shares its globals",
-)
 def test_a_jbig2_pages_shared_symbol_dictionary_is_not_carried_whole(tmp_path: Path) -> None:
     scan = _jbig2_scan(tmp_path / "scan.pdf")
     out = tmp_path / "doc.pdf"
