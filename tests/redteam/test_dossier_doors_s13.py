@@ -127,14 +127,6 @@ def test_staff_are_not_told_the_documents_before_by_the_intake_events_times(inge
 # ---- a dossier's title ----
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="door (privacy): the public's dossier title is masked with the personal data of the "
-    "documents the public may see only (api/dossier_view.py dossier_view: values_of(r) for r in "
-    "records). A title given at intake naming the citizen of a conditional document (the one that "
-    "lists his name as personal data) is served to the public in clear on /dossiers, /dossiers/{id} "
-    "and the web pages, while the same title over a public document listing him is masked",
-)
 def test_a_dossier_title_naming_the_person_of_a_hidden_document_is_masked(tmp_path: Path) -> None:
     archive, keys = build_archive(tmp_path / "home")
     name = "Bùi Văn Thắng"
@@ -204,15 +196,6 @@ def test_staff_are_not_told_a_page_follows_by_a_scrubbed_boundary_doubt(tmp_path
 # ---- the published disclosure list ----
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="door (privacy, export): `sohoa export --disclosure-list` writes the list the agency "
-    "publishes (export/lists.py: 'published lists are read by anyone: the name is masked of "
-    "personal data'), but only the conditional list's name is masked (conditional_entry); a "
-    "disclosure entry's name is the subject in clear: a public decision of a dossier whose "
-    "trích yếu names the citizen it lists as personal data is published with his name, which "
-    "the public's API and web page show masked",
-)
 def test_the_published_disclosure_list_masks_personal_data_as_the_public_api_does(tmp_path: Path) -> None:
     archive, keys = build_archive(tmp_path / "home")
     name = "Bùi Văn Thắng"
