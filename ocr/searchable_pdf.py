@@ -29,7 +29,9 @@ dictionary - or that draws an image standing past its MediaBox, is not copied bu
 rendering of its MediaBox at the image's own resolution (poppler), coded as the image was
 (bilevel: CCITT G4; JPEG: JPEG; else Flate), with its box and turn and the same text layer.
 Objects that hold nothing of a page may be shared (an ICC colour profile; names and numbers:
-a colour space array, a graphics state, a standard font not embedded). Ordinary scan pages
+a colour space array, a graphics state, a standard font not embedded). A scanner's own OCR text
+(all of the page's text invisible, render mode 3) in a font other pages share is dropped rather
+than the page rendered: the grafted text layer replaces it. Ordinary scan pages
 (one image filling the page, drawn by it alone) are copied as they are, their images untouched.
 Output is deterministic (no dates, fixed file ID). Not PDF/A.
 """
@@ -244,30 +246,35 @@ def _partial_pages(source: pikepdf.Pdf, numbers: Sequence[int]) -> dict[int, lis
     the objects its content stream, the resources it names and its kept keys refer to) shares an
     object with what a page left out reaches (its drawing, annotations, thumbnail, beads...),
     besides objects that carry nothing of a page (`_harmless`): a book spread's image, a Form
-    XObject, a pattern, a font, a JBIG2 scan's shared symbol dictionary. Or when it draws an
+    XObject, a pattern, a font, a JBIG2 scan's shared symbol dictionary (a scanner's invisible
+    OCR text is dropped first when that is what shares: `_drop_invisible_text`). Or when it draws an
     image that stands past its MediaBox. (Not past its CropBox: a scanner's CropBox trims the
     page's own margin, which the OCR read too, since poppler renders the MediaBox.)"""
     wanted = set(numbers)
     page_keys = _page_tree(source)
-    reached: dict[int, set[tuple[int, int]]] = {}
-    elsewhere: set[tuple[int, int]] = set()
     left_out = len(wanted) < len(source.pages)
+    elsewhere: set[tuple[int, int]] = set()
     for number, page in enumerate(source.pages, start=1):
-        used = _used(page)
-        if number in wanted:
-            reached[number] = _closure(_drawing(page, used), page_keys) if left_out else set()
-            _strip(page, used)
-        else:
-            elsewhere |= _closure(_everything(page, used), page_keys)
+        if number not in wanted:
+            elsewhere |= _closure(_everything(page, _used(page)), page_keys)
     partial = {}
     for number in sorted(wanted):
         page = source.pages[number - 1]
+        used = _used(page)
+        reached = _closure(_drawing(page, used), page_keys) if left_out else set()
+        shared = {key for key in reached & elsewhere if not _harmless(source.get_object(key))}
+        if shared and _drop_invisible_text(source, page):
+            # A scanner's own OCR text (invisible; the text layer grafted replaces it) in a
+            # font every page shares: the page without it may be copied as it is.
+            used = _used(page)
+            reached = _closure(_drawing(page, used), page_keys)
+            shared = {key for key in reached & elsewhere if not _harmless(source.get_object(key))}
+        _strip(page, used)
         images = _drawn(page)
         box = _box(page.mediabox)
-        shared = {key for key in reached[number] & elsewhere if not _harmless(source.get_object(key))}
         if shared or any(_past(d.box, box) for d in images):
             placed = {d.key for d in images}
-            for key in sorted(reached[number]):
+            for key in sorted(reached):
                 obj = source.get_object(key)
                 if key not in placed and isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image":
                     images.append(_coded(key, obj))
@@ -432,6 +439,42 @@ def _strip(page: pikepdf.Page, used: pikepdf.Dictionary | None) -> None:
             del obj[key]
     if used is not None:
         obj.Resources = used
+
+
+_SHOW = frozenset(("Tj", "TJ", "'", '"'))
+
+
+def _drop_invisible_text(source: pikepdf.Pdf, page: pikepdf.Page) -> bool:
+    """When all the text the page's content shows is invisible (render mode 3: a scanner's OCR
+    layer), give the page (in `source`) a content stream without its text objects and font
+    selections, and say so; its images and other drawing are untouched."""
+    try:
+        instructions = list(pikepdf.parse_content_stream(page))
+    except _PARSE_ERRORS:
+        return False
+    mode, stack, shown, kept, inside = 0, [], False, [], False
+    for instruction in instructions:
+        operator, operands = str(instruction.operator), instruction.operands
+        if operator == "q":
+            stack.append(mode)
+        elif operator == "Q":
+            mode = stack.pop() if stack else mode
+        elif operator == "Tr" and operands:
+            mode = int(operands[0])
+        elif operator in _SHOW:
+            if mode != 3:
+                return False
+            shown = True
+        if operator == "BT":
+            inside = True
+        if not inside and operator != "Tf":
+            kept.append(instruction)
+        if operator == "ET":
+            inside = False
+    if not shown or inside:
+        return False
+    page.obj.Contents = source.make_stream(pikepdf.unparse_content_stream(kept))
+    return True
 
 
 def _harmless(obj: pikepdf.Object, depth: int = 0) -> bool:

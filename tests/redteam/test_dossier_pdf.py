@@ -266,14 +266,9 @@ def test_a_form_xobject_another_page_draws_makes_the_page_rendered(tmp_path: Pat
         assert [_image_raw(page) for page in cut.pages] == [_image_raw(source.pages[n]) for n in (0, 2)]
 
 
-@pytest.mark.parametrize("embedded", [True, False])
-def test_a_font_shared_with_another_page_is_carried_only_when_it_holds_nothing(
-    tmp_path: Path, embedded: bool
-) -> None:
-    """Pages 1 and 3 write text in one font. An embedded font (its glyphs those of every page
-    that uses it, as a subset font's are) makes page 1 rendered; a standard font not embedded
-    (names only: Helvetica, WinAnsi) is no page's, and page 1 is copied as it is."""
-    scan = _three(tmp_path / "scan.pdf")
+def _shared_font(scan: Path, embedded: bool, mode: int) -> None:
+    """Pages 1 and 3 write text in one font (embedded: its program holds the glyphs of every
+    page that uses it, as a subset font's does), in text render mode `mode`."""
     with pikepdf.open(scan, allow_overwriting_input=True) as pdf:
         font = pikepdf.Dictionary(
             Type=pikepdf.Name.Font,
@@ -292,12 +287,41 @@ def test_a_font_shared_with_another_page_is_carried_only_when_it_holds_nothing(
         for number in (1, 3):
             page = pdf.pages[number - 1]
             page.obj.Resources.Font = pikepdf.Dictionary(F1=font)
-            page.contents_add(pdf.make_stream(b"BT 3 Tr /F1 12 Tf 20 20 Td (so 17) Tj ET"))
+            page.contents_add(pdf.make_stream(b"BT %d Tr /F1 12 Tf 20 20 Td (so 17) Tj ET" % mode))
         pdf.save(scan)
+
+
+@pytest.mark.parametrize("embedded", [True, False])
+def test_a_font_shared_with_another_page_is_carried_only_when_it_holds_nothing(
+    tmp_path: Path, embedded: bool
+) -> None:
+    """Visible text in a font page 3 uses too: an embedded font makes page 1 rendered; a
+    standard font not embedded (names only: Helvetica, WinAnsi) is no page's, and page 1 is
+    copied as it is."""
+    scan = _three(tmp_path / "scan.pdf")
+    _shared_font(scan, embedded, mode=0)
     out = _cut(scan, tmp_path / "doc.pdf")
     assert _copied(scan, out) is not embedded
     assert SECRET not in _everything(out)
     assert image_objects(out.read_bytes()) == 1
+
+
+def test_a_scanners_invisible_text_in_a_shared_font_is_dropped_not_rendered(tmp_path: Path) -> None:
+    """A scanner's searchable PDF: an invisible OCR text layer (render mode 3) on every page, in
+    one embedded font. Page 1 is copied as it is, its image untouched, without that text and
+    font (the text layer grafted replaces it); with visible text in it, rendered (above)."""
+    scan = _three(tmp_path / "scan.pdf")
+    _shared_font(scan, embedded=True, mode=3)
+    words = [
+        Word(text="Trang", confidence=90, box=Box(left=20, top=20, width=60, height=20), block=1, line=1)
+    ]
+    out = tmp_path / "doc.pdf"
+    write_searchable_pdf(
+        scan, PDF, [Page(number=1, width=300, height=420, words=words)], out, source_pages=[1]
+    )
+    assert _copied(scan, out) and image_objects(out.read_bytes()) == 1
+    assert SECRET not in _everything(out)
+    assert _text(out).split() == ["Trang"]  # not "so 17", the scanner's
 
 
 def test_a_colour_profile_every_page_shares_keeps_ordinary_pages_copied(tmp_path: Path) -> None:
