@@ -12,7 +12,8 @@ measured, the busy one queueing 24 searches for each of the other's one. With on
 process idles while a search waits.
 
 A search process that dies (killed, out of memory) breaks the pool: the searches it had are
-answered 503 (Transient) and a new pool is started for the next ones.
+answered 503 (Transient) and a new pool is started for the next ones (not warmed up: its first
+searches read their page lists as a server just started without saved lists does).
 """
 
 from __future__ import annotations
@@ -167,7 +168,8 @@ class SearchPool:
             raise self._broken(exc) from exc
 
     def search_sync(self, role: Role, params: SearchParams) -> Found:
-        """`search`, from a thread that is not the event loop's (the web page's routes)."""
+        """search_as by a search process, from a thread that is not the event loop's (the web
+        page's routes)."""
         try:
             return self._submit(_search, role, params).result()
         except BrokenProcessPool as exc:
