@@ -3,24 +3,18 @@ learn of a document of a dossier it may not see, beyond those of test_dossier_do
 test_dossier_pdf.py.
 
 Doors found open are `xfail(strict=True)` with the door in the reason (each fails today; the
-suite goes red when one is closed, so that the mark is taken off with the fix):
-- a dossier's title is masked of the visible documents' personal data only: a name that a
-  conditional document lists is shown to the public in clear;
-- a boundary doubt about the page after a document is scrubbed for staff but leaves the document
-  awaiting review (needs_review, its facet and filter): a page follows it;
-- a near-duplicate link to a hidden document, unlinked for staff, leaves the document awaiting
-  review the same way;
-- the published disclosure list names a citizen the public's API masks (an export door, not the
-  dossier's own);
+suite goes red when one is closed, so that the mark is taken off with the fix). Open:
 - the store bytes read (and so the time) for a public document's answer grow with the number of
-  hidden documents in its dossier (the dossier head lists them all);
-- a document's own PDF, cut from a PDF scan, carries objects of another page reached through its
-  annotations (a reply note's /IRT, a popup's /Parent, a form field's other widgets), an image a
-  spread's pages draw through a tiling pattern whole, and a JBIG2 scan's shared symbol dictionary.
-Guards (pass) show routes that hold, with coverage the earlier files do not have, and doors
-closed since: the times a document is shown with (`ingested_at`, its intake events' `at`) were
-taken one document after another as the intake built them, hidden ones included (the gap between
-two visible documents was the time it took to build what lies between them); closed in 955db0c.
+  hidden documents in its dossier (the dossier head lists them all, and the public title is
+  masked with every document's personal data).
+Closed since they were found, their tests now guards: the times a document is shown with
+(`ingested_at`, its intake events' `at`) taken one document after another as the intake built
+them (955db0c); a dossier title naming a person only a conditional document lists (17ff1d1); a
+boundary doubt or a near-duplicate link scrubbed for staff that left the document awaiting review,
+in the record (17ff1d1) and in the needs_review filter and facet, now the archivists' alone
+(ce051d2); the published disclosure list naming a citizen the public's API masks (fb0bbd8); a cut
+document's PDF carrying another page's annotations, a pattern-painted spread's other half or a
+JBIG2 scan's shared symbol dictionary (ae430d2).
 """
 
 from __future__ import annotations
