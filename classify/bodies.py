@@ -18,7 +18,7 @@ import yaml
 
 from classify.fuzzy import ACCEPT, Matcher
 from classify.gazetteer import AMBIGUOUS, Unit, match_place
-from classify.orgname import Body
+from classify.orgname import COMMITTEES, Body
 from vntext.syllables import is_syllable
 
 __all__ = ["CanonicalBody", "canonical_body", "canonical_position", "known_heads"]
@@ -83,9 +83,11 @@ def canonical_body(body: Body, on: dt.date | None = None, within: str | None = N
     place = match_place(body.place, body.level, on=on, province=within) if within else None
     if place is None or place.unit is None:
         place = match_place(body.place, body.level, on=on)
+    committee = head_name in COMMITTEES.values()  # 'Tỉnh ủy Bắc Giang': no level word
     if place.unit is None and place.reason == AMBIGUOUS and place.name:
         # a name several communes bear ('xã Tân Lập'): the spelling is sure, the unit is not
-        name = f"{head_name} {body.level or ''} {place.name}".replace("  ", " ")
+        level = "" if committee else body.level or ""
+        name = f"{head_name} {level} {place.name}".replace("  ", " ")
         return CanonicalBody(body.name, name, None, round(head_conf * place.confidence * 0.95, 3))
     if place.unit is None:
         return CanonicalBody(
@@ -98,7 +100,7 @@ def canonical_body(body: Body, on: dt.date | None = None, within: str | None = N
         )
     unit = place.unit
     level = body.level or unit.level  # the printed level: 'huyện' before it became a thị xã
-    name = f"{head_name} {level} {unit.name}"
+    name = f"{head_name} {unit.name}" if committee else f"{head_name} {level} {unit.name}"
     return CanonicalBody(body.name, name, unit, round(head_conf * place.confidence, 3))
 
 

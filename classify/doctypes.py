@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from classify.norm import as_letters, compact_key, key
 
-__all__ = ["DocType", "NORMATIVE", "TYPES", "by_abbreviation", "by_title", "CONG_VAN"]
+__all__ = ["DocType", "NORMATIVE", "TOP_TITLES", "TYPES", "by_abbreviation", "by_title", "CONG_VAN"]
 
 CONG_VAN = "Công văn"
 
@@ -76,8 +76,31 @@ _NORMATIVE_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 TYPES = tuple(DocType(name, abbrs, src) for name, abbrs, src in _ROWS)
 NORMATIVE = tuple(DocType(name, abbrs, ("normative",)) for name, abbrs in _NORMATIVE_ROWS)
-# Titles that name the type but carry no abbreviation of their own.
-_TITLE_ONLY = (DocType(CONG_VAN, (), ("2020", "2011")), DocType("Thư công", (), ("2020",)))
+# Titles that name the type but carry no abbreviation of their own: the state's, and the kinds
+# a dossier mixes in without a Số (lists, a citizen's đơn, forms attached to a document).
+_TITLE_ONLY = (
+    DocType(CONG_VAN, (), ("2020", "2011")),
+    DocType("Thư công", (), ("2020",)),
+    *(
+        DocType(name, (), ("untitled",))
+        for name in (
+            "Danh sách",
+            "Danh mục",
+            "Đơn",
+            "Đơn đề nghị",
+            "Đơn kiến nghị",
+            "Đơn khiếu nại",
+            "Đơn tố cáo",
+            "Đơn xin",
+            "Đơn xin xác nhận",
+            "Tờ khai",
+            "Phiếu đăng ký",
+            "Phiếu khảo sát",
+        )
+    ),
+)
+# Types whose title may open the page, with no header above it (a list, a table).
+TOP_TITLES = ("Danh sách", "Danh mục")
 
 
 def _shape(abbr: str) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from classify.extraction import Extraction
 from classify.norm import clean
+from classify.notation import joined
 
 __all__ = [
     "TARGET_FIELDS",
@@ -40,6 +41,14 @@ def _norm(value: object) -> object:
     return value
 
 
+def _type(value: object) -> object:
+    """A type's name compared in sentence case: the generator writes a list's or a petition's
+    type as its title in title case ('Danh Mục', 'Đơn Đề Nghị'), the reader as Vietnamese writes
+    a type's name ('Danh mục'); the case carries nothing here."""
+    value = _norm(value)
+    return value[:1].upper() + value[1:].lower() if isinstance(value, str) else value
+
+
 def _recipient(text: str) -> str:
     return clean(re.sub(r"^\s*[-–—•+]\s*", "", text)).rstrip(";,. ")
 
@@ -64,7 +73,7 @@ def expected_fields(meta: dict, *, images: bool = False) -> dict[str, object]:
     date = meta.get("date")
     return {
         "number_notation": None if "number" in hand else number,
-        "doc_type": _norm(meta.get("doc_type")),
+        "doc_type": _type(meta.get("doc_type")),
         "date": date[:7] if date and "day" in hand else date,
         "notation": _norm(meta.get("notation")) or notation,
         "issuer": _norm(meta.get("issuing_body")),
@@ -82,10 +91,10 @@ def expected_fields(meta: dict, *, images: bool = False) -> dict[str, object]:
 
 def actual_fields(extraction: Extraction) -> dict[str, object]:
     meta = extraction.metadata
-    number = f"{meta.number}/{meta.notation}" if meta.number and meta.notation else None
+    number = joined(meta.number, meta.notation) if meta.number and meta.notation else None
     return {
         "number_notation": _norm(number),
-        "doc_type": _norm(meta.doc_type),
+        "doc_type": _type(meta.doc_type),
         "date": meta.date.isoformat() if meta.date else meta.date_partial,
         "notation": _norm(meta.notation),
         "issuer": _norm(meta.issuer),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 
 from classify.bodies import CanonicalBody, canonical_body, canonical_position
 from classify.doctypes import CONG_VAN
@@ -22,7 +23,7 @@ from classify.notation import Notation, align_code
 from classify.orgname import clean_header_line, initials, merge_lines, read_bodies
 from classify.personal import find_personal_data
 from classify.recipients import read_addressees, read_recipients
-from classify.signer import SignerBlock, read_signers
+from classify.signer import SignerBlock, is_person_name, read_signers
 from classify.stamp import read_incoming
 from classify.subject import read_subject
 from schemas import IncomingStamp, Metadata, Page, PersonalData, Signer
@@ -73,6 +74,8 @@ def extract(pages: list[Page]) -> Extraction:
         evidence["signer"] = Evidence(text=" / ".join(main.evidence), page=main.page)
     else:
         conf["signer"] = quality * 0.5
+
+    _petitioner(doc, fields, conf, evidence)
 
     recipients, used = read_recipients(doc)
     fields["recipients"] = recipients
@@ -145,6 +148,29 @@ def find_document_marks(doc: list[list[Line]], header: Header | None = None) -> 
     return marks
 
 
+_SELF_NAMED = re.compile(r"\b(?:Tôi|Chúng tôi)\s+tên\s+là\s*:?\s*(?P<name>[^,.;\d]{3,60})")
+
+
+def _petitioner(doc: list[list[Line]], fields, conf, evidence) -> None:
+    """A citizen's đơn has no issuing body: its author is the petitioner, who signs it
+    ('NGƯỜI LÀM ĐƠN' / name) and names himself in it ('Tôi tên là: ...')."""
+    if fields.get("issuer") or not str(fields.get("doc_type") or "").startswith("Đơn"):
+        return
+    signer = fields.get("signer")
+    found = (_SELF_NAMED.search(x.text) for lines in doc for x in lines)
+    named = next((m.group("name").strip() for m in found if m), None)
+    named = named if named and is_person_name(named) else None
+    name = signer.name if signer else named
+    if not name:
+        return
+    agree = bool(signer and named and key(signer.name) == key(named))
+    fields["issuer"] = fields["issuer_printed"] = name
+    base = min(conf.get("signer", 0.0), 0.95) if signer else 0.7
+    conf["issuer"] = round(base * (1.0 if agree else 0.85), 3)
+    page = evidence["signer"].page if signer else 1
+    evidence["issuer"] = Evidence(text=f"người làm đơn: {name}", page=page)
+
+
 def _metadata(fields, conf, incoming: IncomingStamp | None, addressees, signers) -> Metadata:
     data = dict(fields)
     data["confidence"] = {k: round(max(0.0, min(1.0, v)), 3) for k, v in conf.items()}
@@ -212,7 +238,7 @@ _BLANK_VI = "để trống trên bản in"
 
 def _aligned(notation: Notation, header: Header) -> str:
     """The notation with its issuer code checked against the issuer's initials (OCR slips)."""
-    if notation.form == "normative":
+    if notation.form in ("normative", "party"):
         return notation.notation
     merged = merge_lines([clean_header_line(x.text) for x in header.issuer_lines])
     expected = [initials(x) for x in merged if x]

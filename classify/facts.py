@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from classify.extract import find_document_marks
 from classify.layout import Line, document_lines, unreadable
 from classify.marks import Mark
-from classify.notation import parse_number_line
+from classify.notation import joined, parse_number_line
 from classify.personal import Found, find_personal_data
 from schemas import Metadata, Page
 
@@ -37,7 +37,8 @@ class Facts:
 def _form(meta: Metadata) -> str | None:
     if not meta.notation:
         return None
-    parsed = parse_number_line(f"Số: {meta.number or 1}/{meta.notation}")  # a hand's number left empty
+    # a hand's number left empty: any number will do to read the form
+    parsed = parse_number_line(f"Số: {joined(meta.number or '1', meta.notation)}")
     if parsed is None:
         return None
     if parsed.form == "typed" and meta.doc_type == "Công văn":

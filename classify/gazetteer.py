@@ -23,7 +23,7 @@ from typing import Literal
 from classify.fuzzy import ACCEPT, FuzzyMatch, Matcher
 from classify.norm import key
 
-__all__ = ["REORGANISED", "Unit", "PlaceMatch", "gazetteer", "match_place", "Gazetteer", "SOURCE"]
+__all__ = ["RENAMED", "REORGANISED", "Unit", "PlaceMatch", "gazetteer", "match_place", "Gazetteer", "SOURCE"]
 
 PACKAGE = "vietnamadminunits"
 SOURCE = "vietnamadminunits 1.0.4 (PyPI, October 2025)"
@@ -31,6 +31,10 @@ REORGANISED = dt.date(2025, 7, 1)
 _LAST_OLD_DAY = REORGANISED - dt.timedelta(days=1)
 _OTHER_PERIOD = 0.9  # confidence factor for a name not valid on the document's date
 AMBIGUOUS = "one name, several units"
+# Provinces renamed before the 2025 reorganisation, which the package knows by their later name
+# only: the later name -> (the former name, its level, its last day). Tỉnh Thừa Thiên Huế became
+# thành phố Huế on 1 January 2025 (Resolution 1314/NQ-UBTVQH15 of 30 November 2024).
+RENAMED = {"Huế": ("Thừa Thiên Huế", "tỉnh", dt.date(2024, 12, 31))}
 Tier = Literal["province", "district", "commune"]
 # The level word as printed in a name (folded) -> its tier(s).
 LEVEL_TIERS: dict[str, tuple[Tier, ...]] = {
@@ -161,18 +165,22 @@ def gazetteer() -> Gazetteer:
     for pk, p in old["DICT_PROVINCE"].items():
         old_names[pk] = p["provinceShort"]
         present = province_successor.get(pk, p["provinceShort"])
+        renamed = RENAMED.get(p["provinceShort"])
         units.append(
             Unit(
                 name=p["provinceShort"],
                 level=_level(p["province"], p["provinceShort"]),
                 tier="province",
                 province=p["provinceShort"],
-                valid_from=None,
+                valid_from=renamed[2] + dt.timedelta(days=1) if renamed else None,
                 valid_to=_LAST_OLD_DAY,
                 successor=present,
                 present_province=present,
             )
         )
+        if renamed:
+            name, level, last = renamed
+            units.append(Unit(name, level, "province", name, None, last, present, present))
     for pk, districts in old["DICT_PROVINCE_DISTRICT"].items():
         present = province_successor.get(pk, old_names[pk])
         for d in districts.values():

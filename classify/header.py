@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
 from classify.dates import PlaceDate, parse_date_line
-from classify.doctypes import DocType, by_title
+from classify.doctypes import TOP_TITLES, DocType, by_title
 from classify.layout import Line, body_width, far_below, full_width
 from classify.marks import find_marks
 from classify.norm import is_upper_line, key
@@ -22,7 +22,11 @@ from classify.orgname import clean_header_line
 __all__ = ["Header", "read_header", "is_motto", "is_body_start"]
 
 _NATIONAL = "CONG HOA XA HOI CHU NGHIA VIET NAM"
+# A copy's or a draft's label above the header ('BẢN SAO', 'DỰ THẢO'): no part of the issuer.
+_NOT_BODIES = {"BAN SAO", "BAN SAO Y", "SAO Y BAN CHINH", "BAN CHINH", "DU THAO"}
 _MOTTO = "DOC LAP TU DO HANH PHUC"
+_PARTY_MOTTO = "DANG CONG SAN VIET NAM"  # a Party committee's document carries it instead
+_MOTTO_PARTS = ("XA HOI CHU NGHIA", "CONG HOA XA", "DOC LAP", "HANH PHUC", "CONG SAN VIET")
 _BODY_START = re.compile(
     r"^[^A-Z]{0,3}(CAN CU|KINH GUI|DONG KINH GUI|THUC HIEN|XET |THEO |HOM NAY|DIEU \d|"
     r"NOI NHAN|TRONG |NHAM |VAO HOI|THANH PHAN|\d+\s*[.)]|[IVX]+\s*\.)"
@@ -47,13 +51,13 @@ class Header:
 
 
 def is_motto(text: str) -> bool:
-    """National title or motto line, OCR slips allowed."""
+    """National title or motto line, or the Party's 'ĐẢNG CỘNG SẢN VIỆT NAM', OCR slips allowed."""
     folded = " ".join(re.sub(r"[^A-Z ]", " ", key(text)).split())
     if not folded:
         return False
-    if any(part in folded for part in ("XA HOI CHU NGHIA", "CONG HOA XA", "DOC LAP", "HANH PHUC")):
+    if any(part in folded for part in _MOTTO_PARTS):
         return True
-    return max(SequenceMatcher(None, folded, x).ratio() for x in (_NATIONAL, _MOTTO)) >= 0.75
+    return max(SequenceMatcher(None, folded, x).ratio() for x in (_NATIONAL, _MOTTO, _PARTY_MOTTO)) >= 0.75
 
 
 def is_body_start(text: str) -> bool:
@@ -68,6 +72,8 @@ def _is_issuer_candidate(line: Line) -> bool:
     if line.side == "right" or is_motto(line.text) or _NOTATION_PIECE.search(line.text):
         return False
     cleaned = clean_header_line(line.text)
+    if key(cleaned) in _NOT_BODIES:
+        return False
     return is_upper_line(cleaned) and not find_marks([line]) and by_title(cleaned) is None
 
 
@@ -75,7 +81,9 @@ def _left_of_motto(line: Line) -> Line:
     """The issuer part of a row the engine merged with the motto column ('UBND TỈNH X CỘNG
     HÒA XÃ HỘI ...' -> 'UBND TỈNH X'); the line itself when nothing was merged."""
     folded = key(line.text)
-    cuts = [folded.find(x) for x in ("CONG HOA", "ONG HOA XA", "DOC LAP") if folded.find(x) > 0]
+    cuts = [
+        folded.find(x) for x in ("CONG HOA", "ONG HOA XA", "DOC LAP", "DANG CONG SAN") if folded.find(x) > 0
+    ]
     if not cuts:
         return line
     cut = min(cuts)
@@ -117,11 +125,14 @@ def read_header(lines: list[Line]) -> Header:
             if found:
                 header.place_date = (found, line)
                 continue
-        if header.title is None and (number_at is not None or i >= 2):
+        if header.title is None:
             title = by_title(line.text)
-            if title and line.side != "left":
+            early = number_at is None and i < 2 and not (title and title[0].name in TOP_TITLES)
+            if title and line.side != "left" and not early:
                 header.title = (title[0], title[1], line)
                 header.end = i + 1
+                if header.place_date is None:
+                    _date_under_title(header, lines[i + 1 : i + 3])
                 break
         if is_body_start(line.text) or (full_width(line, lines, width) and not is_motto(line.text) and i > 2):
             header.end = i
@@ -152,6 +163,15 @@ def _with_pieces(lines: list[Line], i: int, limit: int) -> str:
         if "/" in line.text:
             return " ".join(pieces)
     return text
+
+
+def _date_under_title(header: Header, lines: list[Line]) -> None:
+    """A list's '(Tính đến ngày 23 tháng 4 năm 2020)' under its title: its date."""
+    for line in lines:
+        found = parse_date_line(line.text)
+        if found:
+            header.place_date = (found, line)
+            return
 
 
 def _date_on_same_line(header: Header, line: Line) -> None:

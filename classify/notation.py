@@ -1,4 +1,5 @@
-"""Số, ký hiệu: '15/QĐ-UBND' (typed), '1234/UBND-VX' (công văn), '30/2020/NĐ-CP' (normative).
+"""Số, ký hiệu: '15/QĐ-UBND' (typed), '1234/UBND-VX' (công văn), '30/2020/NĐ-CP' (normative),
+'12-NQ/TU' (a Party committee's: number, hyphen, type, slash, committee; Hướng dẫn 36-HD/VPTW).
 
 OCR-tolerant: 'Số' read as 'S6'/'Sô'/'So', stray spaces around '/' and '-', 0/O and 1/l/I
 slips, a lost stroke on Đ. The line must START with the Số label (after stray marks), which
@@ -14,9 +15,9 @@ from typing import Literal
 from classify.doctypes import CONG_VAN, DocType, by_abbreviation
 from classify.norm import BLANK, as_digits, as_letters, key
 
-__all__ = ["Notation", "align_code", "parse_number_line"]
+__all__ = ["Notation", "align_code", "is_party_notation", "joined", "parse_number_line"]
 
-Form = Literal["typed", "cong_van", "normative"]
+Form = Literal["typed", "cong_van", "normative", "party"]
 
 # On the folded upper-case key: label, number, then segments joined by '/' or '-'.
 # The number may be missing: left blank or dotted for a hand to fill in ('Số: ……/KH-UBND'),
@@ -26,8 +27,29 @@ _LINE = re.compile(
     r"(?P<num>[^/]{0,14}?)\s*/\s*"
     r"(?P<rest>[A-Z0-9|][A-Z0-9.|]*(?:\s*[-/]\s*[A-Z0-9|][A-Z0-9.|]*)*)"
 )
+# A Party document's 'Số 1630-BC/TU', 'Số: 45-CV/HU', 'Số 12-QĐ/ĐU' (the label often without
+# its colon): the number, a hyphen, the type's abbreviation, a slash and the committee's code.
+_PARTY = re.compile(
+    r"^[^A-Z0-9]{0,4}S\s?[O068QE]\s*[:;.,]?\s*"
+    r"(?P<num>[0-9OIL|]{1,6}(?:\s[0-9]{1,3})?)?\s*-\s*"
+    r"(?P<type>[A-Z][A-Za-z]{0,3})\s*/\s*"
+    r"(?P<org>[A-Z][A-Z0-9]{0,5}(?:\s*-\s*[A-Z][A-Z0-9]{0,5})?)(?![A-Za-z0-9/])"
+)
 _SEGMENT_SPLIT = re.compile(r"\s*([-/])\s*")
 _YEAR = re.compile(r"^(19|20)\d\d$")
+
+
+_PARTY_NOTATION = re.compile(r"^[A-ZĐ][A-Za-zĐđ]{0,3}/[A-ZĐ][A-ZĐ0-9]*(?:-[A-ZĐ][A-ZĐ0-9]*)?$")
+
+
+def is_party_notation(notation: str | None) -> bool:
+    """'NQ/TU', 'BC/HU', 'CV/ĐU': a Party document's ký hiệu (type/committee, no hyphen)."""
+    return bool(notation and _PARTY_NOTATION.match(notation))
+
+
+def joined(number: str | None, notation: str) -> str:
+    """Số and ký hiệu as printed together: '15/QĐ-UBND', and a Party document's '12-NQ/TU'."""
+    return f"{number}-{notation}" if is_party_notation(notation) else f"{number}/{notation}"
 
 
 @dataclass(frozen=True)
@@ -44,11 +66,11 @@ class Notation:
 
     @property
     def full(self) -> str:
-        return f"{self.number}/{self.notation}"
+        return joined(self.number, self.notation)
 
     @property
     def type_name(self) -> str | None:
-        if self.form == "cong_van":
+        if self.form == "cong_van" or (self.form == "party" and key(self.type_abbr or "") == "CV"):
             return CONG_VAN
         return self.doc_type.name if self.doc_type else None
 
@@ -58,6 +80,9 @@ def parse_number_line(text: str) -> Notation | None:
     folded = key(text)
     if re.match(r"^[^A-Z]{0,4}DEN\b", folded):
         return None
+    party = _PARTY.match(folded)
+    if party:
+        return _party(text, party)
     match = _LINE.match(folded)
     if not match:
         return None
@@ -90,6 +115,34 @@ def parse_number_line(text: str) -> Notation | None:
         type_abbr=abbr,
         evidence=text.strip(),
         repaired=repaired or fixed,
+        number_span=_span(text, match, raw_num),
+        number_read=raw_num if raw_num and number is None else None,
+    )
+
+
+def _party(text: str, match: re.Match[str]) -> Notation | None:
+    """'Số 1630-BC/TU' -> number '1630', notation 'BC/TU' (the folded key keeps every offset)."""
+    raw_num = text[match.start("num") : match.end("num")].strip(BLANK) if match.group("num") else ""
+    number: str | None = as_digits(raw_num.replace(" ", ""))
+    if not number or not number.isdigit():
+        number = None
+    raw_type = text[match.start("type") : match.end("type")]
+    org = _fix_code(re.sub(r"\s+", "", text[match.start("org") : match.end("org")]))
+    found = by_abbreviation(raw_type)
+    official = found[1] if found else _fix_code(raw_type)
+    doc_type = found[0] if found else None
+    if key(official) == "CV":
+        doc_type = None  # the Party's công văn: CV/TU (the state's has no type code)
+    after_label = match.end("num") if raw_num else match.start("type")
+    spaced = bool(re.search(r"\s[-/]|[-/]\s", text[after_label : match.end("org")]))
+    return Notation(
+        number=number,
+        notation=f"{official}/{org}",
+        form="party",
+        doc_type=doc_type,
+        type_abbr=official,
+        evidence=text.strip(),
+        repaired=raw_num != number or spaced or official != raw_type,
         number_span=_span(text, match, raw_num),
         number_read=raw_num if raw_num and number is None else None,
     )

@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from classify.gazetteer import match_place
 from classify.norm import key, split_words
 
-__all__ = ["Body", "clean_header_line", "initials", "read_bodies"]
+__all__ = ["COMMITTEES", "Body", "clean_header_line", "initials", "read_bodies"]
 
 _ABBREVIATIONS = {
     "UBND": "ỦY BAN NHÂN DÂN",
@@ -44,7 +45,19 @@ _KINDS = {
     "KHO BAC NHA NUOC": "Kho bạc Nhà nước",
     "BAO HIEM XA HOI": "Bảo hiểm xã hội",
     "CONG AN": "Công an",
+    "DANG BO": "Đảng bộ",
+    "DANG UY": "Đảng ủy",
 }
+# A Party committee ('TỈNH ỦY', 'HUYỆN ỦY ĐÔNG HÒA'): its place follows without a level word
+# ('Tỉnh ủy Bắc Giang'), taken from the line above ('ĐẢNG BỘ TỈNH BẮC GIANG') when not printed.
+COMMITTEES = {
+    "TINH UY": "Tỉnh ủy",
+    "THANH UY": "Thành ủy",
+    "HUYEN UY": "Huyện ủy",
+    "QUAN UY": "Quận ủy",
+    "THI UY": "Thị ủy",
+}
+_COMMITTEE = re.compile(r"^(TINH|THANH|HUYEN|QUAN|THI) UY\b")
 # Proper nouns that keep their capitals wherever they appear.
 _PROPER = {
     "VIET NAM": "Việt Nam",
@@ -69,8 +82,11 @@ class Body:
 def clean_header_line(text: str) -> str:
     """Drop OCR debris from a header line in capitals: stray lower-case letters, dots, rules."""
     tokens = []
-    for raw in text.split():
+    raws = text.split()
+    for n, raw in enumerate(raws):
         token = raw.strip(".,:;'\"`_~|!¬*")
+        if raw.rstrip(".:;").endswith(",") and n < len(raws) - 1 and token:
+            token += ","  # 'SỞ VĂN HÓA, THỂ THAO VÀ DU LỊCH': the comma belongs to the name
         if token == "-":
             tokens.append(token)
             continue
@@ -116,6 +132,7 @@ def initials(printed: str) -> str:
     head = words[:at] if at is not None else words
     if key(" ".join(head)) in _CODES:
         return _CODES[key(" ".join(head))]
+    head = [w.rstrip(",") for w in head]
     return "".join(w[0] if w[0] == "Đ" else key(w[0]) for w in head if w.isalpha() and key(w) != "VA")
 
 
@@ -132,11 +149,40 @@ def merge_lines(lines: list[str]) -> list[str]:
     merged: list[str] = []
     for line in lines:
         folded = key(line)
-        if merged and (_starts_with_level(line) or folded.startswith(("VA ", "- "))):
+        committee = _COMMITTEE.match(folded)
+        if merged and (
+            _starts_with_level(line)
+            and not committee
+            or folded.startswith(("VA ", "- "))
+            or _place_wrapped(merged[-1], line)
+        ):
             merged[-1] = f"{merged[-1]} {line}"
         else:
             merged.append(line)
     return merged
+
+
+def _place_wrapped(above: str, line: str) -> bool:
+    """'UBND TỈNH BÀ RỊA - VŨNG' / 'TÀU': the end of a place name wrapped onto a line of one or
+    two words that name no body (a body's line starts with its kind: 'SỞ', 'VĂN PHÒNG' ...)."""
+    words = _expand(above).split()
+    first = key(line.split()[0]) if line.split() else ""
+    at = _find_level(words, first=True)
+    if (
+        len(line.split()) > 2
+        or at is None
+        or first in _KIND_WORDS
+        or any(key(line).startswith(k) for k in (*_KINDS, *COMMITTEES))
+    ):
+        return False
+    level = next(lvl for lvl in _LEVELS if [key(w) for w in words[at : at + len(lvl.split())]] == lvl.split())
+    place = " ".join(words[at + len(level.split()) :])
+    return _known_place(f"{place} {line}") and not _known_place(place)
+
+
+def _known_place(name: str) -> bool:
+    found = match_place(name)
+    return found.unit is not None and found.distance == 0
 
 
 def _find_level(words: list[str], first: bool = False) -> int | None:
@@ -221,6 +267,11 @@ def _read_one(printed: str, first: bool = False) -> Body:
     words = _expand(printed).split()
     if not words:
         return Body(name="", printed=printed, level=None, place=None)
+    committee = _COMMITTEE.match(key(" ".join(words)))
+    if committee:
+        kind = COMMITTEES[committee.group(0)]
+        place = " ".join(_title(w) for w in words[2:]) or None
+        return Body(name=f"{kind} {place or ''}".strip(), printed=printed, level=None, place=place, head=kind)
     at = _find_level(words, first)
     head, level, place = words, None, None
     if at is not None:
@@ -257,6 +308,10 @@ def read_bodies(lines: list[str]) -> tuple[Body | None, Body | None]:
         head = f"{issuer.head} {parent.head}"
         issuer = Body(name=issuer.name.replace(issuer.head, head, 1), printed=issuer.printed,
                       level=issuer.level, place=issuer.place, head=head)  # fmt: skip
+    if issuer.place is None and parent.place and key(issuer.head).upper() in COMMITTEES:
+        name = f"{issuer.name} {parent.place}"  # 'TỈNH ỦY' under 'ĐẢNG BỘ TỈNH BẮC GIANG'
+        committee = Body(name=name, printed=issuer.printed, level=None, place=parent.place, head=issuer.head)
+        return committee, parent
     if issuer.place is None and parent.place:
         level = issuer.level or parent.level
         suffix = parent.place if issuer.level else f"{level} {parent.place}"

@@ -44,6 +44,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from classify.doctypes import TOP_TITLES
 from classify.header import Header, is_motto, read_header
 from classify.layout import Line, page_lines, unreadable
 from classify.norm import is_upper_line, key, letters, starts_lower
@@ -415,7 +416,8 @@ def read_page_cues(page: Page) -> PageCues:
     if header.place_date is not None and header.place_date[1] in zone:
         view.start.append(_cue("place_date", header.place_date[1].text, number))
     if header.title is not None and header.title[2] in zone:
-        view.start.append(_cue("title", header.title[2].text, number))
+        top = header.title[0].name in TOP_TITLES and header.title[2] in body[:2]
+        view.start.append(_cue("list_title" if top else "title", header.title[2].text, number))
         view.doc_type = header.title[0].name
     _appendix(view, body[:6])
     _form(view, body)

@@ -60,7 +60,7 @@ def read_subject(lines: list[Line], header: Header) -> tuple[str, list[Line]] | 
         _, rest, _title_line = header.title
         picked = _after_title(lines, header.end)
         text = _tidy([rest, *(x.text for x in picked)])
-        return (text, picked) if text else None
+        return (text, picked or [_title_line]) if text else None
     if header.vv_lines:
         first, *more = (x.text for x in header.vv_lines)
         label = _VV_LABEL.match(first)
