@@ -23,7 +23,7 @@ from classify.notation import Notation, align_code
 from classify.orgname import clean_header_line, initials, merge_lines, read_bodies
 from classify.personal import find_personal_data
 from classify.recipients import read_addressees, read_recipients
-from classify.signer import SignerBlock, is_person_name, read_signers
+from classify.signer import SignerBlock, is_incomplete_name, is_person_name, read_signers
 from classify.stamp import read_incoming
 from classify.subject import read_subject
 from schemas import IncomingStamp, Metadata, Page, PersonalData, Signer
@@ -72,6 +72,11 @@ def extract(pages: list[Page]) -> Extraction:
         fields["signer"] = _signer(main)
         conf["signer"] = main.confidence
         evidence["signer"] = Evidence(text=" / ".join(main.evidence), page=main.page)
+        if is_incomplete_name(main.name):
+            # the family name lost (a seal over it): a part of a name is no name to file under
+            log.info("signer name left empty: %r lacks its family name", main.name)
+            conf["signer"] = 0.0
+            review.append(f"Họ tên người ký đọc không đủ (“{main.name}”): cần nhập")
     else:
         conf["signer"] = quality * 0.5
 
@@ -160,14 +165,14 @@ def _petitioner(doc: list[list[Line]], fields, conf, evidence) -> None:
     found = (_SELF_NAMED.search(x.text) for lines in doc for x in lines)
     named = next((m.group("name").strip() for m in found if m), None)
     named = named if named and is_person_name(named) else None
-    name = signer.name if signer else named
+    name = (signer.name if signer else None) or named
     if not name:
         return
     agree = bool(signer and named and key(signer.name) == key(named))
     fields["issuer"] = fields["issuer_printed"] = name
-    base = min(conf.get("signer", 0.0), 0.95) if signer else 0.7
+    base = min(conf.get("signer", 0.0), 0.95) if signer and signer.name else 0.7
     conf["issuer"] = round(base * (1.0 if agree else 0.85), 3)
-    page = evidence["signer"].page if signer else 1
+    page = evidence["signer"].page if signer and signer.name else 1
     evidence["issuer"] = Evidence(text=f"người làm đơn: {name}", page=page)
 
 
@@ -185,7 +190,7 @@ def _signer(block: SignerBlock) -> Signer:
         authority=block.authority,
         position=block.position,
         position_canonical=canonical_position(block.position)[0],
-        name=block.name,
+        name=None if is_incomplete_name(block.name) else block.name,
         on_behalf_of=block.on_behalf_of,
     )
 

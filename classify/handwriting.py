@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from classify.layout import Line, Token
 
-__all__ = ["DAY_MIN_CONFIDENCE", "MIN_CONFIDENCE", "MAX_HEIGHT", "hand_filled"]
+__all__ = ["DAY_MIN_CONFIDENCE", "MIN_CONFIDENCE", "MAX_DROP", "MAX_HEIGHT", "hand_filled"]
 
 # Tuned on the tuning split of the corpus generator and ../shared/corpus (word confidence of the
 # number's word, number right/wrong): printed numbers misread as other numbers came at 0.30 and
@@ -23,6 +23,9 @@ __all__ = ["DAY_MIN_CONFIDENCE", "MIN_CONFIDENCE", "MAX_HEIGHT", "hand_filled"]
 MIN_CONFIDENCE = 0.5  # engine word confidence (0-1) below which a number is not trusted
 DAY_MIN_CONFIDENCE = 0.4  # ... and a day
 MAX_HEIGHT = 1.45  # height of a digits-only word / the page's median word height: above, not print
+# Printed digits of one line share their baseline; a hand's digits written into the line do not
+# (tuning split dossiers: a hand's day 0.8 word heights below the printed month and year).
+MAX_DROP = 0.35  # word heights between a digits-only word's foot and the line's printed digits'
 
 
 def _tokens(line: Line, span: tuple[int, int]) -> list[Token]:
@@ -44,4 +47,23 @@ def hand_filled(line: Line, span: tuple[int, int] | None, floor: float = MIN_CON
         digits_only = token.text.strip(".,;:").isdigit()
         if digits_only and token.height > MAX_HEIGHT:
             return f"{token.text!r} is {token.height:.1f}x the height of the print"
+        drop = _off_baseline(line, token) if digits_only else None
+        if drop is not None:
+            return f"{token.text!r} stands {drop:+.1f} word heights off the line's printed digits"
     return None
+
+
+def _off_baseline(line: Line, token: Token) -> float | None:
+    """How far `token` stands from the baseline the line's other digits-only words share, when
+    they share one (two or more of them within MAX_DROP of each other) and it is off it."""
+    if token.base is None:
+        return None
+    others = [t.base for t in line.words if t is not token and t.base is not None and _digits(t.text)]
+    if len(others) < 2 or max(others) - min(others) > MAX_DROP:
+        return None
+    drop = token.base - sum(others) / len(others)
+    return drop if abs(drop) > MAX_DROP else None
+
+
+def _digits(text: str) -> bool:
+    return text.strip(".,;:").isdigit()

@@ -15,7 +15,7 @@ from classify.dates import PlaceDate, parse_date_line
 from classify.doctypes import TOP_TITLES, DocType, by_title
 from classify.layout import Line, body_width, far_below, full_width
 from classify.marks import find_marks
-from classify.norm import is_upper_line, key
+from classify.norm import is_upper_line, key, starts_lower
 from classify.notation import Notation, parse_number_line
 from classify.orgname import clean_header_line
 
@@ -122,7 +122,7 @@ def read_header(lines: list[Line]) -> Header:
                 continue
         if header.place_date is None and not is_body_start(line.text):
             found = parse_date_line(line.text)
-            if found:
+            if found and not _in_running_text(line.text):
                 header.place_date = (found, line)
                 continue
         if header.title is None:
@@ -131,7 +131,7 @@ def read_header(lines: list[Line]) -> Header:
             if title and line.side != "left" and not early:
                 header.title = (title[0], title[1], line)
                 header.end = i + 1
-                if header.place_date is None:
+                if header.place_date is None and title[0].name in TOP_TITLES:
                     _date_under_title(header, lines[i + 1 : i + 3])
                 break
         if is_body_start(line.text) or (full_width(line, lines, width) and not is_motto(line.text) and i > 2):
@@ -165,11 +165,24 @@ def _with_pieces(lines: list[Line], i: int, limit: int) -> str:
     return text
 
 
+def _in_running_text(text: str) -> bool:
+    """'… cuộc họp ngày 28 tháng 7 năm 2018, đến': a date cited in a sentence (a word in lower
+    case right before 'ngày', no comma between), not the place and date of issue ('Hà Nội, ngày
+    …', 'ngày …' alone with its place lost, a hand's strokes in front: 'ô 27o Ọ ân Phú, ngày')."""
+    at = key(text).find("NGAY")
+    before = text[: max(at, 0)].rstrip()
+    words = before.split()
+    if not words or before.endswith((",", ".")):
+        return False
+    last = words[-1]
+    return len(last) >= 2 and last.isalpha() and last.islower() and starts_lower(last)
+
+
 def _date_under_title(header: Header, lines: list[Line]) -> None:
     """A list's '(Tính đến ngày 23 tháng 4 năm 2020)' under its title: its date."""
     for line in lines:
         found = parse_date_line(line.text)
-        if found:
+        if found and not is_body_start(line.text):
             header.place_date = (found, line)
             return
 

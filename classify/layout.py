@@ -32,6 +32,7 @@ class Token:
     text: str
     confidence: float
     height: float
+    base: float | None = None  # where it stands: its foot (skew taken out), in word heights
 
 
 @dataclass(frozen=True)
@@ -157,16 +158,19 @@ def _lines_from_words(page: Page, *, columns: bool) -> list[Line]:
     }
     heights = [boxes[id(x)][3] - boxes[id(x)][1] for run in runs for x in run]
     word_height = max(1.0, statistics.median(heights))
+    slope = _slope(runs, boxes)
+
+    def token(x: Word, read: str) -> Token:
+        x0, _, x1, y1 = boxes[id(x)]
+        foot = (y1 - slope * (x0 + x1) / 2) / word_height
+        return Token(read, x.confidence / 100, (y1 - boxes[id(x)][1]) / word_height, round(foot, 3))
+
     found: list[tuple[str, tuple[int, int, int, int], float, tuple[Token, ...]]] = []
     for run in runs:
         segments = _split_at_gaps(run, boxes, word_height) if columns else [run]
         for segment in segments:
             seg_boxes = [boxes[id(x)] for x in segment]
-            tokens = tuple(
-                Token(read, x.confidence / 100, (boxes[id(x)][3] - boxes[id(x)][1]) / word_height)
-                for x in segment
-                if (read := clean(x.text))
-            )
+            tokens = tuple(token(x, read) for x in segment if (read := clean(x.text)))
             text = " ".join(t.text for t in tokens)
             if text:
                 box = (
@@ -177,7 +181,6 @@ def _lines_from_words(page: Page, *, columns: bool) -> list[Line]:
                 )
                 confidence = round(sum(x.confidence for x in segment) / len(segment) / 100, 3)
                 found.append((text, box, confidence, tokens))
-    slope = _slope(runs, boxes)
     found.sort(key=lambda item: (item[1][1] - slope * item[1][0], item[1][0]))
     lines = [
         Line(

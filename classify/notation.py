@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from classify.doctypes import CONG_VAN, DocType, by_abbreviation
+from classify.doctypes import CONG_VAN, TYPES, DocType, by_abbreviation
 from classify.norm import BLANK, as_digits, as_letters, key
 
 __all__ = ["Notation", "align_code", "is_party_notation", "joined", "parse_number_line"]
@@ -162,6 +162,8 @@ def _read_segments(segments: list[str], seps: list[str]):
         return _normative(first, segments[1:], segments[0] != first)
     head = segments[0]
     found = by_abbreviation(head) or by_abbreviation(_undouble(head))
+    if found is None and len(segments) >= 2:
+        found = _confusable_type(head)
     rest = [_fix_code(s) for s in segments[1:]]
     if found and rest:
         doc_type, official = found
@@ -183,6 +185,16 @@ def _normative(year: str, segments: list[str], fixed_year: bool):
         return notation, "normative", doc_type, official, fixed_year or official != head
     codes = [_fix_code(s) for s in segments]  # '104/2016/QH13': the issuer only (a law)
     return f"{year}/" + "-".join(codes), "normative", None, None, fixed_year
+
+
+def _confusable_type(head: str) -> tuple[DocType, str] | None:
+    """'TIr' -> Tờ trình 'TTr': the one type abbreviation (two letters or more) the code is when
+    the letters it differs by are letters an engine confuses."""
+    abbreviations = [a for t in TYPES for a in t.abbreviations if len(a) >= 2]
+    hits = {a for a in abbreviations if align_code(head, [a]) == a}
+    if len(hits) != 1:
+        return None
+    return by_abbreviation(hits.pop())
 
 
 def _undouble(code: str) -> str:
@@ -217,6 +229,8 @@ def align_code(code: str, expected: list[str]) -> str | None:
     """`code` as one of the `expected` codes (an issuer's initials) when they differ only by
     characters an engine confuses: 'SIIIT' with 'STTTT' -> 'STTTT'. None otherwise."""
     for want in expected:
+        if "H" in want and "II" in code and code.replace("II", "H") == want:
+            return want  # 'SVIITTDL' for 'SVHTTDL': an H read as two I's
         small = want[-1:].islower() and len(want) >= 3
         if small and code != want and code in (want[:-1], want[:-1] + want[-1].upper(), want[:-1] + "T"):
             return want  # 'TT', 'TTR', 'TTT' for 'TTr': the small letter of a code dropped or misread

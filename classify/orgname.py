@@ -144,8 +144,8 @@ def _starts_with_level(text: str) -> bool:
 
 
 def merge_lines(lines: list[str]) -> list[str]:
-    """Join wrapped lines: a line that starts with a level ('TỈNH PHÚ THỌ') or with 'VÀ'
-    continues the one before it."""
+    """Join wrapped lines: a line that starts with a level ('TỈNH PHÚ THỌ') or with 'VÀ', or
+    follows a line ending in 'VÀ', a comma or a dash, continues the one before it."""
     merged: list[str] = []
     for line in lines:
         folded = key(line)
@@ -154,6 +154,7 @@ def merge_lines(lines: list[str]) -> list[str]:
             _starts_with_level(line)
             and not committee
             or folded.startswith(("VA ", "- "))
+            or key(merged[-1]).endswith((" VA", ",", " -"))  # 'SỞ VĂN HÓA, THỂ THAO VÀ' / 'DU LỊCH'
             or _place_wrapped(merged[-1], line)
         ):
             merged[-1] = f"{merged[-1]} {line}"

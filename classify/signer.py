@@ -18,7 +18,7 @@ from classify.layout import Line
 from classify.norm import is_upper_line, key, split_words, strip_frame
 from vntext.syllables import is_syllable
 
-__all__ = ["SignerBlock", "read_signers", "is_person_name"]
+__all__ = ["SignerBlock", "canonical_name", "is_incomplete_name", "read_signers", "is_person_name"]
 
 _AUTHORITY = re.compile(r"^[^A-Z]{0,3}(?P<p>TM|KT|TL|TUQ|Q)\s*[.,:;]\s*(?=[A-Z])")
 _AUTHORITIES = {"TM": "TM.", "KT": "KT.", "TL": "TL.", "TUQ": "TUQ.", "Q": "Q."}
@@ -53,10 +53,34 @@ def name_text(text: str) -> str:
 
 def canonical_name(name: str) -> str:
     """Restore the accents of a common family name read without or with wrong ones:
-    'Nguyen Van A' -> 'Nguyễn Van A', 'Đô Quang Vinh' -> 'Đỗ Quang Vinh'."""
+    'Nguyen Van A' -> 'Nguyễn Van A', 'Đô Quang Vinh' -> 'Đỗ Quang Vinh'; and a family name
+    no Vietnamese syllable spells, one letter away from exactly one common family name:
+    'Lươnz Xuân Thắng' -> 'Lương Xuân Thắng'."""
     first, _, rest = name.partition(" ")
     fixed = _SURNAME_FORMS.get(key(first))
+    if fixed is None and rest and not is_syllable(first):
+        near = [
+            s for k, s in _SURNAME_FORMS.items() if len(k) >= 3 and Levenshtein.distance(k, key(first)) == 1
+        ]
+        fixed = near[0] if len(near) == 1 else None
     return f"{fixed} {rest}" if fixed and rest else name
+
+
+# Words that open a given name far more often than they are a family name: a two-word name
+# starting with one lost its family name to the engine ('Hữu Khánh' for 'Bùi Hữu Khánh').
+_MIDDLE_NAMES = {
+    key(w)
+    for w in split_words(
+        "Văn Thị Hữu Đức Công Quang Xuân Minh Ngọc Thanh Hồng Thu Kim Quốc Đình Trọng Bá Duy "
+        "Thế Tiến Mạnh Việt Hoài Bảo Gia Khánh Phương Thúy Hải Huy Trung Tuấn Anh Nhật Như"
+    )
+} - set(_SURNAME_FORMS)
+
+
+def is_incomplete_name(name: str) -> bool:
+    """'Hữu Khánh': two words, the first a usual middle name and no common family name."""
+    words = name.split()
+    return len(words) == 2 and key(words[0]) in _MIDDLE_NAMES
 
 
 def is_person_name(text: str) -> bool:
@@ -117,6 +141,9 @@ def _misspelled(name: str) -> list[str]:
 def _checked(block: SignerBlock, pages: list[list[Line]]) -> SignerBlock:
     """A name with a word no Vietnamese syllable spells ('Lươnz Xuân Thắng') takes the spelling
     of a well-spelled repeat of it one or two edits away elsewhere in the text, if there is one."""
+    if is_incomplete_name(block.name):
+        whole = _with_family_name(block.name, pages)
+        return replace(block, name=whole, evidence=(*block.evidence, whole)) if whole else block
     if not _misspelled(block.name):
         return block
     words = len(block.name.split())
@@ -131,6 +158,19 @@ def _checked(block: SignerBlock, pages: list[list[Line]]) -> SignerBlock:
                 if Levenshtein.distance(key(candidate), target) <= 2:
                     return replace(block, name=candidate, evidence=(*block.evidence, candidate))
     return replace(block, confidence=round(block.confidence * 0.7, 3))
+
+
+def _with_family_name(name: str, pages: list[list[Line]]) -> str | None:
+    """'Hữu Khánh' -> 'Bùi Hữu Khánh' when the text names exactly one such person elsewhere."""
+    pattern = re.compile(rf"(?<!\w)(\w+)\s+{re.escape(name)}(?!\w)")
+    found = {
+        f"{_SURNAME_FORMS[key(m.group(1))]} {name}"
+        for lines in pages
+        for line in lines
+        for m in pattern.finditer(line.text)
+        if key(m.group(1)) in _SURNAME_FORMS
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def _blocks_on_page(lines: list[Line]) -> list[SignerBlock]:
@@ -212,8 +252,10 @@ def _block(titles: list[Line], name_line: Line) -> SignerBlock:
         # 'Q. GIÁM ĐỐC' alone: the acting head's position is the one named after the prefix;
         # 'KT. CHỦ TỊCH' alone leaves the deputy's own title unknown.
         position = on_behalf if authority == "Q." else None
-    name = canonical_name(name_text(name_line.text))
-    confidence = name_line.weight(_name_confidence(name) * (1.0 if titles else 0.7))
+    read = name_text(name_line.text)
+    name = canonical_name(read)
+    repaired = 0.85 if not is_syllable(read.split()[0]) and name != read else 1.0  # 'Lươnz' -> 'Lương'
+    confidence = name_line.weight(_name_confidence(name) * (1.0 if titles else 0.7) * repaired)
     return SignerBlock(
         name=name,
         authority=authority,

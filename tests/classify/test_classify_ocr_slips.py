@@ -1,0 +1,133 @@
+"""OCR slips in the number, the date and the signer's name: read what the page shows, repair only
+what one reading explains, leave the rest empty with a reason. Rows as an engine gives them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from classify import extract_metadata
+from classify.notation import parse_number_line
+from classify.signer import canonical_name, is_incomplete_name
+from schemas import Page
+from tests.classify.classify_support import fixture_docs, text_page, word_page
+
+
+@pytest.fixture(scope="module")
+def d01() -> Page:
+    doc = next(d for d in fixture_docs() if d.doc_id == "d01_qd_phutho")
+    return word_page(doc.lines[0])
+
+
+def _lowered(page: Page, text: str, by: float) -> Page:
+    """The word `text` moved down by `by` of its height (a hand writes off the printed line)."""
+    words = []
+    for w in page.words:
+        if w.text == text:
+            w = w.model_copy(
+                update={"box": w.box.model_copy(update={"top": w.box.top + int(w.box.height * by)})}
+            )
+        words.append(w)
+    return page.model_copy(update={"words": words})
+
+
+def test_a_day_off_the_baseline_of_the_printed_digits_is_not_taken(d01):
+    clean = extract_metadata([d01])
+    assert clean.date == dt.date(2019, 9, 12)
+    meta = extract_metadata([_lowered(d01, "12", 0.8)])
+    assert meta.date is None and meta.date_partial == "2019-09"
+    assert any(x.startswith("Ngày ban hành") for x in meta.review)
+    assert extract_metadata([_lowered(d01, "12", 0.1)]).date == dt.date(2019, 9, 12)  # a slip of print
+
+
+HEADER = "ỦY BAN NHÂN DÂN\nHUYỆN TÂN PHÚ\nSố: 15/QĐ-UBND\n{date}\nQUYẾT ĐỊNH\nVề việc phê duyệt kế hoạch\n"
+
+
+@pytest.mark.parametrize(
+    ("date_line", "body", "date", "partial"),
+    [
+        # the date line lost; a date cited in the body is not the date of issue
+        ("", "Căn cứ kết quả cuộc họp ngày 28 tháng 7 năm 2018, đến nay", None, None),
+        ("", "Theo đề nghị tại\nuộc họp ngày 28 tháng 7 năm 2018, đến nay", None, None),
+        # a hand's strokes in front of the place, the day written by hand
+        ("ô 27o Ọ ân Phú, ngày \\5 tháng 10 năm 2019", "Căn cứ Luật Tổ chức;", None, "2019-10"),
+        ("Tân Phú, ngày 26tháng 7 năm 2019", "Căn cứ Luật Tổ chức;", dt.date(2019, 7, 26), None),
+    ],
+)
+def test_the_date_of_issue_and_dates_in_running_text(date_line, body, date, partial):
+    meta = extract_metadata([text_page(HEADER.format(date=date_line) + body)])
+    assert (meta.date, meta.date_partial) == (date, partial)
+
+
+@pytest.mark.parametrize(
+    ("read", "want"),
+    [
+        ("Lươnz Xuân Thắng", "Lương Xuân Thắng"),
+        ("Trầnn Văn An", "Trần Văn An"),
+        ("Nguyen Van An", "Nguyễn Van An"),
+        ("Lê Lai", "Lê Lai"),
+        ("Hoàq Văn Nam", "Hoàq Văn Nam"),  # one letter from both Hoàng and Hoà…: no single family name
+    ],
+)
+def test_family_name_repairs(read, want):
+    assert canonical_name(read) == want
+
+
+SIGNATURE = """ỦY BAN NHÂN DÂN
+TỈNH PHÚ THỌ
+Số: 15/QĐ-UBND
+Phú Thọ, ngày 12 tháng 9 năm 2019
+QUYẾT ĐỊNH
+Về việc thành lập Tổ công tác
+Điều 1. {body}./.
+Nơi nhận:
+KT. CHỦ TỊCH
+- Như trên;
+PHÓ CHỦ TỊCH
+- Lưu: VT.
+Hữu Khánh"""
+
+
+def test_a_name_without_its_family_name_is_left_empty_with_a_reason():
+    assert is_incomplete_name("Hữu Khánh") and is_incomplete_name("Quang Tâm")
+    assert not is_incomplete_name("Lê Lai") and not is_incomplete_name("Bùi Hữu Khánh")
+    meta = extract_metadata([text_page(SIGNATURE.format(body="Giao Sở Nội vụ thực hiện"))])
+    assert meta.signer is not None and meta.signer.name is None and meta.signer.position == "PHÓ CHỦ TỊCH"
+    assert meta.confidence["signer"] == 0.0
+    assert any("Hữu Khánh" in x for x in meta.review)
+
+
+def test_a_name_without_its_family_name_takes_it_from_a_repeat_in_the_text():
+    meta = extract_metadata([text_page(SIGNATURE.format(body="Giao ông Bùi Hữu Khánh làm tổ trưởng"))])
+    assert meta.signer is not None and meta.signer.name == "Bùi Hữu Khánh"
+
+
+@pytest.mark.parametrize(
+    ("line", "full"),
+    [
+        ("Số: 2681/TIr-SVHTTDL", "2681/TTr-SVHTTDL"),  # T read as I in the type
+        ("Số: 15/QD-UBND", "15/QĐ-UBND"),
+        ("Số: 3/UB-VP", "3/UB-VP"),  # a công văn's codes are not forced onto a type
+    ],
+)
+def test_type_codes_through_confusable_letters(line, full):
+    found = parse_number_line(line)
+    assert found is not None and found.full == full
+
+
+def test_an_issuer_code_with_an_h_read_as_two_i():
+    page = "\n".join(
+        [
+            "UBND TỈNH QUẢNG TRỊ",
+            "SỞ VĂN HÓA, THỂ THAO VÀ",
+            "DU LỊCH",
+            "Số: 1804/TTr-SVIITTDL",
+            "Quảng Trị, ngày 25 tháng 11 năm 2023",
+            "TỜ TRÌNH",
+            "Về việc đề nghị phê duyệt kinh phí",
+        ]
+    )
+    meta = extract_metadata([text_page(page)])
+    assert (meta.number, meta.notation) == ("1804", "TTr-SVHTTDL")
+    assert meta.issuer == "Sở Văn hóa, Thể thao và Du lịch tỉnh Quảng Trị"
