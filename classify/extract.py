@@ -14,7 +14,13 @@ from classify.bodies import CanonicalBody, canonical_body, canonical_position
 from classify.doctypes import CONG_VAN
 from classify.extraction import Evidence, Extraction, MarkFound, SignerFound
 from classify.gazetteer import match_place
-from classify.handwriting import DAY_MIN_CONFIDENCE, hand_filled
+from classify.handwriting import (
+    DAY_MIN_CONFIDENCE,
+    GLUED_MIN_CONFIDENCE,
+    GLUED_OTHERS,
+    MIN_CONFIDENCE,
+    hand_filled,
+)
 from classify.header import Header, read_header
 from classify.layout import Line, document_lines
 from classify.marks import SECRECY_LEVELS, URGENCY_LEVELS, Mark, find_marks, strongest
@@ -52,7 +58,7 @@ def extract(pages: list[Page]) -> Extraction:
     quality = _quality(first)
 
     review: list[str] = []
-    _number(header, fields, conf, evidence, review)
+    _number(header, fields, conf, evidence, review, _page_confidence(first))
     on = _place_date(header, fields, conf, evidence, quality, review)
     _issuer(header, fields, conf, evidence, quality, review, on)
     fields["doc_type"], conf["doc_type"], form = _doc_type(header)
@@ -213,7 +219,14 @@ def _quality(lines: list[Line]) -> float:
     return round(min(_ABSENT, sum(confs) / len(confs)), 3) if confs else _ABSENT
 
 
-def _number(header: Header, fields, conf, evidence, review: list[str]) -> None:
+def _page_confidence(lines: list[Line]) -> float | None:
+    confs = [x.confidence for x in lines if x.confidence is not None]
+    return sum(confs) / len(confs) if confs else None
+
+
+def _number(
+    header: Header, fields, conf, evidence, review: list[str], page_conf: float | None = None
+) -> None:
     if header.number is None:
         conf["number"] = conf["notation"] = 0.3
         return
@@ -226,7 +239,9 @@ def _number(header: Header, fields, conf, evidence, review: list[str]) -> None:
     conf["number"] = line.weight(base)
     conf["notation"] = line.weight(base)
     evidence["number"] = evidence["notation"] = _ev(line)
-    hand = hand_filled(line, notation.number_span) if notation.number else None
+    sure = (page_conf or 0.0) >= GLUED_OTHERS and _sure_notation(notation, fields["notation"], line)
+    floor = GLUED_MIN_CONFIDENCE if sure else MIN_CONFIDENCE
+    hand = hand_filled(line, notation.number_span, floor) if notation.number else None
     if notation.number is None or hand:
         fields["number"] = None
         conf["number"] = 0.0
@@ -235,6 +250,21 @@ def _number(header: Header, fields, conf, evidence, review: list[str]) -> None:
         review.append(
             f"Số văn bản {_HAND_VI if hand or notation.number_read else _BLANK_VI}: để trống, cần nhập"
         )
+
+
+def _sure_notation(notation: Notation, aligned: str, line: Line) -> bool:
+    """The engine gives a low confidence to a number glued to its ký hiệu ('455/QĐ-UBND' at 0.31)
+    however well it reads. Such a word is trusted down to GLUED_MIN_CONFIDENCE when the ký hiệu
+    in it needed no repair (a known type, the issuer's own code) and every other word of the line
+    was read surely (and the page as a whole): a blurred or noisy page keeps the usual floor."""
+    if notation.repaired or aligned != notation.notation or notation.form not in ("typed", "party"):
+        return False
+    span = notation.number_span
+    token = line.token_at(span[0]) if span else None
+    if token is None or "/" not in token.text and "-" not in token.text:
+        return False
+    others = [t for t in line.words if t is not token]
+    return bool(others) and min(t.confidence for t in others) >= GLUED_OTHERS
 
 
 _HAND_VI = "viết tay hoặc không đọc rõ"

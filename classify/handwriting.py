@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from classify.layout import Line, Token
 
-__all__ = ["DAY_MIN_CONFIDENCE", "MIN_CONFIDENCE", "MAX_DROP", "MAX_HEIGHT", "hand_filled"]
+__all__ = [
+    "DAY_MIN_CONFIDENCE",
+    "GLUED_MIN_CONFIDENCE",
+    "GLUED_OTHERS",
+    "MIN_CONFIDENCE",
+    "MAX_DROP",
+    "MAX_HEIGHT",
+    "hand_filled",
+]
 
 # Tuned on the tuning split of the corpus generator and ../shared/corpus (word confidence of the
 # number's word, number right/wrong): printed numbers misread as other numbers came at 0.30 and
@@ -21,6 +29,10 @@ __all__ = ["DAY_MIN_CONFIDENCE", "MIN_CONFIDENCE", "MAX_DROP", "MAX_HEIGHT", "ha
 # so the confidence floor stands above both wrong reads. Printed days (72 pages) were all right
 # from 0.43 up; a hand's days stood at 1.5-1.7x the print or were no digits at all.
 MIN_CONFIDENCE = 0.5  # engine word confidence (0-1) below which a number is not trusted
+# ... a number glued to a ký hiệu read without repair, on a line otherwise read surely (see
+# classify.extract._sure_notation): tuning split, singles and dossiers.
+GLUED_MIN_CONFIDENCE = 0.25
+GLUED_OTHERS = 0.9
 DAY_MIN_CONFIDENCE = 0.4  # ... and a day
 MAX_HEIGHT = 1.45  # height of a digits-only word / the page's median word height: above, not print
 # Printed digits of one line share their baseline; a hand's digits written into the line do not

@@ -131,3 +131,18 @@ def test_an_issuer_code_with_an_h_read_as_two_i():
     meta = extract_metadata([text_page(page)])
     assert (meta.number, meta.notation) == ("1804", "TTr-SVHTTDL")
     assert meta.issuer == "Sở Văn hóa, Thể thao và Du lịch tỉnh Quảng Trị"
+
+
+def _confidence(page: Page, text: str, confidence: float) -> Page:
+    words = [w.model_copy(update={"confidence": confidence}) if w.text == text else w for w in page.words]
+    return page.model_copy(update={"words": words})
+
+
+def test_a_number_glued_to_a_sure_notation_is_read_at_a_lower_engine_confidence(d01):
+    """The engine scores '2154/QĐ-UBND' low however well it reads (0.26-0.37 seen): the ký hiệu
+    read without repair and a surely read page let the number through down to 0.25."""
+    meta = extract_metadata([_confidence(d01, "2154/QĐ-UBND", 31.0)])
+    assert (meta.number, meta.notation) == ("2154", "QĐ-UBND")
+    assert extract_metadata([_confidence(d01, "2154/QĐ-UBND", 20.0)]).number is None
+    unsure_label = _confidence(_confidence(d01, "2154/QĐ-UBND", 31.0), "Số:", 60.0)
+    assert extract_metadata([unsure_label]).number is None  # the rest of the line is not sure either
