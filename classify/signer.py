@@ -32,6 +32,8 @@ _SURNAME_FORMS = {
     )
 }
 _MAX_GAP = 16  # lines between a title line and its name (recipients and debris between)
+# A word of a name whose Q the engine read as a digit or brackets ('2uang', '()uốc', '0uang').
+_LOST_Q = re.compile(r"^(?:2|0|O|\(\)|\()(?=u)")
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,15 @@ class SignerBlock:
 
 
 def name_text(text: str) -> str:
-    """The line without the debris an engine adds around a name ('__ Nguyễn Thanh Bình |')."""
-    return strip_frame(text).strip()
+    """The line without the debris an engine adds around a name ('__ Nguyễn Thanh Bình |'), a
+    Q the engine read as a digit or brackets restored ('Nguyễn 2uang Hiếu')."""
+    words = strip_frame(text).strip().split()
+    return " ".join(_with_q(w) for w in words)
+
+
+def _with_q(word: str) -> str:
+    fixed = _LOST_Q.sub("Q", word)
+    return fixed if fixed != word and is_syllable(fixed) else word
 
 
 def canonical_name(name: str) -> str:
@@ -173,7 +182,36 @@ def _with_family_name(name: str, pages: list[list[Line]]) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+def _name_beside(line: Line) -> tuple[Line, Line] | None:
+    """'- Lưu: VT, CCVTLT. Nguyễn 2uang Hiếu': a signer's name the engine read on the row of
+    the recipient beside it. Split off when the last words, a lost Q restored, are a person's
+    name that opens with a common family name (nothing less sure is taken)."""
+    words = line.text.split()
+    for size in (4, 3, 2):
+        if len(words) <= size:
+            continue
+        before, tail = words[:-size], [_with_q(w) for w in words[-size:]]
+        name = " ".join(tail)
+        if not before[-1].endswith((".", ";", ",", ":")) or not is_person_name(name) or _misspelled(name):
+            continue
+        if key(tail[0]) not in _SURNAME_FORMS:
+            continue
+        recipient = replace(line, text=" ".join(before))
+        return recipient, replace(line, text=name, confidence=(line.confidence or 0.9) * 0.9)
+    return None
+
+
+def _split_names(lines: list[Line]) -> list[Line]:
+    out: list[Line] = []
+    for line in lines:
+        pair = _name_beside(line) if _is_recipient(line.text) else None
+        out.extend(pair or (line,))
+    return out
+
+
 def _blocks_on_page(lines: list[Line]) -> list[SignerBlock]:
+    if not any(_is_name_line(x) for x in lines):
+        lines = _split_names(lines)
     names = [i for i, x in enumerate(lines) if _is_name_line(x)]
     for end in reversed(names):
         row = _name_row(lines, end)
@@ -199,7 +237,11 @@ def _blocks_on_page(lines: list[Line]) -> list[SignerBlock]:
 
 
 def _is_name_line(line: Line) -> bool:
-    return is_person_name(line.text) and not _is_recipient(line.text)
+    if not is_person_name(line.text) or _is_recipient(line.text):
+        return False
+    name = name_text(line.text)
+    # a name read only with its Q restored must open with a common family name ('Vã ()uốc An': no)
+    return name == strip_frame(line.text).strip() or key(name.split()[0]) in _SURNAME_FORMS
 
 
 def _name_row(lines: list[Line], end: int) -> list[int]:

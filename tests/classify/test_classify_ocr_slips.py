@@ -146,3 +146,21 @@ def test_a_number_glued_to_a_sure_notation_is_read_at_a_lower_engine_confidence(
     assert extract_metadata([_confidence(d01, "2154/QĐ-UBND", 20.0)]).number is None
     unsure_label = _confidence(_confidence(d01, "2154/QĐ-UBND", 31.0), "Số:", 60.0)
     assert extract_metadata([unsure_label]).number is None  # the rest of the line is not sure either
+
+
+@pytest.mark.parametrize(
+    ("name_line", "want"),
+    [
+        ("Nguyễn 2uang Hiếu", "Nguyễn Quang Hiếu"),  # a Q read as 2
+        ("Trần ()uốc Bảo", "Trần Quốc Bảo"),  # ... as brackets
+        ("Vã ()uốc An", None),  # repaired, but no common family name opens it: not taken
+        ("- Lưu: VT, CCVTLT. Nguyễn 2uang Hiếu", "Nguyễn Quang Hiếu"),  # read on the recipient's row
+        ("- Lưu: VT, CCVTLT. Vã ()uốc An", None),
+    ],
+)
+def test_a_signer_name_with_a_lost_q(name_line, want):
+    page = SIGNATURE.format(body="Giao Sở Nội vụ thực hiện").replace("Hữu Khánh", name_line)
+    if name_line.startswith("-"):
+        page = page.replace("- Lưu: VT.\n", "")
+    meta = extract_metadata([text_page(page)])
+    assert (meta.signer.name if meta.signer else None) == want
