@@ -29,6 +29,7 @@ from classify.notation import Notation, align_code
 from classify.orgname import clean_header_line, initials, merge_lines, read_bodies
 from classify.personal import find_personal_data
 from classify.recipients import read_addressees, read_recipients
+from classify.reference import SelfReference, find_self_reference
 from classify.signer import SignerBlock, is_incomplete_name, is_person_name, read_signers
 from classify.stamp import read_incoming
 from classify.subject import read_subject
@@ -58,12 +59,15 @@ def extract(pages: list[Page]) -> Extraction:
     quality = _quality(first)
 
     review: list[str] = []
-    _number(header, fields, conf, evidence, review, _page_confidence(first))
+    reference = find_self_reference(doc[1:])
+    _number(header, fields, conf, evidence, review, _page_confidence(first), reference)
     on = _place_date(header, fields, conf, evidence, quality, review)
     _issuer(header, fields, conf, evidence, quality, review, on)
     fields["doc_type"], conf["doc_type"], form = _doc_type(header)
     if header.title:
         evidence["doc_type"] = _ev(header.title[2])
+    if header.number is None or header.place_date is None:
+        on = _from_reference(reference, header, fields, conf, evidence) or on
     subject = read_subject(first, header)
     if subject:
         fields["subject"] = subject[0]
@@ -219,13 +223,48 @@ def _quality(lines: list[Line]) -> float:
     return round(min(_ABSENT, sum(confs) / len(confs)), 3) if confs else _ABSENT
 
 
+def _from_reference(ref: SelfReference | None, header: Header, fields, conf, evidence) -> dt.date | None:
+    """The header's số/ký hiệu or date line lost (a page the engine could not read): the appendix's
+    '(Kèm theo Quyết định số 2410/QĐ-VP ngày 30 tháng 10 năm 2016)' says them in print. Only
+    what the header lacks altogether is taken (a number or day the header shows as written by
+    hand or unreadable stays empty), from a line the engine read surely."""
+    if ref is None or (ref.line.confidence is not None and ref.line.confidence < _SURE_LINE):
+        return None
+    weight = ref.line.weight(0.8)
+    if header.number is None and ref.notation is not None and ref.notation.number:
+        fields["number"], fields["notation"] = ref.notation.number, ref.notation.notation
+        conf["number"] = conf["notation"] = weight
+        evidence["number"] = evidence["notation"] = _ev(ref.line)
+        form = ref.notation.form
+        if fields.get("doc_type") is None and (ref.doc_type or ref.notation.type_name):
+            fields["doc_type"] = ref.doc_type or ref.notation.type_name
+            conf["doc_type"] = weight
+            evidence["doc_type"] = _ev(ref.line)
+        log.info("number read from the appendix's reference line (%s form)", form)
+    if header.place_date is None and ref.date is not None and ref.date.date is not None:
+        fields["date"] = ref.date.date
+        conf["date"] = weight
+        evidence["date"] = _ev(ref.line)
+        return ref.date.date
+    return None
+
+
+_SURE_LINE = 0.85
+
+
 def _page_confidence(lines: list[Line]) -> float | None:
     confs = [x.confidence for x in lines if x.confidence is not None]
     return sum(confs) / len(confs) if confs else None
 
 
 def _number(
-    header: Header, fields, conf, evidence, review: list[str], page_conf: float | None = None
+    header: Header,
+    fields,
+    conf,
+    evidence,
+    review: list[str],
+    page_conf: float | None = None,
+    reference: SelfReference | None = None,
 ) -> None:
     if header.number is None:
         conf["number"] = conf["notation"] = 0.3
@@ -242,6 +281,11 @@ def _number(
     sure = (page_conf or 0.0) >= GLUED_OTHERS and _sure_notation(notation, fields["notation"], line)
     floor = GLUED_MIN_CONFIDENCE if sure else MIN_CONFIDENCE
     hand = hand_filled(line, notation.number_span, floor) if notation.number else None
+    if hand and hand.startswith("engine confidence") and _confirmed(notation, fields["notation"], reference):
+        log.info("number %s read unsurely, confirmed by the appendix's reference line", notation.number)
+        conf["number"] = line.weight(0.8)
+        evidence["number"] = Evidence(text=f"{line.text} = {reference.line.text}", page=line.page)  # type: ignore[union-attr]
+        hand = None
     if notation.number is None or hand:
         fields["number"] = None
         conf["number"] = 0.0
@@ -250,6 +294,16 @@ def _number(
         review.append(
             f"Số văn bản {_HAND_VI if hand or notation.number_read else _BLANK_VI}: để trống, cần nhập"
         )
+
+
+def _confirmed(notation: Notation, aligned: str, reference: SelfReference | None) -> bool:
+    """A number read unsurely in the header and read the same, with the same ký hiệu, in the
+    appendix's '(Kèm theo … số 2410/QĐ-VP …)' on a line the engine read surely: two readings agree."""
+    if reference is None or reference.notation is None or not notation.number:
+        return False
+    if reference.line.confidence is not None and reference.line.confidence < _SURE_LINE:
+        return False
+    return reference.notation.number == notation.number and reference.notation.notation == aligned
 
 
 def _sure_notation(notation: Notation, aligned: str, line: Line) -> bool:

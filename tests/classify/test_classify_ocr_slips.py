@@ -164,3 +164,28 @@ def test_a_signer_name_with_a_lost_q(name_line, want):
         page = page.replace("- Lưu: VT.\n", "")
     meta = extract_metadata([text_page(page)])
     assert (meta.signer.name if meta.signer else None) == want
+
+
+APPENDIX = """Phụ lục
+DANH MỤC NHIỆM VỤ ỨNG DỤNG DỊCH VỤ CÔNG TRỰC TUYẾN
+(Kèm theo Quyết định số 2154/QĐ-UBND ngày 12 tháng 9 năm 2019)
+STT Nội dung Đơn vị thực hiện Thời gian
+1 Cập nhật cơ sở dữ liệu UBND cấp huyện Thường xuyên/2019"""
+
+
+def test_an_unsure_number_confirmed_by_the_appendix_reference(d01):
+    unsure = _confidence(d01, "2154/QĐ-UBND", 40.0)
+    unsure = _confidence(unsure, "Số:", 60.0)  # not 'glued and sure': the 0.5 floor stands
+    assert extract_metadata([unsure]).number is None
+    meta = extract_metadata([unsure, text_page(APPENDIX, 2)])
+    assert (meta.number, meta.notation) == ("2154", "QĐ-UBND")
+    other = text_page(APPENDIX.replace("2154/", "2754/"), 2)  # the two readings disagree
+    assert extract_metadata([unsure, other]).number is None
+
+
+def test_a_lost_header_line_is_read_from_the_appendix_reference():
+    page = "ỦY BAN NHÂN DÂN\nTỈNH PHÚ THỌ\nQUYẾT ĐỊNH\nVề việc ban hành danh mục\nCăn cứ Luật Tổ chức;"
+    meta = extract_metadata([text_page(page), text_page(APPENDIX, 2)])
+    assert (meta.number, meta.notation, meta.date) == ("2154", "QĐ-UBND", dt.date(2019, 9, 12))
+    cited = text_page("Thực hiện Quyết định số 18/QĐ-UBND ngày 20 tháng 5 năm 2018 của Ủy ban", 2)
+    assert extract_metadata([text_page(page), cited]).number is None  # a citation is no self-reference
