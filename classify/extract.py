@@ -66,8 +66,6 @@ def extract(pages: list[Page]) -> Extraction:
     fields["doc_type"], conf["doc_type"], form = _doc_type(header)
     if header.title:
         evidence["doc_type"] = _ev(header.title[2])
-    if header.number is None or header.place_date is None:
-        on = _from_reference(reference, header, fields, conf, evidence) or on
     subject = read_subject(first, header)
     if subject:
         fields["subject"] = subject[0]
@@ -221,32 +219,6 @@ def _quality(lines: list[Line]) -> float:
         return 0.0  # nothing was read: nothing can be ruled out
     confs = [x.confidence for x in lines if x.confidence is not None]
     return round(min(_ABSENT, sum(confs) / len(confs)), 3) if confs else _ABSENT
-
-
-def _from_reference(ref: SelfReference | None, header: Header, fields, conf, evidence) -> dt.date | None:
-    """The header's số/ký hiệu or date line lost (a page the engine could not read): the appendix's
-    '(Kèm theo Quyết định số 2410/QĐ-VP ngày 30 tháng 10 năm 2016)' says them in print. Only
-    what the header lacks altogether is taken (a number or day the header shows as written by
-    hand or unreadable stays empty), from a line the engine read surely."""
-    if ref is None or (ref.line.confidence is not None and ref.line.confidence < _SURE_LINE):
-        return None
-    weight = ref.line.weight(0.8)
-    if header.number is None and ref.notation is not None and ref.notation.number:
-        fields["number"], fields["notation"] = ref.notation.number, ref.notation.notation
-        conf["number"] = conf["notation"] = weight
-        evidence["number"] = evidence["notation"] = _ev(ref.line)
-        form = ref.notation.form
-        if fields.get("doc_type") is None and (ref.doc_type or ref.notation.type_name):
-            fields["doc_type"] = ref.doc_type or ref.notation.type_name
-            conf["doc_type"] = weight
-            evidence["doc_type"] = _ev(ref.line)
-        log.info("number read from the appendix's reference line (%s form)", form)
-    if header.place_date is None and ref.date is not None and ref.date.date is not None:
-        fields["date"] = ref.date.date
-        conf["date"] = weight
-        evidence["date"] = _ev(ref.line)
-        return ref.date.date
-    return None
 
 
 _SURE_LINE = 0.85

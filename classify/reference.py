@@ -1,6 +1,8 @@
 """The document naming itself: '(Kèm theo Quyết định số 2410/QĐ-VP ngày 30 tháng 10 năm 2016)'
-under the heading of its appendix repeats its type, số/ký hiệu and date in print. A second
-reading of them, on another page than the header, for when the header's line was lost.
+under the heading of its appendix repeats its type, số/ký hiệu and date in print: a second,
+independent reading of the number on another page than the header (classify.extract uses it to
+confirm a number the header gives unsurely; it does not fill a lost header from it: its own digits
+are read no better, e.g. a 2018 header's appendix read as 'năm 2016' on the tuning split).
 """
 
 from __future__ import annotations

@@ -183,9 +183,16 @@ def test_an_unsure_number_confirmed_by_the_appendix_reference(d01):
     assert extract_metadata([unsure, other]).number is None
 
 
-def test_a_lost_header_line_is_read_from_the_appendix_reference():
-    page = "ỦY BAN NHÂN DÂN\nTỈNH PHÚ THỌ\nQUYẾT ĐỊNH\nVề việc ban hành danh mục\nCăn cứ Luật Tổ chức;"
-    meta = extract_metadata([text_page(page), text_page(APPENDIX, 2)])
-    assert (meta.number, meta.notation, meta.date) == ("2154", "QĐ-UBND", dt.date(2019, 9, 12))
-    cited = text_page("Thực hiện Quyết định số 18/QĐ-UBND ngày 20 tháng 5 năm 2018 của Ủy ban", 2)
-    assert extract_metadata([text_page(page), cited]).number is None  # a citation is no self-reference
+def test_a_citation_is_no_self_reference():
+    from classify.layout import Line
+    from classify.reference import find_self_reference
+
+    own = find_self_reference(
+        [[Line(text="(Kèm theo Kế hoạch số 1576/KH-UBND ngày 21 tháng 7 năm 2023)", page=3, index=0)]]
+    )
+    assert own is not None and own.notation is not None and own.notation.full == "1576/KH-UBND"
+    assert own.doc_type == "Kế hoạch" and own.date is not None and own.date.date == dt.date(2023, 7, 21)
+    cited = Line(
+        text="Thực hiện Quyết định số 18/QĐ-UBND ngày 20 tháng 5 năm 2018 của Ủy ban", page=2, index=0
+    )
+    assert find_self_reference([[cited]]) is None
