@@ -127,7 +127,9 @@ def read_header(lines: list[Line]) -> Header:
                 continue
         if header.title is None:
             title = by_title(line.text)
-            early = number_at is None and i < 2 and not (title and title[0].name in TOP_TITLES)
+            # a title opens the page only as a list's does; below the place and date, it is one
+            top = title and title[0].name in TOP_TITLES
+            early = number_at is None and i < 2 and header.place_date is None and not top
             if title and line.side != "left" and not early:
                 header.title = (title[0], title[1], line)
                 header.end = i + 1

@@ -174,3 +174,10 @@ def test_thua_thien_hue_until_2025_hue_after():
     lines = ["UBND TỈNH THỪA THIÊN HUẾ", "SỞ Y TẾ"]
     page = "\n".join([*lines, "Số: 12/SYT-VP", "Thừa Thiên Huế, ngày 09 tháng 10 năm 2016", "V/v tiêm chủng"])
     assert extract_metadata([text_page(page)]).issuer == "Sở Y tế tỉnh Thừa Thiên Huế"
+
+
+def test_a_petition_without_its_motto_still_opens_with_its_title():
+    """The motto lost (a torn or faint top): the date, then 'ĐƠN …' — a title below the date."""
+    page = "\n".join(PETITION.split("\n")[2:])
+    meta = extract_metadata([text_page(page)])
+    assert meta.doc_type == "Đơn đề nghị" and meta.date == dt.date(2021, 5, 12)
