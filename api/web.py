@@ -29,6 +29,7 @@ from api.routes_search import MAX_PAGE, run_search
 from api.vietnamese import ACCESS_LABELS, conclusion_vi, evidence_vi, reason_vi, rule_title_vi
 from application.access import Caller, can_review, scope_for
 from application.searching import SearchParams
+from classify.notation import joined
 from core.errors import BadInput
 from indexing.query import parse_query
 from indexing.snippets import find_matches
@@ -40,7 +41,11 @@ __all__ = ["error_page", "router", "wants_html"]
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.filters.update(
-    reason_vi=reason_vi, conclusion_vi=conclusion_vi, evidence_vi=evidence_vi, rule_title_vi=rule_title_vi
+    reason_vi=reason_vi,
+    conclusion_vi=conclusion_vi,
+    evidence_vi=evidence_vi,
+    rule_title_vi=rule_title_vi,
+    number_notation=lambda m: joined(m.number, m.notation),
 )
 
 ROLE_LABELS = {"public": "Công dân", "staff": "Cán bộ", "archivist": "Lưu trữ viên", "metrics": "Giám sát"}

@@ -47,8 +47,11 @@ def is_party_notation(notation: str | None) -> bool:
     return bool(notation and _PARTY_NOTATION.match(notation))
 
 
-def joined(number: str | None, notation: str) -> str:
-    """Số and ký hiệu as printed together: '15/QĐ-UBND', and a Party document's '12-NQ/TU'."""
+def joined(number: str | None, notation: str | None) -> str:
+    """Số and ký hiệu as printed together: '15/QĐ-UBND', and a Party document's '12-NQ/TU'; either
+    alone when the other is blank ('' when both are)."""
+    if not (number and notation):
+        return number or notation or ""
     return f"{number}-{notation}" if is_party_notation(notation) else f"{number}/{notation}"
 
 

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
+from classify.notation import joined
 from export.cells import guard, unguard
 from export.errors import NotExportable
 from export.public_form import public_file_name, public_metadata
@@ -143,7 +144,7 @@ def _identity(record: Record) -> dict[str, str]:
         "doc_type": meta.doc_type or "",
         "number": number,
         "notation": notation,
-        "number_notation": f"{number}/{notation}" if number and notation else number or notation,
+        "number_notation": joined(number, notation),
         "date": meta.date.isoformat() if meta.date else "",
         "issuer": meta.issuer or "",
     }

@@ -58,6 +58,12 @@ def test_state_numbers_are_not_party_numbers():
         assert found is not None and found.form != "party" and found.full == full
         assert not is_party_notation(found.notation)
     assert joined("30", "2020/NĐ-CP") == "30/2020/NĐ-CP"
+    assert (joined("12", None), joined(None, "NQ/TU"), joined("", ""), joined(None, None)) == (
+        "12",
+        "NQ/TU",
+        "",
+        "",
+    )
     assert parse_number_line("Thực hiện Nghị quyết số 12-NQ/TU ngày 5 tháng 3") is None  # a citation
 
 

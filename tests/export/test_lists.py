@@ -38,6 +38,11 @@ def _public(n: int = 1, **metadata):
     return make_record(b"public %d" % n, **metadata)
 
 
+def test_a_party_documents_number_is_listed_as_printed() -> None:
+    (entry,) = disclosure_list([_public(number="1630", notation="BC/TU")], OPTIONS, today=TODAY)
+    assert entry.number_notation == "1630-BC/TU"
+
+
 def test_disclosure_entry_carries_the_article_19_fields() -> None:
     (entry,) = disclosure_list([_public()], OPTIONS, today=TODAY)
     record = _public()
