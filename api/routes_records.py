@@ -192,7 +192,7 @@ def get_pdf(
         raise NotFound(f"Hồ sơ {record_id} không có bản PDF có lớp chữ.")
     _whole_file_allowed(caller, record)
     name = f"{Path(_file_name(caller, record)).stem}.pdf"
-    return _file_response(state, package_key(record.id, PDF_NAME), "application/pdf", name)
+    return _file_response(state, package_key(state.store, record.id, PDF_NAME), "application/pdf", name)
 
 
 @router.get(

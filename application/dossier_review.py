@@ -171,7 +171,8 @@ def split_dossier(services: Services, dossier_id: str, starts: list[int], who: s
     for record in [*kept, *added]:
         services.index.add(record)
     for record_id in withdrawn:
-        withdraw_package(store, record_id)
+        why = f"withdrawn: dossier {dossier_id} split anew, its pages moved"
+        withdraw_package(store, record_id, why, who)
         services.index.delete(record_id)
         services.similar.remove(record_id)
     report.kept = [r.id for r in kept]
@@ -271,7 +272,7 @@ def _rebuild(
     originals = []
     for index, file in enumerate(dossier.files):
         local = work / f"original-{index + 1:04d}{Path(file.name).suffix.lower()}"
-        services.store.get_file(dossier_file_key(dossier, index), local)
+        services.store.get_file(dossier_file_key(services.store, dossier, index), local)
         originals.append(local)
     return build_documents(
         dossier,

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from indexing import open_index, reindex
 from schemas import Classification, Metadata, Page, Record, record_id_for
-from storage import LocalStore, iter_record_ids, write_package
+from storage import LocalStore, iter_record_ids, read_manifest, write_package
 from storage.changes import prune_changes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -155,7 +155,10 @@ def main(argv: list[str] | None = None) -> int:
     folder = OUT / f"reindex-{args.records}-s{args.seed}-v{GENERATOR_VERSION}"
     store = build_store(folder, args.records, args.seed)
     record_count = sum(1 for _ in iter_record_ids(store))
-    pages = sum(len(list(store.list(f"records/{rid}/pages/"))) // 2 for rid in iter_record_ids(store))
+    pages = sum(
+        sum(1 for path in read_manifest(store, rid) if path.endswith(".txt") and path.startswith("pages/"))
+        for rid in iter_record_ids(store)
+    )
     with tempfile.TemporaryDirectory(prefix="reindex-bench-") as scratch:
         runs = [run_once(store, args.index, Path(scratch)) for _ in range(max(1, args.runs))]
     best = max(runs, key=lambda run: run["per_second"])

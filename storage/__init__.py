@@ -1,4 +1,5 @@
-"""Storage: the record packages (source of truth), quarantine, and the object-store backends."""
+"""Storage: the record packages (OCFL objects, the source of truth), quarantine, and the
+object-store backends."""
 
 from __future__ import annotations
 
@@ -13,13 +14,14 @@ from storage.names import safe_name
 from storage.object_keys import check_key
 from storage.package import (
     HELD_STEP,
-    MANIFEST,
     is_held,
     iter_record_ids,
     original_key,
     package_exists,
     read_manifest,
+    read_package_bytes,
     read_record,
+    record_versions,
     update_record,
     write_catalogue,
     write_package,
@@ -31,7 +33,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "HELD_STEP",
-    "MANIFEST",
     "LocalStore",
     "ObjectStore",
     "S3Options",
@@ -46,7 +47,9 @@ __all__ = [
     "package_exists",
     "quarantine",
     "read_manifest",
+    "read_package_bytes",
     "read_record",
+    "record_versions",
     "safe_name",
     "sha256_file",
     "update_record",

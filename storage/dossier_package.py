@@ -1,14 +1,16 @@
 """The dossier package: a hồ sơ's original files, every scan page as read, and dossier.json.
 
-    dossiers/<id>/original/<safe name>   each file of the scan, byte-identical (not when held)
-    dossiers/<id>/pages/0001.txt, 0001.words.json
-    dossiers/<id>/dossier.json           the Dossier's head: no scan pages, no segmentation
-    dossiers/<id>/scan.json              the scan: every page as read (no words), how it was cut
-    dossiers/<id>/manifest-sha256.txt    written last: the commit marker
+    original/<safe name>   each file of the scan, byte-identical (not when held)
+    pages/0001.txt, 0001.words.json
+    dossier.json           the Dossier's head: no scan pages, no segmentation
+    scan.json              the scan: every page as read (no words), how it was cut
 
-Its documents are record packages of their own (storage/package.py `write_document_package`),
-written before the dossier is committed: a dossier that is committed has all its documents. The
-names are spelled in storage/layout.py; the manifest is the one of record packages.
+These are the logical paths of the OCFL object `urn:sohoa:dossier:<id>`, beside the record
+packages in the storage root under ocfl/ (storage/package.py). Its documents are record packages
+of their own (`write_document_package`), committed before the dossier: a dossier that is
+committed has all its documents. A boundary moved by an archivist (`update_dossier`) is the
+dossier's next version, after the new documents' versions and before the withdrawn documents'
+tombstones. The names are spelled in storage/layout.py.
 """
 
 from __future__ import annotations
@@ -21,26 +23,22 @@ from pathlib import Path
 from core.errors import NotFound
 from schemas import Dossier
 from storage.base import ObjectStore
-from storage.hashing import sha256_bytes
 from storage.jsonfile import json_bytes
-from storage.layout import (
-    DOSSIER_FILE,
-    DOSSIER_SCAN_FILE,
-    DOSSIERS,
-    MANIFEST,
-    original_name,
-    page_words_name,
-)
-from storage.object_keys import check_key
+from storage.layout import DOSSIER_FILE, DOSSIER_SCAN_FILE, original_name, page_words_name
+from storage.ocfl_inventory import VersionInfo
+from storage.ocfl_layout import dossier_object_id, plain_id
+from storage.ocfl_store import Content
 from storage.package import (
+    SYSTEM,
+    PackageFiles,
     check_original,
     check_page_numbers,
-    commit_files,
-    manifest_text,
+    commit_object,
+    ocfl_root,
+    package_files,
     page_files,
     page_head,
-    parse_manifest,
-    put_original,
+    version_info,
 )
 
 __all__ = [
@@ -52,12 +50,6 @@ __all__ = [
     "update_dossier",
     "write_dossier_package",
 ]
-
-
-def _prefix(dossier_id: str) -> str:
-    if not dossier_id or "/" in dossier_id:
-        raise ValueError(f"invalid dossier id {dossier_id!r}")
-    return check_key(f"{DOSSIERS}/{dossier_id}") + "/"
 
 
 def _head_json(dossier: Dossier) -> bytes:
@@ -80,18 +72,16 @@ def write_dossier_package(
     store: ObjectStore,
     dossier: Dossier,
     originals: Sequence[Path] | None,
-) -> None:
-    """Write (or complete after a crash) the package of `dossier`: `originals` are its files in
-    the order of `dossier.files` (each must still hold the bytes recorded), or None when the
-    original went to the secret hold (`dossier.held`). The manifest goes last; the pages' files
-    are built and written one page at a time."""
+) -> int | None:
+    """Write the package of `dossier` as its next version (v1 at intake; None when it already
+    holds exactly these files): `originals` are its files in the order of `dossier.files` (each
+    must still hold the bytes recorded), or None when the original went to the secret hold
+    (`dossier.held`). The pages' files are built one page at a time."""
     if (originals is None) != dossier.held:
         raise ValueError(f"dossier {dossier.id}: originals are given exactly when it is not held")
-    prefix = _prefix(dossier.id)
+    object_id = dossier_object_id(dossier.id)
     heads = {DOSSIER_FILE: _head_json(dossier), DOSSIER_SCAN_FILE: _scan_json(dossier)}
-    files = chain(page_files(dossier.pages), heads.items())
-    store.delete(prefix + MANIFEST)
-    hashes: dict[str, str] = {}
+    kept: list[tuple[str, Content]] = []
     if originals is not None:
         if len(originals) != len(dossier.files):
             raise ValueError(f"dossier {dossier.id}: {len(originals)} files for {len(dossier.files)}")
@@ -99,39 +89,42 @@ def write_dossier_package(
         if len(set(names)) != len(names):
             raise ValueError(f"dossier {dossier.id}: two files would be stored under one name")
         for path, file, name in zip(originals, dossier.files, names, strict=True):
-            before = check_original(Path(path), file.sha256, file.size, f"dossier {dossier.id}")
-            put_original(store, prefix + name, Path(path), before)
-            hashes[name] = file.sha256
-    commit_files(store, prefix, files, hashes, journal=False)
+            check_original(Path(path), file.sha256, file.size, f"dossier {dossier.id}")
+            kept.append((name, Path(path)))
+    files = chain(kept, page_files(dossier.pages), heads.items())
+    return commit_object(store, object_id, files, VersionInfo("intake", SYSTEM), replace_all=True)
 
 
-def update_dossier(store: ObjectStore, dossier: Dossier) -> None:
-    """Rewrite dossier.json of a committed dossier, and scan.json when the dossier was read with
-    its scan (a boundary moved: `read_dossier(..., scan=True)`), then its manifest; the
-    originals and page files stay as they are."""
-    prefix = _prefix(dossier.id)
-    hashes = read_dossier_manifest(store, dossier.id)
+def update_dossier(store: ObjectStore, dossier: Dossier) -> int | None:
+    """Write dossier.json of a committed dossier, and scan.json when the dossier was read with
+    its scan (a boundary moved: `read_dossier(..., scan=True)`), as its next version (who and
+    why from its newest event); the originals and page files stay as they are. None when
+    nothing changed."""
+    _current(store, dossier.id)  # NotFound unless committed
     files = {DOSSIER_FILE: _head_json(dossier)}
     if dossier.pages:  # read with its scan (a dossier has a page at least)
         files[DOSSIER_SCAN_FILE] = _scan_json(dossier)
-    for name, data in files.items():
-        store.put_bytes(prefix + name, data)
-        hashes[name] = sha256_bytes(data)
-    store.put_bytes(prefix + MANIFEST, manifest_text(hashes))
+    info = version_info(dossier.events)
+    return commit_object(store, dossier_object_id(dossier.id), files.items(), info, replace_all=False)
+
+
+def _current(store: ObjectStore, dossier_id: str, version: int | None = None) -> PackageFiles:
+    object_id = dossier_object_id(dossier_id)
+    return package_files(ocfl_root(store), object_id, version, f"dossier {dossier_id!r}")
 
 
 def dossier_exists(store: ObjectStore, dossier_id: str) -> bool:
-    """True when the dossier package is committed (its manifest is present)."""
-    return store.exists(_prefix(dossier_id) + MANIFEST)
+    """True when the dossier package is committed."""
+    try:
+        _current(store, dossier_id)
+    except NotFound:
+        return False
+    return True
 
 
 def read_dossier_manifest(store: ObjectStore, dossier_id: str) -> dict[str, str]:
     """Path inside the dossier package -> sha256. NotFound if not committed."""
-    try:
-        data = store.get_bytes(_prefix(dossier_id) + MANIFEST)
-    except NotFound:
-        raise NotFound(f"no dossier {dossier_id!r} in {store.url}") from None
-    return parse_manifest(data.decode(), dossier_id)
+    return dict(_current(store, dossier_id).files)
 
 
 def read_dossier(
@@ -140,28 +133,24 @@ def read_dossier(
     """The stored dossier: its head only (no pages, an empty segmentation), or with its `scan`
     (every page as read and how it was cut), the pages' words too `with_words`. NotFound
     unless committed."""
-    if not dossier_exists(store, dossier_id):
-        raise NotFound(f"no dossier {dossier_id!r} in {store.url}")
-    prefix = _prefix(dossier_id)
-    data = json.loads(store.get_bytes(prefix + DOSSIER_FILE))
+    package = _current(store, dossier_id)
+    data = json.loads(package.read(DOSSIER_FILE))
     if scan or with_words:
-        data |= json.loads(store.get_bytes(prefix + DOSSIER_SCAN_FILE))
+        data |= json.loads(package.read(DOSSIER_SCAN_FILE))
     if with_words:
         for page in data["pages"]:
-            page["words"] = json.loads(store.get_bytes(prefix + page_words_name(page["number"])))
+            page["words"] = json.loads(package.read(page_words_name(page["number"])))
     return Dossier.model_validate(data)
 
 
 def iter_dossier_ids(store: ObjectStore) -> Iterator[str]:
     """The ids of committed dossiers, in lexical order."""
-    for key in store.list(f"{DOSSIERS}/"):
-        parts = key.split("/")
-        if len(parts) == 3 and parts[2] == MANIFEST:
-            yield parts[1]
+    found = [plain_id(object_id) for object_id in ocfl_root(store).object_ids()]
+    yield from sorted(named[1] for named in found if named and named[0] == "dossier")
 
 
-def dossier_file_key(dossier: Dossier, index: int) -> str:
+def dossier_file_key(store: ObjectStore, dossier: Dossier, index: int) -> str:
     """The store key of the dossier's `index`-th original file (0-based). NotFound when held."""
     if dossier.held:
         raise NotFound(f"dossier {dossier.id}: its original is held outside the store")
-    return _prefix(dossier.id) + check_key(original_name(dossier.files[index].name))
+    return _current(store, dossier.id).key(original_name(dossier.files[index].name))

@@ -7,13 +7,17 @@ an object with id I lives at `<t1>/<t2>/<t3>/<I encoded>/`, where t1..t3 are the
 characters is cut to 100 and followed by '-' and the whole sha256. So the tree stays balanced
 (4,096 folders a level, whatever the number of records), and the id can still be read in the
 path. sohoa's ids are URIs (an OCFL id SHOULD be one): `urn:sohoa:record:<record id>` and
-`urn:sohoa:dossier:<dossier id>`, records and dossiers side by side in one storage root.
+`urn:sohoa:dossier:<dossier id>`, records and dossiers side by side in one storage root. A
+record or dossier id is one safe key segment (32 hex digits when sohoa made it from a file's
+sha256; any other safe name, e.g. in tests, is encoded the same way).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+
+from storage.object_keys import check_key
 
 __all__ = [
     "LAYOUT_CONFIG",
@@ -22,6 +26,7 @@ __all__ = [
     "dossier_object_id",
     "encapsulation_name",
     "object_path",
+    "plain_id",
     "record_object_id",
 ]
 
@@ -42,7 +47,6 @@ _MAX_ENCODED = 100
 _KEPT = re.compile(r"[A-Za-z0-9_-]")
 _RECORD_PREFIX = "urn:sohoa:record:"
 _DOSSIER_PREFIX = "urn:sohoa:dossier:"
-_PLAIN_ID = re.compile(r"[0-9a-f]{32}")
 
 
 def encapsulation_name(object_id: str, digest: str) -> str:
@@ -65,8 +69,13 @@ def object_path(object_id: str) -> str:
 
 
 def _checked(kind: str, plain_id: str) -> str:
-    if not _PLAIN_ID.fullmatch(plain_id):
-        raise ValueError(f"invalid {kind} id {plain_id!r}: expected 32 lowercase hex digits")
+    """A record or dossier id: one safe key segment (no '/', '.', '..', control characters)."""
+    if not isinstance(plain_id, str) or not plain_id or "/" in plain_id:
+        raise ValueError(f"invalid {kind} id {plain_id!r}")
+    try:
+        check_key(plain_id)
+    except ValueError as exc:
+        raise ValueError(f"invalid {kind} id {plain_id!r}: {exc}") from None
     return plain_id
 
 
@@ -78,3 +87,11 @@ def record_object_id(record_id: str) -> str:
 def dossier_object_id(dossier_id: str) -> str:
     """The OCFL object id of a dossier (hồ sơ): `urn:sohoa:dossier:<dossier id>`."""
     return _DOSSIER_PREFIX + _checked("dossier", dossier_id)
+
+
+def plain_id(object_id: str) -> tuple[str, str] | None:
+    """('record' or 'dossier', the sohoa id) of an object id sohoa made; None for another."""
+    for kind, prefix in (("record", _RECORD_PREFIX), ("dossier", _DOSSIER_PREFIX)):
+        if object_id.startswith(prefix):
+            return kind, object_id[len(prefix) :]
+    return None

@@ -137,9 +137,13 @@ class OcflStore:
         if self.store.exists(self.root + ROOT_DECLARATION):
             self._check_root()
             return
-        if next(iter(self.store.list(self.root)), None) is not None:
-            raise OcflStoreError(f"{self.url} holds files but is no OCFL storage root")
         config = f"{self.root}{EXTENSIONS_DIR}/{LAYOUT_EXTENSION}/config.json"
+        own = {config, self.root + LAYOUT_FILE}  # what an earlier, interrupted call wrote
+        if any(key not in own for key in self.store.list(self.root)):
+            if self.store.exists(self.root + ROOT_DECLARATION):  # another writer declared it meanwhile
+                self._check_root()
+                return
+            raise OcflStoreError(f"{self.url} holds files but is no OCFL storage root")
         self.store.put_bytes(config, _json(LAYOUT_CONFIG))
         layout = {"extension": LAYOUT_EXTENSION, "description": LAYOUT_DESCRIPTION}
         self.store.put_bytes(self.root + LAYOUT_FILE, _json(layout))
