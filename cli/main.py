@@ -316,12 +316,20 @@ def verify(
             "only after checking it is whole.",
         ),
     ] = False,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="Discard what interrupted writes left (version folders no inventory names); "
+            "only while nothing is being ingested or reviewed.",
+        ),
+    ] = False,
 ) -> None:
-    """Fixity check: re-hash every stored object against its manifest and check the access
-    log's chain and anchor. Exit 5 when damaged."""
+    """Fixity check: re-hash every stored object against its OCFL inventory (damage named by
+    version and file) and check the access log's chain and anchor. Exit 5 when damaged."""
     from cli.flow_commands import verify_command
 
-    raise typer.Exit(verify_command(as_json=as_json, first_anchor=first_anchor))
+    raise typer.Exit(verify_command(as_json=as_json, first_anchor=first_anchor, repair=repair))
 
 
 def _mount_package_commands() -> None:
