@@ -79,8 +79,8 @@ def test_versions_say_who_when_and_why_and_every_one_stays_readable(store, tmp_p
 
 def test_version_info_names_the_person_of_the_newest_event_or_sohoa():
     by_person = [Event(step="review-split", tool="sohoa", detail="ranh giới", parameters={"by": "Hà"})]
-    hà = User("Hà", "urn:sohoa:person:H%C3%A0")
-    assert version_info(by_person) == VersionInfo("review-split: ranh giới", hà)
+    ha = User("Hà", "urn:sohoa:person:H%C3%A0")
+    assert version_info(by_person) == VersionInfo("review-split: ranh giới", ha)
     assert version_info(by_person, "ingest").user.name == "Hà"
     by_tool = [Event(step="classify", tool="sohoa")]
     assert version_info(by_tool, "ingest") == VersionInfo("ingest", User("sohoa", "urn:sohoa:software"))
