@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -20,6 +20,10 @@ from rich.console import Console
 from core.errors import BadInput, ConfigurationError, MissingDependency, NotFound, SohoaError
 from core.settings import Settings, load_settings
 from flows.prefect_env import quiet_prefect
+
+if TYPE_CHECKING:
+    from schemas import Record
+    from storage import ObjectStore
 
 app = typer.Typer(
     name="sohoa",
@@ -198,22 +202,32 @@ def search(
 def show(
     record_id: Annotated[str, typer.Argument(metavar="ID", help="Record id (as printed by ingest).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the record as JSON.")] = False,
+    version: Annotated[
+        int | None,
+        typer.Option("--version", min=1, help="Show version N of the record (the newest by default)."),
+    ] = None,
 ) -> None:
-    """Show one record: source, pages with text, metadata and classification.
+    """Show one record: source, pages with text, metadata and classification, and its versions
+    (who wrote each, when and why).
 
-    A record that may not be read (not_accessible: a state secret) shows its catalogue row
-    only; reads of records that are not public are written to the access log (OS user).
+    A record that may not be read (not_accessible: a state secret, now or in the version
+    shown) shows its catalogue row only; reads of records that are not public are written to
+    the access log (OS user).
     """
     from application.access_log import log_cli_read
     from application.secret_docs import catalogue_row
-    from storage import open_store, read_record
+    from storage import open_store, read_record, record_versions
 
     settings = _settings()
+    store = open_store(settings.storage_url)
     try:
-        record = read_record(open_store(settings.storage_url), record_id, with_words=False)
-    except NotFound as exc:
-        raise _fail(f"no record {record_id}", EXIT_NOT_FOUND) from exc
-    if record.classification.access == "not_accessible":
+        versions = record_versions(store, record_id)
+        record = read_record(store, record_id, with_words=False, version=version)
+        head = record if version is None else _head_or_none(store, record_id)
+    except (NotFound, ValueError) as exc:
+        shown = f"no record {record_id}" + (f" with a version {version}" if version else "")
+        raise _fail(shown, EXIT_NOT_FOUND) from exc
+    if "not_accessible" in (record.classification.access, head and head.classification.access):
         record = catalogue_row(record, hold=None)
     log_cli_read(settings, "show", {record.id: record.classification.access})
     data = {
@@ -227,13 +241,34 @@ def show(
         ],
         "metadata": record.metadata.model_dump(mode="json"),
         "classification": record.classification.model_dump(mode="json"),
+        "version": version or versions[-1].number,
+        "versions": [
+            {
+                "number": v.number,
+                "created": v.created.isoformat(),
+                "user": v.user.name if v.user else None,
+                "message": v.message,
+            }
+            for v in versions
+        ],
     }
     if as_json:
         _print_json(data)
         return
-    from cli.views import print_record
+    from cli.views import print_record, print_versions
 
     print_record(console, record)
+    print_versions(console, versions, data["version"])
+
+
+def _head_or_none(store: ObjectStore, record_id: str) -> Record | None:
+    """The newest version of a record, None when it was withdrawn since."""
+    from storage import read_record
+
+    try:
+        return read_record(store, record_id, with_words=False)
+    except NotFound:
+        return None
 
 
 def _read_file(file: Path, settings: Settings) -> list:
