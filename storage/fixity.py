@@ -273,20 +273,24 @@ def _root_file(relative: str) -> bool:
     return relative in ("0=ocfl_1.1", "ocfl_layout.json") or relative.startswith("extensions/")
 
 
-def _objects(ocfl: OcflStore, planner: _Planner) -> list[_Object]:
-    """The object roots listed under the storage root; other files are strays."""
+def _objects(ocfl: OcflStore, planner: _Planner) -> Iterator[_Object]:
+    """The object roots listed under the storage root, one at a time (the keys of one object
+    root are listed together: they share its prefix); other files are strays."""
     depth = NUMBER_OF_TUPLES + 1
-    grouped: dict[str, set[str]] = {}
-    for key in ocfl.store.list(ocfl.root):
+
+    def object_root(key: str) -> str | None:
         relative = key[len(ocfl.root) :]
         parts = relative.split("/")
         if _root_file(relative):
-            continue
+            return None
         if len(parts) <= depth:
             planner.problem(ROOT_AREA, "", "unexpected", key, "in the storage root, inside no object")
-            continue
-        grouped.setdefault(ocfl.root + "/".join(parts[:depth]) + "/", set()).add(key)
-    return [_Object(root, frozenset(keys)) for root, keys in grouped.items()]
+            return None
+        return ocfl.root + "/".join(parts[:depth]) + "/"
+
+    for root, keys in itertools.groupby(ocfl.store.list(ocfl.root), key=object_root):
+        if root is not None:
+            yield _Object(root, frozenset(keys))
 
 
 def _object_id(ocfl: OcflStore, found: _Object) -> str | None:
