@@ -10,7 +10,7 @@ convention, else none and the dossier says so for the archivist.
 What is written, in this order (storage/dossier_package.py): each document's record package
 (its pages, metadata, classification, searchable PDF cut from the scan; no original of its
 own), then the dossier package with the original files and every scan page as read, whose
-manifest commits the whole. A rerun after a crash redoes what was not committed; the same
+OCFL inventory commits the whole. A rerun after a crash redoes what was not committed; the same
 bytes give the same ids.
 
 Memory stays flat in the number of pages: the scan is held as `ScanPages`

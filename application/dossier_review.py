@@ -6,8 +6,8 @@ the dossier's stored pages and classified afresh, with its searchable PDF cut fr
 original; the documents whose pages went elsewhere are withdrawn. The dossier's events say who
 moved which boundaries and which records came and went.
 
-Order of writes: the new documents' packages, then the dossier (its manifest: the commit), then
-the withdrawn packages and the index. A crash midway leaves the dossier as it was or as wanted;
+Order of writes: the new documents' packages, then the dossier's next version (the commit), then
+the withdrawn packages' tombstones (a last version each; storage/package.py) and the index. A crash midway leaves the dossier as it was or as wanted;
 running the same split again finishes it.
 
 A split that cannot be done raises `SplitRefused` before anything is written, its `kind` (a
