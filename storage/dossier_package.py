@@ -31,7 +31,6 @@ from storage.ocfl_store import Content
 from storage.package import (
     SYSTEM,
     PackageFiles,
-    check_original,
     check_page_numbers,
     commit_object,
     ocfl_root,
@@ -82,6 +81,7 @@ def write_dossier_package(
     object_id = dossier_object_id(dossier.id)
     heads = {DOSSIER_FILE: _head_json(dossier), DOSSIER_SCAN_FILE: _scan_json(dossier)}
     kept: list[tuple[str, Content]] = []
+    hashes: dict[str, str] = {}
     if originals is not None:
         if len(originals) != len(dossier.files):
             raise ValueError(f"dossier {dossier.id}: {len(originals)} files for {len(dossier.files)}")
@@ -89,10 +89,11 @@ def write_dossier_package(
         if len(set(names)) != len(names):
             raise ValueError(f"dossier {dossier.id}: two files would be stored under one name")
         for path, file, name in zip(originals, dossier.files, names, strict=True):
-            check_original(Path(path), file.sha256, file.size, f"dossier {dossier.id}")
             kept.append((name, Path(path)))
+            hashes[name] = file.sha256
     files = chain(kept, page_files(dossier.pages), heads.items())
-    return commit_object(store, object_id, files, VersionInfo("intake", SYSTEM), replace_all=True)
+    info = VersionInfo("intake", SYSTEM)
+    return commit_object(store, object_id, files, info, replace_all=True, originals=hashes)
 
 
 def update_dossier(store: ObjectStore, dossier: Dossier) -> int | None:

@@ -287,6 +287,7 @@ class OcflStore:
         info: VersionInfo,
         *,
         replace_all: bool = False,
+        expected_sha256: Mapping[str, str] | None = None,
     ) -> NewVersion | None:
         """Write the next version of `object_id` (v1 when it does not exist yet).
 
@@ -294,6 +295,8 @@ class OcflStore:
         None to remove it; files not named keep their content, unless `replace_all` (then
         `changes` is the whole new state). Only content no earlier version stored is written.
         Returns the new version, or None when the state would not change (nothing written).
+        `expected_sha256` (logical path -> sha256) names what a caller knows a file holds (an
+        original hashed at ingest): BadInput, before anything is written, when it holds other bytes.
         """
         previous = self._committed(object_id)
         prefix = self.object_root(object_id)
@@ -314,6 +317,12 @@ class OcflStore:
             if isinstance(content, Path):
                 fingerprints[path] = self._fingerprint(content)
             digest, digest256 = file_digests(content)
+            wanted = (expected_sha256 or {}).get(path)
+            if wanted is not None and digest256 != wanted:
+                name = content.name if isinstance(content, Path) else path
+                raise BadInput(
+                    f"{name} changed since it was hashed: sha256 {digest256[:12]}, expected {wanted[:12]}"
+                )
             files[path], sha256[digest], payload[path] = digest, digest256, content
         new = next_inventory(previous, object_id, files, info, sha256)
         if new is None:

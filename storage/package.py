@@ -41,11 +41,10 @@ from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import quote
 
-from core.errors import BadInput, NotFound
+from core.errors import NotFound
 from schemas import Event, Page, Record
 from storage.base import ObjectStore
 from storage.changes import note_change
-from storage.hashing import sha256_file
 from storage.jsonfile import json_bytes
 from storage.layout import (
     CLASSIFICATION_FILE,
@@ -187,29 +186,6 @@ def version_info(record_events: Sequence[Event], default: str | None = None) -> 
     return VersionInfo(message, person(str(by)) if by else SYSTEM)
 
 
-# ---- the original file ----
-
-
-def file_fingerprint(path: Path) -> tuple[int, ...]:
-    st = path.stat()
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
-
-
-def check_original(path: Path, sha256: str, size: int, owner: str) -> None:
-    """Hash the original against what `owner` (a record or dossier) says it is (BadInput if it
-    is not); OcflStore.commit then refuses a file that changes while it is copied."""
-    try:
-        before = file_fingerprint(path)
-        digest = sha256_file(path)
-    except OSError as exc:
-        raise BadInput(f"cannot read {path.name}: {exc.strerror or exc}") from exc
-    if digest != sha256 or before[0] != size:
-        raise BadInput(
-            f"{path.name} changed since it was hashed: sha256 {digest[:12]}, {before[0]} bytes"
-            f" ({owner}: {sha256[:12]}, {size} bytes)"
-        )
-
-
 # ---- committing ----
 
 
@@ -234,12 +210,15 @@ def commit_object(
     info: VersionInfo,
     *,
     replace_all: bool,
+    originals: Mapping[str, str] | None = None,
 ) -> int | None:
     """Commit `files` as the next version of `object_id`; its number, or None when nothing
-    changed (no version written)."""
+    changed (no version written). `originals` (logical path -> sha256) are the originals' hashes
+    taken at ingest: a file that holds other bytes now is BadInput, nothing written."""
     ocfl = writable_root(store)
     with tempfile.TemporaryDirectory(prefix="sohoa-commit-") as scratch:
-        new = ocfl.commit(object_id, spooled(files, Path(scratch)), info, replace_all=replace_all)
+        staged = spooled(files, Path(scratch))
+        new = ocfl.commit(object_id, staged, info, replace_all=replace_all, expected_sha256=originals)
     return None if new is None else int(new.name[1:])
 
 
@@ -250,10 +229,12 @@ def _commit(
     info: VersionInfo,
     *,
     replace_all: bool = True,
+    originals: Mapping[str, str] | None = None,
 ) -> int | None:
     """Commit a record's version and note it in the change journal (a rerun that finds nothing
     to change notes it again: a journal entry only tells a reader to read the package again)."""
-    version = commit_object(store, record_object_id(record_id), files, info, replace_all=replace_all)
+    object_id = record_object_id(record_id)
+    version = commit_object(store, object_id, files, info, replace_all=replace_all, originals=originals)
     note_change(store, record_id)
     return version
 
@@ -275,15 +256,17 @@ def write_package(
     page at a time. The version holds these files only: files of an earlier version that are
     not part of this package are not in it (they stay in the earlier version).
 
-    `original` must still hold the bytes `record.sha256` names, else BadInput.
+    `original` must still hold the bytes `record.sha256` names, else BadInput (it is hashed once,
+    as it is stored: a file that changes while it is copied is refused too).
     """
     check_page_numbers(f"record {record.id}", record.pages)
     record_object_id(record.id)
     files = _package_files(record, extra)
-    original = Path(original)
-    check_original(original, record.sha256, record.size, f"record {record.id}")
-    originals = [(original_name(record.source), original)]
-    return _commit(store, record.id, chain(originals, files), version_info(record.events, "ingest"))
+    name = original_name(record.source)
+    info = version_info(record.events, "ingest")
+    return _commit(
+        store, record.id, chain([(name, Path(original))], files), info, originals={name: record.sha256}
+    )
 
 
 def write_catalogue(store: ObjectStore, record: Record) -> int | None:
