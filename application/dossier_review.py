@@ -7,8 +7,8 @@ original; the documents whose pages went elsewhere are withdrawn. The dossier's 
 moved which boundaries and which records came and went.
 
 Order of writes: the new documents' packages, then the dossier's next version (the commit), then
-the withdrawn packages' tombstones (a last version each; storage/package.py) and the index. A crash midway leaves the dossier as it was or as wanted;
-running the same split again finishes it.
+the withdrawn packages' tombstones (a last version each; storage/package.py) and the index. A
+crash midway leaves the dossier as it was or as wanted; running the same split again finishes it.
 
 A split that cannot be done raises `SplitRefused` before anything is written, its `kind` (a
 `Refusal`) and the facts (the pages at fault) for each edge to say in its own words: the CLI in

@@ -41,10 +41,11 @@ from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import quote
 
-from core.errors import NotFound
+from core.errors import BadInput, NotFound
 from schemas import Event, Page, Record
 from storage.base import ObjectStore
 from storage.changes import note_change
+from storage.hashing import sha256_file
 from storage.jsonfile import json_bytes
 from storage.layout import (
     CLASSIFICATION_FILE,
@@ -184,6 +185,25 @@ def version_info(record_events: Sequence[Event], default: str | None = None) -> 
         return VersionInfo(default or "update", SYSTEM)
     message = f"{event.step}: {event.detail}" if event.detail else event.step
     return VersionInfo(message, person(str(by)) if by else SYSTEM)
+
+
+# ---- the original file ----
+
+
+def check_original(path: Path, sha256: str, size: int, owner: str) -> None:
+    """BadInput unless the local file `path` still holds what `owner` (a record or dossier)
+    says: a guard before work that must not start from a changed file. The commit checks again
+    as it stores the file (OcflStore.commit `expected_sha256`)."""
+    try:
+        found = path.stat().st_size
+        digest = sha256_file(path)
+    except OSError as exc:
+        raise BadInput(f"cannot read {path.name}: {exc.strerror or exc}") from exc
+    if digest != sha256 or found != size:
+        raise BadInput(
+            f"{path.name} changed since it was hashed: sha256 {digest[:12]}, {found} bytes"
+            f" ({owner}: {sha256[:12]}, {size} bytes)"
+        )
 
 
 # ---- committing ----
