@@ -1,16 +1,22 @@
 """The dossier package: a hồ sơ's original files, every scan page as read, and dossier.json.
 
-    original/<safe name>   each file of the scan, byte-identical (not when held)
-    pages/0001.txt, 0001.words.json
-    dossier.json           the Dossier's head: no scan pages, no segmentation
-    scan.json              the scan: every page as read (no words), how it was cut
+Two OCFL objects beside the record packages in the storage root under ocfl/ (storage/package.py):
 
-These are the logical paths of the OCFL object `urn:sohoa:dossier:<id>`, beside the record
-packages in the storage root under ocfl/ (storage/package.py). Its documents are record packages
-of their own (`write_document_package`), committed before the dossier: a dossier that is
-committed has all its documents. A boundary moved by an archivist (`update_dossier`) is the
-dossier's next version, after the new documents' versions and before the withdrawn documents'
-tombstones. The names are spelled in storage/layout.py.
+    urn:sohoa:dossier-scan:<id>   the scan
+        original/<safe name>      each file of the scan, byte-identical (not when held)
+        pages/0001.txt, 0001.words.json
+        scan.json                 every page as read (no words), how the scan was cut
+    urn:sohoa:dossier:<id>        the head, committed last: the dossier exists once it is
+        dossier.json              the Dossier's head: no scan pages, no segmentation
+
+Showing a dossier reads the head object alone: its inventory, like dossier.json, does not grow
+with the pages of the scan, so answering for a dossier costs the same whatever the pages of
+documents the caller may not see (an inventory names every file: one object would cost more for
+more hidden pages). Its documents are record packages of their own (`write_document_package`),
+committed before the dossier: a dossier that is committed has all its documents. A boundary
+moved by an archivist (`update_dossier`) is the next version of both objects (scan first), after
+the new documents' versions and before the withdrawn documents' tombstones. The names are
+spelled in storage/layout.py.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from storage.base import ObjectStore
 from storage.jsonfile import json_bytes
 from storage.layout import DOSSIER_FILE, DOSSIER_SCAN_FILE, original_name, page_words_name
 from storage.ocfl_inventory import VersionInfo
-from storage.ocfl_layout import dossier_object_id, plain_id
+from storage.ocfl_layout import dossier_object_id, dossier_scan_object_id, plain_id
 from storage.ocfl_store import Content
 from storage.package import (
     SYSTEM,
@@ -45,7 +51,6 @@ __all__ = [
     "dossier_file_key",
     "iter_dossier_ids",
     "read_dossier",
-    "read_dossier_manifest",
     "update_dossier",
     "write_dossier_package",
 ]
@@ -78,8 +83,7 @@ def write_dossier_package(
     (`dossier.held`). The pages' files are built one page at a time."""
     if (originals is None) != dossier.held:
         raise ValueError(f"dossier {dossier.id}: originals are given exactly when it is not held")
-    object_id = dossier_object_id(dossier.id)
-    heads = {DOSSIER_FILE: _head_json(dossier), DOSSIER_SCAN_FILE: _scan_json(dossier)}
+    head, scan = dossier_object_id(dossier.id), dossier_scan_object_id(dossier.id)
     kept: list[tuple[str, Content]] = []
     hashes: dict[str, str] = {}
     if originals is not None:
@@ -91,9 +95,10 @@ def write_dossier_package(
         for path, file, name in zip(originals, dossier.files, names, strict=True):
             kept.append((name, Path(path)))
             hashes[name] = file.sha256
-    files = chain(kept, page_files(dossier.pages), heads.items())
+    files = chain(kept, page_files(dossier.pages), [(DOSSIER_SCAN_FILE, _scan_json(dossier))])
     info = VersionInfo("intake", SYSTEM)
-    return commit_object(store, object_id, files, info, replace_all=True, originals=hashes)
+    commit_object(store, scan, files, info, replace_all=True, originals=hashes)
+    return commit_object(store, head, [(DOSSIER_FILE, _head_json(dossier))], info, replace_all=True)
 
 
 def update_dossier(store: ObjectStore, dossier: Dossier) -> int | None:
@@ -102,16 +107,23 @@ def update_dossier(store: ObjectStore, dossier: Dossier) -> int | None:
     why from its newest event); the originals and page files stay as they are. None when
     nothing changed."""
     _current(store, dossier.id)  # NotFound unless committed
-    files = {DOSSIER_FILE: _head_json(dossier)}
-    if dossier.pages:  # read with its scan (a dossier has a page at least)
-        files[DOSSIER_SCAN_FILE] = _scan_json(dossier)
     info = version_info(dossier.events)
-    return commit_object(store, dossier_object_id(dossier.id), files.items(), info, replace_all=False)
+    if dossier.pages:  # read with its scan (a dossier has a page at least)
+        scan = [(DOSSIER_SCAN_FILE, _scan_json(dossier))]
+        commit_object(store, dossier_scan_object_id(dossier.id), scan, info, replace_all=False)
+    head = [(DOSSIER_FILE, _head_json(dossier))]
+    return commit_object(store, dossier_object_id(dossier.id), head, info, replace_all=False)
 
 
-def _current(store: ObjectStore, dossier_id: str, version: int | None = None) -> PackageFiles:
+def _current(store: ObjectStore, dossier_id: str) -> PackageFiles:
+    """The head object's newest version; NotFound unless the dossier is committed."""
     object_id = dossier_object_id(dossier_id)
-    return package_files(ocfl_root(store), object_id, version, f"dossier {dossier_id!r}")
+    return package_files(ocfl_root(store), object_id, None, f"dossier {dossier_id!r}")
+
+
+def _scan(store: ObjectStore, dossier_id: str) -> PackageFiles:
+    object_id = dossier_scan_object_id(dossier_id)
+    return package_files(ocfl_root(store), object_id, None, f"scan of dossier {dossier_id!r}")
 
 
 def dossier_exists(store: ObjectStore, dossier_id: str) -> bool:
@@ -123,20 +135,15 @@ def dossier_exists(store: ObjectStore, dossier_id: str) -> bool:
     return True
 
 
-def read_dossier_manifest(store: ObjectStore, dossier_id: str) -> dict[str, str]:
-    """Path inside the dossier package -> sha256. NotFound if not committed."""
-    return dict(_current(store, dossier_id).files)
-
-
 def read_dossier(
     store: ObjectStore, dossier_id: str, *, scan: bool = False, with_words: bool = False
 ) -> Dossier:
     """The stored dossier: its head only (no pages, an empty segmentation), or with its `scan`
     (every page as read and how it was cut), the pages' words too `with_words`. NotFound
     unless committed."""
-    package = _current(store, dossier_id)
-    data = json.loads(package.read(DOSSIER_FILE))
+    data = json.loads(_current(store, dossier_id).read(DOSSIER_FILE))
     if scan or with_words:
+        package = _scan(store, dossier_id)
         data |= json.loads(package.read(DOSSIER_SCAN_FILE))
     if with_words:
         for page in data["pages"]:
@@ -154,4 +161,4 @@ def dossier_file_key(store: ObjectStore, dossier: Dossier, index: int) -> str:
     """The store key of the dossier's `index`-th original file (0-based). NotFound when held."""
     if dossier.held:
         raise NotFound(f"dossier {dossier.id}: its original is held outside the store")
-    return _current(store, dossier.id).key(original_name(dossier.files[index].name))
+    return _scan(store, dossier.id).key(original_name(dossier.files[index].name))

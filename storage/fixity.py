@@ -56,7 +56,7 @@ HASH_WORKERS = 4  # objects hashed at once (S3 latency; hashlib releases the GIL
 _SMALL_SUFFIXES = (".json", ".txt")  # read whole; anything else is streamed to a scratch file
 
 Kind = Literal["missing", "altered", "unexpected", "unreadable", "interrupted"]
-AREAS = {"record": "records", "dossier": "dossiers"}  # a package's area, by the kind of its object
+AREAS = {"record": "records", "dossier": "dossiers", "dossier-scan": "dossiers"}  # by the kind of object
 ROOT_AREA = "ocfl"  # a file of the storage root that belongs to no object
 
 
@@ -197,11 +197,11 @@ class _Planner:
         for key in keys:
             self.problem(area, "", "unexpected", key, f"not inside a {area} entry")
 
-    def object_checked(self, area: str, fixity: ObjectFixity) -> None:
+    def object_checked(self, kind: str, fixity: ObjectFixity) -> None:
         with self.lock:
-            if area == AREAS["dossier"]:
+            if kind == "dossier":  # its head: one a dossier (its scan is a second object)
                 self.report.dossiers += 1
-            elif area == AREAS["record"]:
+            elif kind == "record":
                 self.report.records += 1
             self.report.objects += fixity.files_checked
             self.report.bytes += fixity.bytes_checked
@@ -303,17 +303,17 @@ def _object_id(ocfl: OcflStore, found: _Object) -> str | None:
         return None
 
 
-def _where(object_id: str | None, found: _Object) -> tuple[str, str]:
-    """(area, entry) of an object: its record or dossier id, else the folder's name."""
+def _where(object_id: str | None, found: _Object) -> tuple[str, str, str]:
+    """(area, entry, kind) of an object: its record or dossier id, else the folder's name."""
     named = plain_id(object_id) if object_id else None
-    return (AREAS[named[0]], named[1]) if named else (ROOT_AREA, found.name())
+    return (AREAS[named[0]], named[1], named[0]) if named else (ROOT_AREA, found.name(), "")
 
 
 def _check(ocfl: OcflStore, found: _Object, planner: _Planner, *, final: bool, repair: bool) -> bool:
     """Check one object; False when it is not committed yet (or has a version beyond its head)
     and this is not the `final` pass: it is checked again at the end."""
     object_id = _object_id(ocfl, found)
-    area, entry = _where(object_id, found)
+    area, entry, kind = _where(object_id, found)
     if object_id is None or ocfl.object_root(object_id) != found.root:
         for key in sorted(found.keys):
             planner.problem(area, entry, "unexpected", key, "in an object folder whose name is not its id's")
@@ -334,7 +334,7 @@ def _check(ocfl: OcflStore, found: _Object, planner: _Planner, *, final: bool, r
         return True
     if fixity.incomplete and not final:
         return False
-    planner.object_checked(area, fixity)
+    planner.object_checked(kind, fixity)
     for damage in fixity.damage:
         planner.problem(area, entry, damage.kind, found.root + damage.path, str(damage))  # type: ignore[arg-type]
     for name in fixity.incomplete:

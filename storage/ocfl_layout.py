@@ -7,7 +7,8 @@ an object with id I lives at `<t1>/<t2>/<t3>/<I encoded>/`, where t1..t3 are the
 characters is cut to 100 and followed by '-' and the whole sha256. So the tree stays balanced
 (4,096 folders a level, whatever the number of records), and the id can still be read in the
 path. sohoa's ids are URIs (an OCFL id SHOULD be one): `urn:sohoa:record:<record id>` and
-`urn:sohoa:dossier:<dossier id>`, records and dossiers side by side in one storage root. A
+`urn:sohoa:dossier:<dossier id>` (a dossier's head: dossier.json) with
+`urn:sohoa:dossier-scan:<dossier id>` (its scan), all side by side in one storage root. A
 record or dossier id is one safe key segment (32 hex digits when sohoa made it from a file's
 sha256; any other safe name, e.g. in tests, is encoded the same way).
 """
@@ -24,6 +25,7 @@ __all__ = [
     "LAYOUT_DESCRIPTION",
     "LAYOUT_EXTENSION",
     "dossier_object_id",
+    "dossier_scan_object_id",
     "encapsulation_name",
     "object_path",
     "plain_id",
@@ -47,6 +49,7 @@ _MAX_ENCODED = 100
 _KEPT = re.compile(r"[A-Za-z0-9_-]")
 _RECORD_PREFIX = "urn:sohoa:record:"
 _DOSSIER_PREFIX = "urn:sohoa:dossier:"
+_SCAN_PREFIX = "urn:sohoa:dossier-scan:"
 
 
 def encapsulation_name(object_id: str, digest: str) -> str:
@@ -89,9 +92,16 @@ def dossier_object_id(dossier_id: str) -> str:
     return _DOSSIER_PREFIX + _checked("dossier", dossier_id)
 
 
+def dossier_scan_object_id(dossier_id: str) -> str:
+    """The OCFL object id of a dossier's scan: `urn:sohoa:dossier-scan:<dossier id>`."""
+    return _SCAN_PREFIX + _checked("dossier", dossier_id)
+
+
 def plain_id(object_id: str) -> tuple[str, str] | None:
-    """('record' or 'dossier', the sohoa id) of an object id sohoa made; None for another."""
-    for kind, prefix in (("record", _RECORD_PREFIX), ("dossier", _DOSSIER_PREFIX)):
+    """('record', 'dossier' or 'dossier-scan'; the sohoa id) of an object id sohoa made; None
+    for another."""
+    kinds = (("record", _RECORD_PREFIX), ("dossier", _DOSSIER_PREFIX), ("dossier-scan", _SCAN_PREFIX))
+    for kind, prefix in kinds:
         if object_id.startswith(prefix):
             return kind, object_id[len(prefix) :]
     return None

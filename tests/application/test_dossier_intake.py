@@ -60,7 +60,7 @@ def test_a_dossier_scan_becomes_its_documents(scans, sohoa_home: Path, prefect_h
     assert sorted(i["id"] for i in summary["ingested"]) == sorted(d["id"] for d in dossier["documents"])
 
     store = sohoa_home / "store"
-    kept = logical_files(object_folder(store, "dossier", dossier["id"]))[f"original/{path.name}"]
+    kept = logical_files(object_folder(store, "dossier-scan", dossier["id"]))[f"original/{path.name}"]
     assert kept.read_bytes() == path.read_bytes()  # the original, once, byte for byte
     assert not list((store / "ocfl").glob("*/*/*/urn%3asohoa%3arecord%3a*/v*/content/original"))  # no copy
     stored = read_dossier(_store(sohoa_home), dossier["id"])

@@ -75,11 +75,12 @@ class RecordingStore:
 
 
 def object_folder(store_root: Path, kind: str, plain: str) -> Path:
-    """The folder of a record's or dossier's OCFL object in a local store (`kind`: record, dossier)."""
+    """The folder of an OCFL object in a local store (`kind`: record, dossier, dossier-scan)."""
     from storage.layout import OCFL_ROOT
-    from storage.ocfl_layout import dossier_object_id, object_path, record_object_id
+    from storage.ocfl_layout import dossier_object_id, dossier_scan_object_id, object_path, record_object_id
 
-    object_id = record_object_id(plain) if kind == "record" else dossier_object_id(plain)
+    ids = {"record": record_object_id, "dossier": dossier_object_id, "dossier-scan": dossier_scan_object_id}
+    object_id = ids[kind](plain)
     return Path(store_root) / OCFL_ROOT / object_path(object_id)
 
 

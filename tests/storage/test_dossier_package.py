@@ -20,7 +20,7 @@ from storage.dossier_package import (
     write_dossier_package,
 )
 from storage.fixity import verify
-from storage.ocfl_layout import dossier_object_id, object_path
+from storage.ocfl_layout import dossier_object_id, dossier_scan_object_id, object_path
 from storage.package import ocfl_root
 from tests.storage.ocfl_helpers import ocfl_py_validate
 
@@ -63,7 +63,7 @@ def test_written_read_and_verified(tmp_path: Path, original: Path) -> None:
     write_dossier_package(store, dossier, [original])
     assert dossier_exists(store, dossier.id) and list(iter_dossier_ids(store)) == [dossier.id]
     key = dossier_file_key(store, dossier, 0)
-    root = f"ocfl/{object_path(dossier_object_id(dossier.id))}/"
+    root = f"ocfl/{object_path(dossier_scan_object_id(dossier.id))}/"  # the scan's object
     assert key == f"{root}v1/content/original/{original.name}"
     kept = store.root / key
     assert kept.read_bytes() == original.read_bytes()
@@ -82,6 +82,9 @@ def test_written_read_and_verified(tmp_path: Path, original: Path) -> None:
     assert again.title == "Hồ sơ đất đai" and again.pages[0].text == "Quyết định số 15" and verify(store).ok
     versions = ocfl_root(store).versions(dossier_object_id(dossier.id))
     assert [v.name for v in versions] == ["v1", "v2"]  # the change is a new version, v1 kept
+    assert len(ocfl_root(store).versions(dossier_scan_object_id(dossier.id))) == 1  # the scan unchanged
+    head = f"ocfl/{object_path(dossier_object_id(dossier.id))}/"
+    assert [k.rsplit("/content/", 1)[1] for k in store.list(head) if "/content/" in k] == ["dossier.json"] * 2
     assert [k for k in store.list(root) if "/original/" in k] == [key]  # the scan stored once
     assert ocfl_py_validate(str(store.root / "ocfl")).clean
 

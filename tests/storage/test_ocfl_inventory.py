@@ -21,7 +21,13 @@ from storage.ocfl_inventory import (
     parse_sidecar,
     sidecar_text,
 )
-from storage.ocfl_layout import dossier_object_id, object_path, plain_id, record_object_id
+from storage.ocfl_layout import (
+    dossier_object_id,
+    dossier_scan_object_id,
+    object_path,
+    plain_id,
+    record_object_id,
+)
 
 OID = record_object_id("0123456789abcdef0123456789abcdef")
 WHO = VersionInfo(
@@ -178,6 +184,7 @@ def test_sohoa_object_ids_are_uris_of_checked_ids():
     assert object_path(record_object_id("0" * 32)).endswith("/urn%3asohoa%3arecord%3a" + "0" * 32)
     assert plain_id(record_object_id("0" * 32)) == ("record", "0" * 32)
     assert plain_id(dossier_object_id("rec-a")) == ("dossier", "rec-a")
+    assert plain_id(dossier_scan_object_id("rec-a")) == ("dossier-scan", "rec-a")
     assert plain_id("urn:other:0") is None
     for bad in ("", "..", ".", "a/b", "../" + "0" * 29, "a\x00b", ".~tmp-1"):
         with pytest.raises(ValueError):
