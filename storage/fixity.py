@@ -303,6 +303,14 @@ def _object_id(ocfl: OcflStore, found: _Object) -> str | None:
         return None
 
 
+def _unfinished(ocfl: OcflStore, object_id: str) -> bool:
+    """True for an object whose last commit stopped between its root inventory and its sidecar."""
+    try:
+        return ocfl.unfinished_commit(object_id) is not None
+    except (NotFound, InventoryError, UnicodeDecodeError):  # damage: check_object says which
+        return False
+
+
 def _where(object_id: str | None, found: _Object) -> tuple[str, str, str]:
     """(area, entry, kind) of an object: its record or dossier id, else the folder's name."""
     named = plain_id(object_id) if object_id else None
@@ -329,12 +337,23 @@ def _check(ocfl: OcflStore, found: _Object, planner: _Planner, *, final: bool, r
             planner.problem(area, entry, "interrupted", found.root, detail)
         return True
     try:
+        unfinished = _unfinished(ocfl, object_id)
+        if unfinished and not final:
+            return False
+        if unfinished and repair:
+            ocfl.finish_commit(object_id)
+            planner.repaired(f"{found.root}{SIDECAR_FILE} (a commit finished)")
         fixity = check_object(ocfl, object_id)
     except NotFound:  # removed since it was listed
         return True
     if fixity.incomplete and not final:
         return False
     planner.object_checked(kind, fixity)
+    if unfinished and not repair:
+        sidecar = found.root + SIDECAR_FILE
+        detail = f"{fixity.head}: its commit was interrupted before the root sidecar (repair finishes it)"
+        planner.problem(area, entry, "interrupted", sidecar, detail)
+        fixity.damage = [d for d in fixity.damage if d.path not in (SIDECAR_FILE, INVENTORY_FILE)]
     for damage in fixity.damage:
         planner.problem(area, entry, damage.kind, found.root + damage.path, str(damage))  # type: ignore[arg-type]
     for name in fixity.incomplete:

@@ -365,6 +365,17 @@ class OcflStore:
         inventory is the head version's own, byte for byte); True when it was rewritten. Every
         commit does this first, so a rerun after a kill leaves the object valid even when it
         has no new version to write."""
+        data = self.unfinished_commit(object_id)
+        if data is None:
+            return False
+        self.store.put_bytes(self.object_root(object_id) + SIDECAR_FILE, sidecar_text(data))
+        return True
+
+    def unfinished_commit(self, object_id: str) -> bytes | None:
+        """The root inventory when its sidecar is missing or names other bytes and it is the
+        head version's own inventory, byte for byte (a writer killed at its commit point: the
+        version is whole, only the sidecar is not written); else None. InventoryError when the
+        sidecar disagrees and the root inventory is not the head's (damage, not a crash)."""
         prefix = self.object_root(object_id)
         data = self.store.get_bytes(prefix + INVENTORY_FILE)
         try:
@@ -372,9 +383,8 @@ class OcflStore:
         except (NotFound, InventoryError):
             current = None
         if current == hashlib.sha512(data).hexdigest():
-            return False
+            return None
         head = parse_inventory(data).head
         if self.store.get_bytes(f"{prefix}{head}/{INVENTORY_FILE}") != data:
             raise InventoryError(f"{object_id}: the root inventory is not {head}'s; not repaired")
-        self.store.put_bytes(prefix + SIDECAR_FILE, sidecar_text(data))
-        return True
+        return data

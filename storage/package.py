@@ -70,6 +70,7 @@ __all__ = [
     "HELD_STEP",
     "PackageFiles",
     "is_held",
+    "finish_package",
     "iter_record_ids",
     "ocfl_root",
     "original_key",
@@ -373,6 +374,15 @@ def update_record(store: ObjectStore, record: Record, info: VersionInfo | None =
     check_page_numbers(f"record {record.id}", record.pages)
     info = info or version_info(record.events)
     return _commit(store, record.id, _json_files(record).items(), info, replace_all=False)
+
+
+def finish_package(store: ObjectStore, record_id: str) -> bool:
+    """Finish a commit that a writer killed at its commit point left without its root sidecar
+    (the version is whole and readable); True when it did. A rerun that finds the record stored
+    calls it: it writes no version, so nothing else would."""
+    ocfl = ocfl_root(store)
+    object_id = record_object_id(record_id)
+    return ocfl.exists(object_id) and ocfl.finish_commit(object_id)
 
 
 def is_held(record: Record) -> bool:

@@ -16,7 +16,7 @@ from storage.fixity import FixityReport, Problem, verify
 from storage.layout import OCFL_ROOT
 from storage.ocfl_inventory import sidecar_text
 from storage.ocfl_layout import object_path, record_object_id
-from storage.package import package_exists, package_key
+from storage.package import finish_package, package_exists, package_key
 from storage.quarantine import QUARANTINE
 from tests.indexing.stored import stored_record
 from tests.moto_s3 import s3_test_store
@@ -240,3 +240,19 @@ def test_report_as_json(store: ObjectStore, tmp_path: Path) -> None:
         {"area": "records", "entry": "a", "kind": "missing", "key": keys["a"][0], "detail": detail}
     ]
     assert Problem("records", "a", "missing", keys["a"][0], detail) in verify(store).problems
+
+
+def test_a_commit_killed_before_its_root_sidecar_is_interrupted_and_finished_by_repair(
+    store: ObjectStore, tmp_path: Path
+) -> None:
+    keys = put_records(store, tmp_path, "a", "b")
+    store.delete(keys["a"][-1] + ".sha512")  # killed between the root inventory and its sidecar
+    (problem,) = verify(store).problems
+    assert (problem.kind, problem.entry, problem.key) == ("interrupted", "a", keys["a"][-1] + ".sha512")
+    assert problem.detail.startswith("v1: its commit was interrupted")
+    assert package_exists(store, "a")  # the version is whole and readable meanwhile
+    assert verify(store, repair=True).repaired == [root_of("a") + "inventory.json.sha512 (a commit finished)"]
+    assert verify(store).ok
+    store.delete(keys["b"][-1] + ".sha512")
+    assert finish_package(store, "b") and not finish_package(store, "b")  # what a rerun of the ingest does
+    assert verify(store).ok
