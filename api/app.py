@@ -14,7 +14,10 @@ answered inside the middleware, so it carries the same headers as any other resp
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from http import HTTPStatus
 from pathlib import Path
 
@@ -23,12 +26,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import routes_dossiers, routes_ops, routes_records, routes_review, routes_search, web
 from api.prometheus import Metrics
 from api.reading import Forbidden
 from api.review import ReviewRefused
+from api.search_pool import SearchPool
 from api.state import ApiState
 from api.vietnamese import validation_message
 from application.services import services_for
@@ -38,6 +44,7 @@ from core.settings import Settings
 __all__ = ["cache_policy", "create_app"]
 
 log = logging.getLogger(__name__)
+served = logging.getLogger("uvicorn.error")  # the server's own log (uvicorn sets it up)
 
 STATIC = Path(__file__).parent / "static"
 _SECURITY_HEADERS = {
@@ -118,25 +125,100 @@ async def _invalid_request(request: Request, exc: Exception) -> Response:
 
 def cache_policy(path: str, response: Response) -> None:
     """`no-store` and `Vary` on the credentials for everything but the page's static files."""
+    _cache_headers(path, response.headers)
+
+
+def _cache_headers(path: str, headers: MutableHeaders) -> None:
     if path.startswith(_CACHEABLE):
         return
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Pragma"] = "no-cache"
-    vary = [v.strip() for v in response.headers.get("Vary", "").split(",") if v.strip()]
-    response.headers["Vary"] = ", ".join(dict.fromkeys([*vary, *_CREDENTIALS]))
+    headers["Cache-Control"] = "no-store"
+    headers["Pragma"] = "no-cache"
+    vary = [v.strip() for v in headers.get("Vary", "").split(",") if v.strip()]
+    headers["Vary"] = ", ".join(dict.fromkeys([*vary, *_CREDENTIALS]))
 
 
-def _route_name(request: Request) -> str:
-    route = request.scope.get("route")
+def _policed(path: str, headers: MutableHeaders) -> None:
+    """The security headers and the cache policy (`cache_policy`) set on a response's `headers`."""
+    headers.update(_SECURITY_HEADERS)
+    _cache_headers(path, headers)
+    if path.startswith("/docs"):  # Swagger UI needs its inline script
+        del headers["Content-Security-Policy"]
+
+
+class _Observe:
+    """Every HTTP response gets the security headers and the cache policy and is counted in
+    /metrics (method, route, status, seconds to its start); an unexpected failure before the
+    response started is answered here with a 500 (so it carries the same headers), its
+    traceback logged. A plain ASGI middleware: Starlette's BaseHTTPMiddleware runs each request
+    in a task of its own and passes the response through a stream (~1 ms a request)."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        elapsed = self.metrics.timer()
+        path = scope["path"]
+        status: list[int] = []
+
+        async def send_policed(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                _policed(path, MutableHeaders(scope=message))
+                status.append(message["status"])
+                self.metrics.observe(scope["method"], _route_name(scope), message["status"], elapsed())
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_policed)
+        except Exception as exc:
+            if status:  # the response had started: nothing else can be sent
+                raise
+            log.error("%s %s failed", scope["method"], path, exc_info=exc)
+            response = await _server_error(Request(scope, receive), exc)
+            await response(scope, receive, send_policed)
+
+
+def _route_name(scope: Scope) -> str:
+    route = scope.get("route")
     return getattr(route, "path", None) or "unmatched"
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """The API and web page for `settings` (store and index from application.services)."""
+def _serving(state: ApiState):  # noqa: ANN202 - a lifespan
+    """The lifespan of a server process (`sohoa serve`): the index is warmed up before the first
+    request is taken (uvicorn starts listening after the start-up), and the page lists used are
+    saved for the next server when it stops."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        done = await asyncio.get_running_loop().run_in_executor(None, state.warm)
+        served.info("search index warm: %s", done)  # the load bench waits for this line
+        try:
+            yield
+        finally:
+            try:
+                state.save_lists()
+            except Exception as exc:  # noqa: BLE001 - a cache for the next start: never fatal
+                log.warning("search lists not saved: %s", exc)
+            if state.pool is not None:
+                state.pool.close()
+
+    return lifespan
+
+
+def create_app(settings: Settings, *, serving: bool = False, search_processes: int = 1) -> FastAPI:
+    """The API and web page for `settings` (store and index from application.services).
+    `serving`: a server's (`_serving`); `search_processes` > 1: searches are answered by that
+    many processes (api.search_pool), started with the server."""
     services = services_for(settings)
     state = ApiState.build(settings, services.store, services.index)
+    if serving and search_processes > 1:
+        state.pool = SearchPool(settings, search_processes)
     swagger = _swagger_files()
     app = FastAPI(
+        lifespan=_serving(state) if serving else None,
         docs_url=None if swagger else "/docs",
         redoc_url=None,
         title="sohoa",
@@ -155,20 +237,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _server_error)  # last resort: a failure in `observe` itself
 
-    @app.middleware("http")
-    async def observe(request: Request, call_next) -> Response:  # noqa: ANN001
-        elapsed = app.state.metrics.timer()
-        try:
-            response = await call_next(request)
-        except Exception as exc:  # answered here, so a 500 gets the same headers as any response
-            log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
-            response = await _server_error(request, exc)
-        response.headers.update(_SECURITY_HEADERS)
-        cache_policy(request.url.path, response)
-        if request.url.path.startswith("/docs"):  # Swagger UI needs its inline script
-            del response.headers["Content-Security-Policy"]
-        app.state.metrics.observe(request.method, _route_name(request), response.status_code, elapsed())
-        return response
+    app.add_middleware(_Observe, metrics=app.state.metrics)  # type: ignore[arg-type]
 
     app.include_router(routes_search.router)
     app.include_router(routes_records.router)

@@ -13,6 +13,10 @@ A dossier tells a role nothing of a document the role may not see. For public an
   is hidden: the scan's own numbering (a blank separator sheet's jump, a page count above the
   documents') would say "nothing hidden here". The record's own link to its dossier
   (`shown_link`) uses the same numbering.
+The dossier's own text (title, code) is shown to the public in its public form, the same
+whichever documents the public may see: masked with the personal data every document lists,
+hidden ones included (their metadata alone is read), and with what the detector finds in it
+(application/dossiers.py `public_summary`).
 Archivists may list what they may not read (as GET /restricted does): such documents appear in
 `withheld` with id, order, scan pages and class only; their numbering is the dossier's own.
 
@@ -36,10 +40,9 @@ from api.state import ApiState
 from application.access import ALL_CLASSES, Caller, can_list_restricted, can_read, class_served, scope_for
 from application.dossier_intake import BOUNDARY_DOUBT
 from application.dossier_review import KEPT_CLASS_START
-from application.dossiers import DocumentRow, DossierSummary, summarise
+from application.dossiers import DocumentRow, DossierSummary, listed_values, public_summary, summarise
 from core.errors import NotFound
 from dedup.link import RULE as NEAR_DUPLICATE_RULE
-from indexing.masking import mask_text, values_of
 from schemas import AccessClass, AccessScope, Dossier, Record, SearchFilters, SearchHit, SearchQuery
 from storage import read_record
 from storage.dossier_package import read_dossier
@@ -184,11 +187,10 @@ def dossier_view(
     if not records and not withheld:
         raise dossier_not_found(dossier_id)
     masked = scope_for(role).masked
-    shown = [masked_record(r) for r in records] if masked else records
+    shown = [masked_record(r) for r in records] if masked else [scrubbed(r, caller) for r in records]
     summary = summarise(dossier, shown)
-    if masked:  # a title given at intake may name a person (the code is the archive's)
-        values = tuple(v for r in records for v in values_of(r))
-        summary = replace(summary, title=summary.title and mask_text(summary.title, values))
+    if masked and (summary.title or summary.code):  # either may name a person any document lists
+        summary = public_summary(summary, listed_values(state.store, dossier, records))
     if listed:  # archivists know every document: the scan's page count and review notes
         summary = replace(summary, pages=dossier.page_count, review_reasons=list(dossier.review_reasons))
     else:  # numbered so whether or not something is hidden: a blank sheet's jump would say "nothing"
@@ -236,6 +238,28 @@ _SPLIT_STEP = "review-split"  # the step of a split's event (application/dossier
 _TWIN = "near-duplicate of record"  # how dedup's review reason begins (dedup/match.py)
 
 
+def _without_reasons(record: Record, gone: tuple[str, ...]) -> Record:
+    """`record` without the review reasons that begin with one of `gone`, its own and its pages',
+    and no longer awaiting review where those were all that made it so (as a split settles a
+    boundary doubt: application/dossier_review.py `_renumber_kept`). A flag left without its
+    reason would say what the reason was: that a page follows the document in the scan (a
+    boundary doubt about the next document's first page), that it has a twin (a near-duplicate
+    link to a hidden document). An undetermined class keeps the record awaiting review."""
+    c = record.classification
+    kept = [r for r in c.review_reasons if not r.startswith(gone)]
+    if len(kept) < len(c.review_reasons):
+        flagged = c.needs_review and (bool(kept) or c.access == "undetermined")
+        c = c.model_copy(update={"review_reasons": kept, "needs_review": flagged})
+    pages = []
+    for page in record.pages:
+        left = [r for r in page.review_reasons if not r.startswith(gone)]
+        if len(left) < len(page.review_reasons):
+            flagged = page.needs_review and bool(left)
+            page = page.model_copy(update={"review_reasons": left, "needs_review": flagged})
+        pages.append(page)
+    return record.model_copy(update={"classification": c, "pages": pages})
+
+
 def _unlinked(record: Record) -> Record:
     """`record` without its near-duplicate link (dedup's DUP.near decision, its review reason and
     its event): the link names the other record, which may be one the caller may not know of."""
@@ -244,14 +268,13 @@ def _unlinked(record: Record) -> Record:
         e.step == "dedup" for e in record.events
     ):
         return record
+    record = _without_reasons(record, (_TWIN,))
+    c = record.classification
     return record.model_copy(
         update={
             "events": [e for e in record.events if e.step != "dedup"],
             "classification": c.model_copy(
-                update={
-                    "decisions": [d for d in c.decisions if d.rule != NEAR_DUPLICATE_RULE],
-                    "review_reasons": [r for r in c.review_reasons if not r.startswith(_TWIN)],
-                }
+                update={"decisions": [d for d in c.decisions if d.rule != NEAR_DUPLICATE_RULE]}
             ),
         }
     )
@@ -259,13 +282,14 @@ def _unlinked(record: Record) -> Record:
 
 def scrubbed(record: Record, caller: Caller) -> Record:
     """`record` without what it says of its dossier's scan (module docstring) and without its
-    near-duplicate link (`_unlinked`), unless the caller may list every document."""
+    near-duplicate link (`_unlinked`), unless the caller may list every document; awaiting review
+    only for what remains (`_without_reasons`)."""
     if can_list_restricted(caller.role):
         return record
     record = _unlinked(record)
     if record.dossier is None:
         return record
-    c = record.classification
+    record = _without_reasons(record, (BOUNDARY_DOUBT, KEPT_CLASS_START))
     return record.model_copy(
         update={
             # an event's time counts pages too: the intake's OCR event is the whole scan's reading
@@ -276,12 +300,5 @@ def scrubbed(record: Record, caller: Caller) -> Record:
                 for e in record.events
                 if e.step != _SPLIT_STEP
             ],
-            "classification": c.model_copy(
-                update={
-                    "review_reasons": [
-                        r for r in c.review_reasons if not r.startswith((BOUNDARY_DOUBT, KEPT_CLASS_START))
-                    ]
-                }
-            ),
         }
     )

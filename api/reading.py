@@ -11,18 +11,26 @@ answer's timing does not tell them apart either.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import PurePath
 
 from api.review import REVIEW_RULE
 from api.state import ApiState
 from application.access import Caller, can_list_restricted, can_read, class_served, scope_for
 from core.errors import NotFound
 from dedup.link import RULE as NEAR_DUPLICATE_RULE
-from indexing.masking import MASKED, mask_text, values_of
-from schemas import AccessClass, Decision, Metadata, PersonalData, Record
-from storage import read_record, safe_name
+from export.public_form import PUBLIC_METADATA, public_file_name, public_metadata
+from indexing.masking import mask_text, values_of
+from schemas import AccessClass, Decision, Record
+from storage import read_record
 
-__all__ = ["Forbidden", "audit_reads", "masked_record", "not_found", "public_file_name", "readable_record"]
+__all__ = [
+    "PUBLIC_METADATA",
+    "Forbidden",
+    "audit_reads",
+    "masked_record",
+    "not_found",
+    "public_file_name",
+    "readable_record",
+]
 
 
 class Forbidden(Exception):
@@ -73,50 +81,6 @@ def _readable(state: ApiState, caller: Caller, record_id: str, *, with_words: bo
     raise not_found(record_id)
 
 
-# The metadata the public may see; every other field (the names as printed, the "Kính gửi"
-# lines, the incoming stamp, confidences, the review notes) is internal and may name a citizen.
-PUBLIC_METADATA = frozenset(
-    {
-        "number", "notation", "doc_type", "issuer", "parent_issuer", "province", "province_present",
-        "place", "date", "date_partial", "subject", "signer", "signers", "recipients", "secrecy",
-        "urgency", "personal_data",
-    }
-)  # fmt: skip
-_NOT_TEXT = frozenset({"date", "date_partial"})  # a date, checked by its pattern: not free text
-
-
-def _masked(value: object, values: tuple[str, ...]) -> object:
-    """Every string in `value` (a string, list or dict, as dumped) masked."""
-    if isinstance(value, str):
-        return mask_text(value, values) if value else value
-    if isinstance(value, list):
-        return [_masked(item, values) for item in value]
-    if isinstance(value, dict):
-        return {key: _masked(item, values) for key, item in value.items()}
-    return value
-
-
-def _masked_metadata(meta: Metadata, values: tuple[str, ...]) -> Metadata:
-    """The public fields of `meta` alone, every string in them masked; a listed personal-data
-    value is masked whole, whatever it is."""
-    shown = {
-        name: value if name in _NOT_TEXT else _masked(value, values)
-        for name, value in meta.model_dump().items()
-        if name in PUBLIC_METADATA and name != "personal_data"
-    }
-    shown["personal_data"] = [
-        PersonalData(kind=mask_text(item.kind, values), value=MASKED, page=item.page)
-        for item in meta.personal_data
-    ]
-    return Metadata.model_validate(shown)
-
-
-def public_file_name(record: Record) -> str:
-    """The file name the public is shown: the record id and the original's extension (the name
-    the office gave the scan is internal, and may name a person)."""
-    return f"{record.id}{PurePath(safe_name(record.source)).suffix.lower()}"
-
-
 def masked_record(record: Record) -> Record:
     """The record as the public sees it: personal data masked in text, metadata and evidence;
     the public metadata fields only (PUBLIC_METADATA); no review state (the archivists' review
@@ -153,7 +117,7 @@ def masked_record(record: Record) -> Record:
     return record.model_copy(
         update={
             "source": public_file_name(record),
-            "metadata": _masked_metadata(record.metadata, values),
+            "metadata": public_metadata(record),
             "classification": classification,
             "pages": pages,
             "events": [],

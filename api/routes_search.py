@@ -1,17 +1,31 @@
-"""GET /search: full-text search with filters, facets, highlighted snippets, paging and sort."""
+"""GET /search: full-text search with filters, facets, highlighted snippets, paging and sort.
+
+Under load a server process answers many searches at once, and they all need the index, which
+answers one at a time (indexing/sqlite.py: one connection, a lock). The searches of a process
+therefore go to one thread of their own, in the order they came (first come, first served):
+no search waits behind later ones, as threads contending for a lock can, and the event loop
+reads and answers other requests meanwhile. The access log's line for a search (written and
+flushed to disk before the answer goes out, as always) is written from the thread pool, so a slow
+disk delays that answer only. `sohoa serve --workers N` runs N such processes.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.auth import caller_of, client_of, state_of
-from api.models import ErrorOut, FacetOut, HitOut, SearchOut
+from api.models import ErrorOut, SearchOut
 from api.reading import audit_reads
+from api.search_pool import answer
 from api.state import ApiState
-from application.access import Caller
+from application.access import Caller, scope_for
 from application.searching import Found, SearchParams, search_as
 from schemas import AccessClass
 
@@ -20,14 +34,38 @@ __all__ = ["router", "run_search"]
 router = APIRouter(tags=["search"])
 MAX_PAGE = 1000
 
+_searcher: ThreadPoolExecutor | None = None
+_searcher_made = threading.Lock()
+
+
+def _search_thread() -> ThreadPoolExecutor:
+    """The one thread of this process that runs searches, in the order they were asked."""
+    global _searcher
+    with _searcher_made:
+        if _searcher is None:
+            _searcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sohoa-search")
+        return _searcher
+
+
+async def _caller(request: Request) -> Caller:
+    """caller_of, run on the event loop (a plain function dependency would take a thread)."""
+    return caller_of(request)
+
 
 def run_search(state: ApiState, caller: Caller, params: SearchParams, client: str | None) -> Found:
     """Search as `caller` and log the non-public records whose snippets were served (each hit
     carries the access class it is indexed with)."""
-    found = search_as(state.index, caller.role, params)  # type: ignore[arg-type]
+    if state.pool is not None:
+        found = state.pool.search_sync(caller.role, params)  # type: ignore[arg-type]
+    else:
+        found = search_as(state.index, caller.role, params)  # type: ignore[arg-type]
+    _audit(state, caller, params, client, found)
+    return found
+
+
+def _audit(state: ApiState, caller: Caller, params: SearchParams, client: str | None, found: Found) -> None:
     access = {hit.id: hit.access for hit in found.result.hits}
     audit_reads(state, caller, client, "search", access, {"q": params.q})
-    return found
 
 
 @router.get(
@@ -36,9 +74,9 @@ def run_search(state: ApiState, caller: Caller, params: SearchParams, client: st
     responses={400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 503: {"model": ErrorOut}},
     summary="Search the archive (accent-insensitive)",
 )
-def search(
+async def search(
     request: Request,
-    caller: Annotated[Caller, Depends(caller_of)],
+    caller: Annotated[Caller, Depends(_caller)],
     q: Annotated[str, Query(max_length=500, description='Words (ANDed); "quotes" for a phrase')] = "",
     doc_type: Annotated[
         str | None, Query(max_length=200, description="Document type, e.g. Quyết định")
@@ -80,30 +118,16 @@ def search(
         offset=(page - 1) * per_page,
         facet_limit=facet_limit,
     )
-    found = run_search(state, caller, params, client_of(request))
-    return SearchOut(
-        q=q,
-        total=found.result.total,
-        page=page,
-        per_page=per_page,
-        sort=sort,
-        ranked=found.result.ranked,
-        role=caller.role,
-        masked=found.masked,
-        hits=[
-            HitOut(
-                id=hit.id,
-                title=hit.title,
-                snippet=hit.snippet,
-                page=hit.page,
-                score=hit.score,
-                access=hit.access,
-                dossier=hit.dossier,  # its order is not shown: it would count hidden documents
-            )
-            for hit in found.result.hits
-        ],
-        facets={
-            name: [FacetOut(value=v.value, count=v.count) for v in values]
-            for name, values in found.result.facets.items()
-        },
-    )
+    if state.pool is not None:
+        body, access_of = await state.pool.answer(caller.role, params, page)  # type: ignore[arg-type]
+    else:
+        body, access_of = await asyncio.get_running_loop().run_in_executor(
+            _search_thread(), answer, state.index, caller.role, params, page
+        )
+    if any(access in scope_for(caller.role).audited for access in access_of.values()):
+        # logged (and on disk) before the answer goes out, from the thread pool: a slow disk
+        # holds this answer, not the searches queued behind it
+        client = client_of(request)
+        detail = {"q": params.q}
+        await run_in_threadpool(audit_reads, state, caller, client, "search", access_of, detail)
+    return Response(body, media_type="application/json")  # type: ignore[return-value]

@@ -39,6 +39,7 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from application.batches import record_outcome
@@ -79,6 +80,7 @@ from schemas import (
     document_id_for,
     record_id_for,
 )
+from schemas.record import utcnow
 from storage import quarantine, read_record, sha256_file, write_catalogue
 from storage.dossier_package import dossier_exists, read_dossier, write_dossier_package
 from storage.hashing import sha256_bytes
@@ -196,9 +198,14 @@ def _by_file(pages: list[Page], files: list[DossierFile]) -> Segmentation:
 
 def _boundary_reasons(span: DocumentSpan, segmentation: Segmentation) -> list[str]:
     """Vietnamese review reasons for the unsure pages of a document (its start, a page within
-    it, a blank sheet just after it)."""
+    it, a blank sheet just after it). An unsure start of the next document is that document's
+    doubt alone: were it this one's too, a reader shown this document but not the next would
+    see it awaiting review, and so learn that a document follows it."""
+    after = span.last + 1
     unsure = [
-        p for p in segmentation.pages if p.review and (p.document == span.order or p.number == span.last + 1)
+        p
+        for p in segmentation.pages
+        if p.review and (p.document == span.order or (p.number == after and p.document is None))
     ]
     return [UNSURE_BOUNDARY.format(page=p.number, confidence=p.confidence) for p in unsure]
 
@@ -216,10 +223,12 @@ def build_documents(
     *,
     batch: str | None,
     events: Sequence[Event] = (),
+    at: datetime | None = None,
 ) -> list[tuple[Record, Path | bytes]]:
     """`build_document` for each document of `segmentation`, from the scan's `pages` (all of
-    them with their words: a dossier read again from the store)."""
+    them with their words: a dossier read again from the store), all built `at` one time (now)."""
     by_number = {page.number: page for page in pages}
+    at = at or utcnow()
     return [
         build_document(
             dossier,
@@ -231,6 +240,7 @@ def build_documents(
             work,
             batch=batch,
             events=events,
+            at=at,
         )
         for span in segmentation.documents
     ]
@@ -247,12 +257,15 @@ def build_document(
     *,
     batch: str | None,
     events: Sequence[Event] = (),
+    at: datetime,
 ) -> tuple[Record, Path | bytes]:
     """The record of one document of `segmentation` (its own metadata and classification) from
     its scan `pages` (with their words), and its searchable PDF cut from `originals`: a file in
     `work`, or, for a document marked as a state secret, bytes in memory on their way to the
     hold (never at rest in clear). Pages are renumbered 1..n in the record; the link keeps the
-    scan pages."""
+    scan pages. Its times (ingested, updated, segmented, classified) are `at`, the one time of
+    all the documents built together: when one was built would tell how long the documents
+    before it took, hidden ones included."""
     doc_id = document_id_for(dossier.sha256, span.pages)
     own = [page.model_copy(update={"number": i}) for i, page in enumerate(pages, start=1)]
     metadata = extract_metadata(own)
@@ -275,6 +288,8 @@ def build_document(
         classification=classification,
         batch=batch,
         dossier=link,
+        ingested_at=at,
+        updated_at=at,
         events=[
             *events,
             Event(
@@ -288,6 +303,7 @@ def build_document(
                 },
                 outcome="review" if reasons else "ok",
                 detail=f"scan pages {span.first}-{span.last} (confidence {span.confidence:.2f})",
+                at=at,
             ),
             Event(
                 step="classify",
@@ -296,6 +312,7 @@ def build_document(
                 parameters={"rules_version": classification.rules_version},
                 outcome=classification.access,
                 detail="; ".join(classification.review_reasons),
+                at=at,
             ),
         ],
     )
@@ -523,6 +540,7 @@ def _build(
     the page was read: no page is rendered again)."""
     built: list[tuple[Record, Path | bytes]] = []
     prints: dict[str, Fingerprint] = {}
+    at = utcnow()
     for span in segmentation.documents:
         record, pdf = build_document(
             dossier,
@@ -534,6 +552,7 @@ def _build(
             work,
             batch=batch,
             events=events,
+            at=at,
         )
         if not is_marked_secret(record):
             prints[record.id] = fingerprint(record.pages, scan.hashes(span.first), record.metadata)

@@ -4,22 +4,46 @@ Thời gian bắt đầu/kết thúc, thời hạn bảo quản (the longest), c
 restricted) and the page count come from the documents given: all of them for the catalogues and
 `sohoa dossier show`, only those a role may see for the API, so that a dossier never tells a role
 of a document it may not see (not by a count, a date, a period or a page number).
+
+The dossier's own text (its title, given at intake, and its code, which may be a file name such
+as "NguyenVanThang.2019.05") is shown to the public in its public form (`public_summary`): masked
+with the personal data listed by EVERY document of the dossier, hidden ones included
+(`listed_values`), and with what the personal-data detector finds in the text itself (the
+classifier's, and a name after "ông", "bà", "họ và tên" ...). Every document counts whoever asks,
+so the public form is the dossier's own, the same whichever documents a caller may see; each piece
+becomes the one fixed token, which says "personal data was here" and nothing of whose.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 
 from application.access import class_served
+from classify.layout import Line
+from classify.personal import find_personal_data
 from classify.rules import retention_years
-from schemas import AccessClass, Dossier, Record
+from core.errors import NotFound
+from indexing.masking import mask_text, values_of
+from schemas import AccessClass, Dossier, Metadata, Record
 from storage import read_record
 from storage.base import ObjectStore
 from storage.dossier_package import read_dossier
+from storage.layout import METADATA_FILE
+from storage.package import package_key
 
-__all__ = ["RESTRICTION", "DocumentRow", "DossierSummary", "load_summary", "summarise"]
+__all__ = [
+    "RESTRICTION",
+    "DocumentRow",
+    "DossierSummary",
+    "listed_values",
+    "load_summary",
+    "public_summary",
+    "public_text",
+    "summarise",
+]
 
 # The most restricted class first: a dossier's chế độ sử dụng is its most restricted document's.
 RESTRICTION: tuple[AccessClass, ...] = ("not_accessible", "undetermined", "conditional", "public")
@@ -146,3 +170,84 @@ def load_summary(store: ObjectStore, dossier_id: str) -> DossierSummary:
     the archive's operators run). NotFound when the dossier is not committed."""
     dossier = read_dossier(store, dossier_id)
     return summarise(dossier, (read_record(store, d.id, with_words=False) for d in dossier.documents))
+
+
+# ---- the dossier's own text, as the public is shown it ----
+
+# A word that introduces a person: what follows, in capitals, is a name ("cho ông Bùi Văn Thắng").
+# Capitalised inside a sentence it is most often a place's first word (Bà Rịa, Bà Chiểu): not a lead.
+_PERSON_LEAD = re.compile(
+    r"(?<!\w)(?:ông|bà|anh|chị|cụ|cháu|em|công dân|họ và tên|họ tên)(?!\w)\s*:?\s+", re.IGNORECASE
+)
+_OPENS = re.compile(r"(?:^|[.:;(\-–—\n])\s*$")  # what may stand before a capitalised lead
+_MAX_NAME_WORDS = 6
+
+
+def _name_after(text: str, start: int, upper: bool) -> str | None:
+    """The capitalised words at `start` (all-capital ones after an all-capital lead), up to a
+    punctuation mark: a person's name."""
+    words: list[str] = []
+    for raw in text[start:].split()[:_MAX_NAME_WORDS]:
+        word = raw.rstrip(",;:.)")
+        rest = word[1:]
+        capitalised = word[:1].isupper() and (not rest or rest.islower() or (upper and rest.isupper()))
+        if not word.isalpha() or not capitalised:
+            break
+        words.append(word)
+        if raw != word:
+            break
+    return " ".join(words) or None
+
+
+def _detected(text: str) -> list[str]:
+    """The personal data the detector finds in `text` itself: what the classifier finds in a
+    document (classify/personal.py: numbers, dates of birth, addresses, a name tied to them), and
+    any name after a word that introduces a person (a dossier's title names the person it is about
+    without another datum beside it)."""
+    found = [x.value for x in find_personal_data([[Line(text=text, page=1, index=0)]])]
+    for lead in _PERSON_LEAD.finditer(text):
+        word = lead.group().strip(" :\t\n")
+        if not (word.islower() or word.isupper() or _OPENS.search(text, 0, lead.start())):
+            continue
+        name = _name_after(text, lead.end(), word.isupper())
+        if name:
+            found.append(name)
+    return found
+
+
+def public_text(text: str | None, values: Sequence[str]) -> str | None:
+    """`text` (a dossier's title or code) in its public form: masked (indexing.masking `mask_text`,
+    each piece the one fixed token) with `values` (the personal data its documents list), each
+    also without its spaces (a code made from a file name: "NguyenVanThang"), and with what the
+    detector finds in the text itself."""
+    if not text:
+        return text
+    joined = [v.replace(" ", "") for v in values if " " in v.strip()]
+    return mask_text(text, (*values, *joined, *_detected(text)))
+
+
+def listed_values(store: ObjectStore, dossier: Dossier, read: Iterable[Record]) -> tuple[str, ...] | None:
+    """The personal data listed by every document of `dossier`: of the records `read`, and of the
+    others their metadata alone (the public may see none of them: their text is not read). None
+    when a document's metadata cannot be read (the dossier's text is then not shown)."""
+    records = {r.id: r for r in read}
+    values: list[str] = []
+    for document in dossier.documents:
+        record = records.get(document.id)
+        if record is not None:
+            values += values_of(record)
+            continue
+        try:
+            meta = Metadata.model_validate_json(store.get_bytes(package_key(document.id, METADATA_FILE)))
+        except (NotFound, ValueError):
+            return None
+        values += [item.value for item in meta.personal_data if item.value.strip()]
+    return tuple(dict.fromkeys(values))
+
+
+def public_summary(summary: DossierSummary, values: Sequence[str] | None) -> DossierSummary:
+    """`summary` with its own text (title, code) in public form (`public_text`); without it when
+    the values are unknown (None: `listed_values`)."""
+    if values is None:
+        return replace(summary, title=None, code=None)
+    return replace(summary, title=public_text(summary.title, values), code=public_text(summary.code, values))

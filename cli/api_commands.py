@@ -32,14 +32,15 @@ keys_app = typer.Typer(
 SERVER_OPTIONS = {"proxy_headers": False, "server_header": False}
 
 
-def app_factory():  # noqa: ANN201 - a FastAPI app; the import stays inside (typer loads this module)
-    """The app of one server process, settings read once at its start. `serve --workers N`
-    starts N processes (uvicorn imports this by name in each): each opens the index and the
-    store itself, reads the index through its own connection (SQLite in WAL mode: readers never
-    block each other) and keeps its own search arrays and page lists."""
+def app_factory(search_processes: int = 1):  # noqa: ANN201 - a FastAPI app; imported inside (typer loads this module)
+    """The app of a server, settings read once at its start. With `search_processes` > 1 its
+    searches are answered by that many processes (api.search_pool: one queue), each opening the
+    index itself (its own SQLite connection; WAL mode: readers never block each other) and
+    keeping its own search arrays and page lists; they load those before the server takes its
+    first request (api.app: the warm-up)."""
     from api.app import create_app
 
-    return create_app(load_settings())
+    return create_app(load_settings(), serving=True, search_processes=search_processes)
 
 
 def serve(
@@ -48,27 +49,23 @@ def serve(
     workers: Annotated[
         int,
         typer.Option(
-            min=1, max=64, help="Server processes sharing the index read-only (about one per CPU core)."
+            min=1,
+            max=64,
+            help="Processes answering searches, sharing the index read-only (about one per CPU core).",
         ),
     ] = 1,
 ) -> None:
-    """Serve the search API and the web page (OpenAPI at /docs)."""
+    """Serve the search API and the web page (OpenAPI at /docs).
+
+    The index file is read into the OS cache first (when it fits in memory) and the searches'
+    arrays and the page lists used most by the last server are loaded before the first request
+    is taken; the log says "search index warm" when they are. With --workers N > 1 one process
+    takes the requests and N processes answer the searches, from one queue."""
     import uvicorn
 
     typer.echo(f"sohoa: http://{host}:{port}/ui (API docs at /docs), {workers} process(es)", err=True)
-    if workers == 1:
-        uvicorn.run(app_factory(), host=host, port=port, log_level="info", **SERVER_OPTIONS)
-        return
-    load_settings()  # a bad setting fails here, once, before any process starts
-    uvicorn.run(
-        f"{__name__}:app_factory",
-        factory=True,
-        workers=workers,
-        host=host,
-        port=port,
-        log_level="info",
-        **SERVER_OPTIONS,
-    )
+    load_settings()  # a bad setting fails here, before anything starts
+    uvicorn.run(app_factory(workers), host=host, port=port, log_level="info", **SERVER_OPTIONS)
 
 
 def _store() -> KeyStore:

@@ -5,8 +5,10 @@
   access class is "public" — any other record given is refused, naming it.
 - Conditional-access list (danh mục thông tin công dân được tiếp cận có điều kiện, Art. 7):
   records whose access class is "conditional", with the condition (whose consent is needed).
-  Published lists are read by anyone: the name is masked of personal data (indexing.masking) and no
-  evidence text is included.
+  Published lists are read by anyone: every field says what the public's API shows of the record
+  (export/public_form.py `public_metadata`, the one public form: personal data masked in every
+  text), a record without a subject is named by the file name the public is shown (the record id,
+  never the office's file name, which may name a person), and no evidence text is included.
 
 Rows are built by pure functions from Records; CSV (UTF-8 with a byte-order mark, so Excel
 shows Vietnamese correctly; Vietnamese column headings; cells that a spreadsheet would run as a
@@ -25,9 +27,8 @@ from typing import Any, Literal
 
 from export.cells import guard, unguard
 from export.errors import NotExportable
-from indexing.masking import mask_text, values_of
+from export.public_form import public_file_name, public_metadata
 from schemas import Record
-from storage import safe_name
 from vntext.normalise import nfc
 
 __all__ = [
@@ -133,11 +134,12 @@ _ENTRY_TYPES: Mapping[ListKind, type] = {DISCLOSURE: DisclosureEntry, CONDITIONA
 
 
 def _identity(record: Record) -> dict[str, str]:
-    meta = record.metadata
+    """The record's fields as the public's API shows them (`public_metadata`)."""
+    meta = public_metadata(record)
     number, notation = meta.number or "", meta.notation or ""
     row = {
         "id": record.id,
-        "name": meta.subject or safe_name(record.source),  # a file name without control marks
+        "name": meta.subject or public_file_name(record),
         "doc_type": meta.doc_type or "",
         "number": number,
         "notation": notation,
@@ -191,15 +193,9 @@ def _condition(record: Record) -> tuple[str, str]:
     return "; ".join(conditions) or _CONDITION_BY_DECISION, ", ".join(dict.fromkeys(rules))
 
 
-def _masked(text: str, record: Record) -> str:
-    return mask_text(text, values_of(record))
-
-
 def conditional_entry(record: Record) -> ConditionalEntry:
-    identity = _identity(record)
-    identity["name"] = _masked(identity["name"], record)
     condition, rules = _condition(record)
-    return ConditionalEntry(**identity, condition=condition, rules=rules)
+    return ConditionalEntry(**_identity(record), condition=condition, rules=rules)
 
 
 def conditional_list(records: Iterable[Record]) -> list[ConditionalEntry]:

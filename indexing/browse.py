@@ -64,6 +64,8 @@ from indexing.phases import Phases, phase, profiling
 from indexing.postings import (
     PAGE_TABLES,
     PRIVATE_TABLES,
+    TABLES,
+    ListKey,
     Postings,
     Tables,
     fts5_exact_match,
@@ -188,6 +190,27 @@ class Browser:
             self._version = version
             log.debug("search arrays loaded: %d records", len(self._arrays))
         return self._arrays
+
+    def warm(
+        self, conn: sqlite3.Connection, scopes: list[AccessScope], lists: list[ListKey], min_pages: int
+    ) -> int:
+        """Make now what the first searches would make (a server's warm-up): the arrays, the
+        masks of each of `scopes`, the tables' statistics, the record order, and the page lists
+        `lists` on `min_pages` pages or more (most wanted first, as far as the memory budget
+        goes); how many lists are in memory."""
+        arrays = self._fresh_arrays(conn)
+        for scope in scopes:
+            self._scope(arrays, scope.classes)
+        for table in TABLES:
+            self._table_stats(conn, table)
+        self._date_walk(arrays)
+        self._record_pages(arrays)
+        return self._postings.load(conn, lists, min_pages)
+
+    def lists_used(self, min_pages: int) -> list[tuple[ListKey, int]]:
+        """The page lists on `min_pages` pages or more this process's searches used, and how
+        often (Postings.used)."""
+        return self._postings.used(min_pages)
 
     # -- the contract -------------------------------------------------------------------------
 

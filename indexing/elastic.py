@@ -25,15 +25,38 @@ change journal before the aliases move, and once more after, so nothing committe
 Writes: a record is written to its class's index only. Before that, the class indexes are
 looked up (one realtime multi-get) and, where the record is found in another (a
 reclassification), it is deleted from that one first: a failure or a crash between the two
-steps leaves the record in no index (found by no scope until the next write or reindex), never
-in two, so never where a scope its new class is outside of finds it, nor twice. `access_of` and
-`has` are that one multi-get; `delete` deletes where it finds the record.
+steps leaves the record in no index (found by no scope until the next write or reindex), not in
+two. Two writers of one record with different classes (a review and a reindex's catch-up) may
+both look before either writes: so after its write each looks again and deletes any copy in
+another class than its own. At most one copy is left (the last writer to look keeps its own; if
+both look before either deletes, neither: hidden until the next write), but between one's write
+and its second look, milliseconds, the record is in two indexes and the scopes of the other
+class find it there. A per-record lock across processes would close that window; the store,
+the source of truth, serialises commits, and its change journal brings the reindex's catch-up
+back to the last commit. `access_of` and `has` are that one multi-get; `delete` deletes where it
+finds the record.
+
+A record that left a class's index (reclassified, deleted) is found there by no search at once,
+but its words and length still count in that index's BM25 statistics, and its postings are
+still read past, until a merge drops the deleted document: until then the order of that class's
+hits and the work of its searches still depend on it (D3, D5). Each time,
+sohoa asks Elasticsearch for that merge (`_expunge`, also what `scrub` does for every class),
+and again on later writes while the index holds deleted documents; `deleted_documents` and
+`scrub_pending` say whether any are left. The merge runs in Elasticsearch's background, and
+drops a document only once its operation is older than the last commit (sohoa flushes first)
+and than every shard history retention lease: at once for a record indexed a while before; for
+one indexed moments before, once the leases, renewed in the background as the shard copies
+acknowledge operations, have moved past it; and for one indexed after a replica went away, not
+while that replica's lease stands (up to `index.soft_deletes.retention_lease.period`, 12 h).
+So nothing is promised by a time: the state is reported, and `sohoa reindex` (fresh indexes
+that never held the record) is the one way to be sure at once.
 
 `search` implements the whole search contract (schemas/search.py) in one `_search` request over
 the class indexes of the caller's scope and no other (`elastic_query.searched_classes`; the
 public's names the public index alone), `query_then_fetch`: each record is scored with the
 statistics of its own class's index, so neither the order of the public's hits nor the work of
-its search depends on records it may not see (red team D3, D5). Hits, exact total, facets
+its search depends on records it may not see (red team D3, D5), but for the deleted documents
+not yet merged away of records that left it (above). Hits, exact total, facets
 (aggregations), date range, sort, paging and the access scope, each hit with the access class it
 is indexed with (from `_source`, never a read of storage); `stats` is one aggregation request
 over the four indexes. See indexing.elastic_query for the bodies.
@@ -51,6 +74,7 @@ import contextlib
 import copy
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -95,6 +119,11 @@ __all__ = ["ElasticIndex", "ElasticOptions", "ElasticSetupError", "before_swap",
 log = logging.getLogger(__name__)
 
 BULK_CHUNK = 500  # documents per bulk request
+# After a record left a class's index: how long to wait before asking again for the merge that
+# drops it (Elasticsearch keeps a recent operation while a retention lease holds it; the leases
+# follow the shard copies' checkpoints in the background), and how many times to ask in all.
+EXPUNGE_RETRY_SECONDS = 60.0
+EXPUNGE_TRIES = 5
 _TRANSIENT_STATUS = {408, 429, 502, 503, 504}
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
@@ -172,6 +201,16 @@ def parse_elastic_url(url: str) -> ElasticOptions:
     )
 
 
+def _broken_layout(error: Mapping[str, Any]) -> bool:
+    """An error saying a class alias names no index (index_not_found) or several (a single-document
+    operation through an alias on two indexes: illegal_argument, 'has more than one index
+    associated with it'): the layout is broken, and retrying will not mend it; a reindex does."""
+    kind, reason = str(error.get("type", "")), str(error.get("reason", ""))
+    return kind == "index_not_found_exception" or (
+        kind == "illegal_argument_exception" and "more than one index" in reason
+    )
+
+
 def _reason(exc: ApiError) -> str:
     """The error's type and reason from an Elasticsearch error body, else its message."""
     body = exc.body if isinstance(exc.body, dict) else {}
@@ -216,6 +255,11 @@ class ElasticIndex:
         self._ready = False
         self._ready_lock = threading.Lock()
         self._closed = False
+        # classes whose index a record left: when to ask again for the merge that drops it, and
+        # how many more times (_expunge_later)
+        self._expunge_due: dict[AccessClass, tuple[float, int]] = {}
+        self._expunge_lock = threading.Lock()
+        self._clock: Callable[[], float] = time.monotonic
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> ElasticIndex:
@@ -315,13 +359,23 @@ class ElasticIndex:
         for klass, alias in class_aliases(self.alias).items():
             name = first_index_name(self.alias, klass)
             try:
-                self._client.indices.create(index=name, aliases={alias: {"is_write_index": True}})
-                log.info("created index %s behind alias %s", name, alias)
+                try:
+                    self._client.indices.create(index=name, aliases={alias: {"is_write_index": True}})
+                    log.info("created index %s behind alias %s", name, alias)
+                except ApiError as exc:
+                    if "resource_already_exists" not in _reason(exc):
+                        raise
+                    # Another process created it meanwhile, or the aliases were removed by hand.
+                    self._client.indices.put_alias(index=name, name=alias, is_write_index=True)
             except ApiError as exc:
-                if "resource_already_exists" not in _reason(exc):
+                if "more than one write index" not in _reason(exc):
                     raise
-                # Another process created it meanwhile, or the aliases were removed by hand.
-                self._client.indices.put_alias(index=name, name=alias, is_write_index=True)
+                # The class alias is already the write alias of another index (left by hand, or
+                # by an interrupted rebuild without the alias of the whole): not guessed at.
+                raise IndexUnusable(
+                    f"{self.url}: the alias {alias} of class {klass} already names another index "
+                    f"({_reason(exc)}): {REBUILD_HINT}"
+                ) from exc
             made.append(name)
         self._client.indices.update_aliases(
             actions=[{"add": {"index": name, "alias": self.alias}} for name in made]
@@ -330,10 +384,13 @@ class ElasticIndex:
     # -- writes ------------------------------------------------------------------------------
 
     def add(self, record: Record) -> None:
-        """Into its class's index, after deleting it from any other class's (module docstring)."""
+        """Into its class's index, after deleting it from any other class's; then looked up again,
+        and deleted from any other class's index a concurrent writer put it in (module docstring).
+        The classes it left have their deleted documents expunged (_expunge)."""
         document = record_document(record)
         klass: AccessClass = record.classification.access
         self._ensure()
+        self._expunge_due_now()
         with self.errors(f"add {record.id}"):
             elsewhere = [found for found in self._where(record.id) if found != klass]
             if elsewhere:  # a reclassification: out of the old class first, never in two at once
@@ -342,13 +399,29 @@ class ElasticIndex:
             self._client.index(
                 index=self._targets[klass], id=record.id, document=document, refresh=self.refresh
             )
+            # Two writers of one record with different classes may both have found it nowhere
+            # (or in the same old class) and both written: the copy of the other class goes. The
+            # last of them to look again leaves its own (or, when both look before either
+            # deletes, neither: hidden until the next write, never left in two).
+            if strays := [found for found in self._where(record.id) if found != klass]:
+                self._delete_from(record.id, strays)
+                log.warning(
+                    "record %s: written to class %s meanwhile by another writer, deleted there (this "
+                    "write: class %s)",
+                    record.id,
+                    ", ".join(strays),
+                    klass,
+                )
         log.debug("record %s: indexed %d pages", record.id, len(record.pages))
+        self._expunge_left(sorted({*elsewhere, *strays}))
 
     def delete(self, record_id: str) -> None:
         self._ensure()
+        self._expunge_due_now()
         with self.errors(f"delete {record_id}"):
             if found := self._where(record_id):
                 self._delete_from(record_id, found)
+        self._expunge_left(found)
 
     def _where(self, record_id: str) -> list[AccessClass]:
         """The classes whose index holds `record_id` (one at most, by the order of `add`): one
@@ -357,11 +430,11 @@ class ElasticIndex:
         answer = self._client.mget(docs=docs, source=False).body["docs"]
         found: list[AccessClass] = []
         for klass, doc in zip(self._targets, answer, strict=True):
-            if "error" in doc:  # a class index gone: the layout is broken; else a shard failed
+            if "error" in doc:  # the layout is broken (_broken_layout); else a shard failed
                 error = doc["error"] if isinstance(doc["error"], dict) else {"reason": doc["error"]}
                 where = f"Elasticsearch {self.url}: look up {record_id} in {doc.get('_index')}"
                 reason = f"{error.get('type', 'error')}: {error.get('reason', '')}"
-                if error.get("type") == "index_not_found_exception":
+                if _broken_layout(error):
                     raise IndexUnusable(f"{where}: {reason}: {REBUILD_HINT}")
                 raise Transient(f"{where} failed: {reason}")
             if doc.get("found"):
@@ -391,10 +464,110 @@ class ElasticIndex:
             )
 
     def scrub(self) -> None:
-        """Merge away the segments' deleted documents (Elasticsearch keeps them until a merge)."""
+        """Ask for the merge that drops every class index's deleted documents (_expunge), and
+        again later while they remain. Elasticsearch runs it in the background: unlike SQLite's,
+        this returns before the deleted text is gone from the disk, and a merge keeps an operation
+        a retention lease still holds; `scrub_pending` says whether any is left."""
         self._ensure()
         with self.errors("scrub"):
-            self._client.indices.forcemerge(index=self._everything, only_expunge_deletes=True)
+            self._expunge(ACCESS_CLASSES)
+        self._expunge_later(ACCESS_CLASSES)
+
+    def deleted_documents(self) -> dict[AccessClass, int]:
+        """The deleted documents each class's index still holds, replicas included (`_stats`
+        docs.deleted, Lucene documents: a record's pages count one each): records moved out of
+        the class or deleted, the older versions of re-indexed records, and delete markers (which
+        hold no text). Until a merge drops them they count in that index's statistics."""
+        self._ensure()
+        with self.errors("stats of deleted documents"):
+            return {klass: self._deleted_in(klass) for klass in self._targets}
+
+    def _deleted_in(self, klass: AccessClass) -> int:
+        answer = self._client.indices.stats(index=self._targets[klass], metric="docs").body
+        return int(answer["_all"]["total"]["docs"]["deleted"])
+
+    def scrub_pending(self) -> bool:
+        """Whether a class index still holds deleted documents (`deleted_documents`), after asking
+        once more for their merge where one is due (for /metrics and sohoa verify, as
+        SqliteIndex.scrub_pending)."""
+        self._expunge_due_now()
+        return any(self.deleted_documents().values())
+
+    # -- expunging deleted documents -------------------------------------------------------------
+
+    def _expunge(self, classes: Iterable[AccessClass]) -> None:
+        """Ask for the merge that drops the deleted documents of these classes' indexes.
+
+        A deleted (or replaced) document stays in its segment, its words and length counted in the
+        index's BM25 statistics, until a merge rewrites the segment without it. `only_expunge_deletes`
+        merges every segment holding a deleted document, whatever its share, because
+        `index.merge.policy.expunge_deletes_allowed` is 0 (by default 10%: a segment with a smaller
+        share is skipped); set here too for an index made before the template said so. It costs a
+        rewrite of those segments: at worst, when each holds some deleted document, the whole
+        index (GBs at a million pages), in the background. `max_num_segments=1` would rewrite the
+        whole index every time, into one segment that, past 5 GB, the merge policy leaves alone
+        until it is mostly deleted documents (the force merge docs warn against it on an index
+        still written to). A flush first, so that the last commit holds the deletions (a merge
+        keeps what came after it). Not waited for (`wait_for_completion=false`): a review or a
+        secret hold does not wait minutes on it, and Elasticsearch runs it either way. The merge
+        still keeps every operation a shard history retention lease holds: one indexed moments
+        before, until the leases move past it (in the background, as the copies acknowledge
+        operations), and those after a replica went away, while its lease stands (up to
+        `index.soft_deletes.retention_lease.period`, 12 h). Hence _expunge_later."""
+        targets = ",".join(self._targets[klass] for klass in classes)
+        self._client.indices.put_settings(
+            index=targets, settings={"index.merge.policy.expunge_deletes_allowed": 0}
+        )
+        self._client.indices.flush(index=targets)
+        self._client.indices.forcemerge(index=targets, only_expunge_deletes=True, wait_for_completion=False)
+        log.info("expunging the deleted documents of %s", targets)
+
+    def _expunge_left(self, classes: list[AccessClass]) -> None:
+        """After a record left these classes' indexes: expunge now, and later again. A failure is
+        logged, not raised: the write itself is done, and a retry is due."""
+        if not classes:
+            return
+        try:
+            with self.errors(f"expunge {', '.join(classes)}"):
+                self._expunge(classes)
+        except SohoaError as exc:
+            log.warning("deleted documents not expunged yet, tried again later: %s", exc)
+        self._expunge_later(classes)
+
+    def _expunge_later(self, classes: Iterable[AccessClass], tries: int = EXPUNGE_TRIES) -> None:
+        due = self._clock() + EXPUNGE_RETRY_SECONDS
+        with self._expunge_lock:
+            for klass in classes:
+                self._expunge_due[klass] = (due, tries)
+
+    def _expunge_due_now(self) -> None:
+        """On a later write (or scrub_pending): ask again for the merges that are due, where the
+        class's index still holds deleted documents; up to EXPUNGE_TRIES times a class."""
+        now = self._clock()
+        with self._expunge_lock:
+            due = {k: tries for k, (at, tries) in self._expunge_due.items() if at <= now}
+            for klass in due:
+                del self._expunge_due[klass]
+        for klass, tries in sorted(due.items()):
+            try:
+                with self.errors(f"expunge {klass}"):
+                    if not (left := self._deleted_in(klass)):
+                        continue
+                    self._expunge([klass])
+            except SohoaError as exc:
+                log.warning("deleted documents of class %s not expunged: %s", klass, exc)
+                left = -1
+            if tries > 1:
+                self._expunge_later([klass], tries - 1)
+            else:
+                log.warning(
+                    "the index of class %s still holds %s deleted documents after %d merges asked "
+                    "for; they count in its statistics until merged away (sohoa reindex makes fresh "
+                    "indexes without them)",
+                    klass,
+                    left if left >= 0 else "some",
+                    EXPUNGE_TRIES,
+                )
 
     # -- reads -------------------------------------------------------------------------------
 
@@ -457,12 +630,16 @@ class ElasticIndex:
         """Load `records` into four fresh class indexes, then move the aliases onto them atomically.
 
         Documents Elasticsearch rejects are reported, not fatal; a failure of the cluster (or
-        of `records`) deletes the new indexes and leaves the aliases where they were. The single
-        index of an older layout (mapping v7 and before) is replaced so, like any other.
+        of `records`) deletes the new indexes and leaves the aliases where they were. The swap
+        request is sent once (never resent by the client): when it fails, the aliases are looked
+        up, and if the cluster made the swap all the same (its answer lost) the rebuild goes on as
+        done; if the lookup fails too, the new indexes are kept, not deleted (they may be live).
+        The single index of an older layout (mapping v7 and before) is replaced so, like any other.
         """
         at = datetime.now(UTC)
         new = {klass: rebuild_index_name(self.alias, klass, at) for klass in ACCESS_CLASSES}
         made: list[str] = []
+        swap_sent = False
         try:
             with self.errors(f"create {', '.join(new.values())}"):
                 self._client.indices.put_index_template(name=self.alias, body=index_template(self.alias))
@@ -477,17 +654,43 @@ class ElasticIndex:
                 self._client.indices.put_settings(index=fresh, settings={"refresh_interval": None})
                 self._client.indices.refresh(index=fresh)
                 old = self._layout_indexes()
-                self._client.indices.update_aliases(actions=layout_swap_actions(self.alias, new, old))
-        except BaseException:
-            if made:
-                with contextlib.suppress(Exception):
-                    self._client.indices.delete(index=",".join(made))
-            raise
+                swap_sent = True
+                # Sent once: resent after a timeout, a swap the cluster had made would fail on its
+                # `remove`s (the aliases are gone from the old indexes) and be taken for not made.
+                self._client.options(max_retries=0).indices.update_aliases(
+                    actions=layout_swap_actions(self.alias, new, old)
+                )
+        except BaseException as exc:
+            if swap_sent:  # the fresh indexes may be live: deleted only when surely not
+                if not self._swap_made(made) or not isinstance(exc, Exception):
+                    raise
+                log.warning("the aliases of %s moved though the swap's answer failed: %s", self.alias, exc)
+            else:
+                if made:
+                    with contextlib.suppress(Exception):
+                        self._client.indices.delete(index=",".join(made))
+                raise
         log.info("aliases of %s moved to %s (%d records)", self.alias, fresh, outcome.indexed)
         self._drop_old(sorted(old), list(new.values()))
         with self._ready_lock:
             self._ready = True
         return outcome
+
+    def _swap_made(self, made: list[str]) -> bool:
+        """After the swap request failed: whether the cluster made it all the same (a timeout, a
+        lost answer). The fresh indexes are deleted only when surely not (the aliases are looked
+        up): when the lookup fails too they are kept, and left for a person (logged)."""
+        try:
+            with self.errors(f"look up the aliases of {self.alias}"):
+                live = self._layout_indexes()
+        except SohoaError as exc:
+            log.warning("indexes %s kept: cannot tell whether the aliases moved onto them (%s)", made, exc)
+            return False
+        if any(name in live for name in made):
+            return True
+        with contextlib.suppress(Exception):
+            self._client.indices.delete(index=",".join(made))
+        return False
 
     def _view(self, indexes: Mapping[AccessClass, str]) -> ElasticIndex:
         """This index on concrete indexes (a rebuild's fresh ones), sharing the client: they are

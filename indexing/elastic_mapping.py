@@ -44,8 +44,11 @@ search over several indexes scores each document with those of its own index's s
 addressing only its scope's class indexes scores every record against the records of its class
 alone, as the SQLite index scores a page against its class's full-text tables: the public's
 search names the public index alone, and neither the order of its hits (red team D3) nor the work
-it does (D5) depends on a record it may not see. `access` stays in every document and every
-search still filters on it (a second lock).
+it does (D5) depends on a record it may not see, with one exception: Lucene counts a deleted
+document (a record moved out of the class, or deleted) in the statistics until a merge drops it,
+which Elasticsearch does in the background and only once no shard history retention lease holds
+it (indexing.elastic: asked for after every move, reported by scrub_pending). `access` stays in
+every document and every search still filters on it (a second lock).
 
 Index names carry the mapping version and the class behind the aliases (`sohoa-pages-v8-public`
 -> `sohoa-pages-public`, `sohoa-pages`); a rebuild writes four new indexes and moves the five
@@ -140,6 +143,9 @@ def index_settings() -> dict[str, Any]:
         "auto_expand_replicas": "0-1",  # 0 on a single node, 1 as soon as there is a second
         "max_result_window": MAX_RESULT_WINDOW,
         "mapping.nested_objects.limit": MAX_PAGES,
+        # A forced merge with only_expunge_deletes rewrites every segment holding a deleted
+        # document, whatever their share (by default only those over 10%): see ElasticIndex._expunge.
+        "merge.policy.expunge_deletes_allowed": 0,
         "analysis": {
             "filter": {
                 "sohoa_ascii_folding": {"type": "asciifolding", "preserve_original": True},

@@ -17,13 +17,17 @@ few hundred words again and again. Each list is kept as a bit mask over page ids
 so ANDing the parts of a query is a vectorised `&`. Masks are kept until the index changes or
 the memory budget is spent, least recently used first; the number of pages holding each part
 is kept as long as the index does not change.
+
+Which lists a process uses, and how often, is counted (`used`): a server saves the lists on many
+pages (WARM_MIN_PAGES: common words, never a rare word or a phrase that could single someone out)
+and its successor reads them while it warms up (indexing/sqlite.py `warm`).
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections import OrderedDict
-from collections.abc import Sequence
+from collections import Counter, OrderedDict
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -35,6 +39,8 @@ from schemas.record import ACCESS_CLASSES
 __all__ = [
     "DEFAULT_BUDGET",
     "PAGE_TABLES",
+    "WARM_MIN_PAGES",
+    "ListKey",
     "PRIVATE_TABLES",
     "TABLES",
     "Postings",
@@ -45,6 +51,8 @@ __all__ = [
 ]
 
 DEFAULT_BUDGET = 256 * 1024 * 1024  # bytes of masks kept: ~2,100 masks at 1,000,000 pages
+WARM_MIN_PAGES = 1000  # a list on fewer pages is cheap to read, and never saved for a warm-up
+_USED_KEPT = 20_000  # lists whose uses are counted at most (the least used are dropped past it)
 _CONCAT = "SELECT group_concat(rowid) FROM {table} WHERE {table} MATCH ?"
 _COUNT = "SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {table} MATCH ? LIMIT ?)"
 # per access class: what the public may search of its pages; the full text of those holding personal data
@@ -52,6 +60,7 @@ PAGE_TABLES: dict[str, str] = {c: f"pages_fts_{c}" for c in ACCESS_CLASSES}
 PRIVATE_TABLES: dict[str, str] = {c: f"private_fts_{c}" for c in ACCESS_CLASSES}
 TABLES = (*PAGE_TABLES.values(), *PRIVATE_TABLES.values())
 Tables = tuple[str, ...]
+ListKey = tuple[str, str, tuple[str, ...]]  # (table, column, tokens): one page list
 
 
 def page_tables(classes: tuple[AccessClass, ...] | None, *, private: bool = False) -> Tables:
@@ -95,8 +104,9 @@ class Postings:
     def __init__(self, budget: int = DEFAULT_BUDGET) -> None:
         self.budget = budget
         self.size = 0
-        self._masks: OrderedDict[tuple[str, str, tuple[str, ...]], np.ndarray] = OrderedDict()
-        self._counts: dict[tuple[str, str, tuple[str, ...]], int] = {}
+        self._masks: OrderedDict[ListKey, np.ndarray] = OrderedDict()
+        self._counts: dict[ListKey, int] = {}
+        self._used: Counter[ListKey] = Counter()  # uses of each list, kept across index changes
 
     def reset(self, size: int) -> None:
         """Forget every mask: the index changed; pages now run from 0 to size-1."""
@@ -147,6 +157,7 @@ class Postings:
         if table not in TABLES:
             raise ValueError(f"not a page table: {table!r}")
         key = (table, column, tokens)
+        self._count_use(key)
         found = self._masks.get(key)
         if found is not None:
             self._masks.move_to_end(key)
@@ -161,6 +172,45 @@ class Postings:
         while len(self._masks) * (self.size // 8 + 1) > self.budget and len(self._masks) > 1:
             self._masks.popitem(last=False)
         return packed
+
+    def _count_use(self, key: ListKey) -> None:
+        self._used[key] += 1
+        if len(self._used) > _USED_KEPT:  # keep the most used half
+            self._used = Counter(dict(self._used.most_common(_USED_KEPT // 2)))
+
+    def used(self, min_pages: int = WARM_MIN_PAGES) -> list[tuple[ListKey, int]]:
+        """The lists used that are on `min_pages` pages or more (as far as this snapshot tells),
+        with their uses, most used first."""
+        return [
+            (key, uses)
+            for key, uses in self._used.most_common()
+            if self._counts.get(key, min_pages) >= min_pages
+        ]
+
+    def full(self) -> bool:
+        """Whether one more mask would push one out (the memory budget is spent)."""
+        return (len(self._masks) + 1) * (self.size // 8 + 1) > self.budget
+
+    def load(self, conn: sqlite3.Connection, keys: Iterable[ListKey], min_pages: int = WARM_MIN_PAGES) -> int:
+        """Read the lists `keys` into memory (a warm-up: not counted as uses) until the budget
+        is spent; how many were read or already there. A list found on fewer than `min_pages`
+        pages is forgotten again (and a key that names no list is passed over)."""
+        loaded = 0
+        for table, column, tokens in keys:
+            key = (table, column, tokens)
+            if table not in TABLES or column not in ("exact", "folded") or not tokens:
+                continue
+            if key not in self._masks:
+                if self.full():
+                    break
+                self._packed(conn, column, tokens, table)
+                self._used[key] -= 1  # _packed counted it
+                if self._counts[key] < min_pages:
+                    del self._masks[key]
+                    continue
+            loaded += 1
+        self._used += Counter()  # drops the counts that fell to zero
+        return loaded
 
     def mask(
         self, conn: sqlite3.Connection, column: str, tokens: tuple[str, ...], tables: Tables

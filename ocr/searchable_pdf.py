@@ -18,14 +18,21 @@ A page the OCR found turned (`Page.orientation`) gets that turn added to its /Ro
 show it upright.
 
 `write_searchable_pdf` can cut one document out of a dossier scan: `source_pages` says which
-page of the original each OCR'd page is, and the output holds only those, in that order. A page
-copied whole carries every image it draws whole; so a page that shows only part of an image is
-not copied but rendered: when it draws an image that a page left out also draws (a book spread
-split into two pages by cropping or clipping), or an image that stands past the page's MediaBox,
-the page becomes a rendering of its MediaBox at the image's own resolution (poppler), coded
-as the image was (bilevel: CCITT G4; JPEG: JPEG; else Flate), with its box and turn and the
-same text layer. Ordinary scan pages (one image filling the page, drawn by it alone) are copied
-as they are, their images untouched.
+page of the original each OCR'd page is, and the output holds only those, in that order, and
+nothing of the others (a document may be secret while its neighbours are public). A page keeps
+its drawing only (content, the resources its content names, its boxes and turn): no annotations
+(form fields, replies, popups, links), article beads, thumbnail, structure or metadata links;
+the dossier's original keeps them. A page whose drawing reaches (through its resources, Form
+XObjects, patterns, fonts, an image's coding...) an object that a page left out reaches too -
+one half of a book spread's image, a stamp drawn as one form, an embedded font, a JBIG2 symbol
+dictionary - or that draws an image standing past its MediaBox, is not copied but rendered: a
+rendering of its MediaBox at the image's own resolution (poppler), coded as the image was
+(bilevel: CCITT G4; JPEG: JPEG; else Flate), with its box and turn and the same text layer.
+Objects that hold nothing of a page may be shared (an ICC colour profile; names and numbers:
+a colour space array, a graphics state, a standard font not embedded). A scanner's own OCR text
+(all of the page's text invisible, render mode 3) in a font other pages share is dropped rather
+than the page rendered: the grafted text layer replaces it. Ordinary scan pages
+(one image filling the page, drawn by it alone) are copied as they are, their images untouched.
 Output is deterministic (no dates, fixed file ID). Not PDF/A.
 """
 
@@ -232,24 +239,283 @@ class _Drawn:
 
 
 def _partial_pages(source: pikepdf.Pdf, numbers: Sequence[int]) -> dict[int, list[_Drawn]]:
-    """The pages of `numbers` that show only part of an image they draw, with their images: an
-    image a page not in `numbers` draws too, or one that stands past the page's MediaBox. (Not
-    past its CropBox: a scanner's CropBox trims the page's own margin, which the OCR read too,
-    since poppler renders the MediaBox; a spread cropped into two pages shares its image.)"""
+    """The pages of `numbers` that cannot be copied as they are, with the images they draw (and,
+    without a place, the images their drawing reaches otherwise: through a pattern, a Type3
+    glyph...), to render them. First each page of `numbers` is stripped, in `source`, to its
+    drawing (`_strip`). Then a page is rendered when what its drawing reaches (the closure of
+    the objects its content stream, the resources it names and its kept keys refer to) shares an
+    object with what a page left out reaches (its drawing, annotations, thumbnail, beads...),
+    besides objects that carry nothing of a page (`_harmless`): a book spread's image, a Form
+    XObject, a pattern, a font, a JBIG2 scan's shared symbol dictionary (a scanner's invisible
+    OCR text is dropped first when that is what shares: `_drop_invisible_text`). Or when it draws an
+    image that stands past its MediaBox. (Not past its CropBox: a scanner's CropBox trims the
+    page's own margin, which the OCR read too, since poppler renders the MediaBox.)"""
     wanted = set(numbers)
-    drawn = {number: _drawn(source.pages[number - 1]) for number in wanted}
-    keys = {d.key for images in drawn.values() for d in images if d.key is not None}
+    page_keys = _page_tree(source)
+    left_out = len(wanted) < len(source.pages)
     elsewhere: set[tuple[int, int]] = set()
-    if keys:
-        for number, page in enumerate(source.pages, start=1):
-            if number not in wanted:
-                elsewhere |= {d.key for d in _drawn(page) if d.key in keys}  # type: ignore[misc]
+    for number, page in enumerate(source.pages, start=1):
+        if number not in wanted:
+            elsewhere |= _closure(_everything(page, _used(page)), page_keys)
     partial = {}
-    for number, images in drawn.items():
-        box = _box(source.pages[number - 1].mediabox)
-        if any(d.key in elsewhere or _past(d.box, box) for d in images):
+    for number in sorted(wanted):
+        page = source.pages[number - 1]
+        used = _used(page)
+        reached = _closure(_drawing(page, used), page_keys) if left_out else set()
+        shared = {key for key in reached & elsewhere if not _harmless(source.get_object(key))}
+        if shared and _drop_invisible_text(source, page):
+            # A scanner's own OCR text (invisible; the text layer grafted replaces it) in a
+            # font every page shares: the page without it may be copied as it is.
+            used = _used(page)
+            reached = _closure(_drawing(page, used), page_keys)
+            shared = {key for key in reached & elsewhere if not _harmless(source.get_object(key))}
+        _strip(page, used)
+        images = _drawn(page)
+        box = _box(page.mediabox)
+        if shared or any(_past(d.box, box) for d in images):
+            placed = {d.key for d in images}
+            for key in sorted(reached):
+                obj = source.get_object(key)
+                if key not in placed and isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image":
+                    images.append(_coded(key, obj))
             partial[number] = images
     return partial
+
+
+# A copied page keeps these keys only: its drawing and its boxes. Annotations (and with them
+# form fields, replies, popups, links), article beads, a thumbnail, structure tree and metadata
+# links, actions, application data are not the scan; the dossier's own file keeps them.
+_KEPT = frozenset(
+    ("/Type", "/MediaBox", "/CropBox", "/BleedBox", "/TrimBox", "/ArtBox", "/Rotate")
+    + ("/Resources", "/Contents", "/Group", "/UserUnit")
+)
+_INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
+# Operator -> the resource category its name operand is looked up in.
+_USES = {
+    "Do": "/XObject",
+    "Tf": "/Font",
+    "gs": "/ExtGState",
+    "sh": "/Shading",
+    "cs": "/ColorSpace",
+    "CS": "/ColorSpace",
+    "scn": "/Pattern",
+    "SCN": "/Pattern",
+    "BDC": "/Properties",
+    "DP": "/Properties",
+}
+_DEVICE = frozenset(("/DeviceGray", "/DeviceRGB", "/DeviceCMYK", "/Pattern", "/G", "/RGB", "/CMYK", "/I"))
+# Keys of a font listing the glyphs or codes it is used with (on every page that uses it).
+_GLYPH_LISTS = frozenset(("/Differences", "/Widths", "/W", "/W2", "/FirstChar", "/LastChar"))
+_PARSE_ERRORS = (pikepdf.PdfError, ValueError, TypeError, AttributeError, KeyError, IndexError)
+
+
+def _inherited(obj: pikepdf.Dictionary, key: str) -> object:
+    """`key` of a page, its own or from the page tree above it."""
+    for _ in range(64):
+        if key in obj:
+            return obj[key]
+        parent = obj.get("/Parent")
+        if not isinstance(parent, pikepdf.Dictionary):
+            return None
+        obj = parent
+    return None
+
+
+def _used(page: pikepdf.Page) -> pikepdf.Dictionary | None:
+    """The part of the page's resources its content streams name (a new dictionary of the same
+    references); None when they cannot be parsed (then all of its resources count)."""
+    resources = _inherited(page.obj, "/Resources")
+    if not isinstance(resources, pikepdf.Dictionary):
+        return pikepdf.Dictionary()
+    names: dict[str, set[str]] = {}
+    try:
+        _names(pikepdf.parse_content_stream(page), resources, 0, names)
+    except _PARSE_ERRORS:
+        return None
+    used = pikepdf.Dictionary()
+    for category, wanted in sorted(names.items()):
+        listed = resources.get(category)
+        if not isinstance(listed, pikepdf.Dictionary):
+            continue
+        kept = pikepdf.Dictionary({name: listed[name] for name in sorted(wanted) if name in listed})
+        if kept:
+            used[category] = kept
+    return used
+
+
+def _names(instructions, resources: pikepdf.Dictionary, depth: int, names: dict[str, set[str]]) -> None:  # noqa: ANN001
+    """Collect the resource names `instructions` use, by category (through Form XObjects that
+    draw with the page's own resources, as some old producers write them)."""
+    for instruction in instructions:
+        operator, operands = str(instruction.operator), instruction.operands
+        if operator == "INLINE IMAGE":
+            space = instruction.iimage.obj.get("/ColorSpace", instruction.iimage.obj.get("/CS"))
+            if isinstance(space, pikepdf.Name) and str(space) not in _DEVICE:
+                names.setdefault("/ColorSpace", set()).add(str(space))
+            continue
+        category = _USES.get(operator)
+        if category is None or not operands:
+            continue
+        if operator in ("BDC", "DP"):
+            operand = operands[1] if len(operands) > 1 else None
+        else:
+            operand = operands[-1] if operator in ("scn", "SCN") else operands[0]
+        if not isinstance(operand, pikepdf.Name) or (category == "/ColorSpace" and str(operand) in _DEVICE):
+            continue
+        names.setdefault(category, set()).add(str(operand))
+        if operator == "Do" and depth < _FORM_DEPTH:
+            xobjects = resources.get("/XObject")
+            form = xobjects.get(str(operand)) if isinstance(xobjects, pikepdf.Dictionary) else None
+            if (
+                isinstance(form, pikepdf.Stream)
+                and form.get("/Subtype") == "/Form"
+                and "/Resources" not in form
+            ):
+                _names(pikepdf.parse_content_stream(form), resources, depth + 1, names)
+
+
+def _drawing(page: pikepdf.Page, used: pikepdf.Dictionary | None) -> list[object]:
+    """What a copied page carries: its kept keys, the resources its content names only."""
+    roots: list[object] = [page.obj.get(key) for key in _KEPT if key not in ("/Resources", "/Type")]
+    roots.append(_inherited(page.obj, "/Resources") if used is None else used)
+    return roots
+
+
+def _everything(page: pikepdf.Page, used: pikepdf.Dictionary | None) -> list[object]:
+    """What a page left out reaches: its keys (annotations, thumbnail, beads...) and the
+    resources its content names (a resource dictionary some scanners share among all pages
+    lists every page's image; those of the others are not this page's)."""
+    roots: list[object] = [value for key, value in page.obj.items() if key not in ("/Parent", "/Resources")]
+    roots.append(_inherited(page.obj, "/Resources") if used is None else used)
+    return roots
+
+
+def _page_tree(source: pikepdf.Pdf) -> set[tuple[int, int]]:
+    """The pages and the page tree's nodes: QPDF copies none of them along with a page (a
+    reference to a page or node not copied becomes null)."""
+    keys = {page.obj.objgen for page in source.pages}
+    for page in source.pages:
+        node = page.obj.get("/Parent")
+        for _ in range(64):
+            if not isinstance(node, pikepdf.Dictionary) or not node.is_indirect or node.objgen in keys:
+                break
+            keys.add(node.objgen)
+            node = node.get("/Parent")
+    return keys
+
+
+def _closure(roots: list[object], pages: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The indirect objects `roots` refer to, at any depth; not through a page or the page
+    tree (a link's destination, an annotation's /P), which QPDF does not copy."""
+    seen: set[tuple[int, int]] = set()
+    stack = [root for root in roots if isinstance(root, pikepdf.Object)]
+    while stack:
+        obj = stack.pop()
+        if obj.is_indirect:
+            key = obj.objgen
+            if key in seen or key in pages:
+                continue
+            seen.add(key)
+        if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+            children = obj.values()
+        elif isinstance(obj, pikepdf.Array):
+            children = obj
+        else:
+            continue
+        stack.extend(child for child in children if isinstance(child, pikepdf.Object))
+    return seen
+
+
+def _strip(page: pikepdf.Page, used: pikepdf.Dictionary | None) -> None:
+    """Leave the page (in the source, which is never saved) its drawing only: the keys of
+    `_KEPT` (inherited ones made its own) and, of its resources, those its content names."""
+    obj = page.obj
+    for key in _INHERITED:
+        value = _inherited(obj, key)
+        if key not in obj and value is not None:
+            obj[key] = value
+    for key in list(obj.keys()):
+        if key not in _KEPT:
+            del obj[key]
+    if used is not None:
+        obj.Resources = used
+
+
+_SHOW = frozenset(("Tj", "TJ", "'", '"'))
+
+
+def _drop_invisible_text(source: pikepdf.Pdf, page: pikepdf.Page) -> bool:
+    """When all the text the page's content shows is invisible (render mode 3: a scanner's OCR
+    layer), give the page (in `source`) a content stream without its text objects and font
+    selections, and say so; its images and other drawing are untouched."""
+    try:
+        instructions = list(pikepdf.parse_content_stream(page))
+    except _PARSE_ERRORS:
+        return False
+    mode, stack, shown, kept, inside = 0, [], False, [], False
+    for instruction in instructions:
+        operator, operands = str(instruction.operator), instruction.operands
+        if operator == "q":
+            stack.append(mode)
+        elif operator == "Q":
+            mode = stack.pop() if stack else mode
+        elif operator == "Tr" and operands:
+            mode = int(operands[0])
+        elif operator in _SHOW:
+            if mode != 3:
+                return False
+            shown = True
+        if operator == "BT":
+            inside = True
+        if not inside and operator != "Tf":
+            kept.append(instruction)
+        if operator == "ET":
+            inside = False
+    if not shown or inside:
+        return False
+    page.obj.Contents = source.make_stream(pikepdf.unparse_content_stream(kept))
+    return True
+
+
+def _harmless(obj: pikepdf.Object, depth: int = 0) -> bool:
+    """May this object be shared with a page left out? Only if it holds nothing of a page: no
+    stream (drawings, images, fonts, symbol dictionaries...) and no string (a note, a field's
+    value, a palette), only names, numbers and such (a colour space array, a graphics state, a
+    standard font not embedded, without its list of glyphs), and references to objects as
+    harmless; or an ICC colour profile (a scanner's, the same for every page it scans: it
+    describes the device, not what a page shows)."""
+    if depth > 16:
+        return False
+    if isinstance(obj, pikepdf.Stream):
+        return _icc_profile(obj) and all(
+            _harmless(value, depth + 1) for key, value in obj.items() if key not in ("/Length",)
+        )
+    if isinstance(obj, pikepdf.Dictionary):
+        if any(key in _GLYPH_LISTS for key in obj):
+            return False
+        return all(_harmless(value, depth + 1) for value in obj.values())
+    if isinstance(obj, pikepdf.Array):
+        return all(_harmless(value, depth + 1) for value in obj)
+    if isinstance(obj, pikepdf.Name):
+        return True
+    return not isinstance(obj, pikepdf.Object)  # a number, a boolean, null; not a string
+
+
+def _icc_profile(stream: pikepdf.Stream) -> bool:
+    """An ICC profile stream (as an /ICCBased colour space holds): /N components, and the
+    profile's signature where ICC puts it."""
+    if stream.get("/N") not in (1, 3, 4) or "/Subtype" in stream or "/Type" in stream:
+        return False
+    try:
+        return stream.read_bytes()[36:40] == b"acsp"
+    except pikepdf.PdfError:
+        return False
+
+
+def _coded(key: tuple[int, int], image: pikepdf.Stream) -> _Drawn:
+    """An image reached other than by Do (a pattern, a glyph...): its coding, no place."""
+    drawn = _image(key, _IDENTITY, image.get("/Width", 0), image.get("/Height", 0), image)
+    return _Drawn(key, (0.0, 0.0, 0.0, 0.0), drawn.pixels, drawn.bilevel, drawn.gray, drawn.jpeg)
 
 
 def _past(box: tuple[float, ...], page: tuple[float, ...]) -> bool:
@@ -367,7 +633,7 @@ def _rendered(
         alone.pages[0].obj.Rotate = 0
         buffer = io.BytesIO()
         alone.save(buffer)
-    gray = all(d.gray for d in images)
+    gray = bool(images) and all(d.gray for d in images)  # no image known: colour
     try:
         (image,) = pdf2image.convert_from_bytes(
             buffer.getvalue(), dpi=dpi, grayscale=gray, timeout=_RENDER_TIMEOUT
@@ -379,7 +645,7 @@ def _rendered(
     except (PDFPageCountError, PDFSyntaxError, *_DAMAGED) as exc:  # ValueError: no page drawn
         problem = _first_line(exc)
         raise BadInput(f"PDF page {number} of {original.name} cannot be rendered ({problem})") from exc
-    if all(d.bilevel for d in images):
+    if images and all(d.bilevel for d in images):
         data = _lossless(image.convert("L").point(lambda v: 255 if v >= 128 else 0).convert("1"))
     elif any(d.jpeg for d in images):
         out = io.BytesIO()

@@ -100,8 +100,8 @@ def _cmdline(pid: int) -> str:
 
 @pytest.mark.skipif(bool(ELASTICSEARCH_URL), reason="serves the SQLite archive of the test home")
 def test_serve_with_two_workers_answers_as_the_app_does(client, archive: Archive) -> None:
-    """`sohoa serve --workers 2`: two server processes over the same index, each answering the
-    search the in-process app answers."""
+    """`sohoa serve --workers 2`: two search processes over the same index (api.search_pool),
+    answering the search the in-process app answers."""
     port = free_port()
     env = {**os.environ, "SOHOA_HOME": str(archive.settings.home)}
     env |= {"SOHOA_INDEX": archive.settings.index_url, "SOHOA_STORAGE": archive.settings.storage_url}

@@ -194,3 +194,36 @@ def test_dossier_files_and_codes(tmp_path: Path) -> None:
     code, reason = dossier_code(tmp_path / "hop 3 - ho so dat dai.pdf", None)
     assert code is None and reason and "Mã hồ sơ" in reason
     assert dossier_code(tmp_path / "x.pdf", " G1.2020.3 ") == ("G1.2020.3", None)
+
+
+def test_a_documents_boundary_doubts_are_its_own_pages_and_a_blank_sheet_after_it() -> None:
+    """A document carries the doubts about its pages and a blank sheet just after it, not the
+    doubt about the unsure start of the next document (that one's alone: a reader who may see
+    the first but not the next would learn from it that a document follows)."""
+    from application.dossier_intake import _boundary_reasons
+    from schemas import DocumentSpan, PageSegment, Segmentation
+
+    def cut(*pages: tuple[str, int | None, bool]) -> tuple[Segmentation, list[DocumentSpan]]:
+        segments = [
+            PageSegment(number=n, role=role, confidence=0.5 if unsure else 1.0, review=unsure, document=doc)
+            for n, (role, doc, unsure) in enumerate(pages, start=1)
+        ]
+        orders = sorted({s.document for s in segments if s.document is not None})
+        spans = [
+            DocumentSpan(order=o, pages=[s.number for s in segments if s.document == o], confidence=1.0)
+            for o in orders
+        ]
+        return Segmentation(pages=segments, documents=spans, threshold=0.8), spans
+
+    def doubted(segmentation: Segmentation, spans: list[DocumentSpan]) -> list[list[str]]:
+        reasons = [_boundary_reasons(span, segmentation) for span in spans]
+        return [[r.split("trang ")[1].split(" ")[0] for r in rs] for rs in reasons]
+
+    # page 3 an unsure start, right after document 1: document 2's doubt alone
+    after = cut(
+        ("start", 1, False), ("continuation", 1, True), ("start", 2, True), ("continuation", 2, False)
+    )
+    assert doubted(*after) == [["2"], ["3"]]
+    # a blank sheet after document 1, unsure (maybe a page of it the OCR did not read): its doubt
+    blank = cut(("start", 1, False), ("continuation", 1, False), ("blank", None, True), ("start", 2, False))
+    assert doubted(*blank) == [["3"], []]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from api.reading import masked_record
 from cli.export_commands import list_command
 from core.settings import load_settings
 from export import (
@@ -24,7 +25,7 @@ from export import (
     to_json,
 )
 from indexing.masking import MASKED
-from schemas import Decision
+from schemas import Decision, PersonalData
 from storage import LocalStore
 from tests.export.records import PERSONAL, make_record, store_record
 
@@ -87,10 +88,37 @@ def test_csv_cells_never_run_as_formulas_and_still_round_trip() -> None:
     assert [e.name for e in parse_csv(text, "disclosure")] == hostile
 
 
-def test_a_record_without_subject_is_named_by_its_safe_file_name() -> None:
-    record = make_record(b"n", subject=None, source="Quyết định \u202egnp.exe.png")
-    (entry,) = disclosure_list([record], today=TODAY)
-    assert entry.name == "Quyết định gnp.exe.png"
+def test_a_record_without_subject_is_named_by_the_public_file_name_never_the_offices() -> None:
+    """The office's file name may name a person (and carry control marks): the published list
+    names such a record as the public's API does, by its id and the original's extension."""
+    for source in ("Đơn của ông Bùi Văn Thắng \u202egnp.exe.png", "BuiVanThang.2019.05.png"):
+        record = make_record(source.encode(), subject=None, source=source)
+        (entry,) = disclosure_list([record], today=TODAY)
+        assert entry.name == f"{record.id}.png"
+        assert "Thắng" not in to_json([entry], "disclosure") and "Thang" not in to_json([entry], "disclosure")
+
+
+@pytest.mark.parametrize("kind", ["disclosure", "conditional"])
+def test_a_published_entry_says_what_the_publics_api_shows(kind: str) -> None:
+    """Every field of both published lists is the public's API's (api/reading.py masked_record,
+    one function: export/public_form.py): a public decision whose subject, notation and issuer
+    name the citizen it lists as personal data is published masked, as the API shows it."""
+    name = "Bùi Văn Thắng"
+    record = make_record(
+        kind.encode(),
+        access="public" if kind == "disclosure" else "conditional",
+        subject=f"Về việc cấp lại giấy tờ cho ông {name}, CCCD 001090012345",
+        notation=f"QĐ-{name}",
+        issuer=f"Hộ kinh doanh {name}",
+        personal_data=[PersonalData(kind="name", value=name, page=1)],
+        decisions=A7_2 if kind == "conditional" else None,
+    )
+    (entry,) = disclosure_list([record], today=TODAY) if kind == "disclosure" else conditional_list([record])
+    shown = masked_record(record).metadata
+    assert (entry.name, entry.notation, entry.issuer) == (shown.subject, shown.notation, shown.issuer)
+    assert (entry.doc_type, entry.number) == (shown.doc_type, shown.number)
+    published = to_json([entry], kind) + to_csv([entry], kind)
+    assert name not in published and "001090012345" not in published and MASKED in entry.name
 
 
 def test_csv_has_vietnamese_headings() -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -903,6 +904,47 @@ def test_the_order_of_a_scopes_hits_does_not_follow_the_length_of_records_outsid
     assert ids(filled(index, *visible, *hidden), "gamma", classes=("public",)) == ids(
         filled(index, *visible), "gamma", classes=("public",)
     )
+
+
+def settled(idx: SearchIndex, timeout: float = 420.0) -> SearchIndex:
+    """`idx` once it says that nothing deleted from it still counts (`scrub_pending`, where the
+    engine has one): SQLite's counts are exact at once; Elasticsearch drops a deleted document from
+    its statistics when a merge rewrites its segment, in the background, and keeps it while a shard
+    history retention lease holds it (ElasticIndex._expunge). Waits `timeout` seconds at most:
+    the assertion that follows then fails, as it should."""
+    pending = getattr(idx, "scrub_pending", None)
+    deadline = time.monotonic() + timeout
+    while pending is not None and pending() and time.monotonic() < deadline:
+        time.sleep(2)
+    return idx
+
+
+@pytest.mark.parametrize("move", ["review to conditional", "review to not_accessible", "secret hold"])
+def test_the_order_of_the_publics_hits_forgets_the_words_of_records_moved_out_of_it(
+    index: IndexFactory, move: str
+) -> None:
+    """Red team D3/D5 after a reclassification: records that held 'alpha' while public, then left
+    the public class (an archivist's review; a secret hold: deleted, re-added as a catalogue row
+    without pages, and the index scrubbed), weigh on the order of the public's hits for it no more
+    than records the public index never held. While they are public, they do (the premise)."""
+    visible = [
+        *_ROUTINE,
+        make_record("pub-a", "alpha alpha alpha beta văn bản", date=_SAME_DAY),
+        make_record("pub-b", "alpha beta beta beta văn bản", date=_SAME_DAY),
+    ]
+    movers = [make_record(f"mv{n}", "alpha thông tin nội bộ", date=_SAME_DAY) for n in range(4)]
+    never = ids(filled(index, *visible), "alpha beta", classes=("public",))
+    idx = filled(index, *visible, *movers)
+    assert ids(idx, "alpha beta", classes=("public",)) != never  # the premise: they weigh while public
+    for mover in movers:
+        if move == "secret hold":
+            idx.delete(mover.id)
+            idx.add(make_record(mover.id, date=_SAME_DAY, access="not_accessible"))  # the catalogue row
+        else:
+            idx.add(make_record(mover.id, "alpha thông tin nội bộ", date=_SAME_DAY, access=move[10:]))
+    if move == "secret hold":
+        idx.scrub()
+    assert ids(settled(idx), "alpha beta", classes=("public",)) == never
 
 
 @pytest.mark.parametrize(("q", "sort"), [(Q, "relevance"), (Q, "date"), ("", "date")])

@@ -29,6 +29,7 @@ from tests.indexing.conformance import (
     filled,
     ids,
     make_record,
+    settled,
     titled_personal_record,
 )
 
@@ -131,3 +132,29 @@ def test_a_reclassified_record_is_in_its_new_class_index_alone(index: IndexFacto
         for klass, alias in class_aliases(idx.alias).items()
     }
     assert found == {"public": False, "conditional": False, "not_accessible": True, "undetermined": False}
+
+
+def _public_scores(idx: ElasticIndex, word: str) -> list[tuple[str, float]]:
+    """The public index's BM25 scores for `word` (the best page's), straight from the cluster."""
+    body = {
+        "query": {
+            "nested": {"path": "pages", "score_mode": "max", "query": {"match": {"pages.exact": word}}}
+        },
+        "size": 50,
+    }
+    raw = idx._client.search(index=class_aliases(idx.alias)["public"], body=body).body
+    return sorted((hit["_id"], hit["_score"]) for hit in raw["hits"]["hits"])
+
+
+def test_once_merged_the_publics_scores_forget_the_records_moved_out_of_it(index: IndexFactory) -> None:
+    """Red team D3/D5 after a move out of public: once the deleted documents are merged away
+    (scrub_pending false), the public index's scores are those of an index that never held the
+    records; before, they may not be (Lucene counts deleted documents in its statistics)."""
+    visible = [make_record(f"p{n}", f"alpha văn bản số {n}" + " chữ" * n) for n in range(5)]
+    movers = [make_record(f"m{n}", "alpha " * 5 + "mật " * 300) for n in range(6)]
+    plain, moved = filled(index, *visible), filled(index, *visible, *movers)
+    for mover in movers:
+        moved.add(make_record(mover.id, "alpha " * 5 + "mật " * 300, access="not_accessible"))
+    assert not settled(moved).scrub_pending()
+    assert moved.deleted_documents()["public"] == 0
+    assert _public_scores(moved, "alpha") == _public_scores(plain, "alpha")

@@ -247,8 +247,9 @@ def test_elasticsearch_changes_during_the_fill_reach_the_index_served(
         merges = [i for i, p in enumerate(paths) if i > bulk and p.endswith("/_forcemerge")]
         assert {paths[i].split("/_doc/")[1] for i in caught} == {"changed", "held", "gone"}
         assert all(i < swap and paths[i].split()[1].startswith(tuple(f"/{n}/" for n in new)) for i in caught)
-        assert len(merges) == 1 and set(paths[merges[0]][6:].split("/")[0].split(",")) == set(new)
-        assert max(caught) < merges[0] < swap
+        merged = [set(paths[i][6:].split("/")[0].split(",")) for i in merges]  # each class left, then all
+        assert merges and all(names <= set(new) for names in merged) and merged[-1] == set(new)
+        assert max(caught) < merges[-1] < swap
         assert not any(p.endswith(names) for p in paths[swap:])  # nothing left for after the swap
 
 

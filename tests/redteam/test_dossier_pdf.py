@@ -1,6 +1,11 @@
 """Red team on a dossier document's own PDF (`/records/{id}/pdf`, cut from the dossier scan by
 ocr/searchable_pdf.py `write_searchable_pdf(..., source_pages=...)`, the function the intake and
-a split use): it must hold nothing drawn on the scan's other pages, whatever the scan's PDF does."""
+a split use): it must hold nothing drawn on the scan's other pages, whatever the scan's PDF does.
+
+The general rule (ocr/searchable_pdf.py `_partial_pages`): a cut page keeps its drawing only
+(no annotations, fields, beads, thumbnail...), and a page whose drawing reaches an object that a
+page left out reaches too (an image, a Form XObject, a font, a pattern, a symbol dictionary...),
+an ICC profile and objects of names and numbers aside, is rendered from its own box."""
 
 from __future__ import annotations
 
@@ -9,13 +14,14 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageCms, ImageDraw
 
 from ocr.searchable_pdf import write_searchable_pdf
 from schemas import Box, Page, Word
 from tests.api.dossier_archive import image_objects, pdf_of
 
 PDF = "application/pdf"
+SECRET = b"BAO-CAO-MAT-so-17"
 
 
 def _images(path: Path) -> list[tuple[int, int]]:
@@ -179,6 +185,263 @@ def test_ordinary_pages_are_grafted_byte_identically(tmp_path: Path) -> None:
         want = [_raw(source.pages[n]) for n in (1, 2)]
         assert [_raw(page) for page in cut.pages] == want
     assert out.stat().st_size <= 1.1 * scan.stat().st_size
+
+
+def _three(path: Path, mode: str = "L") -> Path:
+    """Three scan pages, each its own image (page 3 the secret report's)."""
+    images = [Image.new(mode, (300, 420), (100 + 40 * i,) * len(mode)) for i in range(3)]
+    for n, image in enumerate(images):
+        ImageDraw.Draw(image).rectangle((20 + 10 * n, 30, 200, 60), fill=(0,) * len(mode))
+    return pdf_of(images, path)
+
+
+def _cut(scan: Path, out: Path, number: int = 1) -> Path:
+    write_searchable_pdf(scan, PDF, [Page(number=1, width=300, height=420)], out, source_pages=[number])
+    return out
+
+
+def _copied(scan: Path, out: Path, number: int = 1) -> bool:
+    """Is page `number` in `out` the scan's own image, byte for byte (not a rendering)?"""
+    with pikepdf.open(scan) as source, pikepdf.open(out) as cut:
+        return [_image_raw(page) for page in cut.pages] == [_image_raw(source.pages[number - 1])]
+
+
+def _image_raw(page: pikepdf.Page) -> bytes:
+    """The coded bytes of the one image the page draws."""
+    (image,) = [x for x in page.obj.Resources.XObject.values() if x.get("/Subtype") == "/Image"]
+    return image.read_raw_bytes()
+
+
+def _everything(path: Path) -> bytes:
+    """Every object of the PDF, streams decoded where they can be."""
+    parts = []
+    with pikepdf.open(path) as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Stream):
+                try:
+                    parts.append(obj.read_bytes())
+                except pikepdf.PdfError:
+                    parts.append(obj.read_raw_bytes())
+            else:
+                parts.append(repr(obj).encode())
+    return b"".join(parts)
+
+
+def _stamp(pdf: pikepdf.Pdf) -> pikepdf.Object:
+    """A Form XObject (an office's stamp: a dark square) that pages 1 and 3 both draw."""
+    form = pdf.make_stream(b"0 g 0 0 20 20 re f")
+    form.Type, form.Subtype, form.BBox = pikepdf.Name.XObject, pikepdf.Name.Form, [0, 0, 20, 20]
+    form.Resources = pikepdf.Dictionary()
+    for number in (1, 3):
+        page = pdf.pages[number - 1]
+        page.obj.Resources.XObject.Stamp = form
+        page.contents_add(pdf.make_stream(b"q 1 0 0 1 30 40 cm /Stamp Do Q"))
+    return form
+
+
+def test_a_form_xobject_another_page_draws_makes_the_page_rendered(tmp_path: Path) -> None:
+    """The stamp the secret page draws too is not copied with page 1: page 1 is rendered, the
+    stamp still on it (its drawing), the form object absent from its PDF."""
+    scan = _three(tmp_path / "scan.pdf")
+    with pikepdf.open(scan, allow_overwriting_input=True) as pdf:
+        _stamp(pdf)
+        pdf.save(scan)
+    out = _cut(scan, tmp_path / "doc.pdf")
+    assert not _copied(scan, out)
+    with pikepdf.open(out) as cut:
+        assert not [
+            o
+            for o in cut.objects
+            if isinstance(o, pikepdf.Stream)
+            and o.get("/Subtype") == "/Form"
+            and o.read_bytes() == b"0 g 0 0 20 20 re f"
+        ]
+    (pixels,) = _pixels(out)
+    assert pixels.size == (300, 420) and pixels.getpixel((160, 210)) == 0  # the stamp, drawn
+    # Cut with the secret page, the stamp is shared inside the document: copied as it is.
+    write_searchable_pdf(
+        scan, PDF, [Page(number=n, width=300, height=420) for n in (1, 2)], out, source_pages=[1, 3]
+    )
+    with pikepdf.open(scan) as source, pikepdf.open(out) as cut:
+        assert [_image_raw(page) for page in cut.pages] == [_image_raw(source.pages[n]) for n in (0, 2)]
+
+
+def _shared_font(scan: Path, embedded: bool, mode: int) -> None:
+    """Pages 1 and 3 write text in one font (embedded: its program holds the glyphs of every
+    page that uses it, as a subset font's does), in text render mode `mode`."""
+    with pikepdf.open(scan, allow_overwriting_input=True) as pdf:
+        font = pikepdf.Dictionary(
+            Type=pikepdf.Name.Font,
+            Subtype=pikepdf.Name.Type1,
+            BaseFont=pikepdf.Name.Helvetica,
+            Encoding=pikepdf.Name.WinAnsiEncoding,
+        )
+        if embedded:
+            program = pdf.make_stream(b"glyphs of every page's letters " + SECRET)
+            font.FontDescriptor = pdf.make_indirect(
+                pikepdf.Dictionary(
+                    Type=pikepdf.Name.FontDescriptor, FontName=pikepdf.Name.Helvetica, FontFile3=program
+                )
+            )
+        font = pdf.make_indirect(font)
+        for number in (1, 3):
+            page = pdf.pages[number - 1]
+            page.obj.Resources.Font = pikepdf.Dictionary(F1=font)
+            page.contents_add(pdf.make_stream(b"BT %d Tr /F1 12 Tf 20 20 Td (so 17) Tj ET" % mode))
+        pdf.save(scan)
+
+
+@pytest.mark.parametrize("embedded", [True, False])
+def test_a_font_shared_with_another_page_is_carried_only_when_it_holds_nothing(
+    tmp_path: Path, embedded: bool
+) -> None:
+    """Visible text in a font page 3 uses too: an embedded font makes page 1 rendered; a
+    standard font not embedded (names only: Helvetica, WinAnsi) is no page's, and page 1 is
+    copied as it is."""
+    scan = _three(tmp_path / "scan.pdf")
+    _shared_font(scan, embedded, mode=0)
+    out = _cut(scan, tmp_path / "doc.pdf")
+    assert _copied(scan, out) is not embedded
+    assert SECRET not in _everything(out)
+    assert image_objects(out.read_bytes()) == 1
+
+
+def test_a_scanners_invisible_text_in_a_shared_font_is_dropped_not_rendered(tmp_path: Path) -> None:
+    """A scanner's searchable PDF: an invisible OCR text layer (render mode 3) on every page, in
+    one embedded font. Page 1 is copied as it is, its image untouched, without that text and
+    font (the text layer grafted replaces it); with visible text in it, rendered (above)."""
+    scan = _three(tmp_path / "scan.pdf")
+    _shared_font(scan, embedded=True, mode=3)
+    words = [
+        Word(text="Trang", confidence=90, box=Box(left=20, top=20, width=60, height=20), block=1, line=1)
+    ]
+    out = tmp_path / "doc.pdf"
+    write_searchable_pdf(
+        scan, PDF, [Page(number=1, width=300, height=420, words=words)], out, source_pages=[1]
+    )
+    assert _copied(scan, out) and image_objects(out.read_bytes()) == 1
+    assert SECRET not in _everything(out)
+    assert _text(out).split() == ["Trang"]  # not "so 17", the scanner's
+
+
+def test_a_colour_profile_every_page_shares_keeps_ordinary_pages_copied(tmp_path: Path) -> None:
+    """A colour scanner's PDF: each page's own image, all in one ICC colour space (one profile
+    stream): the profile describes the scanner, not a page, so the page is copied as it is."""
+    scan = _three(tmp_path / "scan.pdf", mode="RGB")
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    with pikepdf.open(scan, allow_overwriting_input=True) as pdf:
+        icc = pdf.make_stream(profile, N=3, Alternate=pikepdf.Name.DeviceRGB)
+        space = pdf.make_indirect(pikepdf.Array([pikepdf.Name.ICCBased, icc]))
+        for page in pdf.pages:
+            (image,) = page.obj.Resources.XObject.values()
+            image.ColorSpace = space
+        pdf.save(scan)
+    out = _cut(scan, tmp_path / "doc.pdf")
+    assert _copied(scan, out)
+    assert out.stat().st_size <= 1.1 * scan.stat().st_size
+    with pikepdf.open(scan, allow_overwriting_input=True) as pdf:  # a stream that is no profile
+        for page in pdf.pages:
+            (image,) = page.obj.Resources.XObject.values()
+            image.ColorSpace[1].write(b"not a profile, page 3's words " + SECRET)
+        pdf.save(scan)
+    out = _cut(scan, tmp_path / "doc.pdf")
+    assert not _copied(scan, out) and SECRET not in _everything(out)
+
+
+def test_a_resource_dictionary_every_page_lists_is_not_sharing(tmp_path: Path) -> None:
+    """Some scanners list every page's image in one resource dictionary; each page draws its own:
+    the page is copied as it is, with its own image only."""
+    scan = _three(tmp_path / "scan.pdf")
+    with pikepdf.open(scan, allow_overwriting_input=True) as pdf:
+        every = pikepdf.Dictionary()
+        for number, page in enumerate(pdf.pages, start=1):
+            (image,) = page.obj.Resources.XObject.values()
+            every[f"/Im{number}"] = image
+            page.obj.Contents = pdf.make_stream(b"q 72 0 0 100.8 0 0 cm /Im%d Do Q" % number)
+        shared = pdf.make_indirect(pikepdf.Dictionary(XObject=every))
+        for page in pdf.pages:
+            page.obj.Resources = shared
+        pdf.save(scan)
+    out = _cut(scan, tmp_path / "doc.pdf", number=2)
+    assert image_objects(out.read_bytes()) == 1
+    with pikepdf.open(scan) as source, pikepdf.open(out) as cut:
+        (copied,) = cut.pages[0].obj.Resources.XObject.values()
+        assert copied.read_raw_bytes() == source.pages[1].obj.Resources.XObject.Im2.read_raw_bytes()
+
+
+def test_a_cut_page_keeps_its_drawing_only(tmp_path: Path) -> None:
+    """Page 1's annotations (a note), its thumbnail (here page 3's image), an article bead (its
+    thread's title), its metadata and actions are not the scan: none is in its PDF, which is
+    still page 1's own image copied as it is."""
+    scan = _three(tmp_path / "scan.pdf")
+    with pikepdf.open(scan, allow_overwriting_input=True) as pdf:
+        first = pdf.pages[0].obj
+        (theirs,) = pdf.pages[2].obj.Resources.XObject.values()
+        note = pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot,
+            Subtype=pikepdf.Name.Text,
+            Rect=[0, 0, 20, 20],
+            Contents=pikepdf.String(SECRET),
+        )
+        first.Annots = pikepdf.Array([pdf.make_indirect(note)])
+        first.Thumb = theirs
+        thread = pdf.make_indirect(
+            pikepdf.Dictionary(Type=pikepdf.Name.Thread, I=pikepdf.Dictionary(Title=pikepdf.String(SECRET)))
+        )
+        bead = pdf.make_indirect(
+            pikepdf.Dictionary(Type=pikepdf.Name.Bead, T=thread, P=first, R=[0, 0, 10, 10])
+        )
+        bead.N, bead.V = bead, bead
+        thread.F = bead
+        first.B = pikepdf.Array([bead])
+        first.Metadata = pdf.make_stream(SECRET)
+        first.AA = pikepdf.Dictionary(
+            O=pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String(SECRET))
+        )
+        pdf.Root.Threads = pikepdf.Array([thread])
+        pdf.save(scan)
+    out = _cut(scan, tmp_path / "doc.pdf")
+    assert _copied(scan, out) and image_objects(out.read_bytes()) == 1
+    assert SECRET not in _everything(out)
+    with pikepdf.open(out) as cut:
+        assert set(cut.pages[0].obj.keys()) <= {"/Type", "/Parent", "/MediaBox", "/Resources", "/Contents"}
+
+
+def test_a_type3_glyph_drawing_another_pages_image_makes_the_page_rendered(tmp_path: Path) -> None:
+    """A Type3 font whose glyph draws the secret page's image (as the pattern and JBIG2 doors of
+    test_dossier_doors_s13.py: the image is reached other than by the page's own Do)."""
+    scan = _three(tmp_path / "scan.pdf")
+    with pikepdf.open(scan, allow_overwriting_input=True) as pdf:
+        (theirs,) = pdf.pages[2].obj.Resources.XObject.values()
+        glyph = pdf.make_stream(b"1000 0 d0 q 1000 0 0 1000 0 0 cm /Im Do Q")
+        font = pdf.make_indirect(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Font,
+                Subtype=pikepdf.Name.Type3,
+                FontBBox=[0, 0, 1000, 1000],
+                FontMatrix=[0.001, 0, 0, 0.001, 0, 0],
+                CharProcs=pikepdf.Dictionary(g=glyph),
+                Encoding=pikepdf.Dictionary(Differences=[65, pikepdf.Name.g]),
+                FirstChar=65,
+                LastChar=65,
+                Widths=[1000],
+                Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im=theirs)),
+            )
+        )
+        first = pdf.pages[0]
+        first.obj.Resources.Font = pikepdf.Dictionary(T3=font)
+        first.contents_add(pdf.make_stream(b"BT /T3 1 Tf 0 0 Td (A) Tj ET"))
+        pdf.save(scan)
+    out = _cut(scan, tmp_path / "doc.pdf")
+    with pikepdf.open(scan) as source:
+        secret_bytes = _image_raw(source.pages[2])
+    with pikepdf.open(out) as cut:
+        raws = [
+            o.read_raw_bytes()
+            for o in cut.objects
+            if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"
+        ]
+    assert len(raws) == 1 and secret_bytes not in raws
 
 
 def _raw(page: pikepdf.Page) -> bytes:
