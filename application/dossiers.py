@@ -28,11 +28,10 @@ from classify.rules import retention_years
 from core.errors import NotFound
 from indexing.masking import mask_text, values_of
 from schemas import AccessClass, Dossier, Metadata, Record
-from storage import read_record
+from storage import read_package_bytes, read_record
 from storage.base import ObjectStore
 from storage.dossier_package import read_dossier
 from storage.layout import METADATA_FILE
-from storage.package import package_key
 
 __all__ = [
     "RESTRICTION",
@@ -238,7 +237,7 @@ def listed_values(store: ObjectStore, dossier: Dossier, read: Iterable[Record]) 
             values += values_of(record)
             continue
         try:
-            meta = Metadata.model_validate_json(store.get_bytes(package_key(document.id, METADATA_FILE)))
+            meta = Metadata.model_validate_json(read_package_bytes(store, document.id, METADATA_FILE))
         except (NotFound, ValueError):
             return None
         values += [item.value for item in meta.personal_data if item.value.strip()]
