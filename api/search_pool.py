@@ -38,7 +38,7 @@ from core.settings import Settings
 from indexing.base import SearchIndex
 from schemas import AccessClass, AccessScope
 
-__all__ = ["Answer", "SearchPool", "answer"]
+__all__ = ["Answer", "SearchPool", "answer", "lists_used_by", "warm_index"]
 
 log = logging.getLogger(__name__)
 
@@ -119,16 +119,28 @@ def _warm(scopes: list[AccessScope], lists: list[ListKey]) -> str:
     """Warm this process's index (each process takes one of these: the barrier)."""
     assert _barrier is not None
     _barrier.wait(BARRIER_SECONDS)
-    warm = getattr(_index(), "warm", None)
-    return "nothing to warm" if warm is None else f"{warm(scopes, lists)} page lists"
+    return warm_index(_index(), scopes, lists)
 
 
 def _lists_used() -> list[tuple[ListKey, int]]:
     """The page lists this process used (each process answers one of these: the barrier)."""
     assert _barrier is not None
     _barrier.wait(BARRIER_SECONDS)
-    used = getattr(_index(), "lists_used", None)
-    return [] if used is None else used()
+    return lists_used_by(_index()) or []
+
+
+def warm_index(index: SearchIndex, scopes: list[AccessScope], lists: list[ListKey]) -> str:
+    """Warm `index` up where its engine can be (SQLite: search arrays, scope masks, the page
+    lists `lists`); what was done, for the log."""
+    warm = getattr(index, "warm", None)
+    return "nothing to warm" if warm is None else f"{warm(scopes, lists)} page lists"
+
+
+def lists_used_by(index: SearchIndex) -> list[tuple[ListKey, int]] | None:
+    """The page lists `index` used since it was opened, with their uses; None for an engine
+    that keeps no page lists."""
+    used = getattr(index, "lists_used", None)
+    return None if used is None else used()
 
 
 class SearchPool:

@@ -22,18 +22,15 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from api.images import forget_record
 from api.key_store import KeyStore, keys_path
+from api.search_pool import SearchPool, lists_used_by, warm_index
 from application.access import search_scope
 from application.access_log import AuditLog, audit_path
 from core.settings import Settings
 from indexing.base import SearchIndex
 from storage import ObjectStore
-
-if TYPE_CHECKING:
-    from api.search_pool import SearchPool
 
 __all__ = ["ApiState", "lists_path", "page_cache_dir"]
 
@@ -102,17 +99,15 @@ class ApiState:
         scopes = [search_scope(role) for role in SEARCH_ROLES]  # type: ignore[arg-type]
         if self.pool is not None:
             done = "; ".join(self.pool.warm(scopes, lists))
-        elif (warm := getattr(self.index, "warm", None)) is not None:
-            done = f"{warm(scopes, lists)} page lists"
         else:
-            return "nothing to warm"
+            done = warm_index(self.index, scopes, lists)
         file = f"{read / 1e9:.1f} GB read into the OS cache; " if read else ""
         return f"{file}{done} (of {len(lists)} saved) in {time.perf_counter() - started:.1f} s"
 
     def save_lists(self) -> None:
         """Add the page lists this process used to the saved ones (the older uses counted half),
         for the next server's warm-up; the file is replaced in one step (several workers save)."""
-        used = self.pool.lists_used if self.pool is not None else getattr(self.index, "lists_used", None)
+        used = self.pool.lists_used() if self.pool is not None else lists_used_by(self.index)
         if used is None:
             return
         path = lists_path(self.settings)
@@ -120,7 +115,7 @@ class ApiState:
         with path.with_name(f".{path.name}.lock").open("w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)  # one worker at a time reads, adds and replaces
             merged = Counter({key: weight / 2 for key, weight in _saved_lists(path).items()})
-            merged.update(dict(used()))
+            merged.update(dict(used))
             rows = [[table, column, list(tokens), weight] for (table, column, tokens), weight in
                     merged.most_common(LISTS_KEPT)]  # fmt: skip
             temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")

@@ -47,6 +47,10 @@ _READABLE: dict[str, tuple[AccessClass, ...]] = {
     "metrics": (),  # a Prometheus scraper's key: /metrics and nothing else
 }
 _SHOWN_PERSONAL_DATA = ("staff", "archivist")
+# the review queue is the archivists' work; its state is counted over every page of a dossier
+# (a boundary doubt names the next document's first page), so to anyone else a review flag
+# would tell of documents they may not see
+_SHOWN_REVIEW_STATE = ("archivist",)
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ class Scope:
     role: Role
     classes: tuple[AccessClass, ...]  # access classes whose content may be served
     masked: bool  # personal data masked in everything served
+    review_state: bool  # whether records await review may be filtered and counted in search
     audited: tuple[AccessClass, ...]  # reads of these classes go to the audit log
 
 
@@ -84,6 +89,7 @@ def scope_for(role: Role) -> Scope:
         role=role,
         classes=classes,
         masked=role not in _SHOWN_PERSONAL_DATA,
+        review_state=role in _SHOWN_REVIEW_STATE,
         audited=tuple(c for c in classes if c != "public"),
     )
 

@@ -44,7 +44,7 @@ from pathlib import Path
 
 from application.batches import record_outcome
 from application.dossier_scan import ScanPages
-from application.ingest import collect_files, source_name
+from application.ingest import classify_event, collect_files, source_name
 from application.ingest_metrics import count_outcome
 from application.logs import log_context, log_outcome
 from application.page_reading import dossier_spool_id, forget_pages, read_spooled
@@ -305,15 +305,7 @@ def build_document(
                 detail=f"scan pages {span.first}-{span.last} (confidence {span.confidence:.2f})",
                 at=at,
             ),
-            Event(
-                step="classify",
-                tool="sohoa",
-                tool_version=__version__,
-                parameters={"rules_version": classification.rules_version},
-                outcome=classification.access,
-                detail="; ".join(classification.review_reasons),
-                at=at,
-            ),
+            classify_event(classification, at),
         ],
     )
     parts = _pages_of(dossier.files, originals, pages)

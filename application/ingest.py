@@ -19,6 +19,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 
 from application.batches import record_outcome
@@ -37,7 +38,8 @@ from core import __version__
 from core.errors import BadInput
 from dedup import fingerprint, link_near_duplicate
 from ocr import count_pages, detect_media_type, write_searchable_pdf
-from schemas import Event, IngestOutcome, Record, record_id_for
+from schemas import Classification, Event, IngestOutcome, Record, record_id_for
+from schemas.record import utcnow
 from storage import package_exists, quarantine, read_record, sha256_file, write_catalogue, write_package
 from storage.layout import FINGERPRINT_FILE, SEARCHABLE_PDF
 from storage.package import finish_package
@@ -198,14 +200,7 @@ def _ocr_classify_store(
                 seconds=round(ocr_seconds, 3),
                 detail=f"{len(pages)} pages",
             ),
-            Event(
-                step="classify",
-                tool="sohoa",
-                tool_version=__version__,
-                parameters={"rules_version": classification.rules_version},
-                outcome=classification.access,
-                detail="; ".join(classification.review_reasons),
-            ),
+            classify_event(classification, utcnow()),
         ],
     )
     if is_marked_secret(record):
@@ -257,6 +252,19 @@ def _hold(path: Path, services: Services, record: Record, batch: str | None, t0:
         id=record.id,
         pages=len(record.pages),
         seconds=time.monotonic() - t0,
+    )
+
+
+def classify_event(classification: Classification, at: datetime) -> Event:
+    """The provenance event of a record's classification (its class, its rules, why to review)."""
+    return Event(
+        step="classify",
+        tool="sohoa",
+        tool_version=__version__,
+        parameters={"rules_version": classification.rules_version},
+        outcome=classification.access,
+        detail="; ".join(classification.review_reasons),
+        at=at,
     )
 
 

@@ -8,8 +8,9 @@ a record by an ID, phone number, name or birth date they could not see in it, ho
 it. As defence in depth the query itself is masked too, and a query that masks to nothing finds
 nothing (not every record); what comes back is masked once more by pattern (no stored values).
 
-The public is told nothing that depends on records it may not see, nor on review state: no
-needs_review filter or facet, and whether a query was ranked is decided on the pages the caller
+The public is told nothing that depends on records it may not see, nor on review state: only
+archivists get the needs_review filter and facet (a flag may stand for a doubt about a page they
+alone may see), and whether a query was ranked is decided on the pages the caller
 may see (the index's contract). No role is told BM25 scores: an engine weighs a word by how many
 pages of the whole index hold it and by their lengths, pages of classes the caller may not see
 included (staff would learn of undetermined and secret pages, archivists of secret ones), so
@@ -84,12 +85,12 @@ def search_query(params: SearchParams, role: Role) -> SearchQuery:
         issuer=params.issuer,
         province=params.province,
         access=list(params.access) if params.access is not None else None,
-        needs_review=None if scope.masked else params.needs_review,  # review state is internal
+        needs_review=params.needs_review if scope.review_state else None,  # archivists' only
         date_from=params.date_from,
         date_to=params.date_to,
         dossier=params.dossier,
     )
-    facets = tuple(f for f in FACETS if not (scope.masked and f in REVIEW_FACETS)) if params.facets else ()
+    facets = tuple(f for f in FACETS if scope.review_state or f not in REVIEW_FACETS) if params.facets else ()
     return SearchQuery(
         q=mask_text(params.q) if scope.masked else params.q,
         limit=params.limit,

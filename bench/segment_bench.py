@@ -1,7 +1,7 @@
 """Dossier segmentation benchmark: classify.segment on corpusgen dossiers with exact boundary truth.
 
     .venv/bin/python bench/segment_bench.py [--split evaluation|tuning] [--dossiers N] [--first K]
-        [--ocr] [--limit PAGES] [--json FILE] [--show]
+        [--ocr] [--limit PAGES] [--metadata] [--json FILE] [--show]
 
     # while tuning: the tuning split (ground-truth text, then OCR)
     .venv/bin/python bench/segment_bench.py --split tuning --dossiers 40
@@ -31,6 +31,13 @@ through) and the pages with text taken for blank sheets by what they are (text-p
 (issue 15): >= 98 % of boundaries exact, 0 missed between two documents whose số/ký hiệu were
 both read. The evaluation split is for measuring only: tune on --split tuning; --show prints
 per-dossier errors and is refused on the evaluation split.
+
+--metadata: each true document's metadata and access class as the dossier intake reads them from
+the document the pipeline cut for it (`match_documents`; a document whose start was missed is in
+another's record: every field wrong), and from its true pages read as one single document, field
+by field as bench/classify_fields.py compares them (classify.evaluate): what the cut costs, on the
+very same documents (issue 15: "per-document metadata as accurate as for single documents"); also
+by document kind (totals).
 """
 
 from __future__ import annotations
@@ -47,8 +54,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from classify import extract  # noqa: E402
-from classify.evaluate import TARGET_FIELDS, Score, actual_fields, expected_fields  # noqa: E402
+from bench.classify_fields import TODAY  # noqa: E402
+from classify import RuleBook, classify, extract, load_rules  # noqa: E402
+from classify.evaluate import FIELDS, TARGET_FIELDS, Score, actual_fields, expected_fields, wrong_values  # noqa: E402
+from classify.extraction import Extraction  # noqa: E402
 from classify.header import read_header  # noqa: E402
 from classify.layout import page_lines  # noqa: E402
 from classify.segment import REVIEW_BELOW, segment_dossier  # noqa: E402
@@ -166,6 +175,38 @@ def number_read(page: Page, metadata: dict) -> bool:
     return notation.number is not None and notation.number.lstrip("0") == str(metadata["number"]).lstrip("0")
 
 
+_LOST = object()  # the value of every field of a document no cut document stands for: never right
+
+
+def match_documents(truth: list[tuple[int, int]], cuts: list[list[int]]) -> list[int | None]:
+    """For each true document (its first and last page), the index in `cuts` (each cut document's
+    pages) of the document that stands for it in the archive, or None. A cut document stands for
+    the true document its first page lies in (a page outside every true document, a separator
+    sheet taken for text, does not count: its next page does); of several cut from one true
+    document (a false start inside it), the one starting on its first page, else the first. A true
+    document whose start was missed has none: its pages went into the record of the one before."""
+    owner = {n: i for i, (first, last) in enumerate(truth) for n in range(first, last + 1)}
+    out: list[int | None] = [None] * len(truth)
+    for index, pages in enumerate(cuts):
+        doc = next((owner[n] for n in pages if n in owner), None)
+        if doc is None:
+            continue
+        held = out[doc]
+        if held is None or (pages[0] == truth[doc][0] and cuts[held][0] != truth[doc][0]):
+            out[doc] = index
+    return out
+
+
+def read_document(pages: list[Page], rules: RuleBook) -> tuple[Extraction, str]:
+    """A document's metadata and access class as the dossier intake reads them
+    (application/dossier_intake.py build_document: its scan pages renumbered 1..n, then
+    classify.extract_metadata, which is `extract(...).metadata`, and classify); the Extraction is
+    what classify.evaluate compares. Classified on the day bench/classify_fields.py uses."""
+    own = [page.model_copy(update={"number": i}) for i, page in enumerate(pages, start=1)]
+    extraction = extract(own)
+    return extraction, classify(extraction.metadata, own, rules, today=TODAY).access
+
+
 @dataclass
 class Tally:
     dossiers: int = 0
@@ -196,23 +237,56 @@ class Tally:
     docs: int = 0
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
-    found_fields: Score = field(default_factory=Score)  # metadata of the documents as found
-    true_fields: Score = field(default_factory=Score)  # ... and as cut by the truth
+    found_fields: Score = field(default_factory=Score)  # metadata of the documents as cut
+    true_fields: Score = field(default_factory=Score)  # ... and read as single documents
+    cut_exact: int = 0  # true documents cut page for page
+    cut_lost: int = 0  # true documents no cut document stands for (merged into another)
+    extra_cuts: int = 0  # cut documents standing for no true document (a document split)
+    found_wrong: int = 0  # numbers or days stored wrong, as cut
+    true_wrong: int = 0  # ... as single documents
+    by_kind: dict = field(default_factory=dict)  # document kind -> (Score as cut, Score as single)
+    same_access: int = 0  # documents cut whose access class is the one read as a single document
+    secret_open: Counter = field(default_factory=Counter)  # secret-marked, not 'not_accessible'
+    secrets: int = 0
+    rules: RuleBook | None = None
 
     def add_metadata(self, truth: dict, pages: list[Page], result: Segmentation, images: bool) -> None:
-        """Each true document's metadata read from the document found at its first page, and from
-        its true pages: the first against the second is what the segmentation costs."""
+        """Each true document's metadata as the intake reads it from the document the pipeline cut
+        for it (`match_documents`; none cut for it: every field lost), and from its true pages
+        read as one single document: the first against the second is what cutting costs."""
         by_page = {p.number: p for p in pages}
-        found = {d.pages[0]: d.pages for d in result.documents}
-        for doc in truth["documents"]:
-            want = expected_fields(doc["metadata"], images=images)
+        blank = {*truth["blank_pages"], *truth.get("blank_backs", [])}
+        cuts = [d.pages for d in result.documents]
+        if self.rules is None:
+            self.rules = load_rules()
+        rules = self.rules
+        matched = match_documents([tuple(d["pages"]) for d in truth["documents"]], cuts)
+        self.extra_cuts += len(cuts) - len({m for m in matched if m is not None})
+        for doc, cut in zip(truth["documents"], matched, strict=True):
+            meta = doc["metadata"]
+            self.secrets += bool(meta.get("secrecy"))
+            want = expected_fields(meta, images=images)
             first, last = doc["pages"]
-            blank = {*truth["blank_pages"], *truth.get("blank_backs", [])}
-            span = [by_page[n] for n in range(first, last + 1) if n not in blank]
-            self.true_fields.add(doc["doc_id"], want, actual_fields(extract(span)), TARGET_FIELDS)
-            mine = found.get(first)
-            got = actual_fields(extract([by_page[n] for n in mine])) if mine else dict.fromkeys(want)
-            self.found_fields.add(doc["doc_id"], want, got, TARGET_FIELDS)
+            span = [n for n in range(first, last + 1) if n not in blank]
+            single, single_access = read_document([by_page[n] for n in span], rules)
+            self.secret_open["single"] += bool(meta.get("secrecy")) and single_access != "not_accessible"
+            self.true_fields.add(doc["doc_id"], want, actual_fields(single), FIELDS)
+            cut_kind, single_kind = self.by_kind.setdefault(doc.get("kind", "state"), (Score(), Score()))
+            single_kind.add(doc["doc_id"], want, actual_fields(single), FIELDS)
+            self.true_wrong += len(wrong_values(meta, single))
+            if cut is None:
+                self.cut_lost += 1
+                self.found_fields.add(doc["doc_id"], want, dict.fromkeys(want, _LOST), FIELDS)
+                cut_kind.add(doc["doc_id"], want, dict.fromkeys(want, _LOST), FIELDS)
+                self.secret_open["as_cut"] += bool(meta.get("secrecy"))  # in another's record
+                continue
+            self.cut_exact += cuts[cut] == span
+            found, found_access = read_document([by_page[n] for n in cuts[cut]], rules)
+            self.same_access += found_access == single_access
+            self.secret_open["as_cut"] += bool(meta.get("secrecy")) and found_access != "not_accessible"
+            self.found_fields.add(doc["doc_id"], want, actual_fields(found), FIELDS)
+            cut_kind.add(doc["doc_id"], want, actual_fields(found), FIELDS)
+            self.found_wrong += len(wrong_values(meta, found))
 
     def add(self, truth: dict, pages: list[Page], result: Segmentation, show: bool) -> None:
         self.dossiers += 1
@@ -284,12 +358,31 @@ class Tally:
                     )
 
     def metadata_summary(self) -> dict:
+        docs = self.true_fields.total.get(FIELDS[0], 0)
         return {
-            name: {
-                "segmented": round(self.found_fields.accuracy(name), 4),
-                "true_spans": round(self.true_fields.accuracy(name), 4),
-            }
-            for name in TARGET_FIELDS
+            "documents": docs,
+            "cut_exact": self.cut_exact,
+            "cut_wrong": docs - self.cut_exact - self.cut_lost,
+            "lost_in_another": self.cut_lost,
+            "extra_cut_documents": self.extra_cuts,
+            "numbers_or_days_stored_wrong": {"as_cut": self.found_wrong, "single": self.true_wrong},
+            "access_as_single": self.same_access,
+            "secret_marked": self.secrets,
+            "secret_not_restricted": {k: self.secret_open[k] for k in ("as_cut", "single")},
+            "fields": {
+                name: {
+                    "as_cut": [self.found_fields.right.get(name, 0), self.found_fields.total.get(name, 0)],
+                    "single": [self.true_fields.right.get(name, 0), self.true_fields.total.get(name, 0)],
+                }
+                for name in FIELDS
+            },
+            "target_fields_by_kind": {
+                kind: {
+                    "documents": cut.total.get(FIELDS[0], 0),
+                    **{name: [cut.right.get(name, 0), single.right.get(name, 0)] for name in TARGET_FIELDS},
+                }
+                for kind, (cut, single) in sorted(self.by_kind.items())
+            },
         }
 
     def summary(self) -> dict:
@@ -365,9 +458,28 @@ def _print(summary: dict) -> None:
             continue
         print(f"  {name:32s} {value}")
     if "metadata_exact" in summary:
-        print("  metadata exact per document      documents as segmented | as cut by the truth")
-        for name, pair in summary["metadata_exact"].items():
-            print(f"    {name:30s} {pair['segmented']:.1%} | {pair['true_spans']:.1%}")
+        meta = summary["metadata_exact"]
+        print(
+            f"  metadata of {meta['documents']} documents: cut exactly {meta['cut_exact']}, cut wrong "
+            f"{meta['cut_wrong']}, lost in another's record {meta['lost_in_another']} (all fields "
+            f"wrong); {meta['extra_cut_documents']} cut documents stand for none"
+        )
+        print(f"    {'exact':28s} {'as cut and classified':>24s} {'same pages as singles':>24s}")
+        for name, pair in meta["fields"].items():
+            cells = [f"{r}/{t} ({r / t if t else 0:.1%})" for r, t in (pair["as_cut"], pair["single"])]
+            print(f"    {name:28s} {cells[0]:>24s} {cells[1]:>24s}")
+        wrong = meta["numbers_or_days_stored_wrong"]
+        print(f"    {'numbers or days stored wrong':28s} {wrong['as_cut']:>24d} {wrong['single']:>24d}")
+        secret = meta["secret_not_restricted"]
+        print(
+            f"    access class as the single document's: {meta['access_as_single']} of "
+            f"{meta['documents'] - meta['lost_in_another']} cut; secret-marked {meta['secret_marked']}, "
+            f"not 'not_accessible' {secret['as_cut']} as cut, {secret['single']} as single"
+        )
+        print("    target fields right by document kind (as cut / as single):")
+        for kind, row in meta["target_fields_by_kind"].items():
+            cells = " ".join(f"{n} {row[n][0]}/{row[n][1]}" for n in TARGET_FIELDS)
+            print(f"      {kind} ({row['documents']}): {cells}")
     f1 = summary["boundary_f1"]
     print(
         f"  targets: boundaries exact {f1:.1%} (>= {TARGETS['boundary_f1']:.0%}) "
@@ -388,7 +500,9 @@ def main(argv: list[str] | None = None) -> int:
         "--vary", default="", help=f"ground-truth text changed: comma-separated of {', '.join(VARIANTS)}"
     )
     parser.add_argument(
-        "--metadata", action="store_true", help="also read each document's metadata (classify.extract)"
+        "--metadata",
+        action="store_true",
+        help="also each document's metadata as cut and as a single document (classify.evaluate fields)",
     )
     parser.add_argument("--json", type=Path, help="write the figures here")
     parser.add_argument("--show", action="store_true", help="print the wrong pages (tuning split only)")

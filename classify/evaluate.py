@@ -31,10 +31,12 @@ FIELDS = (*TARGET_FIELDS, "notation", "place", "subject", "recipients", "persona
 
 
 def _norm(value: object) -> object:
+    """NFC, white space collapsed; an empty value is none (a petition's or a list's blank
+    "doc_number" and signer name are no number and no signer)."""
     if value is None:
         return None
     if isinstance(value, str):
-        return clean(value)
+        return clean(value) or None
     return value
 
 

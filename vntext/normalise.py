@@ -36,8 +36,8 @@ _EXTRA_FOLDS = {"đ": "d", "Đ": "D"}
 
 # Open syllables ending in oa / oe / uy, where the tone is written on either vowel
 # (hòa / hoà, khỏe / khoẻ, thủy / thuỷ). Not after "q" (qu is a consonant), not when a
-# consonant follows (hoàn, thuyền: the mark's place is fixed there).
-_OPEN_SYLLABLE = re.compile(r"(?<![\wq])([^\W\d_]*?)(o[ae]|uy)(?!\w)", re.IGNORECASE)
+# consonant follows (hoàn, thuyền: the mark's place is fixed there). _OPEN_SYLLABLE (below)
+# finds them.
 
 
 def nfc(text: str) -> str:
@@ -74,23 +74,30 @@ def _toneless(char: str) -> str:
     return base if len(base) == 1 else char
 
 
-class _ToneTable(dict[int, str]):
-    """str.translate table of _toneless, each character's entry computed on first use."""
+def _toned_forms(letter: str) -> str:
+    """A regex character class body: `letter` in both cases, bare or with any tone mark.
 
-    def __missing__(self, code: int) -> str:
-        value = self[code] = _toneless(chr(code))
-        return value
+    Every precomposed character whose toneless form is a Latin vowel lies in Latin-1 Supplement,
+    Latin Extended-A/B or Latin Extended Additional (tests check the whole of Unicode)."""
+    codes = [*range(0xC0, 0x300), *range(0x1E00, 0x1F00)]
+    forms = {letter.lower(), letter.upper()}
+    forms.update(chr(code) for code in codes if _toneless(chr(code)).lower() == letter)
+    return "".join(sorted(forms))
 
 
-_TONELESS = _ToneTable()
+# An open oa/oe/uy syllable, found in the text itself (no toneless copy of the text is made):
+# each vowel of the pair matches its bare and toned forms. A letter and its toneless form are
+# alike for \w and [^\W\d_], so the matches are those of (?<![\wq])([^\W\d_]*?)(o[ae]|uy)(?!\w)
+# on the text with its tone marks removed.
+_O, _A, _E, _U, _Y = (_toned_forms(v) for v in "oaeuy")
+_OPEN_SYLLABLE = re.compile(rf"(?<![\wq])([^\W\d_]*?)([{_O}][{_A}{_E}]|[{_U}][{_Y}])(?!\w)", re.IGNORECASE)
 
 
 def canonical_tones(text: str) -> str:
     """Put the tone of open oa/oe/uy syllables on the first vowel: hoà -> hòa, thuỷ -> thủy."""
     text = nfc(text)
-    skeleton = text.translate(_TONELESS)  # find syllables without their tones
     out: list[str] | None = None
-    for match in _OPEN_SYLLABLE.finditer(skeleton):
+    for match in _OPEN_SYLLABLE.finditer(text):
         start, end = match.span()
         split = start + len(match.group(1))
         rewritten = _tone_on_first(text[start:split], text[split:end])

@@ -71,5 +71,13 @@ def test_staff_plan_is_unmasked() -> None:
     query = search_query(params, "staff")
     assert query.q == "CCCD 001095001234" and not query.scope.masked
     assert query.filters.access == ["conditional"] and query.scope.classes == ("public", "conditional")
-    assert query.filters.date_from == dt.date(2018, 1, 1) and "needs_review" in query.facets
+    assert query.filters.date_from == dt.date(2018, 1, 1) and "needs_review" not in query.facets
+    assert search_query(SearchParams(needs_review=True), "staff").filters.needs_review is None
     assert search_query(SearchParams(facets=False), "staff").facets == ()
+
+
+def test_only_archivists_filter_and_count_review_state() -> None:
+    """A review flag may stand for a doubt about a page the caller may not see (a boundary doubt
+    names the next document's first page): review state is the archivists' alone."""
+    query = search_query(SearchParams(needs_review=True), "archivist")
+    assert query.filters.needs_review is True and "needs_review" in query.facets
