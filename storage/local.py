@@ -44,9 +44,14 @@ def _make_dirs(path: Path) -> None:
         _fsync_dir(directory.parent)
 
 
-def write_atomic(target: Path, fill: Callable[[BinaryIO], None]) -> None:
-    """Write `target` through a temporary sibling: complete and durable, or not at all; 0600."""
-    temp = target.with_name(f"{TEMP_PREFIX}{uuid.uuid4().hex}")
+def write_atomic(target: Path, fill: Callable[[BinaryIO], None], scratch: Path | None = None) -> None:
+    """Write `target` through a temporary file: complete and durable, or not at all; 0600. The
+    temporary file is a sibling, or in `scratch` (a folder on the same file system): a writer
+    killed midway then leaves nothing in the target's folder (an OCFL version folder must hold
+    exactly what its inventory names)."""
+    if scratch is not None:
+        _make_dirs(scratch)
+    temp = (scratch or target.parent) / f"{TEMP_PREFIX}{uuid.uuid4().hex}"
     try:
         with os.fdopen(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as f:
             fill(f)
@@ -72,16 +77,21 @@ class LocalStore:
     def _path(self, key: str) -> Path:
         return self.root.joinpath(*check_key(key).split("/"))
 
+    @property
+    def _scratch(self) -> Path:
+        """Where partial writes go (never listed: its name has the reserved prefix)."""
+        return self.root / f"{TEMP_PREFIX}scratch"
+
     def put_bytes(self, key: str, data: bytes) -> None:
         path = self._path(key)
         _make_dirs(path.parent)
-        write_atomic(path, lambda f: f.write(data))
+        write_atomic(path, lambda f: f.write(data), self._scratch)
 
     def put_file(self, key: str, path: Path) -> None:
         target = self._path(key)
         with Path(path).open("rb") as src:  # open first: a missing source leaves no trace
             _make_dirs(target.parent)
-            write_atomic(target, lambda f: shutil.copyfileobj(src, f, CHUNK))
+            write_atomic(target, lambda f: shutil.copyfileobj(src, f, CHUNK), self._scratch)
 
     def get_bytes(self, key: str) -> bytes:
         path = self._path(key)
