@@ -385,6 +385,9 @@ def _mount_package_commands() -> None:
     from cli.dossier_commands import dossier_app
 
     app.add_typer(dossier_app, name="dossier", help="Dossiers (hồ sơ): show one, list them.")
+    from cli.reprocess_commands import reprocess
+
+    app.command()(reprocess)
 
 
 _mount_package_commands()

@@ -268,6 +268,7 @@ def write_package(
     record: Record,
     original: Path,
     extra: Mapping[str, bytes | Path] = _NO_EXTRA,
+    info: VersionInfo | None = None,
 ) -> int | None:
     """Write the package of `record` as its next version (v1 at ingest); returns the version
     number, or None when the package already holds exactly these files.
@@ -278,13 +279,14 @@ def write_package(
     not part of this package are not in it (they stay in the earlier version).
 
     `original` must still hold the bytes `record.sha256` names, else BadInput (it is hashed once,
-    as it is stored: a file that changes while it is copied is refused too).
+    as it is stored: a file that changes while it is copied is refused too). `info` says who
+    and why (default: ingest, by sohoa or the person the newest event names).
     """
     check_page_numbers(f"record {record.id}", record.pages)
     record_object_id(record.id)
     files = _package_files(record, extra)
     name = original_name(record.source)
-    info = version_info(record.events, "ingest")
+    info = info or version_info(record.events, "ingest")
     return _commit(
         store, record.id, chain([(name, Path(original))], files), info, originals={name: record.sha256}
     )

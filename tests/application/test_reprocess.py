@@ -1,0 +1,322 @@
+"""sohoa reprocess (application/reprocess.py) on a small archive ingested by the real pipeline:
+unchanged rules write nothing; a changed rules file (SOHOA_RULES, as an operator would set it)
+writes one version per affected record, the index follows, a rerun writes nothing; a more open
+class is held for review, a more closed one applied; a person's review decision stands."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from api.models import OverrideIn
+from api.review import apply_review
+from application.access import Caller
+from application.ingest import ingest_file
+from application.reprocess import (
+    CLOSING_REASON,
+    HOLD_RULE,
+    OPENING_REASON,
+    ReprocessOptions,
+    ReprocessReport,
+    Selection,
+    reprocess_record,
+    selected_ids,
+    version_key,
+)
+from application.services import Services, build_services
+from classify import classify, extract_metadata
+from classify.rules import DEFAULT_RULES
+from core.settings import load_settings
+from storage import iter_record_ids, read_record, record_versions, update_record
+from storage.fixity import verify
+from tests.ops.scans import small_pages
+from tests.storage.ocfl_helpers import ocfl_py_validate
+
+RECORDS = 3
+NEW_RULES = "2026.01-1"
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A home holding RECORDS records ingested with real OCR (under the shipped rules)."""
+    root = tmp_path_factory.mktemp("reprocess")
+    scans = small_pages(root / "scans", RECORDS, prefix="reprocess")
+    services = build_services(load_settings(home=root / "home", workers=1))
+    try:
+        for path in scans:
+            assert ingest_file(path, services).status == "ingested"
+    finally:
+        services.close()
+    return root / "home"
+
+
+def copy_of(archive: Path, tmp_path: Path) -> Path:
+    home = tmp_path / "home"
+    shutil.copytree(archive, home)
+    return home
+
+
+def services_at(home: Path, rules: Path | None = None) -> Services:
+    return build_services(load_settings(home=home, rules=rules, workers=1))
+
+
+def run(services: Services, selection: Selection = Selection(), ocr: bool = False) -> ReprocessReport:  # noqa: B008
+    report = ReprocessReport(rules_version=services.rules.version)
+    for record_id in selected_ids(services, selection):
+        result = reprocess_record(record_id, services, ReprocessOptions(ocr=ocr), selection)
+        if result is not None:
+            report.records.append(result)
+    return report
+
+
+def versions(services: Services) -> dict[str, int]:
+    return {i: len(record_versions(services.store, i)) for i in iter_record_ids(services.store)}
+
+
+def words_in_some(services: Services) -> str:
+    """A word of the stored text of some records but not all (the changed rule's keyword)."""
+    texts = {
+        i: read_record(services.store, i, with_words=False).text.lower()
+        for i in iter_record_ids(services.store)
+    }
+    words = sorted({w for t in texts.values() for w in t.split() if w.isalpha() and len(w) >= 4})
+    for word in words:
+        having = [i for i, t in texts.items() if word in t.split()]
+        if 0 < len(having) < len(texts):
+            return word
+    pytest.fail(f"no word in some records only: {texts}")
+
+
+def rules_file(home: Path, keyword: str, access: str) -> Path:
+    """The shipped rules with one more access rule (keyword anywhere in the text -> `access`) in
+    the newest rule set, under a new version: what an archivist's edit of the rules file does."""
+    data = yaml.safe_load(DEFAULT_RULES.read_text(encoding="utf-8"))
+    data["version"] = NEW_RULES
+    data["rule_sets"][-1]["rules"].append(
+        {
+            "id": "A7.9",
+            "kind": "access",
+            "tag": "P",
+            "title": f"Test rule: {keyword}",
+            "title_vi": f"Quy tắc thử: {keyword}",
+            "basis": "test",
+            "match": {"body_keywords": [keyword]},
+            "outcome": {"access": access},
+            "confidence": 1.0,
+        }
+    )
+    path = home / "rules.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def auto_access(services: Services, record_id: str) -> str:
+    record = read_record(services.store, record_id)
+    return classify(extract_metadata(record.pages), record.pages, services.rules).access
+
+
+def test_unchanged_rules_write_no_version(archive: Path, tmp_path: Path) -> None:
+    services = services_at(copy_of(archive, tmp_path))
+    before = versions(services)
+    report = run(services)
+    assert len(report.records) == RECORDS and report.counts["unchanged"] == RECORDS
+    assert report.new_versions == 0 and versions(services) == before == dict.fromkeys(before, 1)
+
+
+def test_a_closing_rule_changes_the_affected_records_once(archive: Path, tmp_path: Path) -> None:
+    home = copy_of(archive, tmp_path)
+    keyword = words_in_some(services_at(home))
+    services = services_at(home, rules_file(home, keyword, "not_accessible"))
+    affected = {i for i in iter_record_ids(services.store) if auto_access(services, i) == "not_accessible"}
+    assert 0 < len(affected) < RECORDS
+
+    report = run(services)
+    changed = {r.id for r in report.of("changed")}
+    assert changed == affected and report.new_versions == len(affected)
+    assert versions(services) == {i: 2 if i in affected else 1 for i in versions(services)}
+    for record_id in affected:
+        result = next(r for r in report.records if r.id == record_id)
+        assert result.changes["access"] == {"old": "undetermined", "new": "not_accessible"}
+        assert result.held is None
+        record = read_record(services.store, record_id, with_words=False)
+        assert record.classification.access == "not_accessible"
+        assert record.classification.rules_version.startswith(NEW_RULES)
+        assert record.events[-1].step == "reprocess"
+        assert services.index.access_of(record_id) == "not_accessible"
+        newest = record_versions(services.store, record_id)[-1]
+        assert newest.user.name == "sohoa reprocess"
+        assert newest.message.startswith(f"reprocess: rules 2025.06-1:vn-2023/vn-2023→{NEW_RULES}")
+    for record_id in set(versions(services)) - affected:
+        assert services.index.access_of(record_id) == "undetermined"
+
+    again = run(services)
+    assert again.new_versions == 0 and again.counts["unchanged"] == RECORDS
+    assert ocfl_py_validate(str(home / "store" / "ocfl")).clean
+
+
+def test_a_more_open_class_is_held_for_review(archive: Path, tmp_path: Path) -> None:
+    home = copy_of(archive, tmp_path)
+    keyword = words_in_some(services_at(home))
+    services = services_at(home, rules_file(home, keyword, "conditional"))  # more open than undetermined
+    report = run(services)
+    held = report.of("changed")
+    assert held and all(r.held == "conditional" for r in held)
+    for result in held:
+        record = read_record(services.store, result.id, with_words=False)
+        c = record.classification
+        assert c.access == "undetermined" and "access" not in result.changes
+        assert c.needs_review
+        reason = next(r for r in c.review_reasons if r.startswith(OPENING_REASON))
+        assert "«chưa xác định» → «tiếp cận có điều kiện»" in reason
+        assert c.decisions[-1].rule == HOLD_RULE
+        assert services.index.access_of(result.id) == "undetermined"
+        assert len(record_versions(services.store, result.id)) == 2
+    assert run(services).new_versions == 0, "a rerun holds the same proposal: nothing to write"
+
+
+def test_a_persons_decision_stands_unless_the_rules_close_it(archive: Path, tmp_path: Path) -> None:
+    home = copy_of(archive, tmp_path)
+    services = services_at(home)
+    keyword = words_in_some(services)
+    record_id = next(
+        i
+        for i in iter_record_ids(services.store)
+        if keyword in read_record(services.store, i).text.lower().split()
+    )
+    record = read_record(services.store, record_id, with_words=False)
+    decision = OverrideIn(action="override", access="public", reason="Đã xem, văn bản công khai")
+    reviewed, _ = apply_review(record, decision, Caller("archivist", "k1", "Lan"), dt.datetime.now(dt.UTC))
+    update_record(services.store, reviewed)
+    services.index.add(reviewed)
+
+    assert run(services).new_versions == 0, "same rules: the person's public stands"
+
+    services = services_at(home, rules_file(home, keyword, "conditional"))
+    report = run(services, Selection(ids=(record_id,)))
+    (result,) = report.records
+    assert result.changes["access"] == {"old": "public", "new": "conditional"}
+    c = read_record(services.store, record_id, with_words=False).classification
+    assert c.access == "conditional" and c.needs_review
+    assert any(r.startswith(CLOSING_REASON) for r in c.review_reasons)
+    assert services.index.access_of(record_id) == "conditional"
+    assert run(services, Selection(ids=(record_id,))).new_versions == 0
+
+
+def test_version_filters(archive: Path, tmp_path: Path) -> None:
+    services = services_at(copy_of(archive, tmp_path))
+    assert version_key("2025.06-1") < version_key("2025.10") < version_key("2026.01-1")
+    assert version_key(None) < version_key("0")
+    assert len(run(services, Selection(rules_older_than="2025.06-1")).records) == 0
+    assert len(run(services, Selection(rules_older_than="2025.06-2")).records) == RECORDS
+    assert len(run(services, Selection(before_version="0.1.0")).records) == 0
+    assert len(run(services, Selection(before_version="0.2")).records) == RECORDS
+
+
+# ---- kill `sohoa reprocess` and run it again -------------------------------------------------
+
+COPIES = 4  # more records for the killed runs: copies of the ingested ones (their own originals)
+
+
+def add_copies(services: Services, copies: int) -> None:
+    """Records built by the pipeline's own functions from the ingested records' pages, each with
+    its own original (the scan's bytes and a trailing comment chunk): no OCR needed, and reprocess
+    treats them as any record."""
+    import hashlib
+    import tempfile
+
+    from schemas import record_id_for
+    from storage import write_package
+    from storage.layout import SEARCHABLE_PDF
+    from storage.package import original_key, read_package_bytes
+
+    for source_id in list(iter_record_ids(services.store)):
+        source = read_record(services.store, source_id)
+        scan = services.store.get_bytes(original_key(services.store, source_id))
+        for n in range(copies):
+            data = scan + f"copy {n}".encode()
+            sha256 = hashlib.sha256(data).hexdigest()
+            with tempfile.TemporaryDirectory() as work:
+                original = Path(work) / f"copy{n}_{source.source}"
+                original.write_bytes(data)
+                record = source.model_copy(
+                    update={
+                        "id": record_id_for(sha256),
+                        "sha256": sha256,
+                        "size": len(data),
+                        "source": original.name,
+                    }
+                )
+                pdf = read_package_bytes(services.store, source_id, SEARCHABLE_PDF)
+                write_package(services.store, record, original, {SEARCHABLE_PDF: pdf})
+            services.index.add(record)
+
+
+def _reprocess_process(home: Path, rules: Path) -> subprocess.Popen:
+    from prefect.settings import PREFECT_API_URL
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SOHOA_", "PREFECT_API"))}
+    env.update(SOHOA_HOME=str(home), SOHOA_RULES=str(rules), SOHOA_WORKERS="1")
+    env["PREFECT_API_URL"] = PREFECT_API_URL.value()
+    exe = Path(sys.executable).with_name("sohoa")
+    return subprocess.Popen(
+        [str(exe), "reprocess", "--all", "--classify", "--json"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def _second_versions(home: Path) -> int:
+    return sum(1 for _ in (home / "store" / "ocfl").glob("*/*/*/*/v2/inventory.json"))
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_harness")
+def test_killed_reprocess_runs_leave_one_version_or_none(archive: Path, tmp_path: Path) -> None:
+    home = copy_of(archive, tmp_path)
+    add_copies(services_at(home), COPIES)
+    rules = rules_file(home, "ubnd", "not_accessible")
+    services = services_at(home, rules)
+    ids = list(iter_record_ids(services.store))
+    affected = {i for i in ids if auto_access(services, i) == "not_accessible"}
+    assert len(affected) >= len(ids) // 2
+    rng = random.Random(16)
+    mid_run = 0
+    for _ in range(5):
+        done = _second_versions(home)
+        process = _reprocess_process(home, rules)
+        deadline = time.monotonic() + 120
+        while process.poll() is None and _second_versions(home) == done and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0, 0.2))
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            mid_run += _second_versions(home) < len(affected)
+        process.communicate()
+    assert mid_run >= 1, "a kill came while records were still to do"
+
+    final = _reprocess_process(home, rules)
+    out, errors = final.communicate(timeout=300)
+    assert final.returncode == 0, errors[-3000:]
+    assert json.loads(out)["counts"]["failed"] == 0
+    services = services_at(home, rules)
+    assert versions(services) == {i: 2 if i in affected else 1 for i in ids}, "one new version or none"
+    for record_id in ids:
+        record = read_record(services.store, record_id, with_words=False)
+        assert services.index.access_of(record_id) == record.classification.access
+    assert verify(services.store).ok
+    assert ocfl_py_validate(str(home / "store" / "ocfl")).clean
+    assert run(services).new_versions == 0
