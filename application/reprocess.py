@@ -59,7 +59,7 @@ from dedup.link import RULE as NEAR_DUPLICATE_RULE
 from ocr import write_searchable_pdf
 from schemas import Classification, Decision, Event, Metadata, Page, Record
 from schemas.record import utcnow
-from storage import is_held, iter_record_ids, read_record, update_record, write_package
+from storage import ObjectStore, is_held, iter_record_ids, read_record, update_record, write_package
 from storage.layout import FINGERPRINT_FILE, SEARCHABLE_PDF, original_name
 from storage.ocfl_inventory import User, VersionInfo
 from storage.package import finish_package, original_key
@@ -74,6 +74,7 @@ __all__ = [
     "ReprocessOptions",
     "ReprocessReport",
     "Selection",
+    "dossier_refresh",
     "merge",
     "reprocess_record",
     "selected_ids",
@@ -377,7 +378,17 @@ def _why(old: Record, new: Record, changes: dict, held: str | None) -> str:
 # ---- one record ----
 
 
-RefreshDossier = Callable[[Services, str], None]
+# the dossier head's public-form refresh (application.dossiers.refresh_public_form: store,
+# dossier id, who/why -> the head's new version or None)
+RefreshDossier = Callable[[ObjectStore, str, VersionInfo | None], int | None]
+
+
+def dossier_refresh() -> RefreshDossier | None:
+    """application.dossiers.refresh_public_form where this tree has it (written by the dossier
+    head's work in the same session; None before it is merged)."""
+    from application import dossiers
+
+    return getattr(dossiers, "refresh_public_form", None)
 
 
 def reprocess_record(
@@ -389,8 +400,10 @@ def reprocess_record(
     refresh_dossier: RefreshDossier | None = None,
 ) -> RecordResult | None:
     """Reprocess one record; None when `selection`'s filters leave it out. Commit first, then the
-    index (and the dossier's public form, `refresh_dossier(services, dossier_id)`)."""
+    index, then (a document of a dossier) the dossier's public form (`refresh_dossier`, by default
+    `dossier_refresh()`)."""
     t0 = time.monotonic()
+    refresh_dossier = refresh_dossier or dossier_refresh()
     with log_context(record=record_id):
         try:
             result = _reprocess(record_id, services, options, selection, refresh_dossier)
@@ -448,7 +461,9 @@ def _reprocess(
     version = _commit(services, stored, new, VersionInfo(why, REPROCESSOR), first_page, "pages" in changes)
     services.index.add(new)
     if new.dossier is not None and refresh_dossier is not None:
-        refresh_dossier(services, new.dossier.dossier)
+        refresh_dossier(
+            services.store, new.dossier.dossier, VersionInfo(f"{why} (document {new.id})", REPROCESSOR)
+        )
     return RecordResult(
         id=record_id, status="changed", version=version, changes=changes, held=held, reason=note
     )
@@ -480,7 +495,7 @@ def _commit(
     if not pages_changed:
         return update_record(services.store, new, info)
     with tempfile.TemporaryDirectory(prefix="sohoa-reprocess-") as work:
-        original = Path(work) / original_name(stored.source)
+        original = Path(work) / Path(original_name(stored.source)).name
         services.store.get_file(original_key(services.store, stored.id), original)
         pdf = Path(work) / SEARCHABLE_PDF
         write_searchable_pdf(original, stored.media_type, new.pages, pdf)
@@ -493,7 +508,7 @@ def _read_again(services: Services, stored: Record) -> tuple[list[Page] | None, 
     """The pages of the stored original read again by the OCR engine (None when reading stopped
     at a secrecy mark on page 1), and page 1's image hashes."""
     with tempfile.TemporaryDirectory(prefix="sohoa-reprocess-") as work:
-        original = Path(work) / original_name(stored.source)
+        original = Path(work) / Path(original_name(stored.source)).name
         services.store.get_file(original_key(services.store, stored.id), original)
         forget_pages(services, stored.id)  # a spool of earlier pages must not stand in for a reading
         try:
@@ -509,4 +524,5 @@ def _heal(services: Services, stored: Record, refresh_dossier: RefreshDossier | 
     if stored.events and stored.events[-1].step == REPROCESS_STEP:
         services.index.add(stored)
         if stored.dossier is not None and refresh_dossier is not None:
-            refresh_dossier(services, stored.dossier.dossier)
+            why = f"reprocess: public form refreshed (document {stored.id})"
+            refresh_dossier(services.store, stored.dossier.dossier, VersionInfo(why, REPROCESSOR))

@@ -23,6 +23,7 @@ from application.reprocess import (
     ReprocessOptions,
     ReprocessReport,
     Selection,
+    dossier_refresh,
     reprocess_record,
     selected_ids,
 )
@@ -40,15 +41,6 @@ log = logging.getLogger(__name__)
 CHUNK = 25  # records per task
 
 
-def _refresh_dossier():
-    """The dossier head's public-form refresh (application/dossier*.py), when it exists."""
-    try:
-        from application.dossier_public import refresh_public_form  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return refresh_public_form
-
-
 @task(
     name="reprocess-records",
     retries=2,
@@ -62,7 +54,7 @@ def reprocess_chunk(
     """Reprocess these records one after the other (a retry redoes only what is not yet done:
     a record already at its new state writes nothing)."""
     services = services_for(settings)
-    refresh = _refresh_dossier()
+    refresh = dossier_refresh()
     results = []
     for record_id in ids:
         try:

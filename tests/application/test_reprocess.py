@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -38,8 +39,9 @@ from application.services import Services, build_services
 from classify import classify, extract_metadata
 from classify.rules import DEFAULT_RULES
 from core.settings import load_settings
-from storage import iter_record_ids, read_record, record_versions, update_record
+from storage import iter_record_ids, read_manifest, read_record, record_versions, update_record, write_package
 from storage.fixity import verify
+from storage.package import original_key
 from tests.ops.scans import small_pages
 from tests.storage.ocfl_helpers import ocfl_py_validate
 
@@ -223,6 +225,33 @@ def test_version_filters(archive: Path, tmp_path: Path) -> None:
     assert len(run(services, Selection(before_version="0.2")).records) == RECORDS
 
 
+def test_ocr_reads_the_original_again_where_the_stored_text_is_older(archive: Path, tmp_path: Path) -> None:
+    """A record whose stored pages an older OCR read worse: --ocr reads its original again and
+    writes the whole package's next version (pages, searchable PDF, fingerprint) once."""
+    home = copy_of(archive, tmp_path)
+    services = services_at(home)
+    record_id = next(iter(iter_record_ids(services.store)))
+    record = read_record(services.store, record_id)
+    page = record.pages[0]
+    older = page.model_copy(update={"text": page.text[: len(page.text) // 2], "words": page.words[::2]})
+    with tempfile.TemporaryDirectory() as work:  # as an older pipeline would have stored it
+        original = Path(work) / "scan.png"
+        services.store.get_file(original_key(services.store, record_id), original)
+        write_package(services.store, record.model_copy(update={"pages": [older]}), original, {})
+    assert len(record_versions(services.store, record_id)) == 2
+
+    report = run(services, Selection(ids=(record_id,)), ocr=True)
+    (result,) = report.records
+    assert result.status == "changed" and result.changes["pages"]["differ"] == [1]
+    again = read_record(services.store, record_id)
+    assert again.pages[0].text == page.text and again.events[-1].step == "reprocess"
+    files = read_manifest(services.store, record_id)
+    assert {"document.pdf", "fingerprint.json", "pages/0001.txt"} <= set(files)
+    assert len(record_versions(services.store, record_id)) == 3
+    assert run(services, Selection(ids=(record_id,)), ocr=True).new_versions == 0
+    assert ocfl_py_validate(str(home / "store" / "ocfl")).clean
+
+
 # ---- kill `sohoa reprocess` and run it again -------------------------------------------------
 
 COPIES = 4  # more records for the killed runs: copies of the ingested ones (their own originals)
@@ -233,12 +262,10 @@ def add_copies(services: Services, copies: int) -> None:
     its own original (the scan's bytes and a trailing comment chunk): no OCR needed, and reprocess
     treats them as any record."""
     import hashlib
-    import tempfile
 
     from schemas import record_id_for
-    from storage import write_package
     from storage.layout import SEARCHABLE_PDF
-    from storage.package import original_key, read_package_bytes
+    from storage.package import read_package_bytes
 
     for source_id in list(iter_record_ids(services.store)):
         source = read_record(services.store, source_id)
