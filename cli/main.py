@@ -40,6 +40,7 @@ EXIT_FAILED, EXIT_USAGE, EXIT_QUARANTINED, EXIT_NOT_FOUND, EXIT_ORCHESTRATOR_LOS
 
 @app.callback()
 def main(
+    ctx: typer.Context,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every step.")] = False,
     log_format: Annotated[
         str | None,
@@ -61,6 +62,26 @@ def main(
     configure_logging(logging.INFO if verbose else logging.WARNING, verbose=verbose)
     quiet_prefect(verbose)
     os.umask(0o077)  # what sohoa writes (SOHOA_HOME, index, caches, logs) is its user's alone
+    # not for --help (click calls this before it parses the subcommand's options)
+    if ctx.invoked_subcommand not in _WITHOUT_STORE and "--help" not in sys.argv[1:]:
+        _check_store_layout()
+
+
+_WITHOUT_STORE = frozenset({"migrate", "ocr", "classify", "keys", None})
+
+
+def _check_store_layout() -> None:
+    """Stop before any work (a batch, a server) when the store holds packages of the layout
+    before OCFL: open_store refuses them (OldLayoutError) until `sohoa migrate` has run."""
+    from storage import open_store
+    from storage.legacy_layout import OldLayoutError
+
+    try:
+        open_store(_settings().storage_url)
+    except OldLayoutError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from exc
+    except (SohoaError, ValueError, OSError):
+        return  # the command meets it itself, with its own message
 
 
 def _fail(message: str, code: int) -> typer.Exit:
@@ -379,6 +400,9 @@ def _mount_package_commands() -> None:
     app.command()(report)
     app.command()(worker)
     app.add_typer(schedule_app, name="schedule", help="Scheduled ingest of drop folders.")
+    from cli.migrate_commands import migrate
+
+    app.command()(migrate)
     from cli.secret_commands import secret_app
 
     app.add_typer(secret_app, name="secret", help="The secret holding area: its key, held documents.")

@@ -9,6 +9,7 @@ from urllib.parse import unquote, urlparse
 
 from storage.base import ObjectStore
 from storage.hashing import sha256_file
+from storage.legacy_layout import check_layout
 from storage.local import LocalStore
 from storage.names import safe_name
 from storage.object_keys import check_key
@@ -79,12 +80,22 @@ def _local_path(url: str) -> Path:
     return Path(unquote(parsed.path))
 
 
-def open_store(url: str) -> ObjectStore:
+def open_store(url: str, *, old_layout_ok: bool = False) -> ObjectStore:
     """The store at `url`: a directory path or file:// URL (created if missing), or s3://.
 
     s3://bucket/prefix takes its endpoint, region and credentials from the usual AWS variables
     (AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL for MinIO); the bucket must exist.
+
+    OldLayoutError (storage/legacy_layout.py) when it holds packages in the layout before OCFL,
+    unless `old_layout_ok` (`sohoa migrate`, which converts them).
     """
+    store = _open(url)
+    if not old_layout_ok:
+        check_layout(store)
+    return store
+
+
+def _open(url: str) -> ObjectStore:
     if not url:
         raise ValueError("empty storage URL")
     scheme = urlparse(url).scheme.lower()

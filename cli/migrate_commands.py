@@ -1,0 +1,85 @@
+"""`sohoa migrate`: convert a store in the package layout before OCFL to the OCFL layout.
+
+    app.command()(migrate)
+
+    sohoa migrate [--json] [--keep-old]
+
+Resumable (run it again after a kill: it finishes the job) and idempotent (on a new or migrated
+store it does nothing). Exit codes: 0 every old package migrated and verified (or none there);
+1 a package is damaged (named; it and every other old package are kept) or a dossier's public
+form could not be refreshed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from application.migrate import MigrationReport, migrate_store
+from core.settings import load_settings
+from storage import open_store
+
+__all__ = ["migrate"]
+
+EXIT_DAMAGED = 1
+
+console = Console()
+err = Console(stderr=True, soft_wrap=True)
+
+
+def migrate(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    keep_old: Annotated[
+        bool,
+        typer.Option(
+            "--keep-old",
+            help="Keep the old packages (records/, dossiers/) after they are migrated and verified; "
+            "a later `sohoa migrate` deletes them.",
+        ),
+    ] = False,
+) -> None:
+    """Convert the store's record and dossier packages of the layout before OCFL (records/<id>/,
+    dossiers/<id>/ with manifest-sha256.txt) to OCFL objects under ocfl/: each checked against
+    its manifest, written as v1, verified file for file; then the old packages are deleted.
+    Nothing to do on a new or migrated store."""
+    settings = load_settings()
+    store = open_store(settings.storage_url, old_layout_ok=True)
+    report = migrate_store(store, keep_old=keep_old)
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        _print(report)
+    if not report.ok:
+        raise typer.Exit(EXIT_DAMAGED)
+
+
+def _print(report: MigrationReport) -> None:
+    for kind, c in (("records", report.records), ("dossiers", report.dossiers)):
+        console.print(
+            f"{kind}: {c.migrated} migrated, {c.skipped} already migrated (verified), {c.damaged} damaged",
+            highlight=False,
+        )
+    console.print(f"{report.bytes:,} bytes copied in {report.seconds:.1f} s", highlight=False)
+    for folder in report.incomplete:
+        console.print(f"never committed (no manifest), not migrated: {folder}", highlight=False)
+    for damaged in report.damaged:
+        err.print(
+            f"[red]damaged:[/red] {damaged['package']}: {'; '.join(damaged['problems'])}", highlight=False
+        )
+    for failed in report.refresh_failed:
+        err.print(f"[red]public form not refreshed:[/red] dossier {failed['dossier']}: {failed['error']}")
+    said = {
+        "none": "no package of the old layout in the store: nothing to do",
+        "deleted": "old packages deleted: every one is migrated and verified; run `sohoa reindex` if you"
+        " want the search index rebuilt from the new layout",
+        "kept": "old packages kept (--keep-old) beside the migrated ones; `sohoa migrate` deletes them",
+        "kept-damaged": "old packages kept: repair or move aside the damaged ones,"
+        " then run `sohoa migrate` again",
+    }
+    (err if report.old_packages == "kept-damaged" else console).print(
+        said[report.old_packages], highlight=False
+    )
