@@ -14,11 +14,14 @@ from api.review import ReviewRefused, apply_review
 from api.routes_records import RecordId
 from api.state import ApiState
 from application.access import ALL_CLASSES, Caller, can_list_restricted, can_review
+from application.dossiers import refresh_public_form
 from application.secret_docs import erase_traces, hold_content, is_marked_secret, open_hold, row_changes
 from application.services import services_for
 from core.errors import ConfigurationError, NotFound
 from schemas import AccessClass, AccessScope, Decision, Event, Record, SearchFilters, SearchQuery
 from storage import is_held, read_record, update_record
+from storage.ocfl_inventory import VersionInfo
+from storage.package import person
 
 __all__ = ["apply_decision", "list_ids", "log_queue_read", "review_items", "router"]
 
@@ -121,7 +124,8 @@ def apply_decision(
     """Apply a review decision: storage first, then the index. A record whose access class
     changes leaves the index before storage changes, so it is never found under its old class.
     A decision that leaves a record marked as a state secret moves its content to the secret
-    hold at once (`_hold`)."""
+    hold at once (`_hold`). A document of a dossier then refreshes the dossier's public forms
+    (application/dossiers.py `refresh_public_form`)."""
     with state.review_lock:
         now = datetime.now(UTC)
         record = read_record(state.store, record_id, with_words=False)
@@ -135,6 +139,8 @@ def apply_decision(
                 state.index.delete(record.id)
             update_record(state.store, new)
             state.index.add(new)
+        if new.dossier is not None:  # what public and staff are shown of its dossier may change
+            _refresh_dossier(state, new.dossier.dossier, record.id, caller)
         state.forget(record.id)
     state.audit.append(
         who=caller.who,
@@ -145,6 +151,16 @@ def apply_decision(
         detail={"changes": changes, "reason": decision.reason},
     )
     return new, event
+
+
+def _refresh_dossier(state: ApiState, dossier_id: str, record_id: str, caller: Caller) -> None:
+    """The dossier's public forms after a review of its document `record_id`: a new version of
+    its head when they changed, by the reviewer."""
+    info = VersionInfo(f"review of document {record_id}", person(caller.who))
+    try:
+        refresh_public_form(state.store, dossier_id, info)
+    except NotFound:  # the dossier was never committed (an intake killed before its commit)
+        log.warning("record %s: its dossier %s is not committed, no form refreshed", record_id, dossier_id)
 
 
 def _hold(state: ApiState, record: Record, decision: OverrideIn, caller: Caller, now: datetime) -> Record:

@@ -295,15 +295,16 @@ def dossier_page(
     request: Request, dossier_id: DossierId, caller: Annotated[Caller, Depends(caller_of)]
 ) -> HTMLResponse:
     view = read_dossier_view(request, caller, dossier_id, "dossier-page")
+    head = view.dossier if can_review(caller.role) else None  # dossier.json: archivists only
     return _render(
         request,
         "dossier.html",
         caller,
         dossier=dossier_out(view, caller),
         masked=scope_for(caller.role).masked,
-        can_split=can_review(caller.role) and not view.dossier.held,
-        held=can_review(caller.role) and view.dossier.held,
-        starts=", ".join(str(d.first) for d in view.dossier.documents),
+        can_split=head is not None and not head.held,
+        held=head is not None and head.held,
+        starts=", ".join(str(d.first) for d in head.documents) if head else "",
     )
 
 

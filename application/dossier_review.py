@@ -6,7 +6,8 @@ the dossier's stored pages and classified afresh, with its searchable PDF cut fr
 original; the documents whose pages went elsewhere are withdrawn. The dossier's events say who
 moved which boundaries and which records came and went.
 
-Order of writes: the new documents' packages, then the dossier's next version (the commit), then
+Order of writes: the new documents' packages, then the dossier's next version (the commit, its
+head with its public forms computed over the documents as they now are), then
 the withdrawn packages' tombstones (a last version each; storage/package.py) and the index. A
 crash midway leaves the dossier as it was or as wanted; running the same split again finishes it.
 
@@ -28,7 +29,7 @@ from pathlib import Path
 
 from application.access import class_served
 from application.dossier_intake import BOUNDARY_DOUBT, build_documents, store_document
-from application.dossiers import RESTRICTION
+from application.dossiers import RESTRICTION, public_form_files
 from application.secret_docs import is_marked_secret
 from application.services import Services
 from classify.segment import split_at
@@ -161,13 +162,11 @@ def split_dossier(services: Services, dossier_id: str, starts: list[int], who: s
     event = event.model_copy(
         update={"parameters": {**event.parameters, "added": [r.id for r in added], "withdrawn": withdrawn}}
     )
-    update_dossier(
-        store,
-        dossier.model_copy(
-            update={"pages": dossier.pages, "segmentation": segmentation, "documents": documents,
-                    "events": [*dossier.events, event]}
-        ),
+    after = dossier.model_copy(
+        update={"pages": dossier.pages, "segmentation": segmentation, "documents": documents,
+                "events": [*dossier.events, event]}
     )  # fmt: skip
+    update_dossier(store, after, public_form_files(after, [*kept, *added]))
     for record in [*kept, *added]:
         services.index.add(record)
     for record_id in withdrawn:

@@ -8,6 +8,9 @@ Two OCFL objects beside the record packages in the storage root under ocfl/ (sto
         scan.json                 every page as read (no words), how the scan was cut
     urn:sohoa:dossier:<id>        the head, committed last: the dossier exists once it is
         dossier.json              the Dossier's head: no scan pages, no segmentation
+        forms/<audience>.json     what one audience other than archivists may be shown of the
+                                  dossier (its public form: application/dossiers.py), written
+                                  with dossier.json and again when a document changes it
 
 Showing a dossier reads the head object alone: its inventory, like dossier.json, does not grow
 with the pages of the scan, so answering for a dossier costs the same whatever the pages of
@@ -22,7 +25,8 @@ spelled in storage/layout.py.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from itertools import chain
 from pathlib import Path
 
@@ -50,10 +54,27 @@ __all__ = [
     "dossier_exists",
     "dossier_file_key",
     "iter_dossier_ids",
+    "form_name",
     "read_dossier",
+    "read_dossier_form",
     "update_dossier",
+    "write_dossier_forms",
     "write_dossier_package",
 ]
+
+FORMS_DIR = "forms"
+_AUDIENCE = re.compile(r"^[a-z]{1,20}$")
+
+
+def form_name(audience: str) -> str:
+    """The logical path of an audience's form in the head object: forms/<audience>.json."""
+    if not _AUDIENCE.match(audience):
+        raise ValueError(f"not an audience name: {audience!r}")
+    return f"{FORMS_DIR}/{audience}.json"
+
+
+def _form_files(forms: Mapping[str, bytes]) -> list[tuple[str, Content]]:
+    return [(form_name(audience), data) for audience, data in sorted(forms.items())]
 
 
 def _head_json(dossier: Dossier) -> bytes:
@@ -76,11 +97,14 @@ def write_dossier_package(
     store: ObjectStore,
     dossier: Dossier,
     originals: Sequence[Path] | None,
+    forms: Mapping[str, bytes] | None = None,
 ) -> int | None:
     """Write the package of `dossier` as its next version (v1 at intake; None when it already
     holds exactly these files): `originals` are its files in the order of `dossier.files` (each
     must still hold the bytes recorded), or None when the original went to the secret hold
-    (`dossier.held`). The pages' files are built one page at a time."""
+    (`dossier.held`); `forms` (audience -> bytes) its public forms, committed with dossier.json
+    (without them, public and staff are shown nothing of it until they are written:
+    `write_dossier_forms`). The pages' files are built one page at a time."""
     if (originals is None) != dossier.held:
         raise ValueError(f"dossier {dossier.id}: originals are given exactly when it is not held")
     head, scan = dossier_object_id(dossier.id), dossier_scan_object_id(dossier.id)
@@ -98,21 +122,42 @@ def write_dossier_package(
     files = chain(kept, page_files(dossier.pages), [(DOSSIER_SCAN_FILE, _scan_json(dossier))])
     info = VersionInfo("intake", SYSTEM)
     commit_object(store, scan, files, info, replace_all=True, originals=hashes)
-    return commit_object(store, head, [(DOSSIER_FILE, _head_json(dossier))], info, replace_all=True)
+    head_files = [(DOSSIER_FILE, _head_json(dossier)), *_form_files(forms or {})]
+    return commit_object(store, head, head_files, info, replace_all=True)
 
 
-def update_dossier(store: ObjectStore, dossier: Dossier) -> int | None:
+def update_dossier(
+    store: ObjectStore, dossier: Dossier, forms: Mapping[str, bytes] | None = None
+) -> int | None:
     """Write dossier.json of a committed dossier, and scan.json when the dossier was read with
-    its scan (a boundary moved: `read_dossier(..., scan=True)`), as its next version (who and
-    why from its newest event); the originals and page files stay as they are. None when
-    nothing changed."""
+    its scan (a boundary moved: `read_dossier(..., scan=True)`), and the public `forms` given,
+    as its next version (who and why from its newest event); the originals and page files stay
+    as they are. None when nothing changed."""
     _current(store, dossier.id)  # NotFound unless committed
     info = version_info(dossier.events)
     if dossier.pages:  # read with its scan (a dossier has a page at least)
         scan = [(DOSSIER_SCAN_FILE, _scan_json(dossier))]
         commit_object(store, dossier_scan_object_id(dossier.id), scan, info, replace_all=False)
-    head = [(DOSSIER_FILE, _head_json(dossier))]
+    head = [(DOSSIER_FILE, _head_json(dossier)), *_form_files(forms or {})]
     return commit_object(store, dossier_object_id(dossier.id), head, info, replace_all=False)
+
+
+def write_dossier_forms(
+    store: ObjectStore, dossier_id: str, forms: Mapping[str, bytes], info: VersionInfo
+) -> int | None:
+    """Write the public `forms` (audience -> bytes) of a committed dossier as the next version of
+    its head (`info`: who, when, why), the other files as they are; None when they are unchanged
+    (no version written). NotFound unless the dossier is committed."""
+    _current(store, dossier_id)
+    files = _form_files(forms)
+    return commit_object(store, dossier_object_id(dossier_id), files, info, replace_all=False)
+
+
+def read_dossier_form(store: ObjectStore, dossier_id: str, audience: str) -> bytes:
+    """The public form of the dossier for `audience`, as its head holds it: the one file an
+    answer to that audience reads (not dossier.json). NotFound unless the dossier is committed
+    with that form."""
+    return _current(store, dossier_id).read(form_name(audience))
 
 
 def _current(store: ObjectStore, dossier_id: str) -> PackageFiles:
