@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
-import application.dossiers as dossier_forms
+from application.dossiers import refresh_public_form
 from core.errors import SohoaError
 from storage.base import ObjectStore
 from storage.jsonfile import json_bytes
@@ -49,13 +49,10 @@ FORMS_MADE = "migrate: the public forms of a migrated dossier (its head's v1 is 
 
 
 def refresh_migrated_dossier(store: ObjectStore, dossier_id: str) -> int | None:
-    """The public forms a dossier's head keeps (application/dossiers.py `refresh_public_form`),
-    written as the head's next version by "sohoa migrate"; None when they are there already (a
-    rerun), or when this code base keeps none (its dossier forms are made as they are read)."""
-    refresh = getattr(dossier_forms, "refresh_public_form", None)
-    if refresh is None:
-        return None
-    return refresh(store, dossier_id, VersionInfo(FORMS_MADE, MIGRATION_USER))
+    """The public forms a dossier's head keeps (forms/public.json, forms/staff.json: what public
+    and staff answers read; the old layout had none), written as the head's next version by
+    "sohoa migrate"; None when they are there already (a rerun)."""
+    return refresh_public_form(store, dossier_id, VersionInfo(FORMS_MADE, MIGRATION_USER))
 
 
 @dataclass

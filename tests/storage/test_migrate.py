@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-import application.dossiers
 from application.migrate import FORMS_MADE, MigrationReport, migrate_store
 from core.errors import ConfigurationError
 from storage import LocalStore, open_store
@@ -92,16 +91,12 @@ def migrated(tmp_path_factory) -> Migrated:
     return Migrated(root, store, migrate_store(store))
 
 
-KEEPS_FORMS = hasattr(application.dossiers, "refresh_public_form")  # a dossier head keeps its public forms
-
-
 def assert_versions(store) -> None:
-    """v1 for every object (the migrated one), and v2 for a dossier's head where the head keeps
-    its public forms."""
+    """v1 for every object (the migrated one), and v2 for a dossier's head: its public forms."""
     ocfl = ocfl_root(store)
     for object_id in ocfl.object_ids():
         versions = ocfl.versions(object_id)
-        if object_id.startswith("urn:sohoa:dossier:") and KEEPS_FORMS:
+        if object_id.startswith("urn:sohoa:dossier:"):
             assert [v.message for v in versions][1:] == [FORMS_MADE]
             assert {"forms/public.json", "forms/staff.json"} <= set(ocfl.files(object_id))
         else:
@@ -232,8 +227,6 @@ class CrashingStore(RecordingStore):
 def test_a_rerun_after_a_crash_anywhere_completes_the_migration(
     tmp_path: Path, crash_before: str | None, nth: int, crash_delete: str | None
 ) -> None:
-    if crash_before == "/content/forms/public.json" and not KEEPS_FORMS:
-        pytest.skip("a dossier head keeps no public forms in this code base")
     root = legacy_copy(tmp_path)
     store = LocalStore(root)
     crashing = CrashingStore(store, crash_before=crash_before, nth=nth, crash_delete=crash_delete)
