@@ -48,6 +48,7 @@ from pydantic import BaseModel, Field
 
 from application.access import class_served
 from application.dossier_intake import BOUNDARY_DOUBT
+from application.dossiers import refresh_public_form
 from application.logs import log_context
 from application.page_reading import forget_pages, read_pages
 from application.services import Services
@@ -74,7 +75,6 @@ __all__ = [
     "ReprocessOptions",
     "ReprocessReport",
     "Selection",
-    "dossier_refresh",
     "merge",
     "reprocess_record",
     "selected_ids",
@@ -378,17 +378,8 @@ def _why(old: Record, new: Record, changes: dict, held: str | None) -> str:
 # ---- one record ----
 
 
-# the dossier head's public-form refresh (application.dossiers.refresh_public_form: store,
-# dossier id, who/why -> the head's new version or None)
+# the dossier head's public-form refresh: store, dossier id, who/why -> the head's new version
 RefreshDossier = Callable[[ObjectStore, str, VersionInfo | None], int | None]
-
-
-def dossier_refresh() -> RefreshDossier | None:
-    """application.dossiers.refresh_public_form where this tree has it (written by the dossier
-    head's work in the same session; None before it is merged)."""
-    from application import dossiers
-
-    return getattr(dossiers, "refresh_public_form", None)
 
 
 def reprocess_record(
@@ -401,9 +392,9 @@ def reprocess_record(
 ) -> RecordResult | None:
     """Reprocess one record; None when `selection`'s filters leave it out. Commit first, then the
     index, then (a document of a dossier) the dossier's public form (`refresh_dossier`, by default
-    `dossier_refresh()`)."""
+    application.dossiers.refresh_public_form)."""
     t0 = time.monotonic()
-    refresh_dossier = refresh_dossier or dossier_refresh()
+    refresh_dossier = refresh_dossier or refresh_public_form
     with log_context(record=record_id):
         try:
             result = _reprocess(record_id, services, options, selection, refresh_dossier)

@@ -23,7 +23,6 @@ from application.reprocess import (
     ReprocessOptions,
     ReprocessReport,
     Selection,
-    dossier_refresh,
     reprocess_record,
     selected_ids,
 )
@@ -54,11 +53,10 @@ def reprocess_chunk(
     """Reprocess these records one after the other (a retry redoes only what is not yet done:
     a record already at its new state writes nothing)."""
     services = services_for(settings)
-    refresh = dossier_refresh()
     results = []
     for record_id in ids:
         try:
-            result = reprocess_record(record_id, services, options, selection, refresh_dossier=refresh)
+            result = reprocess_record(record_id, services, options, selection)
         except Transient:
             raise  # retried (the records done already write nothing the second time)
         except Exception as exc:  # a bug on one record: the others still go

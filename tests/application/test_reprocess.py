@@ -252,6 +252,38 @@ def test_ocr_reads_the_original_again_where_the_stored_text_is_older(archive: Pa
     assert ocfl_py_validate(str(home / "store" / "ocfl")).clean
 
 
+def test_a_dossier_documents_version_refreshes_the_dossiers_public_form(tmp_path: Path) -> None:
+    """A document of a dossier judged public by hand-built data and undetermined by the rules:
+    closed at once, and the dossier head's public form (its next version, by sohoa reprocess)
+    no longer lists it; a rerun writes neither again."""
+    from application.dossiers import load_form
+    from core.settings import Settings
+    from storage.ocfl_layout import dossier_object_id
+    from storage.package import ocfl_root
+    from tests.api.conftest import Archive
+    from tests.api.dossier_archive import DocSpec, add_dossier
+
+    settings = Settings(home=tmp_path / "home", workers=1)
+    archive = Archive(settings=settings, services=build_services(settings), records={})
+    built = add_dossier(archive, "H01.2019.01", [DocSpec(access="public"), DocSpec(access="public")])
+    services = archive.services
+    first = built.records[0].id
+    assert first in load_form(services.store, built.id, "public").documents
+    head = dossier_object_id(built.id)
+    before = len(ocfl_root(services.store).versions(head))
+
+    (result,) = run(services, Selection(ids=(first,))).records
+    assert result.status == "changed" and result.changes["access"]["old"] == "public"
+    assert first not in load_form(services.store, built.id, "public").documents
+    versions_now = ocfl_root(services.store).versions(head)
+    assert len(versions_now) == before + 1
+    assert (
+        versions_now[-1].message.startswith("reprocess:") and versions_now[-1].user.name == "sohoa reprocess"
+    )
+    assert run(services, Selection(ids=(first,))).new_versions == 0
+    assert len(ocfl_root(services.store).versions(head)) == before + 1
+
+
 # ---- kill `sohoa reprocess` and run it again -------------------------------------------------
 
 COPIES = 4  # more records for the killed runs: copies of the ingested ones (their own originals)
