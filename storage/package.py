@@ -72,11 +72,13 @@ __all__ = [
     "is_held",
     "finish_package",
     "iter_record_ids",
+    "listed_record_ids",
     "ocfl_root",
     "original_key",
     "package_exists",
     "package_key",
     "read_manifest",
+    "read_committed_record",
     "read_package_bytes",
     "read_record",
     "record_versions",
@@ -473,7 +475,22 @@ def read_record(
 ) -> Record:
     """The stored record (its head, or `version`); page words are loaded only `with_words`.
     NotFound unless committed (and, for the head, not withdrawn)."""
-    package = _current(store, record_id, version)
+    return _record_of(_current(store, record_id, version), record_id, with_words=with_words)
+
+
+def read_committed_record(store: ObjectStore, record_id: str, *, with_words: bool = True) -> Record | None:
+    """The head of the package of `record_id`, or None when it has no committed package or it
+    is withdrawn: `package_exists` and `read_record` in one inventory read (a rebuild of the
+    index reads every package so). A package that is there but cannot be read raises as
+    `read_record` does."""
+    try:
+        package = _current(store, record_id)
+    except NotFound:
+        return None
+    return _record_of(package, record_id, with_words=with_words)
+
+
+def _record_of(package: PackageFiles, record_id: str, *, with_words: bool) -> Record:
     try:
         data = json.loads(package.read(RECORD_FILE))
     except NotFound:  # a tombstone asked for by its version number
@@ -492,11 +509,17 @@ def record_versions(store: ObjectStore, record_id: str) -> list[VersionSummary]:
 
 def iter_record_ids(store: ObjectStore) -> Iterator[str]:
     """The ids of committed packages that are not withdrawn, in lexical order."""
-    found = [plain_id(object_id) for object_id in ocfl_root(store).object_ids()]
-    ids = sorted(named[1] for named in found if named and named[0] == "record")
-    for record_id in ids:
+    for record_id in listed_record_ids(store):
         if package_exists(store, record_id):
             yield record_id
+
+
+def listed_record_ids(store: ObjectStore) -> list[str]:
+    """The ids of the record objects that have a root inventory, in lexical order, found by
+    listing the store alone (no inventory read): some may be withdrawn (see
+    `read_committed_record`, which says so as it reads them)."""
+    found = [plain_id(object_id) for object_id in ocfl_root(store).object_ids()]
+    return sorted(named[1] for named in found if named and named[0] == "record")
 
 
 def original_key(store: ObjectStore, record_id: str) -> str:
