@@ -91,7 +91,10 @@ def migrate_package(store: ObjectStore, package: LegacyPackage) -> PackageMigrat
         manifest = read_legacy_manifest(store, package.kind, package.id)
     except (NotFound, ValueError, UnicodeDecodeError) as exc:
         return _damaged(result, [f"{MANIFEST} unreadable: {exc}"])
-    plan = object_plan(package.kind, package.id, list(manifest))
+    try:
+        plan = object_plan(package.kind, package.id, list(manifest))
+    except ValueError as exc:  # an id no OCFL object of sohoa can have
+        return _damaged(result, [f"no object id for it: {exc}"])
     if package.kind == DOSSIERS and DOSSIER_FILE not in manifest:
         return _damaged(result, [f"{DOSSIER_FILE} is not in its manifest"])
     result.objects = list(plan)

@@ -312,3 +312,15 @@ def test_a_store_on_s3_is_migrated_and_the_bucket_validates(moto_endpoint: str) 
     assert validation.clean and validation.objects == 8, validation.messages
     again = migrate_store(store)
     assert again.ok and again.old_packages == "none"
+
+
+def test_a_folder_the_old_writer_never_committed_is_reported_and_removed(tmp_path: Path) -> None:
+    root = legacy_copy(tmp_path)
+    left = root / "records" / "0f" / "pages"  # a crash of the old writer: files, no manifest
+    left.mkdir(parents=True)
+    (left / "0001.txt").write_text("Trang dở dang\n")
+    store = open_store(str(root), old_layout_ok=True)
+    report = migrate_store(store)
+    assert report.ok and report.incomplete == ["records/0f"] and report.old_packages == "deleted"
+    assert report.records.found == 6 and not ocfl_root(store).exists(record_object_id("0f"))
+    assert not (root / "records").exists()
