@@ -51,6 +51,7 @@ from application.dossier_intake import BOUNDARY_DOUBT
 from application.dossiers import refresh_public_form
 from application.logs import log_context
 from application.page_reading import forget_pages, read_pages
+from application.secret_docs import is_marked_secret
 from application.services import Services
 from classify import classify, extract_metadata
 from core import __version__
@@ -71,6 +72,7 @@ __all__ = [
     "OPENING_REASON",
     "REPROCESS_STEP",
     "REPROCESSOR",
+    "SECRET_REASON",
     "RecordResult",
     "ReprocessOptions",
     "ReprocessReport",
@@ -89,6 +91,10 @@ HOLD_RULE = "REPROCESS.hold"  # a more open class proposed by the rules, not app
 CLOSE_RULE = "REPROCESS.close"  # a reviewed record closed further by the rules
 OPENING_REASON = "Xử lý lại đề xuất mở rộng quyền truy cập"
 CLOSING_REASON = "Xử lý lại thu hẹp quyền truy cập so với quyết định của lưu trữ viên"
+SECRET_REASON = (
+    "Xử lý lại đọc thấy dấu mật: hồ sơ đã chuyển sang «không được tiếp cận»; nội dung còn trong kho "
+    "lưu trữ, lưu trữ viên xem xét để chuyển vào kho mật"
+)
 _PROCESSING_STEPS = ("ingest", "classify", REPROCESS_STEP)
 # how openly a class is served: the roles that may read it (application/access.py)
 _OPENNESS: dict[str, int] = {"not_accessible": 0, "undetermined": 1, "conditional": 2, "public": 3}
@@ -252,7 +258,19 @@ def merge(
     """The metadata and classification the record should have after a fresh reading (`metadata`,
     `auto` straight from extraction and the rules), and the more open class proposed and not
     applied (None if none). Pure; the same inputs give the same output, so a rerun writes
-    nothing."""
+    nothing. A record found marked as a state secret whose content is still here goes to review
+    (an archivist's decision on it moves the content to the secret hold, api/routes_review.py)."""
+    meta, cls, held = _merged(stored, metadata, auto)
+    found = stored.model_copy(update={"metadata": meta, "classification": cls})
+    if is_held(stored) or not is_marked_secret(found):
+        return meta, cls, held
+    reasons = _unique([*cls.review_reasons, SECRET_REASON])
+    return meta, cls.model_copy(update={"needs_review": True, "review_reasons": reasons}), held
+
+
+def _merged(
+    stored: Record, metadata: Metadata, auto: Classification
+) -> tuple[Metadata, Classification, str | None]:
     meta = _metadata(stored, metadata)
     if _reviews(stored):
         return meta, _reviewed(stored, meta, auto), None

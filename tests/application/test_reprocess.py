@@ -28,6 +28,7 @@ from application.reprocess import (
     CLOSING_REASON,
     HOLD_RULE,
     OPENING_REASON,
+    SECRET_REASON,
     ReprocessOptions,
     ReprocessReport,
     Selection,
@@ -39,6 +40,7 @@ from application.services import Services, build_services
 from classify import classify, extract_metadata
 from classify.rules import DEFAULT_RULES
 from core.settings import load_settings
+from schemas import Box, Word
 from storage import iter_record_ids, read_manifest, read_record, record_versions, update_record, write_package
 from storage.fixity import verify
 from storage.package import original_key
@@ -282,6 +284,29 @@ def test_a_dossier_documents_version_refreshes_the_dossiers_public_form(tmp_path
     )
     assert run(services, Selection(ids=(first,))).new_versions == 0
     assert len(ocfl_root(services.store).versions(head)) == before + 1
+
+
+def test_a_secrecy_mark_read_now_closes_the_record_and_sends_it_to_review(
+    archive: Path, tmp_path: Path
+) -> None:
+    home = copy_of(archive, tmp_path)
+    services = services_at(home)
+    record_id = next(iter(iter_record_ids(services.store)))
+    record = read_record(services.store, record_id)
+    page = record.pages[0]
+    mark = Word(text="MẬT", confidence=96, box=Box(left=900, top=4, width=90, height=30), block=0, line=0)
+    marked = page.model_copy(update={"text": "MẬT\n" + page.text, "words": [mark, *page.words]})
+    with tempfile.TemporaryDirectory() as work:
+        original = Path(work) / "scan.png"
+        services.store.get_file(original_key(services.store, record_id), original)
+        write_package(services.store, record.model_copy(update={"pages": [marked]}), original, {})
+
+    (result,) = run(services, Selection(ids=(record_id,))).records
+    assert result.changes["access"] == {"old": "undetermined", "new": "not_accessible"}
+    c = read_record(services.store, record_id, with_words=False).classification
+    assert c.needs_review and SECRET_REASON in c.review_reasons
+    assert services.index.access_of(record_id) == "not_accessible"
+    assert run(services, Selection(ids=(record_id,))).new_versions == 0
 
 
 # ---- kill `sohoa reprocess` and run it again -------------------------------------------------
