@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
@@ -91,26 +93,30 @@ class MigrationReport:
 
 
 def migrate_store(
-    store: ObjectStore, *, keep_old: bool = False, refresh: DossierRefresh = refresh_migrated_dossier
+    store: ObjectStore,
+    *,
+    keep_old: bool = False,
+    refresh: DossierRefresh = refresh_migrated_dossier,
+    workers: int = 1,
 ) -> MigrationReport:
-    """Migrate every old package of `store` (see the module docstring). `refresh` is called
-    with each dossier whose head was migrated (or verified) by this run: the public forms the
-    head keeps are made (the old layout had none), as its v2."""
+    """Migrate every old package of `store` (see the module docstring), `workers` packages at a
+    time (each is its own objects: they do not share a writer). `refresh` is called with each
+    dossier whose head was migrated (or verified) by this run: the public forms the head keeps
+    are made (the old layout had none), as its v2; every record is migrated before it."""
     t0 = time.monotonic()
     report = MigrationReport()
     seen: list[LegacyPackage] = []
     for kind in KINDS:
         counts = report.counts(kind)
-        for package in iter_legacy_packages(store, kind):
+        for package, result in _migrated(store, iter_legacy_packages(store, kind), workers):
             seen.append(package)
-            if not package.committed:
+            if result is None:
                 report.incomplete.append(f"{kind}/{package.id}")
                 log.warning(
                     "old package %s/%s was never committed (no manifest): not migrated", kind, package.id
                 )
                 continue
             counts.found += 1
-            result = migrate_package(store, package)
             _count(report, result)
             if kind == DOSSIERS and result.status != "damaged":
                 _refresh(store, package.id, refresh, report)
@@ -130,6 +136,30 @@ def migrate_store(
         report.old_packages = "deleted" if not has_legacy_packages(store) else "kept-damaged"
     report.seconds = time.monotonic() - t0
     return report
+
+
+def _migrated(
+    store: ObjectStore, packages: Iterable[LegacyPackage], workers: int
+) -> Iterator[tuple[LegacyPackage, PackageMigration | None]]:
+    """Each package, in the order listed, with what became of it (None: never committed, left
+    alone), `workers` at a time; at most twice as many listed ahead."""
+
+    def work(package: LegacyPackage) -> PackageMigration | None:
+        return migrate_package(store, package) if package.committed else None
+
+    if workers <= 1:
+        yield from ((package, work(package)) for package in packages)
+        return
+    with ThreadPoolExecutor(workers, thread_name_prefix="migrate") as pool:
+        pending: deque[tuple[LegacyPackage, Future]] = deque()
+        for package in packages:
+            pending.append((package, pool.submit(work, package)))
+            if len(pending) >= 2 * workers:
+                first, future = pending.popleft()
+                yield first, future.result()
+        while pending:
+            first, future = pending.popleft()
+            yield first, future.result()
 
 
 def _count(report: MigrationReport, result: PackageMigration) -> None:

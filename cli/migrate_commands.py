@@ -48,7 +48,7 @@ def migrate(
     Nothing to do on a new or migrated store."""
     settings = load_settings()
     store = open_store(settings.storage_url, old_layout_ok=True)
-    report = migrate_store(store, keep_old=keep_old)
+    report = migrate_store(store, keep_old=keep_old, workers=settings.workers)
     if as_json:
         sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
     else:

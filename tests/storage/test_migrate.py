@@ -88,7 +88,7 @@ class Migrated:
 def migrated(tmp_path_factory) -> Migrated:
     root = legacy_copy(tmp_path_factory.mktemp("migrated"))
     store = open_store(str(root), old_layout_ok=True)
-    return Migrated(root, store, migrate_store(store))
+    return Migrated(root, store, migrate_store(store, workers=2))
 
 
 def assert_versions(store) -> None:
@@ -206,18 +206,20 @@ class CrashingStore(RecordingStore):
 
 
 @pytest.mark.parametrize(
-    ("crash_before", "nth", "crash_delete"),
+    ("crash_before", "nth", "crash_delete", "workers"),
     [
-        ("/inventory.json", 1, None),  # the first record's v1 inventory: content written, no commit
-        ("/inventory.json", 8, None),  # a later record's root inventory (2 inventories per object)
-        ("/inventory.json.sha512", 2, None),  # between the first root inventory and its sidecar
-        ("/content/dossier.json", 1, None),  # a dossier's scan committed, its head not
-        ("/content/forms/public.json", 1, None),  # a dossier's head migrated, its public forms not
-        (None, 1, "manifest-sha256.txt"),  # every object verified, the old packages being deleted
+        ("/inventory.json", 1, None, 1),  # the first record's v1 inventory: content written, no commit
+        ("/inventory.json", 8, None, 1),  # a later record's root inventory (2 inventories per object)
+        ("/inventory.json", 7, None, 2),  # the same, two packages at a time
+        ("/inventory.json.sha512", 2, None, 1),  # between the first root inventory and its sidecar
+        ("/content/dossier.json", 1, None, 1),  # a dossier's scan committed, its head not
+        ("/content/forms/public.json", 1, None, 1),  # a dossier's head migrated, its public forms not
+        (None, 1, "manifest-sha256.txt", 1),  # every object verified, the old packages being deleted
     ],
     ids=[
         "first-v1-inventory",
         "later-root-inventory",
+        "later-root-inventory-2-workers",
         "root-sidecar",
         "dossier-head",
         "dossier-forms",
@@ -225,13 +227,13 @@ class CrashingStore(RecordingStore):
     ],
 )
 def test_a_rerun_after_a_crash_anywhere_completes_the_migration(
-    tmp_path: Path, crash_before: str | None, nth: int, crash_delete: str | None
+    tmp_path: Path, crash_before: str | None, nth: int, crash_delete: str | None, workers: int
 ) -> None:
     root = legacy_copy(tmp_path)
     store = LocalStore(root)
     crashing = CrashingStore(store, crash_before=crash_before, nth=nth, crash_delete=crash_delete)
     with pytest.raises(Crash):
-        migrate_store(crashing)
+        migrate_store(crashing, workers=workers)
     with pytest.raises(OldLayoutError):
         check_layout(store)  # the store stays closed until the migration completes
     report = migrate_store(store)
@@ -299,7 +301,7 @@ def test_a_store_on_s3_is_migrated_and_the_bucket_validates(moto_endpoint: str) 
             store.put_file(str(path.relative_to(LEGACY)), path)
     with pytest.raises(OldLayoutError):
         check_layout(store)
-    report = migrate_store(store)
+    report = migrate_store(store, workers=4)
     assert report.ok and report.old_packages == "deleted", report.to_json()
     assert (report.records.migrated, report.dossiers.migrated) == (6, 1)
     assert not list(store.list("records/")) and not list(store.list("dossiers/"))
