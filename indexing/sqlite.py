@@ -579,7 +579,7 @@ class SqliteIndex:
         with self._read("search") as conn:
             return self._browser.search(conn, query)
 
-    # -- warm-up (not part of the search contract: a server calls it when it has it) -------------
+    # -- warm-up (indexing.base: a server calls these before its first search) -------------------
 
     def pre_read(self) -> int:
         """Read the index file into the OS cache (`read_into_os_cache`); the bytes read."""
