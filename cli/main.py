@@ -73,11 +73,11 @@ _WITHOUT_STORE = frozenset({"migrate", "ocr", "classify", "keys", None})
 def _check_store_layout() -> None:
     """Stop before any work (a batch, a server) when the store holds packages of the layout
     before OCFL: open_store refuses them (OldLayoutError) until `sohoa migrate` has run."""
-    from storage import open_store
+    from storage import check_store_layout
     from storage.legacy_layout import OldLayoutError
 
     try:
-        open_store(_settings().storage_url)
+        check_store_layout(_settings().storage_url)
     except OldLayoutError as exc:
         raise _fail(str(exc), EXIT_USAGE) from exc
     except (SohoaError, ValueError, OSError):

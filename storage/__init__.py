@@ -40,6 +40,7 @@ __all__ = [
     "S3SetupError",
     "S3Store",
     "check_key",
+    "check_store_layout",
     "is_held",
     "iter_quarantined",
     "iter_record_ids",
@@ -95,7 +96,13 @@ def open_store(url: str, *, old_layout_ok: bool = False) -> ObjectStore:
     return store
 
 
-def _open(url: str) -> ObjectStore:
+def check_store_layout(url: str) -> None:
+    """OldLayoutError when the store at `url` holds packages in the layout before OCFL, as
+    `open_store` would say; creates nothing (a local store that does not exist holds none)."""
+    check_layout(_open(url, create=False))
+
+
+def _open(url: str, *, create: bool = True) -> ObjectStore:
     if not url:
         raise ValueError("empty storage URL")
     scheme = urlparse(url).scheme.lower()
@@ -106,5 +113,6 @@ def _open(url: str) -> ObjectStore:
     if scheme not in ("", "file") and len(scheme) > 1:  # one letter: a Windows drive
         raise ValueError(f"unsupported storage URL scheme {scheme!r}: {url}")
     root = _local_path(url).expanduser()
-    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if create:
+        root.mkdir(parents=True, exist_ok=True, mode=0o700)
     return LocalStore(root)
