@@ -109,6 +109,7 @@ def test_the_fixture_was_written_by_the_old_code() -> None:
     assert sum(kind == "dossiers" for kind, _ in packages) == 1
     names = {path for manifest in packages.values() for path in manifest}
     assert "original/Công văn số 7 về đê điều.png" in names
+    assert "original/rut-lai.png" not in names  # withdrawn: the old layout deleted its package
     events = [json.loads((LEGACY / k / i / "events.json").read_text()) for k, i in packages if k == "records"]
     assert any(e["step"] == "review" for found in events for e in found)
     assert list(LEGACY.glob("quarantine/*/reason.json"))
