@@ -58,6 +58,9 @@ def migrate(
 
 
 def _print(report: MigrationReport) -> None:
+    if report.old_packages == "none":
+        console.print("no package of the old layout in the store: nothing to do", highlight=False)
+        return
     for kind, c in (("records", report.records), ("dossiers", report.dossiers)):
         console.print(
             f"{kind}: {c.migrated} migrated, {c.skipped} already migrated (verified), {c.damaged} damaged",
@@ -73,7 +76,6 @@ def _print(report: MigrationReport) -> None:
     for failed in report.refresh_failed:
         err.print(f"[red]public form not refreshed:[/red] dossier {failed['dossier']}: {failed['error']}")
     said = {
-        "none": "no package of the old layout in the store: nothing to do",
         "deleted": "old packages deleted: every one is migrated and verified; run `sohoa reindex` if you"
         " want the search index rebuilt from the new layout",
         "kept": "old packages kept (--keep-old) beside the migrated ones; `sohoa migrate` deletes them",
