@@ -12,6 +12,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO
 
@@ -77,10 +78,21 @@ class LocalStore:
     def _path(self, key: str) -> Path:
         return self.root.joinpath(*check_key(key).split("/"))
 
-    @property
-    def _scratch(self) -> Path:
-        """Where partial writes go (never listed: its name has the reserved prefix)."""
-        return self.root / f"{TEMP_PREFIX}scratch"
+    @cached_property
+    def _scratch(self) -> Path | None:
+        """Where partial writes go: a folder beside the store's root on the same file system, so
+        that nothing a killed writer left is ever inside the store (nor an OCFL root that is the
+        store's root). None (temporary siblings, as before) when there is no such folder: the
+        root is a mount point, or its parent is not writable."""
+        scratch = self.root.parent / f"{TEMP_PREFIX}{self.root.name}"
+        try:
+            _make_dirs(self.root)
+            _make_dirs(scratch)
+            if scratch.stat().st_dev != self.root.stat().st_dev:
+                return None
+        except OSError:
+            return None
+        return scratch
 
     def put_bytes(self, key: str, data: bytes) -> None:
         path = self._path(key)

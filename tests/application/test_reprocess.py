@@ -385,7 +385,7 @@ def test_killed_reprocess_runs_leave_one_version_or_none(archive: Path, tmp_path
         deadline = time.monotonic() + 120
         while process.poll() is None and _second_versions(home) == done and time.monotonic() < deadline:
             time.sleep(0.01)
-        time.sleep(rng.uniform(0, 0.2))
+        time.sleep(rng.uniform(0, 0.08))  # within the first few commits
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             mid_run += _second_versions(home) < len(affected)
