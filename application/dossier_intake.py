@@ -637,7 +637,9 @@ def _store_held(
         hold.put_file(dossier.id, f"original-{i + 1:04d}.enc", original, sha256=file.sha256)
     hidden = _without_pages(dossier, scan, secret_pages)
     dossier = _with_documents(hidden, built, dossier.segmentation).model_copy(update={"held": True})
-    write_dossier_package(services.store, dossier, None, public_form_files(dossier, [r for r, _ in stored]))
+    # its public forms from the documents as read: a held one's catalogue row lists no names any
+    # more, the title and code are masked with them all the same (application/dossiers.py)
+    write_dossier_package(services.store, dossier, None, public_form_files(dossier, [r for r, _ in built]))
     for record, _ in stored:
         services.index.add(record)
     log.info("dossier %s: held (a secret document in it), %d documents", dossier.id, len(built))

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from application.access import class_served
 from application.dossier_intake import BOUNDARY_DOUBT, build_documents, store_document
-from application.dossiers import RESTRICTION, public_form_files
+from application.dossiers import RESTRICTION, public_form_files, stored_forms
 from application.secret_docs import is_marked_secret
 from application.services import Services
 from classify.segment import split_at
@@ -166,7 +166,7 @@ def split_dossier(services: Services, dossier_id: str, starts: list[int], who: s
         update={"pages": dossier.pages, "segmentation": segmentation, "documents": documents,
                 "events": [*dossier.events, event]}
     )  # fmt: skip
-    update_dossier(store, after, public_form_files(after, [*kept, *added]))
+    update_dossier(store, after, public_form_files(after, [*kept, *added], stored_forms(store, dossier_id)))
     for record in [*kept, *added]:
         services.index.add(record)
     for record_id in withdrawn:

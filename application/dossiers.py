@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict
@@ -36,7 +36,7 @@ from classify.rules import retention_years
 from core.errors import NotFound
 from indexing.masking import mask_text, values_of
 from schemas import AccessClass, Dossier, Record
-from storage import read_record
+from storage import is_held, read_record
 from storage.base import ObjectStore
 from storage.dossier_package import read_dossier, read_dossier_form, write_dossier_forms
 from storage.jsonfile import json_bytes
@@ -55,6 +55,7 @@ __all__ = [
     "public_forms",
     "public_text",
     "refresh_public_form",
+    "stored_forms",
     "summarise",
     "summarise_form",
 ]
@@ -293,20 +294,31 @@ def _members(dossier: Dossier, records: Iterable[Record]) -> list[Record]:
     return sorted(mine.values(), key=lambda r: listed[r.id])
 
 
-def public_forms(dossier: Dossier, records: Iterable[Record]) -> dict[str, DossierForm]:
+def public_forms(
+    dossier: Dossier, records: Iterable[Record], kept: Mapping[str, DossierForm] | None = None
+) -> dict[str, DossierForm]:
     """The form of `dossier` for each audience (`AUDIENCES`), from its documents' `records` as
     stored (any order). A masked audience's title and code are in public form (`public_text`),
     masked with the personal data EVERY document lists, hidden ones included, and with what the
     detector finds in them: the same whichever documents it may see. Without every document's
-    record, they are not shown (None) to a masked audience: its values are unknown."""
+    record, they are not shown (None) to a masked audience: its values are unknown.
+
+    A document whose content went to the secret hold lists no personal data any more (its
+    catalogue row keeps no names): with one among `records`, a masked audience's title and code
+    are its `kept` form's (the forms stored before), masked again with today's values, so that
+    what was masked stays masked."""
     members = _members(dossier, records)
     complete = len(members) == len(dossier.documents)
     values = tuple(dict.fromkeys(v for r in members for v in values_of(r)))
+    held = any(is_held(r) for r in members)
     forms = {}
     for audience in AUDIENCES:
         scope = scope_for(audience)
         title, code = dossier.title, dossier.code
-        if scope.masked and complete:
+        before = (kept or {}).get(audience)
+        if scope.masked and held and before is not None:
+            title, code = public_text(before.title, values), public_text(before.code, values)
+        elif scope.masked and complete:
             title, code = public_text(title, values), public_text(code, values)
         elif scope.masked:
             title, code = None, None
@@ -324,10 +336,12 @@ def public_forms(dossier: Dossier, records: Iterable[Record]) -> dict[str, Dossi
     return forms
 
 
-def public_form_files(dossier: Dossier, records: Iterable[Record]) -> dict[str, bytes]:
+def public_form_files(
+    dossier: Dossier, records: Iterable[Record], kept: Mapping[str, DossierForm] | None = None
+) -> dict[str, bytes]:
     """`public_forms` as the files the dossier's head keeps (audience -> JSON bytes), to give
     to storage.dossier_package `write_dossier_package` / `update_dossier`."""
-    forms = public_forms(dossier, records)
+    forms = public_forms(dossier, records, kept)
     return {audience: json_bytes(form.model_dump(mode="json")) for audience, form in forms.items()}
 
 
@@ -347,10 +361,23 @@ def refresh_public_form(store: ObjectStore, dossier_id: str, info: VersionInfo |
             records.append(read_record(store, document.id, with_words=False))
         except (NotFound, ValueError):  # withdrawn or unreadable: the masked text is not shown
             log.warning("dossier %s: document %s unreadable for its public form", dossier_id, document.id)
-    version = write_dossier_forms(store, dossier_id, public_form_files(dossier, records), info or REFRESHED)
+    files = public_form_files(dossier, records, stored_forms(store, dossier_id))
+    version = write_dossier_forms(store, dossier_id, files, info or REFRESHED)
     if version is not None:
         log.info("dossier %s: public form refreshed as v%d", dossier_id, version)
     return version
+
+
+def stored_forms(store: ObjectStore, dossier_id: str) -> dict[str, DossierForm]:
+    """The forms the dossier's head holds now, by audience (none for a head written without
+    them: converted from the old layout)."""
+    forms = {}
+    for audience in AUDIENCES:
+        try:
+            forms[audience] = load_form(store, dossier_id, audience)
+        except NotFound:
+            continue
+    return forms
 
 
 def load_form(store: ObjectStore, dossier_id: str, audience: str) -> DossierForm:

@@ -17,11 +17,12 @@ from application.dossiers import (
     public_forms,
     refresh_public_form,
 )
+from application.secret_docs import catalogue_row
 from application.services import services_for
 from core.errors import NotFound
 from indexing.masking import MASKED
 from schemas import PersonalData
-from storage import read_record, update_record
+from storage import read_record, update_record, write_catalogue
 from storage.dossier_package import read_dossier, read_dossier_form, write_dossier_package
 from storage.ocfl_inventory import VersionInfo
 from storage.ocfl_layout import dossier_object_id
@@ -164,3 +165,23 @@ def test_a_head_without_forms_gets_them_from_one_refresh(archive: Archive) -> No
     assert read_dossier_form(store, built.id, "public") == public_form_files(dossier, built.records)["public"]
     with pytest.raises(NotFound):
         refresh_public_form(store, "f" * 32)
+
+
+def test_a_document_moved_to_the_hold_leaves_the_title_masked(archive: Archive) -> None:
+    """A review marks the conditional document listing NAME a state secret: its content goes to
+    the hold and its catalogue row lists no names any more. The refresh that follows keeps the
+    title masked as it was (masked from the stored form, not unmasked for want of the values)."""
+    store = archive.services.store
+    listing = DocSpec(access="conditional", personal=(PersonalData(kind="name", value=NAME, page=1),))
+    built = add_dossier(archive, "H1.2020.06", [DocSpec(), listing], title=TITLE)
+    assert load_form(store, built.id, "public").title == f"Hồ sơ cấp đất {MASKED}"
+    secret = read_record(store, built.records[1].id, with_words=False)
+    marked = secret.model_copy(update={"metadata": secret.metadata.model_copy(update={"secrecy": "MẬT"})})
+    row = catalogue_row(marked, hold="/the/hold")
+    assert row.metadata.personal_data == [] and row.dossier == secret.dossier
+    write_catalogue(store, row)
+    rows = [read_record(store, r.id, with_words=False) for r in built.records]
+    assert public_forms(built.dossier, rows)["public"].title == TITLE  # what its values alone give
+    refresh_public_form(store, built.id)
+    assert load_form(store, built.id, "public").title == f"Hồ sơ cấp đất {MASKED}"
+    assert load_form(store, built.id, "staff").documents == (built.records[0].id,)
