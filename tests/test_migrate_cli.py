@@ -18,6 +18,7 @@ from application.services import build_services
 from cli.main import app
 from core.settings import load_settings
 from indexing.rebuild import reindex
+from storage.legacy_layout import OldLayoutError
 from tests.support import FIXTURES
 
 LEGACY = FIXTURES / "legacy_store"
@@ -41,6 +42,8 @@ def test_commands_stop_on_an_old_store_until_it_is_migrated(legacy_home: Path) -
         assert "run `sohoa migrate`" in result.output and "old layout" in result.output
     ocr_help = runner.invoke(app, ["ocr", "--help"])  # a command that does not use the store runs
     assert ocr_help.exit_code == 0
+    with pytest.raises(OldLayoutError, match="sohoa migrate"):  # what the API, flows and workers open
+        build_services(load_settings())
 
     result = runner.invoke(app, ["migrate", "--json"])
     assert result.exit_code == 0, result.output
