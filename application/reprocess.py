@@ -467,6 +467,10 @@ def _reprocess(
             "events": [*stored.events, _event(stored, new, changes, options, why)],
         }
     )
+    if _changed_meanwhile(services, stored):
+        return RecordResult(
+            id=record_id, status="skipped", reason="changed by someone else meanwhile: run it again"
+        )
     version = _commit(services, stored, new, VersionInfo(why, REPROCESSOR), first_page, "pages" in changes)
     services.index.add(new)
     if new.dossier is not None and refresh_dossier is not None:
@@ -476,6 +480,14 @@ def _reprocess(
     return RecordResult(
         id=record_id, status="changed", version=version, changes=changes, held=held, reason=note
     )
+
+
+def _changed_meanwhile(services: Services, stored: Record) -> bool:
+    """Did a review (or another writer) commit a version since `stored` was read? Checked just
+    before the commit, so that a decision made meanwhile is not written over (a narrow window
+    remains: one writer per object is the store's rule, storage/ocfl_store.py)."""
+    now = read_record(services.store, stored.id, with_words=False)
+    return (now.updated_at, len(now.events)) != (stored.updated_at, len(stored.events))
 
 
 def _event(stored: Record, new: Record, changes: dict, options: ReprocessOptions, why: str) -> Event:

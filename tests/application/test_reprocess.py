@@ -309,6 +309,40 @@ def test_a_secrecy_mark_read_now_closes_the_record_and_sends_it_to_review(
     assert run(services, Selection(ids=(record_id,))).new_versions == 0
 
 
+def test_a_review_committed_meanwhile_is_not_written_over(
+    archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The record changes between reprocess's read and its commit (an archivist's decision
+    committed by another process, played here at that moment): reprocess skips it, and the next
+    run judges the reviewed record."""
+    from application import reprocess as module
+
+    home = copy_of(archive, tmp_path)
+    keyword = words_in_some(services_at(home))
+    services = services_at(home, rules_file(home, keyword, "not_accessible"))
+    record_id = next(
+        i for i in iter_record_ids(services.store) if auto_access(services, i) == "not_accessible"
+    )
+    record = read_record(services.store, record_id, with_words=False)
+    decision = OverrideIn(action="accept", reason="Đã xem, giữ nguyên phân loại")
+    reviewed, _ = apply_review(record, decision, Caller("archivist", "k1", "Lan"), dt.datetime.now(dt.UTC))
+    reads = []
+
+    def read_then_review(store, rid, **kwargs):  # noqa: ANN001, ANN202
+        reads.append(rid)
+        if len(reads) == 2:  # the check just before the commit: the review lands first
+            update_record(store, reviewed)
+        return read_record(store, rid, **kwargs)
+
+    monkeypatch.setattr(module, "read_record", read_then_review)
+    (result,) = run(services, Selection(ids=(record_id,))).records
+    monkeypatch.undo()
+    assert result.status == "skipped" and "meanwhile" in (result.reason or "")
+    assert read_record(services.store, record_id).events[-1].step == "review", "the review is the head"
+    (again,) = run(services, Selection(ids=(record_id,))).records
+    assert again.status == "changed" and again.changes["access"]["new"] == "not_accessible"
+
+
 # ---- kill `sohoa reprocess` and run it again -------------------------------------------------
 
 COPIES = 4  # more records for the killed runs: copies of the ingested ones (their own originals)
