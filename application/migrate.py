@@ -42,7 +42,7 @@ from storage.legacy_layout import (
 from storage.migrate import MIGRATION_USER, PackageMigration, migrate_package
 from storage.ocfl_inventory import VersionInfo
 
-__all__ = ["MigrationReport", "migrate_store", "refresh_migrated_dossier"]
+__all__ = ["KindCounts", "MigrationReport", "migrate_store", "refresh_migrated_dossier"]
 
 log = logging.getLogger(__name__)
 
@@ -98,11 +98,13 @@ def migrate_store(
     keep_old: bool = False,
     refresh: DossierRefresh = refresh_migrated_dossier,
     workers: int = 1,
+    progress: Callable[[MigrationReport], object] | None = None,
 ) -> MigrationReport:
     """Migrate every old package of `store` (see the module docstring), `workers` packages at a
     time (each is its own objects: they do not share a writer). `refresh` is called with each
     dossier whose head was migrated (or verified) by this run: the public forms the head keeps
-    are made (the old layout had none), as its v2; every record is migrated before it."""
+    are made (the old layout had none), as its v2; every record is migrated before it.
+    `progress` is called with the report so far after each package."""
     t0 = time.monotonic()
     report = MigrationReport()
     seen: list[LegacyPackage] = []
@@ -118,6 +120,8 @@ def migrate_store(
                 continue
             counts.found += 1
             _count(report, result)
+            if progress is not None:
+                progress(report)
             if kind == DOSSIERS and result.status != "damaged":
                 _refresh(store, package.id, refresh, report)
     verified = all(c.found == c.migrated + c.skipped for c in (report.records, report.dossiers))

@@ -14,18 +14,20 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from application.migrate import MigrationReport, migrate_store
+from application.migrate import KindCounts, MigrationReport, migrate_store
 from core.settings import load_settings
 from storage import open_store
 
 __all__ = ["migrate"]
 
 EXIT_DAMAGED = 1
+PROGRESS_SECONDS = 10.0
 
 console = Console()
 err = Console(stderr=True, soft_wrap=True)
@@ -48,7 +50,7 @@ def migrate(
     Nothing to do on a new or migrated store."""
     settings = load_settings()
     store = open_store(settings.storage_url, old_layout_ok=True)
-    report = migrate_store(store, keep_old=keep_old, workers=settings.workers)
+    report = migrate_store(store, keep_old=keep_old, workers=settings.workers, progress=_Progress())
     if as_json:
         sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
     else:
@@ -57,11 +59,31 @@ def migrate(
         raise typer.Exit(EXIT_DAMAGED)
 
 
+class _Progress:
+    """A line on stderr every PROGRESS_SECONDS while packages are migrated (a large archive
+    takes hours)."""
+
+    def __init__(self) -> None:
+        self.last = time.monotonic()
+
+    def __call__(self, report: MigrationReport) -> None:
+        if time.monotonic() - self.last < PROGRESS_SECONDS:
+            return
+        self.last = time.monotonic()
+        done = [(kind, c.migrated + c.skipped, c.damaged) for kind, c in _kinds(report)]
+        said = ", ".join(f"{kind} {ok:,} done, {bad:,} damaged" for kind, ok, bad in done)
+        err.print(f"migrating: {said}; {report.bytes:,} bytes copied", highlight=False)
+
+
+def _kinds(report: MigrationReport) -> list[tuple[str, KindCounts]]:
+    return [("records", report.records), ("dossiers", report.dossiers)]
+
+
 def _print(report: MigrationReport) -> None:
     if report.old_packages == "none":
         console.print("no package of the old layout in the store: nothing to do", highlight=False)
         return
-    for kind, c in (("records", report.records), ("dossiers", report.dossiers)):
+    for kind, c in _kinds(report):
         console.print(
             f"{kind}: {c.migrated} migrated, {c.skipped} already migrated (verified), {c.damaged} damaged",
             highlight=False,
