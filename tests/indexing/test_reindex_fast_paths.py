@@ -17,6 +17,8 @@ from indexing import SqliteIndex, reindex
 from indexing import masking as m
 from indexing import sqlite as sqlite_index
 from storage import LocalStore, write_package
+from storage.layout import OCFL_ROOT
+from storage.ocfl_layout import object_path, record_object_id
 from storage.package import listed_record_ids, read_committed_record, withdraw_package
 from tests.indexing.conformance import make_record
 from tests.indexing.stored import stored_record
@@ -76,6 +78,20 @@ def test_listed_withdrawn_packages_are_read_once_and_left_out(tmp_path: Path) ->
         report = reindex(store, index)
         assert (report.records, report.indexed, report.failed) == (2, 2, {})
         assert not index.has("b-2") and index.has("c-3")
+
+
+def test_a_damaged_inventory_is_reported_and_the_rest_indexed(tmp_path: Path) -> None:
+    """Each inventory is read once, by the reader: one that breaks the OCFL rules is that
+    package's failure, not the run's."""
+    store = LocalStore(tmp_path / "store")
+    for record_id in ("a-1", "b-2"):
+        write_package(store, *stored_record(tmp_path, record_id, f"trang của {record_id}"))
+    root = f"{OCFL_ROOT}/{object_path(record_object_id('b-2'))}/inventory.json"
+    store.put_bytes(root, store.get_bytes(root).replace(b'"head": "v1"', b'"head": "v7"'))
+    with SqliteIndex(tmp_path / "index.sqlite3") as index:
+        report = reindex(store, index)
+        assert (report.records, report.indexed) == (2, 1) and "InventoryError" in report.failed["b-2"]
+        assert index.has("a-1") and not index.has("b-2")
 
 
 def _rows(path: Path) -> dict[str, list[tuple]]:
