@@ -20,6 +20,14 @@ an archivist has reviewed keeps the classification the person gave it (and the m
 the person set), unless the rules now close it further: then it is closed and sent back to
 review (`CLOSING_REASON`).
 
+A record found marked as a state secret (its stored text read again, or page 1 of its original
+read again by `ocr`) is treated as ingest treats one (application/secret_docs.py `hold_content`,
+the function a review decision and `sohoa secret sweep` use): its original and record go
+encrypted to the secret hold, its object is purged down to the catalogue row, the index keeps
+the row only and its deleted terms are scrubbed. Without a configured hold it is closed and sent
+to review (the content stays until `sohoa secret sweep`); a document of a dossier likewise
+(its dossier's original is shared). The report shows such a record's catalogue fields only.
+
 Resumable: the OCFL commit is the unit. A rerun computes the same result, finds it stored, and
 writes nothing; a record killed between its commit and the index is put into the index again
 (its newest event is this step's).
@@ -51,17 +59,27 @@ from application.dossier_intake import BOUNDARY_DOUBT
 from application.dossiers import refresh_public_form
 from application.logs import log_context
 from application.page_reading import forget_pages, read_pages
-from application.secret_docs import is_marked_secret
+from application.secret_docs import erase_traces, hold_content, is_marked_secret, open_hold
 from application.services import Services
 from classify import classify, extract_metadata
 from core import __version__
-from core.errors import BadInput, NotFound
+from core.errors import BadInput, ConfigurationError, NotFound
+from core.settings import Settings
 from dedup import fingerprint
 from dedup.link import RULE as NEAR_DUPLICATE_RULE
 from ocr import write_searchable_pdf
 from schemas import Classification, Decision, Event, Metadata, Page, Record
 from schemas.record import utcnow
-from storage import ObjectStore, is_held, iter_record_ids, read_record, update_record, write_package
+from storage import (
+    ObjectStore,
+    is_held,
+    iter_record_ids,
+    read_record,
+    record_versions,
+    update_record,
+    write_package,
+)
+from storage.hold import SecretHold
 from storage.layout import FINGERPRINT_FILE, SEARCHABLE_PDF, original_name
 from storage.ocfl_inventory import User, VersionInfo
 from storage.package import finish_package, original_key
@@ -95,6 +113,21 @@ SECRET_REASON = (
     "Xử lý lại đọc thấy dấu mật: hồ sơ đã chuyển sang «không được tiếp cận»; nội dung còn trong kho "
     "lưu trữ, lưu trữ viên xem xét để chuyển vào kho mật"
 )
+HELD_REASON = "marked secret: its content moved to the secret hold, the catalogue row stays (as at ingest)"
+NO_HOLD_REASON = (
+    "marked secret, but no secret hold is configured (SOHOA_SECRET_HOLD, SOHOA_SECRET_KEY_FILE): "
+    "closed, its content stays in the store until `sohoa secret sweep` moves it to the hold"
+)
+WITHHELD = "(withheld)"  # a report's value of a record that may not be read
+# what a report may show of a record that may not be read: the catalogue row's fields
+_ROW_FIELDS = {
+    "access",
+    "retention",
+    "protect_until",
+    "needs_review",
+    "decisions",
+    *(f"metadata.{n}" for n in ("number", "notation", "doc_type", "issuer", "date", "secrecy", "urgency")),
+}
 _PROCESSING_STEPS = ("ingest", "classify", REPROCESS_STEP)
 # how openly a class is served: the roles that may read it (application/access.py)
 _OPENNESS: dict[str, int] = {"not_accessible": 0, "undetermined": 1, "conditional": 2, "public": 3}
@@ -259,7 +292,7 @@ def merge(
     `auto` straight from extraction and the rules), and the more open class proposed and not
     applied (None if none). Pure; the same inputs give the same output, so a rerun writes
     nothing. A record found marked as a state secret whose content is still here goes to review
-    (an archivist's decision on it moves the content to the secret hold, api/routes_review.py)."""
+    (`_reprocess` then moves its content to the secret hold when one is configured)."""
     meta, cls, held = _merged(stored, metadata, auto)
     found = stored.model_copy(update={"metadata": meta, "classification": cls})
     if is_held(stored) or not is_marked_secret(found):
@@ -440,18 +473,15 @@ def _reprocess(
         return None
     if is_held(stored) or not stored.pages:
         return RecordResult(id=record_id, status="skipped", reason="held: its content is not in the store")
-    pages, first_page, note = stored.pages, None, None
+    pages, first_page, note, read = stored.pages, None, None, None
     if options.ocr and stored.dossier is None:
-        pages, first_page = _read_again(services, stored)
-        if pages is None:
-            return RecordResult(
-                id=record_id,
-                status="skipped",
-                reason="read again, page 1 bears a secrecy mark: left as it is for an archivist",
-            )
+        read, first_page, marked = _read_again(services, stored)
+        # reading stopped at a secrecy mark on page 1 (as at ingest): the mark is judged from
+        # what was read, the stored pages kept (they go to the hold with the record)
+        pages = stored.pages if marked else read
     elif options.ocr:
         note = "a document of a dossier: classified from its stored pages (re-read the dossier to OCR it)"
-    fresh = extract_metadata(pages)
+    fresh = extract_metadata(read or pages)
     auto = classify(fresh, pages, services.rules)
     metadata, classification, held = merge(stored, fresh, auto)
     new = stored.model_copy(update={"pages": pages, "metadata": metadata, "classification": classification})
@@ -471,6 +501,15 @@ def _reprocess(
         return RecordResult(
             id=record_id, status="skipped", reason="changed by someone else meanwhile: run it again"
         )
+    secret = is_marked_secret(new)
+    if secret:
+        changes = _row_report(changes)
+    if secret and stored.dossier is None and (hold := _hold_of(services)) is not None:
+        return _to_hold(services, new, hold, changes)
+    if secret:
+        note = NO_HOLD_REASON if stored.dossier is None else _DOSSIER_SECRET
+    elif class_served(stored) == "not_accessible" or class_served(new) == "not_accessible":
+        changes = _row_report(changes)
     version = _commit(services, stored, new, VersionInfo(why, REPROCESSOR), first_page, "pages" in changes)
     services.index.add(new)
     if new.dossier is not None and refresh_dossier is not None:
@@ -480,6 +519,49 @@ def _reprocess(
     return RecordResult(
         id=record_id, status="changed", version=version, changes=changes, held=held, reason=note
     )
+
+
+_DOSSIER_SECRET = (
+    "a document of a dossier marked secret: closed; its content (and the dossier's original) "
+    "stays in the store until an archivist's decision moves it to the hold"
+)
+
+
+def page_cache_dir(settings: Settings) -> Path:
+    """The API's cache of rendered page images (api/state.py page_cache_dir: the same folder;
+    the application may not import the API)."""
+    return Path(settings.home).expanduser().resolve() / "cache" / "pages"
+
+
+def _hold_of(services: Services) -> SecretHold | None:
+    """The secret hold the settings name; None when none is configured (or it is unusable)."""
+    try:
+        return open_hold(services.settings)
+    except ConfigurationError as exc:
+        log.error("secret hold unusable: %s", exc)
+        return None
+
+
+def _to_hold(services: Services, new: Record, hold: SecretHold, changes: dict) -> RecordResult:
+    """A record found marked as a state secret goes where ingest, a review decision and
+    `sohoa secret sweep` send one (application/secret_docs.py `hold_content`): its original and
+    record encrypted into the hold, every version of its object purged down to the catalogue
+    row, its index entry replaced by the row and its near-duplicate fingerprint forgotten; then
+    the index's deleted terms and rendered page images are erased (`erase_traces`)."""
+    hold_content(services.store, services.index, services.similar, hold, new)
+    erase_traces(services.index, page_cache_dir(services.settings), [new.id])
+    version = len(record_versions(services.store, new.id))  # 1: the purged object's only version
+    return RecordResult(id=new.id, status="changed", version=version, changes=changes, reason=HELD_REASON)
+
+
+def _row_report(changes: dict[str, dict[str, object]]) -> dict[str, dict[str, object]]:
+    """A report's changes of a record that may not be read: the values of the catalogue row's
+    fields; of any other field only that it changed (the report goes to a terminal, a log, a
+    Prefect artifact: never the subject, the names, the text or its evidence)."""
+    return {
+        name: change if name in _ROW_FIELDS else {"old": WITHHELD, "new": WITHHELD}
+        for name, change in changes.items()
+    }
 
 
 def _changed_meanwhile(services: Services, stored: Record) -> bool:
@@ -525,9 +607,10 @@ def _commit(
         return write_package(services.store, new, original, extra, info=info)
 
 
-def _read_again(services: Services, stored: Record) -> tuple[list[Page] | None, object]:
-    """The pages of the stored original read again by the OCR engine (None when reading stopped
-    at a secrecy mark on page 1), and page 1's image hashes."""
+def _read_again(services: Services, stored: Record) -> tuple[list[Page], object, bool]:
+    """The pages of the stored original read again by the OCR engine (only page 1 when it bears
+    a secrecy mark: reading stops there, as at ingest), page 1's image hashes, and whether it
+    bears the mark."""
     with tempfile.TemporaryDirectory(prefix="sohoa-reprocess-") as work:
         original = Path(work) / Path(original_name(stored.source)).name
         services.store.get_file(original_key(services.store, stored.id), original)
@@ -536,7 +619,7 @@ def _read_again(services: Services, stored: Record) -> tuple[list[Page] | None, 
             pages, first_page, marked = read_pages(original, services, stored.id)
         finally:
             forget_pages(services, stored.id)
-    return (None, None) if marked else (pages, first_page)
+    return pages, first_page, marked
 
 
 def _heal(services: Services, stored: Record, refresh_dossier: RefreshDossier | None) -> None:

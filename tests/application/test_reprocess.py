@@ -286,27 +286,127 @@ def test_a_dossier_documents_version_refreshes_the_dossiers_public_form(tmp_path
     assert len(ocfl_root(services.store).versions(head)) == before + 1
 
 
-def test_a_secrecy_mark_read_now_closes_the_record_and_sends_it_to_review(
-    archive: Path, tmp_path: Path
-) -> None:
-    home = copy_of(archive, tmp_path)
-    services = services_at(home)
-    record_id = next(iter(iter_record_ids(services.store)))
+SECRET_WORD = "Quyxhamngam"  # a word of the marked record's text only (tests/secret_leaks forms)
+
+
+def _marked_version(services: Services, record_id: str) -> str:
+    """A version of `record_id` whose page 1 bears a MẬT mark and a word no other record has
+    (as if an earlier OCR had missed the mark); the record's original unchanged."""
     record = read_record(services.store, record_id)
     page = record.pages[0]
     mark = Word(text="MẬT", confidence=96, box=Box(left=900, top=4, width=90, height=30), block=0, line=0)
-    marked = page.model_copy(update={"text": "MẬT\n" + page.text, "words": [mark, *page.words]})
+    text = f"MẬT\n{SECRET_WORD} " + page.text
+    marked = page.model_copy(update={"text": text, "words": [mark, *page.words]})
     with tempfile.TemporaryDirectory() as work:
         original = Path(work) / "scan.png"
         services.store.get_file(original_key(services.store, record_id), original)
         write_package(services.store, record.model_copy(update={"pages": [marked]}), original, {})
+    services.index.add(read_record(services.store, record_id))  # the text is searchable as stored
+    return record_id
+
+
+def _hold_settings(home: Path, tmp_path: Path) -> Services:
+    """Services of `home` with a secret hold (and its key) beside it; the key made once."""
+    from storage.hold import new_key
+
+    key = tmp_path / "keys" / "hold.key"
+    if not key.exists():
+        key.parent.mkdir()
+        new_key(key)
+    settings = load_settings(home=home, workers=1, secret_hold=tmp_path / "hold", secret_key_file=key)
+    return build_services(settings)
+
+
+def test_a_secrecy_mark_read_now_without_a_hold_closes_the_record_and_sends_it_to_review(
+    archive: Path, tmp_path: Path
+) -> None:
+    """No secret hold configured: closed at once (not_accessible, to review), its content stays
+    in the store until `sohoa secret sweep`, and the report says so without its text."""
+    from application.reprocess import NO_HOLD_REASON
+
+    home = copy_of(archive, tmp_path)
+    services = services_at(home)
+    record_id = _marked_version(services, next(iter(iter_record_ids(services.store))))
 
     (result,) = run(services, Selection(ids=(record_id,))).records
     assert result.changes["access"] == {"old": "undetermined", "new": "not_accessible"}
+    assert result.reason == NO_HOLD_REASON
+    assert SECRET_WORD not in json.dumps(result.model_dump(mode="json"), ensure_ascii=False)
     c = read_record(services.store, record_id, with_words=False).classification
     assert c.needs_review and SECRET_REASON in c.review_reasons
     assert services.index.access_of(record_id) == "not_accessible"
     assert run(services, Selection(ids=(record_id,))).new_versions == 0
+
+
+def test_a_secrecy_mark_read_now_moves_the_content_to_the_hold_as_ingest_does(
+    archive: Path, tmp_path: Path
+) -> None:
+    """Red team s14: reprocess found a record secret and left its text in the store (every
+    version), the index and the report. Now it goes where ingest and a review send one
+    (secret_docs.hold_content): the hold has it, the store keeps one version, the catalogue row,
+    and no form of its text is left anywhere under SOHOA_HOME (store, index, caches)."""
+    from storage import is_held
+    from storage.hold import RECORD, SecretHold, load_key
+    from tests.secret_leaks import leaks
+
+    home = copy_of(archive, tmp_path)
+    services = _hold_settings(home, tmp_path)
+    record_id = _marked_version(services, next(iter(iter_record_ids(services.store))))
+    assert leaks(home, [SECRET_WORD]), "the check can fail: the word is at rest before"
+
+    report = run(services, Selection(ids=(record_id,)))
+    (result,) = report.records
+    assert result.status == "changed" and result.version == 1
+    assert result.changes["access"] == {"old": "undetermined", "new": "not_accessible"}
+    assert SECRET_WORD not in json.dumps(report.to_dict(), ensure_ascii=False)
+    row = read_record(services.store, record_id)
+    assert is_held(row) and not row.pages and len(record_versions(services.store, record_id)) == 1
+    assert services.index.access_of(record_id) == "not_accessible"
+    services.close()
+    assert leaks(home, [SECRET_WORD]) == []
+    hold = SecretHold(tmp_path / "hold", load_key(tmp_path / "keys" / "hold.key"))
+    held = tmp_path / "held.json"
+    hold.open_to(record_id, RECORD, held)
+    assert SECRET_WORD in held.read_text(encoding="utf-8")
+    again = _hold_settings(home, tmp_path)
+    (rerun,) = run(again, Selection(ids=(record_id,))).records
+    assert rerun.status == "skipped" and again.index.access_of(record_id) == "not_accessible"
+
+
+def test_ocr_finding_a_mark_on_page_one_moves_the_content_to_the_hold(archive: Path, tmp_path: Path) -> None:
+    """Red team s14: `--ocr` reading a MẬT mark on page 1 that an older reading missed skipped the
+    record, left open as it was. Now it is judged from page 1 (reading stops there, as at
+    ingest) and goes to the hold."""
+    import hashlib
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    from storage import is_held
+
+    fonts = Path("/usr/share/fonts/truetype/liberation2")
+    if not (fonts / "LiberationSerif-Bold.ttf").exists():
+        pytest.skip("needs fonts-liberation2")
+    home = copy_of(archive, tmp_path)
+    services = _hold_settings(home, tmp_path)
+    record_id = next(iter(iter_record_ids(services.store)))
+    record = read_record(services.store, record_id)
+    image = Image.new("L", (1240, 700), 255)
+    draw = ImageDraw.Draw(image)
+    for row, text in enumerate(("UBND TỈNH THÁI BÌNH", "MẬT", "BÁO CÁO", "Kho vũ khí Đồng Quỹ")):
+        font = ImageFont.truetype(str(fonts / "LiberationSerif-Bold.ttf"), 56)
+        draw.text((150, 80 + 120 * row), text, font=font, fill=0)
+    scan = tmp_path / "marked.png"
+    image.save(scan, dpi=(150, 150))
+    digest = hashlib.sha256(scan.read_bytes()).hexdigest()
+    write_package(services.store, record.model_copy(update={"sha256": digest}), scan, {})
+    assert not read_record(services.store, record_id).metadata.secrecy, "the stored reading missed the mark"
+
+    (result,) = run(services, Selection(ids=(record_id,)), ocr=True).records
+    assert result.status == "changed", result
+    row = read_record(services.store, record_id)
+    assert is_held(row) and not row.pages and row.metadata.secrecy
+    assert len(record_versions(services.store, record_id)) == 1
+    assert services.index.access_of(record_id) == "not_accessible"
 
 
 def test_a_review_committed_meanwhile_is_not_written_over(
