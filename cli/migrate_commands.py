@@ -2,7 +2,7 @@
 
     app.command()(migrate)
 
-    sohoa migrate [--json] [--keep-old]
+    sohoa migrate [--json] [--keep-old] [--workers N]
 
 Resumable (run it again after a kill: it finishes the job) and idempotent (on a new or migrated
 store it does nothing). Exit codes: 0 every old package migrated and verified (or none there);
@@ -28,6 +28,9 @@ __all__ = ["migrate"]
 
 EXIT_DAMAGED = 1
 PROGRESS_SECONDS = 10.0
+# 1,000 packages (133 MB) on the local disk: 95 s with 1, 48 s with 2, 19 s with 4, 13.5 s with 8,
+# 15 s with 16 at a time (2 cores, load ~5): fsyncs, not hashing, set the pace
+DEFAULT_WORKERS = 8
 
 console = Console()
 err = Console(stderr=True, soft_wrap=True)
@@ -43,6 +46,15 @@ def migrate(
             "a later `sohoa migrate` deletes them.",
         ),
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="Packages migrated at a time (the work waits on the disk or S3, not the CPU).",
+        ),
+    ] = DEFAULT_WORKERS,
 ) -> None:
     """Convert the store's record and dossier packages of the layout before OCFL (records/<id>/,
     dossiers/<id>/ with manifest-sha256.txt) to OCFL objects under ocfl/: each checked against
@@ -50,7 +62,7 @@ def migrate(
     Nothing to do on a new or migrated store."""
     settings = load_settings()
     store = open_store(settings.storage_url, old_layout_ok=True)
-    report = migrate_store(store, keep_old=keep_old, workers=settings.workers, progress=_Progress())
+    report = migrate_store(store, keep_old=keep_old, workers=workers, progress=_Progress())
     if as_json:
         sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
     else:
