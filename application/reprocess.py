@@ -118,6 +118,7 @@ NO_HOLD_REASON = (
     "marked secret, but no secret hold is configured (SOHOA_SECRET_HOLD, SOHOA_SECRET_KEY_FILE): "
     "closed, its content stays in the store until `sohoa secret sweep` moves it to the hold"
 )
+MEANWHILE = "changed by someone else meanwhile: run it again"
 WITHHELD = "(withheld)"  # a report's value of a record that may not be read
 # what a report may show of a record that may not be read: the catalogue row's fields
 _ROW_FIELDS = {
@@ -497,10 +498,9 @@ def _reprocess(
             "events": [*stored.events, _event(stored, new, changes, options, why)],
         }
     )
+    base = record_versions(store, record_id)[-1].number  # the head this run judges (or a newer one)
     if _changed_meanwhile(services, stored):
-        return RecordResult(
-            id=record_id, status="skipped", reason="changed by someone else meanwhile: run it again"
-        )
+        return RecordResult(id=record_id, status="skipped", reason=MEANWHILE)
     secret = is_marked_secret(new)
     if secret:
         changes = _row_report(changes)
@@ -511,6 +511,8 @@ def _reprocess(
     elif class_served(stored) == "not_accessible" or class_served(new) == "not_accessible":
         changes = _row_report(changes)
     version = _commit(services, stored, new, VersionInfo(why, REPROCESSOR), first_page, "pages" in changes)
+    if version is not None and version != base + 1:  # another writer committed after the check
+        return _undo(services, stored, version, refresh_dossier)
     services.index.add(new)
     if new.dossier is not None and refresh_dossier is not None:
         refresh_dossier(
@@ -562,6 +564,26 @@ def _row_report(changes: dict[str, dict[str, object]]) -> dict[str, dict[str, ob
         name: change if name in _ROW_FIELDS else {"old": WITHHELD, "new": WITHHELD}
         for name, change in changes.items()
     }
+
+
+def _undo(
+    services: Services, stored: Record, version: int, refresh_dossier: RefreshDossier | None
+) -> RecordResult:
+    """Reprocess's version `version` was written over one another writer (an archivist's review
+    from the API process) committed after the check: that writer's state, the version before
+    ours, is written again as the next version and the index follows it, so that a person's
+    decision is never undone by a reprocess judging an older state (red team s14: the check
+    alone left the review overwritten, the record served as before the decision)."""
+    theirs = read_record(services.store, stored.id, version=version - 1)
+    why = f"reprocess: undone, version {version - 1} was committed meanwhile (its state again)"
+    update_record(services.store, theirs, VersionInfo(why, REPROCESSOR))
+    if theirs.classification.access != stored.classification.access:
+        services.index.delete(stored.id)
+    services.index.add(read_record(services.store, stored.id, with_words=False))
+    if theirs.dossier is not None and refresh_dossier is not None:
+        refresh_dossier(services.store, theirs.dossier.dossier, VersionInfo(why, REPROCESSOR))
+    log.warning("record %s: %s", stored.id, why)
+    return RecordResult(id=stored.id, status="skipped", reason=MEANWHILE)
 
 
 def _changed_meanwhile(services: Services, stored: Record) -> bool:

@@ -443,6 +443,45 @@ def test_a_review_committed_meanwhile_is_not_written_over(
     assert again.status == "changed" and again.changes["access"]["new"] == "not_accessible"
 
 
+def test_a_review_committed_after_the_check_is_written_again(
+    archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Red team s14: the review lands after the changed-meanwhile check, just before reprocess's
+    commit (played here at that moment). Reprocess's version then stood over the person's
+    decision (last writer wins: the review's event and class gone, the index following
+    reprocess). Now the reviewer's state is written again as the next version and indexed."""
+    from application import reprocess as module
+
+    home = copy_of(archive, tmp_path)
+    keyword = words_in_some(services_at(home))
+    services = services_at(home, rules_file(home, keyword, "not_accessible"))
+    record_id = next(
+        i for i in iter_record_ids(services.store) if auto_access(services, i) == "not_accessible"
+    )
+    record = read_record(services.store, record_id, with_words=False)
+    decision = OverrideIn(action="accept", reason="Đã xem, giữ nguyên phân loại")
+    reviewed, _ = apply_review(record, decision, Caller("archivist", "k1", "Lan"), dt.datetime.now(dt.UTC))
+    real = module.update_record
+    landed = []
+
+    def review_lands_first(store, new, info=None):  # noqa: ANN001, ANN202
+        if not landed:
+            landed.append(real(store, reviewed))  # the API process's commit, then the index
+            services.index.add(reviewed)
+        return real(store, new, info)
+
+    monkeypatch.setattr(module, "update_record", review_lands_first)
+    (result,) = run(services, Selection(ids=(record_id,))).records
+    monkeypatch.undo()
+    assert landed == [2] and result.status == "skipped" and "meanwhile" in (result.reason or "")
+    head = read_record(services.store, record_id, with_words=False)
+    assert head.classification == reviewed.classification
+    assert [e.step for e in head.events] == [e.step for e in reviewed.events]
+    assert services.index.access_of(record_id) == reviewed.classification.access
+    (again,) = run(services, Selection(ids=(record_id,))).records
+    assert again.status == "changed" and again.changes["access"]["new"] == "not_accessible"
+
+
 # ---- kill `sohoa reprocess` and run it again -------------------------------------------------
 
 COPIES = 4  # more records for the killed runs: copies of the ingested ones (their own originals)
