@@ -505,8 +505,12 @@ def _reprocess(
     if secret:
         changes = _row_report(changes)
     if secret and stored.dossier is None and (hold := _hold_of(services)) is not None:
-        return _to_hold(services, new, hold, changes)
-    if secret:
+        try:
+            return _to_hold(services, new, hold, changes)
+        except BadInput as exc:  # the stored original is damaged: nothing moved; closed below
+            log.error("record %s: marked secret, not moved to the hold: %s", record_id, exc)
+            note = f"marked secret, not moved to the hold ({exc}): closed, its content stays in the store"
+    elif secret:
         note = NO_HOLD_REASON if stored.dossier is None else _DOSSIER_SECRET
     elif class_served(stored) == "not_accessible" or class_served(new) == "not_accessible":
         changes = _row_report(changes)

@@ -373,6 +373,22 @@ def test_a_secrecy_mark_read_now_moves_the_content_to_the_hold_as_ingest_does(
     assert rerun.status == "skipped" and again.index.access_of(record_id) == "not_accessible"
 
 
+def test_a_secret_whose_original_is_damaged_is_closed_all_the_same(archive: Path, tmp_path: Path) -> None:
+    """The hold refuses a damaged original (nothing moved): the record is closed and sent to
+    review as without a hold, not left as open as it was."""
+    home = copy_of(archive, tmp_path)
+    services = _hold_settings(home, tmp_path)
+    record_id = _marked_version(services, next(iter(iter_record_ids(services.store))))
+    stored = services.store._path(original_key(services.store, record_id))  # type: ignore[attr-defined]
+    stored.write_bytes(stored.read_bytes()[:-1] + b"\x00")
+
+    (result,) = run(services, Selection(ids=(record_id,))).records
+    assert result.status == "changed" and "not moved to the hold" in (result.reason or "")
+    c = read_record(services.store, record_id, with_words=False).classification
+    assert c.access == "not_accessible" and SECRET_REASON in c.review_reasons
+    assert services.index.access_of(record_id) == "not_accessible"
+
+
 def test_ocr_finding_a_mark_on_page_one_moves_the_content_to_the_hold(archive: Path, tmp_path: Path) -> None:
     """Red team s14: `--ocr` reading a MẬT mark on page 1 that an older reading missed skipped the
     record, left open as it was. Now it is judged from page 1 (reading stops there, as at
