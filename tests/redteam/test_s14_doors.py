@@ -18,6 +18,11 @@ Open (strict xfail, the door and the owner file in the reason):
 - `sohoa migrate --keep-old` (application/migrate.py): a record moved to the secret hold later
   keeps its clear text and original in the kept old package (records/<id>/), and the next
   `sohoa migrate` calls it damaged and keeps every old package.
+- A review (api/routes_review.py) writes over a reprocess version another process committed
+  between the review's read and its commit (no expected-head check in storage update_record): a
+  record reprocess closed as secret is served to the public again.
+- A review's field values (a subject the archivist typed) rest in the access log and stay there
+  once the record is found secret and held (api/routes_review.py, application/access_log.py).
 """
 
 from __future__ import annotations
