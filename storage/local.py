@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from core.errors import NotFound, Transient
+from storage.base import group_stem
 from storage.hashing import CHUNK
 from storage.object_keys import TEMP_PREFIX, check_key, check_prefix
 
@@ -125,30 +126,54 @@ class LocalStore:
         return self._path(key).is_file()
 
     def list(self, prefix: str = "") -> Iterator[str]:
+        return self._listing(prefix, None)
+
+    def list_grouped(self, prefix: str = "", delimiter: str = "/") -> Iterator[str]:
+        """As `list`, a group given without walking into it (os.scandir of the folders above)."""
+        return self._listing(prefix, group_stem(delimiter))
+
+    def _listing(self, prefix: str, stem: str | None) -> Iterator[str]:
         base, _, partial = check_prefix(prefix).rpartition("/")  # checked now, not when iterated
         directory = self.root.joinpath(*base.split("/")) if base else self.root
-        return self._walk(directory, f"{base}/" if base else "", partial)
+        group = None if stem is None else (len(prefix), stem)
+        return self._walk(str(directory), f"{base}/" if base else "", partial, group)
 
-    def _walk(self, directory: Path, head: str, start: str = "") -> Iterator[str]:
-        """Keys under `directory` in lexical order: a folder 'a' sorts as 'a/' among files."""
+    def _walk(
+        self, directory: str, head: str, start: str = "", group: tuple[int, str] | None = None
+    ) -> Iterator[str]:
+        """Keys under `directory` in lexical order: a folder 'a' sorts as 'a/' among files.
+        `group` (length of the prefix, stem): below the prefix's own level, the entries whose
+        names start with the stem are given once, as `head` + stem, and not walked into."""
         try:
             with os.scandir(directory) as it:
                 entries = [e for e in it if e.name.startswith(start)]
         except _MISSING:
             return
-        marked = []
+        stem = group[1] if group is not None and head and len(head) > group[0] else None
+        marked: list[tuple[str, os.DirEntry | None]] = []
+        grouped = False
         for entry in entries:
             if entry.name.startswith(TEMP_PREFIX):
                 continue
             if entry.is_dir(follow_symlinks=False):
-                marked.append((f"{entry.name}/", entry))
+                name = f"{entry.name}/"
             elif entry.is_file(follow_symlinks=False):
-                marked.append((entry.name, entry))
-        for name, entry in sorted(marked, key=lambda item: item[0]):
-            if name.endswith("/"):
-                yield from self._walk(Path(entry.path), head + name)
+                name = entry.name
             else:
+                continue
+            if stem is not None and name.startswith(stem):
+                grouped = True
+            else:
+                marked.append((name, entry))
+        if grouped:
+            marked.append((stem, None))
+        for name, entry in sorted(marked, key=lambda item: item[0]):
+            if entry is None or not name.endswith("/"):
                 yield head + name
+            elif group is not None and not group[1] and len(head) + len(name) > group[0]:
+                yield head + name  # delimiter '/': the whole folder is one group
+            else:
+                yield from self._walk(entry.path, head + name, group=group)
 
     def delete(self, key: str) -> None:
         with contextlib.suppress(*_MISSING):  # a folder is not an object either

@@ -43,9 +43,10 @@ from storage import (
 )
 from storage.fixity import verify
 from storage.layout import CHANGES, OCFL_ROOT
+from storage.ocfl_store import OcflStore
 from storage.ocfl_layout import object_path, record_object_id
 from storage.package import ocfl_root, package_key, read_package_bytes, record_versions
-from tests.storage.ocfl_helpers import RecordingStore
+from tests.storage.ocfl_helpers import Crash, RecordingStore, info
 
 BAD_KEYS = [
     "",
@@ -281,6 +282,77 @@ def test_list_is_lexical_and_filtered_by_prefix(store):
     assert list(store.list("records/x/y")) == ["records/x/y"]
     assert list(store.list("nothing/")) == []
     assert list(store.list("a/b/")) == []  # a/b is an object, not a folder
+
+
+GROUP_KEYS = [
+    "a-b", "a.txt", "a/b", "a/c-e", "a/c/d", "a/c/f/g", "a/u/v1/w", "a/v1/x", "a/v2/y/z", "a/vz",
+    "ab", "b", "v/k", "vx", "Z", "Đà/z", "Đà/vấn/đề",
+]  # fmt: skip
+
+
+def grouped(keys: list[str], prefix: str, delimiter: str) -> list[str]:
+    """S3's grouping of a listing (ListObjectsV2 with a Delimiter), computed from the keys."""
+    found = set()
+    for key in keys:
+        if key.startswith(prefix):
+            at = key.find(delimiter, len(prefix))
+            found.add(key if at < 0 else key[: at + len(delimiter)])
+    return sorted(found)
+
+
+def test_list_grouped_gives_each_folder_once(store):
+    for key in reversed(GROUP_KEYS):
+        store.put_bytes(key, b".")
+    assert list(store.list_grouped()) == ["Z", "a-b", "a.txt", "a/", "ab", "b", "v/", "vx", "Đà/"]
+    assert list(store.list_grouped("a/")) == ["a/b", "a/c-e", "a/c/", "a/u/", "a/v1/", "a/v2/", "a/vz"]
+    assert list(store.list_grouped("", "/v")) == [
+        "Z", "a-b", "a.txt", "a/b", "a/c-e", "a/c/d", "a/c/f/g", "a/u/v", "a/v", "ab", "b", "v/k", "vx",
+        "Đà/v", "Đà/z",
+    ]  # fmt: skip
+    for prefix in ("", "a", "a/", "a/c", "a/c/", "a/v", "a/b/", "Đà/", "Đà/v", "nothing/", "v"):
+        for delimiter in ("/", "/v", "/vấ", "/c"):
+            assert list(store.list_grouped(prefix, delimiter)) == grouped(GROUP_KEYS, prefix, delimiter), (
+                prefix,
+                delimiter,
+            )
+    assert list(store.list()) == sorted(GROUP_KEYS)  # the full listing is unchanged
+
+
+@pytest.mark.parametrize("delimiter", ["", "v", "/a/", "//", "/a\x00"])
+def test_list_grouped_refuses_other_delimiters(store, delimiter):
+    with pytest.raises(ValueError):
+        store.list_grouped("", delimiter)  # refused when called, before any iteration
+    with pytest.raises(ValueError):
+        store.list_grouped("../", "/")
+
+
+def test_object_ids_are_found_without_walking_the_objects(store):
+    """The storage root's committed objects, as the full listing finds them (a root inventory at
+    an object root), in key order: an object whose folder name starts with 'v', an id cut in its
+    folder name, an object never committed and stray files are handled as before."""
+    ocfl = OcflStore(store, OCFL_ROOT)
+    ocfl.initialize()
+    long_id = "urn:sohoa:test:" + "hồ-sơ-" * 30
+    ids = [record_object_id("5d" * 16), "v-đơn-vị", "vv", long_id, "urn:sohoa:dossier:ab"]
+    for n, object_id in enumerate(ids):
+        for version in range(n % 3 + 1):
+            ocfl.commit(object_id, {f"pages/{version:04d}.txt": b"trang %d" % version}, info(f"v{version + 1}"))
+    crashed = "urn:sohoa:record:crashed"
+    crashing = OcflStore(RecordingStore(store, crash_before=ocfl.object_root(crashed) + "inventory.json"), OCFL_ROOT)
+    with pytest.raises(Crash):
+        crashing.commit(crashed, {"a.txt": b"a"}, info("ingest"))
+    for stray in ("abc/stray.txt", "abc/def/ghi/no-object/readme.txt", "abc/def/ghi/jkl/x/inventory.json"):
+        store.put_bytes(f"{OCFL_ROOT}/{stray}", b"stray")
+    assert ocfl.object_root("v-đơn-vị").split("/")[-2].startswith("v")
+    depth = len(OCFL_ROOT.split("/")) + 4  # the old way: every key listed
+    full = [
+        key.split("/")[-2] for key in store.list(f"{OCFL_ROOT}/")
+        if key.count("/") == depth and key.endswith("/inventory.json")
+    ]  # fmt: skip
+    listed = list(ocfl.object_ids())
+    assert listed == sorted(ids, key=ocfl.object_root)
+    assert [ocfl.object_root(i).split("/")[-2] for i in listed] == full
+    assert crashed not in listed
 
 
 @pytest.mark.parametrize("key", BAD_KEYS)

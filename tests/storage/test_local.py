@@ -57,6 +57,20 @@ def test_list_skips_temp_files_and_does_not_follow_links(store, tmp_path):
     assert list(store.list()) == ["a/k"]
     with pytest.raises(ValueError):
         store.get_bytes(f"a/{TEMP_PREFIX}0123abcd")
+    assert list(store.list_grouped()) == ["a/"] and list(store.list_grouped("a/")) == ["a/k"]
+    assert list(store.list_grouped("", "/l")) == ["a/k"]  # the link is no group either
+
+
+def test_a_folder_left_empty_is_a_group_locally(store):
+    """A directory store gives a folder without looking into it, so one left empty by `delete`
+    (which keeps folders) is still given; S3 has no folders. Callers treat a group as a place
+    to look, never as proof that a key exists."""
+    store.put_bytes("a/b/k", b"1")
+    store.put_bytes("c", b"1")
+    store.delete("a/b/k")
+    assert list(store.list()) == ["c"]
+    assert list(store.list_grouped()) == ["a/", "c"]
+    assert list(store.list_grouped("a/")) == ["a/b/"]
 
 
 def test_put_file_streams_in_bounded_memory(store, tmp_path):
