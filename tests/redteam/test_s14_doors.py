@@ -340,3 +340,13 @@ def test_a_records_reviewed_subject_leaves_no_trace_once_it_is_held(tmp_path: Pa
     assert result is not None and "hold" in (result.reason or "")
     services.close()
     assert leaks(settings.home, [phrase]) == []
+
+
+def test_reprocess_erases_the_page_images_the_api_renders(tmp_path: Path) -> None:
+    """reprocess (application, below the API) names the API's page cache itself: the same folder,
+    or a secret's rendered pages would stay after its move to the hold."""
+    from api.state import page_cache_dir as api_cache
+    from application.reprocess import page_cache_dir
+
+    settings = Settings(home=tmp_path / "home")
+    assert page_cache_dir(settings) == api_cache(settings)
