@@ -22,6 +22,8 @@ Open (strict xfail, the door and the owner file in the reason):
 - A review (api/routes_review.py) writes over a reprocess version another process committed
   between the review's read and its commit (no expected-head check in storage update_record): a
   record reprocess closed as secret is served to the public again.
+- An archivist marking a public dossier document MẬT gets 404 in English and the public still
+  reads it (api/routes_review.py `_hold`, application/secret_docs.py move_to_hold).
 - A review's field values (a subject the archivist typed) rest in the access log and stay there
   once the record is found secret and held (api/routes_review.py, application/access_log.py).
 """
@@ -384,3 +386,29 @@ def test_reprocess_erases_the_page_images_the_api_renders(tmp_path: Path) -> Non
 
     settings = Settings(home=tmp_path / "home")
     assert page_cache_dir(settings) == api_cache(settings)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="door open (api/routes_review.py _hold -> application/secret_docs.py move_to_hold): an "
+    "archivist marking a public dossier document MẬT (access not_accessible) gets 404 with an English "
+    "message (no original of its own), nothing is changed, and the public still reads the document",
+)
+def test_an_archivist_can_mark_a_dossier_document_secret(tmp_path: Path) -> None:
+    from tests.api.dossier_archive import DocSpec, add_dossier
+
+    settings = _hold_settings(tmp_path)
+    archive = Archive(settings=settings, services=services_for(settings), records={})
+    built = add_dossier(archive, "H05.2019.01", [DocSpec(access="public"), DocSpec(access="public")])
+    document = built.records[0].id
+    archivist = {"X-API-Key": KeyStore(keys_path(settings)).create("archivist", "Minh")[1]}
+    decision = {
+        "action": "override",
+        "reason": "Văn bản mang dấu mật",
+        "access": "not_accessible",
+        "fields": {"secrecy": "MẬT"},
+    }
+    with TestClient(create_app(settings)) as client:
+        assert client.get(f"/records/{document}").status_code == 200
+        client.post(f"/review/{document}", json=decision, headers=archivist)
+        assert client.get(f"/records/{document}").status_code == 404
