@@ -46,7 +46,7 @@ LAYOUT_CONFIG = {
     "numberOfTuples": NUMBER_OF_TUPLES,
 }
 _MAX_ENCODED = 100
-_KEPT = re.compile(r"[A-Za-z0-9_-]")
+_ENCODED = re.compile(r"[^A-Za-z0-9_-]")  # every other character is percent-encoded
 _RECORD_PREFIX = "urn:sohoa:record:"
 _DOSSIER_PREFIX = "urn:sohoa:dossier:"
 _SCAN_PREFIX = "urn:sohoa:dossier-scan:"
@@ -54,12 +54,12 @@ _SCAN_PREFIX = "urn:sohoa:dossier-scan:"
 
 def encapsulation_name(object_id: str, digest: str) -> str:
     """The object's own folder: its id, percent-encoded, cut to 100 characters plus the digest."""
-    encoded = "".join(c if _KEPT.fullmatch(c) else _percent(c) for c in object_id)
+    encoded = _ENCODED.sub(_percent, object_id)
     return f"{encoded[:_MAX_ENCODED]}-{digest}" if len(encoded) > _MAX_ENCODED else encoded
 
 
-def _percent(char: str) -> str:
-    return "".join(f"%{byte:02x}" for byte in char.encode())
+def _percent(match: re.Match[str]) -> str:
+    return "".join(f"%{byte:02x}" for byte in match.group().encode())
 
 
 def object_path(object_id: str) -> str:
