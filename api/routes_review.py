@@ -19,9 +19,9 @@ from application.secret_docs import erase_traces, hold_content, is_marked_secret
 from application.services import services_for
 from core.errors import ConfigurationError, NotFound
 from schemas import AccessClass, AccessScope, Decision, Event, Record, SearchFilters, SearchQuery
-from storage import is_held, read_record, update_record
+from storage import is_held, read_record, record_versions, update_record
 from storage.ocfl_inventory import VersionInfo
-from storage.package import person
+from storage.package import SYSTEM, person
 
 __all__ = ["apply_decision", "list_ids", "log_queue_read", "review_items", "router"]
 
@@ -128,6 +128,7 @@ def apply_decision(
     (application/dossiers.py `refresh_public_form`)."""
     with state.review_lock:
         now = datetime.now(UTC)
+        base = _head(state, record_id)  # before the read: a version committed after it is seen
         record = read_record(state.store, record_id, with_words=False)
         new, event = apply_review(record, decision, caller, now)
         changes = event.parameters.get("changes") or {}
@@ -137,7 +138,9 @@ def apply_decision(
         else:
             if new.classification.access != record.classification.access:
                 state.index.delete(record.id)
-            update_record(state.store, new)
+            version = update_record(state.store, new)
+            if version is not None and base is not None and version != base + 1:
+                _undo(state, record, version)  # refused: another process wrote meanwhile
             state.index.add(new)
         if new.dossier is not None:  # what public and staff are shown of its dossier may change
             _refresh_dossier(state, new.dossier.dossier, record.id, caller)
@@ -151,6 +154,31 @@ def apply_decision(
         detail={"changes": changes, "reason": decision.reason},
     )
     return new, event
+
+
+def _head(state: ApiState, record_id: str) -> int | None:
+    try:
+        return record_versions(state.store, record_id)[-1].number
+    except NotFound:
+        return None
+
+
+def _undo(state: ApiState, record: Record, version: int) -> None:
+    """The decision's version `version` was written over one another process (`sohoa reprocess`)
+    committed after the decision's record was read: that state, the version before ours, is
+    written again as the next version and indexed, and the decision is refused (409), to be made
+    again on what the record says now (red team s14: the review won, a record reprocess had
+    closed as secret was served to the public)."""
+    theirs = read_record(state.store, record.id, version=version - 1)
+    why = f"review undone: version {version - 1} was committed meanwhile (its state again)"
+    update_record(state.store, theirs, VersionInfo(why, SYSTEM))
+    state.index.delete(record.id)
+    state.index.add(theirs)
+    state.forget(record.id)
+    raise ReviewRefused(
+        f"Hồ sơ {record.id} vừa được thay đổi bởi một tiến trình khác trong lúc xem xét; quyết định chưa "
+        "được ghi. Hãy mở lại hồ sơ và quyết định lại."
+    )
 
 
 def _refresh_dossier(state: ApiState, dossier_id: str, record_id: str, caller: Caller) -> None:

@@ -7,6 +7,9 @@ Closed (guards):
   a record they may see, the text, PDF and page routes serve the head whatever `?version=` says
   (a personal-data value an archivist added to the masking later stays masked).
 - A dossier document that reprocess finds marked secret leaves its dossier's public form.
+- Found open and fixed: a review (api/routes_review.py) wrote over a reprocess version another
+  process committed between the review's read and its commit: a record reprocess had closed as
+  secret was served to the public again. That state is written again now, the decision refused.
 (reprocess's own doors, fixed, are tested in tests/application/test_reprocess.py: a secret found
 by reprocess goes to the hold as at ingest; a review committed just before its commit is written
 again; the report withholds a closed record's values.)
@@ -19,9 +22,6 @@ Open (strict xfail, the door and the owner file in the reason):
 - `sohoa migrate --keep-old` (application/migrate.py): a record moved to the secret hold later
   keeps its clear text and original in the kept old package (records/<id>/), and the next
   `sohoa migrate` calls it damaged and keeps every old package.
-- A review (api/routes_review.py) writes over a reprocess version another process committed
-  between the review's read and its commit (no expected-head check in storage update_record): a
-  record reprocess closed as secret is served to the public again.
 - An archivist marking a public dossier document MẬT gets 404 in English and the public still
   reads it (api/routes_review.py `_hold`, application/secret_docs.py move_to_hold).
 - A review's field values (a subject the archivist typed) rest in the access log and stay there
@@ -303,16 +303,13 @@ def test_keep_old_leaves_no_clear_copy_of_a_record_held_since(tmp_path: Path) ->
     assert leaks(root, ["15/QĐ-UBND"]) == [] and report.old_packages == "deleted"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="door open (api/routes_review.py apply_decision; storage/package.py update_record has no "
-    "expected-head check): a reprocess version committed by another process between the review's "
-    "read and its commit (a secrecy mark found, the record closed) is overwritten by the review, "
-    "judged on the older state: the record is served to the public",
-)
 def test_a_review_does_not_write_over_a_reprocess_committed_meanwhile(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Found open: a reprocess version committed by another process between the review's read and
+    its commit (a secrecy mark found, the record closed) was overwritten by the decision, judged on
+    the older state, and the record served to the public. Now that state is written again and the
+    decision refused (409), to be made again."""
     import api.routes_review as module
     from application.reprocess import REPROCESSOR
     from storage.ocfl_inventory import VersionInfo
@@ -339,8 +336,10 @@ def test_a_review_does_not_write_over_a_reprocess_committed_meanwhile(
     answer = world.client.post(f"/review/{record_id}", json=decision, headers=world.keys.headers("archivist"))
     monkeypatch.undo()
     assert played == [2]
+    assert answer.status_code == 409 and "quyết định lại" in answer.text
     head = read_record(store, record_id, with_words=False)
-    assert answer.status_code != 200 or head.metadata.secrecy == "MẬT"
+    assert head.metadata.secrecy == "MẬT" and head.classification.access == "not_accessible"
+    assert world.archive.services.index.access_of(record_id) == "not_accessible"
     assert world.get(f"/records/{record_id}", "public").status_code == 404  # type: ignore[attr-defined]
 
 
