@@ -518,6 +518,7 @@ def _reprocess(
     if version is not None and version != base + 1:  # another writer committed after the check
         return _undo(services, stored, version, refresh_dossier)
     services.index.add(new)
+    _forget_renders(services.settings, record_id)  # as after a review: redacted by the old record
     if new.dossier is not None and refresh_dossier is not None:
         refresh_dossier(
             services.store, new.dossier.dossier, VersionInfo(f"{why} (document {new.id})", REPROCESSOR)
@@ -537,6 +538,13 @@ def page_cache_dir(settings: Settings) -> Path:
     """The API's cache of rendered page images (api/state.py page_cache_dir: the same folder;
     the application may not import the API)."""
     return Path(settings.home).expanduser().resolve() / "cache" / "pages"
+
+
+def _forget_renders(settings: Settings, record_id: str) -> None:
+    """The page images the API rendered from the record before this version (api/images.py
+    forget_record: never served again, their key holds the redaction, but kept at rest)."""
+    for cached in page_cache_dir(settings).glob(f"{record_id}-*"):
+        cached.unlink(missing_ok=True)
 
 
 def _hold_of(services: Services) -> SecretHold | None:

@@ -328,9 +328,14 @@ def test_a_secrecy_mark_read_now_without_a_hold_closes_the_record_and_sends_it_t
     services = services_at(home)
     record_id = _marked_version(services, next(iter(iter_record_ids(services.store))))
 
+    cache = home / "cache" / "pages"
+    cache.mkdir(parents=True)
+    (cache / f"{record_id}-0001-1200-0123456789ab.png").write_bytes(b"render")  # as api/images.py names
+
     (result,) = run(services, Selection(ids=(record_id,))).records
     assert result.changes["access"] == {"old": "undetermined", "new": "not_accessible"}
     assert result.reason == NO_HOLD_REASON
+    assert list(cache.iterdir()) == [], "the renders of the old record are removed"
     assert SECRET_WORD not in json.dumps(result.model_dump(mode="json"), ensure_ascii=False)
     c = read_record(services.store, record_id, with_words=False).classification
     assert c.needs_review and SECRET_REASON in c.review_reasons
