@@ -4,8 +4,9 @@ Every committed old package, records first then dossiers, is checked against its
 committed as v1 of its OCFL object(s) and verified (storage/migrate.py). Once every package is
 migrated and verified — none damaged, as many objects verified as old packages found — the old
 packages are deleted, each one's manifest first (a kill while deleting leaves a folder without
-a manifest, which a rerun removes: its objects are verified already); with `keep_old` they stay
-and a marker says they are a kept copy (storage/legacy_layout.py MIGRATED_MARKER). Folders under
+a manifest, which a rerun removes: its objects are verified already). No copy is kept beside the
+OCFL root: a record moved to the secret hold later would keep its clear text there (an operator
+who wants a copy backs the store up before migrating). Folders under
 records/ or dossiers/ with no manifest were never committed (a crash of the old writer): every
 reader of the old layout ignored them; they are reported and deleted with the rest.
 
@@ -23,17 +24,14 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 
 from application.dossiers import refresh_public_form
 from core.errors import SohoaError
 from storage.base import ObjectStore
-from storage.jsonfile import json_bytes
 from storage.legacy_layout import (
     DOSSIERS,
     KINDS,
     MANIFEST,
-    MIGRATED_MARKER,
     RECORDS,
     LegacyPackage,
     has_legacy_packages,
@@ -76,7 +74,7 @@ class MigrationReport:
     refresh_failed: list[dict] = field(default_factory=list)
     bytes: int = 0
     seconds: float = 0.0
-    old_packages: str = "none"  # none (nothing to migrate) | deleted | kept | kept-damaged
+    old_packages: str = "none"  # none (nothing to migrate) | deleted | kept-damaged
 
     @property
     def ok(self) -> bool:
@@ -95,7 +93,6 @@ class MigrationReport:
 def migrate_store(
     store: ObjectStore,
     *,
-    keep_old: bool = False,
     refresh: DossierRefresh = refresh_migrated_dossier,
     workers: int = 1,
     progress: Callable[[MigrationReport], object] | None = None,
@@ -129,14 +126,10 @@ def migrate_store(
         report.old_packages = "none"
     elif not (report.ok and verified):
         report.old_packages = "kept-damaged"
-    elif keep_old:
-        store.put_bytes(MIGRATED_MARKER, json_bytes(_marker(report)))
-        report.old_packages = "kept"
     else:
         for package in seen:
             store.delete(package.prefix + MANIFEST)  # uncommitted first: a kill leaves no "damage"
             store.delete_tree(package.prefix)
-        store.delete(MIGRATED_MARKER)
         report.old_packages = "deleted" if not has_legacy_packages(store) else "kept-damaged"
     report.seconds = time.monotonic() - t0
     return report
@@ -194,13 +187,3 @@ def _refresh(store: ObjectStore, dossier_id: str, refresh: DossierRefresh, repor
     except (SohoaError, ValueError, OSError) as exc:  # reported, old packages kept: a rerun tries again
         log.exception("dossier %s: refreshing its public form failed", dossier_id)
         report.refresh_failed.append({"dossier": dossier_id, "error": f"{type(exc).__name__}: {exc}"})
-
-
-def _marker(report: MigrationReport) -> dict:
-    return {
-        "migrated_at": datetime.now(UTC).isoformat(),
-        "records": report.records.found,
-        "dossiers": report.dossiers.found,
-        "note": "the old packages under records/ and dossiers/ are a copy kept by `sohoa migrate --keep-old`;"
-        " the store's packages are the OCFL objects under ocfl/. `sohoa migrate` deletes the copy.",
-    }

@@ -2,7 +2,7 @@
 
     app.command()(migrate)
 
-    sohoa migrate [--json] [--keep-old] [--workers N]
+    sohoa migrate [--json] [--workers N]
 
 Resumable (run it again after a kill: it finishes the job) and idempotent (on a new or migrated
 store it does nothing). Exit codes: 0 every old package migrated and verified (or none there);
@@ -38,14 +38,6 @@ err = Console(stderr=True, soft_wrap=True)
 
 def migrate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
-    keep_old: Annotated[
-        bool,
-        typer.Option(
-            "--keep-old",
-            help="Keep the old packages (records/, dossiers/) after they are migrated and verified; "
-            "a later `sohoa migrate` deletes them.",
-        ),
-    ] = False,
     workers: Annotated[
         int,
         typer.Option(
@@ -62,7 +54,7 @@ def migrate(
     Nothing to do on a new or migrated store."""
     settings = load_settings()
     store = open_store(settings.storage_url, old_layout_ok=True)
-    report = migrate_store(store, keep_old=keep_old, workers=workers, progress=_Progress())
+    report = migrate_store(store, workers=workers, progress=_Progress())
     if as_json:
         sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
     else:
@@ -112,7 +104,6 @@ def _print(report: MigrationReport) -> None:
     said = {
         "deleted": "old packages deleted: every one is migrated and verified; run `sohoa reindex` if you"
         " want the search index rebuilt from the new layout",
-        "kept": "old packages kept (--keep-old) beside the migrated ones; `sohoa migrate` deletes them",
         "kept-damaged": "old packages kept: repair or move aside the damaged ones,"
         " then run `sohoa migrate` again",
     }

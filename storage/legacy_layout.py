@@ -24,7 +24,6 @@ __all__ = [
     "DOSSIERS",
     "KINDS",
     "MANIFEST",
-    "MIGRATED_MARKER",
     "RECORDS",
     "LegacyPackage",
     "OldLayoutError",
@@ -40,9 +39,6 @@ RECORDS = "records"
 DOSSIERS = "dossiers"
 KINDS = (RECORDS, DOSSIERS)  # records first: a dossier's documents are record packages
 MANIFEST = "manifest-sha256.txt"
-# written by `sohoa migrate --keep-old` once every old package is migrated and verified: the old
-# packages left beside the OCFL root are a kept copy, no longer a store to migrate
-MIGRATED_MARKER = "migrated-from-package-layout.json"
 
 
 class OldLayoutError(ConfigurationError):
@@ -118,7 +114,7 @@ def check_layout(store: ObjectStore) -> None:
     """OldLayoutError when the store holds packages of the layout before OCFL that `sohoa migrate`
     has not converted: every reader would take the store for empty, every writer would start
     a second archive beside the first."""
-    if has_legacy_packages(store) and not store.exists(MIGRATED_MARKER):
+    if has_legacy_packages(store):
         raise OldLayoutError(
             f"{store.url} holds record packages in the old layout (records/, dossiers/ with"
             " manifest-sha256.txt), which this version of sohoa does not read: run `sohoa migrate`"

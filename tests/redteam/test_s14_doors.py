@@ -21,17 +21,12 @@ Open (strict xfail, the door and the owner file in the reason):
   move_to_hold needs an original of its own; the dossier's scan holds it): its text stays in the
   store (a review decision on it fails the same way). `sohoa secret sweep` used to abort there,
   leaving the secrets after it in clear: it goes on now (fixed, test).
-- `sohoa migrate --keep-old` (application/migrate.py): a record moved to the secret hold later
-  keeps its clear text and original in the kept old package (records/<id>/), and the next
-  `sohoa migrate` calls it damaged and keeps every old package.
 - A review's field values (a subject the archivist typed) rest in the access log and stay there
   once the record is found secret and held (api/routes_review.py, application/access_log.py).
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -266,41 +261,6 @@ def test_sweep_moves_a_dossier_document_marked_secret(tmp_path: Path) -> None:
     sweep_secrets(services, hold, tmp_path / "cache")
     services.close()
     assert leaks(tmp_path / "home", [word]) == []
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="door open (application/migrate.py keep_old; application/secret_docs.py move_to_hold): after "
-    "`sohoa migrate --keep-old` a record moved to the secret hold keeps its clear text and original in "
-    "the kept old package records/<id>/, and the next `sohoa migrate` reports it damaged and keeps "
-    "every old package",
-)
-def test_keep_old_leaves_no_clear_copy_of_a_record_held_since(tmp_path: Path) -> None:
-    from application.migrate import migrate_store
-    from application.secret_docs import open_hold, sweep_secrets
-    from storage import iter_record_ids, open_store
-
-    root = tmp_path / "store"
-    shutil.copytree(Path(__file__).parents[1] / "fixtures" / "legacy_store", root)
-    assert migrate_store(open_store(str(root), old_layout_ok=True), keep_old=True).old_packages == "kept"
-    settings = _hold_settings(tmp_path, storage=str(root))
-    services = services_for(settings)
-    record_id = next(
-        i
-        for i in iter_record_ids(services.store)
-        if (r := read_record(services.store, i)).dossier is None and r.pages and "15/QĐ" in r.text
-    )
-    record = read_record(services.store, record_id)
-    update_record(
-        services.store,
-        record.model_copy(update={"metadata": record.metadata.model_copy(update={"secrecy": "MẬT"})}),
-    )
-    hold = open_hold(settings)
-    assert hold is not None
-    with tempfile.TemporaryDirectory() as cache:
-        assert sweep_secrets(services, hold, Path(cache)) == [record_id]
-    report = migrate_store(open_store(str(root), old_layout_ok=True))
-    assert leaks(root, ["15/QĐ-UBND"]) == [] and report.old_packages == "deleted"
 
 
 def test_a_review_does_not_write_over_a_reprocess_committed_meanwhile(

@@ -17,7 +17,7 @@ from application.migrate import FORMS_MADE, MigrationReport, migrate_store
 from core.errors import ConfigurationError
 from storage import LocalStore, open_store
 from storage.fixity import verify
-from storage.legacy_layout import MIGRATED_MARKER, OldLayoutError, check_layout, parse_manifest
+from storage.legacy_layout import OldLayoutError, check_layout, parse_manifest
 from storage.migrate import MIGRATION_MESSAGE
 from storage.ocfl_layout import dossier_object_id, dossier_scan_object_id, record_object_id
 from storage.package import ocfl_root
@@ -161,25 +161,18 @@ def test_a_rerun_finds_nothing_to_do_and_writes_nothing(migrated: Migrated) -> N
     assert tree_hashes(migrated.root) == before
 
 
-# ---- kept old packages, reruns over them ----
+# ---- the store is closed until migrated ----
 
 
-def test_keep_old_keeps_the_old_packages_and_a_rerun_verifies_then_deletes_them(tmp_path: Path) -> None:
+def test_an_old_store_is_closed_until_migrated_and_no_old_copy_is_left(tmp_path: Path) -> None:
     root = legacy_copy(tmp_path)
     store = open_store(str(root), old_layout_ok=True)
     with pytest.raises(OldLayoutError, match="sohoa migrate"):
         open_store(str(root))
-    kept = migrate_store(store, keep_old=True)
-    assert kept.ok and kept.old_packages == "kept" and kept.records.migrated == 6
-    assert (root / MIGRATED_MARKER).is_file()
-    assert old_packages(root) == old_packages()
-    open_store(str(root))  # a kept copy does not close the store
-    ocfl_before = tree_hashes(root / "ocfl")
-    again = migrate_store(store)
-    assert again.ok and again.old_packages == "deleted"
-    assert (again.records.skipped, again.dossiers.skipped, again.records.migrated) == (6, 1, 0)
-    assert tree_hashes(root / "ocfl") == ocfl_before  # re-committing the same state writes no version
-    assert not (root / "records").exists() and not (root / MIGRATED_MARKER).exists()
+    report = migrate_store(store)
+    assert report.ok and report.old_packages == "deleted" and report.records.migrated == 6
+    open_store(str(root))
+    assert not (root / "records").exists() and not (root / "dossiers").exists()
 
 
 # ---- a crash anywhere, then a rerun ----
