@@ -11,8 +11,10 @@ export SOHOA_HOME ?= $(CURDIR)/.sohoa
 setup:
 	@scripts/bootstrap.sh
 
-# Ingest the sample scans, show a search, then serve the API and the web page (Ctrl-C stops it).
+# Migrate a store of the layout before OCFL (nothing to do on a new one), ingest the sample scans,
+# show a search, then serve the API and the web page (Ctrl-C stops it).
 run: setup
+	$(BIN)/sohoa migrate
 	$(BIN)/sohoa ingest samples/
 	$(BIN)/sohoa search "quyet dinh so hoa tai lieu"
 	@echo "web page: http://$(HOST):$(PORT)/ui   API: http://$(HOST):$(PORT)/docs"

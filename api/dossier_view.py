@@ -13,12 +13,16 @@ A dossier tells a role nothing of a document the role may not see. For public an
   is hidden: the scan's own numbering (a blank separator sheet's jump, a page count above the
   documents') would say "nothing hidden here". The record's own link to its dossier
   (`shown_link`) uses the same numbering.
-The dossier's own text (title, code) is shown to the public in its public form, the same
-whichever documents the public may see: masked with the personal data every document lists,
-hidden ones included (their metadata alone is read), and with what the detector finds in it
-(application/dossiers.py `public_summary`).
-Archivists may list what they may not read (as GET /restricted does): such documents appear in
-`withheld` with id, order, scan pages and class only; their numbering is the dossier's own.
+What public and staff are shown of the dossier itself comes from its form for their audience,
+stored with its head (application/dossiers.py `DossierForm`): its own fields (title and code in
+public form for the public, the same whichever documents it may see: masked with the personal
+data every document lists, hidden ones included, and with what the detector finds in them) and
+the ids of the documents the audience may read. Their answer reads that one file and the records
+it shows, never dossier.json (which lists every document) nor a hidden document: the work done
+for them does not grow with the documents hidden from them, in number or in pages.
+Archivists read dossier.json, and may list what they may not read (as GET /restricted does):
+such documents appear in `withheld` with id, order, scan pages and class only; their numbering is
+the dossier's own.
 
 A document's own record speaks of its dossier's scan too: its provenance (the scan's page count,
 its scan pages, a split's boundaries and the ids of the documents it made or withdrew; its OCR
@@ -40,7 +44,15 @@ from api.state import ApiState
 from application.access import ALL_CLASSES, Caller, can_list_restricted, can_read, class_served, scope_for
 from application.dossier_intake import BOUNDARY_DOUBT
 from application.dossier_review import KEPT_CLASS_START
-from application.dossiers import DocumentRow, DossierSummary, listed_values, public_summary, summarise
+from application.dossiers import (
+    AUDIENCES,
+    DocumentRow,
+    DossierForm,
+    DossierSummary,
+    load_form,
+    summarise,
+    summarise_form,
+)
 from core.errors import NotFound
 from dedup.link import RULE as NEAR_DUPLICATE_RULE
 from schemas import AccessClass, AccessScope, Dossier, Record, SearchFilters, SearchHit, SearchQuery
@@ -132,12 +144,13 @@ class Withheld:
 @dataclass(frozen=True)
 class DossierView:
     """What the caller is shown: the summary over the documents it may read (masked for the
-    public, renumbered over them for all but archivists), the records read, and the withheld documents
-    (archivists)."""
+    public, renumbered over them for all but archivists), the records read, and for archivists
+    the dossier as stored and the withheld documents."""
 
-    dossier: Dossier
+    id: str
     summary: DossierSummary
     records: list[Record]  # as stored (not masked), in order: for the access log
+    dossier: Dossier | None = None  # the head (dossier.json): archivists only
     withheld: list[Withheld] = field(default_factory=list)
     renumbered: bool = False
 
@@ -151,6 +164,19 @@ def _renumbered(rows: list[DocumentRow]) -> list[DocumentRow]:
     return out
 
 
+def _head(state: ApiState, caller: Caller, dossier_id: str) -> Dossier | DossierForm:
+    """What the caller's view is made from: for an archivist dossier.json, for anyone else the
+    form for its audience alone. NotFound (`dossier_not_found`) when there is none."""
+    try:
+        if can_list_restricted(caller.role):
+            return read_dossier(state.store, dossier_id)
+        if caller.role not in AUDIENCES:
+            raise NotFound(dossier_id)
+        return load_form(state.store, dossier_id, caller.role)
+    except (NotFound, ValueError):
+        raise dossier_not_found(dossier_id) from None
+
+
 def dossier_view(
     state: ApiState, caller: Caller, dossier_id: str, hits: list[SearchHit] | None = None
 ) -> DossierView:
@@ -160,15 +186,17 @@ def dossier_view(
     hits = dossier_hits(state, caller, dossier_id) if hits is None else hits
     if not hits:
         raise dossier_not_found(dossier_id)
-    try:
-        dossier = read_dossier(state.store, dossier_id)
-    except (NotFound, ValueError):
-        raise dossier_not_found(dossier_id) from None
+    # the documents it lists now (not one a split left behind); for all but archivists, only
+    # those their audience may read
+    head = _head(state, caller, dossier_id)
+    if isinstance(head, Dossier):
+        dossier, listed_ids = head, {d.id for d in head.documents}
+    else:
+        dossier, listed_ids = None, set(head.documents)
     role = caller.role
-    listed = can_list_restricted(role)
+    listed = dossier is not None
     records: list[Record] = []
     withheld: list[Withheld] = []
-    listed_ids = {d.id for d in dossier.documents}  # not one a split left behind
     for hit in hits:
         if hit.id not in listed_ids:
             continue
@@ -188,19 +216,20 @@ def dossier_view(
         raise dossier_not_found(dossier_id)
     masked = scope_for(role).masked
     shown = [masked_record(r) for r in records] if masked else [scrubbed(r, caller) for r in records]
-    summary = summarise(dossier, shown)
-    if masked and (summary.title or summary.code):  # either may name a person any document lists
-        summary = public_summary(summary, listed_values(state.store, dossier, records))
-    if listed:  # archivists know every document: the scan's page count and review notes
+    if dossier is not None:  # archivists know every document: the scan's page count and review notes
+        summary = summarise(dossier, shown)
         summary = replace(summary, pages=dossier.page_count, review_reasons=list(dossier.review_reasons))
     else:  # numbered so whether or not something is hidden: a blank sheet's jump would say "nothing"
+        assert isinstance(head, DossierForm)
+        summary = summarise_form(head, shown)
         rows = _renumbered(summary.documents)
-        summary = replace(summary, documents=rows, pages=sum(r.page_count for r in rows), review_reasons=[])
+        summary = replace(summary, documents=rows, pages=sum(r.page_count for r in rows))
     records.sort(key=lambda r: r.dossier.order if r.dossier else 0)
     return DossierView(
-        dossier=dossier,
+        id=dossier_id,
         summary=summary,
         records=records,
+        dossier=dossier,
         withheld=sorted(withheld, key=lambda w: w.order),
         renumbered=not listed,
     )

@@ -257,7 +257,7 @@ def _render_document_page(
         raise LookupError(f"record {record.id} has no page {number}")
     with tempfile.TemporaryDirectory(prefix="sohoa-page-") as tmp:
         path = Path(tmp) / SEARCHABLE_PDF
-        store.get_file(package_key(record.id, SEARCHABLE_PDF), path)
+        store.get_file(package_key(store, record.id, SEARCHABLE_PDF), path)
         image = load_page(path, _PDF, number, max_pixels=max_pixels).image
         image.load()
     return _encode(_redact(_to_page_size(image, page, bool(boxes)), boxes), width, fmt)

@@ -96,6 +96,15 @@ class DossierLinkOut(BaseModel):
     pages: list[int] = Field(description="First and last page, in the caller's view of the dossier")
 
 
+class VersionOut(BaseModel):
+    """One version of a record's package: who wrote it, when and why."""
+
+    number: int
+    created: dt.datetime
+    user: str | None
+    message: str | None
+
+
 class RecordOut(BaseModel):
     id: str
     title: str
@@ -115,6 +124,10 @@ class RecordOut(BaseModel):
     )
     dossier: DossierLinkOut | None = Field(default=None, description="The dossier it is a document of")
     events: list[Event] | None = Field(default=None, description="Provenance; staff and archivists only")
+    version: int | None = Field(default=None, description="The version shown; archivists only")
+    versions: list[VersionOut] | None = Field(
+        default=None, description="Every version of the record, oldest first; archivists only"
+    )
 
 
 class DossierDocumentOut(BaseModel):

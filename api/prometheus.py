@@ -1,8 +1,8 @@
 """Prometheus metrics of one API: request counts and latencies, and the archive's contents.
 
 Each app has its own registry (several apps in one process, as in tests, do not collide). The
-archive gauges (records, pages, needs_review, quarantined) are read when scraped, at most every
-CACHE_SECONDS, from the index and the store.
+archive gauges (records, pages, needs_review, quarantined, index_scrub_pending) are read when
+scraped, at most every CACHE_SECONDS, from the index and the store.
 """
 
 from __future__ import annotations
@@ -44,6 +44,10 @@ class _ArchiveCollector(Collector):
             "needs_review": stats.needs_review,
             "by_access": stats.by_access,
         }
+        try:  # its own try: the other figures are shown when only this one is unavailable
+            figures["index_scrub_pending"] = int(state.index.scrub_pending())
+        except Exception as exc:
+            log.warning("metrics: whether a scrub of the index is pending is unknown: %s", exc)
         figures["quarantined"] = sum(1 for _ in iter_quarantined(state.store))
         anchor = read_anchor(state.store, state.audit.path)
         figures["access_log"] = read_chain(state.audit.path, anchor, links=False)
@@ -67,6 +71,7 @@ class _ArchiveCollector(Collector):
             "pages": "Pages in the search index",
             "needs_review": "Records waiting for human review",
             "quarantined": "Files kept in quarantine",
+            "index_scrub_pending": "1 while deleted records may still be on the index's disk",
         }
         for name, help_text in helps.items():
             if name in figures:

@@ -42,8 +42,26 @@ def not_found(record_id: str) -> NotFound:
     return NotFound(f"Không có hồ sơ {record_id}, hoặc hồ sơ không thuộc phạm vi bạn được xem.")
 
 
-def readable_record(state: ApiState, caller: Caller, record_id: str, *, with_words: bool = False) -> Record:
-    """The stored record if `caller` may read it; NotFound or Forbidden otherwise."""
+def readable_record(
+    state: ApiState, caller: Caller, record_id: str, *, with_words: bool = False, version: int | None = None
+) -> Record:
+    """The stored record (its newest version, or `version`: archivists only) if `caller` may
+    read it, and may read its newest version too; NotFound or Forbidden otherwise."""
+    record = _readable(state, caller, record_id, with_words=with_words)
+    if version is None:
+        return record
+    if caller.role != "archivist":
+        raise Forbidden("Chỉ cán bộ lưu trữ được xem các phiên bản trước của hồ sơ.")
+    try:
+        older = read_record(state.store, record_id, with_words=with_words, version=version)
+    except (NotFound, ValueError):
+        raise NotFound(f"Hồ sơ {record_id} không có phiên bản {version}.") from None
+    if not can_read(caller.role, class_served(older)):
+        raise Forbidden(f"Phiên bản {version} của hồ sơ {record_id} không được cung cấp nội dung.")
+    return older
+
+
+def _readable(state: ApiState, caller: Caller, record_id: str, *, with_words: bool) -> Record:
     if not can_list_restricted(caller.role):
         indexed = state.index.access_of(record_id)
         if indexed is None or not can_read(caller.role, indexed):  # type: ignore[arg-type]

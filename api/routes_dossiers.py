@@ -54,7 +54,7 @@ def read_dossier_view(request: Request, caller: Caller, dossier_id: str, action:
 
 def _audit(state: ApiState, caller: Caller, request: Request, action: str, view: DossierView) -> None:
     access = {r.id: r.classification.access for r in view.records}
-    audit_reads(state, caller, client_of(request), action, access, {"dossier": view.dossier.id})
+    audit_reads(state, caller, client_of(request), action, access, {"dossier": view.id})
 
 
 def dossier_out(view: DossierView, caller: Caller) -> DossierOut:

@@ -22,15 +22,16 @@ from api.images import (
     redaction_boxes,
     render_page,
 )
-from api.models import DossierLinkOut, ErrorOut, PageOut, PageTextOut, RecordOut, TextOut
+from api.models import DossierLinkOut, ErrorOut, PageOut, PageTextOut, RecordOut, TextOut, VersionOut
 from api.reading import Forbidden, audit_reads, masked_record, public_file_name, readable_record
 from api.state import ApiState
 from application.access import Caller, scope_for
 from core.errors import NotFound
 from indexing.masking import find_spans, values_of
 from schemas import Record
-from storage import original_key, read_manifest, safe_name
+from storage import original_key, read_manifest, record_versions, safe_name
 from storage.layout import SEARCHABLE_PDF as PDF_NAME
+from storage.ocfl_store import VersionSummary
 from storage.package import package_key
 
 __all__ = ["PDF_NAME", "has_personal_data", "record_view", "router"]
@@ -46,17 +47,23 @@ def has_personal_data(record: Record) -> bool:
     return bool(values) or any(find_spans(page.text, values) for page in record.pages)
 
 
-def _read(request: Request, caller: Caller, record_id: str, action: str, **kw: bool) -> Record:
+def _read(request: Request, caller: Caller, record_id: str, action: str, **kw: bool | int | None) -> Record:
     state = state_of(request)
     record = readable_record(state, caller, record_id, **kw)
     audit_reads(state, caller, client_of(request), action, {record.id: record.classification.access})
     return record
 
 
-def record_view(state: ApiState, record: Record, caller: Caller) -> RecordOut:
+def _version_out(version: VersionSummary) -> VersionOut:
+    user = version.user.name if version.user else None
+    return VersionOut(number=version.number, created=version.created, user=user, message=version.message)
+
+
+def record_view(state: ApiState, record: Record, caller: Caller, version: int | None = None) -> RecordOut:
     masked = scope_for(caller.role).masked
     shown = masked_record(record) if masked else scrubbed(record, caller)
-    has_pdf = PDF_NAME in read_manifest(state.store, record.id)
+    has_pdf = PDF_NAME in read_manifest(state.store, record.id, version)
+    versions = record_versions(state.store, record.id) if caller.role == "archivist" else None
     link = shown_link(state, caller, record)
     return RecordOut(
         id=shown.id,
@@ -88,16 +95,24 @@ def record_view(state: ApiState, record: Record, caller: Caller) -> RecordOut:
         if link
         else None,
         events=None if masked else shown.events,
+        version=(version or versions[-1].number) if versions else None,
+        versions=[_version_out(v) for v in versions] if versions else None,
     )
 
 
 @router.get("/{record_id}", response_model=RecordOut, responses=_ERRORS, summary="One record")
 def get_record(
-    request: Request, record_id: RecordId, caller: Annotated[Caller, Depends(caller_of)]
+    request: Request,
+    record_id: RecordId,
+    caller: Annotated[Caller, Depends(caller_of)],
+    version: Annotated[
+        int | None, Query(ge=1, le=1_000_000, description="An earlier version (archivists only)")
+    ] = None,
 ) -> RecordOut:
-    """Metadata, classification with its rule-level evidence, and pages."""
-    record = _read(request, caller, record_id, "record")
-    return record_view(state_of(request), record, caller)
+    """Metadata, classification with its rule-level evidence, and pages; for an archivist, the
+    record's versions with who, when and why, and any one of them (`version`)."""
+    record = _read(request, caller, record_id, "record", version=version)
+    return record_view(state_of(request), record, caller, version)
 
 
 @router.get("/{record_id}/text", response_model=TextOut, responses=_ERRORS, summary="Page texts")
@@ -192,7 +207,7 @@ def get_pdf(
         raise NotFound(f"Hồ sơ {record_id} không có bản PDF có lớp chữ.")
     _whole_file_allowed(caller, record)
     name = f"{Path(_file_name(caller, record)).stem}.pdf"
-    return _file_response(state, package_key(record.id, PDF_NAME), "application/pdf", name)
+    return _file_response(state, package_key(state.store, record.id, PDF_NAME), "application/pdf", name)
 
 
 @router.get(

@@ -14,11 +14,14 @@ from api.review import ReviewRefused, apply_review
 from api.routes_records import RecordId
 from api.state import ApiState
 from application.access import ALL_CLASSES, Caller, can_list_restricted, can_review
+from application.dossiers import refresh_public_form
 from application.secret_docs import erase_traces, hold_content, is_marked_secret, open_hold, row_changes
 from application.services import services_for
 from core.errors import ConfigurationError, NotFound
 from schemas import AccessClass, AccessScope, Decision, Event, Record, SearchFilters, SearchQuery
-from storage import is_held, read_record, update_record
+from storage import is_held, read_record, record_versions, update_record
+from storage.ocfl_inventory import VersionInfo
+from storage.package import SYSTEM, person
 
 __all__ = ["apply_decision", "list_ids", "log_queue_read", "review_items", "router"]
 
@@ -121,9 +124,11 @@ def apply_decision(
     """Apply a review decision: storage first, then the index. A record whose access class
     changes leaves the index before storage changes, so it is never found under its old class.
     A decision that leaves a record marked as a state secret moves its content to the secret
-    hold at once (`_hold`)."""
+    hold at once (`_hold`). A document of a dossier then refreshes the dossier's public forms
+    (application/dossiers.py `refresh_public_form`)."""
     with state.review_lock:
         now = datetime.now(UTC)
+        base = _head(state, record_id)  # before the read: a version committed after it is seen
         record = read_record(state.store, record_id, with_words=False)
         new, event = apply_review(record, decision, caller, now)
         changes = event.parameters.get("changes") or {}
@@ -133,8 +138,12 @@ def apply_decision(
         else:
             if new.classification.access != record.classification.access:
                 state.index.delete(record.id)
-            update_record(state.store, new)
+            version = update_record(state.store, new)
+            if version is not None and base is not None and version != base + 1:
+                _undo(state, record, version)  # refused: another process wrote meanwhile
             state.index.add(new)
+        if new.dossier is not None:  # what public and staff are shown of its dossier may change
+            _refresh_dossier(state, new.dossier.dossier, record.id, caller)
         state.forget(record.id)
     state.audit.append(
         who=caller.who,
@@ -147,11 +156,47 @@ def apply_decision(
     return new, event
 
 
+def _head(state: ApiState, record_id: str) -> int | None:
+    try:
+        return record_versions(state.store, record_id)[-1].number
+    except NotFound:
+        return None
+
+
+def _undo(state: ApiState, record: Record, version: int) -> None:
+    """The decision's version `version` was written over one another process (`sohoa reprocess`)
+    committed after the decision's record was read: that state, the version before ours, is
+    written again as the next version and indexed, and the decision is refused (409), to be made
+    again on what the record says now (red team s14: the review won, a record reprocess had
+    closed as secret was served to the public)."""
+    theirs = read_record(state.store, record.id, version=version - 1)
+    why = f"review undone: version {version - 1} was committed meanwhile (its state again)"
+    update_record(state.store, theirs, VersionInfo(why, SYSTEM))
+    state.index.delete(record.id)
+    state.index.add(theirs)
+    state.forget(record.id)
+    raise ReviewRefused(
+        f"Hồ sơ {record.id} vừa được thay đổi bởi một tiến trình khác trong lúc xem xét; quyết định chưa "
+        "được ghi. Hãy mở lại hồ sơ và quyết định lại."
+    )
+
+
+def _refresh_dossier(state: ApiState, dossier_id: str, record_id: str, caller: Caller) -> None:
+    """The dossier's public forms after a review of its document `record_id`: a new version of
+    its head when they changed, by the reviewer."""
+    info = VersionInfo(f"review of document {record_id}", person(caller.who))
+    try:
+        refresh_public_form(state.store, dossier_id, info)
+    except NotFound:  # the dossier was never committed (an intake killed before its commit)
+        log.warning("record %s: its dossier %s is not committed, no form refreshed", record_id, dossier_id)
+
+
 def _hold(state: ApiState, record: Record, decision: OverrideIn, caller: Caller, now: datetime) -> Record:
     """The decision applied to the whole record (words included), its content moved to the
     hold and its near-duplicate fingerprint forgotten (`hold_content`, as `sohoa secret sweep`
     does), the index and the page cache cleared of it; the catalogue row. Refused (409) when no
-    hold is configured: nothing is changed then."""
+    hold is configured: nothing is changed then. A document of a dossier (its original is the
+    dossier's scan) is closed as decided, its content left in the store: the decided record."""
     try:
         hold = open_hold(state.settings)
     except ConfigurationError as exc:
@@ -165,7 +210,21 @@ def _hold(state: ApiState, record: Record, decision: OverrideIn, caller: Caller,
         )
     new, _ = apply_review(record, decision, caller, now)
     similar = services_for(state.settings).similar  # the API's lookup, beside its index
-    catalogue = hold_content(state.store, state.index, similar, hold, new)
+    try:
+        catalogue = hold_content(state.store, state.index, similar, hold, new)
+    except NotFound:
+        if new.dossier is None:
+            raise
+        # a document of a dossier: its original is the dossier's scan, which cannot go to the
+        # hold from here; the decision is applied all the same (closed, never served), the
+        # content staying in the store (red team s14: it was refused, the document left public)
+        log.error(
+            "record %s: a dossier document marked secret, closed; its content stays in the store", record.id
+        )
+        state.index.delete(record.id)
+        update_record(state.store, new)
+        state.index.add(new)
+        return new
     erase_traces(state.index, state.page_cache, [record.id])
     return catalogue
 

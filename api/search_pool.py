@@ -35,14 +35,13 @@ from application.searching import Found, SearchParams, search_as
 from application.services import services_for
 from core.errors import Transient
 from core.settings import Settings
-from indexing.base import SearchIndex
+from indexing.base import ListKey, SearchIndex
 from schemas import AccessClass, AccessScope
 
 __all__ = ["Answer", "SearchPool", "answer", "lists_used_by", "warm_index"]
 
 log = logging.getLogger(__name__)
 
-ListKey = tuple[str, str, tuple[str, ...]]  # one page list: (table, column, tokens) (SqliteIndex.warm)
 Answer = tuple[bytes, dict[str, AccessClass]]  # `answer`: the JSON, and each hit's class
 BARRIER_SECONDS = 1800.0  # a warm-up of a large index, every process at once, takes minutes at most
 
@@ -126,21 +125,19 @@ def _lists_used() -> list[tuple[ListKey, int]]:
     """The page lists this process used (each process answers one of these: the barrier)."""
     assert _barrier is not None
     _barrier.wait(BARRIER_SECONDS)
-    return lists_used_by(_index()) or []
+    return lists_used_by(_index())
 
 
 def warm_index(index: SearchIndex, scopes: list[AccessScope], lists: list[ListKey]) -> str:
-    """Warm `index` up where its engine can be (SQLite: search arrays, scope masks, the page
-    lists `lists`); what was done, for the log."""
-    warm = getattr(index, "warm", None)
-    return "nothing to warm" if warm is None else f"{warm(scopes, lists)} page lists"
+    """Warm `index` up as far as its engine has something to make (SearchIndex.warm; SQLite:
+    search arrays, scope masks, the page lists `lists`); what was done, for the log."""
+    return f"{index.warm(scopes, lists)} page lists"
 
 
-def lists_used_by(index: SearchIndex) -> list[tuple[ListKey, int]] | None:
-    """The page lists `index` used since it was opened, with their uses; None for an engine
-    that keeps no page lists."""
-    used = getattr(index, "lists_used", None)
-    return None if used is None else used()
+def lists_used_by(index: SearchIndex) -> list[tuple[ListKey, int]]:
+    """The page lists `index` used since it was opened, with their uses (SearchIndex.lists_used:
+    empty for an engine that keeps none)."""
+    return index.lists_used()
 
 
 class SearchPool:

@@ -86,14 +86,12 @@ class ApiState:
         )
 
     def warm(self) -> str:
-        """Warm the index up before serving, where it can be (a SQLite index: `pre_read` and
-        `warm`): its file into the OS cache, the search arrays, the masks of every role's scope,
-        and the page lists saved by earlier servers, in each search process. What was done, for
-        the log."""
+        """Warm the index up before serving, as far as its engine has something to do
+        (SearchIndex.pre_read and warm; SQLite: its file into the OS cache, the search arrays, the
+        masks of every role's scope, and the page lists saved by earlier servers, in each search
+        process). What was done, for the log."""
         started = time.perf_counter()
-        read = 0
-        if (pre_read := getattr(self.index, "pre_read", None)) is not None:
-            read = pre_read()  # the file into the OS cache, once for every search process
+        read = self.index.pre_read()  # the file into the OS cache, once for every search process
         saved = _saved_lists(lists_path(self.settings))
         lists = [key for key, _ in saved.most_common()]
         scopes = [search_scope(role) for role in SEARCH_ROLES]  # type: ignore[arg-type]
@@ -108,8 +106,6 @@ class ApiState:
         """Add the page lists this process used to the saved ones (the older uses counted half),
         for the next server's warm-up; the file is replaced in one step (several workers save)."""
         used = self.pool.lists_used() if self.pool is not None else lists_used_by(self.index)
-        if used is None:
-            return
         path = lists_path(self.settings)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.with_name(f".{path.name}.lock").open("w") as lock:

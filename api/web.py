@@ -26,6 +26,7 @@ from api.routes_dossiers import DossierId, dossier_item, dossier_out, list_dossi
 from api.routes_records import PDF_NAME, RecordId, has_personal_data
 from api.routes_review import log_queue_read, review_items
 from api.routes_search import MAX_PAGE, run_search
+from api.state import ApiState
 from api.vietnamese import ACCESS_LABELS, conclusion_vi, evidence_vi, reason_vi, rule_title_vi
 from application.access import Caller, can_review, scope_for
 from application.searching import SearchParams
@@ -34,9 +35,10 @@ from core.errors import BadInput
 from indexing.query import parse_query
 from indexing.snippets import find_matches
 from schemas import AccessClass
-from storage import read_manifest
+from storage import read_manifest, record_versions
+from storage.package import SYSTEM
 
-__all__ = ["error_page", "router", "wants_html"]
+__all__ = ["error_page", "router", "version_why_vi", "wants_html"]
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -248,19 +250,63 @@ def search_page(
     )
 
 
+# Why a version was written, as its OCFL message begins (storage/package.py `version_info`: the
+# step of the record's newest event, or what a writer says), in the page's words.
+VERSION_STEPS = {
+    "ingest": "Tiếp nhận, số hóa",
+    "review": "Lưu trữ viên duyệt",
+    "review-split": "Tách lại hồ sơ",
+    "reprocess": "Xử lý lại",
+    "secret hold": "Chuyển nội dung vào khu lưu giữ tài liệu mật",
+    "secret-hold": "Chuyển nội dung vào khu lưu giữ tài liệu mật",
+    "withdrawn": "Rút khỏi hồ sơ",
+    "migrate": "Chuyển sang cách lưu trữ mới",
+    "update": "Cập nhật",
+}
+SOFTWARE_USER = "Hệ thống (sohoa)"
+
+
+def version_why_vi(message: str | None) -> str:
+    """A version's OCFL message in Vietnamese: its step's name, then what the person wrote."""
+    if not message:
+        return ""
+    step, sep, detail = message.partition(":")
+    known = VERSION_STEPS.get(step.strip())
+    if known is None:
+        return message
+    return f"{known}: {detail.strip()}" if sep and detail.strip() else known
+
+
+def _versions(state: ApiState, record_id: str) -> list[dict[str, object]]:
+    """The record's versions, oldest first, as the archivist's record page lists them."""
+    return [
+        {
+            "number": v.number,
+            "created": v.created,
+            "user": SOFTWARE_USER if v.user is None or v.user.name == SYSTEM.name else v.user.name,
+            "why": version_why_vi(v.message),
+        }
+        for v in record_versions(state.store, record_id)
+    ]
+
+
 @router.get("/ui/records/{record_id}", response_class=HTMLResponse)
 def record_page(
     request: Request,
     record_id: RecordId,
     caller: Annotated[Caller, Depends(caller_of)],
     q: Annotated[str, Query(max_length=500)] = "",
+    version: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
 ) -> HTMLResponse:
+    """A record beside its page images; for an archivist, its versions with who, when and why,
+    and any one of them (`version`: anyone else is refused, as GET /records/{id} refuses)."""
     state = state_of(request)
-    record = readable_record(state, caller, record_id)
+    record = readable_record(state, caller, record_id, version=version)
     audit_reads(state, caller, client_of(request), "record-page", {record.id: record.classification.access})
     masked = scope_for(caller.role).masked
     shown = masked_record(record) if masked else scrubbed(record, caller)
     whole_files = not (masked and has_personal_data(record))
+    versions = _versions(state, record.id) if caller.role == "archivist" else []
     return _render(
         request,
         "record.html",
@@ -269,9 +315,12 @@ def record_page(
         masked=masked,
         q=q,
         pages=[(page, highlight(page.text, q)) for page in shown.pages],
-        has_pdf=whole_files and PDF_NAME in read_manifest(state.store, record.id),
+        has_pdf=whole_files and PDF_NAME in read_manifest(state.store, record.id, version),
         has_original=whole_files and record.dossier is None,  # a document's original is the dossier's
         dossier=shown_link(state, caller, record),
+        versions=versions,
+        version=version or (versions[-1]["number"] if versions else None),
+        newest=versions[-1]["number"] if versions else None,
     )
 
 
@@ -300,15 +349,16 @@ def dossier_page(
     request: Request, dossier_id: DossierId, caller: Annotated[Caller, Depends(caller_of)]
 ) -> HTMLResponse:
     view = read_dossier_view(request, caller, dossier_id, "dossier-page")
+    head = view.dossier if can_review(caller.role) else None  # dossier.json: archivists only
     return _render(
         request,
         "dossier.html",
         caller,
         dossier=dossier_out(view, caller),
         masked=scope_for(caller.role).masked,
-        can_split=can_review(caller.role) and not view.dossier.held,
-        held=can_review(caller.role) and view.dossier.held,
-        starts=", ".join(str(d.first) for d in view.dossier.documents),
+        can_split=head is not None and not head.held,
+        held=head is not None and head.held,
+        starts=", ".join(str(d.first) for d in head.documents) if head else "",
     )
 
 

@@ -9,8 +9,9 @@ convention, else none and the dossier says so for the archivist.
 
 What is written, in this order (storage/dossier_package.py): each document's record package
 (its pages, metadata, classification, searchable PDF cut from the scan; no original of its
-own), then the dossier package with the original files and every scan page as read, whose
-manifest commits the whole. A rerun after a crash redoes what was not committed; the same
+own), then the dossier package with the original files and every scan page as read, and its
+head (dossier.json and its public forms: application/dossiers.py), whose OCFL inventory commits
+the whole. A rerun after a crash redoes what was not committed; the same
 bytes give the same ids.
 
 Memory stays flat in the number of pages: the scan is held as `ScanPages`
@@ -44,6 +45,7 @@ from pathlib import Path
 
 from application.batches import record_outcome
 from application.dossier_scan import ScanPages
+from application.dossiers import public_form_files
 from application.ingest import classify_event, collect_files, source_name
 from application.ingest_metrics import count_outcome
 from application.logs import log_context, log_outcome
@@ -511,7 +513,8 @@ def _ingest_new(
         # the scan as the dossier's pages, their words loaded page by page as they are written
         # (a lazy Sequence[Page]: set by model_copy, never validated into a list nor dumped whole)
         dossier = _with_documents(dossier, built, segmentation).model_copy(update={"pages": scan})
-        write_dossier_package(services.store, dossier, paths)
+        forms = public_form_files(dossier, [record for record, _ in built])
+        write_dossier_package(services.store, dossier, paths, forms)
     for record, _ in built:
         services.index.add(record)
     return _done(path, dossier, built, t0)
@@ -634,7 +637,9 @@ def _store_held(
         hold.put_file(dossier.id, f"original-{i + 1:04d}.enc", original, sha256=file.sha256)
     hidden = _without_pages(dossier, scan, secret_pages)
     dossier = _with_documents(hidden, built, dossier.segmentation).model_copy(update={"held": True})
-    write_dossier_package(services.store, dossier, None)
+    # its public forms from the documents as read: a held one's catalogue row lists no names any
+    # more, the title and code are masked with them all the same (application/dossiers.py)
+    write_dossier_package(services.store, dossier, None, public_form_files(dossier, [r for r, _ in built]))
     for record, _ in stored:
         services.index.add(record)
     log.info("dossier %s: held (a secret document in it), %d documents", dossier.id, len(built))

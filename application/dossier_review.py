@@ -6,9 +6,10 @@ the dossier's stored pages and classified afresh, with its searchable PDF cut fr
 original; the documents whose pages went elsewhere are withdrawn. The dossier's events say who
 moved which boundaries and which records came and went.
 
-Order of writes: the new documents' packages, then the dossier (its manifest: the commit), then
-the withdrawn packages and the index. A crash midway leaves the dossier as it was or as wanted;
-running the same split again finishes it.
+Order of writes: the new documents' packages, then the dossier's next version (the commit, its
+head with its public forms computed over the documents as they now are), then
+the withdrawn packages' tombstones (a last version each; storage/package.py) and the index. A
+crash midway leaves the dossier as it was or as wanted; running the same split again finishes it.
 
 A split that cannot be done raises `SplitRefused` before anything is written, its `kind` (a
 `Refusal`) and the facts (the pages at fault) for each edge to say in its own words: the CLI in
@@ -28,7 +29,7 @@ from pathlib import Path
 
 from application.access import class_served
 from application.dossier_intake import BOUNDARY_DOUBT, build_documents, store_document
-from application.dossiers import RESTRICTION
+from application.dossiers import RESTRICTION, public_form_files, stored_forms
 from application.secret_docs import is_marked_secret
 from application.services import Services
 from classify.segment import split_at
@@ -161,17 +162,16 @@ def split_dossier(services: Services, dossier_id: str, starts: list[int], who: s
     event = event.model_copy(
         update={"parameters": {**event.parameters, "added": [r.id for r in added], "withdrawn": withdrawn}}
     )
-    update_dossier(
-        store,
-        dossier.model_copy(
-            update={"pages": dossier.pages, "segmentation": segmentation, "documents": documents,
-                    "events": [*dossier.events, event]}
-        ),
+    after = dossier.model_copy(
+        update={"pages": dossier.pages, "segmentation": segmentation, "documents": documents,
+                "events": [*dossier.events, event]}
     )  # fmt: skip
+    update_dossier(store, after, public_form_files(after, [*kept, *added], stored_forms(store, dossier_id)))
     for record in [*kept, *added]:
         services.index.add(record)
     for record_id in withdrawn:
-        withdraw_package(store, record_id)
+        why = f"withdrawn: dossier {dossier_id} split anew, its pages moved"
+        withdraw_package(store, record_id, why, who)
         services.index.delete(record_id)
         services.similar.remove(record_id)
     report.kept = [r.id for r in kept]
@@ -271,7 +271,7 @@ def _rebuild(
     originals = []
     for index, file in enumerate(dossier.files):
         local = work / f"original-{index + 1:04d}{Path(file.name).suffix.lower()}"
-        services.store.get_file(dossier_file_key(dossier, index), local)
+        services.store.get_file(dossier_file_key(services.store, dossier, index), local)
         originals.append(local)
     return build_documents(
         dossier,

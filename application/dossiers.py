@@ -5,45 +5,62 @@ restricted) and the page count come from the documents given: all of them for th
 `sohoa dossier show`, only those a role may see for the API, so that a dossier never tells a role
 of a document it may not see (not by a count, a date, a period or a page number).
 
-The dossier's own text (its title, given at intake, and its code, which may be a file name such
-as "NguyenVanThang.2019.05") is shown to the public in its public form (`public_summary`): masked
-with the personal data listed by EVERY document of the dossier, hidden ones included
-(`listed_values`), and with what the personal-data detector finds in the text itself (the
-classifier's, and a name after "ông", "bà", "họ và tên" ...). Every document counts whoever asks,
-so the public form is the dossier's own, the same whichever documents a caller may see; each piece
-becomes the one fixed token, which says "personal data was here" and nothing of whose.
+What a role other than archivist may be shown of the dossier itself is its form for that
+audience (`DossierForm`), computed when the head is written (intake, split) and again when a
+document changes it (`refresh_public_form`: a review, a reprocess), and stored with the head: an
+answer reads that one small file, never dossier.json (which lists every document) nor a hidden
+document, so the work it does does not grow with the documents hidden from the caller. The
+public form of the dossier's own text (its title, given at intake, and its code, which may be a
+file name such as "NguyenVanThang.2019.05") is masked with the personal data listed by EVERY
+document of the dossier, hidden ones included, and with what the personal-data detector finds in
+the text itself (the classifier's, and a name after "ông", "bà", "họ và tên" ...). Every document
+counts whoever asks, so the public form is the dossier's own, the same whichever documents a
+caller may see; each piece becomes the one fixed token, which says "personal data was here" and
+nothing of whose.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
-from application.access import class_served
+from pydantic import BaseModel, ConfigDict
+
+from application.access import Role, class_served, scope_for
 from classify.layout import Line
 from classify.personal import find_personal_data
 from classify.rules import retention_years
 from core.errors import NotFound
 from indexing.masking import mask_text, values_of
-from schemas import AccessClass, Dossier, Metadata, Record
-from storage import read_record
+from schemas import AccessClass, Dossier, Record
+from storage import is_held, read_record
 from storage.base import ObjectStore
-from storage.dossier_package import read_dossier
-from storage.layout import METADATA_FILE
-from storage.package import package_key
+from storage.dossier_package import read_dossier, read_dossier_form, write_dossier_forms
+from storage.jsonfile import json_bytes
+from storage.ocfl_inventory import VersionInfo
+from storage.package import SYSTEM
 
 __all__ = [
+    "AUDIENCES",
     "RESTRICTION",
     "DocumentRow",
+    "DossierForm",
     "DossierSummary",
-    "listed_values",
+    "load_form",
     "load_summary",
-    "public_summary",
+    "public_form_files",
+    "public_forms",
     "public_text",
+    "refresh_public_form",
+    "stored_forms",
     "summarise",
+    "summarise_form",
 ]
+
+log = logging.getLogger(__name__)
 
 # The most restricted class first: a dossier's chế độ sử dụng is its most restricted document's.
 RESTRICTION: tuple[AccessClass, ...] = ("not_accessible", "undetermined", "conditional", "public")
@@ -139,30 +156,48 @@ def _row(record: Record) -> DocumentRow:
     )
 
 
-def summarise(dossier: Dossier, records: Iterable[Record]) -> DossierSummary:
-    """The dossier's fields from `records` (its documents to be shown, in any order). With every
-    document the page count is the scan's (blank sheets too); with some, their pages only."""
-    mine = (_row(r) for r in records if r.dossier and r.dossier.dossier == dossier.id)
-    rows = sorted(mine, key=lambda r: r.order)
+def _rows(dossier_id: str, records: Iterable[Record]) -> list[DocumentRow]:
+    mine = (_row(r) for r in records if r.dossier and r.dossier.dossier == dossier_id)
+    return sorted(mine, key=lambda r: r.order)
+
+
+def _summary(
+    head: Dossier | DossierForm, rows: list[DocumentRow], pages: int, review_reasons: list[str]
+) -> DossierSummary:
     dates = [r.date for r in rows if r.date]
     periods = [r.retention for r in rows if r.retention]
-    complete = len(rows) == len(dossier.documents)
     return DossierSummary(
-        id=dossier.id,
-        code=dossier.code,
-        title=dossier.title,
-        organ_id=dossier.organ_id,
-        fonds_code=dossier.fonds_code,
+        id=head.id,
+        code=head.code,
+        title=head.title,
+        organ_id=head.organ_id,
+        fonds_code=head.fonds_code,
         start_date=min(dates, default=None),
         end_date=max(dates, default=None),
         retention=max(periods, key=retention_years, default=None),
         access=next((c for c in RESTRICTION if any(r.access == c for r in rows)), None),
-        pages=dossier.page_count if complete else sum(r.page_count for r in rows),
-        language=dossier.language,
-        reliability=dossier.reliability,
+        pages=pages,
+        language=head.language,
+        reliability=head.reliability,
         documents=rows,
-        review_reasons=list(dossier.review_reasons) if complete else [],
+        review_reasons=review_reasons,
     )
+
+
+def summarise(dossier: Dossier, records: Iterable[Record]) -> DossierSummary:
+    """The dossier's fields from `records` (its documents to be shown, in any order). With every
+    document the page count is the scan's (blank sheets too); with some, their pages only."""
+    rows = _rows(dossier.id, records)
+    if len(rows) == len(dossier.documents):
+        return _summary(dossier, rows, dossier.page_count, list(dossier.review_reasons))
+    return _summary(dossier, rows, sum(r.page_count for r in rows), [])
+
+
+def summarise_form(form: DossierForm, records: Iterable[Record]) -> DossierSummary:
+    """The dossier's fields as its `form`'s audience is shown them, from `records` (the documents
+    it may see, any order): the page count theirs, no review notes."""
+    rows = _rows(form.id, records)
+    return _summary(form, rows, sum(r.page_count for r in rows), [])
 
 
 def load_summary(store: ObjectStore, dossier_id: str) -> DossierSummary:
@@ -226,28 +261,132 @@ def public_text(text: str | None, values: Sequence[str]) -> str | None:
     return mask_text(text, (*values, *joined, *_detected(text)))
 
 
-def listed_values(store: ObjectStore, dossier: Dossier, read: Iterable[Record]) -> tuple[str, ...] | None:
-    """The personal data listed by every document of `dossier`: of the records `read`, and of the
-    others their metadata alone (the public may see none of them: their text is not read). None
-    when a document's metadata cannot be read (the dossier's text is then not shown)."""
-    records = {r.id: r for r in read}
-    values: list[str] = []
+# ---- the dossier's public form, stored with its head ----
+
+AUDIENCES: tuple[Role, ...] = ("public", "staff")  # who is answered from a form, not dossier.json
+
+
+class DossierForm(BaseModel):
+    """What one audience (a role other than archivist) may be shown of a dossier besides its
+    documents' own records: its own fields (title and code in public form for a masked role)
+    and the ids of the documents that audience may read, in dossier order. Stored with the
+    dossier's head (storage/dossier_package.py forms/<audience>.json) when the head is written
+    and whenever a document changes it (`refresh_public_form`), so that an answer reads this
+    alone: nothing that grows with the documents hidden from the audience, nothing of them."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    audience: Role
+    id: str
+    code: str | None
+    title: str | None
+    organ_id: str | None
+    fonds_code: str | None
+    language: str
+    reliability: str
+    documents: tuple[str, ...]
+
+
+def _members(dossier: Dossier, records: Iterable[Record]) -> list[Record]:
+    """The records of `dossier`'s listed documents among `records`, in dossier order."""
+    listed = {d.id: d.order for d in dossier.documents}
+    mine = {r.id: r for r in records if r.id in listed and r.dossier and r.dossier.dossier == dossier.id}
+    return sorted(mine.values(), key=lambda r: listed[r.id])
+
+
+def public_forms(
+    dossier: Dossier, records: Iterable[Record], kept: Mapping[str, DossierForm] | None = None
+) -> dict[str, DossierForm]:
+    """The form of `dossier` for each audience (`AUDIENCES`), from its documents' `records` as
+    stored (any order). A masked audience's title and code are in public form (`public_text`),
+    masked with the personal data EVERY document lists, hidden ones included, and with what the
+    detector finds in them: the same whichever documents it may see. Without every document's
+    record, they are not shown (None) to a masked audience: its values are unknown.
+
+    A document whose content went to the secret hold lists no personal data any more (its
+    catalogue row keeps no names): with one among `records`, a masked audience's title and code
+    are its `kept` form's (the forms stored before), masked again with today's values, so that
+    what was masked stays masked."""
+    members = _members(dossier, records)
+    complete = len(members) == len(dossier.documents)
+    values = tuple(dict.fromkeys(v for r in members for v in values_of(r)))
+    held = any(is_held(r) for r in members)
+    forms = {}
+    for audience in AUDIENCES:
+        scope = scope_for(audience)
+        title, code = dossier.title, dossier.code
+        before = (kept or {}).get(audience)
+        if scope.masked and held and before is not None:
+            title, code = public_text(before.title, values), public_text(before.code, values)
+        elif scope.masked and complete:
+            title, code = public_text(title, values), public_text(code, values)
+        elif scope.masked:
+            title, code = None, None
+        forms[audience] = DossierForm(
+            audience=audience,
+            id=dossier.id,
+            code=code,
+            title=title,
+            organ_id=dossier.organ_id,
+            fonds_code=dossier.fonds_code,
+            language=dossier.language,
+            reliability=dossier.reliability,
+            documents=tuple(r.id for r in members if class_served(r) in scope.classes),
+        )
+    return forms
+
+
+def public_form_files(
+    dossier: Dossier, records: Iterable[Record], kept: Mapping[str, DossierForm] | None = None
+) -> dict[str, bytes]:
+    """`public_forms` as the files the dossier's head keeps (audience -> JSON bytes), to give
+    to storage.dossier_package `write_dossier_package` / `update_dossier`."""
+    forms = public_forms(dossier, records, kept)
+    return {audience: json_bytes(form.model_dump(mode="json")) for audience, form in forms.items()}
+
+
+REFRESHED = VersionInfo("public form refreshed: a document of the dossier changed", SYSTEM)
+
+
+def refresh_public_form(store: ObjectStore, dossier_id: str, info: VersionInfo | None = None) -> int | None:
+    """Compute the dossier's public forms again from its head and its documents as stored now,
+    and write those that changed as the head's next version (`info`: who, when, why; by default
+    sohoa, "public form refreshed"). Call it once a document's new version is committed (a
+    review, a reprocess) and after converting a dossier. Returns the head's new version number,
+    or None when nothing changed (no version written). NotFound unless the dossier is committed."""
+    dossier = read_dossier(store, dossier_id)
+    records = []
     for document in dossier.documents:
-        record = records.get(document.id)
-        if record is not None:
-            values += values_of(record)
-            continue
         try:
-            meta = Metadata.model_validate_json(store.get_bytes(package_key(document.id, METADATA_FILE)))
-        except (NotFound, ValueError):
-            return None
-        values += [item.value for item in meta.personal_data if item.value.strip()]
-    return tuple(dict.fromkeys(values))
+            records.append(read_record(store, document.id, with_words=False))
+        except (NotFound, ValueError):  # withdrawn or unreadable: the masked text is not shown
+            log.warning("dossier %s: document %s unreadable for its public form", dossier_id, document.id)
+    files = public_form_files(dossier, records, stored_forms(store, dossier_id))
+    version = write_dossier_forms(store, dossier_id, files, info or REFRESHED)
+    if version is not None:
+        log.info("dossier %s: public form refreshed as v%d", dossier_id, version)
+    return version
 
 
-def public_summary(summary: DossierSummary, values: Sequence[str] | None) -> DossierSummary:
-    """`summary` with its own text (title, code) in public form (`public_text`); without it when
-    the values are unknown (None: `listed_values`)."""
-    if values is None:
-        return replace(summary, title=None, code=None)
-    return replace(summary, title=public_text(summary.title, values), code=public_text(summary.code, values))
+def stored_forms(store: ObjectStore, dossier_id: str) -> dict[str, DossierForm]:
+    """The forms the dossier's head holds now, by audience (none for a head written without
+    them: converted from the old layout)."""
+    forms = {}
+    for audience in AUDIENCES:
+        try:
+            forms[audience] = load_form(store, dossier_id, audience)
+        except NotFound:
+            continue
+    return forms
+
+
+def load_form(store: ObjectStore, dossier_id: str, audience: str) -> DossierForm:
+    """The dossier's stored form for `audience` (its one file read). NotFound when the dossier is
+    not committed, has no such form or holds one that cannot be read."""
+    try:
+        form = DossierForm.model_validate_json(read_dossier_form(store, dossier_id, audience))
+    except ValueError as exc:  # a pydantic ValidationError, or not an audience's name
+        raise NotFound(f"dossier {dossier_id}: no readable form for {audience}: {exc}") from None
+    if form.id != dossier_id or form.audience != audience:
+        raise NotFound(f"dossier {dossier_id}: its {audience} form names {form.id} for {form.audience}")
+    return form

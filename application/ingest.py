@@ -42,6 +42,7 @@ from schemas import Classification, Event, IngestOutcome, Record, record_id_for
 from schemas.record import utcnow
 from storage import package_exists, quarantine, read_record, sha256_file, write_catalogue, write_package
 from storage.layout import FINGERPRINT_FILE, SEARCHABLE_PDF
+from storage.package import finish_package
 from vntext.normalise import nfc
 
 __all__ = ["collect_files", "ingest_file", "ingest_into_batch", "largest_first"]
@@ -131,6 +132,7 @@ def _ingest(path: Path, services: Services, batch: str | None, worker: str | Non
 
     with _record_locks[record_id], log_context(record=record_id):
         if package_exists(services.store, record_id):
+            finish_package(services.store, record_id)  # a run killed at its commit point
             if not services.index.has(record_id):  # stored but never indexed: heal
                 services.index.add(read_record(services.store, record_id, with_words=False))
             secret = services.index.access_of(record_id) == "not_accessible"  # name it by its id only

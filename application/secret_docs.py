@@ -22,7 +22,7 @@ from urllib.parse import urlparse
 from application.services import Services
 from classify import extract_metadata
 from core import __version__
-from core.errors import BadInput, ConfigurationError
+from core.errors import BadInput, ConfigurationError, NotFound
 from core.settings import Settings
 from dedup import SimilarityLookup
 from indexing.base import SearchIndex
@@ -252,6 +252,9 @@ def sweep_secrets(services: Services, hold: SecretHold, page_cache: Path) -> lis
             hold_content(services.store, services.index, services.similar, hold, record)
         except BadInput as exc:  # the stored original is damaged: sohoa verify says more
             log.error("record %s: not moved to the hold: %s", record_id, exc)
+            continue
+        except NotFound as exc:  # a document of a dossier: its original is the dossier's scan
+            log.error("record %s: not moved to the hold (the sweep goes on): %s", record_id, exc)
             continue
         moved.append(record_id)
     if moved:

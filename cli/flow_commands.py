@@ -53,11 +53,13 @@ def _chain_line(log: dict[str, Any]) -> str:
     return f"access log {log['path']}: {log['lines']:,} lines, {state}{where}\n"
 
 
-def verify_command(as_json: bool = False, *, first_anchor: bool = False, out: TextIO | None = None) -> int:
+def verify_command(
+    as_json: bool = False, *, first_anchor: bool = False, repair: bool = False, out: TextIO | None = None
+) -> int:
     """Fixity check of the whole store and of the access log's chain: 0 when all is well, else 5.
 
     JSON: {"store", "ok", "records", "quarantined", "objects", "bytes", "seconds",
-    "counts": {"missing", "altered", "unexpected", "unreadable"},
+    "counts": {"missing", "altered", "unexpected", "unreadable", "interrupted"}, "repaired",
     "problems": [{"area", "entry", "kind", "key", "detail"}], "access_log": {"path", "ok",
     "lines", "last_hash", "problems", "anchor", "anchored"}}. A broken access log is a problem
     of area "audit" whose detail names the line.
@@ -65,7 +67,7 @@ def verify_command(as_json: bool = False, *, first_anchor: bool = False, out: Te
     from flows.verify import verify_flow
 
     out = out or sys.stdout
-    report = verify_flow(first_anchor)
+    report = verify_flow(first_anchor, repair)
     if as_json:
         _json(report.to_dict(), out)
         return EXIT_OK if report.ok else EXIT_DAMAGED
@@ -76,10 +78,13 @@ def verify_command(as_json: bool = False, *, first_anchor: bool = False, out: Te
     )
     if report.access_log is not None:
         out.write(_chain_line(report.access_log))
+    for what in report.repaired:
+        out.write(f"repaired: discarded {what}, left by an interrupted write\n")
     if report.ok:
-        out.write("OK: every stored object matches its manifest; the access log's chain is intact\n")
+        out.write("OK: every stored object matches its inventory; the access log's chain is intact\n")
         return EXIT_OK
-    counts = ", ".join(f"{report.count(k)} {k}" for k in ("missing", "altered", "unexpected", "unreadable"))
+    kinds = ("missing", "altered", "unexpected", "unreadable", "interrupted")
+    counts = ", ".join(f"{report.count(k)} {k}" for k in kinds)
     out.write(f"PROBLEMS: {counts}\n")
     for (area, entry), problems in report.by_entry().items():
         out.write(f"{area}/{entry or '(no entry)'}\n")

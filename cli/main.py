@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -20,6 +20,10 @@ from rich.console import Console
 from core.errors import BadInput, ConfigurationError, MissingDependency, NotFound, SohoaError
 from core.settings import Settings, load_settings
 from flows.prefect_env import quiet_prefect
+
+if TYPE_CHECKING:
+    from schemas import Record
+    from storage import ObjectStore
 
 app = typer.Typer(
     name="sohoa",
@@ -36,6 +40,7 @@ EXIT_FAILED, EXIT_USAGE, EXIT_QUARANTINED, EXIT_NOT_FOUND, EXIT_ORCHESTRATOR_LOS
 
 @app.callback()
 def main(
+    ctx: typer.Context,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every step.")] = False,
     log_format: Annotated[
         str | None,
@@ -57,6 +62,26 @@ def main(
     configure_logging(logging.INFO if verbose else logging.WARNING, verbose=verbose)
     quiet_prefect(verbose)
     os.umask(0o077)  # what sohoa writes (SOHOA_HOME, index, caches, logs) is its user's alone
+    # not for --help (click calls this before it parses the subcommand's options)
+    if ctx.invoked_subcommand not in _WITHOUT_STORE and "--help" not in sys.argv[1:]:
+        _check_store_layout()
+
+
+_WITHOUT_STORE = frozenset({"migrate", "ocr", "classify", "keys", None})
+
+
+def _check_store_layout() -> None:
+    """Stop before any work (a batch, a server) when the store holds packages of the layout
+    before OCFL: open_store refuses them (OldLayoutError) until `sohoa migrate` has run."""
+    from storage import check_store_layout
+    from storage.legacy_layout import OldLayoutError
+
+    try:
+        check_store_layout(_settings().storage_url)
+    except OldLayoutError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from exc
+    except (SohoaError, ValueError, OSError):
+        return  # the command meets it itself, with its own message
 
 
 def _fail(message: str, code: int) -> typer.Exit:
@@ -198,22 +223,32 @@ def search(
 def show(
     record_id: Annotated[str, typer.Argument(metavar="ID", help="Record id (as printed by ingest).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the record as JSON.")] = False,
+    version: Annotated[
+        int | None,
+        typer.Option("--version", min=1, help="Show version N of the record (the newest by default)."),
+    ] = None,
 ) -> None:
-    """Show one record: source, pages with text, metadata and classification.
+    """Show one record: source, pages with text, metadata and classification, and its versions
+    (who wrote each, when and why).
 
-    A record that may not be read (not_accessible: a state secret) shows its catalogue row
-    only; reads of records that are not public are written to the access log (OS user).
+    A record that may not be read (not_accessible: a state secret, now or in the version
+    shown) shows its catalogue row only; reads of records that are not public are written to
+    the access log (OS user).
     """
     from application.access_log import log_cli_read
     from application.secret_docs import catalogue_row
-    from storage import open_store, read_record
+    from storage import open_store, read_record, record_versions
 
     settings = _settings()
+    store = open_store(settings.storage_url)
     try:
-        record = read_record(open_store(settings.storage_url), record_id, with_words=False)
-    except NotFound as exc:
-        raise _fail(f"no record {record_id}", EXIT_NOT_FOUND) from exc
-    if record.classification.access == "not_accessible":
+        versions = record_versions(store, record_id)
+        record = read_record(store, record_id, with_words=False, version=version)
+        head = record if version is None else _head_or_none(store, record_id)
+    except (NotFound, ValueError) as exc:
+        shown = f"no record {record_id}" + (f" with a version {version}" if version else "")
+        raise _fail(shown, EXIT_NOT_FOUND) from exc
+    if "not_accessible" in (record.classification.access, head and head.classification.access):
         record = catalogue_row(record, hold=None)
     log_cli_read(settings, "show", {record.id: record.classification.access})
     data = {
@@ -227,13 +262,34 @@ def show(
         ],
         "metadata": record.metadata.model_dump(mode="json"),
         "classification": record.classification.model_dump(mode="json"),
+        "version": version or versions[-1].number,
+        "versions": [
+            {
+                "number": v.number,
+                "created": v.created.isoformat(),
+                "user": v.user.name if v.user else None,
+                "message": v.message,
+            }
+            for v in versions
+        ],
     }
     if as_json:
         _print_json(data)
         return
-    from cli.views import print_record
+    from cli.views import print_record, print_versions
 
     print_record(console, record)
+    print_versions(console, versions, data["version"])
+
+
+def _head_or_none(store: ObjectStore, record_id: str) -> Record | None:
+    """The newest version of a record, None when it was withdrawn since."""
+    from storage import read_record
+
+    try:
+        return read_record(store, record_id, with_words=False)
+    except NotFound:
+        return None
 
 
 def _read_file(file: Path, settings: Settings) -> list:
@@ -316,12 +372,20 @@ def verify(
             "only after checking it is whole.",
         ),
     ] = False,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="Discard what interrupted writes left (version folders no inventory names); "
+            "only while nothing is being ingested or reviewed.",
+        ),
+    ] = False,
 ) -> None:
-    """Fixity check: re-hash every stored object against its manifest and check the access
-    log's chain and anchor. Exit 5 when damaged."""
+    """Fixity check: re-hash every stored object against its OCFL inventory (damage named by
+    version and file) and check the access log's chain and anchor. Exit 5 when damaged."""
     from cli.flow_commands import verify_command
 
-    raise typer.Exit(verify_command(as_json=as_json, first_anchor=first_anchor))
+    raise typer.Exit(verify_command(as_json=as_json, first_anchor=first_anchor, repair=repair))
 
 
 def _mount_package_commands() -> None:
@@ -336,12 +400,18 @@ def _mount_package_commands() -> None:
     app.command()(report)
     app.command()(worker)
     app.add_typer(schedule_app, name="schedule", help="Scheduled ingest of drop folders.")
+    from cli.migrate_commands import migrate
+
+    app.command()(migrate)
     from cli.secret_commands import secret_app
 
     app.add_typer(secret_app, name="secret", help="The secret holding area: its key, held documents.")
     from cli.dossier_commands import dossier_app
 
     app.add_typer(dossier_app, name="dossier", help="Dossiers (hồ sơ): show one, list them.")
+    from cli.reprocess_commands import reprocess
+
+    app.command()(reprocess)
 
 
 _mount_package_commands()

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console
 from rich.table import Table
 
 from schemas import Classification, Metadata, Page, Record
 
-__all__ = ["print_classification", "print_metadata", "print_record"]
+if TYPE_CHECKING:
+    from storage.ocfl_store import VersionSummary
+
+__all__ = ["print_classification", "print_metadata", "print_record", "print_versions"]
 
 
 def print_metadata(console: Console, meta: Metadata) -> None:
@@ -83,3 +88,12 @@ def print_record(console: Console, record: Record, *, with_text: bool = True) ->
     print_classification(console, record.classification)
     if with_text:
         print_pages(console, record.pages)
+
+
+def print_versions(console: Console, versions: list[VersionSummary], shown: int) -> None:
+    """The versions of a package, oldest first, with who, when and why; `shown` marked."""
+    console.print("[bold]versions[/bold]")
+    for v in versions:
+        mark = "*" if v.number == shown else " "
+        who = v.user.name if v.user else "?"
+        console.print(f" {mark} {v.name}  {v.created:%Y-%m-%d %H:%M}Z  {who}: {v.message or ''}")

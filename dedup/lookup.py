@@ -33,9 +33,16 @@ from dedup.fingerprint import FINGERPRINT_FILE, Fingerprint, fingerprint_file
 from dedup.match import DEFAULT_THRESHOLDS, DuplicateMatch, Thresholds, compare, decide
 from dedup.texthash import lsh_bands
 from indexing.sqlite_files import check_opened, damage_unusable, file_id, opening, rebuild_beside, unusable
-from storage import ObjectStore, is_held, iter_record_ids, original_key, read_manifest, read_record
+from storage import (
+    ObjectStore,
+    is_held,
+    iter_record_ids,
+    original_key,
+    read_manifest,
+    read_package_bytes,
+    read_record,
+)
 from storage.changes import changes_since
-from storage.package import RECORDS
 
 __all__ = [
     "NearDuplicateIndex",
@@ -293,7 +300,7 @@ def read_fingerprint(store: ObjectStore, record_id: str) -> Fingerprint | None:
     """
     if FINGERPRINT_FILE not in read_manifest(store, record_id):
         return None
-    return Fingerprint.from_json(store.get_bytes(f"{RECORDS}/{record_id}/{FINGERPRINT_FILE}"))
+    return Fingerprint.from_json(read_package_bytes(store, record_id, FINGERPRINT_FILE))
 
 
 def _fingerprint_stored(store: ObjectStore, record_id: str, max_pixels: int) -> Fingerprint:

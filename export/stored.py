@@ -47,7 +47,8 @@ def _attachment_file(store: ObjectStore, record: Record, scratch: Path) -> tuple
     """(local copy, name, content type) of the PDF made for the record, else of its original."""
     stem = Path(safe_name(record.source)).stem or record.id
     if SEARCHABLE_PDF in read_manifest(store, record.id):  # made for the record at ingest
-        key, name, content_type = package_key(record.id, SEARCHABLE_PDF), f"{stem}.pdf", "application/pdf"
+        key = package_key(store, record.id, SEARCHABLE_PDF)
+        name, content_type = f"{stem}.pdf", "application/pdf"
     else:
         key = original_key(store, record.id)
         name = key.rsplit("/", 1)[-1]

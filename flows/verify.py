@@ -36,8 +36,8 @@ def _retried(name: str):
 
 
 @_retried("check-store")
-def check_store(settings: Settings) -> FixityReport:
-    return verify(open_store(settings.storage_url))
+def check_store(settings: Settings, repair: bool = False) -> FixityReport:
+    return verify(open_store(settings.storage_url), repair=repair)
 
 
 @_retried("check-access-log")
@@ -80,11 +80,12 @@ def fixity_markdown(report: FixityReport, rows: int = ARTIFACT_ROWS) -> str:
 
 
 @flow(name="verify", persist_result=False, log_prints=False)
-def verify_flow(first_anchor: bool = False) -> FixityReport:
-    """Re-hash every stored object against its manifest; report missing, altered, unexpected;
-    check the access log's chain against its anchor (`first_anchor`: anchor a log that has none,
-    see storage.audit_chain.check_and_anchor)."""
+def verify_flow(first_anchor: bool = False, repair: bool = False) -> FixityReport:
+    """Re-hash every stored object against its OCFL inventory; report missing, altered,
+    unexpected, interrupted (`repair`: discard what interrupted writes left); check the access
+    log's chain against its anchor (`first_anchor`: anchor a log that has none, see
+    storage.audit_chain.check_and_anchor)."""
     settings = load_settings()
-    report = add_chain(check_store(settings), check_access_log(settings, first_anchor))
+    report = add_chain(check_store(settings, repair), check_access_log(settings, first_anchor))
     create_markdown_artifact(key="fixity", markdown=fixity_markdown(report), description="sohoa fixity check")
     return report

@@ -95,7 +95,7 @@ from elasticsearch import (
 )
 
 from core.errors import REBUILD_HINT, IndexUnusable, MissingDependency, SohoaError, Transient
-from indexing.base import BulkOutcome
+from indexing.base import BulkOutcome, ListKey
 from indexing.elastic_mapping import (
     DEFAULT_ALIAS,
     MAPPING_VERSION,
@@ -111,7 +111,7 @@ from indexing.elastic_mapping import (
 )
 from indexing.elastic_query import index_stats, search_body, search_result, searched_classes, stats_body
 from indexing.query import parse_query
-from schemas import IndexStats, Record, SearchQuery, SearchResult
+from schemas import AccessScope, IndexStats, Record, SearchQuery, SearchResult
 from schemas.record import ACCESS_CLASSES, AccessClass
 
 __all__ = ["ElasticIndex", "ElasticOptions", "ElasticSetupError", "before_swap", "parse_elastic_url"]
@@ -485,6 +485,22 @@ class ElasticIndex:
     def _deleted_in(self, klass: AccessClass) -> int:
         answer = self._client.indices.stats(index=self._targets[klass], metric="docs").body
         return int(answer["_all"]["total"]["docs"]["deleted"])
+
+    # -- warm-up (indexing.base) -----------------------------------------------------------------
+
+    def pre_read(self) -> int:
+        """Nothing to read here: the index lives on the cluster's disks, whose OS caches and
+        Elasticsearch's own (filesystem cache, query and request caches) warm up as it serves."""
+        return 0
+
+    def warm(self, scopes: list[AccessScope], lists: Iterable[ListKey] = ()) -> int:
+        """Nothing to make before the first search: this process keeps no search arrays, scope
+        masks or page lists (the cluster does that work, per search). No request is sent."""
+        return 0
+
+    def lists_used(self) -> list[tuple[ListKey, int]]:
+        """None kept, so none used (see `warm`)."""
+        return []
 
     def scrub_pending(self) -> bool:
         """Whether a class index still holds deleted documents (`deleted_documents`), after asking

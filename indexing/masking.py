@@ -25,9 +25,10 @@ Labels are matched accent-insensitively, so "dien thoai" and "điện thoại" a
 
 from __future__ import annotations
 
+import functools
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from indexing.page_keys import folded_view
 from schemas import Record
@@ -50,7 +51,9 @@ MIN_RUN_DIGITS = 9
 MIN_LABELLED_DIGITS = 5
 MIN_VALUE_CHARS = 4  # a listed value this short is masked where it stands as whole words only
 
-_CONFUSABLE = re.compile(r"(?<=\d)[OolI|](?=\d)")
+# Patterns begin with a character class or a literal where they can (a lookbehind comes after
+# it): the re module then skips to the next place that can start a match in C, ~5x faster.
+_CONFUSABLE = re.compile(r"[OolI|](?<=\d[OolI|])(?=\d)")
 _CONFUSABLE_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
 # A number: digit groups joined by one separator; groups after the first have 2+ digits (or one
 # digit between two such groups: a landline "0277 3 861 245"), so a list of single digits
@@ -58,34 +61,39 @@ _CONFUSABLE_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|":
 # A separator is one character that is neither a letter nor a digit, in any script ("/", "_",
 # "+", "·", NBSP, "–" ...), or a bracket with a space.
 _SEP = r"(?:\) | \(|[^\w]|_)"
-_RUN = re.compile(rf"(?<!\d)\+?\(?\d+(?:{_SEP}(?:\d{{2,}}|\d(?={_SEP}\d{{2}})))*(?!\d)")
+# (?<!\d)\+?\(?\d+..., its first character taken first
+_RUN = re.compile(
+    rf"[+(\d](?<!\d[+(\d])(?:(?<=\+)\(?\d+|(?<=\()\d+|(?<=\d)\d*)"
+    rf"(?:{_SEP}(?:\d{{2,}}|\d(?={_SEP}\d{{2}})))*(?!\d)"
+)
 # A number cut by a snippet's window ("…345 678") is too short to be recognised: mask it anyway.
 _CUT_START = re.compile(r"…\s?(\d+(?:(?:[^\w…]|_)\d+)*)")
 _CUT_END = re.compile(r"(\d+(?:(?:[^\w…]|_)\d+)*)\s?…$")
 MIN_CUT_DIGITS = 3
 _CURRENCY = re.compile(r"\s{0,2}(?:đồng|đ\b|vnđ|vnd|usd|triệu|tỷ)", re.IGNORECASE)
 # Matched on the folded, lower-case view of the text (no diacritics, đ -> d).
-_LABEL = re.compile(
-    r"(?<![a-z])(?:cccd|cmnd|cmtnd|can cuoc|chung minh|dinh danh|ho chieu|passport|dien thoai|"
+_LABELS = (
+    r"(?:cccd|cmnd|cmtnd|can cuoc|chung minh|dinh danh|ho chieu|passport|dien thoai|"
     r"sdt|dtdd|dt|di dong|tel|mobile|phone|fax|mst|ma so thue|bhxh|bhyt|so the|tai khoan)"
-    r"(?![a-z])[^\n\d]{0,30}"
 )
+# (?<![a-z]) before it: `_word_start_matches`
+_LABEL = re.compile(rf"{_LABELS}(?![a-z])[^\n\d]{{0,30}}")
 _FULL_DATE = r"\d{1,2} ?[/.\-] ?\d{1,2} ?[/.\-] ?\d{2,4}|(?:ngay )?\d{1,2},? thang \d{1,2},? nam \d{4}"
-_BIRTH_LABELLED = re.compile(
-    rf"(?<![a-z])(?:ngay,? (?:thang,? )?(?:nam )?sinh|sinh (?:ngay|nam|thang)|nam sinh)(?![a-z])"
-    rf"[\s:,]{{0,3}}(?:vao |la )?({_FULL_DATE}|\d{{4}})(?!\d)"
-)
+_BIRTH_LABELS = r"(?:ngay,? (?:thang,? )?(?:nam )?sinh|sinh (?:ngay|nam|thang)|nam sinh)(?![a-z])"
+# (?<![a-z]) before it: `_word_start_matches`
+_BIRTH_LABELLED = re.compile(rf"{_BIRTH_LABELS}[\s:,]{{0,3}}(?:vao |la )?({_FULL_DATE}|\d{{4}})(?!\d)")
 # A bare "sinh" before a date or a year 19xx/20xx, but not in học sinh, vệ sinh, phát sinh ...
 _NOT_BIRTH = frozenset(("hoc", "ve", "phat", "giao", "thi", "cuu", "san", "hy", "ky", "tai", "truong", "ho"))
-_SINH = re.compile(r"(?<![a-z])sinh(?![a-z])")
+_SINH = re.compile(r"sinh(?<![a-z]sinh)(?![a-z])")
 _BARE_DATE = re.compile(
     r"[\s:,]{0,3}(?:vao |la )?(\d{1,2} ?[/.\-] ?\d{1,2} ?[/.\-] ?\d{2,4}"
     r"|\d{1,2},? thang \d{1,2},? nam \d{4}|(?:19|20)\d\d)(?!\d)"
 )
 _WORD_BEFORE = re.compile(r"([a-z]+) $")
 _ANY_DIGIT = re.compile(r"\d")
-_PASSPORT = re.compile(r"(?<![^\W\d_])[A-Z]\d{7,8}(?!\d)")
-_EMAIL = re.compile(r"[\w.+-]+(?=@[\w-]+(?:\.[\w-]+)+)")
+_PASSPORT = re.compile(r"[A-Z](?<![^\W\d_][A-Z])\d{7,8}(?!\d)")  # (?<![^\W\d_])[A-Z]\d{7,8}(?!\d)
+# An e-mail address's local part, [\w.+-]+(?=@[\w-]+(?:\.[\w-]+)+), found from its "@" (`_emails`)
+_EMAIL_DOMAIN = re.compile(r"@[\w-]+(?:\.[\w-]+)+")
 
 Span = tuple[int, int]
 
@@ -119,13 +127,45 @@ def _number_spans(digitised: str) -> list[Span]:
     return spans
 
 
+def _word_start_matches(pattern: re.Pattern[str], folded: str) -> Iterator[re.Match[str]]:
+    """The matches re.finditer gives of (?<![a-z]) followed by `pattern`, found with `pattern`
+    alone (which begins with literals, so the re module skips to the places it can start at,
+    where a leading lookbehind makes it try every place): a match after a letter a-z is
+    dropped and looked for again one character further."""
+    at = 0
+    while found := pattern.search(folded, at):
+        start = found.start()
+        if start and "a" <= folded[start - 1] <= "z":
+            at = start + 1
+            continue
+        yield found
+        at = max(found.end(), start + 1)
+
+
 def _labelled_spans(digitised: str, folded: str) -> list[Span]:
     spans = []
-    for label in _LABEL.finditer(folded):
+    for label in _word_start_matches(_LABEL, folded):
         run = _RUN.match(digitised, label.end())
         if run and _digits(run.group()) >= MIN_LABELLED_DIGITS:
             spans.append(run.span())
     return spans
+
+
+@functools.lru_cache(maxsize=64)
+def _value_patterns(values: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], bool], ...]:
+    """(pattern, matched on the folded view) of each listed value: made once per record, not
+    once per field and page."""
+    patterns = []
+    for value in values:
+        words = folded_view(nfc(value)).split()
+        if not words:
+            continue
+        if sum(len(w) for w in words) >= MIN_VALUE_CHARS:
+            patterns.append((re.compile(r"\s+".join(re.escape(w) for w in words)), True))
+        else:
+            exact = r"\s+".join(re.escape(w) for w in nfc(value).split())
+            patterns.append((re.compile(rf"(?<!\w){exact}(?!\w)", re.IGNORECASE), False))
+    return tuple(patterns)
 
 
 def _value_spans(text: str, folded: str, values: Sequence[str]) -> list[Span]:
@@ -134,16 +174,21 @@ def _value_spans(text: str, folded: str, values: Sequence[str]) -> list[Span]:
     fewer than MIN_VALUE_CHARS letters ("Lò A") is masked too, but only where it stands as whole
     words with its accents (case aside): folded, "a" would be every à, á, ả in the text."""
     spans = []
-    for value in values:
-        words = folded_view(nfc(value)).split()
-        if not words:
-            continue
-        if sum(len(w) for w in words) >= MIN_VALUE_CHARS:
-            pattern, where = re.compile(r"\s+".join(re.escape(w) for w in words)), folded
-        else:
-            exact = r"\s+".join(re.escape(w) for w in nfc(value).split())
-            pattern, where = re.compile(rf"(?<!\w){exact}(?!\w)", re.IGNORECASE), text
-        spans += [m.span() for m in pattern.finditer(where)]
+    for pattern, on_folded in _value_patterns(tuple(values)):
+        spans += [m.span() for m in pattern.finditer(folded if on_folded else text)]
+    return spans
+
+
+def _emails(text: str) -> list[Span]:
+    r"""The local parts of e-mail addresses: the [\w.+-] characters right before an "@" that a
+    domain follows (what [\w.+-]+(?=@[\w-]+(?:\.[\w-]+)+) finds, ~10x faster)."""
+    spans = []
+    for domain in _EMAIL_DOMAIN.finditer(text):
+        end = start = domain.start()
+        while start and (text[start - 1].isalnum() or text[start - 1] in "_.+-"):
+            start -= 1
+        if start < end:
+            spans.append((start, end))
     return spans
 
 
@@ -162,7 +207,7 @@ def _spans(text: str, values: Sequence[str]) -> tuple[list[Span], list[Span]]:
     folded = folded_view(text)
     whole = _value_spans(text, folded, values) if values else []
     if "@" in text:
-        whole += [m.span() for m in _EMAIL.finditer(text)]
+        whole += _emails(text)
     if not _ANY_DIGIT.search(text):  # every other kind of personal data holds digits
         return whole, []
     digitised = _CONFUSABLE.sub(lambda m: m.group().translate(_CONFUSABLE_DIGITS), text)
@@ -170,7 +215,7 @@ def _spans(text: str, values: Sequence[str]) -> tuple[list[Span], list[Span]]:
     whole += [m.span() for m in _PASSPORT.finditer(text)]
     dates: list[Span] = []
     if "sinh" in folded:
-        dates += [m.span(1) for m in _BIRTH_LABELLED.finditer(folded)]
+        dates += [m.span(1) for m in _word_start_matches(_BIRTH_LABELLED, folded)]
         dates += _bare_birth_spans(folded)
     return whole, dates
 

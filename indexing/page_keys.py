@@ -27,31 +27,43 @@ class _CharTable(dict[int, str]):
         return value
 
 
-_FOLD = _CharTable(fold)
+class _CodeMap:
+    """A one-character-to-one-character map of whole strings, applied as an array of code points
+    (~20 us a 2,000-character page where str.translate takes ~100-180 us); a character met for
+    the first time is mapped by `rule`, which must give exactly one character."""
+
+    def __init__(self, rule: Callable[[str], str]) -> None:
+        self._rule = rule
+        self._lookup = np.arange(0x110000, dtype=np.uint32)  # code point -> its image, once known
+        self._known = np.zeros(0x110000, dtype=bool)
+
+    def __call__(self, text: str) -> str:
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        unknown = ~self._known[codes]
+        if unknown.any():
+            for code in np.unique(codes[unknown]):
+                self._lookup[code] = ord(self._rule(chr(code)))
+                self._known[code] = True
+        return self._lookup[codes].tobytes().decode("utf-32-le", "surrogatepass")
+
+
+# fold() maps each character to exactly one (vntext.normalise._fold_char)
+_FOLD = _CodeMap(fold)
 # One character out per character in, even where lower() would add one ("İ" -> "i̇").
 _LOWER_FOLD = _CharTable(lambda char: fold(char.lower())[0])
+_FOLDED_VIEW = _CodeMap(lambda char: _LOWER_FOLD[ord(char)])
 
 
 def page_keys(text: str) -> tuple[str, str]:
     """(exact, folded) keys of NFC `text`: search_key(text) and folded_key(text)."""
     exact = search_key(text)
-    return exact, exact.translate(_FOLD)
-
-
-_LOOKUP = np.arange(0x110000, dtype=np.uint32)  # code point -> its folded code point, once known
-_KNOWN = np.zeros(0x110000, dtype=bool)
+    return exact, _FOLD(exact)
 
 
 def folded_view(text: str) -> str:
     """The folded key of NFC `text` with exactly one character per character of `text`.
 
     Tone placement does not matter once tones are folded away, so this equals folded_key(text)
-    wherever lower case keeps the length; offsets found in it are offsets in `text`. Mapped as
-    an array of code points (~20 µs a page where str.translate takes ~180 µs); a character
-    met for the first time is folded by the same rule as `_LOWER_FOLD`.
-    """
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    for code in np.unique(codes[~_KNOWN[codes]]):
-        _LOOKUP[code] = ord(_LOWER_FOLD[int(code)])
-        _KNOWN[code] = True
-    return _LOOKUP[codes].tobytes().decode("utf-32-le", "surrogatepass")
+    wherever lower case keeps the length; offsets found in it are offsets in `text`. A character
+    is folded by the same rule as `_LOWER_FOLD`."""
+    return _FOLDED_VIEW(text)

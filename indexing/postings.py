@@ -31,6 +31,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from indexing.base import ListKey  # (table, column, tokens): one page list
 from indexing.phases import phase
 from indexing.query import ParsedQuery, QueryPart
 from schemas import AccessClass
@@ -60,7 +61,6 @@ PAGE_TABLES: dict[str, str] = {c: f"pages_fts_{c}" for c in ACCESS_CLASSES}
 PRIVATE_TABLES: dict[str, str] = {c: f"private_fts_{c}" for c in ACCESS_CLASSES}
 TABLES = (*PAGE_TABLES.values(), *PRIVATE_TABLES.values())
 Tables = tuple[str, ...]
-ListKey = tuple[str, str, tuple[str, ...]]  # (table, column, tokens): one page list
 
 
 def page_tables(classes: tuple[AccessClass, ...] | None, *, private: bool = False) -> Tables:

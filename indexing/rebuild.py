@@ -49,8 +49,9 @@ from indexing.base import BulkOutcome, SearchIndex
 from indexing.sqlite import SqliteIndex
 from indexing.sqlite_files import before_swap
 from schemas import Record
-from storage import ObjectStore, is_held, iter_record_ids, read_record
+from storage import ObjectStore, is_held, read_record
 from storage.changes import changes_since, prune_changes
+from storage.package import listed_record_ids, read_committed_record
 
 __all__ = ["BulkOutcome", "CatchUp", "ReindexReport", "catch_up", "prefetch", "read_records", "reindex"]
 
@@ -116,13 +117,16 @@ def prefetch(function: Callable[[T], R], items: Iterable[T], workers: int) -> It
 def read_records(store: ObjectStore, report: ReindexReport, workers: int = READ_WORKERS) -> Iterator[Record]:
     """Every committed record of `store`; unreadable ones are noted in `report.failed`."""
 
-    def read(record_id: str) -> tuple[str, Record | str]:
+    def read(record_id: str) -> tuple[str, Record | str | None]:
         try:
-            return record_id, read_record(store, record_id, with_words=False)
+            return record_id, read_committed_record(store, record_id, with_words=False)
         except _UNREADABLE as exc:
             return record_id, f"unreadable package: {type(exc).__name__}: {exc}"
 
-    for record_id, result in prefetch(read, iter_record_ids(store), workers):
+    # listed, then each inventory read once (iter_record_ids would read it twice)
+    for record_id, result in prefetch(read, listed_record_ids(store), workers):
+        if result is None:  # withdrawn, or gone since it was listed
+            continue
         report.records += 1
         if isinstance(result, Record):
             yield result

@@ -11,6 +11,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from storage.object_keys import check_prefix
+
+__all__ = ["ObjectStore", "group_stem"]
+
+
+def group_stem(delimiter: str) -> str:
+    """The name beginning a `list_grouped` delimiter stands for ('/v' -> 'v', '/' -> ''); ValueError
+    unless it is '/' and the beginning of a name."""
+    stem = delimiter[1:]
+    if not delimiter.startswith("/") or "/" in stem:
+        raise ValueError(f"a list delimiter is '/' and the beginning of a name, not {delimiter!r}")
+    return check_prefix(stem)
+
 
 @runtime_checkable
 class ObjectStore(Protocol):
@@ -32,6 +45,16 @@ class ObjectStore(Protocol):
 
     def list(self, prefix: str = "") -> Iterator[str]:
         """Every key that starts with `prefix`, in lexical order."""
+
+    def list_grouped(self, prefix: str = "", delimiter: str = "/") -> Iterator[str]:
+        """The keys that start with `prefix`, in lexical order, except that the keys holding
+        `delimiter` after `prefix` are given once, as their beginning up to and including it
+        (S3's common prefixes; a store does not look inside such a group). With '/': the keys
+        directly in the folder `prefix` and its folders as 'name/'. `delimiter` is '/' and the
+        beginning of a name: '/v' groups whatever lies in a folder or file whose name starts
+        with 'v', below the first level after `prefix`, as '<its folder>/v'. A directory store
+        may also give a group that holds no key any more (a folder left empty); S3 never does.
+        ValueError for another delimiter."""
 
     def delete(self, key: str) -> None:
         """Remove one object; absent is not an error."""

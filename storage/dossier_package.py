@@ -1,63 +1,80 @@
 """The dossier package: a hồ sơ's original files, every scan page as read, and dossier.json.
 
-    dossiers/<id>/original/<safe name>   each file of the scan, byte-identical (not when held)
-    dossiers/<id>/pages/0001.txt, 0001.words.json
-    dossiers/<id>/dossier.json           the Dossier's head: no scan pages, no segmentation
-    dossiers/<id>/scan.json              the scan: every page as read (no words), how it was cut
-    dossiers/<id>/manifest-sha256.txt    written last: the commit marker
+Two OCFL objects beside the record packages in the storage root under ocfl/ (storage/package.py):
 
-Its documents are record packages of their own (storage/package.py `write_document_package`),
-written before the dossier is committed: a dossier that is committed has all its documents. The
-names are spelled in storage/layout.py; the manifest is the one of record packages.
+    urn:sohoa:dossier-scan:<id>   the scan
+        original/<safe name>      each file of the scan, byte-identical (not when held)
+        pages/0001.txt, 0001.words.json
+        scan.json                 every page as read (no words), how the scan was cut
+    urn:sohoa:dossier:<id>        the head, committed last: the dossier exists once it is
+        dossier.json              the Dossier's head: no scan pages, no segmentation
+        forms/<audience>.json     what one audience other than archivists may be shown of the
+                                  dossier (its public form: application/dossiers.py), written
+                                  with dossier.json and again when a document changes it
+
+Showing a dossier reads the head object alone: its inventory, like dossier.json, does not grow
+with the pages of the scan, so answering for a dossier costs the same whatever the pages of
+documents the caller may not see (an inventory names every file: one object would cost more for
+more hidden pages). Its documents are record packages of their own (`write_document_package`),
+committed before the dossier: a dossier that is committed has all its documents. A boundary
+moved by an archivist (`update_dossier`) is the next version of both objects (scan first), after
+the new documents' versions and before the withdrawn documents' tombstones. The names are
+spelled in storage/layout.py.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from itertools import chain
 from pathlib import Path
 
 from core.errors import NotFound
 from schemas import Dossier
 from storage.base import ObjectStore
-from storage.hashing import sha256_bytes
 from storage.jsonfile import json_bytes
-from storage.layout import (
-    DOSSIER_FILE,
-    DOSSIER_SCAN_FILE,
-    DOSSIERS,
-    MANIFEST,
-    original_name,
-    page_words_name,
-)
-from storage.object_keys import check_key
+from storage.layout import DOSSIER_FILE, DOSSIER_SCAN_FILE, original_name, page_words_name
+from storage.ocfl_inventory import VersionInfo
+from storage.ocfl_layout import dossier_object_id, dossier_scan_object_id, plain_id
+from storage.ocfl_store import Content
 from storage.package import (
-    check_original,
+    SYSTEM,
+    PackageFiles,
     check_page_numbers,
-    commit_files,
-    manifest_text,
+    commit_object,
+    ocfl_root,
+    package_files,
     page_files,
     page_head,
-    parse_manifest,
-    put_original,
+    version_info,
 )
 
 __all__ = [
     "dossier_exists",
     "dossier_file_key",
     "iter_dossier_ids",
+    "form_name",
     "read_dossier",
-    "read_dossier_manifest",
+    "read_dossier_form",
     "update_dossier",
+    "write_dossier_forms",
     "write_dossier_package",
 ]
 
+FORMS_DIR = "forms"
+_AUDIENCE = re.compile(r"^[a-z]{1,20}$")
 
-def _prefix(dossier_id: str) -> str:
-    if not dossier_id or "/" in dossier_id:
-        raise ValueError(f"invalid dossier id {dossier_id!r}")
-    return check_key(f"{DOSSIERS}/{dossier_id}") + "/"
+
+def form_name(audience: str) -> str:
+    """The logical path of an audience's form in the head object: forms/<audience>.json."""
+    if not _AUDIENCE.match(audience):
+        raise ValueError(f"not an audience name: {audience!r}")
+    return f"{FORMS_DIR}/{audience}.json"
+
+
+def _form_files(forms: Mapping[str, bytes]) -> list[tuple[str, Content]]:
+    return [(form_name(audience), data) for audience, data in sorted(forms.items())]
 
 
 def _head_json(dossier: Dossier) -> bytes:
@@ -80,17 +97,18 @@ def write_dossier_package(
     store: ObjectStore,
     dossier: Dossier,
     originals: Sequence[Path] | None,
-) -> None:
-    """Write (or complete after a crash) the package of `dossier`: `originals` are its files in
-    the order of `dossier.files` (each must still hold the bytes recorded), or None when the
-    original went to the secret hold (`dossier.held`). The manifest goes last; the pages' files
-    are built and written one page at a time."""
+    forms: Mapping[str, bytes] | None = None,
+) -> int | None:
+    """Write the package of `dossier` as its next version (v1 at intake; None when it already
+    holds exactly these files): `originals` are its files in the order of `dossier.files` (each
+    must still hold the bytes recorded), or None when the original went to the secret hold
+    (`dossier.held`); `forms` (audience -> bytes) its public forms, committed with dossier.json
+    (without them, public and staff are shown nothing of it until they are written:
+    `write_dossier_forms`). The pages' files are built one page at a time."""
     if (originals is None) != dossier.held:
         raise ValueError(f"dossier {dossier.id}: originals are given exactly when it is not held")
-    prefix = _prefix(dossier.id)
-    heads = {DOSSIER_FILE: _head_json(dossier), DOSSIER_SCAN_FILE: _scan_json(dossier)}
-    files = chain(page_files(dossier.pages), heads.items())
-    store.delete(prefix + MANIFEST)
+    head, scan = dossier_object_id(dossier.id), dossier_scan_object_id(dossier.id)
+    kept: list[tuple[str, Content]] = []
     hashes: dict[str, str] = {}
     if originals is not None:
         if len(originals) != len(dossier.files):
@@ -99,39 +117,67 @@ def write_dossier_package(
         if len(set(names)) != len(names):
             raise ValueError(f"dossier {dossier.id}: two files would be stored under one name")
         for path, file, name in zip(originals, dossier.files, names, strict=True):
-            before = check_original(Path(path), file.sha256, file.size, f"dossier {dossier.id}")
-            put_original(store, prefix + name, Path(path), before)
+            kept.append((name, Path(path)))
             hashes[name] = file.sha256
-    commit_files(store, prefix, files, hashes, journal=False)
+    files = chain(kept, page_files(dossier.pages), [(DOSSIER_SCAN_FILE, _scan_json(dossier))])
+    info = VersionInfo("intake", SYSTEM)
+    commit_object(store, scan, files, info, replace_all=True, originals=hashes)
+    head_files = [(DOSSIER_FILE, _head_json(dossier)), *_form_files(forms or {})]
+    return commit_object(store, head, head_files, info, replace_all=True)
 
 
-def update_dossier(store: ObjectStore, dossier: Dossier) -> None:
-    """Rewrite dossier.json of a committed dossier, and scan.json when the dossier was read with
-    its scan (a boundary moved: `read_dossier(..., scan=True)`), then its manifest; the
-    originals and page files stay as they are."""
-    prefix = _prefix(dossier.id)
-    hashes = read_dossier_manifest(store, dossier.id)
-    files = {DOSSIER_FILE: _head_json(dossier)}
+def update_dossier(
+    store: ObjectStore, dossier: Dossier, forms: Mapping[str, bytes] | None = None
+) -> int | None:
+    """Write dossier.json of a committed dossier, and scan.json when the dossier was read with
+    its scan (a boundary moved: `read_dossier(..., scan=True)`), and the public `forms` given,
+    as its next version (who and why from its newest event); the originals and page files stay
+    as they are. None when nothing changed."""
+    _current(store, dossier.id)  # NotFound unless committed
+    info = version_info(dossier.events)
     if dossier.pages:  # read with its scan (a dossier has a page at least)
-        files[DOSSIER_SCAN_FILE] = _scan_json(dossier)
-    for name, data in files.items():
-        store.put_bytes(prefix + name, data)
-        hashes[name] = sha256_bytes(data)
-    store.put_bytes(prefix + MANIFEST, manifest_text(hashes))
+        scan = [(DOSSIER_SCAN_FILE, _scan_json(dossier))]
+        commit_object(store, dossier_scan_object_id(dossier.id), scan, info, replace_all=False)
+    head = [(DOSSIER_FILE, _head_json(dossier)), *_form_files(forms or {})]
+    return commit_object(store, dossier_object_id(dossier.id), head, info, replace_all=False)
+
+
+def write_dossier_forms(
+    store: ObjectStore, dossier_id: str, forms: Mapping[str, bytes], info: VersionInfo
+) -> int | None:
+    """Write the public `forms` (audience -> bytes) of a committed dossier as the next version of
+    its head (`info`: who, when, why), the other files as they are; None when they are unchanged
+    (no version written). NotFound unless the dossier is committed."""
+    _current(store, dossier_id)
+    files = _form_files(forms)
+    return commit_object(store, dossier_object_id(dossier_id), files, info, replace_all=False)
+
+
+def read_dossier_form(store: ObjectStore, dossier_id: str, audience: str) -> bytes:
+    """The public form of the dossier for `audience`, as its head holds it: the one file an
+    answer to that audience reads (not dossier.json). NotFound unless the dossier is committed
+    with that form."""
+    return _current(store, dossier_id).read(form_name(audience))
+
+
+def _current(store: ObjectStore, dossier_id: str) -> PackageFiles:
+    """The head object's newest version; NotFound unless the dossier is committed."""
+    object_id = dossier_object_id(dossier_id)
+    return package_files(ocfl_root(store), object_id, None, f"dossier {dossier_id!r}")
+
+
+def _scan(store: ObjectStore, dossier_id: str) -> PackageFiles:
+    object_id = dossier_scan_object_id(dossier_id)
+    return package_files(ocfl_root(store), object_id, None, f"scan of dossier {dossier_id!r}")
 
 
 def dossier_exists(store: ObjectStore, dossier_id: str) -> bool:
-    """True when the dossier package is committed (its manifest is present)."""
-    return store.exists(_prefix(dossier_id) + MANIFEST)
-
-
-def read_dossier_manifest(store: ObjectStore, dossier_id: str) -> dict[str, str]:
-    """Path inside the dossier package -> sha256. NotFound if not committed."""
+    """True when the dossier package is committed."""
     try:
-        data = store.get_bytes(_prefix(dossier_id) + MANIFEST)
+        _current(store, dossier_id)
     except NotFound:
-        raise NotFound(f"no dossier {dossier_id!r} in {store.url}") from None
-    return parse_manifest(data.decode(), dossier_id)
+        return False
+    return True
 
 
 def read_dossier(
@@ -140,28 +186,24 @@ def read_dossier(
     """The stored dossier: its head only (no pages, an empty segmentation), or with its `scan`
     (every page as read and how it was cut), the pages' words too `with_words`. NotFound
     unless committed."""
-    if not dossier_exists(store, dossier_id):
-        raise NotFound(f"no dossier {dossier_id!r} in {store.url}")
-    prefix = _prefix(dossier_id)
-    data = json.loads(store.get_bytes(prefix + DOSSIER_FILE))
+    data = json.loads(_current(store, dossier_id).read(DOSSIER_FILE))
     if scan or with_words:
-        data |= json.loads(store.get_bytes(prefix + DOSSIER_SCAN_FILE))
+        package = _scan(store, dossier_id)
+        data |= json.loads(package.read(DOSSIER_SCAN_FILE))
     if with_words:
         for page in data["pages"]:
-            page["words"] = json.loads(store.get_bytes(prefix + page_words_name(page["number"])))
+            page["words"] = json.loads(package.read(page_words_name(page["number"])))
     return Dossier.model_validate(data)
 
 
 def iter_dossier_ids(store: ObjectStore) -> Iterator[str]:
     """The ids of committed dossiers, in lexical order."""
-    for key in store.list(f"{DOSSIERS}/"):
-        parts = key.split("/")
-        if len(parts) == 3 and parts[2] == MANIFEST:
-            yield parts[1]
+    found = [plain_id(object_id) for object_id in ocfl_root(store).object_ids()]
+    yield from sorted(named[1] for named in found if named and named[0] == "dossier")
 
 
-def dossier_file_key(dossier: Dossier, index: int) -> str:
+def dossier_file_key(store: ObjectStore, dossier: Dossier, index: int) -> str:
     """The store key of the dossier's `index`-th original file (0-based). NotFound when held."""
     if dossier.held:
         raise NotFound(f"dossier {dossier.id}: its original is held outside the store")
-    return _prefix(dossier.id) + check_key(original_name(dossier.files[index].name))
+    return _scan(store, dossier.id).key(original_name(dossier.files[index].name))

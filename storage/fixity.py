@@ -1,16 +1,21 @@
 """Fixity: re-hash every stored object and compare it with what the store says it should be.
 
-    records/<id>/       every file named in manifest-sha256.txt must be there with that sha256;
-                        any other file is unexpected; a package without its manifest is reported
-                        (an interrupted write, or a deleted manifest: its files cannot be checked)
-    dossiers/<id>/      the same, for a dossier package (its original files, pages, dossier.json)
+    ocfl/               every OCFL object (a record or dossier package, storage/package.py) is
+                        checked from its own inventories (storage/ocfl_fixity.py): each content
+                        file's sha512 and sha256, each inventory against its sidecar; damage is
+                        named by version and file ("v1: v1/content/original/x.pdf was changed").
+                        A version folder no inventory names is an interrupted write: reported,
+                        and discarded by `repair`; so is an object whose first version never
+                        committed (no inventory at all). Any other file is unexpected.
     quarantine/<id>/    the original named in reason.json must be there with reason.json's
                         sha256 (which is also the entry's id); any other file is unexpected
 
 Works on any ObjectStore: objects are read back through the store (streamed to a scratch file
 when they may be large), except that a LocalStore's files are hashed in place. Keys outside these
-two areas belong to other tools and are left alone. A package committed while the check runs is
-checked again at the end rather than reported.
+two areas belong to other tools and are left alone. An object without a root inventory, or with
+a version beyond it, is checked again at the end (a writer may have committed it meanwhile)
+before it is reported. `repair` must run with no writer at work: it removes what a crashed
+writer left, which a live writer would still be writing.
 """
 
 from __future__ import annotations
@@ -29,15 +34,19 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import unquote
 
 from core.errors import NotFound
 from storage.base import ObjectStore
-from storage.dossier_package import read_dossier_manifest
 from storage.hashing import sha256_file
-from storage.layout import DOSSIERS, MANIFEST, QUARANTINE, REASON_FILE, RECORDS
+from storage.layout import QUARANTINE, REASON_FILE
 from storage.local import LocalStore
 from storage.object_keys import check_key
-from storage.package import read_manifest
+from storage.ocfl_fixity import ObjectFixity, check_object
+from storage.ocfl_inventory import INVENTORY_FILE, SIDECAR_FILE, InventoryError
+from storage.ocfl_layout import NUMBER_OF_TUPLES, plain_id
+from storage.ocfl_store import OcflStore
+from storage.package import ocfl_root
 
 __all__ = ["FixityReport", "Problem", "verify"]
 
@@ -46,14 +55,16 @@ log = logging.getLogger(__name__)
 HASH_WORKERS = 4  # objects hashed at once (S3 latency; hashlib releases the GIL)
 _SMALL_SUFFIXES = (".json", ".txt")  # read whole; anything else is streamed to a scratch file
 
-Kind = Literal["missing", "altered", "unexpected", "unreadable"]
+Kind = Literal["missing", "altered", "unexpected", "unreadable", "interrupted"]
+AREAS = {"record": "records", "dossier": "dossiers", "dossier-scan": "dossiers"}  # by the kind of object
+ROOT_AREA = "ocfl"  # a file of the storage root that belongs to no object
 
 
 @dataclass(frozen=True)
 class Problem:
     """One finding: `key` is the object concerned, `entry` the record or quarantine id."""
 
-    area: str  # "records", "dossiers", "quarantine" or "audit" (the access log)
+    area: str  # "records", "dossiers", "ocfl" (the storage root), "quarantine", "audit" (the access log)
     entry: str  # "" for a stray object directly under the area
     kind: Kind
     key: str
@@ -71,6 +82,7 @@ class FixityReport:
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     access_log: dict[str, Any] | None = None  # the access log's chain check, when made
+    repaired: list[str] = field(default_factory=list)  # interrupted writes discarded (`repair`)
 
     @property
     def ok(self) -> bool:
@@ -99,6 +111,7 @@ class FixityReport:
             "counts": {kind: self.count(kind) for kind in Kind.__args__},  # type: ignore[attr-defined]
             "problems": [asdict(p) for found in self.by_entry().values() for p in found],
             "access_log": self.access_log,
+            "repaired": self.repaired,
         }
 
 
@@ -174,7 +187,6 @@ class _Planner:
     def __init__(self, store: ObjectStore, report: FixityReport) -> None:
         self.store = store
         self.report = report
-        self.uncommitted: list[tuple[str, str]] = []  # (area, id) without a manifest: checked again
         self.lock = threading.Lock()
 
     def problem(self, area: str, entry: str, kind: Kind, key: str, detail: str = "") -> None:
@@ -185,45 +197,18 @@ class _Planner:
         for key in keys:
             self.problem(area, "", "unexpected", key, f"not inside a {area} entry")
 
-    def package(self, area: str, package_id: str, keys: list[str]) -> Iterator[_Check]:
-        """The checks of a record or dossier package (`area`) from its manifest."""
-        prefix = f"{area}/{package_id}/"
-        present = set(keys)
-        if prefix + MANIFEST not in present:
-            self.uncommitted.append((area, package_id))
-            return
-        try:
-            hashes = _MANIFESTS[area](self.store, package_id)
-            named = {check_key(prefix + path): digest for path, digest in hashes.items()}
-        except NotFound:  # deleted since it was listed
-            self.uncommitted.append((area, package_id))
-            return
-        except (ValueError, UnicodeDecodeError) as exc:
-            self._counted(area)
-            self.problem(area, package_id, "unreadable", prefix + MANIFEST, str(exc))
-            return
-        self._counted(area)
-        for key in sorted(present - set(named) - {prefix + MANIFEST}):
-            self.problem(area, package_id, "unexpected", key, "not named in the manifest")
-        for key, digest in sorted(named.items()):
-            if key in present:
-                yield _Check(area, package_id, key, digest)
-            else:
-                self.problem(area, package_id, "missing", key, "named in the manifest")
+    def object_checked(self, kind: str, fixity: ObjectFixity) -> None:
+        with self.lock:
+            if kind == "dossier":  # its head: one a dossier (its scan is a second object)
+                self.report.dossiers += 1
+            elif kind == "record":
+                self.report.records += 1
+            self.report.objects += fixity.files_checked
+            self.report.bytes += fixity.bytes_checked
 
-    def _counted(self, area: str) -> None:
-        if area == DOSSIERS:
-            self.report.dossiers += 1
-        else:
-            self.report.records += 1
-
-    def missing_manifest(self, area: str, package_id: str) -> None:
-        key = f"{area}/{package_id}/{MANIFEST}"
-        self.problem(
-            area, package_id, "missing", key,
-            "package without a manifest (an interrupted write, or the manifest was deleted):"
-            " its files cannot be checked",
-        )  # fmt: skip
+    def repaired(self, what: str) -> None:
+        with self.lock:
+            self.report.repaired.append(what)
 
     def quarantined(self, entry_id: str, keys: list[str]) -> Iterator[_Check]:
         prefix = f"{QUARANTINE}/{entry_id}/"
@@ -257,12 +242,6 @@ class _Planner:
             yield _Check(QUARANTINE, entry_id, original_key, digest)
 
     def checks(self) -> Iterator[_Check]:
-        for area in (RECORDS, DOSSIERS):
-            for package_id, keys in _grouped(self.store.list(f"{area}/"), area):
-                if package_id:
-                    yield from self.package(area, package_id, keys)
-                else:
-                    self.strays(area, keys)
         for entry_id, keys in _grouped(self.store.list(f"{QUARANTINE}/"), QUARANTINE):
             if entry_id:
                 yield from self.quarantined(entry_id, keys)
@@ -270,7 +249,122 @@ class _Planner:
                 self.strays(QUARANTINE, keys)
 
 
-_MANIFESTS = {RECORDS: read_manifest, DOSSIERS: read_dossier_manifest}
+# ---- the OCFL objects ----
+
+
+@dataclass(frozen=True)
+class _Object:
+    """The keys listed under one object root of the storage root."""
+
+    root: str  # its key prefix, ending in '/'
+    keys: frozenset[str]
+
+    def name(self) -> str:
+        return self.root.rstrip("/").rsplit("/", 1)[-1]
+
+    @property
+    def started_only(self) -> bool:
+        """No inventory anywhere: a first version that never reached its commit."""
+        return not any(key.endswith(("/" + INVENTORY_FILE, "/" + SIDECAR_FILE)) for key in self.keys)
+
+
+def _root_file(relative: str) -> bool:
+    """A file of the storage root itself: its declaration, layout, or an extension's config."""
+    return relative in ("0=ocfl_1.1", "ocfl_layout.json") or relative.startswith("extensions/")
+
+
+def _objects(ocfl: OcflStore, planner: _Planner) -> Iterator[_Object]:
+    """The object roots listed under the storage root, one at a time (the keys of one object
+    root are listed together: they share its prefix); other files are strays."""
+    depth = NUMBER_OF_TUPLES + 1
+
+    def object_root(key: str) -> str | None:
+        relative = key[len(ocfl.root) :]
+        parts = relative.split("/")
+        if _root_file(relative):
+            return None
+        if len(parts) <= depth:
+            planner.problem(ROOT_AREA, "", "unexpected", key, "in the storage root, inside no object")
+            return None
+        return ocfl.root + "/".join(parts[:depth]) + "/"
+
+    for root, keys in itertools.groupby(ocfl.store.list(ocfl.root), key=object_root):
+        if root is not None:
+            yield _Object(root, frozenset(keys))
+
+
+def _object_id(ocfl: OcflStore, found: _Object) -> str | None:
+    name = found.name()
+    if len(name) <= 100:
+        return unquote(name)
+    try:  # a cut name: only the inventory knows the whole id
+        return ocfl.inventory_at(found.root).id
+    except (NotFound, InventoryError, UnicodeDecodeError):
+        return None
+
+
+def _unfinished(ocfl: OcflStore, object_id: str) -> bool:
+    """True for an object whose last commit stopped between its root inventory and its sidecar."""
+    try:
+        return ocfl.unfinished_commit(object_id) is not None
+    except (NotFound, InventoryError, UnicodeDecodeError):  # damage: check_object says which
+        return False
+
+
+def _where(object_id: str | None, found: _Object) -> tuple[str, str, str]:
+    """(area, entry, kind) of an object: its record or dossier id, else the folder's name."""
+    named = plain_id(object_id) if object_id else None
+    return (AREAS[named[0]], named[1], named[0]) if named else (ROOT_AREA, found.name(), "")
+
+
+def _check(ocfl: OcflStore, found: _Object, planner: _Planner, *, final: bool, repair: bool) -> bool:
+    """Check one object; False when it is not committed yet (or has a version beyond its head)
+    and this is not the `final` pass: it is checked again at the end."""
+    object_id = _object_id(ocfl, found)
+    area, entry, kind = _where(object_id, found)
+    if object_id is None or ocfl.object_root(object_id) != found.root:
+        for key in sorted(found.keys):
+            planner.problem(area, entry, "unexpected", key, "in an object folder whose name is not its id's")
+        return True
+    if not final and (found.started_only or found.root + INVENTORY_FILE not in found.keys):
+        return False
+    if found.started_only:
+        if repair:
+            ocfl.discard_incomplete(object_id)
+            planner.repaired(f"{found.root} (never committed)")
+        else:
+            detail = "an interrupted first version: nothing committed (repair discards it)"
+            planner.problem(area, entry, "interrupted", found.root, detail)
+        return True
+    try:
+        unfinished = _unfinished(ocfl, object_id)
+        if unfinished and not final:
+            return False
+        if unfinished and repair:
+            ocfl.finish_commit(object_id)
+            planner.repaired(f"{found.root}{SIDECAR_FILE} (a commit finished)")
+        fixity = check_object(ocfl, object_id)
+    except NotFound:  # removed since it was listed
+        return True
+    if fixity.incomplete and not final:
+        return False
+    planner.object_checked(kind, fixity)
+    if unfinished and not repair:
+        sidecar = found.root + SIDECAR_FILE
+        detail = f"{fixity.head}: its commit was interrupted before the root sidecar (repair finishes it)"
+        planner.problem(area, entry, "interrupted", sidecar, detail)
+        fixity.damage = [d for d in fixity.damage if d.path not in (SIDECAR_FILE, INVENTORY_FILE)]
+    for damage in fixity.damage:
+        planner.problem(area, entry, damage.kind, found.root + damage.path, str(damage))  # type: ignore[arg-type]
+    for name in fixity.incomplete:
+        if repair:
+            planner.repaired(f"{found.root}{name}/")
+        else:
+            detail = f"{name}: an interrupted write, no inventory names it (repair discards it)"
+            planner.problem(area, entry, "interrupted", f"{found.root}{name}/", detail)
+    if repair and fixity.incomplete:
+        ocfl.discard_incomplete(object_id)
+    return True
 
 
 # ---- public API ----
@@ -289,28 +383,31 @@ def _compare(planner: _Planner, check: _Check, found: tuple[str, int] | None) ->
         planner.problem(check.area, check.entry, "altered", check.key, detail)
 
 
-def verify(store: ObjectStore, *, workers: int = HASH_WORKERS) -> FixityReport:
+def verify(store: ObjectStore, *, workers: int = HASH_WORKERS, repair: bool = False) -> FixityReport:
     """Re-hash every record and dossier package and quarantine entry of `store`; report what is
-    wrong."""
+    wrong. `repair` discards what interrupted writes left (only with no writer at work)."""
     started = time.monotonic()
     report = FixityReport(store=store.url)
     planner = _Planner(store, report)
+    ocfl = ocfl_root(store)
+    workers = max(1, workers)
     with tempfile.TemporaryDirectory(prefix="sohoa-fixity-") as scratch:
         hasher = _Hasher(store, Path(scratch))
 
         def rehash(check: _Check) -> tuple[str, int] | None:
             return hasher(check.key)
 
-        for check, found in _bounded_map(rehash, planner.checks(), max(1, workers)):
+        def first_pass(found: _Object) -> bool:
+            return _check(ocfl, found, planner, final=False, repair=repair)
+
+        checked = _bounded_map(first_pass, _objects(ocfl, planner), workers)
+        late = [found for found, done in checked if not done]
+        for found in late:  # not committed when first seen: a writer may have finished meanwhile
+            keys = frozenset(store.list(found.root))
+            if keys:
+                _check(ocfl, _Object(found.root, keys), planner, final=True, repair=repair)
+        for check, found in _bounded_map(rehash, planner.checks(), workers):
             _compare(planner, check, found)
-        # Packages without a manifest may have been committed meanwhile: check those again.
-        late, planner.uncommitted = planner.uncommitted, []
-        for area, package_id in late:
-            keys = list(store.list(f"{area}/{package_id}/"))
-            for check in list(planner.package(area, package_id, keys)) if keys else []:
-                _compare(planner, check, hasher(check.key))
-        for area, package_id in planner.uncommitted:
-            planner.missing_manifest(area, package_id)
     report.seconds = time.monotonic() - started
     log.info(
         "fixity of %s: %d records, %d dossiers, %d quarantined, %d objects, %d problems in %.1f s",

@@ -1,6 +1,10 @@
 """What the store and the secret hold are made of, by name: the one place their names are spelled.
 
-A record package (storage/package.py), under records/<id>/:
+Record and dossier packages are OCFL 1.1 objects in the storage root under ocfl/ (storage/
+ocfl_store.py; object ids `urn:sohoa:record:<id>` and `urn:sohoa:dossier:<id>`). The names below
+are the logical paths of their files, the same in every version.
+
+A record package (storage/package.py):
 
     original/<safe name>     the original file, byte-identical
     pages/0001.txt           page text
@@ -11,16 +15,16 @@ A record package (storage/package.py), under records/<id>/:
     events.json              Record.events (provenance log)
     document.pdf             the searchable PDF, when one was made (application/ingest.py)
     fingerprint.json         page hashes and text signature for near duplicates (dedup/)
-    manifest-sha256.txt      sha256 of every other file, written last: the commit marker
+    withdrawn.json           the whole state of a withdrawn package's last version (a tombstone)
 
 A record cut from a dossier scan has no original/ of its own: its original is the dossier's.
-A dossier package (storage/dossier_package.py), under dossiers/<id>/:
+A dossier package (storage/dossier_package.py):
 
     original/<safe name>     each file of the dossier scan, byte-identical (none when held)
     pages/0001.txt, .words.json   every scan page as read (blank sheets too)
     dossier.json             the Dossier's head: code, title, files, its documents' ids and pages
     scan.json                every scan page as read (no words) and how the scan was cut
-    manifest-sha256.txt      written last: the commit marker (after the documents' packages)
+                             (committed after its documents' packages)
 
 The change journal (storage/changes.py), under changes/<hour>/: one empty object per committed
 change of a package, named by time and record id.
@@ -37,7 +41,6 @@ from storage.names import safe_name
 __all__ = [
     "CHANGES",
     "CLASSIFICATION_FILE",
-    "DOSSIERS",
     "DOSSIER_FILE",
     "DOSSIER_SCAN_FILE",
     "EVENTS_FILE",
@@ -46,23 +49,24 @@ __all__ = [
     "HOLD_ORIGINAL",
     "HOLD_RECORD",
     "JSON_FILES",
-    "MANIFEST",
     "METADATA_FILE",
+    "OCFL_ROOT",
     "ORIGINAL_DIR",
     "PAGES_DIR",
     "QUARANTINE",
     "REASON_FILE",
-    "RECORDS",
     "RECORD_FILE",
     "SEARCHABLE_PDF",
+    "WITHDRAWN_FILE",
     "original_name",
     "page_text_name",
     "page_words_name",
 ]
 
+# --- the OCFL storage root of every record and dossier package ---
+OCFL_ROOT = "ocfl"  # its folder (key prefix) in the store
+
 # --- the record package ---
-RECORDS = "records"  # the packages' folder (key prefix) in the store
-MANIFEST = "manifest-sha256.txt"
 RECORD_FILE = "record.json"
 METADATA_FILE = "metadata.json"
 CLASSIFICATION_FILE = "classification.json"
@@ -72,9 +76,9 @@ ORIGINAL_DIR = "original"
 PAGES_DIR = "pages"
 SEARCHABLE_PDF = "document.pdf"  # page images with an invisible text layer
 FINGERPRINT_FILE = "fingerprint.json"
+WITHDRAWN_FILE = "withdrawn.json"  # a tombstone: why the package was withdrawn
 
 # --- the dossier package ---
-DOSSIERS = "dossiers"  # the dossier packages' folder (key prefix) in the store
 DOSSIER_FILE = "dossier.json"  # the head: what showing a dossier needs
 DOSSIER_SCAN_FILE = "scan.json"  # every scan page as read (no words) and how the scan was cut
 

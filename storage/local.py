@@ -12,10 +12,12 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO
 
 from core.errors import NotFound, Transient
+from storage.base import group_stem
 from storage.hashing import CHUNK
 from storage.object_keys import TEMP_PREFIX, check_key, check_prefix
 
@@ -44,9 +46,14 @@ def _make_dirs(path: Path) -> None:
         _fsync_dir(directory.parent)
 
 
-def write_atomic(target: Path, fill: Callable[[BinaryIO], None]) -> None:
-    """Write `target` through a temporary sibling: complete and durable, or not at all; 0600."""
-    temp = target.with_name(f"{TEMP_PREFIX}{uuid.uuid4().hex}")
+def write_atomic(target: Path, fill: Callable[[BinaryIO], None], scratch: Path | None = None) -> None:
+    """Write `target` through a temporary file: complete and durable, or not at all; 0600. The
+    temporary file is a sibling, or in `scratch` (a folder on the same file system): a writer
+    killed midway then leaves nothing in the target's folder (an OCFL version folder must hold
+    exactly what its inventory names)."""
+    if scratch is not None:
+        _make_dirs(scratch)
+    temp = (scratch or target.parent) / f"{TEMP_PREFIX}{uuid.uuid4().hex}"
     try:
         with os.fdopen(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as f:
             fill(f)
@@ -65,6 +72,7 @@ class LocalStore:
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root).expanduser().resolve()
         self.url = str(self.root)
+        self._base = self.url.rstrip("/") + "/"  # the root "/" gives "/"
 
     def __repr__(self) -> str:
         return f"LocalStore({self.url!r})"
@@ -72,21 +80,43 @@ class LocalStore:
     def _path(self, key: str) -> Path:
         return self.root.joinpath(*check_key(key).split("/"))
 
+    def _file(self, key: str) -> str:
+        """`_path` as a string, without building a Path (reads are the hot path of a reindex):
+        a checked key has no empty, '.' or '..' segment and no backslash."""
+        return self._base + check_key(key)
+
+    @cached_property
+    def _scratch(self) -> Path | None:
+        """Where partial writes go: a folder beside the store's root on the same file system, so
+        that nothing a killed writer left is ever inside the store (nor an OCFL root that is the
+        store's root). None (temporary siblings, as before) when there is no such folder: the
+        root is a mount point, or its parent is not writable."""
+        scratch = self.root.parent / f"{TEMP_PREFIX}{self.root.name}"
+        try:
+            _make_dirs(self.root)
+            _make_dirs(scratch)
+            if scratch.stat().st_dev != self.root.stat().st_dev:
+                return None
+        except OSError:
+            return None
+        return scratch
+
     def put_bytes(self, key: str, data: bytes) -> None:
         path = self._path(key)
         _make_dirs(path.parent)
-        write_atomic(path, lambda f: f.write(data))
+        write_atomic(path, lambda f: f.write(data), self._scratch)
 
     def put_file(self, key: str, path: Path) -> None:
         target = self._path(key)
         with Path(path).open("rb") as src:  # open first: a missing source leaves no trace
             _make_dirs(target.parent)
-            write_atomic(target, lambda f: shutil.copyfileobj(src, f, CHUNK))
+            write_atomic(target, lambda f: shutil.copyfileobj(src, f, CHUNK), self._scratch)
 
     def get_bytes(self, key: str) -> bytes:
-        path = self._path(key)
+        path = self._file(key)
         try:
-            return path.read_bytes()
+            with open(path, "rb") as f:  # noqa: PTH123 (a str path: no Path to build)
+                return f.read()
         except _MISSING:
             raise NotFound(f"no object {key!r} in {self.url}") from None
 
@@ -100,33 +130,57 @@ class LocalStore:
             write_atomic(Path(dest), lambda f: shutil.copyfileobj(src, f, CHUNK))
 
     def exists(self, key: str) -> bool:
-        return self._path(key).is_file()
+        return os.path.isfile(self._file(key))  # noqa: PTH113
 
     def list(self, prefix: str = "") -> Iterator[str]:
+        return self._listing(prefix, None)
+
+    def list_grouped(self, prefix: str = "", delimiter: str = "/") -> Iterator[str]:
+        """As `list`, a group given without walking into it (os.scandir of the folders above)."""
+        return self._listing(prefix, group_stem(delimiter))
+
+    def _listing(self, prefix: str, stem: str | None) -> Iterator[str]:
         base, _, partial = check_prefix(prefix).rpartition("/")  # checked now, not when iterated
         directory = self.root.joinpath(*base.split("/")) if base else self.root
-        return self._walk(directory, f"{base}/" if base else "", partial)
+        group = None if stem is None else (len(prefix), stem)
+        return self._walk(str(directory), f"{base}/" if base else "", partial, group)
 
-    def _walk(self, directory: Path, head: str, start: str = "") -> Iterator[str]:
-        """Keys under `directory` in lexical order: a folder 'a' sorts as 'a/' among files."""
+    def _walk(
+        self, directory: str, head: str, start: str = "", group: tuple[int, str] | None = None
+    ) -> Iterator[str]:
+        """Keys under `directory` in lexical order: a folder 'a' sorts as 'a/' among files.
+        `group` (length of the prefix, stem): below the prefix's own level, the entries whose
+        names start with the stem are given once, as `head` + stem, and not walked into."""
         try:
             with os.scandir(directory) as it:
                 entries = [e for e in it if e.name.startswith(start)]
         except _MISSING:
             return
-        marked = []
+        stem = group[1] if group is not None and head and len(head) > group[0] else None
+        marked: list[tuple[str, os.DirEntry | None]] = []
+        grouped = False
         for entry in entries:
             if entry.name.startswith(TEMP_PREFIX):
                 continue
             if entry.is_dir(follow_symlinks=False):
-                marked.append((f"{entry.name}/", entry))
+                name = f"{entry.name}/"
             elif entry.is_file(follow_symlinks=False):
-                marked.append((entry.name, entry))
-        for name, entry in sorted(marked, key=lambda item: item[0]):
-            if name.endswith("/"):
-                yield from self._walk(Path(entry.path), head + name)
+                name = entry.name
             else:
+                continue
+            if stem is not None and name.startswith(stem):
+                grouped = True
+            else:
+                marked.append((name, entry))
+        if grouped:
+            marked.append((stem, None))
+        for name, entry in sorted(marked, key=lambda item: item[0]):
+            if entry is None or not name.endswith("/"):
                 yield head + name
+            elif group is not None and not group[1] and len(head) + len(name) > group[0]:
+                yield head + name  # delimiter '/': the whole folder is one group
+            else:
+                yield from self._walk(entry.path, head + name, group=group)
 
     def delete(self, key: str) -> None:
         with contextlib.suppress(*_MISSING):  # a folder is not an object either

@@ -5,10 +5,13 @@ Every backend validates keys here, so a key means the same object on disk and in
 
 from __future__ import annotations
 
+import re
+
 __all__ = ["MAX_KEY_BYTES", "TEMP_PREFIX", "check_key", "check_prefix"]
 
 MAX_KEY_BYTES = 1024  # the S3 limit; far below any file system path limit
 TEMP_PREFIX = ".~tmp-"  # reserved for a backend's partial writes; never a key segment
+_FORBIDDEN = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")  # control characters, surrogates
 
 
 def _check_text(key: str, what: str) -> None:
@@ -18,7 +21,7 @@ def _check_text(key: str, what: str) -> None:
         raise ValueError(f"{what} must be relative: {key!r}")
     if "\\" in key:
         raise ValueError(f"{what} must not contain a backslash: {key!r}")
-    if any(ord(c) < 32 or ord(c) == 127 or 0xD800 <= ord(c) <= 0xDFFF for c in key):
+    if _FORBIDDEN.search(key):
         raise ValueError(f"{what} must not contain control characters or surrogates: {key!r}")
     if len(key.encode()) > MAX_KEY_BYTES:
         raise ValueError(f"{what} is longer than {MAX_KEY_BYTES} bytes: {key[:80]!r}...")

@@ -33,6 +33,7 @@ from storage.ocfl_store import OBJECT_DECLARATION, OcflStore, file_digests
 __all__ = ["Damage", "ObjectFixity", "check_object"]
 
 _SMALL_SUFFIXES = (".json", ".txt")  # read whole; anything else is streamed to a scratch file
+_UNNAMED = "is in no inventory"
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,17 @@ class Damage:
     path: str
     problem: str
     used_by: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def kind(self) -> str:
+        """What `sohoa verify` calls it: missing, unexpected, unreadable or altered."""
+        if self.problem.startswith("is missing"):
+            return "missing"
+        if self.problem == _UNNAMED:
+            return "unexpected"
+        if self.problem.startswith(("is malformed", "breaks an OCFL rule", "and every version")):
+            return "unreadable"
+        return "altered"
 
     def __str__(self) -> str:
         used = ", ".join(f"{v} {p}" for v, p in self.used_by)
@@ -57,25 +69,27 @@ class ObjectFixity:
     damage: list[Damage] = field(default_factory=list)
     incomplete: list[str] = field(default_factory=list)  # version folders of interrupted writes
     files_checked: int = 0
+    bytes_checked: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.damage
 
 
-def _digests(ocfl: OcflStore, key: str, scratch: Path) -> tuple[str, str] | None:
-    """(sha512, sha256) of a stored object; None when it is missing."""
+def _digests(ocfl: OcflStore, key: str, scratch: Path) -> tuple[str, str, int] | None:
+    """(sha512, sha256, size) of a stored object; None when it is missing."""
     store = ocfl.store
     try:
         if isinstance(store, LocalStore):
             path = store.root.joinpath(*key.split("/"))
-            return file_digests(path) if path.is_file() else None
+            return (*file_digests(path), path.stat().st_size) if path.is_file() else None
         if key.endswith(_SMALL_SUFFIXES):
-            return file_digests(store.get_bytes(key))
+            data = store.get_bytes(key)
+            return (*file_digests(data), len(data))
         temp = scratch / uuid.uuid4().hex
         try:
             store.get_file(key, temp)
-            return file_digests(temp)
+            return (*file_digests(temp), temp.stat().st_size)
         finally:
             temp.unlink(missing_ok=True)
     except NotFound:
@@ -184,6 +198,8 @@ def check_object(ocfl: OcflStore, object_id: str) -> ObjectFixity:
                 version = path.split("/", 1)[0]
                 used_by = tuple(inventory.users_of(path))
                 found = _digests(ocfl, prefix + path, Path(scratch))
+                if found is not None:
+                    report.bytes_checked += found[2]
                 if found is None:
                     report.damage.append(Damage(version, path, "is missing", used_by))
                 elif found[0] != digest:
@@ -197,7 +213,5 @@ def check_object(ocfl: OcflStore, object_id: str) -> ObjectFixity:
             if first not in report.incomplete:
                 report.incomplete.append(first)
             continue
-        report.damage.append(
-            Damage(first if _in_version(key, prefix) else "root", relative, "is in no inventory")
-        )
+        report.damage.append(Damage(first if _in_version(key, prefix) else "root", relative, _UNNAMED))
     return report

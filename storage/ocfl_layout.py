@@ -7,7 +7,10 @@ an object with id I lives at `<t1>/<t2>/<t3>/<I encoded>/`, where t1..t3 are the
 characters is cut to 100 and followed by '-' and the whole sha256. So the tree stays balanced
 (4,096 folders a level, whatever the number of records), and the id can still be read in the
 path. sohoa's ids are URIs (an OCFL id SHOULD be one): `urn:sohoa:record:<record id>` and
-`urn:sohoa:dossier:<dossier id>`, records and dossiers side by side in one storage root.
+`urn:sohoa:dossier:<dossier id>` (a dossier's head: dossier.json) with
+`urn:sohoa:dossier-scan:<dossier id>` (its scan), all side by side in one storage root. A
+record or dossier id is one safe key segment (32 hex digits when sohoa made it from a file's
+sha256; any other safe name, e.g. in tests, is encoded the same way).
 """
 
 from __future__ import annotations
@@ -15,13 +18,17 @@ from __future__ import annotations
 import hashlib
 import re
 
+from storage.object_keys import check_key
+
 __all__ = [
     "LAYOUT_CONFIG",
     "LAYOUT_DESCRIPTION",
     "LAYOUT_EXTENSION",
     "dossier_object_id",
+    "dossier_scan_object_id",
     "encapsulation_name",
     "object_path",
+    "plain_id",
     "record_object_id",
 ]
 
@@ -39,20 +46,20 @@ LAYOUT_CONFIG = {
     "numberOfTuples": NUMBER_OF_TUPLES,
 }
 _MAX_ENCODED = 100
-_KEPT = re.compile(r"[A-Za-z0-9_-]")
+_ENCODED = re.compile(r"[^A-Za-z0-9_-]")  # every other character is percent-encoded
 _RECORD_PREFIX = "urn:sohoa:record:"
 _DOSSIER_PREFIX = "urn:sohoa:dossier:"
-_PLAIN_ID = re.compile(r"[0-9a-f]{32}")
+_SCAN_PREFIX = "urn:sohoa:dossier-scan:"
 
 
 def encapsulation_name(object_id: str, digest: str) -> str:
     """The object's own folder: its id, percent-encoded, cut to 100 characters plus the digest."""
-    encoded = "".join(c if _KEPT.fullmatch(c) else _percent(c) for c in object_id)
+    encoded = _ENCODED.sub(_percent, object_id)
     return f"{encoded[:_MAX_ENCODED]}-{digest}" if len(encoded) > _MAX_ENCODED else encoded
 
 
-def _percent(char: str) -> str:
-    return "".join(f"%{byte:02x}" for byte in char.encode())
+def _percent(match: re.Match[str]) -> str:
+    return "".join(f"%{byte:02x}" for byte in match.group().encode())
 
 
 def object_path(object_id: str) -> str:
@@ -65,8 +72,13 @@ def object_path(object_id: str) -> str:
 
 
 def _checked(kind: str, plain_id: str) -> str:
-    if not _PLAIN_ID.fullmatch(plain_id):
-        raise ValueError(f"invalid {kind} id {plain_id!r}: expected 32 lowercase hex digits")
+    """A record or dossier id: one safe key segment (no '/', '.', '..', control characters)."""
+    if not isinstance(plain_id, str) or not plain_id or "/" in plain_id:
+        raise ValueError(f"invalid {kind} id {plain_id!r}")
+    try:
+        check_key(plain_id)
+    except ValueError as exc:
+        raise ValueError(f"invalid {kind} id {plain_id!r}: {exc}") from None
     return plain_id
 
 
@@ -78,3 +90,18 @@ def record_object_id(record_id: str) -> str:
 def dossier_object_id(dossier_id: str) -> str:
     """The OCFL object id of a dossier (hồ sơ): `urn:sohoa:dossier:<dossier id>`."""
     return _DOSSIER_PREFIX + _checked("dossier", dossier_id)
+
+
+def dossier_scan_object_id(dossier_id: str) -> str:
+    """The OCFL object id of a dossier's scan: `urn:sohoa:dossier-scan:<dossier id>`."""
+    return _SCAN_PREFIX + _checked("dossier", dossier_id)
+
+
+def plain_id(object_id: str) -> tuple[str, str] | None:
+    """('record', 'dossier' or 'dossier-scan'; the sohoa id) of an object id sohoa made; None
+    for another."""
+    kinds = (("record", _RECORD_PREFIX), ("dossier", _DOSSIER_PREFIX), ("dossier-scan", _SCAN_PREFIX))
+    for kind, prefix in kinds:
+        if object_id.startswith(prefix):
+            return kind, object_id[len(prefix) :]
+    return None

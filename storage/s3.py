@@ -18,6 +18,7 @@ missing bucket, refused credentials or denied access are S3SetupError, for a per
 from __future__ import annotations
 
 import contextlib
+import heapq
 import logging
 import threading
 import uuid
@@ -47,6 +48,7 @@ from botocore.response import StreamingBody
 from s3transfer.manager import TransferConfig, TransferManager
 
 from core.errors import MissingDependency, NotFound, SohoaError, Transient
+from storage.base import group_stem
 from storage.hashing import CHUNK, sha256_bytes, sha256_file
 from storage.local import write_atomic
 from storage.object_keys import MAX_KEY_BYTES, TEMP_PREFIX, check_key, check_prefix
@@ -302,18 +304,29 @@ class S3Store:
         check_prefix(prefix)  # refused now, not when iterated
         return self._list(self._root + prefix)
 
-    def _list(self, full_prefix: str) -> Iterator[str]:
-        """Pages of ListObjectsV2, in UTF-8 byte order: the code point order of LocalStore."""
+    def list_grouped(self, prefix: str = "", delimiter: str = "/") -> Iterator[str]:
+        """ListObjectsV2 with a Delimiter: a group is one entry of a page (CommonPrefixes)."""
+        check_prefix(prefix)
+        group_stem(delimiter)
+        return self._list(self._root + prefix, delimiter)
+
+    def _list(self, full_prefix: str, delimiter: str | None = None) -> Iterator[str]:
+        """Pages of ListObjectsV2, in UTF-8 byte order: the code point order of LocalStore. A
+        page's keys and groups are two lists, each in order: merged here."""
         request = {"Bucket": self.bucket, "Prefix": full_prefix, "MaxKeys": self.options.page_size}
+        if delimiter is not None:
+            request["Delimiter"] = delimiter
         while True:
             with self._errors():
                 page = self._client.list_objects_v2(**request)
-            for item in page.get("Contents", ()):
-                key = item["Key"][len(self._root) :]
+            keys = [item["Key"] for item in page.get("Contents", ())]
+            groups = {item["Prefix"] for item in page.get("CommonPrefixes", ())}
+            for name in heapq.merge(keys, sorted(groups)) if groups else keys:
+                key = name[len(self._root) :]
                 try:
-                    yield check_key(key)
+                    yield check_prefix(key) if name in groups else check_key(key)
                 except ValueError:  # another tool's object, e.g. a 'folder/' marker: not ours
-                    log.debug("skipping foreign object %r in %s", item["Key"], self.url)
+                    log.debug("skipping foreign object %r in %s", name, self.url)
             if not page.get("IsTruncated"):
                 return
             request["ContinuationToken"] = page["NextContinuationToken"]

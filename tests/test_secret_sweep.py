@@ -19,6 +19,7 @@ from indexing import open_index
 from schemas import SearchQuery
 from storage import is_held, open_store, read_manifest, read_record, write_package
 from storage.hold import ORIGINAL, SecretHold, load_key, new_key
+from storage.package import package_key
 from tests.export.records import make_record, store_record
 from tests.secret_leaks import leaks
 
@@ -48,7 +49,7 @@ def test_sweep_moves_clear_secrets_to_the_hold(sohoa_home: Path, tmp_path: Path,
     info.add_text("Comment", TOKEN)  # stands for the text drawn on the page: a grep can see it
     Image.new("L", (40, 20), 255).save(render, pnginfo=info)
     assert _leaks(sohoa_home)
-    assert PHRASE.encode() in (store.root / "records" / secret.id / "pages" / "0001.txt").read_bytes()
+    assert PHRASE.encode() in (store.root / package_key(store, secret.id, "pages/0001.txt")).read_bytes()
 
     result = runner.invoke(app, ["secret", "sweep"])
     assert result.exit_code == 2 and "SOHOA_SECRET_HOLD is not set" in result.output

@@ -23,6 +23,7 @@ from cli.main import app
 from schemas import Classification, Decision, Metadata, PersonalData, Record
 from storage.hold import ORIGINAL, RECORD, SecretHold, load_key, new_key
 from tests.secret_leaks import forms, leaks
+from tests.storage.ocfl_helpers import content_files, logical_files, object_folder
 from vntext.normalise import fold
 
 _FONTS = Path("/usr/share/fonts/truetype/liberation2")
@@ -122,16 +123,17 @@ def held(tmp_path_factory: pytest.TempPathFactory, scan: Path, prefect_harness) 
 
 def test_no_phrase_of_the_secret_text_is_left_under_sohoa_home(held) -> None:
     home = held["home"]
-    assert (home / "index.sqlite3").exists() and (home / "store" / "records" / held["id"]).is_dir()
+    folder = object_folder(home / "store", "record", held["id"])
+    assert (home / "index.sqlite3").exists() and folder.is_dir()
     assert _leaks(home) == []  # neither the text nor the file and folder names
-    package = sorted(p.name for p in (home / "store" / "records" / held["id"]).iterdir())
-    assert package == sorted(
-        ["record.json", "metadata.json", "classification.json", "events.json", "manifest-sha256.txt"]
-    )
+    catalogue = ["classification.json", "events.json", "metadata.json", "record.json"]
+    assert sorted(logical_files(folder)) == catalogue
+    assert content_files(folder) == [f"v1/content/{name}" for name in catalogue]  # no other version
 
 
 def test_the_store_keeps_the_catalogue_row(held) -> None:
-    record = json.loads((held["home"] / "store" / "records" / held["id"] / "record.json").read_bytes())
+    folder = object_folder(held["home"] / "store", "record", held["id"])
+    record = json.loads(logical_files(folder)["record.json"].read_bytes())
     meta, decision = record["metadata"], record["classification"]
     assert (meta["secrecy"], meta["date"], meta["doc_type"]) == ("MẬT", "2020-11-17", "Báo cáo")
     assert meta["subject"] is None and record["pages"] == [] and record["page_count"] == 2
@@ -192,7 +194,7 @@ def test_without_a_hold_nothing_of_a_secret_is_stored(tmp_path: Path, scan: Path
     assert "SOHOA_SECRET_HOLD" in entry["reason"]
     assert scan.exists()  # left where it was
     home = tmp_path / "home"
-    assert not (home / "store" / "records").exists()
+    assert not (home / "store" / "ocfl").exists() or not list((home / "store" / "ocfl").glob("*/*/*/*"))
     (reason_file,) = (home / "store" / "quarantine").rglob("reason.json")
     assert json.loads(reason_file.read_bytes())["original"] is None
     assert [p.name for p in reason_file.parent.iterdir()] == ["reason.json"]
@@ -256,7 +258,8 @@ def test_prefect_keeps_no_name_of_the_secret_scan(held, scan) -> None:
         texts += [line.message for line in client.read_logs(limit=200)]
     found = {form.decode() for phrase in (*NAME_PHRASES, "Đồng Quỹ") for form in forms(phrase)}
     assert [t for t in texts if any(form in t or form in t.lower() for form in found)] == []
-    record = (held["home"] / "store" / "records" / held["id"] / "record.json").read_text()
+    folder = object_folder(held["home"] / "store", "record", held["id"])
+    record = logical_files(folder)["record.json"].read_text()
     assert json.loads(record)["source"] == f"{held['id']}.tif"
 
 

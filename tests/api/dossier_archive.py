@@ -1,8 +1,8 @@
 """Dossiers (hồ sơ) for the API tests, built without OCR: each document's record package written
 directly with a small searchable PDF of its own pages (the page images drawn here, each word a
-dark bar at its box), the dossier package with the whole scan as its original, the documents
-indexed. tests/dossier_fixtures.py builds dossiers without page images for other layers; the API
-serves page images, so these carry real ones.
+dark bar at its box), the dossier package with the whole scan as its original and its head's
+public forms, the documents indexed. tests/dossier_fixtures.py builds dossiers without page
+images for other layers; the API serves page images, so these carry real ones.
 
     built = add_dossier(archive, "H01.2019.01", [DocSpec(access="not_accessible", pages=3), DocSpec()])
     built.dossier, built.records (in order), built.image(record_id, page) (the page as drawn)
@@ -20,6 +20,7 @@ from pathlib import Path
 import pikepdf
 from PIL import Image, ImageDraw
 
+from application.dossiers import public_form_files
 from ocr.searchable_pdf import write_searchable_pdf
 from schemas import (
     Box,
@@ -243,7 +244,9 @@ def add_dossier(
     )
     if held:  # its original in the secret hold (not kept here): the dossier package without it
         dossier = dossier.model_copy(update={"held": True})
-    write_dossier_package(store, dossier, None if held else [scan_path])
+    # its head with the public forms, as the intake writes it (application/dossiers.py)
+    forms = public_form_files(dossier, built.records)
+    write_dossier_package(store, dossier, None if held else [scan_path], forms)
     built.dossier = dossier
     if index:
         for record in built.records:

@@ -240,6 +240,7 @@ def test_health_and_metrics(client, archive: Archive, keys: Keys) -> None:
     text = client.get("/metrics", headers=keys.headers("archivist")).text
     assert "sohoa_records 5.0" in text and "sohoa_pages 5.0" in text and "sohoa_quarantined 0.0" in text
     assert "sohoa_needs_review 2.0" in text
+    assert "sohoa_index_scrub_pending 0.0" in text  # no deleted record left on the index's disk
     assert 'sohoa_http_requests_total{method="GET",route="/search",status="200"} 1.0' in text
     assert 'sohoa_http_request_seconds_count{method="GET",route="/search"} 1.0' in text
     archive.services.index.close()

@@ -269,7 +269,8 @@ def test_document_original_is_refused_and_its_pdf_holds_its_pages(
     )
     pdf = client.get(f"/records/{plain.id}/pdf")
     assert pdf.status_code == 200
-    assert pdf.content == archive.services.store.get_bytes(package_key(plain.id, "document.pdf"))
+    store = archive.services.store
+    assert pdf.content == store.get_bytes(package_key(store, plain.id, "document.pdf"))
     public = dossiers.mixed.records[1]  # personal data: no whole file for the public
     assert client.get(f"/records/{public.id}/pdf").status_code == 403
     assert client.get(f"/records/{public.id}/original", headers=keys.headers("staff")).status_code == 404

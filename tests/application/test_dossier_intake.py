@@ -19,9 +19,10 @@ from cli.main import app
 from core.settings import Settings
 from corpusgen.dossier import make_dossier, write_dossier
 from schemas import SearchFilters, SearchQuery
-from storage import read_record, update_record
+from storage import package_exists, read_record, record_versions, update_record
 from storage.dossier_package import read_dossier
 from storage.hold import new_key
+from tests.storage.ocfl_helpers import logical_files, object_folder
 
 runner = CliRunner()
 
@@ -59,9 +60,9 @@ def test_a_dossier_scan_becomes_its_documents(scans, sohoa_home: Path, prefect_h
     assert sorted(i["id"] for i in summary["ingested"]) == sorted(d["id"] for d in dossier["documents"])
 
     store = sohoa_home / "store"
-    kept = store / "dossiers" / dossier["id"] / "original" / path.name
+    kept = logical_files(object_folder(store, "dossier-scan", dossier["id"]))[f"original/{path.name}"]
     assert kept.read_bytes() == path.read_bytes()  # the original, once, byte for byte
-    assert not list((store / "records").glob("*/original"))  # documents keep no copy of it
+    assert not list((store / "ocfl").glob("*/*/*/urn%3asohoa%3arecord%3a*/v*/content/original"))  # no copy
     stored = read_dossier(_store(sohoa_home), dossier["id"])
     assert stored.title == "Hồ sơ thử nghiệm" and stored.page_count == 3
     assert [d.pages for d in stored.documents] == [[1, 2], [3]]
@@ -71,7 +72,7 @@ def test_a_dossier_scan_becomes_its_documents(scans, sohoa_home: Path, prefect_h
     assert second.dossier and second.dossier.order == 2
     meta = truth["documents"][1]["metadata"]
     assert second.metadata.doc_type == meta["doc_type"] and str(second.metadata.number) in meta["number"]
-    pdf = store / "records" / second.id / "document.pdf"
+    pdf = logical_files(object_folder(store, "record", second.id))["document.pdf"]
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert meta["doc_type"].upper() in text.upper()  # its own page, searchable
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
@@ -120,7 +121,10 @@ def test_an_archivist_moves_a_boundary(scans, tmp_path: Path) -> None:
     reasons = [r for i in report.added for r in read_record(services.store, i).classification.review_reasons]
     assert any("giữ loại đó cho đến khi" in r for r in reasons)  # page 1 alone reads as public now
     assert not services.index.has(old[(1, 2)])
-    assert not (services.store.exists(f"records/{old[(1, 2)]}/manifest-sha256.txt"))
+    assert not package_exists(services.store, old[(1, 2)])  # withdrawn: a tombstone, by the archivist
+    withdrawn = record_versions(services.store, old[(1, 2)])[-1]
+    assert withdrawn.message.startswith("withdrawn") and withdrawn.user.name == "archivist test"
+    assert read_record(services.store, old[(1, 2)], version=withdrawn.number - 1).id == old[(1, 2)]
     found = services.index.search(SearchQuery(filters=SearchFilters(dossier=intake.dossier.id), limit=10))
     assert sorted(h.id for h in found.hits) == sorted(d.id for d in report.documents)
 
@@ -142,9 +146,7 @@ def test_a_secret_document_keeps_the_dossier_out_of_the_store(scans, tmp_path: P
     refused = ingest_dossier(path, without)
     assert refused.dossier is None and refused.outcomes[0].status == "quarantined"
     assert "SOHOA_SECRET_HOLD" in (refused.outcomes[0].reason or "")
-    assert not list((tmp_path / "plain" / "store").glob("records/*")) and not list(
-        (tmp_path / "plain" / "store").glob("dossiers/*")
-    )
+    assert not list((tmp_path / "plain" / "store").glob("ocfl/*/*/*/*"))  # no record, no dossier
     assert not list((tmp_path / "plain" / "store").glob("quarantine/*/original/*"))  # no copy kept
     without.close()
 
@@ -156,7 +158,7 @@ def test_a_secret_document_keeps_the_dossier_out_of_the_store(scans, tmp_path: P
     intake = ingest_dossier(path, services)
     assert intake.dossier is not None and len(intake.dossier.documents) == 2
     dossier = read_dossier(services.store, intake.dossier.id)
-    assert dossier.held and not list((home / "store" / "dossiers").glob("*/original/*"))
+    assert dossier.held and not list((home / "store" / "ocfl").glob("*/*/*/*/v*/content/original/*"))
     records = {d.id: read_record(services.store, d.id, with_words=False) for d in dossier.documents}
     held = [r for r in records.values() if r.metadata.secrecy]
     assert len(held) == 1 and held[0].pages == [] and held[0].classification.access == "not_accessible"

@@ -109,7 +109,7 @@ def test_a_file_changed_after_reading_stores_nothing(tmp_path: Path, monkeypatch
         assert refused.dossier is None and outcome.status == "quarantined"
         reason = outcome.reason or ""
         assert "G09.2019.15.0000002.png changed since it was hashed" in reason, reason
-        assert not list((home / "store").glob("records/*")) and not list((home / "store").glob("dossiers/*"))
+        assert not list((home / "store").glob("ocfl/*/*/*/*"))  # no record, no dossier
         assert services.index.search(SearchQuery(limit=10)).total == 0
         (entry,) = iter_quarantined(services.store)
         assert "changed since it was hashed" in entry["reason"] and entry["original"] is None

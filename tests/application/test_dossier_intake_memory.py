@@ -24,9 +24,10 @@ from corpusgen.dossier import make_dossier, write_dossier
 from dedup import Fingerprint, fingerprint, hamming, page_hashes
 from ocr import detect_media_type
 from ocr.load import load_page
-from storage import read_record
+from storage import read_package_bytes, read_record
 from storage.dossier_package import read_dossier
 from storage.hold import new_key
+from storage.package import package_key
 
 fingerprint_module = importlib.import_module("dedup.fingerprint")  # `dedup.fingerprint`: the function
 
@@ -125,14 +126,14 @@ def test_the_scan_is_cut_from_its_cues_and_each_document_loads_back_the_words_re
         media_type = detect_media_type(path)
         for document in intake.dossier.documents:
             record = read_record(services.store, document.id)
-            kept = Fingerprint.from_json(services.store.get_bytes(f"records/{document.id}/fingerprint.json"))
+            kept = Fingerprint.from_json(read_package_bytes(services.store, document.id, "fingerprint.json"))
             image = load_page(
                 path, media_type, document.pages[0], max_pixels=services.settings.max_image_pixels
             )
             hashes = page_hashes(image.image, record.pages[0].orientation)
             assert kept == fingerprint(record.pages, hashes, record.metadata)
             pdf = tmp_path / f"{document.id}.pdf"
-            services.store.get_file(f"records/{document.id}/document.pdf", pdf)
+            services.store.get_file(package_key(services.store, document.id, "document.pdf"), pdf)
             rendered = page_hashes(fingerprint_module.first_page_image(pdf, max_pixels=10**8), 0)
             assert hamming(kept.phash_int, rendered.phash) <= 8, (kept.phash, f"{rendered.phash:x}")
         assert not list((tmp_path / "home" / "work").glob("*/0*.json"))  # the spool gone
@@ -205,7 +206,7 @@ def test_a_killed_dossier_rerun_takes_the_pages_and_their_hashes_from_the_spool(
         done = ingest_dossier(path, reference)
         assert done.dossier is not None
         store = reference.store
-        expected = {d.id: store.get_bytes(f"records/{d.id}/fingerprint.json") for d in done.dossier.documents}
+        expected = {d.id: read_package_bytes(store, d.id, "fingerprint.json") for d in done.dossier.documents}
     finally:
         reference.close()
 
@@ -225,7 +226,7 @@ def test_a_killed_dossier_rerun_takes_the_pages_and_their_hashes_from_the_spool(
         assert again.dossier is not None and again.dossier.id == done.dossier.id
         assert watched.pages == {3}  # pages 1-2 taken from the spool, not read again
         for document_id, fingerprint_json in expected.items():
-            assert rerun.store.get_bytes(f"records/{document_id}/fingerprint.json") == fingerprint_json
+            assert read_package_bytes(rerun.store, document_id, "fingerprint.json") == fingerprint_json
     finally:
         rerun.close()
     assert len(truth["pages"]) == 3

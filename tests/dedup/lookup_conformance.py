@@ -22,7 +22,7 @@ from dedup.texthash import minhash
 from schemas import Metadata, Page, Record
 from storage import LocalStore, sha256_file, write_package
 from storage.changes import note_change
-from storage.layout import MANIFEST, RECORDS
+from storage.package import withdraw_package
 from tests.dedup.pages import corpus_page
 
 
@@ -168,7 +168,7 @@ def test_rebuild_catches_up_with_packages_committed_or_withdrawn_meanwhile(tmp_p
     arrived: list[Record] = []
 
     def meanwhile() -> None:
-        plain.delete(f"{RECORDS}/{early.id}/{MANIFEST}")  # no longer committed
+        withdraw_package(plain, early.id)  # no longer a record: its head is a tombstone
         note_change(plain, early.id)
         arrived.append(_stored(plain, tmp_path, "late.png", with_fingerprint=True, page=OTHER_PAGE))
 

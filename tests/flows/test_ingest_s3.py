@@ -13,7 +13,7 @@ from application.services import build_services
 from core.settings import load_settings
 from indexing import reindex
 from schemas import SearchQuery
-from storage import iter_record_ids, read_record
+from storage import iter_record_ids, read_package_bytes, read_record
 from storage.fixity import verify
 from tests.moto_s3 import BUCKET, CREDENTIALS
 from tests.support import JPEG_PAGE
@@ -34,7 +34,7 @@ def test_ingest_verify_reindex_on_s3(moto_endpoint: str, tmp_path: Path, monkeyp
     assert outcome.status == "ingested", outcome.reason
     record = read_record(services.store, outcome.id)
     assert record.metadata.doc_type == "Giấy mời"
-    assert services.store.get_bytes(f"records/{record.id}/document.pdf").startswith(b"%PDF")
+    assert read_package_bytes(services.store, record.id, "document.pdf").startswith(b"%PDF")
     assert ingest_file(JPEG_PAGE, services, batch="s3").status == "duplicate"
 
     report = verify(services.store)

@@ -13,9 +13,9 @@ from core.settings import load_settings
 from flows.verify import fixity_markdown
 from indexing import SqliteIndex, open_index
 from schemas import SearchQuery
-from storage import MANIFEST, open_store, write_package
+from storage import open_store, write_package
 from storage.fixity import FixityReport, Problem
-from storage.package import RECORDS
+from storage.package import package_key
 from tests.indexing.stored import stored_record
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
@@ -66,7 +66,7 @@ def test_reindex_command_prints_json_and_reports_unreadable_packages(stored: Pat
     assert data["index"] == f"sqlite://{stored}"
 
     store = open_store(load_settings().storage_url)
-    store.put_bytes(f"{RECORDS}/bc/record.json", b"{broken")
+    store.put_bytes(package_key(store, "bc", "record.json"), b"{broken")
     out = io.StringIO()
     assert reindex_command(out=out) == EXIT_FAILED
     assert "reindexed 2 of 3 records" in out.getvalue()
@@ -81,16 +81,18 @@ def test_verify_flow_and_command_find_damage(stored: Path) -> None:
 
     out = io.StringIO()
     assert verify_command(as_json=False, out=out) == EXIT_OK
-    assert "OK: every stored object matches its manifest" in out.getvalue()
+    assert "OK: every stored object matches its inventory" in out.getvalue()
 
     store = open_store(load_settings().storage_url)
-    store.put_bytes(f"{RECORDS}/qd/pages/0001.txt", "Ủy ban nhân dân tỉnh Vĩnh Phúc (sửa)".encode())
-    store.delete(f"{RECORDS}/tb/metadata.json")
-    store.put_bytes(f"{RECORDS}/bc/extra.txt", b"?")
+    changed = "Ủy ban nhân dân tỉnh Vĩnh Phúc (sửa)".encode()
+    store.put_bytes(package_key(store, "qd", "pages/0001.txt"), changed)
+    missing = package_key(store, "tb", "metadata.json")
+    store.delete(missing)
+    store.put_bytes(package_key(store, "bc", "record.json").replace("record.json", "extra.txt"), b"?")
     out = io.StringIO()
     assert verify_command(as_json=True, out=out) == EXIT_DAMAGED
     data = json.loads(out.getvalue())
-    assert data["counts"] == {"missing": 1, "altered": 1, "unexpected": 1, "unreadable": 0}
+    assert data["counts"] == {"missing": 1, "altered": 1, "unexpected": 1, "unreadable": 0, "interrupted": 0}
     assert [(p["entry"], p["kind"]) for p in data["problems"]] == [
         ("bc", "unexpected"),
         ("qd", "altered"),
@@ -99,8 +101,8 @@ def test_verify_flow_and_command_find_damage(stored: Path) -> None:
     out = io.StringIO()
     assert verify_command(out=out) == EXIT_DAMAGED
     text = out.getvalue()
-    assert "PROBLEMS: 1 missing, 1 altered, 1 unexpected, 0 unreadable" in text
-    assert f"records/tb\n  missing    {RECORDS}/tb/metadata.json" in text
+    assert "PROBLEMS: 1 missing, 1 altered, 1 unexpected, 0 unreadable, 0 interrupted" in text
+    assert f"records/tb\n  missing    {missing}  v1: " in text
 
 
 def test_fixity_markdown_lists_the_problems() -> None:
@@ -112,4 +114,4 @@ def test_fixity_markdown_lists_the_problems() -> None:
     assert text.startswith("**PROBLEMS FOUND**")
     assert text.count("| records |") == 3 and "a\\|b.txt" in text
     assert "… and 2 more" in text
-    assert MANIFEST not in text
+    assert "inventory.json" not in text

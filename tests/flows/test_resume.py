@@ -16,6 +16,7 @@ from application.batches import load_report
 from core.settings import load_settings
 from indexing import open_index
 from storage import iter_quarantined, iter_record_ids, open_store
+from storage.fixity import verify
 from tests.ops.scans import small_pages
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
@@ -47,7 +48,7 @@ def _ingest(folder: Path, env: dict[str, str]) -> subprocess.Popen:
 def _wait_for_first_commit(records: Path, process: subprocess.Popen, timeout: float = 240) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if any(records.glob("*/manifest-sha256.txt")):
+        if any(records.glob("*/*/*/*/inventory.json")):  # an OCFL object committed
             return
         if process.poll() is not None:
             pytest.fail(f"sohoa ingest ended before the kill: {process.communicate()[1][-2000:]}")
@@ -62,7 +63,7 @@ def test_killed_batch_resumes_without_loss_or_double(tmp_path: Path) -> None:
     env = _env(home)
 
     first = _ingest(folder, env)
-    _wait_for_first_commit(home / "store" / "records", first)
+    _wait_for_first_commit(home / "store" / "ocfl", first)
     os.killpg(first.pid, signal.SIGKILL)
     first.communicate()
     store = open_store(load_settings(home=home).storage_url)
@@ -79,9 +80,10 @@ def test_killed_batch_resumes_without_loss_or_double(tmp_path: Path) -> None:
     ids = set(iter_record_ids(store))
     assert len(ids) == FILES, "one package per file"
     assert not list(iter_quarantined(store)), "nothing that was fine is quarantined"
-    folders = [p for p in (home / "store" / "records").iterdir()]
-    assert all((p / "manifest-sha256.txt").is_file() for p in folders), "no partial package left"
-    assert {p.name for p in folders} == ids
+    folders = list((home / "store" / "ocfl").glob("*/*/*/*"))
+    assert all((p / "inventory.json").is_file() for p in folders), "no partial package left"
+    assert {p.name.rsplit("%3a", 1)[1] for p in folders} == ids
+    assert verify(store).ok, "no interrupted version left either"
     index = open_index(load_settings(home=home).index_url)
     assert index.count() == FILES and all(index.has(i) for i in ids)
 

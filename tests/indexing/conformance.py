@@ -907,14 +907,13 @@ def test_the_order_of_a_scopes_hits_does_not_follow_the_length_of_records_outsid
 
 
 def settled(idx: SearchIndex, timeout: float = 420.0) -> SearchIndex:
-    """`idx` once it says that nothing deleted from it still counts (`scrub_pending`, where the
-    engine has one): SQLite's counts are exact at once; Elasticsearch drops a deleted document from
-    its statistics when a merge rewrites its segment, in the background, and keeps it while a shard
-    history retention lease holds it (ElasticIndex._expunge). Waits `timeout` seconds at most:
-    the assertion that follows then fails, as it should."""
-    pending = getattr(idx, "scrub_pending", None)
+    """`idx` once it says that nothing deleted from it still counts (`scrub_pending`): SQLite's
+    counts are exact at once; Elasticsearch drops a deleted document from its statistics when a
+    merge rewrites its segment, in the background, and keeps it while a shard history retention
+    lease holds it (ElasticIndex._expunge). Waits `timeout` seconds at most: the assertion that
+    follows then fails, as it should."""
     deadline = time.monotonic() + timeout
-    while pending is not None and pending() and time.monotonic() < deadline:
+    while idx.scrub_pending() and time.monotonic() < deadline:
         time.sleep(2)
     return idx
 
@@ -1273,3 +1272,45 @@ def test_every_hit_names_its_dossier_and_order_and_dossier_order_puts_loose_reco
     assert listed[:5] == [h.id for h in result.hits]
     assert sorted(listed[5:]) == sorted(r.id for r in FILLER)  # outside a dossier: last
     assert all((h.dossier, h.order) == (None, None) for h in everything.hits[4:])
+
+
+# -- warm-up and monitoring (a server's calls before its first search; /metrics) ------------------
+
+WARM_QUERIES = [("văn bản", {}), ("Thắng", {}), ("thang", {"masked": True}), ("", {"classes": ("public",)})]
+
+
+def _answers(idx: SearchIndex) -> list[tuple]:
+    """What a user sees of each query (hits in order with their page and snippet, totals, facets)."""
+    seen = []
+    for q, scope in WARM_QUERIES:
+        result = search(idx, q, facets=("year", "access"), limit=50, **scope)
+        hits = [(h.id, h.title, h.page, h.snippet, h.access) for h in result.hits]
+        seen.append((q, result.total, hits, result.facets))
+    return seen
+
+
+def test_a_warmed_up_index_answers_as_a_cold_one(index: IndexFactory) -> None:
+    """pre_read, warm (with page lists another server saved, a stale or foreign one among them)
+    and lists_used are in every engine; what a warm index answers is what a cold one answers."""
+    records = (*CATALOGUE, _personal_record("pd"), *FILLER)
+    cold = _answers(filled(index, *records))
+    assert all(hits for q, _, hits, _ in cold if q != "thang")  # the masked name alone finds nothing
+    idx = filled(index, *records)
+    assert idx.pre_read() >= 0
+    scopes = [AccessScope(), AccessScope(classes=("public",), masked=True), AccessScope(classes=("public",))]
+    stale: list = [("no_such_table", "exact", ("văn",)), ("pages_fts_public", "nowhere", ("x",))]
+    assert idx.warm(scopes, stale) >= 0
+    assert _answers(idx) == cold
+    used = idx.lists_used()
+    assert all(uses > 0 and len(key) == 3 and isinstance(key[2], tuple) for key, uses in used)
+    assert [uses for _, uses in used] == sorted((uses for _, uses in used), reverse=True)
+    assert idx.warm(scopes, [key for key, _ in used]) >= 0
+    assert _answers(idx) == cold
+
+
+def test_no_scrub_is_pending_on_an_index_that_deleted_nothing_nor_once_settled(index: IndexFactory) -> None:
+    idx = filled(index, *CATALOGUE)
+    assert idx.scrub_pending() is False
+    idx.delete(CATALOGUE[0].id)
+    idx.scrub()
+    assert settled(idx).scrub_pending() is False

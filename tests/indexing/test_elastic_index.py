@@ -694,3 +694,27 @@ def test_a_server_that_is_not_elasticsearch_is_a_set_up_error(cluster: FakeClust
     index = ElasticIndex(parse_elastic_url("http://es:9200"), node_class=NotElastic)
     with pytest.raises(ElasticSetupError, match="not Elasticsearch"):
         index.count()
+
+
+# -- warm-up and monitoring (indexing.base) ----------------------------------------------------------
+
+
+def test_the_warm_up_sends_nothing_and_scrub_pending_asks_each_class_index(
+    cluster: FakeCluster, idx: ElasticIndex
+) -> None:
+    """Elasticsearch keeps no search arrays or page lists in this process: pre_read, warm and
+    lists_used are honest no-ops, no request sent. scrub_pending reads each class index's
+    deleted documents (the _stats of docs), what /metrics shows."""
+    idx.add(make_record("r", "biên bản"))
+    before = len(cluster.requests)
+    assert idx.pre_read() == 0
+    assert idx.warm([AccessScope(), AccessScope(classes=("public",), masked=True)], [("t", "c", ("x",))]) == 0
+    assert idx.lists_used() == []
+    assert cluster.requests[before:] == []
+    assert idx.scrub_pending() is False
+    asked = [(r.method, r.path) for r in cluster.requests[before:]]
+    assert asked == [("GET", f"/{alias}/_stats/docs") for alias in CLASS_ALIASES]
+    idx.add(make_record("r", "biên bản", access="conditional"))  # its public copy deleted
+    cluster.retain_deletes = True
+    idx.add(make_record("r", "biên bản", access="public"))
+    assert idx.scrub_pending() is True

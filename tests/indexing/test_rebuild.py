@@ -11,7 +11,9 @@ from indexing import ReindexReport, SqliteIndex, reindex
 from indexing.rebuild import prefetch
 from schemas import SearchQuery
 from storage import LocalStore, read_record, write_package
-from storage.package import RECORDS
+from storage.layout import OCFL_ROOT
+from storage.ocfl_layout import object_path, record_object_id
+from storage.package import package_key
 from tests.indexing.conformance import FILLER, make_record, search
 from tests.indexing.stored import stored_record
 from tests.moto_s3 import s3_test_store
@@ -99,11 +101,13 @@ def test_reindex_replaces_what_the_index_held(store: LocalStore, tmp_path: Path)
 
 
 def test_uncommitted_and_damaged_packages(store: LocalStore, tmp_path: Path) -> None:
-    # A package without its manifest is not a record (an interrupted write): silently skipped.
-    store.put_bytes(f"{RECORDS}/half-written/record.json", b"{}")
+    # An object without its inventory is not a record (an interrupted write): silently skipped.
+    half = f"{OCFL_ROOT}/{object_path(record_object_id('half-written'))}"
+    store.put_bytes(f"{half}/0=ocfl_object_1.1", b"ocfl_object_1.1\n")
+    store.put_bytes(f"{half}/v1/content/record.json", b"{}")
     # A committed package whose record.json is damaged is reported, and the rest still indexed.
-    store.put_bytes(f"{RECORDS}/dang-uy/record.json", b"{not json")
-    store.put_bytes(f"{RECORDS}/blank/record.json", b'{"id": "blank"}')
+    store.put_bytes(package_key(store, "dang-uy", "record.json"), b"{not json")
+    store.put_bytes(package_key(store, "blank", "record.json"), b'{"id": "blank"}')
     with SqliteIndex(tmp_path / "index.sqlite3") as index:
         report = reindex(store, index)
         assert sorted(report.failed) == ["blank", "dang-uy"]

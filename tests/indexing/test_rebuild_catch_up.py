@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -21,7 +22,8 @@ from schemas import Record, SearchQuery
 from storage import LocalStore, ObjectStore, is_held, read_record, update_record, write_package
 from storage.changes import CLOCK_MARGIN, changes_since, note_change, prune_changes
 from storage.hold import SecretHold, load_key, new_key
-from storage.layout import CHANGES, MANIFEST, RECORDS
+from storage.layout import CHANGES
+from storage.package import withdraw_package
 from tests.indexing.fake_elastic import FakeCluster
 from tests.indexing.stored import stored_record
 
@@ -43,10 +45,10 @@ class Interleaved:
 
     def get_bytes(self, key: str) -> bytes:
         data = self._store.get_bytes(key)
-        parts = key.split("/")
-        if len(parts) == 3 and parts[0] == RECORDS and parts[2] == "record.json":
-            n = self._reads[parts[1]] = self._reads.get(parts[1], 0) + 1
-            if (action := self._after.pop((parts[1], n), None)) is not None:
+        if key.endswith("/content/record.json"):  # <object>/vN/content/record.json of a record
+            record_id = unquote(key.split("/")[-4]).rsplit(":", 1)[1]
+            n = self._reads[record_id] = self._reads.get(record_id, 0) + 1
+            if (action := self._after.pop((record_id, n), None)) is not None:
                 action()
         return data
 
@@ -98,7 +100,7 @@ def decisions(
         assert is_held(read_record(store, "held"))
 
     def remove() -> None:
-        store.delete(f"{RECORDS}/gone/{MANIFEST}")  # no longer committed
+        withdraw_package(store, "gone")  # no longer a record: its head is a tombstone
         note_change(store, "gone")
         live().delete("gone")  # type: ignore[attr-defined]
 

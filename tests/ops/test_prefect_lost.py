@@ -76,8 +76,9 @@ def test_losing_the_embedded_server_mid_batch(tmp_path: Path) -> None:
     kept = json.loads(out)
     stored = {o["path"] for o in kept["ingested"]}
     assert 1 <= len(stored) < FILES, kept
-    records = tmp_path / "home" / "store" / "records"
-    assert len(list(records.iterdir())) == len(stored), "what was read is stored, nothing half-done"
+    objects = list((tmp_path / "home" / "store" / "ocfl").glob("*/*/*/*"))  # OCFL object folders
+    assert len(objects) == len(stored), "what was read is stored, nothing half-done"
+    assert all((folder / "inventory.json").is_file() for folder in objects), "every one committed"
 
     again = subprocess.run(_ingest(folder), env=env, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr[-3000:]

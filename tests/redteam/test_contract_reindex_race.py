@@ -19,6 +19,7 @@ from indexing.rebuild import reindex
 from schemas import PersonalData, SearchQuery
 from storage import ObjectStore
 from storage.hold import new_key
+from storage.package import package_key
 from tests.api.conftest import Archive, archive_settings, make_record, page_with_words
 from tests.redteam.contract_world import World, world
 from tests.secret_leaks import leaks
@@ -31,7 +32,7 @@ class DecidedAfterRead:
     record.json (what it indexes): the decision comes between the read and the swap."""
 
     def __init__(self, store: ObjectStore, record_id: str, decide: Callable[[], None]) -> None:
-        self._store, self._key, self._decide = store, f"records/{record_id}/record.json", decide
+        self._store, self._key, self._decide = store, package_key(store, record_id, "record.json"), decide
         self.url = store.url
         self.decided = False
 

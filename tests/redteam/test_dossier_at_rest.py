@@ -66,12 +66,15 @@ def test_the_page_after_a_secret_document_keeps_no_cue_text_of_it(held: dict) ->
     held dossier keeps no cue text seen on a secret page, on whichever page the cue is kept."""
     home = held["home"]
     secret_numbers = {p["page"] for p in held["secret_pages"]}
-    (dossier_json,) = (home / "store" / "dossiers").glob("*/dossier.json")
+    # the dossier's OCFL objects (storage/dossier_package.py), its head and its scan
+    objects = list((home / "store" / "ocfl").glob("*/*/*/urn%3asohoa%3adossier*"))
+    assert len(objects) == 2
+    (dossier_json,) = [file for folder in objects for file in folder.glob("v*/content/dossier.json")]
     assert json.loads(dossier_json.read_text())["held"] is True
-    # how the scan was cut: in dossier.json, or in a file of its own next to it (scan.json)
+    # how the scan was cut: in dossier.json, or in a file of its own (scan.json), in any version
     (segmentation,) = [
         data["segmentation"]
-        for file in dossier_json.parent.glob("*.json")
+        for file in (f for folder in objects for f in folder.glob("v*/content/*.json"))
         if isinstance(data := json.loads(file.read_text()), dict) and "segmentation" in data
     ]
     kept = [

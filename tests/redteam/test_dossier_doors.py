@@ -93,7 +93,7 @@ def _near_duplicate(archive, record, of: str) -> None:  # noqa: ANN001
     linked = link_near_duplicate(record, DuplicateMatch(record_id=of, basis="text+image", text=0.97, image=2))
     with tempfile.TemporaryDirectory() as folder:
         pdf = Path(folder) / SEARCHABLE_PDF
-        pdf.write_bytes(store.get_bytes(package_key(record.id, SEARCHABLE_PDF)))
+        pdf.write_bytes(store.get_bytes(package_key(store, record.id, SEARCHABLE_PDF)))
         write_document_package(store, linked, {SEARCHABLE_PDF: pdf})
     archive.services.index.add(linked)
 

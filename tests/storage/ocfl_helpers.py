@@ -72,3 +72,30 @@ class RecordingStore:
 
     def content_bytes_written(self) -> int:
         return sum(size for key, size in self.writes if "/content/" in key)
+
+
+def object_folder(store_root: Path, kind: str, plain: str) -> Path:
+    """The folder of an OCFL object in a local store (`kind`: record, dossier, dossier-scan)."""
+    from storage.layout import OCFL_ROOT
+    from storage.ocfl_layout import dossier_object_id, dossier_scan_object_id, object_path, record_object_id
+
+    ids = {"record": record_object_id, "dossier": dossier_object_id, "dossier-scan": dossier_scan_object_id}
+    object_id = ids[kind](plain)
+    return Path(store_root) / OCFL_ROOT / object_path(object_id)
+
+
+def logical_files(folder: Path, version: int | None = None) -> dict[str, Path]:
+    """Logical path -> the file holding its bytes, in the object at `folder` (its head, or
+    `version`), read from its inventory by hand."""
+    from storage.ocfl_inventory import parse_inventory
+
+    inventory = parse_inventory((Path(folder) / "inventory.json").read_bytes())
+    return {
+        path: Path(folder) / inventory.content_path(digest)
+        for path, digest in inventory.version(version).files().items()
+    }
+
+
+def content_files(folder: Path) -> list[str]:
+    """Every content file of the object at `folder`, of every version ('v1/content/record.json')."""
+    return sorted(str(p.relative_to(folder)) for p in Path(folder).glob("v*/content/**/*") if p.is_file())

@@ -31,7 +31,6 @@ from schemas import (
     record_id_for,
 )
 from storage import (
-    MANIFEST,
     iter_quarantined,
     iter_record_ids,
     original_key,
@@ -42,7 +41,12 @@ from storage import (
     update_record,
     write_package,
 )
-from storage.layout import CHANGES
+from storage.fixity import verify
+from storage.layout import CHANGES, OCFL_ROOT
+from storage.ocfl_store import OcflStore
+from storage.ocfl_layout import object_path, record_object_id
+from storage.package import ocfl_root, package_key, read_package_bytes, record_versions
+from tests.storage.ocfl_helpers import Crash, RecordingStore, info
 
 BAD_KEYS = [
     "",
@@ -126,9 +130,23 @@ def make_record(original: Path, source: str | None = None) -> Record:
     )
 
 
+def object_root(record_id: str) -> str:
+    return f"{OCFL_ROOT}/{object_path(record_object_id(record_id))}/"
+
+
 def package_keys(store, record_id: str) -> set[str]:
-    prefix = f"records/{record_id}/"
+    """The keys of the record's OCFL object, relative to its object root."""
+    prefix = object_root(record_id)
     return {key[len(prefix) :] for key in store.list(prefix)}
+
+
+def content_keys(store, record_id: str) -> set[str]:
+    """What the object's inventory names: its content files, inventories and declaration."""
+    inventory = ocfl_root(store).inventory(record_object_id(record_id))
+    named = {"0=ocfl_object_1.1", "inventory.json", "inventory.json.sha512"}
+    for version in inventory.versions:
+        named |= {f"{version}/inventory.json", f"{version}/inventory.json.sha512"}
+    return named | {path for paths in inventory.manifest.values() for path in paths}
 
 
 class FailingStore:
@@ -266,6 +284,77 @@ def test_list_is_lexical_and_filtered_by_prefix(store):
     assert list(store.list("a/b/")) == []  # a/b is an object, not a folder
 
 
+GROUP_KEYS = [
+    "a-b", "a.txt", "a/b", "a/c-e", "a/c/d", "a/c/f/g", "a/u/v1/w", "a/v1/x", "a/v2/y/z", "a/vz",
+    "ab", "b", "v/k", "vx", "Z", "Đà/z", "Đà/vấn/đề",
+]  # fmt: skip
+
+
+def grouped(keys: list[str], prefix: str, delimiter: str) -> list[str]:
+    """S3's grouping of a listing (ListObjectsV2 with a Delimiter), computed from the keys."""
+    found = set()
+    for key in keys:
+        if key.startswith(prefix):
+            at = key.find(delimiter, len(prefix))
+            found.add(key if at < 0 else key[: at + len(delimiter)])
+    return sorted(found)
+
+
+def test_list_grouped_gives_each_folder_once(store):
+    for key in reversed(GROUP_KEYS):
+        store.put_bytes(key, b".")
+    assert list(store.list_grouped()) == ["Z", "a-b", "a.txt", "a/", "ab", "b", "v/", "vx", "Đà/"]
+    assert list(store.list_grouped("a/")) == ["a/b", "a/c-e", "a/c/", "a/u/", "a/v1/", "a/v2/", "a/vz"]
+    assert list(store.list_grouped("", "/v")) == [
+        "Z", "a-b", "a.txt", "a/b", "a/c-e", "a/c/d", "a/c/f/g", "a/u/v", "a/v", "ab", "b", "v/k", "vx",
+        "Đà/v", "Đà/z",
+    ]  # fmt: skip
+    for prefix in ("", "a", "a/", "a/c", "a/c/", "a/v", "a/b/", "Đà/", "Đà/v", "nothing/", "v"):
+        for delimiter in ("/", "/v", "/vấ", "/c"):
+            assert list(store.list_grouped(prefix, delimiter)) == grouped(GROUP_KEYS, prefix, delimiter), (
+                prefix,
+                delimiter,
+            )
+    assert list(store.list()) == sorted(GROUP_KEYS)  # the full listing is unchanged
+
+
+@pytest.mark.parametrize("delimiter", ["", "v", "/a/", "//", "/a\x00"])
+def test_list_grouped_refuses_other_delimiters(store, delimiter):
+    with pytest.raises(ValueError):
+        store.list_grouped("", delimiter)  # refused when called, before any iteration
+    with pytest.raises(ValueError):
+        store.list_grouped("../", "/")
+
+
+def test_object_ids_are_found_without_walking_the_objects(store):
+    """The storage root's committed objects, as the full listing finds them (a root inventory at
+    an object root), in key order: an object whose folder name starts with 'v', an id cut in its
+    folder name, an object never committed and stray files are handled as before."""
+    ocfl = OcflStore(store, OCFL_ROOT)
+    ocfl.initialize()
+    long_id = "urn:sohoa:test:" + "hồ-sơ-" * 30
+    ids = [record_object_id("5d" * 16), "v-đơn-vị", "vv", long_id, "urn:sohoa:dossier:ab"]
+    for n, object_id in enumerate(ids):
+        for version in range(n % 3 + 1):
+            ocfl.commit(object_id, {f"pages/{version:04d}.txt": b"trang %d" % version}, info(f"v{version + 1}"))
+    crashed = "urn:sohoa:record:crashed"
+    crashing = OcflStore(RecordingStore(store, crash_before=ocfl.object_root(crashed) + "inventory.json"), OCFL_ROOT)
+    with pytest.raises(Crash):
+        crashing.commit(crashed, {"a.txt": b"a"}, info("ingest"))
+    for stray in ("abc/stray.txt", "abc/def/ghi/no-object/readme.txt", "abc/def/ghi/jkl/x/inventory.json"):
+        store.put_bytes(f"{OCFL_ROOT}/{stray}", b"stray")
+    assert ocfl.object_root("v-đơn-vị").split("/")[-2].startswith("v")
+    depth = len(OCFL_ROOT.split("/")) + 4  # the old way: every key listed
+    full = [
+        key.split("/")[-2] for key in store.list(f"{OCFL_ROOT}/")
+        if key.count("/") == depth and key.endswith("/inventory.json")
+    ]  # fmt: skip
+    listed = list(ocfl.object_ids())
+    assert listed == sorted(ids, key=ocfl.object_root)
+    assert [ocfl.object_root(i).split("/")[-2] for i in listed] == full
+    assert crashed not in listed
+
+
 @pytest.mark.parametrize("key", BAD_KEYS)
 def test_unsafe_keys_are_rejected(store, tmp_path, key):
     src = tmp_path / "src"
@@ -308,16 +397,15 @@ def test_package_round_trip_keeps_vietnamese_text_exact(store, tmp_path):
     assert back.pages[0].text == TEXT_1
     assert unicodedata.is_normalized("NFC", back.text)
     assert back.metadata.signer.name == "Nguyễn Thị Thủy"
-    prefix = f"records/{record.id}/"
-    assert store.get_bytes(prefix + "pages/0001.txt").decode() == TEXT_1
-    assert store.get_bytes(prefix + "pages/0002.txt").decode() == TEXT_2
-    assert store.get_bytes(prefix + "document.pdf") == b"%PDF-1.7 searchable"
+    assert read_package_bytes(store, record.id, "pages/0001.txt").decode() == TEXT_1
+    assert read_package_bytes(store, record.id, "pages/0002.txt").decode() == TEXT_2
+    assert read_package_bytes(store, record.id, "document.pdf") == b"%PDF-1.7 searchable"
 
     light = read_record(store, record.id, with_words=False)
     assert [p.words for p in light.pages] == [[], []]
     assert [p.text for p in light.pages] == [TEXT_1, TEXT_2]
     assert light.model_dump(exclude={"pages"}) == record.model_dump(exclude={"pages"})
-    assert b'"words"' not in store.get_bytes(prefix + "record.json")
+    assert b'"words"' not in read_package_bytes(store, record.id, "record.json")
 
 
 def test_package_text_is_stored_as_nfc(store, tmp_path):
@@ -327,7 +415,7 @@ def test_package_text_is_stored_as_nfc(store, tmp_path):
     assert nfd != TEXT_1
     record.pages[0].text = nfd
     write_package(store, record, original)
-    stored = store.get_bytes(f"records/{record.id}/pages/0001.txt").decode()
+    stored = read_package_bytes(store, record.id, "pages/0001.txt").decode()
     assert stored == TEXT_1
     assert read_record(store, record.id).pages[0].text == TEXT_1
 
@@ -351,13 +439,16 @@ def test_manifest_covers_every_file_with_its_hash(store, tmp_path):
         "extra/notes.txt",
     }
     assert set(manifest) == expected
-    assert package_keys(store, record.id) == expected | {MANIFEST}
+    assert package_keys(store, record.id) == content_keys(store, record.id)
+    assert {k for k in package_keys(store, record.id) if k.startswith("v1/content/")} == {
+        f"v1/content/{path}" for path in expected
+    }
     for path, digest in manifest.items():
-        assert sha(store.get_bytes(f"records/{record.id}/{path}")) == digest, path
+        assert sha(store.get_bytes(package_key(store, record.id, path))) == digest, path
     assert manifest["original/scan.pdf"] == record.sha256
-    assert original_key(store, record.id) == f"records/{record.id}/original/scan.pdf"
-    text = store.get_bytes(f"records/{record.id}/{MANIFEST}").decode()
-    assert text.splitlines()[0] == f"{manifest['classification.json']}  classification.json"
+    assert original_key(store, record.id) == object_root(record.id) + "v1/content/original/scan.pdf"
+    [version] = record_versions(store, record.id)
+    assert (version.name, version.message, version.files) == ("v1", "ingest", len(expected))
 
 
 def test_original_is_byte_identical(store, tmp_path):
@@ -387,18 +478,27 @@ def test_incomplete_package_is_invisible_and_can_be_rewritten(store, tmp_path, p
     assert package_exists(store, record.id)
     assert list(iter_record_ids(store)) == [record.id]
     assert read_record(store, record.id) == record
-    assert package_keys(store, record.id) == set(read_manifest(store, record.id)) | {MANIFEST}
+    assert package_keys(store, record.id) == content_keys(store, record.id)  # nothing left over
+    assert [v.name for v in record_versions(store, record.id)] == ["v1"]
+    assert verify(store).ok
 
 
-def test_a_failed_rewrite_uncommits_the_package(store, tmp_path):
+@pytest.mark.parametrize("puts", [0, 1, 2, 3])
+def test_a_failed_rewrite_leaves_the_previous_version_whole(store, tmp_path, puts):
     original = make_original(tmp_path)
     record = make_record(original)
     write_package(store, record, original)
+    changed = record.model_copy(deep=True)
+    changed.classification.access = "conditional"
     with pytest.raises(OSError, match="simulated crash"):
-        write_package(FailingStore(store, 2), record, original)
-    assert not package_exists(store, record.id)  # half old, half new: not visible
-    write_package(store, record, original)
-    assert read_record(store, record.id) == record
+        write_package(FailingStore(store, puts), changed, original)
+    assert read_record(store, record.id) == record  # the old version, whole
+    assert [v.name for v in record_versions(store, record.id)] == ["v1"]
+    assert write_package(store, changed, original) == 2
+    assert read_record(store, record.id) == changed
+    assert read_record(store, record.id, version=1) == record
+    assert package_keys(store, record.id) == content_keys(store, record.id)
+    assert verify(store).ok
 
 
 class AppendingStore(FailingStore):
@@ -416,7 +516,7 @@ def test_original_changed_while_being_stored_is_bad_input(store, tmp_path):
     with pytest.raises(BadInput, match="changed while"):
         write_package(AppendingStore(store, 100), record, original)
     assert not package_exists(store, record.id)
-    assert list(store.list(f"records/{record.id}/original/")) == []
+    assert [key for key in store.list() if "/original/" in key] == []
 
 
 def test_rewrite_removes_files_of_an_earlier_attempt(store, tmp_path):
@@ -427,11 +527,13 @@ def test_rewrite_removes_files_of_an_earlier_attempt(store, tmp_path):
     record.pages = record.pages[:1]
     record.page_count = 1
     write_package(store, record, original)
-    keys = package_keys(store, record.id)
-    assert "original/new name.pdf" in keys
-    assert not {"original/old name.pdf", "document.pdf", "pages/0002.txt"} & keys
-    assert keys == set(read_manifest(store, record.id)) | {MANIFEST}
+    files = set(read_manifest(store, record.id))
+    assert "original/new name.pdf" in files
+    assert not {"original/old name.pdf", "document.pdf", "pages/0002.txt"} & files
     assert read_record(store, record.id) == record
+    keys = package_keys(store, record.id)  # the original's bytes are stored once, in v1
+    assert [k for k in keys if "/content/original/" in k] == ["v1/content/original/old name.pdf"]
+    assert "original/old name.pdf" in read_manifest(store, record.id, version=1)
 
 
 @pytest.mark.parametrize(
@@ -453,10 +555,12 @@ def test_source_names_with_tricks_stay_inside_the_package(store, tmp_path, sourc
     original = make_original(tmp_path, data)
     record = make_record(original, source=source)
     write_package(store, record, original)
-    prefix = f"records/{record.id}/"
-    assert original_key(store, record.id) == f"{prefix}original/{name}"
-    # the change journal (storage/changes.py) notes the commit under changes/, never by the name
-    assert all(key.startswith((prefix, f"{CHANGES}/")) for key in store.list())
+    prefix = object_root(record.id)
+    assert original_key(store, record.id) == f"{prefix}v1/content/original/{name}"
+    # the change journal (storage/changes.py) notes the commit under changes/, never by the name;
+    # the storage root's own files are its declaration, layout and extension config
+    root_files = (f"{OCFL_ROOT}/0=ocfl_1.1", f"{OCFL_ROOT}/ocfl_layout.json", f"{OCFL_ROOT}/extensions/")
+    assert all(key.startswith((prefix, f"{CHANGES}/", *root_files)) for key in store.list())
     assert store.get_bytes(original_key(store, record.id)) == data
     assert read_record(store, record.id, with_words=False).source == source
 
@@ -474,7 +578,7 @@ def test_original_changed_since_hashing_is_bad_input(store, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "extra", [{"record.json": b"{}"}, {"pages/0001.txt": b"x"}, {"../x": b"x"}, {MANIFEST: b""}]
+    "extra", [{"record.json": b"{}"}, {"pages/0001.txt": b"x"}, {"../x": b"x"}, {"withdrawn.json": b""}]
 )
 def test_extra_files_cannot_replace_or_escape_the_package(store, tmp_path, extra):
     original = make_original(tmp_path)
@@ -491,15 +595,19 @@ def test_unsafe_record_ids_are_rejected(store, record_id):
         package_exists(store, record_id)
 
 
-def test_update_record_rewrites_json_and_manifest(store, tmp_path):
+def test_update_record_writes_a_new_version_of_what_changed(store, tmp_path):
     original = make_original(tmp_path)
     record = make_record(original)
     write_package(store, record, original, {"document.pdf": b"%PDF"})
     reviewed = read_record(store, record.id, with_words=False)
     reviewed.metadata.subject = "Về việc phê duyệt Đề án số hóa"
     reviewed.classification.access = "conditional"
-    reviewed.events.append(Event(step="review", tool="sohoa", detail="cán bộ lưu trữ"))
-    update_record(store, reviewed)
+    reviewed.events.append(
+        Event(step="review", tool="sohoa", detail="cán bộ lưu trữ", parameters={"by": "Nguyễn Thị Lan"})
+    )
+    writes = RecordingStore(store)
+    assert update_record(writes, reviewed) == 2
+    assert update_record(store, reviewed) is None  # nothing changed: no version
 
     back = read_record(store, record.id)
     assert back.metadata.subject == "Về việc phê duyệt Đề án số hóa"
@@ -507,9 +615,23 @@ def test_update_record_rewrites_json_and_manifest(store, tmp_path):
     assert [e.step for e in back.events] == ["ocr", "review"]
     assert back.pages == record.pages  # words kept
     manifest = read_manifest(store, record.id)
-    assert package_keys(store, record.id) == set(manifest) | {MANIFEST}
+    assert package_keys(store, record.id) == content_keys(store, record.id)
     for path, digest in manifest.items():
-        assert sha(store.get_bytes(f"records/{record.id}/{path}")) == digest, path
+        assert sha(store.get_bytes(package_key(store, record.id, path))) == digest, path
+    # v2 stored only the JSON files it changed, then its inventories (the root's last)
+    content = [k for k, _ in writes.writes if "/content/" in k]
+    assert sorted(k.rsplit("/content/", 1)[1] for k in content) == sorted(
+        ["classification.json", "events.json", "metadata.json", "record.json"]
+    )
+    root = object_root(record.id)
+    assert [k for k, _ in writes.writes if k.startswith(root)][-2:] == [
+        root + "inventory.json",  # the commit point, then its sidecar
+        root + "inventory.json.sha512",
+    ]
+    v1, v2 = record_versions(store, record.id)
+    assert (v2.message, v2.user.name) == ("review: cán bộ lưu trữ", "Nguyễn Thị Lan")
+    assert read_record(store, record.id, version=1) == record  # the earlier decision kept
+    assert verify(store).ok
 
 
 def test_update_record_needs_the_same_committed_record(store, tmp_path):
@@ -529,8 +651,8 @@ def test_iter_record_ids_lists_committed_packages_in_order(store, tmp_path):
         record = make_record(original)
         write_package(store, record, original)
         ids.append(record.id)
-    store.delete(f"records/{ids[1]}/{MANIFEST}")
-    store.put_bytes("records/stray.txt", b"not a package")
+    store.delete(object_root(ids[1]) + "inventory.json")  # no longer committed
+    store.put_bytes(f"{OCFL_ROOT}/stray.txt", b"not a package")
     assert list(iter_record_ids(store)) == sorted([ids[0], ids[2]])
 
 
@@ -624,8 +746,7 @@ def test_extra_files_may_be_local_files_streamed_into_the_package(store, tmp_pat
     pdf = tmp_path / "document.pdf"
     pdf.write_bytes(b"%PDF-1.7\n" + os.urandom(200_000))
     write_package(store, record, original, {"document.pdf": pdf, "note.txt": b"ghi ch\xc3\xba"})
-    prefix = f"records/{record.id}/"
-    assert store.get_bytes(prefix + "document.pdf") == pdf.read_bytes()
+    assert read_package_bytes(store, record.id, "document.pdf") == pdf.read_bytes()
     manifest = read_manifest(store, record.id)
     assert manifest["document.pdf"] == hashlib.sha256(pdf.read_bytes()).hexdigest()
     assert manifest["note.txt"] == hashlib.sha256("ghi chú".encode()).hexdigest()

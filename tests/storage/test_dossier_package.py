@@ -20,6 +20,9 @@ from storage.dossier_package import (
     write_dossier_package,
 )
 from storage.fixity import verify
+from storage.ocfl_layout import dossier_object_id, dossier_scan_object_id, object_path
+from storage.package import ocfl_root
+from tests.storage.ocfl_helpers import ocfl_py_validate
 
 
 def _dossier(original: Path, *, held: bool = False) -> Dossier:
@@ -59,7 +62,10 @@ def test_written_read_and_verified(tmp_path: Path, original: Path) -> None:
     dossier = _dossier(original)
     write_dossier_package(store, dossier, [original])
     assert dossier_exists(store, dossier.id) and list(iter_dossier_ids(store)) == [dossier.id]
-    kept = tmp_path / "store" / "dossiers" / dossier.id / "original" / original.name
+    key = dossier_file_key(store, dossier, 0)
+    root = f"ocfl/{object_path(dossier_scan_object_id(dossier.id))}/"  # the scan's object
+    assert key == f"{root}v1/content/original/{original.name}"
+    kept = store.root / key
     assert kept.read_bytes() == original.read_bytes()
     back = read_dossier(store, dossier.id, with_words=True)
     assert back.pages[0].text == "Quyết định số 15" == unicodedata.normalize("NFC", back.pages[0].text)
@@ -67,19 +73,25 @@ def test_written_read_and_verified(tmp_path: Path, original: Path) -> None:
     assert read_dossier(store, dossier.id, scan=True).pages[0].words == []  # words only when asked
     head = read_dossier(store, dossier.id)  # what showing it needs: no scan page is read
     assert head.pages == [] and head.segmentation.pages == [] and head.code == "G09.2019.15"
-    assert dossier_file_key(back, 0).endswith(f"original/{original.name}")
+    assert dossier_file_key(store, back, 0) == key
 
     report = verify(store)
     assert report.ok and report.dossiers == 1 and report.records == 0
     update_dossier(store, head.model_copy(update={"title": "Hồ sơ đất đai"}))  # the head alone
     again = read_dossier(store, dossier.id, scan=True)
     assert again.title == "Hồ sơ đất đai" and again.pages[0].text == "Quyết định số 15" and verify(store).ok
+    versions = ocfl_root(store).versions(dossier_object_id(dossier.id))
+    assert [v.name for v in versions] == ["v1", "v2"]  # the change is a new version, v1 kept
+    assert len(ocfl_root(store).versions(dossier_scan_object_id(dossier.id))) == 1  # the scan unchanged
+    head = f"ocfl/{object_path(dossier_object_id(dossier.id))}/"
+    assert [k.rsplit("/content/", 1)[1] for k in store.list(head) if "/content/" in k] == ["dossier.json"] * 2
+    assert [k for k in store.list(root) if "/original/" in k] == [key]  # the scan stored once
+    assert ocfl_py_validate(str(store.root / "ocfl")).clean
 
     kept.write_bytes(b"%PDF-1.4 altered\n")
     problems = verify(store).problems
-    assert [(p.area, p.kind, p.key.rsplit("/", 1)[-1]) for p in problems] == [
-        ("dossiers", "altered", original.name)
-    ]
+    assert [(p.area, p.entry, p.kind, p.key) for p in problems] == [("dossiers", dossier.id, "altered", key)]
+    assert problems[0].detail.startswith(f"v1: v1/content/original/{original.name} was changed")
 
 
 def test_a_changed_original_is_refused(tmp_path: Path, original: Path) -> None:
@@ -97,8 +109,9 @@ def test_a_held_dossier_keeps_no_original(tmp_path: Path, original: Path) -> Non
     with pytest.raises(ValueError):
         write_dossier_package(store, dossier, [original])  # a held dossier's file stays out
     write_dossier_package(store, dossier, None)
-    assert not (tmp_path / "store" / "dossiers" / dossier.id / "original").exists()
+    assert dossier_exists(store, dossier.id)
+    assert not [k for k in store.list() if "/original/" in k]  # no byte of the original in the store
     with pytest.raises(NotFound):
-        dossier_file_key(read_dossier(store, dossier.id), 0)
+        dossier_file_key(store, read_dossier(store, dossier.id), 0)
     with pytest.raises(NotFound):
         read_dossier(store, "e" * 32)

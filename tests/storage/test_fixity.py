@@ -11,12 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from storage import MANIFEST, LocalStore, ObjectStore, quarantine, read_manifest, write_package
+from storage import LocalStore, ObjectStore, quarantine, read_manifest, write_package
 from storage.fixity import FixityReport, Problem, verify
-from storage.package import RECORDS
+from storage.layout import OCFL_ROOT
+from storage.ocfl_inventory import sidecar_text
+from storage.ocfl_layout import object_path, record_object_id
+from storage.package import finish_package, package_exists, package_key
 from storage.quarantine import QUARANTINE
 from tests.indexing.stored import stored_record
 from tests.moto_s3 import s3_test_store
+from tests.storage.store_conformance import FailingStore
 
 EXTRA = {"document.pdf": b"%PDF-1.7 searchable layer " + bytes(range(256)) * 40}
 
@@ -41,15 +45,20 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> ObjectStore:
     return s3_test_store(request.getfixturevalue("moto_endpoint"))
 
 
+def root_of(record_id: str) -> str:
+    return f"{OCFL_ROOT}/{object_path(record_object_id(record_id))}/"
+
+
 def put_records(store: ObjectStore, folder: Path, *names: str) -> dict[str, list[str]]:
-    """Write one package per name; return record id -> the keys of its files (manifest last)."""
+    """Write one package per name; return record id -> the keys of its content files (each
+    stored once), then its root inventory (the commit marker)."""
     keys = {}
     for n, name in enumerate(names):
         texts = [f"Trang {p} của hồ sơ {name}: Ủy ban nhân dân tỉnh Vĩnh Phúc" for p in range(1, n % 3 + 2)]
         record, original = stored_record(folder, name, *texts, subject=f"Hồ sơ {name}")
         write_package(store, record, original, extra=EXTRA)
-        prefix = f"{RECORDS}/{name}/"
-        keys[name] = [prefix + path for path in sorted(read_manifest(store, name))] + [prefix + MANIFEST]
+        content = sorted({package_key(store, name, path) for path in read_manifest(store, name)})
+        keys[name] = [*content, root_of(name) + "inventory.json"]
     return keys
 
 
@@ -65,7 +74,7 @@ def test_an_intact_store_is_ok(store: ObjectStore, tmp_path: Path) -> None:
     report = verify(store)
     assert report.ok, report.problems
     assert (report.records, report.quarantined) == (3, 1)
-    assert report.objects == sum(len(k) - 1 for k in keys.values()) + 1  # the manifests are not hashed
+    assert report.objects == sum(len(k) - 1 for k in keys.values()) + 1  # content files and the original
     assert report.bytes > len(EXTRA["document.pdf"]) * 3
 
 
@@ -98,7 +107,10 @@ def test_every_damaged_object_of_every_kind_is_found(store: ObjectStore, tmp_pat
     report = verify(store)
     assert found(report) == expected  # 100 % found, nothing else reported
     damaged = [len(keys[f"rec-{how}"]) - 1 for how in ("altered", "truncated", "emptied")]
-    assert report.count("altered") == sum(damaged) and min(damaged) >= 8
+    assert report.count("altered") == sum(damaged) and min(damaged) >= 7
+    for how in TAMPERING:  # every file of the package reads damaged bytes, and is named
+        details = " ".join(p.detail for p in report.problems if p.entry == f"rec-{how}")
+        assert all(f"v1 {path}" in details for path in read_manifest(store, f"rec-{how}")), how
     assert report.records == len(names) and not report.ok
     assert {entry for _, entry in report.by_entry()} == {f"rec-{how}" for how in TAMPERING}
 
@@ -109,10 +121,10 @@ def test_unexpected_files_are_found(store: ObjectStore, tmp_path: Path) -> None:
     bad.write_bytes(b"II*\x00 truncated tiff")
     entry = quarantine(store, bad, "truncated TIFF", batch=None)
     stray = [
-        f"{RECORDS}/a/pages/0009.txt",  # a page the manifest does not name
-        f"{RECORDS}/a/original/second-original.pdf",
-        f"{RECORDS}/b/notes/readme.txt",
-        f"{RECORDS}/loose-file.txt",  # not inside any package
+        root_of("a") + "v1/content/pages/0009.txt",  # a page no inventory names
+        root_of("a") + "v1/content/original/second-original.pdf",
+        root_of("b") + "notes/readme.txt",
+        f"{OCFL_ROOT}/loose-file.txt",  # not inside any object
         f"{entry}/original/another.tif",
         f"{QUARANTINE}/loose.bin",
     ]
@@ -123,29 +135,61 @@ def test_unexpected_files_are_found(store: ObjectStore, tmp_path: Path) -> None:
     assert {p.entry for p in report.problems if p.key.endswith("loose-file.txt")} == {""}
 
 
-def test_a_package_without_its_manifest_is_reported(store: ObjectStore, tmp_path: Path) -> None:
+def test_an_object_without_its_root_inventory_is_reported(store: ObjectStore, tmp_path: Path) -> None:
     keys = put_records(store, tmp_path, "a", "b")
-    store.delete(keys["a"][-1])  # the manifest
+    store.delete(keys["a"][-1])  # the root inventory: the record is no longer committed
+    assert not package_exists(store, "a")
     report = verify(store)
     (problem,) = report.problems
     assert (problem.kind, problem.key, problem.entry) == ("missing", keys["a"][-1], "a")
-    assert "manifest" in problem.detail and report.records == 1
+    assert "inventory.json is missing" in problem.detail and report.records == 2  # a: from v1's copy
 
 
-def test_a_malformed_manifest_is_reported(store: ObjectStore, tmp_path: Path) -> None:
-    keys = put_records(store, tmp_path, "a")
-    store.put_bytes(keys["a"][-1], b"this is not sha256sum output\n")
+def test_an_interrupted_first_version_is_reported_and_discarded_by_repair(
+    store: ObjectStore, tmp_path: Path
+) -> None:
+    put_records(store, tmp_path, "a")
+    record, original = stored_record(tmp_path, "b", "Trang 1 của hồ sơ b")
+    with pytest.raises(OSError, match="simulated crash"):
+        write_package(FailingStore(store, 3), record, original)  # 2 content files, no inventory
     (problem,) = verify(store).problems
-    assert (problem.kind, problem.key) == ("unreadable", keys["a"][-1])
+    assert (problem.kind, problem.entry, problem.key) == ("interrupted", "b", root_of("b"))
+    repaired = verify(store, repair=True)
+    assert repaired.ok and repaired.repaired == [f"{root_of('b')} (never committed)"]
+    assert list(store.list(root_of("b"))) == [] and verify(store).ok
 
 
-def test_a_manifest_naming_a_path_outside_its_package_is_unreadable(
+def test_an_interrupted_version_is_reported_and_discarded_by_repair(
+    store: ObjectStore, tmp_path: Path
+) -> None:
+    put_records(store, tmp_path, "a")
+    record, original = stored_record(tmp_path, "a", "Trang 1 đọc lại", subject="Hồ sơ a, đọc lại")
+    with pytest.raises(OSError, match="simulated crash"):
+        write_package(FailingStore(store, 2), record, original, extra=EXTRA)
+    (problem,) = verify(store).problems
+    assert (problem.kind, problem.entry, problem.key) == ("interrupted", "a", root_of("a") + "v2/")
+    assert problem.detail.startswith("v2: an interrupted write")
+    assert verify(store, repair=True).repaired == [root_of("a") + "v2/"]
+    assert verify(store).ok and not list(store.list(root_of("a") + "v2/"))
+
+
+def test_a_changed_root_inventory_is_reported(store: ObjectStore, tmp_path: Path) -> None:
+    keys = put_records(store, tmp_path, "a")
+    store.put_bytes(keys["a"][-1], b"this is not an OCFL inventory\n")
+    (problem,) = verify(store).problems
+    assert (problem.kind, problem.key) == ("altered", keys["a"][-1])
+    assert "sidecar" in problem.detail
+
+
+def test_a_forged_inventory_naming_a_path_outside_its_object_is_unreadable(
     store: ObjectStore, tmp_path: Path
 ) -> None:
     keys = put_records(store, tmp_path, "a")
-    store.put_bytes(keys["a"][-1], f"{'0' * 64}  ../b/record.json\n".encode())
+    data = store.get_bytes(keys["a"][-1]).replace(b'"v1/content/record.json"', b'"../b/record.json"')
+    store.put_bytes(keys["a"][-1], data)
+    store.put_bytes(keys["a"][-1] + ".sha512", sidecar_text(data))  # a forger updates the sidecar too
     (problem,) = verify(store).problems
-    assert problem.kind == "unreadable"
+    assert (problem.kind, problem.key) == ("unreadable", keys["a"][-1])
 
 
 def test_quarantine_originals_are_checked_against_their_reason(store: ObjectStore, tmp_path: Path) -> None:
@@ -190,13 +234,25 @@ def test_report_as_json(store: ObjectStore, tmp_path: Path) -> None:
     data = verify(store).to_dict()
     json.dumps(data)
     assert data["ok"] is False and data["counts"]["missing"] == 1
+    path = keys["a"][0][len(root_of("a")) :]  # v1/content/<logical path>
+    detail = f"v1: {path} is missing (the file v1 {path.split('/', 2)[2]})"
     assert data["problems"] == [
-        {
-            "area": "records",
-            "entry": "a",
-            "kind": "missing",
-            "key": keys["a"][0],
-            "detail": "named in the manifest",
-        }
+        {"area": "records", "entry": "a", "kind": "missing", "key": keys["a"][0], "detail": detail}
     ]
-    assert Problem("records", "a", "missing", keys["a"][0], "named in the manifest") in verify(store).problems
+    assert Problem("records", "a", "missing", keys["a"][0], detail) in verify(store).problems
+
+
+def test_a_commit_killed_before_its_root_sidecar_is_interrupted_and_finished_by_repair(
+    store: ObjectStore, tmp_path: Path
+) -> None:
+    keys = put_records(store, tmp_path, "a", "b")
+    store.delete(keys["a"][-1] + ".sha512")  # killed between the root inventory and its sidecar
+    (problem,) = verify(store).problems
+    assert (problem.kind, problem.entry, problem.key) == ("interrupted", "a", keys["a"][-1] + ".sha512")
+    assert problem.detail.startswith("v1: its commit was interrupted")
+    assert package_exists(store, "a")  # the version is whole and readable meanwhile
+    assert verify(store, repair=True).repaired == [root_of("a") + "inventory.json.sha512 (a commit finished)"]
+    assert verify(store).ok
+    store.delete(keys["b"][-1] + ".sha512")
+    assert finish_package(store, "b") and not finish_package(store, "b")  # what a rerun of the ingest does
+    assert verify(store).ok

@@ -5,14 +5,16 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tracemalloc
 from pathlib import Path
 
 import pytest
 
 from core.errors import Transient
-from storage import LocalStore, ObjectStore, open_store, write_package
+from storage import LocalStore, ObjectStore, open_store, read_manifest, write_package
 from storage.object_keys import TEMP_PREFIX
+from storage.ocfl_layout import object_path, record_object_id
 from tests.storage.store_conformance import *  # noqa: F403
 from tests.storage.store_conformance import make_original, make_record
 
@@ -55,6 +57,20 @@ def test_list_skips_temp_files_and_does_not_follow_links(store, tmp_path):
     assert list(store.list()) == ["a/k"]
     with pytest.raises(ValueError):
         store.get_bytes(f"a/{TEMP_PREFIX}0123abcd")
+    assert list(store.list_grouped()) == ["a/"] and list(store.list_grouped("a/")) == ["a/k"]
+    assert list(store.list_grouped("", "/l")) == ["a/k"]  # the link is no group either
+
+
+def test_a_folder_left_empty_is_a_group_locally(store):
+    """A directory store gives a folder without looking into it, so one left empty by `delete`
+    (which keeps folders) is still given; S3 has no folders. Callers treat a group as a place
+    to look, never as proof that a key exists."""
+    store.put_bytes("a/b/k", b"1")
+    store.put_bytes("c", b"1")
+    store.delete("a/b/k")
+    assert list(store.list()) == ["c"]
+    assert list(store.list_grouped()) == ["a/", "c"]
+    assert list(store.list_grouped("a/")) == ["a/b/"]
 
 
 def test_put_file_streams_in_bounded_memory(store, tmp_path):
@@ -82,20 +98,25 @@ def test_package_files_never_land_outside_the_root(store, tmp_path):
 
 
 @pytest.mark.skipif(shutil.which("sha256sum") is None, reason="needs coreutils sha256sum")
-def test_manifest_is_checked_by_sha256sum(store, tmp_path):
+def test_package_is_checked_by_a_published_ocfl_validator(store, tmp_path):
+    """Any archive can check a package without sohoa: ocfl-py's validator (its command line, on
+    the object folder) re-hashes every file against the inventory, and a flipped byte fails it."""
     original = make_original(tmp_path, name="Tờ trình 05.pdf")
     record = make_record(original)
     write_package(store, record, original, {"document.pdf": b"%PDF"})
-    package = store.root / "records" / record.id
-    done = subprocess.run(
-        ["sha256sum", "--check", "--strict", "manifest-sha256.txt"],
-        cwd=package,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.count(": OK") == 10
+    package = store.root / "ocfl" / object_path(record_object_id(record.id))
+    validator = str(Path(sys.executable).with_name("ocfl-validate.py"))
+
+    def validate() -> subprocess.CompletedProcess:
+        return subprocess.run([validator, str(package)], capture_output=True, text=True, check=False)
+
+    done = validate()
+    assert done.returncode == 0 and "is VALID" in done.stdout, done.stdout + done.stderr
+    assert len(read_manifest(store, record.id)) == 10
+    pdf = package / "v1" / "content" / "document.pdf"
+    pdf.write_bytes(b"%PDG")
+    done = validate()
+    assert done.returncode != 0 and "E092" in done.stdout + done.stderr, done.stdout + done.stderr
 
 
 def test_ping_fails_unless_the_root_is_a_writable_directory(tmp_path):

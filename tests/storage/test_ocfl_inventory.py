@@ -21,7 +21,13 @@ from storage.ocfl_inventory import (
     parse_sidecar,
     sidecar_text,
 )
-from storage.ocfl_layout import dossier_object_id, object_path, record_object_id
+from storage.ocfl_layout import (
+    dossier_object_id,
+    dossier_scan_object_id,
+    object_path,
+    plain_id,
+    record_object_id,
+)
 
 OID = record_object_id("0123456789abcdef0123456789abcdef")
 WHO = VersionInfo(
@@ -176,6 +182,10 @@ def test_object_paths_are_the_ones_ocfl_py_computes_for_extension_0003(object_id
 def test_sohoa_object_ids_are_uris_of_checked_ids():
     assert record_object_id("0" * 32) == "urn:sohoa:record:" + "0" * 32
     assert object_path(record_object_id("0" * 32)).endswith("/urn%3asohoa%3arecord%3a" + "0" * 32)
-    for bad in ("", "0" * 31, "G" * 32, "../" + "0" * 29):
+    assert plain_id(record_object_id("0" * 32)) == ("record", "0" * 32)
+    assert plain_id(dossier_object_id("rec-a")) == ("dossier", "rec-a")
+    assert plain_id(dossier_scan_object_id("rec-a")) == ("dossier-scan", "rec-a")
+    assert plain_id("urn:other:0") is None
+    for bad in ("", "..", ".", "a/b", "../" + "0" * 29, "a\x00b", ".~tmp-1"):
         with pytest.raises(ValueError):
             record_object_id(bad)

@@ -114,3 +114,33 @@ def test_s3_delete_tree_removes_only_that_folder(s3):
     assert list(s3.list()) == ["a/bc/3"]
     with pytest.raises(ValueError):
         s3.delete_tree("a/bc")
+
+
+def test_object_ids_cost_requests_by_object_not_by_file(moto_endpoint):
+    """Listing a storage root on S3 reads about four entries an object (ListObjectsV2 grouped at
+    '/v'), however many files its versions hold; pages of 5 here, so paging is exercised."""
+    s3 = s3_test_store(moto_endpoint, page_size=5)
+    ocfl = OcflStore(s3, "ocfl")
+    ocfl.initialize()
+    ids = [record_object_id(f"{n:02d}" * 16) for n in range(4)] + ["v-đơn-vị"]
+    for n, object_id in enumerate(ids):
+        for version in range(1 + 2 * (n == 0)):
+            pages = {f"pages/{version}-{p:03d}.txt": b"%d %d" % (version, p) for p in range(10 if n == 0 else 1)}
+            ocfl.commit(object_id, pages, info(f"v{version + 1}"))
+    requests = []
+    s3._client.meta.events.register("before-call.s3.ListObjectsV2", lambda **_: requests.append(1))
+    assert list(ocfl.object_ids()) == sorted(ids, key=ocfl.object_root)
+    grouped = 3 + 4 * len(ids)  # the root's 3 files; each object's 3 files and its 'v' group
+    assert len(requests) == -(-grouped // 5) + 1  # + the 'v' object's tuple folder, listed whole
+    requests.clear()
+    keys = list(s3.list("ocfl/"))
+    assert len(keys) > 60 and len(requests) == -(-len(keys) // 5)  # the full listing: every file
+
+
+def test_grouped_listing_pages_on_s3(moto_endpoint):
+    s3 = s3_test_store(moto_endpoint, page_size=2)
+    keys = [f"a/{n}/{m}" for n in range(5) for m in range(3)] + ["a/x", "b"]
+    for key in keys:
+        s3.put_bytes(key, b".")
+    assert list(s3.list_grouped("a/")) == [f"a/{n}/" for n in range(5)] + ["a/x"]
+    assert list(s3.list_grouped()) == ["a/", "b"]

@@ -19,7 +19,6 @@ import pytest
 
 from core.errors import NotFound, SohoaError, Transient
 from storage import (
-    MANIFEST,
     ObjectStore,
     iter_quarantined,
     open_store,
@@ -28,7 +27,10 @@ from storage import (
     read_record,
     write_package,
 )
+from storage.layout import OCFL_ROOT
 from storage.object_keys import TEMP_PREFIX
+from storage.ocfl_layout import object_path, record_object_id
+from storage.package import package_key
 from storage.s3 import MIN_PART_SIZE, S3Options, S3SetupError, S3Store
 from tests.moto_s3 import BUCKET, CREDENTIALS, s3_test_store
 from tests.storage.store_conformance import *  # noqa: F403
@@ -97,12 +99,12 @@ def test_package_objects_carry_the_manifest_hashes(store, tmp_path):
     original = make_original(tmp_path, os.urandom(200_000), "Công văn 15.pdf")
     record = make_record(original)
     write_package(store, record, original, {"document.pdf": b"%PDF-1.7"})
-    prefix = f"records/{record.id}/"
     manifest = read_manifest(store, record.id)
     assert len(manifest) == 10
     for path, digest in manifest.items():
-        assert store.object_sha256(prefix + path) == digest, path
-    assert store.object_sha256(prefix + MANIFEST) is not None
+        assert store.object_sha256(package_key(store, record.id, path)) == digest, path
+    root = f"{OCFL_ROOT}/{object_path(record_object_id(record.id))}/"
+    assert store.object_sha256(root + "inventory.json") is not None
     assert read_record(store, record.id) == record
 
 
