@@ -43,8 +43,8 @@ from storage import (
 )
 from storage.fixity import verify
 from storage.layout import CHANGES, OCFL_ROOT
-from storage.ocfl_store import OcflStore
 from storage.ocfl_layout import object_path, record_object_id
+from storage.ocfl_store import OcflStore
 from storage.package import ocfl_root, package_key, read_package_bytes, record_versions
 from tests.storage.ocfl_helpers import Crash, RecordingStore, info
 
@@ -336,9 +336,13 @@ def test_object_ids_are_found_without_walking_the_objects(store):
     ids = [record_object_id("5d" * 16), "v-đơn-vị", "vv", long_id, "urn:sohoa:dossier:ab"]
     for n, object_id in enumerate(ids):
         for version in range(n % 3 + 1):
-            ocfl.commit(object_id, {f"pages/{version:04d}.txt": b"trang %d" % version}, info(f"v{version + 1}"))
+            ocfl.commit(
+                object_id, {f"pages/{version:04d}.txt": b"trang %d" % version}, info(f"v{version + 1}")
+            )
     crashed = "urn:sohoa:record:crashed"
-    crashing = OcflStore(RecordingStore(store, crash_before=ocfl.object_root(crashed) + "inventory.json"), OCFL_ROOT)
+    crashing = OcflStore(
+        RecordingStore(store, crash_before=ocfl.object_root(crashed) + "inventory.json"), OCFL_ROOT
+    )
     with pytest.raises(Crash):
         crashing.commit(crashed, {"a.txt": b"a"}, info("ingest"))
     for stray in ("abc/stray.txt", "abc/def/ghi/no-object/readme.txt", "abc/def/ghi/jkl/x/inventory.json"):

@@ -125,7 +125,9 @@ def test_object_ids_cost_requests_by_object_not_by_file(moto_endpoint):
     ids = [record_object_id(f"{n:02d}" * 16) for n in range(4)] + ["v-đơn-vị"]
     for n, object_id in enumerate(ids):
         for version in range(1 + 2 * (n == 0)):
-            pages = {f"pages/{version}-{p:03d}.txt": b"%d %d" % (version, p) for p in range(10 if n == 0 else 1)}
+            pages = {
+                f"pages/{version}-{p:03d}.txt": b"%d %d" % (version, p) for p in range(10 if n == 0 else 1)
+            }
             ocfl.commit(object_id, pages, info(f"v{version + 1}"))
     requests = []
     s3._client.meta.events.register("before-call.s3.ListObjectsV2", lambda **_: requests.append(1))
