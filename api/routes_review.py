@@ -14,6 +14,7 @@ from api.review import ReviewRefused, apply_review
 from api.routes_records import RecordId
 from api.state import ApiState
 from application.access import ALL_CLASSES, Caller, can_list_restricted, can_review
+from application.access_log import review_detail
 from application.dossiers import refresh_public_form
 from application.secret_docs import erase_traces, hold_content, is_marked_secret, open_hold, row_changes
 from application.services import services_for
@@ -151,7 +152,7 @@ def apply_decision(
         action=f"review:{event.outcome}",
         records=[record.id],
         client=client,
-        detail={"changes": changes, "reason": decision.reason},
+        detail=review_detail(changes, event.at),  # names, not values (application/access_log.py)
     )
     return new, event
 

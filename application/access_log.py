@@ -5,6 +5,13 @@ response goes out, and each carries the sha256 of the line before it, so a remov
 line breaks the chain (`verify_chain`; storage/audit_chain.py checks it and anchors its end in
 the store). Several processes may write the same file: an exclusive file lock is held while the
 last line is read and the new one appended.
+
+What a line may say: who, when, which records, what kind of act, never a value of a record. A
+line cannot be changed once written (the chain), while a record's content can later be found
+secret and go to the hold, which purges the record's history (events.json in its versions) but
+cannot reach the log. So a review's line names the fields it changed, not what was typed in
+them (`review_detail`), and points to the decision's event in the record's history, where the
+values and the archivist's reason are kept (and purged with the record when it is held).
 """
 
 from __future__ import annotations
@@ -25,11 +32,25 @@ from storage import open_store
 from storage.audit_chain import AUDIT_FILE, GENESIS, anchor_start, audit_path, line_hash, read_chain
 from storage.base import ObjectStore
 
-__all__ = ["AUDIT_FILE", "AuditLog", "audit_path", "log_cli_read", "os_user", "read_entries", "verify_chain"]
+__all__ = [
+    "AUDIT_FILE",
+    "AuditLog",
+    "audit_path",
+    "log_cli_read",
+    "os_user",
+    "read_entries",
+    "review_detail",
+    "verify_chain",
+]
 
 log = logging.getLogger(__name__)
 
 _CHUNK = 64 * 1024
+# The changes of a review whose values a log line keeps: the access class (one of five names)
+# and the protection date, the decision on access the log exists to account for; a held
+# record's catalogue row keeps both as well. Every other field, retention included (free
+# text: a name may be typed in it), is logged by name only.
+_VALUES_LOGGED = ("access", "protect_until")
 
 
 def _last_line(fd: int) -> bytes | None:
@@ -130,6 +151,24 @@ def log_cli_read(
         AuditLog(audit_path(settings), open_store(settings.storage_url)).append(
             who=os_user(), role="operator", action=action, records=logged, client="cli", detail=detail
         )
+
+
+def review_detail(changes: Mapping[str, object], event_at: datetime) -> dict[str, object]:
+    """What the access log keeps of a review decision whose record event has these `changes`
+    (field -> {"old", "new"}) and time `event_at`: the names of the fields changed, the old and
+    new values of the access class and protection date only, and `event`, the time that finds
+    the decision's event (with every value and the reason) in the record's history.
+
+    No digest of the other values either: a plain hash of a short value (a date, a name from a
+    list) is found again by trying candidates, and a keyed one needs a key kept apart from the
+    log (the log and SOHOA_HOME are read together), which only the optional secret hold has. The
+    record's history is the place of the values: its versions are fixed by the OCFL inventory's
+    digests, which `sohoa verify` checks, and are purged when the record is held."""
+    return {
+        "fields": sorted(changes),
+        **{name: changes[name] for name in _VALUES_LOGGED if name in changes},
+        "event": event_at.isoformat(timespec="microseconds"),
+    }
 
 
 def read_entries(path: Path) -> Iterator[dict]:

@@ -5,6 +5,7 @@ logged in the access log (as is every read of the review queue)."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import pytest
 
@@ -44,7 +45,13 @@ def test_declassify_true_with_the_archivists_key_and_reason_is_applied_and_logge
         e for e in read_entries(audit_path(live.archive.settings)) if e["action"].startswith("review:")
     ]
     assert entry["action"] == "review:declassified" and entry["records"] == [secret.id]
-    assert entry["detail"]["reason"] == REASON and entry["role"] == "archivist"
+    assert entry["role"] == "archivist" and entry["detail"]["access"] == {
+        "old": "not_accessible",
+        "new": "public",
+    }
+    assert REASON not in str(entry)  # the reason is in the record's event the line points to
+    events = read_record(live.archive.services.store, secret.id).events
+    assert [e.detail for e in events if e.at == datetime.fromisoformat(entry["detail"]["event"])] == [REASON]
 
 
 def test_declassify_reading_the_review_queue_is_logged(live: Live) -> None:

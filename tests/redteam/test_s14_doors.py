@@ -12,6 +12,9 @@ Closed (guards):
   secret was served to the public again. That state is written again now, the decision refused.
 - Found open and fixed: an archivist marking a public dossier document MẬT got 404 in English,
   nothing changed, the public still read it (api/routes_review.py `_hold`). Closed now.
+- Found open and fixed: a review's field values (a subject the archivist typed) rested in the
+  access log and stayed there once the record was found secret and held: a review's line names
+  the fields, not the values (application/access_log.py `review_detail`).
 (reprocess's own doors, fixed, are tested in tests/application/test_reprocess.py: a secret found
 by reprocess goes to the hold as at ingest; a review committed just before its commit is written
 again; the report withholds a closed record's values.)
@@ -21,8 +24,6 @@ Open (strict xfail, the door and the owner file in the reason):
   move_to_hold needs an original of its own; the dossier's scan holds it): its text stays in the
   store (a review decision on it fails the same way). `sohoa secret sweep` used to abort there,
   leaving the secrets after it in clear: it goes on now (fixed, test).
-- A review's field values (a subject the archivist typed) rest in the access log and stay there
-  once the record is found secret and held (api/routes_review.py, application/access_log.py).
 """
 
 from __future__ import annotations
@@ -303,13 +304,6 @@ def test_a_review_does_not_write_over_a_reprocess_committed_meanwhile(
     assert world.get(f"/records/{record_id}", "public").status_code == 404  # type: ignore[attr-defined]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="door open (api/routes_review.py apply_decision's audit entry; application/access_log.py): "
-    "a review's field values (a subject typed by the archivist) rest in the access log, and stay "
-    "there once the record is found secret and its content goes to the hold (reprocess, sweep): "
-    "only a review of a record secret at that moment logs `row_changes`",
-)
 def test_a_records_reviewed_subject_leaves_no_trace_once_it_is_held(tmp_path: Path) -> None:
     from application.reprocess import ReprocessOptions, reprocess_record
     from schemas import Box, Word
