@@ -7,7 +7,8 @@ of a document it may not see (not by a count, a date, a period or a page number)
 
 What a role other than archivist may be shown of the dossier itself is its form for that
 audience (`DossierForm`), computed when the head is written (intake, split) and again when a
-document changes it (`refresh_public_form`: a review, a reprocess), and stored with the head: an
+document changes it (`refresh_public_form`: a review, a reprocess; `sohoa verify` refreshes every
+dossier, healing a refresh a crash cut off: `refresh_all_public_forms`), and stored with the head: an
 answer reads that one small file, never dossier.json (which lists every document) nor a hidden
 document, so the work it does does not grow with the documents hidden from the caller. The
 public form of the dossier's own text (its title, given at intake, and its code, which may be a
@@ -24,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict
@@ -33,14 +34,14 @@ from application.access import Role, class_served, scope_for
 from classify.layout import Line
 from classify.personal import find_personal_data
 from classify.rules import retention_years
-from core.errors import NotFound
+from core.errors import NotFound, SohoaError, Transient
 from indexing.masking import mask_text, values_of
 from schemas import AccessClass, Dossier, Record
 from storage import is_held, read_record
 from storage.base import ObjectStore
-from storage.dossier_package import read_dossier, read_dossier_form, write_dossier_forms
+from storage.dossier_package import iter_dossier_ids, read_dossier, read_dossier_form, write_dossier_forms
 from storage.jsonfile import json_bytes
-from storage.ocfl_inventory import VersionInfo
+from storage.ocfl_inventory import User, VersionInfo
 from storage.package import SYSTEM
 
 __all__ = [
@@ -49,11 +50,13 @@ __all__ = [
     "DocumentRow",
     "DossierForm",
     "DossierSummary",
+    "FormsSweep",
     "load_form",
     "load_summary",
     "public_form_files",
     "public_forms",
     "public_text",
+    "refresh_all_public_forms",
     "refresh_public_form",
     "stored_forms",
     "summarise",
@@ -366,6 +369,70 @@ def refresh_public_form(store: ObjectStore, dossier_id: str, info: VersionInfo |
     if version is not None:
         log.info("dossier %s: public form refreshed as v%d", dossier_id, version)
     return version
+
+
+VERIFIER = User("sohoa verify", "urn:sohoa:software")
+HEALED = VersionInfo(
+    "public form refreshed by verify: a document of the dossier changed without its refresh "
+    "(a review or reprocess interrupted between the two commits)",
+    VERIFIER,
+)
+
+
+@dataclass
+class FormsSweep:
+    """What `refresh_all_public_forms` did: dossiers looked at, those whose forms it rewrote
+    (id -> the head's new version), those it could not (id -> why), those left alone."""
+
+    dossiers: int = 0
+    refreshed: dict[str, int] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "dossiers": self.dossiers,
+            "refreshed": self.refreshed,
+            "failed": self.failed,
+            "skipped": self.skipped,
+        }
+
+
+def refresh_all_public_forms(
+    store: ObjectStore, info: VersionInfo | None = None, *, skip: Collection[str] = ()
+) -> FormsSweep:
+    """`refresh_public_form` on every committed dossier: the archive healing itself after a
+    process died between a document's commit and its dossier's refresh (a newly listed name in
+    a title would otherwise stay unmasked in the public form until the next refresh). `sohoa
+    verify` (flows/verify.py) runs it on every scheduled fixity check, not only under
+    `--repair`: it is safe to run at any time because a form is computed from the documents as
+    committed now and can show nothing their own classes and personal-data lists do not already
+    allow (a document listed only if its class is served to that audience, the title masked
+    with every document's values; a document unreadable counts as unknown, so a masked title is
+    withheld): it can only bring the form to what the records say, never more open than they
+    are. Idempotent: a dossier whose forms are current gets no version. Transient store errors
+    propagate (the caller retries); any other error on one dossier is noted and the sweep goes on.
+    One writer per object: a review refreshing the same dossier at the very same moment is the
+    race any two writers of one head have (the store has no compare-and-swap). `skip`: dossier
+    ids left alone (verify passes those whose object it found damaged: no version is added to a
+    damaged object without a person)."""
+    sweep = FormsSweep()
+    for dossier_id in iter_dossier_ids(store):
+        sweep.dossiers += 1
+        if dossier_id in skip:
+            sweep.skipped.append(dossier_id)
+            continue
+        try:
+            version = refresh_public_form(store, dossier_id, info or HEALED)
+        except Transient:
+            raise
+        except (SohoaError, ValueError, OSError) as exc:
+            log.error("dossier %s: public form not refreshed: %s", dossier_id, exc)
+            sweep.failed[dossier_id] = str(exc)
+            continue
+        if version is not None:
+            sweep.refreshed[dossier_id] = version
+    return sweep
 
 
 def stored_forms(store: ObjectStore, dossier_id: str) -> dict[str, DossierForm]:

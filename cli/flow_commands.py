@@ -53,6 +53,18 @@ def _chain_line(log: dict[str, Any]) -> str:
     return f"access log {log['path']}: {log['lines']:,} lines, {state}{where}\n"
 
 
+def _forms_lines(forms: dict[str, Any]) -> str:
+    refreshed, failed, skipped = forms["refreshed"], forms["failed"], forms["skipped"]
+    lines = [
+        f"dossier forms: {forms['dossiers']:,} dossiers, {len(refreshed):,} refreshed "
+        "(a document had changed without its dossier's refresh)\n"
+    ]
+    lines += [f"  refreshed: {dossier} (head v{version})\n" for dossier, version in sorted(refreshed.items())]
+    lines += [f"  not refreshed: {dossier}: {why}\n" for dossier, why in sorted(failed.items())]
+    lines += [f"  left alone (damaged): {dossier}\n" for dossier in skipped]
+    return "".join(lines)
+
+
 def verify_command(
     as_json: bool = False, *, first_anchor: bool = False, repair: bool = False, out: TextIO | None = None
 ) -> int:
@@ -61,8 +73,11 @@ def verify_command(
     JSON: {"store", "ok", "records", "quarantined", "objects", "bytes", "seconds",
     "counts": {"missing", "altered", "unexpected", "unreadable", "interrupted"}, "repaired",
     "problems": [{"area", "entry", "kind", "key", "detail"}], "access_log": {"path", "ok",
-    "lines", "last_hash", "problems", "anchor", "anchored"}}. A broken access log is a problem
-    of area "audit" whose detail names the line.
+    "lines", "last_hash", "problems", "anchor", "anchored"}, "dossier_forms": {"dossiers",
+    "refreshed": {id: head version}, "failed": {id: why}, "skipped": [id]}}. A broken access log
+    is a problem of area "audit" whose detail names the line. Every run also refreshes the
+    dossiers' public forms a crash left stale (application.dossiers.refresh_all_public_forms);
+    that changes no exit code.
     """
     from flows.verify import verify_flow
 
@@ -78,6 +93,8 @@ def verify_command(
     )
     if report.access_log is not None:
         out.write(_chain_line(report.access_log))
+    if report.dossier_forms is not None:
+        out.write(_forms_lines(report.dossier_forms))
     for what in report.repaired:
         out.write(f"repaired: discarded {what}, left by an interrupted write\n")
     if report.ok:

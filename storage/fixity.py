@@ -83,6 +83,7 @@ class FixityReport:
     seconds: float = 0.0
     access_log: dict[str, Any] | None = None  # the access log's chain check, when made
     repaired: list[str] = field(default_factory=list)  # interrupted writes discarded (`repair`)
+    dossier_forms: dict[str, Any] | None = None  # dossiers' public forms brought up to date, when done
 
     @property
     def ok(self) -> bool:
@@ -112,6 +113,7 @@ class FixityReport:
             "problems": [asdict(p) for found in self.by_entry().values() for p in found],
             "access_log": self.access_log,
             "repaired": self.repaired,
+            "dossier_forms": self.dossier_forms,
         }
 
 
