@@ -196,8 +196,8 @@ def _hold(state: ApiState, record: Record, decision: OverrideIn, caller: Caller,
     """The decision applied to the whole record (words included), its content moved to the
     hold and its near-duplicate fingerprint forgotten (`hold_content`, as `sohoa secret sweep`
     does), the index and the page cache cleared of it; the catalogue row. Refused (409) when no
-    hold is configured: nothing is changed then. A document of a dossier (its original is the
-    dossier's scan) is closed as decided, its content left in the store: the decided record."""
+    hold is configured: nothing is changed then. A document of a dossier goes as at a dossier
+    intake: the dossier's original and the document's pages go to the hold with it."""
     try:
         hold = open_hold(state.settings)
     except ConfigurationError as exc:
@@ -211,21 +211,7 @@ def _hold(state: ApiState, record: Record, decision: OverrideIn, caller: Caller,
         )
     new, _ = apply_review(record, decision, caller, now)
     similar = services_for(state.settings).similar  # the API's lookup, beside its index
-    try:
-        catalogue = hold_content(state.store, state.index, similar, hold, new)
-    except NotFound:
-        if new.dossier is None:
-            raise
-        # a document of a dossier: its original is the dossier's scan, which cannot go to the
-        # hold from here; the decision is applied all the same (closed, never served), the
-        # content staying in the store (red team s14: it was refused, the document left public)
-        log.error(
-            "record %s: a dossier document marked secret, closed; its content stays in the store", record.id
-        )
-        state.index.delete(record.id)
-        update_record(state.store, new)
-        state.index.add(new)
-        return new
+    catalogue = hold_content(state.store, state.index, similar, hold, new)
     erase_traces(state.index, state.page_cache, [record.id])
     return catalogue
 

@@ -52,6 +52,7 @@ from application.logs import log_context, log_outcome
 from application.page_reading import dossier_spool_id, forget_pages, read_spooled
 from application.secret_docs import (
     NO_HOLD_REASON,
+    hold_dossier,
     hold_secret,
     is_marked_secret,
     open_hold,
@@ -633,31 +634,16 @@ def _store_held(
             stored.append((catalogue, pdf))
         else:
             stored.append((_stored(services, scan, record, pdf, prints[record.id]), pdf))
-    for i, (original, file) in enumerate(zip(paths, dossier.files, strict=True)):
-        hold.put_file(dossier.id, f"original-{i + 1:04d}.enc", original, sha256=file.sha256)
-    hidden = _without_pages(dossier, scan, secret_pages)
-    dossier = _with_documents(hidden, built, dossier.segmentation).model_copy(update={"held": True})
+    dossier = _with_documents(dossier, built, dossier.segmentation).model_copy(update={"pages": scan})
     # its public forms from the documents as read: a held one's catalogue row lists no names any
     # more, the title and code are masked with them all the same (application/dossiers.py)
-    write_dossier_package(services.store, dossier, None, public_form_files(dossier, [r for r, _ in built]))
+    forms = public_form_files(dossier, [r for r, _ in built])
+    # the state a document marked secret after intake is left in too (secret_docs.hold_dossier)
+    dossier = hold_dossier(services.store, hold, dossier, paths, secret_pages, forms)
     for record, _ in stored:
         services.index.add(record)
     log.info("dossier %s: held (a secret document in it), %d documents", dossier.id, len(built))
     return _done(path, dossier, stored, t0)
-
-
-def _without_pages(dossier: Dossier, scan: ScanPages, hidden: set[int]) -> Dossier:
-    """The dossier with its scan, but without the text and words of `hidden` pages, and without
-    the text of every cue seen on them, on whichever page it is kept (a page's 'previous_ended'
-    quotes the signature block of the page before)."""
-    segments = [
-        s.model_copy(
-            update={"cues": [c.model_copy(update={"text": ""}) if c.page in hidden else c for c in s.cues]}
-        )
-        for s in dossier.segmentation.pages
-    ]
-    segmentation = dossier.segmentation.model_copy(update={"pages": segments})
-    return dossier.model_copy(update={"pages": scan.without(hidden), "segmentation": segmentation})
 
 
 def _done(path: Path, dossier: Dossier, built: list[tuple[Record, Path | bytes]], t0: float) -> DossierIntake:

@@ -24,9 +24,10 @@ A record found marked as a state secret (its stored text read again, or page 1 o
 read again by `ocr`) is treated as ingest treats one (application/secret_docs.py `hold_content`,
 the function a review decision and `sohoa secret sweep` use): its original and record go
 encrypted to the secret hold, its object is purged down to the catalogue row, the index keeps
-the row only and its deleted terms are scrubbed. Without a configured hold it is closed and sent
-to review (the content stays until `sohoa secret sweep`); a document of a dossier likewise
-(its dossier's original is shared). The report shows such a record's catalogue fields only.
+the row only and its deleted terms are scrubbed; a document of a dossier takes the dossier's
+original and its own pages in the scan with it, as at a dossier intake. Without a configured hold
+it is closed and sent to review (the content stays until `sohoa secret sweep`). The report shows
+such a record's catalogue fields only.
 
 Resumable: the OCFL commit is the unit. A rerun computes the same result, finds it stored, and
 writes nothing; a record killed between its commit and the index is put into the index again
@@ -504,14 +505,14 @@ def _reprocess(
     secret = is_marked_secret(new)
     if secret:
         changes = _row_report(changes)
-    if secret and stored.dossier is None and (hold := _hold_of(services)) is not None:
+    if secret and (hold := _hold_of(services)) is not None:
         try:
             return _to_hold(services, new, hold, changes)
-        except BadInput as exc:  # the stored original is damaged: nothing moved; closed below
+        except BadInput as exc:  # the stored original (a dossier's) is damaged: nothing moved; closed below
             log.error("record %s: marked secret, not moved to the hold: %s", record_id, exc)
             note = f"marked secret, not moved to the hold ({exc}): closed, its content stays in the store"
     elif secret:
-        note = NO_HOLD_REASON if stored.dossier is None else _DOSSIER_SECRET
+        note = NO_HOLD_REASON
     elif class_served(stored) == "not_accessible" or class_served(new) == "not_accessible":
         changes = _row_report(changes)
     version = _commit(services, stored, new, VersionInfo(why, REPROCESSOR), first_page, "pages" in changes)
@@ -526,12 +527,6 @@ def _reprocess(
     return RecordResult(
         id=record_id, status="changed", version=version, changes=changes, held=held, reason=note
     )
-
-
-_DOSSIER_SECRET = (
-    "a document of a dossier marked secret: closed; its content (and the dossier's original) "
-    "stays in the store until an archivist's decision moves it to the hold"
-)
 
 
 def page_cache_dir(settings: Settings) -> Path:

@@ -8,6 +8,13 @@ the store and the index keep; the original and every text read go, encrypted, to
 area (storage/hold.py). Without a configured hold nothing of it is stored: the file stays
 where it is and the batch quarantines it with a reason saying what to set (README "Secret
 documents").
+
+A document of a dossier (hồ sơ) has no original of its own: the dossier's scan holds its pages.
+Found secret at intake or marked later (a review decision, `sohoa secret sweep`, reprocess), it
+ends in one state, written by one function (`hold_dossier`): the dossier's original files
+encrypted into the hold, its scan object rewritten as one version without original and without
+the secret pages' text, words or cues, the secret document's record a catalogue row (its PDF and
+record in the hold), the other documents as they were (each has its own PDF and pages).
 """
 
 from __future__ import annotations
@@ -15,10 +22,11 @@ from __future__ import annotations
 import logging
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path, PurePath
 from urllib.parse import urlparse
 
+from application.dossiers import public_form_files, refresh_public_form, stored_forms
 from application.services import Services
 from classify import extract_metadata
 from core import __version__
@@ -26,19 +34,35 @@ from core.errors import BadInput, ConfigurationError, NotFound
 from core.settings import Settings
 from dedup import SimilarityLookup
 from indexing.base import SearchIndex
-from schemas import Classification, Event, Metadata, Page, Record
-from storage import HELD_STEP, is_held, iter_record_ids, original_key, read_record, safe_name, write_catalogue
+from schemas import Classification, Dossier, Event, Metadata, Page, Record
+from storage import (
+    HELD_STEP,
+    is_held,
+    iter_record_ids,
+    original_key,
+    read_package_bytes,
+    read_record,
+    safe_name,
+    write_catalogue,
+)
 from storage.base import ObjectStore
+from storage.dossier_package import dossier_file_key, read_dossier, write_dossier_package
 from storage.hold import CATALOGUE, ORIGINAL, RECORD, SecretHold, load_key, refuse_inside
 from storage.jsonfile import json_bytes
+from storage.layout import SEARCHABLE_PDF
+from storage.ocfl_inventory import VersionInfo
+from storage.package import SYSTEM
 
 __all__ = [
     "NO_HOLD_REASON",
     "catalogue_row",
     "erase_traces",
+    "held_original_name",
     "hold_content",
+    "hold_dossier",
     "hold_secret",
     "is_marked_secret",
+    "move_document_to_hold",
     "move_to_hold",
     "open_hold",
     "page_shows_secrecy",
@@ -220,12 +244,113 @@ def move_to_hold(store: ObjectStore, index: SearchIndex, hold: SecretHold, recor
 def hold_content(
     store: ObjectStore, index: SearchIndex, similar: SimilarityLookup, hold: SecretHold, record: Record
 ) -> Record:
-    """What a record marked secret after it was stored goes through, from a review decision or
-    `sohoa secret sweep` alike: its content moved to the hold (`move_to_hold`) and its
-    near-duplicate fingerprint (hashes of its first page, its number and notation) forgotten.
-    Returns the catalogue row; BadInput as move_to_hold. Call `erase_traces` afterwards."""
-    catalogue = move_to_hold(store, index, hold, record)
+    """What a record marked secret after it was stored goes through, from a review decision,
+    `sohoa secret sweep` or reprocess alike: its content moved to the hold (`move_to_hold`; a
+    document of a dossier: `move_document_to_hold`) and its near-duplicate fingerprint (hashes
+    of its first page, its number and notation) forgotten. `record` is the record as decided,
+    with its words. Returns the catalogue row; BadInput as move_to_hold (nothing changed in the
+    store). Call `erase_traces` afterwards."""
+    if record.dossier is not None:
+        catalogue = move_document_to_hold(store, index, hold, record)
+    else:
+        catalogue = move_to_hold(store, index, hold, record)
     similar.remove(record.id)
+    return catalogue
+
+
+# ---- a document of a dossier: the dossier's original and the secret pages go too ----
+
+
+def held_original_name(index: int) -> str:
+    """The name the hold keeps a dossier's `index`-th (0-based) original file under."""
+    return f"original-{index + 1:04d}.enc"
+
+
+def _hidden_pages(pages: Sequence[Page], hidden: set[int]) -> Sequence[Page]:
+    """`pages` without the text and words of the `hidden` ones (a dossier intake's scan hides
+    them itself, lazily: application/dossier_scan.py ScanPages.without)."""
+    without = getattr(pages, "without", None)
+    if without is not None:
+        return without(hidden)
+    return [p.model_copy(update={"text": "", "words": []}) if p.number in hidden else p for p in pages]
+
+
+def hold_dossier(
+    store: ObjectStore,
+    hold: SecretHold,
+    dossier: Dossier,
+    originals: Sequence[Path] | None,
+    hidden: set[int],
+    forms: Mapping[str, bytes],
+    info: VersionInfo | None = None,
+) -> Dossier:
+    """The dossier as its secret documents leave it, at intake and after alike: its `originals`
+    (its files, in order; None when they are in the hold already) encrypted into the hold, and
+    its package written held (`forms` its public forms): the scan without original and without
+    the text and words of the `hidden` pages nor the text of any cue seen on them (a page's
+    'previous_ended' quotes the page before), purged of its older versions
+    (storage/dossier_package.py). `dossier` carries its scan pages with their words. Returns
+    the dossier as written. BadInput (nothing written in the store) when an original no longer
+    has its recorded bytes."""
+    if originals is not None:
+        for i, (original, file) in enumerate(zip(originals, dossier.files, strict=True)):
+            hold.put_file(dossier.id, held_original_name(i), original, sha256=file.sha256)
+    segments = [
+        s.model_copy(
+            update={"cues": [c.model_copy(update={"text": ""}) if c.page in hidden else c for c in s.cues]}
+        )
+        for s in dossier.segmentation.pages
+    ]
+    held = dossier.model_copy(
+        update={
+            "pages": _hidden_pages(dossier.pages, hidden),
+            "segmentation": dossier.segmentation.model_copy(update={"pages": segments}),
+            "held": True,
+        }
+    )
+    write_dossier_package(store, held, None, forms, info)
+    return held
+
+
+def move_document_to_hold(store: ObjectStore, index: SearchIndex, hold: SecretHold, record: Record) -> Record:
+    """`move_to_hold` for a document of a dossier, into the state a dossier intake leaves when
+    it finds the document secret: its PDF (cut from the scan) and record encrypted into the
+    hold, the dossier's original files too unless they are there already, the dossier package
+    rewritten held (`hold_dossier`: no original, the document's pages without text, no older
+    version), then the document's object purged down to its catalogue row, its index entry
+    replaced by the row and the dossier's public forms refreshed. The record is written last: a
+    rerun after a kill finishes the move. Returns the row; BadInput (nothing changed in the
+    store) when an original is damaged; NotFound when the dossier is not committed."""
+    assert record.dossier is not None
+    dossier_id = record.dossier.dossier
+    dossier = read_dossier(store, dossier_id, scan=True, with_words=True)
+    pdf = read_package_bytes(store, record.id, SEARCHABLE_PDF)
+    catalogue = hold_secret(hold, record, pdf)
+    info = VersionInfo(f"secret hold: document {record.id}", SYSTEM)
+    records = [catalogue]
+    for document in dossier.documents:
+        try:
+            if document.id != record.id:
+                records.append(read_record(store, document.id, with_words=False))
+        except (NotFound, ValueError):  # as refresh_public_form: its masked values unknown
+            log.warning("dossier %s: document %s unreadable for its public form", dossier_id, document.id)
+    forms = public_form_files(dossier, records, stored_forms(store, dossier_id))
+    with tempfile.TemporaryDirectory(prefix="sohoa-hold-") as scratch:
+        originals = None
+        if not dossier.held:
+            originals = []
+            for i in range(len(dossier.files)):
+                local = Path(scratch) / f"{i:04d}"
+                store.get_file(dossier_file_key(store, dossier, i), local)
+                originals.append(local)
+        hold_dossier(store, hold, dossier, originals, set(record.dossier.pages), forms, info)
+    index.delete(record.id)
+    write_catalogue(store, catalogue)
+    index.add(catalogue)
+    refresh_public_form(store, dossier_id, info)  # nothing to do when the forms above stand
+    log.warning(
+        "record %s (dossier %s): secret content moved to the hold %s", record.id, dossier_id, hold.root
+    )
     return catalogue
 
 
@@ -253,7 +378,7 @@ def sweep_secrets(services: Services, hold: SecretHold, page_cache: Path) -> lis
         except BadInput as exc:  # the stored original is damaged: sohoa verify says more
             log.error("record %s: not moved to the hold: %s", record_id, exc)
             continue
-        except NotFound as exc:  # a document of a dossier: its original is the dossier's scan
+        except NotFound as exc:  # a document of a dossier never committed, or damaged
             log.error("record %s: not moved to the hold (the sweep goes on): %s", record_id, exc)
             continue
         moved.append(record_id)

@@ -20,13 +20,20 @@ committed before the dossier: a dossier that is committed has all its documents.
 moved by an archivist (`update_dossier`) is the next version of both objects (scan first), after
 the new documents' versions and before the withdrawn documents' tombstones. The names are
 spelled in storage/layout.py.
+
+A held dossier (its original in the secret hold: a document of it is a state secret, found at
+intake or marked later) keeps a scan object of ONE version, without original and without the
+secret pages' text: every older version held them, so it is purged first (as
+`storage.package.write_catalogue` purges a record's). A committed dossier's head says it is held
+before its scan is rewritten, so that a writer killed in between is finished by a rerun.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import chain
 from pathlib import Path
 
@@ -37,7 +44,7 @@ from storage.jsonfile import json_bytes
 from storage.layout import DOSSIER_FILE, DOSSIER_SCAN_FILE, original_name, page_words_name
 from storage.ocfl_inventory import VersionInfo
 from storage.ocfl_layout import dossier_object_id, dossier_scan_object_id, plain_id
-from storage.ocfl_store import Content
+from storage.ocfl_store import Content, file_digests
 from storage.package import (
     SYSTEM,
     PackageFiles,
@@ -47,7 +54,9 @@ from storage.package import (
     package_files,
     page_files,
     page_head,
+    spooled,
     version_info,
+    writable_root,
 )
 
 __all__ = [
@@ -98,16 +107,33 @@ def write_dossier_package(
     dossier: Dossier,
     originals: Sequence[Path] | None,
     forms: Mapping[str, bytes] | None = None,
+    info: VersionInfo | None = None,
 ) -> int | None:
     """Write the package of `dossier` as its next version (v1 at intake; None when it already
     holds exactly these files): `originals` are its files in the order of `dossier.files` (each
     must still hold the bytes recorded), or None when the original went to the secret hold
     (`dossier.held`); `forms` (audience -> bytes) its public forms, committed with dossier.json
     (without them, public and staff are shown nothing of it until they are written:
-    `write_dossier_forms`). The pages' files are built one page at a time."""
+    `write_dossier_forms`). The pages' files are built one page at a time. `info`: who and why
+    (default: intake, by sohoa).
+
+    A held dossier's scan object is written as its only version (older versions purged: they
+    hold the original or pages now hidden), and, the dossier being committed already, after its
+    head (which then says it is held)."""
     if (originals is None) != dossier.held:
         raise ValueError(f"dossier {dossier.id}: originals are given exactly when it is not held")
     head, scan = dossier_object_id(dossier.id), dossier_scan_object_id(dossier.id)
+    info = info or VersionInfo("intake", SYSTEM)
+    head_files = [(DOSSIER_FILE, _head_json(dossier)), *_form_files(forms or {})]
+    if dossier.held:
+        files = chain(page_files(dossier.pages), [(DOSSIER_SCAN_FILE, _scan_json(dossier))])
+        version = None
+        if dossier_exists(store, dossier.id):  # its head first: a rerun knows the originals are held
+            version = commit_object(store, head, head_files, info, replace_all=True)
+        _write_held_scan(store, scan, files, info)
+        if version is None:
+            version = commit_object(store, head, head_files, info, replace_all=True)
+        return version
     kept: list[tuple[str, Content]] = []
     hashes: dict[str, str] = {}
     if originals is not None:
@@ -120,10 +146,25 @@ def write_dossier_package(
             kept.append((name, Path(path)))
             hashes[name] = file.sha256
     files = chain(kept, page_files(dossier.pages), [(DOSSIER_SCAN_FILE, _scan_json(dossier))])
-    info = VersionInfo("intake", SYSTEM)
     commit_object(store, scan, files, info, replace_all=True, originals=hashes)
-    head_files = [(DOSSIER_FILE, _head_json(dossier)), *_form_files(forms or {})]
     return commit_object(store, head, head_files, info, replace_all=True)
+
+
+def _write_held_scan(
+    store: ObjectStore, object_id: str, files: Iterable[tuple[str, Content]], info: VersionInfo
+) -> None:
+    """The scan object of a held dossier as its one version: any older version, or a head that
+    holds other files (the original, a page now hidden), is deleted first, with the content of
+    an interrupted write; nothing is done when it holds exactly `files` alone already."""
+    ocfl = writable_root(store)
+    with tempfile.TemporaryDirectory(prefix="sohoa-commit-") as scratch:
+        staged = spooled(files, Path(scratch))
+        if ocfl.exists(object_id):
+            wanted = {name: file_digests(content)[0] for name, content in staged.items()}
+            if len(ocfl.versions(object_id)) > 1 or ocfl.files(object_id) != wanted:
+                store.delete_tree(ocfl.object_root(object_id))  # older versions hold the secret
+        ocfl.discard_incomplete(object_id)
+        ocfl.commit(object_id, staged, info, replace_all=True)
 
 
 def update_dossier(

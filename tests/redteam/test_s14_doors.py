@@ -15,15 +15,14 @@ Closed (guards):
 - Found open and fixed: a review's field values (a subject the archivist typed) rested in the
   access log and stayed there once the record was found secret and held: a review's line names
   the fields, not the values (application/access_log.py `review_detail`).
+- Found open and fixed: a dossier document marked secret after intake had no way to the hold
+  (move_to_hold needs an original of its own; the dossier's scan holds it): its text stayed in
+  the store after a review decision, a sweep or a reprocess closed it, and `sohoa secret sweep`
+  aborted there. It goes as at a dossier intake now (application/secret_docs.py
+  `move_document_to_hold`, `hold_dossier`; more in tests/application/test_dossier_hold.py).
 (reprocess's own doors, fixed, are tested in tests/application/test_reprocess.py: a secret found
 by reprocess goes to the hold as at ingest; a review committed just before its commit is written
 again; the report withholds a closed record's values.)
-
-Open (strict xfail, the door and the owner file in the reason):
-- A dossier document marked secret after intake has no way to the hold (application/secret_docs.py
-  move_to_hold needs an original of its own; the dossier's scan holds it): its text stays in the
-  store (a review decision on it fails the same way). `sohoa secret sweep` used to abort there,
-  leaving the secrets after it in clear: it goes on now (fixed, test).
 """
 
 from __future__ import annotations
@@ -210,8 +209,8 @@ def _marked(services: object, record_id: str) -> None:
 
 def test_sweep_goes_on_past_a_dossier_document_marked_secret(tmp_path: Path) -> None:
     """Found open: `sohoa secret sweep` stopped (NotFound) at a dossier document marked secret,
-    and the secrets after it stayed in clear. It goes on now (the document itself: the xfail
-    below)."""
+    and the secrets after it stayed in clear. It goes on now, the document moved too (its
+    dossier's way to the hold: the test below, tests/application/test_dossier_hold.py)."""
     from application.secret_docs import open_hold, sweep_secrets
     from storage import is_held
     from tests.api.dossier_archive import DocSpec, add_dossier
@@ -229,16 +228,10 @@ def test_sweep_goes_on_past_a_dossier_document_marked_secret(tmp_path: Path) -> 
     hold = open_hold(settings)
     assert hold is not None
     moved = sweep_secrets(services, hold, tmp_path / "cache")
-    assert sorted(moved) == sorted(others)
-    assert all(is_held(read_record(services.store, i)) for i in others)
+    assert sorted(moved) == sorted([document, *others])
+    assert all(is_held(read_record(services.store, i)) for i in (document, *others))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="door open (application/secret_docs.py move_to_hold; the dossier's scan object): a dossier "
-    "document marked secret after intake has no original of its own, move_to_hold raises NotFound "
-    "(sweep logs it and goes on) and the document's text stays in the store",
-)
 def test_sweep_moves_a_dossier_document_marked_secret(tmp_path: Path) -> None:
     from application.secret_docs import open_hold, sweep_secrets
     from tests.api.dossier_archive import DocSpec, add_dossier
@@ -344,7 +337,7 @@ def test_reprocess_erases_the_page_images_the_api_renders(tmp_path: Path) -> Non
 def test_an_archivist_can_mark_a_dossier_document_secret(tmp_path: Path) -> None:
     """Found open: an archivist marking a public dossier document MẬT got 404 (in English: no
     original of its own to move to the hold), nothing changed, the public still read it. The
-    decision is applied now (closed; its content stays in the store: the xfail above)."""
+    decision is applied now: closed, its content moved to the hold with its dossier's original."""
     from tests.api.dossier_archive import DocSpec, add_dossier
 
     settings = _hold_settings(tmp_path)
