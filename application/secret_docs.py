@@ -319,31 +319,42 @@ def move_document_to_hold(store: ObjectStore, index: SearchIndex, hold: SecretHo
     rewritten held (`hold_dossier`: no original, the document's pages without text, no older
     version), then the document's object purged down to its catalogue row, its index entry
     replaced by the row and the dossier's public forms refreshed. The record is written last: a
-    rerun after a kill finishes the move. Returns the row; BadInput (nothing changed in the
-    store) when an original is damaged; NotFound when the dossier is not committed."""
+    rerun after a kill finishes the move (the dossier's head says held before its scan is
+    rewritten; a scan object a kill left deleted, between its purge and its commit, is logged
+    and the document goes to the hold all the same: never left in clear). Returns the row;
+    BadInput (nothing changed in the store) when an original is damaged; NotFound when the
+    dossier is not committed."""
     assert record.dossier is not None
     dossier_id = record.dossier.dossier
-    dossier = read_dossier(store, dossier_id, scan=True, with_words=True)
+    head = read_dossier(store, dossier_id)  # NotFound: the dossier is not committed
+    try:
+        dossier: Dossier | None = read_dossier(store, dossier_id, scan=True, with_words=True)
+    except NotFound:
+        if not head.held:
+            raise
+        log.error("dossier %s: held, its scan object is missing (a kill while it was purged)", dossier_id)
+        dossier = None
     pdf = read_package_bytes(store, record.id, SEARCHABLE_PDF)
     catalogue = hold_secret(hold, record, pdf)
     info = VersionInfo(f"secret hold: document {record.id}", SYSTEM)
-    records = [catalogue]
-    for document in dossier.documents:
-        try:
-            if document.id != record.id:
-                records.append(read_record(store, document.id, with_words=False))
-        except (NotFound, ValueError):  # as refresh_public_form: its masked values unknown
-            log.warning("dossier %s: document %s unreadable for its public form", dossier_id, document.id)
-    forms = public_form_files(dossier, records, stored_forms(store, dossier_id))
-    with tempfile.TemporaryDirectory(prefix="sohoa-hold-") as scratch:
-        originals = None
-        if not dossier.held:
-            originals = []
-            for i in range(len(dossier.files)):
-                local = Path(scratch) / f"{i:04d}"
-                store.get_file(dossier_file_key(store, dossier, i), local)
-                originals.append(local)
-        hold_dossier(store, hold, dossier, originals, set(record.dossier.pages), forms, info)
+    if dossier is not None:
+        records = [catalogue]
+        for document in dossier.documents:
+            try:
+                if document.id != record.id:
+                    records.append(read_record(store, document.id, with_words=False))
+            except (NotFound, ValueError):  # as refresh_public_form: its masked values unknown
+                log.warning("dossier %s: document %s unreadable for its public form", dossier_id, document.id)
+        forms = public_form_files(dossier, records, stored_forms(store, dossier_id))
+        with tempfile.TemporaryDirectory(prefix="sohoa-hold-") as scratch:
+            originals = None
+            if not dossier.held:
+                originals = []
+                for i in range(len(dossier.files)):
+                    local = Path(scratch) / f"{i:04d}"
+                    store.get_file(dossier_file_key(store, dossier, i), local)
+                    originals.append(local)
+            hold_dossier(store, hold, dossier, originals, set(record.dossier.pages), forms, info)
     index.delete(record.id)
     write_catalogue(store, catalogue)
     index.add(catalogue)

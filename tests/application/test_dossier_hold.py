@@ -285,3 +285,33 @@ def test_a_second_document_marked_later_purges_the_held_scan_again(tmp_path: Pat
     world.services.close()
     assert leaks(world.settings.home, [WORD]) == []
     assert ocfl_py_validate(str(world.settings.home / "store" / "ocfl")).clean
+
+
+def test_a_move_killed_while_the_scan_was_purged_still_holds_the_document(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed between the scan object's purge and its new version (the head says held, the scan
+    is gone): the rerun cannot rewrite the scan, but the document still goes to the hold, never
+    left in clear; the lost scan is an error in the log."""
+    from storage.ocfl_store import OcflStore
+
+    world = _world(tmp_path)
+    _mark(world)
+    hold = open_hold(world.settings)
+    assert hold is not None
+
+    def crash(*args: object, **kw: object) -> None:
+        raise Crash("purged")
+
+    monkeypatch.setattr(OcflStore, "discard_incomplete", crash)
+    with pytest.raises(Crash):
+        sweep_secrets(world.services, hold, page_cache_dir(world.settings))
+    monkeypatch.undo()
+    assert not ocfl_root(world.store).exists(dossier_scan_object_id(world.built.id))
+    assert sweep_secrets(world.services, hold, page_cache_dir(world.settings)) == [world.secret]
+    assert is_held(read_record(world.store, world.secret))
+    for audience in ("public", "staff"):
+        assert world.secret not in load_form(world.store, world.built.id, audience).documents
+    world.services.close()
+    assert leaks(world.settings.home, [WORD]) == []
+    assert ocfl_py_validate(str(world.settings.home / "store" / "ocfl")).clean
