@@ -33,6 +33,7 @@ from application.secret_docs import (
     open_hold,
 )
 from application.services import Services
+from application.signature_reading import reread_file_signature
 from classify import classify, extract_metadata
 from core import __version__
 from core.errors import BadInput
@@ -166,7 +167,12 @@ def _ocr_classify_store(
         pages, first_page, marked = read_pages(path, services, record_id)
         ocr_seconds = time.monotonic() - started
         page_count = count_pages(path, media_type) if marked else len(pages)
-        metadata = extract_metadata(pages)
+        second = None
+        if not marked:  # the signer's name lacking: its region read again (no cost otherwise)
+            second = reread_file_signature(
+                path, media_type, pages, services.engine, max_pixels=services.settings.max_image_pixels
+            ).reading
+        metadata = extract_metadata(pages, second)
         fprint = fingerprint(pages, first_page, metadata)
     except BadInput as exc:
         return _quarantined(services, path, str(exc), batch, t0)

@@ -13,6 +13,9 @@ Handwritten number/day pages are scored on what a careful reading gives (number 
 'YYYY-MM'), and every number or day stored WRONG there is counted (target: 0). --misses lists
 misses: use it on the tuning split only, never on the evaluation split.
 Exit status 1 when a safety check fails or a wrong handwritten number/day is stored.
+With --ocr, a document whose first reading lacks the signer's name has its signature region
+read again (application.signature_reading; cached beside the pages as *.signer.json); the
+extra engine calls and seconds are printed. --no-reread: the first reading alone.
 """
 
 from __future__ import annotations
@@ -79,6 +82,66 @@ def _ocr_pages(corpus: Path, entries: list[dict], cache: Path | None) -> list[Pa
     return pages
 
 
+class Rereads:
+    """Second readings of the signature region, with what they cost (cached as JSON)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.calls = 0
+        self.seconds = 0.0
+        self.documents = 0
+        self.pages = 0
+        self._engine = None
+
+    def reading(self, corpus: Path, entries: list[dict], pages: list[Page], cache: Path | None):
+        self.pages += len(pages)
+        if not self.enabled:
+            return None
+        from application.signature_reading import reread_signature
+        from classify.signer import SecondReading
+        from ocr import detect_media_type, load_page
+        from ocr.region import region_engine
+
+        cached = cache / f"{Path(entries[0]['image']).stem}.signer.json" if cache else None
+        if cached and cached.exists():
+            data = json.loads(cached.read_text(encoding="utf-8"))
+            self._count(data["calls"], data["seconds"])
+            if data["page"] is None:
+                return None
+            return SecondReading(page=data["page"], lines=tuple((t, c) for t, c in data["lines"]))
+        self._engine = self._engine or region_engine()
+
+        def image_of(number: int):
+            path = corpus / next(e for e in entries if e["page"] == number)["image"]
+            return load_page(path, detect_media_type(path), 1, max_pixels=200_000_000).image
+
+        found = reread_signature(pages, image_of, self._engine)
+        self._count(found.calls, found.seconds)
+        reading = found.reading
+        if cached:
+            data = {
+                "page": reading.page if reading else None,
+                "lines": [list(x) for x in reading.lines] if reading else [],
+                "calls": found.calls,
+                "seconds": found.seconds,
+            }
+            cached.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        return reading
+
+    def _count(self, calls: int, seconds: float) -> None:
+        self.calls += calls
+        self.seconds += seconds
+        self.documents += bool(calls)
+
+    def summary(self) -> str:
+        per_page = self.seconds / self.pages if self.pages else 0.0
+        return (
+            f"signature re-reads: {self.documents} documents, {self.calls} extra engine calls, "
+            f"{self.seconds:.1f} s ({self.calls / max(1, self.pages):.3f} calls and {per_page:.3f} s "
+            f"a page over {self.pages} pages)"
+        )
+
+
 def _safety(meta: dict, pages_meta: list[dict], access: str) -> list[str]:
     problems = []
     if meta.get("secrecy") and access != "not_accessible":
@@ -91,7 +154,14 @@ def _safety(meta: dict, pages_meta: list[dict], access: str) -> list[str]:
     return problems
 
 
-def run(corpus: Path, use_ocr: bool, cache: Path | None, show_misses: bool, limit: int | None = None) -> int:
+def run(
+    corpus: Path,
+    use_ocr: bool,
+    cache: Path | None,
+    show_misses: bool,
+    limit: int | None = None,
+    reread: bool = True,
+) -> int:
     rules = load_rules()
     score = Score()
     problems: list[str] = []
@@ -99,12 +169,14 @@ def run(corpus: Path, use_ocr: bool, cache: Path | None, show_misses: bool, limi
     hand_docs = 0
     wrong = 0
     accesses: dict[str, str] = {}
+    rereads = Rereads(use_ocr and reread)
     started = time.perf_counter()
     for job, entries in list(_jobs(corpus).items())[:limit]:
         manifests = [json.loads((corpus / e["page_manifest"]).read_text(encoding="utf-8")) for e in entries]
         meta = manifests[0]["metadata"]
         pages = _ocr_pages(corpus, entries, cache) if use_ocr else _gt_pages(corpus, entries)
-        extraction = extract(pages)
+        second = rereads.reading(corpus, entries, pages, cache) if use_ocr else None
+        extraction = extract(pages, second)
         result = classify(extraction.metadata, pages, rules, today=TODAY)
         accesses[job] = result.access
         score.add(job, expected_fields(meta, images=use_ocr), actual_fields(extraction), FIELDS)
@@ -117,6 +189,10 @@ def run(corpus: Path, use_ocr: bool, cache: Path | None, show_misses: bool, limi
     source = f"{corpus.name}, {'OCR' if use_ocr else 'ground truth'}"
     _print(score, accesses, problems, seconds, source, show_misses)
     print(f"numbers or days stored wrong (any page): {wrong}")
+    signer_wrong = sum(1 for _, name, _, got in score.misses if name == "signer_name" and got)
+    print(f"signer names stored wrong (not left empty): {signer_wrong}")
+    if use_ocr:
+        print(rereads.summary() if rereads.enabled else "signature re-reads: off")
     if hand_docs:
         print(f"handwritten number/day: {hand_docs} documents, {len(hand)} wrong values stored (target 0)")
         if show_misses:
@@ -174,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ocr", action="store_true", help="OCR the page images (ocr.ocr_file)")
     parser.add_argument("--cache", type=Path, help="directory for OCR'd pages as JSON")
     parser.add_argument("--misses", action="store_true", help="list every miss (not on evaluation)")
+    parser.add_argument("--no-reread", action="store_true", help="no second reading of signatures")
     parser.add_argument("--limit", type=int, help="only the first N documents of each corpus")
     args = parser.parse_args(argv)
     corpora = list(args.corpus or [])
@@ -188,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
         cache = args.cache / corpus.name if args.cache else None
         if cache:
             cache.mkdir(parents=True, exist_ok=True)
-        status = max(status, run(corpus, args.ocr, cache, args.misses, args.limit))
+        status = max(status, run(corpus, args.ocr, cache, args.misses, args.limit, not args.no_reread))
         print()
     return status
 

@@ -30,7 +30,7 @@ from classify.orgname import clean_header_line, initials, merge_lines, read_bodi
 from classify.personal import find_personal_data
 from classify.recipients import read_addressees, read_recipients
 from classify.reference import SelfReference, find_self_reference
-from classify.signer import SignerBlock, is_incomplete_name, is_person_name, read_signers
+from classify.signer import SecondReading, SignerBlock, is_incomplete_name, is_person_name, read_signers
 from classify.stamp import read_incoming
 from classify.subject import read_subject
 from schemas import IncomingStamp, Metadata, Page, PersonalData, Signer
@@ -43,12 +43,13 @@ log = logging.getLogger(__name__)
 _ABSENT = 0.9
 
 
-def extract_metadata(pages: list[Page]) -> Metadata:
-    return extract(pages).metadata
+def extract_metadata(pages: list[Page], second: SecondReading | None = None) -> Metadata:
+    return extract(pages, second).metadata
 
 
-def extract(pages: list[Page]) -> Extraction:
-    """Metadata plus the evidence behind it and the fields Metadata cannot hold yet."""
+def extract(pages: list[Page], second: SecondReading | None = None) -> Extraction:
+    """Metadata plus the evidence behind it and the fields Metadata cannot hold yet.
+    `second`: a second reading of the signature region (classify.signer.signature_gap)."""
     pages = sorted(pages, key=lambda p: p.number)
     doc = document_lines(pages)
     first = doc[0] if doc else []
@@ -74,7 +75,9 @@ def extract(pages: list[Page]) -> Extraction:
     else:
         conf["subject"] = quality * 0.5
 
-    signers = read_signers(doc)
+    signers = read_signers(doc, second)
+    if second and not signers:
+        review.append("Họ tên người ký không đọc được (đã đọc lại vùng chữ ký): cần nhập")
     if signers:
         main = signers[-1] if len(signers) == 1 else signers[0]
         fields["signer"] = _signer(main)

@@ -137,14 +137,33 @@ def _upright(box: tuple[int, int, int, int], turn: int, w: int, h: int) -> tuple
     return box
 
 
+def upright_frame(page: Page) -> tuple[int, int, int]:
+    """(turn, width, height) that `page_lines` turned the page's word boxes upright with."""
+    runs = _runs(page.words)
+    if not runs:
+        return 0, page.width, page.height
+    right = max(w.box.left + w.box.width for run in runs for w in run)
+    bottom = max(w.box.top + w.box.height for run in runs for w in run)
+    return _turn(runs), max(page.width, right), max(page.height, bottom)
+
+
+def original_box(box: tuple[int, int, int, int], turn: int, w: int, h: int) -> tuple[int, int, int, int]:
+    """An upright box (as `Line.box`) back in the page's coordinates as scanned: `_upright` undone."""
+    x0, y0, x1, y1 = box
+    if turn == 1:
+        return (w - y1, x0, w - y0, x1)
+    if turn == 2:
+        return (w - x1, h - y1, w - x0, h - y0)
+    if turn == 3:
+        return (y0, h - x1, y1, h - x0)
+    return box
+
+
 def _lines_from_words(page: Page, *, columns: bool) -> list[Line]:
     runs = _runs(page.words)
     if not runs:
         return []
-    turn = _turn(runs)
-    right = max(w.box.left + w.box.width for run in runs for w in run)
-    bottom = max(w.box.top + w.box.height for run in runs for w in run)
-    w, h = max(page.width, right), max(page.height, bottom)
+    turn, w, h = upright_frame(page)
     width = h if turn in (1, 3) else w
     boxes = {
         id(word): _upright(

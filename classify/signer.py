@@ -18,7 +18,16 @@ from classify.layout import Line
 from classify.norm import is_upper_line, key, split_words, strip_frame
 from vntext.syllables import is_syllable
 
-__all__ = ["SignerBlock", "canonical_name", "is_incomplete_name", "read_signers", "is_person_name"]
+__all__ = [
+    "SecondReading",
+    "SignatureGap",
+    "SignerBlock",
+    "canonical_name",
+    "is_incomplete_name",
+    "is_person_name",
+    "read_signers",
+    "signature_gap",
+]
 
 _AUTHORITY = re.compile(r"^[^A-Z]{0,3}(?P<p>TM|KT|TL|TUQ|Q)\s*[.,:;]\s*(?=[A-Z])")
 _AUTHORITIES = {"TM": "TM.", "KT": "KT.", "TL": "TL.", "TUQ": "TUQ.", "Q": "Q."}
@@ -133,14 +142,17 @@ def _is_title_line(text: str) -> bool:
     return _title_part(text) is not None
 
 
-def read_signers(pages: list[list[Line]]) -> list[SignerBlock]:
+def read_signers(pages: list[list[Line]], second: SecondReading | None = None) -> list[SignerBlock]:
     """The signer block(s) of the document, from its last page that has one (a text-poor last
-    page holding only the block included); each name checked against its repeats in the text."""
+    page holding only the block included); each name checked against its repeats in the text.
+    `second`: a second reading of the region under the position line (`signature_gap`), which
+    gives the name the first reading lacked, or completed, when it reads one surely."""
     for lines in reversed(pages):
         blocks = _blocks_on_page(lines)
         if blocks:
-            return [_checked(block, pages) for block in blocks]
-    return []
+            found = [_checked(block, pages) for block in blocks]
+            return _with_second(found, second) if second else found
+    return _from_second(pages, second) if second else []
 
 
 def _misspelled(name: str) -> list[str]:
@@ -308,3 +320,193 @@ def _block(titles: list[Line], name_line: Line) -> SignerBlock:
         confidence=confidence,
         evidence=(*texts, name),
     )
+
+
+# Words that make a title line a signer's position ('PHÓ CHỦ TỊCH', 'KT. GIÁM ĐỐC', 'TM. ỦY BAN').
+_POSITION_WORDS = re.compile(
+    r"\b(?:CHU TICH|GIAM DOC|TRUONG|CHANH|BI THU|TONG BIEN TAP|THU KY|UY BAN|HOI DONG|"
+    r"NGUOI LAM DON|NGUOI KY)\b|^(?:TM|KT|TL|TUQ|Q)\s*[.,:]"
+)
+_REGION_LINES = 11  # how far below the position line a name is looked for, in line heights
+
+
+@dataclass(frozen=True)
+class SignatureGap:
+    """Where a second reading may find the signer's name: the region under the position line
+    (upright coordinates, as `Line.box`) of `page`, and why it is wanted."""
+
+    page: int
+    box: tuple[int, int, int, int] | None  # None: the whole page (its first reading was empty)
+    letter_height: float | None
+    reason: str  # "no name" | "incomplete name" | "misspelled name" | "page read empty"
+
+
+def signature_gap(doc: list[list[Line]], numbers: list[int] | None = None) -> SignatureGap | None:
+    """The region worth a second reading when the signer's name was not read whole: no name
+    under the position line, a name without its family name, or one a syllable fails. The
+    region: under the lowest position line of the last page that has one below its body
+    text; without a block, around a given name read alone, else the whole of the last page
+    the first reading found no text on (`numbers`: the pages' numbers, in `doc` order, when
+    they are not 1, 2, ...)."""
+    signers = read_signers(doc)
+    name = ""
+    if signers:
+        name = signers[-1].name if len(signers) == 1 else signers[0].name
+        reason = "incomplete name" if is_incomplete_name(name) else ""
+        reason = reason or ("misspelled name" if _misspelled(name) else "")
+        if not reason:
+            return None
+    else:
+        reason = "no name"
+    for lines in reversed(doc):
+        part = None if signers else _lone_given_name(lines)
+        if part is not None:
+            return _region_around(part, "incomplete name")
+        positions = [i for i, x in enumerate(lines) if x.box and _is_position_line(x)]
+        if positions and not any(len(x.text) > 50 for x in lines[positions[-1] + 1 :]):
+            return _region_below(lines[positions[-1]], reason)
+    numbers = numbers or list(range(1, len(doc) + 1))
+    empty = [n for n, lines in zip(numbers, doc, strict=True) if not lines]
+    if not signers and empty:
+        return SignatureGap(page=empty[-1], box=None, letter_height=None, reason="page read empty")
+    return None
+
+
+def _lone_given_name(lines: list[Line]) -> Line | None:
+    """A given name read alone on the right half with no title above it ('Xuân Hương'):
+    the family name, and perhaps the titles, were lost around it."""
+    for line in reversed(lines):
+        if not line.box or line.side == "left" or _is_recipient(line.text):
+            continue
+        read = name_text(line.text)
+        if is_person_name(read) and is_incomplete_name(read) and not _misspelled(read):
+            return line
+    return None
+
+
+def _is_position_line(line: Line) -> bool:
+    """A title line of a signature block: a position, on the right half (the issuer's name
+    in the header stands on the left)."""
+    title = _title_part(line.text)
+    if not title or _is_recipient(line.text) or line.side == "left":
+        return False
+    return bool(_POSITION_WORDS.search(key(title)))
+
+
+def _region_around(line: Line, reason: str) -> SignatureGap:
+    """The name's line with room on either side for the words the first reading lost."""
+    x0, y0, x1, y1 = line.box  # type: ignore[misc]
+    height = max(8, y1 - y0)
+    box = (x0 - 6 * height, y0 - 2 * height, x1 + 3 * height, y1 + 2 * height)
+    return SignatureGap(page=line.page, box=box, letter_height=height * 0.75, reason=reason)
+
+
+def _region_below(line: Line, reason: str) -> SignatureGap:
+    x0, y0, x1, y1 = line.box  # type: ignore[misc]
+    height = max(8, y1 - y0)
+    middle, half = (x0 + x1) / 2, max(x1 - x0, 10 * height) / 2 + 2 * height
+    box = (int(middle - half), y1 + height // 4, int(middle + half), y1 + _REGION_LINES * height)
+    return SignatureGap(page=line.page, box=box, letter_height=height * 0.75, reason=reason)
+
+
+@dataclass(frozen=True)
+class SecondReading:
+    """What a second reading of a `SignatureGap` gave: its lines with their confidence (0-1)."""
+
+    page: int
+    lines: tuple[tuple[str, float], ...]
+
+
+_SECOND = 0.9  # a name from the second reading weighs a little less than one read the first time
+_SURE_WORDS = 0.8  # a name is taken from the second reading only when each word is read this surely
+
+
+def _second_names(second: SecondReading) -> list[tuple[str, float]]:
+    """Names among the second reading's lines read surely (each word's confidence at least
+    _SURE_WORDS): a person's name, every word a syllable (debris before and after dropped)."""
+    found = []
+    for text, confidence in second.lines:
+        if confidence < _SURE_WORDS:
+            continue
+        words = [w for w in text.split() if any(c.isalpha() for c in w)]
+        while words and not (words[0][:1].isupper() and words[0].isalpha()):
+            words.pop(0)
+        while words and not words[-1].isalpha():
+            words.pop()
+        name = name_text(" ".join(words))
+        if is_person_name(name) and not _misspelled(name):
+            found.append((name, confidence))
+    return found
+
+
+def _sure(name: str) -> bool:
+    return key(name.split()[0]) in _SURNAME_FORMS
+
+
+def _named(block: SignerBlock, name: str, confidence: float, how: str) -> SignerBlock:
+    weight = round((0.6 + 0.4 * confidence) * _SECOND, 3)
+    return replace(
+        block,
+        name=name,
+        confidence=round(min(block.confidence, 0.95) * weight, 3) if block.name else round(0.95 * weight, 3),
+        evidence=(*block.evidence, f"{how}: {name}"),
+    )
+
+
+def _with_second(blocks: list[SignerBlock], second: SecondReading) -> list[SignerBlock]:
+    """The main block's incomplete or misspelled name replaced by the second reading's, when
+    that one agrees with it: the given names as read the first time (accents too) with a
+    common family name before them, or a well-spelled name within two letters."""
+    index = len(blocks) - 1 if len(blocks) == 1 else 0
+    block = blocks[index]
+    if block.page != second.page:
+        return blocks
+    for name, confidence in _second_names(second):
+        if not _sure(name):
+            continue
+        completes = is_incomplete_name(block.name) and name == f"{name.split()[0]} {block.name}"
+        corrects = _misspelled(block.name) and Levenshtein.distance(key(name), key(block.name)) < 3
+        if completes or corrects:
+            return [*blocks[:index], _named(block, name, confidence, "đọc lại"), *blocks[index + 1 :]]
+    return blocks
+
+
+def _from_second(pages: list[list[Line]], second: SecondReading) -> list[SignerBlock]:
+    """A block for the position line the first reading found no name under, named by the
+    second reading when it read a sure name (one that opens with a common family name); on a
+    page the first reading found empty, the block as the second reading gives it."""
+    lines = next((x for x in pages if x and x[0].page == second.page), [])
+    if not lines:  # the page the first reading found empty
+        read = [
+            Line(text=_beside_recipients(t), page=second.page, index=i, confidence=c)
+            for i, (t, c) in enumerate(second.lines)
+        ]
+        sure = [x for x in read if x.confidence is not None and x.confidence >= _SURE_WORDS]
+        blocks = [b for b in _blocks_on_page(read) if _sure(b.name) and not _misspelled(b.name)]
+        blocks = [b for b in blocks if any(b.name in x.text for x in sure)]
+        if not blocks:
+            return []
+        block = blocks[-1]
+        return [_named(replace(block, name=""), block.name, _line_confidence(second, block.name), "đọc lại")]
+    positions = [i for i, x in enumerate(lines) if x.box and _is_position_line(x)]
+    names = [(n, c) for n, c in _second_names(second) if _sure(n)]
+    if not positions or not names:
+        return []
+    name, confidence = names[-1]
+    titles = _titles_before(lines, positions[-1] + 1)
+    line = Line(text=name, page=second.page, index=len(lines), confidence=confidence)
+    block = _block([lines[t] for t in titles], line)
+    return [_named(replace(block, name=""), canonical_name(name), confidence, "đọc lại")]
+
+
+_RECIPIENTS_HEAD = re.compile(r"^\s*N[oơ]i\s+nh[aậ]n\s*[:;.]?\s*", re.IGNORECASE)
+
+
+def _beside_recipients(text: str) -> str:
+    """'Nơi nhận: CHÁNH VĂN PHÒNG' (both columns on one line, read without boxes) -> the title."""
+    rest = _RECIPIENTS_HEAD.sub("", text, count=1)
+    return rest if rest != text and _is_title_line(rest) else text
+
+
+def _line_confidence(second: SecondReading, name: str) -> float:
+    return next((c for t, c in second.lines if name in t), 0.0)

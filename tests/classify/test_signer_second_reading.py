@@ -1,0 +1,124 @@
+"""The signer's name from a second reading of the signature region (classify.signer): where
+the region is asked for, and what is taken from its reading — only a name read surely, never
+a guess (an unsure reading leaves the name empty, with a review reason)."""
+
+from __future__ import annotations
+
+import pytest
+
+from classify import extract
+from classify.layout import document_lines
+from classify.signer import SecondReading, signature_gap
+from schemas import Box, Page, Word
+
+BODY = "Các cơ quan, đơn vị có liên quan chịu trách nhiệm thi hành Quyết định này./."
+
+
+def page(rows: list[tuple[str, int, int]], number: int = 1) -> Page:
+    """Words of each (text, left, top) row, 24 px a letter, 50 px tall, one engine line a row."""
+    words = []
+    for line, (text, left, top) in enumerate(rows):
+        x = left
+        for token in text.split():
+            width = 24 * len(token)
+            words.append(
+                Word(text=token, confidence=96, box=Box(left=x, top=top, width=width, height=50), line=line)
+            )
+            x += width + 20
+    return Page(number=number, text="\n".join(r[0] for r in rows), words=words, width=2480, height=3508)
+
+
+def signature_page(*below: tuple[str, int, int], position: str = "PHÓ CHỦ TỊCH") -> Page:
+    return page(
+        [
+            ("ỦY BAN NHÂN DÂN", 300, 200),
+            ("TỈNH NGHỆ AN", 360, 270),
+            ("QUYẾT ĐỊNH", 1000, 600),
+            (BODY[:40], 300, 800),
+            (BODY[40:], 300, 870),
+            ("Nơi nhận:", 300, 1000),
+            ("KT. CHỦ TỊCH", 1500, 1000),
+            ("- Như trên;", 300, 1070),
+            (position, 1480, 1070),
+            ("- Lưu: VT, VP.", 300, 1140),
+            *below,
+        ]
+    )
+
+
+def test_no_region_when_the_name_was_read() -> None:
+    doc = document_lines([signature_page(("Nguyễn Văn An", 1500, 1450))])
+    assert signature_gap(doc) is None
+
+
+@pytest.mark.parametrize(
+    ("below", "reason"),
+    [
+        ((), "no name"),
+        ((("Hữu Khánh", 1560, 1450),), "incomplete name"),
+        ((("Nguyễn Vănz An", 1500, 1450),), "misspelled name"),
+    ],
+)
+def test_region_under_the_position_line(below, reason) -> None:
+    gap = signature_gap(document_lines([signature_page(*below)]))
+    assert gap is not None and gap.reason == reason and gap.page == 1
+    x0, y0, x1, y1 = gap.box
+    assert 1120 < y0 < 1200 and y1 > 1500  # from under 'PHÓ CHỦ TỊCH' down past the name
+    assert x0 < 1480 and x1 > 1480 + 24 * 12  # around the position line, wider than it
+
+
+def test_a_position_above_the_body_is_no_signature_block() -> None:
+    # 'CHỦ TỊCH ỦY BAN NHÂN DÂN' heads a decision's text: the body follows it, no region there
+    doc = document_lines([page([("CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH", 900, 600), (BODY, 300, 700)])])
+    assert signature_gap(doc) is None
+
+
+def test_an_empty_page_is_read_again_whole() -> None:
+    pages = [page([("QUYẾT ĐỊNH", 1000, 600), (BODY, 300, 700)]), Page(number=2)]
+    gap = signature_gap(document_lines(pages), [1, 2])
+    assert gap is not None and gap.box is None and gap.page == 2 and gap.reason == "page read empty"
+
+
+def _signer(pages: list[Page], lines: list[tuple[str, float]], on: int = 1):
+    second = SecondReading(page=on, lines=tuple(lines))
+    metadata = extract(pages, second).metadata
+    return (metadata.signer.name if metadata.signer else None), metadata.review
+
+
+@pytest.mark.parametrize(
+    ("below", "lines", "name"),
+    [
+        # no name under the position line: a sure name read again is taken
+        ((), [("—~ ,", 0.3), ("Nguyễn Văn An -", 0.95)], "Nguyễn Văn An"),
+        ((), [("Nguyễn Văn An", 0.55)], None),  # a word read unsurely: no name
+        ((), [("Văn An", 0.97)], None),  # no family name
+        ((), [("Nguyễn Vănz An", 0.97)], None),  # a word no syllable spells
+        # the family name lost under a seal: given names as first read, a family name before them
+        ((("Hữu Khánh", 1560, 1450),), [("Bùi Hữu Khánh", 0.9)], "Bùi Hữu Khánh"),
+        ((("Hữu Khánh", 1560, 1450),), [("Bùi Hữu Khảnh", 0.9)], None),  # given names differ
+        ((("Hữu Khánh", 1560, 1450),), [("Đùi Hữu Khánh", 0.9)], None),  # no common family name
+        ((("Hữu Khánh", 1560, 1450),), [("Bùi Hữu Khánh", 0.23)], None),
+    ],
+)
+def test_name_from_the_second_reading(below, lines, name) -> None:
+    found, review = _signer([signature_page(*below)], lines)
+    assert found == name
+    if name is None:
+        assert any("người ký" in reason for reason in review)
+
+
+def test_second_reading_of_a_page_read_empty() -> None:
+    pages = [page([("QUYẾT ĐỊNH", 1000, 600), (BODY, 300, 700)]), Page(number=2)]
+    lines = [
+        ("Yêu cầu các đơn vị thi hành ./.", 0.95),
+        ("Nơi nhận: CHÁNH VĂN PHÒNG", 0.95),
+        ("- Như Điều 3;", 0.95),
+        ("- Lưu: VT, KHTC. Võ Minh Dũng", 0.94),
+    ]
+    assert _signer(pages, lines, on=2)[0] == "Võ Minh Dũng"
+    assert _signer(pages, [(t, 0.5) for t, _ in lines], on=2)[0] is None
+
+
+def test_a_name_read_well_the_first_time_is_kept() -> None:
+    pages = [signature_page(("Nguyễn Văn An", 1500, 1450))]
+    assert _signer(pages, [("Nguyễn Văn Anh", 0.99)])[0] == "Nguyễn Văn An"

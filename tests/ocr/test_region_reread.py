@@ -1,0 +1,103 @@
+"""A second reading of the signature region (ocr/region.py, application/signature_reading.py):
+real Tesseract on a small rendered signature block whose name a red seal covers, upright and
+scanned sideways; the pure image steps; and no engine call when the signer was read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from application.signature_reading import reread_signature
+from classify import extract
+from core.errors import OcrTimeout
+from ocr import FailingEngine
+from ocr.region import crop_upright, drop_colour, enlarge, region_engine
+from schemas import Box, Page, Word
+
+_FONT = Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf")
+NAME = "Bùi Hữu Khánh"
+
+
+def _block() -> tuple[Image.Image, list[Word]]:
+    """A 1400 x 900 signature block at 300 dpi: its titles as the first reading gave them
+    (word boxes), the name under a red seal, which the first reading is taken to have lost."""
+    image = Image.new("RGB", (1400, 900), "white")
+    draw = ImageDraw.Draw(image)
+    # the seal's ink lies with the print (stamped over it, the print still shows through)
+    draw.ellipse((330, 280, 690, 640), outline=(200, 40, 40), width=14)
+    draw.line((700, 300, 760, 420, 820, 320, 880, 430), fill=(30, 30, 120), width=4)
+    font = ImageFont.truetype(str(_FONT), 42) if _FONT.exists() else ImageFont.load_default(42)
+    words: list[Word] = []
+    for line, (text, top) in enumerate([("KT. CHỦ TỊCH", 80), ("PHÓ CHỦ TỊCH", 150)]):
+        x = 560
+        for token in text.split():
+            left, _, right, _ = draw.textbbox((x, top), token, font=font)
+            draw.text((x, top), token, font=font, fill="black")
+            box = Box(left=x, top=top, width=right - left, height=50)
+            words.append(Word(text=token, confidence=96, box=box, line=line))
+            x = right + 14
+    draw.text((560, 480), NAME, font=font, fill="black")
+    return image, words
+
+
+def _turned(image: Image.Image, words: list[Word]) -> tuple[Image.Image, list[Word]]:
+    """The block scanned a quarter turn clockwise: text runs downwards, boxes follow."""
+    height = image.height
+    turned = image.rotate(-90, expand=True)
+    moved = []
+    for w in words:
+        left = height - w.box.top - w.box.height
+        box = Box(left=left, top=w.box.left, width=w.box.height, height=w.box.width)
+        moved.append(w.model_copy(update={"box": box}))
+    return turned, moved
+
+
+@pytest.mark.parametrize("sideways", [False, True])
+def test_name_under_a_seal_read_again(sideways: bool) -> None:
+    image, words = _block()
+    if sideways:
+        image, words = _turned(image, words)
+    page = Page(number=1, text="", words=words, width=image.width, height=image.height)
+    assert extract([page]).metadata.signer is None  # the first reading: no name
+    found = reread_signature([page], lambda number: image, region_engine())
+    assert found.calls == 1 and found.reason == "no name" and found.seconds < 20
+    assert found.reading is not None
+    assert extract([page], found.reading).metadata.signer.name == NAME
+
+
+def test_no_engine_call_when_the_signer_was_read() -> None:
+    image, words = _block()
+    named = [
+        *words,
+        Word(text="Bùi", confidence=95, box=Box(left=560, top=480, width=80, height=50), line=5),
+        Word(text="Hữu", confidence=95, box=Box(left=660, top=480, width=90, height=50), line=5),
+        Word(text="Khánh", confidence=95, box=Box(left=770, top=480, width=130, height=50), line=5),
+    ]
+    page = Page(number=1, text="", words=named, width=image.width, height=image.height)
+    found = reread_signature([page], lambda number: image, FailingEngine(RuntimeError("no call wanted")))
+    assert found.reading is None and found.calls == 0
+
+
+def test_crop_upright_and_colour() -> None:
+    array = np.full((100, 200, 3), 255, np.uint8)
+    array[10:20, 30:40] = (0, 0, 0)  # black print
+    array[50:60, 30:40] = (210, 40, 40)  # seal red
+    image = Image.fromarray(array)
+    crop = crop_upright(image, (20, 0, 60, 80), 1)
+    assert crop.size == (80, 40)  # a quarter turn: text that ran downwards runs to the right
+    grey = np.asarray(drop_colour(image))
+    assert grey[15, 35] == 0 and grey[55, 35] >= 200  # print stays, the seal goes pale
+    assert crop_upright(image, (-10, -10, 500, 500), 0).size == (200, 100)  # clipped to the page
+    assert enlarge(image, 12).width == 4 * 200 and enlarge(image, 60).width == 200
+    assert enlarge(image, None).width == 200
+
+
+def test_a_second_reading_that_times_out_is_given_up() -> None:
+    image, words = _block()
+    page = Page(number=1, text="", words=words, width=image.width, height=image.height)
+    found = reread_signature([page], lambda number: image, FailingEngine(OcrTimeout("too slow")))
+    assert found.reading is None and found.calls == 1
+    assert extract([page], found.reading).metadata.signer is None
