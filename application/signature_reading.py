@@ -17,7 +17,7 @@ from pathlib import Path
 from PIL import Image
 
 from classify.layout import document_lines, original_box, upright_frame
-from classify.signer import SecondReading, signature_gap
+from classify.signer import SecondReading, name_from_second, signature_gap
 from core.errors import BadInput, OcrTimeout
 from ocr.engine import OcrEngine
 from ocr.load import load_page
@@ -45,7 +45,8 @@ def reread_signature(
     """Read the signature region again when the first reading lacks the signer's name.
     `image_of(number)`: page `number` as scanned (the coordinates of its word boxes)."""
     pages = sorted(pages, key=lambda p: p.number)
-    gap = signature_gap(document_lines(pages), [p.number for p in pages])
+    doc = document_lines(pages)
+    gap = signature_gap(doc, [p.number for p in pages])
     if gap is None:
         return SignatureReread(None)
     image = image_of(gap.page)
@@ -56,15 +57,22 @@ def reread_signature(
         turn, width, height = upright_frame(page)
         box = original_box(gap.box, turn, width, height)
     started = time.perf_counter()
-    try:
-        read = reread_region(image, box, turn, gap.letter_height, engine)
-    except (OcrTimeout, BadInput) as exc:  # a bonus reading: its failure costs the time, no more
-        log.info("signature region of page %d not read again: %s", gap.page, exc)
-        return SignatureReread(None, 1, round(time.perf_counter() - started, 3), gap.reason)
-    log.info("signature region of page %d read again (%s): %d lines", gap.page, gap.reason, len(read.lines))
-    return SignatureReread(
-        SecondReading(page=gap.page, lines=read.lines), read.calls, read.seconds, gap.reason
-    )
+    lines: tuple[tuple[str, float], ...] = ()
+    calls = 0
+    for binarised in (True, False):  # grey only when black and white gave no name
+        calls += 1
+        try:
+            read = reread_region(image, box, turn, gap.letter_height, engine, binarised=binarised)
+        except (OcrTimeout, BadInput) as exc:  # a bonus reading: its failure costs the time, no more
+            log.info("signature region of page %d not read again: %s", gap.page, exc)
+            break
+        lines += read.lines
+        if name_from_second(doc, SecondReading(page=gap.page, lines=lines)):
+            break
+    seconds = round(time.perf_counter() - started, 3)
+    log.info("signature region of page %d read again (%s): %d calls", gap.page, gap.reason, calls)
+    reading = SecondReading(page=gap.page, lines=lines) if lines else None
+    return SignatureReread(reading, calls, seconds, gap.reason)
 
 
 def reread_file_signature(

@@ -25,6 +25,7 @@ __all__ = [
     "canonical_name",
     "is_incomplete_name",
     "is_person_name",
+    "name_from_second",
     "read_signers",
     "signature_gap",
 ]
@@ -461,6 +462,8 @@ def _with_second(blocks: list[SignerBlock], second: SecondReading) -> list[Signe
     block = blocks[index]
     if block.page != second.page:
         return blocks
+    if len({n for n, _ in _second_names(second) if _sure(n)}) > 1:
+        return blocks  # two readings disagree (an accent too): no name from them
     for name, confidence in _second_names(second):
         if not _sure(name):
             continue
@@ -484,13 +487,13 @@ def _from_second(pages: list[list[Line]], second: SecondReading) -> list[SignerB
         sure = [x for x in read if x.confidence is not None and x.confidence >= _SURE_WORDS]
         blocks = [b for b in _blocks_on_page(read) if _sure(b.name) and not _misspelled(b.name)]
         blocks = [b for b in blocks if any(b.name in x.text for x in sure)]
-        if not blocks:
+        if not blocks or len({b.name for b in blocks}) > 1:
             return []
         block = blocks[-1]
         return [_named(replace(block, name=""), block.name, _line_confidence(second, block.name), "đọc lại")]
     positions = [i for i, x in enumerate(lines) if x.box and _is_position_line(x)]
     names = [(n, c) for n, c in _second_names(second) if _sure(n)]
-    if not positions or not names:
+    if not positions or not names or len({n for n, _ in names}) > 1:
         return []
     name, confidence = names[-1]
     titles = _titles_before(lines, positions[-1] + 1)
@@ -510,3 +513,12 @@ def _beside_recipients(text: str) -> str:
 
 def _line_confidence(second: SecondReading, name: str) -> float:
     return next((c for t, c in second.lines if name in t), 0.0)
+
+
+def name_from_second(doc: list[list[Line]], second: SecondReading) -> str | None:
+    """The signer's whole name once `second` is offered (None: still none, or incomplete)."""
+    signers = read_signers(doc, second)
+    if not signers:
+        return None
+    name = signers[-1].name if len(signers) == 1 else signers[0].name
+    return None if is_incomplete_name(name) or not name else name

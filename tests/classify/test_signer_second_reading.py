@@ -122,3 +122,9 @@ def test_second_reading_of_a_page_read_empty() -> None:
 def test_a_name_read_well_the_first_time_is_kept() -> None:
     pages = [signature_page(("Nguyễn Văn An", 1500, 1450))]
     assert _signer(pages, [("Nguyễn Văn Anh", 0.99)])[0] == "Nguyễn Văn An"
+
+
+def test_readings_that_disagree_give_no_name() -> None:
+    lines = [("Nguyễn Văn An", 0.95), ("Nguyễn Văn Ân", 0.95)]  # black-and-white, then grey
+    found, review = _signer([signature_page()], lines)
+    assert found is None and any("người ký" in reason for reason in review)

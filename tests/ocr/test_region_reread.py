@@ -14,7 +14,7 @@ from application.signature_reading import reread_signature
 from classify import extract
 from core.errors import OcrTimeout
 from ocr import FailingEngine
-from ocr.region import crop_upright, drop_colour, enlarge, region_engine
+from ocr.region import binarise, crop_upright, drop_colour, enlarge, region_engine
 from schemas import Box, Page, Word
 
 _FONT = Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf")
@@ -93,6 +93,7 @@ def test_crop_upright_and_colour() -> None:
     assert crop_upright(image, (-10, -10, 500, 500), 0).size == (200, 100)  # clipped to the page
     assert enlarge(image, 12).width == 4 * 200 and enlarge(image, 60).width == 200
     assert enlarge(image, None).width == 200
+    assert set(np.unique(np.asarray(binarise(drop_colour(image))))) == {0, 255}
 
 
 def test_a_second_reading_that_times_out_is_given_up() -> None:
