@@ -44,7 +44,7 @@ from storage.local import LocalStore
 from storage.object_keys import check_key
 from storage.ocfl_fixity import ObjectFixity, check_object
 from storage.ocfl_inventory import INVENTORY_FILE, SIDECAR_FILE, InventoryError
-from storage.ocfl_layout import NUMBER_OF_TUPLES, plain_id
+from storage.ocfl_layout import NUMBER_OF_TUPLES, dossier_scan_object_id, plain_id
 from storage.ocfl_store import OcflStore
 from storage.package import ocfl_root
 
@@ -190,6 +190,8 @@ class _Planner:
         self.store = store
         self.report = report
         self.lock = threading.Lock()
+        self.dossier_heads: set[str] = set()  # dossier ids whose head object was checked
+        self.dossier_scans: set[str] = set()  # ... and whose scan object was
 
     def problem(self, area: str, entry: str, kind: Kind, key: str, detail: str = "") -> None:
         with self.lock:
@@ -199,10 +201,13 @@ class _Planner:
         for key in keys:
             self.problem(area, "", "unexpected", key, f"not inside a {area} entry")
 
-    def object_checked(self, kind: str, fixity: ObjectFixity) -> None:
+    def object_checked(self, kind: str, entry: str, fixity: ObjectFixity) -> None:
         with self.lock:
             if kind == "dossier":  # its head: one a dossier (its scan is a second object)
                 self.report.dossiers += 1
+                self.dossier_heads.add(entry)
+            elif kind == "dossier-scan":
+                self.dossier_scans.add(entry)
             elif kind == "record":
                 self.report.records += 1
             self.report.objects += fixity.files_checked
@@ -350,7 +355,7 @@ def _check(ocfl: OcflStore, found: _Object, planner: _Planner, *, final: bool, r
         return True
     if fixity.incomplete and not final:
         return False
-    planner.object_checked(kind, fixity)
+    planner.object_checked(kind, entry, fixity)
     if unfinished and not repair:
         sidecar = found.root + SIDECAR_FILE
         detail = f"{fixity.head}: its commit was interrupted before the root sidecar (repair finishes it)"
@@ -410,6 +415,10 @@ def verify(store: ObjectStore, *, workers: int = HASH_WORKERS, repair: bool = Fa
                 _check(ocfl, _Object(found.root, keys), planner, final=True, repair=repair)
         for check, found in _bounded_map(rehash, planner.checks(), workers):
             _compare(planner, check, found)
+    for dossier_id in sorted(planner.dossier_heads - planner.dossier_scans):  # the head is written last
+        scan = ocfl.object_root(dossier_scan_object_id(dossier_id))
+        detail = "the dossier's scan object (its originals and pages) is missing; its head is there"
+        planner.problem(AREAS["dossier"], dossier_id, "missing", scan, detail)
     report.seconds = time.monotonic() - started
     log.info(
         "fixity of %s: %d records, %d dossiers, %d quarantined, %d objects, %d problems in %.1f s",

@@ -115,3 +115,13 @@ def test_a_held_dossier_keeps_no_original(tmp_path: Path, original: Path) -> Non
         dossier_file_key(store, read_dossier(store, dossier.id), 0)
     with pytest.raises(NotFound):
         read_dossier(store, "e" * 32)
+
+
+def test_a_dossier_whose_scan_object_is_gone_is_reported_missing(tmp_path: Path, original: Path) -> None:
+    store = LocalStore(tmp_path / "store")
+    dossier = _dossier(original)
+    write_dossier_package(store, dossier, [original])
+    scan = f"ocfl/{object_path(dossier_scan_object_id(dossier.id))}/"
+    store.delete_tree(scan)  # e.g. a kill between a held scan's purge and its new version
+    problems = verify(store).problems
+    assert [(p.area, p.entry, p.kind, p.key) for p in problems] == [("dossiers", dossier.id, "missing", scan)]
