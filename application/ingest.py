@@ -33,7 +33,7 @@ from application.secret_docs import (
     open_hold,
 )
 from application.services import Services
-from application.signature_reading import reread_file_signature
+from application.signature_reading import SignatureReread, reread_file_signature
 from classify import classify, extract_metadata
 from core import __version__
 from core.errors import BadInput
@@ -149,6 +149,23 @@ def _ingest(path: Path, services: Services, batch: str | None, worker: str | Non
         return outcome
 
 
+def _reread_events(reread: SignatureReread, engine) -> list[Event]:
+    """The second reading of the signature region in the provenance log, when there was one."""
+    if not reread.calls:
+        return []
+    page = reread.reading.page if reread.reading else None
+    return [
+        Event(
+            step="ocr_signature",
+            tool=engine.name,
+            tool_version=engine.version,
+            parameters={"page": page, "reason": reread.reason, "calls": reread.calls, "psm": 6},
+            seconds=reread.seconds,
+            detail="signature region read again: the first reading lacked the signer's name",
+        )
+    ]
+
+
 def _ocr_classify_store(
     path: Path,
     services: Services,
@@ -167,12 +184,12 @@ def _ocr_classify_store(
         pages, first_page, marked = read_pages(path, services, record_id)
         ocr_seconds = time.monotonic() - started
         page_count = count_pages(path, media_type) if marked else len(pages)
-        second = None
+        reread = SignatureReread(None)
         if not marked:  # the signer's name lacking: its region read again (no cost otherwise)
-            second = reread_file_signature(
+            reread = reread_file_signature(
                 path, media_type, pages, services.engine, max_pixels=services.settings.max_image_pixels
-            ).reading
-        metadata = extract_metadata(pages, second)
+            )
+        metadata = extract_metadata(pages, reread.reading)
         fprint = fingerprint(pages, first_page, metadata)
     except BadInput as exc:
         return _quarantined(services, path, str(exc), batch, t0)
@@ -206,6 +223,7 @@ def _ocr_classify_store(
                 seconds=round(ocr_seconds, 3),
                 detail=f"{len(pages)} pages",
             ),
+            *_reread_events(reread, engine),
             classify_event(classification, utcnow()),
         ],
     )

@@ -10,12 +10,16 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from application.ingest import ingest_file
+from application.services import build_services
 from application.signature_reading import reread_signature
 from classify import extract
 from core.errors import OcrTimeout
-from ocr import FailingEngine
+from core.settings import load_settings
+from ocr import FailingEngine, FixedTextEngine
 from ocr.region import binarise, crop_upright, drop_colour, enlarge, region_engine
 from schemas import Box, Page, Word
+from storage import read_record
 
 _FONT = Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf")
 NAME = "Bùi Hữu Khánh"
@@ -102,3 +106,20 @@ def test_a_second_reading_that_times_out_is_given_up() -> None:
     found = reread_signature([page], lambda number: image, FailingEngine(OcrTimeout("too slow")))
     assert found.reading is None and found.calls == 1
     assert extract([page], found.reading).metadata.signer is None
+
+
+def test_ingest_reads_the_region_again_and_logs_it(tmp_path: Path) -> None:
+    """The wiring: a record whose first reading has titles and no name gets the region read
+    again (an injected engine that reads the same text each time: still no name), the name
+    left empty with a review reason, and the second reading in its provenance log."""
+    scan = tmp_path / "block.png"
+    Image.new("L", (400, 300), 255).save(scan)
+    engine = FixedTextEngine("KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH")
+    services = build_services(load_settings(home=tmp_path / "home"), engine=engine)
+    outcome = ingest_file(scan, services)
+    assert outcome.status == "ingested", outcome.reason
+    record = read_record(services.store, outcome.id, with_words=False)
+    assert record.metadata.signer is None or record.metadata.signer.name is None
+    assert any("đã đọc lại vùng chữ ký" in reason for reason in record.metadata.review)
+    [event] = [e for e in record.events if e.step == "ocr_signature"]
+    assert event.parameters["calls"] == 2 and event.parameters["reason"] == "no name"
