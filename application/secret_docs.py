@@ -137,14 +137,16 @@ def row_changes(changes: dict[str, object]) -> dict[str, object]:
 
 def _row_event(event: Event, reasons: str) -> Event:
     """An event as the row keeps it: the ingest without the file's path (its names may tell the
-    subject), the classification with the row's reasons, a review with `row_changes`."""
+    subject), the classification with the row's reasons, a review with `row_changes` and without
+    the reason the archivist typed (free text may quote the document; the held record keeps it)."""
     if event.step == "ingest":
         return event.model_copy(update={"detail": ""})
     if event.step == "classify":
         return event.model_copy(update={"detail": reasons})
     if event.step == "review":
         changes = event.parameters.get("changes") or {}
-        return event.model_copy(update={"parameters": {**event.parameters, "changes": row_changes(changes)}})
+        parameters = {**event.parameters, "changes": row_changes(changes)}
+        return event.model_copy(update={"parameters": parameters, "detail": ""})
     return event
 
 

@@ -99,6 +99,7 @@ def test_marking_secret_holds_the_record_at_once(
     assert row.events[-2].step == "review" and row.events[-2].parameters["changes"]["access"]["new"] == (
         "not_accessible"
     )
+    assert row.events[-2].detail == ""  # the reason typed (free text) stays with the held record only
     assert list(cache.glob(f"{target.id}-*")) == []
     for path in (f"/records/{target.id}", f"/records/{target.id}/text", f"/records/{target.id}/pages/1"):
         assert held_client.get(path, headers=staff).status_code == 404
@@ -111,6 +112,7 @@ def test_marking_secret_holds_the_record_at_once(
     assert (tmp_path / "back.png").read_bytes() == original.read_bytes()
     hold.open_to(target.id, RECORD, tmp_path / "record.json")
     assert TOKEN in (tmp_path / "record.json").read_text()
+    assert REASON in (tmp_path / "record.json").read_text()
 
 
 def test_lifting_the_mark_is_a_declassification(client, archive: Archive, keys: Keys) -> None:
