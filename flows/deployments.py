@@ -6,7 +6,8 @@ them, run what it registers:
     ingest-drop-folder/inbox   the new, settled files of SOHOA_INBOX on SOHOA_INGEST_CRON
                                (default every 10 minutes; unchanged files are never reread)
     reindex/reindex            rebuild the search index from storage (by hand, from the UI)
-    verify/verify              fixity check of the whole store on SOHOA_VERIFY_CRON (Sun 02:00)
+    verify/verify              fixity check of the whole store, then dossier forms brought up to date,
+                               on SOHOA_VERIFY_CRON (Sun 02:00)
 
 Cron times are in SOHOA_TIMEZONE (default Asia/Ho_Chi_Minh). Safe to run again: each
 deployment is updated in place.
