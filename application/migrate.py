@@ -20,12 +20,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 from application.dossiers import refresh_public_form
+from core.bounded_map import bounded_map
 from core.errors import SohoaError
 from storage.base import ObjectStore
 from storage.legacy_layout import (
@@ -144,19 +143,7 @@ def _migrated(
     def work(package: LegacyPackage) -> PackageMigration | None:
         return migrate_package(store, package) if package.committed else None
 
-    if workers <= 1:
-        yield from ((package, work(package)) for package in packages)
-        return
-    with ThreadPoolExecutor(workers, thread_name_prefix="migrate") as pool:
-        pending: deque[tuple[LegacyPackage, Future]] = deque()
-        for package in packages:
-            pending.append((package, pool.submit(work, package)))
-            if len(pending) >= 2 * workers:
-                first, future = pending.popleft()
-                yield first, future.result()
-        while pending:
-            first, future = pending.popleft()
-            yield first, future.result()
+    return bounded_map(work, packages, workers, name="migrate")
 
 
 def _count(report: MigrationReport, result: PackageMigration) -> None:

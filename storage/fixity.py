@@ -28,14 +28,13 @@ import tempfile
 import threading
 import time
 import uuid
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import unquote
 
+from core.bounded_map import bounded_map
 from core.errors import NotFound
 from storage.base import ObjectStore
 from storage.hashing import sha256_file
@@ -153,20 +152,6 @@ class _Hasher:
                 temp.unlink(missing_ok=True)
         except (NotFound, FileNotFoundError, NotADirectoryError):
             return None
-
-
-def _bounded_map(function: Callable, items: Iterable, workers: int) -> Iterator[tuple[Any, Any]]:
-    """(item, function(item)) in order, at most 2 * workers calls in flight."""
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fixity") as pool:
-        pending: deque[tuple[Any, Future]] = deque()
-        for item in items:
-            pending.append((item, pool.submit(function, item)))
-            if len(pending) >= 2 * workers:
-                item_done, future = pending.popleft()
-                yield item_done, future.result()
-        while pending:
-            item_done, future = pending.popleft()
-            yield item_done, future.result()
 
 
 # ---- what each area should hold (pure over keys, plus small reads) ----
@@ -407,13 +392,13 @@ def verify(store: ObjectStore, *, workers: int = HASH_WORKERS, repair: bool = Fa
         def first_pass(found: _Object) -> bool:
             return _check(ocfl, found, planner, final=False, repair=repair)
 
-        checked = _bounded_map(first_pass, _objects(ocfl, planner), workers)
+        checked = bounded_map(first_pass, _objects(ocfl, planner), workers, name="fixity")
         late = [found for found, done in checked if not done]
         for found in late:  # not committed when first seen: a writer may have finished meanwhile
             keys = frozenset(store.list(found.root))
             if keys:
                 _check(ocfl, _Object(found.root, keys), planner, final=True, repair=repair)
-        for check, found in _bounded_map(rehash, planner.checks(), workers):
+        for check, found in bounded_map(rehash, planner.checks(), workers, name="fixity"):
             _compare(planner, check, found)
     for dossier_id in sorted(planner.dossier_heads - planner.dossier_scans):  # the head is written last
         scan = ocfl.object_root(dossier_scan_object_id(dossier_id))

@@ -26,6 +26,22 @@ CHROMIUM_ARGS = [
 ]
 
 
+@contextmanager
+def browser_tab() -> Iterator[object]:
+    """A Chromium tab (Debian's Chromium through Playwright) as a visitor in Vietnam opens it:
+    1280x900, locale vi-VN, 20 s timeouts. Callers skip first when either is missing."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+        tab = context.new_page()
+        tab.set_default_timeout(20_000)
+        yield tab
+        context.close()
+        browser.close()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -17,13 +17,13 @@ import pytest
 from api import create_app
 from storage import read_record
 from tests.api.conftest import Archive, Keys
-from tests.api.live import CHROMIUM, CHROMIUM_ARGS, served
+from tests.api.live import CHROMIUM, browser_tab, served
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"),
 ]
-playwright_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python (pip)")
+pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python (pip)")
 
 
 @pytest.fixture
@@ -34,14 +34,8 @@ def server(archive: Archive) -> Iterator[str]:
 
 @pytest.fixture
 def page(server: str) -> Iterator[object]:
-    with playwright_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-        tab = context.new_page()
-        tab.set_default_timeout(20_000)
+    with browser_tab() as tab:
         yield tab
-        context.close()
-        browser.close()
 
 
 def _screenshot(tab, name: str, tmp_path: Path) -> None:  # noqa: ANN001

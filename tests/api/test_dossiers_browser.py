@@ -13,13 +13,13 @@ from api import create_app
 from storage.dossier_package import read_dossier
 from tests.api.conftest import Archive, Keys
 from tests.api.dossier_archive import DocSpec, StoredDossier, add_dossier
-from tests.api.live import CHROMIUM, CHROMIUM_ARGS, served
+from tests.api.live import CHROMIUM, browser_tab, served
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"),
 ]
-playwright_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python (pip)")
+pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python (pip)")
 
 
 @pytest.fixture
@@ -56,14 +56,8 @@ def server(archive: Archive, mixed: StoredDossier, plain: StoredDossier) -> Iter
 
 @pytest.fixture
 def page(server: str) -> Iterator[object]:
-    with playwright_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-        tab = context.new_page()
-        tab.set_default_timeout(20_000)
+    with browser_tab() as tab:
         yield tab
-        context.close()
-        browser.close()
 
 
 def test_public_reads_a_dossier_and_its_document(page, server: str, mixed: StoredDossier) -> None:

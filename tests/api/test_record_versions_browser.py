@@ -11,13 +11,13 @@ from api import create_app
 from schemas import Event
 from storage import read_record, update_record
 from tests.api.conftest import Archive, Keys
-from tests.api.live import CHROMIUM, CHROMIUM_ARGS, served
+from tests.api.live import CHROMIUM, browser_tab, served
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"),
 ]
-playwright_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python (pip)")
+pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python (pip)")
 
 NEW_SUBJECT = "Về việc lập danh mục hồ sơ"
 
@@ -44,14 +44,8 @@ def server(archive: Archive, reviewed: tuple[str, str]) -> Iterator[str]:
 
 @pytest.fixture
 def page(server: str) -> Iterator[object]:
-    with playwright_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-        tab = context.new_page()
-        tab.set_default_timeout(20_000)
+    with browser_tab() as tab:
         yield tab
-        context.close()
-        browser.close()
 
 
 def test_an_archivist_opens_an_older_version_and_the_public_sees_none(
