@@ -48,6 +48,11 @@ FIELD_LABELS = {
 _TAGS = {"P": "văn bản pháp luật", "T": "nguồn thứ cấp", "M": "chưa xác nhận"}
 _OUTCOMES = {"accepted": "chấp nhận", "overridden": "sửa", "declassified": "giải mật"}
 GENERIC_REASON = "Cần lưu trữ viên xem xét."
+# the decisions `sohoa reprocess` adds (application/reprocess.py HOLD_RULE, CLOSE_RULE)
+_REPROCESS_RULES = {
+    "REPROCESS.hold": "Xử lý lại: mức tiếp cận mở hơn chưa áp dụng",
+    "REPROCESS.close": "Xử lý lại: thu hẹp mức tiếp cận",
+}
 
 
 @cache
@@ -63,6 +68,8 @@ def rule_title_vi(rule_id: str) -> str:
     """The Vietnamese title of a rule (any rule set), '' when the rules file has none."""
     if rule_id.startswith("REVIEW"):
         return "Quyết định của lưu trữ viên"
+    if rule_id in _REPROCESS_RULES:
+        return _REPROCESS_RULES[rule_id]
     return _rule_titles().get(rule_id, "")
 
 
@@ -344,6 +351,12 @@ def conclusion_vi(outcome: str) -> str:
     review = re.fullmatch(r"(\w+): access (\w+)", outcome)
     if review:
         return f"{_OUTCOMES.get(review[1], review[1]).capitalize()}: {_access(review[2]).lower()}"
+    kept = re.fullmatch(r"kept (\w+): proposed (\w+)", outcome)  # REPROCESS.hold
+    if kept:
+        return f"Giữ «{_access(kept[1]).lower()}»; đề xuất «{_access(kept[2]).lower()}» chờ duyệt"
+    closed = re.fullmatch(r"closed (\w+) -> (\w+)", outcome)  # REPROCESS.close
+    if closed:
+        return f"Thu hẹp: «{_access(closed[1]).lower()}» → «{_access(closed[2]).lower()}»"
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", outcome):
         return f"bảo vệ đến {_date(outcome)}"
     return outcome.replace("years", "năm").replace("Permanent", "Vĩnh viễn")
@@ -373,6 +386,7 @@ _FIELDS_IN_ERRORS = {
     "format": "định dạng",
     "number": "số trang",
     "record_id": "mã hồ sơ",
+    "version": "phiên bản",
 }
 
 

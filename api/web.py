@@ -36,6 +36,7 @@ from indexing.query import parse_query
 from indexing.snippets import find_matches
 from schemas import AccessClass
 from storage import read_manifest, record_versions
+from storage.migrate import MIGRATION_MESSAGE
 from storage.package import SYSTEM
 
 __all__ = ["error_page", "router", "version_why_vi", "wants_html"]
@@ -267,14 +268,63 @@ SOFTWARE_USER = "Hệ thống (sohoa)"
 
 
 def version_why_vi(message: str | None) -> str:
-    """A version's OCFL message in Vietnamese: its step's name, then what the person wrote."""
+    """A version's OCFL message in Vietnamese: its step's name, then what the person wrote (a
+    review's reason), or what sohoa wrote (in English, stored so) said in Vietnamese."""
     if not message:
         return ""
+    if message.startswith(MIGRATION_MESSAGE):
+        return VERSION_STEPS["migrate"]
     step, sep, detail = message.partition(":")
-    known = VERSION_STEPS.get(step.strip())
+    step, detail = step.strip(), detail.strip()
+    if step == "review undone":
+        return "Hoàn lại quyết định duyệt (một tiến trình khác đã ghi phiên bản mới trong lúc duyệt)"
+    if step == "reprocess":
+        return _reprocess_why_vi(detail)
+    known = VERSION_STEPS.get(step)
     if known is None:
-        return message
-    return f"{known}: {detail.strip()}" if sep and detail.strip() else known
+        return VERSION_STEPS["update"]
+    # only a person's words follow a step (a review's reason); sohoa's own details are English
+    return f"{known}: {detail}" if step == "review" and sep and detail else known
+
+
+_REPROCESS_WHAT = {
+    "classification changed": "phân loại thay đổi",
+    "metadata changed": "thông tin văn bản thay đổi",
+    "pages changed": "nội dung trang thay đổi",
+}
+
+
+def _reprocess_why_vi(detail: str) -> str:
+    """ "rules A→B, classification changed (access x→y; public proposed, held for review;
+    metadata a, b; pages read again)" (application/reprocess.py `_why`) in Vietnamese."""
+    found = re.fullmatch(r"rules (?P<rules>[^,]+), (?P<what>[a-z ]+?)(?: \((?P<parts>.*)\))?", detail)
+    if found is None:  # "undone, version N was committed meanwhile": another writer's state again
+        return VERSION_STEPS["reprocess"] + (
+            ": ghi lại phiên bản của một tiến trình khác" if detail.startswith("undone") else ""
+        )
+    said = [f"bộ quy tắc {found['rules'].replace('→', ' → ')}"]
+    said.append(_REPROCESS_WHAT.get(found["what"], ""))
+    for part in (found["parts"] or "").split("; "):
+        if access := re.fullmatch(r"access (\w+)→(\w+)", part):
+            said.append(f"mức tiếp cận «{_access_vi(access[1])}» → «{_access_vi(access[2])}»")
+        elif held := re.fullmatch(r"(\w+) proposed, held for review", part):
+            said.append(f"đề xuất «{_access_vi(held[1])}» chưa áp dụng, chờ lưu trữ viên duyệt")
+        elif part.startswith("metadata "):
+            said.append("đọc lại thông tin văn bản")
+        elif part == "pages read again":
+            said.append("nhận dạng lại các trang")
+    return f"{VERSION_STEPS['reprocess']}: " + "; ".join(s for s in said if s)
+
+
+def _access_vi(access: str) -> str:
+    return ACCESS_LABELS.get(access, access).lower()
+
+
+def _user_vi(user: object) -> str:
+    """Who wrote a version: a person's name, or sohoa (any of its commands) as the system."""
+    if user is None or getattr(user, "address", None) == SYSTEM.address:
+        return SOFTWARE_USER
+    return str(getattr(user, "name", user))
 
 
 def _versions(state: ApiState, record_id: str) -> list[dict[str, object]]:
@@ -283,7 +333,7 @@ def _versions(state: ApiState, record_id: str) -> list[dict[str, object]]:
         {
             "number": v.number,
             "created": v.created,
-            "user": SOFTWARE_USER if v.user is None or v.user.name == SYSTEM.name else v.user.name,
+            "user": _user_vi(v.user),
             "why": version_why_vi(v.message),
         }
         for v in record_versions(state.store, record_id)
