@@ -42,6 +42,7 @@ from storage import (
     original_key,
     read_package_bytes,
     read_record,
+    record_versions,
     safe_name,
     write_catalogue,
 )
@@ -51,7 +52,7 @@ from storage.hold import CATALOGUE, ORIGINAL, RECORD, SecretHold, load_key, refu
 from storage.jsonfile import json_bytes
 from storage.layout import SEARCHABLE_PDF
 from storage.ocfl_inventory import VersionInfo
-from storage.package import SYSTEM
+from storage.package import SYSTEM, purge_withdrawn
 
 __all__ = [
     "NO_HOLD_REASON",
@@ -357,6 +358,11 @@ def move_document_to_hold(store: ObjectStore, index: SearchIndex, hold: SecretHo
                     store.get_file(dossier_file_key(store, dossier, i), local)
                     originals.append(local)
             hold_dossier(store, hold, dossier, originals, set(record.dossier.pages), forms, info)
+    for withdrawn in _withdrawn_with(store, head, set(record.dossier.pages)):
+        if purge_withdrawn(store, withdrawn):
+            log.warning(
+                "record %s (dossier %s): withdrawn package purged to its tombstone", withdrawn, dossier_id
+            )
     index.delete(record.id)
     write_catalogue(store, catalogue)
     index.add(catalogue)
@@ -365,6 +371,27 @@ def move_document_to_hold(store: ObjectStore, index: SearchIndex, hold: SecretHo
         "record %s (dossier %s): secret content moved to the hold %s", record.id, dossier_id, hold.root
     )
     return catalogue
+
+
+SPLIT_STEP = "review-split"  # a split's event in the dossier (application/dossier_review.py)
+
+
+def _withdrawn_with(store: ObjectStore, dossier: Dossier, pages: set[int]) -> list[str]:
+    """The documents the dossier's splits withdrew (its events name them) that held one of
+    `pages`: their versions before the tombstone keep those pages' text, words and PDF."""
+    found = []
+    for event in dossier.events:
+        if event.step != SPLIT_STEP:
+            continue
+        for record_id in event.parameters.get("withdrawn") or []:
+            try:
+                versions = record_versions(store, str(record_id))
+                before = read_record(store, str(record_id), with_words=False, version=versions[-2].number)
+            except (NotFound, ValueError, IndexError):  # absent, or its tombstone alone already
+                continue
+            if before.dossier is not None and pages & set(before.dossier.pages):
+                found.append(str(record_id))
+    return found
 
 
 def erase_traces(index: SearchIndex, page_cache: Path, record_ids: Iterable[str]) -> None:

@@ -67,6 +67,7 @@ from storage.ocfl_layout import plain_id, record_object_id
 from storage.ocfl_store import Content, OcflStore, VersionSummary
 
 __all__ = [
+    "purge_withdrawn",
     "HELD_STEP",
     "PackageFiles",
     "is_held",
@@ -308,6 +309,33 @@ def write_catalogue(store: ObjectStore, record: Record) -> int | None:
         store.delete_tree(ocfl.object_root(object_id))  # the content must leave the store
     ocfl.discard_incomplete(object_id)  # an interrupted write's content too
     return _commit(store, record.id, _json_files(record).items(), version_info(record.events, "secret hold"))
+
+
+def purge_withdrawn(store: ObjectStore, record_id: str) -> bool:
+    """Rewrite a withdrawn package as one version holding its tombstone alone, its earlier
+    versions purged: a document a split withdrew whose pages went to the secret hold since (its
+    earlier versions held them in clear). False when there is nothing to purge (absent, not
+    withdrawn, or its tombstone alone already). A kill between the purge and the commit leaves
+    the object absent: no record either way; the caller's rerun finds nothing to do."""
+    ocfl = ocfl_root(store)
+    object_id = record_object_id(record_id)
+    versions = _versions_or_none(ocfl, object_id)
+    if not versions or set(ocfl.files(object_id)) != {WITHDRAWN_FILE}:
+        return False
+    if len(versions) == 1:
+        ocfl.discard_incomplete(object_id)
+        return False
+    tombstone = ocfl.read_bytes(object_id, WITHDRAWN_FILE)
+    last = versions[-1]
+    store.delete_tree(ocfl.object_root(object_id))
+    ocfl.discard_incomplete(object_id)
+    _commit(
+        store,
+        record_id,
+        [(WITHDRAWN_FILE, tombstone)],
+        VersionInfo(last.message or "withdrawn", last.user or SYSTEM),
+    )
+    return True
 
 
 def _versions_or_none(ocfl: OcflStore, object_id: str) -> list[VersionSummary]:
