@@ -87,7 +87,8 @@ def verify_command(
         _json(report.to_dict(), out)
         return EXIT_OK if report.ok else EXIT_DAMAGED
     out.write(
-        f"fixity of {report.store}: {report.records:,} records, {report.quarantined:,} quarantine "
+        f"fixity of {report.store}: {report.records:,} records, {report.dossiers:,} dossiers, "
+        f"{report.quarantined:,} quarantine "
         f"entries, {report.objects:,} objects ({report.bytes:,} bytes) re-hashed in "
         f"{report.seconds:.1f} s\n"
     )

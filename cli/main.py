@@ -408,7 +408,11 @@ def _mount_package_commands() -> None:
     app.add_typer(secret_app, name="secret", help="The secret holding area: its key, held documents.")
     from cli.dossier_commands import dossier_app
 
-    app.add_typer(dossier_app, name="dossier", help="Dossiers (hồ sơ): show one, list them.")
+    app.add_typer(
+        dossier_app,
+        name="dossier",
+        help="Dossiers (hồ sơ): show one, list them, move their document boundaries.",
+    )
     from cli.reprocess_commands import reprocess
 
     app.command()(reprocess)

@@ -59,6 +59,8 @@ def test_commands_stop_on_an_old_store_until_it_is_migrated(legacy_home: Path) -
     assert [v["message"] for v in record["versions"]] == ["migrated from the sohoa package layout"]
     again = runner.invoke(app, ["migrate"])
     assert again.exit_code == 0 and "nothing to do" in again.output
+    verified = runner.invoke(app, ["verify"])  # its first line counts the dossier too
+    assert verified.exit_code == 0 and ": 6 records, 1 dossiers, 1 quarantine entries," in verified.output
 
 
 def test_the_guard_speaks_from_a_real_process_and_migrate_says_what_is_damaged(legacy_home: Path) -> None:
