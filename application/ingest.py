@@ -23,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 from application.batches import record_outcome
+from application.date_reading import DateReread, reread_file_date
 from application.ingest_metrics import count_outcome
 from application.logs import log_context, log_outcome
 from application.page_reading import forget_pages, read_pages
@@ -185,11 +186,12 @@ def _ocr_classify_store(
         ocr_seconds = time.monotonic() - started
         page_count = count_pages(path, media_type) if marked else len(pages)
         reread = SignatureReread(None)
-        if not marked:  # the signer's name lacking: its region read again (no cost otherwise)
-            reread = reread_file_signature(
-                path, media_type, pages, services.engine, max_pixels=services.settings.max_image_pixels
-            )
-        metadata = extract_metadata(pages, reread.reading)
+        date_reread = DateReread(None)
+        if not marked:  # the signer's name or the day read as letters: read again (no cost otherwise)
+            pixels = services.settings.max_image_pixels
+            reread = reread_file_signature(path, media_type, pages, services.engine, max_pixels=pixels)
+            date_reread = reread_file_date(path, media_type, pages, services.engine, max_pixels=pixels)
+        metadata = extract_metadata(pages, reread.reading, date_reread.reading)
         fprint = fingerprint(pages, first_page, metadata)
     except BadInput as exc:
         return _quarantined(services, path, str(exc), batch, t0)

@@ -142,6 +142,56 @@ class Rereads:
         )
 
 
+class DateRereads:
+    """Second readings of the date line's day/month read as letters (cached as JSON)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.calls = 0
+        self.seconds = 0.0
+        self.documents = 0
+        self.taken = 0
+        self._engine = None
+
+    def reading(self, corpus: Path, entries: list[dict], pages: list[Page], cache: Path | None):
+        if not self.enabled:
+            return None
+        from application.date_reading import date_engine, reread_date
+        from classify.date_reading import DateReading
+        from ocr import detect_media_type, load_page
+
+        cached = cache / f"{Path(entries[0]['image']).stem}.date.json" if cache else None
+        if cached and cached.exists():
+            data = json.loads(cached.read_text(encoding="utf-8"))
+        else:
+            self._engine = self._engine or date_engine()
+
+            def image_of(number: int):
+                path = corpus / next(e for e in entries if e["page"] == number)["image"]
+                return load_page(path, detect_media_type(path), 1, max_pixels=200_000_000).image
+
+            found = reread_date(pages, image_of, self._engine)
+            reading = found.reading
+            data = {
+                "reading": [reading.page, reading.index, reading.text] if reading else None,
+                "calls": found.calls,
+                "seconds": found.seconds,
+            }
+            if cached:
+                cached.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        self.calls += data["calls"]
+        self.seconds += data["seconds"]
+        self.documents += bool(data["calls"])
+        self.taken += bool(data["reading"])
+        return DateReading(*data["reading"]) if data["reading"] else None
+
+    def summary(self) -> str:
+        return (
+            f"date re-reads: {self.documents} documents, {self.calls} extra engine calls, "
+            f"{self.seconds:.1f} s, digits taken on {self.taken}"
+        )
+
+
 def _safety(meta: dict, pages_meta: list[dict], access: str) -> list[str]:
     problems = []
     if meta.get("secrecy") and access != "not_accessible":
@@ -170,13 +220,15 @@ def run(
     wrong = 0
     accesses: dict[str, str] = {}
     rereads = Rereads(use_ocr and reread)
+    date_rereads = DateRereads(use_ocr and reread)
     started = time.perf_counter()
     for job, entries in list(_jobs(corpus).items())[:limit]:
         manifests = [json.loads((corpus / e["page_manifest"]).read_text(encoding="utf-8")) for e in entries]
         meta = manifests[0]["metadata"]
         pages = _ocr_pages(corpus, entries, cache) if use_ocr else _gt_pages(corpus, entries)
         second = rereads.reading(corpus, entries, pages, cache) if use_ocr else None
-        extraction = extract(pages, second)
+        date = date_rereads.reading(corpus, entries, pages, cache) if use_ocr else None
+        extraction = extract(pages, second, date)
         result = classify(extraction.metadata, pages, rules, today=TODAY)
         accesses[job] = result.access
         score.add(job, expected_fields(meta, images=use_ocr), actual_fields(extraction), FIELDS)
@@ -193,6 +245,7 @@ def run(
     print(f"signer names stored wrong (not left empty): {signer_wrong}")
     if use_ocr:
         print(rereads.summary() if rereads.enabled else "signature re-reads: off")
+        print(date_rereads.summary() if date_rereads.enabled else "date re-reads: off")
     if hand_docs:
         print(f"handwritten number/day: {hand_docs} documents, {len(hand)} wrong values stored (target 0)")
         if show_misses:
@@ -250,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ocr", action="store_true", help="OCR the page images (ocr.ocr_file)")
     parser.add_argument("--cache", type=Path, help="directory for OCR'd pages as JSON")
     parser.add_argument("--misses", action="store_true", help="list every miss (not on evaluation)")
-    parser.add_argument("--no-reread", action="store_true", help="no second reading of signatures")
+    parser.add_argument("--no-reread", action="store_true", help="no second reading of signatures or dates")
     parser.add_argument("--limit", type=int, help="only the first N documents of each corpus")
     args = parser.parse_args(argv)
     corpora = list(args.corpus or [])

@@ -9,8 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from dataclasses import replace
 
 from classify.bodies import CanonicalBody, canonical_body, canonical_position
+from classify.date_reading import DateReading
+from classify.dates import PlaceDate, parse_date_line
 from classify.doctypes import CONG_VAN
 from classify.extraction import Evidence, Extraction, MarkFound, SignerFound
 from classify.gazetteer import match_place
@@ -43,13 +46,18 @@ log = logging.getLogger(__name__)
 _ABSENT = 0.9
 
 
-def extract_metadata(pages: list[Page], second: SecondReading | None = None) -> Metadata:
-    return extract(pages, second).metadata
+def extract_metadata(
+    pages: list[Page], second: SecondReading | None = None, date: DateReading | None = None
+) -> Metadata:
+    return extract(pages, second, date).metadata
 
 
-def extract(pages: list[Page], second: SecondReading | None = None) -> Extraction:
+def extract(
+    pages: list[Page], second: SecondReading | None = None, date: DateReading | None = None
+) -> Extraction:
     """Metadata plus the evidence behind it and the fields Metadata cannot hold yet.
-    `second`: a second reading of the signature region (classify.signer.signature_gap)."""
+    `second`: a second reading of the signature region (classify.signer.signature_gap);
+    `date`: the date line with its day/month read again (classify.date_reading.date_gap)."""
     pages = sorted(pages, key=lambda p: p.number)
     doc = document_lines(pages)
     first = doc[0] if doc else []
@@ -62,7 +70,11 @@ def extract(pages: list[Page], second: SecondReading | None = None) -> Extractio
     review: list[str] = []
     reference = find_self_reference(doc[1:])
     _number(header, fields, conf, evidence, review, _page_confidence(first), reference)
+    reread_line = _date_again(header, first, date)
     on = _place_date(header, fields, conf, evidence, quality, review)
+    if reread_line and fields.get("date") and date:
+        text = f"{reread_line.text} → {date.text} (đọc lại chữ số)"
+        evidence["date"] = Evidence(text=text, page=reread_line.page)
     _issuer(header, fields, conf, evidence, quality, review, on)
     fields["doc_type"], conf["doc_type"], form = _doc_type(header)
     if header.title:
@@ -313,6 +325,21 @@ def _aligned(notation: Notation, header: Header) -> str:
         if fixed:
             parts[i] = fixed
     return "-".join(parts)
+
+
+def _date_again(header: Header, first: list[Line], again: DateReading | None) -> Line | None:
+    """The date line read again in place of the first reading's, when that lacked the day or
+    the month and the second gives a whole date (digits as sure as the engine's own: the line's
+    words' confidences and the hand check still apply)."""
+    if again is None or (header.place_date is not None and header.place_date[0].date is not None):
+        return None
+    line = next((x for x in first if x.page == again.page and x.index == again.index), None)
+    found: PlaceDate | None = parse_date_line(again.text)
+    if line is None or found is None or found.date is None or len(again.text) != len(line.text):
+        return None
+    log.info("date read again: %r -> %r", line.text, again.text)
+    header.place_date = (replace(found, repaired=True), line)
+    return line
 
 
 def _place_date(header: Header, fields, conf, evidence, quality: float, review: list[str]) -> dt.date | None:

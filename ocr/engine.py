@@ -74,10 +74,13 @@ class TesseractEngine:
 
     name = "tesseract"
 
-    def __init__(self, lang: str = "vie", timeout: float = 180.0, psm: int = 3) -> None:
+    def __init__(
+        self, lang: str = "vie", timeout: float = 180.0, psm: int = 3, chars: str | None = None
+    ) -> None:
         self.lang = lang
         self.timeout = timeout
         self.psm = psm
+        self.chars = chars  # only these characters may be read (a region of digits), None: any
 
     def __repr__(self) -> str:
         return f"TesseractEngine(lang={self.lang!r}, timeout={self.timeout}, psm={self.psm})"
@@ -101,6 +104,8 @@ class TesseractEngine:
 
     def recognise(self, image: Image.Image, *, dpi: int | None = None) -> EngineResult:
         config = f"--psm {self.psm}" + (f" --dpi {dpi}" if dpi else "")
+        if self.chars:
+            config += f" -c tessedit_char_whitelist={self.chars}"
         try:
             tsv = pytesseract.image_to_data(
                 _lossless(image), lang=self.lang, config=config, timeout=self.timeout

@@ -1,0 +1,101 @@
+"""A second OCR reading of the day and month of the date of issue, only when the first read
+letters where digits are printed ('ngày 1S tháng 01', 'tháng S').
+
+classify.date_reading.date_gap says which words; each is read again from the scan, limited to
+digits (Tesseract psm 7), black-and-white and then grey; classify.date_reading.resolve takes
+the digits only when both readings agree surely and fit the letter first read. Pages whose
+date was read need nothing: no extra engine call.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from classify.date_reading import DateReading, date_gap, fill, resolve, target_box
+from classify.layout import document_lines
+from core.errors import BadInput, OcrTimeout
+from ocr.engine import OcrEngine, TesseractEngine
+from ocr.load import load_page
+from ocr.region import reread_region
+from schemas import Page
+
+__all__ = ["DateReread", "date_engine", "reread_date", "reread_file_date"]
+
+log = logging.getLogger(__name__)
+
+_PAD = 6  # px around the word's box
+_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class DateReread:
+    """The date line with re-read digits (None when none was needed or resolved), its cost."""
+
+    reading: DateReading | None
+    calls: int = 0
+    seconds: float = 0.0
+
+
+def date_engine(engine: OcrEngine | None = None) -> OcrEngine:
+    """Tesseract reading one line of digits only (psm 7); another engine (a test's) as it is."""
+    if engine is None or isinstance(engine, TesseractEngine):
+        lang = engine.lang if engine else "vie"
+        return TesseractEngine(lang=lang, psm=7, timeout=_TIMEOUT, chars="0123456789")
+    return engine
+
+
+def reread_date(pages: list[Page], image_of: Callable[[int], Image.Image], engine: OcrEngine) -> DateReread:
+    """Read the day/month words of the date line again when the first reading gave letters.
+    `image_of(number)`: page `number` as scanned (the coordinates of its word boxes)."""
+    pages = sorted(pages, key=lambda p: p.number)
+    gap = date_gap(document_lines(pages)[:1])
+    if gap is None:
+        return DateReread(None)
+    page = next(p for p in pages if p.number == gap.page)
+    image = image_of(gap.page)
+    started = time.perf_counter()
+    calls = 0
+    digits: dict[str, str] = {}
+    for target in gap.targets:
+        where = target_box(page, gap, target)
+        if where is None:
+            continue
+        (x0, y0, x1, y1), turn = where
+        box = (x0 - _PAD, y0 - _PAD, x1 + _PAD, y1 + _PAD)
+        height = 0.7 * ((x1 - x0) if turn % 2 else (y1 - y0))  # the word's letters, upright
+        readings: list[tuple[str, float]] = []
+        for binarised in (True, False):
+            calls += 1
+            try:
+                read = reread_region(image, box, turn, height, engine, binarised=binarised)
+            except (OcrTimeout, BadInput) as exc:  # a bonus reading: its failure costs the time
+                log.info("date of page %d not read again: %s", gap.page, exc)
+                break
+            text = "".join(t for t, _ in read.lines).replace(" ", "")
+            readings.append((text, read.confidence))  # digits: the lines' own figure counts letters only
+            if resolve(target.read, readings * 2) is None:
+                break  # the first reading already unsure: the second is not asked for
+        found = resolve(target.read, readings)
+        if found is not None:
+            digits[target.slot] = found
+    seconds = round(time.perf_counter() - started, 3)
+    reading = fill(gap, digits)
+    log.info("date line of page %d read again: %d calls, %s", gap.page, calls, digits or "nothing sure")
+    return DateReread(reading, calls, seconds)
+
+
+def reread_file_date(
+    path: Path, media_type: str, pages: list[Page], engine: OcrEngine, *, max_pixels: int
+) -> DateReread:
+    """`reread_date` for the pages of a scan file, the page loaded again only if wanted."""
+
+    def image_of(number: int) -> Image.Image:
+        return load_page(path, media_type, number, max_pixels=max_pixels).image
+
+    return reread_date(pages, image_of, date_engine(engine))

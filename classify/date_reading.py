@@ -1,0 +1,153 @@
+"""A second reading of the day and month of the date of issue, when the first read letters.
+
+Tesseract reads a printed '15' as '1S' or a '5' as 'S' on a noisy page: S stands for 5 on some
+pages and 8 on others, so the first reading is never guessed from (the day is left empty and
+the date kept as its month and year). `date_gap` finds the header's place-and-date line
+('Bắc Ninh, ngày 1S tháng 01 năm 2019') whose day or month holds such letters, and the words
+to read again; the application reads each again limited to digits, black-and-white and grey.
+`resolve` takes the digits only when both readings agree, are sure, and each digit is one the
+letter read first can stand for (S: 5 or 8, T: 1 or 7, O: 0 ...): a '3' read where the first
+reading saw 'S' is refused. `DateReading` carries the line with the digits put in to the
+extractor, which parses it as it parses any date line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from classify.dates import parse_date_line
+from classify.layout import Line, original_box, upright_frame
+from classify.norm import key
+from schemas import Page
+
+__all__ = ["DateGap", "DateReading", "DateTarget", "LOOKALIKES", "date_gap", "fill", "resolve", "target_box"]
+
+# What a letter read where a digit is printed may stand for (printed digits, not a hand's).
+LOOKALIKES = {
+    "S": "58",
+    "s": "58",
+    "§": "58",
+    "$": "58",
+    "T": "17",
+    "O": "0",
+    "o": "0",
+    "D": "0",
+    "l": "1",
+    "I": "1",
+    "i": "1",
+    "|": "1",
+    "Ì": "1",
+    "B": "83",
+    "Z": "2",
+    "z": "2",
+    "G": "6",
+    "g": "9",
+    "q": "9",
+}
+# Both readings at least this sure (engine confidence 0-1) for the digits to be taken.
+MIN_CONFIDENCE = 0.75
+# Where the header's place-and-date line may stand on the first page.
+_HEADER_LINES = 15
+_LOOSE_LINE = re.compile(
+    r"(?P<place>\w[^,\d]{1,60}?)\s*[,.]\s*NGA[YV]\s+(?P<d>\S{1,2})\s+TH[A-Z]NG\s+(?P<m>\S{1,2})\s+"
+    r"NA(?:M|RN)\s+\d{4,5}(?!\d)"
+)
+
+
+@dataclass(frozen=True)
+class DateTarget:
+    """A day or month read as letters: its slot ('day', 'month'), the text and where it is."""
+
+    slot: str
+    read: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class DateGap:
+    """The header's date line (page, line index, text, upright box) and what to read again."""
+
+    page: int
+    index: int
+    text: str
+    box: tuple[int, int, int, int] | None
+    targets: tuple[DateTarget, ...]
+
+
+@dataclass(frozen=True)
+class DateReading:
+    """The date line with the re-read digits put in (only those resolved)."""
+
+    page: int
+    index: int
+    text: str
+
+
+def date_gap(doc: list[list[Line]]) -> DateGap | None:
+    """The first page's place-and-date line when its day or month was read as letters that
+    may stand for digits; None when the date was read (no second reading needed)."""
+    first = doc[0] if doc else []
+    for line in first[:_HEADER_LINES]:
+        match = _LOOSE_LINE.search(key(line.text))
+        if not match or not line.text[match.start("place")].isupper():
+            continue
+        found = parse_date_line(line.text)
+        if found is not None and found.date is not None:
+            return None
+        targets = tuple(
+            DateTarget(slot, line.text[match.start(g) : match.end(g)], match.start(g), match.end(g))
+            for slot, g in (("day", "d"), ("month", "m"))
+            if _unsure(line.text[match.start(g) : match.end(g)])
+        )
+        return DateGap(line.page, line.index, line.text, line.box, targets) if targets else None
+    return None
+
+
+def _unsure(read: str) -> bool:
+    """Digits and look-alike letters only, at least one letter."""
+    return any(c in LOOKALIKES for c in read) and all(c.isdigit() or c in LOOKALIKES for c in read)
+
+
+def resolve(read: str, readings: list[tuple[str, float]]) -> str | None:
+    """The digits for `read` when two readings agree, each at least MIN_CONFIDENCE sure, and
+    every digit is what the first reading's character can stand for; None otherwise."""
+    if len(readings) < 2:
+        return None
+    texts = {text for text, _ in readings}
+    if len(texts) != 1 or any(conf < MIN_CONFIDENCE for _, conf in readings):
+        return None
+    digits = texts.pop()
+    if len(digits) != len(read) or not digits.isdigit():
+        return None
+    fits = all(
+        r == d if r.isdigit() else d in LOOKALIKES.get(r, "") for r, d in zip(read, digits, strict=True)
+    )
+    return digits if fits else None
+
+
+def fill(gap: DateGap, digits: dict[str, str]) -> DateReading | None:
+    """The line with the resolved digits in place of the letters; None when none resolved."""
+    text = gap.text
+    for target in sorted(gap.targets, key=lambda t: -t.start):
+        if target.slot in digits:
+            text = text[: target.start] + digits[target.slot] + text[target.end :]
+    return DateReading(gap.page, gap.index, text) if text != gap.text else None
+
+
+def target_box(page: Page, gap: DateGap, target: DateTarget) -> tuple[tuple[int, int, int, int], int] | None:
+    """The engine's word box of `target` in the page as scanned, and the page's turn; None when
+    no word of that text lies in the line."""
+    if gap.box is None:
+        return None
+    turn, width, height = upright_frame(page)
+    x0, y0, x1, y1 = original_box(gap.box, turn, width, height)
+    nth = gap.text[: target.start].split().count(target.read)  # 'ngày 0S tháng 0S'
+    found = []
+    for word in page.words:
+        box = word.box
+        cx, cy = box.left + box.width / 2, box.top + box.height / 2
+        if word.text.strip() == target.read and x0 <= cx <= x1 and y0 <= cy <= y1:
+            found.append((box.left, box.top, box.left + box.width, box.top + box.height))
+    return (found[nth], turn) if nth < len(found) else None

@@ -1,0 +1,148 @@
+"""The day and month of the date of issue read again when the first reading gave letters
+('ngày 1S tháng 01'): the pure rules as tables (what is re-read, what digits are taken), the
+extractor with a second reading, and real Tesseract on a rendered date line."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from application.date_reading import date_engine, reread_date
+from classify import extract
+from classify.date_reading import DateReading, date_gap, fill, resolve
+from classify.layout import document_lines
+from core.errors import OcrTimeout
+from ocr import FailingEngine
+from schemas import Box, Page, Word
+
+MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+HEADER = "ỦY BAN NHÂN DÂN\nTỈNH BẮC NINH\nSố: 2622/BC-UBND\n"
+BODY = "\nBÁO CÁO\nKết quả thực hiện phòng, chống dịch bệnh năm 2019\n\nNội dung báo cáo.\n"
+
+
+def _page(date_line: str) -> Page:
+    return Page(number=1, text=HEADER + MOTTO + date_line + BODY)
+
+
+@pytest.mark.parametrize(
+    ("read", "readings", "expected"),
+    [
+        ("1S", [("15", 0.9), ("15", 0.88)], "15"),
+        ("1S", [("18", 0.9), ("18", 0.9)], "18"),  # S may be 8 as well
+        ("S", [("5", 0.96), ("5", 0.96)], "5"),
+        ("0T", [("01", 0.9), ("01", 0.9)], "01"),
+        ("lO", [("10", 0.9), ("10", 0.9)], "10"),
+        ("S", [("3", 0.9), ("3", 0.9)], None),  # 3 is no reading of an S
+        ("1S", [("19", 0.9), ("19", 0.9)], None),
+        ("1S", [("15", 0.9), ("19", 0.9)], None),  # the two readings disagree
+        ("1S", [("15", 0.9), ("15", 0.6)], None),  # one unsure
+        ("1S", [("15", 0.9)], None),  # one reading is not enough
+        ("1S", [("5", 0.9), ("5", 0.9)], None),  # a digit lost
+        ("0S", [("06", 0.9), ("06", 0.9)], None),
+    ],
+)
+def test_resolve(read: str, readings: list[tuple[str, float]], expected: str | None) -> None:
+    assert resolve(read, readings) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "targets"),
+    [
+        ("Bắc Ninh, ngày 1S tháng 01 năm 2019", [("day", "1S")]),
+        ("Bạc Liêu, ngày 04 tháng S năm 2017", [("month", "S")]),
+        ("Đồng Hòa, ngày 0S tháng 0T năm 2024", [("day", "0S"), ("month", "0T")]),
+        ("Bình Phước. ngày 09 tháng S năm 20019", [("month", "S")]),
+        ("Bắc Ninh, ngày 15 tháng 01 năm 2019", None),  # read: nothing to do
+        ("Bắc Ninh, ngày … tháng 01 năm 2019", None),  # left blank for a hand
+        ("Bắc Ninh, ngày \\5 tháng 01 năm 2019", None),  # a hand's strokes
+    ],
+)
+def test_date_gap(line: str, targets: list[tuple[str, str]] | None) -> None:
+    gap = date_gap(document_lines([_page(line)]))
+    if targets is None:
+        assert gap is None
+    else:
+        assert gap is not None and [(t.slot, t.read) for t in gap.targets] == targets
+
+
+def test_a_cited_date_in_running_text_is_not_read_again() -> None:
+    cited = "Thực hiện Kế hoạch số 10/KH-UBND ngày 0S tháng 4 năm 2019\n"
+    text = HEADER + MOTTO + "Bắc Ninh, ngày 15 tháng 01 năm 2019\n" + cited
+    assert date_gap(document_lines([Page(number=1, text=text)])) is None
+    text = HEADER + cited
+    assert date_gap(document_lines([Page(number=1, text=text)])) is None
+
+
+def test_fill_puts_only_the_resolved_digits_in() -> None:
+    gap = date_gap(document_lines([_page("Đồng Hòa, ngày 0S tháng 0T năm 2024")]))
+    assert gap is not None
+    assert fill(gap, {}) is None
+    reading = fill(gap, {"month": "01"})
+    assert reading is not None and reading.text == "Đồng Hòa, ngày 0S tháng 01 năm 2024"
+
+
+def test_extract_takes_the_date_read_again() -> None:
+    page = _page("Bắc Ninh, ngày 1S tháng 01 năm 2019")
+    first = extract([page]).metadata
+    assert first.date is None and first.date_partial == "2019-01"
+    line = next(x for x in document_lines([page])[0] if "ngày" in x.text)
+    again = DateReading(page=1, index=line.index, text="Bắc Ninh, ngày 15 tháng 01 năm 2019")
+    found = extract([page], date=again)
+    meta = found.metadata
+    assert meta.date == dt.date(2019, 1, 15) and meta.date_partial is None
+    assert "1S" in found.evidence["date"].text and "đọc lại" in found.evidence["date"].text
+    # a reading of another line, or one that does not parse, changes nothing
+    assert extract([page], date=DateReading(1, line.index + 1, again.text)).metadata.date is None
+    wrong = DateReading(1, line.index, "Bắc Ninh, ngày 1S tháng 01 năm 2019")
+    assert extract([page], date=wrong).metadata.date_partial == "2019-01"
+
+
+_FONT = Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf")
+
+
+def _rendered(printed: str, first_read: dict[str, str]) -> tuple[Image.Image, Page]:
+    """A date line rendered at 300 dpi; its words as the first reading gave them (`first_read`:
+    printed word -> what the engine read)."""
+    image = Image.new("L", (1700, 160), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(_FONT), 40) if _FONT.exists() else ImageFont.load_default(40)
+    words, x = [], 60
+    for token in printed.split():
+        left, top, right, bottom = draw.textbbox((x, 50), token, font=font)
+        draw.text((x, 50), token, font=font, fill=0)
+        box = Box(left=left, top=top, width=right - left, height=bottom - top)
+        words.append(Word(text=first_read.get(token, token), confidence=90, box=box, line=0))
+        x = right + 16
+    text = " ".join(w.text for w in words)
+    return image, Page(number=1, text=text, words=words, width=image.width, height=image.height)
+
+
+def test_tesseract_reads_the_day_again() -> None:
+    image, page = _rendered("Bắc Ninh, ngày 15 tháng 01 năm 2019", {"15": "1S"})
+    assert extract([page]).metadata.date is None
+    found = reread_date([page], lambda number: image, date_engine())
+    assert 1 <= found.calls <= 2 and found.seconds < 20
+    assert found.reading is not None
+    assert extract([page], date=found.reading).metadata.date == dt.date(2019, 1, 15)
+
+
+def test_a_digit_the_letter_cannot_stand_for_is_refused() -> None:
+    image, page = _rendered("Bạc Liêu, ngày 04 tháng 3 năm 2017", {"3": "S"})
+    found = reread_date([page], lambda number: image, date_engine())
+    assert found.calls >= 1 and found.reading is None
+    assert extract([page], date=found.reading).metadata.date is None
+
+
+def test_no_engine_call_when_the_date_was_read() -> None:
+    image, page = _rendered("Bắc Ninh, ngày 15 tháng 01 năm 2019", {})
+    found = reread_date([page], lambda number: image, FailingEngine(RuntimeError("not called")))
+    assert found.calls == 0 and found.reading is None
+
+
+def test_a_timeout_is_given_up() -> None:
+    image, page = _rendered("Bắc Ninh, ngày 15 tháng 01 năm 2019", {"15": "1S"})
+    found = reread_date([page], lambda number: image, FailingEngine(OcrTimeout("slow")))
+    assert found.calls == 1 and found.reading is None
