@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 from api.review import REVIEW_RULE
 from api.state import ApiState
+from api.vietnamese import ACCESS_LABELS
 from application.access import Caller, can_list_restricted, can_read, class_served, scope_for
 from core.errors import NotFound
 from dedup.link import RULE as NEAR_DUPLICATE_RULE
@@ -75,7 +76,8 @@ def _readable(state: ApiState, caller: Caller, record_id: str, *, with_words: bo
         return record
     if can_list_restricted(caller.role):
         raise Forbidden(
-            f"Hồ sơ {record_id} thuộc loại «{access}»: chỉ được liệt kê (GET /restricted), "
+            f"Hồ sơ {record_id} thuộc loại «{ACCESS_LABELS.get(access, access)}»: chỉ được liệt kê "
+            "(GET /restricted), "
             "không bao giờ được cung cấp nội dung."
         )
     raise not_found(record_id)

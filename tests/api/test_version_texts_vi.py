@@ -81,3 +81,13 @@ def test_a_bad_version_number_is_refused_in_vietnamese(
         answer = client.get(path, headers=keys.headers("archivist"))
         assert answer.status_code in (400, 422), path
         assert "Phiên bản: phải" in answer.text and "Version" not in answer.text, path
+
+
+def test_an_archivist_asking_for_a_secret_records_content_is_told_its_class_in_vietnamese(
+    archive: Archive, client: TestClient, keys: Keys
+) -> None:
+    record_id = archive.records["secret"].id
+    for path in (f"/records/{record_id}", f"/records/{record_id}?version=1"):
+        answer = client.get(path, headers=keys.headers("archivist"))
+        assert answer.status_code == 403, path
+        assert "«Không được tiếp cận (mật)»" in answer.text and "not_accessible" not in answer.text, path
