@@ -91,6 +91,8 @@ def print_report(report, as_json: bool = False, out: TextIO | None = None) -> No
 def _change(old: object, new: object) -> str:
     """`old -> new`; for two lists, what was added and removed."""
     if isinstance(old, list) and isinstance(new, list):
+        if old == new:  # the decisions by the same rules, their outcome or evidence changed
+            return "same rules, other outcomes or evidence"
         added = [_short(x, 80) for x in new if x not in old]
         removed = [_short(x, 80) for x in old if x not in new]
         return "; ".join([*(f"+ {x}" for x in added), *(f"- {x}" for x in removed)]) or "reordered"
