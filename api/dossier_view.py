@@ -50,6 +50,7 @@ from application.dossiers import (
     DossierForm,
     DossierSummary,
     load_form,
+    most_restricted,
     summarise,
     summarise_form,
 )
@@ -218,7 +219,13 @@ def dossier_view(
     shown = [masked_record(r) for r in records] if masked else [scrubbed(r, caller) for r in records]
     if dossier is not None:  # archivists know every document: the scan's page count and review notes
         summary = summarise(dossier, shown)
-        summary = replace(summary, pages=dossier.page_count, review_reasons=list(dossier.review_reasons))
+        classes = [*(row.access for row in summary.documents), *(w.access for w in withheld)]
+        summary = replace(
+            summary,
+            pages=dossier.page_count,
+            review_reasons=list(dossier.review_reasons),
+            access=most_restricted(classes),  # the documents withheld even from archivists too
+        )
     else:  # numbered so whether or not something is hidden: a blank sheet's jump would say "nothing"
         assert isinstance(head, DossierForm)
         summary = summarise_form(head, shown)

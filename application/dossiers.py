@@ -53,6 +53,7 @@ __all__ = [
     "FormsSweep",
     "load_form",
     "load_summary",
+    "most_restricted",
     "public_form_files",
     "public_forms",
     "public_text",
@@ -67,6 +68,12 @@ log = logging.getLogger(__name__)
 
 # The most restricted class first: a dossier's chế độ sử dụng is its most restricted document's.
 RESTRICTION: tuple[AccessClass, ...] = ("not_accessible", "undetermined", "conditional", "public")
+
+
+def most_restricted(classes: Iterable[AccessClass]) -> AccessClass | None:
+    """The most restricted of `classes` (a dossier's "chế độ sử dụng"); None when there is none."""
+    present = set(classes)
+    return next((c for c in RESTRICTION if c in present), None)
 
 
 @dataclass(frozen=True)
@@ -178,7 +185,7 @@ def _summary(
         start_date=min(dates, default=None),
         end_date=max(dates, default=None),
         retention=max(periods, key=retention_years, default=None),
-        access=next((c for c in RESTRICTION if any(r.access == c for r in rows)), None),
+        access=most_restricted(r.access for r in rows),
         pages=pages,
         language=head.language,
         reliability=head.reliability,

@@ -142,9 +142,12 @@ def test_archivist_lists_the_secret_document_without_its_content(
     ]
     assert body["withheld"] == [{"id": secret.id, "order": 1, "pages": [1, 3], "access": "not_accessible"}]
     assert body["pages"] == 6
+    assert body["access"] == "not_accessible"  # the dossier's class: its most restricted document's
     assert "tuyệtmật" not in json.dumps(body, ensure_ascii=False)
     only = client.get(f"/dossiers/{dossiers.secret_only.id}", headers=keys.headers("archivist")).json()
-    assert only["documents"] == [] and len(only["withheld"]) == 1
+    assert only["documents"] == [] and len(only["withheld"]) == 1 and only["access"] == "not_accessible"
+    page = client.get(f"/ui/dossiers/{mixed.id}", headers=keys.headers("archivist")).text
+    assert '<dd id="document-count">3</dd>' in page and "Không được tiếp cận" in page
 
 
 class CountingStore:
