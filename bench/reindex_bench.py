@@ -38,7 +38,7 @@ from storage.changes import prune_changes
 ROOT = Path(__file__).resolve().parents[1]
 TEXT_SOURCES = (ROOT.parent / "shared" / "corpus" / "gt", ROOT / "tests" / "fixtures" / "corpus" / "gt")
 OUT = ROOT / "bench" / "out"
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: the store in the OCFL layout (a store cached by 1 is the layout before)
 TARGET = 500.0  # records per second
 PAGE_CHARS = 2000
 PAGES_PER_RECORD = (1, 1, 2, 2, 2, 3, 4)
