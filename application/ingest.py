@@ -150,21 +150,34 @@ def _ingest(path: Path, services: Services, batch: str | None, worker: str | Non
         return outcome
 
 
-def _reread_events(reread: SignatureReread, engine) -> list[Event]:
-    """The second reading of the signature region in the provenance log, when there was one."""
-    if not reread.calls:
-        return []
-    page = reread.reading.page if reread.reading else None
-    return [
-        Event(
-            step="ocr_signature",
-            tool=engine.name,
-            tool_version=engine.version,
-            parameters={"page": page, "reason": reread.reason, "calls": reread.calls, "psm": 6},
-            seconds=reread.seconds,
-            detail="signature region read again: the first reading lacked the signer's name",
+def _reread_events(reread: SignatureReread, date_reread: DateReread, engine) -> list[Event]:
+    """The second readings (signature region, date digits) in the provenance log, when there were."""
+    events = []
+    if reread.calls:
+        page = reread.reading.page if reread.reading else None
+        events.append(
+            Event(
+                step="ocr_signature",
+                tool=engine.name,
+                tool_version=engine.version,
+                parameters={"page": page, "reason": reread.reason, "calls": reread.calls, "psm": 6},
+                seconds=reread.seconds,
+                detail="signature region read again: the first reading lacked the signer's name",
+            )
         )
-    ]
+    if date_reread.calls:
+        taken = date_reread.reading is not None
+        events.append(
+            Event(
+                step="ocr_date",
+                tool=engine.name,
+                tool_version=engine.version,
+                parameters={"calls": date_reread.calls, "psm": 7, "digits_taken": taken},
+                seconds=date_reread.seconds,
+                detail="date digits read again: the day or month was read as letters",
+            )
+        )
+    return events
 
 
 def _ocr_classify_store(
@@ -225,7 +238,7 @@ def _ocr_classify_store(
                 seconds=round(ocr_seconds, 3),
                 detail=f"{len(pages)} pages",
             ),
-            *_reread_events(reread, engine),
+            *_reread_events(reread, date_reread, engine),
             classify_event(classification, utcnow()),
         ],
     )

@@ -123,3 +123,22 @@ def test_ingest_reads_the_region_again_and_logs_it(tmp_path: Path) -> None:
     assert any("đã đọc lại vùng chữ ký" in reason for reason in record.metadata.review)
     [event] = [e for e in record.events if e.step == "ocr_signature"]
     assert event.parameters["calls"] == 2 and event.parameters["reason"] == "no name"
+
+
+def test_ingest_reads_the_date_digits_again_and_logs_it(tmp_path: Path) -> None:
+    """The date's wiring: a day read as letters ('1S') is read again (an injected engine that
+    reads the same text each time: no digits), the date left partial, the reading logged."""
+    scan = tmp_path / "date.png"
+    Image.new("L", (400, 300), 255).save(scan)
+    text = (
+        "ỦY BAN NHÂN DÂN\nTỈNH PHÚ THỌ\nSố: 15/QĐ-UBND\n"
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+        "Phú Thọ, ngày 1S tháng 01 năm 2019\nQUYẾT ĐỊNH\nVề việc thành lập tổ công tác"
+    )
+    services = build_services(load_settings(home=tmp_path / "home"), engine=FixedTextEngine(text))
+    outcome = ingest_file(scan, services)
+    assert outcome.status == "ingested", outcome.reason
+    record = read_record(services.store, outcome.id, with_words=False)
+    assert record.metadata.date is None and record.metadata.date_partial == "2019-01"
+    [event] = [e for e in record.events if e.step == "ocr_date"]
+    assert event.parameters["calls"] >= 1 and event.parameters["digits_taken"] is False
