@@ -13,7 +13,6 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from PIL import Image
 
@@ -21,11 +20,10 @@ from classify.date_reading import DateReading, date_gap, fill, resolve, target_b
 from classify.layout import document_lines
 from core.errors import BadInput, OcrTimeout
 from ocr.engine import OcrEngine, TesseractEngine
-from ocr.load import load_page
 from ocr.region import reread_region
 from schemas import Page
 
-__all__ = ["DateReread", "date_engine", "reread_date", "reread_file_date"]
+__all__ = ["DateReread", "date_engine", "reread_date"]
 
 log = logging.getLogger(__name__)
 
@@ -88,14 +86,3 @@ def reread_date(pages: list[Page], image_of: Callable[[int], Image.Image], engin
     reading = fill(gap, digits)
     log.info("date line of page %d read again: %d calls, %s", gap.page, calls, digits or "nothing sure")
     return DateReread(reading, calls, seconds)
-
-
-def reread_file_date(
-    path: Path, media_type: str, pages: list[Page], engine: OcrEngine, *, max_pixels: int
-) -> DateReread:
-    """`reread_date` for the pages of a scan file, the page loaded again only if wanted."""
-
-    def image_of(number: int) -> Image.Image:
-        return load_page(path, media_type, number, max_pixels=max_pixels).image
-
-    return reread_date(pages, image_of, date_engine(engine))

@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 from application.batches import record_outcome
-from application.date_reading import DateReread, reread_file_date
+from application.date_reading import DateReread, date_engine, reread_date
 from application.ingest_metrics import count_outcome
 from application.logs import log_context, log_outcome
 from application.page_reading import forget_pages, read_pages
@@ -34,12 +34,14 @@ from application.secret_docs import (
     open_hold,
 )
 from application.services import Services
-from application.signature_reading import SignatureReread, reread_file_signature
+from application.signature_reading import SignatureReread, reread_signature
 from classify import classify, extract_metadata
 from core import __version__
 from core.errors import BadInput
 from dedup import fingerprint, link_near_duplicate
 from ocr import count_pages, detect_media_type, write_searchable_pdf
+from ocr.load import page_images
+from ocr.region import region_engine
 from schemas import Classification, Event, IngestOutcome, Record, record_id_for
 from schemas.record import utcnow
 from storage import package_exists, quarantine, read_record, sha256_file, write_catalogue, write_package
@@ -201,9 +203,9 @@ def _ocr_classify_store(
         reread = SignatureReread(None)
         date_reread = DateReread(None)
         if not marked:  # the signer's name or the day read as letters: read again (no cost otherwise)
-            pixels = services.settings.max_image_pixels
-            reread = reread_file_signature(path, media_type, pages, services.engine, max_pixels=pixels)
-            date_reread = reread_file_date(path, media_type, pages, services.engine, max_pixels=pixels)
+            image_of = page_images(path, media_type, max_pixels=services.settings.max_image_pixels)
+            reread = reread_signature(pages, image_of, region_engine(services.engine))
+            date_reread = reread_date(pages, image_of, date_engine(services.engine))
         metadata = extract_metadata(pages, reread.reading, date_reread.reading)
         fprint = fingerprint(pages, first_page, metadata)
     except BadInput as exc:

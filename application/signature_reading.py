@@ -12,7 +12,6 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from PIL import Image
 
@@ -20,11 +19,10 @@ from classify.layout import document_lines, original_box, upright_frame
 from classify.signer import SecondReading, name_from_second, signature_gap
 from core.errors import BadInput, OcrTimeout
 from ocr.engine import OcrEngine
-from ocr.load import load_page
-from ocr.region import region_engine, reread_region
+from ocr.region import reread_region
 from schemas import Page
 
-__all__ = ["SignatureReread", "reread_file_signature", "reread_signature"]
+__all__ = ["SignatureReread", "reread_signature"]
 
 log = logging.getLogger(__name__)
 
@@ -73,14 +71,3 @@ def reread_signature(
     log.info("signature region of page %d read again (%s): %d calls", gap.page, gap.reason, calls)
     reading = SecondReading(page=gap.page, lines=lines) if lines else None
     return SignatureReread(reading, calls, seconds, gap.reason)
-
-
-def reread_file_signature(
-    path: Path, media_type: str, pages: list[Page], engine: OcrEngine, *, max_pixels: int
-) -> SignatureReread:
-    """`reread_signature` for the pages of a scan file, each loaded again only if wanted."""
-
-    def image_of(number: int) -> Image.Image:
-        return load_page(path, media_type, number, max_pixels=max_pixels).image
-
-    return reread_signature(pages, image_of, region_engine(engine))

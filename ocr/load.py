@@ -12,7 +12,7 @@ import logging
 import re
 import struct
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -40,6 +40,7 @@ __all__ = [
     "detect_media_type",
     "iter_pages",
     "load_page",
+    "page_images",
     "pdf_gray_pages",
     "pdf_page_sizes",
 ]
@@ -201,6 +202,17 @@ def iter_pages(path: Path, media_type: str, *, max_pixels: int) -> Iterator[Sour
             dpi = _dpi(image.info)
             _load(image, media_type)
             yield SourcePage(number=1, image=_exif_upright(image), dpi=dpi)
+
+
+def page_images(path: Path, media_type: str, *, max_pixels: int) -> Callable[[int], Image.Image]:
+    """Page `number` -> its image, each loaded again from the file only when asked for, the last
+    two kept (the second readings of one document ask for its first and last pages, some twice)."""
+
+    @lru_cache(maxsize=2)
+    def image_of(number: int) -> Image.Image:
+        return load_page(path, media_type, number, max_pixels=max_pixels).image
+
+    return image_of
 
 
 def load_page(
