@@ -33,6 +33,7 @@ from storage.ocfl_layout import dossier_object_id, record_object_id
 from storage.package import SYSTEM, ocfl_root
 from tests.api.conftest import Archive, Keys, archive_settings, drop_archive_index
 from tests.api.dossier_archive import DocSpec, StoredDossier, add_dossier
+from tests.redteam.store_reads import StoreReads
 
 NAME = "Bùi Văn Thắng"
 
@@ -71,30 +72,9 @@ def own(tmp_path: Path) -> Iterator[World]:
     yield from _world(tmp_path / "home")
 
 
-class _Reads:
-    """The store, every key read (get_bytes, get_file) and the bytes returned recorded."""
-
-    def __init__(self, store: object) -> None:
-        self._store, self.keys, self.read = store, [], 0
-
-    def __getattr__(self, name: str) -> object:
-        attr = getattr(self._store, name)
-        if name not in ("get_bytes", "get_file"):
-            return attr
-
-        def counted(key: str, *args: object, **kw: object) -> object:
-            self.keys.append(key)
-            data = attr(key, *args, **kw)
-            if isinstance(data, bytes):
-                self.read += len(data)
-            return data
-
-        return counted
-
-
-def _reads(world: World, path: str, role: str) -> _Reads:
+def _reads(world: World, path: str, role: str) -> StoreReads:
     state = world.client.app.state.api  # type: ignore[attr-defined]
-    counting = _Reads(state.store)
+    counting = StoreReads(state.store)
     state.store = counting
     try:
         answer = world.get(path, role)

@@ -48,6 +48,7 @@ from tests.api.conftest import (
     make_record,
     page_with_words,
 )
+from tests.redteam.store_reads import StoreReads
 from tests.secret_leaks import leaks
 
 UNKNOWN = "0123456789abcdef0123456789abcdef"
@@ -104,28 +105,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         drop_archive_index(archive.services)
 
 
-class _Reads:
-    """The store, the bytes its reads return added up (get_bytes, get_file)."""
-
-    def __init__(self, store: object) -> None:
-        self._store, self.read = store, 0
-
-    def __getattr__(self, name: str) -> object:
-        attr = getattr(self._store, name)
-        if name not in ("get_bytes", "get_file"):
-            return attr
-
-        def counted(key: str, *args: object, **kw: object) -> object:
-            data = attr(key, *args, **kw)
-            self.read += len(data) if isinstance(data, bytes) else 1
-            return data
-
-        return counted
-
-
 def _answer(world: World, path: str, role: str) -> tuple[int, str, int]:
     state = world.client.app.state.api  # type: ignore[attr-defined]
-    counting = _Reads(state.store)
+    counting = StoreReads(state.store)
     state.store = counting
     try:
         answer = world.get(path, role)
