@@ -430,14 +430,9 @@ def test_ocr_finding_a_mark_on_page_one_moves_the_content_to_the_hold(archive: P
     assert services.index.access_of(record_id) == "not_accessible"
 
 
-def test_a_review_committed_meanwhile_is_not_written_over(
-    archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The record changes between reprocess's read and its commit (an archivist's decision
-    committed by another process, played here at that moment): reprocess skips it, and the next
-    run judges the reviewed record."""
-    from application import reprocess as module
-
+def _closed_by_rules_and_accepted(archive: Path, tmp_path: Path):  # noqa: ANN202
+    """A copy of the archive under rules closing some records, one of them, and an archivist's
+    acceptance of it made (not committed): (services, record id, the reviewed record)."""
     home = copy_of(archive, tmp_path)
     keyword = words_in_some(services_at(home))
     services = services_at(home, rules_file(home, keyword, "not_accessible"))
@@ -447,6 +442,18 @@ def test_a_review_committed_meanwhile_is_not_written_over(
     record = read_record(services.store, record_id, with_words=False)
     decision = OverrideIn(action="accept", reason="Đã xem, giữ nguyên phân loại")
     reviewed, _ = apply_review(record, decision, Caller("archivist", "k1", "Lan"), dt.datetime.now(dt.UTC))
+    return services, record_id, reviewed
+
+
+def test_a_review_committed_meanwhile_is_not_written_over(
+    archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The record changes between reprocess's read and its commit (an archivist's decision
+    committed by another process, played here at that moment): reprocess skips it, and the next
+    run judges the reviewed record."""
+    from application import reprocess as module
+
+    services, record_id, reviewed = _closed_by_rules_and_accepted(archive, tmp_path)
     reads = []
 
     def read_then_review(store, rid, **kwargs):  # noqa: ANN001, ANN202
@@ -473,15 +480,7 @@ def test_a_review_committed_after_the_check_is_written_again(
     reprocess). Now the reviewer's state is written again as the next version and indexed."""
     from application import reprocess as module
 
-    home = copy_of(archive, tmp_path)
-    keyword = words_in_some(services_at(home))
-    services = services_at(home, rules_file(home, keyword, "not_accessible"))
-    record_id = next(
-        i for i in iter_record_ids(services.store) if auto_access(services, i) == "not_accessible"
-    )
-    record = read_record(services.store, record_id, with_words=False)
-    decision = OverrideIn(action="accept", reason="Đã xem, giữ nguyên phân loại")
-    reviewed, _ = apply_review(record, decision, Caller("archivist", "k1", "Lan"), dt.datetime.now(dt.UTC))
+    services, record_id, reviewed = _closed_by_rules_and_accepted(archive, tmp_path)
     real = module.update_record
     landed = []
 
