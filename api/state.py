@@ -28,7 +28,7 @@ from api.key_store import KeyStore, keys_path
 from api.search_pool import SearchPool, lists_used_by, warm_index
 from application.access import search_scope
 from application.access_log import AuditLog, audit_path
-from core.settings import Settings
+from core.settings import Settings, page_cache_dir
 from indexing.base import SearchIndex
 from storage import ObjectStore
 
@@ -38,10 +38,6 @@ log = logging.getLogger(__name__)
 
 SEARCH_ROLES = ("public", "staff", "archivist")  # the roles that search (metrics keys do not)
 LISTS_KEPT = 4000  # page lists saved for the next warm-up at most (the most used)
-
-
-def page_cache_dir(settings: Settings) -> Path:
-    return Path(settings.home).expanduser().resolve() / "cache" / "pages"
 
 
 def lists_path(settings: Settings) -> Path:

@@ -65,7 +65,7 @@ from application.services import Services
 from classify import classify, extract_metadata
 from core import __version__
 from core.errors import BadInput, ConfigurationError, NotFound
-from core.settings import Settings
+from core.settings import Settings, page_cache_dir
 from dedup import fingerprint
 from dedup.link import RULE as NEAR_DUPLICATE_RULE
 from ocr import write_searchable_pdf
@@ -527,12 +527,6 @@ def _reprocess(
     return RecordResult(
         id=record_id, status="changed", version=version, changes=changes, held=held, reason=note
     )
-
-
-def page_cache_dir(settings: Settings) -> Path:
-    """The API's cache of rendered page images (api/state.py page_cache_dir: the same folder;
-    the application may not import the API)."""
-    return Path(settings.home).expanduser().resolve() / "cache" / "pages"
 
 
 def _forget_renders(settings: Settings, record_id: str) -> None:

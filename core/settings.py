@@ -57,6 +57,11 @@ class Settings(BaseSettings):
         return self.index or f"sqlite:///{(self.home / 'index.sqlite3').resolve()}"
 
 
+def page_cache_dir(settings: Settings) -> Path:
+    """The API's cache of rendered page images (what a hold or a new version must clear too)."""
+    return Path(settings.home).expanduser().resolve() / "cache" / "pages"
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read the environment once; entry points call this and pass the result down."""
     return Settings(**overrides)  # type: ignore[arg-type]
