@@ -95,10 +95,10 @@ def open_command(
 @secret_app.command("sweep")
 def sweep_command() -> None:
     """Move secret records stored in clear (by earlier versions) to the hold; keep their row."""
-    from core.settings import page_cache_dir
     from application.access_log import log_cli_read
     from application.secret_docs import open_hold, sweep_secrets
     from application.services import build_services
+    from core.settings import page_cache_dir
 
     settings = load_settings()
     try:
