@@ -57,8 +57,6 @@ __all__ = ["BulkOutcome", "CatchUp", "ReindexReport", "catch_up", "prefetch", "r
 
 log = logging.getLogger(__name__)
 
-READ_WORKERS = 4  # records read at once: hides S3 latency; harmless on a local disk
-
 # A package that is there but cannot be read as a record: reported, and the run goes on.
 _UNREADABLE = (NotFound, ValueError, ValidationError, json.JSONDecodeError, UnicodeDecodeError)
 
@@ -114,8 +112,9 @@ def prefetch(function: Callable[[T], R], items: Iterable[T], workers: int) -> It
             yield pending.popleft().result()
 
 
-def read_records(store: ObjectStore, report: ReindexReport, workers: int = READ_WORKERS) -> Iterator[Record]:
-    """Every committed record of `store`; unreadable ones are noted in `report.failed`."""
+def read_records(store: ObjectStore, report: ReindexReport, workers: int | None = None) -> Iterator[Record]:
+    """Every committed record of `store`, `workers` (default: the store's `reads_at_once`) read at
+    once; unreadable ones are noted in `report.failed`."""
 
     def read(record_id: str) -> tuple[str, Record | str | None]:
         try:
@@ -124,7 +123,7 @@ def read_records(store: ObjectStore, report: ReindexReport, workers: int = READ_
             return record_id, f"unreadable package: {type(exc).__name__}: {exc}"
 
     # listed, then each inventory read once (iter_record_ids would read it twice)
-    for record_id, result in prefetch(read, listed_record_ids(store), workers):
+    for record_id, result in prefetch(read, listed_record_ids(store), workers or store.reads_at_once):
         if result is None:  # withdrawn, or gone since it was listed
             continue
         report.records += 1
@@ -179,7 +178,7 @@ def catch_up(store: ObjectStore, index: SearchIndex, state: CatchUp, report: Rei
     return ids
 
 
-def reindex(store: ObjectStore, index: SearchIndex, *, workers: int = READ_WORKERS) -> ReindexReport:
+def reindex(store: ObjectStore, index: SearchIndex, *, workers: int | None = None) -> ReindexReport:
     """Make `index` hold exactly the committed records of `store`, those committed while it ran
     included (module docstring)."""
     started = time.monotonic()

@@ -34,7 +34,6 @@ import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -388,29 +387,20 @@ class SqliteIndex:
     def _fill(self, records: Iterable[Record]) -> BulkOutcome:
         """Add `records` (to a new, empty file) REBUILD_BATCH at a time, one transaction each.
 
-        Two stages at once: while one thread writes a batch, this one reads and prepares the
-        next (SQLite releases the GIL while it inserts and tokenises: on two cores the writes
-        cost next to nothing). Rows go in in the same order as one after the other."""
+        In this one thread: SQLite releases the GIL while it tokenises a row but takes it back
+        for the next, so a writer thread beside the one preparing rows made a rebuild slower
+        (545 against 590 records/s on two cores, bench/reindex_bench.py)."""
         outcome = BulkOutcome()
         remaining = iter(records)
         seen: set[str] = set()  # a record given twice replaces its first rows, as add() does
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-write") as writer:
-            written: Future[None] | None = None
-            while chunk := list(itertools.islice(remaining, REBUILD_BATCH)):
-                prepared = [_prepared(r) for r in chunk]  # outside the lock
-                if written is not None:
-                    written.result()  # its failure stops the rebuild here
-                written = writer.submit(self._write_batch, prepared, seen)
-                outcome.indexed += len(chunk)
-            if written is not None:
-                written.result()
+        while chunk := list(itertools.islice(remaining, REBUILD_BATCH)):
+            prepared = [_prepared(r) for r in chunk]  # outside the lock
+            with self._write("rebuild") as conn:
+                for record_id, row, pages in prepared:
+                    self._insert(conn, record_id, row, pages, fresh=record_id not in seen)
+                    seen.add(record_id)
+            outcome.indexed += len(chunk)
         return outcome
-
-    def _write_batch(self, prepared: list[_Prepared], seen: set[str]) -> None:
-        with self._write("rebuild") as conn:
-            for record_id, row, pages in prepared:
-                self._insert(conn, record_id, row, pages, fresh=record_id not in seen)
-                seen.add(record_id)
 
     def _insert(
         self,

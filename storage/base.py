@@ -28,6 +28,9 @@ def group_stem(delimiter: str) -> str:
 @runtime_checkable
 class ObjectStore(Protocol):
     url: str
+    # Reads worth running at once by a bulk reader (reindex): 1 where a read is CPU work (a local
+    # disk: threads would only contend for the GIL), more where it waits on a network.
+    reads_at_once: int
 
     def put_bytes(self, key: str, data: bytes) -> None:
         """Write `data` at `key` atomically (readers see the old object or the new one)."""

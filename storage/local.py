@@ -69,6 +69,8 @@ def write_atomic(target: Path, fill: Callable[[BinaryIO], None], scratch: Path |
 class LocalStore:
     """Objects are files under `root`; key 'a/b/c.json' is the file root/a/b/c.json."""
 
+    reads_at_once = 1  # a read is CPU work (parsing): threads only contend for the GIL
+
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root).expanduser().resolve()
         self.url = str(self.root)

@@ -170,6 +170,8 @@ def parse_s3_url(url: str) -> tuple[str, str]:
 class S3Store:
     """Objects of one bucket under one key prefix, through a boto3 client made here."""
 
+    reads_at_once = 4  # a read mostly waits on the network: a few at once hide its latency
+
     def __init__(self, bucket: str, prefix: str = "", options: S3Options | None = None) -> None:
         if not bucket or "/" in bucket:
             raise ValueError(f"invalid bucket name {bucket!r}")
