@@ -107,9 +107,14 @@ class Postings:
         self._masks: OrderedDict[ListKey, np.ndarray] = OrderedDict()
         self._counts: dict[ListKey, int] = {}
         self._used: Counter[ListKey] = Counter()  # uses of each list, kept across index changes
+        # the page counts of the lists used, as last read: kept across index changes, so that a
+        # rare word read before a write is never taken for a common one (`used`)
+        self._known: dict[ListKey, int] = {}
 
     def reset(self, size: int) -> None:
         """Forget every mask: the index changed; pages now run from 0 to size-1."""
+        known = {**self._known, **self._counts}
+        self._known = {key: count for key, count in known.items() if key in self._used}
         self._masks.clear()
         self._counts.clear()
         self.size = size
@@ -179,12 +184,14 @@ class Postings:
             self._used = Counter(dict(self._used.most_common(_USED_KEPT // 2)))
 
     def used(self, min_pages: int = WARM_MIN_PAGES) -> list[tuple[ListKey, int]]:
-        """The lists used that are on `min_pages` pages or more (as far as this snapshot tells),
-        with their uses, most used first."""
+        """The lists used that are on `min_pages` pages or more (as this snapshot tells, else as
+        they were when last read), with their uses, most used first. What is saved from here rests
+        on disk (cache/search-lists.json): a list whose count is not known is left out, a rare
+        word (a name a staff member looked for) never passes for a common one."""
         return [
             (key, uses)
             for key, uses in self._used.most_common()
-            if self._counts.get(key, min_pages) >= min_pages
+            if self._counts.get(key, self._known.get(key, 0)) >= min_pages
         ]
 
     def full(self) -> bool:

@@ -1,0 +1,153 @@
+"""Red team, session 15: what a record marked secret after intake leaves behind outside its own
+object, and what the search server keeps at rest (notes: /tmp/s15/notes/redteam.md).
+
+Found open, left as strict xfails (the fix lies in application/, owned by others this session):
+- A near-duplicate of a record an archivist marks MẬT (the same paper scanned twice: its
+  DUP.near link names the held record) stays as it was, public, its text served and searched:
+  the hold takes one copy of the secret's content and leaves the other on the public site.
+- The batch report (`batches/<batch>.json`) and the document's outcome keep the path the office
+  gave the file (a name telling the subject) and its review reasons quoting its text and personal
+  data, after a review sends the record to the hold ("no trace is left under SOHOA_HOME").
+
+Found open and fixed:
+- `cache/search-lists.json` (the page lists a search server saves for the next one's warm-up,
+  "common words on 1,000+ pages") took every word a search had used since the last write to the
+  index, however rare: a write (a review, an ingest) forgot the lists' page counts and an unknown
+  count passed the bound. A staff member's search for a citizen's name then rested on disk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from api import create_app
+from api.key_store import KeyStore, keys_path
+from api.state import ApiState, lists_path
+from application.batches import record_outcome, save_report
+from application.searching import SearchParams, search_as
+from application.services import services_for
+from core.settings import Settings
+from dedup.link import link_near_duplicate
+from dedup.match import DuplicateMatch
+from indexing import SqliteIndex
+from indexing.postings import WARM_MIN_PAGES
+from schemas import IngestOutcome, PersonalData
+from storage.hold import new_key
+from tests.api.conftest import Archive, make_record, page_with_words
+from tests.indexing.conformance import make_record as bare_record
+from tests.redteam.contract_world import ELASTICSEARCH_URL
+from tests.secret_leaks import leaks
+
+try:
+    from fastapi.testclient import TestClient
+except ImportError:  # pragma: no cover
+    TestClient = None  # type: ignore[assignment,misc]
+
+MARK = {
+    "action": "override",
+    "reason": "Phát hiện dấu mật trên bản giấy",
+    "access": "not_accessible",
+    "fields": {"secrecy": "MẬT"},
+}
+WORD = "Quyxhamchua"  # a word of the secret's text
+
+
+def _hold_settings(root: Path) -> Settings:
+    key = root / "keys" / "hold.key"
+    key.parent.mkdir(parents=True)
+    new_key(key)
+    return Settings(home=root / "home", workers=1, secret_hold=root / "hold", secret_key_file=key)
+
+
+def _archive(root: Path) -> tuple[Archive, dict[str, dict[str, str]]]:
+    settings = _hold_settings(root)
+    archive = Archive(settings=settings, services=services_for(settings), records={})
+    store = KeyStore(keys_path(settings))
+    headers = {role: {"X-API-Key": store.create(role, role)[1]} for role in ("staff", "archivist")}
+    return archive, {"public": {}, **headers}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="door (s15): a near-duplicate of a record marked MẬT stays public, its text served; fix "
+    "in application/secret_docs.py hold_content: close its DUP.near twins (both ways) too",
+)
+def test_a_near_duplicate_of_a_record_marked_secret_is_not_served(tmp_path: Path) -> None:
+    archive, headers = _archive(tmp_path)
+    lines = ["BÁO CÁO", f"Kết quả khảo sát {WORD} tại kho K3"]
+    page, image = page_with_words(1, lines, "first scan")
+    first = archive.add("first", make_record([page], access="conditional", doc_type="Báo cáo"), image)
+    page, image = page_with_words(1, lines, "second scan")  # the same paper, scanned again later
+    match = DuplicateMatch(record_id=first.id, basis="text+image", text=0.97, image=2)
+    twin = link_near_duplicate(make_record([page], access="public", doc_type="Báo cáo"), match)
+    twin = archive.add("second", twin, image)
+    with TestClient(create_app(archive.settings)) as client:
+        assert client.get(f"/records/{twin.id}/text").status_code == 200  # an archivist opened it
+        answer = client.post(f"/review/{first.id}", json=MARK, headers=headers["archivist"])
+        assert answer.status_code == 200 and answer.json()["access"] == "not_accessible"
+        for role in ("public", "staff"):
+            assert client.get(f"/records/{twin.id}/text", headers=headers[role]).status_code == 404, role
+            found = client.get("/search", params={"q": WORD}, headers=headers[role]).json()
+            assert found["total"] == 0, role
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="door (s15): a record held after intake keeps its file's path and its review reasons "
+    "(its text, personal data) in the batch report; fix in application/secret_docs.py (hold_content "
+    "or erase_traces): rewrite the batch's outcome and report naming it by id, reasons withheld",
+)
+def test_a_record_held_after_intake_leaves_no_path_or_reasons_in_its_batch_report(tmp_path: Path) -> None:
+    archive, headers = _archive(tmp_path)
+    name, stem = "Trần Văn Quyxthanh", "Bao_cao_kho_vu_khi_Quyxthanh"
+    page, image = page_with_words(1, ["BÁO CÁO", f"Ông {name} phụ trách {WORD}"], "batch")
+    record = make_record(
+        [page],
+        access="undetermined",
+        doc_type="Báo cáo",
+        personal=(PersonalData(kind="full_name", value=name, page=1),),
+        needs_review=True,
+        reasons=(f"A7.2.contact (M) suggests conditional: personal data (full_name): full_name {name}",),
+    )
+    record = archive.add(stem, record, image)
+    store, batch = archive.services.store, "batch-20261207T010203-abcdef"
+    path = f"/srv/inbox/{stem}.png"
+    record_outcome(store, batch, IngestOutcome(path=path, status="ingested", id=record.id, pages=1))
+    save_report(store, batch, started_at=dt.datetime.now(dt.UTC), run_pages=1)
+    assert leaks(archive.settings.home / "store" / "batches", [stem, name]) != []  # as ingest leaves it
+    with TestClient(create_app(archive.settings)) as client:
+        answer = client.post(f"/review/{record.id}", json=MARK, headers=headers["archivist"])
+        assert answer.status_code == 200 and answer.json()["access"] == "not_accessible"
+    archive.services.close()
+    assert leaks(archive.settings.home / "store", [stem, name, WORD]) == []
+
+
+@pytest.mark.skipif(bool(ELASTICSEARCH_URL), reason="the SQLite engine's page lists")
+def test_the_saved_search_lists_hold_only_common_words_after_the_index_changed(tmp_path: Path) -> None:
+    """A staff search of a rare word beside a word on a few dozen pages reads that word's page
+    list; a write to the index before the server stops must not make it a "common word" saved
+    to cache/search-lists.json (the bound is WARM_MIN_PAGES pages)."""
+    name, folded = "Thắng", "thang"  # a given name, on 41 pages
+    index = SqliteIndex(tmp_path / "index.sqlite3")
+    for n in range(40):
+        index.add(bare_record(f"list{n:02}", f"Danh sách thí sinh {name} số {n}", access="conditional"))
+    index.add(bare_record("rare", f"Biên bản hiếm kỳlạxyz {name}", access="conditional"))
+    found = search_as(index, "staff", SearchParams(q=f"kỳlạxyz {name}", limit=10))
+    assert found.result.total == 1
+    used = [key for key, _ in index.lists_used(min_pages=1)]
+    assert any(folded in " ".join(tokens) for _, _, tokens in used)  # the name's list was read
+    index.add(bare_record("later", "Một văn bản mới được tiếp nhận", access="public"))  # a write
+    settings = Settings(home=tmp_path / "home")
+    state = ApiState.build(settings, services_for(settings).store, index)
+    state.save_lists()
+    saved = json.loads(lists_path(settings).read_text(encoding="utf-8"))["lists"]
+    assert WARM_MIN_PAGES > 41
+    assert not any(folded in " ".join(tokens) for _, _, tokens, _ in saved), saved
+    # the bound still lets a list through that is on enough pages, after the write too
+    kept = [key for key, _ in index.lists_used(min_pages=41)]
+    assert any(folded in " ".join(tokens) for _, _, tokens in kept), kept
+    assert not any(folded in " ".join(t) for _, _, t in index.lists_used(min_pages=42))
