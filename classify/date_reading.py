@@ -7,8 +7,10 @@ the date kept as its month and year). `date_gap` finds the header's place-and-da
 to read again; the application reads each again limited to digits, black-and-white and grey.
 `resolve` takes the digits only when both readings agree, are sure, and each digit is one the
 letter read first can stand for (S: 5 or 8, T: 1 or 7, O: 0 ...): a '3' read where the first
-reading saw 'S' is refused. `DateReading` carries the line with the digits put in to the
-extractor, which parses it as it parses any date line.
+reading saw 'S' is refused. Where the engine stays unsure (italic digits of a photocopy often
+read '06' for '08'), the glyphs' shapes decide (`ocr.region.shape_digits`: an 8's loops, a 5's
+open side, a 7's bar); `combine` takes either, none when they disagree. `DateReading` carries
+the line with the digits put in to the extractor, which parses it as it parses any date line.
 """
 
 from __future__ import annotations
@@ -21,7 +23,18 @@ from classify.layout import Line, original_box, upright_frame
 from classify.norm import key
 from schemas import Page
 
-__all__ = ["DateGap", "DateReading", "DateTarget", "LOOKALIKES", "date_gap", "fill", "resolve", "target_box"]
+__all__ = [
+    "DateGap",
+    "DateReading",
+    "DateTarget",
+    "LOOKALIKES",
+    "combine",
+    "date_gap",
+    "fill",
+    "fits",
+    "resolve",
+    "target_box",
+]
 
 # What a letter read where a digit is printed may stand for (printed digits, not a hand's).
 LOOKALIKES = {
@@ -119,12 +132,28 @@ def resolve(read: str, readings: list[tuple[str, float]]) -> str | None:
     if len(texts) != 1 or any(conf < MIN_CONFIDENCE for _, conf in readings):
         return None
     digits = texts.pop()
+    return digits if fits(read, digits) else None
+
+
+def fits(read: str, digits: str) -> bool:
+    """`digits` has `read`'s length, keeps its digits and puts in each letter's place a digit
+    that letter can stand for."""
     if len(digits) != len(read) or not digits.isdigit():
-        return None
-    fits = all(
+        return False
+    return all(
         r == d if r.isdigit() else d in LOOKALIKES.get(r, "") for r, d in zip(read, digits, strict=True)
     )
-    return digits if fits else None
+
+
+def combine(read: str, engine: str | None, shape: str | None) -> str | None:
+    """The digits for `read` from the engine's second reading (`resolve`) and from the glyphs'
+    shapes (`ocr.region.shape_digits`): either, when the other gives nothing; none when they
+    disagree or the shape's digits do not fit the letters read."""
+    if shape is not None and not fits(read, shape):
+        shape = None
+    if engine is not None and shape is not None and engine != shape:
+        return None
+    return engine or shape
 
 
 def fill(gap: DateGap, digits: dict[str, str]) -> DateReading | None:

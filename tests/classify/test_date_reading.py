@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from application.date_reading import date_engine, reread_date
 from classify import extract
-from classify.date_reading import DateReading, date_gap, fill, resolve
+from classify.date_reading import DateReading, combine, date_gap, fill, resolve
 from classify.layout import document_lines
 from core.errors import OcrTimeout
 from ocr import FailingEngine
@@ -143,6 +143,23 @@ def test_no_engine_call_when_the_date_was_read() -> None:
 
 
 def test_a_timeout_is_given_up() -> None:
-    image, page = _rendered("Bắc Ninh, ngày 15 tháng 01 năm 2019", {"15": "1S"})
+    image, page = _rendered("Bắc Ninh, ngày 13 tháng 01 năm 2019", {"13": "1S"})  # no shape tells a 3
     found = reread_date([page], lambda number: image, FailingEngine(OcrTimeout("slow")))
     assert found.calls == 1 and found.reading is None
+
+
+@pytest.mark.parametrize(
+    ("read", "engine", "shape", "expected"),
+    [
+        ("1S", "15", None, "15"),
+        ("1S", None, "15", "15"),
+        ("1S", "15", "15", "15"),
+        ("1S", "18", "15", None),  # the two disagree: neither
+        ("1S", None, "13", None),  # a 3 the S cannot stand for
+        ("0T", None, "07", "07"),
+        ("0T", None, "7", None),  # a glyph short
+        ("0T", None, None, None),
+    ],
+)
+def test_combine(read: str, engine: str | None, shape: str | None, expected: str | None) -> None:
+    assert combine(read, engine, shape) == expected

@@ -17,7 +17,16 @@ from classify import extract
 from core.errors import OcrTimeout
 from core.settings import load_settings
 from ocr import FailingEngine, FixedTextEngine
-from ocr.region import binarise, crop_upright, drop_colour, enlarge, region_engine
+from ocr.region import (
+    binarise,
+    crop_upright,
+    digit_by_shape,
+    drop_colour,
+    enlarge,
+    glyph_shapes,
+    region_engine,
+    shape_digits,
+)
 from schemas import Box, Page, Word
 from storage import read_record
 
@@ -142,3 +151,58 @@ def test_ingest_reads_the_date_digits_again_and_logs_it(tmp_path: Path) -> None:
     assert record.metadata.date is None and record.metadata.date_partial == "2019-01"
     [event] = [e for e in record.events if e.step == "ocr_date"]
     assert event.parameters["calls"] >= 1 and event.parameters["digits_taken"] is False
+
+
+_ITALIC = Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Italic.ttf")
+
+
+def _word(text: str, size: int = 40, filled: bool = False) -> Image.Image:
+    """A date word printed in italic at 300 dpi, as the date line is; `filled`: its loops
+    closed with ink, as toner fills an 8 on a dark photocopy."""
+    image = Image.new("L", (40 + size * len(text), 2 * size), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(_ITALIC), size) if _ITALIC.exists() else ImageFont.load_default(size)
+    draw.text((20, size // 3), text, font=font, fill=0)
+    if filled:
+        for x, y in zip(*np.nonzero(np.asarray(image).T < 128), strict=True):
+            draw.ellipse((x - 3, y - 3, x + 3, y + 3), fill=0)
+    return image
+
+
+@pytest.mark.parametrize(
+    ("printed", "read", "expected"),
+    [
+        ("15", "1S", "15"),
+        ("18", "1S", "18"),
+        ("08", "0S", "08"),
+        ("5", "S", "5"),
+        ("01", "0T", "01"),
+        ("07", "0T", "07"),
+        ("3", "S", None),  # a 3 read as S: neither the 5's open side nor the 8's loops
+        ("6", "S", None),
+        ("28", "2B", "28"),  # B: 8 or 3 -- an 8's loops tell it
+        ("23", "2B", None),  # a 3 is never told by shape alone (a filled 8 has no loops either)
+        ("15", "S", None),  # two glyphs where one letter was read
+        ("05", "0S", "05"),
+        ("55", "0S", None),  # the digit read as such must show its loops: a 5 has no 0's
+    ],
+)
+def test_digits_told_by_their_shape(printed: str, read: str, expected: str | None) -> None:
+    image = _word(printed)
+    box = (0, 0, image.width, image.height)
+    lookalikes = {"S": "58", "T": "17", "B": "83"}
+    found = shape_digits(image, box, 0, 28, read, lookalikes)
+    assert found == expected
+
+
+def test_a_filled_eight_is_neither_an_eight_nor_a_five() -> None:
+    image = _word("8", filled=True)
+    shapes = glyph_shapes(image, 1)
+    assert shapes is not None and shapes[0].loops == 0
+    assert digit_by_shape(shapes[0], "58") is None
+
+
+def test_a_word_turned_sideways_is_read_upright() -> None:
+    image = _word("18").rotate(-90, expand=True)  # text runs downwards: one clockwise turn
+    box = (0, 0, image.width, image.height)
+    assert shape_digits(image, box, 1, 28, "1S", {"S": "58"}) == "18"
