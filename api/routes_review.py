@@ -19,7 +19,17 @@ from application.dossiers import refresh_public_form
 from application.secret_docs import erase_traces, hold_content, is_marked_secret, open_hold, row_changes
 from application.services import services_for
 from core.errors import ConfigurationError, NotFound
-from schemas import AccessClass, AccessScope, Decision, Event, Record, SearchFilters, SearchQuery
+from indexing.masking import mask_text, values_of
+from schemas import (
+    AccessClass,
+    AccessScope,
+    Classification,
+    Decision,
+    Event,
+    Record,
+    SearchFilters,
+    SearchQuery,
+)
 from storage import is_held, read_record, record_versions, update_record
 from storage.ocfl_inventory import VersionInfo
 from storage.package import SYSTEM, person
@@ -67,6 +77,20 @@ def _withheld(decisions: list[Decision]) -> list[Decision]:
     return [d.model_copy(update={"evidence": ""}) for d in decisions]
 
 
+def _withheld_reasons(classification: Classification, personal: tuple[str, ...]) -> list[str]:
+    """A secret record's review reasons without what they quote of it: the classifier writes a
+    hit's evidence into its reason ("… — personal data (phone): phone 0912 …"), so each
+    decision's evidence is cut out ("…"), and any personal data it lists is masked (red team
+    s15: the decisions were shown without their evidence, the reasons with it)."""
+    quoted = sorted({d.evidence for d in classification.decisions if d.evidence}, key=len, reverse=True)
+    reasons = []
+    for reason in classification.review_reasons:
+        for evidence in quoted:
+            reason = reason.replace(evidence, "…")
+        reasons.append(mask_text(reason, personal))
+    return reasons
+
+
 def review_items(state: ApiState, limit: int, offset: int) -> ReviewOut:
     filters = SearchFilters(needs_review=True)
     total, ids = list_ids(state, filters, ALL_CLASSES, limit, offset)
@@ -85,7 +109,7 @@ def review_items(state: ApiState, limit: int, offset: int) -> ReviewOut:
                 access=c.access,
                 retention=c.retention,
                 needs_review=c.needs_review or any(p.needs_review for p in record.pages),
-                reasons=_reasons(record) if not secret else list(c.review_reasons),
+                reasons=_reasons(record) if not secret else _withheld_reasons(c, values_of(record)),
                 decisions=_withheld(c.decisions) if secret else c.decisions,
             )
         )
@@ -253,9 +277,10 @@ def restricted(
     items = []
     for record_id in ids:
         try:
-            c = read_record(state.store, record_id, with_words=False).classification
+            record = read_record(state.store, record_id, with_words=False)
         except NotFound:
             continue
+        c = record.classification
         items.append(
             RestrictedItem(
                 id=record_id,
@@ -263,7 +288,7 @@ def restricted(
                 retention=c.retention,
                 protect_until=c.protect_until,
                 needs_review=c.needs_review,
-                review_reasons=c.review_reasons,
+                review_reasons=_withheld_reasons(c, values_of(record)),
                 decisions=_withheld(c.decisions),
             )
         )
