@@ -52,6 +52,8 @@ GENERIC_REASON = "Cần lưu trữ viên xem xét."
 _REPROCESS_RULES = {
     "REPROCESS.hold": "Xử lý lại: mức tiếp cận mở hơn chưa áp dụng",
     "REPROCESS.close": "Xử lý lại: thu hẹp mức tiếp cận",
+    # the link ingest adds to a re-scan of paper already archived (dedup/link.py RULE)
+    "DUP.near": "Bản quét lại của một tài liệu đã lưu (gần trùng)",
 }
 
 
@@ -224,6 +226,19 @@ _REASONS: list[tuple[re.Pattern[str], Rewrite]] = [
         re.compile(r"no rule set covers (?P<d>[\d-]+); judged by (?P<set>\S+)"),
         lambda m: f"Không bộ quy tắc nào áp dụng cho ngày {_date(m['d'])}: xét theo {m['set']}.",
     ),
+    (  # dedup/match.py DuplicateMatch.reason
+        re.compile(
+            r"near-duplicate of record (?P<id>\S+) \((?:text similarity (?P<t>[\d.]+)|no usable text), "
+            r"first-page image distance (?P<d>\d+)/(?P<b>\d+)\): possibly the same paper scanned again; "
+            r"keep one or confirm both"
+        ),
+        lambda m: (
+            f"Có thể là bản quét lại của tài liệu {m['id']} ("
+            + (f"nội dung giống {m['t'].replace('.', ',')}" if m["t"] else "không có chữ để so")
+            + f", ảnh trang đầu khác {m['d']}/{m['b']}): cùng một bản giấy được quét lại? "
+            "Giữ một bản hoặc xác nhận cả hai."
+        ),
+    ),
     (re.compile(r"no text recognised"), lambda m: "Không nhận dạng được chữ."),
     (
         re.compile(r"low OCR confidence \((?P<a>\d+) < (?P<b>\d+)\)"),
@@ -322,6 +337,7 @@ _EVIDENCE: list[tuple[re.Pattern[str], Rewrite]] = [
     ),
     (re.compile(r"title/subject: (?P<v>.*)", re.S), lambda m: f"tên loại/trích yếu: {m['v']}"),
     (re.compile(r"text: (?P<v>.*)", re.S), lambda m: f"nội dung: {m['v']}"),
+    (re.compile(r"record (?P<v>[0-9a-f]{32})"), lambda m: f"tài liệu {m['v']}"),  # DUP.near
     (re.compile(r"mark (?P<v>«.*?»): (?P<e>.*)", re.S), lambda m: f"dấu {m['v']}: {m['e']}"),
     (
         re.compile(r"personal data(?: \((?P<k>[^)]*)\))?: (?P<kind>\w+) (?P<v>.*)", re.S),
@@ -359,6 +375,8 @@ def conclusion_vi(outcome: str) -> str:
         return f"Thu hẹp: «{_access(closed[1]).lower()}» → «{_access(closed[2]).lower()}»"
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", outcome):
         return f"bảo vệ đến {_date(outcome)}"
+    if outcome == "near_duplicate":  # dedup/link.py NEAR_DUPLICATE
+        return "có thể là bản quét lại: lưu trữ viên quyết định"
     return outcome.replace("years", "năm").replace("Permanent", "Vĩnh viễn")
 
 

@@ -125,3 +125,26 @@ def test_every_page_quality_reason_is_shown_in_vietnamese() -> None:
     for reason in reasons:
         shown = reason_vi(reason)
         assert shown != GENERIC_REASON and not ENGLISH.search(shown), (reason, shown)
+
+
+@pytest.mark.parametrize("text", [0.97, None])
+def test_a_near_duplicate_is_said_in_vietnamese_naming_the_earlier_record(text: float | None) -> None:
+    """The review queue showed a re-scan as "Cần lưu trữ viên xem xét." and "DUP.near →
+    near_duplicate": the clerk did not learn which record it re-scans."""
+    from dedup import DuplicateMatch, link_near_duplicate
+    from schemas import Classification, Record
+
+    record = Record(
+        id="b" * 32, source="lần 2.pdf", sha256="0" * 64, size=1, media_type="application/pdf",
+        page_count=1, classification=Classification(access="public"),
+    )  # fmt: skip
+    match = DuplicateMatch(record_id="a" * 32, basis="text+image" if text else "image", text=text, image=12)
+    linked = link_near_duplicate(record, match).classification
+    reason = reason_vi(linked.review_reasons[-1])
+    assert reason != GENERIC_REASON and "a" * 32 in reason and "quét lại" in reason, reason
+    assert ("0,97" in reason) == (text is not None) and "12/256" in reason
+    decision = linked.decisions[-1]
+    title, outcome = rule_title_vi(decision.rule), conclusion_vi(decision.outcome)
+    line = f"{title} → {outcome} {evidence_vi(decision.evidence)}"
+    assert "near_duplicate" not in line and "record" not in line and "a" * 32 in line, line
+    assert VIETNAMESE.search(title) and VIETNAMESE.search(outcome)
