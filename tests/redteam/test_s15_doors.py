@@ -9,6 +9,11 @@ Found open, left as strict xfails (the fix lies in application/, owned by others
   gave the file (a name telling the subject) and its review reasons quoting its text and personal
   data, after a review sends the record to the hold ("no trace is left under SOHOA_HOME").
 
+- A scan whose page 2 bears a MẬT mark and whose page 3 cannot be read (over the pixel limit, a
+  damaged page) is quarantined with a byte-for-byte copy of the file in the store: the mark was
+  seen ("a secrecy mark on page 2, no page is kept from here"), then the failure copied the whole
+  secret into quarantine/ in clear, as a record and as a one-file dossier alike (held or not).
+
 Found open and fixed:
 - An archivist reading the review queue (`GET /review`, `/ui/review`) or `GET /restricted` got a
   not_accessible record's decisions without their evidence ("text from the record"), and its
@@ -25,15 +30,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import warnings
 from pathlib import Path
 
 import pytest
+from PIL import Image, ImageDraw
 
 from api import create_app
 from api.key_store import KeyStore, keys_path
 from api.state import ApiState, lists_path
 from application.batches import record_outcome, save_report
+from application.dossier_intake import ingest_dossier
+from application.ingest import ingest_file
 from application.searching import SearchParams, search_as
 from application.services import services_for
 from classify import classify_pages
@@ -187,3 +196,39 @@ def test_a_secret_records_review_reasons_quote_nothing_of_it(tmp_path: Path) -> 
                 assert quoted not in answer.text, (path, quoted)
         (item,) = [i for i in client.get("/review", headers=headers["archivist"]).json()["items"]]
         assert any(reason.startswith("A7.2.contact (M) suggests conditional") for reason in item["reasons"])
+
+
+# The top of a synthetic MẬT report's page 1 (the dev corpus, d03_bc_mat_thaibinh__seal_p1.png):
+# its header and its mark, bilevel, so that Tesseract reads it in about a second.
+SECRET_HEADER = Path(__file__).parent / "fixtures" / "mat_header.png"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="door (s15): a file whose MẬT mark was read is copied into quarantine/ in clear when a "
+    "later page fails; fix in application/page_reading.py + ingest.py + dossier_intake.py: a "
+    "BadInput after a marked page quarantines with keep_copy=False, the reason saying secret",
+)
+@pytest.mark.parametrize("as_dossier", [False, True], ids=["record", "dossier"])
+def test_a_scan_with_a_secret_page_and_an_unreadable_one_is_not_copied(
+    tmp_path: Path, as_dossier: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = Image.open(SECRET_HEADER).convert("L")
+    cover = Image.new("L", (1240, 1754), 255)
+    ImageDraw.Draw(cover).text((100, 100), "TRANG BIA", fill=0)
+    too_large = Image.new("L", (6000, 6000), 255)  # 36 megapixels, over the limit below
+    scan = tmp_path / "Bao_cao_kho_vu_khi.tif"
+    cover.save(scan, save_all=True, append_images=[secret, too_large], compression="tiff_deflate")
+    settings = _hold_settings(tmp_path).model_copy(update={"max_image_pixels": 20_000_000})
+    services = services_for(settings)
+    caplog.set_level(logging.WARNING, logger="application.page_reading")
+    if as_dossier:
+        (outcome,) = ingest_dossier(scan, services).outcomes
+    else:
+        outcome = ingest_file(scan, services)
+    services.close()
+    assert outcome.status == "quarantined" and "page 3" in (outcome.reason or "")
+    assert "a secrecy mark on page 2" in caplog.text  # the mark was read before the failure
+    data = scan.read_bytes()
+    copies = [p for p in settings.home.rglob("*") if p.is_file() and p.read_bytes() == data]
+    assert copies == []
