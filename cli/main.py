@@ -431,6 +431,16 @@ def run() -> None:
     except SohoaError as exc:
         err.print(f"[red]error:[/red] {exc}")
         sys.exit(EXIT_FAILED)
+    except RuntimeError as exc:  # Prefect's temporary server did not come up (a loaded machine)
+        if "ephemeral Prefect API server" not in str(exc):
+            raise
+        cause = str(exc).split(" stdout:")[0].split(" stderr:")[0].rstrip(".")
+        err.print(
+            f"[red]error:[/red] {cause}: nothing was done; run it again "
+            "(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS allows more time; `prefect server start` "
+            "and PREFECT_API_URL run a lasting one)"
+        )
+        sys.exit(EXIT_FAILED)
 
 
 __all__ = ["app", "run"]

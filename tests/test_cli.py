@@ -119,3 +119,18 @@ def test_classify_reads_metadata_and_names_its_rules(sohoa_home: Path) -> None:
     assert all(d["rule"] and d["evidence"] for d in decision["decisions"])
     assert decision["rules_version"]
     assert not sohoa_home.exists(), "classify stores nothing"
+
+
+def test_a_temporary_prefect_server_that_does_not_start_is_one_line(tmp_path: Path) -> None:
+    """On a loaded machine Prefect's temporary server may not answer in time: `sohoa verify`
+    (reindex, reprocess …) printed Prefect's traceback; it says so in one line, exit 1."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API", "SOHOA_"))}
+    env |= {"SOHOA_HOME": str(tmp_path / "home"), "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "0"}
+    exe = Path(sys.executable).with_name("sohoa")
+    done = subprocess.run(
+        [str(exe), "verify"], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+    assert done.stderr.startswith("error: Timed out while attempting to connect to ephemeral Prefect API")
+    assert "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS" in done.stderr
