@@ -6,8 +6,10 @@ app.add_typer(keys_app, name="keys")
 
 from __future__ import annotations
 
+import copy
 import getpass
 import json
+import logging
 import sys
 from typing import Annotated, Literal
 
@@ -18,7 +20,15 @@ from application.access import Caller, Role, scope_for
 from application.searching import Found, SearchParams
 from core.settings import Settings, load_settings
 
-__all__ = ["SERVER_OPTIONS", "app_factory", "caller_for", "keys_app", "search_as_cli", "serve"]
+__all__ = [
+    "SERVER_OPTIONS",
+    "AccessLineWithoutQuery",
+    "app_factory",
+    "caller_for",
+    "keys_app",
+    "search_as_cli",
+    "serve",
+]
 
 keys_app = typer.Typer(
     help="API keys for staff, archivists and metrics scrapers (stored hashed under SOHOA_HOME).",
@@ -27,9 +37,32 @@ keys_app = typer.Typer(
 )
 
 
+class AccessLineWithoutQuery(logging.Filter):
+    """uvicorn's access log line ('client - "GET /search?q=… HTTP/1.1" 200') without the query
+    string: what was searched (a citizen's CCCD typed into the public search, which the search
+    itself masks; a name a staff member looked for) is not written to the server's log (red team
+    s15). The method, path and status stay."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
+            record.args = (args[0], args[1], args[2].split("?", 1)[0], args[3], args[4])
+        return True
+
+
+def _log_config() -> dict:
+    """uvicorn's own logging configuration, its access lines passed through AccessLineWithoutQuery."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["without_query"] = {"()": AccessLineWithoutQuery}
+    config["handlers"]["access"]["filters"] = ["without_query"]
+    return config
+
+
 # No "server: uvicorn" header (nothing tells a visitor what runs the site); client addresses are
-# the socket's, never a header's.
-SERVER_OPTIONS = {"proxy_headers": False, "server_header": False}
+# the socket's, never a header's; no query string in the access log.
+SERVER_OPTIONS = {"proxy_headers": False, "server_header": False, "log_config": _log_config()}
 
 
 def app_factory(search_processes: int = 1):  # noqa: ANN201 - a FastAPI app; imported inside (typer loads this module)

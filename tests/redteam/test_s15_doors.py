@@ -15,6 +15,10 @@ Found open, left as strict xfails (the fix lies in application/, owned by others
   secret into quarantine/ in clear, as a record and as a one-file dossier alike (held or not).
 
 Found open and fixed:
+- `sohoa serve` wrote every request line to its log with its query string (uvicorn's access
+  log): a citizen's CCCD typed into the public search (which the search itself masks, so the
+  archive never reads it), a name a staff member looked for, rested in clear in the server's log
+  (journald, `docker logs`). The access log line keeps the method, path and status, not the query.
 - An archivist reading the review queue (`GET /review`, `/ui/review`) or `GET /restricted` got a
   not_accessible record's decisions without their evidence ("text from the record"), and its
   review reasons whole: the classifier writes each soft hit's evidence into its reason, so the
@@ -232,3 +236,46 @@ def test_a_scan_with_a_secret_page_and_an_unreadable_one_is_not_copied(
     data = scan.read_bytes()
     copies = [p for p in settings.home.rglob("*") if p.is_file() and p.read_bytes() == data]
     assert copies == []
+
+
+def test_the_server_log_keeps_no_query(tmp_path: Path) -> None:
+    """`sohoa serve` as it runs (a process of its own), searched for a CCCD by the public and for
+    a name by staff: its log names the requests, never what was searched."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from tests.api.live import free_port
+
+    cccd, name = "087195003214", "Quyxngọc Hân"
+    home = tmp_path / "home"
+    staff = KeyStore(keys_path(Settings(home=home))).create("staff", "Lan")[1]
+    port = free_port()
+    env = {**os.environ, "SOHOA_HOME": str(home)}
+    env.pop("SOHOA_INDEX", None), env.pop("SOHOA_STORAGE", None)
+    command = [str(Path(sys.executable).parent / "sohoa"), "serve", "--port", str(port)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert time.monotonic() < deadline and server.poll() is None, "sohoa serve did not answer"
+            try:
+                answer = httpx.get(f"{url}/search", params={"q": f"CCCD {cccd}"})
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert answer.status_code == 200
+        assert httpx.get(f"{url}/search", params={"q": name}, headers={"X-API-Key": staff}).status_code == 200
+        assert httpx.get(f"{url}/ui", params={"q": cccd}).status_code == 200
+    finally:
+        server.send_signal(signal.SIGINT)
+        output, _ = server.communicate(timeout=30)
+    log = output.decode("utf-8", "replace")
+    for said in (cccd, name, "Quyxng", "Qu%E1%BB"):
+        assert said.lower() not in log.lower(), (said, log)
+    assert '"GET /search HTTP/1.1" 200' in log and '"GET /ui HTTP/1.1" 200' in log  # still logged
