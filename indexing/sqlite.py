@@ -394,13 +394,15 @@ class SqliteIndex:
         remaining = iter(records)
         seen: set[str] = set()  # a record given twice replaces its first rows, as add() does
         while chunk := list(itertools.islice(remaining, REBUILD_BATCH)):
-            prepared = [_prepared(r) for r in chunk]  # outside the lock
-            with self._write("rebuild") as conn:
-                for record_id, row, pages in prepared:
-                    self._insert(conn, record_id, row, pages, fresh=record_id not in seen)
-                    seen.add(record_id)
+            self._write_batch([_prepared(r) for r in chunk], seen)  # prepared outside the lock
             outcome.indexed += len(chunk)
         return outcome
+
+    def _write_batch(self, prepared: list[_Prepared], seen: set[str]) -> None:
+        with self._write("rebuild") as conn:
+            for record_id, row, pages in prepared:
+                self._insert(conn, record_id, row, pages, fresh=record_id not in seen)
+                seen.add(record_id)
 
     def _insert(
         self,

@@ -1,7 +1,7 @@
 """The faster reindex gives what the slower one gave: the masking patterns rewritten to start with
 a character (so the re module skips ahead in C) find what their lookbehind-first forms found; a
-withdrawn package is read once and left out; a rebuild written batch by batch on a second thread
-holds what adding the records one by one holds, and a failed write stops it."""
+withdrawn package is read once and left out; a rebuild written batch by batch holds what adding
+the records one by one holds, and a failed write stops it."""
 
 from __future__ import annotations
 
@@ -110,7 +110,7 @@ RECORDS = [
 def test_a_rebuild_in_batches_holds_what_adding_one_by_one_holds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sqlite_index, "REBUILD_BATCH", 2)  # three batches, the writer a batch behind
+    monkeypatch.setattr(sqlite_index, "REBUILD_BATCH", 2)  # three batches
     again = make_record("r1", "trang 1 đã sửa: hoà bình", access="public")  # given twice: the last wins
     with SqliteIndex(tmp_path / "rebuilt.sqlite3") as rebuilt:
         assert rebuilt.rebuild([*RECORDS, again]).indexed == len(RECORDS) + 1
