@@ -12,15 +12,15 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PIL import Image
 
-from classify.date_reading import DateReading, date_gap, fill, resolve, target_box
+from classify.date_reading import LOOKALIKES, DateReading, combine, date_gap, fill, resolve, target_box
 from classify.layout import document_lines
 from core.errors import BadInput, OcrTimeout
 from ocr.engine import OcrEngine, TesseractEngine
-from ocr.region import reread_region
+from ocr.region import reread_region, shape_digits
 from schemas import Page
 
 __all__ = ["DateReread", "date_engine", "reread_date"]
@@ -33,11 +33,14 @@ _TIMEOUT = 10.0
 
 @dataclass(frozen=True)
 class DateReread:
-    """The date line with re-read digits (None when none was needed or resolved), its cost."""
+    """The date line with re-read digits (None when none was needed or resolved), its cost, the
+    page read again and the digits taken, by slot ('day', 'month')."""
 
     reading: DateReading | None
     calls: int = 0
     seconds: float = 0.0
+    page: int | None = None
+    digits: dict[str, str] = field(default_factory=dict)
 
 
 def date_engine(engine: OcrEngine | None = None) -> OcrEngine:
@@ -79,10 +82,11 @@ def reread_date(pages: list[Page], image_of: Callable[[int], Image.Image], engin
             readings.append((text, read.confidence))  # digits: the lines' own figure counts letters only
             if resolve(target.read, readings * 2) is None:
                 break  # the first reading already unsure: the second is not asked for
-        found = resolve(target.read, readings)
+        shaped = shape_digits(image, box, turn, height, target.read, LOOKALIKES)  # no engine call
+        found = combine(target.read, resolve(target.read, readings), shaped)
         if found is not None:
             digits[target.slot] = found
     seconds = round(time.perf_counter() - started, 3)
     reading = fill(gap, digits)
     log.info("date line of page %d read again: %d calls, %s", gap.page, calls, digits or "nothing sure")
-    return DateReread(reading, calls, seconds)
+    return DateReread(reading, calls, seconds, gap.page, digits)

@@ -23,10 +23,10 @@ from datetime import datetime
 from pathlib import Path
 
 from application.batches import record_outcome
-from application.date_reading import DateReread, date_engine, reread_date
 from application.ingest_metrics import count_outcome
 from application.logs import log_context, log_outcome
 from application.page_reading import forget_pages, read_pages
+from application.second_readings import SecondReadings, read_again
 from application.secret_docs import (
     NO_HOLD_REASON,
     hold_secret,
@@ -34,14 +34,12 @@ from application.secret_docs import (
     open_hold,
 )
 from application.services import Services
-from application.signature_reading import SignatureReread, reread_signature
-from classify import classify, extract_metadata
+from classify import classify
 from core import __version__
 from core.errors import BadInput
 from dedup import fingerprint, link_near_duplicate
 from ocr import count_pages, detect_media_type, write_searchable_pdf
 from ocr.load import page_images
-from ocr.region import region_engine
 from schemas import Classification, Event, IngestOutcome, Record, record_id_for
 from schemas.record import utcnow
 from storage import package_exists, quarantine, read_record, sha256_file, write_catalogue, write_package
@@ -152,36 +150,6 @@ def _ingest(path: Path, services: Services, batch: str | None, worker: str | Non
         return outcome
 
 
-def _reread_events(reread: SignatureReread, date_reread: DateReread, engine) -> list[Event]:
-    """The second readings (signature region, date digits) in the provenance log, when there were."""
-    events = []
-    if reread.calls:
-        page = reread.reading.page if reread.reading else None
-        events.append(
-            Event(
-                step="ocr_signature",
-                tool=engine.name,
-                tool_version=engine.version,
-                parameters={"page": page, "reason": reread.reason, "calls": reread.calls, "psm": 6},
-                seconds=reread.seconds,
-                detail="signature region read again: the first reading lacked the signer's name",
-            )
-        )
-    if date_reread.calls:
-        taken = date_reread.reading is not None
-        events.append(
-            Event(
-                step="ocr_date",
-                tool=engine.name,
-                tool_version=engine.version,
-                parameters={"calls": date_reread.calls, "psm": 7, "digits_taken": taken},
-                seconds=date_reread.seconds,
-                detail="date digits read again: the day or month was read as letters",
-            )
-        )
-    return events
-
-
 def _ocr_classify_store(
     path: Path,
     services: Services,
@@ -200,13 +168,11 @@ def _ocr_classify_store(
         pages, first_page, marked = read_pages(path, services, record_id)
         ocr_seconds = time.monotonic() - started
         page_count = count_pages(path, media_type) if marked else len(pages)
-        reread = SignatureReread(None)
-        date_reread = DateReread(None)
+        readings = SecondReadings()
         if not marked:  # the signer's name or the day read as letters: read again (no cost otherwise)
             image_of = page_images(path, media_type, max_pixels=services.settings.max_image_pixels)
-            reread = reread_signature(pages, image_of, region_engine(services.engine))
-            date_reread = reread_date(pages, image_of, date_engine(services.engine))
-        metadata = extract_metadata(pages, reread.reading, date_reread.reading)
+            readings = read_again(pages, image_of, services.engine)
+        metadata = readings.metadata(pages)
         fprint = fingerprint(pages, first_page, metadata)
     except BadInput as exc:
         return _quarantined(services, path, str(exc), batch, t0)
@@ -240,7 +206,7 @@ def _ocr_classify_store(
                 seconds=round(ocr_seconds, 3),
                 detail=f"{len(pages)} pages",
             ),
-            *_reread_events(reread, date_reread, engine),
+            *readings.events(engine),
             classify_event(classification, utcnow()),
         ],
     )

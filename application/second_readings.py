@@ -1,0 +1,127 @@
+"""A document's second readings — the signature region (application/signature_reading.py) and
+the date's day and month digits (application/date_reading.py) — each only when the first reading
+lacks its field, from the page images; one call for ingest, the dossier intake (and a split's new
+documents) and `sohoa reprocess --ocr`.
+
+What each reading gave is kept in the record's provenance log (events `ocr_signature`, with the
+lines read, and `ocr_date`, with the digits taken), so that `sohoa reprocess --classify`, which
+reads no image, judges the stored text again with the same second readings (`recorded`) instead
+of losing the name or the day they gave. A recorded reading counts only while the stored text
+still lacks its field on the same page: a reading of pages since read again is not applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from PIL import Image
+
+from application.date_reading import DateReread, date_engine, reread_date
+from application.signature_reading import SignatureReread, reread_signature
+from classify import extract_metadata
+from classify.date_reading import date_gap, fill
+from classify.layout import document_lines
+from classify.signer import SecondReading, signature_gap
+from ocr.engine import OcrEngine
+from ocr.region import region_engine
+from schemas import Event, Metadata, Page
+
+__all__ = ["SIGNATURE_STEP", "DATE_STEP", "SecondReadings", "read_again", "recorded"]
+
+SIGNATURE_STEP = "ocr_signature"
+DATE_STEP = "ocr_date"
+
+
+@dataclass(frozen=True)
+class SecondReadings:
+    """The two second readings of one document (each None inside when none was needed)."""
+
+    signature: SignatureReread = field(default_factory=lambda: SignatureReread(None))
+    date: DateReread = field(default_factory=lambda: DateReread(None))
+
+    def metadata(self, pages: list[Page]) -> Metadata:
+        """The document's metadata from its first reading and these second readings."""
+        return extract_metadata(pages, self.signature.reading, self.date.reading)
+
+    def events(self, engine: OcrEngine) -> list[Event]:
+        """The second readings made (engine calls), for the provenance log."""
+        events = []
+        signature = self.signature
+        if signature.calls:
+            reading = signature.reading
+            events.append(
+                Event(
+                    step=SIGNATURE_STEP,
+                    tool=engine.name,
+                    tool_version=engine.version,
+                    parameters={
+                        "page": reading.page if reading else None,
+                        "reason": signature.reason,
+                        "calls": signature.calls,
+                        "psm": 6,
+                        "lines": [list(line) for line in reading.lines] if reading else [],
+                    },
+                    seconds=signature.seconds,
+                    detail="signature region read again: the first reading lacked the signer's name",
+                )
+            )
+        date = self.date
+        if date.calls:
+            events.append(
+                Event(
+                    step=DATE_STEP,
+                    tool=engine.name,
+                    tool_version=engine.version,
+                    parameters={
+                        "page": date.page,
+                        "calls": date.calls,
+                        "psm": 7,
+                        "digits_taken": date.reading is not None,
+                        "digits": dict(date.digits),
+                    },
+                    seconds=date.seconds,
+                    detail="date digits read again: the day or month was read as letters",
+                )
+            )
+        return events
+
+
+def read_again(
+    pages: list[Page], image_of: Callable[[int], Image.Image], engine: OcrEngine
+) -> SecondReadings:
+    """Both second readings of the document `pages` (numbered 1..n), each only when the first
+    reading lacks its field (no engine call otherwise). `image_of(number)`: page `number` as
+    scanned, in the coordinates of its word boxes. `engine`: the one that read the pages (its
+    languages; an engine that is not Tesseract, a test's, reads the regions itself)."""
+    return SecondReadings(
+        reread_signature(pages, image_of, region_engine(engine)),
+        reread_date(pages, image_of, date_engine(engine)),
+    )
+
+
+def recorded(pages: list[Page], events: Sequence[Event]) -> SecondReadings:
+    """The second readings the record's provenance log holds (the newest of each), for its
+    stored `pages` read again without their images; each only while these pages still lack
+    its field on the page it was read on."""
+    signature = next((e for e in reversed(events) if e.step == SIGNATURE_STEP), None)
+    date = next((e for e in reversed(events) if e.step == DATE_STEP), None)
+    if signature is None and date is None:
+        return SecondReadings()
+    pages = sorted(pages, key=lambda p: p.number)
+    doc = document_lines(pages)
+    found = SecondReadings()
+    if signature is not None and signature.parameters.get("lines"):
+        gap = signature_gap(doc, [p.number for p in pages])
+        page = signature.parameters.get("page")
+        if gap is not None and gap.page == page:
+            lines = tuple((str(text), float(sure)) for text, sure in signature.parameters["lines"])
+            found = SecondReadings(signature=SignatureReread(SecondReading(page=page, lines=lines)))
+    digits = date.parameters.get("digits") if date is not None else None
+    if digits:
+        gap = date_gap(doc[:1])
+        page = date.parameters.get("page")
+        if gap is not None and gap.page == page:
+            reading = fill(gap, {str(slot): str(value) for slot, value in digits.items()})
+            found = SecondReadings(found.signature, DateReread(reading, page=page, digits=dict(digits)))
+    return found
