@@ -19,7 +19,10 @@ Memory stays flat in the number of pages: the scan is held as `ScanPages`
 hashes — and cut from that; each document loads its pages' words back from the page spool when
 it is built, and again when it is stored, and lets them go; the dossier package writes the
 scan's words one page at a time. A document's near-duplicate fingerprint takes its first page's
-hashes, taken while the page was read: no page is rendered twice.
+hashes, taken while the page was read: no page is rendered twice for it. A document whose first
+reading lacks its signer's name or read its date's day as letters has that region read again
+from its page in the original (application/second_readings.py, as a single document's at
+ingest): only that page is loaded again.
 
 A document marked as a state secret (MẬT …) puts the whole dossier's original in the secret
 hold (its clear copy would hold the secret pages): the store keeps the other documents, the
@@ -38,10 +41,12 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+
+from PIL import Image
 
 from application.batches import record_outcome
 from application.dossier_scan import ScanPages
@@ -50,6 +55,7 @@ from application.ingest import classify_event, collect_files, source_name
 from application.ingest_metrics import count_outcome
 from application.logs import log_context, log_outcome
 from application.page_reading import dossier_spool_id, forget_pages, read_spooled
+from application.second_readings import read_again
 from application.secret_docs import (
     NO_HOLD_REASON,
     hold_dossier,
@@ -58,12 +64,13 @@ from application.secret_docs import (
     open_hold,
 )
 from application.services import Services
-from classify import classify, extract_metadata
+from classify import classify
 from classify.segment import segment_cues
 from core import __version__
 from core.errors import BadInput
 from dedup import Fingerprint, fingerprint, fingerprint_file, link_near_duplicate
 from ocr import detect_media_type
+from ocr.load import page_images
 from ocr.searchable_pdf import PagesOf, write_pages_pdf
 from schemas import (
     BoundaryCue,
@@ -101,6 +108,7 @@ __all__ = [
     "dossier_files",
     "ingest_dossier",
     "ingest_dossier_into_batch",
+    "scan_images",
     "store_document",
 ]
 
@@ -271,7 +279,10 @@ def build_document(
     before it took, hidden ones included."""
     doc_id = document_id_for(dossier.sha256, span.pages)
     own = [page.model_copy(update={"number": i}) for i, page in enumerate(pages, start=1)]
-    metadata = extract_metadata(own)
+    # the signer's name or the day read as letters: read again from the scan (no cost otherwise)
+    image_of = scan_images(dossier.files, originals, max_pixels=services.settings.max_image_pixels)
+    readings = read_again(own, lambda number: image_of(span.pages[number - 1]), services.engine)
+    metadata = readings.metadata(own)
     classification = classify(metadata, own, services.rules)
     reasons = _boundary_reasons(span, segmentation)
     if reasons:
@@ -295,6 +306,7 @@ def build_document(
         updated_at=at,
         events=[
             *events,
+            *readings.events(services.engine),
             Event(
                 step="segment",
                 tool="sohoa",
@@ -323,6 +335,23 @@ def build_document(
         write_pages_pdf(parts, pdf)
         digest, size = sha256_file(pdf), pdf.stat().st_size
     return record.model_copy(update={"sha256": digest, "size": size}), pdf
+
+
+def scan_images(
+    files: Sequence[DossierFile], originals: Sequence[Path], *, max_pixels: int
+) -> Callable[[int], Image.Image]:
+    """Scan page `number` (numbered across the dossier's files) -> its image as it was read,
+    loaded again from the original file holding it only when asked for (ocr.load.page_images:
+    a file's last two pages kept)."""
+    loaders: dict[int, Callable[[int], Image.Image]] = {}
+
+    def image_of(number: int) -> Image.Image:
+        index = next(i for i, f in enumerate(files) if number < f.first_page + f.page_count)
+        if index not in loaders:
+            loaders[index] = page_images(originals[index], files[index].media_type, max_pixels=max_pixels)
+        return loaders[index](number - files[index].first_page + 1)
+
+    return image_of
 
 
 def _pages_of(files: Sequence[DossierFile], originals: Sequence[Path], pages: list[Page]) -> list[PagesOf]:
