@@ -48,28 +48,30 @@ import logging
 import re
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, overload
 
 from pydantic import BaseModel, Field
 
 from application.access import class_served
-from application.dossier_intake import BOUNDARY_DOUBT
+from application.dossier_intake import BOUNDARY_DOUBT, scan_images
 from application.dossiers import refresh_public_form
 from application.logs import log_context
 from application.page_reading import forget_pages, read_pages
+from application.second_readings import SecondReadings, read_again, recorded
 from application.secret_docs import erase_traces, hold_content, is_marked_secret, open_hold
 from application.services import Services
-from classify import classify, extract_metadata
+from classify import classify
 from core import __version__
 from core.errors import BadInput, ConfigurationError, NotFound
 from core.settings import Settings, page_cache_dir
 from dedup import fingerprint
 from dedup.link import RULE as NEAR_DUPLICATE_RULE
 from ocr import write_searchable_pdf
-from schemas import Classification, Decision, Event, Metadata, Page, Record
+from ocr.load import page_images
+from schemas import Classification, Decision, Dossier, Event, Metadata, Page, Record
 from schemas.record import utcnow
 from storage import (
     ObjectStore,
@@ -80,6 +82,7 @@ from storage import (
     update_record,
     write_package,
 )
+from storage.dossier_package import dossier_file_key, read_dossier
 from storage.hold import SecretHold
 from storage.layout import FINGERPRINT_FILE, SEARCHABLE_PDF, original_name
 from storage.ocfl_inventory import User, VersionInfo
@@ -476,14 +479,17 @@ def _reprocess(
     if is_held(stored) or not stored.pages:
         return RecordResult(id=record_id, status="skipped", reason="held: its content is not in the store")
     pages, first_page, note, read = stored.pages, None, None, None
+    # no image read (--classify): the second readings its provenance log holds, while the stored
+    # text still lacks their fields (a name or a day they gave is not lost by reading it again)
+    readings = recorded(stored.pages, stored.events)
     if options.ocr and stored.dossier is None:
-        read, first_page, marked = _read_again(services, stored)
+        read, first_page, marked, readings = _read_again(services, stored)
         # reading stopped at a secrecy mark on page 1 (as at ingest): the mark is judged from
         # what was read, the stored pages kept (they go to the hold with the record)
         pages = stored.pages if marked else read
     elif options.ocr:
-        note = "a document of a dossier: classified from its stored pages (re-read the dossier to OCR it)"
-    fresh = extract_metadata(read or pages)
+        readings, note = _read_dossier_regions(services, stored, readings)
+    fresh = readings.metadata(read or pages)
     auto = classify(fresh, pages, services.rules)
     metadata, classification, held = merge(stored, fresh, auto)
     new = stored.model_copy(update={"pages": pages, "metadata": metadata, "classification": classification})
@@ -496,7 +502,12 @@ def _reprocess(
         update={
             "classification": classification,
             "updated_at": utcnow(),
-            "events": [*stored.events, _event(stored, new, changes, options, why)],
+            # the second readings made now (none when replayed from the log), then this step
+            "events": [
+                *stored.events,
+                *readings.events(services.engine),
+                _event(stored, new, changes, options, why),
+            ],
         }
     )
     base = record_versions(store, record_id)[-1].number  # the head this run judges (or a newer one)
@@ -630,10 +641,11 @@ def _commit(
         return write_package(services.store, new, original, extra, info=info)
 
 
-def _read_again(services: Services, stored: Record) -> tuple[list[Page], object, bool]:
+def _read_again(services: Services, stored: Record) -> tuple[list[Page], object, bool, SecondReadings]:
     """The pages of the stored original read again by the OCR engine (only page 1 when it bears
-    a secrecy mark: reading stops there, as at ingest), page 1's image hashes, and whether it
-    bears the mark."""
+    a secrecy mark: reading stops there, as at ingest), page 1's image hashes, whether it bears
+    the mark, and the second readings of the signature and date regions (as at ingest: only
+    when the new reading lacks their field; none after a secrecy mark)."""
     with tempfile.TemporaryDirectory(prefix="sohoa-reprocess-") as work:
         original = Path(work) / Path(original_name(stored.source)).name
         services.store.get_file(original_key(services.store, stored.id), original)
@@ -642,7 +654,68 @@ def _read_again(services: Services, stored: Record) -> tuple[list[Page], object,
             pages, first_page, marked = read_pages(original, services, stored.id)
         finally:
             forget_pages(services, stored.id)
-    return pages, first_page, marked
+        readings = SecondReadings()
+        if not marked:
+            max_pixels = services.settings.max_image_pixels
+            image_of = page_images(original, stored.media_type, max_pixels=max_pixels)
+            readings = read_again(pages, image_of, services.engine)
+    return pages, first_page, marked, readings
+
+
+class _Fetched(Sequence[Path]):
+    """The dossier's original files, each fetched from the store into `work` when first asked for
+    (a document's second reading wants the page of one file, often none)."""
+
+    def __init__(self, services: Services, dossier: Dossier, work: Path) -> None:
+        self._services, self._dossier, self._work = services, dossier, work
+        self._paths: dict[int, Path] = {}
+
+    def __len__(self) -> int:
+        return len(self._dossier.files)
+
+    @overload
+    def __getitem__(self, index: int) -> Path: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Path]: ...
+    def __getitem__(self, index: int | slice) -> Path | list[Path]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self))[index]]
+        index = range(len(self))[index]
+        if index not in self._paths:
+            file = self._dossier.files[index]
+            local = self._work / f"original-{index + 1:04d}{Path(file.name).suffix.lower()}"
+            self._services.store.get_file(dossier_file_key(self._services.store, self._dossier, index), local)
+            self._paths[index] = local
+        return self._paths[index]
+
+
+def _read_dossier_regions(
+    services: Services, stored: Record, recorded_readings: SecondReadings
+) -> tuple[SecondReadings, str]:
+    """`--ocr` of a document of a dossier: its stored pages stay (the scan is read again by
+    re-reading the dossier), its signature and date regions are read again from the dossier's
+    stored original when the stored text lacks their field (as at intake); the readings its log
+    holds when the original is not in the store (the secret hold) or cannot be read. And the
+    note for the report."""
+    assert stored.dossier is not None
+    note = "a document of a dossier: classified from its stored pages (re-read the dossier to OCR it)"
+    link = stored.dossier
+    try:
+        dossier = read_dossier(services.store, link.dossier)
+        if dossier.held:
+            return recorded_readings, f"{note}; its original is in the secret hold: no region read again"
+        with tempfile.TemporaryDirectory(prefix="sohoa-reprocess-") as work:
+            max_pixels = services.settings.max_image_pixels
+            image_of = scan_images(
+                dossier.files, _Fetched(services, dossier, Path(work)), max_pixels=max_pixels
+            )
+            readings = read_again(
+                stored.pages, lambda number: image_of(link.pages[number - 1]), services.engine
+            )
+    except (BadInput, NotFound, OSError) as exc:  # a bonus reading: the log's readings stand
+        log.warning("record %s: regions not read again from dossier %s: %s", stored.id, link.dossier, exc)
+        return recorded_readings, f"{note}; its regions not read again: {exc}"
+    return readings, f"{note}; signature and date regions read again from its original when unread"
 
 
 def _heal(services: Services, stored: Record, refresh_dossier: RefreshDossier | None) -> None:
