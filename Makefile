@@ -34,7 +34,7 @@ bench:
 	$(BIN)/python bench/classify_fields.py --ocr --cache $(SOHOA_HOME)/bench-ocr
 	$(BIN)/python bench/segment_bench.py --split $(or $(SPLIT),evaluation) $(if $(QUICK),--dossiers 10)
 	$(BIN)/python bench/reindex_bench.py $(if $(QUICK),--quick)
-	$(BIN)/python bench/api_bench.py $(if $(QUICK),--pages 3000)
+	$(BIN)/python bench/api_bench.py $(if $(QUICK),--pages 3000,--scales 100000,300000,1000000)
 	$(BIN)/python bench/load_bench.py $(if $(QUICK),--pages 3000 --seconds 5)
 	$(BIN)/python bench/ingest_bench.py $(if $(QUICK),--skip-rss)
 

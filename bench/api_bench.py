@@ -1,6 +1,7 @@
-"""Search latency over HTTP on the embedded index: p95 of GET /search at 100,000 pages (≤ 50 ms).
+"""Search latency over HTTP on the embedded index: p95 of GET /search, 100,000 to 1,000,000 pages.
 
     .venv/bin/python bench/api_bench.py                       # 100,000 pages (built once, cached)
+    .venv/bin/python bench/api_bench.py --scales 100000,300000,1000000   # the scale table
     .venv/bin/python bench/api_bench.py --pages 5000 --queries 200
     .venv/bin/python bench/api_bench.py --screenshot docs/screenshot-search.png
 
@@ -12,15 +13,19 @@ app runs under uvicorn on 127.0.0.1 in this process; one client sends a seeded m
 and without accents; as the public, staff and archivists) one after another over keep-alive
 HTTP and times each response, after --warmup searches of the same mix that are not timed (a
 server that has run a while holds the page lists of common words in memory; --warmup 0 measures
-a cold start). The figures go to bench/out/api_bench.json. With --strict the exit status is 1
-when the p95 is over the target (latency depends on what else the machine runs: the CPU time per
-search, printed too, does much less).
+a cold start). The figures go to bench/out/api_bench.json (api_bench-<pages>.json with --scales).
+Targets (the search-scale issue, warm, 2 cores): p95 ≤ 35 ms at 100,000 pages; at 1,000,000 p95 ≤
+100 ms, p99 ≤ 250 ms and ≤ 40 ms of CPU per search; between them the p95 target is joined on a log
+scale. With --strict the exit status is 1 when one is missed (latency depends on what else the
+machine runs: the CPU time per search, printed too, does much less). The first run after the
+machine started reads the index file from disk (OS cache cold): run it twice.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import random
 import shutil
@@ -55,7 +60,8 @@ from indexing.phases import profiling  # noqa: E402
 from indexing.sqlite import SCHEMA_VERSION  # noqa: E402
 from vntext.normalise import fold  # noqa: E402
 
-TARGET_P95_MS = 50.0
+SMALL, LARGE = 100_000, 1_000_000
+TARGET_P95_SMALL_MS, TARGET_P95_LARGE_MS, TARGET_P99_LARGE_MS = 35.0, 100.0, 250.0
 OUT = ROOT / "bench" / "out"
 ROLES = (("public", 0.6), ("staff", 0.25), ("archivist", 0.15))
 
@@ -240,21 +246,24 @@ def screenshot(base: str, path: Path, query: str) -> None:
         browser.close()
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=100_000, help="pages indexed (default 100,000)")
-    parser.add_argument("--queries", type=int, default=600, help="searches timed (default 600)")
-    parser.add_argument(
-        "--warmup", type=int, default=200, help="searches sent first, not timed (fills the word-list cache)"
-    )
-    parser.add_argument("--seed", type=int, default=20240611)
-    parser.add_argument("--screenshot", type=Path, help="also save the search page as a PNG here")
-    parser.add_argument("--strict", action="store_true", help="exit 1 when the p95 is over the target")
-    args = parser.parse_args()
+def target_p95_ms(pages: int) -> float:
+    """The p95 target at `pages`: 35 ms at 100,000 pages and 100 ms at 1,000,000 (the search-scale
+    issue), joined on a log scale between them (~58 ms at 300,000)."""
+    if pages <= SMALL:
+        return TARGET_P95_SMALL_MS
+    if pages >= LARGE:
+        return TARGET_P95_LARGE_MS
+    share = math.log(pages / SMALL) / math.log(LARGE / SMALL)
+    return TARGET_P95_SMALL_MS * (TARGET_P95_LARGE_MS / TARGET_P95_SMALL_MS) ** share
 
-    folder = OUT / f"api-{args.pages}-v{GENERATOR_VERSION}-s{SCHEMA_VERSION}"  # a new schema: rebuilt
+
+def measure(pages: int, args: argparse.Namespace) -> dict:
+    """Build (once) and serve the index of `pages` generated pages, time the query mix: the report."""
+    folder = OUT / f"api-{pages}-v{GENERATOR_VERSION}-s{SCHEMA_VERSION}"  # a new schema: rebuilt
     print(f"index: {folder} (building it if needed)", file=sys.stderr)
-    built = build_index(folder, args.pages)
+    built = build_index(folder, pages)
+    if "bytes_per_page" not in built:
+        built["bytes_per_page"] = round(built["bytes"] / built["pages"])
     settings = Settings(
         home=folder / "home", index=f"sqlite:///{folder / 'index.sqlite3'}", storage=str(folder / "store")
     )
@@ -269,36 +278,87 @@ def main() -> int:
         server.should_exit = True
         for key_id in [k.id for k in store.all_keys() if k.active]:
             store.revoke(key_id)
-    p95 = figures["latency"]["all"]["p95_ms"]
-    report = {
+    latency = figures["latency"]["all"]
+    target = target_p95_ms(pages)
+    passed = latency["p95_ms"] <= target
+    if pages >= LARGE:
+        passed = passed and latency["p99_ms"] <= TARGET_P99_LARGE_MS and figures["cpu_ms_per_search"] <= 40
+    return {
         "index": built,
         "queries": args.queries,
-        "target_p95_ms": TARGET_P95_MS,
-        "p95_ms": p95,
-        "passed": p95 <= TARGET_P95_MS,
+        "target_p95_ms": round(target, 1),
+        "p95_ms": latency["p95_ms"],
+        "passed": passed,
         "cpu_count": os.cpu_count(),
         "load_average": os.getloadavg(),
         **figures,
     }
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "api_bench.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
-    print(f"{built['pages']} pages, {built['records']} records; {args.queries} searches over HTTP")
+
+
+def print_report(report: dict) -> None:
+    built, figures = report["index"], report
+    print(f"{built['pages']} pages, {built['records']} records; {report['queries']} searches over HTTP")
     print(f"{'':<22}{'n':>5}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
     for name, row in sorted(figures["latency"].items(), key=lambda kv: (kv[0] != "all", kv[0])):
         print(
             f"{name:<22}{row['n']:>5}{row['p50_ms']:>9}{row['p95_ms']:>9}{row['p99_ms']:>9}{row['max_ms']:>9}"
         )
     print_phases(figures["phases_ms"])
-    if "bytes_per_page" not in built:
-        built["bytes_per_page"] = round(built["bytes"] / built["pages"])
     print(f"index: {built['bytes'] / 1e9:.2f} GB, {built['bytes_per_page']} bytes per page")
     print(
         f"CPU per search (client + server): {figures['cpu_ms_per_search']} ms; GET /whoami: "
-        f"{figures['http_baseline_ms']} ms; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+        f"{figures['http_baseline_ms']} ms; load average {report['load_average'][0]:.1f} "
+        f"on {os.cpu_count()} cores"
     )
+    extra = f", p99 ≤ {TARGET_P99_LARGE_MS:.0f} ms, CPU ≤ 40 ms" if built["pages"] >= LARGE else ""
     verdict = "ok" if report["passed"] else "OVER TARGET"
-    print(f"p95 {p95} ms (target ≤ {TARGET_P95_MS:.0f} ms): {verdict}")
-    return 0 if report["passed"] or not args.strict else 1
+    print(f"p95 {report['p95_ms']} ms (target ≤ {report['target_p95_ms']:.0f} ms{extra}): {verdict}")
+
+
+def print_scale_table(reports: list[dict]) -> None:
+    """One row per size, and how the CPU per search grew against the square root of the size."""
+    print("\nscale: pages (records) | p50 | p95 | p99 | CPU per search | bytes per page | build | load")
+    first = reports[0]
+    for report in reports:
+        built, row = report["index"], report["latency"]["all"]
+        growth = report["cpu_ms_per_search"] / first["cpu_ms_per_search"]
+        root = math.sqrt(built["pages"] / first["index"]["pages"])
+        print(
+            f"{built['pages']:>9,} ({built['records']:,}) | {row['p50_ms']} ms | {row['p95_ms']} ms | "
+            f"{row['p99_ms']} ms | {report['cpu_ms_per_search']} ms (×{growth:.1f}; √size ×{root:.1f}) | "
+            f"{built['bytes_per_page']:,} | {built['seconds']:.0f} s | {report['load_average'][0]:.1f}"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=100_000, help="pages indexed (default 100,000)")
+    parser.add_argument(
+        "--scales",
+        help="comma-separated page counts measured one after the other, with a scale table "
+        "(e.g. 100000,300000,1000000; each index built once and cached)",
+    )
+    parser.add_argument("--queries", type=int, default=600, help="searches timed (default 600)")
+    parser.add_argument(
+        "--warmup", type=int, default=200, help="searches sent first, not timed (fills the word-list cache)"
+    )
+    parser.add_argument("--seed", type=int, default=20240611)
+    parser.add_argument("--screenshot", type=Path, help="also save the search page as a PNG here")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a p95 is over its target")
+    args = parser.parse_args()
+
+    sizes = [int(size) for size in args.scales.split(",")] if args.scales else [args.pages]
+    reports = []
+    for pages in sizes:
+        reports.append(measure(pages, args))
+        print_report(reports[-1])
+        OUT.mkdir(parents=True, exist_ok=True)
+        name = "api_bench.json" if len(sizes) == 1 else f"api_bench-{pages}.json"
+        (OUT / name).write_text(json.dumps(reports[-1], indent=2, ensure_ascii=False))
+    if len(reports) > 1:
+        print_scale_table(reports)
+    passed = all(report["passed"] for report in reports)
+    return 0 if passed or not args.strict else 1
 
 
 if __name__ == "__main__":
