@@ -37,7 +37,13 @@ the document the pipeline cut for it (`match_documents`; a document whose start 
 another's record: every field wrong), and from its true pages read as one single document, field
 by field as bench/classify_fields.py compares them (classify.evaluate): what the cut costs, on the
 very same documents (issue 15: "per-document metadata as accurate as for single documents"); also
-by document kind (totals).
+by document kind (totals). On OCR both include the second readings the intake makes
+(application/second_readings.py: the signature region when the signer's name was not read whole,
+the day/month digits read as letters), from the dossier's TIFF written again by corpusgen only
+for a dossier one of whose documents asks for a page, cached under the dossier's OCR folder in
+`second/<hash of the code they depend on>/`; `--first-reading-only` leaves them out (the figures
+before them). Reported beside the numbers or days stored wrong: the signer names stored wrong (a
+name that is not the truth's; an empty one is not wrong).
 """
 
 from __future__ import annotations
@@ -197,14 +203,144 @@ def match_documents(truth: list[tuple[int, int]], cuts: list[list[int]]) -> list
     return out
 
 
-def read_document(pages: list[Page], rules: RuleBook) -> tuple[Extraction, str]:
+def read_document(
+    pages: list[Page], rules: RuleBook, second: SecondReads | None = None
+) -> tuple[Extraction, str]:
     """A document's metadata and access class as the dossier intake reads them
-    (application/dossier_intake.py build_document: its scan pages renumbered 1..n, then
-    classify.extract_metadata, which is `extract(...).metadata`, and classify); the Extraction is
-    what classify.evaluate compares. Classified on the day bench/classify_fields.py uses."""
+    (application/dossier_intake.py build_document: its scan pages renumbered 1..n, the second
+    readings of its signature and date regions when the first reading lacks them
+    (application/second_readings.py read_again, from the dossier's page images), then
+    `extract(...)`, whose `.metadata` is classify.extract_metadata's, and classify); the
+    Extraction is what classify.evaluate compares. Classified on the day
+    bench/classify_fields.py uses. `second` None: the first reading alone."""
     own = [page.model_copy(update={"number": i}) for i, page in enumerate(pages, start=1)]
-    extraction = extract(own)
+    readings = second.read([p.number for p in pages], own) if second else None
+    if readings is None:
+        extraction = extract(own)
+    else:
+        extraction = extract(own, readings.signature.reading, readings.date.reading)
     return extraction, classify(extraction.metadata, own, rules, today=TODAY).access
+
+
+# the code a second reading depends on: a cached reading is made again when any of it changes
+_SECOND_CODE = (
+    "application/second_readings.py",
+    "application/signature_reading.py",
+    "application/date_reading.py",
+    "classify/signer.py",
+    "classify/date_reading.py",
+    "classify/layout.py",
+    "ocr/region.py",
+    "ocr/engine.py",
+)
+
+
+class SecondReads:
+    """Second readings of a dossier's documents through application/second_readings.py, from
+    the dossier's TIFF (corpusgen writes it again, only when a reading asks for a page; removed
+    after), cached per document's scan pages and per version of the code they depend on (the
+    readings' engine calls and seconds counted as made, cached ones included)."""
+
+    def __init__(self, split: str) -> None:
+        import hashlib
+
+        self.split = split
+        digest = hashlib.sha256(b"".join((ROOT / f).read_bytes() for f in _SECOND_CODE)).hexdigest()
+        self.code = digest[:12]
+        self.index: int | None = None
+        self.folder: Path | None = None
+        self.calls = {"signature": 0, "date": 0}
+        self.documents = {"signature": 0, "date": 0}
+        self.seconds = 0.0
+        self._engine = None
+        self._seen: set[tuple[str, str]] = set()  # (dossier, pages): a document read as cut and as single
+
+    def start(self, index: int, truth: dict) -> None:
+        self.close()
+        self.index, self.folder = index, _cache() / self.split / truth["code"]
+
+    def close(self) -> None:
+        if self.folder is not None:
+            for tif in self.folder.glob("*.tif"):
+                tif.unlink(missing_ok=True)
+
+    def _image(self, number: int):
+        from corpusgen.dossier import make_dossier, write_dossier
+        from ocr.load import TIFF, load_page
+
+        assert self.folder is not None and self.index is not None
+        tif = self.folder / f"{self.folder.name}.tif"
+        if not tif.exists():
+            write_dossier(make_dossier(self.split, self.index), self.folder)
+            (self.folder / f"{self.folder.name}.json").unlink(missing_ok=True)
+        return load_page(tif, TIFF, number, max_pixels=200_000_000).image
+
+    def read(self, numbers: list[int], own: list[Page]):
+        """The second readings of the document of scan pages `numbers` (`own`: renumbered 1..n)."""
+        from application.date_reading import DateReread
+        from application.second_readings import SecondReadings, read_again
+        from application.signature_reading import SignatureReread
+        from classify.date_reading import DateReading
+        from classify.signer import SecondReading
+        from ocr.engine import TesseractEngine
+
+        assert self.folder is not None
+        key = "-".join(str(n) for n in numbers)
+        cached = self.folder / "second" / self.code / f"{key}.json"
+        if cached.exists():
+            data = json.loads(cached.read_text(encoding="utf-8"))
+        else:
+            self._engine = self._engine or TesseractEngine()
+            found = read_again(own, lambda n: self._image(numbers[n - 1]), self._engine)
+            sig, date = found.signature, found.date
+            data = {
+                "signature": {
+                    "page": sig.reading.page if sig.reading else None,
+                    "lines": [list(x) for x in sig.reading.lines] if sig.reading else [],
+                    "calls": sig.calls,
+                    "seconds": sig.seconds,
+                    "reason": sig.reason,
+                },
+                "date": {
+                    "reading": [date.reading.page, date.reading.index, date.reading.text]
+                    if date.reading
+                    else None,
+                    "calls": date.calls,
+                    "seconds": date.seconds,
+                },
+            }
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            cached.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        sig, date = data["signature"], data["date"]
+        if (self.folder.name, key) not in self._seen:  # counted once a document
+            self._seen.add((self.folder.name, key))
+            for name, part in (("signature", sig), ("date", date)):
+                self.calls[name] += part["calls"]
+                self.documents[name] += bool(part["calls"])
+                self.seconds += part["seconds"]
+        lines = tuple((t, c) for t, c in sig["lines"])
+        reading = SecondReading(page=sig["page"], lines=lines) if sig["page"] else None
+        day = DateReading(*date["reading"]) if date["reading"] else None
+        return SecondReadings(
+            SignatureReread(reading, sig["calls"], sig["seconds"], sig["reason"]),
+            DateReread(day, date["calls"], date["seconds"]),
+        )
+
+    def summary(self) -> dict:
+        return {
+            "documents_read_again": dict(self.documents),
+            "engine_calls": dict(self.calls),
+            "seconds": round(self.seconds, 1),
+        }
+
+
+def _signer_wrong(want: dict, got: dict) -> bool:
+    """A signer's name stored that is not the truth's (an empty one, flagged, is not wrong)."""
+    return (
+        "signer_name" in want
+        and got.get("signer_name") is not None
+        and got["signer_name"] != want["signer_name"]
+    )
 
 
 @dataclass
@@ -244,11 +380,14 @@ class Tally:
     extra_cuts: int = 0  # cut documents standing for no true document (a document split)
     found_wrong: int = 0  # numbers or days stored wrong, as cut
     true_wrong: int = 0  # ... as single documents
+    found_signer_wrong: int = 0  # a signer's name stored and not the truth's, as cut
+    true_signer_wrong: int = 0  # ... as single documents
     by_kind: dict = field(default_factory=dict)  # document kind -> (Score as cut, Score as single)
     same_access: int = 0  # documents cut whose access class is the one read as a single document
     secret_open: Counter = field(default_factory=Counter)  # secret-marked, not 'not_accessible'
     secrets: int = 0
     rules: RuleBook | None = None
+    second: SecondReads | None = None  # the second readings (OCR runs), None: the first reading alone
 
     def add_metadata(self, truth: dict, pages: list[Page], result: Segmentation, images: bool) -> None:
         """Each true document's metadata as the intake reads it from the document the pipeline cut
@@ -268,12 +407,13 @@ class Tally:
             want = expected_fields(meta, images=images)
             first, last = doc["pages"]
             span = [n for n in range(first, last + 1) if n not in blank]
-            single, single_access = read_document([by_page[n] for n in span], rules)
+            single, single_access = read_document([by_page[n] for n in span], rules, self.second)
             self.secret_open["single"] += bool(meta.get("secrecy")) and single_access != "not_accessible"
             self.true_fields.add(doc["doc_id"], want, actual_fields(single), FIELDS)
             cut_kind, single_kind = self.by_kind.setdefault(doc.get("kind", "state"), (Score(), Score()))
             single_kind.add(doc["doc_id"], want, actual_fields(single), FIELDS)
             self.true_wrong += len(wrong_values(meta, single))
+            self.true_signer_wrong += _signer_wrong(want, actual_fields(single))
             if cut is None:
                 self.cut_lost += 1
                 self.found_fields.add(doc["doc_id"], want, dict.fromkeys(want, _LOST), FIELDS)
@@ -281,12 +421,13 @@ class Tally:
                 self.secret_open["as_cut"] += bool(meta.get("secrecy"))  # in another's record
                 continue
             self.cut_exact += cuts[cut] == span
-            found, found_access = read_document([by_page[n] for n in cuts[cut]], rules)
+            found, found_access = read_document([by_page[n] for n in cuts[cut]], rules, self.second)
             self.same_access += found_access == single_access
             self.secret_open["as_cut"] += bool(meta.get("secrecy")) and found_access != "not_accessible"
             self.found_fields.add(doc["doc_id"], want, actual_fields(found), FIELDS)
             cut_kind.add(doc["doc_id"], want, actual_fields(found), FIELDS)
             self.found_wrong += len(wrong_values(meta, found))
+            self.found_signer_wrong += _signer_wrong(want, actual_fields(found))
 
     def add(self, truth: dict, pages: list[Page], result: Segmentation, show: bool) -> None:
         self.dossiers += 1
@@ -366,9 +507,14 @@ class Tally:
             "lost_in_another": self.cut_lost,
             "extra_cut_documents": self.extra_cuts,
             "numbers_or_days_stored_wrong": {"as_cut": self.found_wrong, "single": self.true_wrong},
+            "signer_names_stored_wrong": {
+                "as_cut": self.found_signer_wrong,
+                "single": self.true_signer_wrong,
+            },
             "access_as_single": self.same_access,
             "secret_marked": self.secrets,
             "secret_not_restricted": {k: self.secret_open[k] for k in ("as_cut", "single")},
+            "second_readings": self.second.summary() if self.second else None,
             "fields": {
                 name: {
                     "as_cut": [self.found_fields.right.get(name, 0), self.found_fields.total.get(name, 0)],
@@ -426,8 +572,11 @@ def run(
     show: bool,
     vary: tuple[str, ...] = (),
     metadata: bool = False,
+    second: bool = True,
 ) -> tuple[dict, Tally]:
     tally = Tally()
+    if metadata and ocr and second:
+        tally.second = SecondReads(split)
     budget = [limit]
     skipped = 0
     for index in range(first, first + count):
@@ -441,7 +590,11 @@ def run(
         tally.seconds += time.perf_counter() - started
         tally.add(truth, pages, result, show)
         if metadata:
+            if tally.second is not None:
+                tally.second.start(index, truth)
             tally.add_metadata(truth, pages, result, images=ocr)
+    if tally.second is not None:
+        tally.second.close()
     text = "ocr" if ocr else "ground truth" + (f" ({', '.join(vary)})" if vary else "")
     summary = {"split": split, "text": text, **tally.summary()}
     if skipped:
@@ -470,12 +623,16 @@ def _print(summary: dict) -> None:
             print(f"    {name:28s} {cells[0]:>24s} {cells[1]:>24s}")
         wrong = meta["numbers_or_days_stored_wrong"]
         print(f"    {'numbers or days stored wrong':28s} {wrong['as_cut']:>24d} {wrong['single']:>24d}")
+        wrong = meta["signer_names_stored_wrong"]
+        print(f"    {'signer names stored wrong':28s} {wrong['as_cut']:>24d} {wrong['single']:>24d}")
         secret = meta["secret_not_restricted"]
         print(
             f"    access class as the single document's: {meta['access_as_single']} of "
             f"{meta['documents'] - meta['lost_in_another']} cut; secret-marked {meta['secret_marked']}, "
             f"not 'not_accessible' {secret['as_cut']} as cut, {secret['single']} as single"
         )
+        if meta.get("second_readings"):
+            print(f"    second readings (signature, date): {meta['second_readings']}")
         print("    target fields right by document kind (as cut / as single):")
         for kind, row in meta["target_fields_by_kind"].items():
             cells = " ".join(f"{n} {row[n][0]}/{row[n][1]}" for n in TARGET_FIELDS)
@@ -504,6 +661,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also each document's metadata as cut and as a single document (classify.evaluate fields)",
     )
+    parser.add_argument(
+        "--first-reading-only",
+        action="store_true",
+        help="--metadata on OCR without the second readings of the signature and date regions",
+    )
     parser.add_argument("--json", type=Path, help="write the figures here")
     parser.add_argument("--show", action="store_true", help="print the wrong pages (tuning split only)")
     args = parser.parse_args(argv)
@@ -516,7 +678,15 @@ def main(argv: list[str] | None = None) -> int:
     runs = ([] if args.only_ocr else [False]) + ([True] if args.ocr or args.only_ocr else [])
     for ocr in runs:
         summary, tally = run(
-            args.split, args.first, args.dossiers, ocr, args.limit, args.show, vary, args.metadata
+            args.split,
+            args.first,
+            args.dossiers,
+            ocr,
+            args.limit,
+            args.show,
+            vary,
+            args.metadata,
+            second=not args.first_reading_only,
         )
         _print(summary)
         for line in tally.errors:
