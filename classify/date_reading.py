@@ -64,7 +64,7 @@ MIN_CONFIDENCE = 0.75
 _HEADER_LINES = 15
 _LOOSE_LINE = re.compile(
     r"(?P<place>\w[^,\d]{1,60}?)\s*[,.]\s*NGA[YV]\s+(?P<d>\S{1,2})\s+TH[A-Z]NG\s+(?P<m>\S{1,2})\s+"
-    r"NA(?:M|RN)\s+\d{4,5}(?!\d)"
+    r"NA(?:M|RN)\s+(?P<y>\d{4,5}|(?=\S*\d)[\dSTBOIL]{4})(?![\dA-Z])"
 )
 
 
@@ -99,8 +99,8 @@ class DateReading:
 
 
 def date_gap(doc: list[list[Line]]) -> DateGap | None:
-    """The first page's place-and-date line when its day or month was read as letters that
-    may stand for digits; None when the date was read (no second reading needed)."""
+    """The first page's place-and-date line when its day, month or year ('201S') was read as
+    letters that may stand for digits; None when the date was read (no second reading needed)."""
     first = doc[0] if doc else []
     for line in first[:_HEADER_LINES]:
         match = _LOOSE_LINE.search(key(line.text))
@@ -111,7 +111,7 @@ def date_gap(doc: list[list[Line]]) -> DateGap | None:
             return None
         targets = tuple(
             DateTarget(slot, line.text[match.start(g) : match.end(g)], match.start(g), match.end(g))
-            for slot, g in (("day", "d"), ("month", "m"))
+            for slot, g in (("day", "d"), ("month", "m"), ("year", "y"))
             if _unsure(line.text[match.start(g) : match.end(g)])
         )
         return DateGap(line.page, line.index, line.text, line.box, targets) if targets else None

@@ -58,6 +58,9 @@ def test_resolve(read: str, readings: list[tuple[str, float]], expected: str | N
         ("Bắc Ninh, ngày 15 tháng 01 năm 2019", None),  # read: nothing to do
         ("Bắc Ninh, ngày … tháng 01 năm 2019", None),  # left blank for a hand
         ("Bắc Ninh, ngày \\5 tháng 01 năm 2019", None),  # a hand's strokes
+        ("Bắc Ninh, ngày 15 tháng 01 năm 201S", [("year", "201S")]),
+        ("Bắc Ninh, ngày 1S tháng 01 năm 201S", [("day", "1S"), ("year", "201S")]),
+        ("Bắc Ninh, ngày 15 tháng 01 năm SSSS", None),  # no digit: not a year read with slips
     ],
 )
 def test_date_gap(line: str, targets: list[tuple[str, str]] | None) -> None:
@@ -101,14 +104,16 @@ def test_extract_takes_the_date_read_again() -> None:
 
 
 _FONT = Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf")
+_ITALIC = Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Italic.ttf")
 
 
-def _rendered(printed: str, first_read: dict[str, str]) -> tuple[Image.Image, Page]:
+def _rendered(printed: str, first_read: dict[str, str], italic: bool = False) -> tuple[Image.Image, Page]:
     """A date line rendered at 300 dpi; its words as the first reading gave them (`first_read`:
     printed word -> what the engine read)."""
     image = Image.new("L", (1700, 160), 255)
     draw = ImageDraw.Draw(image)
-    font = ImageFont.truetype(str(_FONT), 40) if _FONT.exists() else ImageFont.load_default(40)
+    path = _ITALIC if italic else _FONT
+    font = ImageFont.truetype(str(path), 40) if path.exists() else ImageFont.load_default(40)
     words, x = [], 60
     for token in printed.split():
         left, top, right, bottom = draw.textbbox((x, 50), token, font=font)
@@ -140,6 +145,14 @@ def test_no_engine_call_when_the_date_was_read() -> None:
     image, page = _rendered("Bắc Ninh, ngày 15 tháng 01 năm 2019", {})
     found = reread_date([page], lambda number: image, FailingEngine(RuntimeError("not called")))
     assert found.calls == 0 and found.reading is None
+
+
+def test_the_year_read_again() -> None:
+    image, page = _rendered("Bắc Ninh, ngày 15 tháng 01 năm 2018", {"2018": "201S"})
+    assert extract([page]).metadata.date is None
+    found = reread_date([page], lambda number: image, date_engine())
+    assert found.reading is not None
+    assert extract([page], date=found.reading).metadata.date == dt.date(2018, 1, 15)
 
 
 def test_a_timeout_is_given_up() -> None:
