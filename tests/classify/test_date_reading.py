@@ -176,3 +176,12 @@ def test_a_timeout_is_given_up() -> None:
 )
 def test_combine(read: str, engine: str | None, shape: str | None, expected: str | None) -> None:
     assert combine(read, engine, shape) == expected
+
+
+def test_the_glyphs_shapes_tell_the_digits_the_engine_cannot() -> None:
+    """The engine's re-reading times out: the day printed '18', first read '1S', is told an 8 by
+    its two loops; the month '07' read '0T' a 7 by its bar (italic, as the date line is)."""
+    image, page = _rendered("Hà Nam, ngày 18 tháng 07 năm 2021", {"18": "1S", "07": "0T"}, italic=True)
+    found = reread_date([page], lambda number: image, FailingEngine(OcrTimeout("slow")))
+    assert found.reading is not None
+    assert extract([page], date=found.reading).metadata.date == dt.date(2021, 7, 18)
