@@ -273,7 +273,12 @@ def export(
             count = list_command(kind, fmt or "csv", output, ids, base_url=base_url)
             typer.echo(f"{kind} list: {count} records", err=True)
             return
-        if len(ids) != 1 or (fmt or "edxml") != "edxml":
+        if len(ids) == 1 and (fmt or "edxml") != "edxml":
+            raise typer.BadParameter(
+                f"a record is exported as edxml, not {fmt} (its searchable PDF is inside the envelope; "
+                "csv, json and xlsx are for the lists and catalogues)"
+            )
+        if len(ids) != 1:
             raise typer.BadParameter("give one record ID (with --format edxml), or a list option")
         written = export_command(ids[0], "edxml", output, sender_id=from_organ_id, to_ids=to or ())
         if written is not None:

@@ -196,4 +196,7 @@ def test_cli_mounting(store: LocalStore, tmp_path: Path, monkeypatch: pytest.Mon
     env = parse_edxml((tmp_path / f"{record.id}.edxml").read_bytes())
     assert env.to == (Organ(organ_id="000.00.00.G01"),)
     assert CliRunner().invoke(app, ["export", "f" * 32]).exit_code == 4
-    assert CliRunner().invoke(app, ["export", record.id, "--format", "csv"]).exit_code == 2
+    refused = CliRunner().invoke(app, ["export", record.id, "--format", "csv"])
+    assert refused.exit_code == 2
+    # it said "give one record ID (with --format edxml)" to a clerk who had given one
+    assert "exported as edxml, not csv" in " ".join(refused.output.split()), refused.output
