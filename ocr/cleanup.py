@@ -134,47 +134,62 @@ def colour_to_gray(
 
 def _dark_components(
     gray: np.ndarray, factor: int, flatten_mm: float = 0.0, dpi: float = 300.0
-) -> tuple[int, np.ndarray, np.ndarray]:
-    """Connected dark regions at 1/`factor` scale. `flatten_mm`: first divide by the paper's
-    brightness over that distance, so that light falling off across the page (a shade that
-    varies slowly) is not dark while a border (a sharp edge) still is."""
+) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    """Connected dark regions at 1/`factor` scale, and the reduced image they were found on.
+    `flatten_mm`: first divide by the paper's brightness over that distance, so that light
+    falling off across the page (a shade that varies slowly) is not dark while a border (a sharp
+    edge) still is. The paper's brightness is the brightest value around once lone pixels are
+    gone (a 3 px median): the bright fringe a JPEG rings around print on tinted paper, or a
+    white speck, would lift it near the text only, and the paper there would read dark."""
     small = gray[::factor, ::factor]  # nearest-pixel reduction: enough for page-sized shapes
     if flatten_mm:
-        paper = cv2.dilate(small, np.ones((odd(px(flatten_mm, dpi / factor)),) * 2, np.uint8))
-        small = cv2.divide(small, paper, scale=255)
+        smooth = cv2.medianBlur(small, 3)
+        paper = cv2.dilate(smooth, np.ones((odd(px(flatten_mm, dpi / factor)),) * 2, np.uint8))
+        small = cv2.divide(smooth, paper, scale=255)
         dark = (small < ink_threshold(small)).astype(np.uint8)
     else:
         dark = (small < ink_threshold(gray)).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
-    return count, labels, stats
+    return count, labels, stats, small
 
 
 # Light falling off across a page (a lamp, a phone photo) varies over more than this; a border's
 # edge is sharp. Borders wider than it are left to the background step (which whitens them).
 _BORDER_FLATTEN_MM = 30.0
+# A border is dark: a region whose typical level is lighter than this share of the paper's is a
+# shade (the background step evens it out), never whitened here with whatever print lies in it.
+# On a page with little ink Otsu's threshold can fall between two shades of paper (tuning pages:
+# borders and binding shadows at 0-0.78 of the paper, such a shade around the text at 0.86).
+_BORDER_DARKNESS = 0.8
 
 
 def remove_borders(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, dict[str, Any]]:
     """Dark regions touching the page's edge and larger than any text (scanner lid, copier
     border, binding shadow) become paper."""
     factor = max(1, round(dpi / 100))
-    count, labels, stats = _dark_components(gray, factor, _BORDER_FLATTEN_MM, dpi)
+    count, labels, stats, flat = _dark_components(gray, factor, _BORDER_FLATTEN_MM, dpi)
     small_h, small_w = labels.shape
     small_dpi = dpi / factor
     big = px(8, small_dpi)  # larger than any character, smaller than any border
-    found = []
+    found, shades = [], 0
     for label in range(1, count):
         left, top, width, height, _ = stats[label]
         touches = left == 0 or top == 0 or left + width >= small_w or top + height >= small_h
         if touches and max(width, height) >= big:
+            box = (slice(top, top + height), slice(left, left + width))
+            level = float(np.median(flat[box][labels[box] == label]))
+            if level > _BORDER_DARKNESS * 255:
+                shades += 1
+                continue
             found.append(label)
     if not found:
-        return gray, {"borders": 0}
+        return gray, {"borders": 0, **({"shades": shades} if shades else {})}
     mask = np.isin(labels, found).astype(np.uint8)
     mask = cv2.dilate(mask, np.ones((3, 3), np.uint8))
     out = gray.copy()
     out[grow(mask, gray.shape) > 0] = paper_level(gray)
-    return out, {"borders": len(found), "area_px": int(mask.sum()) * factor * factor}
+    found_px = {"borders": len(found), "area_px": int(mask.sum()) * factor * factor}
+    return out, {**found_px, "shades": shades} if shades else found_px
 
 
 def remove_punch_holes(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, dict[str, Any]]:
@@ -183,7 +198,7 @@ def remove_punch_holes(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, dict[s
     Characters are never that big, and no glyph is a filled disk; bullets are a few mm at most.
     """
     factor = max(1, round(dpi / 100))
-    count, labels, stats = _dark_components(gray, factor)
+    count, labels, stats, _ = _dark_components(gray, factor)
     small_h, small_w = labels.shape
     small_dpi = dpi / factor
     low, high, band = px(4, small_dpi), px(10, small_dpi), px(35, small_dpi)

@@ -30,7 +30,7 @@ from ocr.preprocess import (
     turn,
 )
 from tests.ocr.conftest import CLEAN_PNG
-from tests.ocr.synthetic import DPI, rotate_page, text_page, with_red_seal
+from tests.ocr.synthetic import DPI, rotate_page, signature_page_on_tinted_paper, text_page, with_red_seal
 
 PAGE = text_page()
 
@@ -162,6 +162,28 @@ def test_dark_copier_border_becomes_paper_and_the_text_stays() -> None:
     assert _ink(cleaned[200:2100, 150:1500]).sum() == pytest.approx(
         _ink(PAGE[200:2100, 150:1500]).sum(), rel=0.01
     )
+
+
+@pytest.mark.parametrize("quality", [20, 25, 40])
+def test_no_border_is_found_around_the_text_of_a_sparse_page_on_tinted_paper(quality: int) -> None:
+    """A JPEG rings a bright fringe around print on yellowed paper; taken for the paper's own
+    brightness it made the paper near the text darker than elsewhere, and on a page with little
+    ink that shade (text and all) was whitened as a border."""
+    image = signature_page_on_tinted_paper(quality=quality)
+    if image is None:
+        pytest.skip("Liberation Serif 2 (fonts-liberation2) not installed")
+    gray = cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2GRAY)
+    cleaned, found = remove_borders(gray, 300)
+    assert found["borders"] == 0
+    assert (cleaned < 160).sum() == (gray < 160).sum() > 20_000
+
+
+def test_a_light_shade_touching_the_edge_is_left_to_the_background_step() -> None:
+    page = text_page(lines=1)  # so little ink that Otsu's threshold falls between paper and shade
+    page[:, :100] = 200  # a shade along the edge, 0.82 of the paper: lighter than any border
+    cleaned, found = remove_borders(page, DPI)
+    assert found["borders"] == 0 and found["shades"] == 1
+    assert (cleaned == page).all()
 
 
 def test_punch_holes_near_the_edge_are_removed_but_not_a_dot_in_the_text_area() -> None:
