@@ -41,6 +41,12 @@ def print_summary(console: Console, summary: BatchSummary) -> None:
         f"{len(failed)} failed "
         f"in {summary.seconds:.1f} s ({rate})"
     )
+    for d in summary.dossiers:  # the dossier's id: what `sohoa dossier show` and the web page take
+        count = f"{len(d.documents)} document" + ("" if len(d.documents) == 1 else "s")
+        done = "stored" if d.status == "ingested" else "stored before (a duplicate)"
+        line = Text(f"Dossier {d.code or '(no mã hồ sơ)'}", style="bold")
+        line.append(f" {d.id}: {count}, {done}; sohoa dossier show {d.id}")
+        console.print(line, soft_wrap=True)
     if near or quarantined or failed:
         table = Table("file", "outcome", "reason", show_lines=False)
         for o in near + quarantined + failed:
@@ -49,7 +55,8 @@ def print_summary(console: Console, summary: BatchSummary) -> None:
 
 
 def print_hits(console: Console, query: str, result: SearchResult) -> None:
-    console.print(f"[bold]{result.total}[/bold] records match [italic]{query}[/italic]")
+    matches = "record matches" if result.total == 1 else "records match"
+    console.print(f"[bold]{result.total}[/bold] {matches} [italic]{query}[/italic]")
     for hit in result.hits:
         page = f" p.{hit.page}" if hit.page else ""
         line = Text("\n") + Text(hit.title, style="bold")  # Text: titles are data, never rich markup

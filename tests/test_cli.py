@@ -134,3 +134,29 @@ def test_a_temporary_prefect_server_that_does_not_start_is_one_line(tmp_path: Pa
     assert "Traceback" not in done.stderr and done.stdout == ""
     assert done.stderr.startswith("error: Timed out while attempting to connect to ephemeral Prefect API")
     assert "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS" in done.stderr
+
+
+def test_a_dossier_intake_names_its_dossier_in_the_summary() -> None:
+    """`sohoa ingest DIR --dossier` said only "3 ingested (4 pages)": the operator had to look
+    the dossier's id up with `sohoa dossier list` to show it."""
+    import io
+
+    from rich.console import Console
+
+    from cli.report import print_summary
+    from schemas import BatchSummary, DocumentOutcome, DossierOutcome, IngestOutcome
+
+    summary = BatchSummary(
+        batch="b",
+        outcomes=[IngestOutcome(path="G09.2021.07", status="ingested", id="c" * 32, pages=4)],
+        dossiers=[
+            DossierOutcome(
+                path="G09.2021.07", id="d" * 32, code="G09.2021.07",
+                documents=[DocumentOutcome(id="c" * 32, order=1, pages=(1, 4))],
+            )
+        ],
+    )  # fmt: skip
+    out = io.StringIO()
+    print_summary(Console(file=out, width=80), summary)
+    text = " ".join(out.getvalue().split())
+    assert f"Dossier G09.2021.07 {'d' * 32}: 1 document, stored; sohoa dossier show {'d' * 32}" in text
