@@ -11,7 +11,7 @@ call (`reread_region`).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -166,6 +166,7 @@ class GlyphShape:
     top: float
     bottom: float
     aspect: float = 0.0  # width / height
+    stature: float = 1.0  # height / the word's tallest glyph's
 
 
 def glyph_shapes(image: Image.Image, count: int) -> tuple[GlyphShape, ...] | None:
@@ -187,7 +188,7 @@ def glyph_shapes(image: Image.Image, count: int) -> tuple[GlyphShape, ...] | Non
     shapes = []
     for i in major:
         x, y, w, h = (int(v) for v in stats[i, :4])
-        shapes.append(_shape(labels[y : y + h, x : x + w] == i))
+        shapes.append(replace(_shape(labels[y : y + h, x : x + w] == i), stature=round(h / tallest, 3)))
     return tuple(shapes)
 
 
@@ -239,7 +240,8 @@ _LOOPS = {
 def digit_by_shape(shape: GlyphShape, choices: str) -> str | None:
     """The one digit among `choices` the glyph's shape shows, None when it shows none surely:
     8 (two loops), 5 (no loop, open on the right), 7 (a top bar the glyph's width over a
-    narrow foot), 1 (narrow, a short flag over a wider foot); a letter
+    narrow foot), 1 (a third as wide as tall, or narrow with a short flag, over a wider foot, as
+    tall as the word's digits: a 7 that lost its bar is shorter); a letter
     that stands for one digit only ('G': 6) by that digit's loops."""
     shown = set()
     for digit in choices:
@@ -250,7 +252,8 @@ def digit_by_shape(shape: GlyphShape, choices: str) -> str | None:
         elif digit == "7":
             fits = shape.loops == 0 and shape.top >= 0.88 and shape.bottom <= 0.36
         elif digit == "1":
-            fits = shape.loops == 0 and shape.top <= 0.8 and shape.bottom >= 0.45 and shape.aspect <= 0.6
+            narrow = shape.aspect <= 0.35 or (shape.top <= 0.8 and shape.aspect <= 0.6)
+            fits = shape.loops == 0 and shape.bottom >= 0.45 and narrow and shape.stature >= 0.9
         else:  # a digit no other choice shares a letter with ('G': 6, 'Z': 2)
             fits = len(choices) == 1 and shape.loops in _LOOPS.get(digit, set())
         if fits:

@@ -206,3 +206,18 @@ def test_a_word_turned_sideways_is_read_upright() -> None:
     image = _word("18").rotate(-90, expand=True)  # text runs downwards: one clockwise turn
     box = (0, 0, image.width, image.height)
     assert shape_digits(image, box, 1, 28, "1S", {"S": "58"}) == "18"
+
+
+def test_a_seven_that_lost_its_bar_is_not_a_one() -> None:
+    """Its stem alone is narrow over a foot, as a 1 is, but shorter than the word's digits."""
+    one, seven = _word("1"), _word("7")
+    ink = np.asarray(seven) < 128
+    rows = np.flatnonzero(ink.any(axis=1))
+    ImageDraw.Draw(seven).rectangle((0, 0, seven.width, rows[0] + (rows[-1] - rows[0]) // 3), fill=255)
+    image = Image.new("L", (one.width + seven.width, one.height), 255)
+    image.paste(one, (0, 0))
+    image.paste(seven, (one.width - 20, 0))
+    box = (0, 0, image.width, image.height)
+    shapes = glyph_shapes(image, 2)
+    assert shapes is not None and shapes[1].stature < 0.9
+    assert shape_digits(image, box, 0, 28, "1T", {"T": "17"}) is None
