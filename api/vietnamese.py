@@ -54,6 +54,8 @@ _REPROCESS_RULES = {
     "REPROCESS.close": "Xử lý lại: thu hẹp mức tiếp cận",
     # the link ingest adds to a re-scan of paper already archived (dedup/link.py RULE)
     "DUP.near": "Bản quét lại của một tài liệu đã lưu (gần trùng)",
+    # a re-scan closed when the record it repeats went to the secret hold (application/secret_docs.py)
+    "DUP.secret": "Bản quét gần trùng với một tài liệu mật",
 }
 
 
@@ -237,6 +239,16 @@ _REASONS: list[tuple[re.Pattern[str], Rewrite]] = [
             + (f"nội dung giống {m['t'].replace('.', ',')}" if m["t"] else "không có chữ để so")
             + f", ảnh trang đầu khác {m['d']}/{m['b']}): cùng một bản giấy được quét lại? "
             "Giữ một bản hoặc xác nhận cả hai."
+        ),
+    ),
+    (  # application/secret_docs.py TWIN_REASON
+        re.compile(
+            r"near-duplicate of record (?P<id>\S+), which was marked secret and held: closed until an "
+            r"archivist reviews it"
+        ),
+        lambda m: (
+            f"Gần trùng với tài liệu {m['id']}, đã được xác định là tài liệu mật và chuyển vào khu "
+            "lưu giữ: đóng, chờ lưu trữ viên xem xét."
         ),
     ),
     (re.compile(r"no text recognised"), lambda m: "Không nhận dạng được chữ."),

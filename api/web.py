@@ -260,6 +260,7 @@ VERSION_STEPS = {
     "reprocess": "Xử lý lại",
     "secret hold": "Chuyển nội dung vào khu lưu giữ tài liệu mật",
     "secret-hold": "Chuyển nội dung vào khu lưu giữ tài liệu mật",
+    "secret-twin": "Đóng bản quét gần trùng với một tài liệu mật",
     "withdrawn": "Rút khỏi hồ sơ",
     "migrate": "Chuyển sang cách lưu trữ mới",
     "update": "Cập nhật",

@@ -26,15 +26,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path, PurePath
 from urllib.parse import urlparse
 
+from application.access import class_served
 from application.dossiers import public_form_files, refresh_public_form, stored_forms
 from application.services import Services
 from classify import extract_metadata
 from core import __version__
 from core.errors import BadInput, ConfigurationError, NotFound
 from core.settings import Settings
-from dedup import SimilarityLookup
+from dedup import SimilarityLookup, read_fingerprint
+from dedup.link import near_duplicate_of
 from indexing.base import SearchIndex
-from schemas import Classification, Dossier, Event, Metadata, Page, Record
+from schemas import Classification, Decision, Dossier, Event, Metadata, Page, Record
 from storage import (
     HELD_STEP,
     is_held,
@@ -44,6 +46,7 @@ from storage import (
     read_record,
     record_versions,
     safe_name,
+    update_record,
     write_catalogue,
 )
 from storage.base import ObjectStore
@@ -57,6 +60,7 @@ from storage.package import SYSTEM, purge_withdrawn
 __all__ = [
     "NO_HOLD_REASON",
     "catalogue_row",
+    "close_twin",
     "erase_traces",
     "held_original_name",
     "hold_content",
@@ -77,6 +81,11 @@ NO_HOLD_REASON = (
     "secret document (tài liệu mật): not stored, SOHOA_SECRET_HOLD is not configured; the file "
     "was left where it is and no copy was kept. Set SOHOA_SECRET_HOLD and SOHOA_SECRET_KEY_FILE, "
     "then ingest it again"
+)
+TWIN_RULE = "DUP.secret"
+TWIN_STEP = "secret-twin"
+TWIN_REASON = (
+    "near-duplicate of record {held}, which was marked secret and held: closed until an archivist reviews it"
 )
 HELD_NOTE = "secret document: catalogue row only; original and text held encrypted in {hold}"
 SHOWN_NOTE = "not accessible: catalogue row only, the content is not shown"
@@ -250,15 +259,68 @@ def hold_content(
     """What a record marked secret after it was stored goes through, from a review decision,
     `sohoa secret sweep` or reprocess alike: its content moved to the hold (`move_to_hold`; a
     document of a dossier: `move_document_to_hold`) and its near-duplicate fingerprint (hashes
-    of its first page, its number and notation) forgotten. `record` is the record as decided,
+    of its first page, its number and notation) forgotten; its near-duplicates (the same paper
+    scanned again, found by that fingerprint or linked at ingest) closed (`close_twin`).
+    `record` is the record as decided,
     with its words. Returns the catalogue row; BadInput as move_to_hold (nothing changed in the
     store). Call `erase_traces` afterwards."""
+    fp = read_fingerprint(store, record.id)  # before the package is purged of it
     if record.dossier is not None:
         catalogue = move_document_to_hold(store, index, hold, record)
     else:
         catalogue = move_to_hold(store, index, hold, record)
     similar.remove(record.id)
+    twins = {match.record_id for match in similar.matches(fp)} if fp is not None else set()
+    if linked := near_duplicate_of(record):
+        twins.add(linked)
+    closed = [twin for twin in sorted(twins) if close_twin(store, index, twin, record.id)]
+    if closed:
+        log.warning("record %s held: its near-duplicates %s closed for review", record.id, ", ".join(closed))
     return catalogue
+
+
+def close_twin(store: ObjectStore, index: SearchIndex, twin_id: str, held_id: str) -> bool:
+    """Close a near-duplicate of a record that went to the hold — the same paper scanned again,
+    served as it was (its text, its pages): not_accessible and sent to review with a reason
+    naming the held record, as its next version, the index following. More closed is applied at
+    once; an archivist decides the rest (marking it MẬT sends it to the hold too). False when it
+    is gone, held or not served already."""
+    try:
+        twin = read_record(store, twin_id)
+    except NotFound:
+        return False
+    if is_held(twin) or class_served(twin) == "not_accessible":
+        return False
+    before = twin.classification
+    classification = before.model_copy(
+        update={
+            "access": "not_accessible",
+            "needs_review": True,
+            "review_reasons": [*before.review_reasons, TWIN_REASON.format(held=held_id)],
+            "decisions": [
+                *before.decisions,
+                Decision(
+                    rule=TWIN_RULE,
+                    outcome=f"closed {before.access} -> not_accessible",
+                    evidence=f"record {held_id}",
+                ),
+            ],
+        }
+    )
+    event = Event(
+        step=TWIN_STEP,
+        tool="sohoa",
+        tool_version=__version__,
+        parameters={"of": held_id, "access_before": before.access},
+        outcome="not_accessible",
+        detail=TWIN_REASON.format(held=held_id),
+    )
+    closed = twin.model_copy(update={"classification": classification, "events": [*twin.events, event]})
+    update_record(store, closed, VersionInfo(f"{TWIN_STEP}: near-duplicate of {held_id}", SYSTEM))
+    index.add(closed)
+    if closed.dossier is not None:
+        refresh_public_form(store, closed.dossier.dossier)
+    return True
 
 
 # ---- a document of a dossier: the dossier's original and the secret pages go too ----

@@ -27,7 +27,7 @@ from elasticsearch import helpers
 
 from core.errors import SohoaError
 from dedup.fingerprint import Fingerprint
-from dedup.lookup import best_match, is_rich
+from dedup.lookup import all_matches, best_match, is_rich
 from dedup.match import DEFAULT_THRESHOLDS, DuplicateMatch, Thresholds
 from dedup.texthash import lsh_bands
 
@@ -176,14 +176,24 @@ class ElasticNearDuplicateIndex:
                 return
             after = hits[-1]["sort"]
 
+    def _candidates(
+        self, fp: Fingerprint, exclude: str | None, before: int | None
+    ) -> Iterator[tuple[str, Fingerprint]]:
+        """The records that may be near-duplicates of `fp`, written before sequence number
+        `before` (all if None)."""
+        for hit in self._hits(candidates_query(fp, self.thresholds, exclude)):
+            if before is None or hit["_seq_no"] < before:
+                yield hit["_id"], Fingerprint.model_validate(hit["_source"]["fingerprint"])
+
     def _best(self, fp: Fingerprint, exclude: str | None, before: int | None) -> DuplicateMatch | None:
         """The best match among records written before sequence number `before` (all if None)."""
-        candidates = (
-            (hit["_id"], Fingerprint.model_validate(hit["_source"]["fingerprint"]))
-            for hit in self._hits(candidates_query(fp, self.thresholds, exclude))
-            if before is None or hit["_seq_no"] < before
-        )
-        return best_match(fp, candidates, self.thresholds, exclude)
+        return best_match(fp, self._candidates(fp, exclude, before), self.thresholds, exclude)
+
+    def matches(self, fp: Fingerprint, *, exclude: str | None = None) -> list[DuplicateMatch]:
+        """Every registered near-duplicate of `fp` (never `exclude`), closest first."""
+        self._ensure()
+        self._refreshed()
+        return all_matches(fp, self._candidates(fp, exclude, None), self.thresholds, exclude)
 
     def find(self, fp: Fingerprint, *, exclude: str | None = None) -> DuplicateMatch | None:
         """The closest near-duplicate of `fp`, without registering anything."""

@@ -48,6 +48,7 @@ __all__ = [
     "NearDuplicateIndex",
     "RebuildReport",
     "SimilarityLookup",
+    "all_matches",
     "best_match",
     "is_rich",
     "read_fingerprint",
@@ -87,6 +88,10 @@ class SimilarityLookup(Protocol):
         ...
 
     def find(self, fp: Fingerprint, *, exclude: str | None = None) -> DuplicateMatch | None: ...
+    def matches(self, fp: Fingerprint, *, exclude: str | None = None) -> list[DuplicateMatch]:
+        """Every registered near-duplicate of `fp` (never `exclude`), closest first."""
+        ...
+
     def add(self, record_id: str, fp: Fingerprint) -> None: ...
     def remove(self, record_id: str) -> None: ...
     def rebuild(self, entries: Iterable[tuple[str, Fingerprint]]) -> None:
@@ -103,6 +108,24 @@ def is_rich(fp: Fingerprint, thresholds: Thresholds) -> bool:
     return fp.shingles >= thresholds.min_shingles
 
 
+def all_matches(
+    fp: Fingerprint,
+    candidates: Iterable[tuple[str, Fingerprint]],
+    thresholds: Thresholds,
+    exclude: str | None = None,
+) -> list[DuplicateMatch]:
+    """Every one of `candidates` that is a near-duplicate of `fp` (never `exclude`), closest first."""
+    found = []
+    for record_id, other in candidates:
+        if record_id == exclude:
+            continue
+        comparison = compare(fp, other, thresholds)
+        basis = decide(comparison, thresholds)
+        if basis is not None:
+            found.append(DuplicateMatch(record_id, basis, comparison.text, comparison.image))
+    return sorted(found, key=_rank, reverse=True)
+
+
 def best_match(
     fp: Fingerprint,
     candidates: Iterable[tuple[str, Fingerprint]],
@@ -110,18 +133,8 @@ def best_match(
     exclude: str | None = None,
 ) -> DuplicateMatch | None:
     """The closest of `candidates` that is a near-duplicate of `fp` (never `exclude`)."""
-    best: DuplicateMatch | None = None
-    for record_id, other in candidates:
-        if record_id == exclude:
-            continue
-        comparison = compare(fp, other, thresholds)
-        basis = decide(comparison, thresholds)
-        if basis is None:
-            continue
-        match = DuplicateMatch(record_id, basis, comparison.text, comparison.image)
-        if best is None or _rank(match) > _rank(best):
-            best = match
-    return best
+    found = all_matches(fp, candidates, thresholds, exclude)
+    return found[0] if found else None
 
 
 class NearDuplicateIndex:
@@ -224,6 +237,11 @@ class NearDuplicateIndex:
         """The closest earlier near-duplicate of `fp`, without registering anything."""
         with self._usable() as db:
             return self._best(db, fp, exclude)
+
+    def matches(self, fp: Fingerprint, *, exclude: str | None = None) -> list[DuplicateMatch]:
+        """Every registered near-duplicate of `fp` (never `exclude`), closest first."""
+        with self._usable() as db:
+            return all_matches(fp, self._candidates(db, fp), self.thresholds, exclude)
 
     # ---- changes ----
 
