@@ -70,6 +70,18 @@ def test_find_registers_nothing_and_remove_forgets(lookup: SimilarityLookup) -> 
     assert lookup.find(RESCAN) is None and "a" not in lookup
 
 
+def test_matches_lists_every_near_duplicate_closest_first(lookup: SimilarityLookup) -> None:
+    """Three scans of one paper and an unrelated letter: every scan is listed, the closest first,
+    never the excluded record or the other letter (what a record going to the hold closes)."""
+    lookup.add("a", LETTER)
+    lookup.add("b", RESCAN)
+    lookup.add("c", _fp(range(10, 1010)))  # nearer to LETTER than RESCAN is
+    lookup.add("other", OTHER)
+    assert [m.record_id for m in lookup.matches(LETTER, exclude="a")] == ["c", "b"]
+    assert [m.record_id for m in lookup.matches(OTHER)] == ["other"]
+    assert lookup.matches(_fp(range(9000, 10000))) == []
+
+
 def test_concurrent_rescans_see_each_other(lookup: SimilarityLookup) -> None:
     """Eight scans of one paper checked in at once: the first is unique, every other is linked."""
     results: dict[str, object] = {}
