@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import logging
 import sys
 import time
 from collections import defaultdict
@@ -204,6 +205,23 @@ def _safety(meta: dict, pages_meta: list[dict], access: str) -> list[str]:
     return problems
 
 
+class _DayReasons(logging.Handler):
+    """The extractor's 'day left empty: …' reasons of the document being read, by kind."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.last: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message.startswith("day left empty: "):
+            why = message.removeprefix("day left empty: ")
+            kind = next(
+                (k for k in ("engine confidence", "height of the print", "off the line") if k in why), None
+            )
+            self.last.append(kind or ("blank" if why == "blank" else "not digits"))
+
+
 def run(
     corpus: Path,
     use_ocr: bool,
@@ -222,14 +240,26 @@ def run(
     rereads = Rereads(use_ocr and reread)
     date_rereads = DateRereads(use_ocr and reread)
     started = time.perf_counter()
+    days = _DayReasons()
+    extract_log = logging.getLogger("classify.extract")
+    extract_log.addHandler(days)
+    level = extract_log.level
+    extract_log.setLevel(logging.INFO)
+    month_only: dict[str, int] = defaultdict(int)
     for job, entries in list(_jobs(corpus).items())[:limit]:
         manifests = [json.loads((corpus / e["page_manifest"]).read_text(encoding="utf-8")) for e in entries]
         meta = manifests[0]["metadata"]
         pages = _ocr_pages(corpus, entries, cache) if use_ocr else _gt_pages(corpus, entries)
         second = rereads.reading(corpus, entries, pages, cache) if use_ocr else None
         date = date_rereads.reading(corpus, entries, pages, cache) if use_ocr else None
+        days.last = []
         extraction = extract(pages, second, date)
         result = classify(extraction.metadata, pages, rules, today=TODAY)
+        want_date = expected_fields(meta, images=use_ocr)["date"]
+        got_date = actual_fields(extraction)["date"]
+        if want_date and got_date and len(str(want_date)) == 10 and len(str(got_date)) == 7:
+            for why in days.last or ["no reason logged"]:
+                month_only[why] += 1
         accesses[job] = result.access
         score.add(job, expected_fields(meta, images=use_ocr), actual_fields(extraction), FIELDS)
         problems += [f"{job}: {p}" for p in _safety(meta, manifests, result.access)]
@@ -237,12 +267,20 @@ def run(
         if use_ocr:
             hand_docs += bool(meta.get("handwritten_fields"))
             hand += [f"{job}: {p}" for p in hand_errors(meta, extraction)]
+    extract_log.removeHandler(days)
+    extract_log.setLevel(level)
     seconds = time.perf_counter() - started
     source = f"{corpus.name}, {'OCR' if use_ocr else 'ground truth'}"
     _print(score, accesses, problems, seconds, source, show_misses)
     print(f"numbers or days stored wrong (any page): {wrong}")
     signer_wrong = sum(1 for _, name, _, got in score.misses if name == "signer_name" and got)
     print(f"signer names stored wrong (not left empty): {signer_wrong}")
+    print(_miss_kinds(score))
+    if month_only:
+        print(
+            "days left empty where printed, why:",
+            ", ".join(f"{k} {v}" for k, v in sorted(month_only.items())),
+        )
     if use_ocr:
         print(rereads.summary() if rereads.enabled else "signature re-reads: off")
         print(date_rereads.summary() if date_rereads.enabled else "date re-reads: off")
@@ -252,6 +290,22 @@ def run(
             for line in hand:
                 print("  WRONG", line)
     return 1 if problems or hand else 0
+
+
+def _miss_kinds(score: Score) -> str:
+    """What the date and signer misses are, as counts (no document named: usable on evaluation)."""
+    kinds: dict[str, int] = defaultdict(int)
+    for _, name, want, got in score.misses:
+        if name == "date":
+            if not got:
+                kinds["date empty"] += 1
+            elif len(str(got)) == 7:
+                kinds["date month only" if str(want).startswith(str(got)) else "date other month"] += 1
+            else:
+                kinds["date other value"] += 1
+        elif name == "signer_name":
+            kinds["signer empty" if not got else "signer other name"] += 1
+    return "misses by kind: " + (", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) or "none")
 
 
 def _print(
