@@ -251,6 +251,16 @@ _REASONS: list[tuple[re.Pattern[str], Rewrite]] = [
             "lưu giữ: đóng, chờ lưu trữ viên xem xét."
         ),
     ),
+    (  # application/secret_docs.py HELD_NOTE, SHOWN_NOTE
+        re.compile(r"secret document: catalogue row only; original and text held encrypted in .+", re.S),
+        lambda m: (
+            "Tài liệu mật: kho lưu trữ chỉ giữ dòng mục lục; bản gốc và nội dung được mã hóa trong kho mật."
+        ),
+    ),
+    (
+        re.compile(r"not accessible: catalogue row only, the content is not shown"),
+        lambda m: "Không được tiếp cận: chỉ có dòng mục lục, nội dung không được hiển thị.",
+    ),
     (re.compile(r"no text recognised"), lambda m: "Không nhận dạng được chữ."),
     (
         re.compile(r"low OCR confidence \((?P<a>\d+) < (?P<b>\d+)\)"),

@@ -148,3 +148,14 @@ def test_a_near_duplicate_is_said_in_vietnamese_naming_the_earlier_record(text: 
     line = f"{title} → {outcome} {evidence_vi(decision.evidence)}"
     assert "near_duplicate" not in line and "record" not in line and "a" * 32 in line, line
     assert VIETNAMESE.search(title) and VIETNAMESE.search(outcome)
+
+
+@pytest.mark.parametrize("hold", ["/srv/hold", None])
+def test_a_held_secret_documents_note_is_said_in_vietnamese(hold: str | None) -> None:
+    """The review queue showed a held secret document as "Cần lưu trữ viên xem xét." only."""
+    from application.secret_docs import HELD_NOTE, SHOWN_NOTE
+
+    note = HELD_NOTE.format(hold=hold) if hold else SHOWN_NOTE
+    shown = reason_vi(note)
+    assert shown != GENERIC_REASON and "mục lục" in shown and not ENGLISH.search(shown), shown
+    assert "/srv/hold" not in shown
