@@ -40,6 +40,7 @@ __all__ = [
     "load_outcomes",
     "load_report",
     "merge_outcome",
+    "name_by_id",
     "outcome_digest",
     "record_outcome",
     "report_key",
@@ -275,6 +276,42 @@ def load_report(store: ObjectStore, batch: str) -> BatchReport:
     except NotFound:
         raise NotFound(f"no report for batch {batch!r} in {store.url}") from None
     return BatchReport.model_validate(json.loads(data))
+
+
+def name_by_id(store: ObjectStore, batch: str, record_id: str) -> bool:
+    """After a record's content went to the secret hold: its outcome in `batch` named by its id
+    only, as ingest names a secret it holds (the file's name may tell its subject), and the
+    batch's report folded again from the stored outcomes and records (the record is its
+    catalogue row now: the reasons a row keeps, none quoting its text). True when it changed."""
+    changed = False
+    for key in list(store.list(_outcomes_prefix(batch))):
+        if not key.endswith(".json"):
+            continue
+        outcome = IngestOutcome.model_validate_json(store.get_bytes(key))
+        if outcome.id != record_id or outcome.path == record_id:
+            continue
+        renamed = outcome.model_copy(update={"path": record_id})
+        store.put_bytes(_outcome_key(batch, record_id), json_bytes(renamed.model_dump(mode="json")))
+        store.delete(key)  # after the new one is written: a kill between leaves both, not neither
+        changed = True
+    try:
+        report = load_report(store, batch)
+    except NotFound:
+        return changed
+    if changed or any(note.id == record_id for note in report.needs_review):
+        outcomes = load_outcomes(store, batch)
+        refolded = build_report(
+            batch,
+            outcomes,
+            _records(store, outcomes),
+            started_at=report.started_at,
+            finished_at=report.finished_at,
+            run_pages=report.run_pages,
+        )
+        refolded.access_log = report.access_log
+        store.put_bytes(report_key(batch), json_bytes(refolded.model_dump(mode="json")))
+        changed = True
+    return changed
 
 
 def iter_batches(store: ObjectStore) -> Iterator[str]:

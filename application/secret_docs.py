@@ -27,6 +27,7 @@ from pathlib import Path, PurePath
 from urllib.parse import urlparse
 
 from application.access import class_served
+from application.batches import name_by_id
 from application.dossiers import public_form_files, refresh_public_form, stored_forms
 from application.services import Services
 from classify import extract_metadata
@@ -126,7 +127,7 @@ def _metadata_row(meta: Metadata) -> Metadata:
 
 
 def _classification_row(c: Classification, note: str) -> Classification:
-    reasons = [r for r in c.review_reasons if any(p.fullmatch(r) for p in _SAFE_REASONS)]
+    reasons = [r for r in c.review_reasons if _safe_reason(r)]
     return Classification(
         access="not_accessible",
         retention=c.retention,
@@ -147,17 +148,24 @@ def row_changes(changes: dict[str, object]) -> dict[str, object]:
 
 def _row_event(event: Event, reasons: str) -> Event:
     """An event as the row keeps it: the ingest without the file's path (its names may tell the
-    subject), the classification with the row's reasons, a review with `row_changes` and without
-    the reason the archivist typed (free text may quote the document; the held record keeps it)."""
+    subject), the classification with the row's reasons, a review with `row_changes`, without
+    the reason the archivist typed (free text may quote the document; the held record keeps it)
+    and with only the resolved reasons a row keeps."""
     if event.step == "ingest":
         return event.model_copy(update={"detail": ""})
     if event.step == "classify":
         return event.model_copy(update={"detail": reasons})
     if event.step == "review":
-        changes = event.parameters.get("changes") or {}
-        parameters = {**event.parameters, "changes": row_changes(changes)}
+        parameters = {**event.parameters, "changes": row_changes(event.parameters.get("changes") or {})}
+        if "reasons_resolved" in parameters:  # reasons quote the text: those a row keeps only
+            parameters["reasons_resolved"] = [r for r in parameters["reasons_resolved"] if _safe_reason(r)]
         return event.model_copy(update={"parameters": parameters, "detail": ""})
     return event
+
+
+def _safe_reason(reason: object) -> bool:
+    """A review reason that names no content (the mark, a period, a confidence: _SAFE_REASONS)."""
+    return isinstance(reason, str) and any(pattern.fullmatch(reason) for pattern in _SAFE_REASONS)
 
 
 def catalogue_row(record: Record, *, hold: str | None) -> Record:
@@ -260,7 +268,8 @@ def hold_content(
     `sohoa secret sweep` or reprocess alike: its content moved to the hold (`move_to_hold`; a
     document of a dossier: `move_document_to_hold`) and its near-duplicate fingerprint (hashes
     of its first page, its number and notation) forgotten; its near-duplicates (the same paper
-    scanned again, found by that fingerprint or linked at ingest) closed (`close_twin`).
+    scanned again, found by that fingerprint or linked at ingest) closed (`close_twin`); its
+    batch's outcome and report naming it by its id only (`application.batches.name_by_id`).
     `record` is the record as decided,
     with its words. Returns the catalogue row; BadInput as move_to_hold (nothing changed in the
     store). Call `erase_traces` afterwards."""
@@ -276,6 +285,8 @@ def hold_content(
     closed = [twin for twin in sorted(twins) if close_twin(store, index, twin, record.id)]
     if closed:
         log.warning("record %s held: its near-duplicates %s closed for review", record.id, ", ".join(closed))
+    if record.batch and record.dossier is None:  # a dossier's file names the dossier, not this document
+        name_by_id(store, record.batch, record.id)
     return catalogue
 
 
