@@ -261,6 +261,14 @@ _REASONS: list[tuple[re.Pattern[str], Rewrite]] = [
         re.compile(r"not accessible: catalogue row only, the content is not shown"),
         lambda m: "Không được tiếp cận: chỉ có dòng mục lục, nội dung không được hiển thị.",
     ),
+    (  # application/dossier_review.py KEPT_CLASS: its classes are the codes (undetermined …)
+        re.compile(
+            r"(?P<head>Văn bản được tách lại từ trang [\d,]+ vốn thuộc loại )«(?P<was>\w+)»"
+            r"(?P<mid>: giữ loại đó cho đến khi người lưu trữ xác nhận \(phân loại lại cho ra )"
+            r"«(?P<now>\w+)»\)"
+        ),
+        lambda m: f"{m['head']}«{_access(m['was']).lower()}»{m['mid']}«{_access(m['now']).lower()}»).",
+    ),
     (re.compile(r"no text recognised"), lambda m: "Không nhận dạng được chữ."),
     (
         re.compile(r"low OCR confidence \((?P<a>\d+) < (?P<b>\d+)\)"),

@@ -159,3 +159,13 @@ def test_a_held_secret_documents_note_is_said_in_vietnamese(hold: str | None) ->
     shown = reason_vi(note)
     assert shown != GENERIC_REASON and "mục lục" in shown and not ENGLISH.search(shown), shown
     assert "/srv/hold" not in shown
+
+
+def test_a_split_documents_kept_class_is_said_with_the_class_names() -> None:
+    """A split's "vốn thuộc loại «undetermined»" reason holds class codes: the queue showed
+    "Cần lưu trữ viên xem xét." in its place."""
+    from application.dossier_review import KEPT_CLASS
+
+    shown = reason_vi(KEPT_CLASS.format(pages="1,2", was="undetermined", now="conditional"))
+    assert shown.startswith("Văn bản được tách lại từ trang 1,2 vốn thuộc loại «chưa xác định»"), shown
+    assert "«tiếp cận có điều kiện»" in shown and not ENGLISH.search(shown), shown
