@@ -54,7 +54,7 @@ from application.dossiers import public_form_files
 from application.ingest import classify_event, collect_files, source_name
 from application.ingest_metrics import count_outcome
 from application.logs import log_context, log_outcome
-from application.page_reading import dossier_spool_id, forget_pages, read_spooled
+from application.page_reading import SECRET_NOT_COPIED, dossier_spool_id, forget_pages, read_spooled
 from application.second_readings import read_again
 from application.secret_docs import (
     NO_HOLD_REASON,
@@ -67,7 +67,7 @@ from application.services import Services
 from classify import classify
 from classify.segment import segment_cues
 from core import __version__
-from core.errors import BadInput
+from core.errors import BadInput, SecretBadInput
 from dedup import Fingerprint, fingerprint, fingerprint_file, link_near_duplicate
 from ocr import detect_media_type
 from ocr.load import page_images
@@ -399,10 +399,11 @@ def _read_scan(
             ):
                 scan.add(read)
                 secret_seen = secret_seen or read.marked
-        except BadInput as exc:
-            raise BadInput(f"{path.name}: {exc}") from exc
+        except BadInput as exc:  # a fault after a secrecy mark showed, in this file or before: no copy
+            raise _fault(f"{path.name}: {exc}", secret_seen, exc) from exc
         except OSError as exc:
-            raise BadInput(f"{path.name}: cannot read the file: {exc.strerror or exc}") from exc
+            reason = f"{path.name}: cannot read the file: {exc.strerror or exc}"
+            raise _fault(reason, secret_seen, exc) from exc
         files.append(
             DossierFile(
                 name=source_name(path),
@@ -453,7 +454,8 @@ def ingest_dossier(
             try:
                 intake = _ingest_new(path, paths, hashes, orders, services, code, title, batch, worker, t0)
             except BadInput as exc:
-                intake = _quarantined(services, path, str(exc), batch, t0)
+                secret = isinstance(exc, SecretBadInput)
+                intake = _quarantined(services, path, str(exc), batch, t0, keep_copy=not secret)
                 _forget(services, dossier_id, len(paths))
                 return intake
             _forget(services, dossier_id, len(paths))  # its outcome is stored: the pages kept go
@@ -724,6 +726,16 @@ def _document_path(path: Path, record_id: str, order: int, *, held: bool) -> str
 
 def _is_held(services: Services, record_id: str) -> bool:
     return is_marked_secret(read_record(services.store, record_id, with_words=False))
+
+
+def _fault(reason: str, secret_seen: bool, cause: Exception) -> BadInput:
+    """The BadInput of a file of the dossier: SecretBadInput (no copy kept) once a page of it or
+    of an earlier file showed a secrecy mark."""
+    if isinstance(cause, SecretBadInput):
+        return SecretBadInput(reason)
+    if secret_seen:
+        return SecretBadInput(f"{reason} {SECRET_NOT_COPIED}")
+    return BadInput(reason)
 
 
 def _quarantined(

@@ -36,7 +36,7 @@ from application.secret_docs import (
 from application.services import Services
 from classify import classify
 from core import __version__
-from core.errors import BadInput
+from core.errors import BadInput, SecretBadInput
 from dedup import fingerprint, link_near_duplicate
 from ocr import count_pages, detect_media_type, write_searchable_pdf
 from ocr.load import page_images
@@ -174,8 +174,9 @@ def _ocr_classify_store(
             readings = read_again(pages, image_of, services.engine)
         metadata = readings.metadata(pages)
         fprint = fingerprint(pages, first_page, metadata)
-    except BadInput as exc:
-        return _quarantined(services, path, str(exc), batch, t0)
+    except BadInput as exc:  # after a secrecy mark showed (SecretBadInput): no copy of it kept
+        secret = isinstance(exc, SecretBadInput)
+        return _quarantined(services, path, str(exc), batch, t0, keep_copy=not secret)
 
     classification = classify(metadata, pages, services.rules)
     engine = services.engine

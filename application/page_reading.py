@@ -26,7 +26,7 @@ from application.page_spool import PageSpool, SpooledPage, forget, sweep
 from application.secret_docs import page_shows_secrecy
 from application.services import Services
 from core import __version__
-from core.errors import BadInput
+from core.errors import BadInput, SecretBadInput
 from dedup import ImageHashes, page_hashes
 from ocr import PageResult
 from ocr.parallel import page_threads
@@ -35,9 +35,19 @@ from schemas import Page
 from storage import package_exists
 from storage.dossier_package import dossier_exists
 
-__all__ = ["LOOK_AHEAD", "dossier_spool_id", "forget_pages", "read_pages", "read_spooled", "reader_of"]
+__all__ = [
+    "LOOK_AHEAD",
+    "SECRET_NOT_COPIED",
+    "dossier_spool_id",
+    "forget_pages",
+    "read_pages",
+    "read_spooled",
+    "reader_of",
+]
 
 log = logging.getLogger(__name__)
+
+SECRET_NOT_COPIED = "(a page showed a secrecy mark: no copy kept, the file was left where it is)"
 
 LOOK_AHEAD = 2  # pages in flight per document: this many per page slot
 
@@ -159,6 +169,7 @@ def read_spooled(
         around=around,
     )
     taken = 0
+    mark_seen = False  # a fault after a page showed a secrecy mark: SecretBadInput
     try:
         for result in results:
             page = result.page
@@ -168,6 +179,7 @@ def read_spooled(
                 result.source_image = None
             looked = (spooling and secrecy_unspooled) or (secrecy_stop and page.number == 1)
             marked = looked and page_shows_secrecy(page)  # once a page: a whole metadata reading
+            mark_seen = mark_seen or marked
             if marked and spooling and secrecy_unspooled:
                 spooling = False
                 if unspooling is not None:
@@ -190,8 +202,10 @@ def read_spooled(
                 log.debug("record %s page %d: confidence %.1f", spool_id, page.number, page.confidence)
             taken += 1
             yield read
-    except BadInput:
+    except BadInput as exc:
         spool.remove()  # the file is quarantined: its pages are not wanted
+        if mark_seen and not isinstance(exc, SecretBadInput):  # no copy of it may be kept
+            raise SecretBadInput(f"{exc} {SECRET_NOT_COPIED}") from exc
         raise
     finally:
         results.close()  # a caller that stops early: the pages not begun are not read

@@ -1,6 +1,8 @@
 """The error tree. Each kind is translated once, at the edges (CLI, API, flows).
 
 - BadInput: the file itself is at fault. Never retried; the file is quarantined.
+  - SecretBadInput: at fault after a page of it showed a secrecy mark: quarantined without a
+    copy (a state secret is never kept in clear), the file left where it is.
 - MissingDependency: the machine lacks a tool or data file. The message names what to install.
 - ConfigurationError: the settings ask for something that cannot work as set; the message says
   what to change.
@@ -19,6 +21,11 @@ class SohoaError(Exception):
 
 class BadInput(SohoaError):
     """The input file cannot be processed as it is; the message says why, for a person."""
+
+
+class SecretBadInput(BadInput):
+    """BadInput for a file a page of which showed a secrecy mark before the fault: no copy of
+    it may be kept (the quarantine keeps the reason only; the file stays where it is)."""
 
 
 class MissingDependency(SohoaError):

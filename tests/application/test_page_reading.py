@@ -168,3 +168,25 @@ def test_from_a_page_with_a_secrecy_mark_on_nothing_of_the_document_stays_in_the
 ) -> None:
     assert _killed_spool(tmp_path, {}) == ["0001.json", "0002.json", "0003.json"]
     assert _killed_spool(tmp_path, {2: "MẬT\nQUYẾT ĐỊNH\nVề việc thử"}) == []
+
+
+@pytest.mark.parametrize("as_dossier", [False, True], ids=["record", "dossier"])
+def test_a_file_failing_after_a_page_showed_a_secrecy_mark_is_not_copied(
+    tmp_path: Path, as_dossier: bool
+) -> None:
+    """Page 2 bears a MẬT mark, page 3 cannot be read: the file is quarantined with the reason
+    only — no copy of a state secret is kept in clear, the file stays where it is."""
+    from application.dossier_intake import ingest_dossier
+
+    path = tmp_path / "Bao_cao_kho.tif"
+    frames = [Image.new("L", size, 255) for size in [(600, 800), (600, 800), (3000, 3000), (600, 800)]]
+    frames[0].save(path, save_all=True, append_images=frames[1:], dpi=(300, 300))
+    engine = PerPageEngine({2: "MẬT\nBÁO CÁO\nVề việc kiểm kê kho"}, kill_at=99)
+    services = _services(tmp_path / "home", engine, workers=1, max_image_pixels=1_000_000)
+    outcome = ingest_dossier(path, services).outcomes[0] if as_dossier else ingest_file(path, services)
+    services.close()
+    assert outcome.status == "quarantined" and "page 3 is 3000x3000 pixels" in (outcome.reason or "")
+    assert "no copy kept" in (outcome.reason or "")
+    data = path.read_bytes()
+    assert [p for p in (tmp_path / "home").rglob("*") if p.is_file() and p.read_bytes() == data] == []
+    assert path.read_bytes() == data  # left where it is
