@@ -24,6 +24,9 @@ Found open, left as strict xfails (the fix lies in application/, owned by others
   by the classifier nor masked on either page: the public reads it whole across the two pages
   (a phone number cut so keeps its second page's digits: "••••• " | "237, thường trú …").
 
+- A listed name that OCR read with a space dropped ("NguyễnVăn Quyxthắng", as the dev corpus's
+  reading gives "SốCCCD") is not masked where it is so written.
+
 Found open and fixed:
 - `sohoa serve` wrote every request line to its log with its query string (uvicorn's access
   log): a citizen's CCCD typed into the public search (which the search itself masks, so the
@@ -339,3 +342,26 @@ def test_a_name_cut_by_a_page_break_is_masked_on_both_pages(tmp_path: Path) -> N
         pages = [p["text"] for p in client.get(f"/records/{record.id}/text").json()["pages"]]
     assert "087195003214" not in "".join(pages)
     assert "Quyxmai" not in pages[1] and "Hoàng Thị" not in pages[0], pages
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="door (s15): a listed name written with a space dropped by OCR ('NguyễnVăn X') is not "
+    "masked; fix in indexing/masking.py: match a listed name with its spaces optional",
+)
+def test_a_listed_name_read_with_a_space_dropped_is_masked(tmp_path: Path) -> None:
+    archive, _ = _archive(tmp_path)
+    name = "Nguyễn Văn Quyxthắng"
+    lines = [
+        "QUYẾT ĐỊNH Về việc khen thưởng",
+        f"Điều 1. Khen thưởng ông {name}, sinh năm 1980.",
+        "Điều 2. Ông NguyễnVăn Quyxthắng được nhận tiền thưởng.",
+    ]
+    page, image = page_with_words(1, lines, "space")
+    record = make_record(
+        [page], access="public", personal=(PersonalData(kind="full_name", value=name, page=1),)
+    )
+    record = archive.add("space", record, image)
+    with TestClient(create_app(archive.settings)) as client:
+        text = client.get(f"/records/{record.id}/text").json()["pages"][0]["text"]
+    assert "Quyxthắng" not in text, text
