@@ -95,7 +95,7 @@ async function submitReview(event) {
     return;
   }
   const outcome = OUTCOMES[body.event.outcome] || body.event.outcome;
-  message.textContent = `Đã ghi quyết định cho hồ sơ ${body.id.slice(0, 12)}: ${outcome}, mức tiếp cận ${ACCESS[body.access] || body.access}.`;
+  message.textContent = `Đã ghi quyết định cho hồ sơ ${body.id.slice(0, 12)}: ${outcome}, mức tiếp cận: ${ACCESS[body.access] || body.access}.`;
   message.className = "message ok";
   form.closest(".review-item").classList.add("done");
   form.querySelector("button").disabled = true;
@@ -141,8 +141,16 @@ function toggleOverride(form) {
   form.querySelector(".override-fields").hidden = !override;
 }
 
+// The browser's own message for a field left empty or too short is in the browser's language
+// (English on many office PCs): a field with data-invalid says it in Vietnamese instead.
+function sayInvalidInVietnamese(field) {
+  field.addEventListener("invalid", () => field.setCustomValidity(field.dataset.invalid));
+  field.addEventListener("input", () => field.setCustomValidity(""));
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   savedKey(); // an expired sign-in is forgotten
+  for (const field of document.querySelectorAll("[data-invalid]")) sayInvalidInVietnamese(field);
   document.getElementById("login-form")?.addEventListener("submit", signIn);
   for (const element of document.querySelectorAll("[data-logout]")) element.addEventListener("click", signOut);
   for (const select of document.querySelectorAll("[data-autosubmit]")) {
