@@ -330,13 +330,16 @@ def _aligned(notation: Notation, header: Header) -> str:
 def _date_again(header: Header, first: list[Line], again: DateReading | None) -> Line | None:
     """The date line read again in place of the first reading's, when that lacked the day or
     the month and the second gives a whole date (digits as sure as the engine's own: the line's
-    words' confidences and the hand check still apply)."""
+    words' confidences and the hand check still apply), or, when the first gave no month, the
+    month and year with the day still unsure (a partial date, the day left for a person)."""
     if again is None or (header.place_date is not None and header.place_date[0].date is not None):
         return None
     line = next((x for x in first if x.page == again.page and x.index == again.index), None)
     found: PlaceDate | None = parse_date_line(again.text)
-    if line is None or found is None or found.date is None or len(again.text) != len(line.text):
+    if line is None or found is None or len(again.text) != len(line.text):
         return None
+    if found.date is None and header.place_date is not None:
+        return None  # the month was read the first time: nothing more to take
     log.info("date read again: %r -> %r", line.text, again.text)
     header.place_date = (replace(found, repaired=True), line)
     return line

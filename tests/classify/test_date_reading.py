@@ -103,6 +103,17 @@ def test_extract_takes_the_date_read_again() -> None:
     assert extract([page], date=wrong).metadata.date_partial == "2019-01"
 
 
+def test_a_month_read_again_gives_the_partial_date() -> None:
+    """The first reading had no month ('tháng 0T'): the month read again keeps the date as its
+    month and year, the day ('0S', not resolved) left for a person."""
+    page = _page("Đồng Hòa, ngày 0S tháng 0T năm 2024")
+    assert extract([page]).metadata.date_partial is None
+    line = next(x for x in document_lines([page])[0] if "ngày" in x.text)
+    found = extract([page], date=DateReading(1, line.index, "Đồng Hòa, ngày 0S tháng 01 năm 2024")).metadata
+    assert found.date is None and found.date_partial == "2024-01"
+    assert any("cần nhập ngày" in reason for reason in found.review)
+
+
 _FONT = Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf")
 _ITALIC = Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Italic.ttf")
 
