@@ -241,12 +241,16 @@ def show(
 
     settings = _settings()
     store = open_store(settings.storage_url)
+    versions = []
     try:
         versions = record_versions(store, record_id)
         record = read_record(store, record_id, with_words=False, version=version)
         head = record if version is None else _head_or_none(store, record_id)
     except (NotFound, ValueError) as exc:
         shown = f"no record {record_id}" + (f" with a version {version}" if version else "")
+        if version and versions:  # the record is there: say which versions it has
+            newest = versions[-1].number
+            shown = f"record {record_id} has no version {version}: its versions are 1 to {newest}"
         raise _fail(shown, EXIT_NOT_FOUND) from exc
     if "not_accessible" in (record.classification.access, head and head.classification.access):
         record = catalogue_row(record, hold=None)

@@ -53,6 +53,8 @@ def test_show_lists_the_versions_and_reads_any_one(sohoa_home: Path, tmp_path: P
     code, out = _show(record.id, "--version", "1")
     assert code == 0 and "review: sửa trích yếu" in out and "* v1" in out
     assert _show(record.id, "--version", "3")[0] == 4  # no such version
+    said = " ".join(runner.invoke(app, ["show", record.id, "--version", "3"]).output.split())
+    assert f"record {record.id} has no version 3: its versions are 1 to 2" in said, said
 
 
 def test_an_older_version_of_a_record_now_secret_shows_its_catalogue_row(
