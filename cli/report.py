@@ -87,10 +87,12 @@ def print_batch_report(console: Console, report: BatchReport) -> None:
 
 def print_batch_list(console: Console, rows: list[dict[str, object]]) -> None:
     table = Table(box=None)
-    table.add_column("batch", no_wrap=True)
-    table.add_column("started UTC", no_wrap=True)
+    # on an 80-column terminal the long batch names fold, the headings stay whole (they were cut
+    # to "fil… inge… dup…")
+    table.add_column("batch", overflow="fold")
+    table.add_column("started UTC", no_wrap=True, min_width=16)
     for name in ("files", "ingested", "duplicates", "problems", "to review"):
-        table.add_column(name, justify="right")
+        table.add_column(name, justify="right", no_wrap=True, min_width=len(name))
     for row in rows:
         counts: dict = row["counts"]  # type: ignore[assignment]
         table.add_row(

@@ -160,3 +160,22 @@ def test_a_dossier_intake_names_its_dossier_in_the_summary() -> None:
     print_summary(Console(file=out, width=80), summary)
     text = " ".join(out.getvalue().split())
     assert f"Dossier G09.2021.07 {'d' * 32}: 1 document, stored; sohoa dossier show {'d' * 32}" in text
+
+
+def test_the_batch_list_keeps_its_headings_on_an_80_column_terminal() -> None:
+    import io
+
+    from rich.console import Console
+
+    from cli.report import print_batch_list
+
+    row = {
+        "batch": "batch-20261207T175900-b22fdb", "started_at": "2026-12-07T17:59:00+00:00", "files": 104,
+        "counts": {"ingested": 6, "near_duplicate": 16, "duplicate": 4}, "problems": 78, "needs_review": 22,
+    }  # fmt: skip
+    out = io.StringIO()
+    print_batch_list(Console(file=out, width=80), [row])
+    text = out.getvalue()
+    for heading in ("files", "ingested", "duplicates", "problems", "to review", "2026-12-07 17:59"):
+        assert heading in text, text
+    assert "…" not in text and "b22fdb" in text.replace("\n", "").replace(" ", "")
