@@ -54,7 +54,11 @@ MIN_VALUE_CHARS = 4  # a listed value this short is masked where it stands as wh
 # Patterns begin with a character class or a literal where they can (a lookbehind comes after
 # it): the re module then skips to the next place that can start a match in C, ~5x faster.
 _CONFUSABLE = re.compile(r"[OolI|](?<=\d[OolI|])(?=\d)")
-_CONFUSABLE_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
+_CONFUSABLE_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1", "S": "5", "B": "8"})
+# A look-alike letter beside a digit ("l976", "O4", "2S7"): the start of a word of digits and
+# look-alikes read by OCR (`_digit_words`)
+_LOOKALIKES = "OolI|SB"
+_BESIDE_DIGIT = re.compile(rf"[{_LOOKALIKES}](?:(?=\d)|(?<=\d[{_LOOKALIKES}]))")
 # A number: digit groups joined by one separator; groups after the first have 2+ digits (or one
 # digit between two such groups: a landline "0277 3 861 245"), so a list of single digits
 # ("1 2 3 4") is not a number, and " - " between two dates splits them.
@@ -202,22 +206,50 @@ def _bare_birth_spans(folded: str) -> list[Span]:
     return spans
 
 
-def _spans(text: str, values: Sequence[str]) -> tuple[list[Span], list[Span]]:
-    """(spans to mask whole, date spans whose digits only are masked) in NFC `text`."""
+def _digitised(text: str) -> str:
+    """`text` with the letters OCR reads for digits read as digits, one character for one (the
+    same offsets): between two digits ("1O2"), and in a word of digits and look-alikes that holds
+    at least as many digits ("sinh năm l976", "12/O4/1995", "0912 486 2S7"); a word of letters
+    ("SOS", "Bộ") is left alone."""
+    digitised = _CONFUSABLE.sub(lambda m: m.group().translate(_CONFUSABLE_DIGITS), text)
+    out: list[str] | None = None
+    end = 0
+    for found in _BESIDE_DIGIT.finditer(digitised):
+        if found.start() < end:
+            continue  # inside the word just handled
+        start = end = found.start()
+        while start and (digitised[start - 1].isdigit() or digitised[start - 1] in _LOOKALIKES):
+            start -= 1
+        while end < len(digitised) and (digitised[end].isdigit() or digitised[end] in _LOOKALIKES):
+            end += 1
+        if (start and digitised[start - 1].isalpha()) or (end < len(digitised) and digitised[end].isalpha()):
+            continue  # part of a word of letters
+        word = digitised[start:end]
+        if _digits(word) >= len(word) - _digits(word):
+            out = out if out is not None else list(digitised)
+            out[start:end] = word.translate(_CONFUSABLE_DIGITS)
+    return digitised if out is None else "".join(out)
+
+
+def _spans(text: str, values: Sequence[str]) -> tuple[list[Span], list[Span], str]:
+    """(spans to mask whole, date spans whose digits only are masked, the text as `_digitised`
+    reads it) in NFC `text`."""
     folded = folded_view(text)
     whole = _value_spans(text, folded, values) if values else []
     if "@" in text:
         whole += _emails(text)
     if not _ANY_DIGIT.search(text):  # every other kind of personal data holds digits
-        return whole, []
-    digitised = _CONFUSABLE.sub(lambda m: m.group().translate(_CONFUSABLE_DIGITS), text)
+        return whole, [], text
+    digitised = _digitised(text)
+    if digitised != text:  # a date or year of birth read with a look-alike letter
+        folded = folded_view(digitised)
     whole += _number_spans(digitised) + _labelled_spans(digitised, folded)
     whole += [m.span() for m in _PASSPORT.finditer(text)]
     dates: list[Span] = []
     if "sinh" in folded:
         dates += [m.span(1) for m in _word_start_matches(_BIRTH_LABELLED, folded)]
         dates += _bare_birth_spans(folded)
-    return whole, dates
+    return whole, dates, digitised
 
 
 def find_spans(text: str, values: Sequence[str] = ()) -> list[Span]:
@@ -228,13 +260,16 @@ def find_spans(text: str, values: Sequence[str] = ()) -> list[Span]:
     """
     if not text:
         return []
-    whole, dates = _spans(text, values)
+    whole, dates, _ = _spans(text, values)
     return merge_spans(whole + dates)
 
 
-def _blank(piece: str, *, digits_only: bool = False) -> str:
-    hidden = str.isdigit if digits_only else str.isalnum
-    return "".join(MASK if hidden(c) else c for c in piece)
+def _blank(piece: str, digitised: str | None = None) -> str:
+    """`piece` with its letters and digits masked; with `digitised` (the piece as `_digitised`
+    reads it: a date), only what reads as a digit there."""
+    if digitised is None:
+        return "".join(MASK if c.isalnum() else c for c in piece)
+    return "".join(MASK if d.isdigit() else c for c, d in zip(piece, digitised, strict=True))
 
 
 def mask_in_place(text: str, values: Sequence[str] = ()) -> str:
@@ -244,13 +279,14 @@ def mask_in_place(text: str, values: Sequence[str] = ()) -> str:
     text = nfc(text)
     if not text:
         return text
-    whole, dates = _spans(text, values)
+    whole, dates, digitised = _spans(text, values)
     if not whole and not dates:
         return text
     chars = list(text)
-    for spans, digits_only in ((dates, True), (merge_spans(whole), False)):
-        for start, end in spans:
-            chars[start:end] = _blank(text[start:end], digits_only=digits_only)
+    for start, end in dates:
+        chars[start:end] = _blank(text[start:end], digitised[start:end])
+    for start, end in merge_spans(whole):
+        chars[start:end] = _blank(text[start:end])
     return "".join(chars)
 
 

@@ -42,6 +42,13 @@ SHOULD_MASK = [
     ("gọi 0914–762–305", "0914–762–305"),
     ("gọi 0914,762,305", "0914,762,305"),
     ("điện thoại 0277 3 861 245.", "0277 3 861 245"),  # a landline with a one-digit group
+    # OCR reads a letter for a digit at a word's edge too (red team s15): l/I for 1, O for 0, S for
+    # 5, B for 8, where the word is mostly digits
+    ("sinh năm l976, thường trú", "l976"),
+    ("Ngày sinh: 12/04/l995.", "12/04/l995"),
+    ("sinh ngày 12/O4/1995", "12/O4/1995"),
+    ("điện thoại 0912 486 2S7.", "0912 486 2S7"),
+    ("CCCD 0010B5001234", "0010B5001234"),
     ("ĐT (0277) 3.861.245", "0277) 3.861.245"),
 ]
 SHOULD_KEEP = [
@@ -56,6 +63,10 @@ SHOULD_KEEP = [
     "Điều 1 2 3 4 5 6 7 8 9 10",
     "ngày 08/3/2022",
     "lúc 08 giờ 00 ngày 10 tháng 3 năm 2022",
+    # words of letters beside numbers are not read as digits
+    "SOS 115, Bộ Y tế 2019",
+    "phòng B1, tầng 3, khu IS0 9001",
+    "học sinh lớp 12S năm 2019",
 ]
 
 
