@@ -1,33 +1,30 @@
 """Red team, session 15: what a record marked secret after intake leaves behind outside its own
-object, and what the search server keeps at rest (notes: /tmp/s15/notes/redteam.md).
+object, what OCR noise lets through the public's masking, and what the search server keeps at
+rest (notes: /tmp/s15/notes/redteam.md).
 
-Found open, left as strict xfails (the fix lies in application/, owned by others this session):
-- A near-duplicate of a record an archivist marks MẬT (the same paper scanned twice: its
-  DUP.near link names the held record) stays as it was, public, its text served and searched:
-  the hold takes one copy of the secret's content and leaves the other on the public site.
-- The batch report (`batches/<batch>.json`) and the document's outcome keep the path the office
-  gave the file (a name telling the subject) and its review reasons quoting its text and personal
-  data, after a review sends the record to the hold ("no trace is left under SOHOA_HOME").
-
+Found open, left as strict xfails (the fix lies in files owned by others this session):
 - A scan whose page 2 bears a MẬT mark and whose page 3 cannot be read (over the pixel limit, a
-  damaged page) is quarantined with a byte-for-byte copy of the file in the store: the mark was
-  seen ("a secrecy mark on page 2, no page is kept from here"), then the failure copied the whole
-  secret into quarantine/ in clear, as a record and as a one-file dossier alike (held or not).
-
-- A date of birth or a birth year read by OCR with a letter for a digit (the dev corpus's own
-  reading gives "l" for "1": "l Nguyễn Thị Ngọc Hân") is served to the public in clear:
-  "sinh năm l976", "Ngày sinh: 12/04/l995", "sinh ngày 12/O4/1995" are not masked, a phone number
-  with an "S" for a "5" keeps its last group ("••••• 2S7"), and the classifier, reading no number,
-  lists no personal data beside them (indexing/masking.py; classify/personal.py).
-
+  damaged page) is quarantined with a byte-for-byte copy of the file in the store, as a record
+  and as a one-file dossier alike (held or not). fad9e0d keeps no copy when the failure comes
+  after the marked page was taken; but page 3 is read ahead and fails first, before page 2's
+  mark is looked at, and the copy is kept.
 - A name cut by a page break ("… cho bà Hoàng Thị" | "Quyxmai, sinh ngày …") is neither listed
   by the classifier nor masked on either page: the public reads it whole across the two pages
   (a phone number cut so keeps its second page's digits: "••••• " | "237, thường trú …").
-
 - A listed name that OCR read with a space dropped ("NguyễnVăn Quyxthắng", as the dev corpus's
   reading gives "SốCCCD") is not masked where it is so written.
 
-Found open and fixed:
+Found open and closed by their owners this session (guards here, through the API):
+- A near-duplicate of a record an archivist marks MẬT (the same paper scanned twice) stayed
+  public, its text served and searched (e48a7f5, application/secret_docs.py `close_twin`).
+- The batch report and the document's outcome kept the office's path (a name telling the
+  subject) and review reasons quoting its text and personal data after a review sent the record
+  to the hold (4538a9f, application/batches.py `name_by_id`).
+- A date of birth, a birth year or a phone number read by OCR with a letter for a digit ("sinh
+  năm l976", "Ngày sinh: 12/04/l995", "0912 486 2S7"; the dev corpus's own reading gives "l" for
+  "1") was served to the public in clear (be50bd1, indexing/masking.py).
+
+Found open and fixed here:
 - `sohoa serve` wrote every request line to its log with its query string (uvicorn's access
   log): a citizen's CCCD typed into the public search (which the search itself masks, so the
   archive never reads it), a name a staff member looked for, rested in clear in the server's log
@@ -47,7 +44,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 import warnings
 from pathlib import Path
 
@@ -64,12 +60,14 @@ from application.searching import SearchParams, search_as
 from application.services import services_for
 from classify import classify_pages
 from core.settings import Settings
+from dedup import fingerprint
 from dedup.link import link_near_duplicate
 from dedup.match import DuplicateMatch
 from indexing import SqliteIndex
 from indexing.postings import WARM_MIN_PAGES
-from schemas import IngestOutcome, Page, PersonalData
+from schemas import IngestOutcome, Page, PersonalData, Record
 from storage.hold import new_key
+from storage.layout import FINGERPRINT_FILE
 from tests.api.conftest import Archive, make_record, page_with_words
 from tests.indexing.conformance import make_record as bare_record
 from tests.redteam.contract_world import ELASTICSEARCH_URL
@@ -103,20 +101,27 @@ def _archive(root: Path) -> tuple[Archive, dict[str, dict[str, str]]]:
     return archive, {"public": {}, **headers}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="door (s15): a near-duplicate of a record marked MẬT stays public, its text served; fix "
-    "in application/secret_docs.py hold_content: close its DUP.near twins (both ways) too",
-)
+def _as_ingested(archive: Archive, name: str, record: Record, image: Image.Image) -> Record:
+    """`record` stored as ingest stores it: its fingerprint in its package and in the lookup."""
+    fp = fingerprint(record.pages, image, record.metadata)
+    stored = archive.add(name, record, image, {FINGERPRINT_FILE: fp.to_json()})
+    archive.services.similar.add(stored.id, fp)
+    return stored
+
+
 def test_a_near_duplicate_of_a_record_marked_secret_is_not_served(tmp_path: Path) -> None:
+    """Found open (the twin stayed public, its text served and searched); closed by e48a7f5
+    (application/secret_docs.py `close_twin`): guarded here through the review API."""
     archive, headers = _archive(tmp_path)
-    lines = ["BÁO CÁO", f"Kết quả khảo sát {WORD} tại kho K3"]
+    lines = ["BÁO CÁO", f"Kết quả khảo sát {WORD} tại kho K3 của đơn vị trong quý ba"]
     page, image = page_with_words(1, lines, "first scan")
-    first = archive.add("first", make_record([page], access="conditional", doc_type="Báo cáo"), image)
+    first = _as_ingested(
+        archive, "first", make_record([page], access="conditional", doc_type="Báo cáo"), image
+    )
     page, image = page_with_words(1, lines, "second scan")  # the same paper, scanned again later
     match = DuplicateMatch(record_id=first.id, basis="text+image", text=0.97, image=2)
     twin = link_near_duplicate(make_record([page], access="public", doc_type="Báo cáo"), match)
-    twin = archive.add("second", twin, image)
+    twin = _as_ingested(archive, "second", twin, image)
     with TestClient(create_app(archive.settings)) as client:
         assert client.get(f"/records/{twin.id}/text").status_code == 200  # an archivist opened it
         answer = client.post(f"/review/{first.id}", json=MARK, headers=headers["archivist"])
@@ -127,13 +132,9 @@ def test_a_near_duplicate_of_a_record_marked_secret_is_not_served(tmp_path: Path
             assert found["total"] == 0, role
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="door (s15): a record held after intake keeps its file's path and its review reasons "
-    "(its text, personal data) in the batch report; fix in application/secret_docs.py (hold_content "
-    "or erase_traces): rewrite the batch's outcome and report naming it by id, reasons withheld",
-)
 def test_a_record_held_after_intake_leaves_no_path_or_reasons_in_its_batch_report(tmp_path: Path) -> None:
+    """Found open; closed by 4538a9f (application/batches.py `name_by_id`): guarded here through
+    the review API."""
     archive, headers = _archive(tmp_path)
     name, stem = "Trần Văn Quyxthanh", "Bao_cao_kho_vu_khi_Quyxthanh"
     page, image = page_with_words(1, ["BÁO CÁO", f"Ông {name} phụ trách {WORD}"], "batch")
@@ -145,8 +146,9 @@ def test_a_record_held_after_intake_leaves_no_path_or_reasons_in_its_batch_repor
         needs_review=True,
         reasons=(f"A7.2.contact (M) suggests conditional: personal data (full_name): full_name {name}",),
     )
-    record = archive.add(stem, record, image)
-    store, batch = archive.services.store, "batch-20261207T010203-abcdef"
+    batch = "batch-20261207T010203-abcdef"
+    record = archive.add(stem, record.model_copy(update={"batch": batch}), image)  # as ingest names it
+    store = archive.services.store
     path = f"/srv/inbox/{stem}.png"
     record_outcome(store, batch, IngestOutcome(path=path, status="ingested", id=record.id, pages=1))
     save_report(store, batch, started_at=dt.datetime.now(dt.UTC), run_pages=1)
@@ -222,13 +224,14 @@ SECRET_HEADER = Path(__file__).parent / "fixtures" / "mat_header.png"
 
 @pytest.mark.xfail(
     strict=True,
-    reason="door (s15): a file whose MẬT mark was read is copied into quarantine/ in clear when a "
-    "later page fails; fix in application/page_reading.py + ingest.py + dossier_intake.py: a "
-    "BadInput after a marked page quarantines with keep_copy=False, the reason saying secret",
+    reason="door (s15), left after fad9e0d: a page read ahead (LOOK_AHEAD) fails before page 2's "
+    "MẬT mark is looked at, and the whole file is copied into quarantine/ in clear; fix in "
+    "application/page_reading.py: on a BadInput, look at the pages before the failing one (readable, "
+    "in flight) for a mark before a copy is kept",
 )
 @pytest.mark.parametrize("as_dossier", [False, True], ids=["record", "dossier"])
 def test_a_scan_with_a_secret_page_and_an_unreadable_one_is_not_copied(
-    tmp_path: Path, as_dossier: bool, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, as_dossier: bool
 ) -> None:
     secret = Image.open(SECRET_HEADER).convert("L")
     cover = Image.new("L", (1240, 1754), 255)
@@ -238,14 +241,12 @@ def test_a_scan_with_a_secret_page_and_an_unreadable_one_is_not_copied(
     cover.save(scan, save_all=True, append_images=[secret, too_large], compression="tiff_deflate")
     settings = _hold_settings(tmp_path).model_copy(update={"max_image_pixels": 20_000_000})
     services = services_for(settings)
-    caplog.set_level(logging.WARNING, logger="application.page_reading")
     if as_dossier:
         (outcome,) = ingest_dossier(scan, services).outcomes
     else:
         outcome = ingest_file(scan, services)
     services.close()
     assert outcome.status == "quarantined" and "page 3" in (outcome.reason or "")
-    assert "a secrecy mark on page 2" in caplog.text  # the mark was read before the failure
     data = scan.read_bytes()
     copies = [p for p in settings.home.rglob("*") if p.is_file() and p.read_bytes() == data]
     assert copies == []
@@ -294,13 +295,9 @@ def test_the_server_log_keeps_no_query(tmp_path: Path) -> None:
     assert '"GET /search HTTP/1.1" 200' in log and '"GET /ui HTTP/1.1" 200' in log  # still logged
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="door (s15): a birth date/year or phone read with an OCR lookalike letter (l/I/O/S/B for "
-    "1/1/0/5/8) is not masked for the public; fix in indexing/masking.py: find the spans on a "
-    "copy of the text with lookalikes beside digits read as digits (one char for one: same offsets)",
-)
 def test_personal_numbers_read_with_a_letter_for_a_digit_are_masked(tmp_path: Path) -> None:
+    """Found open; closed by be50bd1 (indexing/masking.py: look-alike letters at a number's edge
+    read as digits): guarded here through the public text."""
     archive, _ = _archive(tmp_path)
     lines = [
         "QUYẾT ĐỊNH Về việc cấp lại giấy tờ cho công dân",
