@@ -476,7 +476,9 @@ _REASON_PATTERN = "lý do phải có ít nhất 5 ký tự (không tính khoản
 def validation_message(error: dict[str, object]) -> str:
     """One pydantic/FastAPI validation error in Vietnamese: the field, then what is wrong (never
     the raw pattern or the English message)."""
-    loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "header")]  # type: ignore[union-attr]
+    # positions (ints: an item of a list, or where a body that is not JSON went wrong) name no field
+    where = error.get("loc", ())
+    loc = [str(p) for p in where if p not in ("body", "query", "path", "header") and not isinstance(p, int)]  # type: ignore[union-attr]
     field = loc[-1] if loc else ""
     kind = str(error.get("type", ""))
     ctx = error.get("ctx") if isinstance(error.get("ctx"), dict) else {}
@@ -484,4 +486,4 @@ def validation_message(error: dict[str, object]) -> str:
         return _REASON_PATTERN.capitalize() + "."
     what = _VALIDATION.get(kind, lambda _ctx: "giá trị không hợp lệ")(ctx)  # type: ignore[arg-type]
     name = _FIELDS_IN_ERRORS.get(field, field)
-    return f"{name.capitalize()}: {what}." if name else f"{what.capitalize()}."
+    return f"{name.capitalize()}: {what}." if name else f"{what[:1].upper()}{what[1:]}."
