@@ -3,11 +3,6 @@ object, what OCR noise lets through the public's masking, and what the search se
 rest (notes: /tmp/s15/notes/redteam.md).
 
 Found open, left as strict xfails (the fix lies in files owned by others this session):
-- A scan whose page 2 bears a MẬT mark and whose page 3 cannot be read (over the pixel limit, a
-  damaged page) is quarantined with a byte-for-byte copy of the file in the store, as a record
-  and as a one-file dossier alike (held or not). fad9e0d keeps no copy when the failure comes
-  after the marked page was taken; but page 3 is read ahead and fails first, before page 2's
-  mark is looked at, and the copy is kept.
 - A name cut by a page break ("… cho bà Hoàng Thị" | "Quyxmai, sinh ngày …") is neither listed
   by the classifier nor masked on either page: the public reads it whole across the two pages
   (a phone number cut so keeps its second page's digits: "••••• " | "237, thường trú …").
@@ -15,6 +10,10 @@ Found open, left as strict xfails (the fix lies in files owned by others this se
   reading gives "SốCCCD") is not masked where it is so written.
 
 Found open and closed by their owners this session (guards here, through the API):
+- A scan whose page 2 bears a MẬT mark (read: "a secrecy mark on page 2") and whose page 3
+  cannot be read (over the pixel limit, a damaged page) was quarantined with a byte-for-byte
+  copy of the file in the store, as a record and as a one-file dossier alike (fad9e0d,
+  application/page_reading.py `SecretBadInput`: no copy kept).
 - A near-duplicate of a record an archivist marks MẬT (the same paper scanned twice) stayed
   public, its text served and searched (e48a7f5, application/secret_docs.py `close_twin`).
 - The batch report and the document's outcome kept the office's path (a name telling the
@@ -44,6 +43,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import warnings
 from pathlib import Path
 
@@ -218,20 +218,13 @@ def test_a_secret_records_review_reasons_quote_nothing_of_it(tmp_path: Path) -> 
 
 
 # The top of a synthetic MẬT report's page 1 (the dev corpus, d03_bc_mat_thaibinh__seal_p1.png):
-# its header and its mark, bilevel, so that Tesseract reads it in about a second.
+# its header and its mark (grey, as scanned), so that Tesseract reads it in about a second.
 SECRET_HEADER = Path(__file__).parent / "fixtures" / "mat_header.png"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="door (s15), left after fad9e0d: a page read ahead (LOOK_AHEAD) fails before page 2's "
-    "MẬT mark is looked at, and the whole file is copied into quarantine/ in clear; fix in "
-    "application/page_reading.py: on a BadInput, look at the pages before the failing one (readable, "
-    "in flight) for a mark before a copy is kept",
-)
 @pytest.mark.parametrize("as_dossier", [False, True], ids=["record", "dossier"])
 def test_a_scan_with_a_secret_page_and_an_unreadable_one_is_not_copied(
-    tmp_path: Path, as_dossier: bool
+    tmp_path: Path, as_dossier: bool, caplog: pytest.LogCaptureFixture
 ) -> None:
     secret = Image.open(SECRET_HEADER).convert("L")
     cover = Image.new("L", (1240, 1754), 255)
@@ -241,12 +234,14 @@ def test_a_scan_with_a_secret_page_and_an_unreadable_one_is_not_copied(
     cover.save(scan, save_all=True, append_images=[secret, too_large], compression="tiff_deflate")
     settings = _hold_settings(tmp_path).model_copy(update={"max_image_pixels": 20_000_000})
     services = services_for(settings)
+    caplog.set_level(logging.WARNING, logger="application.page_reading")
     if as_dossier:
         (outcome,) = ingest_dossier(scan, services).outcomes
     else:
         outcome = ingest_file(scan, services)
     services.close()
     assert outcome.status == "quarantined" and "page 3" in (outcome.reason or "")
+    assert "secrecy mark on page 2" in caplog.text  # the mark was read before the failure
     data = scan.read_bytes()
     copies = [p for p in settings.home.rglob("*") if p.is_file() and p.read_bytes() == data]
     assert copies == []
