@@ -34,7 +34,7 @@ from classify import extract_metadata
 from core import __version__
 from core.errors import BadInput, ConfigurationError, NotFound
 from core.settings import Settings
-from dedup import SimilarityLookup, read_fingerprint
+from dedup import Fingerprint, SimilarityLookup, read_fingerprint
 from dedup.link import near_duplicate_of
 from indexing.base import SearchIndex
 from schemas import Classification, Decision, Dossier, Event, Metadata, Page, Record
@@ -62,6 +62,7 @@ __all__ = [
     "NO_HOLD_REASON",
     "catalogue_row",
     "close_twin",
+    "close_twins",
     "erase_traces",
     "held_original_name",
     "hold_content",
@@ -279,15 +280,31 @@ def hold_content(
     else:
         catalogue = move_to_hold(store, index, hold, record)
     similar.remove(record.id)
-    twins = {match.record_id for match in similar.matches(fp)} if fp is not None else set()
-    if linked := near_duplicate_of(record):
-        twins.add(linked)
-    closed = [twin for twin in sorted(twins) if close_twin(store, index, twin, record.id)]
-    if closed:
-        log.warning("record %s held: its near-duplicates %s closed for review", record.id, ", ".join(closed))
+    close_twins(store, index, similar, record.id, fp, near_duplicate_of(record))
     if record.batch and record.dossier is None:  # a dossier's file names the dossier, not this document
         name_by_id(store, record.batch, record.id)
     return catalogue
+
+
+def close_twins(
+    store: ObjectStore,
+    index: SearchIndex,
+    similar: SimilarityLookup,
+    held_id: str,
+    fp: Fingerprint | None,
+    linked: str | None = None,
+) -> list[str]:
+    """Close (`close_twin`) the near-duplicates of the record `held_id` that went to the hold:
+    those the lookup finds for its fingerprint `fp` (None: none) and the record it was `linked`
+    to at ingest. A secret held at intake calls it too, with the fingerprint it computed (the
+    copy stored in clear before is the same paper). Returns the ids closed."""
+    twins = {match.record_id for match in similar.matches(fp, exclude=held_id)} if fp is not None else set()
+    if linked:
+        twins.add(linked)
+    closed = [twin for twin in sorted(twins) if close_twin(store, index, twin, held_id)]
+    if closed:
+        log.warning("record %s held: its near-duplicates %s closed for review", held_id, ", ".join(closed))
+    return closed
 
 
 def close_twin(store: ObjectStore, index: SearchIndex, twin_id: str, held_id: str) -> bool:
@@ -330,7 +347,14 @@ def close_twin(store: ObjectStore, index: SearchIndex, twin_id: str, held_id: st
     update_record(store, closed, VersionInfo(f"{TWIN_STEP}: near-duplicate of {held_id}", SYSTEM))
     index.add(closed)
     if closed.dossier is not None:
-        refresh_public_form(store, closed.dossier.dossier)
+        try:
+            refresh_public_form(store, closed.dossier.dossier)
+        except NotFound:  # never committed (an intake killed before its commit): no form to refresh
+            log.warning(
+                "record %s: its dossier %s is not committed, no form refreshed",
+                twin_id,
+                closed.dossier.dossier,
+            )
     return True
 
 
