@@ -281,13 +281,19 @@ def load_report(store: ObjectStore, batch: str) -> BatchReport:
 def name_by_id(store: ObjectStore, batch: str, record_id: str) -> bool:
     """After a record's content went to the secret hold: its outcome in `batch` named by its id
     only, as ingest names a secret it holds (the file's name may tell its subject), and the
-    batch's report folded again from the stored outcomes and records (the record is its
-    catalogue row now: the reasons a row keeps, none quoting its text). True when it changed."""
+    batch's report patched where it names the record: its path the id, its review reasons those
+    of its catalogue row (the reasons a row keeps, none quoting its text). Only that record is
+    read (a batch of thousands is not read again inside a review; a record of it that cannot be
+    read stops nothing); every other line of the report stays as the batch left it. True when
+    something changed."""
     changed = False
     for key in list(store.list(_outcomes_prefix(batch))):
         if not key.endswith(".json"):
             continue
-        outcome = IngestOutcome.model_validate_json(store.get_bytes(key))
+        try:
+            outcome = IngestOutcome.model_validate_json(store.get_bytes(key))
+        except NotFound:  # renamed meanwhile (another hold of the same record)
+            continue
         if outcome.id != record_id or outcome.path == record_id:
             continue
         renamed = outcome.model_copy(update={"path": record_id})
@@ -298,18 +304,22 @@ def name_by_id(store: ObjectStore, batch: str, record_id: str) -> bool:
         report = load_report(store, batch)
     except NotFound:
         return changed
-    if changed or any(note.id == record_id for note in report.needs_review):
-        outcomes = load_outcomes(store, batch)
-        refolded = build_report(
-            batch,
-            outcomes,
-            _records(store, outcomes),
-            started_at=report.started_at,
-            finished_at=report.finished_at,
-            run_pages=report.run_pages,
-        )
-        refolded.access_log = report.access_log
-        store.put_bytes(report_key(batch), json_bytes(refolded.model_dump(mode="json")))
+    reasons = review_reasons(read_record(store, record_id, with_words=False))
+
+    def patched(notes: list[FileNote], *, review: bool = False) -> list[FileNote]:
+        update: dict[str, object] = {"path": record_id, **({"reasons": reasons} if review else {})}
+        return [note.model_copy(update=update) if note.id == record_id else note for note in notes]
+
+    fixed = report.model_copy(
+        update={
+            "needs_review": patched(report.needs_review, review=True),
+            "near_duplicates": patched(report.near_duplicates),
+            "quarantined": patched(report.quarantined),
+            "failed": patched(report.failed),
+        }
+    )
+    if fixed != report:
+        store.put_bytes(report_key(batch), json_bytes(fixed.model_dump(mode="json")))
         changed = True
     return changed
 
