@@ -32,10 +32,11 @@ from application.dossiers import public_form_files, refresh_public_form, stored_
 from application.services import Services
 from classify import extract_metadata
 from core import __version__
-from core.errors import BadInput, ConfigurationError, NotFound
+from core.errors import BadInput, ConfigurationError, NotFound, SohoaError
 from core.settings import Settings
 from dedup import Fingerprint, SimilarityLookup, read_fingerprint
 from dedup.link import near_duplicate_of
+from dedup.lookup import fingerprint_stored
 from indexing.base import SearchIndex
 from schemas import Classification, Decision, Dossier, Event, Metadata, Page, Record
 from storage import (
@@ -89,6 +90,8 @@ TWIN_STEP = "secret-twin"
 TWIN_REASON = (
     "near-duplicate of record {held}, which was marked secret and held: closed until an archivist reviews it"
 )
+# the page rendered to fingerprint a package stored without one (Settings.max_image_pixels' default)
+FINGERPRINT_MAX_PIXELS = 200_000_000
 HELD_NOTE = "secret document: catalogue row only; original and text held encrypted in {hold}"
 SHOWN_NOTE = "not accessible: catalogue row only, the content is not shown"
 
@@ -275,6 +278,8 @@ def hold_content(
     with its words. Returns the catalogue row; BadInput as move_to_hold (nothing changed in the
     store). Call `erase_traces` afterwards."""
     fp = read_fingerprint(store, record.id)  # before the package is purged of it
+    if fp is None and record.dossier is None:  # a package from before fingerprints were stored
+        fp = _computed_fingerprint(store, record.id)
     if record.dossier is not None:
         catalogue = move_document_to_hold(store, index, hold, record)
     else:
@@ -284,6 +289,16 @@ def hold_content(
     if record.batch and record.dossier is None:  # a dossier's file names the dossier, not this document
         name_by_id(store, record.batch, record.id)
     return catalogue
+
+
+def _computed_fingerprint(store: ObjectStore, record_id: str) -> Fingerprint | None:
+    """The fingerprint of a package stored without one, from its original (None when it cannot
+    be made: the hold goes on, its twins found by the ingest link only)."""
+    try:
+        return fingerprint_stored(store, record_id, FINGERPRINT_MAX_PIXELS)
+    except (SohoaError, OSError) as exc:
+        log.warning("record %s: no fingerprint to find its near-duplicates by: %s", record_id, exc)
+        return None
 
 
 def close_twins(

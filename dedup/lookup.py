@@ -50,6 +50,7 @@ __all__ = [
     "SimilarityLookup",
     "all_matches",
     "best_match",
+    "fingerprint_stored",
     "is_rich",
     "read_fingerprint",
     "rebuild_lookup",
@@ -321,8 +322,9 @@ def read_fingerprint(store: ObjectStore, record_id: str) -> Fingerprint | None:
     return Fingerprint.from_json(read_package_bytes(store, record_id, FINGERPRINT_FILE))
 
 
-def _fingerprint_stored(store: ObjectStore, record_id: str, max_pixels: int) -> Fingerprint:
-    """Compute a fingerprint from a stored package (its original and page text)."""
+def fingerprint_stored(store: ObjectStore, record_id: str, max_pixels: int) -> Fingerprint:
+    """Compute a fingerprint from a stored package (its original and page text): a package
+    written before fingerprints were stored in it."""
     record = read_record(store, record_id, with_words=False)
     key = original_key(store, record_id)
     with tempfile.TemporaryDirectory(prefix="sohoa-dedup-") as scratch:
@@ -399,7 +401,7 @@ def _stored_fingerprints(
         try:
             fp = read_fingerprint(store, record_id)
             if fp is None and compute_missing:
-                fp = _fingerprint_stored(store, record_id, max_pixels)
+                fp = fingerprint_stored(store, record_id, max_pixels)
                 report.computed += 1
         except NotFound:  # deleted while we listed
             continue

@@ -86,3 +86,26 @@ def test_a_rescan_held_at_intake_closes_the_scan_already_stored(tmp_path: Path) 
         assert class_served(read_record(marked.store, first.id or "")) == "not_accessible"
     finally:
         marked.close()
+
+
+def test_a_record_held_without_a_stored_fingerprint_still_closes_its_rescan(tmp_path: Path) -> None:
+    """A package written before fingerprints were stored in it: the held record's fingerprint is
+    taken from its original, and the later scan the lookup holds is closed."""
+    from tests.api.conftest import make_record, page_with_words
+
+    archive, hold = _world(tmp_path)
+    services = archive.services
+    page, image = page_with_words(1, SECRET_TEXT, "scan")
+    old = archive.add(
+        "old", make_record([page], access="public", doc_type="Báo cáo"), image
+    )  # no fingerprint
+    _, again = page_with_words(1, SECRET_TEXT, "scan")
+    again.putpixel((0, 0), 128)
+    rescan = _add(archive, "rescan", SECRET_TEXT, again)
+
+    hold_content(
+        services.store, services.index, services.similar, hold, _marked(read_record(services.store, old.id))
+    )
+
+    assert read_record(services.store, rescan.id).classification.access == "not_accessible"
+    assert _public_hits(services, "Quyxhamchua") == 0
