@@ -42,8 +42,9 @@ by document kind (totals). On OCR both include the second readings the intake ma
 the day/month digits read as letters), from the dossier's TIFF written again by corpusgen only
 for a dossier one of whose documents asks for a page, cached under the dossier's OCR folder in
 `second/<hash of the code they depend on>/`; `--first-reading-only` leaves them out (the figures
-before them). Reported beside the numbers or days stored wrong: the signer names stored wrong (a
-name that is not the truth's; an empty one is not wrong).
+before them), `--only-second signature|date` applies one of them (what each adds). Reported
+beside the numbers or days stored wrong: the signer names stored wrong (a name that is not the
+truth's; an empty one is not wrong).
 """
 
 from __future__ import annotations
@@ -241,10 +242,11 @@ class SecondReads:
     after), cached per document's scan pages and per version of the code they depend on (the
     readings' engine calls and seconds counted as made, cached ones included)."""
 
-    def __init__(self, split: str) -> None:
+    def __init__(self, split: str, parts: tuple[str, ...] = ("signature", "date")) -> None:
         import hashlib
 
         self.split = split
+        self.parts = parts  # which second readings are applied (all are read and cached)
         digest = hashlib.sha256(b"".join((ROOT / f).read_bytes() for f in _SECOND_CODE)).hexdigest()
         self.code = digest[:12]
         self.index: int | None = None
@@ -322,8 +324,8 @@ class SecondReads:
         reading = SecondReading(page=sig["page"], lines=lines) if sig["page"] else None
         day = DateReading(*date["reading"]) if date["reading"] else None
         return SecondReadings(
-            SignatureReread(reading, sig["calls"], sig["seconds"], sig["reason"]),
-            DateReread(day, date["calls"], date["seconds"]),
+            SignatureReread(reading if "signature" in self.parts else None, sig["calls"], sig["seconds"]),
+            DateReread(day if "date" in self.parts else None, date["calls"], date["seconds"]),
         )
 
     def summary(self) -> dict:
@@ -572,11 +574,11 @@ def run(
     show: bool,
     vary: tuple[str, ...] = (),
     metadata: bool = False,
-    second: bool = True,
+    second: tuple[str, ...] = ("signature", "date"),
 ) -> tuple[dict, Tally]:
     tally = Tally()
     if metadata and ocr and second:
-        tally.second = SecondReads(split)
+        tally.second = SecondReads(split, second)
     budget = [limit]
     skipped = 0
     for index in range(first, first + count):
@@ -666,6 +668,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="--metadata on OCR without the second readings of the signature and date regions",
     )
+    parser.add_argument(
+        "--only-second",
+        choices=["signature", "date"],
+        help="--metadata on OCR with this one of the two second readings applied (what each adds)",
+    )
     parser.add_argument("--json", type=Path, help="write the figures here")
     parser.add_argument("--show", action="store_true", help="print the wrong pages (tuning split only)")
     args = parser.parse_args(argv)
@@ -686,7 +693,11 @@ def main(argv: list[str] | None = None) -> int:
             args.show,
             vary,
             args.metadata,
-            second=not args.first_reading_only,
+            second=()
+            if args.first_reading_only
+            else (args.only_second,)
+            if args.only_second
+            else ("signature", "date"),
         )
         _print(summary)
         for line in tally.errors:
