@@ -109,3 +109,31 @@ def test_a_record_held_without_a_stored_fingerprint_still_closes_its_rescan(tmp_
 
     assert read_record(services.store, rescan.id).classification.access == "not_accessible"
     assert _public_hits(services, "Quyxhamchua") == 0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open (review s15): application/reprocess.py _kept_from keeps DUP.near's decision and "
+    "reason but not DUP.secret's: a reprocess of a closed twin drops why it was closed",
+)
+def test_a_reprocess_of_a_closed_twin_keeps_why_it_was_closed(tmp_path: Path) -> None:
+    """The twin stays closed (a reprocess never opens), but its review reason naming the held
+    record went: the archivist reads only that the rules would make it public."""
+    from application.reprocess import merge
+    from application.secret_docs import TWIN_REASON
+
+    archive, hold = _world(tmp_path)
+    services = archive.services
+    first = _add(archive, "first", SECRET_TEXT)
+    twin = _add(archive, "twin", [*SECRET_TEXT, "Bản sao"])
+    hold_content(
+        services.store, services.index, services.similar, hold, _marked(read_record(services.store, first.id))
+    )
+    closed = read_record(services.store, twin.id)
+    auto = twin.classification  # the rules read it as public again, as at its ingest
+
+    _, classification, _ = merge(closed, closed.metadata, auto)
+
+    assert classification.access == "not_accessible"
+    assert TWIN_REASON.format(held=first.id) in classification.review_reasons
+    assert any(d.rule == TWIN_RULE for d in classification.decisions)
