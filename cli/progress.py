@@ -4,12 +4,13 @@ flight finish and `OrchestratorLost` says so; `stored_so_far` tells what the bat
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import logging
 import os
 import sys
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -34,7 +35,8 @@ def _api_url(batch: str) -> str:
 
     server = SubprocessASGIServer()  # the one Prefect's client uses in this process
     try:
-        server.start()
+        with _quiet_server_logs():
+            server.start()
     except RuntimeError as exc:  # it did not come up (or died while starting)
         cause = str(exc).split(" stdout:")[0].rstrip(".")
         raise OrchestratorLost(
@@ -43,6 +45,30 @@ def _api_url(batch: str) -> str:
             batch,
         ) from None
     return server.api_url
+
+
+# The temporary server is stopped (SIGTERM) as the command ends, often while it still records the
+# last task runs' events: it then logged ERROR "Error flushing 1 events" with ~40 lines of
+# asyncio.CancelledError per event after the batch summary, which operators read as a crash. Its own
+# logs are the server's business (the command reports what failed through the API's answers): only
+# the process the server runs in gets these (Prefect's logging settings, read when it starts).
+_SERVER_LOGS = {"PREFECT_SERVER_LOGGING_LEVEL": "CRITICAL", "PREFECT_LOGGING_ROOT_LEVEL": "CRITICAL"}
+
+
+@contextlib.contextmanager
+def _quiet_server_logs() -> Iterator[None]:
+    """The environment the temporary server process is started with: its logs at CRITICAL;
+    this process's own environment as it was afterwards."""
+    before = {name: os.environ.get(name) for name in _SERVER_LOGS}
+    os.environ.update(_SERVER_LOGS)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _watched(run: Callable[[], BatchSummary], batch: str) -> BatchSummary:
