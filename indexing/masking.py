@@ -19,7 +19,10 @@ What is masked (Decree 13/2023 basic personal data; patterns in vn-archival-rule
 - passport numbers (a capital letter and 7-8 digits) and the local part of e-mail addresses;
 - any value the classification step listed as personal data, whatever its length (a very short
   one, e.g. the name "Lò A", where it stands as whole words, with its accents).
-OCR slips inside a number (O or o for 0, l, I or | for 1, between digits) do not stop a run.
+OCR slips inside a number (O or o for 0, l, I or | for 1, between digits) do not stop a run;
+at a number's edge too, S for 5 and B for 8 with them, in a word of digits and look-alikes that
+holds at least as many digits ("l976", "2S7"; a two-character one such as "O4" only beside a
+group of digits, "12/O4/1995", so that "B1 B2 B3 B4 B5" stays a row of codes).
 Labels are matched accent-insensitively, so "dien thoai" and "điện thoại" are both labels.
 """
 
@@ -56,7 +59,7 @@ MIN_VALUE_CHARS = 4  # a listed value this short is masked where it stands as wh
 _CONFUSABLE = re.compile(r"[OolI|](?<=\d[OolI|])(?=\d)")
 _CONFUSABLE_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1", "S": "5", "B": "8"})
 # A look-alike letter beside a digit ("l976", "O4", "2S7"): the start of a word of digits and
-# look-alikes read by OCR (`_digit_words`)
+# look-alikes read by OCR (`_digitised`)
 _LOOKALIKES = "OolI|SB"
 _BESIDE_DIGIT = re.compile(rf"[{_LOOKALIKES}](?:(?=\d)|(?<=\d[{_LOOKALIKES}]))")
 # A number: digit groups joined by one separator; groups after the first have 2+ digits (or one
@@ -206,6 +209,24 @@ def _bare_birth_spans(folded: str) -> list[Span]:
     return spans
 
 
+def _beside_group(text: Sequence[str], start: int, end: int) -> bool:
+    """Is text[start:end] joined by one separator to a group of 2+ digits ("12/O4", "O4/1995")?"""
+    before = (
+        start >= 3 and _separator(text[start - 1]) and text[start - 2].isdigit() and text[start - 3].isdigit()
+    )
+    after = (
+        end + 2 < len(text) + 0
+        and _separator(text[end])
+        and text[end + 1].isdigit()
+        and text[end + 2].isdigit()
+    )
+    return before or after
+
+
+def _separator(char: str) -> bool:
+    return not char.isalnum() and char not in _LOOKALIKES
+
+
 def _digitised(text: str) -> str:
     """`text` with the letters OCR reads for digits read as digits, one character for one (the
     same offsets): between two digits ("1O2"), and in a word of digits and look-alikes that holds
@@ -225,6 +246,8 @@ def _digitised(text: str) -> str:
         if (start and digitised[start - 1].isalpha()) or (end < len(digitised) and digitised[end].isalpha()):
             continue  # part of a word of letters
         word = digitised[start:end]
+        if len(word) == 2 and not _beside_group(out or digitised, start, end):
+            continue  # "B1", "S2" alone: a code, not a digit misread ("B1 B2 B3 B4 B5")
         if _digits(word) >= len(word) - _digits(word):
             out = out if out is not None else list(digitised)
             out[start:end] = word.translate(_CONFUSABLE_DIGITS)
