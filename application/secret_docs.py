@@ -286,7 +286,7 @@ def hold_content(
         catalogue = move_to_hold(store, index, hold, record)
     similar.remove(record.id)
     close_twins(store, index, similar, record.id, fp, near_duplicate_of(record))
-    if record.batch and record.dossier is None:  # a dossier's file names the dossier, not this document
+    if record.batch:  # a document of a dossier too: an intake names one it holds by its id alone
         name_by_id(store, record.batch, record.id)
     return catalogue
 

@@ -50,3 +50,40 @@ def test_a_hold_patches_its_batch_report_and_reads_no_other_record(tmp_path: Pat
     assert not any("Quyxhamchua" in reason for reason in notes[secret.id].reasons)
     assert notes[other.id] == {n.id: n for n in before.needs_review}[other.id]  # untouched
     assert report.counts == before.counts and report.files == before.files
+
+
+def test_a_dossier_document_held_later_is_named_by_its_id_in_its_batch(tmp_path: Path) -> None:
+    """As a dossier intake names a document it holds (its id alone, dossier_intake._document_path)
+    and a rerun does: not the dossier's path and its order, nor reasons quoting its text."""
+    from api.state import page_cache_dir
+    from application.secret_docs import open_hold, sweep_secrets
+    from storage import update_record
+    from tests.application.test_dossier_hold import WORD, _mark
+    from tests.application.test_dossier_hold import _world as _dossier_world
+    from tests.secret_leaks import leaks
+
+    world = _dossier_world(tmp_path)
+    store = world.store
+    folder = f"/srv/inbox/Ho_so_kho_{WORD}"
+    for order, record in enumerate(world.built.records, start=1):
+        stored = read_record(store, record.id)
+        reasons = [f"quoted: {WORD}"] if record.id == world.secret else []
+        classification = stored.classification.model_copy(
+            update={"needs_review": True, "review_reasons": reasons}
+        )
+        update_record(store, stored.model_copy(update={"batch": BATCH, "classification": classification}))
+        outcome = IngestOutcome(path=f"{folder}#{order}", status="ingested", id=record.id, pages=1)
+        record_outcome(store, BATCH, outcome)
+    save_report(store, BATCH, started_at=dt.datetime.now(dt.UTC), run_pages=4)
+    batches = world.settings.home / "store" / "batches"
+    assert leaks(batches, [WORD]) != []  # as the batch left it
+    _mark(world)
+    hold = open_hold(world.settings)
+    assert hold is not None
+
+    assert sweep_secrets(world.services, hold, page_cache_dir(world.settings)) == [world.secret]
+
+    notes = {note.id: note for note in load_report(store, BATCH).needs_review}
+    assert notes[world.secret].path == world.secret
+    assert leaks(batches, [f"quoted: {WORD}", f"{folder}#2"]) == []
+    world.services.close()
