@@ -174,7 +174,7 @@ def list_dossiers(
     if as_json:
         _print_json({"dossiers": rows})
         return
-    table = Table(title=f"{len(rows)} dossiers")
+    table = Table(title=f"{len(rows)} dossier" + ("" if len(rows) == 1 else "s"))
     for column in ("id", "code", "title", "documents", "pages"):
         table.add_column(column, overflow="fold")
     for row in rows:

@@ -271,7 +271,7 @@ def export(
             if (fmt or "csv") not in ("csv", "json"):
                 raise typer.BadParameter(f"a list is written as csv or json, not {fmt}")
             count = list_command(kind, fmt or "csv", output, ids, base_url=base_url)
-            typer.echo(f"{kind} list: {count} records", err=True)
+            typer.echo(f"{kind} list: {count} record" + ("" if count == 1 else "s"), err=True)
             return
         if len(ids) == 1 and (fmt or "edxml") != "edxml":
             raise typer.BadParameter(

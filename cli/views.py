@@ -83,7 +83,8 @@ def print_pages(console: Console, pages: list[Page]) -> None:
 
 def print_record(console: Console, record: Record, *, with_text: bool = True) -> None:
     console.print(f"[bold]{record.title}[/bold]  [dim]{record.id}[/dim]")
-    console.print(f"source {record.source} · {record.page_count} pages · sha256 {record.sha256}")
+    pages = f"{record.page_count} page" + ("" if record.page_count == 1 else "s")
+    console.print(f"source {record.source} · {pages} · sha256 {record.sha256}")
     print_metadata(console, record.metadata)
     print_classification(console, record.classification)
     if with_text:

@@ -199,3 +199,20 @@ def test_the_temporary_prefect_server_stops_without_tracebacks(tmp_path: Path) -
     assert done.returncode == 3, done.stderr[-2000:]
     assert "Traceback" not in done.stderr and "Error flushing" not in done.stderr, done.stderr[-3000:]
     assert done.stderr.count("WARNING application.ingest") == 60
+
+
+def test_show_says_1_page() -> None:
+    import io
+
+    from rich.console import Console
+
+    from cli.views import print_record
+    from schemas import Classification, Record
+
+    record = Record(
+        id="e" * 32, source="qd.pdf", sha256="0" * 64, size=1, media_type="application/pdf", page_count=1,
+        classification=Classification(access="public"),
+    )  # fmt: skip
+    out = io.StringIO()
+    print_record(Console(file=out, width=200), record, with_text=False)
+    assert "source qd.pdf · 1 page · sha256" in out.getvalue()  # it said "1 pages"

@@ -203,6 +203,7 @@ def test_cli_lists(stored, monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.exit_code == 0, result.output
     kind, entries = parse_json(result.stdout)
     assert (kind, [e.id for e in entries]) == ("disclosure", [ids["public"]])
+    assert "disclosure list: 1 record\n" in result.output  # it said "1 records"
     refused = runner.invoke(app, ["export", "--disclosure-list", ids["conditional"]])
     assert refused.exit_code == 2 and ids["conditional"] in refused.output
     result = runner.invoke(app, ["export", "--conditional-list"])
