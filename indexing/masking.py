@@ -167,8 +167,8 @@ def _value_patterns(values: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], boo
         words = folded_view(nfc(value)).split()
         if not words:
             continue
-        if sum(len(w) for w in words) >= MIN_VALUE_CHARS:
-            patterns.append((re.compile(r"\s+".join(re.escape(w) for w in words)), True))
+        if sum(len(w) for w in words) >= MIN_VALUE_CHARS:  # a space OCR dropped: "NguyễnVăn X"
+            patterns.append((re.compile(r"\s*".join(re.escape(w) for w in words)), True))
         else:
             exact = r"\s+".join(re.escape(w) for w in nfc(value).split())
             patterns.append((re.compile(rf"(?<!\w){exact}(?!\w)", re.IGNORECASE), False))
@@ -176,8 +176,9 @@ def _value_patterns(values: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], boo
 
 
 def _value_spans(text: str, folded: str, values: Sequence[str]) -> list[Span]:
-    """Where known values occur, case- and accent-insensitively, a line break or several spaces
-    standing for the space between two of their words ("Hồ\nSỹ Nam" is "Hồ Sỹ Nam"). A value of
+    """Where known values occur, case- and accent-insensitively, a line break, several spaces or
+    none (a space OCR dropped) standing for the space between two of their words ("Hồ\nSỹ Nam",
+    "HồSỹ Nam" are "Hồ Sỹ Nam"). A value of
     fewer than MIN_VALUE_CHARS letters ("Lò A") is masked too, but only where it stands as whole
     words with its accents (case aside): folded, "a" would be every à, á, ả in the text."""
     spans = []

@@ -6,10 +6,11 @@ Found open, left as strict xfails (the fix lies in files owned by others this se
 - A name cut by a page break ("… cho bà Hoàng Thị" | "Quyxmai, sinh ngày …") is neither listed
   by the classifier nor masked on either page: the public reads it whole across the two pages
   (a phone number cut so keeps its second page's digits: "••••• " | "237, thường trú …").
-- A listed name that OCR read with a space dropped ("NguyễnVăn Quyxthắng", as the dev corpus's
-  reading gives "SốCCCD") is not masked where it is so written.
 
 Found open and closed by their owners this session (guards here, through the API):
+- A listed name that OCR read with a space dropped ("NguyễnVăn Quyxthắng", as the dev corpus's
+  reading gives "SốCCCD") was not masked where it is so written (indexing/masking.py: a listed
+  value's spaces optional).
 - A scan whose page 2 bears a MẬT mark (read: "a secrecy mark on page 2") and whose page 3
   cannot be read (over the pixel limit, a damaged page) was quarantined with a byte-for-byte
   copy of the file in the store, as a record and as a one-file dossier alike (fad9e0d,
@@ -342,11 +343,6 @@ def test_a_name_cut_by_a_page_break_is_masked_on_both_pages(tmp_path: Path) -> N
     assert "Quyxmai" not in pages[1] and "Hoàng Thị" not in pages[0], pages
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="door (s15): a listed name written with a space dropped by OCR ('NguyễnVăn X') is not "
-    "masked; fix in indexing/masking.py: match a listed name with its spaces optional",
-)
 def test_a_listed_name_read_with_a_space_dropped_is_masked(tmp_path: Path) -> None:
     archive, _ = _archive(tmp_path)
     name = "Nguyễn Văn Quyxthắng"
