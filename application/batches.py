@@ -26,7 +26,7 @@ from application.ingest_metrics import reason_class
 from core.errors import NotFound
 from schemas import IngestOutcome, Record
 from schemas.record import utcnow
-from storage import ObjectStore, package_exists, read_record, safe_name
+from storage import ObjectStore, is_held, package_exists, read_record, safe_name
 from storage.audit_chain import check_and_anchor
 from storage.jsonfile import json_bytes
 
@@ -282,11 +282,14 @@ def name_by_id(store: ObjectStore, batch: str, record_id: str) -> bool:
     """After a record's content went to the secret hold: its outcome in `batch` named by its id
     only, as ingest names a secret it holds (the file's name may tell its subject), and the
     batch's report patched where it names the record: its path the id, its review reasons those
-    of its catalogue row (the reasons a row keeps, none quoting its text). Only that record is
-    read (a batch of thousands is not read again inside a review; a record of it that cannot be
-    read stops nothing); every other line of the report stays as the batch left it. True when
+    of its catalogue row (the reasons a row keeps, none quoting its text). So is every other
+    held record of the batch its outcomes name by id (a hold in another process that patched
+    the report as it was before this one read it is not undone). Only those records are read (a
+    batch of thousands is not read again inside a review; a record of it that cannot be read
+    stops nothing); every other line of the report stays as the batch left it. True when
     something changed."""
     changed = False
+    by_id = {record_id}
     for key in list(store.list(_outcomes_prefix(batch))):
         if not key.endswith(".json"):
             continue
@@ -294,6 +297,8 @@ def name_by_id(store: ObjectStore, batch: str, record_id: str) -> bool:
             outcome = IngestOutcome.model_validate_json(store.get_bytes(key))
         except NotFound:  # renamed meanwhile (another hold of the same record)
             continue
+        if outcome.id and outcome.path == outcome.id:
+            by_id.add(outcome.id)
         if outcome.id != record_id or outcome.path == record_id:
             continue
         renamed = outcome.model_copy(update={"path": record_id})
@@ -304,11 +309,22 @@ def name_by_id(store: ObjectStore, batch: str, record_id: str) -> bool:
         report = load_report(store, batch)
     except NotFound:
         return changed
-    reasons = review_reasons(read_record(store, record_id, with_words=False))
+    rows = {record_id: review_reasons(read_record(store, record_id, with_words=False))}
+    for other in sorted(by_id - {record_id}):
+        try:
+            record = read_record(store, other, with_words=False)
+        except (NotFound, ValueError):
+            continue
+        if is_held(record):
+            rows[other] = review_reasons(record)
 
     def patched(notes: list[FileNote], *, review: bool = False) -> list[FileNote]:
-        update: dict[str, object] = {"path": record_id, **({"reasons": reasons} if review else {})}
-        return [note.model_copy(update=update) if note.id == record_id else note for note in notes]
+        return [
+            note.model_copy(update={"path": note.id, **({"reasons": rows[note.id]} if review else {})})
+            if note.id in rows
+            else note
+            for note in notes
+        ]
 
     fixed = report.model_copy(
         update={

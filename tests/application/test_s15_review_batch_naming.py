@@ -87,3 +87,24 @@ def test_a_dossier_document_held_later_is_named_by_its_id_in_its_batch(tmp_path:
     assert notes[world.secret].path == world.secret
     assert leaks(batches, [f"quoted: {WORD}", f"{folder}#2"]) == []
     world.services.close()
+
+
+def test_a_second_hold_in_the_batch_names_the_first_again_after_a_stale_report(tmp_path: Path) -> None:
+    """Two records of one batch held by two processes at once: the second wrote the report as
+    it read it before the first's patch (stale). Its own patch names the first by id again."""
+    from application.batches import report_key
+
+    archive, hold = _world(tmp_path)
+    services, store = archive.services, archive.services.store
+    first = _in_batch(archive, "Bao_cao_kho_Quyxhamchua", SECRET_TEXT, "quoted: Quyxhamchua tại kho K3")
+    second = _in_batch(archive, "thong_bao_Quyxmat", OTHER_TEXT, "quoted: Quyxmat lịch tiếp")
+    save_report(store, BATCH, started_at=dt.datetime.now(dt.UTC), run_pages=2)
+    stale = store.get_bytes(report_key(BATCH))
+    hold_content(store, services.index, services.similar, hold, _marked(read_record(store, first.id)))
+    store.put_bytes(report_key(BATCH), stale)  # the other process's write, from before the patch
+
+    hold_content(store, services.index, services.similar, hold, _marked(read_record(store, second.id)))
+
+    notes = {note.id: note for note in load_report(store, BATCH).needs_review}
+    assert notes[first.id].path == first.id and notes[second.id].path == second.id
+    assert not any("quoted" in reason for note in notes.values() for reason in note.reasons)
