@@ -86,7 +86,7 @@ _LABELS = (
 # (?<![a-z]) before it: `_word_start_matches`
 _LABEL = re.compile(rf"{_LABELS}(?![a-z])[^\n\d]{{0,30}}")
 _FULL_DATE = r"\d{1,2} ?[/.\-] ?\d{1,2} ?[/.\-] ?\d{2,4}|(?:ngay )?\d{1,2},? thang \d{1,2},? nam \d{4}"
-_BIRTH_LABELS = r"(?:ngay,? (?:thang,? )?(?:nam )?sinh|sinh (?:ngay|nam|thang)|nam sinh)(?![a-z])"
+_BIRTH_LABELS = r"(?:ngay,? (?:thang,? )?(?:nam )?sinh|sinh (?:ngay|nam|thang)|nam sinh|sn)(?![a-z])"
 # (?<![a-z]) before it: `_word_start_matches`
 _BIRTH_LABELLED = re.compile(rf"{_BIRTH_LABELS}[\s:,]{{0,3}}(?:vao |la )?({_FULL_DATE}|\d{{4}})(?!\d)")
 # A bare "sinh" before a date or a year 19xx/20xx, but not in học sinh, vệ sinh, phát sinh ...
@@ -270,7 +270,7 @@ def _spans(text: str, values: Sequence[str]) -> tuple[list[Span], list[Span], st
     whole += _number_spans(digitised) + _labelled_spans(digitised, folded)
     whole += [m.span() for m in _PASSPORT.finditer(text)]
     dates: list[Span] = []
-    if "sinh" in folded:
+    if "sinh" in folded or "sn" in folded:  # "SN 1976": sinh năm
         dates += [m.span(1) for m in _word_start_matches(_BIRTH_LABELLED, folded)]
         dates += _bare_birth_spans(folded)
     return whole, dates, digitised

@@ -45,6 +45,7 @@ SHOULD_MASK = [
     # OCR reads a letter for a digit at a word's edge too (red team s15): l/I for 1, O for 0, S for
     # 5, B for 8, where the word is mostly digits
     ("sinh năm l976, thường trú", "l976"),
+    ("Ông Lò Văn A, SN 1976, trú tại", "1976"),  # SN: sinh năm
     ("Ngày sinh: 12/04/l995.", "12/04/l995"),
     ("sinh ngày 12/O4/1995", "12/O4/1995"),
     ("điện thoại 0912 486 2S7.", "0912 486 2S7"),
@@ -67,6 +68,7 @@ SHOULD_KEEP = [
     "SOS 115, Bộ Y tế 2019",
     "phòng B1, tầng 3, khu IS0 9001",
     "học sinh lớp 12S năm 2019",
+    "SN 12 đường Trần Phú",  # số nhà, not a year
 ]
 
 
