@@ -10,19 +10,21 @@ first reading gives the name without its family name)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from application.dossier_intake import ingest_dossier
 from application.reprocess import ReprocessOptions, reprocess_record
-from application.second_readings import SIGNATURE_STEP
+from application.second_readings import DATE_STEP, SIGNATURE_STEP, SecondReadings, recorded
 from application.services import build_services
 from classify import extract_metadata
 from core.settings import Settings
 from corpusgen.split import SPLITS, document_pages
 from ocr import FixedTextEngine
-from schemas import Record
+from schemas import Event, Page, Record
 from storage import read_record, update_record
 
 _INDEX = 47  # tuning document: its signer's name on page 2, under the titles
@@ -134,3 +136,42 @@ def test_reprocess_ocr_of_a_record_of_its_own(signature_page, tmp_path: Path) ->
     [event] = _readings(record)
     assert event.tool == "tesseract" and any(name in text for text, _ in event.parameters["lines"])
     services.close()
+
+
+_DATE_AS_LETTERS = (
+    "ỦY BAN NHÂN DÂN\nTỈNH PHÚ THỌ\nSố: 15/QĐ-UBND\n"
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+    "Phú Thọ, ngày 1S tháng 01 năm 2019\nQUYẾT ĐỊNH\nVề việc thành lập tổ công tác"
+)
+
+
+def test_a_dossier_document_logs_its_date_reading(tmp_path: Path) -> None:
+    """The date's wiring in the intake: a day read as letters ('1S') is read again (an injected
+    engine reading the same text each time: no digits), the date left partial, the reading logged."""
+    folder = tmp_path / "scan"
+    folder.mkdir()
+    Image.new("L", (400, 300), 255).save(folder / "0001.png")
+    services = build_services(
+        Settings(home=tmp_path / "home", workers=1), engine=FixedTextEngine(_DATE_AS_LETTERS)
+    )
+    intake = ingest_dossier(folder, services, code="H1.2019.01")
+    assert intake.dossier is not None, intake.outcomes
+    record = read_record(services.store, intake.dossier.documents[0].id)
+    assert record.metadata.date is None and record.metadata.date_partial == "2019-01"
+    [event] = [e for e in record.events if e.step == DATE_STEP]
+    assert event.parameters["calls"] >= 1 and event.parameters["digits_taken"] is False
+    assert event.parameters["digits"] == {} and event.parameters["page"] == 1
+    services.close()
+
+
+def test_logged_date_digits_fill_the_day_again_only_on_their_page() -> None:
+    """`recorded`: the digits a date reading took, applied again to the stored text that still
+    reads the day as letters; not to another page's date line, not once the day is read."""
+    page = Page(number=1, text=_DATE_AS_LETTERS)
+    logged = Event(step=DATE_STEP, tool="tesseract", parameters={"page": 1, "digits": {"day": "15"}})
+    assert SecondReadings().metadata([page]).date is None
+    assert recorded([page], [logged]).metadata([page]).date == dt.date(2019, 1, 15)
+    elsewhere = logged.model_copy(update={"parameters": {"page": 2, "digits": {"day": "15"}}})
+    assert recorded([page], [elsewhere]).metadata([page]).date is None
+    read = Page(number=1, text=_DATE_AS_LETTERS.replace("1S", "16"))
+    assert recorded([read], [logged]).metadata([read]).date == dt.date(2019, 1, 16)
