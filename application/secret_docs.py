@@ -272,11 +272,12 @@ def hold_content(
     `sohoa secret sweep` or reprocess alike: its content moved to the hold (`move_to_hold`; a
     document of a dossier: `move_document_to_hold`) and its near-duplicate fingerprint (hashes
     of its first page, its number and notation) forgotten; its near-duplicates (the same paper
-    scanned again, found by that fingerprint or linked at ingest) closed (`close_twin`); its
-    batch's outcome and report naming it by its id only (`application.batches.name_by_id`).
-    `record` is the record as decided,
-    with its words. Returns the catalogue row; BadInput as move_to_hold (nothing changed in the
-    store). Call `erase_traces` afterwards."""
+    scanned again, found by that fingerprint — made from its original when its package has
+    none — or linked at ingest) closed (`close_twins`); its batch's outcome and report naming it
+    by its id only (`application.batches.name_by_id`), a document of a dossier too. `record` is
+    the record as decided, with its words. Returns the catalogue row; BadInput as move_to_hold
+    (nothing changed in the store). Call `erase_traces` afterwards (the held record's traces;
+    the closed near-duplicates' cached page renders are not erased: see the review s15 note)."""
     fp = read_fingerprint(store, record.id)  # before the package is purged of it
     if fp is None and record.dossier is None:  # a package from before fingerprints were stored
         fp = _computed_fingerprint(store, record.id)
