@@ -277,7 +277,7 @@ def hold_content(
     by its id only (`application.batches.name_by_id`), a document of a dossier too. `record` is
     the record as decided, with its words. Returns the catalogue row; BadInput as move_to_hold
     (nothing changed in the store). Call `erase_traces` afterwards (the held record's traces;
-    the closed near-duplicates' cached page renders are not erased: see the review s15 note)."""
+    a closed near-duplicate's cached public renders stay on disk until evicted, refused once closed)."""
     fp = read_fingerprint(store, record.id)  # before the package is purged of it
     if fp is None and record.dossier is None:  # a package from before fingerprints were stored
         fp = _computed_fingerprint(store, record.id)
