@@ -42,11 +42,23 @@ def _print_json(data: object) -> None:
 
 def _check_cron(cron: str, timezone: str) -> None:
     from prefect.client.schemas.schedules import CronSchedule
+    from pydantic import ValidationError
 
     try:
         CronSchedule(cron=cron, timezone=timezone)
     except ValueError as exc:
-        raise _fail(f"invalid schedule {cron!r} ({timezone}): {exc}", EXIT_USAGE) from exc
+        # pydantic's own text ("1 validation error for CronSchedule … For further information visit
+        # https://errors.pydantic.dev/…") named the model, not what to type
+        why = (
+            "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+            if isinstance(exc, ValidationError)
+            else str(exc)
+        )
+        raise _fail(
+            f"invalid schedule {cron!r} ({timezone}): {why} (five fields: minute hour day month "
+            'weekday, e.g. "0 22 * * *" for 22:00 daily; a time zone such as Asia/Ho_Chi_Minh)',
+            EXIT_USAGE,
+        ) from exc
 
 
 @schedule_app.command("add")

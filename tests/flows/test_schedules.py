@@ -99,6 +99,9 @@ def test_schedule_commands(tmp_path: Path) -> None:
     assert runner.invoke(app, ["schedule", "remove", "phong-luu-tru"]).exit_code == 4
     bad = runner.invoke(app, ["schedule", "add", "x", "--source", str(tmp_path), "--cron", "every night"])
     assert bad.exit_code == 2
+    said = " ".join(bad.output.split())  # pydantic's "1 validation error for CronSchedule … visit https://…"
+    assert "Invalid cron string" in said and '"0 22 * * *"' in said, said
+    assert "validation error" not in said and "pydantic" not in said, said
     missing = runner.invoke(
         app, ["schedule", "add", "x", "--source", str(tmp_path / "no"), "--cron", "0 1 * * *"]
     )
