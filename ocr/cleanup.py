@@ -20,6 +20,7 @@ from ocr.imaging import (
     grow,
     ink_threshold,
     letter_height,
+    min_letter_px,
     odd,
     paper_level,
     pixel_sample,
@@ -29,6 +30,7 @@ from ocr.imaging import (
 
 __all__ = [
     "binarise",
+    "clear_speckle_fields",
     "colour_to_gray",
     "denoise",
     "despeckle",
@@ -276,6 +278,61 @@ def denoise(gray: np.ndarray, dpi: float, *, min_noise: float = 4.0) -> tuple[np
     return cv2.medianBlur(gray, size), {**found, "filtered": True, "kernel": size}
 
 
+# Speckle fields: on a hard-thresholded copy a shade (uneven light, a grey area of the original)
+# comes out as a field of dots and filaments one or two pixels wide, thinner than any stroke of
+# print. Where ink this thin covers this share of the page over _FIELD_MM, it is a field (tuning
+# photocopies: text areas at most 0.13, such fields 0.2-0.45).
+_FIELD_SHARE = 0.15
+_FIELD_MM = 4.0
+# A field smaller than this share of the page is left alone: a seal's dots over a signature
+# block are not a field, and its print is what would go (a 40 mm seal: 0.2 % of an A4 page).
+_MIN_FIELD_PAGE_SHARE = 0.02
+_THIN_MM = 0.25  # a dot or filament thinner than this; strokes of 10-14 pt print are thicker
+
+
+def clear_speckle_fields(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, dict[str, Any]]:
+    """In fields of speckle on a bilevel page, ink thinner than any stroke becomes paper.
+
+    Such a field holds tens of thousands of dots: the page's letter height, measured as the
+    commonest blob height, becomes a dot's, and every step that relies on it (orientation by the
+    script's shape, despeckling, the unread-lettering measure) goes wrong; the engine takes the
+    field for a picture and drops the text beside it. Print in the field keeps its strokes (a
+    morphological opening removes only what is thinner than them). Pages under 200 dpi are left
+    alone: there a stroke is as thin as a dot."""
+    size = odd(px(_THIN_MM, dpi))
+    if size < 3:
+        return gray, {"fields": 0.0}
+    ink = (gray < ink_threshold(gray)).astype(np.uint8)
+    opened = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((size, size), np.uint8))
+    thin = ink - opened
+    factor = max(1, round(dpi / 50))  # the share is measured at about 50 dpi
+    share = shrink(thin * 255, factor).astype(np.float32) / 255
+    window = odd(px(_FIELD_MM, dpi / factor))
+    share = cv2.blur(share, (window, window))
+    field = (share > _FIELD_SHARE).astype(np.uint8)
+    if field.mean() < _MIN_FIELD_PAGE_SHARE:
+        return gray, {"fields": 0.0, **({"small": round(float(field.mean()), 4)} if field.any() else {})}
+    field = grow(cv2.dilate(field, np.ones((window, window), np.uint8)), gray.shape) > 0
+    ink[field & (thin > 0)] = 0
+    del thin, opened
+    # What is left of the field are clumps of dots: blobs smaller than the letters outside it.
+    count, labels, stats, centres = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    xs = np.clip(centres[:, 0].astype(int), 0, gray.shape[1] - 1)
+    ys = np.clip(centres[:, 1].astype(int), 0, gray.shape[0] - 1)
+    in_field = field[ys, xs]
+    outside = stats[~in_field]
+    height = letter_height(outside, square=True, floor=min_letter_px(dpi)) if len(outside) > 1 else 0.0
+    clumps = in_field.copy()
+    clumps[0] = False
+    if height > 0:
+        clumps &= np.maximum(stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_WIDTH]) < 0.5 * height
+    erase = clumps[labels] | (field & (gray < ink_threshold(gray)) & (ink == 0))
+    out = gray.copy()
+    out[erase] = paper_level(gray)
+    found = {"fields": round(float(field.mean()), 3), "erased_px": int(erase.sum())}
+    return out, {**found, "text_height": round(height, 1)}
+
+
 # Fewer specks than this on a page and none is removed: a clean page has a handful of marks the
 # typography rules do not place (a period after a digit, a mark far above its letter), a noisy
 # one thousands (tuning pages: clean 0-6, noisy or photocopied 280-38,000).
@@ -294,7 +351,7 @@ def despeckle(gray: np.ndarray, dpi: float) -> tuple[np.ndarray, dict[str, Any]]
     """
     ink = (gray < ink_threshold(gray)).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    text_height = letter_height(stats)
+    text_height = letter_height(stats, floor=min_letter_px(dpi))
     found: dict[str, Any] = {"specks": 0, "text_height": round(text_height, 1)}
     if text_height <= 0:
         return gray, found

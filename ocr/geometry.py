@@ -13,7 +13,7 @@ import math
 import cv2
 import numpy as np
 
-from ocr.imaging import MM_PER_INCH, ink_threshold, letter_height, paper_level, shrink
+from ocr.imaging import MM_PER_INCH, ink_threshold, letter_height, min_letter_px, paper_level, shrink
 
 __all__ = [
     "deskew",
@@ -88,7 +88,7 @@ def line_direction(gray: np.ndarray, dpi: float) -> tuple[str, float]:
     small = shrink(gray, factor)
     ink = (small < ink_threshold(small)).astype(np.uint8)
     count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    height = letter_height(stats, square=True)
+    height = letter_height(stats, square=True, floor=min_letter_px(dpi / factor))
     if count < 20 or height <= 0:
         return "horizontal", 0.0  # no text to tell by
     length = max(2, round(height * 0.3))

@@ -28,6 +28,7 @@ __all__ = [
     "has_transparency",
     "ink_threshold",
     "letter_height",
+    "min_letter_px",
     "odd",
     "page_array",
     "paper_level",
@@ -176,15 +177,34 @@ def ink_threshold(gray: np.ndarray) -> int:
     return int(threshold) + 1
 
 
-def letter_height(stats: np.ndarray, *, square: bool = False) -> float:
+# Body text is 12-14 pt, small print 8 pt and more: a median letter height under this is specks'.
+MIN_LETTER_MM = 1.2
+
+
+def min_letter_px(dpi: float) -> float:
+    """The least plausible median letter height in pixels at `dpi` (MIN_LETTER_MM)."""
+    return MIN_LETTER_MM * dpi / MM_PER_INCH
+
+
+def letter_height(stats: np.ndarray, *, square: bool = False, floor: float = 0.0) -> float:
     """Median height of letter-sized components (marks and specks below a third of it excluded).
 
-    `square`: the larger of height and width, for pages whose lines may run either way."""
+    `square`: the larger of height and width, for pages whose lines may run either way.
+    `floor`: a height no page's letters are under (`min_letter_px`); when specks outnumber the
+    letters (a field of dots on a photocopy) the median falls under it, and it is measured again
+    among the components at least that tall."""
+    height = _letter_height(stats, square, 4)
+    if floor and 0 < height < floor:
+        height = _letter_height(stats, square, floor)
+    return height
+
+
+def _letter_height(stats: np.ndarray, square: bool, least: float) -> float:
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
     widths = stats[1:, cv2.CC_STAT_WIDTH]
     if square:
         heights = widths = np.maximum(heights, widths)
-    candidates = heights[(heights >= 4) & (widths >= 2) & (widths <= 4 * heights)]
+    candidates = heights[(heights >= least) & (widths >= 2) & (widths <= 4 * heights)]
     if candidates.size < 20:
         return 0.0
     typical = np.percentile(candidates, 75)

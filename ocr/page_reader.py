@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image
 
-from ocr.coverage import unread_share
+from ocr.coverage import scanned_unread_share, unread_share
 from ocr.engine import EngineResult, OcrEngine
 from ocr.imaging import page_array
 from ocr.load import SourcePage
@@ -114,7 +114,8 @@ def process_page(
     document's orientation (`DocumentOrientation`), tried first unless the page's own evidence
     is strong; with it the engine's OSD is not asked."""
     options = options or PrepareOptions()
-    cleaned = clean_page(page_array(source.image), source.dpi, options)
+    scanned = page_array(source.image)
+    cleaned = clean_page(scanned, source.dpi, options)
     if options.orientation:
         osd = _osd(engine) if orientation_hint is None else None
         guess = detect_orientation(cleaned, osd, options)
@@ -122,7 +123,7 @@ def process_page(
         guess = OrientationGuess(0, 0.0, True, "none")
         orientation_hint = None
     prepared, result, doubts, known = _read_upright(cleaned, guess, engine, options, orientation_hint)
-    page, notes = _page(source, prepared, result, doubts)
+    page, notes = _page(source, prepared, result, doubts, scanned)
     if notes:
         log.info("page %d: letters foreign to Vietnamese replaced: %s", source.number, " ".join(notes))
     kept = source.image if keep_source else None
@@ -237,7 +238,9 @@ def _read_upright(
     return prepared, result, doubts, verdicts[best] is True or strong
 
 
-def _page(source: SourcePage, prepared: Prepared, result: EngineResult, doubts: list[str]):
+def _page(
+    source: SourcePage, prepared: Prepared, result: EngineResult, doubts: list[str], scanned: np.ndarray
+):
     started = time.perf_counter()
     width, height = source.image.size
     filtered = filter_words(result.words)
@@ -252,7 +255,12 @@ def _page(source: SourcePage, prepared: Prepared, result: EngineResult, doubts: 
     text = fix_foreign_letters(result.text)[0] if unchanged else text_from_words(words)
     text = join_hyphenated_lines(text)
     unread = unread_share(prepared.image, prepared.dpi, ordered)
-    quality = assess_page(words, text, doubts, dropped=filtered.dropped, unread=unread)
+    # A field of dots on the page as scanned passes for print there: measured only without one.
+    speckled = any(step.name == "speckle_fields" and step.result.get("fields") for step in prepared.steps)
+    as_scanned = 0.0 if speckled else scanned_unread_share(scanned, _scan_dpi(prepared), words)
+    quality = assess_page(
+        words, text, doubts, dropped=filtered.dropped, unread=unread, scanned_unread=as_scanned
+    )
     prepared.steps.append(
         StepRecord(
             "text",
@@ -263,6 +271,7 @@ def _page(source: SourcePage, prepared: Prepared, result: EngineResult, doubts: 
                 "noise_share": quality.noise_share,
                 "suspect_share": quality.suspect_share,
                 "unread_share": round(unread, 4),
+                "scanned_unread_share": round(as_scanned, 4),
                 "confidence": round(quality.confidence, 1),
                 "syllable_share": quality.syllable_share,
                 "words": len(words),
@@ -285,10 +294,24 @@ def _page(source: SourcePage, prepared: Prepared, result: EngineResult, doubts: 
         review_reasons=quality.reasons,
         unreadable=quality.unreadable,
     )
-    if quality.unreadable:
+    if quality.unreadable and not words:
+        log.warning("page %d: unreadable page (print on it, no word read)", source.number)
+    elif quality.unreadable:
         noise = 100 * quality.noise_share
         log.warning("page %d: unreadable page (%.0f %% of the reading was noise)", source.number, noise)
     return page, notes
+
+
+def _scan_dpi(prepared: Prepared) -> float:
+    """The resolution of the page as scanned: the file's, or the one the clean-up estimated
+    (undoing its shrinking of a page over 400 dpi)."""
+    dpi, scale = float(prepared.dpi), 1.0
+    for step in prepared.steps:
+        if step.name == "downscale":
+            scale *= step.params["factor"]
+        elif step.name == "resolution":
+            dpi = float(step.result.get("dpi") or dpi)
+    return dpi / scale if scale < 1.0 and dpi <= 400 else dpi
 
 
 def _to_original(box: Box, matrix: np.ndarray, width: int, height: int) -> Box:

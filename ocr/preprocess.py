@@ -22,6 +22,7 @@ import numpy as np
 from core.errors import BadInput
 from ocr.cleanup import (
     binarise,
+    clear_speckle_fields,
     colour_to_gray,
     denoise,
     despeckle,
@@ -102,6 +103,7 @@ class PrepareOptions:
     background: bool = True
     denoise: bool = True  # applied only when noise is measured on the page
     despeckle: bool = True
+    speckle_fields: bool = True  # bilevel pages: fields of dots thinner than print cleared
     deskew: bool = True
     max_skew: float = 10.0  # degrees
     upscale: bool = True
@@ -343,6 +345,8 @@ def _clean(gray: np.ndarray, dpi: float, options: PrepareOptions, record: _Recor
         gray = record.run("punch_holes", {}, lambda: remove_punch_holes(gray, dpi))
     if options.denoise:
         gray = record.run("denoise", {}, lambda: denoise(gray, dpi))
+        if options.speckle_fields and record.steps[-1].result.get("bilevel"):
+            gray = record.run("speckle_fields", {}, lambda: clear_speckle_fields(gray, dpi))
     if options.background:
         gray = record.run("background", {}, lambda: normalise_background(gray, dpi))
     return gray

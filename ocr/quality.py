@@ -7,7 +7,10 @@ engine's tokens dropped as noise (`ocr.wordfilter`: where specks were read, lett
 and how sure the orientation was. A page mostly unsure and mostly noise is unreadable: it is
 flagged with the Vietnamese reason `UNREADABLE_REASON`, and keeps only the words that passed
 the filter (no invented text). Last, the share of the page's lettering that no kept word
-holds (`ocr.coverage`): text the engine skipped leaves no trace in the words.
+holds (`ocr.coverage`): text the engine skipped leaves no trace in the words. It is measured on
+the page as cleaned and on the page as scanned: what the clean-up itself erased shows only on
+the latter. A page with print on it and no word read is unreadable too (`INK_WITHOUT_WORDS`),
+not a blank sheet.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from vntext.syllables import token_kind
 __all__ = [
     "MIN_SYLLABLE_SHARE",
     "REVIEW_CONFIDENCE",
+    "INK_WITHOUT_WORDS",
     "UNREADABLE_REASON",
     "PageQuality",
     "assess_page",
@@ -51,6 +55,12 @@ _UNREADABLE_SUSPECT = 0.3
 _UNREADABLE_NOISE = 0.5
 # The review reason of a page that cannot be read (Vietnamese: shown to archive staff).
 UNREADABLE_REASON = "trang không đọc được"
+# ... and why, when the page has print on it but not one word was read (shown after it).
+INK_WITHOUT_WORDS = "trang có chữ in nhưng không nhận dạng được từ nào"
+# The share of the print on the page as scanned that no word holds counts from this share on:
+# under it the page's seals, stamps and specks may account for it (tuning pages read well: at
+# most 0.21 as scanned; a page whose text the clean-up erased: 1.0).
+MIN_SCANNED_UNREAD = 0.5
 
 
 @dataclass(frozen=True)
@@ -89,17 +99,24 @@ def assess_page(
     *,
     dropped: int = 0,
     unread: float = 0.0,
+    scanned_unread: float = 0.0,
 ) -> PageQuality:
     """Score a page and list what a reviewer should know (pure). `dropped`: tokens the engine
     gave that were dropped as noise; `unread`: share of the page's lettering outside every kept
-    word (`ocr.coverage`)."""
+    word (`ocr.coverage.unread_share`), `scanned_unread` the same on the page as scanned
+    (`scanned_unread_share`; counted from MIN_SCANNED_UNREAD)."""
+    if scanned_unread >= MIN_SCANNED_UNREAD:
+        unread = max(unread, scanned_unread)
     noise = dropped / (dropped + len(words)) if dropped else 0.0
     suspect = suspect_share(words)
     confidence = sum(word.confidence for word in words) / len(words) if words else 0.0
     share, _ = syllable_share(words)
     doubts = list(orientation_doubts)
     reasons = list(doubts)
-    if not text.strip():
+    ink_without_words = not text.strip() and unread >= MIN_SCANNED_UNREAD
+    if ink_without_words:
+        reasons += [UNREADABLE_REASON, INK_WITHOUT_WORDS]
+    elif not text.strip():
         reasons.append("no text recognised")
     else:
         if confidence < REVIEW_CONFIDENCE:
@@ -110,7 +127,7 @@ def assess_page(
             reasons.append(f"{suspect:.0%} of the text read unsure (>= {MAX_SUSPECT_SHARE:.0%})")
         if noise >= MAX_NOISE_SHARE and dropped >= _MIN_DROPPED:
             reasons.append(f"{noise:.0%} of what was read was noise (>= {MAX_NOISE_SHARE:.0%})")
-    if unread >= MAX_UNREAD_SHARE:
+    if unread >= MAX_UNREAD_SHARE and not ink_without_words:
         reasons.append(f"{unread:.0%} of the lettering was not read (>= {MAX_UNREAD_SHARE:.0%})")
     doubt = suspect + noise + unread
     if text.strip() and len(reasons) == len(doubts) and doubt >= MAX_DOUBT:
@@ -121,6 +138,7 @@ def assess_page(
     unreadable = bool(text.strip()) and suspect >= _UNREADABLE_SUSPECT and noise >= _UNREADABLE_NOISE
     if unreadable:
         reasons.insert(0, UNREADABLE_REASON)
+    unreadable = unreadable or ink_without_words
     score = min(confidence / 100, share if share is not None else 1.0, 1 - noise, 1 - unread)
     return PageQuality(
         round(min(max(score, 0.0), 1.0), 4),

@@ -8,9 +8,11 @@ import pytest
 from PIL import Image
 
 from core.errors import BadInput
+from ocr.imaging import letter_height, min_letter_px
 from ocr.preprocess import (
     PrepareOptions,
     clean_page,
+    clear_speckle_fields,
     colour_to_gray,
     denoise,
     deskew,
@@ -184,6 +186,45 @@ def test_a_light_shade_touching_the_edge_is_left_to_the_background_step() -> Non
     cleaned, found = remove_borders(page, DPI)
     assert found["borders"] == 0 and found["shades"] == 1
     assert (cleaned == page).all()
+
+
+def _speckled_copy() -> tuple[np.ndarray, np.ndarray]:
+    """A bilevel copy of a page whose original was shaded towards one corner: the shade comes
+    out as a field of dots, denser towards the corner (a photocopy of a page under uneven light).
+    Returns (the copy without the field, with it)."""
+    page = np.where(text_page(lines=10) < 128, 0, 255).astype(np.uint8)
+    height, width = page.shape
+    shade = np.linspace(1, 0, width)[None, :] * np.linspace(0, 1, height)[:, None] * 0.9
+    dots = shade + np.random.default_rng(5).normal(0, 0.25, page.shape) > 0.75
+    speckled = page.copy()
+    speckled[dots] = 0
+    return page, speckled
+
+
+def _letter_height(gray: np.ndarray, floor: float = 0.0) -> float:
+    _, _, stats, _ = cv2.connectedComponentsWithStats((gray < 128).astype(np.uint8), connectivity=8)
+    return letter_height(stats, floor=floor)
+
+
+def test_a_field_of_dots_does_not_pass_for_the_letters() -> None:
+    page, speckled = _speckled_copy()
+    letters = _letter_height(page)
+    assert _letter_height(speckled) < min_letter_px(DPI) < letters  # the dots' height
+    assert _letter_height(speckled, floor=min_letter_px(DPI)) == pytest.approx(letters, abs=2)
+    assert _letter_height(page, floor=min_letter_px(DPI)) == letters
+
+
+def test_speckle_fields_are_cleared_and_the_print_kept() -> None:
+    page, speckled = _speckled_copy()
+    cleared, found = clear_speckle_fields(speckled, DPI)
+    assert found["fields"] > 0.05
+    text = page < 128
+    assert (cleared[text] < 128).all()  # every pixel of print stays
+    dots = (speckled < 128) & ~text
+    assert ((cleared < 128) & dots).sum() < 0.4 * dots.sum()
+    assert _letter_height(cleared) == pytest.approx(_letter_height(page), abs=2)
+    same, found = clear_speckle_fields(page, DPI)
+    assert found["fields"] == 0 and same is page
 
 
 def test_punch_holes_near_the_edge_are_removed_but_not_a_dot_in_the_text_area() -> None:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from ocr.quality import MIN_SYLLABLE_SHARE, UNREADABLE_REASON, assess_page, syllable_share
+from api.vietnamese import reason_vi
+from ocr.quality import (
+    INK_WITHOUT_WORDS,
+    MIN_SYLLABLE_SHARE,
+    UNREADABLE_REASON,
+    assess_page,
+    syllable_share,
+)
 from ocr.wordfilter import is_noise_word
 from schemas import Box, Word
 
@@ -100,3 +107,19 @@ def test_a_page_mostly_noise_and_unsure_is_unreadable() -> None:
     words = _boxed("Quyết định", 95.0) + _boxed("Tlie qnick hrown", 30.0)
     quality = assess_page(words, "Quyết định Tlie qnick hrown", dropped=50)
     assert quality.unreadable and quality.reasons[0] == UNREADABLE_REASON
+
+
+def test_print_on_the_page_and_no_word_read_is_an_unreadable_page_not_a_blank_one() -> None:
+    blank = assess_page([], "", scanned_unread=0.0)
+    assert blank.reasons == ["no text recognised"] and not blank.unreadable
+    lost = assess_page([], "", scanned_unread=1.0)
+    assert lost.unreadable and lost.reasons == [UNREADABLE_REASON, INK_WITHOUT_WORDS]
+    assert reason_vi(f"trang 2: {INK_WITHOUT_WORDS}") == f"trang 2: {INK_WITHOUT_WORDS}"  # as shown
+
+
+def test_print_the_clean_up_erased_counts_as_unread_lettering() -> None:
+    words = _boxed(GOOD, 95.0)
+    assert assess_page(words, GOOD, scanned_unread=0.3).reasons == []  # seals and stamps may be that
+    assert assess_page(words, GOOD, unread=0.0, scanned_unread=0.8).reasons == [
+        "80% of the lettering was not read (>= 15%)"
+    ]
