@@ -41,6 +41,7 @@ class DateReread:
     seconds: float = 0.0
     page: int | None = None
     digits: dict[str, str] = field(default_factory=dict)
+    by_shape: tuple[str, ...] = ()  # slots whose digits the glyphs' shapes alone gave
 
 
 def date_engine(engine: OcrEngine | None = None) -> OcrEngine:
@@ -63,6 +64,7 @@ def reread_date(pages: list[Page], image_of: Callable[[int], Image.Image], engin
     started = time.perf_counter()
     calls = 0
     digits: dict[str, str] = {}
+    by_shape: list[str] = []
     for target in gap.targets:
         where = target_box(page, gap, target)
         if where is None:
@@ -83,10 +85,13 @@ def reread_date(pages: list[Page], image_of: Callable[[int], Image.Image], engin
             if resolve(target.read, readings * 2) is None:
                 break  # the first reading already unsure: the second is not asked for
         shaped = shape_digits(image, box, turn, height, target.read, LOOKALIKES)  # no engine call
-        found = combine(target.read, resolve(target.read, readings), shaped)
+        by_engine = resolve(target.read, readings)
+        found = combine(target.read, by_engine, shaped)
         if found is not None:
             digits[target.slot] = found
+            if by_engine is None:
+                by_shape.append(target.slot)
     seconds = round(time.perf_counter() - started, 3)
-    reading = fill(gap, digits)
+    reading = fill(gap, digits, by_shape)
     log.info("date line of page %d read again: %d calls, %s", gap.page, calls, digits or "nothing sure")
-    return DateReread(reading, calls, seconds, gap.page, digits)
+    return DateReread(reading, calls, seconds, gap.page, digits, tuple(by_shape))

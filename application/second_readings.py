@@ -79,6 +79,7 @@ class SecondReadings:
                         "psm": 7,
                         "digits_taken": date.reading is not None,
                         "digits": dict(date.digits),
+                        "by_shape": list(date.by_shape),
                     },
                     seconds=date.seconds,
                     detail="date digits read again: the day or month was read as letters",
@@ -122,6 +123,8 @@ def recorded(pages: list[Page], events: Sequence[Event]) -> SecondReadings:
         gap = date_gap(doc[:1])
         page = date.parameters.get("page")
         if gap is not None and gap.page == page:
-            reading = fill(gap, {str(slot): str(value) for slot, value in digits.items()})
-            found = SecondReadings(found.signature, DateReread(reading, page=page, digits=dict(digits)))
+            shaped = tuple(str(slot) for slot in date.parameters.get("by_shape") or ())
+            reading = fill(gap, {str(slot): str(value) for slot, value in digits.items()}, shaped)
+            reread = DateReread(reading, page=page, digits=dict(digits), by_shape=shaped)
+            found = SecondReadings(found.signature, reread)
     return found

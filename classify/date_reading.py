@@ -16,6 +16,7 @@ the line with the digits put in to the extractor, which parses it as it parses a
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from classify.dates import parse_date_line
@@ -91,11 +92,13 @@ class DateGap:
 
 @dataclass(frozen=True)
 class DateReading:
-    """The date line with the re-read digits put in (only those resolved)."""
+    """The date line with the re-read digits put in (only those resolved); `by_shape`: the slots
+    whose digits the glyphs' shapes alone gave (the engine's own second reading gave none)."""
 
     page: int
     index: int
     text: str
+    by_shape: tuple[str, ...] = ()
 
 
 def date_gap(doc: list[list[Line]]) -> DateGap | None:
@@ -156,13 +159,16 @@ def combine(read: str, engine: str | None, shape: str | None) -> str | None:
     return engine or shape
 
 
-def fill(gap: DateGap, digits: dict[str, str]) -> DateReading | None:
-    """The line with the resolved digits in place of the letters; None when none resolved."""
+def fill(gap: DateGap, digits: dict[str, str], by_shape: Iterable[str] = ()) -> DateReading | None:
+    """The line with the resolved digits in place of the letters; None when none resolved.
+    `by_shape`: the slots whose digits the glyphs' shapes alone gave."""
     text = gap.text
     for target in sorted(gap.targets, key=lambda t: -t.start):
         if target.slot in digits:
             text = text[: target.start] + digits[target.slot] + text[target.end :]
-    return DateReading(gap.page, gap.index, text) if text != gap.text else None
+    if text == gap.text:
+        return None
+    return DateReading(gap.page, gap.index, text, tuple(slot for slot in by_shape if slot in digits))
 
 
 def target_box(page: Page, gap: DateGap, target: DateTarget) -> tuple[tuple[int, int, int, int], int] | None:

@@ -36,6 +36,7 @@ class PlaceDate:
     month: int = 0
     day_span: tuple[int, int] | None = None  # where the day stands in the line read
     day_read: str | None = None  # what stood in the day's place, when not a day
+    by_shape: bool = False  # a day or month taken from the glyphs' shapes alone (second reading)
 
     @property
     def partial(self) -> str:

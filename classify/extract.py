@@ -309,6 +309,10 @@ def _sure_notation(notation: Notation, aligned: str, line: Line) -> bool:
 
 
 _HAND_VI = "viết tay hoặc không đọc rõ"
+# A day or month the engine read as letters and the glyphs' shapes alone gave as digits: stored,
+# below the review threshold (0.6), for a person to confirm
+SHAPE_DATE_CONFIDENCE = 0.5
+_SHAPE_VI = "Ngày ban hành: ngày hoặc tháng đọc lại theo hình dạng chữ số, cần kiểm tra lại trên bản giấy"
 _BLANK_VI = "để trống trên bản in"
 
 
@@ -341,7 +345,7 @@ def _date_again(header: Header, first: list[Line], again: DateReading | None) ->
     if found.date is None and header.place_date is not None:
         return None  # the month was read the first time: nothing more to take
     log.info("date read again: %r -> %r", line.text, again.text)
-    header.place_date = (replace(found, repaired=True), line)
+    header.place_date = (replace(found, repaired=True, by_shape=bool(again.by_shape)), line)
     return line
 
 
@@ -354,7 +358,7 @@ def _place_date(header: Header, fields, conf, evidence, quality: float, review: 
     found, line = header.place_date
     fields["date"], fields["place"] = found.date, found.place
     base = 0.8 if found.repaired else 0.95
-    conf["date"] = line.weight(base)
+    conf["date"] = line.weight(SHAPE_DATE_CONFIDENCE if found.by_shape else base)
     conf["place"] = line.weight(base if found.place else 0.3)
     evidence["date"] = evidence["place"] = _ev(line)
     hand = hand_filled(line, found.day_span, DAY_MIN_CONFIDENCE) if found.date else None
@@ -365,6 +369,8 @@ def _place_date(header: Header, fields, conf, evidence, quality: float, review: 
         state = _HAND_VI if hand or found.day_read else _BLANK_VI
         review.append(f"Ngày ban hành {state}: chỉ ghi tháng {found.month}/{found.year}, cần nhập ngày")
         return dt.date(found.year, found.month, 1)
+    if found.by_shape:  # stored, but below the review threshold: a person confirms it
+        review.append(_SHAPE_VI)
     _cross_check(fields, header, review)
     return found.date
 

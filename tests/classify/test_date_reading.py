@@ -194,5 +194,17 @@ def test_the_glyphs_shapes_tell_the_digits_the_engine_cannot() -> None:
     its two loops; the month '07' read '0T' a 7 by its bar (italic, as the date line is)."""
     image, page = _rendered("Hà Nam, ngày 18 tháng 07 năm 2021", {"18": "1S", "07": "0T"}, italic=True)
     found = reread_date([page], lambda number: image, FailingEngine(OcrTimeout("slow")))
-    assert found.reading is not None
-    assert extract([page], date=found.reading).metadata.date == dt.date(2021, 7, 18)
+    assert found.reading is not None and found.by_shape == found.reading.by_shape == ("day", "month")
+    metadata = extract([page], date=found.reading).metadata
+    assert metadata.date == dt.date(2021, 7, 18)
+    # stored, but for a person to confirm: below the review threshold, with a reason saying why
+    assert metadata.confidence["date"] == pytest.approx(0.5, abs=0.05)
+    assert any("hình dạng chữ số" in reason for reason in metadata.review)
+
+
+def test_a_date_the_engine_read_again_is_not_flagged_as_read_by_shape() -> None:
+    image, page = _rendered("Bắc Ninh, ngày 15 tháng 01 năm 2019", {"15": "1S"})
+    found = reread_date([page], lambda number: image, date_engine())
+    assert found.reading is not None and found.by_shape == ()
+    metadata = extract([page], date=found.reading).metadata
+    assert metadata.confidence["date"] >= 0.6 and not any("hình dạng" in r for r in metadata.review)
