@@ -63,7 +63,9 @@ def reader_of(services: Services) -> dict[str, str]:
     }
 
 
-def read_pages(path: Path, services: Services, record_id: str) -> tuple[list[Page], ImageHashes, bool]:
+def read_pages(
+    path: Path, services: Services, record_id: str, *, sweep_first: bool = True
+) -> tuple[list[Page], ImageHashes, bool]:
     """The pages of the file, in order, each read with its page number in the log context and
     timed for the metrics (the searchable PDF is written from them afterwards, by the caller).
     Also the first page's image hashes, taken while the page is at hand (the near-duplicate
@@ -75,9 +77,16 @@ def read_pages(path: Path, services: Services, record_id: str) -> tuple[list[Pag
     Pages kept by an earlier run of the same file (killed, or stopped by a Transient error) are
     taken from the spool, not read again. BadInput (the file is quarantined) removes the spool;
     any other error leaves it for the next run; the caller removes it once the file's outcome
-    is stored (`forget_pages`)."""
+    is stored (`forget_pages`). `sweep_first=False`: the spools of committed records are left
+    (reprocess reads committed records only, several at once: each would remove the others')."""
     results = read_spooled(
-        path, services, record_id, keep_first=True, secrecy_stop=True, secrecy_unspooled=True
+        path,
+        services,
+        record_id,
+        keep_first=True,
+        secrecy_stop=True,
+        secrecy_unspooled=True,
+        sweep_first=sweep_first,
     )
     pages: list[Page] = []
     hashes: ImageHashes | None = None

@@ -651,7 +651,7 @@ def _read_again(services: Services, stored: Record) -> tuple[list[Page], object,
         services.store.get_file(original_key(services.store, stored.id), original)
         forget_pages(services, stored.id)  # a spool of earlier pages must not stand in for a reading
         try:
-            pages, first_page, marked = read_pages(original, services, stored.id)
+            pages, first_page, marked = read_pages(original, services, stored.id, sweep_first=False)
         finally:
             forget_pages(services, stored.id)
         readings = SecondReadings()

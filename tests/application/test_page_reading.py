@@ -190,3 +190,26 @@ def test_a_file_failing_after_a_page_showed_a_secrecy_mark_is_not_copied(
     data = path.read_bytes()
     assert [p for p in (tmp_path / "home").rglob("*") if p.is_file() and p.read_bytes() == data] == []
     assert path.read_bytes() == data  # left where it is
+
+
+def test_reading_a_stored_record_again_leaves_the_spools_of_other_stored_records(tmp_path: Path) -> None:
+    """Reprocess reads committed records several at once: a read that swept the spools of what
+    is committed removed the others' pages while they were written (FileNotFoundError)."""
+    from application.page_reading import read_pages
+
+    frames = {name: Image.new("L", (600, 800), 255) for name in ("a", "b")}
+    paths = {}
+    for name, frame in frames.items():
+        frame.putpixel((0, 0), 0 if name == "a" else 128)
+        paths[name] = tmp_path / f"{name}.png"
+        frame.save(paths[name], dpi=(300, 300))
+    services = _services(tmp_path / "home", FixedTextEngine("QUYẾT ĐỊNH\nVề việc thử"), workers=1)
+    stored = {name: ingest_file(path, services).id for name, path in paths.items()}
+    assert all(package_exists(services.store, record_id) for record_id in stored.values())
+    other = spool_folder(services.settings.home, str(stored["a"]))
+    other.mkdir(parents=True)  # record a being read again by another thread
+    read_pages(paths["b"], services, str(stored["b"]), sweep_first=False)
+    assert other.exists()
+    read_pages(paths["b"], services, str(stored["b"]))  # ingest's reading: a committed record's spool goes
+    assert not other.exists()
+    services.close()
