@@ -58,6 +58,7 @@ from application.page_reading import SECRET_NOT_COPIED, dossier_spool_id, forget
 from application.second_readings import read_again
 from application.secret_docs import (
     NO_HOLD_REASON,
+    close_twins,
     hold_dossier,
     hold_secret,
     is_marked_secret,
@@ -656,6 +657,7 @@ def _store_held(
         return _quarantined(services, path, NO_HOLD_REASON, batch, t0, keep_copy=False)
     secret_pages: set[int] = set()
     stored: list[tuple[Record, Path | bytes]] = []
+    twins: list[tuple[str, Fingerprint | None]] = []
     for record, pdf in built:
         if is_marked_secret(record):
             assert record.dossier is not None
@@ -663,6 +665,7 @@ def _store_held(
             catalogue = hold_secret(hold, scan.with_words(record), pdf)
             write_catalogue(services.store, catalogue)
             stored.append((catalogue, pdf))
+            twins.append((record.id, prints.get(record.id)))
         else:
             stored.append((_stored(services, scan, record, pdf, prints[record.id]), pdf))
     dossier = _with_documents(dossier, built, dossier.segmentation).model_copy(update={"pages": scan})
@@ -673,6 +676,8 @@ def _store_held(
     dossier = hold_dossier(services.store, hold, dossier, paths, secret_pages, forms)
     for record, _ in stored:
         services.index.add(record)
+    for held_id, fprint in twins:  # a copy of the same paper stored in clear before: closed
+        close_twins(services.store, services.index, services.similar, held_id, fprint)
     log.info("dossier %s: held (a secret document in it), %d documents", dossier.id, len(built))
     return _done(path, dossier, stored, t0)
 

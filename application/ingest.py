@@ -29,6 +29,7 @@ from application.page_reading import forget_pages, read_pages
 from application.second_readings import SecondReadings, read_again
 from application.secret_docs import (
     NO_HOLD_REASON,
+    close_twins,
     hold_secret,
     is_marked_secret,
     open_hold,
@@ -37,7 +38,7 @@ from application.services import Services
 from classify import classify
 from core import __version__
 from core.errors import BadInput, SecretBadInput
-from dedup import fingerprint, link_near_duplicate
+from dedup import Fingerprint, fingerprint, link_near_duplicate
 from ocr import count_pages, detect_media_type, write_searchable_pdf
 from ocr.load import page_images
 from schemas import Classification, Event, IngestOutcome, Record, record_id_for
@@ -212,7 +213,7 @@ def _ocr_classify_store(
         ],
     )
     if is_marked_secret(record):
-        return _hold(path, services, record, batch, t0)
+        return _hold(path, services, record, batch, t0, fprint)
     try:  # the text layer grafted onto the original's own pages (never re-encoded)
         write_searchable_pdf(path, media_type, pages, pdf_path)
     except BadInput as exc:  # the file changed or vanished while we worked on it
@@ -240,9 +241,13 @@ def _ocr_classify_store(
     )
 
 
-def _hold(path: Path, services: Services, record: Record, batch: str | None, t0: float) -> IngestOutcome:
+def _hold(
+    path: Path, services: Services, record: Record, batch: str | None, t0: float, fprint: Fingerprint
+) -> IngestOutcome:
     """A state secret: its content to the holding area, its catalogue row to the store and the
-    index; without a hold, nothing stored (the file stays where it is) and a reason why."""
+    index, and a copy of the same paper stored in clear before (a scan whose reading missed the
+    mark: its near-duplicate) closed; without a hold, nothing stored (the file stays where it
+    is) and a reason why."""
     hold = open_hold(services.settings)
     if hold is None:
         return _quarantined(services, path, NO_HOLD_REASON, batch, t0, keep_copy=False)
@@ -253,6 +258,7 @@ def _hold(path: Path, services: Services, record: Record, batch: str | None, t0:
         return _quarantined(services, path, reason, batch, t0, keep_copy=False)
     write_catalogue(services.store, catalogue)
     services.index.add(catalogue)
+    close_twins(services.store, services.index, services.similar, record.id, fprint)
     log.info("record %s: secret document held in %s, catalogue row stored", record.id, hold.root)
     return IngestOutcome(
         path=record.id,  # its file and folder names may tell its subject: the hold keeps them

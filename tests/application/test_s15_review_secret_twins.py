@@ -53,11 +53,6 @@ def _scan(path: Path, shade: int) -> Path:
     return path
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open (review s15): a secret held at intake (application/ingest.py _hold, "
-    "dossier_intake._store_held) never looks for the copy already stored in clear",
-)
 def test_a_rescan_held_at_intake_closes_the_scan_already_stored(tmp_path: Path) -> None:
     """The same paper scanned twice: the first reading missed the faint MẬT stamp and stored it
     in clear; the second reads the stamp and holds it. The first stays served as it was."""
