@@ -615,8 +615,12 @@ def run_generated(args: argparse.Namespace, scratch: Path) -> dict:
         else run_ocrmypdf(cases, args.workers, scratch)
     )
     for name, run in runs.items():
-        print(f"{name}: {run.seconds:.1f} s {run.note}", flush=True)
+        cpu = f", {run.cpu / len(cases):.2f} CPU s/page" if cases and not run.note else ""
+        print(f"{name}: {run.seconds:.1f} s{cpu} {run.note}", flush=True)
     results = {"split": args.split, "folder": str(folder), **report_split(f"{args.split} split", cases, runs)}
+    results["cpu_seconds_per_page"] = {
+        name: run.cpu / len(cases) for name, run in runs.items() if cases and not run.note
+    }
     tesseract_cpu = runs["tesseract"].cpu / len(cases) if cases and not runs["tesseract"].note else None
     results["stage_profile"] = report_stage_profile(runs["sohoa"], tesseract_cpu)
     if args.lowres_pages:
