@@ -61,7 +61,14 @@ from application.dossiers import refresh_public_form
 from application.logs import log_context
 from application.page_reading import forget_pages, read_pages
 from application.second_readings import SecondReadings, read_again, recorded
-from application.secret_docs import erase_traces, hold_content, is_marked_secret, open_hold
+from application.secret_docs import (
+    TWIN_RULE,
+    TWIN_STEP,
+    erase_traces,
+    hold_content,
+    is_marked_secret,
+    open_hold,
+)
 from application.services import Services
 from classify import classify
 from core import __version__
@@ -265,9 +272,9 @@ def _metadata(stored: Record, fresh: Metadata) -> Metadata:
 
 def _kept_from(stored: Record) -> tuple[list[Decision], list[str]]:
     """Decisions and review reasons that other steps than classification added (a near-duplicate
-    link, a dossier boundary doubt): kept as they are."""
-    dedup = {e.detail for e in stored.events if e.step == "dedup"}
-    decisions = [d for d in stored.classification.decisions if d.rule == NEAR_DUPLICATE_RULE]
+    link, a closing as the twin of a held secret, a dossier boundary doubt): kept as they are."""
+    dedup = {e.detail for e in stored.events if e.step in ("dedup", TWIN_STEP)}
+    decisions = [d for d in stored.classification.decisions if d.rule in (NEAR_DUPLICATE_RULE, TWIN_RULE)]
     reasons = [r for r in stored.classification.review_reasons if r in dedup or r.startswith(BOUNDARY_DOUBT)]
     return decisions, reasons
 
@@ -350,7 +357,9 @@ def _merged(
 
 def _foreign(decision: Decision) -> bool:
     """A decision no rule of the rule book made (a person's, a link's, a reprocess's)."""
-    return decision.rule == NEAR_DUPLICATE_RULE or decision.rule.startswith(("REVIEW", "REPROCESS"))
+    return decision.rule in (NEAR_DUPLICATE_RULE, TWIN_RULE) or decision.rule.startswith(
+        ("REVIEW", "REPROCESS")
+    )
 
 
 def _reviewed(stored: Record, meta: Metadata, auto: Classification) -> Classification:

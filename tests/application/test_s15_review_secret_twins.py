@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from application.secret_docs import TWIN_RULE, hold_content
 from schemas import DossierLink
 from storage import is_held, read_record, update_record
@@ -106,11 +104,6 @@ def test_a_record_held_without_a_stored_fingerprint_still_closes_its_rescan(tmp_
     assert _public_hits(services, "Quyxhamchua") == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open (review s15): application/reprocess.py _kept_from keeps DUP.near's decision and "
-    "reason but not DUP.secret's: a reprocess of a closed twin drops why it was closed",
-)
 def test_a_reprocess_of_a_closed_twin_keeps_why_it_was_closed(tmp_path: Path) -> None:
     """The twin stays closed (a reprocess never opens), but its review reason naming the held
     record went: the archivist reads only that the rules would make it public."""
