@@ -538,10 +538,14 @@ def _ingest_new(
     )
     with tempfile.TemporaryDirectory(prefix="sohoa-dossier-") as work:
         built, prints = _build(dossier, scan, segmentation, services, paths, Path(work), batch, events)
-        for original, file in zip(paths, files, strict=True):  # nothing stored from a file since changed
-            check_original(original, file.sha256, file.size, f"dossier {dossier.id}")
-        if any(is_marked_secret(record) for record, _ in built):
-            return _store_held(path, paths, dossier, scan, built, prints, services, batch, t0)
+        secret = any(is_marked_secret(record) for record, _ in built)
+        try:
+            for original, file in zip(paths, files, strict=True):  # nothing stored from a file since changed
+                check_original(original, file.sha256, file.size, f"dossier {dossier.id}")
+            if secret:
+                return _store_held(path, paths, dossier, scan, built, prints, services, batch, t0)
+        except BadInput as exc:  # a file changed since it was read: no copy of a secret kept
+            raise _fault(str(exc), secret, exc) from exc
         built = [(_stored(services, scan, record, pdf, prints[record.id]), pdf) for record, pdf in built]
         # the scan as the dossier's pages, their words loaded page by page as they are written
         # (a lazy Sequence[Page]: set by model_copy, never validated into a list nor dumped whole)

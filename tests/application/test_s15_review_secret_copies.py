@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from PIL import Image
 
 from application.dossier_intake import ingest_dossier
@@ -40,11 +39,6 @@ class ChangingEngine:
         return (0, 15.0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open (review s15): application/dossier_intake.py raises a plain BadInput from "
-    "check_original / the hold's sha256 check after a secrecy mark showed: the file is copied",
-)
 def test_a_one_file_dossier_that_changed_after_its_marked_page_is_not_copied(tmp_path: Path) -> None:
     path = tmp_path / "Bao_cao_kho_Quyxhamchua.tif"
     frames = [Image.new("L", (600, 800), 255) for _ in range(2)]
