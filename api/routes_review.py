@@ -235,7 +235,7 @@ def _hold(state: ApiState, record: Record, decision: OverrideIn, caller: Caller,
         )
     new, _ = apply_review(record, decision, caller, now)
     similar = services_for(state.settings).similar  # the API's lookup, beside its index
-    catalogue = hold_content(state.store, state.index, similar, hold, new)
+    catalogue = hold_content(state.store, state.index, similar, hold, new, state.page_cache)
     erase_traces(state.index, state.page_cache, [record.id])
     return catalogue
 

@@ -69,6 +69,7 @@ from classify import classify
 from classify.segment import segment_cues
 from core import __version__
 from core.errors import BadInput, SecretBadInput
+from core.settings import page_cache_dir
 from dedup import Fingerprint, fingerprint, fingerprint_file, link_near_duplicate
 from ocr import detect_media_type
 from ocr.load import page_images
@@ -681,7 +682,8 @@ def _store_held(
     for record, _ in stored:
         services.index.add(record)
     for held_id, fprint in twins:  # a copy of the same paper stored in clear before: closed
-        close_twins(services.store, services.index, services.similar, held_id, fprint)
+        page_cache = page_cache_dir(services.settings)
+        close_twins(services.store, services.index, services.similar, held_id, fprint, page_cache=page_cache)
     log.info("dossier %s: held (a secret document in it), %d documents", dossier.id, len(built))
     return _done(path, dossier, stored, t0)
 

@@ -38,6 +38,7 @@ from application.services import Services
 from classify import classify
 from core import __version__
 from core.errors import BadInput, SecretBadInput
+from core.settings import page_cache_dir
 from dedup import Fingerprint, fingerprint, link_near_duplicate
 from ocr import count_pages, detect_media_type, write_searchable_pdf
 from ocr.load import page_images
@@ -258,7 +259,8 @@ def _hold(
         return _quarantined(services, path, reason, batch, t0, keep_copy=False)
     write_catalogue(services.store, catalogue)
     services.index.add(catalogue)
-    close_twins(services.store, services.index, services.similar, record.id, fprint)
+    page_cache = page_cache_dir(services.settings)
+    close_twins(services.store, services.index, services.similar, record.id, fprint, page_cache=page_cache)
     log.info("record %s: secret document held in %s, catalogue row stored", record.id, hold.root)
     return IngestOutcome(
         path=record.id,  # its file and folder names may tell its subject: the hold keeps them

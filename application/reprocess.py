@@ -65,6 +65,7 @@ from application.secret_docs import (
     TWIN_RULE,
     TWIN_STEP,
     erase_traces,
+    forget_renders,
     hold_content,
     is_marked_secret,
     open_hold,
@@ -73,7 +74,7 @@ from application.services import Services
 from classify import classify
 from core import __version__
 from core.errors import BadInput, ConfigurationError, NotFound
-from core.settings import Settings, page_cache_dir
+from core.settings import page_cache_dir
 from dedup import fingerprint
 from dedup.link import RULE as NEAR_DUPLICATE_RULE
 from ocr import write_searchable_pdf
@@ -539,7 +540,7 @@ def _reprocess(
     if version is not None and version != base + 1:  # another writer committed after the check
         return _undo(services, stored, version, refresh_dossier)
     services.index.add(new)
-    _forget_renders(services.settings, record_id)  # as after a review: redacted by the old record
+    forget_renders(page_cache_dir(services.settings), [record_id])  # redacted by the old record
     if new.dossier is not None and refresh_dossier is not None:
         refresh_dossier(
             services.store, new.dossier.dossier, VersionInfo(f"{why} (document {new.id})", REPROCESSOR)
@@ -547,13 +548,6 @@ def _reprocess(
     return RecordResult(
         id=record_id, status="changed", version=version, changes=changes, held=held, reason=note
     )
-
-
-def _forget_renders(settings: Settings, record_id: str) -> None:
-    """The page images the API rendered from the record before this version (api/images.py
-    forget_record: never served again, their key holds the redaction, but kept at rest)."""
-    for cached in page_cache_dir(settings).glob(f"{record_id}-*"):
-        cached.unlink(missing_ok=True)
 
 
 def _hold_of(services: Services) -> SecretHold | None:
@@ -571,8 +565,9 @@ def _to_hold(services: Services, new: Record, hold: SecretHold, changes: dict) -
     record encrypted into the hold, every version of its object purged down to the catalogue
     row, its index entry replaced by the row and its near-duplicate fingerprint forgotten; then
     the index's deleted terms and rendered page images are erased (`erase_traces`)."""
-    hold_content(services.store, services.index, services.similar, hold, new)
-    erase_traces(services.index, page_cache_dir(services.settings), [new.id])
+    page_cache = page_cache_dir(services.settings)
+    hold_content(services.store, services.index, services.similar, hold, new, page_cache)
+    erase_traces(services.index, page_cache, [new.id])
     version = len(record_versions(services.store, new.id))  # 1: the purged object's only version
     return RecordResult(id=new.id, status="changed", version=version, changes=changes, reason=HELD_REASON)
 

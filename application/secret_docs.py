@@ -65,6 +65,7 @@ __all__ = [
     "close_twin",
     "close_twins",
     "erase_traces",
+    "forget_renders",
     "held_original_name",
     "hold_content",
     "hold_dossier",
@@ -266,7 +267,12 @@ def move_to_hold(store: ObjectStore, index: SearchIndex, hold: SecretHold, recor
 
 
 def hold_content(
-    store: ObjectStore, index: SearchIndex, similar: SimilarityLookup, hold: SecretHold, record: Record
+    store: ObjectStore,
+    index: SearchIndex,
+    similar: SimilarityLookup,
+    hold: SecretHold,
+    record: Record,
+    page_cache: Path,
 ) -> Record:
     """What a record marked secret after it was stored goes through, from a review decision,
     `sohoa secret sweep` or reprocess alike: its content moved to the hold (`move_to_hold`; a
@@ -276,8 +282,8 @@ def hold_content(
     none — or linked at ingest) closed (`close_twins`); its batch's outcome and report naming it
     by its id only (`application.batches.name_by_id`), a document of a dossier too. `record` is
     the record as decided, with its words. Returns the catalogue row; BadInput as move_to_hold
-    (nothing changed in the store). Call `erase_traces` afterwards (the held record's traces;
-    a closed near-duplicate's cached public renders stay on disk until evicted, refused once closed)."""
+    (nothing changed in the store). Call `erase_traces` afterwards (the held record's traces; a
+    closed near-duplicate's page images rendered into `page_cache` are removed here)."""
     fp = read_fingerprint(store, record.id)  # before the package is purged of it
     if fp is None and record.dossier is None:  # a package from before fingerprints were stored
         fp = _computed_fingerprint(store, record.id)
@@ -286,7 +292,7 @@ def hold_content(
     else:
         catalogue = move_to_hold(store, index, hold, record)
     similar.remove(record.id)
-    close_twins(store, index, similar, record.id, fp, near_duplicate_of(record))
+    close_twins(store, index, similar, record.id, fp, near_duplicate_of(record), page_cache=page_cache)
     if record.batch:  # a document of a dossier too: an intake names one it holds by its id alone
         name_by_id(store, record.batch, record.id)
     return catalogue
@@ -309,15 +315,19 @@ def close_twins(
     held_id: str,
     fp: Fingerprint | None,
     linked: str | None = None,
+    *,
+    page_cache: Path,
 ) -> list[str]:
     """Close (`close_twin`) the near-duplicates of the record `held_id` that went to the hold:
     those the lookup finds for its fingerprint `fp` (None: none) and the record it was `linked`
-    to at ingest. A secret held at intake calls it too, with the fingerprint it computed (the
-    copy stored in clear before is the same paper). Returns the ids closed."""
+    to at ingest, and remove the page images rendered from them into `page_cache` (they show
+    the secret's paper). A secret held at intake calls it too, with the fingerprint it computed
+    (the copy stored in clear before is the same paper). Returns the ids closed."""
     twins = {match.record_id for match in similar.matches(fp, exclude=held_id)} if fp is not None else set()
     if linked:
         twins.add(linked)
     closed = [twin for twin in sorted(twins) if close_twin(store, index, twin, held_id)]
+    forget_renders(page_cache, closed)
     if closed:
         log.warning("record %s held: its near-duplicates %s closed for review", held_id, ", ".join(closed))
     return closed
@@ -507,12 +517,18 @@ def _withdrawn_with(store: ObjectStore, dossier: Dossier, pages: set[int]) -> li
     return found
 
 
-def erase_traces(index: SearchIndex, page_cache: Path, record_ids: Iterable[str]) -> None:
-    """What a record's content left outside the store once it went to the hold: the index's
-    deleted rows and terms (SearchIndex.scrub) and the page images rendered from it."""
+def forget_renders(page_cache: Path, record_ids: Iterable[str]) -> None:
+    """Remove the page images the API rendered from these records (api/images.py: never served
+    again once the record changed, their key holds the redaction, but kept at rest)."""
     for record_id in record_ids:
         for cached in Path(page_cache).glob(f"{record_id}-*"):
             cached.unlink(missing_ok=True)
+
+
+def erase_traces(index: SearchIndex, page_cache: Path, record_ids: Iterable[str]) -> None:
+    """What a record's content left outside the store once it went to the hold: the index's
+    deleted rows and terms (SearchIndex.scrub) and the page images rendered from it."""
+    forget_renders(page_cache, record_ids)
     index.scrub()
 
 
@@ -527,7 +543,7 @@ def sweep_secrets(services: Services, hold: SecretHold, page_cache: Path) -> lis
         if is_held(record) or not is_marked_secret(record):
             continue
         try:
-            hold_content(services.store, services.index, services.similar, hold, record)
+            hold_content(services.store, services.index, services.similar, hold, record, page_cache)
         except BadInput as exc:  # the stored original is damaged: sohoa verify says more
             log.error("record %s: not moved to the hold: %s", record_id, exc)
             continue

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from application.batches import load_report, record_outcome, save_report
 from application.secret_docs import hold_content
+from application.services import Services
+from core.settings import page_cache_dir
 from schemas import IngestOutcome, Record
 from storage import is_held, read_record
 from storage.layout import RECORD_FILE
@@ -41,7 +43,14 @@ def test_a_hold_patches_its_batch_report_and_reads_no_other_record(tmp_path: Pat
     damaged = logical_files(object_folder(archive.settings.home / "store", "record", other.id))[RECORD_FILE]
     damaged.write_bytes(b"{")  # the other record of the batch can no longer be read
 
-    hold_content(store, services.index, services.similar, hold, _marked(read_record(store, secret.id)))
+    hold_content(
+        store,
+        services.index,
+        services.similar,
+        hold,
+        _marked(read_record(store, secret.id)),
+        page_cache_dir(services.settings),
+    )
 
     assert is_held(read_record(store, secret.id))
     report = load_report(store, BATCH)
@@ -100,11 +109,29 @@ def test_a_second_hold_in_the_batch_names_the_first_again_after_a_stale_report(t
     second = _in_batch(archive, "thong_bao_Quyxmat", OTHER_TEXT, "quoted: Quyxmat lịch tiếp")
     save_report(store, BATCH, started_at=dt.datetime.now(dt.UTC), run_pages=2)
     stale = store.get_bytes(report_key(BATCH))
-    hold_content(store, services.index, services.similar, hold, _marked(read_record(store, first.id)))
+    hold_content(
+        store,
+        services.index,
+        services.similar,
+        hold,
+        _marked(read_record(store, first.id)),
+        page_cache_dir(services.settings),
+    )
     store.put_bytes(report_key(BATCH), stale)  # the other process's write, from before the patch
 
-    hold_content(store, services.index, services.similar, hold, _marked(read_record(store, second.id)))
+    hold_content(
+        store,
+        services.index,
+        services.similar,
+        hold,
+        _marked(read_record(store, second.id)),
+        page_cache_dir(services.settings),
+    )
 
     notes = {note.id: note for note in load_report(store, BATCH).needs_review}
     assert notes[first.id].path == first.id and notes[second.id].path == second.id
     assert not any("quoted" in reason for note in notes.values() for reason in note.reasons)
+
+
+def _pages(services: Services) -> Path:
+    return page_cache_dir(services.settings)

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from application.secret_docs import TWIN_RULE, hold_content
+from application.secret_docs import TWIN_RULE
 from schemas import DossierLink
 from storage import is_held, read_record, update_record
-from tests.application.test_secret_twins import SECRET_TEXT, _add, _marked, _public_hits, _world
+from tests.application.test_secret_twins import SECRET_TEXT, _add, _hold, _public_hits, _world
 
 
 def test_a_twin_in_a_dossier_never_committed_is_closed_and_the_hold_goes_on(tmp_path: Path) -> None:
@@ -23,9 +23,7 @@ def test_a_twin_in_a_dossier_never_committed_is_closed_and_the_hold_goes_on(tmp_
     update_record(services.store, linked)
     services.index.add(linked)
 
-    hold_content(
-        services.store, services.index, services.similar, hold, _marked(read_record(services.store, first.id))
-    )
+    _hold(services, hold, first.id)
 
     assert is_held(read_record(services.store, first.id))
     closed = read_record(services.store, twin.id)
@@ -96,9 +94,7 @@ def test_a_record_held_without_a_stored_fingerprint_still_closes_its_rescan(tmp_
     again.putpixel((0, 0), 128)
     rescan = _add(archive, "rescan", SECRET_TEXT, again)
 
-    hold_content(
-        services.store, services.index, services.similar, hold, _marked(read_record(services.store, old.id))
-    )
+    _hold(services, hold, old.id)
 
     assert read_record(services.store, rescan.id).classification.access == "not_accessible"
     assert _public_hits(services, "Quyxhamchua") == 0
@@ -114,9 +110,7 @@ def test_a_reprocess_of_a_closed_twin_keeps_why_it_was_closed(tmp_path: Path) ->
     services = archive.services
     first = _add(archive, "first", SECRET_TEXT)
     twin = _add(archive, "twin", [*SECRET_TEXT, "Bản sao"])
-    hold_content(
-        services.store, services.index, services.similar, hold, _marked(read_record(services.store, first.id))
-    )
+    _hold(services, hold, first.id)
     closed = read_record(services.store, twin.id)
     auto = twin.classification  # the rules read it as public again, as at its ingest
 

@@ -12,7 +12,7 @@ from PIL import Image
 from api.vietnamese import reason_vi
 from application.secret_docs import TWIN_RULE, hold_content
 from application.services import Services, services_for
-from core.settings import Settings
+from core.settings import Settings, page_cache_dir
 from dedup import fingerprint
 from dedup.link import link_near_duplicate
 from dedup.match import DuplicateMatch
@@ -79,7 +79,9 @@ def _marked(record: Record) -> Record:
 def _hold(services: Services, hold: SecretHold, record_id: str) -> None:
     """What a review marking the record MẬT does (api/routes_review.py `_hold`)."""
     marked = _marked(read_record(services.store, record_id))
-    hold_content(services.store, services.index, services.similar, hold, marked)
+    hold_content(
+        services.store, services.index, services.similar, hold, marked, page_cache_dir(services.settings)
+    )
 
 
 def test_the_same_paper_scanned_again_is_closed_when_one_scan_is_held(tmp_path: Path) -> None:
@@ -91,10 +93,11 @@ def test_the_same_paper_scanned_again_is_closed_when_one_scan_is_held(tmp_path: 
     second = _add(archive, "second", SECRET_TEXT, image)
     other = _add(archive, "other", OTHER_TEXT)
     assert _public_hits(services, "Quyxhamchua") == 2
+    render = page_cache_dir(services.settings) / f"{second.id}-0001-1000-public.png"  # shown before
+    render.parent.mkdir(parents=True, exist_ok=True)
+    render.write_bytes(b"png")
 
-    hold_content(
-        services.store, services.index, services.similar, hold, _marked(read_record(services.store, first.id))
-    )
+    _hold(services, hold, first.id)
 
     assert is_held(read_record(services.store, first.id))
     twin = read_record(services.store, second.id)
@@ -104,6 +107,7 @@ def test_the_same_paper_scanned_again_is_closed_when_one_scan_is_held(tmp_path: 
     assert reason_vi(twin.classification.review_reasons[-1]).startswith(f"Gần trùng với tài liệu {first.id}")
     assert len(record_versions(services.store, second.id)) == 2  # its own next version
     assert _public_hits(services, "Quyxhamchua") == 0
+    assert not render.exists()  # the secret's paper, rendered from its twin
     untouched = read_record(services.store, other.id)
     assert untouched.classification.access == "public" and len(record_versions(services.store, other.id)) == 1
 
@@ -117,9 +121,7 @@ def test_a_held_record_linked_at_ingest_closes_the_scan_it_repeats(tmp_path: Pat
     services.similar.remove(earlier.id)
     later = _add(archive, "later", [*SECRET_TEXT, "Bản sao"], link=earlier.id)
 
-    hold_content(
-        services.store, services.index, services.similar, hold, _marked(read_record(services.store, later.id))
-    )
+    _hold(services, hold, later.id)
 
     assert read_record(services.store, earlier.id).classification.access == "not_accessible"
     assert _public_hits(services, "Quyxhamchua") == 0
