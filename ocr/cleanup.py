@@ -140,14 +140,11 @@ def _dark_components(
     """Connected dark regions at 1/`factor` scale, and the reduced image they were found on.
     `flatten_mm`: first divide by the paper's brightness over that distance, so that light
     falling off across the page (a shade that varies slowly) is not dark while a border (a sharp
-    edge) still is. The paper's brightness is the brightest value around once lone pixels are
-    gone (a 3 px median): the bright fringe a JPEG rings around print on tinted paper, or a
-    white speck, would lift it near the text only, and the paper there would read dark."""
+    edge) still is."""
     small = gray[::factor, ::factor]  # nearest-pixel reduction: enough for page-sized shapes
     if flatten_mm:
-        smooth = cv2.medianBlur(small, 3)
-        paper = cv2.dilate(smooth, np.ones((odd(px(flatten_mm, dpi / factor)),) * 2, np.uint8))
-        small = cv2.divide(smooth, paper, scale=255)
+        paper = cv2.dilate(small, np.ones((odd(px(flatten_mm, dpi / factor)),) * 2, np.uint8))
+        small = cv2.divide(small, paper, scale=255)
         dark = (small < ink_threshold(small)).astype(np.uint8)
     else:
         dark = (small < ink_threshold(gray)).astype(np.uint8)
@@ -160,8 +157,10 @@ def _dark_components(
 _BORDER_FLATTEN_MM = 30.0
 # A border is dark: a region whose typical level is lighter than this share of the paper's is a
 # shade (the background step evens it out), never whitened here with whatever print lies in it.
-# On a page with little ink Otsu's threshold can fall between two shades of paper (tuning pages:
-# borders and binding shadows at 0-0.78 of the paper, such a shade around the text at 0.86).
+# On a page with little ink Otsu's threshold can fall between two shades of paper: on tinted
+# paper a JPEG rings a bright fringe around print, the maximum filter takes it for the paper,
+# and the paper near the text reads darker than elsewhere (tuning pages: borders and binding
+# shadows at 0-0.75 of the paper, such a shade around the text at 0.86).
 _BORDER_DARKNESS = 0.8
 
 
