@@ -113,7 +113,7 @@ def test_report_command_json_and_human(ran, home: Path, monkeypatch: pytest.Monk
     [row] = json.loads(listed.stdout)["batches"]
     assert (row["batch"], row["files"], row["problems"], row["counts"]["ingested"]) == (BATCH, 3, 1, 2)
     assert row["started_at"] <= row["finished_at"] and row["needs_review"] == data["needs_review"].__len__()
-    table = runner.invoke(_cli(), ["report"])
+    table = runner.invoke(_cli(), ["report"], env={"COLUMNS": "120"})  # 80 columns fold the name
     assert BATCH in table.stdout and row["started_at"][:10] in table.stdout
 
     assert runner.invoke(_cli(), ["report", "no such batch"]).exit_code == 4
