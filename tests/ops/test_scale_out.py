@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,7 +32,8 @@ def server(tmp_path: Path) -> Iterator[dict[str, str]]:
 
 
 WORKER = (
-    "from cli.worker import run_worker; import sys; run_worker(pool=sys.argv[1], name=sys.argv[2], limit=1)"
+    "import logging, sys; logging.basicConfig(level=logging.INFO); from cli.worker import run_worker; "
+    "run_worker(pool=sys.argv[1], name=sys.argv[2], limit=1)"
 )
 COORDINATOR = """
 import json, sys
@@ -58,6 +60,8 @@ def test_two_workers_share_one_batch(server: dict[str, str], tmp_path: Path) -> 
         for name in ("w1", "w2")
     ]
     try:
+        for name in ("w1", "w2"):  # both polling before the batch is sent (a slow start took none)
+            _wait_for(tmp_path / f"{name}.log", f"worker {name} started")
         done = subprocess.run(
             [sys.executable, "-c", COORDINATOR, str(folder), str(drop), POOL],
             env=env,
@@ -82,3 +86,11 @@ def test_two_workers_share_one_batch(server: dict[str, str], tmp_path: Path) -> 
     expected = {str(p) for p in [*folder.iterdir(), *drop.iterdir()]}
     assert done_by["w1"] | done_by["w2"] == expected
     assert not done_by["w1"] & done_by["w2"]
+
+
+def _wait_for(log: Path, line: str, timeout: float = 120) -> None:
+    """Until the process writing `log` has said `line`."""
+    deadline = time.monotonic() + timeout
+    while line not in log.read_text(errors="replace"):
+        assert time.monotonic() < deadline, f"{log.name} never said {line!r}: {log.read_text()[-1500:]}"
+        time.sleep(0.2)
