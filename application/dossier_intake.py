@@ -681,8 +681,8 @@ def _store_held(
     dossier = hold_dossier(services.store, hold, dossier, paths, secret_pages, forms)
     for record, _ in stored:
         services.index.add(record)
+    page_cache = page_cache_dir(services.settings)
     for held_id, fprint in twins:  # a copy of the same paper stored in clear before: closed
-        page_cache = page_cache_dir(services.settings)
         close_twins(services.store, services.index, services.similar, held_id, fprint, page_cache=page_cache)
     log.info("dossier %s: held (a secret document in it), %d documents", dossier.id, len(built))
     return _done(path, dossier, stored, t0)

@@ -249,7 +249,7 @@ def _digitised(text: str) -> str:
         word = digitised[start:end]
         if len(word) == 2 and not _beside_group(out or digitised, start, end):
             continue  # "B1", "S2" alone: a code, not a digit misread ("B1 B2 B3 B4 B5")
-        if _digits(word) >= len(word) - _digits(word):
+        if 2 * _digits(word) >= len(word):  # at least as many digits as look-alikes
             out = out if out is not None else list(digitised)
             out[start:end] = word.translate(_CONFUSABLE_DIGITS)
     return digitised if out is None else "".join(out)
