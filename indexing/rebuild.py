@@ -1,7 +1,8 @@
 """Rebuild a search index from storage alone: every committed record package, nothing else.
 
 `reindex(store, index)` reads the records (without their word boxes, which the index does not
-need) a few at a time in parallel and hands them to the index's own `rebuild`, which fills a new
+need) — as many at once as the store's `reads_at_once` says: one from a local directory, a few
+from S3 — and hands them to the index's own `rebuild`, which fills a new
 index beside the live one and swaps it in only when complete (Elasticsearch: a new index, then
 the alias; SQLite: a new file, then a rename over the old). The live index is never read
 and never emptied first, so a damaged or foreign one is rebuilt too, and a rebuild that fails or
