@@ -57,9 +57,15 @@ PDF_DPI = 300  # PDF pages are rendered at this resolution
 _POPPLER_TIMEOUT = 300  # seconds for pdfinfo / one page render
 _DPI_RANGE = (50, 4800)  # a resolution outside this is a placeholder (e.g. JFIF 1x1), not a scan's
 _HEAD_BYTES = 2048
-# What Pillow raises on damaged data (UnidentifiedImageError is an OSError). Its warnings about
-# corrupt data are caught too, for when warnings are turned into errors.
-_DAMAGED = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error, Warning)
+# What Pillow raises on damaged data (UnidentifiedImageError is an OSError): a TIFF cut short
+# inside a page's directory, or whose next-directory offset points past the end, gives
+# TypeError("Missing dimensions"); a tag lookup on a broken directory KeyError; a zero
+# denominator ZeroDivisionError. Its warnings about corrupt data are caught too, for when
+# warnings are turned into errors.
+_DAMAGED = (
+    OSError, SyntaxError, ValueError, TypeError, KeyError, EOFError, IndexError, ZeroDivisionError,
+    struct.error, Warning,
+)  # fmt: skip
 
 _DESCRIPTIONS = {PDF: "a PDF document", TIFF: "a TIFF image", JPEG: "a JPEG image", PNG: "a PNG image"}
 _SUFFIX_TYPES = {
@@ -185,7 +191,10 @@ def count_pages(path: Path, media_type: str) -> int:
         try:
             return image.n_frames
         except _DAMAGED as exc:
-            raise BadInput(f"TIFF file is damaged: cannot list its pages ({exc})") from exc
+            raise BadInput(
+                f"TIFF file is damaged or incomplete: cannot list its pages ({_detail(exc)}); "
+                "get a complete copy of the file"
+            ) from exc
 
 
 def iter_pages(path: Path, media_type: str, *, max_pixels: int) -> Iterator[SourcePage]:
@@ -201,6 +210,8 @@ def iter_pages(path: Path, media_type: str, *, max_pixels: int) -> Iterator[Sour
             _check_size(image.size, max_pixels)
             dpi = _dpi(image.info)
             _load(image, media_type)
+            if media_type == JPEG:
+                _check_jpeg_end(path)
             yield SourcePage(number=1, image=_exif_upright(image), dpi=dpi)
 
 
@@ -373,7 +384,7 @@ def _tiff_page(image: Image.Image, index: int, max_pixels: int) -> SourcePage:
     try:
         image.seek(index)
     except _DAMAGED as exc:
-        raise BadInput(f"TIFF page {index + 1} cannot be read ({exc})") from exc
+        raise BadInput(f"TIFF page {index + 1} is damaged and cannot be read ({_detail(exc)})") from exc
     _check_size(image.size, max_pixels, index + 1)
     dpi = _dpi(image.info)
     _load(image, TIFF, index + 1)
@@ -404,7 +415,47 @@ def _load(image: Image.Image, media_type: str, number: int = 1) -> None:
     try:
         image.load()
     except _DAMAGED as exc:
-        raise BadInput(f"{kind}{where} is damaged or incomplete: {exc}") from exc
+        raise BadInput(f"{kind}{where} is damaged or incomplete: {_detail(exc)}") from exc
+
+
+def _detail(exc: BaseException) -> str:
+    """Pillow's own words for what is wrong, or the kind of error when it gave none."""
+    text = str(exc).strip()
+    return text or type(exc).__name__
+
+
+def _check_jpeg_end(path: Path) -> None:
+    if not _jpeg_has_end(path.read_bytes()):
+        raise BadInput(
+            "JPEG image is incomplete: its data stops before the end-of-image marker (a copy or "
+            "download cut short, perhaps padded with zeros); get a complete copy of the file"
+        )
+
+
+def _jpeg_has_end(data: bytes) -> bool:
+    """Whether the JPEG's compressed data is followed by its end-of-image marker (FF D9).
+
+    A file cut short and padded with zeros (a pre-allocated download, a copy that failed) still
+    decodes: the zeros read as flat gray rows, so the bottom of the page is lost without an error.
+    The marker cannot occur inside compressed data (an FF there is followed by 00), so it is looked
+    for after the first start-of-scan marker, which is found by walking the segments before it
+    (an EXIF thumbnail inside APP1 has its own markers and is skipped whole).
+    """
+    offset = 2  # after SOI
+    while offset + 4 <= len(data):
+        if data[offset] != 0xFF:
+            return True  # not a layout this check understands: Pillow decoded it, let it be
+        marker = data[offset + 1]
+        if marker == 0xFF:  # fill byte
+            offset += 1
+            continue
+        if marker == 0xDA:  # start of scan
+            return b"\xff\xd9" in data[offset:]
+        if marker in (0x01, *range(0xD0, 0xD8)):  # markers without a length
+            offset += 2
+            continue
+        offset += 2 + int.from_bytes(data[offset + 2 : offset + 4], "big")
+    return True
 
 
 def _exif_upright(image: Image.Image) -> Image.Image:
@@ -441,7 +492,10 @@ def _dpi(info: dict) -> int | None:
     dpi = info.get("dpi")
     if not dpi:
         return None
-    value = round(float(dpi[0] if isinstance(dpi, tuple) else dpi))
+    try:  # a damaged resolution tag (0/0 reads as NaN) is no resolution
+        value = round(float(dpi[0] if isinstance(dpi, tuple) else dpi))
+    except _DAMAGED:
+        return None
     return value if _DPI_RANGE[0] <= value <= _DPI_RANGE[1] else None
 
 
