@@ -5,13 +5,14 @@ CCCD = 12 digits: province-of-registration code (001-096, the published list) + 
 century/sex digit + the last two digits of the birth year + 6 digits. The birth-year digits
 are checked against a date of birth printed beside the number. A name is personal data only
 when it is tied to one of the other items in the same sentence or table row (an official
-named in the text by office is not).
+named in the text by office is not). A sentence may run over a page break: the last lines of a
+page and the first of the next are read together too, for what is cut by the break.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from classify.dates import NUMERIC_DATE, valid_date
 from classify.layout import Line
@@ -87,13 +88,34 @@ def _context(folded: str, start: int, width: int = 40) -> str:
 
 def find_personal_data(pages: list[list[Line]]) -> list[Found]:
     found: list[Found] = []
+    read: list[list[Line]] = []
     for lines in pages:
         if not lines:
             continue
         text = _page_text(lines)
         page = lines[0].page
         found.extend(_on_page(text, page))
+        read.append(lines)
+    alone = {_ident(x) for x in found}
+    for before, after in zip(read, read[1:], strict=False):
+        found.extend(x for x in _across_break(before, after) if _ident(x) not in alone)
     return _dedupe(found)
+
+
+BREAK_LINES = 4  # lines each side of a page break read together
+
+
+def _across_break(before: list[Line], after: list[Line]) -> list[Found]:
+    """What only shows when a page's last lines and the next page's first lines are read as one
+    text, the break a line break: a name cut by it ("… cho bà Hoàng Thị" | "Quyxmai, sinh ngày
+    …"), a number, a date after its label. Each is listed on the page where it starts."""
+    tail = _page_text(before[-BREAK_LINES:])
+    text = tail + "\n" + _page_text(after[:BREAK_LINES])
+    page, next_page = before[0].page, after[0].page
+    return [
+        x if x.start < len(tail) else replace(x, page=next_page, start=x.start - len(tail) - 1)
+        for x in _on_page(text, page)
+    ]
 
 
 def _on_page(text: str, page: int) -> list[Found]:
@@ -290,11 +312,15 @@ def _sentence_end(text: str, start: int) -> int:
     return match.start() if match else len(text)
 
 
+def _ident(item: Found) -> tuple[str, str]:
+    return item.kind, re.sub(r"\s", "", item.value)
+
+
 def _dedupe(items: list[Found]) -> list[Found]:
     seen: set[tuple[str, str]] = set()
     out: list[Found] = []
     for item in sorted(items, key=lambda x: (x.page, x.start)):
-        ident = (item.kind, re.sub(r"\s", "", item.value))
+        ident = _ident(item)
         if ident in seen:
             continue
         seen.add(ident)

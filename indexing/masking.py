@@ -18,7 +18,8 @@ What is masked (Decree 13/2023 basic personal data; patterns in vn-archival-rule
 - a date (or a bare year) after "sinh", "ngày sinh", "sinh ngày", "năm sinh";
 - passport numbers (a capital letter and 7-8 digits) and the local part of e-mail addresses;
 - any value the classification step listed as personal data, whatever its length (a very short
-  one, e.g. the name "Lò A", where it stands as whole words, with its accents).
+  one, e.g. the name "Lò A", where it stands as whole words, with its accents); one cut by a page
+  break ("… bà Hoàng Thị" | "Quyxmai, …") on both pages, each piece at its page's edge.
 OCR slips inside a number (O or o for 0, l, I or | for 1, between digits) do not stop a run;
 at a number's edge too, S for 5 and B for 8 with them, in a word of digits and look-alikes that
 holds at least as many digits ("l976", "2S7"; a two-character one such as "O4" only beside a
@@ -53,6 +54,11 @@ MASKED = MASK * 5  # what one piece of personal data becomes in the public form
 MIN_RUN_DIGITS = 9
 MIN_LABELLED_DIGITS = 5
 MIN_VALUE_CHARS = 4  # a listed value this short is masked where it stands as whole words only
+# A piece of a listed value cut by a page break (`values_of`): masked at the end of its page's
+# text, or at its start, only (control characters: never in a listed value's own text).
+AT_PAGE_END = "\x00$"
+AT_PAGE_START = "\x00^"
+BREAK_CHARS = 40  # text read each side of a page break, beyond the longest listed value
 
 # Patterns begin with a character class or a literal where they can (a lookbehind comes after
 # it): the re module then skips to the next place that can start a match in C, ~5x faster.
@@ -161,18 +167,34 @@ def _labelled_spans(digitised: str, folded: str) -> list[Span]:
 @functools.lru_cache(maxsize=64)
 def _value_patterns(values: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], bool], ...]:
     """(pattern, matched on the folded view) of each listed value: made once per record, not
-    once per field and page."""
+    once per field and page. The value is the pattern's group "v"; a piece of a value cut by a
+    page break (`AT_PAGE_END`, `AT_PAGE_START`) is looked for at that edge of the text only."""
     patterns = []
-    for value in values:
+    for listed in values:
+        value, edge = _edge_of(listed)
         words = folded_view(nfc(value)).split()
         if not words:
             continue
         if sum(len(w) for w in words) >= MIN_VALUE_CHARS:  # a space OCR dropped: "NguyễnVăn X"
-            patterns.append((re.compile(r"\s*".join(re.escape(w) for w in words)), True))
+            body, flags, on_folded = r"\s*".join(re.escape(w) for w in words), 0, True
         else:
             exact = r"\s+".join(re.escape(w) for w in nfc(value).split())
-            patterns.append((re.compile(rf"(?<!\w){exact}(?!\w)", re.IGNORECASE), False))
+            body, flags, on_folded = rf"(?<!\w){exact}(?!\w)", re.IGNORECASE, False
+        if edge == AT_PAGE_END:
+            body = rf"(?P<v>{body})(?=\W*\Z)"
+        elif edge == AT_PAGE_START:
+            body = rf"\A\W*(?P<v>{body})"
+        else:
+            body = rf"(?P<v>{body})"
+        patterns.append((re.compile(body, flags), on_folded))
     return tuple(patterns)
+
+
+def _edge_of(value: str) -> tuple[str, str | None]:
+    for edge in (AT_PAGE_END, AT_PAGE_START):
+        if value.startswith(edge):
+            return value[len(edge) :], edge
+    return value, None
 
 
 def _value_spans(text: str, folded: str, values: Sequence[str]) -> list[Span]:
@@ -183,7 +205,7 @@ def _value_spans(text: str, folded: str, values: Sequence[str]) -> list[Span]:
     words with its accents (case aside): folded, "a" would be every à, á, ả in the text."""
     spans = []
     for pattern, on_folded in _value_patterns(tuple(values)):
-        spans += [m.span() for m in pattern.finditer(folded if on_folded else text)]
+        spans += [m.span("v") for m in pattern.finditer(folded if on_folded else text)]
     return spans
 
 
@@ -330,8 +352,35 @@ def mask_text(text: str, values: Sequence[str] = ()) -> str:
 
 
 def values_of(record: Record) -> tuple[str, ...]:
-    """The personal data the classification step listed for `record` (masked wherever found)."""
-    return tuple(item.value for item in record.metadata.personal_data if item.value.strip())
+    """The personal data the classification step listed for `record` (masked wherever found),
+    and the pieces of those a page break cuts (each masked at its page's edge only)."""
+    values = tuple(item.value for item in record.metadata.personal_data if item.value.strip())
+    if not values or len(record.pages) < 2:
+        return values
+    return values + _break_pieces([page.text for page in record.pages], values)
+
+
+def _break_pieces(texts: Sequence[str], values: tuple[str, ...]) -> tuple[str, ...]:
+    """Where a listed value runs over a page break ("… cho bà Hoàng Thị" | "Quyxmai, sinh ngày
+    …"; the pages read as one text, the break a line break, as the classification step reads
+    it), its piece at the end of the one page (AT_PAGE_END + "Hoàng Thị") and at the start of the
+    next (AT_PAGE_START + "Quyxmai"). Each piece is masked at that edge only: alone it may be a
+    common word ("An" of "Nguyễn Văn An") that stays readable elsewhere."""
+    width = BREAK_CHARS + max(len(value) for value in values)
+    pieces: list[str] = []
+    for before, after in zip(texts, texts[1:], strict=False):
+        tail, head = nfc(before)[-width:], nfc(after)[:width]
+        joined, at = f"{tail}\n{head}", len(tail)
+        folded = folded_view(joined)
+        for pattern, on_folded in _value_patterns(values):
+            for found in pattern.finditer(folded if on_folded else joined):
+                start, end = found.span("v")
+                if start < at < end - 1:
+                    pieces += [
+                        AT_PAGE_END + joined[start:at].strip(),
+                        AT_PAGE_START + joined[at + 1 : end].strip(),
+                    ]
+    return tuple(dict.fromkeys(piece for piece in pieces if _edge_of(piece)[0]))
 
 
 _TAG = re.compile(r"</?mark>")

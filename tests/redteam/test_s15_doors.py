@@ -2,12 +2,13 @@
 object, what OCR noise lets through the public's masking, and what the search server keeps at
 rest (notes: /tmp/s15/notes/redteam.md).
 
-Found open, left as strict xfails (the fix lies in files owned by others this session):
-- A name cut by a page break ("… cho bà Hoàng Thị" | "Quyxmai, sinh ngày …") is neither listed
-  by the classifier nor masked on either page: the public reads it whole across the two pages
-  (a phone number cut so keeps its second page's digits: "••••• " | "237, thường trú …").
-
 Found open and closed by their owners this session (guards here, through the API):
+- A name cut by a page break ("… cho bà Hoàng Thị" | "Quyxmai, sinh ngày …") was neither listed
+  by the classifier nor masked on either page: the public read it whole across the two pages
+  (a phone number cut so kept its second page's digits: "••••• " | "237, thường trú …").
+  Closed in session 16: classify/personal.py reads a page's last lines and the next page's first
+  as one text; indexing/masking.py `values_of` masks each piece of a listed value at its page's
+  edge.
 - A listed name that OCR read with a space dropped ("NguyễnVăn Quyxthắng", as the dev corpus's
   reading gives "SốCCCD") was not masked where it is so written (indexing/masking.py: a listed
   value's spaces optional).
@@ -316,12 +317,6 @@ def test_personal_numbers_read_with_a_letter_for_a_digit_are_masked(tmp_path: Pa
         assert value not in text, (value, text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="door (s15): a name cut by a page break is not listed and is served whole over the two "
-    "pages; fix in classify/personal.py (read the pages' text joined across the break) and "
-    "indexing/masking.py (a listed value masked where it runs over a page break, on both pages)",
-)
 def test_a_name_cut_by_a_page_break_is_masked_on_both_pages(tmp_path: Path) -> None:
     archive, _ = _archive(tmp_path)
     first = [
