@@ -239,7 +239,10 @@ class RestrictedItem(BaseModel):
     retention: str | None
     protect_until: dt.date | None
     needs_review: bool
-    review_reasons: list[str]
+    review_reasons: list[str] = Field(description="In Vietnamese, as a clerk reads them")
+    review_reason_codes: list[str] = Field(
+        default_factory=list, description="The kind of each review reason, machine-readable (api.vietnamese)"
+    )
     decisions: list[Decision] = Field(description="Rules and outcomes; evidence text withheld")
 
 
@@ -254,7 +257,10 @@ class ReviewItem(BaseModel):
     access: AccessClass
     retention: str | None
     needs_review: bool
-    reasons: list[str]
+    reasons: list[str] = Field(description="In Vietnamese, as a clerk reads them")
+    reason_codes: list[str] = Field(
+        default_factory=list, description="The kind of each reason, machine-readable (api.vietnamese)"
+    )
     decisions: list[Decision]
 
 

@@ -13,6 +13,7 @@ from api.models import ErrorOut, OverrideIn, OverrideOut, RestrictedItem, Restri
 from api.review import ReviewRefused, apply_review
 from api.routes_records import RecordId
 from api.state import ApiState
+from api.vietnamese import coded_reason
 from application.access import ALL_CLASSES, Caller, can_list_restricted, can_review
 from application.access_log import review_detail
 from application.dossiers import refresh_public_form
@@ -135,12 +136,22 @@ def review_queue(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> ReviewOut:
-    """Records waiting for a person, with the reasons; secret records by id and classification.
-    Each read is logged in the access log."""
+    """Records waiting for a person, with the reasons (in Vietnamese, each one's kind beside it
+    in `reason_codes`); secret records by id and classification. Each read is logged in the
+    access log."""
     state = state_of(request)
     queue = review_items(state, limit, offset)
     log_queue_read(state, caller, client_of(request), queue, "api")
-    return queue
+    return ReviewOut(total=queue.total, items=[_in_vietnamese(item) for item in queue.items])
+
+
+def _in_vietnamese(item: ReviewItem) -> ReviewItem:
+    """The item as the JSON API gives it: each reason in Vietnamese, its kind beside it (the
+    web page's template says them in Vietnamese itself, from `review_items`)."""
+    coded = [coded_reason(reason) for reason in item.reasons]
+    return item.model_copy(
+        update={"reasons": [shown for _, shown in coded], "reason_codes": [code for code, _ in coded]}
+    )
 
 
 def apply_decision(
@@ -281,6 +292,7 @@ def restricted(
         except NotFound:
             continue
         c = record.classification
+        coded = [coded_reason(reason) for reason in _withheld_reasons(c, values_of(record))]
         items.append(
             RestrictedItem(
                 id=record_id,
@@ -288,7 +300,8 @@ def restricted(
                 retention=c.retention,
                 protect_until=c.protect_until,
                 needs_review=c.needs_review,
-                review_reasons=_withheld_reasons(c, values_of(record)),
+                review_reasons=[shown for _, shown in coded],
+                review_reason_codes=[code for code, _ in coded],
                 decisions=_withheld(c.decisions),
             )
         )

@@ -19,8 +19,12 @@ __all__ = [
     "ACCESS_LABELS",
     "FIELD_LABELS",
     "GENERIC_REASON",
+    "REASON_OTHER",
+    "REASON_VIETNAMESE",
+    "coded_reason",
     "conclusion_vi",
     "evidence_vi",
+    "reason_code",
     "reason_vi",
     "rule_title_vi",
     "validation_message",
@@ -48,6 +52,8 @@ FIELD_LABELS = {
 _TAGS = {"P": "văn bản pháp luật", "T": "nguồn thứ cấp", "M": "chưa xác nhận"}
 _OUTCOMES = {"accepted": "chấp nhận", "overridden": "sửa", "declassified": "giải mật"}
 GENERIC_REASON = "Cần lưu trữ viên xem xét."
+REASON_VIETNAMESE = "noted"  # the code of a reason a step wrote in Vietnamese (shown as written)
+REASON_OTHER = "other"  # the code of a reason not known here (shown as GENERIC_REASON)
 # the decisions `sohoa reprocess` adds (application/reprocess.py HOLD_RULE, CLOSE_RULE)
 _REPROCESS_RULES = {
     "REPROCESS.hold": "Xử lý lại: mức tiếp cận mở hơn chưa áp dụng",
@@ -106,8 +112,9 @@ def _evidence_after_title(match: re.Match[str]) -> str:
 
 
 Rewrite = Callable[[re.Match[str]], str]
-_REASONS: list[tuple[re.Pattern[str], Rewrite]] = [
+_REASONS: list[tuple[str, re.Pattern[str], Rewrite]] = [
     (
+        "rule_suggests",
         re.compile(r"(?P<id>\S+) \((?P<tag>\w)\) suggests (?P<access>\w+): (?P<rest>.* — .*)", re.S),
         lambda m: (
             f"{m['id']} ({_TAGS.get(m['tag'], m['tag'])}) gợi ý {_access(m['access']).lower()}: "
@@ -115,6 +122,7 @@ _REASONS: list[tuple[re.Pattern[str], Rewrite]] = [
         ),
     ),
     (
+        "redact_personal_data",
         re.compile(r"(?P<ids>.+?): must be disclosed, but holds personal data — redact before release.*"),
         lambda m: (
             f"{m['ids']}: thuộc diện công khai nhưng có dữ liệu cá nhân — phải che trước khi "
@@ -122,34 +130,42 @@ _REASONS: list[tuple[re.Pattern[str], Rewrite]] = [
         ),
     ),
     (
+        "weak_evidence",
         re.compile(r"(?P<id>\S+): weak evidence \((?P<c>[\d.]+)\) — (?P<ev>.*)", re.S),
         lambda m: f"{m['id']}: căn cứ yếu (độ tin cậy {m['c']}) — {evidence_vi(m['ev'])}",
     ),
     (
+        "secrecy_mark_unhandled",
         re.compile(r"secrecy mark found but no rule of the rule set handled it"),
         lambda m: "Có dấu mật nhưng không quy tắc nào trong bộ quy tắc xử lý.",
     ),
     (
+        "secrecy_mark_unsure",
         re.compile(r"secrecy mark read with low confidence \((?P<ev>.*)\): confirm the mark", re.S),
         lambda m: f"Dấu mật đọc được với độ tin cậy thấp ({evidence_vi(m['ev'])}): cần xác nhận dấu.",
     ),
     (
+        "declassified_stamp",
         re.compile(r"a 'GIẢI MẬT' stamp: check the declassification record"),
         lambda m: "Có dấu «GIẢI MẬT»: cần kiểm tra quyết định giải mật.",
     ),
     (
+        "identity_number_unhandled",
         re.compile(r"identity number found but no rule of the rule set handled it"),
         lambda m: "Có số định danh cá nhân nhưng không quy tắc nào trong bộ quy tắc xử lý.",
     ),
     (
+        "no_access_rule",
         re.compile(r"no access rule matched: an archivist must decide"),
         lambda m: "Không quy tắc tiếp cận nào phù hợp: lưu trữ viên cần quyết định.",
     ),
     (
+        "only_unconfirmed_rules",
         re.compile(r"(?P<ids>.+?): only unconfirmed \(M\) rules point to public disclosure"),
         lambda m: f"{m['ids']}: chỉ có quy tắc chưa xác nhận (M) hướng tới công khai.",
     ),
     (
+        "public_but_restriction_suggested",
         re.compile(r"(?P<id>\S+) points to public disclosure, but a restriction is suggested.*"),
         lambda m: (
             f"{m['id']} hướng tới công khai nhưng có gợi ý hạn chế: chưa công khai cho tới khi "
@@ -157,6 +173,7 @@ _REASONS: list[tuple[re.Pattern[str], Rewrite]] = [
         ),
     ),
     (
+        "public_evidence_weak",
         re.compile(
             r"(?P<id>\S+): evidence for public disclosure too weak "
             r"\((?P<a>[\d.]+) < (?P<b>[\d.]+)\) — (?P<ev>.*)",
@@ -167,10 +184,12 @@ _REASONS: list[tuple[re.Pattern[str], Rewrite]] = [
         ),
     ),
     (
+        "secrecy_mark_not_ruled_out",
         re.compile(r"page quality (?P<q>[\d.]+): a secrecy mark cannot be ruled out"),
         lambda m: f"Chất lượng trang thấp ({m['q']}): chưa loại trừ được khả năng có dấu mật.",
     ),
     (
+        "unread_lines",
         re.compile(
             r"(?P<id>\S+) points to public disclosure, but (?P<n>\d+) line\(s\) could not be read "
             r"\(page (?P<p>\d+): (?P<t>.*)\) — they may hold personal data or a mark",
@@ -182,6 +201,7 @@ _REASONS: list[tuple[re.Pattern[str], Rewrite]] = [
         ),
     ),
     (
+        "secret_date_unknown",
         re.compile(
             r"(?P<id>\S+): secret for (?P<y>\d+) years from classification, but the document date is unknown"
         ),
@@ -190,10 +210,12 @@ _REASONS: list[tuple[re.Pattern[str], Rewrite]] = [
         ),
     ),
     (
+        "protection_period_unconfirmed",
         re.compile(r"(?P<id>\S+) \((?P<tag>\w)\): protection period to be confirmed"),
         lambda m: f"{m['id']} ({_TAGS.get(m['tag'], m['tag'])}): thời hạn bảo vệ bí mật cần được xác nhận.",
     ),
     (
+        "protection_period_ended",
         re.compile(r"protection period ended (?P<d>[\d-]+): declassification review due.*"),
         lambda m: (
             f"Thời hạn bảo vệ bí mật đã hết ({_date(m['d'])}): cần xem xét giải mật — không cung cấp "
@@ -201,34 +223,42 @@ _REASONS: list[tuple[re.Pattern[str], Rewrite]] = [
         ),
     ),
     (
+        "no_retention_rule",
         re.compile(r"no retention rule matched: an archivist must set the period"),
         lambda m: "Không quy tắc thời hạn bảo quản nào phù hợp: lưu trữ viên cần xác định thời hạn.",
     ),
     (
+        "retention_unconfirmed",
         re.compile(r"retention (?P<p>.+?) from an unconfirmed \(M\) rule (?P<id>\S+) — to be appraised"),
         lambda m: f"Thời hạn bảo quản {m['p']} theo quy tắc chưa xác nhận (M) {m['id']} — cần thẩm định.",
     ),
     (
+        "longer_retention_suggested",
         re.compile(r"(?P<id>\S+) \(M\) suggests a longer period \((?P<p>.+)\)"),
         lambda m: f"{m['id']} (quy tắc chưa xác nhận) gợi ý thời hạn dài hơn ({m['p']}).",
     ),
     (
+        "low_field_confidence",
         re.compile(r"low confidence in (?P<name>\w+) \((?P<v>[\d.]+)\)"),
         lambda m: f"Độ tin cậy thấp ở trường {FIELD_LABELS.get(m['name'], m['name'])} ({m['v']}).",
     ),
     (
+        "before_earliest_rule_set",
         re.compile(r"dated (?P<d>[\d-]+), before the earliest rule set \((?P<set>\S+)\); judged by it"),
         lambda m: f"Văn bản ngày {_date(m['d'])}, trước bộ quy tắc sớm nhất ({m['set']}): xét theo bộ đó.",
     ),
     (
+        "undated",
         re.compile(r"undated: judged by the newest rule set \((?P<set>\S+)\)"),
         lambda m: f"Văn bản không rõ ngày: xét theo bộ quy tắc mới nhất ({m['set']}).",
     ),
     (
+        "no_rule_set_for_date",
         re.compile(r"no rule set covers (?P<d>[\d-]+); judged by (?P<set>\S+)"),
         lambda m: f"Không bộ quy tắc nào áp dụng cho ngày {_date(m['d'])}: xét theo {m['set']}.",
     ),
     (  # dedup/match.py DuplicateMatch.reason
+        "near_duplicate",
         re.compile(
             r"near-duplicate of record (?P<id>\S+) \((?:text similarity (?P<t>[\d.]+)|no usable text), "
             r"first-page image distance (?P<d>\d+)/(?P<b>\d+)\): possibly the same paper scanned again; "
@@ -242,6 +272,7 @@ _REASONS: list[tuple[re.Pattern[str], Rewrite]] = [
         ),
     ),
     (  # application/secret_docs.py TWIN_REASON
+        "twin_of_secret",
         re.compile(
             r"near-duplicate of record (?P<id>\S+), which was marked secret and held: closed until an "
             r"archivist reviews it"
@@ -252,16 +283,19 @@ _REASONS: list[tuple[re.Pattern[str], Rewrite]] = [
         ),
     ),
     (  # application/secret_docs.py HELD_NOTE, SHOWN_NOTE
+        "secret_held",
         re.compile(r"secret document: catalogue row only; original and text held encrypted in .+", re.S),
         lambda m: (
             "Tài liệu mật: kho lưu trữ chỉ giữ dòng mục lục; bản gốc và nội dung được mã hóa trong kho mật."
         ),
     ),
     (
+        "catalogue_row_only",
         re.compile(r"not accessible: catalogue row only, the content is not shown"),
         lambda m: "Không được tiếp cận: chỉ có dòng mục lục, nội dung không được hiển thị.",
     ),
     (  # application/dossier_review.py KEPT_CLASS: its classes are the codes (undetermined …)
+        "split_kept_class",
         re.compile(
             r"(?P<head>Văn bản được tách lại từ trang [\d,]+ vốn thuộc loại )«(?P<was>\w+)»"
             r"(?P<mid>: giữ loại đó cho đến khi người lưu trữ xác nhận \(phân loại lại cho ra )"
@@ -269,28 +303,34 @@ _REASONS: list[tuple[re.Pattern[str], Rewrite]] = [
         ),
         lambda m: f"{m['head']}«{_access(m['was']).lower()}»{m['mid']}«{_access(m['now']).lower()}»).",
     ),
-    (re.compile(r"no text recognised"), lambda m: "Không nhận dạng được chữ."),
+    ("no_text", re.compile(r"no text recognised"), lambda m: "Không nhận dạng được chữ."),
     (
+        "low_ocr_confidence",
         re.compile(r"low OCR confidence \((?P<a>\d+) < (?P<b>\d+)\)"),
         lambda m: f"Độ tin cậy nhận dạng chữ (OCR) thấp ({m['a']} < {m['b']}).",
     ),
     (
+        "few_vietnamese_syllables",
         re.compile(r"only (?P<a>\d+%) of words are Vietnamese syllables \(< (?P<b>\d+%)\)"),
         lambda m: f"Chỉ {m['a']} số từ là âm tiết tiếng Việt (< {m['b']}).",
     ),
     (
+        "text_unsure",
         re.compile(r"(?P<a>\d+%) of the text read unsure \(>= (?P<b>\d+%)\)"),
         lambda m: f"{m['a']} nội dung đọc được không chắc chắn (>= {m['b']}).",
     ),
     (
+        "text_noise",
         re.compile(r"(?P<a>\d+%) of what was read was noise \(>= (?P<b>\d+%)\)"),
         lambda m: f"{m['a']} nội dung đọc được là nhiễu (>= {m['b']}).",
     ),
     (
+        "lettering_unread",
         re.compile(r"(?P<a>\d+%) of the lettering was not read \(>= (?P<b>\d+%)\)"),
         lambda m: f"{m['a']} chữ trên trang không đọc được (>= {m['b']}).",
     ),
     (
+        "page_in_doubt",
         re.compile(
             r"(?P<a>\d+%) of the page in doubt \(unsure (?P<u>\d+%), noise (?P<n>\d+%), "
             r"unread (?P<r>\d+%); >= (?P<b>\d+%)\)"
@@ -301,14 +341,17 @@ _REASONS: list[tuple[re.Pattern[str], Rewrite]] = [
         ),
     ),
     (
+        "orientation_unsure",
         re.compile(r"orientation unsure.*"),
         lambda m: "Chưa chắc chắn về hướng trang: cần kiểm tra ảnh.",
     ),
     (
+        "access_undetermined",
         re.compile(r"access class undetermined"),
         lambda m: "Chưa xác định được mức độ tiếp cận.",
     ),
     (  # a rule hit written as "<id>: <title> — <evidence>"
+        "rule_hit",
         re.compile(r"(?P<id>[AR]\d*[.\w]*|S\.\w+): (?P<rest>.* — .*)", re.S),
         lambda m: f"{m['id']}: {_title(m)} — {_evidence_after_title(m)}",
     ),
@@ -317,17 +360,33 @@ _REASONS: list[tuple[re.Pattern[str], Rewrite]] = [
 
 def reason_vi(reason: str) -> str:
     """A review reason in Vietnamese ("access: …" and "trang n: …" prefixes kept in Vietnamese)."""
+    return coded_reason(reason)[1]
+
+
+def reason_code(reason: str) -> str:
+    """The kind of a review reason, machine-readable and stable ("low_ocr_confidence",
+    "near_duplicate", "rule_suggests" …): REASON_VIETNAMESE for one some step wrote in
+    Vietnamese, REASON_OTHER for one not known here."""
+    return coded_reason(reason)[0]
+
+
+def coded_reason(reason: str) -> tuple[str, str]:
+    """(`reason_code`, `reason_vi`) of a review reason, read once."""
     text = reason.strip()
     if text.startswith("access: "):
-        return f"Quyền tiếp cận: {reason_vi(text[len('access: ') :])}"
+        code, shown = coded_reason(text[len("access: ") :])
+        return code, f"Quyền tiếp cận: {shown}"
     page = re.match(r"trang (\d+): (.*)", text, re.S)
     if page:
-        return f"trang {page[1]}: {reason_vi(page[2])}"
-    for pattern, rewrite in _REASONS:
+        code, shown = coded_reason(page[2])
+        return code, f"trang {page[1]}: {shown}"
+    for code, pattern, rewrite in _REASONS:
         found = pattern.fullmatch(text)
         if found:
-            return rewrite(found)
-    return text if _in_vietnamese(text) else GENERIC_REASON
+            return code, rewrite(found)
+    if _in_vietnamese(text):
+        return REASON_VIETNAMESE, text
+    return REASON_OTHER, GENERIC_REASON
 
 
 _VIETNAMESE_LETTERS = re.compile(

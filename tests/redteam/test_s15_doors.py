@@ -221,7 +221,8 @@ def test_a_secret_records_review_reasons_quote_nothing_of_it(tmp_path: Path) -> 
             for quoted in (phone, phone.replace(" ", ""), name, WORD):
                 assert quoted not in answer.text, (path, quoted)
         (item,) = [i for i in client.get("/review", headers=headers["archivist"]).json()["items"]]
-        assert any(reason.startswith("A7.2.contact (M) suggests conditional") for reason in item["reasons"])
+        assert any(reason.startswith("A7.2.contact (chưa xác nhận) gợi ý") for reason in item["reasons"])
+        assert "rule_suggests" in item["reason_codes"]
 
 
 # The top of a synthetic MẬT report's page 1 (the dev corpus, d03_bc_mat_thaibinh__seal_p1.png):
