@@ -19,6 +19,7 @@ import numpy as np
 from PIL import Image
 
 from ocr.coverage import scanned_unread_share, unread_share
+from ocr.diacritics import correct_diacritics
 from ocr.engine import EngineResult, OcrEngine
 from ocr.imaging import page_array
 from ocr.load import SourcePage
@@ -251,7 +252,8 @@ def _page(
         notes.extend(found)
         box = _to_original(word.box, prepared.to_original, width, height)
         words.append(word.model_copy(update={"text": text, "box": box}))
-    unchanged = not filtered.dropped and not filtered.repaired and ordered == result.words
+    words, corrected, correcting = _correct_diacritics(words)
+    unchanged = not filtered.dropped and not filtered.repaired and ordered == result.words and not corrected
     text = fix_foreign_letters(result.text)[0] if unchanged else text_from_words(words)
     text = join_hyphenated_lines(text)
     unread = unread_share(prepared.image, prepared.dpi, ordered)
@@ -275,6 +277,8 @@ def _page(
                 "confidence": round(quality.confidence, 1),
                 "syllable_share": quality.syllable_share,
                 "words": len(words),
+                "diacritics": corrected,
+                "diacritics_seconds": round(correcting, 5),
             },
         )
     )
@@ -300,6 +304,14 @@ def _page(
         noise = 100 * quality.noise_share
         log.warning("page %d: unreadable page (%.0f %% of the reading was noise)", source.number, noise)
     return page, notes
+
+
+def _correct_diacritics(words: list[Word]) -> tuple[list[Word], list[str], float]:
+    """Unsure words read with the wrong marks, corrected by the syllable model (ocr/diacritics.py):
+    the words, the changes ("khân>khẩn") and the seconds it took."""
+    started = time.perf_counter()
+    words, corrected = correct_diacritics(words)
+    return words, [f"{c.read}>{c.corrected}" for c in corrected], time.perf_counter() - started
 
 
 def _scan_dpi(prepared: Prepared) -> float:

@@ -1,0 +1,65 @@
+"""The syllable model of the diacritic correction: the shipped data, its bigram estimate, growth."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from vntext.syllable_lm import BASE_MODEL, LEARNED_MIN, SyllableModel, base_model, syllable_key
+
+
+@pytest.fixture(scope="module")
+def model() -> SyllableModel:
+    return base_model()
+
+
+def test_the_data_file_names_its_sources_and_licence() -> None:
+    with gzip.open(BASE_MODEL, "rt", encoding="utf-8") as lines:
+        header = "".join(line for line in lines if line.startswith("#"))
+    for source in ("Tesseract", "wordfreq", "pyvi", "vietnamadminunits", "CC BY-SA 4.0", "Apache-2.0", "MIT"):
+        assert source in header
+
+
+def test_variants_are_the_known_syllables_with_the_same_letters(model: SyllableModel) -> None:
+    assert {"khẩn", "khăn", "khán"} <= set(model.variants("khân"))
+    assert {"sống", "sông", "sóng", "song"} <= set(model.variants("Sông"))
+    assert "dữ" in model.variants("đữ")  # đ and d are the same letter to OCR
+    assert model.variants("xyzq") == []
+
+
+def test_one_tone_mark_convention() -> None:
+    assert syllable_key("Hoà") == syllable_key("hòa") == "hòa"
+    assert syllable_key("THUỶ") == "thủy"
+
+
+def test_a_known_pair_makes_its_second_syllable_likelier(model: SyllableModel) -> None:
+    assert model.log_prob("cấp", "khẩn") > model.log_prob("cấp", "khân") + 1
+    assert model.log_prob("khiếu", "năng") > model.log_prob("khiêu", "năng") + 1
+    # no context: the unigram frequency alone (sống is commoner than sông)
+    assert model.log_prob("sống") > model.log_prob("sông")
+
+
+def test_place_name_pairs_count_only_when_asked(model: SyllableModel) -> None:
+    assert not model.known_pair("hà", "nam")  # not a word
+    assert model.known_pair("hà", "nam", names=True)  # Tỉnh Hà Nam
+
+
+def test_the_model_grows_from_confident_lines_and_keeps_what_it_learned(tmp_path: Path) -> None:
+    model = SyllableModel.load()
+    assert not model.known_pair("dân", "tỉnh")
+    before = model.log_prob("tỉnh", "dân")
+    model.learn([["Ủy", "ban", "nhân", "dân", "tỉnh"]] * (LEARNED_MIN - 1))
+    assert not model.known_pair("dân", "tỉnh")  # seen once: not yet
+    model.learn([["nhân", "dân", "tỉnh,", "thành"]])  # a comma ends the phrase: no "tỉnh thành"
+    assert model.known_pair("dân", "tỉnh")
+    assert model.learned[("tỉnh", "thành")] == 0
+    assert model.log_prob("tỉnh", "dân") > before + 1
+    saved = tmp_path / "pairs.tsv"
+    model.save_learned(saved)
+    again = SyllableModel.load()
+    again.load_learned(saved)
+    assert again.known_pair("dân", "tỉnh")
+    assert again.log_prob("tỉnh", "dân") == pytest.approx(model.log_prob("tỉnh", "dân"))
+    assert not base_model().known_pair("dân", "tỉnh")  # the shared base model is untouched

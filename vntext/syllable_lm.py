@@ -1,0 +1,165 @@
+"""A syllable-level model of written Vietnamese: how common each syllable is, and which pairs of
+syllables are known to stand together (inside a word: "kiểm tra", "khẩn cấp", "năng khiếu").
+
+It answers one question for the OCR diacritic correction (ocr/diacritics.py): among the syllables
+spelled with the same letters as a word read without confidence (khân: khẩn, khăn, khán...; sông:
+sống, sóng, song...), which does the context make most likely, and by how much.
+
+The base model is vntext/data/syllable_lm.tsv.gz (built by vntext/build_syllable_lm.py from
+Tesseract's vie word list, wordfreq's Vietnamese frequencies and pyvi's word list; sources and
+licences in its header). It grows from the archive's own pages: `learn` counts the syllable pairs
+of text read with high confidence, `save_learned` / `load_learned` keep those counts in a small
+TSV beside the archive; a learned pair counts as known once seen LEARNED_MIN times.
+
+Syllables are compared in one form: NFC, lower case, tones of open oa/oe/uy on the first vowel
+(`syllable_key`): "Hoà" and "hòa" are one syllable.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+
+from vntext.normalise import canonical_tones, fold, nfc
+from vntext.syllables import is_syllable
+
+__all__ = [
+    "BASE_MODEL",
+    "LEARNED_MIN",
+    "PAIR_WEIGHT",
+    "UNKNOWN_CB",
+    "SyllableModel",
+    "base_model",
+    "syllable_key",
+]
+
+BASE_MODEL = Path(__file__).resolve().parent / "data" / "syllable_lm.tsv.gz"
+UNKNOWN_CB = 800  # centibels of a syllable no source knows: rarer than any listed (<= 650)
+LEARNED_MIN = 2  # a pair read this often on the archive's confident pages is a known pair
+PAIR_WEIGHT = 0.95  # the bigram estimate's share against the unigram frequency
+
+
+@functools.lru_cache(maxsize=65536)
+def syllable_key(word: str) -> str:
+    """The form syllables are compared in: NFC, lower case, hòa not hoà."""
+    return canonical_tones(nfc(word)).lower()
+
+
+class SyllableModel:
+    """Unigram frequencies (centibels: frequency = 10^(-cB/100)) and known bigrams."""
+
+    def __init__(
+        self,
+        unigrams: dict[str, int],
+        bigrams: Iterable[tuple[str, str]],
+        name_bigrams: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        self.unigrams = dict(unigrams)
+        self.bigrams = set(bigrams)  # inside words
+        self.name_bigrams = set(name_bigrams)  # inside place names only
+        self.learned: Counter[tuple[str, str]] = Counter()
+        # the summed frequency of each syllable's known successors (inside words or names)
+        self.successor_mass: defaultdict[str, float] = defaultdict(float)
+        for first, second in self.bigrams | self.name_bigrams:
+            self.successor_mass[first] += self._frequency(second)
+        self._by_fold: dict[str, list[str]] = defaultdict(list)
+        for syllable in sorted(self.unigrams):
+            self._by_fold[fold(syllable)].append(syllable)
+
+    @classmethod
+    def load(cls, path: Path = BASE_MODEL) -> SyllableModel:
+        unigrams: dict[str, int] = {}
+        bigrams: dict[str, list[tuple[str, str]]] = {"b": [], "n": []}
+        with gzip.open(path, "rt", encoding="utf-8") as lines:
+            for line in lines:
+                kind, _, rest = line.rstrip("\n").partition("\t")
+                if kind == "u":
+                    syllable, _, centibels = rest.partition("\t")
+                    unigrams[syllable] = int(centibels)
+                elif kind in bigrams:
+                    first, _, second = rest.partition(" ")
+                    bigrams[kind].append((first, second))
+        return cls(unigrams, bigrams["b"], bigrams["n"])
+
+    def __contains__(self, syllable: str) -> bool:
+        return syllable_key(syllable) in self.unigrams
+
+    def centibels(self, syllable: str) -> int:
+        """How rare a syllable is: -100 log10 of its frequency (UNKNOWN_CB when unknown)."""
+        return self.unigrams.get(syllable_key(syllable), UNKNOWN_CB)
+
+    def known_pair(self, first: str, second: str, *, names: bool = False) -> bool:
+        """Whether the two syllables are known to stand together: inside a word, on the archive's
+        own pages, or (`names`: both are capitalised) inside a place name."""
+        pair = (syllable_key(first), syllable_key(second))
+        if pair in self.bigrams or self.learned.get(pair, 0) >= LEARNED_MIN:
+            return True
+        return names and pair in self.name_bigrams
+
+    def _frequency(self, syllable: str) -> float:
+        return 10 ** (-self.unigrams.get(syllable, UNKNOWN_CB) / 100)
+
+    def log_prob(self, syllable: str, after: str | None = None, *, names: bool = False) -> float:
+        """log10 P(syllable | the syllable before it): the unigram frequency interpolated with a
+        bigram estimate, which shares the probability among the known successors of the syllable
+        before in proportion to their frequencies (a syllable found in many words says less about
+        its neighbour)."""
+        unigram = self._frequency(syllable_key(syllable))
+        if after is None:
+            return math.log10(unigram)
+        bigram = 0.0
+        if self.known_pair(after, syllable, names=names):
+            bigram = unigram / max(self.successor_mass[syllable_key(after)], unigram)
+        return math.log10(PAIR_WEIGHT * bigram + (1 - PAIR_WEIGHT) * unigram)
+
+    def variants(self, word: str) -> list[str]:
+        """The known syllables spelled with the same letters as `word` (diacritics and đ/d
+        aside), in their compared form; `word`'s own form among them only when known."""
+        return self._by_fold.get(fold(syllable_key(word)), [])
+
+    # --- growth from the archive's own pages ----------------------------------------------------
+
+    def learn(self, lines: Iterable[Iterable[str]]) -> int:
+        """Count the neighbouring syllable pairs of each line of words (text read with high
+        confidence); a word that is no Vietnamese syllable breaks the chain. Returns pairs added."""
+        added = 0
+        for line in lines:
+            previous = None
+            for word in line:
+                syllable = syllable_key(word.strip(".,;:!?()[]{}\"'“”‘’«»…"))
+                if not is_syllable(syllable):
+                    previous = None
+                    continue
+                if previous is not None:
+                    pair = (previous, syllable)
+                    self.learned[pair] += 1
+                    if self.learned[pair] == LEARNED_MIN and pair not in self.bigrams:
+                        self.successor_mass[previous] += self._frequency(syllable)
+                    added += 1
+                previous = None if word.endswith((".", ",", ";", ":", "!", "?")) else syllable
+        return added
+
+    def save_learned(self, path: Path) -> None:
+        rows = sorted(self.learned.items())
+        path.write_text("".join(f"{a} {b}\t{n}\n" for (a, b), n in rows), encoding="utf-8")
+
+    def load_learned(self, path: Path) -> None:
+        for row in path.read_text(encoding="utf-8").splitlines():
+            pair, _, count = row.partition("\t")
+            first, _, second = pair.partition(" ")
+            if first and second and count.isdigit():
+                pair = (first, second)
+                was = self.learned[pair]
+                self.learned[pair] += int(count)
+                if was < LEARNED_MIN <= self.learned[pair] and pair not in self.bigrams:
+                    self.successor_mass[first] += self._frequency(second)
+
+
+@functools.cache
+def base_model() -> SyllableModel:
+    """The shipped model, loaded once per process (~0.1 s)."""
+    return SyllableModel.load()
