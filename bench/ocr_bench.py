@@ -588,6 +588,28 @@ def report_stage_profile(run: Run, cpu_tesseract: float | None = None, out=print
     return {"seconds": profile.seconds, "runs": profile.runs, "tesseract_calls": profile.tesseract_calls}
 
 
+def report_corrections(run: Run, label: str = "", out=print) -> dict:
+    """The diacritic correction (ocr/diacritics.py) on sohoa's pages: words changed, pages
+    touched, and its time per page (the workers' clocks, from the "text" step's record)."""
+    changes = seconds = 0.0
+    touched = pages = 0
+    for steps in run.steps:
+        text = next((step for step in steps if step.name == "text"), None)
+        if text is None or "diacritics" not in text.result:
+            continue
+        pages += 1
+        changes += len(text.result["diacritics"])
+        touched += bool(text.result["diacritics"])
+        seconds += text.result.get("diacritics_seconds", 0.0)
+    if not pages:
+        return {}
+    out(
+        f"diacritic correction{label}: {changes:.0f} words changed on {touched} of {pages} pages, "
+        f"{1000 * seconds / pages:.2f} ms/page"
+    )
+    return {"words": changes, "pages_touched": touched, "pages": pages, "ms_per_page": 1000 * seconds / pages}
+
+
 def generated_cases(split: str, limit: int | None, variant: str = "") -> tuple[Path, list[PageCase]]:
     """The split's pages (written once under $SOHOA_HOME/corpusgen), the first `limit` of them."""
     from corpusgen import split_dir, write_split
@@ -623,12 +645,14 @@ def run_generated(args: argparse.Namespace, scratch: Path) -> dict:
     }
     tesseract_cpu = runs["tesseract"].cpu / len(cases) if cases and not runs["tesseract"].note else None
     results["stage_profile"] = report_stage_profile(runs["sohoa"], tesseract_cpu)
+    results["diacritics"] = report_corrections(runs["sohoa"])
     if args.lowres_pages:
         _, low = generated_cases(args.split, args.lowres_pages, "lowres70")
         low_runs = {
             name: run(low, args.workers) for name, run in (("sohoa", run_sohoa), ("tesseract", run_tesseract))
         }
         results["lowres70"] = report_lowres(low, low_runs)
+        results["lowres70"]["diacritics"] = report_corrections(low_runs["sohoa"], " (70 dpi)")
     return results
 
 
@@ -680,6 +704,7 @@ def run_corpus(args: argparse.Namespace, scratch: Path) -> dict:
     results = report(cases, runs, score(cases, runs), rss)
     tesseract_cpu = runs["tesseract"].cpu / len(cases) if cases and not runs["tesseract"].note else None
     results["stage_profile"] = report_stage_profile(runs["sohoa"], tesseract_cpu)
+    results["diacritics"] = report_corrections(runs["sohoa"])
     return results
 
 

@@ -20,10 +20,12 @@ from schemas import Word
 from vntext.syllable_lm import SyllableModel, base_model, syllable_key
 from vntext.syllables import is_syllable
 
-__all__ = ["Correction", "correct_diacritics"]
+__all__ = ["LEARN_FROM", "Correction", "correct_diacritics", "learn_from_words"]
 
 UNSURE_BELOW = 95.0  # engine confidence (0-100) under which a word may be replaced
 MARGIN = 3.0  # log10 units the best variant must beat the reading by
+
+LEARN_FROM = 95.0  # engine confidence from which a page's words teach the model their pairs
 
 _OPENING = "([{\"'“‘«"
 _CLOSING = ".,;:!?)]}\"'”’»…/"
@@ -149,3 +151,23 @@ def correct_diacritics(
         out[index] = word.model_copy(update={"text": lead + corrected + trail})
         corrections.append(Correction(index, word.text, out[index].text, word.confidence, round(margin, 2)))
     return out, corrections
+
+
+def learn_from_words(words: list[Word], model: SyllableModel, min_confidence: float = LEARN_FROM) -> int:
+    """Grow `model` from a page read with high confidence: the syllable pairs of its words
+    (reading order, one block at a time) whose confidences are both at least `min_confidence`;
+    a word under it breaks the chain. Returns the pairs counted."""
+    lines: list[list[str]] = []
+    current: list[str] = []
+    block = None
+    for word in words:
+        if word.confidence < min_confidence or word.block != block:
+            if current:
+                lines.append(current)
+            current = []
+            block = word.block
+        if word.confidence >= min_confidence:
+            current.append(word.text)
+    if current:
+        lines.append(current)
+    return model.learn(lines)

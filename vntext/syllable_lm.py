@@ -9,7 +9,8 @@ The base model is vntext/data/syllable_lm.tsv.gz (built by vntext/build_syllable
 Tesseract's vie word list, wordfreq's Vietnamese frequencies and pyvi's word list; sources and
 licences in its header). It grows from the archive's own pages: `learn` counts the syllable pairs
 of text read with high confidence, `save_learned` / `load_learned` keep those counts in a small
-TSV beside the archive; a learned pair counts as known once seen LEARNED_MIN times.
+TSV beside the archive. The counts give a third estimate, the share of a syllable's followers on
+the archive's pages, weighted by how often that syllable was seen (n / (n + LEARNED_K)).
 
 Syllables are compared in one form: NFC, lower case, tones of open oa/oe/uy on the first vowel
 (`syllable_key`): "Hoà" and "hòa" are one syllable.
@@ -29,7 +30,7 @@ from vntext.syllables import is_syllable
 
 __all__ = [
     "BASE_MODEL",
-    "LEARNED_MIN",
+    "LEARNED_K",
     "PAIR_WEIGHT",
     "UNKNOWN_CB",
     "SyllableModel",
@@ -39,7 +40,7 @@ __all__ = [
 
 BASE_MODEL = Path(__file__).resolve().parent / "data" / "syllable_lm.tsv.gz"
 UNKNOWN_CB = 800  # centibels of a syllable no source knows: rarer than any listed (<= 650)
-LEARNED_MIN = 2  # a pair read this often on the archive's confident pages is a known pair
+LEARNED_K = 50  # the archive's own counts weigh n / (n + LEARNED_K) for a syllable seen n times
 PAIR_WEIGHT = 0.95  # the bigram estimate's share against the unigram frequency
 
 
@@ -61,7 +62,8 @@ class SyllableModel:
         self.unigrams = dict(unigrams)
         self.bigrams = set(bigrams)  # inside words
         self.name_bigrams = set(name_bigrams)  # inside place names only
-        self.learned: Counter[tuple[str, str]] = Counter()
+        self.learned: Counter[tuple[str, str]] = Counter()  # pairs read on the archive's pages
+        self.learned_first: Counter[str] = Counter()  # ... counted by their first syllable
         # the summed frequency of each syllable's known successors (inside words or names)
         self.successor_mass: defaultdict[str, float] = defaultdict(float)
         for first, second in self.bigrams | self.name_bigrams:
@@ -93,12 +95,10 @@ class SyllableModel:
         return self.unigrams.get(syllable_key(syllable), UNKNOWN_CB)
 
     def known_pair(self, first: str, second: str, *, names: bool = False) -> bool:
-        """Whether the two syllables are known to stand together: inside a word, on the archive's
-        own pages, or (`names`: both are capitalised) inside a place name."""
+        """Whether the two syllables are known to stand together inside a word, or (`names`: both
+        are capitalised) inside a place name."""
         pair = (syllable_key(first), syllable_key(second))
-        if pair in self.bigrams or self.learned.get(pair, 0) >= LEARNED_MIN:
-            return True
-        return names and pair in self.name_bigrams
+        return pair in self.bigrams or (names and pair in self.name_bigrams)
 
     def _frequency(self, syllable: str) -> float:
         return 10 ** (-self.unigrams.get(syllable, UNKNOWN_CB) / 100)
@@ -111,10 +111,16 @@ class SyllableModel:
         unigram = self._frequency(syllable_key(syllable))
         if after is None:
             return math.log10(unigram)
+        first, second = syllable_key(after), syllable_key(syllable)
         bigram = 0.0
-        if self.known_pair(after, syllable, names=names):
-            bigram = unigram / max(self.successor_mass[syllable_key(after)], unigram)
-        return math.log10(PAIR_WEIGHT * bigram + (1 - PAIR_WEIGHT) * unigram)
+        if self.known_pair(first, second, names=names):
+            bigram = unigram / max(self.successor_mass[first], unigram)
+        estimate = PAIR_WEIGHT * bigram + (1 - PAIR_WEIGHT) * unigram
+        seen = self.learned_first.get(first, 0)
+        if seen:
+            weight = seen / (seen + LEARNED_K)
+            estimate = (1 - weight) * estimate + weight * self.learned.get((first, second), 0) / seen
+        return math.log10(estimate)
 
     def variants(self, word: str) -> list[str]:
         """The known syllables spelled with the same letters as `word` (diacritics and đ/d
@@ -135,10 +141,8 @@ class SyllableModel:
                     previous = None
                     continue
                 if previous is not None:
-                    pair = (previous, syllable)
-                    self.learned[pair] += 1
-                    if self.learned[pair] == LEARNED_MIN and pair not in self.bigrams:
-                        self.successor_mass[previous] += self._frequency(syllable)
+                    self.learned[(previous, syllable)] += 1
+                    self.learned_first[previous] += 1
                     added += 1
                 previous = None if word.endswith((".", ",", ";", ":", "!", "?")) else syllable
         return added
@@ -152,11 +156,8 @@ class SyllableModel:
             pair, _, count = row.partition("\t")
             first, _, second = pair.partition(" ")
             if first and second and count.isdigit():
-                pair = (first, second)
-                was = self.learned[pair]
-                self.learned[pair] += int(count)
-                if was < LEARNED_MIN <= self.learned[pair] and pair not in self.bigrams:
-                    self.successor_mass[first] += self._frequency(second)
+                self.learned[(first, second)] += int(count)
+                self.learned_first[first] += int(count)
 
 
 @functools.cache

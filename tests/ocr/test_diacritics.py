@@ -5,10 +5,11 @@ from __future__ import annotations
 from PIL import Image
 
 from ocr import FixedTextEngine
-from ocr.diacritics import UNSURE_BELOW, correct_diacritics
+from ocr.diacritics import UNSURE_BELOW, correct_diacritics, learn_from_words
 from ocr.load import SourcePage
 from ocr.page_reader import process_page
 from schemas import Box, Word
+from vntext.syllable_lm import SyllableModel
 
 
 def _words(text: str, unsure: dict[int, float] | None = None, conf: float = 97.0) -> list[Word]:
@@ -82,3 +83,15 @@ def test_the_page_reader_stores_the_corrected_text() -> None:
     assert [word.text for word in result.page.words] == ["Tình", "trạng", "khẩn", "cấp"]
     step = next(step for step in result.steps if step.name == "text")
     assert step.result["diacritics"] == ["khân>khẩn"]
+
+
+def test_pages_read_with_confidence_teach_the_model_the_archive_s_own_phrases() -> None:
+    model = SyllableModel.load()
+    unsure = _words("Ủy ban nhân dân tính Hà Nam", {4: 70.0})
+    assert correct_diacritics(unsure, model)[1] == []  # "dân tình" is a word: too close to tell
+    page = _words("Ủy ban nhân dân tỉnh Bắc Ninh") + _words("nhân dân tỉnh", {1: 60.0})
+    for _ in range(10):
+        learn_from_words(page, model)
+    assert model.learned[("nhân", "dân")] == 10  # "nhân dân tỉnh" (dân unsure) taught nothing
+    corrected, _ = correct_diacritics(unsure, model)
+    assert _texts(corrected) == "Ủy ban nhân dân tỉnh Hà Nam"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from vntext.syllable_lm import BASE_MODEL, LEARNED_MIN, SyllableModel, base_model, syllable_key
+from vntext.syllable_lm import BASE_MODEL, SyllableModel, base_model, syllable_key
 
 
 @pytest.fixture(scope="module")
@@ -48,18 +48,17 @@ def test_place_name_pairs_count_only_when_asked(model: SyllableModel) -> None:
 
 def test_the_model_grows_from_confident_lines_and_keeps_what_it_learned(tmp_path: Path) -> None:
     model = SyllableModel.load()
-    assert not model.known_pair("dân", "tỉnh")
     before = model.log_prob("tỉnh", "dân")
-    model.learn([["Ủy", "ban", "nhân", "dân", "tỉnh"]] * (LEARNED_MIN - 1))
-    assert not model.known_pair("dân", "tỉnh")  # seen once: not yet
-    model.learn([["nhân", "dân", "tỉnh,", "thành"]])  # a comma ends the phrase: no "tỉnh thành"
-    assert model.known_pair("dân", "tỉnh")
-    assert model.learned[("tỉnh", "thành")] == 0
+    other = model.log_prob("tình", "dân")
+    assert not model.known_pair("dân", "tỉnh") and other > before  # "dân tình" is a word
+    model.learn([["Ủy", "ban", "nhân", "dân", "tỉnh,", "thành", "phố"]] * 20)
+    assert model.learned[("dân", "tỉnh")] == 20
+    assert model.learned[("tỉnh", "thành")] == 0  # a comma ends the phrase
     assert model.log_prob("tỉnh", "dân") > before + 1
+    assert model.log_prob("tỉnh", "dân") > model.log_prob("tình", "dân")
     saved = tmp_path / "pairs.tsv"
     model.save_learned(saved)
     again = SyllableModel.load()
     again.load_learned(saved)
-    assert again.known_pair("dân", "tỉnh")
     assert again.log_prob("tỉnh", "dân") == pytest.approx(model.log_prob("tỉnh", "dân"))
-    assert not base_model().known_pair("dân", "tỉnh")  # the shared base model is untouched
+    assert base_model().log_prob("tỉnh", "dân") == pytest.approx(before)  # the shared model is untouched
