@@ -71,6 +71,7 @@ from core import __version__
 from core.errors import BadInput, SecretBadInput
 from core.settings import page_cache_dir
 from dedup import Fingerprint, fingerprint, fingerprint_file, link_near_duplicate
+from dedup.link import NEAR_DUPLICATE, near_duplicate_of
 from ocr import detect_media_type
 from ocr.load import page_images
 from ocr.searchable_pdf import PagesOf, write_pages_pdf
@@ -695,18 +696,32 @@ def _done(path: Path, dossier: Dossier, built: list[tuple[Record, Path | bytes]]
     for record, _ in built:
         assert record.dossier is not None
         link = record.dossier
+        again = _rescan_reason(record)  # a re-scan of paper already archived, as single ingest says
         outcomes.append(
             IngestOutcome(
                 path=_document_path(path, record.id, link.order, held=is_marked_secret(record)),
-                status="ingested",
+                status="near_duplicate" if again else "ingested",
                 id=record.id,
                 pages=len(link.pages),
+                reason=again,
                 seconds=seconds,
             )
         )
         documents.append(DocumentOutcome(id=record.id, order=link.order, pages=(link.first, link.last)))
     outcome = DossierOutcome(path=str(path), id=dossier.id, code=dossier.code, documents=documents)
     return DossierIntake(dossier=outcome, outcomes=outcomes)
+
+
+def _rescan_reason(record: Record) -> str | None:
+    """Why `record` was linked at intake to an earlier record it re-scans (the match's reason,
+    application/ingest.py gives it a single file's `near_duplicate` outcome); None when it was not."""
+    earlier = near_duplicate_of(record)
+    if earlier is None:
+        return None
+    for event in reversed(record.events):
+        if event.step == "dedup" and event.outcome == NEAR_DUPLICATE and event.detail:
+            return event.detail
+    return f"near-duplicate of record {earlier}"
 
 
 def _duplicate(services: Services, path: Path, dossier_id: str, t0: float) -> DossierIntake:
