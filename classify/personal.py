@@ -109,6 +109,9 @@ def _across_break(before: list[Line], after: list[Line]) -> list[Found]:
     """What only shows when a page's last lines and the next page's first lines are read as one
     text, the break a line break: a name cut by it ("… cho bà Hoàng Thị" | "Quyxmai, sinh ngày
     …"), a number, a date after its label. Each is listed on the page where it starts."""
+    before, after = _without_page_numbers(before), _without_page_numbers(after)
+    if not before or not after:
+        return []
     tail = _page_text(before[-BREAK_LINES:])
     text = tail + "\n" + _page_text(after[:BREAK_LINES])
     page, next_page = before[0].page, after[0].page
@@ -310,6 +313,21 @@ def _sentence_bounds(text: str, start: int) -> tuple[int, int]:
 def _sentence_end(text: str, start: int) -> int:
     match = _SENTENCE_END.search(text, start)
     return match.start() if match else len(text)
+
+
+# A page's number printed on its own line at its top or foot ("2", "- 2 -", "2/5")
+PAGE_NUMBER = re.compile(r"[^\w]*\d{1,3}(?:/\d{1,3})?[^\w]*")
+
+
+def _without_page_numbers(lines: list[Line]) -> list[Line]:
+    """The page's lines without a page number heading or ending it: the sentence cut by the
+    break goes on after it."""
+    start, end = 0, len(lines)
+    while start < end and PAGE_NUMBER.fullmatch(lines[start].text.strip()):
+        start += 1
+    while end > start and PAGE_NUMBER.fullmatch(lines[end - 1].text.strip()):
+        end -= 1
+    return lines[start:end]
 
 
 def _ident(item: Found) -> tuple[str, str]:

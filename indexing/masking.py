@@ -59,6 +59,9 @@ MIN_VALUE_CHARS = 4  # a listed value this short is masked where it stands as wh
 AT_PAGE_END = "\x00$"
 AT_PAGE_START = "\x00^"
 BREAK_CHARS = 40  # text read each side of a page break, beyond the longest listed value
+_PAGE_NUMBER = r"(?:\d{1,3}(?:/\d{1,3})?)"  # a page's number at its top or foot: "2", "- 2 -", "2/5"
+_PAGE_HEAD = re.compile(rf"\W*{_PAGE_NUMBER}[^\w\n]*\n")
+_PAGE_FOOT = re.compile(rf"\n[^\w\n]*{_PAGE_NUMBER}\W*\Z")
 
 # Patterns begin with a character class or a literal where they can (a lookbehind comes after
 # it): the re module then skips to the next place that can start a match in C, ~5x faster.
@@ -180,10 +183,10 @@ def _value_patterns(values: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], boo
         else:
             exact = r"\s+".join(re.escape(w) for w in nfc(value).split())
             body, flags, on_folded = rf"(?<!\w){exact}(?!\w)", re.IGNORECASE, False
-        if edge == AT_PAGE_END:
-            body = rf"(?P<v>{body})(?=\W*\Z)"
-        elif edge == AT_PAGE_START:
-            body = rf"\A\W*(?P<v>{body})"
+        if edge == AT_PAGE_END:  # a page number may follow it at the page's foot
+            body = rf"(?P<v>{body})(?=\W*{_PAGE_NUMBER}?\W*\Z)"
+        elif edge == AT_PAGE_START:  # or head the next page
+            body = rf"\A\W*(?:{_PAGE_NUMBER}\W+)?(?P<v>{body})"
         else:
             body = rf"(?P<v>{body})"
         patterns.append((re.compile(body, flags), on_folded))
@@ -369,7 +372,9 @@ def _break_pieces(texts: Sequence[str], values: tuple[str, ...]) -> tuple[str, .
     width = BREAK_CHARS + max(len(value) for value in values)
     pieces: list[str] = []
     for before, after in zip(texts, texts[1:], strict=False):
-        tail, head = nfc(before)[-width:], nfc(after)[:width]
+        tail, head = nfc(before)[-width:].rstrip(), nfc(after)[:width].lstrip()
+        tail = tail[: foot.start()] if (foot := _PAGE_FOOT.search(tail)) else tail
+        head = head[top.end() :] if (top := _PAGE_HEAD.match(head)) else head
         joined, at = f"{tail}\n{head}", len(tail)
         folded = folded_view(joined)
         for pattern, on_folded in _value_patterns(values):

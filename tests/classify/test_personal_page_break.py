@@ -62,3 +62,10 @@ def test_data_on_one_page_is_listed_once_with_its_page() -> None:
         ("date_of_birth", 2),
         ("full_name", 1),
     ]
+
+
+def test_a_page_number_heading_the_next_page_does_not_cut_the_sentence() -> None:
+    """From page 2 on, a letter prints its page number at the top (Decree 30/2020): read between
+    the two halves, it would end the name and the sentence (it reads as a table row's number)."""
+    items = found(["Điều 1. Cấp lại sổ hộ khẩu cho bà Hoàng Thị", "1"], ["- 2 -", *SECOND])
+    assert ("full_name", "Hoàng Thị Quyxmai", 1) in items

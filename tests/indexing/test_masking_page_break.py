@@ -66,3 +66,17 @@ def test_without_a_break_no_piece_is_added() -> None:
     )
     assert values_of(record) == ("Hoàng Thị Quyxmai",)
     assert find_spans(record.pages[1].text, values_of(record)) == []
+
+
+def test_a_page_number_between_the_pieces_does_not_keep_them_readable() -> None:
+    record = _listed(
+        make_record(
+            "e" * 32,
+            "Điều 1. Cấp lại sổ hộ khẩu cho bà Hoàng Thị\n1",
+            "- 2 -\nQuyxmai, sinh ngày 12/04/1995, thường trú tại bản Tả Phìn.",
+        ),
+        "Hoàng Thị Quyxmai",
+    )
+    first, second = _public(record)
+    assert first == f"Điều 1. Cấp lại sổ hộ khẩu cho bà {MASKED}\n1", first
+    assert second.startswith(f"- 2 -\n{MASKED}, sinh ngày") and "Quyxmai" not in second, second
