@@ -15,6 +15,7 @@ read twice; the surer one stays.
 
 from __future__ import annotations
 
+import re
 import statistics
 import unicodedata
 from dataclasses import dataclass
@@ -44,6 +45,14 @@ _SOLID_OTHER = 50.0
 _SOLID_WORD = 70.0
 # Words covering this share of the smaller one's box: one word read twice.
 _DUPLICATE_OVERLAP = 0.6
+# A số/ký hiệu as one word: up to 8 characters (the number, however misread: '7ó0'), a slash,
+# and a code of capitals with its hyphenated parts ('7ó0/BC-UBND', '184ó/UBND-KHTC'); or a
+# Party document's '12-NQ/TU'. The engine is unsure of such a word (digits glued to a code no
+# dictionary knows) however well it reads; the reader of the metadata judges the number.
+_NOTATION = re.compile(
+    r"^[^\s/]{1,8}/[A-ZĐ][A-ZĐa-z0-9]{0,9}(?:[-/][A-ZĐ][A-ZĐa-z0-9]{0,9})+[.,;:]?$"
+    r"|^[^\s/-]{1,6}-[A-ZĐ][A-Za-zĐ]{0,3}/[A-ZĐ][A-ZĐ0-9]{0,5}[.,;:]?$"
+)
 
 
 @dataclass(frozen=True)
@@ -55,8 +64,11 @@ class FilteredWords:
 
 def is_noise_word(word: Word) -> bool:
     """A word that is most likely not text: symbols only, or an unreadable token, read with low
-    confidence (never a syllable, a number or a notation)."""
+    confidence (never a syllable, a number or a notation, nor a word shaped like a số/ký hiệu
+    whose number the engine misread)."""
     text = word.text.strip()
+    if _NOTATION.match(text) and any(c.isdigit() for c in text.split("/")[0]):
+        return False
     if not any(c.isalnum() for c in text):
         if text in _PUNCTUATION:
             return False
