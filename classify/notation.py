@@ -25,7 +25,7 @@ Form = Literal["typed", "cong_van", "normative", "party"]
 _LINE = re.compile(
     r"^[^A-Z0-9]{0,4}S\s?[O068QE]\s*[:;.,]?\s*"
     r"(?P<num>[^/]{0,14}?)\s*/\s*"
-    r"(?P<rest>[A-Z0-9|][A-Z0-9.|]*(?:\s*[-/]\s*[A-Z0-9|][A-Z0-9.|]*)*)"
+    r"(?P<rest>[A-Z0-9|][A-Z0-9.|]*(?:\s*(?:[-/]|--)\s*[A-Z0-9|][A-Z0-9.|]*)*)"
 )
 # A Party document's 'Số 1630-BC/TU', 'Số: 45-CV/HU', 'Số 12-QĐ/ĐU' (the label often without
 # its colon): the number, a hyphen, the type's abbreviation, a slash and the committee's code.
@@ -35,7 +35,18 @@ _PARTY = re.compile(
     r"(?P<type>[A-Z][A-Za-z]{0,3})\s*/\s*"
     r"(?P<org>[A-Z][A-Z0-9]{0,5}(?:\s*-\s*[A-Z][A-Z0-9]{0,5})?)(?![A-Za-z0-9/])"
 )
-_SEGMENT_SPLIT = re.compile(r"\s*([-/])\s*")
+# 'SỐ 1293 BC-UBND': the slash between number and ký hiệu lost. Taken only with a known type's
+# abbreviation, and kept by classify.header only when the issuer code is the issuer's own
+# (`slash_lost`): otherwise the line is a số line read too badly to use ('SỐ; 13237 VXP-EFCCB').
+_NO_SLASH = re.compile(
+    r"^[^A-Z0-9]{0,4}S\s?[O0Q]\s*[:;.,]?\s*(?P<num>\d{1,5})\s+"
+    r"(?P<rest>[A-Z][A-Za-z]{0,3}\s*-\s*[A-Z][A-Z0-9]{0,9}(?:\s*-\s*[A-Z][A-Z0-9]{0,9})*)\.?\s*$"
+)
+# Glyphs an engine reads for a digit of a printed number ('§01' for 801, '7ó0' for 760, '1&33'
+# for 1833): the digit they stand for. Beside that same digit ('2488§', '796ó') the glyph is one
+# digit read twice, which of the two readings is unknown: the number is not taken.
+_GLYPH_DIGITS = {"§": "8", "&": "8", "ó": "6"}
+_SEGMENT_SPLIT = re.compile(r"\s*(--|[-/])\s*")  # 'TTr--UBND': a hyphen read twice
 _YEAR = re.compile(r"^(19|20)\d\d$")
 
 
@@ -66,6 +77,7 @@ class Notation:
     repaired: bool  # OCR slips were repaired to read it
     number_span: tuple[int, int] | None = None  # where the number stands in the line read
     number_read: str | None = None  # what stood in the number's place, when not a number
+    slash_lost: bool = False  # read from 'Số 1293 BC-UBND': to be checked against the issuer
 
     @property
     def full(self) -> str:
@@ -88,11 +100,11 @@ def parse_number_line(text: str) -> Notation | None:
         return _party(text, party)
     match = _LINE.match(folded)
     if not match:
-        return None
-    raw_num = text[match.start("num") : match.end("num")].strip(BLANK)
+        return _without_slash(text, folded)
+    raw_num = text[match.start("num") : match.end("num")].strip(BLANK + "\u2044")
     if re.search(r"[^\W\d_]{3}", raw_num):
         return None  # a word where the number goes: 'Số lượng: 12/15' is not a number line
-    number: str | None = as_digits(re.sub(r"(?<=\w) (?=\w)", "", raw_num))  # '2 154' split digits
+    number: str | None = as_digits(_glyph_digits(re.sub(r"(?<=\w) (?=\w)", "", raw_num)))  # '2 154' split
     if not number or not number.isdigit() or len(number) > 6:
         number = None  # a blank, or a hand's strokes ('\\527', '+7 3'): never guessed
     raw_rest = text[match.start("rest") : match.end("rest")]
@@ -105,7 +117,7 @@ def parse_number_line(text: str) -> Notation | None:
         re.search(r"\s[-/]|[-/]\s", raw_rest)
     )
     label = key(text[: match.start("num")]).strip(" :;.,")
-    repaired = raw_num != number or spaced or not label.endswith("SO")
+    repaired = raw_num != number or spaced or not label.endswith("SO") or "--" in raw_rest
     result = _read_segments(segments, seps)
     if result is None:
         return None
@@ -120,6 +132,44 @@ def parse_number_line(text: str) -> Notation | None:
         repaired=repaired or fixed,
         number_span=_span(text, match, raw_num),
         number_read=raw_num if raw_num and number is None else None,
+    )
+
+
+def _glyph_digits(raw: str) -> str:
+    """'§01' -> '801', '7ó0' -> '760'; a glyph beside the digit it stands for left as it is."""
+    chars = list(raw)
+    for i, char in enumerate(chars):
+        digit = _GLYPH_DIGITS.get(char)
+        if digit is None:
+            continue
+        if digit in raw[max(0, i - 1) : i] or digit in raw[i + 1 : i + 2]:
+            return raw
+        chars[i] = digit
+    return "".join(chars)
+
+
+def _without_slash(text: str, folded: str) -> Notation | None:
+    """'SỐ 1293 BC-UBND' -> 1293, BC-UBND (typed form only), flagged `slash_lost`."""
+    match = _NO_SLASH.match(folded)
+    if not match:
+        return None
+    raw_rest = text[match.start("rest") : match.end("rest")]
+    parts = _SEGMENT_SPLIT.split(raw_rest.strip())
+    result = _read_segments(parts[::2], parts[1::2])
+    if result is None or result[1] != "typed":
+        return None
+    notation, form, doc_type, abbr, _ = result
+    number = text[match.start("num") : match.end("num")]
+    return Notation(
+        number=number,
+        notation=notation,
+        form=form,
+        doc_type=doc_type,
+        type_abbr=abbr,
+        evidence=text.strip(),
+        repaired=True,
+        number_span=(match.start("num"), match.end("num")),
+        slash_lost=True,
     )
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from classify.gazetteer import match_place
 from classify.norm import key, split_words
+from vntext.syllables import is_syllable
 
 __all__ = ["COMMITTEES", "Body", "clean_header_line", "initials", "read_bodies"]
 
@@ -113,8 +114,22 @@ _KIND_WORDS = {
 }
 
 
+# Level words an engine glues to the place after them ('TỈNHLẠNGSƠN'), as printed.
+_GLUED_LEVELS = ("TỈNH", "HUYỆN", "QUẬN", "PHƯỜNG")
+
+
+def _unglued(word: str) -> list[str]:
+    """'TỈNHLẠNGSƠN' -> ['TỈNH', 'LẠNGSƠN']: a level glued to its place (a word no syllable
+    spells, starting with the level as printed, accents and all); any other word alone."""
+    for level in _GLUED_LEVELS:
+        rest = word[len(level) :]
+        if word.startswith(level) and len(rest) >= 2 and rest.isalpha() and not is_syllable(word):
+            return [level, rest]
+    return [word]
+
+
 def _expand(text: str) -> str:
-    words = [_ABBREVIATIONS.get(word, word) for word in text.split()]
+    words = [part for word in text.split() for part in _unglued(_ABBREVIATIONS.get(word, word))]
     if words and key(words[0]) in _KIND_WORDS:
         words[0] = _KIND_WORDS[key(words[0])]
     return " ".join(words)
@@ -133,6 +148,12 @@ def initials(printed: str) -> str:
     if key(" ".join(head)) in _CODES:
         return _CODES[key(" ".join(head))]
     head = [w.rstrip(",") for w in head]
+    folded = key(" ".join(head))
+    for kind_key, kind in _KINDS.items():
+        if folded == kind_key or folded.startswith(kind_key + " "):
+            # a kind's letters as the kind is spelled: 'ỦY BAN NHÂN ĐẦN' (a D read as Đ) is UBND
+            head = [w.upper() for w in kind.split()] + head[len(kind_key.split()) :]
+            break
     return "".join(w[0] if w[0] == "Đ" else key(w[0]) for w in head if w.isalpha() and key(w) != "VA")
 
 
@@ -291,15 +312,37 @@ def _read_one(printed: str, first: bool = False) -> Body:
     return Body(name=name, printed=printed, level=level, place=place, head=kind)
 
 
-def read_bodies(lines: list[str]) -> tuple[Body | None, Body | None]:
-    """(issuer, parent) from the issuer lines of the header, top to bottom."""
+# A province's bodies are dated with the province's name (Decree 30/2020, Phụ lục I): the date
+# line's place completes only a place of these levels.
+_PROVINCE_LEVELS = ("tỉnh", "thành phố")
+
+
+def _completed(body: Body, place: str | None) -> Body:
+    """`body` with the place of issue for its place, when its level is a province's, the place
+    it shows is none or the first words of the place of issue, and that names a province."""
+    if not place or body.level not in _PROVINCE_LEVELS or body.place and _known_place(body.place):
+        return body
+    shown = key(body.place or "").split()
+    if shown != key(place).split()[: len(shown)]:
+        return body
+    found = match_place(place, body.level)
+    if found.unit is None or found.unit.tier != "province" or found.distance != 0:
+        return body
+    name = f"{body.name.removesuffix(body.place or '').rstrip()} {found.unit.name}"
+    return Body(name=name, printed=body.printed, level=body.level, place=found.unit.name, head=body.head)
+
+
+def read_bodies(lines: list[str], place: str | None = None) -> tuple[Body | None, Body | None]:
+    """(issuer, parent) from the issuer lines of the header, top to bottom. `place`: the place
+    of issue on the date line, which completes a top line whose place the engine lost or cut
+    ('UBND TỈNH' / 'UBND TỈNH QUẢNG' over 'SỞ NỘI VỤ', dated 'Quảng Ngãi, ngày ...')."""
     cleaned = [c for c in (clean_header_line(x) for x in lines) if c]
     if not cleaned:
         return None, None
     merged = merge_lines(cleaned)
     if len(merged) == 1:
-        return _read_one(merged[0]), None
-    parent = _read_one(merged[0])
+        return _completed(_read_one(merged[0]), place), None
+    parent = _completed(_read_one(merged[0]), place)
     second = key(merged[0]).split()[1:2]
     if parent.place is None and len(merged[0].split()) >= 3 and second != ["UY"] and second != ["DOAN"]:
         parent = _read_one(merged[0], first=True)  # 'TỈNH TRÀ VINH' over 'SỞ NỘI VỤ': UBND lost
