@@ -31,6 +31,7 @@ __all__ = [
     "despeckle",
     "drop_colour",
     "enlarge",
+    "line_engine",
     "region_engine",
     "reread_region",
 ]
@@ -57,6 +58,15 @@ def region_engine(engine: OcrEngine | None = None) -> OcrEngine:
     as one uniform block of lines (psm 6); another engine (a test's) is used as it is."""
     if engine is None or isinstance(engine, TesseractEngine):
         return TesseractEngine(lang=engine.lang if engine else "vie", psm=6, timeout=_TIMEOUT)
+    return engine
+
+
+def line_engine(engine: OcrEngine) -> OcrEngine:
+    """The engine for reading one line again: Tesseract (in `engine`'s languages) reading
+    the region as a single text line (psm 7), also for an engine that wraps Tesseract (its
+    name says so); another engine (a test's) is used as it is."""
+    if isinstance(engine, TesseractEngine) or engine.name == TesseractEngine.name:
+        return TesseractEngine(lang=getattr(engine, "lang", "vie"), psm=7, timeout=_TIMEOUT)
     return engine
 
 
