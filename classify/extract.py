@@ -16,7 +16,7 @@ from classify.date_reading import DateReading
 from classify.dates import PlaceDate, parse_date_line
 from classify.doctypes import CONG_VAN
 from classify.extraction import Evidence, Extraction, MarkFound, SignerFound
-from classify.gazetteer import match_place
+from classify.gazetteer import AMBIGUOUS, match_place
 from classify.handwriting import (
     DAY_MIN_CONFIDENCE,
     GLUED_MIN_CONFIDENCE,
@@ -100,9 +100,6 @@ def extract(
             log.info("signer name left empty: %r lacks its family name", main.name)
             conf["signer"] = 0.0
             review.append(f"Họ tên người ký đọc không đủ (“{main.name}”): cần nhập")
-        if main.review:  # a name not sure enough to store (classify.signer): left for a person
-            conf["signer"] = 0.0
-            review.append(main.review)
     else:
         conf["signer"] = quality * 0.5
 
@@ -216,7 +213,7 @@ def _signer(block: SignerBlock) -> Signer:
         authority=block.authority,
         position=block.position,
         position_canonical=canonical_position(block.position)[0],
-        name=None if is_incomplete_name(block.name) or not block.name else block.name,
+        name=None if is_incomplete_name(block.name) else block.name,
         on_behalf_of=block.on_behalf_of,
     )
 
@@ -357,6 +354,9 @@ def _place_date(header: Header, fields, conf, evidence, quality: float, review: 
     blank or written by hand. Returns the date to look names up for (the 1st when partial)."""
     if header.place_date is None:
         conf["date"] = conf["place"] = 0.3 * quality
+        if header.place_only is not None:  # the date unreadable, the place a known name
+            fields["place"], line = header.place_only
+            conf["place"], evidence["place"] = line.weight(0.8), _ev(line)
         return None
     found, line = header.place_date
     fields["date"], fields["place"] = found.date, found.place
@@ -392,7 +392,7 @@ def _cross_check(fields, header: Header, review: list[str]) -> None:
 def _issuer(header: Header, fields, conf, evidence, quality: float, review: list[str], on) -> None:
     """Issuer and parent as read and, beside them, their canonical names (gazetteer and the
     table of bodies); the issuer's province then and now; the place's canonical spelling."""
-    issuer, parent = read_bodies([x.text for x in header.issuer_lines])
+    issuer, parent = read_bodies([x.text for x in header.issuer_lines], fields.get("place"))
     lines = header.issuer_lines
     if issuer is None or not issuer.name:
         conf["issuer"] = conf["parent_issuer"] = 0.3 * quality
@@ -433,6 +433,8 @@ def _place(fields, unit, on) -> None:
         found = unit  # 'Phú' for Tân Phú: the engine lost the first word of the place
     if found is not None:
         fields["place"] = found.name
+    elif place and (named := match_place(place, on=on)).reason == AMBIGUOUS and named.name:
+        fields["place"] = named.name  # 'Bdo Lam': Bảo Lâm, a name several units bear
     unit = unit or found
     if unit is not None:
         fields["province"] = unit.province

@@ -87,3 +87,10 @@ def test_a_vv_line_whose_slash_was_lost_still_makes_a_cong_van():
         "SỐ; 13237 VXP-EFCCB\nV v góp ý dự thảo văn bản\nQuảng Bình, ngày 1 tháng 9 năm 2017\n", body=""
     )
     assert meta.doc_type == "Công văn" and meta.number is None
+
+
+def test_a_place_several_units_bear_is_spelled_as_they_are():
+    top = "ỦY BAN NHÂN DÂN\nHUYỆN BẢO LÂM\n"
+    meta = _meta("Số: 2592/UBND-VP\nBdo Lam, ngày 08 tháng 7 năm 2023\n", top, "V/v báo cáo kết quả\n")
+    assert meta.place == "Bảo Lâm"  # huyện Bảo Lâm of Lâm Đồng and of Cao Bằng: the unit unsure
+    assert meta.province is None
