@@ -100,6 +100,9 @@ def extract(
             log.info("signer name left empty: %r lacks its family name", main.name)
             conf["signer"] = 0.0
             review.append(f"Họ tên người ký đọc không đủ (“{main.name}”): cần nhập")
+        if main.review:  # a name not sure enough to store (classify.signer): left for a person
+            conf["signer"] = 0.0
+            review.append(main.review)
     else:
         conf["signer"] = quality * 0.5
 
@@ -213,7 +216,7 @@ def _signer(block: SignerBlock) -> Signer:
         authority=block.authority,
         position=block.position,
         position_canonical=canonical_position(block.position)[0],
-        name=None if is_incomplete_name(block.name) else block.name,
+        name=None if is_incomplete_name(block.name) or not block.name else block.name,
         on_behalf_of=block.on_behalf_of,
     )
 
