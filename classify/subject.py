@@ -20,6 +20,10 @@ from vntext.syllables import token_kind
 __all__ = ["read_subject"]
 
 _MAX_LINES = 4
+_RANGE_END = re.compile(r"\d\s+[-–]\s*$")
+_RANGE_START = re.compile(r"^\s*[-–]\s+\d")
+# A document cited by its number ('Kế hoạch số 224/KH-UBND', 'Công văn số 15'): a body line.
+_CITATION = re.compile(r"\d+\s*/|\bsố\s+\d", re.IGNORECASE)
 
 
 _DEBRIS = " -_'\"`.,:;|~*"
@@ -30,9 +34,35 @@ def _tidy(parts: list[str]) -> str:
     """Join the abstract's lines; drop the debris an engine leaves at line ends."""
     kept = [p.strip(_DEBRIS) if not p.rstrip().endswith(")") else p.lstrip(_DEBRIS) for p in parts]
     # a comma that ends a line before the next one is the text's own ('văn thư,' / 'lưu trữ')
-    kept = [k + "," if p.rstrip().endswith(",") and i < len(parts) - 1 and k else k
-            for i, (p, k) in enumerate(zip(parts, kept, strict=True))]  # fmt: skip
-    return trim_noise(clean(" ".join(k for k in kept if k)))
+    kept = [k + "," if (p.rstrip().endswith(",") or _dot_for_comma(p, parts[i + 1:])) and i < len(parts) - 1
+            and k else k for i, (p, k) in enumerate(zip(parts, kept, strict=True))]  # fmt: skip
+    # a range wrapped after its dash ('giai đoạn 2023 -' / '2025'): the dash is the text's own
+    # ... or before it ('giai đoạn 2022' / '- 2024')
+    kept = [k + " -" if _RANGE_END.search(p) and i < len(parts) - 1 and parts[i + 1].lstrip()[:1].isdigit()
+            else "- " + k if i and _RANGE_START.match(p) and parts[i - 1].rstrip()[-1:].isdigit()
+            else k for i, (p, k) in enumerate(zip(parts, kept, strict=True))]  # fmt: skip
+    return trim_noise(_commas(clean(" ".join(k for k in kept if k))))
+
+
+# A dot after a word in lower case before another in lower case: no sentence ends there in an
+# abstract, the engine read a comma ('Kiểm tra phòng. chống thiên tai').
+_DOT = re.compile(r"\b(\w{2,})\. (?=(\w))")
+
+
+def _dot_for_comma(part: str, after: list[str]) -> bool:
+    """'… kết quả phòng.' / 'chống thiên tai …': a line's dot before a line in lower case."""
+    words = part.rstrip().split()
+    last = words[-1] if words else ""
+    pair = f"{last} {after[0].strip()}" if after else ""
+    return last.endswith(".") and bool(pair) and _commas(pair) != pair
+
+
+def _commas(text: str) -> str:
+    def comma(match: re.Match[str]) -> str:
+        word, after = match.group(1), match.group(2)
+        return f"{word}, " if word.isalpha() and word.islower() and after.islower() else match.group(0)
+
+    return _DOT.sub(comma, text)
 
 
 def _noise(token: str) -> bool:
@@ -79,6 +109,18 @@ def _off_centre(line: Line, first: Line) -> bool:
     return abs(middle - (first.box[0] + first.box[2]) / 2) > 0.15 * first.page_width
 
 
+def _abstract_opening(text: str, wide: bool) -> bool:
+    """'Thực hiện quản lý đất đai …' under HƯỚNG DẪN: an abstract opening with words a body may
+    open with too. Taken as the abstract when it is no full-width line, cites no document
+    ('Thực hiện Kế hoạch số 224/KH-UBND …' opens the body) and does not end like a sentence."""
+    return (
+        key(text).startswith("THUC HIEN ")
+        and not wide
+        and not _CITATION.search(text)
+        and not text.rstrip().endswith((".", ";", ":", ","))
+    )
+
+
 def _after_title(lines: list[Line], start: int) -> list[Line]:
     width = body_width(lines)
     picked: list[Line] = []
@@ -93,6 +135,7 @@ def _after_title(lines: list[Line], start: int) -> list[Line]:
             picked.append(line)
         elif (
             is_body_start(text)
+            and not (not picked and _abstract_opening(text, wide))
             or is_upper_line(text)
             or (wide and (picked or text.rstrip().endswith((".", ";", ":", ","))))
             or picked
