@@ -478,14 +478,16 @@ class SecondReading:
 
 _SECOND = 0.9  # a name from the second reading weighs a little less than one read the first time
 _SURE_WORDS = 0.8  # a name is taken from the second reading only when each word is read this surely
+# ... or this surely when it gives the given names read the first time their family name
+_COMPLETING_WORDS = 0.7
 
 
-def _second_names(second: SecondReading) -> list[tuple[str, float]]:
+def _second_names(second: SecondReading, floor: float = _SURE_WORDS) -> list[tuple[str, float]]:
     """Names among the second reading's lines read surely (each word's confidence at least
-    _SURE_WORDS): a person's name, every word a syllable (debris before and after dropped)."""
+    `floor`): a person's name, every word a syllable (debris before and after dropped)."""
     found = []
     for text, confidence in second.lines:
-        if confidence < _SURE_WORDS:
+        if confidence < floor:
             continue
         words = [w for w in text.split() if any(c.isalpha() for c in w)]
         while words and not (words[0][:1].isupper() and words[0].isalpha()):
@@ -513,9 +515,9 @@ def _named(block: SignerBlock, name: str, confidence: float, how: str) -> Signer
 
 
 def _with_second(blocks: list[SignerBlock], second: SecondReading) -> list[SignerBlock]:
-    """The main block's incomplete or misspelled name replaced by the second reading's, when
-    that one agrees with it: the given names as read the first time (accents too) with a
-    common family name before them, or a well-spelled name within two letters."""
+    """The main block's incomplete or misspelled name replaced by the second reading's: the
+    given names as read the first time (accents too) with a common family name before them;
+    for a name no syllable spells, the one well-spelled name read surely under the position."""
     index = len(blocks) - 1 if len(blocks) == 1 else 0
     block = blocks[index]
     if block.page != second.page:
@@ -524,14 +526,14 @@ def _with_second(blocks: list[SignerBlock], second: SecondReading) -> list[Signe
         if block.least is None or block.least >= _SURE_NAME:
             return blocks  # read surely: no check was asked for
         return [*blocks[:index], _verified(block, second), *blocks[index + 1 :]]
-    if len({n for n, _ in _second_names(second) if _sure(n)}) > 1:
+    incomplete = is_incomplete_name(block.name)
+    floor = _COMPLETING_WORDS if incomplete else _SURE_WORDS
+    names = [(canonical_name(n), c) for n, c in _second_names(second, floor) if _sure(n)]
+    if len({n for n, _ in names}) > 1:
         return blocks  # two readings disagree (an accent too): no name from them
-    for name, confidence in _second_names(second):
-        if not _sure(name):
-            continue
-        name = canonical_name(name)
-        completes = is_incomplete_name(block.name) and name == f"{name.split()[0]} {block.name}"
-        corrects = _misspelled(block.name) and Levenshtein.distance(key(name), key(block.name)) < 3
+    for name, confidence in names:
+        completes = incomplete and name == f"{name.split()[0]} {block.name}"
+        corrects = _misspelled(block.name)  # what was read first spells no name: the sure one read again
         if completes or corrects:
             return [*blocks[:index], _named(block, name, confidence, "đọc lại"), *blocks[index + 1 :]]
     return blocks

@@ -111,6 +111,11 @@ def _signer(pages: list[Page], lines: list[tuple[str, float]], on: int = 1):
         ((("Hữu Khánh", 1560, 1450),), [("Bùi Hữu Khảnh", 0.9)], None),  # given names differ
         ((("Hữu Khánh", 1560, 1450),), [("Đùi Hữu Khánh", 0.9)], None),  # no common family name
         ((("Hữu Khánh", 1560, 1450),), [("Bùi Hữu Khánh", 0.23)], None),
+        ((("Hữu Khánh", 1560, 1450),), [("Bùi Hữu Khánh", 0.75)], "Bùi Hữu Khánh"),  # as first read
+        ((), [("Bùi Hữu Khánh", 0.75)], None),  # nothing read first to agree with: less sure
+        # what was read first spells no name: the one sure name read again under the position
+        ((("V Xa", 1500, 1450),), [("Trần Ngọc Khánh", 0.96)], "Trần Ngọc Khánh"),
+        ((("V Xa", 1500, 1450),), [("Trần Ngọc Khánh", 0.96), ("Trần Ngọc Khanh", 0.9)], None),
     ],
 )
 def test_name_from_the_second_reading(below, lines, name) -> None:
