@@ -287,6 +287,12 @@ def align_code(code: str, expected: list[str]) -> str | None:
         small = want[-1:].islower() and len(want) >= 3
         if small and code != want and code in (want[:-1], want[:-1] + want[-1].upper(), want[:-1] + "T"):
             return want  # 'TT', 'TTR', 'TTT' for 'TTr': the small letter of a code dropped or misread
+        if (
+            code not in expected
+            and len(code) == len(want) + 1 >= 4
+            and any(code[i] in "Il|1" and code[:i] + code[i + 1 :] == want for i in range(1, len(code)))
+        ):
+            return want  # 'UBNID' for 'UBND': a stroke of a letter read as an I of its own
         if len(want) != len(code) or want == code or len(want) < 2:
             continue
         diffs = [(a, b) for a, b in zip(code, want, strict=True) if a != b]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from classify.notation import parse_number_line
+from classify.notation import align_code, parse_number_line
 
 
 @pytest.mark.parametrize(
@@ -38,3 +38,9 @@ def test_a_number_line_without_its_slash_needs_a_known_type():
     assert parse_number_line("SỐ; 13237 VXP-EFCCB") is None
     assert parse_number_line("SỞ 12 QĐ-UBND KHÁC") is None
     assert parse_number_line("SỞ NỘI VỤ") is None
+
+
+def test_an_issuer_code_with_a_stroke_read_as_an_i_of_its_own():
+    assert align_code("UBNID", ["UBND"]) == "UBND"
+    assert align_code("UBNID", ["UBNDT"]) is None
+    assert align_code("IUBND", ["UBND"]) is None  # the first letter is never the one added
