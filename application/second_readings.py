@@ -1,48 +1,55 @@
-"""A document's second readings — the signature region (application/signature_reading.py) and
-the date's day and month digits (application/date_reading.py) — each only when the first reading
-lacks its field, from the page images; one call for ingest, the dossier intake (and a split's new
+"""A document's second readings — the signature region (application/signature_reading.py), the
+date's day and month digits (application/date_reading.py) and the secrecy and urgency stamps
+under the number (application/mark_reading.py) — each only when the first reading lacks its
+field, from the page images; one call for ingest, the dossier intake (and a split's new
 documents) and `sohoa reprocess --ocr`.
 
 What each reading gave is kept in the record's provenance log (events `ocr_signature`, with the
-lines read, and `ocr_date`, with the digits taken), so that `sohoa reprocess --classify`, which
-reads no image, judges the stored text again with the same second readings (`recorded`) instead
-of losing the name or the day they gave. A recorded reading counts only while the stored text
-still lacks its field on the same page: a reading of pages since read again is not applied.
+lines read, `ocr_date`, with the digits taken, and `ocr_marks`, with the rows read and the marks
+taken), so that `sohoa reprocess --classify`, which reads no image, judges the stored text again
+with the same second readings (`recorded`) instead of losing the name, the day or the mark they
+gave. A recorded reading counts only while the stored text still lacks its field on the same
+page: a reading of pages since read again is not applied.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from PIL import Image
 
 from application.date_reading import DateReread, date_engine, reread_date
+from application.mark_reading import MarkReread, mark_engine, reread_marks
 from application.signature_reading import SignatureReread, reread_signature
 from classify import extract_metadata
 from classify.date_reading import date_gap, fill
 from classify.layout import document_lines
+from classify.mark_reading import MarkFound, MarkReading, mark_gap, with_marks
 from classify.signer import SecondReading, signature_gap
 from ocr.engine import OcrEngine
 from ocr.region import region_engine
 from schemas import Event, Metadata, Page
 
-__all__ = ["SIGNATURE_STEP", "DATE_STEP", "SecondReadings", "read_again", "recorded"]
+__all__ = ["SIGNATURE_STEP", "DATE_STEP", "MARKS_STEP", "SecondReadings", "read_again", "recorded"]
 
 SIGNATURE_STEP = "ocr_signature"
 DATE_STEP = "ocr_date"
+MARKS_STEP = "ocr_marks"
 
 
 @dataclass(frozen=True)
 class SecondReadings:
-    """The two second readings of one document (each None inside when none was needed)."""
+    """The second readings of one document (each None inside when none was needed)."""
 
     signature: SignatureReread = field(default_factory=lambda: SignatureReread(None))
     date: DateReread = field(default_factory=lambda: DateReread(None))
+    marks: MarkReread = field(default_factory=lambda: MarkReread(None))
 
     def metadata(self, pages: list[Page]) -> Metadata:
         """The document's metadata from its first reading and these second readings."""
-        return extract_metadata(pages, self.signature.reading, self.date.reading)
+        metadata = extract_metadata(pages, self.signature.reading, self.date.reading)
+        return with_marks(metadata, self.marks.reading)
 
     def events(self, engine: OcrEngine) -> list[Event]:
         """The second readings made (engine calls), for the provenance log."""
@@ -85,19 +92,40 @@ class SecondReadings:
                     detail="date digits read again: the day or month was read as letters",
                 )
             )
+        marks = self.marks
+        if marks.calls:
+            reading = marks.reading
+            events.append(
+                Event(
+                    step=MARKS_STEP,
+                    tool=engine.name,
+                    tool_version=engine.version,
+                    parameters={
+                        "page": marks.page,
+                        "calls": marks.calls,
+                        "psm": 7,
+                        "rows": [list(row) for row in reading.rows] if reading else [],
+                        "marks": [asdict(m) for m in (reading.marks if reading else ())],
+                    },
+                    seconds=marks.seconds,
+                    detail="stamps under the number read again: the first reading lacked a mark",
+                )
+            )
         return events
 
 
 def read_again(
     pages: list[Page], image_of: Callable[[int], Image.Image], engine: OcrEngine
 ) -> SecondReadings:
-    """Both second readings of the document `pages` (numbered 1..n), each only when the first
-    reading lacks its field (no engine call otherwise). `image_of(number)`: page `number` as
-    scanned, in the coordinates of its word boxes. `engine`: the one that read the pages (its
-    languages; an engine that is not Tesseract, a test's, reads the regions itself)."""
+    """The second readings of the document `pages` (numbered 1..n), each only when the first
+    reading lacks its field (no engine call otherwise; the stamps' region is looked at on page
+    1's image first). `image_of(number)`: page `number` as scanned, in the coordinates of its
+    word boxes. `engine`: the one that read the pages (its languages; an engine that is not
+    Tesseract, a test's, reads the regions itself)."""
     return SecondReadings(
         reread_signature(pages, image_of, region_engine(engine)),
         reread_date(pages, image_of, date_engine(engine)),
+        reread_marks(pages, image_of, mark_engine(engine)),
     )
 
 
@@ -107,7 +135,8 @@ def recorded(pages: list[Page], events: Sequence[Event]) -> SecondReadings:
     its field on the page it was read on."""
     signature = next((e for e in reversed(events) if e.step == SIGNATURE_STEP), None)
     date = next((e for e in reversed(events) if e.step == DATE_STEP), None)
-    if signature is None and date is None:
+    marks = next((e for e in reversed(events) if e.step == MARKS_STEP), None)
+    if signature is None and date is None and marks is None:
         return SecondReadings()
     pages = sorted(pages, key=lambda p: p.number)
     doc = document_lines(pages)
@@ -127,4 +156,18 @@ def recorded(pages: list[Page], events: Sequence[Event]) -> SecondReadings:
             reading = fill(gap, {str(slot): str(value) for slot, value in digits.items()}, shaped)
             reread = DateReread(reading, page=page, digits=dict(digits), by_shape=shaped)
             found = SecondReadings(found.signature, reread)
+    taken = marks.parameters.get("marks") if marks is not None else None
+    if taken:
+        gap = mark_gap(pages[:1], doc[:1])
+        page = marks.parameters.get("page")
+        kinds = set(gap.missing) if gap is not None and gap.page == page else set()
+        kept = tuple(
+            MarkFound(str(m["kind"]), str(m["value"]), str(m["evidence"]), float(m["confidence"]))
+            for m in taken
+            if m.get("kind") in kinds
+        )
+        if kept:
+            rows = tuple((str(text), float(sure)) for text, sure in marks.parameters.get("rows") or ())
+            reread_marks_found = MarkReread(MarkReading(page, rows, kept), page=page)
+            found = SecondReadings(found.signature, found.date, reread_marks_found)
     return found

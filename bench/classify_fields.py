@@ -15,7 +15,9 @@ misses: use it on the tuning split only, never on the evaluation split.
 Exit status 1 when a safety check fails or a wrong handwritten number/day is stored.
 With --ocr, a document whose first reading lacks the signer's name has its signature region
 read again (application.signature_reading; cached beside the pages as *.signer.json); the
-extra engine calls and seconds are printed. --no-reread: the first reading alone.
+extra engine calls and seconds are printed. The secrecy/urgency stamps under the number are
+read again when the first reading lacks them (application.mark_reading; *.marks.json).
+--no-reread: the first reading alone.
 """
 
 from __future__ import annotations
@@ -193,6 +195,64 @@ class DateRereads:
         )
 
 
+class MarkRereads:
+    """Second readings of the secrecy/urgency stamps under the number (cached as JSON)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.calls = 0
+        self.seconds = 0.0
+        self.documents = 0
+        self.taken = 0
+        self._engine = None
+
+    def apply(self, corpus: Path, entries: list[dict], pages: list[Page], cache: Path | None, extraction):
+        """`extraction` with the marks read again put in its metadata."""
+        if not self.enabled:
+            return extraction
+        from application.mark_reading import mark_engine, reread_marks
+        from classify.mark_reading import MarkFound, MarkReading, with_marks
+        from ocr import detect_media_type, load_page
+
+        cached = cache / f"{Path(entries[0]['image']).stem}.marks.json" if cache else None
+        if cached and cached.exists():
+            data = json.loads(cached.read_text(encoding="utf-8"))
+        else:
+            self._engine = self._engine or mark_engine()
+
+            def image_of(number: int):
+                path = corpus / next(e for e in entries if e["page"] == number)["image"]
+                return load_page(path, detect_media_type(path), 1, max_pixels=200_000_000).image
+
+            found = reread_marks(pages, image_of, self._engine)
+            reading = found.reading
+            taken = reading.marks if reading else ()
+            data = {
+                "page": reading.page if reading else None,
+                "rows": [list(r) for r in reading.rows] if reading else [],
+                "marks": [[m.kind, m.value, m.evidence, m.confidence] for m in taken],
+                "calls": found.calls,
+                "seconds": found.seconds,
+            }
+            if cached:
+                cached.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        self.calls += data["calls"]
+        self.seconds += data["seconds"]
+        self.documents += bool(data["calls"])
+        self.taken += bool(data["marks"])
+        if not data["marks"]:
+            return extraction
+        rows = tuple((t, c) for t, c in data["rows"])
+        reading = MarkReading(data["page"], rows, tuple(MarkFound(*m) for m in data["marks"]))
+        return extraction.model_copy(update={"metadata": with_marks(extraction.metadata, reading)})
+
+    def summary(self) -> str:
+        return (
+            f"mark re-reads: {self.documents} documents, {self.calls} extra engine calls, "
+            f"{self.seconds:.1f} s, marks taken on {self.taken}"
+        )
+
+
 def _safety(meta: dict, pages_meta: list[dict], access: str) -> list[str]:
     problems = []
     if meta.get("secrecy") and access != "not_accessible":
@@ -239,6 +299,7 @@ def run(
     accesses: dict[str, str] = {}
     rereads = Rereads(use_ocr and reread)
     date_rereads = DateRereads(use_ocr and reread)
+    mark_rereads = MarkRereads(use_ocr and reread)
     started = time.perf_counter()
     days = _DayReasons()
     extract_log = logging.getLogger("classify.extract")
@@ -254,6 +315,8 @@ def run(
         date = date_rereads.reading(corpus, entries, pages, cache) if use_ocr else None
         days.last = []
         extraction = extract(pages, second, date)
+        if use_ocr:
+            extraction = mark_rereads.apply(corpus, entries, pages, cache, extraction)
         result = classify(extraction.metadata, pages, rules, today=TODAY)
         want_date = expected_fields(meta, images=use_ocr)["date"]
         got_date = actual_fields(extraction)["date"]
@@ -284,6 +347,7 @@ def run(
     if use_ocr:
         print(rereads.summary() if rereads.enabled else "signature re-reads: off")
         print(date_rereads.summary() if date_rereads.enabled else "date re-reads: off")
+        print(mark_rereads.summary() if mark_rereads.enabled else "mark re-reads: off")
     if hand_docs:
         print(f"handwritten number/day: {hand_docs} documents, {len(hand)} wrong values stored (target 0)")
         if show_misses:
