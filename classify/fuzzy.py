@@ -19,10 +19,11 @@ from rapidfuzz.process import extract
 from classify.norm import compact_key
 from vntext.normalise import nfc
 
-__all__ = ["FuzzyMatch", "Matcher", "ACCEPT"]
+__all__ = ["ACCENTS_ONLY", "FuzzyMatch", "Matcher", "ACCEPT"]
 
 T = TypeVar("T")
 ACCEPT = 0.7  # below this confidence a match is not used
+ACCENTS_ONLY = "names differing only by accents"  # the reason when the read's marks decide nothing
 # Confidence by edit distance on the folded key; a runner-up only one edit further costs more.
 _BY_DISTANCE = {0: 1.0, 1: 0.9, 2: 0.78}
 _NARROW_MARGIN = 0.1
@@ -82,7 +83,7 @@ class Matcher(Generic[T]):
             return FuzzyMatch(None, None, best, 0.0, "two known names equally close", runner_up=runner)
         name, value, accents = self._by_accents(read, self._by_key[best_key])
         if name is None:
-            return FuzzyMatch(None, None, best, 0.0, "names differing only by accents", runner_up=runner)
+            return FuzzyMatch(None, None, best, 0.0, ACCENTS_ONLY, runner_up=runner)
         confidence = _BY_DISTANCE.get(best, 0.0) - (_NARROW_MARGIN if second == best + 1 else 0.0)
         if best == 0 and not accents:
             confidence -= _LOST_MARKS
@@ -94,12 +95,14 @@ class Matcher(Generic[T]):
 
     @staticmethod
     def _by_accents(read: str, entries: list[tuple[str, T]]) -> tuple[str | None, T | None, bool]:
-        """Among names sharing one folded key, the one written with the read's accents."""
+        """Among names sharing one folded key, the one written with the read's accents: exactly,
+        or nearer by two marks or more. 'Quang Bùnh' is one mark from huyện Quang Bình and two
+        from tỉnh Quảng Bình: a lost hook is as likely as a misread mark, so neither is taken."""
         if len(entries) == 1:
             name, value = entries[0]
             return name, value, _words(name) == _words(read)
         scores = sorted((Levenshtein.distance(_words(read), _words(n)), n, v) for n, v in entries)
-        if scores[0][0] == scores[1][0]:
+        if scores[0][0] == scores[1][0] or scores[0][0] and scores[1][0] - scores[0][0] < 2:
             return None, None, False
         return scores[0][1], scores[0][2], scores[0][0] == 0
 

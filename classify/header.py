@@ -13,7 +13,7 @@ from difflib import SequenceMatcher
 
 from classify.dates import PlaceDate, parse_date_line
 from classify.doctypes import TOP_TITLES, DocType, by_title
-from classify.fuzzy import ACCEPT
+from classify.fuzzy import ACCENTS_ONLY, ACCEPT
 from classify.gazetteer import match_place
 from classify.layout import Line, body_width, far_below, full_width
 from classify.marks import find_marks
@@ -178,7 +178,8 @@ _PLACE_LINE = re.compile(r"^\W{0,3}(?P<place>[A-Z][A-Z -]{1,40}?)\s*[,.]\s*NGA[Y
 def _place_alone(zone: list[Line]) -> tuple[str, Line] | None:
     """'Bình Phước. ngày 09 tháng S năm 20019' -> 'Bình Phước': the place before 'ngày' on a
     header line whose date did not parse, when it names a known place (gazetteer; several
-    units of one name will do: only the spelling is taken)."""
+    units of one name, or names differing only by accents, will do: the reader spells it
+    within the issuer's province)."""
     for line in zone:
         match = _PLACE_LINE.match(key(line.text))
         if not match or is_motto(line.text) or _in_running_text(line.text):
@@ -187,7 +188,7 @@ def _place_alone(zone: list[Line]) -> tuple[str, Line] | None:
         if not all(w[:1].isupper() or w == "-" for w in raw.split()):
             continue
         found = match_place(raw)
-        if found.name is not None and found.confidence >= ACCEPT:
+        if found.name is not None and found.confidence >= ACCEPT or found.reason == ACCENTS_ONLY:
             return raw, line  # spelled canonically by the reader, within the issuer's province
     return None
 
