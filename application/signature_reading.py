@@ -61,10 +61,15 @@ def reread_signature(
     started = time.perf_counter()
     lines: tuple[tuple[str, float], ...] = ()
     calls = 0
-    for binarised in (True, False):  # grey only when black and white gave no name
+    # grey only when black and white gave no name; a whole page first with its paper made
+    # white (a grey, shaded or noisy sheet the first reading found empty)
+    ways = [(False, True), (False, False)] if gap.box else [(True, True), (False, True), (False, False)]
+    for flattened, binarised in ways:
         calls += 1
         try:
-            read = reread_region(image, box, turn, gap.letter_height, engine, binarised=binarised)
+            read = reread_region(
+                image, box, turn, gap.letter_height, engine, binarised=binarised, flattened=flattened
+            )
         except (OcrTimeout, BadInput) as exc:  # a bonus reading: its failure costs the time, no more
             log.info("signature region of page %d not read again: %s", gap.page, exc)
             break

@@ -34,6 +34,7 @@ __all__ = [
     "line_engine",
     "region_engine",
     "reread_region",
+    "white_paper",
 ]
 
 # Letters of a name stand about this many pixels tall after `enlarge` (Tesseract reads best
@@ -94,6 +95,20 @@ def despeckle(image: Image.Image) -> Image.Image:
     return image.filter(ImageFilter.MedianFilter(3))
 
 
+def white_paper(image: Image.Image) -> Image.Image:
+    """Black print on white from a page whose paper is grey, shaded or noisy: each pixel
+    divided by the brightest around it (a window a fortieth of the page: the paper there),
+    a 5 x 5 median against the noise, then black only what is far darker than the paper's
+    own spread (three times the gap between its median and its 5th percentile)."""
+    grey = np.asarray(drop_colour(image)).astype(np.float32)
+    size = max(31, (min(grey.shape) // 40) | 1)
+    paper = cv2.blur(cv2.dilate(grey, np.ones((size, size), np.uint8)), (size, size))
+    flat = cv2.medianBlur(np.clip(grey / np.maximum(paper, 1) * 255, 0, 255).astype(np.uint8), 5)
+    low, middle = np.percentile(flat, [5, 50])
+    threshold = min(160.0, middle - 3 * (middle - low))
+    return Image.fromarray(np.where(flat < threshold, 0, 255).astype(np.uint8))
+
+
 def binarise(image: Image.Image) -> Image.Image:
     """Black on white at Otsu's threshold: what is left of a pale seal's ink goes white."""
     _, black_white = cv2.threshold(
@@ -123,13 +138,19 @@ def reread_region(
     engine: OcrEngine,
     *,
     binarised: bool = True,
+    flattened: bool = False,
 ) -> RegionRead:
     """Read the region again: cropped upright, colour dropped, enlarged, despeckled,
-    binarised (or left grey: `binarised=False`); one engine call."""
+    binarised (or left grey: `binarised=False`), or its paper made white (`flattened`,
+    `white_paper`); one engine call."""
     started = time.perf_counter()
-    prepared = despeckle(enlarge(drop_colour(crop_upright(image, box, turn)), letter_height))
-    if binarised:
-        prepared = binarise(prepared)
+    crop = crop_upright(image, box, turn)
+    if flattened:
+        prepared = white_paper(enlarge(crop, letter_height))
+    else:
+        prepared = despeckle(enlarge(drop_colour(crop), letter_height))
+        if binarised:
+            prepared = binarise(prepared)
     result = engine.recognise(prepared)
     return RegionRead(
         lines=_lines(result.words),
