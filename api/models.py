@@ -81,7 +81,10 @@ class PageOut(BaseModel):
     number: int
     confidence: float
     needs_review: bool
-    review_reasons: list[str]
+    review_reasons: list[str] = Field(description="In Vietnamese, as a clerk reads them")
+    review_reason_codes: list[str] = Field(
+        default_factory=list, description="The kind of each review reason, machine-readable (api.vietnamese)"
+    )
     width: int
     height: int
     image: str = Field(description="URL of the page image")
@@ -116,7 +119,11 @@ class RecordOut(BaseModel):
     access: AccessClass
     masked: bool
     metadata: Metadata
-    classification: Classification
+    classification: Classification = Field(description="Its review_reasons in Vietnamese")
+    review_reason_codes: list[str] = Field(
+        default_factory=list,
+        description="The kind of each of classification.review_reasons, machine-readable (api.vietnamese)",
+    )
     pages: list[PageOut]
     has_pdf: bool
     has_original: bool = Field(
@@ -194,7 +201,10 @@ class DossierOut(BaseModel):
     withheld: list[WithheldOut] | None = Field(
         default=None, description="Archivists: documents listed only (not_accessible), never served"
     )
-    review_reasons: list[str] | None = Field(default=None, description="Archivists only")
+    review_reasons: list[str] | None = Field(default=None, description="Archivists only; in Vietnamese")
+    review_reason_codes: list[str] | None = Field(
+        default=None, description="Archivists only: the kind of each review reason (api.vietnamese)"
+    )
 
 
 class SplitIn(BaseModel):
@@ -330,7 +340,10 @@ class OverrideOut(BaseModel):
     access: AccessClass
     classification: Classification
     metadata: Metadata
-    event: Event
+    event: Event = Field(
+        description="The review's event; the reasons it resolved in Vietnamese "
+        "(parameters.reasons_resolved), their kinds in parameters.reasons_resolved_codes"
+    )
 
 
 class HealthOut(BaseModel):

@@ -30,6 +30,7 @@ from api.models import (
 from api.reading import audit_reads
 from api.routes_review import Archivist
 from api.state import ApiState
+from api.vietnamese import coded_reasons
 from application.access import Caller, can_list_restricted
 from application.dossier_review import Refusal, SplitRefused, split_dossier
 from application.services import services_for
@@ -95,7 +96,8 @@ def dossier_out(view: DossierView, caller: Caller) -> DossierOut:
         ]
         if archivist
         else None,
-        review_reasons=list(s.review_reasons) if archivist else None,
+        review_reasons=coded_reasons(s.review_reasons)[0] if archivist else None,
+        review_reason_codes=coded_reasons(s.review_reasons)[1] if archivist else None,
     )
 
 

@@ -25,10 +25,11 @@ from api.images import (
 from api.models import DossierLinkOut, ErrorOut, PageOut, PageTextOut, RecordOut, TextOut, VersionOut
 from api.reading import Forbidden, audit_reads, masked_record, public_file_name, readable_record
 from api.state import ApiState
+from api.vietnamese import coded_reasons, event_vi
 from application.access import Caller, scope_for
 from core.errors import NotFound
 from indexing.masking import find_spans, values_of
-from schemas import Record
+from schemas import Page, Record
 from storage import original_key, read_manifest, record_versions, safe_name
 from storage.layout import SEARCHABLE_PDF as PDF_NAME
 from storage.ocfl_store import VersionSummary
@@ -65,6 +66,7 @@ def record_view(state: ApiState, record: Record, caller: Caller, version: int | 
     has_pdf = PDF_NAME in read_manifest(state.store, record.id, version)
     versions = record_versions(state.store, record.id) if caller.role == "archivist" else None
     link = shown_link(state, caller, record)
+    reasons, codes = coded_reasons(shown.classification.review_reasons)
     return RecordOut(
         id=shown.id,
         title=shown.title,
@@ -76,27 +78,31 @@ def record_view(state: ApiState, record: Record, caller: Caller, version: int | 
         access=shown.classification.access,
         masked=masked,
         metadata=shown.metadata,
-        classification=shown.classification,
-        pages=[
-            PageOut(
-                number=p.number,
-                confidence=p.confidence,
-                needs_review=p.needs_review,
-                review_reasons=p.review_reasons,
-                width=p.width,
-                height=p.height,
-                image=f"/records/{record.id}/pages/{p.number}",
-            )
-            for p in shown.pages
-        ],
+        classification=shown.classification.model_copy(update={"review_reasons": reasons}),
+        review_reason_codes=codes,
+        pages=[_page_out(record.id, p) for p in shown.pages],
         has_pdf=has_pdf,
         has_original=record.dossier is None,
         dossier=DossierLinkOut(id=link.id, code=link.code, order=link.order, pages=list(link.pages))
         if link
         else None,
-        events=None if masked else shown.events,
+        events=None if masked else [event_vi(e) for e in shown.events],
         version=(version or versions[-1].number) if versions else None,
         versions=[_version_out(v) for v in versions] if versions else None,
+    )
+
+
+def _page_out(record_id: str, page: Page) -> PageOut:
+    reasons, codes = coded_reasons(page.review_reasons)
+    return PageOut(
+        number=page.number,
+        confidence=page.confidence,
+        needs_review=page.needs_review,
+        review_reasons=reasons,
+        review_reason_codes=codes,
+        width=page.width,
+        height=page.height,
+        image=f"/records/{record_id}/pages/{page.number}",
     )
 
 

@@ -13,7 +13,7 @@ from api.models import ErrorOut, OverrideIn, OverrideOut, RestrictedItem, Restri
 from api.review import ReviewRefused, apply_review
 from api.routes_records import RecordId
 from api.state import ApiState
-from api.vietnamese import coded_reason
+from api.vietnamese import coded_reason, event_vi
 from application.access import ALL_CLASSES, Caller, can_list_restricted, can_review
 from application.access_log import review_detail
 from application.dossiers import refresh_public_form
@@ -266,7 +266,7 @@ def review_record(
         access=new.classification.access,
         classification=new.classification,
         metadata=new.metadata,
-        event=event,
+        event=event_vi(event),  # the reasons it resolved, in Vietnamese (the record keeps them as written)
     )
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from functools import cache
 
 from classify import load_rules
+from schemas import Event
 
 __all__ = [
     "ACCESS_LABELS",
@@ -22,7 +23,9 @@ __all__ = [
     "REASON_OTHER",
     "REASON_VIETNAMESE",
     "coded_reason",
+    "coded_reasons",
     "conclusion_vi",
+    "event_vi",
     "evidence_vi",
     "reason_code",
     "reason_vi",
@@ -294,6 +297,16 @@ _REASONS: list[tuple[str, re.Pattern[str], Rewrite]] = [
         re.compile(r"not accessible: catalogue row only, the content is not shown"),
         lambda m: "Không được tiếp cận: chỉ có dòng mục lục, nội dung không được hiển thị.",
     ),
+    (  # application/dossier_intake.py NO_CODE_REASON (a dossier's own reason, written in Vietnamese)
+        "no_dossier_code",
+        re.compile(r"Mã hồ sơ chưa có: .*", re.S),
+        lambda m: m[0],
+    ),
+    (  # application/dossier_intake.py UNSURE_BOUNDARY (written in Vietnamese)
+        "boundary_unsure",
+        re.compile(r"Ranh giới văn bản chưa chắc chắn .*", re.S),
+        lambda m: m[0],
+    ),
     (  # application/dossier_review.py KEPT_CLASS: its classes are the codes (undetermined …)
         "split_kept_class",
         re.compile(
@@ -387,6 +400,50 @@ def coded_reason(reason: str) -> tuple[str, str]:
     if _in_vietnamese(text):
         return REASON_VIETNAMESE, text
     return REASON_OTHER, GENERIC_REASON
+
+
+def coded_reasons(reasons: list[str] | tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """(the reasons in Vietnamese, their codes), in the same order: how every API route gives a
+    list of review reasons (`reasons` / `review_reasons` beside `..._codes`)."""
+    coded = [coded_reason(reason) for reason in reasons]
+    return [shown for _, shown in coded], [code for code, _ in coded]
+
+
+def _joined_reasons(detail: str) -> tuple[list[str], list[str]]:
+    """(Vietnamese, codes) of reasons joined by "; " (a classify event's detail): a reason may
+    hold "; " itself (its evidence), so pieces are joined until they make a reason known here."""
+    shown: list[str] = []
+    codes: list[str] = []
+    pieces = [piece for piece in detail.split("; ")]
+    at = 0
+    while at < len(pieces):
+        for end in range(at + 1, len(pieces) + 1):
+            code, text = coded_reason("; ".join(pieces[at:end]))
+            if code != REASON_OTHER:
+                break
+        else:  # none known from here on: one piece said generically
+            code, text, end = REASON_OTHER, GENERIC_REASON, at + 1
+        shown.append(text)
+        codes.append(code)
+        at = end
+    return shown, codes
+
+
+def event_vi(event: Event) -> Event:
+    """A provenance event as a clerk reads it in an API answer: the review reasons it quotes in
+    Vietnamese, their codes beside them (a review's `reasons_resolved`, with
+    `reasons_resolved_codes`; a classification's or a near-duplicate link's `detail`). The
+    record keeps what the step wrote (application/secret_docs.py reads it in English)."""
+    if event.step == "review" and isinstance(event.parameters.get("reasons_resolved"), list):
+        reasons = [str(r) for r in event.parameters["reasons_resolved"]]
+        shown, codes = coded_reasons(reasons)
+        parameters = {**event.parameters, "reasons_resolved": shown, "reasons_resolved_codes": codes}
+        return event.model_copy(update={"parameters": parameters})
+    if event.step in ("classify", "dedup", "secret-twin") and event.detail:
+        shown, codes = _joined_reasons(event.detail)
+        parameters = {**event.parameters, "detail_codes": codes}
+        return event.model_copy(update={"detail": "; ".join(shown), "parameters": parameters})
+    return event
 
 
 _VIETNAMESE_LETTERS = re.compile(

@@ -122,4 +122,8 @@ def test_staff_are_not_shown_awaiting_review_for_a_reason_taken_away(
         page = client.get(f"/ui/records/{record.id}", headers=staff).text
         assert ("Cần duyệt</strong>" in page) is shown["needs_review"]
         assert client.get(f"/records/{record.id}", headers=archivist).json()["classification"]["needs_review"]
-    assert flags == {doubted.id: (False, []), kept.id: (True, ["no rule decided"]), twin.id: (False, [])}
+    assert flags == {
+        doubted.id: (False, []),
+        kept.id: (True, ["Cần lưu trữ viên xem xét."]),
+        twin.id: (False, []),
+    }

@@ -361,7 +361,9 @@ def test_staff_are_not_told_of_the_scan_by_a_documents_provenance(
     staff = client.get(f"/records/{public.id}", headers=keys.headers("staff")).json()
     assert [e["step"] for e in staff["events"]] == ["ocr", "segment"]
     assert all(e["parameters"] == {} and e["detail"] == "" for e in staff["events"])
-    assert staff["classification"]["review_reasons"] == ["no rule decided"]
+    # the fixture's reason is written by no step: said generically (api.vietnamese), its kind "other"
+    assert staff["classification"]["review_reasons"] == ["Cần lưu trữ viên xem xét."]
+    assert staff["review_reason_codes"] == ["other"]
     page = client.get(f"/ui/records/{public.id}", headers=keys.headers("staff")).text
     assert "trang 4 của hồ sơ" not in page
     archivist = client.get(f"/records/{public.id}", headers=keys.headers("archivist")).json()
