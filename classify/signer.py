@@ -376,7 +376,8 @@ class SignatureGap:
     page: int
     box: tuple[int, int, int, int] | None  # None: the whole page (its first reading was empty)
     letter_height: float | None
-    reason: str  # "no name" | "incomplete name" | "misspelled name" | "page read empty" | "check name"
+    # "no name" | "incomplete name" | "misspelled name" | "page read empty" | "no block" | "check name"
+    reason: str
 
 
 def signature_gap(doc: list[list[Line]], numbers: list[int] | None = None) -> SignatureGap | None:
@@ -408,7 +409,23 @@ def signature_gap(doc: list[list[Line]], numbers: list[int] | None = None) -> Si
     empty = [n for n, lines in zip(numbers, doc, strict=True) if not lines]
     if not signers and empty:
         return SignatureGap(page=empty[-1], box=None, letter_height=None, reason="page read empty")
+    if not signers:  # no title read either (a seal over it): the right half under the body
+        return next((gap for lines in reversed(doc) if (gap := _after_body(lines))), None)
     return None
+
+
+def _after_body(lines: list[Line]) -> SignatureGap | None:
+    """The right half of the page under the body's last line ('... thi hành./.'), where the
+    signature block stands, when nothing long follows that line on the page."""
+    ends = [i for i, x in enumerate(lines) if x.box and x.text.rstrip().endswith("/.")]
+    if not ends or any(len(x.text) > 50 for x in lines[ends[-1] + 1 :]):
+        return None
+    end = lines[ends[-1]]
+    x0, y0, x1, y1 = end.box  # type: ignore[misc]
+    height = max(8, y1 - y0)
+    width = max(end.page_width, x1)
+    box = (int(width * 0.45), y1 + height // 4, width, y1 + 14 * height)
+    return SignatureGap(page=end.page, box=box, letter_height=height * 0.75, reason="no block")
 
 
 # A name whose every word the engine read at least this surely is stored as read; a less sure
@@ -624,11 +641,18 @@ def _from_second(pages: list[list[Line]], second: SecondReading) -> list[SignerB
         block = blocks[-1]
         return [_named(replace(block, name=""), block.name, _line_confidence(second, block.name), "đọc lại")]
     positions = [i for i, x in enumerate(lines) if x.box and _is_position_line(x)]
-    names = [(n, c) for n, c in _second_names(second) if _sure(n)]
-    if not positions or not names or len({n for n, _ in names}) > 1:
+    # a name read less surely again stands when the first reading read it too (its title lost)
+    first = {canonical_name(name_text(x.text)) for x in lines if x.side != "left"}
+    names = [
+        (canonical_name(n), c)
+        for n, c in _second_names(second, _COMPLETING_WORDS)
+        if _sure(n) and (c >= _SURE_WORDS or canonical_name(n) in first)
+    ]
+    if not names or len({n for n, _ in names}) > 1:
         return []
     name, confidence = names[-1]
-    titles = _titles_before(lines, positions[-1] + 1)
+    # no position line: the block under the body, its titles lost with the name (a seal)
+    titles = _titles_before(lines, positions[-1] + 1) if positions else []
     line = Line(text=name, page=second.page, index=len(lines), confidence=confidence)
     block = _block([lines[t] for t in titles], line)
     return [_named(replace(block, name=""), canonical_name(name), confidence, "đọc lại")]

@@ -83,7 +83,38 @@ def test_region_under_the_position_line(below, reason) -> None:
 def test_a_position_above_the_body_is_no_signature_block() -> None:
     # 'CHỦ TỊCH ỦY BAN NHÂN DÂN' heads a decision's text: the body follows it, no region there
     doc = document_lines([page([("CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH", 900, 600), (BODY, 300, 700)])])
+    gap = signature_gap(doc)
+    assert gap is not None and gap.reason == "no block"  # not under the position: under the body
+    assert gap.box[1] > 750 and gap.box[0] > 2480 * 0.4
+
+
+def test_no_region_after_the_body_when_more_text_follows() -> None:
+    doc = document_lines([page([(BODY, 300, 700), (BODY[:-3] + " và các phòng ban liên quan", 300, 800)])])
     assert signature_gap(doc) is None
+
+
+@pytest.mark.parametrize(
+    ("lines", "name"),
+    [
+        ([("GIÁM ĐỐC", 0.6), ("Hồ Hữu Hằng", 0.95)], "Hồ Hữu Hằng"),  # the titles lost with the name
+        ([("xương Hữu Hằng", 0.95)], None),  # no common family name
+        ([("Hồ Hữu Hằng", 0.6)], None),  # read unsurely
+        ([("Hồ Hữu Hằng", 0.95), ("Hồ Hữu Hăng", 0.9)], None),  # two readings, two names
+    ],
+)
+def test_name_read_under_the_body_when_no_block_was(lines, name) -> None:
+    pages = [page([("QUYẾT ĐỊNH", 1000, 300), (BODY[:40], 300, 800), (BODY[40:], 300, 870)])]
+    gap = signature_gap(document_lines(pages))
+    assert gap is not None and gap.reason == "no block" and gap.box[1] > 900
+    assert _signer(pages, lines)[0] == name
+
+
+def test_a_name_read_twice_under_the_body_is_taken_less_surely() -> None:
+    rows = [("QUYẾT ĐỊNH", 1000, 300), (BODY[:40], 300, 800), (BODY[40:], 300, 870)]
+    named = [page([*rows, ("Hồ Hữu Hằng", 1600, 1400)])]  # read the first time, no title above
+    assert signature_gap(document_lines(named)).reason == "no block"
+    assert _signer(named, [("Hồ Hữu Hằng", 0.74)])[0] == "Hồ Hữu Hằng"
+    assert _signer([page(rows)], [("Hồ Hữu Hằng", 0.74)])[0] is None  # read once only: unsure
 
 
 def test_an_empty_page_is_read_again_whole() -> None:
