@@ -10,14 +10,21 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from api.auth import caller_of, client_of, state_of
 from api.models import ErrorOut, OverrideIn, OverrideOut, RestrictedItem, RestrictedOut, ReviewItem, ReviewOut
-from api.review import ReviewRefused, apply_review
+from api.review import REVIEW_RULE, ReviewRefused, apply_review
 from api.routes_records import RecordId
 from api.state import ApiState
-from api.vietnamese import coded_reason, event_vi
+from api.vietnamese import coded_reason, coded_reasons, event_vi
 from application.access import ALL_CLASSES, Caller, can_list_restricted, can_review
 from application.access_log import review_detail
 from application.dossiers import refresh_public_form
-from application.secret_docs import erase_traces, hold_content, is_marked_secret, open_hold, row_changes
+from application.secret_docs import (
+    catalogue_row,
+    erase_traces,
+    hold_content,
+    is_marked_secret,
+    open_hold,
+    row_changes,
+)
 from application.services import services_for
 from core.errors import ConfigurationError, NotFound
 from indexing.masking import mask_text, values_of
@@ -260,13 +267,52 @@ def _hold(state: ApiState, record: Record, decision: OverrideIn, caller: Caller,
 def review_record(
     request: Request, record_id: RecordId, decision: OverrideIn, caller: Archivist
 ) -> OverrideOut:
-    new, event = apply_decision(state_of(request), caller, record_id, decision, client_of(request))
+    """The record's classification and metadata after the decision, and the decision's event (the
+    reasons it resolved in Vietnamese). A record not accessible before or after it is answered as
+    GET /restricted and GET /review show it: no decision's evidence but the reason just given,
+    the catalogue's fields only, the reasons resolved without what they quote of it and the
+    changes without the old and new values of any other field (red team s16: the answer quoted
+    the text and the old subject of a record the archivist may list, never read)."""
+    state = state_of(request)
+    try:
+        before: Record | None = read_record(state.store, record_id, with_words=False)
+    except (NotFound, ValueError):
+        before = None  # apply_decision says not found
+    new, event = apply_decision(state, caller, record_id, decision, client_of(request))
+    if new.classification.access == "not_accessible" or (
+        before is not None and before.classification.access == "not_accessible"
+    ):
+        return _withheld_answer(new, event, before)
     return OverrideOut(
         id=new.id,
         access=new.classification.access,
         classification=new.classification,
         metadata=new.metadata,
         event=event_vi(event),  # the reasons it resolved, in Vietnamese (the record keeps them as written)
+    )
+
+
+def _withheld_answer(new: Record, event: Event, before: Record | None) -> OverrideOut:
+    resolved = _withheld_reasons(before.classification, values_of(before)) if before is not None else []
+    shown, codes = coded_reasons(resolved)
+    parameters = {
+        **event.parameters,
+        "changes": row_changes(event.parameters.get("changes") or {}),
+        "reasons_resolved": shown,
+        "reasons_resolved_codes": codes,
+    }
+    c = new.classification
+    given = event.detail  # the reason the archivist just gave: the one evidence answered
+    decisions = [
+        d if d.rule.startswith(REVIEW_RULE) and d.evidence == given else d.model_copy(update={"evidence": ""})
+        for d in c.decisions
+    ]
+    return OverrideOut(
+        id=new.id,
+        access=c.access,
+        classification=c.model_copy(update={"decisions": decisions}),
+        metadata=catalogue_row(new, hold=None).metadata,
+        event=event.model_copy(update={"parameters": parameters}),
     )
 
 

@@ -315,13 +315,16 @@ def _sentence_end(text: str, start: int) -> int:
     return match.start() if match else len(text)
 
 
-# A page's number printed on its own line at its top or foot ("2", "- 2 -", "2/5")
-PAGE_NUMBER = re.compile(r"[^\w]*\d{1,3}(?:/\d{1,3})?[^\w]*")
+# A page's number printed on its own line at its top or foot ("2", "- 2 -", "2/5", "Trang 2",
+# "Trang 1/3" as a word processor prints it), or a line with no letter or digit (a rule read as
+# "—", a speck as "."): the sentence cut by the break goes on past it (indexing/masking.py
+# passes over the same lines when it masks the pieces of a value so cut)
+PAGE_NUMBER = re.compile(r"[^\w]*(?:(?:trang\s*)?\d{1,3}(?:\s*/\s*\d{1,3})?[^\w]*)?", re.IGNORECASE)
 
 
 def _without_page_numbers(lines: list[Line]) -> list[Line]:
-    """The page's lines without a page number heading or ending it: the sentence cut by the
-    break goes on after it."""
+    """The page's lines without a page number (or a line of punctuation) heading or ending it:
+    the sentence cut by the break goes on after it."""
     start, end = 0, len(lines)
     while start < end and PAGE_NUMBER.fullmatch(lines[start].text.strip()):
         start += 1

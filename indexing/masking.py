@@ -59,9 +59,13 @@ MIN_VALUE_CHARS = 4  # a listed value this short is masked where it stands as wh
 AT_PAGE_END = "\x00$"
 AT_PAGE_START = "\x00^"
 BREAK_CHARS = 40  # text read each side of a page break, beyond the longest listed value
-_PAGE_NUMBER = r"(?:\d{1,3}(?:/\d{1,3})?)"  # a page's number at its top or foot: "2", "- 2 -", "2/5"
-_PAGE_HEAD = re.compile(rf"\W*{_PAGE_NUMBER}[^\w\n]*\n")
-_PAGE_FOOT = re.compile(rf"\n[^\w\n]*{_PAGE_NUMBER}\W*\Z")
+# A page's number at its top or foot: "2", "- 2 -", "2/5", "Trang 2", "Trang 1/3" (the folded view
+# reads "trang"); lines of it, or of punctuation only (a rule read as "—", a speck as "."), stand
+# between the pieces of a value a page break cuts (classify/personal.py PAGE_NUMBER alike)
+_PAGE_NUMBER = r"(?:(?i:trang)\s*)?\d{1,3}(?!\d)(?:\s*/\s*\d{1,3}(?!\d))?"  # (?!\d): one way to read a run
+_EDGE_LINE = rf"[^\w\n]*(?:{_PAGE_NUMBER}[^\w\n]*)?"
+_PAGE_HEAD = re.compile(rf"(?:{_EDGE_LINE}\n)+")
+_PAGE_FOOT = re.compile(rf"(?:\n{_EDGE_LINE})+\Z")
 
 # Patterns begin with a character class or a literal where they can (a lookbehind comes after
 # it): the re module then skips to the next place that can start a match in C, ~5x faster.
@@ -183,10 +187,10 @@ def _value_patterns(values: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], boo
         else:
             exact = r"\s+".join(re.escape(w) for w in nfc(value).split())
             body, flags, on_folded = rf"(?<!\w){exact}(?!\w)", re.IGNORECASE, False
-        if edge == AT_PAGE_END:  # a page number may follow it at the page's foot
-            body = rf"(?P<v>{body})(?=\W*{_PAGE_NUMBER}?\W*\Z)"
+        if edge == AT_PAGE_END:  # page numbers and punctuation may follow it at the page's foot
+            body = rf"(?P<v>{body})(?=(?:[^\w/]*{_PAGE_NUMBER})*\W*\Z)"  # [^\w/]: one way to read "1/2"
         elif edge == AT_PAGE_START:  # or head the next page
-            body = rf"\A\W*(?:{_PAGE_NUMBER}\W+)?(?P<v>{body})"
+            body = rf"\A\W*(?:{_PAGE_NUMBER}[^\w/]+)*(?P<v>{body})"
         else:
             body = rf"(?P<v>{body})"
         patterns.append((re.compile(body, flags), on_folded))

@@ -1,0 +1,140 @@
+"""Red team, session 16: what changed this session, attacked (notes: /tmp/s16/notes/redteam.md).
+
+Found open and fixed here:
+- A name cut by a page break was masked (0888273, 0c36f94) only when nothing but a bare page
+  number ("2", "- 2 -", "2/5") stood between its pieces. A page numbered "Trang 2" (or "Trang
+  1/3" at its foot, as a word processor prints it), or a line of punctuation at a page's edge (a
+  rule read as "—", a speck as "."), cut the sentence: the classifier listed "Hoàng Thị Trang"
+  or nothing, and the public read the given name "Quyxmai" at the top of page 2, in its text, in
+  a search (1 hit for the name) and on the page image. classify/personal.py and
+  indexing/masking.py now pass over such lines at a page's edge, alike.
+- POST /review/{id} on a not_accessible record (one held back by rule, its content in the
+  store: internal minutes, work secrets) answered the archivist with the classification's
+  decisions and the event's resolved reasons whole, quoting the text that GET /review and GET
+  /restricted withhold ("evidence text withheld"), and with the old value of every field the
+  decision changed (its subject): the archivist may list such a record, never read it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from api import create_app
+from api.key_store import KeyStore, keys_path
+from application.services import services_for
+from classify import classify_pages
+from core.settings import Settings
+from schemas import Decision, Page, Record
+from storage import write_package
+from tests.api.conftest import Archive, make_record, page_with_words
+
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message=".*httpx2")
+    from fastapi.testclient import TestClient
+
+GIVEN = "Quyxmai"
+FIRST = ["QUYẾT ĐỊNH Về việc cấp lại giấy tờ cho công dân", "Điều 1. Cấp lại sổ hộ khẩu cho bà Hoàng Thị"]
+SECOND = [
+    f"{GIVEN}, sinh ngày 12/04/1995, thường trú tại bản Tả Phìn.",
+    "Điều 2. Quyết định có hiệu lực kể từ ngày ký.",
+]
+# what stands between the pieces of the name: on page 1 after its last line, on page 2 before its first
+EDGES = {
+    "trang-head": ([], ["Trang 2"]),
+    "trang-foot": (["Trang 1/2"], []),
+    "rule-head": ([], ["—"]),
+    "speck-foot": (["."], []),
+}
+
+
+def _add(archive: Archive, name: str, record: Record, images: list[Image.Image]) -> Record:
+    """`record` stored with `images` as its original, one page each (a TIFF), and indexed."""
+    folder = archive.settings.home / "originals"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.tif"
+    images[0].save(path, "TIFF", save_all=True, append_images=images[1:], compression="tiff_deflate")
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    update = {
+        "id": sha[:32],
+        "sha256": sha,
+        "size": len(data),
+        "source": path.name,
+        "media_type": "image/tiff",
+    }
+    record = record.model_copy(update=update)
+    write_package(archive.services.store, record, path, {})
+    archive.services.index.add(record)
+    return record
+
+
+def _archive(root: Path) -> tuple[Archive, dict[str, str]]:
+    settings = Settings(home=root / "home")
+    archive = Archive(settings=settings, services=services_for(settings), records={})
+    store = KeyStore(keys_path(settings))
+    return archive, {"X-API-Key": store.create("archivist", "archivist")[1]}
+
+
+@pytest.mark.parametrize("edge", sorted(EDGES))
+def test_a_name_cut_by_a_page_break_past_a_page_header_is_masked(tmp_path: Path, edge: str) -> None:
+    foot, head = EDGES[edge]
+    archive, _ = _archive(tmp_path)
+    (page1, image1), (page2, image2) = (
+        page_with_words(1, FIRST + foot, f"{edge}-1"),
+        page_with_words(2, head + SECOND, f"{edge}-2"),
+    )
+    metadata, _ = classify_pages([Page(number=1, text=page1.text), Page(number=2, text=page2.text)])
+    names = [p.value for p in metadata.personal_data if p.kind in ("full_name", "name")]
+    record = make_record([page1, page2], access="public", personal=tuple(metadata.personal_data))
+    record = _add(archive, edge, record, [image1, image2])
+    with TestClient(create_app(archive.settings)) as client:
+        pages = [p["text"] for p in client.get(f"/records/{record.id}/text").json()["pages"]]
+        found = client.get("/search", params={"q": GIVEN}).json()["total"]
+        boxed = client.get(f"/records/{record.id}/pages/2")
+    assert GIVEN not in pages[1] and "Hoàng Thị" not in pages[0], pages
+    assert found == 0
+    assert boxed.status_code == 200
+    shown = Image.open(io.BytesIO(boxed.content)).convert("L")
+    first = next(w for w in page2.words if w.text.startswith(GIVEN))
+    centre = (first.box.left + first.box.width // 2, first.box.top + first.box.height // 2)
+    scale = shown.width / page2.width
+    assert shown.getpixel((round(centre[0] * scale), round(centre[1] * scale))) < 30  # blacked out
+    assert names == [f"Hoàng Thị {GIVEN}"], names
+
+
+SECRET_SUBJECT = "Biên bản họp nội bộ về Quyxkhoa"
+EVIDENCE = "text: cuộc họp nội bộ bàn việc Quyxkhoa"
+
+
+def test_a_review_of_a_not_accessible_record_answers_nothing_of_its_content(tmp_path: Path) -> None:
+    archive, archivist = _archive(tmp_path)
+    page, image = page_with_words(1, ["BIÊN BẢN", "Cuộc họp nội bộ bàn việc Quyxkhoa"], "minutes")
+    record = make_record(
+        [page],
+        access="not_accessible",
+        doc_type="Biên bản",
+        subject=SECRET_SUBJECT,
+        needs_review=True,
+        reasons=(f"A6.2c: Minutes of an internal meeting of a state body — {EVIDENCE}",),
+    )
+    record.classification.decisions = [Decision(rule="A6.2c", outcome="not_accessible", evidence=EVIDENCE)]
+    record = archive.add("minutes", record, image)
+    decision = {
+        "action": "override",
+        "reason": "Giữ không tiếp cận, sửa trích yếu",
+        "retention": "10 năm",
+        "fields": {"subject": "Biên bản họp"},
+    }
+    with TestClient(create_app(archive.settings)) as client:
+        queue = client.get("/review", headers=archivist).json()
+        answer = client.post(f"/review/{record.id}", headers=archivist, json=decision)
+    assert "Quyxkhoa" not in str(queue)  # what the queue withholds ...
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["access"] == "not_accessible"
+    assert "Quyxkhoa" not in answer.text, answer.json()  # ... the answer to a decision withholds too
