@@ -9,9 +9,10 @@ log10 P(syllable | word before) + log10 P(word after | syllable) under the model
 words before and after in reading order, in the same block, unless punctuation stands between.
 The thresholds were tuned on the tuning split of the generated corpus (its first 250 pages and
 60 70-dpi variants, each correction counted right or wrong against the ground truth: 417 right,
-12 wrong; 341 right, 4 wrong at 70 dpi; the next 251 pages held out: 344 right, 3 wrong). A
-case-sensitive rule keeps place names apart: a word pair does not run from a lower-case syllable
-into a capitalised one, and a pair known only from a place name counts between capitalised words.
+12 wrong; 341 right, 4 wrong at 70 dpi; the next 251 pages held out: 344 right, 3 wrong).
+How the neighbours are written decides which known pairs count (`_context`): between two
+capitalised words (a person's or a place's name) only place names' pairs, so that "Đỗ Thị" is not
+read "Đô Thị".
 """
 
 from __future__ import annotations
@@ -105,21 +106,26 @@ def _neighbours(
 def _score(model: SyllableModel, word: _Slot, before: _Slot | None, after: _Slot | None) -> float:
     """log10 P(word | before) + log10 P(after | word), a pair counted only when written as a pair
     may be (see `_context`)."""
-    previous, names = _context(before, word)
-    score = model.log_prob(word.syllable, previous, names=names)
+    previous, kind = _context(before, word)
+    score = model.log_prob(word.syllable, previous, kind=kind)
     if after is not None:
-        previous, names = _context(word, after)
-        score += model.log_prob(after.syllable, previous, names=names)
+        previous, kind = _context(word, after)
+        score += model.log_prob(after.syllable, previous, kind=kind)
     return score
 
 
-def _context(first: _Slot | None, second: _Slot) -> tuple[str | None, bool]:
-    """The syllable `second` is conditioned on, and whether place names count: a word does not
-    run from a lower-case syllable into a capitalised one; a place name's syllables are all
-    capitalised."""
+def _context(first: _Slot | None, second: _Slot) -> tuple[str | None, str]:
+    """The syllable `second` is conditioned on, and which known pairs count, by how the two are
+    written: a word does not run from a lower-case syllable into a capitalised one; two
+    capitalised ones (Đỗ Thị, Thanh Hóa) are a name, a place name's pairs count, not the words'
+    ("đô thị"); a heading in capitals may hold either."""
     if first is None or (first.case == "lower" and second.case != "lower"):
-        return None, False
-    return first.syllable, first.case != "lower" and second.case != "lower"
+        return None, "words"
+    if first.case == "upper" and second.case == "upper":
+        return first.syllable, "any"
+    if first.case != "lower" and second.case == "title":
+        return first.syllable, "names"
+    return first.syllable, "words"
 
 
 def correct_diacritics(

@@ -23,7 +23,7 @@ frequencies and so is itself CC BY-SA 4.0 (the header says so); the code stays A
 Lines of the output (UTF-8, NFC, lower case, tones on the first vowel of open oa/oe/uy):
 `u<TAB>syllable<TAB>centibels` (frequency 10^(-cB/100); syllables known only to Tesseract or pyvi
 get FLOOR_CB), `b<TAB>first second` (a bigram seen inside a word) and `n<TAB>first second` (one
-seen only inside a place name: it counts between capitalised words only). The wheels are fetched with
+seen inside a place name: between capitalised words, these count). The wheels are fetched with
 `pip download` unless --wheels names a folder holding them. Deterministic: the same sources give
 the same bytes.
 """
@@ -57,7 +57,7 @@ HEADER = """\
 #    names of provinces, districts and wards.
 # This file is licensed CC BY-SA 4.0 (https://creativecommons.org/licenses/by-sa/4.0/), as an
 # adaptation of wordfreq's data. Lines: u TAB syllable TAB centibels | b TAB first second (inside
-# a word) | n TAB first second (inside a place name only).
+# a word) | n TAB first second (inside a place name).
 """
 
 
@@ -143,7 +143,7 @@ def build(tess: list[str], freq: dict[str, int], words: list[str], names: list[s
         if is_syllable(syllable):
             unigrams[syllable] = min(centibels, unigrams.get(syllable, FLOOR_CB))
     word_pairs = _pairs(words, unigrams)
-    name_pairs = _pairs(names, unigrams) - word_pairs
+    name_pairs = _pairs(names, unigrams)
     for token in tess:
         syllable = key(token)
         if is_syllable(syllable):

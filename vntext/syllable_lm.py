@@ -94,26 +94,27 @@ class SyllableModel:
         """How rare a syllable is: -100 log10 of its frequency (UNKNOWN_CB when unknown)."""
         return self.unigrams.get(syllable_key(syllable), UNKNOWN_CB)
 
-    def known_pair(self, first: str, second: str, *, names: bool = False) -> bool:
-        """Whether the two syllables are known to stand together inside a word, or (`names`: both
-        are capitalised) inside a place name."""
+    def known_pair(self, first: str, second: str, *, kind: str = "words") -> bool:
+        """Whether the two syllables are known to stand together: `kind` "words" inside a word,
+        "names" inside a place name, "any" either."""
         pair = (syllable_key(first), syllable_key(second))
-        return pair in self.bigrams or (names and pair in self.name_bigrams)
+        in_words = kind != "names" and pair in self.bigrams
+        return in_words or (kind != "words" and pair in self.name_bigrams)
 
     def _frequency(self, syllable: str) -> float:
         return 10 ** (-self.unigrams.get(syllable, UNKNOWN_CB) / 100)
 
-    def log_prob(self, syllable: str, after: str | None = None, *, names: bool = False) -> float:
+    def log_prob(self, syllable: str, after: str | None = None, *, kind: str = "words") -> float:
         """log10 P(syllable | the syllable before it): the unigram frequency interpolated with a
         bigram estimate, which shares the probability among the known successors of the syllable
         before in proportion to their frequencies (a syllable found in many words says less about
-        its neighbour)."""
+        its neighbour). `kind`: which known pairs count (see `known_pair`)."""
         unigram = self._frequency(syllable_key(syllable))
         if after is None:
             return math.log10(unigram)
         first, second = syllable_key(after), syllable_key(syllable)
         bigram = 0.0
-        if self.known_pair(first, second, names=names):
+        if self.known_pair(first, second, kind=kind):
             bigram = unigram / max(self.successor_mass[first], unigram)
         estimate = PAIR_WEIGHT * bigram + (1 - PAIR_WEIGHT) * unigram
         seen = self.learned_first.get(first, 0)

@@ -60,6 +60,13 @@ def test_unsure_words_that_are_right_stay() -> None:
     assert corrected == words
 
 
+def test_a_person_s_name_is_not_read_as_words() -> None:
+    words = _words("Giao bà Đỗ Thị Hoa chủ trì", {2: 60.0})
+    assert correct_diacritics(words)[1] == []  # "đô thị" is a word, "Đỗ Thị" a name
+    words = _words("khu đỗ thị mới", {1: 60.0})
+    assert _texts(correct_diacritics(words)[0]) == "khu đô thị mới"
+
+
 def test_case_and_punctuation_are_kept() -> None:
     corrected, _ = correct_diacritics(_words("TÌNH TRẠNG KHÂN CẤP", {2: 40.0}))
     assert _texts(corrected) == "TÌNH TRẠNG KHẨN CẤP"

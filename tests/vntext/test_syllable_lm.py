@@ -41,9 +41,11 @@ def test_a_known_pair_makes_its_second_syllable_likelier(model: SyllableModel) -
     assert model.log_prob("sống") > model.log_prob("sông")
 
 
-def test_place_name_pairs_count_only_when_asked(model: SyllableModel) -> None:
+def test_word_pairs_and_place_name_pairs_are_apart(model: SyllableModel) -> None:
     assert not model.known_pair("hà", "nam")  # not a word
-    assert model.known_pair("hà", "nam", names=True)  # Tỉnh Hà Nam
+    assert model.known_pair("hà", "nam", kind="names")  # Tỉnh Hà Nam
+    assert model.known_pair("thành", "phố", kind="names") and model.known_pair("đô", "thị")
+    assert not model.known_pair("đô", "thị", kind="names")  # Đỗ Thị is no "đô thị"
 
 
 def test_the_model_grows_from_confident_lines_and_keeps_what_it_learned(tmp_path: Path) -> None:
