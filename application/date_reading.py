@@ -16,7 +16,16 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
-from classify.date_reading import LOOKALIKES, DateReading, combine, date_gap, fill, resolve, target_box
+from classify.date_reading import (
+    LOOKALIKES,
+    DateReading,
+    combine,
+    date_gap,
+    engine_disagrees,
+    fill,
+    resolve,
+    target_box,
+)
 from classify.layout import document_lines
 from core.errors import BadInput, OcrTimeout
 from ocr.engine import OcrEngine, TesseractEngine
@@ -86,6 +95,9 @@ def reread_date(pages: list[Page], image_of: Callable[[int], Image.Image], engin
                 break  # the first reading already unsure: the second is not asked for
         shaped = shape_digits(image, box, turn, height, target.read, LOOKALIKES)  # no engine call
         by_engine = resolve(target.read, readings)
+        if by_engine is None and shaped is not None and engine_disagrees(target.read, shaped, readings):
+            log.info("date %s: the shapes' %s and the engine's %s disagree", target.slot, shaped, readings)
+            shaped = None
         found = combine(target.read, by_engine, shaped)
         if found is not None:
             digits[target.slot] = found

@@ -35,11 +35,14 @@ __all__ = ["MarkReread", "letter_rows", "mark_engine", "reread_marks", "row_imag
 log = logging.getLogger(__name__)
 
 _TIMEOUT = 10.0
-_MAX_ROWS = 3  # rows read at most, nearest the number first
+# Rows read at most, the lowest first: Decree 30 puts the stamps under the number, or under the
+# công văn's 'V/v' abstract when it has one (ô 10a, 10b).
+_MAX_ROWS = 4
 # A letter of a stamp, in heights of the number line's words: capitals stand 0.5-1 of it
 # (a skewed line's words are taller than their letters); more is a frame's side, less dust.
 _LETTER = (0.35, 1.5)
 _WIDEST = 2.5
+_SURE_OTHER = 0.8  # a row read this surely as no mark is not read again blurred
 _THINNEST = 0.1  # width / height: a bold I is 0.2, a frame's side 0.05
 _LEAST_AREA = 0.04
 
@@ -82,7 +85,7 @@ def reread_marks(pages: list[Page], image_of: Callable[[int], Image.Image], engi
     calls = 0
     read: list[tuple[str, float]] = []
     marks: list[MarkFound] = []
-    for band in rows[:_MAX_ROWS]:
+    for band in rows[::-1][:_MAX_ROWS]:
         for blur in (False, True):  # a photocopy's dotted letters: filled by a slight blur
             if blur and blurred is None:
                 blurred = _ink(grey, gap.letter_height, blur=True)
@@ -97,6 +100,8 @@ def reread_marks(pages: list[Page], image_of: Callable[[int], Image.Image], engi
             found = [m for m in marks_read([read[-1]], gap.missing) if m.kind not in {x.kind for x in marks}]
             if found:
                 marks += found
+                break
+            if read[-1][1] >= _SURE_OTHER:  # read surely as something else: no blur makes it a mark
                 break
         if {m.kind for m in marks} >= set(gap.missing):
             break

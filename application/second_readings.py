@@ -23,7 +23,7 @@ from application.date_reading import DateReread, date_engine, reread_date
 from application.mark_reading import MarkReread, mark_engine, reread_marks
 from application.signature_reading import SignatureReread, reread_signature
 from classify import extract_metadata
-from classify.date_reading import date_gap, fill
+from classify.date_reading import date_gap, fill, with_year_checked
 from classify.layout import document_lines
 from classify.mark_reading import MarkFound, MarkReading, mark_gap, with_marks
 from classify.signer import SecondReading, signature_gap
@@ -49,7 +49,7 @@ class SecondReadings:
     def metadata(self, pages: list[Page]) -> Metadata:
         """The document's metadata from its first reading and these second readings."""
         metadata = extract_metadata(pages, self.signature.reading, self.date.reading)
-        return with_marks(metadata, self.marks.reading)
+        return with_year_checked(with_marks(metadata, self.marks.reading), pages)
 
     def events(self, engine: OcrEngine) -> list[Event]:
         """The second readings made (engine calls), for the provenance log."""

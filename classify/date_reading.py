@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from classify.dates import parse_date_line
 from classify.layout import Line, original_box, upright_frame
 from classify.norm import key
-from schemas import Page
+from schemas import Metadata, Page
 
 __all__ = [
     "DateGap",
@@ -31,10 +31,12 @@ __all__ = [
     "LOOKALIKES",
     "combine",
     "date_gap",
+    "engine_disagrees",
     "fill",
     "fits",
     "resolve",
     "target_box",
+    "with_year_checked",
 ]
 
 # What a letter read where a digit is printed may stand for (printed digits, not a hand's).
@@ -48,6 +50,10 @@ LOOKALIKES = {
     "o": "0",
     "D": "0",
     "l": "1",
+    "L": "1",
+    "]": "1",
+    "[": "1",
+    "!": "1",
     "I": "1",
     "i": "1",
     "|": "1",
@@ -159,6 +165,25 @@ def combine(read: str, engine: str | None, shape: str | None) -> str | None:
     return engine or shape
 
 
+def engine_disagrees(read: str, shape: str, readings: Iterable[tuple[str, float]]) -> bool:
+    """Whether the engine's own readings of `read`, however unsure or short ('8' for '1S'),
+    show for one of its letters a digit the letter may stand for other than the one the
+    glyphs' shapes gave (an 8 whose loops the print left open looks like a 5 to the shapes):
+    then neither is taken."""
+    for text, _ in readings:
+        digits = "".join(c for c in text if c.isdigit())
+        for i, char in enumerate(read):
+            if char.isdigit():
+                continue
+            choices = set(LOOKALIKES.get(char, "")) - {shape[i]}
+            # the engine's digit for this letter: in its place, or wherever it stands in a
+            # reading that lost a digit
+            seen = {digits[i]} if len(digits) == len(read) else set(digits)
+            if seen & choices:
+                return True
+    return False
+
+
 def fill(gap: DateGap, digits: dict[str, str], by_shape: Iterable[str] = ()) -> DateReading | None:
     """The line with the resolved digits in place of the letters; None when none resolved.
     `by_shape`: the slots whose digits the glyphs' shapes alone gave."""
@@ -186,3 +211,46 @@ def target_box(page: Page, gap: DateGap, target: DateTarget) -> tuple[tuple[int,
         if word.text.strip() == target.read and x0 <= cx <= x1 and y0 <= cy <= y1:
             found.append((box.left, box.top, box.left + box.width, box.top + box.height))
     return (found[nth], turn) if nth < len(found) else None
+
+
+_YEAR = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d]|[.,]\d)")
+_OTHER_YEAR_VI = (
+    "Năm ban hành đọc được là {read} nhưng văn bản nhắc đến năm {said} ({times} lần) và không nhắc "
+    "đến năm {read}: để trống ngày ban hành, cần kiểm tra trên bản giấy"
+)
+
+
+def other_year(year: int, texts: Iterable[str]) -> tuple[int, int] | None:
+    """The year the document speaks of when the date of issue's `year` was misread: `year`
+    written nowhere but on the date line (once at most in `texts`), another year one digit
+    apart written twice or more ('2016' read on the date line, '2018' in the body: a 6 for an
+    8). None when the year read is written elsewhere too, or no such year is."""
+    counts: dict[int, int] = {}
+    for text in texts:
+        for found in _YEAR.findall(text):
+            counts[int(found)] = counts.get(int(found), 0) + 1
+    if counts.get(year, 0) > 1:
+        return None
+    read = f"{year:04d}"
+    near = [
+        (said, times)
+        for said, times in counts.items()
+        if times >= 2 and sum(a != b for a, b in zip(f"{said:04d}", read, strict=True)) == 1
+    ]
+    return max(near, key=lambda x: x[1]) if len(near) == 1 else None
+
+
+def with_year_checked(metadata: Metadata, pages: list[Page]) -> Metadata:
+    """The metadata with its date of issue left empty, with a reason for a person, when its
+    year looks misread (`other_year`): a wrong year stored is worse than none."""
+    if metadata.date is None and not metadata.date_partial:
+        return metadata
+    year = metadata.date.year if metadata.date else int(str(metadata.date_partial)[:4])
+    found = other_year(year, (p.text for p in pages))
+    if found is None:
+        return metadata
+    said, times = found
+    confidence = {**metadata.confidence, "date": 0.0}
+    review = [*metadata.review, _OTHER_YEAR_VI.format(read=year, said=said, times=times)]
+    update = {"date": None, "date_partial": None, "confidence": confidence, "review": review}
+    return metadata.model_copy(update=update)

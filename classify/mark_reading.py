@@ -106,7 +106,8 @@ def mark_gap(pages: list[Page], doc: list[list[Line]]) -> MarkGap | None:
     lx1 = max([x.box[2] for x in left if x.box] + [x1])
     bottom = y1 + _DEEPEST * letter
     for line in lines:  # down to the first line across the left column (the title, the body)
-        if line.box is None or line is anchor or line.box[1] <= y1 - letter / 2 or line.side == "left":
+        # (a line level with the stamps is the stamp merged with the right column's text)
+        if line.box is None or line is anchor or line.box[1] < y1 + letter or line.side == "left":
             continue
         if line.box[0] < lx1 and line.box[2] > lx0:
             bottom = min(bottom, line.box[1])
