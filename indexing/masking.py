@@ -362,7 +362,7 @@ def values_of(record: Record) -> tuple[str, ...]:
     """The personal data the classification step listed for `record` (masked wherever found),
     and the pieces of those a page break cuts (each masked at its page's edge only)."""
     values = tuple(item.value for item in record.metadata.personal_data if item.value.strip())
-    if not values or len(record.pages) < 2:
+    if len(record.pages) < 2:
         return values
     return values + _break_pieces([page.text for page in record.pages], values)
 
@@ -372,8 +372,10 @@ def _break_pieces(texts: Sequence[str], values: tuple[str, ...]) -> tuple[str, .
     …"; the pages read as one text, the break a line break, as the classification step reads
     it), its piece at the end of the one page (AT_PAGE_END + "Hoàng Thị") and at the start of the
     next (AT_PAGE_START + "Quyxmai"). Each piece is masked at that edge only: alone it may be a
-    common word ("An" of "Nguyễn Văn An") that stays readable elsewhere."""
-    width = BREAK_CHARS + max(len(value) for value in values)
+    common word ("An" of "Nguyễn Văn An") that stays readable elsewhere. So too what the masker
+    itself finds only across the break, listed or not: a number whose groups the break shares out
+    ("0871 9500" | "3214": 8 digits, then 4, each too few alone), a date of birth after its label."""
+    width = BREAK_CHARS + max((len(value) for value in values), default=0)
     pieces: list[str] = []
     for before, after in zip(texts, texts[1:], strict=False):
         tail, head = nfc(before)[-width:].rstrip(), nfc(after)[:width].lstrip()
@@ -381,14 +383,17 @@ def _break_pieces(texts: Sequence[str], values: tuple[str, ...]) -> tuple[str, .
         head = head[top.end() :] if (top := _PAGE_HEAD.match(head)) else head
         joined, at = f"{tail}\n{head}", len(tail)
         folded = folded_view(joined)
-        for pattern, on_folded in _value_patterns(values):
-            for found in pattern.finditer(folded if on_folded else joined):
-                start, end = found.span("v")
-                if start < at < end - 1:
-                    pieces += [
-                        AT_PAGE_END + joined[start:at].strip(),
-                        AT_PAGE_START + joined[at + 1 : end].strip(),
-                    ]
+        spans = [
+            found.span("v")
+            for pattern, on_folded in _value_patterns(values)
+            for found in pattern.finditer(folded if on_folded else joined)
+        ]
+        for start, end in [*spans, *find_spans(joined)]:
+            if start < at < end - 1:
+                pieces += [
+                    AT_PAGE_END + joined[start:at].strip(),
+                    AT_PAGE_START + joined[at + 1 : end].strip(),
+                ]
     return tuple(dict.fromkeys(piece for piece in pieces if _edge_of(piece)[0]))
 
 
