@@ -605,7 +605,7 @@ def report_corrections(run: Run, label: str = "", out=print) -> dict:
         return {}
     out(
         f"diacritic correction{label}: {changes:.0f} words changed on {touched} of {pages} pages, "
-        f"{1000 * seconds / pages:.2f} ms/page"
+        f"{1000 * seconds / pages:.2f} ms/page (wall clock; each worker's first page loads the model)"
     )
     return {"words": changes, "pages_touched": touched, "pages": pages, "ms_per_page": 1000 * seconds / pages}
 
