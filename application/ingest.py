@@ -25,7 +25,7 @@ from pathlib import Path
 from application.batches import record_outcome
 from application.ingest_metrics import count_outcome
 from application.logs import log_context, log_outcome
-from application.page_reading import forget_pages, read_pages
+from application.page_reading import SECRET_NOT_COPIED, forget_pages, read_pages
 from application.second_readings import SecondReadings, read_again
 from application.secret_docs import (
     NO_HOLD_REASON,
@@ -87,6 +87,15 @@ def largest_first(files: Iterable[Path]) -> list[Path]:
             return -1
 
     return sorted(files, key=lambda path: (-size(path), str(path)))
+
+
+def _whole_count(path: Path, media_type: str) -> int:
+    """The page count of a file whose page 1 bears a secrecy mark (read no further): a file
+    whose page list breaks after it is quarantined with no copy kept, as a secret's must be."""
+    try:
+        return count_pages(path, media_type)
+    except BadInput as exc:
+        raise SecretBadInput(f"{exc} {SECRET_NOT_COPIED}") from exc
 
 
 def _quarantined(
@@ -169,7 +178,7 @@ def _ocr_classify_store(
         started = time.monotonic()
         pages, first_page, marked = read_pages(path, services, record_id)
         ocr_seconds = time.monotonic() - started
-        page_count = count_pages(path, media_type) if marked else len(pages)
+        page_count = _whole_count(path, media_type) if marked else len(pages)
         readings = SecondReadings()
         if not marked:  # the signer's name or the day read as letters: read again (no cost otherwise)
             image_of = page_images(path, media_type, max_pixels=services.settings.max_image_pixels)

@@ -57,6 +57,7 @@ PDF_DPI = 300  # PDF pages are rendered at this resolution
 _POPPLER_TIMEOUT = 300  # seconds for pdfinfo / one page render
 _DPI_RANGE = (50, 4800)  # a resolution outside this is a placeholder (e.g. JFIF 1x1), not a scan's
 _HEAD_BYTES = 2048
+_TIFF_PAGES_AT_MOST = 10_000  # a broken TIFF's page list is followed this far at most
 # What Pillow raises on damaged data (UnidentifiedImageError is an OSError): a TIFF cut short
 # inside a page's directory, or whose next-directory offset points past the end, gives
 # TypeError("Missing dimensions"); a tag lookup on a broken directory KeyError; a zero
@@ -176,8 +177,12 @@ def _is_text(head: bytes) -> bool:
     return all(ch.isprintable() or ch in "\t\n\r\f" for ch in text)
 
 
-def count_pages(path: Path, media_type: str) -> int:
-    """Number of pages without rendering any: pdfinfo for PDF, frames for TIFF, 1 for JPEG/PNG."""
+def count_pages(path: Path, media_type: str, *, up_to_break: bool = False) -> int:
+    """Number of pages without rendering any: pdfinfo for PDF, frames for TIFF, 1 for JPEG/PNG.
+
+    A TIFF whose page list breaks is BadInput; with `up_to_break` (a reader's count) it has the
+    pages reached before the break and one more, whose reading raises the damage: the pages
+    before it are read first, so a secrecy mark on them is seen before the file is quarantined."""
     path = Path(path)
     if media_type == PDF:
         pages = int(_pdfinfo(path)["Pages"])
@@ -191,10 +196,26 @@ def count_pages(path: Path, media_type: str) -> int:
         try:
             return image.n_frames
         except _DAMAGED as exc:
-            raise BadInput(
-                f"TIFF file is damaged or incomplete: cannot list its pages ({_detail(exc)}); "
-                "get a complete copy of the file"
-            ) from exc
+            damage = exc
+    whole = _whole_tiff_pages(path) if up_to_break else 0
+    if whole:
+        log.warning("TIFF %s: its page list breaks after page %d (%s)", path.name, whole, _detail(damage))
+        return whole + 1
+    raise BadInput(
+        f"TIFF file is damaged or incomplete: cannot list its pages ({_detail(damage)}); "
+        "get a complete copy of the file"
+    ) from damage
+
+
+def _whole_tiff_pages(path: Path) -> int:
+    """How many pages of a TIFF whose page list is broken can be reached, in order, before it."""
+    with _open_image(path, TIFF) as image:
+        for reached in range(_TIFF_PAGES_AT_MOST):
+            try:
+                image.seek(reached)
+            except _DAMAGED:
+                return reached
+    return 0  # a list that does not end (a loop): nothing of it is trusted
 
 
 def iter_pages(path: Path, media_type: str, *, max_pixels: int) -> Iterator[SourcePage]:
@@ -374,7 +395,7 @@ def _missing_poppler() -> MissingDependency:
 
 
 def _tiff_pages(path: Path, max_pixels: int) -> Iterator[SourcePage]:
-    pages = count_pages(path, TIFF)
+    pages = count_pages(path, TIFF, up_to_break=True)
     with _open_image(path, TIFF) as image:
         for index in range(pages):
             yield _tiff_page(image, index, max_pixels)

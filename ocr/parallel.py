@@ -128,7 +128,7 @@ class PagePool:
         """PageResults of every page of one file, in order; BadInput (or any error) of the first
         bad page. A PDF's page sizes are all checked against `max_pixels` before any is read."""
         path = Path(path)
-        pages = count_pages(path, media_type)
+        pages = count_pages(path, media_type, up_to_break=True)
         checked = False
         if media_type == PDF:
             pdf_page_sizes(path, pages, max_pixels)

@@ -115,7 +115,7 @@ def read_file_spread(
     predecessors than when the pages are read one after the other)."""
     path = Path(path)
     media_type = detect_media_type(path)
-    pages = count_pages(path, media_type)
+    pages = count_pages(path, media_type, up_to_break=True)
     checked = False
     if media_type == PDF:  # every page size before any page is rendered
         pdf_page_sizes(path, pages, max_pixels)

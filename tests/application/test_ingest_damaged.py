@@ -23,8 +23,8 @@ from tests.ocr.test_load_damaged import (
 from tests.zoo.zoo import text_image
 
 DAMAGED = {
-    "a cut.tif": (truncated_tiff(), "TIFF file is damaged or incomplete"),
-    "b ifd.tif": (tiff_with_bad_ifd_offset(), "TIFF file is damaged or incomplete"),
+    "a cut.tif": (truncated_tiff(), "TIFF image (page 2) is damaged or incomplete"),
+    "b ifd.tif": (tiff_with_bad_ifd_offset(), "TIFF page 2 is damaged"),
     "c zeros.jpg": (jpeg_with_zero_tail(), "JPEG image is incomplete"),
     "d empty.png": (b"", "file is empty (0 bytes)"),
     "e half.pdf": (half_pdf(), "PDF is damaged or incomplete"),

@@ -164,3 +164,19 @@ def test_a_resolution_of_zero_over_zero_is_no_dpi(tmp_path: Path) -> None:
     Image.new("L", (40, 60), 255).save(path, tiffinfo=tags)
     (page,) = _load_all(path)
     assert page.dpi is None
+
+
+@pytest.mark.filterwarnings("ignore:Corrupt EXIF data")
+def test_a_reader_counts_the_pages_before_a_tiffs_broken_page_list_and_the_break(tmp_path: Path) -> None:
+    """A reader reads the whole pages before the break first (a secrecy mark on them is seen
+    before the file is quarantined); the page after them is the damage. Asked for a whole count,
+    the same file is BadInput."""
+    path = tmp_path / "ifd.tif"
+    path.write_bytes(tiff_with_bad_ifd_offset())
+    assert count_pages(path, "image/tiff", up_to_break=True) == 2
+    with pytest.raises(BadInput, match="cannot list its pages"):
+        count_pages(path, "image/tiff")
+    pages = iter_pages(path, "image/tiff", max_pixels=MAX_PIXELS)
+    assert next(pages).number == 1
+    with pytest.raises(BadInput, match="TIFF page 2 is damaged"):
+        next(pages)
