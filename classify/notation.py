@@ -15,7 +15,7 @@ from typing import Literal
 from classify.doctypes import CONG_VAN, TYPES, DocType, by_abbreviation
 from classify.norm import BLANK, as_digits, as_letters, key
 
-__all__ = ["Notation", "align_code", "is_party_notation", "joined", "parse_number_line"]
+__all__ = ["GLYPH_DIGITS", "Notation", "align_code", "is_party_notation", "joined", "parse_number_line"]
 
 Form = Literal["typed", "cong_van", "normative", "party"]
 
@@ -45,7 +45,7 @@ _NO_SLASH = re.compile(
 # Glyphs an engine reads for a digit of a printed number ('§01' for 801, '7ó0' for 760, '1&33'
 # for 1833): the digit they stand for. Beside that same digit ('2488§', '796ó') the glyph is one
 # digit read twice, which of the two readings is unknown: the number is not taken.
-_GLYPH_DIGITS = {"§": "8", "&": "8", "ó": "6"}
+GLYPH_DIGITS = {"§": "8", "&": "8", "ó": "6"}
 _SEGMENT_SPLIT = re.compile(r"\s*(--|[-/])\s*")  # 'TTr--UBND': a hyphen read twice
 _YEAR = re.compile(r"^(19|20)\d\d$")
 
@@ -139,7 +139,7 @@ def _glyph_digits(raw: str) -> str:
     """'§01' -> '801', '7ó0' -> '760'; a glyph beside the digit it stands for left as it is."""
     chars = list(raw)
     for i, char in enumerate(chars):
-        digit = _GLYPH_DIGITS.get(char)
+        digit = GLYPH_DIGITS.get(char)
         if digit is None:
             continue
         if digit in raw[max(0, i - 1) : i] or digit in raw[i + 1 : i + 2]:
