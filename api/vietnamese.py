@@ -409,15 +409,18 @@ def coded_reasons(reasons: list[str] | tuple[str, ...]) -> tuple[list[str], list
     return [shown for _, shown in coded], [code for code, _ in coded]
 
 
+_MOST_PIECES = 12  # "; "-pieces one reason may span (its evidence's parts): bounds the work per detail
+
+
 def _joined_reasons(detail: str) -> tuple[list[str], list[str]]:
     """(Vietnamese, codes) of reasons joined by "; " (a classify event's detail): a reason may
     hold "; " itself (its evidence), so pieces are joined until they make a reason known here."""
     shown: list[str] = []
     codes: list[str] = []
-    pieces = [piece for piece in detail.split("; ")]
+    pieces = detail.split("; ")
     at = 0
     while at < len(pieces):
-        for end in range(at + 1, len(pieces) + 1):
+        for end in range(at + 1, min(len(pieces), at + _MOST_PIECES) + 1):
             code, text = coded_reason("; ".join(pieces[at:end]))
             if code != REASON_OTHER:
                 break
