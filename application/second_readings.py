@@ -1,41 +1,54 @@
 """A document's second readings — the signature region (application/signature_reading.py), the
-date's day and month digits (application/date_reading.py) and the secrecy and urgency stamps
-under the number (application/mark_reading.py) — each only when the first reading lacks its
-field, from the page images; one call for ingest, the dossier intake (and a split's new
-documents) and `sohoa reprocess --ocr`.
+date's day and month digits (application/date_reading.py), the secrecy and urgency stamps
+under the number (application/mark_reading.py) and the Số line whose number was read unsurely
+(application/number_reading.py) — each only when the first reading lacks its field, from the
+page images; one call for ingest, the dossier intake (and a split's new documents) and `sohoa
+reprocess --ocr`.
 
 What each reading gave is kept in the record's provenance log (events `ocr_signature`, with the
-lines read, `ocr_date`, with the digits taken, and `ocr_marks`, with the rows read and the marks
-taken), so that `sohoa reprocess --classify`, which reads no image, judges the stored text again
-with the same second readings (`recorded`) instead of losing the name, the day or the mark they
-gave. A recorded reading counts only while the stored text still lacks its field on the same
-page: a reading of pages since read again is not applied.
+lines read, `ocr_date`, with the digits taken, `ocr_marks`, with the rows read and the marks
+taken, and `ocr_number`, with the words read), so that `sohoa reprocess --classify`, which reads
+no image, judges the stored text again with the same second readings (`recorded`) instead of
+losing the name, the day, the mark or the number they gave. A recorded reading counts only
+while the stored text still lacks its field on the same page: a reading of pages since read
+again is not applied.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from PIL import Image
 
 from application.date_reading import DateReread, date_engine, reread_date
 from application.mark_reading import MarkReread, mark_engine, reread_marks
+from application.number_reading import NumberReread, number_engine, reread_number
 from application.signature_reading import SignatureReread, reread_signature
 from classify import extract_metadata
 from classify.date_reading import date_gap, fill, with_year_checked
 from classify.layout import document_lines
 from classify.mark_reading import MarkFound, MarkReading, mark_gap, with_marks
+from classify.number_reading import number_gap, resolve
 from classify.signer import SecondReading, signature_gap
 from ocr.engine import OcrEngine
 from ocr.region import region_engine
 from schemas import Event, Metadata, Page
 
-__all__ = ["SIGNATURE_STEP", "DATE_STEP", "MARKS_STEP", "SecondReadings", "read_again", "recorded"]
+__all__ = [
+    "SIGNATURE_STEP",
+    "DATE_STEP",
+    "MARKS_STEP",
+    "NUMBER_STEP",
+    "SecondReadings",
+    "read_again",
+    "recorded",
+]
 
 SIGNATURE_STEP = "ocr_signature"
 DATE_STEP = "ocr_date"
 MARKS_STEP = "ocr_marks"
+NUMBER_STEP = "ocr_number"
 
 
 @dataclass(frozen=True)
@@ -45,10 +58,11 @@ class SecondReadings:
     signature: SignatureReread = field(default_factory=lambda: SignatureReread(None))
     date: DateReread = field(default_factory=lambda: DateReread(None))
     marks: MarkReread = field(default_factory=lambda: MarkReread(None))
+    number: NumberReread = field(default_factory=lambda: NumberReread(None))
 
     def metadata(self, pages: list[Page]) -> Metadata:
         """The document's metadata from its first reading and these second readings."""
-        metadata = extract_metadata(pages, self.signature.reading, self.date.reading)
+        metadata = extract_metadata(pages, self.signature.reading, self.date.reading, self.number.reading)
         return with_year_checked(with_marks(metadata, self.marks.reading), pages)
 
     def events(self, engine: OcrEngine) -> list[Event]:
@@ -111,6 +125,24 @@ class SecondReadings:
                     detail="stamps under the number read again: the first reading lacked a mark",
                 )
             )
+        number = self.number
+        if number.calls:
+            events.append(
+                Event(
+                    step=NUMBER_STEP,
+                    tool=engine.name,
+                    tool_version=engine.version,
+                    parameters={
+                        "page": number.page,
+                        "calls": number.calls,
+                        "psm": [7, 6][: number.calls],
+                        "readings": [[list(w) for w in words] for words in number.readings],
+                        "number": number.reading.number if number.reading else None,
+                    },
+                    seconds=number.seconds,
+                    detail="the Số line read again: the first reading's number was unsure",
+                )
+            )
         return events
 
 
@@ -126,6 +158,7 @@ def read_again(
         reread_signature(pages, image_of, region_engine(engine)),
         reread_date(pages, image_of, date_engine(engine)),
         reread_marks(pages, image_of, mark_engine(engine)),
+        reread_number(pages, image_of, number_engine(engine)),
     )
 
 
@@ -136,7 +169,8 @@ def recorded(pages: list[Page], events: Sequence[Event]) -> SecondReadings:
     signature = next((e for e in reversed(events) if e.step == SIGNATURE_STEP), None)
     date = next((e for e in reversed(events) if e.step == DATE_STEP), None)
     marks = next((e for e in reversed(events) if e.step == MARKS_STEP), None)
-    if signature is None and date is None and marks is None:
+    number = next((e for e in reversed(events) if e.step == NUMBER_STEP), None)
+    if signature is None and date is None and marks is None and number is None:
         return SecondReadings()
     pages = sorted(pages, key=lambda p: p.number)
     doc = document_lines(pages)
@@ -170,4 +204,11 @@ def recorded(pages: list[Page], events: Sequence[Event]) -> SecondReadings:
             rows = tuple((str(text), float(sure)) for text, sure in marks.parameters.get("rows") or ())
             reread_marks_found = MarkReread(MarkReading(page, rows, kept), page=page)
             found = SecondReadings(found.signature, found.date, reread_marks_found)
+    readings = number.parameters.get("readings") if number is not None else None
+    if readings:
+        gap = number_gap(doc[:1])
+        page = number.parameters.get("page")
+        if gap is not None and gap.page == page:
+            words = tuple(tuple((str(text), float(sure)) for text, sure in line) for line in readings)
+            found = replace(found, number=NumberReread(resolve(gap, words), page=page, readings=words))
     return found

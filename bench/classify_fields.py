@@ -16,7 +16,8 @@ Exit status 1 when a safety check fails or a wrong handwritten number/day is sto
 With --ocr, a document whose first reading lacks the signer's name has its signature region
 read again (application.signature_reading; cached beside the pages as *.signer.json); the
 extra engine calls and seconds are printed. The secrecy/urgency stamps under the number are
-read again when the first reading lacks them (application.mark_reading; *.marks.json).
+read again when the first reading lacks them (application.mark_reading; *.marks.json), and
+the Số line when its number was read unsurely (application.number_reading; *.number.json).
 --no-reread: the first reading alone.
 """
 
@@ -253,6 +254,62 @@ class MarkRereads:
         )
 
 
+class NumberRereads:
+    """Second readings of the Số line whose number was read unsurely (cached as JSON)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.calls = 0
+        self.seconds = 0.0
+        self.documents = 0
+        self.taken = 0
+        self.pages = 0
+        self._engine = None
+
+    def reading(self, corpus: Path, entries: list[dict], pages: list[Page], cache: Path | None):
+        self.pages += len(pages)
+        if not self.enabled:
+            return None
+        from application.number_reading import number_engine, reread_number
+        from classify.number_reading import NumberReading
+        from ocr import detect_media_type, load_page
+
+        cached = cache / f"{Path(entries[0]['image']).stem}.number.json" if cache else None
+        if cached and cached.exists():
+            data = json.loads(cached.read_text(encoding="utf-8"))
+        else:
+            self._engine = self._engine or number_engine()
+
+            def image_of(number: int):
+                path = corpus / next(e for e in entries if e["page"] == number)["image"]
+                return load_page(path, detect_media_type(path), 1, max_pixels=200_000_000).image
+
+            found = reread_number(pages, image_of, self._engine)
+            reading = found.reading
+            data = {
+                "reading": [reading.page, reading.index, reading.number, reading.text, reading.confidence]
+                if reading
+                else None,
+                "calls": found.calls,
+                "seconds": found.seconds,
+            }
+            if cached:
+                cached.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        self.calls += data["calls"]
+        self.seconds += data["seconds"]
+        self.documents += bool(data["calls"])
+        self.taken += bool(data["reading"])
+        return NumberReading(*data["reading"]) if data["reading"] else None
+
+    def summary(self) -> str:
+        per_page = self.seconds / self.pages if self.pages else 0.0
+        return (
+            f"number re-reads: {self.documents} documents, {self.calls} extra engine calls, "
+            f"{self.seconds:.1f} s ({per_page:.3f} s a page over {self.pages} pages), "
+            f"numbers taken on {self.taken}"
+        )
+
+
 def _year_checked(extraction, pages: list[Page]):
     """The date left empty when its year looks misread (as application.second_readings does)."""
     from classify.date_reading import with_year_checked
@@ -307,6 +364,7 @@ def run(
     rereads = Rereads(use_ocr and reread)
     date_rereads = DateRereads(use_ocr and reread)
     mark_rereads = MarkRereads(use_ocr and reread)
+    number_rereads = NumberRereads(use_ocr and reread)
     started = time.perf_counter()
     days = _DayReasons()
     extract_log = logging.getLogger("classify.extract")
@@ -320,8 +378,9 @@ def run(
         pages = _ocr_pages(corpus, entries, cache) if use_ocr else _gt_pages(corpus, entries)
         second = rereads.reading(corpus, entries, pages, cache) if use_ocr else None
         date = date_rereads.reading(corpus, entries, pages, cache) if use_ocr else None
+        number = number_rereads.reading(corpus, entries, pages, cache) if use_ocr else None
         days.last = []
-        extraction = extract(pages, second, date)
+        extraction = extract(pages, second, date, number)
         if use_ocr:
             extraction = mark_rereads.apply(corpus, entries, pages, cache, extraction)
             extraction = _year_checked(extraction, pages)
@@ -356,6 +415,7 @@ def run(
         print(rereads.summary() if rereads.enabled else "signature re-reads: off")
         print(date_rereads.summary() if date_rereads.enabled else "date re-reads: off")
         print(mark_rereads.summary() if mark_rereads.enabled else "mark re-reads: off")
+        print(number_rereads.summary() if number_rereads.enabled else "number re-reads: off")
     if hand_docs:
         print(f"handwritten number/day: {hand_docs} documents, {len(hand)} wrong values stored (target 0)")
         if show_misses:

@@ -29,6 +29,7 @@ from classify.layout import Line, document_lines
 from classify.marks import SECRECY_LEVELS, URGENCY_LEVELS, Mark, find_marks, strongest
 from classify.norm import key
 from classify.notation import Notation, align_code
+from classify.number_reading import NumberReading, agreed
 from classify.orgname import clean_header_line, initials, merge_lines, read_bodies
 from classify.personal import find_personal_data
 from classify.recipients import read_addressees, read_recipients
@@ -47,17 +48,24 @@ _ABSENT = 0.9
 
 
 def extract_metadata(
-    pages: list[Page], second: SecondReading | None = None, date: DateReading | None = None
+    pages: list[Page],
+    second: SecondReading | None = None,
+    date: DateReading | None = None,
+    number: NumberReading | None = None,
 ) -> Metadata:
-    return extract(pages, second, date).metadata
+    return extract(pages, second, date, number).metadata
 
 
 def extract(
-    pages: list[Page], second: SecondReading | None = None, date: DateReading | None = None
+    pages: list[Page],
+    second: SecondReading | None = None,
+    date: DateReading | None = None,
+    number: NumberReading | None = None,
 ) -> Extraction:
     """Metadata plus the evidence behind it and the fields Metadata cannot hold yet.
     `second`: a second reading of the signature region (classify.signer.signature_gap);
-    `date`: the date line with its day/month read again (classify.date_reading.date_gap)."""
+    `date`: the date line with its day/month read again (classify.date_reading.date_gap);
+    `number`: the Số line read again (classify.number_reading.number_gap)."""
     pages = sorted(pages, key=lambda p: p.number)
     doc = document_lines(pages)
     first = doc[0] if doc else []
@@ -69,7 +77,7 @@ def extract(
 
     review: list[str] = []
     reference = find_self_reference(doc[1:])
-    _number(header, fields, conf, evidence, review, _page_confidence(first), reference)
+    _number(header, fields, conf, evidence, review, _page_confidence(first), reference, number)
     reread_line = _date_again(header, first, date)
     on = _place_date(header, fields, conf, evidence, quality, review)
     if reread_line and fields.get("date") and date:
@@ -255,6 +263,7 @@ def _number(
     review: list[str],
     page_conf: float | None = None,
     reference: SelfReference | None = None,
+    again: NumberReading | None = None,
 ) -> None:
     if header.number is None:
         conf["number"] = conf["notation"] = 0.3
@@ -276,6 +285,12 @@ def _number(
         conf["number"] = line.weight(0.8)
         evidence["number"] = Evidence(text=f"{line.text} = {reference.line.text}", page=line.page)  # type: ignore[union-attr]
         hand = None
+    unsure = notation.number is None or bool(hand and hand.startswith("engine confidence"))
+    if unsure and (read := agreed(again, notation, line)):  # classify.number_reading
+        log.info("number %s read unsurely, read the same again from the scan", read)
+        fields["number"], notation, hand = read, replace(notation, number=read), None
+        conf["number"] = line.weight(0.8)
+        evidence["number"] = Evidence(text=f"{line.text} = {again.text} (đọc lại)", page=line.page)  # type: ignore[union-attr]
     if notation.number is None or hand:
         fields["number"] = None
         conf["number"] = 0.0
