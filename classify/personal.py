@@ -316,10 +316,12 @@ def _sentence_end(text: str, start: int) -> int:
 
 
 # A page's number printed on its own line at its top or foot ("2", "- 2 -", "2/5", "Trang 2",
-# "Trang 1/3" as a word processor prints it), or a line with no letter or digit (a rule read as
-# "—", a speck as "."): the sentence cut by the break goes on past it (indexing/masking.py
-# passes over the same lines when it masks the pieces of a value so cut)
-PAGE_NUMBER = re.compile(r"[^\w]*(?:(?:trang\s*)?\d{1,3}(?:\s*/\s*\d{1,3})?[^\w]*)?", re.IGNORECASE)
+# "Trang 1/3" as a word processor prints it, "Trang 2 của 3"), or a line with no letter or digit
+# (a rule read as "—" or "___", a speck as "."): the sentence cut by the break goes on past it
+# (indexing/masking.py passes over the same lines when it masks the pieces of a value so cut)
+PAGE_NUMBER = re.compile(
+    r"[\W_]*(?:(?:trang\s*)?\d{1,3}(?:\s*(?:/|của|cua)\s*\d{1,3})?[\W_]*)?", re.IGNORECASE
+)
 
 
 def _without_page_numbers(lines: list[Line]) -> list[Line]:

@@ -59,11 +59,13 @@ MIN_VALUE_CHARS = 4  # a listed value this short is masked where it stands as wh
 AT_PAGE_END = "\x00$"
 AT_PAGE_START = "\x00^"
 BREAK_CHARS = 40  # text read each side of a page break, beyond the longest listed value
-# A page's number at its top or foot: "2", "- 2 -", "2/5", "Trang 2", "Trang 1/3" (the folded view
-# reads "trang"); lines of it, or of punctuation only (a rule read as "—", a speck as "."), stand
-# between the pieces of a value a page break cuts (classify/personal.py PAGE_NUMBER alike)
-_PAGE_NUMBER = r"(?:(?i:trang)\s*)?\d{1,3}(?!\d)(?:\s*/\s*\d{1,3}(?!\d))?"  # (?!\d): one way to read a run
-_EDGE_LINE = rf"[^\w\n]*(?:{_PAGE_NUMBER}[^\w\n]*)?"
+# A page's number at its top or foot: "2", "- 2 -", "2/5", "Trang 2", "Trang 1/3", "Trang 2 của 3"
+# (the folded view reads "trang", "cua"); lines of it, or of punctuation only (a rule read as "—"
+# or "___", a speck as "."), stand between the pieces of a value a page break cuts
+# (classify/personal.py PAGE_NUMBER alike). Never followed by a digit or a slash: a run of digits
+# and slashes is read one way only (no backtracking blow-up on "1/2/3/…").
+_PAGE_NUMBER = r"(?:(?i:trang)\s*)?\d{1,3}(?:\s*(?:/|(?i:của|cua))\s*\d{1,3})?(?!\s*/|\d)"
+_EDGE_LINE = rf"(?:[^\w\n]|_)*(?:{_PAGE_NUMBER}(?:[^\w\n]|_)*)?"
 _PAGE_HEAD = re.compile(rf"(?:{_EDGE_LINE}\n)+")
 _PAGE_FOOT = re.compile(rf"(?:\n{_EDGE_LINE})+\Z")
 
@@ -188,9 +190,9 @@ def _value_patterns(values: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], boo
             exact = r"\s+".join(re.escape(w) for w in nfc(value).split())
             body, flags, on_folded = rf"(?<!\w){exact}(?!\w)", re.IGNORECASE, False
         if edge == AT_PAGE_END:  # page numbers and punctuation may follow it at the page's foot
-            body = rf"(?P<v>{body})(?=(?:[^\w/]*{_PAGE_NUMBER})*\W*\Z)"  # [^\w/]: one way to read "1/2"
+            body = rf"(?P<v>{body})(?=[\W_]*(?:{_PAGE_NUMBER}[\W_]*)*\Z)"
         elif edge == AT_PAGE_START:  # or head the next page
-            body = rf"\A\W*(?:{_PAGE_NUMBER}[^\w/]+)*(?P<v>{body})"
+            body = rf"\A[\W_]*(?:{_PAGE_NUMBER}[\W_]+)*(?P<v>{body})"
         else:
             body = rf"(?P<v>{body})"
         patterns.append((re.compile(body, flags), on_folded))

@@ -51,6 +51,8 @@ EDGES = {
     "trang-foot": (["Trang 1/2"], []),
     "rule-head": ([], ["—"]),
     "speck-foot": (["."], []),
+    "underscores-head": ([], ["______"]),
+    "trang-of-foot": (["Trang 1 của 2"], []),
 }
 
 
