@@ -100,6 +100,7 @@ from storage.hashing import sha256_bytes
 from storage.layout import FINGERPRINT_FILE, SEARCHABLE_PDF
 from storage.package import check_original, write_document_package
 from vntext.normalise import nfc
+from vntext.syllable_lm import active_model
 
 __all__ = [
     "DossierIntake",
@@ -518,7 +519,11 @@ def _ingest_new(
             step="ocr",
             tool=engine.name,
             tool_version=engine.version,
-            parameters={"lang": settings.ocr_lang, "searchable_pdf": SEARCHABLE_PDF},
+            parameters={
+                "lang": settings.ocr_lang,
+                "searchable_pdf": SEARCHABLE_PDF,
+                "syllables": active_model().name,  # the diacritic model: base, or learned:<pairs>:<hash>
+            },
             seconds=round(ocr_seconds, 3),
             detail=f"{len(scan)} scan pages",
         ),

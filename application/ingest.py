@@ -48,6 +48,7 @@ from storage import package_exists, quarantine, read_record, sha256_file, write_
 from storage.layout import FINGERPRINT_FILE, SEARCHABLE_PDF
 from storage.package import finish_package
 from vntext.normalise import nfc
+from vntext.syllable_lm import active_model
 
 __all__ = ["collect_files", "ingest_file", "ingest_into_batch", "largest_first"]
 
@@ -214,7 +215,11 @@ def _ocr_classify_store(
                 step="ocr",
                 tool=engine.name,
                 tool_version=engine.version,
-                parameters={"lang": services.settings.ocr_lang, "searchable_pdf": SEARCHABLE_PDF},
+                parameters={
+                    "lang": services.settings.ocr_lang,
+                    "searchable_pdf": SEARCHABLE_PDF,
+                    "syllables": active_model().name,  # the diacritic model: base, or learned:<pairs>:<hash>
+                },
                 seconds=round(ocr_seconds, 3),
                 detail=f"{len(pages)} pages",
             ),

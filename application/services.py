@@ -14,6 +14,7 @@ from dedup import SimilarityLookup, open_lookup
 from indexing import SearchIndex, open_index
 from ocr import OcrEngine, TesseractEngine
 from storage import ObjectStore, open_store
+from vntext.syllable_lm import LEARNED_FILE, use_learned
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,10 @@ def services_for(settings: Settings) -> Services:
 
 
 def build_services(settings: Settings, *, engine: OcrEngine | None = None) -> Services:
-    """A fresh set of services (tests pass their own OCR engine)."""
+    """A fresh set of services (tests pass their own OCR engine). The process's diacritic
+    correction uses the syllable counts learned for this archive, once `sohoa learn-syllables`
+    has written them (application/syllable_learning.py)."""
+    use_learned(Path(settings.home).expanduser().resolve() / LEARNED_FILE)
     return Services(
         settings=settings,
         store=open_store(settings.storage_url),

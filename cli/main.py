@@ -420,6 +420,9 @@ def _mount_package_commands() -> None:
     from cli.reprocess_commands import reprocess
 
     app.command()(reprocess)
+    from cli.syllable_commands import learn_syllables
+
+    app.command("learn-syllables")(learn_syllables)
 
 
 _mount_package_commands()

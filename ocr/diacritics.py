@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from schemas import Word
-from vntext.syllable_lm import SyllableModel, base_model, syllable_key
+from vntext.syllable_lm import SyllableModel, active_model, syllable_key
 from vntext.syllables import is_syllable
 
 __all__ = ["LEARN_FROM", "Correction", "correct_diacritics", "learn_from_words"]
@@ -132,8 +132,10 @@ def correct_diacritics(
     words: list[Word], model: SyllableModel | None = None
 ) -> tuple[list[Word], list[Correction]]:
     """The words (reading order) with the unsure ones the model is confident about corrected,
-    and the corrections made. Pure: the words given are not changed."""
-    model = model or base_model()
+    and the corrections made. Pure: the words given are not changed. `model` None: the process's
+    `vntext.syllable_lm.active_model()` (the shipped model, grown by the archive's learned
+    counts when the application set them)."""
+    model = model or active_model()
     cores = [_core(word.text) for word in words]
     out = list(words)
     corrections: list[Correction] = []

@@ -38,6 +38,7 @@ from ocr.reading_order import order_lines
 from ocr.wordfilter import filter_words
 from schemas import Box, Page, Word
 from vntext.normalise import fix_foreign_letters, join_hyphenated_lines, nfc
+from vntext.syllable_lm import active_model
 from vntext.syllables import token_kind
 
 __all__ = [
@@ -252,7 +253,7 @@ def _page(
         notes.extend(found)
         box = _to_original(word.box, prepared.to_original, width, height)
         words.append(word.model_copy(update={"text": text, "box": box}))
-    words, corrected, correcting = _correct_diacritics(words)
+    words, corrected, correcting, syllables = _correct_diacritics(words)
     unchanged = not filtered.dropped and not filtered.repaired and ordered == result.words and not corrected
     text = fix_foreign_letters(result.text)[0] if unchanged else text_from_words(words)
     text = join_hyphenated_lines(text)
@@ -279,6 +280,7 @@ def _page(
                 "words": len(words),
                 "diacritics": corrected,
                 "diacritics_seconds": round(correcting, 5),
+                "diacritics_model": syllables,
             },
         )
     )
@@ -306,12 +308,15 @@ def _page(
     return page, notes
 
 
-def _correct_diacritics(words: list[Word]) -> tuple[list[Word], list[str], float]:
+def _correct_diacritics(words: list[Word]) -> tuple[list[Word], list[str], float, str]:
     """Unsure words read with the wrong marks, corrected by the syllable model (ocr/diacritics.py):
-    the words, the changes ("khân>khẩn") and the seconds it took."""
+    the words, the changes ("khân>khẩn"), the seconds it took and the model's name ("base", or
+    "learned:<pairs>:<hash>" when grown from the archive's pages: vntext.syllable_lm.active_model)."""
     started = time.perf_counter()
-    words, corrected = correct_diacritics(words)
-    return words, [f"{c.read}>{c.corrected}" for c in corrected], time.perf_counter() - started
+    model = active_model()
+    words, corrected = correct_diacritics(words, model)
+    changes = [f"{c.read}>{c.corrected}" for c in corrected]
+    return words, changes, time.perf_counter() - started, model.name
 
 
 def _scan_dpi(prepared: Prepared) -> float:

@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import functools
 import gzip
+import hashlib
+import logging
 import math
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -30,13 +33,18 @@ from vntext.syllables import is_syllable
 
 __all__ = [
     "BASE_MODEL",
+    "LEARNED_FILE",
     "LEARNED_K",
     "PAIR_WEIGHT",
     "UNKNOWN_CB",
     "SyllableModel",
+    "active_model",
     "base_model",
     "syllable_key",
+    "use_learned",
 ]
+
+log = logging.getLogger(__name__)
 
 BASE_MODEL = Path(__file__).resolve().parent / "data" / "syllable_lm.tsv.gz"
 UNKNOWN_CB = 800  # centibels of a syllable no source knows: rarer than any listed (<= 650)
@@ -64,6 +72,7 @@ class SyllableModel:
         self.name_bigrams = set(name_bigrams)  # inside place names only
         self.learned: Counter[tuple[str, str]] = Counter()  # pairs read on the archive's pages
         self.learned_first: Counter[str] = Counter()  # ... counted by their first syllable
+        self.name = "base"  # which model this is, for the page's record: "base" or "learned:..."
         # the summed frequency of each syllable's known successors (inside words or names)
         self.successor_mass: defaultdict[str, float] = defaultdict(float)
         for first, second in self.bigrams | self.name_bigrams:
@@ -153,15 +162,66 @@ class SyllableModel:
         path.write_text("".join(f"{a} {b}\t{n}\n" for (a, b), n in rows), encoding="utf-8")
 
     def load_learned(self, path: Path) -> None:
-        for row in path.read_text(encoding="utf-8").splitlines():
+        """Add the counts kept in `path`; the model's `name` becomes "learned:<pairs>:<sha256 of
+        the file, 12 digits>" (what a page's "text" step records)."""
+        data = path.read_bytes()
+        for row in data.decode("utf-8").splitlines():
             pair, _, count = row.partition("\t")
             first, _, second = pair.partition(" ")
             if first and second and count.isdigit():
                 self.learned[(first, second)] += int(count)
                 self.learned_first[first] += int(count)
+        digest = hashlib.sha256(data).hexdigest()[:12]
+        self.name = f"learned:{sum(self.learned.values())}:{digest}"
 
 
 @functools.cache
 def base_model() -> SyllableModel:
-    """The shipped model, loaded once per process (~0.1 s)."""
+    """The shipped model, loaded once per process (~0.1 s). Never grown in place."""
     return SyllableModel.load()
+
+
+# --- the model the OCR uses: the shipped one, grown by the archive's learned counts if any ------
+#
+# The path of the learned counts (<SOHOA_HOME>/syllable_pairs.tsv, written by
+# application/syllable_learning.py) is set by the application layer when a process builds its
+# services (application.services.build_services): the OCR layer does not know the settings.
+# Without it, or while the file does not exist or cannot be read (logged), the shipped model is
+# used. The grown model is loaded once per version of the file (its size and
+# modification time): a worker picks up counts learned again at its next page, and each page
+# records the model's `name`.
+
+LEARNED_FILE = "syllable_pairs.tsv"  # the learned counts' file name in an archive's data root
+_learned_path: Path | None = None
+_grown_lock = threading.Lock()
+
+
+def use_learned(path: Path | None) -> None:
+    """Set (None: clear) the file of learned counts `active_model` adds to the shipped model."""
+    global _learned_path
+    _learned_path = None if path is None else Path(path)
+
+
+@functools.lru_cache(maxsize=2)
+def _grown(path: Path, _version: tuple[int, int]) -> SyllableModel:
+    model = SyllableModel.load()
+    model.load_learned(path)
+    return model
+
+
+def active_model() -> SyllableModel:
+    """The model the diacritic correction uses: `base_model()` grown by the learned counts of
+    `use_learned`'s file when it exists."""
+    path = _learned_path
+    if path is None:
+        return base_model()
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return base_model()
+    try:
+        with _grown_lock:
+            return _grown(path, (stat.st_size, stat.st_mtime_ns))
+    except (OSError, UnicodeDecodeError) as exc:
+        log.warning("learned syllable counts %s not used (%s): the shipped model corrects", path, exc)
+        return base_model()
