@@ -40,7 +40,7 @@ _TIMEOUT = 10.0
 _MAX_ROWS = 4
 # A letter of a stamp, in heights of the number line's words: capitals stand 0.5-1 of it
 # (a skewed line's words are taller than their letters); more is a frame's side, less dust.
-_LETTER = (0.35, 1.5)
+_LETTER = (0.5, 1.5)
 _WIDEST = 2.5
 _SURE_OTHER = 0.8  # a row read this surely as no mark is not read again blurred
 _THINNEST = 0.1  # width / height: a bold I is 0.2, a frame's side 0.05
@@ -112,7 +112,7 @@ def reread_marks(pages: list[Page], image_of: Callable[[int], Image.Image], engi
 
 
 def _region(image: Image.Image, gap: MarkGap) -> np.ndarray | None:
-    """The region, upright, grey with coloured ink dark, the lines read surely painted white."""
+    """The region, upright, grey with red ink dark, the lines read there painted over in the paper's shade."""
     x0, y0, x1, y1 = gap.box_scanned
     clip = (max(0, x0), max(0, y0), min(image.width, x1), min(image.height, y1))
     if clip[2] - clip[0] < 8 or clip[3] - clip[1] < 8:
@@ -123,11 +123,12 @@ def _region(image: Image.Image, gap: MarkGap) -> np.ndarray | None:
     else:
         grey = np.array(crop.convert("L"))
     pad = 3
+    paper = int(np.median(grey))  # a grey or yellowed paper's own shade, not white
     for kx0, ky0, kx1, ky1 in gap.known:
         grey[
             max(0, ky0 - clip[1] - pad) : max(0, ky1 - clip[1] + pad),
             max(0, kx0 - clip[0] - pad) : max(0, kx1 - clip[0] + pad),
-        ] = 255
+        ] = paper
     upright = crop_upright(Image.fromarray(grey), (0, 0, grey.shape[1], grey.shape[0]), gap.turn)
     return np.asarray(upright)
 

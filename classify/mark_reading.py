@@ -154,7 +154,7 @@ def _sure_words(line: Line) -> bool:
         return False
     if not any(c.islower() for c in line.text):
         return False
-    return not any(len(w) >= 3 and w.isupper() for w in line.text.split())
+    return not any(sum(c.isalpha() for c in w) >= 3 and w.isupper() for w in line.text.split())
 
 
 def marks_read(

@@ -207,14 +207,16 @@ def _khan(raw: str) -> bool:
 
 def accents_fit(read: str, want: str) -> bool:
     """Each letter of `read` is the one of `want` or it with marks LOST ('KHÂN', 'KHAN' fit
-    'KHẨN'), never with other marks ('KHĂN'). Letters are compared where both are letters."""
+    'KHẨN'), never with other marks ('KHĂN'). Letters are compared where both are letters;
+    a letter read as another ('THƯƠNG NHÂN': N for K, a stamp read through noise) is left to
+    the match that allowed it."""
     a = [c for c in read.upper() if c.isalpha()]
     b = [c for c in want.upper() if c.isalpha()]
     if len(a) != len(b):
         return True  # not aligned letter by letter: the folded match decides
     for x, y in zip(a, b, strict=True):
         mx, my = unicodedata.normalize("NFD", x), unicodedata.normalize("NFD", y)
-        if mx[0] != my[0] or not set(mx[1:]) <= set(my[1:]):
+        if mx[0] == my[0] and not set(mx[1:]) <= set(my[1:]):
             return False
     return True
 

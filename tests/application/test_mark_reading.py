@@ -37,12 +37,16 @@ def _font(style: str) -> ImageFont.FreeTypeFont:
 
 
 def _scan(
-    marks: list[str], *, dotted: bool = False, extra: list[tuple[str, int, int, str]] = ()
+    marks: list[str],
+    *,
+    dotted: bool = False,
+    extra: list[tuple[str, int, int, str]] = (),
+    paper: tuple[int, int, int] = (255, 255, 255),
 ) -> tuple[Image.Image, Page]:
     """Page 1 of a Quyết định at 300 dpi with `marks` stamped in red boxes under the number;
     the first reading as the engine gave it, without the stamps. `dotted`: a photocopy, the
     red gone to a pale grey printed in dots."""
-    image = Image.new("RGB", (2480, 1100), "white")
+    image = Image.new("RGB", (2480, 1100), paper)
     draw = ImageDraw.Draw(image)
     words = []
     for row, (text, x, y, style) in enumerate([*HEADER, *extra]):
@@ -98,6 +102,19 @@ def test_no_engine_call_where_only_what_was_read_stands() -> None:
     image, page = _scan([], extra=vv)
     found = reread_marks([page], lambda number: image, FailingEngine(RuntimeError("not called")))
     assert found.calls == 0 and found.reading is None
+
+
+def test_a_stamp_under_the_abstract_on_a_grey_paper(engine) -> None:
+    """The 'V/v' abstract read surely is left out in the paper's own shade, not white (a white
+    patch on grey paper made the paper itself look like ink)."""
+    vv = [("V/v báo cáo kết quả thực hiện", 160, 420, "r")]
+    image, page = _scan([], extra=vv, paper=(185, 185, 178))
+    draw = ImageDraw.Draw(image)
+    left, top, right, bottom = draw.textbbox((300, 520), "KHẨN", font=_font("b"))
+    draw.text((300, 520), "KHẨN", font=_font("b"), fill=RED)
+    draw.rectangle((left - 18, top - 12, right + 18, bottom + 12), outline=RED, width=4)
+    found = reread_marks([page], lambda number: image, engine)
+    assert found.reading is not None and [m.value for m in found.reading.marks] == ["KHẨN"]
 
 
 def test_a_timeout_is_given_up() -> None:
