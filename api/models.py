@@ -105,7 +105,8 @@ class VersionOut(BaseModel):
     number: int
     created: dt.datetime
     user: str | None
-    message: str | None
+    message: str | None = Field(description="As written: a person's words, or sohoa's (in English)")
+    why: str = Field(default="", description="Why it was written, in Vietnamese (as the web page says it)")
 
 
 class RecordOut(BaseModel):

@@ -25,7 +25,7 @@ from api.images import (
 from api.models import DossierLinkOut, ErrorOut, PageOut, PageTextOut, RecordOut, TextOut, VersionOut
 from api.reading import Forbidden, audit_reads, masked_record, public_file_name, readable_record
 from api.state import ApiState
-from api.vietnamese import coded_reasons, event_vi
+from api.vietnamese import coded_reasons, event_vi, version_why_vi
 from application.access import Caller, scope_for
 from core.errors import NotFound
 from indexing.masking import find_spans, values_of
@@ -57,7 +57,13 @@ def _read(request: Request, caller: Caller, record_id: str, action: str, **kw: b
 
 def _version_out(version: VersionSummary) -> VersionOut:
     user = version.user.name if version.user else None
-    return VersionOut(number=version.number, created=version.created, user=user, message=version.message)
+    return VersionOut(
+        number=version.number,
+        created=version.created,
+        user=user,
+        message=version.message,
+        why=version_why_vi(version.message),
+    )
 
 
 def record_view(state: ApiState, record: Record, caller: Caller, version: int | None = None) -> RecordOut:

@@ -27,7 +27,7 @@ from api.routes_records import PDF_NAME, RecordId, has_personal_data
 from api.routes_review import log_queue_read, review_items
 from api.routes_search import MAX_PAGE, run_search
 from api.state import ApiState
-from api.vietnamese import ACCESS_LABELS, conclusion_vi, evidence_vi, reason_vi, rule_title_vi
+from api.vietnamese import ACCESS_LABELS, conclusion_vi, evidence_vi, reason_vi, rule_title_vi, version_why_vi
 from application.access import Caller, can_review, scope_for
 from application.searching import SearchParams
 from classify.notation import joined
@@ -36,7 +36,6 @@ from indexing.query import parse_query
 from indexing.snippets import find_matches
 from schemas import AccessClass
 from storage import read_manifest, record_versions
-from storage.migrate import MIGRATION_MESSAGE
 from storage.package import SYSTEM
 
 __all__ = ["error_page", "router", "version_why_vi", "wants_html"]
@@ -251,74 +250,7 @@ def search_page(
     )
 
 
-# Why a version was written, as its OCFL message begins (storage/package.py `version_info`: the
-# step of the record's newest event, or what a writer says), in the page's words.
-VERSION_STEPS = {
-    "ingest": "Tiếp nhận, số hóa",
-    "review": "Lưu trữ viên duyệt",
-    "review-split": "Tách lại hồ sơ",
-    "reprocess": "Xử lý lại",
-    "secret hold": "Chuyển nội dung vào khu lưu giữ tài liệu mật",
-    "secret-hold": "Chuyển nội dung vào khu lưu giữ tài liệu mật",
-    "secret-twin": "Đóng bản quét gần trùng với một tài liệu mật",
-    "withdrawn": "Rút khỏi hồ sơ",
-    "migrate": "Chuyển sang cách lưu trữ mới",
-    "update": "Cập nhật",
-}
 SOFTWARE_USER = "Hệ thống (sohoa)"
-
-
-def version_why_vi(message: str | None) -> str:
-    """A version's OCFL message in Vietnamese: its step's name, then what the person wrote (a
-    review's reason), or what sohoa wrote (in English, stored so) said in Vietnamese."""
-    if not message:
-        return ""
-    if message.startswith(MIGRATION_MESSAGE):
-        return VERSION_STEPS["migrate"]
-    step, sep, detail = message.partition(":")
-    step, detail = step.strip(), detail.strip()
-    if step == "review undone":
-        return "Hoàn lại quyết định duyệt (một tiến trình khác đã ghi phiên bản mới trong lúc duyệt)"
-    if step == "reprocess":
-        return _reprocess_why_vi(detail)
-    known = VERSION_STEPS.get(step)
-    if known is None:
-        return VERSION_STEPS["update"]
-    # only a person's words follow a step (a review's reason); sohoa's own details are English
-    return f"{known}: {detail}" if step == "review" and sep and detail else known
-
-
-_REPROCESS_WHAT = {
-    "classification changed": "phân loại thay đổi",
-    "metadata changed": "thông tin văn bản thay đổi",
-    "pages changed": "nội dung trang thay đổi",
-}
-
-
-def _reprocess_why_vi(detail: str) -> str:
-    """ "rules A→B, classification changed (access x→y; public proposed, held for review;
-    metadata a, b; pages read again)" (application/reprocess.py `_why`) in Vietnamese."""
-    found = re.fullmatch(r"rules (?P<rules>[^,]+), (?P<what>[a-z ]+?)(?: \((?P<parts>.*)\))?", detail)
-    if found is None:  # "undone, version N was committed meanwhile": another writer's state again
-        return VERSION_STEPS["reprocess"] + (
-            ": ghi lại phiên bản của một tiến trình khác" if detail.startswith("undone") else ""
-        )
-    said = [f"bộ quy tắc {found['rules'].replace('→', ' → ')}"]
-    said.append(_REPROCESS_WHAT.get(found["what"], ""))
-    for part in (found["parts"] or "").split("; "):
-        if access := re.fullmatch(r"access (\w+)→(\w+)", part):
-            said.append(f"mức tiếp cận «{_access_vi(access[1])}» → «{_access_vi(access[2])}»")
-        elif held := re.fullmatch(r"(\w+) proposed, held for review", part):
-            said.append(f"đề xuất «{_access_vi(held[1])}» chưa áp dụng, chờ lưu trữ viên duyệt")
-        elif part.startswith("metadata "):
-            said.append("đọc lại thông tin văn bản")
-        elif part == "pages read again":
-            said.append("nhận dạng lại các trang")
-    return f"{VERSION_STEPS['reprocess']}: " + "; ".join(s for s in said if s)
-
-
-def _access_vi(access: str) -> str:
-    return ACCESS_LABELS.get(access, access).lower()
 
 
 def _user_vi(user: object) -> str:

@@ -86,7 +86,14 @@ def test_record_dossier_and_review_event_give_reasons_in_vietnamese(tmp_path: Pa
     classify_event = Event(
         step="classify", tool="sohoa", tool_version="t", detail="; ".join(c.review_reasons)
     )
-    record = record.model_copy(update={"classification": c, "events": [classify_event]})
+    reprocess_event = Event(  # application/reprocess.py `_why`
+        step="reprocess",
+        tool="sohoa",
+        tool_version="t",
+        detail="rules 2020.1→2020.2, classification changed (access undetermined→conditional)",
+    )
+    events = [classify_event, reprocess_event]
+    record = record.model_copy(update={"classification": c, "events": events})
     record = archive.add("record-reasons", record, image)
     built = add_dossier(
         archive,
@@ -129,9 +136,13 @@ def test_record_dossier_and_review_event_give_reasons_in_vietnamese(tmp_path: Pa
         assert p["review_reasons"] == ["Không nhận dạng được chữ."] and p["review_reason_codes"] == [
             "no_text"
         ]
-        (event,) = out["events"]
+        event, reprocessed = out["events"]
         assert not ENGLISH.search(event["detail"]), event["detail"]
         assert event["parameters"]["detail_codes"] == out["review_reason_codes"]
+        assert reprocessed["detail"] == (
+            "Xử lý lại: bộ quy tắc 2020.1 → 2020.2; phân loại thay đổi; "
+            "mức tiếp cận «chưa xác định» → «tiếp cận có điều kiện»"
+        )
     for role, out in doc.items():
         assert out["classification"]["review_reasons"] == [
             "Độ tin cậy thấp ở trường ngày văn bản (0.40).",
@@ -146,6 +157,10 @@ def test_record_dossier_and_review_event_give_reasons_in_vietnamese(tmp_path: Pa
     assert len(resolved) == len(parameters["reasons_resolved_codes"]) == len(c.review_reasons)
     for reason in resolved:
         assert reason != GENERIC_REASON and not ENGLISH.search(reason), reason
+    assert [v["why"] for v in after["versions"]] == [
+        "Tiếp nhận, số hóa",
+        "Lưu trữ viên duyệt: Đã xem, công khai",
+    ]
     (review,) = [e for e in after["events"] if e["step"] == "review"]
     assert review["parameters"]["reasons_resolved"] == resolved
     assert review["parameters"]["reasons_resolved_codes"] == parameters["reasons_resolved_codes"]
