@@ -20,13 +20,20 @@ from api.review import apply_review
 from application.access import Caller
 from application.ingest import ingest_file
 from application.services import Services, build_services
-from application.syllable_learning import learn_syllables, learned_path, public_words
+from application.syllable_learning import (
+    PER_RECORD,
+    learn_syllables,
+    learned_path,
+    public_words,
+    record_pairs,
+)
 from core.settings import Settings
 from ocr.load import load_page
 from ocr.page_reader import process_page
 from schemas import Box, Word
 from storage import iter_record_ids, read_record, update_record
 from storage.hold import new_key
+from tests.api.conftest import make_record, page_with_words
 from vntext.syllable_lm import active_model, syllable_key, use_learned
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
@@ -226,3 +233,12 @@ def test_a_counts_file_that_cannot_be_read_leaves_the_shipped_model(tmp_path: Pa
         assert active_model().name.startswith("learned:3:"), "the file is read again once it changed"
     finally:
         use_learned(None)
+
+
+def test_one_record_counts_a_pair_at_most_per_record_times() -> None:
+    """A page repeating a phrase (or made to, to steer the model) counts it PER_RECORD times."""
+    page, _ = page_with_words(1, ["tỉnh tính " * 20, "tỉnh tính tỉnh tính"], "steer")
+    record = make_record([page], access="public")
+    pairs = record_pairs(record)
+    assert pairs[("tỉnh", "tính")] == PER_RECORD
+    assert pairs[("tính", "tỉnh")] == PER_RECORD
