@@ -435,6 +435,42 @@ def _joined_reasons(detail: str) -> tuple[list[str], list[str]]:
     return shown, codes
 
 
+# the details sohoa's steps write in an event (application/ingest.py, dossier_intake.py,
+# second_readings.py, dossier_review.py, secret_docs.py), in Vietnamese
+_DETAILS: list[tuple[re.Pattern[str], Rewrite]] = [
+    (re.compile(r"(?P<n>\d+) pages"), lambda m: f"{m['n']} trang"),
+    (re.compile(r"(?P<n>\d+) scan pages"), lambda m: f"{m['n']} trang quét"),
+    (
+        re.compile(r"scan pages (?P<a>\d+)-(?P<b>\d+)(?: \(confidence (?P<c>[\d.]+)\))?"),
+        lambda m: f"trang quét {m['a']}–{m['b']}" + (f" (độ tin cậy {m['c']})" if m["c"] else ""),
+    ),
+    (
+        re.compile(r"(?P<a>\d+) of (?P<b>\d+) pages read \(up to the secrecy mark\)"),
+        lambda m: f"Đã đọc {m['a']}/{m['b']} trang (đến trang có dấu mật)",
+    ),
+    (
+        re.compile(r"signature region read again: the first reading lacked the signer's name"),
+        lambda m: "Đọc lại vùng chữ ký: lần đọc đầu thiếu họ tên người ký",
+    ),
+    (
+        re.compile(r"date digits read again: the day or month was read as letters"),
+        lambda m: "Đọc lại chữ số ngày tháng: lần đọc đầu đọc ngày hoặc tháng thành chữ cái",
+    ),
+    (
+        re.compile(r"stamps under the number read again: the first reading lacked a mark"),
+        lambda m: "Đọc lại các dấu dưới số văn bản: lần đọc đầu không thấy dấu",
+    ),
+    (
+        re.compile(r"the Số line read again: the first reading's number was unsure"),
+        lambda m: "Đọc lại dòng Số: số văn bản ở lần đọc đầu chưa chắc chắn",
+    ),
+    (
+        re.compile(r"document boundaries set by an archivist"),
+        lambda m: "Ranh giới văn bản do lưu trữ viên xác định",
+    ),
+]
+
+
 def event_vi(event: Event) -> Event:
     """A provenance event as a clerk reads it in an API answer: the review reasons it quotes in
     Vietnamese, their codes beside them (a review's `reasons_resolved`, with
@@ -447,6 +483,10 @@ def event_vi(event: Event) -> Event:
         return event.model_copy(update={"parameters": parameters})
     if event.step == "reprocess" and event.detail:  # application/reprocess.py `_why`
         return event.model_copy(update={"detail": reprocess_why_vi(event.detail)})
+    for pattern, rewrite in _DETAILS:  # what sohoa's steps write; a path, a person's words stay
+        found = None if event.step in ("ingest", "review") else pattern.fullmatch(event.detail)
+        if found:
+            return event.model_copy(update={"detail": rewrite(found)})
     if event.step in ("classify", "dedup", "secret-twin") and event.detail:
         shown, codes = _joined_reasons(event.detail)
         parameters = {**event.parameters, "detail_codes": codes}

@@ -367,7 +367,7 @@ def test_staff_are_not_told_of_the_scan_by_a_documents_provenance(
     page = client.get(f"/ui/records/{public.id}", headers=keys.headers("staff")).text
     assert "trang 4 của hồ sơ" not in page
     archivist = client.get(f"/records/{public.id}", headers=keys.headers("archivist")).json()
-    assert [e["detail"] for e in archivist["events"]] == ["6 scan pages", "scan pages 4-5"]
+    assert [e["detail"] for e in archivist["events"]] == ["6 trang quét", "trang quét 4–5"]  # in Vietnamese
     assert len(archivist["classification"]["review_reasons"]) == 2
     assert client.get(f"/records/{public.id}").json()["events"] is None
 
