@@ -34,6 +34,7 @@ from ocr.pipeline import read_file_spread
 from schemas import Page
 from storage import package_exists
 from storage.dossier_package import dossier_exists
+from vntext.syllable_lm import active_model
 
 __all__ = [
     "LOOK_AHEAD",
@@ -60,6 +61,7 @@ def reader_of(services: Services) -> dict[str, str]:
         "engine": engine.name,
         "engine_version": str(engine.version),
         "lang": services.settings.ocr_lang,
+        "syllables": active_model().name,  # the diacritic correction's model (learn-syllables)
     }
 
 

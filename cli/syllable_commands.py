@@ -17,8 +17,8 @@ def learn_syllables(
 ) -> None:
     """Count the syllable pairs of the public, reviewed records' confidently read words into
     SOHOA_HOME/syllable_pairs.tsv; OCR run after it (ingest, reprocess --ocr) corrects diacritics
-    with them. Records that are conditional, not accessible, undetermined or awaiting review are
-    never read; a run rewrites the file whole."""
+    with them. Nothing is learned from records that are conditional, not accessible, undetermined
+    or awaiting review; a run rewrites the file whole (run it again after closing records)."""
     from application.services import build_services
     from application.syllable_learning import learn_syllables as learn
     from core.settings import load_settings

@@ -19,6 +19,7 @@ from api.models import OverrideIn
 from api.review import apply_review
 from application.access import Caller
 from application.ingest import ingest_file
+from application.page_reading import reader_of
 from application.services import Services, build_services
 from application.syllable_learning import (
     PER_RECORD,
@@ -190,6 +191,8 @@ def test_the_ocr_corrects_with_the_grown_model_and_says_which(archive: Archive) 
     result = process_page(source, archive.services.engine)
     (text,) = [step for step in result.steps if step.name == "text"]
     assert text.result["diacritics_model"] == model.name
+    # pages kept in a page spool by a run under other counts are read again, not mixed in
+    assert reader_of(archive.services)["syllables"] == model.name
 
     use_learned(None)
     assert active_model().name == "base"
