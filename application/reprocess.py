@@ -95,6 +95,7 @@ from storage.hold import SecretHold
 from storage.layout import FINGERPRINT_FILE, SEARCHABLE_PDF, original_name
 from storage.ocfl_inventory import User, VersionInfo
 from storage.package import finish_package, original_key
+from vntext.syllable_lm import active_model
 
 __all__ = [
     "CLOSING_REASON",
@@ -620,6 +621,7 @@ def _event(stored: Record, new: Record, changes: dict, options: ReprocessOptions
             "rules_version": new.classification.rules_version,
             "previous_rules_version": stored.classification.rules_version,
             "changes": sorted(changes),
+            **({"syllables": active_model().name} if options.ocr else {}),  # the diacritic model
         },
         outcome=new.classification.access,
         detail=why,
