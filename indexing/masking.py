@@ -99,7 +99,9 @@ _LABELS = (
     r"sdt|dtdd|dt|di dong|tel|mobile|phone|fax|mst|ma so thue|bhxh|bhyt|so the|tai khoan)"
 )
 # (?<![a-z]) before it: `_word_start_matches`
-_LABEL = re.compile(rf"{_LABELS}(?![a-z])[^\n\d]{{0,30}}")
+# the number may follow on the next line (a line or page break after the label: "điện thoại:" |
+# "3861245")
+_LABEL = re.compile(rf"{_LABELS}(?![a-z])[^\n\d]{{0,30}}(?:\n[^\n\d]{{0,10}})?")
 _FULL_DATE = r"\d{1,2} ?[/.\-] ?\d{1,2} ?[/.\-] ?\d{2,4}|(?:ngay )?\d{1,2},? thang \d{1,2},? nam \d{4}"
 _BIRTH_LABELS = r"(?:ngay,? (?:thang,? )?(?:nam )?sinh|sinh (?:ngay|nam|thang)|nam sinh|sn)(?![a-z])"
 # (?<![a-z]) before it: `_word_start_matches`
@@ -390,12 +392,17 @@ def _break_pieces(texts: Sequence[str], values: tuple[str, ...]) -> tuple[str, .
             for pattern, on_folded in _value_patterns(values)
             for found in pattern.finditer(folded if on_folded else joined)
         ]
+        own = [(at + 1 + start, at + 1 + end) for start, end in find_spans(head)]
         for start, end in [*spans, *find_spans(joined)]:
             if start < at < end - 1:
                 pieces += [
                     AT_PAGE_END + joined[start:at].strip(),
                     AT_PAGE_START + joined[at + 1 : end].strip(),
                 ]
+            elif start > at and not any(a <= start and end <= b for a, b in own):
+                # on the next page whole, found only with what ends this one (a label): that page
+                # alone does not show it as personal data, so it is listed as it reads there
+                pieces.append(joined[start:end].strip())
     return tuple(dict.fromkeys(piece for piece in pieces if _edge_of(piece)[0]))
 
 

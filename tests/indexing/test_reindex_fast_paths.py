@@ -34,7 +34,7 @@ BEFORE = {
     "label": re.compile(
         r"(?<![a-z])(?:cccd|cmnd|cmtnd|can cuoc|chung minh|dinh danh|ho chieu|passport|dien thoai|"
         r"sdt|dtdd|dt|di dong|tel|mobile|phone|fax|mst|ma so thue|bhxh|bhyt|so the|tai khoan)"
-        r"(?![a-z])[^\n\d]{0,30}"
+        r"(?![a-z])[^\n\d]{0,30}(?:\n[^\n\d]{0,10})?"  # the number may follow on the next line
     ),
     "birth": re.compile(
         rf"(?<![a-z]){m._BIRTH_LABELS}[\s:,]{{0,3}}(?:vao |la )?({m._FULL_DATE}|\d{{4}})(?!\d)"

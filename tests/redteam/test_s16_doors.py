@@ -246,3 +246,24 @@ def test_a_quarantined_secret_leaves_no_name_in_the_store(tmp_path: Path) -> Non
     assert outcome.status == "quarantined" and "secrecy mark" in (outcome.reason or ""), outcome
     named = [p for p in settings.home.rglob("*") if p.is_file() and b"Quyxvukhi" in p.read_bytes()]
     assert named == []
+
+
+def test_a_labelled_number_on_the_line_or_page_after_its_label_is_masked(tmp_path: Path) -> None:
+    """Found open: a number of 5-8 digits is personal data only after its label ('điện thoại',
+    'BHXH', 'tài khoản'); the label's reach stopped at a line break, so 'số BHXH:' | '12345678'
+    (a line break, or a page break read as one) was served in clear, on one page and across two."""
+    archive, _ = _archive(tmp_path)
+    (page1, image1), (page2, image2) = (
+        page_with_words(1, ["QUYẾT ĐỊNH Về việc hưởng trợ cấp", "Bà Lò Thị Quyxa, số BHXH:"], "label-1"),
+        page_with_words(
+            2, ["- 2 -", "12345678, được hưởng trợ cấp; liên hệ điện thoại:", "3861245."], "label-2"
+        ),
+    )
+    metadata, _ = classify_pages([Page(number=1, text=page1.text), Page(number=2, text=page2.text)])
+    record = make_record([page1, page2], access="public", personal=tuple(metadata.personal_data))
+    record = _add(archive, "label", record, [image1, image2])
+    with TestClient(create_app(archive.settings)) as client:
+        pages = [p["text"] for p in client.get(f"/records/{record.id}/text").json()["pages"]]
+        found = [client.get("/search", params={"q": q}).json()["total"] for q in ("12345678", "3861245")]
+    assert "12345678" not in pages[1] and "3861245" not in pages[1], pages
+    assert found == [0, 0]
