@@ -267,3 +267,39 @@ def test_a_labelled_number_on_the_line_or_page_after_its_label_is_masked(tmp_pat
         found = [client.get("/search", params={"q": q}).json()["total"] for q in ("12345678", "3861245")]
     assert "12345678" not in pages[1] and "3861245" not in pages[1], pages
     assert found == [0, 0]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open (application/secret_docs.py hold_content / erase_traces, application/syllable_learning.py: "
+    "not the red team's): a public record that taught the syllable model (sohoa learn-syllables, 5894a77) "
+    "and is then marked MẬT goes to the hold, but its syllable pairs stay in SOHOA_HOME/syllable_pairs.tsv "
+    "in clear, and keep steering the correction of every page read, until the next learn-syllables run",
+)
+def test_a_record_marked_secret_after_it_taught_the_syllable_model_leaves_no_pairs(tmp_path: Path) -> None:
+    from application.syllable_learning import learn_syllables, learned_path
+    from storage.hold import new_key
+
+    key = tmp_path / "keys" / "hold.key"
+    key.parent.mkdir(parents=True)
+    new_key(key)
+    settings = Settings(home=tmp_path / "home", workers=1, secret_hold=tmp_path / "hold", secret_key_file=key)
+    archive = Archive(settings=settings, services=services_for(settings), records={})
+    archivist = {"X-API-Key": KeyStore(keys_path(settings)).create("archivist", "archivist")[1]}
+    lines = ["BÁO CÁO Về việc kiểm kê kho vũ khí", "Kho vũ khí quân khu có súng trường và đạn dược"]
+    page, image = page_with_words(1, lines, "taught")
+    record = archive.add("taught", make_record([page], access="public"), image)
+    learn_syllables(archive.services)
+    taught = learned_path(settings).read_text(encoding="utf-8")
+    assert "vũ khí" in taught.lower() or "vu khi" in taught.lower(), taught  # it was learned from
+    mark = {
+        "action": "override",
+        "reason": "Phát hiện dấu mật trên bản giấy",
+        "access": "not_accessible",
+        "fields": {"secrecy": "MẬT"},
+    }
+    with TestClient(create_app(settings)) as client:
+        answer = client.post(f"/review/{record.id}", headers=archivist, json=mark)
+    assert answer.status_code == 200, answer.text
+    left = learned_path(settings).read_text(encoding="utf-8") if learned_path(settings).exists() else ""
+    assert "vũ khí" not in left.lower() and "vu khi" not in left.lower(), left
