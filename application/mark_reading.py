@@ -72,7 +72,7 @@ def reread_marks(pages: list[Page], image_of: Callable[[int], Image.Image], engi
     urgency mark and letters it did not read stand there. `image_of(number)`: page `number`
     as scanned (the coordinates of its word boxes)."""
     pages = sorted(pages, key=lambda p: p.number)
-    gap = mark_gap(pages, document_lines(pages[:1]))
+    gap = mark_gap(pages, document_lines(pages))  # a mark read on any page counts
     if gap is None:
         return MarkReread(None)
     started = time.perf_counter()

@@ -192,7 +192,7 @@ def recorded(pages: list[Page], events: Sequence[Event]) -> SecondReadings:
             found = SecondReadings(found.signature, reread)
     taken = marks.parameters.get("marks") if marks is not None else None
     if taken:
-        gap = mark_gap(pages[:1], doc[:1])
+        gap = mark_gap(pages, doc)
         page = marks.parameters.get("page")
         kinds = set(gap.missing) if gap is not None and gap.page == page else set()
         kept = tuple(
