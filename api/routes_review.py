@@ -26,6 +26,7 @@ from application.secret_docs import (
     row_changes,
 )
 from application.services import services_for
+from application.syllable_learning import forget_learned_from, learned_path
 from core.errors import ConfigurationError, NotFound
 from indexing.masking import mask_text, values_of
 from schemas import (
@@ -181,6 +182,8 @@ def apply_decision(
         else:
             if new.classification.access != record.classification.access:
                 state.index.delete(record.id)
+                if new.classification.access != "public":  # it may no longer teach the OCR
+                    forget_learned_from(learned_path(state.settings), [record.id])
             version = update_record(state.store, new)
             if version is not None and base is not None and version != base + 1:
                 _undo(state, record, version)  # refused: another process wrote meanwhile
@@ -254,7 +257,7 @@ def _hold(state: ApiState, record: Record, decision: OverrideIn, caller: Caller,
     new, _ = apply_review(record, decision, caller, now)
     similar = services_for(state.settings).similar  # the API's lookup, beside its index
     catalogue = hold_content(state.store, state.index, similar, hold, new, state.page_cache)
-    erase_traces(state.index, state.page_cache, [record.id])
+    erase_traces(state.index, state.page_cache, [record.id], learned=learned_path(state.settings))
     return catalogue
 
 

@@ -71,6 +71,7 @@ from application.secret_docs import (
     open_hold,
 )
 from application.services import Services
+from application.syllable_learning import learned_path
 from classify import classify
 from core import __version__
 from core.errors import BadInput, ConfigurationError, NotFound
@@ -568,7 +569,7 @@ def _to_hold(services: Services, new: Record, hold: SecretHold, changes: dict) -
     the index's deleted terms and rendered page images are erased (`erase_traces`)."""
     page_cache = page_cache_dir(services.settings)
     hold_content(services.store, services.index, services.similar, hold, new, page_cache)
-    erase_traces(services.index, page_cache, [new.id])
+    erase_traces(services.index, page_cache, [new.id], learned=learned_path(services.settings))
     version = len(record_versions(services.store, new.id))  # 1: the purged object's only version
     return RecordResult(id=new.id, status="changed", version=version, changes=changes, reason=HELD_REASON)
 

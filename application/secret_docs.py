@@ -30,6 +30,7 @@ from application.access import class_served
 from application.batches import name_by_id
 from application.dossiers import public_form_files, refresh_public_form, stored_forms
 from application.services import Services
+from application.syllable_learning import forget_learned_from, learned_path
 from classify import extract_metadata
 from core import __version__
 from core.errors import BadInput, ConfigurationError, NotFound, SohoaError
@@ -525,10 +526,13 @@ def forget_renders(page_cache: Path, record_ids: Iterable[str]) -> None:
             cached.unlink(missing_ok=True)
 
 
-def erase_traces(index: SearchIndex, page_cache: Path, record_ids: Iterable[str]) -> None:
+def erase_traces(index: SearchIndex, page_cache: Path, record_ids: Iterable[str], *, learned: Path) -> None:
     """What a record's content left outside the store once it went to the hold: the index's
-    deleted rows and terms (SearchIndex.scrub) and the page images rendered from it."""
+    deleted rows and terms (SearchIndex.scrub), the page images rendered from it, and the syllable
+    counts `learned` (application.syllable_learning.learned_path) when it taught them."""
+    record_ids = list(record_ids)
     forget_renders(page_cache, record_ids)
+    forget_learned_from(learned, record_ids)
     index.scrub()
 
 
@@ -552,5 +556,5 @@ def sweep_secrets(services: Services, hold: SecretHold, page_cache: Path) -> lis
             continue
         moved.append(record_id)
     if moved:
-        erase_traces(services.index, page_cache, moved)
+        erase_traces(services.index, page_cache, moved, learned=learned_path(services.settings))
     return moved

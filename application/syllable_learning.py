@@ -27,6 +27,7 @@ import logging
 import os
 import tempfile
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +44,7 @@ from vntext.syllable_lm import LEARNED_FILE, SyllableModel
 __all__ = [
     "PER_RECORD",
     "LearnReport",
+    "forget_learned_from",
     "learn_syllables",
     "learned_path",
     "public_words",
@@ -59,6 +61,33 @@ def learned_path(settings: Settings) -> Path:
     """Where the learned counts are kept: `<SOHOA_HOME>/syllable_pairs.tsv` (application.services
     `build_services` points the process's diacritic correction at it)."""
     return Path(settings.home).expanduser().resolve() / LEARNED_FILE
+
+
+def _sources_path(learned: Path) -> Path:
+    """The ids of the records the counts were learned from, beside them (ids only, no content)."""
+    return learned.with_name(learned.name + ".sources")
+
+
+def forget_learned_from(learned: Path, record_ids: Iterable[str]) -> bool:
+    """A record that taught the counts is no longer public (marked secret, closed, withdrawn): the
+    counts go whole, at once (the process falls back to the shipped model; the next
+    `learn-syllables` run learns from what is public then). True when they were removed."""
+    sources = _sources_path(learned)
+    try:
+        taught = set(sources.read_text(encoding="utf-8").split())
+    except FileNotFoundError:
+        taught = set()
+    if learned.exists() and not sources.exists():
+        taught = set(record_ids)  # counts of unknown origin: not kept beside a closed record
+    if not taught & set(record_ids):
+        return False
+    learned.unlink(missing_ok=True)
+    sources.unlink(missing_ok=True)
+    log.warning(
+        "learned syllable counts removed: a record they were learned from is no longer public "
+        "(run `sohoa learn-syllables` again)"
+    )
+    return True
 
 
 @dataclass
@@ -122,6 +151,7 @@ def learn_syllables(services: Services) -> LearnReport:
     target = learned_path(services.settings)
     report = LearnReport(path=target)
     model = SyllableModel({}, ())
+    taught: list[str] = []
     for record_id in iter_record_ids(services.store):
         head = read_committed_record(services.store, record_id, with_words=False)
         if head is None:
@@ -134,12 +164,16 @@ def learn_syllables(services: Services) -> LearnReport:
         if record is None or why_not(record, services.index.access_of(record_id)) is not None:
             continue  # changed between the two reads: left out
         report.records += 1
+        taught.append(record_id)
         report.pages += len(record.pages)
         for pair, count in record_pairs(record).items():
             model.learned[pair] += count
             report.pairs += count
     report.distinct_pairs = len(model.learned)
-    _write_atomically(model, target)
+    # The sources first: counts never rest without the list that lets a closed record remove them.
+    listed = "\n".join(taught) + "\n"
+    _write_atomically(lambda path: path.write_text(listed, encoding="utf-8"), _sources_path(target))
+    _write_atomically(model.save_learned, target)
     log.info(
         "learned %d syllable pairs (%d distinct) from %d public records, %d pages; left out: %s",
         report.pairs,
@@ -151,13 +185,13 @@ def learn_syllables(services: Services) -> LearnReport:
     return report
 
 
-def _write_atomically(model: SyllableModel, target: Path) -> None:
+def _write_atomically(write: Callable[[Path], object], target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix=".syllable_pairs.", suffix=".tmp", dir=target.parent)
     os.close(handle)
     temporary = Path(name)
     try:
-        model.save_learned(temporary)
+        write(temporary)
         temporary.replace(target)
     finally:
         temporary.unlink(missing_ok=True)

@@ -245,3 +245,21 @@ def test_one_record_counts_a_pair_at_most_per_record_times() -> None:
     pairs = record_pairs(record)
     assert pairs[("tỉnh", "tính")] == PER_RECORD
     assert pairs[("tính", "tỉnh")] == PER_RECORD
+
+
+def test_counts_go_whole_when_a_record_that_taught_them_is_closed(tmp_path: Path) -> None:
+    """forget_learned_from: the counts and their sources list are removed when any closed record
+    taught them, left when none did; counts with no sources list are not trusted to be clean."""
+    from application.syllable_learning import forget_learned_from
+
+    learned = tmp_path / "syllable_pairs.tsv"
+    sources = tmp_path / "syllable_pairs.tsv.sources"
+    learned.write_text("b\tkho\tvũ\t3\n", encoding="utf-8")
+    sources.write_text("aaa\nbbb\n", encoding="utf-8")
+    assert forget_learned_from(learned, ["ccc"]) is False
+    assert learned.exists() and sources.exists()
+    assert forget_learned_from(learned, ["bbb"]) is True
+    assert not learned.exists() and not sources.exists()
+    learned.write_text("b\tkho\tvũ\t3\n", encoding="utf-8")
+    assert forget_learned_from(learned, ["ccc"]) is True
+    assert not learned.exists()

@@ -96,7 +96,7 @@ def decisions(
         record = read_record(store, "held")
         record = record.model_copy(update={"metadata": record.metadata.model_copy(update={"secrecy": "MẬT"})})
         move_to_hold(store, live(), hold, record)  # type: ignore[arg-type]
-        erase_traces(live(), hold.root / "no-page-cache", ["held"])  # type: ignore[arg-type]
+        erase_traces(live(), hold.root / "no-page-cache", ["held"], learned=hold.root / "no-counts.tsv")  # type: ignore[arg-type]
         assert is_held(read_record(store, "held"))
 
     def remove() -> None:

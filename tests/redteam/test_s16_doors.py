@@ -269,13 +269,6 @@ def test_a_labelled_number_on_the_line_or_page_after_its_label_is_masked(tmp_pat
     assert found == [0, 0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open (application/secret_docs.py hold_content / erase_traces, application/syllable_learning.py: "
-    "not the red team's): a public record that taught the syllable model (sohoa learn-syllables, 5894a77) "
-    "and is then marked MẬT goes to the hold, but its syllable pairs stay in SOHOA_HOME/syllable_pairs.tsv "
-    "in clear, and keep steering the correction of every page read, until the next learn-syllables run",
-)
 def test_a_record_marked_secret_after_it_taught_the_syllable_model_leaves_no_pairs(tmp_path: Path) -> None:
     from application.syllable_learning import learn_syllables, learned_path
     from storage.hold import new_key
