@@ -71,7 +71,7 @@ from application.secret_docs import (
     open_hold,
 )
 from application.services import Services
-from application.syllable_learning import learned_path
+from application.syllable_learning import forget_learned_from, learned_path
 from classify import classify
 from core import __version__
 from core.errors import BadInput, ConfigurationError, NotFound
@@ -633,9 +633,11 @@ def _commit(
     services: Services, stored: Record, new: Record, info: VersionInfo, first_page, pages_changed: bool
 ) -> int | None:
     """The new version, the record leaving the index first when its class changes (never found
-    under its old class)."""
+    under its old class), and from the learned syllable counts when it is no longer public."""
     if new.classification.access != stored.classification.access:
         services.index.delete(stored.id)
+        if new.classification.access != "public":
+            forget_learned_from(learned_path(services.settings), [stored.id])
     if not pages_changed:
         return update_record(services.store, new, info)
     with tempfile.TemporaryDirectory(prefix="sohoa-reprocess-") as work:
