@@ -459,7 +459,7 @@ def ingest_dossier(
                 intake = _ingest_new(path, paths, hashes, orders, services, code, title, batch, worker, t0)
             except BadInput as exc:
                 secret = isinstance(exc, SecretBadInput)
-                intake = _quarantined(services, path, str(exc), batch, t0, keep_copy=not secret)
+                intake = _quarantined(services, path, str(exc), batch, t0, secret=secret)
                 _forget(services, dossier_id, len(paths))
                 return intake
             _forget(services, dossier_id, len(paths))  # its outcome is stored: the pages kept go
@@ -665,7 +665,7 @@ def _store_held(
     without its original and without the secret pages' text or cues."""
     hold = open_hold(services.settings)
     if hold is None:
-        return _quarantined(services, path, NO_HOLD_REASON, batch, t0, keep_copy=False)
+        return _quarantined(services, path, NO_HOLD_REASON, batch, t0, secret=True)
     secret_pages: set[int] = set()
     stored: list[tuple[Record, Path | bytes]] = []
     twins: list[tuple[str, Fingerprint | None]] = []
@@ -770,15 +770,31 @@ def _fault(reason: str, secret_seen: bool, cause: Exception) -> BadInput:
 
 
 def _quarantined(
-    services: Services, path: Path, reason: str, batch: str | None, t0: float, *, keep_copy: bool = True
+    services: Services,
+    path: Path,
+    reason: str,
+    batch: str | None,
+    t0: float,
+    *,
+    keep_copy: bool = True,
+    secret: bool = False,
 ) -> DossierIntake:
     """The dossier is at fault: a file of it kept aside with the reason (a folder: the reason
-    only, its files stay where they are). Nothing of it is stored."""
-    quarantine(
-        services.store, path, f"dossier: {reason}", batch=batch, keep_copy=keep_copy and path.is_file()
+    only, its files stay where they are). Nothing of it is stored. `secret`: no copy, and named
+    by its quarantine entry, never by its name or path (they may tell a secret's subject)."""
+    prefix = quarantine(
+        services.store,
+        path,
+        f"dossier: {reason}",
+        batch=batch,
+        keep_copy=keep_copy and path.is_file(),
+        secret=secret,
     )
     outcome = IngestOutcome(
-        path=str(path), status="quarantined", reason=f"dossier: {reason}", seconds=time.monotonic() - t0
+        path=prefix if secret else str(path),
+        status="quarantined",
+        reason=f"dossier: {reason}",
+        seconds=time.monotonic() - t0,
     )
     count_outcome(outcome.status, outcome.reason)
     log_outcome(log, outcome)

@@ -100,10 +100,20 @@ def _whole_count(path: Path, media_type: str) -> int:
 
 
 def _quarantined(
-    services: Services, path: Path, reason: str, batch: str | None, t0: float, *, keep_copy: bool = True
+    services: Services,
+    path: Path,
+    reason: str,
+    batch: str | None,
+    t0: float,
+    *,
+    keep_copy: bool = True,
+    secret: bool = False,
 ):
-    quarantine(services.store, path, reason, batch=batch, keep_copy=keep_copy)
-    return IngestOutcome(path=str(path), status="quarantined", reason=reason, seconds=time.monotonic() - t0)
+    """`secret`: no copy, and the file named by its quarantine entry (its sha256), never by its
+    name or path, in the entry and the outcome (the name may tell a secret's subject)."""
+    prefix = quarantine(services.store, path, reason, batch=batch, keep_copy=keep_copy, secret=secret)
+    named = prefix if secret else str(path)
+    return IngestOutcome(path=named, status="quarantined", reason=reason, seconds=time.monotonic() - t0)
 
 
 def ingest_file(
@@ -188,7 +198,7 @@ def _ocr_classify_store(
         fprint = fingerprint(pages, first_page, metadata)
     except BadInput as exc:  # after a secrecy mark showed (SecretBadInput): no copy of it kept
         secret = isinstance(exc, SecretBadInput)
-        return _quarantined(services, path, str(exc), batch, t0, keep_copy=not secret)
+        return _quarantined(services, path, str(exc), batch, t0, secret=secret)
 
     classification = classify(metadata, pages, services.rules)
     engine = services.engine
@@ -265,7 +275,7 @@ def _hold(
     is) and a reason why."""
     hold = open_hold(services.settings)
     if hold is None:
-        return _quarantined(services, path, NO_HOLD_REASON, batch, t0, keep_copy=False)
+        return _quarantined(services, path, NO_HOLD_REASON, batch, t0, secret=True)
     try:
         catalogue = hold_secret(hold, record, path)
     except BadInput as exc:

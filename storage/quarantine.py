@@ -51,13 +51,21 @@ def _keep_copy(store: ObjectStore, key: str, path: Path) -> bool:
 
 
 def quarantine(
-    store: ObjectStore, path: Path, reason: str, *, batch: str | None, keep_copy: bool = True
+    store: ObjectStore,
+    path: Path,
+    reason: str,
+    *,
+    batch: str | None,
+    keep_copy: bool = True,
+    secret: bool = False,
 ) -> str:
     """Keep `path` aside with `reason`; return the entry's key prefix ('quarantine/<id>').
 
-    Without `keep_copy` only the reason is stored (the file must stay where it is: a state
-    secret may not be copied into the store); the reason must say so.
+    Without `keep_copy` only the reason is stored (the file stays where it is); the reason must
+    say so. `secret` (a page of it showed a secrecy mark): no copy and not its name or path
+    either (a secret's file name may tell its subject): the entry names it by its sha256.
     """
+    keep_copy = keep_copy and not secret
     path = Path(path)
     size: int | None = None
     digest: str | None = None
@@ -77,8 +85,8 @@ def quarantine(
         original = None
         reason = f"{reason} (the file vanished while being copied, no copy kept)"
     entry = {
-        "path": str(path),
-        "name": path.name,
+        "path": None if secret else str(path),
+        "name": None if secret else path.name,
         "reason": reason,
         "batch": batch,
         "at": datetime.now(UTC).isoformat(),

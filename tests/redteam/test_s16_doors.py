@@ -212,13 +212,6 @@ def test_a_damaged_tiff_whose_first_page_is_marked_secret_is_not_copied(tmp_path
     assert copies == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open (storage/quarantine.py, application/ingest.py, application/batches.py: not the red team's): "
-    "a file quarantined after a page showed a secrecy mark keeps no copy, but its name and path (which may "
-    "tell its subject) rest in clear in quarantine/<sha>/reason.json and in the batch's outcome, where a "
-    "secret ingest holds is named by its id (4538a9f)",
-)
 def test_a_quarantined_secret_leaves_no_name_in_the_store(tmp_path: Path) -> None:
     from application.ingest import ingest_into_batch
     from storage.hold import new_key
