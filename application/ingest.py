@@ -187,12 +187,13 @@ def _ocr_classify_store(
     try:
         media_type = detect_media_type(path)
         started = time.monotonic()
-        pages, first_page, marked = read_pages(path, services, record_id)
+        pages, first_page, marked, first_image = read_pages(path, services, record_id)
         ocr_seconds = time.monotonic() - started
         page_count = _whole_count(path, media_type) if marked else len(pages)
         readings = SecondReadings()
         if not marked:  # the signer's name or the day read as letters: read again (no cost otherwise)
-            image_of = page_images(path, media_type, max_pixels=services.settings.max_image_pixels)
+            max_pixels = services.settings.max_image_pixels
+            image_of = page_images(path, media_type, max_pixels=max_pixels, first=first_image)
             readings = read_again(pages, image_of, services.engine)
         metadata = readings.metadata(pages)
         fprint = fingerprint(pages, first_page, metadata)

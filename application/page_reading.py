@@ -19,6 +19,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
+
+from PIL import Image
 
 from application.ingest_metrics import OCR_SECONDS, PAGES
 from application.logs import log_context
@@ -65,9 +68,18 @@ def reader_of(services: Services) -> dict[str, str]:
     }
 
 
-def read_pages(
-    path: Path, services: Services, record_id: str, *, sweep_first: bool = True
-) -> tuple[list[Page], ImageHashes, bool]:
+class PagesRead(NamedTuple):
+    """What `read_pages` gives: the pages, page 1's image hashes, whether reading stopped after
+    page 1 for its secrecy mark, and page 1's image as loaded (for the second readings; None
+    after a secrecy mark)."""
+
+    pages: list[Page]
+    first_page: ImageHashes
+    marked: bool
+    first_image: Image.Image | None
+
+
+def read_pages(path: Path, services: Services, record_id: str, *, sweep_first: bool = True) -> PagesRead:
     """The pages of the file, in order, each read with its page number in the log context and
     timed for the metrics (the searchable PDF is written from them afterwards, by the caller).
     Also the first page's image hashes, taken while the page is at hand (the near-duplicate
@@ -92,19 +104,20 @@ def read_pages(
     )
     pages: list[Page] = []
     hashes: ImageHashes | None = None
+    first_image: Image.Image | None = None
     for read in results:
         page = read.result.page
         if page.number == 1:
-            hashes = read.hashes
+            hashes, first_image = read.hashes, read.image
         pages.append(page)
         if page.number == 1 and read.marked:
             results.close()
             assert hashes is not None, "page 1 comes with its image (keep_first)"
-            return pages, hashes, True
+            return PagesRead(pages, hashes, True, None)  # a secret's image is not kept
     if not pages:
         raise BadInput("the file has no pages")
     assert hashes is not None, "page 1 comes with its image (keep_first)"
-    return pages, hashes, False
+    return PagesRead(pages, hashes, False, first_image)
 
 
 def read_spooled(
@@ -185,8 +198,10 @@ def read_spooled(
         for result in results:
             page = result.page
             hashes = reused.get(page.number)
+            image = None
             if result.source_image is not None:
                 hashes = page_hashes(result.source_image, page.orientation)
+                image = result.source_image if keep_first and page.number == 1 else None
                 result.source_image = None
             looked = (spooling and secrecy_unspooled) or (secrecy_stop and page.number == 1)
             marked = looked and page_shows_secrecy(page)  # once a page: a whole metadata reading
@@ -204,11 +219,11 @@ def read_spooled(
                 spool.remove()
                 with log_context(file=spool_id):  # a secret's file name may tell its subject
                     log.warning("record %s: secrecy mark on page 1, reading stops there", spool_id)
-                yield SpooledPage(result, hashes, marked=True)
+                yield SpooledPage(result, hashes, marked=True, image=image)
                 return
             if spooling and page.number not in reused:
                 spool.save(result, hashes)
-            read = SpooledPage(result, hashes, spool if spooling else None, marked)
+            read = SpooledPage(result, hashes, spool if spooling else None, marked, image)
             with log_context(page=page.number):
                 log.debug("record %s page %d: confidence %.1f", spool_id, page.number, page.confidence)
             taken += 1

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from PIL import Image
 from pydantic import ValidationError
 
 from dedup import ImageHashes
@@ -54,12 +55,15 @@ def spool_folder(home: Path, record_id: str) -> Path:
 class SpooledPage:
     """One page as read or kept: its reading (no image), its image hashes if they were taken,
     the spool it is kept in (None: in none, its words are only in `result`), and whether it was
-    seen to bear a secrecy mark (application/page_reading.py says when it is looked for)."""
+    seen to bear a secrecy mark (application/page_reading.py says when it is looked for), and
+    page 1's image as loaded when the reader kept it (`keep_first`: the second readings use it
+    instead of loading the page again)."""
 
     result: PageResult
     hashes: ImageHashes | None = None
     spool: PageSpool | None = None
     marked: bool = False
+    image: Image.Image | None = None
 
 
 class PageSpool:

@@ -660,13 +660,15 @@ def _read_again(services: Services, stored: Record) -> tuple[list[Page], object,
         services.store.get_file(original_key(services.store, stored.id), original)
         forget_pages(services, stored.id)  # a spool of earlier pages must not stand in for a reading
         try:
-            pages, first_page, marked = read_pages(original, services, stored.id, sweep_first=False)
+            pages, first_page, marked, first_image = read_pages(
+                original, services, stored.id, sweep_first=False
+            )
         finally:
             forget_pages(services, stored.id)
         readings = SecondReadings()
         if not marked:
             max_pixels = services.settings.max_image_pixels
-            image_of = page_images(original, stored.media_type, max_pixels=max_pixels)
+            image_of = page_images(original, stored.media_type, max_pixels=max_pixels, first=first_image)
             readings = read_again(pages, image_of, services.engine)
     return pages, first_page, marked, readings
 

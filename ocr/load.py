@@ -236,12 +236,18 @@ def iter_pages(path: Path, media_type: str, *, max_pixels: int) -> Iterator[Sour
             yield SourcePage(number=1, image=_exif_upright(image), dpi=dpi)
 
 
-def page_images(path: Path, media_type: str, *, max_pixels: int) -> Callable[[int], Image.Image]:
+def page_images(
+    path: Path, media_type: str, *, max_pixels: int, first: Image.Image | None = None
+) -> Callable[[int], Image.Image]:
     """Page `number` -> its image, each loaded again from the file only when asked for, the last
-    two kept (the second readings of one document ask for its first and last pages, some twice)."""
+    two kept (the second readings of one document ask for its first and last pages, some twice).
+    `first`: page 1 as the reader loaded it, given instead of loading it again (a PDF page is
+    rendered anew otherwise)."""
 
     @lru_cache(maxsize=2)
     def image_of(number: int) -> Image.Image:
+        if number == 1 and first is not None:
+            return first
         return load_page(path, media_type, number, max_pixels=max_pixels).image
 
     return image_of

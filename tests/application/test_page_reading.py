@@ -213,3 +213,27 @@ def test_reading_a_stored_record_again_leaves_the_spools_of_other_stored_records
     read_pages(paths["b"], services, str(stored["b"]))  # ingest's reading: a committed record's spool goes
     assert not other.exists()
     services.close()
+
+
+def test_page_one_as_read_is_handed_to_the_second_readings_not_loaded_again(
+    tmp_path: Path, tesseract: TesseractEngine
+) -> None:
+    """read_pages keeps page 1's image as loaded (a PDF page is not rendered a second time for
+    the stamp, date and number re-reads), also when page 1 is taken from the spool (its image is
+    loaded for the near-duplicate hashes then)."""
+    from application.page_reading import read_pages
+    from ocr import detect_media_type
+    from ocr.load import load_page, page_images
+
+    pdf = multi_page_pdf(tmp_path, FIVE[:2])
+    services = _services(tmp_path / "home", tesseract)
+    read = read_pages(pdf, services, "1" * 32)
+    assert [p.number for p in read.pages] == [1, 2] and not read.marked
+    loaded = load_page(pdf, detect_media_type(pdf), 1, max_pixels=200_000_000).image
+    assert read.first_image is not None and read.first_image.size == loaded.size
+    assert read.first_image.tobytes() == loaded.tobytes()
+    image_of = page_images(pdf, "application/pdf", max_pixels=200_000_000, first=read.first_image)
+    assert image_of(1) is read.first_image and image_of(2).size == loaded.size
+    again = read_pages(pdf, services, "1" * 32)  # pages 1-2 from the spool now
+    assert [p.text for p in again.pages] == [p.text for p in read.pages]
+    assert again.first_image is not None and again.first_image.tobytes() == loaded.tobytes()
