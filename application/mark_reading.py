@@ -45,6 +45,9 @@ _WIDEST = 2.5
 _SURE_OTHER = 0.8  # a row read this surely as no mark is not read again blurred
 _THINNEST = 0.1  # width / height: a bold I is 0.2, a frame's side 0.05
 _LEAST_AREA = 0.04
+_LEVEL = 0.5  # degrees of skew from which the region is levelled
+_SPECKLED = 0.25  # ink share of a region above which it is dots on grey, not letters on paper
+_DENSE = 0.45  # smoothed, letters are this much darker than the speckled paper at least
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,11 @@ def _region(image: Image.Image, gap: MarkGap) -> np.ndarray | None:
             max(0, ky0 - clip[1] - pad) : max(0, ky1 - clip[1] + pad),
             max(0, kx0 - clip[0] - pad) : max(0, kx1 - clip[0] + pad),
         ] = paper
+    if abs(gap.skew) >= _LEVEL:  # a skewed scan levelled: the stamp's frame is taken out as straight lines
+        centre = (grey.shape[1] / 2, grey.shape[0] / 2)
+        matrix = cv2.getRotationMatrix2D(centre, -gap.skew, 1.0)
+        size = (grey.shape[1], grey.shape[0])
+        grey = cv2.warpAffine(grey, matrix, size, flags=cv2.INTER_LINEAR, borderValue=paper)
     upright = crop_upright(Image.fromarray(grey), (0, 0, grey.shape[1], grey.shape[0]), gap.turn)
     return np.asarray(upright)
 
@@ -140,12 +148,16 @@ def _ink(grey: np.ndarray, letter: float, *, blur: bool) -> np.ndarray:
         grey = cv2.GaussianBlur(grey, (size, size), 0)
     _, paper = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     ink = (paper == 0).astype(np.uint8)
+    if ink.mean() > _SPECKLED:  # a field of dots (a dark photocopy's grey): letters are where ink is dense
+        size = max(3, int(letter / 5) | 1)
+        smooth = cv2.GaussianBlur(grey, (size, size), 0)
+        ink = (smooth < _DENSE * float(np.median(smooth))).astype(np.uint8)
     if ink.mean() > 0.5:  # nothing but paper: Otsu split the paper's own shades
         return np.zeros_like(ink)
     gap = max(3, int(letter / 4))
     across = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((1, gap), np.uint8))
     across = cv2.morphologyEx(across, cv2.MORPH_OPEN, np.ones((1, max(3, int(3 * letter))), np.uint8))
-    down = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((gap, 1), np.uint8))
+    down = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((max(3, gap // 3), 1), np.uint8))
     down = cv2.morphologyEx(down, cv2.MORPH_OPEN, np.ones((max(3, int(1.8 * letter)), 1), np.uint8))
     rules = cv2.dilate(across | down, np.ones((5, 5), np.uint8))
     ink[rules > 0] = 0

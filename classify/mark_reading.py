@@ -43,6 +43,8 @@ _LOOSE_CONFIDENCE = 0.65
 _DEEPEST = 16  # letter heights below the anchor line at most
 _SHALLOWEST = 2
 _SURE_LINE = 0.8  # a line read at least this surely is left out of the second reading
+_UNSURE_ISSUER = 0.5  # an issuer line read less surely than this does not anchor the region
+_TOP_BLOCK = 0.4  # without a header read: the top of the page down to this share of its height at most
 _REREAD_VI = "chỉ đọc được khi đọc lại vùng dưới số, ký hiệu: cần kiểm tra trên bản giấy"
 _REVIEW_VI = {
     "secrecy": "Dấu độ mật “{value}” " + _REREAD_VI,
@@ -54,7 +56,8 @@ _REVIEW_VI = {
 class MarkGap:
     """Where the stamps may stand on page `page`: `box` upright (as `Line.box`), `box_scanned`
     and `turn` in the page as scanned, the height of the anchor line's letters (px, as scanned),
-    the boxes (as scanned) of lines read surely there, and the marks the first reading lacks."""
+    the boxes (as scanned) of lines read surely there, the marks the first reading lacks, and
+    the scan's skew (the region is levelled before its frame is taken out)."""
 
     page: int
     box: tuple[int, int, int, int]
@@ -63,6 +66,7 @@ class MarkGap:
     letter_height: float
     known: tuple[tuple[int, int, int, int], ...]
     missing: tuple[str, ...]
+    skew: float = 0.0  # degrees counter-clockwise of the scan's text lines (Page.skew)
 
 
 @dataclass(frozen=True)
@@ -95,10 +99,13 @@ def mark_gap(pages: list[Page], doc: list[list[Line]]) -> MarkGap | None:
     page = pages[0]
     lines = doc[0]
     header = read_header(lines)
-    anchor = header.number[1] if header.number else (header.issuer_lines[-1] if header.issuer_lines else None)
-    if anchor is None or anchor.box is None:
-        return None
+    # an issuer line read unsurely may be the stamp itself taken for one ('[TL YẾT? MÃI]'):
+    # the region starts above it, so that it is read again
+    issuers = [x for x in header.issuer_lines if x.confidence is None or x.confidence >= _UNSURE_ISSUER]
+    anchor = header.number[1] if header.number else (issuers[-1] if issuers else None)
     turn, width, height = upright_frame(page)
+    if anchor is None or anchor.box is None:
+        return _top_gap(page, lines, missing, turn, width, height)
     letter = _letter_height(page, anchor, turn, width, height)
     x0, _, x1, y1 = anchor.box
     left = [x for x in lines[: header.end + 3] if x.box and x.side == "left"]
@@ -126,7 +133,33 @@ def mark_gap(pages: list[Page], doc: list[list[Line]]) -> MarkGap | None:
         and line.box[3] > box[1]
         and (line is anchor or find_marks([line]) or _sure_words(line))
     ]
-    return MarkGap(page.number, box, scanned, turn, letter, tuple(known), missing)
+    return MarkGap(page.number, box, scanned, turn, letter, tuple(known), missing, page.skew)
+
+
+def _top_gap(
+    page: Page, lines: list[Line], missing: tuple[str, ...], turn: int, width: int, height: int
+) -> MarkGap | None:
+    """The top-left block of the page when the first reading read no header line at all (no
+    number, no issuer: a dark photocopy's top lost in its grey): from the top of the page down
+    to the first line read, across the left half; its letters as tall as the page's words."""
+    across, down = (height, width) if turn % 2 else (width, height)
+    boxed = [x for x in lines if x.box]
+    words = [w for w in page.words if sum(c.isalnum() for c in w.text) >= 2]
+    heights = sorted((w.box.width if turn % 2 else w.box.height) for w in words)
+    if not heights:
+        return None
+    letter = float(heights[len(heights) // 2])
+    bottom = min([x.box[1] for x in boxed if x.box] + [round(_TOP_BLOCK * down)])
+    if bottom < _SHALLOWEST * 2 * letter:  # the first line read stands at the top: nothing lost above it
+        return None
+    box = (0, 0, round(across / 2), bottom)
+    scanned = original_box(box, turn, width, height)
+    known = [
+        original_box(x.box, turn, width, height)
+        for x in boxed
+        if x.box and x.box[0] < box[2] and x.box[1] < box[3] and (find_marks([x]) or _sure_words(x))
+    ]
+    return MarkGap(page.number, box, scanned, turn, letter, tuple(known), missing, page.skew)
 
 
 def _letter_height(page: Page, anchor: Line, turn: int, width: int, height: int) -> float:
