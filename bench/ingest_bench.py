@@ -41,9 +41,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from storage.hold import new_key
-from tests.ops.processes import prefect_server
 
 ROOT = Path(__file__).resolve().parents[1]
+# pairtree (pulled in by the dev tools' OCFL validator) installs a top-level `tests` package into
+# site-packages, which shadows the project's own when a script under bench/ is run: put ours first.
+sys.path.insert(0, str(ROOT))
+from tests.ops.processes import prefect_server  # noqa: E402
+
 CORPUS = ROOT.parent / "shared" / "corpus"
 TARGET_PAGES_PER_MIN = 70.0
 SOHOA = Path(sys.executable).with_name("sohoa")
