@@ -21,7 +21,15 @@ from PIL import Image
 
 from classify.layout import document_lines, original_box, upright_frame
 from classify.notation import parse_number_line
-from classify.number_reading import NumberReading, Words, judge, number_gap
+from classify.number_reading import (
+    LostNumberGap,
+    NumberReading,
+    Words,
+    judge,
+    judge_lost,
+    lost_number_gap,
+    number_gap,
+)
 from core.errors import BadInput, OcrTimeout
 from ocr.engine import OcrEngine, TesseractEngine
 from ocr.region import binarise, crop_upright, drop_colour, line_engine, region_engine
@@ -47,6 +55,7 @@ class NumberReread:
     seconds: float = 0.0
     page: int | None = None
     readings: tuple[tuple[tuple[str, float], ...], ...] = ()
+    lost: bool = False  # the first reading had no Số line: the left column was read (psm 6 twice)
 
 
 def number_engine(engine: OcrEngine | None = None) -> OcrEngine:
@@ -61,9 +70,11 @@ def reread_number(
     """Read the Số line of page 1 again when its number was left empty as unsure. `image_of(number)`:
     page `number` as scanned (the coordinates of its word boxes); `engine`: `number_engine`'s."""
     pages = sorted(pages, key=lambda p: p.number)
-    gap = number_gap(document_lines(pages)[:1])
+    doc = document_lines(pages)[:1]
+    gap = number_gap(doc)
     if gap is None:
-        return NumberReread(None)
+        lost = lost_number_gap(doc)
+        return _reread_lost(pages, lost, image_of, engine) if lost else NumberReread(None)
     page = next(p for p in pages if p.number == gap.page)
     turn, width, height = upright_frame(page)
     x0, y0, x1, y1 = original_box(gap.box, turn, width, height)
@@ -98,6 +109,35 @@ def reread_number(
         found.number if found else "no agreement",
     )
     return NumberReread(found, calls, seconds, gap.page, tuple(tuple(w) for w in readings))
+
+
+def _reread_lost(
+    pages: list[Page], gap: LostNumberGap, image_of: Callable[[int], Image.Image], engine: OcrEngine
+) -> NumberReread:
+    """No Số line in the first reading: the left column under the issuer's name read as a block
+    (psm 6), grey and then black and white, colour dropped; `judge_lost` weighs the readings."""
+    page = next(p for p in pages if p.number == gap.page)
+    turn, width, height = upright_frame(page)
+    box = original_box(gap.box, turn, width, height)
+    image = image_of(gap.page)
+    reader = region_engine(engine)
+    started = time.perf_counter()
+    readings: list[Words] = []
+    calls = 0
+    for black_white in (False, True):
+        calls += 1
+        prepared = _scaled(drop_colour(crop_upright(image, box, turn)), _LETTERS * gap.height, _BLOCK_LETTERS)
+        try:
+            result = reader.recognise(binarise(prepared) if black_white else prepared)
+        except (OcrTimeout, BadInput) as exc:  # a bonus reading: its failure costs the time
+            log.info("left column of page %d not read again: %s", gap.page, exc)
+            break
+        words = _number_line(result.words)
+        readings.append(words if _labelled(words) else [])
+    found = judge_lost(gap, readings)
+    seconds = round(time.perf_counter() - started, 3)
+    log.info("lost number line of page %d read again: %d calls, %s", gap.page, calls, found)
+    return NumberReread(found, calls, seconds, gap.page, tuple(tuple(w) for w in readings), lost=True)
 
 
 def _scaled(image: Image.Image, letter_height: float, target: int) -> Image.Image:

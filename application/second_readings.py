@@ -26,10 +26,10 @@ from application.mark_reading import MarkReread, mark_engine, reread_marks
 from application.number_reading import NumberReread, number_engine, reread_number
 from application.signature_reading import SignatureReread, reread_signature
 from classify import extract_metadata
-from classify.date_reading import date_gap, fill, with_year_checked
+from classify.date_reading import date_gap, fill
 from classify.layout import document_lines
 from classify.mark_reading import MarkFound, MarkReading, mark_gap, with_marks
-from classify.number_reading import number_gap, resolve
+from classify.number_reading import judge_lost, lost_number_gap, number_gap, resolve
 from classify.signer import SecondReading, signature_gap
 from ocr.engine import OcrEngine
 from ocr.region import region_engine
@@ -63,7 +63,7 @@ class SecondReadings:
     def metadata(self, pages: list[Page]) -> Metadata:
         """The document's metadata from its first reading and these second readings."""
         metadata = extract_metadata(pages, self.signature.reading, self.date.reading, self.number.reading)
-        return with_year_checked(with_marks(metadata, self.marks.reading), pages)
+        return with_marks(metadata, self.marks.reading)  # the year check is extract's own
 
     def events(self, engine: OcrEngine) -> list[Event]:
         """The second readings made (engine calls), for the provenance log."""
@@ -135,7 +135,8 @@ class SecondReadings:
                     parameters={
                         "page": number.page,
                         "calls": number.calls,
-                        "psm": [7, 6][: number.calls],
+                        "psm": ([6, 6] if number.lost else [7, 6])[: number.calls],
+                        "lost": number.lost,
                         "readings": [[list(w) for w in words] for words in number.readings],
                         "number": number.reading.number if number.reading else None,
                     },
@@ -208,7 +209,12 @@ def recorded(pages: list[Page], events: Sequence[Event]) -> SecondReadings:
     if readings:
         gap = number_gap(doc[:1])
         page = number.parameters.get("page")
-        if gap is not None and gap.page == page:
-            words = tuple(tuple((str(text), float(sure)) for text, sure in line) for line in readings)
+        words = tuple(tuple((str(text), float(sure)) for text, sure in line) for line in readings)
+        if number.parameters.get("lost"):  # no Số line first read: the left column's readings
+            lost = lost_number_gap(doc[:1]) if gap is None else None
+            if lost is not None and lost.page == page:
+                reread = NumberReread(judge_lost(lost, words), page=page, readings=words, lost=True)
+                found = replace(found, number=reread)
+        elif gap is not None and gap.page == page:
             found = replace(found, number=NumberReread(resolve(gap, words), page=page, readings=words))
     return found

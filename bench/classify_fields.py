@@ -310,13 +310,6 @@ class NumberRereads:
         )
 
 
-def _year_checked(extraction, pages: list[Page]):
-    """The date left empty when its year looks misread (as application.second_readings does)."""
-    from classify.date_reading import with_year_checked
-
-    return extraction.model_copy(update={"metadata": with_year_checked(extraction.metadata, pages)})
-
-
 def _safety(meta: dict, pages_meta: list[dict], access: str) -> list[str]:
     problems = []
     if meta.get("secrecy") and access != "not_accessible":
@@ -383,7 +376,6 @@ def run(
         extraction = extract(pages, second, date, number)
         if use_ocr:
             extraction = mark_rereads.apply(corpus, entries, pages, cache, extraction)
-            extraction = _year_checked(extraction, pages)
         result = classify(extraction.metadata, pages, rules, today=TODAY)
         want_date = expected_fields(meta, images=use_ocr)["date"]
         got_date = actual_fields(extraction)["date"]

@@ -34,6 +34,7 @@ __all__ = [
     "engine_disagrees",
     "fill",
     "fits",
+    "gap_box",
     "resolve",
     "target_box",
     "with_year_checked",
@@ -75,12 +76,20 @@ _LOOSE_LINE = re.compile(
 )
 
 
+# A month the first reading lost ('Hà Nội, ngày 24 tháng năm 2021'): a printed day, then nothing
+# between 'tháng' and 'năm' (a word the word filter dropped as noise, '0Ì' or '§').
+_NO_MONTH = re.compile(
+    r"(?P<place>\w[^,\d]{1,60}?)\s*[,.]\s*NGA[YV]\s+(?P<d>\d{1,2})\s+TH[A-Z]NG\s+(?P<n>NA(?:M|RN))\s+"
+    r"(?P<y>\d{4})(?![\dA-Z])"
+)
+
+
 @dataclass(frozen=True)
 class DateTarget:
     """A day or month read as letters: its slot ('day', 'month'), the text and where it is."""
 
     slot: str
-    read: str
+    read: str  # '' for a month lost: the digits go in at `start` (`fill`)
     start: int
     end: int
 
@@ -113,6 +122,10 @@ def date_gap(doc: list[list[Line]]) -> DateGap | None:
     first = doc[0] if doc else []
     for line in first[:_HEADER_LINES]:
         match = _LOOSE_LINE.search(key(line.text))
+        lost = _NO_MONTH.search(key(line.text)) if not match else None
+        if lost and line.text[lost.start("place")].isupper() and parse_date_line(line.text) is None:
+            target = DateTarget("month", "", lost.start("n"), lost.start("n"))
+            return DateGap(line.page, line.index, line.text, line.box, (target,))
         if not match or not line.text[match.start("place")].isupper():
             continue
         found = parse_date_line(line.text)
@@ -134,14 +147,21 @@ def _unsure(read: str) -> bool:
 
 def resolve(read: str, readings: list[tuple[str, float]]) -> str | None:
     """The digits for `read` when two readings agree, each at least MIN_CONFIDENCE sure, and
-    every digit is what the first reading's character can stand for; None otherwise."""
+    every digit is what the first reading's character can stand for; None otherwise. For a
+    month lost (`read` ''), the digits must be a month (1-12, '05' or '5')."""
     if len(readings) < 2:
         return None
     texts = {text for text, _ in readings}
     if len(texts) != 1 or any(conf < MIN_CONFIDENCE for _, conf in readings):
         return None
     digits = texts.pop()
+    if read == "":
+        return digits if _a_month(digits) else None
     return digits if fits(read, digits) else None
+
+
+def _a_month(digits: str) -> bool:
+    return 1 <= len(digits) <= 2 and digits.isdigit() and 1 <= int(digits) <= 12
 
 
 def fits(read: str, digits: str) -> bool:
@@ -190,7 +210,8 @@ def fill(gap: DateGap, digits: dict[str, str], by_shape: Iterable[str] = ()) -> 
     text = gap.text
     for target in sorted(gap.targets, key=lambda t: -t.start):
         if target.slot in digits:
-            text = text[: target.start] + digits[target.slot] + text[target.end :]
+            put = digits[target.slot] + (" " if target.read == "" else "")  # a month lost: put in
+            text = text[: target.start] + put + text[target.end :]
     if text == gap.text:
         return None
     return DateReading(gap.page, gap.index, text, tuple(slot for slot in by_shape if slot in digits))
@@ -211,6 +232,33 @@ def target_box(page: Page, gap: DateGap, target: DateTarget) -> tuple[tuple[int,
         if word.text.strip() == target.read and x0 <= cx <= x1 and y0 <= cy <= y1:
             found.append((box.left, box.top, box.left + box.width, box.top + box.height))
     return (found[nth], turn) if nth < len(found) else None
+
+
+def gap_box(page: Page, gap: DateGap, target: DateTarget) -> tuple[int, int, int, int] | None:
+    """For a month lost (`target.read` ''), the blank between the words 'tháng' and 'năm' of the
+    line in the page as scanned (upright pages only), its height the line's; None when those
+    words are not found side by side."""
+    if gap.box is None or target.read != "":
+        return None
+    turn, width, height = upright_frame(page)
+    if turn % 4:
+        return None
+    x0, y0, x1, y1 = original_box(gap.box, turn, width, height)
+    words = sorted(
+        (
+            w
+            for w in page.words
+            if x0 <= w.box.left + w.box.width / 2 <= x1 and y0 <= w.box.top + w.box.height / 2 <= y1
+        ),
+        key=lambda w: w.box.left,
+    )
+    for before, after in zip(words, words[1:], strict=False):
+        if key(before.text).startswith("THANG") and key(after.text).startswith("NAM"):
+            left, right = before.box.left + before.box.width, after.box.left
+            top = min(before.box.top, after.box.top)
+            bottom = max(before.box.top + before.box.height, after.box.top + after.box.height)
+            return (left, top, right, bottom) if right - left > (bottom - top) * 0.5 else None
+    return None
 
 
 _YEAR = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d]|[.,]\d)")

@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 
 from classify.bodies import CanonicalBody, canonical_body, canonical_position
-from classify.date_reading import DateReading
+from classify.date_reading import DateReading, with_year_checked
 from classify.dates import PlaceDate, parse_date_line
 from classify.doctypes import CONG_VAN
 from classify.extraction import Evidence, Extraction, MarkFound, SignerFound
@@ -28,8 +28,8 @@ from classify.header import Header, read_header
 from classify.layout import Line, document_lines
 from classify.marks import SECRECY_LEVELS, URGENCY_LEVELS, Mark, find_marks, strongest
 from classify.norm import key
-from classify.notation import Notation, align_code
-from classify.number_reading import NumberReading, agreed
+from classify.notation import Notation, align_code, parse_number_line
+from classify.number_reading import LOST, NumberReading, agreed
 from classify.orgname import clean_header_line, initials, merge_lines, read_bodies
 from classify.personal import find_personal_data
 from classify.recipients import read_addressees, read_recipients
@@ -133,7 +133,8 @@ def extract(
     incoming = IncomingStamp(number=found.number, date=found.date, page=found.page) if found else None
 
     fields["review"] = review
-    metadata = _metadata(fields, conf, incoming, addressees, signers)
+    # a year read wrong ('2016' on the date line, '2018' all through the text): left empty, flagged
+    metadata = with_year_checked(_metadata(fields, conf, incoming, addressees, signers), pages)
     return Extraction(
         metadata=metadata,
         notation_form=form,
@@ -267,6 +268,14 @@ def _number(
 ) -> None:
     if header.number is None:
         conf["number"] = conf["notation"] = 0.3
+        if again is not None and again.index == LOST and (found := parse_number_line(again.text)):
+            # no Số line in the first reading: read under the issuer's name (classify.number_reading)
+            log.info("number line lost, read again from the left column: %s", again.text)
+            fields["number"], fields["notation"] = found.number, _aligned(found, header)
+            conf["number"] = conf["notation"] = round(0.8 * again.confidence, 3)
+            evidence["number"] = evidence["notation"] = Evidence(
+                text=f"{again.text} (đọc lại vùng dưới tên cơ quan ban hành)", page=again.page
+            )
         return
     notation, line = header.number
     fields["number"], fields["notation"] = notation.number, _aligned(notation, header)
@@ -358,13 +367,30 @@ def _date_again(header: Header, first: list[Line], again: DateReading | None) ->
         return None
     line = next((x for x in first if x.page == again.page and x.index == again.index), None)
     found: PlaceDate | None = parse_date_line(again.text)
-    if line is None or found is None or len(again.text) != len(line.text):
+    if line is None or found is None or not _same_but_digits(line.text, again.text):
         return None
     if found.date is None and header.place_date is not None:
         return None  # the month was read the first time: nothing more to take
     log.info("date read again: %r -> %r", line.text, again.text)
     header.place_date = (replace(found, repaired=True, by_shape=bool(again.by_shape)), line)
     return line
+
+
+_PUT_IN = re.compile(r"\d{1,2} ")
+
+
+def _same_but_digits(first: str, again: str) -> bool:
+    """The line read again is the first one with digits in place of letters (the same length),
+    or with a lost month put in ('tháng năm' → 'tháng 5 năm'): the day's place in it unmoved."""
+    if len(again) == len(first):
+        return True
+    start = next((i for i, (a, b) in enumerate(zip(first, again, strict=False)) if a != b), len(first))
+    put = len(again) - len(first)
+    return (
+        0 < put <= 3
+        and again[start + put :] == first[start:]
+        and bool(_PUT_IN.fullmatch(again[start : start + put]))
+    )
 
 
 def _place_date(header: Header, fields, conf, evidence, quality: float, review: list[str]) -> dt.date | None:

@@ -30,14 +30,20 @@ from classify.header import read_header
 from classify.layout import Line
 from classify.norm import compact_key
 from classify.notation import GLYPH_DIGITS, Notation, parse_number_line
+from classify.orgname import clean_header_line, initials, merge_lines
 
 __all__ = [
+    "LOST",
+    "LOST_SINGLE_CONFIDENCE",
+    "LostNumberGap",
     "MIN_CONFIDENCE",
     "NumberGap",
     "NumberReading",
     "agreed",
     "candidates",
     "judge",
+    "judge_lost",
+    "lost_number_gap",
     "number_gap",
     "resolve",
 ]
@@ -46,6 +52,13 @@ __all__ = [
 # to agree. Tuning split (500 pages): right numbers read again at 0.86-0.92; a number read
 # wrong the first time (3330 for 2220, 009 for 999) was read again as another number.
 MIN_CONFIDENCE = 0.85
+
+# A Số line the first reading lost, read from the header's left column: a single reading is
+# taken only this sure, and with the issuer's own code in its ký hiệu.
+LOST_SINGLE_CONFIDENCE = 0.9
+# NumberReading.index of a number read from a Số line the first reading did not give.
+LOST = -1
+_LOST_LINES = 4  # line heights under the issuer's name read again
 
 Verdict = Literal["agree", "disagree", "unsure"]
 Words = Sequence[tuple[str, float]]  # one line of the engine's words: text, confidence 0-1
@@ -74,6 +87,68 @@ class NumberReading:
     number: str
     text: str
     confidence: float
+
+
+@dataclass(frozen=True)
+class LostNumberGap:
+    """Page 1 with no Số line read: the header's left column under the issuer's name (page,
+    upright box), where Decree 30 puts 'Số: …/…', and the issuer's initials ('UBND', 'STC')."""
+
+    page: int
+    box: tuple[int, int, int, int]
+    expected: tuple[str, ...]
+    height: int  # the issuer lines' height (px): the letters' scale
+
+
+def lost_number_gap(doc: list[list[Line]]) -> LostNumberGap | None:
+    """The region under the issuer's name on page 1 when the first reading gave no Số line at
+    all (and an issuer); None otherwise."""
+    first = doc[0] if doc else []
+    header = read_header(first)
+    if header.number is not None or not header.issuer_lines:
+        return None
+    boxes = [x.box for x in header.issuer_lines if x.box is not None]
+    if not boxes:
+        return None
+    tall = sorted(b[3] - b[1] for b in boxes)[len(boxes) // 2]
+    top = max(b[3] for b in boxes)
+    box = (min(b[0] for b in boxes) - tall, top, max(b[2] for b in boxes) + tall, top + _LOST_LINES * tall)
+    merged = merge_lines([clean_header_line(x.text) for x in header.issuer_lines])
+    expected = tuple(compact_key(code) for code in (initials(x) for x in merged if x) if code)
+    return LostNumberGap(header.issuer_lines[0].page, box, expected, tall)
+
+
+def judge_lost(gap: LostNumberGap, readings: Sequence[Words]) -> NumberReading | None:
+    """The number of a Số line the first reading lost, from the readings of the left column:
+    two readings giving the same number and ký hiệu, each sure of the number glued to it; or one
+    alone at LOST_SINGLE_CONFIDENCE whose ký hiệu holds the issuer's own code. None when any
+    two readings give different numbers (for a person), or none is sure."""
+    sure = [found for found in (_sure_line(words) for words in readings) if found is not None]
+    if len({(n.number, compact_key(n.notation)) for n, _, _ in sure}) != 1:
+        return None
+    notation, text, confidence = min(sure, key=lambda x: x[2])
+    if len(sure) < 2:
+        codes = {compact_key(part) for part in notation.notation.replace("/", "-").split("-")}
+        if confidence < LOST_SINGLE_CONFIDENCE or not codes & set(gap.expected):
+            return None
+    return NumberReading(gap.page, LOST, notation.number or "", text, confidence)
+
+
+def _sure_line(words: Words) -> tuple[Notation, str, float] | None:
+    """A reading's Số line with its number glued to the ký hiệu and the engine MIN_CONFIDENCE
+    sure of that word: the notation, the line and that confidence; None otherwise."""
+    words = [(text.strip(), conf) for text, conf in words if text.strip()]
+    text = " ".join(t for t, _ in words)
+    found = parse_number_line(text)
+    if found is None or found.number is None or found.number_span is None or found.repaired:
+        return None
+    start, end = found.number_span
+    offsets = _offsets(words)
+    held = [conf for (_, conf), (a, b) in zip(words, offsets, strict=True) if a < end and start < b]
+    glued = end < len(text) and text[end] in "/-" and any(a < end < b for a, b in offsets)
+    if not held or not glued or min(held) < MIN_CONFIDENCE:
+        return None
+    return found, text, round(min(held), 3)
 
 
 def number_gap(doc: list[list[Line]]) -> NumberGap | None:
