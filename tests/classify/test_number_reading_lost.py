@@ -20,6 +20,8 @@ SURE = [("Số:", 0.95), ("2622/BC-UBND", 0.91)]
         ([[("Số:", 0.95), ("2622/BC-STC", 0.95)], []], None),  # one alone, another issuer's code
         ([[("Số:", 0.95), ("2622/BC-STC", 0.95)]] * 2, "2622"),  # two agree
         ([SURE, [("Số:", 0.95), ("3622/BC-UBND", 0.91)]], None),  # two numbers: for a person
+        ([[("Số:", 0.95), ("2622/BC-UBND", 0.82)]] * 2, "2622"),  # two agree, sure enough
+        ([[("Số:", 0.95), ("3320/KH-UBND", 0.76)], [("Số:", 0.95), ("3320/KH-UBND", 0.48)]], None),  # 2220
         ([[("Số:", 0.95), ("2622/BC-UBND", 0.6)]] * 2, None),  # agreeing, unsure
         ([[("Số:", 0.95), ("2622", 0.95), ("/BC-UBND", 0.95)]] * 2, None),  # apart: a hand's
         ([[], []], None),
