@@ -154,11 +154,37 @@ def stamp_level(text: str) -> tuple[Kind, str] | None:
         if distance <= allowed:
             best.append((distance, kind, canonical))
     if not best:
-        return None
+        return _first_word_damaged(text)
     best.sort(key=lambda x: x[0])
     if len(best) > 1 and best[1][0] == best[0][0]:
         return None
     return best[0][1], best[0][2]
+
+
+_LEVEL_WORDS = (("TUYỆT MẬT", skeleton("TUYỆT")), ("TỐI MẬT", skeleton("TỐI")))
+_FIRST_WORD_LETTERS = 7
+
+
+def _first_word_damaged(text: str) -> tuple[Kind, str] | None:
+    """A two-word secrecy stamp whose first word came back broken and its 'MẬT' whole ('TUY ïE
+    MẬT', 'TUYÍ#Ir MẬT'): the level its first word is nearest to (edits at most half its
+    letters, strictly nearer than the other); none when it is near neither ('TIN MẬT'). The
+    'MẬT' read letter for letter with its accents; never after a word that makes it ordinary
+    vocabulary ('BÍ MẬT', 'BẢO MẬT', 'ĐỘ MẬT')."""
+    core = strip_frame(unicodedata.normalize("NFC", text)).strip()
+    if not core.upper().endswith("MẬT") or not core.endswith(("MẬT", "Mật")):
+        return None
+    prefix = core[:-3].strip()
+    letters = sum(c.isalnum() for c in prefix)
+    if not 2 <= letters <= _FIRST_WORD_LETTERS or any(w.isalpha() and w.islower() for w in prefix.split()):
+        return None  # no first word, or a word of running text ('nội dung mật')
+    if key(prefix).split() and key(prefix).split()[-1] in _SECRECY_PRECEDERS | {"TOP", "MOT"}:
+        return None
+    read = skeleton(prefix)
+    near = sorted((_distance(read, form), level, form) for level, form in _LEVEL_WORDS)
+    if near[0][0] <= len(near[0][2]) // 2 and near[0][0] < near[1][0]:
+        return "secrecy", near[0][1]
+    return None  # another word ('TIN MẬT'): no stamp
 
 
 def _distance(read: str, form: str) -> int:
