@@ -84,7 +84,9 @@ def parse_date_line(text: str) -> PlaceDate | None:
         return None
     raws = [_number(text, match, g) for g in ("d", "m", "y")]
     day = raws[0][0].strip(BLANK)
-    raws[0] = (day, _digits(day))
+    # an O in the day ('O7') may be a printed 0 or a hand's round stroke: read again from the scan
+    # (classify.date_reading), never taken from the first reading's letters
+    raws[0] = (day, "" if re.search(r"[Oo]", day) else _digits(day))
     if re.search(r"[^\W\d_]{3}", raws[0][0]):
         return None  # words between 'ngày' and 'tháng': running text, not the date line
     digits = [d.replace(" ", "") for _, d in raws]
