@@ -25,8 +25,9 @@ from application.date_reading import DateReread, date_engine, reread_date
 from application.mark_reading import MarkReread, mark_engine, reread_marks
 from application.number_reading import NumberReread, number_engine, reread_number
 from application.signature_reading import SignatureReread, reread_signature
-from classify import extract_metadata
+from classify import extract
 from classify.date_reading import date_gap, fill
+from classify.extraction import Extraction
 from classify.layout import document_lines
 from classify.mark_reading import MarkFound, MarkReading, mark_gap, with_marks
 from classify.number_reading import judge_lost, lost_number_gap, number_gap, resolve
@@ -62,8 +63,14 @@ class SecondReadings:
 
     def metadata(self, pages: list[Page]) -> Metadata:
         """The document's metadata from its first reading and these second readings."""
-        metadata = extract_metadata(pages, self.signature.reading, self.date.reading, self.number.reading)
-        return with_marks(metadata, self.marks.reading)  # the year check is extract's own
+        return self.extraction(pages).metadata
+
+    def extraction(self, pages: list[Page]) -> Extraction:
+        """The metadata with its evidence and confidences (classify.extract), these second
+        readings applied."""
+        found = extract(pages, self.signature.reading, self.date.reading, self.number.reading)
+        marked = with_marks(found.metadata, self.marks.reading)  # the year check is extract's own
+        return found.model_copy(update={"metadata": marked})
 
     def events(self, engine: OcrEngine) -> list[Event]:
         """The second readings made (engine calls), for the provenance log."""

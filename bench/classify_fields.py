@@ -13,11 +13,11 @@ Handwritten number/day pages are scored on what a careful reading gives (number 
 'YYYY-MM'), and every number or day stored WRONG there is counted (target: 0). --misses lists
 misses: use it on the tuning split only, never on the evaluation split.
 Exit status 1 when a safety check fails or a wrong handwritten number/day is stored.
-With --ocr, a document whose first reading lacks the signer's name has its signature region
-read again (application.signature_reading; cached beside the pages as *.signer.json); the
-extra engine calls and seconds are printed. The secrecy/urgency stamps under the number are
-read again when the first reading lacks them (application.mark_reading; *.marks.json), and
-the Số line when its number was read unsurely (application.number_reading; *.number.json).
+With --ocr, each document's second readings run as ingest runs them (application.second_readings
+`read_again`: the signature region, the date's digits, the stamps under the number, the Số line,
+each only when the first reading lacks its field); their provenance events are cached beside the
+pages (*.second.json) and taken back from there as `reprocess --classify` does (`recorded`); the
+extra engine calls, seconds and what each kind gave are printed.
 --no-reread: the first reading alone.
 """
 
@@ -32,7 +32,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from classify import classify, extract, load_rules
+from classify import classify, load_rules
 from classify.evaluate import (
     FIELDS,
     TARGET_FIELDS,
@@ -87,227 +87,69 @@ def _ocr_pages(corpus: Path, entries: list[dict], cache: Path | None) -> list[Pa
 
 
 class Rereads:
-    """Second readings of the signature region, with what they cost (cached as JSON)."""
+    """The document's second readings as the product makes them (application.second_readings
+    `read_again`), kept per document as the provenance events they log and taken back from there
+    (`recorded`, as `sohoa reprocess --classify` does); what each kind cost and gave is counted."""
+
+    KINDS = {  # event step -> (summary label, what counts as taken)
+        "ocr_signature": ("signature", lambda p: bool(p.get("lines"))),
+        "ocr_date": ("date", lambda p: bool(p.get("digits_taken"))),
+        "ocr_marks": ("mark", lambda p: bool(p.get("marks"))),
+        "ocr_number": ("number", lambda p: p.get("number") is not None),
+    }
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
-        self.calls = 0
-        self.seconds = 0.0
-        self.documents = 0
         self.pages = 0
+        self.counts = {step: [0, 0, 0.0, 0] for step in self.KINDS}  # documents, calls, seconds, taken
         self._engine = None
 
     def reading(self, corpus: Path, entries: list[dict], pages: list[Page], cache: Path | None):
+        """The document's SecondReadings (an empty one when off)."""
+        from application.second_readings import SecondReadings, read_again, recorded
+        from schemas import Event
+
         self.pages += len(pages)
         if not self.enabled:
-            return None
-        from application.signature_reading import reread_signature
-        from classify.signer import SecondReading
-        from ocr import detect_media_type, load_page
-        from ocr.region import region_engine
-
-        cached = cache / f"{Path(entries[0]['image']).stem}.signer.json" if cache else None
+            return SecondReadings()
+        cached = cache / f"{Path(entries[0]['image']).stem}.second.json" if cache else None
         if cached and cached.exists():
-            data = json.loads(cached.read_text(encoding="utf-8"))
-            self._count(data["calls"], data["seconds"])
-            if data["page"] is None:
-                return None
-            return SecondReading(page=data["page"], lines=tuple((t, c) for t, c in data["lines"]))
-        self._engine = self._engine or region_engine()
-
-        def image_of(number: int):
-            path = corpus / next(e for e in entries if e["page"] == number)["image"]
-            return load_page(path, detect_media_type(path), 1, max_pixels=200_000_000).image
-
-        found = reread_signature(pages, image_of, self._engine)
-        self._count(found.calls, found.seconds)
-        reading = found.reading
-        if cached:
-            data = {
-                "page": reading.page if reading else None,
-                "lines": [list(x) for x in reading.lines] if reading else [],
-                "calls": found.calls,
-                "seconds": found.seconds,
-            }
-            cached.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        return reading
-
-    def _count(self, calls: int, seconds: float) -> None:
-        self.calls += calls
-        self.seconds += seconds
-        self.documents += bool(calls)
-
-    def summary(self) -> str:
-        per_page = self.seconds / self.pages if self.pages else 0.0
-        return (
-            f"signature re-reads: {self.documents} documents, {self.calls} extra engine calls, "
-            f"{self.seconds:.1f} s ({self.calls / max(1, self.pages):.3f} calls and {per_page:.3f} s "
-            f"a page over {self.pages} pages)"
-        )
-
-
-class DateRereads:
-    """Second readings of the date line's day/month read as letters (cached as JSON)."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.calls = 0
-        self.seconds = 0.0
-        self.documents = 0
-        self.taken = 0
-        self._engine = None
-
-    def reading(self, corpus: Path, entries: list[dict], pages: list[Page], cache: Path | None):
-        if not self.enabled:
-            return None
-        from application.date_reading import date_engine, reread_date
-        from classify.date_reading import DateReading
-        from ocr import detect_media_type, load_page
-
-        cached = cache / f"{Path(entries[0]['image']).stem}.date.json" if cache else None
-        if cached and cached.exists():
-            data = json.loads(cached.read_text(encoding="utf-8"))
+            events = [Event.model_validate(e) for e in json.loads(cached.read_text(encoding="utf-8"))]
+            readings = recorded(pages, events)
         else:
-            self._engine = self._engine or date_engine()
+            from ocr import TesseractEngine, detect_media_type, load_page
+
+            self._engine = self._engine or TesseractEngine()
 
             def image_of(number: int):
                 path = corpus / next(e for e in entries if e["page"] == number)["image"]
                 return load_page(path, detect_media_type(path), 1, max_pixels=200_000_000).image
 
-            found = reread_date(pages, image_of, self._engine)
-            reading = found.reading
-            data = {
-                "reading": [reading.page, reading.index, reading.text] if reading else None,
-                "calls": found.calls,
-                "seconds": found.seconds,
-            }
+            readings = read_again(pages, image_of, self._engine)
+            events = readings.events(self._engine)
             if cached:
-                cached.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        self.calls += data["calls"]
-        self.seconds += data["seconds"]
-        self.documents += bool(data["calls"])
-        self.taken += bool(data["reading"])
-        return DateReading(*data["reading"]) if data["reading"] else None
+                dumped = [e.model_dump(mode="json") for e in events]
+                cached.write_text(json.dumps(dumped, ensure_ascii=False), encoding="utf-8")
+        for event in events:
+            counts = self.counts[event.step]
+            taken = self.KINDS[event.step][1](event.parameters)
+            counts[0] += 1
+            counts[1] += int(event.parameters.get("calls") or 0)
+            counts[2] += event.seconds or 0.0
+            counts[3] += taken
+        return readings
 
-    def summary(self) -> str:
-        return (
-            f"date re-reads: {self.documents} documents, {self.calls} extra engine calls, "
-            f"{self.seconds:.1f} s, digits taken on {self.taken}"
-        )
-
-
-class MarkRereads:
-    """Second readings of the secrecy/urgency stamps under the number (cached as JSON)."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.calls = 0
-        self.seconds = 0.0
-        self.documents = 0
-        self.taken = 0
-        self._engine = None
-
-    def apply(self, corpus: Path, entries: list[dict], pages: list[Page], cache: Path | None, extraction):
-        """`extraction` with the marks read again put in its metadata."""
+    def summary(self) -> list[str]:
         if not self.enabled:
-            return extraction
-        from application.mark_reading import mark_engine, reread_marks
-        from classify.mark_reading import MarkFound, MarkReading, with_marks
-        from ocr import detect_media_type, load_page
-
-        cached = cache / f"{Path(entries[0]['image']).stem}.marks.json" if cache else None
-        if cached and cached.exists():
-            data = json.loads(cached.read_text(encoding="utf-8"))
-        else:
-            self._engine = self._engine or mark_engine()
-
-            def image_of(number: int):
-                path = corpus / next(e for e in entries if e["page"] == number)["image"]
-                return load_page(path, detect_media_type(path), 1, max_pixels=200_000_000).image
-
-            found = reread_marks(pages, image_of, self._engine)
-            reading = found.reading
-            taken = reading.marks if reading else ()
-            data = {
-                "page": reading.page if reading else None,
-                "rows": [list(r) for r in reading.rows] if reading else [],
-                "marks": [[m.kind, m.value, m.evidence, m.confidence] for m in taken],
-                "calls": found.calls,
-                "seconds": found.seconds,
-            }
-            if cached:
-                cached.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        self.calls += data["calls"]
-        self.seconds += data["seconds"]
-        self.documents += bool(data["calls"])
-        self.taken += bool(data["marks"])
-        if not data["marks"]:
-            return extraction
-        rows = tuple((t, c) for t, c in data["rows"])
-        reading = MarkReading(data["page"], rows, tuple(MarkFound(*m) for m in data["marks"]))
-        return extraction.model_copy(update={"metadata": with_marks(extraction.metadata, reading)})
-
-    def summary(self) -> str:
-        return (
-            f"mark re-reads: {self.documents} documents, {self.calls} extra engine calls, "
-            f"{self.seconds:.1f} s, marks taken on {self.taken}"
-        )
-
-
-class NumberRereads:
-    """Second readings of the Số line whose number was read unsurely (cached as JSON)."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.calls = 0
-        self.seconds = 0.0
-        self.documents = 0
-        self.taken = 0
-        self.pages = 0
-        self._engine = None
-
-    def reading(self, corpus: Path, entries: list[dict], pages: list[Page], cache: Path | None):
-        self.pages += len(pages)
-        if not self.enabled:
-            return None
-        from application.number_reading import number_engine, reread_number
-        from classify.number_reading import NumberReading
-        from ocr import detect_media_type, load_page
-
-        cached = cache / f"{Path(entries[0]['image']).stem}.number.json" if cache else None
-        if cached and cached.exists():
-            data = json.loads(cached.read_text(encoding="utf-8"))
-        else:
-            self._engine = self._engine or number_engine()
-
-            def image_of(number: int):
-                path = corpus / next(e for e in entries if e["page"] == number)["image"]
-                return load_page(path, detect_media_type(path), 1, max_pixels=200_000_000).image
-
-            found = reread_number(pages, image_of, self._engine)
-            reading = found.reading
-            data = {
-                "reading": [reading.page, reading.index, reading.number, reading.text, reading.confidence]
-                if reading
-                else None,
-                "calls": found.calls,
-                "seconds": found.seconds,
-            }
-            if cached:
-                cached.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        self.calls += data["calls"]
-        self.seconds += data["seconds"]
-        self.documents += bool(data["calls"])
-        self.taken += bool(data["reading"])
-        return NumberReading(*data["reading"]) if data["reading"] else None
-
-    def summary(self) -> str:
-        per_page = self.seconds / self.pages if self.pages else 0.0
-        return (
-            f"number re-reads: {self.documents} documents, {self.calls} extra engine calls, "
-            f"{self.seconds:.1f} s ({per_page:.3f} s a page over {self.pages} pages), "
-            f"numbers taken on {self.taken}"
-        )
+            return ["second readings: off"]
+        lines = []
+        for step, (label, _) in self.KINDS.items():
+            documents, calls, seconds, taken = self.counts[step]
+            lines.append(
+                f"{label} re-reads: {documents} documents, {calls} extra engine calls, {seconds:.1f} s "
+                f"({calls / max(1, self.pages):.3f} calls a page over {self.pages} pages), taken on {taken}"
+            )
+        return lines
 
 
 def _safety(meta: dict, pages_meta: list[dict], access: str) -> list[str]:
@@ -355,9 +197,6 @@ def run(
     wrong = 0
     accesses: dict[str, str] = {}
     rereads = Rereads(use_ocr and reread)
-    date_rereads = DateRereads(use_ocr and reread)
-    mark_rereads = MarkRereads(use_ocr and reread)
-    number_rereads = NumberRereads(use_ocr and reread)
     started = time.perf_counter()
     days = _DayReasons()
     extract_log = logging.getLogger("classify.extract")
@@ -369,13 +208,9 @@ def run(
         manifests = [json.loads((corpus / e["page_manifest"]).read_text(encoding="utf-8")) for e in entries]
         meta = manifests[0]["metadata"]
         pages = _ocr_pages(corpus, entries, cache) if use_ocr else _gt_pages(corpus, entries)
-        second = rereads.reading(corpus, entries, pages, cache) if use_ocr else None
-        date = date_rereads.reading(corpus, entries, pages, cache) if use_ocr else None
-        number = number_rereads.reading(corpus, entries, pages, cache) if use_ocr else None
+        readings = rereads.reading(corpus, entries, pages, cache if use_ocr else None)
         days.last = []
-        extraction = extract(pages, second, date, number)
-        if use_ocr:
-            extraction = mark_rereads.apply(corpus, entries, pages, cache, extraction)
+        extraction = readings.extraction(pages)
         result = classify(extraction.metadata, pages, rules, today=TODAY)
         want_date = expected_fields(meta, images=use_ocr)["date"]
         got_date = actual_fields(extraction)["date"]
@@ -404,10 +239,7 @@ def run(
             ", ".join(f"{k} {v}" for k, v in sorted(month_only.items())),
         )
     if use_ocr:
-        print(rereads.summary() if rereads.enabled else "signature re-reads: off")
-        print(date_rereads.summary() if date_rereads.enabled else "date re-reads: off")
-        print(mark_rereads.summary() if mark_rereads.enabled else "mark re-reads: off")
-        print(number_rereads.summary() if number_rereads.enabled else "number re-reads: off")
+        print("\n".join(rereads.summary()))
     if hand_docs:
         print(f"handwritten number/day: {hand_docs} documents, {len(hand)} wrong values stored (target 0)")
         if show_misses:
