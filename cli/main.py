@@ -334,12 +334,20 @@ def classify_file(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A PDF/TIFF/JPEG/PNG scan.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print metadata and classification.")] = False,
 ) -> None:
-    """OCR one file, read its metadata and classify it under the archival rules. Nothing is stored."""
-    from classify import classify, extract_metadata, load_rules
+    """OCR one file, read its metadata and classify it under the archival rules. Nothing is stored.
+
+    As ingest reads it: a field the first reading lacks (signer, date digits, stamps, number) has
+    its region read again (application.second_readings)."""
+    from application.second_readings import read_again
+    from classify import classify, load_rules
+    from ocr import TesseractEngine, detect_media_type
+    from ocr.load import page_images
 
     settings = _settings()
     pages = _read_file(file, settings)
-    metadata = extract_metadata(pages)
+    image_of = page_images(file, detect_media_type(file), max_pixels=settings.max_image_pixels)
+    engine = TesseractEngine(lang=settings.ocr_lang, timeout=settings.ocr_timeout)
+    metadata = read_again(pages, image_of, engine).metadata(pages)
     classification = classify(metadata, pages, load_rules(settings.rules))
     if as_json:
         _print_json(

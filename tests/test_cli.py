@@ -121,6 +121,21 @@ def test_classify_reads_metadata_and_names_its_rules(sohoa_home: Path) -> None:
     assert not sohoa_home.exists(), "classify stores nothing"
 
 
+def test_classify_reads_again_what_the_first_reading_lacks_as_ingest_does(
+    sohoa_home: Path, tmp_path: Path
+) -> None:
+    """The signature page of tuning document 47 (corpusgen): its first reading gives the signer's
+    name without the family name; `sohoa classify`, as ingest, reads the signature region again."""
+    from corpusgen.split import SPLITS, document_pages
+
+    page = document_pages("tuning", SPLITS["tuning"], 47)[-1]
+    path = tmp_path / "chu_ky.png"
+    page.scanned.image.save(path, "PNG", dpi=(page.scanned.dpi, page.scanned.dpi))
+    result, out = invoke("classify", str(path), "--json")
+    assert result.exit_code == 0, out
+    assert json.loads(out)["metadata"]["signer"]["name"] == page.doc.signer_name
+
+
 def test_a_temporary_prefect_server_that_does_not_start_is_one_line(tmp_path: Path) -> None:
     """On a loaded machine Prefect's temporary server may not answer in time: `sohoa verify`
     (reindex, reprocess …) printed Prefect's traceback; it says so in one line, exit 1."""
