@@ -49,7 +49,7 @@ _ADDRESS_LEAD = re.compile(
     r"TRU\s*TAI|QUE\s*QUAN|NGUYEN\s*QUAN)\b\s*[:]?\s*"
 )
 _PERSON_LEAD = re.compile(
-    r"(?<!\w)(Ông|ông|Bà|bà|Anh|anh|Chị|chị|Họ và tên|họ và tên|Họ tên|họ tên)"
+    r"(?<!\w)(Ông|ông|ÔNG|Bà|bà|BÀ|Anh|anh|Chị|chị|Họ và tên|họ và tên|HỌ VÀ TÊN|Họ tên|họ tên|HỌ TÊN)"
     r"\s*:?\s+"
 )
 # The end of a sentence, or of a table row / list item (the next line starts '2 ', '3| ', '- ').
@@ -292,10 +292,15 @@ def _names(text: str, page: int, items: list[Found]) -> list[Found]:
 
 
 def _name_at(flat: str, start: int) -> str | None:
+    """The name opening at `start`: 2-5 words written alike, each capitalised ('Nguyễn Văn An') or
+    all in capitals ('NGUYỄN VĂN AN', as a decision's heading or a form's field may print it)."""
     words: list[str] = []
     for raw in flat[start : start + 80].split(" "):
         word = raw.rstrip(",;:.")
-        if not word or not word.isalpha() or not word[0].isupper() or not word[1:].islower():
+        if not word or not word.isalpha() or not word[0].isupper():
+            break
+        capitals = word.isupper() and (len(word) > 1 or bool(words) and words[0].isupper())
+        if not (word[1:].islower() or capitals) or (words and words[0].isupper() != capitals):
             break
         words.append(word)
         if raw != word or len(words) == 5:

@@ -160,3 +160,19 @@ def test_table_rows_with_cell_borders():
 def test_page_numbers_are_kept():
     page2 = [Line(text="số CCCD: 049079002316", page=2, index=0)]
     assert [x.page for x in find_personal_data([[], page2])] == [2]
+
+
+def test_a_name_printed_in_capitals_is_listed_and_masked() -> None:
+    """A decision's article or a form's field may print the person in capitals ('ÔNG NGUYỄN VĂN
+    AN', 'HỌ VÀ TÊN: LÊ THỊ BÌNH'): listed as its capitalised twin is, so masked in the public text
+    (red team s16: only 'Ông Nguyễn Văn An' was)."""
+    from indexing.masking import mask_text
+
+    article = "Điều 1. Cấp phép cho ÔNG NGUYỄN VĂN AN, sinh ngày 12/03/1980, cư trú tại xã Yên Lạc."
+    field = "HỌ VÀ TÊN: LÊ THỊ BÌNH, điện thoại 0912345678."
+    listed = found(article, field)
+    assert ("full_name", "NGUYỄN VĂN AN") in listed and ("full_name", "LÊ THỊ BÌNH") in listed
+    assert ("phone", "0912345678") in listed
+    masked = mask_text(article + "\n" + field, [value for _, value in listed])
+    assert "NGUYỄN" not in masked and "BÌNH" not in masked and "0912345678" not in masked
+    assert found("ỦY BAN NHÂN DÂN TỈNH VĨNH PHÚC, BÀ RỊA - VŨNG TÀU") == set()  # no person named
