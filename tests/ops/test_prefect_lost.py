@@ -20,7 +20,7 @@ from tests.ops.scans import small_pages
 
 pytestmark = [pytest.mark.slow]
 
-FILES = 6
+FILES = 12  # enough that the batch is still going when the server is killed, on an idle machine too
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
